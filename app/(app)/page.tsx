@@ -1,0 +1,7 @@
+import { redirect } from "next/navigation";
+import { requireUser } from "@/lib/auth/guards";
+
+export default async function HomePage() {
+  await requireUser();
+  redirect("/connections");
+}

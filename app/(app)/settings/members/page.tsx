@@ -1,0 +1,72 @@
+import type { Metadata } from "next";
+import { AddMemberForm } from "@/components/members/add-member-form";
+import { MemberRowActions } from "@/components/members/member-row-actions";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { addMemberAction, changeRoleAction, setMemberActiveAction } from "@/lib/actions/members";
+import { requireAdmin } from "@/lib/auth/guards";
+import { listMembers } from "@/lib/data/members";
+
+export const metadata: Metadata = { title: "Members" };
+
+export default async function MembersPage() {
+  const admin = await requireAdmin();
+  const members = await listMembers(admin.organizationId);
+  return (
+    <>
+      <PageHeader title="Members" description="Admins manage connections and members. Members use connections to create build profiles." />
+      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+        <Card title={`${members.length} member${members.length === 1 ? "" : "s"}`}>
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Members of {admin.organizationName}</caption>
+            <thead>
+              <tr className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
+                <th scope="col" className="py-2 pr-3 font-medium">
+                  Member
+                </th>
+                <th scope="col" className="py-2 pr-3 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="py-2 text-right font-medium">
+                  Role
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((member) => (
+                <tr key={member.userId} className="border-b border-slate-100 align-top last:border-0">
+                  <td className="py-3 pr-3">
+                    <p className="font-medium text-slate-900">{member.name}</p>
+                    <p className="text-slate-600">{member.email}</p>
+                  </td>
+                  <td className="py-3 pr-3">
+                    {!member.isActive ? <Badge tone="error">Disabled</Badge> : member.pendingInvitation ? <Badge tone="warning">Invited</Badge> : <Badge tone="success">Active</Badge>}
+                    {member.role === "ADMIN" ? (
+                      <Badge tone="info" className="ml-1">
+                        Admin
+                      </Badge>
+                    ) : null}
+                  </td>
+                  <td className="py-3">
+                    <MemberRowActions
+                      memberName={member.name}
+                      role={member.role}
+                      isActive={member.isActive}
+                      isSelf={member.userId === admin.id}
+                      changeRole={changeRoleAction.bind(null, member.userId)}
+                      toggleActive={setMemberActiveAction.bind(null, member.userId, !member.isActive)}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+        <Card title="Add a member">
+          <AddMemberForm action={addMemberAction} />
+        </Card>
+      </div>
+    </>
+  );
+}

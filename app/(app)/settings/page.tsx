@@ -1,0 +1,27 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { requireUser } from "@/lib/auth/guards";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage() {
+  const user = await requireUser();
+  return (
+    <>
+      <PageHeader title="Settings" description={`Organization settings for ${user.organizationName}.`} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Card title="Members and roles" description="Add team members, change roles, disable accounts.">
+          {user.role === "ADMIN" ? (
+            <Link href="/settings/members" className="text-sm font-medium text-brand-700 underline">
+              Manage members
+            </Link>
+          ) : (
+            <p className="text-sm text-slate-600">Only admins manage members. Ask an admin if someone needs access.</p>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,64 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { FormMessage } from "@/components/ui/form-message";
+import { SelectField, TextField } from "@/components/ui/field";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { idleState, type FormState } from "@/lib/validation/form";
+
+type Props = { action: (previous: FormState, formData: FormData) => Promise<FormState> };
+
+/** Admin form to add a member with an initial password or an invitation link. */
+export function AddMemberForm({ action }: Props) {
+  const [state, formAction] = useActionState(action, idleState as FormState);
+  const values = state.status === "error" ? state.values : {};
+  const errors = state.status === "error" ? state.fieldErrors : {};
+  const [method, setMethod] = useState(values.method === "password" ? "password" : "invitation");
+  const invitationUrl = state.status === "success" ? state.data?.invitationUrl : undefined;
+
+  return (
+    <form action={formAction} noValidate className="space-y-4" aria-label="Add a member">
+      {invitationUrl ? (
+        <Alert tone="success" title={state.status === "success" ? state.message : undefined}>
+          <label htmlFor="invitation-url" className="sr-only">
+            Invitation link
+          </label>
+          <input id="invitation-url" readOnly value={invitationUrl} className="w-full rounded border border-emerald-300 bg-white px-2 py-1 font-mono text-xs" onFocus={(event) => event.currentTarget.select()} />
+        </Alert>
+      ) : (
+        <FormMessage state={state} />
+      )}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField label="Name" name="name" required maxLength={100} defaultValue={values.name} errors={errors.name} key={`name-${state.status}`} />
+        <TextField label="Email" name="email" type="email" required defaultValue={values.email} errors={errors.email} key={`email-${state.status}`} />
+      </div>
+      <SelectField label="Role" name="role" defaultValue={values.role ?? "MEMBER"} errors={errors.role} hint="Admins manage connections and members; members use connections to create build profiles.">
+        <option value="MEMBER">Member</option>
+        <option value="ADMIN">Admin</option>
+      </SelectField>
+      <fieldset className="space-y-2">
+        <legend className="text-sm font-medium text-slate-800">How will they sign in?</legend>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="radio" name="method" value="invitation" checked={method === "invitation"} onChange={() => setMethod("invitation")} />
+          Create an invitation link (they choose their password)
+        </label>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="radio" name="method" value="password" checked={method === "password"} onChange={() => setMethod("password")} />
+          Set an initial password
+        </label>
+        <div id="field-method-error" aria-live="polite">
+          {errors.method?.map((message) => (
+            <p key={message} className="text-sm text-red-700">
+              {message}
+            </p>
+          ))}
+        </div>
+      </fieldset>
+      {method === "password" ? (
+        <TextField label="Initial password" name="password" type="password" autoComplete="new-password" errors={errors.password} hint="At least 12 characters. Share it with the member privately." />
+      ) : null}
+      <SubmitButton pendingLabel="Adding member…">Add member</SubmitButton>
+    </form>
+  );
+}

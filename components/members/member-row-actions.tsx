@@ -1,0 +1,55 @@
+"use client";
+
+import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { idleState, type FormState } from "@/lib/validation/form";
+
+type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
+
+/** Role select + save, and disable/enable, for one member row. */
+export function MemberRowActions({
+  memberName,
+  role,
+  isActive,
+  isSelf,
+  changeRole,
+  toggleActive,
+}: {
+  memberName: string;
+  role: "ADMIN" | "MEMBER";
+  isActive: boolean;
+  isSelf: boolean;
+  changeRole: Action;
+  toggleActive: Action;
+}) {
+  const [roleState, roleAction] = useActionState(changeRole, idleState as FormState);
+  const [activeState, activeAction, activePending] = useActionState(toggleActive, idleState as FormState);
+  const message = [roleState, activeState].find((state) => state.status !== "idle");
+  return (
+    <div className="flex flex-wrap items-center justify-end gap-2">
+      <form action={roleAction} className="flex items-center gap-2">
+        <label className="sr-only" htmlFor={`role-${memberName}`}>
+          Role of {memberName}
+        </label>
+        <select id={`role-${memberName}`} name="role" defaultValue={role} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+          <option value="MEMBER">Member</option>
+          <option value="ADMIN">Admin</option>
+        </select>
+        <SubmitButton variant="secondary" pendingLabel="Saving…" aria-label={`Save role of ${memberName}`}>
+          Save role
+        </SubmitButton>
+      </form>
+      {!isSelf ? (
+        <form action={activeAction}>
+          <Button type="submit" variant={isActive ? "ghost" : "secondary"} pending={activePending} pendingLabel={isActive ? "Disabling…" : "Enabling…"} aria-label={`${isActive ? "Disable" : "Enable"} ${memberName}`}>
+            {isActive ? "Disable" : "Enable"}
+          </Button>
+        </form>
+      ) : null}
+      <p aria-live="polite" className={message?.status === "error" ? "basis-full text-right text-sm text-red-700" : "basis-full text-right text-sm text-emerald-700"}>
+        {message && "message" in message ? message.message : null}
+      </p>
+    </div>
+  );
+}

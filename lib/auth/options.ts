@@ -1,0 +1,83 @@
+import "server-only";
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { getEnv } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { verifySignIn } from "./sign-in";
+
+const log = logger("auth.next-auth");
+
+/** Session lifetime: 12 hours, absolute (the cookie is not slid forward). */
+export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+
+/** The client address next-auth saw (Next's server sets x-forwarded-for from the socket). */
+export function clientAddress(headers: Record<string, string | string[] | undefined> | Headers | undefined): string {
+  const raw = headers instanceof Headers ? headers.get("x-forwarded-for") : headers?.["x-forwarded-for"];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  return (value ?? "unknown").split(",")[0]!.trim().slice(0, 64) || "unknown";
+}
+
+/** Error carried from `authorize` to the sign-in form (next-auth passes the message through). */
+export type SignInErrorPayload =
+  | { code: "INVALID_INPUT"; fieldErrors: Record<string, string[]> }
+  | { code: "INVALID_CREDENTIALS" }
+  | { code: "RATE_LIMITED"; retryAfterSeconds: number };
+
+/**
+ * next-auth configuration. Credentials sign-in requires JWT sessions in next-auth 4;
+ * the JWT carries only the user id and session version, and every request checks
+ * both against the database (lib/auth/session.ts).
+ */
+export function buildAuthOptions(): NextAuthOptions {
+  const env = getEnv();
+  return {
+    secret: env.KEEL_SESSION_SECRET,
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS, updateAge: SESSION_MAX_AGE_SECONDS },
+    jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
+    pages: { signIn: "/signin", error: "/signin" },
+    providers: [
+      CredentialsProvider({
+        id: "credentials",
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(credentials, req) {
+          const input = { email: credentials?.email, password: credentials?.password };
+          const outcome = await verifySignIn(input, clientAddress(req?.headers));
+          if (!outcome.ok) {
+            const payload: SignInErrorPayload =
+              outcome.code === "INVALID_INPUT"
+                ? { code: outcome.code, fieldErrors: outcome.fieldErrors }
+                : outcome.code === "RATE_LIMITED"
+                  ? { code: outcome.code, retryAfterSeconds: outcome.retryAfterSeconds }
+                  : { code: outcome.code };
+            throw new Error(JSON.stringify(payload));
+          }
+          return { id: outcome.userId, sessionVersion: outcome.sessionVersion };
+        },
+      }),
+    ],
+    callbacks: {
+      async jwt({ token, user }) {
+        if (user) {
+          // Only the id and session version: no name, email or picture in the cookie.
+          return { sub: user.id, sv: (user as { sessionVersion?: number }).sessionVersion ?? token.sv };
+        }
+        return { sub: token.sub, sv: token.sv, iat: token.iat, exp: token.exp, jti: token.jti };
+      },
+      async session({ session, token }) {
+        // Served to the browser by /api/auth/session: nothing but the expiry and the id.
+        return { expires: session.expires, user: { id: token.sub } } as typeof session;
+      },
+    },
+    logger: {
+      error(code, metadata) {
+        // next-auth's own errors; the metadata may carry provider responses, so only the code is kept.
+        log.warn({ code, kind: typeof metadata }, "next-auth error");
+      },
+      warn(code) {
+        log.warn({ code }, "next-auth warning");
+      },
+      debug() {},
+    },
+  };
+}

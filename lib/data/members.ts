@@ -1,0 +1,217 @@
+import "server-only";
+import { createHash, randomBytes } from "node:crypto";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { Prisma, type Role } from "@/lib/generated/prisma/client";
+import { recordAudit } from "./audit";
+
+/** Members of an organization with their role, oldest first. */
+export async function listMembers(organizationId: string) {
+  const rows = await db.membership.findMany({
+    where: { organizationId },
+    orderBy: { createdAt: "asc" },
+    select: {
+      role: true,
+      createdAt: true,
+      user: { select: { id: true, name: true, email: true, isActive: true, passwordHash: true } },
+    },
+  });
+  // The hash is read only to tell "invited, not yet accepted" apart; it never leaves here.
+  return rows.map((row) => ({
+    userId: row.user.id,
+    name: row.user.name,
+    email: row.user.email,
+    isActive: row.user.isActive,
+    role: row.role,
+    pendingInvitation: row.user.passwordHash === null,
+    joinedAt: row.createdAt,
+  }));
+}
+
+const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** SHA-256 of an invitation token: only the hash is stored, the link is shown once. */
+export function hashInvitationToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/**
+ * Adds a member with either an initial password hash or an invitation link.
+ * Returns the invitation token (to show once) when no password was given.
+ */
+export async function addMember(input: {
+  organizationId: string;
+  actorId: string;
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash?: string;
+}): Promise<{ userId: string; invitationToken?: string }> {
+  const invitationToken = input.passwordHash ? undefined : randomBytes(32).toString("base64url");
+  try {
+    return await db.$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: {
+          email: input.email,
+          name: input.name,
+          passwordHash: input.passwordHash ?? null,
+          memberships: { create: { organizationId: input.organizationId, role: input.role } },
+        },
+        select: { id: true },
+      });
+      if (invitationToken) {
+        await tx.invitation.create({
+          data: {
+            organizationId: input.organizationId,
+            userId: user.id,
+            createdById: input.actorId,
+            tokenHash: hashInvitationToken(invitationToken),
+            expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+          },
+        });
+      }
+      await recordAudit(
+        {
+          organizationId: input.organizationId,
+          actorId: input.actorId,
+          action: "member.added",
+          targetType: "user",
+          targetId: user.id,
+          data: { email: input.email, role: input.role, method: invitationToken ? "invitation" : "password" },
+        },
+        tx,
+      );
+      return { userId: user.id, invitationToken };
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw new AppError("CONFLICT", "A user with this email already exists.", { details: { field: "email" } });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Changes a member's role. Bumps their session version so the change applies to
+ * open sessions at once; refuses to leave the organization without an admin.
+ */
+export async function changeMemberRole(input: { organizationId: string; actorId: string; userId: string; role: Role }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    // Serialise role changes per organization so two admins cannot demote each other
+    // at the same time and leave nobody in charge.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`keel.roles.${input.organizationId}`}))`;
+    const membership = await tx.membership.findUnique({
+      where: { userId_organizationId: { userId: input.userId, organizationId: input.organizationId } },
+    });
+    if (!membership) {
+      throw new AppError("NOT_FOUND", "That member is not in your organization.");
+    }
+    if (membership.role === input.role) {
+      return;
+    }
+    if (membership.role === "ADMIN" && input.role !== "ADMIN") {
+      const admins = await tx.membership.count({
+        where: { organizationId: input.organizationId, role: "ADMIN", user: { isActive: true } },
+      });
+      if (admins <= 1) {
+        throw new AppError("CONFLICT", "The organization needs at least one admin. Make someone else an admin first.");
+      }
+    }
+    await tx.membership.update({ where: { id: membership.id }, data: { role: input.role } });
+    await tx.user.update({ where: { id: input.userId }, data: { sessionVersion: { increment: 1 } } });
+    await recordAudit(
+      {
+        organizationId: input.organizationId,
+        actorId: input.actorId,
+        action: "member.role_changed",
+        targetType: "user",
+        targetId: input.userId,
+        data: { from: membership.role, to: input.role },
+      },
+      tx,
+    );
+  });
+}
+
+/** Disables or re-enables a member; disabling ends their sessions at once. */
+export async function setMemberActive(input: { organizationId: string; actorId: string; userId: string; isActive: boolean }): Promise<void> {
+  if (input.userId === input.actorId && !input.isActive) {
+    throw new AppError("CONFLICT", "You cannot disable your own account.");
+  }
+  await db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`keel.roles.${input.organizationId}`}))`;
+    const membership = await tx.membership.findUnique({
+      where: { userId_organizationId: { userId: input.userId, organizationId: input.organizationId } },
+      include: { user: { select: { isActive: true } } },
+    });
+    if (!membership) {
+      throw new AppError("NOT_FOUND", "That member is not in your organization.");
+    }
+    if (membership.user.isActive === input.isActive) {
+      return;
+    }
+    if (!input.isActive && membership.role === "ADMIN") {
+      const admins = await tx.membership.count({
+        where: { organizationId: input.organizationId, role: "ADMIN", user: { isActive: true } },
+      });
+      if (admins <= 1) {
+        throw new AppError("CONFLICT", "The organization needs at least one active admin.");
+      }
+    }
+    await tx.user.update({
+      where: { id: input.userId },
+      data: { isActive: input.isActive, sessionVersion: { increment: 1 } },
+    });
+    await recordAudit(
+      {
+        organizationId: input.organizationId,
+        actorId: input.actorId,
+        action: input.isActive ? "member.enabled" : "member.disabled",
+        targetType: "user",
+        targetId: input.userId,
+      },
+      tx,
+    );
+  });
+}
+
+/** An open invitation by its token, or null when unknown, used or expired. */
+export async function getOpenInvitation(token: string) {
+  const invitation = await db.invitation.findUnique({
+    where: { tokenHash: hashInvitationToken(token) },
+    select: {
+      id: true,
+      expiresAt: true,
+      usedAt: true,
+      organization: { select: { name: true } },
+      user: { select: { id: true, email: true, name: true, isActive: true } },
+    },
+  });
+  if (!invitation || invitation.usedAt || invitation.expiresAt < new Date() || !invitation.user.isActive) {
+    return null;
+  }
+  return invitation;
+}
+
+/** Sets the invited user's password and closes the invitation (single use, race-safe). */
+export async function acceptInvitation(token: string, passwordHash: string): Promise<{ email: string }> {
+  return db.$transaction(async (tx) => {
+    const claimed = await tx.invitation.updateMany({
+      where: { tokenHash: hashInvitationToken(token), usedAt: null, expiresAt: { gt: new Date() } },
+      data: { usedAt: new Date() },
+    });
+    if (claimed.count !== 1) {
+      throw new AppError("NOT_FOUND", "This invitation link has expired or was already used. Ask an admin for a new one.");
+    }
+    const invitation = await tx.invitation.findUniqueOrThrow({
+      where: { tokenHash: hashInvitationToken(token) },
+      select: { organizationId: true, userId: true, user: { select: { email: true } } },
+    });
+    await tx.user.update({ where: { id: invitation.userId }, data: { passwordHash } });
+    await recordAudit(
+      { organizationId: invitation.organizationId, actorId: invitation.userId, action: "member.invitation_accepted", targetType: "user", targetId: invitation.userId },
+      tx,
+    );
+    return { email: invitation.user.email };
+  });
+}

@@ -1,0 +1,207 @@
+// The one place that reads process.env. Parsed once with zod; every variable has a
+// one-line description here and an entry in .env.example. Invalid configuration
+// stops the start with a message naming the variable.
+//
+// Next.js inlines `process.env.NODE_ENV` as "production" into every build, so the
+// runtime mode is read from the real environment object (parsed as a whole), which is
+// what the launcher and the test rig set.
+import { z } from "zod";
+
+const boolean = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .optional()
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const list = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .transform((value) => value.replace(/\/+$/, ""));
+
+export const envSchema = z
+  .object({
+    /** Runtime mode (default production): production refuses every test-only switch below; tests and the demo run as "test". */
+    NODE_ENV: z.enum(["development", "test", "production"]).default("production"),
+    /** External PostgreSQL (postgresql://…). Unset: Keel runs its embedded PostgreSQL with data under KEEL_DATA_DIR. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgresql:// connection string")
+      .optional(),
+    /** Directory for the embedded database and generated secrets (default .data). */
+    KEEL_DATA_DIR: z.string().min(1).default(".data"),
+    /** Port Keel's web server listens on (default 3000). */
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** Address the web server binds to (default: all interfaces). */
+    HOSTNAME: z.string().min(1).optional(),
+    /** Public URL users reach Keel at; OAuth callbacks are built from it (default http://localhost:PORT). */
+    KEEL_PUBLIC_URL: httpUrl.optional(),
+    /** Secret that signs session cookies (≥32 characters). Generated into KEEL_DATA_DIR when unset (embedded database only). */
+    KEEL_SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    /** Keyring for sealing tokens at rest: "keyId:base64(32 bytes)[,olderId:…]", current key first. Generated like the session secret. */
+    KEEL_ENCRYPTION_KEYS: z.string().min(1).optional(),
+    /** Log level for the structured logger (default info). */
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Outbound allowlist for private/loopback Azure DevOps Servers: hosts, host:port, IPs or CIDRs, comma-separated. */
+    KEEL_OUTBOUND_ALLOWLIST: list,
+    /** When true, Keel calls only servers on the allowlist, public ones included. */
+    KEEL_OUTBOUND_DENY_ALL_EXCEPT_ALLOWLIST: boolean,
+    /** Hosts that may be called over plain http (comma-separated); everything else needs https. */
+    KEEL_OUTBOUND_ALLOW_HTTP: list,
+    /** Test/development only: allow calls to loopback addresses (how tests reach the emulator). */
+    KEEL_OUTBOUND_ALLOW_LOOPBACK: boolean,
+    /** Addresses Keel's outbound calls come from, shown to admins for firewall allowlists (comma-separated). */
+    KEEL_EGRESS_ADDRESSES: list,
+    /** Azure DevOps Services base URL. Test/development only override (default https://dev.azure.com). */
+    AZURE_DEVOPS_SERVICES_URL: httpUrl.optional(),
+    /** Azure DevOps profile/accounts and legacy OAuth host. Test/development only override (default https://app.vssps.visualstudio.com). */
+    AZURE_DEVOPS_VSSPS_URL: httpUrl.optional(),
+    /** Client id of a legacy Azure DevOps OAuth app (registered before Microsoft closed registrations). */
+    AZURE_DEVOPS_OAUTH_CLIENT_ID: z.string().min(1).optional(),
+    /** Client secret of that app (Microsoft's "Client Secret", sent as client_assertion). */
+    AZURE_DEVOPS_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Microsoft Entra ID application (client) id. */
+    ENTRA_CLIENT_ID: z.string().min(1).optional(),
+    /** Microsoft Entra ID client secret. */
+    ENTRA_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Microsoft Entra tenant id (GUID or domain). "organizations"/"common" only with ENTRA_MULTI_TENANT=true. */
+    ENTRA_TENANT_ID: z.string().min(1).optional(),
+    /** Explicitly allow accounts from any Entra tenant (ENTRA_TENANT_ID=organizations). */
+    ENTRA_MULTI_TENANT: boolean,
+    /** Microsoft identity platform authority. Test/development only override (default https://login.microsoftonline.com). */
+    ENTRA_AUTHORITY_URL: httpUrl.optional(),
+    /** Shows the demo banner (set by npm run demo). */
+    KEEL_DEMO: boolean,
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production") {
+      const testOnly = [
+        "KEEL_OUTBOUND_ALLOW_LOOPBACK",
+        "AZURE_DEVOPS_SERVICES_URL",
+        "AZURE_DEVOPS_VSSPS_URL",
+        "ENTRA_AUTHORITY_URL",
+        "KEEL_DEMO",
+      ] as const;
+      for (const key of testOnly) {
+        if (env[key]) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: "is a test/development-only setting and is refused when NODE_ENV=production",
+          });
+        }
+      }
+      if (env.DATABASE_URL && (!env.KEEL_SESSION_SECRET || !env.KEEL_ENCRYPTION_KEYS)) {
+        const missing = !env.KEEL_SESSION_SECRET ? "KEEL_SESSION_SECRET" : "KEEL_ENCRYPTION_KEYS";
+        ctx.addIssue({
+          code: "custom",
+          path: [missing],
+          message:
+            "must be set in production with an external DATABASE_URL (generated keys beside the database are for single-machine use only)",
+        });
+      }
+    }
+    if (Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_ID) !== Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_SECRET)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [env.AZURE_DEVOPS_OAUTH_CLIENT_ID ? "AZURE_DEVOPS_OAUTH_CLIENT_SECRET" : "AZURE_DEVOPS_OAUTH_CLIENT_ID"],
+        message: "must be set together with its pair to enable Azure DevOps OAuth",
+      });
+    }
+    const entra = [env.ENTRA_CLIENT_ID, env.ENTRA_CLIENT_SECRET, env.ENTRA_TENANT_ID];
+    if (entra.some(Boolean) && !entra.every(Boolean)) {
+      const missing = (["ENTRA_CLIENT_ID", "ENTRA_CLIENT_SECRET", "ENTRA_TENANT_ID"] as const).find((key) => !env[key]);
+      ctx.addIssue({
+        code: "custom",
+        path: [missing ?? "ENTRA_CLIENT_ID"],
+        message: "must be set: Microsoft Entra ID needs ENTRA_CLIENT_ID, ENTRA_CLIENT_SECRET and ENTRA_TENANT_ID",
+      });
+    }
+    const tenant = env.ENTRA_TENANT_ID?.toLowerCase();
+    if ((tenant === "common" || tenant === "organizations" || tenant === "consumers") && !env.ENTRA_MULTI_TENANT) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ENTRA_TENANT_ID"],
+        message: `is "${env.ENTRA_TENANT_ID}": set your tenant id, or ENTRA_MULTI_TENANT=true to accept any tenant on purpose`,
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Thrown when configuration is invalid; its message names every bad variable. */
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses an environment object; throws EnvError naming each invalid variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset" (a common .env habit), except for booleans.
+  const cleaned: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(source)) {
+    cleaned[key] = value === "" ? undefined : value;
+  }
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) {
+    return result.data;
+  }
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(environment)"} ${issue.message}`);
+  throw new EnvError(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example for every variable.`);
+}
+
+let cached: Env | undefined;
+
+/** The parsed environment of this process (parsed once). */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Forgets the parsed environment so the next getEnv() re-reads it (tests only). */
+export function resetEnvForTests(overrides: Record<string, string | undefined> = {}): void {
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) {
+      delete process.env[key];
+    } else {
+      process.env[key] = value;
+    }
+  }
+  cached = undefined;
+}
+
+/** Sets variables in this process's environment so child processes started later inherit them. */
+export function exportToChildProcesses(variables: Record<string, string>): void {
+  Object.assign(process.env, variables);
+}
+
+/** A copy of this process's environment plus overrides, for child processes. */
+export function childProcessEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) {
+      delete env[key];
+    } else {
+      env[key] = value;
+    }
+  }
+  return env;
+}
+
+/** Azure DevOps and Microsoft identity base URLs: the real services unless overridden for tests/demo. */
+export function azureDevOpsUrls(env: Env = getEnv()) {
+  return {
+    services: env.AZURE_DEVOPS_SERVICES_URL ?? "https://dev.azure.com",
+    vssps: env.AZURE_DEVOPS_VSSPS_URL ?? "https://app.vssps.visualstudio.com",
+    entraAuthority: env.ENTRA_AUTHORITY_URL ?? "https://login.microsoftonline.com",
+  };
+}

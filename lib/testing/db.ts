@@ -1,0 +1,51 @@
+// Per-test-file databases cloned from the migrated template (see global-setup.ts).
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { createPrismaClient, type Db } from "@/lib/db";
+import { childProcessEnv, resetEnvForTests } from "@/lib/env";
+
+export type TestDatabase = { url: string; name: string; prisma: Db; drop(): Promise<void> };
+
+function adminUrl(): string {
+  const url = childProcessEnv().KEEL_TEST_ADMIN_URL;
+  if (!url) {
+    throw new Error("KEEL_TEST_ADMIN_URL is not set: run tests through vitest (its global setup starts PostgreSQL)");
+  }
+  return url;
+}
+
+/** Creates a fresh, migrated database and points Keel's configuration (DATABASE_URL) at it. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const admin = adminUrl();
+  const template = childProcessEnv().KEEL_TEST_TEMPLATE ?? "keel_test_template";
+  const name = `keel_test_${randomBytes(6).toString("hex")}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  } finally {
+    await client.end();
+  }
+  const parsed = new URL(admin);
+  parsed.pathname = `/${name}`;
+  const url = parsed.toString();
+  resetEnvForTests({ DATABASE_URL: url, KEEL_SESSION_SECRET: "test-session-secret-0123456789abcdef-xyz", KEEL_ENCRYPTION_KEYS: `kt:${Buffer.alloc(32, 7).toString("base64")}` });
+  const prisma = createPrismaClient(url);
+  return {
+    url,
+    name,
+    prisma,
+    async drop() {
+      await prisma.$disconnect();
+      const { getDb } = await import("@/lib/db");
+      await getDb().$disconnect().catch(() => undefined);
+      const dropper = new pg.Client({ connectionString: admin });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { passwordField } from "@/lib/auth/password";
+import { emailField, textField } from "./form";
+
+export const setupFields = ["organizationName", "name", "email", "password"] as const;
+export const setupSchema = z
+  .object({
+    organizationName: textField("Organization name", { max: 100 }),
+    name: textField("Your name", { max: 100 }),
+    email: emailField,
+    password: passwordField(),
+  })
+  .refine((value) => value.password.toLowerCase() !== value.email, { path: ["password"], message: "Password must not be your email address" });
+export type SetupInput = z.infer<typeof setupSchema>;
+
+export const roleField = z.enum(["ADMIN", "MEMBER"], { error: "Choose a role: Admin or Member" });
+
+export const addMemberFields = ["name", "email", "role", "method", "password"] as const;
+export const addMemberSchema = z
+  .object({
+    name: textField("Name", { max: 100 }),
+    email: emailField,
+    role: roleField,
+    method: z.enum(["password", "invitation"], { error: "Choose how the member signs in" }),
+    password: z.string().max(128, "Password must be at most 128 characters").optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.method !== "password") {
+      return;
+    }
+    const result = passwordField().safeParse(value.password ?? "");
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        ctx.addIssue({ code: "custom", path: ["password"], message: issue.message });
+      }
+    } else if (value.password?.toLowerCase() === value.email) {
+      ctx.addIssue({ code: "custom", path: ["password"], message: "Password must not be the member's email address" });
+    }
+  });
+export type AddMemberInput = z.infer<typeof addMemberSchema>;
+
+export const changeRoleFields = ["role"] as const;
+export const changeRoleSchema = z.object({ role: roleField });
+
+export const acceptInvitationFields = ["password", "confirm"] as const;
+export const acceptInvitationSchema = z
+  .object({ password: passwordField(), confirm: z.string().max(128, "Password must be at most 128 characters") })
+  .refine((value) => value.password === value.confirm, { path: ["confirm"], message: "The two passwords do not match" });
+
+/** A UUID path/bound id; anything else is refused before it reaches the database. */
+export const idSchema = z.uuid({ error: "Invalid id" });

@@ -1,0 +1,38 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Type checking is its own step (`npm run typecheck`, run by CI over the whole
+  // repository, tests and emulator included); repeating it inside every build would
+  // only slow down the first `npm start` on a fresh machine.
+  typescript: { ignoreBuildErrors: true },
+  // Keep the server-only runtime pieces out of the bundle: they load native-ish
+  // assets (Prisma's WASM query compiler, pino's worker) from node_modules at run time.
+  serverExternalPackages: ["pino", "pg", "@prisma/adapter-pg", "@prisma/client"],
+  experimental: {
+    // forbidden() renders app/forbidden.tsx with a 403.
+    authInterrupts: true,
+    serverActions: {
+      // Above the 1 MB a hostile form may send, so oversized fields reach zod and get
+      // a field-level message instead of a bare transport error.
+      bodySizeLimit: "2mb",
+    },
+  },
+  async headers() {
+    const security = [
+      { key: "X-Frame-Options", value: "DENY" },
+      { key: "X-Content-Type-Options", value: "nosniff" },
+      { key: "Referrer-Policy", value: "same-origin" },
+      { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+    ];
+    return [
+      { source: "/:path*", headers: security },
+      // Pages that show connection details never live in a shared cache.
+      { source: "/connections/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },
+      { source: "/connect/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },
+      { source: "/settings/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },
+    ];
+  },
+};
+
+export default nextConfig;
