@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "./env";
+import { assertServerSecrets, EnvError, parseEnv } from "./env";
 
 const key = `k1:${Buffer.alloc(32, 1).toString("base64")}`;
 
@@ -34,11 +34,16 @@ describe("parseEnv", () => {
     expect(parseEnv({ NODE_ENV: "test", AZURE_DEVOPS_SERVICES_URL: "http://127.0.0.1:4600/" }).AZURE_DEVOPS_SERVICES_URL).toBe("http://127.0.0.1:4600");
   });
 
-  it("requires real keys in production with an external database", () => {
-    expect(() => parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgresql://u:p@db/keel" })).toThrow(/KEEL_SESSION_SECRET must be set in production/);
-    expect(() => parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgresql://u:p@db/keel", KEEL_SESSION_SECRET: "x".repeat(40) })).toThrow(/KEEL_ENCRYPTION_KEYS/);
-    const env = parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgresql://u:p@db/keel", KEEL_SESSION_SECRET: "x".repeat(40), KEEL_ENCRYPTION_KEYS: key });
-    expect(env.DATABASE_URL).toBe("postgresql://u:p@db/keel");
+  it("the server requires real keys in production with an external database", () => {
+    const external = parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgresql://u:p@db/keel" });
+    expect(() => assertServerSecrets(external)).toThrow(/KEEL_SESSION_SECRET must be set in production[\s\S]*KEEL_ENCRYPTION_KEYS must be set/);
+    const partial = parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgresql://u:p@db/keel", KEEL_SESSION_SECRET: "x".repeat(40) });
+    expect(() => assertServerSecrets(partial)).toThrow(/KEEL_ENCRYPTION_KEYS/);
+    const complete = parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgresql://u:p@db/keel", KEEL_SESSION_SECRET: "x".repeat(40), KEEL_ENCRYPTION_KEYS: key });
+    expect(() => assertServerSecrets(complete)).not.toThrow();
+    // The embedded default generates its own; tests may too.
+    expect(() => assertServerSecrets(parseEnv({ NODE_ENV: "production" }))).not.toThrow();
+    expect(() => assertServerSecrets(parseEnv({ NODE_ENV: "test", DATABASE_URL: "postgresql://u:p@db/keel" }))).not.toThrow();
   });
 
   it("requires OAuth settings in complete sets", () => {

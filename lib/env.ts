@@ -47,6 +47,8 @@ export const envSchema = z
     KEEL_SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     /** Keyring for sealing tokens at rest: "keyId:base64(32 bytes)[,olderId:…]", current key first. Generated like the session secret. */
     KEEL_ENCRYPTION_KEYS: z.string().min(1).optional(),
+    /** Also append every log line of Keel (launcher and server) to this file. */
+    KEEL_LOG_FILE: z.string().min(1).optional(),
     /** Log level for the structured logger (default info). */
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** Outbound allowlist for private/loopback Azure DevOps Servers: hosts, host:port, IPs or CIDRs, comma-separated. */
@@ -98,15 +100,6 @@ export const envSchema = z
           });
         }
       }
-      if (env.DATABASE_URL && (!env.KEEL_SESSION_SECRET || !env.KEEL_ENCRYPTION_KEYS)) {
-        const missing = !env.KEEL_SESSION_SECRET ? "KEEL_SESSION_SECRET" : "KEEL_ENCRYPTION_KEYS";
-        ctx.addIssue({
-          code: "custom",
-          path: [missing],
-          message:
-            "must be set in production with an external DATABASE_URL (generated keys beside the database are for single-machine use only)",
-        });
-      }
     }
     if (Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_ID) !== Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_SECRET)) {
       ctx.addIssue({
@@ -157,6 +150,25 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(environment)"} ${issue.message}`);
   throw new EnvError(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example for every variable.`);
+}
+
+/**
+ * Keel's server refuses to start in production on an external database without its
+ * own keys (SECURITY.md): generated keys beside the database are for one machine only.
+ * Checked at start-up, not at parse time, so tools like db:migrate need no secrets.
+ */
+export function assertServerSecrets(env: Env): void {
+  if (env.NODE_ENV !== "production" || !env.DATABASE_URL) {
+    return;
+  }
+  const missing = (["KEEL_SESSION_SECRET", "KEEL_ENCRYPTION_KEYS"] as const).filter((key) => !env[key]);
+  if (missing.length > 0) {
+    throw new EnvError(
+      `Invalid configuration:\n${missing
+        .map((key) => `  ${key} must be set in production with an external DATABASE_URL (generated keys beside the database are for single-machine use only)`)
+        .join("\n")}\nSee .env.example for every variable.`,
+    );
+  }
 }
 
 let cached: Env | undefined;

@@ -97,9 +97,12 @@ export function createRootLogger(options: { level?: string; destination?: pino.D
   );
 }
 
-/** Sets the process-wide root logger (the launcher and the server call this once). */
-export function configureLogger(level: string): void {
-  root = createRootLogger({ level });
+/** Sets the process-wide root logger; with `file`, lines go to stdout and are appended to the file. */
+export function configureLogger(level: string, file?: string): void {
+  const destination = file
+    ? pino.multistream([{ stream: process.stdout }, { stream: pino.destination({ dest: file, append: true, mkdir: true, sync: true }) }])
+    : undefined;
+  root = createRootLogger({ level, destination });
 }
 
 function defaultLevel(): string {

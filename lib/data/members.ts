@@ -92,8 +92,9 @@ export async function addMember(input: {
 }
 
 /**
- * Changes a member's role. Bumps their session version so the change applies to
- * open sessions at once; refuses to leave the organization without an admin.
+ * Changes a member's role; refuses to leave the organization without an admin. The
+ * role is read from the database on every request (lib/auth/session.ts), so the change
+ * applies to open sessions at once without signing the member out.
  */
 export async function changeMemberRole(input: { organizationId: string; actorId: string; userId: string; role: Role }): Promise<void> {
   await db.$transaction(async (tx) => {
@@ -118,7 +119,6 @@ export async function changeMemberRole(input: { organizationId: string; actorId:
       }
     }
     await tx.membership.update({ where: { id: membership.id }, data: { role: input.role } });
-    await tx.user.update({ where: { id: input.userId }, data: { sessionVersion: { increment: 1 } } });
     await recordAudit(
       {
         organizationId: input.organizationId,

@@ -1,4 +1,6 @@
 // Entry point of `npm start` (and `tsx lib/runtime/keel.ts build`). See launcher.ts.
+// First import: loads .env before anything reads the configuration.
+import "./load-dotenv";
 import { logger } from "@/lib/logger";
 import { buildIfNeeded, start } from "./launcher";
 

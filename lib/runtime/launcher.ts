@@ -8,12 +8,13 @@
 // through the run file and stops them before starting again.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { childProcessEnv, EnvError, getEnv, type Env } from "@/lib/env";
+import { assertServerSecrets, childProcessEnv, EnvError, getEnv, type Env } from "@/lib/env";
 import { configureLogger, logger } from "@/lib/logger";
 import { applyMigrations } from "@/prisma/runner";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres";
@@ -226,6 +227,7 @@ export async function start(options: { build: boolean }): Promise<void> {
   let env: Env;
   try {
     env = getEnv();
+    assertServerSecrets(env);
   } catch (error) {
     if (error instanceof EnvError) {
       process.stderr.write(`${error.message}\n`);
@@ -233,7 +235,7 @@ export async function start(options: { build: boolean }): Promise<void> {
     }
     throw error;
   }
-  configureLogger(env.LOG_LEVEL);
+  configureLogger(env.LOG_LEVEL, env.KEEL_LOG_FILE);
   const dataDir = path.resolve(projectRoot, env.KEEL_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
   const runFile = await claimRunFile(dataDir);
@@ -286,7 +288,8 @@ export async function start(options: { build: boolean }): Promise<void> {
   }
   const next = spawn(process.execPath, args, {
     cwd: projectRoot,
-    stdio: "inherit",
+    // With KEEL_LOG_FILE the server's output is copied there as well.
+    stdio: env.KEEL_LOG_FILE ? ["ignore", "pipe", "pipe"] : "inherit",
     env: childProcessEnv({
       ...runtime.childEnv,
       NODE_ENV: env.NODE_ENV,
@@ -297,6 +300,17 @@ export async function start(options: { build: boolean }): Promise<void> {
     }),
   });
   children.next = next;
+  if (env.KEEL_LOG_FILE) {
+    const file = createWriteStream(env.KEEL_LOG_FILE, { flags: "a" });
+    next.stdout?.on("data", (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      file.write(chunk);
+    });
+    next.stderr?.on("data", (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      file.write(chunk);
+    });
+  }
   await writeRunFile(runFile, {
     launcherPid: process.pid,
     nextPid: next.pid,

@@ -1,0 +1,85 @@
+import { expect, test } from "@playwright/test";
+import { expectNoSeriousA11yViolations } from "./support/axe";
+import { createUser, prisma, removeUser } from "./support/db";
+
+test.describe("sign in and out", () => {
+  let user: Awaited<ReturnType<typeof createUser>>;
+  test.beforeAll(async () => {
+    user = await createUser({ role: "MEMBER", name: "Sam Signin" });
+  });
+  test.afterAll(async () => {
+    await removeUser(user.id);
+  });
+
+  test("signs in with email and password, then signs out", async ({ page }) => {
+    await page.goto("/connections");
+    await expect(page).toHaveURL(/\/signin/);
+    await expectNoSeriousA11yViolations(page, "/signin");
+    await page.getByLabel("Email").fill(user.email.toUpperCase());
+    await page.getByLabel("Password").fill(user.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/connections$/);
+    await expect(page.getByRole("button", { name: /Sam Signin/ })).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "/connections");
+    expect(await prisma().auditEvent.count({ where: { action: "auth.signed_in", actorId: user.id } })).toBeGreaterThan(0);
+
+    await page.getByRole("button", { name: /Sam Signin/ }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await expect(page).toHaveURL(/\/signin/);
+    await page.goto("/profiles");
+    await expect(page).toHaveURL(/\/signin/);
+  });
+
+  test("a wrong password and an unknown email get the same single message", async ({ page }) => {
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill(user.email);
+    await page.getByLabel("Password").fill("not the password at all");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const alert = page.getByRole("alert");
+    await expect(alert).toContainText("Wrong email or password.");
+    const wrongPassword = await alert.innerText();
+
+    await page.getByLabel("Email").fill("nobody-here@keel.test");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(alert).toContainText("Wrong email or password.");
+    expect(await alert.innerText()).toBe(wrongPassword);
+    await expect(page).toHaveURL(/\/signin/);
+  });
+
+  test("repeated failures are rate-limited with a clear message", async ({ page }) => {
+    const target = await createUser({ role: "MEMBER" });
+    try {
+      await page.goto("/signin");
+      await page.getByLabel("Email").fill(target.email);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await page.getByLabel("Password").fill(`wrong password ${attempt}`);
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await expect(page.getByRole("alert")).toContainText("Wrong email or password.");
+      }
+      // Even the right password is refused while the account is locked out.
+      await page.getByLabel("Password").fill(target.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByRole("alert")).toContainText(/Too many failed sign-in attempts\. Wait \d+ minutes?/);
+      await expect(page).toHaveURL(/\/signin/);
+    } finally {
+      await removeUser(target.id);
+      await prisma().rateLimitBucket.deleteMany({ where: { key: `signin:account:${target.email}` } });
+    }
+  });
+
+  test("a disabled user's open session ends at once", async ({ page }) => {
+    const target = await createUser({ role: "MEMBER" });
+    try {
+      await page.goto("/signin");
+      await page.getByLabel("Email").fill(target.email);
+      await page.getByLabel("Password").fill(target.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page).toHaveURL(/\/connections$/);
+      await prisma().user.update({ where: { id: target.id }, data: { isActive: false, sessionVersion: { increment: 1 } } });
+      await page.goto("/profiles");
+      await expect(page).toHaveURL(/\/signin/);
+    } finally {
+      await removeUser(target.id);
+    }
+  });
+});

@@ -1,0 +1,188 @@
+import { expect, test, type Request } from "@playwright/test";
+import { signInPage } from "./support/auth";
+import { expectNoSeriousA11yViolations } from "./support/axe";
+import { createUser, prisma, removeUser } from "./support/db";
+import { FIRST_ADMIN } from "./support/settings";
+
+test.describe("members and roles", () => {
+  test("admin adds a member with an initial password; the member signs in", async ({ page, browser }) => {
+    const email = `pat.password-${Date.now()}@keel.test`;
+    await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+    await page.goto("/settings/members");
+    await expectNoSeriousA11yViolations(page, "/settings/members");
+    const form = page.getByRole("form", { name: "Add a member" });
+    await form.getByLabel("Name").fill("Pat Password");
+    await form.getByLabel("Email").fill(email);
+    await form.getByLabel("Set an initial password").check();
+    await form.getByLabel("Initial password").fill("marble canyon whistle");
+    await form.getByRole("button", { name: "Add member" }).click();
+    await expect(page.getByRole("status")).toContainText("Pat Password was added");
+    await expect(page.getByRole("cell", { name: new RegExp(email) })).toBeVisible();
+
+    const user = await prisma().user.findUniqueOrThrow({ where: { email }, include: { memberships: true } });
+    expect(user.memberships.map((m) => m.role)).toEqual(["MEMBER"]);
+    expect(await prisma().auditEvent.count({ where: { action: "member.added", targetId: user.id } })).toBe(1);
+
+    const other = await browser.newContext();
+    const memberPage = await other.newPage();
+    await memberPage.goto("/signin");
+    await memberPage.getByLabel("Email").fill(email);
+    await memberPage.getByLabel("Password").fill("marble canyon whistle");
+    await memberPage.getByRole("button", { name: "Sign in" }).click();
+    await expect(memberPage).toHaveURL(/\/connections$/);
+    await other.close();
+    await removeUser(user.id);
+  });
+
+  test("admin adds a member by invitation link, shown once; the link sets the password", async ({ page, browser }) => {
+    const email = `ivy.invite-${Date.now()}@keel.test`;
+    await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+    await page.goto("/settings/members");
+    const form = page.getByRole("form", { name: "Add a member" });
+    await form.getByLabel("Name").fill("Ivy Invite");
+    await form.getByLabel("Email").fill(email);
+    await form.getByLabel("Role").selectOption("ADMIN");
+    await form.getByRole("button", { name: "Add member" }).click();
+    const link = await page.getByLabel("Invitation link").inputValue();
+    expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{40,}$/);
+
+    const user = await prisma().user.findUniqueOrThrow({ where: { email }, include: { memberships: true } });
+    expect(user.passwordHash).toBeNull();
+    expect(user.memberships[0]?.role).toBe("ADMIN");
+    const invitation = await prisma().invitation.findFirstOrThrow({ where: { userId: user.id } });
+    expect(link).not.toContain(invitation.tokenHash);
+
+    await page.reload();
+    await expect(page.getByLabel("Invitation link")).toHaveCount(0);
+    await expect(page.getByRole("row", { name: /Ivy Invite/ })).toContainText("Invited");
+
+    const other = await browser.newContext();
+    const invitee = await other.newPage();
+    await invitee.goto(new URL(link).pathname);
+    await expect(invitee.getByRole("heading", { name: `Join ${FIRST_ADMIN.organizationName}` })).toBeVisible();
+    await expectNoSeriousA11yViolations(invitee, "/invite/[token]");
+    await invitee.getByLabel("New password").fill("harvest meadow compass");
+    await invitee.getByLabel("Repeat the password").fill("harvest meadow compass");
+    await invitee.getByRole("button", { name: "Set password and sign in" }).click();
+    await expect(invitee).toHaveURL(/\/connections$/, { timeout: 20_000 });
+    expect((await prisma().invitation.findFirstOrThrow({ where: { userId: user.id } })).usedAt).not.toBeNull();
+
+    // Single use.
+    await invitee.goto(new URL(link).pathname);
+    await expect(invitee.getByRole("alert")).toContainText("This invitation link does not work");
+    await other.close();
+    await removeUser(user.id);
+  });
+
+  test("a member gets 403 on members settings and cannot call the admin action directly", async ({ page, browser }) => {
+    const member = await createUser({ role: "MEMBER", name: "Mo Member" });
+    try {
+      await test.step("the page answers 403", async () => {
+        await signInPage(page, member.email, member.password);
+        const response = await page.goto("/settings/members");
+        expect(response?.status()).toBe(403);
+        await expect(page.getByRole("heading", { name: "Only admins can open this page" })).toBeVisible();
+        await expectNoSeriousA11yViolations(page, "403 page");
+        await page.goto("/settings");
+        await expect(page.getByText("Only admins manage members")).toBeVisible();
+        await expectNoSeriousA11yViolations(page, "/settings as member");
+        await page.goto("/profiles");
+        await expectNoSeriousA11yViolations(page, "/profiles");
+      });
+
+      await test.step("replaying the admin's add-member request with the member's session is refused", async () => {
+        // Capture a genuine add-member request as the admin…
+        const adminContext = await browser.newContext();
+        const adminPage = await adminContext.newPage();
+        await signInPage(adminPage, FIRST_ADMIN.email, FIRST_ADMIN.password);
+        await adminPage.goto("/settings/members");
+        const captured = new Promise<Request>((resolve) => adminPage.on("request", (r) => r.headers()["next-action"] && resolve(r)));
+        const form = adminPage.getByRole("form", { name: "Add a member" });
+        await form.getByLabel("Name").fill("Captured Request");
+        await form.getByLabel("Email").fill("");
+        await form.getByRole("button", { name: "Add member" }).click();
+        const request = await captured;
+        await adminContext.close();
+
+        // …then post it directly, as the member, with a real email filled in.
+        const body = (request.postData() ?? "").replace(/name="email"\r\n\r\n\r\n/, 'name="email"\r\n\r\nsneaky@keel.test\r\n');
+        expect(body).toContain("sneaky@keel.test");
+        const response = await page.request.post(new URL(request.url()).pathname, {
+          headers: { "next-action": request.headers()["next-action"]!, "content-type": request.headers()["content-type"]!, accept: "text/x-component" },
+          data: body,
+        });
+        expect(response.status()).toBeLessThan(500);
+        expect(await response.text()).toContain("Only admins can do this");
+        expect(await prisma().user.count({ where: { email: "sneaky@keel.test" } })).toBe(0);
+      });
+    } finally {
+      await removeUser(member.id);
+    }
+  });
+
+  test("role changes apply to the member's open session at once", async ({ page, browser }) => {
+    const member = await createUser({ role: "MEMBER", name: "Rae Role" });
+    try {
+      const memberContext = await browser.newContext();
+      const memberPage = await memberContext.newPage();
+      await signInPage(memberPage, member.email, member.password);
+      expect((await memberPage.goto("/settings/members"))?.status()).toBe(403);
+
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto("/settings/members");
+      const row = page.getByRole("row", { name: /Rae Role/ });
+      await row.getByLabel("Role of Rae Role").selectOption("ADMIN");
+      await row.getByRole("button", { name: "Save role of Rae Role" }).click();
+      await expect(row).toContainText("Role changed to Admin");
+      expect((await prisma().membership.findFirstOrThrow({ where: { userId: member.id } })).role).toBe("ADMIN");
+
+      expect((await memberPage.goto("/settings/members"))?.status()).toBe(200);
+      await memberContext.close();
+    } finally {
+      await removeUser(member.id);
+    }
+  });
+
+  test("disabling a member from the UI signs them out everywhere", async ({ page, browser }) => {
+    const member = await createUser({ role: "MEMBER", name: "Dee Disabled" });
+    try {
+      const memberContext = await browser.newContext();
+      const memberPage = await memberContext.newPage();
+      await signInPage(memberPage, member.email, member.password);
+      await memberPage.goto("/connections");
+      await expect(memberPage).toHaveURL(/\/connections$/);
+
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto("/settings/members");
+      const row = page.getByRole("row", { name: /Dee Disabled/ });
+      await row.getByRole("button", { name: "Disable Dee Disabled" }).click();
+      await expect(row).toContainText("Disabled");
+
+      await memberPage.goto("/connections");
+      await expect(memberPage).toHaveURL(/\/signin/);
+      await memberContext.close();
+    } finally {
+      await removeUser(member.id);
+    }
+  });
+
+  test("add-member input is validated on the server, field by field", async ({ page }) => {
+    await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+    await page.goto("/settings/members");
+    const before = await prisma().user.count();
+    const form = page.getByRole("form", { name: "Add a member" });
+    await form.getByLabel("Name").evaluate((el) => ((el as HTMLInputElement).removeAttribute("maxlength"), ((el as HTMLInputElement).value = "N".repeat(101))));
+    await form.getByLabel("Email").fill(FIRST_ADMIN.email);
+    await form.getByLabel("Set an initial password").check();
+    await form.getByLabel("Initial password").fill("short");
+    await form.getByRole("button", { name: "Add member" }).click();
+    await expect(form.getByText("Name must be at most 100 characters")).toBeVisible();
+    await expect(form.getByText("Password must be at least 12 characters")).toBeVisible();
+
+    await form.getByLabel("Name").fill("Duplicate Person");
+    await form.getByLabel("Initial password").fill("granite willow beacon");
+    await form.getByRole("button", { name: "Add member" }).click();
+    await expect(form.getByText("A user with this email already exists.").first()).toBeVisible();
+    expect(await prisma().user.count()).toBe(before);
+  });
+});

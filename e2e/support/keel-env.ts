@@ -1,0 +1,37 @@
+// The environment Keel runs with during the browser tests: test mode, the e2e
+// database, loopback calls allowed (that is how Keel reaches the emulator), and every
+// Azure DevOps / Microsoft base URL pointed at the emulator.
+import path from "node:path";
+import { childProcessEnv } from "@/lib/env";
+import { e2eDatabaseUrl, EMULATOR_URL, KEEL_PORT, KEEL_URL } from "./settings";
+
+/** Directory for Keel's data and logs during the e2e run. */
+export function e2eDataDir(): string {
+  return path.resolve(childProcessEnv().KEEL_E2E_DATA_DIR ?? ".data/e2e");
+}
+
+/** Keel's log file during the e2e run (tests read it to prove secrets never reach logs). */
+export function e2eLogFile(): string {
+  return path.join(e2eDataDir(), "keel.log");
+}
+
+/** Environment variables for the Keel server under test. */
+export function keelE2eEnvironment(): Record<string, string> {
+  return {
+    NODE_ENV: "test",
+    PORT: String(KEEL_PORT),
+    HOSTNAME: "127.0.0.1",
+    KEEL_PUBLIC_URL: KEEL_URL,
+    KEEL_DATA_DIR: e2eDataDir(),
+    KEEL_LOG_FILE: e2eLogFile(),
+    DATABASE_URL: e2eDatabaseUrl(),
+    LOG_LEVEL: "debug",
+    KEEL_OUTBOUND_ALLOW_LOOPBACK: "true",
+    KEEL_OUTBOUND_ALLOWLIST: "127.0.0.1,localhost",
+    KEEL_OUTBOUND_ALLOW_HTTP: "127.0.0.1,localhost",
+    KEEL_EGRESS_ADDRESSES: "203.0.113.10,203.0.113.11",
+    AZURE_DEVOPS_SERVICES_URL: EMULATOR_URL,
+    AZURE_DEVOPS_VSSPS_URL: EMULATOR_URL,
+    ENTRA_AUTHORITY_URL: EMULATOR_URL,
+  };
+}

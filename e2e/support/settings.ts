@@ -1,0 +1,27 @@
+// Where the end-to-end run's pieces listen, shared by playwright.config.ts, the
+// fixtures and the specs.
+import { childProcessEnv } from "@/lib/env";
+
+const env = childProcessEnv();
+
+export const KEEL_PORT = Number(env.KEEL_E2E_PORT ?? 3100);
+export const KEEL_URL = `http://127.0.0.1:${KEEL_PORT}`;
+export const EMULATOR_BASE_PORT = Number(env.KEEL_E2E_EMULATOR_PORT ?? 4600);
+export const EMULATOR_URL = `http://127.0.0.1:${EMULATOR_BASE_PORT}`;
+
+/** The e2e database (the test orchestrator creates it and starts PostgreSQL). */
+export function e2eDatabaseUrl(): string {
+  const url = childProcessEnv().DATABASE_URL;
+  if (!url) {
+    throw new Error("DATABASE_URL is not set. Run the browser tests through `npm test` (or `npm test -- e2e`), which starts PostgreSQL.");
+  }
+  return url;
+}
+
+/** The admin created by the first-run spec; later specs sign in as this person. */
+export const FIRST_ADMIN = {
+  organizationName: "Keel E2E Mobile",
+  name: "Ada Admin",
+  email: "ada.admin@keel.test",
+  password: "tangerine orbit kettle",
+} as const;

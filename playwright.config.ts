@@ -1,0 +1,60 @@
+import { defineConfig } from "@playwright/test";
+import { findChromium } from "@/e2e/tools/chromium";
+import { childProcessEnv } from "@/lib/env";
+import { EMULATOR_BASE_PORT, KEEL_PORT, KEEL_URL } from "@/e2e/support/settings";
+import { keelE2eEnvironment } from "@/e2e/support/keel-env";
+
+const env = childProcessEnv();
+const chromium = findChromium();
+
+// Run through `npm test` (e2e/tools/test.ts): it installs Chromium when missing,
+// starts PostgreSQL, builds Keel and creates the e2e database.
+export default defineConfig({
+  testDir: "e2e",
+  testMatch: "**/*.spec.ts",
+  outputDir: "test-results",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: Number(env.KEEL_E2E_WORKERS ?? 2),
+  retries: 0,
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  use: {
+    baseURL: KEEL_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: chromium,
+      // Without these Chromium keeps trying to reach Google's services, which this
+      // network refuses (see notes/offline-toolchain.md).
+      args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--disable-features=Translate,MediaRouter,OptimizationHints", "--no-sandbox"],
+    },
+  },
+  projects: [
+    // The first-run journey needs an empty database; everything else builds on the
+    // organization and admin it creates.
+    { name: "first-run", testMatch: "first-run.spec.ts" },
+    { name: "chromium", testIgnore: "first-run.spec.ts", dependencies: ["first-run"] },
+  ],
+  webServer: [
+    {
+      command: `node node_modules/tsx/dist/cli.mjs e2e/azure-devops-emulator/cli.ts --fixture default --port ${EMULATOR_BASE_PORT}`,
+      url: `http://127.0.0.1:${EMULATOR_BASE_PORT}/_emulator/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "node node_modules/tsx/dist/cli.mjs lib/runtime/keel.ts start --no-build",
+      url: `${KEEL_URL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      env: keelE2eEnvironment(),
+      stdout: "pipe",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
+    },
+  ],
+  metadata: { keelPort: KEEL_PORT },
+});
