@@ -10,7 +10,8 @@ export const setupSchema = z
     email: emailField,
     password: passwordField(),
   })
-  .refine((value) => value.password.toLowerCase() !== value.email, { path: ["password"], message: "Password must not be your email address" });
+  // Only meaningful once both are filled in: an empty password is already reported.
+  .refine((value) => value.password.length === 0 || value.password.toLowerCase() !== value.email, { path: ["password"], message: "Password must not be your email address" });
 export type SetupInput = z.infer<typeof setupSchema>;
 
 export const roleField = z.enum(["ADMIN", "MEMBER"], { error: "Choose a role: Admin or Member" });
