@@ -1,0 +1,87 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { DEMO_PATS } from "./fixtures/demo.js";
+import { startEmulator } from "./index.js";
+import { basic, request } from "./test-support.js";
+
+/** The CLI (npm run emulator) and fixed base ports. */
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const TSX = fileURLToPath(new URL("../../node_modules/tsx/dist/cli.mjs", import.meta.url));
+
+describe("cli", () => {
+  it("prints every deployment and the credentials, serves, and stops gracefully on SIGTERM", async () => {
+    const child = spawn(process.execPath, [TSX, "e2e/azure-devops-emulator/cli.ts", "--fixture", "demo", "--port", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    let errors = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      errors += chunk.toString("utf8");
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString("utf8");
+        if (output.includes("Press Ctrl+C to stop.")) {
+          resolve();
+        }
+      });
+      child.on("exit", (code) => reject(new Error(`CLI exited early (${String(code)}): ${errors}`)));
+    });
+    try {
+      expect(output).toContain("demo-server2022 (Azure DevOps Server 2022.1, api ≤ 7.1)");
+      expect(output).toContain("public URL: http://localhost:8080/tfs");
+      expect(output).toContain(DEMO_PATS.tailspin);
+      const services = /services \(Azure DevOps Services[^\n]*\n\s+listener:\s+(\S+)/.exec(output)?.[1] ?? "";
+      expect(services).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await request(`${services}/_emulator/health`)).status).toBe(200);
+      expect((await request(`${services}/tailspin-toys/_apis/projects`, { headers: basic(DEMO_PATS.tailspin) })).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain("SIGTERM: stopping");
+  });
+});
+
+/** A port that was free a moment ago, followed by `count - 1` free ones. */
+async function freeRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const base = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, "127.0.0.1", () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+      });
+    });
+    if (base + count > 65535) {
+      continue;
+    }
+    let allFree = true;
+    for (let offset = 1; offset < count && allFree; offset += 1) {
+      allFree = await new Promise<boolean>((resolve) => {
+        const probe = createServer();
+        probe.once("error", () => resolve(false));
+        probe.listen(base + offset, "127.0.0.1", () => probe.close(() => resolve(true)));
+      });
+    }
+    if (allFree) {
+      return base;
+    }
+  }
+  throw new Error("No free port range found");
+}
+
+describe("basePort", () => {
+  it("N gives N, N+1, N+2… in deployment order (Services first)", async () => {
+    const base = await freeRange(4);
+    const handle = await startEmulator({ fixture: "demo", basePort: base });
+    try {
+      expect(handle.deployments.map((deployment) => deployment.port)).toEqual([base, base + 1, base + 2, base + 3]);
+      expect(handle.deployments.map((deployment) => deployment.name)).toEqual(["services", "demo-server2022", "demo-server2019", "demo-localhost"]);
+    } finally {
+      await handle.stop();
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PATS, DEFAULT_USERS, KEEL_SCOPES } from "./fixtures/default.js";
+import { startEmulator, type EmulatorHandle } from "./index.js";
+import { basic, bearer, body, postJson, request } from "./test-support.js";
+
+/** The HTTP control API that Playwright workers in other processes use. */
+
+let handle: EmulatorHandle;
+let control: string;
+let server2022Control: string;
+
+beforeAll(async () => {
+  handle = await startEmulator({ fixture: "default" });
+  control = `${handle.servicesUrl ?? ""}/_emulator`;
+  server2022Control = `${handle.deployment("server2022").origin}/_emulator`;
+});
+
+afterAll(async () => {
+  await handle.stop();
+});
+
+describe("control API over HTTP", () => {
+  it("state summarises deployments, hosts and counters; every listener answers", async () => {
+    const state = body(await request(`${control}/state`));
+    expect(state.fixture).toBe("default");
+    const deployments = state.deployments as Array<Record<string, unknown>>;
+    expect(deployments.map((deployment) => deployment.name)).toEqual(["services", "server2022", "server2020", "server2019", "tfs2018", "server-localhost", "server-tls"]);
+    const services = deployments[0] as { hostsState: Array<Record<string, unknown>> };
+    expect(services.hostsState.find((host) => host.name === "bigcorp")).toMatchObject({ projects: 40, repositories: 1000, oauthPolicy: true });
+    expect(services.hostsState.find((host) => host.name === "contoso")?.oauthPolicy).toBe(false);
+    expect((await request(`${server2022Control}/health`)).status).toBe(200);
+  });
+
+  it("creates PATs, issues OAuth tokens, toggles policy, expires and revokes tokens, and resets", async () => {
+    const created = body(await postJson(`${control}/pats`, { userId: DEFAULT_USERS.alex.id, scopes: [...KEEL_SCOPES], organizations: ["northwind", "fabrikam"] }));
+    const pat = String(created.token);
+    expect(pat).toMatch(/^.{76}AZDO.{4}$/);
+    expect((await request(`${handle.servicesUrl ?? ""}/fabrikam/_apis/projects`, { headers: basic(pat) })).status).toBe(200);
+    expect((await postJson(`${control}/tokens/revoke`, { token: pat })).status).toBe(200);
+    expect((await request(`${handle.servicesUrl ?? ""}/fabrikam/_apis/projects`, { headers: basic(pat) })).status).toBe(401);
+
+    const issued = body(await postJson(`${control}/oauth/tokens`, { provider: "legacy", userId: DEFAULT_USERS.alex.id, scopes: [...KEEL_SCOPES] }));
+    const token = String(issued.accessToken);
+    const contoso = `${handle.servicesUrl ?? ""}/contoso/_apis/projects`;
+    expect((await request(contoso, { headers: bearer(token) })).status).toBe(401);
+    expect((await postJson(`${control}/policies/oauth`, { organization: "contoso", enabled: true })).status).toBe(200);
+    expect((await request(contoso, { headers: bearer(token) })).status).toBe(200);
+    expect((await postJson(`${control}/tokens/expire`, { token })).status).toBe(200);
+    expect((await request(contoso, { headers: bearer(token) })).status).toBe(401);
+
+    expect((await postJson(`${control}/tokens/expire`, { token: DEFAULT_PATS.fabrikamFull })).status).toBe(200);
+    expect((await request(`${handle.servicesUrl ?? ""}/fabrikam/_apis/projects`, { headers: basic(DEFAULT_PATS.fabrikamFull) })).status).toBe(401);
+
+    expect((await postJson(`${control}/reset`, {})).status).toBe(200);
+    expect((await request(`${handle.servicesUrl ?? ""}/fabrikam/_apis/projects`, { headers: basic(DEFAULT_PATS.fabrikamFull) })).status).toBe(200);
+    expect((await request(contoso, { headers: bearer(token) })).status).toBe(401);
+    const state = body(await request(`${control}/state`));
+    expect(state.tokens).toMatchObject({ accessTokens: 0, grants: 0 });
+    // The log restarted at the reset: two API calls and this state request.
+    expect(state.requests).toBe(3);
+  });
+
+  it("clock: advance, set and reset", async () => {
+    const before = body(await request(`${control}/clock`));
+    const advanced = body(await postJson(`${control}/clock/advance`, { seconds: 7200 }));
+    expect(advanced.offsetMs).toBe(Number(before.offsetMs) + 7_200_000);
+    const set = body(await postJson(`${control}/clock/set`, { now: "2030-01-01T00:00:00Z" }));
+    expect(String(set.now).startsWith("2030-01-01T00:00:0")).toBe(true);
+    expect(body(await postJson(`${control}/clock/reset`, {})).offsetMs).toBe(0);
+    expect((await postJson(`${control}/clock/set`, { now: "not a date" })).status).toBe(400);
+  });
+
+  it("faults: add, list, delete; bad input is a 400 with the reason", async () => {
+    const added = body(await postJson(`${control}/faults`, { kind: "error", status: 502, every: 1, deployment: "server2022" }));
+    const listed = (await request(`${control}/faults`)).json as Array<Record<string, unknown>>;
+    expect(listed.map((fault) => fault.id)).toEqual([added.id]);
+    const collection = `${handle.deployment("server2022").url}/DefaultCollection/_apis/projects`;
+    expect((await request(collection, { headers: basic(DEFAULT_PATS.server2022) })).status).toBe(502);
+    expect((await request(`${control}/faults/${String(added.id)}`, { method: "DELETE" })).status).toBe(200);
+    expect((await request(collection, { headers: basic(DEFAULT_PATS.server2022) })).status).toBe(200);
+    const bad = await postJson(`${control}/faults`, { kind: "error", status: 200 });
+    expect(bad.status).toBe(400);
+    expect(String(body(bad).error)).toContain("status");
+  });
+
+  it("pushes, deliveries, statuses and requests are readable", async () => {
+    const push = await postJson(`${control}/pushes`, { organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", branch: "develop", commits: 2 });
+    expect(push.status).toBe(201);
+    const result = body(push);
+    expect((result.commits as unknown[]).length).toBe(2);
+    expect((await postJson(`${control}/pushes`, { organization: "fabrikam", project: "MOBILE_IOS", repository: "nope", branch: "main" })).status).toBe(404);
+    expect((await request(`${control}/deliveries`)).json).toEqual([]);
+    expect((await request(`${control}/statuses`)).json).toEqual([]);
+    expect((await request(`${control}/requests?method=POST&path=pushes`)).json).toHaveLength(2);
+    expect((await request(`${control}/requests`, { method: "DELETE" })).status).toBe(200);
+    expect((await request(`${control}/nope`)).status).toBe(404);
+  });
+
+  it("credentials list the fixture's test credentials", async () => {
+    const credentials = body(await request(`${control}/credentials`));
+    const pats = credentials.pats as Array<Record<string, unknown>>;
+    expect(pats.find((pat) => pat.token === DEFAULT_PATS.allOrgs)).toMatchObject({ organizations: "all", deployment: "services" });
+  });
+});

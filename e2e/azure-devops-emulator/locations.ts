@@ -1,0 +1,274 @@
+import type { Product } from "./model.js";
+
+/**
+ * API resource locations: what `OPTIONS {base}/_apis[/{area}]` returns and what the
+ * api-version checks use. Ids and route templates per FACTS §4.2/§4.3.
+ */
+
+export type ProductVersions = {
+  /** Highest api-version the product accepts (the number its out-of-range error names). */
+  max: string;
+  /** Highest released (non-preview) api-version. */
+  released: string;
+  /** Human name for README/CLI output. */
+  label: string;
+};
+
+/**
+ * Ceilings per product (FACTS §2.4). Server 2020 names 6.1 in its out-of-range error
+ * (FACTS §2.3), so it accepts 6.1 as preview and 6.0 as released.
+ */
+export const PRODUCT_VERSIONS: Record<Product, ProductVersions> = {
+  services: { max: "7.2", released: "7.1", label: "Azure DevOps Services" },
+  "server2022.1": { max: "7.1", released: "7.1", label: "Azure DevOps Server 2022.1" },
+  server2020: { max: "6.1", released: "6.0", label: "Azure DevOps Server 2020" },
+  server2019: { max: "5.0", released: "5.0", label: "Azure DevOps Server 2019" },
+  tfs2018: { max: "4.1", released: "4.1", label: "Team Foundation Server 2018 Update 2" },
+};
+
+/**
+ * Response fields that only newer products serialize (their DataContracts grew). Taken from
+ * the per-version specs: Server 2019 (5.0) has no GitRepository.webUrl/isDisabled/
+ * isInMaintenance and no TeamProjectReference.lastUpdateTime; Server 2020 (6.0) has no
+ * isDisabled/isInMaintenance. TFS 2018 is treated like 2019 (no 4.1 spec is available).
+ */
+export type ProductFeatures = {
+  repoWebUrl: boolean;
+  repoDisabledFlags: boolean;
+  projectLastUpdateTime: boolean;
+};
+
+/** The response features of a product. */
+export function productFeatures(product: Product): ProductFeatures {
+  switch (product) {
+    case "services":
+    case "server2022.1":
+      return { repoWebUrl: true, repoDisabledFlags: true, projectLastUpdateTime: true };
+    case "server2020":
+      return { repoWebUrl: true, repoDisabledFlags: false, projectLastUpdateTime: true };
+    default:
+      return { repoWebUrl: false, repoDisabledFlags: false, projectLastUpdateTime: false };
+  }
+}
+
+/** Where a location is served: at an organization/collection, or at the Services root (vssps). */
+export type LocationScope = "host" | "root";
+
+export type LocationDefinition = {
+  id: string;
+  area: string;
+  resourceName: string;
+  routeTemplate: string;
+  resourceVersion: number;
+  minVersion: string;
+  /** Never released: `releasedVersion` is "0.0" and non-preview versions are refused. */
+  previewOnly: boolean;
+  scopes: LocationScope[];
+  /** Only served by Services (profile, accounts). */
+  servicesOnly?: boolean;
+};
+
+/** Every resource location the emulator implements. */
+export const LOCATIONS: readonly LocationDefinition[] = [
+  {
+    id: "00d9565f-ed9c-4a06-9a50-00e7896ccab4",
+    area: "Location",
+    resourceName: "ConnectionData",
+    routeTemplate: "_apis/{resource}",
+    resourceVersion: 1,
+    minVersion: "1.0",
+    previewOnly: true,
+    scopes: ["host", "root"],
+  },
+  {
+    id: "e81700f7-3be2-46de-8624-2eb35882fcaa",
+    area: "Location",
+    resourceName: "ResourceAreas",
+    routeTemplate: "_apis/{resource}/{areaId}",
+    resourceVersion: 1,
+    minVersion: "3.2",
+    previewOnly: true,
+    scopes: ["host", "root"],
+  },
+  {
+    id: "603fe2ac-9723-48b9-88ad-09305aa6c6e1",
+    area: "core",
+    resourceName: "projects",
+    routeTemplate: "_apis/{resource}/{*projectId}",
+    resourceVersion: 4,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "225f7195-f9c7-4d14-ab28-a83f7ff77e1f",
+    area: "git",
+    resourceName: "repositories",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{repositoryId}",
+    resourceVersion: 2,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "2d874a60-a811-4f62-9c9f-963a6ea0a55b",
+    area: "git",
+    resourceName: "refs",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{*filter}",
+    resourceVersion: 2,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "c2570c3b-5b3f-41b8-98bf-5407bfde8d58",
+    area: "git",
+    resourceName: "commits",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{commitId}",
+    resourceVersion: 2,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "428dd4fb-fda5-4722-af02-9313b80305da",
+    area: "git",
+    resourceName: "statuses",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/commits/{commitId}/{resource}",
+    resourceVersion: 2,
+    minVersion: "2.1",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "fc50d02a-849f-41fb-8af1-0a5216103269",
+    area: "hooks",
+    resourceName: "subscriptions",
+    routeTemplate: "_apis/{area}/{resource}/{subscriptionId}",
+    resourceVersion: 1,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "70f911d6-abac-488c-85b3-a206bf57e165",
+    area: "notification",
+    resourceName: "subscriptions",
+    routeTemplate: "_apis/{area}/{resource}/{subscriptionId}",
+    resourceVersion: 1,
+    minVersion: "3.2",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    // Identity read (IMS). Location id as used by Microsoft's Python/Go clients for
+    // read_identities; not in FACTS, so treat it as UNVERIFIED.
+    id: "28010c54-d0c0-4c89-a5b0-1c9e188b9fb7",
+    area: "IMS",
+    resourceName: "Identities",
+    routeTemplate: "_apis/{resource}/{identityId}",
+    resourceVersion: 2,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "f83735dc-483f-4238-a291-d45f6080a9af",
+    area: "Profile",
+    resourceName: "profiles",
+    routeTemplate: "_apis/{area}/{resource}/{id}",
+    resourceVersion: 3,
+    minVersion: "1.0",
+    // Released: the 7.1 spec's Profiles_Get takes api-version "7.1" (Auth.js used 6.0).
+    previewOnly: false,
+    scopes: ["root"],
+    servicesOnly: true,
+  },
+  {
+    id: "229a6a53-b428-4ffb-a835-e8f36b5b4b1e",
+    area: "Account",
+    resourceName: "Accounts",
+    routeTemplate: "_apis/{resource}/{accountId}",
+    resourceVersion: 1,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["root"],
+    servicesOnly: true,
+  },
+];
+
+/** Resource areas with known ids (FACTS §4.3) and where they live. */
+export const RESOURCE_AREAS: ReadonlyArray<{ id: string; name: string; scope: LocationScope }> = [
+  { id: "79134c72-4a58-4b42-976c-04e7115f32bf", name: "core", scope: "host" },
+  { id: "4e080c62-fa21-4fbc-8fef-2a10a2b38049", name: "git", scope: "host" },
+  { id: "8ccfef3d-2b87-4e99-8ccb-66e343d2daa8", name: "Profile", scope: "root" },
+  { id: "0d55247a-1c47-4462-9b1f-5e2125590ee6", name: "Account", scope: "root" },
+];
+
+export type ApiResourceLocation = {
+  id: string;
+  area: string;
+  resourceName: string;
+  routeTemplate: string;
+  resourceVersion: number;
+  minVersion: string;
+  maxVersion: string;
+  releasedVersion: string;
+};
+
+/** Compares two "major.minor" strings numerically. */
+export function compareVersions(left: string, right: string): number {
+  const [lMajor = 0, lMinor = 0] = left.split(".").map((part) => Number(part));
+  const [rMajor = 0, rMinor = 0] = right.split(".").map((part) => Number(part));
+  if (lMajor !== rMajor) {
+    return lMajor - rMajor;
+  }
+  return lMinor - rMinor;
+}
+
+/** The locations a product serves at a scope, with its version numbers filled in. */
+export function locationsFor(product: Product, scope: LocationScope, area?: string): ApiResourceLocation[] {
+  const versions = PRODUCT_VERSIONS[product];
+  const wanted = area?.toLowerCase();
+  return LOCATIONS.filter((location) => location.scopes.includes(scope))
+    .filter((location) => !location.servicesOnly || product === "services")
+    .filter((location) => compareVersions(location.minVersion, versions.max) <= 0)
+    .filter((location) => wanted === undefined || location.area.toLowerCase() === wanted)
+    .map((location) => ({
+      id: location.id,
+      area: location.area,
+      resourceName: location.resourceName,
+      routeTemplate: location.routeTemplate,
+      resourceVersion: location.resourceVersion,
+      minVersion: location.minVersion,
+      maxVersion: versions.max,
+      releasedVersion: location.previewOnly ? "0.0" : versions.released,
+    }));
+}
+
+/** The location definition by id. */
+export function locationById(id: string): LocationDefinition | undefined {
+  return LOCATIONS.find((location) => location.id === id);
+}
+
+export type ParsedApiVersion = {
+  raw: string;
+  version: string;
+  isPreview: boolean;
+  resourceVersion?: number;
+};
+
+/** Parses `{major}.{minor}[-preview[.{resourceVersion}]]`; undefined when malformed. */
+export function parseApiVersion(raw: string): ParsedApiVersion | undefined {
+  const match = /^(\d+)\.(\d+)(-preview(\.(\d+))?)?$/i.exec(raw.trim());
+  if (!match) {
+    return undefined;
+  }
+  const resourceVersion = match[5] === undefined ? undefined : Number(match[5]);
+  return {
+    raw: raw.trim(),
+    version: `${Number(match[1])}.${Number(match[2])}`,
+    isPreview: match[3] !== undefined,
+    resourceVersion,
+  };
+}

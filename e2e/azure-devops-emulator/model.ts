@@ -1,0 +1,179 @@
+/**
+ * Fixture format: the data an emulator run starts from. Everything here is plain data so
+ * fixtures can be written as literals, generated, or sent over the wire.
+ */
+
+/** Which product a deployment emulates; decides the api-version ceiling and on-prem behaviour. */
+export type Product = "services" | "tfs2018" | "server2019" | "server2020" | "server2022.1";
+
+/** On-premises products only. */
+export type ServerProduct = Exclude<Product, "services">;
+
+export type FixtureUser = {
+  /** Identity id; also the profile id / publicAlias / memberId on Services. */
+  id: string;
+  displayName: string;
+  /** Sign-in name: email for cloud users, used as uniqueName / preferred_username. */
+  email: string;
+  /** `work` = Microsoft Entra ID account, `personal` = Microsoft account (MSA), `onPremises` = Windows account. */
+  kind: "work" | "personal" | "onPremises";
+  /** Entra tenant of a work account. */
+  tenantId?: string;
+  /** Windows account of an on-premises user, e.g. `FABRIKAM\\jdoe`. */
+  domainAccount?: string;
+};
+
+export type FixtureBranch = {
+  /** Short name without `refs/heads/`, e.g. `main` or `feature/login`. */
+  name: string;
+  /** Number of commits this branch adds on top of its fork point (or from the root). */
+  commits: number;
+  /** Branch this one forks from (its first commit's parent is a commit of that branch). */
+  from?: string;
+  /** 0-based index in `from`'s own commits that is the fork point; default its last commit. */
+  forkPoint?: number;
+};
+
+export type FixtureRepository = {
+  id: string;
+  name: string;
+  /** No branches = an empty repository: no defaultBranch, no refs, no commits. */
+  branches?: FixtureBranch[];
+  /** Short branch name; default the first branch. */
+  defaultBranch?: string;
+  /** Lightweight tags on the default branch's tip. */
+  tags?: string[];
+  isDisabled?: boolean;
+  isInMaintenance?: boolean;
+  /** Hidden repositories (e.g. a project wiki) appear only with `includeHidden=true`. */
+  hidden?: boolean;
+  /** Marks a fork: parent repository by project name and repository name in the same host. */
+  forkOf?: { project: string; repository: string };
+  /** Compressed size in bytes; default derived from the commit count. */
+  size?: number;
+};
+
+export type ProjectState = "deleting" | "new" | "wellFormed" | "createPending" | "unchanged" | "deleted";
+
+export type FixtureProject = {
+  id: string;
+  name: string;
+  description?: string;
+  visibility?: "private" | "public";
+  state?: ProjectState;
+  lastUpdateTime?: string;
+  repositories: FixtureRepository[];
+};
+
+/** Compact description of many generated projects/repositories (built lazily at start-up). */
+export type GeneratedProjects = {
+  projects: number;
+  reposPerProject: number;
+  branchesPerRepo?: number;
+  commitsPerBranch?: number;
+  /** Prefix for project names; default `Project`. */
+  projectPrefix?: string;
+  /** Seed for ids; default the host name. */
+  seed?: string;
+};
+
+/** An organization (Services) or a project collection (Server). */
+export type FixtureHost = {
+  name: string;
+  id: string;
+  /** User ids that belong to this organization/collection. */
+  members: string[];
+  projects: FixtureProject[];
+  /** Extra generated projects appended after `projects`. */
+  generated?: GeneratedProjects;
+  /** Organization policy "Third-party application access via OAuth" (Services only); default true. */
+  oauthPolicy?: boolean;
+  /** Entra tenant backing the organization (Services only). */
+  tenantId?: string;
+};
+
+export type FaultScope = {
+  /** Deployment name; omitted = every deployment. */
+  deployment?: string;
+  /** Only requests whose path starts with this (case-insensitive). */
+  pathPrefix?: string;
+  /** Only this HTTP method. */
+  method?: string;
+};
+
+/** A fault applied to matching requests; see faults.ts. The control API never gets faults. */
+export type FaultSpec = FaultScope &
+  (
+    | { kind: "latency"; ms: number }
+    | { kind: "error"; status?: number; every?: number; times?: number }
+    | { kind: "rateLimit"; after: number; retryAfterSeconds?: number; windowSeconds?: number; warnWithin?: number }
+    | { kind: "reset"; every?: number; times?: number }
+    | { kind: "hang"; every?: number; times?: number }
+  );
+
+export type FixtureServices = {
+  organizations: FixtureHost[];
+  tls?: boolean;
+};
+
+export type FixtureServer = {
+  /** Deployment name, e.g. `server2022`. */
+  name: string;
+  product: ServerProduct;
+  /** Virtual directory, `/tfs` or empty for the web site root. */
+  pathPrefix?: string;
+  /**
+   * The server's configured public URL (TfsConfig /publicURL), without the collection,
+   * e.g. `http://localhost:8080/tfs`. Default: the listener's own URL plus pathPrefix.
+   */
+  publicUrl?: string;
+  tls?: boolean;
+  collections: FixtureHost[];
+};
+
+export type FixturePat = {
+  token: string;
+  /** Human label (the PAT's display name). */
+  label: string;
+  userId: string;
+  /** `full` = "Full access"; otherwise vso.* scopes. */
+  scopes: string[] | "full";
+  /** `services` or a server deployment name. */
+  deployment: string;
+  /** Organization/collection names, or `all` (Services: "All accessible organizations"). */
+  organizations: string[] | "all";
+  expiresAt: string;
+  revoked?: boolean;
+};
+
+export type LegacyOAuthApp = {
+  name: string;
+  /** Application (client) id, a GUID. */
+  clientId: string;
+  clientSecret: string;
+  /** Registered callback URLs; `/oauth2/authorize` requires an exact match. */
+  redirectUris: string[];
+  /** Registered scopes; a request may ask for these or fewer. */
+  scopes: string[];
+};
+
+export type EntraApp = {
+  name: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  /** Azure DevOps delegated permissions configured on the app (what `/.default` grants). */
+  scopes: string[];
+};
+
+export type Fixture = {
+  name: string;
+  description?: string;
+  users: FixtureUser[];
+  services?: FixtureServices;
+  servers?: FixtureServer[];
+  pats: FixturePat[];
+  oauth: { legacy: LegacyOAuthApp[]; entra: EntraApp[] };
+  faults?: FaultSpec[];
+};

@@ -1,0 +1,147 @@
+import { createHash, randomBytes } from "node:crypto";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { request as httpsRequest } from "node:https";
+
+/**
+ * Helpers shared by the emulator's tests (not a test file itself). Plain node:http so tests
+ * can set the Host header, pass a CA, and see raw statuses such as 203.
+ */
+export type RawResponse = {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  /** Parsed JSON body, or undefined when the body is not JSON. */
+  json: unknown;
+};
+
+export type RequestOptions = {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Overrides the Host header (legacy `{org}.visualstudio.com` tests). */
+  host?: string;
+  /** CA PEM for HTTPS; omit to use only the system CAs. */
+  ca?: string;
+};
+
+/** Sends one request and collects the whole response. */
+export function request(url: string, options: RequestOptions = {}): Promise<RawResponse> {
+  const target = new URL(url);
+  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.host !== undefined) {
+    headers.Host = options.host;
+  }
+  if (options.body !== undefined) {
+    headers["Content-Length"] = String(Buffer.byteLength(options.body));
+  }
+  return new Promise((resolve, reject) => {
+    const req = send(
+      target,
+      { method: options.method ?? "GET", headers, ...(options.ca === undefined ? {} : { ca: options.ca }), agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: unknown;
+          try {
+            json = text.length > 0 ? (JSON.parse(text) as unknown) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+/** `Authorization: Basic` for a PAT with the user name the Node client uses. */
+export function basic(pat: string, user = "PAT"): Record<string, string> {
+  return { Authorization: `Basic ${Buffer.from(`${user}:${pat}`).toString("base64")}`, "X-TFS-FedAuthRedirect": "Suppress" };
+}
+
+/** `Authorization: Bearer`. */
+export function bearer(token: string): Record<string, string> {
+  return { Authorization: `Bearer ${token}`, "X-TFS-FedAuthRedirect": "Suppress" };
+}
+
+/** GET with JSON accept and a given api-version in the Accept header. */
+export function acceptVersion(version: string): Record<string, string> {
+  return { Accept: `application/json;api-version=${version}` };
+}
+
+/** A JSON object from a response, failing loudly when it is not one. */
+export function body(response: RawResponse): Record<string, unknown> {
+  if (typeof response.json !== "object" || response.json === null || Array.isArray(response.json)) {
+    throw new Error(`Expected a JSON object, got ${response.status}: ${response.text.slice(0, 300)}`);
+  }
+  return response.json as Record<string, unknown>;
+}
+
+/** The `value` array of a `{count, value}` envelope. */
+export function values(response: RawResponse): Array<Record<string, unknown>> {
+  const json = body(response);
+  if (!Array.isArray(json.value)) {
+    throw new Error(`Expected {count, value}, got ${response.text.slice(0, 300)}`);
+  }
+  return json.value as Array<Record<string, unknown>>;
+}
+
+/** A PKCE verifier and its S256 challenge. */
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString("base64url");
+  return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
+}
+
+/** Posts an x-www-form-urlencoded body. */
+export function postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}, ca?: string): Promise<RawResponse> {
+  return request(url, {
+    ca,
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+/** Posts JSON. */
+export function postJson(url: string, payload: unknown, headers: Record<string, string> = {}, ca?: string): Promise<RawResponse> {
+  return request(url, {
+    ca,
+    method: "POST",
+    headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
+    body: JSON.stringify(payload),
+  });
+}
+
+/** The query parameters of a redirect's Location header. */
+export function redirectParams(response: RawResponse): URLSearchParams {
+  const location = response.headers.location;
+  if (response.status !== 302 || location === undefined) {
+    throw new Error(`Expected a 302 redirect, got ${response.status}: ${response.text.slice(0, 300)}`);
+  }
+  return new URL(location).searchParams;
+}
+
+/** The hidden fields and radio values of the consent form. */
+export function consentForm(html: string): { hidden: Record<string, string>; userIds: string[] } {
+  const hidden: Record<string, string> = {};
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+    hidden[decodeEntities(match[1] ?? "")] = decodeEntities(match[2] ?? "");
+  }
+  const userIds = [...html.matchAll(/<input type="radio" id="[^"]*" name="user_id" value="([^"]*)"/g)].map((match) => decodeEntities(match[1] ?? ""));
+  return { hidden, userIds };
+}
+
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+}
