@@ -8,6 +8,8 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 const globalOmit = {
   user: { passwordHash: true },
   account: { access_token: true, refresh_token: true, id_token: true },
+  connection: { tokenSealed: true },
+  connectDraft: { tokenSealed: true },
 } as const;
 
 /** Creates a Prisma client on the given PostgreSQL URL (adapter-pg, no native engine). */

@@ -215,3 +215,13 @@ export async function acceptInvitation(token: string, passwordHash: string): Pro
     return { email: invitation.user.email };
   });
 }
+
+/** Active admins of an organization (whom a member should ask). */
+export async function listAdmins(organizationId: string): Promise<{ name: string; email: string }[]> {
+  const rows = await db.membership.findMany({
+    where: { organizationId, role: "ADMIN", user: { isActive: true } },
+    select: { user: { select: { name: true, email: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((row) => row.user);
+}

@@ -21,6 +21,11 @@ export default async function SettingsPage() {
             <p className="text-sm text-slate-600">Only admins manage members. Ask an admin if someone needs access.</p>
           )}
         </Card>
+        <Card title="Network" description="Addresses Keel calls from, and which servers it may call.">
+          <Link href="/settings/network" className="text-sm font-medium text-brand-700 underline">
+            Network settings
+          </Link>
+        </Card>
       </div>
     </>
   );

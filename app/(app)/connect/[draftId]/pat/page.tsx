@@ -1,0 +1,56 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { PatForm, PatInstructions } from "@/components/connect/pat-form";
+import { WizardFallback } from "@/components/connect/wizard-fallback";
+import { WizardSteps } from "@/components/connect/wizard-steps";
+import { PageHeader } from "@/components/ui/page-header";
+import { checkPatAction } from "@/lib/actions/connect";
+import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { loadWizardDraft } from "@/lib/connections/wizard";
+import { azureDevOpsUrls } from "@/lib/env";
+
+export const metadata: Metadata = { title: "Connect: Personal Access Token" };
+
+export default async function PatPage({ params }: { params: Promise<{ draftId: string }> }) {
+  const { draftId } = await params;
+  const state = await loadWizardDraft(draftId);
+  if (state.kind !== "ok") {
+    return <WizardFallback state={state} />;
+  }
+  const { draft } = state;
+  const servicesUrl = azureDevOpsUrls().services;
+  const serverUrl = draft.serverUrl ? (draft.pathPrefix ? `${draft.serverUrl}/${draft.pathPrefix}` : draft.serverUrl) : draft.deploymentType === "SERVICES" ? servicesUrl : "";
+  const collectionUrl = draft.serverUrl && draft.collection ? buildCollectionUrl({ serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection }) : null;
+  return (
+    <>
+      <PageHeader
+        title="Connect with a Personal Access Token"
+        description={draft.deploymentType === "SERVICES" ? "Azure DevOps Services (cloud)" : "Azure DevOps Server (on-premises, 2020 or newer)"}
+        actions={
+          <Link href={`/connect/${draft.id}/method`} className="text-sm font-medium text-brand-700 underline">
+            Back to sign-in method
+          </Link>
+        }
+      />
+      <WizardSteps current="details" />
+      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+        <PatForm
+          action={checkPatAction.bind(null, draft.id)}
+          deploymentType={draft.deploymentType}
+          servicesUrl={servicesUrl}
+          submitLabel="Check connection"
+          pendingLabel="Checking the server, token, version and scopes…"
+          initial={{
+            name: draft.name ?? "",
+            serverUrl,
+            collection: draft.collection ?? "",
+            tokenExpiresAt: draft.tokenExpiresAt ? draft.tokenExpiresAt.toISOString().slice(0, 10) : "",
+            hasToken: draft.hasToken,
+            tokenLastFour: draft.tokenLastFour,
+          }}
+        />
+        <PatInstructions deploymentType={draft.deploymentType} collectionUrl={collectionUrl} />
+      </div>
+    </>
+  );
+}

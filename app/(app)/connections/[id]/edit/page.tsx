@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PatForm, PatInstructions } from "@/components/connect/pat-form";
+import { Alert } from "@/components/ui/alert";
+import { PageHeader } from "@/components/ui/page-header";
+import { updateConnectionAction } from "@/lib/actions/connections";
+import { requireAdmin } from "@/lib/auth/guards";
+import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { getConnection } from "@/lib/data/connections";
+import { azureDevOpsUrls } from "@/lib/env";
+import { idSchema } from "@/lib/validation/auth";
+
+export const metadata: Metadata = { title: "Edit connection" };
+
+export default async function EditConnectionPage({ params }: { params: Promise<{ id: string }> }) {
+  const admin = await requireAdmin();
+  const { id } = await params;
+  const connection = idSchema.safeParse(id).success ? await getConnection(admin.organizationId, id) : null;
+  if (!connection || connection.authMethod !== "PAT") {
+    notFound();
+  }
+  return (
+    <>
+      <PageHeader
+        title={`Edit “${connection.name}”`}
+        actions={
+          <Link href={`/connections/${connection.id}`} className="text-sm font-medium text-brand-700 underline">
+            Back to the connection
+          </Link>
+        }
+      />
+      <Alert tone="warning" title="Changing the address removes the stored token" className="mb-6">
+        If you change the server URL or the {connection.deploymentType === "SERVICES" ? "organization" : "collection"} without entering a new token, Keel deletes the stored token: a token is
+        never sent to an address it was not entered for. A new token is checked before it is saved.
+      </Alert>
+      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+        <PatForm
+          action={updateConnectionAction.bind(null, connection.id)}
+          deploymentType={connection.deploymentType}
+          servicesUrl={azureDevOpsUrls().services}
+          submitLabel="Save changes"
+          pendingLabel="Checking and saving…"
+          initial={{
+            name: connection.name,
+            serverUrl: connection.pathPrefix ? `${connection.serverUrl}/${connection.pathPrefix}` : connection.serverUrl,
+            collection: connection.collection,
+            tokenExpiresAt: connection.tokenExpiresAt ? connection.tokenExpiresAt.toISOString().slice(0, 10) : "",
+            hasToken: connection.hasToken,
+            tokenLastFour: connection.tokenLastFour,
+          }}
+        />
+        <PatInstructions deploymentType={connection.deploymentType} collectionUrl={buildCollectionUrl(connection)} />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,117 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { CaUploadForm } from "@/components/connect/check-actions";
+import { CheckReport } from "@/components/connect/check-report";
+import { CheckNowButton } from "@/components/connections/check-now";
+import { ConnectionStatusBadge } from "@/components/connections/status-badge";
+import { Alert } from "@/components/ui/alert";
+import { buttonClasses } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { checkConnectionAction, uploadConnectionCaAction } from "@/lib/actions/connections";
+import { requireUser } from "@/lib/auth/guards";
+import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { readCheckSummary } from "@/lib/connections/summary";
+import { getConnection } from "@/lib/data/connections";
+import { idSchema } from "@/lib/validation/auth";
+
+export const metadata: Metadata = { title: "Connection" };
+
+export default async function ConnectionPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  const connection = idSchema.safeParse(id).success ? await getConnection(user.organizationId, id) : null;
+  if (!connection) {
+    notFound();
+  }
+  const isAdmin = user.role === "ADMIN";
+  const summary = readCheckSummary(connection.lastCheckResult);
+  const collectionUrl = buildCollectionUrl(connection);
+  const tlsFinding = summary?.findings.find((finding) => finding.data?.canUploadCa);
+  return (
+    <>
+      <PageHeader
+        title={connection.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <ConnectionStatusBadge status={connection.status} />
+            <span className="font-mono">{collectionUrl}</span>
+          </span>
+        }
+        actions={
+          isAdmin ? (
+            <>
+              <CheckNowButton action={checkConnectionAction.bind(null, connection.id)} />
+              {connection.authMethod === "PAT" ? (
+                <Link href={`/connections/${connection.id}/edit`} className={buttonClasses("secondary")}>
+                  Edit or replace token
+                </Link>
+              ) : null}
+            </>
+          ) : null
+        }
+      />
+      {connection.statusReason && connection.status !== "HEALTHY" ? (
+        <Alert tone={connection.status === "WARNING" ? "warning" : "error"} title={connection.statusReason} className="mb-6">
+          {connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
+            isAdmin ? (
+              <p>
+                <Link href={`/connections/${connection.id}/edit`} className="font-medium underline">
+                  Enter a token
+                </Link>{" "}
+                to use this connection again.
+              </p>
+            ) : (
+              <p>Ask an admin to enter a new token for this connection.</p>
+            )
+          ) : null}
+        </Alert>
+      ) : null}
+      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+        <div className="space-y-6">
+          {summary ? <CheckReport summary={summary} /> : <Alert tone="info" title="Not checked yet" />}
+          {isAdmin && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
+        </div>
+        <Card title="Details">
+          <dl className="space-y-3 text-sm">
+            <div>
+              <dt className="text-slate-500">Product</dt>
+              <dd className="text-slate-900">{connection.serverProduct ?? (connection.deploymentType === "SERVICES" ? "Azure DevOps Services" : "Azure DevOps Server")}</dd>
+            </div>
+            <div>
+              <dt className="text-slate-500">{connection.deploymentType === "SERVICES" ? "Organization" : "Collection"}</dt>
+              <dd className="text-slate-900">{connection.collection}</dd>
+            </div>
+            <div>
+              <dt className="text-slate-500">Signs in with</dt>
+              <dd className="text-slate-900">
+                {connection.authMethod === "PAT" ? "Personal Access Token" : "OAuth2"}
+                {connection.authMethod === "PAT" ? (
+                  <span className="block text-slate-600">
+                    {connection.hasToken ? `Token stored (ends in …${connection.tokenLastFour ?? "****"})` : "No token stored"}
+                    {connection.tokenExpiresAt ? `, expires ${connection.tokenExpiresAt.toISOString().slice(0, 10)}` : ""}
+                  </span>
+                ) : null}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-slate-500">Scopes that work</dt>
+              <dd className="font-mono text-xs text-slate-900">{connection.scopes.length ? connection.scopes.join(" ") : "—"}</dd>
+            </div>
+            <div>
+              <dt className="text-slate-500">Owner</dt>
+              <dd className="text-slate-900">{connection.owner ? connection.owner.name : "—"}</dd>
+            </div>
+            {connection.caBundlePem ? (
+              <div>
+                <dt className="text-slate-500">TLS</dt>
+                <dd className="text-slate-900">Trusts an uploaded CA certificate</dd>
+              </div>
+            ) : null}
+          </dl>
+        </Card>
+      </div>
+    </>
+  );
+}

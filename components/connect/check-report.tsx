@@ -1,0 +1,90 @@
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import type { CheckFinding, CheckSummary } from "@/lib/connections/summary";
+
+const NETWORK_FINDINGS = new Set(["unreachable_dns", "unreachable_refused", "unreachable_timeout", "blocked_by_policy"]);
+
+function FindingItem({ finding }: { finding: CheckFinding }) {
+  const tone = finding.severity === "error" ? "border-red-200 bg-red-50" : "border-amber-300 bg-amber-50";
+  return (
+    <li className={`rounded-md border p-4 ${tone}`} data-finding={finding.id}>
+      <div className="flex items-start gap-2">
+        <Badge tone={finding.severity === "error" ? "error" : "warning"}>{finding.severity === "error" ? "Problem" : "Warning"}</Badge>
+        <h3 className="font-semibold text-slate-900">{finding.title}</h3>
+      </div>
+      <p className="mt-2 text-sm text-slate-800">{finding.detail}</p>
+      {finding.fix.length > 0 ? (
+        <div className="mt-2 text-sm text-slate-800">
+          <p className="font-medium">How to fix it</p>
+          <ol className="mt-1 list-decimal space-y-1 pl-5">
+            {finding.fix.map((step) => (
+              <li key={step}>{step}</li>
+            ))}
+          </ol>
+        </div>
+      ) : null}
+      {NETWORK_FINDINGS.has(finding.id) ? (
+        <p className="mt-2 text-sm">
+          <Link href="/settings/network" className="font-medium text-brand-700 underline">
+            Which addresses Keel calls from (for firewall allowlists)
+          </Link>
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+/** The doctor's report: what works, what does not, and how to fix it. */
+export function CheckReport({ summary }: { summary: CheckSummary }) {
+  const errors = summary.findings.filter((finding) => finding.severity === "error");
+  const warnings = summary.findings.filter((finding) => finding.severity === "warning");
+  return (
+    <section aria-labelledby="check-heading" className="space-y-4">
+      <div role={summary.ok ? "status" : "alert"} className={`rounded-md border p-4 ${summary.ok ? "border-emerald-200 bg-emerald-50" : "border-red-200 bg-red-50"}`}>
+        <h2 id="check-heading" className="text-base font-semibold text-slate-900">
+          {summary.ok ? (warnings.length ? "The connection works, with warnings" : "The connection works") : `The connection does not work yet (${errors.length} problem${errors.length === 1 ? "" : "s"})`}
+        </h2>
+        <p className="mt-1 text-sm text-slate-700">Checked {new Date(summary.checkedAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC.</p>
+      </div>
+      {summary.identity || summary.server || summary.projects ? (
+        <dl className="grid gap-3 rounded-md border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
+          {summary.identity ? (
+            <div>
+              <dt className="text-slate-500">Signed in as</dt>
+              <dd className="font-medium text-slate-900">
+                {summary.identity.displayName}
+                {summary.identity.uniqueName ? <span className="block font-normal text-slate-600">{summary.identity.uniqueName}</span> : null}
+              </dd>
+            </div>
+          ) : null}
+          {summary.server ? (
+            <div>
+              <dt className="text-slate-500">Server</dt>
+              <dd className="font-medium text-slate-900">
+                {summary.server.product}
+                {summary.server.apiVersion ? <span className="block font-normal text-slate-600">REST API {summary.server.apiVersion}</span> : null}
+              </dd>
+            </div>
+          ) : null}
+          {summary.projects ? (
+            <div>
+              <dt className="text-slate-500">Projects visible</dt>
+              <dd className="font-medium text-slate-900">
+                {summary.projects.count}
+                {summary.projects.countIsLowerBound ? "+" : ""}
+                {summary.projects.first.length > 0 ? <span className="block font-normal text-slate-600">{summary.projects.first.join(", ")}</span> : null}
+              </dd>
+            </div>
+          ) : null}
+        </dl>
+      ) : null}
+      {summary.findings.length > 0 ? (
+        <ul className="space-y-3" aria-label="Findings">
+          {[...errors, ...warnings].map((finding) => (
+            <FindingItem key={`${finding.id}-${finding.title}`} finding={finding} />
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

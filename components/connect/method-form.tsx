@@ -1,0 +1,59 @@
+"use client";
+
+import { useActionState } from "react";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { idleState, type FormState } from "@/lib/validation/form";
+
+type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
+
+export type OAuthAvailability = { available: true } | { available: false; reason: string; howTo?: string };
+
+/** Step 2: OAuth2 or Personal Access Token. */
+export function MethodForm({ action, oauth, initial }: { action: Action; oauth: OAuthAvailability; initial: "PAT" | "OAUTH" | null }) {
+  const [state, formAction] = useActionState(action, idleState as FormState);
+  const errors = state.status === "error" ? state.fieldErrors : {};
+  const defaultMethod = initial ?? (oauth.available ? "OAUTH" : "PAT");
+  return (
+    <form action={formAction} className="space-y-5">
+      <FormMessage state={state} />
+      <fieldset>
+        <legend className="mb-3 text-base font-semibold text-slate-900">How should Keel sign in to Azure DevOps?</legend>
+        <div className="grid gap-3">
+          <label className={`flex gap-3 rounded-lg border p-4 ${oauth.available ? "cursor-pointer border-slate-300 bg-white has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600" : "border-slate-200 bg-slate-50"}`}>
+            <input type="radio" name="method" value="OAUTH" disabled={!oauth.available} defaultChecked={oauth.available && defaultMethod === "OAUTH"} className="mt-1" aria-describedby="oauth-note" />
+            <span>
+              <span className="block font-medium text-slate-900">Get Repositories from Azure DevOps (OAuth2)</span>
+              <span id="oauth-note" className="mt-1 block text-sm text-slate-600">
+                {oauth.available ? (
+                  "You sign in to Azure DevOps and approve Keel's access; no token to copy or renew by hand."
+                ) : (
+                  <>
+                    <span className="font-medium text-slate-800">Not available: </span>
+                    {oauth.reason}
+                    {oauth.howTo ? <span className="mt-1 block">{oauth.howTo}</span> : null}
+                  </>
+                )}
+              </span>
+            </span>
+          </label>
+          <label className="flex cursor-pointer gap-3 rounded-lg border border-slate-300 bg-white p-4 has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600">
+            <input type="radio" name="method" value="PAT" defaultChecked={!oauth.available || defaultMethod === "PAT"} className="mt-1" />
+            <span>
+              <span className="block font-medium text-slate-900">Personal Access Token (User)</span>
+              <span className="mt-1 block text-sm text-slate-600">You create a token in Azure DevOps with the scopes Keel needs and paste it here. Works with Azure DevOps Services and Azure DevOps Server.</span>
+            </span>
+          </label>
+        </div>
+        <div aria-live="polite">
+          {errors.method?.map((message) => (
+            <p key={message} className="mt-2 text-sm text-red-700">
+              {message}
+            </p>
+          ))}
+        </div>
+      </fieldset>
+      <SubmitButton pendingLabel="Continuing…">Continue</SubmitButton>
+    </form>
+  );
+}

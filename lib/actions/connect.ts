@@ -1,0 +1,279 @@
+"use server";
+
+import { X509Certificate } from "node:crypto";
+import { redirect } from "next/navigation";
+import { requireActionAdmin } from "@/lib/auth/guards";
+import { configuredOAuthProviders } from "@/lib/auth/oauth-providers";
+import { runConnectionCheck, type CheckTarget } from "@/lib/connections/check";
+import { SecretUnreadableError } from "@/lib/crypto";
+import { createDraft, deleteDraft, getDraft, openDraftToken, setDraftToken, updateDraft, type Draft } from "@/lib/data/connect-drafts";
+import { connectionNameTaken, createPatConnection } from "@/lib/data/connections";
+import { isAppError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+import { caUploadFields, caUploadSchema, methodFields, methodSchema, patFormFields, patFormSchema, providerFields, providerSchema } from "@/lib/validation/connections";
+import { idSchema } from "@/lib/validation/auth";
+import { parseForm, type FormState } from "@/lib/validation/form";
+import { z } from "zod";
+
+const log = logger("actions.connect");
+
+type ErrorState = Extract<FormState, { status: "error" }>;
+const error = (message: string, fieldErrors: Record<string, string[]> = {}, values: Record<string, string> = {}): ErrorState => ({ status: "error", message, fieldErrors, values });
+
+const expired = error("This connection setup has expired or does not exist. Start connecting again.");
+
+async function loadDraft(draftId: string): Promise<{ ok: true; scope: { organizationId: string; userId: string }; draft: Draft } | { ok: false; state: ErrorState }> {
+  const auth = await requireActionAdmin();
+  if (!auth.ok) {
+    return auth;
+  }
+  if (!idSchema.safeParse(draftId).success) {
+    return { ok: false, state: expired };
+  }
+  const scope = { organizationId: auth.user.organizationId, userId: auth.user.id };
+  const draft = await getDraft(scope, draftId);
+  return draft ? { ok: true, scope, draft } : { ok: false, state: expired };
+}
+
+function targetOf(draft: Draft): CheckTarget | null {
+  if (!draft.serverUrl || draft.collection === null || !draft.collection) {
+    return null;
+  }
+  return { deploymentType: draft.deploymentType, serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection, caBundlePem: draft.caBundlePem };
+}
+
+/** Runs the doctor for a draft with its sealed PAT and stores the result in the draft. */
+async function checkDraft(scope: { organizationId: string; userId: string }, draft: Draft): Promise<ErrorState | null> {
+  const target = targetOf(draft);
+  if (!target) {
+    return error("Fill in the connection details first.");
+  }
+  let token: string | null;
+  try {
+    token = await openDraftToken(scope, draft.id);
+  } catch (caught) {
+    if (caught instanceof SecretUnreadableError) {
+      return error("Keel can no longer read the token entered earlier (its encryption keys changed). Enter the token again.", { token: ["Enter the token again"] });
+    }
+    throw caught;
+  }
+  if (!token) {
+    return error("Enter a Personal Access Token.", { token: ["Personal Access Token is required"] });
+  }
+  const { summary } = await runConnectionCheck(scope, target, { kind: "pat", token }, { targetType: "connect_draft", targetId: draft.id, method: "PAT" });
+  await updateDraft(scope, draft.id, { lastCheck: summary });
+  return null;
+}
+
+/** Step 1: starts a draft for the chosen provider. */
+export async function startConnectAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  const auth = await requireActionAdmin();
+  if (!auth.ok) {
+    return auth.state;
+  }
+  const parsed = parseForm(formData, providerSchema, { fields: providerFields });
+  if (!parsed.ok) {
+    return parsed.state;
+  }
+  const draft = await createDraft({ organizationId: auth.user.organizationId, userId: auth.user.id }, parsed.data.provider);
+  redirect(`/connect/${draft.id}/method`);
+}
+
+/** Step 2: OAuth2 or PAT. */
+export async function chooseMethodAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
+  const loaded = await loadDraft(draftId);
+  if (!loaded.ok) {
+    return loaded.state;
+  }
+  const parsed = parseForm(formData, methodSchema, { fields: methodFields });
+  if (!parsed.ok) {
+    return parsed.state;
+  }
+  const { method } = parsed.data;
+  if (method === "OAUTH") {
+    if (loaded.draft.deploymentType === "SERVER") {
+      return error("Azure DevOps OAuth works only with the cloud service. Use a Personal Access Token for Azure DevOps Server.", { method: ["Choose Personal Access Token"] });
+    }
+    if (configuredOAuthProviders().length === 0) {
+      return error("No OAuth app is configured for this Keel. Use a Personal Access Token, or ask whoever runs Keel to configure Microsoft Entra ID.", { method: ["Choose Personal Access Token"] });
+    }
+  }
+  await updateDraft(loaded.scope, loaded.draft.id, { authMethod: method });
+  redirect(`/connect/${loaded.draft.id}/${method === "PAT" ? "pat" : "oauth"}`);
+}
+
+/** Step 3 (PAT): saves the details into the draft, seals the token, runs the doctor. */
+export async function checkPatAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
+  const loaded = await loadDraft(draftId);
+  if (!loaded.ok) {
+    return loaded.state;
+  }
+  const { scope, draft } = loaded;
+  const collectionLabel = draft.deploymentType === "SERVICES" ? "Organization" : "Collection Name";
+  const parsed = parseForm(formData, patFormSchema({ collectionLabel, tokenOptional: draft.hasToken }), { fields: patFormFields, secretFields: ["token"] });
+  if (!parsed.ok) {
+    return parsed.state;
+  }
+  const { name, serverUrl, collection, token, tokenExpiresAt } = parsed.data;
+  const values = { name, serverUrl: serverUrl.pathPrefix ? `${serverUrl.serverUrl}/${serverUrl.pathPrefix}` : serverUrl.serverUrl, collection, tokenExpiresAt: tokenExpiresAt?.toISOString().slice(0, 10) ?? "" };
+  if (await connectionNameTaken(scope.organizationId, name)) {
+    return error("Check the highlighted fields.", { name: [`A connection named "${name}" already exists. Choose another name.`] }, values);
+  }
+  // The same rule as for saved connections: a token entered for one server is never
+  // sent to another address without being entered again.
+  const moved =
+    draft.hasToken &&
+    draft.serverUrl !== null &&
+    (draft.serverUrl !== serverUrl.serverUrl || (draft.pathPrefix ?? "") !== serverUrl.pathPrefix || (draft.collection ?? "").toLowerCase() !== collection.toLowerCase());
+  if (moved && !token) {
+    return error("You changed where the connection points, so enter the token again.", { token: ["Enter the token again for the new address"] }, values);
+  }
+  await updateDraft(scope, draft.id, {
+    name,
+    serverUrl: serverUrl.serverUrl,
+    pathPrefix: serverUrl.pathPrefix,
+    collection,
+    tokenExpiresAt,
+    ...(moved ? { caBundlePem: null } : {}),
+  });
+  if (token) {
+    await setDraftToken(scope, draft.id, token);
+  }
+  const fresh = await getDraft(scope, draft.id);
+  if (!fresh) {
+    return expired;
+  }
+  try {
+    const problem = await checkDraft(scope, fresh);
+    if (problem) {
+      return { ...problem, values };
+    }
+  } catch (caught) {
+    log.error({ err: caught }, "connection check failed unexpectedly");
+    return error("The check failed unexpectedly. Try again.", {}, values);
+  }
+  redirect(`/connect/${draft.id}/check`);
+}
+
+/** Check step: runs the doctor again. */
+export async function recheckDraftAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
+  const loaded = await loadDraft(draftId);
+  if (!loaded.ok) {
+    return loaded.state;
+  }
+  const parsed = parseForm(formData, z.object({}), { fields: [] });
+  if (!parsed.ok) {
+    return parsed.state;
+  }
+  try {
+    const problem = await checkDraft(loaded.scope, loaded.draft);
+    if (problem) {
+      return problem;
+    }
+  } catch (caught) {
+    log.error({ err: caught }, "connection check failed unexpectedly");
+    return error("The check failed unexpectedly. Try again.");
+  }
+  redirect(`/connect/${loaded.draft.id}/check?checked=${Date.now()}`);
+}
+
+/** Check step: trusts an uploaded CA certificate for this connection only, then checks again. */
+export async function uploadCaAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
+  const loaded = await loadDraft(draftId);
+  if (!loaded.ok) {
+    return loaded.state;
+  }
+  const parsed = parseForm(formData, caUploadSchema, { fields: caUploadFields });
+  if (!parsed.ok) {
+    return parsed.state;
+  }
+  const pem = parsed.data.caPem;
+  try {
+    const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    for (const block of certificates) {
+      const certificate = new X509Certificate(block);
+      if (new Date(certificate.validTo).getTime() < Date.now()) {
+        return error("This certificate has expired. Export the server's current CA certificate.", { caPem: [`Expired on ${certificate.validTo}`] });
+      }
+    }
+  } catch {
+    return error("This file is not a readable X.509 certificate. Export the CA certificate as Base-64 encoded (PEM).", { caPem: ["Not a readable certificate"] });
+  }
+  await updateDraft(loaded.scope, loaded.draft.id, { caBundlePem: pem });
+  const fresh = await getDraft(loaded.scope, loaded.draft.id);
+  if (!fresh) {
+    return expired;
+  }
+  const problem = await checkDraft(loaded.scope, fresh);
+  if (problem) {
+    return problem;
+  }
+  redirect(`/connect/${loaded.draft.id}/check?checked=${Date.now()}`);
+}
+
+/** Last step: checks once more and saves the connection (idempotent per draft). */
+export async function saveConnectionAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
+  const loaded = await loadDraft(draftId);
+  if (!loaded.ok) {
+    return loaded.state;
+  }
+  const { scope, draft } = loaded;
+  const parsed = parseForm(formData, z.object({}), { fields: [] });
+  if (!parsed.ok) {
+    return parsed.state;
+  }
+  if (draft.connectionId) {
+    // Saved already (double click, back button): show what was saved.
+    redirect(`/connections/${draft.connectionId}`);
+  }
+  const target = targetOf(draft);
+  if (!target || !draft.name || draft.authMethod !== "PAT") {
+    return error("Fill in the connection details first.");
+  }
+  let id: string;
+  try {
+    const token = await openDraftToken(scope, draft.id);
+    if (!token) {
+      return error("Enter a Personal Access Token first.");
+    }
+    // The doctor runs again on save: the server or token may have changed since "Check".
+    const { summary, record } = await runConnectionCheck(scope, target, { kind: "pat", token }, { targetType: "connect_draft", targetId: draft.id, method: "PAT" });
+    if (!summary.ok) {
+      await updateDraft(scope, draft.id, { lastCheck: summary });
+      return error("The connection check failed when saving, so nothing was saved. See the findings below.");
+    }
+    const saved = await createPatConnection(scope, {
+      draftId: draft.id,
+      name: draft.name,
+      deploymentType: draft.deploymentType,
+      serverUrl: target.serverUrl,
+      pathPrefix: target.pathPrefix,
+      collection: target.collection,
+      token,
+      tokenExpiresAt: draft.tokenExpiresAt,
+      caBundlePem: draft.caBundlePem,
+      check: record,
+    });
+    id = saved.id;
+  } catch (caught) {
+    if (caught instanceof SecretUnreadableError) {
+      return error("Keel can no longer read the token entered earlier. Go back and enter it again.");
+    }
+    if (isAppError(caught)) {
+      return error(caught.message, caught.details?.field === "name" ? { name: [caught.message] } : {});
+    }
+    log.error({ err: caught }, "saving the connection failed");
+    return error("Saving the connection failed unexpectedly. Nothing was saved; try again.");
+  }
+  redirect(`/connections/${id}`);
+}
+
+/** Abandons a draft (its sealed token goes with it). */
+export async function cancelDraftAction(draftId: string): Promise<FormState> {
+  const loaded = await loadDraft(draftId);
+  if (!loaded.ok) {
+    return loaded.state;
+  }
+  await deleteDraft(loaded.scope, loaded.draft.id);
+  redirect("/connections");
+}

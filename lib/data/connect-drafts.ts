@@ -1,0 +1,98 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { openSecret, sealSecret } from "@/lib/secrets";
+import { lastFour } from "@/lib/crypto";
+
+const DRAFT_TTL_MS = 24 * 3600 * 1000;
+
+/** Drafts are private to the admin who started them, within their organization. */
+type Scope = { organizationId: string; userId: string };
+
+const publicDraft = {
+  id: true,
+  deploymentType: true,
+  authMethod: true,
+  name: true,
+  serverUrl: true,
+  pathPrefix: true,
+  collection: true,
+  caBundlePem: true,
+  tokenLastFour: true,
+  tokenExpiresAt: true,
+  lastCheck: true,
+  lastCheckAt: true,
+  connectionId: true,
+  expiresAt: true,
+} satisfies Prisma.ConnectDraftSelect;
+
+export type Draft = Prisma.ConnectDraftGetPayload<{ select: typeof publicDraft }> & { hasToken: boolean };
+
+/** Starts a wizard draft for a provider. */
+export async function createDraft(scope: Scope, deploymentType: "SERVICES" | "SERVER"): Promise<{ id: string }> {
+  // Expired drafts go on the way (sealed tokens in them included).
+  await db.connectDraft.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  return db.connectDraft.create({
+    data: { organizationId: scope.organizationId, userId: scope.userId, deploymentType, expiresAt: new Date(Date.now() + DRAFT_TTL_MS) },
+    select: { id: true },
+  });
+}
+
+/** A live draft of this admin, or null (unknown, expired, someone else's). */
+export async function getDraft(scope: Scope, id: string): Promise<Draft | null> {
+  const row = await db.connectDraft.findFirst({
+    where: { id, organizationId: scope.organizationId, userId: scope.userId, expiresAt: { gt: new Date() } },
+    select: { ...publicDraft, tokenSealed: true },
+  });
+  if (!row) {
+    return null;
+  }
+  const { tokenSealed, ...rest } = row;
+  return { ...rest, hasToken: Boolean(tokenSealed) };
+}
+
+/** Updates the non-secret fields of a draft. */
+export async function updateDraft(
+  scope: Scope,
+  id: string,
+  data: Partial<Pick<Prisma.ConnectDraftUncheckedUpdateInput, "authMethod" | "name" | "serverUrl" | "pathPrefix" | "collection" | "caBundlePem" | "tokenExpiresAt">> & {
+    lastCheck?: Prisma.InputJsonValue | null;
+  },
+): Promise<void> {
+  const { lastCheck, ...rest } = data;
+  const result = await db.connectDraft.updateMany({
+    where: { id, organizationId: scope.organizationId, userId: scope.userId },
+    data: {
+      ...rest,
+      ...(lastCheck !== undefined ? { lastCheck: lastCheck === null ? undefined : lastCheck, lastCheckAt: lastCheck === null ? null : new Date() } : {}),
+    },
+  });
+  if (result.count !== 1) {
+    throw new Error("draft not found");
+  }
+}
+
+/** Seals and stores the PAT typed into the draft (replacing any earlier one). */
+export async function setDraftToken(scope: Scope, id: string, token: string): Promise<void> {
+  await db.connectDraft.updateMany({
+    where: { id, organizationId: scope.organizationId, userId: scope.userId },
+    data: { tokenSealed: sealSecret({ table: "ConnectDraft", column: "tokenSealed" }, id, token), tokenLastFour: lastFour(token) },
+  });
+}
+
+/** Opens the draft's PAT for an outbound call; null when none was entered. Throws when it cannot be opened. */
+export async function openDraftToken(scope: Scope, id: string): Promise<string | null> {
+  const row = await db.connectDraft.findFirst({
+    where: { id, organizationId: scope.organizationId, userId: scope.userId },
+    select: { tokenSealed: true },
+  });
+  if (!row?.tokenSealed) {
+    return null;
+  }
+  return openSecret({ table: "ConnectDraft", column: "tokenSealed" }, id, row.tokenSealed);
+}
+
+/** Deletes a draft (cancel). */
+export async function deleteDraft(scope: Scope, id: string): Promise<void> {
+  await db.connectDraft.deleteMany({ where: { id, organizationId: scope.organizationId, userId: scope.userId } });
+}

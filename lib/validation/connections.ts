@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { normalizeServerUrl } from "@/lib/azure-devops/url";
+import { textField } from "./form";
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const connectionNameField = textField("Connection Name", { max: 100 });
+
+/** The server URL field: origin plus an optional path prefix (e.g. https://host/tfs). */
+export const serverUrlField = z
+  .string({ error: "Azure DevOps Server URL is required" })
+  .max(500, "Azure DevOps Server URL must be at most 500 characters")
+  .transform((value, ctx) => {
+    const result = normalizeServerUrl(value);
+    if (!result.ok) {
+      ctx.addIssue({ code: "custom", message: result.reason });
+      return z.NEVER;
+    }
+    return result.value;
+  });
+
+/** Collection (Server) or organization (Services) name: one path segment. */
+export function collectionField(label: string) {
+  return z
+    .string({ error: `${label} is required` })
+    .transform((value) => value.trim().replace(/^\/+|\/+$/g, ""))
+    .pipe(
+      z
+        .string()
+        .min(1, `${label} is required`)
+        .max(100, `${label} must be at most 100 characters`)
+        .refine((value) => !CONTROL.test(value), `${label} must not contain control characters`)
+        .refine((value) => !/[/\\?#]/.test(value), `${label} is a single name, not a path: enter it without slashes (e.g. DefaultCollection)`),
+    );
+}
+
+/** A Personal Access Token: Azure DevOps issues 52- or 84-character tokens. */
+export const patField = z
+  .string({ error: "Personal Access Token is required" })
+  .transform((value) => value.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, "Personal Access Token is required")
+      .min(20, "This is too short to be a Personal Access Token: copy the whole token from Azure DevOps")
+      .max(512, "Personal Access Token must be at most 512 characters")
+      .refine((value) => !/\s/.test(value) && !CONTROL.test(value), "Personal Access Token must not contain spaces or line breaks")
+      .refine((value) => !/^(Basic|Bearer)\b/i.test(value), "Paste only the token, without a Basic or Bearer prefix"),
+  );
+
+/** Optional expiry date the admin copies from Azure DevOps (yyyy-mm-dd). */
+export const tokenExpiryField = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const trimmed = value?.trim();
+    if (!trimmed) {
+      return null;
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(trimmed) || Number.isNaN(Date.parse(`${trimmed}T00:00:00Z`))) {
+      ctx.addIssue({ code: "custom", message: "Token expiry date must be a date like 2027-03-31" });
+      return z.NEVER;
+    }
+    const date = new Date(`${trimmed}T23:59:59Z`);
+    if (date.getTime() < Date.now()) {
+      ctx.addIssue({ code: "custom", message: "This date is in the past: the token has expired. Create a new token in Azure DevOps." });
+      return z.NEVER;
+    }
+    if (date.getTime() > Date.now() + 3 * 366 * 24 * 3600 * 1000) {
+      ctx.addIssue({ code: "custom", message: "Azure DevOps tokens last at most one year: check the date" });
+      return z.NEVER;
+    }
+    return date;
+  });
+
+export const providerFields = ["provider"] as const;
+export const providerSchema = z.object({
+  provider: z.enum(["SERVICES", "SERVER"], { error: "Choose Azure DevOps Services or Azure DevOps Server" }),
+});
+
+export const methodFields = ["method"] as const;
+export const methodSchema = z.object({
+  method: z.enum(["PAT", "OAUTH"], { error: "Choose how Keel signs in to Azure DevOps" }),
+});
+
+export const patFormFields = ["name", "serverUrl", "collection", "token", "tokenExpiresAt"] as const;
+
+/** The PAT form. On the wizard an empty token keeps the one already entered (`tokenOptional`). */
+export function patFormSchema(options: { collectionLabel: string; tokenOptional: boolean }) {
+  return z.object({
+    name: connectionNameField,
+    serverUrl: serverUrlField,
+    collection: collectionField(options.collectionLabel),
+    token: options.tokenOptional
+      ? z
+          .string()
+          .optional()
+          .transform((value) => value?.trim() || undefined)
+          .pipe(patField.optional())
+      : patField,
+    tokenExpiresAt: tokenExpiryField,
+  });
+}
+
+export const caUploadFields = ["caPem"] as const;
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g;
+export const caUploadSchema = z.object({
+  caPem: z
+    .string({ error: "Choose the server's CA certificate file (PEM)" })
+    .max(64 * 1024, "The certificate file must be at most 64 KB")
+    .transform((value, ctx) => {
+      const blocks = value.match(PEM_BLOCK);
+      if (!blocks || blocks.length === 0) {
+        ctx.addIssue({ code: "custom", message: "This is not a PEM certificate: it must contain -----BEGIN CERTIFICATE-----. Export the CA certificate as Base-64 (PEM)." });
+        return z.NEVER;
+      }
+      if (blocks.length > 10) {
+        ctx.addIssue({ code: "custom", message: "Upload at most 10 certificates" });
+        return z.NEVER;
+      }
+      return `${blocks.join("\n")}\n`;
+    }),
+});
