@@ -1,0 +1,87 @@
+// Seeds connections straight into the e2e database, sealed exactly as Keel seals them
+// (lib/crypto.ts, AAD bound to table/column/row) with the keyring the Keel server under
+// test generated into its data directory. For specs whose subject is not the connect
+// wizard itself (picker, profiles, OAuth token life); the wizard specs click through.
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { lastFour, open, parseKeyring, seal, type Keyring } from "@/lib/crypto";
+import { e2eOrganization, prisma } from "./db";
+import { e2eDataDir } from "./keel-env";
+import { emulatorDeployment } from "./emulator";
+
+/** The keyring of the Keel server under test (generated on its first start). */
+export function e2eKeyring(): Keyring {
+  const file = path.join(e2eDataDir(), "secrets.json");
+  const secrets = JSON.parse(readFileSync(file, "utf8")) as { encryptionKeys: string };
+  return parseKeyring(secrets.encryptionKeys);
+}
+
+/** Seals a value for one column of one row, as Keel does. */
+export function sealFor(table: string, column: string, rowId: string, plaintext: string): string {
+  return seal(e2eKeyring(), plaintext, { table, column, rowId });
+}
+
+/** Opens a sealed value (to prove a column holds the right secret without printing it). */
+export function openFor(table: string, column: string, rowId: string, sealed: string): string {
+  return open(e2eKeyring(), sealed, { table, column, rowId });
+}
+
+let counter = 0;
+
+/** A connection name no other test uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix} ${Date.now().toString(36)}${(counter++).toString(36)}`;
+}
+
+export type SeedPatConnection = {
+  /** Emulator deployment name: `services` (default), `server2022`, `server2020`, … */
+  deployment?: string;
+  /** Organization or collection, e.g. `fabrikam` or `DefaultCollection`. */
+  collection: string;
+  token: string;
+  name?: string;
+  ownerId?: string;
+  status?: "HEALTHY" | "WARNING" | "FAILING" | "NEEDS_REAUTH" | "CREDENTIALS_MISSING" | "CREDENTIALS_UNREADABLE";
+};
+
+/**
+ * Inserts a healthy PAT connection to an emulator deployment in the e2e organization;
+ * remove it with `removeConnection` (its build profiles first).
+ */
+export async function seedPatConnection(input: SeedPatConnection) {
+  const organization = await e2eOrganization();
+  const deployment = await emulatorDeployment(input.deployment ?? "services");
+  const id = randomUUID();
+  const name = input.name ?? uniqueName("Seeded");
+  const owner = input.ownerId ?? (await prisma().membership.findFirstOrThrow({ where: { organizationId: organization.id, role: "ADMIN" }, orderBy: { createdAt: "asc" } })).userId;
+  const origin = new URL(deployment.origin).origin;
+  const connection = await prisma().connection.create({
+    data: {
+      id,
+      organizationId: organization.id,
+      ownerId: owner,
+      name,
+      nameKey: name.toLowerCase(),
+      deploymentType: deployment.kind === "services" ? "SERVICES" : "SERVER",
+      authMethod: "PAT",
+      serverUrl: origin,
+      pathPrefix: deployment.pathPrefix.replace(/^\/+|\/+$/g, ""),
+      collection: input.collection,
+      serverProduct: deployment.productLabel,
+      apiVersion: deployment.kind === "services" ? "7.1" : undefined,
+      scopes: ["vso.identity", "vso.code", "vso.code_status", "vso.notification"],
+      status: input.status ?? "HEALTHY",
+      lastCheckAt: new Date(),
+      tokenSealed: seal(e2eKeyring(), input.token, { table: "Connection", column: "tokenSealed", rowId: id }),
+      tokenLastFour: lastFour(input.token),
+    },
+  });
+  return { ...connection, organizationId: organization.id };
+}
+
+/** Deletes a connection a fixture created, with its build profiles. */
+export async function removeConnection(id: string): Promise<void> {
+  await prisma().buildProfile.deleteMany({ where: { connectionId: id } });
+  await prisma().connection.deleteMany({ where: { id } });
+}

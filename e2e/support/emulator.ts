@@ -1,0 +1,61 @@
+// The Azure DevOps emulator the browser tests run against (started by playwright.config.ts
+// on EMULATOR_BASE_PORT with the `default` fixture). Specs read deployment URLs from its
+// control API and drive faults, clocks and tokens through it. Specs run in parallel
+// workers against one emulator: never reset it; scope faults to a path and remove them.
+import { expect } from "@playwright/test";
+import type { DeploymentInfo, FaultSpec, RequestLogEntry } from "@/e2e/azure-devops-emulator/index";
+import { EMULATOR_URL } from "./settings";
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${EMULATOR_URL}/_emulator/${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  expect(response.ok, `emulator control ${method} ${path}: ${response.status} ${text.slice(0, 300)}`).toBe(true);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+let deploymentsCache: DeploymentInfo[] | undefined;
+
+/** Every emulated deployment (Services first), with its listener URL and hosts. */
+export async function emulatorDeployments(): Promise<DeploymentInfo[]> {
+  deploymentsCache ??= (await call<{ deployments: DeploymentInfo[] }>("GET", "state")).deployments;
+  return deploymentsCache;
+}
+
+/** One deployment by its fixture name (`services`, `server2022`, `serverTls`, …). */
+export async function emulatorDeployment(name: string): Promise<DeploymentInfo> {
+  const found = (await emulatorDeployments()).find((deployment) => deployment.name === name);
+  if (!found) {
+    throw new Error(`The emulator has no deployment named ${name}`);
+  }
+  return found;
+}
+
+/** The emulator's control API (same operations as `handle.control`). */
+export const emulator = {
+  call,
+  /** Adds a fault; returns its id. Remove it with `removeFault` in a `finally`. */
+  addFault: async (spec: FaultSpec): Promise<string> => (await call<{ id: string }>("POST", "faults", spec)).id,
+  removeFault: (id: string) => call<unknown>("DELETE", `faults/${encodeURIComponent(id)}`),
+  /** Requests the emulator received (secrets masked), optionally filtered. */
+  requests: (filter: { since?: number; deployment?: string; path?: string; method?: string } = {}) => {
+    const query = new URLSearchParams(Object.entries(filter).filter(([, value]) => value !== undefined).map(([key, value]) => [key, String(value)]));
+    return call<{ requests: RequestLogEntry[] } | RequestLogEntry[]>("GET", `requests?${query}`).then((body) => (Array.isArray(body) ? body : body.requests));
+  },
+  caPem: async (): Promise<string> => {
+    const response = await fetch(`${EMULATOR_URL}/_emulator/ca.pem`);
+    expect(response.ok).toBe(true);
+    return response.text();
+  },
+  setOAuthPolicy: (organization: string, enabled: boolean) => call<unknown>("POST", "policies/oauth", { organization, enabled }),
+  advanceClock: (seconds: number) => call<unknown>("POST", "clock/advance", { seconds }),
+  setTokenLifetime: (seconds: number) => call<unknown>("POST", "tokens/lifetime", { seconds }),
+  expireToken: (token: string) => call<unknown>("POST", "tokens/expire", { token }),
+  revokeGrants: (userId: string, clientId?: string) => call<unknown>("POST", "grants/revoke", { userId, ...(clientId ? { clientId } : {}) }),
+  createPat: (input: { userId: string; scopes: string[] | "full"; organizations: string[] | "all"; deployment?: string; expiresAt?: string; label?: string }) =>
+    call<{ token: string }>("POST", "pats", input),
+  push: (input: { organization: string; project: string; repository: string; branch: string; commits?: number; deployment?: string }) => call<unknown>("POST", "pushes", input),
+};
