@@ -35,7 +35,7 @@ test.describe("sign in and out", () => {
     await page.getByLabel("Email").fill(user.email);
     await page.getByLabel("Password").fill("not the password at all");
     await page.getByRole("button", { name: "Sign in" }).click();
-    const alert = page.getByRole("alert");
+    const alert = page.getByRole("main").getByRole("alert");
     await expect(alert).toContainText("Wrong email or password.");
     const wrongPassword = await alert.innerText();
 
@@ -54,12 +54,12 @@ test.describe("sign in and out", () => {
       for (let attempt = 0; attempt < 5; attempt++) {
         await page.getByLabel("Password").fill(`wrong password ${attempt}`);
         await page.getByRole("button", { name: "Sign in" }).click();
-        await expect(page.getByRole("alert")).toContainText("Wrong email or password.");
+        await expect(page.getByRole("main").getByRole("alert")).toContainText("Wrong email or password.");
       }
       // Even the right password is refused while the account is locked out.
       await page.getByLabel("Password").fill(target.password);
       await page.getByRole("button", { name: "Sign in" }).click();
-      await expect(page.getByRole("alert")).toContainText(/Too many failed sign-in attempts\. Wait \d+ minutes?/);
+      await expect(page.getByRole("main").getByRole("alert")).toContainText(/Too many failed sign-in attempts\. Wait \d+ minutes?/);
       await expect(page).toHaveURL(/\/signin/);
     } finally {
       await removeUser(target.id);
