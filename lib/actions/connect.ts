@@ -109,6 +109,10 @@ export async function checkPatAction(draftId: string, _previous: FormState, form
     return loaded.state;
   }
   const { scope, draft } = loaded;
+  if (draft.connectionId) {
+    // This setup was saved already (the back button, a resubmitted form): show what was saved.
+    redirect(`/connections/${draft.connectionId}`);
+  }
   const collectionLabel = draft.deploymentType === "SERVICES" ? "Organization" : "Collection Name";
   const parsed = parseForm(formData, patFormSchema({ collectionLabel, tokenOptional: draft.hasToken }), { fields: patFormFields, secretFields: ["token"] });
   if (!parsed.ok) {
@@ -165,6 +169,9 @@ export async function recheckDraftAction(draftId: string, _previous: FormState, 
   if (!parsed.ok) {
     return parsed.state;
   }
+  if (loaded.draft.connectionId) {
+    redirect(`/connections/${loaded.draft.connectionId}`);
+  }
   try {
     const problem = await checkDraft(loaded.scope, loaded.draft);
     if (problem) {
@@ -186,6 +193,9 @@ export async function uploadCaAction(draftId: string, _previous: FormState, form
   const parsed = parseForm(formData, caUploadSchema, { fields: caUploadFields });
   if (!parsed.ok) {
     return parsed.state;
+  }
+  if (loaded.draft.connectionId) {
+    redirect(`/connections/${loaded.draft.connectionId}`);
   }
   const pem = parsed.data.caPem;
   try {
