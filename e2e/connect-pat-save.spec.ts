@@ -1,10 +1,11 @@
 import { expect, test, type Page, type Request } from "@playwright/test";
-import { DEFAULT_ORGS, DEFAULT_PATS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_ORGS, DEFAULT_PATS, DEFAULT_USERS, KEEL_SCOPES } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
 import { auditFor, captureResponses, expectTokenNowhere, fillPatForm, nextActionRequest, replayAction, startPatWizard, submitPatForm } from "./support/connect-wizard";
 import { openFor, removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { createUser, e2eOrganization, prisma, removeUser } from "./support/db";
+import { emulator } from "./support/emulator";
 import { EMULATOR_URL, FIRST_ADMIN } from "./support/settings";
 
 // Saving a PAT connection: one row per setup whatever the browser does, unique names,
@@ -77,6 +78,27 @@ test.describe("saving a PAT connection", () => {
         await removeConnection(id);
       }
     }
+  });
+
+  test("the doctor runs again on save: a token that expired since Check saves nothing, and the page says why", async ({ page }) => {
+    // A token of its own, so expiring it touches nothing another spec uses.
+    const { token } = await emulator.createPat({ userId: DEFAULT_USERS.alex.id, scopes: [...KEEL_SCOPES], organizations: [DEFAULT_ORGS.fabrikam.name], label: "expires before save" });
+    const captured = captureResponses(page);
+    await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+    const draftId = await startPatWizard(page, "SERVICES");
+    const name = uniqueName("Expires Before Save");
+    await fillPatForm(page, { name, collection: "fabrikam", token });
+    await submitPatForm(page);
+    await expect(page.getByRole("heading", { name: "The connection works", exact: true })).toBeVisible();
+    await emulator.expireToken(token);
+    await page.getByRole("button", { name: "Save connection" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "The connection check failed when saving, so nothing was saved." })).toBeVisible({ timeout: 30_000 });
+    await expect(page.locator('[data-finding="token_expired"]')).toContainText("Access Denied: The Personal Access Token used has expired.");
+    await expect(page.getByRole("button", { name: "Save connection" })).toHaveCount(0);
+    expect(await prisma().connection.count({ where: { OR: [{ idempotencyKey: draftId }, { name }] } })).toBe(0);
+    const checks = (await auditFor(draftId)).filter((event) => event.action === "connection.check_ran").map((event) => (event.data as { ok: boolean }).ok);
+    expect(checks).toEqual([true, false]);
+    await expectTokenNowhere(page, captured, token);
   });
 
   test("saving the same setup twice makes one connection: double click, back button, a repeated request", async ({ page }) => {

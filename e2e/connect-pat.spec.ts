@@ -12,6 +12,8 @@ test.describe("connect with a Personal Access Token", () => {
   test("cloud: fabrikam with a full Keel token — check, save, the connection lists its projects", async ({ page }) => {
     const token = DEFAULT_PATS.fabrikamFull;
     const name = uniqueName("Fabrikam Mobile");
+    // The expiry date the admin copies from Azure DevOps (shown, never the token).
+    const expiry = `${new Date().getUTCFullYear() + 1}-03-31`;
     const captured = captureResponses(page);
     await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
     let connectionId: string | undefined;
@@ -46,7 +48,7 @@ test.describe("connect with a Personal Access Token", () => {
       });
 
       await test.step("Check: the doctor shows who, which product, and the projects", async () => {
-        await fillPatForm(page, { name, collection: DEFAULT_ORGS.fabrikam.name, token });
+        await fillPatForm(page, { name, collection: DEFAULT_ORGS.fabrikam.name, token, tokenExpiresAt: expiry });
         await submitPatForm(page);
         await expect(page.getByRole("heading", { name: "The connection works", exact: true })).toBeVisible();
         const facts = page.locator("dl").first();
@@ -85,6 +87,7 @@ test.describe("connect with a Personal Access Token", () => {
           tokenLastFour: token.slice(-4),
           idempotencyKey: draftId,
         });
+        expect(connection.tokenExpiresAt?.toISOString().slice(0, 10)).toBe(expiry);
         expect([...connection.scopes].sort()).toEqual(["vso.code", "vso.code_status", "vso.identity", "vso.notification"]);
         expect(connection.lastCheckAt).not.toBeNull();
         expect(connection.ownerId).toBe((await prisma().user.findUniqueOrThrow({ where: { email: FIRST_ADMIN.email } })).id);
@@ -98,8 +101,11 @@ test.describe("connect with a Personal Access Token", () => {
         for (const project of [DEFAULT_PROJECTS.mobileIos, DEFAULT_PROJECTS.fabrikamFiber, DEFAULT_PROJECTS.android, DEFAULT_PROJECTS.sandbox]) {
           await expect(projects.getByRole("listitem").filter({ hasText: project.name })).toHaveCount(1);
         }
-        await expect(page.getByText(`Token stored (ends in …${token.slice(-4)})`)).toBeVisible();
+        await expect(page.getByText(`Token stored (ends in …${token.slice(-4)}), expires ${expiry}`)).toBeVisible();
         await expectNoSeriousA11yViolations(page, "/connections/[id]");
+        await page.goto("/connections");
+        await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText(`Personal Access Token …${token.slice(-4)}`);
+        await expectNoSeriousA11yViolations(page, "/connections");
       });
 
       await test.step("audit: every outbound call and the save, without secrets", async () => {
@@ -141,6 +147,16 @@ test.describe("connect with a Personal Access Token", () => {
     await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
     let connectionId: string | undefined;
     try {
+      await test.step("Server: OAuth is shown as not available, with the reason", async () => {
+        await page.goto("/connect");
+        await page.getByRole("radio", { name: /^Azure DevOps Server/ }).check();
+        await page.getByRole("button", { name: "Continue" }).click();
+        await expect(page).toHaveURL(/\/method$/);
+        const oauth = page.getByRole("radio", { name: /Get Repositories from Azure DevOps \(OAuth2\)/ });
+        await expect(oauth).toBeDisabled();
+        await expect(page.getByText("Azure DevOps OAuth works only with the cloud service")).toBeVisible();
+        await expectNoSeriousA11yViolations(page, "/connect/[draft]/method (Server)");
+      });
       await startPatWizard(page, "SERVER");
       await test.step("paste the clone URL: server, /tfs prefix and collection fill in", async () => {
         const form = page.getByRole("form", { name: "Personal Access Token connection" });

@@ -1,6 +1,7 @@
 "use server";
 
 import { X509Certificate } from "node:crypto";
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { requireActionAdmin } from "@/lib/auth/guards";
 import { configuredOAuthProviders } from "@/lib/auth/oauth-providers";
@@ -250,6 +251,8 @@ export async function saveConnectionAction(draftId: string, _previous: FormState
     const { summary, record } = await runConnectionCheck(scope, target, { kind: "pat", token }, { targetType: "connect_draft", targetId: draft.id, method: "PAT" });
     if (!summary.ok) {
       await updateDraft(scope, draft.id, { lastCheck: summary });
+      // The page must show the new findings the message points to, not the earlier success.
+      revalidatePath(`/connect/${draft.id}/check`);
       return error("The connection check failed when saving, so nothing was saved. See the findings below.");
     }
     const saved = await createPatConnection(scope, {
