@@ -2,7 +2,8 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import type { CheckFinding, CheckSummary } from "@/lib/connections/summary";
 
-const NETWORK_FINDINGS = new Set(["unreachable_dns", "unreachable_refused", "unreachable_timeout", "blocked_by_policy"]);
+// Findings a firewall can cause: each links to the page listing Keel's outgoing addresses.
+const NETWORK_FINDINGS = new Set(["unreachable_dns", "unreachable_refused", "unreachable_timeout", "unreachable_reset", "unreachable_network", "blocked_by_policy"]);
 
 function FindingItem({ finding }: { finding: CheckFinding }) {
   const tone = finding.severity === "error" ? "border-red-200 bg-red-50" : "border-amber-300 bg-amber-50";

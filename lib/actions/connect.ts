@@ -1,6 +1,7 @@
 "use server";
 
 import { X509Certificate } from "node:crypto";
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { requireActionAdmin } from "@/lib/auth/guards";
 import { configuredOAuthProviders } from "@/lib/auth/oauth-providers";
@@ -109,6 +110,10 @@ export async function checkPatAction(draftId: string, _previous: FormState, form
     return loaded.state;
   }
   const { scope, draft } = loaded;
+  if (draft.connectionId) {
+    // This setup was saved already (the back button, a resubmitted form): show what was saved.
+    redirect(`/connections/${draft.connectionId}`);
+  }
   const collectionLabel = draft.deploymentType === "SERVICES" ? "Organization" : "Collection Name";
   const parsed = parseForm(formData, patFormSchema({ collectionLabel, tokenOptional: draft.hasToken }), { fields: patFormFields, secretFields: ["token"] });
   if (!parsed.ok) {
@@ -165,6 +170,9 @@ export async function recheckDraftAction(draftId: string, _previous: FormState, 
   if (!parsed.ok) {
     return parsed.state;
   }
+  if (loaded.draft.connectionId) {
+    redirect(`/connections/${loaded.draft.connectionId}`);
+  }
   try {
     const problem = await checkDraft(loaded.scope, loaded.draft);
     if (problem) {
@@ -186,6 +194,9 @@ export async function uploadCaAction(draftId: string, _previous: FormState, form
   const parsed = parseForm(formData, caUploadSchema, { fields: caUploadFields });
   if (!parsed.ok) {
     return parsed.state;
+  }
+  if (loaded.draft.connectionId) {
+    redirect(`/connections/${loaded.draft.connectionId}`);
   }
   const pem = parsed.data.caPem;
   try {
@@ -240,6 +251,8 @@ export async function saveConnectionAction(draftId: string, _previous: FormState
     const { summary, record } = await runConnectionCheck(scope, target, { kind: "pat", token }, { targetType: "connect_draft", targetId: draft.id, method: "PAT" });
     if (!summary.ok) {
       await updateDraft(scope, draft.id, { lastCheck: summary });
+      // The page must show the new findings the message points to, not the earlier success.
+      revalidatePath(`/connect/${draft.id}/check`);
       return error("The connection check failed when saving, so nothing was saved. See the findings below.");
     }
     const saved = await createPatConnection(scope, {

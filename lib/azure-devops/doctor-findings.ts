@@ -85,7 +85,7 @@ export function findingForError(error: AzureDevOpsError, context: FindingContext
         case "oauth_policy":
           return oauthPolicyDisabled(context, false);
         default:
-          return tokenInvalid(context, adoSaid);
+          return tokenInvalid(context, adoSaid, reason.unauthorized === "revoked");
       }
     case "rate_limited":
       return rateLimited(reason.retryAfterSeconds, reason.resetAt);
@@ -495,24 +495,47 @@ function notFound(context: FindingContext, adoSaid: string | undefined): Finding
   };
 }
 
-function tokenInvalid(context: FindingContext, adoSaid: string | undefined): Finding {
+function tokenInvalid(context: FindingContext, adoSaid: string | undefined, revoked: boolean): Finding {
   const onPremOAuth = context.credentialKind === "bearer" && context.deploymentType === "server";
-  const fix =
-    context.credentialKind === "pat"
-      ? [
-          PAT_PAGE,
-          `Create a new token${context.deploymentType === "services" ? ` for the organization ${context.collection}` : ""} with the scopes ${REQUIRED_LIST}.`,
-          "Paste it into Keel and run Check again.",
-        ]
-      : onPremOAuth
+  if (context.credentialKind !== "pat") {
+    return {
+      id: "token_invalid",
+      severity: "error",
+      title: "Azure DevOps did not accept the token",
+      detail: `The server refused the token (HTTP 401).${quote(adoSaid)}`,
+      fix: onPremOAuth
         ? ["Azure DevOps Server does not accept OAuth sign-in: connect this server with a personal access token instead."]
-        : ["Sign in to Azure DevOps from Keel again (Re-authorize), then run Check again."];
+        : ["Sign in to Azure DevOps from Keel again (Re-authorize), then run Check again."],
+    };
+  }
+  const services = context.deploymentType === "services";
+  const where = services ? `the organization "${context.collection}"` : `the collection "${context.collection}"`;
+  const create = `create a new token${services ? ` and choose "${context.collection}" under Organization` : ""}, with the scopes ${REQUIRED_LIST}`;
+  if (revoked) {
+    return {
+      id: "token_invalid",
+      severity: "error",
+      title: "The token has been revoked",
+      detail: `The server refused the token (HTTP 401).${quote(adoSaid)} A revoked token never works again.`,
+      fix: [PAT_PAGE, `In ${context.collectionUrl}, ${create}.`, "Paste the whole token into Keel and run Check again."],
+    };
+  }
+  // Azure DevOps answers a token it does not know with TF400813 for the user '' — the same for
+  // a token created for another organization as for a deleted or mistyped one. Which of these
+  // it is cannot be told from here, so the finding names the most common cause first.
   return {
     id: "token_invalid",
     severity: "error",
-    title: "Azure DevOps did not accept the token",
-    detail: `The server refused the token (HTTP 401).${quote(adoSaid)} The token may be mistyped, revoked or deleted, or created for a different organization.`,
-    fix,
+    title: `Azure DevOps does not accept this token for ${where}`,
+    detail: `The server refused the token (HTTP 401).${quote(adoSaid)} ${services ? "A personal access token works only in the organization it was created for (the Organization chosen in the token dialog), so a token created for a different organization is refused exactly like this" : "A personal access token works only on the server and collections it was created for, so a token from another server or collection is refused exactly like this"}. A token that was deleted, revoked or mistyped is refused the same way.`,
+    fix: [
+      services
+        ? `Check which organization the token belongs to: sign in to ${context.collectionUrl}, open User settings → Personal access tokens, and look for the token there. A token created while you were in another organization is listed there instead.`
+        : `Check that the token was created on this server: open ${context.collectionUrl}, then User settings → Personal access tokens, and look for the token there.`,
+      `If it is not listed, or belongs to another organization, ${create}.`,
+      "Paste the whole token into Keel (Azure DevOps shows it only once) and run Check again.",
+    ],
+    data: { collection: context.collection },
   };
 }
 

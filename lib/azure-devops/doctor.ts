@@ -417,7 +417,9 @@ function publicUrlFinding(returnedUrls: string[], input: DoctorInput): Finding |
     if (!hostsMatch(url, expected)) {
       const prefix = input.pathPrefix.replace(/^\/+|\/+$/g, "");
       const publicUrl = `${expected.origin}${prefix === "" ? "" : `/${prefix}`}`;
-      return publicUrlMismatch(returned, publicUrl, expected.host, pointsToLocalhost(url) && !pointsToLocalhost(expected));
+      // A localhost URL only works on the server itself, whatever address the admin typed
+      // (even a loopback one: then Keel runs on that machine, but build agents do not).
+      return publicUrlMismatch(returned, publicUrl, expected.host, pointsToLocalhost(url));
     }
   }
   return null;

@@ -148,6 +148,18 @@ const accepted: Array<[string, Expected]> = [
     { provider: "server", serverUrl: "https://devops.contoso.com", pathPrefix: "tfs", collection: "Default Collection", project: "Fiber 2", repository: "repo", form: "https-clone", collectionUrl: "https://devops.contoso.com/tfs/Default%20Collection" },
   ],
 
+  // Root virtual directory on a non-default port, with and without a repository.
+  ["http://tfs01:8080/DefaultCollection", { provider: "server", serverUrl: "http://tfs01:8080", pathPrefix: "", collection: "DefaultCollection", form: "collection-root" }],
+  [
+    "https://devops.contoso.com:8443/Mobile/Wallet/_git/ios",
+    { provider: "server", serverUrl: "https://devops.contoso.com:8443", pathPrefix: "", collection: "Mobile", project: "Wallet", repository: "ios", form: "https-clone", collectionUrl: "https://devops.contoso.com:8443/Mobile" },
+  ],
+  ["https://fabrikam.visualstudio.com/", { provider: "services", serverUrl: DEV, pathPrefix: "", collection: "fabrikam", form: "legacy-visualstudio" }],
+  [
+    "https://dev.azure.com/fabrikam/MOBILE%5FIOS/_git/Wallet%20App/",
+    { provider: "services", serverUrl: DEV, pathPrefix: "", collection: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", form: "https-clone" },
+  ],
+
   // --- SSH (on-prem): the web address is unknown, so https on the default port plus a warning.
   [
     "ssh://devops.contoso.com:22/DefaultCollection/Wallet/_git/ios",

@@ -312,6 +312,19 @@ describe("guardedRequest: redirects", () => {
     expect(target.requests).toHaveLength(0);
   });
 
+  it.each(["http://169.254.169.254/latest/meta-data/iam/security-credentials/", "http://[::ffff:169.254.169.254]/", "http://0xa9fea9fe/", "http://localhost:5432/"])(
+    "never follows a redirect to %s (SSRF through a redirect)",
+    async (location) => {
+      const origin = await startServer((req, res) => {
+        res.writeHead(307, { location });
+        res.end();
+      });
+      const failure = expectFailure(await request({ url: `http://127.0.0.1:${origin.port}/tfs/DefaultCollection/_apis/connectionData` }));
+      expect(failure.kind).toBe("redirect");
+      expect(origin.requests).toHaveLength(1);
+    },
+  );
+
   it("reports a relative Location against the request URL", async () => {
     const server = await startServer((req, res) => {
       res.writeHead(301, { location: "/tfs/DefaultCollection/" });

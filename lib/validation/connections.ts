@@ -41,7 +41,8 @@ export const patField = z
   .pipe(
     z
       .string()
-      .min(1, "Personal Access Token is required")
+      // An empty token gets one message, not "required" and "too short" at once.
+      .min(1, { error: "Personal Access Token is required", abort: true })
       .min(20, "This is too short to be a Personal Access Token: copy the whole token from Azure DevOps")
       .max(512, "Personal Access Token must be at most 512 characters")
       .refine((value) => !/\s/.test(value) && !CONTROL.test(value), "Personal Access Token must not contain spaces or line breaks")

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { CaUploadForm } from "@/components/connect/check-actions";
 import { CheckReport } from "@/components/connect/check-report";
 import { CheckNowButton } from "@/components/connections/check-now";
+import { ProjectList } from "@/components/connections/project-list";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
@@ -72,6 +73,7 @@ export default async function ConnectionPage({ params }: { params: Promise<{ id:
         <div className="space-y-6">
           {summary ? <CheckReport summary={summary} /> : <Alert tone="info" title="Not checked yet" />}
           {isAdmin && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
+          <ProjectList projects={summary?.projects} checkedAt={summary?.checkedAt ?? null} canCheck={isAdmin} />
         </div>
         <Card title="Details">
           <dl className="space-y-3 text-sm">

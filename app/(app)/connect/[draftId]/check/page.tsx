@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { CaUploadForm, CheckActions } from "@/components/connect/check-actions";
 import { CheckReport } from "@/components/connect/check-report";
+import { SavedDraftNotice } from "@/components/connect/saved-notice";
 import { WizardFallback } from "@/components/connect/wizard-fallback";
 import { WizardSteps } from "@/components/connect/wizard-steps";
 import { Alert } from "@/components/ui/alert";
@@ -35,15 +36,18 @@ export default async function CheckPage({ params }: { params: Promise<{ draftId:
             Run the check: Keel calls the server with your token and reports what works before anything is saved.
           </Alert>
         )}
-        {tlsFinding ? <CaUploadForm action={uploadCaAction.bind(null, draft.id)} /> : null}
+        {draft.connectionId ? <SavedDraftNotice connectionId={draft.connectionId} /> : null}
+        {tlsFinding && !draft.connectionId ? <CaUploadForm action={uploadCaAction.bind(null, draft.id)} /> : null}
         {draft.caBundlePem && !tlsFinding ? <p className="text-sm text-slate-600">A CA certificate you uploaded is trusted for this connection.</p> : null}
-        <CheckActions
-          recheck={recheckDraftAction.bind(null, draft.id)}
-          save={saveConnectionAction.bind(null, draft.id)}
-          canSave={Boolean(summary?.ok)}
-          editHref={editHref}
-          saveLabel="Save connection"
-        />
+        {draft.connectionId ? null : (
+          <CheckActions
+            recheck={recheckDraftAction.bind(null, draft.id)}
+            save={saveConnectionAction.bind(null, draft.id)}
+            canSave={Boolean(summary?.ok)}
+            editHref={editHref}
+            saveLabel="Save connection"
+          />
+        )}
       </div>
     </>
   );

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PatForm, PatInstructions } from "@/components/connect/pat-form";
+import { SavedDraftNotice } from "@/components/connect/saved-notice";
 import { WizardFallback } from "@/components/connect/wizard-fallback";
 import { WizardSteps } from "@/components/connect/wizard-steps";
 import { PageHeader } from "@/components/ui/page-header";
@@ -33,6 +34,11 @@ export default async function PatPage({ params }: { params: Promise<{ draftId: s
         }
       />
       <WizardSteps current="details" />
+      {draft.connectionId ? (
+        <div className="mb-6">
+          <SavedDraftNotice connectionId={draft.connectionId} />
+        </div>
+      ) : null}
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
         <PatForm
           action={checkPatAction.bind(null, draft.id)}
