@@ -7,7 +7,20 @@ import { removeConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
 import { emulator, emulatorDeployment } from "./support/emulator";
 import { e2eLogFile } from "./support/keel-env";
-import { accountsOf, answerConsent, continueToConsent, expectConsentPage, openAccountTokens, openOAuthStep, PROVIDERS, tokenRequestBaseline, tokenRequests, type ProviderCase } from "./support/oauth";
+import {
+  accountsOf,
+  answerConsent,
+  continueToConsent,
+  emulatorRequestSeq,
+  expectConsentPage,
+  openAccountTokens,
+  openOAuthStep,
+  PROVIDERS,
+  sessionClaims,
+  tokenRequestBaseline,
+  tokenRequests,
+  type ProviderCase,
+} from "./support/oauth";
 
 // Connect by OAuth2, for both providers, against the emulator's consent pages.
 //
@@ -81,6 +94,8 @@ for (const provider of PROVIDERS) {
     test("full journey: consent, organizations, check, save — linked to the signed-in admin, tokens sealed", async ({ page }) => {
       const admin = await signedInAdmin(page);
       const usersBefore = await prisma().user.count();
+      const sessionBefore = await sessionClaims(page);
+      const firstSeq = await emulatorRequestSeq();
 
       await test.step("the OAuth step shows the providers and the permissions before leaving Keel", async () => {
         await openOAuthStep(page);
@@ -100,6 +115,13 @@ for (const provider of PROVIDERS) {
         }
         await answerConsent(page, alex, "Accept");
         await expect(page).toHaveURL(/\/oauth\/organizations$/);
+      });
+
+      await test.step("the session stays the admin's: id and session version only, and it does not live longer", async () => {
+        const after = await sessionClaims(page);
+        expect(Object.keys(after).sort()).toEqual(["abs", "exp", "iat", "jti", "sub", "sv"]);
+        expect(after).toMatchObject({ sub: admin.id, sv: sessionBefore.sv });
+        expect(after.exp as number).toBeLessThanOrEqual((sessionBefore.exp as number) + 1);
       });
 
       await test.step("the organizations the identity reaches, with their projects", async () => {
@@ -128,6 +150,16 @@ for (const provider of PROVIDERS) {
         expect(account).toMatchObject({ userId: admin.id, provider: provider.id, id_token: null });
         expect(connection).toMatchObject({ authMethod: "OAUTH", oauthProvider: provider.id, accountId: account.id, collection: "fabrikam", status: "HEALTHY", tokenSealed: null });
         expect(await prisma().user.count()).toBe(usersBefore);
+        // Every server-side call Keel made for this flow went through its guarded client (user
+        // agent "Keel"): next-auth's openid-client made none (no discovery document was read).
+        // (The browser's own requests to the consent page are not Keel's.)
+        // Only identity endpoints: other specs running in parallel call the REST API themselves.
+        const identityPaths = /\/oauth2\/(v2\.0\/)?token$|\/discovery\/v2\.0\/keys$|\.well-known\/|^\/_apis\/(profile|accounts)/;
+        const calls = (await emulator.requests({ since: firstSeq })).filter((entry) => identityPaths.test(entry.path));
+        expect(calls.some((entry) => entry.path.endsWith("/token"))).toBe(true);
+        expect(calls.filter((entry) => entry.headers["user-agent"] !== "Keel").map((entry) => `${entry.method} ${entry.path} ${entry.headers["user-agent"]}`)).toEqual([]);
+        expect(calls.filter((entry) => entry.path.includes(".well-known"))).toEqual([]);
+
         const tokens = openAccountTokens(account);
         expect(account.access_token!.startsWith("v1:")).toBe(true);
         expect(account.access_token).not.toContain(tokens.access);
@@ -140,6 +172,7 @@ for (const provider of PROVIDERS) {
         // Nothing secret reaches the browser or the log; the session stays id + expiry.
         const session = (await (await page.request.get("/api/auth/session")).json()) as Record<string, unknown>;
         expect(session).toEqual({ expires: expect.any(String), user: { id: admin.id } });
+
         await page.goto(`/connections/${connection.id}`);
         await expect(page.getByText(/OAuth2 \(/)).toBeVisible();
         const html = await page.content();
@@ -259,6 +292,7 @@ for (const provider of PROVIDERS) {
       // Rotated: the stored refresh token is the new one.
       expect(fresh.refresh).not.toBe(old.refresh);
       expect((await prisma().connection.findUniqueOrThrow({ where: { id: connection.id } })).status).toBe("HEALTHY");
+      expect(await prisma().auditEvent.count({ where: { action: "oauth.token_refreshed", targetId: before!.id } })).toBe(1);
     });
 
     test("a revoked grant: needs re-authorization, profiles keep their binding, Re-authorize fixes it", async ({ page }) => {

@@ -1,11 +1,15 @@
 // Helpers for the OAuth journeys: walk the wizard to the consent page, answer the emulator's
 // consent page like a person, and read what Keel stored (opened with the server's keyring, so
 // a test proves a sealed column holds the right secret without printing it).
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { expect, type Page } from "@playwright/test";
+import { decode } from "next-auth/jwt";
 import { DEFAULT_ENTRA_APP, DEFAULT_LEGACY_APP, DEFAULT_TENANT_ID } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { openFor } from "./connections";
 import { prisma } from "./db";
 import { emulator } from "./emulator";
+import { e2eDataDir } from "./keel-env";
 
 export type ProviderCase = {
   id: "azure-devops" | "microsoft-entra-id";
@@ -75,4 +79,19 @@ export async function tokenRequests(provider: ProviderCase, sinceSeq = 0) {
 /** The sequence number of the provider's last logged token request (a baseline for later ones). */
 export async function tokenRequestBaseline(provider: ProviderCase): Promise<number> {
   return (await tokenRequests(provider)).at(-1)?.seq ?? 0;
+}
+
+/** The claims of the page's Keel session cookie, decrypted with the server's session secret. */
+export async function sessionClaims(page: Page): Promise<Record<string, unknown>> {
+  const cookie = (await page.context().cookies()).find((candidate) => candidate.name.endsWith("next-auth.session-token"));
+  expect(cookie, "a Keel session cookie").toBeDefined();
+  const { sessionSecret } = JSON.parse(readFileSync(path.join(e2eDataDir(), "secrets.json"), "utf8")) as { sessionSecret: string };
+  const claims = await decode({ token: cookie!.value, secret: sessionSecret });
+  expect(claims, "a readable session").not.toBeNull();
+  return claims as Record<string, unknown>;
+}
+
+/** The emulator's latest request sequence number: pass it as `since` to see only later requests. */
+export async function emulatorRequestSeq(): Promise<number> {
+  return (await emulator.requests()).at(-1)?.seq ?? 0;
 }

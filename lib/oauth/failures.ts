@@ -137,7 +137,7 @@ export function failureText(reason: OAuthFailureReason, providerLabel: string, p
     default:
       return {
         title: "Linking the Azure DevOps identity failed",
-        detail: `Something went wrong while Keel completed the sign-in. ${NOTHING_LINKED}`,
+        detail: "Something went wrong while Keel completed the sign-in, so this setup did not get the identity.",
         fix: ["Choose Try again. If it keeps failing, Keel's log has the details."],
         retry: true,
         refused: false,

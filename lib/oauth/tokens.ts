@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { SecretUnreadableError } from "@/lib/crypto";
+import { recordAudit } from "@/lib/data/audit";
 import {
   acquireRefreshLease,
   commitRefreshedTokens,
@@ -94,7 +95,7 @@ export async function getAccessTokenForAccount(accountId: string, options: Acces
     }
     const leaseId = randomUUID();
     if (!state.leaseActive && (await acquireRefreshLease(accountId, state.tokenVersion, leaseId, LEASE_MS))) {
-      return refreshHolding(accountId, state.provider, state.tokenVersion, leaseId, options.config);
+      return refreshHolding({ accountId, userId: state.userId, provider: state.provider, version: state.tokenVersion, leaseId }, options.config);
     }
     if (Date.now() > deadline) {
       throw new AppError("UNREACHABLE", "Another request has been refreshing this connection's Azure DevOps token for too long. Try again in a minute.");
@@ -117,7 +118,8 @@ async function open(accountId: string, which: "access" | "refresh", version: num
 }
 
 /** The lease is ours: refresh, store, then hand out the new access token. */
-async function refreshHolding(accountId: string, provider: string, version: number, leaseId: string, override: OAuthProviderConfig | undefined): Promise<string> {
+async function refreshHolding(lease: { accountId: string; userId: string; provider: string; version: number; leaseId: string }, override: OAuthProviderConfig | undefined): Promise<string> {
+  const { accountId, provider, version, leaseId } = lease;
   let handedOver = false;
   try {
     const config = override ?? (isOAuthProviderId(provider) ? oauthProviderConfig(provider, getEnv()) : null);
@@ -156,6 +158,8 @@ async function refreshHolding(accountId: string, provider: string, version: numb
       // A re-authorization stored newer tokens meanwhile: use those.
       return getAccessTokenForAccount(accountId);
     }
+    // The outbound call, audited like every other: who, which provider, never a token.
+    await recordAudit({ actorId: lease.userId, action: "oauth.token_refreshed", targetType: "account", targetId: accountId, data: { provider, tokenVersion: version + 1 } });
     log.debug({ accountId, provider }, "access token refreshed");
     return tokens.accessToken;
   } finally {
