@@ -310,7 +310,17 @@ for (const provider of PROVIDERS) {
       expect((await prisma().connection.findUniqueOrThrow({ where: { id: connection.id } })).status).toBe("NEEDS_REAUTH");
       expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).connectionId).toBe(connection.id);
 
-      await page.getByRole("button", { name: "Re-authorize" }).click();
+      await test.step("a declined re-authorization says so and offers Try again", async () => {
+        await page.getByRole("button", { name: "Re-authorize" }).click();
+        await expectConsentPage(page);
+        await answerConsent(page, alex, "Deny");
+        await expect(page).toHaveURL(new RegExp(`/connections/${connection.id}/reauthorize\\?reason=denied`));
+        await expect(page.getByRole("heading", { name: "You did not give Keel access" })).toBeVisible();
+        await expectNoSeriousA11yViolations(page, "re-authorization denied");
+        expect((await prisma().connection.findUniqueOrThrow({ where: { id: connection.id } })).status).toBe("NEEDS_REAUTH");
+      });
+
+      await page.getByRole("button", { name: "Try again" }).click();
       await expectConsentPage(page);
       await answerConsent(page, alex, "Accept");
       await expect(page).toHaveURL(new RegExp(`/connections/${connection.id}\\?reauthorized=1$`));
@@ -370,7 +380,9 @@ for (const provider of PROVIDERS) {
         await expect(page).toHaveURL(/\/oauth\/organizations$/);
         const [linked] = await accountsOf(admin.id);
         await page.goto(callback);
+        await expect(page).toHaveURL(/\/connect\/oauth-failed\?reason=state_mismatch/);
         await expect(page.getByRole("heading", { name: "Keel refused the answer from the sign-in page" })).toBeVisible();
+        await expectNoSeriousA11yViolations(page, "replayed callback");
         const accounts = await accountsOf(admin.id);
         expect(accounts).toHaveLength(1);
         expect(accounts[0]!.tokenVersion).toBe(linked!.tokenVersion);
@@ -378,6 +390,30 @@ for (const provider of PROVIDERS) {
     });
   });
 }
+
+test("an identity belongs to one Keel user: another admin consenting as the same person is refused", async ({ page, browser }) => {
+  const entra = PROVIDERS.find((provider) => provider.id === "microsoft-entra-id")!;
+  const first = await signedInAdmin(page);
+  await linkIdentity(page, entra);
+  const [linked] = await accountsOf(first.id);
+
+  const other = await browser.newContext();
+  try {
+    const otherPage = await other.newPage();
+    const second = await signedInAdmin(otherPage);
+    const draftId = await openOAuthStep(otherPage);
+    await continueToConsent(otherPage, entra);
+    await answerConsent(otherPage, alex, "Accept");
+    await expect(otherPage).toHaveURL(new RegExp(`/connect/${draftId}/oauth/failed\\?reason=other_user`));
+    await expect(otherPage.getByRole("heading", { name: "This Azure DevOps identity is linked to another Keel user" })).toBeVisible();
+    expect(await accountsOf(second.id)).toHaveLength(0);
+    const [still] = await accountsOf(first.id);
+    expect(still).toMatchObject({ id: linked!.id, userId: first.id, tokenVersion: linked!.tokenVersion });
+    expect(await prisma().auditEvent.count({ where: { action: "oauth.link_refused", actorId: second.id } })).toBe(1);
+  } finally {
+    await other.close();
+  }
+});
 
 test("Azure DevOps Server: OAuth is shown as not available, with the reason", async ({ page }) => {
   await signedInAdmin(page);
