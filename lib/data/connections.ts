@@ -32,7 +32,7 @@ export const connectionView = {
   // OAUTH: which linked identity (display fields only; its tokens stay in the Account row).
   accountId: true,
   oauthProvider: true,
-  account: { select: { id: true, provider: true, displayName: true, uniqueName: true, userId: true } },
+  account: { select: { id: true, provider: true, displayName: true, uniqueName: true } },
 } satisfies Prisma.ConnectionSelect;
 
 export type ConnectionView = Prisma.ConnectionGetPayload<{ select: typeof connectionView }> & { hasToken: boolean };
