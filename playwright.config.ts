@@ -3,6 +3,7 @@ import { findChromium } from "@/e2e/tools/chromium";
 import { childProcessEnv } from "@/lib/env";
 import { EMULATOR_BASE_PORT, KEEL_PORT, KEEL_URL } from "@/e2e/support/settings";
 import { keelE2eEnvironment } from "@/e2e/support/keel-env";
+import { OAUTH_PROVIDER_IDS } from "@/lib/oauth/config";
 
 const env = childProcessEnv();
 const chromium = findChromium();
@@ -38,7 +39,8 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `node node_modules/tsx/dist/cli.mjs e2e/azure-devops-emulator/cli.ts --fixture default --port ${EMULATOR_BASE_PORT}`,
+      // Keel's OAuth callbacks are registered on the emulator's apps (exact match, like Microsoft).
+      command: `node node_modules/tsx/dist/cli.mjs e2e/azure-devops-emulator/cli.ts --fixture default --port ${EMULATOR_BASE_PORT} ${OAUTH_PROVIDER_IDS.map((id) => `--redirect-uri ${KEEL_URL}/api/auth/callback/${id}`).join(" ")}`,
       url: `http://127.0.0.1:${EMULATOR_BASE_PORT}/_emulator/health`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -2,6 +2,7 @@
 // database, loopback calls allowed (that is how Keel reaches the emulator), and every
 // Azure DevOps / Microsoft base URL pointed at the emulator.
 import path from "node:path";
+import { DEFAULT_ENTRA_APP, DEFAULT_LEGACY_APP, DEFAULT_TENANT_ID } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { childProcessEnv } from "@/lib/env";
 import { e2eDatabaseUrl, EMULATOR_URL, KEEL_PORT, KEEL_URL } from "./settings";
 
@@ -33,5 +34,11 @@ export function keelE2eEnvironment(): Record<string, string> {
     AZURE_DEVOPS_SERVICES_URL: EMULATOR_URL,
     AZURE_DEVOPS_VSSPS_URL: EMULATOR_URL,
     ENTRA_AUTHORITY_URL: EMULATOR_URL,
+    // Both OAuth providers, with the default fixture's apps (test data, not secrets).
+    AZURE_DEVOPS_OAUTH_CLIENT_ID: DEFAULT_LEGACY_APP.clientId,
+    AZURE_DEVOPS_OAUTH_CLIENT_SECRET: DEFAULT_LEGACY_APP.clientSecret,
+    ENTRA_CLIENT_ID: DEFAULT_ENTRA_APP.clientId,
+    ENTRA_CLIENT_SECRET: DEFAULT_ENTRA_APP.clientSecret,
+    ENTRA_TENANT_ID: DEFAULT_TENANT_ID,
   };
 }

@@ -9,6 +9,7 @@ import { runConnectionCheck, type CheckTarget } from "@/lib/connections/check";
 import { SecretUnreadableError } from "@/lib/crypto";
 import { createDraft, deleteDraft, getDraft, openDraftToken, setDraftToken, updateDraft, type Draft } from "@/lib/data/connect-drafts";
 import { connectionNameTaken, createPatConnection } from "@/lib/data/connections";
+import { checkOAuthDraft, saveOAuthDraft } from "@/lib/connections/oauth-draft";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { caUploadFields, caUploadSchema, methodFields, methodSchema, patFormFields, patFormSchema, providerFields, providerSchema } from "@/lib/validation/connections";
@@ -48,6 +49,18 @@ async function checkDraft(scope: { organizationId: string; userId: string }, dra
   const target = targetOf(draft);
   if (!target) {
     return error("Fill in the connection details first.");
+  }
+  if (draft.authMethod === "OAUTH") {
+    // The linked identity's token instead of a PAT (lib/connections/oauth-draft.ts).
+    try {
+      await checkOAuthDraft(scope, draft);
+    } catch (caught) {
+      if (isAppError(caught)) {
+        return error(caught.message);
+      }
+      throw caught;
+    }
+    return null;
   }
   let token: string | null;
   try {
@@ -238,41 +251,47 @@ export async function saveConnectionAction(draftId: string, _previous: FormState
     redirect(`/connections/${draft.connectionId}`);
   }
   const target = targetOf(draft);
-  if (!target || !draft.name || draft.authMethod !== "PAT") {
+  if (!target || !draft.name || (draft.authMethod !== "PAT" && draft.authMethod !== "OAUTH")) {
     return error("Fill in the connection details first.");
   }
   let id: string;
   try {
-    const token = await openDraftToken(scope, draft.id);
-    if (!token) {
-      return error("Enter a Personal Access Token first.");
+    if (draft.authMethod === "OAUTH") {
+      id = await saveOAuthDraft(scope, { ...draft, name: draft.name }, target);
+    } else {
+      const token = await openDraftToken(scope, draft.id);
+      if (!token) {
+        return error("Enter a Personal Access Token first.");
+      }
+      // The doctor runs again on save: the server or token may have changed since "Check".
+      const { summary, record } = await runConnectionCheck(scope, target, { kind: "pat", token }, { targetType: "connect_draft", targetId: draft.id, method: "PAT" });
+      if (!summary.ok) {
+        await updateDraft(scope, draft.id, { lastCheck: summary });
+        // The page must show the new findings the message points to, not the earlier success.
+        revalidatePath(`/connect/${draft.id}/check`);
+        return error("The connection check failed when saving, so nothing was saved. See the findings below.");
+      }
+      const saved = await createPatConnection(scope, {
+        draftId: draft.id,
+        name: draft.name,
+        deploymentType: draft.deploymentType,
+        serverUrl: target.serverUrl,
+        pathPrefix: target.pathPrefix,
+        collection: target.collection,
+        token,
+        tokenExpiresAt: draft.tokenExpiresAt,
+        caBundlePem: draft.caBundlePem,
+        check: record,
+      });
+      id = saved.id;
     }
-    // The doctor runs again on save: the server or token may have changed since "Check".
-    const { summary, record } = await runConnectionCheck(scope, target, { kind: "pat", token }, { targetType: "connect_draft", targetId: draft.id, method: "PAT" });
-    if (!summary.ok) {
-      await updateDraft(scope, draft.id, { lastCheck: summary });
-      // The page must show the new findings the message points to, not the earlier success.
-      revalidatePath(`/connect/${draft.id}/check`);
-      return error("The connection check failed when saving, so nothing was saved. See the findings below.");
-    }
-    const saved = await createPatConnection(scope, {
-      draftId: draft.id,
-      name: draft.name,
-      deploymentType: draft.deploymentType,
-      serverUrl: target.serverUrl,
-      pathPrefix: target.pathPrefix,
-      collection: target.collection,
-      token,
-      tokenExpiresAt: draft.tokenExpiresAt,
-      caBundlePem: draft.caBundlePem,
-      check: record,
-    });
-    id = saved.id;
   } catch (caught) {
     if (caught instanceof SecretUnreadableError) {
       return error("Keel can no longer read the token entered earlier. Go back and enter it again.");
     }
     if (isAppError(caught)) {
+      // A failed save-time check stored new findings in the draft: show them.
+      revalidatePath(`/connect/${draft.id}/check`);
       return error(caught.message, caught.details?.field === "name" ? { name: [caught.message] } : {});
     }
     log.error({ err: caught }, "saving the connection failed");

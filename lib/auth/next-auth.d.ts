@@ -5,5 +5,7 @@ declare module "next-auth/jwt" {
   interface JWT {
     /** Session version at sign-in; must equal the user's current one. */
     sv?: number;
+    /** Absolute end (epoch seconds) of a session re-issued by an OAuth link: it never outlives the sign-in. */
+    abs?: number;
   }
 }

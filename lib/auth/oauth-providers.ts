@@ -1,17 +1,20 @@
 import "server-only";
 import { getEnv } from "@/lib/env";
+import { configuredProviderConfigs, oauthProviderConfig, oauthProviderInfo, type OAuthProviderConfig, type OAuthProviderId, type OAuthProviderInfo } from "@/lib/oauth/config";
 
-export type OAuthProviderId = "azure-devops" | "microsoft-entra-id";
+export type { OAuthProviderId } from "@/lib/oauth/config";
 
-/** The OAuth providers this Keel has credentials for (either, both or none). */
+/** The OAuth providers this Keel has credentials for (either, both or none), Entra ID first. */
 export function configuredOAuthProviders(): OAuthProviderId[] {
-  const env = getEnv();
-  const providers: OAuthProviderId[] = [];
-  if (env.ENTRA_CLIENT_ID && env.ENTRA_CLIENT_SECRET && env.ENTRA_TENANT_ID) {
-    providers.push("microsoft-entra-id");
-  }
-  if (env.AZURE_DEVOPS_OAUTH_CLIENT_ID && env.AZURE_DEVOPS_OAUTH_CLIENT_SECRET) {
-    providers.push("azure-devops");
-  }
-  return providers;
+  return configuredProviderConfigs(getEnv()).map((config) => config.id);
+}
+
+/** One provider's configuration from this process's environment, or null when not configured. */
+export function getOAuthProviderConfig(id: OAuthProviderId): OAuthProviderConfig | null {
+  return oauthProviderConfig(id, getEnv());
+}
+
+/** Both providers, configured or not, with the variables that configure them. */
+export function listOAuthProviderInfo(): OAuthProviderInfo[] {
+  return oauthProviderInfo(getEnv());
 }

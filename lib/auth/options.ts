@@ -1,8 +1,12 @@
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
+import { encode } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { keelAuthAdapter } from "@/lib/data/oauth";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
+import { configuredNextAuthProviders } from "./azure-devops-providers";
+import { authorizeOAuthLink, completeOAuthLink, currentSessionEnd } from "./oauth-link";
 import { verifySignIn } from "./sign-in";
 
 const log = logger("auth.next-auth");
@@ -27,13 +31,26 @@ export type SignInErrorPayload =
  * next-auth configuration. Credentials sign-in requires JWT sessions in next-auth 4;
  * the JWT carries only the user id and session version, and every request checks
  * both against the database (lib/auth/session.ts).
+ *
+ * The OAuth providers (Azure DevOps OAuth, Microsoft Entra ID) never sign anyone in: they
+ * link an Azure DevOps identity to the admin already signed in (lib/auth/oauth-link.ts), and
+ * the wrapped adapter stores their tokens sealed (lib/data/oauth.ts).
  */
 export function buildAuthOptions(): NextAuthOptions {
   const env = getEnv();
   return {
     secret: env.KEEL_SESSION_SECRET,
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS, updateAge: SESSION_MAX_AGE_SECONDS },
-    jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
+    jwt: {
+      maxAge: SESSION_MAX_AGE_SECONDS,
+      // A session re-issued by an OAuth link keeps the end of the sign-in it came from (`abs`).
+      async encode(params) {
+        const abs = typeof params.token?.abs === "number" ? params.token.abs : undefined;
+        const maxAge = abs === undefined ? params.maxAge : Math.max(0, Math.min(abs - Math.floor(Date.now() / 1000), SESSION_MAX_AGE_SECONDS));
+        return encode({ ...params, ...(maxAge === undefined ? {} : { maxAge }) });
+      },
+    },
+    adapter: keelAuthAdapter(),
     pages: { signIn: "/signin", error: "/signin" },
     providers: [
       CredentialsProvider({
@@ -55,18 +72,42 @@ export function buildAuthOptions(): NextAuthOptions {
           return { id: outcome.userId, sessionVersion: outcome.sessionVersion };
         },
       }),
+      ...configuredNextAuthProviders(),
     ],
     callbacks: {
-      async jwt({ token, user }) {
+      async signIn({ account }) {
+        if (!account || account.provider === "credentials") {
+          return true;
+        }
+        return authorizeOAuthLink(account);
+      },
+      async jwt({ token, user, account }) {
+        if (user && account?.type === "oauth") {
+          // An OAuth link re-issues the session of the admin who was signed in: same id, the
+          // session version the adapter read from the database, and the same absolute end.
+          const sessionVersion = (user as { sessionVersion?: number }).sessionVersion;
+          if (typeof sessionVersion !== "number") {
+            throw new Error("OAuth link without the user's session version");
+          }
+          const abs = await currentSessionEnd();
+          return { sub: user.id, sv: sessionVersion, ...(abs === undefined ? {} : { abs }) };
+        }
         if (user) {
           // Only the id and session version: no name, email or picture in the cookie.
           return { sub: user.id, sv: (user as { sessionVersion?: number }).sessionVersion ?? token.sv };
         }
-        return { sub: token.sub, sv: token.sv, iat: token.iat, exp: token.exp, jti: token.jti };
+        return { sub: token.sub, sv: token.sv, iat: token.iat, exp: token.exp, jti: token.jti, ...(typeof token.abs === "number" ? { abs: token.abs } : {}) };
       },
       async session({ session, token }) {
         // Served to the browser by /api/auth/session: nothing but the expiry and the id.
         return { expires: session.expires, user: { id: token.sub } } as typeof session;
+      },
+    },
+    events: {
+      async signIn({ account, profile, user }) {
+        if (account && account.type === "oauth") {
+          await completeOAuthLink(account, profile ?? user);
+        }
       },
     },
     logger: {

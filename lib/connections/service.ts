@@ -1,30 +1,99 @@
 import "server-only";
 import type { DoctorCredential } from "@/lib/azure-devops/doctor";
 import { getConnectionOrThrow, openConnectionToken, recordConnectionCheck, type ConnectionView } from "@/lib/data/connections";
+import { markConnectionNeedsReauth } from "@/lib/data/oauth";
 import { AppError } from "@/lib/errors";
+import { getAccessTokenForAccount, isNeedsReauthorization } from "@/lib/oauth/tokens";
 import { runConnectionCheck } from "./check";
 import type { CheckSummary } from "./summary";
 
 type Scope = { organizationId: string; userId: string };
 
-/** The credential to call Azure DevOps with for a saved connection (opened just before use). */
-export async function connectionCredential(scope: Scope, connection: Pick<ConnectionView, "id" | "authMethod">): Promise<DoctorCredential> {
+export type CredentialOptions = {
+  /**
+   * OAUTH: refresh even if the stored access token looks valid. Pass it once after the API
+   * answered 401 with a token Keel thought was fresh; PATs ignore it.
+   */
+  forceRefresh?: boolean;
+};
+
+/**
+ * The credential to call Azure DevOps with for a saved connection (opened just before use) —
+ * the one place every feature gets it (doctor, repository picker, build profiles).
+ *
+ * PAT: the sealed token, opened. OAUTH: the linked identity's access token, refreshed first
+ * when it is about to expire (single-flight across instances, the rotated refresh token stored
+ * before the new access token is returned — lib/oauth/tokens.ts). When only a new consent can
+ * help (grant revoked, identity unlinked, tokens unreadable) the connection is marked "needs
+ * re-authorization" and a NeedsReauthorizationError (AppError PROVIDER_REJECTED) is thrown.
+ */
+export async function connectionCredential(
+  scope: Scope,
+  connection: Pick<ConnectionView, "id" | "authMethod"> & { accountId?: string | null },
+  options: CredentialOptions = {},
+): Promise<DoctorCredential> {
   if (connection.authMethod === "PAT") {
     return { kind: "pat", token: await openConnectionToken(scope.organizationId, connection.id) };
   }
-  throw new AppError("PROVIDER_REJECTED", "OAuth connections are not available yet.");
+  // Re-read the binding through the organization-scoped loader: the caller's copy may be stale.
+  const { accountId } = connection.accountId === undefined ? await getConnectionOrThrow(scope.organizationId, connection.id) : { accountId: connection.accountId };
+  if (!accountId) {
+    await markConnectionNeedsReauth(scope.organizationId, connection.id, "The Azure DevOps identity of this connection was removed. An admin must re-authorize.");
+    throw new AppError("PROVIDER_REJECTED", "The Azure DevOps identity of this connection was removed. An admin must re-authorize.", { details: { needsReauth: true } });
+  }
+  return { kind: "bearer", token: await getAccessTokenForAccount(accountId, options.forceRefresh ? { forceRefresh: true } : {}) };
 }
 
 /** Runs the doctor on a saved connection and stores the result as its health. */
 export async function checkSavedConnection(scope: Scope, id: string): Promise<CheckSummary> {
   const connection = await getConnectionOrThrow(scope.organizationId, id);
-  const credential = await connectionCredential(scope, connection);
-  const { summary, record } = await runConnectionCheck(
-    scope,
-    { deploymentType: connection.deploymentType, serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection, caBundlePem: connection.caBundlePem },
-    credential,
-    { targetType: "connection", targetId: connection.id, method: connection.authMethod },
-  );
+  let credential: DoctorCredential;
+  try {
+    credential = await connectionCredential(scope, connection);
+  } catch (error) {
+    if (connection.authMethod === "OAUTH" && (isNeedsReauthorization(error) || (error instanceof AppError && error.details?.needsReauth === true))) {
+      return recordNeedsReauth(scope, connection.id, error.message);
+    }
+    throw error;
+  }
+  const run = (with_: DoctorCredential) =>
+    runConnectionCheck(
+      scope,
+      { deploymentType: connection.deploymentType, serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection, caBundlePem: connection.caBundlePem },
+      with_,
+      { targetType: "connection", targetId: connection.id, method: connection.authMethod },
+    );
+  let { summary, record } = await run(credential);
+  if (connection.authMethod === "OAUTH" && summary.findings.some((finding) => finding.id === "token_invalid" || finding.id === "token_expired")) {
+    // Refused although Keel thought the token fresh (revoked early?): one forced refresh decides.
+    try {
+      ({ summary, record } = await run(await connectionCredential(scope, connection, { forceRefresh: true })));
+    } catch (error) {
+      if (isNeedsReauthorization(error)) {
+        return recordNeedsReauth(scope, connection.id, error.message);
+      }
+      throw error;
+    }
+  }
   await recordConnectionCheck(scope.organizationId, connection.id, record, scope.userId);
+  return summary;
+}
+
+/** Stores a check result that says "re-authorize" (the doctor could not even get a token). */
+async function recordNeedsReauth(scope: Scope, id: string, message: string): Promise<CheckSummary> {
+  const summary: CheckSummary = {
+    ok: false,
+    checkedAt: new Date().toISOString(),
+    findings: [
+      {
+        id: "oauth_reauthorization_needed",
+        severity: "error",
+        title: "Keel's authorization in Azure DevOps no longer works",
+        detail: `${message} Build profiles that use this connection keep their repository; they work again once it is re-authorized.`,
+        fix: ["Choose Re-authorize and approve Keel's access in Azure DevOps again.", "Keel checks the connection again right after."],
+      },
+    ],
+  };
+  await recordConnectionCheck(scope.organizationId, id, { ok: false, status: "NEEDS_REAUTH", statusReason: message, summary }, scope.userId);
   return summary;
 }

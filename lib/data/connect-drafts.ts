@@ -24,6 +24,11 @@ const publicDraft = {
   lastCheckAt: true,
   connectionId: true,
   expiresAt: true,
+  // OAUTH: the chosen provider, the linked identity and the organizations it reaches.
+  oauthProvider: true,
+  oauthAccountId: true,
+  oauthOrganizations: true,
+  oauthOrganizationsAt: true,
 } satisfies Prisma.ConnectDraftSelect;
 
 export type Draft = Prisma.ConnectDraftGetPayload<{ select: typeof publicDraft }> & { hasToken: boolean };

@@ -29,6 +29,10 @@ export const connectionView = {
   createdAt: true,
   updatedAt: true,
   owner: { select: { id: true, name: true, email: true } },
+  // OAUTH: which linked identity (display fields only; its tokens stay in the Account row).
+  accountId: true,
+  oauthProvider: true,
+  account: { select: { id: true, provider: true, displayName: true, uniqueName: true } },
 } satisfies Prisma.ConnectionSelect;
 
 export type ConnectionView = Prisma.ConnectionGetPayload<{ select: typeof connectionView }> & { hasToken: boolean };
@@ -210,6 +214,96 @@ export async function createPatConnection(scope: { organizationId: string; userI
             collection: input.collection,
             status: input.check.status,
           },
+        },
+        tx,
+      );
+      return { id, created: true };
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const target = JSON.stringify(error.meta ?? {});
+      if (target.includes("idempotencyKey")) {
+        const existing = await db.connection.findFirst({ where: { idempotencyKey: input.draftId, organizationId: scope.organizationId }, select: { id: true } });
+        if (existing) {
+          return { id: existing.id, created: false };
+        }
+      }
+      throw nameConflict(input.name);
+    }
+    throw error;
+  }
+}
+
+export type NewOAuthConnection = {
+  draftId: string;
+  name: string;
+  /** The Services origin (https://dev.azure.com, or the emulator in tests). */
+  serverUrl: string;
+  /** The organization. */
+  collection: string;
+  /** The linked identity (Account id) whose tokens the connection uses; must be the acting admin's. */
+  accountId: string;
+  provider: string;
+  check: CheckRecord;
+};
+
+/**
+ * Creates an OAuth connection (one organization of a linked identity) from a wizard draft, in
+ * one transaction and idempotently, like createPatConnection. No token is copied: the
+ * connection points at the identity, whose sealed tokens stay in its Account row.
+ */
+export async function createOAuthConnection(scope: { organizationId: string; userId: string }, input: NewOAuthConnection): Promise<{ id: string; created: boolean }> {
+  const id = randomUUID();
+  try {
+    return await db.$transaction(async (tx) => {
+      const drafts = await tx.$queryRaw<{ connectionId: string | null }[]>`
+        SELECT "connectionId" FROM "ConnectDraft"
+        WHERE id = ${input.draftId}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "userId" = ${scope.userId}::uuid
+        FOR UPDATE`;
+      const draft = drafts[0];
+      if (!draft) {
+        throw new AppError("NOT_FOUND", "This setup session has expired. Start connecting again.");
+      }
+      if (draft.connectionId) {
+        return { id: draft.connectionId, created: false };
+      }
+      const owned = await tx.account.count({ where: { id: input.accountId, userId: scope.userId } });
+      if (owned !== 1) {
+        throw new AppError("FORBIDDEN", "The Azure DevOps identity of this setup is no longer linked to you. Authorize again.");
+      }
+      await tx.connection.create({
+        data: {
+          id,
+          organizationId: scope.organizationId,
+          ownerId: scope.userId,
+          name: input.name,
+          nameKey: input.name.toLowerCase(),
+          deploymentType: "SERVICES",
+          authMethod: "OAUTH",
+          serverUrl: input.serverUrl,
+          pathPrefix: "",
+          collection: input.collection,
+          serverProduct: input.check.serverProduct ?? null,
+          apiVersion: input.check.apiVersion ?? null,
+          scopes: input.check.scopes ?? [],
+          status: input.check.status,
+          statusReason: input.check.statusReason,
+          lastCheckAt: new Date(),
+          lastCheckResult: input.check.summary,
+          accountId: input.accountId,
+          oauthProvider: input.provider,
+          idempotencyKey: input.draftId,
+        },
+      });
+      await tx.connectDraft.update({ where: { id: input.draftId }, data: { connectionId: id } });
+      await recordAudit(
+        {
+          organizationId: scope.organizationId,
+          actorId: scope.userId,
+          action: "connection.created",
+          targetType: "connection",
+          targetId: id,
+          data: { name: input.name, method: "OAUTH", provider: input.provider, deploymentType: "SERVICES", serverUrl: input.serverUrl, collection: input.collection, status: input.check.status },
         },
         tx,
       );

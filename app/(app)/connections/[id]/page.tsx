@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CaUploadForm } from "@/components/connect/check-actions";
 import { CheckReport } from "@/components/connect/check-report";
+import { OAuthStart } from "@/components/connect/oauth-start";
 import { CheckNowButton } from "@/components/connections/check-now";
 import { ProjectList } from "@/components/connections/project-list";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
@@ -11,6 +12,9 @@ import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { checkConnectionAction, uploadConnectionCaAction } from "@/lib/actions/connections";
+import { beginReauthorizeAction } from "@/lib/actions/connect-oauth";
+import { getOAuthProviderConfig } from "@/lib/auth/oauth-providers";
+import { isOAuthProviderId, providerChoice, providerLabel } from "@/lib/oauth/config";
 import { requireUser } from "@/lib/auth/guards";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { readCheckSummary } from "@/lib/connections/summary";
@@ -19,9 +23,10 @@ import { idSchema } from "@/lib/validation/auth";
 
 export const metadata: Metadata = { title: "Connection" };
 
-export default async function ConnectionPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const { id } = await params;
+  const query = await searchParams;
   const connection = idSchema.safeParse(id).success ? await getConnection(user.organizationId, id) : null;
   if (!connection) {
     notFound();
@@ -30,6 +35,12 @@ export default async function ConnectionPage({ params }: { params: Promise<{ id:
   const summary = readCheckSummary(connection.lastCheckResult);
   const collectionUrl = buildCollectionUrl(connection);
   const tlsFinding = summary?.findings.find((finding) => finding.data?.canUploadCa);
+  // OAUTH: the provider to re-authorize with (kept on the connection even if its identity is gone).
+  const oauthProvider = connection.authMethod !== "OAUTH" ? null : isOAuthProviderId(connection.oauthProvider) ? connection.oauthProvider : isOAuthProviderId(connection.account?.provider) ? connection.account.provider : null;
+  const reauthorize =
+    isAdmin && oauthProvider && getOAuthProviderConfig(oauthProvider) ? (
+      <OAuthStart action={beginReauthorizeAction.bind(null, connection.id)} providers={[providerChoice(oauthProvider)]} initial={oauthProvider} submitLabel="Re-authorize" variant={connection.status === "NEEDS_REAUTH" ? "primary" : "secondary"} chooseProvider={false} />
+    ) : null;
   return (
     <>
       <PageHeader
@@ -48,11 +59,18 @@ export default async function ConnectionPage({ params }: { params: Promise<{ id:
                 <Link href={`/connections/${connection.id}/edit`} className={buttonClasses("secondary")}>
                   Edit or replace token
                 </Link>
+              ) : connection.status !== "NEEDS_REAUTH" ? (
+                reauthorize
               ) : null}
             </>
           ) : null
         }
       />
+      {query.reauthorized === "1" && connection.authMethod === "OAUTH" && connection.status !== "NEEDS_REAUTH" ? (
+        <Alert tone="success" title="Re-authorized" className="mb-6">
+          <p>Keel stored the new authorization and checked the connection again.</p>
+        </Alert>
+      ) : null}
       {connection.statusReason && connection.status !== "HEALTHY" ? (
         <Alert tone={connection.status === "WARNING" ? "warning" : "error"} title={connection.statusReason} className="mb-6">
           {connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
@@ -65,6 +83,22 @@ export default async function ConnectionPage({ params }: { params: Promise<{ id:
               </p>
             ) : (
               <p>Ask an admin to enter a new token for this connection.</p>
+            )
+          ) : connection.status === "NEEDS_REAUTH" ? (
+            isAdmin ? (
+              <div className="space-y-2">
+                <p>Sign in to {providerLabel(oauthProvider)} again and approve Keel&apos;s access. Build profiles that use this connection keep their repository.</p>
+                {reauthorize ?? (
+                  <p>
+                    {providerLabel(oauthProvider)} is no longer configured for this Keel.{" "}
+                    <Link href={`/connections/${connection.id}/reauthorize`} className="font-medium underline">
+                      What to do
+                    </Link>
+                  </p>
+                )}
+              </div>
+            ) : (
+              <p>Ask an admin to re-authorize this connection. Build profiles that use it keep their repository.</p>
             )
           ) : null}
         </Alert>
@@ -88,7 +122,14 @@ export default async function ConnectionPage({ params }: { params: Promise<{ id:
             <div>
               <dt className="text-slate-500">Signs in with</dt>
               <dd className="text-slate-900">
-                {connection.authMethod === "PAT" ? "Personal Access Token" : "OAuth2"}
+                {connection.authMethod === "PAT" ? "Personal Access Token" : `OAuth2 (${providerLabel(oauthProvider)})`}
+                {connection.authMethod === "OAUTH" ? (
+                  <span className="block text-slate-600">
+                    {connection.account
+                      ? `As ${connection.account.displayName ?? "an Azure DevOps account"}${connection.account.uniqueName ? ` (${connection.account.uniqueName})` : ""}`
+                      : "No linked identity: re-authorize"}
+                  </span>
+                ) : null}
                 {connection.authMethod === "PAT" ? (
                   <span className="block text-slate-600">
                     {connection.hasToken ? `Token stored (ends in …${connection.tokenLastFour ?? "****"})` : "No token stored"}

@@ -22,7 +22,7 @@ export default async function CheckPage({ params }: { params: Promise<{ draftId:
   const { draft } = state;
   const summary = readCheckSummary(draft.lastCheck);
   const where = draft.serverUrl && draft.collection ? buildCollectionUrl({ serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection }) : null;
-  const editHref = `/connect/${draft.id}/${draft.authMethod === "OAUTH" ? "oauth" : "pat"}`;
+  const editHref = `/connect/${draft.id}/${draft.authMethod === "OAUTH" ? "oauth/organizations" : "pat"}`;
   const tlsFinding = summary?.findings.find((finding) => finding.data?.canUploadCa);
   return (
     <>
