@@ -252,7 +252,7 @@ function countText(total: number, term: string, project: ProjectItemDto | null):
   const noun = total === 1 ? "repository" : "repositories";
   const where = project ? ` in ${project.name}` : "";
   if (term) {
-    return `${total.toLocaleString("en")} ${noun}${where} match “${term}”`;
+    return `${total.toLocaleString("en")} ${noun}${where} ${total === 1 ? "matches" : "match"} “${term}”`;
   }
   return `${total.toLocaleString("en")} ${noun}${where}`;
 }

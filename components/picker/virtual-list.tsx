@@ -46,15 +46,17 @@ export function VirtualList<T>({ label, items, total, hasMore, loadingMore, more
     virtualizer.scrollToOffset(0);
   }, [resetKey, virtualizer]);
 
-  const maybeLoadMore = () => {
-    const last = virtualizer.getVirtualItems().at(-1);
-    if (last !== undefined && last.index >= items.length - 10 && hasMore && !loadingMore && moreError === null) {
+  // Decided from the scroll position itself: the virtualizer's own range may not have caught
+  // up with this scroll event yet.
+  const maybeLoadMore = (element: HTMLDivElement) => {
+    const nearEnd = element.scrollTop + element.clientHeight >= element.scrollHeight - rowHeight * 10;
+    if (nearEnd && hasMore && !loadingMore && moreError === null) {
       onLoadMore();
     }
   };
 
   return (
-    <div ref={scrollRef} onScroll={maybeLoadMore} style={{ height }} className="overflow-y-auto overscroll-contain rounded-md border border-slate-200 bg-white" data-testid={`${label}-viewport`}>
+    <div ref={scrollRef} onScroll={(event) => maybeLoadMore(event.currentTarget)} style={{ height }} className="overflow-y-auto overscroll-contain rounded-md border border-slate-200 bg-white" data-testid={`${label}-viewport`}>
       <ul aria-label={label} className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((row) => {
           const style = { height: row.size, transform: `translateY(${row.start}px)` };

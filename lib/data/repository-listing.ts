@@ -20,6 +20,10 @@ import { recordAudit } from "./audit";
 /** A run whose heartbeat is older than this is considered dead and may be taken over. */
 export const LEASE_STALE_MS = 90_000;
 
+// The listing's transactions are short (no HTTP inside), but a batch of a few hundred rows
+// on a busy machine can pass Prisma's 5 s default; a timeout there would lose the run.
+const TX = { timeout: 30_000, maxWait: 10_000 } as const;
+
 export type ListingView = {
   status: ListingStatus;
   generation: number;
@@ -132,7 +136,7 @@ export async function claimListing(
         select: { generation: true },
       });
       return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: updated.generation, userId: scope.userId } };
-    });
+    }, TX);
   try {
     return await attempt();
   } catch (error) {
@@ -156,7 +160,7 @@ async function touch(tx: Pick<Tx, "repositoryListing">, claim: ListingClaim, dat
 
 /** Keeps the lease alive during a long HTTP call. */
 export async function heartbeatListing(claim: ListingClaim): Promise<void> {
-  await db.$transaction((tx) => touch(tx, claim, {}));
+  await db.$transaction((tx) => touch(tx, claim, {}), TX);
 }
 
 export type ProjectInput = { projectId: string; name: string; nameKey: string; description: string | null };
@@ -175,7 +179,7 @@ export async function recordListedProjects(claim: ListingClaim, projects: Projec
       const total = await tx.listedProject.count({ where: { connectionId: claim.connectionId, generation: claim.generation } });
       await touch(tx, claim, { projectsTotal: total });
     }
-  });
+  }, TX);
 }
 
 export type RepositoryInput = {
@@ -218,7 +222,7 @@ export async function recordListedRepositories(claim: ListingClaim, batch: Proje
       UPDATE "ListedProject" AS p SET "repositoryCount" = v.count, "error" = v.error
       FROM (VALUES ${Prisma.join(values)}) AS v(id, count, error)
       WHERE p."connectionId" = ${claim.connectionId}::uuid AND p.generation = ${claim.generation} AND p."projectId" = v.id`;
-  });
+  }, TX);
 }
 
 /** Marks the run complete: its generation becomes the one pages read, older rows go. */
@@ -227,7 +231,7 @@ export async function finishListing(claim: ListingClaim, options: { ttlMs: numbe
   await db.$transaction(async (tx) => {
     await touch(tx, claim, { status: "READY", readyGeneration: claim.generation, finishedAt: now, expiresAt: new Date(now.getTime() + options.ttlMs), runId: null });
     await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
-  });
+  }, TX);
   await dropOtherGenerations(claim.connectionId, claim.generation);
 }
 
@@ -240,7 +244,7 @@ export async function failListing(claim: ListingClaim, problem: PickerProblem, o
   await db.$transaction(async (tx) => {
     await touch(tx, claim, { status: "FAILED", finishedAt: now, expiresAt: new Date(now.getTime() + options.retryAfterMs), error: problem, runId: null });
     await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listing_failed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
-  });
+  }, TX);
   await db.listedRepository.deleteMany({ where: { connectionId: claim.connectionId, generation: claim.generation } });
   await db.listedProject.deleteMany({ where: { connectionId: claim.connectionId, generation: claim.generation } });
 }
