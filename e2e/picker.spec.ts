@@ -3,6 +3,7 @@
 // organization, empty and oddly named repositories, and tampered posts. Database assertions
 // after each journey.
 import { randomUUID } from "node:crypto";
+import net from "node:net";
 import { expect, test, type Page, type Request } from "@playwright/test";
 import { DEFAULT_PATS, DEFAULT_REPOS, DEFAULT_SERVERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
@@ -11,6 +12,16 @@ import { removeConnection, seedPatConnection, uniqueName } from "./support/conne
 import { prisma } from "./support/db";
 import { emulatorDeployment } from "./support/emulator";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -336,6 +347,95 @@ test.describe("repository picker", () => {
         expect(await prisma().buildProfile.count({ where: { connectionId: connection.id } })).toBe(1);
         expect(await prisma().auditEvent.count({ where: { action: "profile.created", targetId: profileId } })).toBe(1);
       });
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("a server that calls itself localhost: the profile shows clone URLs rebuilt on the connection's address", async ({ page }) => {
+    const connection = await seedPatConnection({ deployment: "server-localhost", collection: "DefaultCollection", token: DEFAULT_PATS.serverLocalhost });
+    const server = await emulatorDeployment("server-localhost");
+    try {
+      await openPicker(page, connection.id, "1 repository in 1 project");
+      await repositoryRow(page, "wallet").click();
+      const form = await fillProfile(page, { name: uniqueName("Localhost wallet"), platform: "IOS" });
+      await form.getByRole("button", { name: "Create build profile" }).click();
+      const profileId = await profileIdFromUrl(page);
+      // Stored as Azure DevOps reported it; shown corrected, with the reason and the fix.
+      const profile = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profileId } });
+      expect(profile.remoteUrl).toBe("http://localhost:8080/tfs/DefaultCollection/MOBILE_IOS/_git/wallet");
+      await expect(page.getByLabel("HTTPS")).toHaveValue(`${server.origin}/tfs/DefaultCollection/MOBILE_IOS/_git/wallet`);
+      await expect(page.getByLabel("SSH")).toHaveValue(`ssh://${new URL(server.origin).hostname}:22/tfs/DefaultCollection/MOBILE_IOS/_git/wallet`);
+      const warning = page.getByRole("alert").filter({ hasText: "Corrected the server's clone URLs" });
+      await expect(warning).toContainText("localhost:8080");
+      await expect(warning).toContainText("Change Public URL");
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("listing errors show the doctor's explanations: an expired token, an unreachable server", async ({ page }) => {
+    const expired = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamExpired });
+    const unreachable = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    // A port nothing listens on: bound by the kernel's choice, then released.
+    const closed = `http://127.0.0.1:${await closedPort()}`;
+    await prisma().connection.update({ where: { id: unreachable.id }, data: { serverUrl: closed } });
+    try {
+      await page.goto(`/connections/${expired.id}/repositories`);
+      const problem = page.getByRole("alert").filter({ hasText: "The token has expired" });
+      await expect(problem).toBeVisible({ timeout: 45_000 });
+      await expect(problem).toContainText("Access Denied: The Personal Access Token used has expired.");
+      await expect(problem).toContainText("Regenerate this token");
+      await expect(problem.getByRole("button", { name: "Try again" })).toBeVisible();
+      await expectNoSeriousA11yViolations(page, "picker with an error");
+      const listing = await prisma().repositoryListing.findUniqueOrThrow({ where: { connectionId: expired.id } });
+      expect(listing.status).toBe("FAILED");
+      expect(listing.error).toMatchObject({ id: "token_expired" });
+      expect(await prisma().listedRepository.count({ where: { connectionId: expired.id } })).toBe(0);
+
+      await page.goto(`/connections/${unreachable.id}/repositories`);
+      const refused = page.getByRole("alert").filter({ hasText: "refused the connection" });
+      await expect(refused).toBeVisible({ timeout: 45_000 });
+      await expect(refused).toContainText("allow Keel to connect to");
+      expect((await prisma().repositoryListing.findUniqueOrThrow({ where: { connectionId: unreachable.id } })).error).toMatchObject({ id: "unreachable_refused" });
+    } finally {
+      await removeConnection(expired.id);
+      await removeConnection(unreachable.id);
+    }
+  });
+
+  test("the picker's JSON endpoints authenticate, scope by organization and validate every parameter", async ({ page, playwright }) => {
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    try {
+      const anonymous = await playwright.request.newContext({ baseURL: KEEL_URL });
+      const unauthenticated = await anonymous.get(`/api/connections/${connection.id}/repositories`);
+      expect(unauthenticated.status()).toBe(401);
+      await anonymous.dispose();
+
+      const api = `/api/connections/${connection.id}`;
+      expect((await page.request.get(`/api/connections/${randomUUID()}/repositories`)).status()).toBe(404);
+      expect((await page.request.get(`/api/connections/not-an-id/repositories`)).status()).toBe(404);
+      for (const [query, field] of [
+        ["limit=0", "limit"],
+        ["limit=abc", "limit"],
+        ["project=../../etc", "project"],
+        ["cursor=%7Bbad%7D", "cursor"],
+        ["q=a&q=b", "q"],
+        ["admin=true", "admin"],
+      ] as const) {
+        const response = await page.request.get(`${api}/repositories?${query}`);
+        expect(response.status(), query).toBe(400);
+        const body = (await response.json()) as { error: { code: string; fields: Record<string, string[]> } };
+        expect(body.error.code).toBe("INVALID_INPUT");
+        expect(Object.keys(body.error.fields), query).toContain(field);
+      }
+      expect((await page.request.get(`${api}/repositories/${randomUUID()}/branches`)).status()).toBe(404);
+      const first = await page.request.get(`${api}/repositories?limit=3`);
+      expect(first.headers()["cache-control"]).toBe("no-store");
+      // No token, no sealed value, no URL with credentials in what the browser gets.
+      const text = await first.text();
+      expect(text).not.toContain(DEFAULT_PATS.fabrikamFull);
+      expect(text).not.toContain("tokenSealed");
     } finally {
       await removeConnection(connection.id);
     }

@@ -32,6 +32,7 @@ test.describe("build profiles", () => {
     try {
       await signInPage(page, member.email, member.password);
       await page.goto("/profiles/new");
+      await expectNoSeriousA11yViolations(page, "new build profile");
       await page.getByRole("link", { name: connection.name }).click();
       await page.waitForURL(`**/connections/${connection.id}/repositories`);
       await expect(page.getByTestId("listing-summary")).toContainText("8 repositories in 4 projects", { timeout: 45_000 });

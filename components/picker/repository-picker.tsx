@@ -248,6 +248,10 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
   );
 }
 
+function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString("en")} ${count === 1 ? one : many}`;
+}
+
 function countText(total: number, term: string, project: ProjectItemDto | null): string {
   const noun = total === 1 ? "repository" : "repositories";
   const where = project ? ` in ${project.name}` : "";
@@ -377,7 +381,7 @@ function ListingBar({
       <div className="flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600">
         <p data-testid="listing-summary">
           {listing.status === "READY"
-            ? `${listing.repositoriesListed.toLocaleString("en")} repositories in ${(listing.projectsTotal ?? 0).toLocaleString("en")} projects${listedAt ? `, listed ${listedAt}` : ""}.`
+            ? `${plural(listing.repositoriesListed, "repository", "repositories")} in ${plural(listing.projectsTotal ?? 0, "project", "projects")}${listedAt ? `, listed ${listedAt}` : ""}.`
             : "The last listing failed."}
           {listing.projectsFailed > 0 ? ` ${listing.projectsFailed} project${listing.projectsFailed === 1 ? "" : "s"} could not be listed (marked “!”).` : ""}
         </p>

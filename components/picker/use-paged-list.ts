@@ -50,7 +50,7 @@ export function usePagedList<T>(url: string | null, reloadToken: number, onListi
       (result) => {
         if (result.ok) {
           onListing(result.data.listing);
-          setState({ url, token: reloadToken, items: result.data.items, total: result.data.total, nextCursor: result.data.nextCursor, error: null, loadingMore: false, moreError: null });
+          setState({ url, token: reloadToken, items: result.data.items, total: result.data.total ?? result.data.items.length, nextCursor: result.data.nextCursor, error: null, loadingMore: false, moreError: null });
         } else {
           setState({ url, token: reloadToken, ...EMPTY, error: result.error });
         }
@@ -76,7 +76,7 @@ export function usePagedList<T>(url: string | null, reloadToken: number, onListi
           if (!result.ok) {
             return { ...previous, loadingMore: false, moreError: result.error };
           }
-          return { ...previous, items: [...previous.items, ...result.data.items], total: result.data.total, nextCursor: result.data.nextCursor, loadingMore: false };
+          return { ...previous, items: [...previous.items, ...result.data.items], total: result.data.total ?? previous.total, nextCursor: result.data.nextCursor, loadingMore: false };
         });
         if (result.ok) {
           onListing(result.data.listing);

@@ -149,7 +149,7 @@ async function startKeel(databaseUrl: string, emulator: EmulatorHandle): Promise
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "lib/runtime/keel.ts", "start", "--no-build"], {
     cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", process.env.BENCH_KEEL_LOGS ? "inherit" : "ignore", "inherit"],
     env: childProcessEnv({
       NODE_ENV: "test",
       PORT: String(port),
@@ -157,7 +157,7 @@ async function startKeel(databaseUrl: string, emulator: EmulatorHandle): Promise
       KEEL_PUBLIC_URL: url,
       KEEL_DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl,
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: process.env.BENCH_KEEL_LOGS ? "info" : "warn",
       KEEL_OUTBOUND_ALLOW_LOOPBACK: "true",
       KEEL_OUTBOUND_ALLOWLIST: "127.0.0.1,localhost",
       KEEL_OUTBOUND_ALLOW_HTTP: "127.0.0.1,localhost",

@@ -170,10 +170,14 @@ export async function recordListedProjects(claim: ListingClaim, projects: Projec
   await db.$transaction(async (tx) => {
     await touch(tx, claim, { projectsFound: { increment: projects.length } });
     if (projects.length > 0) {
-      await tx.listedProject.createMany({
-        data: projects.map((project) => ({ ...project, connectionId: claim.connectionId, generation: claim.generation })),
-        skipDuplicates: true,
-      });
+      await tx.$executeRaw`
+        INSERT INTO "ListedProject" ("connectionId", generation, "projectId", name, "nameKey", description)
+        SELECT ${claim.connectionId}::uuid, ${claim.generation}::int, * FROM unnest(
+          ${projects.map((project) => project.projectId)}::text[],
+          ${projects.map((project) => project.name)}::text[],
+          ${projects.map((project) => project.nameKey)}::text[],
+          ${projects.map((project) => project.description)}::text[])
+        ON CONFLICT DO NOTHING`;
     }
     if (options.complete) {
       const total = await tx.listedProject.count({ where: { connectionId: claim.connectionId, generation: claim.generation } });
@@ -211,10 +215,23 @@ export async function recordListedRepositories(claim: ListingClaim, batch: Proje
       repositoriesListed: { increment: rows.length },
     });
     if (rows.length > 0) {
-      await tx.listedRepository.createMany({
-        data: rows.map((row) => ({ ...row, connectionId: claim.connectionId, generation: claim.generation })),
-        skipDuplicates: true,
-      });
+      // One INSERT … SELECT FROM unnest(arrays): about ten times faster than createMany for
+      // a few hundred rows (Prisma binds every cell as its own parameter).
+      await tx.$executeRaw`
+        INSERT INTO "ListedRepository" ("connectionId", generation, "repositoryId", "projectId", "projectName", "projectNameKey", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty")
+        SELECT ${claim.connectionId}::uuid, ${claim.generation}::int, * FROM unnest(
+          ${rows.map((row) => row.repositoryId)}::text[],
+          ${rows.map((row) => row.projectId)}::text[],
+          ${rows.map((row) => row.projectName)}::text[],
+          ${rows.map((row) => row.projectNameKey)}::text[],
+          ${rows.map((row) => row.name)}::text[],
+          ${rows.map((row) => row.nameKey)}::text[],
+          ${rows.map((row) => row.defaultBranch)}::text[],
+          ${rows.map((row) => (row.size === null ? null : row.size.toString()))}::bigint[],
+          ${rows.map((row) => row.isDisabled)}::bool[],
+          ${rows.map((row) => row.isFork)}::bool[],
+          ${rows.map((row) => row.isEmpty)}::bool[])
+        ON CONFLICT DO NOTHING`;
     }
     // One statement for the whole batch: repository counts (and errors) per project.
     const values = batch.map((entry) => Prisma.sql`(${entry.projectId}::text, ${entry.repositories.length}::int, ${entry.error}::text)`);

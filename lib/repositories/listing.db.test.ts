@@ -187,4 +187,31 @@ describe("listing a connection's repositories", () => {
     const names = (await database.prisma.listedRepository.findMany({ where: { connectionId: connection.id }, select: { name: true } })).map((row) => row.name).sort();
     expect(names).toEqual(["Build Tools", "sandbox", "wallet", "wallet-backend"]);
   });
+
+  it("offers the organizations an OAuth identity reaches as one picker, and only the organization itself for a PAT", async () => {
+    const { listSiblingOrganizations } = await import("@/lib/data/repository-listing");
+    const org = await seedOrganization(database, "Identity test");
+    const oauth = async (collection: string, uniqueName: string) =>
+      database.prisma.connection.create({
+        data: {
+          organizationId: org.organizationId,
+          name: `OAuth ${collection}`,
+          nameKey: `oauth ${collection}`,
+          deploymentType: "SERVICES",
+          authMethod: "OAUTH",
+          serverUrl: "https://dev.azure.com",
+          collection,
+          lastCheckResult: { ok: true, checkedAt: new Date().toISOString(), findings: [], identity: { displayName: "Alex", uniqueName } },
+        },
+      });
+    const fabrikam = await oauth("fabrikam", "alex@example.com");
+    const contoso = await oauth("contoso", "ALEX@example.com");
+    await oauth("northwind", "priya@example.com");
+    const pat = await seedConnection(database, org, { origin: "https://dev.azure.com", collection: "fabrikam", token: "z".repeat(52) });
+    expect((await listSiblingOrganizations(org.organizationId, fabrikam.id)).map((entry) => entry.collection)).toEqual(["contoso", "fabrikam"]);
+    expect((await listSiblingOrganizations(org.organizationId, contoso.id)).map((entry) => entry.connectionId)).toEqual([contoso.id, fabrikam.id]);
+    expect((await listSiblingOrganizations(org.organizationId, pat.id)).map((entry) => entry.connectionId)).toEqual([pat.id]);
+    // Another organization's connection is not even itself.
+    expect(await listSiblingOrganizations(seeded.organizationId, fabrikam.id)).toEqual([]);
+  });
 });

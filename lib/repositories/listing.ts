@@ -110,12 +110,28 @@ export async function runListing(scope: Scope, connection: ConnectionView, claim
         calls += 1;
       },
     });
+    const ready = performance.now();
     const projects = await listProjects(client, claim, settings);
+    const projectsDone = performance.now();
     const failed = await listRepositories(client, claim, projects, settings);
+    const repositoriesDone = performance.now();
     await finishListing(claim, {
       ttlMs: settings.ttlMs,
       audit: { projects: projects.length, projectsFailed: failed, calls, durationMs: Math.round(performance.now() - started) },
     });
+    log.info(
+      {
+        connectionId: connection.id,
+        projects: projects.length,
+        projectsFailed: failed,
+        calls,
+        credentialMs: Math.round(ready - started),
+        projectsMs: Math.round(projectsDone - ready),
+        repositoriesMs: Math.round(repositoriesDone - projectsDone),
+        finishMs: Math.round(performance.now() - repositoriesDone),
+      },
+      "repository listing finished",
+    );
   } catch (error) {
     if (error instanceof ListingLeaseLost) {
       log.info({ connectionId: connection.id }, "repository listing superseded");

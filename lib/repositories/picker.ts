@@ -52,7 +52,8 @@ export type RepositoryItemDto = {
 
 export type ProjectItemDto = { id: string; name: string; repositoryCount: number | null; error: string | null };
 
-export type PageDto<T> = { listing: ListingStatusDto; items: T[]; nextCursor: string | null; total: number };
+/** `total` is counted for the first page only (null on later pages: the browser keeps the first count). */
+export type PageDto<T> = { listing: ListingStatusDto; items: T[]; nextCursor: string | null; total: number | null };
 
 type Scope = { organizationId: string; userId: string };
 
@@ -101,7 +102,7 @@ export async function repositoryPage(scope: Scope, connection: ConnectionView, q
   const filter = { ...(query.q ? { q: query.q } : {}), ...(query.project ? { projectId: query.project } : {}) };
   const [page, total] = await Promise.all([
     listListedRepositories(connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
-    countListedRepositories(connection.id, generation, filter),
+    query.cursor ? null : countListedRepositories(connection.id, generation, filter),
   ]);
   const last = page.rows.at(-1);
   return {
@@ -122,7 +123,7 @@ export async function projectPage(scope: Scope, connection: ConnectionView, quer
   const filter = query.q ? { q: query.q } : {};
   const [page, total] = await Promise.all([
     listListedProjects(connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
-    countListedProjects(connection.id, generation, filter),
+    query.cursor ? null : countListedProjects(connection.id, generation, filter),
   ]);
   const last = page.rows.at(-1);
   return {
