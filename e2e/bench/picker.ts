@@ -395,9 +395,10 @@ async function main(): Promise<void> {
   const header = ["repositories", "full listing", "first rows", "first page (median / p95)", "search (median / p95)", "first page to browser", "picker HTML", "Keel peak RSS", "floor: per project", "floor: org-wide GET"];
   const table = [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
   console.log(`\n${table}\n`);
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}; ${runs} runs per timing; times are the server's answer as seen by a client on the same machine.`);
+  const load = os.loadavg().map((value) => value.toFixed(1)).join(" ");
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}, load average ${load}; ${runs} runs per timing; times are the server's answer as seen by a client on the same machine.`);
   await mkdir(path.join(root, "bench-results"), { recursive: true });
-  await writeFile(path.join(root, "bench-results", "picker.json"), `${JSON.stringify({ when: new Date().toISOString(), runs, results }, null, 2)}\n`);
+  await writeFile(path.join(root, "bench-results", "picker.json"), `${JSON.stringify({ when: new Date().toISOString(), runs, loadAverage: os.loadavg(), results }, null, 2)}\n`);
   console.log("raw numbers: bench-results/picker.json");
 }
 

@@ -238,12 +238,3 @@ export async function deleteProfile(scope: { organizationId: string; userId: str
     return { name: profile.name, connectionId: profile.connectionId };
   });
 }
-
-/** Updates the repository facts a profile shows (names and URLs change on Azure DevOps). */
-export async function refreshProfileRepository(
-  organizationId: string,
-  id: string,
-  facts: { projectName: string; repositoryName: string; remoteUrl: string | null; sshUrl: string | null; webUrl: string | null },
-): Promise<void> {
-  await db.buildProfile.updateMany({ where: { id, organizationId }, data: facts });
-}
