@@ -122,6 +122,10 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
 
   return (
     <div className="space-y-6">
+      {/* Screen readers hear the milestones, not every progress tick. */}
+      <p className="sr-only" aria-live="polite">
+        {listing === null ? "" : listing.status === "RUNNING" ? "Keel is listing this connection's repositories." : listing.status === "READY" ? `Listing complete: ${plural(listing.repositoriesListed, "repository", "repositories")}.` : "Listing the repositories failed."}
+      </p>
       <ListingBar listing={listing} refreshButton={refreshButton} refreshState={refreshState} isAdmin={isAdmin} />
 
       {repositories.error && !failedWithoutData ? (
@@ -356,7 +360,7 @@ function ListingBar({
   if (listing.status === "RUNNING") {
     const total = listing.projectsTotal;
     return (
-      <div className="space-y-2 rounded-lg border border-sky-200 bg-sky-50 p-4 text-sm text-sky-950" role="status" aria-live="polite">
+      <div className="space-y-2 rounded-lg border border-sky-200 bg-sky-50 p-4 text-sm text-sky-950">
         <p className="font-medium">
           {listing.stale && listedAt ? `Refreshing — showing the list from ${listedAt} until Keel has finished. ` : ""}
           {total === null
