@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { DEFAULT_USERS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_USERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
 import { removeConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
 import { emulator, emulatorDeployment } from "./support/emulator";
 import { e2eLogFile } from "./support/keel-env";
+import { seedProfile } from "./support/profiles";
 import {
   accountsOf,
   answerConsent,
@@ -297,7 +298,15 @@ for (const provider of PROVIDERS) {
 
     test("a revoked grant: needs re-authorization, profiles keep their binding, Re-authorize fixes it", async ({ page }) => {
       const { admin, connection } = await connectFabrikam(page, provider);
-      const profile = await prisma().buildProfile.create({ data: { organizationId: admin.organizationId, connectionId: connection.id, name: uniqueName("iOS app") } });
+      const profile = await seedProfile({
+        connectionId: connection.id,
+        name: uniqueName("iOS app"),
+        projectId: DEFAULT_PROJECTS.mobileIos.id,
+        projectName: DEFAULT_PROJECTS.mobileIos.name,
+        repositoryId: DEFAULT_REPOS.walletApp.id,
+        repositoryName: DEFAULT_REPOS.walletApp.name,
+        createdById: admin.id,
+      });
       cleanup.push(() => prisma().buildProfile.deleteMany({ where: { id: profile.id } }).then(() => undefined));
       const [before] = await accountsOf(admin.id);
       await emulator.revokeGrants(alex.id, provider.clientId);

@@ -247,8 +247,8 @@ export async function saveConnectionAction(draftId: string, _previous: FormState
     return parsed.state;
   }
   if (draft.connectionId) {
-    // Saved already (double click, back button): show what was saved.
-    redirect(`/connections/${draft.connectionId}`);
+    // Saved already (double click, back button): continue where the first save went.
+    redirect(`/connections/${draft.connectionId}/repositories?step=wizard`);
   }
   const target = targetOf(draft);
   if (!target || !draft.name || (draft.authMethod !== "PAT" && draft.authMethod !== "OAUTH")) {
@@ -297,7 +297,8 @@ export async function saveConnectionAction(draftId: string, _previous: FormState
     log.error({ err: caught }, "saving the connection failed");
     return error("Saving the connection failed unexpectedly. Nothing was saved; try again.");
   }
-  redirect(`/connections/${id}`);
+  // The wizard's last step: pick a repository and create the first build profile.
+  redirect(`/connections/${id}/repositories?step=wizard`);
 }
 
 /** Abandons a draft (its sealed token goes with it). */

@@ -46,6 +46,8 @@ export type ListProjectsPageOptions = { top?: number; continuationToken?: string
 export type ListRefsPageOptions = {
   /** Starts-with filter without `refs/`, e.g. `heads/` or `tags/`. */
   filter?: string;
+  /** Contains filter on the ref name (case-insensitive on the service). */
+  filterContains?: string;
   top?: number;
   continuationToken?: string;
 };
@@ -83,6 +85,8 @@ export type AzureDevOpsClient = {
   /** Repositories of one project, or of the whole organization/collection when `project` is omitted. */
   listRepositories(project?: string, options?: { includeHidden?: boolean }): Promise<GitRepository[]>;
   getRepository(project: string, idOrName: string): Promise<GitRepository>;
+  /** `GET {base}/_apis/git/repositories/{id}`: by GUID, anywhere in the organization/collection (404 otherwise). */
+  getRepositoryById(repositoryId: string): Promise<GitRepository>;
   listRefsPage(project: string, repositoryId: string, options?: ListRefsPageOptions): Promise<Page<GitRef>>;
   listAllRefs(project: string, repositoryId: string, options?: { filter?: string; pageSize?: number; max?: number }): Promise<Collected<GitRef>>;
   listCommits(project: string, repositoryId: string, options?: ListCommitsOptions): Promise<GitCommitRef[]>;
@@ -224,9 +228,15 @@ function buildClient(transport: Transport, apiVersion: string): AzureDevOpsClien
       return expectObject<GitRepository>(response, isRepository);
     },
 
+    async getRepositoryById(repositoryId) {
+      const response = await get(`/_apis/git/repositories/${segment(repositoryId)}`);
+      return expectObject<GitRepository>(response, isRepository);
+    },
+
     async listRefsPage(project, repositoryId, options = {}) {
       const response = await get(`${repoPath(project, repositoryId)}/refs`, {
         filter: options.filter,
+        filterContains: options.filterContains,
         $top: options.top,
         continuationToken: options.continuationToken,
       });

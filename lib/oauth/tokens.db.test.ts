@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_ENTRA_APP, DEFAULT_LEGACY_APP, DEFAULT_TENANT_ID, DEFAULT_USERS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_ENTRA_APP, DEFAULT_LEGACY_APP, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_TENANT_ID, DEFAULT_USERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { startEmulator, type EmulatorHandle } from "@/e2e/azure-devops-emulator/index";
 import { bearer, request } from "@/e2e/azure-devops-emulator/test-support";
 import { OAUTH_SCOPES } from "@/lib/azure-devops/scopes";
@@ -190,7 +190,20 @@ describe("a grant that is gone", () => {
         oauthProvider: "azure-devops",
       },
     });
-    const profile = await database.prisma.buildProfile.create({ data: { organizationId, connectionId: connection.id, name: "iOS" } });
+    const profile = await database.prisma.buildProfile.create({
+      data: {
+        organizationId,
+        connectionId: connection.id,
+        name: "iOS",
+        nameKey: "ios",
+        platform: "IOS",
+        projectId: DEFAULT_PROJECTS.mobileIos.id,
+        projectName: DEFAULT_PROJECTS.mobileIos.name,
+        repositoryId: DEFAULT_REPOS.walletApp.id,
+        repositoryName: DEFAULT_REPOS.walletApp.name,
+        idempotencyKey: randomUUID(),
+      },
+    });
     handle.control.revokeGrants({ userId: DEFAULT_USERS.alex.id, clientId: DEFAULT_LEGACY_APP.clientId });
 
     const error = await getAccessTokenForAccount(identity.id).catch((caught: unknown) => caught);

@@ -1,16 +1,264 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { ConnectionStatusBadge } from "@/components/connections/status-badge";
+import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
+import { Alert } from "@/components/ui/alert";
+import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { deleteProfileAction } from "@/lib/actions/profiles";
 import { requireUser } from "@/lib/auth/guards";
+import { listConnections } from "@/lib/data/connections";
+import { listProfiles } from "@/lib/data/profiles";
+import { shortBranchName } from "@/lib/repositories/names";
+import { PLATFORMS, platformLabel, profileListQuerySchema, searchParamsObject, type ProfileListQuery } from "@/lib/validation/profiles";
 
 export const metadata: Metadata = { title: "Build profiles" };
 
-export default async function ProfilesPage() {
-  await requireUser();
+const PAGE_SIZE = 50;
+
+const SORTS = [
+  { value: "name", label: "Name" },
+  { value: "created", label: "Created" },
+  { value: "repository", label: "Repository" },
+  { value: "platform", label: "Platform" },
+] as const;
+
+function href(query: ProfileListQuery, change: Partial<ProfileListQuery>): string {
+  const next = { ...query, ...change };
+  const params = new URLSearchParams();
+  if (next.q) {
+    params.set("q", next.q);
+  }
+  if (next.platform) {
+    params.set("platform", next.platform);
+  }
+  if (next.sort !== "name") {
+    params.set("sort", next.sort);
+  }
+  if (next.order !== "asc") {
+    params.set("order", next.order);
+  }
+  if (next.page > 1) {
+    params.set("page", String(next.page));
+  }
+  const text = params.toString();
+  return text ? `/profiles?${text}` : "/profiles";
+}
+
+export default async function ProfilesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser();
+  const raw = searchParamsObject(await searchParams);
+  const parsed = profileListQuerySchema.safeParse(raw);
+  // A hand-edited URL never breaks the page: bad parameters fall back to the defaults and say so.
+  const query: ProfileListQuery = parsed.success ? parsed.data : profileListQuerySchema.parse({});
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter ${issue.keys.join(", ")}` : issue.message));
+  const [{ rows, total }, connections] = await Promise.all([listProfiles(user.organizationId, { ...query, pageSize: PAGE_SIZE }), listConnections(user.organizationId)]);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const filtered = Boolean(query.q || query.platform);
+  const isAdmin = user.role === "ADMIN";
+  const create =
+    connections.length > 0 ? (
+      <Link href={connections.length === 1 && connections[0] ? `/connections/${connections[0].id}/repositories` : "/profiles/new"} className={buttonClasses("primary")}>
+        New build profile
+      </Link>
+    ) : null;
+
   return (
     <>
-      <PageHeader title="Build profiles" description="Each build profile binds one repository to a target platform." />
-      <EmptyState title="No build profiles yet">A build profile needs a repository from a connection. Create a connection first, then pick a repository.</EmptyState>
+      <PageHeader title="Build profiles" description="Each build profile binds one repository to a target platform." actions={create} />
+      {query.deleted ? (
+        <Alert tone="success" className="mb-6">
+          Deleted the build profile “{query.deleted}”.
+        </Alert>
+      ) : null}
+      {problems.length > 0 ? (
+        <Alert tone="warning" title="Some filters in the address were not valid and were ignored" className="mb-6">
+          <ul className="ml-5 list-disc">
+            {problems.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </ul>
+        </Alert>
+      ) : null}
+      {total === 0 && !filtered ? (
+        <EmptyState
+          title="No build profiles yet"
+          action={
+            create ??
+            (isAdmin ? (
+              <Link href="/connect" className={buttonClasses("primary")}>
+                Connect Azure DevOps
+              </Link>
+            ) : null)
+          }
+        >
+          {connections.length > 0
+            ? "A build profile binds a repository to a target platform. Pick a repository from one of your organization's connections to create the first one."
+            : isAdmin
+              ? "A build profile needs a repository from a connection. Connect Azure DevOps first, then pick a repository."
+              : "A build profile needs a repository from a connection. Ask an admin to connect Azure DevOps; then you can pick a repository."}
+        </EmptyState>
+      ) : (
+        <>
+          <form method="get" action="/profiles" role="search" aria-label="Filter build profiles" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+            <div className="min-w-56 flex-1">
+              <label htmlFor="profiles-q" className="block text-sm font-medium text-slate-800">
+                Search
+              </label>
+              <input
+                id="profiles-q"
+                name="q"
+                type="search"
+                defaultValue={query.q ?? ""}
+                maxLength={200}
+                placeholder="Name, repository, project or connection"
+                className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:outline-none focus:ring-1 focus:ring-brand-600"
+              />
+            </div>
+            <div>
+              <label htmlFor="profiles-platform" className="block text-sm font-medium text-slate-800">
+                Platform
+              </label>
+              <select id="profiles-platform" name="platform" defaultValue={query.platform ?? ""} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
+                <option value="">All platforms</option>
+                {PLATFORMS.map((platform) => (
+                  <option key={platform.value} value={platform.value}>
+                    {platform.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label htmlFor="profiles-sort" className="block text-sm font-medium text-slate-800">
+                Sort by
+              </label>
+              <select id="profiles-sort" name="sort" defaultValue={query.sort} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
+                {SORTS.map((sort) => (
+                  <option key={sort.value} value={sort.value}>
+                    {sort.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label htmlFor="profiles-order" className="block text-sm font-medium text-slate-800">
+                Order
+              </label>
+              <select id="profiles-order" name="order" defaultValue={query.order} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
+                <option value="asc">Ascending</option>
+                <option value="desc">Descending</option>
+              </select>
+            </div>
+            <button type="submit" className={buttonClasses("secondary")}>
+              Apply
+            </button>
+            {filtered ? (
+              <Link href="/profiles" className="text-sm font-medium text-brand-700 underline">
+                Clear filters
+              </Link>
+            ) : null}
+          </form>
+          <p className="mb-2 text-sm text-slate-600" aria-live="polite">
+            {total === 1 ? "1 build profile" : `${total.toLocaleString("en")} build profiles`}
+            {filtered ? " match" : ""}
+          </p>
+          {rows.length === 0 ? (
+            <EmptyState
+              title="No build profiles match"
+              action={
+                <Link href="/profiles" className={buttonClasses("secondary")}>
+                  Clear filters
+                </Link>
+              }
+            >
+              Nothing matches {query.q ? `“${query.q}”` : "this filter"}
+              {query.platform ? ` for ${platformLabel(query.platform)}` : ""}.
+            </EmptyState>
+          ) : (
+            <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+              <table className="w-full text-left text-sm">
+                <caption className="sr-only">Build profiles</caption>
+                <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Name
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Platform
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Repository
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Connection
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Created
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((profile) => (
+                    <tr key={profile.id} className="border-t border-slate-100">
+                      <td className="px-4 py-3">
+                        <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
+                          {profile.name}
+                        </Link>
+                      </td>
+                      <td className="px-4 py-3">{platformLabel(profile.platform)}</td>
+                      <td className="px-4 py-3">
+                        <span className="block text-slate-900">{profile.repositoryName}</span>
+                        <span className="block text-xs text-slate-600">
+                          {profile.projectName}
+                          {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : " · empty"}
+                        </span>
+                      </td>
+                      <td className="px-4 py-3">
+                        <span className="flex flex-wrap items-center gap-2">
+                          {profile.connection.name}
+                          <ConnectionStatusBadge status={profile.connection.status} />
+                        </span>
+                      </td>
+                      <td className="px-4 py-3 text-slate-600">
+                        {profile.createdAt.toISOString().slice(0, 10)}
+                        {profile.createdBy ? <span className="block text-xs">{profile.createdBy.name}</span> : null}
+                      </td>
+                      <td className="px-4 py-3 text-right">
+                        {isAdmin || profile.createdById === user.id ? <DeleteProfileButton compact name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {pages > 1 ? (
+            <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
+              {query.page > 1 ? (
+                <Link href={href(query, { page: query.page - 1 })} className="font-medium text-brand-700 underline">
+                  Previous page
+                </Link>
+              ) : (
+                <span />
+              )}
+              <span className="text-slate-600">
+                Page {query.page} of {pages}
+              </span>
+              {query.page < pages ? (
+                <Link href={href(query, { page: query.page + 1 })} className="font-medium text-brand-700 underline">
+                  Next page
+                </Link>
+              ) : (
+                <span />
+              )}
+            </nav>
+          ) : null}
+        </>
+      )}
     </>
   );
 }

@@ -19,7 +19,10 @@ import { requireUser } from "@/lib/auth/guards";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { readCheckSummary } from "@/lib/connections/summary";
 import { getConnection } from "@/lib/data/connections";
+import { listProfilesForConnection } from "@/lib/data/profiles";
+import { shortBranchName } from "@/lib/repositories/names";
 import { idSchema } from "@/lib/validation/auth";
+import { platformLabel } from "@/lib/validation/profiles";
 
 export const metadata: Metadata = { title: "Connection" };
 
@@ -41,6 +44,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
     isAdmin && oauthProvider && getOAuthProviderConfig(oauthProvider) ? (
       <OAuthStart action={beginReauthorizeAction.bind(null, connection.id)} providers={[providerChoice(oauthProvider)]} initial={oauthProvider} submitLabel="Re-authorize" variant={connection.status === "NEEDS_REAUTH" ? "primary" : "secondary"} chooseProvider={false} />
     ) : null;
+  const profiles = await listProfilesForConnection(user.organizationId, connection.id);
   return (
     <>
       <PageHeader
@@ -155,6 +159,37 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           </dl>
         </Card>
       </div>
+      <Card
+        title="Build profiles"
+        description="The build profiles that build a repository of this connection."
+        className="mt-6"
+        actions={
+          <Link href={`/connections/${connection.id}/repositories`} className={buttonClasses("secondary")}>
+            Pick a repository
+          </Link>
+        }
+      >
+        {profiles.length === 0 ? (
+          <p className="text-sm text-slate-600">No build profile uses this connection yet. Pick a repository to create one.</p>
+        ) : (
+          <ul className="divide-y divide-slate-100" aria-label="Build profiles using this connection">
+            {profiles.map((profile) => (
+              <li key={profile.id} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm">
+                <span>
+                  <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
+                    {profile.name}
+                  </Link>
+                  <span className="ml-2 text-slate-600">
+                    {profile.projectName} / {profile.repositoryName}
+                    {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : ""}
+                  </span>
+                </span>
+                <span className="text-xs text-slate-600">{platformLabel(profile.platform)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
     </>
   );
 }

@@ -1,0 +1,117 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { WizardSteps } from "@/components/connect/wizard-steps";
+import { ConnectionStatusBadge } from "@/components/connections/status-badge";
+import { RepositoryPicker } from "@/components/picker/repository-picker";
+import { Alert } from "@/components/ui/alert";
+import { PageHeader } from "@/components/ui/page-header";
+import { createProfileAction } from "@/lib/actions/profiles";
+import { refreshRepositoriesAction } from "@/lib/actions/repositories";
+import { requireUser } from "@/lib/auth/guards";
+import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { getConnection } from "@/lib/data/connections";
+import { listSiblingOrganizations } from "@/lib/data/repository-listing";
+import { idSchema } from "@/lib/validation/auth";
+
+export const metadata: Metadata = { title: "Pick a repository" };
+
+/**
+ * The repository picker (also the connect wizard's last step, `?step=wizard`): organizations
+ * reachable through the same identity → projects → repositories, then the build profile.
+ */
+export default async function RepositoriesPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  const { step } = await searchParams;
+  const connection = idSchema.safeParse(id).success ? await getConnection(user.organizationId, id) : null;
+  if (!connection) {
+    notFound();
+  }
+  const isAdmin = user.role === "ADMIN";
+  const inWizard = step === "wizard";
+  const organizations = await listSiblingOrganizations(user.organizationId, connection.id);
+  const collectionKind = connection.deploymentType === "SERVICES" ? "organization" : "collection";
+  const unusable = connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE";
+  return (
+    <>
+      <PageHeader
+        title={inWizard ? `Pick a repository from ${connection.name}` : "Pick a repository"}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <Link href={`/connections/${connection.id}`} className="font-medium text-brand-700 underline">
+              {connection.name}
+            </Link>
+            <ConnectionStatusBadge status={connection.status} />
+            <span className="font-mono">{buildCollectionUrl(connection)}</span>
+          </span>
+        }
+      />
+      {inWizard ? <WizardSteps current="repository" /> : null}
+      {inWizard ? (
+        <Alert tone="success" title="Connection saved" className="mb-6">
+          <p>Now pick the repository your first build profile builds. You can also do this later from the connection&apos;s page.</p>
+        </Alert>
+      ) : null}
+      {organizations.length > 1 ? (
+        <nav aria-label="Organizations" className="mb-6">
+          <p className="mb-2 text-sm font-semibold text-slate-900">Organizations reachable with this sign-in</p>
+          <ul className="flex flex-wrap gap-2">
+            {organizations.map((organization) => (
+              <li key={organization.connectionId}>
+                <Link
+                  href={`/connections/${organization.connectionId}/repositories`}
+                  aria-current={organization.connectionId === connection.id ? "page" : undefined}
+                  className={
+                    organization.connectionId === connection.id
+                      ? "inline-flex rounded-full bg-brand-600 px-3 py-1 text-sm font-medium text-white"
+                      : "inline-flex rounded-full bg-slate-100 px-3 py-1 text-sm text-slate-800 hover:bg-slate-200"
+                  }
+                >
+                  {organization.collection}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
+      {connection.status === "NEEDS_REAUTH" ? (
+        <Alert tone="warning" title="This connection needs to be re-authorized" className="mb-6">
+          <p>
+            Azure DevOps no longer accepts its sign-in, so listing may fail.{" "}
+            {isAdmin ? (
+              <Link href={`/connections/${connection.id}`} className="font-medium underline">
+                Re-authorize it on the connection&apos;s page.
+              </Link>
+            ) : (
+              "Ask an admin to re-authorize it."
+            )}
+          </p>
+        </Alert>
+      ) : null}
+      {unusable ? (
+        <Alert tone="error" title={connection.statusReason ?? "This connection has no usable token"}>
+          {isAdmin ? (
+            <p>
+              <Link href={`/connections/${connection.id}/edit`} className="font-medium underline">
+                Enter a new Personal Access Token
+              </Link>{" "}
+              to list this {collectionKind}&apos;s repositories.
+            </p>
+          ) : (
+            <p>Ask an admin to enter a new token for this connection.</p>
+          )}
+        </Alert>
+      ) : (
+        <RepositoryPicker
+          connectionId={connection.id}
+          collectionKind={collectionKind}
+          collection={connection.collection}
+          isAdmin={isAdmin}
+          refreshAction={refreshRepositoriesAction.bind(null, connection.id)}
+          createAction={createProfileAction.bind(null, connection.id)}
+        />
+      )}
+    </>
+  );
+}

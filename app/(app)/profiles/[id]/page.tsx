@@ -1,0 +1,118 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ConnectionStatusBadge } from "@/components/connections/status-badge";
+import { BranchList } from "@/components/profiles/branch-list";
+import { CopyField } from "@/components/profiles/copy-field";
+import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { deleteProfileAction } from "@/lib/actions/profiles";
+import { requireUser } from "@/lib/auth/guards";
+import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { getProfile } from "@/lib/data/profiles";
+import { cloneUrlsFor, type CloneUrl } from "@/lib/repositories/clone-urls";
+import { shortBranchName } from "@/lib/repositories/names";
+import { idSchema } from "@/lib/validation/auth";
+import { platformLabel } from "@/lib/validation/profiles";
+
+export const metadata: Metadata = { title: "Build profile" };
+
+const when = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+
+export default async function ProfilePage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  const profile = idSchema.safeParse(id).success ? await getProfile(user.organizationId, id) : null;
+  if (!profile) {
+    notFound();
+  }
+  const { connection } = profile;
+  const urls = cloneUrlsFor(connection, { remoteUrl: profile.remoteUrl, sshUrl: profile.sshUrl, webUrl: profile.webUrl });
+  const corrected = [urls.https, urls.ssh, urls.web].find((url): url is CloneUrl & { reason: string } => Boolean(url?.reason));
+  const canDelete = user.role === "ADMIN" || profile.createdById === user.id;
+  return (
+    <>
+      <PageHeader
+        title={profile.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <Badge tone="info">{platformLabel(profile.platform)}</Badge>
+            <span>
+              {profile.projectName} / {profile.repositoryName}
+            </span>
+          </span>
+        }
+        actions={canDelete ? <DeleteProfileButton name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
+      />
+      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+        <div className="space-y-6">
+          <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} />
+        </div>
+        <div className="space-y-6">
+          <Card title="Repository">
+            <dl className="space-y-3 text-sm">
+              <div>
+                <dt className="text-slate-500">Repository</dt>
+                <dd className="text-slate-900">
+                  {urls.web ? (
+                    <a href={urls.web.url} className="font-medium text-brand-700 underline" target="_blank" rel="noreferrer">
+                      {profile.repositoryName}
+                    </a>
+                  ) : (
+                    profile.repositoryName
+                  )}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Project</dt>
+                <dd className="text-slate-900">{profile.projectName}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Default branch</dt>
+                <dd className="font-mono text-slate-900">{profile.defaultBranch ? shortBranchName(profile.defaultBranch) : "None yet (the repository was empty)"}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Connection</dt>
+                <dd className="flex flex-wrap items-center gap-2 text-slate-900">
+                  <Link href={`/connections/${connection.id}`} className="font-medium text-brand-700 underline">
+                    {connection.name}
+                  </Link>
+                  <ConnectionStatusBadge status={connection.status} />
+                </dd>
+                <dd className="mt-1 font-mono text-xs text-slate-600">{buildCollectionUrl(connection)}</dd>
+                <dd className="mt-1 text-xs text-slate-600">
+                  {connection.lastCheckAt ? `Last checked ${when(connection.lastCheckAt)}` : "Not checked yet"}
+                  {connection.statusReason && connection.status !== "HEALTHY" ? ` — ${connection.statusReason}` : ""}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Created</dt>
+                <dd className="text-slate-900">
+                  {when(profile.createdAt)}
+                  {profile.createdBy ? ` by ${profile.createdBy.name}` : ""}
+                </dd>
+              </div>
+            </dl>
+          </Card>
+          <Card title="Clone URLs">
+            <div className="space-y-3">
+              {urls.https ? <CopyField label="HTTPS" value={urls.https.url} /> : null}
+              {urls.ssh ? <CopyField label="SSH" value={urls.ssh.url} /> : null}
+              {!urls.https && !urls.ssh ? <p className="text-sm text-slate-600">Azure DevOps reported no clone URLs for this repository.</p> : null}
+              {corrected ? (
+                <Alert tone="warning" title="Corrected the server's clone URLs">
+                  <p>{corrected.reason}</p>
+                  <p className="break-all font-mono text-xs">Reported: {corrected.reported}</p>
+                  <p>An admin of the server fixes this with Change Public URL in the Azure DevOps Server Administration Console.</p>
+                </Alert>
+              ) : null}
+            </div>
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+"use client";
+
+import { useActionState, useId, useRef } from "react";
+import { Button } from "@/components/ui/button";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { idleState, type FormState } from "@/lib/validation/form";
+
+type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
+
+/**
+ * "Delete" for a build profile: asks first in a modal dialog (the native <dialog>, which
+ * traps focus and closes on Escape), then runs the delete action.
+ */
+export function DeleteProfileButton({ name, action, compact = false }: { name: string; action: Action; compact?: boolean }) {
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const [state, formAction] = useActionState(action, idleState as FormState);
+  const titleId = useId();
+  const descriptionId = useId();
+  return (
+    <>
+      <Button type="button" variant={compact ? "ghost" : "danger"} className={compact ? "text-red-700" : undefined} onClick={() => dialogRef.current?.showModal()} aria-label={compact ? `Delete ${name}` : undefined}>
+        Delete
+      </Button>
+      <dialog ref={dialogRef} aria-labelledby={titleId} aria-describedby={descriptionId} className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">
+        <form action={formAction} className="space-y-4 p-6">
+          <h2 id={titleId} className="text-lg font-semibold text-slate-900">
+            Delete the build profile “{name}”?
+          </h2>
+          <p id={descriptionId} className="text-sm text-slate-700">
+            Keel forgets the profile and its settings. The repository in Azure DevOps is not touched. This cannot be undone.
+          </p>
+          <FormMessage state={state} />
+          <div className="flex justify-end gap-3">
+            <Button type="button" variant="secondary" onClick={() => dialogRef.current?.close()}>
+              Cancel
+            </Button>
+            <SubmitButton variant="danger" pendingLabel="Deleting…">
+              Delete build profile
+            </SubmitButton>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}

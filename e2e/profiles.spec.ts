@@ -1,0 +1,189 @@
+// Build profiles after they exist: a member creating one, the profile page's branch list
+// (more than 100 commits on a branch), the list's search/sort/filter, deleting (with
+// confirmation, only by the creator or an admin), and the connection page listing its
+// profiles. Database assertions after each.
+import { expect, test, type Page } from "@playwright/test";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { signInPage } from "./support/auth";
+import { expectNoSeriousA11yViolations } from "./support/axe";
+import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
+import { createUser, prisma, removeUser } from "./support/db";
+import { seedProfile } from "./support/profiles";
+import { FIRST_ADMIN } from "./support/settings";
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+function repositoryRow(page: Page, name: string) {
+  return page.getByRole("list", { name: "Repositories" }).getByRole("button", { name: new RegExp(`^${escapeRegex(name)} `) });
+}
+
+const walletApp = {
+  projectId: DEFAULT_PROJECTS.mobileIos.id,
+  projectName: DEFAULT_REPOS.walletApp.project,
+  repositoryId: DEFAULT_REPOS.walletApp.id,
+  repositoryName: DEFAULT_REPOS.walletApp.name,
+};
+
+test.describe("build profiles", () => {
+  test("a member creates a build profile from the organization's connection", async ({ page }) => {
+    const member = await createUser({ role: "MEMBER", name: "Mia Member" });
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const name = uniqueName("Member Android");
+    try {
+      await signInPage(page, member.email, member.password);
+      await page.goto("/profiles/new");
+      await expectNoSeriousA11yViolations(page, "new build profile");
+      await page.getByRole("link", { name: connection.name }).click();
+      await page.waitForURL(`**/connections/${connection.id}/repositories`);
+      await expect(page.getByTestId("listing-summary")).toContainText("8 repositories in 4 projects", { timeout: 45_000 });
+      await page.getByLabel("Search repositories and projects").fill("android");
+      await expect(page.getByTestId("repository-count")).toHaveText("1 repository matches “android”");
+      await repositoryRow(page, "wallet-android").click();
+      const form = page.getByRole("form", { name: "Create a build profile for wallet-android" });
+      await form.getByLabel("Name").fill(name);
+      await form.getByLabel("Target platform").selectOption("ANDROID");
+      await form.getByLabel("Default branch").fill("feature/biometrics");
+      await form.getByRole("button", { name: "Create build profile" }).click();
+      await page.waitForURL(/\/profiles\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+      const profileId = new URL(page.url()).pathname.split("/").at(-1)!;
+      // The creator may delete their own profile.
+      await expect(page.getByRole("button", { name: "Delete" })).toBeVisible();
+      const profile = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profileId } });
+      expect(profile).toMatchObject({ name, createdById: member.id, platform: "ANDROID", repositoryName: "wallet-android", projectName: "Android", defaultBranch: "refs/heads/feature/biometrics" });
+      const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: "profile.created", targetId: profileId } });
+      expect(audit.actorId).toBe(member.id);
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+
+  test("the profile page: repository, connection health, clone URLs, and branches with the latest 100 of 160 commits", async ({ page }) => {
+    await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const listed = await prisma().connection.findUniqueOrThrow({ where: { id: connection.id } });
+    const profile = await seedProfile({
+      ...walletApp,
+      connectionId: connection.id,
+      name: uniqueName("Wallet branches"),
+      remoteUrl: `${listed.serverUrl}/fabrikam/MOBILE_IOS/_git/Wallet%20App`,
+      webUrl: `${listed.serverUrl}/fabrikam/MOBILE_IOS/_git/Wallet%20App`,
+    });
+    try {
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("heading", { level: 1, name: profile.name })).toBeVisible();
+      await expect(page.getByRole("region", { name: "Repository" })).toContainText("Healthy");
+      await expect(page.getByLabel("HTTPS")).toHaveValue(/\/fabrikam\/MOBILE_IOS\/_git\/Wallet%20App$/);
+      const branches = page.getByRole("list", { name: "Branches" });
+      // The branch rows themselves (an opened branch nests its commit list).
+      const branchRows = branches.locator(":scope > li");
+      await expect(branchRows).toHaveCount(4);
+      await expect(branchRows.filter({ hasText: /^main/ })).toContainText("Default");
+
+      await test.step("main has 160 commits: the latest 100 are shown, and the page says so", async () => {
+        await page.getByRole("button", { name: "Show latest commits of main" }).click();
+        const commits = page.getByRole("list", { name: "Latest commits of main" });
+        await expect(commits.getByRole("listitem")).toHaveCount(100);
+        await expect(page.getByTestId("commit-summary")).toContainText("Showing the latest 100 commits of main; older ones are in Azure DevOps.");
+        await expect(page.getByRole("button", { name: "Hide commits of main" })).toHaveAttribute("aria-expanded", "true");
+        await expectNoSeriousA11yViolations(page, "profile page with commits");
+      });
+
+      await test.step("search is answered by Azure DevOps; Refresh reloads", async () => {
+        await page.getByLabel("Search branches").fill("LOGIN");
+        await expect(branchRows).toHaveCount(1);
+        await expect(branches).toContainText("feature/login");
+        await page.getByLabel("Search branches").fill("");
+        await expect(branchRows).toHaveCount(4);
+        await page.getByRole("button", { name: "Refresh" }).click();
+        await expect(branchRows).toHaveCount(4);
+        await expect(page.getByRole("list", { name: "Latest commits of main" })).toHaveCount(0);
+      });
+
+      const stored = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } });
+      expect(stored).toMatchObject({ defaultBranch: "refs/heads/main", repositoryId: DEFAULT_REPOS.walletApp.id.toLowerCase() });
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("the list searches, filters by platform and sorts; the connection page lists its profiles", async ({ page }) => {
+    await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const tag = uniqueName("list").replace(/\s+/g, "-");
+    const base = { ...walletApp, connectionId: connection.id };
+    const alpha = await seedProfile({ ...base, name: `Alpha ${tag}`, platform: "FLUTTER" });
+    const beta = await seedProfile({ ...base, name: `beta ${tag}`, platform: "IOS" });
+    const gamma = await seedProfile({ ...base, name: `Gamma ${tag}`, platform: "FLUTTER" });
+    try {
+      await page.goto(`/profiles?q=${encodeURIComponent(tag)}`);
+      const rows = page.getByRole("table", { name: "Build profiles" }).getByRole("row");
+      await expect(rows).toHaveCount(4);
+      await expect(rows.nth(1)).toContainText(`Alpha ${tag}`);
+      await expect(rows.nth(2)).toContainText(`beta ${tag}`);
+      await page.getByLabel("Platform").selectOption("FLUTTER");
+      await page.getByLabel("Order").selectOption("desc");
+      await page.getByRole("button", { name: "Apply" }).click();
+      await expect(page).toHaveURL(/platform=FLUTTER/);
+      await expect(rows).toHaveCount(3);
+      await expect(rows.nth(1)).toContainText(`Gamma ${tag}`);
+      await expect(rows.nth(2)).toContainText(`Alpha ${tag}`);
+      await expectNoSeriousA11yViolations(page, "profiles list");
+
+      await page.goto("/profiles?sort=size&page=-2");
+      await expect(page.getByRole("alert").filter({ hasText: "Some filters in the address were not valid and were ignored" })).toContainText("Unknown sort order");
+
+      await page.goto(`/connections/${connection.id}`);
+      const section = page.getByRole("list", { name: "Build profiles using this connection" });
+      await expect(section.getByRole("link")).toHaveText([`Alpha ${tag}`, `beta ${tag}`, `Gamma ${tag}`]);
+      expect(await prisma().buildProfile.count({ where: { connectionId: connection.id } })).toBe(3);
+    } finally {
+      void [alpha, beta, gamma];
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("deleting asks first, is allowed to the creator and admins only, and is audited", async ({ page, browser }) => {
+    const creator = await createUser({ role: "MEMBER", name: "Cora Creator" });
+    const other = await createUser({ role: "MEMBER", name: "Oscar Other" });
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const profile = await seedProfile({ ...walletApp, connectionId: connection.id, name: uniqueName("Doomed"), createdById: creator.id });
+    const otherContext = await browser.newContext();
+    try {
+      await test.step("another member sees no Delete", async () => {
+        const otherPage = await otherContext.newPage();
+        await signInPage(otherPage, other.email, other.password);
+        await otherPage.goto(`/profiles/${profile.id}`);
+        await expect(otherPage.getByRole("heading", { level: 1, name: profile.name })).toBeVisible();
+        await expect(otherPage.getByRole("button", { name: "Delete" })).toHaveCount(0);
+      });
+
+      await signInPage(page, creator.email, creator.password);
+      await page.goto(`/profiles/${profile.id}`);
+      await test.step("Cancel keeps the profile", async () => {
+        await page.getByRole("button", { name: "Delete" }).click();
+        const dialog = page.getByRole("dialog", { name: `Delete the build profile “${profile.name}”?` });
+        await expect(dialog).toBeVisible();
+        await expectNoSeriousA11yViolations(page, "delete confirmation");
+        await dialog.getByRole("button", { name: "Cancel" }).click();
+        await expect(dialog).toBeHidden();
+        expect(await prisma().buildProfile.count({ where: { id: profile.id } })).toBe(1);
+      });
+      await test.step("confirming deletes it and says so", async () => {
+        await page.getByRole("button", { name: "Delete" }).click();
+        await page.getByRole("dialog").getByRole("button", { name: "Delete build profile" }).click();
+        await page.waitForURL(/\/profiles\?deleted=/);
+        await expect(page.getByRole("status").filter({ hasText: `Deleted the build profile “${profile.name}”.` })).toBeVisible();
+      });
+      expect(await prisma().buildProfile.count({ where: { id: profile.id } })).toBe(0);
+      const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: "profile.deleted", targetId: profile.id } });
+      expect(audit.actorId).toBe(creator.id);
+      expect(audit.data).toMatchObject({ name: profile.name, repositoryName: "Wallet App" });
+    } finally {
+      await otherContext.close();
+      await removeConnection(connection.id);
+      await removeUser(creator.id);
+      await removeUser(other.id);
+    }
+  });
+});

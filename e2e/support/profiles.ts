@@ -1,0 +1,53 @@
+// Build profiles seeded straight into the e2e database (for specs whose subject is not the
+// create form itself: the profile page, the list, deleting), and the picker's cache rows.
+import { randomUUID } from "node:crypto";
+import { e2eOrganization, prisma } from "./db";
+
+export type SeedProfile = {
+  connectionId: string;
+  name: string;
+  platform?: "IOS" | "ANDROID" | "REACT_NATIVE" | "FLUTTER" | "DOTNET_MAUI" | "OTHER";
+  projectId: string;
+  projectName: string;
+  repositoryId: string;
+  repositoryName: string;
+  defaultBranch?: string | null;
+  remoteUrl?: string | null;
+  sshUrl?: string | null;
+  webUrl?: string | null;
+  createdById?: string;
+};
+
+/** Inserts a build profile in the e2e organization (remove it with `removeProfile` or with its connection). */
+export async function seedProfile(input: SeedProfile) {
+  const organization = await e2eOrganization();
+  return prisma().buildProfile.create({
+    data: {
+      organizationId: organization.id,
+      connectionId: input.connectionId,
+      name: input.name,
+      nameKey: input.name.normalize("NFC").toLowerCase(),
+      platform: input.platform ?? "IOS",
+      projectId: input.projectId.toLowerCase(),
+      projectName: input.projectName,
+      repositoryId: input.repositoryId.toLowerCase(),
+      repositoryName: input.repositoryName,
+      defaultBranch: input.defaultBranch === undefined ? "refs/heads/main" : input.defaultBranch,
+      remoteUrl: input.remoteUrl ?? null,
+      sshUrl: input.sshUrl ?? null,
+      webUrl: input.webUrl ?? null,
+      idempotencyKey: randomUUID(),
+      createdById: input.createdById ?? null,
+    },
+  });
+}
+
+/** Deletes a build profile a fixture created. */
+export async function removeProfile(id: string): Promise<void> {
+  await prisma().buildProfile.deleteMany({ where: { id } });
+}
+
+/** The profiles of a connection, newest first (for assertions). */
+export async function profilesOf(connectionId: string) {
+  return prisma().buildProfile.findMany({ where: { connectionId }, orderBy: { createdAt: "desc" } });
+}

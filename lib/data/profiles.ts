@@ -1,0 +1,240 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { Prisma, type BuildPlatform } from "@/lib/generated/prisma/client";
+import { nameKey } from "@/lib/repositories/names";
+import { recordAudit } from "./audit";
+
+const profileView = {
+  id: true,
+  name: true,
+  platform: true,
+  projectId: true,
+  projectName: true,
+  repositoryId: true,
+  repositoryName: true,
+  defaultBranch: true,
+  remoteUrl: true,
+  sshUrl: true,
+  webUrl: true,
+  createdAt: true,
+  updatedAt: true,
+  createdById: true,
+  createdBy: { select: { id: true, name: true, email: true } },
+  connection: {
+    select: {
+      id: true,
+      name: true,
+      status: true,
+      statusReason: true,
+      lastCheckAt: true,
+      authMethod: true,
+      deploymentType: true,
+      serverUrl: true,
+      pathPrefix: true,
+      collection: true,
+      apiVersion: true,
+      caBundlePem: true,
+      serverProduct: true,
+    },
+  },
+} satisfies Prisma.BuildProfileSelect;
+
+export type ProfileView = Prisma.BuildProfileGetPayload<{ select: typeof profileView }>;
+
+/** One build profile of the organization, or null. */
+export async function getProfile(organizationId: string, id: string): Promise<ProfileView | null> {
+  return db.buildProfile.findFirst({ where: { id, organizationId }, select: profileView });
+}
+
+/** Like getProfile, but throws NOT_FOUND. */
+export async function getProfileOrThrow(organizationId: string, id: string): Promise<ProfileView> {
+  const profile = await getProfile(organizationId, id);
+  if (!profile) {
+    throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
+  }
+  return profile;
+}
+
+export type ProfileSort = "name" | "created" | "repository" | "platform";
+export type ProfileListQuery = { q?: string; platform?: BuildPlatform; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number };
+
+/** Escapes LIKE wildcards: Prisma's `contains` passes them through as wildcards. */
+function literal(term: string): string {
+  return term.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/** A page of the organization's build profiles, searched, filtered and sorted. */
+export async function listProfiles(organizationId: string, query: ProfileListQuery) {
+  const term = query.q ? literal(query.q) : undefined;
+  const where: Prisma.BuildProfileWhereInput = {
+    organizationId,
+    ...(query.platform ? { platform: query.platform } : {}),
+    ...(term
+      ? {
+          OR: [
+            { name: { contains: term, mode: "insensitive" } },
+            { repositoryName: { contains: term, mode: "insensitive" } },
+            { projectName: { contains: term, mode: "insensitive" } },
+            { connection: { name: { contains: term, mode: "insensitive" } } },
+          ],
+        }
+      : {}),
+  };
+  const orderBy: Prisma.BuildProfileOrderByWithRelationInput[] =
+    query.sort === "created"
+      ? [{ createdAt: query.order }, { id: "asc" }]
+      : query.sort === "repository"
+        ? [{ repositoryName: query.order }, { nameKey: "asc" }]
+        : query.sort === "platform"
+          ? [{ platform: query.order }, { nameKey: "asc" }]
+          : [{ nameKey: query.order }];
+  const [rows, total] = await Promise.all([
+    db.buildProfile.findMany({ where, orderBy, skip: (query.page - 1) * query.pageSize, take: query.pageSize, select: profileView }),
+    db.buildProfile.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+/** The profiles bound to one connection (its page lists them). */
+export async function listProfilesForConnection(organizationId: string, connectionId: string) {
+  return db.buildProfile.findMany({
+    where: { organizationId, connectionId },
+    orderBy: { nameKey: "asc" },
+    take: 500,
+    select: { id: true, name: true, platform: true, projectName: true, repositoryName: true, defaultBranch: true, createdAt: true, createdBy: { select: { name: true } } },
+  });
+}
+
+/** True when the organization already has a profile of this name (case-insensitive). */
+export async function profileNameTaken(organizationId: string, name: string): Promise<boolean> {
+  const found = await db.buildProfile.findFirst({ where: { organizationId, nameKey: nameKey(name) }, select: { id: true } });
+  return Boolean(found);
+}
+
+/** The profile an earlier submit of the same form created, if any. */
+export async function findProfileByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<{ id: string } | null> {
+  return db.buildProfile.findFirst({ where: { organizationId, idempotencyKey }, select: { id: true } });
+}
+
+export type NewProfile = {
+  connectionId: string;
+  name: string;
+  platform: BuildPlatform;
+  projectId: string;
+  projectName: string;
+  repositoryId: string;
+  repositoryName: string;
+  defaultBranch: string | null;
+  remoteUrl: string | null;
+  sshUrl: string | null;
+  webUrl: string | null;
+  idempotencyKey: string;
+};
+
+function nameConflict(name: string): AppError {
+  return new AppError("CONFLICT", `A build profile named "${name}" already exists. Choose another name.`, { details: { field: "name" } });
+}
+
+/**
+ * Creates a build profile and its audit event in one transaction. Idempotent: a second
+ * submit with the same idempotency key (double click, back button, retried request) returns
+ * the first profile — the unique (organization, key) index decides even when two requests
+ * race on different instances.
+ */
+export async function createProfile(scope: { organizationId: string; userId: string }, input: NewProfile): Promise<{ id: string; created: boolean }> {
+  const existing = await findProfileByIdempotencyKey(scope.organizationId, input.idempotencyKey);
+  if (existing) {
+    return { id: existing.id, created: false };
+  }
+  const id = randomUUID();
+  try {
+    await db.$transaction(async (tx) => {
+      const connection = await tx.connection.findFirst({ where: { id: input.connectionId, organizationId: scope.organizationId }, select: { id: true } });
+      if (!connection) {
+        throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
+      }
+      await tx.buildProfile.create({
+        data: {
+          id,
+          organizationId: scope.organizationId,
+          connectionId: input.connectionId,
+          name: input.name,
+          nameKey: nameKey(input.name),
+          platform: input.platform,
+          projectId: input.projectId,
+          projectName: input.projectName,
+          repositoryId: input.repositoryId,
+          repositoryName: input.repositoryName,
+          defaultBranch: input.defaultBranch,
+          remoteUrl: input.remoteUrl,
+          sshUrl: input.sshUrl,
+          webUrl: input.webUrl,
+          idempotencyKey: input.idempotencyKey,
+          createdById: scope.userId,
+        },
+      });
+      await recordAudit(
+        {
+          organizationId: scope.organizationId,
+          actorId: scope.userId,
+          action: "profile.created",
+          targetType: "build_profile",
+          targetId: id,
+          data: {
+            name: input.name,
+            platform: input.platform,
+            connectionId: input.connectionId,
+            projectId: input.projectId,
+            projectName: input.projectName,
+            repositoryId: input.repositoryId,
+            repositoryName: input.repositoryName,
+            defaultBranch: input.defaultBranch,
+          },
+        },
+        tx,
+      );
+    });
+    return { id, created: true };
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const again = await findProfileByIdempotencyKey(scope.organizationId, input.idempotencyKey);
+      if (again) {
+        return { id: again.id, created: false };
+      }
+      throw nameConflict(input.name);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Deletes a profile when the actor created it or is an admin, with its audit event, in one
+ * transaction. The row is locked first so a concurrent delete cannot audit twice.
+ */
+export async function deleteProfile(scope: { organizationId: string; userId: string; isAdmin: boolean }, id: string): Promise<{ name: string; connectionId: string }> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
+    if (rows.length === 0) {
+      throw new AppError("NOT_FOUND", "That build profile does not exist in your organization (it may have been deleted already).");
+    }
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id }, select: { name: true, createdById: true, connectionId: true, repositoryId: true, repositoryName: true, projectName: true } });
+    if (!scope.isAdmin && profile.createdById !== scope.userId) {
+      throw new AppError("FORBIDDEN", "Only the person who created this build profile or an admin can delete it.");
+    }
+    await tx.buildProfile.delete({ where: { id } });
+    await recordAudit(
+      {
+        organizationId: scope.organizationId,
+        actorId: scope.userId,
+        action: "profile.deleted",
+        targetType: "build_profile",
+        targetId: id,
+        data: { name: profile.name, connectionId: profile.connectionId, repositoryId: profile.repositoryId, repositoryName: profile.repositoryName, projectName: profile.projectName },
+      },
+      tx,
+    );
+    return { name: profile.name, connectionId: profile.connectionId };
+  });
+}

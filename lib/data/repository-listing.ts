@@ -1,0 +1,416 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { db, type Tx } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { Prisma, type ListingStatus } from "@/lib/generated/prisma/client";
+import { nameKey } from "@/lib/repositories/names";
+import { readProblem, type PickerProblem } from "@/lib/repositories/problems";
+import { recordAudit } from "./audit";
+
+/**
+ * The repository picker's listing cache in PostgreSQL: one RepositoryListing row per
+ * connection, and the projects/repositories it found, tagged with the generation that wrote
+ * them. Several Keel instances share it; a run holds a lease (runId + heartbeat) so only
+ * one of them lists a connection at a time, and a crashed instance's lease runs out.
+ *
+ * No function here holds a transaction across an HTTP call: the runner (lib/repositories)
+ * calls Azure DevOps, then hands each batch to one short transaction.
+ */
+
+/** A run whose heartbeat is older than this is considered dead and may be taken over. */
+export const LEASE_STALE_MS = 90_000;
+
+// The listing's transactions are short (no HTTP inside), but a batch of a few hundred rows
+// on a busy machine can pass Prisma's 5 s default; a timeout there would lose the run.
+const TX = { timeout: 30_000, maxWait: 10_000 } as const;
+
+export type ListingView = {
+  status: ListingStatus;
+  generation: number;
+  readyGeneration: number | null;
+  /** The generation pages read now: the ready one, or the running one before the first finishes. */
+  visibleGeneration: number | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  expiresAt: Date | null;
+  heartbeatAt: Date;
+  projectsFound: number;
+  projectsTotal: number | null;
+  projectsListed: number;
+  projectsFailed: number;
+  repositoriesListed: number;
+  error: PickerProblem | null;
+};
+
+/** Proof that this process holds the lease of one listing run. */
+export type ListingClaim = { organizationId: string; connectionId: string; runId: string; generation: number; userId: string | null };
+
+/** Thrown when a run lost its lease (superseded by a refresh, or timed out and taken over). */
+export class ListingLeaseLost extends Error {
+  constructor() {
+    super("The repository listing was taken over by another run.");
+    this.name = "ListingLeaseLost";
+  }
+}
+
+const listingSelect = {
+  status: true,
+  generation: true,
+  readyGeneration: true,
+  startedAt: true,
+  finishedAt: true,
+  expiresAt: true,
+  heartbeatAt: true,
+  projectsFound: true,
+  projectsTotal: true,
+  projectsListed: true,
+  projectsFailed: true,
+  repositoriesListed: true,
+  error: true,
+} satisfies Prisma.RepositoryListingSelect;
+
+type ListingRow = Prisma.RepositoryListingGetPayload<{ select: typeof listingSelect }>;
+
+function toView(row: ListingRow): ListingView {
+  const visibleGeneration = row.readyGeneration ?? (row.status === "RUNNING" ? row.generation : null);
+  return { ...row, visibleGeneration, error: readProblem(row.error) };
+}
+
+/** The listing of a connection of this organization, or null when it was never listed. */
+export async function getListing(organizationId: string, connectionId: string): Promise<ListingView | null> {
+  const row = await db.repositoryListing.findFirst({ where: { connectionId, organizationId }, select: listingSelect });
+  return row ? toView(row) : null;
+}
+
+export type ClaimResult = { claimed: true; claim: ListingClaim } | { claimed: false };
+
+/**
+ * Starts a listing run unless one is running (with a live heartbeat) or, without `force`, the
+ * cached listing has not expired yet. Atomic across instances: the row is locked while deciding.
+ */
+export async function claimListing(
+  scope: { organizationId: string; userId: string | null },
+  connectionId: string,
+  options: { force: boolean; now?: Date },
+): Promise<ClaimResult> {
+  const runId = randomUUID();
+  const now = options.now ?? new Date();
+  const attempt = () =>
+    db.$transaction(async (tx) => {
+      // The connection must belong to the caller's organization (ids are never trusted alone).
+      const connection = await tx.connection.findFirst({ where: { id: connectionId, organizationId: scope.organizationId }, select: { id: true } });
+      if (!connection) {
+        throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
+      }
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "RepositoryListing" WHERE "connectionId" = ${connectionId}::uuid FOR UPDATE`;
+      const fresh = {
+        status: "RUNNING" as const,
+        runId,
+        heartbeatAt: now,
+        startedAt: now,
+        finishedAt: null,
+        projectsFound: 0,
+        projectsTotal: null,
+        projectsListed: 0,
+        projectsFailed: 0,
+        repositoriesListed: 0,
+        error: Prisma.DbNull,
+        requestedById: scope.userId,
+      };
+      if (locked.length === 0) {
+        const created = await tx.repositoryListing.create({
+          data: { ...fresh, organizationId: scope.organizationId, connectionId, generation: 1 },
+          select: { generation: true },
+        });
+        return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: created.generation, userId: scope.userId } };
+      }
+      const current = await tx.repositoryListing.findUniqueOrThrow({ where: { connectionId }, select: { status: true, heartbeatAt: true, expiresAt: true } });
+      const running = current.status === "RUNNING" && now.getTime() - current.heartbeatAt.getTime() < LEASE_STALE_MS;
+      const expired = current.expiresAt === null || current.expiresAt.getTime() <= now.getTime();
+      if (running || (!options.force && !expired && current.status !== "RUNNING")) {
+        return { claimed: false as const };
+      }
+      const updated = await tx.repositoryListing.update({
+        where: { connectionId },
+        data: { ...fresh, generation: { increment: 1 } },
+        select: { generation: true },
+      });
+      return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: updated.generation, userId: scope.userId } };
+    }, TX);
+  try {
+    return await attempt();
+  } catch (error) {
+    // Two instances creating the first row at once: the loser looks again.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      return attempt();
+    }
+    throw error;
+  }
+}
+
+async function touch(tx: Pick<Tx, "repositoryListing">, claim: ListingClaim, data: Prisma.RepositoryListingUpdateManyMutationInput): Promise<void> {
+  const updated = await tx.repositoryListing.updateMany({
+    where: { connectionId: claim.connectionId, runId: claim.runId, status: "RUNNING" },
+    data: { ...data, heartbeatAt: new Date() },
+  });
+  if (updated.count !== 1) {
+    throw new ListingLeaseLost();
+  }
+}
+
+/** Keeps the lease alive during a long HTTP call. */
+export async function heartbeatListing(claim: ListingClaim): Promise<void> {
+  await db.$transaction((tx) => touch(tx, claim, {}), TX);
+}
+
+export type ProjectInput = { projectId: string; name: string; nameKey: string; description: string | null };
+
+/** Saves one page of projects. */
+export async function recordListedProjects(claim: ListingClaim, projects: ProjectInput[], options: { complete: boolean }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await touch(tx, claim, { projectsFound: { increment: projects.length } });
+    if (projects.length > 0) {
+      await tx.$executeRaw`
+        INSERT INTO "ListedProject" ("connectionId", generation, "projectId", name, "nameKey", description)
+        SELECT ${claim.connectionId}::uuid, ${claim.generation}::int, * FROM unnest(
+          ${projects.map((project) => project.projectId)}::text[],
+          ${projects.map((project) => project.name)}::text[],
+          ${projects.map((project) => project.nameKey)}::text[],
+          ${projects.map((project) => project.description)}::text[])
+        ON CONFLICT DO NOTHING`;
+    }
+    if (options.complete) {
+      const total = await tx.listedProject.count({ where: { connectionId: claim.connectionId, generation: claim.generation } });
+      await touch(tx, claim, { projectsTotal: total });
+    }
+  }, TX);
+}
+
+export type RepositoryInput = {
+  repositoryId: string;
+  projectId: string;
+  projectName: string;
+  projectNameKey: string;
+  name: string;
+  nameKey: string;
+  defaultBranch: string | null;
+  size: bigint | null;
+  isDisabled: boolean;
+  isFork: boolean;
+  isEmpty: boolean;
+};
+
+export type ProjectRepositories = { projectId: string; repositories: RepositoryInput[]; error: string | null };
+
+/** Saves the repositories of a batch of projects and advances the progress counters. */
+export async function recordListedRepositories(claim: ListingClaim, batch: ProjectRepositories[]): Promise<void> {
+  if (batch.length === 0) {
+    return;
+  }
+  const rows = batch.flatMap((entry) => entry.repositories);
+  await db.$transaction(async (tx) => {
+    await touch(tx, claim, {
+      projectsListed: { increment: batch.length },
+      projectsFailed: { increment: batch.filter((entry) => entry.error !== null).length },
+      repositoriesListed: { increment: rows.length },
+    });
+    if (rows.length > 0) {
+      // One INSERT … SELECT FROM unnest(arrays): about ten times faster than createMany for
+      // a few hundred rows (Prisma binds every cell as its own parameter).
+      await tx.$executeRaw`
+        INSERT INTO "ListedRepository" ("connectionId", generation, "repositoryId", "projectId", "projectName", "projectNameKey", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty")
+        SELECT ${claim.connectionId}::uuid, ${claim.generation}::int, * FROM unnest(
+          ${rows.map((row) => row.repositoryId)}::text[],
+          ${rows.map((row) => row.projectId)}::text[],
+          ${rows.map((row) => row.projectName)}::text[],
+          ${rows.map((row) => row.projectNameKey)}::text[],
+          ${rows.map((row) => row.name)}::text[],
+          ${rows.map((row) => row.nameKey)}::text[],
+          ${rows.map((row) => row.defaultBranch)}::text[],
+          ${rows.map((row) => (row.size === null ? null : row.size.toString()))}::bigint[],
+          ${rows.map((row) => row.isDisabled)}::bool[],
+          ${rows.map((row) => row.isFork)}::bool[],
+          ${rows.map((row) => row.isEmpty)}::bool[])
+        ON CONFLICT DO NOTHING`;
+    }
+    // One statement for the whole batch: repository counts (and errors) per project.
+    const values = batch.map((entry) => Prisma.sql`(${entry.projectId}::text, ${entry.repositories.length}::int, ${entry.error}::text)`);
+    await tx.$executeRaw`
+      UPDATE "ListedProject" AS p SET "repositoryCount" = v.count, "error" = v.error
+      FROM (VALUES ${Prisma.join(values)}) AS v(id, count, error)
+      WHERE p."connectionId" = ${claim.connectionId}::uuid AND p.generation = ${claim.generation} AND p."projectId" = v.id`;
+  }, TX);
+}
+
+/** Marks the run complete: its generation becomes the one pages read, older rows go. */
+export async function finishListing(claim: ListingClaim, options: { ttlMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
+  const now = new Date();
+  await db.$transaction(async (tx) => {
+    await touch(tx, claim, { status: "READY", readyGeneration: claim.generation, finishedAt: now, expiresAt: new Date(now.getTime() + options.ttlMs), runId: null });
+    await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
+  }, TX);
+  await dropOtherGenerations(claim.connectionId, claim.generation);
+}
+
+/**
+ * Marks the run failed with the problem to show. The previous complete listing (if any)
+ * stays visible; this run's partial rows go. Visiting again after `retryAfterMs` retries.
+ */
+export async function failListing(claim: ListingClaim, problem: PickerProblem, options: { retryAfterMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
+  const now = new Date();
+  await db.$transaction(async (tx) => {
+    await touch(tx, claim, { status: "FAILED", finishedAt: now, expiresAt: new Date(now.getTime() + options.retryAfterMs), error: problem, runId: null });
+    await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listing_failed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
+  }, TX);
+  await db.listedRepository.deleteMany({ where: { connectionId: claim.connectionId, generation: claim.generation } });
+  await db.listedProject.deleteMany({ where: { connectionId: claim.connectionId, generation: claim.generation } });
+}
+
+async function dropOtherGenerations(connectionId: string, keep: number): Promise<void> {
+  await db.listedRepository.deleteMany({ where: { connectionId, generation: { not: keep } } });
+  await db.listedProject.deleteMany({ where: { connectionId, generation: { not: keep } } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading pages (keyset paging on (nameKey, id), search with LIKE on the lower-cased keys).
+
+export type ListedRepositoryRow = {
+  repositoryId: string;
+  projectId: string;
+  projectName: string;
+  name: string;
+  nameKey: string;
+  defaultBranch: string | null;
+  size: number | null;
+  isDisabled: boolean;
+  isFork: boolean;
+  isEmpty: boolean;
+};
+
+export type ListedProjectRow = { projectId: string; name: string; nameKey: string; repositoryCount: number | null; error: string | null };
+
+export type PageCursor = { key: string; id: string };
+
+/** `%term%` for LIKE on a name key, with the term normalized like the keys and LIKE's wildcards escaped. */
+function containsPattern(term: string): string {
+  return `%${nameKey(term).replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+function repositoryFilter(connectionId: string, generation: number, filter: { q?: string; projectId?: string }): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`];
+  if (filter.projectId !== undefined) {
+    conditions.push(Prisma.sql`"projectId" = ${filter.projectId}`);
+  }
+  if (filter.q !== undefined && filter.q !== "") {
+    const pattern = containsPattern(filter.q);
+    conditions.push(Prisma.sql`("nameKey" LIKE ${pattern} ESCAPE '\\' OR "projectNameKey" LIKE ${pattern} ESCAPE '\\')`);
+  }
+  return Prisma.join(conditions, " AND ");
+}
+
+/** One page of listed repositories (search term already NFC + lower-cased). */
+export async function listListedRepositories(
+  connectionId: string,
+  generation: number,
+  options: { q?: string; projectId?: string; after?: PageCursor; limit: number },
+): Promise<{ rows: ListedRepositoryRow[]; hasMore: boolean }> {
+  const where = repositoryFilter(connectionId, generation, options);
+  const after = options.after ? Prisma.sql`AND ("nameKey", "repositoryId") > (${options.after.key}, ${options.after.id})` : Prisma.empty;
+  const rows = await db.$queryRaw<(Omit<ListedRepositoryRow, "size"> & { size: bigint | null })[]>`
+    SELECT "repositoryId", "projectId", "projectName", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty"
+    FROM "ListedRepository"
+    WHERE ${where} ${after}
+    ORDER BY "nameKey", "repositoryId"
+    LIMIT ${options.limit + 1}`;
+  return {
+    rows: rows.slice(0, options.limit).map((row) => ({ ...row, size: row.size === null ? null : Number(row.size) })),
+    hasMore: rows.length > options.limit,
+  };
+}
+
+/** How many listed repositories match (for "12 repositories match"). */
+export async function countListedRepositories(connectionId: string, generation: number, options: { q?: string; projectId?: string }): Promise<number> {
+  const where = repositoryFilter(connectionId, generation, options);
+  const result = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM "ListedRepository" WHERE ${where}`;
+  return Number(result[0]?.count ?? 0);
+}
+
+/** One listed repository, by its Azure DevOps id. */
+export async function getListedRepository(connectionId: string, generation: number, repositoryId: string): Promise<ListedRepositoryRow | null> {
+  const row = await db.listedRepository.findUnique({
+    where: { connectionId_generation_repositoryId: { connectionId, generation, repositoryId } },
+    select: { repositoryId: true, projectId: true, projectName: true, name: true, nameKey: true, defaultBranch: true, size: true, isDisabled: true, isFork: true, isEmpty: true },
+  });
+  return row ? { ...row, size: row.size === null ? null : Number(row.size) } : null;
+}
+
+/** One page of listed projects. */
+export async function listListedProjects(
+  connectionId: string,
+  generation: number,
+  options: { q?: string; after?: PageCursor; limit: number },
+): Promise<{ rows: ListedProjectRow[]; hasMore: boolean }> {
+  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`];
+  if (options.q) {
+    conditions.push(Prisma.sql`"nameKey" LIKE ${containsPattern(options.q)} ESCAPE '\\'`);
+  }
+  if (options.after) {
+    conditions.push(Prisma.sql`("nameKey", "projectId") > (${options.after.key}, ${options.after.id})`);
+  }
+  const rows = await db.$queryRaw<ListedProjectRow[]>`
+    SELECT "projectId", name, "nameKey", "repositoryCount", error
+    FROM "ListedProject"
+    WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY "nameKey", "projectId"
+    LIMIT ${options.limit + 1}`;
+  return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
+}
+
+/** How many projects the visible listing holds (optionally matching a term). */
+export async function countListedProjects(connectionId: string, generation: number, options: { q?: string } = {}): Promise<number> {
+  const search = options.q ? Prisma.sql`AND "nameKey" LIKE ${containsPattern(options.q)} ESCAPE '\\'` : Prisma.empty;
+  const result = await db.$queryRaw<{ count: bigint }[]>`
+    SELECT count(*) AS count FROM "ListedProject" WHERE "connectionId" = ${connectionId}::uuid AND generation = ${generation} ${search}`;
+  return Number(result[0]?.count ?? 0);
+}
+
+export type SiblingOrganization = { connectionId: string; connectionName: string; collection: string; status: string };
+
+/**
+ * The organizations reachable through the same Azure DevOps identity as this OAuth
+ * connection: the organization's other OAuth connections to Azure DevOps Services whose last
+ * check authenticated the same user. PAT connections reach exactly one organization.
+ */
+export async function listSiblingOrganizations(organizationId: string, connectionId: string): Promise<SiblingOrganization[]> {
+  const current = await db.connection.findFirst({
+    where: { id: connectionId, organizationId },
+    select: { id: true, name: true, collection: true, status: true, authMethod: true, deploymentType: true, lastCheckResult: true },
+  });
+  if (!current) {
+    return [];
+  }
+  const self: SiblingOrganization = { connectionId: current.id, connectionName: current.name, collection: current.collection, status: current.status };
+  const identity = identityOf(current.lastCheckResult);
+  if (current.authMethod !== "OAUTH" || current.deploymentType !== "SERVICES" || identity === null) {
+    return [self];
+  }
+  const others = await db.connection.findMany({
+    where: { organizationId, authMethod: "OAUTH", deploymentType: "SERVICES", id: { not: current.id } },
+    select: { id: true, name: true, collection: true, status: true, lastCheckResult: true },
+    orderBy: { nameKey: "asc" },
+    take: 200,
+  });
+  const siblings = others
+    .filter((other) => identityOf(other.lastCheckResult) === identity)
+    .map((other) => ({ connectionId: other.id, connectionName: other.name, collection: other.collection, status: other.status }));
+  return [self, ...siblings].sort((a, b) => a.collection.localeCompare(b.collection));
+}
+
+function identityOf(summary: unknown): string | null {
+  if (!summary || typeof summary !== "object") {
+    return null;
+  }
+  const identity = (summary as { identity?: { uniqueName?: unknown; displayName?: unknown } }).identity;
+  const key = identity?.uniqueName ?? identity?.displayName;
+  return typeof key === "string" && key !== "" ? key.toLowerCase() : null;
+}

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestDatabase } from "@/lib/testing/db";
+import { DEFAULT_PATS, DEFAULT_REPOS, pickerTestDatabase, seedConnection, seedOrganization, startEmulator, type EmulatorHandle, type Seeded } from "./test-support";
+
+// The listing runner against the emulator and a real PostgreSQL: what it stores, how pages
+// and searches read it, continuation-token paging, refresh, leases and failures.
+
+let emulator: EmulatorHandle;
+let database: TestDatabase;
+let seeded: Seeded;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ fixture: "default", basePort: 0 });
+  database = await pickerTestDatabase();
+  seeded = await seedOrganization(database);
+});
+
+afterAll(async () => {
+  await database?.drop();
+  await emulator?.stop();
+});
+
+async function connectionView(id: string) {
+  const { getConnectionOrThrow } = await import("@/lib/data/connections");
+  return getConnectionOrThrow(seeded.organizationId, id);
+}
+
+async function listNow(connectionId: string, options: { force?: boolean; settings?: Record<string, number> } = {}) {
+  const { ensureListing } = await import("./listing");
+  return ensureListing({ organizationId: seeded.organizationId, userId: seeded.adminId }, await connectionView(connectionId), { wait: true, ...options });
+}
+
+async function visibleListing(connectionId: string) {
+  const { getListing } = await import("@/lib/data/repository-listing");
+  const listing = await getListing(seeded.organizationId, connectionId);
+  expect(listing).not.toBeNull();
+  return listing!;
+}
+
+describe("listing a connection's repositories", () => {
+  it("stores every visible repository of every well-formed project, with badges and sizes", async () => {
+    const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    await listNow(connection.id);
+    const listing = await visibleListing(connection.id);
+    expect(listing.status).toBe("READY");
+    // MOBILE_IOS, Fabrikam Fiber, Android, Sandbox; "Retired Project" is being deleted.
+    expect(listing.projectsTotal).toBe(4);
+    expect(listing.projectsListed).toBe(4);
+    const rows = await database.prisma.listedRepository.findMany({ where: { connectionId: connection.id, generation: listing.readyGeneration! }, orderBy: { nameKey: "asc" } });
+    expect(rows.map((row) => row.name)).toEqual(["empty-repo", "Fabrikam Fiber", "ios-sdk", "legacy-disabled", "Wallet App", "wallet-android", "wallet-app-fork", "Ünïcödé-Café"].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
+    const byName = new Map(rows.map((row) => [row.name, row]));
+    expect(byName.get("empty-repo")).toMatchObject({ isEmpty: true, defaultBranch: null });
+    expect(byName.get("legacy-disabled")).toMatchObject({ isDisabled: true, isEmpty: false });
+    expect(byName.get("wallet-app-fork")).toMatchObject({ isFork: true });
+    expect(byName.get("Wallet App")).toMatchObject({ repositoryId: DEFAULT_REPOS.walletApp.id.toLowerCase(), defaultBranch: "refs/heads/main", projectName: "MOBILE_IOS" });
+    expect(Number(byName.get("Wallet App")!.size)).toBeGreaterThan(0);
+    // The hidden wiki repository is not offered.
+    expect(byName.has("MOBILE_IOS.wiki")).toBe(false);
+    const audit = await database.prisma.auditEvent.findFirst({ where: { action: "repositories.listed", targetId: connection.id } });
+    expect(audit?.data).toMatchObject({ projects: 4, projectsFailed: 0 });
+  });
+
+  it("searches repository and project names case- and accent-form-insensitively, with LIKE wildcards taken literally", async () => {
+    const { listListedRepositories, countListedRepositories } = await import("@/lib/data/repository-listing");
+    const { nameKey } = await import("./names");
+    const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    await listNow(connection.id);
+    const generation = (await visibleListing(connection.id)).readyGeneration!;
+    // "Café" typed in decomposed form (as macOS keyboards produce) still finds the NFC name.
+    const decomposed = nameKey("ünïcödé-cafe\u0301");
+    expect((await listListedRepositories(connection.id, generation, { q: decomposed, limit: 10 })).rows.map((row) => row.name)).toEqual(["Ünïcödé-Café"]);
+    // A project name matches too: every repository of "Fabrikam Fiber".
+    expect(await countListedRepositories(connection.id, generation, { q: "fabrikam fiber" })).toBe(4);
+    expect((await listListedRepositories(connection.id, generation, { q: "WALLET", limit: 10 })).rows.map((row) => row.name)).toEqual(["Wallet App", "wallet-android", "wallet-app-fork"]);
+    expect((await listListedRepositories(connection.id, generation, { q: "wallet app", limit: 10 })).rows.map((row) => row.name)).toEqual(["Wallet App"]);
+    expect(await countListedRepositories(connection.id, generation, { q: "%" })).toBe(0);
+    // "_" is literal: only the two repositories of MOBILE_IOS, not every name of one or more characters.
+    expect(await countListedRepositories(connection.id, generation, { q: "_" })).toBe(2);
+  });
+
+  it("pages projects with the x-ms-continuationtoken header and repositories with keyset cursors, without gaps or repeats", async () => {
+    const { listListedRepositories } = await import("@/lib/data/repository-listing");
+    const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "bigcorp", token: DEFAULT_PATS.bigcorp });
+    const since = emulator.control.requests().at(-1)?.seq ?? 0;
+    await listNow(connection.id, { settings: { projectPageSize: 7 } });
+    const listing = await visibleListing(connection.id);
+    expect(listing.projectsTotal).toBe(40);
+    expect(listing.repositoriesListed).toBe(1_000);
+    const projectCalls = emulator.control.requests({ since, pathContains: "/bigcorp/_apis/projects" });
+    // 40 projects in pages of 7: the first request has no token, each follow-up carries the
+    // one the previous answer's header sent (the emulator's log masks its value), and the
+    // walk stops when an answer has none.
+    expect(projectCalls).toHaveLength(6);
+    expect(projectCalls[0]?.query.continuationToken).toBeUndefined();
+    expect(projectCalls.slice(1).every((call) => call.query.continuationToken !== undefined)).toBe(true);
+    expect(projectCalls.every((call) => call.query.$top === "7")).toBe(true);
+    expect(await database.prisma.listedProject.count({ where: { connectionId: connection.id, generation: listing.readyGeneration! } })).toBe(40);
+
+    const seen: string[] = [];
+    let after: { key: string; id: string } | undefined;
+    for (let page = 0; page < 200; page += 1) {
+      const result = await listListedRepositories(connection.id, listing.readyGeneration!, { limit: 37, ...(after ? { after } : {}) });
+      seen.push(...result.rows.map((row) => row.repositoryId));
+      const last = result.rows.at(-1);
+      if (!result.hasMore || !last) {
+        break;
+      }
+      after = { key: last.nameKey, id: last.repositoryId };
+    }
+    expect(seen).toHaveLength(1_000);
+    expect(new Set(seen).size).toBe(1_000);
+  });
+
+  it("Refresh lists again into a new generation and drops the old rows; a fresh listing is not re-listed on a visit", async () => {
+    const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    await listNow(connection.id);
+    const first = await visibleListing(connection.id);
+    const visit = await listNow(connection.id);
+    expect(visit.started).toBe(false);
+    const refreshed = await listNow(connection.id, { force: true });
+    expect(refreshed.started).toBe(true);
+    const second = await visibleListing(connection.id);
+    expect(second.readyGeneration).toBe(first.readyGeneration! + 1);
+    const generations = await database.prisma.listedRepository.groupBy({ by: ["generation"], where: { connectionId: connection.id } });
+    expect(generations.map((group) => group.generation)).toEqual([second.readyGeneration]);
+  });
+
+  it("gives the lease to one run at a time and lets a dead run's lease be taken over", async () => {
+    const { claimListing, LEASE_STALE_MS, recordListedProjects, ListingLeaseLost } = await import("@/lib/data/repository-listing");
+    const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const scope = { organizationId: seeded.organizationId, userId: seeded.adminId };
+    const results = await Promise.all([1, 2, 3].map(() => claimListing(scope, connection.id, { force: true })));
+    expect(results.filter((result) => result.claimed)).toHaveLength(1);
+    const winner = results.find((result) => result.claimed);
+    // Another instance a while later: the first run stopped heart-beating, so it may take over.
+    const later = await claimListing(scope, connection.id, { force: false, now: new Date(Date.now() + LEASE_STALE_MS + 1_000) });
+    expect(later.claimed).toBe(true);
+    // The old run notices on its next write and stops without touching the new run's rows.
+    await expect(recordListedProjects(winner!.claimed ? winner!.claim : (null as never), [], { complete: false })).rejects.toBeInstanceOf(ListingLeaseLost);
+  });
+
+  it("refuses a connection of another organization", async () => {
+    const { claimListing } = await import("@/lib/data/repository-listing");
+    const other = await seedOrganization(database, "Contoso");
+    const connection = await seedConnection(database, other, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    await expect(claimListing({ organizationId: seeded.organizationId, userId: seeded.adminId }, connection.id, { force: true })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("stores the doctor's explanation when the token has expired, and keeps an earlier listing visible", async () => {
+    const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamExpired });
+    await listNow(connection.id);
+    const listing = await visibleListing(connection.id);
+    expect(listing.status).toBe("FAILED");
+    expect(listing.visibleGeneration).toBeNull();
+    expect(listing.error).toMatchObject({ id: "token_expired", title: "The token has expired" });
+    expect(listing.error?.detail).toContain("Access Denied: The Personal Access Token used has expired.");
+    expect(await database.prisma.listedRepository.count({ where: { connectionId: connection.id } })).toBe(0);
+
+    // A working listing first, then the server goes away: the old rows stay, marked stale.
+    const healthy = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    await listNow(healthy.id);
+    const fault = emulator.control.addFault({ kind: "error", status: 503, pathPrefix: "/fabrikam/_apis/projects" });
+    try {
+      await listNow(healthy.id, { force: true });
+    } finally {
+      emulator.control.removeFault(fault.id);
+    }
+    const after = await visibleListing(healthy.id);
+    expect(after.status).toBe("FAILED");
+    expect(after.error?.id).toBe("server_error");
+    expect(after.visibleGeneration).toBe(after.readyGeneration);
+    expect(await database.prisma.listedRepository.count({ where: { connectionId: healthy.id, generation: after.readyGeneration! } })).toBe(8);
+  });
+
+  it("lists a Server collection behind /tfs", async () => {
+    const server = emulator.deployment("server2022");
+    const connection = await seedConnection(database, seeded, {
+      origin: server.origin,
+      pathPrefix: server.pathPrefix,
+      collection: "DefaultCollection",
+      token: DEFAULT_PATS.server2022,
+      deploymentType: "SERVER",
+    });
+    await listNow(connection.id);
+    const listing = await visibleListing(connection.id);
+    expect(listing.status).toBe("READY");
+    const names = (await database.prisma.listedRepository.findMany({ where: { connectionId: connection.id }, select: { name: true } })).map((row) => row.name).sort();
+    expect(names).toEqual(["Build Tools", "sandbox", "wallet", "wallet-backend"]);
+  });
+
+  it("offers the organizations an OAuth identity reaches as one picker, and only the organization itself for a PAT", async () => {
+    const { listSiblingOrganizations } = await import("@/lib/data/repository-listing");
+    const org = await seedOrganization(database, "Identity test");
+    const oauth = async (collection: string, uniqueName: string) =>
+      database.prisma.connection.create({
+        data: {
+          organizationId: org.organizationId,
+          name: `OAuth ${collection}`,
+          nameKey: `oauth ${collection}`,
+          deploymentType: "SERVICES",
+          authMethod: "OAUTH",
+          serverUrl: "https://dev.azure.com",
+          collection,
+          lastCheckResult: { ok: true, checkedAt: new Date().toISOString(), findings: [], identity: { displayName: "Alex", uniqueName } },
+        },
+      });
+    const fabrikam = await oauth("fabrikam", "alex@example.com");
+    const contoso = await oauth("contoso", "ALEX@example.com");
+    await oauth("northwind", "priya@example.com");
+    const pat = await seedConnection(database, org, { origin: "https://dev.azure.com", collection: "fabrikam", token: "z".repeat(52) });
+    expect((await listSiblingOrganizations(org.organizationId, fabrikam.id)).map((entry) => entry.collection)).toEqual(["contoso", "fabrikam"]);
+    expect((await listSiblingOrganizations(org.organizationId, contoso.id)).map((entry) => entry.connectionId)).toEqual([contoso.id, fabrikam.id]);
+    expect((await listSiblingOrganizations(org.organizationId, pat.id)).map((entry) => entry.connectionId)).toEqual([pat.id]);
+    // Another organization's connection is not even itself.
+    expect(await listSiblingOrganizations(seeded.organizationId, fabrikam.id)).toEqual([]);
+  });
+});

@@ -1,0 +1,271 @@
+import "server-only";
+import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
+import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
+import type { GitRepository, TeamProjectReference } from "@/lib/azure-devops/types";
+import type { ConnectionView } from "@/lib/data/connections";
+import {
+  claimListing,
+  failListing,
+  finishListing,
+  getListing,
+  heartbeatListing,
+  LEASE_STALE_MS,
+  ListingLeaseLost,
+  recordListedProjects,
+  recordListedRepositories,
+  type ListingClaim,
+  type ListingView,
+  type ProjectRepositories,
+  type RepositoryInput,
+} from "@/lib/data/repository-listing";
+import { logger } from "@/lib/logger";
+import { clientForConnection, problemFromError } from "./connection-client";
+import { nameKey } from "./names";
+import { unexpectedProblem } from "./problems";
+
+/**
+ * Lists a connection's projects and repositories into the PostgreSQL cache the picker reads.
+ *
+ * Why per project and not the organization-wide `GET _apis/git/repositories`: that answer is
+ * one unpaged JSON document (~41 MiB for 50,000 repositories), over the guarded client's
+ * 10 MiB cap and all held in memory at once. Per project, each answer is small, the work is
+ * spread over a bounded number of concurrent requests, progress can be shown as
+ * "projects listed / total", and one project that fails does not lose the rest.
+ * Projects are paged with the `x-ms-continuationtoken` header (the client follows it).
+ */
+
+const log = logger("repositories.listing");
+
+export type ListingSettings = {
+  /** How long a complete listing is served before the next visit lists again. */
+  ttlMs: number;
+  /** After a failed run, visits wait this long before listing again on their own (Refresh does not wait). */
+  retryAfterMs: number;
+  /** Repository requests in flight at once, per listing. */
+  concurrency: number;
+  /** Projects per page of the project list. */
+  projectPageSize: number;
+  /** Projects whose repositories are written in one transaction. */
+  batchProjects: number;
+};
+
+export const LISTING_SETTINGS: ListingSettings = { ttlMs: 10 * 60_000, retryAfterMs: 60_000, concurrency: 8, projectPageSize: 100, batchProjects: 20 };
+
+const HEARTBEAT_MS = 15_000;
+
+type Scope = { organizationId: string; userId: string | null };
+
+/**
+ * Makes sure the connection has a listing: starts one in the background when there is none,
+ * it expired, or `force` (Refresh) — unless another run (on any instance) is going. Returns
+ * the listing as it stands now; the run continues after this returns.
+ */
+export async function ensureListing(
+  scope: Scope,
+  connection: ConnectionView,
+  options: { force?: boolean; settings?: Partial<ListingSettings>; wait?: boolean } = {},
+): Promise<{ listing: ListingView; started: boolean }> {
+  const settings = { ...LISTING_SETTINGS, ...options.settings };
+  // The common case (a fresh listing, or a run going on) costs one indexed read, no lock.
+  const current = await getListing(scope.organizationId, connection.id);
+  if (current !== null && !needsRun(current, options.force === true)) {
+    return { listing: current, started: false };
+  }
+  const result = await claimListing(scope, connection.id, { force: options.force === true });
+  if (result.claimed) {
+    const run = runListing(scope, connection, result.claim, settings).catch((error: unknown) => {
+      log.error({ err: error, connectionId: connection.id }, "repository listing crashed");
+    });
+    if (options.wait) {
+      await run;
+    }
+  }
+  const listing = await getListing(scope.organizationId, connection.id);
+  if (!listing) {
+    throw new Error("The listing row vanished right after it was claimed");
+  }
+  return { listing, started: result.claimed };
+}
+
+/** Whether a visit (or Refresh) should start a run; claimListing decides again under a lock. */
+function needsRun(listing: ListingView, force: boolean): boolean {
+  const now = Date.now();
+  if (listing.status === "RUNNING") {
+    return now - listing.heartbeatAt.getTime() >= LEASE_STALE_MS;
+  }
+  return force || listing.expiresAt === null || listing.expiresAt.getTime() <= now;
+}
+
+/** One listing run under a claimed lease. Never throws for Azure DevOps problems: they are stored. */
+export async function runListing(scope: Scope, connection: ConnectionView, claim: ListingClaim, settings: ListingSettings = LISTING_SETTINGS): Promise<void> {
+  const started = performance.now();
+  let calls = 0;
+  const heartbeat = setInterval(() => {
+    heartbeatListing(claim).catch(() => undefined);
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    const { client } = await clientForConnection({ organizationId: scope.organizationId, userId: scope.userId ?? "" }, connection, {
+      recorder: () => {
+        calls += 1;
+      },
+    });
+    const ready = performance.now();
+    const projects = await listProjects(client, claim, settings);
+    const projectsDone = performance.now();
+    const failed = await listRepositories(client, claim, projects, settings);
+    const repositoriesDone = performance.now();
+    await finishListing(claim, {
+      ttlMs: settings.ttlMs,
+      audit: { projects: projects.length, projectsFailed: failed, calls, durationMs: Math.round(performance.now() - started) },
+    });
+    log.info(
+      {
+        connectionId: connection.id,
+        projects: projects.length,
+        projectsFailed: failed,
+        calls,
+        credentialMs: Math.round(ready - started),
+        projectsMs: Math.round(projectsDone - ready),
+        repositoriesMs: Math.round(repositoriesDone - projectsDone),
+        finishMs: Math.round(performance.now() - repositoriesDone),
+      },
+      "repository listing finished",
+    );
+  } catch (error) {
+    if (error instanceof ListingLeaseLost) {
+      log.info({ connectionId: connection.id }, "repository listing superseded");
+      return;
+    }
+    const problem = problemFromError(error, connection);
+    if (problem === null) {
+      log.error({ err: error, connectionId: connection.id }, "repository listing failed unexpectedly");
+    }
+    try {
+      await failListing(claim, problem ?? unexpectedProblem("Listing the repositories"), {
+        retryAfterMs: settings.retryAfterMs,
+        audit: { failure: problem?.id ?? "unexpected", calls, durationMs: Math.round(performance.now() - started) },
+      });
+    } catch (failure) {
+      if (!(failure instanceof ListingLeaseLost)) {
+        throw failure;
+      }
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function listProjects(client: AzureDevOpsClient, claim: ListingClaim, settings: ListingSettings): Promise<TeamProjectReference[]> {
+  const projects: TeamProjectReference[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (;;) {
+    const page = await client.listProjectsPage({ top: settings.projectPageSize, ...(token === undefined ? {} : { continuationToken: token }) });
+    const fresh = page.items.filter((project) => !seen.has(project.id.toLowerCase()));
+    for (const project of fresh) {
+      seen.add(project.id.toLowerCase());
+    }
+    projects.push(...fresh);
+    const next = page.continuationToken;
+    // A server that repeats a token (or sends one with an empty page) would page forever.
+    const done = next === undefined || next === token || page.items.length === 0;
+    await recordListedProjects(
+      claim,
+      fresh.map((project) => ({ projectId: project.id.toLowerCase(), name: project.name, nameKey: nameKey(project.name), description: project.description ?? null })),
+      { complete: done },
+    );
+    if (done) {
+      return projects;
+    }
+    token = next;
+  }
+}
+
+/** Lists every project's repositories with bounded concurrency; returns how many projects failed. */
+async function listRepositories(client: AzureDevOpsClient, claim: ListingClaim, projects: TeamProjectReference[], settings: ListingSettings): Promise<number> {
+  let next = 0;
+  let failed = 0;
+  let fatal: unknown;
+  let pending: ProjectRepositories[] = [];
+  let writing: Promise<void> = Promise.resolve();
+
+  // Writes are serialized (one short transaction per batch) while requests keep flowing.
+  const flush = (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    writing = writing.then(() => recordListedRepositories(claim, batch));
+    return writing;
+  };
+
+  const worker = async (): Promise<void> => {
+    while (fatal === undefined && next < projects.length) {
+      const project = projects[next];
+      next += 1;
+      if (project === undefined) {
+        continue;
+      }
+      try {
+        const repositories = await client.listRepositories(project.id);
+        pending.push({ projectId: project.id.toLowerCase(), repositories: repositories.map((repo) => toRow(repo, project)), error: null });
+      } catch (error) {
+        const skip = projectProblem(error);
+        if (skip === null) {
+          fatal ??= error;
+          return;
+        }
+        failed += 1;
+        pending.push({ projectId: project.id.toLowerCase(), repositories: [], error: skip });
+      }
+      if (pending.length >= settings.batchProjects) {
+        try {
+          await flush();
+        } catch (error) {
+          fatal ??= error;
+          return;
+        }
+      }
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, projects.length)) }, () => worker()));
+  if (fatal !== undefined) {
+    await writing.catch(() => undefined);
+    throw fatal;
+  }
+  await flush();
+  return failed;
+}
+
+/**
+ * Failures that concern one project only (it was deleted meanwhile, its answer is over the
+ * size cap): the listing goes on and the project says why it has no repositories. Anything
+ * else (token, network, rate limit) stops the run.
+ */
+function projectProblem(error: unknown): string | null {
+  if (isAzureDevOpsError(error, "not_found")) {
+    return "Azure DevOps no longer finds this project (it may have been deleted or renamed while Keel was listing).";
+  }
+  if (isAzureDevOpsError(error, "network") && error.reason.kind === "network" && error.reason.failure === "too_large") {
+    return "This project's repository list is larger than the 10 MiB Keel accepts in one answer.";
+  }
+  return null;
+}
+
+function toRow(repo: GitRepository, project: TeamProjectReference): RepositoryInput {
+  const projectName = repo.project?.name ?? project.name;
+  return {
+    repositoryId: repo.id.toLowerCase(),
+    projectId: (repo.project?.id ?? project.id).toLowerCase(),
+    projectName,
+    projectNameKey: nameKey(projectName),
+    name: repo.name,
+    nameKey: nameKey(repo.name),
+    defaultBranch: repo.defaultBranch ?? null,
+    size: typeof repo.size === "number" && Number.isFinite(repo.size) ? BigInt(Math.max(0, Math.trunc(repo.size))) : null,
+    isDisabled: repo.isDisabled === true,
+    isFork: repo.isFork === true,
+    // Azure DevOps omits defaultBranch exactly when a repository has no commits yet.
+    isEmpty: repo.defaultBranch === undefined || repo.defaultBranch === "",
+  };
+}

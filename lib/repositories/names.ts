@@ -1,0 +1,40 @@
+/**
+ * Name keys and ref names shared by the picker, the profile data layer and the forms.
+ * Pure functions (no I/O), safe in client components.
+ */
+
+/**
+ * The comparison key of a name: NFC-normalized and lower-cased. Why NFC: "Café" typed on a
+ * Mac (NFD) and the same name from Azure DevOps (NFC) must match in search and uniqueness.
+ */
+export function nameKey(name: string): string {
+  return name.normalize("NFC").toLowerCase();
+}
+
+/** `refs/heads/main` → `main`; other refs and plain names stay as they are. */
+export function shortBranchName(ref: string): string {
+  return ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : ref;
+}
+
+/** `main` or `refs/heads/main` → `refs/heads/main`. */
+export function fullBranchRef(name: string): string {
+  return name.startsWith("refs/heads/") ? name : `refs/heads/${name}`;
+}
+
+/** Human-readable repository size (Azure DevOps reports bytes). */
+export function formatSize(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) {
+    return "—";
+  }
+  if (bytes < 1024) {
+    return `${bytes} B`;
+  }
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,64 @@
+/**
+ * Test helpers for lib/repositories and the profile data layer (not a test file): a test
+ * database with Keel's outbound policy opened to the emulator, and seeded connections whose
+ * tokens are sealed exactly as Keel seals them.
+ */
+import { randomUUID } from "node:crypto";
+import { resetEnvForTests } from "@/lib/env";
+import { lastFour } from "@/lib/crypto";
+import { sealSecret } from "@/lib/secrets";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
+
+export { startEmulator, type EmulatorHandle } from "../../e2e/azure-devops-emulator/index";
+export { DEFAULT_PATS, DEFAULT_REPOS, DEFAULT_SERVERS, DEFAULT_PROJECTS } from "../../e2e/azure-devops-emulator/fixtures/default";
+
+/** A fresh database, with loopback and plain http allowed so Keel can call the emulator. */
+export async function pickerTestDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase();
+  resetEnvForTests({ KEEL_OUTBOUND_ALLOW_LOOPBACK: "true", KEEL_OUTBOUND_ALLOWLIST: "127.0.0.1,localhost", KEEL_OUTBOUND_ALLOW_HTTP: "127.0.0.1,localhost", PORT: "3999" });
+  return database;
+}
+
+export type Seeded = { organizationId: string; adminId: string; memberId: string };
+
+/** An organization with an admin and a member. */
+export async function seedOrganization(database: TestDatabase, name = "Fabrikam Mobile"): Promise<Seeded> {
+  const organization = await database.prisma.organization.create({ data: { name } });
+  const suffix = randomUUID().slice(0, 8);
+  const admin = await database.prisma.user.create({
+    data: { email: `admin-${suffix}@example.com`, name: "Ada Admin", passwordHash: "x", memberships: { create: { organizationId: organization.id, role: "ADMIN" } } },
+  });
+  const member = await database.prisma.user.create({
+    data: { email: `member-${suffix}@example.com`, name: "Max Member", passwordHash: "x", memberships: { create: { organizationId: organization.id, role: "MEMBER" } } },
+  });
+  return { organizationId: organization.id, adminId: admin.id, memberId: member.id };
+}
+
+/** A healthy PAT connection to an emulator organization or collection. */
+export async function seedConnection(
+  database: TestDatabase,
+  seeded: Seeded,
+  input: { origin: string; pathPrefix?: string; collection: string; token: string; deploymentType?: "SERVICES" | "SERVER"; name?: string },
+) {
+  const id = randomUUID();
+  const name = input.name ?? `Connection ${id.slice(0, 8)}`;
+  return database.prisma.connection.create({
+    data: {
+      id,
+      organizationId: seeded.organizationId,
+      ownerId: seeded.adminId,
+      name,
+      nameKey: name.toLowerCase(),
+      deploymentType: input.deploymentType ?? "SERVICES",
+      authMethod: "PAT",
+      serverUrl: new URL(input.origin).origin,
+      pathPrefix: (input.pathPrefix ?? "").replace(/^\/+|\/+$/g, ""),
+      collection: input.collection,
+      scopes: ["vso.identity", "vso.code", "vso.code_status", "vso.notification"],
+      status: "HEALTHY",
+      tokenSealed: sealSecret({ table: "Connection", column: "tokenSealed" }, id, input.token),
+      tokenLastFour: lastFour(input.token),
+    },
+    select: { id: true },
+  });
+}

@@ -1,0 +1,197 @@
+import { z } from "zod";
+import { nameKey } from "@/lib/repositories/names";
+import { textField } from "./form";
+
+/** Build platforms a profile can target, with the labels the UI shows. */
+export const PLATFORMS = [
+  { value: "IOS", label: "iOS" },
+  { value: "ANDROID", label: "Android" },
+  { value: "REACT_NATIVE", label: "React Native" },
+  { value: "FLUTTER", label: "Flutter" },
+  { value: "DOTNET_MAUI", label: ".NET MAUI" },
+  { value: "OTHER", label: "Other" },
+] as const;
+
+export type PlatformValue = (typeof PLATFORMS)[number]["value"];
+
+const PLATFORM_VALUES = PLATFORMS.map((platform) => platform.value) as [PlatformValue, ...PlatformValue[]];
+
+/** The label of a platform value ("DOTNET_MAUI" → ".NET MAUI"). */
+export function platformLabel(value: string): string {
+  return PLATFORMS.find((platform) => platform.value === value)?.label ?? value;
+}
+
+// C0/C1 controls and bidi overrides: never part of a name or search term.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** An Azure DevOps id (GUID, any variant; Azure DevOps does not promise RFC 4122 versions). */
+export const adoIdSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.guid({ error: "must be an Azure DevOps id (a GUID)" }));
+
+/** A search term: trimmed, ≤ 200 characters, no control characters; NFC + lower-cased for matching. */
+const searchTerm = z
+  .string()
+  .max(200, "must be at most 200 characters")
+  .refine((value) => !CONTROL.test(value), "must not contain control characters")
+  .transform((value) => nameKey(value.trim()))
+  .optional();
+
+/**
+ * Git branch names (git check-ref-format, loosely): no spaces, no `..`, none of `~^:?*[\`,
+ * no leading `-` or `/`, no trailing `/` `.` or `.lock`.
+ */
+const branchName = z
+  .string()
+  .max(250, "must be at most 250 characters")
+  .refine((value) => !CONTROL.test(value), "must not contain control characters")
+  .refine((value) => !/[\s~^:?*[\\]/.test(value) && !value.includes("..") && !value.includes("@{") && !/^[-/]|[/.]$|\.lock$|\/\//.test(value), "is not a valid Git branch name");
+
+/** Decodes a page cursor (base64url JSON `[key, id]`); fails on anything else. */
+const pageCursor = z
+  .string()
+  .max(1_500, "is too long")
+  .regex(/^[A-Za-z0-9_-]+$/, "is not a cursor Keel issued")
+  .transform((value, ctx) => {
+    try {
+      const decoded = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as unknown;
+      if (Array.isArray(decoded) && decoded.length === 2 && typeof decoded[0] === "string" && typeof decoded[1] === "string" && decoded[0].length <= 1_000 && decoded[1].length <= 100) {
+        return { key: decoded[0], id: decoded[1] };
+      }
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: "custom", message: "is not a cursor Keel issued" });
+    return z.NEVER;
+  });
+
+/** Encodes a keyset position for the next page. */
+export function encodeCursor(key: string, id: string): string {
+  return Buffer.from(JSON.stringify([key, id]), "utf8").toString("base64url");
+}
+
+const limit = (max: number, fallback: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+/** `GET /api/connections/[id]/repositories`: every parameter checked, unknown ones refused. */
+export const repositoryQuerySchema = z.strictObject({
+  q: searchTerm,
+  project: adoIdSchema.optional(),
+  cursor: pageCursor.optional(),
+  limit: limit(200, 50),
+});
+export type RepositoryQuery = z.infer<typeof repositoryQuerySchema>;
+
+/** `GET /api/connections/[id]/projects`. */
+export const projectQuerySchema = z.strictObject({
+  q: searchTerm,
+  cursor: pageCursor.optional(),
+  limit: limit(500, 100),
+});
+export type ProjectQuery = z.infer<typeof projectQuerySchema>;
+
+/** `GET /api/connections/[id]/listing` takes no parameters. */
+export const noQuerySchema = z.strictObject({});
+
+/** An Azure DevOps refs continuation token (opaque; base64-like). */
+const adoContinuation = z
+  .string()
+  .max(2_000, "is too long")
+  .regex(/^[A-Za-z0-9+/=_.-]+$/, "is not a continuation token Azure DevOps issued");
+
+/** `GET …/branches`: search within branch names, Azure DevOps paging. */
+export const branchQuerySchema = z.strictObject({
+  q: z
+    .string()
+    .max(200, "must be at most 200 characters")
+    .refine((value) => !CONTROL.test(value), "must not contain control characters")
+    .transform((value) => value.trim())
+    .optional(),
+  cursor: adoContinuation.optional(),
+  limit: limit(1_000, 100),
+});
+export type BranchQuery = z.infer<typeof branchQuerySchema>;
+
+/** `GET /api/profiles/[id]/commits`: the last N commits of one branch. */
+export const commitQuerySchema = z.strictObject({
+  branch: branchName.pipe(z.string().min(1, "is required")),
+  top: limit(100, 100),
+});
+export type CommitQuery = z.infer<typeof commitQuerySchema>;
+
+export const createProfileFields = ["name", "platform", "repositoryId", "defaultBranch", "idempotencyKey"] as const;
+
+/** The create-profile form. The repository is re-checked against Azure DevOps by the action. */
+export const createProfileSchema = z.object({
+  name: textField("Name", { max: 100 }),
+  platform: z.enum(PLATFORM_VALUES, { error: "Choose a target platform" }),
+  repositoryId: z
+    .string({ error: "Pick a repository from the list" })
+    .trim()
+    .toLowerCase()
+    .pipe(z.guid({ error: "Pick a repository from the list" })),
+  defaultBranch: z
+    .string()
+    .optional()
+    .transform((value) => {
+      const trimmed = value?.trim().replace(/^refs\/heads\//, "");
+      return trimmed ? trimmed : undefined;
+    })
+    .pipe(branchName.optional()),
+  idempotencyKey: z.uuid({ error: "The form is outdated. Reload the page and try again." }),
+});
+export type CreateProfileInput = z.infer<typeof createProfileSchema>;
+
+export const PROFILE_SORTS = ["name", "created", "repository", "platform"] as const;
+
+/** `/profiles?q=&platform=&sort=&order=&page=`: bad values fall back to the defaults (see the page). */
+export const profileListQuerySchema = z.strictObject({
+  q: z
+    .string()
+    .max(200, "Search must be at most 200 characters")
+    .refine((value) => !CONTROL.test(value), "Search must not contain control characters")
+    .transform((value) => value.trim())
+    .optional(),
+  platform: z.enum(PLATFORM_VALUES, { error: "Unknown platform" }).optional(),
+  sort: z.enum(PROFILE_SORTS, { error: "Unknown sort order" }).default("name"),
+  order: z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc"),
+  page: z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1),
+  /** Set by the delete action's redirect: the name of the profile just deleted. */
+  deleted: z.string().max(200).optional(),
+});
+export type ProfileListQuery = z.infer<typeof profileListQuerySchema>;
+
+/** Reads URLSearchParams into a plain object; a repeated key is kept as a list (and refused). */
+export function searchParamsObject(params: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const entries: [string, string][] = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params).flatMap(([key, value]) => (value === undefined ? [] : Array.isArray(value) ? value.map((item) => [key, item] as [string, string]) : [[key, value] as [string, string]]));
+  for (const [key, value] of entries) {
+    const previous = out[key];
+    out[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+  }
+  return out;
+}
+
+/** zod issues as `{ field: [messages] }` with the field name in each message (for JSON 400s). */
+export function queryErrors(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        out[key.slice(0, 40)] = [`"${key.slice(0, 40)}" is not a parameter of this endpoint`];
+      }
+      continue;
+    }
+    const field = String(issue.path[0] ?? "_query");
+    const message = issue.code === "invalid_type" && issue.input !== undefined && Array.isArray(issue.input) ? "must be given once" : issue.message;
+    (out[field] ??= []).push(`${field} ${message}`);
+  }
+  return out;
+}
