@@ -3,7 +3,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { DEFAULT_ORGS, DEFAULT_PATS, DEFAULT_SERVERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
-import { auditFor, captureResponses, expectTokenNowhere, fillPatForm, finding, startPatWizard, submitPatForm, type CapturedResponses, type Provider } from "./support/connect-wizard";
+import { auditFor, captureResponses, expectSavedIntoRepositoryStep, expectTokenNowhere, fillPatForm, finding, startPatWizard, submitPatForm, type CapturedResponses, type Provider } from "./support/connect-wizard";
 import { openFor, removeConnection, uniqueName } from "./support/connections";
 import { prisma } from "./support/db";
 import { emulator, emulatorDeployment } from "./support/emulator";
@@ -53,13 +53,16 @@ async function expectNothingSaved(journey: Journey): Promise<void> {
 /** Saves the draft from the check step and returns the new connection row. */
 async function save(journey: Journey) {
   await journey.page.getByRole("button", { name: "Save connection" }).click();
-  await expect(journey.page).toHaveURL(/\/connections\/[0-9a-f-]{36}/, { timeout: 30_000 });
+  const savedId = await expectSavedIntoRepositoryStep(journey.page);
   const rows = await prisma().connection.findMany({ where: { idempotencyKey: journey.draftId } });
   expect(rows).toHaveLength(1);
   const connection = rows[0]!;
   expect(connection.name).toBe(journey.name);
   expect(connection.tokenSealed).not.toContain(journey.token);
   expect(openFor("Connection", "tokenSealed", connection.id, connection.tokenSealed!)).toBe(journey.token);
+  expect(savedId).toBe(connection.id);
+  // The journeys go on to assert on the connection's own page.
+  await journey.page.goto(`/connections/${connection.id}`);
   return connection;
 }
 

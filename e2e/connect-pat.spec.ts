@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { DEFAULT_ORGS, DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_SERVERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
-import { auditFor, captureResponses, expectTokenNowhere, fillPatForm, startPatWizard, submitPatForm } from "./support/connect-wizard";
+import { auditFor, captureResponses, expectSavedIntoRepositoryStep, expectTokenNowhere, fillPatForm, startPatWizard, submitPatForm } from "./support/connect-wizard";
 import { openFor, removeConnection, uniqueName } from "./support/connections";
 import { prisma } from "./support/db";
 import { emulatorDeployment } from "./support/emulator";
@@ -25,8 +25,9 @@ test.describe("connect with a Personal Access Token", () => {
         await page.getByRole("radio", { name: /^Azure DevOps Services/ }).check();
         await page.getByRole("button", { name: "Continue" }).click();
         await expect(page).toHaveURL(/\/method$/);
-        // No OAuth app is configured in this run: the choice says so instead of failing later.
-        await expect(page.getByRole("radio", { name: /Get Repositories from Azure DevOps \(OAuth2\)/ })).toBeDisabled();
+        // Both OAuth providers are configured in this run, so OAuth2 is offered next to the PAT
+        // (the unconfigured case is unit-tested with the provider configuration).
+        await expect(page.getByRole("radio", { name: /Get Repositories from Azure DevOps \(OAuth2\)/ })).toBeEnabled();
         await expectNoSeriousA11yViolations(page, "/connect/[draft]/method (Services)");
         await page.getByRole("radio", { name: /^Personal Access Token \(User\)/ }).check();
         await page.getByRole("button", { name: "Continue" }).click();
@@ -71,9 +72,10 @@ test.describe("connect with a Personal Access Token", () => {
 
       await test.step("Save: one connection, sealed token, the connection page lists the projects", async () => {
         await page.getByRole("button", { name: "Save connection" }).click();
-        await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}/, { timeout: 30_000 });
+        const savedId = await expectSavedIntoRepositoryStep(page);
         const connection = await prisma().connection.findFirstOrThrow({ where: { name } });
         connectionId = connection.id;
+        expect(savedId).toBe(connection.id);
         expect(connection).toMatchObject({
           deploymentType: "SERVICES",
           authMethod: "PAT",
@@ -96,6 +98,8 @@ test.describe("connect with a Personal Access Token", () => {
         // The draft's sealed copy went with the save.
         expect((await prisma().connectDraft.findUniqueOrThrow({ where: { id: draftId } })).tokenSealed).toBeNull();
 
+        // The wizard goes on to the repository step; the connection's own page lists what it sees.
+        await page.goto(`/connections/${connection.id}`);
         await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
         const projects = page.getByRole("region", { name: "Projects" });
         for (const project of [DEFAULT_PROJECTS.mobileIos, DEFAULT_PROJECTS.fabrikamFiber, DEFAULT_PROJECTS.android, DEFAULT_PROJECTS.sandbox]) {
@@ -176,9 +180,10 @@ test.describe("connect with a Personal Access Token", () => {
       await expect(facts).toContainText("REST API 7.1");
       await expect(facts).toContainText("MOBILE_IOS");
       await page.getByRole("button", { name: "Save connection" }).click();
-      await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}/, { timeout: 30_000 });
+      const savedId = await expectSavedIntoRepositoryStep(page);
       const connection = await prisma().connection.findFirstOrThrow({ where: { name } });
       connectionId = connection.id;
+      expect(savedId).toBe(connection.id);
       expect(connection).toMatchObject({
         deploymentType: "SERVER",
         serverUrl: origin,
@@ -189,6 +194,10 @@ test.describe("connect with a Personal Access Token", () => {
         status: "HEALTHY",
       });
       expect(openFor("Connection", "tokenSealed", connection.id, connection.tokenSealed!)).toBe(token);
+      // The repository step lists the collection's repositories…
+      await expect(page.getByRole("list", { name: "Repositories" }).getByRole("button", { name: /^wallet / })).toBeVisible({ timeout: 30_000 });
+      // …and the connection's page lists its projects.
+      await page.goto(`/connections/${connection.id}`);
       await expect(page.getByRole("region", { name: "Projects" })).toContainText("MOBILE_IOS");
       await expectTokenNowhere(page, captured, token);
     } finally {

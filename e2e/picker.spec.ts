@@ -10,7 +10,7 @@ import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
 import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { prisma } from "./support/db";
-import { emulatorDeployment } from "./support/emulator";
+import { emulator, emulatorDeployment } from "./support/emulator";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
 
 function closedPort(): Promise<number> {
@@ -252,8 +252,15 @@ test.describe("repository picker", () => {
 
       await test.step("Refresh lists the organization again and shows the progress", async () => {
         await openPicker(page, connection.id);
-        await page.getByRole("button", { name: "Refresh" }).click();
-        await expect(page.getByText(/Listing repositories: \d+ of 40 projects|Finding projects/)).toBeVisible();
+        // Slow bigcorp's repository lists down (only this spec uses bigcorp) so the progress
+        // is on screen long enough to be read, however fast the machine is.
+        const slow = await emulator.addFault({ kind: "latency", ms: 700, pathPrefix: "/bigcorp/", deployment: "services" });
+        try {
+          await page.getByRole("button", { name: "Refresh" }).click();
+          await expect(page.getByText(/Listing repositories: \d+ of 40 projects|Finding projects/)).toBeVisible();
+        } finally {
+          await emulator.removeFault(slow);
+        }
         await expect(page.getByTestId("listing-summary")).toContainText("1,000 repositories in 40 projects", { timeout: 45_000 });
         const refreshed = await prisma().repositoryListing.findUniqueOrThrow({ where: { connectionId: connection.id } });
         expect(refreshed.readyGeneration).toBe(listing.readyGeneration! + 1);

@@ -50,7 +50,17 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
   const loadedCount = useRef(0);
 
   const base = `/api/connections/${connectionId}`;
-  const onListing = useCallback((next: ListingStatusDto) => setListing(next), []);
+  // The listing's status arrives with every answer (rows, projects, progress polls), in any
+  // order. Whichever answer first says a run has finished, the rows loaded while it ran are
+  // stale: reload both lists once, whoever noticed.
+  const lastStatus = useRef<ListingStatusDto["status"] | null>(null);
+  const onListing = useCallback((next: ListingStatusDto) => {
+    if (lastStatus.current === "RUNNING" && next.status !== "RUNNING") {
+      setReloadToken((token) => token + 1);
+    }
+    lastStatus.current = next.status;
+    setListing(next);
+  }, []);
   const repositories = usePagedList<RepositoryItemDto>(`${base}/repositories${query({ q: term, project: project?.id, limit: PAGE_SIZE })}`, reloadToken, onListing);
   const projects = usePagedList<ProjectItemDto>(`${base}/projects${query({ limit: 200 })}`, reloadToken, onListing);
 
@@ -79,10 +89,8 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
           if (!result.ok) {
             return;
           }
-          setListing(result.data.listing);
-          if (result.data.listing.status !== "RUNNING") {
-            setReloadToken((token) => token + 1);
-          } else if (result.data.listing.partial && ticks % 2 === 0 && loadedCount.current <= PAGE_SIZE) {
+          onListing(result.data.listing);
+          if (result.data.listing.status === "RUNNING" && result.data.listing.partial && ticks % 2 === 0 && loadedCount.current <= PAGE_SIZE) {
             setReloadToken((token) => token + 1);
           }
         },
@@ -90,7 +98,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
       );
     }, POLL_MS);
     return () => clearInterval(timer);
-  }, [running, base]);
+  }, [running, base, onListing]);
 
   const refresh = useCallback(
     async (previous: FormState, formData: FormData) => {

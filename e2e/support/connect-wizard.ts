@@ -143,3 +143,14 @@ export async function replayAction(page: Page, request: Request, body?: string) 
 export async function auditFor(targetId: string) {
   return prisma().auditEvent.findMany({ where: { targetId }, orderBy: { createdAt: "asc" } });
 }
+
+/**
+ * After "Save connection": the wizard goes on to its repository step for the new
+ * connection ("Connection saved", then the picker). Returns the connection id.
+ */
+export async function expectSavedIntoRepositoryStep(page: Page): Promise<string> {
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\/repositories\?step=wizard$/, { timeout: 30_000 });
+  await expect(page.getByRole("status").filter({ hasText: "Connection saved" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Connect steps" }).locator('[aria-current="step"]')).toContainText("Repository");
+  return new URL(page.url()).pathname.split("/")[2]!;
+}

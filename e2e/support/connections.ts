@@ -82,6 +82,18 @@ export async function seedPatConnection(input: SeedPatConnection) {
 
 /** Deletes a connection a fixture created, with its build profiles. */
 export async function removeConnection(id: string): Promise<void> {
-  await prisma().buildProfile.deleteMany({ where: { connectionId: id } });
-  await prisma().connection.deleteMany({ where: { id } });
+  // A background repository listing may still be writing rows for this connection; its
+  // inserts and the cascading delete can deadlock, which PostgreSQL resolves by failing one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await prisma().buildProfile.deleteMany({ where: { connectionId: id } });
+      await prisma().connection.deleteMany({ where: { id } });
+      return;
+    } catch (error) {
+      if (attempt >= 5 || (error as { code?: string }).code !== "P2034") {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
 }

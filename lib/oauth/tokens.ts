@@ -25,7 +25,7 @@ const log = logger("oauth.tokens");
  * REFRESH_MARGIN_SECONDS (or when `forceRefresh` says the API refused it).
  *
  * Single-flight per identity, across every Keel instance, without a transaction open across the
- * HTTP call (SECURITY.md asks for both; docs/oauth.md explains the choice):
+ * HTTP call (SECURITY.md asks for both; lib/oauth/README.md explains the choice):
  *   1. take a lease on the Account row with one atomic UPDATE (`refreshLeaseId/Until`, only if
  *      the tokens are still at the version just read and nobody else holds a live lease);
  *   2. the holder calls the token endpoint, outside any transaction;
