@@ -22,14 +22,14 @@ export function OAuthScopesTable({ scopes, extra }: { scopes: readonly ScopeInfo
         {scopes.map((scope) => (
           <tr key={scope.id} className="border-t border-slate-100 align-top">
             <td className="py-2 pr-3 font-medium text-slate-900">{scope.label}</td>
-            <td className="py-2 pr-3 font-mono text-xs text-slate-700">{scope.id}</td>
+            <td className="break-all py-2 pr-3 font-mono text-xs text-slate-700">{scope.id}</td>
             <td className="py-2 text-slate-700">{scope.purpose}</td>
           </tr>
         ))}
         {extra?.map((item) => (
           <tr key={item.scope} className="border-t border-slate-100 align-top">
             <td className="py-2 pr-3 font-medium text-slate-900">Sign-in</td>
-            <td className="py-2 pr-3 font-mono text-xs text-slate-700">{item.scope}</td>
+            <td className="break-all py-2 pr-3 font-mono text-xs text-slate-700">{item.scope}</td>
             <td className="py-2 text-slate-700">{item.purpose}</td>
           </tr>
         ))}

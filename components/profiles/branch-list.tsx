@@ -126,7 +126,7 @@ export function BranchList({ profileId, defaultBranch, webUrl }: { profileId: st
       </div>
       <div className="px-5 py-4">
         <p aria-live="polite" className="sr-only">
-          {loading ? "Loading branches…" : `${branches.items.length}${branches.nextCursor ? "+" : ""} branches${term ? ` containing “${term}”` : ""}`}
+          {loading ? "Loading branches…" : `${branches.items.length}${branches.nextCursor ? "+" : ""} ${branches.items.length === 1 && !branches.nextCursor ? "branch" : "branches"}${term ? ` containing “${term}”` : ""}`}
         </p>
         {loading ? (
           <div role="status" className="space-y-2">

@@ -59,7 +59,7 @@ export function CreateProfileForm({ connectionId, repository, action, onCancel }
       ? "Loading the repository's branches…"
       : branches.status === "error"
         ? `Keel could not load the branches (${branches.message}). Type the branch name; Keel checks it when you create the profile.`
-        : `${branches.names.length}${branches.more ? "+" : ""} branches. Azure DevOps' default is ${repository.defaultBranch ?? "not set"}.`;
+        : `${branches.names.length}${branches.more ? "+" : ""} ${branches.names.length === 1 && !branches.more ? "branch" : "branches"}. Azure DevOps' default is ${repository.defaultBranch ?? "not set"}.`;
 
   return (
     <section aria-labelledby="create-profile-heading" className="rounded-lg border border-slate-200 bg-white shadow-sm">
