@@ -156,7 +156,9 @@ test.describe("members and roles", () => {
       await page.goto("/settings/members");
       const row = page.getByRole("row", { name: /Dee Disabled/ });
       await row.getByRole("button", { name: "Disable Dee Disabled" }).click();
-      await expect(row).toContainText("Disabled");
+      // (The member's name contains "Disabled": wait for the state itself, not for the word.)
+      await expect(row.getByRole("button", { name: "Enable Dee Disabled" })).toBeVisible();
+      expect((await prisma().user.findUniqueOrThrow({ where: { id: member.id } })).isActive).toBe(false);
 
       await memberPage.goto("/connections");
       await expect(memberPage).toHaveURL(/\/signin/);

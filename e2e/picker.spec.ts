@@ -271,6 +271,27 @@ test.describe("repository picker", () => {
     }
   });
 
+  test("a project without repositories says so, and what to do", async ({ page }) => {
+    const connection = await seedPatConnection({ deployment: "server2022", collection: "ResearchCollection", token: DEFAULT_PATS.server2022 });
+    try {
+      await openPicker(page, connection.id, "1 repository in 2 projects");
+      const projects = page.getByRole("list", { name: "Projects" });
+      await projects.getByRole("button", { name: /^Planning/ }).click();
+      await expect(page.getByRole("heading", { name: "This project has no repositories" })).toBeVisible();
+      await expect(page.getByText("Create a repository in Azure DevOps, then refresh the list, or pick another project.")).toBeVisible();
+      await expectNoSeriousA11yViolations(page, "picker: empty project");
+      await projects.getByRole("button", { name: /^Research/ }).click();
+      await expect(repositoryRow(page, "prototypes")).toBeVisible();
+      const listed = await prisma().listedProject.findMany({ where: { connectionId: connection.id }, select: { name: true, repositoryCount: true } });
+      expect(listed.map((project) => [project.name, project.repositoryCount]).sort()).toEqual([
+        ["Planning", 0],
+        ["Research", 1],
+      ]);
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("a Server 2022.1 collection behind /tfs: pick, create, and the clone URL keeps /tfs", async ({ page }) => {
     const connection = await seedPatConnection({ deployment: "server2022", collection: DEFAULT_SERVERS.server2022.collection, token: DEFAULT_PATS.server2022 });
     const server = await emulatorDeployment("server2022");

@@ -6,36 +6,20 @@ import { z } from "zod";
 import { requireActionAdmin } from "@/lib/auth/guards";
 import { getOAuthProviderConfig } from "@/lib/auth/oauth-providers";
 import { checkOAuthDraft, draftIdentity, refreshDraftOrganizations } from "@/lib/connections/oauth-draft";
-import { getDraft, updateDraft, type Draft } from "@/lib/data/connect-drafts";
+import { getDraft, updateDraft } from "@/lib/data/connect-drafts";
 import { connectionNameTaken, getConnection } from "@/lib/data/connections";
 import { readOrganizations, setDraftOAuthProvider } from "@/lib/data/oauth";
 import { azureDevOpsUrls } from "@/lib/env";
+import { draftExpired, loadActionDraft } from "@/lib/connections/wizard";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { isOAuthProviderId } from "@/lib/oauth/config";
 import { setIntentCookie } from "@/lib/oauth/intent-cookie";
 import { idSchema } from "@/lib/validation/auth";
-import { parseForm, type FormState } from "@/lib/validation/form";
+import { parseForm, type FormState, errorState } from "@/lib/validation/form";
 import { oauthProviderFields, oauthProviderSchema, organizationChoiceFields, organizationChoiceSchema } from "@/lib/validation/oauth";
 
 const log = logger("actions.connect-oauth");
-
-type ErrorState = Extract<FormState, { status: "error" }>;
-const error = (message: string, fieldErrors: Record<string, string[]> = {}, values: Record<string, string> = {}): ErrorState => ({ status: "error", message, fieldErrors, values });
-const expired = error("This connection setup has expired or does not exist. Start connecting again.");
-
-async function loadDraft(draftId: string): Promise<{ ok: true; scope: { organizationId: string; userId: string }; draft: Draft } | { ok: false; state: ErrorState }> {
-  const auth = await requireActionAdmin();
-  if (!auth.ok) {
-    return auth;
-  }
-  if (!idSchema.safeParse(draftId).success) {
-    return { ok: false, state: expired };
-  }
-  const scope = { organizationId: auth.user.organizationId, userId: auth.user.id };
-  const draft = await getDraft(scope, draftId);
-  return draft ? { ok: true, scope, draft } : { ok: false, state: expired };
-}
 
 /**
  * Before leaving Keel for the consent page: records the provider on the draft and sets the
@@ -43,7 +27,7 @@ async function loadDraft(draftId: string): Promise<{ ok: true; scope: { organiza
  * returned provider and callback URL (a POST with next-auth's CSRF token).
  */
 export async function beginOAuthAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
-  const loaded = await loadDraft(draftId);
+  const loaded = await loadActionDraft(draftId);
   if (!loaded.ok) {
     return loaded.state;
   }
@@ -53,10 +37,10 @@ export async function beginOAuthAction(draftId: string, _previous: FormState, fo
   }
   const { provider } = parsed.data;
   if (loaded.draft.deploymentType !== "SERVICES") {
-    return error("Azure DevOps OAuth works only with the cloud service. Use a Personal Access Token for Azure DevOps Server.");
+    return errorState("Azure DevOps OAuth works only with the cloud service. Use a Personal Access Token for Azure DevOps Server.");
   }
   if (!getOAuthProviderConfig(provider)) {
-    return error("This sign-in method is not configured for this Keel. Choose another, or ask whoever runs Keel to configure it.", { provider: ["Not configured"] });
+    return errorState("This sign-in method is not configured for this Keel. Choose another, or ask whoever runs Keel to configure it.", { provider: ["Not configured"] });
   }
   await setDraftOAuthProvider(loaded.scope, loaded.draft.id, provider);
   await setIntentCookie({ kind: "draft", targetId: loaded.draft.id, provider, userId: loaded.scope.userId, organizationId: loaded.scope.organizationId });
@@ -75,11 +59,11 @@ export async function beginReauthorizeAction(connectionId: string, _previous: Fo
   }
   const connection = idSchema.safeParse(connectionId).success ? await getConnection(auth.user.organizationId, connectionId) : null;
   if (!connection || connection.authMethod !== "OAUTH") {
-    return error("That connection does not exist in your organization.");
+    return errorState("That connection does not exist in your organization.");
   }
   const provider = connection.oauthProvider ?? connection.account?.provider;
   if (!isOAuthProviderId(provider) || !getOAuthProviderConfig(provider)) {
-    return error("The sign-in method this connection was created with is no longer configured for this Keel. Ask whoever runs Keel to configure it again, or connect the organization with a Personal Access Token.");
+    return errorState("The sign-in method this connection was created with is no longer configured for this Keel. Ask whoever runs Keel to configure it again, or connect the organization with a Personal Access Token.");
   }
   await setIntentCookie({ kind: "reauth", targetId: connection.id, provider, userId: auth.user.id, organizationId: auth.user.organizationId });
   return { status: "success", message: "Opening the sign-in page…", data: { provider, callbackUrl: `/connections/${connection.id}?reauthorized=1` } };
@@ -87,7 +71,7 @@ export async function beginReauthorizeAction(connectionId: string, _previous: Fo
 
 /** After consent: the admin picks one organization of the identity and names the connection; the doctor runs. */
 export async function chooseOrganizationAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
-  const loaded = await loadDraft(draftId);
+  const loaded = await loadActionDraft(draftId);
   if (!loaded.ok) {
     return loaded.state;
   }
@@ -100,32 +84,32 @@ export async function chooseOrganizationAction(draftId: string, _previous: FormS
   const values = { name, organization };
   const listed = readOrganizations(draft.oauthOrganizations).items.find((item) => item.name.toLowerCase() === organization.toLowerCase());
   if (!listed) {
-    return error("Check the highlighted fields.", { organization: ["Choose one of the organizations listed (use Refresh list if it is new)."] }, values);
+    return errorState("Check the highlighted fields.", { organization: ["Choose one of the organizations listed (use Refresh list if it is new)."] }, values);
   }
   if (await connectionNameTaken(scope.organizationId, name)) {
-    return error("Check the highlighted fields.", { name: [`A connection named "${name}" already exists. Choose another name.`] }, values);
+    return errorState("Check the highlighted fields.", { name: [`A connection named "${name}" already exists. Choose another name.`] }, values);
   }
   try {
     await draftIdentity(scope, draft);
     await updateDraft(scope, draft.id, { name, serverUrl: new URL(azureDevOpsUrls().services).origin, pathPrefix: "", collection: listed.name, caBundlePem: null });
     const fresh = await getDraft(scope, draft.id);
     if (!fresh) {
-      return expired;
+      return draftExpired;
     }
     await checkOAuthDraft(scope, fresh);
   } catch (caught) {
     if (isAppError(caught)) {
-      return error(caught.message, {}, values);
+      return errorState(caught.message, {}, values);
     }
     log.error({ err: caught }, "the OAuth connection check failed unexpectedly");
-    return error("The check failed unexpectedly. Try again.", {}, values);
+    return errorState("The check failed unexpectedly. Try again.", {}, values);
   }
   redirect(`/connect/${draft.id}/check`);
 }
 
 /** Lists the identity's organizations again (without a new consent). */
 export async function refreshOrganizationsAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
-  const loaded = await loadDraft(draftId);
+  const loaded = await loadActionDraft(draftId);
   if (!loaded.ok) {
     return loaded.state;
   }
@@ -139,9 +123,9 @@ export async function refreshOrganizationsAction(draftId: string, _previous: For
     return { status: "success", message: list.error ? list.error : `Found ${list.items.length} organization${list.items.length === 1 ? "" : "s"}.` };
   } catch (caught) {
     if (isAppError(caught)) {
-      return error(caught.message);
+      return errorState(caught.message);
     }
     log.error({ err: caught }, "listing organizations failed unexpectedly");
-    return error("Listing the organizations failed unexpectedly. Try again.");
+    return errorState("Listing the organizations failed unexpectedly. Try again.");
   }
 }

@@ -10,32 +10,14 @@ import { SecretUnreadableError } from "@/lib/crypto";
 import { createDraft, deleteDraft, getDraft, openDraftToken, setDraftToken, updateDraft, type Draft } from "@/lib/data/connect-drafts";
 import { connectionNameTaken, createPatConnection } from "@/lib/data/connections";
 import { checkOAuthDraft, saveOAuthDraft } from "@/lib/connections/oauth-draft";
+import { draftExpired, loadActionDraft } from "@/lib/connections/wizard";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { caUploadFields, caUploadSchema, methodFields, methodSchema, patFormFields, patFormSchema, providerFields, providerSchema } from "@/lib/validation/connections";
-import { idSchema } from "@/lib/validation/auth";
-import { parseForm, type FormState } from "@/lib/validation/form";
+import { parseForm, type FormState, errorState, type ErrorState } from "@/lib/validation/form";
 import { z } from "zod";
 
 const log = logger("actions.connect");
-
-type ErrorState = Extract<FormState, { status: "error" }>;
-const error = (message: string, fieldErrors: Record<string, string[]> = {}, values: Record<string, string> = {}): ErrorState => ({ status: "error", message, fieldErrors, values });
-
-const expired = error("This connection setup has expired or does not exist. Start connecting again.");
-
-async function loadDraft(draftId: string): Promise<{ ok: true; scope: { organizationId: string; userId: string }; draft: Draft } | { ok: false; state: ErrorState }> {
-  const auth = await requireActionAdmin();
-  if (!auth.ok) {
-    return auth;
-  }
-  if (!idSchema.safeParse(draftId).success) {
-    return { ok: false, state: expired };
-  }
-  const scope = { organizationId: auth.user.organizationId, userId: auth.user.id };
-  const draft = await getDraft(scope, draftId);
-  return draft ? { ok: true, scope, draft } : { ok: false, state: expired };
-}
 
 function targetOf(draft: Draft): CheckTarget | null {
   if (!draft.serverUrl || draft.collection === null || !draft.collection) {
@@ -48,7 +30,7 @@ function targetOf(draft: Draft): CheckTarget | null {
 async function checkDraft(scope: { organizationId: string; userId: string }, draft: Draft): Promise<ErrorState | null> {
   const target = targetOf(draft);
   if (!target) {
-    return error("Fill in the connection details first.");
+    return errorState("Fill in the connection details first.");
   }
   if (draft.authMethod === "OAUTH") {
     // The linked identity's token instead of a PAT (lib/connections/oauth-draft.ts).
@@ -56,7 +38,7 @@ async function checkDraft(scope: { organizationId: string; userId: string }, dra
       await checkOAuthDraft(scope, draft);
     } catch (caught) {
       if (isAppError(caught)) {
-        return error(caught.message);
+        return errorState(caught.message);
       }
       throw caught;
     }
@@ -67,12 +49,12 @@ async function checkDraft(scope: { organizationId: string; userId: string }, dra
     token = await openDraftToken(scope, draft.id);
   } catch (caught) {
     if (caught instanceof SecretUnreadableError) {
-      return error("Keel can no longer read the token entered earlier (its encryption keys changed). Enter the token again.", { token: ["Enter the token again"] });
+      return errorState("Keel can no longer read the token entered earlier (its encryption keys changed). Enter the token again.", { token: ["Enter the token again"] });
     }
     throw caught;
   }
   if (!token) {
-    return error("Enter a Personal Access Token.", { token: ["Personal Access Token is required"] });
+    return errorState("Enter a Personal Access Token.", { token: ["Personal Access Token is required"] });
   }
   const { summary } = await runConnectionCheck(scope, target, { kind: "pat", token }, { targetType: "connect_draft", targetId: draft.id, method: "PAT" });
   await updateDraft(scope, draft.id, { lastCheck: summary });
@@ -95,7 +77,7 @@ export async function startConnectAction(_previous: FormState, formData: FormDat
 
 /** Step 2: OAuth2 or PAT. */
 export async function chooseMethodAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
-  const loaded = await loadDraft(draftId);
+  const loaded = await loadActionDraft(draftId);
   if (!loaded.ok) {
     return loaded.state;
   }
@@ -106,10 +88,10 @@ export async function chooseMethodAction(draftId: string, _previous: FormState, 
   const { method } = parsed.data;
   if (method === "OAUTH") {
     if (loaded.draft.deploymentType === "SERVER") {
-      return error("Azure DevOps OAuth works only with the cloud service. Use a Personal Access Token for Azure DevOps Server.", { method: ["Choose Personal Access Token"] });
+      return errorState("Azure DevOps OAuth works only with the cloud service. Use a Personal Access Token for Azure DevOps Server.", { method: ["Choose Personal Access Token"] });
     }
     if (configuredOAuthProviders().length === 0) {
-      return error("No OAuth app is configured for this Keel. Use a Personal Access Token, or ask whoever runs Keel to configure Microsoft Entra ID.", { method: ["Choose Personal Access Token"] });
+      return errorState("No OAuth app is configured for this Keel. Use a Personal Access Token, or ask whoever runs Keel to configure Microsoft Entra ID.", { method: ["Choose Personal Access Token"] });
     }
   }
   await updateDraft(loaded.scope, loaded.draft.id, { authMethod: method });
@@ -118,7 +100,7 @@ export async function chooseMethodAction(draftId: string, _previous: FormState, 
 
 /** Step 3 (PAT): saves the details into the draft, seals the token, runs the doctor. */
 export async function checkPatAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
-  const loaded = await loadDraft(draftId);
+  const loaded = await loadActionDraft(draftId);
   if (!loaded.ok) {
     return loaded.state;
   }
@@ -135,7 +117,7 @@ export async function checkPatAction(draftId: string, _previous: FormState, form
   const { name, serverUrl, collection, token, tokenExpiresAt } = parsed.data;
   const values = { name, serverUrl: serverUrl.pathPrefix ? `${serverUrl.serverUrl}/${serverUrl.pathPrefix}` : serverUrl.serverUrl, collection, tokenExpiresAt: tokenExpiresAt?.toISOString().slice(0, 10) ?? "" };
   if (await connectionNameTaken(scope.organizationId, name)) {
-    return error("Check the highlighted fields.", { name: [`A connection named "${name}" already exists. Choose another name.`] }, values);
+    return errorState("Check the highlighted fields.", { name: [`A connection named "${name}" already exists. Choose another name.`] }, values);
   }
   // The same rule as for saved connections: a token entered for one server is never
   // sent to another address without being entered again.
@@ -144,7 +126,7 @@ export async function checkPatAction(draftId: string, _previous: FormState, form
     draft.serverUrl !== null &&
     (draft.serverUrl !== serverUrl.serverUrl || (draft.pathPrefix ?? "") !== serverUrl.pathPrefix || (draft.collection ?? "").toLowerCase() !== collection.toLowerCase());
   if (moved && !token) {
-    return error("You changed where the connection points, so enter the token again.", { token: ["Enter the token again for the new address"] }, values);
+    return errorState("You changed where the connection points, so enter the token again.", { token: ["Enter the token again for the new address"] }, values);
   }
   await updateDraft(scope, draft.id, {
     name,
@@ -159,7 +141,7 @@ export async function checkPatAction(draftId: string, _previous: FormState, form
   }
   const fresh = await getDraft(scope, draft.id);
   if (!fresh) {
-    return expired;
+    return draftExpired;
   }
   try {
     const problem = await checkDraft(scope, fresh);
@@ -168,14 +150,14 @@ export async function checkPatAction(draftId: string, _previous: FormState, form
     }
   } catch (caught) {
     log.error({ err: caught }, "connection check failed unexpectedly");
-    return error("The check failed unexpectedly. Try again.", {}, values);
+    return errorState("The check failed unexpectedly. Try again.", {}, values);
   }
   redirect(`/connect/${draft.id}/check`);
 }
 
 /** Check step: runs the doctor again. */
 export async function recheckDraftAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
-  const loaded = await loadDraft(draftId);
+  const loaded = await loadActionDraft(draftId);
   if (!loaded.ok) {
     return loaded.state;
   }
@@ -193,14 +175,14 @@ export async function recheckDraftAction(draftId: string, _previous: FormState, 
     }
   } catch (caught) {
     log.error({ err: caught }, "connection check failed unexpectedly");
-    return error("The check failed unexpectedly. Try again.");
+    return errorState("The check failed unexpectedly. Try again.");
   }
   redirect(`/connect/${loaded.draft.id}/check?checked=${Date.now()}`);
 }
 
 /** Check step: trusts an uploaded CA certificate for this connection only, then checks again. */
 export async function uploadCaAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
-  const loaded = await loadDraft(draftId);
+  const loaded = await loadActionDraft(draftId);
   if (!loaded.ok) {
     return loaded.state;
   }
@@ -217,16 +199,16 @@ export async function uploadCaAction(draftId: string, _previous: FormState, form
     for (const block of certificates) {
       const certificate = new X509Certificate(block);
       if (new Date(certificate.validTo).getTime() < Date.now()) {
-        return error("This certificate has expired. Export the server's current CA certificate.", { caPem: [`Expired on ${certificate.validTo}`] });
+        return errorState("This certificate has expired. Export the server's current CA certificate.", { caPem: [`Expired on ${certificate.validTo}`] });
       }
     }
   } catch {
-    return error("This file is not a readable X.509 certificate. Export the CA certificate as Base-64 encoded (PEM).", { caPem: ["Not a readable certificate"] });
+    return errorState("This file is not a readable X.509 certificate. Export the CA certificate as Base-64 encoded (PEM).", { caPem: ["Not a readable certificate"] });
   }
   await updateDraft(loaded.scope, loaded.draft.id, { caBundlePem: pem });
   const fresh = await getDraft(loaded.scope, loaded.draft.id);
   if (!fresh) {
-    return expired;
+    return draftExpired;
   }
   const problem = await checkDraft(loaded.scope, fresh);
   if (problem) {
@@ -237,7 +219,7 @@ export async function uploadCaAction(draftId: string, _previous: FormState, form
 
 /** Last step: checks once more and saves the connection (idempotent per draft). */
 export async function saveConnectionAction(draftId: string, _previous: FormState, formData: FormData): Promise<FormState> {
-  const loaded = await loadDraft(draftId);
+  const loaded = await loadActionDraft(draftId);
   if (!loaded.ok) {
     return loaded.state;
   }
@@ -252,7 +234,7 @@ export async function saveConnectionAction(draftId: string, _previous: FormState
   }
   const target = targetOf(draft);
   if (!target || !draft.name || (draft.authMethod !== "PAT" && draft.authMethod !== "OAUTH")) {
-    return error("Fill in the connection details first.");
+    return errorState("Fill in the connection details first.");
   }
   let id: string;
   try {
@@ -261,7 +243,7 @@ export async function saveConnectionAction(draftId: string, _previous: FormState
     } else {
       const token = await openDraftToken(scope, draft.id);
       if (!token) {
-        return error("Enter a Personal Access Token first.");
+        return errorState("Enter a Personal Access Token first.");
       }
       // The doctor runs again on save: the server or token may have changed since "Check".
       const { summary, record } = await runConnectionCheck(scope, target, { kind: "pat", token }, { targetType: "connect_draft", targetId: draft.id, method: "PAT" });
@@ -269,7 +251,7 @@ export async function saveConnectionAction(draftId: string, _previous: FormState
         await updateDraft(scope, draft.id, { lastCheck: summary });
         // The page must show the new findings the message points to, not the earlier success.
         revalidatePath(`/connect/${draft.id}/check`);
-        return error("The connection check failed when saving, so nothing was saved. See the findings below.");
+        return errorState("The connection check failed when saving, so nothing was saved. See the findings below.");
       }
       const saved = await createPatConnection(scope, {
         draftId: draft.id,
@@ -287,15 +269,15 @@ export async function saveConnectionAction(draftId: string, _previous: FormState
     }
   } catch (caught) {
     if (caught instanceof SecretUnreadableError) {
-      return error("Keel can no longer read the token entered earlier. Go back and enter it again.");
+      return errorState("Keel can no longer read the token entered earlier. Go back and enter it again.");
     }
     if (isAppError(caught)) {
       // A failed save-time check stored new findings in the draft: show them.
       revalidatePath(`/connect/${draft.id}/check`);
-      return error(caught.message, caught.details?.field === "name" ? { name: [caught.message] } : {});
+      return errorState(caught.message, caught.details?.field === "name" ? { name: [caught.message] } : {});
     }
     log.error({ err: caught }, "saving the connection failed");
-    return error("Saving the connection failed unexpectedly. Nothing was saved; try again.");
+    return errorState("Saving the connection failed unexpectedly. Nothing was saved; try again.");
   }
   // The wizard's last step: pick a repository and create the first build profile.
   redirect(`/connections/${id}/repositories?step=wizard`);
@@ -303,7 +285,7 @@ export async function saveConnectionAction(draftId: string, _previous: FormState
 
 /** Abandons a draft (its sealed token goes with it). */
 export async function cancelDraftAction(draftId: string): Promise<FormState> {
-  const loaded = await loadDraft(draftId);
+  const loaded = await loadActionDraft(draftId);
   if (!loaded.ok) {
     return loaded.state;
   }

@@ -12,19 +12,17 @@ import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { idSchema } from "@/lib/validation/auth";
 import { caUploadFields, caUploadSchema, patFormFields, patFormSchema } from "@/lib/validation/connections";
-import { parseForm, type FormState } from "@/lib/validation/form";
+import { parseForm, type FormState, errorState, type ErrorState } from "@/lib/validation/form";
 
 const log = logger("actions.connections");
-type ErrorState = Extract<FormState, { status: "error" }>;
-const error = (message: string, fieldErrors: Record<string, string[]> = {}, values: Record<string, string> = {}): ErrorState => ({ status: "error", message, fieldErrors, values });
-const notFound = error("That connection does not exist in your organization.");
+const notFound = errorState("That connection does not exist in your organization.");
 
 function failure(caught: unknown, fallback: string): ErrorState {
   if (isAppError(caught)) {
-    return error(caught.message, caught.details?.field === "name" ? { name: [caught.message] } : {});
+    return errorState(caught.message, caught.details?.field === "name" ? { name: [caught.message] } : {});
   }
   log.error({ err: caught }, fallback);
-  return error(`${fallback}. Try again.`);
+  return errorState(`${fallback}. Try again.`);
 }
 
 /** Admin: runs the doctor on a saved connection now. */
@@ -65,7 +63,7 @@ export async function uploadConnectionCaAction(id: string, _previous: FormState,
   try {
     new X509Certificate(parsed.data.caPem);
   } catch {
-    return error("This file is not a readable X.509 certificate. Export the CA certificate as Base-64 encoded (PEM).", { caPem: ["Not a readable certificate"] });
+    return errorState("This file is not a readable X.509 certificate. Export the CA certificate as Base-64 encoded (PEM).", { caPem: ["Not a readable certificate"] });
   }
   const scope = { organizationId: auth.user.organizationId, userId: auth.user.id };
   try {
@@ -115,7 +113,7 @@ export async function updateConnectionAction(id: string, _previous: FormState, f
       );
       if (!summary.ok) {
         const problems = summary.findings.filter((finding) => finding.severity === "error").map((finding) => finding.title);
-        return error(`The new token does not work yet, so nothing was changed: ${problems.join("; ")}`, { token: problems.slice(0, 3) }, values);
+        return errorState(`The new token does not work yet, so nothing was changed: ${problems.join("; ")}`, { token: problems.slice(0, 3) }, values);
       }
       check = record;
     }

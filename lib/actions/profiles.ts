@@ -11,13 +11,10 @@ import { logger } from "@/lib/logger";
 import { verifyRepository } from "@/lib/repositories/branches";
 import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
 import { idSchema } from "@/lib/validation/auth";
-import { parseForm, type FormState } from "@/lib/validation/form";
+import { parseForm, type FormState, errorState } from "@/lib/validation/form";
 import { createProfileFields, createProfileSchema } from "@/lib/validation/profiles";
 
 const log = logger("actions.profiles");
-
-type ErrorState = Extract<FormState, { status: "error" }>;
-const error = (message: string, fieldErrors: Record<string, string[]> = {}, values: Record<string, string> = {}): ErrorState => ({ status: "error", message, fieldErrors, values });
 
 /**
  * Creates a build profile for a repository of a connection (members and admins). The
@@ -31,7 +28,7 @@ export async function createProfileAction(connectionId: string, _previous: FormS
     return auth.state;
   }
   if (!idSchema.safeParse(connectionId).success) {
-    return error("That connection does not exist in your organization.");
+    return errorState("That connection does not exist in your organization.");
   }
   const parsed = parseForm(formData, createProfileSchema, { fields: createProfileFields });
   if (!parsed.ok) {
@@ -42,7 +39,7 @@ export async function createProfileAction(connectionId: string, _previous: FormS
   const scope = { organizationId: auth.user.organizationId, userId: auth.user.id };
   const connection = await getConnection(scope.organizationId, connectionId);
   if (!connection) {
-    return error("That connection does not exist in your organization.", {}, values);
+    return errorState("That connection does not exist in your organization.", {}, values);
   }
   const earlier = await findProfileByIdempotencyKey(scope.organizationId, input.idempotencyKey);
   if (earlier) {
@@ -50,7 +47,7 @@ export async function createProfileAction(connectionId: string, _previous: FormS
     redirect(`/profiles/${earlier.id}`);
   }
   if (await profileNameTaken(scope.organizationId, input.name)) {
-    return error("Check the highlighted fields.", { name: [`A build profile named "${input.name}" already exists. Choose another name.`] }, values);
+    return errorState("Check the highlighted fields.", { name: [`A build profile named "${input.name}" already exists. Choose another name.`] }, values);
   }
   let profileId: string;
   try {
@@ -61,7 +58,7 @@ export async function createProfileAction(connectionId: string, _previous: FormS
       if (verified.field === "repositoryId") {
         log.warn({ connectionId, repositoryId: input.repositoryId, userId: auth.user.id }, "profile refused: the repository is not usable in this connection");
       }
-      return error(verified.message, { [verified.field]: [verified.message] }, values);
+      return errorState(verified.message, { [verified.field]: [verified.message] }, values);
     }
     const { repository, defaultBranch } = verified.value;
     const created = await createProfile(scope, {
@@ -81,14 +78,14 @@ export async function createProfileAction(connectionId: string, _previous: FormS
     profileId = created.id;
   } catch (caught) {
     if (isAppError(caught)) {
-      return error(caught.message, caught.details?.field === "name" ? { name: [caught.message] } : {}, values);
+      return errorState(caught.message, caught.details?.field === "name" ? { name: [caught.message] } : {}, values);
     }
     const problem = problemFromError(caught, connection);
     if (problem) {
-      return error(`${problem.title}. ${problem.detail} ${problem.fix.join(" ")}`.trim(), {}, values);
+      return errorState(`${problem.title}. ${problem.detail} ${problem.fix.join(" ")}`.trim(), {}, values);
     }
     log.error({ err: caught, connectionId }, "creating the build profile failed");
-    return error("Creating the build profile failed unexpectedly. Nothing was saved; try again.", {}, values);
+    return errorState("Creating the build profile failed unexpectedly. Nothing was saved; try again.", {}, values);
   }
   revalidatePath("/profiles");
   revalidatePath(`/connections/${connection.id}`);
@@ -102,7 +99,7 @@ export async function deleteProfileAction(profileId: string, _previous: FormStat
     return auth.state;
   }
   if (!idSchema.safeParse(profileId).success) {
-    return error("That build profile does not exist in your organization.");
+    return errorState("That build profile does not exist in your organization.");
   }
   const parsed = parseForm(formData, z.object({}), { fields: [] });
   if (!parsed.ok) {
@@ -116,10 +113,10 @@ export async function deleteProfileAction(profileId: string, _previous: FormStat
     connectionId = deleted.connectionId;
   } catch (caught) {
     if (isAppError(caught)) {
-      return error(caught.message);
+      return errorState(caught.message);
     }
     log.error({ err: caught, profileId }, "deleting the build profile failed");
-    return error("Deleting the build profile failed unexpectedly. Try again.");
+    return errorState("Deleting the build profile failed unexpectedly. Try again.");
   }
   revalidatePath("/profiles");
   revalidatePath(`/connections/${connectionId}`);

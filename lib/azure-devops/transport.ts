@@ -49,6 +49,14 @@ export type TransportOptions = {
   maxResponseBytes?: number;
   /** DNS override (tests: a name that resolves to the emulator). */
   resolve?: HostResolver;
+  /**
+   * OAuth only: called when Azure DevOps refuses the bearer token as invalid or expired
+   * (Keel thought it fresh: revoked early, or expired on the server's clock). It returns a
+   * renewed credential, and the request is sent once more with it; later requests of this
+   * client use it too. Never called for PATs, nor for refusals a new token cannot fix
+   * (the organization's OAuth policy, a user who is not a member).
+   */
+  renewCredential?: (rejected: AzureDevOpsCredential) => Promise<AzureDevOpsCredential>;
 };
 
 export type QueryValue = string | number | boolean | undefined;
@@ -90,6 +98,9 @@ const FORBIDDEN_TOKEN_CHARACTERS = /[\u0000-\u001f\u007f]/;
 export function createTransport(options: TransportOptions): Transport {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   let authenticatedUserId: string | undefined;
+  let credential = options.credential;
+  // Concurrent requests refused with the same token share one renewal.
+  let renewal: { rejected: string; promise: Promise<AzureDevOpsCredential> } | undefined;
   const retry = {
     maxAttempts: options.retry?.maxAttempts ?? 3,
     baseDelayMs: options.retry?.baseDelayMs ?? 250,
@@ -97,9 +108,31 @@ export function createTransport(options: TransportOptions): Transport {
   };
 
   const send = async (request: TransportRequest): Promise<TransportResponse> => {
+    const used = credential;
+    try {
+      return await sendWith(request, used);
+    } catch (error) {
+      const renewable =
+        options.renewCredential !== undefined &&
+        used.kind === "bearer" &&
+        error instanceof AzureDevOpsError &&
+        error.reason.kind === "unauthorized" &&
+        (error.reason.unauthorized === "invalid" || error.reason.unauthorized === "expired");
+      if (!renewable) {
+        throw error;
+      }
+      if (!renewal || renewal.rejected !== used.token) {
+        renewal = { rejected: used.token, promise: options.renewCredential!(used) };
+      }
+      credential = await renewal.promise;
+      return sendWith(request, credential);
+    }
+  };
+
+  const sendWith = async (request: TransportRequest, current: AzureDevOpsCredential): Promise<TransportResponse> => {
     const url = buildUrl(baseUrl, request.path, request.query, request.apiVersion);
     const safeUrl = auditUrl(url);
-    const authorization = authorizationHeader(options.credential);
+    const authorization = authorizationHeader(current);
     if (authorization === null) {
       throw new AzureDevOpsError({ kind: "unauthorized", unauthorized: "invalid", status: 0 }, "The token is empty or contains characters that cannot be sent; paste it again.", {
         method: request.method,
@@ -172,7 +205,7 @@ export function createTransport(options: TransportOptions): Transport {
       json: response.json,
       method: request.method,
       url: safeUrl,
-      credentialKind: options.credential.kind,
+      credentialKind: current.kind,
       ...(authenticatedUserId === undefined ? {} : { authenticatedUserId }),
     });
   };

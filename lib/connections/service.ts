@@ -15,6 +15,8 @@ export type CredentialOptions = {
    * answered 401 with a token Keel thought was fresh; PATs ignore it.
    */
   forceRefresh?: boolean;
+  /** With forceRefresh: the access token Azure DevOps refused (no second refresh if it was already replaced). */
+  rejectedToken?: string;
 };
 
 /**
@@ -41,7 +43,10 @@ export async function connectionCredential(
     await markConnectionNeedsReauth(scope.organizationId, connection.id, "The Azure DevOps identity of this connection was removed. An admin must re-authorize.");
     throw new AppError("PROVIDER_REJECTED", "The Azure DevOps identity of this connection was removed. An admin must re-authorize.", { details: { needsReauth: true } });
   }
-  return { kind: "bearer", token: await getAccessTokenForAccount(accountId, options.forceRefresh ? { forceRefresh: true } : {}) };
+  return {
+    kind: "bearer",
+    token: await getAccessTokenForAccount(accountId, options.forceRefresh ? { forceRefresh: true, ...(options.rejectedToken ? { rejectedAccessToken: options.rejectedToken } : {}) } : {}),
+  };
 }
 
 /** Runs the doctor on a saved connection and stores the result as its health. */

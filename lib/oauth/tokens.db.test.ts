@@ -123,6 +123,22 @@ describe.each(["azure-devops", "microsoft-entra-id"] as const)("access tokens of
     expect((rejected.reason as OAuthTokenError).kind).toBe("invalid_grant");
   });
 
+  it("a forced refresh for a token that was already replaced hands out the replacement without refreshing again", async () => {
+    const { getAccessTokenForAccount } = await import("./tokens");
+    const identity = await linkedIdentity(provider, { expired: false });
+    // The API refused the stored token: the first forced call refreshes…
+    const renewed = await getAccessTokenForAccount(identity.id, { forceRefresh: true, rejectedAccessToken: identity.accessToken });
+    expect(renewed).not.toBe(identity.accessToken);
+    const afterFirst = tokenPosts();
+    // …a late request that was refused with the same old token gets the new one: no second refresh.
+    expect(await getAccessTokenForAccount(identity.id, { forceRefresh: true, rejectedAccessToken: identity.accessToken })).toBe(renewed);
+    expect(tokenPosts()).toBe(afterFirst);
+    // Refused with the current token, it refreshes again.
+    const again = await getAccessTokenForAccount(identity.id, { forceRefresh: true, rejectedAccessToken: renewed });
+    expect(again).not.toBe(renewed);
+    expect(tokenPosts()).toBe(afterFirst + 1);
+  });
+
   it("a token that is still fresh is used as stored, without a token request", async () => {
     const { getAccessTokenForAccount } = await import("./tokens");
     const identity = await linkedIdentity(provider, { expired: false });

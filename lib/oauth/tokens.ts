@@ -43,6 +43,12 @@ const WAIT_STEP_MS = 150;
 export type AccessTokenOptions = {
   /** Refresh even if the stored token looks valid (the API just refused it). */
   forceRefresh?: boolean;
+  /**
+   * With forceRefresh: the access token the API refused. When the stored one is already a
+   * different token (another request refreshed meanwhile), that one is returned instead of
+   * refreshing again.
+   */
+  rejectedAccessToken?: string;
   /** Override the provider configuration (tests). */
   config?: OAuthProviderConfig;
 };
@@ -76,9 +82,16 @@ export async function getAccessTokenForAccount(accountId: string, options: Acces
     if (state.refreshFailedAt) {
       throw new NeedsReauthorizationError("Azure DevOps no longer accepts Keel's authorization (it was revoked or expired). An admin must re-authorize.");
     }
-    // A forced refresh is satisfied by anybody's refresh after the version we saw.
+    // A forced refresh is satisfied by anybody's refresh after the version we saw…
     if (force && forcedFromVersion !== undefined && state.tokenVersion > forcedFromVersion) {
       force = false;
+    }
+    // …or, on the first look, by a stored token that is not the one the API refused.
+    if (force && forcedFromVersion === undefined && options.rejectedAccessToken !== undefined) {
+      const current = await open(accountId, "access", state.tokenVersion);
+      if (current !== null && current !== options.rejectedAccessToken) {
+        return current;
+      }
     }
     const now = Math.floor(Date.now() / 1000);
     const fresh = state.expiresAt !== null && state.expiresAt - REFRESH_MARGIN_SECONDS > now;

@@ -30,6 +30,9 @@ export async function clientForConnection(
   const client = createAzureDevOpsClient({
     collectionUrl,
     credential,
+    // An OAuth token refused before its time (revoked early, the server's clock): refresh once
+    // and carry on, instead of failing a listing half-way.
+    ...(connection.authMethod === "OAUTH" ? { renewCredential: (rejected) => connectionCredential(scope, connection, { forceRefresh: true, rejectedToken: rejected.token }) } : {}),
     policy: getOutboundPolicy(),
     ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}),
     ...(connection.caBundlePem ? { caBundlePem: connection.caBundlePem } : {}),

@@ -63,6 +63,14 @@ export type FormState<V extends Record<string, string> = Record<string, string>>
 
 export const idleState = { status: "idle" } as const;
 
+/** The error state of a form: what every action returns for an expected failure. */
+export type ErrorState = Extract<FormState, { status: "error" }>;
+
+/** Builds an ErrorState: a message, per-field errors, and the non-secret values to echo. */
+export function errorState(message: string, fieldErrors: FieldErrors = {}, values: Record<string, string> = {}): ErrorState {
+  return { status: "error", message, fieldErrors, values };
+}
+
 /**
  * Reads a FormData into a plain object of the allowed keys. Next.js adds its own
  * `$ACTION_…` keys for progressive enhancement; anything else unknown is reported so
