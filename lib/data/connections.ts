@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { lastFour, SecretUnreadableError } from "@/lib/crypto";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type ConnectionStatus } from "@/lib/generated/prisma/client";
 import { openSecret, sealSecret } from "@/lib/secrets";
@@ -150,12 +150,17 @@ function nameConflict(name: string): AppError {
 }
 
 /**
- * Creates a PAT connection from a wizard draft in one transaction. Idempotent: the
- * draft row is locked, and a draft that was already saved returns its connection
- * (double click, back button, a retried request) — the unique idempotency key backs
- * this up if two instances race.
+ * The idempotent skeleton of saving a wizard draft as a connection, in one transaction: the
+ * draft row is locked, a draft that was already saved returns its connection (double click,
+ * back button, a retried request), `write` creates the row (and its audit event) otherwise,
+ * and the unique idempotency key settles a race between two instances. A name taken in the
+ * meantime is a CONFLICT on the name field.
  */
-export async function createPatConnection(scope: { organizationId: string; userId: string }, input: NewPatConnection): Promise<{ id: string; created: boolean }> {
+async function createFromDraft(
+  scope: { organizationId: string; userId: string },
+  input: { draftId: string; name: string },
+  write: (tx: Tx, id: string) => Promise<void>,
+): Promise<{ id: string; created: boolean }> {
   const id = randomUUID();
   try {
     return await db.$transaction(async (tx) => {
@@ -170,53 +175,7 @@ export async function createPatConnection(scope: { organizationId: string; userI
       if (draft.connectionId) {
         return { id: draft.connectionId, created: false };
       }
-      await tx.connection.create({
-        data: {
-          id,
-          organizationId: scope.organizationId,
-          ownerId: scope.userId,
-          name: input.name,
-          nameKey: input.name.toLowerCase(),
-          deploymentType: input.deploymentType,
-          authMethod: "PAT",
-          serverUrl: input.serverUrl,
-          pathPrefix: input.pathPrefix,
-          collection: input.collection,
-          serverProduct: input.check.serverProduct ?? null,
-          apiVersion: input.check.apiVersion ?? null,
-          scopes: input.check.scopes ?? [],
-          status: input.check.status,
-          statusReason: input.check.statusReason,
-          lastCheckAt: new Date(),
-          lastCheckResult: input.check.summary,
-          tokenSealed: sealSecret({ table: "Connection", column: "tokenSealed" }, id, input.token),
-          tokenLastFour: lastFour(input.token),
-          tokenExpiresAt: input.tokenExpiresAt,
-          caBundlePem: input.caBundlePem,
-          idempotencyKey: input.draftId,
-        },
-      });
-      // The draft keeps only the link: its sealed copy of the token goes now.
-      await tx.connectDraft.update({ where: { id: input.draftId }, data: { connectionId: id, tokenSealed: null } });
-      await recordAudit(
-        {
-          organizationId: scope.organizationId,
-          actorId: scope.userId,
-          action: "connection.created",
-          targetType: "connection",
-          targetId: id,
-          data: {
-            name: input.name,
-            method: "PAT",
-            deploymentType: input.deploymentType,
-            serverUrl: input.serverUrl,
-            pathPrefix: input.pathPrefix,
-            collection: input.collection,
-            status: input.check.status,
-          },
-        },
-        tx,
-      );
+      await write(tx, id);
       return { id, created: true };
     });
   } catch (error) {
@@ -232,6 +191,64 @@ export async function createPatConnection(scope: { organizationId: string; userI
     }
     throw error;
   }
+}
+
+/**
+ * Creates a PAT connection from a wizard draft in one transaction. Idempotent: the
+ * draft row is locked, and a draft that was already saved returns its connection
+ * (double click, back button, a retried request) — the unique idempotency key backs
+ * this up if two instances race.
+ */
+export async function createPatConnection(scope: { organizationId: string; userId: string }, input: NewPatConnection): Promise<{ id: string; created: boolean }> {
+  return createFromDraft(scope, input, async (tx, id) => {
+    await tx.connection.create({
+      data: {
+        id,
+        organizationId: scope.organizationId,
+        ownerId: scope.userId,
+        name: input.name,
+        nameKey: input.name.toLowerCase(),
+        deploymentType: input.deploymentType,
+        authMethod: "PAT",
+        serverUrl: input.serverUrl,
+        pathPrefix: input.pathPrefix,
+        collection: input.collection,
+        serverProduct: input.check.serverProduct ?? null,
+        apiVersion: input.check.apiVersion ?? null,
+        scopes: input.check.scopes ?? [],
+        status: input.check.status,
+        statusReason: input.check.statusReason,
+        lastCheckAt: new Date(),
+        lastCheckResult: input.check.summary,
+        tokenSealed: sealSecret({ table: "Connection", column: "tokenSealed" }, id, input.token),
+        tokenLastFour: lastFour(input.token),
+        tokenExpiresAt: input.tokenExpiresAt,
+        caBundlePem: input.caBundlePem,
+        idempotencyKey: input.draftId,
+      },
+    });
+    // The draft keeps only the link: its sealed copy of the token goes now.
+    await tx.connectDraft.update({ where: { id: input.draftId }, data: { connectionId: id, tokenSealed: null } });
+    await recordAudit(
+      {
+        organizationId: scope.organizationId,
+        actorId: scope.userId,
+        action: "connection.created",
+        targetType: "connection",
+        targetId: id,
+        data: {
+          name: input.name,
+          method: "PAT",
+          deploymentType: input.deploymentType,
+          serverUrl: input.serverUrl,
+          pathPrefix: input.pathPrefix,
+          collection: input.collection,
+          status: input.check.status,
+        },
+      },
+      tx,
+    );
+  });
 }
 
 export type NewOAuthConnection = {
@@ -253,75 +270,48 @@ export type NewOAuthConnection = {
  * connection points at the identity, whose sealed tokens stay in its Account row.
  */
 export async function createOAuthConnection(scope: { organizationId: string; userId: string }, input: NewOAuthConnection): Promise<{ id: string; created: boolean }> {
-  const id = randomUUID();
-  try {
-    return await db.$transaction(async (tx) => {
-      const drafts = await tx.$queryRaw<{ connectionId: string | null }[]>`
-        SELECT "connectionId" FROM "ConnectDraft"
-        WHERE id = ${input.draftId}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "userId" = ${scope.userId}::uuid
-        FOR UPDATE`;
-      const draft = drafts[0];
-      if (!draft) {
-        throw new AppError("NOT_FOUND", "This setup session has expired. Start connecting again.");
-      }
-      if (draft.connectionId) {
-        return { id: draft.connectionId, created: false };
-      }
-      const owned = await tx.account.count({ where: { id: input.accountId, userId: scope.userId } });
-      if (owned !== 1) {
-        throw new AppError("FORBIDDEN", "The Azure DevOps identity of this setup is no longer linked to you. Authorize again.");
-      }
-      await tx.connection.create({
-        data: {
-          id,
-          organizationId: scope.organizationId,
-          ownerId: scope.userId,
-          name: input.name,
-          nameKey: input.name.toLowerCase(),
-          deploymentType: "SERVICES",
-          authMethod: "OAUTH",
-          serverUrl: input.serverUrl,
-          pathPrefix: "",
-          collection: input.collection,
-          serverProduct: input.check.serverProduct ?? null,
-          apiVersion: input.check.apiVersion ?? null,
-          scopes: input.check.scopes ?? [],
-          status: input.check.status,
-          statusReason: input.check.statusReason,
-          lastCheckAt: new Date(),
-          lastCheckResult: input.check.summary,
-          accountId: input.accountId,
-          oauthProvider: input.provider,
-          idempotencyKey: input.draftId,
-        },
-      });
-      await tx.connectDraft.update({ where: { id: input.draftId }, data: { connectionId: id } });
-      await recordAudit(
-        {
-          organizationId: scope.organizationId,
-          actorId: scope.userId,
-          action: "connection.created",
-          targetType: "connection",
-          targetId: id,
-          data: { name: input.name, method: "OAUTH", provider: input.provider, deploymentType: "SERVICES", serverUrl: input.serverUrl, collection: input.collection, status: input.check.status },
-        },
-        tx,
-      );
-      return { id, created: true };
-    });
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const target = JSON.stringify(error.meta ?? {});
-      if (target.includes("idempotencyKey")) {
-        const existing = await db.connection.findFirst({ where: { idempotencyKey: input.draftId, organizationId: scope.organizationId }, select: { id: true } });
-        if (existing) {
-          return { id: existing.id, created: false };
-        }
-      }
-      throw nameConflict(input.name);
+  return createFromDraft(scope, input, async (tx, id) => {
+    const owned = await tx.account.count({ where: { id: input.accountId, userId: scope.userId } });
+    if (owned !== 1) {
+      throw new AppError("FORBIDDEN", "The Azure DevOps identity of this setup is no longer linked to you. Authorize again.");
     }
-    throw error;
-  }
+    await tx.connection.create({
+      data: {
+        id,
+        organizationId: scope.organizationId,
+        ownerId: scope.userId,
+        name: input.name,
+        nameKey: input.name.toLowerCase(),
+        deploymentType: "SERVICES",
+        authMethod: "OAUTH",
+        serverUrl: input.serverUrl,
+        pathPrefix: "",
+        collection: input.collection,
+        serverProduct: input.check.serverProduct ?? null,
+        apiVersion: input.check.apiVersion ?? null,
+        scopes: input.check.scopes ?? [],
+        status: input.check.status,
+        statusReason: input.check.statusReason,
+        lastCheckAt: new Date(),
+        lastCheckResult: input.check.summary,
+        accountId: input.accountId,
+        oauthProvider: input.provider,
+        idempotencyKey: input.draftId,
+      },
+    });
+    await tx.connectDraft.update({ where: { id: input.draftId }, data: { connectionId: id } });
+    await recordAudit(
+      {
+        organizationId: scope.organizationId,
+        actorId: scope.userId,
+        action: "connection.created",
+        targetType: "connection",
+        targetId: id,
+        data: { name: input.name, method: "OAUTH", provider: input.provider, deploymentType: "SERVICES", serverUrl: input.serverUrl, collection: input.collection, status: input.check.status },
+      },
+      tx,
+    );
+  });
 }
 
 /** True when the organization already has a connection of this name (case-insensitive). */
