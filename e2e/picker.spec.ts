@@ -420,12 +420,19 @@ test.describe("repository picker", () => {
       expect(listing.status).toBe("FAILED");
       expect(listing.error).toMatchObject({ id: "token_expired" });
       expect(await prisma().listedRepository.count({ where: { connectionId: expired.id } })).toBe(0);
+      // The refused token is the connection's health now, not only the picker's problem.
+      await expect.poll(async () => (await prisma().connection.findUniqueOrThrow({ where: { id: expired.id } })).status).toBe("FAILING");
+      await page.goto(`/connections/${expired.id}`);
+      await expect(page.getByText("Failing", { exact: true }).first()).toBeVisible();
+      await expect(page.getByText("The token has expired").first()).toBeVisible();
 
       await page.goto(`/connections/${unreachable.id}/repositories`);
       const refused = page.getByRole("alert").filter({ hasText: "refused the connection" });
       await expect(refused).toBeVisible({ timeout: 45_000 });
       await expect(refused).toContainText("allow Keel to connect to");
       expect((await prisma().repositoryListing.findUniqueOrThrow({ where: { connectionId: unreachable.id } })).error).toMatchObject({ id: "unreachable_refused" });
+      // An unreachable server may be a passing outage: only Check calls the connection failing.
+      expect((await prisma().connection.findUniqueOrThrow({ where: { id: unreachable.id } })).status).toBe("HEALTHY");
     } finally {
       await removeConnection(expired.id);
       await removeConnection(unreachable.id);

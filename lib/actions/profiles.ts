@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requireActionUser } from "@/lib/auth/guards";
+import { noteUseFailure } from "@/lib/connections/health";
 import { getConnection } from "@/lib/data/connections";
 import { createProfile, deleteProfile, findProfileByIdempotencyKey, profileNameTaken } from "@/lib/data/profiles";
 import { isAppError } from "@/lib/errors";
@@ -81,6 +82,7 @@ export async function createProfileAction(connectionId: string, _previous: FormS
       return errorState(caught.message, caught.details?.field === "name" ? { name: [caught.message] } : {}, values);
     }
     const problem = problemFromError(caught, connection);
+    await noteUseFailure(scope.organizationId, connection, problem);
     if (problem) {
       return errorState(`${problem.title}. ${problem.detail} ${problem.fix.join(" ")}`.trim(), {}, values);
     }

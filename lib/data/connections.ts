@@ -132,6 +132,25 @@ export async function recordConnectionCheck(organizationId: string, id: string, 
   });
 }
 
+/**
+ * Records that Azure DevOps refused a saved connection's credential during ordinary use
+ * (picker, branch list), so its health says so before anyone runs Check. Audited only when
+ * the status or reason actually changes: a picker retried ten times writes one event.
+ */
+export async function recordCredentialRefused(organizationId: string, id: string, status: ConnectionStatus, reason: string, findingId: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const updated = await tx.connection.updateMany({
+      where: { id, organizationId, NOT: { status, statusReason: reason } },
+      data: { status, statusReason: reason },
+    });
+    if (updated.count !== 1) {
+      return false;
+    }
+    await recordAudit({ organizationId, action: "connection.health_changed", targetType: "connection", targetId: id, data: { status, reason, finding: findingId, source: "use" } }, tx);
+    return true;
+  });
+}
+
 export type NewPatConnection = {
   draftId: string;
   name: string;

@@ -172,6 +172,42 @@ describe("listing a connection's repositories", () => {
     expect(await database.prisma.listedRepository.count({ where: { connectionId: healthy.id, generation: after.readyGeneration! } })).toBe(8);
   });
 
+  it("a refused credential changes the connection's health once; a passing outage does not; success re-checks", async () => {
+    const expired = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamExpired });
+    expect((await connectionView(expired.id)).status).toBe("HEALTHY");
+    await listNow(expired.id);
+    await listNow(expired.id, { force: true });
+    const after = await connectionView(expired.id);
+    expect(after).toMatchObject({ status: "FAILING", statusReason: "The token has expired" });
+    // Two refused listings, one health change in the audit log.
+    const changes = await database.prisma.auditEvent.findMany({ where: { action: "connection.health_changed", targetId: expired.id } });
+    expect(changes).toHaveLength(1);
+    expect(changes[0]!.data).toMatchObject({ status: "FAILING", finding: "token_expired", source: "use" });
+
+    // A 503 says nothing about the credential: the health stays as Check left it.
+    const healthy = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const fault = emulator.control.addFault({ kind: "error", status: 503, pathPrefix: "/fabrikam/_apis/projects" });
+    try {
+      await listNow(healthy.id);
+    } finally {
+      emulator.control.removeFault(fault.id);
+    }
+    expect((await visibleListing(healthy.id)).error?.id).toBe("server_error");
+    expect((await connectionView(healthy.id)).status).toBe("HEALTHY");
+    expect(await database.prisma.auditEvent.count({ where: { action: "connection.health_changed", targetId: healthy.id } })).toBe(0);
+
+    // Marked failing, yet the listing works (say, the policy was turned on since): the doctor
+    // runs once and its verdict replaces the stale health.
+    await database.prisma.connection.update({ where: { id: healthy.id }, data: { status: "FAILING", statusReason: "The token has expired" } });
+    await listNow(healthy.id, { force: true });
+    expect((await visibleListing(healthy.id)).status).toBe("READY");
+    const rechecked = await connectionView(healthy.id);
+    expect(rechecked.status).not.toBe("FAILING");
+    expect(rechecked.statusReason).not.toBe("The token has expired");
+    expect(rechecked.lastCheckAt).not.toBeNull();
+    expect(await database.prisma.auditEvent.count({ where: { action: "connection.checked", targetId: healthy.id } })).toBe(1);
+  });
+
   it("lists a Server collection behind /tfs", async () => {
     const server = emulator.deployment("server2022");
     const connection = await seedConnection(database, seeded, {

@@ -18,6 +18,7 @@ import {
   type ProjectRepositories,
   type RepositoryInput,
 } from "@/lib/data/repository-listing";
+import { noteUseFailure, noteUseSuccess } from "@/lib/connections/health";
 import { logger } from "@/lib/logger";
 import { clientForConnection, problemFromError } from "./connection-client";
 import { nameKey } from "./names";
@@ -132,6 +133,7 @@ export async function runListing(scope: Scope, connection: ConnectionView, claim
       },
       "repository listing finished",
     );
+    await noteUseSuccess(scope, connection);
   } catch (error) {
     if (error instanceof ListingLeaseLost) {
       log.info({ connectionId: connection.id }, "repository listing superseded");
@@ -141,6 +143,7 @@ export async function runListing(scope: Scope, connection: ConnectionView, claim
     if (problem === null) {
       log.error({ err: error, connectionId: connection.id }, "repository listing failed unexpectedly");
     }
+    await noteUseFailure(scope.organizationId, connection, problem);
     try {
       await failListing(claim, problem ?? unexpectedProblem("Listing the repositories"), {
         retryAfterMs: settings.retryAfterMs,

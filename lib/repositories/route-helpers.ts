@@ -4,6 +4,7 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { getConnection, type ConnectionView } from "@/lib/data/connections";
 import { getProfile, type ProfileView } from "@/lib/data/profiles";
 import type { SessionUser } from "@/lib/data/users";
+import { noteUseFailure } from "@/lib/connections/health";
 import { logger } from "@/lib/logger";
 import { idSchema } from "@/lib/validation/auth";
 import { queryErrors, searchParamsObject } from "@/lib/validation/profiles";
@@ -64,13 +65,17 @@ export async function routeConnection(rawId: string): Promise<{ ok: true; user: 
   return { ok: true, user: auth.user, connection };
 }
 
-/** Maps a failure of an Azure DevOps call to a 502 with the doctor's explanation (or a logged 500). */
-export function upstreamFailure(error: unknown, connection: Parameters<typeof problemFromError>[1], what: string): Response {
+/**
+ * Maps a failure of an Azure DevOps call to a 502 with the doctor's explanation (or a logged
+ * 500); a refused credential also changes the connection's health (lib/connections/health.ts).
+ */
+export async function upstreamFailure(error: unknown, connection: Parameters<typeof problemFromError>[1], what: string, organizationId: string): Promise<Response> {
   const problem = problemFromError(error, connection);
   if (problem === null) {
     log.error({ err: error, connectionId: connection.id }, `${what} failed unexpectedly`);
     return jsonError(500, "UNEXPECTED", `${what} failed unexpectedly. Try again.`, { problem: unexpectedProblem(what) });
   }
+  await noteUseFailure(organizationId, connection, problem);
   return jsonError(502, "PROVIDER_REJECTED", problem.title, { problem });
 }
 

@@ -16,6 +16,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   try {
     return json(await projectPage({ organizationId: target.user.organizationId, userId: target.user.id }, target.connection, query.data));
   } catch (error) {
-    return upstreamFailure(error, target.connection, "Reading the project list");
+    return upstreamFailure(error, target.connection, "Reading the project list", target.user.organizationId);
   }
 }

@@ -20,6 +20,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   try {
     return json(await repositoryPage({ organizationId: target.user.organizationId, userId: target.user.id }, target.connection, query.data));
   } catch (error) {
-    return upstreamFailure(error, target.connection, "Reading the repository list");
+    return upstreamFailure(error, target.connection, "Reading the repository list", target.user.organizationId);
   }
 }

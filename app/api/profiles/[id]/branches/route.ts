@@ -24,6 +24,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     });
     return json({ ...page, defaultBranch: profile.defaultBranch });
   } catch (error) {
-    return upstreamFailure(error, profile.connection, "Listing the branches");
+    return upstreamFailure(error, profile.connection, "Listing the branches", user.organizationId);
   }
 }

@@ -23,6 +23,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     if (isAzureDevOpsError(error, "not_found")) {
       return jsonError(404, "NOT_FOUND", `Azure DevOps has no branch "${query.data.branch}" in ${profile.repositoryName} any more. Refresh the branch list.`);
     }
-    return upstreamFailure(error, profile.connection, "Listing the commits");
+    return upstreamFailure(error, profile.connection, "Listing the commits", user.organizationId);
   }
 }

@@ -39,6 +39,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     });
     return json({ ...page, empty: false });
   } catch (error) {
-    return upstreamFailure(error, target.connection, "Listing the branches");
+    return upstreamFailure(error, target.connection, "Listing the branches", target.user.organizationId);
   }
 }
