@@ -3,11 +3,13 @@
 // confirmation, only by the creator or an admin), and the connection page listing its
 // profiles. Database assertions after each.
 import { expect, test, type Page } from "@playwright/test";
-import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { randomUUID } from "node:crypto";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_SERVERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
 import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
+import { emulator, emulatorDeployment } from "./support/emulator";
 import { seedProfile } from "./support/profiles";
 import { FIRST_ADMIN } from "./support/settings";
 
@@ -103,6 +105,62 @@ test.describe("build profiles", () => {
       const stored = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } });
       expect(stored).toMatchObject({ defaultBranch: "refs/heads/main", repositoryId: DEFAULT_REPOS.walletApp.id.toLowerCase() });
     } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("a repository renamed in Azure DevOps: the profile follows it by id, says so once, and audits it", async ({ page }) => {
+    await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+    // Server 2020's only repository: no other spec lists it by name, so renaming it for a
+    // moment does not disturb the workers running beside this one.
+    const server = DEFAULT_SERVERS.server2020;
+    const deployment = await emulatorDeployment(server.name);
+    const connection = await seedPatConnection({ deployment: server.name, collection: server.collection, token: DEFAULT_PATS.server2020 });
+    const response = await fetch(`${new URL(deployment.origin).origin}/${server.collection}/_apis/git/repositories?api-version=6.0`, {
+      headers: { authorization: `Basic ${Buffer.from(`:${DEFAULT_PATS.server2020}`).toString("base64")}` },
+    });
+    expect(response.status).toBe(200);
+    const repository = ((await response.json()) as { value: { id: string; name: string; project: { id: string; name: string }; remoteUrl: string; sshUrl?: string; webUrl?: string }[] }).value.find(
+      (candidate) => candidate.name === server.repository,
+    )!;
+    const profile = await seedProfile({
+      connectionId: connection.id,
+      name: uniqueName("Followed rename"),
+      platform: "ANDROID",
+      projectId: repository.project.id,
+      projectName: repository.project.name,
+      repositoryId: repository.id,
+      repositoryName: repository.name,
+      remoteUrl: repository.remoteUrl,
+      sshUrl: repository.sshUrl ?? null,
+      webUrl: repository.webUrl ?? null,
+    });
+    const renamed = `${server.repository}-${randomUUID().slice(0, 6)}`;
+    await emulator.renameRepository({ deployment: server.name, organization: server.collection, project: server.project, repository: server.repository, name: renamed });
+    try {
+      await page.goto(`/profiles/${profile.id}`);
+      const notice = page.getByRole("status").filter({ hasText: "Updated from Azure DevOps" });
+      await expect(notice).toContainText("repository name");
+      await expect(notice).toContainText("clone URLs");
+      await expect(page.getByText(`${server.project} / ${renamed}`, { exact: true })).toBeVisible();
+      await expect(page.getByLabel("HTTPS")).toHaveValue(new RegExp(`/_git/${renamed}$`));
+      await expect(page.getByRole("list", { name: "Branches" }).locator(":scope > li")).toHaveCount(1);
+      await expectNoSeriousA11yViolations(page, "profile updated from Azure DevOps");
+
+      const stored = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } });
+      expect(stored).toMatchObject({ repositoryId: repository.id.toLowerCase(), repositoryName: renamed, projectName: server.project, defaultBranch: "refs/heads/main" });
+      expect(stored.remoteUrl).toMatch(new RegExp(`/_git/${renamed}$`));
+      const synced = await prisma().auditEvent.findMany({ where: { action: "profile.synced", targetId: profile.id } });
+      expect(synced).toHaveLength(1);
+      expect(synced[0]!.data).toMatchObject({ from: { repositoryName: server.repository }, to: { repositoryName: renamed } });
+
+      // Nothing changed since: no notice, no second event.
+      await page.reload();
+      await expect(page.getByRole("list", { name: "Branches" }).locator(":scope > li")).toHaveCount(1);
+      await expect(notice).toHaveCount(0);
+      expect(await prisma().auditEvent.count({ where: { action: "profile.synced", targetId: profile.id } })).toBe(1);
+    } finally {
+      await emulator.renameRepository({ deployment: server.name, organization: server.collection, project: server.project, repository: renamed, name: server.repository });
       await removeConnection(connection.id);
     }
   });

@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import { fetchJson, query, type ApiError } from "@/components/picker/fetch-json";
 import { ProblemAlert } from "@/components/picker/problem-alert";
@@ -12,6 +13,19 @@ import type { BranchDto, BranchPageDto, CommitPageDto } from "@/lib/repositories
 
 const BRANCH_PAGE = 100;
 const COMMIT_LIMIT = 100;
+
+/** The first page also says which copied facts Keel just updated from Azure DevOps (a rename, a move). */
+type FirstBranchPage = BranchPageDto & { updated?: string[] };
+
+const UPDATED_LABELS: Record<string, string> = {
+  repositoryName: "repository name",
+  projectName: "project name",
+  projectId: "project",
+  remoteUrl: "clone URLs",
+  sshUrl: "clone URLs",
+  webUrl: "web address",
+  defaultBranch: "default branch",
+};
 
 type BranchState = { key: string; items: BranchDto[]; nextCursor: string | null; error: ApiError | null; loadingMore: boolean };
 type CommitState = { status: "loading" } | { status: "ready"; page: CommitPageDto } | { status: "error"; error: ApiError };
@@ -27,6 +41,8 @@ export function BranchList({ profileId, defaultBranch, webUrl }: { profileId: st
   const [token, setToken] = useState(0);
   const [branches, setBranches] = useState<BranchState>({ key: "", items: [], nextCursor: null, error: null, loadingMore: false });
   const [open, setOpen] = useState<Record<string, CommitState>>({});
+  const [updated, setUpdated] = useState<string[]>([]);
+  const router = useRouter();
   const url = `/api/profiles/${profileId}/branches${query({ q: term, limit: BRANCH_PAGE })}`;
   const key = `${url}#${token}`;
 
@@ -37,14 +53,19 @@ export function BranchList({ profileId, defaultBranch, webUrl }: { profileId: st
 
   useEffect(() => {
     const controller = new AbortController();
-    fetchJson<BranchPageDto>(url, controller.signal).then(
+    fetchJson<FirstBranchPage>(url, controller.signal).then(
       (result) => {
         setBranches(result.ok ? { key, items: result.data.items, nextCursor: result.data.nextCursor, error: null, loadingMore: false } : { key, items: [], nextCursor: null, error: result.error, loadingMore: false });
+        if (result.ok && result.data.updated && result.data.updated.length > 0) {
+          // The server copied a rename or move onto the profile: re-render the page around us.
+          setUpdated([...new Set(result.data.updated.map((field) => UPDATED_LABELS[field] ?? field))]);
+          router.refresh();
+        }
       },
       () => undefined,
     );
     return () => controller.abort();
-  }, [url, key]);
+  }, [url, key, router]);
 
   const loadCommits = useCallback(
     (branch: string) => {
@@ -125,6 +146,11 @@ export function BranchList({ profileId, defaultBranch, webUrl }: { profileId: st
         </div>
       </div>
       <div className="px-5 py-4">
+        {updated.length > 0 ? (
+          <Alert tone="info" title="Updated from Azure DevOps" className="mb-4">
+            <p>Azure DevOps changed this repository&apos;s {updated.join(", ")} since the profile last looked. Keel updated the profile; its builds keep using the same repository.</p>
+          </Alert>
+        ) : null}
         <p aria-live="polite" className="sr-only">
           {loading ? "Loading branches…" : `${branches.items.length}${branches.nextCursor ? "+" : ""} ${branches.items.length === 1 && !branches.nextCursor ? "branch" : "branches"}${term ? ` containing “${term}”` : ""}`}
         </p>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_PATS, DEFAULT_USERS, KEEL_SCOPES } from "./fixtures/default.js";
+import { DEFAULT_PATS, DEFAULT_REPOS, DEFAULT_USERS, KEEL_SCOPES } from "./fixtures/default.js";
 import { startEmulator, type EmulatorHandle } from "./index.js";
 import { basic, bearer, body, postJson, request } from "./test-support.js";
 
@@ -81,6 +81,21 @@ describe("control API over HTTP", () => {
     const bad = await postJson(`${control}/faults`, { kind: "error", status: 200 });
     expect(bad.status).toBe(400);
     expect(String(body(bad).error)).toContain("status");
+  });
+
+  it("renames a repository in place: same id, new name and URLs; a taken name is a 409; reset restores it", async () => {
+    const byId = `${handle.servicesUrl ?? ""}/fabrikam/_apis/git/repositories/${DEFAULT_REPOS.iosSdk.id}?api-version=7.1`;
+    const renamed = await postJson(`${control}/repositories/rename`, { organization: "fabrikam", project: "MOBILE_IOS", repository: "ios-sdk", name: "iOS SDK (legacy)" });
+    expect(renamed.status).toBe(200);
+    expect(body(renamed)).toEqual({ id: DEFAULT_REPOS.iosSdk.id, name: "iOS SDK (legacy)" });
+    const after = body(await request(byId, { headers: basic(DEFAULT_PATS.fabrikamFull) }));
+    expect(after.name).toBe("iOS SDK (legacy)");
+    expect(String(after.remoteUrl).endsWith("/_git/iOS%20SDK%20(legacy)")).toBe(true);
+    expect((await postJson(`${control}/repositories/rename`, { organization: "fabrikam", project: "MOBILE_IOS", repository: "iOS SDK (legacy)", name: "wallet app" })).status).toBe(409);
+    expect((await postJson(`${control}/repositories/rename`, { organization: "fabrikam", project: "MOBILE_IOS", repository: "nope", name: "x" })).status).toBe(404);
+    expect((await postJson(`${control}/repositories/rename`, { organization: "fabrikam", project: "MOBILE_IOS", repository: "ios-sdk" })).status).toBe(400);
+    expect((await postJson(`${control}/reset`, {})).status).toBe(200);
+    expect(body(await request(byId, { headers: basic(DEFAULT_PATS.fabrikamFull) })).name).toBe("ios-sdk");
   });
 
   it("pushes, deliveries, statuses and requests are readable", async () => {

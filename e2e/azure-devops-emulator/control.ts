@@ -7,7 +7,7 @@ import { PRODUCT_VERSIONS } from "./locations.js";
 import type { FaultSpec, Fixture, Product } from "./model.js";
 import { issueTokens, revokeGrants } from "./oauth-tokens.js";
 import type { RequestLogEntry } from "./request-log.js";
-import { gitOf, type HostRecord } from "./store.js";
+import { byName, gitOf, type HostRecord } from "./store.js";
 import { enc, listenerOrigin, serverPublicUrl } from "./urls.js";
 
 /** Where a deployment listens and what it serves. */
@@ -135,6 +135,8 @@ export type EmulatorControl = {
   setOAuthPolicy(input: { organization: string; enabled: boolean }): void;
   setMembership(input: { deployment?: string; organization: string; userId: string; member: boolean }): void;
   push(input: PushInput): Promise<PushResult>;
+  /** Renames a repository in place (same id, new name and URLs), as Project settings → Repositories → Rename does. */
+  renameRepository(input: { deployment?: string; organization: string; project: string; repository: string; name: string }): { id: string; name: string };
   requests(filter?: { since?: number; deployment?: string; pathContains?: string; method?: string }): RequestLogEntry[];
   clearRequests(): void;
   deliveries(): DeliveryRecord[];
@@ -468,6 +470,24 @@ export function createControl(host: ControlHost): EmulatorControl {
         deliveries,
       };
     },
+    renameRepository: (input) => {
+      const store = host.store;
+      const record = findHost(host, input.deployment ?? defaultDeployment(), input.organization);
+      const project = store.project(record, input.project);
+      if (!project) {
+        throw new ControlError(404, `No project '${input.project}' in '${input.organization}'.`);
+      }
+      const repo = store.repo(record, project, input.repository);
+      if (!repo) {
+        throw new ControlError(404, `No repository '${input.repository}' in '${input.project}'.`);
+      }
+      if (project.repos.some((other) => other !== repo && other.name.toLowerCase() === input.name.toLowerCase())) {
+        throw new ControlError(409, `'${input.project}' already has a repository named '${input.name}'.`);
+      }
+      repo.name = input.name;
+      project.repos.sort(byName);
+      return { id: repo.id, name: repo.name };
+    },
     requests: (filter) => host.log.list(filter),
     clearRequests: () => host.log.clear(),
     deliveries: () => host.hooks.list(),
@@ -559,6 +579,7 @@ const schemas = {
   }),
   policy: z.object({ organization: z.string().min(1), enabled: z.boolean() }),
   membership: z.object({ deployment: z.string().optional(), organization: z.string().min(1), userId: z.string().min(1), member: z.boolean() }),
+  rename: z.object({ deployment: z.string().optional(), organization: z.string().min(1), project: z.string().min(1), repository: z.string().min(1), name: z.string().min(1).max(256) }),
   push: z.object({
     deployment: z.string().optional(),
     organization: z.string().min(1),
@@ -662,6 +683,9 @@ export async function handleControlRequest(control: EmulatorControl, ctx: Reques
         return;
       case "POST /pushes":
         sendJson(ctx, 201, await control.push(input(ctx, schemas.push)));
+        return;
+      case "POST /repositories/rename":
+        sendJson(ctx, 200, control.renameRepository(input(ctx, schemas.rename)));
         return;
       case "GET /requests": {
         const since = query.get("since");

@@ -317,7 +317,7 @@ function generatedProjects(host: FixtureHost): FixtureProject[] {
 }
 
 /** Case-insensitive name comparison used for sorting like the service does. */
-function byName(a: { name: string }, b: { name: string }): number {
+export function byName(a: { name: string }, b: { name: string }): number {
   const left = a.name.toLowerCase();
   const right = b.name.toLowerCase();
   if (left < right) {

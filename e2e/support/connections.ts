@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { chooseApiVersion, productFromCeiling } from "@/lib/azure-devops/api-versions";
 import { lastFour, open, parseKeyring, seal, type Keyring } from "@/lib/crypto";
 import { e2eOrganization, prisma } from "./db";
 import { e2eDataDir } from "./keel-env";
@@ -69,7 +70,8 @@ export async function seedPatConnection(input: SeedPatConnection) {
       pathPrefix: deployment.pathPrefix.replace(/^\/+|\/+$/g, ""),
       collection: input.collection,
       serverProduct: deployment.productLabel,
-      apiVersion: deployment.kind === "services" ? "7.1" : undefined,
+      // What Check would have settled on (Keel's own choice from the server's ceiling).
+      apiVersion: chooseApiVersion({ product: productFromCeiling(deployment.kind === "services" ? "hosted" : "onPremises", deployment.maxApiVersion), ceiling: deployment.maxApiVersion, released: null }),
       scopes: ["vso.identity", "vso.code", "vso.code_status", "vso.notification"],
       status: input.status ?? "HEALTHY",
       lastCheckAt: new Date(),

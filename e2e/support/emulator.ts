@@ -57,5 +57,7 @@ export const emulator = {
   revokeGrants: (userId: string, clientId?: string) => call<unknown>("POST", "grants/revoke", { userId, ...(clientId ? { clientId } : {}) }),
   createPat: (input: { userId: string; scopes: string[] | "full"; organizations: string[] | "all"; deployment?: string; expiresAt?: string; label?: string }) =>
     call<{ token: string }>("POST", "pats", input),
+  /** Renames a repository in place (same id). Rename it back in a `finally`: other workers share the emulator. */
+  renameRepository: (input: { organization: string; project: string; repository: string; name: string; deployment?: string }) => call<{ id: string; name: string }>("POST", "repositories/rename", input),
   push: (input: { organization: string; project: string; repository: string; branch: string; commits?: number; deployment?: string }) => call<unknown>("POST", "pushes", input),
 };

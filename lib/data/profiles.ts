@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type BuildPlatform } from "@/lib/generated/prisma/client";
 import { nameKey } from "@/lib/repositories/names";
+import type { ProfileRepositoryChanges, ProfileRepositoryFacts } from "@/lib/repositories/profile-sync";
 import { recordAudit } from "./audit";
 
 const profileView = {
@@ -236,5 +237,39 @@ export async function deleteProfile(scope: { organizationId: string; userId: str
       tx,
     );
     return { name: profile.name, connectionId: profile.connectionId };
+  });
+}
+
+/**
+ * Copies what Azure DevOps changed (a rename, a move, new URLs, a first default branch) onto
+ * the profile, with a `profile.synced` audit event naming the old and new values, in one
+ * transaction. Only rows whose copied values are still the old ones are touched, so two
+ * page loads racing write one event.
+ */
+export async function syncProfileFromAzureDevOps(organizationId: string, id: string, before: ProfileRepositoryFacts, changes: ProfileRepositoryChanges, actorId: string | null): Promise<boolean> {
+  const keys = Object.keys(changes) as (keyof ProfileRepositoryFacts)[];
+  if (keys.length === 0) {
+    return false;
+  }
+  return db.$transaction(async (tx) => {
+    const updated = await tx.buildProfile.updateMany({
+      where: { id, organizationId, ...Object.fromEntries(keys.map((key) => [key, before[key]])) },
+      data: changes,
+    });
+    if (updated.count !== 1) {
+      return false;
+    }
+    await recordAudit(
+      {
+        organizationId,
+        actorId,
+        action: "profile.synced",
+        targetType: "build_profile",
+        targetId: id,
+        data: { from: Object.fromEntries(keys.map((key) => [key, before[key]])), to: changes },
+      },
+      tx,
+    );
+    return true;
   });
 }
