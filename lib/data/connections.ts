@@ -140,7 +140,8 @@ export async function recordConnectionCheck(organizationId: string, id: string, 
 export async function recordCredentialRefused(organizationId: string, id: string, status: ConnectionStatus, reason: string, findingId: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const updated = await tx.connection.updateMany({
-      where: { id, organizationId, NOT: { status, statusReason: reason } },
+      // "Changed" spelled out: SQL's NOT (a AND b) is NULL, not true, while statusReason is NULL.
+      where: { id, organizationId, OR: [{ status: { not: status } }, { statusReason: null }, { statusReason: { not: reason } }] },
       data: { status, statusReason: reason },
     });
     if (updated.count !== 1) {

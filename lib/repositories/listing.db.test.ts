@@ -183,6 +183,11 @@ describe("listing a connection's repositories", () => {
     const changes = await database.prisma.auditEvent.findMany({ where: { action: "connection.health_changed", targetId: expired.id } });
     expect(changes).toHaveLength(1);
     expect(changes[0]!.data).toMatchObject({ status: "FAILING", finding: "token_expired", source: "use" });
+    // Same status without a reason (an older row) still gets the reason.
+    await database.prisma.connection.update({ where: { id: expired.id }, data: { statusReason: null } });
+    await listNow(expired.id, { force: true });
+    expect(await connectionView(expired.id)).toMatchObject({ status: "FAILING", statusReason: "The token has expired" });
+    expect(await database.prisma.auditEvent.count({ where: { action: "connection.health_changed", targetId: expired.id } })).toBe(2);
 
     // A 503 says nothing about the credential: the health stays as Check left it.
     const healthy = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
