@@ -21,9 +21,9 @@ import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
 import { startEmulator, type EmulatorHandle } from "@/e2e/azure-devops-emulator/index";
 import { LARGE_PAT } from "@/e2e/azure-devops-emulator/fixtures/large";
+import { recreateDatabase } from "@/e2e/tools/database";
 import { hashPassword } from "@/lib/auth/password";
 import { lastFour, parseKeyring, seal } from "@/lib/crypto";
 import { childProcessEnv } from "@/lib/env";
@@ -102,20 +102,6 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${url} did not come up within ${timeoutMs} ms`);
-}
-
-async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /** Peak and current resident memory of a process, from /proc (Linux). */
@@ -282,7 +268,7 @@ async function benchSize(size: string, adminUrl: string, runs: number): Promise<
   }
   console.log(`\n▶ ${spec.fixture}: ${spec.repositories.toLocaleString("en")} repositories in ${spec.projects.toLocaleString("en")} projects`);
   const emulator = await startEmulator({ fixture: spec.fixture, basePort: 0 });
-  const databaseUrl = await createDatabase(adminUrl, `keel_bench_${size}`);
+  const databaseUrl = await recreateDatabase(adminUrl, `keel_bench_${size}`);
   const keel = await startKeel(databaseUrl, emulator);
   try {
     const connectionId = await seed(databaseUrl, keel, emulator);

@@ -12,11 +12,11 @@ import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { childProcessEnv } from "@/lib/env";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
 import { ensureChromium } from "./chromium";
+import { recreateDatabase } from "./database";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -32,20 +32,6 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
       resolve(code ?? (signal ? 1 : 0));
     });
   });
-}
-
-async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 async function main(): Promise<number> {
@@ -76,7 +62,7 @@ async function main(): Promise<number> {
     if (runE2e) {
       console.log("\n▶ Building Keel for the browser tests\n");
       await buildIfNeeded();
-      const databaseUrl = await createDatabase(adminUrl, "keel_e2e");
+      const databaseUrl = await recreateDatabase(adminUrl, "keel_e2e");
       const dataDir = path.join(root, ".data", "e2e");
       await rm(dataDir, { recursive: true, force: true });
       console.log("\n▶ Playwright: browser journeys in Chromium\n");

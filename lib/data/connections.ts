@@ -152,6 +152,19 @@ export async function recordCredentialRefused(organizationId: string, id: string
   });
 }
 
+/** The columns a new connection takes from the check that allowed saving it. */
+function checkColumns(check: CheckRecord) {
+  return {
+    serverProduct: check.serverProduct ?? null,
+    apiVersion: check.apiVersion ?? null,
+    scopes: check.scopes ?? [],
+    status: check.status,
+    statusReason: check.statusReason,
+    lastCheckAt: new Date(),
+    lastCheckResult: check.summary,
+  } satisfies Partial<Prisma.ConnectionUncheckedCreateInput>;
+}
+
 export type NewPatConnection = {
   draftId: string;
   name: string;
@@ -233,13 +246,7 @@ export async function createPatConnection(scope: { organizationId: string; userI
         serverUrl: input.serverUrl,
         pathPrefix: input.pathPrefix,
         collection: input.collection,
-        serverProduct: input.check.serverProduct ?? null,
-        apiVersion: input.check.apiVersion ?? null,
-        scopes: input.check.scopes ?? [],
-        status: input.check.status,
-        statusReason: input.check.statusReason,
-        lastCheckAt: new Date(),
-        lastCheckResult: input.check.summary,
+        ...checkColumns(input.check),
         tokenSealed: sealSecret({ table: "Connection", column: "tokenSealed" }, id, input.token),
         tokenLastFour: lastFour(input.token),
         tokenExpiresAt: input.tokenExpiresAt,
@@ -307,13 +314,7 @@ export async function createOAuthConnection(scope: { organizationId: string; use
         serverUrl: input.serverUrl,
         pathPrefix: "",
         collection: input.collection,
-        serverProduct: input.check.serverProduct ?? null,
-        apiVersion: input.check.apiVersion ?? null,
-        scopes: input.check.scopes ?? [],
-        status: input.check.status,
-        statusReason: input.check.statusReason,
-        lastCheckAt: new Date(),
-        lastCheckResult: input.check.summary,
+        ...checkColumns(input.check),
         accountId: input.accountId,
         oauthProvider: input.provider,
         idempotencyKey: input.draftId,
