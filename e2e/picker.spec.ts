@@ -425,6 +425,8 @@ test.describe("repository picker", () => {
       await page.goto(`/connections/${expired.id}`);
       await expect(page.getByText("Failing", { exact: true }).first()).toBeVisible();
       await expect(page.getByText("The token has expired").first()).toBeVisible();
+      await page.goto("/connections");
+      await expect(page.getByRole("row").filter({ hasText: expired.name })).toContainText("The token has expired");
 
       await page.goto(`/connections/${unreachable.id}/repositories`);
       const refused = page.getByRole("alert").filter({ hasText: "refused the connection" });

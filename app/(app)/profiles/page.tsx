@@ -4,6 +4,7 @@ import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { deleteProfileAction } from "@/lib/actions/profiles";
@@ -176,65 +177,48 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
               {query.platform ? ` for ${platformLabel(query.platform)}` : ""}.
             </EmptyState>
           ) : (
-            <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-              <table className="w-full text-left text-sm">
-                <caption className="sr-only">Build profiles</caption>
-                <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-                  <tr>
-                    <th scope="col" className="px-4 py-2 font-medium">
-                      Name
-                    </th>
-                    <th scope="col" className="px-4 py-2 font-medium">
-                      Platform
-                    </th>
-                    <th scope="col" className="px-4 py-2 font-medium">
-                      Repository
-                    </th>
-                    <th scope="col" className="px-4 py-2 font-medium">
-                      Connection
-                    </th>
-                    <th scope="col" className="px-4 py-2 font-medium">
-                      Created
-                    </th>
-                    <th scope="col" className="px-4 py-2 font-medium">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((profile) => (
-                    <tr key={profile.id} className="border-t border-slate-100">
-                      <td className="px-4 py-3">
-                        <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
-                          {profile.name}
-                        </Link>
-                      </td>
-                      <td className="px-4 py-3">{platformLabel(profile.platform)}</td>
-                      <td className="px-4 py-3">
-                        <span className="block text-slate-900">{profile.repositoryName}</span>
-                        <span className="block text-xs text-slate-600">
-                          {profile.projectName}
-                          {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : " · empty"}
-                        </span>
-                      </td>
-                      <td className="px-4 py-3">
-                        <span className="flex flex-wrap items-center gap-2">
-                          {profile.connection.name}
-                          <ConnectionStatusBadge status={profile.connection.status} />
-                        </span>
-                      </td>
-                      <td className="px-4 py-3 text-slate-600">
-                        {profile.createdAt.toISOString().slice(0, 10)}
-                        {profile.createdBy ? <span className="block text-xs">{profile.createdBy.name}</span> : null}
-                      </td>
-                      <td className="px-4 py-3 text-right">
-                        {isAdmin || profile.createdById === user.id ? <DeleteProfileButton compact name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Build profiles"
+              columns={[
+                { key: "name", label: "Name" },
+                { key: "platform", label: "Platform" },
+                { key: "repository", label: "Repository" },
+                { key: "connection", label: "Connection" },
+                { key: "created", label: "Created" },
+                { key: "actions", label: <span className="sr-only">Actions</span> },
+              ]}
+            >
+              {rows.map((profile) => (
+                <tr key={profile.id} className="border-t border-slate-100">
+                  <td className="px-4 py-3">
+                    <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
+                      {profile.name}
+                    </Link>
+                  </td>
+                  <td className="px-4 py-3">{platformLabel(profile.platform)}</td>
+                  <td className="px-4 py-3">
+                    <span className="block text-slate-900">{profile.repositoryName}</span>
+                    <span className="block text-xs text-slate-600">
+                      {profile.projectName}
+                      {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : " · empty"}
+                    </span>
+                  </td>
+                  <td className="px-4 py-3">
+                    <span className="flex flex-wrap items-center gap-2">
+                      {profile.connection.name}
+                      <ConnectionStatusBadge status={profile.connection.status} />
+                    </span>
+                  </td>
+                  <td className="px-4 py-3 text-slate-600">
+                    {profile.createdAt.toISOString().slice(0, 10)}
+                    {profile.createdBy ? <span className="block text-xs">{profile.createdBy.name}</span> : null}
+                  </td>
+                  <td className="px-4 py-3 text-right">
+                    {isAdmin || profile.createdById === user.id ? <DeleteProfileButton compact name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
           {pages > 1 ? (
             <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
