@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { detectServerVersion } from "./api-versions";
 import { type AzureDevOpsClient, type AzureDevOpsClientOptions, type OutboundCallRecord, createAzureDevOpsClient, createVsspsClient } from "./client";
@@ -13,24 +13,16 @@ import {
   KEEL_SCOPES,
   TEST_POLICY,
   closedPort,
-  startEmulator,
   startStrippingProxy,
+  withDefaultEmulator,
 } from "./test-kit";
 
 let emulator: EmulatorHandle;
 let services: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ fixture: "default", basePort: 0 });
-  services = emulator.servicesUrl ?? "";
-});
-
-afterAll(async () => {
-  await emulator.stop();
-});
-
-afterEach(() => {
-  emulator.reset();
+withDefaultEmulator((handle) => {
+  emulator = handle;
+  services = handle.servicesUrl ?? "";
 });
 
 type Calls = OutboundCallRecord[];

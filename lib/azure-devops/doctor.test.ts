@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import type { OutboundCallRecord } from "./client";
 import { type DoctorInput, type DoctorOptions, type DoctorResult, type Finding, runDoctor } from "./doctor";
@@ -18,22 +18,15 @@ import {
   startHtmlServer,
   startRedirectServer,
   startStrippingProxy,
+  withDefaultEmulator,
 } from "./test-kit";
 
 let emulator: EmulatorHandle;
 let services: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ fixture: "default", basePort: 0 });
-  services = emulator.servicesUrl ?? "";
-});
-
-afterAll(async () => {
-  await emulator.stop();
-});
-
-afterEach(() => {
-  emulator.reset();
+withDefaultEmulator((handle) => {
+  emulator = handle;
+  services = handle.servicesUrl ?? "";
 });
 
 type Run = { result: DoctorResult; calls: OutboundCallRecord[]; token: string };

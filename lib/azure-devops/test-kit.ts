@@ -9,6 +9,8 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import forge from "node-forge";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { startEmulator as start, type EmulatorHandle as Handle } from "../../e2e/azure-devops-emulator/index";
 
 import type { OutboundPolicy } from "../net/ssrf-policy";
 
@@ -25,6 +27,24 @@ export const TEST_POLICY: OutboundPolicy = {
 };
 
 /** Short timeouts for cases that are meant to time out. */
+/**
+ * One emulator (default fixture, free ports) for a test file: started before its tests,
+ * reset after each one, stopped at the end. `onStart` receives it (assign your variables).
+ */
+export function withDefaultEmulator(onStart: (handle: Handle) => void): void {
+  let handle: Handle | undefined;
+  beforeAll(async () => {
+    handle = await start({ fixture: "default", basePort: 0 });
+    onStart(handle);
+  });
+  afterAll(async () => {
+    await handle?.stop();
+  });
+  afterEach(() => {
+    handle?.reset();
+  });
+}
+
 export const SHORT_TIMEOUTS = { connectMs: 1_000, headersMs: 400, totalMs: 3_000 };
 
 export type LocalServer = { url: string; port: number; close(): Promise<void> };

@@ -1,26 +1,25 @@
 // An OAuth token Azure DevOps refuses before its time is renewed once, by the caller's
 // renewCredential, and the request goes through; never for PATs, never for refusals a new
 // token cannot fix. Real HTTP against the emulator.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAzureDevOpsClient } from "./client";
 import { AzureDevOpsError } from "./errors";
-import { DEFAULT_PATS, DEFAULT_USERS, type EmulatorHandle, TEST_POLICY, startEmulator } from "./test-kit";
+import { DEFAULT_PATS, DEFAULT_USERS, type EmulatorHandle, TEST_POLICY, withDefaultEmulator } from "./test-kit";
 import type { AzureDevOpsCredential } from "./transport";
 
 let emulator: EmulatorHandle;
 let services: string;
 const scopes = ["vso.code", "vso.project", "vso.profile"];
 
-beforeAll(async () => {
-  emulator = await startEmulator({ fixture: "default", basePort: 0 });
-  services = emulator.servicesUrl ?? "";
+withDefaultEmulator((handle) => {
+  emulator = handle;
+  services = handle.servicesUrl ?? "";
 });
-afterAll(async () => {
-  await emulator.stop();
-});
-afterEach(() => {
-  emulator.reset();
-});
+
+/** A client for one organization with the given credential and renewal (the test's spy). */
+function clientWith(organization: string, credential: AzureDevOpsCredential, renewCredential: (rejected: AzureDevOpsCredential) => Promise<AzureDevOpsCredential>) {
+  return createAzureDevOpsClient({ collectionUrl: `${services}/${organization}`, credential, policy: TEST_POLICY, renewCredential });
+}
 
 async function legacyToken(): Promise<string> {
   return (await emulator.control.issueOAuthToken({ provider: "legacy", userId: DEFAULT_USERS.alex.id, scopes })).accessToken;
@@ -32,14 +31,9 @@ describe("renewing a refused OAuth token", () => {
     const fresh = await legacyToken();
     expect(emulator.control.expireToken(stale)).toBe(true);
     const renewals: AzureDevOpsCredential[] = [];
-    const api = createAzureDevOpsClient({
-      collectionUrl: `${services}/fabrikam`,
-      credential: { kind: "bearer", token: stale },
-      policy: TEST_POLICY,
-      renewCredential: async (rejected) => {
-        renewals.push(rejected);
-        return { kind: "bearer", token: fresh };
-      },
+    const api = clientWith("fabrikam", { kind: "bearer", token: stale }, async (rejected) => {
+      renewals.push(rejected);
+      return { kind: "bearer", token: fresh };
     });
     const first = await api.listProjectsPage({ top: 10 });
     expect(first.items.map((project) => project.name)).toContain("MOBILE_IOS");
@@ -53,15 +47,10 @@ describe("renewing a refused OAuth token", () => {
     const fresh = await legacyToken();
     expect(emulator.control.expireToken(stale)).toBe(true);
     let renewals = 0;
-    const api = createAzureDevOpsClient({
-      collectionUrl: `${services}/fabrikam`,
-      credential: { kind: "bearer", token: stale },
-      policy: TEST_POLICY,
-      renewCredential: async () => {
-        renewals += 1;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        return { kind: "bearer", token: fresh };
-      },
+    const api = clientWith("fabrikam", { kind: "bearer", token: stale }, async () => {
+      renewals += 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { kind: "bearer", token: fresh };
     });
     const results = await Promise.all(Array.from({ length: 6 }, (_, index) => api.listProjectsPage({ top: index + 1 })));
     expect(results.every((page) => page.items.length > 0)).toBe(true);
@@ -71,14 +60,9 @@ describe("renewing a refused OAuth token", () => {
   it("does not renew when a new token cannot help: the organization's OAuth policy is off", async () => {
     const token = await legacyToken();
     let renewals = 0;
-    const api = createAzureDevOpsClient({
-      collectionUrl: `${services}/contoso`,
-      credential: { kind: "bearer", token },
-      policy: TEST_POLICY,
-      renewCredential: async (rejected) => {
-        renewals += 1;
-        return rejected;
-      },
+    const api = clientWith("contoso", { kind: "bearer", token }, async (rejected) => {
+      renewals += 1;
+      return rejected;
     });
     const error = await api.listProjectsPage({ top: 1 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AzureDevOpsError);
@@ -88,14 +72,9 @@ describe("renewing a refused OAuth token", () => {
 
   it("never renews a PAT", async () => {
     let renewals = 0;
-    const api = createAzureDevOpsClient({
-      collectionUrl: `${services}/fabrikam`,
-      credential: { kind: "pat", token: DEFAULT_PATS.fabrikamExpired },
-      policy: TEST_POLICY,
-      renewCredential: async (rejected) => {
-        renewals += 1;
-        return rejected;
-      },
+    const api = clientWith("fabrikam", { kind: "pat", token: DEFAULT_PATS.fabrikamExpired }, async (rejected) => {
+      renewals += 1;
+      return rejected;
     });
     const error = await api.listProjectsPage({ top: 1 }).catch((caught: unknown) => caught);
     expect((error as AzureDevOpsError).reason).toMatchObject({ kind: "unauthorized", unauthorized: "expired" });
@@ -106,14 +85,9 @@ describe("renewing a refused OAuth token", () => {
     const stale = await legacyToken();
     expect(emulator.control.expireToken(stale)).toBe(true);
     let renewals = 0;
-    const api = createAzureDevOpsClient({
-      collectionUrl: `${services}/fabrikam`,
-      credential: { kind: "bearer", token: stale },
-      policy: TEST_POLICY,
-      renewCredential: async (rejected) => {
-        renewals += 1;
-        return rejected;
-      },
+    const api = clientWith("fabrikam", { kind: "bearer", token: stale }, async (rejected) => {
+      renewals += 1;
+      return rejected;
     });
     const error = await api.listProjectsPage({ top: 1 }).catch((caught: unknown) => caught);
     expect((error as AzureDevOpsError).reason.kind).toBe("unauthorized");
