@@ -1,7 +1,8 @@
 // Saving and opening PAT connections against a real PostgreSQL: one transaction, one row per
 // draft whatever the browser does, unique names, the URL-change rule, and fail-closed opening.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CheckRecord, NewPatConnection } from "@/lib/data/connections";
+import type { NewPatConnection } from "@/lib/data/connections";
+import { healthyCheck } from "@/lib/testing/checks";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
 
 let database: TestDatabase;
@@ -10,15 +11,7 @@ let scope: { organizationId: string; userId: string };
 const TOKEN = `${"k".repeat(76)}AZDO${"w".repeat(4)}`;
 const OTHER_TOKEN = `${"q".repeat(76)}AZDO${"z".repeat(4)}`;
 
-const check: CheckRecord = {
-  ok: true,
-  status: "HEALTHY",
-  statusReason: null,
-  serverProduct: "Azure DevOps Services",
-  apiVersion: "7.1",
-  scopes: ["vso.identity", "vso.code", "vso.code_status", "vso.notification"],
-  summary: { ok: true, checkedAt: new Date().toISOString(), findings: [] },
-};
+const check = healthyCheck();
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CheckRecord, NewPatConnection } from "@/lib/data/connections";
+import type { NewPatConnection } from "@/lib/data/connections";
+import { healthyCheck } from "@/lib/testing/checks";
 import { resetEnvForTests } from "@/lib/env";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { freePort } from "@/lib/runtime/launcher";
@@ -20,15 +21,7 @@ let tempDir: string;
 let server: EmbeddedPostgres;
 let scope: { organizationId: string; userId: string };
 
-const check: CheckRecord = {
-  ok: true,
-  status: "HEALTHY",
-  statusReason: null,
-  serverProduct: "Azure DevOps Services",
-  apiVersion: "7.1",
-  scopes: ["vso.code"],
-  summary: { ok: true, checkedAt: new Date().toISOString(), findings: [] },
-};
+const check = healthyCheck(["vso.code"]);
 
 const tokenFor = (index: number) => `${String(index).padStart(4, "0")}${"t".repeat(72)}AZDO${"x".repeat(4)}`;
 
