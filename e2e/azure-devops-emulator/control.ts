@@ -7,7 +7,7 @@ import { PRODUCT_VERSIONS } from "./locations.js";
 import type { FaultSpec, Fixture, Product } from "./model.js";
 import { issueTokens, revokeGrants } from "./oauth-tokens.js";
 import type { RequestLogEntry } from "./request-log.js";
-import { byName, gitOf, type HostRecord } from "./store.js";
+import { byName, gitOf, type HostRecord, type ProjectRecord, type RepoRecord } from "./store.js";
 import { enc, listenerOrigin, serverPublicUrl } from "./urls.js";
 
 /** Where a deployment listens and what it serves. */
@@ -213,6 +213,20 @@ function findHost(host: ControlHost, deployment: string, name: string): HostReco
   return record;
 }
 
+/** A repository by organization, project and name or id, or a 404 naming what is missing. */
+function findRepo(host: ControlHost, deployment: string, input: { organization: string; project: string; repository: string }): { record: HostRecord; project: ProjectRecord; repo: RepoRecord } {
+  const record = findHost(host, deployment, input.organization);
+  const project = host.store.project(record, input.project);
+  if (!project) {
+    throw new ControlError(404, `No project '${input.project}' in '${input.organization}'.`);
+  }
+  const repo = host.store.repo(record, project, input.repository);
+  if (!repo) {
+    throw new ControlError(404, `No repository '${input.repository}' in '${input.project}'.`);
+  }
+  return { record, project, repo };
+}
+
 /** Builds the control operations over a running emulator. */
 export function createControl(host: ControlHost): EmulatorControl {
   const defaultDeployment = (): string => host.servicesDeployment()?.name ?? host.deployments[0]?.name ?? "services";
@@ -406,15 +420,7 @@ export function createControl(host: ControlHost): EmulatorControl {
       if (!deployment) {
         throw new ControlError(404, `No deployment '${deploymentName}'.`);
       }
-      const record = findHost(host, deploymentName, input.organization);
-      const project = store.project(record, input.project);
-      if (!project) {
-        throw new ControlError(404, `No project '${input.project}' in '${input.organization}'.`);
-      }
-      const repo = store.repo(record, project, input.repository);
-      if (!repo) {
-        throw new ControlError(404, `No repository '${input.repository}' in '${input.project}'.`);
-      }
+      const { record, repo } = findRepo(host, deploymentName, input);
       const pusherId = input.pusherId ?? [...record.members][0];
       const pusher = store.user(pusherId);
       if (!pusher) {
@@ -471,16 +477,7 @@ export function createControl(host: ControlHost): EmulatorControl {
       };
     },
     renameRepository: (input) => {
-      const store = host.store;
-      const record = findHost(host, input.deployment ?? defaultDeployment(), input.organization);
-      const project = store.project(record, input.project);
-      if (!project) {
-        throw new ControlError(404, `No project '${input.project}' in '${input.organization}'.`);
-      }
-      const repo = store.repo(record, project, input.repository);
-      if (!repo) {
-        throw new ControlError(404, `No repository '${input.repository}' in '${input.project}'.`);
-      }
+      const { project, repo } = findRepo(host, input.deployment ?? defaultDeployment(), input);
       if (project.repos.some((other) => other !== repo && other.name.toLowerCase() === input.name.toLowerCase())) {
         throw new ControlError(409, `'${input.project}' already has a repository named '${input.name}'.`);
       }
