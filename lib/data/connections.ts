@@ -152,16 +152,26 @@ export async function recordCredentialRefused(organizationId: string, id: string
   });
 }
 
-/** The columns a new connection takes from the check that allowed saving it. */
-function checkColumns(check: CheckRecord) {
+/**
+ * The columns every new connection has, whatever its sign-in: identity, owner, name (and its
+ * case-insensitive key), address, and what the check that allowed saving it found.
+ */
+function newConnectionColumns(scope: { organizationId: string; userId: string }, id: string, input: { name: string; serverUrl: string; collection: string; check: CheckRecord }) {
   return {
-    serverProduct: check.serverProduct ?? null,
-    apiVersion: check.apiVersion ?? null,
-    scopes: check.scopes ?? [],
-    status: check.status,
-    statusReason: check.statusReason,
+    id,
+    organizationId: scope.organizationId,
+    ownerId: scope.userId,
+    name: input.name,
+    nameKey: input.name.toLowerCase(),
+    serverUrl: input.serverUrl,
+    collection: input.collection,
+    serverProduct: input.check.serverProduct ?? null,
+    apiVersion: input.check.apiVersion ?? null,
+    scopes: input.check.scopes ?? [],
+    status: input.check.status,
+    statusReason: input.check.statusReason,
     lastCheckAt: new Date(),
-    lastCheckResult: check.summary,
+    lastCheckResult: input.check.summary,
   } satisfies Partial<Prisma.ConnectionUncheckedCreateInput>;
 }
 
@@ -236,17 +246,10 @@ export async function createPatConnection(scope: { organizationId: string; userI
   return createFromDraft(scope, input, async (tx, id) => {
     await tx.connection.create({
       data: {
-        id,
-        organizationId: scope.organizationId,
-        ownerId: scope.userId,
-        name: input.name,
-        nameKey: input.name.toLowerCase(),
+        ...newConnectionColumns(scope, id, input),
         deploymentType: input.deploymentType,
         authMethod: "PAT",
-        serverUrl: input.serverUrl,
         pathPrefix: input.pathPrefix,
-        collection: input.collection,
-        ...checkColumns(input.check),
         tokenSealed: sealSecret({ table: "Connection", column: "tokenSealed" }, id, input.token),
         tokenLastFour: lastFour(input.token),
         tokenExpiresAt: input.tokenExpiresAt,
@@ -304,17 +307,10 @@ export async function createOAuthConnection(scope: { organizationId: string; use
     }
     await tx.connection.create({
       data: {
-        id,
-        organizationId: scope.organizationId,
-        ownerId: scope.userId,
-        name: input.name,
-        nameKey: input.name.toLowerCase(),
+        ...newConnectionColumns(scope, id, input),
         deploymentType: "SERVICES",
         authMethod: "OAUTH",
-        serverUrl: input.serverUrl,
         pathPrefix: "",
-        collection: input.collection,
-        ...checkColumns(input.check),
         accountId: input.accountId,
         oauthProvider: input.provider,
         idempotencyKey: input.draftId,
