@@ -201,8 +201,9 @@ function nameConflict(name: string): AppError {
  */
 async function createFromDraft(
   scope: { organizationId: string; userId: string },
-  input: { draftId: string; name: string },
-  write: (tx: Tx, id: string) => Promise<void>,
+  input: { draftId: string; name: string; serverUrl: string; collection: string; check: CheckRecord },
+  /** Writes the connection row; returns what the `connection.created` event adds (method, …). */
+  write: (tx: Tx, id: string) => Promise<Record<string, string>>,
 ): Promise<{ id: string; created: boolean }> {
   const id = randomUUID();
   try {
@@ -218,7 +219,18 @@ async function createFromDraft(
       if (draft.connectionId) {
         return { id: draft.connectionId, created: false };
       }
-      await write(tx, id);
+      const audit = await write(tx, id);
+      await recordAudit(
+        {
+          organizationId: scope.organizationId,
+          actorId: scope.userId,
+          action: "connection.created",
+          targetType: "connection",
+          targetId: id,
+          data: { name: input.name, ...audit, serverUrl: input.serverUrl, collection: input.collection, status: input.check.status },
+        },
+        tx,
+      );
       return { id, created: true };
     });
   } catch (error) {
@@ -259,25 +271,7 @@ export async function createPatConnection(scope: { organizationId: string; userI
     });
     // The draft keeps only the link: its sealed copy of the token goes now.
     await tx.connectDraft.update({ where: { id: input.draftId }, data: { connectionId: id, tokenSealed: null } });
-    await recordAudit(
-      {
-        organizationId: scope.organizationId,
-        actorId: scope.userId,
-        action: "connection.created",
-        targetType: "connection",
-        targetId: id,
-        data: {
-          name: input.name,
-          method: "PAT",
-          deploymentType: input.deploymentType,
-          serverUrl: input.serverUrl,
-          pathPrefix: input.pathPrefix,
-          collection: input.collection,
-          status: input.check.status,
-        },
-      },
-      tx,
-    );
+    return { method: "PAT", deploymentType: input.deploymentType, pathPrefix: input.pathPrefix };
   });
 }
 
@@ -317,17 +311,7 @@ export async function createOAuthConnection(scope: { organizationId: string; use
       },
     });
     await tx.connectDraft.update({ where: { id: input.draftId }, data: { connectionId: id } });
-    await recordAudit(
-      {
-        organizationId: scope.organizationId,
-        actorId: scope.userId,
-        action: "connection.created",
-        targetType: "connection",
-        targetId: id,
-        data: { name: input.name, method: "OAUTH", provider: input.provider, deploymentType: "SERVICES", serverUrl: input.serverUrl, collection: input.collection, status: input.check.status },
-      },
-      tx,
-    );
+    return { method: "OAUTH", provider: input.provider, deploymentType: "SERVICES" };
   });
 }
 
