@@ -23,13 +23,13 @@ import { gunzipSync } from "node:zlib";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { startEmulator, type EmulatorHandle } from "@/e2e/azure-devops-emulator/index";
 import { LARGE_PAT } from "@/e2e/azure-devops-emulator/fixtures/large";
-import { recreateDatabase } from "@/e2e/tools/database";
 import { hashPassword } from "@/lib/auth/password";
 import { lastFour, parseKeyring, seal } from "@/lib/crypto";
 import { childProcessEnv } from "@/lib/env";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { startEmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
+import { recreateDatabase } from "@/lib/testing/databases";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const SIZES: Record<string, { fixture: string; projects: number; repositories: number }> = {

@@ -15,8 +15,8 @@ import path from "node:path";
 import { childProcessEnv } from "@/lib/env";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
+import { recreateDatabase } from "@/lib/testing/databases";
 import { ensureChromium } from "./chromium";
-import { recreateDatabase } from "./database";
 
 const root = path.resolve(import.meta.dirname, "../..");
 

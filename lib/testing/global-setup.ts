@@ -7,22 +7,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { childProcessEnv, exportToChildProcesses } from "@/lib/env";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { freePort } from "@/lib/runtime/launcher";
 import { applyMigrations } from "@/prisma/runner";
+import { recreateDatabase } from "./databases";
 
 export const TEMPLATE_DATABASE = "keel_test_template";
 
 let server: EmbeddedPostgres | undefined;
 let tempDir: string | undefined;
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
 
 export async function setup(): Promise<void> {
   let adminUrl = childProcessEnv().KEEL_TEST_DATABASE_URL;
@@ -32,15 +26,7 @@ export async function setup(): Promise<void> {
     server = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), port: await freePort(), user: "keel", password: "keel-test-password" });
     adminUrl = server.url("postgres");
   }
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
-  } finally {
-    await client.end();
-  }
-  await applyMigrations(withDatabase(adminUrl, TEMPLATE_DATABASE));
+  await applyMigrations(await recreateDatabase(adminUrl, TEMPLATE_DATABASE));
   // Forked test workers inherit this environment.
   exportToChildProcesses({ KEEL_TEST_ADMIN_URL: adminUrl, KEEL_TEST_TEMPLATE: TEMPLATE_DATABASE });
 }

@@ -2,8 +2,8 @@ import pg from "pg";
 
 /**
  * Drops (disconnecting anyone still on it) and creates a database on the server `adminUrl`
- * points at; returns the URL of the new database. Used by `npm test` and the benchmark, each
- * for a database of its own.
+ * points at; returns the URL of the new database. Used by Vitest's global setup (the template),
+ * `npm test` (the browser tests' database) and the benchmark, each for a database of its own.
  */
 export async function recreateDatabase(adminUrl: string, name: string): Promise<string> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
