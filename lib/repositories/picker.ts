@@ -19,7 +19,8 @@ import type { PickerProblem } from "./problems";
  */
 
 export type ListingStatusDto = {
-  status: "RUNNING" | "READY" | "FAILED";
+  /** QUEUED: asked for, waiting for a worker of the job engine to start it. */
+  status: "QUEUED" | "RUNNING" | "READY" | "FAILED";
   /** True when rows can be shown (a complete listing, or a first one in progress). */
   hasData: boolean;
   /** True when the rows come from an earlier complete listing while a new run goes (or failed). */
@@ -27,6 +28,8 @@ export type ListingStatusDto = {
   /** Rows are partial: the first listing of this connection is still running. */
   partial: boolean;
   startedAt: string;
+  /** When the current QUEUED request was made. */
+  queuedAt: string | null;
   finishedAt: string | null;
   expiresAt: string | null;
   projectsFound: number;
@@ -66,6 +69,7 @@ export function listingDto(listing: ListingView): ListingStatusDto {
     stale: listing.readyGeneration !== null && (listing.status !== "READY" || (listing.expiresAt !== null && listing.expiresAt.getTime() <= Date.now())),
     partial,
     startedAt: listing.startedAt.toISOString(),
+    queuedAt: listing.status === "QUEUED" && listing.queuedAt ? listing.queuedAt.toISOString() : null,
     finishedAt: listing.finishedAt?.toISOString() ?? null,
     expiresAt: listing.expiresAt?.toISOString() ?? null,
     projectsFound: listing.projectsFound,
