@@ -203,6 +203,17 @@ export function resetEnvForTests(overrides: Record<string, string | undefined> =
   cached = undefined;
 }
 
+/**
+ * Fills in variables the environment does not set (a worker adopting the secrets a local
+ * `npm start` generated) and makes the next getEnv() re-read the configuration.
+ */
+export function supplyUnsetVariables(variables: Record<string, string>): void {
+  for (const [key, value] of Object.entries(variables)) {
+    process.env[key] ??= value;
+  }
+  cached = undefined;
+}
+
 /** Sets variables in this process's environment so child processes started later inherit them. */
 export function exportToChildProcesses(variables: Record<string, string>): void {
   Object.assign(process.env, variables);

@@ -33,8 +33,6 @@ const PAGE_SIZE = 50;
 const REPOSITORY_ROW = 68;
 const PROJECT_ROW = 44;
 const POLL_MS = 1_000;
-/** A listing queued for longer than this gets a hint that no worker may be running. */
-const QUEUED_HINT_MS = 20_000;
 
 /** Asked for or running: the picker follows its progress. */
 function inProgress(status: ListingStatusDto["status"]): boolean {
@@ -376,14 +374,13 @@ function ListingBar({
   }
   const listedAt = listing.finishedAt ? new Date(listing.finishedAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : null;
   if (listing.status === "QUEUED") {
-    const waitedMs = listing.queuedAt ? Date.now() - new Date(listing.queuedAt).getTime() : 0;
     return (
       <div className="space-y-2 rounded-lg border border-sky-200 bg-sky-50 p-4 text-sm text-sky-950" data-testid="listing-queued">
         <p className="font-medium">
           {listing.stale && listedAt ? `Refresh queued — showing the list from ${listedAt} until Keel has listed again. ` : ""}
           Waiting for a Keel worker to start listing the repositories…
         </p>
-        {waitedMs > QUEUED_HINT_MS ? (
+        {listing.waitingLong ? (
           <p>
             This is taking longer than usual: no worker has picked the listing up yet. If it stays here, ask whoever runs Keel to check that a
             worker is running (<code>/api/health</code> shows the live workers).

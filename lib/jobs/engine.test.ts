@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import type PgBoss from "pg-boss";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { childProcessEnv } from "@/lib/env";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
 import { createBoss, JOB_SCHEMA } from "./boss";
 import { sendJob } from "./send";
@@ -23,15 +24,14 @@ function startWorker(options: { schedule?: boolean; graceMs?: number } = {}) {
     {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
+      env: childProcessEnv({
         DATABASE_URL: database.url,
         LOG_LEVEL: "info",
         KEEL_WORKER_POLL_MS: "200",
         KEEL_WORKER_HEARTBEAT_MS: "500",
         KEEL_JOB_MAINTENANCE_SECONDS: "1",
         KEEL_WORKER_SHUTDOWN_GRACE_MS: String(options.graceMs ?? 3_000),
-      },
+      }),
     },
   );
   const output: string[] = [];

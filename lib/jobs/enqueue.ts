@@ -63,3 +63,11 @@ export async function enqueue<Schema extends z.ZodType, Kind extends ScopeKind>(
   log.debug({ queue: queue.name, jobId: id }, id ? "job enqueued" : "job not enqueued: the same work is already queued");
   return id;
 }
+
+/** Closes the send-only pg-boss of this process (tests, before dropping their database). */
+export async function stopJobSender(): Promise<void> {
+  const current = holder.__keelJobSender;
+  holder.__keelJobSender = undefined;
+  const boss = await current?.boss.catch(() => undefined);
+  await boss?.stop({ graceful: false, wait: true }).catch(() => undefined);
+}

@@ -7,7 +7,7 @@
 // module, so the worker runs the very modules the web server runs, unchanged.
 import "server-only";
 import path from "node:path";
-import { assertServerSecrets, EnvError, getEnv, parseEnv } from "@/lib/env";
+import { assertServerSecrets, childProcessEnv, EnvError, getEnv, parseEnv, supplyUnsetVariables } from "@/lib/env";
 import { configureLogger, logger } from "@/lib/logger";
 import { applyMigrations } from "@/prisma/runner";
 import { loadOrCreateSecrets } from "@/lib/runtime/secrets";
@@ -28,7 +28,7 @@ export async function runWorkerProcess(registry: Registry, options: { child: boo
   const { child } = options;
   let env;
   try {
-    env = parseEnv(process.env);
+    env = parseEnv(childProcessEnv());
   } catch (error) {
     refuse(error instanceof EnvError ? error.message : String(error));
   }
@@ -46,8 +46,7 @@ export async function runWorkerProcess(registry: Registry, options: { child: boo
     }
     // Outside production, share the secrets a local `npm start` generated (same data directory).
     const { secrets } = await loadOrCreateSecrets(path.resolve(env.KEEL_DATA_DIR));
-    process.env.KEEL_ENCRYPTION_KEYS ??= secrets.encryptionKeys;
-    process.env.KEEL_SESSION_SECRET ??= secrets.sessionSecret;
+    supplyUnsetVariables({ KEEL_ENCRYPTION_KEYS: secrets.encryptionKeys, KEEL_SESSION_SECRET: secrets.sessionSecret });
   }
   env = getEnv();
   // The launcher copies a child's output into KEEL_LOG_FILE itself.

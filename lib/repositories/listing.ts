@@ -147,16 +147,19 @@ export async function listRepositoriesJob(payload: { connectionId: string; reque
   // job's next attempt claims it at once — and only then does this attempt end; the run left
   // behind stops at its next write (ListingLeaseLost).
   const released = new Promise<void>((resolve) => {
-    context.signal.addEventListener(
-      "abort",
-      () => {
-        requeueListing(claim).then(
+    const giveBack = () => {
+      requeueListing(claim)
+        .then(
           (given) => log.info({ connectionId: connection.id, jobId: context.jobId, given }, "repository listing handed back to the queue"),
           (error: unknown) => log.warn({ err: error, connectionId: connection.id }, "repository listing: could not give the lease back (it goes stale)"),
-        ).finally(resolve);
-      },
-      { once: true },
-    );
+        )
+        .finally(resolve);
+    };
+    if (context.signal.aborted) {
+      giveBack();
+    } else {
+      context.signal.addEventListener("abort", giveBack, { once: true });
+    }
   });
   await Promise.race([runListing(scope, connection, claim), released]);
 }

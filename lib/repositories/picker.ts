@@ -30,6 +30,8 @@ export type ListingStatusDto = {
   startedAt: string;
   /** When the current QUEUED request was made. */
   queuedAt: string | null;
+  /** QUEUED for longer than a worker normally takes to start it (none may be running). */
+  waitingLong: boolean;
   finishedAt: string | null;
   expiresAt: string | null;
   projectsFound: number;
@@ -60,6 +62,9 @@ export type PageDto<T> = { listing: ListingStatusDto; items: T[]; nextCursor: st
 
 type Scope = { organizationId: string; userId: string };
 
+/** A listing queued for longer than this gets a hint that no worker may be running. */
+const QUEUED_LONG_MS = 20_000;
+
 /** The listing's state as the browser sees it. */
 export function listingDto(listing: ListingView): ListingStatusDto {
   const partial = listing.readyGeneration === null && listing.status === "RUNNING";
@@ -70,6 +75,7 @@ export function listingDto(listing: ListingView): ListingStatusDto {
     partial,
     startedAt: listing.startedAt.toISOString(),
     queuedAt: listing.status === "QUEUED" && listing.queuedAt ? listing.queuedAt.toISOString() : null,
+    waitingLong: listing.status === "QUEUED" && listing.queuedAt !== null && Date.now() - listing.queuedAt.getTime() > QUEUED_LONG_MS,
     finishedAt: listing.finishedAt?.toISOString() ?? null,
     expiresAt: listing.expiresAt?.toISOString() ?? null,
     projectsFound: listing.projectsFound,
