@@ -16,7 +16,7 @@ export async function ensureQueue(boss: PgBoss, queue: QueueDefinition): Promise
   const deadLetter = queue.deadLetter === false ? undefined : deadLetterQueue(queue.name);
   if (deadLetter) {
     // Dead letters wait to be looked at: nothing consumes them, they are counted in health.
-    await boss.createQueue(deadLetter, { name: deadLetter, policy: "standard", retentionMinutes: 30 * 24 * 60 });
+    await createConcurrently(boss, deadLetter, { name: deadLetter, policy: "standard", retentionMinutes: 30 * 24 * 60 });
   }
   const options: PgBoss.Queue = {
     name: queue.name,
@@ -29,9 +29,32 @@ export async function ensureQueue(boss: PgBoss, queue: QueueDefinition): Promise
   };
   // createQueue leaves an existing queue's options alone; updateQueue brings them in line
   // with the code (a deploy that changes a retry limit takes effect for new jobs).
-  await boss.createQueue(queue.name, options);
+  await createConcurrently(boss, queue.name, options);
   await boss.updateQueue(queue.name, options);
   known.add(queue.name);
+}
+
+/**
+ * Creates a queue unless it exists. Several workers starting together race to create the same
+ * queue (pg-boss creates a partition per queue); PostgreSQL resolves that as a deadlock or a
+ * unique violation for all but one, and the others find the queue on their next look.
+ */
+async function createConcurrently(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    if (await boss.getQueue(name)) {
+      return;
+    }
+    try {
+      await boss.createQueue(name, options);
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 5 || (code !== "40P01" && code !== "23505" && code !== "42P07")) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
+    }
+  }
 }
 
 export type SendOptions = {

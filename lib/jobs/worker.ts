@@ -154,7 +154,9 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
       await boss.complete(queue.name, job.id);
       log.info({ ...fields, ms: Math.round(performance.now() - started) }, "job completed");
     } catch (error) {
-      if (entry.handedBack || (controller.signal.aborted && stopping.signal.aborted)) {
+      if (entry.handedBack || controller.signal.aborted) {
+        // Handed back, or past its expiry: pg-boss's maintenance retries an expired job, and
+        // failing it here as well would spend a second attempt.
         return;
       }
       const final = job.retryCount >= job.retryLimit;
