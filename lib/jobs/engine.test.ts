@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
 import { createBoss, JOB_SCHEMA } from "./boss";
 import { sendJob } from "./send";
 import { slotJobId, slotStart } from "./schedules";
-import { testWorkQueue } from "./testing/queues";
+import { testLongWorkQueue, testWorkQueue } from "./testing/queues";
 
 // The job engine with real worker processes on one real PostgreSQL: the guarantees issue 10
 // asks for, each proven with two (or more) workers racing for the same jobs.
@@ -70,8 +70,8 @@ async function startedAttempts(name: string) {
   });
 }
 
-async function jobState(id: string): Promise<string | undefined> {
-  const { rows } = await sender.getDb().executeSql(`SELECT state FROM ${JOB_SCHEMA}.job WHERE name = $1 AND id = $2`, [testWorkQueue.name, id]);
+async function jobState(id: string, queue = testWorkQueue.name): Promise<string | undefined> {
+  const { rows } = await sender.getDb().executeSql(`SELECT state FROM ${JOB_SCHEMA}.job WHERE name = $1 AND id = $2`, [queue, id]);
   return (rows[0] as { state?: string } | undefined)?.state;
 }
 
@@ -163,25 +163,25 @@ describe("the job engine with two workers on one database", () => {
   it("lets a job finish within the grace period on SIGTERM and hands a longer one back, losing nothing", async () => {
     const a = startWorker({ graceMs: 6_000 });
     await workersReady([a.process.pid!]);
-    const quick = await sendJob(sender, testWorkQueue, { name: "term-quick", firstAttemptMs: 1_000 }, { organizationId: null });
-    const long = await sendJob(sender, testWorkQueue, { name: "term-long", firstAttemptMs: 60_000 }, { organizationId: null });
+    const quick = await sendJob(sender, testLongWorkQueue, { name: "term-quick", firstAttemptMs: 1_000 }, { organizationId: null });
+    const long = await sendJob(sender, testLongWorkQueue, { name: "term-long", firstAttemptMs: 60_000 }, { organizationId: null });
     await until("both jobs to start", async () => (await startedAttempts("term-quick")).length > 0 && (await startedAttempts("term-long")).length > 0);
     a.process.kill("SIGTERM");
     // The worker exits by itself, cleanly, within the grace period and the hand-back.
     expect(await a.exited).toBe(0);
-    expect(await jobState(quick!)).toBe("completed");
+    expect(await jobState(quick!, testLongWorkQueue.name)).toBe("completed");
     expect(await doneEffects("term-quick")).toHaveLength(1);
     // The long one is back in the queue, its attempt not spent, and nobody else ran it.
-    expect(await jobState(long!)).toBe("retry");
+    expect(await jobState(long!, testLongWorkQueue.name)).toBe("retry");
     expect(await doneEffects("term-long")).toHaveLength(0);
     expect(await database.prisma.workerHeartbeat.count({ where: { pid: a.process.pid! } })).toBe(0);
     const b = startWorker();
-    await until("the handed-back job to complete", async () => (await jobState(long!)) === "completed", 45_000);
+    await until("the handed-back job to complete", async () => (await jobState(long!, testLongWorkQueue.name)) === "completed", 45_000);
     const done = await doneEffects("term-long");
     expect(done).toHaveLength(1);
     expect(done[0]!.data).toMatchObject({ pid: b.process.pid });
-    const { rows } = await sender.getDb().executeSql(`SELECT retry_count, retry_limit FROM ${JOB_SCHEMA}.job WHERE name = $1 AND id = $2`, [testWorkQueue.name, long]);
+    const { rows } = await sender.getDb().executeSql(`SELECT retry_count, retry_limit FROM ${JOB_SCHEMA}.job WHERE name = $1 AND id = $2`, [testLongWorkQueue.name, long]);
     // One retry counted, one added to the limit: handing back spent no attempt.
-    expect(rows[0]).toMatchObject({ retry_count: 1, retry_limit: testWorkQueue.retry.limit + 1 });
+    expect(rows[0]).toMatchObject({ retry_count: 1, retry_limit: testLongWorkQueue.retry.limit + 1 });
   }, 90_000);
 });

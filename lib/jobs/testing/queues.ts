@@ -12,6 +12,9 @@ export const testWorkQueue = defineQueue({
   expireInSeconds: 4,
 });
 
+/** The same job with a long expiry, for the SIGTERM test (its jobs must not expire while the test waits on a busy machine). */
+export const testLongWorkQueue = defineQueue({ ...testWorkQueue, name: "test.work.long", expireInSeconds: 120 });
+
 /** The scheduled job: records each run with its slot. */
 export const testTickQueue = defineQueue({
   name: "test.tick",

@@ -5,8 +5,8 @@ import "server-only";
 import { recordAudit } from "@/lib/data/audit";
 import { recordEffect, runOnce } from "@/lib/data/jobs";
 import { db } from "@/lib/db";
-import { defineSchedule, handle, type Registry } from "../define";
-import { testTickQueue, testWorkQueue } from "./queues";
+import { defineSchedule, handle, type JobContext, type Registry } from "../define";
+import { testLongWorkQueue, testTickQueue, testWorkQueue } from "./queues";
 import { runWorkerProcess } from "../worker-process";
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -19,20 +19,23 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+async function work(payload: { name: string; firstAttemptMs: number }, context: JobContext): Promise<void> {
+  // A trace of every attempt (which process, which attempt): not an effect that must happen once.
+  await db.$transaction((tx) => recordEffect(tx, { key: `started:${payload.name}:${context.retryCount}:${process.pid}`, queue: context.queue, jobId: context.jobId }));
+  await sleep(context.retryCount === 0 ? payload.firstAttemptMs : 50, context.signal);
+  if (context.signal.aborted) {
+    return;
+  }
+  // The effect that must happen once: an audit row, written with its idempotency key.
+  await runOnce({ key: `done:${payload.name}`, queue: context.queue, jobId: context.jobId }, (tx) =>
+    recordAudit({ action: "test.job_done", targetType: "test", targetId: payload.name, data: { pid: process.pid, attempt: context.retryCount } }, tx),
+  );
+}
+
 const registry: Registry = {
   handlers: [
-    handle(testWorkQueue, async (payload, context) => {
-      // A trace of every attempt (which process, which attempt): not an effect that must happen once.
-      await db.$transaction((tx) => recordEffect(tx, { key: `started:${payload.name}:${context.retryCount}:${process.pid}`, queue: context.queue, jobId: context.jobId }));
-      await sleep(context.retryCount === 0 ? payload.firstAttemptMs : 50, context.signal);
-      if (context.signal.aborted) {
-        return;
-      }
-      // The effect that must happen once: an audit row, written with its idempotency key.
-      await runOnce({ key: `done:${payload.name}`, queue: context.queue, jobId: context.jobId }, (tx) =>
-        recordAudit({ action: "test.job_done", targetType: "test", targetId: payload.name, data: { pid: process.pid, attempt: context.retryCount } }, tx),
-      );
-    }),
+    handle(testWorkQueue, work),
+    handle(testLongWorkQueue, work),
     handle(testTickQueue, async (_payload, context) => {
       await db.$transaction((tx) =>
         recordEffect(tx, { key: `tick:${context.scheduledFor?.toISOString() ?? "none"}:${context.jobId}:${process.pid}`, queue: context.queue, jobId: context.jobId }),
