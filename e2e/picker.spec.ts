@@ -292,6 +292,27 @@ test.describe("repository picker", () => {
     }
   });
 
+  test("a listing no worker has started yet reads as queued, and after a while says a worker may be missing", async ({ page }) => {
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    try {
+      // A request made a minute ago that no worker took (none running): not yet stale enough
+      // to be made again, so the page shows it as it is.
+      const organizationId = (await prisma().connection.findUniqueOrThrow({ where: { id: connection.id } })).organizationId;
+      const queuedAt = new Date(Date.now() - 60_000);
+      await prisma().repositoryListing.create({ data: { organizationId, connectionId: connection.id, status: "QUEUED", generation: 0, queuedAt, startedAt: queuedAt, heartbeatAt: queuedAt } });
+      await page.goto(`/connections/${connection.id}/repositories`);
+      const queued = page.getByTestId("listing-queued");
+      await expect(queued).toContainText("Waiting for a Keel worker to start listing the repositories…");
+      await expect(queued).toContainText("no worker has picked the listing up yet");
+      // Rows are on their way, not missing: no "no repositories" verdict while queued.
+      await expect(page.getByText("No repositories in this organization")).toHaveCount(0);
+      await expect(page.getByText("No projects in this organization.")).toHaveCount(0);
+      await expectNoSeriousA11yViolations(page, "picker: listing queued");
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("a Server 2022.1 collection behind /tfs: pick, create, and the clone URL keeps /tfs", async ({ page }) => {
     const connection = await seedPatConnection({ deployment: "server2022", collection: DEFAULT_SERVERS.server2022.collection, token: DEFAULT_PATS.server2022 });
     const server = await emulatorDeployment("server2022");

@@ -79,6 +79,18 @@ export const envSchema = z
     ENTRA_MULTI_TENANT: boolean,
     /** Microsoft identity platform authority. Test/development only override (default https://login.microsoftonline.com). */
     ENTRA_AUTHORITY_URL: httpUrl.optional(),
+    /** on (default): `npm start` also runs a worker of the job engine, as a child process of the launcher; off: web only (workers run elsewhere, `npm run worker`). */
+    KEEL_WORKER: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
+    /** Jobs of one queue a worker process runs at once (default 2); a queue may fix its own. */
+    KEEL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /** How often an idle worker asks PostgreSQL for new jobs, in milliseconds (default 1000). */
+    KEEL_WORKER_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+    /** How often a worker writes its heartbeat, in milliseconds (default 5000); a worker silent for 3 beats counts as gone. */
+    KEEL_WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+    /** On SIGTERM, how long running jobs may take to finish before they are handed back to the queue, in milliseconds (default 20000). */
+    KEEL_WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+    /** How often the job engine looks for jobs whose worker died (expired) and archives old ones, in seconds (default 30). */
+    KEEL_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
     /** Shows the demo banner (set by npm run demo). */
     KEEL_DEMO: boolean,
   })
@@ -187,6 +199,17 @@ export function resetEnvForTests(overrides: Record<string, string | undefined> =
     } else {
       process.env[key] = value;
     }
+  }
+  cached = undefined;
+}
+
+/**
+ * Fills in variables the environment does not set (a worker adopting the secrets a local
+ * `npm start` generated) and makes the next getEnv() re-read the configuration.
+ */
+export function supplyUnsetVariables(variables: Record<string, string>): void {
+  for (const [key, value] of Object.entries(variables)) {
+    process.env[key] ??= value;
   }
   cached = undefined;
 }

@@ -20,6 +20,9 @@ async function migrate(): Promise<void> {
   const env = getEnv();
   if (env.DATABASE_URL) {
     const applied = await applyMigrations(env.DATABASE_URL);
+    // The job engine's tables (pg-boss, in its own schema) come along.
+    const { installJobSchema } = await import("@/lib/jobs/boss");
+    await installJobSchema(env.DATABASE_URL);
     console.log(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
     return;
   }

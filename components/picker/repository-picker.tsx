@@ -34,6 +34,11 @@ const REPOSITORY_ROW = 68;
 const PROJECT_ROW = 44;
 const POLL_MS = 1_000;
 
+/** Asked for or running: the picker follows its progress. */
+function inProgress(status: ListingStatusDto["status"]): boolean {
+  return status === "QUEUED" || status === "RUNNING";
+}
+
 /**
  * The repository picker: projects on the left, the connection's repositories on the right,
  * a search answered by the server across the whole connection, keyset pages loaded as the
@@ -55,7 +60,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
   // stale: reload both lists once, whoever noticed.
   const lastStatus = useRef<ListingStatusDto["status"] | null>(null);
   const onListing = useCallback((next: ListingStatusDto) => {
-    if (lastStatus.current === "RUNNING" && next.status !== "RUNNING") {
+    if (lastStatus.current !== null && inProgress(lastStatus.current) && !inProgress(next.status)) {
       setReloadToken((token) => token + 1);
     }
     lastStatus.current = next.status;
@@ -74,9 +79,10 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
     return () => clearTimeout(timer);
   }, [search]);
 
-  // While Keel lists, follow the progress; reload the rows when it is done (and, during a
-  // first listing, as rows arrive, unless the user already scrolled past the first page).
-  const running = listing?.status === "RUNNING";
+  // While Keel lists (or waits for a worker to start), follow the progress; reload the rows
+  // when it is done (and, during a first listing, as rows arrive, unless the user already
+  // scrolled past the first page).
+  const running = listing !== null && inProgress(listing.status);
   useEffect(() => {
     if (!running) {
       return;
@@ -126,13 +132,15 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
   };
 
   const failedWithoutData = listing !== null && listing.status === "FAILED" && !listing.hasData;
+  // A first listing that is queued or still writing its first rows: rows are on their way.
+  const waitingForRows = listing !== null && (listing.partial || (listing.status === "QUEUED" && !listing.hasData));
   const firstLoad = listing === null && (repositories.loading || projects.loading) && repositories.error === null;
 
   return (
     <div className="space-y-6">
       {/* Screen readers hear the milestones, not every progress tick. */}
       <p className="sr-only" aria-live="polite">
-        {listing === null ? "" : listing.status === "RUNNING" ? "Keel is listing this connection's repositories." : listing.status === "READY" ? `Listing complete: ${plural(listing.repositoriesListed, "repository", "repositories")}.` : "Listing the repositories failed."}
+        {listing === null ? "" : listing.status === "QUEUED" ? "Keel will list this connection's repositories shortly." : listing.status === "RUNNING" ? "Keel is listing this connection's repositories." : listing.status === "READY" ? `Listing complete: ${plural(listing.repositoriesListed, "repository", "repositories")}.` : "Listing the repositories failed."}
       </p>
       <ListingBar listing={listing} refreshButton={refreshButton} refreshState={refreshState} isAdmin={isAdmin} />
 
@@ -173,7 +181,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
             {projects.loading || firstLoad ? (
               <SkeletonRows count={6} height="h-8" label="Loading projects…" />
             ) : projects.items.length === 0 ? (
-              <p className="px-3 text-sm text-slate-600">{listing?.status === "RUNNING" ? "Finding projects…" : `No projects in this ${collectionKind}.`}</p>
+              <p className="px-3 text-sm text-slate-600">{listing !== null && inProgress(listing.status) ? "Finding projects…" : `No projects in this ${collectionKind}.`}</p>
             ) : (
               <VirtualList
                 label="Projects"
@@ -230,7 +238,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
             <p aria-live="polite" className="text-sm text-slate-600" data-testid="repository-count">
               {repositories.loading || firstLoad ? "Loading repositories…" : countText(repositories.total, term, project)}
             </p>
-            {repositories.loading || firstLoad || (repositories.items.length === 0 && listing?.partial) ? (
+            {repositories.loading || firstLoad || (repositories.items.length === 0 && waitingForRows) ? (
               <SkeletonRows count={6} height="h-12" label="Loading repositories…" />
             ) : repositories.error ? null : repositories.items.length === 0 ? (
               <RepositoryEmpty term={term} project={project} collectionKind={collectionKind} onClear={() => setSearch("")} />
@@ -365,6 +373,23 @@ function ListingBar({
     );
   }
   const listedAt = listing.finishedAt ? new Date(listing.finishedAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : null;
+  if (listing.status === "QUEUED") {
+    return (
+      <div className="space-y-2 rounded-lg border border-sky-200 bg-sky-50 p-4 text-sm text-sky-950" data-testid="listing-queued">
+        <p className="font-medium">
+          {listing.stale && listedAt ? `Refresh queued — showing the list from ${listedAt} until Keel has listed again. ` : ""}
+          Waiting for a Keel worker to start listing the repositories…
+        </p>
+        {listing.waitingLong ? (
+          <p>
+            This is taking longer than usual: no worker has picked the listing up yet. If it stays here, ask whoever runs Keel to check that a
+            worker is running (<code>/api/health</code> shows the live workers).
+          </p>
+        ) : null}
+        <progress className="h-2 w-full" aria-label="Listing progress" />
+      </div>
+    );
+  }
   if (listing.status === "RUNNING") {
     const total = listing.projectsTotal;
     return (

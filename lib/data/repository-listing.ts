@@ -6,6 +6,7 @@ import { Prisma, type ListingStatus } from "@/lib/generated/prisma/client";
 import { nameKey } from "@/lib/repositories/names";
 import { readProblem, type PickerProblem } from "@/lib/repositories/problems";
 import { recordAudit } from "./audit";
+import { recordEffect } from "./jobs";
 
 /**
  * The repository picker's listing cache in PostgreSQL: one RepositoryListing row per
@@ -34,6 +35,8 @@ export type ListingView = {
   finishedAt: Date | null;
   expiresAt: Date | null;
   heartbeatAt: Date;
+  /** When the current QUEUED request was made. */
+  queuedAt: Date | null;
   projectsFound: number;
   projectsTotal: number | null;
   projectsListed: number;
@@ -43,7 +46,15 @@ export type ListingView = {
 };
 
 /** Proof that this process holds the lease of one listing run. */
-export type ListingClaim = { organizationId: string; connectionId: string; runId: string; generation: number; userId: string | null };
+export type ListingClaim = {
+  organizationId: string;
+  connectionId: string;
+  runId: string;
+  generation: number;
+  userId: string | null;
+  /** The job-engine job running it, when one does: its audit events are written once per job. */
+  jobId?: string | null;
+};
 
 /** Thrown when a run lost its lease (superseded by a refresh, or timed out and taken over). */
 export class ListingLeaseLost extends Error {
@@ -61,6 +72,7 @@ const listingSelect = {
   finishedAt: true,
   expiresAt: true,
   heartbeatAt: true,
+  queuedAt: true,
   projectsFound: true,
   projectsTotal: true,
   projectsListed: true,
@@ -91,9 +103,10 @@ export type ClaimResult = { claimed: true; claim: ListingClaim } | { claimed: fa
 export async function claimListing(
   scope: { organizationId: string; userId: string | null },
   connectionId: string,
-  options: { force: boolean; now?: Date },
+  options: { force: boolean; now?: Date; jobId?: string },
 ): Promise<ClaimResult> {
   const runId = randomUUID();
+  const jobId = options.jobId ?? null;
   const now = options.now ?? new Date();
   const attempt = () =>
     db.$transaction(async (tx) => {
@@ -116,18 +129,19 @@ export async function claimListing(
         repositoriesListed: 0,
         error: Prisma.DbNull,
         requestedById: scope.userId,
+        queuedAt: null,
       };
       if (locked.length === 0) {
         const created = await tx.repositoryListing.create({
           data: { ...fresh, organizationId: scope.organizationId, connectionId, generation: 1 },
           select: { generation: true },
         });
-        return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: created.generation, userId: scope.userId } };
+        return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: created.generation, userId: scope.userId, jobId } };
       }
       const current = await tx.repositoryListing.findUniqueOrThrow({ where: { connectionId }, select: { status: true, heartbeatAt: true, expiresAt: true } });
       const running = current.status === "RUNNING" && now.getTime() - current.heartbeatAt.getTime() < LEASE_STALE_MS;
       const expired = current.expiresAt === null || current.expiresAt.getTime() <= now.getTime();
-      if (running || (!options.force && !expired && current.status !== "RUNNING")) {
+      if (running || (!options.force && !expired && current.status !== "RUNNING" && current.status !== "QUEUED")) {
         return { claimed: false as const };
       }
       const updated = await tx.repositoryListing.update({
@@ -135,12 +149,61 @@ export async function claimListing(
         data: { ...fresh, generation: { increment: 1 } },
         select: { generation: true },
       });
-      return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: updated.generation, userId: scope.userId } };
+      return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: updated.generation, userId: scope.userId, jobId } };
     }, TX);
   try {
     return await attempt();
   } catch (error) {
     // Two instances creating the first row at once: the loser looks again.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      return attempt();
+    }
+    throw error;
+  }
+}
+
+/** A QUEUED request older than this (no worker took it: none running, or its job was lost) may be made again. */
+export const QUEUE_STALE_MS = 5 * 60_000;
+
+/**
+ * Records that a listing run is wanted (status QUEUED) unless one is running, already queued,
+ * or — without `force` — the cached listing has not expired. The caller then enqueues the job
+ * that will claim it. Atomic across instances, like claimListing. Rows already shown stay
+ * visible while queued (readyGeneration is untouched).
+ */
+export async function requestListing(
+  scope: { organizationId: string; userId: string | null },
+  connectionId: string,
+  options: { force: boolean; now?: Date },
+): Promise<{ requested: boolean }> {
+  const now = options.now ?? new Date();
+  const attempt = () =>
+    db.$transaction(async (tx) => {
+      const connection = await tx.connection.findFirst({ where: { id: connectionId, organizationId: scope.organizationId }, select: { id: true } });
+      if (!connection) {
+        throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
+      }
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "RepositoryListing" WHERE "connectionId" = ${connectionId}::uuid FOR UPDATE`;
+      if (locked.length === 0) {
+        // generation 0: the first claim makes it 1, the generation its rows are written with.
+        await tx.repositoryListing.create({
+          data: { organizationId: scope.organizationId, connectionId, status: "QUEUED", generation: 0, queuedAt: now, startedAt: now, heartbeatAt: now, requestedById: scope.userId },
+        });
+        return { requested: true };
+      }
+      const current = await tx.repositoryListing.findUniqueOrThrow({ where: { connectionId }, select: { status: true, heartbeatAt: true, expiresAt: true, queuedAt: true } });
+      const running = current.status === "RUNNING" && now.getTime() - current.heartbeatAt.getTime() < LEASE_STALE_MS;
+      const queued = current.status === "QUEUED" && current.queuedAt !== null && now.getTime() - current.queuedAt.getTime() < QUEUE_STALE_MS;
+      const expired = current.expiresAt === null || current.expiresAt.getTime() <= now.getTime();
+      if (running || queued || (!options.force && !expired && current.status !== "RUNNING" && current.status !== "QUEUED")) {
+        return { requested: false };
+      }
+      await tx.repositoryListing.update({ where: { connectionId }, data: { status: "QUEUED", queuedAt: now, runId: null, requestedById: scope.userId } });
+      return { requested: true };
+    }, TX);
+  try {
+    return await attempt();
+  } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       return attempt();
     }
@@ -156,6 +219,19 @@ async function touch(tx: Pick<Tx, "repositoryListing">, claim: ListingClaim, dat
   if (updated.count !== 1) {
     throw new ListingLeaseLost();
   }
+}
+
+/**
+ * Gives a run's lease back and marks the listing QUEUED again (its worker is shutting down and
+ * handed the job back): the job's next attempt claims it at once, and any later write of this
+ * run fails with ListingLeaseLost. False when the run no longer held the lease.
+ */
+export async function requeueListing(claim: ListingClaim): Promise<boolean> {
+  const updated = await db.repositoryListing.updateMany({
+    where: { connectionId: claim.connectionId, runId: claim.runId, status: "RUNNING" },
+    data: { status: "QUEUED", runId: null, queuedAt: new Date(), heartbeatAt: new Date() },
+  });
+  return updated.count === 1;
 }
 
 /** Keeps the lease alive during a long HTTP call. */
@@ -247,7 +323,9 @@ export async function finishListing(claim: ListingClaim, options: { ttlMs: numbe
   const now = new Date();
   await db.$transaction(async (tx) => {
     await touch(tx, claim, { status: "READY", readyGeneration: claim.generation, finishedAt: now, expiresAt: new Date(now.getTime() + options.ttlMs), runId: null });
-    await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
+    if (await recordEffect(tx, { key: `audit:repositories.listed:${claim.jobId ?? claim.runId}`, queue: claim.jobId ? "repositories.list" : "inline", jobId: claim.jobId ?? null, organizationId: claim.organizationId })) {
+      await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
+    }
   }, TX);
   await dropOtherGenerations(claim.connectionId, claim.generation);
 }
@@ -260,7 +338,9 @@ export async function failListing(claim: ListingClaim, problem: PickerProblem, o
   const now = new Date();
   await db.$transaction(async (tx) => {
     await touch(tx, claim, { status: "FAILED", finishedAt: now, expiresAt: new Date(now.getTime() + options.retryAfterMs), error: problem, runId: null });
-    await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listing_failed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
+    if (await recordEffect(tx, { key: `audit:repositories.listing_failed:${claim.jobId ?? claim.runId}`, queue: claim.jobId ? "repositories.list" : "inline", jobId: claim.jobId ?? null, organizationId: claim.organizationId })) {
+      await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listing_failed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
+    }
   }, TX);
   await db.listedRepository.deleteMany({ where: { connectionId: claim.connectionId, generation: claim.generation } });
   await db.listedProject.deleteMany({ where: { connectionId: claim.connectionId, generation: claim.generation } });

@@ -125,6 +125,50 @@ describe("listing a connection's repositories", () => {
     expect(generations.map((group) => group.generation)).toEqual([second.readyGeneration]);
   });
 
+  it("on the job engine: a visit queues one job per connection, the job lists once, a retry of a finished job lists nothing", async () => {
+    const { ensureListing, listRepositoriesJob } = await import("./listing");
+    const { jobSender } = await import("@/lib/jobs/enqueue");
+    const { systemScope } = await import("@/lib/scope");
+    const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const scope = { organizationId: seeded.organizationId, userId: seeded.adminId };
+    const view = await connectionView(connection.id);
+    // Three visits and a Refresh before any worker looked: one request, one job.
+    const visits = await Promise.all([ensureListing(scope, view), ensureListing(scope, view), ensureListing(scope, view, { force: true })]);
+    expect(visits.filter((visit) => visit.started)).toHaveLength(1);
+    expect(visits.every((visit) => visit.listing.status === "QUEUED" && visit.listing.visibleGeneration === null)).toBe(true);
+    const boss = await jobSender();
+    const { rows } = await boss.getDb().executeSql(`SELECT id, data FROM pgboss.job WHERE name = 'repositories.list' AND data->'payload'->>'connectionId' = $1`, [connection.id]);
+    expect(rows).toHaveLength(1);
+    const job = rows[0] as { id: string; data: { payload: { connectionId: string; requestedAt: string }; organizationId: string; requestedBy: string } };
+    expect(job.data).toMatchObject({ organizationId: seeded.organizationId, requestedBy: seeded.adminId });
+    const context = { jobId: job.id, queue: "repositories.list", retryCount: 0, signal: new AbortController().signal, scheduledFor: null, scope: systemScope(seeded.organizationId, "repositories.list", seeded.adminId) };
+    await listRepositoriesJob(job.data.payload, context);
+    const listed = await visibleListing(connection.id);
+    expect(listed).toMatchObject({ status: "READY", readyGeneration: 1, projectsTotal: 4 });
+    // The worker died before pg-boss marked the job done: its retry finds the work done.
+    await listRepositoriesJob(job.data.payload, { ...context, retryCount: 1 });
+    expect((await visibleListing(connection.id)).readyGeneration).toBe(1);
+    expect(await database.prisma.auditEvent.count({ where: { action: "repositories.listed", targetId: connection.id } })).toBe(1);
+    expect(await database.prisma.jobEffect.count({ where: { key: `audit:repositories.listed:${job.id}` } })).toBe(1);
+  });
+
+  it("on the job engine: a job aborted by its worker's shutdown gives the lease back, so its next attempt can list at once", async () => {
+    const { ensureListing, listRepositoriesJob } = await import("./listing");
+    const { systemScope } = await import("@/lib/scope");
+    const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    await ensureListing({ organizationId: seeded.organizationId, userId: seeded.adminId }, await connectionView(connection.id));
+    const payload = { connectionId: connection.id, requestedAt: new Date().toISOString() };
+    const shutdown = new AbortController();
+    shutdown.abort();
+    const scope = systemScope(seeded.organizationId, "repositories.list", null);
+    await listRepositoriesJob(payload, { jobId: "00000000-0000-4000-8000-000000000001", queue: "repositories.list", retryCount: 0, signal: shutdown.signal, scheduledFor: null, scope });
+    const handedBack = await visibleListing(connection.id);
+    expect(handedBack.status).toBe("QUEUED");
+    // The next attempt (another worker) claims it without waiting for a lease to go stale.
+    await listRepositoriesJob(payload, { jobId: "00000000-0000-4000-8000-000000000001", queue: "repositories.list", retryCount: 1, signal: new AbortController().signal, scheduledFor: null, scope });
+    expect(await visibleListing(connection.id)).toMatchObject({ status: "READY", projectsTotal: 4 });
+  });
+
   it("gives the lease to one run at a time and lets a dead run's lease be taken over", async () => {
     const { claimListing, LEASE_STALE_MS, recordListedProjects, ListingLeaseLost } = await import("@/lib/data/repository-listing");
     const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });

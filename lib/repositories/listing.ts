@@ -2,7 +2,7 @@ import "server-only";
 import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import type { GitRepository, TeamProjectReference } from "@/lib/azure-devops/types";
-import type { ConnectionView } from "@/lib/data/connections";
+import { getConnection, type ConnectionView } from "@/lib/data/connections";
 import {
   claimListing,
   failListing,
@@ -11,7 +11,10 @@ import {
   heartbeatListing,
   LEASE_STALE_MS,
   ListingLeaseLost,
+  QUEUE_STALE_MS,
   recordListedProjects,
+  requestListing,
+  requeueListing,
   recordListedRepositories,
   type ListingClaim,
   type ListingView,
@@ -19,7 +22,11 @@ import {
   type RepositoryInput,
 } from "@/lib/data/repository-listing";
 import { noteUseFailure, noteUseSuccess } from "@/lib/connections/health";
+import type { JobContext } from "@/lib/jobs/define";
+import { enqueue } from "@/lib/jobs/enqueue";
+import { listRepositoriesQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
+import { systemScope } from "@/lib/scope";
 import { clientForConnection, problemFromError } from "./connection-client";
 import { nameKey } from "./names";
 import { unexpectedProblem } from "./problems";
@@ -57,9 +64,13 @@ const HEARTBEAT_MS = 15_000;
 type Scope = { organizationId: string; userId: string | null };
 
 /**
- * Makes sure the connection has a listing: starts one in the background when there is none,
- * it expired, or `force` (Refresh) — unless another run (on any instance) is going. Returns
- * the listing as it stands now; the run continues after this returns.
+ * Makes sure the connection has a listing: asks the job engine for a run when there is none,
+ * it expired, or `force` (Refresh) — unless a run (on any instance) is queued or going. The
+ * listing is then QUEUED until a worker starts it (lib/jobs; the picker says so). Returns the
+ * listing as it stands now.
+ *
+ * `wait` runs the listing in this process instead and returns when it is done — for tests and
+ * tools that have no worker; the web server never uses it.
  */
 export async function ensureListing(
   scope: Scope,
@@ -67,34 +78,90 @@ export async function ensureListing(
   options: { force?: boolean; settings?: Partial<ListingSettings>; wait?: boolean } = {},
 ): Promise<{ listing: ListingView; started: boolean }> {
   const settings = { ...LISTING_SETTINGS, ...options.settings };
-  // The common case (a fresh listing, or a run going on) costs one indexed read, no lock.
+  // The common case (a fresh listing, or a run queued or going on) costs one indexed read, no lock.
   const current = await getListing(scope.organizationId, connection.id);
   if (current !== null && !needsRun(current, options.force === true)) {
     return { listing: current, started: false };
   }
-  const result = await claimListing(scope, connection.id, { force: options.force === true });
-  if (result.claimed) {
-    const run = runListing(scope, connection, result.claim, settings).catch((error: unknown) => {
-      log.error({ err: error, connectionId: connection.id }, "repository listing crashed");
-    });
-    if (options.wait) {
-      await run;
+  let started = false;
+  if (options.wait) {
+    const result = await claimListing(scope, connection.id, { force: options.force === true });
+    if (result.claimed) {
+      started = true;
+      await runListing(scope, connection, result.claim, settings).catch((error: unknown) => {
+        log.error({ err: error, connectionId: connection.id }, "repository listing crashed");
+      });
+    }
+  } else {
+    const requestedAt = new Date();
+    const request = await requestListing(scope, connection.id, { force: options.force === true, now: requestedAt });
+    if (request.requested) {
+      started = true;
+      await enqueue(listRepositoriesQueue, { connectionId: connection.id, requestedAt: requestedAt.toISOString() }, { scope: systemScope(scope.organizationId, listRepositoriesQueue.name, scope.userId) });
     }
   }
   const listing = await getListing(scope.organizationId, connection.id);
   if (!listing) {
     throw new Error("The listing row vanished right after it was claimed");
   }
-  return { listing, started: result.claimed };
+  return { listing, started };
 }
 
-/** Whether a visit (or Refresh) should start a run; claimListing decides again under a lock. */
+/** Whether a visit (or Refresh) should ask for a run; requestListing decides again under a lock. */
 function needsRun(listing: ListingView, force: boolean): boolean {
   const now = Date.now();
   if (listing.status === "RUNNING") {
     return now - listing.heartbeatAt.getTime() >= LEASE_STALE_MS;
   }
+  if (listing.status === "QUEUED") {
+    return listing.queuedAt === null || now - listing.queuedAt.getTime() >= QUEUE_STALE_MS;
+  }
   return force || listing.expiresAt === null || listing.expiresAt.getTime() <= now;
+}
+
+/**
+ * The job that lists a connection on a worker (queue "repositories.list"). Idempotent: a run
+ * that finished after the job was requested satisfies it (a retried job whose first attempt
+ * finished lists nothing), and its audit events are keyed by the job id (JobEffect).
+ */
+export async function listRepositoriesJob(payload: { connectionId: string; requestedAt: string }, context: JobContext<"organization">): Promise<void> {
+  const actor = context.scope.actor;
+  const scope: Scope = { organizationId: context.scope.organizationId, userId: actor.kind === "system" ? (actor.requestedBy ?? null) : actor.userId };
+  const connection = await getConnection(scope.organizationId, payload.connectionId);
+  if (!connection) {
+    log.info({ connectionId: payload.connectionId, jobId: context.jobId }, "repository listing skipped: the connection is gone");
+    return;
+  }
+  const current = await getListing(scope.organizationId, connection.id);
+  if (current && (current.status === "READY" || current.status === "FAILED") && current.finishedAt && current.finishedAt.getTime() >= Date.parse(payload.requestedAt)) {
+    log.info({ connectionId: connection.id, jobId: context.jobId }, "repository listing skipped: a run since the request already finished");
+    return;
+  }
+  const result = await claimListing(scope, connection.id, { force: true, jobId: context.jobId });
+  if (!result.claimed) {
+    log.info({ connectionId: connection.id, jobId: context.jobId }, "repository listing skipped: another run holds the lease");
+    return;
+  }
+  const claim = result.claim;
+  // On shutdown (or expiry) the lease goes back first — the listing is QUEUED again, so the
+  // job's next attempt claims it at once — and only then does this attempt end; the run left
+  // behind stops at its next write (ListingLeaseLost).
+  const released = new Promise<void>((resolve) => {
+    const giveBack = () => {
+      requeueListing(claim)
+        .then(
+          (given) => log.info({ connectionId: connection.id, jobId: context.jobId, given }, "repository listing handed back to the queue"),
+          (error: unknown) => log.warn({ err: error, connectionId: connection.id }, "repository listing: could not give the lease back (it goes stale)"),
+        )
+        .finally(resolve);
+    };
+    if (context.signal.aborted) {
+      giveBack();
+    } else {
+      context.signal.addEventListener("abort", giveBack, { once: true });
+    }
+  });
+  await Promise.race([runListing(scope, connection, claim), released]);
 }
 
 /** One listing run under a claimed lease. Never throws for Azure DevOps problems: they are stored. */

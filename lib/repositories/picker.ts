@@ -19,7 +19,8 @@ import type { PickerProblem } from "./problems";
  */
 
 export type ListingStatusDto = {
-  status: "RUNNING" | "READY" | "FAILED";
+  /** QUEUED: asked for, waiting for a worker of the job engine to start it. */
+  status: "QUEUED" | "RUNNING" | "READY" | "FAILED";
   /** True when rows can be shown (a complete listing, or a first one in progress). */
   hasData: boolean;
   /** True when the rows come from an earlier complete listing while a new run goes (or failed). */
@@ -27,6 +28,10 @@ export type ListingStatusDto = {
   /** Rows are partial: the first listing of this connection is still running. */
   partial: boolean;
   startedAt: string;
+  /** When the current QUEUED request was made. */
+  queuedAt: string | null;
+  /** QUEUED for longer than a worker normally takes to start it (none may be running). */
+  waitingLong: boolean;
   finishedAt: string | null;
   expiresAt: string | null;
   projectsFound: number;
@@ -57,6 +62,9 @@ export type PageDto<T> = { listing: ListingStatusDto; items: T[]; nextCursor: st
 
 type Scope = { organizationId: string; userId: string };
 
+/** A listing queued for longer than this gets a hint that no worker may be running. */
+const QUEUED_LONG_MS = 20_000;
+
 /** The listing's state as the browser sees it. */
 export function listingDto(listing: ListingView): ListingStatusDto {
   const partial = listing.readyGeneration === null && listing.status === "RUNNING";
@@ -66,6 +74,8 @@ export function listingDto(listing: ListingView): ListingStatusDto {
     stale: listing.readyGeneration !== null && (listing.status !== "READY" || (listing.expiresAt !== null && listing.expiresAt.getTime() <= Date.now())),
     partial,
     startedAt: listing.startedAt.toISOString(),
+    queuedAt: listing.status === "QUEUED" && listing.queuedAt ? listing.queuedAt.toISOString() : null,
+    waitingLong: listing.status === "QUEUED" && listing.queuedAt !== null && Date.now() - listing.queuedAt.getTime() > QUEUED_LONG_MS,
     finishedAt: listing.finishedAt?.toISOString() ?? null,
     expiresAt: listing.expiresAt?.toISOString() ?? null,
     projectsFound: listing.projectsFound,

@@ -112,6 +112,8 @@ export type EmbeddedPostgres = {
   url(database?: string): string;
   /** Fast shutdown (SIGINT): aborts open transactions, checkpoints, exits. */
   stop(): Promise<void>;
+  /** Settles when the server process exits, for whatever reason (a supervisor watches it). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
 /**
@@ -242,11 +244,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   child.stdout?.on("data", onData);
   child.stderr?.on("data", onData);
-  const exitPromise = new Promise<void>((resolve) => {
+  const exitPromise = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on("exit", (code, signal) => {
       exited = true;
       exitInfo = `code ${code ?? "null"}, signal ${signal ?? "null"}`;
-      resolve();
+      resolve({ code, signal });
     });
   });
 
@@ -279,6 +281,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port: options.port,
     pid: child.pid ?? -1,
     url,
+    exited: exitPromise,
     stop() {
       stopping ??= (async () => {
         if (exited) {

@@ -3,7 +3,13 @@
 //   2. generates the embedded default's secrets on first start;
 //   3. starts the embedded PostgreSQL (or uses DATABASE_URL) and applies migrations;
 //   4. builds the Next.js app when the sources changed since the last build;
-//   5. runs `next start`, and on SIGINT/SIGTERM stops Next first, then PostgreSQL.
+//   5. runs `next start` and, unless KEEL_WORKER=off, a worker of the job engine as a
+//      separate child process (background work never runs in the process serving pages);
+//   6. supervises all three: a crashed Next server, worker or embedded PostgreSQL is
+//      restarted with backoff, and after repeated quick crashes the launcher exits non-zero
+//      so that systemd or Docker notice (supervisor.ts);
+//   7. on SIGINT/SIGTERM stops Next and the worker first (the worker finishes or hands back
+//      its jobs), then PostgreSQL.
 // A kill -9 of this process leaves its children running; the next start finds them
 // through the run file and stops them before starting again.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -17,7 +23,9 @@ import { fileURLToPath } from "node:url";
 import { assertServerSecrets, childProcessEnv, EnvError, getEnv, type Env } from "@/lib/env";
 import { configureLogger, logger } from "@/lib/logger";
 import { applyMigrations } from "@/prisma/runner";
+import { installJobSchema } from "@/lib/jobs/boss";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres";
+import { describeExit, Supervisor, type ExitInfo, type Supervisable } from "./supervisor";
 import { loadOrCreateSecrets } from "./secrets";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -59,7 +67,7 @@ async function commandLine(pid: number): Promise<string> {
   }
 }
 
-type RunFile = { launcherPid: number; nextPid?: number; databasePort?: number; startedAt: string };
+type RunFile = { launcherPid: number; nextPid?: number; workerPid?: number; databasePid?: number; databasePort?: number; startedAt: string };
 
 /**
  * Claims the data directory for this launcher. Refuses when another live Keel uses
@@ -77,6 +85,11 @@ async function claimRunFile(dataDir: string): Promise<string> {
     if (previous.nextPid && isAlive(previous.nextPid) && (await commandLine(previous.nextPid)).includes("next")) {
       log.warn({ pid: previous.nextPid }, "stopping a Next.js server left running by an earlier Keel process");
       process.kill(previous.nextPid, "SIGKILL");
+    }
+    if (previous.workerPid && isAlive(previous.workerPid) && (await commandLine(previous.workerPid)).includes("worker-main")) {
+      // SIGTERM: it hands its running jobs back to the queue for the new worker.
+      log.warn({ pid: previous.workerPid }, "stopping a job worker left running by an earlier Keel process");
+      process.kill(previous.workerPid, "SIGTERM");
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT" && !(error instanceof SyntaxError)) {
@@ -164,6 +177,8 @@ export type Runtime = {
   env: Env;
   databaseUrl: string;
   database?: EmbeddedPostgres;
+  /** Starts the embedded PostgreSQL again on the same port and data directory (after a crash). */
+  restartDatabase?: () => Promise<EmbeddedPostgres>;
   childEnv: Record<string, string>;
 };
 
@@ -196,14 +211,15 @@ export async function prepareRuntime(env: Env): Promise<Runtime> {
 
   let databaseUrl = env.DATABASE_URL;
   let database: EmbeddedPostgres | undefined;
+  let restartDatabase: (() => Promise<EmbeddedPostgres>) | undefined;
   if (!databaseUrl) {
     const pgLog = logger("runtime.postgres");
-    database = await startEmbeddedPostgres({
+    const options = {
       dataDir: path.join(dataDir, "postgres"),
       port: await freePort(),
       user: "keel",
       password: generated!.secrets.databasePassword,
-      log: (line) => {
+      log: (line: string) => {
         // PostgreSQL's routine chatter stays at debug; warnings and errors are shown.
         if (/\b(ERROR|FATAL|PANIC|WARNING)\b/.test(line)) {
           pgLog.warn(line);
@@ -211,15 +227,59 @@ export async function prepareRuntime(env: Env): Promise<Runtime> {
           pgLog.debug(line);
         }
       },
-    });
+    };
+    database = await startEmbeddedPostgres(options);
+    // The same port: the URL the server and the worker hold stays right.
+    restartDatabase = () => startEmbeddedPostgres(options);
     await ensureDatabase(database.url("postgres"), "keel");
     databaseUrl = database.url("keel");
     log.info({ port: database.port }, "embedded PostgreSQL is running");
   }
   const applied = await applyMigrations(databaseUrl);
   log.info({ applied }, applied.length ? "applied database migrations" : "database schema is up to date");
+  // pg-boss's tables, in their own schema (lib/jobs/README.md).
+  await installJobSchema(databaseUrl);
   childEnv.DATABASE_URL = databaseUrl;
-  return { env, databaseUrl, database, childEnv };
+  return { env, databaseUrl, database, restartDatabase, childEnv };
+}
+
+type NodeChild = Supervisable & { process: ChildProcess };
+
+/** Spawns a Node child of the launcher, its output copied to KEEL_LOG_FILE when one is set. */
+function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: NodeJS.WritableStream | undefined): NodeChild {
+  const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: logFile ? ["ignore", "pipe", "pipe"] : "inherit", env });
+  if (logFile) {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      logFile.write(chunk);
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      logFile.write(chunk);
+    });
+  }
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    // A spawn that fails (no such file) emits 'error' and no 'exit'.
+    child.once("error", () => resolve({ code: null, signal: null }));
+  });
+  return { pid: child.pid ?? -1, exited, process: child };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the child has exited. */
+async function stopChild(child: NodeChild | undefined, graceMs: number): Promise<void> {
+  if (!child || child.process.exitCode !== null || child.process.signalCode !== null) {
+    return;
+  }
+  child.process.kill("SIGTERM");
+  const timer = setTimeout(() => child.process.kill("SIGKILL"), graceMs);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+/** The worker child's command line: lib/ server modules need the react-server condition (lib/jobs/worker-process.ts). */
+export function workerArguments(): string[] {
+  return ["--conditions=react-server", "--import", "tsx", path.join(projectRoot, "lib", "jobs", "worker-main.ts"), "--child"];
 }
 
 /** Runs Keel until SIGINT/SIGTERM (the `npm start` command). */
@@ -239,10 +299,25 @@ export async function start(options: { build: boolean }): Promise<void> {
   const dataDir = path.resolve(projectRoot, env.KEEL_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
   const runFile = await claimRunFile(dataDir);
+  const logFile = env.KEEL_LOG_FILE ? createWriteStream(env.KEEL_LOG_FILE, { flags: "a" }) : undefined;
 
   let runtime: Runtime | undefined;
-  const children: { next?: ChildProcess } = {};
+  const supervisors: { database?: Supervisor<EmbeddedPostgres>; next?: Supervisor<NodeChild>; worker?: Supervisor<NodeChild> } = {};
   let shuttingDown = false;
+
+  const recordPids = async () => {
+    if (shuttingDown) {
+      return;
+    }
+    await writeRunFile(runFile, {
+      launcherPid: process.pid,
+      nextPid: supervisors.next?.child?.pid,
+      workerPid: supervisors.worker?.child?.pid,
+      databasePid: supervisors.database?.child?.pid ?? runtime?.database?.pid,
+      databasePort: runtime?.database?.port,
+      startedAt: new Date().toISOString(),
+    }).catch((error: unknown) => log.warn({ err: error }, "could not update the run file"));
+  };
 
   const shutdown = async (reason: string, code: number) => {
     if (shuttingDown) {
@@ -250,15 +325,13 @@ export async function start(options: { build: boolean }): Promise<void> {
     }
     shuttingDown = true;
     log.info({ reason }, "stopping Keel");
-    const next = children.next;
-    if (next && next.exitCode === null) {
-      const exited = new Promise((resolve) => next.once("exit", resolve));
-      next.kill("SIGTERM");
-      const timer = setTimeout(() => next.kill("SIGKILL"), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await runtime?.database?.stop();
+    await Promise.all([supervisors.next?.stop(), supervisors.worker?.stop(), supervisors.database?.stop()]);
+    // The web server and the worker first (the worker finishes or hands back its jobs), then the database.
+    await Promise.all([
+      stopChild(supervisors.next?.child, 15_000),
+      stopChild(supervisors.worker?.child, env.KEEL_WORKER_SHUTDOWN_GRACE_MS + 10_000),
+    ]);
+    await (supervisors.database?.child ?? runtime?.database)?.stop();
     await rm(runFile, { force: true });
     log.info("Keel stopped");
     process.exit(code);
@@ -266,9 +339,25 @@ export async function start(options: { build: boolean }): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT", 0));
   process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
 
+  const events = {
+    onCrash: (info: { name: string; exit: ExitInfo | null; error?: unknown; quickCrashes: number; restartInMs: number | null }) => {
+      log.error(
+        { child: info.name, exit: info.exit ? describeExit(info.exit) : "failed to start", err: info.error, quickCrashes: info.quickCrashes, restartInMs: info.restartInMs },
+        info.restartInMs === null ? `${info.name} crashed again: giving up` : `${info.name} stopped unexpectedly: restarting`,
+      );
+    },
+    onRestart: (info: { name: string; pid: number; restarts: number }) => log.info(info, `${info.name} restarted`),
+    onGiveUp: (reason: string) => void shutdown(reason, 1),
+  };
+
   try {
     runtime = await prepareRuntime(env);
-    await writeRunFile(runFile, { launcherPid: process.pid, databasePort: runtime.database?.port, startedAt: new Date().toISOString() });
+    if (runtime.database && runtime.restartDatabase) {
+      const database = new Supervisor("PostgreSQL", runtime.restartDatabase, events, undefined, recordPids);
+      database.adopt(runtime.database);
+      supervisors.database = database;
+    }
+    await recordPids();
     if (options.build) {
       await buildIfNeeded();
     }
@@ -282,45 +371,38 @@ export async function start(options: { build: boolean }): Promise<void> {
   }
 
   const publicUrl = env.KEEL_PUBLIC_URL ?? `http://localhost:${env.PORT}`;
-  const args = [nextBin(), "start", "-p", String(env.PORT)];
+  const nextArgs = [nextBin(), "start", "-p", String(env.PORT)];
   if (env.HOSTNAME) {
-    args.push("-H", env.HOSTNAME);
+    nextArgs.push("-H", env.HOSTNAME);
   }
-  const next = spawn(process.execPath, args, {
-    cwd: projectRoot,
-    // With KEEL_LOG_FILE the server's output is copied there as well.
-    stdio: env.KEEL_LOG_FILE ? ["ignore", "pipe", "pipe"] : "inherit",
-    env: childProcessEnv({
-      ...runtime.childEnv,
-      NODE_ENV: env.NODE_ENV,
-      // next-auth 4 reads these two itself.
-      NEXTAUTH_URL: publicUrl,
-      NEXTAUTH_SECRET: runtime.childEnv.KEEL_SESSION_SECRET ?? env.KEEL_SESSION_SECRET,
-      NEXT_TELEMETRY_DISABLED: "1",
-    }),
-  });
-  children.next = next;
-  if (env.KEEL_LOG_FILE) {
-    const file = createWriteStream(env.KEEL_LOG_FILE, { flags: "a" });
-    next.stdout?.on("data", (chunk: Buffer) => {
-      process.stdout.write(chunk);
-      file.write(chunk);
-    });
-    next.stderr?.on("data", (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      file.write(chunk);
-    });
+  const childEnv = runtime.childEnv;
+  const next = new Supervisor(
+    "the web server",
+    async () =>
+      spawnNode(
+        nextArgs,
+        childProcessEnv({
+          ...childEnv,
+          NODE_ENV: env.NODE_ENV,
+          // next-auth 4 reads these two itself.
+          NEXTAUTH_URL: publicUrl,
+          NEXTAUTH_SECRET: childEnv.KEEL_SESSION_SECRET ?? env.KEEL_SESSION_SECRET,
+          NEXT_TELEMETRY_DISABLED: "1",
+        }),
+        logFile,
+      ),
+    events,
+    undefined,
+    recordPids,
+  );
+  supervisors.next = next;
+  await next.run();
+  if (env.KEEL_WORKER === "on") {
+    const worker = new Supervisor("the job worker", async () => spawnNode(workerArguments(), childProcessEnv({ ...childEnv, NODE_ENV: env.NODE_ENV }), logFile), events, undefined, recordPids);
+    supervisors.worker = worker;
+    await worker.run();
+  } else {
+    log.info("KEEL_WORKER=off: no job worker on this instance (run `npm run worker` elsewhere)");
   }
-  await writeRunFile(runFile, {
-    launcherPid: process.pid,
-    nextPid: next.pid,
-    databasePort: runtime.database?.port,
-    startedAt: new Date().toISOString(),
-  });
   log.info({ url: publicUrl }, "Keel is starting");
-  next.on("exit", (code, signal) => {
-    if (!shuttingDown) {
-      void shutdown(`next exited (code ${code ?? "null"}, signal ${signal ?? "null"})`, code ?? 1);
-    }
-  });
 }

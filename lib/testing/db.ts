@@ -39,6 +39,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await prisma.$disconnect();
       const { getDb } = await import("@/lib/db");
       await getDb().$disconnect().catch(() => undefined);
+      const { stopJobSender } = await import("@/lib/jobs/enqueue");
+      await stopJobSender();
       const dropper = new pg.Client({ connectionString: admin });
       await dropper.connect();
       try {

@@ -10,6 +10,7 @@ import path from "node:path";
 import { childProcessEnv, exportToChildProcesses } from "@/lib/env";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { freePort } from "@/lib/runtime/launcher";
+import { installJobSchema } from "@/lib/jobs/boss";
 import { applyMigrations } from "@/prisma/runner";
 import { recreateDatabase } from "./databases";
 
@@ -26,7 +27,10 @@ export async function setup(): Promise<void> {
     server = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), port: await freePort(), user: "keel", password: "keel-test-password" });
     adminUrl = server.url("postgres");
   }
-  await applyMigrations(await recreateDatabase(adminUrl, TEMPLATE_DATABASE));
+  const templateUrl = await recreateDatabase(adminUrl, TEMPLATE_DATABASE);
+  await applyMigrations(templateUrl);
+  // pg-boss's schema too, so every cloned test database can run jobs.
+  await installJobSchema(templateUrl);
   // Forked test workers inherit this environment.
   exportToChildProcesses({ KEEL_TEST_ADMIN_URL: adminUrl, KEEL_TEST_TEMPLATE: TEMPLATE_DATABASE });
 }

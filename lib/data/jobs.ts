@@ -1,0 +1,115 @@
+import "server-only";
+import { db, type Tx } from "@/lib/db";
+
+// The job engine's own rows in Keel's schema: worker heartbeats, schedule slots and the
+// idempotency keys of effects (JobEffect). pg-boss's tables live in their own schema and are
+// read by lib/jobs; nothing here touches them.
+
+// ---------------------------------------------------------------------------------------------
+// Idempotent effects
+
+export type EffectKey = {
+  /** Unique across Keel: `<what>:<stable id>`, e.g. "audit:repositories.listed:<jobId>". */
+  key: string;
+  queue: string;
+  jobId?: string | null;
+  organizationId?: string | null;
+};
+
+/**
+ * Records that the effect named by `key` happened, inside the caller's transaction. Returns
+ * false when it had already happened (the caller then skips the effect and the transaction
+ * commits nothing new). Insert this row in the same transaction as the effect itself.
+ */
+export async function recordEffect(tx: Tx, effect: EffectKey): Promise<boolean> {
+  const inserted = await tx.$executeRaw`
+    INSERT INTO "JobEffect" (key, queue, "jobId", "organizationId")
+    VALUES (${effect.key}, ${effect.queue}, ${effect.jobId ?? null}::uuid, ${effect.organizationId ?? null}::uuid)
+    ON CONFLICT (key) DO NOTHING`;
+  return inserted === 1;
+}
+
+/**
+ * Runs `effect` once per key: in one transaction, the key is recorded and the effect runs;
+ * a second call with the same key (a retried job, a duplicate delivery) runs nothing and
+ * returns `{ done: false }`. Only database effects can share the transaction: for an outbound
+ * call, record the key after the call succeeded and make the call itself idempotent (see
+ * lib/jobs/README.md).
+ */
+export async function runOnce<T>(effect: EffectKey, run: (tx: Tx) => Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
+  return db.$transaction(async (tx) => {
+    if (!(await recordEffect(tx, effect))) {
+      return { done: false as const };
+    }
+    return { done: true as const, value: await run(tx) };
+  });
+}
+
+/** Whether an effect with this key was recorded. */
+export async function effectRecorded(key: string): Promise<boolean> {
+  return (await db.jobEffect.count({ where: { key } })) > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker heartbeats
+
+export type WorkerBeat = { id: string; host: string; pid: number; queues: string[]; startedAt: Date; activeJobs: number };
+
+/** Writes (or refreshes) a worker's heartbeat row. */
+export async function beatWorker(beat: WorkerBeat): Promise<void> {
+  const now = new Date();
+  await db.workerHeartbeat.upsert({
+    where: { id: beat.id },
+    create: { ...beat, lastBeatAt: now },
+    update: { lastBeatAt: now, activeJobs: beat.activeJobs, queues: beat.queues },
+  });
+}
+
+/** Removes a worker's row (clean stop). */
+export async function removeWorker(id: string): Promise<void> {
+  await db.workerHeartbeat.deleteMany({ where: { id } });
+}
+
+export type WorkerSummary = { live: number; lastHeartbeatAt: Date | null; activeJobs: number };
+
+/** Workers whose last beat is younger than `liveWithinMs`, and the newest beat of any worker. */
+export async function summarizeWorkers(liveWithinMs: number): Promise<WorkerSummary> {
+  const since = new Date(Date.now() - liveWithinMs);
+  const [live, newest] = await Promise.all([
+    db.workerHeartbeat.aggregate({ where: { lastBeatAt: { gte: since } }, _count: { _all: true }, _sum: { activeJobs: true } }),
+    db.workerHeartbeat.aggregate({ _max: { lastBeatAt: true } }),
+  ]);
+  return { live: live._count._all, lastHeartbeatAt: newest._max.lastBeatAt, activeJobs: live._sum.activeJobs ?? 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schedules
+
+/** The last slot a schedule enqueued, or null when it never ran. */
+export async function lastScheduleSlot(name: string): Promise<Date | null> {
+  const row = await db.jobSchedule.findUnique({ where: { name }, select: { lastSlotAt: true } });
+  return row?.lastSlotAt ?? null;
+}
+
+/** Moves a schedule's last slot forward (never back: a late worker cannot rewind it). */
+export async function advanceScheduleSlot(name: string, queue: string, slotAt: Date, jobId: string | null): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO "JobSchedule" (name, queue, "lastSlotAt", "lastJobId", "updatedAt")
+    VALUES (${name}, ${queue}, ${slotAt}, ${jobId}::uuid, now())
+    ON CONFLICT (name) DO UPDATE SET "lastSlotAt" = EXCLUDED."lastSlotAt", "lastJobId" = EXCLUDED."lastJobId", queue = EXCLUDED.queue, "updatedAt" = now()
+    WHERE "JobSchedule"."lastSlotAt" < EXCLUDED."lastSlotAt"`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Housekeeping
+
+/** Deletes heartbeat rows of workers silent for longer than `olderThanMs`, and effect keys past `effectsOlderThanMs`. */
+export async function pruneJobRows(options: { workersOlderThanMs: number; effectsOlderThanMs: number }): Promise<{ workers: number; effects: number }> {
+  const now = Date.now();
+  const [workers, effects] = await Promise.all([
+    db.workerHeartbeat.deleteMany({ where: { lastBeatAt: { lt: new Date(now - options.workersOlderThanMs) } } }),
+    db.jobEffect.deleteMany({ where: { createdAt: { lt: new Date(now - options.effectsOlderThanMs) } } }),
+  ]);
+  return { workers: workers.count, effects: effects.count };
+}
+

@@ -1,0 +1,73 @@
+import "server-only";
+import type PgBoss from "pg-boss";
+import type { z } from "zod";
+import { getEnv } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import type { Scope } from "@/lib/scope";
+import { createBoss } from "./boss";
+import type { QueueDefinition, ScopeKind } from "./define";
+import { sendJob } from "./send";
+
+// enqueue() for any process, the web server included: a send-only pg-boss (no fetching, no
+// maintenance, no schema changes) on a pool of two connections, started on first use.
+
+const log = logger("jobs.enqueue");
+const holder = globalThis as unknown as { __keelJobSender?: { url: string; boss: Promise<PgBoss> } };
+
+/** The process-wide send-only pg-boss instance. */
+export function jobSender(): Promise<PgBoss> {
+  const url = getEnv().DATABASE_URL;
+  if (!url) {
+    throw new Error("DATABASE_URL is not set: start Keel with `npm start`, which provides the database");
+  }
+  if (!holder.__keelJobSender || holder.__keelJobSender.url !== url) {
+    const boss = createBoss(url, "sender");
+    boss.on("error", (error) => log.warn({ err: error }, "job engine: database error"));
+    const started = boss.start().catch((error: unknown) => {
+      // Let the next call try again (PostgreSQL may be restarting).
+      holder.__keelJobSender = undefined;
+      throw error;
+    });
+    holder.__keelJobSender = { url, boss: started };
+  }
+  return holder.__keelJobSender.boss;
+}
+
+export type EnqueueOptions<Kind extends ScopeKind> = (Kind extends "organization"
+  ? {
+      /** Whose organization the job acts for; a user scope also records who asked (requestedBy). */
+      scope: Scope;
+    }
+  : { scope?: undefined }) & {
+  /** Start no earlier than this. */
+  startAfter?: Date;
+};
+
+/**
+ * Enqueues a job. The payload is validated with the queue's schema (a bad one throws here,
+ * not in a worker). Returns the job id, or null when the queue's singleton policy dropped it
+ * (the same work is already queued).
+ */
+export async function enqueue<Schema extends z.ZodType, Kind extends ScopeKind>(
+  queue: QueueDefinition<Schema, Kind>,
+  payload: z.infer<Schema>,
+  options: EnqueueOptions<Kind>,
+): Promise<string | null> {
+  const scope = options.scope;
+  const requestedBy = scope ? (scope.actor.kind === "user" ? scope.actor.userId : (scope.actor.requestedBy ?? null)) : null;
+  const id = await sendJob(await jobSender(), queue as unknown as QueueDefinition, payload, {
+    organizationId: scope?.organizationId ?? null,
+    requestedBy,
+    ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+  });
+  log.debug({ queue: queue.name, jobId: id }, id ? "job enqueued" : "job not enqueued: the same work is already queued");
+  return id;
+}
+
+/** Closes the send-only pg-boss of this process (tests, before dropping their database). */
+export async function stopJobSender(): Promise<void> {
+  const current = holder.__keelJobSender;
+  holder.__keelJobSender = undefined;
+  const boss = await current?.boss.catch(() => undefined);
+  await boss?.stop({ graceful: false, wait: true }).catch(() => undefined);
+}

@@ -1,0 +1,27 @@
+// The queues of the engine tests' worker (worker-fixture.ts), shared with the tests that enqueue.
+import { z } from "zod";
+import { defineQueue } from "../define";
+
+/** A job that sleeps (abortably) on its first attempt, then writes its effect once. */
+export const testWorkQueue = defineQueue({
+  name: "test.work",
+  payload: z.object({ name: z.string(), firstAttemptMs: z.number().int().min(0) }),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 3, delaySeconds: 0, backoff: false },
+  expireInSeconds: 4,
+});
+
+/** The same job with a long expiry, for the SIGTERM test (its jobs must not expire while the test waits on a busy machine). */
+export const testLongWorkQueue = defineQueue({ ...testWorkQueue, name: "test.work.long", expireInSeconds: 120 });
+
+/** The scheduled job: records each run with its slot. */
+export const testTickQueue = defineQueue({
+  name: "test.tick",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 0, delaySeconds: 0, backoff: false },
+  expireInSeconds: 30,
+});
+

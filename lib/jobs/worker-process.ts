@@ -1,0 +1,87 @@
+// A worker process of the job engine (entry points: worker-main.ts, and the tests' fixture).
+//
+// It runs under Node's "react-server" export condition (package.json: `node
+// --conditions=react-server --import tsx …`): lib/ server modules start with
+// `import "server-only"`, whose package throws on import unless that condition is set — the
+// condition Next.js itself sets for server code. With it the marker resolves to an empty
+// module, so the worker runs the very modules the web server runs, unchanged.
+import "server-only";
+import path from "node:path";
+import { assertServerSecrets, childProcessEnv, EnvError, getEnv, parseEnv, supplyUnsetVariables } from "@/lib/env";
+import { configureLogger, logger } from "@/lib/logger";
+import { applyMigrations } from "@/prisma/runner";
+import { loadOrCreateSecrets } from "@/lib/runtime/secrets";
+import { installJobSchema } from "./boss";
+import type { Registry } from "./define";
+import { startWorker } from "./worker";
+
+function refuse(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+/**
+ * Runs a worker process for `registry` until SIGTERM/SIGINT. `child`: started by the launcher,
+ * which already applied the migrations and copies the output into KEEL_LOG_FILE.
+ */
+export async function runWorkerProcess(registry: Registry, options: { child: boolean }): Promise<void> {
+  const { child } = options;
+  let env;
+  try {
+    env = parseEnv(childProcessEnv());
+  } catch (error) {
+    refuse(error instanceof EnvError ? error.message : String(error));
+  }
+  if (!env.DATABASE_URL) {
+    refuse(
+      "npm run worker needs DATABASE_URL: the PostgreSQL the web instances use (postgresql://…). " +
+        "On a single machine, `npm start` already runs a worker beside the web server.",
+    );
+  }
+  if (!env.KEEL_ENCRYPTION_KEYS || !env.KEEL_SESSION_SECRET) {
+    try {
+      assertServerSecrets(env);
+    } catch (error) {
+      refuse(error instanceof EnvError ? error.message : String(error));
+    }
+    // Outside production, share the secrets a local `npm start` generated (same data directory).
+    const { secrets } = await loadOrCreateSecrets(path.resolve(env.KEEL_DATA_DIR));
+    supplyUnsetVariables({ KEEL_ENCRYPTION_KEYS: secrets.encryptionKeys, KEEL_SESSION_SECRET: secrets.sessionSecret });
+  }
+  env = getEnv();
+  // The launcher copies a child's output into KEEL_LOG_FILE itself.
+  configureLogger(env.LOG_LEVEL, child ? undefined : env.KEEL_LOG_FILE);
+  const log = logger("jobs.worker");
+  if (!child) {
+    // A worker machine may start before any web instance of a new release: bring the schema along.
+    const applied = await applyMigrations(env.DATABASE_URL!);
+    if (applied.length > 0) {
+      log.info({ applied }, "applied database migrations");
+    }
+    await installJobSchema(env.DATABASE_URL!);
+  }
+  const worker = await startWorker({
+    databaseUrl: env.DATABASE_URL!,
+    registry,
+    settings: {
+      concurrency: env.KEEL_WORKER_CONCURRENCY,
+      pollMs: env.KEEL_WORKER_POLL_MS,
+      heartbeatMs: env.KEEL_WORKER_HEARTBEAT_MS,
+      graceMs: env.KEEL_WORKER_SHUTDOWN_GRACE_MS,
+      maintenanceSeconds: env.KEEL_JOB_MAINTENANCE_SECONDS,
+    },
+    log,
+  });
+  const stop = (signal: string) => {
+    worker.stop(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "worker stop failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
