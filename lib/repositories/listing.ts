@@ -21,8 +21,8 @@ import {
 import { noteUseFailure, noteUseSuccess } from "@/lib/connections/health";
 import { logger } from "@/lib/logger";
 import { clientForConnection, problemFromError } from "./connection-client";
-import { nameKey } from "./names";
-import { unexpectedProblem } from "./problems";
+import { nameKey } from "@/lib/shared/names";
+import { unexpectedProblem } from "@/lib/shared/problems";
 
 /**
  * Lists a connection's projects and repositories into the PostgreSQL cache the picker reads.
