@@ -1,11 +1,11 @@
 import { defineConfig } from "@playwright/test";
 import { findChromium } from "@/e2e/tools/chromium";
-import { childProcessEnv } from "@/lib/env";
+import { getToolingEnv } from "@/lib/env";
 import { EMULATOR_BASE_PORT, KEEL_PORT, KEEL_URL } from "@/e2e/support/settings";
 import { keelE2eEnvironment } from "@/e2e/support/keel-env";
 import { OAUTH_PROVIDER_IDS } from "@/lib/oauth/config";
 
-const env = childProcessEnv();
+const env = getToolingEnv();
 const chromium = findChromium();
 
 // Run through `npm test` (e2e/tools/test.ts): it installs Chromium when missing,
@@ -17,7 +17,9 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
-  workers: Number(env.KEEL_E2E_WORKERS ?? 2),
+  // A stray test.only would silently skip every other journey: refused everywhere, not only in CI.
+  forbidOnly: true,
+  workers: env.KEEL_E2E_WORKERS,
   retries: 0,
   reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
   use: {
@@ -27,7 +29,7 @@ export default defineConfig({
     launchOptions: {
       executablePath: chromium,
       // Without these Chromium keeps trying to reach Google's services, which this
-      // network refuses (see notes/offline-toolchain.md).
+      // network refuses (ARCHITECTURE.md, "The toolchain, offline").
       args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--disable-features=Translate,MediaRouter,OptimizationHints", "--no-sandbox"],
     },
   },

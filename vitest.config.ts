@@ -13,6 +13,8 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["lib/**/*.test.ts", "prisma/**/*.test.ts", "scripts/**/*.test.ts", "e2e/azure-devops-emulator/**/*.test.ts", "e2e/tools/**/*.test.ts"],
+    // A stray it.only would silently skip the rest of its file: refused everywhere, not only in CI.
+    allowOnly: false,
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",

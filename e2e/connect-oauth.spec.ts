@@ -231,7 +231,7 @@ for (const provider of PROVIDERS) {
       });
     } else {
       // The organization policy governs Azure DevOps OAuth apps only; Entra ID tokens are not
-      // affected (FACTS §2.6), so with Entra the same organization simply works.
+      // affected (docs/azure-devops-facts.md §2.6), so with Entra the same organization simply works.
       test("organization policy off does not block Entra ID: contoso checks out as is", async ({ page }) => {
         await signedInAdmin(page);
         await linkIdentity(page, provider);

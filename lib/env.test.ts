@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { assertServerSecrets, EnvError, parseEnv } from "./env";
+import { spawnSync } from "node:child_process";
+import { assertServerSecrets, childProcessEnv, EnvError, exportToChildProcesses, parseEnv, parseToolingEnv, resetEnvForTests } from "./env";
 
 const key = `k1:${Buffer.alloc(32, 1).toString("base64")}`;
 
@@ -59,5 +60,37 @@ describe("parseEnv", () => {
 
   it("treats empty strings as unset", () => {
     expect(parseEnv({ DATABASE_URL: "", KEEL_PUBLIC_URL: "" }).DATABASE_URL).toBeUndefined();
+  });
+});
+
+describe("parseToolingEnv", () => {
+  it("applies the test tooling defaults and ignores Keel's own variables", () => {
+    const tooling = parseToolingEnv({ DATABASE_URL: "postgresql://u:p@db/keel", PORT: "80" });
+    expect(tooling).toEqual({ KEEL_TEST_TEMPLATE: "keel_test_template", KEEL_E2E_PORT: 3100, KEEL_E2E_EMULATOR_PORT: 4600, KEEL_E2E_WORKERS: 2, KEEL_E2E_DATA_DIR: ".data/e2e", BENCH_KEEL_LOGS: false });
+  });
+
+  it("parses ports, counts and URLs, and names each invalid variable", () => {
+    const tooling = parseToolingEnv({ KEEL_E2E_PORT: "3130", KEEL_E2E_EMULATOR_PORT: "4700", KEEL_E2E_WORKERS: "1", KEEL_TEST_DATABASE_URL: "postgresql://a:b@127.0.0.1:5432/postgres", CHROMIUM_PATH: "" });
+    expect(tooling).toMatchObject({ KEEL_E2E_PORT: 3130, KEEL_E2E_EMULATOR_PORT: 4700, KEEL_E2E_WORKERS: 1, KEEL_TEST_DATABASE_URL: "postgresql://a:b@127.0.0.1:5432/postgres" });
+    expect(tooling.CHROMIUM_PATH).toBeUndefined();
+    expect(() => parseToolingEnv({ KEEL_E2E_PORT: "70000" })).toThrow(/KEEL_E2E_PORT/);
+    expect(() => parseToolingEnv({ KEEL_TEST_DATABASE_URL: "mysql://x" })).toThrow(/KEEL_TEST_DATABASE_URL must be a postgresql:\/\/ connection string/);
+    expect(() => parseToolingEnv({ KEEL_TEST_TEMPLATE: "x; DROP DATABASE y" })).toThrow(/KEEL_TEST_TEMPLATE must be a plain PostgreSQL database name/);
+  });
+});
+
+describe("childProcessEnv", () => {
+  it("hands the environment to a child with overrides applied and inherited prefixed variables dropped", () => {
+    exportToChildProcesses({ KEEL_CHILD_INHERITED: "parent", KEEL_CHILD_DROPPED: "parent" });
+    try {
+      const env = childProcessEnv({ KEEL_CHILD_ADDED: "1", KEEL_CHILD_INHERITED: undefined }, { withoutPrefix: "KEEL_CHILD_DROP" });
+      const script = "const e = process.env; process.stdout.write(JSON.stringify([e.KEEL_CHILD_ADDED, e.KEEL_CHILD_INHERITED ?? null, e.KEEL_CHILD_DROPPED ?? null, typeof e.PATH]))";
+      const child = spawnSync(process.execPath, ["-e", script], { env, encoding: "utf8" });
+      expect(JSON.parse(child.stdout)).toEqual(["1", null, null, "string"]);
+      const kept = spawnSync(process.execPath, ["-e", script], { env: childProcessEnv(), encoding: "utf8" });
+      expect(JSON.parse(kept.stdout)).toEqual([null, "parent", "parent", "string"]);
+    } finally {
+      resetEnvForTests({ KEEL_CHILD_INHERITED: undefined, KEEL_CHILD_DROPPED: undefined });
+    }
   });
 });

@@ -219,9 +219,34 @@ export function exportToChildProcesses(variables: Record<string, string>): void 
   Object.assign(process.env, variables);
 }
 
-/** A copy of this process's environment plus overrides, for child processes. */
-export function childProcessEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+declare const childProcessEnvBrand: unique symbol;
+
+/**
+ * The environment handed to a child process. Opaque on purpose: it can be passed to
+ * `spawn`/`execFile` but not read, so no code reads a variable around the schemas above
+ * (configuration through getEnv(), test tooling through getToolingEnv()).
+ */
+export type ChildProcessEnv = {
+  readonly [childProcessEnvBrand]: true;
+  // Next.js's types make NODE_ENV a required key of every ProcessEnv; `never` keeps this
+  // type assignable to spawn's option without making the value readable.
+  readonly NODE_ENV: never;
+};
+
+/**
+ * A copy of this process's environment plus overrides, for a child process (which validates
+ * its own configuration). `withoutPrefix` drops inherited variables that could redirect the
+ * child (e.g. "PG" for PostgreSQL's PGDATA, PGPORT…); overrides are applied after it.
+ */
+export function childProcessEnv(overrides: Record<string, string | undefined> = {}, options: { withoutPrefix?: string } = {}): ChildProcessEnv {
+  const env: Record<string, string | undefined> = { ...process.env };
+  if (options.withoutPrefix) {
+    for (const key of Object.keys(env)) {
+      if (key.startsWith(options.withoutPrefix)) {
+        delete env[key];
+      }
+    }
+  }
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) {
       delete env[key];
@@ -229,7 +254,7 @@ export function childProcessEnv(overrides: Record<string, string | undefined> = 
       env[key] = value;
     }
   }
-  return env;
+  return env as unknown as ChildProcessEnv;
 }
 
 /** Azure DevOps and Microsoft identity base URLs: the real services unless overridden for tests/demo. */
@@ -239,4 +264,59 @@ export function azureDevOpsUrls(env: Env = getEnv()) {
     vssps: env.AZURE_DEVOPS_VSSPS_URL ?? "https://app.vssps.visualstudio.com",
     entraAuthority: env.ENTRA_AUTHORITY_URL ?? "https://login.microsoftonline.com",
   };
+}
+
+// --- Test and tooling variables ----------------------------------------------------
+// Read only by `npm test`, Vitest's and Playwright's set-up, the benchmark and the e2e
+// support code — never by Keel itself — and validated like Keel's own configuration.
+
+const port = z.coerce.number().int().min(1).max(65535);
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgresql:// connection string");
+
+export const toolingEnvSchema = z.object({
+  /** Admin connection to an existing PostgreSQL for the test run (CI's external leg); unset: `npm test` starts an embedded one. */
+  KEEL_TEST_DATABASE_URL: postgresUrl.optional(),
+  /** Set by Vitest's global setup for its workers: the admin connection test databases are cloned through. */
+  KEEL_TEST_ADMIN_URL: postgresUrl.optional(),
+  /** Set by Vitest's global setup: the migrated template database each test file clones. */
+  KEEL_TEST_TEMPLATE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, "must be a plain PostgreSQL database name")
+    .default("keel_test_template"),
+  /** Port of Keel under the browser tests (default 3100). */
+  KEEL_E2E_PORT: port.default(3100),
+  /** First port of the emulator under the browser tests; it uses several consecutive ones (default 4600). */
+  KEEL_E2E_EMULATOR_PORT: port.default(4600),
+  /** Parallel Playwright workers (default 2). */
+  KEEL_E2E_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
+  /** Set by `npm test` for Playwright: the browser tests' database. */
+  KEEL_E2E_DATABASE_URL: postgresUrl.optional(),
+  /** Keel's data and log directory during the browser tests (default .data/e2e). */
+  KEEL_E2E_DATA_DIR: z.string().min(1).default(".data/e2e"),
+  /** A Chromium binary for Playwright; unset: Debian's /usr/bin/chromium is looked for (and installed as root). */
+  CHROMIUM_PATH: z.string().min(1).optional(),
+  /** `npm run bench:picker`: show the Keel server's own log lines. */
+  BENCH_KEEL_LOGS: boolean,
+});
+
+export type ToolingEnv = z.infer<typeof toolingEnvSchema>;
+
+/** Parses the test/tooling variables of an environment object; throws EnvError naming each invalid one. */
+export function parseToolingEnv(source: Record<string, string | undefined>): ToolingEnv {
+  const cleaned: Record<string, string | undefined> = {};
+  for (const key of Object.keys(toolingEnvSchema.shape)) {
+    const value = source[key];
+    cleaned[key] = value === "" ? undefined : value;
+  }
+  const result = toolingEnvSchema.safeParse(cleaned);
+  if (result.success) {
+    return result.data;
+  }
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(environment)"} ${issue.message}`);
+  throw new EnvError(`Invalid test/tooling configuration:\n${lines.join("\n")}\nSee the "Test tooling" section of .env.example.`);
+}
+
+/** The test/tooling variables of this process, read afresh on each call (set-up code exports new ones for its workers). */
+export function getToolingEnv(): ToolingEnv {
+  return parseToolingEnv(process.env);
 }

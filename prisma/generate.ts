@@ -7,18 +7,18 @@
 // the WASM schema engine instead (prisma/runner.ts).
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { childProcessEnv } from "@/lib/env";
 
 const require = createRequire(import.meta.url);
 const prismaCli = require.resolve("prisma/build/index.js");
 
 const result = spawnSync(process.execPath, [prismaCli, "generate", "--schema", "prisma/schema.prisma"], {
   stdio: "inherit",
-  env: {
-    ...process.env,
+  env: childProcessEnv({
     PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
     PRISMA_HIDE_UPDATE_MESSAGE: "1",
     CHECKPOINT_DISABLE: "1",
     PRISMA_DISABLE_WARNINGS: "1",
-  },
+  }),
 });
 process.exit(result.status ?? 1);

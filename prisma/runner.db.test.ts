@@ -4,10 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { childProcessEnv } from "@/lib/env";
+import { childProcessEnv, getToolingEnv } from "@/lib/env";
 import { applyMigrations, defaultPaths, readMigrationList } from "./runner";
 
-const admin = childProcessEnv().KEEL_TEST_ADMIN_URL!;
+const admin = getToolingEnv().KEEL_TEST_ADMIN_URL!;
 const database = `keel_runner_${Date.now().toString(36)}`;
 let tmp: string;
 

@@ -1,4 +1,4 @@
-import type { PickerProblem } from "@/lib/repositories/problems";
+import type { PickerProblem } from "@/lib/shared/problems";
 
 /** The error body of Keel's JSON endpoints. */
 export type ApiError = { code: string; message: string; fields?: Record<string, string[]>; problem?: PickerProblem };

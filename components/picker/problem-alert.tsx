@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { Alert } from "@/components/ui/alert";
-import type { PickerProblem } from "@/lib/repositories/problems";
+import type { PickerProblem } from "@/lib/shared/problems";
 
 /** A problem with the doctor's explanation: what is wrong, and the steps that fix it. */
 export function ProblemAlert({ problem, tone = "error", children, className }: { problem: PickerProblem; tone?: "error" | "warning"; children?: ReactNode; className?: string }) {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
-import type { ListingStatusDto, PageDto } from "@/lib/repositories/picker";
+import type { ListingStatusDto, PageDto } from "@/lib/shared/repository-dto";
 import { fetchJson, type ApiError } from "./fetch-json";
 
 type PagedState<T> = {

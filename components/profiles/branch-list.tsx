@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
-import type { BranchDto, BranchPageDto, CommitPageDto } from "@/lib/repositories/branches";
+import type { BranchDto, BranchPageDto, CommitPageDto } from "@/lib/shared/repository-dto";
 
 const BRANCH_PAGE = 100;
 const COMMIT_LIMIT = 100;

@@ -8,8 +8,8 @@ import { Button } from "@/components/ui/button";
 import { SelectField, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import type { BranchPageDto } from "@/lib/repositories/branches";
-import type { RepositoryItemDto } from "@/lib/repositories/picker";
+import type { BranchPageDto } from "@/lib/shared/repository-dto";
+import type { RepositoryItemDto } from "@/lib/shared/repository-dto";
 import { idleState, type FormState } from "@/lib/validation/form";
 import { PLATFORMS } from "@/lib/validation/profiles";
 

@@ -8,10 +8,10 @@ import type { FixtureUser, Product } from "./model.js";
 import type { HostRecord, ProjectRecord } from "./store.js";
 import { projectUrl, type HostUrls } from "./urls.js";
 
-/** The Location service owner id (FACTS §1.1 example). */
+/** The Location service owner id (docs/azure-devops-facts.md §1.1 example). */
 const SERVICE_OWNER = "00025394-6065-48ca-87d9-7f5672854ef7";
 
-/** `GET {base}/_apis/connectionData` (FACTS §1.1). */
+/** `GET {base}/_apis/connectionData` (docs/azure-devops-facts.md §1.1). */
 export function connectionData(
   ctx: RequestContext,
   user: FixtureUser,
@@ -32,7 +32,7 @@ export function connectionData(
   };
   // connectOptions is a flags enum: IncludeServices = 1.
   if ((connectOptions & 1) === 1) {
-    // accessPoint + "/" + virtualDirectory is the host's URL; on-prem it is the public URL (FACTS §5.3).
+    // accessPoint + "/" + virtualDirectory is the host's URL; on-prem it is the public URL (docs/azure-devops-facts.md §5.3).
     locationServiceData.accessMappings = [
       {
         displayName: "Public Access Mapping",
@@ -73,7 +73,7 @@ export function connectionData(
   sendJson(ctx, 200, body, { apiVersion });
 }
 
-/** `OPTIONS {base}/_apis[/{area}]`: the ApiResourceLocation list (FACTS §4.2). */
+/** `OPTIONS {base}/_apis[/{area}]`: the ApiResourceLocation list (docs/azure-devops-facts.md §4.2). */
 export function optionsLocations(ctx: RequestContext, product: Product, scope: LocationScope, area: string | undefined): void {
   const value = locationsFor(product, scope, area);
   sendJson(ctx, 200, { count: value.length, value });
@@ -87,7 +87,7 @@ export function resourceAreas(
   apiVersion: string,
 ): void {
   if (ctx.deployment.kind === "server") {
-    // On-prem shape per a NODE comment in WebApi._getResourceAreaUrl (FACTS §0).
+    // On-prem shape per a comment in the Node client's WebApi._getResourceAreaUrl (docs/azure-devops-facts.md §0).
     sendJson(ctx, 200, { count: 0, value: null }, { apiVersion });
     return;
   }
@@ -108,7 +108,7 @@ export function resourceAreas(
   sendList(ctx, value, { apiVersion });
 }
 
-/** TeamProjectReference (FACTS §1.2). */
+/** TeamProjectReference (docs/azure-devops-facts.md §1.2). */
 export function projectRef(urls: HostUrls, project: ProjectRecord): Record<string, unknown> {
   const ref: Record<string, unknown> = { id: project.id, name: project.name };
   if (project.description !== undefined) {

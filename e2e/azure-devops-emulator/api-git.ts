@@ -24,7 +24,7 @@ function repoSize(repo: RepoRecord): number {
   return commits * 1_337;
 }
 
-/** `_links` of a repository (SPEC example GET__git_repositories__repositoryId_). */
+/** `_links` of a repository (spec example GET__git_repositories__repositoryId_). */
 function repoLinks(urls: HostUrls, repo: RepoRecord): Record<string, { href: string }> {
   const api = repoApiUrl(urls, repo);
   return {
@@ -39,7 +39,7 @@ function repoLinks(urls: HostUrls, repo: RepoRecord): Record<string, { href: str
   };
 }
 
-/** GitRepository JSON (FACTS §1.3): `url` with project GUID, encoded clone URLs. */
+/** GitRepository JSON (docs/azure-devops-facts.md §1.3): `url` with project GUID, encoded clone URLs. */
 export function repoJson(
   api: ApiContext,
   repo: RepoRecord,
@@ -315,7 +315,7 @@ export function getCommit(api: ApiContext, repoIdOrName: string, commitId: strin
   sendJson(api.ctx, 200, commitJson(api, repo, commit, true), { apiVersion: api.apiVersion });
 }
 
-/** GitStatus JSON (SPEC statuses example plus id/updatedDate/_links). */
+/** GitStatus JSON (spec statuses example plus id/updatedDate/_links). */
 function statusJson(api: ApiContext, repo: RepoRecord, commitId: string, status: StatusRecord): Record<string, unknown> {
   const body: Record<string, unknown> = { id: status.id, state: status.state };
   if (status.description !== undefined) {

@@ -18,7 +18,7 @@ const EVENT_TYPES = new Set([
 /** Consumer inputs that are secrets and come back masked (emulator choice; UNVERIFIED). */
 const SECRET_INPUTS = new Set(["basicAuthPassword"]);
 
-/** Subscription JSON (FACTS §1.6). */
+/** Subscription JSON (docs/azure-devops-facts.md §1.6). */
 function subscriptionJson(api: ApiContext, subscription: SubscriptionRecord): Record<string, unknown> {
   const store = api.core.store;
   const creator = store.user(subscription.createdById);
@@ -144,7 +144,7 @@ function parseSubscription(api: ApiContext): Omit<SubscriptionRecord, "id" | "cr
   };
 }
 
-/** `POST {base}/_apis/hooks/subscriptions` → 200 with the created subscription (FACTS §1.6). */
+/** `POST {base}/_apis/hooks/subscriptions` → 200 with the created subscription (docs/azure-devops-facts.md §1.6). */
 export function createSubscription(api: ApiContext): void {
   const fields = parseSubscription(api);
   const now = api.core.store.clock.nowIso();

@@ -5,7 +5,7 @@ import { avatarPng } from "./png.js";
 
 const PROFILE_TIMESTAMP = "2024-01-02T08:00:00.0000000+00:00";
 
-/** `GET /_apis/profile/profiles/{me|id}` (FACTS §1.7): details=true adds name/email; coreAttributes=Avatar adds the image. */
+/** `GET /_apis/profile/profiles/{me|id}` (docs/azure-devops-facts.md §1.7): details=true adds name/email; coreAttributes=Avatar adds the image. */
 export function getProfile(api: RootApiContext, id: string): void {
   const user = api.principal.user;
   if (id.toLowerCase() !== "me" && id.toLowerCase() !== user.id.toLowerCase()) {
@@ -39,7 +39,7 @@ export function getProfile(api: RootApiContext, id: string): void {
   sendJson(api.ctx, 200, body, { apiVersion: api.apiVersion });
 }
 
-/** `GET /_apis/accounts?memberId=…|ownerId=…` (FACTS §1.8): organizations the caller belongs to. */
+/** `GET /_apis/accounts?memberId=…|ownerId=…` (docs/azure-devops-facts.md §1.8): organizations the caller belongs to. */
 export function listAccounts(api: RootApiContext): void {
   const user = api.principal.user;
   const memberId = queryParam(api.ctx.url, "memberId") ?? queryParam(api.ctx.url, "ownerId");

@@ -3,7 +3,7 @@ import { DEFAULT_PATS, DEFAULT_REPOS, DEFAULT_SERVERS, DEFAULT_USERS, KEEL_SCOPE
 import { startEmulator, type EmulatorHandle } from "./index.js";
 import { acceptVersion, basic, bearer, body, postJson, request, values } from "./test-support.js";
 
-/** Authentication, authorization, api-version and error behaviour with the real texts (FACTS §2, §3). */
+/** Authentication, authorization, api-version and error behaviour with the real texts (docs/azure-devops-facts.md §2, §3). */
 
 let handle: EmulatorHandle;
 let services: string;

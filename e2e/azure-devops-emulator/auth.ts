@@ -20,7 +20,7 @@ export type Principal = {
   token?: AccessTokenRecord;
 };
 
-/** Why authentication failed; decides 401 vs 203 (FACTS §2.2). */
+/** Why authentication failed; decides 401 vs 203 (docs/azure-devops-facts.md §2.2). */
 export class AuthFailure extends Error {
   readonly body: WrappedException;
   /** True when credentials were presented but are bad/expired/revoked (203 without Suppress). */
@@ -41,7 +41,7 @@ export type AuthTarget = {
 
 type Credentials = { scheme: "basic"; password: string } | { scheme: "bearer"; token: string } | { scheme: "other" } | undefined;
 
-/** Reads the Authorization header. PATs go in the Basic password with ANY user name (FACTS §3.5). */
+/** Reads the Authorization header. PATs go in the Basic password with ANY user name (docs/azure-devops-facts.md §3.5). */
 function readCredentials(header: string | undefined): Credentials {
   if (header === undefined || header.trim().length === 0) {
     return undefined;
@@ -66,7 +66,7 @@ function patCovers(pat: PatRecord, deployment: string, host: HostRecord | undefi
     return false;
   }
   if (host === undefined) {
-    // The vssps role (profile, accounts) only accepts "All accessible organizations" PATs (FACTS §1.7).
+    // The vssps role (profile, accounts) only accepts "All accessible organizations" PATs (docs/azure-devops-facts.md §1.7).
     return pat.organizations === "all";
   }
   if (pat.organizations === "all") {
@@ -106,7 +106,7 @@ export function authenticate(ctx: RequestContext, store: Store, target: AuthTarg
   }
   if (credentials.scheme === "bearer") {
     if (deployment.kind === "server") {
-      // "OAuth 2.0 is not supported on Azure DevOps Server" (FACTS §3.5).
+      // "OAuth 2.0 is not supported on Azure DevOps Server" (docs/azure-devops-facts.md §3.5).
       throw new AuthFailure(notAuthorizedError(""), true);
     }
     const token = store.accessTokens.get(credentials.token);
@@ -119,7 +119,7 @@ export function authenticate(ctx: RequestContext, store: Store, target: AuthTarg
       throw new AuthFailure(notAuthorizedError(""), true);
     }
     if (target.host) {
-      // The org policy governs Azure DevOps OAuth apps only; Entra tokens are not affected (FACTS §2.6).
+      // The org policy governs Azure DevOps OAuth apps only; Entra tokens are not affected (docs/azure-devops-facts.md §2.6).
       if (token.provider === "legacy" && !target.host.oauthPolicy) {
         throw new AuthFailure(notAuthorizedError(user.id), false);
       }
@@ -141,7 +141,7 @@ export function requireScopes(principal: Principal, accepted: readonly string[])
   throw new AuthFailure(notAuthorizedError(principal.user.id), false);
 }
 
-/** `WWW-Authenticate` per deployment kind (FACTS §2.2). */
+/** `WWW-Authenticate` per deployment kind (docs/azure-devops-facts.md §2.2). */
 export function wwwAuthenticate(ctx: RequestContext, target: AuthTarget): string {
   if (ctx.deployment.kind === "server") {
     return `Bearer, Basic realm="${target.urls.root}", Negotiate, NTLM`;

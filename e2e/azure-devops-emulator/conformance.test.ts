@@ -14,7 +14,7 @@ import { acceptVersion, basic, body, pkcePair, postForm, postJson, request, valu
  * for Server 2022.1/2020/2019 (TFS 2018 against 5.0, the oldest spec available). Bodies of
  * endpoints the specs do not cover (connectionData, OPTIONS, ResourceAreas, identities,
  * notification subscriptions, errors, OAuth) are checked against schemas written from the
- * Node client's interfaces and FACTS.md, further below.
+ * Node client's interfaces and docs/azure-devops-facts.md, further below.
  */
 
 type Json = Record<string, unknown>;
@@ -224,7 +224,7 @@ describe("Server deployments against their azure-devops-server specs", () => {
   }
 });
 
-describe("endpoints without a spec definition (schemas from the Node client's interfaces and FACTS)", () => {
+describe("endpoints without a spec definition (schemas from the Node client's interfaces and the facts doc)", () => {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   const guid = { type: "string", format: "uuid" };

@@ -1,5 +1,5 @@
 /**
- * Azure DevOps error bodies (FACTS §2.1): keys in exactly this order, `$id` "1",
+ * Azure DevOps error bodies (docs/azure-devops-facts.md §2.1): keys in exactly this order, `$id` "1",
  * `typeName` "FullTypeName, AssemblyName", `errorCode` 0, `eventId` 3000.
  */
 
@@ -52,7 +52,7 @@ const ACCESS_CHECK_PROPERTIES = {
   NamespaceId: "00000000-0000-0000-0000-000000000000",
 };
 
-/** Exact message texts (FACTS §2.1–§2.5). */
+/** Exact message texts (docs/azure-devops-facts.md §2.1–§2.5). */
 export const MESSAGES = {
   anonymous: "TF400813: Resource not available for anonymous access. Client authentication required.",
   expiredPat: "Access Denied: The Personal Access Token used has expired.",
@@ -87,7 +87,7 @@ export function notAuthorizedError(userId: string): WrappedException {
   return wrapped(MESSAGES.notAuthorized(userId), UNAUTHORIZED_TYPE, "UnauthorizedRequestException");
 }
 
-/** 401 for an expired PAT, body exactly as captured (FACTS §2.1). */
+/** 401 for an expired PAT, body exactly as captured (docs/azure-devops-facts.md §2.1). */
 export function expiredPatError(): WrappedException {
   return wrapped(MESSAGES.expiredPat, ACCESS_CHECK_TYPE, "AccessCheckException", { ...ACCESS_CHECK_PROPERTIES });
 }
@@ -100,7 +100,7 @@ export function revokedPatError(): WrappedException {
 const VERSION_TYPE_PREFIX = "Microsoft.VisualStudio.Services.WebApi.";
 const VERSION_ASSEMBLY = ", Microsoft.VisualStudio.Services.WebApi";
 
-/** 400 for a POST/PUT/PATCH without api-version (FACTS §2.3, exact). */
+/** 400 for a POST/PUT/PATCH without api-version (docs/azure-devops-facts.md §2.3, exact). */
 export function versionNotSpecifiedError(method: string): ServiceError {
   return new ServiceError(
     400,
@@ -209,7 +209,7 @@ export function notFoundError(message: string, typeKey = "VssResourceNotFoundExc
   return new ServiceError(404, wrapped(message, `Microsoft.VisualStudio.Services.WebApi.${typeKey}, Microsoft.VisualStudio.Services.WebApi`, typeKey));
 }
 
-/** 429 TF400733 (FACTS §2.5). */
+/** 429 TF400733 (docs/azure-devops-facts.md §2.5). */
 export function rateLimitedError(resource: string, namespace: string): WrappedException {
   return wrapped(
     MESSAGES.rateLimited(resource, namespace),
@@ -232,7 +232,7 @@ export function encodeServiceError(message: string, onPremises: boolean): string
   if (!onPremises) {
     return encodeURIComponent(message);
   }
-  // .NET HttpUtility.UrlEncode: spaces as '+', lower-case hex escapes (FACTS §2.1 on-prem capture).
+  // .NET HttpUtility.UrlEncode: spaces as '+', lower-case hex escapes (docs/azure-devops-facts.md §2.1 on-prem capture).
   return encodeURIComponent(message)
     .replace(/%20/g, "+")
     .replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());

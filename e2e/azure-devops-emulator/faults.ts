@@ -162,7 +162,7 @@ export class FaultEngine {
     return false;
   }
 
-  /** 429 after N requests per window; X-RateLimit-* headers once the remainder is small (FACTS §2.5). */
+  /** 429 after N requests per window; X-RateLimit-* headers once the remainder is small (docs/azure-devops-facts.md §2.5). */
   private applyRateLimit(fault: FaultRecord & { kind: "rateLimit" }, ctx: RequestContext): boolean {
     const now = this.clock().now();
     const windowMs = (fault.windowSeconds ?? 300) * 1000;
@@ -195,7 +195,7 @@ export class FaultEngine {
     }
     const warnWithin = fault.warnWithin ?? Math.max(1, Math.ceil(limit * 0.2));
     if (remaining <= warnWithin) {
-      // "All these headers are sent before requests start getting delayed" (DOCS rate-limits).
+      // "All these headers are sent before requests start getting delayed" (docs/azure-devops-facts.md §2.5).
       Object.assign(ctx.extraHeaders, base);
     }
     return false;

@@ -12,7 +12,7 @@ import {
 import { Clock } from "./clock.js";
 import { Store, gitOf } from "./store.js";
 
-/** The named fixtures hold what the brief promises Keel's tests. */
+/** The named fixtures hold what the emulator's README promises Keel's tests. */
 
 describe("default fixture", () => {
   const store = new Store(DEFAULT_FIXTURE, new Clock());
@@ -64,7 +64,7 @@ describe("default fixture", () => {
     expect(bigcorp?.reposById.size).toBe(1000);
   });
 
-  it("has every server deployment of the brief", () => {
+  it("has every server deployment the README lists", () => {
     expect(DEFAULT_FIXTURE.servers?.map((server) => [server.name, server.product, server.pathPrefix ?? "", server.tls ?? false])).toEqual([
       ["server2022", "server2022.1", "/tfs", false],
       ["server2020", "server2020", "", false],

@@ -38,7 +38,7 @@ export type PushEvent = {
   date: string;
 };
 
-/** Parses the webHooks consumer's `httpHeaders` input: "Key:value" one per line (DOCS consumers.md). */
+/** Parses the webHooks consumer's `httpHeaders` input: "Key:value" one per line (docs/azure-devops-facts.md §1.6). */
 export function parseHttpHeaders(raw: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of (raw ?? "").split(/\r?\n/)) {
@@ -80,7 +80,7 @@ function matchesPush(subscription: SubscriptionRecord, event: PushEvent): boolea
   return true;
 }
 
-/** The git.push event payload (FACTS §1.6), with URLs in the organization's primary form. */
+/** The git.push event payload (docs/azure-devops-facts.md §1.6), with URLs in the organization's primary form. */
 export function pushPayload(
   subscription: SubscriptionRecord,
   notificationId: number,

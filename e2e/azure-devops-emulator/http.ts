@@ -81,7 +81,7 @@ export function queryInt(url: URL, name: string): number | undefined {
   return Number(raw.trim());
 }
 
-/** Headers every Azure DevOps response carries (FACTS §2.2 header captures). */
+/** Headers every Azure DevOps response carries (docs/azure-devops-facts.md §2.2 header captures). */
 function commonHeaders(ctx: RequestContext): Record<string, string> {
   const headers: Record<string, string> = {
     "Cache-Control": "no-cache",

@@ -1,7 +1,7 @@
 import type { FixtureUser } from "./model.js";
 import { identityImageUrl, identityUrl, type HostUrls } from "./urls.js";
 
-/** Graph subject descriptor: `aad.` / `msa.` / `win.` plus base64url of the id (FACTS §1.1). */
+/** Graph subject descriptor: `aad.` / `msa.` / `win.` plus base64url of the id (docs/azure-devops-facts.md §1.1). */
 export function subjectDescriptor(user: FixtureUser): string {
   const prefix = user.kind === "work" ? "aad" : user.kind === "personal" ? "msa" : "win";
   const key = user.kind === "onPremises" ? sidOf(user) : user.id;
@@ -31,7 +31,7 @@ export function accountName(user: FixtureUser): string {
   return user.kind === "onPremises" ? (user.domainAccount ?? user.email) : user.email;
 }
 
-/** The `Identity` shape of connectionData and the identities API (NODE IdentitiesInterfaces). */
+/** The `Identity` shape of connectionData and the identities API (the Node client's IdentitiesInterfaces). */
 export function identityOf(user: FixtureUser): Record<string, unknown> {
   return {
     id: user.id,
@@ -51,7 +51,7 @@ export function identityOf(user: FixtureUser): Record<string, unknown> {
   };
 }
 
-/** The `IdentityRef` shape used in refs, statuses, subscriptions (SPEC examples). */
+/** The `IdentityRef` shape used in refs, statuses, subscriptions (spec examples). */
 export function identityRefOf(user: FixtureUser, urls: HostUrls): Record<string, unknown> {
   const descriptor = subjectDescriptor(user);
   return {

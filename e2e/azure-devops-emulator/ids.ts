@@ -27,7 +27,7 @@ const PAT_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 
 /**
  * A deterministic 84-character PAT in the current format: 76 characters, the `AZDO`
- * signature, 4 more characters (FACTS §3.5; the Node client's `/^.{76}AZDO.{4}$/`).
+ * signature, 4 more characters (docs/azure-devops-facts.md §3.5; the Node client's `/^.{76}AZDO.{4}$/`).
  */
 export function patFrom(seed: string): string {
   let material = Buffer.alloc(0);

@@ -2,7 +2,7 @@ import type { Product } from "./model.js";
 
 /**
  * API resource locations: what `OPTIONS {base}/_apis[/{area}]` returns and what the
- * api-version checks use. Ids and route templates per FACTS §4.2/§4.3.
+ * api-version checks use. Ids and route templates per docs/azure-devops-facts.md §4.2/§4.3.
  */
 
 export type ProductVersions = {
@@ -15,8 +15,8 @@ export type ProductVersions = {
 };
 
 /**
- * Ceilings per product (FACTS §2.4). Server 2020 names 6.1 in its out-of-range error
- * (FACTS §2.3), so it accepts 6.1 as preview and 6.0 as released.
+ * Ceilings per product (docs/azure-devops-facts.md §2.4). Server 2020 names 6.1 in its out-of-range error
+ * (docs/azure-devops-facts.md §2.3), so it accepts 6.1 as preview and 6.0 as released.
  */
 export const PRODUCT_VERSIONS: Record<Product, ProductVersions> = {
   services: { max: "7.2", released: "7.1", label: "Azure DevOps Services" },
@@ -162,7 +162,7 @@ export const LOCATIONS: readonly LocationDefinition[] = [
   },
   {
     // Identity read (IMS). Location id as used by Microsoft's Python/Go clients for
-    // read_identities; not in FACTS, so treat it as UNVERIFIED.
+    // read_identities (docs/azure-devops-facts.md §4.3); Microsoft's own pages do not list it.
     id: "28010c54-d0c0-4c89-a5b0-1c9e188b9fb7",
     area: "IMS",
     resourceName: "Identities",
@@ -197,7 +197,7 @@ export const LOCATIONS: readonly LocationDefinition[] = [
   },
 ];
 
-/** Resource areas with known ids (FACTS §4.3) and where they live. */
+/** Resource areas with known ids (docs/azure-devops-facts.md §4.3) and where they live. */
 export const RESOURCE_AREAS: ReadonlyArray<{ id: string; name: string; scope: LocationScope }> = [
   { id: "79134c72-4a58-4b42-976c-04e7115f32bf", name: "core", scope: "host" },
   { id: "4e080c62-fa21-4fbc-8fef-2a10a2b38049", name: "git", scope: "host" },

@@ -73,7 +73,7 @@ describe("azure-devops-node-api against Services (cloud)", () => {
     expect(posted[0]).toMatchObject({ host: "fabrikam", repositoryId: result.repoId, commitId: result.commitId, state: "succeeded", contextName: "keel/build" });
     const log = handle.control.requests({ deployment: "services" });
     expect(log.some((entry) => entry.method === "OPTIONS" && entry.path === "/fabrikam/_apis/git")).toBe(true);
-    // The client only ever sends the version in the Accept header (FACTS §0).
+    // The client only ever sends the version in the Accept header (docs/azure-devops-facts.md §0).
     const post = log.find((entry) => entry.method === "POST");
     expect(post?.query["api-version"]).toBeUndefined();
     expect(acceptVersion(post?.headers.accept)).toBe("7.2-preview.2");

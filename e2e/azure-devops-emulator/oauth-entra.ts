@@ -9,7 +9,7 @@ import { AZURE_DEVOPS_RESOURCE_ID, parseScopeString } from "./scopes.js";
 import type { AuthCodeRecord } from "./store.js";
 
 /**
- * Microsoft Entra ID v2 endpoints (the login.microsoftonline.com role, FACTS §3.3):
+ * Microsoft Entra ID v2 endpoints (the login.microsoftonline.com role, docs/azure-devops-facts.md §3.3):
  * authorization code + PKCE (S256 required), refresh with rotation, RS256 ID tokens.
  */
 

@@ -7,7 +7,7 @@ import { issueTokens } from "./oauth-tokens.js";
 import { parseScopeString } from "./scopes.js";
 
 /**
- * Legacy Azure DevOps OAuth 2.0 (FACTS §3.1): `/oauth2/authorize` with
+ * Legacy Azure DevOps OAuth 2.0 (docs/azure-devops-facts.md §3.1): `/oauth2/authorize` with
  * `response_type=Assertion`, `/oauth2/token` with the JWT-bearer assertion grant.
  */
 
@@ -31,7 +31,7 @@ export function legacyAuthorize(core: EmulatorCore, ctx: RequestContext): void {
     return;
   }
   const redirectUri = params.get("redirect_uri") ?? "";
-  // The callback must match the registration exactly (FACTS §3.1), otherwise a 400 page, no redirect.
+  // The callback must match the registration exactly (docs/azure-devops-facts.md §3.1), otherwise a 400 page, no redirect.
   if (!app.redirectUris.includes(redirectUri)) {
     sendOAuthErrorPage(ctx, "Redirect URI mismatch", `The redirect_uri '${redirectUri}' does not match the callback URL registered for ${app.name}.`);
     return;
@@ -95,7 +95,7 @@ export function legacyAuthorize(core: EmulatorCore, ctx: RequestContext): void {
   redirect(ctx, withParams(redirectUri, { code, state }));
 }
 
-/** Token-endpoint error; PascalCase keys as one captured response shows (FACTS §3.1, UNVERIFIED in general). */
+/** Token-endpoint error; PascalCase keys as one captured response shows (docs/azure-devops-facts.md §3.1, UNVERIFIED in general). */
 function tokenError(ctx: RequestContext, status: number, error: string, description: string): void {
   sendJson(ctx, status, { Error: error, ErrorDescription: description }, { headers: { "Cache-Control": "no-store" } });
 }
@@ -183,7 +183,7 @@ export async function legacyToken(core: EmulatorCore, ctx: RequestContext): Prom
   tokenError(ctx, 400, "unsupported_grant_type", `The grant_type '${grantType}' is not supported.`);
 }
 
-/** The token response (FACTS §3.1): `expires_in` as a string. */
+/** The token response (docs/azure-devops-facts.md §3.1): `expires_in` as a string. */
 function sendTokens(ctx: RequestContext, accessToken: string, refreshToken: string, expiresIn: number, scopes: string[]): void {
   sendJson(
     ctx,

@@ -46,7 +46,7 @@ import type { HostUrls } from "./urls.js";
  * REST routing for an organization/collection and for the Services root (vssps role).
  * Order per request: authenticate → match route → api-version → scopes → resources → body.
  * Scopes are checked before any body validation so a client can probe "may this token create
- * statuses?" with an invalid body (FACTS; brief).
+ * statuses?" with an invalid body (docs/azure-devops-facts.md §1.5, "Permission before body").
  */
 
 type Params = Record<string, string>;
@@ -300,7 +300,7 @@ function matchPattern(pattern: readonly string[], segments: readonly string[]): 
   return segments.length === pattern.length ? params : undefined;
 }
 
-/** The api-version the request asked for: `?api-version=` or the Accept header (FACTS §0). */
+/** The api-version the request asked for: `?api-version=` or the Accept header (docs/azure-devops-facts.md §0). */
 export function requestedApiVersion(ctx: RequestContext): string | undefined {
   const fromQuery = queryParam(ctx.url, "api-version");
   if (fromQuery !== undefined && fromQuery.length > 0) {

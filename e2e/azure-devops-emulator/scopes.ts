@@ -1,5 +1,5 @@
 /**
- * Azure DevOps OAuth/PAT scopes and their inheritance (DOCS scopes.md, FACTS §3.4):
+ * Azure DevOps OAuth/PAT scopes and their inheritance (docs/azure-devops-facts.md §3.4):
  * a broader scope includes the narrower ones, so "vso.code" satisfies an endpoint that
  * accepts "vso.hooks_write", and "vso.notification" satisfies "vso.profile".
  */
@@ -58,7 +58,7 @@ export function hasAnyScope(granted: readonly string[], accepted: readonly strin
   return accepted.some((scope) => expanded.has(scope));
 }
 
-/** The Azure DevOps resource (application) id used in Entra scopes (FACTS §3.3). */
+/** The Azure DevOps resource (application) id used in Entra scopes (docs/azure-devops-facts.md §3.3). */
 export const AZURE_DEVOPS_RESOURCE_ID = "499b84ac-1321-427f-aa17-267ca6975798";
 
 /** Splits an OAuth scope string on spaces (and `+`, which some clients leave unencoded). */

@@ -1,11 +1,13 @@
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import AjvModule, { type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 
 /**
- * Compiles Microsoft's swagger definitions (MicrosoftDocs/vsts-rest-api-specs, copied to
- * /work/shared/azure-devops/specs) into JSON-schema validators for the conformance test.
+ * Compiles Microsoft's swagger definitions (MicrosoftDocs/vsts-rest-api-specs, vendored in
+ * ./specs with their MIT license, see specs/README.md) into JSON-schema validators for the
+ * conformance test.
  *
  * "Strict" mode adds what swagger leaves implicit, so the test can actually fail: `allOf`
  * bases are merged into one object and every object definition gets
@@ -20,8 +22,8 @@ type Json = Record<string, unknown>;
 const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as typeof AjvModule;
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
 
-/** Where the specs live; override with AZURE_DEVOPS_SPECS_DIR. */
-export const SPECS_DIR = process.env.AZURE_DEVOPS_SPECS_DIR ?? "/work/shared/azure-devops/specs";
+/** Where the vendored specs live: inside the repository, so a fresh clone has them. */
+export const SPECS_DIR = fileURLToPath(new URL("./specs", import.meta.url));
 
 export type SpecArea = "core" | "git" | "hooks" | "profile" | "account";
 export type SpecVersion = "7.1" | "azure-devops-server-5.0" | "azure-devops-server-6.0" | "azure-devops-server-7.1";
@@ -38,11 +40,6 @@ const FILES: Record<SpecArea, [string, string]> = {
 export function specPath(area: SpecArea, version: SpecVersion): string {
   const [cloud, onPrem] = FILES[area];
   return join(SPECS_DIR, area, version, version === "7.1" ? cloud : onPrem);
-}
-
-/** True when the spec folder is present. */
-export function specsAvailable(): boolean {
-  return existsSync(specPath("core", "7.1"));
 }
 
 /** Definitions that stay open (dictionaries in practice, whatever swagger says). */
@@ -71,7 +68,7 @@ export const SPEC_PATCHES: Record<string, { extraProperties?: Record<string, Jso
   },
   Event: {
     extraProperties: { subscriptionId: { type: "string", format: "uuid" }, notificationId: { type: "integer" } },
-    reason: "Deliveries carry subscriptionId and notificationId (FACTS §1.6), which the Event definition lacks.",
+    reason: "Deliveries carry subscriptionId and notificationId (docs/azure-devops-facts.md §1.6), which the Event definition lacks.",
   },
 };
 

@@ -3,7 +3,7 @@ import type { DeploymentRuntime, RequestContext } from "./http.js";
 import type { HostRecord, ProjectRecord, RepoRecord } from "./store.js";
 
 /**
- * URL forms the emulator writes into responses (FACTS §0, §1.3, §5).
+ * URL forms the emulator writes into responses (docs/azure-devops-facts.md §0, §1.3, §5).
  * Services follows the request's Host (new form `/{org}` or legacy `{org}.visualstudio.com`);
  * Server always uses its configured public URL, whatever Host the client used.
  */
@@ -67,7 +67,7 @@ export function serverPublicUrl(deployment: DeploymentRuntime): string {
   return `${listenerOrigin(deployment)}${deployment.pathPrefix}`;
 }
 
-/** Server URLs for a collection: always from the public URL (FACTS §5.3). */
+/** Server URLs for a collection: always from the public URL (docs/azure-devops-facts.md §5.3). */
 export function serverUrls(deployment: DeploymentRuntime, collection: HostRecord | undefined): HostUrls {
   const root = serverPublicUrl(deployment);
   const parsed = new URL(root);
@@ -81,7 +81,7 @@ export function serverUrls(deployment: DeploymentRuntime, collection: HostRecord
   };
 }
 
-/** The organization's primary URL (new form), used by service-hook payloads (FACTS §0). */
+/** The organization's primary URL (new form), used by service-hook payloads (docs/azure-devops-facts.md §0). */
 export function primaryUrls(deployment: DeploymentRuntime, host: HostRecord): HostUrls {
   if (deployment.kind === "server") {
     return serverUrls(deployment, host);
@@ -103,7 +103,7 @@ export function projectUrl(urls: HostUrls, project: ProjectRecord): string {
   return `${urls.base}/_apis/projects/${project.id}`;
 }
 
-/** REST URL of a repository, with the project GUID (FACTS §1.3). */
+/** REST URL of a repository, with the project GUID (docs/azure-devops-facts.md §1.3). */
 export function repoApiUrl(urls: HostUrls, repo: RepoRecord): string {
   return `${urls.base}/${repo.project.id}/_apis/git/repositories/${repo.id}`;
 }
@@ -113,7 +113,7 @@ export function repoWebUrl(urls: HostUrls, repo: RepoRecord): string {
   return `${urls.base}/${enc(repo.project.name)}/_git/${enc(repo.name)}`;
 }
 
-/** HTTPS clone URL: Services new form carries `{org}@` userinfo (FACTS §1.3, §5.2). */
+/** HTTPS clone URL: Services new form carries `{org}@` userinfo (docs/azure-devops-facts.md §1.3, §5.2). */
 export function repoRemoteUrl(urls: HostUrls, repo: RepoRecord): string {
   if (urls.form !== "services") {
     return repoWebUrl(urls, repo);
@@ -122,7 +122,7 @@ export function repoRemoteUrl(urls: HostUrls, repo: RepoRecord): string {
   return `${urls.scheme}://${org}@${urls.authority}/${org}/${enc(repo.project.name)}/_git/${enc(repo.name)}`;
 }
 
-/** SSH clone URL (FACTS §5.2): `git@ssh.{host}:v3/…`, legacy `{org}@vs-ssh.…`, Server `ssh://host:22/…/_git/…`. */
+/** SSH clone URL (docs/azure-devops-facts.md §5.2): `git@ssh.{host}:v3/…`, legacy `{org}@vs-ssh.…`, Server `ssh://host:22/…/_git/…`. */
 export function repoSshUrl(urls: HostUrls, repo: RepoRecord): string {
   const project = enc(repo.project.name);
   const name = enc(repo.name);

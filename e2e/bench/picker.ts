@@ -25,7 +25,7 @@ import { startEmulator, type EmulatorHandle } from "@/e2e/azure-devops-emulator/
 import { LARGE_PAT } from "@/e2e/azure-devops-emulator/fixtures/large";
 import { hashPassword } from "@/lib/auth/password";
 import { lastFour, parseKeyring, seal } from "@/lib/crypto";
-import { childProcessEnv } from "@/lib/env";
+import { childProcessEnv, getToolingEnv } from "@/lib/env";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { startEmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
@@ -135,7 +135,7 @@ async function startKeel(databaseUrl: string, emulator: EmulatorHandle): Promise
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "lib/runtime/keel.ts", "start", "--no-build"], {
     cwd: root,
-    stdio: ["ignore", process.env.BENCH_KEEL_LOGS ? "inherit" : "ignore", "inherit"],
+    stdio: ["ignore", getToolingEnv().BENCH_KEEL_LOGS ? "inherit" : "ignore", "inherit"],
     env: childProcessEnv({
       NODE_ENV: "test",
       PORT: String(port),
@@ -143,7 +143,7 @@ async function startKeel(databaseUrl: string, emulator: EmulatorHandle): Promise
       KEEL_PUBLIC_URL: url,
       KEEL_DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl,
-      LOG_LEVEL: process.env.BENCH_KEEL_LOGS ? "info" : "warn",
+      LOG_LEVEL: getToolingEnv().BENCH_KEEL_LOGS ? "info" : "warn",
       KEEL_OUTBOUND_ALLOW_LOOPBACK: "true",
       KEEL_OUTBOUND_ALLOWLIST: "127.0.0.1,localhost",
       KEEL_OUTBOUND_ALLOW_HTTP: "127.0.0.1,localhost",

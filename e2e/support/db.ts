@@ -1,5 +1,5 @@
 // Direct database access for assertions and fixtures (seeding through Prisma, as
-// STYLE.md asks). lib/db.ts is server-only, so the client is built here the same way.
+// docs/style.md asks). lib/db.ts is server-only, so the client is built here the same way.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { hashPassword } from "@/lib/auth/password";
 import { PrismaClient } from "@/lib/generated/prisma/client";

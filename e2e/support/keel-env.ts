@@ -3,12 +3,12 @@
 // Azure DevOps / Microsoft base URL pointed at the emulator.
 import path from "node:path";
 import { DEFAULT_ENTRA_APP, DEFAULT_LEGACY_APP, DEFAULT_TENANT_ID } from "@/e2e/azure-devops-emulator/fixtures/default";
-import { childProcessEnv } from "@/lib/env";
+import { getToolingEnv } from "@/lib/env";
 import { e2eDatabaseUrl, EMULATOR_URL, KEEL_PORT, KEEL_URL } from "./settings";
 
 /** Directory for Keel's data and logs during the e2e run. */
 export function e2eDataDir(): string {
-  return path.resolve(childProcessEnv().KEEL_E2E_DATA_DIR ?? ".data/e2e");
+  return path.resolve(getToolingEnv().KEEL_E2E_DATA_DIR);
 }
 
 /** Keel's log file during the e2e run (tests read it to prove secrets never reach logs). */

@@ -1,19 +1,19 @@
 // Where the end-to-end run's pieces listen, shared by playwright.config.ts, the
 // fixtures and the specs.
-import { childProcessEnv } from "@/lib/env";
+import { getToolingEnv } from "@/lib/env";
 
-const env = childProcessEnv();
+const env = getToolingEnv();
 
-export const KEEL_PORT = Number(env.KEEL_E2E_PORT ?? 3100);
+export const KEEL_PORT = env.KEEL_E2E_PORT;
 export const KEEL_URL = `http://127.0.0.1:${KEEL_PORT}`;
-export const EMULATOR_BASE_PORT = Number(env.KEEL_E2E_EMULATOR_PORT ?? 4600);
+export const EMULATOR_BASE_PORT = env.KEEL_E2E_EMULATOR_PORT;
 export const EMULATOR_URL = `http://127.0.0.1:${EMULATOR_BASE_PORT}`;
 
 /** The e2e database (the test orchestrator creates it and starts PostgreSQL). */
 export function e2eDatabaseUrl(): string {
-  const url = childProcessEnv().DATABASE_URL;
+  const url = env.KEEL_E2E_DATABASE_URL;
   if (!url) {
-    throw new Error("DATABASE_URL is not set. Run the browser tests through `npm test` (or `npm test -- e2e`), which starts PostgreSQL.");
+    throw new Error("KEEL_E2E_DATABASE_URL is not set. Run the browser tests through `npm test` (or `npm test -- e2e`), which starts PostgreSQL.");
   }
   return url;
 }

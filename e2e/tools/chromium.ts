@@ -2,13 +2,13 @@
 // here), installing it with apt when running as root, else saying how to.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { childProcessEnv } from "@/lib/env";
+import { childProcessEnv, getToolingEnv } from "@/lib/env";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
 /** Path of an installed Chromium, or undefined. CHROMIUM_PATH overrides the search. */
 export function findChromium(): string | undefined {
-  const override = childProcessEnv().CHROMIUM_PATH;
+  const override = getToolingEnv().CHROMIUM_PATH;
   if (override) {
     return existsSync(override) ? override : undefined;
   }

@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { childProcessEnv } from "@/lib/env";
+import { childProcessEnv, getToolingEnv } from "@/lib/env";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
 import { recreateDatabase } from "@/lib/testing/databases";
@@ -20,7 +20,7 @@ import { ensureChromium } from "./chromium";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-function run(command: string, args: string[], env: Record<string, string>): Promise<number> {
+function run(command: string, args: string[], env: Record<string, string | undefined>): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: "inherit", env: childProcessEnv(env) });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   const chromium = runE2e ? ensureChromium() : undefined;
   let server: EmbeddedPostgres | undefined;
   let tempDir: string | undefined;
-  let adminUrl = childProcessEnv().KEEL_TEST_DATABASE_URL;
+  let adminUrl = getToolingEnv().KEEL_TEST_DATABASE_URL;
   const failures: string[] = [];
   try {
     if (!adminUrl) {
@@ -68,9 +68,9 @@ async function main(): Promise<number> {
       console.log("\n▶ Playwright: browser journeys in Chromium\n");
       const playwright = path.join(root, "node_modules", "@playwright", "test", "cli.js");
       const code = await run(process.execPath, [playwright, "test", ...(stage ? args : [])], {
-        DATABASE_URL: databaseUrl,
+        KEEL_E2E_DATABASE_URL: databaseUrl,
         KEEL_E2E_DATA_DIR: dataDir,
-        CHROMIUM_PATH: chromium ?? "",
+        CHROMIUM_PATH: chromium,
       });
       if (code !== 0) {
         failures.push("playwright");

@@ -1,6 +1,6 @@
 /**
  * REST API versions: which product a server is, whether Keel supports it, and which
- * api-version Keel then sends (FACTS.md §2.3, §2.4, §4.2).
+ * api-version Keel then sends (docs/azure-devops-facts.md §2.3, §2.4, §4.2).
  *
  * Nothing in a response names the product version, so it is inferred from the api-version
  * ceiling: `OPTIONS {base}/_apis/{area}` lists per-resource max/released versions, and a
@@ -49,7 +49,7 @@ export type VersionProbeClient = {
   probeApiVersionCeiling(): Promise<string | null>;
 };
 
-// Released api-version per product, for when OPTIONS could not tell (FACTS §2.4: Server 2020
+// Released api-version per product, for when OPTIONS could not tell (docs/azure-devops-facts.md §2.4: Server 2020
 // names 6.1 as its ceiling but 6.1 is preview there; 6.0 is what it releases).
 const RELEASED_BY_PRODUCT: Partial<Record<ProductName, string>> = {
   "Azure DevOps Services": "7.1",
@@ -106,7 +106,7 @@ export function summarizeLocations(locations: readonly ApiResourceLocation[]): {
   return { maxVersion, releasedVersion };
 }
 
-/** Maps the deployment type and api-version ceiling to a product (FACTS §2.4). */
+/** Maps the deployment type and api-version ceiling to a product (docs/azure-devops-facts.md §2.4). */
 export function productFromCeiling(deploymentType: DeploymentKind, ceiling: string | null): ProductName {
   if (deploymentType === "hosted") {
     return "Azure DevOps Services";

@@ -40,7 +40,7 @@ export type AzureDevOpsErrorReason =
 
 export type AzureDevOpsErrorKind = AzureDevOpsErrorReason["kind"];
 
-/** The parts of Azure DevOps' wrapped-exception body (FACTS §2.1) Keel uses. */
+/** The parts of Azure DevOps' wrapped-exception body (docs/azure-devops-facts.md §2.1) Keel uses. */
 export type ServiceErrorBody = {
   message: string;
   typeKey?: string;
@@ -153,7 +153,7 @@ export function decodeServiceErrorHeader(value: string | string[] | undefined): 
   }
 }
 
-/** The ceiling out of "…The latest REST API version this server supports is X." (FACTS §2.3); null otherwise. */
+/** The ceiling out of "…The latest REST API version this server supports is X." (docs/azure-devops-facts.md §2.3); null otherwise. */
 export function parseVersionCeiling(message: string): string | null {
   return OUT_OF_RANGE.exec(message)?.[1] ?? null;
 }
@@ -303,7 +303,7 @@ export function errorFromFailure(failure: GuardedFailure, method: string, url: s
   return new AzureDevOpsError(reason, failure.message, options);
 }
 
-/** 203 Non-Authoritative: a sign-in page instead of an API answer (FACTS §2.2), whatever its body. */
+/** 203 Non-Authoritative: a sign-in page instead of an API answer (docs/azure-devops-facts.md §2.2), whatever its body. */
 export function signInPageError(method: string, url: string): AzureDevOpsError {
   return new AzureDevOpsError(
     { kind: "unauthorized", unauthorized: "sign_in_page", status: 203 },

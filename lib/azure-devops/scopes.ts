@@ -1,5 +1,5 @@
 /**
- * The Azure DevOps scopes Keel needs, with the labels Azure DevOps shows (FACTS.md §3.4), so
+ * The Azure DevOps scopes Keel needs, with the labels Azure DevOps shows (docs/azure-devops-facts.md §3.4), so
  * findings can say exactly which box to tick.
  *
  * PAT dialog ("New Token" → Custom defined): scopes are grouped in sections (Code, Identity,
@@ -39,7 +39,7 @@ export const REQUIRED_PAT_SCOPES: readonly ScopeInfo[] = Object.freeze([
     label: "Notifications (Read)",
     section: "Notifications",
     option: "Read",
-    // vso.notification includes vso.profile, which the projects list needs (FACTS §1.2, §3.4).
+    // vso.notification includes vso.profile, which the projects list needs (docs/azure-devops-facts.md §1.2, §3.4).
     purpose: "read notification subscriptions and list the projects you can see",
   },
 ]);

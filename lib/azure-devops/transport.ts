@@ -142,7 +142,7 @@ export function createTransport(options: TransportOptions): Transport {
     const headers: Record<string, string> = {
       Authorization: authorization,
       Accept: "application/json",
-      // Without it a bad token gets 203 + a sign-in page (or a 302) instead of a 401 (FACTS §2.2).
+      // Without it a bad token gets 203 + a sign-in page (or a 302) instead of a 401 (docs/azure-devops-facts.md §2.2).
       "X-TFS-FedAuthRedirect": "Suppress",
     };
     let body: string | undefined;
@@ -196,7 +196,7 @@ export function createTransport(options: TransportOptions): Transport {
       return { status: response.status, headers: response.headers, json: response.json, url: safeUrl };
     }
     if (response.status === 203) {
-      // A JSON 203 is still not an API answer (FACTS §2.2).
+      // A JSON 203 is still not an API answer (docs/azure-devops-facts.md §2.2).
       throw signInPageError(request.method, safeUrl);
     }
     throw errorFromHttp({
@@ -221,7 +221,7 @@ export function createTransport(options: TransportOptions): Transport {
   };
 }
 
-/** `Basic base64(":" + PAT)` (empty user name, FACTS §3.5) or `Bearer …`; null for an unusable token. */
+/** `Basic base64(":" + PAT)` (empty user name, docs/azure-devops-facts.md §3.5) or `Bearer …`; null for an unusable token. */
 export function authorizationHeader(credential: AzureDevOpsCredential): string | null {
   const token = typeof credential.token === "string" ? credential.token.trim() : "";
   if (token === "" || FORBIDDEN_TOKEN_CHARACTERS.test(token)) {

@@ -1,5 +1,5 @@
 /**
- * Wire shapes of the Azure DevOps REST resources Keel reads and writes (FACTS.md §1), with
+ * Wire shapes of the Azure DevOps REST resources Keel reads and writes (docs/azure-devops-facts.md §1), with
  * the JSON casing of the wire. Only the fields Keel uses or that tests assert are spelled out;
  * the server may send more, and optional fields really are optional on some product versions
  * (Server 2019 has no `webUrl`, TFS has no `isDisabled`, empty repositories no `defaultBranch`).
@@ -62,7 +62,7 @@ export type LocationServiceData = {
   serviceDefinitions?: unknown[];
 };
 
-/** `GET {base}/_apis/connectionData` (FACTS §1.1). */
+/** `GET {base}/_apis/connectionData` (docs/azure-devops-facts.md §1.1). */
 export type ConnectionData = {
   authenticatedUser: AdoIdentity;
   authorizedUser: AdoIdentity;
@@ -75,7 +75,7 @@ export type ConnectionData = {
   webApplicationRelativeDirectory?: string;
 };
 
-/** One ApiResourceLocation of `OPTIONS {base}/_apis[/{area}]` (FACTS §4.2). */
+/** One ApiResourceLocation of `OPTIONS {base}/_apis[/{area}]` (docs/azure-devops-facts.md §4.2). */
 export type ApiResourceLocation = {
   id: string;
   area: string;
@@ -90,7 +90,7 @@ export type ApiResourceLocation = {
 
 export type ProjectState = "deleting" | "new" | "wellFormed" | "createPending" | "all" | "unchanged" | "deleted";
 
-/** TeamProjectReference (FACTS §1.2). */
+/** TeamProjectReference (docs/azure-devops-facts.md §1.2). */
 export type TeamProjectReference = {
   id: string;
   name: string;
@@ -111,7 +111,7 @@ export type TeamProject = TeamProjectReference & {
   capabilities?: Record<string, Record<string, string>>;
 };
 
-/** GitRepository (FACTS §1.3). */
+/** GitRepository (docs/azure-devops-facts.md §1.3). */
 export type GitRepository = {
   id: string;
   name: string;
@@ -130,7 +130,7 @@ export type GitRepository = {
   _links?: Record<string, { href: string }>;
 };
 
-/** GitRef (FACTS §1.4). */
+/** GitRef (docs/azure-devops-facts.md §1.4). */
 export type GitRef = {
   name: string;
   objectId: string;
@@ -160,7 +160,7 @@ export type GitStatusState = "notSet" | "pending" | "succeeded" | "failed" | "er
 
 export type GitStatusContext = { name: string; genre?: string };
 
-/** The body of `POST …/commits/{commitId}/statuses` (FACTS §1.5). */
+/** The body of `POST …/commits/{commitId}/statuses` (docs/azure-devops-facts.md §1.5). */
 export type GitStatusToCreate = {
   state: GitStatusState;
   description?: string;
@@ -181,7 +181,7 @@ export type GitStatus = {
   _links?: Record<string, { href: string }>;
 };
 
-/** The body of `POST {base}/_apis/hooks/subscriptions` (FACTS §1.6). */
+/** The body of `POST {base}/_apis/hooks/subscriptions` (docs/azure-devops-facts.md §1.6). */
 export type HookSubscriptionToCreate = {
   publisherId: string;
   eventType: string;
@@ -215,7 +215,7 @@ export type NotificationSubscription = {
   url?: string;
 };
 
-/** `GET /_apis/profile/profiles/me?details=true` on the profile host (FACTS §1.7). */
+/** `GET /_apis/profile/profiles/me?details=true` on the profile host (docs/azure-devops-facts.md §1.7). */
 export type Profile = {
   id: string;
   displayName?: string;
@@ -226,7 +226,7 @@ export type Profile = {
   revision?: number;
 };
 
-/** `GET /_apis/accounts?memberId=…` (FACTS §1.8). */
+/** `GET /_apis/accounts?memberId=…` (docs/azure-devops-facts.md §1.8). */
 export type Account = {
   accountId: string;
   accountName: string;

@@ -6,7 +6,7 @@
  * of lib/net (SSRF policy). This module only says what a URL means.
  *
  * How the on-prem path is split into prefix / collection / project (documented heuristics,
- * FACTS.md §5: `https://{host}[:port]/[tfs/]{collection}`):
+ * docs/azure-devops-facts.md §5: `https://{host}[:port]/[tfs/]{collection}`):
  *   1. A first segment literally `tfs` (any case) is the virtual-directory prefix left by servers
  *      upgraded from TFS; the collection follows it. (A collection named "tfs" on a root-vdir
  *      server would be misread; we accept that — it is far rarer than the /tfs prefix.)
@@ -275,7 +275,7 @@ export function pointsToLocalhost(value: string | URL): boolean {
  * Rebuilds a URL the server returned (clone URL, web URL) on the collection URL the user
  * configured, keeping only the path after the collection. Why: on-prem servers write their
  * configured "Public URL" into responses — often `http://localhost:8080/tfs` — so their host,
- * scheme, port and prefix cannot be trusted (FACTS.md §5.3). Userinfo, query and fragment are
+ * scheme, port and prefix cannot be trusted (docs/azure-devops-facts.md §5.3). Userinfo, query and fragment are
  * dropped.
  */
 export function rewriteToConfiguredHost(returnedUrl: string, collectionUrl: string): { ok: true; value: string; changed: boolean } | { ok: false; reason: string } {

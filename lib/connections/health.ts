@@ -2,7 +2,7 @@ import "server-only";
 import { recordCredentialRefused } from "@/lib/data/connections";
 import type { ConnectionStatus } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/logger";
-import type { PickerProblem } from "@/lib/repositories/problems";
+import type { PickerProblem } from "@/lib/shared/problems";
 import { checkSavedConnection } from "./service";
 
 const log = logger("connections.health");

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type BuildPlatform } from "@/lib/generated/prisma/client";
-import { nameKey } from "@/lib/repositories/names";
-import type { ProfileRepositoryChanges, ProfileRepositoryFacts } from "@/lib/repositories/profile-sync";
+import { nameKey } from "@/lib/shared/names";
+import type { ProfileRepositoryChanges, ProfileRepositoryFacts } from "@/lib/shared/profile-repository";
 import { recordAudit } from "./audit";
 
 const profileView = {

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type ListingStatus } from "@/lib/generated/prisma/client";
-import { nameKey } from "@/lib/repositories/names";
-import { readProblem, type PickerProblem } from "@/lib/repositories/problems";
+import { nameKey } from "@/lib/shared/names";
+import { readProblem, type PickerProblem } from "@/lib/shared/problems";
 import { recordAudit } from "./audit";
 import { recordEffect } from "./jobs";
 

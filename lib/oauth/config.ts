@@ -5,10 +5,10 @@
  *
  * - Azure DevOps OAuth ("azure-devops"): apps registered before Microsoft closed registrations
  *   in April 2025. Authorize with `response_type=Assertion`; the token endpoint takes the client
- *   secret as `client_assertion` and the code (or refresh token) as `assertion` (FACTS §3.1).
+ *   secret as `client_assertion` and the code (or refresh token) as `assertion` (docs/azure-devops-facts.md §3.1).
  * - Microsoft Entra ID ("microsoft-entra-id"): authorization code + PKCE with the Azure DevOps
  *   resource scopes (`499b84ac-…/vso.*`), `offline_access` for a refresh token and `openid` for
- *   the ID token whose nonce Keel checks (FACTS §3.3).
+ *   the ID token whose nonce Keel checks (docs/azure-devops-facts.md §3.3).
  */
 import type { Env } from "../env";
 import { OAUTH_SCOPES, type ScopeInfo } from "../azure-devops/scopes";
@@ -79,7 +79,7 @@ export function oauthProviderConfig(id: OAuthProviderId, env: Env): OAuthProvide
       clientId: env.AZURE_DEVOPS_OAUTH_CLIENT_ID,
       clientSecret: env.AZURE_DEVOPS_OAUTH_CLIENT_SECRET,
       authorizeUrl: `${vssps}/oauth2/authorize`,
-      // Not /oauth2/authorize, which Auth.js's provider posts to by mistake (FACTS §3.6).
+      // Not /oauth2/authorize, which Auth.js's provider posts to by mistake (docs/azure-devops-facts.md §3.6).
       tokenUrl: `${vssps}/oauth2/token`,
       vsspsUrl: vssps,
       redirectUri,

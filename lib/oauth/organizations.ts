@@ -77,7 +77,7 @@ export async function listReachableOrganizations(accessToken: string, memberId: 
 }
 
 async function summarize(accessToken: string, name: string, id: string, options: ReachOptions): Promise<OrganizationSummary> {
-  // The org URL is dev.azure.com/{accountName}, not accountUri (that is the vssps host, FACTS §1.8).
+  // The org URL is dev.azure.com/{accountName}, not accountUri (that is the vssps host, docs/azure-devops-facts.md §1.8).
   const client = createAzureDevOpsClient({ ...transport(options, accessToken), collectionUrl: `${options.servicesUrl.replace(/\/+$/, "")}/${encodeURIComponent(name)}` });
   try {
     const page = await client.listProjectsPage({ top: PROJECT_PAGE });

@@ -3,12 +3,12 @@
  * size cap, no redirects). Framework-free: next-auth's `token.request` and Keel's refresh both
  * call these, and the unit tests run them against the emulator.
  *
- * Azure DevOps OAuth (FACTS §3.1), form-encoded to {vssps}/oauth2/token:
+ * Azure DevOps OAuth (docs/azure-devops-facts.md §3.1), form-encoded to {vssps}/oauth2/token:
  *   code:    client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer
  *            &client_assertion={client secret}&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer
  *            &assertion={code}&redirect_uri={callback}
  *   refresh: the same, with grant_type=refresh_token&assertion={refresh token}
- * Microsoft Entra ID v2 (FACTS §3.3), form-encoded to {authority}/{tenant}/oauth2/v2.0/token
+ * Microsoft Entra ID v2 (docs/azure-devops-facts.md §3.3), form-encoded to {authority}/{tenant}/oauth2/v2.0/token
  * with client_secret_post:
  *   code:    grant_type=authorization_code&code&redirect_uri&code_verifier&client_id&client_secret&scope
  *   refresh: grant_type=refresh_token&refresh_token&client_id&client_secret&scope
@@ -184,7 +184,7 @@ async function postTokenRequest(config: Config, body: URLSearchParams, options: 
     const tokens: OAuthTokens = {
       accessToken: parsed.data.access_token,
       refreshToken: parsed.data.refresh_token ?? null,
-      // Without expires_in assume the documented one hour (FACTS §3.1, §3.3).
+      // Without expires_in assume the documented one hour (docs/azure-devops-facts.md §3.1, §3.3).
       expiresAt: now + (parsed.data.expires_in ?? 3600),
       tokenType: parsed.data.token_type ?? "Bearer",
       scope: parsed.data.scope ?? null,

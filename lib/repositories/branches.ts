@@ -2,18 +2,14 @@ import "server-only";
 import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import type { GitCommitRef, GitRepository } from "@/lib/azure-devops/types";
-import { fullBranchRef, shortBranchName } from "./names";
+import { fullBranchRef, shortBranchName } from "@/lib/shared/names";
+import type { BranchPageDto, CommitDto, CommitPageDto } from "@/lib/shared/repository-dto";
 
 /**
  * Branches and commits of one repository, live from Azure DevOps (they change with every
  * push, so they are not cached). Refs are paged with Azure DevOps' own continuation token,
  * which the browser hands back as an opaque cursor.
  */
-
-export type BranchDto = { name: string; objectId: string };
-export type BranchPageDto = { items: BranchDto[]; nextCursor: string | null };
-export type CommitDto = { id: string; message: string; author: string | null; date: string | null };
-export type CommitPageDto = { branch: string; items: CommitDto[]; hasMore: boolean; limit: number };
 
 /** One page of a repository's branches (`refs/heads/…`), optionally those containing `q`. */
 export async function listBranchPage(

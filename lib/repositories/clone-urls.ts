@@ -3,11 +3,11 @@
  * on-prem server writes a public URL nobody else can reach (`localhost`, another host).
  *
  * Why: Azure DevOps Server builds every URL it returns from its configured Public URL, not
- * from the address Keel called (FACTS §5.3); a server left on `http://localhost:8080/tfs`
+ * from the address Keel called (docs/azure-devops-facts.md §5.3); a server left on `http://localhost:8080/tfs`
  * hands out clone URLs that only work on itself. The connection's own base URL (server URL,
  * path prefix, collection) is what Keel verified, so the path after the collection is kept
  * and everything before it is rebuilt from the connection. Services URLs follow the request's
- * host (FACTS §0) and are shown as reported.
+ * host (docs/azure-devops-facts.md §0) and are shown as reported.
  */
 import { buildCollectionUrl, hostsMatch, pointsToLocalhost, rewriteToConfiguredHost, type CollectionLocation } from "@/lib/azure-devops/url";
 

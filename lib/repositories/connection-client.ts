@@ -7,7 +7,7 @@ import { connectionCredential } from "@/lib/connections/service";
 import type { ConnectionView } from "@/lib/data/connections";
 import { isAppError } from "@/lib/errors";
 import { getOutboundPolicy } from "@/lib/outbound";
-import type { PickerProblem } from "./problems";
+import type { PickerProblem } from "@/lib/shared/problems";
 
 type Scope = { organizationId: string; userId: string };
 

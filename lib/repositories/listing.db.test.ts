@@ -62,7 +62,7 @@ describe("listing a connection's repositories", () => {
 
   it("searches repository and project names case- and accent-form-insensitively, with LIKE wildcards taken literally", async () => {
     const { listListedRepositories, countListedRepositories } = await import("@/lib/data/repository-listing");
-    const { nameKey } = await import("./names");
+    const { nameKey } = await import("@/lib/shared/names");
     const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
     await listNow(connection.id);
     const generation = (await visibleListing(connection.id)).readyGeneration!;

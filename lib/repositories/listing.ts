@@ -28,8 +28,8 @@ import { listRepositoriesQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { systemScope } from "@/lib/scope";
 import { clientForConnection, problemFromError } from "./connection-client";
-import { nameKey } from "./names";
-import { unexpectedProblem } from "./problems";
+import { nameKey } from "@/lib/shared/names";
+import { unexpectedProblem } from "@/lib/shared/problems";
 
 /**
  * Lists a connection's projects and repositories into the PostgreSQL cache the picker reads.

@@ -10,55 +10,8 @@ import {
 } from "@/lib/data/repository-listing";
 import { encodeCursor, type ProjectQuery, type RepositoryQuery } from "@/lib/validation/profiles";
 import { ensureListing } from "./listing";
-import { shortBranchName } from "./names";
-import type { PickerProblem } from "./problems";
-
-/**
- * What the picker's JSON endpoints answer. Rows are small on purpose (no URLs, no
- * descriptions): the browser receives one page at a time, never the organization.
- */
-
-export type ListingStatusDto = {
-  /** QUEUED: asked for, waiting for a worker of the job engine to start it. */
-  status: "QUEUED" | "RUNNING" | "READY" | "FAILED";
-  /** True when rows can be shown (a complete listing, or a first one in progress). */
-  hasData: boolean;
-  /** True when the rows come from an earlier complete listing while a new run goes (or failed). */
-  stale: boolean;
-  /** Rows are partial: the first listing of this connection is still running. */
-  partial: boolean;
-  startedAt: string;
-  /** When the current QUEUED request was made. */
-  queuedAt: string | null;
-  /** QUEUED for longer than a worker normally takes to start it (none may be running). */
-  waitingLong: boolean;
-  finishedAt: string | null;
-  expiresAt: string | null;
-  projectsFound: number;
-  projectsTotal: number | null;
-  projectsListed: number;
-  projectsFailed: number;
-  repositoriesListed: number;
-  error: PickerProblem | null;
-};
-
-export type RepositoryItemDto = {
-  id: string;
-  name: string;
-  projectId: string;
-  projectName: string;
-  /** Short name (`main`), null for an empty repository. */
-  defaultBranch: string | null;
-  size: number | null;
-  isEmpty: boolean;
-  isDisabled: boolean;
-  isFork: boolean;
-};
-
-export type ProjectItemDto = { id: string; name: string; repositoryCount: number | null; error: string | null };
-
-/** `total` is counted for the first page only (null on later pages: the browser keeps the first count). */
-export type PageDto<T> = { listing: ListingStatusDto; items: T[]; nextCursor: string | null; total: number | null };
+import { shortBranchName } from "@/lib/shared/names";
+import type { ListingStatusDto, PageDto, ProjectItemDto, RepositoryItemDto } from "@/lib/shared/repository-dto";
 
 type Scope = { organizationId: string; userId: string };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GitRepository } from "@/lib/azure-devops/types";
-import { repositoryChanges, type ProfileRepositoryFacts } from "./profile-sync";
+import type { ProfileRepositoryFacts } from "@/lib/shared/profile-repository";
+import { repositoryChanges } from "./profile-sync";
 
 const PROJECT = "6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c";
 

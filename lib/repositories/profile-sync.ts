@@ -1,17 +1,5 @@
 import type { GitRepository } from "@/lib/azure-devops/types";
-
-/** The Azure DevOps facts a build profile keeps a copy of (ids stay; names and URLs follow). */
-export type ProfileRepositoryFacts = {
-  projectId: string;
-  projectName: string;
-  repositoryName: string;
-  defaultBranch: string | null;
-  remoteUrl: string | null;
-  sshUrl: string | null;
-  webUrl: string | null;
-};
-
-export type ProfileRepositoryChanges = Partial<ProfileRepositoryFacts>;
+import type { ProfileRepositoryChanges, ProfileRepositoryFacts } from "@/lib/shared/profile-repository";
 
 /**
  * What changed in Azure DevOps since the profile copied it: a renamed repository or project,

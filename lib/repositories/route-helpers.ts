@@ -9,7 +9,7 @@ import { logger } from "@/lib/logger";
 import { idSchema } from "@/lib/validation/auth";
 import { queryErrors, searchParamsObject } from "@/lib/validation/profiles";
 import { problemFromError } from "./connection-client";
-import { unexpectedProblem, type PickerProblem } from "./problems";
+import { unexpectedProblem, type PickerProblem } from "@/lib/shared/problems";
 
 /**
  * Shared plumbing of the picker's JSON route handlers: each one authenticates, authorizes by

@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { childProcessEnv } from "@/lib/env";
+import { childProcessEnv, type ChildProcessEnv } from "@/lib/env";
 
 const execFileAsync = promisify(execFile);
 
@@ -173,7 +173,7 @@ async function initialise(bin: Binaries, options: EmbeddedPostgresOptions, ids: 
         "--builtin-locale=C.UTF-8",
         "--lc-messages=C",
       ],
-      { ...(ids ?? {}), env: { ...processEnvForChild(), LC_ALL: "C" } },
+      { ...(ids ?? {}), env: processEnvForChild({ LC_ALL: "C" }) },
     );
     await rename(tmpDir, options.dataDir);
   } catch (error) {
@@ -187,14 +187,8 @@ async function initialise(bin: Binaries, options: EmbeddedPostgresOptions, ids: 
 
 // The child inherits the parent's environment minus anything PostgreSQL-specific that
 // could redirect it (PGDATA, PGPORT…).
-function processEnvForChild(): NodeJS.ProcessEnv {
-  const env = childProcessEnv();
-  for (const key of Object.keys(env)) {
-    if (key.startsWith("PG")) {
-      delete env[key];
-    }
-  }
-  return env;
+function processEnvForChild(overrides: Record<string, string>): ChildProcessEnv {
+  return childProcessEnv(overrides, { withoutPrefix: "PG" });
 }
 
 /** Starts (initialising on first use) a PostgreSQL server on 127.0.0.1:`port`. */
@@ -226,7 +220,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       "-c",
       "max_connections=200",
     ],
-    { ...(ids ?? {}), env: { ...processEnvForChild(), LC_MESSAGES: "C" }, stdio: ["ignore", "pipe", "pipe"] },
+    { ...(ids ?? {}), env: processEnvForChild({ LC_MESSAGES: "C" }), stdio: ["ignore", "pipe", "pipe"] },
   );
   let exited = false;
   let exitInfo = "";

@@ -2,12 +2,12 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createPrismaClient, type Db } from "@/lib/db";
-import { childProcessEnv, resetEnvForTests } from "@/lib/env";
+import { getToolingEnv, resetEnvForTests } from "@/lib/env";
 
 export type TestDatabase = { url: string; name: string; prisma: Db; drop(): Promise<void> };
 
 function adminUrl(): string {
-  const url = childProcessEnv().KEEL_TEST_ADMIN_URL;
+  const url = getToolingEnv().KEEL_TEST_ADMIN_URL;
   if (!url) {
     throw new Error("KEEL_TEST_ADMIN_URL is not set: run tests through vitest (its global setup starts PostgreSQL)");
   }
@@ -17,7 +17,7 @@ function adminUrl(): string {
 /** Creates a fresh, migrated database and points Keel's configuration (DATABASE_URL) at it. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = adminUrl();
-  const template = childProcessEnv().KEEL_TEST_TEMPLATE ?? "keel_test_template";
+  const template = getToolingEnv().KEEL_TEST_TEMPLATE;
   const name = `keel_test_${randomBytes(6).toString("hex")}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { childProcessEnv, exportToChildProcesses } from "@/lib/env";
+import { exportToChildProcesses, getToolingEnv } from "@/lib/env";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { freePort } from "@/lib/runtime/launcher";
 import { installJobSchema } from "@/lib/jobs/boss";
@@ -20,7 +20,7 @@ let server: EmbeddedPostgres | undefined;
 let tempDir: string | undefined;
 
 export async function setup(): Promise<void> {
-  let adminUrl = childProcessEnv().KEEL_TEST_DATABASE_URL;
+  let adminUrl = getToolingEnv().KEEL_TEST_DATABASE_URL;
   if (!adminUrl) {
     tempDir = await mkdtemp(path.join(os.tmpdir(), "keel-vitest-"));
     await import("node:fs/promises").then(({ chmod }) => chmod(tempDir!, 0o711));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nameKey } from "@/lib/repositories/names";
+import { nameKey } from "@/lib/shared/names";
 import { textField } from "./form";
 
 /** Build platforms a profile can target, with the labels the UI shows. */

@@ -11,7 +11,7 @@ import { deleteProfileAction } from "@/lib/actions/profiles";
 import { requireUser } from "@/lib/auth/guards";
 import { listConnections } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
-import { shortBranchName } from "@/lib/repositories/names";
+import { shortBranchName } from "@/lib/shared/names";
 import { PLATFORMS, platformLabel, profileListQuerySchema, searchParamsObject, type ProfileListQuery } from "@/lib/validation/profiles";
 
 export const metadata: Metadata = { title: "Build profiles" };

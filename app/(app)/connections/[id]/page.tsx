@@ -20,7 +20,7 @@ import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { readCheckSummary } from "@/lib/connections/summary";
 import { getConnection } from "@/lib/data/connections";
 import { listProfilesForConnection } from "@/lib/data/profiles";
-import { shortBranchName } from "@/lib/repositories/names";
+import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
 

@@ -14,7 +14,7 @@ import { requireUser } from "@/lib/auth/guards";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getProfile } from "@/lib/data/profiles";
 import { cloneUrlsFor, type CloneUrl } from "@/lib/repositories/clone-urls";
-import { shortBranchName } from "@/lib/repositories/names";
+import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
 
