@@ -75,11 +75,11 @@ async function freeRange(count: number): Promise<number> {
 
 describe("basePort", () => {
   it("N gives N, N+1, N+2… in deployment order (Services first)", async () => {
-    const base = await freeRange(4);
+    const base = await freeRange(5);
     const handle = await startEmulator({ fixture: "demo", basePort: base });
     try {
-      expect(handle.deployments.map((deployment) => deployment.port)).toEqual([base, base + 1, base + 2, base + 3]);
-      expect(handle.deployments.map((deployment) => deployment.name)).toEqual(["services", "demo-server2022", "demo-server2019", "demo-localhost"]);
+      expect(handle.deployments.map((deployment) => deployment.port)).toEqual([base, base + 1, base + 2, base + 3, base + 4]);
+      expect(handle.deployments.map((deployment) => deployment.name)).toEqual(["services", "demo-server2022", "demo-server2019", "demo-localhost", "demo-server"]);
     } finally {
       await handle.stop();
     }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { createEntraControl, handleEntraControlRequest, type EntraControl } from "./control-entra.js";
 import type { EmulatorCore } from "./core.js";
 import type { FaultRecord } from "./faults.js";
 import type { DeliveryRecord } from "./hooks.js";
@@ -113,8 +114,8 @@ export type IssueOAuthTokenInput = {
   scopes: string[];
 };
 
-/** The operations of the control API, callable in-process (handle.control) or over HTTP. */
-export type EmulatorControl = {
+/** The operations of the control API, callable in-process (handle.control) or over HTTP (identity operations: control-entra.ts). */
+export type EmulatorControl = EntraControl & {
   reset(): void;
   state(): StateSummary;
   credentials(): CredentialsSummary;
@@ -231,6 +232,7 @@ function findRepo(host: ControlHost, deployment: string, input: { organization: 
 export function createControl(host: ControlHost): EmulatorControl {
   const defaultDeployment = (): string => host.servicesDeployment()?.name ?? host.deployments[0]?.name ?? "services";
   return {
+    ...createEntraControl(host),
     reset: () => host.reset(),
     state: () => {
       const store = host.store;
@@ -604,6 +606,9 @@ function input<T>(ctx: RequestContext, schema: z.ZodType<T>): T {
   return result.data;
 }
 
+/** The zod-validated JSON body of a control request (400 naming the field otherwise). */
+export const controlInput = input;
+
 /** Handles `/_emulator/…` (never subject to faults). `segments` are after `_emulator`. */
 export async function handleControlRequest(control: EmulatorControl, ctx: RequestContext, segments: string[]): Promise<void> {
   const route = `${ctx.method} /${segments.join("/")}`;
@@ -717,6 +722,9 @@ export async function handleControlRequest(control: EmulatorControl, ctx: Reques
         return;
       default:
         break;
+    }
+    if (await handleEntraControlRequest(control, ctx, segments)) {
+      return;
     }
     if (ctx.method === "DELETE" && segments.length === 2 && segments[0] === "faults") {
       const removed = control.removeFault(segments[1] ?? "");
