@@ -359,8 +359,13 @@ export function createControl(host: ControlHost): EmulatorControl {
     revokeGrants: (input) => revokeGrants(host, input.userId, input.clientId),
     createPat: (input) => {
       const store = host.store;
-      if (!store.user(input.userId)) {
+      const owner = store.user(input.userId);
+      if (!owner) {
         throw new ControlError(404, `No user '${input.userId}'.`);
+      }
+      if (owner.kind === "servicePrincipal") {
+        // Microsoft: service principals can't create tokens like PATs or SSH keys.
+        throw new ControlError(400, "Service principals cannot create personal access tokens.");
       }
       const deployment = input.deployment ?? defaultDeployment();
       if (!store.hosts.has(deployment)) {
