@@ -1,10 +1,15 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_MANAGED_IDENTITIES, DEFAULT_SERVICE_PRINCIPALS, DEFAULT_TENANT_ID } from "./fixtures/default.js";
 import { DEMO_PATS } from "./fixtures/demo.js";
 import { startEmulator } from "./index.js";
 import { basic, request } from "./test-support.js";
+import { createTlsMaterial } from "./tls.js";
 
 /** The CLI (npm run emulator) and fixed base ports. */
 
@@ -42,6 +47,42 @@ describe("cli", () => {
     }
     expect(await exited).toBe(0);
     expect(output).toContain("SIGTERM: stopping");
+  });
+
+  it("--services-tls, --trust-ca; prints service principals, managed identities, refused http legacy callbacks", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "emulator-cli-"));
+    const caFile = path.join(dir, "ca.pem");
+    writeFileSync(caFile, createTlsMaterial().caCertPem);
+    const refused = "http://127.0.0.1:3999/api/auth/callback/azure-devops";
+    const child = spawn(process.execPath, [TSX, "e2e/azure-devops-emulator/cli.ts", "--fixture", "default", "--port", "0", "--services-tls", "--trust-ca", caFile, "--redirect-uri", refused], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString("utf8");
+        if (output.includes("Press Ctrl+C to stop.")) {
+          resolve();
+        }
+      });
+      child.on("exit", (code) => reject(new Error(`CLI exited early (${String(code)})`)));
+    });
+    try {
+      const services = /services \(Azure DevOps Services[^\n]*\n\s+listener:\s+(\S+)/.exec(output)?.[1] ?? "";
+      expect(services).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(output).toContain(`Refused by the legacy OAuth apps (Azure DevOps requires https callbacks): ${refused}`);
+      expect(output).toContain(`Keel Pipeline: tenant=${DEFAULT_TENANT_ID} client_id=${DEFAULT_SERVICE_PRINCIPALS.pipeline.clientId} identity=${DEFAULT_SERVICE_PRINCIPALS.pipeline.identityId} organizations=fabrikam, contoso`);
+      expect(output).toContain("organizations=fabrikam [no projects]");
+      expect(output).toContain(`managed identity keel-vm (system): client_id=${DEFAULT_MANAGED_IDENTITIES.system.clientId}`);
+      expect(output).toContain(`instance metadata endpoint: ${services}/metadata/identity/oauth2/token`);
+      expect(output).toContain("server-yearless (Azure DevOps Server, api ≤ 7.2)");
+    } finally {
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await exited).toBe(0);
   });
 });
 

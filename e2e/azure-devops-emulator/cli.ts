@@ -16,12 +16,13 @@ async function main(): Promise<void> {
       "public-host": { type: "string" },
       "redirect-uri": { type: "string", multiple: true },
       "trust-ca": { type: "string", multiple: true },
+      "services-tls": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      `Usage: npm run emulator -- --fixture NAME --port N [--host H] [--public-host H] [--redirect-uri URI]... [--trust-ca FILE]...\nFixtures: ${fixtureNames().join(", ")}\n`,
+      `Usage: npm run emulator -- --fixture NAME --port N [--host H] [--public-host H] [--redirect-uri URI]... [--trust-ca FILE]... [--services-tls]\nFixtures: ${fixtureNames().join(", ")}\n`,
     );
     return;
   }
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     oauthRedirectUris: values["redirect-uri"],
     // CA certificates to trust when fetching federated-credential issuers' keys (Keel over HTTPS in tests).
     trustedCaPems: (values["trust-ca"] ?? []).map((file) => readFileSync(file, "utf8")),
+    servicesTls: values["services-tls"] ? true : undefined,
   });
   const lines: string[] = [`Azure DevOps emulator — fixture '${handle.fixture.name}'`, ""];
   for (const deployment of handle.deployments) {

@@ -19,8 +19,7 @@ const ADO_DEFAULT_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default";
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const PIPELINE = DEFAULT_SERVICE_PRINCIPALS.pipeline;
 
-// MSAL insists on an https authority: the Services listener runs with TLS here.
-const fixture: Fixture = { ...DEFAULT_FIXTURE, services: { organizations: DEFAULT_FIXTURE.services?.organizations ?? [], tls: true }, servers: [] };
+const fixture: Fixture = { ...DEFAULT_FIXTURE, servers: [] };
 const issuerTls = createTlsMaterial();
 
 let handle: EmulatorHandle;
@@ -29,7 +28,9 @@ let ca: string;
 let tokenUrl: string;
 
 beforeAll(async () => {
-  handle = await startEmulator({ fixture, trustedCaPems: [issuerTls.caCertPem] });
+  // MSAL insists on an https authority: the Services listener runs with TLS here.
+  handle = await startEmulator({ fixture, servicesTls: true, trustedCaPems: [issuerTls.caCertPem] });
+  expect(handle.servicesUrl).toMatch(/^https:/);
   services = handle.servicesUrl ?? "";
   ca = handle.caCertPem;
   tokenUrl = `${services}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`;

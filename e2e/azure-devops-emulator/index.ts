@@ -25,6 +25,8 @@ export type StartEmulatorOptions = {
   oauthRedirectUris?: readonly string[];
   /** CA certificates (PEM) to trust when fetching a federated credential issuer's OpenID configuration and keys. */
   trustedCaPems?: readonly string[];
+  /** Serve the Services listener (and so Entra and the instance metadata endpoint) over HTTPS; MSAL refuses an http authority. */
+  servicesTls?: boolean;
 };
 
 export type EmulatorHandle = {
@@ -57,6 +59,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     publicHost: options.publicHost,
     oauthRedirectUris: options.oauthRedirectUris,
     trustedCaPems: options.trustedCaPems,
+    servicesTls: options.servicesTls,
   });
   const deployments = emulator.deploymentInfo();
   const urls = Object.fromEntries(deployments.map((deployment) => [deployment.name, deployment.url]));

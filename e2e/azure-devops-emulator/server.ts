@@ -38,6 +38,8 @@ export type ServerOptions = {
   oauthRedirectUris?: readonly string[];
   /** CA certificates (PEM) trusted, besides the system's, when fetching federated-credential issuers' keys. */
   trustedCaPems?: readonly string[];
+  /** Serve the Services listener over HTTPS whatever the fixture says (MSAL requires an https authority). */
+  servicesTls?: boolean;
 };
 
 /** Largest request body the emulator reads (bigger bodies get 413). */
@@ -113,7 +115,7 @@ export class Emulator implements EmulatorCore {
         kind: "services",
         product: "services",
         pathPrefix: "",
-        tls: fixture.services.tls ?? false,
+        tls: options.servicesTls ?? fixture.services.tls ?? false,
         host,
         publicHost,
         deploymentId: guidFrom(`${fixture.name}/deployment/services`),
