@@ -40,6 +40,25 @@ async function main(): Promise<void> {
     trustedCaPems: (values["trust-ca"] ?? []).map((file) => readFileSync(file, "utf8")),
     servicesTls: values["services-tls"] ? true : undefined,
   });
+  // Signal handlers before the ready message: a supervisor that stops the emulator as soon as it
+  // reads "Press Ctrl+C to stop." must find them installed (the write can wake it first).
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping…\n`);
+    handle
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        process.stderr.write(`${String(error)}\n`);
+        process.exit(1);
+      });
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
   const lines: string[] = [`Azure DevOps emulator — fixture '${handle.fixture.name}'`, ""];
   for (const deployment of handle.deployments) {
     lines.push(`${deployment.name} (${deployment.productLabel}, api ≤ ${deployment.maxApiVersion})${deployment.tls ? " [TLS]" : ""}`);
@@ -92,23 +111,6 @@ async function main(): Promise<void> {
   lines.push("", "Press Ctrl+C to stop.");
   process.stdout.write(`${lines.join("\n")}\n`);
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping…\n`);
-    handle
-      .stop()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        process.stderr.write(`${String(error)}\n`);
-        process.exit(1);
-      });
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 main().catch((error: unknown) => {

@@ -216,8 +216,7 @@ export class EntraDirectory {
 
   /** Adds or removes a principal from an organization (Services); `projects` limits what it sees there. */
   setMembership(record: ServicePrincipalRecord, organization: string, member: boolean, projects: readonly string[] | "all" = "all"): HostRecord {
-    const services = [...this.store.hosts.keys()].find((deployment) => deployment === "services");
-    const host = services === undefined ? undefined : this.store.host(services, organization);
+    const host = this.store.host("services", organization);
     if (!host) {
       throw new Error(`No organization '${organization}' in the Services deployment.`);
     }
