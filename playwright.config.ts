@@ -2,11 +2,14 @@ import { defineConfig } from "@playwright/test";
 import { findChromium } from "@/e2e/tools/chromium";
 import { getToolingEnv } from "@/lib/env";
 import { EMULATOR_BASE_PORT, KEEL_PORT, KEEL_URL } from "@/e2e/support/settings";
+import { keelTls } from "@/e2e/support/https";
 import { keelE2eEnvironment } from "@/e2e/support/keel-env";
 import { OAUTH_PROVIDER_IDS } from "@/lib/oauth/config";
 
 const env = getToolingEnv();
 const chromium = findChromium();
+// The harness's CA and Keel's certificate (made once per run, in the main process first).
+const tls = keelTls();
 
 // Run through `npm test` (e2e/tools/test.ts): it installs Chromium when missing,
 // starts PostgreSQL, builds Keel and creates the e2e database.
@@ -24,6 +27,8 @@ export default defineConfig({
   reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
   use: {
     baseURL: KEEL_URL,
+    // Keel's certificate comes from the harness's own CA.
+    ignoreHTTPSErrors: true,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
@@ -41,8 +46,9 @@ export default defineConfig({
   ],
   webServer: [
     {
-      // Keel's OAuth callbacks are registered on the emulator's apps (exact match, like Microsoft).
-      command: `node node_modules/tsx/dist/cli.mjs e2e/azure-devops-emulator/cli.ts --fixture default --port ${EMULATOR_BASE_PORT} ${OAUTH_PROVIDER_IDS.map((id) => `--redirect-uri ${KEEL_URL}/api/auth/callback/${id}`).join(" ")}`,
+      // Keel's OAuth callbacks are registered on the emulator's apps (exact match, like Microsoft);
+      // the emulator trusts the harness's CA to read Keel's OpenID configuration (federated credentials).
+      command: `node node_modules/tsx/dist/cli.mjs e2e/azure-devops-emulator/cli.ts --fixture default --port ${EMULATOR_BASE_PORT} ${OAUTH_PROVIDER_IDS.map((id) => `--redirect-uri ${KEEL_URL}/api/auth/callback/${id}`).join(" ")} --trust-ca ${tls.caPath}`,
       url: `http://127.0.0.1:${EMULATOR_BASE_PORT}/_emulator/health`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -50,8 +56,10 @@ export default defineConfig({
       stderr: "pipe",
     },
     {
-      command: "node node_modules/tsx/dist/cli.mjs lib/runtime/keel.ts start --no-build",
+      // `next start` on a free loopback port behind a TLS-terminating proxy on KEEL_PORT.
+      command: "node node_modules/tsx/dist/cli.mjs e2e/tools/https-keel.ts",
       url: `${KEEL_URL}/api/health`,
+      ignoreHTTPSErrors: true,
       reuseExistingServer: false,
       timeout: 120_000,
       env: keelE2eEnvironment(),

@@ -15,7 +15,10 @@ export function getProfile(api: RootApiContext, id: string): void {
   if (queryBool(api.ctx.url, "details")) {
     body.displayName = user.displayName;
     body.publicAlias = user.id;
-    body.emailAddress = user.email;
+    if (user.email.length > 0) {
+      // Service principals have no email address; the profile leaves it out (UNVERIFIED).
+      body.emailAddress = user.email;
+    }
   }
   body.coreRevision = 1647;
   body.timeStamp = PROFILE_TIMESTAMP;

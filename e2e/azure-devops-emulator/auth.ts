@@ -3,6 +3,7 @@ import {
   expiredPatError,
   notAuthorizedError,
   revokedPatError,
+  servicePrincipalNotAddedError,
   type WrappedException,
 } from "./errors.js";
 import { escapeHtml, sendHtml, sendWrapped, type RequestContext } from "./http.js";
@@ -124,8 +125,12 @@ export function authenticate(ctx: RequestContext, store: Store, target: AuthTarg
         throw new AuthFailure(notAuthorizedError(user.id), false);
       }
       if (!target.host.members.has(user.id)) {
-        throw new AuthFailure(notAuthorizedError(user.id), false);
+        // A service principal nobody added to the organization is unknown to it (TF401444).
+        throw new AuthFailure(user.kind === "servicePrincipal" ? servicePrincipalNotAddedError(user) : notAuthorizedError(user.id), false);
       }
+    } else if (user.kind === "servicePrincipal" && !store.hostsOf("services").some((host) => host.members.has(user.id))) {
+      // Profile and accounts: Azure DevOps has no identity for a principal added nowhere.
+      throw new AuthFailure(servicePrincipalNotAddedError(user), false);
     }
     return { via: "oauth", user, scopes: [...token.scopes], token };
   }

@@ -200,6 +200,8 @@ describe("Services (cloud) against the 7.1 spec", () => {
 describe("Server deployments against their azure-devops-server specs", () => {
   const cases: Array<[keyof typeof DEFAULT_SERVERS, SpecVersion, string, keyof typeof DEFAULT_PATS]> = [
     ["server2022", "azure-devops-server-7.1", "7.1", "server2022"],
+    // The yearless server's newest on-prem spec is 7.1 (its 7.2 is preview).
+    ["serverYearless", "azure-devops-server-7.1", "7.1", "serverYearless"],
     ["serverLocalhost", "azure-devops-server-7.1", "7.1", "serverLocalhost"],
     ["serverTls", "azure-devops-server-7.1", "7.1", "serverTls"],
     ["server2020", "azure-devops-server-6.0", "6.0", "server2020"],

@@ -17,6 +17,11 @@ export type ConsentPage = {
   /** Pre-selected account (login_hint). */
   selectedUserId?: string;
   scopes: string[];
+  /**
+   * Entra's "Need admin approval" interrupt (the app lacks admin consent and users may not
+   * consent): no Accept, only "Return to the application without granting consent".
+   */
+  adminApprovalRequired?: boolean;
 };
 
 /** Writes the consent page. */
@@ -42,8 +47,12 @@ export function sendConsentPage(ctx: RequestContext, page: ConsentPage): void {
 </head>
 <body>
   <main>
-    <h1>${escapeHtml(page.title)}</h1>
-    <p><strong>${escapeHtml(page.appName)}</strong> wants to access your Azure DevOps resources.</p>
+    <h1>${escapeHtml(page.adminApprovalRequired === true ? "Need admin approval" : page.title)}</h1>
+    ${
+      page.adminApprovalRequired === true
+        ? `<p role="alert"><strong>${escapeHtml(page.appName)}</strong> needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.</p>`
+        : `<p><strong>${escapeHtml(page.appName)}</strong> wants to access your Azure DevOps resources.</p>`
+    }
     <form method="post" action="${escapeHtml(page.action)}">
       ${hidden}
       <fieldset>
@@ -56,8 +65,12 @@ export function sendConsentPage(ctx: RequestContext, page: ConsentPage): void {
         ${scopes}
         </ul>
       </section>
-      <button type="submit" name="decision" value="accept">Accept</button>
-      <button type="submit" name="decision" value="deny">Deny</button>
+      ${
+        page.adminApprovalRequired === true
+          ? '<button type="submit" name="decision" value="cancel">Return to the application without granting consent</button>'
+          : `<button type="submit" name="decision" value="accept">Accept</button>
+      <button type="submit" name="decision" value="deny">Deny</button>`
+      }
     </form>
   </main>
 </body>
@@ -65,12 +78,13 @@ export function sendConsentPage(ctx: RequestContext, page: ConsentPage): void {
   sendHtml(ctx, 200, html, { "Cache-Control": "no-store" });
 }
 
-/** A 400 error page (bad client id, redirect URI mismatch…): never redirects. */
-export function sendOAuthErrorPage(ctx: RequestContext, title: string, message: string): void {
+/** A 400 error page (bad client id, redirect URI mismatch…): never redirects. `details` are extra lines (trace ids). */
+export function sendOAuthErrorPage(ctx: RequestContext, title: string, message: string, details: readonly string[] = []): void {
+  const extra = details.map((line) => `<p>${escapeHtml(line)}</p>`).join("");
   const html = `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
-<body><main><h1>${escapeHtml(title)}</h1><p role="alert">${escapeHtml(message)}</p></main></body>
+<body><main><h1>${escapeHtml(title)}</h1><p role="alert">${escapeHtml(message)}</p>${extra}</main></body>
 </html>`;
   sendHtml(ctx, 400, html, { "Cache-Control": "no-store" });
 }

@@ -24,7 +24,7 @@ describe("control API over HTTP", () => {
     const state = body(await request(`${control}/state`));
     expect(state.fixture).toBe("default");
     const deployments = state.deployments as Array<Record<string, unknown>>;
-    expect(deployments.map((deployment) => deployment.name)).toEqual(["services", "server2022", "server2020", "server2019", "tfs2018", "server-localhost", "server-tls"]);
+    expect(deployments.map((deployment) => deployment.name)).toEqual(["services", "server2022", "server2020", "server2019", "tfs2018", "server-localhost", "server-tls", "server-yearless"]);
     const services = deployments[0] as { hostsState: Array<Record<string, unknown>> };
     expect(services.hostsState.find((host) => host.name === "bigcorp")).toMatchObject({ projects: 40, repositories: 1000, oauthPolicy: true });
     expect(services.hostsState.find((host) => host.name === "contoso")?.oauthPolicy).toBe(false);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { createEntraControl, handleEntraControlRequest, type EntraControl } from "./control-entra.js";
 import type { EmulatorCore } from "./core.js";
 import type { FaultRecord } from "./faults.js";
 import type { DeliveryRecord } from "./hooks.js";
@@ -113,8 +114,8 @@ export type IssueOAuthTokenInput = {
   scopes: string[];
 };
 
-/** The operations of the control API, callable in-process (handle.control) or over HTTP. */
-export type EmulatorControl = {
+/** The operations of the control API, callable in-process (handle.control) or over HTTP (identity operations: control-entra.ts). */
+export type EmulatorControl = EntraControl & {
   reset(): void;
   state(): StateSummary;
   credentials(): CredentialsSummary;
@@ -231,6 +232,7 @@ function findRepo(host: ControlHost, deployment: string, input: { organization: 
 export function createControl(host: ControlHost): EmulatorControl {
   const defaultDeployment = (): string => host.servicesDeployment()?.name ?? host.deployments[0]?.name ?? "services";
   return {
+    ...createEntraControl(host),
     reset: () => host.reset(),
     state: () => {
       const store = host.store;
@@ -357,8 +359,13 @@ export function createControl(host: ControlHost): EmulatorControl {
     revokeGrants: (input) => revokeGrants(host, input.userId, input.clientId),
     createPat: (input) => {
       const store = host.store;
-      if (!store.user(input.userId)) {
+      const owner = store.user(input.userId);
+      if (!owner) {
         throw new ControlError(404, `No user '${input.userId}'.`);
+      }
+      if (owner.kind === "servicePrincipal") {
+        // Microsoft: service principals can't create tokens like PATs or SSH keys.
+        throw new ControlError(400, "Service principals cannot create personal access tokens.");
       }
       const deployment = input.deployment ?? defaultDeployment();
       if (!store.hosts.has(deployment)) {
@@ -604,6 +611,9 @@ function input<T>(ctx: RequestContext, schema: z.ZodType<T>): T {
   return result.data;
 }
 
+/** The zod-validated JSON body of a control request (400 naming the field otherwise). */
+export const controlInput = input;
+
 /** Handles `/_emulator/…` (never subject to faults). `segments` are after `_emulator`. */
 export async function handleControlRequest(control: EmulatorControl, ctx: RequestContext, segments: string[]): Promise<void> {
   const route = `${ctx.method} /${segments.join("/")}`;
@@ -717,6 +727,9 @@ export async function handleControlRequest(control: EmulatorControl, ctx: Reques
         return;
       default:
         break;
+    }
+    if (await handleEntraControlRequest(control, ctx, segments)) {
+      return;
     }
     if (ctx.method === "DELETE" && segments.length === 2 && segments[0] === "faults") {
       const removed = control.removeFault(segments[1] ?? "");

@@ -1,5 +1,6 @@
 import type { Principal } from "./auth.js";
 import type { FaultEngine } from "./faults.js";
+import type { IssuerKeys } from "./federation.js";
 import type { DeploymentRuntime, RequestContext } from "./http.js";
 import type { HookDispatcher } from "./hooks.js";
 import type { SigningKeys } from "./keys.js";
@@ -16,6 +17,8 @@ export type EmulatorCore = {
   readonly keys: SigningKeys;
   readonly deployments: readonly DeploymentRuntime[];
   readonly caCertPem: string;
+  /** Signing keys of federated-credential issuers, fetched over HTTP(S) and cached. */
+  readonly issuerKeys: IssuerKeys;
   /** The Services deployment, when the fixture has one. */
   servicesDeployment(): DeploymentRuntime | undefined;
 };

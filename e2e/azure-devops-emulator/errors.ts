@@ -87,6 +87,20 @@ export function notAuthorizedError(userId: string): WrappedException {
   return wrapped(MESSAGES.notAuthorized(userId), UNAUTHORIZED_TYPE, "UnauthorizedRequestException");
 }
 
+/**
+ * 401 for a service principal or managed identity that was never added to the organization.
+ * Text from Microsoft's service-principal documentation ("Potential errors"); status and
+ * typeKey are UNVERIFIED (the emulator uses the TF400813 shape).
+ */
+export function servicePrincipalNotAddedError(user: { tenantId?: string; objectId?: string; id: string }): WrappedException {
+  const tenant = user.tenantId ?? "";
+  return wrapped(
+    `TF401444: Please sign-in at least once as ${tenant}\\${tenant}\\${user.objectId ?? user.id} in a web browser to enable access to the service.`,
+    UNAUTHORIZED_TYPE,
+    "UnauthorizedRequestException",
+  );
+}
+
 /** 401 for an expired PAT, body exactly as captured (docs/azure-devops-facts.md §2.1). */
 export function expiredPatError(): WrappedException {
   return wrapped(MESSAGES.expiredPat, ACCESS_CHECK_TYPE, "AccessCheckException", { ...ACCESS_CHECK_PROPERTIES });

@@ -72,6 +72,7 @@ describe("default fixture", () => {
       ["tfs2018", "tfs2018", "/tfs", false],
       ["server-localhost", "server2022.1", "/tfs", false],
       ["server-tls", "server2022.1", "", true],
+      ["server-yearless", "azure-devops-server", "", false],
     ]);
   });
 });

@@ -1,9 +1,11 @@
 import type { FixtureUser } from "./model.js";
 import { identityImageUrl, identityUrl, type HostUrls } from "./urls.js";
 
-/** Graph subject descriptor: `aad.` / `msa.` / `win.` plus base64url of the id (docs/azure-devops-facts.md §1.1). */
+const SUBJECT_PREFIX: Record<FixtureUser["kind"], string> = { work: "aad", personal: "msa", onPremises: "win", servicePrincipal: "aadsp" };
+
+/** Graph subject descriptor: `aad.` / `msa.` / `win.` / `aadsp.` plus base64url of the id (docs/azure-devops-facts.md §1.1). */
 export function subjectDescriptor(user: FixtureUser): string {
-  const prefix = user.kind === "work" ? "aad" : user.kind === "personal" ? "msa" : "win";
+  const prefix = SUBJECT_PREFIX[user.kind];
   const key = user.kind === "onPremises" ? sidOf(user) : user.id;
   return `${prefix}.${Buffer.from(key, "utf8").toString("base64url")}`;
 }
@@ -19,6 +21,10 @@ export function identityDescriptor(user: FixtureUser): string {
   if (user.kind === "onPremises") {
     return `System.Security.Principal.WindowsIdentity;${sidOf(user)}`;
   }
+  if (user.kind === "servicePrincipal") {
+    // Microsoft.VisualStudio.Services.Claims.AadServicePrincipal;{tenant}\{service principal object id}
+    return `Microsoft.VisualStudio.Services.Claims.AadServicePrincipal;${user.tenantId ?? ""}\\${user.objectId ?? user.id}`;
+  }
   if (user.kind === "personal") {
     const puid = user.id.replace(/-/g, "").slice(0, 16).toUpperCase();
     return `Microsoft.IdentityModel.Claims.ClaimsIdentity;${puid}@Live.com`;
@@ -26,8 +32,11 @@ export function identityDescriptor(user: FixtureUser): string {
   return `Microsoft.IdentityModel.Claims.ClaimsIdentity;${user.tenantId ?? "00000000-0000-0000-0000-000000000000"}\\${user.email}`;
 }
 
-/** The account name: email for cloud users, DOMAIN\\user on-premises. */
+/** The account name: email for cloud users, DOMAIN\\user on-premises, the application id of a service principal (UNVERIFIED). */
 export function accountName(user: FixtureUser): string {
+  if (user.kind === "servicePrincipal") {
+    return user.appId ?? user.id;
+  }
   return user.kind === "onPremises" ? (user.domainAccount ?? user.email) : user.email;
 }
 
@@ -44,7 +53,8 @@ export function identityOf(user: FixtureUser): Record<string, unknown> {
     memberOf: [],
     properties: {
       Account: { $type: "System.String", $value: accountName(user) },
-      Mail: { $type: "System.String", $value: user.email },
+      // Service principals have no mail address.
+      ...(user.email.length > 0 ? { Mail: { $type: "System.String", $value: user.email } } : {}),
     },
     resourceVersion: 2,
     metaTypeId: 0,

@@ -4,6 +4,8 @@ import type { Fixture } from "./model.js";
 import { Emulator } from "./server.js";
 
 export type { DeploymentInfo, EmulatorControl, PostedStatus, PushInput, PushResult, StateSummary, CredentialsSummary } from "./control.js";
+export type { EntraControl, EntraSummary, EntraAppSummary, ManagedIdentitySummary, PrincipalSummary, RegisterEntraAppInput } from "./control-entra.js";
+export { AADSTS, aadstsMessage, type AadstsCode } from "./aadsts.js";
 export type { DeliveryRecord } from "./hooks.js";
 export type { FaultRecord } from "./faults.js";
 export type { RequestLogEntry } from "./request-log.js";
@@ -19,8 +21,12 @@ export type StartEmulatorOptions = {
   host?: string;
   /** Host name for URLs that do not follow the request (hook payloads, default Server public URLs). */
   publicHost?: string;
-  /** Extra redirect URIs registered for every OAuth app (Keel's callback URL in tests). */
+  /** Extra redirect URIs registered for every OAuth app (Keel's callback URL in tests); legacy apps refuse http ones. */
   oauthRedirectUris?: readonly string[];
+  /** CA certificates (PEM) to trust when fetching a federated credential issuer's OpenID configuration and keys. */
+  trustedCaPems?: readonly string[];
+  /** Serve the Services listener (and so Entra and the instance metadata endpoint) over HTTPS; MSAL refuses an http authority. */
+  servicesTls?: boolean;
 };
 
 export type EmulatorHandle = {
@@ -52,6 +58,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     host: options.host,
     publicHost: options.publicHost,
     oauthRedirectUris: options.oauthRedirectUris,
+    trustedCaPems: options.trustedCaPems,
+    servicesTls: options.servicesTls,
   });
   const deployments = emulator.deploymentInfo();
   const urls = Object.fromEntries(deployments.map((deployment) => [deployment.name, deployment.url]));

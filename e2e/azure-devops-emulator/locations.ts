@@ -20,6 +20,9 @@ export type ProductVersions = {
  */
 export const PRODUCT_VERSIONS: Record<Product, ProductVersions> = {
   services: { max: "7.2", released: "7.1", label: "Azure DevOps Services" },
+  // The yearless Azure DevOps Server (RTW 2025-12-09, file version 20.x): Microsoft's version
+  // table lists it ("vNext") at 7.2; a stable 7.2 is refused there, so 7.1 is its released version.
+  "azure-devops-server": { max: "7.2", released: "7.1", label: "Azure DevOps Server" },
   "server2022.1": { max: "7.1", released: "7.1", label: "Azure DevOps Server 2022.1" },
   server2020: { max: "6.1", released: "6.0", label: "Azure DevOps Server 2020" },
   server2019: { max: "5.0", released: "5.0", label: "Azure DevOps Server 2019" },
@@ -42,6 +45,7 @@ export type ProductFeatures = {
 export function productFeatures(product: Product): ProductFeatures {
   switch (product) {
     case "services":
+    case "azure-devops-server":
     case "server2022.1":
       return { repoWebUrl: true, repoDisabledFlags: true, projectLastUpdateTime: true };
     case "server2020":

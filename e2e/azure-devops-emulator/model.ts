@@ -3,8 +3,12 @@
  * fixtures can be written as literals, generated, or sent over the wire.
  */
 
-/** Which product a deployment emulates; decides the api-version ceiling and on-prem behaviour. */
-export type Product = "services" | "tfs2018" | "server2019" | "server2020" | "server2022.1";
+/**
+ * Which product a deployment emulates; decides the api-version ceiling and on-prem behaviour.
+ * `azure-devops-server` is the yearless "Azure DevOps Server" Microsoft shipped in December
+ * 2025 (file version 20.x; REST API ceiling 7.2): its name has no year, so neither has this id.
+ */
+export type Product = "services" | "tfs2018" | "server2019" | "server2020" | "server2022.1" | "azure-devops-server";
 
 /** On-premises products only. */
 export type ServerProduct = Exclude<Product, "services">;
@@ -15,12 +19,19 @@ export type FixtureUser = {
   displayName: string;
   /** Sign-in name: email for cloud users, used as uniqueName / preferred_username. */
   email: string;
-  /** `work` = Microsoft Entra ID account, `personal` = Microsoft account (MSA), `onPremises` = Windows account. */
-  kind: "work" | "personal" | "onPremises";
+  /**
+   * `work` = Microsoft Entra ID account, `personal` = Microsoft account (MSA), `onPremises` =
+   * Windows account, `servicePrincipal` = an Entra app's service principal or a managed identity
+   * (never listed in `Fixture.users`: the emulator derives it from the app registration).
+   */
+  kind: "work" | "personal" | "onPremises" | "servicePrincipal";
   /** Entra tenant of a work account. */
   tenantId?: string;
   /** Windows account of an on-premises user, e.g. `FABRIKAM\\jdoe`. */
   domainAccount?: string;
+  /** Service principals: the application (client) id and the Entra object id of the principal. */
+  appId?: string;
+  objectId?: string;
 };
 
 export type FixtureBranch = {
@@ -161,11 +172,77 @@ export type EntraApp = {
   name: string;
   tenantId: string;
   clientId: string;
+  /** A client secret that never expires (`secrets` adds ones with an expiry). */
   clientSecret: string;
   redirectUris: string[];
   /** Azure DevOps delegated permissions configured on the app (what `/.default` grants). */
   scopes: string[];
+  /** More client secrets ("Certificates & secrets"), each with its expiry. */
+  secrets?: EntraClientSecret[];
+  /** Certificates registered on the app (public part only); client assertions signed with their keys authenticate it. */
+  certificates?: EntraCertificate[];
+  /** Federated identity credentials: external issuers whose tokens the app accepts as client assertions. */
+  federatedCredentials?: FederatedIdentityCredential[];
+  /** Admin consent granted in the tenant for the app's delegated permissions; default true. */
+  adminConsent?: boolean;
+  /** Supported account types; default `AzureADMultipleOrgs` (any work account, no personal accounts). */
+  signInAudience?: "AzureADMyOrg" | "AzureADMultipleOrgs" | "AzureADandPersonalMicrosoftAccount";
+  /** The app's service principal in its tenant and the Azure DevOps organizations it was added to. */
+  servicePrincipal?: FixtureServicePrincipal;
 };
+
+export type EntraClientSecret = {
+  /** The secret's id (the portal's "Secret ID"); default derived from the value. */
+  id?: string;
+  value: string;
+  /** ISO instant. */
+  expiresAt: string;
+};
+
+export type EntraCertificate = {
+  /** PEM of the X.509 certificate (no private key). */
+  certificatePem: string;
+  /** Registration window; default the certificate's own notBefore/notAfter. */
+  startsAt?: string;
+  expiresAt?: string;
+};
+
+export type FederatedIdentityCredential = {
+  name: string;
+  /** Exact `iss` of the external token; its OpenID configuration and JWKS are fetched from here. */
+  issuer: string;
+  /** Exact `sub` of the external token. */
+  subject: string;
+  /** Default `["api://AzureADTokenExchange"]`. */
+  audiences?: string[];
+};
+
+/** Where Azure DevOps knows a service principal or managed identity. */
+export type FixtureServicePrincipal = {
+  /** Entra object id of the service principal (not of the app registration); default derived. */
+  objectId?: string;
+  /** Its Azure DevOps identity id (what connectionData and profiles report); default derived. */
+  identityId?: string;
+  /** Organizations (Services) it was added to, and the projects it can see there (default all). */
+  organizations?: Array<{ name: string; projects?: string[] | "all" }>;
+};
+
+/** A managed identity the emulated Azure VM can use through the instance metadata endpoint. */
+export type FixtureManagedIdentity = FixtureServicePrincipal & {
+  name: string;
+  tenantId: string;
+  /** The identity's client (application) id. */
+  clientId: string;
+  /** `system`: the VM's own identity (chosen when the request names none); `user`: user-assigned. */
+  kind: "system" | "user";
+  /** Azure resource id of a user-assigned identity (the `msi_res_id` selector). */
+  resourceId?: string;
+  /** Attached to the emulated VM; default true. */
+  assigned?: boolean;
+};
+
+/** An Entra tenant (directory); its display name appears in AADSTS messages. */
+export type FixtureTenant = { id: string; displayName: string };
 
 export type Fixture = {
   name: string;
@@ -176,4 +253,8 @@ export type Fixture = {
   pats: FixturePat[];
   oauth: { legacy: LegacyOAuthApp[]; entra: EntraApp[] };
   faults?: FaultSpec[];
+  /** Entra tenants with display names (others are known by id only). */
+  tenants?: FixtureTenant[];
+  /** Managed identities of the emulated Azure VM (instance metadata endpoint). */
+  managedIdentities?: FixtureManagedIdentity[];
 };

@@ -1,6 +1,10 @@
 import { createHash } from "node:crypto";
+import { aadstsBody, aadstsMessage, sendAadsts, sendAadstsPage } from "./aadsts.js";
+import { issueAppToken } from "./app-tokens.js";
+import { authenticateClient, requestedClientId, type ClientAuthMethod } from "./client-auth.js";
 import { authorizeParams, sendConsentPage, sendOAuthErrorPage, withParams } from "./consent.js";
 import type { EmulatorCore } from "./core.js";
+import { AZURE_DEVOPS_RESOURCES } from "./entra-directory.js";
 import { randomGuid, randomOpaque, shaFrom } from "./ids.js";
 import { mediaType, parseForm, redirect, sendJson, type RequestContext } from "./http.js";
 import type { EntraApp, FixtureUser } from "./model.js";
@@ -10,7 +14,8 @@ import type { AuthCodeRecord } from "./store.js";
 
 /**
  * Microsoft Entra ID v2 endpoints (the login.microsoftonline.com role, docs/azure-devops-facts.md §3.3):
- * authorization code + PKCE (S256 required), refresh with rotation, RS256 ID tokens.
+ * authorization code + PKCE (S256 required), refresh with rotation, RS256 ID tokens, and
+ * client credentials for service principals; errors are Microsoft's AADSTS texts (aadsts.ts).
  */
 
 const OIDC_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
@@ -22,14 +27,15 @@ function loginBase(ctx: RequestContext): string {
   return `${ctx.scheme}://${ctx.hostHeader}`;
 }
 
+/** `organizations` and `common`: the endpoints that name no tenant. */
+function isGenericTenant(tenant: string): boolean {
+  const lower = tenant.toLowerCase();
+  return lower === "organizations" || lower === "common";
+}
+
 /** True when the tenant segment names something this emulator hosts. */
 function knownTenant(core: EmulatorCore, tenant: string): boolean {
-  const lower = tenant.toLowerCase();
-  if (lower === "organizations" || lower === "common") {
-    return true;
-  }
-  return [...core.store.entraApps.values()].some((app) => app.tenantId.toLowerCase() === lower) ||
-    [...core.store.users.values()].some((user) => user.tenantId?.toLowerCase() === lower);
+  return isGenericTenant(tenant) || core.store.entra.knownTenant(tenant);
 }
 
 type ParsedScopes = { ado: string[]; oidc: string[]; invalid: string[] };
@@ -58,71 +64,84 @@ function parseEntraScopes(raw: string | null, app: EntraApp): ParsedScopes {
   return result;
 }
 
-/** Accounts that can sign in through this tenant segment. */
-function eligibleUsers(core: EmulatorCore, tenant: string, app: EntraApp): FixtureUser[] {
-  const lower = tenant.toLowerCase();
-  return [...core.store.users.values()].filter((user) => {
-    if (user.kind === "onPremises") {
-      return false;
-    }
-    if (user.kind === "personal") {
-      return lower === "common";
-    }
-    if (lower === "organizations" || lower === "common") {
-      return true;
-    }
-    return user.tenantId?.toLowerCase() === lower || user.tenantId?.toLowerCase() === app.tenantId.toLowerCase();
-  });
+/** People who may pick an account on the sign-in page (never on-premises accounts or service principals). */
+function cloudAccounts(core: EmulatorCore): FixtureUser[] {
+  return [...core.store.users.values()].filter((user) => user.kind === "work" || user.kind === "personal");
+}
+
+/**
+ * Whether an account may sign in to the app through this tenant segment. Personal accounts
+ * only through /common (unless the app excludes them); work accounts of the named tenant, or
+ * of any tenant through /organizations and /common for multi-tenant apps.
+ */
+function mayUseApp(user: FixtureUser, tenant: string, app: EntraApp): boolean {
+  const audience = app.signInAudience;
+  if (user.kind === "personal") {
+    return tenant.toLowerCase() === "common" && (audience === undefined || audience === "AzureADandPersonalMicrosoftAccount");
+  }
+  if (isGenericTenant(tenant)) {
+    return audience !== "AzureADMyOrg" || user.tenantId?.toLowerCase() === app.tenantId.toLowerCase();
+  }
+  return user.tenantId?.toLowerCase() === tenant.toLowerCase();
 }
 
 /** `GET|POST /{tenant}/oauth2/v2.0/authorize`. */
 export function entraAuthorize(core: EmulatorCore, ctx: RequestContext, tenant: string): void {
   const form = ctx.method === "POST" ? parseForm(ctx.body) : undefined;
   const params = authorizeParams(ctx, form);
+  const directory = core.store.entra;
   if (!knownTenant(core, tenant)) {
-    sendOAuthErrorPage(ctx, "Sign in", `AADSTS90002: Tenant '${tenant}' not found.`);
+    sendAadstsPage(ctx, 90002, { tenant });
     return;
   }
   const clientId = params.get("client_id") ?? "";
   const app = core.store.entraApps.get(clientId.toLowerCase());
-  const singleTenantMismatch =
-    app !== undefined && tenant.toLowerCase() !== "organizations" && tenant.toLowerCase() !== "common" && app.tenantId.toLowerCase() !== tenant.toLowerCase();
-  if (!app || singleTenantMismatch) {
-    sendOAuthErrorPage(ctx, "Sign in", `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+  if (!app || (!isGenericTenant(tenant) && app.tenantId.toLowerCase() !== tenant.toLowerCase())) {
+    sendAadstsPage(ctx, 700016, { appId: clientId, directory: directory.tenantName(tenant) });
+    return;
+  }
+  if (isGenericTenant(tenant) && app.signInAudience === "AzureADMyOrg") {
+    sendAadstsPage(ctx, 50194, { appId: app.clientId, appName: app.name });
     return;
   }
   const redirectUri = params.get("redirect_uri") ?? "";
   if (!app.redirectUris.includes(redirectUri)) {
-    sendOAuthErrorPage(
-      ctx,
-      "Sign in",
-      `AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'.`,
-    );
+    sendAadstsPage(ctx, 50011, { redirectUri, appId: app.clientId });
     return;
   }
   const state = params.get("state") ?? undefined;
-  const fail = (error: string, description: string): void => {
-    redirect(ctx, withParams(redirectUri, { error, error_description: description, state }));
+  const fail = (error: string, description: string, extra: Record<string, string> = {}): void => {
+    redirect(ctx, withParams(redirectUri, { error, error_description: description, ...extra, state }));
   };
   if ((params.get("response_type") ?? "") !== "code") {
-    fail("unsupported_response_type", "AADSTS700054: response_type 'code' is required by this emulator.");
+    fail("unsupported_response_type", aadstsMessage(700054));
     return;
   }
   const challenge = params.get("code_challenge") ?? "";
   if (challenge.length === 0 || (params.get("code_challenge_method") ?? "") !== "S256") {
-    fail("invalid_request", "AADSTS9002325: Proof Key for Code Exchange is required (code_challenge with code_challenge_method=S256).");
+    fail("invalid_request", aadstsMessage(9002325));
     return;
   }
   const scopes = parseEntraScopes(params.get("scope"), app);
   if (scopes.invalid.length > 0) {
-    fail("invalid_scope", `AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '${scopes.invalid.join(" ")}' is not valid.`);
+    fail("invalid_scope", aadstsMessage(70011, { detail: `The provided value for the input parameter 'scope' is not valid. The scope '${scopes.invalid.join(" ")}' is not valid.` }));
     return;
   }
   if (scopes.ado.length === 0 && !scopes.oidc.includes("openid")) {
-    fail("invalid_scope", "AADSTS70011: The provided request must include a 'scope' input parameter.");
+    fail("invalid_scope", aadstsMessage(70011, { detail: "The provided request must include a 'scope' input parameter." }));
     return;
   }
-  const users = eligibleUsers(core, tenant, app);
+  const adminApprovalRequired = app.adminConsent === false;
+  if ((params.get("prompt") ?? "") === "none") {
+    // No browser session exists in the emulator: a silent request can only fail.
+    if (adminApprovalRequired) {
+      fail("consent_required", aadstsMessage(65001, { appId: app.clientId, appName: app.name }));
+    } else {
+      fail("login_required", aadstsMessage(50058));
+    }
+    return;
+  }
+  const users = cloudAccounts(core);
   if (ctx.method !== "POST") {
     const hint = (params.get("login_hint") ?? "").toLowerCase();
     sendConsentPage(ctx, {
@@ -133,16 +152,33 @@ export function entraAuthorize(core: EmulatorCore, ctx: RequestContext, tenant: 
       users,
       selectedUserId: users.find((user) => user.email.toLowerCase() === hint)?.id,
       scopes: [...scopes.ado.map((scope) => `${AZURE_DEVOPS_RESOURCE_ID}/${scope}`), ...scopes.oidc],
+      adminApprovalRequired,
     });
     return;
   }
-  if ((params.get("decision") ?? "") !== "accept") {
-    fail("access_denied", "AADSTS65004: User declined to consent to access the app.");
+  const decision = params.get("decision") ?? "";
+  if (decision === "cancel" || (decision === "accept" && adminApprovalRequired)) {
+    // "Need admin approval" → "Return to the application without granting consent".
+    fail("access_denied", aadstsMessage(90094), { error_subcode: "cancel" });
+    return;
+  }
+  if (decision !== "accept") {
+    fail("access_denied", aadstsMessage(65004));
     return;
   }
   const user = users.find((candidate) => candidate.id === params.get("user_id"));
   if (!user) {
     sendOAuthErrorPage(ctx, "Sign in", "Choose an account to sign in with.");
+    return;
+  }
+  if (!mayUseApp(user, tenant, app)) {
+    sendAadstsPage(ctx, 50020, {
+      account: user.email,
+      idp: user.kind === "personal" ? "live.com" : `https://sts.windows.net/${user.tenantId ?? ""}/`,
+      directory: directory.tenantName(isGenericTenant(tenant) ? app.tenantId : tenant),
+      appId: app.clientId,
+      appName: app.name,
+    });
     return;
   }
   const code = `0.A${randomOpaque(48)}`;
@@ -164,105 +200,78 @@ export function entraAuthorize(core: EmulatorCore, ctx: RequestContext, tenant: 
   redirect(ctx, withParams(redirectUri, { code, state, session_state: randomGuid() }));
 }
 
-/** Entra-style token error body. */
-function tokenError(ctx: RequestContext, status: number, error: string, description: string, code: number): void {
-  const traceId = randomGuid();
-  const correlationId = randomGuid();
-  const timestamp = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
-  sendJson(
-    ctx,
-    status,
-    {
-      error,
-      error_description: `${description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
-      error_codes: [code],
-      timestamp,
-      trace_id: traceId,
-      correlation_id: correlationId,
-    },
-    { headers: { "Cache-Control": "no-store" } },
-  );
-}
-
-/** Client authentication: client_secret_post or client_secret_basic. */
-function clientCredentials(ctx: RequestContext, form: URLSearchParams): { clientId: string; clientSecret: string } {
-  const header = ctx.req.headers.authorization ?? "";
-  if (header.toLowerCase().startsWith("basic ")) {
-    const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon !== -1) {
-      return {
-        clientId: decodeURIComponent(decoded.slice(0, colon)),
-        clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
-      };
-    }
-  }
-  return { clientId: form.get("client_id") ?? "", clientSecret: form.get("client_secret") ?? "" };
-}
-
 /** PKCE S256: BASE64URL(SHA256(verifier)) must equal the challenge. */
 function pkceMatches(verifier: string, challenge: string): boolean {
   return createHash("sha256").update(verifier).digest("base64url") === challenge;
 }
 
-/** `POST /{tenant}/oauth2/v2.0/token`: authorization_code (+PKCE) and refresh_token (rotating). */
+/**
+ * `POST /{tenant}/oauth2/v2.0/token`: authorization_code (+PKCE), refresh_token (rotating) and
+ * client_credentials, with the client authenticated by secret, certificate assertion or
+ * federated assertion (client-auth.ts). Checks run in Entra's order: tenant, application,
+ * client authentication, then the grant.
+ */
 export async function entraToken(core: EmulatorCore, ctx: RequestContext, tenant: string): Promise<void> {
   if (ctx.method !== "POST") {
-    tokenError(ctx, 405, "invalid_request", "AADSTS900561: The endpoint only accepts POST requests.", 900561);
+    sendAadsts(ctx, 900561);
     return;
   }
   if (mediaType(ctx.req) !== "application/x-www-form-urlencoded") {
-    tokenError(ctx, 400, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'grant_type'.", 900144);
+    sendAadsts(ctx, 900144, { parameter: "grant_type" });
     return;
   }
   if (!knownTenant(core, tenant)) {
-    tokenError(ctx, 400, "invalid_request", `AADSTS90002: Tenant '${tenant}' not found.`, 90002);
+    sendAadsts(ctx, 90002, { tenant });
     return;
   }
   const form = parseForm(ctx.body);
-  const { clientId, clientSecret } = clientCredentials(ctx, form);
-  const app = core.store.entraApps.get(clientId.toLowerCase());
-  if (!app) {
-    tokenError(ctx, 400, "unauthorized_client", `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`, 700016);
+  const grantType = form.get("grant_type") ?? "";
+  if (grantType.length === 0) {
+    sendAadsts(ctx, 900144, { parameter: "grant_type" });
     return;
   }
-  if (clientSecret !== app.clientSecret) {
-    tokenError(
-      ctx,
-      401,
-      "invalid_client",
-      `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
-      7000215,
-    );
+  const clientId = requestedClientId(ctx, form);
+  if (clientId.length === 0) {
+    sendAadsts(ctx, 900144, { parameter: "client_id" });
+    return;
+  }
+  const app = core.store.entraApps.get(clientId.toLowerCase());
+  if (!app || (!isGenericTenant(tenant) && app.tenantId.toLowerCase() !== tenant.toLowerCase())) {
+    sendAadsts(ctx, 700016, { appId: clientId, directory: core.store.entra.tenantName(tenant) });
+    return;
+  }
+  if (grantType === "client_credentials" && isGenericTenant(tenant)) {
+    sendAadsts(ctx, 50059);
+    return;
+  }
+  const method = await authenticateClient(core, ctx, form, app, `${loginBase(ctx)}/${tenant}/oauth2/v2.0/token`);
+  if (method === undefined) {
+    return;
+  }
+  if (grantType === "client_credentials") {
+    await clientCredentialsGrant(core, ctx, form, app, tenant, method);
     return;
   }
   const store = core.store;
   const now = store.clock.now();
-  const grantType = form.get("grant_type") ?? "";
   if (grantType === "authorization_code") {
     const code = store.codes.get(form.get("code") ?? "");
     if (!code || code.provider !== "entra" || code.clientId !== app.clientId || code.expiresAt <= now) {
-      tokenError(ctx, 400, "invalid_grant", "AADSTS70000: The provided value for the 'code' parameter is not valid.", 70000);
+      sendAadsts(ctx, 70000, { detail: "The provided value for the 'code' parameter is not valid." });
       return;
     }
     if (code.used) {
-      tokenError(ctx, 400, "invalid_grant", "AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.", 54005);
+      sendAadsts(ctx, 54005);
       return;
     }
     const redirectUri = form.get("redirect_uri") ?? "";
     if (redirectUri !== code.redirectUri) {
-      tokenError(
-        ctx,
-        400,
-        "invalid_grant",
-        `AADSTS500112: The reply address '${redirectUri}' does not match the reply address '${code.redirectUri}' provided when requesting Authorization code.`,
-        500112,
-      );
+      sendAadsts(ctx, 500112, { redirectUri, expected: code.redirectUri });
       return;
     }
     const verifier = form.get("code_verifier") ?? "";
     if (code.codeChallenge !== undefined && !pkceMatches(verifier, code.codeChallenge)) {
-      tokenError(ctx, 400, "invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.", 501481);
+      sendAadsts(ctx, 501481);
       return;
     }
     code.used = true;
@@ -273,11 +282,11 @@ export async function entraToken(core: EmulatorCore, ctx: RequestContext, tenant
     const refresh = store.refreshTokens.get(form.get("refresh_token") ?? "");
     const grant = refresh === undefined ? undefined : store.grants.get(refresh.grantId);
     if (!refresh || refresh.provider !== "entra" || refresh.clientId !== app.clientId || refresh.used || refresh.expiresAt <= now) {
-      tokenError(ctx, 400, "invalid_grant", "AADSTS70000: Provided grant is invalid or malformed.", 70000);
+      sendAadsts(ctx, 70000);
       return;
     }
     if (refresh.revoked || grant?.revoked === true) {
-      tokenError(ctx, 400, "invalid_grant", "AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed.", 50173);
+      sendAadsts(ctx, 50173);
       return;
     }
     let scopes = refresh.scopes;
@@ -286,7 +295,7 @@ export async function entraToken(core: EmulatorCore, ctx: RequestContext, tenant
       const parsed = parseEntraScopes(requested, app);
       const extra = parsed.ado.filter((scope) => !refresh.scopes.includes(scope));
       if (parsed.invalid.length > 0 || extra.length > 0) {
-        tokenError(ctx, 400, "invalid_grant", "AADSTS65001: The user or administrator has not consented to use the application with the requested scopes.", 65001);
+        sendAadsts(ctx, 65001, { appId: app.clientId, appName: app.name });
         return;
       }
       scopes = [...parsed.ado, ...refresh.scopes.filter((scope) => OIDC_SCOPES.has(scope))];
@@ -296,7 +305,46 @@ export async function entraToken(core: EmulatorCore, ctx: RequestContext, tenant
     await sendTokenSet(core, ctx, app, refresh.userId, scopes, refresh.redirectUri, undefined, refresh.grantId);
     return;
   }
-  tokenError(ctx, 400, "unsupported_grant_type", `AADSTS70003: The app requested an unsupported grant type '${grantType}'.`, 70003);
+  sendAadsts(ctx, 70003, { grantType });
+}
+
+/** `grant_type=client_credentials`: `scope` must be `{Azure DevOps resource}/.default`; no refresh token. */
+async function clientCredentialsGrant(
+  core: EmulatorCore,
+  ctx: RequestContext,
+  form: URLSearchParams,
+  app: EntraApp,
+  tenant: string,
+  method: ClientAuthMethod,
+): Promise<void> {
+  const scopes = parseScopeString(form.get("scope"));
+  if (scopes.length === 0) {
+    sendAadsts(ctx, 90014);
+    return;
+  }
+  for (const scope of scopes) {
+    if (!scope.toLowerCase().endsWith("/.default")) {
+      sendAadsts(ctx, 1002012, { scope });
+      return;
+    }
+    const resource = scope.slice(0, -"/.default".length).replace(/\/+$/, "");
+    if (!AZURE_DEVOPS_RESOURCES.some((known) => known.toLowerCase() === resource.toLowerCase())) {
+      sendAadsts(ctx, 500011, { resource, directory: core.store.entra.tenantName(tenant) });
+      return;
+    }
+  }
+  const principal = core.store.entra.principal(app.clientId);
+  if (!principal) {
+    sendAadsts(ctx, 700016, { appId: app.clientId, directory: core.store.entra.tenantName(tenant) });
+    return;
+  }
+  const token = await issueAppToken(core, principal, method === "secret" ? "1" : "2");
+  sendJson(
+    ctx,
+    200,
+    { token_type: "Bearer", expires_in: token.expiresIn, ext_expires_in: token.expiresIn, access_token: token.accessToken },
+    { headers: { "Cache-Control": "no-store, no-cache", Pragma: "no-cache" } },
+  );
 }
 
 /** Issues tokens and writes the v2 token response (numeric expires_in, id_token when openid). */
@@ -360,7 +408,7 @@ async function sendTokenSet(
 /** `GET /{tenant}/v2.0/.well-known/openid-configuration`. */
 export function entraDiscovery(core: EmulatorCore, ctx: RequestContext, tenant: string): void {
   if (!knownTenant(core, tenant)) {
-    sendJson(ctx, 400, { error: "invalid_tenant", error_description: `AADSTS90002: Tenant '${tenant}' not found.` });
+    sendJson(ctx, 400, { ...aadstsBody(90002, { tenant }), error: "invalid_tenant" });
     return;
   }
   const base = loginBase(ctx);

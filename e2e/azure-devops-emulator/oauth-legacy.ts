@@ -1,5 +1,6 @@
 import { authorizeParams, sendConsentPage, sendOAuthErrorPage, withParams } from "./consent.js";
 import type { EmulatorCore } from "./core.js";
+import { httpCallbackRefusal, isHttpsCallback } from "./entra-directory.js";
 import { randomOpaque } from "./ids.js";
 import { mediaType, parseForm, redirect, sendJson, type RequestContext } from "./http.js";
 import type { FixtureUser } from "./model.js";
@@ -15,9 +16,9 @@ const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
 
-/** Accounts that can sign in to Azure DevOps Services (not on-premises Windows users). */
+/** Accounts that can sign in to Azure DevOps Services (not Windows users; service principals cannot use Azure DevOps OAuth). */
 function cloudUsers(core: EmulatorCore): FixtureUser[] {
-  return [...core.store.users.values()].filter((user) => user.kind !== "onPremises");
+  return [...core.store.users.values()].filter((user) => user.kind === "work" || user.kind === "personal");
 }
 
 /** `GET|POST /oauth2/authorize`: validates, renders consent (GET), decides (POST). */
@@ -31,6 +32,11 @@ export function legacyAuthorize(core: EmulatorCore, ctx: RequestContext): void {
     return;
   }
   const redirectUri = params.get("redirect_uri") ?? "";
+  // Azure DevOps OAuth callbacks are https only (https://localhost allowed), docs/azure-devops-facts.md §3.1.
+  if (!isHttpsCallback(redirectUri)) {
+    sendOAuthErrorPage(ctx, "Error 400 - Bad Request", httpCallbackRefusal(redirectUri));
+    return;
+  }
   // The callback must match the registration exactly (docs/azure-devops-facts.md §3.1), otherwise a 400 page, no redirect.
   if (!app.redirectUris.includes(redirectUri)) {
     sendOAuthErrorPage(ctx, "Redirect URI mismatch", `The redirect_uri '${redirectUri}' does not match the callback URL registered for ${app.name}.`);

@@ -6,7 +6,8 @@ import { bearer, body, consentForm, pkcePair, postForm, redirectParams, request,
 
 /** Both OAuth providers end to end, driven like a browser would (GET consent page, POST the form). */
 
-const KEEL_CALLBACK = "http://127.0.0.1:45678/api/auth/callback/azure-devops";
+// Azure DevOps OAuth apps take https callbacks only.
+const KEEL_CALLBACK = "https://localhost:45678/api/auth/callback/azure-devops";
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const ADO = "499b84ac-1321-427f-aa17-267ca6975798";
@@ -90,7 +91,7 @@ describe("legacy Azure DevOps OAuth", () => {
   });
 
   it("a redirect_uri that is not an exact match → 400 page, no redirect", async () => {
-    for (const uri of [`${KEEL_CALLBACK}/`, KEEL_CALLBACK.replace("127.0.0.1", "localhost"), `${KEEL_CALLBACK}?x=1`, KEEL_CALLBACK.toUpperCase()]) {
+    for (const uri of [`${KEEL_CALLBACK}/`, KEEL_CALLBACK.replace("localhost", "127.0.0.1"), `${KEEL_CALLBACK}?x=1`, KEEL_CALLBACK.toUpperCase()]) {
       const response = await request(authorizeUrl({ ...baseParams(), redirect_uri: uri }));
       expect(response.status).toBe(400);
       expect(response.headers["content-type"]).toContain("text/html");

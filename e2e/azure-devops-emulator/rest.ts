@@ -29,6 +29,7 @@ import {
   versionOutOfRouteRangeError,
   wrapped,
 } from "./errors.js";
+import { visibleHost } from "./entra-directory.js";
 import { handleGitHttp } from "./git-http.js";
 import { queryParam, sendServiceError, sendWrapped, type RequestContext } from "./http.js";
 import {
@@ -394,6 +395,9 @@ export async function handleHostRequest(
       return;
     }
     const principal: Principal = authenticate(ctx, core.store, target);
+    // A principal limited to some projects (a service principal added without access to the
+    // others) sees the host without them: they answer like projects that do not exist.
+    const visible = visibleHost(core.store, host, principal.user);
     let projectSegment: string | undefined;
     let rest = segments;
     if (segments.length >= 2 && (segments[0] ?? "").toLowerCase() !== "_apis" && (segments[1] ?? "").toLowerCase() === "_apis") {
@@ -420,9 +424,9 @@ export async function handleHostRequest(
       const location = route.locationId === undefined ? undefined : locationById(route.locationId);
       const apiVersion = checkApiVersion(ctx, host.product, location);
       requireScopes(principal, route.scopes);
-      const api: ApiContext = { core, ctx, host, urls, principal, apiVersion };
+      const api: ApiContext = { core, ctx, host: visible, urls, principal, apiVersion };
       if (projectSegment !== undefined) {
-        const project = core.store.project(host, projectSegment);
+        const project = core.store.project(visible, projectSegment);
         if (!project) {
           throw projectNotFoundError(projectSegment);
         }

@@ -12,12 +12,14 @@ import {
 import type { EmulatorCore } from "./core.js";
 import { notFoundError, ServiceError, wrapped } from "./errors.js";
 import { FaultEngine } from "./faults.js";
+import { IssuerKeys } from "./federation.js";
 import { HookDispatcher } from "./hooks.js";
 import { sendJson, sendServiceError, sendWrapped, splitPath, type DeploymentRuntime, type RequestContext } from "./http.js";
 import { guidFrom } from "./ids.js";
 import { createSigningKeys, type SigningKeys } from "./keys.js";
 import type { Fixture } from "./model.js";
 import { entraAuthorize, entraDiscovery, entraKeys, entraToken } from "./oauth-entra.js";
+import { imdsToken } from "./imds.js";
 import { legacyAuthorize, legacyToken } from "./oauth-legacy.js";
 import { maskHeaders, maskJson, maskQuery, RequestLog } from "./request-log.js";
 import { handleHostRequest, handleRootRequest, requestedApiVersion } from "./rest.js";
@@ -32,8 +34,12 @@ export type ServerOptions = {
   host?: string;
   /** Host name written into URLs that do not follow the request (default: `host`). */
   publicHost?: string;
-  /** Extra redirect URIs registered on every OAuth app. */
+  /** Extra redirect URIs registered on every OAuth app (legacy apps refuse http ones). */
   oauthRedirectUris?: readonly string[];
+  /** CA certificates (PEM) trusted, besides the system's, when fetching federated-credential issuers' keys. */
+  trustedCaPems?: readonly string[];
+  /** Serve the Services listener over HTTPS whatever the fixture says (MSAL requires an https authority). */
+  servicesTls?: boolean;
 };
 
 /** Largest request body the emulator reads (bigger bodies get 413). */
@@ -69,6 +75,7 @@ export class Emulator implements EmulatorCore {
   readonly hooks: HookDispatcher;
   readonly deployments: DeploymentRuntime[] = [];
   readonly control: EmulatorControl;
+  readonly issuerKeys: IssuerKeys;
   private currentStore: Store;
   private readonly clock = new Clock();
   private readonly servers: Server[] = [];
@@ -84,6 +91,7 @@ export class Emulator implements EmulatorCore {
     this.tls = tls;
     this.signing = signing;
     this.currentStore = new Store(options.fixture, this.clock, this.redirectUris);
+    this.issuerKeys = new IssuerKeys(options.trustedCaPems ?? []);
     this.faults = new FaultEngine(() => this.clock);
     this.hooks = new HookDispatcher(() => this.tls.caCertPem);
     this.control = createControl(this);
@@ -107,7 +115,7 @@ export class Emulator implements EmulatorCore {
         kind: "services",
         product: "services",
         pathPrefix: "",
-        tls: fixture.services.tls ?? false,
+        tls: options.servicesTls ?? fixture.services.tls ?? false,
         host,
         publicHost,
         deploymentId: guidFrom(`${fixture.name}/deployment/services`),
@@ -339,6 +347,11 @@ export class Emulator implements EmulatorCore {
         await legacyToken(this, ctx);
         return;
       }
+    }
+    if (lower.join("/") === "metadata/identity/oauth2/token") {
+      // The Azure Instance Metadata Service's managed-identity endpoint (169.254.169.254).
+      await imdsToken(this, ctx);
+      return;
     }
     const tenant = segments[0] ?? "";
     const oidcPath = lower.slice(1).join("/");

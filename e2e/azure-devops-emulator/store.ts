@@ -1,4 +1,5 @@
 import { Clock } from "./clock.js";
+import { EntraDirectory } from "./entra-directory.js";
 import { guidFrom, randomPat, shaFrom, ZERO_SHA } from "./ids.js";
 import type {
   EntraApp,
@@ -401,6 +402,8 @@ export class Store {
   readonly accessTokens = new Map<string, AccessTokenRecord>();
   readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   readonly grants = new Map<string, GrantRecord>();
+  /** Entra tenants, service principals, managed identities and their Azure DevOps memberships. */
+  readonly entra: EntraDirectory;
   /** Lifetime of newly issued OAuth access tokens. */
   accessTokenLifetimeSeconds = 3600;
   /** Lifetime of newly issued refresh tokens (Entra's default inactivity window is 90 days). */
@@ -436,6 +439,7 @@ export class Store {
     for (const app of fixture.oauth.entra) {
       this.entraApps.set(app.clientId.toLowerCase(), { ...app, redirectUris: [...app.redirectUris, ...extraRedirectUris] });
     }
+    this.entra = new EntraDirectory(this, fixture, extraRedirectUris);
   }
 
   /** A user by id (case-insensitive). */

@@ -5,7 +5,11 @@ import { getToolingEnv } from "@/lib/env";
 const env = getToolingEnv();
 
 export const KEEL_PORT = env.KEEL_E2E_PORT;
-export const KEEL_URL = `http://127.0.0.1:${KEEL_PORT}`;
+/**
+ * Keel is served over HTTPS (e2e/tools/https-keel.ts): Azure DevOps OAuth apps accept only
+ * https callbacks (https://localhost is allowed), and the secure cookies are the production ones.
+ */
+export const KEEL_URL = `https://localhost:${KEEL_PORT}`;
 export const EMULATOR_BASE_PORT = env.KEEL_E2E_EMULATOR_PORT;
 export const EMULATOR_URL = `http://127.0.0.1:${EMULATOR_BASE_PORT}`;
 

@@ -12,7 +12,8 @@ import { CLIENT_ASSERTION_TYPE, codeRequestBody, JWT_BEARER_GRANT, OAuthTokenErr
 // endpoints (which enforce form encoding, the client assertion/secret, single-use codes, PKCE,
 // exact redirect URIs and refresh-token rotation).
 
-const PUBLIC_URL = "http://127.0.0.1:45991";
+// https: Azure DevOps OAuth apps (and the emulator) accept only https callbacks.
+const PUBLIC_URL = "https://127.0.0.1:45991";
 let handle: EmulatorHandle;
 let legacy: OAuthProviderConfig;
 let entra: OAuthProviderConfig;

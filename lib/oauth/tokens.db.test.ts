@@ -27,8 +27,9 @@ beforeAll(async () => {
   handle = await startEmulator({ fixture: "default" });
   database = await createTestDatabase();
   resetEnvForTests({
-    // The emulator issues tokens for the app's first registered callback (localhost:3000).
-    KEEL_PUBLIC_URL: "http://localhost:3000",
+    // The emulator issues tokens for the app's first registered callback: the legacy app's is
+    // https://localhost:3000 (Azure DevOps takes https callbacks only); Entra's refresh ignores it.
+    KEEL_PUBLIC_URL: "https://localhost:3000",
     AZURE_DEVOPS_VSSPS_URL: handle.servicesUrl,
     AZURE_DEVOPS_SERVICES_URL: handle.servicesUrl,
     ENTRA_AUTHORITY_URL: handle.servicesUrl,
