@@ -34,9 +34,16 @@ export function actorUserId(scope: Scope): string | null {
   return scope.actor.kind === "user" ? scope.actor.userId : null;
 }
 
-/** True when the actor may do admin-only things: an admin, or the system. */
-export function canAdminister(scope: Scope): boolean {
-  return scope.actor.kind === "system" || scope.actor.role === "ADMIN";
+/**
+ * The signed-in person behind the scope, for things only a person has (a draft of the connect
+ * wizard, linked OAuth identities, their own sessions). A job reaching one is a bug, not a
+ * refusal to show, so it throws.
+ */
+export function requireUserActor(scope: Scope): UserActor {
+  if (scope.actor.kind !== "user") {
+    throw new Error(`${actorLabel(scope)} acted where only a signed-in user can`);
+  }
+  return scope.actor;
 }
 
 /** A short label of the actor for logs and audit rows: the user id, or "system:<job>". */
