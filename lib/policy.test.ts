@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { can, PERMISSIONS, refusalOf, type Permission } from "./policy";
+import { can, canForSome, PERMISSIONS, refusalOf, type Permission } from "./policy";
 import { systemScope, userScope, type Actor } from "./scope";
 
 const admin: Actor = { kind: "user", userId: "a", role: "ADMIN" };
@@ -47,6 +47,13 @@ describe("can", () => {
     expect(can(member, "profile.delete")).toBe(false);
     // The owner rule is for people: a job never owns a profile.
     expect(can(system, "profile.delete", { createdById: "m" })).toBe(false);
+  });
+
+  it("tells entry points before loading the target whether anything could be allowed", () => {
+    expect(canForSome(member, "profile.delete")).toBe(true);
+    expect(canForSome(system, "profile.delete")).toBe(false);
+    expect(canForSome(member, "connection.update")).toBe(false);
+    expect(canForSome(admin, "connection.update")).toBe(true);
   });
 
   it("ignores the owner for rules without one", () => {

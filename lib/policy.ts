@@ -51,8 +51,8 @@ export type Permission = keyof typeof RULES;
 /** Every permission Keel knows (for tests and docs). */
 export const PERMISSIONS = Object.keys(RULES) as Permission[];
 
-/** The resource an owner rule looks at: who created it. */
-export type OwnedResource = { createdById: string | null };
+/** The resource an owner rule looks at: who created it (resources without a creator never match). */
+export type OwnedResource = { createdById?: string | null };
 
 function actorOf(subject: Actor | Scope): Actor {
   return "actor" in subject ? subject.actor : subject;
@@ -68,7 +68,18 @@ export function can(subject: Actor | Scope, permission: Permission, resource?: O
   if (rule.roles.includes(actor.role)) {
     return true;
   }
-  return rule.owner === true && resource !== undefined && resource.createdById !== null && resource.createdById === actor.userId;
+  return rule.owner === true && typeof resource?.createdById === "string" && resource.createdById === actor.userId;
+}
+
+/**
+ * True when the actor may do `permission` to at least some resource: its role allows it, or the
+ * rule lets creators act and the actor is a person. Entry points ask this before loading the
+ * target, and `can()` with the target after.
+ */
+export function canForSome(subject: Actor | Scope, permission: Permission): boolean {
+  const actor = actorOf(subject);
+  const rule: Rule = RULES[permission];
+  return can(actor, permission) || (actor.kind === "user" && rule.owner === true);
 }
 
 /** What an actor refused `permission` is told. */

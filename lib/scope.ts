@@ -29,6 +29,11 @@ export function systemScope(organizationId: string, job: string, requestedBy?: s
   return { organizationId, actor: { kind: "system", job, requestedBy: requestedBy ?? null } };
 }
 
+/** The person behind the act, for "requested by" columns and the audit log: the user, or whoever queued the job (null when nobody did). */
+export function onBehalfOf(scope: Scope): string | null {
+  return scope.actor.kind === "user" ? scope.actor.userId : (scope.actor.requestedBy ?? null);
+}
+
 /** The user behind the scope (for columns that reference a User), or null for the system. */
 export function actorUserId(scope: Scope): string | null {
   return scope.actor.kind === "user" ? scope.actor.userId : null;

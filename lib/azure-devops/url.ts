@@ -245,6 +245,20 @@ export function buildCollectionUrl(location: CollectionLocation): string {
   return [origin, ...prefix, encodePathSegment(location.collection)].join("/");
 }
 
+/**
+ * Keel's rule for an edit that changes where a connection (or a wizard draft) points — origin,
+ * path prefix or collection (Azure DevOps compares collection names case-insensitively): a
+ * token entered for one address is never sent to another, so a move without a new token
+ * leaves the token behind (the wizard asks for it again; a saved connection's is wiped), and a
+ * CA certificate trusted for the old server is dropped with the move. `before` is the address
+ * the stored token was entered for, or null when nothing is stored yet.
+ */
+export function addressMove(before: CollectionLocation | null, after: CollectionLocation, newToken: boolean): { moved: boolean; tokenLeftBehind: boolean } {
+  const moved =
+    before !== null && (before.serverUrl !== after.serverUrl || before.pathPrefix !== after.pathPrefix || before.collection.toLowerCase() !== after.collection.toLowerCase());
+  return { moved, tokenLeftBehind: moved && !newToken };
+}
+
 /** `{collectionUrl}/{project}/_git/{repository}`, the repository's web (and HTTPS clone) URL. */
 export function buildRepoWebUrl(location: RepositoryLocation): string {
   return `${buildCollectionUrl(location)}/${encodePathSegment(location.project)}/_git/${encodePathSegment(location.repository)}`;

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type ListingStatus } from "@/lib/generated/prisma/client";
 import { nameKey } from "@/lib/repositories/names";
 import { readProblem, type PickerProblem } from "@/lib/repositories/problems";
+import { onBehalfOf, type Scope } from "@/lib/scope";
 import { recordAudit } from "./audit";
 
 /**
@@ -42,8 +43,8 @@ export type ListingView = {
   error: PickerProblem | null;
 };
 
-/** Proof that this process holds the lease of one listing run. */
-export type ListingClaim = { organizationId: string; connectionId: string; runId: string; generation: number; userId: string | null };
+/** Proof that this process holds the lease of one listing run (of a connection of the scope it was claimed in). */
+export type ListingClaim = { connectionId: string; runId: string; generation: number };
 
 /** Thrown when a run lost its lease (superseded by a refresh, or timed out and taken over). */
 export class ListingLeaseLost extends Error {
@@ -76,9 +77,9 @@ function toView(row: ListingRow): ListingView {
   return { ...row, visibleGeneration, error: readProblem(row.error) };
 }
 
-/** The listing of a connection of this organization, or null when it was never listed. */
-export async function getListing(organizationId: string, connectionId: string): Promise<ListingView | null> {
-  const row = await db.repositoryListing.findFirst({ where: { connectionId, organizationId }, select: listingSelect });
+/** The listing of a connection of the scope's organization, or null when it was never listed. */
+export async function getListing(scope: Scope, connectionId: string): Promise<ListingView | null> {
+  const row = await db.repositoryListing.findFirst({ where: { connectionId, organizationId: scope.organizationId }, select: listingSelect });
   return row ? toView(row) : null;
 }
 
@@ -89,7 +90,7 @@ export type ClaimResult = { claimed: true; claim: ListingClaim } | { claimed: fa
  * cached listing has not expired yet. Atomic across instances: the row is locked while deciding.
  */
 export async function claimListing(
-  scope: { organizationId: string; userId: string | null },
+  scope: Scope,
   connectionId: string,
   options: { force: boolean; now?: Date },
 ): Promise<ClaimResult> {
@@ -115,14 +116,14 @@ export async function claimListing(
         projectsFailed: 0,
         repositoriesListed: 0,
         error: Prisma.DbNull,
-        requestedById: scope.userId,
+        requestedById: onBehalfOf(scope),
       };
       if (locked.length === 0) {
         const created = await tx.repositoryListing.create({
           data: { ...fresh, organizationId: scope.organizationId, connectionId, generation: 1 },
           select: { generation: true },
         });
-        return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: created.generation, userId: scope.userId } };
+        return { claimed: true as const, claim: { connectionId, runId, generation: created.generation } };
       }
       const current = await tx.repositoryListing.findUniqueOrThrow({ where: { connectionId }, select: { status: true, heartbeatAt: true, expiresAt: true } });
       const running = current.status === "RUNNING" && now.getTime() - current.heartbeatAt.getTime() < LEASE_STALE_MS;
@@ -135,7 +136,7 @@ export async function claimListing(
         data: { ...fresh, generation: { increment: 1 } },
         select: { generation: true },
       });
-      return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: updated.generation, userId: scope.userId } };
+      return { claimed: true as const, claim: { connectionId, runId, generation: updated.generation } };
     }, TX);
   try {
     return await attempt();
@@ -148,9 +149,9 @@ export async function claimListing(
   }
 }
 
-async function touch(tx: Pick<Tx, "repositoryListing">, claim: ListingClaim, data: Prisma.RepositoryListingUpdateManyMutationInput): Promise<void> {
+async function touch(tx: Pick<Tx, "repositoryListing">, scope: Scope, claim: ListingClaim, data: Prisma.RepositoryListingUpdateManyMutationInput): Promise<void> {
   const updated = await tx.repositoryListing.updateMany({
-    where: { connectionId: claim.connectionId, runId: claim.runId, status: "RUNNING" },
+    where: { connectionId: claim.connectionId, organizationId: scope.organizationId, runId: claim.runId, status: "RUNNING" },
     data: { ...data, heartbeatAt: new Date() },
   });
   if (updated.count !== 1) {
@@ -159,16 +160,16 @@ async function touch(tx: Pick<Tx, "repositoryListing">, claim: ListingClaim, dat
 }
 
 /** Keeps the lease alive during a long HTTP call. */
-export async function heartbeatListing(claim: ListingClaim): Promise<void> {
-  await db.$transaction((tx) => touch(tx, claim, {}), TX);
+export async function heartbeatListing(scope: Scope, claim: ListingClaim): Promise<void> {
+  await db.$transaction((tx) => touch(tx, scope, claim, {}), TX);
 }
 
 export type ProjectInput = { projectId: string; name: string; nameKey: string; description: string | null };
 
 /** Saves one page of projects. */
-export async function recordListedProjects(claim: ListingClaim, projects: ProjectInput[], options: { complete: boolean }): Promise<void> {
+export async function recordListedProjects(scope: Scope, claim: ListingClaim, projects: ProjectInput[], options: { complete: boolean }): Promise<void> {
   await db.$transaction(async (tx) => {
-    await touch(tx, claim, { projectsFound: { increment: projects.length } });
+    await touch(tx, scope, claim, { projectsFound: { increment: projects.length } });
     if (projects.length > 0) {
       await tx.$executeRaw`
         INSERT INTO "ListedProject" ("connectionId", generation, "projectId", name, "nameKey", description)
@@ -181,7 +182,7 @@ export async function recordListedProjects(claim: ListingClaim, projects: Projec
     }
     if (options.complete) {
       const total = await tx.listedProject.count({ where: { connectionId: claim.connectionId, generation: claim.generation } });
-      await touch(tx, claim, { projectsTotal: total });
+      await touch(tx, scope, claim, { projectsTotal: total });
     }
   }, TX);
 }
@@ -203,13 +204,13 @@ export type RepositoryInput = {
 export type ProjectRepositories = { projectId: string; repositories: RepositoryInput[]; error: string | null };
 
 /** Saves the repositories of a batch of projects and advances the progress counters. */
-export async function recordListedRepositories(claim: ListingClaim, batch: ProjectRepositories[]): Promise<void> {
+export async function recordListedRepositories(scope: Scope, claim: ListingClaim, batch: ProjectRepositories[]): Promise<void> {
   if (batch.length === 0) {
     return;
   }
   const rows = batch.flatMap((entry) => entry.repositories);
   await db.$transaction(async (tx) => {
-    await touch(tx, claim, {
+    await touch(tx, scope, claim, {
       projectsListed: { increment: batch.length },
       projectsFailed: { increment: batch.filter((entry) => entry.error !== null).length },
       repositoriesListed: { increment: rows.length },
@@ -243,11 +244,11 @@ export async function recordListedRepositories(claim: ListingClaim, batch: Proje
 }
 
 /** Marks the run complete: its generation becomes the one pages read, older rows go. */
-export async function finishListing(claim: ListingClaim, options: { ttlMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
+export async function finishListing(scope: Scope, claim: ListingClaim, options: { ttlMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
   const now = new Date();
   await db.$transaction(async (tx) => {
-    await touch(tx, claim, { status: "READY", readyGeneration: claim.generation, finishedAt: now, expiresAt: new Date(now.getTime() + options.ttlMs), runId: null });
-    await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
+    await touch(tx, scope, claim, { status: "READY", readyGeneration: claim.generation, finishedAt: now, expiresAt: new Date(now.getTime() + options.ttlMs), runId: null });
+    await recordAudit(scope, { action: "repositories.listed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
   }, TX);
   await dropOtherGenerations(claim.connectionId, claim.generation);
 }
@@ -256,11 +257,11 @@ export async function finishListing(claim: ListingClaim, options: { ttlMs: numbe
  * Marks the run failed with the problem to show. The previous complete listing (if any)
  * stays visible; this run's partial rows go. Visiting again after `retryAfterMs` retries.
  */
-export async function failListing(claim: ListingClaim, problem: PickerProblem, options: { retryAfterMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
+export async function failListing(scope: Scope, claim: ListingClaim, problem: PickerProblem, options: { retryAfterMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
   const now = new Date();
   await db.$transaction(async (tx) => {
-    await touch(tx, claim, { status: "FAILED", finishedAt: now, expiresAt: new Date(now.getTime() + options.retryAfterMs), error: problem, runId: null });
-    await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listing_failed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
+    await touch(tx, scope, claim, { status: "FAILED", finishedAt: now, expiresAt: new Date(now.getTime() + options.retryAfterMs), error: problem, runId: null });
+    await recordAudit(scope, { action: "repositories.listing_failed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
   }, TX);
   await db.listedRepository.deleteMany({ where: { connectionId: claim.connectionId, generation: claim.generation } });
   await db.listedProject.deleteMany({ where: { connectionId: claim.connectionId, generation: claim.generation } });
@@ -296,8 +297,16 @@ function containsPattern(term: string): string {
   return `%${nameKey(term).replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
-function repositoryFilter(connectionId: string, generation: number, filter: { q?: string; projectId?: string }): Prisma.Sql {
-  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`];
+/**
+ * Listed rows carry only their connection: this condition ties them to the scope's organization.
+ * It does not depend on the row, so PostgreSQL evaluates it once per query (an InitPlan).
+ */
+function inScope(scope: Scope, connectionId: string): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM "Connection" c WHERE c.id = ${connectionId}::uuid AND c."organizationId" = ${scope.organizationId}::uuid)`;
+}
+
+function repositoryFilter(scope: Scope, connectionId: string, generation: number, filter: { q?: string; projectId?: string }): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`, inScope(scope, connectionId)];
   if (filter.projectId !== undefined) {
     conditions.push(Prisma.sql`"projectId" = ${filter.projectId}`);
   }
@@ -310,11 +319,12 @@ function repositoryFilter(connectionId: string, generation: number, filter: { q?
 
 /** One page of listed repositories (search term already NFC + lower-cased). */
 export async function listListedRepositories(
+  scope: Scope,
   connectionId: string,
   generation: number,
   options: { q?: string; projectId?: string; after?: PageCursor; limit: number },
 ): Promise<{ rows: ListedRepositoryRow[]; hasMore: boolean }> {
-  const where = repositoryFilter(connectionId, generation, options);
+  const where = repositoryFilter(scope, connectionId, generation, options);
   const after = options.after ? Prisma.sql`AND ("nameKey", "repositoryId") > (${options.after.key}, ${options.after.id})` : Prisma.empty;
   const rows = await db.$queryRaw<(Omit<ListedRepositoryRow, "size"> & { size: bigint | null })[]>`
     SELECT "repositoryId", "projectId", "projectName", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty"
@@ -329,16 +339,16 @@ export async function listListedRepositories(
 }
 
 /** How many listed repositories match (for "12 repositories match"). */
-export async function countListedRepositories(connectionId: string, generation: number, options: { q?: string; projectId?: string }): Promise<number> {
-  const where = repositoryFilter(connectionId, generation, options);
+export async function countListedRepositories(scope: Scope, connectionId: string, generation: number, options: { q?: string; projectId?: string }): Promise<number> {
+  const where = repositoryFilter(scope, connectionId, generation, options);
   const result = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM "ListedRepository" WHERE ${where}`;
   return Number(result[0]?.count ?? 0);
 }
 
 /** One listed repository, by its Azure DevOps id. */
-export async function getListedRepository(connectionId: string, generation: number, repositoryId: string): Promise<ListedRepositoryRow | null> {
-  const row = await db.listedRepository.findUnique({
-    where: { connectionId_generation_repositoryId: { connectionId, generation, repositoryId } },
+export async function getListedRepository(scope: Scope, connectionId: string, generation: number, repositoryId: string): Promise<ListedRepositoryRow | null> {
+  const row = await db.listedRepository.findFirst({
+    where: { connectionId, generation, repositoryId, connection: { organizationId: scope.organizationId } },
     select: { repositoryId: true, projectId: true, projectName: true, name: true, nameKey: true, defaultBranch: true, size: true, isDisabled: true, isFork: true, isEmpty: true },
   });
   return row ? { ...row, size: row.size === null ? null : Number(row.size) } : null;
@@ -346,11 +356,12 @@ export async function getListedRepository(connectionId: string, generation: numb
 
 /** One page of listed projects. */
 export async function listListedProjects(
+  scope: Scope,
   connectionId: string,
   generation: number,
   options: { q?: string; after?: PageCursor; limit: number },
 ): Promise<{ rows: ListedProjectRow[]; hasMore: boolean }> {
-  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`];
+  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`, inScope(scope, connectionId)];
   if (options.q) {
     conditions.push(Prisma.sql`"nameKey" LIKE ${containsPattern(options.q)} ESCAPE '\\'`);
   }
@@ -367,10 +378,10 @@ export async function listListedProjects(
 }
 
 /** How many projects the visible listing holds (optionally matching a term). */
-export async function countListedProjects(connectionId: string, generation: number, options: { q?: string } = {}): Promise<number> {
+export async function countListedProjects(scope: Scope, connectionId: string, generation: number, options: { q?: string } = {}): Promise<number> {
   const search = options.q ? Prisma.sql`AND "nameKey" LIKE ${containsPattern(options.q)} ESCAPE '\\'` : Prisma.empty;
   const result = await db.$queryRaw<{ count: bigint }[]>`
-    SELECT count(*) AS count FROM "ListedProject" WHERE "connectionId" = ${connectionId}::uuid AND generation = ${generation} ${search}`;
+    SELECT count(*) AS count FROM "ListedProject" WHERE "connectionId" = ${connectionId}::uuid AND generation = ${generation} AND ${inScope(scope, connectionId)} ${search}`;
   return Number(result[0]?.count ?? 0);
 }
 
@@ -381,7 +392,8 @@ export type SiblingOrganization = { connectionId: string; connectionName: string
  * connection: the organization's other OAuth connections to Azure DevOps Services whose last
  * check authenticated the same user. PAT connections reach exactly one organization.
  */
-export async function listSiblingOrganizations(organizationId: string, connectionId: string): Promise<SiblingOrganization[]> {
+export async function listSiblingOrganizations(scope: Scope, connectionId: string): Promise<SiblingOrganization[]> {
+  const organizationId = scope.organizationId;
   const current = await db.connection.findFirst({
     where: { id: connectionId, organizationId },
     select: { id: true, name: true, collection: true, status: true, authMethod: true, deploymentType: true, lastCheckResult: true },

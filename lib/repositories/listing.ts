@@ -20,6 +20,7 @@ import {
 } from "@/lib/data/repository-listing";
 import { noteUseFailure, noteUseSuccess } from "@/lib/connections/health";
 import { logger } from "@/lib/logger";
+import type { Scope } from "@/lib/scope";
 import { clientForConnection, problemFromError } from "./connection-client";
 import { nameKey } from "./names";
 import { unexpectedProblem } from "./problems";
@@ -54,8 +55,6 @@ export const LISTING_SETTINGS: ListingSettings = { ttlMs: 10 * 60_000, retryAfte
 
 const HEARTBEAT_MS = 15_000;
 
-type Scope = { organizationId: string; userId: string | null };
-
 /**
  * Makes sure the connection has a listing: starts one in the background when there is none,
  * it expired, or `force` (Refresh) — unless another run (on any instance) is going. Returns
@@ -68,7 +67,7 @@ export async function ensureListing(
 ): Promise<{ listing: ListingView; started: boolean }> {
   const settings = { ...LISTING_SETTINGS, ...options.settings };
   // The common case (a fresh listing, or a run going on) costs one indexed read, no lock.
-  const current = await getListing(scope.organizationId, connection.id);
+  const current = await getListing(scope, connection.id);
   if (current !== null && !needsRun(current, options.force === true)) {
     return { listing: current, started: false };
   }
@@ -81,7 +80,7 @@ export async function ensureListing(
       await run;
     }
   }
-  const listing = await getListing(scope.organizationId, connection.id);
+  const listing = await getListing(scope, connection.id);
   if (!listing) {
     throw new Error("The listing row vanished right after it was claimed");
   }
@@ -102,21 +101,21 @@ export async function runListing(scope: Scope, connection: ConnectionView, claim
   const started = performance.now();
   let calls = 0;
   const heartbeat = setInterval(() => {
-    heartbeatListing(claim).catch(() => undefined);
+    heartbeatListing(scope, claim).catch(() => undefined);
   }, HEARTBEAT_MS);
   heartbeat.unref();
   try {
-    const { client } = await clientForConnection({ organizationId: scope.organizationId, userId: scope.userId ?? "" }, connection, {
+    const { client } = await clientForConnection(scope, connection, {
       recorder: () => {
         calls += 1;
       },
     });
     const ready = performance.now();
-    const projects = await listProjects(client, claim, settings);
+    const projects = await listProjects(scope, client, claim, settings);
     const projectsDone = performance.now();
-    const failed = await listRepositories(client, claim, projects, settings);
+    const failed = await listRepositories(scope, client, claim, projects, settings);
     const repositoriesDone = performance.now();
-    await finishListing(claim, {
+    await finishListing(scope, claim, {
       ttlMs: settings.ttlMs,
       audit: { projects: projects.length, projectsFailed: failed, calls, durationMs: Math.round(performance.now() - started) },
     });
@@ -143,9 +142,9 @@ export async function runListing(scope: Scope, connection: ConnectionView, claim
     if (problem === null) {
       log.error({ err: error, connectionId: connection.id }, "repository listing failed unexpectedly");
     }
-    await noteUseFailure(scope.organizationId, connection, problem);
+    await noteUseFailure(scope, connection, problem);
     try {
-      await failListing(claim, problem ?? unexpectedProblem("Listing the repositories"), {
+      await failListing(scope, claim, problem ?? unexpectedProblem("Listing the repositories"), {
         retryAfterMs: settings.retryAfterMs,
         audit: { failure: problem?.id ?? "unexpected", calls, durationMs: Math.round(performance.now() - started) },
       });
@@ -159,7 +158,7 @@ export async function runListing(scope: Scope, connection: ConnectionView, claim
   }
 }
 
-async function listProjects(client: AzureDevOpsClient, claim: ListingClaim, settings: ListingSettings): Promise<TeamProjectReference[]> {
+async function listProjects(scope: Scope, client: AzureDevOpsClient, claim: ListingClaim, settings: ListingSettings): Promise<TeamProjectReference[]> {
   const projects: TeamProjectReference[] = [];
   const seen = new Set<string>();
   let token: string | undefined;
@@ -174,6 +173,7 @@ async function listProjects(client: AzureDevOpsClient, claim: ListingClaim, sett
     // A server that repeats a token (or sends one with an empty page) would page forever.
     const done = next === undefined || next === token || page.items.length === 0;
     await recordListedProjects(
+      scope,
       claim,
       fresh.map((project) => ({ projectId: project.id.toLowerCase(), name: project.name, nameKey: nameKey(project.name), description: project.description ?? null })),
       { complete: done },
@@ -186,7 +186,7 @@ async function listProjects(client: AzureDevOpsClient, claim: ListingClaim, sett
 }
 
 /** Lists every project's repositories with bounded concurrency; returns how many projects failed. */
-async function listRepositories(client: AzureDevOpsClient, claim: ListingClaim, projects: TeamProjectReference[], settings: ListingSettings): Promise<number> {
+async function listRepositories(scope: Scope, client: AzureDevOpsClient, claim: ListingClaim, projects: TeamProjectReference[], settings: ListingSettings): Promise<number> {
   let next = 0;
   let failed = 0;
   let fatal: unknown;
@@ -197,7 +197,7 @@ async function listRepositories(client: AzureDevOpsClient, claim: ListingClaim, 
   const flush = (): Promise<void> => {
     const batch = pending;
     pending = [];
-    writing = writing.then(() => recordListedRepositories(claim, batch));
+    writing = writing.then(() => recordListedRepositories(scope, claim, batch));
     return writing;
   };
 

@@ -8,6 +8,7 @@ import {
   type ListedRepositoryRow,
   type ListingView,
 } from "@/lib/data/repository-listing";
+import type { Scope } from "@/lib/scope";
 import { encodeCursor, type ProjectQuery, type RepositoryQuery } from "@/lib/validation/profiles";
 import { ensureListing } from "./listing";
 import { shortBranchName } from "./names";
@@ -55,8 +56,6 @@ export type ProjectItemDto = { id: string; name: string; repositoryCount: number
 /** `total` is counted for the first page only (null on later pages: the browser keeps the first count). */
 export type PageDto<T> = { listing: ListingStatusDto; items: T[]; nextCursor: string | null; total: number | null };
 
-type Scope = { organizationId: string; userId: string };
-
 /** The listing's state as the browser sees it. */
 export function listingDto(listing: ListingView): ListingStatusDto {
   const partial = listing.readyGeneration === null && listing.status === "RUNNING";
@@ -101,8 +100,8 @@ export async function repositoryPage(scope: Scope, connection: ConnectionView, q
   }
   const filter = { ...(query.q ? { q: query.q } : {}), ...(query.project ? { projectId: query.project } : {}) };
   const [page, total] = await Promise.all([
-    listListedRepositories(connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
-    query.cursor ? null : countListedRepositories(connection.id, generation, filter),
+    listListedRepositories(scope, connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
+    query.cursor ? null : countListedRepositories(scope, connection.id, generation, filter),
   ]);
   const last = page.rows.at(-1);
   return {
@@ -122,8 +121,8 @@ export async function projectPage(scope: Scope, connection: ConnectionView, quer
   }
   const filter = query.q ? { q: query.q } : {};
   const [page, total] = await Promise.all([
-    listListedProjects(connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
-    query.cursor ? null : countListedProjects(connection.id, generation, filter),
+    listListedProjects(scope, connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
+    query.cursor ? null : countListedProjects(scope, connection.id, generation, filter),
   ]);
   const last = page.rows.at(-1);
   return {
