@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { buildCollectionUrl, buildRepoWebUrl, hostsMatch, normalizeServerUrl, parseAzureDevOpsUrl, pointsToLocalhost, rewriteToConfiguredHost, type AzureDevOpsLocation } from "./url";
+import { addressMove, buildCollectionUrl, buildRepoWebUrl, hostsMatch, normalizeServerUrl, parseAzureDevOpsUrl, pointsToLocalhost, rewriteToConfiguredHost, type AzureDevOpsLocation } from "./url";
 
 type Expected = Omit<AzureDevOpsLocation, "warnings" | "collectionUrl"> & { collectionUrl?: string; warnings?: number };
 
@@ -397,5 +397,24 @@ describe("rewriteToConfiguredHost", () => {
     expect(rewriteToConfiguredHost("http://localhost:8080/tfs/Other/P/_git/r", "https://host/tfs/DefaultCollection").ok).toBe(false);
     expect(rewriteToConfiguredHost("javascript:alert(1)//DefaultCollection", "https://host/tfs/DefaultCollection").ok).toBe(false);
     expect(rewriteToConfiguredHost("http://localhost/x", "https://host/").ok).toBe(false);
+  });
+});
+
+describe("addressMove: a token is never sent to an address it was not entered for", () => {
+  const at = { serverUrl: "https://devops.example.com", pathPrefix: "tfs", collection: "DefaultCollection" };
+
+  it("is no move when only the collection's case changes, or when nothing was stored yet", () => {
+    expect(addressMove(at, { ...at, collection: "defaultcollection" }, false)).toEqual({ moved: false, tokenLeftBehind: false });
+    expect(addressMove(null, { ...at, serverUrl: "https://elsewhere.example" }, false)).toEqual({ moved: false, tokenLeftBehind: false });
+  });
+
+  it.each([
+    ["origin", { serverUrl: "https://evil.example" }],
+    ["scheme", { serverUrl: "http://devops.example.com" }],
+    ["path prefix", { pathPrefix: "" }],
+    ["collection", { collection: "Other" }],
+  ])("leaves the token behind when the %s changes without a new one", (_label, change) => {
+    expect(addressMove(at, { ...at, ...change }, false)).toEqual({ moved: true, tokenLeftBehind: true });
+    expect(addressMove(at, { ...at, ...change }, true)).toEqual({ moved: true, tokenLeftBehind: false });
   });
 });
