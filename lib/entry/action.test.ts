@@ -24,7 +24,7 @@ const fields = ["name", "secret"] as const;
 
 describe("publicAction", () => {
   it("hands the parsed form and bound arguments to the handler and returns its state", async () => {
-    const handler = vi.fn(async ({ input, args }: { input: z.output<typeof schema>; args: [number] }) => ({ status: "success" as const, message: `${input.name}:${args[0]}` }));
+    const handler = vi.fn(async ({ input, args }: { input: z.output<typeof schema>; args: readonly [number] }) => ({ status: "success" as const, message: `${input.name}:${args[0]}` }));
     const act = publicAction({ name: "test.ok", args: [z.number()], invalidArgs: "Bad link.", form: { schema, fields, secret: ["secret"] } }, handler);
     expect(await act(7, idle, form({ name: "Ada", secret: "s3" }))).toEqual({ status: "success", message: "Ada:7" });
     expect(handler).toHaveBeenCalledTimes(1);
