@@ -18,11 +18,6 @@ export function e2eKeyring(): Keyring {
   return parseKeyring(secrets.encryptionKeys);
 }
 
-/** Seals a value for one column of one row, as Keel does. */
-export function sealFor(table: string, column: string, rowId: string, plaintext: string): string {
-  return seal(e2eKeyring(), plaintext, { table, column, rowId });
-}
-
 /** Opens a sealed value (to prove a column holds the right secret without printing it). */
 export function openFor(table: string, column: string, rowId: string, sealed: string): string {
   return open(e2eKeyring(), sealed, { table, column, rowId });

@@ -71,11 +71,6 @@ export type CollectionLocation = {
   collection: string;
 };
 
-export type RepositoryLocation = CollectionLocation & {
-  project: string;
-  repository: string;
-};
-
 const SERVICES_ORIGIN = "https://dev.azure.com";
 const SERVICES_HOST = "dev.azure.com";
 // Other Services hosts that carry `/{org}/…` paths (REST areas discovered via ResourceAreas).
@@ -259,10 +254,6 @@ export function addressMove(before: CollectionLocation | null, after: Collection
   return { moved, tokenLeftBehind: moved && !newToken };
 }
 
-/** `{collectionUrl}/{project}/_git/{repository}`, the repository's web (and HTTPS clone) URL. */
-export function buildRepoWebUrl(location: RepositoryLocation): string {
-  return `${buildCollectionUrl(location)}/${encodePathSegment(location.project)}/_git/${encodePathSegment(location.repository)}`;
-}
 
 /** True when both URLs have the same scheme, host and effective port (false if either is unparseable). */
 export function hostsMatch(a: string | URL, b: string | URL): boolean {

@@ -32,13 +32,3 @@ export async function recordAudit(scope: Scope, event: AuditEventInput, tx?: Tx)
     },
   });
 }
-
-/** Latest audit events of an organization, newest first. */
-export async function listAuditEvents(organizationId: string, options: { take?: number; action?: string } = {}) {
-  return db.auditEvent.findMany({
-    where: { organizationId, ...(options.action ? { action: options.action } : {}) },
-    orderBy: { createdAt: "desc" },
-    take: Math.min(options.take ?? 100, 500),
-    include: { actor: { select: { id: true, name: true, email: true } } },
-  });
-}

@@ -100,10 +100,6 @@ export async function openDraftToken(scope: Scope, id: string): Promise<string |
   return openSecret({ table: "ConnectDraft", column: "tokenSealed" }, id, row.tokenSealed);
 }
 
-/** Deletes a draft (cancel). */
-export async function deleteDraft(scope: Scope, id: string): Promise<void> {
-  await db.connectDraft.deleteMany({ where: { id, ...draftOwner(scope) } });
-}
 
 /**
  * Deletes every expired draft, of every organization (housekeeping, global by nature): a draft

@@ -311,15 +311,6 @@ export async function recordUnreadableAccountToken(scope: Scope, accountId: stri
 
 export type LinkedIdentity = { id: string; provider: string; displayName: string | null; uniqueName: string | null; updatedAt: Date; needsReauth: boolean };
 
-/** The identities the scope's user has linked (for display and reuse; never tokens). */
-export async function listLinkedIdentities(scope: Scope): Promise<LinkedIdentity[]> {
-  const rows = await db.account.findMany({
-    where: { userId: requireUserActor(scope).userId, type: "oauth", ...accountInScope(scope) },
-    select: { id: true, provider: true, displayName: true, uniqueName: true, updatedAt: true, refreshFailedAt: true },
-    orderBy: { updatedAt: "desc" },
-  });
-  return rows.map((row) => ({ id: row.id, provider: row.provider, displayName: row.displayName, uniqueName: row.uniqueName, updatedAt: row.updatedAt, needsReauth: row.refreshFailedAt !== null }));
-}
 
 /** One identity of the scope's user (display fields), or null when it is not theirs. */
 export async function getLinkedIdentity(scope: Scope, accountId: string): Promise<LinkedIdentity | null> {

@@ -51,14 +51,6 @@ export async function getProfile(scope: Scope, id: string): Promise<ProfileView 
   return db.buildProfile.findFirst({ where: { id, organizationId: scope.organizationId }, select: profileView });
 }
 
-/** Like getProfile, but throws NOT_FOUND. */
-export async function getProfileOrThrow(scope: Scope, id: string): Promise<ProfileView> {
-  const profile = await getProfile(scope, id);
-  if (!profile) {
-    throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
-  }
-  return profile;
-}
 
 export type ProfileSort = "name" | "created" | "repository" | "platform";
 export type ProfileListQuery = { q?: string; platform?: BuildPlatform; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number };

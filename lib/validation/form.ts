@@ -23,23 +23,6 @@ export function textField(label: string, options: { min?: number; max: number })
     );
 }
 
-/** An optional trimmed single-line text field: empty means undefined. */
-export function optionalTextField(label: string, options: { max: number }) {
-  return z
-    .string()
-    .optional()
-    .transform((value) => {
-      const trimmed = value?.trim();
-      return trimmed ? trimmed : undefined;
-    })
-    .pipe(
-      z
-        .string()
-        .max(options.max, `${label} must be at most ${options.max} characters`)
-        .refine((value) => !CONTROL.test(value), `${label} must not contain control characters or line breaks`)
-        .optional(),
-    );
-}
 
 /** An email address, lower-cased. */
 export const emailField = z
