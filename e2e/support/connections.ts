@@ -39,14 +39,16 @@ export type SeedPatConnection = {
   name?: string;
   ownerId?: string;
   status?: "HEALTHY" | "WARNING" | "FAILING" | "NEEDS_REAUTH" | "CREDENTIALS_MISSING" | "CREDENTIALS_UNREADABLE";
+  /** Another Keel organization than the e2e one (then `ownerId` is required). */
+  organizationId?: string;
 };
 
 /**
- * Inserts a healthy PAT connection to an emulator deployment in the e2e organization;
- * remove it with `removeConnection` (its build profiles first).
+ * Inserts a healthy PAT connection to an emulator deployment in the e2e organization (or the
+ * one named); remove it with `removeConnection` (its build profiles first).
  */
 export async function seedPatConnection(input: SeedPatConnection) {
-  const organization = await e2eOrganization();
+  const organization = input.organizationId ? { id: input.organizationId } : await e2eOrganization();
   const deployment = await emulatorDeployment(input.deployment ?? "services");
   const id = randomUUID();
   const name = input.name ?? uniqueName("Seeded");

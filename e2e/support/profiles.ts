@@ -16,11 +16,13 @@ export type SeedProfile = {
   sshUrl?: string | null;
   webUrl?: string | null;
   createdById?: string;
+  /** Another Keel organization than the e2e one (the connection's). */
+  organizationId?: string;
 };
 
 /** Inserts a build profile in the e2e organization (it goes with its connection: `removeConnection`). */
 export async function seedProfile(input: SeedProfile) {
-  const organization = await e2eOrganization();
+  const organization = input.organizationId ? { id: input.organizationId } : await e2eOrganization();
   return prisma().buildProfile.create({
     data: {
       organizationId: organization.id,
