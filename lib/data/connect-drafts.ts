@@ -38,10 +38,11 @@ export type Draft = Prisma.ConnectDraftGetPayload<{ select: typeof publicDraft }
 
 /** Starts a wizard draft for a provider. */
 export async function createDraft(scope: Scope, deploymentType: "SERVICES" | "SERVER"): Promise<{ id: string }> {
+  const owner = draftOwner(scope);
   // Expired drafts go on the way (sealed tokens in them included).
   await deleteExpiredDrafts();
   return db.connectDraft.create({
-    data: { ...draftOwner(scope), deploymentType, expiresAt: new Date(Date.now() + DRAFT_TTL_MS) },
+    data: { ...owner, deploymentType, expiresAt: new Date(Date.now() + DRAFT_TTL_MS) },
     select: { id: true },
   });
 }
