@@ -33,7 +33,7 @@ const NO_TEST_SUPPORT = {
 
 // lib/data is the bottom layer: Prisma plus the neutral modules. A feature folder importing
 // lib/data is the allowed direction; the reverse would make the data layer depend on features.
-const DATA_MAY_IMPORT = ["data", "db", "generated", "scope", "errors", "secrets", "crypto", "env", "logger", "shared", "validation"];
+const DATA_MAY_IMPORT = ["data", "db", "generated", "scope", "policy", "errors", "secrets", "crypto", "env", "logger", "shared", "validation"];
 const DATA_BOUNDARY = [
   {
     regex: `^@/(?!lib/(${DATA_MAY_IMPORT.join("|")})(/|$))`,

@@ -111,10 +111,6 @@ export class Keyring {
   }
 }
 
-/** Builds a keyring from entries; the first entry is the current (sealing) key. */
-export function createKeyring(entries: readonly KeyringEntry[]): Keyring {
-  return new Keyring(entries);
-}
 
 /** Parses `k2:<base64 32 bytes>,k1:<base64 32 bytes>` (first = current) into a keyring. */
 export function parseKeyring(spec: string): Keyring {
@@ -138,16 +134,11 @@ export function parseKeyring(spec: string): Keyring {
       throw new KeyringError(`${position} (id "${id}") is not valid base64.`);
     }
     if (key.byteLength !== KEY_BYTES) {
-      throw new KeyringError(`${position} (id "${id}") must decode to exactly ${KEY_BYTES} bytes, got ${key.byteLength}. Generate one with generateKey().`);
+      throw new KeyringError(`${position} (id "${id}") must decode to exactly ${KEY_BYTES} bytes, got ${key.byteLength}. Generate one with: openssl rand -base64 32`);
     }
     return { id, key };
   });
   return new Keyring(entries);
-}
-
-/** Generates a random 32-byte key, base64-encoded, for a keyring spec. */
-export function generateKey(): string {
-  return randomBytes(KEY_BYTES).toString("base64");
 }
 
 /** Seals `plaintext` with the current key, bound to table/column/row. */
@@ -192,25 +183,8 @@ export function open(keyring: Keyring, sealed: string, context: SealContext): st
   }
 }
 
-/** True when the value was sealed with a key other than the current one (a re-encrypt job should move it). */
-export function needsReseal(keyring: Keyring, sealed: string): boolean {
-  return parseSealed(sealed).keyId !== keyring.currentKeyId;
-}
 
-/** Opens with any known key and seals again with the current key (same place). */
-export function reseal(keyring: Keyring, sealed: string, context: SealContext): string {
-  return seal(keyring, open(keyring, sealed, context), context);
-}
 
-/** The version and key id a sealed value names, or null when it is not in the sealed format (for per-key reports). */
-export function inspectSealed(sealed: string): { version: string; keyId: string } | null {
-  try {
-    const parsed = parseSealed(sealed);
-    return { version: VERSION, keyId: parsed.keyId };
-  } catch {
-    return null;
-  }
-}
 
 /** The last four characters of a secret for display, or null when the secret is too short to show any of it safely. */
 export function lastFour(secret: string | null | undefined): string | null {

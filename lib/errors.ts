@@ -57,7 +57,3 @@ export function isAppError(value: unknown, code?: AppErrorCode): value is AppErr
   return code === undefined || value.code === code;
 }
 
-/** True when `value` is one of the known AppError codes. */
-export function isAppErrorCode(value: unknown): value is AppErrorCode {
-  return typeof value === "string" && (APP_ERROR_CODES as readonly string[]).includes(value);
-}

@@ -29,14 +29,26 @@ export function systemScope(organizationId: string, job: string, requestedBy?: s
   return { organizationId, actor: { kind: "system", job, requestedBy: requestedBy ?? null } };
 }
 
+/** The person behind the act, for "requested by" columns and the audit log: the user, or whoever queued the job (null when nobody did). */
+export function onBehalfOf(scope: Scope): string | null {
+  return scope.actor.kind === "user" ? scope.actor.userId : (scope.actor.requestedBy ?? null);
+}
+
 /** The user behind the scope (for columns that reference a User), or null for the system. */
 export function actorUserId(scope: Scope): string | null {
   return scope.actor.kind === "user" ? scope.actor.userId : null;
 }
 
-/** True when the actor may do admin-only things: an admin, or the system. */
-export function canAdminister(scope: Scope): boolean {
-  return scope.actor.kind === "system" || scope.actor.role === "ADMIN";
+/**
+ * The signed-in person behind the scope, for things only a person has (a draft of the connect
+ * wizard, linked OAuth identities, their own sessions). A job reaching one is a bug, not a
+ * refusal to show, so it throws.
+ */
+export function requireUserActor(scope: Scope): UserActor {
+  if (scope.actor.kind !== "user") {
+    throw new Error(`${actorLabel(scope)} acted where only a signed-in user can`);
+  }
+  return scope.actor;
 }
 
 /** A short label of the actor for logs and audit rows: the user id, or "system:<job>". */

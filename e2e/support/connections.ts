@@ -18,11 +18,6 @@ export function e2eKeyring(): Keyring {
   return parseKeyring(secrets.encryptionKeys);
 }
 
-/** Seals a value for one column of one row, as Keel does. */
-export function sealFor(table: string, column: string, rowId: string, plaintext: string): string {
-  return seal(e2eKeyring(), plaintext, { table, column, rowId });
-}
-
 /** Opens a sealed value (to prove a column holds the right secret without printing it). */
 export function openFor(table: string, column: string, rowId: string, sealed: string): string {
   return open(e2eKeyring(), sealed, { table, column, rowId });
@@ -44,14 +39,16 @@ export type SeedPatConnection = {
   name?: string;
   ownerId?: string;
   status?: "HEALTHY" | "WARNING" | "FAILING" | "NEEDS_REAUTH" | "CREDENTIALS_MISSING" | "CREDENTIALS_UNREADABLE";
+  /** Another Keel organization than the e2e one (then `ownerId` is required). */
+  organizationId?: string;
 };
 
 /**
- * Inserts a healthy PAT connection to an emulator deployment in the e2e organization;
- * remove it with `removeConnection` (its build profiles first).
+ * Inserts a healthy PAT connection to an emulator deployment in the e2e organization (or the
+ * one named); remove it with `removeConnection` (its build profiles first).
  */
 export async function seedPatConnection(input: SeedPatConnection) {
-  const organization = await e2eOrganization();
+  const organization = input.organizationId ? { id: input.organizationId } : await e2eOrganization();
   const deployment = await emulatorDeployment(input.deployment ?? "services");
   const id = randomUUID();
   const name = input.name ?? uniqueName("Seeded");

@@ -20,9 +20,9 @@ export async function e2eOrganization() {
 
 let counter = 0;
 
-/** Creates a user in the e2e organization with a known password; remove it with `removeUser`. */
-export async function createUser(options: { role?: "ADMIN" | "MEMBER"; name?: string; password?: string } = {}) {
-  const organization = await e2eOrganization();
+/** Creates a user with a known password, in the e2e organization unless another is named; remove it with `removeUser`. */
+export async function createUser(options: { role?: "ADMIN" | "MEMBER"; name?: string; password?: string; organizationId?: string } = {}) {
+  const organization = options.organizationId ? { id: options.organizationId } : await e2eOrganization();
   const suffix = `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const password = options.password ?? "violet harbor lantern";
   const user = await prisma().user.create({

@@ -16,11 +16,13 @@ export type SeedProfile = {
   sshUrl?: string | null;
   webUrl?: string | null;
   createdById?: string;
+  /** Another Keel organization than the e2e one (the connection's). */
+  organizationId?: string;
 };
 
-/** Inserts a build profile in the e2e organization (remove it with `removeProfile` or with its connection). */
+/** Inserts a build profile in the e2e organization (it goes with its connection: `removeConnection`). */
 export async function seedProfile(input: SeedProfile) {
-  const organization = await e2eOrganization();
+  const organization = input.organizationId ? { id: input.organizationId } : await e2eOrganization();
   return prisma().buildProfile.create({
     data: {
       organizationId: organization.id,
@@ -40,14 +42,4 @@ export async function seedProfile(input: SeedProfile) {
       createdById: input.createdById ?? null,
     },
   });
-}
-
-/** Deletes a build profile a fixture created. */
-export async function removeProfile(id: string): Promise<void> {
-  await prisma().buildProfile.deleteMany({ where: { id } });
-}
-
-/** The profiles of a connection, newest first (for assertions). */
-export async function profilesOf(connectionId: string) {
-  return prisma().buildProfile.findMany({ where: { connectionId }, orderBy: { createdAt: "desc" } });
 }

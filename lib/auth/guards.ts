@@ -2,12 +2,13 @@ import "server-only";
 import { forbidden, redirect } from "next/navigation";
 import type { SessionUser } from "@/lib/data/users";
 import { hasAnyUser } from "@/lib/data/users";
-import type { FormState } from "@/lib/validation/form";
+import { can, type Permission } from "@/lib/policy";
+import { userScope, type Scope } from "@/lib/scope";
 import { getCurrentUser } from "./session";
 
-// Authorization helpers. Pages call requireUser()/requireAdmin(); server actions call
-// the action variants, which return a typed error state instead of redirecting, so
-// every action checks the session and role by itself (never through middleware).
+// Authorization helpers for pages: requireUser() or requireScope(permission), which ask the
+// policy (lib/policy.ts). Server actions and route handlers go through lib/entry instead,
+// which answers a typed error state or JSON rather than redirecting.
 
 /** The signed-in user, or a redirect: to /setup on a fresh install, else to /signin. */
 export async function requireUser(): Promise<SessionUser> {
@@ -21,43 +22,15 @@ export async function requireUser(): Promise<SessionUser> {
   redirect("/signin");
 }
 
-/** The signed-in admin; members get the 403 page. */
-export async function requireAdmin(): Promise<SessionUser> {
+/**
+ * The signed-in user and their scope (their organization, acting as themselves); with a
+ * permission, users the policy refuses get the 403 page.
+ */
+export async function requireScope(permission?: Permission): Promise<{ user: SessionUser; scope: Scope }> {
   const user = await requireUser();
-  if (user.role !== "ADMIN") {
+  const scope = userScope(user);
+  if (permission !== undefined && !can(scope, permission)) {
     forbidden();
   }
-  return user;
-}
-
-type ErrorState = Extract<FormState, { status: "error" }>;
-export type ActionAuth = { ok: true; user: SessionUser } | { ok: false; state: ErrorState };
-
-const unauthenticated: ErrorState = {
-  status: "error",
-  message: "Your session has ended. Sign in again to continue.",
-  fieldErrors: {},
-  values: {},
-};
-
-const notAdmin: ErrorState = {
-  status: "error",
-  message: "Only admins can do this. Ask an admin of your organization.",
-  fieldErrors: {},
-  values: {},
-};
-
-/** For server actions: the signed-in user or an error state to return. */
-export async function requireActionUser(): Promise<ActionAuth> {
-  const user = await getCurrentUser();
-  return user ? { ok: true, user } : { ok: false, state: unauthenticated };
-}
-
-/** For server actions: the signed-in admin or an error state to return. */
-export async function requireActionAdmin(): Promise<ActionAuth> {
-  const auth = await requireActionUser();
-  if (!auth.ok) {
-    return auth;
-  }
-  return auth.user.role === "ADMIN" ? auth : { ok: false, state: notAdmin };
+  return { user, scope };
 }

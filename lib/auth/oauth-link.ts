@@ -9,9 +9,12 @@ import { azureDevOpsUrls, getEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { isOAuthProviderId } from "@/lib/oauth/config";
 import { noteOAuthFailure } from "@/lib/oauth/flow-context";
+import { intentPermission } from "@/lib/oauth/intent";
 import { readIntentCookie } from "@/lib/oauth/intent-cookie";
 import { listReachableOrganizations } from "@/lib/oauth/organizations";
 import { getOutboundPolicy } from "@/lib/outbound";
+import { can } from "@/lib/policy";
+import { userScope } from "@/lib/scope";
 import { getCurrentUser, SESSION_COOKIES } from "./session";
 
 const log = logger("auth.oauth-link");
@@ -32,11 +35,12 @@ export async function authorizeOAuthLink(account: Account): Promise<boolean> {
     noteOAuthFailure("no_session");
     return false;
   }
-  if (user.role !== "ADMIN") {
+  const scope = userScope(user);
+  const intent = await readIntentCookie();
+  if (!can(scope, intentPermission(intent))) {
     noteOAuthFailure("not_admin");
     return false;
   }
-  const intent = await readIntentCookie();
   if (!intent || intent.userId !== user.id || intent.organizationId !== user.organizationId || intent.provider !== account.provider) {
     noteOAuthFailure("no_intent");
     return false;
@@ -44,7 +48,7 @@ export async function authorizeOAuthLink(account: Account): Promise<boolean> {
   const linked = await findLinkedAccount(account.provider, account.providerAccountId);
   if (linked && linked.userId !== user.id) {
     noteOAuthFailure("other_user");
-    await recordAudit({ organizationId: user.organizationId, actorId: user.id, action: "oauth.link_refused", data: { provider: account.provider, reason: "linked_to_other_user" } });
+    await recordAudit(scope, { action: "oauth.link_refused", data: { provider: account.provider, reason: "linked_to_other_user" } });
     return false;
   }
   return true;
@@ -58,10 +62,10 @@ export async function completeOAuthLink(account: Account, profile: Profile | Use
     noteOAuthFailure("failed");
     throw new Error("OAuth link completed without a session, an intent or an access token");
   }
-  const scope = { organizationId: user.organizationId, userId: user.id };
+  const scope = userScope(user);
   const linked = profile as { name?: string | null; uniqueName?: string | null } | undefined;
   const accountId = await storeConsentTokens(
-    user.id,
+    scope,
     { provider: account.provider, providerAccountId: account.providerAccountId },
     {
       accessToken: account.access_token,
@@ -72,9 +76,7 @@ export async function completeOAuthLink(account: Account, profile: Profile | Use
     },
     { displayName: linked?.name ?? null, uniqueName: linked?.uniqueName ?? null },
   );
-  await recordAudit({
-    organizationId: user.organizationId,
-    actorId: user.id,
+  await recordAudit(scope, {
     action: "oauth.identity_linked",
     targetType: intent.kind === "draft" ? "connect_draft" : "connection",
     targetId: intent.targetId,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
+import { testScope } from "@/lib/testing/scopes";
 
 let database: TestDatabase;
 
@@ -29,7 +30,8 @@ describe("session version check (getSessionUser)", () => {
   it("ends sessions when the user signs out everywhere", async () => {
     const { bumpSessionVersion, getSessionUser } = await import("@/lib/data/users");
     const user = await makeUser("everywhere@example.com");
-    await bumpSessionVersion(user.id);
+    const organizationId = (await database.prisma.membership.findFirstOrThrow({ where: { userId: user.id } })).organizationId;
+    await bumpSessionVersion(testScope(organizationId, user.id, "MEMBER"));
     expect(await getSessionUser(user.id, 1)).toBeNull();
     expect(await getSessionUser(user.id, 2)).not.toBeNull();
   });
@@ -40,7 +42,7 @@ describe("session version check (getSessionUser)", () => {
     const admin = await makeUser("admin-disable@example.com", "ADMIN");
     const member = await makeUser("disabled@example.com");
     const organizationId = (await database.prisma.membership.findFirstOrThrow({ where: { userId: member.id } })).organizationId;
-    await setMemberActive({ organizationId, actorId: admin.id, userId: member.id, isActive: false });
+    await setMemberActive(testScope(organizationId, admin.id), { userId: member.id, isActive: false });
     expect(await getSessionUser(member.id, 1)).toBeNull();
     expect(await getSessionUser(member.id, 2)).toBeNull();
     const audit = await database.prisma.auditEvent.findFirst({ where: { action: "member.disabled", targetId: member.id } });
@@ -54,10 +56,10 @@ describe("session version check (getSessionUser)", () => {
     const member = await makeUser("promoted@example.com");
     const organizationId = (await database.prisma.membership.findFirstOrThrow({ where: { userId: member.id } })).organizationId;
     expect((await getSessionUser(member.id, 1))?.role).toBe("MEMBER");
-    await changeMemberRole({ organizationId, actorId: admin.id, userId: member.id, role: "ADMIN" });
+    await changeMemberRole(testScope(organizationId, admin.id), { userId: member.id, role: "ADMIN" });
     // Same session (version 1), new role: read live on every request.
     expect((await getSessionUser(member.id, 1))?.role).toBe("ADMIN");
-    await changeMemberRole({ organizationId, actorId: admin.id, userId: member.id, role: "MEMBER" });
+    await changeMemberRole(testScope(organizationId, admin.id), { userId: member.id, role: "MEMBER" });
     expect((await getSessionUser(member.id, 1))?.role).toBe("MEMBER");
   });
 
@@ -67,7 +69,7 @@ describe("session version check (getSessionUser)", () => {
     const only = await database.prisma.user.create({
       data: { email: "only-admin@example.com", name: "Only", passwordHash: "x", memberships: { create: { organizationId: organization.id, role: "ADMIN" } } },
     });
-    await expect(changeMemberRole({ organizationId: organization.id, actorId: only.id, userId: only.id, role: "MEMBER" })).rejects.toThrow(/at least one admin/);
+    await expect(changeMemberRole(testScope(organization.id, only.id), { userId: only.id, role: "MEMBER" })).rejects.toThrow(/at least one admin/);
     const membership = await database.prisma.membership.findFirstOrThrow({ where: { userId: only.id } });
     expect(membership.role).toBe("ADMIN");
   });

@@ -59,6 +59,10 @@ export async function verifySignIn(raw: unknown, address: string): Promise<SignI
   if (user.passwordHash && needsRehash(user.passwordHash)) {
     await setPasswordHash(user.id, await hashPassword(password));
   }
-  await recordAudit({ actorId: user.id, action: "auth.signed_in", targetType: "user", targetId: user.id, ip: address });
+  // A user without a membership cannot get a session (lib/data/users.ts); nothing to record.
+  if (user.membership) {
+    const scope = { organizationId: user.membership.organizationId, actor: { kind: "user" as const, userId: user.id, role: user.membership.role } };
+    await recordAudit(scope, { action: "auth.signed_in", targetType: "user", targetId: user.id, ip: address });
+  }
   return { ok: true, userId: user.id, sessionVersion: user.sessionVersion };
 }

@@ -72,7 +72,3 @@ export function scopeInfo(id: ScopeId): ScopeInfo {
   return info;
 }
 
-/** The space-separated scope string for an OAuth authorize request. */
-export function oauthScopeString(): string {
-  return OAUTH_SCOPES.map((scope) => scope.id).join(" ");
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { buildCollectionUrl, buildRepoWebUrl, hostsMatch, normalizeServerUrl, parseAzureDevOpsUrl, pointsToLocalhost, rewriteToConfiguredHost, type AzureDevOpsLocation } from "./url";
+import { addressMove } from "@/lib/shared/address-move";
+import { buildCollectionUrl, hostsMatch, normalizeServerUrl, parseAzureDevOpsUrl, pointsToLocalhost, rewriteToConfiguredHost, type AzureDevOpsLocation } from "./url";
 
 type Expected = Omit<AzureDevOpsLocation, "warnings" | "collectionUrl"> & { collectionUrl?: string; warnings?: number };
 
@@ -317,18 +318,9 @@ describe("building URLs", () => {
     expect(buildCollectionUrl({ serverUrl: "https://dev.azure.com", pathPrefix: "", collection: "fabrikam" })).toBe("https://dev.azure.com/fabrikam");
   });
 
-  it("builds the repository web URL", () => {
-    expect(buildRepoWebUrl({ serverUrl: "https://azure.spacetech.com", pathPrefix: "tfs", collection: "DefaultCollection", project: "MOBILE_IOS", repository: "wallet" })).toBe(
-      "https://azure.spacetech.com/tfs/DefaultCollection/MOBILE_IOS/_git/wallet",
-    );
-    expect(buildRepoWebUrl({ serverUrl: "https://dev.azure.com", pathPrefix: "", collection: "fabrikam", project: "Fabrikam Fiber", repository: "Käse/../x" })).toBe(
-      "https://dev.azure.com/fabrikam/Fabrikam%20Fiber/_git/K%C3%A4se%2F..%2Fx",
-    );
-  });
-
   it("round-trips: building then parsing gives the same fields", () => {
     const location = { serverUrl: "http://tfs:8080", pathPrefix: "tfs", collection: "Default Collection", project: "Übersicht", repository: "c+plus" };
-    const parsed = parseAzureDevOpsUrl(buildRepoWebUrl(location));
+    const parsed = parseAzureDevOpsUrl(`${buildCollectionUrl(location)}/${encodeURIComponent(location.project)}/_git/${encodeURIComponent(location.repository)}`);
     expect(parsed.ok && { ...location, ...parsed.value }).toMatchObject(location);
     expect(parsed.ok && parsed.value.form).toBe("https-clone");
   });
@@ -397,5 +389,24 @@ describe("rewriteToConfiguredHost", () => {
     expect(rewriteToConfiguredHost("http://localhost:8080/tfs/Other/P/_git/r", "https://host/tfs/DefaultCollection").ok).toBe(false);
     expect(rewriteToConfiguredHost("javascript:alert(1)//DefaultCollection", "https://host/tfs/DefaultCollection").ok).toBe(false);
     expect(rewriteToConfiguredHost("http://localhost/x", "https://host/").ok).toBe(false);
+  });
+});
+
+describe("addressMove: a token is never sent to an address it was not entered for", () => {
+  const at = { serverUrl: "https://devops.example.com", pathPrefix: "tfs", collection: "DefaultCollection" };
+
+  it("is no move when only the collection's case changes, or when nothing was stored yet", () => {
+    expect(addressMove(at, { ...at, collection: "defaultcollection" }, false)).toEqual({ moved: false, tokenLeftBehind: false });
+    expect(addressMove(null, { ...at, serverUrl: "https://elsewhere.example" }, false)).toEqual({ moved: false, tokenLeftBehind: false });
+  });
+
+  it.each([
+    ["origin", { serverUrl: "https://evil.example" }],
+    ["scheme", { serverUrl: "http://devops.example.com" }],
+    ["path prefix", { pathPrefix: "" }],
+    ["collection", { collection: "Other" }],
+  ])("leaves the token behind when the %s changes without a new one", (_label, change) => {
+    expect(addressMove(at, { ...at, ...change }, false)).toEqual({ moved: true, tokenLeftBehind: true });
+    expect(addressMove(at, { ...at, ...change }, true)).toEqual({ moved: true, tokenLeftBehind: false });
   });
 });

@@ -71,11 +71,6 @@ export type CollectionLocation = {
   collection: string;
 };
 
-export type RepositoryLocation = CollectionLocation & {
-  project: string;
-  repository: string;
-};
-
 const SERVICES_ORIGIN = "https://dev.azure.com";
 const SERVICES_HOST = "dev.azure.com";
 // Other Services hosts that carry `/{org}/…` paths (REST areas discovered via ResourceAreas).
@@ -243,11 +238,6 @@ export function buildCollectionUrl(location: CollectionLocation): string {
     .filter((segment) => segment !== "")
     .map(encodePathSegment);
   return [origin, ...prefix, encodePathSegment(location.collection)].join("/");
-}
-
-/** `{collectionUrl}/{project}/_git/{repository}`, the repository's web (and HTTPS clone) URL. */
-export function buildRepoWebUrl(location: RepositoryLocation): string {
-  return `${buildCollectionUrl(location)}/${encodePathSegment(location.project)}/_git/${encodePathSegment(location.repository)}`;
 }
 
 /** True when both URLs have the same scheme, host and effective port (false if either is unparseable). */

@@ -5,6 +5,7 @@ import type { CheckRecord } from "@/lib/data/connections";
 import { azureDevOpsUrls } from "@/lib/env";
 import type { ConnectionStatus } from "@/lib/generated/prisma/client";
 import { getOutboundPolicy } from "@/lib/outbound";
+import type { Scope } from "@/lib/scope";
 import type { CheckSummary } from "./summary";
 
 export type CheckTarget = {
@@ -14,8 +15,6 @@ export type CheckTarget = {
   collection: string;
   caBundlePem: string | null;
 };
-
-type Scope = { organizationId: string; userId: string };
 
 /** Maps a doctor result to the connection status it implies. */
 export function statusFromResult(result: Pick<DoctorResult, "ok" | "findings">, method: "PAT" | "OAUTH"): { status: ConnectionStatus; reason: string | null } {
@@ -83,9 +82,7 @@ export async function runConnectionCheck(
       },
     },
   );
-  await recordAudit({
-    organizationId: scope.organizationId,
-    actorId: scope.userId,
+  await recordAudit(scope, {
     action: "connection.check_ran",
     targetType: audit.targetType,
     targetId: audit.targetId,

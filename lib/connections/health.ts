@@ -3,6 +3,7 @@ import { recordCredentialRefused } from "@/lib/data/connections";
 import type { ConnectionStatus } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/logger";
 import type { PickerProblem } from "@/lib/shared/problems";
+import type { Scope } from "@/lib/scope";
 import { checkSavedConnection } from "./service";
 
 const log = logger("connections.health");
@@ -30,7 +31,7 @@ export function statusForRefusal(problemId: string, method: "PAT" | "OAUTH"): Co
  * refused, the connection's health changes to say so (connections list, profile pages).
  * Never throws: the user is already being shown the problem, bookkeeping must not hide it.
  */
-export async function noteUseFailure(organizationId: string, connection: { id: string; authMethod: "PAT" | "OAUTH" }, problem: PickerProblem | null): Promise<void> {
+export async function noteUseFailure(scope: Scope, connection: { id: string; authMethod: "PAT" | "OAUTH" }, problem: PickerProblem | null): Promise<void> {
   if (!problem) {
     return;
   }
@@ -39,7 +40,7 @@ export async function noteUseFailure(organizationId: string, connection: { id: s
     return;
   }
   try {
-    await recordCredentialRefused(organizationId, connection.id, status, problem.title, problem.id);
+    await recordCredentialRefused(scope, connection.id, status, problem.title, problem.id);
   } catch (error) {
     log.warn({ err: error, connectionId: connection.id }, "could not record the connection's health after a refused credential");
   }
@@ -51,12 +52,12 @@ export async function noteUseFailure(organizationId: string, connection: { id: s
  * works, so the doctor runs once and its result becomes the health — Check's own verdict,
  * not a guess. Never throws, like noteUseFailure.
  */
-export async function noteUseSuccess(scope: { organizationId: string; userId: string | null }, connection: { id: string; status: ConnectionStatus }): Promise<void> {
-  if ((connection.status !== "FAILING" && connection.status !== "NEEDS_REAUTH") || scope.userId === null) {
+export async function noteUseSuccess(scope: Scope, connection: { id: string; status: ConnectionStatus }): Promise<void> {
+  if (connection.status !== "FAILING" && connection.status !== "NEEDS_REAUTH") {
     return;
   }
   try {
-    await checkSavedConnection({ organizationId: scope.organizationId, userId: scope.userId }, connection.id);
+    await checkSavedConnection(scope, connection.id);
   } catch (error) {
     log.warn({ err: error, connectionId: connection.id }, "could not re-check the connection after a successful listing");
   }

@@ -7,10 +7,9 @@ import { azureDevOpsUrls } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { getAccessTokenForAccount } from "@/lib/oauth/tokens";
 import { reachableOrganizations } from "@/lib/auth/oauth-link";
+import type { Scope } from "@/lib/scope";
 import { runConnectionCheck, type CheckTarget } from "./check";
 import type { CheckSummary } from "./summary";
-
-type Scope = { organizationId: string; userId: string };
 
 // The wizard's OAuth side: the identity linked to a draft, its organizations, the doctor run
 // with its token. Drafts are private to their admin, and so is the identity: the token is only
@@ -21,7 +20,7 @@ export async function draftIdentity(scope: Scope, draft: Draft): Promise<{ accou
   if (!draft.oauthAccountId) {
     throw new AppError("INVALID_INPUT", "Authorize Keel in Azure DevOps first.");
   }
-  const identity = await getLinkedIdentity(scope.userId, draft.oauthAccountId);
+  const identity = await getLinkedIdentity(scope, draft.oauthAccountId);
   if (!identity) {
     throw new AppError("FORBIDDEN", "The Azure DevOps identity of this setup is no longer linked to you. Authorize again.");
   }
@@ -31,14 +30,14 @@ export async function draftIdentity(scope: Scope, draft: Draft): Promise<{ accou
 /** A bearer credential for the draft's identity (refreshed when needed). */
 export async function draftCredential(scope: Scope, draft: Draft, options: { forceRefresh?: boolean } = {}): Promise<DoctorCredential> {
   const { accountId } = await draftIdentity(scope, draft);
-  return { kind: "bearer", token: await getAccessTokenForAccount(accountId, options.forceRefresh ? { forceRefresh: true } : {}) };
+  return { kind: "bearer", token: await getAccessTokenForAccount(scope, accountId, options.forceRefresh ? { forceRefresh: true } : {}) };
 }
 
 /** Lists the organizations again with the draft's identity and stores the list. */
 export async function refreshDraftOrganizations(scope: Scope, draft: Draft): Promise<OrganizationList> {
   const { accountId } = await draftIdentity(scope, draft);
-  const memberId = await getAccountProviderAccountId(accountId);
-  const token = await getAccessTokenForAccount(accountId);
+  const memberId = await getAccountProviderAccountId(scope, accountId);
+  const token = await getAccessTokenForAccount(scope, accountId);
   const list = await reachableOrganizations(token, memberId);
   await setDraftOrganizations(scope, draft.id, list);
   return list;

@@ -4,10 +4,9 @@ import { getConnectionOrThrow, openConnectionToken, recordConnectionCheck, type 
 import { markConnectionNeedsReauth } from "@/lib/data/oauth";
 import { AppError } from "@/lib/errors";
 import { getAccessTokenForAccount, isNeedsReauthorization } from "@/lib/oauth/tokens";
+import type { Scope } from "@/lib/scope";
 import { runConnectionCheck } from "./check";
 import type { CheckSummary } from "./summary";
-
-type Scope = { organizationId: string; userId: string };
 
 export type CredentialOptions = {
   /**
@@ -35,23 +34,23 @@ export async function connectionCredential(
   options: CredentialOptions = {},
 ): Promise<DoctorCredential> {
   if (connection.authMethod === "PAT") {
-    return { kind: "pat", token: await openConnectionToken(scope.organizationId, connection.id) };
+    return { kind: "pat", token: await openConnectionToken(scope, connection.id) };
   }
   // Re-read the binding through the organization-scoped loader: the caller's copy may be stale.
-  const { accountId } = connection.accountId === undefined ? await getConnectionOrThrow(scope.organizationId, connection.id) : { accountId: connection.accountId };
+  const { accountId } = connection.accountId === undefined ? await getConnectionOrThrow(scope, connection.id) : { accountId: connection.accountId };
   if (!accountId) {
-    await markConnectionNeedsReauth(scope.organizationId, connection.id, "The Azure DevOps identity of this connection was removed. An admin must re-authorize.");
+    await markConnectionNeedsReauth(scope, connection.id, "The Azure DevOps identity of this connection was removed. An admin must re-authorize.");
     throw new AppError("PROVIDER_REJECTED", "The Azure DevOps identity of this connection was removed. An admin must re-authorize.", { details: { needsReauth: true } });
   }
   return {
     kind: "bearer",
-    token: await getAccessTokenForAccount(accountId, options.forceRefresh ? { forceRefresh: true, ...(options.rejectedToken ? { rejectedAccessToken: options.rejectedToken } : {}) } : {}),
+    token: await getAccessTokenForAccount(scope, accountId, options.forceRefresh ? { forceRefresh: true, ...(options.rejectedToken ? { rejectedAccessToken: options.rejectedToken } : {}) } : {}),
   };
 }
 
 /** Runs the doctor on a saved connection and stores the result as its health. */
 export async function checkSavedConnection(scope: Scope, id: string): Promise<CheckSummary> {
-  const connection = await getConnectionOrThrow(scope.organizationId, id);
+  const connection = await getConnectionOrThrow(scope, id);
   let credential: DoctorCredential;
   try {
     credential = await connectionCredential(scope, connection);
@@ -80,7 +79,7 @@ export async function checkSavedConnection(scope: Scope, id: string): Promise<Ch
       throw error;
     }
   }
-  await recordConnectionCheck(scope.organizationId, connection.id, record, scope.userId);
+  await recordConnectionCheck(scope, connection.id, record);
   return summary;
 }
 
@@ -99,6 +98,6 @@ async function recordNeedsReauth(scope: Scope, id: string, message: string): Pro
       },
     ],
   };
-  await recordConnectionCheck(scope.organizationId, id, { ok: false, status: "NEEDS_REAUTH", statusReason: message, summary }, scope.userId);
+  await recordConnectionCheck(scope, id, { ok: false, status: "NEEDS_REAUTH", statusReason: message, summary });
   return summary;
 }

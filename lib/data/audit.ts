@@ -1,10 +1,9 @@
 import "server-only";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db, type Tx } from "@/lib/db";
+import { onBehalfOf, type Scope } from "@/lib/scope";
 
-export type AuditInput = {
-  organizationId?: string | null;
-  actorId?: string | null;
+export type AuditEventInput = {
   action: string;
   targetType?: string;
   targetId?: string;
@@ -13,27 +12,23 @@ export type AuditInput = {
   ip?: string | null;
 };
 
-/** Appends an audit event, inside the caller's transaction when one is given. */
-export async function recordAudit(input: AuditInput, tx?: Tx): Promise<void> {
+/**
+ * Appends an audit event in the scope's organization, by the scope's actor (a person, or a job
+ * with the person who queued it, if any), inside the caller's transaction when one is given.
+ */
+export async function recordAudit(scope: Scope, event: AuditEventInput, tx?: Tx): Promise<void> {
+  const { actor } = scope;
   await (tx ?? db).auditEvent.create({
     data: {
-      organizationId: input.organizationId ?? null,
-      actorId: input.actorId ?? null,
-      action: input.action,
-      targetType: input.targetType,
-      targetId: input.targetId,
-      data: input.data,
-      ip: input.ip ?? null,
+      organizationId: scope.organizationId,
+      actorKind: actor.kind === "user" ? "USER" : "SYSTEM",
+      actorJob: actor.kind === "system" ? actor.job : null,
+      actorId: onBehalfOf(scope),
+      action: event.action,
+      targetType: event.targetType,
+      targetId: event.targetId,
+      data: event.data,
+      ip: event.ip ?? null,
     },
-  });
-}
-
-/** Latest audit events of an organization, newest first. */
-export async function listAuditEvents(organizationId: string, options: { take?: number; action?: string } = {}) {
-  return db.auditEvent.findMany({
-    where: { organizationId, ...(options.action ? { action: options.action } : {}) },
-    orderBy: { createdAt: "desc" },
-    take: Math.min(options.take ?? 100, 500),
-    include: { actor: { select: { id: true, name: true, email: true } } },
   });
 }

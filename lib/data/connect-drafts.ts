@@ -3,11 +3,14 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { lastFour } from "@/lib/crypto";
+import { requireUserActor, type Scope } from "@/lib/scope";
 
 const DRAFT_TTL_MS = 24 * 3600 * 1000;
 
 /** Drafts are private to the admin who started them, within their organization. */
-type Scope = { organizationId: string; userId: string };
+function draftOwner(scope: Scope) {
+  return { organizationId: scope.organizationId, userId: requireUserActor(scope).userId };
+}
 
 const publicDraft = {
   id: true,
@@ -35,10 +38,11 @@ export type Draft = Prisma.ConnectDraftGetPayload<{ select: typeof publicDraft }
 
 /** Starts a wizard draft for a provider. */
 export async function createDraft(scope: Scope, deploymentType: "SERVICES" | "SERVER"): Promise<{ id: string }> {
+  const owner = draftOwner(scope);
   // Expired drafts go on the way (sealed tokens in them included).
-  await db.connectDraft.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  await deleteExpiredDrafts();
   return db.connectDraft.create({
-    data: { organizationId: scope.organizationId, userId: scope.userId, deploymentType, expiresAt: new Date(Date.now() + DRAFT_TTL_MS) },
+    data: { ...owner, deploymentType, expiresAt: new Date(Date.now() + DRAFT_TTL_MS) },
     select: { id: true },
   });
 }
@@ -46,7 +50,7 @@ export async function createDraft(scope: Scope, deploymentType: "SERVICES" | "SE
 /** A live draft of this admin, or null (unknown, expired, someone else's). */
 export async function getDraft(scope: Scope, id: string): Promise<Draft | null> {
   const row = await db.connectDraft.findFirst({
-    where: { id, organizationId: scope.organizationId, userId: scope.userId, expiresAt: { gt: new Date() } },
+    where: { id, ...draftOwner(scope), expiresAt: { gt: new Date() } },
     select: { ...publicDraft, tokenSealed: true },
   });
   if (!row) {
@@ -66,7 +70,7 @@ export async function updateDraft(
 ): Promise<void> {
   const { lastCheck, ...rest } = data;
   const result = await db.connectDraft.updateMany({
-    where: { id, organizationId: scope.organizationId, userId: scope.userId },
+    where: { id, ...draftOwner(scope) },
     data: {
       ...rest,
       ...(lastCheck !== undefined ? { lastCheck: lastCheck === null ? undefined : lastCheck, lastCheckAt: lastCheck === null ? null : new Date() } : {}),
@@ -80,7 +84,7 @@ export async function updateDraft(
 /** Seals and stores the PAT typed into the draft (replacing any earlier one). */
 export async function setDraftToken(scope: Scope, id: string, token: string): Promise<void> {
   await db.connectDraft.updateMany({
-    where: { id, organizationId: scope.organizationId, userId: scope.userId },
+    where: { id, ...draftOwner(scope) },
     data: { tokenSealed: sealSecret({ table: "ConnectDraft", column: "tokenSealed" }, id, token), tokenLastFour: lastFour(token) },
   });
 }
@@ -88,7 +92,7 @@ export async function setDraftToken(scope: Scope, id: string, token: string): Pr
 /** Opens the draft's PAT for an outbound call; null when none was entered. Throws when it cannot be opened. */
 export async function openDraftToken(scope: Scope, id: string): Promise<string | null> {
   const row = await db.connectDraft.findFirst({
-    where: { id, organizationId: scope.organizationId, userId: scope.userId },
+    where: { id, ...draftOwner(scope) },
     select: { tokenSealed: true },
   });
   if (!row?.tokenSealed) {
@@ -97,7 +101,11 @@ export async function openDraftToken(scope: Scope, id: string): Promise<string |
   return openSecret({ table: "ConnectDraft", column: "tokenSealed" }, id, row.tokenSealed);
 }
 
-/** Deletes a draft (cancel). */
-export async function deleteDraft(scope: Scope, id: string): Promise<void> {
-  await db.connectDraft.deleteMany({ where: { id, organizationId: scope.organizationId, userId: scope.userId } });
+
+/**
+ * Deletes every expired draft, of every organization (housekeeping, global by nature): a draft
+ * may hold a sealed token, which must not outlive the draft's 24 hours by much.
+ */
+export async function deleteExpiredDrafts(): Promise<void> {
+  await db.connectDraft.deleteMany({ where: { expiresAt: { lt: new Date() } } });
 }

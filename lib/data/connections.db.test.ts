@@ -2,11 +2,13 @@
 // draft whatever the browser does, unique names, the URL-change rule, and fail-closed opening.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NewPatConnection } from "@/lib/data/connections";
+import type { Scope } from "@/lib/scope";
 import { healthyCheck } from "@/lib/testing/checks";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
 
 let database: TestDatabase;
-let scope: { organizationId: string; userId: string };
+let scope: Scope;
+let adminId: string;
 
 const TOKEN = `${"k".repeat(76)}AZDO${"w".repeat(4)}`;
 const OTHER_TOKEN = `${"q".repeat(76)}AZDO${"z".repeat(4)}`;
@@ -17,7 +19,8 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const organization = await database.prisma.organization.create({ data: { name: "Fabrikam" } });
   const user = await database.prisma.user.create({ data: { email: "admin@example.com", name: "Admin", memberships: { create: { organizationId: organization.id, role: "ADMIN" } } } });
-  scope = { organizationId: organization.id, userId: user.id };
+  adminId = user.id;
+  scope = { organizationId: organization.id, actor: { kind: "user", userId: user.id, role: "ADMIN" } };
 });
 afterAll(async () => {
   await database.drop();
@@ -47,10 +50,10 @@ describe("createPatConnection", () => {
     const saved = await createPatConnection(scope, input(draftId, "Fabrikam Mobile"));
     expect(saved.created).toBe(true);
     const row = await database.prisma.connection.findUniqueOrThrow({ where: { id: saved.id }, omit: { tokenSealed: false } });
-    expect(row).toMatchObject({ name: "Fabrikam Mobile", nameKey: "fabrikam mobile", status: "HEALTHY", tokenLastFour: "wwww", idempotencyKey: draftId, ownerId: scope.userId });
+    expect(row).toMatchObject({ name: "Fabrikam Mobile", nameKey: "fabrikam mobile", status: "HEALTHY", tokenLastFour: "wwww", idempotencyKey: draftId, ownerId: adminId });
     expect(row.tokenSealed).toMatch(/^v1:/);
     expect(row.tokenSealed).not.toContain(TOKEN);
-    expect(await openConnectionToken(scope.organizationId, saved.id)).toBe(TOKEN);
+    expect(await openConnectionToken(scope, saved.id)).toBe(TOKEN);
     const draft = await database.prisma.connectDraft.findUniqueOrThrow({ where: { id: draftId }, omit: { tokenSealed: false } });
     expect(draft).toMatchObject({ connectionId: saved.id, tokenSealed: null });
     const audit = await database.prisma.auditEvent.findMany({ where: { targetId: saved.id, action: "connection.created" } });
@@ -73,7 +76,7 @@ describe("createPatConnection", () => {
   it("refuses a name taken in another case, and writes nothing", async () => {
     const { createPatConnection, connectionNameTaken } = await import("@/lib/data/connections");
     await createPatConnection(scope, input(await draftWithToken(), "Wallet Builds"));
-    expect(await connectionNameTaken(scope.organizationId, "WALLET builds")).toBe(true);
+    expect(await connectionNameTaken(scope, "WALLET builds")).toBe(true);
     const draftId = await draftWithToken();
     const before = await database.prisma.auditEvent.count();
     await expect(createPatConnection(scope, input(draftId, "wallet BUILDS"))).rejects.toMatchObject({ code: "CONFLICT", message: 'A connection named "wallet BUILDS" already exists. Choose another name.' });
@@ -89,7 +92,7 @@ describe("createPatConnection", () => {
     const { createDraft, setDraftToken } = await import("@/lib/data/connect-drafts");
     const other = await database.prisma.organization.create({ data: { name: "Contoso" } });
     const otherAdmin = await database.prisma.user.create({ data: { email: "contoso@example.com", name: "C", memberships: { create: { organizationId: other.id, role: "ADMIN" } } } });
-    const otherScope = { organizationId: other.id, userId: otherAdmin.id };
+    const otherScope: Scope = { organizationId: other.id, actor: { kind: "user", userId: otherAdmin.id, role: "ADMIN" } };
     const draft = await createDraft(otherScope, "SERVICES");
     await setDraftToken(otherScope, draft.id, TOKEN);
     await createPatConnection(scope, input(await draftWithToken(), "Shared Name"));
@@ -100,7 +103,7 @@ describe("createPatConnection", () => {
     const { createPatConnection } = await import("@/lib/data/connections");
     const draftId = await draftWithToken();
     const intruder = await database.prisma.user.create({ data: { email: "intruder@example.com", name: "I", memberships: { create: { organizationId: scope.organizationId, role: "ADMIN" } } } });
-    await expect(createPatConnection({ organizationId: scope.organizationId, userId: intruder.id }, input(draftId, "Not Mine"))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(createPatConnection({ organizationId: scope.organizationId, actor: { kind: "user", userId: intruder.id, role: "ADMIN" } }, input(draftId, "Not Mine"))).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await database.prisma.connection.count({ where: { idempotencyKey: draftId } })).toBe(0);
   });
 });
@@ -116,7 +119,7 @@ describe("updatePatConnection: the URL-change rule", () => {
     const { updatePatConnection, openConnectionToken } = await import("@/lib/data/connections");
     const id = await saved("Keep Token");
     expect(await updatePatConnection(scope, id, { ...edit, name: "Keep Token 2", collection: "FABRIKAM" }, null)).toEqual({ tokenWiped: false });
-    expect(await openConnectionToken(scope.organizationId, id)).toBe(TOKEN);
+    expect(await openConnectionToken(scope, id)).toBe(TOKEN);
   });
 
   it.each([
@@ -140,7 +143,7 @@ describe("updatePatConnection: the URL-change rule", () => {
     const { updatePatConnection, openConnectionToken } = await import("@/lib/data/connections");
     const id = await saved("New Token");
     expect(await updatePatConnection(scope, id, { ...edit, name: "New Token", collection: "contoso", token: OTHER_TOKEN }, check)).toEqual({ tokenWiped: false });
-    expect(await openConnectionToken(scope.organizationId, id)).toBe(OTHER_TOKEN);
+    expect(await openConnectionToken(scope, id)).toBe(OTHER_TOKEN);
     expect(await sealedOf(id)).not.toContain(OTHER_TOKEN);
   });
 });
@@ -152,7 +155,7 @@ describe("openConnectionToken fails closed", () => {
     const second = (await createPatConnection(scope, input(await draftWithToken(OTHER_TOKEN), "Row B", OTHER_TOKEN))).id;
     const copied = await sealedOf(first);
     await database.prisma.$executeRaw`UPDATE "Connection" SET "tokenSealed" = ${copied} WHERE id = ${second}::uuid`;
-    await expect(openConnectionToken(scope.organizationId, second)).rejects.toMatchObject({ code: "PROVIDER_REJECTED" });
+    await expect(openConnectionToken(scope, second)).rejects.toMatchObject({ code: "PROVIDER_REJECTED" });
     const row = await database.prisma.connection.findUniqueOrThrow({ where: { id: second } });
     expect(row.status).toBe("CREDENTIALS_UNREADABLE");
     expect(await database.prisma.auditEvent.count({ where: { targetId: second, action: "connection.credentials_unreadable" } })).toBe(1);
@@ -164,7 +167,7 @@ describe("openConnectionToken fails closed", () => {
     const sealed = (await sealedOf(id))!;
     const last = sealed.at(-2) === "A" ? "B" : "A";
     await database.prisma.$executeRaw`UPDATE "Connection" SET "tokenSealed" = ${`${sealed.slice(0, -2)}${last}${sealed.at(-1)}`} WHERE id = ${id}::uuid`;
-    await expect(openConnectionToken(scope.organizationId, id)).rejects.toMatchObject({ code: "PROVIDER_REJECTED" });
+    await expect(openConnectionToken(scope, id)).rejects.toMatchObject({ code: "PROVIDER_REJECTED" });
     expect((await database.prisma.connection.findUniqueOrThrow({ where: { id } })).status).toBe("CREDENTIALS_UNREADABLE");
   });
 
@@ -172,6 +175,6 @@ describe("openConnectionToken fails closed", () => {
     const { createPatConnection, openConnectionToken } = await import("@/lib/data/connections");
     const id = (await createPatConnection(scope, input(await draftWithToken(), "Elsewhere"))).id;
     const other = await database.prisma.organization.create({ data: { name: "Northwind" } });
-    await expect(openConnectionToken(other.id, id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(openConnectionToken({ organizationId: other.id, actor: scope.actor }, id)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

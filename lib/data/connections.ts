@@ -2,8 +2,10 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { lastFour, SecretUnreadableError } from "@/lib/crypto";
 import { db, type Tx } from "@/lib/db";
+import { addressMove } from "@/lib/shared/address-move";
 import { AppError } from "@/lib/errors";
 import { Prisma, type ConnectionStatus } from "@/lib/generated/prisma/client";
+import { requireUserActor, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { recordAudit } from "./audit";
 
@@ -49,21 +51,21 @@ async function withHasToken<T extends { id: string }>(rows: T[]): Promise<(T & {
   return rows.map((row) => ({ ...row, hasToken: has.has(row.id) }));
 }
 
-/** Connections of an organization, by name. */
-export async function listConnections(organizationId: string): Promise<ConnectionView[]> {
-  const rows = await db.connection.findMany({ where: { organizationId }, select: connectionView, orderBy: { nameKey: "asc" } });
+/** Connections of the scope's organization, by name. */
+export async function listConnections(scope: Scope): Promise<ConnectionView[]> {
+  const rows = await db.connection.findMany({ where: { organizationId: scope.organizationId }, select: connectionView, orderBy: { nameKey: "asc" } });
   return withHasToken(rows);
 }
 
-/** One connection of the organization, or null (another organization's id looks the same as a missing one). */
-export async function getConnection(organizationId: string, id: string): Promise<ConnectionView | null> {
-  const row = await db.connection.findFirst({ where: { id, organizationId }, select: connectionView });
+/** One connection of the scope's organization, or null (another organization's id looks the same as a missing one). */
+export async function getConnection(scope: Scope, id: string): Promise<ConnectionView | null> {
+  const row = await db.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: connectionView });
   return row ? (await withHasToken([row]))[0]! : null;
 }
 
 /** Like getConnection, but throws NOT_FOUND. */
-export async function getConnectionOrThrow(organizationId: string, id: string): Promise<ConnectionView> {
-  const connection = await getConnection(organizationId, id);
+export async function getConnectionOrThrow(scope: Scope, id: string): Promise<ConnectionView> {
+  const connection = await getConnection(scope, id);
   if (!connection) {
     throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
   }
@@ -75,8 +77,8 @@ export async function getConnectionOrThrow(organizationId: string, id: string): 
  * (key removed, value damaged), the connection is marked "credentials unreadable",
  * the event audited, and an error thrown — the stored value is never used as is.
  */
-export async function openConnectionToken(organizationId: string, id: string): Promise<string> {
-  const row = await db.connection.findFirst({ where: { id, organizationId }, select: { id: true, tokenSealed: true } });
+export async function openConnectionToken(scope: Scope, id: string): Promise<string> {
+  const row = await db.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: { id: true, tokenSealed: true } });
   if (!row) {
     throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
   }
@@ -93,7 +95,7 @@ export async function openConnectionToken(organizationId: string, id: string): P
       where: { id: row.id },
       data: { status: "CREDENTIALS_UNREADABLE", statusReason: "The stored token cannot be decrypted with Keel's keys. Enter the token again." },
     });
-    await recordAudit({ organizationId, action: "connection.credentials_unreadable", targetType: "connection", targetId: row.id, data: { reason: error.reason, keyId: error.keyId ?? null } });
+    await recordAudit(scope, { action: "connection.credentials_unreadable", targetType: "connection", targetId: row.id, data: { reason: error.reason, keyId: error.keyId ?? null } });
     throw new AppError("PROVIDER_REJECTED", "Keel cannot decrypt this connection's token (its encryption key is missing or the value is damaged). An admin must enter the token again.", {
       details: { reason: error.reason },
     });
@@ -111,10 +113,10 @@ export type CheckRecord = {
 };
 
 /** Saves the result of a doctor run on an existing connection. */
-export async function recordConnectionCheck(organizationId: string, id: string, check: CheckRecord, actorId: string | null): Promise<void> {
+export async function recordConnectionCheck(scope: Scope, id: string, check: CheckRecord): Promise<void> {
   await db.$transaction(async (tx) => {
     const updated = await tx.connection.updateMany({
-      where: { id, organizationId },
+      where: { id, organizationId: scope.organizationId },
       data: {
         status: check.status,
         statusReason: check.statusReason,
@@ -128,7 +130,7 @@ export async function recordConnectionCheck(organizationId: string, id: string, 
     if (updated.count !== 1) {
       throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
     }
-    await recordAudit({ organizationId, actorId, action: "connection.checked", targetType: "connection", targetId: id, data: { ok: check.ok, status: check.status } }, tx);
+    await recordAudit(scope, { action: "connection.checked", targetType: "connection", targetId: id, data: { ok: check.ok, status: check.status } }, tx);
   });
 }
 
@@ -137,17 +139,17 @@ export async function recordConnectionCheck(organizationId: string, id: string, 
  * (picker, branch list), so its health says so before anyone runs Check. Audited only when
  * the status or reason actually changes: a picker retried ten times writes one event.
  */
-export async function recordCredentialRefused(organizationId: string, id: string, status: ConnectionStatus, reason: string, findingId: string): Promise<boolean> {
+export async function recordCredentialRefused(scope: Scope, id: string, status: ConnectionStatus, reason: string, findingId: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const updated = await tx.connection.updateMany({
       // "Changed" spelled out: SQL's NOT (a AND b) is NULL, not true, while statusReason is NULL.
-      where: { id, organizationId, OR: [{ status: { not: status } }, { statusReason: null }, { statusReason: { not: reason } }] },
+      where: { id, organizationId: scope.organizationId, OR: [{ status: { not: status } }, { statusReason: null }, { statusReason: { not: reason } }] },
       data: { status, statusReason: reason },
     });
     if (updated.count !== 1) {
       return false;
     }
-    await recordAudit({ organizationId, action: "connection.health_changed", targetType: "connection", targetId: id, data: { status, reason, finding: findingId, source: "use" } }, tx);
+    await recordAudit(scope, { action: "connection.health_changed", targetType: "connection", targetId: id, data: { status, reason, finding: findingId, source: "use" } }, tx);
     return true;
   });
 }
@@ -156,11 +158,12 @@ export async function recordCredentialRefused(organizationId: string, id: string
  * The columns every new connection has, whatever its sign-in: identity, owner, name (and its
  * case-insensitive key), address, and what the check that allowed saving it found.
  */
-function newConnectionColumns(scope: { organizationId: string; userId: string }, id: string, input: { name: string; serverUrl: string; collection: string; check: CheckRecord }) {
+function newConnectionColumns(scope: Scope, id: string, input: { name: string; serverUrl: string; collection: string; check: CheckRecord }) {
   return {
     id,
     organizationId: scope.organizationId,
-    ownerId: scope.userId,
+    // A connection is owned by the admin who saved it: a person, never a job.
+    ownerId: requireUserActor(scope).userId,
     name: input.name,
     nameKey: input.name.toLowerCase(),
     serverUrl: input.serverUrl,
@@ -200,7 +203,7 @@ function nameConflict(name: string): AppError {
  * meantime is a CONFLICT on the name field.
  */
 async function createFromDraft(
-  scope: { organizationId: string; userId: string },
+  scope: Scope,
   input: { draftId: string; name: string; serverUrl: string; collection: string; check: CheckRecord },
   /** Writes the connection row; returns what the `connection.created` event adds (method, …). */
   write: (tx: Tx, id: string) => Promise<Record<string, string>>,
@@ -210,7 +213,7 @@ async function createFromDraft(
     return await db.$transaction(async (tx) => {
       const drafts = await tx.$queryRaw<{ connectionId: string | null }[]>`
         SELECT "connectionId" FROM "ConnectDraft"
-        WHERE id = ${input.draftId}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "userId" = ${scope.userId}::uuid
+        WHERE id = ${input.draftId}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "userId" = ${requireUserActor(scope).userId}::uuid
         FOR UPDATE`;
       const draft = drafts[0];
       if (!draft) {
@@ -221,9 +224,8 @@ async function createFromDraft(
       }
       const audit = await write(tx, id);
       await recordAudit(
+        scope,
         {
-          organizationId: scope.organizationId,
-          actorId: scope.userId,
           action: "connection.created",
           targetType: "connection",
           targetId: id,
@@ -254,7 +256,7 @@ async function createFromDraft(
  * (double click, back button, a retried request) — the unique idempotency key backs
  * this up if two instances race.
  */
-export async function createPatConnection(scope: { organizationId: string; userId: string }, input: NewPatConnection): Promise<{ id: string; created: boolean }> {
+export async function createPatConnection(scope: Scope, input: NewPatConnection): Promise<{ id: string; created: boolean }> {
   return createFromDraft(scope, input, async (tx, id) => {
     await tx.connection.create({
       data: {
@@ -293,9 +295,9 @@ export type NewOAuthConnection = {
  * one transaction and idempotently, like createPatConnection. No token is copied: the
  * connection points at the identity, whose sealed tokens stay in its Account row.
  */
-export async function createOAuthConnection(scope: { organizationId: string; userId: string }, input: NewOAuthConnection): Promise<{ id: string; created: boolean }> {
+export async function createOAuthConnection(scope: Scope, input: NewOAuthConnection): Promise<{ id: string; created: boolean }> {
   return createFromDraft(scope, input, async (tx, id) => {
-    const owned = await tx.account.count({ where: { id: input.accountId, userId: scope.userId } });
+    const owned = await tx.account.count({ where: { id: input.accountId, userId: requireUserActor(scope).userId } });
     if (owned !== 1) {
       throw new AppError("FORBIDDEN", "The Azure DevOps identity of this setup is no longer linked to you. Authorize again.");
     }
@@ -315,10 +317,10 @@ export async function createOAuthConnection(scope: { organizationId: string; use
   });
 }
 
-/** True when the organization already has a connection of this name (case-insensitive). */
-export async function connectionNameTaken(organizationId: string, name: string, exceptId?: string): Promise<boolean> {
+/** True when the scope's organization already has a connection of this name (case-insensitive). */
+export async function connectionNameTaken(scope: Scope, name: string, exceptId?: string): Promise<boolean> {
   const found = await db.connection.findFirst({
-    where: { organizationId, nameKey: name.toLowerCase(), ...(exceptId ? { id: { not: exceptId } } : {}) },
+    where: { organizationId: scope.organizationId, nameKey: name.toLowerCase(), ...(exceptId ? { id: { not: exceptId } } : {}) },
     select: { id: true },
   });
   return Boolean(found);
@@ -336,26 +338,26 @@ export type ConnectionEdit = {
 
 /**
  * Edits a PAT connection. Changing where it points (server URL, path or collection)
- * without a new token in the same request wipes the stored token (SECURITY.md,
- * GitLab's rule: otherwise whoever may edit the URL could send the token elsewhere).
+ * without a new token in the same request wipes the stored token, and any move drops the CA
+ * trusted for the old server (`addressMove`; SECURITY.md, GitLab's rule: otherwise whoever
+ * may edit the URL could send the token elsewhere).
  */
 export async function updatePatConnection(
-  scope: { organizationId: string; userId: string },
+  scope: Scope,
   id: string,
   edit: ConnectionEdit,
   check: CheckRecord | null,
 ): Promise<{ tokenWiped: boolean }> {
   try {
     return await db.$transaction(async (tx) => {
-      const current = await tx.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: { serverUrl: true, pathPrefix: true, collection: true, authMethod: true } });
+      const current = await tx.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: { serverUrl: true, pathPrefix: true, collection: true, authMethod: true, caBundlePem: true } });
       if (!current) {
         throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
       }
       if (current.authMethod !== "PAT") {
         throw new AppError("INVALID_INPUT", "Only Personal Access Token connections can be edited here.");
       }
-      const moved = current.serverUrl !== edit.serverUrl || current.pathPrefix !== edit.pathPrefix || current.collection.toLowerCase() !== edit.collection.toLowerCase();
-      const tokenWiped = moved && !edit.token;
+      const { moved, tokenLeftBehind: tokenWiped } = addressMove(current, edit, Boolean(edit.token));
       const tokenData = edit.token
         ? { tokenSealed: sealSecret({ table: "Connection", column: "tokenSealed" }, id, edit.token), tokenLastFour: lastFour(edit.token) }
         : tokenWiped
@@ -371,6 +373,8 @@ export async function updatePatConnection(
           collection: edit.collection,
           tokenExpiresAt: edit.tokenExpiresAt,
           ...tokenData,
+          // The CA was trusted for the old server only.
+          ...(moved ? { caBundlePem: null } : {}),
           ...(tokenWiped ? { status: "CREDENTIALS_MISSING" as const, statusReason: "The server address changed, so the stored token was removed. Enter a token for the new address." } : {}),
           ...(check && !tokenWiped
             ? {
@@ -386,13 +390,12 @@ export async function updatePatConnection(
         },
       });
       await recordAudit(
+        scope,
         {
-          organizationId: scope.organizationId,
-          actorId: scope.userId,
           action: "connection.updated",
           targetType: "connection",
           targetId: id,
-          data: { moved, tokenReplaced: Boolean(edit.token), tokenWiped, serverUrl: edit.serverUrl, pathPrefix: edit.pathPrefix, collection: edit.collection },
+          data: { moved, tokenReplaced: Boolean(edit.token), tokenWiped, caDropped: moved && current.caBundlePem !== null, serverUrl: edit.serverUrl, pathPrefix: edit.pathPrefix, collection: edit.collection },
         },
         tx,
       );
@@ -407,10 +410,10 @@ export async function updatePatConnection(
 }
 
 /** Stores a CA certificate (PEM) for one connection's server. */
-export async function setConnectionCa(scope: { organizationId: string; userId: string }, id: string, pem: string | null): Promise<void> {
+export async function setConnectionCa(scope: Scope, id: string, pem: string | null): Promise<void> {
   const updated = await db.connection.updateMany({ where: { id, organizationId: scope.organizationId }, data: { caBundlePem: pem } });
   if (updated.count !== 1) {
     throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
   }
-  await recordAudit({ organizationId: scope.organizationId, actorId: scope.userId, action: pem ? "connection.ca_uploaded" : "connection.ca_removed", targetType: "connection", targetId: id });
+  await recordAudit(scope, { action: pem ? "connection.ca_uploaded" : "connection.ca_removed", targetType: "connection", targetId: id });
 }

@@ -9,6 +9,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NewPatConnection } from "@/lib/data/connections";
+import type { Scope } from "@/lib/scope";
 import { healthyCheck } from "@/lib/testing/checks";
 import { resetEnvForTests } from "@/lib/env";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
@@ -19,7 +20,7 @@ const DRAFTS = 60;
 const password = "crash-safety-password";
 let tempDir: string;
 let server: EmbeddedPostgres;
-let scope: { organizationId: string; userId: string };
+let scope: Scope;
 
 const check = healthyCheck(["vso.code"]);
 
@@ -44,7 +45,7 @@ beforeAll(async () => {
   const { db } = await import("@/lib/db");
   const organization = await db.organization.create({ data: { name: "Crash Test Mobile" } });
   const user = await db.user.create({ data: { email: "crash@example.com", name: "Crash Admin", memberships: { create: { organizationId: organization.id, role: "ADMIN" } } } });
-  scope = { organizationId: organization.id, userId: user.id };
+  scope = { organizationId: organization.id, actor: { kind: "user", userId: user.id, role: "ADMIN" } };
 }, 120_000);
 
 afterAll(async () => {
@@ -110,7 +111,7 @@ describe("saving connections while PostgreSQL is killed", () => {
     for (const [index, id] of acknowledged) {
       const rows = await db.connection.findMany({ where: { idempotencyKey: drafts[index]! } });
       expect(rows.map((row) => row.id)).toEqual([id]);
-      expect(await openConnectionToken(scope.organizationId, id)).toBe(tokenFor(index));
+      expect(await openConnectionToken(scope, id)).toBe(tokenFor(index));
       expect(await db.auditEvent.count({ where: { action: "connection.created", targetId: id } })).toBe(1);
     }
 
@@ -122,7 +123,7 @@ describe("saving connections while PostgreSQL is killed", () => {
     for (let index = 0; index < DRAFTS; index++) {
       const rows = await db.connection.findMany({ where: { idempotencyKey: drafts[index]! }, select: { id: true } });
       expect(rows).toHaveLength(1);
-      expect(await openConnectionToken(scope.organizationId, rows[0]!.id)).toBe(tokenFor(index));
+      expect(await openConnectionToken(scope, rows[0]!.id)).toBe(tokenFor(index));
       if (acknowledged.has(index)) {
         expect(rows[0]!.id).toBe(acknowledged.get(index));
       }

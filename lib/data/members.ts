@@ -3,12 +3,13 @@ import { createHash, randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type Role } from "@/lib/generated/prisma/client";
+import { requireUserActor, type Scope } from "@/lib/scope";
 import { recordAudit } from "./audit";
 
-/** Members of an organization with their role, oldest first. */
-export async function listMembers(organizationId: string) {
+/** Members of the scope's organization with their role, oldest first. */
+export async function listMembers(scope: Scope) {
   const rows = await db.membership.findMany({
-    where: { organizationId },
+    where: { organizationId: scope.organizationId },
     orderBy: { createdAt: "asc" },
     select: {
       role: true,
@@ -39,14 +40,15 @@ export function hashInvitationToken(token: string): string {
  * Adds a member with either an initial password hash or an invitation link.
  * Returns the invitation token (to show once) when no password was given.
  */
-export async function addMember(input: {
-  organizationId: string;
-  actorId: string;
-  email: string;
-  name: string;
-  role: Role;
-  passwordHash?: string;
-}): Promise<{ userId: string; invitationToken?: string }> {
+export async function addMember(
+  scope: Scope,
+  input: {
+    email: string;
+    name: string;
+    role: Role;
+    passwordHash?: string;
+  },
+): Promise<{ userId: string; invitationToken?: string }> {
   const invitationToken = input.passwordHash ? undefined : randomBytes(32).toString("base64url");
   try {
     return await db.$transaction(async (tx) => {
@@ -55,25 +57,24 @@ export async function addMember(input: {
           email: input.email,
           name: input.name,
           passwordHash: input.passwordHash ?? null,
-          memberships: { create: { organizationId: input.organizationId, role: input.role } },
+          memberships: { create: { organizationId: scope.organizationId, role: input.role } },
         },
         select: { id: true },
       });
       if (invitationToken) {
         await tx.invitation.create({
           data: {
-            organizationId: input.organizationId,
+            organizationId: scope.organizationId,
             userId: user.id,
-            createdById: input.actorId,
+            createdById: requireUserActor(scope).userId,
             tokenHash: hashInvitationToken(invitationToken),
             expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
           },
         });
       }
       await recordAudit(
+        scope,
         {
-          organizationId: input.organizationId,
-          actorId: input.actorId,
           action: "member.added",
           targetType: "user",
           targetId: user.id,
@@ -96,13 +97,13 @@ export async function addMember(input: {
  * role is read from the database on every request (lib/auth/session.ts), so the change
  * applies to open sessions at once without signing the member out.
  */
-export async function changeMemberRole(input: { organizationId: string; actorId: string; userId: string; role: Role }): Promise<void> {
+export async function changeMemberRole(scope: Scope, input: { userId: string; role: Role }): Promise<void> {
   await db.$transaction(async (tx) => {
     // Serialise role changes per organization so two admins cannot demote each other
     // at the same time and leave nobody in charge.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`keel.roles.${input.organizationId}`}))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`keel.roles.${scope.organizationId}`}))`;
     const membership = await tx.membership.findUnique({
-      where: { userId_organizationId: { userId: input.userId, organizationId: input.organizationId } },
+      where: { userId_organizationId: { userId: input.userId, organizationId: scope.organizationId } },
     });
     if (!membership) {
       throw new AppError("NOT_FOUND", "That member is not in your organization.");
@@ -112,7 +113,7 @@ export async function changeMemberRole(input: { organizationId: string; actorId:
     }
     if (membership.role === "ADMIN" && input.role !== "ADMIN") {
       const admins = await tx.membership.count({
-        where: { organizationId: input.organizationId, role: "ADMIN", user: { isActive: true } },
+        where: { organizationId: scope.organizationId, role: "ADMIN", user: { isActive: true } },
       });
       if (admins <= 1) {
         throw new AppError("CONFLICT", "The organization needs at least one admin. Make someone else an admin first.");
@@ -120,9 +121,8 @@ export async function changeMemberRole(input: { organizationId: string; actorId:
     }
     await tx.membership.update({ where: { id: membership.id }, data: { role: input.role } });
     await recordAudit(
+      scope,
       {
-        organizationId: input.organizationId,
-        actorId: input.actorId,
         action: "member.role_changed",
         targetType: "user",
         targetId: input.userId,
@@ -134,14 +134,14 @@ export async function changeMemberRole(input: { organizationId: string; actorId:
 }
 
 /** Disables or re-enables a member; disabling ends their sessions at once. */
-export async function setMemberActive(input: { organizationId: string; actorId: string; userId: string; isActive: boolean }): Promise<void> {
-  if (input.userId === input.actorId && !input.isActive) {
+export async function setMemberActive(scope: Scope, input: { userId: string; isActive: boolean }): Promise<void> {
+  if (scope.actor.kind === "user" && input.userId === scope.actor.userId && !input.isActive) {
     throw new AppError("CONFLICT", "You cannot disable your own account.");
   }
   await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`keel.roles.${input.organizationId}`}))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`keel.roles.${scope.organizationId}`}))`;
     const membership = await tx.membership.findUnique({
-      where: { userId_organizationId: { userId: input.userId, organizationId: input.organizationId } },
+      where: { userId_organizationId: { userId: input.userId, organizationId: scope.organizationId } },
       include: { user: { select: { isActive: true } } },
     });
     if (!membership) {
@@ -152,7 +152,7 @@ export async function setMemberActive(input: { organizationId: string; actorId: 
     }
     if (!input.isActive && membership.role === "ADMIN") {
       const admins = await tx.membership.count({
-        where: { organizationId: input.organizationId, role: "ADMIN", user: { isActive: true } },
+        where: { organizationId: scope.organizationId, role: "ADMIN", user: { isActive: true } },
       });
       if (admins <= 1) {
         throw new AppError("CONFLICT", "The organization needs at least one active admin.");
@@ -163,9 +163,8 @@ export async function setMemberActive(input: { organizationId: string; actorId: 
       data: { isActive: input.isActive, sessionVersion: { increment: 1 } },
     });
     await recordAudit(
+      scope,
       {
-        organizationId: input.organizationId,
-        actorId: input.actorId,
         action: input.isActive ? "member.enabled" : "member.disabled",
         targetType: "user",
         targetId: input.userId,
@@ -205,23 +204,35 @@ export async function acceptInvitation(token: string, passwordHash: string): Pro
     }
     const invitation = await tx.invitation.findUniqueOrThrow({
       where: { tokenHash: hashInvitationToken(token) },
-      select: { organizationId: true, userId: true, user: { select: { email: true } } },
+      select: { organizationId: true, userId: true, user: { select: { email: true, memberships: { select: { organizationId: true, role: true } } } } },
     });
     await tx.user.update({ where: { id: invitation.userId }, data: { passwordHash } });
-    await recordAudit(
-      { organizationId: invitation.organizationId, actorId: invitation.userId, action: "member.invitation_accepted", targetType: "user", targetId: invitation.userId },
-      tx,
-    );
+    // The link is the credential: from here on the invited member acts, in the organization
+    // that invited them.
+    const role = invitation.user.memberships.find((membership) => membership.organizationId === invitation.organizationId)?.role ?? "MEMBER";
+    const scope: Scope = { organizationId: invitation.organizationId, actor: { kind: "user", userId: invitation.userId, role } };
+    await recordAudit(scope, { action: "member.invitation_accepted", targetType: "user", targetId: invitation.userId }, tx);
     return { email: invitation.user.email };
   });
 }
 
-/** Active admins of an organization (whom a member should ask). */
-export async function listAdmins(organizationId: string): Promise<{ name: string; email: string }[]> {
+/** Active admins of the scope's organization (whom a member should ask). */
+export async function listAdmins(scope: Scope): Promise<{ name: string; email: string }[]> {
   const rows = await db.membership.findMany({
-    where: { organizationId, role: "ADMIN", user: { isActive: true } },
+    where: { organizationId: scope.organizationId, role: "ADMIN", user: { isActive: true } },
     select: { user: { select: { name: true, email: true } } },
     orderBy: { createdAt: "asc" },
   });
   return rows.map((row) => row.user);
+}
+
+export type MemberView = { userId: string; name: string; email: string; role: Role; isActive: boolean };
+
+/** One member of the scope's organization, or null (another organization's user looks the same as a missing one). */
+export async function getMember(scope: Scope, userId: string): Promise<MemberView | null> {
+  const row = await db.membership.findUnique({
+    where: { userId_organizationId: { userId, organizationId: scope.organizationId } },
+    select: { role: true, user: { select: { id: true, name: true, email: true, isActive: true } } },
+  });
+  return row ? { userId: row.user.id, name: row.user.name, email: row.user.email, role: row.role, isActive: row.user.isActive } : null;
 }

@@ -1,16 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
+import { testScope } from "@/lib/testing/scopes";
 
 // The wrapped next-auth adapter: OAuth may only link identities to existing Keel users.
 let database: TestDatabase;
 let userId: string;
+let organizationId: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   const organization = await database.prisma.organization.create({ data: { name: "Adapter" } });
   const user = await database.prisma.user.create({ data: { email: "ada@example.com", name: "Ada", passwordHash: "secret-hash", sessionVersion: 3, memberships: { create: { organizationId: organization.id, role: "ADMIN" } } } });
   userId = user.id;
+  organizationId = organization.id;
 });
 
 afterAll(async () => {
@@ -71,7 +74,7 @@ describe("Keel's auth adapter", () => {
     const { storeConsentTokens } = await import("./oauth");
     const other = await database.prisma.user.create({ data: { email: "eve@example.com", name: "Eve" } });
     await expect(
-      storeConsentTokens(other.id, { provider: "azure-devops", providerAccountId: "member-1" }, { accessToken: "a", refreshToken: "r", expiresAt: 1, tokenType: null, scope: null }, { displayName: null, uniqueName: null }),
+      storeConsentTokens(testScope(organizationId, other.id), { provider: "azure-devops", providerAccountId: "member-1" }, { accessToken: "a", refreshToken: "r", expiresAt: 1, tokenType: null, scope: null }, { displayName: null, uniqueName: null }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });

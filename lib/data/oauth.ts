@@ -5,7 +5,8 @@ import type { Adapter, AdapterAccount, AdapterUser } from "next-auth/adapters";
 import { SecretUnreadableError } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { requireUserActor, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { recordAudit } from "./audit";
 
@@ -15,6 +16,17 @@ import { recordAudit } from "./audit";
 // column (lib/secrets.ts), so a value copied to another row or column does not open. The ID
 // token is never stored. `tokenVersion` orders writes: a refresh commits only over the version
 // it started from, so a rotated refresh token is never overwritten by an older one.
+
+// An identity belongs to a person, not to an organization: the scope reaches the identities of
+// its organization's members (a member's picker uses the identity of the admin who connected).
+function accountInScope(scope: Scope): Prisma.AccountWhereInput {
+  return { user: { memberships: { some: { organizationId: scope.organizationId } } } };
+}
+
+/** The same condition for raw SQL on "Account" (the statement must read "Account" unaliased). */
+function accountInScopeSql(scope: Scope): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM "Membership" m WHERE m."userId" = "Account"."userId" AND m."organizationId" = ${scope.organizationId}::uuid)`;
+}
 
 const ACCESS = { table: "Account", column: "access_token" } as const;
 const REFRESH = { table: "Account", column: "refresh_token" } as const;
@@ -104,7 +116,7 @@ export async function insertSealedAccount(account: AdapterAccount): Promise<stri
   return id;
 }
 
-/** The linked identity of a provider account, or null. */
+/** The linked identity of a provider account, or null. Global by nature: a provider identity is linked to one Keel user anywhere. */
 export async function findLinkedAccount(provider: string, providerAccountId: string): Promise<{ id: string; userId: string } | null> {
   return db.account.findUnique({ where: { provider_providerAccountId: { provider, providerAccountId } }, select: { id: true, userId: true } });
 }
@@ -115,14 +127,15 @@ export async function findLinkedAccount(provider: string, providerAccountId: str
  * and clears any refresh failure. Returns the Account id.
  */
 export async function storeConsentTokens(
-  userId: string,
+  scope: Scope,
   key: { provider: string; providerAccountId: string },
   tokens: AccountTokens,
   identity: { displayName: string | null; uniqueName: string | null },
 ): Promise<string> {
+  const userId = requireUserActor(scope).userId;
   return db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string; userId: string }[]>`
-      SELECT id, "userId" FROM "Account" WHERE provider = ${key.provider} AND "providerAccountId" = ${key.providerAccountId} FOR UPDATE`;
+      SELECT id, "userId" FROM "Account" WHERE provider = ${key.provider} AND "providerAccountId" = ${key.providerAccountId} AND ${accountInScopeSql(scope)} FOR UPDATE`;
     const row = rows[0];
     if (!row || row.userId !== userId) {
       throw new AppError("FORBIDDEN", "This Azure DevOps identity is not linked to you.");
@@ -168,8 +181,8 @@ export type AccountTokenState = {
   refreshFailure: string | null;
 };
 
-/** The token bookkeeping of an identity (never the tokens themselves), or null. */
-export async function getAccountTokenState(accountId: string): Promise<AccountTokenState | null> {
+/** The token bookkeeping of an identity in the scope (never the tokens themselves), or null. */
+export async function getAccountTokenState(scope: Scope, accountId: string): Promise<AccountTokenState | null> {
   const rows = await db.$queryRaw<
     { id: string; userId: string; provider: string; expires_at: number | null; tokenVersion: number; hasRefresh: boolean; leaseActive: boolean; refreshFailedAt: Date | null; refreshFailure: string | null }[]
   >`
@@ -177,7 +190,7 @@ export async function getAccountTokenState(accountId: string): Promise<AccountTo
            (refresh_token IS NOT NULL) AS "hasRefresh",
            ("refreshLeaseUntil" IS NOT NULL AND "refreshLeaseUntil" > now()) AS "leaseActive",
            "refreshFailedAt", "refreshFailure"
-    FROM "Account" WHERE id = ${accountId}::uuid`;
+    FROM "Account" WHERE id = ${accountId}::uuid AND ${accountInScopeSql(scope)}`;
   const row = rows[0];
   if (!row) {
     return null;
@@ -196,9 +209,9 @@ export async function getAccountTokenState(accountId: string): Promise<AccountTo
 }
 
 /** Opens one of an identity's tokens right before it is used. Throws SecretUnreadableError (fail closed). */
-export async function openAccountToken(accountId: string, which: "access" | "refresh", expectedVersion?: number): Promise<{ token: string; tokenVersion: number } | null> {
+export async function openAccountToken(scope: Scope, accountId: string, which: "access" | "refresh", expectedVersion?: number): Promise<{ token: string; tokenVersion: number } | null> {
   // An explicit select overrides lib/db.ts's global omit of the token columns.
-  const row = await db.account.findUnique({ where: { id: accountId }, select: { id: true, tokenVersion: true, access_token: true, refresh_token: true } });
+  const row = await db.account.findFirst({ where: { id: accountId, ...accountInScope(scope) }, select: { id: true, tokenVersion: true, access_token: true, refresh_token: true } });
   if (!row || (expectedVersion !== undefined && row.tokenVersion !== expectedVersion)) {
     return null;
   }
@@ -214,20 +227,20 @@ export async function openAccountToken(accountId: string, which: "access" | "ref
  * `version`. One atomic UPDATE, database clock: no transaction stays open while the holder
  * calls the identity provider. True when this caller now holds it.
  */
-export async function acquireRefreshLease(accountId: string, version: number, leaseId: string, leaseMs: number): Promise<boolean> {
+export async function acquireRefreshLease(scope: Scope, accountId: string, version: number, leaseId: string, leaseMs: number): Promise<boolean> {
   const taken = await db.$executeRaw`
     UPDATE "Account"
     SET "refreshLeaseId" = ${leaseId}::uuid, "refreshLeaseUntil" = now() + make_interval(secs => ${leaseMs / 1000})
-    WHERE id = ${accountId}::uuid AND "tokenVersion" = ${version}
+    WHERE id = ${accountId}::uuid AND "tokenVersion" = ${version} AND ${accountInScopeSql(scope)}
       AND ("refreshLeaseUntil" IS NULL OR "refreshLeaseUntil" < now())`;
   return taken === 1;
 }
 
 /** Gives the lease back without new tokens (the refresh failed for a passing reason). */
-export async function releaseRefreshLease(accountId: string, leaseId: string): Promise<void> {
+export async function releaseRefreshLease(scope: Scope, accountId: string, leaseId: string): Promise<void> {
   await db.$executeRaw`
     UPDATE "Account" SET "refreshLeaseId" = NULL, "refreshLeaseUntil" = NULL
-    WHERE id = ${accountId}::uuid AND "refreshLeaseId" = ${leaseId}::uuid`;
+    WHERE id = ${accountId}::uuid AND "refreshLeaseId" = ${leaseId}::uuid AND ${accountInScopeSql(scope)}`;
 }
 
 /**
@@ -235,9 +248,9 @@ export async function releaseRefreshLease(accountId: string, leaseId: string): P
  * lock held only for this short write. False when the tokens moved on meanwhile (a
  * re-authorization stored newer ones): then nothing is written and the caller re-reads.
  */
-export async function commitRefreshedTokens(accountId: string, version: number, tokens: AccountTokens): Promise<boolean> {
+export async function commitRefreshedTokens(scope: Scope, accountId: string, version: number, tokens: AccountTokens): Promise<boolean> {
   return db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ tokenVersion: number }[]>`SELECT "tokenVersion" FROM "Account" WHERE id = ${accountId}::uuid FOR UPDATE`;
+    const rows = await tx.$queryRaw<{ tokenVersion: number }[]>`SELECT "tokenVersion" FROM "Account" WHERE id = ${accountId}::uuid AND ${accountInScopeSql(scope)} FOR UPDATE`;
     if (rows[0]?.tokenVersion !== version) {
       return false;
     }
@@ -256,9 +269,9 @@ const NEEDS_REAUTH_REASON = "Azure DevOps no longer accepts Keel's authorization
  * it becomes "needs re-authorization" (their build profiles stay bound), and it is audited.
  * Skipped when the tokens moved on meanwhile (a re-authorization won the race).
  */
-export async function markRefreshFailed(accountId: string, version: number, failure: string): Promise<void> {
+export async function markRefreshFailed(scope: Scope, accountId: string, version: number, failure: string): Promise<void> {
   await db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ tokenVersion: number }[]>`SELECT "tokenVersion" FROM "Account" WHERE id = ${accountId}::uuid FOR UPDATE`;
+    const rows = await tx.$queryRaw<{ tokenVersion: number }[]>`SELECT "tokenVersion" FROM "Account" WHERE id = ${accountId}::uuid AND ${accountInScopeSql(scope)} FOR UPDATE`;
     if (rows[0]?.tokenVersion !== version) {
       return;
     }
@@ -266,63 +279,51 @@ export async function markRefreshFailed(accountId: string, version: number, fail
       where: { id: accountId },
       data: { refreshFailedAt: new Date(), refreshFailure: failure.slice(0, 300), refreshLeaseId: null, refreshLeaseUntil: null },
     });
-    const connections = await tx.connection.findMany({ where: { accountId }, select: { id: true, organizationId: true } });
+    const connections = await tx.connection.findMany({ where: { accountId, organizationId: scope.organizationId }, select: { id: true } });
     if (connections.length > 0) {
-      await tx.connection.updateMany({ where: { accountId }, data: { status: "NEEDS_REAUTH", statusReason: NEEDS_REAUTH_REASON } });
+      await tx.connection.updateMany({ where: { accountId, organizationId: scope.organizationId }, data: { status: "NEEDS_REAUTH", statusReason: NEEDS_REAUTH_REASON } });
     }
     for (const connection of connections) {
-      await recordAudit(
-        { organizationId: connection.organizationId, action: "connection.needs_reauth", targetType: "connection", targetId: connection.id, data: { reason: failure.slice(0, 300) } },
-        tx,
-      );
+      await recordAudit(scope, { action: "connection.needs_reauth", targetType: "connection", targetId: connection.id, data: { reason: failure.slice(0, 300) } }, tx);
     }
   });
 }
 
 /** Marks one connection "needs re-authorization" (its identity is gone or its tokens unreadable). */
-export async function markConnectionNeedsReauth(organizationId: string, connectionId: string, reason: string): Promise<void> {
-  const updated = await db.connection.updateMany({ where: { id: connectionId, organizationId }, data: { status: "NEEDS_REAUTH", statusReason: reason } });
+export async function markConnectionNeedsReauth(scope: Scope, connectionId: string, reason: string): Promise<void> {
+  const updated = await db.connection.updateMany({ where: { id: connectionId, organizationId: scope.organizationId }, data: { status: "NEEDS_REAUTH", statusReason: reason } });
   if (updated.count === 1) {
-    await recordAudit({ organizationId, action: "connection.needs_reauth", targetType: "connection", targetId: connectionId, data: { reason } });
+    await recordAudit(scope, { action: "connection.needs_reauth", targetType: "connection", targetId: connectionId, data: { reason } });
   }
 }
 
 /** Audits a token that could not be opened (key missing, value damaged) without using it. */
-export async function recordUnreadableAccountToken(accountId: string, error: SecretUnreadableError): Promise<void> {
-  const connections = await db.connection.findMany({ where: { accountId }, select: { id: true, organizationId: true } });
+export async function recordUnreadableAccountToken(scope: Scope, accountId: string, error: SecretUnreadableError): Promise<void> {
+  const connections = await db.connection.findMany({ where: { accountId, organizationId: scope.organizationId }, select: { id: true } });
   await db.connection.updateMany({
-    where: { accountId },
+    where: { accountId, organizationId: scope.organizationId },
     data: { status: "NEEDS_REAUTH", statusReason: "Keel cannot decrypt the stored OAuth tokens (its encryption key is missing or the value is damaged). An admin must re-authorize." },
   });
   for (const connection of connections) {
-    await recordAudit({ organizationId: connection.organizationId, action: "connection.credentials_unreadable", targetType: "connection", targetId: connection.id, data: { reason: error.reason, keyId: error.keyId ?? null } });
+    await recordAudit(scope, { action: "connection.credentials_unreadable", targetType: "connection", targetId: connection.id, data: { reason: error.reason, keyId: error.keyId ?? null } });
   }
 }
 
 export type LinkedIdentity = { id: string; provider: string; displayName: string | null; uniqueName: string | null; updatedAt: Date; needsReauth: boolean };
 
-/** The identities a Keel user has linked (for display and reuse; never tokens). */
-export async function listLinkedIdentities(userId: string): Promise<LinkedIdentity[]> {
-  const rows = await db.account.findMany({
-    where: { userId, type: "oauth" },
-    select: { id: true, provider: true, displayName: true, uniqueName: true, updatedAt: true, refreshFailedAt: true },
-    orderBy: { updatedAt: "desc" },
-  });
-  return rows.map((row) => ({ id: row.id, provider: row.provider, displayName: row.displayName, uniqueName: row.uniqueName, updatedAt: row.updatedAt, needsReauth: row.refreshFailedAt !== null }));
-}
 
-/** One identity of this user (display fields), or null when it is not theirs. */
-export async function getLinkedIdentity(userId: string, accountId: string): Promise<LinkedIdentity | null> {
+/** One identity of the scope's user (display fields), or null when it is not theirs. */
+export async function getLinkedIdentity(scope: Scope, accountId: string): Promise<LinkedIdentity | null> {
   const row = await db.account.findFirst({
-    where: { id: accountId, userId },
+    where: { id: accountId, userId: requireUserActor(scope).userId, ...accountInScope(scope) },
     select: { id: true, provider: true, displayName: true, uniqueName: true, updatedAt: true, refreshFailedAt: true },
   });
   return row ? { id: row.id, provider: row.provider, displayName: row.displayName, uniqueName: row.uniqueName, updatedAt: row.updatedAt, needsReauth: row.refreshFailedAt !== null } : null;
 }
 
 /** The provider's id of an identity (the Azure DevOps member id for both providers). */
-export async function getAccountProviderAccountId(accountId: string): Promise<string> {
-  const row = await db.account.findUnique({ where: { id: accountId }, select: { providerAccountId: true } });
+export async function getAccountProviderAccountId(scope: Scope, accountId: string): Promise<string> {
+  const row = await db.account.findFirst({ where: { id: accountId, ...accountInScope(scope) }, select: { providerAccountId: true } });
   if (!row) {
     throw new AppError("NOT_FOUND", "The Azure DevOps identity is no longer linked. Authorize again.");
   }
@@ -331,8 +332,6 @@ export async function getAccountProviderAccountId(accountId: string): Promise<st
 
 // ---------------------------------------------------------------------------------------------
 // The wizard draft's OAuth fields.
-
-type Scope = { organizationId: string; userId: string };
 
 /** An organization the linked identity reaches, as the wizard lists it (no secrets). */
 export type ReachableOrganization = {
@@ -348,7 +347,7 @@ export type ReachableOrganization = {
 
 /** Remembers which provider the admin chose before leaving for its consent page. */
 export async function setDraftOAuthProvider(scope: Scope, draftId: string, provider: string): Promise<void> {
-  const updated = await db.connectDraft.updateMany({ where: { id: draftId, organizationId: scope.organizationId, userId: scope.userId }, data: { authMethod: "OAUTH", oauthProvider: provider } });
+  const updated = await db.connectDraft.updateMany({ where: { id: draftId, organizationId: scope.organizationId, userId: requireUserActor(scope).userId }, data: { authMethod: "OAUTH", oauthProvider: provider } });
   if (updated.count !== 1) {
     throw new AppError("NOT_FOUND", "This connection setup has expired or does not exist. Start connecting again.");
   }
@@ -359,12 +358,13 @@ export type OrganizationList = { items: ReachableOrganization[]; error: string |
 
 /** Binds the identity linked by consent to the draft, with the organizations it reaches. */
 export async function bindDraftIdentity(scope: Scope, draftId: string, accountId: string, organizations: OrganizationList): Promise<void> {
-  const owned = await db.account.count({ where: { id: accountId, userId: scope.userId } });
+  const userId = requireUserActor(scope).userId;
+  const owned = await db.account.count({ where: { id: accountId, userId } });
   if (owned !== 1) {
     throw new AppError("FORBIDDEN", "This Azure DevOps identity is not linked to you.");
   }
   const updated = await db.connectDraft.updateMany({
-    where: { id: draftId, organizationId: scope.organizationId, userId: scope.userId, expiresAt: { gt: new Date() } },
+    where: { id: draftId, organizationId: scope.organizationId, userId, expiresAt: { gt: new Date() } },
     data: {
       authMethod: "OAUTH",
       oauthAccountId: accountId,
@@ -386,7 +386,7 @@ export async function bindDraftIdentity(scope: Scope, draftId: string, accountId
 /** Replaces the draft's organization list (the "refresh list" action). */
 export async function setDraftOrganizations(scope: Scope, draftId: string, organizations: OrganizationList): Promise<void> {
   await db.connectDraft.updateMany({
-    where: { id: draftId, organizationId: scope.organizationId, userId: scope.userId },
+    where: { id: draftId, organizationId: scope.organizationId, userId: requireUserActor(scope).userId },
     data: { oauthOrganizations: organizations as unknown as Prisma.InputJsonValue, oauthOrganizationsAt: new Date() },
   });
 }
@@ -405,7 +405,7 @@ export function readOrganizations(value: unknown): OrganizationList {
 
 /** Re-authorization: points a connection at the identity the admin just consented with. */
 export async function rebindConnectionIdentity(scope: Scope, connectionId: string, accountId: string, provider: string): Promise<void> {
-  const owned = await db.account.count({ where: { id: accountId, userId: scope.userId } });
+  const owned = await db.account.count({ where: { id: accountId, userId: requireUserActor(scope).userId } });
   if (owned !== 1) {
     throw new AppError("FORBIDDEN", "This Azure DevOps identity is not linked to you.");
   }
@@ -416,5 +416,5 @@ export async function rebindConnectionIdentity(scope: Scope, connectionId: strin
   if (updated.count !== 1) {
     throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
   }
-  await recordAudit({ organizationId: scope.organizationId, actorId: scope.userId, action: "connection.reauthorized", targetType: "connection", targetId: connectionId, data: { provider } });
+  await recordAudit(scope, { action: "connection.reauthorized", targetType: "connection", targetId: connectionId, data: { provider } });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@/lib/testing/db";
 import { pickerTestDatabase, seedConnection, seedOrganization, type Seeded } from "@/lib/repositories/test-support";
+import { testScope } from "@/lib/testing/scopes";
 
 // The build-profile data layer on a real PostgreSQL: one transaction per create, idempotent
 // under concurrent double submits, names unique per organization (case- and form-insensitive),
@@ -42,7 +43,7 @@ describe("build profiles", () => {
   it("creates one row and one audit event even when the same form is submitted five times at once", async () => {
     const { createProfile } = await import("./profiles");
     const input = newProfile();
-    const scope = { organizationId: seeded.organizationId, userId: seeded.memberId };
+    const scope = testScope(seeded.organizationId, seeded.memberId, "MEMBER");
     const results = await Promise.all(Array.from({ length: 5 }, () => createProfile(scope, input)));
     expect(new Set(results.map((result) => result.id)).size).toBe(1);
     expect(results.filter((result) => result.created)).toHaveLength(1);
@@ -55,7 +56,7 @@ describe("build profiles", () => {
 
   it("refuses a second profile whose name differs only in case or Unicode form, and writes nothing", async () => {
     const { createProfile } = await import("./profiles");
-    const scope = { organizationId: seeded.organizationId, userId: seeded.adminId };
+    const scope = testScope(seeded.organizationId, seeded.adminId);
     await createProfile(scope, newProfile({ name: "Café Wallet" }));
     const before = await database.prisma.auditEvent.count();
     // "CAFE\u0301 WALLET": upper case, with the accent as a combining character (NFD).
@@ -68,54 +69,54 @@ describe("build profiles", () => {
     const { createProfile } = await import("./profiles");
     const other = await seedOrganization(database, "Contoso");
     const otherConnection = await seedConnection(database, other, { origin: "https://dev.azure.com", collection: "contoso", token: "y".repeat(52) });
-    await createProfile({ organizationId: seeded.organizationId, userId: seeded.adminId }, newProfile({ name: "Shared Name" }));
-    const created = await createProfile({ organizationId: other.organizationId, userId: other.adminId }, { ...newProfile({ name: "Shared Name" }), connectionId: otherConnection.id });
+    await createProfile(testScope(seeded.organizationId, seeded.adminId), newProfile({ name: "Shared Name" }));
+    const created = await createProfile(testScope(other.organizationId, other.adminId), { ...newProfile({ name: "Shared Name" }), connectionId: otherConnection.id });
     expect(created.created).toBe(true);
   });
 
   it("refuses a connection of another organization", async () => {
     const { createProfile } = await import("./profiles");
     const other = await seedOrganization(database, "Northwind");
-    await expect(createProfile({ organizationId: other.organizationId, userId: other.adminId }, newProfile())).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(createProfile(testScope(other.organizationId, other.adminId), newProfile())).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await database.prisma.buildProfile.count({ where: { organizationId: other.organizationId } })).toBe(0);
   });
 
   it("lets the creator and admins delete, refuses other members, and audits the delete", async () => {
     const { createProfile, deleteProfile } = await import("./profiles");
-    const author = { organizationId: seeded.organizationId, userId: seeded.memberId };
+    const author = testScope(seeded.organizationId, seeded.memberId, "MEMBER");
     const otherMember = await database.prisma.user.create({
       data: { email: `other-${randomUUID().slice(0, 6)}@example.com`, name: "Other Member", passwordHash: "x", memberships: { create: { organizationId: seeded.organizationId, role: "MEMBER" } } },
     });
     const mine = await createProfile(author, newProfile());
-    await expect(deleteProfile({ organizationId: seeded.organizationId, userId: otherMember.id, isAdmin: false }, mine.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(deleteProfile(testScope(seeded.organizationId, otherMember.id, "MEMBER"), mine.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await database.prisma.buildProfile.count({ where: { id: mine.id } })).toBe(1);
-    await deleteProfile({ ...author, isAdmin: false }, mine.id);
+    await deleteProfile(author, mine.id);
     expect(await database.prisma.buildProfile.count({ where: { id: mine.id } })).toBe(0);
     expect(await database.prisma.auditEvent.count({ where: { action: "profile.deleted", targetId: mine.id, actorId: seeded.memberId } })).toBe(1);
 
     const theirs = await createProfile(author, newProfile());
-    await deleteProfile({ organizationId: seeded.organizationId, userId: seeded.adminId, isAdmin: true }, theirs.id);
+    await deleteProfile(testScope(seeded.organizationId, seeded.adminId), theirs.id);
     expect(await database.prisma.buildProfile.count({ where: { id: theirs.id } })).toBe(0);
     // Deleting again (a second click) is a clear NOT_FOUND, not a second audit event.
-    await expect(deleteProfile({ organizationId: seeded.organizationId, userId: seeded.adminId, isAdmin: true }, theirs.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(deleteProfile(testScope(seeded.organizationId, seeded.adminId), theirs.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await database.prisma.auditEvent.count({ where: { action: "profile.deleted", targetId: theirs.id } })).toBe(1);
   });
 
   it("searches, filters and sorts the list, with LIKE wildcards taken literally", async () => {
     const { createProfile, listProfiles } = await import("./profiles");
-    const scope = { organizationId: seeded.organizationId, userId: seeded.adminId };
+    const scope = testScope(seeded.organizationId, seeded.adminId);
     const tag = randomUUID().slice(0, 6);
     await createProfile(scope, { ...newProfile({ name: `zeta ${tag}` }), platform: "ANDROID" });
     await createProfile(scope, { ...newProfile({ name: `Alpha ${tag}` }), platform: "FLUTTER" });
     await createProfile(scope, { ...newProfile({ name: `100% ${tag}` }), platform: "FLUTTER" });
     const base = { sort: "name" as const, order: "asc" as const, page: 1, pageSize: 50 };
-    const all = await listProfiles(seeded.organizationId, { ...base, q: tag });
+    const all = await listProfiles(scope, { ...base, q: tag });
     expect(all.rows.map((row) => row.name)).toEqual([`100% ${tag}`, `Alpha ${tag}`, `zeta ${tag}`]);
-    const descending = await listProfiles(seeded.organizationId, { ...base, q: tag, order: "desc" });
+    const descending = await listProfiles(scope, { ...base, q: tag, order: "desc" });
     expect(descending.rows.map((row) => row.name)).toEqual([`zeta ${tag}`, `Alpha ${tag}`, `100% ${tag}`]);
-    const flutter = await listProfiles(seeded.organizationId, { ...base, q: tag, platform: "FLUTTER" });
+    const flutter = await listProfiles(scope, { ...base, q: tag, platform: "FLUTTER" });
     expect(flutter.total).toBe(2);
-    const percent = await listProfiles(seeded.organizationId, { ...base, q: "100%" });
+    const percent = await listProfiles(scope, { ...base, q: "100%" });
     expect(percent.rows.map((row) => row.name)).toEqual([`100% ${tag}`]);
   });
 });

@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type BuildPlatform } from "@/lib/generated/prisma/client";
+import { can, refusalOf } from "@/lib/policy";
+import { requireUserActor, type Scope } from "@/lib/scope";
 import { nameKey } from "@/lib/shared/names";
 import type { ProfileRepositoryChanges, ProfileRepositoryFacts } from "@/lib/shared/profile-repository";
 import { recordAudit } from "./audit";
@@ -44,19 +46,11 @@ const profileView = {
 
 export type ProfileView = Prisma.BuildProfileGetPayload<{ select: typeof profileView }>;
 
-/** One build profile of the organization, or null. */
-export async function getProfile(organizationId: string, id: string): Promise<ProfileView | null> {
-  return db.buildProfile.findFirst({ where: { id, organizationId }, select: profileView });
+/** One build profile of the scope's organization, or null. */
+export async function getProfile(scope: Scope, id: string): Promise<ProfileView | null> {
+  return db.buildProfile.findFirst({ where: { id, organizationId: scope.organizationId }, select: profileView });
 }
 
-/** Like getProfile, but throws NOT_FOUND. */
-export async function getProfileOrThrow(organizationId: string, id: string): Promise<ProfileView> {
-  const profile = await getProfile(organizationId, id);
-  if (!profile) {
-    throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
-  }
-  return profile;
-}
 
 export type ProfileSort = "name" | "created" | "repository" | "platform";
 export type ProfileListQuery = { q?: string; platform?: BuildPlatform; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number };
@@ -66,11 +60,11 @@ function literal(term: string): string {
   return term.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
-/** A page of the organization's build profiles, searched, filtered and sorted. */
-export async function listProfiles(organizationId: string, query: ProfileListQuery) {
+/** A page of the scope organization's build profiles, searched, filtered and sorted. */
+export async function listProfiles(scope: Scope, query: ProfileListQuery) {
   const term = query.q ? literal(query.q) : undefined;
   const where: Prisma.BuildProfileWhereInput = {
-    organizationId,
+    organizationId: scope.organizationId,
     ...(query.platform ? { platform: query.platform } : {}),
     ...(term
       ? {
@@ -99,24 +93,24 @@ export async function listProfiles(organizationId: string, query: ProfileListQue
 }
 
 /** The profiles bound to one connection (its page lists them). */
-export async function listProfilesForConnection(organizationId: string, connectionId: string) {
+export async function listProfilesForConnection(scope: Scope, connectionId: string) {
   return db.buildProfile.findMany({
-    where: { organizationId, connectionId },
+    where: { organizationId: scope.organizationId, connectionId },
     orderBy: { nameKey: "asc" },
     take: 500,
     select: { id: true, name: true, platform: true, projectName: true, repositoryName: true, defaultBranch: true, createdAt: true, createdBy: { select: { name: true } } },
   });
 }
 
-/** True when the organization already has a profile of this name (case-insensitive). */
-export async function profileNameTaken(organizationId: string, name: string): Promise<boolean> {
-  const found = await db.buildProfile.findFirst({ where: { organizationId, nameKey: nameKey(name) }, select: { id: true } });
+/** True when the scope's organization already has a profile of this name (case-insensitive). */
+export async function profileNameTaken(scope: Scope, name: string): Promise<boolean> {
+  const found = await db.buildProfile.findFirst({ where: { organizationId: scope.organizationId, nameKey: nameKey(name) }, select: { id: true } });
   return Boolean(found);
 }
 
 /** The profile an earlier submit of the same form created, if any. */
-export async function findProfileByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<{ id: string } | null> {
-  return db.buildProfile.findFirst({ where: { organizationId, idempotencyKey }, select: { id: true } });
+export async function findProfileByIdempotencyKey(scope: Scope, idempotencyKey: string): Promise<{ id: string } | null> {
+  return db.buildProfile.findFirst({ where: { organizationId: scope.organizationId, idempotencyKey }, select: { id: true } });
 }
 
 export type NewProfile = {
@@ -144,8 +138,8 @@ function nameConflict(name: string): AppError {
  * the first profile — the unique (organization, key) index decides even when two requests
  * race on different instances.
  */
-export async function createProfile(scope: { organizationId: string; userId: string }, input: NewProfile): Promise<{ id: string; created: boolean }> {
-  const existing = await findProfileByIdempotencyKey(scope.organizationId, input.idempotencyKey);
+export async function createProfile(scope: Scope, input: NewProfile): Promise<{ id: string; created: boolean }> {
+  const existing = await findProfileByIdempotencyKey(scope, input.idempotencyKey);
   if (existing) {
     return { id: existing.id, created: false };
   }
@@ -173,13 +167,13 @@ export async function createProfile(scope: { organizationId: string; userId: str
           sshUrl: input.sshUrl,
           webUrl: input.webUrl,
           idempotencyKey: input.idempotencyKey,
-          createdById: scope.userId,
+          // The person who created it (they may delete it); a job creates no profiles.
+          createdById: requireUserActor(scope).userId,
         },
       });
       await recordAudit(
+        scope,
         {
-          organizationId: scope.organizationId,
-          actorId: scope.userId,
           action: "profile.created",
           targetType: "build_profile",
           targetId: id,
@@ -200,7 +194,7 @@ export async function createProfile(scope: { organizationId: string; userId: str
     return { id, created: true };
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const again = await findProfileByIdempotencyKey(scope.organizationId, input.idempotencyKey);
+      const again = await findProfileByIdempotencyKey(scope, input.idempotencyKey);
       if (again) {
         return { id: again.id, created: false };
       }
@@ -211,24 +205,24 @@ export async function createProfile(scope: { organizationId: string; userId: str
 }
 
 /**
- * Deletes a profile when the actor created it or is an admin, with its audit event, in one
- * transaction. The row is locked first so a concurrent delete cannot audit twice.
+ * Deletes a profile when the policy lets the scope's actor (its creator, or an admin), with its
+ * audit event, in one transaction. The row is locked first so a concurrent delete cannot audit
+ * twice.
  */
-export async function deleteProfile(scope: { organizationId: string; userId: string; isAdmin: boolean }, id: string): Promise<{ name: string; connectionId: string }> {
+export async function deleteProfile(scope: Scope, id: string): Promise<{ name: string; connectionId: string }> {
   return db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
     if (rows.length === 0) {
       throw new AppError("NOT_FOUND", "That build profile does not exist in your organization (it may have been deleted already).");
     }
     const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id }, select: { name: true, createdById: true, connectionId: true, repositoryId: true, repositoryName: true, projectName: true } });
-    if (!scope.isAdmin && profile.createdById !== scope.userId) {
-      throw new AppError("FORBIDDEN", "Only the person who created this build profile or an admin can delete it.");
+    if (!can(scope, "profile.delete", profile)) {
+      throw new AppError("FORBIDDEN", refusalOf("profile.delete"));
     }
     await tx.buildProfile.delete({ where: { id } });
     await recordAudit(
+      scope,
       {
-        organizationId: scope.organizationId,
-        actorId: scope.userId,
         action: "profile.deleted",
         targetType: "build_profile",
         targetId: id,
@@ -246,23 +240,22 @@ export async function deleteProfile(scope: { organizationId: string; userId: str
  * transaction. Only rows whose copied values are still the old ones are touched, so two
  * page loads racing write one event.
  */
-export async function syncProfileFromAzureDevOps(organizationId: string, id: string, before: ProfileRepositoryFacts, changes: ProfileRepositoryChanges, actorId: string | null): Promise<boolean> {
+export async function syncProfileFromAzureDevOps(scope: Scope, id: string, before: ProfileRepositoryFacts, changes: ProfileRepositoryChanges): Promise<boolean> {
   const keys = Object.keys(changes) as (keyof ProfileRepositoryFacts)[];
   if (keys.length === 0) {
     return false;
   }
   return db.$transaction(async (tx) => {
     const updated = await tx.buildProfile.updateMany({
-      where: { id, organizationId, ...Object.fromEntries(keys.map((key) => [key, before[key]])) },
+      where: { id, organizationId: scope.organizationId, ...Object.fromEntries(keys.map((key) => [key, before[key]])) },
       data: changes,
     });
     if (updated.count !== 1) {
       return false;
     }
     await recordAudit(
+      scope,
       {
-        organizationId,
-        actorId,
         action: "profile.synced",
         targetType: "build_profile",
         targetId: id,

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type ListingStatus } from "@/lib/generated/prisma/client";
 import { nameKey } from "@/lib/shared/names";
 import { readProblem, type PickerProblem } from "@/lib/shared/problems";
+import { onBehalfOf, type Scope } from "@/lib/scope";
 import { recordAudit } from "./audit";
 import { recordEffect } from "./jobs";
 
@@ -45,13 +46,11 @@ export type ListingView = {
   error: PickerProblem | null;
 };
 
-/** Proof that this process holds the lease of one listing run. */
+/** Proof that this process holds the lease of one listing run (of a connection of the scope it was claimed in). */
 export type ListingClaim = {
-  organizationId: string;
   connectionId: string;
   runId: string;
   generation: number;
-  userId: string | null;
   /** The job-engine job running it, when one does: its audit events are written once per job. */
   jobId?: string | null;
 };
@@ -88,9 +87,9 @@ function toView(row: ListingRow): ListingView {
   return { ...row, visibleGeneration, error: readProblem(row.error) };
 }
 
-/** The listing of a connection of this organization, or null when it was never listed. */
-export async function getListing(organizationId: string, connectionId: string): Promise<ListingView | null> {
-  const row = await db.repositoryListing.findFirst({ where: { connectionId, organizationId }, select: listingSelect });
+/** The listing of a connection of the scope's organization, or null when it was never listed. */
+export async function getListing(scope: Scope, connectionId: string): Promise<ListingView | null> {
+  const row = await db.repositoryListing.findFirst({ where: { connectionId, organizationId: scope.organizationId }, select: listingSelect });
   return row ? toView(row) : null;
 }
 
@@ -101,7 +100,7 @@ export type ClaimResult = { claimed: true; claim: ListingClaim } | { claimed: fa
  * cached listing has not expired yet. Atomic across instances: the row is locked while deciding.
  */
 export async function claimListing(
-  scope: { organizationId: string; userId: string | null },
+  scope: Scope,
   connectionId: string,
   options: { force: boolean; now?: Date; jobId?: string },
 ): Promise<ClaimResult> {
@@ -128,7 +127,7 @@ export async function claimListing(
         projectsFailed: 0,
         repositoriesListed: 0,
         error: Prisma.DbNull,
-        requestedById: scope.userId,
+        requestedById: onBehalfOf(scope),
         queuedAt: null,
       };
       if (locked.length === 0) {
@@ -136,7 +135,7 @@ export async function claimListing(
           data: { ...fresh, organizationId: scope.organizationId, connectionId, generation: 1 },
           select: { generation: true },
         });
-        return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: created.generation, userId: scope.userId, jobId } };
+        return { claimed: true as const, claim: { connectionId, runId, generation: created.generation, jobId } };
       }
       const current = await tx.repositoryListing.findUniqueOrThrow({ where: { connectionId }, select: { status: true, heartbeatAt: true, expiresAt: true } });
       const running = current.status === "RUNNING" && now.getTime() - current.heartbeatAt.getTime() < LEASE_STALE_MS;
@@ -149,7 +148,7 @@ export async function claimListing(
         data: { ...fresh, generation: { increment: 1 } },
         select: { generation: true },
       });
-      return { claimed: true as const, claim: { organizationId: scope.organizationId, connectionId, runId, generation: updated.generation, userId: scope.userId, jobId } };
+      return { claimed: true as const, claim: { connectionId, runId, generation: updated.generation, jobId } };
     }, TX);
   try {
     return await attempt();
@@ -172,7 +171,7 @@ export const QUEUE_STALE_MS = 5 * 60_000;
  * visible while queued (readyGeneration is untouched).
  */
 export async function requestListing(
-  scope: { organizationId: string; userId: string | null },
+  scope: Scope,
   connectionId: string,
   options: { force: boolean; now?: Date },
 ): Promise<{ requested: boolean }> {
@@ -187,7 +186,7 @@ export async function requestListing(
       if (locked.length === 0) {
         // generation 0: the first claim makes it 1, the generation its rows are written with.
         await tx.repositoryListing.create({
-          data: { organizationId: scope.organizationId, connectionId, status: "QUEUED", generation: 0, queuedAt: now, startedAt: now, heartbeatAt: now, requestedById: scope.userId },
+          data: { organizationId: scope.organizationId, connectionId, status: "QUEUED", generation: 0, queuedAt: now, startedAt: now, heartbeatAt: now, requestedById: onBehalfOf(scope) },
         });
         return { requested: true };
       }
@@ -198,7 +197,7 @@ export async function requestListing(
       if (running || queued || (!options.force && !expired && current.status !== "RUNNING" && current.status !== "QUEUED")) {
         return { requested: false };
       }
-      await tx.repositoryListing.update({ where: { connectionId }, data: { status: "QUEUED", queuedAt: now, runId: null, requestedById: scope.userId } });
+      await tx.repositoryListing.update({ where: { connectionId }, data: { status: "QUEUED", queuedAt: now, runId: null, requestedById: onBehalfOf(scope) } });
       return { requested: true };
     }, TX);
   try {
@@ -211,9 +210,9 @@ export async function requestListing(
   }
 }
 
-async function touch(tx: Pick<Tx, "repositoryListing">, claim: ListingClaim, data: Prisma.RepositoryListingUpdateManyMutationInput): Promise<void> {
+async function touch(tx: Pick<Tx, "repositoryListing">, scope: Scope, claim: ListingClaim, data: Prisma.RepositoryListingUpdateManyMutationInput): Promise<void> {
   const updated = await tx.repositoryListing.updateMany({
-    where: { connectionId: claim.connectionId, runId: claim.runId, status: "RUNNING" },
+    where: { connectionId: claim.connectionId, organizationId: scope.organizationId, runId: claim.runId, status: "RUNNING" },
     data: { ...data, heartbeatAt: new Date() },
   });
   if (updated.count !== 1) {
@@ -226,25 +225,25 @@ async function touch(tx: Pick<Tx, "repositoryListing">, claim: ListingClaim, dat
  * handed the job back): the job's next attempt claims it at once, and any later write of this
  * run fails with ListingLeaseLost. False when the run no longer held the lease.
  */
-export async function requeueListing(claim: ListingClaim): Promise<boolean> {
+export async function requeueListing(scope: Scope, claim: ListingClaim): Promise<boolean> {
   const updated = await db.repositoryListing.updateMany({
-    where: { connectionId: claim.connectionId, runId: claim.runId, status: "RUNNING" },
+    where: { connectionId: claim.connectionId, organizationId: scope.organizationId, runId: claim.runId, status: "RUNNING" },
     data: { status: "QUEUED", runId: null, queuedAt: new Date(), heartbeatAt: new Date() },
   });
   return updated.count === 1;
 }
 
 /** Keeps the lease alive during a long HTTP call. */
-export async function heartbeatListing(claim: ListingClaim): Promise<void> {
-  await db.$transaction((tx) => touch(tx, claim, {}), TX);
+export async function heartbeatListing(scope: Scope, claim: ListingClaim): Promise<void> {
+  await db.$transaction((tx) => touch(tx, scope, claim, {}), TX);
 }
 
 export type ProjectInput = { projectId: string; name: string; nameKey: string; description: string | null };
 
 /** Saves one page of projects. */
-export async function recordListedProjects(claim: ListingClaim, projects: ProjectInput[], options: { complete: boolean }): Promise<void> {
+export async function recordListedProjects(scope: Scope, claim: ListingClaim, projects: ProjectInput[], options: { complete: boolean }): Promise<void> {
   await db.$transaction(async (tx) => {
-    await touch(tx, claim, { projectsFound: { increment: projects.length } });
+    await touch(tx, scope, claim, { projectsFound: { increment: projects.length } });
     if (projects.length > 0) {
       await tx.$executeRaw`
         INSERT INTO "ListedProject" ("connectionId", generation, "projectId", name, "nameKey", description)
@@ -257,7 +256,7 @@ export async function recordListedProjects(claim: ListingClaim, projects: Projec
     }
     if (options.complete) {
       const total = await tx.listedProject.count({ where: { connectionId: claim.connectionId, generation: claim.generation } });
-      await touch(tx, claim, { projectsTotal: total });
+      await touch(tx, scope, claim, { projectsTotal: total });
     }
   }, TX);
 }
@@ -279,13 +278,13 @@ export type RepositoryInput = {
 export type ProjectRepositories = { projectId: string; repositories: RepositoryInput[]; error: string | null };
 
 /** Saves the repositories of a batch of projects and advances the progress counters. */
-export async function recordListedRepositories(claim: ListingClaim, batch: ProjectRepositories[]): Promise<void> {
+export async function recordListedRepositories(scope: Scope, claim: ListingClaim, batch: ProjectRepositories[]): Promise<void> {
   if (batch.length === 0) {
     return;
   }
   const rows = batch.flatMap((entry) => entry.repositories);
   await db.$transaction(async (tx) => {
-    await touch(tx, claim, {
+    await touch(tx, scope, claim, {
       projectsListed: { increment: batch.length },
       projectsFailed: { increment: batch.filter((entry) => entry.error !== null).length },
       repositoriesListed: { increment: rows.length },
@@ -319,12 +318,12 @@ export async function recordListedRepositories(claim: ListingClaim, batch: Proje
 }
 
 /** Marks the run complete: its generation becomes the one pages read, older rows go. */
-export async function finishListing(claim: ListingClaim, options: { ttlMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
+export async function finishListing(scope: Scope, claim: ListingClaim, options: { ttlMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
   const now = new Date();
   await db.$transaction(async (tx) => {
-    await touch(tx, claim, { status: "READY", readyGeneration: claim.generation, finishedAt: now, expiresAt: new Date(now.getTime() + options.ttlMs), runId: null });
-    if (await recordEffect(tx, { key: `audit:repositories.listed:${claim.jobId ?? claim.runId}`, queue: claim.jobId ? "repositories.list" : "inline", jobId: claim.jobId ?? null, organizationId: claim.organizationId })) {
-      await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
+    await touch(tx, scope, claim, { status: "READY", readyGeneration: claim.generation, finishedAt: now, expiresAt: new Date(now.getTime() + options.ttlMs), runId: null });
+    if (await recordEffect(tx, { key: `audit:repositories.listed:${claim.jobId ?? claim.runId}`, queue: claim.jobId ? "repositories.list" : "inline", jobId: claim.jobId ?? null, organizationId: scope.organizationId })) {
+      await recordAudit(scope, { action: "repositories.listed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
     }
   }, TX);
   await dropOtherGenerations(claim.connectionId, claim.generation);
@@ -334,12 +333,12 @@ export async function finishListing(claim: ListingClaim, options: { ttlMs: numbe
  * Marks the run failed with the problem to show. The previous complete listing (if any)
  * stays visible; this run's partial rows go. Visiting again after `retryAfterMs` retries.
  */
-export async function failListing(claim: ListingClaim, problem: PickerProblem, options: { retryAfterMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
+export async function failListing(scope: Scope, claim: ListingClaim, problem: PickerProblem, options: { retryAfterMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
   const now = new Date();
   await db.$transaction(async (tx) => {
-    await touch(tx, claim, { status: "FAILED", finishedAt: now, expiresAt: new Date(now.getTime() + options.retryAfterMs), error: problem, runId: null });
-    if (await recordEffect(tx, { key: `audit:repositories.listing_failed:${claim.jobId ?? claim.runId}`, queue: claim.jobId ? "repositories.list" : "inline", jobId: claim.jobId ?? null, organizationId: claim.organizationId })) {
-      await recordAudit({ organizationId: claim.organizationId, actorId: claim.userId, action: "repositories.listing_failed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
+    await touch(tx, scope, claim, { status: "FAILED", finishedAt: now, expiresAt: new Date(now.getTime() + options.retryAfterMs), error: problem, runId: null });
+    if (await recordEffect(tx, { key: `audit:repositories.listing_failed:${claim.jobId ?? claim.runId}`, queue: claim.jobId ? "repositories.list" : "inline", jobId: claim.jobId ?? null, organizationId: scope.organizationId })) {
+      await recordAudit(scope, { action: "repositories.listing_failed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
     }
   }, TX);
   await db.listedRepository.deleteMany({ where: { connectionId: claim.connectionId, generation: claim.generation } });
@@ -376,8 +375,16 @@ function containsPattern(term: string): string {
   return `%${nameKey(term).replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
-function repositoryFilter(connectionId: string, generation: number, filter: { q?: string; projectId?: string }): Prisma.Sql {
-  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`];
+/**
+ * Listed rows carry only their connection: this condition ties them to the scope's organization.
+ * It does not depend on the row, so PostgreSQL evaluates it once per query (an InitPlan).
+ */
+function inScope(scope: Scope, connectionId: string): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM "Connection" c WHERE c.id = ${connectionId}::uuid AND c."organizationId" = ${scope.organizationId}::uuid)`;
+}
+
+function repositoryFilter(scope: Scope, connectionId: string, generation: number, filter: { q?: string; projectId?: string }): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`, inScope(scope, connectionId)];
   if (filter.projectId !== undefined) {
     conditions.push(Prisma.sql`"projectId" = ${filter.projectId}`);
   }
@@ -390,11 +397,12 @@ function repositoryFilter(connectionId: string, generation: number, filter: { q?
 
 /** One page of listed repositories (search term already NFC + lower-cased). */
 export async function listListedRepositories(
+  scope: Scope,
   connectionId: string,
   generation: number,
   options: { q?: string; projectId?: string; after?: PageCursor; limit: number },
 ): Promise<{ rows: ListedRepositoryRow[]; hasMore: boolean }> {
-  const where = repositoryFilter(connectionId, generation, options);
+  const where = repositoryFilter(scope, connectionId, generation, options);
   const after = options.after ? Prisma.sql`AND ("nameKey", "repositoryId") > (${options.after.key}, ${options.after.id})` : Prisma.empty;
   const rows = await db.$queryRaw<(Omit<ListedRepositoryRow, "size"> & { size: bigint | null })[]>`
     SELECT "repositoryId", "projectId", "projectName", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty"
@@ -409,16 +417,16 @@ export async function listListedRepositories(
 }
 
 /** How many listed repositories match (for "12 repositories match"). */
-export async function countListedRepositories(connectionId: string, generation: number, options: { q?: string; projectId?: string }): Promise<number> {
-  const where = repositoryFilter(connectionId, generation, options);
+export async function countListedRepositories(scope: Scope, connectionId: string, generation: number, options: { q?: string; projectId?: string }): Promise<number> {
+  const where = repositoryFilter(scope, connectionId, generation, options);
   const result = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM "ListedRepository" WHERE ${where}`;
   return Number(result[0]?.count ?? 0);
 }
 
 /** One listed repository, by its Azure DevOps id. */
-export async function getListedRepository(connectionId: string, generation: number, repositoryId: string): Promise<ListedRepositoryRow | null> {
-  const row = await db.listedRepository.findUnique({
-    where: { connectionId_generation_repositoryId: { connectionId, generation, repositoryId } },
+export async function getListedRepository(scope: Scope, connectionId: string, generation: number, repositoryId: string): Promise<ListedRepositoryRow | null> {
+  const row = await db.listedRepository.findFirst({
+    where: { connectionId, generation, repositoryId, connection: { organizationId: scope.organizationId } },
     select: { repositoryId: true, projectId: true, projectName: true, name: true, nameKey: true, defaultBranch: true, size: true, isDisabled: true, isFork: true, isEmpty: true },
   });
   return row ? { ...row, size: row.size === null ? null : Number(row.size) } : null;
@@ -426,11 +434,12 @@ export async function getListedRepository(connectionId: string, generation: numb
 
 /** One page of listed projects. */
 export async function listListedProjects(
+  scope: Scope,
   connectionId: string,
   generation: number,
   options: { q?: string; after?: PageCursor; limit: number },
 ): Promise<{ rows: ListedProjectRow[]; hasMore: boolean }> {
-  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`];
+  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`, inScope(scope, connectionId)];
   if (options.q) {
     conditions.push(Prisma.sql`"nameKey" LIKE ${containsPattern(options.q)} ESCAPE '\\'`);
   }
@@ -447,10 +456,10 @@ export async function listListedProjects(
 }
 
 /** How many projects the visible listing holds (optionally matching a term). */
-export async function countListedProjects(connectionId: string, generation: number, options: { q?: string } = {}): Promise<number> {
+export async function countListedProjects(scope: Scope, connectionId: string, generation: number, options: { q?: string } = {}): Promise<number> {
   const search = options.q ? Prisma.sql`AND "nameKey" LIKE ${containsPattern(options.q)} ESCAPE '\\'` : Prisma.empty;
   const result = await db.$queryRaw<{ count: bigint }[]>`
-    SELECT count(*) AS count FROM "ListedProject" WHERE "connectionId" = ${connectionId}::uuid AND generation = ${generation} ${search}`;
+    SELECT count(*) AS count FROM "ListedProject" WHERE "connectionId" = ${connectionId}::uuid AND generation = ${generation} AND ${inScope(scope, connectionId)} ${search}`;
   return Number(result[0]?.count ?? 0);
 }
 
@@ -461,7 +470,8 @@ export type SiblingOrganization = { connectionId: string; connectionName: string
  * connection: the organization's other OAuth connections to Azure DevOps Services whose last
  * check authenticated the same user. PAT connections reach exactly one organization.
  */
-export async function listSiblingOrganizations(organizationId: string, connectionId: string): Promise<SiblingOrganization[]> {
+export async function listSiblingOrganizations(scope: Scope, connectionId: string): Promise<SiblingOrganization[]> {
+  const organizationId = scope.organizationId;
   const current = await db.connection.findFirst({
     where: { id: connectionId, organizationId },
     select: { id: true, name: true, collection: true, status: true, authMethod: true, deploymentType: true, lastCheckResult: true },

@@ -29,7 +29,8 @@ export async function createFirstAdmin(input: {
       select: { id: true },
     });
     await recordAudit(
-      { organizationId: organization.id, actorId: user.id, action: "setup.completed", targetType: "organization", targetId: organization.id },
+      { organizationId: organization.id, actor: { kind: "user", userId: user.id, role: "ADMIN" } },
+      { action: "setup.completed", targetType: "organization", targetId: organization.id },
       tx,
     );
     return { userId: user.id, organizationId: organization.id };

@@ -1,18 +1,34 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Role } from "@/lib/generated/prisma/client";
+import { requireUserActor, type Scope } from "@/lib/scope";
 
 /** True once the first admin exists (first-run setup is then gone for good). */
 export async function hasAnyUser(): Promise<boolean> {
   return (await db.user.count({ take: 1 })) > 0;
 }
 
-/** The fields sign-in needs, including the password hash (opted in explicitly). */
+/**
+ * The fields sign-in needs, including the password hash (opted in explicitly) and the
+ * membership the session will act in. Global by nature: the email is all sign-in knows.
+ */
 export async function getUserForSignIn(email: string) {
-  return db.user.findUnique({
+  const user = await db.user.findUnique({
     where: { email: email.toLowerCase() },
-    select: { id: true, email: true, passwordHash: true, isActive: true, sessionVersion: true },
+    select: {
+      id: true,
+      email: true,
+      passwordHash: true,
+      isActive: true,
+      sessionVersion: true,
+      memberships: { select: { organizationId: true, role: true }, orderBy: { createdAt: "asc" }, take: 1 },
+    },
   });
+  if (!user) {
+    return null;
+  }
+  const { memberships, ...rest } = user;
+  return { ...rest, membership: memberships[0] ?? null };
 }
 
 /** Stores a new password hash (rehash after a parameter upgrade, invitation accepted). */
@@ -66,7 +82,7 @@ export async function getSessionUser(userId: string, sessionVersion: number): Pr
   };
 }
 
-/** Invalidates every session of a user (sign out everywhere). */
-export async function bumpSessionVersion(userId: string): Promise<void> {
-  await db.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
+/** Invalidates every session of the scope's user (sign out everywhere). */
+export async function bumpSessionVersion(scope: Scope): Promise<void> {
+  await db.user.update({ where: { id: requireUserActor(scope).userId }, data: { sessionVersion: { increment: 1 } } });
 }

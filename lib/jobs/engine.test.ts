@@ -15,6 +15,7 @@ import { testLongWorkQueue, testWorkQueue } from "./testing/queues";
 const root = path.resolve(import.meta.dirname, "../..");
 let database: TestDatabase;
 let sender: PgBoss;
+let organizationId: string;
 const workers: { process: ChildProcess; exited: Promise<number | null>; output: string[] }[] = [];
 
 function startWorker(options: { schedule?: boolean; graceMs?: number } = {}) {
@@ -90,6 +91,7 @@ async function stopAll() {
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  organizationId = (await database.prisma.organization.create({ data: { name: "Engine test" }, select: { id: true } })).id;
   sender = createBoss(database.url, "sender");
   sender.on("error", () => undefined);
   await sender.start();
@@ -141,7 +143,7 @@ describe("the job engine with two workers on one database", () => {
     const a = startWorker();
     const b = startWorker();
     await workersReady([a.process.pid!, b.process.pid!]);
-    const id = await sendJob(sender, testWorkQueue, { name: "killed", firstAttemptMs: 60_000 }, { organizationId: null });
+    const id = await sendJob(sender, testWorkQueue, { name: "killed", firstAttemptMs: 60_000 }, { organizationId });
     expect(id).not.toBeNull();
     const [first] = await until("the first attempt to start", async () => {
       const attempts = await startedAttempts("killed");
@@ -163,8 +165,8 @@ describe("the job engine with two workers on one database", () => {
   it("lets a job finish within the grace period on SIGTERM and hands a longer one back, losing nothing", async () => {
     const a = startWorker({ graceMs: 6_000 });
     await workersReady([a.process.pid!]);
-    const quick = await sendJob(sender, testLongWorkQueue, { name: "term-quick", firstAttemptMs: 1_000 }, { organizationId: null });
-    const long = await sendJob(sender, testLongWorkQueue, { name: "term-long", firstAttemptMs: 60_000 }, { organizationId: null });
+    const quick = await sendJob(sender, testLongWorkQueue, { name: "term-quick", firstAttemptMs: 1_000 }, { organizationId });
+    const long = await sendJob(sender, testLongWorkQueue, { name: "term-long", firstAttemptMs: 60_000 }, { organizationId });
     await until("both jobs to start", async () => (await startedAttempts("term-quick")).length > 0 && (await startedAttempts("term-long")).length > 0);
     a.process.kill("SIGTERM");
     // The worker exits by itself, cleanly, within the grace period and the hand-back.

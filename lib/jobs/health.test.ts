@@ -15,7 +15,7 @@ afterAll(async () => {
 
 async function health() {
   const { GET } = await import("@/app/api/health/route");
-  const response = await GET();
+  const response = await GET(new Request("http://keel.test/api/health"));
   return { status: response.status, text: await response.clone().text(), body: (await response.json()) as Record<string, unknown> };
 }
 

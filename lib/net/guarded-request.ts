@@ -16,7 +16,6 @@ import https from "node:https";
 import type { LookupFunction, Socket } from "node:net";
 import tls from "node:tls";
 
-import { AppError, type AppErrorCode } from "../errors";
 import { type BlockRule, type ClassifiedAddress, type InputRule, type OutboundPolicy, checkUrlInput, evaluateAddresses } from "./ssrf-policy";
 
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
@@ -196,34 +195,6 @@ export async function guardedRequest(options: GuardedRequestOptions): Promise<Gu
   }
 }
 
-/** Maps a failure to an AppError with the same user-safe message (for actions that throw). */
-export function failureToAppError(failure: GuardedFailure): AppError {
-  const codes: Record<GuardedFailureKind, AppErrorCode> = {
-    invalid_url: "INVALID_INPUT",
-    blocked: "FORBIDDEN",
-    dns: "UNREACHABLE",
-    refused: "UNREACHABLE",
-    reset: "UNREACHABLE",
-    timeout: "UNREACHABLE",
-    tls: "UNREACHABLE",
-    network: "UNREACHABLE",
-    aborted: "UNREACHABLE",
-    redirect: "PROVIDER_REJECTED",
-    too_large: "PROVIDER_REJECTED",
-    not_json: "PROVIDER_REJECTED",
-  };
-  const details: Record<string, string | number> = { kind: failure.kind, host: failure.host, port: failure.port };
-  if (failure.kind === "tls") {
-    details.tls = failure.tls;
-  }
-  if (failure.kind === "blocked" || failure.kind === "invalid_url") {
-    details.rule = failure.rule;
-  }
-  if (failure.kind === "timeout") {
-    details.phase = failure.phase;
-  }
-  return new AppError(codes[failure.kind], failure.message, { details });
-}
 
 /** Classifies a response Content-Type for `not_json` reports, without looking at the body. */
 export function classifyContentType(contentType: string | undefined): ContentClass | "json" {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { GuardedResult } from "./guarded-request";
-import { backoffDelay, classifyForRetry, createCircuitBreaker, parseRetryAfter, readRateLimit, withRetry } from "./retry";
+import { backoffDelay, classifyForRetry, parseRetryAfter, readRateLimit, withRetry } from "./retry";
 
 const NOW = Date.parse("2026-11-23T12:00:00Z");
 
@@ -246,90 +246,5 @@ describe("withRetry", () => {
     const call = script(response(500), response(200));
     const result = await withRetry(call.fn, { idempotent: true, sleep: recorder().sleep, classify: (outcome) => (outcome.ok && outcome.value.ok && outcome.value.response.status === 500 ? { retry: true, reason: "500" } : { retry: false }) });
     expect(result.ok && result.response.status).toBe(200);
-  });
-});
-
-describe("createCircuitBreaker", () => {
-  function clock(): { now: () => number; advance: (ms: number) => void } {
-    let time = 1_000;
-    return { now: () => time, advance: (ms) => void (time += ms) };
-  }
-
-  it("opens after the threshold of consecutive failures and refuses during the cooldown", () => {
-    const time = clock();
-    const breaker = createCircuitBreaker({ failureThreshold: 3, cooldownMs: 10_000, now: time.now });
-    breaker.recordFailure("conn-1");
-    breaker.recordFailure("conn-1");
-    expect(breaker.state("conn-1")).toBe("closed");
-    expect(breaker.tryAcquire("conn-1")).toEqual({ allowed: true });
-    breaker.recordFailure("conn-1");
-    expect(breaker.state("conn-1")).toBe("open");
-    expect(breaker.tryAcquire("conn-1")).toEqual({ allowed: false, retryAtMs: 11_000 });
-    // Keys are independent.
-    expect(breaker.tryAcquire("conn-2")).toEqual({ allowed: true });
-  });
-
-  it("a success resets the failure count", () => {
-    const breaker = createCircuitBreaker({ failureThreshold: 2, cooldownMs: 1_000, now: clock().now });
-    breaker.recordFailure("k");
-    breaker.recordSuccess("k");
-    breaker.recordFailure("k");
-    expect(breaker.state("k")).toBe("closed");
-  });
-
-  it("half-open lets exactly one trial through; success closes, failure re-opens", () => {
-    const time = clock();
-    const breaker = createCircuitBreaker({ failureThreshold: 1, cooldownMs: 5_000, now: time.now });
-    breaker.recordFailure("k");
-    time.advance(5_000);
-    expect(breaker.state("k")).toBe("half_open");
-    expect(breaker.tryAcquire("k")).toEqual({ allowed: true });
-    expect(breaker.tryAcquire("k").allowed).toBe(false);
-    breaker.recordFailure("k");
-    expect(breaker.state("k")).toBe("open");
-    expect(breaker.tryAcquire("k")).toEqual({ allowed: false, retryAtMs: time.now() + 5_000 });
-    time.advance(5_000);
-    expect(breaker.tryAcquire("k")).toEqual({ allowed: true });
-    breaker.recordSuccess("k");
-    expect(breaker.state("k")).toBe("closed");
-    expect(breaker.tryAcquire("k")).toEqual({ allowed: true });
-  });
-
-  it("a trial that never reports back expires after another cooldown", () => {
-    const time = clock();
-    const breaker = createCircuitBreaker({ failureThreshold: 1, cooldownMs: 1_000, now: time.now });
-    breaker.recordFailure("k");
-    time.advance(1_000);
-    expect(breaker.tryAcquire("k").allowed).toBe(true);
-    expect(breaker.tryAcquire("k").allowed).toBe(false);
-    time.advance(1_000);
-    expect(breaker.tryAcquire("k").allowed).toBe(true);
-  });
-
-  it("run() records outcomes and short-circuits while open", async () => {
-    const time = clock();
-    const breaker = createCircuitBreaker({ failureThreshold: 2, cooldownMs: 1_000, now: time.now });
-    let calls = 0;
-    const flaky = async (): Promise<GuardedResult> => {
-      calls += 1;
-      return response(503);
-    };
-    await breaker.run("k", flaky);
-    await breaker.run("k", flaky);
-    expect(await breaker.run("k", flaky)).toEqual({ ok: false, reason: "circuit_open", retryAtMs: 2_000 });
-    expect(calls).toBe(2);
-
-    const boom = new Error("boom");
-    time.advance(1_000);
-    await expect(
-      breaker.run("k", async () => {
-        throw boom;
-      }),
-    ).rejects.toBe(boom);
-    expect(breaker.state("k")).toBe("open");
-
-    time.advance(1_000);
-    expect(await breaker.run("k", async () => response(200))).toMatchObject({ ok: true });
-    expect(breaker.state("k")).toBe("closed");
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Retries and back-pressure for outbound calls (SECURITY.md "Reliability"): retry only idempotent
  * calls and only 429/502/503/504 and network failures, honour Retry-After, capped exponential
- * backoff with full jitter, and a per-key circuit breaker.
+ * backoff with full jitter.
  *
  * Time and randomness are injected so tests never sleep or depend on chance.
  */
@@ -45,26 +45,6 @@ export type WithRetryOptions<T> = {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
   signal?: AbortSignal;
-};
-
-export type CircuitState = "closed" | "open" | "half_open";
-
-export type CircuitBreakerOptions = {
-  /** Consecutive failures that open the circuit. */
-  failureThreshold: number;
-  /** How long an open circuit refuses calls before one trial call is let through. */
-  cooldownMs: number;
-  now?: () => number;
-};
-
-export type CircuitBreaker = {
-  /** May a call for `key` go out now? In half-open state only one trial call is allowed. */
-  tryAcquire(key: string): { allowed: true } | { allowed: false; retryAtMs: number };
-  recordSuccess(key: string): void;
-  recordFailure(key: string): void;
-  state(key: string): CircuitState;
-  /** Acquire, run, record. Thrown errors count as failures and are rethrown. */
-  run<T>(key: string, fn: () => Promise<T>, isFailure?: (value: T) => boolean): Promise<{ ok: true; value: T } | { ok: false; reason: "circuit_open"; retryAtMs: number }>;
 };
 
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
@@ -183,80 +163,6 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       return settle(outcome);
     }
   }
-}
-
-/** Creates an in-process, per-key circuit breaker (each Keel instance keeps its own; it only sheds load). */
-export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBreaker {
-  const now = options.now ?? Date.now;
-  const threshold = Math.max(1, options.failureThreshold);
-  type Entry = { failures: number; openedAt: number | null; trialStartedAt: number | null };
-  const entries = new Map<string, Entry>();
-
-  const stateOf = (entry: Entry | undefined): CircuitState => {
-    if (entry === undefined || entry.openedAt === null) {
-      return "closed";
-    }
-    return now() - entry.openedAt >= options.cooldownMs ? "half_open" : "open";
-  };
-
-  const breaker: CircuitBreaker = {
-    tryAcquire(key) {
-      const entry = entries.get(key);
-      const state = stateOf(entry);
-      if (entry === undefined || state === "closed") {
-        return { allowed: true };
-      }
-      const openedAt = entry.openedAt ?? now();
-      if (state === "open") {
-        return { allowed: false, retryAtMs: openedAt + options.cooldownMs };
-      }
-      // Half-open: one trial at a time. A trial that never reports back (caller bug, crash)
-      // must not wedge the key forever, so it expires after another cooldown.
-      if (entry.trialStartedAt !== null && now() - entry.trialStartedAt < options.cooldownMs) {
-        return { allowed: false, retryAtMs: entry.trialStartedAt + options.cooldownMs };
-      }
-      entry.trialStartedAt = now();
-      return { allowed: true };
-    },
-    recordSuccess(key) {
-      // Forget healthy keys so the map only holds keys that are failing.
-      entries.delete(key);
-    },
-    recordFailure(key) {
-      const entry = entries.get(key) ?? { failures: 0, openedAt: null, trialStartedAt: null };
-      entry.failures += 1;
-      if (entry.openedAt !== null || entry.failures >= threshold) {
-        // A failed half-open trial re-opens for a full cooldown.
-        entry.openedAt = now();
-        entry.trialStartedAt = null;
-      }
-      entries.set(key, entry);
-    },
-    state(key) {
-      return stateOf(entries.get(key));
-    },
-    async run(key, fn, isFailure) {
-      const ticket = breaker.tryAcquire(key);
-      if (!ticket.allowed) {
-        return { ok: false, reason: "circuit_open", retryAtMs: ticket.retryAtMs };
-      }
-      let value: Awaited<ReturnType<typeof fn>>;
-      try {
-        value = await fn();
-      } catch (error) {
-        breaker.recordFailure(key);
-        throw error;
-      }
-      const failed = isFailure === undefined ? classifyForRetry({ ok: true, value }).retry : isFailure(value);
-      if (failed) {
-        breaker.recordFailure(key);
-      } else {
-        breaker.recordSuccess(key);
-      }
-      return { ok: true, value };
-    },
-  };
-  return breaker;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 
-import { DEFAULT_OUTBOUND_POLICY, type OutboundPolicy, checkRequestTarget, checkUrlInput, classifyAddress, evaluateAddresses, parseAllowlist, parseAllowlistEntry } from "./ssrf-policy";
+import { type OutboundPolicy, checkUrlInput, classifyAddress, evaluateAddresses, parseAllowlist, parseAllowlistEntry } from "./ssrf-policy";
+import { STRICT_OUTBOUND_POLICY, checkRequestTarget } from "./test-support";
 
 function policy(overrides: Partial<OutboundPolicy> = {}): OutboundPolicy {
-  return { ...DEFAULT_OUTBOUND_POLICY, allowHttp: true, ...overrides };
+  return { ...STRICT_OUTBOUND_POLICY, allowHttp: true, ...overrides };
 }
 
 // The most permissive policy an admin can configure: everything local allowlisted, loopback on.

@@ -24,15 +24,6 @@ export type OutboundPolicy = {
   selfAddresses: SelfAddress[];
 };
 
-/** The strict default: https only, public addresses only, nothing local. */
-export const DEFAULT_OUTBOUND_POLICY: Readonly<OutboundPolicy> = Object.freeze({
-  allowlist: [],
-  denyAllExceptAllowlist: false,
-  allowLoopback: false,
-  allowHttp: false,
-  selfAddresses: [],
-});
-
 export type InputRule = "empty" | "control_characters" | "whitespace" | "backslash" | "unparseable" | "scheme" | "userinfo" | "no_host";
 
 export type BlockRule =
@@ -344,30 +335,6 @@ export function evaluateAddresses(target: Pick<RequestTarget, "protocol" | "host
     return blocked("http_not_allowed", `Plain http to ${describe(target)} is not allowed; use https, or ask an administrator to allow http for this host.`);
   }
   return { allowed: true, addresses: classified };
-}
-
-/** Runs the input checks and, for literal IPs or given DNS answers, the address rules: the whole policy without I/O. */
-export function checkRequestTarget(
-  raw: string,
-  policy: OutboundPolicy,
-  resolvedAddresses?: readonly string[],
-): { ok: true; target: RequestTarget; addresses: ClassifiedAddress[] } | { ok: false; stage: "input"; rule: InputRule; message: string } | { ok: false; stage: "policy"; rule: BlockRule; message: string; address?: string; range?: string } {
-  const input = checkUrlInput(raw);
-  if (!input.ok) {
-    return { ok: false, stage: "input", rule: input.rule, message: input.message };
-  }
-  const { target } = input;
-  if (policy.allowHttp === false && target.protocol === "http:") {
-    // Fail before any DNS lookup when http is off entirely.
-    return { ok: false, stage: "policy", rule: "http_not_allowed", message: `Plain http to ${describe(target)} is not allowed; use https.` };
-  }
-  const addresses = target.literalIp !== null ? [target.literalIp] : (resolvedAddresses ?? []);
-  const decision = evaluateAddresses(target, addresses, policy);
-  if (!decision.allowed) {
-    const { allowed: _allowed, ...rest } = decision;
-    return { ok: false, stage: "policy", ...rest };
-  }
-  return { ok: true, target, addresses: decision.addresses };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import type { Permission } from "@/lib/policy";
 import { isOAuthProviderId, type OAuthProviderId } from "./config";
 
 export const INTENT_COOKIE = "keel.oauth-intent";
@@ -25,6 +26,14 @@ export type OAuthIntent = {
   /** Epoch seconds. */
   expiresAt: number;
 };
+
+/**
+ * What linking an identity is part of, for the policy: the connect wizard, or re-authorizing a
+ * connection. Without an intent it is the wizard's (the stricter question is asked anyway).
+ */
+export function intentPermission(intent: Pick<OAuthIntent, "kind"> | null): Permission {
+  return intent?.kind === "reauth" ? "connection.reauthorize" : "connection.create";
+}
 
 const intentSchema = z.object({
   kind: z.enum(["draft", "reauth"]),

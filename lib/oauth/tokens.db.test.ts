@@ -6,7 +6,9 @@ import { bearer, request } from "@/e2e/azure-devops-emulator/test-support";
 import { OAUTH_SCOPES } from "@/lib/azure-devops/scopes";
 import { TEST_POLICY } from "@/lib/azure-devops/test-kit";
 import { getEnv, resetEnvForTests } from "@/lib/env";
+import type { Scope } from "@/lib/scope";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
+import { testScope } from "@/lib/testing/scopes";
 import { oauthProviderConfig, type OAuthProviderId } from "./config";
 import { OAuthTokenError, refreshAccessToken } from "./token-endpoint";
 
@@ -22,6 +24,7 @@ let database: TestDatabase;
 let handle: EmulatorHandle;
 let userId: string;
 let organizationId: string;
+let scope: Scope;
 
 beforeAll(async () => {
   handle = await startEmulator({ fixture: "default" });
@@ -46,6 +49,7 @@ beforeAll(async () => {
   organizationId = organization.id;
   const user = await database.prisma.user.create({ data: { email: "ada@example.com", name: "Ada", passwordHash: "x", memberships: { create: { organizationId, role: "ADMIN" } } } });
   userId = user.id;
+  scope = testScope(organizationId, userId);
 });
 
 beforeEach(() => {
@@ -96,7 +100,7 @@ describe.each(["azure-devops", "microsoft-entra-id"] as const)("access tokens of
     const versionBefore = (await row(identity.id)).tokenVersion;
     const before = tokenPosts();
 
-    const results = await Promise.all(Array.from({ length: 10 }, () => getAccessTokenForAccount(identity.id)));
+    const results = await Promise.all(Array.from({ length: 10 }, () => getAccessTokenForAccount(scope, identity.id)));
 
     expect(tokenPosts() - before).toBe(1);
     expect(new Set(results).size).toBe(1);
@@ -105,10 +109,10 @@ describe.each(["azure-devops", "microsoft-entra-id"] as const)("access tokens of
     expect(stored.tokenVersion).toBe(versionBefore + 1);
     expect(stored.refreshLeaseId).toBeNull();
     // The new access token is the stored one and works on the API.
-    expect((await openAccountToken(identity.id, "access"))?.token).toBe(results[0]);
+    expect((await openAccountToken(scope, identity.id, "access"))?.token).toBe(results[0]);
     expect((await request(`${handle.servicesUrl}/fabrikam/_apis/projects`, { headers: bearer(results[0]!) })).status).toBe(200);
     // The rotated refresh token was stored (the old one is dead at the provider, the stored one is alive).
-    const rotated = (await openAccountToken(identity.id, "refresh"))?.token;
+    const rotated = (await openAccountToken(scope, identity.id, "refresh"))?.token;
     expect(rotated).toBeDefined();
     expect(rotated).not.toBe(identity.refreshToken);
     await expect(refreshAccessToken(config(), identity.refreshToken, { policy: TEST_POLICY })).rejects.toMatchObject({ kind: "invalid_grant" });
@@ -128,14 +132,14 @@ describe.each(["azure-devops", "microsoft-entra-id"] as const)("access tokens of
     const { getAccessTokenForAccount } = await import("./tokens");
     const identity = await linkedIdentity(provider, { expired: false });
     // The API refused the stored token: the first forced call refreshes…
-    const renewed = await getAccessTokenForAccount(identity.id, { forceRefresh: true, rejectedAccessToken: identity.accessToken });
+    const renewed = await getAccessTokenForAccount(scope, identity.id, { forceRefresh: true, rejectedAccessToken: identity.accessToken });
     expect(renewed).not.toBe(identity.accessToken);
     const afterFirst = tokenPosts();
     // …a late request that was refused with the same old token gets the new one: no second refresh.
-    expect(await getAccessTokenForAccount(identity.id, { forceRefresh: true, rejectedAccessToken: identity.accessToken })).toBe(renewed);
+    expect(await getAccessTokenForAccount(scope, identity.id, { forceRefresh: true, rejectedAccessToken: identity.accessToken })).toBe(renewed);
     expect(tokenPosts()).toBe(afterFirst);
     // Refused with the current token, it refreshes again.
-    const again = await getAccessTokenForAccount(identity.id, { forceRefresh: true, rejectedAccessToken: renewed });
+    const again = await getAccessTokenForAccount(scope, identity.id, { forceRefresh: true, rejectedAccessToken: renewed });
     expect(again).not.toBe(renewed);
     expect(tokenPosts()).toBe(afterFirst + 1);
   });
@@ -144,7 +148,7 @@ describe.each(["azure-devops", "microsoft-entra-id"] as const)("access tokens of
     const { getAccessTokenForAccount } = await import("./tokens");
     const identity = await linkedIdentity(provider, { expired: false });
     const before = tokenPosts();
-    expect(await getAccessTokenForAccount(identity.id)).toBe(identity.accessToken);
+    expect(await getAccessTokenForAccount(scope, identity.id)).toBe(identity.accessToken);
     expect(tokenPosts()).toBe(before);
   });
 });
@@ -156,13 +160,13 @@ describe("the refresh lease", () => {
     const identity = await linkedIdentity("azure-devops");
     const { tokenVersion } = await row(identity.id);
     // "Another instance" takes the lease and refreshes slowly.
-    expect(await acquireRefreshLease(identity.id, tokenVersion, randomUUID(), 30_000)).toBe(true);
-    const waiting = getAccessTokenForAccount(identity.id);
+    expect(await acquireRefreshLease(scope, identity.id, tokenVersion, randomUUID(), 30_000)).toBe(true);
+    const waiting = getAccessTokenForAccount(scope, identity.id);
     await new Promise((resolve) => setTimeout(resolve, 400));
     const config = oauthProviderConfig("azure-devops", getEnv())!;
     const refreshed = await refreshAccessToken(config, identity.refreshToken, { policy: TEST_POLICY });
     const before = tokenPosts();
-    expect(await commitRefreshedTokens(identity.id, tokenVersion, { ...refreshed, tokenType: refreshed.tokenType, scope: refreshed.scope })).toBe(true);
+    expect(await commitRefreshedTokens(scope, identity.id, tokenVersion, { ...refreshed, tokenType: refreshed.tokenType, scope: refreshed.scope })).toBe(true);
     expect(await waiting).toBe(refreshed.accessToken);
     expect(tokenPosts()).toBe(before);
   });
@@ -172,7 +176,7 @@ describe("the refresh lease", () => {
     const identity = await linkedIdentity("azure-devops");
     await database.prisma.account.update({ where: { id: identity.id }, data: { refreshLeaseId: randomUUID(), refreshLeaseUntil: new Date(Date.now() - 1_000) } });
     const before = tokenPosts();
-    const token = await getAccessTokenForAccount(identity.id);
+    const token = await getAccessTokenForAccount(scope, identity.id);
     expect(token).not.toBe(identity.accessToken);
     expect(tokenPosts() - before).toBe(1);
   });
@@ -182,11 +186,11 @@ describe("the refresh lease", () => {
     const identity = await linkedIdentity("azure-devops");
     const account = await database.prisma.account.findUniqueOrThrow({ where: { id: identity.id } });
     const { tokenVersion } = await row(identity.id);
-    expect(await acquireRefreshLease(identity.id, tokenVersion, randomUUID(), 30_000)).toBe(true);
-    await storeConsentTokens(userId, { provider: account.provider, providerAccountId: account.providerAccountId }, { accessToken: "from-consent", refreshToken: "consent-refresh", expiresAt: 2_000_000_000, tokenType: "Bearer", scope: null }, { displayName: null, uniqueName: null });
-    expect(await commitRefreshedTokens(identity.id, tokenVersion, { accessToken: "from-refresh", refreshToken: "refresh-refresh", expiresAt: 2_000_000_000, tokenType: "Bearer", scope: null })).toBe(false);
-    expect((await openAccountToken(identity.id, "access"))?.token).toBe("from-consent");
-    expect((await openAccountToken(identity.id, "refresh"))?.token).toBe("consent-refresh");
+    expect(await acquireRefreshLease(scope, identity.id, tokenVersion, randomUUID(), 30_000)).toBe(true);
+    await storeConsentTokens(scope, { provider: account.provider, providerAccountId: account.providerAccountId }, { accessToken: "from-consent", refreshToken: "consent-refresh", expiresAt: 2_000_000_000, tokenType: "Bearer", scope: null }, { displayName: null, uniqueName: null });
+    expect(await commitRefreshedTokens(scope, identity.id, tokenVersion, { accessToken: "from-refresh", refreshToken: "refresh-refresh", expiresAt: 2_000_000_000, tokenType: "Bearer", scope: null })).toBe(false);
+    expect((await openAccountToken(scope, identity.id, "access"))?.token).toBe("from-consent");
+    expect((await openAccountToken(scope, identity.id, "refresh"))?.token).toBe("consent-refresh");
   });
 });
 
@@ -223,7 +227,7 @@ describe("a grant that is gone", () => {
     });
     handle.control.revokeGrants({ userId: DEFAULT_USERS.alex.id, clientId: DEFAULT_LEGACY_APP.clientId });
 
-    const error = await getAccessTokenForAccount(identity.id).catch((caught: unknown) => caught);
+    const error = await getAccessTokenForAccount(scope, identity.id).catch((caught: unknown) => caught);
     expect(isNeedsReauthorization(error)).toBe(true);
     const after = await database.prisma.connection.findUniqueOrThrow({ where: { id: connection.id } });
     expect(after.status).toBe("NEEDS_REAUTH");
@@ -233,15 +237,29 @@ describe("a grant that is gone", () => {
     expect(await database.prisma.auditEvent.count({ where: { action: "connection.needs_reauth", targetId: connection.id } })).toBe(1);
 
     const before = tokenPosts();
-    expect(isNeedsReauthorization(await getAccessTokenForAccount(identity.id).catch((caught: unknown) => caught))).toBe(true);
+    expect(isNeedsReauthorization(await getAccessTokenForAccount(scope, identity.id).catch((caught: unknown) => caught))).toBe(true);
     expect(tokenPosts()).toBe(before);
     await database.prisma.buildProfile.delete({ where: { id: profile.id } });
     await database.prisma.connection.delete({ where: { id: connection.id } });
   });
 
+  it("another organization's scope does not reach the identity: no token handed out, nothing refreshed", async () => {
+    const { getAccessTokenForAccount, isNeedsReauthorization } = await import("./tokens");
+    const identity = await linkedIdentity("azure-devops");
+    const other = await database.prisma.organization.create({ data: { name: "Elsewhere" } });
+    const outsider = await database.prisma.user.create({ data: { email: `outsider-${randomUUID().slice(0, 6)}@example.com`, name: "O", passwordHash: "x", memberships: { create: { organizationId: other.id, role: "ADMIN" } } } });
+    const before = tokenPosts();
+    const versionBefore = (await row(identity.id)).tokenVersion;
+    expect(isNeedsReauthorization(await getAccessTokenForAccount(testScope(other.id, outsider.id), identity.id).catch((caught: unknown) => caught))).toBe(true);
+    expect(tokenPosts()).toBe(before);
+    expect((await row(identity.id)).tokenVersion).toBe(versionBefore);
+    // The organization's own scope still gets it.
+    expect(await getAccessTokenForAccount(scope, identity.id)).toEqual(expect.any(String));
+  });
+
   it("an unlinked identity (deleted Account) needs re-authorization", async () => {
     const { getAccessTokenForAccount, isNeedsReauthorization } = await import("./tokens");
-    expect(isNeedsReauthorization(await getAccessTokenForAccount(randomUUID()).catch((caught: unknown) => caught))).toBe(true);
+    expect(isNeedsReauthorization(await getAccessTokenForAccount(scope, randomUUID()).catch((caught: unknown) => caught))).toBe(true);
   });
 });
 

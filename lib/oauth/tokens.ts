@@ -15,6 +15,7 @@ import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { getOutboundPolicy } from "@/lib/outbound";
+import type { Scope } from "@/lib/scope";
 import { isOAuthProviderId, oauthProviderConfig, type OAuthProviderConfig } from "./config";
 import { OAuthTokenError, refreshAccessToken } from "./token-endpoint";
 
@@ -69,13 +70,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The access token of an identity, refreshing single-flight when needed. */
-export async function getAccessTokenForAccount(accountId: string, options: AccessTokenOptions = {}): Promise<string> {
+/**
+ * The access token of an identity of the scope's organization (a member's own, or the one a
+ * connection of the organization uses), refreshing single-flight when needed.
+ */
+export async function getAccessTokenForAccount(scope: Scope, accountId: string, options: AccessTokenOptions = {}): Promise<string> {
   let force = options.forceRefresh === true;
   let forcedFromVersion: number | undefined;
   const deadline = Date.now() + LEASE_MS + 10_000;
   for (;;) {
-    const state = await getAccountTokenState(accountId);
+    const state = await getAccountTokenState(scope, accountId);
     if (!state) {
       throw new NeedsReauthorizationError("The Azure DevOps identity of this connection is no longer linked. An admin must re-authorize.");
     }
@@ -88,7 +92,7 @@ export async function getAccessTokenForAccount(accountId: string, options: Acces
     }
     // …or, on the first look, by a stored token that is not the one the API refused.
     if (force && forcedFromVersion === undefined && options.rejectedAccessToken !== undefined) {
-      const current = await open(accountId, "access", state.tokenVersion);
+      const current = await open(scope, accountId, "access", state.tokenVersion);
       if (current !== null && current !== options.rejectedAccessToken) {
         return current;
       }
@@ -96,7 +100,7 @@ export async function getAccessTokenForAccount(accountId: string, options: Acces
     const now = Math.floor(Date.now() / 1000);
     const fresh = state.expiresAt !== null && state.expiresAt - REFRESH_MARGIN_SECONDS > now;
     if (fresh && !force) {
-      const opened = await open(accountId, "access", state.tokenVersion);
+      const opened = await open(scope, accountId, "access", state.tokenVersion);
       if (opened !== null) {
         return opened;
       }
@@ -107,8 +111,8 @@ export async function getAccessTokenForAccount(accountId: string, options: Acces
       throw new NeedsReauthorizationError("Keel holds no refresh token for this Azure DevOps identity. An admin must re-authorize.");
     }
     const leaseId = randomUUID();
-    if (!state.leaseActive && (await acquireRefreshLease(accountId, state.tokenVersion, leaseId, LEASE_MS))) {
-      return refreshHolding({ accountId, userId: state.userId, provider: state.provider, version: state.tokenVersion, leaseId }, options.config);
+    if (!state.leaseActive && (await acquireRefreshLease(scope, accountId, state.tokenVersion, leaseId, LEASE_MS))) {
+      return refreshHolding(scope, { accountId, provider: state.provider, version: state.tokenVersion, leaseId }, options.config);
     }
     if (Date.now() > deadline) {
       throw new AppError("UNREACHABLE", "Another request has been refreshing this connection's Azure DevOps token for too long. Try again in a minute.");
@@ -118,12 +122,12 @@ export async function getAccessTokenForAccount(accountId: string, options: Acces
   }
 }
 
-async function open(accountId: string, which: "access" | "refresh", version: number): Promise<string | null> {
+async function open(scope: Scope, accountId: string, which: "access" | "refresh", version: number): Promise<string | null> {
   try {
-    return (await openAccountToken(accountId, which, version))?.token ?? null;
+    return (await openAccountToken(scope, accountId, which, version))?.token ?? null;
   } catch (error) {
     if (error instanceof SecretUnreadableError) {
-      await recordUnreadableAccountToken(accountId, error);
+      await recordUnreadableAccountToken(scope, accountId, error);
       throw new NeedsReauthorizationError("Keel cannot decrypt the stored OAuth tokens (its encryption key is missing or the value is damaged). An admin must re-authorize.");
     }
     throw error;
@@ -131,7 +135,7 @@ async function open(accountId: string, which: "access" | "refresh", version: num
 }
 
 /** The lease is ours: refresh, store, then hand out the new access token. */
-async function refreshHolding(lease: { accountId: string; userId: string; provider: string; version: number; leaseId: string }, override: OAuthProviderConfig | undefined): Promise<string> {
+async function refreshHolding(scope: Scope, lease: { accountId: string; provider: string; version: number; leaseId: string }, override: OAuthProviderConfig | undefined): Promise<string> {
   const { accountId, provider, version, leaseId } = lease;
   let handedOver = false;
   try {
@@ -139,7 +143,7 @@ async function refreshHolding(lease: { accountId: string; userId: string; provid
     if (!config) {
       throw new AppError("PROVIDER_REJECTED", `The OAuth provider "${provider}" is no longer configured for this Keel, so its tokens cannot be refreshed. Configure it again or connect with a Personal Access Token.`);
     }
-    const refreshToken = await open(accountId, "refresh", version);
+    const refreshToken = await open(scope, accountId, "refresh", version);
     if (refreshToken === null) {
       throw new NeedsReauthorizationError("Keel holds no refresh token for this Azure DevOps identity. An admin must re-authorize.");
     }
@@ -148,7 +152,7 @@ async function refreshHolding(lease: { accountId: string; userId: string; provid
       tokens = await refreshAccessToken(config, refreshToken, { policy: getOutboundPolicy() });
     } catch (error) {
       if (error instanceof OAuthTokenError && error.needsReauthorization) {
-        await markRefreshFailed(accountId, version, `${error.providerError ?? error.kind}: the refresh token was refused`);
+        await markRefreshFailed(scope, accountId, version, `${error.providerError ?? error.kind}: the refresh token was refused`);
         handedOver = true;
         log.info({ accountId, provider, providerError: error.providerError }, "refresh refused; the identity needs re-authorization");
         throw new NeedsReauthorizationError("Azure DevOps no longer accepts Keel's authorization (it was revoked or expired). An admin must re-authorize.");
@@ -159,7 +163,7 @@ async function refreshHolding(lease: { accountId: string; userId: string; provid
       throw error;
     }
     // The rotated refresh token is stored before the new access token is used anywhere.
-    const stored = await commitRefreshedTokens(accountId, version, {
+    const stored = await commitRefreshedTokens(scope, accountId, version, {
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,
       expiresAt: tokens.expiresAt,
@@ -169,15 +173,15 @@ async function refreshHolding(lease: { accountId: string; userId: string; provid
     handedOver = true;
     if (!stored) {
       // A re-authorization stored newer tokens meanwhile: use those.
-      return getAccessTokenForAccount(accountId);
+      return getAccessTokenForAccount(scope, accountId);
     }
-    // The outbound call, audited like every other: who, which provider, never a token.
-    await recordAudit({ actorId: lease.userId, action: "oauth.token_refreshed", targetType: "account", targetId: accountId, data: { provider, tokenVersion: version + 1 } });
+    // The outbound call, audited like every other: who needed it, which provider, never a token.
+    await recordAudit(scope, { action: "oauth.token_refreshed", targetType: "account", targetId: accountId, data: { provider, tokenVersion: version + 1 } });
     log.debug({ accountId, provider }, "access token refreshed");
     return tokens.accessToken;
   } finally {
     if (!handedOver) {
-      await releaseRefreshLease(accountId, leaseId);
+      await releaseRefreshLease(scope, accountId, leaseId);
     }
   }
 }

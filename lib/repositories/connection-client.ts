@@ -7,9 +7,8 @@ import { connectionCredential } from "@/lib/connections/service";
 import type { ConnectionView } from "@/lib/data/connections";
 import { isAppError } from "@/lib/errors";
 import { getOutboundPolicy } from "@/lib/outbound";
+import type { Scope } from "@/lib/scope";
 import type { PickerProblem } from "@/lib/shared/problems";
-
-type Scope = { organizationId: string; userId: string };
 
 export type ConnectionTarget = Pick<ConnectionView, "id" | "authMethod" | "deploymentType" | "serverUrl" | "pathPrefix" | "collection" | "apiVersion" | "caBundlePem">;
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Scope } from "@/lib/scope";
 import type { TestDatabase } from "@/lib/testing/db";
+import { testScope } from "@/lib/testing/scopes";
 import { DEFAULT_PATS, DEFAULT_REPOS, pickerTestDatabase, seedConnection, seedOrganization, startEmulator, type EmulatorHandle, type Seeded } from "./test-support";
 
 // The listing runner against the emulator and a real PostgreSQL: what it stores, how pages
@@ -8,11 +10,13 @@ import { DEFAULT_PATS, DEFAULT_REPOS, pickerTestDatabase, seedConnection, seedOr
 let emulator: EmulatorHandle;
 let database: TestDatabase;
 let seeded: Seeded;
+let scope: Scope;
 
 beforeAll(async () => {
   emulator = await startEmulator({ fixture: "default", basePort: 0 });
   database = await pickerTestDatabase();
   seeded = await seedOrganization(database);
+  scope = testScope(seeded.organizationId, seeded.adminId);
 });
 
 afterAll(async () => {
@@ -22,17 +26,17 @@ afterAll(async () => {
 
 async function connectionView(id: string) {
   const { getConnectionOrThrow } = await import("@/lib/data/connections");
-  return getConnectionOrThrow(seeded.organizationId, id);
+  return getConnectionOrThrow(scope, id);
 }
 
 async function listNow(connectionId: string, options: { force?: boolean; settings?: Record<string, number> } = {}) {
   const { ensureListing } = await import("./listing");
-  return ensureListing({ organizationId: seeded.organizationId, userId: seeded.adminId }, await connectionView(connectionId), { wait: true, ...options });
+  return ensureListing(scope, await connectionView(connectionId), { wait: true, ...options });
 }
 
 async function visibleListing(connectionId: string) {
   const { getListing } = await import("@/lib/data/repository-listing");
-  const listing = await getListing(seeded.organizationId, connectionId);
+  const listing = await getListing(scope, connectionId);
   expect(listing).not.toBeNull();
   return listing!;
 }
@@ -68,14 +72,14 @@ describe("listing a connection's repositories", () => {
     const generation = (await visibleListing(connection.id)).readyGeneration!;
     // "Café" typed in decomposed form (as macOS keyboards produce) still finds the NFC name.
     const decomposed = nameKey("ünïcödé-cafe\u0301");
-    expect((await listListedRepositories(connection.id, generation, { q: decomposed, limit: 10 })).rows.map((row) => row.name)).toEqual(["Ünïcödé-Café"]);
+    expect((await listListedRepositories(scope, connection.id, generation, { q: decomposed, limit: 10 })).rows.map((row) => row.name)).toEqual(["Ünïcödé-Café"]);
     // A project name matches too: every repository of "Fabrikam Fiber".
-    expect(await countListedRepositories(connection.id, generation, { q: "fabrikam fiber" })).toBe(4);
-    expect((await listListedRepositories(connection.id, generation, { q: "WALLET", limit: 10 })).rows.map((row) => row.name)).toEqual(["Wallet App", "wallet-android", "wallet-app-fork"]);
-    expect((await listListedRepositories(connection.id, generation, { q: "wallet app", limit: 10 })).rows.map((row) => row.name)).toEqual(["Wallet App"]);
-    expect(await countListedRepositories(connection.id, generation, { q: "%" })).toBe(0);
+    expect(await countListedRepositories(scope, connection.id, generation, { q: "fabrikam fiber" })).toBe(4);
+    expect((await listListedRepositories(scope, connection.id, generation, { q: "WALLET", limit: 10 })).rows.map((row) => row.name)).toEqual(["Wallet App", "wallet-android", "wallet-app-fork"]);
+    expect((await listListedRepositories(scope, connection.id, generation, { q: "wallet app", limit: 10 })).rows.map((row) => row.name)).toEqual(["Wallet App"]);
+    expect(await countListedRepositories(scope, connection.id, generation, { q: "%" })).toBe(0);
     // "_" is literal: only the two repositories of MOBILE_IOS, not every name of one or more characters.
-    expect(await countListedRepositories(connection.id, generation, { q: "_" })).toBe(2);
+    expect(await countListedRepositories(scope, connection.id, generation, { q: "_" })).toBe(2);
   });
 
   it("pages projects with the x-ms-continuationtoken header and repositories with keyset cursors, without gaps or repeats", async () => {
@@ -99,7 +103,7 @@ describe("listing a connection's repositories", () => {
     const seen: string[] = [];
     let after: { key: string; id: string } | undefined;
     for (let page = 0; page < 200; page += 1) {
-      const result = await listListedRepositories(connection.id, listing.readyGeneration!, { limit: 37, ...(after ? { after } : {}) });
+      const result = await listListedRepositories(scope, connection.id, listing.readyGeneration!, { limit: 37, ...(after ? { after } : {}) });
       seen.push(...result.rows.map((row) => row.repositoryId));
       const last = result.rows.at(-1);
       if (!result.hasMore || !last) {
@@ -130,7 +134,6 @@ describe("listing a connection's repositories", () => {
     const { jobSender } = await import("@/lib/jobs/enqueue");
     const { systemScope } = await import("@/lib/scope");
     const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
-    const scope = { organizationId: seeded.organizationId, userId: seeded.adminId };
     const view = await connectionView(connection.id);
     // Three visits and a Refresh before any worker looked: one request, one job.
     const visits = await Promise.all([ensureListing(scope, view), ensureListing(scope, view), ensureListing(scope, view, { force: true })]);
@@ -156,12 +159,11 @@ describe("listing a connection's repositories", () => {
     const { ensureListing, listRepositoriesJob } = await import("./listing");
     const { systemScope } = await import("@/lib/scope");
     const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
-    await ensureListing({ organizationId: seeded.organizationId, userId: seeded.adminId }, await connectionView(connection.id));
+    await ensureListing(scope, await connectionView(connection.id));
     const payload = { connectionId: connection.id, requestedAt: new Date().toISOString() };
     const shutdown = new AbortController();
     shutdown.abort();
-    const scope = systemScope(seeded.organizationId, "repositories.list", null);
-    await listRepositoriesJob(payload, { jobId: "00000000-0000-4000-8000-000000000001", queue: "repositories.list", retryCount: 0, signal: shutdown.signal, scheduledFor: null, scope });
+    await listRepositoriesJob(payload, { jobId: "00000000-0000-4000-8000-000000000001", queue: "repositories.list", retryCount: 0, signal: shutdown.signal, scheduledFor: null, scope: systemScope(seeded.organizationId, "repositories.list", null) });
     const handedBack = await visibleListing(connection.id);
     expect(handedBack.status).toBe("QUEUED");
     // The next attempt (another worker) claims it without waiting for a lease to go stale.
@@ -172,7 +174,6 @@ describe("listing a connection's repositories", () => {
   it("gives the lease to one run at a time and lets a dead run's lease be taken over", async () => {
     const { claimListing, LEASE_STALE_MS, recordListedProjects, ListingLeaseLost } = await import("@/lib/data/repository-listing");
     const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
-    const scope = { organizationId: seeded.organizationId, userId: seeded.adminId };
     const results = await Promise.all([1, 2, 3].map(() => claimListing(scope, connection.id, { force: true })));
     expect(results.filter((result) => result.claimed)).toHaveLength(1);
     const winner = results.find((result) => result.claimed);
@@ -180,14 +181,33 @@ describe("listing a connection's repositories", () => {
     const later = await claimListing(scope, connection.id, { force: false, now: new Date(Date.now() + LEASE_STALE_MS + 1_000) });
     expect(later.claimed).toBe(true);
     // The old run notices on its next write and stops without touching the new run's rows.
-    await expect(recordListedProjects(winner!.claimed ? winner!.claim : (null as never), [], { complete: false })).rejects.toBeInstanceOf(ListingLeaseLost);
+    await expect(recordListedProjects(scope, winner!.claimed ? winner!.claim : (null as never), [], { complete: false })).rejects.toBeInstanceOf(ListingLeaseLost);
   });
 
   it("refuses a connection of another organization", async () => {
     const { claimListing } = await import("@/lib/data/repository-listing");
     const other = await seedOrganization(database, "Contoso");
     const connection = await seedConnection(database, other, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
-    await expect(claimListing({ organizationId: seeded.organizationId, userId: seeded.adminId }, connection.id, { force: true })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(claimListing(scope, connection.id, { force: true })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("reads a listing only in the connection's own organization", async () => {
+    const { getListing, getListedRepository, listListedRepositories, countListedRepositories, listListedProjects, countListedProjects } = await import("@/lib/data/repository-listing");
+    const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    await listNow(connection.id);
+    const generation = (await visibleListing(connection.id)).readyGeneration!;
+    const other = await seedOrganization(database, "Prying Org");
+    const outsider = testScope(other.organizationId, other.adminId);
+    // The owner sees the rows…
+    expect(await countListedRepositories(scope, connection.id, generation, {})).toBe(8);
+    expect(await getListedRepository(scope, connection.id, generation, DEFAULT_REPOS.walletApp.id.toLowerCase())).not.toBeNull();
+    // …another organization, with the right ids, sees nothing.
+    expect(await getListing(outsider, connection.id)).toBeNull();
+    expect((await listListedRepositories(outsider, connection.id, generation, { limit: 50 })).rows).toEqual([]);
+    expect(await countListedRepositories(outsider, connection.id, generation, {})).toBe(0);
+    expect(await getListedRepository(outsider, connection.id, generation, DEFAULT_REPOS.walletApp.id.toLowerCase())).toBeNull();
+    expect((await listListedProjects(outsider, connection.id, generation, { limit: 50 })).rows).toEqual([]);
+    expect(await countListedProjects(outsider, connection.id, generation)).toBe(0);
   });
 
   it("stores the doctor's explanation when the token has expired, and keeps an earlier listing visible", async () => {
@@ -293,10 +313,10 @@ describe("listing a connection's repositories", () => {
     const contoso = await oauth("contoso", "ALEX@example.com");
     await oauth("northwind", "priya@example.com");
     const pat = await seedConnection(database, org, { origin: "https://dev.azure.com", collection: "fabrikam", token: "z".repeat(52) });
-    expect((await listSiblingOrganizations(org.organizationId, fabrikam.id)).map((entry) => entry.collection)).toEqual(["contoso", "fabrikam"]);
-    expect((await listSiblingOrganizations(org.organizationId, contoso.id)).map((entry) => entry.connectionId)).toEqual([contoso.id, fabrikam.id]);
-    expect((await listSiblingOrganizations(org.organizationId, pat.id)).map((entry) => entry.connectionId)).toEqual([pat.id]);
+    expect((await listSiblingOrganizations(testScope(org.organizationId, org.adminId), fabrikam.id)).map((entry) => entry.collection)).toEqual(["contoso", "fabrikam"]);
+    expect((await listSiblingOrganizations(testScope(org.organizationId, org.adminId), contoso.id)).map((entry) => entry.connectionId)).toEqual([contoso.id, fabrikam.id]);
+    expect((await listSiblingOrganizations(testScope(org.organizationId, org.adminId), pat.id)).map((entry) => entry.connectionId)).toEqual([pat.id]);
     // Another organization's connection is not even itself.
-    expect(await listSiblingOrganizations(seeded.organizationId, fabrikam.id)).toEqual([]);
+    expect(await listSiblingOrganizations(scope, fabrikam.id)).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ import type { JobContext } from "@/lib/jobs/define";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { listRepositoriesQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
-import { systemScope } from "@/lib/scope";
+import { onBehalfOf, systemScope, type Scope } from "@/lib/scope";
 import { clientForConnection, problemFromError } from "./connection-client";
 import { nameKey } from "@/lib/shared/names";
 import { unexpectedProblem } from "@/lib/shared/problems";
@@ -61,8 +61,6 @@ export const LISTING_SETTINGS: ListingSettings = { ttlMs: 10 * 60_000, retryAfte
 
 const HEARTBEAT_MS = 15_000;
 
-type Scope = { organizationId: string; userId: string | null };
-
 /**
  * Makes sure the connection has a listing: asks the job engine for a run when there is none,
  * it expired, or `force` (Refresh) — unless a run (on any instance) is queued or going. The
@@ -79,7 +77,7 @@ export async function ensureListing(
 ): Promise<{ listing: ListingView; started: boolean }> {
   const settings = { ...LISTING_SETTINGS, ...options.settings };
   // The common case (a fresh listing, or a run queued or going on) costs one indexed read, no lock.
-  const current = await getListing(scope.organizationId, connection.id);
+  const current = await getListing(scope, connection.id);
   if (current !== null && !needsRun(current, options.force === true)) {
     return { listing: current, started: false };
   }
@@ -97,10 +95,10 @@ export async function ensureListing(
     const request = await requestListing(scope, connection.id, { force: options.force === true, now: requestedAt });
     if (request.requested) {
       started = true;
-      await enqueue(listRepositoriesQueue, { connectionId: connection.id, requestedAt: requestedAt.toISOString() }, { scope: systemScope(scope.organizationId, listRepositoriesQueue.name, scope.userId) });
+      await enqueue(listRepositoriesQueue, { connectionId: connection.id, requestedAt: requestedAt.toISOString() }, { scope: systemScope(scope.organizationId, listRepositoriesQueue.name, onBehalfOf(scope)) });
     }
   }
-  const listing = await getListing(scope.organizationId, connection.id);
+  const listing = await getListing(scope, connection.id);
   if (!listing) {
     throw new Error("The listing row vanished right after it was claimed");
   }
@@ -125,14 +123,13 @@ function needsRun(listing: ListingView, force: boolean): boolean {
  * finished lists nothing), and its audit events are keyed by the job id (JobEffect).
  */
 export async function listRepositoriesJob(payload: { connectionId: string; requestedAt: string }, context: JobContext<"organization">): Promise<void> {
-  const actor = context.scope.actor;
-  const scope: Scope = { organizationId: context.scope.organizationId, userId: actor.kind === "system" ? (actor.requestedBy ?? null) : actor.userId };
-  const connection = await getConnection(scope.organizationId, payload.connectionId);
+  const scope = context.scope;
+  const connection = await getConnection(scope, payload.connectionId);
   if (!connection) {
     log.info({ connectionId: payload.connectionId, jobId: context.jobId }, "repository listing skipped: the connection is gone");
     return;
   }
-  const current = await getListing(scope.organizationId, connection.id);
+  const current = await getListing(scope, connection.id);
   if (current && (current.status === "READY" || current.status === "FAILED") && current.finishedAt && current.finishedAt.getTime() >= Date.parse(payload.requestedAt)) {
     log.info({ connectionId: connection.id, jobId: context.jobId }, "repository listing skipped: a run since the request already finished");
     return;
@@ -148,7 +145,7 @@ export async function listRepositoriesJob(payload: { connectionId: string; reque
   // behind stops at its next write (ListingLeaseLost).
   const released = new Promise<void>((resolve) => {
     const giveBack = () => {
-      requeueListing(claim)
+      requeueListing(scope, claim)
         .then(
           (given) => log.info({ connectionId: connection.id, jobId: context.jobId, given }, "repository listing handed back to the queue"),
           (error: unknown) => log.warn({ err: error, connectionId: connection.id }, "repository listing: could not give the lease back (it goes stale)"),
@@ -169,21 +166,21 @@ export async function runListing(scope: Scope, connection: ConnectionView, claim
   const started = performance.now();
   let calls = 0;
   const heartbeat = setInterval(() => {
-    heartbeatListing(claim).catch(() => undefined);
+    heartbeatListing(scope, claim).catch(() => undefined);
   }, HEARTBEAT_MS);
   heartbeat.unref();
   try {
-    const { client } = await clientForConnection({ organizationId: scope.organizationId, userId: scope.userId ?? "" }, connection, {
+    const { client } = await clientForConnection(scope, connection, {
       recorder: () => {
         calls += 1;
       },
     });
     const ready = performance.now();
-    const projects = await listProjects(client, claim, settings);
+    const projects = await listProjects(scope, client, claim, settings);
     const projectsDone = performance.now();
-    const failed = await listRepositories(client, claim, projects, settings);
+    const failed = await listRepositories(scope, client, claim, projects, settings);
     const repositoriesDone = performance.now();
-    await finishListing(claim, {
+    await finishListing(scope, claim, {
       ttlMs: settings.ttlMs,
       audit: { projects: projects.length, projectsFailed: failed, calls, durationMs: Math.round(performance.now() - started) },
     });
@@ -210,9 +207,9 @@ export async function runListing(scope: Scope, connection: ConnectionView, claim
     if (problem === null) {
       log.error({ err: error, connectionId: connection.id }, "repository listing failed unexpectedly");
     }
-    await noteUseFailure(scope.organizationId, connection, problem);
+    await noteUseFailure(scope, connection, problem);
     try {
-      await failListing(claim, problem ?? unexpectedProblem("Listing the repositories"), {
+      await failListing(scope, claim, problem ?? unexpectedProblem("Listing the repositories"), {
         retryAfterMs: settings.retryAfterMs,
         audit: { failure: problem?.id ?? "unexpected", calls, durationMs: Math.round(performance.now() - started) },
       });
@@ -226,7 +223,7 @@ export async function runListing(scope: Scope, connection: ConnectionView, claim
   }
 }
 
-async function listProjects(client: AzureDevOpsClient, claim: ListingClaim, settings: ListingSettings): Promise<TeamProjectReference[]> {
+async function listProjects(scope: Scope, client: AzureDevOpsClient, claim: ListingClaim, settings: ListingSettings): Promise<TeamProjectReference[]> {
   const projects: TeamProjectReference[] = [];
   const seen = new Set<string>();
   let token: string | undefined;
@@ -241,6 +238,7 @@ async function listProjects(client: AzureDevOpsClient, claim: ListingClaim, sett
     // A server that repeats a token (or sends one with an empty page) would page forever.
     const done = next === undefined || next === token || page.items.length === 0;
     await recordListedProjects(
+      scope,
       claim,
       fresh.map((project) => ({ projectId: project.id.toLowerCase(), name: project.name, nameKey: nameKey(project.name), description: project.description ?? null })),
       { complete: done },
@@ -253,7 +251,7 @@ async function listProjects(client: AzureDevOpsClient, claim: ListingClaim, sett
 }
 
 /** Lists every project's repositories with bounded concurrency; returns how many projects failed. */
-async function listRepositories(client: AzureDevOpsClient, claim: ListingClaim, projects: TeamProjectReference[], settings: ListingSettings): Promise<number> {
+async function listRepositories(scope: Scope, client: AzureDevOpsClient, claim: ListingClaim, projects: TeamProjectReference[], settings: ListingSettings): Promise<number> {
   let next = 0;
   let failed = 0;
   let fatal: unknown;
@@ -264,7 +262,7 @@ async function listRepositories(client: AzureDevOpsClient, claim: ListingClaim, 
   const flush = (): Promise<void> => {
     const batch = pending;
     pending = [];
-    writing = writing.then(() => recordListedRepositories(claim, batch));
+    writing = writing.then(() => recordListedRepositories(scope, claim, batch));
     return writing;
   };
 

@@ -8,12 +8,11 @@ import {
   type ListedRepositoryRow,
   type ListingView,
 } from "@/lib/data/repository-listing";
+import type { Scope } from "@/lib/scope";
 import { encodeCursor, type ProjectQuery, type RepositoryQuery } from "@/lib/validation/profiles";
 import { ensureListing } from "./listing";
 import { shortBranchName } from "@/lib/shared/names";
 import type { ListingStatusDto, PageDto, ProjectItemDto, RepositoryItemDto } from "@/lib/shared/repository-dto";
-
-type Scope = { organizationId: string; userId: string };
 
 /** A listing queued for longer than this gets a hint that no worker may be running. */
 const QUEUED_LONG_MS = 20_000;
@@ -64,8 +63,8 @@ export async function repositoryPage(scope: Scope, connection: ConnectionView, q
   }
   const filter = { ...(query.q ? { q: query.q } : {}), ...(query.project ? { projectId: query.project } : {}) };
   const [page, total] = await Promise.all([
-    listListedRepositories(connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
-    query.cursor ? null : countListedRepositories(connection.id, generation, filter),
+    listListedRepositories(scope, connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
+    query.cursor ? null : countListedRepositories(scope, connection.id, generation, filter),
   ]);
   const last = page.rows.at(-1);
   return {
@@ -85,8 +84,8 @@ export async function projectPage(scope: Scope, connection: ConnectionView, quer
   }
   const filter = query.q ? { q: query.q } : {};
   const [page, total] = await Promise.all([
-    listListedProjects(connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
-    query.cursor ? null : countListedProjects(connection.id, generation, filter),
+    listListedProjects(scope, connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
+    query.cursor ? null : countListedProjects(scope, connection.id, generation, filter),
   ]);
   const last = page.rows.at(-1);
   return {

@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { normalizeServerUrl } from "@/lib/azure-devops/url";
 import { textField } from "./form";
@@ -105,20 +106,45 @@ export function patFormSchema(options: { collectionLabel: string; tokenOptional:
 
 export const caUploadFields = ["caPem"] as const;
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g;
+
+/**
+ * The one check of a CA bundle an admin uploads (wizard and saved connection alike): PEM
+ * blocks only, at most 10, each a readable X.509 certificate that has not expired. Returns the
+ * normalized bundle, or the message that names the problem.
+ */
+export function checkCaBundle(value: string, now: Date = new Date()): { ok: true; pem: string } | { ok: false; message: string } {
+  const blocks = value.match(PEM_BLOCK);
+  if (!blocks || blocks.length === 0) {
+    return { ok: false, message: "This is not a PEM certificate: it must contain -----BEGIN CERTIFICATE-----. Export the CA certificate as Base-64 (PEM)." };
+  }
+  if (blocks.length > 10) {
+    return { ok: false, message: "Upload at most 10 certificates" };
+  }
+  for (const [index, block] of blocks.entries()) {
+    const which = blocks.length === 1 ? "This certificate" : `Certificate ${index + 1} of ${blocks.length} in the file`;
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(block);
+    } catch {
+      return { ok: false, message: `${which} is not a readable X.509 certificate. Export the CA certificate as Base-64 encoded (PEM).` };
+    }
+    if (new Date(certificate.validTo).getTime() < now.getTime()) {
+      return { ok: false, message: `${which} expired on ${certificate.validTo}. Export the server's current CA certificate.` };
+    }
+  }
+  return { ok: true, pem: `${blocks.join("\n")}\n` };
+}
+
 export const caUploadSchema = z.object({
   caPem: z
     .string({ error: "Choose the server's CA certificate file (PEM)" })
     .max(64 * 1024, "The certificate file must be at most 64 KB")
     .transform((value, ctx) => {
-      const blocks = value.match(PEM_BLOCK);
-      if (!blocks || blocks.length === 0) {
-        ctx.addIssue({ code: "custom", message: "This is not a PEM certificate: it must contain -----BEGIN CERTIFICATE-----. Export the CA certificate as Base-64 (PEM)." });
+      const checked = checkCaBundle(value);
+      if (!checked.ok) {
+        ctx.addIssue({ code: "custom", message: checked.message });
         return z.NEVER;
       }
-      if (blocks.length > 10) {
-        ctx.addIssue({ code: "custom", message: "Upload at most 10 certificates" });
-        return z.NEVER;
-      }
-      return `${blocks.join("\n")}\n`;
+      return checked.pem;
     }),
 });

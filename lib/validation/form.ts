@@ -2,6 +2,7 @@
 // passes through one of these builders, so limits and messages are uniform: each
 // failure names the field and says how to fix it.
 import { z } from "zod";
+import type { AppErrorCode } from "@/lib/errors";
 
 // C0/C1 control characters (tab and newlines included: none of Keel's one-line
 // fields may contain them) and Unicode bidi overrides that disguise text.
@@ -22,23 +23,6 @@ export function textField(label: string, options: { min?: number; max: number })
     );
 }
 
-/** An optional trimmed single-line text field: empty means undefined. */
-export function optionalTextField(label: string, options: { max: number }) {
-  return z
-    .string()
-    .optional()
-    .transform((value) => {
-      const trimmed = value?.trim();
-      return trimmed ? trimmed : undefined;
-    })
-    .pipe(
-      z
-        .string()
-        .max(options.max, `${label} must be at most ${options.max} characters`)
-        .refine((value) => !CONTROL.test(value), `${label} must not contain control characters or line breaks`)
-        .optional(),
-    );
-}
 
 /** An email address, lower-cased. */
 export const emailField = z
@@ -55,10 +39,13 @@ export const emailField = z
 
 export type FieldErrors = Record<string, string[]>;
 
+/** Why an action failed, when the entry wrapper (lib/entry) decided it: an AppError's code, or UNEXPECTED. */
+export type ErrorCode = AppErrorCode | "UNEXPECTED";
+
 /** The typed result every server action returns to its form (useActionState). */
 export type FormState<V extends Record<string, string> = Record<string, string>> =
   | { status: "idle" }
-  | { status: "error"; message: string; fieldErrors: FieldErrors; values: Partial<V> }
+  | { status: "error"; code?: ErrorCode; message: string; fieldErrors: FieldErrors; values: Partial<V> }
   | { status: "success"; message: string; values?: Partial<V>; data?: Record<string, string> };
 
 export const idleState = { status: "idle" } as const;

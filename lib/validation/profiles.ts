@@ -97,9 +97,6 @@ export const projectQuerySchema = z.strictObject({
 });
 export type ProjectQuery = z.infer<typeof projectQuerySchema>;
 
-/** `GET /api/connections/[id]/listing` takes no parameters. */
-export const noQuerySchema = z.strictObject({});
-
 /** An Azure DevOps refs continuation token (opaque; base64-like). */
 const adoContinuation = z
   .string()

@@ -4,18 +4,19 @@ import { ProviderForm } from "@/components/connect/provider-form";
 import { WizardSteps } from "@/components/connect/wizard-steps";
 import { PageHeader } from "@/components/ui/page-header";
 import { startConnectAction } from "@/lib/actions/connect";
-import { requireUser } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
+import { can } from "@/lib/policy";
 import { listAdmins } from "@/lib/data/members";
 
 export const metadata: Metadata = { title: "Connect Azure DevOps" };
 
 export default async function ConnectProviderPage() {
-  const user = await requireUser();
+  const { scope } = await requireScope();
   return (
     <>
       <PageHeader title="Connect Azure DevOps" description="Connect an organization or collection so your team can build from its repositories." />
-      {user.role !== "ADMIN" ? (
-        <AdminRequired admins={await listAdmins(user.organizationId)} />
+      {!can(scope, "connection.create") ? (
+        <AdminRequired admins={await listAdmins(scope)} />
       ) : (
         <>
           <WizardSteps current="provider" />

@@ -5,16 +5,17 @@ import { buttonClasses } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireUser } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
+import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { listConnections } from "@/lib/data/connections";
 
 export const metadata: Metadata = { title: "Connections" };
 
 export default async function ConnectionsPage() {
-  const user = await requireUser();
-  const connections = await listConnections(user.organizationId);
-  const isAdmin = user.role === "ADMIN";
+  const { scope } = await requireScope("connection.read");
+  const connections = await listConnections(scope);
+  const isAdmin = can(scope, "connection.create");
   const connect = isAdmin ? (
     <Link href="/connect" className={buttonClasses("primary")}>
       Connect Azure DevOps

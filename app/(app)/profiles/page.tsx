@@ -8,7 +8,8 @@ import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { deleteProfileAction } from "@/lib/actions/profiles";
-import { requireUser } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
+import { can } from "@/lib/policy";
 import { listConnections } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
@@ -48,16 +49,16 @@ function href(query: ProfileListQuery, change: Partial<ProfileListQuery>): strin
 }
 
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requireUser();
+  const { scope } = await requireScope("profile.read");
   const raw = searchParamsObject(await searchParams);
   const parsed = profileListQuerySchema.safeParse(raw);
   // A hand-edited URL never breaks the page: bad parameters fall back to the defaults and say so.
   const query: ProfileListQuery = parsed.success ? parsed.data : profileListQuerySchema.parse({});
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter ${issue.keys.join(", ")}` : issue.message));
-  const [{ rows, total }, connections] = await Promise.all([listProfiles(user.organizationId, { ...query, pageSize: PAGE_SIZE }), listConnections(user.organizationId)]);
+  const [{ rows, total }, connections] = await Promise.all([listProfiles(scope, { ...query, pageSize: PAGE_SIZE }), listConnections(scope)]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const filtered = Boolean(query.q || query.platform);
-  const isAdmin = user.role === "ADMIN";
+  const isAdmin = can(scope, "connection.create");
   const create =
     connections.length > 0 ? (
       <Link href={connections.length === 1 && connections[0] ? `/connections/${connections[0].id}/repositories` : "/profiles/new"} className={buttonClasses("primary")}>
@@ -214,7 +215,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                     {profile.createdBy ? <span className="block text-xs">{profile.createdBy.name}</span> : null}
                   </td>
                   <td className="px-4 py-3 text-right">
-                    {isAdmin || profile.createdById === user.id ? <DeleteProfileButton compact name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
+                    {can(scope, "profile.delete", profile) ? <DeleteProfileButton compact name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
                   </td>
                 </tr>
               ))}

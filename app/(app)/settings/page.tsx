@@ -2,18 +2,19 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireUser } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
+import { can } from "@/lib/policy";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
-  const user = await requireUser();
+  const { user, scope } = await requireScope();
   return (
     <>
       <PageHeader title="Settings" description={`Organization settings for ${user.organizationName}.`} />
       <div className="grid gap-4 sm:grid-cols-2">
         <Card title="Members and roles" description="Add team members, change roles, disable accounts.">
-          {user.role === "ADMIN" ? (
+          {can(scope, "member.manage") ? (
             <Link href="/settings/members" className="text-sm font-medium text-brand-700 underline">
               Manage members
             </Link>

@@ -2,6 +2,7 @@ import { getEnv } from "@/lib/env";
 import { checkDatabase } from "@/lib/data/health";
 import { summarizeWorkers } from "@/lib/data/jobs";
 import { jobCounts } from "@/lib/jobs/stats";
+import { publicRoute } from "@/lib/entry/route";
 
 const TIMEOUT_MS = 3_000;
 
@@ -17,7 +18,7 @@ function withTimeout<T>(promise: Promise<T>): Promise<T | null> {
  * cannot serve); no live worker is "degraded" with 200 (the pages still work; background work
  * waits), so a load balancer does not pull web-only instances when workers are elsewhere.
  */
-export async function GET() {
+export const GET = publicRoute({ name: "api.health" }, async () => {
   const database = await checkDatabase();
   const [workers, jobs] = database.ok ? await Promise.all([withTimeout(summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS)), withTimeout(jobCounts())]) : [null, null];
   const body = {
@@ -28,4 +29,4 @@ export async function GET() {
     checkedAt: new Date().toISOString(),
   };
   return Response.json(body, { status: database.ok ? 200 : 503, headers: { "Cache-Control": "no-store" } });
-}
+});

@@ -6,7 +6,8 @@ import { defineQueue } from "../define";
 export const testWorkQueue = defineQueue({
   name: "test.work",
   payload: z.object({ name: z.string(), firstAttemptMs: z.number().int().min(0) }),
-  scope: "global",
+  // Organization-scoped like Keel's own jobs: its effect is an audit row of that organization.
+  scope: "organization",
   policy: "standard",
   retry: { limit: 3, delaySeconds: 0, backoff: false },
   expireInSeconds: 4,

@@ -19,7 +19,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function work(payload: { name: string; firstAttemptMs: number }, context: JobContext): Promise<void> {
+async function work(payload: { name: string; firstAttemptMs: number }, context: JobContext<"organization">): Promise<void> {
   // A trace of every attempt (which process, which attempt): not an effect that must happen once.
   await db.$transaction((tx) => recordEffect(tx, { key: `started:${payload.name}:${context.retryCount}:${process.pid}`, queue: context.queue, jobId: context.jobId }));
   await sleep(context.retryCount === 0 ? payload.firstAttemptMs : 50, context.signal);
@@ -28,7 +28,7 @@ async function work(payload: { name: string; firstAttemptMs: number }, context: 
   }
   // The effect that must happen once: an audit row, written with its idempotency key.
   await runOnce({ key: `done:${payload.name}`, queue: context.queue, jobId: context.jobId }, (tx) =>
-    recordAudit({ action: "test.job_done", targetType: "test", targetId: payload.name, data: { pid: process.pid, attempt: context.retryCount } }, tx),
+    recordAudit(context.scope, { action: "test.job_done", targetType: "test", targetId: payload.name, data: { pid: process.pid, attempt: context.retryCount } }, tx),
   );
 }
 

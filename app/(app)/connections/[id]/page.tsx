@@ -15,7 +15,8 @@ import { checkConnectionAction, uploadConnectionCaAction } from "@/lib/actions/c
 import { beginReauthorizeAction } from "@/lib/actions/connect-oauth";
 import { getOAuthProviderConfig } from "@/lib/auth/oauth-providers";
 import { isOAuthProviderId, providerChoice, providerLabel } from "@/lib/oauth/config";
-import { requireUser } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
+import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { readCheckSummary } from "@/lib/connections/summary";
 import { getConnection } from "@/lib/data/connections";
@@ -27,24 +28,24 @@ import { platformLabel } from "@/lib/validation/profiles";
 export const metadata: Metadata = { title: "Connection" };
 
 export default async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requireUser();
+  const { scope } = await requireScope("connection.read");
   const { id } = await params;
   const query = await searchParams;
-  const connection = idSchema.safeParse(id).success ? await getConnection(user.organizationId, id) : null;
+  const connection = idSchema.safeParse(id).success ? await getConnection(scope, id) : null;
   if (!connection) {
     notFound();
   }
-  const isAdmin = user.role === "ADMIN";
+  const may = { check: can(scope, "connection.check"), update: can(scope, "connection.update"), reauthorize: can(scope, "connection.reauthorize") };
   const summary = readCheckSummary(connection.lastCheckResult);
   const collectionUrl = buildCollectionUrl(connection);
   const tlsFinding = summary?.findings.find((finding) => finding.data?.canUploadCa);
   // OAUTH: the provider to re-authorize with (kept on the connection even if its identity is gone).
   const oauthProvider = connection.authMethod !== "OAUTH" ? null : isOAuthProviderId(connection.oauthProvider) ? connection.oauthProvider : isOAuthProviderId(connection.account?.provider) ? connection.account.provider : null;
   const reauthorize =
-    isAdmin && oauthProvider && getOAuthProviderConfig(oauthProvider) ? (
+    may.reauthorize && oauthProvider && getOAuthProviderConfig(oauthProvider) ? (
       <OAuthStart action={beginReauthorizeAction.bind(null, connection.id)} providers={[providerChoice(oauthProvider)]} initial={oauthProvider} submitLabel="Re-authorize" variant={connection.status === "NEEDS_REAUTH" ? "primary" : "secondary"} chooseProvider={false} />
     ) : null;
-  const profiles = await listProfilesForConnection(user.organizationId, connection.id);
+  const profiles = await listProfilesForConnection(scope, connection.id);
   return (
     <>
       <PageHeader
@@ -56,10 +57,10 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           </span>
         }
         actions={
-          isAdmin ? (
+          may.check || may.update || may.reauthorize ? (
             <>
-              <CheckNowButton action={checkConnectionAction.bind(null, connection.id)} />
-              {connection.authMethod === "PAT" ? (
+              {may.check ? <CheckNowButton action={checkConnectionAction.bind(null, connection.id)} /> : null}
+              {connection.authMethod === "PAT" && may.update ? (
                 <Link href={`/connections/${connection.id}/edit`} className={buttonClasses("secondary")}>
                   Edit or replace token
                 </Link>
@@ -78,7 +79,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
       {connection.statusReason && connection.status !== "HEALTHY" ? (
         <Alert tone={connection.status === "WARNING" ? "warning" : "error"} title={connection.statusReason} className="mb-6">
           {connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
-            isAdmin ? (
+            may.update ? (
               <p>
                 <Link href={`/connections/${connection.id}/edit`} className="font-medium underline">
                   Enter a token
@@ -89,7 +90,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
               <p>Ask an admin to enter a new token for this connection.</p>
             )
           ) : connection.status === "NEEDS_REAUTH" ? (
-            isAdmin ? (
+            may.reauthorize ? (
               <div className="space-y-2">
                 <p>Sign in to {providerLabel(oauthProvider)} again and approve Keel&apos;s access. Build profiles that use this connection keep their repository.</p>
                 {reauthorize ?? (
@@ -110,8 +111,8 @@ export default async function ConnectionPage({ params, searchParams }: { params:
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
         <div className="space-y-6">
           {summary ? <CheckReport summary={summary} /> : <Alert tone="info" title="Not checked yet" />}
-          {isAdmin && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
-          <ProjectList projects={summary?.projects} checkedAt={summary?.checkedAt ?? null} canCheck={isAdmin} />
+          {may.update && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
+          <ProjectList projects={summary?.projects} checkedAt={summary?.checkedAt ?? null} canCheck={may.check} />
         </div>
         <Card title="Details">
           <dl className="space-y-3 text-sm">

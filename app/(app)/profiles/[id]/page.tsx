@@ -10,7 +10,8 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { deleteProfileAction } from "@/lib/actions/profiles";
-import { requireUser } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
+import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getProfile } from "@/lib/data/profiles";
 import { cloneUrlsFor, type CloneUrl } from "@/lib/repositories/clone-urls";
@@ -23,16 +24,16 @@ export const metadata: Metadata = { title: "Build profile" };
 const when = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
 
 export default async function ProfilePage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requireUser();
+  const { scope } = await requireScope("profile.read");
   const { id } = await params;
-  const profile = idSchema.safeParse(id).success ? await getProfile(user.organizationId, id) : null;
+  const profile = idSchema.safeParse(id).success ? await getProfile(scope, id) : null;
   if (!profile) {
     notFound();
   }
   const { connection } = profile;
   const urls = cloneUrlsFor(connection, { remoteUrl: profile.remoteUrl, sshUrl: profile.sshUrl, webUrl: profile.webUrl });
   const corrected = [urls.https, urls.ssh, urls.web].find((url): url is CloneUrl & { reason: string } => Boolean(url?.reason));
-  const canDelete = user.role === "ADMIN" || profile.createdById === user.id;
+  const canDelete = can(scope, "profile.delete", profile);
   return (
     <>
       <PageHeader

@@ -4,7 +4,8 @@ import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireUser } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
+import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { listConnections } from "@/lib/data/connections";
 
@@ -12,8 +13,9 @@ export const metadata: Metadata = { title: "New build profile" };
 
 /** Members and admins start a build profile by choosing one of the organization's connections. */
 export default async function NewProfilePage() {
-  const user = await requireUser();
-  const connections = await listConnections(user.organizationId);
+  const { scope } = await requireScope("profile.create");
+  const connections = await listConnections(scope);
+  const canConnect = can(scope, "connection.create");
   return (
     <>
       <PageHeader title="New build profile" description="Choose the Azure DevOps organization or collection the repository lives in." />
@@ -21,14 +23,14 @@ export default async function NewProfilePage() {
         <EmptyState
           title="No connections yet"
           action={
-            user.role === "ADMIN" ? (
+            canConnect ? (
               <Link href="/connect" className={buttonClasses("primary")}>
                 Connect Azure DevOps
               </Link>
             ) : null
           }
         >
-          {user.role === "ADMIN" ? "Connect Azure DevOps first; then pick a repository for the profile." : "An admin of your organization connects Azure DevOps first. Ask one to do it; then pick a repository here."}
+          {canConnect ? "Connect Azure DevOps first; then pick a repository for the profile." : "An admin of your organization connects Azure DevOps first. Ask one to do it; then pick a repository here."}
         </EmptyState>
       ) : (
         <ul className="grid gap-3 sm:grid-cols-2" aria-label="Connections">

@@ -5,14 +5,14 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { addMemberAction, changeRoleAction, setMemberActiveAction } from "@/lib/actions/members";
-import { requireAdmin } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
 import { listMembers } from "@/lib/data/members";
 
 export const metadata: Metadata = { title: "Members" };
 
 export default async function MembersPage() {
-  const admin = await requireAdmin();
-  const members = await listMembers(admin.organizationId);
+  const { user: admin, scope } = await requireScope("member.manage");
+  const members = await listMembers(scope);
   return (
     <>
       <PageHeader title="Members" description="Admins manage connections and members. Members use connections to create build profiles." />

@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireUser } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Network" };
 
 /** Where Keel's outgoing calls come from, and which servers it may call: for firewall rules. */
 export default async function NetworkSettingsPage() {
-  await requireUser();
+  await requireScope("network.read");
   const env = getEnv();
   return (
     <>

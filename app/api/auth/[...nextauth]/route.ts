@@ -6,7 +6,9 @@ import { logger } from "@/lib/logger";
 import { isOAuthProviderId, publicUrlOf, type OAuthProviderId } from "@/lib/oauth/config";
 import type { OAuthFailureReason } from "@/lib/oauth/failures";
 import { runOAuthFlow } from "@/lib/oauth/flow-context";
-import type { OAuthIntent } from "@/lib/oauth/intent";
+import { intentPermission, type OAuthIntent } from "@/lib/oauth/intent";
+import { can } from "@/lib/policy";
+import { userScope } from "@/lib/scope";
 import { clearIntentHeader, readIntentCookie } from "@/lib/oauth/intent-cookie";
 import { getEnv } from "@/lib/env";
 
@@ -39,7 +41,14 @@ async function oauthRoute(request: NextRequest, params: { nextauth: string[] }, 
   const intent = await readIntentCookie().catch(() => null);
   if (action === "signin") {
     const user = await getCurrentUser();
-    const reason: OAuthFailureReason | null = !user ? "no_session" : user.role !== "ADMIN" ? "not_admin" : !intent || intent.userId !== user.id || intent.provider !== provider ? "no_intent" : null;
+    // next-auth's own flow, not the entry wrapper (lib/entry): the same questions in its terms.
+    const reason: OAuthFailureReason | null = !user
+      ? "no_session"
+      : !can(userScope(user), intentPermission(intent))
+        ? "not_admin"
+        : !intent || intent.userId !== user.id || intent.provider !== provider
+          ? "no_intent"
+          : null;
     if (reason !== null) {
       return refuseSignIn(request, failureUrl(intent, provider, reason));
     }

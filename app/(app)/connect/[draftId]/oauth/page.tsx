@@ -24,11 +24,11 @@ export default async function OAuthPage({ params }: { params: Promise<{ draftId:
   if (state.kind !== "ok") {
     return <WizardFallback state={state} />;
   }
-  const { draft, user } = state;
+  const { draft, scope, user } = state;
   const configured = configuredOAuthProviders();
   const info = listOAuthProviderInfo();
   const publicUrl = publicUrlOf(getEnv());
-  const linked = draft.oauthAccountId ? await getLinkedIdentity(user.id, draft.oauthAccountId) : null;
+  const linked = draft.oauthAccountId ? await getLinkedIdentity(scope, draft.oauthAccountId) : null;
   const choices = configured.map(providerChoice);
   const entraSelected = configured.includes("microsoft-entra-id");
   return (

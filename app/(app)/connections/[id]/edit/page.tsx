@@ -5,7 +5,7 @@ import { PatForm, PatInstructions } from "@/components/connect/pat-form";
 import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
 import { updateConnectionAction } from "@/lib/actions/connections";
-import { requireAdmin } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getConnection } from "@/lib/data/connections";
 import { azureDevOpsUrls } from "@/lib/env";
@@ -14,9 +14,9 @@ import { idSchema } from "@/lib/validation/auth";
 export const metadata: Metadata = { title: "Edit connection" };
 
 export default async function EditConnectionPage({ params }: { params: Promise<{ id: string }> }) {
-  const admin = await requireAdmin();
+  const { scope } = await requireScope("connection.update");
   const { id } = await params;
-  const connection = idSchema.safeParse(id).success ? await getConnection(admin.organizationId, id) : null;
+  const connection = idSchema.safeParse(id).success ? await getConnection(scope, id) : null;
   if (!connection || connection.authMethod !== "PAT") {
     notFound();
   }

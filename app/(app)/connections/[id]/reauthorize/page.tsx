@@ -10,7 +10,7 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { beginReauthorizeAction } from "@/lib/actions/connect-oauth";
 import { getOAuthProviderConfig } from "@/lib/auth/oauth-providers";
-import { requireAdmin } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
 import { getConnection } from "@/lib/data/connections";
 import { isOAuthProviderId, providerChoice, providerLabel } from "@/lib/oauth/config";
 import { failureText, parseFailureReason } from "@/lib/oauth/failures";
@@ -19,10 +19,10 @@ import { idSchema } from "@/lib/validation/auth";
 export const metadata: Metadata = { title: "Re-authorize connection" };
 
 export default async function ReauthorizePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requireAdmin();
+  const { scope } = await requireScope("connection.reauthorize");
   const { id } = await params;
   const query = await searchParams;
-  const connection = idSchema.safeParse(id).success ? await getConnection(user.organizationId, id) : null;
+  const connection = idSchema.safeParse(id).success ? await getConnection(scope, id) : null;
   if (!connection || connection.authMethod !== "OAUTH") {
     notFound();
   }

@@ -8,7 +8,8 @@ import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
 import { createProfileAction } from "@/lib/actions/profiles";
 import { refreshRepositoriesAction } from "@/lib/actions/repositories";
-import { requireUser } from "@/lib/auth/guards";
+import { requireScope } from "@/lib/auth/guards";
+import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getConnection } from "@/lib/data/connections";
 import { listSiblingOrganizations } from "@/lib/data/repository-listing";
@@ -21,16 +22,17 @@ export const metadata: Metadata = { title: "Pick a repository" };
  * reachable through the same identity → projects → repositories, then the build profile.
  */
 export default async function RepositoriesPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requireUser();
+  const { scope } = await requireScope("connection.read");
   const { id } = await params;
   const { step } = await searchParams;
-  const connection = idSchema.safeParse(id).success ? await getConnection(user.organizationId, id) : null;
+  const connection = idSchema.safeParse(id).success ? await getConnection(scope, id) : null;
   if (!connection) {
     notFound();
   }
-  const isAdmin = user.role === "ADMIN";
+  // Whoever may check the connection is offered to fix it; the others are told to ask them.
+  const isAdmin = can(scope, "connection.check");
   const inWizard = step === "wizard";
-  const organizations = await listSiblingOrganizations(user.organizationId, connection.id);
+  const organizations = await listSiblingOrganizations(scope, connection.id);
   const collectionKind = connection.deploymentType === "SERVICES" ? "organization" : "collection";
   const unusable = connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE";
   return (

@@ -1,9 +1,10 @@
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import { syncProfileFromAzureDevOps } from "@/lib/data/profiles";
+import { json, jsonError, route } from "@/lib/entry/route";
 import { listBranchPage } from "@/lib/repositories/branches";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { repositoryChanges } from "@/lib/repositories/profile-sync";
-import { json, jsonError, parseQuery, routeProfile, upstreamFailure } from "@/lib/repositories/route-helpers";
+import { upstreamFailure } from "@/lib/repositories/route-helpers";
 import { branchQuerySchema } from "@/lib/validation/profiles";
 
 /**
@@ -13,26 +14,16 @@ import { branchQuerySchema } from "@/lib/validation/profiles";
  * names what changed, so the page re-renders); a repository deleted in Azure DevOps is a 404
  * that says so.
  */
-export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
-  const target = await routeProfile(id);
-  if (!target.ok) {
-    return target.response;
-  }
-  const query = parseQuery(request, branchQuerySchema);
-  if (!query.ok) {
-    return query.response;
-  }
-  const { profile, user } = target;
+export const GET = route({ name: "api.profiles.branches", permission: "profile.read", target: "profile", query: branchQuerySchema }, async ({ scope, target: profile, query }) => {
   try {
-    const { client } = await clientForConnection({ organizationId: user.organizationId, userId: user.id }, profile.connection);
-    const firstPage = !query.data.q && !query.data.cursor;
+    const { client } = await clientForConnection(scope, profile.connection);
+    const firstPage = !query.q && !query.cursor;
     const [repository, page] = await Promise.allSettled([
       firstPage ? client.getRepositoryById(profile.repositoryId) : Promise.resolve(null),
       listBranchPage(client, profile.projectId, profile.repositoryId, {
-        ...(query.data.q ? { q: query.data.q } : {}),
-        ...(query.data.cursor ? { cursor: query.data.cursor } : {}),
-        limit: query.data.limit,
+        ...(query.q ? { q: query.q } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
       }),
     ]);
     if (repository.status === "rejected") {
@@ -50,7 +41,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     let projectId = profile.projectId;
     if (repository.value) {
       const changes = repositoryChanges(profile, repository.value);
-      if (await syncProfileFromAzureDevOps(user.organizationId, profile.id, profile, changes, user.id)) {
+      if (await syncProfileFromAzureDevOps(scope, profile.id, profile, changes)) {
         updated = Object.keys(changes);
         defaultBranch = changes.defaultBranch ?? defaultBranch;
         projectId = changes.projectId ?? projectId;
@@ -61,11 +52,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
       if (projectId === profile.projectId) {
         throw page.reason;
       }
-      const again = await listBranchPage(client, projectId, profile.repositoryId, { limit: query.data.limit });
+      const again = await listBranchPage(client, projectId, profile.repositoryId, { limit: query.limit });
       return json({ ...again, defaultBranch, updated });
     }
     return json({ ...page.value, defaultBranch, updated });
   } catch (error) {
-    return upstreamFailure(error, profile.connection, "Listing the branches", user.organizationId);
+    return upstreamFailure(scope, error, profile.connection, "Listing the branches");
   }
-}
+});

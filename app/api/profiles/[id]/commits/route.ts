@@ -1,28 +1,19 @@
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
+import { json, jsonError, route } from "@/lib/entry/route";
 import { listBranchCommits } from "@/lib/repositories/branches";
 import { clientForConnection } from "@/lib/repositories/connection-client";
-import { json, jsonError, parseQuery, routeProfile, upstreamFailure } from "@/lib/repositories/route-helpers";
+import { upstreamFailure } from "@/lib/repositories/route-helpers";
 import { commitQuerySchema } from "@/lib/validation/profiles";
 
 /** The latest commits (up to 100) of one branch of the profile's repository, on demand. */
-export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
-  const target = await routeProfile(id);
-  if (!target.ok) {
-    return target.response;
-  }
-  const query = parseQuery(request, commitQuerySchema);
-  if (!query.ok) {
-    return query.response;
-  }
-  const { profile, user } = target;
+export const GET = route({ name: "api.profiles.commits", permission: "profile.read", target: "profile", query: commitQuerySchema }, async ({ scope, target: profile, query }) => {
   try {
-    const { client } = await clientForConnection({ organizationId: user.organizationId, userId: user.id }, profile.connection);
-    return json(await listBranchCommits(client, profile.projectId, profile.repositoryId, query.data.branch, query.data.top));
+    const { client } = await clientForConnection(scope, profile.connection);
+    return json(await listBranchCommits(client, profile.projectId, profile.repositoryId, query.branch, query.top));
   } catch (error) {
     if (isAzureDevOpsError(error, "not_found")) {
-      return jsonError(404, "NOT_FOUND", `Azure DevOps has no branch "${query.data.branch}" in ${profile.repositoryName} any more. Refresh the branch list.`);
+      return jsonError(404, "NOT_FOUND", `Azure DevOps has no branch "${query.branch}" in ${profile.repositoryName} any more. Refresh the branch list.`);
     }
-    return upstreamFailure(error, profile.connection, "Listing the commits", user.organizationId);
+    return upstreamFailure(scope, error, profile.connection, "Listing the commits");
   }
-}
+});

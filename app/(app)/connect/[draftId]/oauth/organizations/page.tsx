@@ -23,8 +23,8 @@ export default async function OrganizationsPage({ params }: { params: Promise<{ 
   if (state.kind !== "ok") {
     return <WizardFallback state={state} />;
   }
-  const { draft, user } = state;
-  const identity = draft.oauthAccountId ? await getLinkedIdentity(user.id, draft.oauthAccountId) : null;
+  const { draft, scope } = state;
+  const identity = draft.oauthAccountId ? await getLinkedIdentity(scope, draft.oauthAccountId) : null;
   const provider = isOAuthProviderId(identity?.provider) ? identity.provider : isOAuthProviderId(draft.oauthProvider) ? draft.oauthProvider : null;
   const config = provider ? getOAuthProviderConfig(provider) : null;
   const reauthorize =

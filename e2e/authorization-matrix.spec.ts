@@ -1,0 +1,329 @@
+// The authorization matrix: every server action and every route handler, called over real HTTP
+// against `next start`, as four callers — nobody signed in, a member and an admin of the Keel
+// organization that owns the target, and an admin of another Keel organization — with the
+// outcome each must get.
+//
+// Why over HTTP and not by importing the actions: an action is a public endpoint whatever the
+// UI offers; anyone may post any arguments to it (bound ids included), so the matrix posts them
+// the way React does (its own `encodeReply`, `Next-Action: <id>`) with each caller's real
+// session cookie, through Next.js' real action and route dispatch.
+//
+// The entry points are discovered, not listed by hand: actions from the build's
+// server-reference manifest (and every export of lib/actions must be in it), routes from the
+// `app/api/**/route.ts` files and their exported methods. An entry point without a row, or a
+// row without an entry point, fails the first test. Adding a row: see lib/entry/README.md.
+//
+// Outcomes: "ok" — the action's own code ran (a success, a redirect, or an answer of its own
+// without a code) or the route answered 2xx; otherwise the code the entry wrapper (lib/entry)
+// answered: UNAUTHENTICATED (401), FORBIDDEN (403), NOT_FOUND (404), INVALID_INPUT (400),
+// CONFLICT (409). Inputs are valid, so an admin of another organization can only be stopped by
+// the organization-scoped load of the target (NOT_FOUND), never earlier by the form.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { createTlsMaterial } from "@/e2e/azure-devops-emulator/tls";
+import { signInViaApi } from "./support/auth";
+import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
+import { createUser, prisma } from "./support/db";
+import { callAction, discoverActions, discoverRoutes, exportedActions } from "./support/entry-points";
+import { seedProfile } from "./support/profiles";
+import { EMULATOR_URL, KEEL_URL } from "./support/settings";
+
+type Caller = "anonymous" | "member" | "admin" | "otherAdmin";
+const CALLERS: readonly Caller[] = ["anonymous", "member", "admin", "otherAdmin"];
+type Expect = Record<Caller, string>;
+
+/** The caller signed in to the target's organization as admin may; members and strangers may not. */
+const ADMIN_TARGET: Expect = { anonymous: "UNAUTHENTICATED", member: "FORBIDDEN", admin: "ok", otherAdmin: "NOT_FOUND" };
+/** Members and admins of the target's organization may. */
+const MEMBER_TARGET: Expect = { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "NOT_FOUND" };
+/** Admins may, in their own organization (there is no target to be foreign). */
+const ADMIN_ANYWHERE: Expect = { anonymous: "UNAUTHENTICATED", member: "FORBIDDEN", admin: "ok", otherAdmin: "ok" };
+
+type Fixture = {
+  organizationId: string;
+  otherOrganizationId: string;
+  adminId: string;
+  memberId: string;
+  connectionId: string;
+  oauthConnectionId: string;
+  connectionName: string;
+  profileId: string;
+  caPem: string;
+  /** A fresh wizard draft of the admin (each call may use one up). */
+  draft(): Promise<string>;
+  /** A fresh build profile the admin created. */
+  profile(): Promise<string>;
+  /** A fresh invitation link's token. */
+  invitation(): Promise<string>;
+};
+
+type ActionRow = { expect: Expect; call(fixture: Fixture): Promise<{ args: unknown[]; form: Record<string, string> }> };
+type RouteRow = { expect: Expect; request(fixture: Fixture, context: APIRequestContext): Promise<string> };
+
+const noForm = async (args: unknown[] = []) => ({ args, form: {} });
+
+/** A route answer as an outcome: 2xx is "ok", otherwise the error code it carries. */
+async function routeOutcome(response: Awaited<ReturnType<APIRequestContext["get"]>>): Promise<string> {
+  if (response.status() < 300) {
+    return "ok";
+  }
+  const body = (await response.json().catch(() => null)) as { error?: { code?: string } } | null;
+  return body?.error?.code ?? `HTTP ${response.status()}`;
+}
+
+const get = (path: (fixture: Fixture) => string) => async (fixture: Fixture, context: APIRequestContext) => routeOutcome(await context.get(path(fixture)));
+
+const ACTIONS: Record<string, ActionRow> = {
+  "lib/actions/connect.ts#startConnectAction": { expect: ADMIN_ANYWHERE, call: async () => ({ args: [], form: { provider: "SERVICES" } }) },
+  "lib/actions/connect.ts#chooseMethodAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.draft()], form: { method: "PAT" } }) },
+  "lib/actions/connect.ts#checkPatAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => ({
+      args: [await f.draft()],
+      form: { name: uniqueName("Matrix PAT"), serverUrl: EMULATOR_URL, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull, tokenExpiresAt: "" },
+    }),
+  },
+  "lib/actions/connect.ts#recheckDraftAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.draft()]) },
+  "lib/actions/connect.ts#uploadCaAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.draft()], form: { caPem: f.caPem } }) },
+  "lib/actions/connect.ts#saveConnectionAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.draft()]) },
+  "lib/actions/connect-oauth.ts#beginOAuthAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.draft()], form: { provider: "azure-devops" } }) },
+  "lib/actions/connect-oauth.ts#chooseOrganizationAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.draft()], form: { organization: "fabrikam", name: uniqueName("Matrix OAuth") } }) },
+  // The admin reaches the action, which says the draft has no linked identity yet.
+  "lib/actions/connect-oauth.ts#refreshOrganizationsAction": { expect: { ...ADMIN_TARGET, admin: "INVALID_INPUT" }, call: async (f) => noForm([await f.draft()]) },
+  "lib/actions/connect-oauth.ts#beginReauthorizeAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.oauthConnectionId]) },
+  "lib/actions/connections.ts#checkConnectionAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.connectionId]) },
+  "lib/actions/connections.ts#uploadConnectionCaAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.connectionId], form: { caPem: f.caPem } }) },
+  "lib/actions/connections.ts#updateConnectionAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => ({ args: [f.connectionId], form: { name: f.connectionName, serverUrl: EMULATOR_URL, collection: "fabrikam", token: "", tokenExpiresAt: "" } }),
+  },
+  "lib/actions/profiles.ts#createProfileAction": {
+    expect: MEMBER_TARGET,
+    call: async (f) => ({
+      args: [f.connectionId],
+      form: { name: uniqueName("Matrix Profile"), platform: "IOS", repositoryId: DEFAULT_REPOS.walletApp.id, defaultBranch: "", idempotencyKey: randomUUID() },
+    }),
+  },
+  // Members may delete only the profiles they created; this one an admin created.
+  "lib/actions/profiles.ts#deleteProfileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.profile()]) },
+  "lib/actions/repositories.ts#refreshRepositoriesAction": { expect: MEMBER_TARGET, call: async (f) => noForm([f.connectionId]) },
+  "lib/actions/members.ts#addMemberAction": {
+    expect: ADMIN_ANYWHERE,
+    call: async () => ({ args: [], form: { name: "Matrix Invitee", email: `matrix-${randomBytes(4).toString("hex")}@keel.test`, role: "MEMBER", method: "invitation", password: "" } }),
+  },
+  "lib/actions/members.ts#changeRoleAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.memberId], form: { role: "MEMBER" } }) },
+  "lib/actions/members.ts#setMemberActiveAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.memberId, true]) },
+  // The link's token is the credential: whoever holds a live one may set the password.
+  "lib/actions/invitations.ts#acceptInvitationAction": {
+    expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" },
+    call: async (f) => ({ args: [await f.invitation()], form: { password: "matrix lantern harbor", confirm: "matrix lantern harbor" } }),
+  },
+  // Only while no user exists: this Keel is set up, so everyone is told so.
+  "lib/actions/setup.ts#setupAction": {
+    expect: { anonymous: "CONFLICT", member: "CONFLICT", admin: "CONFLICT", otherAdmin: "CONFLICT" },
+    call: async () => ({ args: [], form: { organizationName: "Intruder Org", name: "Mallory", email: "mallory@keel.test", password: "correct horse battery staple" } }),
+  },
+  // Ends the caller's own sessions: runs last (see below).
+  "lib/actions/session.ts#signOutEverywhereAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => noForm() },
+};
+
+const ROUTES: Record<string, RouteRow> = {
+  "GET /api/health": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/health") },
+  "GET /api/connections/[id]/listing": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/listing`) },
+  "GET /api/connections/[id]/projects": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/projects`) },
+  "GET /api/connections/[id]/repositories": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/repositories?limit=5`) },
+  "GET /api/connections/[id]/repositories/[repositoryId]/branches": {
+    expect: MEMBER_TARGET,
+    request: get((f) => `/api/connections/${f.connectionId}/repositories/${DEFAULT_REPOS.walletApp.id}/branches`),
+  },
+  "GET /api/profiles/[id]/branches": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/branches?limit=5`) },
+  "GET /api/profiles/[id]/commits": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/commits?branch=main&top=5`) },
+  // next-auth's own flow: its public endpoints…
+  "GET /api/auth/[...nextauth]": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/auth/csrf") },
+  // …and leaving for a consent page, which needs an admin and the intent their own wizard set.
+  "POST /api/auth/[...nextauth]": {
+    expect: { anonymous: "no_session", member: "not_admin", admin: "ok", otherAdmin: "no_intent" },
+    request: async (fixture, context) => {
+      const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
+      const response = await context.post("/api/auth/signin/azure-devops", {
+        form: { csrfToken, json: "true", callbackUrl: `${KEEL_URL}/connections` },
+        headers: { origin: KEEL_URL },
+        maxRedirects: 0,
+      });
+      const { url } = (await response.json()) as { url: string };
+      // A refused start goes to Keel's failure page with the reason; a granted one to the provider.
+      return new URL(url).searchParams.get("reason") ?? (url.startsWith(EMULATOR_URL) ? "ok" : `went to ${url}`);
+    },
+  },
+};
+
+// The next-auth POST row's admin needs an intent: the admin's own beginOAuthAction call sets it
+// (as the wizard does), and the action rows run before the route rows.
+
+test.describe("authorization matrix", () => {
+  test.describe.configure({ mode: "serial" });
+
+  test("every server action and route handler has a row, and every row an entry point", () => {
+    const manifest = discoverActions();
+    const keelActions = [...manifest.keys()].filter((key) => key.startsWith("lib/actions/")).sort();
+    expect(keelActions.length, "the build's manifest lists Keel's actions").toBeGreaterThan(10);
+    // An export of lib/actions that no page imports is still an endpoint once a page does; it
+    // must be in the manifest (and so in this table) — or be deleted.
+    expect(exportedActions().filter((key) => !manifest.has(key)), "lib/actions exports missing from the build's manifest").toEqual([]);
+    expect([...manifest.keys()].filter((key) => !key.startsWith("lib/actions/")), "'use server' outside lib/actions").toEqual([]);
+    expect(keelActions.filter((key) => !(key in ACTIONS)), "actions without a row").toEqual([]);
+    expect(Object.keys(ACTIONS).filter((key) => !manifest.has(key)), "rows without an action").toEqual([]);
+    const routes = discoverRoutes();
+    expect(routes.length).toBeGreaterThan(5);
+    expect(routes.filter((key) => !(key in ROUTES)), "routes without a row").toEqual([]);
+    expect(Object.keys(ROUTES).filter((key) => !routes.includes(key)), "rows without a route").toEqual([]);
+  });
+
+  test("each caller gets exactly the outcome of its cell", async ({ playwright }) => {
+    test.setTimeout(240_000);
+    const suffix = randomBytes(3).toString("hex");
+    const organization = await prisma().organization.create({ data: { name: `Matrix A ${suffix}` } });
+    const other = await prisma().organization.create({ data: { name: `Matrix B ${suffix}` } });
+    const admin = await createUser({ role: "ADMIN", name: "Matrix Admin", organizationId: organization.id });
+    const member = await createUser({ role: "MEMBER", name: "Matrix Member", organizationId: organization.id });
+    const otherAdmin = await createUser({ role: "ADMIN", name: "Other Admin", organizationId: other.id });
+    const contexts = {} as Record<Caller, APIRequestContext>;
+    try {
+      contexts.anonymous = await playwright.request.newContext({ baseURL: KEEL_URL });
+      for (const [caller, user] of [
+        ["member", member],
+        ["admin", admin],
+        ["otherAdmin", otherAdmin],
+      ] as const) {
+        contexts[caller] = await playwright.request.newContext({ baseURL: KEEL_URL });
+        await signInViaApi(contexts[caller], user.email, user.password);
+      }
+
+      const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull, organizationId: organization.id, ownerId: admin.id, name: uniqueName("Matrix") });
+      const oauthConnection = await prisma().connection.create({
+        data: {
+          organizationId: organization.id,
+          ownerId: admin.id,
+          name: uniqueName("Matrix OAuth"),
+          nameKey: `matrix oauth ${suffix}`,
+          deploymentType: "SERVICES",
+          authMethod: "OAUTH",
+          oauthProvider: "azure-devops",
+          serverUrl: EMULATOR_URL,
+          collection: "fabrikam",
+        },
+      });
+      // A listing the picker routes can read without listing anything (an empty repository needs no branch call).
+      await prisma().repositoryListing.create({
+        data: { organizationId: organization.id, connectionId: connection.id, status: "READY", generation: 1, readyGeneration: 1, finishedAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) },
+      });
+      await prisma().listedRepository.create({
+        data: {
+          connectionId: connection.id,
+          generation: 1,
+          repositoryId: DEFAULT_REPOS.walletApp.id.toLowerCase(),
+          projectId: DEFAULT_PROJECTS.mobileIos.id.toLowerCase(),
+          projectName: DEFAULT_PROJECTS.mobileIos.name,
+          projectNameKey: DEFAULT_PROJECTS.mobileIos.name.toLowerCase(),
+          name: DEFAULT_REPOS.walletApp.name,
+          nameKey: DEFAULT_REPOS.walletApp.name.toLowerCase(),
+          isEmpty: true,
+        },
+      });
+      const newProfile = async () =>
+        (
+          await seedProfile({
+            organizationId: organization.id,
+            connectionId: connection.id,
+            name: uniqueName("Matrix Seeded"),
+            projectId: DEFAULT_PROJECTS.mobileIos.id,
+            projectName: DEFAULT_PROJECTS.mobileIos.name,
+            repositoryId: DEFAULT_REPOS.walletApp.id,
+            repositoryName: DEFAULT_REPOS.walletApp.name,
+            createdById: admin.id,
+          })
+        ).id;
+      const fixture: Fixture = {
+        organizationId: organization.id,
+        otherOrganizationId: other.id,
+        adminId: admin.id,
+        memberId: member.id,
+        connectionId: connection.id,
+        oauthConnectionId: oauthConnection.id,
+        connectionName: connection.name,
+        profileId: await newProfile(),
+        caPem: createTlsMaterial().caCertPem,
+        draft: async () =>
+          (await prisma().connectDraft.create({ data: { organizationId: organization.id, userId: admin.id, deploymentType: "SERVICES", expiresAt: new Date(Date.now() + 3_600_000) } })).id,
+        profile: newProfile,
+        invitation: async () => {
+          const token = randomBytes(32).toString("base64url");
+          const invited = await prisma().user.create({
+            data: { email: `invited-${randomBytes(4).toString("hex")}@keel.test`, name: "Invited", memberships: { create: { organizationId: organization.id, role: "MEMBER" } } },
+          });
+          await prisma().invitation.create({ data: { organizationId: organization.id, userId: invited.id, createdById: admin.id, tokenHash: createHash("sha256").update(token).digest("hex"), expiresAt: new Date(Date.now() + 3_600_000) } });
+          return token;
+        },
+      };
+
+      const manifest = discoverActions();
+      const mismatches: string[] = [];
+      const record = (entry: string, caller: Caller, expected: string, actual: string) => {
+        if (actual !== expected) {
+          mismatches.push(`${entry} as ${caller}: expected ${expected}, got ${actual}`);
+        }
+      };
+      // Sign-out-everywhere ends the sessions the other rows use: it goes last.
+      const actionOrder = Object.keys(ACTIONS).sort((a, b) => Number(a.endsWith("#signOutEverywhereAction")) - Number(b.endsWith("#signOutEverywhereAction")));
+      const routeEntries = Object.entries(ROUTES);
+      for (const entry of actionOrder.filter((key) => !key.endsWith("#signOutEverywhereAction"))) {
+        await runAction(entry);
+      }
+      for (const [entry, row] of routeEntries) {
+        await test.step(entry, async () => {
+          for (const caller of CALLERS) {
+            record(entry, caller, row.expect[caller], await row.request(fixture, contexts[caller]));
+          }
+        });
+      }
+      await runAction("lib/actions/session.ts#signOutEverywhereAction");
+
+      async function runAction(entry: string): Promise<void> {
+        const row = ACTIONS[entry]!;
+        await test.step(entry, async () => {
+          for (const caller of CALLERS) {
+            const { args, form } = await row.call(fixture);
+            const result = await callAction(contexts[caller], manifest.get(entry)!, args, form);
+            const actual =
+              result.status >= 500
+                ? `HTTP ${result.status}`
+                : result.redirect !== null
+                  ? "ok"
+                  : result.state === null
+                    ? "no readable answer"
+                    : result.state.status === "error"
+                      ? (result.state.code ?? "ok")
+                      : "ok";
+            record(entry, caller, row.expect[caller], actual === "UNEXPECTED" ? `UNEXPECTED (${result.state?.message})` : actual);
+          }
+        });
+      }
+
+      expect(mismatches, "cells whose outcome differs from the table").toEqual([]);
+      // The other admin never changed anything in the first organization.
+      expect(await prisma().auditEvent.count({ where: { organizationId: organization.id, actorId: otherAdmin.id } })).toBe(0);
+    } finally {
+      for (const context of Object.values(contexts)) {
+        await context.dispose();
+      }
+      await prisma().buildProfile.deleteMany({ where: { organizationId: organization.id } });
+      for (const { id } of await prisma().connection.findMany({ where: { organizationId: organization.id }, select: { id: true } })) {
+        await removeConnection(id);
+      }
+      const users = await prisma().membership.findMany({ where: { organizationId: { in: [organization.id, other.id] } }, select: { userId: true } });
+      await prisma().organization.deleteMany({ where: { id: { in: [organization.id, other.id] } } });
+      await prisma().user.deleteMany({ where: { id: { in: users.map((row) => row.userId) } } });
+    }
+  });
+});

@@ -1,0 +1,119 @@
+// Keel's entry points found mechanically, and called the way a browser calls them.
+//
+// Server actions: the build's server-reference manifest (`.next/server/server-reference-manifest.json`)
+// names every action Next.js will run (file, export, id), and every export of lib/actions must
+// be among them. Route handlers: every `app/api/**/route.ts` and the HTTP methods it exports.
+// Actions are posted like React posts them: `Next-Action: <id>`, the arguments encoded by
+// React's own `encodeReply` (bound arguments first, then the previous state and the form).
+import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { APIRequestContext } from "@playwright/test";
+import { KEEL_URL } from "./settings";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** A server action of this build: its id, and a page that uses it (`/connections/[id]`). */
+export type DiscoveredAction = { id: string; page: string };
+
+/** `lib/actions/connections.ts#checkConnectionAction` → its id in this build and a page that uses it. */
+export function discoverActions(): Map<string, DiscoveredAction> {
+  const manifestFile = path.join(root, ".next", "server", "server-reference-manifest.json");
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { node: Record<string, { filename?: string; exportedName?: string; workers?: Record<string, unknown> }> };
+  const actions = new Map<string, DiscoveredAction>();
+  for (const [id, entry] of Object.entries(manifest.node)) {
+    const worker = Object.keys(entry.workers ?? {}).find((name) => name.endsWith("/page"));
+    if (!entry.filename || !entry.exportedName || !worker) {
+      throw new Error(`The server-reference manifest entry ${id} names no file, export or page: this Next.js writes it differently; update discoverActions().`);
+    }
+    // "app/(app)/connections/[id]/page" → "/connections/[id]"
+    const page = `/${worker.replace(/^app\//, "").replace(/\/?page$/, "").split("/").filter((segment) => segment !== "" && !/^\(.*\)$/.test(segment)).join("/")}`;
+    actions.set(`${entry.filename}#${entry.exportedName}`, { id, page });
+  }
+  return actions;
+}
+
+/** Every export of lib/actions (each is a public endpoint), as `file#name`. */
+export function exportedActions(): string[] {
+  const folder = path.join(root, "lib", "actions");
+  return readdirSync(folder)
+    .filter((file) => file.endsWith(".ts"))
+    .flatMap((file) => {
+      const text = readFileSync(path.join(folder, file), "utf8");
+      return [...text.matchAll(/^export\s+(?:const|async\s+function|function|let)\s+([A-Za-z0-9_]+)/gm)].map((match) => `lib/actions/${file}#${match[1]}`);
+    });
+}
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+/** Every route handler as `METHOD /api/path/[param]` (from the files, so a new one is found before it has a row). */
+export function discoverRoutes(): string[] {
+  const apiRoot = path.join(root, "app", "api");
+  const found: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (entry.name === "route.ts") {
+        const text = readFileSync(full, "utf8");
+        const route = `/${path.relative(path.join(root, "app"), folder).split(path.sep).join("/")}`;
+        const direct = [...text.matchAll(/^export\s+(?:const|async\s+function|function)\s+([A-Z]+)\b/gm)].map((match) => match[1]);
+        const aliased = [...text.matchAll(/^export\s*\{([^}]*)\}/gm)].flatMap((match) => [...match[1]!.matchAll(/\bas\s+([A-Z]+)\b/g)].map((alias) => alias[1]));
+        for (const method of [...direct, ...aliased]) {
+          if ((METHODS as readonly string[]).includes(method!)) {
+            found.push(`${method} ${route}`);
+          }
+        }
+      }
+    }
+  };
+  walk(apiRoot);
+  return found.sort();
+}
+
+type ReactClient = { encodeReply(value: unknown): Promise<FormData | string> };
+// React's reply encoder, the same code the browser runs (Next.js vendors it).
+const reactClient = createRequire(path.join(root, "package.json"))("next/dist/compiled/react-server-dom-webpack/client.edge") as ReactClient;
+
+/** What an action call came to: the FormState it answered, or the redirect it made. */
+export type ActionResult = { redirect: string | null; state: { status: string; code?: string; message?: string } | null; status: number };
+
+/** Reads the action's result out of Next.js' RSC answer (`0:{"a":"$@1",…}` then `1:<result>`). */
+function actionResultOf(text: string): ActionResult["state"] {
+  const rows = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0) {
+      rows.set(line.slice(0, colon), line.slice(colon + 1));
+    }
+  }
+  const head = rows.get("0");
+  if (!head) {
+    return null;
+  }
+  const reference = (JSON.parse(head) as { a?: string }).a;
+  const row = typeof reference === "string" && reference.startsWith("$@") ? rows.get(reference.slice(2)) : undefined;
+  return row ? (JSON.parse(row) as ActionResult["state"]) : null;
+}
+
+/**
+ * Calls a server action over HTTP, as the browser does, with this context's cookies: posted to
+ * a page that uses it, the page's id segments filled with the first bound argument (the target).
+ */
+export async function callAction(request: APIRequestContext, action: DiscoveredAction, boundArgs: readonly unknown[], form: Record<string, string>): Promise<ActionResult> {
+  const formData = new FormData();
+  for (const [key, value] of Object.entries(form)) {
+    formData.append(key, value);
+  }
+  const body = await reactClient.encodeReply([...boundArgs, { status: "idle" }, formData]);
+  const segment = typeof boundArgs[0] === "string" ? encodeURIComponent(boundArgs[0]) : randomUUID();
+  const response = await request.post(action.page.replace(/\[[^\]]+\]/g, segment), {
+    headers: { "next-action": action.id, accept: "text/x-component", origin: KEEL_URL },
+    ...(typeof body === "string" ? { data: body } : { multipart: body }),
+    maxRedirects: 0,
+  });
+  const redirect = response.headers()["x-action-redirect"] ?? null;
+  return { redirect, state: redirect ? null : actionResultOf(await response.text()), status: response.status() };
+}

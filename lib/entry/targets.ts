@@ -1,0 +1,44 @@
+import "server-only";
+import { getDraft } from "@/lib/data/connect-drafts";
+import { getConnection } from "@/lib/data/connections";
+import { getMember } from "@/lib/data/members";
+import { getProfile } from "@/lib/data/profiles";
+import { AppError } from "@/lib/errors";
+import type { Scope } from "@/lib/scope";
+import { idSchema } from "@/lib/validation/auth";
+
+// The things an entry point acts on, each loaded through its organization-scoped lib/data
+// function. A malformed id, a missing row and another organization's row all get the same
+// NOT_FOUND answer, so ids of other organizations cannot be told apart from made-up ones.
+
+const TARGETS = {
+  connection: { load: getConnection, missing: "That connection does not exist in your organization." },
+  profile: { load: getProfile, missing: "That build profile does not exist in your organization." },
+  /** The caller's own live draft of the connect wizard (drafts are private to the admin who started them). */
+  draft: { load: getDraft, missing: "This connection setup has expired or does not exist. Start connecting again." },
+  member: { load: getMember, missing: "That member is not in your organization." },
+} as const;
+
+export type TargetKind = keyof typeof TARGETS;
+
+/** What the loader of a target kind returns when it finds it. */
+export type TargetOf<K extends TargetKind> = NonNullable<Awaited<ReturnType<(typeof TARGETS)[K]["load"]>>>;
+
+/** The NOT_FOUND error of a target kind (also for a target that vanished half-way). */
+export function targetMissing(kind: TargetKind): AppError {
+  return new AppError("NOT_FOUND", TARGETS[kind].missing);
+}
+
+/** Loads the target named by an untrusted id in the scope's organization, or throws NOT_FOUND. */
+export async function loadTarget<K extends TargetKind>(kind: K, scope: Scope, rawId: unknown): Promise<TargetOf<K>> {
+  const id = idSchema.safeParse(rawId);
+  if (!id.success) {
+    throw targetMissing(kind);
+  }
+  const load = TARGETS[kind].load as (scope: Scope, id: string) => Promise<TargetOf<K> | null>;
+  const found = await load(scope, id.data);
+  if (found === null) {
+    throw targetMissing(kind);
+  }
+  return found;
+}

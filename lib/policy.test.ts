@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { can, canForSome, PERMISSIONS, refusalOf, type Permission } from "./policy";
+import { systemScope, userScope, type Actor } from "./scope";
+
+const admin: Actor = { kind: "user", userId: "a", role: "ADMIN" };
+const member: Actor = { kind: "user", userId: "m", role: "MEMBER" };
+const system: Actor = { kind: "system", job: "connections.check", requestedBy: null };
+
+// The expected answers, written out independently of the rules table: a change to who may do
+// what has to change this table too.
+const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
+  "connection.read": { member: true, system: true },
+  "connection.create": { member: false, system: false },
+  "connection.check": { member: false, system: true },
+  "connection.update": { member: false, system: false },
+  "connection.reauthorize": { member: false, system: false },
+  "repositories.refresh": { member: true, system: true },
+  "profile.read": { member: true, system: true },
+  "profile.create": { member: true, system: false },
+  "profile.delete": { member: false, system: false },
+  "member.manage": { member: false, system: false },
+  "network.read": { member: true, system: false },
+  "session.manage": { member: true, system: false },
+};
+
+describe("can", () => {
+  it("has an expectation for every permission and no other", () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...PERMISSIONS].sort());
+  });
+
+  it.each(PERMISSIONS)("%s: admins may, members and the system as the table says", (permission) => {
+    expect(can(admin, permission)).toBe(true);
+    expect(can(member, permission)).toBe(EXPECTED[permission].member);
+    expect(can(system, permission)).toBe(EXPECTED[permission].system);
+  });
+
+  it("accepts a scope as well as an actor", () => {
+    expect(can(userScope({ id: "m", organizationId: "o", role: "MEMBER" }), "member.manage")).toBe(false);
+    expect(can(userScope({ id: "a", organizationId: "o", role: "ADMIN" }), "member.manage")).toBe(true);
+    expect(can(systemScope("o", "connections.check"), "connection.check")).toBe(true);
+  });
+
+  it("lets the creator of a profile delete it, nobody else without the role", () => {
+    expect(can(member, "profile.delete", { createdById: "m" })).toBe(true);
+    expect(can(member, "profile.delete", { createdById: "someone-else" })).toBe(false);
+    expect(can(member, "profile.delete", { createdById: null })).toBe(false);
+    expect(can(member, "profile.delete")).toBe(false);
+    // The owner rule is for people: a job never owns a profile.
+    expect(can(system, "profile.delete", { createdById: "m" })).toBe(false);
+  });
+
+  it("tells entry points before loading the target whether anything could be allowed", () => {
+    expect(canForSome(member, "profile.delete")).toBe(true);
+    expect(canForSome(system, "profile.delete")).toBe(false);
+    expect(canForSome(member, "connection.update")).toBe(false);
+    expect(canForSome(admin, "connection.update")).toBe(true);
+  });
+
+  it("ignores the owner for rules without one", () => {
+    expect(can(member, "connection.update", { createdById: "m" })).toBe(false);
+  });
+
+  it("names the refusal", () => {
+    expect(refusalOf("connection.update")).toBe("Only admins can do this. Ask an admin of your organization.");
+    expect(refusalOf("profile.delete")).toMatch(/created this build profile or an admin/);
+  });
+});

@@ -1,0 +1,88 @@
+// Who may do what: the one place Keel decides it. Entry points (lib/entry), pages, the OAuth
+// link and data functions that make a role decision (deleting a profile) all ask `can()`;
+// nothing else compares roles. Beside lib/scope.ts because lib/data needs it too.
+//
+// A rule names the roles of a signed-in member that may act, whether the system (a job acting
+// for an organization) may, and whether the person who created the resource may even without
+// the role. The refusal message is part of the rule, so every entry point says the same thing.
+import type { Role } from "@/lib/generated/prisma/enums";
+import type { Actor, Scope } from "@/lib/scope";
+
+type Rule = {
+  roles: readonly Role[];
+  system: boolean;
+  /** The creator of the resource may, whatever their role. */
+  owner?: boolean;
+  /** What a refused member is told. */
+  refusal: string;
+};
+
+const ADMINS_ONLY = "Only admins can do this. Ask an admin of your organization.";
+
+const RULES = {
+  /** See connections, their health, their repositories (picker, branch lists). */
+  "connection.read": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** The connect wizard, from the first step to saving, and linking an OAuth identity to it. */
+  "connection.create": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** Run the doctor on a saved connection and store its health. */
+  "connection.check": { roles: ["ADMIN"], system: true, refusal: ADMINS_ONLY },
+  /** Edit a saved connection: address, token, expiry, trusted CA. */
+  "connection.update": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** Re-authorize an OAuth connection with a new consent. */
+  "connection.reauthorize": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** List a connection's repositories again (the picker's Refresh). */
+  "repositories.refresh": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** See build profiles and their branches and commits. */
+  "profile.read": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** Create a build profile from a repository of a connection. */
+  "profile.create": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
+  /** Delete a build profile: admins, and the person who created it. */
+  "profile.delete": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can delete it." },
+  /** See and manage the organization's members: add, change roles, disable. */
+  "member.manage": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** See Keel's network settings (egress addresses, outbound allowlist). */
+  "network.read": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
+  /** End one's own sessions (sign out everywhere). */
+  "session.manage": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
+} as const satisfies Record<string, Rule>;
+
+export type Permission = keyof typeof RULES;
+
+/** Every permission Keel knows (for tests and docs). */
+export const PERMISSIONS = Object.keys(RULES) as Permission[];
+
+/** The resource an owner rule looks at: who created it (resources without a creator never match). */
+export type OwnedResource = { createdById?: string | null };
+
+function actorOf(subject: Actor | Scope): Actor {
+  return "actor" in subject ? subject.actor : subject;
+}
+
+/** True when the actor (or the scope's actor) may do `permission`, on `resource` when the rule looks at its owner. */
+export function can(subject: Actor | Scope, permission: Permission, resource?: OwnedResource): boolean {
+  const rule: Rule = RULES[permission];
+  const actor = actorOf(subject);
+  if (actor.kind === "system") {
+    return rule.system;
+  }
+  if (rule.roles.includes(actor.role)) {
+    return true;
+  }
+  return rule.owner === true && typeof resource?.createdById === "string" && resource.createdById === actor.userId;
+}
+
+/**
+ * True when the actor may do `permission` to at least some resource: its role allows it, or the
+ * rule lets creators act and the actor is a person. Entry points ask this before loading the
+ * target, and `can()` with the target after.
+ */
+export function canForSome(subject: Actor | Scope, permission: Permission): boolean {
+  const actor = actorOf(subject);
+  const rule: Rule = RULES[permission];
+  return can(actor, permission) || (actor.kind === "user" && rule.owner === true);
+}
+
+/** What an actor refused `permission` is told. */
+export function refusalOf(permission: Permission): string {
+  return RULES[permission].refusal;
+}

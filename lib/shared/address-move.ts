@@ -1,0 +1,23 @@
+// Keel's one rule for moving a connection (or a wizard draft) to another address. Pure, so the
+// data layer, the wizard and the edit action share it (lib/data may not import features).
+
+/** Where a connection points: origin, path prefix (e.g. "tfs") and organization or collection. */
+export type CollectionAddress = {
+  serverUrl: string;
+  pathPrefix: string;
+  collection: string;
+};
+
+/**
+ * Keel's rule for an edit that changes where a connection (or a wizard draft) points — origin,
+ * path prefix or collection (Azure DevOps compares collection names case-insensitively): a
+ * token entered for one address is never sent to another, so a move without a new token
+ * leaves the token behind (the wizard asks for it again; a saved connection's is wiped), and a
+ * CA certificate trusted for the old server is dropped with the move. `before` is the address
+ * the stored token was entered for, or null when nothing is stored yet.
+ */
+export function addressMove(before: CollectionAddress | null, after: CollectionAddress, newToken: boolean): { moved: boolean; tokenLeftBehind: boolean } {
+  const moved =
+    before !== null && (before.serverUrl !== after.serverUrl || before.pathPrefix !== after.pathPrefix || before.collection.toLowerCase() !== after.collection.toLowerCase());
+  return { moved, tokenLeftBehind: moved && !newToken };
+}
