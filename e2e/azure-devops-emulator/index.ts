@@ -1,10 +1,25 @@
 import type { DeploymentInfo, EmulatorControl } from "./control.js";
 import { getFixture } from "./fixtures/index.js";
+import type { HookPolicy } from "./hooks.js";
 import type { Fixture } from "./model.js";
 import { Emulator } from "./server.js";
 
-export type { DeploymentInfo, EmulatorControl, PostedStatus, PushInput, PushResult, StateSummary, CredentialsSummary } from "./control.js";
-export type { DeliveryRecord } from "./hooks.js";
+export type {
+  CreatePullRequestControlInput,
+  CredentialsSummary,
+  DeploymentInfo,
+  EmulatorControl,
+  PostedStatus,
+  PullRequestSnapshot,
+  PushInput,
+  PushResult,
+  RepositoryInput,
+  StateSummary,
+  UpdatePullRequestControlInput,
+} from "./control.js";
+export type { DeliveryFilter, DeliveryRecord, HookPolicy, NotificationFilter, NotificationRecord, NotificationSummary } from "./hooks.js";
+export { MICROSOFT_HOOK_POLICY } from "./hooks.js";
+export { FIXTURE_BUILD } from "./git-content.js";
 export type { FaultRecord } from "./faults.js";
 export type { RequestLogEntry } from "./request-log.js";
 export type * from "./model.js";
@@ -21,6 +36,12 @@ export type StartEmulatorOptions = {
   publicHost?: string;
   /** Extra redirect URIs registered for every OAuth app (Keel's callback URL in tests). */
   oauthRedirectUris?: readonly string[];
+  /**
+   * Service-hook retries: waits before resending a transient failure, waits between retries
+   * on probation (their counts are the limits), request timeout. Default: Microsoft's
+   * documented schedule (1 s … 60 s; 20 min … 15 h). Tests pass milliseconds.
+   */
+  hookPolicy?: Partial<HookPolicy>;
 };
 
 export type EmulatorHandle = {
@@ -52,6 +73,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     host: options.host,
     publicHost: options.publicHost,
     oauthRedirectUris: options.oauthRedirectUris,
+    hookPolicy: options.hookPolicy,
   });
   const deployments = emulator.deploymentInfo();
   const urls = Object.fromEntries(deployments.map((deployment) => [deployment.name, deployment.url]));

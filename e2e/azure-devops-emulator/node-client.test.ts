@@ -66,7 +66,7 @@ describe("azure-devops-node-api against Services (cloud)", () => {
     const result = await exercise(connection, DEFAULT_REPOS.walletApp.project, DEFAULT_REPOS.walletApp.name);
     expect(result.projects).toEqual(["Android", "Fabrikam Fiber", "MOBILE_IOS", "Sandbox"]);
     expect(result.repos).toEqual(["ios-sdk", "Wallet App"]);
-    expect(result.branches).toEqual(["refs/heads/develop", "refs/heads/feature/login", "refs/heads/main", "refs/heads/release/1.0"]);
+    expect(result.branches).toEqual(DEFAULT_REPOS.walletApp.branches.map((branch) => `refs/heads/${branch}`));
     expect(result.statusState).toBe(GitStatusState.Succeeded);
     const posted = handle.control.statuses();
     expect(posted).toHaveLength(1);
