@@ -65,6 +65,8 @@ export type StateSummary = {
   requests: number;
   deliveries: number;
   statuses: number;
+  /** Repositories whose git has been built (on first use). */
+  gitRepositories: number;
 };
 
 export type PushInput = {
@@ -496,6 +498,7 @@ export function createControl(host: ControlHost): EmulatorControl {
     state: () => {
       const store = host.store;
       let statuses = 0;
+      let gitRepositories = 0;
       const deployments = host.deploymentInfo().map((info) => ({
         ...info,
         hostsState: store.hostsOf(info.name).map((record) => ({
@@ -510,6 +513,7 @@ export function createControl(host: ControlHost): EmulatorControl {
       for (const record of store.hosts.values()) {
         for (const org of record.values()) {
           for (const repo of org.reposById.values()) {
+            gitRepositories += repo.git === undefined ? 0 : 1;
             for (const list of repo.git?.statuses.values() ?? []) {
               statuses += list.length;
             }
@@ -533,6 +537,7 @@ export function createControl(host: ControlHost): EmulatorControl {
         requests: host.log.list().length,
         deliveries: host.hooks.list().length,
         statuses,
+        gitRepositories,
       };
     },
     credentials: () => ({

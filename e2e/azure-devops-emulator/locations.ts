@@ -36,6 +36,8 @@ export type ProductFeatures = {
   repoWebUrl: boolean;
   repoDisabledFlags: boolean;
   projectLastUpdateTime: boolean;
+  /** IdentityRefWithVote.hasDeclined/isFlagged (6.0 and later). */
+  reviewerFlags: boolean;
 };
 
 /** The response features of a product. */
@@ -43,11 +45,11 @@ export function productFeatures(product: Product): ProductFeatures {
   switch (product) {
     case "services":
     case "server2022.1":
-      return { repoWebUrl: true, repoDisabledFlags: true, projectLastUpdateTime: true };
+      return { repoWebUrl: true, repoDisabledFlags: true, projectLastUpdateTime: true, reviewerFlags: true };
     case "server2020":
-      return { repoWebUrl: true, repoDisabledFlags: false, projectLastUpdateTime: true };
+      return { repoWebUrl: true, repoDisabledFlags: false, projectLastUpdateTime: true, reviewerFlags: true };
     default:
-      return { repoWebUrl: false, repoDisabledFlags: false, projectLastUpdateTime: false };
+      return { repoWebUrl: false, repoDisabledFlags: false, projectLastUpdateTime: false, reviewerFlags: false };
   }
 }
 

@@ -1,5 +1,6 @@
 import { projectRef } from "./api-core.js";
 import { identityRefOf } from "./identities.js";
+import { productFeatures } from "./locations.js";
 import type { FixtureUser } from "./model.js";
 import type { HostRecord, RepoRecord, StatusRecord, Store } from "./store.js";
 import { repoApiUrl, repoRemoteUrl, repoSshUrl, repoWebUrl, type HostUrls } from "./urls.js";
@@ -125,15 +126,18 @@ export function pullRequestUrl(urls: HostUrls, pr: PullRequestRecord): string {
 
 /** The GitRepository reference inside pull requests. */
 function repositoryRef(urls: HostUrls, repo: RepoRecord): Record<string, unknown> {
-  return {
+  const ref: Record<string, unknown> = {
     id: repo.id,
     name: repo.name,
     url: repoApiUrl(urls, repo),
     project: projectRef(urls, repo.project),
     remoteUrl: repoRemoteUrl(urls, repo),
     sshUrl: repoSshUrl(urls, repo),
-    webUrl: repoWebUrl(urls, repo),
   };
+  if (productFeatures(repo.host.product).repoWebUrl) {
+    ref.webUrl = repoWebUrl(urls, repo);
+  }
+  return ref;
 }
 
 /** `{commitId, url}` as pull requests reference commits. */
@@ -173,11 +177,11 @@ export function pullRequestJson(store: Store, urls: HostUrls, pr: PullRequestRec
   if (pr.lastMergeCommit !== undefined) {
     body.lastMergeCommit = commitRef(urls, pr.repo, pr.lastMergeCommit);
   }
+  const flags = productFeatures(pr.repo.host.product).reviewerFlags ? { hasDeclined: false, isFlagged: false } : {};
   body.reviewers = pr.reviewers.map((reviewer) => ({
     reviewerUrl: `${url}/reviewers/${reviewer.id}`,
     vote: reviewer.vote,
-    hasDeclined: false,
-    isFlagged: false,
+    ...flags,
     ...(reviewer.isRequired ? { isRequired: true } : {}),
     ...identity(store, urls, reviewer.id),
   }));

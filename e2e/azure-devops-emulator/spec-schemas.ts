@@ -69,6 +69,10 @@ export const SPEC_PATCHES: Record<string, { extraProperties?: Record<string, Jso
     replace: { value: { $ref: "#/definitions/Avatar" } },
     reason: "ProfileAttributeBase<T>.value is generic (format \"T\"); for the Avatar core attribute T is Avatar.",
   },
+  Subscription: {
+    replace: { probationRetries: { type: "integer", minimum: 0, maximum: 255 } },
+    reason: "probationRetries is a .NET Byte, serialized as a number; swagger's `format: byte` reads as a base64 string.",
+  },
   Event: {
     extraProperties: { subscriptionId: { type: "string", format: "uuid" }, notificationId: { type: "integer" } },
     reason: "Deliveries carry subscriptionId and notificationId (FACTS §1.6), which the Event definition lacks.",

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { request as httpsRequest } from "node:https";
 
 /**
@@ -144,4 +145,80 @@ function decodeEntities(text: string): string {
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
+}
+
+export type ReceivedHook = { path: string; headers: IncomingHttpHeaders; body: Record<string, unknown>; time: number };
+
+export type HookReceiver = {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  received: ReceivedHook[];
+  /** Answers the next requests to `path` with these statuses in order (then 200). */
+  script(path: string, statuses: number[]): void;
+  close(): Promise<void>;
+};
+
+/** A local webhook receiver: records every POST, answers 200 unless scripted otherwise. */
+export async function startReceiver(): Promise<HookReceiver> {
+  const received: ReceivedHook[] = [];
+  const scripts = new Map<string, number[]>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        parsed = { raw: text };
+      }
+      const path = req.url ?? "";
+      received.push({ path, headers: req.headers, body: parsed, time: Date.now() });
+      const status = scripts.get(path)?.shift() ?? 200;
+      res.writeHead(status, { "Content-Type": "text/plain" }).end(status === 200 ? "ok" : `status ${status}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    script: (path, statuses) => scripts.set(path, [...statuses]),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A webHooks subscription body for `eventType` on a repository. */
+export function hookSubscription(input: {
+  url: string;
+  eventType?: string;
+  projectId?: string;
+  repository?: string;
+  branch?: string;
+  extraPublisherInputs?: Record<string, string>;
+  username?: string;
+  password?: string;
+}): Record<string, unknown> {
+  return {
+    publisherId: "tfs",
+    eventType: input.eventType ?? "git.push",
+    resourceVersion: "1.0",
+    consumerId: "webHooks",
+    consumerActionId: "httpRequest",
+    publisherInputs: {
+      projectId: input.projectId ?? "",
+      repository: input.repository ?? "",
+      branch: input.branch ?? "",
+      ...(input.extraPublisherInputs ?? {}),
+    },
+    consumerInputs: {
+      url: input.url,
+      httpHeaders: "X-Keel-Secret:abc123\nX-Other: two words",
+      basicAuthUsername: input.username ?? "keel",
+      basicAuthPassword: input.password ?? "hook-password",
+      resourceDetailsToSend: "all",
+      messagesToSend: "all",
+      detailedMessagesToSend: "all",
+    },
+  };
 }
