@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +5,21 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_REPOS, DEFAULT_SERVERS, DEFAULT_USERS, KEEL_SCOPES } from "./fixtures/default.js";
 import { FIXTURE_BUILD } from "./git-content.js";
 import { startEmulator, type EmulatorHandle } from "./index.js";
-import { acceptVersion, basic, body, hookSubscription, postJson, request, startReceiver, values, type HookReceiver } from "./test-support.js";
+import {
+  acceptVersion,
+  authEnv,
+  basic,
+  body,
+  hookSubscription,
+  patAuth,
+  postJson,
+  request,
+  runCommand,
+  startReceiver,
+  values,
+  type GitRun,
+  type HookReceiver,
+} from "./test-support.js";
 
 /**
  * Real git: Debian's git client against the emulator's `git http-backend`. Credentials go in
@@ -14,46 +27,15 @@ import { acceptVersion, basic, body, hookSubscription, postJson, request, startR
  * the way a build worker passes them; the 401 challenge path is covered with a user:PAT URL.
  */
 
-type GitRun = { code: number; stdout: string; stderr: string };
-
 let handle: EmulatorHandle;
 let receiver: HookReceiver;
 let work: string;
 let services: string;
 
-/** Runs a command with a clean git environment (no user or system config, no prompts). */
+/** Runs a command with a clean git environment in the test's folder. */
 function run(command: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<GitRun> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: work,
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_AUTHOR_NAME: "Test Pusher",
-    GIT_AUTHOR_EMAIL: "pusher@example.test",
-    GIT_COMMITTER_NAME: "Test Pusher",
-    GIT_COMMITTER_EMAIL: "pusher@example.test",
-    ...options.env,
-  };
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd: options.cwd, env: env as NodeJS.ProcessEnv, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
+  return runCommand(command, args, { ...options, home: work });
 }
-
-/** GIT_CONFIG_* variables that send `Authorization: <value>` with every request. */
-function authEnv(authorization: string, extra: Record<string, string> = {}): Record<string, string> {
-  const entries = Object.entries({ "http.extraHeader": `Authorization: ${authorization}`, ...extra });
-  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) };
-  entries.forEach(([key, value], index) => {
-    env[`GIT_CONFIG_KEY_${index}`] = key;
-    env[`GIT_CONFIG_VALUE_${index}`] = value;
-  });
-  return env;
-}
-
-const patAuth = (pat: string): string => `Basic ${Buffer.from(`any-user:${pat}`).toString("base64")}`;
 
 function folder(name: string): string {
   return mkdtempSync(join(work, `${name}-`));

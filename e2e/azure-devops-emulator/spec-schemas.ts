@@ -139,6 +139,9 @@ export class SpecSchemas {
     // strict:false tolerates swagger extensions (x-ms-*) and the unknown format "T".
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
+    // Swagger formats ajv does not know: .NET Int16, and the generic parameter "T".
+    this.ajv.addFormat("int16", { type: "number", validate: (value: number) => Number.isInteger(value) && value >= -32_768 && value <= 32_767 });
+    this.ajv.addFormat("T", true);
   }
 
   /** Names of every definition in the spec. */

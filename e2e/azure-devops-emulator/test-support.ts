@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -221,4 +222,43 @@ export function hookSubscription(input: {
       detailedMessagesToSend: "all",
     },
   };
+}
+
+export type GitRun = { code: number; stdout: string; stderr: string };
+
+/** Runs a command (git, bash) with a clean git environment: no user or system config, no prompts. */
+export function runCommand(command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; home: string }): Promise<GitRun> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: options.home,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_AUTHOR_NAME: "Test Pusher",
+    GIT_AUTHOR_EMAIL: "pusher@example.test",
+    GIT_COMMITTER_NAME: "Test Pusher",
+    GIT_COMMITTER_EMAIL: "pusher@example.test",
+    ...options.env,
+  };
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: options.cwd, env: env as NodeJS.ProcessEnv, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** GIT_CONFIG_* variables that send `Authorization: <value>` with every git request (plus other settings). */
+export function authEnv(authorization: string, extra: Record<string, string> = {}): Record<string, string> {
+  const entries = Object.entries({ "http.extraHeader": `Authorization: ${authorization}`, ...extra });
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) };
+  entries.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
+  return env;
+}
+
+/** The Basic value for a PAT with an arbitrary user name. */
+export function patAuth(pat: string): string {
+  return `Basic ${Buffer.from(`any-user:${pat}`).toString("base64")}`;
 }
