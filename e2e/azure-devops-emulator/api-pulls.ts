@@ -19,7 +19,7 @@ import {
   type ThreadRecord,
 } from "./pull-requests.js";
 import type { PushRecord, RepoRecord, StatusRecord } from "./store.js";
-import { repoApiUrl, repoWebUrl } from "./urls.js";
+import { repoApiUrl } from "./urls.js";
 
 /**
  * REST handlers for pushes and pull requests (git spec 7.1): pull requests, iterations,
@@ -518,9 +518,4 @@ export function deleteComment(api: ApiContext, repoIdOrName: string, id: string,
   comment.lastUpdatedDate = api.core.store.clock.nowIso();
   thread.isDeleted = thread.comments.every((candidate) => candidate.isDeleted);
   send(api.ctx, 200, "", {});
-}
-
-/** Web URL of a pull request (used in control summaries). */
-export function pullRequestWebUrl(api: ApiContext, pr: PullRequestRecord): string {
-  return `${repoWebUrl(api.urls, pr.repo)}/pullrequest/${pr.id}`;
 }

@@ -260,12 +260,14 @@ export class HookDispatcher {
   private readonly caPem: () => string;
   private readonly initialPolicy: HookPolicy;
   private currentPolicy: HookPolicy;
-  private now: () => string = () => new Date().toISOString();
+  /** The emulator clock (ISO), for dates in notifications and the delivery log. */
+  private readonly now: () => string;
 
-  constructor(caPem: () => string, policy: HookPolicy = MICROSOFT_HOOK_POLICY) {
+  constructor(caPem: () => string, policy: HookPolicy = MICROSOFT_HOOK_POLICY, now: () => string = () => new Date().toISOString()) {
     this.caPem = caPem;
     this.initialPolicy = policy;
     this.currentPolicy = policy;
+    this.now = now;
   }
 
   /** The retry schedule in force. */
@@ -335,7 +337,6 @@ export class HookDispatcher {
    * once; delivery happens in the background.
    */
   publish(store: Store, event: HookEvent): NotificationSummary[] {
-    this.now = () => store.clock.nowIso();
     const createdDate = store.clock.nowIso();
     const summaries: NotificationSummary[] = [];
     for (const subscription of event.host.subscriptions.values()) {

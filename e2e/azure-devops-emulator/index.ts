@@ -19,7 +19,6 @@ export type {
 } from "./control.js";
 export type { DeliveryFilter, DeliveryRecord, HookPolicy, NotificationFilter, NotificationRecord, NotificationSummary } from "./hooks.js";
 export { MICROSOFT_HOOK_POLICY } from "./hooks.js";
-export { FIXTURE_BUILD } from "./git-content.js";
 export type { FaultRecord } from "./faults.js";
 export type { RequestLogEntry } from "./request-log.js";
 export type * from "./model.js";

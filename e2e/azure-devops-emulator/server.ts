@@ -88,7 +88,7 @@ export class Emulator implements EmulatorCore {
     this.signing = signing;
     this.currentStore = new Store(options.fixture, this.clock, this.redirectUris);
     this.faults = new FaultEngine(() => this.clock);
-    this.hooks = new HookDispatcher(() => this.tls.caCertPem, { ...MICROSOFT_HOOK_POLICY, ...options.hookPolicy });
+    this.hooks = new HookDispatcher(() => this.tls.caCertPem, { ...MICROSOFT_HOOK_POLICY, ...options.hookPolicy }, () => this.clock.nowIso());
     this.control = createControl(this);
     for (const spec of options.fixture.faults ?? []) {
       this.faults.add(spec);
