@@ -322,13 +322,20 @@ describe("notifications history (for backfill)", () => {
   });
 
   it("events Keel never received stay in the history (receiver down), ready for backfill", async () => {
+    // Retries run when the test says so: the three events queue behind the first one.
+    handle.control.setHookPolicy({ transientRetryDelaysMs: [600_000], probationRetryDelaysMs: [600_000] });
     const id = await subscribe("/offline");
-    receiver.script("/offline", [503, 503, 503, 503, 500, 500]);
+    receiver.script("/offline", [503, 503, 500]);
     const pushes = [];
     for (const message of ["One", "Two", "Three"]) {
       pushes.push(await handle.control.push({ ...wallet, branch: "main", commits: [{ message }] }));
     }
+    await handle.control.waitForDeliveries({ subscriptionId: id });
+    expect(handle.control.retryDeliveries()).toBe(1);
+    await handle.control.waitForDeliveries({ subscriptionId: id, count: 2 });
+    expect(handle.control.retryDeliveries()).toBe(1);
     await handle.control.waitForNotifications({ subscriptionId: id, result: "failed", count: 3 });
+    expect(handle.control.deliveries({ subscriptionId: id }).map((delivery) => delivery.outcome)).toEqual(["transient", "transient", "enduring"]);
     const history = values(await request(`${base}/_apis/hooks/subscriptions/${id}/notifications?result=failed`, { headers }));
     const events = history.map((notification) => (notification.details as Record<string, unknown>).event as Record<string, unknown>);
     expect(events.map((event) => (event.resource as Record<string, unknown>).pushId).sort()).toEqual(pushes.map((push) => push.pushId).sort());
