@@ -296,7 +296,7 @@ function parseStatusBody(body: Record<string, unknown>): Omit<StatusRecord, "id"
   };
 }
 
-/** `POST …/pullRequests/{id}[/iterations/{iterationId}]/statuses` → 200 (SPEC example status). */
+/** `POST …/pullRequests/{id}[/iterations/{iterationId}]/statuses` → 200 (as the spec's example). */
 export function createPullRequestStatus(api: ApiContext, repoIdOrName: string, id: string, iterationIdText: string | undefined): void {
   const pr = findPullRequest(api, findEnabledRepo(api, repoIdOrName), id);
   const body = objectBody(api, "status");
@@ -382,7 +382,7 @@ function parseComment(api: ApiContext, thread: ThreadRecord, raw: unknown): Comm
   return comment;
 }
 
-/** `POST …/pullRequests/{id}/threads` → 200 (SPEC example). */
+/** `POST …/pullRequests/{id}/threads` → 200 (as the spec's example). */
 export function createThread(api: ApiContext, repoIdOrName: string, id: string): void {
   const pr = findPullRequest(api, findEnabledRepo(api, repoIdOrName), id);
   const body = objectBody(api, "commentThread");

@@ -8,9 +8,9 @@ import { defaultBranchRef, type CommitRecord, type HostRecord, type RepoRecord, 
 import { primaryUrls, projectUrl, repoApiUrl, repoRemoteUrl, repoWebUrl, type HostUrls } from "./urls.js";
 
 /**
- * Payloads of the events the emulator publishes (DOCS service-hooks/events.md): git.push,
+ * Payloads of the events the emulator publishes (Microsoft's service-hooks event reference, learn.microsoft.com/azure/devops/service-hooks/events): git.push,
  * git.pullrequest.created, git.pullrequest.updated. URLs use the organization's primary URL
- * (new form) or the server's public URL (FACTS §0), whatever URL the action came through.
+ * (new form) or the server's public URL (docs/azure-devops-facts.md §0), whatever URL the action came through.
  */
 
 export type PushEvent = {
@@ -25,7 +25,7 @@ export type PushEvent = {
   date: string;
 };
 
-/** Pull-request change kinds of git.pullrequest.updated (`notificationType` input, DOCS events.md). */
+/** Pull-request change kinds of git.pullrequest.updated (`notificationType` input, event reference). */
 export type PullRequestChange = "PushNotification" | "ReviewersUpdateNotification" | "StatusUpdateNotification" | "ReviewerVoteNotification";
 
 export type PullRequestEvent = {
@@ -109,7 +109,7 @@ function matchesUser(filter: string | undefined, user: FixtureUser): boolean {
   return wanted.length === 0 || wanted === user.id.toLowerCase() || wanted === user.email.toLowerCase();
 }
 
-/** The repository object of event resources (DOCS events.md samples). */
+/** The repository object of event resources (event reference samples). */
 function eventRepository(urls: HostUrls, repo: RepoRecord): Record<string, unknown> {
   return {
     id: repo.id,
@@ -128,7 +128,7 @@ function eventRepository(urls: HostUrls, repo: RepoRecord): Record<string, unkno
   };
 }
 
-/** The git.push event (FACTS §1.6). */
+/** The git.push event (docs/azure-devops-facts.md §1.6). */
 export function pushHookEvent(event: PushEvent): HookEvent {
   const urls = primaryUrls(event.deployment, event.host);
   const { repo, pusher } = event;
@@ -218,7 +218,7 @@ function pullRequestSentence(event: PullRequestEvent): string {
   }
 }
 
-/** git.pullrequest.created and git.pullrequest.updated (DOCS events.md). */
+/** git.pullrequest.created and git.pullrequest.updated (event reference). */
 export function pullRequestHookEvent(store: Store, event: PullRequestEvent): HookEvent {
   const urls = primaryUrls(event.deployment, event.host);
   const { pr } = event;

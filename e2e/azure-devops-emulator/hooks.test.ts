@@ -8,7 +8,7 @@ import { acceptVersion, basic, body, hookSubscription, postJson, request, startR
 /**
  * Service hooks as Azure DevOps delivers them: subscriptions API, git.push payloads with the
  * consumer's headers and Basic credentials, asynchronous delivery with retries, probation and
- * disabling (DOCS service-hooks/troubleshoot.md, at test speed), and the notifications history.
+ * disabling (Microsoft's troubleshoot page, at test speed), and the notifications history.
  */
 
 let handle: EmulatorHandle;
@@ -168,7 +168,7 @@ describe("git.push delivery", () => {
   });
 });
 
-describe("retries, probation and disabling (DOCS troubleshoot.md, delays shortened)", () => {
+describe("retries, probation and disabling (Microsoft's documented schedule, delays shortened)", () => {
   it("the documented schedule is the default", () => {
     expect(MICROSOFT_HOOK_POLICY.transientRetryDelaysMs).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
     expect(MICROSOFT_HOOK_POLICY.probationRetryDelaysMs.map((ms) => ms / 60_000)).toEqual([20, 40, 80, 160, 320, 640, 900]);

@@ -6,7 +6,7 @@ import { maskHeaders, MASK } from "./request-log.js";
 import type { HostRecord, Store, SubscriptionRecord } from "./store.js";
 
 /**
- * Service-hook delivery as Azure DevOps does it (DOCS service-hooks/troubleshoot.md):
+ * Service-hook delivery as Azure DevOps does it (Microsoft's "Troubleshoot service hooks" page, learn.microsoft.com/azure/devops/service-hooks/troubleshoot):
  * events are queued per subscription and POSTed asynchronously, in order, to the webHooks
  * consumer URL with its `httpHeaders` and Basic credentials.
  *
@@ -150,7 +150,7 @@ export class WaitTimeout extends Error {
 /** Consumer inputs that are secrets. */
 export const SECRET_INPUTS = new Set(["basicAuthPassword"]);
 
-/** Parses the webHooks consumer's `httpHeaders` input: "Key:value" one per line (DOCS consumers.md). */
+/** Parses the webHooks consumer's `httpHeaders` input: "Key:value" one per line (docs/azure-devops-facts.md §1.6). */
 export function parseHttpHeaders(raw: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of (raw ?? "").split(/\r?\n/)) {
@@ -167,7 +167,7 @@ export function parseHttpHeaders(raw: string | undefined): Record<string, string
   return headers;
 }
 
-/** Classifies an attempt's result (DOCS troubleshoot.md "Failure types"). */
+/** Classifies an attempt's result (the troubleshoot page's "Failure types"). */
 export function classify(status: number | undefined): DeliveryOutcome {
   if (status === undefined || status === 408 || status === 502 || status === 503 || status === 504) {
     return "transient";
@@ -565,7 +565,7 @@ export class HookDispatcher {
     this.pump(lane);
   }
 
-  /** The state machine of DOCS troubleshoot.md. */
+  /** The state machine of the troubleshoot page (see the top of this file). */
   private applyOutcome(lane: Lane, pending: Pending, subscription: SubscriptionRecord, outcome: DeliveryOutcome): void {
     const notification = pending.notification;
     const policy = this.currentPolicy;

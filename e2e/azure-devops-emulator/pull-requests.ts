@@ -145,7 +145,7 @@ function commitRef(urls: HostUrls, repo: RepoRecord, commitId: string): Record<s
   return { commitId, url: `${repoApiUrl(urls, repo)}/commits/${commitId}` };
 }
 
-/** GitPullRequest JSON (SPEC pullRequests examples). */
+/** GitPullRequest JSON (the spec's pullRequests examples). */
 export function pullRequestJson(store: Store, urls: HostUrls, pr: PullRequestRecord, options: { links: boolean }): Record<string, unknown> {
   const url = pullRequestUrl(urls, pr);
   const repoUrl = repoApiUrl(urls, pr.repo);
