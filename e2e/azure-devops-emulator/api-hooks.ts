@@ -19,7 +19,7 @@ const EVENT_TYPES = new Set([
   "ms.vss-pipelines.run-state-changed-event",
 ]);
 
-/** Subscription JSON (FACTS §1.6). */
+/** Subscription JSON (docs/azure-devops-facts.md §1.6). */
 function subscriptionJson(api: ApiContext, subscription: SubscriptionRecord): Record<string, unknown> {
   const store = api.core.store;
   const creator = store.user(subscription.createdById);

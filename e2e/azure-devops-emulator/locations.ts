@@ -343,7 +343,7 @@ export const LOCATIONS: readonly LocationDefinition[] = [
   },
 ];
 
-/** Resource areas with known ids (docs/azure-devops-facts.md §4.3, Microsoft's Node client) and where they live. */
+/** Resource areas with known ids (docs/azure-devops-facts.md §4.3) and where they live. */
 export const RESOURCE_AREAS: ReadonlyArray<{ id: string; name: string; scope: LocationScope }> = [
   { id: "79134c72-4a58-4b42-976c-04e7115f32bf", name: "core", scope: "host" },
   { id: "4e080c62-fa21-4fbc-8fef-2a10a2b38049", name: "git", scope: "host" },
