@@ -210,16 +210,22 @@ export async function handleGitHttp(
     await runHttpBackend(core, ctx, repo, principal, subPath, true);
     return;
   }
-  // A push: run it under the repository's lock, re-read the refs, then answer.
+  // A push: run it under the repository's lock, re-read the refs, record it (pushes, creator,
+  // pull-request iterations; hooks are queued), then answer — so when `git push` returns, the
+  // REST API already shows everything the push changed.
   const { response, changes, newCommits } = await backend.withLock(repo, async (git) => {
     const result = await runHttpBackend(core, ctx, repo, principal, subPath, false);
     const refreshed = await backend.refresh(repo, git);
     return { response: result, ...refreshed };
   });
-  if (response) {
-    send(ctx, response.status, response.body, response.headers);
+  try {
+    await afterPush({ core, deployment: ctx.deployment, host, repo }, principal.user, changes, newCommits);
+  } finally {
+    // The push itself happened: git hears its result even if the bookkeeping failed.
+    if (response) {
+      send(ctx, response.status, response.body, response.headers);
+    }
   }
-  await afterPush({ core, deployment: ctx.deployment, host, repo }, principal.user, changes, newCommits);
 }
 
 /** True when the principal may push (Code read & write, or more). */
