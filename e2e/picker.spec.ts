@@ -91,7 +91,7 @@ test.describe("repository picker", () => {
         const form = page.getByRole("form", { name: "Create a build profile for Wallet App" });
         await expect(form.getByLabel("Name")).toHaveValue("Wallet App");
         await expect(form.getByLabel("Default branch")).toHaveValue("main");
-        await expect(form.getByLabel("Default branch")).toHaveAccessibleDescription(/4 branches/);
+        await expect(form.getByLabel("Default branch")).toHaveAccessibleDescription(new RegExp(`${DEFAULT_REPOS.walletApp.branches.length} branches`));
         await fillProfile(page, { platform: "IOS" });
         await form.getByRole("button", { name: "Create build profile" }).click();
       });

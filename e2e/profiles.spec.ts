@@ -79,7 +79,7 @@ test.describe("build profiles", () => {
       const branches = page.getByRole("list", { name: "Branches" });
       // The branch rows themselves (an opened branch nests its commit list).
       const branchRows = branches.locator(":scope > li");
-      await expect(branchRows).toHaveCount(4);
+      await expect(branchRows).toHaveCount(DEFAULT_REPOS.walletApp.branches.length);
       await expect(branchRows.filter({ hasText: /^main/ })).toContainText("Default");
 
       await test.step("main has 160 commits: the latest 100 are shown, and the page says so", async () => {
@@ -96,9 +96,9 @@ test.describe("build profiles", () => {
         await expect(branchRows).toHaveCount(1);
         await expect(branches).toContainText("feature/login");
         await page.getByLabel("Search branches").fill("");
-        await expect(branchRows).toHaveCount(4);
+        await expect(branchRows).toHaveCount(DEFAULT_REPOS.walletApp.branches.length);
         await page.getByRole("button", { name: "Refresh" }).click();
-        await expect(branchRows).toHaveCount(4);
+        await expect(branchRows).toHaveCount(DEFAULT_REPOS.walletApp.branches.length);
         await expect(page.getByRole("list", { name: "Latest commits of main" })).toHaveCount(0);
       });
 

@@ -12,7 +12,8 @@ import {
 } from "./http.js";
 import { identityRefOf } from "./identities.js";
 import { productFeatures } from "./locations.js";
-import { defaultBranchRef, gitOf, type CommitRecord, type RepoRecord, type StatusRecord } from "./store.js";
+import { loadGit } from "./git-backend.js";
+import { defaultBranchRef, type CommitRecord, type GitData, type RepoRecord, type StatusRecord } from "./store.js";
 import { repoApiUrl, repoRemoteUrl, repoSshUrl, repoWebUrl, type HostUrls } from "./urls.js";
 
 /** Size of a repository: the fixture's number, or derived from its commit count. */
@@ -127,7 +128,7 @@ export function findRepo(api: ApiContext, idOrName: string): RepoRecord {
 }
 
 /** Like findRepo, but a disabled repository's content is refused with TF401019 (404). */
-function findEnabledRepo(api: ApiContext, idOrName: string): RepoRecord {
+export function findEnabledRepo(api: ApiContext, idOrName: string): RepoRecord {
   const repo = findRepo(api, idOrName);
   if (repo.isDisabled) {
     // Observed behaviour for disabled repositories: 404 TF401019 naming the upper-case GUID.
@@ -174,10 +175,10 @@ function latestOnly(statuses: StatusRecord[]): StatusRecord[] {
 }
 
 /** `GET …/repositories/{repo}/refs[/{*filter}]` with filter (starts-with), filterContains, $top, continuationToken. */
-export function listRefs(api: ApiContext, repoIdOrName: string, pathFilter: string | undefined): void {
+export async function listRefs(api: ApiContext, repoIdOrName: string, pathFilter: string | undefined): Promise<void> {
   const { ctx } = api;
   const repo = findEnabledRepo(api, repoIdOrName);
-  const git = gitOf(repo);
+  const git = await loadGit(api.core.store, repo);
   const filter = queryParam(ctx.url, "filter") ?? pathFilter;
   const contains = queryParam(ctx.url, "filterContains")?.toLowerCase();
   let refs = [...git.refs.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -211,6 +212,9 @@ export function listRefs(api: ApiContext, repoIdOrName: string, pathFilter: stri
   const includeLinks = queryBool(ctx.url, "includeLinks");
   const value = refs.map((ref) => {
     const body: Record<string, unknown> = { name: ref.name, objectId: ref.objectId };
+    if (ref.peeledObjectId !== undefined) {
+      body.peeledObjectId = ref.peeledObjectId;
+    }
     const creator = api.core.store.user(ref.creatorId);
     if (creator) {
       body.creator = identityRefOf(creator, api.urls);
@@ -257,11 +261,10 @@ function commitJson(api: ApiContext, repo: RepoRecord, commit: CommitRecord, ful
 }
 
 /** Resolves `searchCriteria.itemVersion` (branch by default) to a commit id. */
-function resolveItemVersion(api: ApiContext, repo: RepoRecord): string | undefined {
+function resolveItemVersion(api: ApiContext, repo: RepoRecord, git: GitData): string | undefined {
   const { url } = api.ctx;
   const version = queryParam(url, "searchCriteria.itemVersion.version") ?? queryParam(url, "searchCriteria.itemVersion.Version");
   const versionType = (queryParam(url, "searchCriteria.itemVersion.versionType") ?? "branch").toLowerCase();
-  const git = gitOf(repo);
   if (version === undefined) {
     const ref = defaultBranchRef(repo);
     return ref === undefined ? undefined : git.refs.get(ref)?.objectId;
@@ -280,35 +283,66 @@ function resolveItemVersion(api: ApiContext, repo: RepoRecord): string | undefin
   return ref.objectId;
 }
 
-/** `GET …/repositories/{repo}/commits`: first-parent history of a branch, newest first. */
-export function listCommits(api: ApiContext, repoIdOrName: string): void {
+/**
+ * History from a tip in `git log`'s default order: newest committer date first, every parent
+ * followed (a linear history is simply first-parent order).
+ */
+export function history(git: GitData, tip: string | undefined): Iterable<CommitRecord> {
+  return {
+    *[Symbol.iterator]() {
+      const seen = new Set<string>();
+      const frontier: CommitRecord[] = [];
+      const add = (id: string | undefined): void => {
+        const commit = id === undefined ? undefined : git.commits.get(id);
+        if (!commit || seen.has(commit.id)) {
+          return;
+        }
+        seen.add(commit.id);
+        // Keep the frontier sorted newest first; histories here are small.
+        let index = frontier.findIndex((other) => other.committer.date < commit.committer.date);
+        if (index === -1) {
+          index = frontier.length;
+        }
+        frontier.splice(index, 0, commit);
+      };
+      add(tip);
+      while (frontier.length > 0) {
+        const commit = frontier.shift() as CommitRecord;
+        yield commit;
+        for (const parent of commit.parents) {
+          add(parent);
+        }
+      }
+    },
+  };
+}
+
+/** `GET …/repositories/{repo}/commits`: the history of a branch (or tag/commit), newest first. */
+export async function listCommits(api: ApiContext, repoIdOrName: string): Promise<void> {
   const { ctx } = api;
   const repo = findEnabledRepo(api, repoIdOrName);
-  const git = gitOf(repo);
-  const tip = resolveItemVersion(api, repo);
+  const git = await loadGit(api.core.store, repo);
+  const tip = resolveItemVersion(api, repo, git);
   const top = queryInt(ctx.url, "searchCriteria.$top") ?? queryInt(ctx.url, "$top") ?? 100;
   const skip = queryInt(ctx.url, "searchCriteria.$skip") ?? queryInt(ctx.url, "$skip") ?? 0;
   const result: CommitRecord[] = [];
-  let current = tip;
   let index = 0;
-  while (current !== undefined && result.length < top) {
-    const commit = git.commits.get(current);
-    if (!commit) {
+  for (const commit of history(git, tip)) {
+    if (result.length >= top) {
       break;
     }
     if (index >= skip) {
       result.push(commit);
     }
     index += 1;
-    current = commit.parents[0];
   }
   sendList(ctx, result.map((commit) => commitJson(api, repo, commit, false)), { apiVersion: api.apiVersion });
 }
 
 /** `GET …/repositories/{repo}/commits/{commitId}`. */
-export function getCommit(api: ApiContext, repoIdOrName: string, commitId: string): void {
+export async function getCommit(api: ApiContext, repoIdOrName: string, commitId: string): Promise<void> {
   const repo = findEnabledRepo(api, repoIdOrName);
-  const commit = gitOf(repo).commits.get(commitId.toLowerCase());
+  const commit = (await loadGit(api.core.store, repo)).commits.get(commitId.toLowerCase());
   if (!commit) {
     throw unresolvableVersionError(`Commit: ${commitId}`, repo.name);
   }
@@ -364,7 +398,7 @@ function parseState(raw: unknown): string | undefined {
  * pipeline already; the body is validated before the commit is looked up, so a probe with an
  * invalid body against a real repository gets 400 and writes nothing.
  */
-export function createStatus(api: ApiContext, repoIdOrName: string, commitId: string): void {
+export async function createStatus(api: ApiContext, repoIdOrName: string, commitId: string): Promise<void> {
   const repo = findEnabledRepo(api, repoIdOrName);
   const body = parseJsonBody(api.ctx.body);
   if (!isRecord(body)) {
@@ -396,7 +430,7 @@ export function createStatus(api: ApiContext, repoIdOrName: string, commitId: st
       throw invalidArgumentError(`The target URL '${body.targetUrl}' is not a valid absolute http(s) URL.\r\nParameter name: TargetUrl`);
     }
   }
-  const git = gitOf(repo);
+  const git = await loadGit(api.core.store, repo);
   const sha = commitId.toLowerCase();
   if (!git.commits.has(sha)) {
     throw unresolvableVersionError(`Commit: ${commitId}`, repo.name);
@@ -421,9 +455,9 @@ export function createStatus(api: ApiContext, repoIdOrName: string, commitId: st
 }
 
 /** `GET …/commits/{commitId}/statuses` with top (default 1000), skip, latestOnly. */
-export function listStatuses(api: ApiContext, repoIdOrName: string, commitId: string): void {
+export async function listStatuses(api: ApiContext, repoIdOrName: string, commitId: string): Promise<void> {
   const repo = findEnabledRepo(api, repoIdOrName);
-  const git = gitOf(repo);
+  const git = await loadGit(api.core.store, repo);
   const sha = commitId.toLowerCase();
   if (!git.commits.has(sha)) {
     throw unresolvableVersionError(`Commit: ${commitId}`, repo.name);

@@ -1,11 +1,15 @@
 import type { ApiContext } from "./core.js";
 import { invalidArgumentError, notFoundError, projectNotFoundError, repoNotFoundError } from "./errors.js";
+import { SECRET_INPUTS, type NotificationRecord, type NotificationResult, type NotificationStatus } from "./hooks.js";
 import { guidFrom, randomGuid } from "./ids.js";
-import { isRecord, parseJsonBody, queryParam, send, sendJson, sendList } from "./http.js";
+import { isRecord, parseJsonBody, queryInt, queryParam, send, sendJson, sendList } from "./http.js";
 import { identityRefOf } from "./identities.js";
 import type { SubscriptionRecord } from "./store.js";
 
-/** Event types the emulator accepts for subscriptions; only git.push is ever delivered. */
+/**
+ * Event types the emulator accepts for subscriptions; git.push, git.pullrequest.created and
+ * git.pullrequest.updated are delivered (the others never fire here).
+ */
 const EVENT_TYPES = new Set([
   "git.push",
   "git.pullrequest.created",
@@ -14,9 +18,6 @@ const EVENT_TYPES = new Set([
   "build.complete",
   "ms.vss-pipelines.run-state-changed-event",
 ]);
-
-/** Consumer inputs that are secrets and come back masked (emulator choice; UNVERIFIED). */
-const SECRET_INPUTS = new Set(["basicAuthPassword"]);
 
 /** Subscription JSON (docs/azure-devops-facts.md §1.6). */
 function subscriptionJson(api: ApiContext, subscription: SubscriptionRecord): Record<string, unknown> {
@@ -56,6 +57,8 @@ function subscriptionJson(api: ApiContext, subscription: SubscriptionRecord): Re
     modifiedDate: subscription.modifiedDate,
     publisherInputs: subscription.publisherInputs,
     consumerInputs,
+    ...(subscription.probationRetries === undefined ? {} : { probationRetries: subscription.probationRetries }),
+    ...(subscription.lastProbationRetryDate === undefined ? {} : { lastProbationRetryDate: subscription.lastProbationRetryDate }),
     _links: {
       self: { href: url },
       consumer: { href: `${api.urls.base}/_apis/hooks/consumers/${subscription.consumerId}` },
@@ -200,15 +203,21 @@ export function replaceSubscription(api: ApiContext, id: string): void {
   const fields = parseSubscription(api);
   const body = parseJsonBody(api.ctx.body);
   const status = isRecord(body) && typeof body.status === "string" ? body.status : existing.status;
+  if (!SUBSCRIPTION_STATUSES.has(status)) {
+    throw invalidArgumentError(`The value '${status}' is not a valid subscription status.`);
+  }
   const updated: SubscriptionRecord = {
     ...existing,
     ...fields,
     status,
+    // Enabling a subscription (again) ends its probation.
+    ...(status === "enabled" && existing.probationRetries !== undefined ? { probationRetries: 0 } : {}),
     publisherInputs: { ...fields.publisherInputs, hostId: api.host.id, tfsSubscriptionId: existing.publisherInputs.tfsSubscriptionId ?? "" },
     modifiedById: api.principal.user.id,
     modifiedDate: api.core.store.clock.nowIso(),
   };
   api.host.subscriptions.set(existing.id.toLowerCase(), updated);
+  api.core.hooks.subscriptionChanged(api.ctx.deployment.name, api.host, existing.id);
   sendJson(api.ctx, 200, subscriptionJson(api, updated), { apiVersion: api.apiVersion });
 }
 
@@ -216,5 +225,140 @@ export function replaceSubscription(api: ApiContext, id: string): void {
 export function deleteSubscription(api: ApiContext, id: string): void {
   const subscription = findSubscription(api, id);
   api.host.subscriptions.delete(subscription.id.toLowerCase());
+  api.core.hooks.subscriptionChanged(api.ctx.deployment.name, api.host, subscription.id);
   send(api.ctx, 204, "", {});
+}
+
+const SUBSCRIPTION_STATUSES = new Set(["enabled", "onProbation", "disabledByUser", "disabledBySystem", "disabledByInactiveIdentity"]);
+const NOTIFICATION_STATUSES = new Set<NotificationStatus>(["queued", "processing", "requestInProgress", "completed"]);
+const NOTIFICATION_RESULTS = new Set<NotificationResult>(["pending", "succeeded", "failed", "filtered"]);
+
+/** Notification JSON (hooks spec), with the delivered event in `details.event`. */
+function notificationJson(notification: NotificationRecord, details: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    id: notification.id,
+    subscriptionId: notification.subscriptionId,
+    subscriberId: notification.subscriberId,
+    eventId: notification.eventId,
+    status: notification.status,
+    result: notification.result,
+    createdDate: notification.createdDate,
+    modifiedDate: notification.modifiedDate,
+  };
+  if (details) {
+    const detail: Record<string, unknown> = {
+      publisherId: notification.publisherId,
+      eventType: notification.eventType,
+      consumerId: notification.consumerId,
+      consumerActionId: notification.consumerActionId,
+      publisherInputs: notification.publisherInputs,
+      consumerInputs: notification.consumerInputs,
+      event: notification.payload,
+      queuedDate: notification.queuedDate,
+      requestAttempts: notification.requestAttempts,
+    };
+    const optional: Array<[string, unknown]> = [
+      ["dequeuedDate", notification.dequeuedDate],
+      ["processedDate", notification.processedDate],
+      ["completedDate", notification.completedDate],
+      ["requestDuration", notification.requestDurationSeconds],
+      ["request", notification.request],
+      ["response", notification.response],
+      ["errorMessage", notification.errorMessage],
+      ["errorDetail", notification.errorDetail],
+    ];
+    for (const [key, value] of optional) {
+      if (value !== undefined) {
+        detail[key] = value;
+      }
+    }
+    body.details = detail;
+  }
+  return body;
+}
+
+/** Notifications of one subscription of this organization/collection, newest first. */
+function notificationsOf(api: ApiContext, subscription: SubscriptionRecord): NotificationRecord[] {
+  return api.core.hooks
+    .listNotifications({ subscriptionId: subscription.id })
+    .filter((notification) => notification.deployment === api.ctx.deployment.name && notification.host === api.host.name);
+}
+
+/**
+ * `GET {base}/_apis/hooks/subscriptions/{id}/notifications` (`maxResults` default 100,
+ * `status`, `result`), newest first, each with its details (emulator choice: the event is
+ * included so a client can backfill what it missed).
+ */
+export function listNotifications(api: ApiContext, id: string): void {
+  const subscription = findSubscription(api, id);
+  const status = queryParam(api.ctx.url, "status");
+  const result = queryParam(api.ctx.url, "result");
+  if (status !== undefined && !NOTIFICATION_STATUSES.has(status as NotificationStatus)) {
+    throw invalidArgumentError(`The value '${status}' is not valid for status.`);
+  }
+  if (result !== undefined && !NOTIFICATION_RESULTS.has(result as NotificationResult)) {
+    throw invalidArgumentError(`The value '${result}' is not valid for result.`);
+  }
+  const max = queryInt(api.ctx.url, "maxResults") ?? 100;
+  const value = notificationsOf(api, subscription)
+    .filter((notification) => (status === undefined || notification.status === status) && (result === undefined || notification.result === result))
+    .slice(0, max)
+    .map((notification) => notificationJson(notification, true));
+  sendList(api.ctx, value, { apiVersion: api.apiVersion });
+}
+
+/** `GET {base}/_apis/hooks/subscriptions/{id}/notifications/{notificationId}`. */
+export function getNotification(api: ApiContext, id: string, notificationId: string): void {
+  const subscription = findSubscription(api, id);
+  const notification = notificationsOf(api, subscription).find((candidate) => String(candidate.id) === notificationId);
+  if (!notification) {
+    throw notFoundError(`VS1043009: The notification with id '${notificationId}' does not exist for subscription '${subscription.id}'.`, "NotificationNotFoundException");
+  }
+  sendJson(api.ctx, 200, notificationJson(notification, true), { apiVersion: api.apiVersion });
+}
+
+/**
+ * `POST {base}/_apis/hooks/notificationsquery`: `subscriptionIds`, `minCreatedDate`,
+ * `maxCreatedDate`, `resultType`, `status`, `eventType`, `maxResults`,
+ * `maxResultsPerSubscription`, `includeDetails`; answers the query with `results` and
+ * `associatedSubscriptions` filled in.
+ */
+export function queryNotifications(api: ApiContext): void {
+  const body = parseJsonBody(api.ctx.body);
+  if (!isRecord(body)) {
+    throw invalidArgumentError("Value cannot be null.\r\nParameter name: query");
+  }
+  const ids = Array.isArray(body.subscriptionIds) ? body.subscriptionIds.filter((value): value is string => typeof value === "string").map((value) => value.toLowerCase()) : undefined;
+  const subscriptions = [...api.host.subscriptions.values()].filter((subscription) => ids === undefined || ids.includes(subscription.id.toLowerCase()));
+  const min = typeof body.minCreatedDate === "string" ? Date.parse(body.minCreatedDate) : undefined;
+  const max = typeof body.maxCreatedDate === "string" ? Date.parse(body.maxCreatedDate) : undefined;
+  const perSubscription = typeof body.maxResultsPerSubscription === "number" ? body.maxResultsPerSubscription : undefined;
+  const results: NotificationRecord[] = [];
+  for (const subscription of subscriptions) {
+    const matching = notificationsOf(api, subscription).filter((notification) => {
+      const created = Date.parse(notification.createdDate);
+      return (
+        (min === undefined || created >= min) &&
+        (max === undefined || created <= max) &&
+        (typeof body.resultType !== "string" || notification.result === body.resultType) &&
+        (typeof body.status !== "string" || notification.status === body.status) &&
+        (typeof body.eventType !== "string" || notification.eventType === body.eventType) &&
+        (typeof body.publisherId !== "string" || notification.publisherId === body.publisherId)
+      );
+    });
+    results.push(...(perSubscription === undefined ? matching : matching.slice(0, perSubscription)));
+  }
+  results.sort((a, b) => b.id - a.id);
+  const limited = typeof body.maxResults === "number" ? results.slice(0, body.maxResults) : results;
+  const details = body.includeDetails === true;
+  sendJson(
+    api.ctx,
+    200,
+    {
+      ...body,
+      results: limited.map((notification) => notificationJson(notification, details)),
+      associatedSubscriptions: subscriptions.filter((subscription) => limited.some((notification) => notification.subscriptionId === subscription.id)).map((subscription) => subscriptionJson(api, subscription)),
+    },
+    { apiVersion: api.apiVersion },
+  );
 }

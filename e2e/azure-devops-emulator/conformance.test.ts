@@ -60,6 +60,10 @@ async function walk(input: {
   repository: string;
   ca?: string;
   withVssps?: string;
+  /** Where the walk pushes a topic branch and opens a pull request from it. */
+  deployment: string;
+  collection: string;
+  userId: string;
 }): Promise<Check[]> {
   const { base, version, ca } = input;
   const headers = { ...input.auth, ...acceptVersion(version) };
@@ -107,6 +111,32 @@ async function walk(input: {
     ca,
   );
   add("create subscription", "hooks", "Subscription", false, subscription);
+  // Pushes and pull requests (a write-capable PAT of the same user).
+  const writer = handle.control.createPat({ userId: input.userId, scopes: "full", organizations: "all", deployment: input.deployment });
+  const writeHeaders = { ...basic(writer.token), ...acceptVersion(version) };
+  const topic = await handle.control.push({ deployment: input.deployment, organization: input.collection, project: input.project, repository: input.repository, branch: "conformance/topic", commits: 2 });
+  add("pushes", "git", "GitPush", true, await get(`${repoPath}/pushes?searchCriteria.includeRefUpdates=true`));
+  add("push", "git", "GitPush", false, await get(`${repoPath}/pushes/${topic.pushId}`));
+  const defaultBranch = String(body(repository).defaultBranch);
+  const pr = await postJson(`${base}${repoPath}/pullrequests`, { sourceRefName: "refs/heads/conformance/topic", targetRefName: defaultBranch, title: "Conformance", description: "Checks shapes" }, writeHeaders, ca);
+  add("create pull request", "git", "GitPullRequest", false, pr, 201);
+  const prPath = `${repoPath}/pullRequests/${String(body(pr).pullRequestId)}`;
+  add("pull requests", "git", "GitPullRequest", true, await get(`${repoPath}/pullrequests`));
+  add("pull request", "git", "GitPullRequest", false, await get(prPath));
+  add("pull request by id", "git", "GitPullRequest", false, await get(`/_apis/git/pullrequests/${String(body(pr).pullRequestId)}`));
+  add("iterations", "git", "GitPullRequestIteration", true, await get(`${prPath}/iterations?includeCommits=true`));
+  add("iteration", "git", "GitPullRequestIteration", false, await get(`${prPath}/iterations/1`));
+  const prStatus = { state: "pending", description: "Build queued", targetUrl: "https://ci.example.test/builds/2", context: { name: "keel/build", genre: "keel" } };
+  add("create pull request status", "git", "GitPullRequestStatus", false, await postJson(`${base}${prPath}/statuses`, prStatus, headers, ca));
+  add("create iteration status", "git", "GitPullRequestStatus", false, await postJson(`${base}${prPath}/iterations/1/statuses`, { ...prStatus, state: 2 }, headers, ca));
+  add("pull request statuses", "git", "GitPullRequestStatus", true, await get(`${prPath}/statuses`));
+  add("iteration statuses", "git", "GitPullRequestStatus", true, await get(`${prPath}/iterations/1/statuses`));
+  const thread = await postJson(`${base}${prPath}/threads`, { comments: [{ parentCommentId: 0, content: "Build succeeded", commentType: 1 }], status: 1 }, writeHeaders, ca);
+  add("create thread", "git", "GitPullRequestCommentThread", false, thread);
+  const threadPath = `${prPath}/threads/${String(body(thread).id)}`;
+  add("create comment", "git", "Comment", false, await postJson(`${base}${threadPath}/comments`, { content: "Rebuilt", parentCommentId: 1, commentType: 1 }, writeHeaders, ca));
+  add("threads", "git", "GitPullRequestCommentThread", true, await get(`${prPath}/threads`));
+  add("comments", "git", "Comment", true, await get(`${threadPath}/comments`));
   add("subscriptions", "hooks", "Subscription", true, await get("/_apis/hooks/subscriptions"));
   add("subscription", "hooks", "Subscription", false, await get(`/_apis/hooks/subscriptions/${String(body(subscription).id)}`));
   if (input.withVssps !== undefined) {
@@ -143,6 +173,11 @@ describe("spec schemas", () => {
       ["git", "statuses/POST__git_repositories__repositoryId__commits__commitId__statuses.json", "GitStatus", false, "201"],
       ["git", "statuses/GET__git_repositories__repositoryId__commits__commitId__statuses.json", "GitStatus", true, "200"],
       ["hooks", "subscriptions/POST__hooks_subscriptions.json", "Subscription", false, "200"],
+      ["git", "pullRequests/POST__git_repositories__repositoryId__pullRequests.json", "GitPullRequest", false, "201"],
+      ["git", "pullRequestStatuses/POST_git_pullRequestStatuses_status.json", "GitPullRequestStatus", false, "200"],
+      ["git", "pullRequestIterationStatuses/POST_git_pullRequestStatuses_iterationStatus.json", "GitPullRequestStatus", false, "200"],
+      ["git", "pullRequestThreadComments/POST__git_repositories__repositoryId__pullRequests__pullRequestId__threads__threadId__comments.json", "Comment", false, "200"],
+      ["git", "pushes/GET__git_repositories__repositoryId__pushes__pushId_.json", "GitPush", false, "200"],
       ["profile", "profiles/GET__profile_profiles_me.json", "Profile", false, "200"],
       ["account", "accounts/GET__Accounts_memberId-_userId_.json", "Account", true, "200"],
     ];
@@ -182,6 +217,9 @@ describe("Services (cloud) against the 7.1 spec", () => {
       project: DEFAULT_REPOS.walletApp.project,
       repository: DEFAULT_REPOS.walletApp.name,
       withVssps: services,
+      deployment: "services",
+      collection: "fabrikam",
+      userId: DEFAULT_USERS.alex.id,
     });
     // The fork, the empty and the disabled repository have their own shapes.
     const headers = { ...basic(DEFAULT_PATS.allOrgs), ...acceptVersion("7.1") };
@@ -192,7 +230,7 @@ describe("Services (cloud) against the 7.1 spec", () => {
     // Legacy host form returns the same shapes.
     const legacy = await request(`${services}/_apis/git/repositories`, { headers, host: `fabrikam.visualstudio.com:${new URL(services).port}` });
     checks.push({ label: "legacy host repositories", area: "git", definition: "GitRepository", list: true, response: legacy, expectStatus: 200 });
-    expect(checks.length).toBeGreaterThan(20);
+    expect(checks.length).toBeGreaterThan(35);
     expect(failures(checks, "7.1")).toEqual([]);
   });
 });
@@ -219,8 +257,11 @@ describe("Server deployments against their azure-devops-server specs", () => {
         project: server.project,
         repository: server.repository,
         ca: deployment.tls ? handle.caCertPem : undefined,
+        deployment: server.name,
+        collection: server.collection,
+        userId: DEFAULT_USERS.jane.id,
       });
-      expect(checks.length).toBeGreaterThanOrEqual(15);
+      expect(checks.length).toBeGreaterThanOrEqual(30);
       expect(failures(checks, specVersion)).toEqual([]);
     });
   }

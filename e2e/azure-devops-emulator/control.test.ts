@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_PATS, DEFAULT_REPOS, DEFAULT_USERS, KEEL_SCOPES } from "./fixtures/default.js";
+import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_REPOS, DEFAULT_USERS, KEEL_SCOPES } from "./fixtures/default.js";
 import { startEmulator, type EmulatorHandle } from "./index.js";
-import { basic, bearer, body, postJson, request } from "./test-support.js";
+import { basic, bearer, body, hookSubscription, postJson, request, startReceiver } from "./test-support.js";
 
 /** The HTTP control API that Playwright workers in other processes use. */
 
@@ -109,6 +109,57 @@ describe("control API over HTTP", () => {
     expect((await request(`${control}/requests?method=POST&path=pushes`)).json).toHaveLength(2);
     expect((await request(`${control}/requests`, { method: "DELETE" })).status).toBe(200);
     expect((await request(`${control}/nope`)).status).toBe(404);
+  });
+
+  it("git and pull requests over HTTP: refs, pushes, open and update a pull request, wait for its deliveries", async () => {
+    await postJson(`${control}/reset`, {});
+    const receiver = await startReceiver();
+    try {
+      const where = "organization=fabrikam&project=MOBILE_IOS&repository=Wallet%20App";
+      const refs = (await request(`${control}/refs?${where}`)).json as Array<{ name: string; objectId: string }>;
+      expect(refs.map((ref) => ref.name)).toContain(`refs/heads/${DEFAULT_BUILD_BRANCHES.failing}`);
+      expect((await request(`${control}/refs?organization=fabrikam`)).status).toBe(400);
+      const subscription = body(
+        await postJson(
+          `${handle.servicesUrl ?? ""}/fabrikam/_apis/hooks/subscriptions?api-version=7.1`,
+          hookSubscription({ url: `${receiver.url}/pr`, eventType: "git.pullrequest.updated", repository: DEFAULT_REPOS.walletApp.id }),
+          basic(DEFAULT_PATS.fabrikamFull),
+        ),
+      );
+      const opened = await postJson(`${control}/pullrequests`, { organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "feature/control", title: "Via control" });
+      expect(opened.status).toBe(201);
+      const pr = body(opened);
+      expect(pr).toMatchObject({ pullRequestId: 1, sourceRefName: "refs/heads/feature/control", status: "active" });
+      const updated = await request(`${control}/pullrequests/1`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ organization: "fabrikam", commits: [{ message: "Second iteration" }] }),
+      });
+      expect(body(updated).iterations).toHaveLength(2);
+      const waited = await postJson(`${control}/deliveries/wait`, { subscriptionId: String(subscription.id), count: 1, timeoutMs: 5_000 });
+      expect(waited.status).toBe(200);
+      expect((waited.json as Array<Record<string, unknown>>)[0]).toMatchObject({ eventType: "git.pullrequest.updated", status: 200 });
+      expect(((await request(`${control}/deliveries?subscriptionId=${String(subscription.id)}`)).json as unknown[]).length).toBe(1);
+      const notifications = (await request(`${control}/notifications?subscriptionId=${String(subscription.id)}&result=succeeded`)).json as unknown[];
+      expect(notifications).toHaveLength(1);
+      expect(body(await request(`${control}/pullrequests/1?organization=fabrikam`)).title).toBe("Via control");
+      expect((await request(`${control}/pullrequests?organization=fabrikam`)).json).toHaveLength(1);
+      expect((await request(`${control}/pullrequests/9?organization=fabrikam`)).status).toBe(404);
+      const duplicate = await postJson(`${control}/pullrequests`, { organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "feature/control" });
+      expect(duplicate.status).toBe(409);
+      const pushes = (await request(`${control}/pushes?${where}`)).json as Array<Record<string, unknown>>;
+      expect(pushes.map((push) => push.pushedById)).toEqual([DEFAULT_USERS.alex.id, DEFAULT_USERS.alex.id]);
+      expect(body(await postJson(`${control}/hooks/policy`, { transientRetryDelaysMs: [5] })).transientRetryDelaysMs).toEqual([5]);
+      expect(body(await request(`${control}/hooks/policy`)).transientRetryDelaysMs).toEqual([5]);
+      expect((await postJson(`${control}/hooks/policy`, { requestTimeoutMs: 0 })).status).toBe(400);
+      expect((await postJson(`${control}/subscriptions/status`, { organization: "fabrikam", subscriptionId: String(subscription.id), status: "disabledBySystem" })).status).toBe(200);
+      const after = body(await request(`${handle.servicesUrl ?? ""}/fabrikam/_apis/hooks/subscriptions/${String(subscription.id)}`, { headers: basic(DEFAULT_PATS.fabrikamFull) }));
+      expect(after.status).toBe("disabledBySystem");
+      expect(body(await postJson(`${control}/deliveries/retry`, {}))).toEqual({ retried: 0 });
+    } finally {
+      await receiver.close();
+      await postJson(`${control}/reset`, {});
+    }
   });
 
   it("credentials list the fixture's test credentials", async () => {

@@ -1,14 +1,26 @@
 import { z } from "zod";
 import { createEntraControl, handleEntraControlRequest, type EntraControl } from "./control-entra.js";
 import type { EmulatorCore } from "./core.js";
+import { ServiceError } from "./errors.js";
 import type { FaultRecord } from "./faults.js";
-import type { DeliveryRecord } from "./hooks.js";
+import { gitBackend } from "./git-backend.js";
+import { afterPush, branchRef, createPullRequest, updatePullRequest, type PullRequestPatch } from "./git-events.js";
+import {
+  WaitTimeout,
+  type DeliveryFilter,
+  type DeliveryRecord,
+  type HookPolicy,
+  type NotificationFilter,
+  type NotificationRecord,
+  type NotificationSummary,
+} from "./hooks.js";
 import { parseJsonBody, send, sendJson, type DeploymentRuntime, type RequestContext } from "./http.js";
 import { PRODUCT_VERSIONS } from "./locations.js";
-import type { FaultSpec, Fixture, Product } from "./model.js";
+import type { FaultSpec, Fixture, FixtureUser, Product } from "./model.js";
 import { issueTokens, revokeGrants } from "./oauth-tokens.js";
+import { pullRequestsOf, type PullRequestRecord } from "./pull-requests.js";
 import type { RequestLogEntry } from "./request-log.js";
-import { byName, gitOf, type HostRecord, type ProjectRecord, type RepoRecord } from "./store.js";
+import { byName, type HostRecord, type ProjectRecord, type PushRecord, type RepoRecord } from "./store.js";
 import { enc, listenerOrigin, serverPublicUrl } from "./urls.js";
 
 /** Where a deployment listens and what it serves. */
@@ -54,6 +66,8 @@ export type StateSummary = {
   requests: number;
   deliveries: number;
   statuses: number;
+  /** Repositories whose git has been built (on first use). */
+  gitRepositories: number;
 };
 
 export type PushInput = {
@@ -74,8 +88,73 @@ export type PushInput = {
 export type PushResult = {
   pushId: number;
   refUpdates: Array<{ name: string; oldObjectId: string; newObjectId: string }>;
+  /** The new commits, oldest first. */
   commits: Array<{ commitId: string; comment: string }>;
-  deliveries: DeliveryRecord[];
+  /**
+   * What was queued for service hooks (delivery is asynchronous: wait with
+   * `waitForDeliveries({ subscriptionId })` or `waitForNotifications`).
+   */
+  notifications: NotificationSummary[];
+};
+
+/** Where a repository is: organization (Services) or collection (Server), project, repository. */
+export type RepositoryInput = { deployment?: string; organization: string; project: string; repository: string };
+
+export type CreatePullRequestControlInput = RepositoryInput & {
+  /** Short name or `refs/heads/…`; created with one commit on top of the target when missing. */
+  sourceBranch: string;
+  /** Default: the repository's default branch. */
+  targetBranch?: string;
+  title?: string;
+  description?: string;
+  /** Default: the host's first member. */
+  createdById?: string;
+  isDraft?: boolean;
+  reviewerIds?: string[];
+};
+
+export type UpdatePullRequestControlInput = {
+  deployment?: string;
+  organization: string;
+  pullRequestId: number;
+  /** Pushes this many commits (or these) to the source branch: a new iteration and git.pullrequest.updated. */
+  commits?: PushInput["commits"];
+  /** Who pushes or changes the pull request; default its creator. */
+  actorId?: string;
+  status?: "active" | "abandoned" | "completed";
+  title?: string;
+  description?: string;
+  isDraft?: boolean;
+  deleteSourceBranch?: boolean;
+};
+
+/** A pull request as tests inspect it. */
+export type PullRequestSnapshot = {
+  deployment: string;
+  organization: string;
+  project: string;
+  repository: string;
+  repositoryId: string;
+  pullRequestId: number;
+  title: string;
+  description?: string;
+  status: string;
+  isDraft: boolean;
+  sourceRefName: string;
+  targetRefName: string;
+  createdById: string;
+  mergeStatus: string;
+  lastMergeSourceCommit: string;
+  lastMergeTargetCommit: string;
+  lastMergeCommit?: string;
+  iterations: Array<{ id: number; sourceRefCommit: string; targetRefCommit: string; reason: string; pushId?: number; commitIds: string[] }>;
+  statuses: Array<{ id: number; iterationId?: number; state: string; contextName: string; contextGenre?: string; description?: string; targetUrl?: string; createdById: string; creationDate: string }>;
+  threads: Array<{
+    id: number;
+    status: string;
+    properties: Record<string, unknown>;
+    comments: Array<{ id: number; parentCommentId: number; authorId: string; content: string; commentType: string; isDeleted: boolean; publishedDate: string; lastUpdatedDate: string }>;
+  }>;
 };
 
 export type PostedStatus = {
@@ -135,13 +214,38 @@ export type EmulatorControl = EntraControl & {
   issueOAuthToken(input: IssueOAuthTokenInput): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }>;
   setOAuthPolicy(input: { organization: string; enabled: boolean }): void;
   setMembership(input: { deployment?: string; organization: string; userId: string; member: boolean }): void;
+  /** Commits (or deletes a branch) through git, records the push and queues git.push (and pull-request updates). */
   push(input: PushInput): Promise<PushResult>;
+  /** Refs of a repository as git has them (builds the repository on first use). */
+  refs(input: RepositoryInput): Promise<Array<{ name: string; objectId: string; creatorId?: string }>>;
+  /** Pushes of a repository, oldest first. */
+  pushes(input: RepositoryInput): Promise<PushRecord[]>;
+  /** Opens a pull request (like the REST API) and queues git.pullrequest.created. */
+  createPullRequest(input: CreatePullRequestControlInput): Promise<PullRequestSnapshot>;
+  /** Pushes to the source branch (a new iteration) and/or changes title, draft or status; queues git.pullrequest.updated. */
+  updatePullRequest(input: UpdatePullRequestControlInput): Promise<PullRequestSnapshot>;
+  pullRequest(input: { deployment?: string; organization: string; pullRequestId: number }): PullRequestSnapshot;
+  pullRequests(input?: { deployment?: string; organization?: string }): PullRequestSnapshot[];
   /** Renames a repository in place (same id, new name and URLs), as Project settings → Repositories → Rename does. */
   renameRepository(input: { deployment?: string; organization: string; project: string; repository: string; name: string }): { id: string; name: string };
   requests(filter?: { since?: number; deployment?: string; pathContains?: string; method?: string }): RequestLogEntry[];
   clearRequests(): void;
-  deliveries(): DeliveryRecord[];
+  /** Delivery attempts (oldest first), optionally filtered. */
+  deliveries(filter?: DeliveryFilter): DeliveryRecord[];
   clearDeliveries(): void;
+  /** Resolves once at least `count` (default 1) attempts match; rejects after `timeoutMs` (default 10 s). */
+  waitForDeliveries(input: DeliveryFilter & { count?: number; timeoutMs?: number }): Promise<DeliveryRecord[]>;
+  /** Notifications (one per event and subscription, newest first) with their state. */
+  notifications(filter?: NotificationFilter): NotificationRecord[];
+  /** Resolves once at least `count` notifications match (e.g. `{ result: "succeeded" }`). */
+  waitForNotifications(input: NotificationFilter & { count?: number; timeoutMs?: number }): Promise<NotificationRecord[]>;
+  /** Runs every scheduled delivery retry (transient or probation) now; returns how many ran. */
+  retryDeliveries(): number;
+  hookPolicy(): HookPolicy;
+  /** Changes the retry/probation schedule (see hooks.ts); `reset()` restores the start-up one. */
+  setHookPolicy(policy: Partial<HookPolicy>): HookPolicy;
+  /** Sets a subscription's status as the system or a user would (e.g. `disabledBySystem`). */
+  setSubscriptionStatus(input: { deployment?: string; organization: string; subscriptionId: string; status: string }): void;
   statuses(): PostedStatus[];
   caPem(): string;
 };
@@ -171,10 +275,13 @@ export type ControlHost = EmulatorCore & {
 /** Thrown for bad control input; the HTTP layer maps it to 400/404. */
 export class ControlError extends Error {
   readonly status: number;
+  /** More JSON for the error body (what a timed-out wait saw). */
+  readonly extra: Record<string, unknown>;
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, extra: Record<string, unknown> = {}) {
     super(message);
     this.status = status;
+    this.extra = extra;
   }
 }
 
@@ -228,15 +335,172 @@ function findRepo(host: ControlHost, deployment: string, input: { organization: 
   return { record, project, repo };
 }
 
+/** The deployment control calls use when they name none: Services, else the first server. */
+function defaultDeploymentOf(host: ControlHost): string {
+  return host.servicesDeployment()?.name ?? host.deployments[0]?.name ?? "services";
+}
+
+/** A running deployment by name, or a 404 ControlError. */
+function deploymentByName(host: ControlHost, name: string): DeploymentRuntime {
+  const deployment = host.deployments.find((candidate) => candidate.name === name);
+  if (!deployment) {
+    throw new ControlError(404, `No deployment '${name}'.`);
+  }
+  return deployment;
+}
+
+/** Deployment, organization/collection and repository of a control call. */
+function locate(host: ControlHost, input: RepositoryInput): { deployment: DeploymentRuntime; record: HostRecord; repo: RepoRecord } {
+  const deploymentName = input.deployment ?? defaultDeploymentOf(host);
+  const deployment = deploymentByName(host, deploymentName);
+  const { record, repo } = findRepo(host, deploymentName, input);
+  return { deployment, record, repo };
+}
+
+/** A user by id, or the host's first member when no id is given; 404 otherwise. */
+function userOrFirstMember(host: ControlHost, record: HostRecord, userId: string | undefined, role: string): FixtureUser {
+  const id = userId ?? [...record.members][0];
+  const user = host.store.user(id);
+  if (!user) {
+    throw new ControlError(404, `No ${role} '${id ?? "(none)"}'.`);
+  }
+  return user;
+}
+
+/** A pull request of an organization/collection, or a 404 ControlError. */
+function findPullRequest(record: HostRecord, id: number): PullRequestRecord {
+  const pr = pullRequestsOf(record).byId.get(id);
+  if (!pr) {
+    throw new ControlError(404, `No pull request ${id} in '${record.name}'.`);
+  }
+  return pr;
+}
+
+/** A pull request as control callers see it (ids, not JSON). */
+function snapshot(deployment: string, record: HostRecord, pr: PullRequestRecord): PullRequestSnapshot {
+  return {
+    deployment,
+    organization: record.name,
+    project: pr.repo.project.name,
+    repository: pr.repo.name,
+    repositoryId: pr.repo.id,
+    pullRequestId: pr.id,
+    title: pr.title,
+    description: pr.description,
+    status: pr.status,
+    isDraft: pr.isDraft,
+    sourceRefName: pr.sourceRefName,
+    targetRefName: pr.targetRefName,
+    createdById: pr.createdById,
+    mergeStatus: pr.mergeStatus,
+    lastMergeSourceCommit: pr.lastMergeSourceCommit,
+    lastMergeTargetCommit: pr.lastMergeTargetCommit,
+    lastMergeCommit: pr.lastMergeCommit,
+    iterations: pr.iterations.map((iteration) => ({
+      id: iteration.id,
+      sourceRefCommit: iteration.sourceRefCommit,
+      targetRefCommit: iteration.targetRefCommit,
+      reason: iteration.reason,
+      pushId: iteration.push?.pushId,
+      commitIds: iteration.commitIds,
+    })),
+    statuses: pr.statuses.map((status) => ({
+      id: status.id,
+      iterationId: status.iterationId,
+      state: status.state,
+      contextName: status.context.name,
+      contextGenre: status.context.genre,
+      description: status.description,
+      targetUrl: status.targetUrl,
+      createdById: status.createdById,
+      creationDate: status.creationDate,
+    })),
+    threads: pr.threads.map((thread) => ({
+      id: thread.id,
+      status: thread.status,
+      properties: thread.properties,
+      comments: thread.comments.map((comment) => ({
+        id: comment.id,
+        parentCommentId: comment.parentCommentId,
+        authorId: comment.authorId,
+        content: comment.content,
+        commentType: comment.commentType,
+        isDeleted: comment.isDeleted,
+        publishedDate: comment.publishedDate,
+        lastUpdatedDate: comment.lastUpdatedDate,
+      })),
+    })),
+  };
+}
+
+/** A notification for control callers (already masked; a copy so callers cannot change state). */
+function publicNotification(notification: NotificationRecord): NotificationRecord {
+  return { ...notification };
+}
+
+/**
+ * Commits through git (fast-import) onto a branch, or deletes it, then records the push like
+ * any other (pushes API, creator, git.push, pull requests). A new branch starts from
+ * `startFrom` (default: the default branch's tip), like `git push origin HEAD:new`.
+ */
+async function pushCommits(
+  host: ControlHost,
+  deployment: DeploymentRuntime,
+  record: HostRecord,
+  repo: RepoRecord,
+  branch: string,
+  pusher: FixtureUser,
+  commits: PushInput["commits"] | "delete",
+  startFrom?: string,
+): Promise<PushResult> {
+  const backend = gitBackend(host.store);
+  const refName = `refs/heads/${branch}`;
+  const written = await backend.withLock(repo, async (git) => {
+    if (commits === "delete") {
+      if (!git.refs.has(refName)) {
+        throw new ControlError(404, `No branch '${branch}' in '${repo.name}'.`);
+      }
+      await backend.deleteRef(repo, refName);
+      return backend.refresh(repo, git);
+    }
+    const specs: Array<{ message: string; authorName?: string; authorEmail?: string }> =
+      typeof commits === "number" || commits === undefined
+        ? Array.from({ length: Math.max(1, commits ?? 1) }, (_, index) => ({ message: `Simulated commit ${index + 1}` }))
+        : commits;
+    const start = startFrom ?? (repo.defaultBranchName === undefined ? undefined : `refs/heads/${repo.defaultBranchName}`);
+    const parent = git.refs.get(refName)?.objectId ?? (start === undefined ? undefined : git.refs.get(start)?.objectId);
+    const nowMs = host.store.clock.now();
+    await backend.appendCommits(
+      repo,
+      branch,
+      parent,
+      specs.map((spec, index) => ({
+        message: spec.message,
+        author: { name: spec.authorName ?? pusher.displayName, email: spec.authorEmail ?? pusher.email },
+        seconds: Math.floor((nowMs - (specs.length - 1 - index) * 1000) / 1000),
+      })),
+    );
+    return backend.refresh(repo, git);
+  });
+  const outcome = await afterPush({ core: host, deployment, host: record, repo }, pusher, written.changes, written.newCommits);
+  return {
+    pushId: outcome?.push.pushId ?? 0,
+    refUpdates: outcome?.push.refUpdates ?? [],
+    commits: [...written.newCommits].reverse().map((commit) => ({ commitId: commit.id, comment: commit.comment })),
+    notifications: outcome?.notifications ?? [],
+  };
+}
+
 /** Builds the control operations over a running emulator. */
 export function createControl(host: ControlHost): EmulatorControl {
-  const defaultDeployment = (): string => host.servicesDeployment()?.name ?? host.deployments[0]?.name ?? "services";
+  const defaultDeployment = (): string => defaultDeploymentOf(host);
   return {
     ...createEntraControl(host),
     reset: () => host.reset(),
     state: () => {
       const store = host.store;
       let statuses = 0;
+      let gitRepositories = 0;
       const deployments = host.deploymentInfo().map((info) => ({
         ...info,
         hostsState: store.hostsOf(info.name).map((record) => ({
@@ -251,6 +515,7 @@ export function createControl(host: ControlHost): EmulatorControl {
       for (const record of store.hosts.values()) {
         for (const org of record.values()) {
           for (const repo of org.reposById.values()) {
+            gitRepositories += repo.git === undefined ? 0 : 1;
             for (const list of repo.git?.statuses.values() ?? []) {
               statuses += list.length;
             }
@@ -274,6 +539,7 @@ export function createControl(host: ControlHost): EmulatorControl {
         requests: host.log.list().length,
         deliveries: host.hooks.list().length,
         statuses,
+        gitRepositories,
       };
     },
     credentials: () => ({
@@ -421,67 +687,80 @@ export function createControl(host: ControlHost): EmulatorControl {
       record.members.delete(input.userId);
     },
     push: async (input) => {
-      const store = host.store;
-      const deploymentName = input.deployment ?? defaultDeployment();
-      const deployment = host.deployments.find((candidate) => candidate.name === deploymentName);
-      if (!deployment) {
-        throw new ControlError(404, `No deployment '${deploymentName}'.`);
-      }
-      const { record, repo } = findRepo(host, deploymentName, input);
-      const pusherId = input.pusherId ?? [...record.members][0];
-      const pusher = store.user(pusherId);
-      if (!pusher) {
-        throw new ControlError(404, `No pusher '${pusherId ?? "(none)"}'.`);
-      }
+      const { deployment, record, repo } = locate(host, input);
+      const pusher = userOrFirstMember(host, record, input.pusherId, "pusher");
       const branch = input.branch.replace(/^refs\/heads\//, "");
-      if (input.delete === true) {
-        const deleted = store.deleteBranch(repo, branch);
-        if (!deleted) {
-          throw new ControlError(404, `No branch '${branch}' in '${repo.name}'.`);
-        }
-        const refUpdates = [{ name: `refs/heads/${branch}`, oldObjectId: deleted.oldObjectId, newObjectId: deleted.newObjectId }];
-        const deliveries = await host.hooks.dispatchPush(store, {
-          deployment,
-          host: record,
-          repo,
-          pusher,
-          pushId: deleted.pushId,
-          refUpdates,
-          commits: [],
-          date: store.clock.nowIso(),
-        });
-        return { pushId: deleted.pushId, refUpdates, commits: [], deliveries };
+      const outcome = await pushCommits(host, deployment, record, repo, branch, pusher, input.delete === true ? "delete" : input.commits);
+      return outcome;
+    },
+    refs: async (input) => {
+      const { repo } = locate(host, input);
+      const git = await gitBackend(host.store).load(repo);
+      return [...git.refs.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((ref) => ({ name: ref.name, objectId: ref.objectId, creatorId: ref.creatorId }));
+    },
+    pushes: async (input) => {
+      const { repo } = locate(host, input);
+      return [...(await gitBackend(host.store).load(repo)).pushes];
+    },
+    createPullRequest: async (input) => {
+      const { deployment, record, repo } = locate(host, input);
+      const creator = userOrFirstMember(host, record, input.createdById, "creator");
+      const git = await gitBackend(host.store).load(repo);
+      const target = input.targetBranch ?? repo.defaultBranchName;
+      if (target === undefined) {
+        throw new ControlError(400, `'${repo.name}' has no default branch: give targetBranch.`);
       }
-      const specs: Array<{ message: string; authorName?: string; authorEmail?: string }> =
-        typeof input.commits === "number" || input.commits === undefined
-          ? Array.from({ length: Math.max(1, input.commits ?? 1) }, (_, index) => ({ message: `Simulated commit ${index + 1}` }))
-          : input.commits;
-      const pushed = store.pushCommits(
-        repo,
-        branch,
-        specs.map((spec) => ({
-          comment: spec.message,
-          authorName: spec.authorName ?? pusher.displayName,
-          authorEmail: spec.authorEmail ?? pusher.email,
-        })),
-      );
-      const refUpdates = [{ name: `refs/heads/${branch}`, oldObjectId: pushed.oldObjectId, newObjectId: pushed.newObjectId }];
-      const deliveries = await host.hooks.dispatchPush(store, {
-        deployment,
-        host: record,
-        repo,
-        pusher,
-        pushId: pushed.pushId,
-        refUpdates,
-        commits: [...pushed.commits].reverse(),
-        date: store.clock.nowIso(),
+      const sourceRef = branchRef(input.sourceBranch);
+      if (!git.refs.has(sourceRef)) {
+        if (!git.refs.has(branchRef(target))) {
+          throw new ControlError(404, `No branch '${target}' in '${repo.name}'.`);
+        }
+        await pushCommits(host, deployment, record, repo, sourceRef.replace(/^refs\/heads\//, ""), creator, [{ message: input.title ?? `Work on ${input.sourceBranch}` }], branchRef(target));
+      }
+      const { pr } = await createPullRequest({ core: host, deployment, host: record, repo }, creator, {
+        sourceRefName: sourceRef,
+        targetRefName: branchRef(target),
+        title: input.title,
+        description: input.description,
+        isDraft: input.isDraft,
+        reviewerIds: input.reviewerIds,
       });
-      return {
-        pushId: pushed.pushId,
-        refUpdates,
-        commits: pushed.commits.map((commit) => ({ commitId: commit.id, comment: commit.comment })),
-        deliveries,
-      };
+      return snapshot(deployment.name, record, pr);
+    },
+    updatePullRequest: async (input) => {
+      const deploymentName = input.deployment ?? defaultDeployment();
+      const deployment = deploymentByName(host, deploymentName);
+      const record = findHost(host, deploymentName, input.organization);
+      const pr = findPullRequest(record, input.pullRequestId);
+      const actor = userOrFirstMember(host, record, input.actorId ?? pr.createdById, "actor");
+      if (input.commits !== undefined) {
+        await pushCommits(host, deployment, record, pr.repo, pr.sourceRefName.replace(/^refs\/heads\//, ""), actor, input.commits);
+      }
+      const patch: PullRequestPatch = { title: input.title, description: input.description, isDraft: input.isDraft, status: input.status, deleteSourceBranch: input.deleteSourceBranch };
+      await updatePullRequest({ core: host, deployment, host: record, repo: pr.repo }, pr, actor, patch);
+      return snapshot(deploymentName, record, pr);
+    },
+    pullRequest: (input) => {
+      const deploymentName = input.deployment ?? defaultDeployment();
+      const record = findHost(host, deploymentName, input.organization);
+      return snapshot(deploymentName, record, findPullRequest(record, input.pullRequestId));
+    },
+    pullRequests: (input = {}) => {
+      const result: PullRequestSnapshot[] = [];
+      for (const [deploymentName, records] of host.store.hosts) {
+        if (input.deployment !== undefined && input.deployment !== deploymentName) {
+          continue;
+        }
+        for (const record of records.values()) {
+          if (input.organization !== undefined && input.organization.toLowerCase() !== record.name.toLowerCase()) {
+            continue;
+          }
+          for (const pr of pullRequestsOf(record).byId.values()) {
+            result.push(snapshot(deploymentName, record, pr));
+          }
+        }
+      }
+      return result;
     },
     renameRepository: (input) => {
       const { project, repo } = findRepo(host, input.deployment ?? defaultDeployment(), input);
@@ -494,8 +773,41 @@ export function createControl(host: ControlHost): EmulatorControl {
     },
     requests: (filter) => host.log.list(filter),
     clearRequests: () => host.log.clear(),
-    deliveries: () => host.hooks.list(),
-    clearDeliveries: () => host.hooks.clear(),
+    deliveries: (filter) => host.hooks.list(filter),
+    clearDeliveries: () => host.hooks.clearDeliveries(),
+    waitForDeliveries: async (input) => {
+      const { count, timeoutMs, ...filter } = input;
+      try {
+        return await host.hooks.waitForDeliveries(filter, count ?? 1, timeoutMs ?? 10_000);
+      } catch (error) {
+        throw error instanceof WaitTimeout ? new ControlError(408, error.message, { deliveries: error.matched }) : error;
+      }
+    },
+    notifications: (filter) => host.hooks.listNotifications(filter).map(publicNotification),
+    waitForNotifications: async (input) => {
+      const { count, timeoutMs, ...filter } = input;
+      try {
+        return (await host.hooks.waitForNotifications(filter, count ?? 1, timeoutMs ?? 10_000)).map(publicNotification);
+      } catch (error) {
+        throw error instanceof WaitTimeout ? new ControlError(408, error.message, { notifications: error.matched }) : error;
+      }
+    },
+    retryDeliveries: () => host.hooks.retryNow(),
+    hookPolicy: () => host.hooks.policy,
+    setHookPolicy: (policy) => host.hooks.setPolicy(policy),
+    setSubscriptionStatus: (input) => {
+      const deploymentName = input.deployment ?? defaultDeployment();
+      const record = findHost(host, deploymentName, input.organization);
+      const subscription = record.subscriptions.get(input.subscriptionId.toLowerCase());
+      if (!subscription) {
+        throw new ControlError(404, `No subscription '${input.subscriptionId}' in '${input.organization}'.`);
+      }
+      subscription.status = input.status;
+      if (input.status === "enabled") {
+        subscription.probationRetries = subscription.probationRetries === undefined ? undefined : 0;
+      }
+      host.hooks.subscriptionChanged(deploymentName, record, subscription.id);
+    },
     statuses: () => {
       const result: PostedStatus[] = [];
       for (const [deployment, records] of host.store.hosts) {
@@ -504,7 +816,7 @@ export function createControl(host: ControlHost): EmulatorControl {
             if (!repo.git) {
               continue;
             }
-            for (const [commitId, list] of gitOf(repo).statuses) {
+            for (const [commitId, list] of repo.git.statuses) {
               for (const status of list) {
                 result.push({
                   deployment,
@@ -560,7 +872,73 @@ const faultSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("hang"), every: z.number().int().min(1).optional(), times: z.number().int().min(1).optional(), ...faultScope }),
 ]);
 
+const commitsSchema = z
+  .union([
+    z.number().int().min(1).max(1000),
+    z.array(z.object({ message: z.string().min(1), authorName: z.string().optional(), authorEmail: z.string().optional() })).min(1).max(1000),
+  ])
+  .optional();
+
+const repositorySchema = {
+  deployment: z.string().optional(),
+  organization: z.string().min(1),
+  project: z.string().min(1),
+  repository: z.string().min(1),
+};
+
+const deliveryFilterSchema = {
+  subscriptionId: z.string().optional(),
+  notificationId: z.number().int().optional(),
+  eventType: z.string().optional(),
+  url: z.string().optional(),
+  outcome: z.enum(["succeeded", "transient", "enduring", "terminal"]).optional(),
+  since: z.number().int().optional(),
+};
+
+const notificationFilterSchema = {
+  subscriptionId: z.string().optional(),
+  eventType: z.string().optional(),
+  status: z.enum(["queued", "processing", "requestInProgress", "completed"]).optional(),
+  result: z.enum(["pending", "succeeded", "failed", "filtered"]).optional(),
+};
+
+const waitSchema = { count: z.number().int().min(1).max(10_000).optional(), timeoutMs: z.number().int().min(0).max(600_000).optional() };
+
 const schemas = {
+  createPullRequest: z.object({
+    ...repositorySchema,
+    sourceBranch: z.string().min(1),
+    targetBranch: z.string().min(1).optional(),
+    title: z.string().min(1).optional(),
+    description: z.string().optional(),
+    createdById: z.string().optional(),
+    isDraft: z.boolean().optional(),
+    reviewerIds: z.array(z.string()).optional(),
+  }),
+  updatePullRequest: z.object({
+    deployment: z.string().optional(),
+    organization: z.string().min(1),
+    commits: commitsSchema,
+    actorId: z.string().optional(),
+    status: z.enum(["active", "abandoned", "completed"]).optional(),
+    title: z.string().min(1).optional(),
+    description: z.string().optional(),
+    isDraft: z.boolean().optional(),
+    deleteSourceBranch: z.boolean().optional(),
+  }),
+  waitDeliveries: z.object({ ...deliveryFilterSchema, ...waitSchema }),
+  waitNotifications: z.object({ ...notificationFilterSchema, ...waitSchema }),
+  hookPolicy: z.object({
+    transientRetryDelaysMs: z.array(z.number().int().min(0)).max(50).optional(),
+    probationRetryDelaysMs: z.array(z.number().int().min(0)).max(50).optional(),
+    requestTimeoutMs: z.number().int().min(1).optional(),
+  }),
+  subscriptionStatus: z.object({
+    deployment: z.string().optional(),
+    organization: z.string().min(1),
+    subscriptionId: z.string().min(1),
+    status: z.enum(["enabled", "onProbation", "disabledByUser", "disabledBySystem", "disabledByInactiveIdentity"]),
+  }),
   advance: z.object({ seconds: z.number().optional(), ms: z.number().optional() }),
   setClock: z.object({ now: z.string() }),
   token: z.object({ token: z.string().min(1) }),
@@ -590,16 +968,43 @@ const schemas = {
     project: z.string().min(1),
     repository: z.string().min(1),
     branch: z.string().min(1),
-    commits: z
-      .union([
-        z.number().int().min(1).max(1000),
-        z.array(z.object({ message: z.string(), authorName: z.string().optional(), authorEmail: z.string().optional() })),
-      ])
-      .optional(),
+    commits: commitsSchema,
     pusherId: z.string().optional(),
     delete: z.boolean().optional(),
   }),
 };
+
+/** Repository coordinates from a query string (`deployment`, `organization`, `project`, `repository`). */
+function repositoryQuery(query: URLSearchParams): RepositoryInput {
+  const organization = query.get("organization") ?? "";
+  const project = query.get("project") ?? "";
+  const repository = query.get("repository") ?? "";
+  if (organization.length === 0 || project.length === 0 || repository.length === 0) {
+    throw new ControlError(400, "organization, project and repository are required query parameters.");
+  }
+  return { deployment: query.get("deployment") ?? undefined, organization, project, repository };
+}
+
+/** A filter object from query parameters (strings and integers). */
+function queryFilter(query: URLSearchParams, strings: string[], integers: string[]): Record<string, string | number> {
+  const filter: Record<string, string | number> = {};
+  for (const name of strings) {
+    const value = query.get(name);
+    if (value !== null) {
+      filter[name] = value;
+    }
+  }
+  for (const name of integers) {
+    const value = query.get(name);
+    if (value !== null) {
+      if (!/^\d+$/.test(value)) {
+        throw new ControlError(400, `${name} must be an integer.`);
+      }
+      filter[name] = Number(value);
+    }
+  }
+  return filter;
+}
 
 /** Parses a JSON control body with a zod schema or throws 400. */
 function input<T>(ctx: RequestContext, schema: z.ZodType<T>): T {
@@ -713,7 +1118,41 @@ export async function handleControlRequest(control: EmulatorControl, ctx: Reques
         sendJson(ctx, 200, { ok: true });
         return;
       case "GET /deliveries":
-        sendJson(ctx, 200, control.deliveries());
+        sendJson(ctx, 200, control.deliveries(queryFilter(query, ["subscriptionId", "eventType", "url", "outcome"], ["notificationId", "since"]) as DeliveryFilter));
+        return;
+      case "POST /deliveries/wait":
+        sendJson(ctx, 200, await control.waitForDeliveries(input(ctx, schemas.waitDeliveries)));
+        return;
+      case "POST /deliveries/retry":
+        sendJson(ctx, 200, { retried: control.retryDeliveries() });
+        return;
+      case "GET /notifications":
+        sendJson(ctx, 200, control.notifications(queryFilter(query, ["subscriptionId", "eventType", "status", "result"], []) as NotificationFilter));
+        return;
+      case "POST /notifications/wait":
+        sendJson(ctx, 200, await control.waitForNotifications(input(ctx, schemas.waitNotifications)));
+        return;
+      case "GET /hooks/policy":
+        sendJson(ctx, 200, control.hookPolicy());
+        return;
+      case "POST /hooks/policy":
+        sendJson(ctx, 200, control.setHookPolicy(input(ctx, schemas.hookPolicy)));
+        return;
+      case "POST /subscriptions/status":
+        control.setSubscriptionStatus(input(ctx, schemas.subscriptionStatus));
+        sendJson(ctx, 200, { ok: true });
+        return;
+      case "GET /refs":
+        sendJson(ctx, 200, await control.refs(repositoryQuery(query)));
+        return;
+      case "GET /pushes":
+        sendJson(ctx, 200, await control.pushes(repositoryQuery(query)));
+        return;
+      case "POST /pullrequests":
+        sendJson(ctx, 201, await control.createPullRequest(input(ctx, schemas.createPullRequest)));
+        return;
+      case "GET /pullrequests":
+        sendJson(ctx, 200, control.pullRequests({ deployment: query.get("deployment") ?? undefined, organization: query.get("organization") ?? undefined }));
         return;
       case "DELETE /deliveries":
         control.clearDeliveries();
@@ -728,6 +1167,17 @@ export async function handleControlRequest(control: EmulatorControl, ctx: Reques
       default:
         break;
     }
+    if (segments.length === 2 && segments[0] === "pullrequests" && /^\d+$/.test(segments[1] ?? "")) {
+      const pullRequestId = Number(segments[1]);
+      if (ctx.method === "GET") {
+        sendJson(ctx, 200, control.pullRequest({ deployment: query.get("deployment") ?? undefined, organization: query.get("organization") ?? "", pullRequestId }));
+        return;
+      }
+      if (ctx.method === "PATCH" || ctx.method === "POST") {
+        sendJson(ctx, 200, await control.updatePullRequest({ ...input(ctx, schemas.updatePullRequest), pullRequestId }));
+        return;
+      }
+    }
     if (await handleEntraControlRequest(control, ctx, segments)) {
       return;
     }
@@ -739,7 +1189,12 @@ export async function handleControlRequest(control: EmulatorControl, ctx: Reques
     sendJson(ctx, 404, { error: `Unknown control route ${route}` });
   } catch (error) {
     if (error instanceof ControlError) {
-      sendJson(ctx, error.status, { error: error.message });
+      sendJson(ctx, error.status, { error: error.message, ...error.extra });
+      return;
+    }
+    if (error instanceof ServiceError) {
+      // A rule of the emulated service (e.g. an active pull request already exists).
+      sendJson(ctx, error.status, { error: error.body.message, typeKey: error.body.typeKey });
       return;
     }
     throw error;

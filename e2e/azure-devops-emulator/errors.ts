@@ -251,3 +251,29 @@ export function encodeServiceError(message: string, onPremises: boolean): string
     .replace(/%20/g, "+")
     .replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
 }
+
+/** 409 for something that already exists or conflicts (emulator choice of status unless stated). */
+export function conflictError(message: string, typeKey: string): ServiceError {
+  return new ServiceError(409, wrapped(message, `Microsoft.TeamFoundation.Git.Server.${typeKey}, Microsoft.TeamFoundation.Git.Server`, typeKey));
+}
+
+/** 404 for a git resource (pull request, thread, comment, status, push) that does not exist. */
+export function gitNotFoundError(message: string, typeKey: string): ServiceError {
+  return new ServiceError(404, wrapped(message, `Microsoft.TeamFoundation.Git.Server.${typeKey}, Microsoft.TeamFoundation.Git.Server`, typeKey));
+}
+
+/**
+ * 400 for a request body whose Content-Type the action does not accept. Text and type as
+ * captured from Azure DevOps (VssRequestContentTypeNotSupportedException, status 400 in the
+ * server's exception-to-status map).
+ */
+export function contentTypeNotSupportedError(contentType: string, method: string, allowed: readonly string[]): ServiceError {
+  return new ServiceError(
+    400,
+    wrapped(
+      `The request indicated a Content-Type of "${contentType}" for method type "${method}" which is not supported. Valid content types for this method are: ${allowed.join(", ")}.`,
+      "Microsoft.VisualStudio.Services.WebApi.VssRequestContentTypeNotSupportedException, Microsoft.VisualStudio.Services.WebApi",
+      "VssRequestContentTypeNotSupportedException",
+    ),
+  );
+}

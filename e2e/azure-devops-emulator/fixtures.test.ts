@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   DEFAULT_FIXTURE,
   DEFAULT_ORGS,
@@ -10,12 +10,14 @@ import {
   getFixture,
 } from "./fixtures/index.js";
 import { Clock } from "./clock.js";
-import { Store, gitOf } from "./store.js";
+import { disposeGit, loadGit } from "./git-backend.js";
+import { Store } from "./store.js";
 
 /** The named fixtures hold what the emulator's README promises Keel's tests. */
 
 describe("default fixture", () => {
   const store = new Store(DEFAULT_FIXTURE, new Clock());
+  afterAll(() => disposeGit(store));
 
   it("every PAT has the 84-character AZDO format the Node client recognises as a PAT", () => {
     for (const token of [...Object.values(DEFAULT_PATS), ...DEMO_FIXTURE.pats.map((pat) => pat.token)]) {
@@ -36,7 +38,7 @@ describe("default fixture", () => {
     expect(store.host("services", DEFAULT_ORGS.contoso.name)?.oauthPolicy).toBe(false);
   });
 
-  it("fabrikam has MOBILE_IOS, a repository with a space, a non-ASCII one, an empty, a disabled and a fork; a branch with ≥150 commits", () => {
+  it("fabrikam has MOBILE_IOS, a repository with a space, a non-ASCII one, an empty, a disabled and a fork; a branch with ≥150 commits", async () => {
     const fabrikam = store.host("services", "fabrikam");
     expect(fabrikam).toBeDefined();
     const repos = [...(fabrikam?.reposById.values() ?? [])];
@@ -47,7 +49,7 @@ describe("default fixture", () => {
     expect(repos.some((repo) => repo.isDisabled)).toBe(true);
     expect(repos.some((repo) => repo.forkOf !== undefined)).toBe(true);
     const wallet = repos.find((repo) => repo.name === "Wallet App");
-    const git = gitOf(wallet!);
+    const git = await loadGit(store, wallet!);
     let count = 0;
     let current: string | undefined = git.refs.get("refs/heads/main")?.objectId;
     while (current !== undefined) {

@@ -1,12 +1,26 @@
 import type { DeploymentInfo, EmulatorControl } from "./control.js";
 import { getFixture } from "./fixtures/index.js";
+import type { HookPolicy } from "./hooks.js";
 import type { Fixture } from "./model.js";
 import { Emulator } from "./server.js";
 
-export type { DeploymentInfo, EmulatorControl, PostedStatus, PushInput, PushResult, StateSummary, CredentialsSummary } from "./control.js";
+export type {
+  CreatePullRequestControlInput,
+  CredentialsSummary,
+  DeploymentInfo,
+  EmulatorControl,
+  PostedStatus,
+  PullRequestSnapshot,
+  PushInput,
+  PushResult,
+  RepositoryInput,
+  StateSummary,
+  UpdatePullRequestControlInput,
+} from "./control.js";
+export type { DeliveryFilter, DeliveryRecord, HookPolicy, NotificationFilter, NotificationRecord, NotificationSummary } from "./hooks.js";
+export { MICROSOFT_HOOK_POLICY } from "./hooks.js";
 export type { EntraControl, EntraSummary, EntraAppSummary, ManagedIdentitySummary, PrincipalSummary, RegisterEntraAppInput } from "./control-entra.js";
 export { AADSTS, aadstsMessage, type AadstsCode } from "./aadsts.js";
-export type { DeliveryRecord } from "./hooks.js";
 export type { FaultRecord } from "./faults.js";
 export type { RequestLogEntry } from "./request-log.js";
 export type * from "./model.js";
@@ -27,6 +41,12 @@ export type StartEmulatorOptions = {
   trustedCaPems?: readonly string[];
   /** Serve the Services listener (and so Entra and the instance metadata endpoint) over HTTPS; MSAL refuses an http authority. */
   servicesTls?: boolean;
+  /**
+   * Service-hook retries: waits before resending a transient failure, waits between retries
+   * on probation (their counts are the limits), request timeout. Default: Microsoft's
+   * documented schedule (1 s … 60 s; 20 min … 15 h). Tests pass milliseconds.
+   */
+  hookPolicy?: Partial<HookPolicy>;
 };
 
 export type EmulatorHandle = {
@@ -60,6 +80,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     oauthRedirectUris: options.oauthRedirectUris,
     trustedCaPems: options.trustedCaPems,
     servicesTls: options.servicesTls,
+    hookPolicy: options.hookPolicy,
   });
   const deployments = emulator.deploymentInfo();
   const urls = Object.fromEntries(deployments.map((deployment) => [deployment.name, deployment.url]));

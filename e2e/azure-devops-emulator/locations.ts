@@ -39,6 +39,8 @@ export type ProductFeatures = {
   repoWebUrl: boolean;
   repoDisabledFlags: boolean;
   projectLastUpdateTime: boolean;
+  /** IdentityRefWithVote.hasDeclined/isFlagged (6.0 and later). */
+  reviewerFlags: boolean;
 };
 
 /** The response features of a product. */
@@ -47,11 +49,11 @@ export function productFeatures(product: Product): ProductFeatures {
     case "services":
     case "azure-devops-server":
     case "server2022.1":
-      return { repoWebUrl: true, repoDisabledFlags: true, projectLastUpdateTime: true };
+      return { repoWebUrl: true, repoDisabledFlags: true, projectLastUpdateTime: true, reviewerFlags: true };
     case "server2020":
-      return { repoWebUrl: true, repoDisabledFlags: false, projectLastUpdateTime: true };
+      return { repoWebUrl: true, repoDisabledFlags: false, projectLastUpdateTime: true, reviewerFlags: true };
     default:
-      return { repoWebUrl: false, repoDisabledFlags: false, projectLastUpdateTime: false };
+      return { repoWebUrl: false, repoDisabledFlags: false, projectLastUpdateTime: false, reviewerFlags: false };
   }
 }
 
@@ -165,6 +167,150 @@ export const LOCATIONS: readonly LocationDefinition[] = [
     scopes: ["host"],
   },
   {
+    id: "ea98d07b-3c87-4971-8ede-a613694ffb55",
+    area: "git",
+    resourceName: "pushes",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{pushId}",
+    resourceVersion: 3,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "9946fd70-0d40-406e-b686-b4744cbbcc37",
+    area: "git",
+    resourceName: "pullRequests",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{pullRequestId}",
+    resourceVersion: 2,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "a5d28130-9cd2-40fa-9f08-902e7daa9efb",
+    area: "git",
+    resourceName: "pullRequests",
+    routeTemplate: "{project}/_apis/{area}/{resource}",
+    resourceVersion: 2,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "01a46dea-7d46-4d40-bc84-319e7c260d99",
+    area: "git",
+    resourceName: "pullRequests",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{pullRequestId}",
+    resourceVersion: 2,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "d43911ee-6958-46b0-a42b-8445b8a0d004",
+    area: "git",
+    resourceName: "iterations",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/pullRequests/{pullRequestId}/{resource}/{iterationId}",
+    resourceVersion: 2,
+    minVersion: "2.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "b5f6bb4f-8d1e-4d79-8d11-4c9172c99c35",
+    area: "git",
+    resourceName: "statuses",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/pullRequests/{pullRequestId}/{resource}/{statusId}",
+    resourceVersion: 2,
+    minVersion: "4.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "75cf11c5-979f-4038-a76e-058a06adf2bf",
+    area: "git",
+    resourceName: "statuses",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/pullRequests/{pullRequestId}/iterations/{iterationId}/{resource}/{statusId}",
+    resourceVersion: 2,
+    minVersion: "4.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "ab6e2e5d-a0b7-4153-b64a-a4efe0d49449",
+    area: "git",
+    resourceName: "threads",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/pullRequests/{pullRequestId}/{resource}/{threadId}",
+    resourceVersion: 1,
+    minVersion: "3.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "965a3ec7-5ed8-455a-bdcb-835a5ea7fe7b",
+    area: "git",
+    resourceName: "comments",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/pullRequests/{pullRequestId}/threads/{threadId}/{resource}/{commentId}",
+    resourceVersion: 1,
+    minVersion: "3.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    // Notifications history (hooks). Ids and template from a captured OPTIONS payload and
+    // Microsoft's Go/Python/.NET clients.
+    id: "0c62d343-21b0-4732-997b-017fde84dc28",
+    area: "hooks",
+    resourceName: "notifications",
+    routeTemplate: "_apis/{area}/subscriptions/{subscriptionId}/{resource}/{notificationId}",
+    resourceVersion: 1,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "1a57562f-160a-4b5c-9185-905e95b39d36",
+    area: "hooks",
+    resourceName: "notificationsQuery",
+    routeTemplate: "_apis/{area}/{resource}",
+    resourceVersion: 1,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    // Build and policy: only the lists, empty (no pipelines, no branch policies), so that
+    // Microsoft's client finds the areas instead of failing; see README.
+    id: "0cd358e1-9217-4d94-8269-1c1ee6f93dcf",
+    area: "build",
+    resourceName: "Builds",
+    routeTemplate: "{project}/_apis/build/{resource}/{buildId}",
+    resourceVersion: 7,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "dbeaf647-6167-421a-bda9-c9327b25e2e6",
+    area: "build",
+    resourceName: "Definitions",
+    routeTemplate: "{project}/_apis/build/{resource}/{definitionId}",
+    resourceVersion: 7,
+    minVersion: "1.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
+    id: "dad91cbe-d183-45f8-9c6e-9c1164472121",
+    area: "policy",
+    resourceName: "configurations",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{configurationId}",
+    resourceVersion: 1,
+    minVersion: "2.0",
+    previewOnly: false,
+    scopes: ["host"],
+  },
+  {
     // Identity read (IMS). Location id as used by Microsoft's Python/Go clients for
     // read_identities (docs/azure-devops-facts.md §4.3); Microsoft's own pages do not list it.
     id: "28010c54-d0c0-4c89-a5b0-1c9e188b9fb7",
@@ -205,6 +351,9 @@ export const LOCATIONS: readonly LocationDefinition[] = [
 export const RESOURCE_AREAS: ReadonlyArray<{ id: string; name: string; scope: LocationScope }> = [
   { id: "79134c72-4a58-4b42-976c-04e7115f32bf", name: "core", scope: "host" },
   { id: "4e080c62-fa21-4fbc-8fef-2a10a2b38049", name: "git", scope: "host" },
+  // Ids as Microsoft's Node client knows them (BuildApi/PolicyApi.RESOURCE_AREA_ID).
+  { id: "965220d5-5bb9-42cf-8d67-9b146df2a5a4", name: "build", scope: "host" },
+  { id: "fb13a388-40dd-4a04-b530-013a739c72ef", name: "policy", scope: "host" },
   { id: "8ccfef3d-2b87-4e99-8ccb-66e343d2daa8", name: "Profile", scope: "root" },
   { id: "0d55247a-1c47-4462-9b1f-5e2125590ee6", name: "Account", scope: "root" },
 ];

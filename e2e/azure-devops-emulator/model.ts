@@ -43,6 +43,12 @@ export type FixtureBranch = {
   from?: string;
   /** 0-based index in `from`'s own commits that is the fork point; default its last commit. */
   forkPoint?: number;
+  /**
+   * What the repository's build script does on this branch (default `passing`): `failing`
+   * makes its test step exit 1, `slow` makes its build step run for minutes (see
+   * git-content.ts). The branch's first commit writes `ci/build.conf` accordingly.
+   */
+  build?: "passing" | "failing" | "slow";
 };
 
 export type FixtureRepository = {

@@ -1,7 +1,7 @@
 import * as azdev from "azure-devops-node-api";
-import { GitStatusState } from "azure-devops-node-api/interfaces/GitInterfaces.js";
+import { CommentThreadStatus, CommentType, GitStatusState, PullRequestStatus } from "azure-devops-node-api/interfaces/GitInterfaces.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_PATS, DEFAULT_REPOS, DEFAULT_SERVERS, DEFAULT_USERS, KEEL_SCOPES } from "./fixtures/default.js";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_SERVERS, DEFAULT_USERS, KEEL_SCOPES } from "./fixtures/default.js";
 import { startEmulator, type EmulatorHandle } from "./index.js";
 import { compareVersions } from "./locations.js";
 
@@ -66,7 +66,7 @@ describe("azure-devops-node-api against Services (cloud)", () => {
     const result = await exercise(connection, DEFAULT_REPOS.walletApp.project, DEFAULT_REPOS.walletApp.name);
     expect(result.projects).toEqual(["Android", "Fabrikam Fiber", "MOBILE_IOS", "Sandbox"]);
     expect(result.repos).toEqual(["ios-sdk", "Wallet App"]);
-    expect(result.branches).toEqual(["refs/heads/develop", "refs/heads/feature/login", "refs/heads/main", "refs/heads/release/1.0"]);
+    expect(result.branches).toEqual(DEFAULT_REPOS.walletApp.branches.map((branch) => `refs/heads/${branch}`));
     expect(result.statusState).toBe(GitStatusState.Succeeded);
     const posted = handle.control.statuses();
     expect(posted).toHaveLength(1);
@@ -96,6 +96,75 @@ describe("azure-devops-node-api against Services (cloud)", () => {
     const profile = await profileApi.getProfile("me", true);
     expect(profile.id).toBe(DEFAULT_USERS.alex.id);
     expect(handle.control.requests().some((entry) => entry.method === "OPTIONS" && entry.path === "/_apis/Profile")).toBe(true);
+  });
+});
+
+describe("azure-devops-node-api: pull requests, statuses, threads, builds, policy, hooks (Services)", () => {
+  it("finds every area it needs (no 'Failed to find api location') and round-trips what Keel posts", async () => {
+    const connection = new azdev.WebApi(`${handle.servicesUrl ?? ""}/fabrikam`, azdev.getPersonalAccessTokenHandler(DEFAULT_PATS.fabrikamFullAccess));
+    const project = DEFAULT_REPOS.walletApp.project;
+    const repoId = DEFAULT_REPOS.walletApp.id;
+    const git = await connection.getGitApi();
+    const created = await git.createPullRequest({ sourceRefName: "refs/heads/develop", targetRefName: "refs/heads/main", title: "Develop into main" }, repoId, project);
+    expect(created.pullRequestId).toBe(1);
+    expect(created.status).toBe(PullRequestStatus.Active);
+    const listed = await git.getPullRequests(repoId, { status: PullRequestStatus.Active }, project);
+    expect(listed.map((pr) => pr.pullRequestId)).toEqual([1]);
+    expect((await git.getPullRequestById(1, project)).title).toBe("Develop into main");
+    const iterations = await git.getPullRequestIterations(repoId, 1, project);
+    expect(iterations.map((iteration) => iteration.id)).toEqual([1]);
+    const status = await git.createPullRequestStatus(
+      { state: GitStatusState.Pending, description: "Keel build queued", targetUrl: "https://keel.example.test/builds/9", context: { name: "Wallet App", genre: "keel" } },
+      repoId,
+      1,
+      project,
+    );
+    expect(status).toMatchObject({ id: 1, state: GitStatusState.Pending, context: { name: "Wallet App", genre: "keel" } });
+    const scoped = await git.createPullRequestIterationStatus({ state: GitStatusState.Succeeded, context: { name: "Wallet App", genre: "keel" } }, repoId, 1, 1, project);
+    expect(scoped.iterationId).toBe(1);
+    expect((await git.getPullRequestStatuses(repoId, 1, project)).map((item) => item.state)).toEqual([GitStatusState.Pending, GitStatusState.Succeeded]);
+    const thread = await git.createThread(
+      { comments: [{ parentCommentId: 0, content: "Keel build #9 succeeded", commentType: CommentType.Text }], status: CommentThreadStatus.Active },
+      repoId,
+      1,
+      project,
+    );
+    expect(thread.comments?.[0]?.content).toBe("Keel build #9 succeeded");
+    const updated = await git.updateComment({ content: "Keel build #10 succeeded" }, repoId, 1, thread.id ?? 0, 1, project);
+    expect(updated.content).toBe("Keel build #10 succeeded");
+    expect((await git.getThreads(repoId, 1, project)).map((item) => item.status)).toEqual([CommentThreadStatus.Active]);
+    const tip = (await git.getRefs(repoId, project, "heads/main"))[0]?.objectId ?? "";
+    const commitStatus = await git.createCommitStatus({ state: GitStatusState.Failed, description: "2 tests failed", targetUrl: "https://keel.example.test/builds/10", context: { name: "Wallet App", genre: "keel" } }, tip, repoId, project);
+    expect(commitStatus.state).toBe(GitStatusState.Failed);
+    expect((await git.getStatuses(tip, repoId, project)).map((item) => item.description)).toEqual(["2 tests failed"]);
+    expect(await git.getPushes(repoId, project)).toEqual([]);
+    // Build and policy areas exist (empty: no pipelines, no branch policies).
+    expect(await (await connection.getBuildApi()).getBuilds(project)).toEqual([]);
+    expect(await (await connection.getBuildApi()).getDefinitions(project)).toEqual([]);
+    expect(await (await connection.getPolicyApi()).getPolicyConfigurations(project)).toEqual([]);
+    // The client has no hooks API; its generic location lookup finds the hooks area.
+    const core = await connection.getCoreApi();
+    const location = await core.vsoClient.getVersioningData("7.1", "hooks", "fc50d02a-849f-41fb-8af1-0a5216103269", {});
+    const subscription = await core.rest.create<{ id: string; status: string }>(
+      location.requestUrl ?? "",
+      {
+        publisherId: "tfs",
+        eventType: "git.pullrequest.updated",
+        resourceVersion: "1.0",
+        consumerId: "webHooks",
+        consumerActionId: "httpRequest",
+        publisherInputs: { projectId: DEFAULT_PROJECTS.mobileIos.id, repository: repoId, branch: "main" },
+        consumerInputs: { url: "https://keel.example.test/api/hooks/azure-devops/k1", basicAuthUsername: "keel", basicAuthPassword: "pw" },
+      },
+      core.createRequestOptions("application/json", location.apiVersion),
+    );
+    expect(subscription.statusCode).toBe(200);
+    expect(subscription.result?.status).toBe("enabled");
+    const notifications = await core.vsoClient.getVersioningData("7.1", "hooks", "0c62d343-21b0-4732-997b-017fde84dc28", { subscriptionId: subscription.result?.id ?? "" });
+    const history = await core.rest.get<{ count: number }>(notifications.requestUrl ?? "", core.createRequestOptions("application/json", notifications.apiVersion));
+    expect(history.result?.count).toBe(0);
+    const areas = handle.control.requests({ method: "OPTIONS" }).map((entry) => entry.path);
+    expect(areas).toEqual(expect.arrayContaining(["/fabrikam/_apis/git", "/fabrikam/_apis/build", "/fabrikam/_apis/policy", "/fabrikam/_apis/hooks"]));
   });
 });
 

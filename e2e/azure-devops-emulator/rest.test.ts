@@ -114,8 +114,9 @@ describe("refs", () => {
 
   it("filter is starts-with, filterContains is a substring; the url of a ref carries its filter", async () => {
     const heads = values(await get(`${refsUrl()}?filter=heads%2F`));
-    expect(heads.map((ref) => ref.name)).toEqual(["refs/heads/develop", "refs/heads/feature/login", "refs/heads/main", "refs/heads/release/1.0"]);
-    expect(heads[1]?.url).toBe(`${fabrikam}/${DEFAULT_PROJECTS.mobileIos.id}/_apis/git/repositories/${DEFAULT_REPOS.walletApp.id}/refs?filter=heads%2Ffeature%2Flogin`);
+    expect(heads.map((ref) => ref.name)).toEqual(DEFAULT_REPOS.walletApp.branches.map((branch) => `refs/heads/${branch}`));
+    const login = heads.find((ref) => ref.name === "refs/heads/feature/login");
+    expect(login?.url).toBe(`${fabrikam}/${DEFAULT_PROJECTS.mobileIos.id}/_apis/git/repositories/${DEFAULT_REPOS.walletApp.id}/refs?filter=heads%2Ffeature%2Flogin`);
     expect(values(await get(`${refsUrl()}?filter=tags/`)).map((ref) => ref.name)).toEqual(["refs/tags/v1.0.0"]);
     expect(values(await get(`${refsUrl()}?filterContains=LOG`)).map((ref) => ref.name)).toEqual(["refs/heads/feature/login"]);
     expect(values(await get(`${refsUrl()}/heads/release`)).map((ref) => ref.name)).toEqual(["refs/heads/release/1.0"]);
@@ -132,8 +133,9 @@ describe("refs", () => {
       token = page.headers["x-ms-continuationtoken"] as string | undefined;
       pages += 1;
     } while (token !== undefined && pages < 10);
-    expect(pages).toBe(3);
-    expect(names).toEqual(["refs/heads/develop", "refs/heads/feature/login", "refs/heads/main", "refs/heads/release/1.0", "refs/tags/v1.0.0"]);
+    const all = [...DEFAULT_REPOS.walletApp.branches.map((branch) => `refs/heads/${branch}`), "refs/tags/v1.0.0"];
+    expect(pages).toBe(Math.ceil(all.length / 2));
+    expect(names).toEqual(all);
   });
 });
 
@@ -301,5 +303,87 @@ describe("locations", () => {
     expect(`${mapping?.accessPoint ?? ""}/${mapping?.virtualDirectory ?? ""}`).toBe(fabrikam);
     const plain = body(await request(`${fabrikam}/_apis/connectionData`, { headers: auth() }));
     expect((plain.locationServiceData as Record<string, unknown>).accessMappings).toBeUndefined();
+  });
+});
+
+describe("fidelity: unknown routes, Content-Type, commit statuses", () => {
+  it("an unknown route answers ASP.NET's HTML 404 page; a known route with an unknown resource keeps the JSON error", async () => {
+    const unknown = await get(`${fabrikam}/_apis/git/repositories/${DEFAULT_REPOS.walletApp.id}/nonsense`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(unknown.text).toContain(`<title>The controller for path &#39;/fabrikam/_apis/git/repositories/${DEFAULT_REPOS.walletApp.id}/nonsense&#39; was not found or does not implement IController.</title>`);
+    expect(unknown.text).toContain("404 - Page not found");
+    const server = handle.deployment(DEFAULT_SERVERS.server2022.name);
+    const onPrem = await request(`${server.url}/DefaultCollection/_apis/nowhere`, { headers: basic(DEFAULT_PATS.server2022) });
+    expect([onPrem.status, onPrem.headers["content-type"]]).toEqual([404, "text/html; charset=utf-8"]);
+    const project = await get(`${fabrikam}/NoSuchProject/_apis/git/repositories`);
+    expect([project.status, body(project).typeKey]).toEqual([404, "ProjectDoesNotExistWithNameException"]);
+    // Anonymous callers still get the 401 first: authentication comes before routing.
+    expect((await request(`${fabrikam}/_apis/nowhere`)).status).toBe(401);
+  });
+
+  it("a body whose Content-Type is not JSON is refused with 400 VssRequestContentTypeNotSupportedException", async () => {
+    const url = `${fabrikam}/MOBILE_IOS/_apis/git/repositories/${DEFAULT_REPOS.walletApp.id}/commits/${"a".repeat(40)}/statuses?api-version=7.1`;
+    const form = await request(url, { method: "POST", headers: { ...auth(), "Content-Type": "application/x-www-form-urlencoded" }, body: "state=succeeded" });
+    expect(form.status).toBe(400);
+    expect(body(form)).toMatchObject({
+      message:
+        'The request indicated a Content-Type of "application/x-www-form-urlencoded" for method type "POST" which is not supported. Valid content types for this method are: application/json, application/json-patch+json.',
+      typeKey: "VssRequestContentTypeNotSupportedException",
+      typeName: "Microsoft.VisualStudio.Services.WebApi.VssRequestContentTypeNotSupportedException, Microsoft.VisualStudio.Services.WebApi",
+    });
+    const none = await request(url, { method: "POST", headers: auth(), body: '{"state":"succeeded"}' });
+    expect(none.status).toBe(400);
+    expect(String(body(none).message)).toContain('Content-Type of ""');
+    const plain = await request(url, { method: "POST", headers: { ...auth(), "Content-Type": "text/plain" }, body: "{}" });
+    expect(body(plain).typeKey).toBe("VssRequestContentTypeNotSupportedException");
+    // JSON (any charset) and JSON patch pass on to the action: here 404, the commit does not exist.
+    const json = await request(url, { method: "POST", headers: { ...auth(), "Content-Type": "application/json; charset=utf-8" }, body: '{"state":"succeeded","context":{"name":"x"}}' });
+    expect(json.status).toBe(404);
+    const patch = await request(url, { method: "POST", headers: { ...auth(), "Content-Type": "application/json-patch+json" }, body: '{"state":"succeeded","context":{"name":"x"}}' });
+    expect(patch.status).toBe(404);
+    // A DELETE without a body needs no Content-Type.
+    const hooks = `${fabrikam}/_apis/hooks/subscriptions/00000000-0000-0000-0000-000000000000?api-version=7.1`;
+    expect((await request(hooks, { method: "DELETE", headers: basic(DEFAULT_PATS.fabrikamFullAccess) })).status).toBe(404);
+  });
+
+  it("commit statuses round-trip genre, name, state (name or number), description and targetUrl", async () => {
+    const repo = `${fabrikam}/MOBILE_IOS/_apis/git/repositories/${DEFAULT_REPOS.walletApp.id}`;
+    const tip = String(values(await get(`${repo}/refs?filter=heads/main`))[0]?.objectId);
+    const post = (status: unknown): ReturnType<typeof request> =>
+      request(`${repo}/commits/${tip}/statuses?api-version=7.1`, { method: "POST", headers: { ...auth(), "Content-Type": "application/json" }, body: JSON.stringify(status) });
+    const sent = [
+      { state: "pending", description: "Build #12 queued — ünïcödé", targetUrl: "https://keel.example.test/builds/12?tab=log#L1", context: { name: "Wallet App (iOS)", genre: "keel" } },
+      { state: 2, description: "Build #12 succeeded", targetUrl: "https://keel.example.test/builds/12", context: { name: "Wallet App (iOS)", genre: "keel" } },
+      { state: "ERROR", context: { name: "no-genre" } },
+    ];
+    const created = [];
+    for (const status of sent) {
+      const response = await post(status);
+      expect(response.status).toBe(201);
+      created.push(body(response));
+    }
+    expect(created.map((status) => status.state)).toEqual(["pending", "succeeded", "error"]);
+    expect(created[0]).toMatchObject({ description: sent[0]?.description, targetUrl: sent[0]?.targetUrl, context: { name: "Wallet App (iOS)", genre: "keel" } });
+    expect(created[2]?.context).toEqual({ name: "no-genre" });
+    expect(created[2]).not.toHaveProperty("description");
+    expect(created[2]).not.toHaveProperty("targetUrl");
+    const listed = values(await get(`${repo}/commits/${tip}/statuses?api-version=7.1`));
+    expect(listed.map((status) => [status.id, status.state, (status.context as Record<string, string>).name])).toEqual([
+      [3, "error", "no-genre"],
+      [2, "succeeded", "Wallet App (iOS)"],
+      [1, "pending", "Wallet App (iOS)"],
+    ]);
+    const latest = values(await get(`${repo}/commits/${tip}/statuses?latestOnly=true&api-version=7.1`));
+    expect(latest.map((status) => status.id)).toEqual([3, 2]);
+    const onRef = values(await get(`${repo}/refs?filter=heads/main&includeStatuses=true&latestStatusesOnly=true`))[0]?.statuses as Array<Record<string, unknown>>;
+    expect(onRef.map((status) => status.state)).toEqual(["error", "succeeded"]);
+    expect(handle.control.statuses().map((status) => [status.contextGenre, status.contextName, status.state])).toEqual([
+      ["keel", "Wallet App (iOS)", "pending"],
+      ["keel", "Wallet App (iOS)", "succeeded"],
+      [undefined, "no-genre", "error"],
+    ]);
+    expect((await post({ state: "green", context: { name: "x" } })).status).toBe(400);
+    expect((await post({ state: "pending", context: { name: "x" }, targetUrl: "javascript:alert(1)" })).status).toBe(400);
   });
 });

@@ -12,15 +12,43 @@ import { createStatus, getCommit, getRepository, listCommits, listRefs, listRepo
 import {
   createSubscription,
   deleteSubscription,
+  getNotification,
   getSubscription,
+  listNotifications,
   listSubscriptions,
+  queryNotifications,
   replaceSubscription,
 } from "./api-hooks.js";
+import {
+  createComment,
+  createPullRequestRoute,
+  createPullRequestStatus,
+  createThread,
+  deleteComment,
+  deletePullRequestStatus,
+  getComment,
+  getIteration,
+  getPullRequest,
+  getPullRequestStatus,
+  getPush,
+  getThread,
+  listComments,
+  listIterations,
+  listPullRequests,
+  listPullRequestStatuses,
+  listPushes,
+  listThreads,
+  patchPullRequest,
+  updateComment,
+  updateThread,
+} from "./api-pulls.js";
 import { getProfile, listAccounts } from "./api-profile.js";
 import { authenticate, AuthFailure, requireScopes, sendAuthFailure, type AuthTarget, type Principal } from "./auth.js";
 import type { ApiContext, EmulatorCore, RootApiContext } from "./core.js";
 import {
+  contentTypeNotSupportedError,
   invalidVersionError,
+  notFoundError,
   previewRequiredError,
   projectNotFoundError,
   ServiceError,
@@ -31,7 +59,7 @@ import {
 } from "./errors.js";
 import { visibleHost } from "./entra-directory.js";
 import { handleGitHttp } from "./git-http.js";
-import { queryParam, sendServiceError, sendWrapped, type RequestContext } from "./http.js";
+import { escapeHtml, mediaType, queryParam, sendHtml, sendList, sendServiceError, sendWrapped, type RequestContext } from "./http.js";
 import {
   compareVersions,
   locationById,
@@ -71,6 +99,20 @@ type RootRoute = {
 };
 
 const LOC = {
+  pushes: "ea98d07b-3c87-4971-8ede-a613694ffb55",
+  pullRequests: "9946fd70-0d40-406e-b686-b4744cbbcc37",
+  pullRequestsByProject: "a5d28130-9cd2-40fa-9f08-902e7daa9efb",
+  pullRequestById: "01a46dea-7d46-4d40-bc84-319e7c260d99",
+  iterations: "d43911ee-6958-46b0-a42b-8445b8a0d004",
+  pullRequestStatuses: "b5f6bb4f-8d1e-4d79-8d11-4c9172c99c35",
+  iterationStatuses: "75cf11c5-979f-4038-a76e-058a06adf2bf",
+  threads: "ab6e2e5d-a0b7-4153-b64a-a4efe0d49449",
+  comments: "965a3ec7-5ed8-455a-bdcb-835a5ea7fe7b",
+  notifications: "0c62d343-21b0-4732-997b-017fde84dc28",
+  notificationsQuery: "1a57562f-160a-4b5c-9185-905e95b39d36",
+  builds: "0cd358e1-9217-4d94-8269-1c1ee6f93dcf",
+  buildDefinitions: "dbeaf647-6167-421a-bda9-c9327b25e2e6",
+  policyConfigurations: "dad91cbe-d183-45f8-9c6e-9c1164472121",
   connectionData: "00d9565f-ed9c-4a06-9a50-00e7896ccab4",
   resourceAreas: "e81700f7-3be2-46de-8624-2eb35882fcaa",
   projects: "603fe2ac-9723-48b9-88ad-09305aa6c6e1",
@@ -86,6 +128,12 @@ const LOC = {
 };
 
 const CODE_READ = ["vso.code"];
+const CODE_WRITE = ["vso.code_write"];
+const STATUS_READ = ["vso.code", "vso.code_status"];
+const STATUS_WRITE = ["vso.code_write", "vso.code_status"];
+const THREADS_READ = ["vso.code", "vso.threads_full"];
+const THREADS_WRITE = ["vso.code_write", "vso.threads_full"];
+const REPO_PR = ["_apis", "git", "repositories", ":repo", "pullRequests", ":id"];
 const HOOKS_READ = ["vso.hooks", "vso.work", "vso.build", "vso.code"];
 const HOOKS_WRITE = ["vso.hooks_write", "vso.work", "vso.build", "vso.code"];
 
@@ -178,6 +226,290 @@ const HOST_ROUTES: HostRoute[] = [
     locationId: LOC.statuses,
     scopes: ["vso.code", "vso.code_status"],
     handler: (api, params) => listStatuses(api, params.repo ?? "", params.commitId ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "git", "repositories", ":repo", "pushes"],
+    project: "optional",
+    locationId: LOC.pushes,
+    scopes: CODE_READ,
+    handler: (api, params) => listPushes(api, params.repo ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "git", "repositories", ":repo", "pushes", ":pushId"],
+    project: "optional",
+    locationId: LOC.pushes,
+    scopes: CODE_READ,
+    handler: (api, params) => getPush(api, params.repo ?? "", params.pushId ?? ""),
+  },
+  {
+    methods: ["POST"],
+    pattern: ["_apis", "git", "repositories", ":repo", "pullRequests"],
+    project: "optional",
+    locationId: LOC.pullRequests,
+    scopes: CODE_WRITE,
+    handler: (api, params) => createPullRequestRoute(api, params.repo ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "git", "repositories", ":repo", "pullRequests"],
+    project: "optional",
+    locationId: LOC.pullRequests,
+    scopes: CODE_READ,
+    handler: (api, params) => listPullRequests(api, params.repo ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: REPO_PR,
+    project: "optional",
+    locationId: LOC.pullRequests,
+    scopes: CODE_READ,
+    handler: (api, params) => getPullRequest(api, params.repo ?? "", params.id ?? ""),
+  },
+  {
+    methods: ["PATCH"],
+    pattern: REPO_PR,
+    project: "optional",
+    locationId: LOC.pullRequests,
+    scopes: CODE_WRITE,
+    handler: (api, params) => patchPullRequest(api, params.repo ?? "", params.id ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "git", "pullRequests"],
+    project: "optional",
+    locationId: LOC.pullRequestsByProject,
+    scopes: CODE_READ,
+    handler: (api) => listPullRequests(api, undefined),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "git", "pullRequests", ":id"],
+    project: "optional",
+    locationId: LOC.pullRequestById,
+    scopes: CODE_READ,
+    handler: (api, params) => getPullRequest(api, undefined, params.id ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: [...REPO_PR, "iterations"],
+    project: "optional",
+    locationId: LOC.iterations,
+    scopes: CODE_READ,
+    handler: (api, params) => listIterations(api, params.repo ?? "", params.id ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: [...REPO_PR, "iterations", ":iterationId"],
+    project: "optional",
+    locationId: LOC.iterations,
+    scopes: CODE_READ,
+    handler: (api, params) => getIteration(api, params.repo ?? "", params.id ?? "", params.iterationId ?? ""),
+  },
+  {
+    methods: ["POST"],
+    pattern: [...REPO_PR, "statuses"],
+    project: "optional",
+    locationId: LOC.pullRequestStatuses,
+    scopes: STATUS_WRITE,
+    handler: (api, params) => createPullRequestStatus(api, params.repo ?? "", params.id ?? "", undefined),
+  },
+  {
+    methods: ["GET"],
+    pattern: [...REPO_PR, "statuses"],
+    project: "optional",
+    locationId: LOC.pullRequestStatuses,
+    scopes: STATUS_READ,
+    handler: (api, params) => listPullRequestStatuses(api, params.repo ?? "", params.id ?? "", undefined),
+  },
+  {
+    methods: ["GET"],
+    pattern: [...REPO_PR, "statuses", ":statusId"],
+    project: "optional",
+    locationId: LOC.pullRequestStatuses,
+    scopes: STATUS_READ,
+    handler: (api, params) => getPullRequestStatus(api, params.repo ?? "", params.id ?? "", undefined, params.statusId ?? ""),
+  },
+  {
+    methods: ["DELETE"],
+    pattern: [...REPO_PR, "statuses", ":statusId"],
+    project: "optional",
+    locationId: LOC.pullRequestStatuses,
+    scopes: STATUS_WRITE,
+    handler: (api, params) => deletePullRequestStatus(api, params.repo ?? "", params.id ?? "", undefined, params.statusId ?? ""),
+  },
+  {
+    methods: ["POST"],
+    pattern: [...REPO_PR, "iterations", ":iterationId", "statuses"],
+    project: "optional",
+    locationId: LOC.iterationStatuses,
+    scopes: STATUS_WRITE,
+    handler: (api, params) => createPullRequestStatus(api, params.repo ?? "", params.id ?? "", params.iterationId ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: [...REPO_PR, "iterations", ":iterationId", "statuses"],
+    project: "optional",
+    locationId: LOC.iterationStatuses,
+    scopes: STATUS_READ,
+    handler: (api, params) => listPullRequestStatuses(api, params.repo ?? "", params.id ?? "", params.iterationId ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: [...REPO_PR, "iterations", ":iterationId", "statuses", ":statusId"],
+    project: "optional",
+    locationId: LOC.iterationStatuses,
+    scopes: STATUS_READ,
+    handler: (api, params) => getPullRequestStatus(api, params.repo ?? "", params.id ?? "", params.iterationId ?? "", params.statusId ?? ""),
+  },
+  {
+    methods: ["DELETE"],
+    pattern: [...REPO_PR, "iterations", ":iterationId", "statuses", ":statusId"],
+    project: "optional",
+    locationId: LOC.iterationStatuses,
+    scopes: STATUS_WRITE,
+    handler: (api, params) => deletePullRequestStatus(api, params.repo ?? "", params.id ?? "", params.iterationId ?? "", params.statusId ?? ""),
+  },
+  {
+    methods: ["POST"],
+    pattern: [...REPO_PR, "threads"],
+    project: "optional",
+    locationId: LOC.threads,
+    scopes: THREADS_WRITE,
+    handler: (api, params) => createThread(api, params.repo ?? "", params.id ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: [...REPO_PR, "threads"],
+    project: "optional",
+    locationId: LOC.threads,
+    scopes: THREADS_READ,
+    handler: (api, params) => listThreads(api, params.repo ?? "", params.id ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: [...REPO_PR, "threads", ":threadId"],
+    project: "optional",
+    locationId: LOC.threads,
+    scopes: THREADS_READ,
+    handler: (api, params) => getThread(api, params.repo ?? "", params.id ?? "", params.threadId ?? ""),
+  },
+  {
+    methods: ["PATCH"],
+    pattern: [...REPO_PR, "threads", ":threadId"],
+    project: "optional",
+    locationId: LOC.threads,
+    scopes: THREADS_WRITE,
+    handler: (api, params) => updateThread(api, params.repo ?? "", params.id ?? "", params.threadId ?? ""),
+  },
+  {
+    methods: ["POST"],
+    pattern: [...REPO_PR, "threads", ":threadId", "comments"],
+    project: "optional",
+    locationId: LOC.comments,
+    scopes: THREADS_WRITE,
+    handler: (api, params) => createComment(api, params.repo ?? "", params.id ?? "", params.threadId ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: [...REPO_PR, "threads", ":threadId", "comments"],
+    project: "optional",
+    locationId: LOC.comments,
+    scopes: THREADS_READ,
+    handler: (api, params) => listComments(api, params.repo ?? "", params.id ?? "", params.threadId ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: [...REPO_PR, "threads", ":threadId", "comments", ":commentId"],
+    project: "optional",
+    locationId: LOC.comments,
+    scopes: THREADS_READ,
+    handler: (api, params) => getComment(api, params.repo ?? "", params.id ?? "", params.threadId ?? "", params.commentId ?? ""),
+  },
+  {
+    methods: ["PATCH"],
+    pattern: [...REPO_PR, "threads", ":threadId", "comments", ":commentId"],
+    project: "optional",
+    locationId: LOC.comments,
+    scopes: THREADS_WRITE,
+    handler: (api, params) => updateComment(api, params.repo ?? "", params.id ?? "", params.threadId ?? "", params.commentId ?? ""),
+  },
+  {
+    methods: ["DELETE"],
+    pattern: [...REPO_PR, "threads", ":threadId", "comments", ":commentId"],
+    project: "optional",
+    locationId: LOC.comments,
+    scopes: THREADS_WRITE,
+    handler: (api, params) => deleteComment(api, params.repo ?? "", params.id ?? "", params.threadId ?? "", params.commentId ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "hooks", "subscriptions", ":id", "notifications"],
+    project: "none",
+    locationId: LOC.notifications,
+    scopes: HOOKS_READ,
+    handler: (api, params) => listNotifications(api, params.id ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "hooks", "subscriptions", ":id", "notifications", ":notificationId"],
+    project: "none",
+    locationId: LOC.notifications,
+    scopes: HOOKS_READ,
+    handler: (api, params) => getNotification(api, params.id ?? "", params.notificationId ?? ""),
+  },
+  {
+    methods: ["POST"],
+    pattern: ["_apis", "hooks", "notificationsQuery"],
+    project: "none",
+    locationId: LOC.notificationsQuery,
+    scopes: HOOKS_READ,
+    handler: (api) => queryNotifications(api),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "build", "builds"],
+    project: "optional",
+    locationId: LOC.builds,
+    scopes: ["vso.build"],
+    handler: (api) => sendList(api.ctx, [], { apiVersion: api.apiVersion }),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "build", "builds", ":buildId"],
+    project: "optional",
+    locationId: LOC.builds,
+    scopes: ["vso.build"],
+    handler: (api, params) => {
+      throw notFoundError(`The requested build ${params.buildId ?? ""} could not be found.`, "BuildNotFoundException");
+    },
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "build", "definitions"],
+    project: "optional",
+    locationId: LOC.buildDefinitions,
+    scopes: ["vso.build"],
+    handler: (api) => sendList(api.ctx, [], { apiVersion: api.apiVersion }),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "policy", "configurations"],
+    project: "optional",
+    locationId: LOC.policyConfigurations,
+    scopes: CODE_READ,
+    handler: (api) => sendList(api.ctx, [], { apiVersion: api.apiVersion }),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "policy", "configurations", ":configurationId"],
+    project: "optional",
+    locationId: LOC.policyConfigurations,
+    scopes: CODE_READ,
+    handler: (api, params) => {
+      throw notFoundError(`The policy configuration ${params.configurationId ?? ""} does not exist.`, "PolicyConfigurationNotFoundException");
+    },
   },
   {
     methods: ["GET"],
@@ -352,17 +684,48 @@ function sendThrown(ctx: RequestContext, error: unknown, target: AuthTarget): vo
   throw error;
 }
 
-/** 404 for an unknown API route (emulator choice of text). */
+/**
+ * 404 for an unknown route: the HTML page ASP.NET MVC answers on Azure DevOps ("The
+ * controller for path … was not found or does not implement IController", "404 - Page not
+ * found", as clients report it); the page around those texts is the emulator's.
+ */
 function routeNotFound(ctx: RequestContext): void {
-  sendWrapped(
+  const title = `The controller for path '${ctx.url.pathname}' was not found or does not implement IController.`;
+  sendHtml(
     ctx,
     404,
-    wrapped(
-      `The API resource ${ctx.url.pathname} was not found on this emulated server.`,
-      "Microsoft.VisualStudio.Services.WebApi.VssResourceNotFoundException, Microsoft.VisualStudio.Services.WebApi",
-      "VssResourceNotFoundException",
-    ),
+    `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body>
+<div class="error-page">
+  <div class="title">404 - Page not found</div>
+  <div class="details">The page you are looking for doesn't exist or an other error occurred.</div>
+</div>
+</body>
+</html>`,
   );
+}
+
+/** Media types every REST action accepts for a body (the service's RequestContentTypeRestriction defaults). */
+const ALLOWED_CONTENT_TYPES = ["application/json", "application/json-patch+json"];
+
+/**
+ * Refuses a body of an unsupported Content-Type on POST/PUT/PATCH/DELETE with 400
+ * VssRequestContentTypeNotSupportedException. A request without a body and without a
+ * Content-Type passes, as on the service.
+ */
+function checkContentType(ctx: RequestContext): void {
+  if (!["POST", "PUT", "PATCH", "DELETE"].includes(ctx.method)) {
+    return;
+  }
+  const type = mediaType(ctx.req);
+  if (ctx.body.length === 0 && type.length === 0) {
+    return;
+  }
+  if (!ALLOWED_CONTENT_TYPES.includes(type)) {
+    throw contentTypeNotSupportedError(ctx.req.headers["content-type"]?.split(";")[0]?.trim() ?? "", ctx.method, ALLOWED_CONTENT_TYPES);
+  }
 }
 
 /** 405 when the path exists but not for this method. */
@@ -424,6 +787,7 @@ export async function handleHostRequest(
       const location = route.locationId === undefined ? undefined : locationById(route.locationId);
       const apiVersion = checkApiVersion(ctx, host.product, location);
       requireScopes(principal, route.scopes);
+      checkContentType(ctx);
       const api: ApiContext = { core, ctx, host: visible, urls, principal, apiVersion };
       if (projectSegment !== undefined) {
         const project = core.store.project(visible, projectSegment);
@@ -467,6 +831,7 @@ export async function handleRootRequest(core: EmulatorCore, ctx: RequestContext,
       const location = route.locationId === undefined ? undefined : locationById(route.locationId);
       const apiVersion = checkApiVersion(ctx, "services", location);
       requireScopes(principal, route.scopes);
+      checkContentType(ctx);
       await route.handler({ core, ctx, urls, principal, apiVersion }, params);
       return;
     }

@@ -13,7 +13,8 @@ import type { EmulatorCore } from "./core.js";
 import { notFoundError, ServiceError, wrapped } from "./errors.js";
 import { FaultEngine } from "./faults.js";
 import { IssuerKeys } from "./federation.js";
-import { HookDispatcher } from "./hooks.js";
+import { disposeGit } from "./git-backend.js";
+import { HookDispatcher, MICROSOFT_HOOK_POLICY, type HookPolicy } from "./hooks.js";
 import { sendJson, sendServiceError, sendWrapped, splitPath, type DeploymentRuntime, type RequestContext } from "./http.js";
 import { guidFrom } from "./ids.js";
 import { createSigningKeys, type SigningKeys } from "./keys.js";
@@ -40,6 +41,8 @@ export type ServerOptions = {
   trustedCaPems?: readonly string[];
   /** Serve the Services listener over HTTPS whatever the fixture says (MSAL requires an https authority). */
   servicesTls?: boolean;
+  /** Service-hook retry/probation schedule (default: Microsoft's documented one). */
+  hookPolicy?: Partial<HookPolicy>;
 };
 
 /** Largest request body the emulator reads (bigger bodies get 413). */
@@ -93,7 +96,7 @@ export class Emulator implements EmulatorCore {
     this.currentStore = new Store(options.fixture, this.clock, this.redirectUris);
     this.issuerKeys = new IssuerKeys(options.trustedCaPems ?? []);
     this.faults = new FaultEngine(() => this.clock);
-    this.hooks = new HookDispatcher(() => this.tls.caCertPem);
+    this.hooks = new HookDispatcher(() => this.tls.caCertPem, { ...MICROSOFT_HOOK_POLICY, ...options.hookPolicy }, () => this.clock.nowIso());
     this.control = createControl(this);
     for (const spec of options.fixture.faults ?? []) {
       this.faults.add(spec);
@@ -194,6 +197,7 @@ export class Emulator implements EmulatorCore {
   reset(): void {
     this.faults.clear();
     this.clock.reset();
+    disposeGit(this.currentStore);
     this.currentStore = new Store(this.fixture, this.clock, this.redirectUris);
     this.log.clear();
     this.hooks.clear();
@@ -209,6 +213,7 @@ export class Emulator implements EmulatorCore {
     }
     this.stopped = true;
     this.faults.clear();
+    this.hooks.clear();
     await Promise.all(
       this.servers.map(
         (server) =>
@@ -222,6 +227,7 @@ export class Emulator implements EmulatorCore {
       socket.destroy();
     }
     this.sockets.clear();
+    disposeGit(this.currentStore);
   }
 
   /** Runs a request; a failure after the response is gone must not crash the process. */

@@ -66,6 +66,10 @@ export const SPEC_PATCHES: Record<string, { extraProperties?: Record<string, Jso
     replace: { value: { $ref: "#/definitions/Avatar" } },
     reason: "ProfileAttributeBase<T>.value is generic (format \"T\"); for the Avatar core attribute T is Avatar.",
   },
+  Subscription: {
+    replace: { probationRetries: { type: "integer", minimum: 0, maximum: 255 } },
+    reason: "probationRetries is a .NET Byte, serialized as a number; swagger's `format: byte` reads as a base64 string.",
+  },
   Event: {
     extraProperties: { subscriptionId: { type: "string", format: "uuid" }, notificationId: { type: "integer" } },
     reason: "Deliveries carry subscriptionId and notificationId (docs/azure-devops-facts.md §1.6), which the Event definition lacks.",
@@ -132,6 +136,9 @@ export class SpecSchemas {
     // strict:false tolerates swagger extensions (x-ms-*) and the unknown format "T".
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
+    // Swagger formats ajv does not know: .NET Int16, and the generic parameter "T".
+    this.ajv.addFormat("int16", { type: "number", validate: (value: number) => Number.isInteger(value) && value >= -32_768 && value <= 32_767 });
+    this.ajv.addFormat("T", true);
   }
 
   /** Names of every definition in the spec. */

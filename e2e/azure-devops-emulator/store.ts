@@ -1,6 +1,6 @@
 import { Clock } from "./clock.js";
 import { EntraDirectory } from "./entra-directory.js";
-import { guidFrom, randomPat, shaFrom, ZERO_SHA } from "./ids.js";
+import { guidFrom, randomPat } from "./ids.js";
 import type {
   EntraApp,
   Fixture,
@@ -44,7 +44,17 @@ export type StatusRecord = {
   iterationId?: number;
 };
 
-export type RefRecord = { name: string; objectId: string; creatorId?: string };
+export type RefRecord = { name: string; objectId: string; creatorId?: string; /** The commit an annotated tag points at. */ peeledObjectId?: string };
+
+/** A push: through git (http-backend) or the control API. */
+export type PushRecord = {
+  pushId: number;
+  date: string;
+  pushedById: string;
+  refUpdates: Array<{ name: string; oldObjectId: string; newObjectId: string }>;
+  /** New commits of the push, newest first. */
+  commitIds: string[];
+};
 
 export type GitData = {
   refs: Map<string, RefRecord>;
@@ -52,11 +62,14 @@ export type GitData = {
   statuses: Map<string, StatusRecord[]>;
   nextStatusId: number;
   nextPushId: number;
+  pushes: PushRecord[];
 };
 
 export type RepoRecord = {
   id: string;
   name: string;
+  /** The name in the fixture: the generated history depends on it, not on later renames. */
+  initialName: string;
   project: ProjectRecord;
   host: HostRecord;
   isDisabled: boolean;
@@ -67,7 +80,7 @@ export type RepoRecord = {
   branchSpecs: FixtureBranch[];
   defaultBranchName?: string;
   tags: string[];
-  /** Built on first use so that tens of thousands of repositories cost little at start-up. */
+  /** Read from the bare repository built on first use (git-backend.ts), so large estates start fast. */
   git?: GitData;
 };
 
@@ -97,6 +110,9 @@ export type SubscriptionRecord = {
   createdDate: string;
   modifiedById: string;
   modifiedDate: string;
+  /** Failed retries while on probation (service-hook delivery, hooks.ts). */
+  probationRetries?: number;
+  lastProbationRetryDate?: string;
 };
 
 export type HostRecord = {
@@ -170,102 +186,9 @@ export type AuthCodeRecord = {
   tenantId?: string;
 };
 
-/** People who appear as commit authors in generated histories. */
-const AUTHORS: ReadonlyArray<{ name: string; email: string }> = [
-  { name: "Mona Kane", email: "mona.kane@fabrikam.example" },
-  { name: "Jamal Hartnett", email: "jamal.hartnett@fabrikam.example" },
-  { name: "Chuck Reinhart", email: "chuck.reinhart@fabrikam.example" },
-  { name: "Élodie Fournier", email: "elodie.fournier@fabrikam.example" },
-  { name: "Wei Zhang", email: "wei.zhang@fabrikam.example" },
-];
-
-const MESSAGES: readonly string[] = [
-  "Add onboarding screens",
-  "Fix crash when the wallet is empty",
-  "Bump Gradle wrapper",
-  "Refactor payment service client",
-  "Update localisation strings",
-  "Add unit tests for balance formatter",
-  "Tidy up Fastlane lanes",
-  "Improve accessibility labels",
-  "Handle expired sessions gracefully",
-  "Upgrade Xcode project settings",
-  "Cache exchange rates",
-  "Document release process",
-];
-
 const HISTORY_START_MS = Date.UTC(2024, 0, 8, 9, 0, 0);
-const HOUR_MS = 3_600_000;
 /** Creation time of fixture PATs (before any generated history). */
 const HISTORY_START_ISO = new Date(HISTORY_START_MS - 30 * 86_400_000).toISOString();
-/** Creation time of fixture PATs (before any generated history). */
-/** Builds a commit's deterministic metadata. */
-function makeCommit(id: string, parents: string[], index: number, parentDateMs: number, seed: string): CommitRecord {
-  const hash = parseInt(shaFrom(`meta|${seed}|${index}`).slice(0, 8), 16);
-  const author = AUTHORS[hash % AUTHORS.length] ?? { name: "Mona Kane", email: "mona.kane@fabrikam.example" };
-  const dateMs = parentDateMs + HOUR_MS * (1 + (hash % 9)) + ((hash >> 8) % 60) * 60_000;
-  const date = new Date(dateMs).toISOString().replace(".000Z", "Z");
-  const message = `${MESSAGES[(hash >> 4) % MESSAGES.length] ?? "Update"} (#${index + 1})`;
-  return {
-    id,
-    parents,
-    treeId: shaFrom(`tree|${id}`),
-    author: { ...author, date },
-    committer: { ...author, date },
-    comment: message,
-  };
-}
-
-/** Builds refs and commits of a repository from its branch specs (deterministic). */
-export function buildGitData(repo: RepoRecord): GitData {
-  const git: GitData = { refs: new Map(), commits: new Map(), statuses: new Map(), nextStatusId: 1, nextPushId: 1 };
-  const ownCommits = new Map<string, string[]>();
-  const creatorId = [...repo.host.members][0];
-  for (const spec of repo.branchSpecs) {
-    let parent: string | undefined;
-    let parentDateMs = HISTORY_START_MS;
-    if (spec.from !== undefined) {
-      const base = ownCommits.get(spec.from) ?? [];
-      const forkIndex = Math.min(spec.forkPoint ?? base.length - 1, base.length - 1);
-      parent = base[forkIndex] ?? git.refs.get(`refs/heads/${spec.from}`)?.objectId;
-      const parentCommit = parent === undefined ? undefined : git.commits.get(parent);
-      if (parentCommit) {
-        parentDateMs = Date.parse(parentCommit.author.date);
-      }
-    }
-    const own: string[] = [];
-    for (let index = 0; index < spec.commits; index += 1) {
-      const seed = `${repo.id}|${spec.name}`;
-      const id = shaFrom(`${seed}|${index}`);
-      const commit = makeCommit(id, parent === undefined ? [] : [parent], index, parentDateMs, seed);
-      git.commits.set(id, commit);
-      own.push(id);
-      parent = id;
-      parentDateMs = Date.parse(commit.author.date);
-    }
-    ownCommits.set(spec.name, own);
-    if (parent !== undefined) {
-      const name = `refs/heads/${spec.name}`;
-      git.refs.set(name, { name, objectId: parent, creatorId });
-    }
-  }
-  const defaultRef = repo.defaultBranchName === undefined ? undefined : git.refs.get(`refs/heads/${repo.defaultBranchName}`);
-  if (defaultRef) {
-    for (const tag of repo.tags) {
-      const name = `refs/tags/${tag}`;
-      git.refs.set(name, { name, objectId: defaultRef.objectId, creatorId });
-    }
-  }
-  return git;
-}
-
-/** The repository's git data, building it on first use. */
-export function gitOf(repo: RepoRecord): GitData {
-  if (!repo.git) {
-    repo.git = buildGitData(repo);
-  }
-  return repo.git;
-}
 
 /** The full default branch ref name, or undefined for an empty repository. */
 export function defaultBranchRef(repo: RepoRecord): string | undefined {
@@ -365,6 +288,7 @@ function buildHost(fixture: FixtureHost, deployment: string, product: Product): 
       const repo: RepoRecord = {
         id: repoSpec.id,
         name: repoSpec.name,
+        initialName: repoSpec.name,
         project,
         host,
         isDisabled: repoSpec.isDisabled ?? false,
@@ -502,62 +426,4 @@ export class Store {
     this.pats.set(record.token, record);
     return record;
   }
-
-  /** Appends commits to a branch (creating it when missing) and returns the ref update. */
-  pushCommits(
-    repo: RepoRecord,
-    branch: string,
-    commits: ReadonlyArray<{ comment: string; authorName: string; authorEmail: string }>,
-  ): { oldObjectId: string; newObjectId: string; commits: CommitRecord[]; pushId: number; created: boolean } {
-    const git = gitOf(repo);
-    const refName = `refs/heads/${branch}`;
-    const existing = git.refs.get(refName);
-    const created = existing === undefined;
-    // A new branch starts from the default branch's tip, like `git push origin HEAD:new`.
-    const defaultRef = defaultBranchRef(repo);
-    const startFrom = existing?.objectId ?? (defaultRef === undefined ? undefined : git.refs.get(defaultRef)?.objectId);
-    const pushId = git.nextPushId;
-    git.nextPushId += 1;
-    const made: CommitRecord[] = [];
-    let parent = startFrom;
-    const nowMs = this.clock.now();
-    for (const [index, input] of commits.entries()) {
-      const id = shaFrom(`push|${repo.id}|${branch}|${pushId}|${index}|${parent ?? ""}`);
-      const date = new Date(nowMs - (commits.length - index) * 1000).toISOString();
-      const commit: CommitRecord = {
-        id,
-        parents: parent === undefined ? [] : [parent],
-        treeId: shaFrom(`tree|${id}`),
-        author: { name: input.authorName, email: input.authorEmail, date },
-        committer: { name: input.authorName, email: input.authorEmail, date },
-        comment: input.comment,
-        pushId,
-      };
-      git.commits.set(id, commit);
-      made.push(commit);
-      parent = id;
-    }
-    const newObjectId = parent ?? ZERO_SHA;
-    git.refs.set(refName, { name: refName, objectId: newObjectId, creatorId: existing?.creatorId });
-    if (repo.defaultBranchName === undefined) {
-      // The first push into an empty repository makes that branch the default.
-      repo.defaultBranchName = branch;
-    }
-    return { oldObjectId: existing?.objectId ?? ZERO_SHA, newObjectId, commits: made, pushId, created };
-  }
-
-  /** Deletes a branch and returns the ref update (newObjectId = 40 zeros). */
-  deleteBranch(repo: RepoRecord, branch: string): { oldObjectId: string; newObjectId: string; pushId: number } | undefined {
-    const git = gitOf(repo);
-    const refName = `refs/heads/${branch}`;
-    const existing = git.refs.get(refName);
-    if (!existing) {
-      return undefined;
-    }
-    git.refs.delete(refName);
-    const pushId = git.nextPushId;
-    git.nextPushId += 1;
-    return { oldObjectId: existing.objectId, newObjectId: ZERO_SHA, pushId };
-  }
 }
-

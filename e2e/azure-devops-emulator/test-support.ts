@@ -1,5 +1,7 @@
+import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { request as httpsRequest } from "node:https";
 
 /**
@@ -144,4 +146,119 @@ function decodeEntities(text: string): string {
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
+}
+
+export type ReceivedHook = { path: string; headers: IncomingHttpHeaders; body: Record<string, unknown>; time: number };
+
+export type HookReceiver = {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  received: ReceivedHook[];
+  /** Answers the next requests to `path` with these statuses in order (then 200). */
+  script(path: string, statuses: number[]): void;
+  close(): Promise<void>;
+};
+
+/** A local webhook receiver: records every POST, answers 200 unless scripted otherwise. */
+export async function startReceiver(): Promise<HookReceiver> {
+  const received: ReceivedHook[] = [];
+  const scripts = new Map<string, number[]>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        parsed = { raw: text };
+      }
+      const path = req.url ?? "";
+      received.push({ path, headers: req.headers, body: parsed, time: Date.now() });
+      const status = scripts.get(path)?.shift() ?? 200;
+      res.writeHead(status, { "Content-Type": "text/plain" }).end(status === 200 ? "ok" : `status ${status}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    script: (path, statuses) => scripts.set(path, [...statuses]),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A webHooks subscription body for `eventType` on a repository. */
+export function hookSubscription(input: {
+  url: string;
+  eventType?: string;
+  projectId?: string;
+  repository?: string;
+  branch?: string;
+  extraPublisherInputs?: Record<string, string>;
+  username?: string;
+  password?: string;
+}): Record<string, unknown> {
+  return {
+    publisherId: "tfs",
+    eventType: input.eventType ?? "git.push",
+    resourceVersion: "1.0",
+    consumerId: "webHooks",
+    consumerActionId: "httpRequest",
+    publisherInputs: {
+      projectId: input.projectId ?? "",
+      repository: input.repository ?? "",
+      branch: input.branch ?? "",
+      ...(input.extraPublisherInputs ?? {}),
+    },
+    consumerInputs: {
+      url: input.url,
+      httpHeaders: "X-Keel-Secret:abc123\nX-Other: two words",
+      basicAuthUsername: input.username ?? "keel",
+      basicAuthPassword: input.password ?? "hook-password",
+      resourceDetailsToSend: "all",
+      messagesToSend: "all",
+      detailedMessagesToSend: "all",
+    },
+  };
+}
+
+export type GitRun = { code: number; stdout: string; stderr: string };
+
+/** Runs a command (git, bash) with a clean git environment: no user or system config, no prompts. */
+export function runCommand(command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; home: string }): Promise<GitRun> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: options.home,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_AUTHOR_NAME: "Test Pusher",
+    GIT_AUTHOR_EMAIL: "pusher@example.test",
+    GIT_COMMITTER_NAME: "Test Pusher",
+    GIT_COMMITTER_EMAIL: "pusher@example.test",
+    ...options.env,
+  };
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: options.cwd, env: env as NodeJS.ProcessEnv, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** GIT_CONFIG_* variables that send `Authorization: <value>` with every git request (plus other settings). */
+export function authEnv(authorization: string, extra: Record<string, string> = {}): Record<string, string> {
+  const entries = Object.entries({ "http.extraHeader": `Authorization: ${authorization}`, ...extra });
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) };
+  entries.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
+  return env;
+}
+
+/** The Basic value for a PAT with an arbitrary user name. */
+export function patAuth(pat: string): string {
+  return `Basic ${Buffer.from(`any-user:${pat}`).toString("base64")}`;
 }

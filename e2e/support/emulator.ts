@@ -3,7 +3,20 @@
 // control API and drive faults, clocks and tokens through it. Specs run in parallel
 // workers against one emulator: never reset it; scope faults to a path and remove them.
 import { expect } from "@playwright/test";
-import type { DeploymentInfo, FaultSpec, RequestLogEntry } from "@/e2e/azure-devops-emulator/index";
+import type {
+  CreatePullRequestControlInput,
+  DeliveryFilter,
+  DeliveryRecord,
+  DeploymentInfo,
+  FaultSpec,
+  NotificationFilter,
+  NotificationRecord,
+  PullRequestSnapshot,
+  PushResult,
+  RepositoryInput,
+  RequestLogEntry,
+  UpdatePullRequestControlInput,
+} from "@/e2e/azure-devops-emulator/index";
 import { EMULATOR_URL } from "./settings";
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -59,5 +72,22 @@ export const emulator = {
     call<{ token: string }>("POST", "pats", input),
   /** Renames a repository in place (same id). Rename it back in a `finally`: other workers share the emulator. */
   renameRepository: (input: { organization: string; project: string; repository: string; name: string; deployment?: string }) => call<{ id: string; name: string }>("POST", "repositories/rename", input),
-  push: (input: { organization: string; project: string; repository: string; branch: string; commits?: number; deployment?: string }) => call<unknown>("POST", "pushes", input),
+  push: (input: { organization: string; project: string; repository: string; branch: string; commits?: number; deployment?: string; pusherId?: string; delete?: boolean }) =>
+    call<PushResult>("POST", "pushes", input),
+  /** Refs of a repository as git has them (tip commit ids for statuses). */
+  refs: (input: RepositoryInput) => call<Array<{ name: string; objectId: string; creatorId?: string }>>("GET", `refs?${new URLSearchParams(Object.entries(input).filter(([, value]) => value !== undefined) as Array<[string, string]>)}`),
+  /** Opens a pull request (a missing source branch gets one commit); queues git.pullrequest.created. */
+  createPullRequest: (input: CreatePullRequestControlInput) => call<PullRequestSnapshot>("POST", "pullrequests", input),
+  /** Pushes to the source (`commits`) and/or changes status/title; queues git.pullrequest.updated. */
+  updatePullRequest: ({ pullRequestId, ...input }: UpdatePullRequestControlInput) => call<PullRequestSnapshot>("PATCH", `pullrequests/${pullRequestId}`, input),
+  /** A pull request with its iterations, statuses and threads (what Keel posted). */
+  pullRequest: (organization: string, pullRequestId: number, deployment?: string) =>
+    call<PullRequestSnapshot>("GET", `pullrequests/${pullRequestId}?${new URLSearchParams({ organization, ...(deployment ? { deployment } : {}) })}`),
+  /** Waits until `count` delivery attempts match (filter by subscriptionId: workers share the emulator). */
+  waitForDeliveries: (input: DeliveryFilter & { count?: number; timeoutMs?: number }) => call<DeliveryRecord[]>("POST", "deliveries/wait", input),
+  waitForNotifications: (input: NotificationFilter & { count?: number; timeoutMs?: number }) => call<NotificationRecord[]>("POST", "notifications/wait", input),
+  /** Runs every scheduled hook retry (transient or probation) now. */
+  retryDeliveries: () => call<{ retried: number }>("POST", "deliveries/retry", {}),
+  /** Sets a subscription's status as Azure DevOps would (e.g. disabledBySystem after failures). */
+  setSubscriptionStatus: (input: { organization: string; subscriptionId: string; status: string; deployment?: string }) => call<unknown>("POST", "subscriptions/status", input),
 };
