@@ -257,6 +257,20 @@ export function childProcessEnv(overrides: Record<string, string | undefined> = 
   return env as unknown as ChildProcessEnv;
 }
 
+/**
+ * An environment built from scratch for a child process — nothing of this process's
+ * environment is inherited (build steps and their git must never see Keel's secrets or
+ * DATABASE_URL). Opaque like childProcessEnv().
+ */
+export function isolatedChildEnv(variables: Record<string, string>): ChildProcessEnv {
+  return { ...variables } as unknown as ChildProcessEnv;
+}
+
+/** This process's PATH, for a child given an environment built from scratch (isolatedChildEnv). */
+export function inheritedPath(): string {
+  return process.env.PATH ?? "/usr/bin:/bin";
+}
+
 /** Azure DevOps and Microsoft identity base URLs: the real services unless overridden for tests/demo. */
 export function azureDevOpsUrls(env: Env = getEnv()) {
   return {
