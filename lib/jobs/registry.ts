@@ -1,9 +1,12 @@
 import "server-only";
+import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneJobRows } from "@/lib/data/jobs";
+import { getEnv } from "@/lib/env";
+import { emailNoticesJob } from "@/lib/notifications/deliver";
 import { logger } from "@/lib/logger";
 import { listRepositoriesJob } from "@/lib/repositories/listing";
 import { defineSchedule, handle, type Registry } from "./define";
-import { housekeepingQueue, listRepositoriesQueue } from "./queues";
+import { checkAllConnectionsQueue, checkConnectionQueue, housekeepingQueue, listRepositoriesQueue, noticeEmailQueue } from "./queues";
 
 // What Keel's workers run: one handler per queue of queues.ts, and the schedules.
 
@@ -17,6 +20,15 @@ export const registry: Registry = {
       const pruned = await pruneJobRows({ workersOlderThanMs: DAY_MS, effectsOlderThanMs: 90 * DAY_MS });
       logger("jobs.housekeeping").info(pruned, "pruned job engine rows");
     }),
+    handle(checkAllConnectionsQueue, checkAllConnectionsJob),
+    handle(checkConnectionQueue, checkConnectionJob),
+    handle(noticeEmailQueue, emailNoticesJob),
   ],
-  schedules: [defineSchedule({ name: "jobs.housekeeping.hourly", queue: housekeepingQueue, everySeconds: 3_600, payload: {} })],
+  schedules: [
+    defineSchedule({ name: "jobs.housekeeping.hourly", queue: housekeepingQueue, everySeconds: 3_600, payload: {} }),
+    // Every connection, once per interval across all workers (lib/connections/scheduled.ts).
+    defineSchedule({ name: "connections.check", queue: checkAllConnectionsQueue, everySeconds: getEnv().KEEL_CONNECTION_CHECK_INTERVAL_SECONDS, payload: {} }),
+    // A safety net for notice e-mails a process could not queue (requestNoticeEmails is best effort).
+    defineSchedule({ name: "notifications.email", queue: noticeEmailQueue, everySeconds: 300, payload: {} }),
+  ],
 };
