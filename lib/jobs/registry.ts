@@ -26,8 +26,10 @@ export const registry: Registry = {
   ],
   schedules: [
     defineSchedule({ name: "jobs.housekeeping.hourly", queue: housekeepingQueue, everySeconds: 3_600, payload: {} }),
-    // Every connection, once per interval across all workers (lib/connections/scheduled.ts).
-    defineSchedule({ name: "connections.check", queue: checkAllConnectionsQueue, everySeconds: getEnv().KEEL_CONNECTION_CHECK_INTERVAL_SECONDS, payload: {} }),
+    // Every connection, once per interval across all workers (lib/connections/scheduled.ts); 0 = off.
+    ...(getEnv().KEEL_CONNECTION_CHECK_INTERVAL_SECONDS > 0
+      ? [defineSchedule({ name: "connections.check", queue: checkAllConnectionsQueue, everySeconds: getEnv().KEEL_CONNECTION_CHECK_INTERVAL_SECONDS, payload: {} })]
+      : []),
     // A safety net for notice e-mails a process could not queue (requestNoticeEmails is best effort).
     defineSchedule({ name: "notifications.email", queue: noticeEmailQueue, everySeconds: 300, payload: {} }),
   ],

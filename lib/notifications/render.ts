@@ -54,7 +54,7 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
   const to = str(data, "to");
   const reason = str(data, "reason");
   return {
-    subject: `Keel: "${name}" is ${label(to).toLowerCase()}`,
+    subject: `Keel: "${name}" is now ${label(to)}`,
     text: `The connection "${name}" changed from ${label(str(data, "from")).toLowerCase()} to ${label(to).toLowerCase()}.${reason ? `\n\n${reason}` : ""}\n\n${(to && WHAT_TO_DO[to]) ?? "Open the connection's page for details."}${footer}`,
   };
 }
