@@ -573,7 +573,7 @@ function tokenExpired(context: FindingContext, adoSaid: string | undefined): Fin
             PAT_PAGE,
             // An expired token cannot be extended: a new one is the fix (docs/azure-devops-facts.md §3.5).
             context.deploymentType === "services" ? organizationScopedTokenStep(context.collection) : `Create a new token with the scopes ${REQUIRED_LIST} and a later expiry date.`,
-            "In Keel, choose Replace token on the connection's page, paste the new token with its expiry date, and Keel checks it before it replaces the old one.",
+            "Paste the new token into Keel with its expiry date (on a saved connection: Replace token, which checks it before it replaces the old one) and run Check again.",
           ]
         : ["Sign in to Azure DevOps from Keel again (Re-authorize), then run Check again."],
   };

@@ -52,6 +52,9 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   const summary = readCheckSummary(connection.lastCheckResult);
   const collectionUrl = buildCollectionUrl(connection);
   const tlsFinding = summary?.findings.find((finding) => finding.data?.canUploadCa);
+  const warnings = summary?.ok ? summary.findings.filter((finding) => finding.severity === "warning") : [];
+  const firstWarning = warnings[0];
+  const warningCount = warnings.length;
   // OAUTH: the provider to re-authorize with (kept on the connection even if its identity is gone).
   const oauthProvider = connection.authMethod !== "OAUTH" ? null : isOAuthProviderId(connection.oauthProvider) ? connection.oauthProvider : isOAuthProviderId(connection.account?.provider) ? connection.account.provider : null;
   const reauthorize =
@@ -98,6 +101,12 @@ export default async function ConnectionPage({ params, searchParams }: { params:
               ? "The connection now signs in with Microsoft Entra ID. It kept its id, so its build profiles work as before; Keel checked it again."
               : "The switch did not complete, so the connection keeps its Azure DevOps OAuth authorization."}
           </p>
+        </Alert>
+      ) : null}
+      {health.status === "HEALTHY" && firstWarning ? (
+        // A working connection with a warning (say, the server's public URL): it stays healthy, the warning stays visible.
+        <Alert tone="warning" title={firstWarning.title} className="mb-6">
+          <p>The connection works; the last check found {warningCount === 1 ? "a warning" : `${warningCount} warnings`}. The check report below says what to do.</p>
         </Alert>
       ) : null}
       {health.expiryDisputed && health.reason ? (
