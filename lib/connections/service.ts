@@ -137,7 +137,9 @@ async function recordNeedsReauth(scope: Scope, id: string, message: string, opti
     { ok: false, status: "NEEDS_REAUTH", statusReason: message, finding: "oauth_reauthorization_needed", summary },
     { source: options.source ?? "check", ...(effect ? { effect: { ...effect, key: `check:${id}:${effect.jobId}` } } : {}) },
   );
-  if (saved.statusChanged) {
+  // Also when this write changed nothing: the refresh that found the grant gone has just recorded
+  // the change (and its notice) itself.
+  if (saved.recorded) {
     await requestNoticeEmails();
   }
   return summary;
