@@ -87,3 +87,9 @@ export async function listRecentNotices(scope: Scope, options: { connectionId?: 
     select: { id: true, kind: true, data: true, createdAt: true, emailedAt: true, connectionId: true },
   });
 }
+
+/** Deletes notices older than `maxAgeMs` (global: the hourly housekeeping job); returns how many. */
+export async function pruneNotices(maxAgeMs: number): Promise<number> {
+  const deleted = await db.notification.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - maxAgeMs) } } });
+  return deleted.count;
+}

@@ -1,6 +1,7 @@
 import "server-only";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneJobRows } from "@/lib/data/jobs";
+import { pruneNotices } from "@/lib/data/notifications";
 import { getEnv } from "@/lib/env";
 import { emailNoticesJob } from "@/lib/notifications/deliver";
 import { logger } from "@/lib/logger";
@@ -18,7 +19,9 @@ export const registry: Registry = {
     handle(listRepositoriesQueue, listRepositoriesJob),
     handle(housekeepingQueue, async () => {
       const pruned = await pruneJobRows({ workersOlderThanMs: DAY_MS, effectsOlderThanMs: 90 * DAY_MS });
-      logger("jobs.housekeeping").info(pruned, "pruned job engine rows");
+      // Notices are shown and e-mailed within a day; the audit log keeps what happened.
+      const notices = await pruneNotices(90 * DAY_MS);
+      logger("jobs.housekeeping").info({ ...pruned, notices }, "pruned job engine rows and old notices");
     }),
     handle(checkAllConnectionsQueue, checkAllConnectionsJob),
     handle(checkConnectionQueue, checkConnectionJob),
