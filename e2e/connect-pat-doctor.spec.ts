@@ -100,7 +100,9 @@ test.describe("the connection doctor, one journey per finding", () => {
     const refused = finding(page, "token_invalid");
     await expect(refused).toContainText('Azure DevOps does not accept this token for the organization "fabrikam"');
     await expect(refused).toContainText("a token created for a different organization is refused exactly like this");
-    await expect(refused).toContainText('choose "fabrikam" under Organization');
+    await expect(refused).toContainText('under Organization choose "fabrikam" (not "All accessible organizations")');
+    // The doctor knows 2026: a refused PAT may be a retired global one.
+    await expect(refused).toContainText("global personal access tokens on 1 December 2026");
     await expectNothingSaved(journey);
   });
 
