@@ -197,7 +197,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                   </td>
                   <td className="block md:table-cell md:px-4 md:py-3">
                     <span className="text-xs text-slate-500 md:hidden">Method: </span>
-                    {connection.authMethod === "PAT" ? `PAT${connection.tokenLastFour ? ` …${connection.tokenLastFour}` : ""}` : `OAuth (${providerLabel(connection.oauthProvider ?? connection.account?.provider)})`}
+                    {connection.authMethod === "PAT" ? `Personal Access Token${connection.tokenLastFour ? ` …${connection.tokenLastFour}` : ""}` : `OAuth2 (${providerLabel(connection.oauthProvider ?? connection.account?.provider)})`}
                   </td>
                   <td className="block md:table-cell md:px-4 md:py-3">
                     <span className="text-xs text-slate-500 md:hidden">Owner: </span>
