@@ -54,6 +54,8 @@ type Fixture = {
   draft(): Promise<string>;
   /** A fresh build profile the admin created. */
   profile(): Promise<string>;
+  /** A fresh PAT connection (each delete call uses one up). */
+  connection(): Promise<{ id: string; name: string }>;
   /** A fresh invitation link's token. */
   invitation(): Promise<string>;
 };
@@ -91,9 +93,21 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/connect-oauth.ts#chooseOrganizationAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.draft()], form: { organization: "fabrikam", name: uniqueName("Matrix OAuth") } }) },
   // The admin reaches the action, which says the draft has no linked identity yet.
   "lib/actions/connect-oauth.ts#refreshOrganizationsAction": { expect: { ...ADMIN_TARGET, admin: "INVALID_INPUT" }, call: async (f) => noForm([await f.draft()]) },
+  // Before beginReauthorizeAction: the last intent an admin sets must be for azure-devops (the next-auth POST row).
+  "lib/actions/connect-oauth.ts#beginSwitchToEntraAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.oauthConnectionId]) },
   "lib/actions/connect-oauth.ts#beginReauthorizeAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.oauthConnectionId]) },
   "lib/actions/connections.ts#checkConnectionAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.connectionId]) },
   "lib/actions/connections.ts#uploadConnectionCaAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.connectionId], form: { caPem: f.caPem } }) },
+  "lib/actions/connections.ts#replaceTokenAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.connectionId], form: { token: DEFAULT_PATS.fabrikamFull, tokenExpiresAt: "" } }) },
+  "lib/actions/connections.ts#checkAllConnectionsAction": { expect: ADMIN_ANYWHERE, call: async () => noForm() },
+  "lib/actions/connections.ts#changeOwnerAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.connectionId], form: { ownerId: f.adminId } }) },
+  "lib/actions/connections.ts#deleteConnectionAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => {
+      const doomed = await f.connection();
+      return { args: [doomed.id], form: { confirmName: doomed.name } };
+    },
+  },
   "lib/actions/connections.ts#updateConnectionAction": {
     expect: ADMIN_TARGET,
     call: async (f) => ({ args: [f.connectionId], form: { name: f.connectionName, serverUrl: EMULATOR_URL, collection: "fabrikam", token: "", tokenExpiresAt: "" } }),
@@ -105,6 +119,8 @@ const ACTIONS: Record<string, ActionRow> = {
       form: { name: uniqueName("Matrix Profile"), platform: "IOS", repositoryId: DEFAULT_REPOS.walletApp.id, defaultBranch: "", idempotencyKey: randomUUID() },
     }),
   },
+  // Members may re-bind only the profiles they created; this one an admin created (the admin is told it already uses that connection).
+  "lib/actions/profiles.ts#rebindProfileAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.profile()], form: { connectionId: f.connectionId } }) },
   // Members may delete only the profiles they created; this one an admin created.
   "lib/actions/profiles.ts#deleteProfileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.profile()]) },
   "lib/actions/repositories.ts#refreshRepositoriesAction": { expect: MEMBER_TARGET, call: async (f) => noForm([f.connectionId]) },
@@ -129,6 +145,7 @@ const ACTIONS: Record<string, ActionRow> = {
 };
 
 const ROUTES: Record<string, RouteRow> = {
+  "GET /api/audit/export": { expect: ADMIN_ANYWHERE, request: get(() => "/api/audit/export?action=connection.") },
   "GET /api/health": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/health") },
   "GET /api/connections/[id]/listing": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/listing`) },
   "GET /api/connections/[id]/projects": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/projects`) },
@@ -257,6 +274,10 @@ test.describe("authorization matrix", () => {
         draft: async () =>
           (await prisma().connectDraft.create({ data: { organizationId: organization.id, userId: admin.id, deploymentType: "SERVICES", expiresAt: new Date(Date.now() + 3_600_000) } })).id,
         profile: newProfile,
+        connection: async () => {
+          const fresh = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull, organizationId: organization.id, ownerId: admin.id, name: uniqueName("Matrix Doomed") });
+          return { id: fresh.id, name: fresh.name };
+        },
         invitation: async () => {
           const token = randomBytes(32).toString("base64url");
           const invited = await prisma().user.create({

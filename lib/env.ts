@@ -91,6 +91,15 @@ export const envSchema = z
     KEEL_WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
     /** How often the job engine looks for jobs whose worker died (expired) and archives old ones, in seconds (default 30). */
     KEEL_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+    /** How often every connection is checked in the background, in seconds (default 3600: hourly; at least 60 in production; 0 turns the schedule off, e.g. for test rigs that trigger checks themselves). */
+    KEEL_CONNECTION_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(3_600),
+    /** SMTP server for e-mail notifications (status changes, expiry reminders): smtp://[user:password@]host[:port] or smtps://…. Unset: notices are shown in Keel only. */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s/]+(\/\S*)?$/, "must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587")
+      .optional(),
+    /** The From address of Keel's e-mails (default Keel <keel@HOST of KEEL_PUBLIC_URL>). */
+    KEEL_MAIL_FROM: z.string().min(3).max(320).optional(),
     /** Shows the demo banner (set by npm run demo). */
     KEEL_DEMO: boolean,
   })
@@ -111,6 +120,10 @@ export const envSchema = z
             message: "is a test/development-only setting and is refused when NODE_ENV=production",
           });
         }
+      }
+      if (env.KEEL_CONNECTION_CHECK_INTERVAL_SECONDS > 0 && env.KEEL_CONNECTION_CHECK_INTERVAL_SECONDS < 60) {
+        // Checks call Azure DevOps for every connection; seconds are for tests only.
+        ctx.addIssue({ code: "custom", path: ["KEEL_CONNECTION_CHECK_INTERVAL_SECONDS"], message: "must be at least 60 (or 0: off) when NODE_ENV=production" });
       }
     }
     if (Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_ID) !== Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_SECRET)) {
@@ -301,6 +314,8 @@ export const toolingEnvSchema = z.object({
   KEEL_E2E_PORT: port.default(3100),
   /** First port of the emulator under the browser tests; it uses several consecutive ones (default 4600). */
   KEEL_E2E_EMULATOR_PORT: port.default(4600),
+  /** SMTP port of the browser tests' mail catcher, which Keel e-mails through (default KEEL_E2E_PORT + 1). */
+  KEEL_E2E_SMTP_PORT: port.optional(),
   /** Parallel Playwright workers (default 2). */
   KEEL_E2E_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   /** Set by `npm test` for Playwright: the browser tests' database. */

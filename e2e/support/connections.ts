@@ -38,7 +38,9 @@ export type SeedPatConnection = {
   token: string;
   name?: string;
   ownerId?: string;
-  status?: "HEALTHY" | "WARNING" | "FAILING" | "NEEDS_REAUTH" | "CREDENTIALS_MISSING" | "CREDENTIALS_UNREADABLE";
+  status?: "HEALTHY" | "EXPIRING" | "EXPIRED" | "NEEDS_REAUTH" | "UNREACHABLE" | "CERTIFICATE_PROBLEM" | "CREDENTIALS_MISSING" | "CREDENTIALS_UNREADABLE";
+  /** The token's expiry as an admin entered it (the status model reads it). */
+  tokenExpiresAt?: Date;
   /** Another Keel organization than the e2e one (then `ownerId` is required). */
   organizationId?: string;
 };
@@ -74,6 +76,8 @@ export async function seedPatConnection(input: SeedPatConnection) {
       lastCheckAt: new Date(),
       tokenSealed: seal(e2eKeyring(), input.token, { table: "Connection", column: "tokenSealed", rowId: id }),
       tokenLastFour: lastFour(input.token),
+      credentialUserId: owner,
+      ...(input.tokenExpiresAt ? { tokenExpiresAt: input.tokenExpiresAt, credentialExpiresAt: input.tokenExpiresAt, credentialExpirySource: "ENTERED" as const } : {}),
     },
   });
   return { ...connection, organizationId: organization.id };

@@ -57,7 +57,27 @@ export type FindingContext = {
   credentialKind: "pat" | "bearer";
   collectionUrl: string;
   collection: string;
+  /** The check's clock (texts that depend on a date, like the global-PAT retirement). */
+  now?: Date;
 };
+
+/**
+ * Azure DevOps stops accepting global PATs ("All accessible organizations") on this day
+ * (docs/azure-devops-facts.md §3.2); after it such a token is refused like an unknown one.
+ */
+export const GLOBAL_PAT_RETIREMENT = new Date("2026-12-01T00:00:00Z");
+
+/** The sentence about global PATs a refused PAT on Services carries, as of `now`. */
+export function globalPatNote(now: Date): string {
+  return now.getTime() >= GLOBAL_PAT_RETIREMENT.getTime()
+    ? 'If the token was created for "All accessible organizations" (a global token), that is the likely cause: Azure DevOps stopped accepting global personal access tokens on 1 December 2026.'
+    : 'If the token was created for "All accessible organizations" (a global token), replace it now: Azure DevOps stops accepting global personal access tokens on 1 December 2026.';
+}
+
+/** How to create the organization-scoped token that replaces a global one. */
+function organizationScopedTokenStep(collection: string): string {
+  return `Create an organization-scoped token instead: in the token dialog, under Organization choose "${collection}" (not "All accessible organizations"), with the scopes ${REQUIRED_LIST}.`;
+}
 
 const NETWORK_PAGE = "Keel's outgoing addresses are listed on Keel's Network settings page.";
 const PAT_PAGE = "In Azure DevOps, open User settings (the icon next to your picture) → Personal access tokens.";
@@ -517,25 +537,27 @@ function tokenInvalid(context: FindingContext, adoSaid: string | undefined, revo
       severity: "error",
       title: "The token has been revoked",
       detail: `The server refused the token (HTTP 401).${quote(adoSaid)} A revoked token never works again.`,
-      fix: [PAT_PAGE, `In ${context.collectionUrl}, ${create}.`, "Paste the whole token into Keel and run Check again."],
+      fix: [PAT_PAGE, services ? organizationScopedTokenStep(context.collection) : `In ${context.collectionUrl}, ${create}.`, "Paste the whole token into Keel and run Check again."],
     };
   }
   // Azure DevOps answers a token it does not know with TF400813 for the user '' — the same for
-  // a token created for another organization as for a deleted or mistyped one. Which of these
-  // it is cannot be told from here, so the finding names the most common cause first.
+  // a token created for another organization as for a deleted or mistyped one, and (from
+  // 1 December 2026) for a global token. Which of these it is cannot be told from here, so the
+  // finding names the causes, the most common first.
+  const globalNote = services ? ` ${globalPatNote(context.now ?? new Date())}` : "";
   return {
     id: "token_invalid",
     severity: "error",
     title: `Azure DevOps does not accept this token for ${where}`,
-    detail: `The server refused the token (HTTP 401).${quote(adoSaid)} ${services ? "A personal access token works only in the organization it was created for (the Organization chosen in the token dialog), so a token created for a different organization is refused exactly like this" : "A personal access token works only on the server and collections it was created for, so a token from another server or collection is refused exactly like this"}. A token that was deleted, revoked or mistyped is refused the same way.`,
+    detail: `The server refused the token (HTTP 401).${quote(adoSaid)} ${services ? "A personal access token works only in the organization it was created for (the Organization chosen in the token dialog), so a token created for a different organization is refused exactly like this" : "A personal access token works only on the server and collections it was created for, so a token from another server or collection is refused exactly like this"}. A token that was deleted, revoked or mistyped is refused the same way.${globalNote}`,
     fix: [
       services
         ? `Check which organization the token belongs to: sign in to ${context.collectionUrl}, open User settings → Personal access tokens, and look for the token there. A token created while you were in another organization is listed there instead.`
         : `Check that the token was created on this server: open ${context.collectionUrl}, then User settings → Personal access tokens, and look for the token there.`,
-      `If it is not listed, or belongs to another organization, ${create}.`,
+      services ? `If it is not listed, belongs to another organization, or shows "All accessible organizations", ${organizationScopedTokenStep(context.collection).replace(/^Create/, "create")}` : `If it is not listed, or belongs to another collection, ${create}.`,
       "Paste the whole token into Keel (Azure DevOps shows it only once) and run Check again.",
     ],
-    data: { collection: context.collection },
+    data: { collection: context.collection, ...(services ? { globalPatRetirement: GLOBAL_PAT_RETIREMENT.toISOString().slice(0, 10) } : {}) },
   };
 }
 
@@ -547,7 +569,12 @@ function tokenExpired(context: FindingContext, adoSaid: string | undefined): Fin
     detail: `Azure DevOps says: "${adoSaid ?? "The token has expired."}"`,
     fix:
       context.credentialKind === "pat"
-        ? [PAT_PAGE, "Regenerate this token (or create a new one) and choose a later expiry date.", "Paste the new token into Keel and run Check again."]
+        ? [
+            PAT_PAGE,
+            // An expired token cannot be extended: a new one is the fix (docs/azure-devops-facts.md §3.5).
+            context.deploymentType === "services" ? organizationScopedTokenStep(context.collection) : `Create a new token with the scopes ${REQUIRED_LIST} and a later expiry date.`,
+            "Paste the new token into Keel with its expiry date (on a saved connection: Replace token, which checks it before it replaces the old one) and run Check again.",
+          ]
         : ["Sign in to Azure DevOps from Keel again (Re-authorize), then run Check again."],
   };
 }

@@ -61,6 +61,8 @@ export type DoctorOptions = {
   retry?: RetrySettings;
   /** DNS override, for tests. */
   resolve?: HostResolver;
+  /** The clock for date-dependent advice (default: now). */
+  now?: Date;
 };
 
 export type DoctorIdentity = { id: string; displayName: string; uniqueName: string };
@@ -107,7 +109,7 @@ export async function runDoctor(input: DoctorInput, options: DoctorOptions): Pro
   const probed = input.credential.kind === "pat" ? REQUIRED_PAT_SCOPES.map((scope) => scope.id) : oauthProbedScopes(input);
   const state: Pick<DoctorResult, "identity" | "server" | "projects"> = {};
   const collectionUrl = buildCollectionUrl({ serverUrl: input.serverUrl, pathPrefix: input.pathPrefix, collection: input.collection });
-  const context: FindingContext = { deploymentType: input.deploymentType, credentialKind: input.credential.kind, collectionUrl, collection: input.collection };
+  const context: FindingContext = { deploymentType: input.deploymentType, credentialKind: input.credential.kind, collectionUrl, collection: input.collection, ...(options.now ? { now: options.now } : {}) };
   const clientOptions = {
     credential: input.credential,
     policy: options.policy,

@@ -31,3 +31,42 @@ export const housekeepingQueue = defineQueue({
   expireInSeconds: 10 * 60,
   concurrency: 1,
 });
+
+/**
+ * The scheduled connection check's fan-out (lib/connections/scheduled.ts): once per interval
+ * across all workers, it queues one `connections.check` per connection of every organization.
+ */
+export const checkAllConnectionsQueue = defineQueue({
+  name: "connections.check-all",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 2, delaySeconds: 30, backoff: true },
+  expireInSeconds: 10 * 60,
+  concurrency: 1,
+});
+
+/** Runs the doctor on one connection with the system scope and records its health (lib/connections/scheduled.ts). */
+export const checkConnectionQueue = defineQueue({
+  name: "connections.check",
+  payload: z.object({ connectionId: z.uuid() }),
+  scope: "organization",
+  // One queued and one running check per connection: a second request while one waits is dropped.
+  policy: "stately",
+  singletonKey: (payload) => payload.connectionId,
+  retry: { limit: 1, delaySeconds: 60, backoff: false },
+  // The doctor makes a few dozen requests with 60 s timeouts at most.
+  expireInSeconds: 10 * 60,
+});
+
+/** E-mails pending notices to their recipients (lib/notifications/deliver.ts); one at a time across workers. */
+export const noticeEmailQueue = defineQueue({
+  name: "notifications.email",
+  payload: z.object({}),
+  scope: "global",
+  policy: "stately",
+  singletonKey: () => "notices",
+  retry: { limit: 3, delaySeconds: 30, backoff: true },
+  expireInSeconds: 10 * 60,
+  concurrency: 1,
+});

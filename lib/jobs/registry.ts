@@ -1,9 +1,13 @@
 import "server-only";
+import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneJobRows } from "@/lib/data/jobs";
+import { pruneNotices } from "@/lib/data/notifications";
+import { getEnv } from "@/lib/env";
+import { emailNoticesJob } from "@/lib/notifications/deliver";
 import { logger } from "@/lib/logger";
 import { listRepositoriesJob } from "@/lib/repositories/listing";
 import { defineSchedule, handle, type Registry } from "./define";
-import { housekeepingQueue, listRepositoriesQueue } from "./queues";
+import { checkAllConnectionsQueue, checkConnectionQueue, housekeepingQueue, listRepositoriesQueue, noticeEmailQueue } from "./queues";
 
 // What Keel's workers run: one handler per queue of queues.ts, and the schedules.
 
@@ -15,8 +19,21 @@ export const registry: Registry = {
     handle(listRepositoriesQueue, listRepositoriesJob),
     handle(housekeepingQueue, async () => {
       const pruned = await pruneJobRows({ workersOlderThanMs: DAY_MS, effectsOlderThanMs: 90 * DAY_MS });
-      logger("jobs.housekeeping").info(pruned, "pruned job engine rows");
+      // Notices are shown and e-mailed within a day; the audit log keeps what happened.
+      const notices = await pruneNotices(90 * DAY_MS);
+      logger("jobs.housekeeping").info({ ...pruned, notices }, "pruned job engine rows and old notices");
     }),
+    handle(checkAllConnectionsQueue, checkAllConnectionsJob),
+    handle(checkConnectionQueue, checkConnectionJob),
+    handle(noticeEmailQueue, emailNoticesJob),
   ],
-  schedules: [defineSchedule({ name: "jobs.housekeeping.hourly", queue: housekeepingQueue, everySeconds: 3_600, payload: {} })],
+  schedules: [
+    defineSchedule({ name: "jobs.housekeeping.hourly", queue: housekeepingQueue, everySeconds: 3_600, payload: {} }),
+    // Every connection, once per interval across all workers (lib/connections/scheduled.ts); 0 = off.
+    ...(getEnv().KEEL_CONNECTION_CHECK_INTERVAL_SECONDS > 0
+      ? [defineSchedule({ name: "connections.check", queue: checkAllConnectionsQueue, everySeconds: getEnv().KEEL_CONNECTION_CHECK_INTERVAL_SECONDS, payload: {} })]
+      : []),
+    // A safety net for notice e-mails a process could not queue (requestNoticeEmails is best effort).
+    defineSchedule({ name: "notifications.email", queue: noticeEmailQueue, everySeconds: 300, payload: {} }),
+  ],
 };

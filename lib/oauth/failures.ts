@@ -21,6 +21,7 @@ export const OAUTH_FAILURE_REASONS = [
   "not_admin",
   "no_intent",
   "other_user",
+  "organization_refused",
   "failed",
 ] as const;
 
@@ -133,6 +134,17 @@ export function failureText(reason: OAuthFailureReason, providerLabel: string, p
         fix: ["Sign in at the consent page with your own Azure DevOps account and try again, or ask the other person to connect."],
         retry: true,
         refused: true,
+      };
+    case "organization_refused":
+      return {
+        title: "This account cannot use the connection's organization",
+        detail: `Keel tried the new ${providerLabel} authorization on the connection's organization before switching to it, and Azure DevOps refused it (the account is not a member there, or lacks a permission). The connection was not changed: it keeps its previous authorization, and its build profiles keep working as before.`,
+        fix: [
+          "Choose Try again and sign in with an account that belongs to the connection's organization.",
+          "If it should belong to it, ask an administrator of the organization to add the account (Organization settings → Users), then try again.",
+        ],
+        retry: true,
+        refused: false,
       };
     default:
       return {

@@ -22,6 +22,15 @@ export default async function SettingsPage() {
             <p className="text-sm text-slate-600">Only admins manage members. Ask an admin if someone needs access.</p>
           )}
         </Card>
+        <Card title="Audit log" description="Who did what: sign-ins, members, connections, build profiles, background checks. Filter it and export it as CSV.">
+          {can(scope, "audit.read") ? (
+            <Link href="/settings/audit" className="text-sm font-medium text-brand-700 underline">
+              Open the audit log
+            </Link>
+          ) : (
+            <p className="text-sm text-slate-600">Only admins read the audit log.</p>
+          )}
+        </Card>
         <Card title="Network" description="Addresses Keel calls from, and which servers it may call.">
           <Link href="/settings/network" className="text-sm font-medium text-brand-700 underline">
             Network settings

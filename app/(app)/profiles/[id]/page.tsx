@@ -5,16 +5,19 @@ import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { BranchList } from "@/components/profiles/branch-list";
 import { CopyField } from "@/components/profiles/copy-field";
 import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
+import { RebindForm } from "@/components/profiles/rebind-form";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { deleteProfileAction } from "@/lib/actions/profiles";
+import { deleteProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
-import { getProfile } from "@/lib/data/profiles";
-import { cloneUrlsFor, type CloneUrl } from "@/lib/repositories/clone-urls";
+import { healthOfConnection } from "@/lib/connections/service";
+import { listConnections } from "@/lib/data/connections";
+import { connectionsListingRepository, getProfile } from "@/lib/data/profiles";
+import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
 import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
@@ -23,17 +26,34 @@ export const metadata: Metadata = { title: "Build profile" };
 
 const when = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
 
-export default async function ProfilePage({ params }: { params: Promise<{ id: string }> }) {
+export default async function ProfilePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("profile.read");
   const { id } = await params;
+  const query = await searchParams;
   const profile = idSchema.safeParse(id).success ? await getProfile(scope, id) : null;
   if (!profile) {
     notFound();
   }
   const { connection } = profile;
-  const urls = cloneUrlsFor(connection, { remoteUrl: profile.remoteUrl, sshUrl: profile.sshUrl, webUrl: profile.webUrl });
+  const reported = { remoteUrl: profile.remoteUrl, sshUrl: profile.sshUrl, webUrl: profile.webUrl };
+  // A disconnected profile shows the URLs as Azure DevOps last reported them.
+  const urls: CloneUrls = connection
+    ? cloneUrlsFor(connection, reported)
+    : { https: reported.remoteUrl ? { url: reported.remoteUrl } : null, ssh: reported.sshUrl ? { url: reported.sshUrl } : null, web: reported.webUrl ? { url: reported.webUrl } : null };
   const corrected = [urls.https, urls.ssh, urls.web].find((url): url is CloneUrl & { reason: string } => Boolean(url?.reason));
   const canDelete = can(scope, "profile.delete", profile);
+  const canRebind = can(scope, "profile.rebind", profile);
+  const health = connection ? healthOfConnection(connection) : null;
+  // Re-binding: every connection of the organization, those whose repository list holds this repository first.
+  const rebindChoices =
+    !connection && canRebind
+      ? await (async () => {
+          const [connections, listing] = await Promise.all([listConnections(scope), connectionsListingRepository(scope, profile.repositoryId)]);
+          return connections
+            .map((candidate) => ({ id: candidate.id, label: `${candidate.name} (${candidate.collection})`, suggested: listing.includes(candidate.id) }))
+            .sort((a, b) => Number(b.suggested) - Number(a.suggested) || a.label.localeCompare(b.label));
+        })()
+      : [];
   return (
     <>
       <PageHeader
@@ -48,9 +68,44 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         }
         actions={canDelete ? <DeleteProfileButton name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
       />
+      {query.rebound === "1" && connection ? (
+        <Alert tone="success" title={`Re-bound to ${connection.name}`} className="mb-6">
+          <p>Keel found the repository through this connection; every other setting of the profile stayed as it was.</p>
+        </Alert>
+      ) : null}
+      {!connection ? (
+        <Alert tone="error" title="This build profile is disconnected" className="mb-6">
+          <p>
+            Its connection{profile.disconnectedConnectionName ? ` “${profile.disconnectedConnectionName}”` : ""} was deleted
+            {profile.disconnectedAt ? ` on ${when(profile.disconnectedAt)}` : ""}. The profile kept its settings, but it cannot read branches or build until it is re-bound to a
+            connection that reaches the repository {profile.repositoryName}.
+          </p>
+          {canRebind ? (
+            rebindChoices.length > 0 ? (
+              <div className="mt-3 max-w-md">
+                <RebindForm action={rebindProfileAction.bind(null, profile.id)} choices={rebindChoices} />
+              </div>
+            ) : (
+              <p className="mt-2">There is no connection to re-bind it to yet. Connect the organization that holds {profile.repositoryName} first, then come back here.</p>
+            )
+          ) : (
+            <p className="mt-2">Ask an admin, or the person who created it, to re-bind it.</p>
+          )}
+        </Alert>
+      ) : health?.needsAttention ? (
+        <Alert tone={health.tone === "warning" ? "warning" : "error"} title={`Its connection “${connection.name}” needs attention: ${health.label.toLowerCase()}`} className="mb-6">
+          <p>{health.reason ?? "Open the connection for details."}</p>
+          <p className="mt-1">
+            <Link href={`/connections/${connection.id}`} className="font-medium underline">
+              Open the connection
+            </Link>
+            {health.status === "EXPIRING" ? " — builds stop working when the token expires unless an admin replaces it." : " — builds that use it fail until an admin fixes it."}
+          </p>
+        </Alert>
+      ) : null}
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
         <div className="space-y-6">
-          <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} />
+          {connection ? <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} /> : null}
         </div>
         <div className="space-y-6">
           <Card title="Repository">
@@ -77,17 +132,23 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
               </div>
               <div>
                 <dt className="text-slate-500">Connection</dt>
-                <dd className="flex flex-wrap items-center gap-2 text-slate-900">
-                  <Link href={`/connections/${connection.id}`} className="font-medium text-brand-700 underline">
-                    {connection.name}
-                  </Link>
-                  <ConnectionStatusBadge status={connection.status} />
-                </dd>
-                <dd className="mt-1 font-mono text-xs text-slate-600">{buildCollectionUrl(connection)}</dd>
-                <dd className="mt-1 text-xs text-slate-600">
-                  {connection.lastCheckAt ? `Last checked ${when(connection.lastCheckAt)}` : "Not checked yet"}
-                  {connection.statusReason && connection.status !== "HEALTHY" ? ` — ${connection.statusReason}` : ""}
-                </dd>
+                {connection && health ? (
+                  <>
+                    <dd className="flex flex-wrap items-center gap-2 text-slate-900">
+                      <Link href={`/connections/${connection.id}`} className="font-medium text-brand-700 underline">
+                        {connection.name}
+                      </Link>
+                      <ConnectionStatusBadge status={health.status} daysLeft={health.daysLeft} />
+                    </dd>
+                    <dd className="mt-1 font-mono text-xs text-slate-600">{buildCollectionUrl(connection)}</dd>
+                    <dd className="mt-1 text-xs text-slate-600">{connection.lastCheckAt ? `Last checked ${when(connection.lastCheckAt)}` : "Not checked yet"}</dd>
+                  </>
+                ) : (
+                  <dd className="text-slate-900">
+                    <Badge tone="error">Disconnected</Badge>
+                    {profile.disconnectedConnectionName ? <span className="ml-2 text-slate-600">was {profile.disconnectedConnectionName}</span> : null}
+                  </dd>
+                )}
               </div>
               <div>
                 <dt className="text-slate-500">Created</dt>
