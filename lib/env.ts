@@ -91,6 +91,20 @@ export const envSchema = z
     KEEL_WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
     /** How often the job engine looks for jobs whose worker died (expired) and archives old ones, in seconds (default 30). */
     KEEL_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+    /** Builds one worker process runs at once (default 1); more wait in the queue. */
+    KEEL_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+    /** Where build workspaces are made (default: the system's temporary directory); each build's is deleted afterwards. */
+    KEEL_BUILD_DIR: z.string().min(1).optional(),
+    /** PATH of a build's steps (their environment is built from scratch; default the standard system directories). */
+    KEEL_BUILD_PATH: z.string().min(1).default("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+    /** Lines of output Keel stores per build (default 50000); past it a marker says the rest was cut. */
+    KEEL_BUILD_LOG_MAX_LINES: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
+    /** Bytes of output Keel stores per build (default 10 MiB). */
+    KEEL_BUILD_LOG_MAX_BYTES: z.coerce.number().int().min(10_000).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** How often a worker looks for running builds whose worker stopped heartbeating, in seconds (default 10). */
+    KEEL_BUILD_SWEEP_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+    /** After Cancel or the time limit, how long a build's processes get between SIGTERM and SIGKILL, in milliseconds (default 5000). */
+    KEEL_BUILD_KILL_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
     /** Shows the demo banner (set by npm run demo). */
     KEEL_DEMO: boolean,
   })
@@ -255,6 +269,15 @@ export function childProcessEnv(overrides: Record<string, string | undefined> = 
     }
   }
   return env as unknown as ChildProcessEnv;
+}
+
+/**
+ * An environment built from scratch for a child process — nothing of this process's
+ * environment is inherited (build steps and their git must never see Keel's secrets or
+ * DATABASE_URL). Opaque like childProcessEnv().
+ */
+export function isolatedChildEnv(variables: Record<string, string>): ChildProcessEnv {
+  return { ...variables } as unknown as ChildProcessEnv;
 }
 
 /** Azure DevOps and Microsoft identity base URLs: the real services unless overridden for tests/demo. */
