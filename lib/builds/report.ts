@@ -114,6 +114,25 @@ async function sendComment(client: AzureDevOpsClient, context: JobContext<"organ
   return { threadId: thread.id, commentId };
 }
 
+/**
+ * Keel's PAT scopes (Code Read and Status) let it post statuses but not comment: a TF400813
+ * naming the token's user on the threads route means the scope is missing, not that the user
+ * left the organization (the statuses before it went through with the same token).
+ */
+function refusedForScope(error: unknown): boolean {
+  return isAzureDevOpsError(error, "missing_scope") || (isAzureDevOpsError(error, "unauthorized") && error.reason.kind === "unauthorized" && error.reason.userId !== undefined);
+}
+
+const THREADS_SCOPE_MISSING: PickerProblem = {
+  id: "missing_scope_threads",
+  title: "The connection's token may not comment on pull requests",
+  detail: "Keel posted the build's statuses, but Azure DevOps refused the pull-request comment: the token lacks PR threads (Read & write).",
+  fix: [
+    "Create a Personal Access Token with Code (Read, Status) and Pull Request Threads (Read & write) — or Code (Read & write) — and enter it on the connection's page.",
+    "Keel keeps retrying for a while; later builds comment as usual.",
+  ],
+};
+
 /** The handler of the builds.report queue. */
 export async function reportBuildJob(payload: { buildId: string }, context: JobContext<"organization">): Promise<void> {
   const { scope } = context;
@@ -170,7 +189,7 @@ export async function reportBuildJob(payload: { buildId: string }, context: JobC
       }
       await markReportSent(scope, report.id, remote as Record<string, string | number | null>);
     } catch (error) {
-      const problem = problemFromError(error, connection);
+      const problem = report.kind === "PR_COMMENT" && refusedForScope(error) ? THREADS_SCOPE_MISSING : problemFromError(error, connection);
       await noteUseFailure(scope, connection, problem);
       log.warn({ buildId: build.id, report: report.kind, attempt: context.retryCount + 1, finding: problem?.id ?? "unexpected" }, "reporting to Azure DevOps failed");
       return fail(report.id, problem ?? unexpectedProblem("Reporting to Azure DevOps"), error);

@@ -30,6 +30,8 @@ import { requestReport } from "./report-queue";
 // (the sweeper gave up on it, its profile was deleted) stops instead of writing.
 
 const log = logger("builds.run");
+/** A build's private directory (workspace, HOME, TMPDIR, CA file) is `<KEEL_BUILD_DIR>/keel-build-<id>-<random>`. */
+export const WORKSPACE_PREFIX = "keel-build-";
 /** How often a running build beats and looks for Cancel. */
 const CONTROL_MS = 1_000;
 
@@ -119,7 +121,7 @@ class BuildRun {
     const build = this.build;
     const root = this.env.KEEL_BUILD_DIR ?? os.tmpdir();
     await mkdir(root, { recursive: true });
-    const privateDir = await mkdtemp(path.join(root, `keel-build-${build.number}-`));
+    const privateDir = await mkdtemp(path.join(root, `${WORKSPACE_PREFIX}${build.id}-`));
     await chmod(privateDir, 0o700);
     const workspace = path.join(privateDir, "workspace");
     const home = path.join(privateDir, "home");
@@ -186,8 +188,9 @@ class BuildRun {
 
   private async stoppedOutcome(reason: StopReason, fallback: Outcome): Promise<Outcome> {
     if (reason === "timeout") {
-      const minutes = Math.round(this.build.timeoutSeconds / 60);
-      const text = `Stopped after the time limit of ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+      const seconds = this.build.timeoutSeconds;
+      const limit = seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? "" : "s"}` : formatDuration(seconds * 1_000);
+      const text = `Stopped after the time limit of ${limit}.`;
       this.buildLog.system(0, `${text} Keel killed the build's processes.`);
       return { status: "TIMED_OUT", reason: text };
     }

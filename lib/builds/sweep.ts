@@ -5,7 +5,12 @@ import { enqueue } from "@/lib/jobs/enqueue";
 import { runBuildQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { systemScope } from "@/lib/scope";
+import { readdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { killBuildProcesses } from "./process";
 import { requestReport } from "./report-queue";
+import { removeTree, WORKSPACE_PREFIX } from "./runner";
 
 // The builds.sweep schedule (every KEEL_BUILD_SWEEP_SECONDS): pg-boss would notice a killed
 // worker's job only at its expiry (hours, for builds), so running builds carry their own
@@ -31,6 +36,7 @@ export async function sweepBuildsJob(): Promise<void> {
   const { lost, queued } = await sweepBuilds(new Date(now - staleAfterMs(env.KEEL_WORKER_HEARTBEAT_MS)), new Date(now - REQUEUE_AFTER_MS));
   for (const build of lost) {
     log.warn({ buildId: build.id }, "a running build lost its worker: marked as an error");
+    await cleanUpOnThisMachine(build.id, env.KEEL_BUILD_DIR ?? os.tmpdir());
     await requestReport(systemScope(build.organizationId, "builds.sweep"), build.id);
   }
   for (const build of queued) {
@@ -40,5 +46,19 @@ export async function sweepBuildsJob(): Promise<void> {
   }
   for (const build of await buildsWithStaleReports(new Date(now - REPORT_AGAIN_AFTER_MS))) {
     await requestReport(systemScope(build.organizationId, "builds.sweep"), build.id);
+  }
+}
+
+/**
+ * What a killed worker left on this machine: the build's processes (they carry its marker
+ * variable) and its workspace. On a single machine the launcher's next worker sweeps them; on
+ * a fleet, each worker machine cleans what is its own when its sweeper runs, and a container
+ * that died takes both with it.
+ */
+async function cleanUpOnThisMachine(buildId: string, root: string): Promise<void> {
+  await killBuildProcesses([], `KEEL_BUILD_ID=${buildId}`, 0).catch(() => 0);
+  const entries = await readdir(root).catch(() => [] as string[]);
+  for (const entry of entries.filter((name) => name.startsWith(`${WORKSPACE_PREFIX}${buildId}-`))) {
+    await removeTree(path.join(root, entry)).catch(() => undefined);
   }
 }
