@@ -27,7 +27,6 @@ export type AnsiSegment = { text: string; style: AnsiStyle };
 export const PLAIN_STYLE: AnsiStyle = Object.freeze({ fg: null, bg: null, bold: false, dim: false, italic: false, underline: false, inverse: false });
 
 // CSI … final byte, OSC … BEL/ST, and other two-byte escapes.
-// eslint-disable-next-line no-control-regex
 const ESCAPE = /\u001b(?:\[([0-9;:?]*)([@-~])|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
 
 /** The xterm 256-colour palette entry n (16–255) as rgb(). */

@@ -51,6 +51,9 @@ export const startBuildSchema = z
 
 export const startBuildFields = ["source", "branch", "commit", "idempotencyKey"] as const;
 
+/** Rebuild: the key the page made, so a double click starts one build. */
+export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }) });
+
 /** A variable in the workflow form: a secret one without a value keeps its stored value. */
 export type WorkflowVariableInput = { name: string; isSecret: boolean; value: string | null };
 
