@@ -29,7 +29,7 @@ async function seedWallet(name: string) {
 async function startFromProfile(page: Page, profileId: string, branch: string): Promise<string> {
   await page.goto(`/profiles/${profileId}`);
   const form = page.getByRole("form", { name: "Start a build" });
-  await form.getByLabel("Branch").fill(branch);
+  await form.getByRole("combobox", { name: "Branch" }).fill(branch);
   await form.getByRole("button", { name: "Start build" }).click();
   await page.waitForURL(/\/builds\/[0-9a-f-]{36}$/, { timeout: 30_000 });
   return new URL(page.url()).pathname.split("/").at(-1)!;
@@ -81,7 +81,7 @@ test.describe("builds", () => {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       const buildId = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.failing);
       await expect(page.getByRole("status").filter({ hasText: "Failed" })).toBeVisible({ timeout: 60_000 });
-      await expect(page.getByRole("status")).toContainText("Step “Test” failed with exit code 1.");
+      await expect(page.getByRole("status").filter({ hasText: "Step “Test” failed with exit code 1." })).toBeVisible();
       await expect(page.getByTestId("build-log")).toContainText(FIXTURE_BUILD.failureLine);
       expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("FAILED");
     } finally {
@@ -113,7 +113,7 @@ test.describe("builds", () => {
         await expect(memberPage.getByTestId("build-log")).toContainText("compiling module 2 of 120", { timeout: 60_000 });
         await memberPage.getByRole("button", { name: "Cancel build" }).click();
         await expect(memberPage.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible({ timeout: 30_000 });
-        await expect(memberPage.getByRole("status")).toContainText(`Canceled by ${member.name}.`);
+        await expect(memberPage.getByRole("status").filter({ hasText: `Canceled by ${member.name}.` })).toBeVisible();
         const build = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
         expect(build.status).toBe("CANCELED");
         expect(build.canceledById).toBe(member.id);

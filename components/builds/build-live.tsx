@@ -262,7 +262,7 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
           ) : (
             lines.map((line) => (
               <div key={line.seq} className={line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined} data-seq={line.seq}>
-                <span className="mr-3 inline-block w-10 select-none text-right text-slate-500" aria-hidden="true">
+                <span className="mr-3 inline-block w-10 select-none text-right text-slate-400" aria-hidden="true">
                   {line.seq + 1}
                 </span>
                 {line.segments.length === 0 ? " " : line.segments.map((segment, index) => <span key={index} {...segmentProps(segment.style)}>{segment.text}</span>)}
