@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { authorizationHeader } from "@/lib/azure-devops/transport";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { noteUseFailure } from "@/lib/connections/health";
 import { connectionCredential } from "@/lib/connections/service";
 import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, setStepStatus, type ClaimedBuild } from "@/lib/data/builds";
 import { getProfile } from "@/lib/data/profiles";
@@ -262,6 +263,8 @@ class BuildRun {
       }
       if (error instanceof FetchError) {
         this.buildLog.system(0, `${error.finding.title}. ${error.finding.detail}`);
+        // A refused credential is news about the connection too (its health, as the picker does).
+        await noteUseFailure(this.scope, connection, error.finding);
         return { status: "ERROR", reason: `${error.finding.title}.`, finding: error.finding };
       }
       throw error;
