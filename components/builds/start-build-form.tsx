@@ -12,7 +12,7 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /**
  * "Start build": a branch from the repository's live list (searched on Azure DevOps as you
- * type) or a pasted commit id. The form carries an idempotency key made when it appears, so a
+ * type, offered as suggestions) or a pasted commit id. The form carries an idempotency key made when it appears, so a
  * double click queues one build.
  */
 export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKey }: { profileId: string; defaultBranch: string | null; action: Action; idempotencyKey: string }) {
@@ -20,17 +20,21 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
   const [source, setSource] = useState<"branch" | "commit">("branch");
   const [branch, setBranch] = useState(defaultBranch ?? "");
   const [options, setOptions] = useState<string[]>([]);
-  const [listState, setListState] = useState<"loading" | "ready" | "error">("loading");
+  const [listState, setListState] = useState<"idle" | "loading" | "ready" | "error">("idle");
   const listId = useId();
   const fieldErrors = state.status === "error" ? state.fieldErrors : {};
 
   useEffect(() => {
+    const term = branch.trim();
+    // Only searches: the unfiltered first page is the branch list's own request (it also copies
+    // a rename from Azure DevOps onto the profile and says so; this form must not take that).
+    if (!term || term === defaultBranch) {
+      return;
+    }
     const controller = new AbortController();
     const timer = setTimeout(() => {
-      const term = branch.trim();
-      // The default branch is a full match, not a search: list everything then.
-      const q = term && term !== defaultBranch ? term : "";
-      fetchJson<BranchPageDto>(`/api/profiles/${profileId}/branches${query({ q, limit: 50 })}`, controller.signal).then(
+      setListState("loading");
+      fetchJson<BranchPageDto>(`/api/profiles/${profileId}/branches${query({ q: term, limit: 50 })}`, controller.signal).then(
         (result) => {
           if (result.ok) {
             setOptions(result.data.items.map((item) => item.name));
@@ -76,7 +80,13 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
             autoComplete="off"
             maxLength={250}
             errors={fieldErrors.branch}
-            hint={listState === "loading" ? "Loading branches from Azure DevOps…" : listState === "error" ? "The branch list could not be loaded; type the branch name." : "Type to search the repository's branches; Keel builds the branch's latest commit."}
+            hint={
+              listState === "loading"
+                ? "Searching the repository's branches…"
+                : listState === "error"
+                  ? "The branches could not be searched; type the whole branch name."
+                  : "Type to search the repository's branches (the list below shows them too); Keel builds the branch's latest commit."
+            }
           />
           <datalist id={`${listId}-branches`}>
             {options.map((name) => (
