@@ -27,6 +27,7 @@ import { removeConnection, seedPatConnection, uniqueName } from "./support/conne
 import { createUser, prisma } from "./support/db";
 import { callAction, discoverActions, discoverRoutes, exportedActions } from "./support/entry-points";
 import { seedProfile } from "./support/profiles";
+import { emulator } from "./support/emulator";
 import { EMULATOR_URL, KEEL_URL } from "./support/settings";
 
 type Caller = "anonymous" | "member" | "admin" | "otherAdmin";
@@ -49,6 +50,8 @@ type Fixture = {
   oauthConnectionId: string;
   connectionName: string;
   profileId: string;
+  /** A finished build of the profile. */
+  buildId: string;
   caPem: string;
   /** A fresh wizard draft of the admin (each call may use one up). */
   draft(): Promise<string>;
@@ -58,6 +61,8 @@ type Fixture = {
   connection(): Promise<{ id: string; name: string }>;
   /** A fresh invitation link's token. */
   invitation(): Promise<string>;
+  /** A fresh build of the fixture's profile (of main's tip), in this status. */
+  build(status?: "QUEUED" | "SUCCEEDED"): Promise<string>;
 };
 
 type ActionRow = { expect: Expect; call(fixture: Fixture): Promise<{ args: unknown[]; form: Record<string, string> }> };
@@ -121,6 +126,16 @@ const ACTIONS: Record<string, ActionRow> = {
   },
   // Members may re-bind only the profiles they created; this one an admin created (the admin is told it already uses that connection).
   "lib/actions/profiles.ts#rebindProfileAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.profile()], form: { connectionId: f.connectionId } }) },
+  "lib/actions/builds.ts#startBuildAction": {
+    expect: MEMBER_TARGET,
+    call: async (f) => ({ args: [f.profileId], form: { source: "branch", branch: "main", idempotencyKey: randomUUID() } }),
+  },
+  "lib/actions/builds.ts#cancelBuildAction": { expect: MEMBER_TARGET, call: async (f) => noForm([await f.build("QUEUED")]) },
+  "lib/actions/builds.ts#rebuildAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [await f.build("SUCCEEDED")], form: { idempotencyKey: randomUUID() } }) },
+  "lib/actions/builds.ts#updateWorkflowAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => ({ args: [f.profileId], form: { workflow: JSON.stringify({ steps: [{ name: "Build", command: "./build.sh" }], timeoutMinutes: 20, variables: [] }) } }),
+  },
   // Members may delete only the profiles they created; this one an admin created.
   "lib/actions/profiles.ts#deleteProfileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.profile()]) },
   "lib/actions/repositories.ts#refreshRepositoriesAction": { expect: MEMBER_TARGET, call: async (f) => noForm([f.connectionId]) },
@@ -154,6 +169,9 @@ const ROUTES: Record<string, RouteRow> = {
     expect: MEMBER_TARGET,
     request: get((f) => `/api/connections/${f.connectionId}/repositories/${DEFAULT_REPOS.walletApp.id}/branches`),
   },
+  // A finished build without output: the event stream sends its state and ends.
+  "GET /api/builds/[id]/events": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/events`) },
+  "GET /api/builds/[id]/log": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/log`) },
   "GET /api/profiles/[id]/branches": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/branches?limit=5`) },
   "GET /api/profiles/[id]/commits": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/commits?branch=main&top=5`) },
   // next-auth's own flow: its public endpoints…
@@ -261,6 +279,27 @@ test.describe("authorization matrix", () => {
             createdById: admin.id,
           })
         ).id;
+      const main = (await emulator.refs({ organization: "fabrikam", project: DEFAULT_PROJECTS.mobileIos.name, repository: DEFAULT_REPOS.walletApp.name })).find((ref) => ref.name === "refs/heads/main")!.objectId;
+      let buildNumber = 1_000;
+      const matrixProfileId = await newProfile();
+      const newBuild = async (status: "QUEUED" | "SUCCEEDED" = "SUCCEEDED") =>
+        (
+          await prisma().build.create({
+            data: {
+              organizationId: organization.id,
+              profileId: matrixProfileId,
+              number: (buildNumber += 1),
+              status,
+              trigger: "MANUAL",
+              idempotencyKey: randomUUID(),
+              commitId: main,
+              branch: "refs/heads/main",
+              steps: [],
+              timeoutSeconds: 600,
+              ...(status === "SUCCEEDED" ? { startedAt: new Date(), finishedAt: new Date() } : {}),
+            },
+          })
+        ).id;
       const fixture: Fixture = {
         organizationId: organization.id,
         otherOrganizationId: other.id,
@@ -269,7 +308,9 @@ test.describe("authorization matrix", () => {
         connectionId: connection.id,
         oauthConnectionId: oauthConnection.id,
         connectionName: connection.name,
-        profileId: await newProfile(),
+        profileId: matrixProfileId,
+        buildId: await newBuild("SUCCEEDED"),
+        build: newBuild,
         caPem: createTlsMaterial().caCertPem,
         draft: async () =>
           (await prisma().connectDraft.create({ data: { organizationId: organization.id, userId: admin.id, deploymentType: "SERVICES", expiresAt: new Date(Date.now() + 3_600_000) } })).id,

@@ -10,6 +10,7 @@ const globalOmit = {
   account: { access_token: true, refresh_token: true, id_token: true },
   connection: { tokenSealed: true },
   connectDraft: { tokenSealed: true },
+  buildVariable: { valueSealed: true },
 } as const;
 
 /** Creates a Prisma client on the given PostgreSQL URL (adapter-pg, no native engine). */

@@ -100,6 +100,20 @@ export const envSchema = z
       .optional(),
     /** The From address of Keel's e-mails (default Keel <keel@HOST of KEEL_PUBLIC_URL>). */
     KEEL_MAIL_FROM: z.string().min(3).max(320).optional(),
+    /** Builds one worker process runs at once (default 1); more wait in the queue. */
+    KEEL_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+    /** Where build workspaces are made (default: the system's temporary directory); each build's is deleted afterwards. */
+    KEEL_BUILD_DIR: z.string().min(1).optional(),
+    /** PATH of a build's steps (their environment is built from scratch; default the standard system directories). */
+    KEEL_BUILD_PATH: z.string().min(1).default("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+    /** Lines of output Keel stores per build (default 50000); past it a marker says the rest was cut. */
+    KEEL_BUILD_LOG_MAX_LINES: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
+    /** Bytes of output Keel stores per build (default 10 MiB). */
+    KEEL_BUILD_LOG_MAX_BYTES: z.coerce.number().int().min(10_000).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** How often a worker looks for running builds whose worker stopped heartbeating, in seconds (default 10). */
+    KEEL_BUILD_SWEEP_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+    /** After Cancel or the time limit, how long a build's processes get between SIGTERM and SIGKILL, in milliseconds (default 5000). */
+    KEEL_BUILD_KILL_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
     /** Shows the demo banner (set by npm run demo). */
     KEEL_DEMO: boolean,
   })

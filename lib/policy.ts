@@ -46,6 +46,14 @@ const RULES = {
   "profile.delete": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can delete it." },
   /** Read and export the organization's audit log. */
   "audit.read": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** See builds, their logs and what was reported to Azure DevOps. */
+  "build.read": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** Start a build of a profile (manually; service hooks and polling start them as the system). */
+  "build.start": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** Cancel a queued or running build. */
+  "build.cancel": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** Change a profile's workflow: steps, time limit, variables and secrets. */
+  "workflow.update": { roles: ["ADMIN"], system: false, refusal: "Only admins can change a build profile's workflow. Ask an admin of your organization." },
   /** See and manage the organization's members: add, change roles, disable. */
   "member.manage": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /** See Keel's network settings (egress addresses, outbound allowlist). */

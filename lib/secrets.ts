@@ -7,7 +7,8 @@ import { getEnv } from "@/lib/env";
 export type SealedColumn =
   | { table: "Connection"; column: "tokenSealed" }
   | { table: "ConnectDraft"; column: "tokenSealed" }
-  | { table: "Account"; column: "access_token" | "refresh_token" };
+  | { table: "Account"; column: "access_token" | "refresh_token" }
+  | { table: "BuildVariable"; column: "valueSealed" };
 
 let cached: { spec: string; keyring: Keyring } | undefined;
 

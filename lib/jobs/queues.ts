@@ -68,5 +68,42 @@ export const noticeEmailQueue = defineQueue({
   singletonKey: () => "notices",
   retry: { limit: 3, delaySeconds: 30, backoff: true },
   expireInSeconds: 10 * 60,
+});
+
+/** Runs one build (lib/builds/runner.ts). The job id is the build id, so enqueueing is idempotent. */
+export const runBuildQueue = defineQueue({
+  name: "builds.run",
+  payload: z.object({ buildId: z.uuid() }),
+  scope: "organization",
+  policy: "standard",
+  // A retry finds the build no longer QUEUED and does nothing: it exists for attempts that
+  // failed before claiming the build (PostgreSQL restarting).
+  retry: { limit: 2, delaySeconds: 5, backoff: true },
+  // Longer than the longest time limit (6 h) plus the fetch: a dead worker's build is found
+  // long before by the sweeper (heartbeats), this only returns the job to the queue.
+  expireInSeconds: 6 * 3_600 + 30 * 60,
+});
+
+/** Sends a build's report intents to Azure DevOps, in order (lib/builds/report.ts). */
+export const reportBuildQueue = defineQueue({
+  name: "builds.report",
+  payload: z.object({ buildId: z.uuid() }),
+  scope: "organization",
+  // One sender per build at a time (statuses must arrive in order); a request while one waits
+  // is dropped: the waiting job sends every unsent intent.
+  policy: "stately",
+  singletonKey: (payload) => payload.buildId,
+  retry: { limit: 8, delaySeconds: 10, backoff: true },
+  expireInSeconds: 10 * 60,
+});
+
+/** Finds running builds whose worker stopped heartbeating, and queued builds whose job was lost. */
+export const sweepBuildsQueue = defineQueue({
+  name: "builds.sweep",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 0, delaySeconds: 0, backoff: false },
+  expireInSeconds: 120,
   concurrency: 1,
 });

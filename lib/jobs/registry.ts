@@ -1,4 +1,7 @@
 import "server-only";
+import { reportBuildJob } from "@/lib/builds/report";
+import { runBuildJob } from "@/lib/builds/runner";
+import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneJobRows } from "@/lib/data/jobs";
 import { pruneNotices } from "@/lib/data/notifications";
@@ -7,7 +10,16 @@ import { emailNoticesJob } from "@/lib/notifications/deliver";
 import { logger } from "@/lib/logger";
 import { listRepositoriesJob } from "@/lib/repositories/listing";
 import { defineSchedule, handle, type Registry } from "./define";
-import { checkAllConnectionsQueue, checkConnectionQueue, housekeepingQueue, listRepositoriesQueue, noticeEmailQueue } from "./queues";
+import {
+  checkAllConnectionsQueue,
+  checkConnectionQueue,
+  housekeepingQueue,
+  listRepositoriesQueue,
+  noticeEmailQueue,
+  reportBuildQueue,
+  runBuildQueue,
+  sweepBuildsQueue,
+} from "./queues";
 
 // What Keel's workers run: one handler per queue of queues.ts, and the schedules.
 
@@ -26,6 +38,9 @@ export const registry: Registry = {
     handle(checkAllConnectionsQueue, checkAllConnectionsJob),
     handle(checkConnectionQueue, checkConnectionJob),
     handle(noticeEmailQueue, emailNoticesJob),
+    handle(runBuildQueue, runBuildJob),
+    handle(reportBuildQueue, reportBuildJob),
+    handle(sweepBuildsQueue, sweepBuildsJob),
   ],
   schedules: [
     defineSchedule({ name: "jobs.housekeeping.hourly", queue: housekeepingQueue, everySeconds: 3_600, payload: {} }),
@@ -35,5 +50,15 @@ export const registry: Registry = {
       : []),
     // A safety net for notice e-mails a process could not queue (requestNoticeEmails is best effort).
     defineSchedule({ name: "notifications.email", queue: noticeEmailQueue, everySeconds: 300, payload: {} }),
+    defineSchedule({ name: "builds.sweep", queue: sweepBuildsQueue, everySeconds: sweepSeconds(), payload: {} }),
   ],
 };
+
+/** KEEL_BUILD_SWEEP_SECONDS, read when the worker loads its registry (the worker validates the rest). */
+function sweepSeconds(): number {
+  try {
+    return getEnv().KEEL_BUILD_SWEEP_SECONDS;
+  } catch {
+    return 10;
+  }
+}

@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BuildTable } from "@/components/builds/build-table";
+import { StartBuildForm } from "@/components/builds/start-build-form";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { BranchList } from "@/components/profiles/branch-list";
 import { CopyField } from "@/components/profiles/copy-field";
@@ -10,7 +13,10 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { startBuildAction } from "@/lib/actions/builds";
 import { deleteProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
+import { countProfileBuilds, getWorkflow, listProfileBuilds } from "@/lib/data/builds";
+import { formatDuration } from "@/lib/shared/builds";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
@@ -54,6 +60,9 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             .sort((a, b) => Number(b.suggested) - Number(a.suggested) || a.label.localeCompare(b.label));
         })()
       : [];
+  const [builds, buildCount, workflow] = await Promise.all([listProfileBuilds(scope, profile.id, 10), countProfileBuilds(scope, profile.id), getWorkflow(scope, profile.id)]);
+  const canStart = can(scope, "build.start");
+  const canEditWorkflow = can(scope, "workflow.update");
   return (
     <>
       <PageHeader
@@ -105,9 +114,62 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
       ) : null}
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
         <div className="space-y-6">
+          <Card title="Builds" description="Newest first. A build fetches the commit on a Keel worker and runs the workflow's steps.">
+            <div className="space-y-5">
+              {!connection ? (
+                <Alert tone="warning" title="This profile cannot build">
+                  <p>Its connection to Azure DevOps was deleted, so Keel cannot fetch its code. Re-bind it to a connection that reaches this repository (above).</p>
+                </Alert>
+              ) : canStart ? (
+                <StartBuildForm profileId={profile.id} defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null} action={startBuildAction.bind(null, profile.id)} idempotencyKey={randomUUID()} />
+              ) : null}
+              {builds.length === 0 ? (
+                <p className="text-sm text-slate-600">No builds yet. {canStart ? "Choose a branch above and start the first one." : ""}</p>
+              ) : (
+                <>
+                  <BuildTable rows={builds.map((build) => ({ ...build, profile: { id: profile.id, name: profile.name } }))} caption={`Latest builds of ${profile.name}`} showProfile={false} />
+                  {buildCount > builds.length ? (
+                    <Link href={`/builds?profile=${profile.id}`} className="text-sm font-medium text-brand-700 underline">
+                      All {buildCount.toLocaleString("en")} builds of this profile
+                    </Link>
+                  ) : null}
+                </>
+              )}
+            </div>
+          </Card>
           {connection ? <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} /> : null}
         </div>
         <div className="space-y-6">
+          {workflow ? (
+            <Card
+              title="Workflow"
+              description={workflow.isDefault ? `The default for ${platformLabel(profile.platform)}.` : `Time limit ${formatDuration(workflow.timeoutMinutes * 60_000)}.`}
+              actions={
+                canEditWorkflow ? (
+                  <Link href={`/profiles/${profile.id}/workflow`} className="text-sm font-medium text-brand-700 underline">
+                    Edit workflow
+                  </Link>
+                ) : null
+              }
+            >
+              <ol className="space-y-2 text-sm" aria-label="Workflow steps">
+                {workflow.steps.map((step, index) => (
+                  <li key={index}>
+                    <span className="font-medium text-slate-900">{step.name}</span>
+                    <code className="mt-0.5 block truncate rounded bg-slate-100 px-2 py-1 text-xs text-slate-800" title={step.command}>
+                      {step.command.split("\n")[0]}
+                    </code>
+                  </li>
+                ))}
+              </ol>
+              {workflow.variables.length > 0 ? (
+                <p className="mt-3 text-xs text-slate-600">
+                  Variables: {workflow.variables.map((variable) => `${variable.name}${variable.isSecret ? " (secret)" : ""}`).join(", ")}
+                </p>
+              ) : null}
+              {!canEditWorkflow ? <p className="mt-3 text-xs text-slate-600">Admins change the workflow.</p> : null}
+            </Card>
+          ) : null}
           <Card title="Repository">
             <dl className="space-y-3 text-sm">
               <div>
