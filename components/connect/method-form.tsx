@@ -4,6 +4,8 @@ import { useActionState } from "react";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/validation/form";
+import KeyRoundIcon from "lucide-react/icons/key-round";
+import { AzureDevOpsLogo } from "@/components/icons/provider-logos";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -22,8 +24,11 @@ export function MethodForm({ action, oauth, initial }: { action: Action; oauth: 
         <div className="grid gap-3">
           <label className={`flex gap-3 rounded-lg border p-4 ${oauth.available ? "cursor-pointer border-slate-300 bg-white has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600" : "border-slate-200 bg-slate-50"}`}>
             <input type="radio" name="method" value="OAUTH" disabled={!oauth.available} defaultChecked={oauth.available && defaultMethod === "OAUTH"} className="mt-1" aria-describedby="oauth-note" />
-            <span>
-              <span className="block font-medium text-slate-900">Get Repositories from Azure DevOps (OAuth2)</span>
+            <span className="min-w-0">
+              <span className="flex items-center gap-2 font-medium text-slate-900">
+                <AzureDevOpsLogo />
+                Get Repositories from Azure DevOps (OAuth2)
+              </span>
               <span id="oauth-note" className="mt-1 block text-sm text-slate-600">
                 {oauth.available ? (
                   "You sign in to Azure DevOps and approve Keel's access; no token to copy or renew by hand."
@@ -39,8 +44,11 @@ export function MethodForm({ action, oauth, initial }: { action: Action; oauth: 
           </label>
           <label className="flex cursor-pointer gap-3 rounded-lg border border-slate-300 bg-white p-4 has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600">
             <input type="radio" name="method" value="PAT" defaultChecked={!oauth.available || defaultMethod === "PAT"} className="mt-1" />
-            <span>
-              <span className="block font-medium text-slate-900">Personal Access Token (User)</span>
+            <span className="min-w-0">
+              <span className="flex items-center gap-2 font-medium text-slate-900">
+                <KeyRoundIcon className="h-5 w-5 shrink-0 text-slate-500" aria-hidden="true" />
+                Personal Access Token (User)
+              </span>
               <span className="mt-1 block text-sm text-slate-600">You create a token in Azure DevOps with the scopes Keel needs and paste it here. Works with Azure DevOps Services and Azure DevOps Server.</span>
             </span>
           </label>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { AzureDevOpsLogo } from "@/components/icons/provider-logos";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/validation/form";
@@ -33,8 +34,11 @@ export function ProviderForm({ action }: { action: Action }) {
           {choices.map((choice, index) => (
             <label key={choice.value} className="flex cursor-pointer gap-3 rounded-lg border border-slate-300 bg-white p-4 has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600">
               <input type="radio" name="provider" value={choice.value} defaultChecked={index === 0} className="mt-1" />
-              <span>
-                <span className="block font-medium text-slate-900">{choice.title}</span>
+              <span className="min-w-0">
+                <span className="flex items-center gap-2 font-medium text-slate-900">
+                  <AzureDevOpsLogo />
+                  {choice.title}
+                </span>
                 <span className="mt-1 block text-sm text-slate-600">{choice.description}</span>
               </span>
             </label>

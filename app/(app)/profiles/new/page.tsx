@@ -18,7 +18,7 @@ export default async function NewProfilePage() {
   const canConnect = can(scope, "connection.create");
   return (
     <>
-      <PageHeader title="New build profile" description="Choose the Azure DevOps organization or collection the repository lives in." />
+      <PageHeader breadcrumbs={[{ label: "Build profiles", href: "/profiles" }, { label: "New" }]} title="New build profile" description="Choose the Azure DevOps organization or collection the repository lives in." />
       {connections.length === 0 ? (
         <EmptyState
           title="No connections yet"

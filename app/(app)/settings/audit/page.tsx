@@ -66,6 +66,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Audit log" }]}
         title="Audit log"
         description="Who did what in your organization, newest first: sign-ins, members, connections and their checks, build profiles, refused outbound calls and what Keel's background jobs did. Secrets never appear here."
         actions={
