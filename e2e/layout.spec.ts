@@ -201,7 +201,7 @@ test.describe("keyboard", () => {
 
     await page.keyboard.press("Space");
     await expect(menu).toHaveAttribute("aria-expanded", "true");
-    await page.keyboard.press("Tab");
+    await expect(nav.getByRole("link", { name: "Connections" })).toBeFocused();
     await page.keyboard.press("Tab");
     await expect(nav.getByRole("link", { name: "Build profiles" })).toBeFocused();
     await page.keyboard.press("Enter");

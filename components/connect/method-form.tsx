@@ -21,7 +21,7 @@ export function MethodForm({ action, oauth, initial }: { action: Action; oauth: 
       <FormMessage state={state} />
       <fieldset>
         <legend className="mb-3 text-base font-semibold text-slate-900">How should Keel sign in to Azure DevOps?</legend>
-        <div className="grid gap-3">
+        <div className="grid grid-cols-1 gap-3">
           <label className={`flex gap-3 rounded-lg border p-4 ${oauth.available ? "cursor-pointer border-slate-300 bg-white has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600" : "border-slate-200 bg-slate-50"}`}>
             <input type="radio" name="method" value="OAUTH" disabled={!oauth.available} defaultChecked={oauth.available && defaultMethod === "OAUTH"} className="mt-1" aria-describedby="oauth-note" />
             <span className="min-w-0">

@@ -58,7 +58,7 @@ export function OAuthStart({ action, providers, initial, submitLabel, variant = 
       {chooseProvider && providers.length > 1 ? (
         <fieldset>
           <legend className="mb-2 text-sm font-semibold text-slate-900">Sign in with</legend>
-          <div className="grid gap-3">
+          <div className="grid grid-cols-1 gap-3">
             {providers.map((provider) => (
               <label key={provider.id} className="flex cursor-pointer gap-3 rounded-lg border border-slate-300 bg-white p-4 has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600">
                 <input type="radio" name="provider" value={provider.id} defaultChecked={provider.id === selected} className="mt-1" />

@@ -30,7 +30,7 @@ export function ProviderForm({ action }: { action: Action }) {
       <FormMessage state={state} />
       <fieldset aria-describedby={errors.provider ? "provider-error" : undefined}>
         <legend className="mb-3 text-base font-semibold text-slate-900">Where are your repositories?</legend>
-        <div className="grid gap-3 sm:grid-cols-2">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
           {choices.map((choice, index) => (
             <label key={choice.value} className="flex cursor-pointer gap-3 rounded-lg border border-slate-300 bg-white p-4 has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600">
               <input type="radio" name="provider" value={choice.value} defaultChecked={index === 0} className="mt-1" />
