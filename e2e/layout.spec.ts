@@ -176,7 +176,7 @@ for (const size of WIDTHS) {
 test.describe("keyboard", () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
-  test("the skip link moves focus to the main content; the phone menu opens, closes and navigates by keyboard", async ({ page }) => {
+  test("the skip link moves focus to the main content; the phone menu opens, closes and navigates by keyboard", async ({ page }, testInfo) => {
     await signInPage(page, fixture.admin.email, fixture.admin.password);
     await page.goto("/connections");
     await page.keyboard.press("Tab");
@@ -194,6 +194,8 @@ test.describe("keyboard", () => {
     await expect(menu).toHaveAttribute("aria-expanded", "true");
     // Focus moves into the menu, on its first link.
     await expect(nav.getByRole("link", { name: "Connections" })).toBeFocused();
+    await testInfo.attach("phone menu open", { body: await page.screenshot(), contentType: "image/png" });
+    await expectNoSeriousA11yViolations(page, "phone menu open");
     await page.keyboard.press("Escape");
     await expect(menu).toHaveAttribute("aria-expanded", "false");
     await expect(nav.getByRole("link", { name: "Builds" })).toBeHidden();

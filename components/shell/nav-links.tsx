@@ -79,7 +79,7 @@ export function NavLinks() {
       <ul
         id={listId}
         className={cn(
-          "gap-1 md:static md:flex md:border-0 md:bg-transparent md:p-0 md:shadow-none",
+          "gap-1 md:static md:flex md:flex-row md:border-0 md:bg-transparent md:p-0 md:shadow-none",
           shown ? "absolute inset-x-0 top-full z-30 flex flex-col border-b border-slate-200 bg-white p-2 shadow-lg" : "hidden",
         )}
       >
