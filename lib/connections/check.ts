@@ -1,9 +1,10 @@
 import "server-only";
 import { runDoctor, type DoctorCredential, type DoctorResult } from "@/lib/azure-devops/doctor";
+import type { PrincipalContext } from "@/lib/azure-devops/doctor-findings";
 import { recordAudit } from "@/lib/data/audit";
 import type { CheckRecord } from "@/lib/data/connections";
 import { azureDevOpsUrls } from "@/lib/env";
-import type { ConnectionStatus } from "@/lib/generated/prisma/client";
+import type { AuthMethod, ConnectionStatus } from "@/lib/generated/prisma/client";
 import { getOutboundPolicy } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
 import type { CheckSummary } from "./summary";
@@ -17,7 +18,7 @@ export type CheckTarget = {
 };
 
 /** Maps a doctor result to the connection status it implies. */
-export function statusFromResult(result: Pick<DoctorResult, "ok" | "findings">, method: "PAT" | "OAUTH"): { status: ConnectionStatus; reason: string | null } {
+export function statusFromResult(result: Pick<DoctorResult, "ok" | "findings">, method: AuthMethod): { status: ConnectionStatus; reason: string | null } {
   const firstError = result.findings.find((finding) => finding.severity === "error");
   if (result.ok) {
     const warning = result.findings.find((finding) => finding.severity === "warning");
@@ -60,7 +61,9 @@ export async function runConnectionCheck(
   scope: Scope,
   target: CheckTarget,
   credential: DoctorCredential,
-  audit: { targetType: "connection" | "connect_draft"; targetId: string; method: "PAT" | "OAUTH" },
+  audit: { targetType: "connection" | "connect_draft"; targetId: string; method: AuthMethod },
+  /** Set when the bearer token is a service principal's (the doctor explains its findings for it). */
+  principal?: PrincipalContext,
 ): Promise<{ summary: CheckSummary; record: CheckRecord; result: DoctorResult }> {
   const calls: { method: string; url: string; status?: number; failureKind?: string; durationMs: number }[] = [];
   const urls = azureDevOpsUrls();
@@ -74,6 +77,7 @@ export async function runConnectionCheck(
       caBundlePem: target.caBundlePem ?? undefined,
       typedHost: new URL(target.serverUrl).host,
       vsspsUrl: urls.vssps,
+      ...(principal ? { principal } : {}),
     },
     {
       policy: getOutboundPolicy(),

@@ -1,6 +1,6 @@
 import "server-only";
 import { recordCredentialRefused } from "@/lib/data/connections";
-import type { ConnectionStatus } from "@/lib/generated/prisma/client";
+import type { AuthMethod, ConnectionStatus } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/logger";
 import type { PickerProblem } from "@/lib/shared/problems";
 import type { Scope } from "@/lib/scope";
@@ -13,10 +13,31 @@ const log = logger("connections.health");
  * being read. Network, TLS and server failures are left out on purpose: they are often
  * passing, and only Check (which tries everything) should call a connection failing for them.
  */
-const CREDENTIAL_REFUSED = new Set(["token_expired", "token_invalid", "token_wrong_organization", "sign_in_page", "oauth_policy_disabled", "credentials_unusable"]);
+const CREDENTIAL_REFUSED = new Set([
+  "token_expired",
+  "token_invalid",
+  "token_wrong_organization",
+  "sign_in_page",
+  "oauth_policy_disabled",
+  "credentials_unusable",
+  // A service principal: Entra refused its credential, or Azure DevOps does not know it.
+  "service_principal_not_added",
+  "entra_wrong_tenant",
+  "entra_personal_account",
+  "entra_app_not_found",
+  "entra_secret_invalid",
+  "entra_secret_expired",
+  "entra_certificate_not_registered",
+  "entra_certificate_expired",
+  "entra_certificate_key_mismatch",
+  "entra_federation_no_match",
+  "entra_admin_consent_required",
+  "managed_identity_disabled",
+  "managed_identity_not_found",
+]);
 
 /** The status a refused credential implies: OAuth needs a new consent, a PAT a new token. */
-export function statusForRefusal(problemId: string, method: "PAT" | "OAUTH"): ConnectionStatus | null {
+export function statusForRefusal(problemId: string, method: AuthMethod): ConnectionStatus | null {
   if (!CREDENTIAL_REFUSED.has(problemId)) {
     return null;
   }
@@ -31,7 +52,7 @@ export function statusForRefusal(problemId: string, method: "PAT" | "OAUTH"): Co
  * refused, the connection's health changes to say so (connections list, profile pages).
  * Never throws: the user is already being shown the problem, bookkeeping must not hide it.
  */
-export async function noteUseFailure(scope: Scope, connection: { id: string; authMethod: "PAT" | "OAUTH" }, problem: PickerProblem | null): Promise<void> {
+export async function noteUseFailure(scope: Scope, connection: { id: string; authMethod: AuthMethod }, problem: PickerProblem | null): Promise<void> {
   if (!problem) {
     return;
   }

@@ -31,3 +31,17 @@ export const housekeepingQueue = defineQueue({
   expireInSeconds: 10 * 60,
   concurrency: 1,
 });
+
+/**
+ * Hourly: rotates Keel's workload identity federation signing keys (lib/entra/signing-keys.ts):
+ * publishes the next key ahead of use, retires and removes old ones. Global: one issuer per Keel.
+ */
+export const rotateFederationKeysQueue = defineQueue({
+  name: "entra.rotate-signing-keys",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 3, delaySeconds: 60, backoff: true },
+  expireInSeconds: 5 * 60,
+  concurrency: 1,
+});

@@ -51,7 +51,7 @@ export default async function ConnectionsPage() {
                 <span className="font-mono text-xs">{buildCollectionUrl(connection)}</span>
                 <span className="block text-xs text-slate-500">{connection.serverProduct ?? (connection.deploymentType === "SERVICES" ? "Azure DevOps Services" : "Azure DevOps Server")}</span>
               </td>
-              <td className="px-4 py-3">{connection.authMethod === "PAT" ? `Personal Access Token${connection.tokenLastFour ? ` …${connection.tokenLastFour}` : ""}` : "OAuth2"}</td>
+              <td className="px-4 py-3">{connection.authMethod === "PAT" ? `Personal Access Token${connection.tokenLastFour ? ` …${connection.tokenLastFour}` : ""}` : connection.authMethod === "SERVICE_PRINCIPAL" ? "Service principal" : "OAuth2"}</td>
               <td className="px-4 py-3">
                 <ConnectionStatusBadge status={connection.status} />
                 {connection.status !== "HEALTHY" && connection.statusReason ? <span className="block text-xs text-slate-700">{connection.statusReason}</span> : null}

@@ -6,6 +6,8 @@ import { CheckReport } from "@/components/connect/check-report";
 import { OAuthStart } from "@/components/connect/oauth-start";
 import { CheckNowButton } from "@/components/connections/check-now";
 import { ProjectList } from "@/components/connections/project-list";
+import { ReplaceCredentialForm } from "@/components/connections/replace-credential-form";
+import { ServicePrincipalCard } from "@/components/connections/service-principal-card";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
@@ -13,6 +15,9 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { checkConnectionAction, uploadConnectionCaAction } from "@/lib/actions/connections";
 import { beginReauthorizeAction } from "@/lib/actions/connect-oauth";
+import { replaceServicePrincipalCredentialAction } from "@/lib/actions/connect-service-principal";
+import { getServicePrincipal } from "@/lib/data/service-principals";
+import { federationIssuer } from "@/lib/entra/federation";
 import { getOAuthProviderConfig } from "@/lib/auth/oauth-providers";
 import { isOAuthProviderId, providerChoice, providerLabel } from "@/lib/oauth/config";
 import { requireScope } from "@/lib/auth/guards";
@@ -46,6 +51,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
       <OAuthStart action={beginReauthorizeAction.bind(null, connection.id)} providers={[providerChoice(oauthProvider)]} initial={oauthProvider} submitLabel="Re-authorize" variant={connection.status === "NEEDS_REAUTH" ? "primary" : "secondary"} chooseProvider={false} />
     ) : null;
   const profiles = await listProfilesForConnection(scope, connection.id);
+  const principal = connection.authMethod === "SERVICE_PRINCIPAL" ? await getServicePrincipal(scope, connection.id) : null;
   return (
     <>
       <PageHeader
@@ -78,7 +84,9 @@ export default async function ConnectionPage({ params, searchParams }: { params:
       ) : null}
       {connection.statusReason && connection.status !== "HEALTHY" ? (
         <Alert tone={connection.status === "WARNING" ? "warning" : "error"} title={connection.statusReason} className="mb-6">
-          {connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
+          {connection.authMethod === "SERVICE_PRINCIPAL" ? (
+            <p>The findings below say what to change in Microsoft Entra ID or Azure DevOps{principal?.kind === "CLIENT_SECRET" || principal?.kind === "CERTIFICATE" ? ", or replace the credential under Service principal" : ""}; then run Check now.</p>
+          ) : connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
             may.update ? (
               <p>
                 <Link href={`/connections/${connection.id}/edit`} className="font-medium underline">
@@ -127,7 +135,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             <div>
               <dt className="text-slate-500">Signs in with</dt>
               <dd className="text-slate-900">
-                {connection.authMethod === "PAT" ? "Personal Access Token" : `OAuth2 (${providerLabel(oauthProvider)})`}
+                {connection.authMethod === "PAT" ? "Personal Access Token" : connection.authMethod === "SERVICE_PRINCIPAL" ? "Service principal (Microsoft Entra ID)" : `OAuth2 (${providerLabel(oauthProvider)})`}
                 {connection.authMethod === "OAUTH" ? (
                   <span className="block text-slate-600">
                     {connection.account
@@ -144,12 +152,12 @@ export default async function ConnectionPage({ params, searchParams }: { params:
               </dd>
             </div>
             <div>
-              <dt className="text-slate-500">Scopes that work</dt>
+              <dt className="text-slate-500">{connection.authMethod === "SERVICE_PRINCIPAL" ? "Access that works" : "Scopes that work"}</dt>
               <dd className="font-mono text-xs text-slate-900">{connection.scopes.length ? connection.scopes.join(" ") : "—"}</dd>
             </div>
             <div>
               <dt className="text-slate-500">Owner</dt>
-              <dd className="text-slate-900">{connection.owner ? connection.owner.name : "—"}</dd>
+              <dd className="text-slate-900">{connection.owner ? connection.owner.name : connection.authMethod === "SERVICE_PRINCIPAL" ? "None: a service principal belongs to no person" : "—"}</dd>
             </div>
             {connection.caBundlePem ? (
               <div>
@@ -160,6 +168,29 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           </dl>
         </Card>
       </div>
+      {principal ? (
+        <ServicePrincipalCard
+          details={{
+            kind: principal.kind,
+            tenantId: principal.tenantId,
+            clientId: principal.clientId,
+            objectId: principal.objectId,
+            certificateThumbprint: principal.certificateThumbprint,
+            federatedSubject: principal.federatedSubject,
+            expiresAt: connection.tokenExpiresAt,
+            secretLastFour: connection.tokenLastFour,
+            hasClientSecret: principal.hasClientSecret,
+          }}
+          organization={connection.collection}
+          connectionName={connection.name}
+          issuer={federationIssuer()}
+          replace={
+            may.update && (principal.kind === "CLIENT_SECRET" || principal.kind === "CERTIFICATE") ? (
+              <ReplaceCredentialForm action={replaceServicePrincipalCredentialAction.bind(null, connection.id)} kind={principal.kind} />
+            ) : undefined
+          }
+        />
+      ) : null}
       <Card
         title="Build profiles"
         description="The build profiles that build a repository of this connection."
