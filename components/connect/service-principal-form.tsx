@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useRef, useState } from "react";
 import { EntraSetupGuide } from "@/components/connect/entra-setup-guide";
 import { CopyField } from "@/components/profiles/copy-field";
 import { Alert } from "@/components/ui/alert";
@@ -48,8 +48,13 @@ export function ServicePrincipalForm({ action, initial, federation, managedIdent
   const values = state.status === "error" ? { ...initial, ...state.values } : initial;
   const errors = state.status === "error" ? state.fieldErrors : {};
   const form = useRef<HTMLFormElement>(null);
-  const [kind, setKind] = useState<EntraCredentialKindName>((values.credentialKind as EntraCredentialKindName) || initial.credentialKind);
-  const [live, setLive] = useState<Live>({ name: values.name, organization: values.organization, tenantId: values.tenantId, clientId: values.clientId });
+  // What the admin chose or typed since the last answer; a new answer (React resets the form to
+  // the echoed values) starts from those values again.
+  const [choice, setChoice] = useState<{ after: FormState; kind: EntraCredentialKindName } | null>(null);
+  const [typed, setTyped] = useState<{ after: FormState; live: Live } | null>(null);
+  const kind: EntraCredentialKindName = choice?.after === state ? choice.kind : ((values.credentialKind as EntraCredentialKindName) || initial.credentialKind);
+  const live: Live = typed?.after === state ? typed.live : { name: values.name, organization: values.organization, tenantId: values.tenantId, clientId: values.clientId };
+  const setKind = (next: EntraCredentialKindName) => setChoice({ after: state, kind: next });
 
   const readLive = () => {
     const elements = form.current?.elements;
@@ -57,16 +62,8 @@ export function ServicePrincipalForm({ action, initial, federation, managedIdent
       const element = elements?.namedItem(name);
       return element instanceof HTMLInputElement ? element.value : "";
     };
-    setLive({ name: value("name"), organization: value("organization"), tenantId: value("tenantId"), clientId: value("clientId") });
+    setTyped({ after: state, live: { name: value("name"), organization: value("organization"), tenantId: value("tenantId"), clientId: value("clientId") } });
   };
-
-  // React resets the form after an answer: the echoed values are its new defaults, so read them back.
-  useEffect(() => {
-    if (state.status === "error" && typeof state.values.credentialKind === "string" && state.values.credentialKind) {
-      setKind(state.values.credentialKind as EntraCredentialKindName);
-    }
-    readLive();
-  }, [state]);
 
   const managed = kind === "MANAGED_IDENTITY";
   return (

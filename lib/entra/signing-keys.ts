@@ -118,3 +118,12 @@ export async function publishedKeys(now: Date = new Date(), policy: RotationPoli
     return stoppedAt.getTime() + policy.retainMs > time;
   });
 }
+
+/** How a key stands now, for Keel's settings page: about to sign, signing, or replaced. */
+export function keyStatus(key: Pick<FederationKey, "activatesAt" | "retiredAt">, now: Date = new Date()): string {
+  const when = (value: Date) => `${value.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  if (key.activatesAt.getTime() > now.getTime()) {
+    return `published, signs from ${when(key.activatesAt)}`;
+  }
+  return key.retiredAt ? `replaced ${when(key.retiredAt)}, still published` : `signing since ${when(key.activatesAt)}`;
+}
