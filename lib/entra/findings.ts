@@ -5,8 +5,8 @@
  * exact fix — for a federated credential the issuer, subject and audience to enter. Pure text
  * builders: lib/entra/tokens.ts raises the errors, the wizard and the connection page show these.
  */
-import type { Finding } from "../azure-devops/doctor-findings";
-import { PERSONAL_ACCOUNTS_TENANT_ID, TOKEN_EXCHANGE_AUDIENCE, type EntraCredentialKindName } from "../shared/entra-setup";
+import type { Finding } from "@/lib/azure-devops/doctor-findings";
+import { PERSONAL_ACCOUNTS_TENANT_ID, TOKEN_EXCHANGE_AUDIENCE, type EntraCredentialKindName } from "@/lib/shared/entra-setup";
 import type { EntraTokenError } from "./token-client";
 
 /** What the explanations need to know about the principal being checked. */
