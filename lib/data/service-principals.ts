@@ -98,19 +98,31 @@ export type PrincipalTokenState = {
   /** Epoch seconds, null when no token is held. */
   expiresAt: number | null;
   leaseActive: boolean;
+  /** The last refused token request: its code and when (database clock). */
+  lastFailureCode: string | null;
+  lastFailureAt: Date | null;
+  /** When this state was read (database clock). */
+  readAt: Date;
 };
 
 /** The token bookkeeping of a principal (never the token), or null when the connection has none. */
 export async function getPrincipalTokenState(scope: Scope, connectionId: string): Promise<PrincipalTokenState | null> {
-  const rows = await db.$queryRaw<{ tokenVersion: number; expiresAt: Date | null; hasToken: boolean; leaseActive: boolean }[]>`
+  const rows = await db.$queryRaw<{ tokenVersion: number; expiresAt: Date | null; hasToken: boolean; leaseActive: boolean; lastFailureCode: string | null; lastFailureAt: Date | null; readAt: Date }[]>`
     SELECT "tokenVersion", "accessTokenExpiresAt" AS "expiresAt", ("accessTokenSealed" IS NOT NULL) AS "hasToken",
-           ("leaseUntil" IS NOT NULL AND "leaseUntil" > now()) AS "leaseActive"
+           ("leaseUntil" IS NOT NULL AND "leaseUntil" > now()) AS "leaseActive", "lastFailureCode", "lastFailureAt", now() AS "readAt"
     FROM "ServicePrincipal" WHERE "connectionId" = ${connectionId}::uuid AND "organizationId" = ${scope.organizationId}::uuid`;
   const row = rows[0];
   if (!row) {
     return null;
   }
-  return { tokenVersion: row.tokenVersion, expiresAt: row.hasToken && row.expiresAt ? Math.floor(row.expiresAt.getTime() / 1000) : null, leaseActive: row.leaseActive };
+  return {
+    tokenVersion: row.tokenVersion,
+    expiresAt: row.hasToken && row.expiresAt ? Math.floor(row.expiresAt.getTime() / 1000) : null,
+    leaseActive: row.leaseActive,
+    lastFailureCode: row.lastFailureCode,
+    lastFailureAt: row.lastFailureAt,
+    readAt: row.readAt,
+  };
 }
 
 /** Opens the held access token if the row is still at `version`; null otherwise. Throws SecretUnreadableError. */
@@ -177,6 +189,7 @@ export async function recordPrincipalFailure(scope: Scope, connectionId: string,
     UPDATE "ServicePrincipal" SET "leaseId" = NULL, "leaseUntil" = NULL, "lastFailureCode" = ${code.slice(0, 64)}, "lastFailureAt" = now()
     WHERE "connectionId" = ${connectionId}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "leaseId" = ${leaseId}::uuid`;
 }
+
 
 export type PrincipalCredentialReplacement =
   | { kind: "CLIENT_SECRET"; clientSecret: string; expiresAt: Date | null; lastFour: string | null }

@@ -195,6 +195,24 @@ describe("the held token", () => {
     expect(tokenRequests()).toHaveLength(1);
   });
 
+  it("a refused credential: concurrent users wait for the one request and all get its finding", async () => {
+    const id = await savedSecretConnection();
+    // The secret is deleted in Entra after the connection was saved.
+    await database.prisma.servicePrincipal.update({ where: { connectionId: id }, data: { accessTokenExpiresAt: new Date(Date.now() - 1_000) } });
+    const app = handle.control.entra().apps.find((entry) => entry.clientId === SP.pipeline.clientId)!;
+    expect(app).toBeDefined();
+    const { replaceServicePrincipalCredential } = await import("@/lib/data/service-principals");
+    await replaceServicePrincipalCredential(admin, id, { kind: "CLIENT_SECRET", clientSecret: "deleted~in~entra~already", expiresAt: null, lastFour: null });
+    handle.control.clearRequests();
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => getServicePrincipalToken(admin, id)));
+    expect(tokenRequests()).toHaveLength(1);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected");
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ finding: { id: "entra_secret_invalid" } });
+    }
+    expect(await database.prisma.servicePrincipal.findUniqueOrThrow({ where: { connectionId: id } })).toMatchObject({ lastFailureCode: "AADSTS7000215", leaseId: null });
+  });
+
   it("a token Azure DevOps refuses early is replaced once, and a second refusal of the same token shares it", async () => {
     const id = await savedSecretConnection();
     const refused = await getServicePrincipalToken(admin, id);

@@ -20,7 +20,6 @@ import { logger } from "@/lib/logger";
 import { getOutboundPolicy, instanceMetadataPolicy } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
 import type { Finding } from "@/lib/azure-devops/doctor-findings";
-import { federatedSubjectFor } from "@/lib/shared/entra-setup";
 import { federatedAssertion, federationIssuer } from "./federation";
 import { findingForEntraError, type EntraFindingContext } from "./findings";
 import { EntraTokenError, requestAppToken, requestManagedIdentityToken, type AppToken, type ClientProof } from "./token-client";
@@ -63,10 +62,6 @@ export function entraContextOf(credential: Pick<PrincipalCredential, "kind" | "t
   };
 }
 
-/** The subject a connection's assertions carry (stable: it names the connection). */
-export function subjectOf(connectionId: string): string {
-  return federatedSubjectFor(connectionId);
-}
 
 /** True for a refused service-principal token request. */
 export function isPrincipalTokenFailure(error: unknown): error is PrincipalTokenFailure {
@@ -152,11 +147,17 @@ export async function getServicePrincipalToken(scope: Scope, connectionId: strin
   let force = options.forceRefresh === true;
   let forcedFromVersion: number | undefined;
   let staleVersion: number | undefined;
+  let waitingSince: Date | undefined;
   const deadline = Date.now() + LEASE_MS + 10_000;
   for (;;) {
     const state = await getPrincipalTokenState(scope, connectionId);
     if (!state) {
       throw new AppError("NOT_FOUND", "That connection has no service principal in your organization.");
+    }
+    // The holder we waited for was refused: its answer is ours too (no second request to Entra
+    // with a credential it just refused — a picker page asks in parallel).
+    if (waitingSince && state.lastFailureAt && state.lastFailureCode && state.lastFailureAt >= waitingSince && !state.leaseActive) {
+      throw await refusedWhileWaiting(scope, connectionId, state.lastFailureCode);
     }
     if (force && forcedFromVersion !== undefined && state.tokenVersion > forcedFromVersion) {
       force = false;
@@ -185,8 +186,18 @@ export async function getServicePrincipalToken(scope: Scope, connectionId: strin
     if (Date.now() > deadline) {
       throw new AppError("UNREACHABLE", "Another request has been getting this connection's Azure DevOps token for too long. Try again in a minute.");
     }
+    // From the read that showed someone else holding (or about to hold) the lease: a failure
+    // recorded after it is the answer of the request we waited for.
+    waitingSince ??= state.readAt;
     await sleep(WAIT_STEP_MS);
   }
+}
+
+/** The failure another request just met, as this request's own (the finding from its code). */
+async function refusedWhileWaiting(scope: Scope, connectionId: string, code: string): Promise<PrincipalTokenFailure> {
+  const credential = await openServicePrincipalCredential(scope, connectionId);
+  const error = new EntraTokenError(code.startsWith("AADSTS") ? "rejected" : code.startsWith("unreachable") || code.startsWith("imds_unreachable") ? "unreachable" : "imds", code, `Microsoft Entra ID refused the token request (${code}).`);
+  return new PrincipalTokenFailure(error, findingForEntraError(error, entraContextOf(credential, credential.organization)));
 }
 
 /** The lease is ours: ask Entra, store, then hand out the new token. */
