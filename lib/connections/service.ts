@@ -108,7 +108,8 @@ async function checkServicePrincipalConnection(scope: Scope, connection: Connect
   }
   const target = { deploymentType: connection.deploymentType, serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection, caBundlePem: connection.caBundlePem };
   const audit = { targetType: "connection" as const, targetId: connection.id };
-  const token = async (forceRefresh: boolean) => ({ accessToken: await getServicePrincipalToken(scope, connection.id, { forceRefresh }), objectId: principal.objectId });
+  // Check asks Entra afresh even right after a refusal: the admin may just have fixed the cause.
+  const token = async (forceRefresh: boolean) => ({ accessToken: await getServicePrincipalToken(scope, connection.id, { forceRefresh, retryRefused: true }), objectId: principal.objectId });
   let { summary, record } = await runPrincipalCheck(scope, target, principal, () => token(false), audit);
   if (summary.findings.some((finding) => finding.id === "token_invalid" || finding.id === "token_expired")) {
     // Refused although it looked fresh (revoked, or another clock): one new token decides.

@@ -199,8 +199,6 @@ describe("the held token", () => {
     const id = await savedSecretConnection();
     // The secret is deleted in Entra after the connection was saved.
     await database.prisma.servicePrincipal.update({ where: { connectionId: id }, data: { accessTokenExpiresAt: new Date(Date.now() - 1_000) } });
-    const app = handle.control.entra().apps.find((entry) => entry.clientId === SP.pipeline.clientId)!;
-    expect(app).toBeDefined();
     const { replaceServicePrincipalCredential } = await import("@/lib/data/service-principals");
     await replaceServicePrincipalCredential(admin, id, { kind: "CLIENT_SECRET", clientSecret: "deleted~in~entra~already", expiresAt: null, lastFour: null });
     handle.control.clearRequests();
@@ -211,6 +209,18 @@ describe("the held token", () => {
       expect((outcome as PromiseRejectedResult).reason).toMatchObject({ finding: { id: "entra_secret_invalid" } });
     }
     expect(await database.prisma.servicePrincipal.findUniqueOrThrow({ where: { connectionId: id } })).toMatchObject({ lastFailureCode: "AADSTS7000215", leaseId: null });
+  });
+
+  it("a renewal Entra refuses inside the margin keeps the held token until it expires, then says why", async () => {
+    const id = await savedSecretConnection();
+    const held = await getServicePrincipalToken(admin, id);
+    // Four minutes left (inside the five-minute margin), and Entra refuses the renewal.
+    await database.prisma.servicePrincipal.update({ where: { connectionId: id }, data: { clientSecretSealed: (await import("@/lib/secrets")).sealSecret({ table: "ServicePrincipal", column: "clientSecretSealed" }, id, "revoked~in~entra"), accessTokenExpiresAt: new Date(Date.now() + 240_000) } });
+    expect(await getServicePrincipalToken(admin, id)).toBe(held);
+    expect(await getServicePrincipalToken(systemScope(organizationId, "test"), id)).toBe(held);
+    expect((await database.prisma.servicePrincipal.findUniqueOrThrow({ where: { connectionId: id } })).lastFailureCode).toBe("AADSTS7000215");
+    await database.prisma.servicePrincipal.update({ where: { connectionId: id }, data: { accessTokenExpiresAt: new Date(Date.now() + 30_000) } });
+    await expect(getServicePrincipalToken(admin, id)).rejects.toMatchObject({ finding: { id: "entra_secret_invalid" } });
   });
 
   it("a token Azure DevOps refuses early is replaced once, and a second refusal of the same token shares it", async () => {

@@ -120,7 +120,18 @@ export type PrincipalTokenOptions = {
   forceRefresh?: boolean;
   /** With forceRefresh: the refused token; a different held token is returned instead of renewing again. */
   rejectedToken?: string;
+  /**
+   * Ask Entra even if it refused this credential moments ago (Check: the admin may just have
+   * fixed the cause). Otherwise a refusal younger than REFUSAL_MEMORY_MS is answered at once.
+   */
+  retryRefused?: boolean;
 };
+
+/**
+ * How long a refusal stands for everyone using the connection: a picker page asks for several
+ * things in parallel, and a credential Entra just refused would be refused again.
+ */
+export const REFUSAL_MEMORY_MS = 5_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -147,17 +158,11 @@ export async function getServicePrincipalToken(scope: Scope, connectionId: strin
   let force = options.forceRefresh === true;
   let forcedFromVersion: number | undefined;
   let staleVersion: number | undefined;
-  let waitingSince: Date | undefined;
   const deadline = Date.now() + LEASE_MS + 10_000;
   for (;;) {
     const state = await getPrincipalTokenState(scope, connectionId);
     if (!state) {
       throw new AppError("NOT_FOUND", "That connection has no service principal in your organization.");
-    }
-    // The holder we waited for was refused: its answer is ours too (no second request to Entra
-    // with a credential it just refused — a picker page asks in parallel).
-    if (waitingSince && state.lastFailureAt && state.lastFailureCode && state.lastFailureAt >= waitingSince && !state.leaseActive) {
-      throw await refusedWhileWaiting(scope, connectionId, state.lastFailureCode);
     }
     if (force && forcedFromVersion !== undefined && state.tokenVersion > forcedFromVersion) {
       force = false;
@@ -178,19 +183,35 @@ export async function getServicePrincipalToken(scope: Scope, connectionId: strin
       staleVersion = state.tokenVersion;
       continue;
     }
+    // A renewal is due. Entra refused this credential a moment ago (the request we may have
+    // waited for): that answer is ours too — unless the held token still works for a while, or
+    // Check asks afresh. Replacing the credential clears the refusal.
+    const recentRefusal = state.lastFailureCode !== null && state.lastFailureAt !== null && state.readAt.getTime() - state.lastFailureAt.getTime() < REFUSAL_MEMORY_MS;
+    if (recentRefusal && !state.leaseActive && !force && options.retryRefused !== true) {
+      const held = await stillUsable(scope, connectionId, state);
+      if (held !== null) {
+        return held;
+      }
+      throw await refusedWhileWaiting(scope, connectionId, state.lastFailureCode!);
+    }
     forcedFromVersion ??= state.tokenVersion;
     const leaseId = randomUUID();
     if (!state.leaseActive && (await acquirePrincipalLease(scope, connectionId, state.tokenVersion, leaseId, LEASE_MS))) {
-      return renewHolding(scope, connectionId, state.tokenVersion, leaseId);
+      return renewHolding(scope, connectionId, state, leaseId, force);
     }
     if (Date.now() > deadline) {
       throw new AppError("UNREACHABLE", "Another request has been getting this connection's Azure DevOps token for too long. Try again in a minute.");
     }
-    // From the read that showed someone else holding (or about to hold) the lease: a failure
-    // recorded after it is the answer of the request we waited for.
-    waitingSince ??= state.readAt;
     await sleep(WAIT_STEP_MS);
   }
+}
+
+/** The held token when it still has a minute left (renewal failed inside the margin), else null. */
+async function stillUsable(scope: Scope, connectionId: string, state: { tokenVersion: number; expiresAt: number | null }): Promise<string | null> {
+  if (state.expiresAt === null || state.expiresAt - 60 <= Math.floor(Date.now() / 1000)) {
+    return null;
+  }
+  return openHeld(scope, connectionId, state.tokenVersion);
 }
 
 /** The failure another request just met, as this request's own (the finding from its code). */
@@ -201,7 +222,8 @@ async function refusedWhileWaiting(scope: Scope, connectionId: string, code: str
 }
 
 /** The lease is ours: ask Entra, store, then hand out the new token. */
-async function renewHolding(scope: Scope, connectionId: string, version: number, leaseId: string): Promise<string> {
+async function renewHolding(scope: Scope, connectionId: string, state: { tokenVersion: number; expiresAt: number | null }, leaseId: string, forced: boolean): Promise<string> {
+  const version = state.tokenVersion;
   let handedOver = false;
   try {
     let credential: OpenedPrincipalCredential;
@@ -224,6 +246,12 @@ async function renewHolding(scope: Scope, connectionId: string, version: number,
         await recordPrincipalFailure(scope, connectionId, leaseId, error.code);
         handedOver = true;
         log.info({ connectionId, code: error.code, kind: credential.kind }, "service principal token refused");
+        // Renewing early failed (Entra down, a secret revoked): the held token still works until
+        // it expires, so use it; the refusal is recorded, and Check reports it.
+        const held = forced ? null : await stillUsable(scope, connectionId, state);
+        if (held !== null) {
+          return held;
+        }
         throw new PrincipalTokenFailure(error, findingForEntraError(error, entraContextOf(credential, credential.organization)));
       }
       throw error;
