@@ -198,7 +198,7 @@ export type PrincipalCredentialReplacement =
 /**
  * Replaces a principal's secret or certificate (same kind), drops the token held for the old one
  * (version + 1, so a renewal in flight cannot store it), moves the expiry to the connection's
- * `tokenExpiresAt`, and audits the change — never the value.
+ * `credentialExpiresAt` (where reminders look), and audits the change — never the value.
  */
 export async function replaceServicePrincipalCredential(scope: Scope, connectionId: string, replacement: PrincipalCredentialReplacement): Promise<void> {
   await db.$transaction(async (tx) => {
@@ -221,7 +221,13 @@ export async function replaceServicePrincipalCredential(scope: Scope, connection
     });
     await tx.connection.update({
       where: { id: connectionId },
-      data: { tokenExpiresAt: replacement.expiresAt, tokenLastFour: replacement.kind === "CLIENT_SECRET" ? replacement.lastFour : null },
+      // credentialExpiresAt is what the status model and the reminders read (lib/connections/status.ts).
+      data: {
+        tokenExpiresAt: replacement.expiresAt,
+        credentialExpiresAt: replacement.expiresAt,
+        credentialExpirySource: replacement.expiresAt ? "ENTERED" : null,
+        tokenLastFour: replacement.kind === "CLIENT_SECRET" ? replacement.lastFour : null,
+      },
     });
     await recordAudit(scope, { action: "connection.credential_replaced", targetType: "connection", targetId: connectionId, data: { kind: replacement.kind, expiresAt: replacement.expiresAt?.toISOString() ?? null } }, tx);
   });
