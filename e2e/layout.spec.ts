@@ -158,6 +158,16 @@ for (const size of WIDTHS) {
         await expect(page).toHaveURL(/\/oauth\/organizations$/);
       });
       await checkPage(page, testInfo, size.name, "connect: OAuth organizations");
+      await test.step("service principal form", async () => {
+        await page.goto("/connect");
+        await page.getByRole("radio", { name: /^Azure DevOps Services/ }).check();
+        await page.getByRole("button", { name: "Continue" }).click();
+        await expect(page).toHaveURL(/\/method$/);
+        await page.getByRole("radio", { name: /^Service principal \(Microsoft Entra ID\)/ }).check();
+        await page.getByRole("button", { name: "Continue" }).click();
+        await expect(page).toHaveURL(/\/connect\/[0-9a-f-]{36}\/service-principal$/);
+      });
+      await checkPage(page, testInfo, size.name, "connect: service principal");
 
       await visit("profiles", "/profiles");
       await visit("profile", `/profiles/${fixture.profileId}`);
@@ -169,6 +179,7 @@ for (const size of WIDTHS) {
       await visit("members", "/settings/members");
       await visit("network", "/settings/network");
       await visit("audit", "/settings/audit");
+      await visit("Entra ID settings", "/settings/entra");
     });
   });
 }
