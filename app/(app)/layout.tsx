@@ -14,7 +14,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <>
       <AppHeader organizationName={user.organizationName} userName={user.name} userEmail={user.email} role={user.role} demo={getEnv().KEEL_DEMO} attention={attention} />
-      <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+      <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 outline-none sm:py-8">
         {children}
       </main>
     </>

@@ -2,6 +2,12 @@
 
 import { useRouter } from "next/navigation";
 import { useActionState, useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type CSSProperties } from "react";
+import CircleCheckIcon from "lucide-react/icons/circle-check";
+import CircleDashedIcon from "lucide-react/icons/circle-dashed";
+import CircleMinusIcon from "lucide-react/icons/circle-minus";
+import CircleStopIcon from "lucide-react/icons/circle-stop";
+import CircleXIcon from "lucide-react/icons/circle-x";
+import LoaderCircleIcon from "lucide-react/icons/loader-circle";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -48,20 +54,22 @@ function segmentProps(style: AnsiStyle): { className: string; style?: CSSPropert
   return Object.keys(css).length > 0 ? { className: classes.join(" "), style: css } : { className: classes.join(" ") };
 }
 
-function stepIcon(status: BuildStepDto["status"]): string {
+/** A step's status as an icon (decorative: the step's status is also said in words). */
+function StepIcon({ status }: { status: BuildStepDto["status"] }) {
+  const className = "h-4 w-4";
   switch (status) {
     case "SUCCEEDED":
-      return "✔";
+      return <CircleCheckIcon className={`${className} text-emerald-600`} aria-hidden="true" />;
     case "FAILED":
-      return "✘";
+      return <CircleXIcon className={`${className} text-red-600`} aria-hidden="true" />;
     case "RUNNING":
-      return "▶";
+      return <LoaderCircleIcon className={`${className} animate-spin text-brand-600`} aria-hidden="true" />;
     case "CANCELED":
-      return "⏹";
+      return <CircleStopIcon className={`${className} text-slate-500`} aria-hidden="true" />;
     case "SKIPPED":
-      return "–";
+      return <CircleMinusIcon className={`${className} text-slate-400`} aria-hidden="true" />;
     default:
-      return "○";
+      return <CircleDashedIcon className={`${className} text-slate-400`} aria-hidden="true" />;
   }
 }
 
@@ -187,7 +195,7 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
           </p>
           {canCancel && !final ? (
             <form action={cancelFormAction}>
-              <SubmitButton variant="danger" pendingLabel="Canceling…">
+              <SubmitButton variant="secondary" pendingLabel="Canceling…">
                 Cancel build
               </SubmitButton>
             </form>
@@ -208,9 +216,7 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
           {state.steps.map((step) => (
             <li key={step.index} className="flex items-center justify-between gap-3 px-5 py-2 text-sm" data-step-status={step.status}>
               <span className="flex items-center gap-2">
-                <span aria-hidden="true" className="w-4 text-center">
-                  {stepIcon(step.status)}
-                </span>
+                <StepIcon status={step.status} />
                 <span className="font-medium text-slate-900">{step.name}</span>
                 <span className="sr-only">: {step.status.toLowerCase()}</span>
               </span>

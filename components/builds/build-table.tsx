@@ -46,34 +46,34 @@ export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow
     >
       {rows.map((row) => (
         <tr key={row.id} className="border-t border-slate-100 align-top">
-          <td className="px-4 py-3">
+          <td className="px-4 py-3" data-inline="">
             <BuildStatusBadge status={row.status} />
           </td>
-          <td className="px-4 py-3">
+          <td className="px-4 py-3" data-inline="">
             <Link href={`/builds/${row.id}`} className="font-medium text-brand-700 underline">
               #{row.number}
               {showProfile ? "" : null}
             </Link>
           </td>
           {showProfile ? (
-            <td className="px-4 py-3">
+            <td className="px-4 py-3" data-label="Profile">
               <Link href={`/profiles/${row.profile.id}`} className="text-brand-700 underline">
                 {row.profile.name}
               </Link>
             </td>
           ) : null}
-          <td className="max-w-xs px-4 py-3">
+          <td className="max-w-xs px-4 py-3" data-label="Commit">
             <span className="font-mono text-xs text-slate-700">{row.commitId.slice(0, 8)}</span>
             {row.branch ? <span className="ml-2 font-mono text-xs text-slate-600">{shortBranchName(row.branch)}</span> : null}
             {row.pullRequestId !== null ? <span className="ml-2 text-xs text-slate-600">PR {row.pullRequestId}</span> : null}
             {row.commitMessage ? <span className="block truncate text-xs text-slate-600">{row.commitMessage}</span> : null}
           </td>
-          <td className="px-4 py-3 text-slate-700">
+          <td className="px-4 py-3 text-slate-700" data-label="Trigger">
             {buildTriggerLabel(row.trigger)}
-            {row.requestedBy ? <span className="block text-xs text-slate-600">{row.requestedBy.name}</span> : null}
+            {row.requestedBy ? <span className="text-xs text-slate-600 md:block"> {row.requestedBy.name}</span> : null}
           </td>
-          <td className="px-4 py-3 text-slate-700">{duration(row)}</td>
-          <td className="px-4 py-3 text-xs text-slate-600">{when(row.queuedAt)}</td>
+          <td className="px-4 py-3 text-slate-700" data-label="Duration">{duration(row)}</td>
+          <td className="px-4 py-3 text-xs text-slate-600" data-label="Queued">{when(row.queuedAt)}</td>
         </tr>
       ))}
     </DataTable>

@@ -149,7 +149,7 @@ export function WorkflowEditor({
         {variables.length === 0 ? <p className="text-sm text-slate-600">No variables yet.</p> : null}
         <ul className="space-y-3">
           {variables.map((variable, index) => (
-            <li key={variable.key} className="grid gap-2 rounded-md border border-slate-200 p-3 sm:grid-cols-[12rem_1fr_auto_auto] sm:items-end">
+            <li key={variable.key} className="grid grid-cols-1 gap-2 rounded-md border border-slate-200 p-3 sm:grid-cols-[12rem_1fr_auto_auto] sm:items-end">
               <div>
                 <label htmlFor={`${id}-var-${variable.key}`} className="block text-sm text-slate-700">
                   Name

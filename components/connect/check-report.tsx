@@ -48,7 +48,7 @@ export function CheckReport({ summary }: { summary: CheckSummary }) {
         <p className="mt-1 text-sm text-slate-700">Checked {new Date(summary.checkedAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC.</p>
       </div>
       {summary.identity || summary.server || summary.projects ? (
-        <dl className="grid gap-3 rounded-md border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
+        <dl className="grid grid-cols-1 gap-3 rounded-md border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
           {summary.identity ? (
             <div>
               <dt className="text-slate-500">Signed in as</dt>

@@ -38,7 +38,7 @@ export function OAuthOrganizationPicker({ action, organizations, initialName, in
       <FormMessage state={state} />
       <fieldset aria-describedby={errors.organization ? "organization-error" : undefined}>
         <legend className="mb-3 text-base font-semibold text-slate-900">Organization</legend>
-        <ul className="grid gap-3" aria-label="Organizations you can reach">
+        <ul className="grid grid-cols-1 gap-3" aria-label="Organizations you can reach">
           {organizations.map((option) => (
             <li key={option.name}>
               <label className="flex cursor-pointer gap-3 rounded-lg border border-slate-300 bg-white p-4 has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600">

@@ -6,6 +6,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Button } from "@/components/ui/button";
 import { idleState, type FormState } from "@/lib/validation/form";
+import { OAuthProviderLogo } from "@/components/icons/provider-logos";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -57,12 +58,15 @@ export function OAuthStart({ action, providers, initial, submitLabel, variant = 
       {chooseProvider && providers.length > 1 ? (
         <fieldset>
           <legend className="mb-2 text-sm font-semibold text-slate-900">Sign in with</legend>
-          <div className="grid gap-3">
+          <div className="grid grid-cols-1 gap-3">
             {providers.map((provider) => (
               <label key={provider.id} className="flex cursor-pointer gap-3 rounded-lg border border-slate-300 bg-white p-4 has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600">
                 <input type="radio" name="provider" value={provider.id} defaultChecked={provider.id === selected} className="mt-1" />
-                <span>
-                  <span className="block font-medium text-slate-900">{provider.label}</span>
+                <span className="min-w-0">
+                  <span className="flex items-center gap-2 font-medium text-slate-900">
+                    <OAuthProviderLogo provider={provider.id} />
+                    {provider.label}
+                  </span>
                   <span className="mt-1 block text-sm text-slate-600">{provider.description}</span>
                 </span>
               </label>

@@ -150,7 +150,7 @@ export function PatInstructions({ deploymentType, collectionUrl }: { deploymentT
           {collectionUrl ? (
             <>
               {" "}
-              (<span className="font-mono">{collectionUrl}/_usersSettings/tokens</span>)
+              (<span className="break-all font-mono">{collectionUrl}/_usersSettings/tokens</span>)
             </>
           ) : null}
           .

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { AzureDevOpsLogo } from "@/components/icons/provider-logos";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/validation/form";
@@ -29,12 +30,15 @@ export function ProviderForm({ action }: { action: Action }) {
       <FormMessage state={state} />
       <fieldset aria-describedby={errors.provider ? "provider-error" : undefined}>
         <legend className="mb-3 text-base font-semibold text-slate-900">Where are your repositories?</legend>
-        <div className="grid gap-3 sm:grid-cols-2">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
           {choices.map((choice, index) => (
             <label key={choice.value} className="flex cursor-pointer gap-3 rounded-lg border border-slate-300 bg-white p-4 has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600">
               <input type="radio" name="provider" value={choice.value} defaultChecked={index === 0} className="mt-1" />
-              <span>
-                <span className="block font-medium text-slate-900">{choice.title}</span>
+              <span className="min-w-0">
+                <span className="flex items-center gap-2 font-medium text-slate-900">
+                  <AzureDevOpsLogo />
+                  {choice.title}
+                </span>
                 <span className="mt-1 block text-sm text-slate-600">{choice.description}</span>
               </span>
             </label>

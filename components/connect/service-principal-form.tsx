@@ -67,7 +67,7 @@ export function ServicePrincipalForm({ action, initial, federation, managedIdent
 
   const managed = kind === "MANAGED_IDENTITY";
   return (
-    <div className="grid gap-6 lg:grid-cols-[1fr_24rem]">
+    <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
       <form ref={form} action={formAction} noValidate className="space-y-5" aria-label="Service principal connection" onChange={readLive}>
         <FormMessage state={state} />
         <TextField label="Connection Name" name="name" required maxLength={100} defaultValue={values.name} errors={errors.name} hint="How your team will recognise this connection, e.g. Fabrikam Pipeline." />

@@ -38,23 +38,23 @@ export function ServicePrincipalCard({ details, organization, connectionName, is
   const managed = details.kind === "MANAGED_IDENTITY";
   return (
     <Card title="Service principal" description="The Microsoft Entra identity this connection signs in as. It belongs to no person: it keeps working when people leave." className="mt-6">
-      <dl className="grid gap-3 text-sm sm:grid-cols-2">
+      <dl className="grid grid-cols-1 gap-3 text-sm sm:grid-cols-2">
         <Row label="Credential">{KIND_LABEL[details.kind]}</Row>
         {managed ? (
           <Row label="Identity">{details.clientId ? `User-assigned, client ID ${details.clientId}` : "System-assigned"}</Row>
         ) : (
           <>
             <Row label="Directory (tenant) ID">
-              <span className="font-mono text-xs">{details.tenantId ?? "—"}</span>
+              <span className="break-all font-mono text-xs">{details.tenantId ?? "—"}</span>
             </Row>
             <Row label="Application (client) ID">
-              <span className="font-mono text-xs">{details.clientId ?? "—"}</span>
+              <span className="break-all font-mono text-xs">{details.clientId ?? "—"}</span>
             </Row>
           </>
         )}
         {details.objectId ? (
           <Row label="Object ID (as Entra reports it)">
-            <span className="font-mono text-xs">{details.objectId}</span>
+            <span className="break-all font-mono text-xs">{details.objectId}</span>
           </Row>
         ) : null}
         {details.kind === "CLIENT_SECRET" ? (
@@ -64,20 +64,20 @@ export function ServicePrincipalCard({ details, organization, connectionName, is
         ) : null}
         {details.kind === "CERTIFICATE" ? (
           <Row label="Certificate">
-            <span className="font-mono text-xs">SHA-256 {details.certificateThumbprint ?? "—"}</span>
+            <span className="break-all font-mono text-xs">SHA-256 {details.certificateThumbprint ?? "—"}</span>
             <span className="block">Expires {date(details.expiresAt)}</span>
           </Row>
         ) : null}
         {details.kind === "FEDERATED" ? (
           <>
             <Row label="Issuer">
-              <span className="font-mono text-xs">{issuer}</span>
+              <span className="break-all font-mono text-xs">{issuer}</span>
             </Row>
             <Row label="Subject identifier">
-              <span className="font-mono text-xs">{details.federatedSubject ?? "—"}</span>
+              <span className="break-all font-mono text-xs">{details.federatedSubject ?? "—"}</span>
             </Row>
             <Row label="Audience">
-              <span className="font-mono text-xs">{TOKEN_EXCHANGE_AUDIENCE}</span>
+              <span className="break-all font-mono text-xs">{TOKEN_EXCHANGE_AUDIENCE}</span>
             </Row>
           </>
         ) : null}

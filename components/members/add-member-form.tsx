@@ -29,7 +29,7 @@ export function AddMemberForm({ action }: Props) {
       ) : (
         <FormMessage state={state} />
       )}
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
         <TextField label="Name" name="name" required maxLength={100} defaultValue={values.name} errors={errors.name} key={`name-${state.status}`} />
         <TextField label="Email" name="email" type="email" required defaultValue={values.email} errors={errors.email} key={`email-${state.status}`} />
       </div>

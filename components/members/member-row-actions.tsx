@@ -27,7 +27,7 @@ export function MemberRowActions({
   const [activeState, activeAction, activePending] = useActionState(toggleActive, idleState as FormState);
   const message = [roleState, activeState].find((state) => state.status !== "idle");
   return (
-    <div className="flex flex-wrap items-center justify-end gap-2">
+    <div className="mt-1 flex flex-wrap items-center gap-2 md:mt-0 md:justify-end">
       <form action={roleAction} className="flex items-center gap-2">
         <label className="sr-only" htmlFor={`role-${memberName}`}>
           Role of {memberName}
@@ -47,7 +47,7 @@ export function MemberRowActions({
           </Button>
         </form>
       ) : null}
-      <p aria-live="polite" className={message?.status === "error" ? "basis-full text-right text-sm text-red-700" : "basis-full text-right text-sm text-emerald-700"}>
+      <p aria-live="polite" className={message?.status === "error" ? "basis-full text-sm text-red-700 md:text-right" : "basis-full text-sm text-emerald-700 md:text-right"}>
         {message && "message" in message ? message.message : null}
       </p>
     </div>

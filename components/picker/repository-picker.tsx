@@ -164,11 +164,36 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
       ) : null}
 
       {!failedWithoutData ? (
-        <div className="grid gap-6 lg:grid-cols-[16rem_1fr]">
+        <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[16rem_minmax(0,1fr)]">
           <section aria-labelledby="projects-heading" className="space-y-2">
-            <h2 id="projects-heading" className="text-sm font-semibold text-slate-900">
+            <h2 id="projects-heading" className="sr-only text-sm font-semibold text-slate-900 lg:not-sr-only">
               Projects
             </h2>
+            {/* Below lg the rail collapses into a select, so the repositories stay in view on a phone. */}
+            <div className="space-y-1.5 lg:hidden">
+              <label htmlFor="project-select" className="block text-sm font-medium text-slate-800">
+                Project
+              </label>
+              <select
+                id="project-select"
+                value={project?.id ?? ""}
+                onChange={(event) => selectProject(projects.items.find((item) => item.id === event.target.value) ?? null)}
+                className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:outline-none focus:ring-1 focus:ring-brand-600"
+              >
+                <option value="">All projects{projects.total > 0 ? ` (${projects.total.toLocaleString("en")})` : ""}</option>
+                {projects.items.map((item) => (
+                  <option key={item.id} value={item.id}>
+                    {`${item.name}${item.repositoryCount !== null ? ` (${item.repositoryCount.toLocaleString("en")})` : ""}`}
+                  </option>
+                ))}
+              </select>
+              {projects.hasMore ? (
+                <button type="button" onClick={projects.loadMore} disabled={projects.loadingMore} className="text-sm font-medium text-brand-700 underline">
+                  {projects.loadingMore ? "Loading more projects…" : `Load more projects (${projects.items.length.toLocaleString("en")} of ${projects.total.toLocaleString("en")} shown)`}
+                </button>
+              ) : null}
+            </div>
+            <div className="hidden space-y-2 lg:block">
             <button
               type="button"
               aria-pressed={project === null}
@@ -212,6 +237,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
                 )}
               />
             )}
+            </div>
           </section>
 
           <section aria-labelledby="repositories-heading" className="space-y-3">

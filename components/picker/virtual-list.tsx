@@ -18,7 +18,7 @@ type Props<T> = {
   /** Scrolls back to the top when it changes (a new search, another project). */
   resetKey: string;
   rowHeight: number;
-  /** CSS height of the scrolling viewport. */
+  /** Most CSS height of the scrolling viewport (a short list is as tall as its rows). */
   height: string;
   getKey: (item: T) => string;
   renderRow: (item: T, index: number) => ReactNode;
@@ -56,7 +56,7 @@ export function VirtualList<T>({ label, items, total, hasMore, loadingMore, more
   };
 
   return (
-    <div ref={scrollRef} onScroll={(event) => maybeLoadMore(event.currentTarget)} style={{ height }} className="overflow-y-auto overscroll-contain rounded-md border border-slate-200 bg-white" data-testid={`${label}-viewport`}>
+    <div ref={scrollRef} onScroll={(event) => maybeLoadMore(event.currentTarget)} style={{ height: `min(${height}, ${virtualizer.getTotalSize() + 2}px)` }} className="overflow-y-auto overscroll-contain rounded-md border border-slate-200 bg-white" data-testid={`${label}-viewport`}>
       <ul aria-label={label} className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((row) => {
           const style = { height: row.size, transform: `translateY(${row.start}px)` };

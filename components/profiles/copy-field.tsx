@@ -1,6 +1,8 @@
 "use client";
 
 import { useState } from "react";
+import CopyIcon from "lucide-react/icons/copy";
+import { buttonClasses } from "@/components/ui/button";
 
 /** A read-only URL with a Copy button (the URL stays selectable for browsers without clipboard access). */
 export function CopyField({ label, value }: { label: string; value: string }) {
@@ -11,11 +13,11 @@ export function CopyField({ label, value }: { label: string; value: string }) {
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {label}
       </label>
-      <div className="flex gap-2">
-        <input id={id} readOnly value={value} className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-1.5 font-mono text-xs text-slate-900" onFocus={(event) => event.currentTarget.select()} />
+      <div className="flex min-w-0 gap-2">
+        <input id={id} readOnly value={value} className="block w-full min-w-0 rounded-md border border-slate-300 bg-slate-50 px-3 py-1.5 font-mono text-xs text-slate-900" onFocus={(event) => event.currentTarget.select()} />
         <button
           type="button"
-          className="rounded-md px-3 text-sm font-medium text-brand-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+          className={buttonClasses("secondary", "shrink-0", "sm")}
           onClick={() => {
             void navigator.clipboard?.writeText(value).then(
               () => setCopied(true),
@@ -23,6 +25,7 @@ export function CopyField({ label, value }: { label: string; value: string }) {
             );
           }}
         >
+          <CopyIcon className="h-4 w-4" aria-hidden="true" />
           Copy
         </button>
       </div>

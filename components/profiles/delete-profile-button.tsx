@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useId, useRef } from "react";
+import Trash2Icon from "lucide-react/icons/trash-2";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -19,7 +20,8 @@ export function DeleteProfileButton({ name, action, compact = false }: { name: s
   const descriptionId = useId();
   return (
     <>
-      <Button type="button" variant={compact ? "ghost" : "danger"} className={compact ? "text-red-700" : undefined} onClick={() => dialogRef.current?.showModal()} aria-label={compact ? `Delete ${name}` : undefined}>
+      <Button type="button" variant={compact ? "ghost" : "secondary"} size={compact ? "sm" : "md"} className="text-red-700" onClick={() => dialogRef.current?.showModal()} aria-label={compact ? `Delete ${name}` : undefined}>
+        <Trash2Icon className="h-4 w-4" aria-hidden="true" />
         Delete
       </Button>
       <dialog ref={dialogRef} aria-labelledby={titleId} aria-describedby={descriptionId} className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">

@@ -7,21 +7,21 @@ type Props = { organizationName: string; userName: string; userEmail: string; ro
 /** The top bar: organization, navigation, connections needing attention (admins), user menu. */
 export function AppHeader({ organizationName, userName, userEmail, role, demo, attention }: Props) {
   return (
-    <header className="border-b border-slate-200 bg-white">
+    <header className="relative border-b border-slate-200 bg-white">
       {demo ? (
         <p className="bg-amber-100 px-4 py-1.5 text-center text-xs font-medium text-amber-950">
           Demo mode: Keel is connected to a local Azure DevOps emulator, not to Microsoft.
         </p>
       ) : null}
-      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-        <Link href="/connections" className="flex items-center gap-2 font-semibold text-slate-900">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-3 md:gap-x-6">
+        <Link href="/connections" className="flex min-w-0 flex-1 items-center gap-2 font-semibold text-slate-900 md:flex-none">
           {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img src="/keel.svg" alt="" width={24} height={24} />
+          <img src="/keel.svg" alt="" width={24} height={24} className="shrink-0" />
           <span>Keel</span>
           <span className="text-slate-400" aria-hidden="true">
             /
           </span>
-          <span className="max-w-[16rem] truncate font-medium text-slate-700" title={organizationName}>
+          <span className="min-w-0 truncate font-medium md:max-w-[16rem] text-slate-700" title={organizationName}>
             {organizationName}
           </span>
         </Link>
@@ -29,13 +29,13 @@ export function AppHeader({ organizationName, userName, userEmail, role, demo, a
         {attention ? (
           <Link
             href="/connections?status=attention"
-            className="rounded-full bg-red-50 px-3 py-1 text-xs font-medium text-red-800 ring-1 ring-inset ring-red-600/30 hover:bg-red-100"
+            className="order-last rounded-full bg-red-50 px-3 py-1 md:order-none text-xs font-medium text-red-800 ring-1 ring-inset ring-red-600/30 hover:bg-red-100"
             aria-label={`${attention} connection${attention === 1 ? " needs" : "s need"} attention`}
           >
             {attention} connection{attention === 1 ? " needs" : "s need"} attention
           </Link>
         ) : null}
-        <div className="ml-auto">
+        <div className="md:ml-auto">
           <UserMenu name={userName} email={userEmail} role={role} />
         </div>
       </div>

@@ -48,11 +48,12 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
         <span className="flex h-7 w-7 items-center justify-center rounded-full bg-brand-100 text-xs font-semibold text-brand-700" aria-hidden="true">
           {name.slice(0, 1).toUpperCase()}
         </span>
-        <span>{name}</span>
+        {/* On a phone only the initial shows; the name stays in the button's accessible name. */}
+        <span className="sr-only sm:not-sr-only">{name}</span>
         <span className="sr-only">, open the account menu</span>
       </button>
       {open ? (
-        <div id="user-menu" className="absolute right-0 z-20 mt-2 w-64 rounded-md border border-slate-200 bg-white p-2 shadow-lg">
+        <div id="user-menu" className="absolute right-0 z-40 mt-2 w-64 max-w-[calc(100vw-2rem)] rounded-md border border-slate-200 bg-white p-2 shadow-lg">
           <div className="border-b border-slate-100 px-2 pb-2 text-sm">
             <p className="font-medium text-slate-900">{name}</p>
             <p className="truncate text-slate-600">{email}</p>

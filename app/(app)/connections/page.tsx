@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AzureDevOpsLogo } from "@/components/icons/provider-logos";
 import { CheckAllButton } from "@/components/connections/check-all-button";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { Alert } from "@/components/ui/alert";
@@ -192,7 +193,10 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                   </td>
                   <td className="block md:table-cell md:px-4 md:py-3">
                     <span className="text-xs text-slate-500 md:hidden">Provider: </span>
-                    {connection.deploymentType === "SERVICES" ? "Services" : "Server"}
+                    <span className="inline-flex items-center gap-1.5">
+                      <AzureDevOpsLogo className="h-4 w-4" />
+                      {connection.deploymentType === "SERVICES" ? "Services" : "Server"}
+                    </span>
                     <span className="block text-xs text-slate-600">{connection.serverProduct ?? (connection.deploymentType === "SERVICES" ? "Azure DevOps Services" : "Azure DevOps Server")}</span>
                   </td>
                   <td className="block md:table-cell md:px-4 md:py-3">

@@ -198,30 +198,30 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                       {profile.name}
                     </Link>
                   </td>
-                  <td className="px-4 py-3">{platformLabel(profile.platform)}</td>
-                  <td className="px-4 py-3">
-                    <span className="block text-slate-900">{profile.repositoryName}</span>
+                  <td className="px-4 py-3" data-label="Platform">{platformLabel(profile.platform)}</td>
+                  <td className="px-4 py-3" data-label="Repository">
+                    <span className="text-slate-900 md:block">{profile.repositoryName}</span>
                     <span className="block text-xs text-slate-600">
                       {profile.projectName}
                       {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : " · empty"}
                     </span>
                   </td>
-                  <td className="px-4 py-3">
+                  <td className="px-4 py-3" data-label="Connection">
                     {profile.connection ? (
-                      <span className="flex flex-wrap items-center gap-2">
+                      <span className="inline-flex flex-wrap items-center gap-2">
                         {profile.connection.name}
                         <ConnectionStatusBadge status={healthOfConnection(profile.connection).status} />
                       </span>
                     ) : (
-                      <span className="flex flex-wrap items-center gap-2">
+                      <span className="inline-flex flex-wrap items-center gap-2">
                         <Badge tone="error">Disconnected</Badge>
                         <span className="text-xs text-slate-600">re-bind on its page</span>
                       </span>
                     )}
                   </td>
-                  <td className="px-4 py-3 text-slate-600">
+                  <td className="px-4 py-3 text-slate-600" data-label="Created">
                     {profile.createdAt.toISOString().slice(0, 10)}
-                    {profile.createdBy ? <span className="block text-xs">{profile.createdBy.name}</span> : null}
+                    {profile.createdBy ? <span className="text-xs md:block"> {profile.createdBy.name}</span> : null}
                   </td>
                   <td className="px-4 py-3 text-right">
                     {can(scope, "profile.delete", profile) ? <DeleteProfileButton compact name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}

@@ -12,7 +12,7 @@ export default async function SettingsPage() {
   return (
     <>
       <PageHeader title="Settings" description={`Organization settings for ${user.organizationName}.`} />
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
         <Card title="Members and roles" description="Add team members, change roles, disable accounts.">
           {can(scope, "member.manage") ? (
             <Link href="/settings/members" className="text-sm font-medium text-brand-700 underline">

@@ -7,6 +7,7 @@ import { BuildStatusBadge } from "@/components/builds/build-status-badge";
 import { RebuildButton } from "@/components/builds/rebuild-button";
 import { ProblemAlert } from "@/components/picker/problem-alert";
 import { Badge } from "@/components/ui/badge";
+import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { cancelBuildAction, rebuildAction } from "@/lib/actions/builds";
@@ -47,6 +48,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Builds", href: "/builds" }, { label: build.profile.name, href: `/profiles/${build.profileId}` }, { label: `#${build.number}` }]}
         title={`${build.profile.name} #${build.number}`}
         description={
           <span className="flex flex-wrap items-center gap-2">
@@ -60,7 +62,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
         }
         actions={
           <>
-            <Link href={`/profiles/${build.profileId}`} className="inline-flex items-center rounded-md px-3.5 py-2 text-sm font-semibold text-brand-700 underline">
+            <Link href={`/profiles/${build.profileId}`} className={buttonClasses("secondary")}>
               Open the profile
             </Link>
             {final && canStart ? (
@@ -70,7 +72,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
         }
       />
       {finding ? <ProblemAlert problem={finding} className="mb-6" /> : null}
-      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <BuildLive buildId={build.id} initial={state} cancelAction={cancelBuildAction.bind(null, build.id)} canCancel={can(scope, "build.cancel")} />
         <div className="space-y-6">
           <Card title="Details">

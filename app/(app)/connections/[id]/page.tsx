@@ -9,11 +9,13 @@ import { CheckNowButton } from "@/components/connections/check-now";
 import { ReplaceTokenForm } from "@/components/connections/replace-token-form";
 import { ProjectList } from "@/components/connections/project-list";
 import { ReplaceCredentialForm } from "@/components/connections/replace-credential-form";
+import { ScopeList } from "@/components/connections/scope-list";
 import { ServicePrincipalCard } from "@/components/connections/service-principal-card";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { PageHeader } from "@/components/ui/page-header";
 import { changeOwnerAction, checkConnectionAction, replaceTokenAction, uploadConnectionCaAction } from "@/lib/actions/connections";
 import { beginReauthorizeAction, beginSwitchToEntraAction } from "@/lib/actions/connect-oauth";
@@ -73,11 +75,12 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Connections", href: "/connections" }, { label: connection.name }]}
         title={connection.name}
         description={
           <span className="flex flex-wrap items-center gap-2">
             <ConnectionStatusBadge status={health.status} daysLeft={health.daysLeft} />
-            <span className="font-mono">{collectionUrl}</span>
+            <span className="break-all font-mono">{collectionUrl}</span>
           </span>
         }
         actions={
@@ -176,7 +179,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           ) : null}
         </Alert>
       ) : null}
-      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <div className="space-y-6">
           {summary ? <CheckReport summary={summary} /> : <Alert tone="info" title="Not checked yet" />}
           {may.update && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
@@ -226,7 +229,9 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             </div>
             <div>
               <dt className="text-slate-500">{connection.authMethod === "SERVICE_PRINCIPAL" ? "Access that works" : "Scopes that work"}</dt>
-              <dd className="font-mono text-xs text-slate-900">{connection.scopes.length ? connection.scopes.join(" ") : "—"}</dd>
+              <dd className="mt-1 text-slate-900">
+                <ScopeList scopes={connection.scopes} label={connection.authMethod === "SERVICE_PRINCIPAL" ? "Access that works" : "Scopes that work"} />
+              </dd>
             </div>
             <div>
               <dt className="text-slate-500">Owner</dt>
@@ -321,11 +326,17 @@ export default async function ConnectionPage({ params, searchParams }: { params:
         )}
       </Card>
       {may.delete ? (
-        <Card title="Delete connection" description="Its build profiles are kept, marked disconnected, and can be re-bound to another connection that reaches the same repository." className="mt-6">
-          <Link href={`/connections/${connection.id}/delete`} className={buttonClasses("danger")}>
-            Delete connection…
-          </Link>
-        </Card>
+        <DangerZone className="mt-6">
+          <DangerAction
+            title="Delete connection"
+            description="Its build profiles are kept, marked disconnected, and can be re-bound to another connection that reaches the same repository."
+            action={
+              <Link href={`/connections/${connection.id}/delete`} className={buttonClasses("secondary", "text-red-700")}>
+                Delete connection…
+              </Link>
+            }
+          />
+        </DangerZone>
       ) : null}
     </>
   );

@@ -12,6 +12,7 @@ import { RebindForm } from "@/components/profiles/rebind-form";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
+import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { PageHeader } from "@/components/ui/page-header";
 import { startBuildAction } from "@/lib/actions/builds";
 import { deleteProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
@@ -66,6 +67,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Build profiles", href: "/profiles" }, { label: profile.name }]}
         title={profile.name}
         description={
           <span className="flex flex-wrap items-center gap-2">
@@ -75,7 +77,6 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             </span>
           </span>
         }
-        actions={canDelete ? <DeleteProfileButton name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
       />
       {query.rebound === "1" && connection ? (
         <Alert tone="success" title={`Re-bound to ${connection.name}`} className="mb-6">
@@ -112,7 +113,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           </p>
         </Alert>
       ) : null}
-      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="space-y-6">
           <Card title="Builds" description="Newest first. A build fetches the commit on a Keel worker and runs the workflow's steps.">
             <div className="space-y-5">
@@ -202,7 +203,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                       </Link>
                       <ConnectionStatusBadge status={health.status} daysLeft={health.daysLeft} />
                     </dd>
-                    <dd className="mt-1 font-mono text-xs text-slate-600">{buildCollectionUrl(connection)}</dd>
+                    <dd className="mt-1 break-all font-mono text-xs text-slate-600">{buildCollectionUrl(connection)}</dd>
                     <dd className="mt-1 text-xs text-slate-600">{connection.lastCheckAt ? `Last checked ${when(connection.lastCheckAt)}` : "Not checked yet"}</dd>
                   </>
                 ) : (
@@ -237,6 +238,15 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           </Card>
         </div>
       </div>
+      {canDelete ? (
+        <DangerZone className="mt-6">
+          <DangerAction
+            title="Delete this build profile"
+            description="Keel forgets the profile, its workflow and its builds. The repository in Azure DevOps is not touched."
+            action={<DeleteProfileButton name={profile.name} action={deleteProfileAction.bind(null, profile.id)} />}
+          />
+        </DangerZone>
+      ) : null}
     </>
   );
 }

@@ -18,7 +18,7 @@ export default async function NewProfilePage() {
   const canConnect = can(scope, "connection.create");
   return (
     <>
-      <PageHeader title="New build profile" description="Choose the Azure DevOps organization or collection the repository lives in." />
+      <PageHeader breadcrumbs={[{ label: "Build profiles", href: "/profiles" }, { label: "New" }]} title="New build profile" description="Choose the Azure DevOps organization or collection the repository lives in." />
       {connections.length === 0 ? (
         <EmptyState
           title="No connections yet"
@@ -33,7 +33,7 @@ export default async function NewProfilePage() {
           {canConnect ? "Connect Azure DevOps first; then pick a repository for the profile." : "An admin of your organization connects Azure DevOps first. Ask one to do it; then pick a repository here."}
         </EmptyState>
       ) : (
-        <ul className="grid gap-3 sm:grid-cols-2" aria-label="Connections">
+        <ul className="grid grid-cols-1 gap-3 sm:grid-cols-2" aria-label="Connections">
           {connections.map((connection) => (
             <li key={connection.id} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
               <Link href={`/connections/${connection.id}/repositories`} className="font-medium text-brand-700 underline">

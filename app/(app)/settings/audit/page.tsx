@@ -66,6 +66,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Audit log" }]}
         title="Audit log"
         description="Who did what in your organization, newest first: sign-ins, members, connections and their checks, build profiles, refused outbound calls and what Keel's background jobs did. Secrets never appear here."
         actions={
@@ -83,7 +84,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </ul>
         </Alert>
       ) : null}
-      <form method="get" action="/settings/audit" role="search" aria-label="Filter the audit log" className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 lg:grid-cols-6 lg:items-end">
+      <form method="get" action="/settings/audit" role="search" aria-label="Filter the audit log" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 lg:grid-cols-6 lg:items-end">
         <div>
           <label htmlFor="audit-actor" className="block text-sm font-medium text-slate-800">
             Actor

@@ -33,14 +33,14 @@ export default async function EntraSettingsPage() {
   const keys = await listFederationKeys();
   return (
     <>
-      <PageHeader title="Microsoft Entra ID" description="Signing in with Entra ID, and service principals that trust Keel without a secret." />
+      <PageHeader breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Microsoft Entra ID" }]} title="Microsoft Entra ID" description="Signing in with Entra ID, and service principals that trust Keel without a secret." />
       <div className="space-y-6">
         <Card title="Sign in with Microsoft Entra ID (OAuth2)" description="The app registration people sign in through when they connect Azure DevOps with OAuth2.">
           <div className="space-y-4 text-sm">
             {configured ? (
               <Alert tone="success" title="Configured">
                 <p>
-                  Application (client) ID <span className="font-mono">{configured.clientId}</span>, tenant <span className="font-mono">{configured.entra?.tenant}</span>.
+                  Application (client) ID <span className="break-all font-mono">{configured.clientId}</span>, tenant <span className="break-all font-mono">{configured.entra?.tenant}</span>.
                 </p>
               </Alert>
             ) : (

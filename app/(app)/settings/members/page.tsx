@@ -15,53 +15,56 @@ export default async function MembersPage() {
   const members = await listMembers(scope);
   return (
     <>
-      <PageHeader title="Members" description="Admins manage connections and members. Members use connections to create build profiles." />
-      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+      <PageHeader breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Members" }]} title="Members" description="Admins manage connections and members. Members use connections to create build profiles." />
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <Card title={`${members.length} member${members.length === 1 ? "" : "s"}`}>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Members of {admin.organizationName}</caption>
-            <thead>
-              <tr className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Member
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Status
-                </th>
-                <th scope="col" className="py-2 text-right font-medium">
-                  Role
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((member) => (
-                <tr key={member.userId} className="border-b border-slate-100 align-top last:border-0">
-                  <td className="py-3 pr-3">
-                    <p className="font-medium text-slate-900">{member.name}</p>
-                    <p className="text-slate-600">{member.email}</p>
-                  </td>
-                  <td className="py-3 pr-3">
-                    {!member.isActive ? <Badge tone="error">Disabled</Badge> : member.pendingInvitation ? <Badge tone="warning">Invited</Badge> : <Badge tone="success">Active</Badge>}
-                    {member.role === "ADMIN" ? (
-                      <Badge tone="info" className="ml-1">
-                        Admin
-                      </Badge>
-                    ) : null}
-                  </td>
-                  <td className="py-3">
-                    <MemberRowActions
-                      memberName={member.name}
-                      role={member.role}
-                      isActive={member.isActive}
-                      isSelf={member.userId === admin.id}
-                      changeRole={changeRoleAction.bind(null, member.userId)}
-                      toggleActive={setMemberActiveAction.bind(null, member.userId, !member.isActive)}
-                    />
-                  </td>
+          {/* A list of cards on a phone (globals.css, .table-cards). */}
+          <div className="table-cards table-cards-flush">
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">Members of {admin.organizationName}</caption>
+              <thead>
+                <tr className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
+                  <th scope="col" className="py-2 pr-3 font-medium">
+                    Member
+                  </th>
+                  <th scope="col" className="py-2 pr-3 font-medium">
+                    Status
+                  </th>
+                  <th scope="col" className="py-2 text-right font-medium">
+                    Role
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {members.map((member) => (
+                  <tr key={member.userId} className="border-b border-slate-100 align-top last:border-0">
+                    <td className="py-3 pr-3">
+                      <p className="font-medium text-slate-900">{member.name}</p>
+                      <p className="break-all text-slate-600">{member.email}</p>
+                    </td>
+                    <td className="py-3 pr-3">
+                      {!member.isActive ? <Badge tone="error">Disabled</Badge> : member.pendingInvitation ? <Badge tone="warning">Invited</Badge> : <Badge tone="success">Active</Badge>}
+                      {member.role === "ADMIN" ? (
+                        <Badge tone="info" className="ml-1">
+                          Admin
+                        </Badge>
+                      ) : null}
+                    </td>
+                    <td className="py-3" data-label="Role">
+                      <MemberRowActions
+                        memberName={member.name}
+                        role={member.role}
+                        isActive={member.isActive}
+                        isSelf={member.userId === admin.id}
+                        changeRole={changeRoleAction.bind(null, member.userId)}
+                        toggleActive={setMemberActiveAction.bind(null, member.userId, !member.isActive)}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </Card>
         <Card title="Add a member">
           <AddMemberForm action={addMemberAction} />

@@ -12,8 +12,8 @@ export default async function NetworkSettingsPage() {
   const env = getEnv();
   return (
     <>
-      <PageHeader title="Network" description="What your firewall needs to know about Keel's calls to Azure DevOps Server, and which servers Keel is allowed to call." />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <PageHeader breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Network" }]} title="Network" description="What your firewall needs to know about Keel's calls to Azure DevOps Server, and which servers Keel is allowed to call." />
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-2">
         <Card title="Addresses Keel calls from">
           {env.KEEL_EGRESS_ADDRESSES.length > 0 ? (
             <>

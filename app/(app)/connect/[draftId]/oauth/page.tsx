@@ -53,7 +53,7 @@ export default async function OAuthPage({ params }: { params: Promise<{ draftId:
           </p>
         </Alert>
       ) : (
-        <div className="grid gap-6 lg:grid-cols-[1fr_24rem]">
+        <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
           <div className="space-y-6">
             {linked ? (
               <Alert tone="success" title={`Authorized as ${linked.displayName ?? "your Azure DevOps account"}${linked.uniqueName ? ` (${linked.uniqueName})` : ""}`}>

@@ -39,7 +39,7 @@ export default async function PatPage({ params }: { params: Promise<{ draftId: s
           <SavedDraftNotice connectionId={draft.connectionId} />
         </div>
       ) : null}
-      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <PatForm
           action={checkPatAction.bind(null, draft.id)}
           deploymentType={draft.deploymentType}

@@ -26,15 +26,16 @@ export default async function DeleteConnectionPage({ params }: { params: Promise
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Connections", href: "/connections" }, { label: connection.name, href: `/connections/${connection.id}` }, { label: "Delete" }]}
         title={`Delete “${connection.name}”`}
-        description={<span className="font-mono">{buildCollectionUrl(connection)}</span>}
+        description={<span className="break-all font-mono">{buildCollectionUrl(connection)}</span>}
         actions={
           <Link href={`/connections/${connection.id}`} className="text-sm font-medium text-brand-700 underline">
             Keep it: back to the connection
           </Link>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <Card title={profiles.length === 0 ? "No build profile uses it" : `${profiles.length} build profile${profiles.length === 1 ? " uses" : "s use"} it`}>
           {profiles.length === 0 ? (
             <p className="text-sm text-slate-700">Deleting it affects no build profile.</p>

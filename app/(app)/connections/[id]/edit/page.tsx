@@ -23,6 +23,7 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Connections", href: "/connections" }, { label: connection.name, href: `/connections/${connection.id}` }, { label: "Edit" }]}
         title={`Edit “${connection.name}”`}
         actions={
           <Link href={`/connections/${connection.id}`} className="text-sm font-medium text-brand-700 underline">
@@ -34,7 +35,7 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
         If you change the server URL or the {connection.deploymentType === "SERVICES" ? "organization" : "collection"} without entering a new token, Keel deletes the stored token: a token is
         never sent to an address it was not entered for. A new token is checked before it is saved.
       </Alert>
-      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <PatForm
           action={updateConnectionAction.bind(null, connection.id)}
           deploymentType={connection.deploymentType}

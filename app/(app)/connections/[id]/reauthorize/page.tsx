@@ -37,6 +37,7 @@ export default async function ReauthorizePage({ params, searchParams }: { params
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Connections", href: "/connections" }, { label: connection.name, href: `/connections/${connection.id}` }, { label: "Re-authorize" }]}
         title={`Re-authorize “${connection.name}”`}
         description={
           <span className="flex flex-wrap items-center gap-2">

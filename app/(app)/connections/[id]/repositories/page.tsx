@@ -38,6 +38,7 @@ export default async function RepositoriesPage({ params, searchParams }: { param
   return (
     <>
       <PageHeader
+        breadcrumbs={inWizard ? undefined : [{ label: "Connections", href: "/connections" }, { label: connection.name, href: `/connections/${connection.id}` }, { label: "Pick a repository" }]}
         title={inWizard ? `Pick a repository from ${connection.name}` : "Pick a repository"}
         description={
           <span className="flex flex-wrap items-center gap-2">

@@ -25,6 +25,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Build profiles", href: "/profiles" }, { label: profile.name, href: `/profiles/${profile.id}` }, { label: "Workflow" }]}
         title={`Workflow of ${profile.name}`}
         description={
           <>

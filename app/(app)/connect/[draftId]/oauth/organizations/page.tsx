@@ -105,7 +105,7 @@ export default async function OrganizationsPage({ params }: { params: Promise<{ 
           </div>
         </div>
       ) : list.items.length > 0 ? (
-        <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+        <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
           <OAuthOrganizationPicker action={chooseOrganizationAction.bind(null, draft.id)} organizations={list.items} initialName={draft.name ?? ""} initialOrganization={draft.collection} />
           <div className="space-y-4">
             <Card title="Missing an organization?">
