@@ -79,6 +79,8 @@ export const envSchema = z
     ENTRA_MULTI_TENANT: boolean,
     /** Microsoft identity platform authority. Test/development only override (default https://login.microsoftonline.com). */
     ENTRA_AUTHORITY_URL: httpUrl.optional(),
+    /** Web server processes `npm start` runs, sharing the port (Node's cluster module); default: one per CPU core (1 when NODE_ENV=test). */
+    KEEL_WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     /** on (default): `npm start` also runs a worker of the job engine, as a child process of the launcher; off: web only (workers run elsewhere, `npm run worker`). */
     KEEL_WORKER: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
     /** Jobs of one queue a worker process runs at once (default 2); a queue may fix its own. */
