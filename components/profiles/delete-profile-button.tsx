@@ -9,17 +9,17 @@ import { idleState, type FormState } from "@/lib/validation/form";
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /**
- * "Delete" for a build profile: asks first in a modal dialog (the native <dialog>, which
+ * "Delete" for a build profile (on its page; lists use delete-profile-list.tsx): asks first in a modal dialog (the native <dialog>, which
  * traps focus and closes on Escape), then runs the delete action.
  */
-export function DeleteProfileButton({ name, action, compact = false }: { name: string; action: Action; compact?: boolean }) {
+export function DeleteProfileButton({ name, action }: { name: string; action: Action }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [state, formAction] = useActionState(action, idleState as FormState);
   const titleId = useId();
   const descriptionId = useId();
   return (
     <>
-      <Button type="button" variant={compact ? "ghost" : "danger"} className={compact ? "text-red-700" : undefined} onClick={() => dialogRef.current?.showModal()} aria-label={compact ? `Delete ${name}` : undefined}>
+      <Button type="button" variant="danger" onClick={() => dialogRef.current?.showModal()}>
         Delete
       </Button>
       <dialog ref={dialogRef} aria-labelledby={titleId} aria-describedby={descriptionId} className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">

@@ -142,11 +142,11 @@ async function waitForListing(keel: Keel, cookie: string, connectionId: string, 
 }
 
 /** Starts the emulator and Keel, seeds the organization, signs every user in and lets the worker list. */
-export async function startBenchOrganization(options: { users: number; webConcurrency: number; port?: number; emulatorPort?: number }): Promise<BenchOrganization> {
+export async function startBenchOrganization(options: { users: number; webConcurrency: number; port?: number; emulatorPort?: number; env?: Record<string, string> }): Promise<BenchOrganization> {
   const emulator = await startEmulator({ fixture: "large-10k", basePort: options.emulatorPort ?? 0 });
   let keel: Keel | undefined;
   try {
-    keel = await startKeel({ servicesUrl: emulator.servicesUrl, ...(options.port ? { port: options.port } : {}), env: { KEEL_WEB_CONCURRENCY: String(options.webConcurrency) } });
+    keel = await startKeel({ servicesUrl: emulator.servicesUrl, ...(options.port ? { port: options.port } : {}), env: { ...options.env, KEEL_WEB_CONCURRENCY: String(options.webConcurrency) } });
     const databaseUrl = await launcherDatabaseUrl(keel.dataDir);
     const seeded = await seedOrganization(databaseUrl, await launcherKeyring(keel.dataDir), emulator.servicesUrl ?? "", options.users);
     const cookies: string[] = [];

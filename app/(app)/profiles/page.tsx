@@ -1,16 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
-import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
+import { DeleteProfileList, DeleteProfileRowButton } from "@/components/profiles/delete-profile-list";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { deleteProfileAction } from "@/lib/actions/profiles";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
-import { listConnections } from "@/lib/data/connections";
+import { listConnectionIds } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
 import { PLATFORMS, platformLabel, profileListQuerySchema, searchParamsObject, type ProfileListQuery } from "@/lib/validation/profiles";
@@ -55,13 +54,14 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   // A hand-edited URL never breaks the page: bad parameters fall back to the defaults and say so.
   const query: ProfileListQuery = parsed.success ? parsed.data : profileListQuerySchema.parse({});
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter ${issue.keys.join(", ")}` : issue.message));
-  const [{ rows, total }, connections] = await Promise.all([listProfiles(scope, { ...query, pageSize: PAGE_SIZE }), listConnections(scope)]);
+  // Two connection ids say all the page needs: none, exactly one (link to its picker), or more.
+  const [{ rows, total }, connections] = await Promise.all([listProfiles(scope, { ...query, pageSize: PAGE_SIZE }), listConnectionIds(scope, 2)]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const filtered = Boolean(query.q || query.platform);
   const isAdmin = can(scope, "connection.create");
   const create =
     connections.length > 0 ? (
-      <Link href={connections.length === 1 && connections[0] ? `/connections/${connections[0].id}/repositories` : "/profiles/new"} className={buttonClasses("primary")}>
+      <Link href={connections.length === 1 && connections[0] ? `/connections/${connections[0]}/repositories` : "/profiles/new"} className={buttonClasses("primary")}>
         New build profile
       </Link>
     ) : null;
@@ -178,48 +178,50 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
               {query.platform ? ` for ${platformLabel(query.platform)}` : ""}.
             </EmptyState>
           ) : (
-            <DataTable
-              caption="Build profiles"
-              columns={[
-                { key: "name", label: "Name" },
-                { key: "platform", label: "Platform" },
-                { key: "repository", label: "Repository" },
-                { key: "connection", label: "Connection" },
-                { key: "created", label: "Created" },
-                { key: "actions", label: <span className="sr-only">Actions</span> },
-              ]}
-            >
-              {rows.map((profile) => (
-                <tr key={profile.id} className="border-t border-slate-100">
-                  <td className="px-4 py-3">
-                    <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
-                      {profile.name}
-                    </Link>
-                  </td>
-                  <td className="px-4 py-3">{platformLabel(profile.platform)}</td>
-                  <td className="px-4 py-3">
-                    <span className="block text-slate-900">{profile.repositoryName}</span>
-                    <span className="block text-xs text-slate-600">
-                      {profile.projectName}
-                      {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : " · empty"}
-                    </span>
-                  </td>
-                  <td className="px-4 py-3">
-                    <span className="flex flex-wrap items-center gap-2">
-                      {profile.connection.name}
-                      <ConnectionStatusBadge status={profile.connection.status} />
-                    </span>
-                  </td>
-                  <td className="px-4 py-3 text-slate-600">
-                    {profile.createdAt.toISOString().slice(0, 10)}
-                    {profile.createdBy ? <span className="block text-xs">{profile.createdBy.name}</span> : null}
-                  </td>
-                  <td className="px-4 py-3 text-right">
-                    {can(scope, "profile.delete", profile) ? <DeleteProfileButton compact name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
-                  </td>
-                </tr>
-              ))}
-            </DataTable>
+            <DeleteProfileList>
+              <DataTable
+                caption="Build profiles"
+                columns={[
+                  { key: "name", label: "Name" },
+                  { key: "platform", label: "Platform" },
+                  { key: "repository", label: "Repository" },
+                  { key: "connection", label: "Connection" },
+                  { key: "created", label: "Created" },
+                  { key: "actions", label: <span className="sr-only">Actions</span> },
+                ]}
+              >
+                {rows.map((profile) => (
+                  <tr key={profile.id} className="border-t border-slate-100">
+                    <td className="px-4 py-3">
+                      <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
+                        {profile.name}
+                      </Link>
+                    </td>
+                    <td className="px-4 py-3">{platformLabel(profile.platform)}</td>
+                    <td className="px-4 py-3">
+                      <span className="block text-slate-900">{profile.repositoryName}</span>
+                      <span className="block text-xs text-slate-600">
+                        {profile.projectName}
+                        {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : " · empty"}
+                      </span>
+                    </td>
+                    <td className="px-4 py-3">
+                      <span className="flex flex-wrap items-center gap-2">
+                        {profile.connection.name}
+                        <ConnectionStatusBadge status={profile.connection.status} />
+                      </span>
+                    </td>
+                    <td className="px-4 py-3 text-slate-600">
+                      {profile.createdAt.toISOString().slice(0, 10)}
+                      {profile.createdBy ? <span className="block text-xs">{profile.createdBy.name}</span> : null}
+                    </td>
+                    <td className="px-4 py-3 text-right">
+                      {can(scope, "profile.delete", profile) ? <DeleteProfileRowButton id={profile.id} name={profile.name} /> : null}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
+            </DeleteProfileList>
           )}
           {pages > 1 ? (
             <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
