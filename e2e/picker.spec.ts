@@ -205,6 +205,26 @@ test.describe("repository picker", () => {
       expect(listing).toMatchObject({ status: "READY", projectsTotal: 40, projectsListed: 40, repositoriesListed: 1_000 });
       expect(await prisma().listedRepository.count({ where: { connectionId: connection.id, generation: listing.readyGeneration! } })).toBe(1_000);
 
+      await test.step("a visit brings the first rows in the HTML: nothing is fetched for them and nothing moves", async () => {
+        const first = (await prisma().listedRepository.findFirstOrThrow({ where: { connectionId: connection.id }, orderBy: [{ nameKey: "asc" }, { repositoryId: "asc" }] })).name;
+        const html = await (await page.request.get(`/connections/${connection.id}/repositories`)).text();
+        expect(html).toContain(first);
+        expect(html).toContain("1,000 repositories in 40 projects");
+        const before = pageRequests.length;
+        const errors: string[] = [];
+        page.on("console", (message) => {
+          if (message.type() === "error") {
+            errors.push(message.text());
+          }
+        });
+        await page.goto(`/connections/${connection.id}/repositories`);
+        await expect(repositoryRow(page, first)).toBeVisible();
+        await page.waitForLoadState("networkidle");
+        // No fetch of the first page after the script started, and no hydration complaint.
+        expect(pageRequests.slice(before)).toEqual([]);
+        expect(errors).toEqual([]);
+      });
+
       await test.step("scrolling to the end loads every page, with only a window of rows in the DOM", async () => {
         const viewport = page.getByTestId("Repositories-viewport");
         const rows = page.getByRole("list", { name: "Repositories" }).getByRole("listitem");
