@@ -11,7 +11,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { PICKER_PAGE_SIZE, PICKER_PROJECT_PAGE_SIZE, type ListingStatusDto, type PageDto, type ProjectItemDto, type RepositoryItemDto } from "@/lib/shared/repository-dto";
 import { formatSize } from "@/lib/shared/names";
-import { idleState, type FormState } from "@/lib/validation/form";
+import { idleState, type FormState } from "@/lib/shared/form-state";
 import { fetchJson, query } from "./fetch-json";
 import { ProblemAlert } from "./problem-alert";
 import { usePagedList } from "./use-paged-list";
