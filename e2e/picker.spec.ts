@@ -510,6 +510,9 @@ test.describe("repository picker", () => {
       expect((await page.request.get(`${api}/repositories/${randomUUID()}/branches`)).status()).toBe(404);
       const first = await page.request.get(`${api}/repositories?limit=3`);
       expect(first.headers()["cache-control"]).toBe("no-store");
+      // The handler's own time, which bench:picker reads apart from the framework's.
+      expect(first.headers()["server-timing"]).toMatch(/^picker;dur=\d+\.\d$/);
+      expect((await page.request.get(`${api}/projects`)).headers()["server-timing"]).toMatch(/^picker;dur=\d+\.\d$/);
       // No token, no sealed value, no URL with credentials in what the browser gets.
       const text = await first.text();
       expect(text).not.toContain(DEFAULT_PATS.fabrikamFull);
