@@ -193,7 +193,10 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                 {rows.map((profile) => (
                   <tr key={profile.id} className="border-t border-slate-100">
                     <td className="px-4 py-3">
-                      <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
+                      {/* No prefetch: up to 50 rows would each fetch a dynamic page (no loading.tsx to
+                          stop at) while the list is still hydrating — main-thread and server work for
+                          pages most visits never open. */}
+                      <Link href={`/profiles/${profile.id}`} prefetch={false} className="font-medium text-brand-700 underline">
                         {profile.name}
                       </Link>
                     </td>
