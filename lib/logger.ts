@@ -40,6 +40,8 @@ const SECRET_VALUE_PATTERNS: RegExp[] = [
   /\b[a-z2-7]{52}\b/g,
   /\bv1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]+/g,
   /([?&](?:code|access_token|refresh_token|client_secret|assertion|client_assertion|token)=)[^&\s"']+/gi,
+  // Credentials inside a URL's user info (SMTP_URL, a database URL in an error).
+  /\b((?:smtps?|postgres(?:ql)?):\/\/)[^@\s/]+@/gi,
 ];
 
 /** Replaces credential-shaped substrings of a string with "[redacted]". */

@@ -53,6 +53,14 @@ export async function verifySignIn(raw: unknown, address: string): Promise<SignI
       hitRateLimit(addressKey, SIGN_IN_LIMITS.perAddress, SIGN_IN_LIMITS.windowSeconds),
     ]);
     log.info({ address, known: Boolean(user) }, "sign-in refused");
+    if (user?.membership) {
+      // The organization's audit log shows failed sign-ins of its members. Not awaited: the
+      // answer must take the same time whether the email exists or not.
+      const scope = { organizationId: user.membership.organizationId, actor: { kind: "user" as const, userId: user.id, role: user.membership.role } };
+      void recordAudit(scope, { action: "auth.sign_in_failed", targetType: "user", targetId: user.id, ip: address, data: { reason: user.isActive ? "wrong password" : "account disabled" } }).catch((error: unknown) =>
+        log.warn({ err: error }, "could not audit a failed sign-in"),
+      );
+    }
     return { ok: false, code: "INVALID_CREDENTIALS" };
   }
   await clearRateLimit(accountKey);

@@ -1,3 +1,5 @@
+import { explainUserAadsts } from "./aadsts";
+
 /**
  * Why an OAuth round trip ended without a linked identity, and what the admin reads about it.
  *
@@ -21,6 +23,7 @@ export const OAUTH_FAILURE_REASONS = [
   "not_admin",
   "no_intent",
   "other_user",
+  "organization_refused",
   "failed",
 ] as const;
 
@@ -40,8 +43,20 @@ export type FailureText = {
 
 const NOTHING_LINKED = "Nothing was linked and no token was stored.";
 
-/** The page text for a failure reason. */
+/**
+ * The page text for a failure reason. When the provider's code is an AADSTS code Keel knows
+ * (lib/oauth/aadsts.ts), its explanation replaces the generic text: it says what exactly to do.
+ */
 export function failureText(reason: OAuthFailureReason, providerLabel: string, providerError?: string): FailureText {
+  const aadsts = explainUserAadsts(providerError);
+  // A plain Deny (AADSTS65004) reads best as the generic "you did not give access".
+  if (aadsts && aadsts.code !== "AADSTS65004" && (reason === "denied" || reason === "provider_error" || reason === "client_rejected")) {
+    return { title: aadsts.title, detail: `${aadsts.detail} (${aadsts.code}) ${NOTHING_LINKED}`, fix: aadsts.fix, retry: true, refused: false };
+  }
+  return genericFailureText(reason, providerLabel, providerError);
+}
+
+function genericFailureText(reason: OAuthFailureReason, providerLabel: string, providerError?: string): FailureText {
   switch (reason) {
     case "denied":
       return {
@@ -133,6 +148,17 @@ export function failureText(reason: OAuthFailureReason, providerLabel: string, p
         fix: ["Sign in at the consent page with your own Azure DevOps account and try again, or ask the other person to connect."],
         retry: true,
         refused: true,
+      };
+    case "organization_refused":
+      return {
+        title: "This account cannot use the connection's organization",
+        detail: `Keel tried the new ${providerLabel} authorization on the connection's organization before switching to it, and Azure DevOps refused it (the account is not a member there, or lacks a permission). The connection was not changed: it keeps its previous authorization, and its build profiles keep working as before.`,
+        fix: [
+          "Choose Try again and sign in with an account that belongs to the connection's organization.",
+          "If it should belong to it, ask an administrator of the organization to add the account (Organization settings → Users), then try again.",
+        ],
+        retry: true,
+        refused: false,
       };
     default:
       return {

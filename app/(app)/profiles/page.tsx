@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { DeleteProfileList, DeleteProfileRowButton } from "@/components/profiles/delete-profile-list";
+import { Badge } from "@/components/ui/badge";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
@@ -9,6 +10,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
+import { healthOfConnection } from "@/lib/connections/service";
 import { listConnectionIds } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
@@ -209,10 +211,17 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                       </span>
                     </td>
                     <td className="px-4 py-3">
-                      <span className="flex flex-wrap items-center gap-2">
-                        {profile.connection.name}
-                        <ConnectionStatusBadge status={profile.connection.status} />
-                      </span>
+                      {profile.connection ? (
+                        <span className="flex flex-wrap items-center gap-2">
+                          {profile.connection.name}
+                          <ConnectionStatusBadge status={healthOfConnection(profile.connection).status} />
+                        </span>
+                      ) : (
+                        <span className="flex flex-wrap items-center gap-2">
+                          <Badge tone="error">Disconnected</Badge>
+                          <span className="text-xs text-slate-600">re-bind on its page</span>
+                        </span>
+                      )}
                     </td>
                     <td className="px-4 py-3 text-slate-600">
                       {profile.createdAt.toISOString().slice(0, 10)}
