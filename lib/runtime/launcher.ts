@@ -20,7 +20,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import cluster from "node:cluster";
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
@@ -109,8 +109,21 @@ async function claimRunFile(dataDir: string): Promise<string> {
   return file;
 }
 
+let runFileWrites: Promise<void> = Promise.resolve();
+
+/**
+ * Replaces the run file atomically (a new file renamed over it): tools and the next launcher read
+ * it at any moment, and with several web processes it is rewritten whenever one restarts — a
+ * reader must never see it half written. Writes run one after another, so the last call wins.
+ */
 async function writeRunFile(file: string, content: RunFile): Promise<void> {
-  await writeFile(file, `${JSON.stringify(content)}\n`, { mode: 0o600 });
+  const next = `${file}.${process.pid}.tmp`;
+  const write = runFileWrites.then(async () => {
+    await writeFile(next, `${JSON.stringify(content)}\n`, { mode: 0o600 });
+    await rename(next, file);
+  });
+  runFileWrites = write.catch(() => undefined);
+  await write;
 }
 
 // schema.prisma: the generated client (lib/generated, skipped below) is bundled into the build.
