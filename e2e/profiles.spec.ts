@@ -237,6 +237,20 @@ test.describe("build profiles", () => {
       const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: "profile.deleted", targetId: profile.id } });
       expect(audit.actorId).toBe(creator.id);
       expect(audit.data).toMatchObject({ name: profile.name, repositoryName: "Wallet App" });
+
+      await test.step("from the list, the one dialog asks about the row's own profile and deletes that one", async () => {
+        const keep = await seedProfile({ ...walletApp, connectionId: connection.id, name: uniqueName("Kept"), createdById: creator.id });
+        const gone = await seedProfile({ ...walletApp, connectionId: connection.id, name: uniqueName("Listed doomed"), createdById: creator.id });
+        await page.goto(`/profiles?q=${encodeURIComponent(gone.name)}`);
+        await page.getByRole("button", { name: `Delete ${gone.name}` }).click();
+        const dialog = page.getByRole("dialog", { name: `Delete the build profile “${gone.name}”?` });
+        await expect(dialog).toBeVisible();
+        await dialog.getByRole("button", { name: "Delete build profile" }).click();
+        await page.waitForURL(/\/profiles\?deleted=/);
+        await expect(page.getByRole("status").filter({ hasText: `Deleted the build profile “${gone.name}”.` })).toBeVisible();
+        expect(await prisma().buildProfile.count({ where: { id: gone.id } })).toBe(0);
+        expect(await prisma().buildProfile.count({ where: { id: keep.id } })).toBe(1);
+      });
     } finally {
       await otherContext.close();
       await removeConnection(connection.id);

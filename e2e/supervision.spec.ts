@@ -1,5 +1,5 @@
 // Keel survives its own crash (issue 11): a whole `npm start` (launcher, embedded PostgreSQL,
-// Next.js server, job worker) of its own, on a fresh data directory; each child is killed
+// two Next.js web processes sharing the port through the cluster module, job worker) of its own, on a fresh data directory; each child is killed
 // with -9 in turn and /api/health must come back within seconds, with the rows written
 // before every crash still there. No browser: this is about processes.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -11,7 +11,7 @@ import pg from "pg";
 import { childProcessEnv } from "@/lib/env";
 import { freePort } from "@/lib/runtime/launcher";
 
-type RunFile = { launcherPid: number; nextPid?: number; workerPid?: number; databasePid?: number; databasePort?: number };
+type RunFile = { launcherPid: number; nextPid?: number; nextPids?: number[]; workerPid?: number; databasePid?: number; databasePort?: number };
 type Health = { status: string; database: string; workers: { live: number; lastHeartbeatAt: string | null } | null; jobs: Record<string, number> | null };
 
 test.describe.configure({ mode: "serial" });
@@ -36,6 +36,8 @@ test("a crashed web server, worker or PostgreSQL is restarted and nothing is los
       LOG_LEVEL: "info",
       KEEL_WORKER_HEARTBEAT_MS: "500",
       KEEL_WORKER_POLL_MS: "250",
+      // Two web processes (cluster mode, as on a multi-core machine; test mode's default is one).
+      KEEL_WEB_CONCURRENCY: "2",
     }),
   });
   launcher.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
@@ -88,13 +90,25 @@ test("a crashed web server, worker or PostgreSQL is restarted and nothing is los
   try {
     await healthy(0, 150_000);
 
-    await test.step("kill -9 of the Next.js server", async () => {
+    await test.step("kill -9 of one of the two web processes: the other keeps serving, the killed one is restarted", async () => {
       await writeRow("supervision-1");
       const before = await runFile();
-      process.kill(before.nextPid!, "SIGKILL");
+      expect(before.nextPids).toHaveLength(2);
+      const [killed, survivor] = before.nextPids!;
+      process.kill(killed!, "SIGKILL");
       const tookMs = await healthy(0, 30_000);
+      await expect
+        .poll(
+          async () => {
+            const pids = (await runFile()).nextPids ?? [];
+            return pids.length === 2 && !pids.includes(killed!) && pids[1] === survivor;
+          },
+          { timeout: 30_000, message: logTail() },
+        )
+        .toBe(true);
       const after = await runFile();
-      expect(after.nextPid).not.toBe(before.nextPid);
+      expect(after.nextPids![0]).not.toBe(killed);
+      expect(after.nextPids![1]).toBe(survivor);
       expect(after.workerPid).toBe(before.workerPid);
       expect(tookMs).toBeLessThan(30_000);
     });

@@ -79,6 +79,8 @@ export const envSchema = z
     ENTRA_MULTI_TENANT: boolean,
     /** Microsoft identity platform authority. Test/development only override (default https://login.microsoftonline.com). */
     ENTRA_AUTHORITY_URL: httpUrl.optional(),
+    /** Web server processes `npm start` runs, sharing the port (Node's cluster module); default: one per CPU core (1 when NODE_ENV=test). */
+    KEEL_WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     /**
      * Lets admins connect Azure DevOps with the managed identity of the Azure machine Keel runs on
      * (the instance metadata endpoint, 169.254.169.254, reachable for this purpose only). Off by

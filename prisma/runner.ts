@@ -174,13 +174,28 @@ export async function diffMigrationsToSchema(
   const schemaPath = options.schemaPath ?? defaultPaths.schema;
   const content = await readFile(schemaPath, "utf8");
   const migrationsList = await readMigrationList(options.migrationsDir);
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+  const [{ PGlite }, { PrismaPGlite }, { pg_trgm }] = await Promise.all([
     import("@electric-sql/pglite"),
     import("pglite-prisma-adapter"),
+    import("@electric-sql/pglite/contrib/pg_trgm"),
   ]);
-  const pglite = new PGlite();
+  // The extensions schema.prisma declares (`extensions = [...]`) must load in the main and
+  // the shadow database alike; the adapter's own shadow is a bare PGlite, so make ours.
+  const extensions = { pg_trgm };
+  const pglite = new PGlite({ extensions });
+  const shadows: InstanceType<typeof PGlite>[] = [];
   try {
-    const factory = new PrismaPGlite(pglite);
+    const main = new PrismaPGlite(pglite);
+    const factory: SqlMigrationAwareDriverAdapterFactory = {
+      provider: main.provider,
+      adapterName: main.adapterName,
+      connect: () => main.connect(),
+      connectToShadowDb: async () => {
+        const shadow = new PGlite({ dataDir: "memory://shadow", extensions });
+        shadows.push(shadow);
+        return new PrismaPGlite(shadow).connect();
+      },
+    };
     const result = await withEngine(factory, { path: schemaPath, content }, options.log ?? (() => {}), (engine) =>
       engine.diff({
         from: { tag: "migrations", ...migrationsList },
@@ -194,7 +209,7 @@ export async function diffMigrationsToSchema(
     const inSync = result.exitCode === 0 || sql === "" || /^-- This is an empty migration\.?$/.test(sql);
     return { inSync, sql: inSync ? "" : `${sql}\n` };
   } finally {
-    await pglite.close();
+    await Promise.all([pglite, ...shadows].map((database) => database.close().catch(() => undefined)));
   }
 }
 

@@ -5,7 +5,7 @@ import { useActionState } from "react";
 import { FormMessage } from "@/components/ui/form-message";
 import { TextField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { idleState, type FormState } from "@/lib/validation/form";
+import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Props = { action: (previous: FormState, formData: FormData) => Promise<FormState> };
 

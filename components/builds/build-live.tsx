@@ -15,7 +15,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { parseAnsiLine, PLAIN_STYLE, type AnsiSegment, type AnsiStyle } from "@/lib/shared/ansi";
 import { buildStatusLabel, buildStatusTone, formatDuration, isFinal, type BuildStateDto, type BuildStepDto, type LogLineDto } from "@/lib/shared/builds";
-import { idleState, type FormState } from "@/lib/validation/form";
+import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Button } from "@/components/ui/button";
-import { idleState, type FormState } from "@/lib/validation/form";
+import { idleState, type FormState } from "@/lib/shared/form-state";
 import { OAuthProviderLogo } from "@/components/icons/provider-logos";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;

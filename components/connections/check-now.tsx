@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { idleState, type FormState } from "@/lib/validation/form";
+import { idleState, type FormState } from "@/lib/shared/form-state";
 
 /** "Check now" on a saved connection. */
 export function CheckNowButton({ action }: { action: (previous: FormState, formData: FormData) => Promise<FormState> }) {

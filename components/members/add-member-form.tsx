@@ -5,7 +5,7 @@ import { Alert } from "@/components/ui/alert";
 import { FormMessage } from "@/components/ui/form-message";
 import { SelectField, TextField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { idleState, type FormState } from "@/lib/validation/form";
+import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Props = { action: (previous: FormState, formData: FormData) => Promise<FormState> };
 

@@ -9,9 +9,9 @@ import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { SubmitButton } from "@/components/ui/submit-button";
-import type { ListingStatusDto, ProjectItemDto, RepositoryItemDto } from "@/lib/shared/repository-dto";
+import { PICKER_PAGE_SIZE, PICKER_PROJECT_PAGE_SIZE, type ListingStatusDto, type PageDto, type ProjectItemDto, type RepositoryItemDto } from "@/lib/shared/repository-dto";
 import { formatSize } from "@/lib/shared/names";
-import { idleState, type FormState } from "@/lib/validation/form";
+import { idleState, type FormState } from "@/lib/shared/form-state";
 import { fetchJson, query } from "./fetch-json";
 import { ProblemAlert } from "./problem-alert";
 import { usePagedList } from "./use-paged-list";
@@ -27,9 +27,14 @@ type Props = {
   isAdmin: boolean;
   refreshAction: Action;
   createAction: Action;
+  /**
+   * The first page of repositories and of projects, read by the page on the server: the rows
+   * are in the HTML, and nothing moves when the script starts (no fetch, no skeleton).
+   */
+  initial?: { repositories: PageDto<RepositoryItemDto>; projects: PageDto<ProjectItemDto> } | null;
 };
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = PICKER_PAGE_SIZE;
 const REPOSITORY_ROW = 68;
 const PROJECT_ROW = 44;
 const POLL_MS = 1_000;
@@ -45,8 +50,8 @@ function inProgress(status: ListingStatusDto["status"]): boolean {
  * user scrolls, and only the visible rows in the DOM. Picking a repository opens the
  * create-profile form.
  */
-export function RepositoryPicker({ connectionId, collectionKind, collection, isAdmin, refreshAction, createAction }: Props) {
-  const [listing, setListing] = useState<ListingStatusDto | null>(null);
+export function RepositoryPicker({ connectionId, collectionKind, collection, isAdmin, refreshAction, createAction, initial }: Props) {
+  const [listing, setListing] = useState<ListingStatusDto | null>(initial?.repositories.listing ?? null);
   const [reloadToken, setReloadToken] = useState(0);
   const [project, setProject] = useState<ProjectItemDto | null>(null);
   const [search, setSearch] = useState("");
@@ -58,7 +63,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
   // The listing's status arrives with every answer (rows, projects, progress polls), in any
   // order. Whichever answer first says a run has finished, the rows loaded while it ran are
   // stale: reload both lists once, whoever noticed.
-  const lastStatus = useRef<ListingStatusDto["status"] | null>(null);
+  const lastStatus = useRef<ListingStatusDto["status"] | null>(initial?.repositories.listing.status ?? null);
   const onListing = useCallback((next: ListingStatusDto) => {
     if (lastStatus.current !== null && inProgress(lastStatus.current) && !inProgress(next.status)) {
       setReloadToken((token) => token + 1);
@@ -66,8 +71,14 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
     lastStatus.current = next.status;
     setListing(next);
   }, []);
-  const repositories = usePagedList<RepositoryItemDto>(`${base}/repositories${query({ q: term, project: project?.id, limit: PAGE_SIZE })}`, reloadToken, onListing);
-  const projects = usePagedList<ProjectItemDto>(`${base}/projects${query({ limit: 200 })}`, reloadToken, onListing);
+  const projectsUrl = `${base}/projects${query({ limit: PICKER_PROJECT_PAGE_SIZE })}`;
+  const repositories = usePagedList<RepositoryItemDto>(
+    `${base}/repositories${query({ q: term, project: project?.id, limit: PAGE_SIZE })}`,
+    reloadToken,
+    onListing,
+    initial ? { url: `${base}/repositories${query({ limit: PAGE_SIZE })}`, page: initial.repositories } : undefined,
+  );
+  const projects = usePagedList<ProjectItemDto>(projectsUrl, reloadToken, onListing, initial ? { url: projectsUrl, page: initial.projects } : undefined);
 
   useEffect(() => {
     loadedCount.current = repositories.items.length;
@@ -219,6 +230,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
                 resetKey="projects"
                 rowHeight={PROJECT_ROW}
                 height="24rem"
+                initialHeightPx={24 * 16}
                 getKey={(item) => item.id}
                 loadMoreLabel="Load more projects"
                 renderRow={(item) => (
@@ -262,7 +274,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
               />
             </div>
             <p aria-live="polite" className="text-sm text-slate-600" data-testid="repository-count">
-              {repositories.loading || firstLoad ? "Loading repositories…" : countText(repositories.total, term, project)}
+              {repositories.loading || firstLoad ? "Loading repositories…" : countText(repositories.total, repositories.totalCapped, term, project)}
             </p>
             {repositories.loading || firstLoad || (repositories.items.length === 0 && waitingForRows) ? (
               <SkeletonRows count={6} height="h-12" label="Loading repositories…" />
@@ -272,7 +284,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
               <VirtualList
                 label="Repositories"
                 items={repositories.items}
-                total={repositories.total}
+                total={repositories.totalCapped ? -1 : repositories.total}
                 hasMore={repositories.hasMore}
                 loadingMore={repositories.loadingMore}
                 moreError={repositories.moreError}
@@ -280,6 +292,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
                 resetKey={`${term}|${project?.id ?? ""}`}
                 rowHeight={REPOSITORY_ROW}
                 height="28rem"
+                initialHeightPx={28 * 16}
                 getKey={(item) => item.id}
                 loadMoreLabel="Load more repositories"
                 renderRow={(item) => <RepositoryRow item={item} selected={selected?.id === item.id} onSelect={() => setSelected(item)} />}
@@ -298,9 +311,12 @@ function plural(count: number, one: string, many: string): string {
   return `${count.toLocaleString("en")} ${count === 1 ? one : many}`;
 }
 
-function countText(total: number, term: string, project: ProjectItemDto | null): string {
+function countText(total: number, capped: boolean, term: string, project: ProjectItemDto | null): string {
   const noun = total === 1 ? "repository" : "repositories";
   const where = project ? ` in ${project.name}` : "";
+  if (term && capped) {
+    return `More than ${total.toLocaleString("en")} repositories${where} match “${term}”: type more of the name to narrow it down`;
+  }
   if (term) {
     return `${total.toLocaleString("en")} ${noun}${where} ${total === 1 ? "matches" : "match"} “${term}”`;
   }
@@ -379,6 +395,10 @@ function SkeletonRows({ count, height, label }: { count: number; height: string;
   );
 }
 
+// UTC, like Keel's other pages: the server renders this text into the HTML, and a time in the
+// browser's own zone would differ from it when the page hydrates.
+const LISTED_AT = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
 function ListingBar({
   listing,
   refreshButton,
@@ -398,7 +418,7 @@ function ListingBar({
       </div>
     );
   }
-  const listedAt = listing.finishedAt ? new Date(listing.finishedAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : null;
+  const listedAt = listing.finishedAt ? LISTED_AT.format(new Date(listing.finishedAt)) + " UTC" : null;
   if (listing.status === "QUEUED") {
     return (
       <div className="space-y-2 rounded-lg border border-sky-200 bg-sky-50 p-4 text-sm text-sky-950" data-testid="listing-queued">

@@ -10,6 +10,7 @@ type PagedState<T> = {
   token: number;
   items: T[];
   total: number;
+  totalCapped: boolean;
   nextCursor: string | null;
   error: ApiError | null;
   loadingMore: boolean;
@@ -19,6 +20,8 @@ type PagedState<T> = {
 export type PagedList<T> = {
   items: T[];
   total: number;
+  /** More rows match than the server counts: `total` is a lower bound. */
+  totalCapped: boolean;
   hasMore: boolean;
   /** The first page for this URL has not arrived yet (show skeletons). */
   loading: boolean;
@@ -30,19 +33,30 @@ export type PagedList<T> = {
   loadMore: () => void;
 };
 
-const EMPTY = { items: [], total: 0, nextCursor: null, error: null, loadingMore: false, moreError: null };
+const EMPTY = { items: [], total: 0, totalCapped: false, nextCursor: null, error: null, loadingMore: false, moreError: null };
+
+/** A first page the server already rendered, for the URL it answers (no fetch on mount). */
+export type InitialPage<T> = { url: string; page: PageDto<T> };
+
+function fromPage<T>(url: string, token: number, page: PageDto<T>): PagedState<T> {
+  return { url, token, items: page.items, total: page.total ?? page.items.length, totalCapped: page.totalCapped, nextCursor: page.nextCursor, error: null, loadingMore: false, moreError: null };
+}
 
 /**
  * One of the picker's keyset-paged lists: fetches the first page whenever `url` (or the
  * reload token) changes — aborting the previous request, so a slow answer to an old search
  * never overwrites a newer one — and appends pages on `loadMore`. Every answer carries the
- * listing's state, handed to `onListing`.
+ * listing's state, handed to `onListing`. With `initial` (the first page, rendered on the
+ * server into the HTML), the list starts with it and fetches nothing until the URL changes.
  */
-export function usePagedList<T>(url: string | null, reloadToken: number, onListing: (listing: ListingStatusDto) => void): PagedList<T> {
-  const [state, setState] = useState<PagedState<T>>({ url: "", token: -1, ...EMPTY });
+export function usePagedList<T>(url: string | null, reloadToken: number, onListing: (listing: ListingStatusDto) => void, initial?: InitialPage<T>): PagedList<T> {
+  const [state, setState] = useState<PagedState<T>>(() => (initial ? fromPage(initial.url, 0, initial.page) : { url: "", token: -1, ...EMPTY }));
+  const loadedUrl = state.url;
+  const loadedToken = state.token;
 
   useEffect(() => {
-    if (url === null) {
+    // Already holds this URL's first page (rendered by the server, or just fetched).
+    if (url === null || (loadedUrl === url && loadedToken === reloadToken)) {
       return;
     }
     const controller = new AbortController();
@@ -50,7 +64,7 @@ export function usePagedList<T>(url: string | null, reloadToken: number, onListi
       (result) => {
         if (result.ok) {
           onListing(result.data.listing);
-          setState({ url, token: reloadToken, items: result.data.items, total: result.data.total ?? result.data.items.length, nextCursor: result.data.nextCursor, error: null, loadingMore: false, moreError: null });
+          setState(fromPage(url, reloadToken, result.data));
         } else {
           setState({ url, token: reloadToken, ...EMPTY, error: result.error });
         }
@@ -58,7 +72,7 @@ export function usePagedList<T>(url: string | null, reloadToken: number, onListi
       () => undefined,
     );
     return () => controller.abort();
-  }, [url, reloadToken, onListing]);
+  }, [url, reloadToken, onListing, loadedUrl, loadedToken]);
 
   const loadMore = useCallback(() => {
     if (url === null || state.url !== url || state.nextCursor === null || state.loadingMore) {
@@ -76,7 +90,7 @@ export function usePagedList<T>(url: string | null, reloadToken: number, onListi
           if (!result.ok) {
             return { ...previous, loadingMore: false, moreError: result.error };
           }
-          return { ...previous, items: [...previous.items, ...result.data.items], total: result.data.total ?? previous.total, nextCursor: result.data.nextCursor, loadingMore: false };
+          return { ...previous, items: [...previous.items, ...result.data.items], nextCursor: result.data.nextCursor, loadingMore: false };
         });
         if (result.ok) {
           onListing(result.data.listing);
@@ -90,6 +104,7 @@ export function usePagedList<T>(url: string | null, reloadToken: number, onListi
   return {
     items: current ? state.items : [],
     total: current ? state.total : 0,
+    totalCapped: current && state.totalCapped,
     hasMore: current && state.nextCursor !== null,
     loading: url !== null && !current,
     refreshing: current && state.token !== reloadToken,

@@ -9,7 +9,7 @@ type Props<T> = {
   /** Accessible name of the list. */
   label: string;
   items: T[];
-  /** How many rows exist in all (for aria-setsize). */
+  /** How many rows exist in all (for aria-setsize; -1 when unknown). */
   total: number;
   hasMore: boolean;
   loadingMore: boolean;
@@ -20,6 +20,8 @@ type Props<T> = {
   rowHeight: number;
   /** Most CSS height of the scrolling viewport (a short list is as tall as its rows). */
   height: string;
+  /** The viewport's height in pixels before it can be measured (server rendering): rows that fit are rendered into the HTML. */
+  initialHeightPx: number;
   getKey: (item: T) => string;
   renderRow: (item: T, index: number) => ReactNode;
   loadMoreLabel: string;
@@ -30,7 +32,7 @@ type Props<T> = {
  * whatever the size of the list. Scrolling near the end loads the next page; a real button
  * at the end does the same for keyboard and screen-reader users.
  */
-export function VirtualList<T>({ label, items, total, hasMore, loadingMore, moreError, onLoadMore, resetKey, rowHeight, height, getKey, renderRow, loadMoreLabel }: Props<T>) {
+export function VirtualList<T>({ label, items, total, hasMore, loadingMore, moreError, onLoadMore, resetKey, rowHeight, height, initialHeightPx, getKey, renderRow, loadMoreLabel }: Props<T>) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const showTail = hasMore || loadingMore || moreError !== null;
   // Keel does not run the React Compiler; the rule only says it would skip this component.
@@ -40,6 +42,9 @@ export function VirtualList<T>({ label, items, total, hasMore, loadingMore, more
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowHeight,
     overscan: 6,
+    // On the server (and before the first measurement) the viewport is assumed to be this
+    // tall, so the HTML holds the rows the browser will show and hydration changes nothing.
+    initialRect: { width: 0, height: initialHeightPx },
   });
 
   useEffect(() => {

@@ -10,8 +10,8 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { BranchPageDto } from "@/lib/shared/repository-dto";
 import type { RepositoryItemDto } from "@/lib/shared/repository-dto";
-import { idleState, type FormState } from "@/lib/validation/form";
-import { PLATFORMS } from "@/lib/validation/profiles";
+import { idleState, type FormState } from "@/lib/shared/form-state";
+import { PLATFORMS } from "@/lib/shared/platforms";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 

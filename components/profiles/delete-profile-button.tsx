@@ -5,22 +5,22 @@ import Trash2Icon from "lucide-react/icons/trash-2";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { idleState, type FormState } from "@/lib/validation/form";
+import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /**
- * "Delete" for a build profile: asks first in a modal dialog (the native <dialog>, which
+ * "Delete" for a build profile (on its page; lists use delete-profile-list.tsx): asks first in a modal dialog (the native <dialog>, which
  * traps focus and closes on Escape), then runs the delete action.
  */
-export function DeleteProfileButton({ name, action, compact = false }: { name: string; action: Action; compact?: boolean }) {
+export function DeleteProfileButton({ name, action }: { name: string; action: Action }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [state, formAction] = useActionState(action, idleState as FormState);
   const titleId = useId();
   const descriptionId = useId();
   return (
     <>
-      <Button type="button" variant={compact ? "ghost" : "secondary"} size={compact ? "sm" : "md"} className="text-red-700" onClick={() => dialogRef.current?.showModal()} aria-label={compact ? `Delete ${name}` : undefined}>
+      <Button type="button" variant="secondary" onClick={() => dialogRef.current?.showModal()}>
         <Trash2Icon className="h-4 w-4" aria-hidden="true" />
         Delete
       </Button>

@@ -3,7 +3,7 @@
 import { signOut } from "next-auth/react";
 import { useActionState, useEffect, useRef, useState, useTransition } from "react";
 import { signOutEverywhereAction } from "@/lib/actions/session";
-import { idleState, type FormState } from "@/lib/validation/form";
+import { idleState, type FormState } from "@/lib/shared/form-state";
 import { Spinner } from "@/components/ui/spinner";
 
 /** The signed-in user's menu: who they are, sign out, sign out everywhere. */

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
 import { testScope } from "@/lib/testing/scopes";
 
@@ -25,6 +26,21 @@ describe("session version check (getSessionUser)", () => {
     expect((await getSessionUser(user.id, 1))?.email).toBe("version@example.com");
     expect(await getSessionUser(user.id, 2)).toBeNull();
     expect(await getSessionUser(user.id, 0)).toBeNull();
+  });
+
+  it("checks a session in one round trip: user, membership and organization in one statement", async () => {
+    const { getSessionUser } = await import("@/lib/data/users");
+    const user = await makeUser("round-trip@example.com", "ADMIN");
+    // The first call opens the pool's connection; count the statements of the next one. A spy,
+    // not a mock: every statement still reaches PostgreSQL.
+    await getSessionUser(user.id, 1);
+    const statements = vi.spyOn(pg.Client.prototype, "query");
+    try {
+      expect(await getSessionUser(user.id, 1)).toMatchObject({ email: "round-trip@example.com", role: "ADMIN", organizationName: expect.any(String) });
+      expect(statements).toHaveBeenCalledTimes(1);
+    } finally {
+      statements.mockRestore();
+    }
   });
 
   it("ends sessions when the user signs out everywhere", async () => {

@@ -50,28 +50,31 @@ export const connectionView = {
 
 export type ConnectionView = Prisma.ConnectionGetPayload<{ select: typeof connectionView }> & { hasToken: boolean };
 
-async function withHasToken<T extends { id: string }>(rows: T[]): Promise<(T & { hasToken: boolean })[]> {
-  if (rows.length === 0) {
-    return [];
-  }
-  const tokens = await db.connection.findMany({
-    where: { id: { in: rows.map((row) => row.id) }, tokenSealed: { not: null } },
-    select: { id: true },
-  });
-  const has = new Set(tokens.map((t) => t.id));
-  return rows.map((row) => ({ ...row, hasToken: has.has(row.id) }));
+// `hasToken` comes with the same query: the sealed column is selected only to be tested for
+// null here, and never leaves this module (lib/db.ts omits it from every other query).
+const connectionViewRow = { ...connectionView, tokenSealed: true } satisfies Prisma.ConnectionSelect;
+
+function toConnectionView(row: Prisma.ConnectionGetPayload<{ select: typeof connectionViewRow }>): ConnectionView {
+  const { tokenSealed, ...view } = row;
+  return { ...view, hasToken: tokenSealed !== null };
 }
 
 /** Connections of the scope's organization, by name. */
 export async function listConnections(scope: Scope): Promise<ConnectionView[]> {
-  const rows = await db.connection.findMany({ where: { organizationId: scope.organizationId }, select: connectionView, orderBy: { nameKey: "asc" } });
-  return withHasToken(rows);
+  const rows = await db.connection.findMany({ where: { organizationId: scope.organizationId }, select: connectionViewRow, orderBy: { nameKey: "asc" } });
+  return rows.map(toConnectionView);
+}
+
+/** The ids of the scope's organization's first `take` connections by name (so also how many there are, up to `take`). */
+export async function listConnectionIds(scope: Scope, take: number): Promise<string[]> {
+  const rows = await db.connection.findMany({ where: { organizationId: scope.organizationId }, select: { id: true }, orderBy: { nameKey: "asc" }, take });
+  return rows.map((row) => row.id);
 }
 
 /** One connection of the scope's organization, or null (another organization's id looks the same as a missing one). */
 export async function getConnection(scope: Scope, id: string): Promise<ConnectionView | null> {
-  const row = await db.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: connectionView });
-  return row ? (await withHasToken([row]))[0]! : null;
+  const row = await db.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: connectionViewRow });
+  return row ? toConnectionView(row) : null;
 }
 
 /** Like getConnection, but throws NOT_FOUND. */

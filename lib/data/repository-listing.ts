@@ -6,6 +6,7 @@ import { Prisma, type ListingStatus } from "@/lib/generated/prisma/client";
 import { nameKey } from "@/lib/shared/names";
 import { readProblem, type PickerProblem } from "@/lib/shared/problems";
 import { onBehalfOf, type Scope } from "@/lib/scope";
+import { logger } from "@/lib/logger";
 import { recordAudit } from "./audit";
 import { recordEffect } from "./jobs";
 
@@ -19,6 +20,8 @@ import { recordEffect } from "./jobs";
  * calls Azure DevOps, then hands each batch to one short transaction.
  */
 
+const log = logger("data.repository-listing");
+
 /** A run whose heartbeat is older than this is considered dead and may be taken over. */
 export const LEASE_STALE_MS = 90_000;
 
@@ -28,6 +31,9 @@ const TX = { timeout: 30_000, maxWait: 10_000 } as const;
 
 export type ListingView = {
   status: ListingStatus;
+  /** Rows and projects of the visible generation: counted once per listing, not per page (null: unknown, count them). */
+  visibleRepositories: number | null;
+  visibleProjects: number | null;
   generation: number;
   readyGeneration: number | null;
   /** The generation pages read now: the ready one, or the running one before the first finishes. */
@@ -77,14 +83,25 @@ const listingSelect = {
   projectsListed: true,
   projectsFailed: true,
   repositoriesListed: true,
+  readyRepositories: true,
+  readyProjects: true,
   error: true,
 } satisfies Prisma.RepositoryListingSelect;
 
 type ListingRow = Prisma.RepositoryListingGetPayload<{ select: typeof listingSelect }>;
 
 function toView(row: ListingRow): ListingView {
+  const { readyRepositories, readyProjects, ...rest } = row;
   const visibleGeneration = row.readyGeneration ?? (row.status === "RUNNING" ? row.generation : null);
-  return { ...row, visibleGeneration, error: readProblem(row.error) };
+  // A first listing still running shows its rows as they arrive: its counters are exact so far.
+  const running = row.readyGeneration === null && row.status === "RUNNING";
+  return {
+    ...rest,
+    visibleGeneration,
+    visibleRepositories: running ? row.repositoriesListed : readyRepositories,
+    visibleProjects: running ? row.projectsFound : readyProjects,
+    error: readProblem(row.error),
+  };
 }
 
 /** The listing of a connection of the scope's organization, or null when it was never listed. */
@@ -284,15 +301,13 @@ export async function recordListedRepositories(scope: Scope, claim: ListingClaim
   }
   const rows = batch.flatMap((entry) => entry.repositories);
   await db.$transaction(async (tx) => {
-    await touch(tx, scope, claim, {
-      projectsListed: { increment: batch.length },
-      projectsFailed: { increment: batch.filter((entry) => entry.error !== null).length },
-      repositoriesListed: { increment: rows.length },
-    });
+    let inserted = 0;
     if (rows.length > 0) {
       // One INSERT … SELECT FROM unnest(arrays): about ten times faster than createMany for
-      // a few hundred rows (Prisma binds every cell as its own parameter).
-      await tx.$executeRaw`
+      // a few hundred rows (Prisma binds every cell as its own parameter). Its row count (a
+      // repository Azure DevOps reported twice is stored once) keeps repositoriesListed exact,
+      // so the finished listing's total needs no count.
+      inserted = await tx.$executeRaw`
         INSERT INTO "ListedRepository" ("connectionId", generation, "repositoryId", "projectId", "projectName", "projectNameKey", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty")
         SELECT ${claim.connectionId}::uuid, ${claim.generation}::int, * FROM unnest(
           ${rows.map((row) => row.repositoryId)}::text[],
@@ -308,6 +323,12 @@ export async function recordListedRepositories(scope: Scope, claim: ListingClaim
           ${rows.map((row) => row.isEmpty)}::bool[])
         ON CONFLICT DO NOTHING`;
     }
+    // After the insert, in the same transaction: a lost lease rolls the rows back with it.
+    await touch(tx, scope, claim, {
+      projectsListed: { increment: batch.length },
+      projectsFailed: { increment: batch.filter((entry) => entry.error !== null).length },
+      repositoriesListed: { increment: inserted },
+    });
     // One statement for the whole batch: repository counts (and errors) per project.
     const values = batch.map((entry) => Prisma.sql`(${entry.projectId}::text, ${entry.repositories.length}::int, ${entry.error}::text)`);
     await tx.$executeRaw`
@@ -317,16 +338,44 @@ export async function recordListedRepositories(scope: Scope, claim: ListingClaim
   }, TX);
 }
 
-/** Marks the run complete: its generation becomes the one pages read, older rows go. */
+/**
+ * Marks the run complete: its generation becomes the one pages read, with its totals (the
+ * run's exact counters, kept so no page counts rows), older rows go, and the planner's
+ * statistics are refreshed for the rows just written.
+ */
 export async function finishListing(scope: Scope, claim: ListingClaim, options: { ttlMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
   const now = new Date();
   await db.$transaction(async (tx) => {
-    await touch(tx, scope, claim, { status: "READY", readyGeneration: claim.generation, finishedAt: now, expiresAt: new Date(now.getTime() + options.ttlMs), runId: null });
+    const finished = await tx.$executeRaw`
+      UPDATE "RepositoryListing"
+      SET status = 'READY', "readyGeneration" = ${claim.generation}, "finishedAt" = ${now}, "expiresAt" = ${new Date(now.getTime() + options.ttlMs)},
+          "runId" = NULL, "heartbeatAt" = ${now}, "updatedAt" = ${now},
+          "readyRepositories" = "repositoriesListed", "readyProjects" = COALESCE("projectsTotal", "projectsFound")
+      WHERE "connectionId" = ${claim.connectionId}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "runId" = ${claim.runId}::uuid AND status = 'RUNNING'`;
+    if (finished !== 1) {
+      throw new ListingLeaseLost();
+    }
     if (await recordEffect(tx, { key: `audit:repositories.listed:${claim.jobId ?? claim.runId}`, queue: claim.jobId ? "repositories.list" : "inline", jobId: claim.jobId ?? null, organizationId: scope.organizationId })) {
       await recordAudit(scope, { action: "repositories.listed", targetType: "connection", targetId: claim.connectionId, data: options.audit }, tx);
     }
   }, TX);
   await dropOtherGenerations(claim.connectionId, claim.generation);
+  await refreshStatistics();
+}
+
+/**
+ * The planner's row counts and value distributions for the listing tables. Without them,
+ * right after a first listing PostgreSQL believes the table holds a row or two and sorts a
+ * whole connection to show its first page. ANALYZE reads a fixed sample (not the table), so
+ * it costs about the same at 1,000 or 500,000 rows. A role that does not own the tables gets
+ * a warning from PostgreSQL instead, and autovacuum catches up later.
+ */
+async function refreshStatistics(): Promise<void> {
+  try {
+    await db.$executeRawUnsafe(`ANALYZE "ListedRepository", "ListedProject"`);
+  } catch (error) {
+    log.warn({ err: error }, "could not refresh the listing tables' statistics (ANALYZE); autovacuum will");
+  }
 }
 
 /**
@@ -351,7 +400,9 @@ async function dropOtherGenerations(connectionId: string, keep: number): Promise
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading pages (keyset paging on (nameKey, id), search with LIKE on the lower-cased keys).
+// Reading pages: keyset paging on (nameKey, id); search with LIKE '%term%' on the lower-cased
+// keys, answered by the pg_trgm GIN indexes (the btree on (connection, generation, nameKey)
+// serves the unfiltered pages in order).
 
 export type ListedRepositoryRow = {
   repositoryId: string;
@@ -369,6 +420,16 @@ export type ListedRepositoryRow = {
 export type ListedProjectRow = { projectId: string; name: string; nameKey: string; repositoryCount: number | null; error: string | null };
 
 export type PageCursor = { key: string; id: string };
+
+/**
+ * Searches count their matches up to this many: past it the picker says "more than 1,000
+ * match" (and asks for a longer term) instead of counting tens of thousands of rows on every
+ * keystroke of a large estate.
+ */
+export const SEARCH_COUNT_CAP = 1_000;
+
+/** How many rows match: exact, or at least `count` when `capped`. */
+export type MatchCount = { count: number; capped: boolean };
 
 /** `%term%` for LIKE on a name key, with the term normalized like the keys and LIKE's wildcards escaped. */
 function containsPattern(term: string): string {
@@ -395,28 +456,41 @@ function repositoryFilter(scope: Scope, connectionId: string, generation: number
   return Prisma.join(conditions, " AND ");
 }
 
-/** One page of listed repositories (search term already NFC + lower-cased). */
+/**
+ * One page of listed repositories (search term already NFC + lower-cased), in one query.
+ * `count: "capped"` also counts the matches (up to SEARCH_COUNT_CAP) in the same statement —
+ * for a search's first page; unfiltered pages take their total from the listing instead.
+ */
 export async function listListedRepositories(
   scope: Scope,
   connectionId: string,
   generation: number,
-  options: { q?: string; projectId?: string; after?: PageCursor; limit: number },
-): Promise<{ rows: ListedRepositoryRow[]; hasMore: boolean }> {
+  options: { q?: string; projectId?: string; after?: PageCursor; limit: number; count?: "capped" },
+): Promise<{ rows: ListedRepositoryRow[]; hasMore: boolean; matches: MatchCount | null }> {
   const where = repositoryFilter(scope, connectionId, generation, options);
   const after = options.after ? Prisma.sql`AND ("nameKey", "repositoryId") > (${options.after.key}, ${options.after.id})` : Prisma.empty;
-  const rows = await db.$queryRaw<(Omit<ListedRepositoryRow, "size"> & { size: bigint | null })[]>`
-    SELECT "repositoryId", "projectId", "projectName", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty"
+  // An uncorrelated scalar subquery runs once per statement (an InitPlan), not once per row.
+  const counted = options.count === "capped" ? Prisma.sql`, (SELECT count(*) FROM (SELECT 1 FROM "ListedRepository" WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1}) m) AS matches` : Prisma.empty;
+  const rows = await db.$queryRaw<(Omit<ListedRepositoryRow, "size"> & { size: bigint | null; matches?: bigint })[]>`
+    SELECT "repositoryId", "projectId", "projectName", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty" ${counted}
     FROM "ListedRepository"
     WHERE ${where} ${after}
     ORDER BY "nameKey", "repositoryId"
     LIMIT ${options.limit + 1}`;
   return {
-    rows: rows.slice(0, options.limit).map((row) => ({ ...row, size: row.size === null ? null : Number(row.size) })),
+    rows: rows.slice(0, options.limit).map(({ matches: _matches, ...row }) => ({ ...row, size: row.size === null ? null : Number(row.size) })),
     hasMore: rows.length > options.limit,
+    // No row at all: nothing matched.
+    matches: options.count === "capped" ? cappedCount(rows[0]?.matches) : null,
   };
 }
 
-/** How many listed repositories match (for "12 repositories match"). */
+function cappedCount(raw: bigint | undefined): MatchCount {
+  const count = Number(raw ?? 0);
+  return count > SEARCH_COUNT_CAP ? { count: SEARCH_COUNT_CAP, capped: true } : { count, capped: false };
+}
+
+/** How many listed repositories match, exactly (tests, and listings finished before totals were kept). */
 export async function countListedRepositories(scope: Scope, connectionId: string, generation: number, options: { q?: string; projectId?: string }): Promise<number> {
   const where = repositoryFilter(scope, connectionId, generation, options);
   const result = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM "ListedRepository" WHERE ${where}`;
@@ -432,34 +506,48 @@ export async function getListedRepository(scope: Scope, connectionId: string, ge
   return row ? { ...row, size: row.size === null ? null : Number(row.size) } : null;
 }
 
-/** One page of listed projects. */
+/** One listed project of the visible generation (its repository count is the project filter's total). */
+export async function getListedProject(scope: Scope, connectionId: string, generation: number, projectId: string): Promise<ListedProjectRow | null> {
+  const rows = await db.$queryRaw<ListedProjectRow[]>`
+    SELECT "projectId", name, "nameKey", "repositoryCount", error FROM "ListedProject"
+    WHERE "connectionId" = ${connectionId}::uuid AND generation = ${generation} AND "projectId" = ${projectId} AND ${inScope(scope, connectionId)}`;
+  return rows[0] ?? null;
+}
+
+function projectFilter(scope: Scope, connectionId: string, generation: number, q: string | undefined): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`, inScope(scope, connectionId)];
+  if (q) {
+    conditions.push(Prisma.sql`"nameKey" LIKE ${containsPattern(q)} ESCAPE '\\'`);
+  }
+  return Prisma.join(conditions, " AND ");
+}
+
+/** One page of listed projects; `count: "capped"` counts a search's matches in the same statement. */
 export async function listListedProjects(
   scope: Scope,
   connectionId: string,
   generation: number,
-  options: { q?: string; after?: PageCursor; limit: number },
-): Promise<{ rows: ListedProjectRow[]; hasMore: boolean }> {
-  const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`, inScope(scope, connectionId)];
-  if (options.q) {
-    conditions.push(Prisma.sql`"nameKey" LIKE ${containsPattern(options.q)} ESCAPE '\\'`);
-  }
-  if (options.after) {
-    conditions.push(Prisma.sql`("nameKey", "projectId") > (${options.after.key}, ${options.after.id})`);
-  }
-  const rows = await db.$queryRaw<ListedProjectRow[]>`
-    SELECT "projectId", name, "nameKey", "repositoryCount", error
+  options: { q?: string; after?: PageCursor; limit: number; count?: "capped" },
+): Promise<{ rows: ListedProjectRow[]; hasMore: boolean; matches: MatchCount | null }> {
+  const where = projectFilter(scope, connectionId, generation, options.q);
+  const after = options.after ? Prisma.sql`AND ("nameKey", "projectId") > (${options.after.key}, ${options.after.id})` : Prisma.empty;
+  const counted = options.count === "capped" ? Prisma.sql`, (SELECT count(*) FROM (SELECT 1 FROM "ListedProject" WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1}) m) AS matches` : Prisma.empty;
+  const rows = await db.$queryRaw<(ListedProjectRow & { matches?: bigint })[]>`
+    SELECT "projectId", name, "nameKey", "repositoryCount", error ${counted}
     FROM "ListedProject"
-    WHERE ${Prisma.join(conditions, " AND ")}
+    WHERE ${where} ${after}
     ORDER BY "nameKey", "projectId"
     LIMIT ${options.limit + 1}`;
-  return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
+  return {
+    rows: rows.slice(0, options.limit).map(({ matches: _matches, ...row }) => row),
+    hasMore: rows.length > options.limit,
+    matches: options.count === "capped" ? cappedCount(rows[0]?.matches) : null,
+  };
 }
 
-/** How many projects the visible listing holds (optionally matching a term). */
+/** How many projects the visible listing holds (optionally matching a term), exactly. */
 export async function countListedProjects(scope: Scope, connectionId: string, generation: number, options: { q?: string } = {}): Promise<number> {
-  const search = options.q ? Prisma.sql`AND "nameKey" LIKE ${containsPattern(options.q)} ESCAPE '\\'` : Prisma.empty;
-  const result = await db.$queryRaw<{ count: bigint }[]>`
-    SELECT count(*) AS count FROM "ListedProject" WHERE "connectionId" = ${connectionId}::uuid AND generation = ${generation} AND ${inScope(scope, connectionId)} ${search}`;
+  const result = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM "ListedProject" WHERE ${projectFilter(scope, connectionId, generation, options.q)}`;
   return Number(result[0]?.count ?? 0);
 }
 
@@ -468,17 +556,14 @@ export type SiblingOrganization = { connectionId: string; connectionName: string
 /**
  * The organizations reachable through the same Azure DevOps identity as this OAuth
  * connection: the organization's other OAuth connections to Azure DevOps Services whose last
- * check authenticated the same user. PAT connections reach exactly one organization.
+ * check authenticated the same user. PAT connections reach exactly one organization. `current`
+ * is the connection as the caller already loaded it in the scope (not read again).
  */
-export async function listSiblingOrganizations(scope: Scope, connectionId: string): Promise<SiblingOrganization[]> {
+export async function listSiblingOrganizations(
+  scope: Scope,
+  current: { id: string; name: string; collection: string; status: string; authMethod: string; deploymentType: string; lastCheckResult: unknown },
+): Promise<SiblingOrganization[]> {
   const organizationId = scope.organizationId;
-  const current = await db.connection.findFirst({
-    where: { id: connectionId, organizationId },
-    select: { id: true, name: true, collection: true, status: true, authMethod: true, deploymentType: true, lastCheckResult: true },
-  });
-  if (!current) {
-    return [];
-  }
   const self: SiblingOrganization = { connectionId: current.id, connectionName: current.name, collection: current.collection, status: current.status };
   const identity = identityOf(current.lastCheckResult);
   if (current.authMethod !== "OAUTH" || current.deploymentType !== "SERVICES" || identity === null) {

@@ -16,9 +16,14 @@ import { loadTarget, type TargetKind, type TargetOf } from "./targets";
 
 const NO_STORE = { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
 
-/** A JSON answer that no shared or browser cache keeps. */
-export function json(body: unknown, status = 200): Response {
-  return Response.json(body, { status, headers: NO_STORE });
+/** A JSON answer that no shared or browser cache keeps (with any extra headers, e.g. Server-Timing). */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
+}
+
+/** A Server-Timing header for the time since `started` (performance.now()): what a handler's own work cost, apart from the framework's. */
+export function serverTiming(name: string, started: number): Record<string, string> {
+  return { "Server-Timing": `${name};dur=${(performance.now() - started).toFixed(1)}` };
 }
 
 /** A JSON error: `{ error: { code, message, …extra } }` (extra: `fields`, a picker `problem`). */

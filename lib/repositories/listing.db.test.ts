@@ -316,10 +316,15 @@ describe("listing a connection's repositories", () => {
     const contoso = await oauth("contoso", "ALEX@example.com");
     await oauth("northwind", "priya@example.com");
     const pat = await seedConnection(database, org, { origin: "https://dev.azure.com", collection: "fabrikam", token: "z".repeat(52) });
-    expect((await listSiblingOrganizations(testScope(org.organizationId, org.adminId), fabrikam.id)).map((entry) => entry.collection)).toEqual(["contoso", "fabrikam"]);
-    expect((await listSiblingOrganizations(testScope(org.organizationId, org.adminId), contoso.id)).map((entry) => entry.connectionId)).toEqual([contoso.id, fabrikam.id]);
-    expect((await listSiblingOrganizations(testScope(org.organizationId, org.adminId), pat.id)).map((entry) => entry.connectionId)).toEqual([pat.id]);
-    // Another organization's connection is not even itself.
-    expect(await listSiblingOrganizations(scope, fabrikam.id)).toEqual([]);
+    const { getConnection } = await import("@/lib/data/connections");
+    const own = testScope(org.organizationId, org.adminId);
+    const siblings = async (id: string) => listSiblingOrganizations(own, (await getConnection(own, id))!);
+    expect((await siblings(fabrikam.id)).map((entry) => entry.collection)).toEqual(["contoso", "fabrikam"]);
+    expect((await siblings(contoso.id)).map((entry) => entry.connectionId)).toEqual([contoso.id, fabrikam.id]);
+    expect((await siblings(pat.id)).map((entry) => entry.connectionId)).toEqual([pat.id]);
+    // Another organization cannot load the connection at all; and siblings are looked for in
+    // the scope's organization only, whatever connection a caller hands in.
+    expect(await getConnection(scope, fabrikam.id)).toBeNull();
+    expect((await listSiblingOrganizations(scope, (await getConnection(own, fabrikam.id))!)).map((entry) => entry.connectionId)).toEqual([fabrikam.id]);
   });
 });

@@ -3,6 +3,7 @@ import type { ConnectionView } from "@/lib/data/connections";
 import {
   countListedProjects,
   countListedRepositories,
+  getListedProject,
   listListedProjects,
   listListedRepositories,
   type ListedRepositoryRow,
@@ -54,44 +55,88 @@ export function repositoryItem(row: ListedRepositoryRow): RepositoryItemDto {
   };
 }
 
-/** The listing (started in the background when missing or expired) and one page of repositories. */
-export async function repositoryPage(scope: Scope, connection: ConnectionView, query: RepositoryQuery): Promise<PageDto<RepositoryItemDto>> {
-  const { listing } = await ensureListing(scope, connection);
+/**
+ * The listing (started in the background when missing or expired) and one page of
+ * repositories. The first page's total comes from what the listing kept (the whole
+ * connection, or the project's repository count); only a search counts, in the same query
+ * as its rows and only up to SEARCH_COUNT_CAP.
+ */
+export async function repositoryPage(scope: Scope, connection: ConnectionView, query: RepositoryQuery, known?: ListingView): Promise<PageDto<RepositoryItemDto>> {
+  const listing = known ?? (await ensureListing(scope, connection)).listing;
   const generation = listing.visibleGeneration;
   if (generation === null) {
-    return { listing: listingDto(listing), items: [], nextCursor: null, total: 0 };
+    return { listing: listingDto(listing), items: [], nextCursor: null, total: 0, totalCapped: false };
   }
   const filter = { ...(query.q ? { q: query.q } : {}), ...(query.project ? { projectId: query.project } : {}) };
+  const first = !query.cursor;
   const [page, total] = await Promise.all([
-    listListedRepositories(scope, connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
-    query.cursor ? null : countListedRepositories(scope, connection.id, generation, filter),
+    listListedRepositories(scope, connection.id, generation, {
+      ...filter,
+      ...(query.cursor ? { after: query.cursor } : {}),
+      limit: query.limit,
+      ...(first && query.q ? { count: "capped" as const } : {}),
+    }),
+    first && !query.q ? keptTotal(scope, connection.id, listing, generation, query.project) : null,
   ]);
   const last = page.rows.at(-1);
   return {
     listing: listingDto(listing),
     items: page.rows.map(repositoryItem),
     nextCursor: page.hasMore && last ? encodeCursor(last.nameKey, last.repositoryId) : null,
-    total,
+    total: page.matches?.count ?? total,
+    totalCapped: page.matches?.capped ?? false,
   };
 }
 
+/** An unfiltered first page's total: the listing's, or the project's repository count. */
+async function keptTotal(scope: Scope, connectionId: string, listing: ListingView, generation: number, projectId: string | undefined): Promise<number> {
+  if (projectId !== undefined) {
+    const project = await getListedProject(scope, connectionId, generation, projectId);
+    return project?.repositoryCount ?? (project ? await countListedRepositories(scope, connectionId, generation, { projectId }) : 0);
+  }
+  // A listing finished before totals were kept has none: count once, as before.
+  return listing.visibleRepositories ?? countListedRepositories(scope, connectionId, generation, {});
+}
+
 /** The listing and one page of projects (with their repository counts). */
-export async function projectPage(scope: Scope, connection: ConnectionView, query: ProjectQuery): Promise<PageDto<ProjectItemDto>> {
-  const { listing } = await ensureListing(scope, connection);
+export async function projectPage(scope: Scope, connection: ConnectionView, query: ProjectQuery, known?: ListingView): Promise<PageDto<ProjectItemDto>> {
+  const listing = known ?? (await ensureListing(scope, connection)).listing;
   const generation = listing.visibleGeneration;
   if (generation === null) {
-    return { listing: listingDto(listing), items: [], nextCursor: null, total: 0 };
+    return { listing: listingDto(listing), items: [], nextCursor: null, total: 0, totalCapped: false };
   }
-  const filter = query.q ? { q: query.q } : {};
-  const [page, total] = await Promise.all([
-    listListedProjects(scope, connection.id, generation, { ...filter, ...(query.cursor ? { after: query.cursor } : {}), limit: query.limit }),
-    query.cursor ? null : countListedProjects(scope, connection.id, generation, filter),
-  ]);
+  const first = !query.cursor;
+  const page = await listListedProjects(scope, connection.id, generation, {
+    ...(query.q ? { q: query.q } : {}),
+    ...(query.cursor ? { after: query.cursor } : {}),
+    limit: query.limit,
+    ...(first && query.q ? { count: "capped" as const } : {}),
+  });
+  const total = !first ? null : query.q ? (page.matches?.count ?? 0) : (listing.visibleProjects ?? (await countListedProjects(scope, connection.id, generation)));
   const last = page.rows.at(-1);
   return {
     listing: listingDto(listing),
     items: page.rows.map((row) => ({ id: row.projectId, name: row.name, repositoryCount: row.repositoryCount, error: row.error })),
     nextCursor: page.hasMore && last ? encodeCursor(last.nameKey, last.projectId) : null,
     total,
+    totalCapped: page.matches?.capped ?? false,
   };
+}
+
+/**
+ * What the picker page renders on the server: the first page of repositories and of projects,
+ * as the browser would fetch them, on one look at the listing (asked for when missing or
+ * expired, like the JSON endpoints do).
+ */
+export async function pickerFirstPages(
+  scope: Scope,
+  connection: ConnectionView,
+  sizes: { repositories: number; projects: number },
+): Promise<{ repositories: PageDto<RepositoryItemDto>; projects: PageDto<ProjectItemDto> }> {
+  const { listing } = await ensureListing(scope, connection);
+  const [repositories, projects] = await Promise.all([
+    repositoryPage(scope, connection, { limit: sizes.repositories }, listing),
+    projectPage(scope, connection, { limit: sizes.projects }, listing),
+  ]);
+  return { repositories, projects };
 }

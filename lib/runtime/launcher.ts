@@ -3,21 +3,27 @@
 //   2. generates the embedded default's secrets on first start;
 //   3. starts the embedded PostgreSQL (or uses DATABASE_URL) and applies migrations;
 //   4. builds the Next.js app when the sources changed since the last build;
-//   5. runs `next start` and, unless KEEL_WORKER=off, a worker of the job engine as a
-//      separate child process (background work never runs in the process serving pages);
-//   6. supervises all three: a crashed Next server, worker or embedded PostgreSQL is
-//      restarted with backoff, and after repeated quick crashes the launcher exits non-zero
-//      so that systemd or Docker notice (supervisor.ts);
-//   7. on SIGINT/SIGTERM stops Next and the worker first (the worker finishes or hands back
-//      its jobs), then PostgreSQL.
-// A kill -9 of this process leaves its children running; the next start finds them
+//   5. runs KEEL_WEB_CONCURRENCY `next start` processes (default: one per core) sharing the
+//      port through Node's cluster module, and, unless KEEL_WORKER=off, a worker of the job
+//      engine as a separate child process (background work never runs in a process serving
+//      pages);
+//   6. supervises them all: a crashed web process, worker or embedded PostgreSQL is
+//      restarted with backoff, each web process on its own (the others keep serving), and
+//      after repeated quick crashes the launcher exits non-zero so that systemd or Docker
+//      notice (supervisor.ts);
+//   7. on SIGINT/SIGTERM stops the web processes and the worker first (the worker finishes
+//      or hands back its jobs), then PostgreSQL.
+// A kill -9 of this process ends the web processes (a cluster worker exits when it loses
+// its primary) but leaves the worker and PostgreSQL running; the next start finds them
 // through the run file and stops them before starting again.
 import { spawn, type ChildProcess } from "node:child_process";
+import cluster from "node:cluster";
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertServerSecrets, childProcessEnv, EnvError, getEnv, type Env } from "@/lib/env";
@@ -67,7 +73,8 @@ async function commandLine(pid: number): Promise<string> {
   }
 }
 
-type RunFile = { launcherPid: number; nextPid?: number; workerPid?: number; databasePid?: number; databasePort?: number; startedAt: string };
+/** `nextPid` is the first of `nextPids` (one per web process), kept for tools that read one. */
+type RunFile = { launcherPid: number; nextPid?: number; nextPids?: number[]; workerPid?: number; databasePid?: number; databasePort?: number; startedAt: string };
 
 /**
  * Claims the data directory for this launcher. Refuses when another live Keel uses
@@ -82,9 +89,11 @@ async function claimRunFile(dataDir: string): Promise<string> {
         `Keel is already running from ${dataDir} (pid ${previous.launcherPid}). Stop it first, or set KEEL_DATA_DIR to another directory.`,
       );
     }
-    if (previous.nextPid && isAlive(previous.nextPid) && (await commandLine(previous.nextPid)).includes("next")) {
-      log.warn({ pid: previous.nextPid }, "stopping a Next.js server left running by an earlier Keel process");
-      process.kill(previous.nextPid, "SIGKILL");
+    for (const pid of new Set([...(previous.nextPids ?? []), ...(previous.nextPid ? [previous.nextPid] : [])])) {
+      if (isAlive(pid) && (await commandLine(pid)).includes("next")) {
+        log.warn({ pid }, "stopping a Next.js server left running by an earlier Keel process");
+        process.kill(pid, "SIGKILL");
+      }
     }
     if (previous.workerPid && isAlive(previous.workerPid) && (await commandLine(previous.workerPid)).includes("worker-main")) {
       // SIGTERM: it hands its running jobs back to the queue for the new worker.
@@ -100,11 +109,25 @@ async function claimRunFile(dataDir: string): Promise<string> {
   return file;
 }
 
+let runFileWrites: Promise<void> = Promise.resolve();
+
+/**
+ * Replaces the run file atomically (a new file renamed over it): tools and the next launcher read
+ * it at any moment, and with several web processes it is rewritten whenever one restarts — a
+ * reader must never see it half written. Writes run one after another, so the last call wins.
+ */
 async function writeRunFile(file: string, content: RunFile): Promise<void> {
-  await writeFile(file, `${JSON.stringify(content)}\n`, { mode: 0o600 });
+  const next = `${file}.${process.pid}.tmp`;
+  const write = runFileWrites.then(async () => {
+    await writeFile(next, `${JSON.stringify(content)}\n`, { mode: 0o600 });
+    await rename(next, file);
+  });
+  runFileWrites = write.catch(() => undefined);
+  await write;
 }
 
-const BUILD_INPUTS = ["app", "components", "lib", "public", "next.config.mjs", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
+// schema.prisma: the generated client (lib/generated, skipped below) is bundled into the build.
+const BUILD_INPUTS = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.mjs", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
 
 /** Fingerprint of everything `next build` reads, to rebuild only when it changed. */
 export async function buildFingerprint(root: string = projectRoot): Promise<string> {
@@ -266,6 +289,39 @@ function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: NodeJS.Writa
   return { pid: child.pid ?? -1, exited, process: child };
 }
 
+/**
+ * Forks one web server process as a cluster worker running `next start`: every web process
+ * calls listen() on the same port and this process (the cluster primary) hands incoming
+ * connections to them in turn (round-robin, Node's default on Linux). Each is an ordinary
+ * child process otherwise: supervised, restarted and stopped like the job worker.
+ */
+function forkWeb(args: string[], env: NodeJS.ProcessEnv, logFile: NodeJS.WritableStream | undefined): NodeChild {
+  // execArgv: none of the launcher's own flags (tsx's loader) — `next start` is plain Node.
+  cluster.setupPrimary({ exec: nextBin(), args, execArgv: [], cwd: projectRoot, silent: Boolean(logFile) });
+  const worker = cluster.fork(env);
+  const child = worker.process;
+  if (logFile) {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      logFile.write(chunk);
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      logFile.write(chunk);
+    });
+  }
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", () => resolve({ code: null, signal: null }));
+  });
+  return { pid: child.pid ?? -1, exited, process: child };
+}
+
+/** How many web processes to run: KEEL_WEB_CONCURRENCY, else one per core (one in test mode). */
+export function webConcurrency(env: Pick<Env, "KEEL_WEB_CONCURRENCY" | "NODE_ENV">): number {
+  return env.KEEL_WEB_CONCURRENCY ?? (env.NODE_ENV === "test" ? 1 : os.availableParallelism());
+}
+
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the child has exited. */
 async function stopChild(child: NodeChild | undefined, graceMs: number): Promise<void> {
   if (!child || child.process.exitCode !== null || child.process.signalCode !== null) {
@@ -302,16 +358,18 @@ export async function start(options: { build: boolean }): Promise<void> {
   const logFile = env.KEEL_LOG_FILE ? createWriteStream(env.KEEL_LOG_FILE, { flags: "a" }) : undefined;
 
   let runtime: Runtime | undefined;
-  const supervisors: { database?: Supervisor<EmbeddedPostgres>; next?: Supervisor<NodeChild>; worker?: Supervisor<NodeChild> } = {};
+  const supervisors: { database?: Supervisor<EmbeddedPostgres>; web: Supervisor<NodeChild>[]; worker?: Supervisor<NodeChild> } = { web: [] };
   let shuttingDown = false;
 
   const recordPids = async () => {
     if (shuttingDown) {
       return;
     }
+    const nextPids = supervisors.web.map((web) => web.child?.pid).filter((pid): pid is number => pid !== undefined);
     await writeRunFile(runFile, {
       launcherPid: process.pid,
-      nextPid: supervisors.next?.child?.pid,
+      nextPid: nextPids[0],
+      nextPids,
       workerPid: supervisors.worker?.child?.pid,
       databasePid: supervisors.database?.child?.pid ?? runtime?.database?.pid,
       databasePort: runtime?.database?.port,
@@ -325,10 +383,10 @@ export async function start(options: { build: boolean }): Promise<void> {
     }
     shuttingDown = true;
     log.info({ reason }, "stopping Keel");
-    await Promise.all([supervisors.next?.stop(), supervisors.worker?.stop(), supervisors.database?.stop()]);
-    // The web server and the worker first (the worker finishes or hands back its jobs), then the database.
+    await Promise.all([...supervisors.web.map((web) => web.stop()), supervisors.worker?.stop(), supervisors.database?.stop()]);
+    // The web servers and the worker first (the worker finishes or hands back its jobs), then the database.
     await Promise.all([
-      stopChild(supervisors.next?.child, 15_000),
+      ...supervisors.web.map((web) => stopChild(web.child, 15_000)),
       stopChild(supervisors.worker?.child, env.KEEL_WORKER_SHUTDOWN_GRACE_MS + 10_000),
     ]);
     await (supervisors.database?.child ?? runtime?.database)?.stop();
@@ -371,32 +429,26 @@ export async function start(options: { build: boolean }): Promise<void> {
   }
 
   const publicUrl = env.KEEL_PUBLIC_URL ?? `http://localhost:${env.PORT}`;
-  const nextArgs = [nextBin(), "start", "-p", String(env.PORT)];
+  const nextArgs = ["start", "-p", String(env.PORT)];
   if (env.HOSTNAME) {
     nextArgs.push("-H", env.HOSTNAME);
   }
   const childEnv = runtime.childEnv;
-  const next = new Supervisor(
-    "the web server",
-    async () =>
-      spawnNode(
-        nextArgs,
-        childProcessEnv({
-          ...childEnv,
-          NODE_ENV: env.NODE_ENV,
-          // next-auth 4 reads these two itself.
-          NEXTAUTH_URL: publicUrl,
-          NEXTAUTH_SECRET: childEnv.KEEL_SESSION_SECRET ?? env.KEEL_SESSION_SECRET,
-          NEXT_TELEMETRY_DISABLED: "1",
-        }),
-        logFile,
-      ),
-    events,
-    undefined,
-    recordPids,
-  );
-  supervisors.next = next;
-  await next.run();
+  const webEnv = childProcessEnv({
+    ...childEnv,
+    NODE_ENV: env.NODE_ENV,
+    // next-auth 4 reads these two itself.
+    NEXTAUTH_URL: publicUrl,
+    NEXTAUTH_SECRET: childEnv.KEEL_SESSION_SECRET ?? env.KEEL_SESSION_SECRET,
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
+  const processes = webConcurrency(env);
+  for (let index = 1; index <= processes; index += 1) {
+    const name = processes === 1 ? "the web server" : `web server ${index} of ${processes}`;
+    const web = new Supervisor(name, async () => forkWeb(nextArgs, webEnv, logFile), events, undefined, recordPids);
+    supervisors.web.push(web);
+    await web.run();
+  }
   if (env.KEEL_WORKER === "on") {
     const worker = new Supervisor("the job worker", async () => spawnNode(workerArguments(), childProcessEnv({ ...childEnv, NODE_ENV: env.NODE_ENV }), logFile), events, undefined, recordPids);
     supervisors.worker = worker;
@@ -404,5 +456,5 @@ export async function start(options: { build: boolean }): Promise<void> {
   } else {
     log.info("KEEL_WORKER=off: no job worker on this instance (run `npm run worker` elsewhere)");
   }
-  log.info({ url: publicUrl }, "Keel is starting");
+  log.info({ url: publicUrl, webProcesses: processes }, "Keel is starting");
 }

@@ -1,6 +1,10 @@
 // The JSON the picker's and the branch list's route handlers send to the browser: a neutral
-// module (types only) so client components and lib/repositories share one contract.
+// module (types and the page sizes) so client components and lib/repositories share one contract.
 import type { PickerProblem } from "./problems";
+
+/** Rows of a repository page and of a project page, as the picker asks for them (and its page renders the first ones). */
+export const PICKER_PAGE_SIZE = 50;
+export const PICKER_PROJECT_PAGE_SIZE = 200;
 
 /**
  * What the picker's JSON endpoints answer. Rows are small on purpose (no URLs, no
@@ -46,8 +50,11 @@ export type RepositoryItemDto = {
 
 export type ProjectItemDto = { id: string; name: string; repositoryCount: number | null; error: string | null };
 
-/** `total` is counted for the first page only (null on later pages: the browser keeps the first count). */
-export type PageDto<T> = { listing: ListingStatusDto; items: T[]; nextCursor: string | null; total: number | null };
+/**
+ * `total` comes with the first page only (null on later pages: the browser keeps the first).
+ * `totalCapped`: a search matched more rows than Keel counts; `total` is then a lower bound.
+ */
+export type PageDto<T> = { listing: ListingStatusDto; items: T[]; nextCursor: string | null; total: number | null; totalCapped: boolean };
 
 /**
  * What the branch and commit endpoints answer: live from Azure DevOps, one page at a time.

@@ -2,7 +2,7 @@
 // passes through one of these builders, so limits and messages are uniform: each
 // failure names the field and says how to fix it.
 import { z } from "zod";
-import type { AppErrorCode } from "@/lib/errors";
+import type { FieldErrors, FormState } from "@/lib/shared/form-state";
 
 // C0/C1 control characters (tab and newlines included: none of Keel's one-line
 // fields may contain them) and Unicode bidi overrides that disguise text.
@@ -37,18 +37,7 @@ export const emailField = z
       .pipe(z.email("Enter an email address like name@example.com")),
   );
 
-export type FieldErrors = Record<string, string[]>;
-
-/** Why an action failed, when the entry wrapper (lib/entry) decided it: an AppError's code, or UNEXPECTED. */
-export type ErrorCode = AppErrorCode | "UNEXPECTED";
-
-/** The typed result every server action returns to its form (useActionState). */
-export type FormState<V extends Record<string, string> = Record<string, string>> =
-  | { status: "idle" }
-  | { status: "error"; code?: ErrorCode; message: string; fieldErrors: FieldErrors; values: Partial<V> }
-  | { status: "success"; message: string; values?: Partial<V>; data?: Record<string, string> };
-
-export const idleState = { status: "idle" } as const;
+export { idleState, type ErrorCode, type FieldErrors, type FormState } from "@/lib/shared/form-state";
 
 /** The error state of a form: what every action returns for an expected failure. */
 export type ErrorState = Extract<FormState, { status: "error" }>;

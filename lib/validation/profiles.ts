@@ -1,18 +1,9 @@
 import { z } from "zod";
 import { nameKey } from "@/lib/shared/names";
+import { PLATFORMS, type PlatformValue } from "@/lib/shared/platforms";
 import { textField } from "./form";
 
-/** Build platforms a profile can target, with the labels the UI shows. */
-export const PLATFORMS = [
-  { value: "IOS", label: "iOS" },
-  { value: "ANDROID", label: "Android" },
-  { value: "REACT_NATIVE", label: "React Native" },
-  { value: "FLUTTER", label: "Flutter" },
-  { value: "DOTNET_MAUI", label: ".NET MAUI" },
-  { value: "OTHER", label: "Other" },
-] as const;
-
-export type PlatformValue = (typeof PLATFORMS)[number]["value"];
+export { PLATFORMS, type PlatformValue } from "@/lib/shared/platforms";
 
 const PLATFORM_VALUES = PLATFORMS.map((platform) => platform.value) as [PlatformValue, ...PlatformValue[]];
 

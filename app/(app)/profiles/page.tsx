@@ -1,18 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
+import { DeleteProfileList, DeleteProfileRowButton } from "@/components/profiles/delete-profile-list";
 import { Badge } from "@/components/ui/badge";
-import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { deleteProfileAction } from "@/lib/actions/profiles";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { healthOfConnection } from "@/lib/connections/service";
-import { listConnections } from "@/lib/data/connections";
+import { listConnectionIds } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
 import { PLATFORMS, platformLabel, profileListQuerySchema, searchParamsObject, type ProfileListQuery } from "@/lib/validation/profiles";
@@ -57,13 +56,14 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   // A hand-edited URL never breaks the page: bad parameters fall back to the defaults and say so.
   const query: ProfileListQuery = parsed.success ? parsed.data : profileListQuerySchema.parse({});
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter ${issue.keys.join(", ")}` : issue.message));
-  const [{ rows, total }, connections] = await Promise.all([listProfiles(scope, { ...query, pageSize: PAGE_SIZE }), listConnections(scope)]);
+  // Two connection ids say all the page needs: none, exactly one (link to its picker), or more.
+  const [{ rows, total }, connections] = await Promise.all([listProfiles(scope, { ...query, pageSize: PAGE_SIZE }), listConnectionIds(scope, 2)]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const filtered = Boolean(query.q || query.platform);
   const isAdmin = can(scope, "connection.create");
   const create =
     connections.length > 0 ? (
-      <Link href={connections.length === 1 && connections[0] ? `/connections/${connections[0].id}/repositories` : "/profiles/new"} className={buttonClasses("primary")}>
+      <Link href={connections.length === 1 && connections[0] ? `/connections/${connections[0]}/repositories` : "/profiles/new"} className={buttonClasses("primary")}>
         New build profile
       </Link>
     ) : null;
@@ -180,55 +180,60 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
               {query.platform ? ` for ${platformLabel(query.platform)}` : ""}.
             </EmptyState>
           ) : (
-            <DataTable
-              caption="Build profiles"
-              columns={[
-                { key: "name", label: "Name" },
-                { key: "platform", label: "Platform" },
-                { key: "repository", label: "Repository" },
-                { key: "connection", label: "Connection" },
-                { key: "created", label: "Created" },
-                { key: "actions", label: <span className="sr-only">Actions</span> },
-              ]}
-            >
-              {rows.map((profile) => (
-                <tr key={profile.id} className="border-t border-slate-100">
-                  <td className="px-4 py-3">
-                    <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
-                      {profile.name}
-                    </Link>
-                  </td>
-                  <td className="px-4 py-3" data-label="Platform">{platformLabel(profile.platform)}</td>
-                  <td className="px-4 py-3" data-label="Repository">
-                    <span className="text-slate-900 md:block">{profile.repositoryName}</span>
-                    <span className="block text-xs text-slate-600">
-                      {profile.projectName}
-                      {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : " · empty"}
-                    </span>
-                  </td>
-                  <td className="px-4 py-3" data-label="Connection">
-                    {profile.connection ? (
-                      <span className="inline-flex flex-wrap items-center gap-2">
-                        {profile.connection.name}
-                        <ConnectionStatusBadge status={healthOfConnection(profile.connection).status} />
+            <DeleteProfileList>
+              <DataTable
+                caption="Build profiles"
+                columns={[
+                  { key: "name", label: "Name" },
+                  { key: "platform", label: "Platform" },
+                  { key: "repository", label: "Repository" },
+                  { key: "connection", label: "Connection" },
+                  { key: "created", label: "Created" },
+                  { key: "actions", label: <span className="sr-only">Actions</span> },
+                ]}
+              >
+                {rows.map((profile) => (
+                  <tr key={profile.id} className="border-t border-slate-100">
+                    <td className="px-4 py-3">
+                      {/* No prefetch: up to 50 rows would each fetch a dynamic page (no loading.tsx to
+                          stop at) while the list is still hydrating — main-thread and server work for
+                          pages most visits never open. */}
+                      <Link href={`/profiles/${profile.id}`} prefetch={false} className="font-medium text-brand-700 underline">
+                        {profile.name}
+                      </Link>
+                    </td>
+                    <td className="px-4 py-3" data-label="Platform">{platformLabel(profile.platform)}</td>
+                    <td className="px-4 py-3" data-label="Repository">
+                      <span className="text-slate-900 md:block">{profile.repositoryName}</span>
+                      <span className="block text-xs text-slate-600">
+                        {profile.projectName}
+                        {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : " · empty"}
                       </span>
-                    ) : (
-                      <span className="inline-flex flex-wrap items-center gap-2">
-                        <Badge tone="error">Disconnected</Badge>
-                        <span className="text-xs text-slate-600">re-bind on its page</span>
-                      </span>
-                    )}
-                  </td>
-                  <td className="px-4 py-3 text-slate-600" data-label="Created">
-                    {profile.createdAt.toISOString().slice(0, 10)}
-                    {profile.createdBy ? <span className="text-xs md:block"> {profile.createdBy.name}</span> : null}
-                  </td>
-                  <td className="px-4 py-3 text-right">
-                    {can(scope, "profile.delete", profile) ? <DeleteProfileButton compact name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
-                  </td>
-                </tr>
-              ))}
-            </DataTable>
+                    </td>
+                    <td className="px-4 py-3" data-label="Connection">
+                      {profile.connection ? (
+                        <span className="inline-flex flex-wrap items-center gap-2">
+                          {profile.connection.name}
+                          <ConnectionStatusBadge status={healthOfConnection(profile.connection).status} />
+                        </span>
+                      ) : (
+                        <span className="inline-flex flex-wrap items-center gap-2">
+                          <Badge tone="error">Disconnected</Badge>
+                          <span className="text-xs text-slate-600">re-bind on its page</span>
+                        </span>
+                      )}
+                    </td>
+                    <td className="px-4 py-3 text-slate-600" data-label="Created">
+                      {profile.createdAt.toISOString().slice(0, 10)}
+                      {profile.createdBy ? <span className="text-xs md:block"> {profile.createdBy.name}</span> : null}
+                    </td>
+                    <td className="px-4 py-3 text-right">
+                      {can(scope, "profile.delete", profile) ? <DeleteProfileRowButton id={profile.id} name={profile.name} /> : null}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
+            </DeleteProfileList>
           )}
           {pages > 1 ? (
             <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">

@@ -13,6 +13,9 @@ import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getConnection } from "@/lib/data/connections";
 import { listSiblingOrganizations } from "@/lib/data/repository-listing";
+import { logger } from "@/lib/logger";
+import { pickerFirstPages } from "@/lib/repositories/picker";
+import { PICKER_PAGE_SIZE, PICKER_PROJECT_PAGE_SIZE } from "@/lib/shared/repository-dto";
 import { idSchema } from "@/lib/validation/auth";
 
 export const metadata: Metadata = { title: "Pick a repository" };
@@ -32,9 +35,19 @@ export default async function RepositoriesPage({ params, searchParams }: { param
   // Whoever may check the connection is offered to fix it; the others are told to ask them.
   const isAdmin = can(scope, "connection.check");
   const inWizard = step === "wizard";
-  const organizations = await listSiblingOrganizations(scope, connection.id);
   const collectionKind = connection.deploymentType === "SERVICES" ? "organization" : "collection";
   const unusable = connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE";
+  // The first rows come with the HTML (no layout shift, no round trip after the script loads).
+  // Should reading them fail, the picker fetches them itself and shows the error it gets.
+  const [organizations, initial] = await Promise.all([
+    listSiblingOrganizations(scope, connection),
+    unusable
+      ? null
+      : pickerFirstPages(scope, connection, { repositories: PICKER_PAGE_SIZE, projects: PICKER_PROJECT_PAGE_SIZE }).catch((error: unknown) => {
+          logger("app.picker").warn({ err: error, connectionId: connection.id }, "could not render the picker's first page on the server");
+          return null;
+        }),
+  ]);
   return (
     <>
       <PageHeader
@@ -113,6 +126,7 @@ export default async function RepositoriesPage({ params, searchParams }: { param
           isAdmin={isAdmin}
           refreshAction={refreshRepositoriesAction.bind(null, connection.id)}
           createAction={createProfileAction.bind(null, connection.id)}
+          initial={initial}
         />
       )}
     </>

@@ -1,4 +1,4 @@
-import { json, route } from "@/lib/entry/route";
+import { json, route, serverTiming } from "@/lib/entry/route";
 import { projectPage } from "@/lib/repositories/picker";
 import { upstreamFailure } from "@/lib/repositories/route-helpers";
 import { projectQuerySchema } from "@/lib/validation/profiles";
@@ -8,7 +8,10 @@ export const GET = route(
   { name: "api.connections.projects", permission: "connection.read", target: "connection", query: projectQuerySchema },
   async ({ scope, target: connection, query }) => {
     try {
-      return json(await projectPage(scope, connection, query));
+      // Server-Timing "picker": the listing state and the page's query, without session and framework.
+      const started = performance.now();
+      const page = await projectPage(scope, connection, query);
+      return json(page, 200, serverTiming("picker", started));
     } catch (error) {
       return upstreamFailure(scope, error, connection, "Reading the project list");
     }

@@ -1,4 +1,4 @@
-import { json, route } from "@/lib/entry/route";
+import { json, route, serverTiming } from "@/lib/entry/route";
 import { repositoryPage } from "@/lib/repositories/picker";
 import { upstreamFailure } from "@/lib/repositories/route-helpers";
 import { repositoryQuerySchema } from "@/lib/validation/profiles";
@@ -12,7 +12,10 @@ export const GET = route(
   { name: "api.connections.repositories", permission: "connection.read", target: "connection", query: repositoryQuerySchema },
   async ({ scope, target: connection, query }) => {
     try {
-      return json(await repositoryPage(scope, connection, query));
+      // Server-Timing "picker": the listing state and the page's query, without session and framework.
+      const started = performance.now();
+      const page = await repositoryPage(scope, connection, query);
+      return json(page, 200, serverTiming("picker", started));
     } catch (error) {
       return upstreamFailure(scope, error, connection, "Reading the repository list");
     }
