@@ -21,6 +21,22 @@ export function clientAddress(headers: Record<string, string | string[] | undefi
   return (value ?? "unknown").split(",")[0]!.trim().slice(0, 64) || "unknown";
 }
 
+/**
+ * next-auth's own log lines. The metadata may carry provider responses, so only next-auth's
+ * error code is kept — under `nextAuthCode`, because the logger redacts any key named `code`
+ * (an OAuth authorization code) and next-auth's codes (OAUTH_CALLBACK_ERROR, JWT_SESSION_ERROR…)
+ * carry no secret and are what an operator needs to read.
+ */
+export const nextAuthLogger = {
+  error(code: string, metadata: unknown) {
+    log.warn({ nextAuthCode: code, kind: typeof metadata }, "next-auth error");
+  },
+  warn(code: string) {
+    log.warn({ nextAuthCode: code }, "next-auth warning");
+  },
+  debug() {},
+};
+
 /** Error carried from `authorize` to the sign-in form (next-auth passes the message through). */
 export type SignInErrorPayload =
   | { code: "INVALID_INPUT"; fieldErrors: Record<string, string[]> }
@@ -110,15 +126,6 @@ export function buildAuthOptions(): NextAuthOptions {
         }
       },
     },
-    logger: {
-      error(code, metadata) {
-        // next-auth's own errors; the metadata may carry provider responses, so only the code is kept.
-        log.warn({ code, kind: typeof metadata }, "next-auth error");
-      },
-      warn(code) {
-        log.warn({ code }, "next-auth warning");
-      },
-      debug() {},
-    },
+    logger: nextAuthLogger,
   };
 }
