@@ -19,7 +19,7 @@ test.describe("members and roles", () => {
     await expect(page.getByRole("status")).toContainText("Pat Password was added");
     await expect(page.getByRole("cell", { name: new RegExp(email) })).toBeVisible();
 
-    const user = await prisma().user.findUniqueOrThrow({ where: { email }, include: { memberships: true } });
+    const user = await prisma().user.findFirstOrThrow({ where: { email }, include: { memberships: true } });
     expect(user.memberships.map((m) => m.role)).toEqual(["MEMBER"]);
     expect(await prisma().auditEvent.count({ where: { action: "member.added", targetId: user.id } })).toBe(1);
 
@@ -46,7 +46,7 @@ test.describe("members and roles", () => {
     const link = await page.getByLabel("Invitation link", { exact: true }).inputValue();
     expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{40,}$/);
 
-    const user = await prisma().user.findUniqueOrThrow({ where: { email }, include: { memberships: true } });
+    const user = await prisma().user.findFirstOrThrow({ where: { email }, include: { memberships: true } });
     expect(user.passwordHash).toBeNull();
     expect(user.memberships[0]?.role).toBe("ADMIN");
     const invitation = await prisma().invitation.findFirstOrThrow({ where: { userId: user.id } });

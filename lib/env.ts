@@ -6,6 +6,7 @@
 // runtime mode is read from the real environment object (parsed as a whole), which is
 // what the launcher and the test rig set.
 import { z } from "zod";
+import { parseTrustedProxies } from "@/lib/net/client-address";
 
 const boolean = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -59,6 +60,11 @@ export const envSchema = z
     KEEL_OUTBOUND_ALLOW_HTTP: list,
     /** Test/development only: allow calls to loopback addresses (how tests reach the emulator). */
     KEEL_OUTBOUND_ALLOW_LOOPBACK: boolean,
+    /**
+     * Reverse proxies in front of Keel (IPs or CIDRs, comma-separated). Only when the connection comes
+     * from one of them is X-Forwarded-For read (from the right); otherwise the client address is the socket's.
+     */
+    KEEL_TRUSTED_PROXIES: list,
     /** Addresses Keel's outbound calls come from, shown to admins for firewall allowlists (comma-separated). */
     KEEL_EGRESS_ADDRESSES: list,
     /** Azure DevOps Services base URL. Test/development only override (default https://dev.azure.com). */
@@ -112,6 +118,11 @@ export const envSchema = z
           });
         }
       }
+    }
+    try {
+      parseTrustedProxies(env.KEEL_TRUSTED_PROXIES);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", path: ["KEEL_TRUSTED_PROXIES"], message: `has ${error instanceof Error ? error.message : "an invalid entry"}` });
     }
     if (Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_ID) !== Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_SECRET)) {
       ctx.addIssue({

@@ -38,12 +38,17 @@ const RULES = {
   "profile.create": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
   /** Delete a build profile: admins, and the person who created it. */
   "profile.delete": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can delete it." },
-  /** See and manage the organization's members: add, change roles, disable. */
+  /** See and manage the organization's members: add, change roles, disable, reset passwords, unlock sign-in. */
   "member.manage": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
-  /** See Keel's network settings (egress addresses, outbound allowlist). */
-  "network.read": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
+  /**
+   * See Keel's network settings (egress addresses, outbound allowlist). Admins only: the
+   * allowlist maps the private networks Keel may reach, which members do not need to know.
+   */
+  "network.read": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /** End one's own sessions (sign out everywhere). */
   "session.manage": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
+  /** Change one's own password (proving the current one). */
+  "account.password": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
 } as const satisfies Record<string, Rule>;
 
 export type Permission = keyof typeof RULES;

@@ -92,6 +92,8 @@ export const deleteProfileAction = action(
     const deleted = await deleteProfile(scope, profile.id);
     revalidatePath("/profiles");
     revalidatePath(`/connections/${deleted.connectionId}`);
-    redirect(`/profiles?deleted=${encodeURIComponent(deleted.name)}`);
+    // The id, not the name: the page reads the name from the audit event, so nobody can make
+    // it say "Deleted …" with words of their own.
+    redirect(`/profiles?deleted=${profile.id}`);
   },
 );

@@ -228,6 +228,10 @@ export function authorizationHeader(credential: AzureDevOpsCredential): string |
     return null;
   }
   if (credential.kind === "pat") {
+    // Letters and digits only, as Azure DevOps issues them (the forms say so first).
+    if (!/^[A-Za-z0-9]+$/.test(token)) {
+      return null;
+    }
     return `Basic ${Buffer.from(`:${token}`, "utf8").toString("base64")}`;
   }
   return `Bearer ${token}`;

@@ -40,8 +40,42 @@ export type FailureText = {
 
 const NOTHING_LINKED = "Nothing was linked and no token was stored.";
 
+// The error codes OAuth 2.0 (RFC 6749 §4.1.2.1, §5.2), OpenID Connect (Core §3.1.2.6) and
+// Microsoft's endpoints define. A provider's code reaches Keel's pages in the address bar,
+// where anyone can write anything: only these are ever shown, so a crafted link cannot make
+// Keel's page say words of its author's choosing.
+const KNOWN_PROVIDER_ERRORS: ReadonlySet<string> = new Set([
+  "invalid_request",
+  "unauthorized_client",
+  "access_denied",
+  "unsupported_response_type",
+  "invalid_scope",
+  "server_error",
+  "temporarily_unavailable",
+  "invalid_client",
+  "invalid_grant",
+  "unsupported_grant_type",
+  "interaction_required",
+  "login_required",
+  "account_selection_required",
+  "consent_required",
+  "invalid_request_uri",
+  "invalid_request_object",
+  "request_not_supported",
+  "request_uri_not_supported",
+  "registration_not_supported",
+  "invalid_resource",
+  "invalid_tenant",
+]);
+
+/** The provider's error code when it is one the OAuth and OpenID specifications define, else undefined. */
+export function knownProviderError(code: string | undefined | null): string | undefined {
+  return typeof code === "string" && KNOWN_PROVIDER_ERRORS.has(code) ? code : undefined;
+}
+
 /** The page text for a failure reason. */
-export function failureText(reason: OAuthFailureReason, providerLabel: string, providerError?: string): FailureText {
+export function failureText(reason: OAuthFailureReason, providerLabel: string, code?: string): FailureText {
+  const providerError = knownProviderError(code);
   switch (reason) {
     case "denied":
       return {

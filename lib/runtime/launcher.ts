@@ -82,7 +82,7 @@ async function claimRunFile(dataDir: string): Promise<string> {
         `Keel is already running from ${dataDir} (pid ${previous.launcherPid}). Stop it first, or set KEEL_DATA_DIR to another directory.`,
       );
     }
-    if (previous.nextPid && isAlive(previous.nextPid) && (await commandLine(previous.nextPid)).includes("next")) {
+    if (previous.nextPid && isAlive(previous.nextPid) && /web-server|next/.test(await commandLine(previous.nextPid))) {
       log.warn({ pid: previous.nextPid }, "stopping a Next.js server left running by an earlier Keel process");
       process.kill(previous.nextPid, "SIGKILL");
     }
@@ -277,6 +277,11 @@ async function stopChild(child: NodeChild | undefined, graceMs: number): Promise
   clearTimeout(timer);
 }
 
+/** The web server child's command line: Next.js through lib/runtime/web-server.ts (PORT and HOSTNAME from the environment). */
+export function webServerArguments(): string[] {
+  return ["--import", "tsx", path.join(projectRoot, "lib", "runtime", "web-server.ts")];
+}
+
 /** The worker child's command line: lib/ server modules need the react-server condition (lib/jobs/worker-process.ts). */
 export function workerArguments(): string[] {
   return ["--conditions=react-server", "--import", "tsx", path.join(projectRoot, "lib", "jobs", "worker-main.ts"), "--child"];
@@ -371,10 +376,9 @@ export async function start(options: { build: boolean }): Promise<void> {
   }
 
   const publicUrl = env.KEEL_PUBLIC_URL ?? `http://localhost:${env.PORT}`;
-  const nextArgs = [nextBin(), "start", "-p", String(env.PORT)];
-  if (env.HOSTNAME) {
-    nextArgs.push("-H", env.HOSTNAME);
-  }
+  // Next.js behind Keel's own server (lib/runtime/web-server.ts): the client address from the
+  // socket or a trusted proxy, and request bodies capped, before Next.js reads a request.
+  const nextArgs = webServerArguments();
   const childEnv = runtime.childEnv;
   const next = new Supervisor(
     "the web server",

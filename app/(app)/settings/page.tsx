@@ -22,11 +22,18 @@ export default async function SettingsPage() {
             <p className="text-sm text-slate-600">Only admins manage members. Ask an admin if someone needs access.</p>
           )}
         </Card>
-        <Card title="Network" description="Addresses Keel calls from, and which servers it may call.">
-          <Link href="/settings/network" className="text-sm font-medium text-brand-700 underline">
-            Network settings
+        <Card title="Your account" description="Change your password.">
+          <Link href="/settings/account" className="text-sm font-medium text-brand-700 underline">
+            Your account
           </Link>
         </Card>
+        {can(scope, "network.read") ? (
+          <Card title="Network" description="Addresses Keel calls from, and which servers it may call.">
+            <Link href="/settings/network" className="text-sm font-medium text-brand-700 underline">
+              Network settings
+            </Link>
+          </Card>
+        ) : null}
       </div>
     </>
   );

@@ -110,7 +110,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
       ) : null}
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
         <div className="space-y-6">
-          {summary ? <CheckReport summary={summary} /> : <Alert tone="info" title="Not checked yet" />}
+          {summary ? <CheckReport summary={summary} networkLink={can(scope, "network.read")} /> : <Alert tone="info" title="Not checked yet" />}
           {may.update && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
           <ProjectList projects={summary?.projects} checkedAt={summary?.checkedAt ?? null} canCheck={may.check} />
         </div>
