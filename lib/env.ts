@@ -6,7 +6,7 @@
 // runtime mode is read from the real environment object (parsed as a whole), which is
 // what the launcher and the test rig set.
 import { z } from "zod";
-import { parseTrustedProxies } from "@/lib/net/client-address";
+import { parseTrustedProxies } from "@/lib/http/client-address";
 
 const boolean = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])

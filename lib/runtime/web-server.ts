@@ -5,11 +5,14 @@
 //   1. Who is calling. Next.js keeps whatever `X-Forwarded-For` a client sends and fills it in
 //      from the socket only when absent, so by the time a route handler or next-auth reads it a
 //      forged header has won. Here the client address is decided once — the socket's, or what a
-//      proxy listed in KEEL_TRUSTED_PROXIES reported (lib/net/client-address.ts) — and written
+//      proxy listed in KEEL_TRUSTED_PROXIES reported (lib/http/client-address.ts) — and written
 //      back as the only `X-Forwarded-For` value. Forwarded host/proto/port headers from anyone
 //      but a trusted proxy are dropped.
-//   2. How much it may send. Every request body is capped by path (lib/runtime/request-limits.ts)
+//   2. How much it may send. Every request body is capped by path (lib/http/request-limits.ts)
 //      from its declared length — next-auth's /api/auth/* included, which reads bodies itself.
+//
+// It also sends Strict-Transport-Security when the public URL is https (run-time configuration
+// that next.config.mjs, fixed at build time, cannot know).
 //
 // The launcher runs this file instead of `next start` (ARCHITECTURE.md, "Runtime"). Anything
 // that serves Keel must do the same, or lose both guarantees.
@@ -19,8 +22,9 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
-import { parseTrustedProxies, stampClientAddress } from "@/lib/net/client-address";
-import { checkRequestBody } from "./request-limits";
+import { parseTrustedProxies, stampClientAddress } from "@/lib/http/client-address";
+import { checkRequestBody } from "@/lib/http/request-limits";
+import { strictTransportSecurity } from "@/lib/http/security-headers";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const log = logger("runtime.web-server");
@@ -37,8 +41,13 @@ async function main(): Promise<void> {
   const app = next({ dev: false, dir: projectRoot, port: env.PORT, ...(hostname ? { hostname } : {}) });
   const handle = app.getRequestHandler();
   await app.prepare();
+  // Known only at run time (the public URL), so set here rather than in next.config.mjs.
+  const hsts = strictTransportSecurity(env.KEEL_PUBLIC_URL ?? "");
 
   const server = createServer((req, res) => {
+    if (hsts) {
+      res.setHeader("Strict-Transport-Security", hsts);
+    }
     stampClientAddress(req.socket.remoteAddress, req.headers, trusted);
     const verdict = checkRequestBody(req.url, req.headers);
     if (!verdict.ok) {
