@@ -5,7 +5,8 @@ import type { CheckRecord } from "@/lib/data/connections";
 import { azureDevOpsUrls } from "@/lib/env";
 import type { ConnectionStatus } from "@/lib/generated/prisma/client";
 import { getOutboundPolicy } from "@/lib/outbound";
-import type { Scope } from "@/lib/scope";
+import { requireUserActor, type Scope } from "@/lib/scope";
+import { connectionThrottle, spendOutboundBudget } from "./outbound-throttle";
 import type { CheckSummary } from "./summary";
 
 export type CheckTarget = {
@@ -62,6 +63,14 @@ export async function runConnectionCheck(
   credential: DoctorCredential,
   audit: { targetType: "connection" | "connect_draft"; targetId: string; method: "PAT" | "OAUTH" },
 ): Promise<{ summary: CheckSummary; record: CheckRecord; result: DoctorResult }> {
+  // A saved connection is paced as its identity (its Azure DevOps holds, a budget of checks);
+  // a draft by the admin running the wizard.
+  const saved = audit.targetType === "connection";
+  if (saved) {
+    await spendOutboundBudget(scope, "check", audit.targetId);
+  } else if (scope.actor.kind === "user") {
+    await spendOutboundBudget(scope, "draftCheck", requireUserActor(scope).userId);
+  }
   const calls: { method: string; url: string; status?: number; failureKind?: string; durationMs: number }[] = [];
   const urls = azureDevOpsUrls();
   const result = await runDoctor(
@@ -77,6 +86,7 @@ export async function runConnectionCheck(
     },
     {
       policy: getOutboundPolicy(),
+      ...(saved ? { throttle: connectionThrottle(audit.targetId) } : {}),
       recorder: (call) => {
         calls.push({ method: call.method, url: call.url, status: call.status, failureKind: call.failureKind, durationMs: Math.round(call.durationMs) });
       },

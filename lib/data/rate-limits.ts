@@ -54,3 +54,19 @@ export async function clearRateLimitsByPrefix(prefix: string): Promise<number> {
   const { count } = await db.rateLimitBucket.deleteMany({ where: { key: { startsWith: prefix } } });
   return count;
 }
+
+/** The "wait until" Azure DevOps asked for on `key` (e.g. "connection:<id>"), or null when none is in force. */
+export async function getOutboundHold(key: string): Promise<{ until: Date; reason: string } | null> {
+  const row = await db.outboundHold.findUnique({ where: { key }, select: { until: true, reason: true } });
+  return row && row.until.getTime() > Date.now() ? row : null;
+}
+
+/** Records that Azure DevOps asked to wait until `until` on `key`; an earlier hold is only ever extended. */
+export async function extendOutboundHold(key: string, until: Date, reason: string): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO "OutboundHold" ("key", "until", "reason", "updatedAt") VALUES (${key}, ${until}, ${reason}, now())
+    ON CONFLICT ("key") DO UPDATE SET
+      "reason" = CASE WHEN "OutboundHold"."until" < EXCLUDED."until" THEN EXCLUDED."reason" ELSE "OutboundHold"."reason" END,
+      "until" = GREATEST("OutboundHold"."until", EXCLUDED."until"),
+      "updatedAt" = now()`;
+}
