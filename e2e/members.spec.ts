@@ -120,7 +120,7 @@ test.describe("members and roles", () => {
     }
   });
 
-  test("role changes apply to the member's open session at once", async ({ page, browser }) => {
+  test("a role change ends the member's open sessions; they sign in again with the new role", async ({ page, browser }) => {
     const member = await createUser({ role: "MEMBER", name: "Rae Role" });
     try {
       const memberContext = await browser.newContext();
@@ -135,7 +135,11 @@ test.describe("members and roles", () => {
       await row.getByRole("button", { name: "Save role of Rae Role" }).click();
       await expect(row).toContainText("Role changed to Admin");
       expect((await prisma().membership.findFirstOrThrow({ where: { userId: member.id } })).role).toBe("ADMIN");
+      expect(await prisma().session.count({ where: { userId: member.id } })).toBe(0);
 
+      await memberPage.goto("/settings/members");
+      await expect(memberPage).toHaveURL(/\/signin/);
+      await signInPage(memberPage, member.email, member.password);
       expect((await memberPage.goto("/settings/members"))?.status()).toBe(200);
       await memberContext.close();
     } finally {
@@ -183,7 +187,7 @@ test.describe("members and roles", () => {
     await form.getByLabel("Name").fill("Duplicate Person");
     await form.getByLabel("Initial password", { exact: true }).fill("granite willow beacon");
     await form.getByRole("button", { name: "Add member" }).click();
-    await expect(form.getByText("A user with this email already exists.").first()).toBeVisible();
+    await expect(form.getByText("A member of your organization already has this email.").first()).toBeVisible();
     // Nothing written (counted by what was typed: other specs add users in parallel).
     expect(await prisma().user.count({ where: { email: FIRST_ADMIN.email } })).toBe(1);
     expect(await prisma().user.count({ where: { OR: [{ name: "Duplicate Person" }, { name: "N".repeat(101) }, { name: "N".repeat(100) }] } })).toBe(0);

@@ -85,6 +85,8 @@ describe("Azure DevOps' rate limit headers", () => {
     expect(holdAdvice(200, { "x-ratelimit-remaining": "3", "x-ratelimit-reset": String(now / 1000 + 60) }, now)).toBeNull();
     expect(holdAdvice(429, {}, now)?.untilMs).toBe(now + DEFAULT_429_HOLD_MS);
     expect(holdAdvice(200, {}, now)).toBeNull();
+    // A 503's Retry-After is about the server, not the identity's budget.
+    expect(holdAdvice(503, { "Retry-After": "1" }, now)).toBeNull();
   });
 });
 

@@ -9,7 +9,7 @@ import type { Scope } from "@/lib/scope";
 // Outbound pacing per connection (SECURITY.md, "Reliability"). Two separate things:
 //
 // 1. Azure DevOps' own word. A connection is one Azure DevOps identity, and Azure DevOps budgets
-//    per identity. When an answer carries Retry-After (on any status), or X-RateLimit-Remaining 0
+//    per identity. When an answer carries Retry-After (a 429 or a success), or X-RateLimit-Remaining 0
 //    with X-RateLimit-Reset, or is a bare 429, no further request of that connection leaves Keel
 //    — from this process, the worker, or another instance — until then (an `OutboundHold` row).
 //    lib/net/retry.ts still retries one request after a short Retry-After; this is what the

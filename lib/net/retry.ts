@@ -115,11 +115,16 @@ export const DEFAULT_429_HOLD_MS = 30_000;
 
 /**
  * What a response says about the *next* requests of the same identity (docs/azure-devops-facts.md
- * §2.5): `Retry-After` on any status — Azure DevOps sends it on a 200 once it starts delaying —
- * or `X-RateLimit-Remaining: 0` until `X-RateLimit-Reset`, or a bare 429. Null when the
- * response asks for nothing. `now` is the caller's clock in epoch milliseconds.
+ * §2.5): `Retry-After` on a 429 or a success — Azure DevOps sends it on a 200 once it starts
+ * delaying — or `X-RateLimit-Remaining: 0` until `X-RateLimit-Reset`, or a bare 429. Null when
+ * the response asks for nothing. A 5xx's Retry-After is about that server's availability, not
+ * the identity's budget: the request's own retry honours it (withRetry), later requests do not
+ * wait for it. `now` is the caller's clock in epoch milliseconds.
  */
 export function holdAdvice(status: number, headers: HeaderBag, now: number = Date.now()): OutboundHoldAdvice | null {
+  if (status >= 500) {
+    return null;
+  }
   const info = readRateLimit(headers, now);
   const resource = info?.resource ? ` (${info.resource.slice(0, 80)})` : "";
   if (info?.retryAfterMs !== undefined && info.retryAfterMs > 0) {

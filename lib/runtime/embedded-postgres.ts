@@ -111,7 +111,7 @@ export function blockedDirectoryMessage(blocked: BlockedDirectory, reaching: str
     `Embedded PostgreSQL cannot start: Keel runs as root, so PostgreSQL runs as the system user "postgres", ` +
     `and that user cannot enter ${blocked.dir} (mode ${blocked.mode.toString(8).padStart(4, "0")}, owner uid ${blocked.uid}), ` +
     `which it needs to reach ${reaching}. Fix one of: let other users enter it (chmod o+x ${blocked.dir}); ` +
-    `move Keel to a directory other users can enter (such as /opt/keel or /srv/keel); run Keel as a non-root user; ` +
+    `move Keel to a directory other users can enter (such as one under /var/lib); run Keel as a non-root user; ` +
     `or set DATABASE_URL to use an external PostgreSQL.`
   );
 }
