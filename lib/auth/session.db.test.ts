@@ -125,6 +125,15 @@ describe("server-side sessions", () => {
     expect(audit.data).toMatchObject({ from: "MEMBER", to: "ADMIN", endedSessions: 1 });
   });
 
+  it("housekeeping deletes sessions past their end and keeps live ones", async () => {
+    const { pruneExpiredSessions } = await import("@/lib/data/users");
+    const user = await makeUser("prune@example.com");
+    const [old, live] = [await signIn(user.id), await signIn(user.id)];
+    await database.prisma.session.update({ where: { id: old }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await pruneExpiredSessions()).toBeGreaterThanOrEqual(1);
+    expect(await database.prisma.session.findMany({ where: { userId: user.id }, select: { id: true } })).toEqual([{ id: live }]);
+  });
+
   it("never leaves an organization without an admin", async () => {
     const { changeMemberRole } = await import("@/lib/data/members");
     const solo = await database.prisma.organization.create({ data: { name: "Solo" } });

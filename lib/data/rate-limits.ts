@@ -70,3 +70,12 @@ export async function extendOutboundHold(key: string, until: Date, reason: strin
       "until" = GREATEST("OutboundHold"."until", EXCLUDED."until"),
       "updatedAt" = now()`;
 }
+
+/** Deletes counters untouched for `olderThanMs` and holds that have passed (housekeeping). */
+export async function pruneRateLimits(olderThanMs: number): Promise<{ counters: number; holds: number }> {
+  const [counters, holds] = await db.$transaction([
+    db.rateLimitBucket.deleteMany({ where: { updatedAt: { lt: new Date(Date.now() - olderThanMs) } } }),
+    db.outboundHold.deleteMany({ where: { until: { lt: new Date() } } }),
+  ]);
+  return { counters: counters.count, holds: holds.count };
+}

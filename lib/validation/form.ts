@@ -20,7 +20,7 @@ export function textField(label: string, options: { min?: number; max: number })
         .string()
         .min(min, min <= 1 ? `${label} is required` : `${label} must be at least ${min} characters`)
         .max(options.max, `${label} must be at most ${options.max} characters`)
-        .refine((value) => !CONTROL.test(value), `${label} must not contain control characters, line breaks or invisible characters (zero-width or text-direction marks)`),
+        .refine((value) => !CONTROL.test(value), `${label} must not contain control characters or line breaks, nor invisible characters (zero-width or text-direction marks)`),
     );
 }
 
