@@ -160,7 +160,7 @@ test.describe("headers", () => {
       expect(response!.headers()["strict-transport-security"]).toBe("max-age=31536000");
       expect(response!.headers()["referrer-policy"]).toBe("same-origin");
       // Hydrated: the client components answer (the account menu opens).
-      await page.getByRole("button", { name: /Ada Admin/ }).click();
+      await page.getByRole("button", { name: /open the account menu/ }).click();
       await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
       await page.keyboard.press("Escape");
       expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), path).toEqual([]);

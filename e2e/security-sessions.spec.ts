@@ -78,13 +78,13 @@ test.describe("sessions end on the server", () => {
       const form = page.getByRole("form", { name: "Change password" });
 
       await form.getByLabel("Current password").fill("not my password");
-      await form.getByLabel("New password").fill("copper lantern orchard");
+      await form.getByLabel("New password", { exact: true }).fill("copper lantern orchard");
       await form.getByLabel("Repeat the new password").fill("copper lantern orchard");
       await form.getByRole("button", { name: "Change password" }).click();
       await expect(form.getByText("This is not your current password")).toBeVisible();
 
       await form.getByLabel("Current password").fill(user.password);
-      await form.getByLabel("New password").fill("copper lantern orchard");
+      await form.getByLabel("New password", { exact: true }).fill("copper lantern orchard");
       await form.getByLabel("Repeat the new password").fill("copper lantern orchard");
       await form.getByRole("button", { name: "Change password" }).click();
       await expect(form.getByRole("status")).toContainText("Your password is changed. One other session was signed out.");

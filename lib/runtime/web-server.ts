@@ -16,7 +16,7 @@
 //
 // The launcher runs this file instead of `next start` (ARCHITECTURE.md, "Runtime"). Anything
 // that serves Keel must do the same, or lose both guarantees.
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
@@ -29,9 +29,23 @@ import { strictTransportSecurity } from "@/lib/http/security-headers";
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const log = logger("runtime.web-server");
 
-function refuse(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", Connection: "close" });
+// After refusing a body, Keel still reads (and drops) this much of it, so a client or proxy that
+// is still sending receives the 413 instead of a reset connection; beyond it, the socket goes.
+const DRAIN_LIMIT_BYTES = 8 * 1024 * 1024;
+
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
+  // No "Connection: close": Node would close the socket while the client is still sending, and
+  // the client (or the proxy in front) would see a reset instead of this answer.
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
   res.end(JSON.stringify({ error: { code: status === 411 ? "LENGTH_REQUIRED" : "PAYLOAD_TOO_LARGE", message } }));
+  let drained = 0;
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) {
+      req.destroy();
+    }
+  });
+  req.resume();
 }
 
 async function main(): Promise<void> {
@@ -51,7 +65,7 @@ async function main(): Promise<void> {
     stampClientAddress(req.socket.remoteAddress, req.headers, trusted);
     const verdict = checkRequestBody(req.url, req.headers);
     if (!verdict.ok) {
-      refuse(res, verdict.status, verdict.message);
+      refuse(req, res, verdict.status, verdict.message);
       return;
     }
     handle(req, res).catch((error: unknown) => {
