@@ -394,6 +394,9 @@ for (const provider of PROVIDERS) {
         await expect(page.getByRole("heading", { name: "Keel refused the answer from the sign-in page" })).toBeVisible();
         await expectNoSeriousA11yViolations(page, "refused");
         expect(await accountsOf(admin.id)).toHaveLength(0);
+        // The audit event keeps next-auth's own error code (it carries no secret).
+        const failed = await prisma().auditEvent.findFirstOrThrow({ where: { action: "oauth.link_failed", actorId: admin.id, targetId: draftId } });
+        expect(failed.data).toMatchObject({ provider: provider.id, reason: "state_mismatch", nextAuthCode: expect.stringMatching(/^[A-Za-z]+$/) });
       });
 
       await test.step("a replayed callback after a successful link", async () => {

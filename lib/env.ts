@@ -230,6 +230,15 @@ export function exportToChildProcesses(variables: Record<string, string>): void 
   Object.assign(process.env, variables);
 }
 
+/**
+ * Tells Next.js the plain-HTTP origin of this server, as `next start` does itself: a server
+ * action that redirects fetches the target page from it (Keel's web server runs Next.js through
+ * its custom-server API, which does not set it).
+ */
+export function setNextServerOrigin(origin: string): void {
+  process.env.__NEXT_PRIVATE_ORIGIN = origin;
+}
+
 declare const childProcessEnvBrand: unique symbol;
 
 /**

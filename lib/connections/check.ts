@@ -5,7 +5,7 @@ import type { CheckRecord } from "@/lib/data/connections";
 import { azureDevOpsUrls } from "@/lib/env";
 import type { ConnectionStatus } from "@/lib/generated/prisma/client";
 import { getOutboundPolicy } from "@/lib/outbound";
-import { requireUserActor, type Scope } from "@/lib/scope";
+import type { Scope } from "@/lib/scope";
 import { connectionThrottle, spendOutboundBudget } from "./outbound-throttle";
 import type { CheckSummary } from "./summary";
 
@@ -63,14 +63,10 @@ export async function runConnectionCheck(
   credential: DoctorCredential,
   audit: { targetType: "connection" | "connect_draft"; targetId: string; method: "PAT" | "OAUTH" },
 ): Promise<{ summary: CheckSummary; record: CheckRecord; result: DoctorResult }> {
-  // A saved connection is paced as its identity (its Azure DevOps holds, a budget of checks);
-  // a draft by the admin running the wizard.
+  // A saved connection is paced as its identity (its Azure DevOps holds, a budget of checks); a
+  // wizard draft by its own budget of checks.
   const saved = audit.targetType === "connection";
-  if (saved) {
-    await spendOutboundBudget(scope, "check", audit.targetId);
-  } else if (scope.actor.kind === "user") {
-    await spendOutboundBudget(scope, "draftCheck", requireUserActor(scope).userId);
-  }
+  await spendOutboundBudget(scope, saved ? "check" : "draftCheck", audit.targetId);
   const calls: { method: string; url: string; status?: number; failureKind?: string; durationMs: number }[] = [];
   const urls = azureDevOpsUrls();
   const result = await runDoctor(

@@ -27,8 +27,8 @@ export const OUTBOUND_BUDGETS = {
   check: { limit: 6, windowSeconds: 60 },
   /** "Refresh" of the repository list: lists the whole organization again. */
   refresh: { limit: 5, windowSeconds: 10 * 60 },
-  /** Checks in the connect wizard, per admin (no connection exists yet). */
-  draftCheck: { limit: 20, windowSeconds: 10 * 60 },
+  /** Checks of one connect-wizard draft (no connection exists yet): its "Check again". */
+  draftCheck: { limit: 10, windowSeconds: 60 },
 } as const;
 
 export type BudgetKind = keyof typeof OUTBOUND_BUDGETS;
@@ -79,7 +79,7 @@ export function connectionThrottle(connectionId: string): OutboundThrottle {
 }
 
 /**
- * Spends one unit of a person's budget for a connection (or, for `draftCheck`, for the admin);
+ * Spends one unit of a person's budget for a connection (or, for `draftCheck`, a wizard draft);
  * throws RATE_LIMITED with the wait when it is used up. Jobs (the system) do not spend budgets:
  * they are paced by the queue and by Azure DevOps' own holds.
  */
@@ -99,5 +99,5 @@ const BUDGET_TEXT: Record<BudgetKind, string> = {
   calls: "This connection has made many requests to Azure DevOps in the last minute, and Keel paces them so the connection keeps working for everyone.",
   check: "This connection was checked several times in the last minute.",
   refresh: "The repository list of this connection was refreshed several times in the last 10 minutes; the list shown is recent.",
-  draftCheck: "You ran many checks in the last 10 minutes.",
+  draftCheck: "This setup was checked many times in the last minute.",
 };

@@ -20,7 +20,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { getEnv } from "@/lib/env";
+import { getEnv, setNextServerOrigin } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { parseTrustedProxies, stampClientAddress } from "@/lib/http/client-address";
 import { checkRequestBody } from "@/lib/http/request-limits";
@@ -83,6 +83,10 @@ async function main(): Promise<void> {
     server.once("error", reject);
     server.listen(env.PORT, hostname, () => resolve());
   });
+  // Where a redirecting server action fetches its target from: this very server, over plain
+  // HTTP (not the public https URL that forwarded headers would suggest). `next start` sets it too.
+  const local = !hostname || hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname.includes(":") ? `[${hostname}]` : hostname;
+  setNextServerOrigin(`http://${local}:${env.PORT}`);
   log.info({ port: env.PORT, hostname: hostname ?? "all interfaces", trustedProxies: env.KEEL_TRUSTED_PROXIES.length }, "web server listening");
 
   let stopping = false;
