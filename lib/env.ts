@@ -122,7 +122,7 @@ export const envSchema = z
     try {
       parseTrustedProxies(env.KEEL_TRUSTED_PROXIES);
     } catch (error) {
-      ctx.addIssue({ code: "custom", path: ["KEEL_TRUSTED_PROXIES"], message: `has ${error instanceof Error ? error.message : "an invalid entry"}` });
+      ctx.addIssue({ code: "custom", path: ["KEEL_TRUSTED_PROXIES"], message: `must list IP addresses or CIDR ranges: ${error instanceof Error ? error.message : "an entry is invalid"}` });
     }
     if (Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_ID) !== Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_SECRET)) {
       ctx.addIssue({

@@ -3,7 +3,7 @@
 //   2. generates the embedded default's secrets on first start;
 //   3. starts the embedded PostgreSQL (or uses DATABASE_URL) and applies migrations;
 //   4. builds the Next.js app when the sources changed since the last build;
-//   5. runs `next start` and, unless KEEL_WORKER=off, a worker of the job engine as a
+//   5. runs the web server (lib/runtime/web-server.ts: Next.js) and, unless KEEL_WORKER=off, a worker of the job engine as a
 //      separate child process (background work never runs in the process serving pages);
 //   6. supervises all three: a crashed Next server, worker or embedded PostgreSQL is
 //      restarted with backoff, and after repeated quick crashes the launcher exits non-zero
@@ -182,7 +182,7 @@ export type Runtime = {
   childEnv: Record<string, string>;
 };
 
-/** Prepares secrets and the database, applies migrations; returns what `next start` needs. */
+/** Prepares secrets and the database, applies migrations; returns what the web server and the worker need. */
 export async function prepareRuntime(env: Env): Promise<Runtime> {
   const dataDir = path.resolve(projectRoot, env.KEEL_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
