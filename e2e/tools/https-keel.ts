@@ -42,7 +42,19 @@ function forward(innerPort: number, req: IncomingMessage, res: ServerResponse): 
   };
   const upstream = httpRequest({ host: "127.0.0.1", port: innerPort, localAddress: PROXY_SOURCE_ADDRESS, method: req.method, path: req.url, headers }, (answer) => {
     res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.headers);
-    answer.pipe(res);
+    // Keel may answer before the client has sent its whole body (a 413). Like a load balancer's
+    // lingering close, keep reading what the client still sends and end the answer only after
+    // it: closing a socket with unread bytes makes the kernel reset it, and the client would
+    // read ECONNRESET instead of Keel's answer.
+    const requestEnded = req.complete
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          req.once("end", resolve);
+          req.once("close", resolve);
+        });
+    req.on("data", () => undefined);
+    answer.pipe(res, { end: false });
+    answer.once("end", () => void requestEnded.then(() => res.end()));
   });
   upstream.on("error", () => {
     if (!res.headersSent) {
