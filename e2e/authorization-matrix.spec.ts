@@ -119,6 +119,8 @@ const ACTIONS: Record<string, ActionRow> = {
   // Ends the member's sessions: a fresh member each time, so the member caller stays signed in.
   "lib/actions/members.ts#resetPasswordAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.freshMember()], form: { method: "link" } }) },
   "lib/actions/members.ts#unlockSignInAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.memberId]) },
+  // Each admin edits their own organization's list (an empty list: nothing to undo for other specs).
+  "lib/actions/network.ts#updateAllowlistAction": { expect: ADMIN_ANYWHERE, call: async () => ({ args: [], form: { entries: "" } }) },
   // Everyone changes their own password (createUser's default one); only their other sessions end.
   "lib/actions/session.ts#changePasswordAction": {
     expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" },

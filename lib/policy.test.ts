@@ -21,6 +21,7 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "member.manage": { member: false, system: false },
   // The network settings map the private networks Keel may reach: admins only (issue 11).
   "network.read": { member: false, system: false },
+  "network.update": { member: false, system: false },
   "session.manage": { member: true, system: false },
   "account.password": { member: true, system: false },
 };

@@ -45,6 +45,8 @@ const RULES = {
    * allowlist maps the private networks Keel may reach, which members do not need to know.
    */
   "network.read": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** Edit the organization's own outbound allowlist entries (KEEL_OUTBOUND_ALLOWLIST stays the operator's). */
+  "network.update": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /** End one's own sessions (sign out everywhere). */
   "session.manage": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
   /** Change one's own password (proving the current one). */

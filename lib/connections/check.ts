@@ -4,7 +4,7 @@ import { recordAudit } from "@/lib/data/audit";
 import type { CheckRecord } from "@/lib/data/connections";
 import { azureDevOpsUrls } from "@/lib/env";
 import type { ConnectionStatus } from "@/lib/generated/prisma/client";
-import { getOutboundPolicy } from "@/lib/outbound";
+import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
 import { connectionThrottle, spendOutboundBudget } from "./outbound-throttle";
 import type { CheckSummary } from "./summary";
@@ -81,7 +81,7 @@ export async function runConnectionCheck(
       vsspsUrl: urls.vssps,
     },
     {
-      policy: getOutboundPolicy(),
+      policy: await outboundPolicyFor(scope),
       ...(saved ? { throttle: connectionThrottle(audit.targetId) } : {}),
       recorder: (call) => {
         calls.push({ method: call.method, url: call.url, status: call.status, failureKind: call.failureKind, durationMs: Math.round(call.durationMs) });

@@ -7,7 +7,7 @@ import { connectionThrottle, spendOutboundBudget } from "@/lib/connections/outbo
 import { connectionCredential } from "@/lib/connections/service";
 import type { ConnectionView } from "@/lib/data/connections";
 import { isAppError } from "@/lib/errors";
-import { getOutboundPolicy } from "@/lib/outbound";
+import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
 import type { PickerProblem } from "@/lib/shared/problems";
 
@@ -36,7 +36,7 @@ export async function clientForConnection(
     // An OAuth token refused before its time (revoked early, the server's clock): refresh once
     // and carry on, instead of failing a listing half-way.
     ...(connection.authMethod === "OAUTH" ? { renewCredential: (rejected) => connectionCredential(scope, connection, { forceRefresh: true, rejectedToken: rejected.token }) } : {}),
-    policy: getOutboundPolicy(),
+    policy: await outboundPolicyFor(scope),
     throttle: connectionThrottle(connection.id),
     ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}),
     ...(connection.caBundlePem ? { caBundlePem: connection.caBundlePem } : {}),
