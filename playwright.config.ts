@@ -1,7 +1,7 @@
 import { defineConfig } from "@playwright/test";
 import { findChromium } from "@/e2e/tools/chromium";
 import { getToolingEnv } from "@/lib/env";
-import { EMULATOR_BASE_PORT, KEEL_PORT, KEEL_URL } from "@/e2e/support/settings";
+import { EMULATOR_BASE_PORT, KEEL_PORT, KEEL_URL, SMTP_PORT } from "@/e2e/support/settings";
 import { keelTls } from "@/e2e/support/https";
 import { keelE2eEnvironment } from "@/e2e/support/keel-env";
 import { OAUTH_PROVIDER_IDS } from "@/lib/oauth/config";
@@ -45,6 +45,15 @@ export default defineConfig({
     { name: "chromium", testIgnore: "first-run.spec.ts", dependencies: ["first-run"] },
   ],
   webServer: [
+    {
+      // Keel's e-mail notices land here (e2e/support/mail.ts reads them).
+      command: "node node_modules/tsx/dist/cli.mjs e2e/tools/mail-catcher.ts",
+      port: SMTP_PORT,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
     {
       // Keel's OAuth callbacks are registered on the emulator's apps (exact match, like Microsoft);
       // the emulator trusts the harness's CA to read Keel's OpenID configuration (federated credentials).

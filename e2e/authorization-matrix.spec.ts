@@ -20,13 +20,14 @@
 // the organization-scoped load of the target (NOT_FOUND), never earlier by the form.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_SERVICE_PRINCIPALS, DEFAULT_TENANT_ID } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { createTlsMaterial } from "@/e2e/azure-devops-emulator/tls";
 import { signInViaApi } from "./support/auth";
-import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
+import { removeConnection, seedPatConnection, seedServicePrincipalConnection, uniqueName } from "./support/connections";
 import { createUser, prisma } from "./support/db";
 import { callAction, discoverActions, discoverRoutes, exportedActions } from "./support/entry-points";
 import { seedProfile } from "./support/profiles";
+import { emulator } from "./support/emulator";
 import { EMULATOR_URL, KEEL_URL } from "./support/settings";
 
 type Caller = "anonymous" | "member" | "admin" | "otherAdmin";
@@ -47,17 +48,27 @@ type Fixture = {
   memberId: string;
   connectionId: string;
   oauthConnectionId: string;
+  /** A service-principal connection (client secret). */
+  servicePrincipalConnectionId: string;
   connectionName: string;
   profileId: string;
+  /** A finished build of the profile. */
+  buildId: string;
   caPem: string;
   /** A fresh wizard draft of the admin (each call may use one up). */
   draft(): Promise<string>;
+  /** A fresh draft at the service-principal step (its connection id reserved). */
+  principalDraft(): Promise<string>;
   /** A fresh build profile the admin created. */
   profile(): Promise<string>;
+  /** A fresh PAT connection (each delete call uses one up). */
+  connection(): Promise<{ id: string; name: string }>;
   /** A fresh invitation link's token. */
   invitation(): Promise<string>;
   /** A fresh member of the organization (for actions that end their sessions). */
   freshMember(): Promise<string>;
+  /** A fresh build of the fixture's profile (of main's tip), in this status. */
+  build(status?: "QUEUED" | "SUCCEEDED"): Promise<string>;
 };
 
 type ActionRow = { expect: Expect; call(fixture: Fixture): Promise<{ args: unknown[]; form: Record<string, string> }> };
@@ -93,9 +104,45 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/connect-oauth.ts#chooseOrganizationAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.draft()], form: { organization: "fabrikam", name: uniqueName("Matrix OAuth") } }) },
   // The admin reaches the action, which says the draft has no linked identity yet.
   "lib/actions/connect-oauth.ts#refreshOrganizationsAction": { expect: { ...ADMIN_TARGET, admin: "INVALID_INPUT" }, call: async (f) => noForm([await f.draft()]) },
+  // Before beginReauthorizeAction: the last intent an admin sets must be for azure-devops (the next-auth POST row).
+  "lib/actions/connect-oauth.ts#beginSwitchToEntraAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.oauthConnectionId]) },
   "lib/actions/connect-oauth.ts#beginReauthorizeAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.oauthConnectionId]) },
+  "lib/actions/connect-service-principal.ts#checkServicePrincipalAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => ({
+      args: [await f.principalDraft()],
+      form: {
+        name: uniqueName("Matrix Principal"),
+        organization: "fabrikam",
+        credentialKind: "CLIENT_SECRET",
+        tenantId: DEFAULT_TENANT_ID,
+        clientId: DEFAULT_SERVICE_PRINCIPALS.pipeline.clientId,
+        clientSecret: DEFAULT_SERVICE_PRINCIPALS.pipeline.clientSecret,
+        secretExpiresAt: `${new Date().getUTCFullYear() + 1}-06-30`,
+        certificatePem: "",
+        privateKeyPem: "",
+      },
+    }),
+  },
+  "lib/actions/connect-service-principal.ts#replaceServicePrincipalCredentialAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => ({
+      args: [f.servicePrincipalConnectionId],
+      form: { clientSecret: DEFAULT_SERVICE_PRINCIPALS.pipeline.clientSecret, secretExpiresAt: `${new Date().getUTCFullYear() + 1}-06-30`, certificatePem: "", privateKeyPem: "" },
+    }),
+  },
   "lib/actions/connections.ts#checkConnectionAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.connectionId]) },
   "lib/actions/connections.ts#uploadConnectionCaAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.connectionId], form: { caPem: f.caPem } }) },
+  "lib/actions/connections.ts#replaceTokenAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.connectionId], form: { token: DEFAULT_PATS.fabrikamFull, tokenExpiresAt: "" } }) },
+  "lib/actions/connections.ts#checkAllConnectionsAction": { expect: ADMIN_ANYWHERE, call: async () => noForm() },
+  "lib/actions/connections.ts#changeOwnerAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.connectionId], form: { ownerId: f.adminId } }) },
+  "lib/actions/connections.ts#deleteConnectionAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => {
+      const doomed = await f.connection();
+      return { args: [doomed.id], form: { confirmName: doomed.name } };
+    },
+  },
   "lib/actions/connections.ts#updateConnectionAction": {
     expect: ADMIN_TARGET,
     call: async (f) => ({ args: [f.connectionId], form: { name: f.connectionName, serverUrl: EMULATOR_URL, collection: "fabrikam", token: "", tokenExpiresAt: "" } }),
@@ -106,6 +153,18 @@ const ACTIONS: Record<string, ActionRow> = {
       args: [f.connectionId],
       form: { name: uniqueName("Matrix Profile"), platform: "IOS", repositoryId: DEFAULT_REPOS.walletApp.id, defaultBranch: "", idempotencyKey: randomUUID() },
     }),
+  },
+  // Members may re-bind only the profiles they created; this one an admin created (the admin is told it already uses that connection).
+  "lib/actions/profiles.ts#rebindProfileAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.profile()], form: { connectionId: f.connectionId } }) },
+  "lib/actions/builds.ts#startBuildAction": {
+    expect: MEMBER_TARGET,
+    call: async (f) => ({ args: [f.profileId], form: { source: "branch", branch: "main", idempotencyKey: randomUUID() } }),
+  },
+  "lib/actions/builds.ts#cancelBuildAction": { expect: MEMBER_TARGET, call: async (f) => noForm([await f.build("QUEUED")]) },
+  "lib/actions/builds.ts#rebuildAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [await f.build("SUCCEEDED")], form: { idempotencyKey: randomUUID() } }) },
+  "lib/actions/builds.ts#updateWorkflowAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => ({ args: [f.profileId], form: { workflow: JSON.stringify({ steps: [{ name: "Build", command: "./build.sh" }], timeoutMinutes: 20, variables: [] }) } }),
   },
   // Members may delete only the profiles they created; this one an admin created.
   "lib/actions/profiles.ts#deleteProfileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.profile()]) },
@@ -141,7 +200,11 @@ const ACTIONS: Record<string, ActionRow> = {
 };
 
 const ROUTES: Record<string, RouteRow> = {
+  "GET /api/audit/export": { expect: ADMIN_ANYWHERE, request: get(() => "/api/audit/export?action=connection.") },
   "GET /api/health": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/health") },
+  // Keel's OpenID issuer documents: public by nature (Microsoft Entra ID reads them anonymously).
+  "GET /api/oidc/.well-known/openid-configuration": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/oidc/.well-known/openid-configuration") },
+  "GET /api/oidc/jwks": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/oidc/jwks") },
   "GET /api/connections/[id]/listing": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/listing`) },
   "GET /api/connections/[id]/projects": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/projects`) },
   "GET /api/connections/[id]/repositories": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/repositories?limit=5`) },
@@ -149,6 +212,9 @@ const ROUTES: Record<string, RouteRow> = {
     expect: MEMBER_TARGET,
     request: get((f) => `/api/connections/${f.connectionId}/repositories/${DEFAULT_REPOS.walletApp.id}/branches`),
   },
+  // A finished build without output: the event stream sends its state and ends.
+  "GET /api/builds/[id]/events": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/events`) },
+  "GET /api/builds/[id]/log": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/log`) },
   "GET /api/profiles/[id]/branches": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/branches?limit=5`) },
   "GET /api/profiles/[id]/commits": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/commits?branch=main&top=5`) },
   // next-auth's own flow: its public endpoints…
@@ -226,6 +292,14 @@ test.describe("authorization matrix", () => {
           collection: "fabrikam",
         },
       });
+      const principalConnection = await seedServicePrincipalConnection({
+        organizationId: organization.id,
+        collection: "fabrikam",
+        tenantId: DEFAULT_TENANT_ID,
+        clientId: DEFAULT_SERVICE_PRINCIPALS.pipeline.clientId,
+        clientSecret: DEFAULT_SERVICE_PRINCIPALS.pipeline.clientSecret,
+        name: uniqueName("Matrix Principal Seeded"),
+      });
       // A listing the picker routes can read without listing anything (an empty repository needs no branch call).
       await prisma().repositoryListing.create({
         data: { organizationId: organization.id, connectionId: connection.id, status: "READY", generation: 1, readyGeneration: 1, finishedAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) },
@@ -256,6 +330,27 @@ test.describe("authorization matrix", () => {
             createdById: admin.id,
           })
         ).id;
+      const main = (await emulator.refs({ organization: "fabrikam", project: DEFAULT_PROJECTS.mobileIos.name, repository: DEFAULT_REPOS.walletApp.name })).find((ref) => ref.name === "refs/heads/main")!.objectId;
+      let buildNumber = 1_000;
+      const matrixProfileId = await newProfile();
+      const newBuild = async (status: "QUEUED" | "SUCCEEDED" = "SUCCEEDED") =>
+        (
+          await prisma().build.create({
+            data: {
+              organizationId: organization.id,
+              profileId: matrixProfileId,
+              number: (buildNumber += 1),
+              status,
+              trigger: "MANUAL",
+              idempotencyKey: randomUUID(),
+              commitId: main,
+              branch: "refs/heads/main",
+              steps: [],
+              timeoutSeconds: 600,
+              ...(status === "SUCCEEDED" ? { startedAt: new Date(), finishedAt: new Date() } : {}),
+            },
+          })
+        ).id;
       const fixture: Fixture = {
         organizationId: organization.id,
         otherOrganizationId: other.id,
@@ -263,12 +358,25 @@ test.describe("authorization matrix", () => {
         memberId: member.id,
         connectionId: connection.id,
         oauthConnectionId: oauthConnection.id,
+        servicePrincipalConnectionId: principalConnection.id,
         connectionName: connection.name,
-        profileId: await newProfile(),
+        profileId: matrixProfileId,
+        buildId: await newBuild("SUCCEEDED"),
+        build: newBuild,
         caPem: createTlsMaterial().caCertPem,
         draft: async () =>
           (await prisma().connectDraft.create({ data: { organizationId: organization.id, userId: admin.id, deploymentType: "SERVICES", expiresAt: new Date(Date.now() + 3_600_000) } })).id,
+        principalDraft: async () =>
+          (
+            await prisma().connectDraft.create({
+              data: { organizationId: organization.id, userId: admin.id, deploymentType: "SERVICES", authMethod: "SERVICE_PRINCIPAL", entraConnectionId: randomUUID(), expiresAt: new Date(Date.now() + 3_600_000) },
+            })
+          ).id,
         profile: newProfile,
+        connection: async () => {
+          const fresh = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull, organizationId: organization.id, ownerId: admin.id, name: uniqueName("Matrix Doomed") });
+          return { id: fresh.id, name: fresh.name };
+        },
         invitation: async () => {
           const token = randomBytes(32).toString("base64url");
           const invited = await prisma().user.create({

@@ -434,7 +434,7 @@ test.describe("repository picker", () => {
       const problem = page.getByRole("alert").filter({ hasText: "The token has expired" });
       await expect(problem).toBeVisible({ timeout: 45_000 });
       await expect(problem).toContainText("Access Denied: The Personal Access Token used has expired.");
-      await expect(problem).toContainText("Regenerate this token");
+      await expect(problem).toContainText("Replace token");
       await expect(problem.getByRole("button", { name: "Try again" })).toBeVisible();
       await expectNoSeriousA11yViolations(page, "picker with an error");
       const listing = await prisma().repositoryListing.findUniqueOrThrow({ where: { connectionId: expired.id } });
@@ -442,9 +442,9 @@ test.describe("repository picker", () => {
       expect(listing.error).toMatchObject({ id: "token_expired" });
       expect(await prisma().listedRepository.count({ where: { connectionId: expired.id } })).toBe(0);
       // The refused token is the connection's health now, not only the picker's problem.
-      await expect.poll(async () => (await prisma().connection.findUniqueOrThrow({ where: { id: expired.id } })).status).toBe("FAILING");
+      await expect.poll(async () => (await prisma().connection.findUniqueOrThrow({ where: { id: expired.id } })).status).toBe("EXPIRED");
       await page.goto(`/connections/${expired.id}`);
-      await expect(page.getByText("Failing", { exact: true }).first()).toBeVisible();
+      await expect(page.getByText("Expired", { exact: true }).first()).toBeVisible();
       await expect(page.getByText("The token has expired").first()).toBeVisible();
       await page.goto("/connections");
       await expect(page.getByRole("row").filter({ hasText: expired.name })).toContainText("The token has expired");

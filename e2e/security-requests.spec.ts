@@ -210,6 +210,12 @@ test.describe("no query parameter becomes a message", () => {
       `/profiles?${words}=1`,
       `/profiles?deleted=${words}`,
       `/profiles?deleted=6f1c2d7e-4b7a-4a52-9b1e-0d3c1f2a9b7c`,
+      `/connections?deleted=${words}`,
+      `/connections?${words}=1`,
+      `/builds?status=${words}`,
+      `/builds?${words}=1`,
+      `/settings/audit?${words}=1`,
+      `/connections?deleted=6f1c2d7e-4b7a-4a52-9b1e-0d3c1f2a9b7c&disconnected=3`,
       `/profiles?q=${words}`,
       `/connect/oauth-failed?reason=provider_error&provider=azure-devops&code=${words}`,
     ]) {
@@ -217,6 +223,7 @@ test.describe("no query parameter becomes a message", () => {
       const text = await page.getByRole("main").innerText();
       expect(text, path).not.toContain(words);
       expect(text, path).not.toContain("Deleted the build profile");
+      expect(text, path).not.toContain("Deleted the connection");
     }
   });
 });

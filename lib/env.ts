@@ -85,6 +85,14 @@ export const envSchema = z
     ENTRA_MULTI_TENANT: boolean,
     /** Microsoft identity platform authority. Test/development only override (default https://login.microsoftonline.com). */
     ENTRA_AUTHORITY_URL: httpUrl.optional(),
+    /**
+     * Lets admins connect Azure DevOps with the managed identity of the Azure machine Keel runs on
+     * (the instance metadata endpoint, 169.254.169.254, reachable for this purpose only). Off by
+     * default: every organization on this Keel could use the machine's identity.
+     */
+    KEEL_MANAGED_IDENTITY: boolean,
+    /** Azure instance metadata endpoint for managed identity. Test/development only override (default http://169.254.169.254). */
+    AZURE_INSTANCE_METADATA_URL: httpUrl.optional(),
     /** on (default): `npm start` also runs a worker of the job engine, as a child process of the launcher; off: web only (workers run elsewhere, `npm run worker`). */
     KEEL_WORKER: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
     /** Jobs of one queue a worker process runs at once (default 2); a queue may fix its own. */
@@ -97,6 +105,29 @@ export const envSchema = z
     KEEL_WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
     /** How often the job engine looks for jobs whose worker died (expired) and archives old ones, in seconds (default 30). */
     KEEL_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+    /** How often every connection is checked in the background, in seconds (default 3600: hourly; at least 60 in production; 0 turns the schedule off, e.g. for test rigs that trigger checks themselves). */
+    KEEL_CONNECTION_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(3_600),
+    /** SMTP server for e-mail notifications (status changes, expiry reminders): smtp://[user:password@]host[:port] or smtps://…. Unset: notices are shown in Keel only. */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s/]+(\/\S*)?$/, "must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587")
+      .optional(),
+    /** The From address of Keel's e-mails (default Keel <keel@HOST of KEEL_PUBLIC_URL>). */
+    KEEL_MAIL_FROM: z.string().min(3).max(320).optional(),
+    /** Builds one worker process runs at once (default 1); more wait in the queue. */
+    KEEL_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+    /** Where build workspaces are made (default: the system's temporary directory); each build's is deleted afterwards. */
+    KEEL_BUILD_DIR: z.string().min(1).optional(),
+    /** PATH of a build's steps (their environment is built from scratch; default the standard system directories). */
+    KEEL_BUILD_PATH: z.string().min(1).default("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+    /** Lines of output Keel stores per build (default 50000); past it a marker says the rest was cut. */
+    KEEL_BUILD_LOG_MAX_LINES: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
+    /** Bytes of output Keel stores per build (default 10 MiB). */
+    KEEL_BUILD_LOG_MAX_BYTES: z.coerce.number().int().min(10_000).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** How often a worker looks for running builds whose worker stopped heartbeating, in seconds (default 10). */
+    KEEL_BUILD_SWEEP_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+    /** After Cancel or the time limit, how long a build's processes get between SIGTERM and SIGKILL, in milliseconds (default 5000). */
+    KEEL_BUILD_KILL_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
     /** Shows the demo banner (set by npm run demo). */
     KEEL_DEMO: boolean,
   })
@@ -107,6 +138,7 @@ export const envSchema = z
         "AZURE_DEVOPS_SERVICES_URL",
         "AZURE_DEVOPS_VSSPS_URL",
         "ENTRA_AUTHORITY_URL",
+        "AZURE_INSTANCE_METADATA_URL",
         "KEEL_DEMO",
       ] as const;
       for (const key of testOnly) {
@@ -117,6 +149,10 @@ export const envSchema = z
             message: "is a test/development-only setting and is refused when NODE_ENV=production",
           });
         }
+      }
+      if (env.KEEL_CONNECTION_CHECK_INTERVAL_SECONDS > 0 && env.KEEL_CONNECTION_CHECK_INTERVAL_SECONDS < 60) {
+        // Checks call Azure DevOps for every connection; seconds are for tests only.
+        ctx.addIssue({ code: "custom", path: ["KEEL_CONNECTION_CHECK_INTERVAL_SECONDS"], message: "must be at least 60 (or 0: off) when NODE_ENV=production" });
       }
     }
     try {
@@ -277,12 +313,31 @@ export function childProcessEnv(overrides: Record<string, string | undefined> = 
   return env as unknown as ChildProcessEnv;
 }
 
+/**
+ * An environment built from scratch for a child process — nothing of this process's
+ * environment is inherited (build steps and their git must never see Keel's secrets or
+ * DATABASE_URL). Opaque like childProcessEnv().
+ */
+export function isolatedChildEnv(variables: Record<string, string>): ChildProcessEnv {
+  return { ...variables } as unknown as ChildProcessEnv;
+}
+
+/** This process's PATH, for a child given an environment built from scratch (isolatedChildEnv). */
+export function inheritedPath(): string {
+  return process.env.PATH ?? "/usr/bin:/bin";
+}
+
+/** Where Azure's Instance Metadata Service answers on every Azure VM (link-local, http only). */
+export const INSTANCE_METADATA_URL = "http://169.254.169.254";
+
 /** Azure DevOps and Microsoft identity base URLs: the real services unless overridden for tests/demo. */
 export function azureDevOpsUrls(env: Env = getEnv()) {
   return {
     services: env.AZURE_DEVOPS_SERVICES_URL ?? "https://dev.azure.com",
     vssps: env.AZURE_DEVOPS_VSSPS_URL ?? "https://app.vssps.visualstudio.com",
     entraAuthority: env.ENTRA_AUTHORITY_URL ?? "https://login.microsoftonline.com",
+    /** The Azure Instance Metadata Service (managed identity); plain http by design, link-local. */
+    instanceMetadata: env.AZURE_INSTANCE_METADATA_URL ?? INSTANCE_METADATA_URL,
   };
 }
 
@@ -307,6 +362,8 @@ export const toolingEnvSchema = z.object({
   KEEL_E2E_PORT: port.default(3100),
   /** First port of the emulator under the browser tests; it uses several consecutive ones (default 4600). */
   KEEL_E2E_EMULATOR_PORT: port.default(4600),
+  /** SMTP port of the browser tests' mail catcher, which Keel e-mails through (default KEEL_E2E_PORT + 1). */
+  KEEL_E2E_SMTP_PORT: port.optional(),
   /** Parallel Playwright workers (default 2). */
   KEEL_E2E_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   /** Set by `npm test` for Playwright: the browser tests' database. */

@@ -45,6 +45,9 @@ const SECRET_VALUE_PATTERNS: RegExp[] = [
   /((?:^|[^A-Za-z0-9_])["']?(?:password|passwd|pwd|secret|client_secret|api[_-]?key|access_token|refresh_token|id_token|token|pat)["']?\s*[:=]\s*)(?!\[redacted\])("(?:[^"\\]|\\.)*"|'[^']*'|[^\s&,;"'}\]]+)/gi,
   // postgresql://user:secret@host — the password part of a URL's user info.
   /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(?=@)/gi,
+  // Credentials inside a URL's user info (SMTP_URL, a database URL in an error), also a bare
+  // user name (an SMTP API key): all of it, unless the pattern above already redacted the password.
+  /\b((?:smtps?|postgres(?:ql)?):\/\/)(?![^@\s/]*\[redacted\]@)[^@\s/]+@/gi,
 ];
 
 /** Replaces credential-shaped substrings of a string with "[redacted]". */

@@ -40,3 +40,15 @@ export function getOutboundPolicy(extraAllowlist: readonly string[] = []): Outbo
 export async function outboundPolicyFor(scope: Scope): Promise<OutboundPolicy> {
   return getOutboundPolicy(await getOrganizationAllowlist(scope));
 }
+
+/**
+ * The policy for the one call that may reach Azure's Instance Metadata Service (a managed
+ * identity's token): Keel's policy plus that single exception. Null when the operator has not
+ * enabled managed identity (KEEL_MANAGED_IDENTITY), so nothing can reach the endpoint by accident.
+ */
+export function instanceMetadataPolicy(): OutboundPolicy | null {
+  if (!getEnv().KEEL_MANAGED_IDENTITY) {
+    return null;
+  }
+  return { ...getOutboundPolicy(), instanceMetadata: true };
+}

@@ -14,10 +14,18 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "connection.check": { member: false, system: true },
   "connection.update": { member: false, system: false },
   "connection.reauthorize": { member: false, system: false },
+  "connection.transfer": { member: false, system: false },
+  "connection.delete": { member: false, system: false },
   "repositories.refresh": { member: true, system: true },
   "profile.read": { member: true, system: true },
   "profile.create": { member: true, system: false },
+  "profile.rebind": { member: false, system: false },
   "profile.delete": { member: false, system: false },
+  "audit.read": { member: false, system: false },
+  "build.read": { member: true, system: true },
+  "build.start": { member: true, system: true },
+  "build.cancel": { member: true, system: true },
+  "workflow.update": { member: false, system: false },
   "member.manage": { member: false, system: false },
   // The network settings map the private networks Keel may reach: admins only (issue 11).
   "network.read": { member: false, system: false },
@@ -50,6 +58,12 @@ describe("can", () => {
     expect(can(member, "profile.delete")).toBe(false);
     // The owner rule is for people: a job never owns a profile.
     expect(can(system, "profile.delete", { createdById: "m" })).toBe(false);
+  });
+
+  it("lets the creator of a profile re-bind it, nobody else without the role", () => {
+    expect(can(member, "profile.rebind", { createdById: "m" })).toBe(true);
+    expect(can(member, "profile.rebind", { createdById: "someone-else" })).toBe(false);
+    expect(can(system, "profile.rebind", { createdById: "m" })).toBe(false);
   });
 
   it("tells entry points before loading the target whether anything could be allowed", () => {

@@ -28,16 +28,32 @@ const RULES = {
   "connection.check": { roles: ["ADMIN"], system: true, refusal: ADMINS_ONLY },
   /** Edit a saved connection: address, token, expiry, trusted CA. */
   "connection.update": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
-  /** Re-authorize an OAuth connection with a new consent. */
+  /** Re-authorize an OAuth connection with a new consent (also: switch legacy Azure DevOps OAuth to Microsoft Entra ID). */
   "connection.reauthorize": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** Hand a connection to another admin (its owner, who is told about its health). */
+  "connection.transfer": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** Delete a connection (its build profiles are kept, disconnected). */
+  "connection.delete": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /** List a connection's repositories again (the picker's Refresh). */
   "repositories.refresh": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
   /** See build profiles and their branches and commits. */
   "profile.read": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
   /** Create a build profile from a repository of a connection. */
   "profile.create": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
+  /** Bind a profile to another connection that reaches the same repository: admins, and the person who created it. */
+  "profile.rebind": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can re-bind it." },
   /** Delete a build profile: admins, and the person who created it. */
   "profile.delete": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can delete it." },
+  /** Read and export the organization's audit log. */
+  "audit.read": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** See builds, their logs and what was reported to Azure DevOps. */
+  "build.read": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** Start a build of a profile (manually; service hooks and polling start them as the system). */
+  "build.start": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** Cancel a queued or running build. */
+  "build.cancel": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** Change a profile's workflow: steps, time limit, variables and secrets. */
+  "workflow.update": { roles: ["ADMIN"], system: false, refusal: "Only admins can change a build profile's workflow. Ask an admin of your organization." },
   /** See and manage the organization's members: add, change roles, disable, reset passwords, unlock sign-in. */
   "member.manage": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /**

@@ -7,7 +7,11 @@ import { getEnv } from "@/lib/env";
 export type SealedColumn =
   | { table: "Connection"; column: "tokenSealed" }
   | { table: "ConnectDraft"; column: "tokenSealed" }
-  | { table: "Account"; column: "access_token" | "refresh_token" };
+  | { table: "Account"; column: "access_token" | "refresh_token" }
+  | { table: "BuildVariable"; column: "valueSealed" }
+  | { table: "ConnectDraft"; column: "entraSecretSealed" }
+  | { table: "ServicePrincipal"; column: "clientSecretSealed" | "privateKeySealed" | "accessTokenSealed" }
+  | { table: "FederationSigningKey"; column: "privateKeySealed" };
 
 let cached: { spec: string; keyring: Keyring } | undefined;
 

@@ -1,16 +1,11 @@
 import { Badge } from "@/components/ui/badge";
+import { isConnectionStatus, statusLabel, statusTone } from "@/lib/connections/status";
 
-const labels: Record<string, { text: string; tone: "success" | "warning" | "error" | "neutral" | "info" }> = {
-  HEALTHY: { text: "Healthy", tone: "success" },
-  WARNING: { text: "Works, with warnings", tone: "warning" },
-  FAILING: { text: "Failing", tone: "error" },
-  NEEDS_REAUTH: { text: "Needs re-authorization", tone: "error" },
-  CREDENTIALS_MISSING: { text: "Token needed", tone: "error" },
-  CREDENTIALS_UNREADABLE: { text: "Credentials unreadable", tone: "error" },
-};
-
-/** A connection's health as a badge. */
-export function ConnectionStatusBadge({ status }: { status: string }) {
-  const label = labels[status] ?? { text: status, tone: "neutral" as const };
-  return <Badge tone={label.tone}>{label.text}</Badge>;
+/** A connection's status as a badge (lib/connections/status.ts); "Expiring" says in how many days. */
+export function ConnectionStatusBadge({ status, daysLeft }: { status: string; daysLeft?: number | null }) {
+  if (!isConnectionStatus(status)) {
+    return <Badge tone="neutral">{status}</Badge>;
+  }
+  const days = status === "EXPIRING" && typeof daysLeft === "number" ? ` in ${daysLeft} day${daysLeft === 1 ? "" : "s"}` : "";
+  return <Badge tone={statusTone(status)}>{`${statusLabel(status)}${days}`}</Badge>;
 }

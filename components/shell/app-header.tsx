@@ -2,10 +2,10 @@ import Link from "next/link";
 import { NavLinks } from "./nav-links";
 import { UserMenu } from "./user-menu";
 
-type Props = { organizationName: string; userName: string; userEmail: string; role: "ADMIN" | "MEMBER"; demo?: boolean };
+type Props = { organizationName: string; userName: string; userEmail: string; role: "ADMIN" | "MEMBER"; demo?: boolean; attention?: number | null };
 
-/** The top bar: organization, navigation, user menu. */
-export function AppHeader({ organizationName, userName, userEmail, role, demo }: Props) {
+/** The top bar: organization, navigation, connections needing attention (admins), user menu. */
+export function AppHeader({ organizationName, userName, userEmail, role, demo, attention }: Props) {
   return (
     <header className="border-b border-slate-200 bg-white">
       {demo ? (
@@ -26,6 +26,15 @@ export function AppHeader({ organizationName, userName, userEmail, role, demo }:
           </span>
         </Link>
         <NavLinks />
+        {attention ? (
+          <Link
+            href="/connections?status=attention"
+            className="rounded-full bg-red-50 px-3 py-1 text-xs font-medium text-red-800 ring-1 ring-inset ring-red-600/30 hover:bg-red-100"
+            aria-label={`${attention} connection${attention === 1 ? " needs" : "s need"} attention`}
+          >
+            {attention} connection{attention === 1 ? " needs" : "s need"} attention
+          </Link>
+        ) : null}
         <div className="ml-auto">
           <UserMenu name={userName} email={userEmail} role={role} />
         </div>

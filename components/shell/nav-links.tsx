@@ -7,6 +7,7 @@ import { cn } from "@/components/ui/cn";
 const links = [
   { href: "/connections", label: "Connections" },
   { href: "/profiles", label: "Build profiles" },
+  { href: "/builds", label: "Builds" },
   { href: "/settings", label: "Settings" },
 ];
 

@@ -2,9 +2,9 @@ import type { ReactNode } from "react";
 import { cn } from "./cn";
 
 /** A white panel with an optional heading. */
-export function Card({ title, description, actions, children, className }: { title?: string; description?: ReactNode; actions?: ReactNode; children?: ReactNode; className?: string }) {
+export function Card({ title, description, actions, children, className, id }: { title?: string; description?: ReactNode; actions?: ReactNode; children?: ReactNode; className?: string; id?: string }) {
   return (
-    <section className={cn("rounded-lg border border-slate-200 bg-white shadow-sm", className)} aria-label={title}>
+    <section id={id} className={cn("rounded-lg border border-slate-200 bg-white shadow-sm", className)} aria-label={title}>
       {title || actions ? (
         <div className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-200 px-5 py-4">
           <div>

@@ -1,3 +1,4 @@
+import { inheritedPath, isolatedChildEnv, type ChildProcessEnv } from "@/lib/env";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,17 +70,16 @@ function sweepStaleRoots(): void {
 }
 
 /** An environment for git that ignores the machine's and user's configuration. */
-export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
+export function gitEnv(extra: Record<string, string> = {}): ChildProcessEnv {
+  return isolatedChildEnv({
+    PATH: inheritedPath(),
     HOME: ROOT_PARENT,
     LC_ALL: "C",
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_GLOBAL: "/dev/null",
     GIT_TERMINAL_PROMPT: "0",
     ...extra,
-  };
-  return env as NodeJS.ProcessEnv;
+  });
 }
 
 /** Runs git with a clean environment; resolves with the exit code and output (never rejects on exit code). */

@@ -1,3 +1,4 @@
+import { inheritedPath, isolatedChildEnv } from "@/lib/env";
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
@@ -228,8 +229,8 @@ export type GitRun = { code: number; stdout: string; stderr: string };
 
 /** Runs a command (git, bash) with a clean git environment: no user or system config, no prompts. */
 export function runCommand(command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; home: string }): Promise<GitRun> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
+  const env = isolatedChildEnv({
+    PATH: inheritedPath(),
     HOME: options.home,
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_GLOBAL: "/dev/null",
@@ -239,9 +240,9 @@ export function runCommand(command: string, args: string[], options: { cwd?: str
     GIT_COMMITTER_NAME: "Test Pusher",
     GIT_COMMITTER_EMAIL: "pusher@example.test",
     ...options.env,
-  };
+  });
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: options.cwd, env: env as NodeJS.ProcessEnv, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+    execFile(command, args, { cwd: options.cwd, env, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });

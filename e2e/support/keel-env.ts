@@ -4,7 +4,7 @@
 import path from "node:path";
 import { DEFAULT_ENTRA_APP, DEFAULT_LEGACY_APP, DEFAULT_TENANT_ID } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { getToolingEnv } from "@/lib/env";
-import { e2eDatabaseUrl, EMULATOR_URL, KEEL_PORT, KEEL_URL } from "./settings";
+import { e2eDatabaseUrl, EMULATOR_URL, KEEL_PORT, KEEL_URL, SMTP_PORT } from "./settings";
 
 /** Directory for Keel's data and logs during the e2e run. */
 export function e2eDataDir(): string {
@@ -14,6 +14,11 @@ export function e2eDataDir(): string {
 /** Keel's log file during the e2e run (tests read it to prove secrets never reach logs). */
 export function e2eLogFile(): string {
   return path.join(e2eDataDir(), "keel.log");
+}
+
+/** Where the mail catcher writes every message it receives (one JSON file each). */
+export function e2eMailDir(): string {
+  return path.join(e2eDataDir(), "mail");
 }
 
 /** Environment variables for the Keel server under test. */
@@ -36,11 +41,19 @@ export function keelE2eEnvironment(): Record<string, string> {
     AZURE_DEVOPS_SERVICES_URL: EMULATOR_URL,
     AZURE_DEVOPS_VSSPS_URL: EMULATOR_URL,
     ENTRA_AUTHORITY_URL: EMULATOR_URL,
+    // Managed identity through the emulator's instance metadata endpoint (the emulated Azure VM).
+    KEEL_MANAGED_IDENTITY: "true",
+    AZURE_INSTANCE_METADATA_URL: EMULATOR_URL,
     // Both OAuth providers, with the default fixture's apps (test data, not secrets).
     AZURE_DEVOPS_OAUTH_CLIENT_ID: DEFAULT_LEGACY_APP.clientId,
     AZURE_DEVOPS_OAUTH_CLIENT_SECRET: DEFAULT_LEGACY_APP.clientSecret,
     ENTRA_CLIENT_ID: DEFAULT_ENTRA_APP.clientId,
     ENTRA_CLIENT_SECRET: DEFAULT_ENTRA_APP.clientSecret,
     ENTRA_TENANT_ID: DEFAULT_TENANT_ID,
+    // E-mail notices go to the mail catcher; scheduled checks are off (a run crossing a slot would
+    // check every spec's connections at once): specs trigger checks through the job engine instead.
+    SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
+    KEEL_MAIL_FROM: "Keel E2E <keel@keel.test>",
+    KEEL_CONNECTION_CHECK_INTERVAL_SECONDS: "0",
   };
 }

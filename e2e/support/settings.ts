@@ -11,6 +11,8 @@ export const KEEL_PORT = env.KEEL_E2E_PORT;
  */
 export const KEEL_URL = `https://localhost:${KEEL_PORT}`;
 export const EMULATOR_BASE_PORT = env.KEEL_E2E_EMULATOR_PORT;
+/** The mail catcher (e2e/tools/mail-catcher.ts) Keel sends its e-mails to during the browser tests. */
+export const SMTP_PORT = env.KEEL_E2E_SMTP_PORT ?? KEEL_PORT + 1;
 export const EMULATOR_URL = `http://127.0.0.1:${EMULATOR_BASE_PORT}`;
 
 /** The e2e database (the test orchestrator creates it and starts PostgreSQL). */

@@ -53,6 +53,28 @@ export const beginReauthorizeAction = action(
   },
 );
 
+/**
+ * Switch a legacy Azure DevOps OAuth connection to Microsoft Entra ID in place: the same round
+ * trip as re-authorizing, with Entra ID. The connection keeps its id (its build profiles keep
+ * working); the Entra identity is tried on the organization before it replaces the legacy one.
+ */
+export const beginSwitchToEntraAction = action(
+  { name: "connections.switch-to-entra-begin", permission: "connection.reauthorize", target: "connection" },
+  async ({ user, scope, target: connection }) => {
+    if (connection.authMethod !== "OAUTH") {
+      throw targetMissing("connection");
+    }
+    if ((connection.oauthProvider ?? connection.account?.provider) !== "azure-devops") {
+      return errorState("This connection already uses Microsoft Entra ID.");
+    }
+    if (!getOAuthProviderConfig("microsoft-entra-id")) {
+      return errorState("Microsoft Entra ID is not configured for this Keel. Whoever runs Keel sets ENTRA_CLIENT_ID, ENTRA_CLIENT_SECRET and ENTRA_TENANT_ID first.");
+    }
+    await setIntentCookie({ kind: "reauth", targetId: connection.id, provider: "microsoft-entra-id", userId: user.id, organizationId: scope.organizationId });
+    return { status: "success", message: "Opening the Microsoft sign-in page…", data: { provider: "microsoft-entra-id", callbackUrl: `/connections/${connection.id}?switched=1` } };
+  },
+);
+
 /** After consent: the admin picks one organization of the identity and names the connection; the doctor runs. */
 export const chooseOrganizationAction = action(
   {

@@ -4,11 +4,25 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { addressMove } from "@/lib/shared/address-move";
 import { runConnectionCheck } from "@/lib/connections/check";
-import { checkSavedConnection } from "@/lib/connections/service";
-import { setConnectionCa, updatePatConnection, type CheckRecord } from "@/lib/data/connections";
+import { queueOrganizationChecks } from "@/lib/connections/scheduled";
+import { checkSavedConnection, credentialLabelOf } from "@/lib/connections/service";
+import { recordAudit } from "@/lib/data/audit";
+import { changeConnectionOwner, deleteConnection, listConnections, setConnectionCa, updatePatConnection, type CheckRecord } from "@/lib/data/connections";
 import { action } from "@/lib/entry/action";
 import { targetMissing } from "@/lib/entry/targets";
-import { caUploadFields, caUploadSchema, patFormFields, patFormSchema } from "@/lib/validation/connections";
+import { requestNoticeEmails } from "@/lib/notifications/request";
+import {
+  caUploadFields,
+  caUploadSchema,
+  changeOwnerFields,
+  changeOwnerSchema,
+  deleteConnectionFields,
+  deleteConnectionSchema,
+  patFormFields,
+  patFormSchema,
+  replaceTokenFields,
+  replaceTokenSchema,
+} from "@/lib/validation/connections";
 import { errorState } from "@/lib/validation/form";
 
 /** Admin: runs the doctor on a saved connection now. */
@@ -72,6 +86,7 @@ export const updateConnectionAction = action(
         { deploymentType: connection.deploymentType, ...address, caBundlePem: move.moved ? null : connection.caBundlePem },
         { kind: "pat", token },
         { targetType: "connection", targetId: connection.id, method: "PAT" },
+        { expiry: { credentialExpiresAt: tokenExpiresAt, credentialExpirySource: tokenExpiresAt ? "ENTERED" : null, credentialLabel: credentialLabelOf(connection) } },
       );
       if (!summary.ok) {
         const problems = summary.findings.filter((finding) => finding.severity === "error").map((finding) => finding.title);
@@ -80,8 +95,117 @@ export const updateConnectionAction = action(
       check = record;
     }
     await updatePatConnection(scope, connection.id, { name, ...address, token, tokenExpiresAt }, check);
+    await requestNoticeEmails();
     revalidatePath(`/connections/${connection.id}`);
     revalidatePath("/connections");
     redirect(`/connections/${connection.id}`);
+  },
+);
+
+/**
+ * Admin: replaces a PAT connection's token. The doctor runs on the new token first, against the
+ * connection's own address; if it finds an error the old token stays (and keeps working) and
+ * the findings are shown. A working token is stored with its expiry date, and the status (an
+ * expiry warning cleared) is recorded, audited and told.
+ */
+export const replaceTokenAction = action(
+  {
+    name: "connections.replace-token",
+    permission: "connection.update",
+    target: "connection",
+    form: { schema: replaceTokenSchema, fields: replaceTokenFields, secret: ["token"] },
+    unexpected: "Replacing the token failed unexpectedly. The old token is still in place; try again.",
+  },
+  async ({ scope, target: connection, input }) => {
+    if (connection.authMethod !== "PAT") {
+      throw targetMissing("connection");
+    }
+    const values = { tokenExpiresAt: input.tokenExpiresAt?.toISOString().slice(0, 10) ?? "" };
+    const { summary, record } = await runConnectionCheck(
+      scope,
+      { deploymentType: connection.deploymentType, serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection, caBundlePem: connection.caBundlePem },
+      { kind: "pat", token: input.token },
+      { targetType: "connection", targetId: connection.id, method: "PAT" },
+      { expiry: { credentialExpiresAt: input.tokenExpiresAt, credentialExpirySource: input.tokenExpiresAt ? "ENTERED" : null, credentialLabel: credentialLabelOf(connection) } },
+    );
+    if (!summary.ok) {
+      const problems = summary.findings.filter((finding) => finding.severity === "error");
+      await recordAudit(scope, { action: "connection.token_replace_refused", targetType: "connection", targetId: connection.id, data: { name: connection.name, findings: problems.map((finding) => finding.id) } });
+      return errorState(
+        `The new token does not work, so the old one stays in place: ${problems.map((finding) => finding.title).join("; ")}.`,
+        { token: problems.slice(0, 3).map((finding) => `${finding.title}. ${finding.fix[0] ?? ""}`.trim()) },
+        values,
+      );
+    }
+    await updatePatConnection(
+      scope,
+      connection.id,
+      { name: connection.name, serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection, token: input.token, tokenExpiresAt: input.tokenExpiresAt },
+      record,
+    );
+    await requestNoticeEmails();
+    revalidatePath(`/connections/${connection.id}`);
+    revalidatePath("/connections");
+    return { status: "success", message: `Token replaced and checked: ${record.statusReason ?? "the connection works"}.` };
+  },
+);
+
+/** Admin: queues a check of every connection of the organization on the job engine now (what the schedule does every interval). */
+export const checkAllConnectionsAction = action(
+  { name: "connections.check-all", permission: "connection.check", unexpected: "Queueing the checks failed unexpectedly. Try again." },
+  async ({ scope }) => {
+    const connections = await listConnections(scope);
+    const queued = await queueOrganizationChecks(
+      scope,
+      connections.map((connection) => connection.id),
+    );
+    await recordAudit(scope, { action: "connection.checks_requested", data: { connections: connections.length, queued } });
+    return {
+      status: "success",
+      message:
+        connections.length === 0
+          ? "There are no connections to check."
+          : `Checking ${connections.length} connection${connections.length === 1 ? "" : "s"} in the background${queued < connections.length ? ` (${connections.length - queued} already queued)` : ""}. Reload in a minute to see the results.`,
+    };
+  },
+);
+
+/** Admin: hands the connection to another admin (audited, and told to both and the admins). */
+export const changeOwnerAction = action(
+  {
+    name: "connections.change-owner",
+    permission: "connection.transfer",
+    target: "connection",
+    form: { schema: changeOwnerSchema, fields: changeOwnerFields },
+    unexpected: "Changing the owner failed unexpectedly. Try again.",
+  },
+  async ({ scope, target: connection, input }) => {
+    const { changed } = await changeConnectionOwner(scope, connection.id, input.ownerId);
+    await requestNoticeEmails();
+    revalidatePath(`/connections/${connection.id}`);
+    revalidatePath("/connections");
+    return { status: "success", message: changed ? "Owner changed. The new owner is asked to authorize with their own token or identity." : "That admin already owns this connection." };
+  },
+);
+
+/**
+ * Admin: deletes a connection after its name was typed. Its build profiles are kept, marked
+ * disconnected, and can be re-bound to another connection that reaches the same repository.
+ */
+export const deleteConnectionAction = action(
+  {
+    name: "connections.delete",
+    permission: "connection.delete",
+    target: "connection",
+    form: { schema: deleteConnectionSchema, fields: deleteConnectionFields },
+    unexpected: "Deleting the connection failed unexpectedly. Nothing was deleted; try again.",
+  },
+  async ({ scope, target: connection, input }) => {
+    await deleteConnection(scope, connection.id, input.confirmName);
+    revalidatePath("/connections");
+    revalidatePath("/profiles");
+    // The id, not the name: the page reads the name and the count from the audit event, so
+    // nobody can make it say "Deleted …" with words of their own.
+    redirect(`/connections?deleted=${connection.id}`);
   },
 );

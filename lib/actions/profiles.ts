@@ -3,14 +3,17 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { noteUseFailure } from "@/lib/connections/health";
-import { createProfile, deleteProfile, findProfileByIdempotencyKey, profileNameTaken } from "@/lib/data/profiles";
+import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
+import { getConnection } from "@/lib/data/connections";
+import { createProfile, deleteProfile, findProfileByIdempotencyKey, profileNameTaken, rebindProfile } from "@/lib/data/profiles";
 import { action } from "@/lib/entry/action";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { verifyRepository } from "@/lib/repositories/branches";
 import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
+import { repositoryChanges } from "@/lib/repositories/profile-sync";
 import { errorState } from "@/lib/validation/form";
-import { createProfileFields, createProfileSchema } from "@/lib/validation/profiles";
+import { createProfileFields, createProfileSchema, rebindProfileFields, rebindProfileSchema } from "@/lib/validation/profiles";
 
 const log = logger("actions.profiles");
 
@@ -91,9 +94,71 @@ export const deleteProfileAction = action(
   async ({ scope, target: profile }) => {
     const deleted = await deleteProfile(scope, profile.id);
     revalidatePath("/profiles");
-    revalidatePath(`/connections/${deleted.connectionId}`);
+    if (deleted.connectionId) {
+      revalidatePath(`/connections/${deleted.connectionId}`);
+    }
     // The id, not the name: the page reads the name from the audit event, so nobody can make
     // it say "Deleted …" with words of their own.
     redirect(`/profiles?deleted=${profile.id}`);
+  },
+);
+
+/**
+ * Re-binds a build profile to another connection that reaches the same repository (its creator
+ * or an admin): after its connection was deleted, or to move it to a better connection. The
+ * repository GUID is looked up through Azure DevOps with the chosen connection — a connection
+ * that does not reach it is refused and nothing changes — and every other setting stays.
+ */
+export const rebindProfileAction = action(
+  {
+    name: "profiles.rebind",
+    permission: "profile.rebind",
+    target: "profile",
+    form: { schema: rebindProfileSchema, fields: rebindProfileFields },
+    unexpected: "Re-binding the build profile failed unexpectedly. Nothing changed; try again.",
+  },
+  async ({ scope, target: profile, input }) => {
+    const values = { connectionId: input.connectionId };
+    const connection = await getConnection(scope, input.connectionId);
+    if (!connection) {
+      return errorState("Check the highlighted field.", { connectionId: ["That connection does not exist in your organization. Choose one from the list."] }, values);
+    }
+    if (connection.id === profile.connectionId) {
+      return errorState("Check the highlighted field.", { connectionId: ["The profile already uses this connection. Choose another one."] }, values);
+    }
+    let changes;
+    try {
+      const { client } = await clientForConnection(scope, connection);
+      const repository = await client.getRepositoryById(profile.repositoryId);
+      if (repository.id.toLowerCase() !== profile.repositoryId.toLowerCase()) {
+        return errorState("Check the highlighted field.", { connectionId: [`${connection.name} answered with another repository. Choose a connection to the organization of ${profile.repositoryName}.`] }, values);
+      }
+      changes = repositoryChanges(
+        { projectId: profile.projectId, projectName: profile.projectName, repositoryName: profile.repositoryName, defaultBranch: profile.defaultBranch, remoteUrl: profile.remoteUrl, sshUrl: profile.sshUrl, webUrl: profile.webUrl },
+        repository,
+      );
+    } catch (caught) {
+      if (isAzureDevOpsError(caught, "not_found")) {
+        return errorState(
+          "Check the highlighted field.",
+          { connectionId: [`${connection.name} does not reach the repository ${profile.repositoryName} (id ${profile.repositoryId}): it was deleted, or it belongs to another organization or collection. Choose another connection.`] },
+          values,
+        );
+      }
+      if (isAppError(caught)) {
+        throw caught;
+      }
+      const problem = problemFromError(caught, connection);
+      await noteUseFailure(scope, connection, problem);
+      if (problem) {
+        return errorState(`${problem.title}. ${problem.detail} ${problem.fix.join(" ")}`.trim(), { connectionId: [problem.title] }, values);
+      }
+      throw caught;
+    }
+    await rebindProfile(scope, profile.id, connection.id, changes);
+    revalidatePath(`/profiles/${profile.id}`);
+    revalidatePath("/profiles");
+    revalidatePath(`/connections/${connection.id}`);
+    redirect(`/profiles/${profile.id}?rebound=1`);
   },
 );

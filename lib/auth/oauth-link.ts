@@ -1,6 +1,6 @@
 import "server-only";
 import type { Account, Profile, User } from "next-auth";
-import { checkSavedConnection } from "@/lib/connections/service";
+import { checkSavedConnection, refusalOfNewAuthorization } from "@/lib/connections/service";
 import { recordAudit } from "@/lib/data/audit";
 import { bindDraftIdentity, findLinkedAccount, rebindConnectionIdentity, storeConsentTokens, type OrganizationList } from "@/lib/data/oauth";
 import { azureDevOpsUrls } from "@/lib/env";
@@ -84,6 +84,13 @@ export async function completeOAuthLink(account: Account, profile: Profile | Use
     const organizations = await reachableOrganizations(account.access_token, account.providerAccountId);
     await bindDraftIdentity(scope, intent.targetId, accountId, organizations);
     return;
+  }
+  // The new identity must work for the connection's organization before it replaces the old one.
+  const refusal = await refusalOfNewAuthorization(scope, intent.targetId, account.access_token);
+  if (refusal !== null) {
+    await recordAudit(scope, { action: "connection.reauthorize_refused", targetType: "connection", targetId: intent.targetId, data: { provider: account.provider, reason: refusal.slice(0, 300) } });
+    noteOAuthFailure("organization_refused");
+    throw new Error("the new authorization does not work for the connection's organization");
   }
   await rebindConnectionIdentity(scope, intent.targetId, accountId, account.provider);
   // The connection's health is decided by the doctor, with the new grant, right away.

@@ -90,7 +90,8 @@ export async function verifySignIn(raw: unknown, address: string): Promise<SignI
   }
   const { email, password } = parsed.data;
   const now = Date.now();
-  const candidates = (await getSignInCandidates(email)).filter((candidate) => candidate.isActive && candidate.passwordHash && candidate.membership);
+  const everyAccount = await getSignInCandidates(email);
+  const candidates = everyAccount.filter((candidate) => candidate.isActive && candidate.passwordHash && candidate.membership);
   const accounts = candidates.length > 0 ? candidates.map((candidate) => ({ candidate, keys: accountThrottleKeys(`user:${candidate.id}`, address) })) : [{ candidate: null, keys: accountThrottleKeys(`email:${email}`, address) }];
   const addressKey = `signin:address:${address}`;
   const buckets = await readRateLimits([addressKey, ...accounts.flatMap(({ keys }) => [keys.pair, keys.account])]);
@@ -119,6 +120,19 @@ export async function verifySignIn(raw: unknown, address: string): Promise<SignI
       ...open.flatMap(({ keys }) => [hitRateLimit(keys.pair, SIGN_IN_LIMITS.pairWindowSeconds), hitRateLimit(keys.account, SIGN_IN_LIMITS.accountWindowSeconds)]),
     ]);
     log.info({ address, known: candidates.length > 0 }, "sign-in refused");
+    // Each organization's audit log shows failed sign-ins of its members: the accounts whose
+    // password was tried, and disabled ones. Not awaited: the answer must take the same time
+    // whether the email exists or not.
+    const failed = [
+      ...open.flatMap(({ candidate }) => (candidate?.membership ? [{ account: candidate, membership: candidate.membership, reason: "wrong password" }] : [])),
+      ...everyAccount.flatMap((account) => (!account.isActive && account.membership ? [{ account, membership: account.membership, reason: "account disabled" }] : [])),
+    ];
+    for (const { account, membership, reason } of failed) {
+      const scope: Scope = { organizationId: membership.organizationId, actor: { kind: "user", userId: account.id, role: membership.role } };
+      void recordAudit(scope, { action: "auth.sign_in_failed", targetType: "user", targetId: account.id, ip: address, data: { reason } }).catch((error: unknown) =>
+        log.warn({ err: error }, "could not audit a failed sign-in"),
+      );
+    }
     return { ok: false, code: "INVALID_CREDENTIALS" };
   }
   const own = accountThrottleKeys(`user:${user.id}`, address);

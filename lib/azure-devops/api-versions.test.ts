@@ -18,7 +18,7 @@ describe("api versions", () => {
   it.each([
     ["hosted", "7.2", "Azure DevOps Services"],
     ["hosted", null, "Azure DevOps Services"],
-    ["onPremises", "7.2", "Azure DevOps Server (vNext)"],
+    ["onPremises", "7.2", "Azure DevOps Server"],
     ["onPremises", "7.1", "Azure DevOps Server 2022.1"],
     ["onPremises", "7.0", "Azure DevOps Server 2022"],
     ["onPremises", "6.1", "Azure DevOps Server 2020"],
@@ -38,7 +38,7 @@ describe("api versions", () => {
   it("supports Services and Server 2020 or newer only", () => {
     expect(isSupportedServer("Azure DevOps Services")).toBe(true);
     expect(isSupportedServer("Azure DevOps Server 2020")).toBe(true);
-    expect(isSupportedServer("Azure DevOps Server (vNext)")).toBe(true);
+    expect(isSupportedServer("Azure DevOps Server")).toBe(true);
     expect(isSupportedServer("Azure DevOps Server 2019")).toBe(false);
     expect(isSupportedServer("Team Foundation Server 2018")).toBe(false);
     expect(isSupportedServer("Unknown Azure DevOps Server")).toBe(false);
@@ -46,7 +46,7 @@ describe("api versions", () => {
 
   it("chooses min(7.1, released), and the product's released version when OPTIONS said nothing", () => {
     expect(chooseApiVersion({ product: "Azure DevOps Services", ceiling: "7.2", released: "7.1" })).toBe("7.1");
-    expect(chooseApiVersion({ product: "Azure DevOps Server (vNext)", ceiling: "7.2", released: "7.2" })).toBe("7.1");
+    expect(chooseApiVersion({ product: "Azure DevOps Server", ceiling: "7.2", released: "7.2" })).toBe("7.1");
     expect(chooseApiVersion({ product: "Azure DevOps Server 2020", ceiling: "6.1", released: null })).toBe("6.0");
     expect(chooseApiVersion({ product: "Azure DevOps Server 2022", ceiling: "7.0", released: null })).toBe("7.0");
     expect(chooseApiVersion({ product: "Team Foundation Server 2018", ceiling: "4.1", released: null })).toBe("4.1");

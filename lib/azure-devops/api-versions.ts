@@ -17,7 +17,7 @@ export const PROBE_API_VERSION = "99.0";
 
 export type ProductName =
   | "Azure DevOps Services"
-  | "Azure DevOps Server (vNext)"
+  | "Azure DevOps Server"
   | "Azure DevOps Server 2022.1"
   | "Azure DevOps Server 2022"
   | "Azure DevOps Server 2020"
@@ -53,7 +53,7 @@ export type VersionProbeClient = {
 // names 6.1 as its ceiling but 6.1 is preview there; 6.0 is what it releases).
 const RELEASED_BY_PRODUCT: Partial<Record<ProductName, string>> = {
   "Azure DevOps Services": "7.1",
-  "Azure DevOps Server (vNext)": "7.1",
+  "Azure DevOps Server": "7.1",
   "Azure DevOps Server 2022.1": "7.1",
   "Azure DevOps Server 2022": "7.0",
   "Azure DevOps Server 2020": "6.0",
@@ -62,7 +62,7 @@ const RELEASED_BY_PRODUCT: Partial<Record<ProductName, string>> = {
 
 const SUPPORTED: ReadonlySet<ProductName> = new Set<ProductName>([
   "Azure DevOps Services",
-  "Azure DevOps Server (vNext)",
+  "Azure DevOps Server",
   "Azure DevOps Server 2022.1",
   "Azure DevOps Server 2022",
   "Azure DevOps Server 2020",
@@ -117,7 +117,10 @@ export function productFromCeiling(deploymentType: DeploymentKind, ceiling: stri
   }
   const { major, minor } = version;
   if (major > 7 || (major === 7 && minor >= 2)) {
-    return "Azure DevOps Server (vNext)";
+    // The yearless "Azure DevOps Server" (December 2025, Modern Lifecycle Policy) names no year
+    // anywhere the API shows; its ceiling (7.2, above 2022.1's 7.1) is what identifies it, and
+    // any later server answers at least as high — all of them "2020 or newer".
+    return "Azure DevOps Server";
   }
   if (major === 7) {
     return minor === 1 ? "Azure DevOps Server 2022.1" : "Azure DevOps Server 2022";

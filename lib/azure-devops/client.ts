@@ -22,6 +22,8 @@ import type {
   GitRepository,
   GitStatus,
   GitStatusToCreate,
+  GitPullRequestComment,
+  GitPullRequestThread,
   HookSubscription,
   HookSubscriptionToCreate,
   NotificationSubscription,
@@ -95,6 +97,14 @@ export type AzureDevOpsClient = {
   listCommitStatuses(project: string, repositoryId: string, commitId: string, options?: { top?: number; skip?: number; latestOnly?: boolean }): Promise<GitStatus[]>;
   /** May this token create commit statuses? Posts an invalid status (no context): 400 = allowed, nothing written. */
   checkCommitStatusPermission(project: string, repositoryId: string, commitId: string): Promise<StatusPermission>;
+  /** `POST …/pullRequests/{id}/statuses` (scope vso.code_status); `iterationId` ties it to an iteration. */
+  createPullRequestStatus(project: string, repositoryId: string, pullRequestId: number, status: GitStatusToCreate & { iterationId?: number }): Promise<GitStatus>;
+  /** `GET …/pullRequests/{id}/threads` (scope vso.threads_full or vso.code). */
+  listPullRequestThreads(project: string, repositoryId: string, pullRequestId: number): Promise<GitPullRequestThread[]>;
+  /** `POST …/pullRequests/{id}/threads`: a thread with one comment and string properties (Keel's markers). */
+  createPullRequestThread(project: string, repositoryId: string, pullRequestId: number, thread: { content: string; status?: string; properties?: Record<string, string> }): Promise<GitPullRequestThread>;
+  /** `PATCH …/threads/{threadId}/comments/{commentId}`: replaces a comment's text (its author only). */
+  updatePullRequestComment(project: string, repositoryId: string, pullRequestId: number, threadId: number, commentId: number, content: string): Promise<GitPullRequestComment>;
   listHookSubscriptions(): Promise<HookSubscription[]>;
   createHookSubscription(subscription: HookSubscriptionToCreate): Promise<HookSubscription>;
   deleteHookSubscription(id: string): Promise<void>;
@@ -316,6 +326,37 @@ function buildClient(transport: Transport, apiVersion: string): AzureDevOpsClien
         throw error;
       }
       return { allowed: true, wrote: true };
+    },
+
+    async createPullRequestStatus(project, repositoryId, pullRequestId, status) {
+      const response = await transport.send({ method: "POST", path: `${repoPath(project, repositoryId)}/pullRequests/${pullRequestId}/statuses`, apiVersion, body: status });
+      return expectObject<GitStatus>(response, (value) => isString(value.state) && isRecord(value.context));
+    },
+
+    async listPullRequestThreads(project, repositoryId, pullRequestId) {
+      const response = await get(`${repoPath(project, repositoryId)}/pullRequests/${pullRequestId}/threads`);
+      return expectList<GitPullRequestThread>(response, (item) => typeof item.id === "number");
+    },
+
+    async createPullRequestThread(project, repositoryId, pullRequestId, thread) {
+      const properties = thread.properties ? Object.fromEntries(Object.entries(thread.properties).map(([key, value]) => [key, { $type: "System.String", $value: value }])) : undefined;
+      const response = await transport.send({
+        method: "POST",
+        path: `${repoPath(project, repositoryId)}/pullRequests/${pullRequestId}/threads`,
+        apiVersion,
+        body: { comments: [{ parentCommentId: 0, content: thread.content, commentType: 1 }], status: thread.status ?? "closed", ...(properties ? { properties } : {}) },
+      });
+      return expectObject<GitPullRequestThread>(response, (value) => typeof value.id === "number" && Array.isArray(value.comments));
+    },
+
+    async updatePullRequestComment(project, repositoryId, pullRequestId, threadId, commentId, content) {
+      const response = await transport.send({
+        method: "PATCH",
+        path: `${repoPath(project, repositoryId)}/pullRequests/${pullRequestId}/threads/${threadId}/comments/${commentId}`,
+        apiVersion,
+        body: { content },
+      });
+      return expectObject<GitPullRequestComment>(response, (value) => typeof value.id === "number");
     },
 
     async listHookSubscriptions() {

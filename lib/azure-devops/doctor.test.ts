@@ -282,9 +282,22 @@ describe("tokens", () => {
     expect(ids((await cloud("fabrikam", created.token)).result)).toEqual(["token_invalid"]);
   });
 
+  it("a refused PAT names the global-PAT retirement as a cause and how to create an organization-scoped token", async () => {
+    const after = only((await cloud("fabrikam", "x".repeat(52), {}, { now: new Date("2026-12-04T10:00:00Z") })).result, "token_invalid");
+    expect(after.detail).toContain("stopped accepting global personal access tokens on 1 December 2026");
+    expect(after.fix.join(" ")).toContain('under Organization choose "fabrikam" (not "All accessible organizations")');
+    const before = only((await cloud("fabrikam", "x".repeat(52), {}, { now: new Date("2026-06-01T10:00:00Z") })).result, "token_invalid");
+    expect(before.detail).toContain("stops accepting global personal access tokens on 1 December 2026");
+    // Azure DevOps Server has no global tokens: nothing about them there.
+    const onPrem = only((await server("server2022", "y".repeat(52), {}, { now: new Date("2026-12-04T10:00:00Z") })).result, "token_invalid");
+    expect(onPrem.detail).not.toContain("global");
+  });
+
   it("token_expired quotes Azure DevOps' own text; also when the clock passes the expiry", async () => {
     const fixture = only((await cloud("fabrikam", DEFAULT_PATS.fabrikamExpired)).result, "token_expired");
     expect(fixture.detail).toContain("Access Denied: The Personal Access Token used has expired.");
+    // An expired token is not extended: the fix is a new, organization-scoped one, replaced in Keel.
+    expect(fixture.fix.join(" ")).toContain("Replace token");
 
     const created = emulator.control.createPat({ userId: DEFAULT_USERS.alex.id, scopes: [...KEEL_SCOPES], organizations: ["fabrikam"], expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     expect((await cloud("fabrikam", created.token)).result.ok).toBe(true);
@@ -341,6 +354,14 @@ describe("tokens", () => {
 });
 
 describe("server version", () => {
+  it("the yearless Azure DevOps Server is recognised by the version it reports and accepted as 2020 or newer", async () => {
+    const { result } = await server("serverYearless", DEFAULT_PATS.serverYearless);
+    expect(result.findings).toEqual([]);
+    expect(result.ok).toBe(true);
+    // connectionData says "onPremises" and names no version; the api-version ceiling (7.2) does.
+    expect(result.server).toEqual({ deploymentType: "onPremises", product: "Azure DevOps Server", apiVersion: "7.1", ceiling: "7.2" });
+  });
+
   it.each([
     ["server2019", DEFAULT_PATS.server2019, "Azure DevOps Server 2019"],
     ["tfs2018", DEFAULT_PATS.tfs2018, "Team Foundation Server 2018"],

@@ -181,6 +181,18 @@ export type GitStatus = {
   _links?: Record<string, { href: string }>;
 };
 
+/** A comment of a pull-request thread. */
+export type GitPullRequestComment = { id: number; content?: string; isDeleted?: boolean; author?: IdentityRef };
+
+/** A pull-request thread; `properties` as `{ name: { $type, $value } }`. */
+export type GitPullRequestThread = {
+  id: number;
+  status?: string;
+  comments: GitPullRequestComment[];
+  properties?: Record<string, { $type?: string; $value?: unknown }>;
+  isDeleted?: boolean;
+};
+
 /** The body of `POST {base}/_apis/hooks/subscriptions` (docs/azure-devops-facts.md §1.6). */
 export type HookSubscriptionToCreate = {
   publisherId: string;

@@ -1,46 +1,32 @@
 import "server-only";
 import { recordCredentialRefused } from "@/lib/data/connections";
-import type { ConnectionStatus } from "@/lib/generated/prisma/client";
+import type { AuthMethod, ConnectionStatus } from "@/lib/generated/prisma/client";
+import { requestNoticeEmails } from "@/lib/notifications/request";
 import { logger } from "@/lib/logger";
 import type { PickerProblem } from "@/lib/shared/problems";
 import type { Scope } from "@/lib/scope";
 import { checkSavedConnection } from "./service";
+import { statusForRefusal } from "./status";
 
 const log = logger("connections.health");
-
-/**
- * Findings that mean "this credential no longer works for this organization", whatever was
- * being read. Network, TLS and server failures are left out on purpose: they are often
- * passing, and only Check (which tries everything) should call a connection failing for them.
- */
-const CREDENTIAL_REFUSED = new Set(["token_expired", "token_invalid", "token_wrong_organization", "sign_in_page", "oauth_policy_disabled", "credentials_unusable"]);
-
-/** The status a refused credential implies: OAuth needs a new consent, a PAT a new token. */
-export function statusForRefusal(problemId: string, method: "PAT" | "OAUTH"): ConnectionStatus | null {
-  if (!CREDENTIAL_REFUSED.has(problemId)) {
-    return null;
-  }
-  if (problemId === "oauth_policy_disabled") {
-    return "FAILING";
-  }
-  return method === "OAUTH" ? "NEEDS_REAUTH" : "FAILING";
-}
 
 /**
  * After a picker or branch call failed: when the failure says the credential itself was
  * refused, the connection's health changes to say so (connections list, profile pages).
  * Never throws: the user is already being shown the problem, bookkeeping must not hide it.
  */
-export async function noteUseFailure(scope: Scope, connection: { id: string; authMethod: "PAT" | "OAUTH" }, problem: PickerProblem | null): Promise<void> {
+export async function noteUseFailure(scope: Scope, connection: { id: string; authMethod: AuthMethod }, problem: PickerProblem | null): Promise<void> {
   if (!problem) {
     return;
   }
-  const status = statusForRefusal(problem.id, connection.authMethod);
+  const status = statusForRefusal(problem.id);
   if (!status) {
     return;
   }
   try {
-    await recordCredentialRefused(scope, connection.id, status, problem.title, problem.id);
+    if (await recordCredentialRefused(scope, connection.id, status, problem.title, problem.id)) {
+      await requestNoticeEmails();
+    }
   } catch (error) {
     log.warn({ err: error, connectionId: connection.id }, "could not record the connection's health after a refused credential");
   }
@@ -53,7 +39,7 @@ export async function noteUseFailure(scope: Scope, connection: { id: string; aut
  * not a guess. Never throws, like noteUseFailure.
  */
 export async function noteUseSuccess(scope: Scope, connection: { id: string; status: ConnectionStatus }): Promise<void> {
-  if (connection.status !== "FAILING" && connection.status !== "NEEDS_REAUTH") {
+  if (connection.status !== "EXPIRED" && connection.status !== "NEEDS_REAUTH") {
     return;
   }
   try {

@@ -9,6 +9,9 @@ import { Prisma, type ConnectionStatus } from "@/lib/generated/prisma/client";
 import { requireUserActor, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { recordAudit } from "./audit";
+import { writeConnectionStatus, type StatusSource } from "./connection-status";
+import { recordEffect, type EffectKey } from "./jobs";
+import { createNotice } from "./notifications";
 
 /** Every column a page may show: never the sealed token. */
 export const connectionView = {
@@ -28,14 +31,22 @@ export const connectionView = {
   lastCheckResult: true,
   tokenLastFour: true,
   tokenExpiresAt: true,
+  credentialExpiresAt: true,
+  credentialExpirySource: true,
   caBundlePem: true,
   createdAt: true,
   updatedAt: true,
+  ownerId: true,
   owner: { select: { id: true, name: true, email: true } },
+  credentialUserId: true,
+  credentialUser: { select: { id: true, name: true } },
+  _count: { select: { profiles: true } },
   // OAUTH: which linked identity (display fields only; its tokens stay in the Account row).
   accountId: true,
   oauthProvider: true,
   account: { select: { id: true, provider: true, displayName: true, uniqueName: true } },
+  // SERVICE_PRINCIPAL: which principal and credential kind (its secrets stay in its own row).
+  servicePrincipal: { select: { kind: true, tenantId: true, clientId: true } },
 } satisfies Prisma.ConnectionSelect;
 
 export type ConnectionView = Prisma.ConnectionGetPayload<{ select: typeof connectionView }> & { hasToken: boolean };
@@ -92,11 +103,10 @@ export async function openConnectionToken(scope: Scope, id: string): Promise<str
     if (!(error instanceof SecretUnreadableError)) {
       throw error;
     }
-    await db.connection.update({
-      where: { id: row.id },
-      data: { status: "CREDENTIALS_UNREADABLE", statusReason: "The stored token cannot be decrypted with Keel's keys. Enter the token again." },
+    await db.$transaction(async (tx) => {
+      await writeConnectionStatus(tx, scope, row.id, { status: "CREDENTIALS_UNREADABLE", reason: "The stored token cannot be decrypted with Keel's keys. Enter the token again.", source: "credentials" });
+      await recordAudit(scope, { action: "connection.credentials_unreadable", targetType: "connection", targetId: row.id, data: { reason: error.reason, keyId: error.keyId ?? null } }, tx);
     });
-    await recordAudit(scope, { action: "connection.credentials_unreadable", targetType: "connection", targetId: row.id, data: { reason: error.reason, keyId: error.keyId ?? null } });
     throw new AppError("PROVIDER_REJECTED", "Keel cannot decrypt this connection's token (its encryption key is missing or the value is damaged). An admin must enter the token again.", {
       details: { reason: error.reason },
     });
@@ -105,22 +115,46 @@ export async function openConnectionToken(scope: Scope, id: string): Promise<str
 
 export type CheckRecord = {
   ok: boolean;
+  /** The status to store: what the check found with the credential's expiry applied (lib/connections/status.ts). */
   status: ConnectionStatus;
   statusReason: string | null;
+  /** The finding behind a failing status. */
+  finding?: string;
   serverProduct?: string | null;
   apiVersion?: string | null;
   scopes?: string[];
   summary: Prisma.InputJsonValue;
+  /** Azure DevOps said the credential has expired: this becomes its expiry (its word wins over an entered date). */
+  expiredObservedAt?: Date;
+  /** false: the run said nothing about the connection (it was cancelled); its status stays. */
+  conclusive?: boolean;
 };
 
-/** Saves the result of a doctor run on an existing connection. */
-export async function recordConnectionCheck(scope: Scope, id: string, check: CheckRecord): Promise<void> {
-  await db.$transaction(async (tx) => {
+export type RecordCheckOptions = {
+  /** Who noticed (audit and notices): a check an admin ran, or the scheduled one. */
+  source?: StatusSource;
+  /** A job's idempotency key: a second attempt of the same job records nothing. */
+  effect?: EffectKey;
+  /** An expiry reminder that is due (lib/connections/status.ts reminderTier), once per expiry and threshold. */
+  reminder?: { tier: number; expiresAt: Date; daysLeft: number };
+};
+
+export type RecordCheckResult = { recorded: boolean; statusChanged: boolean; reminderCreated: boolean; from: ConnectionStatus | null };
+
+/**
+ * Saves the result of a doctor run on an existing connection, in one transaction: the check
+ * summary, the status (audited and told to the owner and the admins when it changes), an expiry
+ * reminder when one is due (once per credential expiry and threshold — a status change into
+ * EXPIRING reported by that same reminder is not told twice), and the `connection.checked` event.
+ */
+export async function recordConnectionCheck(scope: Scope, id: string, check: CheckRecord, options: RecordCheckOptions = {}): Promise<RecordCheckResult> {
+  return db.$transaction(async (tx) => {
+    if (options.effect && !(await recordEffect(tx, options.effect))) {
+      return { recorded: false, statusChanged: false, reminderCreated: false, from: null };
+    }
     const updated = await tx.connection.updateMany({
       where: { id, organizationId: scope.organizationId },
       data: {
-        status: check.status,
-        statusReason: check.statusReason,
         lastCheckAt: new Date(),
         lastCheckResult: check.summary,
         ...(check.serverProduct !== undefined ? { serverProduct: check.serverProduct } : {}),
@@ -131,40 +165,84 @@ export async function recordConnectionCheck(scope: Scope, id: string, check: Che
     if (updated.count !== 1) {
       throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
     }
-    await recordAudit(scope, { action: "connection.checked", targetType: "connection", targetId: id, data: { ok: check.ok, status: check.status } }, tx);
+    if (check.expiredObservedAt) {
+      await noteExpiredByAzureDevOps(tx, scope, id, check.expiredObservedAt);
+    }
+    let reminderCreated = false;
+    if (options.reminder) {
+      const connection = await tx.connection.findUniqueOrThrow({ where: { id }, select: { name: true, authMethod: true } });
+      reminderCreated = await createNotice(tx, scope, {
+        connectionId: id,
+        kind: "connection.expiry_reminder",
+        // Once per credential (its expiry) and threshold: a replaced token gets its own reminders.
+        dedupeKey: `expiry:${id}:${options.reminder.expiresAt.toISOString()}:${options.reminder.tier}`,
+        data: { name: connection.name, authMethod: connection.authMethod, tier: options.reminder.tier, daysLeft: options.reminder.daysLeft, expiresAt: options.reminder.expiresAt.toISOString() },
+      });
+      if (reminderCreated) {
+        await recordAudit(
+          scope,
+          { action: "connection.expiry_reminder", targetType: "connection", targetId: id, data: { name: connection.name, tier: options.reminder.tier, daysLeft: options.reminder.daysLeft, expiresAt: options.reminder.expiresAt.toISOString() } },
+          tx,
+        );
+      }
+    }
+    const write =
+      check.conclusive === false
+        ? { changed: false, from: null }
+        : await writeConnectionStatus(tx, scope, id, {
+            status: check.status,
+            reason: check.statusReason,
+            source: options.source ?? "check",
+            ...(check.finding ? { finding: check.finding } : {}),
+            notify: !(reminderCreated && check.status === "EXPIRING"),
+          });
+    await recordAudit(scope, { action: "connection.checked", targetType: "connection", targetId: id, data: { ok: check.ok, status: check.status, ...(check.finding ? { finding: check.finding } : {}) } }, tx);
+    return { recorded: true, statusChanged: write.changed, reminderCreated, from: write.from };
+  });
+}
+
+/** Azure DevOps refused the credential as expired: unless a date before that is known, this is its expiry. */
+async function noteExpiredByAzureDevOps(tx: Tx, scope: Scope, id: string, at: Date): Promise<void> {
+  await tx.connection.updateMany({
+    where: { id, organizationId: scope.organizationId, OR: [{ credentialExpiresAt: null }, { credentialExpiresAt: { gt: at } }] },
+    data: { credentialExpiresAt: at, credentialExpirySource: "AZURE_DEVOPS" },
   });
 }
 
 /**
  * Records that Azure DevOps refused a saved connection's credential during ordinary use
- * (picker, branch list), so its health says so before anyone runs Check. Audited only when
- * the status or reason actually changes: a picker retried ten times writes one event.
+ * (picker, branch list), so its health says so before anyone runs Check. Audited (and told)
+ * only when the status actually changes: a picker retried ten times writes one event.
  */
 export async function recordCredentialRefused(scope: Scope, id: string, status: ConnectionStatus, reason: string, findingId: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
-    const updated = await tx.connection.updateMany({
-      // "Changed" spelled out: SQL's NOT (a AND b) is NULL, not true, while statusReason is NULL.
-      where: { id, organizationId: scope.organizationId, OR: [{ status: { not: status } }, { statusReason: null }, { statusReason: { not: reason } }] },
-      data: { status, statusReason: reason },
-    });
-    if (updated.count !== 1) {
-      return false;
+    if (findingId === "token_expired") {
+      await noteExpiredByAzureDevOps(tx, scope, id, new Date());
     }
-    await recordAudit(scope, { action: "connection.health_changed", targetType: "connection", targetId: id, data: { status, reason, finding: findingId, source: "use" } }, tx);
-    return true;
+    const write = await writeConnectionStatus(tx, scope, id, { status, reason, source: "use", finding: findingId });
+    return write.changed;
   });
+}
+
+/** Every connection of every organization, for the scheduled check's fan-out (global by nature: lib/data/README.md). */
+export async function listConnectionsToCheck(): Promise<{ id: string; organizationId: string }[]> {
+  return db.connection.findMany({ select: { id: true, organizationId: true }, orderBy: [{ organizationId: "asc" }, { id: "asc" }] });
 }
 
 /**
  * The columns every new connection has, whatever its sign-in: identity, owner, name (and its
  * case-insensitive key), address, and what the check that allowed saving it found.
  */
-function newConnectionColumns(scope: Scope, id: string, input: { name: string; serverUrl: string; collection: string; check: CheckRecord }) {
+function newConnectionColumns(scope: Scope, id: string, input: { name: string; serverUrl: string; collection: string; check: CheckRecord }, owned = true) {
+  const creator = requireUserActor(scope).userId;
   return {
     id,
     organizationId: scope.organizationId,
-    // A connection is owned by the admin who saved it: a person, never a job.
-    ownerId: requireUserActor(scope).userId,
+    // A connection is owned by the admin who saved it (a person, never a job), who also entered its
+    // credential. A service principal's connection belongs to no person (it must outlive whoever
+    // created it), and its credential is no person's either.
+    ownerId: owned ? creator : null,
+    credentialUserId: owned ? creator : null,
     name: input.name,
     nameKey: nameKey(input.name),
     serverUrl: input.serverUrl,
@@ -205,11 +283,12 @@ function nameConflict(name: string): AppError {
  */
 async function createFromDraft(
   scope: Scope,
-  input: { draftId: string; name: string; serverUrl: string; collection: string; check: CheckRecord },
+  input: { draftId: string; name: string; serverUrl: string; collection: string; check: CheckRecord; id?: string },
   /** Writes the connection row; returns what the `connection.created` event adds (method, …). */
   write: (tx: Tx, id: string) => Promise<Record<string, string>>,
 ): Promise<{ id: string; created: boolean }> {
-  const id = randomUUID();
+  // A draft may have reserved the id (a federated credential's subject names the connection).
+  const id = input.id ?? randomUUID();
   try {
     return await db.$transaction(async (tx) => {
       const drafts = await tx.$queryRaw<{ connectionId: string | null }[]>`
@@ -268,6 +347,8 @@ export async function createPatConnection(scope: Scope, input: NewPatConnection)
         tokenSealed: sealSecret({ table: "Connection", column: "tokenSealed" }, id, input.token),
         tokenLastFour: lastFour(input.token),
         tokenExpiresAt: input.tokenExpiresAt,
+        credentialExpiresAt: input.tokenExpiresAt,
+        credentialExpirySource: input.tokenExpiresAt ? "ENTERED" : null,
         caBundlePem: input.caBundlePem,
         idempotencyKey: input.draftId,
       },
@@ -318,6 +399,69 @@ export async function createOAuthConnection(scope: Scope, input: NewOAuthConnect
   });
 }
 
+export type NewServicePrincipalConnection = {
+  draftId: string;
+  /** The id the draft reserved (the federated subject names it). */
+  id: string;
+  name: string;
+  /** The Services origin (https://dev.azure.com, or the emulator in tests). */
+  serverUrl: string;
+  collection: string;
+  kind: "CLIENT_SECRET" | "CERTIFICATE" | "FEDERATED" | "MANAGED_IDENTITY";
+  tenantId: string | null;
+  clientId: string | null;
+  clientSecret: string | null;
+  certificatePem: string | null;
+  certificateThumbprint: string | null;
+  privateKeyPem: string | null;
+  federatedSubject: string | null;
+  /** The client secret's expiry (entered) or the certificate's notAfter: reminders read it like a PAT's. */
+  credentialExpiresAt: Date | null;
+  objectId: string | null;
+  check: CheckRecord;
+};
+
+/**
+ * Creates a service-principal connection from a wizard draft, in one transaction and
+ * idempotently like the others. It has no owner (it belongs to no person), its secret or private
+ * key is sealed in its ServicePrincipal row, and the credential's expiry sits where a PAT's does.
+ */
+export async function createServicePrincipalConnection(scope: Scope, input: NewServicePrincipalConnection): Promise<{ id: string; created: boolean }> {
+  return createFromDraft(scope, input, async (tx, id) => {
+    await tx.connection.create({
+      data: {
+        ...newConnectionColumns(scope, id, input, false),
+        deploymentType: "SERVICES",
+        authMethod: "SERVICE_PRINCIPAL",
+        pathPrefix: "",
+        tokenExpiresAt: input.credentialExpiresAt,
+        credentialExpiresAt: input.credentialExpiresAt,
+        credentialExpirySource: input.credentialExpiresAt ? "ENTERED" : null,
+        tokenLastFour: input.kind === "CLIENT_SECRET" ? lastFour(input.clientSecret) : null,
+        idempotencyKey: input.draftId,
+      },
+    });
+    await tx.servicePrincipal.create({
+      data: {
+        connectionId: id,
+        organizationId: scope.organizationId,
+        kind: input.kind,
+        tenantId: input.tenantId,
+        clientId: input.clientId,
+        clientSecretSealed: input.kind === "CLIENT_SECRET" && input.clientSecret ? sealSecret({ table: "ServicePrincipal", column: "clientSecretSealed" }, id, input.clientSecret) : null,
+        certificatePem: input.kind === "CERTIFICATE" ? input.certificatePem : null,
+        certificateThumbprint: input.kind === "CERTIFICATE" ? input.certificateThumbprint : null,
+        privateKeySealed: input.kind === "CERTIFICATE" && input.privateKeyPem ? sealSecret({ table: "ServicePrincipal", column: "privateKeySealed" }, id, input.privateKeyPem) : null,
+        federatedSubject: input.kind === "FEDERATED" ? input.federatedSubject : null,
+        objectId: input.objectId,
+      },
+    });
+    // The draft keeps only the link: its sealed copy of the secret or key goes now.
+    await tx.connectDraft.update({ where: { id: input.draftId }, data: { connectionId: id, entraSecretSealed: null } });
+    return { method: "SERVICE_PRINCIPAL", credential: input.kind, deploymentType: "SERVICES" };
+  });
+}
+
 /** True when the scope's organization already has a connection of this name (case-insensitive). */
 export async function connectionNameTaken(scope: Scope, name: string, exceptId?: string): Promise<boolean> {
   const found = await db.connection.findFirst({
@@ -360,7 +504,12 @@ export async function updatePatConnection(
       }
       const { moved, tokenLeftBehind: tokenWiped } = addressMove(current, edit, Boolean(edit.token));
       const tokenData = edit.token
-        ? { tokenSealed: sealSecret({ table: "Connection", column: "tokenSealed" }, id, edit.token), tokenLastFour: lastFour(edit.token) }
+        ? {
+            tokenSealed: sealSecret({ table: "Connection", column: "tokenSealed" }, id, edit.token),
+            tokenLastFour: lastFour(edit.token),
+            // Whoever enters a token is the person the connection now signs in as.
+            credentialUserId: requireUserActor(scope).userId,
+          }
         : tokenWiped
           ? { tokenSealed: null, tokenLastFour: null }
           : {};
@@ -373,14 +522,14 @@ export async function updatePatConnection(
           pathPrefix: edit.pathPrefix,
           collection: edit.collection,
           tokenExpiresAt: edit.tokenExpiresAt,
+          // The entered date is the expiry Keel knows for a new token (or a corrected date for the old one).
+          credentialExpiresAt: edit.tokenExpiresAt,
+          credentialExpirySource: edit.tokenExpiresAt ? "ENTERED" : null,
           ...tokenData,
           // The CA was trusted for the old server only.
           ...(moved ? { caBundlePem: null } : {}),
-          ...(tokenWiped ? { status: "CREDENTIALS_MISSING" as const, statusReason: "The server address changed, so the stored token was removed. Enter a token for the new address." } : {}),
           ...(check && !tokenWiped
             ? {
-                status: check.status,
-                statusReason: check.statusReason,
                 lastCheckAt: new Date(),
                 lastCheckResult: check.summary,
                 serverProduct: check.serverProduct ?? undefined,
@@ -390,13 +539,33 @@ export async function updatePatConnection(
             : {}),
         },
       });
+      if (tokenWiped) {
+        await writeConnectionStatus(tx, scope, id, {
+          status: "CREDENTIALS_MISSING",
+          reason: "The server address changed, so the stored token was removed. Enter a token for the new address.",
+          source: "action",
+        });
+      } else if (check) {
+        await writeConnectionStatus(tx, scope, id, { status: check.status, reason: check.statusReason, source: "action", ...(check.finding ? { finding: check.finding } : {}) });
+      }
       await recordAudit(
         scope,
         {
-          action: "connection.updated",
+          action: edit.token ? "connection.token_replaced" : "connection.updated",
           targetType: "connection",
           targetId: id,
-          data: { moved, tokenReplaced: Boolean(edit.token), tokenWiped, caDropped: moved && current.caBundlePem !== null, serverUrl: edit.serverUrl, pathPrefix: edit.pathPrefix, collection: edit.collection },
+          data: {
+            name: edit.name,
+            moved,
+            tokenReplaced: Boolean(edit.token),
+            ...(edit.token ? { tokenLastFour: lastFour(edit.token) } : {}),
+            tokenExpiresAt: edit.tokenExpiresAt?.toISOString() ?? null,
+            tokenWiped,
+            caDropped: moved && current.caBundlePem !== null,
+            serverUrl: edit.serverUrl,
+            pathPrefix: edit.pathPrefix,
+            collection: edit.collection,
+          },
         },
         tx,
       );
@@ -410,6 +579,99 @@ export async function updatePatConnection(
   }
 }
 
+/**
+ * Makes another admin the owner of a connection (audited, and told to the new owner, the old
+ * one and the admins). The credential stays as it is: the connection keeps working until the new
+ * owner authorizes with their own identity or token (the page asks them to).
+ */
+export async function changeConnectionOwner(scope: Scope, id: string, newOwnerId: string): Promise<{ changed: boolean }> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ ownerId: string | null; name: string }[]>`
+      SELECT "ownerId", name FROM "Connection" WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
+    const connection = rows[0];
+    if (!connection) {
+      throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
+    }
+    const owner = await tx.membership.findFirst({
+      where: { organizationId: scope.organizationId, userId: newOwnerId, role: "ADMIN", user: { isActive: true } },
+      select: { user: { select: { id: true, name: true } } },
+    });
+    if (!owner) {
+      throw new AppError("INVALID_INPUT", "Choose an active admin of your organization as the new owner.", { details: { field: "ownerId" } });
+    }
+    if (connection.ownerId === newOwnerId) {
+      return { changed: false };
+    }
+    const previous = connection.ownerId ? await tx.user.findUnique({ where: { id: connection.ownerId }, select: { name: true } }) : null;
+    await tx.connection.update({ where: { id }, data: { ownerId: newOwnerId } });
+    const data = { name: connection.name, fromUserId: connection.ownerId, fromName: previous?.name ?? null, toUserId: newOwnerId, toName: owner.user.name };
+    await recordAudit(scope, { action: "connection.owner_changed", targetType: "connection", targetId: id, data }, tx);
+    await createNotice(tx, scope, { connectionId: id, kind: "connection.owner_changed", dedupeKey: `owner:${id}:${randomUUID()}`, data, alsoTell: connection.ownerId });
+    return { changed: true };
+  });
+}
+
+/** The admins a connection can be handed to (active admins of the scope's organization). */
+export async function listPossibleOwners(scope: Scope): Promise<{ id: string; name: string; email: string }[]> {
+  const rows = await db.membership.findMany({
+    where: { organizationId: scope.organizationId, role: "ADMIN", user: { isActive: true } },
+    select: { user: { select: { id: true, name: true, email: true } } },
+    orderBy: { user: { name: "asc" } },
+  });
+  return rows.map((row) => row.user);
+}
+
+/**
+ * Deletes a connection, keeping its build profiles: in one transaction under a row lock, the
+ * typed name must match, every profile is marked disconnected (with the connection's name, for
+ * display and re-binding) and audited, the connection goes (its listing cache with it), and the
+ * deletion is audited with the profiles it affected.
+ */
+export async function deleteConnection(scope: Scope, id: string, typedName: string): Promise<{ name: string; profiles: { id: string; name: string }[] }> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ name: string; authMethod: string; serverUrl: string; pathPrefix: string; collection: string }[]>`
+      SELECT name, "authMethod", "serverUrl", "pathPrefix", collection FROM "Connection"
+      WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
+    const connection = rows[0];
+    if (!connection) {
+      throw new AppError("NOT_FOUND", "That connection does not exist in your organization (it may have been deleted already).");
+    }
+    if (typedName.trim() !== connection.name) {
+      throw new AppError("INVALID_INPUT", `Type the connection's name exactly as shown (${connection.name}) to delete it.`, { details: { field: "confirmName" } });
+    }
+    const profiles = await tx.buildProfile.findMany({ where: { organizationId: scope.organizationId, connectionId: id }, select: { id: true, name: true, repositoryId: true, repositoryName: true }, orderBy: { nameKey: "asc" } });
+    const now = new Date();
+    await tx.buildProfile.updateMany({ where: { organizationId: scope.organizationId, connectionId: id }, data: { connectionId: null, disconnectedAt: now, disconnectedConnectionName: connection.name } });
+    for (const profile of profiles) {
+      await recordAudit(
+        scope,
+        { action: "profile.disconnected", targetType: "build_profile", targetId: profile.id, data: { name: profile.name, connectionId: id, connectionName: connection.name, repositoryId: profile.repositoryId, repositoryName: profile.repositoryName } },
+        tx,
+      );
+    }
+    await tx.connection.delete({ where: { id } });
+    await recordAudit(
+      scope,
+      {
+        action: "connection.deleted",
+        targetType: "connection",
+        targetId: id,
+        data: {
+          name: connection.name,
+          method: connection.authMethod,
+          serverUrl: connection.serverUrl,
+          pathPrefix: connection.pathPrefix,
+          collection: connection.collection,
+          profilesDisconnected: profiles.length,
+          profiles: profiles.slice(0, 50).map((profile) => profile.name),
+        },
+      },
+      tx,
+    );
+    return { name: connection.name, profiles: profiles.map((profile) => ({ id: profile.id, name: profile.name })) };
+  });
+}
+
 /** Stores a CA certificate (PEM) for one connection's server. */
 export async function setConnectionCa(scope: Scope, id: string, pem: string | null): Promise<void> {
   const updated = await db.connection.updateMany({ where: { id, organizationId: scope.organizationId }, data: { caBundlePem: pem } });
@@ -417,4 +679,12 @@ export async function setConnectionCa(scope: Scope, id: string, pem: string | nu
     throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
   }
   await recordAudit(scope, { action: pem ? "connection.ca_uploaded" : "connection.ca_removed", targetType: "connection", targetId: id });
+}
+
+/** The columns the status model reads, for every connection of the scope's organization (the header's count). */
+export async function listConnectionStatusInputs(scope: Scope) {
+  return db.connection.findMany({
+    where: { organizationId: scope.organizationId },
+    select: { id: true, authMethod: true, status: true, statusReason: true, credentialExpiresAt: true, credentialExpirySource: true, lastCheckAt: true },
+  });
 }

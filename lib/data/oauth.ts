@@ -9,6 +9,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { requireUserActor, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { recordAudit } from "./audit";
+import { writeConnectionStatus } from "./connection-status";
 
 // Linked OAuth identities (next-auth's Account rows) and their sealed tokens.
 //
@@ -278,32 +279,29 @@ export async function markRefreshFailed(scope: Scope, accountId: string, version
       data: { refreshFailedAt: new Date(), refreshFailure: failure.slice(0, 300), refreshLeaseId: null, refreshLeaseUntil: null },
     });
     const connections = await tx.connection.findMany({ where: { accountId, organizationId: scope.organizationId }, select: { id: true } });
-    if (connections.length > 0) {
-      await tx.connection.updateMany({ where: { accountId, organizationId: scope.organizationId }, data: { status: "NEEDS_REAUTH", statusReason: NEEDS_REAUTH_REASON } });
-    }
     for (const connection of connections) {
-      await recordAudit(scope, { action: "connection.needs_reauth", targetType: "connection", targetId: connection.id, data: { reason: failure.slice(0, 300) } }, tx);
+      await writeConnectionStatus(tx, scope, connection.id, { status: "NEEDS_REAUTH", reason: NEEDS_REAUTH_REASON, source: "oauth_refresh", finding: failure.slice(0, 100) });
     }
   });
 }
 
 /** Marks one connection "needs re-authorization" (its identity is gone or its tokens unreadable). */
 export async function markConnectionNeedsReauth(scope: Scope, connectionId: string, reason: string): Promise<void> {
-  const updated = await db.connection.updateMany({ where: { id: connectionId, organizationId: scope.organizationId }, data: { status: "NEEDS_REAUTH", statusReason: reason } });
-  if (updated.count === 1) {
-    await recordAudit(scope, { action: "connection.needs_reauth", targetType: "connection", targetId: connectionId, data: { reason } });
-  }
+  await db.$transaction((tx) => writeConnectionStatus(tx, scope, connectionId, { status: "NEEDS_REAUTH", reason, source: "credentials" }));
 }
 
 /** Audits a token that could not be opened (key missing, value damaged) without using it. */
 export async function recordUnreadableAccountToken(scope: Scope, accountId: string, error: SecretUnreadableError): Promise<void> {
   const connections = await db.connection.findMany({ where: { accountId, organizationId: scope.organizationId }, select: { id: true } });
-  await db.connection.updateMany({
-    where: { accountId, organizationId: scope.organizationId },
-    data: { status: "NEEDS_REAUTH", statusReason: "Keel cannot decrypt the stored OAuth tokens (its encryption key is missing or the value is damaged). An admin must re-authorize." },
-  });
   for (const connection of connections) {
-    await recordAudit(scope, { action: "connection.credentials_unreadable", targetType: "connection", targetId: connection.id, data: { reason: error.reason, keyId: error.keyId ?? null } });
+    await db.$transaction(async (tx) => {
+      await writeConnectionStatus(tx, scope, connection.id, {
+        status: "NEEDS_REAUTH",
+        reason: "Keel cannot decrypt the stored OAuth tokens (its encryption key is missing or the value is damaged). An admin must re-authorize.",
+        source: "credentials",
+      });
+      await recordAudit(scope, { action: "connection.credentials_unreadable", targetType: "connection", targetId: connection.id, data: { reason: error.reason, keyId: error.keyId ?? null } }, tx);
+    });
   }
 }
 
@@ -401,18 +399,31 @@ export function readOrganizations(value: unknown): OrganizationList {
   };
 }
 
-/** Re-authorization: points a connection at the identity the admin just consented with. */
-export async function rebindConnectionIdentity(scope: Scope, connectionId: string, accountId: string, provider: string): Promise<void> {
-  const owned = await db.account.count({ where: { id: accountId, userId: requireUserActor(scope).userId } });
+/**
+ * Re-authorization: points a connection at the identity the admin just consented with (same
+ * connection id, so its build profiles keep working). With another provider than before it is
+ * the switch from legacy Azure DevOps OAuth to Microsoft Entra ID, audited as such.
+ */
+export async function rebindConnectionIdentity(scope: Scope, connectionId: string, accountId: string, provider: string): Promise<{ switchedFrom: string | null }> {
+  const userId = requireUserActor(scope).userId;
+  const owned = await db.account.count({ where: { id: accountId, userId } });
   if (owned !== 1) {
     throw new AppError("FORBIDDEN", "This Azure DevOps identity is not linked to you.");
   }
-  const updated = await db.connection.updateMany({
-    where: { id: connectionId, organizationId: scope.organizationId, authMethod: "OAUTH" },
-    data: { accountId, oauthProvider: provider },
+  return db.$transaction(async (tx) => {
+    const current = await tx.connection.findFirst({ where: { id: connectionId, organizationId: scope.organizationId, authMethod: "OAUTH" }, select: { name: true, oauthProvider: true } });
+    if (!current) {
+      throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
+    }
+    await tx.connection.update({ where: { id: connectionId }, data: { accountId, oauthProvider: provider, credentialUserId: userId } });
+    const switchedFrom = current.oauthProvider && current.oauthProvider !== provider ? current.oauthProvider : null;
+    await recordAudit(
+      scope,
+      switchedFrom
+        ? { action: "connection.provider_switched", targetType: "connection", targetId: connectionId, data: { name: current.name, from: switchedFrom, to: provider } }
+        : { action: "connection.reauthorized", targetType: "connection", targetId: connectionId, data: { name: current.name, provider } },
+      tx,
+    );
+    return { switchedFrom };
   });
-  if (updated.count !== 1) {
-    throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
-  }
-  await recordAudit(scope, { action: "connection.reauthorized", targetType: "connection", targetId: connectionId, data: { provider } });
 }

@@ -25,6 +25,9 @@ const profileView = {
   updatedAt: true,
   createdById: true,
   createdBy: { select: { id: true, name: true, email: true } },
+  connectionId: true,
+  disconnectedAt: true,
+  disconnectedConnectionName: true,
   connection: {
     select: {
       id: true,
@@ -32,6 +35,8 @@ const profileView = {
       status: true,
       statusReason: true,
       lastCheckAt: true,
+      credentialExpiresAt: true,
+      credentialExpirySource: true,
       authMethod: true,
       deploymentType: true,
       serverUrl: true,
@@ -209,7 +214,7 @@ export async function createProfile(scope: Scope, input: NewProfile): Promise<{ 
  * audit event, in one transaction. The row is locked first so a concurrent delete cannot audit
  * twice.
  */
-export async function deleteProfile(scope: Scope, id: string): Promise<{ name: string; connectionId: string }> {
+export async function deleteProfile(scope: Scope, id: string): Promise<{ name: string; connectionId: string | null }> {
   return db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
     if (rows.length === 0) {
@@ -265,4 +270,57 @@ export async function syncProfileFromAzureDevOps(scope: Scope, id: string, befor
     );
     return true;
   });
+}
+
+/**
+ * Re-binds a profile to another connection that reaches the same repository (the caller has
+ * verified the repository GUID through Azure DevOps with that connection and passes what it
+ * answered): every other setting (name, platform, default branch, creator) stays; names and
+ * URLs are refreshed from Azure DevOps; the disconnected mark goes. Audited as profile.rebound.
+ */
+export async function rebindProfile(scope: Scope, id: string, connectionId: string, changes: ProfileRepositoryChanges): Promise<{ fromConnectionId: string | null }> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ connectionId: string | null; disconnectedConnectionName: string | null; name: string; repositoryId: string }[]>`
+      SELECT "connectionId", "disconnectedConnectionName", name, "repositoryId" FROM "BuildProfile"
+      WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
+    const profile = rows[0];
+    if (!profile) {
+      throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
+    }
+    const connection = await tx.connection.findFirst({ where: { id: connectionId, organizationId: scope.organizationId }, select: { id: true, name: true } });
+    if (!connection) {
+      throw new AppError("NOT_FOUND", "That connection does not exist in your organization.", { details: { field: "connectionId" } });
+    }
+    const from = profile.connectionId ? await tx.connection.findUnique({ where: { id: profile.connectionId }, select: { name: true } }) : null;
+    await tx.buildProfile.update({ where: { id }, data: { connectionId, disconnectedAt: null, disconnectedConnectionName: null, ...changes } });
+    await recordAudit(
+      scope,
+      {
+        action: "profile.rebound",
+        targetType: "build_profile",
+        targetId: id,
+        data: {
+          name: profile.name,
+          repositoryId: profile.repositoryId,
+          fromConnectionId: profile.connectionId,
+          fromConnectionName: from?.name ?? profile.disconnectedConnectionName,
+          toConnectionId: connection.id,
+          toConnectionName: connection.name,
+          ...(Object.keys(changes).length > 0 ? { refreshed: changes } : {}),
+        },
+      },
+      tx,
+    );
+    return { fromConnectionId: profile.connectionId };
+  });
+}
+
+/** The connections whose cached repository list holds this repository GUID (re-binding suggests them first). */
+export async function connectionsListingRepository(scope: Scope, repositoryId: string): Promise<string[]> {
+  const rows = await db.listedRepository.findMany({
+    where: { repositoryId: repositoryId.toLowerCase(), connection: { organizationId: scope.organizationId } },
+    select: { connectionId: true },
+    distinct: ["connectionId"],
+  });
+  return rows.map((row) => row.connectionId);
 }

@@ -60,7 +60,8 @@ export function route<K extends TargetKind | undefined = undefined, P extends z.
   return async (request, segment) => {
     try {
       const caller = await authorizeCaller(config.permission);
-      const pathParams = await segment.params;
+      // A route without dynamic segments gets no params from Next.js.
+      const pathParams: Record<string, string | string[]> = (await segment?.params) ?? {};
       const { id: rawId, ...rest } = pathParams;
       const input = await parseRequest(request, rest, config, publicUrlOf(getEnv()));
       let target: unknown;

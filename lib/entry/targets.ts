@@ -1,5 +1,6 @@
 import "server-only";
 import { getDraft } from "@/lib/data/connect-drafts";
+import { getBuild } from "@/lib/data/builds";
 import { getConnection } from "@/lib/data/connections";
 import { getMember } from "@/lib/data/members";
 import { getProfile } from "@/lib/data/profiles";
@@ -17,6 +18,7 @@ const TARGETS = {
   /** The caller's own live draft of the connect wizard (drafts are private to the admin who started them). */
   draft: { load: getDraft, missing: "This connection setup has expired or does not exist. Start connecting again." },
   member: { load: getMember, missing: "That member is not in your organization." },
+  build: { load: getBuild, missing: "That build does not exist in your organization." },
 } as const;
 
 export type TargetKind = keyof typeof TARGETS;

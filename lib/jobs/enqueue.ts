@@ -41,6 +41,8 @@ export type EnqueueOptions<Kind extends ScopeKind> = (Kind extends "organization
   : { scope?: undefined }) & {
   /** Start no earlier than this. */
   startAfter?: Date;
+  /** A fixed job id (derive it from what makes the job unique): a second send with the same id is dropped. */
+  id?: string;
 };
 
 /**
@@ -59,6 +61,7 @@ export async function enqueue<Schema extends z.ZodType, Kind extends ScopeKind>(
     organizationId: scope?.organizationId ?? null,
     requestedBy,
     ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+    ...(options.id ? { id: options.id } : {}),
   });
   log.debug({ queue: queue.name, jobId: id }, id ? "job enqueued" : "job not enqueued: the same work is already queued");
   return id;

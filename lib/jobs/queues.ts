@@ -31,3 +31,92 @@ export const housekeepingQueue = defineQueue({
   expireInSeconds: 10 * 60,
   concurrency: 1,
 });
+
+/**
+ * The scheduled connection check's fan-out (lib/connections/scheduled.ts): once per interval
+ * across all workers, it queues one `connections.check` per connection of every organization.
+ */
+export const checkAllConnectionsQueue = defineQueue({
+  name: "connections.check-all",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 2, delaySeconds: 30, backoff: true },
+  expireInSeconds: 10 * 60,
+  concurrency: 1,
+});
+
+/** Runs the doctor on one connection with the system scope and records its health (lib/connections/scheduled.ts). */
+export const checkConnectionQueue = defineQueue({
+  name: "connections.check",
+  payload: z.object({ connectionId: z.uuid() }),
+  scope: "organization",
+  // One queued and one running check per connection: a second request while one waits is dropped.
+  policy: "stately",
+  singletonKey: (payload) => payload.connectionId,
+  retry: { limit: 1, delaySeconds: 60, backoff: false },
+  // The doctor makes a few dozen requests with 60 s timeouts at most.
+  expireInSeconds: 10 * 60,
+});
+
+/** E-mails pending notices to their recipients (lib/notifications/deliver.ts); one at a time across workers. */
+export const noticeEmailQueue = defineQueue({
+  name: "notifications.email",
+  payload: z.object({}),
+  scope: "global",
+  policy: "stately",
+  singletonKey: () => "notices",
+  retry: { limit: 3, delaySeconds: 30, backoff: true },
+  expireInSeconds: 10 * 60,
+});
+
+/** Runs one build (lib/builds/runner.ts). The job id is the build id, so enqueueing is idempotent. */
+export const runBuildQueue = defineQueue({
+  name: "builds.run",
+  payload: z.object({ buildId: z.uuid() }),
+  scope: "organization",
+  policy: "standard",
+  // A retry finds the build no longer QUEUED and does nothing: it exists for attempts that
+  // failed before claiming the build (PostgreSQL restarting).
+  retry: { limit: 2, delaySeconds: 5, backoff: true },
+  // Longer than the longest time limit (6 h) plus the fetch: a dead worker's build is found
+  // long before by the sweeper (heartbeats), this only returns the job to the queue.
+  expireInSeconds: 6 * 3_600 + 30 * 60,
+});
+
+/** Sends a build's report intents to Azure DevOps, in order (lib/builds/report.ts). */
+export const reportBuildQueue = defineQueue({
+  name: "builds.report",
+  payload: z.object({ buildId: z.uuid() }),
+  scope: "organization",
+  // One sender per build at a time (statuses must arrive in order); a request while one waits
+  // is dropped: the waiting job sends every unsent intent.
+  policy: "stately",
+  singletonKey: (payload) => payload.buildId,
+  retry: { limit: 8, delaySeconds: 10, backoff: true },
+  expireInSeconds: 10 * 60,
+});
+
+/** Finds running builds whose worker stopped heartbeating, and queued builds whose job was lost. */
+export const sweepBuildsQueue = defineQueue({
+  name: "builds.sweep",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 0, delaySeconds: 0, backoff: false },
+  expireInSeconds: 120,
+});
+
+/**
+ * Hourly: rotates Keel's workload identity federation signing keys (lib/entra/signing-keys.ts):
+ * publishes the next key ahead of use, retires and removes old ones. Global: one issuer per Keel.
+ */
+export const rotateFederationKeysQueue = defineQueue({
+  name: "entra.rotate-signing-keys",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 3, delaySeconds: 60, backoff: true },
+  expireInSeconds: 5 * 60,
+  concurrency: 1,
+});

@@ -23,6 +23,8 @@ export type WorkerSettings = {
   graceMs: number;
   /** pg-boss maintenance interval: how soon an expired job (dead worker) is retried. */
   maintenanceSeconds: number;
+  /** Per-queue concurrency from configuration (e.g. builds.run ← KEEL_BUILD_CONCURRENCY), over the queue's own. */
+  queueConcurrency?: Record<string, number>;
 };
 
 export type RunningWorker = {
@@ -87,7 +89,7 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
 
   const loops: Promise<void>[] = [];
   for (const handler of registry.handlers) {
-    const slots = handler.queue.concurrency ?? settings.concurrency;
+    const slots = settings.queueConcurrency?.[handler.queue.name] ?? handler.queue.concurrency ?? settings.concurrency;
     for (let slot = 0; slot < slots; slot += 1) {
       loops.push(fetchLoop(handler));
     }

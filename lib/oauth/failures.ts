@@ -1,3 +1,5 @@
+import { explainUserAadsts } from "./aadsts";
+
 /**
  * Why an OAuth round trip ended without a linked identity, and what the admin reads about it.
  *
@@ -21,6 +23,7 @@ export const OAUTH_FAILURE_REASONS = [
   "not_admin",
   "no_intent",
   "other_user",
+  "organization_refused",
   "failed",
 ] as const;
 
@@ -41,9 +44,12 @@ export type FailureText = {
 const NOTHING_LINKED = "Nothing was linked and no token was stored.";
 
 // The error codes OAuth 2.0 (RFC 6749 §4.1.2.1, §5.2), OpenID Connect (Core §3.1.2.6) and
-// Microsoft's endpoints define. A provider's code reaches Keel's pages in the address bar,
-// where anyone can write anything: only these are ever shown, so a crafted link cannot make
-// Keel's page say words of its author's choosing.
+// Microsoft's endpoints define, and Entra's AADSTS codes (a fixed shape: AADSTS and digits). A
+// provider's code reaches Keel's pages in the address bar, where anyone can write anything:
+// only these are ever shown, so a crafted link cannot make Keel's page say words of its
+// author's choosing.
+const AADSTS_CODE = /^AADSTS\d{4,8}$/;
+
 const KNOWN_PROVIDER_ERRORS: ReadonlySet<string> = new Set([
   "invalid_request",
   "unauthorized_client",
@@ -70,12 +76,25 @@ const KNOWN_PROVIDER_ERRORS: ReadonlySet<string> = new Set([
 
 /** The provider's error code when it is one the OAuth and OpenID specifications define, else undefined. */
 export function knownProviderError(code: string | undefined | null): string | undefined {
-  return typeof code === "string" && KNOWN_PROVIDER_ERRORS.has(code) ? code : undefined;
+  return typeof code === "string" && (KNOWN_PROVIDER_ERRORS.has(code) || AADSTS_CODE.test(code)) ? code : undefined;
 }
 
-/** The page text for a failure reason. */
+/**
+ * The page text for a failure reason. When the provider's code is an AADSTS code Keel knows
+ * (lib/oauth/aadsts.ts), its explanation replaces the generic text: it says what exactly to do.
+ */
 export function failureText(reason: OAuthFailureReason, providerLabel: string, code?: string): FailureText {
+  // Only a code the specifications define is ever shown (knownProviderError).
   const providerError = knownProviderError(code);
+  const aadsts = explainUserAadsts(providerError);
+  // A plain Deny (AADSTS65004) reads best as the generic "you did not give access".
+  if (aadsts && aadsts.code !== "AADSTS65004" && (reason === "denied" || reason === "provider_error" || reason === "client_rejected")) {
+    return { title: aadsts.title, detail: `${aadsts.detail} (${aadsts.code}) ${NOTHING_LINKED}`, fix: aadsts.fix, retry: true, refused: false };
+  }
+  return genericFailureText(reason, providerLabel, providerError);
+}
+
+function genericFailureText(reason: OAuthFailureReason, providerLabel: string, providerError?: string): FailureText {
   switch (reason) {
     case "denied":
       return {
@@ -167,6 +186,17 @@ export function failureText(reason: OAuthFailureReason, providerLabel: string, c
         fix: ["Sign in at the consent page with your own Azure DevOps account and try again, or ask the other person to connect."],
         retry: true,
         refused: true,
+      };
+    case "organization_refused":
+      return {
+        title: "This account cannot use the connection's organization",
+        detail: `Keel tried the new ${providerLabel} authorization on the connection's organization before switching to it, and Azure DevOps refused it (the account is not a member there, or lacks a permission). The connection was not changed: it keeps its previous authorization, and its build profiles keep working as before.`,
+        fix: [
+          "Choose Try again and sign in with an account that belongs to the connection's organization.",
+          "If it should belong to it, ask an administrator of the organization to add the account (Organization settings → Users), then try again.",
+        ],
+        retry: true,
+        refused: false,
       };
     default:
       return {

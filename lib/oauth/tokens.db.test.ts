@@ -234,7 +234,7 @@ describe("a grant that is gone", () => {
     expect(after.accountId).toBe(identity.id);
     expect((await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).connectionId).toBe(connection.id);
     expect((await row(identity.id)).refreshFailedAt).not.toBeNull();
-    expect(await database.prisma.auditEvent.count({ where: { action: "connection.needs_reauth", targetId: connection.id } })).toBe(1);
+    expect(await database.prisma.auditEvent.count({ where: { action: "connection.status_changed", targetId: connection.id } })).toBe(1);
 
     const before = tokenPosts();
     expect(isNeedsReauthorization(await getAccessTokenForAccount(scope, identity.id).catch((caught: unknown) => caught))).toBe(true);

@@ -242,16 +242,19 @@ describe("listing a connection's repositories", () => {
     await listNow(expired.id);
     await listNow(expired.id, { force: true });
     const after = await connectionView(expired.id);
-    expect(after).toMatchObject({ status: "FAILING", statusReason: "The token has expired" });
-    // Two refused listings, one health change in the audit log.
-    const changes = await database.prisma.auditEvent.findMany({ where: { action: "connection.health_changed", targetId: expired.id } });
+    expect(after).toMatchObject({ status: "EXPIRED", statusReason: "The token has expired", credentialExpirySource: "AZURE_DEVOPS" });
+    // Azure DevOps said it expired: that is now its expiry (its word wins over an unknown or later date).
+    expect(after.credentialExpiresAt).not.toBeNull();
+    // Two refused listings, one status change in the audit log (and one notice for the owner and admins).
+    const changes = await database.prisma.auditEvent.findMany({ where: { action: "connection.status_changed", targetId: expired.id } });
     expect(changes).toHaveLength(1);
-    expect(changes[0]!.data).toMatchObject({ status: "FAILING", finding: "token_expired", source: "use" });
-    // Same status without a reason (an older row) still gets the reason.
+    expect(changes[0]!.data).toMatchObject({ from: "HEALTHY", to: "EXPIRED", finding: "token_expired", source: "use" });
+    expect(await database.prisma.notification.count({ where: { connectionId: expired.id, kind: "connection.status_changed" } })).toBe(1);
+    // Same status without a reason (an older row) still gets the reason, quietly: the status did not change.
     await database.prisma.connection.update({ where: { id: expired.id }, data: { statusReason: null } });
     await listNow(expired.id, { force: true });
-    expect(await connectionView(expired.id)).toMatchObject({ status: "FAILING", statusReason: "The token has expired" });
-    expect(await database.prisma.auditEvent.count({ where: { action: "connection.health_changed", targetId: expired.id } })).toBe(2);
+    expect(await connectionView(expired.id)).toMatchObject({ status: "EXPIRED", statusReason: "The token has expired" });
+    expect(await database.prisma.auditEvent.count({ where: { action: "connection.status_changed", targetId: expired.id } })).toBe(1);
 
     // A 503 says nothing about the credential: the health stays as Check left it.
     const healthy = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
@@ -263,15 +266,15 @@ describe("listing a connection's repositories", () => {
     }
     expect((await visibleListing(healthy.id)).error?.id).toBe("server_error");
     expect((await connectionView(healthy.id)).status).toBe("HEALTHY");
-    expect(await database.prisma.auditEvent.count({ where: { action: "connection.health_changed", targetId: healthy.id } })).toBe(0);
+    expect(await database.prisma.auditEvent.count({ where: { action: "connection.status_changed", targetId: healthy.id } })).toBe(0);
 
     // Marked failing, yet the listing works (say, the policy was turned on since): the doctor
     // runs once and its verdict replaces the stale health.
-    await database.prisma.connection.update({ where: { id: healthy.id }, data: { status: "FAILING", statusReason: "The token has expired" } });
+    await database.prisma.connection.update({ where: { id: healthy.id }, data: { status: "EXPIRED", statusReason: "The token has expired" } });
     await listNow(healthy.id, { force: true });
     expect((await visibleListing(healthy.id)).status).toBe("READY");
     const rechecked = await connectionView(healthy.id);
-    expect(rechecked.status).not.toBe("FAILING");
+    expect(rechecked.status).toBe("HEALTHY");
     expect(rechecked.statusReason).not.toBe("The token has expired");
     expect(rechecked.lastCheckAt).not.toBeNull();
     expect(await database.prisma.auditEvent.count({ where: { action: "connection.checked", targetId: healthy.id } })).toBe(1);

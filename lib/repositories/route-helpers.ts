@@ -25,3 +25,15 @@ export async function upstreamFailure(scope: Scope, error: unknown, connection: 
   await noteUseFailure(scope, connection, problem);
   return jsonError(502, "PROVIDER_REJECTED", problem.title, { problem });
 }
+
+/**
+ * The answer for a profile whose connection was deleted (issue 12): it cannot reach Azure DevOps
+ * until it is re-bound to a connection that reaches the same repository.
+ */
+export function disconnectedProfile(profile: { disconnectedConnectionName: string | null }): Response {
+  return jsonError(
+    409,
+    "CONFLICT",
+    `This build profile is disconnected: its connection${profile.disconnectedConnectionName ? ` "${profile.disconnectedConnectionName}"` : ""} was deleted. Re-bind it to a connection that reaches the repository (on the profile's page).`,
+  );
+}

@@ -94,7 +94,7 @@ export const providerSchema = z.object({
 
 export const methodFields = ["method"] as const;
 export const methodSchema = z.object({
-  method: z.enum(["PAT", "OAUTH"], { error: "Choose how Keel signs in to Azure DevOps" }),
+  method: z.enum(["PAT", "OAUTH", "SERVICE_PRINCIPAL"], { error: "Choose how Keel signs in to Azure DevOps" }),
 });
 
 export const patFormFields = ["name", "serverUrl", "collection", "token", "tokenExpiresAt"] as const;
@@ -160,3 +160,32 @@ export const caUploadSchema = z.object({
       return checked.pem;
     }),
 });
+
+export const replaceTokenFields = ["token", "tokenExpiresAt"] as const;
+/** Replace a PAT: the new token (checked by the doctor before it replaces the old one) and its expiry date. */
+export const replaceTokenSchema = z.object({ token: patField, tokenExpiresAt: tokenExpiryField });
+
+export const changeOwnerFields = ["ownerId"] as const;
+export const changeOwnerSchema = z.object({ ownerId: z.uuid({ error: "Choose the admin who will own this connection" }) });
+
+export const deleteConnectionFields = ["confirmName"] as const;
+/** Deleting asks for the connection's name, typed (compared exactly by the data layer). */
+export const deleteConnectionSchema = z.object({
+  confirmName: z
+    .string({ error: "Type the connection's name to delete it" })
+    .max(200, "Type the connection's name to delete it")
+    .refine((value) => value.trim() !== "", "Type the connection's name to delete it"),
+});
+
+export const CONNECTION_SORTS = ["status", "name", "expiry", "checked", "profiles"] as const;
+const STATUS_FILTERS = ["attention", "HEALTHY", "EXPIRING", "EXPIRED", "NEEDS_REAUTH", "UNREACHABLE", "CERTIFICATE_PROBLEM", "CREDENTIALS_UNREADABLE", "CREDENTIALS_MISSING"] as const;
+
+/** `/connections?status=&sort=&order=`: bad values fall back to the defaults (the page says so). */
+export const connectionListQuerySchema = z.strictObject({
+  status: z.enum(STATUS_FILTERS, { error: "Unknown status" }).optional(),
+  sort: z.enum(CONNECTION_SORTS, { error: "Unknown sort order" }).default("status"),
+  order: z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc"),
+  /** Set by the delete action's redirect: the id of the connection just deleted (its name and disconnected profiles come from the audit log, never from the URL). */
+  deleted: z.uuid({ error: "Unknown deleted connection" }).optional(),
+});
+export type ConnectionListQuery = z.infer<typeof connectionListQuerySchema>;

@@ -192,3 +192,7 @@ export function queryErrors(error: z.ZodError): Record<string, string[]> {
   }
   return out;
 }
+
+export const rebindProfileFields = ["connectionId"] as const;
+/** Re-bind a profile: the connection that should reach its repository from now on. */
+export const rebindProfileSchema = z.object({ connectionId: z.uuid({ error: "Choose a connection" }) });

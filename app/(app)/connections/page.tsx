@@ -1,21 +1,77 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { CheckAllButton } from "@/components/connections/check-all-button";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
+import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { checkAllConnectionsAction } from "@/lib/actions/connections";
 import { requireScope } from "@/lib/auth/guards";
-import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { healthOfConnection } from "@/lib/connections/service";
+import { STATUS_ORDER, statusLabel, type ConnectionStatus } from "@/lib/connections/status";
+import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnections } from "@/lib/data/connections";
+import { providerLabel } from "@/lib/oauth/config";
+import { can } from "@/lib/policy";
+import { connectionListQuerySchema, type ConnectionListQuery } from "@/lib/validation/connections";
+import { searchParamsObject } from "@/lib/validation/profiles";
 
 export const metadata: Metadata = { title: "Connections" };
 
-export default async function ConnectionsPage() {
+const SORTS = [
+  { value: "status", label: "Status (most urgent first)" },
+  { value: "name", label: "Name" },
+  { value: "expiry", label: "Token expiry" },
+  { value: "checked", label: "Last check" },
+  { value: "profiles", label: "Build profiles" },
+] as const;
+
+const day = (date: Date) => date.toISOString().slice(0, 10);
+const when = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("connection.read");
-  const connections = await listConnections(scope);
+  const parsed = connectionListQuerySchema.safeParse(searchParamsObject(await searchParams));
+  // A hand-edited URL never breaks the page: bad parameters fall back to the defaults and say so.
+  const query: ConnectionListQuery = parsed.success ? parsed.data : connectionListQuerySchema.parse({});
+  // The schema's own messages only: nothing from the address is repeated on the page as a message.
+  const problems = parsed.success
+    ? []
+    : [...new Set(parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `The address had ${issue.keys.length === 1 ? "a parameter" : "parameters"} this page does not know` : issue.message)))];
+  const now = new Date();
+  const [connections, deletedEvent] = await Promise.all([listConnections(scope), query.deleted ? getRecentAuditData(scope, "connection.deleted", query.deleted, 10 * 60 * 1000) : null]);
+  const all = connections.map((connection) => ({ connection, health: healthOfConnection(connection, now) }));
+  const deleted =
+    deletedEvent && typeof deletedEvent === "object" && !Array.isArray(deletedEvent) && typeof deletedEvent.name === "string"
+      ? { name: deletedEvent.name, disconnected: typeof deletedEvent.profilesDisconnected === "number" ? deletedEvent.profilesDisconnected : 0 }
+      : null;
   const isAdmin = can(scope, "connection.create");
+  const mayCheck = can(scope, "connection.check");
+  const rows = all
+    .filter(({ health }) => !query.status || (query.status === "attention" ? health.needsAttention : health.status === query.status))
+    .sort((a, b) => {
+      const byName = a.connection.name.localeCompare(b.connection.name, "en", { sensitivity: "base" });
+      const far = Number.MAX_SAFE_INTEGER;
+      const compare =
+        query.sort === "name"
+          ? byName
+          : query.sort === "expiry"
+            ? (a.health.expiresAt?.getTime() ?? far) - (b.health.expiresAt?.getTime() ?? far)
+            : query.sort === "checked"
+              ? (b.connection.lastCheckAt?.getTime() ?? 0) - (a.connection.lastCheckAt?.getTime() ?? 0)
+              : query.sort === "profiles"
+                ? b.connection._count.profiles - a.connection._count.profiles
+                : STATUS_ORDER.indexOf(a.health.status) - STATUS_ORDER.indexOf(b.health.status) || (a.health.daysLeft ?? far) - (b.health.daysLeft ?? far);
+      return (query.order === "desc" ? -compare : compare) || byName;
+    });
+  const counts = new Map<ConnectionStatus, number>();
+  for (const { health } of all) {
+    counts.set(health.status, (counts.get(health.status) ?? 0) + 1);
+  }
+  const attention = all.filter(({ health }) => health.needsAttention).length;
   const connect = isAdmin ? (
     <Link href="/connect" className={buttonClasses("primary")}>
       Connect Azure DevOps
@@ -23,43 +79,160 @@ export default async function ConnectionsPage() {
   ) : null;
   return (
     <>
-      <PageHeader title="Connections" description="Azure DevOps organizations and Azure DevOps Server collections Keel can read repositories from." actions={connections.length > 0 ? connect : null} />
-      {connections.length === 0 ? (
+      <PageHeader
+        title="Connections"
+        description="Azure DevOps organizations and Azure DevOps Server collections Keel can read repositories from. Keel checks each one in the background and tells the owner and the admins when something changes."
+        actions={
+          all.length > 0 ? (
+            <>
+              {mayCheck ? <CheckAllButton action={checkAllConnectionsAction} /> : null}
+              {connect}
+            </>
+          ) : null
+        }
+      />
+      {deleted ? (
+        <Alert tone="success" className="mb-6" title={`Deleted the connection “${deleted.name}”`}>
+          {deleted.disconnected ? (
+            <p>
+              {deleted.disconnected} build profile{deleted.disconnected === 1 ? " was" : "s were"} kept and marked disconnected. Open{" "}
+              <Link href="/profiles" className="font-medium underline">
+                Build profiles
+              </Link>{" "}
+              to re-bind {deleted.disconnected === 1 ? "it" : "them"} to another connection that reaches the same repository.
+            </p>
+          ) : (
+            <p>No build profile used it.</p>
+          )}
+        </Alert>
+      ) : null}
+      {problems.length > 0 ? (
+        <Alert tone="warning" title="Some filters in the address were not valid and were ignored" className="mb-6">
+          <ul className="ml-5 list-disc">
+            {problems.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </ul>
+        </Alert>
+      ) : null}
+      {all.length === 0 ? (
         <EmptyState title="No connections yet" action={connect}>
           {isAdmin
             ? "Connect an Azure DevOps organization or an Azure DevOps Server collection. Keel checks the server, the token and its scopes before anything is saved."
             : "An admin of your organization connects Azure DevOps. Once a connection exists, you can create build profiles from its repositories."}
         </EmptyState>
       ) : (
-        <DataTable
-          caption="Connections"
-          columns={[
-            { key: "name", label: "Name" },
-            { key: "where", label: "Where" },
-            { key: "sign-in", label: "Sign-in" },
-            { key: "health", label: "Health" },
-          ]}
-        >
-          {connections.map((connection) => (
-            <tr key={connection.id} className="border-t border-slate-100">
-              <td className="px-4 py-3">
-                <Link href={`/connections/${connection.id}`} className="font-medium text-brand-700 underline">
-                  {connection.name}
-                </Link>
-              </td>
-              <td className="px-4 py-3">
-                <span className="font-mono text-xs">{buildCollectionUrl(connection)}</span>
-                <span className="block text-xs text-slate-500">{connection.serverProduct ?? (connection.deploymentType === "SERVICES" ? "Azure DevOps Services" : "Azure DevOps Server")}</span>
-              </td>
-              <td className="px-4 py-3">{connection.authMethod === "PAT" ? `Personal Access Token${connection.tokenLastFour ? ` …${connection.tokenLastFour}` : ""}` : "OAuth2"}</td>
-              <td className="px-4 py-3">
-                <ConnectionStatusBadge status={connection.status} />
-                {connection.status !== "HEALTHY" && connection.statusReason ? <span className="block text-xs text-slate-700">{connection.statusReason}</span> : null}
-                {connection.lastCheckAt ? <span className="block text-xs text-slate-500">checked {connection.lastCheckAt.toISOString().slice(0, 16).replace("T", " ")} UTC</span> : null}
-              </td>
-            </tr>
-          ))}
-        </DataTable>
+        <>
+          <p className="mb-3 text-sm text-slate-700" aria-live="polite">
+            {attention === 0 ? "Every connection is healthy." : `${attention} of ${all.length} connection${all.length === 1 ? " needs" : "s need"} attention.`}
+          </p>
+          <form method="get" action="/connections" role="search" aria-label="Filter and sort connections" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+            <div>
+              <label htmlFor="connections-status" className="block text-sm font-medium text-slate-800">
+                Status
+              </label>
+              <select id="connections-status" name="status" defaultValue={query.status ?? ""} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
+                <option value="">All ({all.length})</option>
+                <option value="attention">Needs attention ({attention})</option>
+                {STATUS_ORDER.map((status) => (
+                  <option key={status} value={status}>
+                    {statusLabel(status)} ({counts.get(status) ?? 0})
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label htmlFor="connections-sort" className="block text-sm font-medium text-slate-800">
+                Sort by
+              </label>
+              <select id="connections-sort" name="sort" defaultValue={query.sort} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
+                {SORTS.map((sort) => (
+                  <option key={sort.value} value={sort.value}>
+                    {sort.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label htmlFor="connections-order" className="block text-sm font-medium text-slate-800">
+                Order
+              </label>
+              <select id="connections-order" name="order" defaultValue={query.order} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
+                <option value="asc">Ascending</option>
+                <option value="desc">Descending</option>
+              </select>
+            </div>
+            <button type="submit" className={buttonClasses("secondary")}>
+              Apply
+            </button>
+            {query.status || query.sort !== "status" || query.order !== "asc" ? (
+              <Link href="/connections" className="py-2 text-sm font-medium text-brand-700 underline">
+                Clear
+              </Link>
+            ) : null}
+          </form>
+          {rows.length === 0 ? (
+            <EmptyState title="No connection has this status" action={<Link href="/connections" className={buttonClasses("secondary")}>Show all connections</Link>}>
+              Choose another status, or show all connections.
+            </EmptyState>
+          ) : (
+            <DataTable
+              caption="Connections"
+              className="[&_thead]:hidden md:[&_thead]:table-header-group"
+              columns={[
+                { key: "name", label: "Connection" },
+                { key: "provider", label: "Provider" },
+                { key: "method", label: "Method" },
+                { key: "owner", label: "Owner" },
+                { key: "status", label: "Status" },
+                { key: "checked", label: "Last check" },
+                { key: "expiry", label: "Credential expiry" },
+                { key: "profiles", label: "Profiles" },
+              ]}
+            >
+              {rows.map(({ connection, health }) => (
+                // On a phone each row is a stacked card (the header row is hidden; each cell names itself).
+                <tr key={connection.id} className="block border-t border-slate-100 px-4 py-3 md:table-row md:p-0">
+                  <td className="block md:table-cell md:px-4 md:py-3">
+                    <Link href={`/connections/${connection.id}`} className="font-medium text-brand-700 underline">
+                      {connection.name}
+                    </Link>
+                    <span className="block break-all font-mono text-xs text-slate-600">{buildCollectionUrl(connection)}</span>
+                  </td>
+                  <td className="block md:table-cell md:px-4 md:py-3">
+                    <span className="text-xs text-slate-500 md:hidden">Provider: </span>
+                    {connection.deploymentType === "SERVICES" ? "Services" : "Server"}
+                    <span className="block text-xs text-slate-600">{connection.serverProduct ?? (connection.deploymentType === "SERVICES" ? "Azure DevOps Services" : "Azure DevOps Server")}</span>
+                  </td>
+                  <td className="block md:table-cell md:px-4 md:py-3">
+                    <span className="text-xs text-slate-500 md:hidden">Method: </span>
+                    {connection.authMethod === "PAT" ? `Personal Access Token${connection.tokenLastFour ? ` …${connection.tokenLastFour}` : ""}` : connection.authMethod === "SERVICE_PRINCIPAL" ? "Service principal" : `OAuth2 (${providerLabel(connection.oauthProvider ?? connection.account?.provider)})`}
+                  </td>
+                  <td className="block md:table-cell md:px-4 md:py-3">
+                    <span className="text-xs text-slate-500 md:hidden">Owner: </span>
+                    {connection.owner?.name ?? <span className="text-slate-600">{connection.authMethod === "SERVICE_PRINCIPAL" ? "No person (service principal)" : "Nobody (left)"}</span>}
+                  </td>
+                  <td className="block py-1 md:table-cell md:px-4 md:py-3">
+                    <ConnectionStatusBadge status={health.status} daysLeft={health.daysLeft} />
+                    {health.reason && health.status !== "HEALTHY" ? <span className="mt-1 block max-w-xs text-xs text-slate-700">{health.reason}</span> : null}
+                  </td>
+                  <td className="block text-xs md:table-cell md:px-4 md:py-3">
+                    <span className="text-slate-500 md:hidden">Last check: </span>
+                    {connection.lastCheckAt ? when(connection.lastCheckAt) : "Not yet"}
+                  </td>
+                  <td className="block text-xs md:table-cell md:px-4 md:py-3">
+                    <span className="text-slate-500 md:hidden">Credential expiry: </span>
+                    {health.expiresAt ? day(health.expiresAt) : connection.authMethod === "PAT" ? "Unknown" : "—"}
+                  </td>
+                  <td className="block text-xs md:table-cell md:px-4 md:py-3">
+                    <span className="text-slate-500 md:hidden">Build profiles: </span>
+                    {connection._count.profiles}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
+        </>
       )}
     </>
   );

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
+import { Badge } from "@/components/ui/badge";
 import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
@@ -10,6 +11,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { deleteProfileAction } from "@/lib/actions/profiles";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
+import { healthOfConnection } from "@/lib/connections/service";
 import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnections } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
@@ -214,10 +216,17 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                     </span>
                   </td>
                   <td className="px-4 py-3">
-                    <span className="flex flex-wrap items-center gap-2">
-                      {profile.connection.name}
-                      <ConnectionStatusBadge status={profile.connection.status} />
-                    </span>
+                    {profile.connection ? (
+                      <span className="flex flex-wrap items-center gap-2">
+                        {profile.connection.name}
+                        <ConnectionStatusBadge status={healthOfConnection(profile.connection).status} />
+                      </span>
+                    ) : (
+                      <span className="flex flex-wrap items-center gap-2">
+                        <Badge tone="error">Disconnected</Badge>
+                        <span className="text-xs text-slate-600">re-bind on its page</span>
+                      </span>
+                    )}
                   </td>
                   <td className="px-4 py-3 text-slate-600">
                     {profile.createdAt.toISOString().slice(0, 10)}

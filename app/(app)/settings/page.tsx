@@ -27,6 +27,15 @@ export default async function SettingsPage() {
             Your account
           </Link>
         </Card>
+        <Card title="Audit log" description="Who did what: sign-ins, members, connections, build profiles, background checks. Filter it and export it as CSV.">
+          {can(scope, "audit.read") ? (
+            <Link href="/settings/audit" className="text-sm font-medium text-brand-700 underline">
+              Open the audit log
+            </Link>
+          ) : (
+            <p className="text-sm text-slate-600">Only admins read the audit log.</p>
+          )}
+        </Card>
         {can(scope, "network.read") ? (
           <Card title="Network" description="Addresses Keel calls from, and which servers it may call.">
             <Link href="/settings/network" className="text-sm font-medium text-brand-700 underline">
@@ -34,6 +43,15 @@ export default async function SettingsPage() {
             </Link>
           </Card>
         ) : null}
+        <Card title="Microsoft Entra ID" description="The sign-in app's redirect URI, permissions and setup script; Keel's issuer for service principals.">
+          {can(scope, "connection.create") ? (
+            <Link href="/settings/entra" className="text-sm font-medium text-brand-700 underline">
+              Microsoft Entra ID setup
+            </Link>
+          ) : (
+            <p className="text-sm text-slate-600">Only admins set up sign-in and service principals.</p>
+          )}
+        </Card>
       </div>
     </>
   );

@@ -4,22 +4,30 @@ import { notFound } from "next/navigation";
 import { CaUploadForm } from "@/components/connect/check-actions";
 import { CheckReport } from "@/components/connect/check-report";
 import { OAuthStart } from "@/components/connect/oauth-start";
+import { ChangeOwnerForm } from "@/components/connections/change-owner-form";
 import { CheckNowButton } from "@/components/connections/check-now";
+import { ReplaceTokenForm } from "@/components/connections/replace-token-form";
 import { ProjectList } from "@/components/connections/project-list";
+import { ReplaceCredentialForm } from "@/components/connections/replace-credential-form";
+import { ServicePrincipalCard } from "@/components/connections/service-principal-card";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { checkConnectionAction, uploadConnectionCaAction } from "@/lib/actions/connections";
-import { beginReauthorizeAction } from "@/lib/actions/connect-oauth";
+import { changeOwnerAction, checkConnectionAction, replaceTokenAction, uploadConnectionCaAction } from "@/lib/actions/connections";
+import { beginReauthorizeAction, beginSwitchToEntraAction } from "@/lib/actions/connect-oauth";
+import { replaceServicePrincipalCredentialAction } from "@/lib/actions/connect-service-principal";
+import { getServicePrincipal } from "@/lib/data/service-principals";
+import { federationIssuer } from "@/lib/entra/federation";
 import { getOAuthProviderConfig } from "@/lib/auth/oauth-providers";
 import { isOAuthProviderId, providerChoice, providerLabel } from "@/lib/oauth/config";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { healthOfConnection } from "@/lib/connections/service";
 import { readCheckSummary } from "@/lib/connections/summary";
-import { getConnection } from "@/lib/data/connections";
+import { getConnection, listPossibleOwners } from "@/lib/data/connections";
 import { listProfilesForConnection } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
@@ -35,24 +43,40 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   if (!connection) {
     notFound();
   }
-  const may = { check: can(scope, "connection.check"), update: can(scope, "connection.update"), reauthorize: can(scope, "connection.reauthorize") };
+  const may = {
+    check: can(scope, "connection.check"),
+    update: can(scope, "connection.update"),
+    reauthorize: can(scope, "connection.reauthorize"),
+    transfer: can(scope, "connection.transfer"),
+    delete: can(scope, "connection.delete"),
+  };
+  const health = healthOfConnection(connection);
+  const admins = may.transfer ? await listPossibleOwners(scope) : [];
+  // The owner has not authorized with their own token or identity yet (after a change of owner).
+  const handover = connection.ownerId !== null && connection.credentialUserId !== connection.ownerId;
   const summary = readCheckSummary(connection.lastCheckResult);
   const collectionUrl = buildCollectionUrl(connection);
   const tlsFinding = summary?.findings.find((finding) => finding.data?.canUploadCa);
+  const warnings = summary?.ok ? summary.findings.filter((finding) => finding.severity === "warning") : [];
+  const firstWarning = warnings[0];
+  const warningCount = warnings.length;
   // OAUTH: the provider to re-authorize with (kept on the connection even if its identity is gone).
   const oauthProvider = connection.authMethod !== "OAUTH" ? null : isOAuthProviderId(connection.oauthProvider) ? connection.oauthProvider : isOAuthProviderId(connection.account?.provider) ? connection.account.provider : null;
   const reauthorize =
     may.reauthorize && oauthProvider && getOAuthProviderConfig(oauthProvider) ? (
-      <OAuthStart action={beginReauthorizeAction.bind(null, connection.id)} providers={[providerChoice(oauthProvider)]} initial={oauthProvider} submitLabel="Re-authorize" variant={connection.status === "NEEDS_REAUTH" ? "primary" : "secondary"} chooseProvider={false} />
+      <OAuthStart action={beginReauthorizeAction.bind(null, connection.id)} providers={[providerChoice(oauthProvider)]} initial={oauthProvider} submitLabel="Re-authorize" variant={health.status === "NEEDS_REAUTH" ? "primary" : "secondary"} chooseProvider={false} />
     ) : null;
+  // Legacy Azure DevOps OAuth → Microsoft Entra ID, in place (same connection id, profiles keep working).
+  const canSwitch = may.reauthorize && oauthProvider === "azure-devops" && getOAuthProviderConfig("microsoft-entra-id") !== null;
   const profiles = await listProfilesForConnection(scope, connection.id);
+  const principal = connection.authMethod === "SERVICE_PRINCIPAL" ? await getServicePrincipal(scope, connection.id) : null;
   return (
     <>
       <PageHeader
         title={connection.name}
         description={
           <span className="flex flex-wrap items-center gap-2">
-            <ConnectionStatusBadge status={connection.status} />
+            <ConnectionStatusBadge status={health.status} daysLeft={health.daysLeft} />
             <span className="font-mono">{collectionUrl}</span>
           </span>
         }
@@ -62,23 +86,56 @@ export default async function ConnectionPage({ params, searchParams }: { params:
               {may.check ? <CheckNowButton action={checkConnectionAction.bind(null, connection.id)} /> : null}
               {connection.authMethod === "PAT" && may.update ? (
                 <Link href={`/connections/${connection.id}/edit`} className={buttonClasses("secondary")}>
-                  Edit or replace token
+                  Edit
                 </Link>
-              ) : connection.status !== "NEEDS_REAUTH" ? (
+              ) : health.status !== "NEEDS_REAUTH" ? (
                 reauthorize
               ) : null}
             </>
           ) : null
         }
       />
-      {query.reauthorized === "1" && connection.authMethod === "OAUTH" && connection.status !== "NEEDS_REAUTH" ? (
+      {query.reauthorized === "1" && connection.authMethod === "OAUTH" && health.status !== "NEEDS_REAUTH" ? (
         <Alert tone="success" title="Re-authorized" className="mb-6">
           <p>Keel stored the new authorization and checked the connection again.</p>
         </Alert>
       ) : null}
-      {connection.statusReason && connection.status !== "HEALTHY" ? (
-        <Alert tone={connection.status === "WARNING" ? "warning" : "error"} title={connection.statusReason} className="mb-6">
-          {connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
+      {query.switched === "1" && connection.authMethod === "OAUTH" ? (
+        <Alert tone={oauthProvider === "microsoft-entra-id" ? "success" : "warning"} title={oauthProvider === "microsoft-entra-id" ? "Switched to Microsoft Entra ID" : "Still on Azure DevOps OAuth"} className="mb-6">
+          <p>
+            {oauthProvider === "microsoft-entra-id"
+              ? "The connection now signs in with Microsoft Entra ID. It kept its id, so its build profiles work as before; Keel checked it again."
+              : "The switch did not complete, so the connection keeps its Azure DevOps OAuth authorization."}
+          </p>
+        </Alert>
+      ) : null}
+      {health.status === "HEALTHY" && firstWarning ? (
+        // A working connection with a warning (say, the server's public URL): it stays healthy, the warning stays visible.
+        <Alert tone="warning" title={firstWarning.title} className="mb-6">
+          <p>The connection works; the last check found {warningCount === 1 ? "a warning" : `${warningCount} warnings`}. The check report below says what to do.</p>
+        </Alert>
+      ) : null}
+      {health.expiryDisputed && health.reason ? (
+        <Alert tone="warning" title="The expiry date looks wrong" className="mb-6">
+          <p>{health.reason}</p>
+        </Alert>
+      ) : null}
+      {health.reason && health.status !== "HEALTHY" ? (
+        <Alert tone={health.tone === "warning" ? "warning" : "error"} title={health.reason} className="mb-6">
+          {connection.authMethod === "SERVICE_PRINCIPAL" ? (
+            <p>The findings below say what to change in Microsoft Entra ID or Azure DevOps{principal?.kind === "CLIENT_SECRET" || principal?.kind === "CERTIFICATE" ? ", or replace the credential under Service principal" : ""}; then run Check now.</p>
+          ) : health.status === "EXPIRING" || (health.status === "EXPIRED" && connection.authMethod === "PAT") ? (
+            may.update ? (
+              <p>
+                <a href="#replace-token" className="font-medium underline">
+                  Replace the token
+                </a>{" "}
+                {health.status === "EXPIRING" ? "before it expires. Azure DevOps does not extend an expired token: create a new one." : "to use this connection again. Build profiles that use it keep their settings."}
+              </p>
+            ) : (
+              <p>Ask an admin to replace the token of this connection.</p>
+            )
+          ) : connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
             may.update ? (
               <p>
                 <Link href={`/connections/${connection.id}/edit`} className="font-medium underline">
@@ -89,7 +146,18 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             ) : (
               <p>Ask an admin to enter a new token for this connection.</p>
             )
-          ) : connection.status === "NEEDS_REAUTH" ? (
+          ) : health.status === "NEEDS_REAUTH" && connection.authMethod === "PAT" ? (
+            may.update ? (
+              <p>
+                <a href="#replace-token" className="font-medium underline">
+                  Replace the token
+                </a>{" "}
+                with one Azure DevOps accepts. Build profiles that use this connection keep their settings.
+              </p>
+            ) : (
+              <p>Ask an admin to replace the token of this connection.</p>
+            )
+          ) : health.status === "NEEDS_REAUTH" ? (
             may.reauthorize ? (
               <div className="space-y-2">
                 <p>Sign in to {providerLabel(oauthProvider)} again and approve Keel&apos;s access. Build profiles that use this connection keep their repository.</p>
@@ -112,6 +180,19 @@ export default async function ConnectionPage({ params, searchParams }: { params:
         <div className="space-y-6">
           {summary ? <CheckReport summary={summary} networkLink={can(scope, "network.read")} /> : <Alert tone="info" title="Not checked yet" />}
           {may.update && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
+          {connection.authMethod === "PAT" && may.update ? (
+            <Card title="Replace token" description="Keel checks the new token before it replaces the old one; if the check fails, the old token stays." className="scroll-mt-6" id="replace-token">
+              <ReplaceTokenForm action={replaceTokenAction.bind(null, connection.id)} minDate={new Date().toISOString().slice(0, 10)} />
+            </Card>
+          ) : null}
+          {canSwitch ? (
+            <Card title="Switch to Microsoft Entra ID" description="Azure DevOps OAuth is being retired by Microsoft. Switch this connection in place: it keeps its id, so its build profiles keep working.">
+              <div className="space-y-3 text-sm text-slate-700">
+                <p>You sign in with Microsoft Entra ID and approve Keel&apos;s access. Keel tries the new authorization on {connection.collection} first and switches only if it works.</p>
+                <OAuthStart action={beginSwitchToEntraAction.bind(null, connection.id)} providers={[providerChoice("microsoft-entra-id")]} initial="microsoft-entra-id" submitLabel="Switch to Microsoft Entra ID" variant="secondary" chooseProvider={false} />
+              </div>
+            </Card>
+          ) : null}
           <ProjectList projects={summary?.projects} checkedAt={summary?.checkedAt ?? null} canCheck={may.check} />
         </div>
         <Card title="Details">
@@ -127,7 +208,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             <div>
               <dt className="text-slate-500">Signs in with</dt>
               <dd className="text-slate-900">
-                {connection.authMethod === "PAT" ? "Personal Access Token" : `OAuth2 (${providerLabel(oauthProvider)})`}
+                {connection.authMethod === "PAT" ? "Personal Access Token" : connection.authMethod === "SERVICE_PRINCIPAL" ? "Service principal (Microsoft Entra ID)" : `OAuth2 (${providerLabel(oauthProvider)})`}
                 {connection.authMethod === "OAUTH" ? (
                   <span className="block text-slate-600">
                     {connection.account
@@ -144,12 +225,32 @@ export default async function ConnectionPage({ params, searchParams }: { params:
               </dd>
             </div>
             <div>
-              <dt className="text-slate-500">Scopes that work</dt>
+              <dt className="text-slate-500">{connection.authMethod === "SERVICE_PRINCIPAL" ? "Access that works" : "Scopes that work"}</dt>
               <dd className="font-mono text-xs text-slate-900">{connection.scopes.length ? connection.scopes.join(" ") : "—"}</dd>
             </div>
             <div>
               <dt className="text-slate-500">Owner</dt>
-              <dd className="text-slate-900">{connection.owner ? connection.owner.name : "—"}</dd>
+              <dd className="text-slate-900">{connection.owner ? connection.owner.name : connection.authMethod === "SERVICE_PRINCIPAL" ? "None: a service principal belongs to no person" : "Nobody: the owner left. Admins are told about it."}</dd>
+              {handover ? (
+                <dd className="mt-1 text-xs text-amber-900">
+                  Still signs in with {connection.credentialUser ? `${connection.credentialUser.name}'s` : "a previous"} {connection.authMethod === "PAT" ? "token" : "identity"}. {connection.owner?.name ?? "The owner"} should{" "}
+                  {connection.authMethod === "PAT" ? "replace the token with their own" : "re-authorize with their own identity"}.
+                </dd>
+              ) : null}
+            </div>
+            {health.expiresAt ? (
+              <div>
+                <dt className="text-slate-500">{connection.authMethod === "SERVICE_PRINCIPAL" ? "Credential expiry" : "Token expiry"}</dt>
+                <dd className="text-slate-900">
+                  {health.expiresAt.toISOString().slice(0, 10)}
+                  {health.daysLeft !== null && health.daysLeft > 0 ? ` (in ${health.daysLeft} day${health.daysLeft === 1 ? "" : "s"})` : ""}
+                  <span className="block text-xs text-slate-600">{connection.credentialExpirySource === "AZURE_DEVOPS" ? "Azure DevOps reported it expired" : "As entered by an admin"}</span>
+                </dd>
+              </div>
+            ) : null}
+            <div>
+              <dt className="text-slate-500">Last check</dt>
+              <dd className="text-slate-900">{connection.lastCheckAt ? `${connection.lastCheckAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : "Not yet"}</dd>
             </div>
             {connection.caBundlePem ? (
               <div>
@@ -160,6 +261,34 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           </dl>
         </Card>
       </div>
+      {may.transfer && connection.authMethod !== "SERVICE_PRINCIPAL" ? (
+        <Card title="Owner" description="Hand this connection to another admin. The new owner then replaces the token or re-authorizes with their own identity; until then it keeps working as it is." className="mt-6">
+          <ChangeOwnerForm action={changeOwnerAction.bind(null, connection.id)} admins={admins} ownerId={connection.ownerId} />
+        </Card>
+      ) : null}
+      {principal ? (
+        <ServicePrincipalCard
+          details={{
+            kind: principal.kind,
+            tenantId: principal.tenantId,
+            clientId: principal.clientId,
+            objectId: principal.objectId,
+            certificateThumbprint: principal.certificateThumbprint,
+            federatedSubject: principal.federatedSubject,
+            expiresAt: connection.credentialExpiresAt,
+            secretLastFour: connection.tokenLastFour,
+            hasClientSecret: principal.hasClientSecret,
+          }}
+          organization={connection.collection}
+          connectionName={connection.name}
+          issuer={federationIssuer()}
+          replace={
+            may.update && (principal.kind === "CLIENT_SECRET" || principal.kind === "CERTIFICATE") ? (
+              <ReplaceCredentialForm action={replaceServicePrincipalCredentialAction.bind(null, connection.id)} kind={principal.kind} />
+            ) : undefined
+          }
+        />
+      ) : null}
       <Card
         title="Build profiles"
         description="The build profiles that build a repository of this connection."
@@ -191,6 +320,13 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           </ul>
         )}
       </Card>
+      {may.delete ? (
+        <Card title="Delete connection" description="Its build profiles are kept, marked disconnected, and can be re-bound to another connection that reaches the same repository." className="mt-6">
+          <Link href={`/connections/${connection.id}/delete`} className={buttonClasses("danger")}>
+            Delete connection…
+          </Link>
+        </Card>
+      ) : null}
     </>
   );
 }

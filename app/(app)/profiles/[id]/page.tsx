@@ -1,20 +1,29 @@
+import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BuildTable } from "@/components/builds/build-table";
+import { StartBuildForm } from "@/components/builds/start-build-form";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { BranchList } from "@/components/profiles/branch-list";
 import { CopyField } from "@/components/profiles/copy-field";
 import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
+import { RebindForm } from "@/components/profiles/rebind-form";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { deleteProfileAction } from "@/lib/actions/profiles";
+import { startBuildAction } from "@/lib/actions/builds";
+import { deleteProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
+import { countProfileBuilds, getWorkflow, listProfileBuilds } from "@/lib/data/builds";
+import { formatDuration } from "@/lib/shared/builds";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
-import { getProfile } from "@/lib/data/profiles";
-import { cloneUrlsFor, type CloneUrl } from "@/lib/repositories/clone-urls";
+import { healthOfConnection } from "@/lib/connections/service";
+import { listConnections } from "@/lib/data/connections";
+import { connectionsListingRepository, getProfile } from "@/lib/data/profiles";
+import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
 import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
@@ -23,17 +32,37 @@ export const metadata: Metadata = { title: "Build profile" };
 
 const when = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
 
-export default async function ProfilePage({ params }: { params: Promise<{ id: string }> }) {
+export default async function ProfilePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("profile.read");
   const { id } = await params;
+  const query = await searchParams;
   const profile = idSchema.safeParse(id).success ? await getProfile(scope, id) : null;
   if (!profile) {
     notFound();
   }
   const { connection } = profile;
-  const urls = cloneUrlsFor(connection, { remoteUrl: profile.remoteUrl, sshUrl: profile.sshUrl, webUrl: profile.webUrl });
+  const reported = { remoteUrl: profile.remoteUrl, sshUrl: profile.sshUrl, webUrl: profile.webUrl };
+  // A disconnected profile shows the URLs as Azure DevOps last reported them.
+  const urls: CloneUrls = connection
+    ? cloneUrlsFor(connection, reported)
+    : { https: reported.remoteUrl ? { url: reported.remoteUrl } : null, ssh: reported.sshUrl ? { url: reported.sshUrl } : null, web: reported.webUrl ? { url: reported.webUrl } : null };
   const corrected = [urls.https, urls.ssh, urls.web].find((url): url is CloneUrl & { reason: string } => Boolean(url?.reason));
   const canDelete = can(scope, "profile.delete", profile);
+  const canRebind = can(scope, "profile.rebind", profile);
+  const health = connection ? healthOfConnection(connection) : null;
+  // Re-binding: every connection of the organization, those whose repository list holds this repository first.
+  const rebindChoices =
+    !connection && canRebind
+      ? await (async () => {
+          const [connections, listing] = await Promise.all([listConnections(scope), connectionsListingRepository(scope, profile.repositoryId)]);
+          return connections
+            .map((candidate) => ({ id: candidate.id, label: `${candidate.name} (${candidate.collection})`, suggested: listing.includes(candidate.id) }))
+            .sort((a, b) => Number(b.suggested) - Number(a.suggested) || a.label.localeCompare(b.label));
+        })()
+      : [];
+  const [builds, buildCount, workflow] = await Promise.all([listProfileBuilds(scope, profile.id, 10), countProfileBuilds(scope, profile.id), getWorkflow(scope, profile.id)]);
+  const canStart = can(scope, "build.start");
+  const canEditWorkflow = can(scope, "workflow.update");
   return (
     <>
       <PageHeader
@@ -48,11 +77,99 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         }
         actions={canDelete ? <DeleteProfileButton name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
       />
+      {query.rebound === "1" && connection ? (
+        <Alert tone="success" title={`Re-bound to ${connection.name}`} className="mb-6">
+          <p>Keel found the repository through this connection; every other setting of the profile stayed as it was.</p>
+        </Alert>
+      ) : null}
+      {!connection ? (
+        <Alert tone="error" title="This build profile is disconnected" className="mb-6">
+          <p>
+            Its connection{profile.disconnectedConnectionName ? ` “${profile.disconnectedConnectionName}”` : ""} was deleted
+            {profile.disconnectedAt ? ` on ${when(profile.disconnectedAt)}` : ""}. The profile kept its settings, but it cannot read branches or build until it is re-bound to a
+            connection that reaches the repository {profile.repositoryName}.
+          </p>
+          {canRebind ? (
+            rebindChoices.length > 0 ? (
+              <div className="mt-3 max-w-md">
+                <RebindForm action={rebindProfileAction.bind(null, profile.id)} choices={rebindChoices} />
+              </div>
+            ) : (
+              <p className="mt-2">There is no connection to re-bind it to yet. Connect the organization that holds {profile.repositoryName} first, then come back here.</p>
+            )
+          ) : (
+            <p className="mt-2">Ask an admin, or the person who created it, to re-bind it.</p>
+          )}
+        </Alert>
+      ) : health?.needsAttention ? (
+        <Alert tone={health.tone === "warning" ? "warning" : "error"} title={`Its connection “${connection.name}” needs attention: ${health.label.toLowerCase()}`} className="mb-6">
+          <p>{health.reason ?? "Open the connection for details."}</p>
+          <p className="mt-1">
+            <Link href={`/connections/${connection.id}`} className="font-medium underline">
+              Open the connection
+            </Link>
+            {health.status === "EXPIRING" ? " — builds stop working when the token expires unless an admin replaces it." : " — builds that use it fail until an admin fixes it."}
+          </p>
+        </Alert>
+      ) : null}
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
         <div className="space-y-6">
-          <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} />
+          <Card title="Builds" description="Newest first. A build fetches the commit on a Keel worker and runs the workflow's steps.">
+            <div className="space-y-5">
+              {!connection ? (
+                <Alert tone="warning" title="This profile cannot build">
+                  <p>Its connection to Azure DevOps was deleted, so Keel cannot fetch its code. Re-bind it to a connection that reaches this repository (above).</p>
+                </Alert>
+              ) : canStart ? (
+                <StartBuildForm profileId={profile.id} defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null} action={startBuildAction.bind(null, profile.id)} idempotencyKey={randomUUID()} />
+              ) : null}
+              {builds.length === 0 ? (
+                <p className="text-sm text-slate-600">No builds yet. {canStart ? "Choose a branch above and start the first one." : ""}</p>
+              ) : (
+                <>
+                  <BuildTable rows={builds.map((build) => ({ ...build, profile: { id: profile.id, name: profile.name } }))} caption={`Latest builds of ${profile.name}`} showProfile={false} />
+                  {buildCount > builds.length ? (
+                    <Link href={`/builds?profile=${profile.id}`} className="text-sm font-medium text-brand-700 underline">
+                      All {buildCount.toLocaleString("en")} builds of this profile
+                    </Link>
+                  ) : null}
+                </>
+              )}
+            </div>
+          </Card>
+          {connection ? <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} /> : null}
         </div>
         <div className="space-y-6">
+          {workflow ? (
+            <Card
+              title="Workflow"
+              description={workflow.isDefault ? `The default for ${platformLabel(profile.platform)}.` : `Time limit ${formatDuration(workflow.timeoutMinutes * 60_000)}.`}
+              actions={
+                canEditWorkflow ? (
+                  <Link href={`/profiles/${profile.id}/workflow`} className="text-sm font-medium text-brand-700 underline">
+                    Edit workflow
+                  </Link>
+                ) : null
+              }
+            >
+              <ol className="space-y-2 text-sm" aria-label="Workflow steps">
+                {workflow.steps.map((step, index) => (
+                  <li key={index}>
+                    <span className="font-medium text-slate-900">{step.name}</span>
+                    <code className="mt-0.5 block truncate rounded bg-slate-100 px-2 py-1 text-xs text-slate-800" title={step.command}>
+                      {step.command.split("\n")[0]}
+                    </code>
+                  </li>
+                ))}
+              </ol>
+              {workflow.variables.length > 0 ? (
+                <p className="mt-3 text-xs text-slate-600">
+                  Variables: {workflow.variables.map((variable) => `${variable.name}${variable.isSecret ? " (secret)" : ""}`).join(", ")}
+                </p>
+              ) : null}
+              {!canEditWorkflow ? <p className="mt-3 text-xs text-slate-600">Admins change the workflow.</p> : null}
+            </Card>
+          ) : null}
           <Card title="Repository">
             <dl className="space-y-3 text-sm">
               <div>
@@ -77,17 +194,23 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
               </div>
               <div>
                 <dt className="text-slate-500">Connection</dt>
-                <dd className="flex flex-wrap items-center gap-2 text-slate-900">
-                  <Link href={`/connections/${connection.id}`} className="font-medium text-brand-700 underline">
-                    {connection.name}
-                  </Link>
-                  <ConnectionStatusBadge status={connection.status} />
-                </dd>
-                <dd className="mt-1 font-mono text-xs text-slate-600">{buildCollectionUrl(connection)}</dd>
-                <dd className="mt-1 text-xs text-slate-600">
-                  {connection.lastCheckAt ? `Last checked ${when(connection.lastCheckAt)}` : "Not checked yet"}
-                  {connection.statusReason && connection.status !== "HEALTHY" ? ` — ${connection.statusReason}` : ""}
-                </dd>
+                {connection && health ? (
+                  <>
+                    <dd className="flex flex-wrap items-center gap-2 text-slate-900">
+                      <Link href={`/connections/${connection.id}`} className="font-medium text-brand-700 underline">
+                        {connection.name}
+                      </Link>
+                      <ConnectionStatusBadge status={health.status} daysLeft={health.daysLeft} />
+                    </dd>
+                    <dd className="mt-1 font-mono text-xs text-slate-600">{buildCollectionUrl(connection)}</dd>
+                    <dd className="mt-1 text-xs text-slate-600">{connection.lastCheckAt ? `Last checked ${when(connection.lastCheckAt)}` : "Not checked yet"}</dd>
+                  </>
+                ) : (
+                  <dd className="text-slate-900">
+                    <Badge tone="error">Disconnected</Badge>
+                    {profile.disconnectedConnectionName ? <span className="ml-2 text-slate-600">was {profile.disconnectedConnectionName}</span> : null}
+                  </dd>
+                )}
               </div>
               <div>
                 <dt className="text-slate-500">Created</dt>

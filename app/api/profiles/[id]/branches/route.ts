@@ -4,7 +4,7 @@ import { json, jsonError, route } from "@/lib/entry/route";
 import { listBranchPage } from "@/lib/repositories/branches";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { repositoryChanges } from "@/lib/repositories/profile-sync";
-import { upstreamFailure } from "@/lib/repositories/route-helpers";
+import { disconnectedProfile, upstreamFailure } from "@/lib/repositories/route-helpers";
 import { branchQuerySchema } from "@/lib/validation/profiles";
 
 /**
@@ -15,8 +15,12 @@ import { branchQuerySchema } from "@/lib/validation/profiles";
  * that says so.
  */
 export const GET = route({ name: "api.profiles.branches", permission: "profile.read", target: "profile", query: branchQuerySchema }, async ({ scope, target: profile, query }) => {
+  const connection = profile.connection;
+  if (!connection) {
+    return disconnectedProfile(profile);
+  }
   try {
-    const { client } = await clientForConnection(scope, profile.connection);
+    const { client } = await clientForConnection(scope, connection);
     const firstPage = !query.q && !query.cursor;
     const [repository, page] = await Promise.allSettled([
       firstPage ? client.getRepositoryById(profile.repositoryId) : Promise.resolve(null),
@@ -57,6 +61,6 @@ export const GET = route({ name: "api.profiles.branches", permission: "profile.r
     }
     return json({ ...page.value, defaultBranch, updated });
   } catch (error) {
-    return upstreamFailure(scope, error, profile.connection, "Listing the branches");
+    return upstreamFailure(scope, error, connection, "Listing the branches");
   }
 });

@@ -1,0 +1,181 @@
+import { randomUUID } from "node:crypto";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { BuildLive } from "@/components/builds/build-live";
+import { BuildStatusBadge } from "@/components/builds/build-status-badge";
+import { RebuildButton } from "@/components/builds/rebuild-button";
+import { ProblemAlert } from "@/components/picker/problem-alert";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { cancelBuildAction, rebuildAction } from "@/lib/actions/builds";
+import { requireScope } from "@/lib/auth/guards";
+import { getBuild, getBuildState, listReports } from "@/lib/data/builds";
+import { getProfile } from "@/lib/data/profiles";
+import { can } from "@/lib/policy";
+import { cloneUrlsFor } from "@/lib/repositories/clone-urls";
+import { buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds";
+import { shortBranchName } from "@/lib/shared/names";
+import { readProblem } from "@/lib/shared/problems";
+import { idSchema } from "@/lib/validation/auth";
+
+export const metadata: Metadata = { title: "Build" };
+
+const when = (date: Date | null) => (date ? date.toISOString().slice(0, 19).replace("T", " ") + " UTC" : "—");
+
+const REPORT_LABELS = { COMMIT_STATUS: "Commit status", PR_STATUS: "Pull-request status", PR_COMMENT: "Pull-request comment" } as const;
+const STATE_WORDS: Record<string, string> = { QUEUED: "pending", RUNNING: "pending", SUCCEEDED: "succeeded", FAILED: "failed", TIMED_OUT: "failed", CANCELED: "error", ERROR: "error" };
+
+export default async function BuildPage({ params }: { params: Promise<{ id: string }> }) {
+  const { scope } = await requireScope("build.read");
+  const { id } = await params;
+  const build = idSchema.safeParse(id).success ? await getBuild(scope, id) : null;
+  if (!build) {
+    notFound();
+  }
+  const [state, reports, profile] = await Promise.all([getBuildState(scope, build.id), listReports(scope, build.id), getProfile(scope, build.profileId)]);
+  if (!state) {
+    notFound();
+  }
+  const web = profile?.connection ? cloneUrlsFor(profile.connection, { remoteUrl: profile.remoteUrl, sshUrl: profile.sshUrl, webUrl: profile.webUrl }).web?.url : null;
+  const commitUrl = web ? `${web}/commit/${build.commitId}` : null;
+  const pullRequestUrl = web && build.pullRequestId !== null ? `${web}/pullrequest/${build.pullRequestId}` : null;
+  const finding = readProblem(build.finding);
+  const final = isFinal(build.status);
+  const canStart = can(scope, "build.start");
+  return (
+    <>
+      <PageHeader
+        title={`${build.profile.name} #${build.number}`}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <BuildStatusBadge status={build.status} />
+            <span>
+              {buildTriggerLabel(build.trigger)}
+              {build.requestedBy ? ` by ${build.requestedBy.name}` : ""}
+            </span>
+            {build.branch ? <Badge tone="neutral">{shortBranchName(build.branch)}</Badge> : null}
+          </span>
+        }
+        actions={
+          <>
+            <Link href={`/profiles/${build.profileId}`} className="inline-flex items-center rounded-md px-3.5 py-2 text-sm font-semibold text-brand-700 underline">
+              Open the profile
+            </Link>
+            {final && canStart ? (
+              <RebuildButton action={rebuildAction.bind(null, build.id)} idempotencyKey={randomUUID()} />
+            ) : null}
+          </>
+        }
+      />
+      {finding ? <ProblemAlert problem={finding} className="mb-6" /> : null}
+      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+        <BuildLive buildId={build.id} initial={state} cancelAction={cancelBuildAction.bind(null, build.id)} canCancel={can(scope, "build.cancel")} />
+        <div className="space-y-6">
+          <Card title="Details">
+            <dl className="space-y-3 text-sm">
+              <div>
+                <dt className="text-slate-500">Commit</dt>
+                <dd className="font-mono text-xs break-all text-slate-900">
+                  {commitUrl ? (
+                    <a href={commitUrl} target="_blank" rel="noreferrer" className="text-brand-700 underline">
+                      {build.commitId}
+                    </a>
+                  ) : (
+                    build.commitId
+                  )}
+                </dd>
+                {build.commitMessage ? <dd className="mt-1 text-slate-700">{build.commitMessage}</dd> : null}
+                {build.commitAuthor ? <dd className="text-xs text-slate-600">by {build.commitAuthor}</dd> : null}
+              </div>
+              {build.pullRequestId !== null ? (
+                <div>
+                  <dt className="text-slate-500">Pull request</dt>
+                  <dd>
+                    {pullRequestUrl ? (
+                      <a href={pullRequestUrl} target="_blank" rel="noreferrer" className="text-brand-700 underline">
+                        Pull request {build.pullRequestId}
+                      </a>
+                    ) : (
+                      `Pull request ${build.pullRequestId}`
+                    )}
+                    {build.sourceRef && build.targetRef ? <span className="block text-xs text-slate-600">{`${shortBranchName(build.sourceRef)} → ${shortBranchName(build.targetRef)}`}</span> : null}
+                  </dd>
+                </div>
+              ) : null}
+              <div>
+                <dt className="text-slate-500">Queued</dt>
+                <dd>{when(build.queuedAt)}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Started</dt>
+                <dd>{when(build.startedAt)}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Finished</dt>
+                <dd>
+                  {when(build.finishedAt)}
+                  {build.startedAt && build.finishedAt ? ` (${formatDuration(build.finishedAt.getTime() - build.startedAt.getTime())})` : ""}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Time limit</dt>
+                <dd>{formatDuration(build.timeoutSeconds * 1_000)}</dd>
+              </div>
+              {build.canceledBy ? (
+                <div>
+                  <dt className="text-slate-500">Canceled by</dt>
+                  <dd>{build.canceledBy.name}</dd>
+                </div>
+              ) : null}
+              {build.workerHost ? (
+                <div>
+                  <dt className="text-slate-500">Worker</dt>
+                  <dd className="font-mono text-xs">{build.workerHost}</dd>
+                </div>
+              ) : null}
+            </dl>
+          </Card>
+          <Card title="Reported to Azure DevOps" description="Commit statuses (genre keel, named after the profile), and for pull requests a status and one comment.">
+            {reports.length === 0 ? (
+              <p className="text-sm text-slate-600">Nothing to report yet.</p>
+            ) : (
+              <ol className="space-y-3 text-sm" aria-label="Reports to Azure DevOps">
+                {reports.map((report) => {
+                  const problem = readProblem(report.error);
+                  const link = report.kind === "COMMIT_STATUS" ? commitUrl : pullRequestUrl;
+                  return (
+                    <li key={report.id} className="space-y-1" data-report-state={report.state}>
+                      <p className="flex flex-wrap items-center gap-2">
+                        <span className="font-medium text-slate-900">{REPORT_LABELS[report.kind]}</span>
+                        <span className="text-slate-700">{report.kind === "PR_COMMENT" ? "result" : STATE_WORDS[report.buildStatus]}</span>
+                        {report.state === "SENT" ? <Badge tone="success">Sent</Badge> : report.state === "FAILED" ? <Badge tone="error">Gave up</Badge> : problem ? <Badge tone="warning">Retrying</Badge> : <Badge tone="info">Sending</Badge>}
+                      </p>
+                      <p className="text-xs text-slate-600">
+                        {report.sentAt ? `Sent ${when(report.sentAt)}` : report.lastAttemptAt ? `${report.attempts} attempt${report.attempts === 1 ? "" : "s"}, last ${when(report.lastAttemptAt)}` : "Waiting to be sent"}
+                        {link && report.state === "SENT" ? (
+                          <>
+                            {" · "}
+                            <a href={link} target="_blank" rel="noreferrer" className="text-brand-700 underline">
+                              {report.kind === "COMMIT_STATUS" ? "See it on the commit" : "See it on the pull request"}
+                            </a>
+                          </>
+                        ) : null}
+                      </p>
+                      {problem && report.state !== "SENT" ? (
+                        <ProblemAlert problem={problem} tone={report.state === "FAILED" ? "error" : "warning"}>
+                          <p>{report.state === "FAILED" ? "Keel stopped retrying. The build's result stands; later builds report as usual." : "The build's result stands; Keel retries with growing pauses."}</p>
+                        </ProblemAlert>
+                      ) : null}
+                    </li>
+                  );
+                })}
+              </ol>
+            )}
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,76 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { DeleteConnectionForm } from "@/components/connections/delete-connection-form";
+import { Alert } from "@/components/ui/alert";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { deleteConnectionAction } from "@/lib/actions/connections";
+import { requireScope } from "@/lib/auth/guards";
+import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { getConnection } from "@/lib/data/connections";
+import { listProfilesForConnection } from "@/lib/data/profiles";
+import { idSchema } from "@/lib/validation/auth";
+import { platformLabel } from "@/lib/validation/profiles";
+
+export const metadata: Metadata = { title: "Delete connection" };
+
+export default async function DeleteConnectionPage({ params }: { params: Promise<{ id: string }> }) {
+  const { scope } = await requireScope("connection.delete");
+  const { id } = await params;
+  const connection = idSchema.safeParse(id).success ? await getConnection(scope, id) : null;
+  if (!connection) {
+    notFound();
+  }
+  const profiles = await listProfilesForConnection(scope, connection.id);
+  return (
+    <>
+      <PageHeader
+        title={`Delete “${connection.name}”`}
+        description={<span className="font-mono">{buildCollectionUrl(connection)}</span>}
+        actions={
+          <Link href={`/connections/${connection.id}`} className="text-sm font-medium text-brand-700 underline">
+            Keep it: back to the connection
+          </Link>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+        <Card title={profiles.length === 0 ? "No build profile uses it" : `${profiles.length} build profile${profiles.length === 1 ? " uses" : "s use"} it`}>
+          {profiles.length === 0 ? (
+            <p className="text-sm text-slate-700">Deleting it affects no build profile.</p>
+          ) : (
+            <>
+              <Alert tone="warning" title="These build profiles will be disconnected" className="mb-4">
+                <p>
+                  They are kept with all their settings, but cannot read branches or build until they are re-bound to another connection that reaches the same repository (on each
+                  profile&apos;s page).
+                </p>
+              </Alert>
+              <ul className="divide-y divide-slate-100" aria-label="Build profiles that will be disconnected">
+                {profiles.map((profile) => (
+                  <li key={profile.id} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm">
+                    <span>
+                      <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
+                        {profile.name}
+                      </Link>
+                      <span className="ml-2 text-slate-600">
+                        {profile.projectName} / {profile.repositoryName}
+                      </span>
+                    </span>
+                    <span className="text-xs text-slate-600">{platformLabel(profile.platform)}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </Card>
+        <Card title="Confirm">
+          <div className="space-y-3 text-sm text-slate-700">
+            <p>Keel forgets this connection&apos;s token or authorization and its cached repository list. The deletion is recorded in the audit log.</p>
+            <DeleteConnectionForm action={deleteConnectionAction.bind(null, connection.id)} name={connection.name} />
+          </div>
+        </Card>
+      </div>
+    </>
+  );
+}

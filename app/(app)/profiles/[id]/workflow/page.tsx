@@ -1,0 +1,50 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { WorkflowEditor } from "@/components/builds/workflow-editor";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { updateWorkflowAction } from "@/lib/actions/builds";
+import { requireScope } from "@/lib/auth/guards";
+import { getWorkflow } from "@/lib/data/builds";
+import { getProfile } from "@/lib/data/profiles";
+import { defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
+import { idSchema } from "@/lib/validation/auth";
+import { platformLabel } from "@/lib/validation/profiles";
+
+export const metadata: Metadata = { title: "Workflow" };
+
+export default async function WorkflowPage({ params }: { params: Promise<{ id: string }> }) {
+  const { scope } = await requireScope("workflow.update");
+  const { id } = await params;
+  const profile = idSchema.safeParse(id).success ? await getProfile(scope, id) : null;
+  const workflow = profile ? await getWorkflow(scope, profile.id) : null;
+  if (!profile || !workflow) {
+    notFound();
+  }
+  return (
+    <>
+      <PageHeader
+        title={`Workflow of ${profile.name}`}
+        description={
+          <>
+            {platformLabel(profile.platform)} · {profile.projectName} / {profile.repositoryName} ·{" "}
+            <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
+              Back to the profile
+            </Link>
+          </>
+        }
+      />
+      <Card>
+        <WorkflowEditor
+          action={updateWorkflowAction.bind(null, profile.id)}
+          steps={workflow.steps}
+          timeoutMinutes={workflow.timeoutMinutes}
+          variables={workflow.variables}
+          defaults={defaultWorkflowSteps(profile.platform)}
+          defaultHint={defaultWorkflowHint(profile.platform)}
+        />
+      </Card>
+    </>
+  );
+}

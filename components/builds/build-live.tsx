@@ -1,0 +1,276 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useActionState, useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type CSSProperties } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { buttonClasses } from "@/components/ui/button";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { parseAnsiLine, PLAIN_STYLE, type AnsiSegment, type AnsiStyle } from "@/lib/shared/ansi";
+import { buildStatusLabel, buildStatusTone, formatDuration, isFinal, type BuildStateDto, type BuildStepDto, type LogLineDto } from "@/lib/shared/builds";
+import { idleState, type FormState } from "@/lib/validation/form";
+
+type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
+
+/** Lines kept on the page; the download has them all. */
+const MAX_SHOWN = 5_000;
+const FOLLOW_KEY = "keel.buildLog.follow";
+
+type ShownLine = { seq: number; step: number; stream: LogLineDto["stream"]; segments: AnsiSegment[] };
+
+function segmentProps(style: AnsiStyle): { className: string; style?: CSSProperties } {
+  const classes: string[] = [];
+  const css: CSSProperties = {};
+  const [fg, bg] = style.inverse ? [style.bg ?? 0, style.fg ?? 15] : [style.fg, style.bg];
+  if (typeof fg === "number") {
+    classes.push(`ansi-fg-${fg}`);
+  } else if (typeof fg === "string") {
+    css.color = fg;
+  }
+  if (typeof bg === "number") {
+    classes.push(`ansi-bg-${bg}`);
+  } else if (typeof bg === "string") {
+    css.backgroundColor = bg;
+  }
+  if (style.bold) {
+    classes.push("font-bold");
+  }
+  if (style.dim) {
+    classes.push("opacity-70");
+  }
+  if (style.italic) {
+    classes.push("italic");
+  }
+  if (style.underline) {
+    classes.push("underline");
+  }
+  return Object.keys(css).length > 0 ? { className: classes.join(" "), style: css } : { className: classes.join(" ") };
+}
+
+function stepIcon(status: BuildStepDto["status"]): string {
+  switch (status) {
+    case "SUCCEEDED":
+      return "✔";
+    case "FAILED":
+      return "✘";
+    case "RUNNING":
+      return "▶";
+    case "CANCELED":
+      return "⏹";
+    case "SKIPPED":
+      return "–";
+    default:
+      return "○";
+  }
+}
+
+function stepDuration(step: BuildStepDto, now: number): string | null {
+  if (!step.startedAt) {
+    return null;
+  }
+  return formatDuration(Math.max(0, (step.finishedAt ? Date.parse(step.finishedAt) : now) - Date.parse(step.startedAt)));
+}
+
+// "Follow the log" is remembered in localStorage (read as an external store: no state copy).
+const FOLLOW_EVENT = "keel:follow";
+function subscribeFollow(callback: () => void): () => void {
+  window.addEventListener(FOLLOW_EVENT, callback);
+  window.addEventListener("storage", callback);
+  return () => {
+    window.removeEventListener(FOLLOW_EVENT, callback);
+    window.removeEventListener("storage", callback);
+  };
+}
+const readFollow = () => window.localStorage.getItem(FOLLOW_KEY) !== "off";
+
+/**
+ * The live part of a build page: status, queue position, steps and the log, fed by the
+ * build's event stream (SSE; the browser reconnects by itself and continues after the last
+ * line it got). Colours are rendered from ANSI codes; "Follow" keeps the newest line in view
+ * and is remembered.
+ */
+export function BuildLive({ buildId, initial, cancelAction, canCancel }: { buildId: string; initial: BuildStateDto; cancelAction: Action; canCancel: boolean }) {
+  const router = useRouter();
+  const [state, setState] = useState<BuildStateDto>(initial);
+  const [lines, setLines] = useState<ShownLine[]>([]);
+  const [dropped, setDropped] = useState(0);
+  const [connection, setConnection] = useState<"connecting" | "live" | "reconnecting" | "ended">("connecting");
+  const follow = useSyncExternalStore(subscribeFollow, readFollow, () => true);
+  const [now, setNow] = useState(() => Date.parse(initial.startedAt ?? "") || 0);
+  const [cancelState, cancelFormAction] = useActionState(cancelAction, idleState as FormState);
+  const ansi = useRef<AnsiStyle>(PLAIN_STYLE);
+  const logRef = useRef<HTMLDivElement>(null);
+
+  const changeFollow = useCallback((value: boolean) => {
+    window.localStorage.setItem(FOLLOW_KEY, value ? "on" : "off");
+    window.dispatchEvent(new Event(FOLLOW_EVENT));
+  }, []);
+
+  const running = state.status === "RUNNING";
+  useEffect(() => {
+    if (!running) {
+      return;
+    }
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [running]);
+
+  useEffect(() => {
+    const source = new EventSource(`/api/builds/${buildId}/events`);
+    source.onopen = () => setConnection("live");
+    source.onerror = () => setConnection((current) => (current === "ended" ? current : "reconnecting"));
+    source.addEventListener("state", (event) => setState(JSON.parse((event as MessageEvent<string>).data) as BuildStateDto));
+    source.addEventListener("lines", (event) => {
+      const batch = JSON.parse((event as MessageEvent<string>).data) as LogLineDto[];
+      const parsed = batch.map((line) => {
+        if (line.stream === "SYSTEM") {
+          ansi.current = PLAIN_STYLE;
+        }
+        const result = parseAnsiLine(line.text, ansi.current);
+        ansi.current = result.state;
+        return { seq: line.seq, step: line.step, stream: line.stream, segments: result.segments };
+      });
+      setLines((previous) => {
+        const known = previous.at(-1)?.seq ?? -1;
+        const next = [...previous, ...parsed.filter((line) => line.seq > known)];
+        if (next.length > MAX_SHOWN) {
+          setDropped((count) => count + next.length - MAX_SHOWN);
+          return next.slice(next.length - MAX_SHOWN);
+        }
+        return next;
+      });
+    });
+    source.addEventListener("end", () => {
+      setConnection("ended");
+      source.close();
+      router.refresh();
+    });
+    source.addEventListener("gone", () => {
+      setConnection("ended");
+      source.close();
+    });
+    return () => source.close();
+  }, [buildId, router]);
+
+  useLayoutEffect(() => {
+    if (follow && logRef.current) {
+      logRef.current.scrollTop = logRef.current.scrollHeight;
+    }
+  }, [lines, follow]);
+
+  const onScroll = () => {
+    const element = logRef.current;
+    if (!element || !follow) {
+      return;
+    }
+    // Scrolling up to read stops following; the toggle turns it back on.
+    if (element.scrollHeight - element.scrollTop - element.clientHeight > 48) {
+      changeFollow(false);
+    }
+  };
+
+  const final = isFinal(state.status);
+  return (
+    <div className="space-y-6">
+      <section aria-label="Status" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <p className="flex items-center gap-3 text-sm" role="status" aria-live="polite">
+            <Badge tone={buildStatusTone(state.status)}>{buildStatusLabel(state.status)}</Badge>
+            {state.status === "QUEUED" ? (
+              <span data-testid="queue-position">
+                {state.queuePosition === null ? "Waiting for a worker…" : state.queuePosition === 1 ? "Next in the queue: it starts when a worker is free." : `Position ${state.queuePosition} in the queue (${state.queuePosition - 1} build${state.queuePosition === 2 ? "" : "s"} ahead).`}
+              </span>
+            ) : null}
+            {state.status === "RUNNING" && state.startedAt ? <span>Running for {formatDuration(Math.max(0, now - Date.parse(state.startedAt)))}</span> : null}
+            {final && state.statusReason ? <span className="text-slate-700">{state.statusReason}</span> : null}
+          </p>
+          {canCancel && !final ? (
+            <form action={cancelFormAction}>
+              <SubmitButton variant="danger" pendingLabel="Canceling…">
+                Cancel build
+              </SubmitButton>
+            </form>
+          ) : null}
+        </div>
+        {cancelState.status !== "idle" ? (
+          <div className="mt-3">
+            <FormMessage state={cancelState} />
+          </div>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="steps-heading" className="rounded-lg border border-slate-200 bg-white shadow-sm">
+        <h2 id="steps-heading" className="border-b border-slate-200 px-5 py-3 text-base font-semibold text-slate-900">
+          Steps
+        </h2>
+        <ol className="divide-y divide-slate-100" aria-label="Build steps">
+          {state.steps.map((step) => (
+            <li key={step.index} className="flex items-center justify-between gap-3 px-5 py-2 text-sm" data-step-status={step.status}>
+              <span className="flex items-center gap-2">
+                <span aria-hidden="true" className="w-4 text-center">
+                  {stepIcon(step.status)}
+                </span>
+                <span className="font-medium text-slate-900">{step.name}</span>
+                <span className="sr-only">: {step.status.toLowerCase()}</span>
+              </span>
+              <span className="text-xs text-slate-600">
+                {step.status === "FAILED" && step.exitCode !== null ? `exit code ${step.exitCode} · ` : ""}
+                {stepDuration(step, now) ?? (step.status === "SKIPPED" ? "skipped" : "")}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section aria-labelledby="log-heading" className="rounded-lg border border-slate-200 bg-white shadow-sm">
+        <div className="sticky top-0 z-10 flex flex-wrap items-center justify-between gap-3 rounded-t-lg border-b border-slate-200 bg-white px-5 py-3">
+          <h2 id="log-heading" className="text-base font-semibold text-slate-900">
+            Log
+          </h2>
+          <div className="flex flex-wrap items-center gap-4 text-sm">
+            <span className="text-xs text-slate-600" aria-live="polite">
+              {connection === "reconnecting" ? "Connection lost — reconnecting…" : connection === "connecting" ? "Connecting…" : connection === "live" && !final ? "Live" : `${state.logLines.toLocaleString("en")} lines`}
+            </span>
+            <label className="flex items-center gap-2">
+              <input type="checkbox" checked={follow} onChange={(event) => changeFollow(event.target.checked)} />
+              Follow the log
+            </label>
+            <a href={`/api/builds/${buildId}/log`} className={buttonClasses("secondary", "py-1.5")} download>
+              Download log
+            </a>
+          </div>
+        </div>
+        {dropped > 0 ? <p className="px-5 pt-3 text-xs text-slate-600">The first {dropped.toLocaleString("en")} lines are not shown here; the download has the whole log.</p> : null}
+        {state.logTruncated ? (
+          <div className="px-5 pt-3">
+            <Alert tone="warning">The build wrote more output than Keel stores; the end of the log says how much was left out.</Alert>
+          </div>
+        ) : null}
+        <div
+          ref={logRef}
+          onScroll={onScroll}
+          tabIndex={0}
+          role="log"
+          aria-label="Build log"
+          aria-live="off"
+          className="m-3 max-h-[32rem] overflow-auto rounded-md bg-slate-950 p-3 font-mono text-xs leading-5 text-slate-100"
+          data-testid="build-log"
+        >
+          {lines.length === 0 ? (
+            <p className="text-slate-400">{state.status === "QUEUED" ? "The log starts when a worker picks the build up." : final ? "This build wrote no output." : "Waiting for output…"}</p>
+          ) : (
+            lines.map((line) => (
+              <div key={line.seq} className={line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined} data-seq={line.seq}>
+                <span className="mr-3 inline-block w-10 select-none text-right text-slate-400" aria-hidden="true">
+                  {line.seq + 1}
+                </span>
+                {line.segments.length === 0 ? " " : line.segments.map((segment, index) => <span key={index} {...segmentProps(segment.style)}>{segment.text}</span>)}
+              </div>
+            ))
+          )}
+        </div>
+      </section>
+    </div>
+  );
+}

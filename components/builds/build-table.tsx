@@ -1,0 +1,81 @@
+import Link from "next/link";
+import { DataTable } from "@/components/ui/data-table";
+import { buildTriggerLabel, formatDuration } from "@/lib/shared/builds";
+import { shortBranchName } from "@/lib/shared/names";
+import { BuildStatusBadge } from "./build-status-badge";
+
+export type BuildTableRow = {
+  id: string;
+  number: number;
+  status: string;
+  trigger: string;
+  commitId: string;
+  branch: string | null;
+  commitMessage: string | null;
+  pullRequestId: number | null;
+  queuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  requestedBy: { name: string } | null;
+  profile: { id: string; name: string };
+};
+
+const when = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+
+function duration(row: BuildTableRow): string {
+  if (!row.startedAt) {
+    return "—";
+  }
+  return formatDuration((row.finishedAt ?? new Date()).getTime() - row.startedAt.getTime()) + (row.finishedAt ? "" : " so far");
+}
+
+/** Builds, newest first: status, number, commit, branch, trigger, duration (the profile's column is optional). */
+export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow[]; caption: string; showProfile: boolean }) {
+  return (
+    <DataTable
+      caption={caption}
+      columns={[
+        { key: "status", label: "Status" },
+        { key: "build", label: "Build" },
+        ...(showProfile ? [{ key: "profile", label: "Profile" }] : []),
+        { key: "commit", label: "Commit" },
+        { key: "trigger", label: "Trigger" },
+        { key: "duration", label: "Duration" },
+        { key: "queued", label: "Queued" },
+      ]}
+    >
+      {rows.map((row) => (
+        <tr key={row.id} className="border-t border-slate-100 align-top">
+          <td className="px-4 py-3">
+            <BuildStatusBadge status={row.status} />
+          </td>
+          <td className="px-4 py-3">
+            <Link href={`/builds/${row.id}`} className="font-medium text-brand-700 underline">
+              #{row.number}
+              {showProfile ? "" : null}
+            </Link>
+          </td>
+          {showProfile ? (
+            <td className="px-4 py-3">
+              <Link href={`/profiles/${row.profile.id}`} className="text-brand-700 underline">
+                {row.profile.name}
+              </Link>
+            </td>
+          ) : null}
+          <td className="max-w-xs px-4 py-3">
+            <span className="font-mono text-xs text-slate-700">{row.commitId.slice(0, 8)}</span>
+            {row.branch ? <span className="ml-2 font-mono text-xs text-slate-600">{shortBranchName(row.branch)}</span> : null}
+            {row.pullRequestId !== null ? <span className="ml-2 text-xs text-slate-600">PR {row.pullRequestId}</span> : null}
+            {row.commitMessage ? <span className="block truncate text-xs text-slate-600">{row.commitMessage}</span> : null}
+          </td>
+          <td className="px-4 py-3 text-slate-700">
+            {buildTriggerLabel(row.trigger)}
+            {row.requestedBy ? <span className="block text-xs text-slate-600">{row.requestedBy.name}</span> : null}
+          </td>
+          <td className="px-4 py-3 text-slate-700">{duration(row)}</td>
+          <td className="px-4 py-3 text-xs text-slate-600">{when(row.queuedAt)}</td>
+        </tr>
+      ))}
+    </DataTable>
+  );
+}

@@ -1,0 +1,47 @@
+"use client";
+
+import { useActionState } from "react";
+import { TextField } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { idleState, type FormState } from "@/lib/validation/form";
+
+type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
+
+/**
+ * Replace a PAT: the new token is checked before it replaces the old one, which stays in place
+ * (and keeps working) when the check fails. The token field is never echoed back.
+ */
+export function ReplaceTokenForm({ action, minDate }: { action: Action; minDate: string }) {
+  const [state, formAction] = useActionState(action, idleState as FormState);
+  const errors = state.status === "error" ? state.fieldErrors : {};
+  const values = state.status === "error" ? state.values : {};
+  return (
+    <form action={formAction} className="space-y-4" aria-label="Replace token">
+      <TextField
+        label="New Personal Access Token"
+        name="token"
+        type="password"
+        autoComplete="off"
+        spellCheck={false}
+        required
+        errors={errors.token}
+        hint='Create it in Azure DevOps for this organization only (not "All accessible organizations"), with Code (Read & Status), Identity (Read) and Notifications (Read).'
+      />
+      <TextField
+        label="Token expiry date"
+        name="tokenExpiresAt"
+        type="date"
+        min={minDate}
+        optional
+        defaultValue={values.tokenExpiresAt ?? ""}
+        errors={errors.tokenExpiresAt}
+        hint="As shown in Azure DevOps. Keel reminds the owner and the admins 30, 7 and 1 days before."
+      />
+      <SubmitButton pendingLabel="Checking the new token…">Replace token</SubmitButton>
+      <div aria-live="polite">
+        <FormMessage state={state} />
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,132 @@
+// Builds in the browser: start one from a profile, watch its log stream in, see it succeed and
+// its commit status arrive in Azure DevOps; a failing build; an admin sets a workflow variable
+// and a member cancels a long build. The worker (the launcher's child) runs them for real.
+import { expect, test, type Page } from "@playwright/test";
+import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { signInPage } from "./support/auth";
+import { expectNoSeriousA11yViolations } from "./support/axe";
+import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
+import { createUser, prisma, removeUser } from "./support/db";
+import { emulator } from "./support/emulator";
+import { seedProfile } from "./support/profiles";
+import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
+
+type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
+
+async function seedWallet(name: string) {
+  const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+  const profile = await seedProfile({
+    connectionId: connection.id,
+    name,
+    projectId: DEFAULT_PROJECTS.mobileIos.id,
+    projectName: DEFAULT_REPOS.walletApp.project,
+    repositoryId: DEFAULT_REPOS.walletApp.id,
+    repositoryName: DEFAULT_REPOS.walletApp.name,
+  });
+  return { connection, profile };
+}
+
+async function startFromProfile(page: Page, profileId: string, branch: string): Promise<string> {
+  await page.goto(`/profiles/${profileId}`);
+  const form = page.getByRole("form", { name: "Start a build" });
+  await form.getByRole("combobox", { name: "Branch" }).fill(branch);
+  await form.getByRole("button", { name: "Start build" }).click();
+  await page.waitForURL(/\/builds\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+  return new URL(page.url()).pathname.split("/").at(-1)!;
+}
+
+test.describe("builds", () => {
+  test("start a build from a profile, watch the log stream, see it succeed and its commit status in Azure DevOps", async ({ page }) => {
+    const { connection, profile } = await seedWallet(uniqueName("Wallet CI"));
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByText("No builds yet.")).toBeVisible();
+      await expectNoSeriousA11yViolations(page, "profile page with builds");
+      const buildId = await startFromProfile(page, profile.id, "main");
+      const log = page.getByTestId("build-log");
+      // Lines arrive while the build runs (the stream, not a reload), in order, with colours.
+      await expect(log).toContainText("Fetching commit", { timeout: 30_000 });
+      await expect(log).toContainText(FIXTURE_BUILD.testsPassedLine, { timeout: 60_000 });
+      await expect(log.locator(".ansi-fg-2").first()).toBeVisible();
+      await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByRole("list", { name: "Build steps" }).locator("[data-step-status=SUCCEEDED]")).toHaveCount(4);
+      await expectNoSeriousA11yViolations(page, "build page");
+      const build = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
+      expect(build).toMatchObject({ status: "SUCCEEDED", trigger: "MANUAL", branch: "refs/heads/main", requestedById: (await prisma().user.findFirstOrThrow({ where: { email: FIRST_ADMIN.email } })).id });
+      // Azure DevOps heard of it: pending, then succeeded, for this build's commit and page.
+      await expect
+        .poll(async () => (await emulator.call<PostedStatus[]>("GET", "statuses")).filter((status) => status.targetUrl === `${KEEL_URL}/builds/${buildId}`).map((status) => status.state), { timeout: 30_000 })
+        .toEqual(["pending", "pending", "succeeded"]);
+      const posted = (await emulator.call<PostedStatus[]>("GET", "statuses")).filter((status) => status.targetUrl === `${KEEL_URL}/builds/${buildId}`);
+      expect(posted.every((status) => status.commitId === build.commitId && status.contextGenre === "keel" && status.contextName === profile.name)).toBe(true);
+      await page.reload();
+      await expect(page.getByRole("list", { name: "Reports to Azure DevOps" }).locator("[data-report-state=SENT]")).toHaveCount(3);
+      // The profile lists it; /builds lists and filters it.
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("table", { name: `Latest builds of ${profile.name}` }).getByRole("link", { name: `#${build.number}` })).toBeVisible();
+      await page.goto(`/builds?profile=${profile.id}&status=SUCCEEDED`);
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: profile.name })).toHaveCount(1);
+      await expectNoSeriousA11yViolations(page, "builds list");
+      await page.goto(`/builds?profile=${profile.id}&status=FAILED`);
+      await expect(page.getByText("No builds match")).toBeVisible();
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("a failing build says which step failed", async ({ page }) => {
+    const { connection, profile } = await seedWallet(uniqueName("Wallet Failing"));
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      const buildId = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.failing);
+      await expect(page.getByRole("status").filter({ hasText: "Failed" })).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByRole("status").filter({ hasText: "Step “Test” failed with exit code 1." })).toBeVisible();
+      await expect(page.getByTestId("build-log")).toContainText(FIXTURE_BUILD.failureLine);
+      expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("FAILED");
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("an admin sets a workflow variable; a member cancels a long build and its processes stop", async ({ page, browser }) => {
+    const { connection, profile } = await seedWallet(uniqueName("Wallet Slow"));
+    const member = await createUser({ role: "MEMBER", name: "Cora Canceler" });
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow`);
+      await expectNoSeriousA11yViolations(page, "workflow editor");
+      await page.getByRole("button", { name: "Add a variable" }).click();
+      await page.getByLabel("Name", { exact: true }).last().fill(FIXTURE_BUILD.slowSecondsVariable);
+      await page.getByLabel("Value", { exact: true }).last().fill("120");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      expect(await prisma().auditEvent.count({ where: { action: "workflow.updated", targetId: profile.id } })).toBe(1);
+
+      const memberContext = await browser.newContext({ baseURL: KEEL_URL, ignoreHTTPSErrors: true });
+      const memberPage = await memberContext.newPage();
+      try {
+        await signInPage(memberPage, member.email, member.password);
+        await memberPage.goto(`/profiles/${profile.id}`);
+        await expect(memberPage.getByRole("link", { name: "Edit workflow" })).toHaveCount(0);
+        const buildId = await startFromProfile(memberPage, profile.id, DEFAULT_BUILD_BRANCHES.slow);
+        await expect(memberPage.getByTestId("build-log")).toContainText("compiling module 2 of 120", { timeout: 60_000 });
+        await memberPage.getByRole("button", { name: "Cancel build" }).click();
+        await expect(memberPage.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible({ timeout: 30_000 });
+        await expect(memberPage.getByRole("status").filter({ hasText: `Canceled by ${member.name}.` })).toBeVisible();
+        const build = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
+        expect(build.status).toBe("CANCELED");
+        expect(build.canceledById).toBe(member.id);
+        // The log stopped where the build was stopped: nothing after Keel's closing lines.
+        const count = await prisma().buildLogLine.count({ where: { buildId } });
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        expect(await prisma().buildLogLine.count({ where: { buildId } })).toBe(count);
+      } finally {
+        await memberContext.close();
+      }
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+});

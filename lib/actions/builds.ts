@@ -1,0 +1,117 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { cancelBuild, rebuild, startBuild } from "@/lib/builds/service";
+import { noteUseFailure } from "@/lib/connections/health";
+import { updateWorkflow } from "@/lib/data/builds";
+import { action } from "@/lib/entry/action";
+import { isAppError } from "@/lib/errors";
+import { problemFromError } from "@/lib/repositories/connection-client";
+import { rebuildSchema, startBuildFields, startBuildSchema, workflowFormSchema } from "@/lib/validation/builds";
+import { errorState } from "@/lib/validation/form";
+
+/**
+ * "Start build" on a profile page (members and admins): a branch of the live list or a pasted
+ * commit, checked against Azure DevOps; the build is queued at once and the build page opens
+ * (it shows the queue position). A repeated submit of the same form lands on the same build.
+ */
+export const startBuildAction = action(
+  {
+    name: "builds.start",
+    permission: "build.start",
+    target: "profile",
+    form: { schema: startBuildSchema, fields: startBuildFields },
+    unexpected: "Starting the build failed unexpectedly. Nothing was queued; try again.",
+  },
+  async ({ scope, target: profile, input, values }) => {
+    let buildId: string;
+    try {
+      const started = await startBuild(scope, {
+        profileId: profile.id,
+        ...(input.branch ? { branch: input.branch } : {}),
+        ...(input.commit ? { commit: input.commit } : {}),
+        trigger: "MANUAL",
+        idempotencyKey: input.idempotencyKey,
+      });
+      buildId = started.build.id;
+    } catch (caught) {
+      if (isAppError(caught)) {
+        const field = typeof caught.details?.field === "string" ? caught.details.field : null;
+        if (caught.code === "INVALID_INPUT" && field) {
+          return errorState(caught.message, { [field]: [caught.message] }, values);
+        }
+        throw caught;
+      }
+      const connection = profile.connection;
+      const problem = connection ? problemFromError(caught, connection) : null;
+      if (connection) {
+        await noteUseFailure(scope, connection, problem);
+      }
+      if (problem) {
+        return errorState(`${problem.title}. ${problem.detail} ${problem.fix.join(" ")}`.trim(), {}, values);
+      }
+      throw caught;
+    }
+    revalidatePath(`/profiles/${profile.id}`);
+    revalidatePath("/builds");
+    redirect(`/builds/${buildId}`);
+  },
+);
+
+/** Cancel on a build page (members and admins): a queued build ends at once, a running one within a second. */
+export const cancelBuildAction = action(
+  { name: "builds.cancel", permission: "build.cancel", target: "build", unexpected: "Canceling the build failed unexpectedly. Try again." },
+  async ({ scope, target: build }) => {
+    const result = await cancelBuild(scope, build.id);
+    revalidatePath(`/builds/${build.id}`);
+    if (result.alreadyFinal) {
+      return { status: "success", message: "The build had already finished." };
+    }
+    return { status: "success", message: result.status === "CANCELED" ? "Canceled." : "Canceling: Keel is stopping the build's processes." };
+  },
+);
+
+/** Rebuild on a build page: the same commit again, as a new build (a pull-request build updates its comment). */
+export const rebuildAction = action(
+  {
+    name: "builds.rebuild",
+    permission: "build.start",
+    target: "build",
+    form: { schema: rebuildSchema, fields: ["idempotencyKey"] },
+    unexpected: "Starting the build again failed unexpectedly. Try again.",
+  },
+  async ({ scope, target: build, input }) => {
+    let buildId: string;
+    try {
+      // The page's key: a double click or a replayed post lands on the same new build.
+      buildId = (await rebuild(scope, build.id, `rebuild:${build.id}:${input.idempotencyKey}`)).build.id;
+    } catch (caught) {
+      if (isAppError(caught)) {
+        throw caught;
+      }
+      return errorState("Azure DevOps could not be asked for the commit. Open the profile to see the connection's state, then try again.");
+    }
+    revalidatePath(`/profiles/${build.profileId}`);
+    redirect(`/builds/${buildId}`);
+  },
+);
+
+/**
+ * Saves a profile's workflow (admins): steps, time limit, variables; secret values sealed and
+ * never echoed (the field is secret as a whole). Audited with what changed.
+ */
+export const updateWorkflowAction = action(
+  {
+    name: "builds.workflow.update",
+    permission: "workflow.update",
+    target: "profile",
+    form: { schema: workflowFormSchema, fields: ["workflow"], secret: ["workflow"] },
+    unexpected: "Saving the workflow failed unexpectedly. Nothing was changed; try again.",
+  },
+  async ({ scope, target: profile, input }) => {
+    const { changed } = await updateWorkflow(scope, profile.id, input.workflow);
+    revalidatePath(`/profiles/${profile.id}`);
+    return { status: "success", message: changed.length === 0 ? "Nothing changed." : "Saved. The next build uses this workflow." };
+  },
+);

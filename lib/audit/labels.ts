@@ -1,0 +1,123 @@
+// Human-readable words for the audit log (issue 12): a label per action, and one line of
+// details read from the event's data (names, outcomes, statuses — the data never holds a
+// secret; lib/audit/csv.ts scrubs the export once more anyway). Pure.
+import { isConnectionStatus, statusLabel } from "@/lib/connections/status";
+
+const LABELS: Record<string, string> = {
+  "setup.completed": "Keel set up",
+  "auth.signed_in": "Signed in",
+  "auth.sign_in_failed": "Sign-in failed",
+  "auth.signed_out": "Signed out",
+  "auth.signed_out_everywhere": "Signed out everywhere",
+  "auth.password_changed": "Password changed",
+  "auth.password_reset_completed": "New password set with a reset link",
+  "member.added": "Member added",
+  "member.role_changed": "Role changed",
+  "member.disabled": "Member disabled",
+  "member.enabled": "Member enabled",
+  "member.invitation_accepted": "Invitation accepted",
+  "member.password_reset": "Password reset by an admin",
+  "member.sign_in_unlocked": "Sign-in unlocked",
+  "network.allowlist_updated": "Outbound allowlist changed",
+  "oauth.identity_linked": "Azure DevOps identity linked",
+  "oauth.link_refused": "Identity link refused",
+  "oauth.link_failed": "Identity link failed",
+  "oauth.token_refreshed": "OAuth token refreshed",
+  "connection.created": "Connection created",
+  "connection.updated": "Connection edited",
+  "connection.check_ran": "Connection check ran",
+  "connection.checked": "Connection checked",
+  "connection.checks_requested": "Checks of all connections requested",
+  "connection.status_changed": "Connection status changed",
+  "connection.expiry_reminder": "Expiry reminder sent",
+  "connection.token_replaced": "Token replaced",
+  "connection.token_replace_refused": "Token replacement refused",
+  "connection.reauthorized": "Connection re-authorized",
+  "connection.reauthorize_refused": "Re-authorization refused",
+  "connection.provider_switched": "Switched to Microsoft Entra ID",
+  "connection.owner_changed": "Owner changed",
+  "connection.deleted": "Connection deleted",
+  "connection.credentials_unreadable": "Credentials unreadable",
+  "connection.ca_uploaded": "CA certificate trusted",
+  "connection.ca_removed": "CA certificate removed",
+  "outbound.refused": "Outbound call refused (SSRF policy)",
+  "profile.created": "Build profile created",
+  "profile.synced": "Build profile updated from Azure DevOps",
+  "profile.disconnected": "Build profile disconnected",
+  "profile.rebound": "Build profile re-bound",
+  "profile.deleted": "Build profile deleted",
+  "repositories.listed": "Repositories listed",
+  "repositories.listing_failed": "Repository listing failed",
+  "audit.exported": "Audit log exported",
+};
+
+/** Every action with a label, for the filter (grouped by what they are about). */
+export const AUDIT_ACTIONS: readonly { value: string; label: string }[] = Object.entries(LABELS).map(([value, label]) => ({ value, label }));
+
+/** The words for an action (unknown ones are shown as they are). */
+export function auditLabel(action: string): string {
+  return LABELS[action] ?? action;
+}
+
+const TARGET_TYPES: Record<string, string> = { connection: "Connection", build_profile: "Build profile", user: "Member", connect_draft: "Connection setup", organization: "Organization" };
+
+/** The words for a target type. */
+export function targetTypeLabel(type: string | null): string {
+  return type ? (TARGET_TYPES[type] ?? type) : "—";
+}
+
+function text(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : null;
+}
+
+function status(value: unknown): string {
+  const raw = text(value);
+  return raw && isConnectionStatus(raw) ? statusLabel(raw).toLowerCase() : (raw ?? "?");
+}
+
+const PROVIDERS: Record<string, string> = { "azure-devops": "Azure DevOps OAuth", "microsoft-entra-id": "Microsoft Entra ID" };
+
+/** One line of details of an event, from its data. */
+export function describeAudit(action: string, raw: unknown): string {
+  const data = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const name = text(data.name);
+  switch (action) {
+    case "connection.status_changed":
+      return `${name ? `${name}: ` : ""}${status(data.from)} → ${status(data.to)}${text(data.reason) ? ` (${text(data.reason)})` : ""}${text(data.source) === "scheduled_check" ? ", scheduled check" : ""}`;
+    case "connection.checked":
+      return `${data.ok === true ? "passed" : "failed"}; status ${status(data.status)}${text(data.finding) ? ` (${text(data.finding)})` : ""}`;
+    case "connection.check_ran":
+      return `${data.ok === true ? "no errors" : `findings: ${Array.isArray(data.findings) ? data.findings.join(", ") : "?"}`}`;
+    case "connection.expiry_reminder":
+      return `${name ?? "connection"}: expires ${text(data.expiresAt)?.slice(0, 10) ?? "soon"} (${text(data.daysLeft) ?? "?"} days left, ${text(data.tier)}-day reminder)`;
+    case "connection.token_replaced":
+      return `${name ?? ""} new token …${text(data.tokenLastFour) ?? "????"}${text(data.tokenExpiresAt) ? `, expires ${text(data.tokenExpiresAt)?.slice(0, 10)}` : ""}`.trim();
+    case "connection.token_replace_refused":
+      return `${name ?? ""} kept the old token; the new one failed: ${Array.isArray(data.findings) ? data.findings.join(", ") : "?"}`.trim();
+    case "connection.provider_switched":
+      return `${name ?? ""} ${PROVIDERS[text(data.from) ?? ""] ?? text(data.from)} → ${PROVIDERS[text(data.to) ?? ""] ?? text(data.to)}`.trim();
+    case "connection.reauthorized":
+      return `${name ?? ""} with ${PROVIDERS[text(data.provider) ?? ""] ?? text(data.provider) ?? "?"}`.trim();
+    case "connection.owner_changed":
+      return `${name ?? ""}: ${text(data.fromName) ?? "nobody"} → ${text(data.toName) ?? "?"}`;
+    case "connection.deleted":
+      return `${name ?? ""}; ${text(data.profilesDisconnected) ?? "0"} build profile(s) disconnected`;
+    case "connection.created":
+      return `${name ?? ""} (${text(data.method) ?? "?"}${text(data.collection) ? `, ${text(data.collection)}` : ""})`;
+    case "profile.rebound":
+      return `${name ?? ""}: ${text(data.fromConnectionName) ?? "disconnected"} → ${text(data.toConnectionName) ?? "?"}`;
+    case "profile.disconnected":
+      return `${name ?? ""} (connection ${text(data.connectionName) ?? "?"} deleted)`;
+    case "profile.created":
+    case "profile.deleted":
+      return `${name ?? ""} (${text(data.projectName) ?? "?"} / ${text(data.repositoryName) ?? "?"})`;
+    case "member.role_changed":
+      return `${text(data.from) ?? "?"} → ${text(data.to) ?? "?"}`;
+    case "auth.sign_in_failed":
+      return text(data.reason) ?? "";
+    case "outbound.refused":
+      return Array.isArray(data.calls) ? data.calls.map((call) => (typeof call === "object" && call !== null ? `${text((call as Record<string, unknown>).method) ?? ""} ${text((call as Record<string, unknown>).url) ?? ""}`.trim() : "")).join(", ") : "";
+    default:
+      return name ?? "";
+  }
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { parseAnsiLine, PLAIN_STYLE, stripAnsi } from "@/lib/shared/ansi";
+import { checkWorkflow, startBuildSchema } from "@/lib/validation/builds";
+import { checkFetchUrl, fetchConfig, fetchFailure } from "./git";
+import { maskList, maskSecrets } from "./log";
+import { LineSplitter, MAX_LINE_CHARS } from "./process";
+
+// The worker's pure parts: line splitting, masking, ANSI, the workflow's checks, git's
+// configuration and the outbound check before any git runs.
+
+const policy = { allowlist: [], denyAllExceptAllowlist: false, allowLoopback: false, allowHttp: false, selfAddresses: [] };
+
+describe("LineSplitter", () => {
+  it("splits on newlines across chunks, keeps UTF-8 characters split between chunks, and collapses carriage-return progress", () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line));
+    const euro = Buffer.from("€");
+    splitter.push(Buffer.concat([Buffer.from("price "), euro.subarray(0, 1)]));
+    splitter.push(Buffer.concat([euro.subarray(1), Buffer.from("1\r\nprogress 10%\rprogress 100%\nlast")]));
+    splitter.end();
+    expect(lines).toEqual(["price €1", "progress 100%", "last"]);
+  });
+
+  it("cuts a line longer than the limit and says so", () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line));
+    splitter.push(Buffer.from(`${"x".repeat(MAX_LINE_CHARS + 10)}\n`));
+    expect(lines[0]!.startsWith("x".repeat(MAX_LINE_CHARS))).toBe(true);
+    expect(lines[0]).toMatch(/\[line cut at 4,096 characters\]$/);
+  });
+});
+
+describe("masking", () => {
+  it("masks every occurrence, longest secret first, and each line of a multi-line secret", () => {
+    const secrets = maskList(["abcd", "abcdefgh", "line-one\nline-two", "no"], 4);
+    expect(secrets).not.toContain("no");
+    expect(maskSecrets("x abcdefgh y abcd z", secrets)).toBe("x *** y *** z");
+    expect(maskSecrets("key: line-two", secrets)).toBe("key: ***");
+  });
+});
+
+describe("ANSI", () => {
+  it("parses colours and styles, carries them to the next line, and resets", () => {
+    const first = parseAnsiLine("\u001b[1;32mok\u001b[0m plain \u001b[31mred");
+    expect(first.segments.map((segment) => [segment.text, segment.style.fg, segment.style.bold])).toEqual([
+      ["ok", 2, true],
+      [" plain ", null, false],
+      ["red", 1, false],
+    ]);
+    const second = parseAnsiLine("still red\u001b[39m default", first.state);
+    expect(second.segments.map((segment) => [segment.text, segment.style.fg])).toEqual([
+      ["still red", 1],
+      [" default", null],
+    ]);
+    expect(parseAnsiLine("\u001b[38;5;196mx\u001b[48;2;1;2;3my", PLAIN_STYLE).segments.map((segment) => [segment.style.fg, segment.style.bg])).toEqual([
+      ["rgb(255, 0, 0)", null],
+      ["rgb(255, 0, 0)", "rgb(1, 2, 3)"],
+    ]);
+  });
+
+  it("drops cursor movement and OSC sequences, and strips everything for downloads", () => {
+    expect(parseAnsiLine("\u001b[2K\u001b]0;title\u0007text").segments.map((segment) => segment.text)).toEqual(["text"]);
+    expect(stripAnsi("\u001b[1;34m==>\u001b[0m Building")).toBe("==> Building");
+  });
+});
+
+describe("the workflow's checks", () => {
+  it("accepts a valid workflow and names every problem of a bad one", () => {
+    expect(checkWorkflow({ steps: [{ name: "Build", command: "./build.sh\r\n" }], timeoutMinutes: "30", variables: [{ name: "FLAVOR", isSecret: false, value: "" }] })).toEqual({
+      ok: true,
+      value: { steps: [{ name: "Build", command: "./build.sh" }], timeoutMinutes: 30, variables: [{ name: "FLAVOR", isSecret: false, value: "" }] },
+    });
+    const bad = checkWorkflow({
+      steps: [{ name: "", command: "" }],
+      timeoutMinutes: 0,
+      variables: [
+        { name: "KEEL_BUILD_ID", isSecret: false, value: "x" },
+        { name: "1BAD", isSecret: false, value: "x" },
+        { name: "TOKEN", isSecret: true, value: "abc" },
+        { name: "TOKEN", isSecret: false, value: "x" },
+      ],
+    });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.errors).toEqual([
+      "Step 1: the name is required.",
+      "Step 1: the command is required.",
+      "Time limit must be a whole number of minutes from 1 to 360.",
+      "Variable KEEL_BUILD_ID: names starting with KEEL_ are set by Keel for every build; choose another name.",
+      "Variable 1BAD: use letters, digits and underscores, not starting with a digit (at most 100 characters).",
+      "Variable TOKEN: a secret value needs at least 4 characters, or Keel could not mask it in logs.",
+      "Variable TOKEN: the name is used twice.",
+    ]);
+    expect(checkWorkflow({ steps: [], timeoutMinutes: 30 })).toEqual({ ok: false, errors: ["The workflow could not be read. Reload the page and try again."] });
+  });
+
+  it("the Start build form takes a branch or a full commit id, and says what is wrong", () => {
+    const key = "0b6f5c1e-8a44-4a3c-9a1e-2f0d6c7b8a9e";
+    expect(startBuildSchema.parse({ source: "branch", branch: "refs/heads/feature/x", idempotencyKey: key })).toEqual({ branch: "feature/x", commit: undefined, idempotencyKey: key });
+    expect(startBuildSchema.safeParse({ source: "branch", branch: "bad..name", idempotencyKey: key }).error?.issues[0]?.message).toBe("Branch is not a valid Git branch name");
+    expect(startBuildSchema.safeParse({ source: "commit", commit: "abc1234", idempotencyKey: key }).error?.issues[0]?.message).toMatch(/^Commit must be a full commit id/);
+  });
+});
+
+describe("git's fetch", () => {
+  it("refuses an address the outbound policy refuses, before git runs", async () => {
+    await expect(checkFetchUrl("https://127.0.0.1/org/p/_git/r", policy)).rejects.toMatchObject({ finding: { id: "fetch_blocked" } });
+    await expect(checkFetchUrl("http://dev.azure.example/org/p/_git/r", policy, async () => ["20.37.158.10"])).rejects.toMatchObject({ finding: { id: "fetch_blocked", title: "Keel refused to fetch over plain http" } });
+    await expect(checkFetchUrl("https://metadata.example/x", policy, async () => ["169.254.169.254"])).rejects.toMatchObject({ finding: { id: "fetch_blocked" } });
+  });
+
+  it("pins git to the checked address and sends the credential only as a header, with no redirects and no other protocol", async () => {
+    const checked = await checkFetchUrl("https://dev.azure.example/org/p/_git/r", policy, async () => ["20.37.158.10"]);
+    expect(checked.pin).toBe("dev.azure.example:443:20.37.158.10");
+    const config = Object.fromEntries(fetchConfig({ header: "Authorization: Basic eA==", protocol: "https", pin: checked.pin, caFile: "/tmp/private/ca.pem" }));
+    expect(config).toMatchObject({
+      "http.extraHeader": "Authorization: Basic eA==",
+      "http.followRedirects": "false",
+      "http.curloptResolve": "dev.azure.example:443:20.37.158.10",
+      "protocol.allow": "never",
+      "protocol.https.allow": "always",
+      "credential.helper": "",
+      "http.sslCAInfo": "/tmp/private/ca.pem",
+    });
+  });
+
+  it("explains git's failures as findings", () => {
+    expect(fetchFailure("fatal: Authentication failed for 'https://x/'", "exit 128").finding.id).toBe("token_invalid");
+    expect(fetchFailure("fatal: remote error: upload-pack: not our ref 0123", "exit 128").finding.id).toBe("commit_not_found");
+    expect(fetchFailure("fatal: unable to access 'https://x/': SSL certificate problem: unable to get local issuer certificate", "exit 128").finding.id).toBe("tls_failed");
+    expect(fetchFailure("something else", "git exited with 1").finding).toMatchObject({ id: "fetch_failed", detail: "git exited with 1" });
+  });
+});

@@ -1,0 +1,335 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { chmod, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { authorizationHeader } from "@/lib/azure-devops/transport";
+import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { noteUseFailure } from "@/lib/connections/health";
+import { connectionCredential } from "@/lib/connections/service";
+import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, setStepStatus, type ClaimedBuild } from "@/lib/data/builds";
+import { getProfile } from "@/lib/data/profiles";
+import { getEnv, isolatedChildEnv } from "@/lib/env";
+import { isAppError } from "@/lib/errors";
+import type { BuildStatus } from "@/lib/generated/prisma/enums";
+import type { JobContext } from "@/lib/jobs/define";
+import { logger, scrubSecrets } from "@/lib/logger";
+import { publicUrlOf } from "@/lib/oauth/config";
+import { outboundPolicyFor } from "@/lib/outbound";
+import type { Scope } from "@/lib/scope";
+import { formatDuration } from "@/lib/shared/builds";
+import type { PickerProblem } from "@/lib/shared/problems";
+import { shortBranchName } from "@/lib/shared/names";
+import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
+import { FetchError, fetchCommit } from "./git";
+import { BuildLog, maskList } from "./log";
+import { killBuildProcesses, startProcess, type RunningProcess } from "./process";
+import { requestReport } from "./report-queue";
+
+// The builds.run job: one build from claim to clean-up (lib/builds/README.md, "State machine"
+// and "Isolation"). Everything the run writes names its runId, so a run that lost the build
+// (the sweeper gave up on it, its profile was deleted) stops instead of writing.
+
+const log = logger("builds.run");
+/** A build's private directory (workspace, HOME, TMPDIR, CA file) is `<KEEL_BUILD_DIR>/keel-build-<id>-<random>`. */
+export const WORKSPACE_PREFIX = "keel-build-";
+/** How often a running build beats and looks for Cancel. */
+const CONTROL_MS = 1_000;
+
+type StopReason = "cancel" | "timeout" | "lost" | "shutdown";
+
+type Outcome = { status: BuildStatus; reason: string | null; finding?: PickerProblem | null };
+
+/** The handler of the builds.run queue. */
+export async function runBuildJob(payload: { buildId: string }, context: JobContext<"organization">): Promise<void> {
+  const runId = randomUUID();
+  const claimed = await claimBuild(context.scope, payload.buildId, runId, { host: os.hostname(), pid: process.pid });
+  if (!claimed) {
+    // Canceled while queued, or a retried job whose build already ran: nothing runs twice.
+    log.info({ buildId: payload.buildId, jobId: context.jobId }, "build not queued any more: nothing to run");
+    return;
+  }
+  await requestReport(context.scope, claimed.id);
+  await new BuildRun(context.scope, claimed, runId, context.signal).execute();
+}
+
+/** Removes a directory tree even when a build left read-only folders in it. */
+export async function removeTree(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true, maxRetries: 2 });
+  } catch {
+    const open = async (folder: string): Promise<void> => {
+      await chmod(folder, 0o700).catch(() => undefined);
+      for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
+        if (entry.isDirectory()) {
+          await open(path.join(folder, entry.name));
+        }
+      }
+    };
+    await open(dir);
+    await rm(dir, { recursive: true, force: true, maxRetries: 2 });
+  }
+}
+
+class BuildRun {
+  private readonly env = getEnv();
+  private readonly pgids = new Set<number>();
+  private stopReason: StopReason | null = null;
+  private stopping: Promise<void> | null = null;
+  private readonly marker: [string, string];
+  private readonly buildLog: BuildLog;
+
+  constructor(
+    private readonly scope: Scope,
+    private readonly build: ClaimedBuild,
+    private readonly runId: string,
+    private readonly signal: AbortSignal,
+  ) {
+    this.marker = ["KEEL_BUILD_ID", build.id];
+    this.buildLog = new BuildLog({
+      scope,
+      buildId: build.id,
+      runId,
+      bounds: { maxLines: this.env.KEEL_BUILD_LOG_MAX_LINES, maxBytes: this.env.KEEL_BUILD_LOG_MAX_BYTES },
+      secrets: [],
+      onLost: () => this.stop("lost"),
+    });
+  }
+
+  /** Stops the run: kills every process of the build (once). */
+  private stop(reason: StopReason): void {
+    if (this.stopReason) {
+      return;
+    }
+    this.stopReason = reason;
+    this.stopping = killBuildProcesses(this.pgids, `${this.marker[0]}=${this.marker[1]}`, this.env.KEEL_BUILD_KILL_GRACE_MS).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  private track(running: RunningProcess): void {
+    if (running.pgid > 0) {
+      this.pgids.add(running.pgid);
+    }
+    if (this.stopReason) {
+      // Started while stopping: kill it too.
+      void killBuildProcesses([running.pgid], `${this.marker[0]}=${this.marker[1]}`, 0);
+    }
+  }
+
+  async execute(): Promise<void> {
+    const build = this.build;
+    const root = this.env.KEEL_BUILD_DIR ?? os.tmpdir();
+    await mkdir(root, { recursive: true });
+    const privateDir = await mkdtemp(path.join(root, `${WORKSPACE_PREFIX}${build.id}-`));
+    await chmod(privateDir, 0o700);
+    const workspace = path.join(privateDir, "workspace");
+    const home = path.join(privateDir, "home");
+    const tmp = path.join(privateDir, "tmp");
+    await Promise.all([mkdir(workspace), mkdir(home), mkdir(tmp)]);
+
+    this.buildLog.start();
+    const control = setInterval(() => void this.control(), CONTROL_MS);
+    const deadline = build.startedAt.getTime() + build.timeoutSeconds * 1_000;
+    const timer = setTimeout(() => this.stop("timeout"), Math.max(0, deadline - Date.now()));
+    const onAbort = () => this.stop(this.signal.reason instanceof Error && /expiry/.test(this.signal.reason.message) ? "timeout" : "shutdown");
+    this.signal.addEventListener("abort", onAbort, { once: true });
+
+    let outcome: Outcome;
+    try {
+      outcome = await this.run(workspace, privateDir, home, tmp);
+    } catch (error) {
+      log.error({ err: error, buildId: build.id }, "the build failed on Keel's side");
+      outcome = { status: "ERROR", reason: `Keel failed while running the build: ${scrubSecrets(error instanceof Error ? error.message : String(error))}`.slice(0, 1_000) };
+    } finally {
+      clearInterval(control);
+      clearTimeout(timer);
+      this.signal.removeEventListener("abort", onAbort);
+    }
+    if (this.stopReason) {
+      outcome = await this.stoppedOutcome(this.stopReason, outcome);
+    }
+    // Whatever happened: nothing of the build outlives it, on this machine or in the workspace.
+    const escaped = await killBuildProcesses(this.pgids, `${this.marker[0]}=${this.marker[1]}`, this.env.KEEL_BUILD_KILL_GRACE_MS).catch(() => 0);
+    await this.stopping;
+    if (escaped > 0) {
+      this.buildLog.system(0, `Keel killed ${escaped} process${escaped === 1 ? "" : "es"} the build had started outside its process group.`);
+    }
+    this.buildLog.system(0, `${outcome.status === "SUCCEEDED" ? "Build succeeded" : (outcome.reason ?? outcome.status)} (${formatDuration(Date.now() - build.startedAt.getTime())}).`);
+    await this.buildLog.close();
+    await removeTree(privateDir).catch((error: unknown) => log.warn({ err: error, buildId: build.id }, "could not delete the build's workspace"));
+    if (this.stopReason === "lost") {
+      log.warn({ buildId: build.id }, "the run lost its build (the sweeper marked it, or the profile was deleted): stopped");
+      return;
+    }
+    const finished = await finishBuild(this.scope, build.id, this.runId, { status: outcome.status, reason: outcome.reason, finding: outcome.finding ?? null });
+    if (finished) {
+      await requestReport(this.scope, build.id);
+    }
+    log.info({ buildId: build.id, status: outcome.status, lines: this.buildLog.lines }, "build finished");
+  }
+
+  private async control(): Promise<void> {
+    if (this.stopReason) {
+      return;
+    }
+    try {
+      const signal = await beatBuild(this.scope, this.build.id, this.runId);
+      if (!signal.alive) {
+        this.stop("lost");
+      } else if (signal.cancelRequested) {
+        this.stop("cancel");
+      }
+    } catch (error) {
+      // PostgreSQL away for a moment: the next beat tries again (the sweeper allows three).
+      log.warn({ err: error, buildId: this.build.id }, "build heartbeat failed");
+    }
+  }
+
+  private async stoppedOutcome(reason: StopReason, fallback: Outcome): Promise<Outcome> {
+    if (reason === "timeout") {
+      const seconds = this.build.timeoutSeconds;
+      const limit = seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? "" : "s"}` : formatDuration(seconds * 1_000);
+      const text = `Stopped after the time limit of ${limit}.`;
+      this.buildLog.system(0, `${text} Keel killed the build's processes.`);
+      return { status: "TIMED_OUT", reason: text };
+    }
+    if (reason === "cancel") {
+      const view = await getBuild(this.scope, this.build.id).catch(() => null);
+      const text = view?.canceledBy ? `Canceled by ${view.canceledBy.name}.` : "Canceled.";
+      this.buildLog.system(0, `${text} Keel killed the build's processes.`);
+      return { status: "CANCELED", reason: text };
+    }
+    if (reason === "shutdown") {
+      const text = "The Keel worker running this build was shut down before it finished. Start the build again.";
+      this.buildLog.system(0, text);
+      return { status: "ERROR", reason: text };
+    }
+    return fallback;
+  }
+
+  /** Fetch, then the steps; returns how the build ended (unless it was stopped). */
+  private async run(workspace: string, privateDir: string, home: string, tmp: string): Promise<Outcome> {
+    const build = this.build;
+    await setStepStatus(this.scope, build.id, this.runId, 0, "RUNNING");
+    const profile = await getProfile(this.scope, build.profileId);
+    const connection = profile?.connection ?? null;
+    if (!profile || !connection) {
+      await setStepStatus(this.scope, build.id, this.runId, 0, "FAILED");
+      const text = "This build profile has no connection to Azure DevOps any more, so Keel cannot fetch its code. An admin connects the repository again.";
+      this.buildLog.system(0, text);
+      return { status: "ERROR", reason: text };
+    }
+    let credential;
+    try {
+      credential = await connectionCredential(this.scope, connection);
+    } catch (error) {
+      await setStepStatus(this.scope, build.id, this.runId, 0, "FAILED");
+      const message = isAppError(error) ? error.message : "Keel could not open the connection's credential.";
+      this.buildLog.system(0, message);
+      return {
+        status: "ERROR",
+        reason: message,
+        finding: { id: "credentials_unusable", title: message, detail: "The build needs the connection's credential to fetch the code.", fix: ["An admin opens the connection and enters a new token or re-authorizes it.", "Start the build again."] },
+      };
+    }
+    const header = authorizationHeader(credential);
+    this.buildLog.addSecrets(maskList([credential.token, ...(header ? [header, header.replace(/^\w+\s+/, "")] : [])], 4));
+    const variables = await openBuildVariables(this.scope, build.profileId);
+    this.buildLog.addSecrets(maskList(variables.filter((variable) => variable.isSecret).map((variable) => variable.value), WORKFLOW_LIMITS.secretMin));
+
+    const url = `${buildCollectionUrl(connection)}/${encodeURIComponent(profile.projectName)}/_git/${encodeURIComponent(profile.repositoryName)}`;
+    this.buildLog.system(0, `Fetching commit ${build.commitId}${build.branch ? ` (${shortBranchName(build.branch)})` : ""} from ${url} with the connection's ${credential.kind === "pat" ? "Personal Access Token" : "OAuth token"}.`);
+    const fetchStarted = Date.now();
+    try {
+      await fetchCommit({
+        workspace,
+        privateDir,
+        url,
+        credential,
+        caBundlePem: connection.caBundlePem,
+        commitId: build.commitId,
+        policy: await outboundPolicyFor(this.scope),
+        path: this.env.KEEL_BUILD_PATH,
+        marker: this.marker,
+        onLine: (stream, text) => this.buildLog.line(0, stream, text),
+        onProcess: (running) => this.track(running),
+      });
+    } catch (error) {
+      await setStepStatus(this.scope, build.id, this.runId, 0, "FAILED");
+      if (this.stopReason) {
+        return { status: "ERROR", reason: null };
+      }
+      if (error instanceof FetchError) {
+        this.buildLog.system(0, `${error.finding.title}. ${error.finding.detail}`);
+        // A refused credential is news about the connection too (its health, as the picker does).
+        await noteUseFailure(this.scope, connection, error.finding);
+        return { status: "ERROR", reason: `${error.finding.title}.`, finding: error.finding };
+      }
+      throw error;
+    }
+    await setStepStatus(this.scope, build.id, this.runId, 0, "SUCCEEDED", 0);
+    this.buildLog.system(0, `Fetched in ${formatDuration(Date.now() - fetchStarted)}.`);
+
+    const stepEnv: Record<string, string> = {
+      PATH: this.env.KEEL_BUILD_PATH,
+      HOME: home,
+      TMPDIR: tmp,
+      LANG: "C.UTF-8",
+      CI: "true",
+      KEEL_BUILD_ID: build.id,
+      KEEL_BUILD_NUMBER: String(build.number),
+      KEEL_BUILD_URL: `${publicUrlOf(this.env)}/builds/${build.id}`,
+      KEEL_BUILD_COMMIT: build.commitId,
+      KEEL_BUILD_BRANCH: build.branch ? shortBranchName(build.branch) : "",
+      KEEL_BUILD_TRIGGER: build.trigger,
+      KEEL_BUILD_PROFILE: profile.name,
+      KEEL_BUILD_PLATFORM: profile.platform,
+      KEEL_BUILD_WORKSPACE: workspace,
+      ...(build.pullRequestId !== null ? { KEEL_BUILD_PULL_REQUEST: String(build.pullRequestId) } : {}),
+    };
+    for (const variable of variables) {
+      stepEnv[variable.name] = variable.value;
+    }
+    // The marker last: nothing may override it.
+    stepEnv[this.marker[0]] = this.marker[1];
+
+    for (const [offset, step] of build.steps.entries()) {
+      const index = offset + 1;
+      if (this.stopReason) {
+        break;
+      }
+      await setStepStatus(this.scope, build.id, this.runId, index, "RUNNING");
+      this.buildLog.system(index, `▶ ${step.name}`);
+      const started = Date.now();
+      const running = startProcess({
+        file: "bash",
+        args: ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.command],
+        cwd: workspace,
+        env: isolatedChildEnv(stepEnv),
+        onLine: (stream, text) => this.buildLog.line(index, stream, text),
+      });
+      this.track(running);
+      const result = await running.done;
+      const took = formatDuration(Date.now() - started);
+      if (this.stopReason) {
+        await setStepStatus(this.scope, build.id, this.runId, index, this.stopReason === "cancel" ? "CANCELED" : "FAILED", result.code);
+        break;
+      }
+      if (result.code === 0) {
+        await setStepStatus(this.scope, build.id, this.runId, index, "SUCCEEDED", 0);
+        this.buildLog.system(index, `✔ ${step.name} succeeded in ${took}.`);
+        continue;
+      }
+      await setStepStatus(this.scope, build.id, this.runId, index, "FAILED", result.code);
+      const why = result.error ? `could not start (${result.error})` : result.signal ? `was killed by ${result.signal}` : `failed with exit code ${result.code}`;
+      this.buildLog.system(index, `✘ ${step.name} ${why} after ${took}.`);
+      return { status: "FAILED", reason: `Step “${step.name}” ${why}.` };
+    }
+    if (this.stopReason) {
+      return { status: "ERROR", reason: null };
+    }
+    return { status: "SUCCEEDED", reason: null };
+  }
+}

@@ -1,0 +1,145 @@
+import "server-only";
+import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
+import { createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, requestCancel, type BuildView } from "@/lib/data/builds";
+import { getProfile } from "@/lib/data/profiles";
+import { AppError } from "@/lib/errors";
+import { enqueue } from "@/lib/jobs/enqueue";
+import { runBuildQueue } from "@/lib/jobs/queues";
+import { logger } from "@/lib/logger";
+import { can, refusalOf } from "@/lib/policy";
+import { clientForConnection } from "@/lib/repositories/connection-client";
+import type { Scope } from "@/lib/scope";
+import { fullBranchRef, shortBranchName } from "@/lib/shared/names";
+import { requestReport } from "./report-queue";
+
+// Starting and canceling builds: the one service every entry point uses — the profile page's
+// "Start build", Rebuild, and (issue 14) service hooks and polling. Contract in README.md.
+
+const log = logger("builds.service");
+
+export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL";
+
+export type StartBuildInput = {
+  profileId: string;
+  /** A full 40-hex commit id. With `branch` too, the commit is built and the branch recorded. */
+  commit?: string;
+  /** A branch name (`main` or `refs/heads/main`); without `commit`, its tip now is built. */
+  branch?: string;
+  trigger: BuildTrigger;
+  /** A pull-request build: reports a PR status and, when it ends, the profile's one PR comment. */
+  pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string };
+  /** Unique per organization: the same key returns the same build (a double click, a redelivered hook). */
+  idempotencyKey: string;
+};
+
+export type StartedBuild = { build: BuildView; created: boolean };
+
+/**
+ * Queues a build of a profile and returns it; idempotent on `idempotencyKey`. Without commit
+ * and branch it builds the profile's default branch. Asks Azure DevOps for the commit (or the
+ * branch's tip) first, so a build always names an existing 40-hex commit.
+ *
+ * Throws AppError: FORBIDDEN (the scope may not start builds), NOT_FOUND (no such profile),
+ * CONFLICT (the profile has no connection any more), INVALID_INPUT with `details.field`
+ * "branch" or "commit" (not in the repository); Azure DevOps failures as thrown by the client
+ * (map them with `problemFromError` of lib/repositories/connection-client.ts).
+ */
+export async function startBuild(scope: Scope, input: StartBuildInput): Promise<StartedBuild> {
+  if (!can(scope, "build.start")) {
+    throw new AppError("FORBIDDEN", refusalOf("build.start"));
+  }
+  const earlier = await findBuildByIdempotencyKey(scope, input.idempotencyKey);
+  if (earlier) {
+    return { build: (await getBuild(scope, earlier.id))!, created: false };
+  }
+  const profile = await getProfile(scope, input.profileId);
+  if (!profile) {
+    throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
+  }
+  const connection = profile.connection ?? null;
+  if (!connection) {
+    throw new AppError("CONFLICT", `The build profile “${profile.name}” has no connection to Azure DevOps any more, so Keel cannot fetch its code. An admin connects its repository again.`);
+  }
+  const { client } = await clientForConnection(scope, connection);
+  let branch = input.branch ? fullBranchRef(input.branch) : input.pullRequest ? input.pullRequest.sourceRef : null;
+  let commitId = input.commit?.toLowerCase() ?? null;
+  if (commitId !== null && !/^[0-9a-f]{40}$/.test(commitId)) {
+    throw new AppError("INVALID_INPUT", "Commit must be a full commit id: 40 hexadecimal characters.", { details: { field: "commit" } });
+  }
+  if (commitId === null) {
+    branch ??= profile.defaultBranch;
+    if (!branch) {
+      throw new AppError("INVALID_INPUT", "The repository has no branch yet: push a first commit, then build.", { details: { field: "branch" } });
+    }
+    const page = await client.listRefsPage(profile.projectId, profile.repositoryId, { filter: branch.replace(/^refs\//, ""), top: 100 });
+    const ref = page.items.find((item) => item.name === branch);
+    if (!ref) {
+      throw new AppError("INVALID_INPUT", `The repository has no branch “${shortBranchName(branch)}” (it may have been deleted). Choose another one.`, { details: { field: "branch" } });
+    }
+    commitId = ref.objectId.toLowerCase();
+  }
+  let commit;
+  try {
+    commit = await client.getCommit(profile.projectId, profile.repositoryId, commitId);
+  } catch (error) {
+    if (isAzureDevOpsError(error, "not_found")) {
+      throw new AppError("INVALID_INPUT", `The repository has no commit ${commitId}. Check the id (it must be a commit of ${profile.repositoryName}).`, { details: { field: "commit" } });
+    }
+    throw error;
+  }
+  const workflow = await getWorkflow(scope, profile.id);
+  const created = await createBuild(scope, {
+    profileId: profile.id,
+    trigger: input.trigger,
+    idempotencyKey: input.idempotencyKey,
+    commitId,
+    branch,
+    commitMessage: commit.comment?.split("\n")[0]?.slice(0, 500) ?? null,
+    commitAuthor: commit.author?.name ?? null,
+    pullRequest: input.pullRequest,
+    steps: workflow!.steps,
+    timeoutSeconds: workflow!.timeoutMinutes * 60,
+  });
+  if (created.created) {
+    await queueRun(scope, created.id);
+    await requestReport(scope, created.id);
+  }
+  return { build: (await getBuild(scope, created.id))!, created: created.created };
+}
+
+/** Sends the build's job (its id is the build's: sending twice queues it once). */
+async function queueRun(scope: Scope, buildId: string): Promise<void> {
+  try {
+    await enqueue(runBuildQueue, { buildId }, { scope, id: buildId });
+  } catch (error) {
+    // The build row is there, QUEUED: the sweeper sends its job again within a minute.
+    log.warn({ err: error, buildId }, "could not queue the build's job (the sweeper will)");
+  }
+}
+
+/** Cancels a queued or running build (members and admins, or a job); a finished one is left as it is. */
+export async function cancelBuild(scope: Scope, buildId: string): Promise<{ status: string; alreadyFinal: boolean }> {
+  const result = await requestCancel(scope, buildId);
+  if (!result.alreadyFinal && result.status === "CANCELED") {
+    await requestReport(scope, buildId);
+  }
+  return result;
+}
+
+/** Starts the same commit again (a PR build stays a PR build, so its comment is updated). */
+export async function rebuild(scope: Scope, buildId: string, idempotencyKey: string): Promise<StartedBuild> {
+  const build = await getBuild(scope, buildId);
+  if (!build) {
+    throw new AppError("NOT_FOUND", "That build does not exist in your organization.");
+  }
+  return startBuild(scope, {
+    profileId: build.profileId,
+    commit: build.commitId,
+    ...(build.branch ? { branch: build.branch } : {}),
+    trigger: "MANUAL",
+    ...(build.pullRequestId !== null && build.sourceRef && build.targetRef
+      ? { pullRequest: { id: build.pullRequestId, iteration: build.pullRequestIteration ?? 1, sourceRef: build.sourceRef, targetRef: build.targetRef } }
+      : {}),
+    idempotencyKey,
+  });
+}

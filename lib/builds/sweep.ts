@@ -1,0 +1,64 @@
+import "server-only";
+import { buildsWithStaleReports, sweepBuilds } from "@/lib/data/builds";
+import { getEnv } from "@/lib/env";
+import { enqueue } from "@/lib/jobs/enqueue";
+import { runBuildQueue } from "@/lib/jobs/queues";
+import { logger } from "@/lib/logger";
+import { systemScope } from "@/lib/scope";
+import { readdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { killBuildProcesses } from "./process";
+import { requestReport } from "./report-queue";
+import { removeTree, WORKSPACE_PREFIX } from "./runner";
+
+// The builds.sweep schedule (every KEEL_BUILD_SWEEP_SECONDS): pg-boss would notice a killed
+// worker's job only at its expiry (hours, for builds), so running builds carry their own
+// heartbeat and this job marks those whose heartbeat went quiet as errors, at once.
+
+const log = logger("builds.sweep");
+
+/** A running build whose heartbeat is older than this lost its worker. */
+export function staleAfterMs(heartbeatMs: number): number {
+  // Builds beat every second; three worker heartbeats (15 s by default) absorb a slow database.
+  return Math.max(3 * heartbeatMs, 3_000);
+}
+
+/** Queued builds older than this get their job sent again (idempotent: the job id is the build id). */
+const REQUEUE_AFTER_MS = 60_000;
+/** Unsent report intents older than this get their report job queued again. */
+const REPORT_AGAIN_AFTER_MS = 120_000;
+
+/** The handler of the builds.sweep queue. */
+export async function sweepBuildsJob(): Promise<void> {
+  const env = getEnv();
+  const now = Date.now();
+  const { lost, queued } = await sweepBuilds(new Date(now - staleAfterMs(env.KEEL_WORKER_HEARTBEAT_MS)), new Date(now - REQUEUE_AFTER_MS));
+  for (const build of lost) {
+    log.warn({ buildId: build.id }, "a running build lost its worker: marked as an error");
+    await cleanUpOnThisMachine(build.id, env.KEEL_BUILD_DIR ?? os.tmpdir());
+    await requestReport(systemScope(build.organizationId, "builds.sweep"), build.id);
+  }
+  for (const build of queued) {
+    await enqueue(runBuildQueue, { buildId: build.id }, { scope: systemScope(build.organizationId, "builds.sweep"), id: build.id }).catch((error: unknown) =>
+      log.warn({ err: error, buildId: build.id }, "could not queue a build's job again"),
+    );
+  }
+  for (const build of await buildsWithStaleReports(new Date(now - REPORT_AGAIN_AFTER_MS))) {
+    await requestReport(systemScope(build.organizationId, "builds.sweep"), build.id);
+  }
+}
+
+/**
+ * What a killed worker left on this machine: the build's processes (they carry its marker
+ * variable) and its workspace. On a single machine the launcher's next worker sweeps them; on
+ * a fleet, each worker machine cleans what is its own when its sweeper runs, and a container
+ * that died takes both with it.
+ */
+async function cleanUpOnThisMachine(buildId: string, root: string): Promise<void> {
+  await killBuildProcesses([], `KEEL_BUILD_ID=${buildId}`, 0).catch(() => 0);
+  const entries = await readdir(root).catch(() => [] as string[]);
+  for (const entry of entries.filter((name) => name.startsWith(`${WORKSPACE_PREFIX}${buildId}-`))) {
+    await removeTree(path.join(root, entry)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestDatabase } from "@/lib/testing/db";
+import { testScope } from "@/lib/testing/scopes";
+import { pickerTestDatabase, seedConnection, seedOrganization, type Seeded } from "@/lib/repositories/test-support";
+import type { Scope } from "@/lib/scope";
+
+// A profile's workflow in the database: secrets sealed and write-only, kept when not re-sent,
+// every change audited without a value; only admins may change it.
+
+let database: TestDatabase;
+let seeded: Seeded;
+let admin: Scope;
+let profileId: string;
+
+beforeAll(async () => {
+  database = await pickerTestDatabase();
+  seeded = await seedOrganization(database);
+  admin = testScope(seeded.organizationId, seeded.adminId);
+  const connection = await seedConnection(database, seeded, { origin: "https://dev.azure.com", collection: "fabrikam", token: "x".repeat(52) });
+  profileId = (
+    await database.prisma.buildProfile.create({
+      data: { organizationId: seeded.organizationId, connectionId: connection.id, name: "Wallet", nameKey: "wallet", platform: "ANDROID", projectId: "p", projectName: "P", repositoryId: "r", repositoryName: "R" },
+    })
+  ).id;
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe("workflows", () => {
+  it("starts from the platform's default, seals secrets, keeps a secret sent without a value, and audits names, never values", async () => {
+    const { getWorkflow, updateWorkflow, openBuildVariables } = await import("./builds");
+    const initial = await getWorkflow(admin, profileId);
+    expect(initial).toMatchObject({ isDefault: true, timeoutMinutes: 30, variables: [] });
+    expect(initial!.steps.map((step) => step.command)).toEqual(["./build.sh setup", "./build.sh build", "./build.sh test"]);
+
+    await updateWorkflow(admin, profileId, {
+      steps: [{ name: "Assemble", command: "./gradlew assembleDebug" }],
+      timeoutMinutes: 45,
+      variables: [
+        { name: "KEYSTORE_PASSWORD", isSecret: true, value: "hunter2-keystore" },
+        { name: "FLAVOR", isSecret: false, value: "qa" },
+      ],
+    });
+    const stored = await database.prisma.buildVariable.findMany({ where: { profileId }, orderBy: { name: "asc" }, select: { name: true, value: true, valueSealed: true } });
+    expect(stored.map((row) => [row.name, row.value, row.valueSealed === null])).toEqual([
+      ["FLAVOR", "qa", true],
+      ["KEYSTORE_PASSWORD", null, false],
+    ]);
+    expect(stored[1]!.valueSealed).not.toContain("hunter2");
+    // Pages never get a secret's value.
+    expect((await getWorkflow(admin, profileId))!.variables).toEqual([
+      { name: "FLAVOR", isSecret: false, value: "qa" },
+      { name: "KEYSTORE_PASSWORD", isSecret: true, value: null },
+    ]);
+
+    // Sent again without its value: the secret stays; the plain one changes; one is removed.
+    await updateWorkflow(admin, profileId, { steps: [{ name: "Assemble", command: "./gradlew assembleDebug" }], timeoutMinutes: 45, variables: [{ name: "KEYSTORE_PASSWORD", isSecret: true, value: null }] });
+    expect(await openBuildVariables(admin, profileId)).toEqual([{ name: "KEYSTORE_PASSWORD", value: "hunter2-keystore", isSecret: true }]);
+
+    const events = await database.prisma.auditEvent.findMany({ where: { action: "workflow.updated", targetId: profileId }, orderBy: { createdAt: "asc" } });
+    expect(events).toHaveLength(2);
+    expect(events[0]!.data).toMatchObject({ changed: ["steps", "timeLimit", "variables"], steps: ["Assemble"], timeoutMinutes: 45, timeoutMinutesBefore: 30, variables: { KEYSTORE_PASSWORD: "secret added", FLAVOR: "added" } });
+    expect(events[1]!.data).toMatchObject({ changed: ["variables"], variables: { FLAVOR: "removed" } });
+    expect(JSON.stringify(events.map((event) => event.data))).not.toContain("hunter2");
+  });
+
+  it("refuses a member, and a secret without a value Keel never stored", async () => {
+    const { updateWorkflow } = await import("./builds");
+    const member = testScope(seeded.organizationId, seeded.memberId, "MEMBER");
+    await expect(updateWorkflow(member, profileId, { steps: [{ name: "x", command: "y" }], timeoutMinutes: 5, variables: [] })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(updateWorkflow(admin, profileId, { steps: [{ name: "x", command: "y" }], timeoutMinutes: 5, variables: [{ name: "NEW_SECRET", isSecret: true, value: null }] })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+    });
+    expect(await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId } })).toMatchObject({ buildTimeoutMinutes: 45 });
+  });
+});

@@ -1,0 +1,699 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { SecretUnreadableError } from "@/lib/crypto";
+import { db, type Tx } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, type BuildTrigger, type LogStream } from "@/lib/generated/prisma/client";
+import { can, refusalOf } from "@/lib/policy";
+import { onBehalfOf, type Scope } from "@/lib/scope";
+import { openSecret, sealSecret } from "@/lib/secrets";
+import type { BuildStateDto, LogLineDto } from "@/lib/shared/builds";
+import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
+import type { WorkflowInput } from "@/lib/validation/builds";
+import { recordAudit } from "./audit";
+
+// Builds, their steps, logs and report intents, and the workflow of a profile
+// (lib/builds/README.md). Every function takes a Scope; the three that serve the whole
+// installation (the queue position, the sweeper, re-sending lost jobs) are listed in
+// lib/data/README.md with their reason.
+
+const FINAL: BuildStatus[] = ["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "ERROR"];
+
+// ---------------------------------------------------------------------------------------------
+// Workflow
+
+export type WorkflowView = {
+  steps: WorkflowStep[];
+  /** True while the profile uses its platform's default steps. */
+  isDefault: boolean;
+  timeoutMinutes: number;
+  variables: WorkflowVariableView[];
+};
+
+function stepsOf(raw: unknown, platform: string): { steps: WorkflowStep[]; isDefault: boolean } {
+  if (Array.isArray(raw) && raw.every((step) => typeof step?.name === "string" && typeof step?.command === "string")) {
+    return { steps: raw.map((step: WorkflowStep) => ({ name: step.name, command: step.command })), isDefault: false };
+  }
+  return { steps: defaultWorkflowSteps(platform), isDefault: true };
+}
+
+/** A profile's workflow (steps, time limit, variables with secret values left out), or null. */
+export async function getWorkflow(scope: Scope, profileId: string): Promise<WorkflowView | null> {
+  const profile = await db.buildProfile.findFirst({
+    where: { id: profileId, organizationId: scope.organizationId },
+    select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } } },
+  });
+  if (!profile) {
+    return null;
+  }
+  return {
+    ...stepsOf(profile.workflowSteps, profile.platform),
+    timeoutMinutes: profile.buildTimeoutMinutes,
+    variables: profile.variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret ? null : (variable.value ?? "") })),
+  };
+}
+
+/**
+ * Saves a profile's workflow (admins) with a `workflow.updated` audit event naming what changed
+ * — step names, the time limit, variable names and whether a secret was replaced, never a value.
+ * A secret variable sent without a value keeps its stored one.
+ */
+export async function updateWorkflow(scope: Scope, profileId: string, input: WorkflowInput): Promise<{ changed: string[] }> {
+  if (!can(scope, "workflow.update")) {
+    throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
+  }
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${profileId}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
+    if (locked.length === 0) {
+      throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
+    }
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true } });
+    const existing = await tx.buildVariable.findMany({ where: { profileId }, select: { id: true, name: true, isSecret: true, value: true, valueSealed: true } });
+    const byName = new Map(existing.map((variable) => [variable.name, variable]));
+    const before = stepsOf(profile.workflowSteps, profile.platform).steps;
+    const changed: string[] = [];
+    if (JSON.stringify(before) !== JSON.stringify(input.steps)) {
+      changed.push("steps");
+    }
+    if (profile.buildTimeoutMinutes !== input.timeoutMinutes) {
+      changed.push("timeLimit");
+    }
+    const variableChanges: Record<string, string> = {};
+    const keep = new Set<string>();
+    for (const variable of input.variables) {
+      keep.add(variable.name);
+      const old = byName.get(variable.name);
+      if (variable.isSecret) {
+        if (variable.value === null) {
+          if (!old || !old.isSecret || !old.valueSealed) {
+            throw new AppError("INVALID_INPUT", `Variable ${variable.name}: enter the secret's value (Keel has none stored for it).`, { details: { field: "workflow" } });
+          }
+          continue;
+        }
+        const id = old?.id ?? randomUUID();
+        const sealed = sealSecret({ table: "BuildVariable", column: "valueSealed" }, id, variable.value);
+        if (old) {
+          await tx.buildVariable.update({ where: { id }, data: { isSecret: true, value: null, valueSealed: sealed } });
+        } else {
+          await tx.buildVariable.create({ data: { id, organizationId: scope.organizationId, profileId, name: variable.name, isSecret: true, valueSealed: sealed } });
+        }
+        variableChanges[variable.name] = old ? "secret replaced" : "secret added";
+        continue;
+      }
+      const value = variable.value ?? "";
+      if (old) {
+        if (old.isSecret || old.value !== value) {
+          await tx.buildVariable.update({ where: { id: old.id }, data: { isSecret: false, value, valueSealed: null } });
+          variableChanges[variable.name] = old.isSecret ? "no longer secret" : "value changed";
+        }
+      } else {
+        await tx.buildVariable.create({ data: { organizationId: scope.organizationId, profileId, name: variable.name, isSecret: false, value } });
+        variableChanges[variable.name] = "added";
+      }
+    }
+    const removed = existing.filter((variable) => !keep.has(variable.name));
+    if (removed.length > 0) {
+      await tx.buildVariable.deleteMany({ where: { id: { in: removed.map((variable) => variable.id) } } });
+      for (const variable of removed) {
+        variableChanges[variable.name] = "removed";
+      }
+    }
+    if (Object.keys(variableChanges).length > 0) {
+      changed.push("variables");
+    }
+    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes } });
+    if (changed.length > 0) {
+      await recordAudit(
+        scope,
+        {
+          action: "workflow.updated",
+          targetType: "build_profile",
+          targetId: profileId,
+          data: {
+            changed,
+            steps: input.steps.map((step) => step.name),
+            ...(changed.includes("steps") ? { stepsBefore: before.map((step) => step.name) } : {}),
+            timeoutMinutes: input.timeoutMinutes,
+            ...(changed.includes("timeLimit") ? { timeoutMinutesBefore: profile.buildTimeoutMinutes } : {}),
+            variables: variableChanges,
+          },
+        },
+        tx,
+      );
+    }
+    return { changed };
+  });
+}
+
+/** A build's environment variables, secret ones opened (the worker, right before the steps run). */
+export async function openBuildVariables(scope: Scope, profileId: string): Promise<{ name: string; value: string; isSecret: boolean }[]> {
+  const rows = await db.buildVariable.findMany({
+    where: { profileId, organizationId: scope.organizationId },
+    // An explicit select opens the sealed column (omitted by default everywhere else).
+    select: { id: true, name: true, isSecret: true, value: true, valueSealed: true },
+    orderBy: { name: "asc" },
+  });
+  return rows.map((row) => {
+    if (!row.isSecret) {
+      return { name: row.name, value: row.value ?? "", isSecret: false };
+    }
+    try {
+      return { name: row.name, value: openSecret({ table: "BuildVariable", column: "valueSealed" }, row.id, row.valueSealed ?? ""), isSecret: true };
+    } catch (error) {
+      if (error instanceof SecretUnreadableError) {
+        throw new AppError("PROVIDER_REJECTED", `Keel cannot decrypt the secret variable ${row.name} (its encryption key is missing or the value is damaged). An admin enters it again in the profile's workflow.`);
+      }
+      throw error;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builds: reading
+
+const buildView = {
+  id: true,
+  number: true,
+  status: true,
+  trigger: true,
+  commitId: true,
+  branch: true,
+  commitMessage: true,
+  commitAuthor: true,
+  pullRequestId: true,
+  pullRequestIteration: true,
+  sourceRef: true,
+  targetRef: true,
+  steps: true,
+  timeoutSeconds: true,
+  queuedAt: true,
+  startedAt: true,
+  finishedAt: true,
+  cancelRequestedAt: true,
+  statusReason: true,
+  finding: true,
+  logLines: true,
+  logBytes: true,
+  logTruncated: true,
+  workerHost: true,
+  profileId: true,
+  requestedBy: { select: { id: true, name: true } },
+  canceledBy: { select: { id: true, name: true } },
+  profile: { select: { id: true, name: true, platform: true, webUrl: true, remoteUrl: true, connectionId: true } },
+} satisfies Prisma.BuildSelect;
+
+export type BuildView = Prisma.BuildGetPayload<{ select: typeof buildView }>;
+
+/** One build of the scope's organization, or null. */
+export async function getBuild(scope: Scope, id: string): Promise<BuildView | null> {
+  return db.build.findFirst({ where: { id, organizationId: scope.organizationId }, select: buildView });
+}
+
+export type BuildListQuery = { profileId?: string; status?: BuildStatus; branch?: string; page: number; pageSize: number };
+
+const buildRow = {
+  id: true,
+  number: true,
+  status: true,
+  trigger: true,
+  commitId: true,
+  branch: true,
+  commitMessage: true,
+  pullRequestId: true,
+  queuedAt: true,
+  startedAt: true,
+  finishedAt: true,
+  requestedBy: { select: { name: true } },
+  profile: { select: { id: true, name: true } },
+} satisfies Prisma.BuildSelect;
+
+export type BuildRow = Prisma.BuildGetPayload<{ select: typeof buildRow }>;
+
+/** A page of the organization's builds, newest first, filtered. */
+export async function listBuilds(scope: Scope, query: BuildListQuery): Promise<{ rows: BuildRow[]; total: number }> {
+  const where: Prisma.BuildWhereInput = {
+    organizationId: scope.organizationId,
+    ...(query.profileId ? { profileId: query.profileId } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.branch ? { branch: { in: [query.branch, `refs/heads/${query.branch.replace(/^refs\/heads\//, "")}`] } } : {}),
+  };
+  const [rows, total] = await Promise.all([
+    db.build.findMany({ where, orderBy: [{ queuedAt: "desc" }, { id: "desc" }], skip: (query.page - 1) * query.pageSize, take: query.pageSize, select: buildRow }),
+    db.build.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+/** Profiles of the organization that have builds (the /builds filter), by name. */
+export async function listBuildProfileOptions(scope: Scope): Promise<{ id: string; name: string }[]> {
+  return db.buildProfile.findMany({ where: { organizationId: scope.organizationId }, orderBy: { nameKey: "asc" }, select: { id: true, name: true }, take: 1_000 });
+}
+
+/**
+ * The 1-based place of a queued build in the queue every worker takes from (oldest first), or
+ * null when it is not queued. Global by nature: the workers are shared by every organization,
+ * so builds of others count — only their number is used, nothing of them is shown.
+ */
+export async function queuePosition(buildId: string): Promise<number | null> {
+  const rows = await db.$queryRaw<{ position: bigint | null }[]>`
+    SELECT CASE WHEN b.status = 'QUEUED' THEN (SELECT count(*) FROM "Build" q WHERE q.status = 'QUEUED' AND (q."queuedAt", q.id) <= (b."queuedAt", b.id)) END AS position
+    FROM "Build" b WHERE b.id = ${buildId}::uuid`;
+  const position = rows[0]?.position;
+  return position === null || position === undefined ? null : Number(position);
+}
+
+/** The live state of a build page: status, steps, queue position, log counters. */
+export async function getBuildState(scope: Scope, id: string): Promise<BuildStateDto | null> {
+  const build = await db.build.findFirst({
+    where: { id, organizationId: scope.organizationId },
+    select: {
+      status: true,
+      statusReason: true,
+      startedAt: true,
+      finishedAt: true,
+      logLines: true,
+      logTruncated: true,
+      stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true } },
+    },
+  });
+  if (!build) {
+    return null;
+  }
+  return {
+    status: build.status,
+    statusReason: build.statusReason,
+    startedAt: build.startedAt?.toISOString() ?? null,
+    finishedAt: build.finishedAt?.toISOString() ?? null,
+    queuePosition: build.status === "QUEUED" ? await queuePosition(id) : null,
+    steps: build.stepRuns.map((step) => ({ ...step, startedAt: step.startedAt?.toISOString() ?? null, finishedAt: step.finishedAt?.toISOString() ?? null })),
+    logLines: build.logLines,
+    logTruncated: build.logTruncated,
+  };
+}
+
+/** Log lines of a build after `afterSeq` (exclusive), in order, at most `limit`. */
+export async function readLogLines(scope: Scope, buildId: string, afterSeq: number, limit: number): Promise<LogLineDto[]> {
+  const owned = await db.build.count({ where: { id: buildId, organizationId: scope.organizationId } });
+  if (owned === 0) {
+    return [];
+  }
+  const rows = await db.buildLogLine.findMany({
+    where: { buildId, seq: { gt: afterSeq } },
+    orderBy: { seq: "asc" },
+    take: limit,
+    select: { seq: true, step: true, stream: true, text: true, at: true },
+  });
+  return rows.map((row) => ({ ...row, at: row.at.toISOString() }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builds: starting, canceling
+
+export type NewBuild = {
+  profileId: string;
+  trigger: BuildTrigger;
+  idempotencyKey: string;
+  commitId: string;
+  branch: string | null;
+  commitMessage: string | null;
+  commitAuthor: string | null;
+  pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string } | undefined;
+  steps: WorkflowStep[];
+  timeoutSeconds: number;
+};
+
+/** Inserts the report intents a state change causes (in the caller's transaction). */
+async function addReports(tx: Tx, organizationId: string, build: { id: string; pullRequestId: number | null }, status: BuildStatus): Promise<void> {
+  const kinds: BuildReportKind[] = ["COMMIT_STATUS"];
+  if (build.pullRequestId !== null) {
+    kinds.push("PR_STATUS");
+    if (FINAL.includes(status)) {
+      kinds.push("PR_COMMENT");
+    }
+  }
+  const rows = await tx.$queryRaw<{ next: number }[]>`SELECT COALESCE(MAX(seq) + 1, 0)::int AS next FROM "BuildReport" WHERE "buildId" = ${build.id}::uuid`;
+  const next = rows[0]?.next ?? 0;
+  await tx.buildReport.createMany({ data: kinds.map((kind, index) => ({ organizationId, buildId: build.id, seq: next + index, kind, buildStatus: status })) });
+}
+
+/**
+ * Queues a build: numbered per profile (the profile row is locked), with its steps (index 0 is
+ * Keel's fetch), its first report intents and a `build.started` audit event, in one
+ * transaction. Idempotent on (organization, idempotencyKey): a repeat returns the first build.
+ */
+export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: string; created: boolean }> {
+  const existing = await db.build.findFirst({ where: { organizationId: scope.organizationId, idempotencyKey: input.idempotencyKey }, select: { id: true } });
+  if (existing) {
+    return { id: existing.id, created: false };
+  }
+  try {
+    return await db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ number: number }[]>`
+        UPDATE "BuildProfile" SET "nextBuildNumber" = "nextBuildNumber" + 1
+        WHERE id = ${input.profileId}::uuid AND "organizationId" = ${scope.organizationId}::uuid
+        RETURNING "nextBuildNumber" - 1 AS number`;
+      const number = rows[0]?.number;
+      if (number === undefined) {
+        throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
+      }
+      const id = randomUUID();
+      const pr = input.pullRequest;
+      await tx.build.create({
+        data: {
+          id,
+          organizationId: scope.organizationId,
+          profileId: input.profileId,
+          number,
+          trigger: input.trigger,
+          requestedById: onBehalfOf(scope),
+          idempotencyKey: input.idempotencyKey,
+          commitId: input.commitId,
+          branch: input.branch,
+          commitMessage: input.commitMessage,
+          commitAuthor: input.commitAuthor,
+          pullRequestId: pr?.id ?? null,
+          pullRequestIteration: pr?.iteration ?? null,
+          sourceRef: pr?.sourceRef ?? null,
+          targetRef: pr?.targetRef ?? null,
+          steps: input.steps,
+          timeoutSeconds: input.timeoutSeconds,
+        },
+      });
+      await tx.buildStep.createMany({
+        data: [{ name: "Fetch commit", command: `git fetch ${input.commitId}` }, ...input.steps].map((step, index) => ({ buildId: id, index, name: step.name, command: step.command })),
+      });
+      await addReports(tx, scope.organizationId, { id, pullRequestId: pr?.id ?? null }, "QUEUED");
+      await recordAudit(
+        scope,
+        {
+          action: "build.started",
+          targetType: "build",
+          targetId: id,
+          data: { profileId: input.profileId, number, trigger: input.trigger, commitId: input.commitId, branch: input.branch, pullRequestId: pr?.id ?? null },
+        },
+        tx,
+      );
+      return { id, created: true };
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const again = await db.build.findFirst({ where: { organizationId: scope.organizationId, idempotencyKey: input.idempotencyKey }, select: { id: true } });
+      if (again) {
+        return { id: again.id, created: false };
+      }
+    }
+    throw error;
+  }
+}
+
+/**
+ * Cancels a build: a queued one ends at once (its job will find it no longer queued); a running
+ * one is marked, and its worker kills the steps within a second. Audited. Returns the status.
+ */
+export async function requestCancel(scope: Scope, id: string): Promise<{ status: BuildStatus; alreadyFinal: boolean }> {
+  if (!can(scope, "build.cancel")) {
+    throw new AppError("FORBIDDEN", refusalOf("build.cancel"));
+  }
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ status: BuildStatus; pullRequestId: number | null }[]>`
+      SELECT status, "pullRequestId" FROM "Build" WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
+    const row = rows[0];
+    if (!row) {
+      throw new AppError("NOT_FOUND", "That build does not exist in your organization.");
+    }
+    if (FINAL.includes(row.status)) {
+      return { status: row.status, alreadyFinal: true };
+    }
+    const who = onBehalfOf(scope);
+    const name = who ? ((await tx.user.findUnique({ where: { id: who }, select: { name: true } }))?.name ?? null) : null;
+    const reason = name ? `Canceled by ${name}.` : "Canceled.";
+    if (row.status === "QUEUED") {
+      await tx.build.update({ where: { id }, data: { status: "CANCELED", finishedAt: new Date(), cancelRequestedAt: new Date(), canceledById: who, statusReason: reason } });
+      await tx.buildStep.updateMany({ where: { buildId: id, status: "PENDING" }, data: { status: "SKIPPED" } });
+      await addReports(tx, scope.organizationId, { id, pullRequestId: row.pullRequestId }, "CANCELED");
+    } else {
+      await tx.build.update({ where: { id }, data: { cancelRequestedAt: new Date(), canceledById: who } });
+    }
+    await recordAudit(scope, { action: "build.canceled", targetType: "build", targetId: id, data: { while: row.status } }, tx);
+    return { status: row.status === "QUEUED" ? "CANCELED" : row.status, alreadyFinal: false };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builds: the worker's writes (system scope). Every write after the claim names the run
+// (`runId`) and needs the build still RUNNING: a build the sweeper gave up on, or one whose
+// profile was deleted, stops its worker instead of being written to.
+
+export type ClaimedBuild = {
+  id: string;
+  number: number;
+  organizationId: string;
+  profileId: string;
+  commitId: string;
+  branch: string | null;
+  trigger: BuildTrigger;
+  pullRequestId: number | null;
+  steps: WorkflowStep[];
+  timeoutSeconds: number;
+  queuedAt: Date;
+  startedAt: Date;
+};
+
+/** Moves a QUEUED build to RUNNING for this run; null when it was not queued any more (nothing runs twice). */
+export async function claimBuild(scope: Scope, id: string, runId: string, worker: { host: string; pid: number }): Promise<ClaimedBuild | null> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE "Build" SET status = 'RUNNING', "runId" = ${runId}::uuid, "startedAt" = now(), "heartbeatAt" = now(), "workerHost" = ${worker.host}, "workerPid" = ${worker.pid}, "updatedAt" = now()
+      WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND status = 'QUEUED'
+      RETURNING id`;
+    if (rows.length === 0) {
+      return null;
+    }
+    const build = await tx.build.findUniqueOrThrow({
+      where: { id },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, queuedAt: true, startedAt: true },
+    });
+    await addReports(tx, scope.organizationId, build, "RUNNING");
+    return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };
+  });
+}
+
+export type RunSignal = { alive: boolean; cancelRequested: boolean };
+
+/** Refreshes the run's heartbeat; says whether the run still owns the build and whether Cancel was asked. */
+export async function beatBuild(scope: Scope, id: string, runId: string): Promise<RunSignal> {
+  const rows = await db.$queryRaw<{ cancel: Date | null }[]>`
+    UPDATE "Build" SET "heartbeatAt" = now() WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "runId" = ${runId}::uuid AND status = 'RUNNING'
+    RETURNING "cancelRequestedAt" AS cancel`;
+  const row = rows[0];
+  return row ? { alive: true, cancelRequested: row.cancel !== null } : { alive: false, cancelRequested: false };
+}
+
+export type LogLineInput = { seq: number; step: number; stream: LogStream; text: string; at: Date };
+
+/**
+ * Appends log lines (already numbered and masked) and the run's counters in one transaction;
+ * false when the run no longer owns the build (nothing is written then).
+ */
+export async function appendLogLines(scope: Scope, id: string, runId: string, lines: LogLineInput[], counters: { logLines: number; logBytes: number; logTruncated: boolean }): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const owned = await tx.$executeRaw`
+      UPDATE "Build" SET "logLines" = ${counters.logLines}, "logBytes" = ${counters.logBytes}, "logTruncated" = ${counters.logTruncated}, "heartbeatAt" = now()
+      WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "runId" = ${runId}::uuid AND status = 'RUNNING'`;
+    if (owned !== 1) {
+      return false;
+    }
+    if (lines.length > 0) {
+      await tx.$executeRaw`
+        INSERT INTO "BuildLogLine" ("buildId", seq, step, stream, text, at)
+        SELECT ${id}::uuid, * FROM unnest(
+          ${lines.map((line) => line.seq)}::int[],
+          ${lines.map((line) => line.step)}::int[],
+          ${lines.map((line) => line.stream)}::"LogStream"[],
+          ${lines.map((line) => line.text)}::text[],
+          ${lines.map((line) => line.at)}::timestamptz[])
+        ON CONFLICT DO NOTHING`;
+    }
+    return true;
+  });
+}
+
+/** Sets a step's status (and its start or end) for this run. */
+export async function setStepStatus(scope: Scope, id: string, runId: string, index: number, status: BuildStepStatus, exitCode: number | null = null): Promise<void> {
+  const now = new Date();
+  await db.buildStep.updateMany({
+    where: { buildId: id, index, build: { organizationId: scope.organizationId, runId, status: "RUNNING" } },
+    data: { status, ...(status === "RUNNING" ? { startedAt: now } : { finishedAt: now, exitCode }) },
+  });
+}
+
+/**
+ * Ends a run: the final status, why, the doctor's finding of a failed fetch, steps that never
+ * ran marked skipped, and the report intents, in one transaction. False when the run had
+ * already lost the build.
+ */
+export async function finishBuild(
+  scope: Scope,
+  id: string,
+  runId: string,
+  outcome: { status: BuildStatus; reason: string | null; finding?: Prisma.InputJsonValue | null },
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const owned = await tx.build.updateMany({
+      where: { id, organizationId: scope.organizationId, runId, status: "RUNNING" },
+      data: { status: outcome.status, finishedAt: new Date(), statusReason: outcome.reason, ...(outcome.finding ? { finding: outcome.finding } : {}) },
+    });
+    if (owned.count !== 1) {
+      return false;
+    }
+    await tx.buildStep.updateMany({ where: { buildId: id, status: "PENDING" }, data: { status: "SKIPPED" } });
+    await tx.buildStep.updateMany({ where: { buildId: id, status: "RUNNING" }, data: { status: outcome.status === "CANCELED" ? "CANCELED" : "FAILED", finishedAt: new Date() } });
+    const build = await tx.build.findUniqueOrThrow({ where: { id }, select: { id: true, pullRequestId: true } });
+    await addReports(tx, scope.organizationId, build, outcome.status);
+    return true;
+  });
+}
+
+/**
+ * The sweeper (global by nature: it looks after every organization's builds). Running builds
+ * whose heartbeat is older than `staleBefore` lost their worker (killed, machine gone): each is
+ * marked ERROR, its log kept with a last line saying so, steps closed, reports queued. Returns
+ * them, and queued builds older than `requeueBefore` whose job may have been lost (re-sending
+ * is idempotent: the job id is the build id).
+ */
+export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promise<{ lost: { id: string; organizationId: string }[]; queued: { id: string; organizationId: string }[] }> {
+  const stale = await db.build.findMany({ where: { status: "RUNNING", heartbeatAt: { lt: staleBefore } }, select: { id: true, organizationId: true, workerHost: true, workerPid: true }, take: 100 });
+  const lost: { id: string; organizationId: string }[] = [];
+  for (const build of stale) {
+    const reason = `Keel lost the worker running this build (${build.workerHost ?? "unknown host"}, process ${build.workerPid ?? "?"}): it stopped without finishing, killed or its machine gone. The log up to that moment is kept. Start the build again.`;
+    const done = await db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ logLines: number; pullRequestId: number | null }[]>`
+        UPDATE "Build" SET status = 'ERROR', "finishedAt" = now(), "statusReason" = ${reason}, "logLines" = "logLines" + 1, "updatedAt" = now()
+        WHERE id = ${build.id}::uuid AND status = 'RUNNING' AND "heartbeatAt" < ${staleBefore}
+        RETURNING "logLines", "pullRequestId"`;
+      const row = rows[0];
+      if (!row) {
+        return false;
+      }
+      const running = await tx.buildStep.findFirst({ where: { buildId: build.id, status: "RUNNING" }, select: { index: true } });
+      await tx.buildLogLine.create({ data: { buildId: build.id, seq: row.logLines - 1, step: running?.index ?? 0, stream: "SYSTEM", text: `Keel lost the worker running this build; marked as an error. ${reason.split(": ")[1] ?? ""}`.trim() } });
+      await tx.buildStep.updateMany({ where: { buildId: build.id, status: "RUNNING" }, data: { status: "FAILED", finishedAt: new Date() } });
+      await tx.buildStep.updateMany({ where: { buildId: build.id, status: "PENDING" }, data: { status: "SKIPPED" } });
+      await addReports(tx, build.organizationId, { id: build.id, pullRequestId: row.pullRequestId }, "ERROR");
+      return true;
+    });
+    if (done) {
+      lost.push({ id: build.id, organizationId: build.organizationId });
+    }
+  }
+  const queued = await db.build.findMany({ where: { status: "QUEUED", queuedAt: { lt: requeueBefore } }, select: { id: true, organizationId: true }, orderBy: { queuedAt: "asc" }, take: 500 });
+  return { lost, queued };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting back to Azure DevOps
+
+export type ReportTarget = {
+  build: {
+    id: string;
+    number: number;
+    status: BuildStatus;
+    commitId: string;
+    branch: string | null;
+    pullRequestId: number | null;
+    pullRequestIteration: number | null;
+    startedAt: Date | null;
+    finishedAt: Date | null;
+    statusReason: string | null;
+  };
+  profile: { id: string; name: string; projectId: string; repositoryId: string; connectionId: string | null };
+  reports: { id: string; seq: number; kind: BuildReportKind; buildStatus: BuildStatus; attempts: number }[];
+};
+
+/** A build's unsent report intents in order, with what sending them needs; null when the build is gone. */
+export async function pendingReports(scope: Scope, buildId: string): Promise<ReportTarget | null> {
+  const build = await db.build.findFirst({
+    where: { id: buildId, organizationId: scope.organizationId },
+    select: {
+      id: true,
+      number: true,
+      status: true,
+      commitId: true,
+      branch: true,
+      pullRequestId: true,
+      pullRequestIteration: true,
+      startedAt: true,
+      finishedAt: true,
+      statusReason: true,
+      profile: { select: { id: true, name: true, projectId: true, repositoryId: true, connectionId: true } },
+      reports: { where: { state: { not: "SENT" } }, orderBy: { seq: "asc" }, select: { id: true, seq: true, kind: true, buildStatus: true, attempts: true } },
+    },
+  });
+  if (!build) {
+    return null;
+  }
+  const { profile, reports, ...rest } = build;
+  return { build: rest, profile, reports };
+}
+
+/** Records a report as sent, with what Azure DevOps answered (ids only). */
+export async function markReportSent(scope: Scope, reportId: string, remote: Prisma.InputJsonValue): Promise<void> {
+  await db.buildReport.updateMany({ where: { id: reportId, organizationId: scope.organizationId }, data: { state: "SENT", sentAt: new Date(), lastAttemptAt: new Date(), attempts: { increment: 1 }, remote, error: Prisma.DbNull } });
+}
+
+/** Records a failed attempt with the doctor's finding; the engine retries the job. */
+export async function markReportFailed(scope: Scope, reportId: string, finding: Prisma.InputJsonValue, final: boolean): Promise<void> {
+  await db.buildReport.updateMany({ where: { id: reportId, organizationId: scope.organizationId }, data: { state: final ? "FAILED" : "PENDING", lastAttemptAt: new Date(), attempts: { increment: 1 }, error: finding } });
+}
+
+/** Everything reported (or being reported) about a build, for its page. */
+export async function listReports(scope: Scope, buildId: string) {
+  return db.buildReport.findMany({
+    where: { buildId, organizationId: scope.organizationId },
+    orderBy: { seq: "asc" },
+    select: { id: true, seq: true, kind: true, buildStatus: true, state: true, attempts: true, lastAttemptAt: true, sentAt: true, error: true, remote: true },
+  });
+}
+
+/** The PR thread comment a profile keeps on a pull request, if Keel made one. */
+export async function getPullRequestComment(scope: Scope, profileId: string, pullRequestId: number): Promise<{ threadId: number; commentId: number } | null> {
+  return db.pullRequestComment.findFirst({ where: { organizationId: scope.organizationId, profileId, pullRequestId }, select: { threadId: true, commentId: true } });
+}
+
+/** Remembers the PR thread comment of a profile on a pull request (created or found again). */
+export async function savePullRequestComment(scope: Scope, profileId: string, pullRequestId: number, ids: { threadId: number; commentId: number }): Promise<void> {
+  await db.pullRequestComment.upsert({
+    where: { profileId_pullRequestId: { profileId, pullRequestId } },
+    create: { organizationId: scope.organizationId, profileId, pullRequestId, ...ids },
+    update: ids,
+  });
+}
+
+/** The latest builds of a profile, for its page. */
+export async function listProfileBuilds(scope: Scope, profileId: string, take: number): Promise<BuildRow[]> {
+  return db.build.findMany({ where: { organizationId: scope.organizationId, profileId }, orderBy: [{ queuedAt: "desc" }, { id: "desc" }], take, select: buildRow });
+}
+
+/** How many builds a profile has (its page links to the full list). */
+export async function countProfileBuilds(scope: Scope, profileId: string): Promise<number> {
+  return db.build.count({ where: { organizationId: scope.organizationId, profileId } });
+}
+
+/**
+ * Builds with report intents left unsent longer than `olderThan` (their job was lost). Global
+ * by nature, like the sweeper that asks.
+ */
+export async function buildsWithStaleReports(olderThan: Date): Promise<{ id: string; organizationId: string }[]> {
+  const rows = await db.buildReport.findMany({
+    where: { state: "PENDING", OR: [{ lastAttemptAt: { lt: olderThan } }, { lastAttemptAt: null, createdAt: { lt: olderThan } }] },
+    distinct: ["buildId"],
+    select: { buildId: true, organizationId: true },
+    take: 200,
+  });
+  return rows.map((row) => ({ id: row.buildId, organizationId: row.organizationId }));
+}
+
+/** The build a start with this idempotency key made, if any. */
+export async function findBuildByIdempotencyKey(scope: Scope, idempotencyKey: string): Promise<{ id: string } | null> {
+  return db.build.findFirst({ where: { organizationId: scope.organizationId, idempotencyKey }, select: { id: true } });
+}

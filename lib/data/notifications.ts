@@ -1,0 +1,95 @@
+import "server-only";
+import { db, type Tx } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { Scope } from "@/lib/scope";
+
+// Notices for the owner and the admins of a connection (issue 12): a status change, an expiry
+// reminder, a new owner. Written in the same transaction as what they report, once each
+// (`dedupeKey`); e-mailed afterwards by the `notifications.email` job (lib/notifications).
+
+export type NoticeKind = "connection.status_changed" | "connection.expiry_reminder" | "connection.owner_changed";
+
+export type NewNotice = {
+  connectionId: string;
+  kind: NoticeKind;
+  /** Once-only key: a second notice with the same key is not created. */
+  dedupeKey: string;
+  /** What to tell (names, statuses, dates, reasons): never a secret. */
+  data: Prisma.InputJsonValue;
+  /** Also tell this user (a new owner), besides the owner and the admins. */
+  alsoTell?: string | null;
+};
+
+/**
+ * Who hears about a connection: its owner (when still an active member) and every active admin
+ * of the organization. An owner who left (null, disabled) leaves the admins, who always hear.
+ */
+async function recipientsOf(tx: Tx, scope: Scope, connectionId: string, alsoTell?: string | null): Promise<string[]> {
+  const connection = await tx.connection.findFirst({ where: { id: connectionId, organizationId: scope.organizationId }, select: { ownerId: true } });
+  const candidates = [connection?.ownerId, alsoTell].filter((id): id is string => typeof id === "string");
+  const members = await tx.membership.findMany({
+    where: { organizationId: scope.organizationId, user: { isActive: true }, OR: [{ role: "ADMIN" }, ...(candidates.length > 0 ? [{ userId: { in: candidates } }] : [])] },
+    select: { userId: true },
+    orderBy: { createdAt: "asc" },
+  });
+  return [...new Set(members.map((member) => member.userId))];
+}
+
+/** Records a notice inside the caller's transaction; false when one with the same key exists. */
+export async function createNotice(tx: Tx, scope: Scope, notice: NewNotice): Promise<boolean> {
+  const recipientIds = await recipientsOf(tx, scope, notice.connectionId, notice.alsoTell);
+  const created = await tx.notification.createMany({
+    data: [{ organizationId: scope.organizationId, connectionId: notice.connectionId, kind: notice.kind, dedupeKey: notice.dedupeKey, data: notice.data, recipientIds }],
+    skipDuplicates: true,
+  });
+  return created.count === 1;
+}
+
+export type PendingNotice = {
+  id: string;
+  organizationId: string;
+  connectionId: string | null;
+  kind: string;
+  data: Prisma.JsonValue;
+  createdAt: Date;
+  recipients: { id: string; email: string; name: string }[];
+};
+
+/**
+ * Global by nature (lib/data/README.md): the e-mail job sends every organization's notices that
+ * are not e-mailed yet and younger than `maxAgeMs` (older ones are not worth an e-mail any more),
+ * oldest first, with their recipients who are still active.
+ */
+export async function listNoticesToEmail(maxAgeMs: number, limit = 100): Promise<PendingNotice[]> {
+  const rows = await db.notification.findMany({
+    where: { emailedAt: null, createdAt: { gt: new Date(Date.now() - maxAgeMs) } },
+    orderBy: { createdAt: "asc" },
+    take: limit,
+    select: { id: true, organizationId: true, connectionId: true, kind: true, data: true, createdAt: true, recipientIds: true },
+  });
+  const userIds = [...new Set(rows.flatMap((row) => row.recipientIds))];
+  const users = await db.user.findMany({ where: { id: { in: userIds }, isActive: true }, select: { id: true, email: true, name: true } });
+  const byId = new Map(users.map((user) => [user.id, user]));
+  return rows.map(({ recipientIds, ...row }) => ({ ...row, recipients: recipientIds.map((id) => byId.get(id)).filter((user): user is { id: string; email: string; name: string } => Boolean(user)) }));
+}
+
+/** Marks a notice as e-mailed to everyone (global, like listNoticesToEmail). */
+export async function markNoticeEmailed(id: string): Promise<void> {
+  await db.notification.updateMany({ where: { id, emailedAt: null }, data: { emailedAt: new Date() } });
+}
+
+/** The latest notices of the scope's organization (newest first), for pages. */
+export async function listRecentNotices(scope: Scope, options: { connectionId?: string; limit?: number } = {}) {
+  return db.notification.findMany({
+    where: { organizationId: scope.organizationId, ...(options.connectionId ? { connectionId: options.connectionId } : {}) },
+    orderBy: { createdAt: "desc" },
+    take: options.limit ?? 10,
+    select: { id: true, kind: true, data: true, createdAt: true, emailedAt: true, connectionId: true },
+  });
+}
+
+/** Deletes notices older than `maxAgeMs` (global: the hourly housekeeping job); returns how many. */
+export async function pruneNotices(maxAgeMs: number): Promise<number> {
+  const deleted = await db.notification.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - maxAgeMs) } } });
+  return deleted.count;
+}

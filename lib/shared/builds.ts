@@ -1,0 +1,95 @@
+/**
+ * Build states and their words, shared by pages, client components and the worker. Pure.
+ */
+
+export type BuildStatusValue = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "TIMED_OUT" | "ERROR";
+export type BuildTriggerValue = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL";
+export type BuildStepStatusValue = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "SKIPPED" | "CANCELED";
+
+export const BUILD_STATUSES: readonly BuildStatusValue[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "ERROR"];
+
+/** States a build never leaves. */
+export const FINAL_STATUSES: readonly BuildStatusValue[] = ["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "ERROR"];
+
+/** True when the build has ended. */
+export function isFinal(status: string): boolean {
+  return (FINAL_STATUSES as readonly string[]).includes(status);
+}
+
+const STATUS_LABELS: Record<BuildStatusValue, string> = {
+  QUEUED: "Queued",
+  RUNNING: "Running",
+  SUCCEEDED: "Succeeded",
+  FAILED: "Failed",
+  CANCELED: "Canceled",
+  TIMED_OUT: "Timed out",
+  ERROR: "Error",
+};
+
+/** "TIMED_OUT" → "Timed out". */
+export function buildStatusLabel(status: string): string {
+  return STATUS_LABELS[status as BuildStatusValue] ?? status;
+}
+
+/** The badge tone of a status. */
+export function buildStatusTone(status: string): "success" | "error" | "warning" | "info" | "neutral" {
+  switch (status) {
+    case "SUCCEEDED":
+      return "success";
+    case "FAILED":
+    case "ERROR":
+      return "error";
+    case "TIMED_OUT":
+      return "warning";
+    case "RUNNING":
+    case "QUEUED":
+      return "info";
+    default:
+      return "neutral";
+  }
+}
+
+const TRIGGER_LABELS: Record<BuildTriggerValue, string> = { MANUAL: "Manual", PUSH: "Push", PULL_REQUEST: "Pull request", POLL: "Polling" };
+
+/** "PULL_REQUEST" → "Pull request". */
+export function buildTriggerLabel(trigger: string): string {
+  return TRIGGER_LABELS[trigger as BuildTriggerValue] ?? trigger;
+}
+
+/** "3 min 2 s", "850 ms", "1 h 4 min": a duration for people. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) {
+    return "—";
+  }
+  if (ms < 1_000) {
+    return `${Math.round(ms)} ms`;
+  }
+  const seconds = Math.round(ms / 1_000);
+  if (seconds < 60) {
+    return `${seconds} s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) {
+    return `${minutes} min ${seconds % 60} s`;
+  }
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** One line of a build log as the page receives it. */
+export type LogLineDto = { seq: number; step: number; stream: "OUT" | "ERR" | "SYSTEM"; text: string; at: string };
+
+/** A build step as the page receives it. */
+export type BuildStepDto = { index: number; name: string; status: BuildStepStatusValue; exitCode: number | null; startedAt: string | null; finishedAt: string | null };
+
+/** The live part of a build page (sent on the event stream whenever it changes). */
+export type BuildStateDto = {
+  status: BuildStatusValue;
+  statusReason: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** 1-based place among queued builds while QUEUED (null otherwise). */
+  queuePosition: number | null;
+  steps: BuildStepDto[];
+  logLines: number;
+  logTruncated: boolean;
+};

@@ -1,0 +1,75 @@
+/**
+ * A build profile's workflow as every layer sees it (data, worker, forms, pages): ordered
+ * steps, a time limit, and the defaults per platform. Pure, safe in client components.
+ */
+
+export type WorkflowStep = { name: string; command: string };
+
+/** A variable as pages and forms see it: a secret one never carries its value. */
+export type WorkflowVariableView = { name: string; isSecret: boolean; value: string | null };
+
+/** Limits of a workflow (the form and the server use the same ones). */
+export const WORKFLOW_LIMITS = {
+  steps: 30,
+  stepName: 100,
+  command: 10_000,
+  variables: 100,
+  variableName: 100,
+  variableValue: 4_096,
+  /** Secret values shorter than this could not be masked in logs without hiding ordinary output. */
+  secretMin: 4,
+  timeoutMinutes: { min: 1, max: 360 },
+} as const;
+
+export const DEFAULT_TIMEOUT_MINUTES = 30;
+
+/**
+ * Defaults per platform: every platform starts from the repository's own build script
+ * (`./build.sh setup|build|test`, which the demo's repositories carry), so a new profile builds
+ * as it is; the hint says what a real project of that platform usually runs instead.
+ */
+const SCRIPT_STEPS: readonly WorkflowStep[] = [
+  { name: "Set up", command: "./build.sh setup" },
+  { name: "Build", command: "./build.sh build" },
+  { name: "Test", command: "./build.sh test" },
+];
+
+const HINTS: Record<string, string> = {
+  IOS: "iOS projects usually run `xcodebuild -scheme App build test` (or a Fastlane lane) on a macOS worker.",
+  ANDROID: "Android projects usually run `./gradlew assembleDebug` and `./gradlew test`.",
+  REACT_NATIVE: "React Native projects usually run `npm ci`, `npx react-native bundle …` and `npm test`.",
+  FLUTTER: "Flutter projects usually run `flutter pub get`, `flutter build apk` and `flutter test`.",
+  DOTNET_MAUI: ".NET MAUI projects usually run `dotnet restore`, `dotnet build -f net8.0-android` and `dotnet test`.",
+  OTHER: "Replace the commands with your project's build and test commands.",
+};
+
+/** The default steps of a platform (a copy: callers may change it). */
+export function defaultWorkflowSteps(platform: string): WorkflowStep[] {
+  void platform;
+  return SCRIPT_STEPS.map((step) => ({ ...step }));
+}
+
+/** What the default workflow of a platform is for, and what real projects run instead. */
+export function defaultWorkflowHint(platform: string): string {
+  return `The default runs the repository's ./build.sh in three steps. ${HINTS[platform] ?? HINTS.OTHER}`;
+}
+
+/** Variable names: shell identifiers. */
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Names Keel sets itself for every step (KEEL_* as a prefix). */
+export const RESERVED_VARIABLES = ["CI", "HOME", "TMPDIR"] as const;
+
+/** Why a variable name may not be used, or null. */
+export function reservedVariableReason(name: string): string | null {
+  if (name.toUpperCase().startsWith("KEEL_")) {
+    return "names starting with KEEL_ are set by Keel for every build";
+  }
+  if ((RESERVED_VARIABLES as readonly string[]).includes(name)) {
+    return `${name} is set by Keel for every build`;
+  }
+  if (name.toUpperCase().startsWith("GIT_CONFIG")) {
+    return "GIT_CONFIG variables would change how Keel's git behaves";
+  }
+  return null;
+}

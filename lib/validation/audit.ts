@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+const dateField = (label: string, endOfDay: boolean) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} must be a date like 2026-12-01`)
+    .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), `${label} must be a real date`)
+    // "To 2026-12-04" includes that whole day (UTC).
+    .transform((value) => new Date(Date.parse(`${value}T00:00:00Z`) + (endOfDay ? 86_400_000 : 0)));
+
+/** The audit log's filters (page and CSV export alike); strict: an unknown parameter is refused. */
+export const auditFilterShape = {
+  actor: z.union([z.literal("system"), z.uuid({ error: "Actor must be a member or Keel" })]).optional(),
+  action: z
+    .string()
+    .max(100, "Action is too long")
+    .regex(/^[a-z_]+(\.[a-z_]*)*$/, "Action must look like connection.deleted (or connection. for all of them)")
+    .optional(),
+  target: z
+    .string()
+    .max(200, "Target must be at most 200 characters")
+    .refine((value) => !CONTROL.test(value), "Target must not contain control characters")
+    .transform((value) => value.trim())
+    .optional(),
+  from: dateField("From", false).optional(),
+  to: dateField("To", true).optional(),
+};
+
+/** `/settings/audit?…&cursor=`: the cursor is the keyset of the next page (createdAt and id). */
+export const auditPageQuerySchema = z.strictObject({
+  ...auditFilterShape,
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[0-9TZ:.\-]+_[0-9a-f-]{36}$/i, "The page link is damaged: start from the newest events")
+    .transform((value) => {
+      const [at, id] = value.split("_");
+      return { createdAt: new Date(at ?? ""), id: id ?? "" };
+    })
+    .refine((cursor) => !Number.isNaN(cursor.createdAt.getTime()), "The page link is damaged: start from the newest events")
+    .optional(),
+});
+export type AuditPageQuery = z.infer<typeof auditPageQuerySchema>;
+
+/** `GET /api/audit/export?…`: the same filters. */
+export const auditExportQuerySchema = z.strictObject(auditFilterShape);
+
+/** A cursor for links. */
+export function encodeAuditCursor(cursor: { createdAt: Date; id: string }): string {
+  return `${cursor.createdAt.toISOString()}_${cursor.id}`;
+}

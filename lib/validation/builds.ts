@@ -1,0 +1,182 @@
+import { z } from "zod";
+import { BUILD_STATUSES } from "@/lib/shared/builds";
+import { reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
+
+// C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// In commands and values: anything but tab and line breaks.
+const CONTROL_EXCEPT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+
+/** Git branch names (git check-ref-format, loosely). */
+export function isBranchName(value: string): boolean {
+  return (
+    value.length > 0 &&
+    value.length <= 250 &&
+    !CONTROL.test(value) &&
+    !/[\s~^:?*[\\]/.test(value) &&
+    !value.includes("..") &&
+    !value.includes("@{") &&
+    !/^[-/]|[/.]$|\.lock$|\/\//.test(value)
+  );
+}
+
+/** The "Start build" form: a branch of the live list, or a pasted commit id. */
+export const startBuildSchema = z
+  .object({
+    source: z.enum(["branch", "commit"], { error: "Choose a branch or a commit" }),
+    branch: z.string().optional().default(""),
+    commit: z.string().optional().default(""),
+    idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }),
+  })
+  .transform((value, ctx) => {
+    if (value.source === "branch") {
+      const branch = value.branch.trim().replace(/^refs\/heads\//, "");
+      if (!isBranchName(branch)) {
+        ctx.addIssue({ code: "custom", path: ["branch"], message: branch === "" ? "Choose a branch to build" : "Branch is not a valid Git branch name" });
+        return z.NEVER;
+      }
+      return { branch, commit: undefined, idempotencyKey: value.idempotencyKey };
+    }
+    const commit = value.commit.trim().toLowerCase();
+    if (!/^[0-9a-f]{40}$/.test(commit)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["commit"],
+        message: commit === "" ? "Paste the commit id to build" : "Commit must be a full commit id: 40 hexadecimal characters (in Azure DevOps, Copy full SHA on the commit)",
+      });
+      return z.NEVER;
+    }
+    return { branch: undefined, commit, idempotencyKey: value.idempotencyKey };
+  });
+
+export const startBuildFields = ["source", "branch", "commit", "idempotencyKey"] as const;
+
+/** Rebuild: the key the page made, so a double click starts one build. */
+export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }) });
+
+/** A variable in the workflow form: a secret one without a value keeps its stored value. */
+export type WorkflowVariableInput = { name: string; isSecret: boolean; value: string | null };
+
+export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; variables: WorkflowVariableInput[] };
+
+const rawWorkflow = z.object({
+  steps: z.array(z.object({ name: z.string(), command: z.string() }).strict()).max(200),
+  timeoutMinutes: z.union([z.number(), z.string()]),
+  variables: z.array(z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict()).max(500),
+}).strict();
+
+/** Checks a workflow; every message names the step or variable and says what to do. */
+export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } | { ok: false; errors: string[] } {
+  const shape = rawWorkflow.safeParse(raw);
+  if (!shape.success) {
+    return { ok: false, errors: ["The workflow could not be read. Reload the page and try again."] };
+  }
+  const errors: string[] = [];
+  const input = shape.data;
+  if (input.steps.length === 0) {
+    errors.push("Add at least one step.");
+  }
+  if (input.steps.length > WORKFLOW_LIMITS.steps) {
+    errors.push(`A workflow has at most ${WORKFLOW_LIMITS.steps} steps.`);
+  }
+  const steps = input.steps.map((step, index) => {
+    const label = `Step ${index + 1}`;
+    const name = step.name.trim();
+    const command = step.command.replace(/\r\n?/g, "\n").trim();
+    if (name === "") {
+      errors.push(`${label}: the name is required.`);
+    } else if (name.length > WORKFLOW_LIMITS.stepName) {
+      errors.push(`${label}: the name must be at most ${WORKFLOW_LIMITS.stepName} characters.`);
+    } else if (CONTROL.test(name)) {
+      errors.push(`${label}: the name must not contain control characters or line breaks.`);
+    }
+    if (command === "") {
+      errors.push(`${label}${name ? ` (${name})` : ""}: the command is required.`);
+    } else if (command.length > WORKFLOW_LIMITS.command) {
+      errors.push(`${label}: the command must be at most ${WORKFLOW_LIMITS.command.toLocaleString("en")} characters.`);
+    } else if (CONTROL_EXCEPT_LINES.test(command)) {
+      errors.push(`${label}: the command must not contain control characters.`);
+    }
+    return { name, command };
+  });
+  const minutes = typeof input.timeoutMinutes === "number" ? input.timeoutMinutes : Number(String(input.timeoutMinutes).trim() || "NaN");
+  const { min, max } = WORKFLOW_LIMITS.timeoutMinutes;
+  if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
+    errors.push(`Time limit must be a whole number of minutes from ${min} to ${max}.`);
+  }
+  if (input.variables.length > WORKFLOW_LIMITS.variables) {
+    errors.push(`A workflow has at most ${WORKFLOW_LIMITS.variables} variables.`);
+  }
+  const seen = new Set<string>();
+  const variables = input.variables.map((variable, index) => {
+    const name = variable.name.trim();
+    const label = name ? `Variable ${name}` : `Variable ${index + 1}`;
+    if (name === "") {
+      errors.push(`${label}: the name is required.`);
+    } else if (name.length > WORKFLOW_LIMITS.variableName || !VARIABLE_NAME.test(name)) {
+      errors.push(`${label}: use letters, digits and underscores, not starting with a digit (at most ${WORKFLOW_LIMITS.variableName} characters).`);
+    } else {
+      const reserved = reservedVariableReason(name);
+      if (reserved) {
+        errors.push(`${label}: ${reserved}; choose another name.`);
+      }
+      if (seen.has(name)) {
+        errors.push(`${label}: the name is used twice.`);
+      }
+      seen.add(name);
+    }
+    const value = variable.value;
+    if (value !== null) {
+      if (value.length > WORKFLOW_LIMITS.variableValue) {
+        errors.push(`${label}: the value must be at most ${WORKFLOW_LIMITS.variableValue.toLocaleString("en")} characters.`);
+      } else if (CONTROL_EXCEPT_LINES.test(value)) {
+        errors.push(`${label}: the value must not contain control characters.`);
+      } else if (variable.isSecret && value.length < WORKFLOW_LIMITS.secretMin) {
+        errors.push(`${label}: a secret value needs at least ${WORKFLOW_LIMITS.secretMin} characters, or Keel could not mask it in logs.`);
+      }
+    } else if (!variable.isSecret) {
+      errors.push(`${label}: enter a value (it may be empty text only for a secret you keep).`);
+    }
+    return { name, isSecret: variable.isSecret, value };
+  });
+  if (errors.length > 0) {
+    return { ok: false, errors };
+  }
+  return { ok: true, value: { steps, timeoutMinutes: minutes, variables } };
+}
+
+/** The workflow form: one JSON field the editor builds (never echoed: it may carry secret values). */
+export const workflowFormSchema = z.object({
+  workflow: z
+    .string({ error: "The workflow is missing: reload the page and try again" })
+    .max(2_000_000, "The workflow is too large")
+    .transform((text, ctx) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "The workflow could not be read. Reload the page and try again." });
+        return z.NEVER;
+      }
+      const checked = checkWorkflow(raw);
+      if (!checked.ok) {
+        for (const message of checked.errors) {
+          ctx.addIssue({ code: "custom", message });
+        }
+        return z.NEVER;
+      }
+      return checked.value;
+    }),
+});
+
+/** The /builds page's filters (a bad value is reported and ignored, never a 500). */
+export const buildListQuerySchema = z.object({
+  status: z.enum(BUILD_STATUSES as [string, ...string[]]).optional(),
+  profile: z.uuid().optional(),
+  branch: z
+    .string()
+    .max(250)
+    .refine((value) => !CONTROL.test(value))
+    .optional(),
+  page: z.coerce.number().int().min(1).max(10_000).optional(),
+});
