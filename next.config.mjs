@@ -19,14 +19,21 @@ const nextConfig = {
     },
   },
   async headers() {
+    // Pages get their Content-Security-Policy, with a nonce per request, from proxy.ts; HSTS
+    // comes from Keel's web server, which knows the public URL at run time (these headers are
+    // fixed at build time). lib/http/security-headers.ts explains each choice.
     const security = [
       { key: "X-Frame-Options", value: "DENY" },
       { key: "X-Content-Type-Options", value: "nosniff" },
       { key: "Referrer-Policy", value: "same-origin" },
       { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+      { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
     ];
     return [
       { source: "/:path*", headers: security },
+      // Everything under /api answers JSON (or next-auth's redirects): nothing in it may load or run.
+      // Must equal NON_PAGE_CONTENT_SECURITY_POLICY (lib/http/security-headers.ts; a test compares them).
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" }] },
       // Pages that show connection details never live in a shared cache.
       { source: "/connections/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },
       { source: "/connect/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },

@@ -65,6 +65,8 @@ type Fixture = {
   connection(): Promise<{ id: string; name: string }>;
   /** A fresh invitation link's token. */
   invitation(): Promise<string>;
+  /** A fresh member of the organization (for actions that end their sessions). */
+  freshMember(): Promise<string>;
   /** A fresh build of the fixture's profile (of main's tip), in this status. */
   build(status?: "QUEUED" | "SUCCEEDED"): Promise<string>;
 };
@@ -173,6 +175,16 @@ const ACTIONS: Record<string, ActionRow> = {
   },
   "lib/actions/members.ts#changeRoleAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.memberId], form: { role: "MEMBER" } }) },
   "lib/actions/members.ts#setMemberActiveAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.memberId, true]) },
+  // Ends the member's sessions: a fresh member each time, so the member caller stays signed in.
+  "lib/actions/members.ts#resetPasswordAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.freshMember()], form: { method: "link" } }) },
+  "lib/actions/members.ts#unlockSignInAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.memberId]) },
+  // Each admin edits their own organization's list (an empty list: nothing to undo for other specs).
+  "lib/actions/network.ts#updateAllowlistAction": { expect: ADMIN_ANYWHERE, call: async () => ({ args: [], form: { entries: "" } }) },
+  // Everyone changes their own password (createUser's default one); only their other sessions end.
+  "lib/actions/session.ts#changePasswordAction": {
+    expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" },
+    call: async () => ({ args: [], form: { current: "violet harbor lantern", password: "matrix quartz meadow", confirm: "matrix quartz meadow" } }),
+  },
   // The link's token is the credential: whoever holds a live one may set the password.
   "lib/actions/invitations.ts#acceptInvitationAction": {
     expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" },
@@ -368,11 +380,12 @@ test.describe("authorization matrix", () => {
         invitation: async () => {
           const token = randomBytes(32).toString("base64url");
           const invited = await prisma().user.create({
-            data: { email: `invited-${randomBytes(4).toString("hex")}@keel.test`, name: "Invited", memberships: { create: { organizationId: organization.id, role: "MEMBER" } } },
+            data: { organizationId: organization.id, email: `invited-${randomBytes(4).toString("hex")}@keel.test`, name: "Invited", memberships: { create: { organizationId: organization.id, role: "MEMBER" } } },
           });
           await prisma().invitation.create({ data: { organizationId: organization.id, userId: invited.id, createdById: admin.id, tokenHash: createHash("sha256").update(token).digest("hex"), expiresAt: new Date(Date.now() + 3_600_000) } });
           return token;
         },
+        freshMember: async () => (await createUser({ role: "MEMBER", name: "Matrix Fresh", organizationId: organization.id })).id,
       };
 
       const manifest = discoverActions();

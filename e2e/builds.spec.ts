@@ -53,7 +53,7 @@ test.describe("builds", () => {
       await expect(page.getByRole("list", { name: "Build steps" }).locator("[data-step-status=SUCCEEDED]")).toHaveCount(4);
       await expectNoSeriousA11yViolations(page, "build page");
       const build = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
-      expect(build).toMatchObject({ status: "SUCCEEDED", trigger: "MANUAL", branch: "refs/heads/main", requestedById: (await prisma().user.findUniqueOrThrow({ where: { email: FIRST_ADMIN.email } })).id });
+      expect(build).toMatchObject({ status: "SUCCEEDED", trigger: "MANUAL", branch: "refs/heads/main", requestedById: (await prisma().user.findFirstOrThrow({ where: { email: FIRST_ADMIN.email } })).id });
       // Azure DevOps heard of it: pending, then succeeded, for this build's commit and page.
       await expect
         .poll(async () => (await emulator.call<PostedStatus[]>("GET", "statuses")).filter((status) => status.targetUrl === `${KEEL_URL}/builds/${buildId}`).map((status) => status.state), { timeout: 30_000 })

@@ -335,7 +335,7 @@ test.describe("saving a PAT connection", () => {
       await setRaw("collection", "fabrikam/MOBILE_IOS");
       await setRaw("token", "Basic abcdefghijklmnopqrstuvwxyz0123456789");
       await submit();
-      await expect(fieldError("name")).toHaveText("Connection Name must not contain control characters or line breaks");
+      await expect(fieldError("name")).toHaveText("Connection Name must not contain control characters or line breaks, nor invisible characters (zero-width or text-direction marks)");
       await expect(fieldError("serverUrl")).toContainText("Remove the user name or token");
       await expect(fieldError("collection")).toContainText("is a single name, not a path");
       await expect(fieldError("token")).toContainText("spaces or line breaks");

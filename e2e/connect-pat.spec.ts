@@ -92,7 +92,7 @@ test.describe("connect with a Personal Access Token", () => {
         expect(connection.tokenExpiresAt?.toISOString().slice(0, 10)).toBe(expiry);
         expect([...connection.scopes].sort()).toEqual(["vso.code", "vso.code_status", "vso.identity", "vso.notification"]);
         expect(connection.lastCheckAt).not.toBeNull();
-        expect(connection.ownerId).toBe((await prisma().user.findUniqueOrThrow({ where: { email: FIRST_ADMIN.email } })).id);
+        expect(connection.ownerId).toBe((await prisma().user.findFirstOrThrow({ where: { email: FIRST_ADMIN.email } })).id);
         expect(connection.tokenSealed).not.toContain(token);
         expect(openFor("Connection", "tokenSealed", connection.id, connection.tokenSealed!)).toBe(token);
         // The draft's sealed copy went with the save.
@@ -127,7 +127,7 @@ test.describe("connect with a Personal Access Token", () => {
         }
         const created = (await auditFor(connectionId!)).filter((event) => event.action === "connection.created");
         expect(created).toHaveLength(1);
-        expect(created[0]!.actorId).toBe((await prisma().user.findUniqueOrThrow({ where: { email: FIRST_ADMIN.email } })).id);
+        expect(created[0]!.actorId).toBe((await prisma().user.findFirstOrThrow({ where: { email: FIRST_ADMIN.email } })).id);
         expect(created[0]!.data).toMatchObject({ name, method: "PAT", collection: "fabrikam" });
       });
 

@@ -19,7 +19,7 @@ test.describe("members and roles", () => {
     await expect(page.getByRole("status")).toContainText("Pat Password was added");
     await expect(page.getByRole("cell", { name: new RegExp(email) })).toBeVisible();
 
-    const user = await prisma().user.findUniqueOrThrow({ where: { email }, include: { memberships: true } });
+    const user = await prisma().user.findFirstOrThrow({ where: { email }, include: { memberships: true } });
     expect(user.memberships.map((m) => m.role)).toEqual(["MEMBER"]);
     expect(await prisma().auditEvent.count({ where: { action: "member.added", targetId: user.id } })).toBe(1);
 
@@ -46,7 +46,7 @@ test.describe("members and roles", () => {
     const link = await page.getByLabel("Invitation link", { exact: true }).inputValue();
     expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{40,}$/);
 
-    const user = await prisma().user.findUniqueOrThrow({ where: { email }, include: { memberships: true } });
+    const user = await prisma().user.findFirstOrThrow({ where: { email }, include: { memberships: true } });
     expect(user.passwordHash).toBeNull();
     expect(user.memberships[0]?.role).toBe("ADMIN");
     const invitation = await prisma().invitation.findFirstOrThrow({ where: { userId: user.id } });
@@ -120,7 +120,7 @@ test.describe("members and roles", () => {
     }
   });
 
-  test("role changes apply to the member's open session at once", async ({ page, browser }) => {
+  test("a role change ends the member's open sessions; they sign in again with the new role", async ({ page, browser }) => {
     const member = await createUser({ role: "MEMBER", name: "Rae Role" });
     try {
       const memberContext = await browser.newContext();
@@ -135,7 +135,11 @@ test.describe("members and roles", () => {
       await row.getByRole("button", { name: "Save role of Rae Role" }).click();
       await expect(row).toContainText("Role changed to Admin");
       expect((await prisma().membership.findFirstOrThrow({ where: { userId: member.id } })).role).toBe("ADMIN");
+      expect(await prisma().session.count({ where: { userId: member.id } })).toBe(0);
 
+      await memberPage.goto("/settings/members");
+      await expect(memberPage).toHaveURL(/\/signin/);
+      await signInPage(memberPage, member.email, member.password);
       expect((await memberPage.goto("/settings/members"))?.status()).toBe(200);
       await memberContext.close();
     } finally {
@@ -183,7 +187,7 @@ test.describe("members and roles", () => {
     await form.getByLabel("Name").fill("Duplicate Person");
     await form.getByLabel("Initial password", { exact: true }).fill("granite willow beacon");
     await form.getByRole("button", { name: "Add member" }).click();
-    await expect(form.getByText("A user with this email already exists.").first()).toBeVisible();
+    await expect(form.getByText("A member of your organization already has this email.").first()).toBeVisible();
     // Nothing written (counted by what was typed: other specs add users in parallel).
     expect(await prisma().user.count({ where: { email: FIRST_ADMIN.email } })).toBe(1);
     expect(await prisma().user.count({ where: { OR: [{ name: "Duplicate Person" }, { name: "N".repeat(101) }, { name: "N".repeat(100) }] } })).toBe(0);

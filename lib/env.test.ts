@@ -28,6 +28,11 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ AZURE_DEVOPS_SERVICES_URL: "ftp://x" })).toThrow(EnvError);
   });
 
+  it("reads trusted proxies as addresses and CIDRs, and names a bad entry", () => {
+    expect(parseEnv({ KEEL_TRUSTED_PROXIES: "10.0.0.5, 10.1.0.0/16" }).KEEL_TRUSTED_PROXIES).toEqual(["10.0.0.5", "10.1.0.0/16"]);
+    expect(() => parseEnv({ KEEL_TRUSTED_PROXIES: "10.0.0.5,proxy.internal" })).toThrow(/KEEL_TRUSTED_PROXIES must list IP addresses or CIDR ranges: "proxy.internal" is not an IP address or CIDR range/);
+  });
+
   it("refuses test-only switches in production", () => {
     expect(() => parseEnv({ NODE_ENV: "production", KEEL_OUTBOUND_ALLOW_LOOPBACK: "true" })).toThrow(/KEEL_OUTBOUND_ALLOW_LOOPBACK is a test\/development-only setting/);
     expect(() => parseEnv({ NODE_ENV: "production", AZURE_DEVOPS_SERVICES_URL: "http://127.0.0.1:4600" })).toThrow(/AZURE_DEVOPS_SERVICES_URL/);

@@ -6,6 +6,7 @@
 // runtime mode is read from the real environment object (parsed as a whole), which is
 // what the launcher and the test rig set.
 import { z } from "zod";
+import { parseTrustedProxies } from "@/lib/http/client-address";
 
 const boolean = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -59,6 +60,11 @@ export const envSchema = z
     KEEL_OUTBOUND_ALLOW_HTTP: list,
     /** Test/development only: allow calls to loopback addresses (how tests reach the emulator). */
     KEEL_OUTBOUND_ALLOW_LOOPBACK: boolean,
+    /**
+     * Reverse proxies in front of Keel (IPs or CIDRs, comma-separated). Only when the connection comes
+     * from one of them is X-Forwarded-For read (from the right); otherwise the client address is the socket's.
+     */
+    KEEL_TRUSTED_PROXIES: list,
     /** Addresses Keel's outbound calls come from, shown to admins for firewall allowlists (comma-separated). */
     KEEL_EGRESS_ADDRESSES: list,
     /** Azure DevOps Services base URL. Test/development only override (default https://dev.azure.com). */
@@ -150,6 +156,11 @@ export const envSchema = z
         // Checks call Azure DevOps for every connection; seconds are for tests only.
         ctx.addIssue({ code: "custom", path: ["KEEL_CONNECTION_CHECK_INTERVAL_SECONDS"], message: "must be at least 60 (or 0: off) when NODE_ENV=production" });
       }
+    }
+    try {
+      parseTrustedProxies(env.KEEL_TRUSTED_PROXIES);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", path: ["KEEL_TRUSTED_PROXIES"], message: `must list IP addresses or CIDR ranges: ${error instanceof Error ? error.message : "an entry is invalid"}` });
     }
     if (Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_ID) !== Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_SECRET)) {
       ctx.addIssue({
@@ -255,6 +266,15 @@ export function supplyUnsetVariables(variables: Record<string, string>): void {
 /** Sets variables in this process's environment so child processes started later inherit them. */
 export function exportToChildProcesses(variables: Record<string, string>): void {
   Object.assign(process.env, variables);
+}
+
+/**
+ * Tells Next.js the plain-HTTP origin of this server, as `next start` does itself: a server
+ * action that redirects fetches the target page from it (Keel's web server runs Next.js through
+ * its custom-server API, which does not set it).
+ */
+export function setNextServerOrigin(origin: string): void {
+  process.env.__NEXT_PRIVATE_ORIGIN = origin;
 }
 
 declare const childProcessEnvBrand: unique symbol;

@@ -42,3 +42,27 @@ describe("logger redaction", () => {
     expect(scrubSecrets("nothing to hide")).toBe("nothing to hide");
   });
 });
+
+describe("logger redaction of secrets inside messages", () => {
+  it("removes name=value and name: value secrets from error messages and log text", () => {
+    const { lines, logger } = capture();
+    logger.error({ err: new Error("login failed for user=ada password=hunter2 host=db") }, "connect failed: client_secret: s3cr3t-value, retry");
+    logger.warn({ detail: 'body was {"password":"tr0ub4dor","name":"Ada"}' }, "form rejected");
+    logger.info("DATABASE_URL=postgresql://keel:pg-pass-123@127.0.0.1:5432/keel");
+    const out = lines.join("");
+    for (const secret of ["hunter2", "s3cr3t-value", "tr0ub4dor", "pg-pass-123"]) {
+      expect(out).not.toContain(secret);
+    }
+    // The names, and what is not secret, stay readable.
+    expect(out).toContain("password=[redacted]");
+    expect(out).toContain("client_secret: [redacted]");
+    expect(out).toContain("host=db");
+    expect(out).toContain("Ada");
+    expect(out).toContain("postgresql://keel:[redacted]@127.0.0.1:5432/keel");
+  });
+
+  it("leaves ordinary text alone", () => {
+    expect(scrubSecrets("the password field is empty")).toBe("the password field is empty");
+    expect(scrubSecrets("https://devops.example.com:8443/tfs/DefaultCollection")).toBe("https://devops.example.com:8443/tfs/DefaultCollection");
+  });
+});

@@ -40,8 +40,14 @@ const SECRET_VALUE_PATTERNS: RegExp[] = [
   /\b[a-z2-7]{52}\b/g,
   /\bv1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]+/g,
   /([?&](?:code|access_token|refresh_token|client_secret|assertion|client_assertion|token)=)[^&\s"']+/gi,
-  // Credentials inside a URL's user info (SMTP_URL, a database URL in an error).
-  /\b((?:smtps?|postgres(?:ql)?):\/\/)[^@\s/]+@/gi,
+  // `password=hunter2`, `"client_secret": "…"`, `token: abc` in free text (a driver's error
+  // message quoting a connection string, a form echoed into an exception): the name is kept.
+  /((?:^|[^A-Za-z0-9_])["']?(?:password|passwd|pwd|secret|client_secret|api[_-]?key|access_token|refresh_token|id_token|token|pat)["']?\s*[:=]\s*)(?!\[redacted\])("(?:[^"\\]|\\.)*"|'[^']*'|[^\s&,;"'}\]]+)/gi,
+  // postgresql://user:secret@host — the password part of a URL's user info.
+  /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(?=@)/gi,
+  // Credentials inside a URL's user info (SMTP_URL, a database URL in an error), also a bare
+  // user name (an SMTP API key): all of it, unless the pattern above already redacted the password.
+  /\b((?:smtps?|postgres(?:ql)?):\/\/)(?![^@\s/]*\[redacted\]@)[^@\s/]+@/gi,
 ];
 
 /** Replaces credential-shaped substrings of a string with "[redacted]". */

@@ -1,13 +1,16 @@
 import "server-only";
+import { getOrganizationAllowlist } from "@/lib/data/network";
 import { getEnv } from "@/lib/env";
 import type { OutboundPolicy } from "@/lib/net/ssrf-policy";
+import type { Scope } from "@/lib/scope";
 
 /**
- * The SSRF policy for every outbound call, from configuration. Keel's own listening
- * port and its database port are always refused (a crafted server URL must not make
- * Keel talk to itself or to PostgreSQL).
+ * The SSRF policy from configuration alone, for calls made for no organization in particular
+ * (sign-in with Microsoft, whose endpoints are configured). Keel's own listening port and its
+ * database port are always refused (a crafted server URL must not make Keel talk to itself or
+ * to PostgreSQL). `extraAllowlist` adds entries to KEEL_OUTBOUND_ALLOWLIST, never removes any.
  */
-export function getOutboundPolicy(): OutboundPolicy {
+export function getOutboundPolicy(extraAllowlist: readonly string[] = []): OutboundPolicy {
   const env = getEnv();
   const selfAddresses: OutboundPolicy["selfAddresses"] = [{ host: env.HOSTNAME ?? "*", port: env.PORT }];
   if (env.DATABASE_URL) {
@@ -19,13 +22,23 @@ export function getOutboundPolicy(): OutboundPolicy {
     }
   }
   return {
-    allowlist: env.KEEL_OUTBOUND_ALLOWLIST,
+    allowlist: [...env.KEEL_OUTBOUND_ALLOWLIST, ...extraAllowlist],
     denyAllExceptAllowlist: env.KEEL_OUTBOUND_DENY_ALL_EXCEPT_ALLOWLIST,
     // Loopback is for tests and the demo only; lib/env refuses the switch in production.
     allowLoopback: env.KEEL_OUTBOUND_ALLOW_LOOPBACK,
     allowHttp: env.KEEL_OUTBOUND_ALLOW_HTTP,
     selfAddresses,
   };
+}
+
+/**
+ * The SSRF policy for calls made for an organization (its connections, its wizard checks, its
+ * token refreshes): KEEL_OUTBOUND_ALLOWLIST, which always applies, plus the entries its admins
+ * stored on the Network settings page. The environment wins: its entries cannot be removed
+ * from the page, and every other rule (forbidden ranges, loopback, http) stays the operator's.
+ */
+export async function outboundPolicyFor(scope: Scope): Promise<OutboundPolicy> {
+  return getOutboundPolicy(await getOrganizationAllowlist(scope));
 }
 
 /**

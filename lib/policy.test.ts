@@ -27,8 +27,11 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "build.cancel": { member: true, system: true },
   "workflow.update": { member: false, system: false },
   "member.manage": { member: false, system: false },
-  "network.read": { member: true, system: false },
+  // The network settings map the private networks Keel may reach: admins only (issue 11).
+  "network.read": { member: false, system: false },
+  "network.update": { member: false, system: false },
   "session.manage": { member: true, system: false },
+  "account.password": { member: true, system: false },
 };
 
 describe("can", () => {

@@ -54,12 +54,19 @@ const RULES = {
   "build.cancel": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
   /** Change a profile's workflow: steps, time limit, variables and secrets. */
   "workflow.update": { roles: ["ADMIN"], system: false, refusal: "Only admins can change a build profile's workflow. Ask an admin of your organization." },
-  /** See and manage the organization's members: add, change roles, disable. */
+  /** See and manage the organization's members: add, change roles, disable, reset passwords, unlock sign-in. */
   "member.manage": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
-  /** See Keel's network settings (egress addresses, outbound allowlist). */
-  "network.read": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
+  /**
+   * See Keel's network settings (egress addresses, outbound allowlist). Admins only: the
+   * allowlist maps the private networks Keel may reach, which members do not need to know.
+   */
+  "network.read": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** Edit the organization's own outbound allowlist entries (KEEL_OUTBOUND_ALLOWLIST stays the operator's). */
+  "network.update": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /** End one's own sessions (sign out everywhere). */
   "session.manage": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
+  /** Change one's own password (proving the current one). */
+  "account.password": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
 } as const satisfies Record<string, Rule>;
 
 export type Permission = keyof typeof RULES;

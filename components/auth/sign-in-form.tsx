@@ -6,6 +6,7 @@ import { useState, useTransition } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
+import { DEFAULT_AFTER_SIGN_IN, safeRedirectPath } from "@/lib/shared/safe-redirect";
 
 type Problem = { message: string; fieldErrors: Record<string, string[]> };
 
@@ -52,7 +53,8 @@ export function SignInForm({ callbackUrl, initialEmail }: { callbackUrl: string;
             setProblem(describe(result?.error ?? ""));
             return;
           }
-          router.replace(callbackUrl);
+          // The page already checked it; checked again where the browser is sent.
+          router.replace(safeRedirectPath(callbackUrl) ?? DEFAULT_AFTER_SIGN_IN);
           router.refresh();
         });
       }}

@@ -5,7 +5,7 @@ import type { CheckFinding, CheckSummary } from "@/lib/connections/summary";
 // Findings a firewall can cause: each links to the page listing Keel's outgoing addresses.
 const NETWORK_FINDINGS = new Set(["unreachable_dns", "unreachable_refused", "unreachable_timeout", "unreachable_reset", "unreachable_network", "blocked_by_policy"]);
 
-function FindingItem({ finding }: { finding: CheckFinding }) {
+function FindingItem({ finding, networkLink }: { finding: CheckFinding; networkLink: boolean }) {
   const tone = finding.severity === "error" ? "border-red-200 bg-red-50" : "border-amber-300 bg-amber-50";
   return (
     <li className={`rounded-md border p-4 ${tone}`} data-finding={finding.id}>
@@ -24,7 +24,7 @@ function FindingItem({ finding }: { finding: CheckFinding }) {
           </ol>
         </div>
       ) : null}
-      {NETWORK_FINDINGS.has(finding.id) ? (
+      {networkLink && NETWORK_FINDINGS.has(finding.id) ? (
         <p className="mt-2 text-sm">
           <Link href="/settings/network" className="font-medium text-brand-700 underline">
             Which addresses Keel calls from (for firewall allowlists)
@@ -35,8 +35,8 @@ function FindingItem({ finding }: { finding: CheckFinding }) {
   );
 }
 
-/** The doctor's report: what works, what does not, and how to fix it. */
-export function CheckReport({ summary }: { summary: CheckSummary }) {
+/** The doctor's report: what works, what does not, and how to fix it (`networkLink`: the reader may open the network settings, admins only). */
+export function CheckReport({ summary, networkLink = true }: { summary: CheckSummary; networkLink?: boolean }) {
   const errors = summary.findings.filter((finding) => finding.severity === "error");
   const warnings = summary.findings.filter((finding) => finding.severity === "warning");
   return (
@@ -82,7 +82,7 @@ export function CheckReport({ summary }: { summary: CheckSummary }) {
       {summary.findings.length > 0 ? (
         <ul className="space-y-3" aria-label="Findings">
           {[...errors, ...warnings].map((finding) => (
-            <FindingItem key={`${finding.id}-${finding.title}`} finding={finding} />
+            <FindingItem networkLink={networkLink} key={`${finding.id}-${finding.title}`} finding={finding} />
           ))}
         </ul>
       ) : null}

@@ -3,29 +3,37 @@
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { ResetPassword } from "./reset-password";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
-/** Role select + save, and disable/enable, for one member row. */
+/** Role select + save, disable/enable, unlock sign-in and reset password, for one member row. */
 export function MemberRowActions({
   memberName,
   role,
   isActive,
   isSelf,
+  signInThrottled,
   changeRole,
   toggleActive,
+  unlockSignIn,
+  resetPassword,
 }: {
   memberName: string;
   role: "ADMIN" | "MEMBER";
   isActive: boolean;
   isSelf: boolean;
+  signInThrottled: boolean;
   changeRole: Action;
   toggleActive: Action;
+  unlockSignIn: Action;
+  resetPassword: Action;
 }) {
   const [roleState, roleAction] = useActionState(changeRole, idleState as FormState);
   const [activeState, activeAction, activePending] = useActionState(toggleActive, idleState as FormState);
-  const message = [roleState, activeState].find((state) => state.status !== "idle");
+  const [unlockState, unlockAction, unlockPending] = useActionState(unlockSignIn, idleState as FormState);
+  const message = [roleState, activeState, unlockState].find((state) => state.status !== "idle");
   return (
     <div className="mt-1 flex flex-wrap items-center gap-2 md:mt-0 md:justify-end">
       <form action={roleAction} className="flex items-center gap-2">
@@ -47,9 +55,17 @@ export function MemberRowActions({
           </Button>
         </form>
       ) : null}
+      {signInThrottled ? (
+        <form action={unlockAction}>
+          <Button type="submit" variant="secondary" pending={unlockPending} pendingLabel="Unlocking…" aria-label={`Unlock sign-in of ${memberName}`}>
+            Unlock sign-in
+          </Button>
+        </form>
+      ) : null}
       <p aria-live="polite" className={message?.status === "error" ? "basis-full text-sm text-red-700 md:text-right" : "basis-full text-sm text-emerald-700 md:text-right"}>
         {message && "message" in message ? message.message : null}
       </p>
+      {!isSelf && isActive ? <ResetPassword memberName={memberName} action={resetPassword} /> : null}
     </div>
   );
 }

@@ -27,6 +27,7 @@ export async function createUser(options: { role?: "ADMIN" | "MEMBER"; name?: st
   const password = options.password ?? "violet harbor lantern";
   const user = await prisma().user.create({
     data: {
+      organizationId: organization.id,
       email: `user-${suffix}@keel.test`,
       name: options.name ?? `Member ${suffix}`,
       passwordHash: await hashPassword(password),

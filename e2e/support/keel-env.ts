@@ -36,6 +36,8 @@ export function keelE2eEnvironment(): Record<string, string> {
     KEEL_OUTBOUND_ALLOWLIST: "127.0.0.1,localhost",
     KEEL_OUTBOUND_ALLOW_HTTP: "127.0.0.1,localhost",
     KEEL_EGRESS_ADDRESSES: "203.0.113.10,203.0.113.11",
+    // The TLS proxy in front of Keel (e2e/tools/https-keel.ts connects from this address).
+    KEEL_TRUSTED_PROXIES: "127.0.0.2",
     AZURE_DEVOPS_SERVICES_URL: EMULATOR_URL,
     AZURE_DEVOPS_VSSPS_URL: EMULATOR_URL,
     ENTRA_AUTHORITY_URL: EMULATOR_URL,

@@ -26,6 +26,11 @@ function freePort(): Promise<number> {
   });
 }
 
+// The proxy connects to Keel from its own loopback address, the one Keel trusts
+// (KEEL_TRUSTED_PROXIES in e2e/support/keel-env.ts), so browsers on 127.0.0.1 / ::1 stay
+// untrusted clients whose forged X-Forwarded-For Keel must ignore, as in production.
+const PROXY_SOURCE_ADDRESS = "127.0.0.2";
+
 /** Forwards one request to Keel, streaming both bodies. */
 function forward(innerPort: number, req: IncomingMessage, res: ServerResponse): void {
   const client = req.socket.remoteAddress ?? "127.0.0.1";
@@ -35,9 +40,21 @@ function forward(innerPort: number, req: IncomingMessage, res: ServerResponse): 
     "x-forwarded-host": req.headers.host ?? "",
     "x-forwarded-for": req.headers["x-forwarded-for"] ? `${String(req.headers["x-forwarded-for"])}, ${client}` : client,
   };
-  const upstream = httpRequest({ host: "127.0.0.1", port: innerPort, method: req.method, path: req.url, headers }, (answer) => {
+  const upstream = httpRequest({ host: "127.0.0.1", port: innerPort, localAddress: PROXY_SOURCE_ADDRESS, method: req.method, path: req.url, headers }, (answer) => {
     res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.headers);
-    answer.pipe(res);
+    // Keel may answer before the client has sent its whole body (a 413). Like a load balancer's
+    // lingering close, keep reading what the client still sends and end the answer only after
+    // it: closing a socket with unread bytes makes the kernel reset it, and the client would
+    // read ECONNRESET instead of Keel's answer.
+    const requestEnded = req.complete
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          req.once("end", resolve);
+          req.once("close", resolve);
+        });
+    req.on("data", () => undefined);
+    answer.pipe(res, { end: false });
+    answer.once("end", () => void requestEnded.then(() => res.end()));
   });
   upstream.on("error", () => {
     if (!res.headersSent) {
@@ -51,7 +68,7 @@ function forward(innerPort: number, req: IncomingMessage, res: ServerResponse): 
 
 /** Passes an upgraded connection (WebSocket) through untouched. */
 function tunnel(innerPort: number, req: IncomingMessage, socket: Socket, head: Buffer): void {
-  const upstream = connect(innerPort, "127.0.0.1", () => {
+  const upstream = connect({ port: innerPort, host: "127.0.0.1", localAddress: PROXY_SOURCE_ADDRESS }, () => {
     const lines = [`${req.method ?? "GET"} ${req.url ?? "/"} HTTP/1.1`, ...Object.entries(req.headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(", ") : (value ?? "")}`)];
     upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
     upstream.write(head);

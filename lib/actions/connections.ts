@@ -201,9 +201,11 @@ export const deleteConnectionAction = action(
     unexpected: "Deleting the connection failed unexpectedly. Nothing was deleted; try again.",
   },
   async ({ scope, target: connection, input }) => {
-    const deleted = await deleteConnection(scope, connection.id, input.confirmName);
+    await deleteConnection(scope, connection.id, input.confirmName);
     revalidatePath("/connections");
     revalidatePath("/profiles");
-    redirect(`/connections?deleted=${encodeURIComponent(deleted.name)}&disconnected=${deleted.profiles.length}`);
+    // The id, not the name: the page reads the name and the count from the audit event, so
+    // nobody can make it say "Deleted …" with words of their own.
+    redirect(`/connections?deleted=${connection.id}`);
   },
 );

@@ -3,10 +3,14 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { hashPassword } from "@/lib/auth/password";
-import { addMember, changeMemberRole, setMemberActive } from "@/lib/data/members";
+import { userThrottlePrefixes } from "@/lib/auth/sign-in";
+import { recordAudit } from "@/lib/data/audit";
+import { addMember, changeMemberRole, resetMemberPassword, setMemberActive } from "@/lib/data/members";
+import { clearRateLimitsByPrefix } from "@/lib/data/rate-limits";
+import { AppError } from "@/lib/errors";
 import { action } from "@/lib/entry/action";
 import { getEnv } from "@/lib/env";
-import { addMemberFields, addMemberSchema, changeRoleFields, changeRoleSchema } from "@/lib/validation/auth";
+import { addMemberFields, addMemberSchema, changeRoleFields, changeRoleSchema, resetPasswordFields, resetPasswordSchema } from "@/lib/validation/auth";
 
 /** Admin: adds a member with an initial password or a one-time invitation link. */
 export const addMemberAction = action(
@@ -31,7 +35,7 @@ export const addMemberAction = action(
   },
 );
 
-/** Admin: changes a member's role (takes effect on their open sessions at once). */
+/** Admin: changes a member's role (their open sessions end; they sign in again with it). */
 export const changeRoleAction = action(
   {
     name: "members.change-role",
@@ -43,7 +47,7 @@ export const changeRoleAction = action(
   async ({ scope, target: member, input: { role } }) => {
     await changeMemberRole(scope, { userId: member.userId, role });
     revalidatePath("/settings/members");
-    return { status: "success", message: `Role changed to ${role === "ADMIN" ? "Admin" : "Member"}.` };
+    return { status: "success", message: `Role changed to ${role === "ADMIN" ? "Admin" : "Member"}. ${member.name} was signed out and signs in again with it.` };
   },
 );
 
@@ -54,5 +58,45 @@ export const setMemberActiveAction = action(
     await setMemberActive(scope, { userId: member.userId, isActive });
     revalidatePath("/settings/members");
     return { status: "success", message: isActive ? "Member enabled." : "Member disabled and signed out." };
+  },
+);
+
+/** Admin: resets a member's password — a one-time link (shown once) or a password the admin sets; their sessions end. */
+export const resetPasswordAction = action(
+  {
+    name: "members.reset-password",
+    permission: "member.manage",
+    target: "member",
+    form: { schema: resetPasswordSchema, fields: resetPasswordFields, secret: ["password"] },
+    unexpected: "Resetting the password failed unexpectedly. Try again.",
+  },
+  async ({ user, scope, target: member, input: { method, password } }) => {
+    if (member.userId === user.id) {
+      throw new AppError("CONFLICT", "To change your own password, use Settings → Your account.");
+    }
+    const result = await resetMemberPassword(scope, { userId: member.userId, ...(method === "password" && password ? { passwordHash: await hashPassword(password) } : {}) });
+    revalidatePath("/settings/members");
+    if (result.resetToken) {
+      const base = getEnv().KEEL_PUBLIC_URL ?? `http://localhost:${getEnv().PORT}`;
+      return {
+        status: "success",
+        message: `${member.name}'s password no longer works and they were signed out. Send them this link to choose a new one — it is shown only once and expires in 24 hours.`,
+        data: { resetUrl: `${base}/invite/${result.resetToken}` },
+      };
+    }
+    return { status: "success", message: `${member.name}'s password is reset and they were signed out. They sign in with the password you set.` };
+  },
+);
+
+/** Admin: clears a member's sign-in throttle (after failed attempts by them, or by someone guessing). */
+export const unlockSignInAction = action(
+  { name: "members.unlock-sign-in", permission: "member.manage", target: "member", unexpected: "Unlocking sign-in failed unexpectedly. Try again." },
+  async ({ scope, target: member }) => {
+    // This member's counters only (keyed by their account id): nobody else's, in no other organization.
+    const prefixes = userThrottlePrefixes(member.userId);
+    const cleared = (await clearRateLimitsByPrefix(prefixes.pairs)) + (await clearRateLimitsByPrefix(prefixes.account));
+    await recordAudit(scope, { action: "member.sign_in_unlocked", targetType: "user", targetId: member.userId, data: { clearedCounters: cleared } });
+    revalidatePath("/settings/members");
+    return { status: "success", message: `${member.name} can sign in again right away.` };
   },
 );

@@ -97,7 +97,9 @@ export const deleteProfileAction = action(
     if (deleted.connectionId) {
       revalidatePath(`/connections/${deleted.connectionId}`);
     }
-    redirect(`/profiles?deleted=${encodeURIComponent(deleted.name)}`);
+    // The id, not the name: the page reads the name from the audit event, so nobody can make
+    // it say "Deleted …" with words of their own.
+    redirect(`/profiles?deleted=${profile.id}`);
   },
 );
 

@@ -1,5 +1,6 @@
 "use server";
 
+import { spendOutboundBudget } from "@/lib/connections/outbound-throttle";
 import { action } from "@/lib/entry/action";
 import { ensureListing } from "@/lib/repositories/listing";
 
@@ -10,6 +11,8 @@ import { ensureListing } from "@/lib/repositories/listing";
 export const refreshRepositoriesAction = action(
   { name: "repositories.refresh", permission: "repositories.refresh", target: "connection", unexpected: "Refreshing the repository list failed unexpectedly. Try again." },
   async ({ scope, target: connection }) => {
+    // Each refresh lists the whole organization again: a budget per connection, for everyone.
+    await spendOutboundBudget(scope, "refresh", connection.id);
     const { started } = await ensureListing(scope, connection, { force: true });
     return {
       status: "success",

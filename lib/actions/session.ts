@@ -1,12 +1,26 @@
 "use server";
 
+import { requestAddress } from "@/lib/auth/request-address";
+import { changeOwnPassword } from "@/lib/auth/password-change";
 import { recordAudit } from "@/lib/data/audit";
-import { bumpSessionVersion } from "@/lib/data/users";
+import { endOwnSessions } from "@/lib/data/users";
 import { action } from "@/lib/entry/action";
+import { changePasswordFields, changePasswordSchema } from "@/lib/validation/auth";
 
-/** Ends every session of the current user, on every device. */
+/** Ends every session of the current user, on every device (this one too). */
 export const signOutEverywhereAction = action({ name: "session.sign-out-everywhere", permission: "session.manage" }, async ({ scope }) => {
-  await bumpSessionVersion(scope);
-  await recordAudit(scope, { action: "auth.signed_out_everywhere" });
+  const ended = await endOwnSessions(scope);
+  await recordAudit(scope, { action: "auth.signed_out_everywhere", data: { endedSessions: ended }, ip: await requestAddress() });
   return { status: "success", message: "Signed out everywhere." };
 });
+
+/** Changes the current user's password (proving the current one); their other sessions end. */
+export const changePasswordAction = action(
+  {
+    name: "account.change-password",
+    permission: "account.password",
+    form: { schema: changePasswordSchema, fields: changePasswordFields, secret: ["current", "password", "confirm"] },
+    unexpected: "Changing the password failed unexpectedly. Try again.",
+  },
+  async ({ user, scope, input }) => changeOwnPassword(user, scope, input, await requestAddress()),
+);

@@ -7,14 +7,21 @@ const LABELS: Record<string, string> = {
   "setup.completed": "Keel set up",
   "auth.signed_in": "Signed in",
   "auth.sign_in_failed": "Sign-in failed",
+  "auth.signed_out": "Signed out",
   "auth.signed_out_everywhere": "Signed out everywhere",
+  "auth.password_changed": "Password changed",
+  "auth.password_reset_completed": "New password set with a reset link",
   "member.added": "Member added",
   "member.role_changed": "Role changed",
   "member.disabled": "Member disabled",
   "member.enabled": "Member enabled",
   "member.invitation_accepted": "Invitation accepted",
+  "member.password_reset": "Password reset by an admin",
+  "member.sign_in_unlocked": "Sign-in unlocked",
+  "network.allowlist_updated": "Outbound allowlist changed",
   "oauth.identity_linked": "Azure DevOps identity linked",
   "oauth.link_refused": "Identity link refused",
+  "oauth.link_failed": "Identity link failed",
   "oauth.token_refreshed": "OAuth token refreshed",
   "connection.created": "Connection created",
   "connection.updated": "Connection edited",
@@ -52,7 +59,7 @@ export function auditLabel(action: string): string {
   return LABELS[action] ?? action;
 }
 
-const TARGET_TYPES: Record<string, string> = { connection: "Connection", build_profile: "Build profile", user: "Member", connect_draft: "Connection setup" };
+const TARGET_TYPES: Record<string, string> = { connection: "Connection", build_profile: "Build profile", user: "Member", connect_draft: "Connection setup", organization: "Organization" };
 
 /** The words for a target type. */
 export function targetTypeLabel(type: string | null): string {

@@ -1,11 +1,9 @@
 import "server-only";
 import type { Account, Profile, User } from "next-auth";
-import { decode } from "next-auth/jwt";
-import { cookies } from "next/headers";
 import { checkSavedConnection, refusalOfNewAuthorization } from "@/lib/connections/service";
 import { recordAudit } from "@/lib/data/audit";
 import { bindDraftIdentity, findLinkedAccount, rebindConnectionIdentity, storeConsentTokens, type OrganizationList } from "@/lib/data/oauth";
-import { azureDevOpsUrls, getEnv } from "@/lib/env";
+import { azureDevOpsUrls } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { isOAuthProviderId } from "@/lib/oauth/config";
 import { noteOAuthFailure } from "@/lib/oauth/flow-context";
@@ -15,7 +13,7 @@ import { listReachableOrganizations } from "@/lib/oauth/organizations";
 import { getOutboundPolicy } from "@/lib/outbound";
 import { can } from "@/lib/policy";
 import { userScope } from "@/lib/scope";
-import { getCurrentUser, SESSION_COOKIES } from "./session";
+import { getCurrentUser } from "./session";
 
 const log = logger("auth.oauth-link");
 
@@ -111,19 +109,4 @@ export async function reachableOrganizations(accessToken: string, memberId: stri
     log.warn({ err: error }, "listing the organizations failed");
     return { items: [], error: error instanceof Error && "reason" in error ? error.message : "Keel could not list the organizations of this identity." };
   }
-}
-
-/**
- * The absolute end of the session being linked into (its JWT's `abs`, else `exp`), so the
- * session cookie next-auth re-issues after linking does not live longer than the sign-in did.
- */
-export async function currentSessionEnd(): Promise<number | undefined> {
-  const store = await cookies();
-  const raw = SESSION_COOKIES.map((name) => store.get(name)?.value).find(Boolean);
-  if (!raw) {
-    return undefined;
-  }
-  const token = await decode({ token: raw, secret: getEnv().KEEL_SESSION_SECRET ?? "" }).catch(() => null);
-  const end = typeof token?.abs === "number" ? token.abs : typeof token?.exp === "number" ? token.exp : undefined;
-  return end;
 }

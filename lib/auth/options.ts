@@ -3,23 +3,47 @@ import type { NextAuthOptions } from "next-auth";
 import { encode } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { keelAuthAdapter } from "@/lib/data/oauth";
+import { createSession, getSessionUser, SESSION_LIFETIME_SECONDS } from "@/lib/data/users";
 import { getEnv } from "@/lib/env";
+import { DEFAULT_AFTER_SIGN_IN, sameOriginPath } from "@/lib/shared/safe-redirect";
 import { logger } from "@/lib/logger";
 import { configuredNextAuthProviders } from "./azure-devops-providers";
-import { authorizeOAuthLink, completeOAuthLink, currentSessionEnd } from "./oauth-link";
+import { authorizeOAuthLink, completeOAuthLink } from "./oauth-link";
+import { currentSessionClaims } from "./session";
+import { endSignedOutSession } from "./sign-out";
 import { verifySignIn } from "./sign-in";
 
 const log = logger("auth.next-auth");
 
-/** Session lifetime: 12 hours, absolute (the cookie is not slid forward). */
-export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+/** Session lifetime: 12 hours, absolute (the session row's end; the cookie is not slid forward either). */
+export const SESSION_MAX_AGE_SECONDS = SESSION_LIFETIME_SECONDS;
 
-/** The client address next-auth saw (Next's server sets x-forwarded-for from the socket). */
+/**
+ * The client address of a request: Keel's web server (lib/runtime/web-server.ts) has already
+ * replaced X-Forwarded-For with the one address it decided on — the socket's, or what a trusted
+ * proxy reported — so a value a client forged never gets here.
+ */
 export function clientAddress(headers: Record<string, string | string[] | undefined> | Headers | undefined): string {
   const raw = headers instanceof Headers ? headers.get("x-forwarded-for") : headers?.["x-forwarded-for"];
   const value = Array.isArray(raw) ? raw[0] : raw;
   return (value ?? "unknown").split(",")[0]!.trim().slice(0, 64) || "unknown";
 }
+
+/**
+ * next-auth's own log lines. The metadata may carry provider responses, so only next-auth's
+ * error code is kept — under `nextAuthCode`, because the logger redacts any key named `code`
+ * (an OAuth authorization code) and next-auth's codes (OAUTH_CALLBACK_ERROR, JWT_SESSION_ERROR…)
+ * carry no secret and are what an operator needs to read.
+ */
+export const nextAuthLogger = {
+  error(code: string, metadata: unknown) {
+    log.warn({ nextAuthCode: code, kind: typeof metadata }, "next-auth error");
+  },
+  warn(code: string) {
+    log.warn({ nextAuthCode: code }, "next-auth warning");
+  },
+  debug() {},
+};
 
 /** Error carried from `authorize` to the sign-in form (next-auth passes the message through). */
 export type SignInErrorPayload =
@@ -69,12 +93,19 @@ export function buildAuthOptions(): NextAuthOptions {
                   : { code: outcome.code };
             throw new Error(JSON.stringify(payload));
           }
-          return { id: outcome.userId, sessionVersion: outcome.sessionVersion };
+          // The server-side session starts here; the cookie next-auth writes carries its id.
+          const session = await createSession(outcome.userId, clientAddress(req?.headers));
+          return { id: outcome.userId, sessionId: session.id };
         },
       }),
       ...configuredNextAuthProviders(),
     ],
     callbacks: {
+      // Every redirect next-auth makes (callbackUrl of sign-in and sign-out, its callback-url
+      // cookie) goes through the one rule of lib/shared/safe-redirect.ts.
+      async redirect({ url, baseUrl }) {
+        return `${baseUrl}${sameOriginPath(url, baseUrl) ?? DEFAULT_AFTER_SIGN_IN}`;
+      },
       async signIn({ account }) {
         if (!account || account.provider === "credentials") {
           return true;
@@ -83,20 +114,28 @@ export function buildAuthOptions(): NextAuthOptions {
       },
       async jwt({ token, user, account }) {
         if (user && account?.type === "oauth") {
-          // An OAuth link re-issues the session of the admin who was signed in: same id, the
-          // session version the adapter read from the database, and the same absolute end.
-          const sessionVersion = (user as { sessionVersion?: number }).sessionVersion;
-          if (typeof sessionVersion !== "number") {
-            throw new Error("OAuth link without the user's session version");
+          // An OAuth link re-issues the cookie of the admin who is signed in: the same user, the
+          // same session row, and the same absolute end — a link never starts or extends a session.
+          const current = await currentSessionClaims();
+          if (!current || current.userId !== user.id) {
+            throw new Error("OAuth link without the signed-in user's session");
           }
-          const abs = await currentSessionEnd();
-          return { sub: user.id, sv: sessionVersion, ...(abs === undefined ? {} : { abs }) };
+          return { sub: user.id, sid: current.sessionId, ...(current.endsAt === undefined ? {} : { abs: current.endsAt }) };
         }
         if (user) {
-          // Only the id and session version: no name, email or picture in the cookie.
-          return { sub: user.id, sv: (user as { sessionVersion?: number }).sessionVersion ?? token.sv };
+          // Only the user id and the session id: no name, email or picture in the cookie.
+          const sessionId = (user as { sessionId?: string }).sessionId;
+          if (typeof sessionId !== "string") {
+            throw new Error("Sign-in without a server-side session");
+          }
+          return { sub: user.id, sid: sessionId };
         }
-        return { sub: token.sub, sv: token.sv, iat: token.iat, exp: token.exp, jti: token.jti, ...(typeof token.abs === "number" ? { abs: token.abs } : {}) };
+        // next-auth re-reads the cookie (/api/auth/session) and would re-issue it: only while its
+        // session row is live. Throwing makes next-auth answer an empty session and clear the cookie.
+        if (typeof token.sid !== "string" || typeof token.sub !== "string" || !(await getSessionUser(token.sid, token.sub))) {
+          throw new Error("SESSION_ENDED");
+        }
+        return { sub: token.sub, sid: token.sid, iat: token.iat, exp: token.exp, jti: token.jti, ...(typeof token.abs === "number" ? { abs: token.abs } : {}) };
       },
       async session({ session, token }) {
         // Served to the browser by /api/auth/session: nothing but the expiry and the id.
@@ -104,21 +143,17 @@ export function buildAuthOptions(): NextAuthOptions {
       },
     },
     events: {
+      async signOut({ token }) {
+        // The server-side half of signing out: the session row goes, so the same cookie replayed
+        // later (copied, stolen, cached) is refused at once.
+        await endSignedOutSession(token?.sub, token?.sid);
+      },
       async signIn({ account, profile, user }) {
         if (account && account.type === "oauth") {
           await completeOAuthLink(account, profile ?? user);
         }
       },
     },
-    logger: {
-      error(code, metadata) {
-        // next-auth's own errors; the metadata may carry provider responses, so only the code is kept.
-        log.warn({ code, kind: typeof metadata }, "next-auth error");
-      },
-      warn(code) {
-        log.warn({ code }, "next-auth warning");
-      },
-      debug() {},
-    },
+    logger: nextAuthLogger,
   };
 }

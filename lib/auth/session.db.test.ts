@@ -1,122 +1,280 @@
+// Server-side sessions (issue 11): a session is a row; ending it refuses the same cookie on the
+// very next request. And the check is one round trip to PostgreSQL (issue 17).
+import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
 import { testScope } from "@/lib/testing/scopes";
 
 let database: TestDatabase;
+let organizationId: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  organizationId = (await database.prisma.organization.create({ data: { name: "Fabrikam" } })).id;
 });
 afterAll(async () => {
   await database.drop();
 });
 
-async function makeUser(email: string, role: "ADMIN" | "MEMBER" = "MEMBER") {
-  const organization = (await database.prisma.organization.findFirst()) ?? (await database.prisma.organization.create({ data: { name: "Fabrikam" } }));
+async function makeUser(email: string, role: "ADMIN" | "MEMBER" = "MEMBER", password = "right password here") {
+  const { hashPassword } = await import("./password");
   return database.prisma.user.create({
-    data: { email, name: email.split("@")[0]!, passwordHash: "x", memberships: { create: { organizationId: organization.id, role } } },
+    data: { organizationId, email, name: email.split("@")[0]!, passwordHash: await hashPassword(password), memberships: { create: { organizationId, role } } },
   });
 }
 
-describe("session version check (getSessionUser)", () => {
-  it("accepts the current version and refuses any other", async () => {
+async function signIn(userId: string) {
+  const { createSession } = await import("@/lib/data/users");
+  return (await createSession(userId, "192.0.2.1")).id;
+}
+
+describe("server-side sessions", () => {
+  it("accepts a live session and refuses a made-up one, another user's, and one past its end", async () => {
     const { getSessionUser } = await import("@/lib/data/users");
-    const user = await makeUser("version@example.com");
-    expect((await getSessionUser(user.id, 1))?.email).toBe("version@example.com");
-    expect(await getSessionUser(user.id, 2)).toBeNull();
-    expect(await getSessionUser(user.id, 0)).toBeNull();
+    const user = await makeUser("live@example.com");
+    const other = await makeUser("other@example.com");
+    const sid = await signIn(user.id);
+    expect(await getSessionUser(sid, user.id)).toMatchObject({ id: user.id, email: "live@example.com", sessionId: sid, organizationId, organizationName: "Fabrikam", role: "MEMBER" });
+    expect(await getSessionUser(randomUUID(), user.id)).toBeNull();
+    expect(await getSessionUser(sid, other.id)).toBeNull();
+    expect(await getSessionUser("not-a-uuid", user.id)).toBeNull();
+    await database.prisma.session.update({ where: { id: sid }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await getSessionUser(sid, user.id)).toBeNull();
   });
 
-  it("checks a session in one round trip: user, membership and organization in one statement", async () => {
+  it("checks a session in one round trip to PostgreSQL", async () => {
     const { getSessionUser } = await import("@/lib/data/users");
-    const user = await makeUser("round-trip@example.com", "ADMIN");
-    // The first call opens the pool's connection; count the statements of the next one. A spy,
-    // not a mock: every statement still reaches PostgreSQL.
-    await getSessionUser(user.id, 1);
-    const statements = vi.spyOn(pg.Client.prototype, "query");
+    const user = await makeUser("one-query@example.com");
+    const sid = await signIn(user.id);
+    await getSessionUser(sid, user.id); // warm the pool
+    const original = pg.Client.prototype.query;
+    let statements = 0;
+    pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]) {
+      statements += 1;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
     try {
-      expect(await getSessionUser(user.id, 1)).toMatchObject({ email: "round-trip@example.com", role: "ADMIN", organizationName: expect.any(String) });
-      expect(statements).toHaveBeenCalledTimes(1);
+      expect(await getSessionUser(sid, user.id)).not.toBeNull();
     } finally {
-      statements.mockRestore();
+      pg.Client.prototype.query = original;
     }
+    expect(statements).toBe(1);
   });
 
-  it("ends sessions when the user signs out everywhere", async () => {
-    const { bumpSessionVersion, getSessionUser } = await import("@/lib/data/users");
+  it("signing out ends that session at once and no other", async () => {
+    const { endSession, getSessionUser } = await import("@/lib/data/users");
+    const user = await makeUser("signout@example.com");
+    const laptop = await signIn(user.id);
+    const phone = await signIn(user.id);
+    expect(await endSession(testScope(organizationId, user.id, "MEMBER"), laptop)).toBe(true);
+    expect(await getSessionUser(laptop, user.id)).toBeNull();
+    expect(await getSessionUser(phone, user.id)).not.toBeNull();
+    // Someone else's session id ends nothing.
+    const stranger = await makeUser("stranger@example.com");
+    expect(await endSession(testScope(organizationId, stranger.id, "MEMBER"), phone)).toBe(false);
+    expect(await getSessionUser(phone, user.id)).not.toBeNull();
+  });
+
+  it("the signOut event ends the session its cookie names, and audits it", async () => {
+    const { endSignedOutSession } = await import("./sign-out");
+    const { getSessionUser } = await import("@/lib/data/users");
+    const user = await makeUser("event@example.com");
+    const sid = await signIn(user.id);
+    await endSignedOutSession(user.id, sid);
+    expect(await getSessionUser(sid, user.id)).toBeNull();
+    expect(await database.prisma.auditEvent.count({ where: { action: "auth.signed_out", actorId: user.id } })).toBe(1);
+    // A replayed sign-out of an ended session changes nothing.
+    await endSignedOutSession(user.id, sid);
+    expect(await database.prisma.auditEvent.count({ where: { action: "auth.signed_out", actorId: user.id } })).toBe(1);
+  });
+
+  it("sign out everywhere ends every session of the user", async () => {
+    const { endOwnSessions, getSessionUser } = await import("@/lib/data/users");
     const user = await makeUser("everywhere@example.com");
-    const organizationId = (await database.prisma.membership.findFirstOrThrow({ where: { userId: user.id } })).organizationId;
-    await bumpSessionVersion(testScope(organizationId, user.id, "MEMBER"));
-    expect(await getSessionUser(user.id, 1)).toBeNull();
-    expect(await getSessionUser(user.id, 2)).not.toBeNull();
+    const [a, b] = [await signIn(user.id), await signIn(user.id)];
+    expect(await endOwnSessions(testScope(organizationId, user.id, "MEMBER"))).toBe(2);
+    expect(await getSessionUser(a, user.id)).toBeNull();
+    expect(await getSessionUser(b, user.id)).toBeNull();
   });
 
-  it("ends sessions of a disabled user at once", async () => {
+  it("disabling a member ends their sessions, and enabling them again does not bring them back", async () => {
     const { setMemberActive } = await import("@/lib/data/members");
     const { getSessionUser } = await import("@/lib/data/users");
     const admin = await makeUser("admin-disable@example.com", "ADMIN");
     const member = await makeUser("disabled@example.com");
-    const organizationId = (await database.prisma.membership.findFirstOrThrow({ where: { userId: member.id } })).organizationId;
+    const sid = await signIn(member.id);
     await setMemberActive(testScope(organizationId, admin.id), { userId: member.id, isActive: false });
-    expect(await getSessionUser(member.id, 1)).toBeNull();
-    expect(await getSessionUser(member.id, 2)).toBeNull();
+    expect(await getSessionUser(sid, member.id)).toBeNull();
+    await setMemberActive(testScope(organizationId, admin.id), { userId: member.id, isActive: true });
+    expect(await getSessionUser(sid, member.id)).toBeNull();
     const audit = await database.prisma.auditEvent.findFirst({ where: { action: "member.disabled", targetId: member.id } });
     expect(audit?.actorId).toBe(admin.id);
   });
 
-  it("applies a role change to open sessions at once", async () => {
+  it("a role change ends the member's sessions; the next sign-in has the new role", async () => {
     const { changeMemberRole } = await import("@/lib/data/members");
     const { getSessionUser } = await import("@/lib/data/users");
     const admin = await makeUser("admin-role@example.com", "ADMIN");
     const member = await makeUser("promoted@example.com");
-    const organizationId = (await database.prisma.membership.findFirstOrThrow({ where: { userId: member.id } })).organizationId;
-    expect((await getSessionUser(member.id, 1))?.role).toBe("MEMBER");
+    const before = await signIn(member.id);
     await changeMemberRole(testScope(organizationId, admin.id), { userId: member.id, role: "ADMIN" });
-    // Same session (version 1), new role: read live on every request.
-    expect((await getSessionUser(member.id, 1))?.role).toBe("ADMIN");
-    await changeMemberRole(testScope(organizationId, admin.id), { userId: member.id, role: "MEMBER" });
-    expect((await getSessionUser(member.id, 1))?.role).toBe("MEMBER");
+    expect(await getSessionUser(before, member.id)).toBeNull();
+    expect((await getSessionUser(await signIn(member.id), member.id))?.role).toBe("ADMIN");
+    const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "member.role_changed", targetId: member.id } });
+    expect(audit.data).toMatchObject({ from: "MEMBER", to: "ADMIN", endedSessions: 1 });
+  });
+
+  it("housekeeping deletes sessions past their end and keeps live ones", async () => {
+    const { pruneExpiredSessions } = await import("@/lib/data/users");
+    const user = await makeUser("prune@example.com");
+    const [old, live] = [await signIn(user.id), await signIn(user.id)];
+    await database.prisma.session.update({ where: { id: old }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await pruneExpiredSessions()).toBeGreaterThanOrEqual(1);
+    expect(await database.prisma.session.findMany({ where: { userId: user.id }, select: { id: true } })).toEqual([{ id: live }]);
   });
 
   it("never leaves an organization without an admin", async () => {
     const { changeMemberRole } = await import("@/lib/data/members");
-    const organization = await database.prisma.organization.create({ data: { name: "Solo" } });
+    const solo = await database.prisma.organization.create({ data: { name: "Solo" } });
     const only = await database.prisma.user.create({
-      data: { email: "only-admin@example.com", name: "Only", passwordHash: "x", memberships: { create: { organizationId: organization.id, role: "ADMIN" } } },
+      data: { organizationId: solo.id, email: "only-admin@example.com", name: "Only", passwordHash: "x", memberships: { create: { organizationId: solo.id, role: "ADMIN" } } },
     });
-    await expect(changeMemberRole(testScope(organization.id, only.id), { userId: only.id, role: "MEMBER" })).rejects.toThrow(/at least one admin/);
+    await expect(changeMemberRole(testScope(solo.id, only.id), { userId: only.id, role: "MEMBER" })).rejects.toThrow(/at least one admin/);
     const membership = await database.prisma.membership.findFirstOrThrow({ where: { userId: only.id } });
     expect(membership.role).toBe("ADMIN");
   });
+});
 
-  it("rate-limits sign-in per account with a clear verdict", async () => {
-    const { verifySignIn, SIGN_IN_LIMITS } = await import("./sign-in");
-    const { hashPassword } = await import("./password");
-    const organization = await database.prisma.organization.findFirstOrThrow();
-    await database.prisma.user.create({
-      data: { email: "limited@example.com", name: "L", passwordHash: await hashPassword("right password here"), memberships: { create: { organizationId: organization.id, role: "MEMBER" } } },
-    });
-    for (let i = 0; i < SIGN_IN_LIMITS.perAccount; i++) {
-      expect((await verifySignIn({ email: "limited@example.com", password: `wrong-${i}` }, `198.51.100.${i}`)).ok).toBe(false);
+describe("change password", () => {
+  it("needs the current password, keeps this session, ends the others, and is audited", async () => {
+    const { changeOwnPassword } = await import("./password-change");
+    const { getSessionUser } = await import("@/lib/data/users");
+    const { verifyPassword } = await import("./password");
+    const user = await makeUser("changer@example.com", "MEMBER", "old password here 1");
+    const here = await signIn(user.id);
+    const elsewhere = await signIn(user.id);
+    const me = (await getSessionUser(here, user.id))!;
+    const scope = testScope(organizationId, user.id, "MEMBER");
+
+    const wrong = await changeOwnPassword(me, scope, { current: "not the password", password: "new password here 2" }, "192.0.2.5");
+    expect(wrong).toMatchObject({ status: "error", fieldErrors: { current: ["This is not your current password"] } });
+    expect(await getSessionUser(elsewhere, user.id)).not.toBeNull();
+
+    const done = await changeOwnPassword(me, scope, { current: "old password here 1", password: "new password here 2" }, "192.0.2.5");
+    expect(done).toMatchObject({ status: "success", message: expect.stringContaining("One other session was signed out") });
+    expect(await getSessionUser(here, user.id)).not.toBeNull();
+    expect(await getSessionUser(elsewhere, user.id)).toBeNull();
+    const stored = await database.prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } });
+    expect(await verifyPassword("new password here 2", stored.passwordHash!)).toBe(true);
+    const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "auth.password_changed", targetId: user.id } });
+    expect(audit).toMatchObject({ actorId: user.id, ip: "192.0.2.5", data: { endedSessions: 1 } });
+    expect(JSON.stringify(audit)).not.toContain("new password here 2");
+  });
+
+  it("stops answering after 5 wrong current passwords", async () => {
+    const { changeOwnPassword, CURRENT_PASSWORD_LIMIT } = await import("./password-change");
+    const { getSessionUser } = await import("@/lib/data/users");
+    const user = await makeUser("oracle@example.com", "MEMBER", "real password here 3");
+    const me = (await getSessionUser(await signIn(user.id), user.id))!;
+    const scope = testScope(organizationId, user.id, "MEMBER");
+    for (let i = 0; i < CURRENT_PASSWORD_LIMIT.failures; i++) {
+      expect((await changeOwnPassword(me, scope, { current: `guess ${i}`, password: "another password 4" }, "192.0.2.6")).status).toBe("error");
     }
-    const blocked = await verifySignIn({ email: "limited@example.com", password: "right password here" }, "203.0.113.9");
-    expect(blocked).toMatchObject({ ok: false, code: "RATE_LIMITED" });
-    expect(blocked.ok === false && blocked.code === "RATE_LIMITED" && blocked.retryAfterSeconds).toBeGreaterThan(0);
+    // Even the right one is not checked now: a stolen session is not a password oracle.
+    expect(await changeOwnPassword(me, scope, { current: "real password here 3", password: "another password 4" }, "192.0.2.6")).toMatchObject({ status: "error", code: "RATE_LIMITED" });
+  });
+});
+
+describe("password reset by an admin", () => {
+  it("by link: the old password stops working, sessions end, the link sets a new one once; audited", async () => {
+    const { resetMemberPassword, acceptInvitation, getOpenInvitation } = await import("@/lib/data/members");
+    const { getSessionUser } = await import("@/lib/data/users");
+    const admin = await makeUser("reset-admin@example.com", "ADMIN");
+    const member = await makeUser("forgetful@example.com", "MEMBER", "forgotten password 5");
+    const sid = await signIn(member.id);
+    const { resetToken, endedSessions } = await resetMemberPassword(testScope(organizationId, admin.id), { userId: member.id });
+    expect(endedSessions).toBe(1);
+    expect(await getSessionUser(sid, member.id)).toBeNull();
+    expect((await database.prisma.user.findUniqueOrThrow({ where: { id: member.id }, select: { passwordHash: true } })).passwordHash).toBeNull();
+    expect((await getOpenInvitation(resetToken!))?.purpose).toBe("PASSWORD_RESET");
+    await acceptInvitation(resetToken!, "new-hash");
+    await expect(acceptInvitation(resetToken!, "again")).rejects.toThrow(/expired, was already used/);
+    const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "member.password_reset", targetId: member.id } });
+    expect(audit).toMatchObject({ actorId: admin.id, data: { method: "link", endedSessions: 1 } });
+    expect(await database.prisma.auditEvent.count({ where: { action: "auth.password_reset_completed", targetId: member.id } })).toBe(1);
   });
 
-  it("answers the same for an unknown email and a wrong password", async () => {
-    const { verifySignIn } = await import("./sign-in");
-    const unknown = await verifySignIn({ email: "nobody@example.com", password: "whatever password" }, "192.0.2.10");
-    const wrong = await verifySignIn({ email: "version@example.com", password: "whatever password" }, "192.0.2.11");
-    expect(unknown).toEqual({ ok: false, code: "INVALID_CREDENTIALS" });
-    expect(wrong).toEqual({ ok: false, code: "INVALID_CREDENTIALS" });
+  it("is refused for a member of another organization", async () => {
+    const { resetMemberPassword } = await import("@/lib/data/members");
+    const other = await database.prisma.organization.create({ data: { name: "Contoso" } });
+    const outsider = await database.prisma.user.create({
+      data: { organizationId: other.id, email: "outsider@example.com", name: "Out", passwordHash: "keep", memberships: { create: { organizationId: other.id, role: "MEMBER" } } },
+    });
+    const admin = await makeUser("reset-admin-2@example.com", "ADMIN");
+    await expect(resetMemberPassword(testScope(organizationId, admin.id), { userId: outsider.id, passwordHash: "mine" })).rejects.toThrow(/not in your organization/);
+    expect((await database.prisma.user.findUniqueOrThrow({ where: { id: outsider.id }, select: { passwordHash: true } })).passwordHash).toBe("keep");
+  });
+});
+
+describe("invitation links", () => {
+  async function invite(email: string) {
+    const { addMember } = await import("@/lib/data/members");
+    const admin = await makeUser(`inviter-${email}`, "ADMIN");
+    const result = await addMember(testScope(organizationId, admin.id), { email, name: "Invitee", role: "MEMBER" });
+    return { admin, ...result };
+  }
+
+  it("stop working when the invited member is disabled", async () => {
+    const { acceptInvitation, getOpenInvitation, setMemberActive } = await import("@/lib/data/members");
+    const { admin, userId, invitationToken } = await invite("to-disable@example.com");
+    await setMemberActive(testScope(organizationId, admin.id), { userId, isActive: false });
+    expect(await getOpenInvitation(invitationToken!)).toBeNull();
+    await expect(acceptInvitation(invitationToken!, "hash")).rejects.toThrow(/expired, was already used, or its account was disabled/);
+    // Enabling them again does not revive the old link.
+    await setMemberActive(testScope(organizationId, admin.id), { userId, isActive: true });
+    expect(await getOpenInvitation(invitationToken!)).toBeNull();
+    expect((await database.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { passwordHash: true } })).passwordHash).toBeNull();
   });
 
-  it("validates sign-in input with field errors", async () => {
+  it("stop working when the invited member is removed from the organization", async () => {
+    const { acceptInvitation, getOpenInvitation } = await import("@/lib/data/members");
+    const { userId, invitationToken } = await invite("to-remove@example.com");
+    await database.prisma.membership.deleteMany({ where: { userId } });
+    expect(await getOpenInvitation(invitationToken!)).toBeNull();
+    await expect(acceptInvitation(invitationToken!, "hash")).rejects.toThrow(/expired, was already used/);
+    expect((await database.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { passwordHash: true } })).passwordHash).toBeNull();
+  });
+});
+
+describe("accounts belong to one organization", () => {
+  it("adding an email that has an account in another organization answers exactly like a new one", async () => {
+    const { addMember } = await import("@/lib/data/members");
+    const elsewhere = await database.prisma.organization.create({ data: { name: "Northwind" } });
+    await database.prisma.user.create({
+      data: { organizationId: elsewhere.id, email: "taken-elsewhere@example.com", name: "Elsewhere", passwordHash: "x", memberships: { create: { organizationId: elsewhere.id, role: "ADMIN" } } },
+    });
+    const admin = await makeUser("adder@example.com", "ADMIN");
+    const scope = testScope(organizationId, admin.id);
+    const fresh = await addMember(scope, { email: "never-seen@example.com", name: "Fresh", role: "MEMBER" });
+    const taken = await addMember(scope, { email: "taken-elsewhere@example.com", name: "Taken", role: "MEMBER" });
+    expect(Object.keys(taken).sort()).toEqual(Object.keys(fresh).sort());
+    expect(taken.invitationToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    // A second account, in this organization; the other one is untouched.
+    expect(await database.prisma.user.count({ where: { email: "taken-elsewhere@example.com" } })).toBe(2);
+    // Only a duplicate inside the organization is refused.
+    await expect(addMember(scope, { email: "taken-elsewhere@example.com", name: "Again", role: "MEMBER" })).rejects.toThrow("A member of your organization already has this email.");
+  });
+
+  it("each account signs in with its own password, into its own organization", async () => {
     const { verifySignIn } = await import("./sign-in");
-    const result = await verifySignIn({ email: "not-an-email", password: "x".repeat(1_000_000) }, "192.0.2.12");
-    expect(result.ok).toBe(false);
-    expect(result.ok === false && result.code === "INVALID_INPUT" && Object.keys(result.fieldErrors).sort()).toEqual(["email", "password"]);
+    const { hashPassword } = await import("./password");
+    const second = await database.prisma.organization.create({ data: { name: "Second" } });
+    const mine = await makeUser("two-orgs@example.com", "MEMBER", "first org password 6");
+    const theirs = await database.prisma.user.create({
+      data: { organizationId: second.id, email: "two-orgs@example.com", name: "Twin", passwordHash: await hashPassword("second org password 7"), memberships: { create: { organizationId: second.id, role: "MEMBER" } } },
+    });
+    expect(await verifySignIn({ email: "two-orgs@example.com", password: "first org password 6" }, "192.0.2.20")).toMatchObject({ ok: true, userId: mine.id, scope: { organizationId } });
+    expect(await verifySignIn({ email: "two-orgs@example.com", password: "second org password 7" }, "192.0.2.20")).toMatchObject({ ok: true, userId: theirs.id, scope: { organizationId: second.id } });
   });
 });

@@ -29,7 +29,7 @@ import {
 } from "./doctor-findings";
 import { type AzureDevOpsError, isAzureDevOpsError } from "./errors";
 import { OAUTH_SCOPES, REQUIRED_PAT_SCOPES, type ScopeId, scopeInfo } from "./scopes";
-import type { AzureDevOpsCredential, OutboundRecorder, RetrySettings } from "./transport";
+import type { AzureDevOpsCredential, OutboundRecorder, OutboundThrottle, RetrySettings } from "./transport";
 import type { ConnectionData, GitRepository, TeamProjectReference } from "./types";
 import { buildCollectionUrl, hostsMatch, pointsToLocalhost } from "./url";
 
@@ -65,6 +65,8 @@ export type DoctorOptions = {
   retry?: RetrySettings;
   /** DNS override, for tests. */
   resolve?: HostResolver;
+  /** Pacing of the identity checked (a saved connection's), shared with its other calls. */
+  throttle?: OutboundThrottle;
   /** The clock for date-dependent advice (default: now). */
   now?: Date;
 };
@@ -130,6 +132,7 @@ export async function runDoctor(input: DoctorInput, options: DoctorOptions): Pro
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
     ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+    ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
   };
 
   const record = (scope: ScopeId, outcome: Outcome, capability?: string): void => {

@@ -36,6 +36,16 @@ export type RetrySettings = {
   maxWaitMs?: number;
 };
 
+/**
+ * Pacing shared beyond one client (a connection's identity, across requests, processes and
+ * machines): asked before every request leaves, told about every answer. `before` throws an
+ * AzureDevOpsError `rate_limited` while Azure DevOps' own "wait until" is in force.
+ */
+export type OutboundThrottle = {
+  before(): Promise<void>;
+  after(status: number, headers: Record<string, string | string[] | undefined>): Promise<void>;
+};
+
 export type TransportOptions = {
   /** Base URL without trailing slash: the collection URL, or the profile host. */
   baseUrl: string;
@@ -57,6 +67,8 @@ export type TransportOptions = {
    * (the organization's OAuth policy, a user who is not a member).
    */
   renewCredential?: (rejected: AzureDevOpsCredential) => Promise<AzureDevOpsCredential>;
+  /** Honour Azure DevOps' Retry-After / X-RateLimit-* across requests (see OutboundThrottle). */
+  throttle?: OutboundThrottle;
 };
 
 export type QueryValue = string | number | boolean | undefined;
@@ -153,6 +165,8 @@ export function createTransport(options: TransportOptions): Transport {
     const idempotent = request.idempotent ?? (request.method === "GET" || request.method === "OPTIONS");
 
     const attempt = async (): Promise<GuardedResult> => {
+      // Nothing leaves while Azure DevOps' "wait until" for this identity is in force.
+      await options.throttle?.before();
       const started = performance.now();
       const result = await guardedRequest({
         url,
@@ -177,6 +191,12 @@ export function createTransport(options: TransportOptions): Transport {
         }
       }
       options.recorder?.(entry);
+      if (result.ok) {
+        await options.throttle?.after(result.response.status, result.response.headers);
+      } else if ("status" in result.failure && typeof result.failure.status === "number") {
+        const retryAfter = "retryAfter" in result.failure && typeof result.failure.retryAfter === "string" ? result.failure.retryAfter : undefined;
+        await options.throttle?.after(result.failure.status, retryAfter === undefined ? {} : { "retry-after": retryAfter });
+      }
       return result;
     };
 
@@ -228,6 +248,10 @@ export function authorizationHeader(credential: AzureDevOpsCredential): string |
     return null;
   }
   if (credential.kind === "pat") {
+    // Letters and digits only, as Azure DevOps issues them (the forms say so first).
+    if (!/^[A-Za-z0-9]+$/.test(token)) {
+      return null;
+    }
     return `Basic ${Buffer.from(`:${token}`, "utf8").toString("base64")}`;
   }
   return `Bearer ${token}`;

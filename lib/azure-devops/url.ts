@@ -230,14 +230,36 @@ export function normalizeServerUrl(raw: string): UrlResult<{ serverUrl: string; 
   return { ok: true, value: { serverUrl: url.origin, pathPrefix: segments.value.join("/") } };
 }
 
-/** `{serverUrl}/{prefix}/{collection}` with each segment percent-encoded, no trailing slash. */
+/**
+ * Why a path segment (an organization, a collection, a prefix) cannot be one, or null. `.` and
+ * `..` — typed, or encoded as `%2e` — would make the URL built from it name another path
+ * (`https://dev.azure.com/..` is the host's root), so they are refused before any URL is built.
+ */
+export function pathNameProblem(name: string): string | null {
+  if (name === "." || name === "..") {
+    return `"${name}" is not an organization or collection name: enter the name as Azure DevOps shows it.`;
+  }
+  if (/%[0-9a-f]{2}/i.test(name)) {
+    return `"${name}" looks URL-encoded: enter the name as Azure DevOps shows it (for example "My Collection", not "My%20Collection").`;
+  }
+  return null;
+}
+
+/**
+ * `{serverUrl}/{prefix}/{collection}` with each segment percent-encoded, no trailing slash. Throws
+ * for a segment that is empty, `.`, `..` or encoded — the forms validate first; this is the
+ * last line, so no caller can build a URL that climbs out of the collection.
+ */
 export function buildCollectionUrl(location: CollectionLocation): string {
   const origin = location.serverUrl.replace(/\/+$/, "");
-  const prefix = location.pathPrefix
-    .split("/")
-    .filter((segment) => segment !== "")
-    .map(encodePathSegment);
-  return [origin, ...prefix, encodePathSegment(location.collection)].join("/");
+  const prefix = location.pathPrefix.split("/").filter((segment) => segment !== "");
+  for (const segment of [...prefix, location.collection]) {
+    const problem = segment === "" ? "The organization or collection name is empty." : pathNameProblem(segment);
+    if (problem !== null) {
+      throw new Error(`Refused to build an Azure DevOps URL: ${problem}`);
+    }
+  }
+  return [origin, ...prefix.map(encodePathSegment), encodePathSegment(location.collection)].join("/");
 }
 
 /** True when both URLs have the same scheme, host and effective port (false if either is unparseable). */
@@ -540,6 +562,10 @@ function decodeSegments(pathname: string): UrlResult<string[]> {
     }
     if (CONTROL_CHARACTERS.test(decoded)) {
       return fail("The URL contains encoded control characters. Copy it again from the browser.");
+    }
+    const problem = pathNameProblem(decoded);
+    if (problem !== null) {
+      return fail(problem);
     }
     segments.push(decoded);
   }

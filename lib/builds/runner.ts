@@ -15,7 +15,7 @@ import type { BuildStatus } from "@/lib/generated/prisma/enums";
 import type { JobContext } from "@/lib/jobs/define";
 import { logger, scrubSecrets } from "@/lib/logger";
 import { publicUrlOf } from "@/lib/oauth/config";
-import { getOutboundPolicy } from "@/lib/outbound";
+import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
 import { formatDuration } from "@/lib/shared/builds";
 import type { PickerProblem } from "@/lib/shared/problems";
@@ -250,7 +250,7 @@ class BuildRun {
         credential,
         caBundlePem: connection.caBundlePem,
         commitId: build.commitId,
-        policy: getOutboundPolicy(),
+        policy: await outboundPolicyFor(this.scope),
         path: this.env.KEEL_BUILD_PATH,
         marker: this.marker,
         onLine: (stream, text) => this.buildLog.line(0, stream, text),

@@ -7,8 +7,9 @@ import { runOnce, type EffectKey } from "@/lib/data/jobs";
 import type { Tx } from "@/lib/db";
 import { azureDevOpsUrls } from "@/lib/env";
 import type { AuthMethod } from "@/lib/generated/prisma/client";
-import { getOutboundPolicy } from "@/lib/outbound";
+import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
+import { connectionThrottle, spendOutboundBudget } from "./outbound-throttle";
 import { connectionHealth, statusFromCheck } from "./status";
 import type { CheckSummary } from "./summary";
 
@@ -91,6 +92,10 @@ export async function runConnectionCheck(
   audit: { targetType: "connection" | "connect_draft"; targetId: string; method: AuthMethod },
   options: RunCheckOptions = {},
 ): Promise<{ summary: CheckSummary; record: CheckRecord; result: DoctorResult }> {
+  // A saved connection is paced as its identity (its Azure DevOps holds, a budget of checks); a
+  // wizard draft by its own budget of checks.
+  const saved = audit.targetType === "connection";
+  await spendOutboundBudget(scope, saved ? "check" : "draftCheck", audit.targetId);
   const calls: { method: string; url: string; status?: number; failureKind?: string; durationMs: number }[] = [];
   const urls = azureDevOpsUrls();
   const result = await runDoctor(
@@ -106,7 +111,8 @@ export async function runConnectionCheck(
       ...(options.principal ? { principal: options.principal } : {}),
     },
     {
-      policy: getOutboundPolicy(),
+      policy: await outboundPolicyFor(scope),
+      ...(saved ? { throttle: connectionThrottle(audit.targetId) } : {}),
       ...(options.now ? { now: options.now } : {}),
       recorder: (call) => {
         calls.push({ method: call.method, url: call.url, status: call.status, failureKind: call.failureKind, durationMs: Math.round(call.durationMs) });

@@ -33,6 +33,20 @@ export async function recordAudit(scope: Scope, event: AuditEventInput, tx?: Tx)
   });
 }
 
+/**
+ * The data of a recent audit event of the scope's organization (`action` on `targetId`, at most
+ * `withinMs` old), or null. Pages use it to confirm what just happened from Keel's own record
+ * rather than from a query parameter anyone can write ("Deleted the build profile …").
+ */
+export async function getRecentAuditData(scope: Scope, action: string, targetId: string, withinMs: number): Promise<Prisma.JsonValue | null> {
+  const event = await db.auditEvent.findFirst({
+    where: { organizationId: scope.organizationId, action, targetId, createdAt: { gte: new Date(Date.now() - withinMs) } },
+    orderBy: { createdAt: "desc" },
+    select: { data: true },
+  });
+  return event?.data ?? null;
+}
+
 export type AuditFilter = {
   /** A user id, or "system" for events Keel's jobs wrote. */
   actor?: string;

@@ -87,6 +87,13 @@ describe("createPatConnection", () => {
     expect(draft.tokenSealed).not.toBeNull();
   });
 
+  it("refuses a look-alike that NFKC folds to a taken name (fullwidth letters, a ligature)", async () => {
+    const { createPatConnection, connectionNameTaken } = await import("@/lib/data/connections");
+    await createPatConnection(scope, input(await draftWithToken(), "Fabrikam Finance"));
+    expect(await connectionNameTaken(scope, "Ｆａｂｒｉｋａｍ Finance")).toBe(true);
+    await expect(createPatConnection(scope, input(await draftWithToken(), "Fabrikam \uFB01nance"))).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
   it("allows the same name in another organization", async () => {
     const { createPatConnection } = await import("@/lib/data/connections");
     const { createDraft, setDraftToken } = await import("@/lib/data/connect-drafts");

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { lastFour, SecretUnreadableError } from "@/lib/crypto";
 import { db, type Tx } from "@/lib/db";
 import { addressMove } from "@/lib/shared/address-move";
+import { nameKey } from "@/lib/shared/names";
 import { AppError } from "@/lib/errors";
 import { Prisma, type ConnectionStatus } from "@/lib/generated/prisma/client";
 import { requireUserActor, type Scope } from "@/lib/scope";
@@ -246,7 +247,7 @@ function newConnectionColumns(scope: Scope, id: string, input: { name: string; s
     ownerId: owned ? creator : null,
     credentialUserId: owned ? creator : null,
     name: input.name,
-    nameKey: input.name.toLowerCase(),
+    nameKey: nameKey(input.name),
     serverUrl: input.serverUrl,
     collection: input.collection,
     serverProduct: input.check.serverProduct ?? null,
@@ -467,7 +468,7 @@ export async function createServicePrincipalConnection(scope: Scope, input: NewS
 /** True when the scope's organization already has a connection of this name (case-insensitive). */
 export async function connectionNameTaken(scope: Scope, name: string, exceptId?: string): Promise<boolean> {
   const found = await db.connection.findFirst({
-    where: { organizationId: scope.organizationId, nameKey: name.toLowerCase(), ...(exceptId ? { id: { not: exceptId } } : {}) },
+    where: { organizationId: scope.organizationId, nameKey: nameKey(name), ...(exceptId ? { id: { not: exceptId } } : {}) },
     select: { id: true },
   });
   return Boolean(found);
@@ -519,7 +520,7 @@ export async function updatePatConnection(
         where: { id },
         data: {
           name: edit.name,
-          nameKey: edit.name.toLowerCase(),
+          nameKey: nameKey(edit.name),
           serverUrl: edit.serverUrl,
           pathPrefix: edit.pathPrefix,
           collection: edit.collection,

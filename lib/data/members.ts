@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type Role } from "@/lib/generated/prisma/client";
 import { requireUserActor, type Scope } from "@/lib/scope";
 import { recordAudit } from "./audit";
+import { endMemberSessions } from "./users";
 
 /** Members of the scope's organization with their role, oldest first. */
 export async function listMembers(scope: Scope) {
@@ -14,10 +15,19 @@ export async function listMembers(scope: Scope) {
     select: {
       role: true,
       createdAt: true,
-      user: { select: { id: true, name: true, email: true, isActive: true, passwordHash: true } },
+      user: {
+        select: {
+          id: true,
+          name: true,
+          email: true,
+          isActive: true,
+          passwordHash: true,
+          invitations: { where: { usedAt: null, expiresAt: { gt: new Date() } }, select: { purpose: true }, orderBy: { createdAt: "desc" }, take: 1 },
+        },
+      },
     },
   });
-  // The hash is read only to tell "invited, not yet accepted" apart; it never leaves here.
+  // The hash is read only to tell "no password yet" apart; it never leaves here.
   return rows.map((row) => ({
     userId: row.user.id,
     name: row.user.name,
@@ -25,6 +35,8 @@ export async function listMembers(scope: Scope) {
     isActive: row.user.isActive,
     role: row.role,
     pendingInvitation: row.user.passwordHash === null,
+    /** An open link that sets this member's password: JOIN (invited) or PASSWORD_RESET. */
+    openLink: row.user.invitations[0]?.purpose ?? null,
     joinedAt: row.createdAt,
   }));
 }
@@ -52,8 +64,11 @@ export async function addMember(
   const invitationToken = input.passwordHash ? undefined : randomBytes(32).toString("base64url");
   try {
     return await db.$transaction(async (tx) => {
+      // An account of this organization: the same email may have accounts in others, and
+      // nothing here tells the admin whether it does (SECURITY.md, "Accounts belong to one organization").
       const user = await tx.user.create({
         data: {
+          organizationId: scope.organizationId,
           email: input.email,
           name: input.name,
           passwordHash: input.passwordHash ?? null,
@@ -86,16 +101,16 @@ export async function addMember(
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw new AppError("CONFLICT", "A user with this email already exists.", { details: { field: "email" } });
+      // Only a member of this very organization can collide (the unique key is organization + email).
+      throw new AppError("CONFLICT", "A member of your organization already has this email.", { details: { field: "email" } });
     }
     throw error;
   }
 }
 
 /**
- * Changes a member's role; refuses to leave the organization without an admin. The
- * role is read from the database on every request (lib/auth/session.ts), so the change
- * applies to open sessions at once without signing the member out.
+ * Changes a member's role; refuses to leave the organization without an admin. The member's
+ * open sessions end (they sign in again with the new role).
  */
 export async function changeMemberRole(scope: Scope, input: { userId: string; role: Role }): Promise<void> {
   await db.$transaction(async (tx) => {
@@ -120,13 +135,15 @@ export async function changeMemberRole(scope: Scope, input: { userId: string; ro
       }
     }
     await tx.membership.update({ where: { id: membership.id }, data: { role: input.role } });
+    // A new role means a new sign-in: every open session of the member ends (SECURITY.md, "Sessions").
+    const endedSessions = await endMemberSessions(scope, input.userId, tx);
     await recordAudit(
       scope,
       {
         action: "member.role_changed",
         targetType: "user",
         targetId: input.userId,
-        data: { from: membership.role, to: input.role },
+        data: { from: membership.role, to: input.role, endedSessions },
       },
       tx,
     );
@@ -158,10 +175,12 @@ export async function setMemberActive(scope: Scope, input: { userId: string; isA
         throw new AppError("CONFLICT", "The organization needs at least one active admin.");
       }
     }
-    await tx.user.update({
-      where: { id: input.userId },
-      data: { isActive: input.isActive, sessionVersion: { increment: 1 } },
-    });
+    await tx.user.update({ where: { id: input.userId }, data: { isActive: input.isActive } });
+    if (!input.isActive) {
+      // Disabled: every session ends, and no open link (invitation, reset) can set a password.
+      await endMemberSessions(scope, input.userId, tx);
+      await tx.invitation.updateMany({ where: { userId: input.userId, organizationId: scope.organizationId, usedAt: null }, data: { usedAt: new Date() } });
+    }
     await recordAudit(
       scope,
       {
@@ -174,47 +193,118 @@ export async function setMemberActive(scope: Scope, input: { userId: string; isA
   });
 }
 
-/** An open invitation by its token, or null when unknown, used or expired. */
+// An invitation link works only while all of these hold: unused, unexpired, its user active
+// and still a member of the organization that issued it. Checked when the page opens and again,
+// under the claim, when the password is set — a member disabled or removed in between cannot
+// use a link they were sent earlier.
+function openInvitationWhere(tokenHash: string) {
+  return {
+    tokenHash,
+    usedAt: null,
+    expiresAt: { gt: new Date() },
+    user: { isActive: true },
+  } as const;
+}
+
+/** An open invitation by its token, or null when unknown, used, expired, or its user disabled or removed. */
 export async function getOpenInvitation(token: string) {
-  const invitation = await db.invitation.findUnique({
-    where: { tokenHash: hashInvitationToken(token) },
+  const invitation = await db.invitation.findFirst({
+    where: openInvitationWhere(hashInvitationToken(token)),
     select: {
       id: true,
+      purpose: true,
       expiresAt: true,
-      usedAt: true,
+      organizationId: true,
       organization: { select: { name: true } },
-      user: { select: { id: true, email: true, name: true, isActive: true } },
+      user: { select: { id: true, email: true, name: true, memberships: { select: { organizationId: true } } } },
     },
   });
-  if (!invitation || invitation.usedAt || invitation.expiresAt < new Date() || !invitation.user.isActive) {
+  if (!invitation || !invitation.user.memberships.some((membership) => membership.organizationId === invitation.organizationId)) {
     return null;
   }
   return invitation;
 }
 
-/** Sets the invited user's password and closes the invitation (single use, race-safe). */
-export async function acceptInvitation(token: string, passwordHash: string): Promise<{ email: string }> {
+/**
+ * Sets the invited (or reset) user's password and closes the link (single use, race-safe). Ends
+ * the user's sessions, so a password set through a reset link is the only way back in.
+ */
+export async function acceptInvitation(token: string, passwordHash: string): Promise<{ email: string; userId: string }> {
   return db.$transaction(async (tx) => {
-    const claimed = await tx.invitation.updateMany({
-      where: { tokenHash: hashInvitationToken(token), usedAt: null, expiresAt: { gt: new Date() } },
-      data: { usedAt: new Date() },
-    });
+    const tokenHash = hashInvitationToken(token);
+    const claimed = await tx.invitation.updateMany({ where: { ...openInvitationWhere(tokenHash), user: { isActive: true, memberships: { some: {} } } }, data: { usedAt: new Date() } });
     if (claimed.count !== 1) {
-      throw new AppError("NOT_FOUND", "This invitation link has expired or was already used. Ask an admin for a new one.");
+      throw new AppError("NOT_FOUND", "This link has expired, was already used, or its account was disabled. Ask an admin for a new one.");
     }
     const invitation = await tx.invitation.findUniqueOrThrow({
-      where: { tokenHash: hashInvitationToken(token) },
-      select: { organizationId: true, userId: true, user: { select: { email: true, memberships: { select: { organizationId: true, role: true } } } } },
+      where: { tokenHash },
+      select: { organizationId: true, userId: true, purpose: true, user: { select: { email: true, memberships: { select: { organizationId: true, role: true } } } } },
     });
+    const membership = invitation.user.memberships.find((candidate) => candidate.organizationId === invitation.organizationId);
+    if (!membership) {
+      // Removed from the organization after the link was made: refused, nothing is set.
+      throw new AppError("NOT_FOUND", "This link has expired, was already used, or its account was disabled. Ask an admin for a new one.");
+    }
     await tx.user.update({ where: { id: invitation.userId }, data: { passwordHash } });
+    // Any other open link of this user stops working too.
+    await tx.invitation.updateMany({ where: { userId: invitation.userId, usedAt: null }, data: { usedAt: new Date() } });
     // The link is the credential: from here on the invited member acts, in the organization
     // that invited them.
-    const role = invitation.user.memberships.find((membership) => membership.organizationId === invitation.organizationId)?.role ?? "MEMBER";
-    const scope: Scope = { organizationId: invitation.organizationId, actor: { kind: "user", userId: invitation.userId, role } };
-    await recordAudit(scope, { action: "member.invitation_accepted", targetType: "user", targetId: invitation.userId }, tx);
-    return { email: invitation.user.email };
+    const scope: Scope = { organizationId: invitation.organizationId, actor: { kind: "user", userId: invitation.userId, role: membership.role } };
+    await endMemberSessions(scope, invitation.userId, tx);
+    await recordAudit(
+      scope,
+      { action: invitation.purpose === "PASSWORD_RESET" ? "auth.password_reset_completed" : "member.invitation_accepted", targetType: "user", targetId: invitation.userId },
+      tx,
+    );
+    return { email: invitation.user.email, userId: invitation.userId };
   });
 }
+
+/**
+ * An admin resets a member's password: either to a password the admin sets, or by a one-time
+ * link that lets the member choose one (the old password stops working at once). Either way
+ * every session of the member ends and older links stop working. Audited. Returns the link's
+ * token when one was made.
+ */
+export async function resetMemberPassword(scope: Scope, input: { userId: string; passwordHash?: string }): Promise<{ resetToken?: string; endedSessions: number }> {
+  const resetToken = input.passwordHash ? undefined : randomBytes(32).toString("base64url");
+  return db.$transaction(async (tx) => {
+    const membership = await tx.membership.findUnique({
+      where: { userId_organizationId: { userId: input.userId, organizationId: scope.organizationId } },
+      select: { user: { select: { isActive: true } } },
+    });
+    if (!membership) {
+      throw new AppError("NOT_FOUND", "That member is not in your organization.");
+    }
+    if (!membership.user.isActive) {
+      throw new AppError("CONFLICT", "This member is disabled. Enable them first, then reset their password.");
+    }
+    await tx.user.update({ where: { id: input.userId }, data: { passwordHash: input.passwordHash ?? null } });
+    await tx.invitation.updateMany({ where: { userId: input.userId, usedAt: null }, data: { usedAt: new Date() } });
+    if (resetToken) {
+      await tx.invitation.create({
+        data: {
+          organizationId: scope.organizationId,
+          userId: input.userId,
+          createdById: requireUserActor(scope).userId,
+          purpose: "PASSWORD_RESET",
+          tokenHash: hashInvitationToken(resetToken),
+          expiresAt: new Date(Date.now() + RESET_LINK_TTL_MS),
+        },
+      });
+    }
+    const endedSessions = await endMemberSessions(scope, input.userId, tx);
+    await recordAudit(
+      scope,
+      { action: "member.password_reset", targetType: "user", targetId: input.userId, data: { method: resetToken ? "link" : "password", endedSessions } },
+      tx,
+    );
+    return { ...(resetToken ? { resetToken } : {}), endedSessions };
+  });
+}
+
+const RESET_LINK_TTL_MS = 24 * 3600 * 1000;
 
 /** Active admins of the scope's organization (whom a member should ask). */
 export async function listAdmins(scope: Scope): Promise<{ name: string; email: string }[]> {

@@ -42,10 +42,8 @@ export type AccountTokens = {
   scope: string | null;
 };
 
-type KeelAdapterUser = AdapterUser & { sessionVersion: number };
-
-function adapterUser(user: { id: string; email: string; name: string; sessionVersion: number }): KeelAdapterUser {
-  return { id: user.id, email: user.email, name: user.name, emailVerified: null, sessionVersion: user.sessionVersion };
+function adapterUser(user: { id: string; email: string; name: string }): AdapterUser {
+  return { id: user.id, email: user.email, name: user.name, emailVerified: null };
 }
 
 const refuse = (what: string) => () => {
@@ -65,7 +63,7 @@ export function keelAuthAdapter(): Adapter {
     updateUser: refuse("update users"),
     deleteUser: refuse("delete users"),
     async getUser(id) {
-      const user = await db.user.findFirst({ where: { id, isActive: true }, select: { id: true, email: true, name: true, sessionVersion: true } });
+      const user = await db.user.findFirst({ where: { id, isActive: true }, select: { id: true, email: true, name: true } });
       return user ? adapterUser(user) : null;
     },
     // Never match a Keel user by the provider's email: identity is provider + account id only.
@@ -75,7 +73,7 @@ export function keelAuthAdapter(): Adapter {
       if (!user) {
         return null;
       }
-      const row = await db.user.findFirst({ where: { id: user.id }, select: { id: true, email: true, name: true, sessionVersion: true } });
+      const row = await db.user.findFirst({ where: { id: user.id }, select: { id: true, email: true, name: true } });
       return row ? adapterUser(row) : null;
     },
     async linkAccount(account: AdapterAccount) {

@@ -21,6 +21,7 @@ export async function createFirstAdmin(input: {
     const organization = await tx.organization.create({ data: { name: input.organizationName } });
     const user = await tx.user.create({
       data: {
+        organizationId: organization.id,
         email: input.email,
         name: input.name,
         passwordHash: input.passwordHash,

@@ -5,6 +5,8 @@ import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneJobRows } from "@/lib/data/jobs";
 import { pruneNotices } from "@/lib/data/notifications";
+import { pruneRateLimits } from "@/lib/data/rate-limits";
+import { pruneExpiredSessions } from "@/lib/data/users";
 import { rotateSigningKeys } from "@/lib/entra/signing-keys";
 import { getEnv } from "@/lib/env";
 import { emailNoticesJob } from "@/lib/notifications/deliver";
@@ -36,6 +38,10 @@ export const registry: Registry = {
       // Notices are shown and e-mailed within a day; the audit log keeps what happened.
       const notices = await pruneNotices(90 * DAY_MS);
       logger("jobs.housekeeping").info({ ...pruned, notices }, "pruned job engine rows and old notices");
+      // Sessions past their end and rate-limit rows nobody has touched for a day (the longest window is an hour).
+      const sessions = await pruneExpiredSessions();
+      const limits = await pruneRateLimits(DAY_MS);
+      logger("jobs.housekeeping").info({ sessions, ...limits }, "pruned sessions and rate-limit rows");
     }),
     handle(checkAllConnectionsQueue, checkAllConnectionsJob),
     handle(checkConnectionQueue, checkConnectionJob),

@@ -107,6 +107,38 @@ export function readRateLimit(headers: HeaderBag, now: number | Date = Date.now(
   return Object.keys(info).length === 0 ? null : info;
 }
 
+/** How long Azure DevOps asked the caller to hold off, from one response, and why. */
+export type OutboundHoldAdvice = { untilMs: number; reason: string };
+
+/** When a 429 says nothing about how long to wait: back off this long rather than not at all. */
+export const DEFAULT_429_HOLD_MS = 30_000;
+
+/**
+ * What a response says about the *next* requests of the same identity (docs/azure-devops-facts.md
+ * §2.5): `Retry-After` on a 429 or a success — Azure DevOps sends it on a 200 once it starts
+ * delaying — or `X-RateLimit-Remaining: 0` until `X-RateLimit-Reset`, or a bare 429. Null when
+ * the response asks for nothing. A 5xx's Retry-After is about that server's availability, not
+ * the identity's budget: the request's own retry honours it (withRetry), later requests do not
+ * wait for it. `now` is the caller's clock in epoch milliseconds.
+ */
+export function holdAdvice(status: number, headers: HeaderBag, now: number = Date.now()): OutboundHoldAdvice | null {
+  if (status >= 500) {
+    return null;
+  }
+  const info = readRateLimit(headers, now);
+  const resource = info?.resource ? ` (${info.resource.slice(0, 80)})` : "";
+  if (info?.retryAfterMs !== undefined && info.retryAfterMs > 0) {
+    return { untilMs: now + info.retryAfterMs, reason: `HTTP ${status} with Retry-After${resource}` };
+  }
+  if (info?.remaining === 0 && info.resetAt !== undefined && info.resetAt.getTime() > now) {
+    return { untilMs: info.resetAt.getTime(), reason: `X-RateLimit-Remaining 0 until X-RateLimit-Reset${resource}` };
+  }
+  if (status === 429) {
+    return { untilMs: now + DEFAULT_429_HOLD_MS, reason: `HTTP 429${resource}` };
+  }
+  return null;
+}
+
 /**
  * Default retry classification. Understands guardedRequest results (`{ ok, response | failure }`),
  * plain responses (`{ status, headers }`) and thrown errors carrying `kind`, `code` or `status`.

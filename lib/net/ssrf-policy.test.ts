@@ -333,3 +333,28 @@ describe("evaluateAddresses", () => {
     expect(decision).toMatchObject({ allowed: true, addresses: [{ address: "13.107.42.20", family: 4 }, { address: "2620:1ec:4::1", family: 6 }] });
   });
 });
+
+describe("blocked non-public addresses are named by their range (issue 16)", () => {
+  it.each([
+    ["https://203.0.113.10/", "TEST-NET-3 (203.0.113.0/24), reserved for documentation"],
+    ["https://198.51.100.7/", "TEST-NET-2 (198.51.100.0/24), reserved for documentation"],
+    ["https://192.0.2.1/", "TEST-NET-1 (192.0.2.0/24), reserved for documentation"],
+    ["https://10.1.2.3/", "the private network 10.0.0.0/8"],
+    ["https://172.20.0.1/", "the private network 172.16.0.0/12"],
+    ["https://100.64.1.1/", "the shared address space 100.64.0.0/10 (carrier-grade NAT)"],
+    ["https://[2001:db8::5]/", "2001:db8::/32, reserved for documentation"],
+    ["https://[fd12::1]/", "the unique local range fc00::/7"],
+  ])("%s: %s", (raw, range) => {
+    const result = checkRequestTarget(raw, policy());
+    expect(result).toMatchObject({ ok: false, rule: "private_not_allowlisted", range });
+    const message = (result as { message: string }).message;
+    expect(message).toContain(range);
+    expect(message).not.toContain("local network address");
+    expect(message).toContain("outbound allowlist on the Network settings page");
+  });
+
+  it("and allowed once the allowlist names them", () => {
+    expect(checkRequestTarget("https://203.0.113.10/", policy({ allowlist: ["203.0.113.10"] }))).toMatchObject({ ok: true });
+    expect(checkRequestTarget("https://203.0.113.10/", policy({ allowlist: ["203.0.113.0/24"] }))).toMatchObject({ ok: true });
+  });
+});

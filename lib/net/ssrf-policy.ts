@@ -98,16 +98,16 @@ const IPV4_FORBIDDEN: Cidr[] = [
 ];
 const IPV4_LOOPBACK: Cidr[] = [cidr("127.0.0.0/8", "loopback")];
 const IPV4_PRIVATE: Cidr[] = [
-  cidr("10.0.0.0/8", "private (10/8)"),
-  cidr("172.16.0.0/12", "private (172.16/12)"),
-  cidr("192.168.0.0/16", "private (192.168/16)"),
-  cidr("100.64.0.0/10", "shared address space (100.64/10)"),
-  cidr("192.0.0.0/24", "IETF protocol assignments"),
-  cidr("192.0.2.0/24", "documentation"),
-  cidr("198.51.100.0/24", "documentation"),
-  cidr("203.0.113.0/24", "documentation"),
-  cidr("198.18.0.0/15", "benchmarking"),
-  cidr("192.88.99.0/24", "6to4 relay"),
+  cidr("10.0.0.0/8", "the private network 10.0.0.0/8"),
+  cidr("172.16.0.0/12", "the private network 172.16.0.0/12"),
+  cidr("192.168.0.0/16", "the private network 192.168.0.0/16"),
+  cidr("100.64.0.0/10", "the shared address space 100.64.0.0/10 (carrier-grade NAT)"),
+  cidr("192.0.0.0/24", "the IETF protocol assignments 192.0.0.0/24"),
+  cidr("192.0.2.0/24", "TEST-NET-1 (192.0.2.0/24), reserved for documentation"),
+  cidr("198.51.100.0/24", "TEST-NET-2 (198.51.100.0/24), reserved for documentation"),
+  cidr("203.0.113.0/24", "TEST-NET-3 (203.0.113.0/24), reserved for documentation"),
+  cidr("198.18.0.0/15", "the benchmarking range 198.18.0.0/15"),
+  cidr("192.88.99.0/24", "the former 6to4 relay range 192.88.99.0/24"),
 ];
 const IPV6_FORBIDDEN: Cidr[] = [
   cidr("::/128", "unspecified (::)"),
@@ -123,11 +123,11 @@ const IPV6_FORBIDDEN: Cidr[] = [
 const IPV6_LOOPBACK: Cidr[] = [cidr("::1/128", "loopback")];
 const IPV6_LOOPBACK_RANGE = ipaddr.parseCIDR("::1/128");
 const IPV6_PRIVATE: Cidr[] = [
-  cidr("fc00::/7", "unique local (fc00::/7)"),
-  cidr("fec0::/10", "site-local (deprecated)"),
-  cidr("64:ff9b:1::/48", "local-use NAT64"),
-  cidr("2001:db8::/32", "documentation"),
-  cidr("2001:2::/48", "benchmarking"),
+  cidr("fc00::/7", "the unique local range fc00::/7"),
+  cidr("fec0::/10", "the deprecated site-local range fec0::/10"),
+  cidr("64:ff9b:1::/48", "the local-use NAT64 range 64:ff9b:1::/48"),
+  cidr("2001:db8::/32", "2001:db8::/32, reserved for documentation"),
+  cidr("2001:2::/48", "the benchmarking range 2001:2::/48"),
 ];
 
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
@@ -339,7 +339,8 @@ export function evaluateAddresses(target: Pick<RequestTarget, "protocol" | "host
   if (local !== undefined && !everyAllowlisted) {
     return blocked(
       "private_not_allowlisted",
-      `Requests to ${describe(target)} are blocked: it points to a local network address. An administrator can allow it in the outbound request allowlist.`,
+      // Name the range: 203.0.113.10 is documentation space, not "a local network address".
+      `Requests to ${describe(target)} are blocked: ${local.effective} is in ${local.category === "loopback" ? "the loopback range (this machine)" : local.range}, not a public address. An administrator can add it to the outbound allowlist on the Network settings page.`,
       local,
     );
   }

@@ -43,11 +43,49 @@ export type FailureText = {
 
 const NOTHING_LINKED = "Nothing was linked and no token was stored.";
 
+// The error codes OAuth 2.0 (RFC 6749 §4.1.2.1, §5.2), OpenID Connect (Core §3.1.2.6) and
+// Microsoft's endpoints define, and Entra's AADSTS codes (a fixed shape: AADSTS and digits). A
+// provider's code reaches Keel's pages in the address bar, where anyone can write anything:
+// only these are ever shown, so a crafted link cannot make Keel's page say words of its
+// author's choosing.
+const AADSTS_CODE = /^AADSTS\d{4,8}$/;
+
+const KNOWN_PROVIDER_ERRORS: ReadonlySet<string> = new Set([
+  "invalid_request",
+  "unauthorized_client",
+  "access_denied",
+  "unsupported_response_type",
+  "invalid_scope",
+  "server_error",
+  "temporarily_unavailable",
+  "invalid_client",
+  "invalid_grant",
+  "unsupported_grant_type",
+  "interaction_required",
+  "login_required",
+  "account_selection_required",
+  "consent_required",
+  "invalid_request_uri",
+  "invalid_request_object",
+  "request_not_supported",
+  "request_uri_not_supported",
+  "registration_not_supported",
+  "invalid_resource",
+  "invalid_tenant",
+]);
+
+/** The provider's error code when it is one the OAuth and OpenID specifications define, else undefined. */
+export function knownProviderError(code: string | undefined | null): string | undefined {
+  return typeof code === "string" && (KNOWN_PROVIDER_ERRORS.has(code) || AADSTS_CODE.test(code)) ? code : undefined;
+}
+
 /**
  * The page text for a failure reason. When the provider's code is an AADSTS code Keel knows
  * (lib/oauth/aadsts.ts), its explanation replaces the generic text: it says what exactly to do.
  */
-export function failureText(reason: OAuthFailureReason, providerLabel: string, providerError?: string): FailureText {
+export function failureText(reason: OAuthFailureReason, providerLabel: string, code?: string): FailureText {
+  // Only a code the specifications define is ever shown (knownProviderError).
+  const providerError = knownProviderError(code);
   const aadsts = explainUserAadsts(providerError);
   // A plain Deny (AADSTS65004) reads best as the generic "you did not give access".
   if (aadsts && aadsts.code !== "AADSTS65004" && (reason === "denied" || reason === "provider_error" || reason === "client_rejected")) {

@@ -14,7 +14,7 @@ import {
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { getOutboundPolicy } from "@/lib/outbound";
+import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
 import { isOAuthProviderId, oauthProviderConfig, type OAuthProviderConfig } from "./config";
 import { OAuthTokenError, refreshAccessToken } from "./token-endpoint";
@@ -149,7 +149,7 @@ async function refreshHolding(scope: Scope, lease: { accountId: string; provider
     }
     let tokens;
     try {
-      tokens = await refreshAccessToken(config, refreshToken, { policy: getOutboundPolicy() });
+      tokens = await refreshAccessToken(config, refreshToken, { policy: await outboundPolicyFor(scope) });
     } catch (error) {
       if (error instanceof OAuthTokenError && error.needsReauthorization) {
         await markRefreshFailed(scope, accountId, version, `${error.providerError ?? error.kind}: the refresh token was refused`);

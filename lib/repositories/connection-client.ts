@@ -3,11 +3,12 @@ import { createAzureDevOpsClient, type AzureDevOpsClient, type OutboundRecorder 
 import { findingForError, type FindingContext } from "@/lib/azure-devops/doctor-findings";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { connectionThrottle, spendOutboundBudget } from "@/lib/connections/outbound-throttle";
 import { connectionCredential } from "@/lib/connections/service";
 import type { ConnectionView } from "@/lib/data/connections";
 import { isPrincipalTokenFailure } from "@/lib/entra/tokens";
 import { isAppError } from "@/lib/errors";
-import { getOutboundPolicy } from "@/lib/outbound";
+import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
 import type { PickerProblem } from "@/lib/shared/problems";
 
@@ -25,6 +26,9 @@ export async function clientForConnection(
   connection: ConnectionTarget,
   options: { recorder?: OutboundRecorder; signal?: AbortSignal } = {},
 ): Promise<ConnectionClient> {
+  // A person's request spends the connection's budget (jobs do not); every call of every
+  // client of the connection honours the holds Azure DevOps asked for (outbound-throttle.ts).
+  await spendOutboundBudget(scope, "calls", connection.id);
   const credential = await connectionCredential(scope, connection);
   const collectionUrl = buildCollectionUrl(connection);
   const client = createAzureDevOpsClient({
@@ -33,7 +37,8 @@ export async function clientForConnection(
     // An OAuth or service-principal token refused before its time (revoked early, the server's
     // clock): renew once and carry on, instead of failing a listing half-way.
     ...(connection.authMethod !== "PAT" ? { renewCredential: (rejected) => connectionCredential(scope, connection, { forceRefresh: true, rejectedToken: rejected.token }) } : {}),
-    policy: getOutboundPolicy(),
+    policy: await outboundPolicyFor(scope),
+    throttle: connectionThrottle(connection.id),
     ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}),
     ...(connection.caBundlePem ? { caBundlePem: connection.caBundlePem } : {}),
     ...(options.recorder ? { recorder: options.recorder } : {}),
@@ -64,6 +69,14 @@ export function problemFromError(error: unknown, connection: ConnectionTarget): 
     const kind = connection.authMethod === "PAT" ? "pat" : "bearer";
     const finding = findingForError(error, findingContextOf(connection, kind));
     return { id: finding.id, title: finding.title, detail: finding.detail, fix: finding.fix };
+  }
+  if (isAppError(error, "RATE_LIMITED")) {
+    return {
+      id: "rate_limited",
+      title: error.message,
+      detail: "Keel paces the requests each connection makes to Azure DevOps, so one busy page cannot use up the allowance Azure DevOps gives the connection's account.",
+      fix: ["Wait a moment, then try again."],
+    };
   }
   if (isPrincipalTokenFailure(error)) {
     // Microsoft Entra ID refused the principal's credential: the doctor's Entra finding says why.

@@ -26,10 +26,10 @@ export async function seedOrganization(database: TestDatabase, name = "Fabrikam 
   const organization = await database.prisma.organization.create({ data: { name } });
   const suffix = randomUUID().slice(0, 8);
   const admin = await database.prisma.user.create({
-    data: { email: `admin-${suffix}@example.com`, name: "Ada Admin", passwordHash: "x", memberships: { create: { organizationId: organization.id, role: "ADMIN" } } },
+    data: { organizationId: organization.id, email: `admin-${suffix}@example.com`, name: "Ada Admin", passwordHash: "x", memberships: { create: { organizationId: organization.id, role: "ADMIN" } } },
   });
   const member = await database.prisma.user.create({
-    data: { email: `member-${suffix}@example.com`, name: "Max Member", passwordHash: "x", memberships: { create: { organizationId: organization.id, role: "MEMBER" } } },
+    data: { organizationId: organization.id, email: `member-${suffix}@example.com`, name: "Max Member", passwordHash: "x", memberships: { create: { organizationId: organization.id, role: "MEMBER" } } },
   });
   return { organizationId: organization.id, adminId: admin.id, memberId: member.id };
 }
@@ -48,7 +48,7 @@ export async function seedConnection(
       organizationId: seeded.organizationId,
       ownerId: seeded.adminId,
       name,
-      nameKey: name.toLowerCase(),
+      nameKey: name.normalize("NFKC").toLowerCase(),
       deploymentType: input.deploymentType ?? "SERVICES",
       authMethod: "PAT",
       serverUrl: new URL(input.origin).origin,

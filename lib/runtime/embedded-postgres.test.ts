@@ -1,13 +1,13 @@
 // The embedded default's promises (issue 2): a real PostgreSQL that stops gracefully,
 // comes back after a kill -9 with every committed row (WAL recovery), and is found and
 // stopped when a killed launcher left it running.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./launcher";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres";
+import { firstBlockedDirectory, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres";
 
 let tempDir: string;
 let dataDir: string;
@@ -125,6 +125,42 @@ describe("embedded PostgreSQL", () => {
       expect(rows).toEqual([{ note: "before the orphan" }]);
     } finally {
       await next.stop();
+    }
+  });
+});
+
+describe("a data directory the postgres user cannot reach", () => {
+  it("names the first directory another user cannot enter", async () => {
+    const locked = await mkdtemp(path.join(os.tmpdir(), "keel-locked-"));
+    try {
+      await mkdir(path.join(locked, "keel", ".data"), { recursive: true });
+      await chmod(locked, 0o700);
+      const stranger = { uid: 4242, gids: [4242] };
+      expect(await firstBlockedDirectory(path.join(locked, "keel", ".data", "pg"), stranger)).toMatchObject({ dir: locked, mode: 0o700 });
+      // Root enters anything; a group member needs the group's bit, an owner the owner's.
+      expect(await firstBlockedDirectory(path.join(locked, "keel"), { uid: 0, gids: [0] })).toBeNull();
+      await chmod(locked, 0o710);
+      expect(await firstBlockedDirectory(path.join(locked, "keel"), stranger)).toMatchObject({ dir: locked });
+      expect(await firstBlockedDirectory(path.join(locked, "keel"), { uid: 4242, gids: [process.getgid?.() ?? 0] })).toBeNull();
+      await chmod(locked, 0o711);
+      expect(await firstBlockedDirectory(path.join(locked, "keel", ".data", "pg"), stranger)).toBeNull();
+    } finally {
+      await chmod(locked, 0o700);
+      await rm(locked, { recursive: true, force: true });
+    }
+  });
+
+  // PostgreSQL runs as the `postgres` user only when Keel runs as root (as CI does).
+  it.skipIf(process.getuid?.() !== 0)("refuses to start with a message naming the directory and the fix", async () => {
+    const locked = await mkdtemp(path.join(os.tmpdir(), "keel-mktemp-"));
+    try {
+      await chmod(locked, 0o700);
+      const attempt = startEmbeddedPostgres({ dataDir: path.join(locked, ".data", "pg"), port: await freePort(), user: "keel", password });
+      await expect(attempt).rejects.toThrow(`that user cannot enter ${locked} (mode 0700`);
+      await expect(attempt).rejects.toThrow(`chmod o+x ${locked}`);
+      await expect(attempt).rejects.toThrow(/DATABASE_URL/);
+    } finally {
+      await rm(locked, { recursive: true, force: true });
     }
   });
 });

@@ -8,6 +8,7 @@
 // kill -9 of its launcher, which leaves an orphaned postmaster behind.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { constants as fsConstants } from "node:fs";
 import { chown, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -32,7 +33,7 @@ async function loadBinaries(): Promise<Binaries> {
   }
 }
 
-type Ids = { uid: number; gid: number } | undefined;
+type Ids = { uid: number; gid: number; gids: number[] } | undefined;
 
 /**
  * PostgreSQL refuses to run as root. As root, run it as a `postgres` system user,
@@ -43,11 +44,20 @@ async function serverIds(): Promise<Ids> {
     return undefined;
   }
   const lookup = async () => {
-    const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+    const [{ stdout: uid }, { stdout: gid }, { stdout: gids }] = await Promise.all([
       execFileAsync("id", ["-u", "postgres"]),
       execFileAsync("id", ["-g", "postgres"]),
+      execFileAsync("id", ["-G", "postgres"]),
     ]);
-    return { uid: Number.parseInt(uid, 10), gid: Number.parseInt(gid, 10) };
+    return {
+      uid: Number.parseInt(uid, 10),
+      gid: Number.parseInt(gid, 10),
+      gids: gids
+        .trim()
+        .split(/\s+/)
+        .map((value) => Number.parseInt(value, 10))
+        .filter(Number.isInteger),
+    };
   };
   try {
     return await lookup();
@@ -56,6 +66,72 @@ async function serverIds(): Promise<Ids> {
     await execFileAsync("useradd", ["--system", "-g", "postgres", "--no-create-home", "postgres"]);
     return lookup();
   }
+}
+
+/** A user and its groups, for permission checks on another user's behalf. */
+export type FileIdentity = { uid: number; gids: readonly number[] };
+
+/** A directory a user cannot enter: where, and why (its mode and owner). */
+export type BlockedDirectory = { dir: string; mode: number; uid: number; gid: number };
+
+/**
+ * The first directory on the way to `target` (its ancestors, and `target` itself when it is an
+ * existing directory) that `who` may not enter (no search permission), or null. Root may enter
+ * anything. Follows POSIX: the owner's bits alone apply to the owner, the group's to members.
+ */
+export async function firstBlockedDirectory(target: string, who: FileIdentity): Promise<BlockedDirectory | null> {
+  if (who.uid === 0) {
+    return null;
+  }
+  const absolute = path.resolve(target);
+  const parts = absolute.split(path.sep).filter(Boolean);
+  const dirs = [path.sep, ...parts.map((_, index) => path.sep + parts.slice(0, index + 1).join(path.sep))];
+  for (const dir of dirs) {
+    let info;
+    try {
+      info = await stat(dir);
+    } catch {
+      // Not created yet: whoever creates it decides its mode (Keel creates its own as 0755/0700 + chown).
+      return null;
+    }
+    if (!info.isDirectory()) {
+      return null;
+    }
+    const bit = info.uid === who.uid ? fsConstants.S_IXUSR : who.gids.includes(info.gid) ? fsConstants.S_IXGRP : fsConstants.S_IXOTH;
+    if ((info.mode & bit) === 0) {
+      return { dir, mode: info.mode & 0o7777, uid: info.uid, gid: info.gid };
+    }
+  }
+  return null;
+}
+
+/** What Keel says when the `postgres` system user cannot reach the data directory or the binaries. */
+export function blockedDirectoryMessage(blocked: BlockedDirectory, reaching: string): string {
+  return (
+    `Embedded PostgreSQL cannot start: Keel runs as root, so PostgreSQL runs as the system user "postgres", ` +
+    `and that user cannot enter ${blocked.dir} (mode ${blocked.mode.toString(8).padStart(4, "0")}, owner uid ${blocked.uid}), ` +
+    `which it needs to reach ${reaching}. Fix one of: let other users enter it (chmod o+x ${blocked.dir}); ` +
+    `move Keel to a directory other users can enter (such as one under /var/lib); run Keel as a non-root user; ` +
+    `or set DATABASE_URL to use an external PostgreSQL.`
+  );
+}
+
+/** Throws the message above when the server's user cannot reach the data directory or the binaries. */
+async function assertReachable(bin: Binaries, dataDir: string, ids: NonNullable<Ids>): Promise<void> {
+  const who = { uid: ids.uid, gids: [ids.gid, ...ids.gids] };
+  for (const [target, reaching] of [
+    [path.dirname(path.resolve(dataDir)), `the data directory ${path.resolve(dataDir)}`],
+    [path.dirname(bin.postgres), `the PostgreSQL binaries in ${path.dirname(bin.postgres)}`],
+  ] as const) {
+    const blocked = await firstBlockedDirectory(target, who);
+    if (blocked) {
+      throw new Error(blockedDirectoryMessage(blocked, reaching));
+    }
+  }
+}
+
+function runAs(ids: Ids): { uid?: number; gid?: number } {
+  return ids ? { uid: ids.uid, gid: ids.gid } : {};
 }
 
 function isAlive(pid: number): boolean {
@@ -173,7 +249,7 @@ async function initialise(bin: Binaries, options: EmbeddedPostgresOptions, ids: 
         "--builtin-locale=C.UTF-8",
         "--lc-messages=C",
       ],
-      { ...(ids ?? {}), env: processEnvForChild({ LC_ALL: "C" }) },
+      { ...runAs(ids), env: processEnvForChild({ LC_ALL: "C" }) },
     );
     await rename(tmpDir, options.dataDir);
   } catch (error) {
@@ -196,6 +272,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const log = options.log ?? (() => {});
   const bin = await loadBinaries();
   const ids = await serverIds();
+  if (ids) {
+    // Without this, initdb fails with a bare "could not change directory" deep in its output.
+    await assertReachable(bin, options.dataDir, ids);
+  }
   await stopOrphan(options.dataDir, log);
   if (!(await exists(path.join(options.dataDir, "PG_VERSION")))) {
     log(`initialising a new PostgreSQL data directory in ${options.dataDir}`);
@@ -220,7 +300,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       "-c",
       "max_connections=200",
     ],
-    { ...(ids ?? {}), env: processEnvForChild({ LC_MESSAGES: "C" }), stdio: ["ignore", "pipe", "pipe"] },
+    { ...runAs(ids), env: processEnvForChild({ LC_MESSAGES: "C" }), stdio: ["ignore", "pipe", "pipe"] },
   );
   let exited = false;
   let exitInfo = "";

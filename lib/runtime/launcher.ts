@@ -3,10 +3,10 @@
 //   2. generates the embedded default's secrets on first start;
 //   3. starts the embedded PostgreSQL (or uses DATABASE_URL) and applies migrations;
 //   4. builds the Next.js app when the sources changed since the last build;
-//   5. runs KEEL_WEB_CONCURRENCY `next start` processes (default: one per core) sharing the
-//      port through Node's cluster module, and, unless KEEL_WORKER=off, a worker of the job
-//      engine as a separate child process (background work never runs in a process serving
-//      pages);
+//   5. runs KEEL_WEB_CONCURRENCY web processes (default: one per core), each Keel's web server
+//      (lib/runtime/web-server.ts: Next.js behind Keel's own HTTP server), sharing the port
+//      through Node's cluster module, and, unless KEEL_WORKER=off, a worker of the job engine
+//      as a separate child process (background work never runs in a process serving pages);
 //   6. supervises them all: a crashed web process, worker or embedded PostgreSQL is
 //      restarted with backoff, each web process on its own (the others keep serving), and
 //      after repeated quick crashes the launcher exits non-zero so that systemd or Docker
@@ -90,7 +90,7 @@ async function claimRunFile(dataDir: string): Promise<string> {
       );
     }
     for (const pid of new Set([...(previous.nextPids ?? []), ...(previous.nextPid ? [previous.nextPid] : [])])) {
-      if (isAlive(pid) && (await commandLine(pid)).includes("next")) {
+      if (isAlive(pid) && /web-server|next/.test(await commandLine(pid))) {
         log.warn({ pid }, "stopping a Next.js server left running by an earlier Keel process");
         process.kill(pid, "SIGKILL");
       }
@@ -205,7 +205,7 @@ export type Runtime = {
   childEnv: Record<string, string>;
 };
 
-/** Prepares secrets and the database, applies migrations; returns what `next start` needs. */
+/** Prepares secrets and the database, applies migrations; returns what the web server and the worker need. */
 export async function prepareRuntime(env: Env): Promise<Runtime> {
   const dataDir = path.resolve(projectRoot, env.KEEL_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
@@ -290,14 +290,16 @@ function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: NodeJS.Writa
 }
 
 /**
- * Forks one web server process as a cluster worker running `next start`: every web process
+ * Forks one web server process (lib/runtime/web-server.ts) as a cluster worker: every web process
  * calls listen() on the same port and this process (the cluster primary) hands incoming
  * connections to them in turn (round-robin, Node's default on Linux). Each is an ordinary
  * child process otherwise: supervised, restarted and stopped like the job worker.
  */
 function forkWeb(args: string[], env: NodeJS.ProcessEnv, logFile: NodeJS.WritableStream | undefined): NodeChild {
-  // execArgv: none of the launcher's own flags (tsx's loader) — `next start` is plain Node.
-  cluster.setupPrimary({ exec: nextBin(), args, execArgv: [], cwd: projectRoot, silent: Boolean(logFile) });
+  // `args` is webServerArguments(): Node's flags, then the script. The launcher's own flags are
+  // not inherited; the web server brings its own (tsx's loader).
+  const script = args[args.length - 1];
+  cluster.setupPrimary({ exec: script, args: [], execArgv: args.slice(0, -1), cwd: projectRoot, silent: Boolean(logFile) });
   const worker = cluster.fork(env);
   const child = worker.process;
   if (logFile) {
@@ -331,6 +333,11 @@ async function stopChild(child: NodeChild | undefined, graceMs: number): Promise
   const timer = setTimeout(() => child.process.kill("SIGKILL"), graceMs);
   await child.exited;
   clearTimeout(timer);
+}
+
+/** The web server child's command line: Next.js through lib/runtime/web-server.ts (PORT and HOSTNAME from the environment). */
+export function webServerArguments(): string[] {
+  return ["--import", "tsx", path.join(projectRoot, "lib", "runtime", "web-server.ts")];
 }
 
 /** The worker child's command line: lib/ server modules need the react-server condition (lib/jobs/worker-process.ts). */
@@ -429,10 +436,9 @@ export async function start(options: { build: boolean }): Promise<void> {
   }
 
   const publicUrl = env.KEEL_PUBLIC_URL ?? `http://localhost:${env.PORT}`;
-  const nextArgs = ["start", "-p", String(env.PORT)];
-  if (env.HOSTNAME) {
-    nextArgs.push("-H", env.HOSTNAME);
-  }
+  // Next.js behind Keel's own server (lib/runtime/web-server.ts): the client address from the
+  // socket or a trusted proxy, and request bodies capped, before Next.js reads a request.
+  const nextArgs = webServerArguments();
   const childEnv = runtime.childEnv;
   const webEnv = childProcessEnv({
     ...childEnv,

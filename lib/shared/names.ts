@@ -4,11 +4,22 @@
  */
 
 /**
- * The comparison key of a name: NFC-normalized and lower-cased. Why NFC: "Café" typed on a
- * Mac (NFD) and the same name from Azure DevOps (NFC) must match in search and uniqueness.
+ * Characters no name, search term or one-line field may contain: controls (C0, C1, DEL), line
+ * and paragraph separators, and the invisible "format" characters — zero-width spaces and
+ * joiners, the byte-order mark, bidi embeddings, overrides, isolates and marks — which make two
+ * different names look the same, or one name read backwards.
+ */
+export const CONTROL_OR_INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+/**
+ * The comparison key of a name: NFKC-normalized and lower-cased. NFKC, not only NFC: "Café"
+ * typed on a Mac (NFD) and the same name from Azure DevOps (NFC) must match, and so must the
+ * look-alikes compatibility folding unifies — "ｆａｂｒｉｋａｍ" (fullwidth), "ﬁnance" (a
+ * ligature), "Ⅱ" — so names that read the same cannot coexist. Used for uniqueness
+ * (connections, build profiles) and for the picker's search.
  */
 export function nameKey(name: string): string {
-  return name.normalize("NFC").toLowerCase();
+  return name.normalize("NFKC").toLowerCase();
 }
 
 /** `refs/heads/main` → `main`; other refs and plain names stay as they are. */

@@ -50,3 +50,33 @@ export const acceptInvitationSchema = z
 
 /** A UUID path/bound id; anything else is refused before it reaches the database. */
 export const idSchema = z.uuid({ error: "Invalid id" });
+
+export const changePasswordFields = ["current", "password", "confirm"] as const;
+/** Changing one's own password: the current one (checked by the action), a new strong one, typed twice. */
+export const changePasswordSchema = z
+  .object({
+    current: z.string({ error: "Enter your current password" }).min(1, "Enter your current password").max(128, "Password must be at most 128 characters"),
+    password: passwordField(),
+    confirm: z.string().max(128, "Password must be at most 128 characters"),
+  })
+  .refine((value) => value.password === value.confirm, { path: ["confirm"], message: "The two passwords do not match" })
+  .refine((value) => value.password !== value.current, { path: ["password"], message: "Choose a password different from the current one" });
+
+export const resetPasswordFields = ["method", "password"] as const;
+/** An admin resetting a member's password: a one-time link (the default), or a password the admin sets. */
+export const resetPasswordSchema = z
+  .object({
+    method: z.enum(["link", "password"], { error: "Choose how the member gets a new password" }),
+    password: z.string().max(128, "Password must be at most 128 characters").optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.method !== "password") {
+      return;
+    }
+    const result = passwordField().safeParse(value.password ?? "");
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        ctx.addIssue({ code: "custom", path: ["password"], message: issue.message });
+      }
+    }
+  });

@@ -2,7 +2,9 @@ import { generateKeyPairSync } from "node:crypto";
 import forge from "node-forge";
 import { describe, expect, it } from "vitest";
 import { createTlsMaterial } from "@/e2e/azure-devops-emulator/tls";
-import { caUploadSchema, checkCaBundle } from "./connections";
+import { caUploadSchema, checkCaBundle, collectionField, connectionNameField, patField } from "./connections";
+import { buildCollectionUrl } from "@/lib/azure-devops/url";
+import { parseAzureDevOpsUrl } from "@/lib/azure-devops/url";
 
 /** A self-signed certificate valid between two dates (node-forge, as the emulator makes its CA). */
 function certificate(notBefore: Date, notAfter: Date): string {
@@ -47,5 +49,64 @@ describe("checkCaBundle (the one check both CA uploads use)", () => {
     const refused = caUploadSchema.safeParse({ caPem: `${current}\n${expired}` });
     expect(refused.success).toBe(false);
     expect(refused.error?.issues[0]?.message).toMatch(/Certificate 2 of 2 in the file expired on/);
+  });
+});
+
+describe("names that would build another URL (issue 11)", () => {
+  const organization = collectionField("Organization");
+
+  it.each([".", "..", "%2e%2e", "%2E", "..%2F", "My%20Collection", "%252e%252e"])("refuses %s before any URL is built", (name) => {
+    const parsed = organization.safeParse(name);
+    expect(parsed.success).toBe(false);
+  });
+
+  it("keeps real names, dots inside them included", () => {
+    expect(organization.parse("fabrikam")).toBe("fabrikam");
+    expect(organization.parse("Default.Collection")).toBe("Default.Collection");
+  });
+
+  it("buildCollectionUrl refuses them too (the last line, for any caller)", () => {
+    for (const collection of [".", "..", "%2e%2e"]) {
+      expect(() => buildCollectionUrl({ serverUrl: "https://dev.azure.com", pathPrefix: "", collection })).toThrow(/Refused to build/);
+    }
+    expect(() => buildCollectionUrl({ serverUrl: "https://host", pathPrefix: "tfs/..", collection: "x" })).toThrow(/Refused to build/);
+    expect(buildCollectionUrl({ serverUrl: "https://dev.azure.com", pathPrefix: "", collection: "fabrikam" })).toBe("https://dev.azure.com/fabrikam");
+  });
+
+  it("a pasted URL whose segment decodes to an encoded dot pair is refused", () => {
+    expect(parseAzureDevOpsUrl("https://devops.example.com/%252e%252e/project")).toMatchObject({ ok: false });
+  });
+});
+
+describe("Personal Access Tokens", () => {
+  it("accept the characters Azure DevOps issues and nothing else", () => {
+    expect(patField.parse("a".repeat(52))).toBe("a".repeat(52));
+    expect(patField.parse(`${"A1b2".repeat(19)}AZDOx9Y8`)).toHaveLength(84);
+    for (const token of [`${"a".repeat(51)}"`, `${"a".repeat(40)}%0d%0aX`, `${"a".repeat(40)}-_.~`, `${"a".repeat(40)}é`, `${"a".repeat(40)}\u200b`]) {
+      const parsed = patField.safeParse(token);
+      expect(parsed.success, token).toBe(false);
+    }
+    expect(patField.safeParse(`${"a".repeat(40)};b`).error?.issues[0]?.message).toMatch(/only letters and digits/);
+  });
+});
+
+describe("one-line names", () => {
+  it.each([
+    ["zero-width space", "Fabri\u200bkam"],
+    ["zero-width joiner", "Fabri\u200dkam"],
+    ["right-to-left mark", "Fabrikam\u200f"],
+    ["bidi override", "\u202eFabrikam"],
+    ["bidi isolate", "\u2066Fabrikam\u2069"],
+    ["byte-order mark", "Fabri\ufeffkam"],
+    ["line separator", "Fabri\u2028kam"],
+  ])("refuse a %s", (_label, name) => {
+    expect(connectionNameField.safeParse(name).success).toBe(false);
+  });
+
+  it("compare by their NFKC key", async () => {
+    const { nameKey } = await import("@/lib/shared/names");
+    expect(nameKey("Ｆａｂｒｉｋａｍ")).toBe(nameKey("fabrikam"));
+    expect(nameKey("\uFB01nance")).toBe("finance");
+    expect(nameKey("Cafe\u0301")).toBe(nameKey("Café"));
   });
 });

@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
-import { normalizeServerUrl } from "@/lib/azure-devops/url";
+import { normalizeServerUrl, pathNameProblem } from "@/lib/azure-devops/url";
 import { textField } from "./form";
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -31,9 +31,18 @@ export function collectionField(label: string) {
         .min(1, `${label} is required`)
         .max(100, `${label} must be at most 100 characters`)
         .refine((value) => !CONTROL.test(value), `${label} must not contain control characters`)
-        .refine((value) => !/[/\\?#]/.test(value), `${label} is a single name, not a path: enter it without slashes (e.g. DefaultCollection)`),
+        .refine((value) => !/[/\\?#]/.test(value), `${label} is a single name, not a path: enter it without slashes (e.g. DefaultCollection)`)
+        .superRefine((value, ctx) => {
+          const problem = pathNameProblem(value);
+          if (problem !== null) {
+            ctx.addIssue({ code: "custom", message: problem.replace(/organization or collection name/, `${label.toLowerCase()} name`) });
+          }
+        }),
     );
 }
+
+/** The characters Azure DevOps puts in a Personal Access Token (52 base32 or 84 alphanumeric characters). */
+export const PAT_CHARACTERS = /^[A-Za-z0-9]+$/;
 
 /** A Personal Access Token: Azure DevOps issues 52- or 84-character tokens. */
 export const patField = z
@@ -46,8 +55,11 @@ export const patField = z
       .min(1, { error: "Personal Access Token is required", abort: true })
       .min(20, "This is too short to be a Personal Access Token: copy the whole token from Azure DevOps")
       .max(512, "Personal Access Token must be at most 512 characters")
-      .refine((value) => !/\s/.test(value) && !CONTROL.test(value), "Personal Access Token must not contain spaces or line breaks")
-      .refine((value) => !/^(Basic|Bearer)\b/i.test(value), "Paste only the token, without a Basic or Bearer prefix"),
+      .refine((value) => !/\s/.test(value) && !CONTROL.test(value), { error: "Personal Access Token must not contain spaces or line breaks", abort: true })
+      .refine((value) => !/^(Basic|Bearer)\b/i.test(value), { error: "Paste only the token, without a Basic or Bearer prefix", abort: true })
+      // Azure DevOps issues letters and digits only (docs/azure-devops-facts.md §3.5): anything
+      // else is a copy mistake, or an attempt to smuggle something into the Authorization header.
+      .refine((value) => PAT_CHARACTERS.test(value), "A Personal Access Token has only letters and digits: copy it again from Azure DevOps, without quotes or punctuation"),
   );
 
 /** Optional expiry date the admin copies from Azure DevOps (yyyy-mm-dd). */
@@ -173,8 +185,7 @@ export const connectionListQuerySchema = z.strictObject({
   status: z.enum(STATUS_FILTERS, { error: "Unknown status" }).optional(),
   sort: z.enum(CONNECTION_SORTS, { error: "Unknown sort order" }).default("status"),
   order: z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc"),
-  /** Set by the delete action's redirect: the deleted connection's name and how many profiles it disconnected. */
-  deleted: z.string().max(200).optional(),
-  disconnected: z.coerce.number().int().min(0).max(100_000).optional(),
+  /** Set by the delete action's redirect: the id of the connection just deleted (its name and disconnected profiles come from the audit log, never from the URL). */
+  deleted: z.uuid({ error: "Unknown deleted connection" }).optional(),
 });
 export type ConnectionListQuery = z.infer<typeof connectionListQuerySchema>;

@@ -3,10 +3,11 @@
 // failure names the field and says how to fix it.
 import { z } from "zod";
 import type { FieldErrors, FormState } from "@/lib/shared/form-state";
+import { CONTROL_OR_INVISIBLE } from "@/lib/shared/names";
 
-// C0/C1 control characters (tab and newlines included: none of Keel's one-line
-// fields may contain them) and Unicode bidi overrides that disguise text.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// Control characters (tab and newlines included: none of Keel's one-line fields may contain
+// them) and the invisible format characters (zero-width, bidi) that disguise text.
+const CONTROL = CONTROL_OR_INVISIBLE;
 
 /** A trimmed single-line text field with a label used in its messages. */
 export function textField(label: string, options: { min?: number; max: number }) {
@@ -19,7 +20,7 @@ export function textField(label: string, options: { min?: number; max: number })
         .string()
         .min(min, min <= 1 ? `${label} is required` : `${label} must be at least ${min} characters`)
         .max(options.max, `${label} must be at most ${options.max} characters`)
-        .refine((value) => !CONTROL.test(value), `${label} must not contain control characters or line breaks`),
+        .refine((value) => !CONTROL.test(value), `${label} must not contain control characters or line breaks, nor invisible characters (zero-width or text-direction marks)`),
     );
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nameKey } from "@/lib/shared/names";
+import { CONTROL_OR_INVISIBLE, nameKey } from "@/lib/shared/names";
 import { PLATFORMS, type PlatformValue } from "@/lib/shared/platforms";
 import { textField } from "./form";
 
@@ -12,8 +12,8 @@ export function platformLabel(value: string): string {
   return PLATFORMS.find((platform) => platform.value === value)?.label ?? value;
 }
 
-// C0/C1 controls and bidi overrides: never part of a name or search term.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// Controls and invisible format characters: never part of a name or search term.
+const CONTROL = CONTROL_OR_INVISIBLE;
 
 /** An Azure DevOps id (GUID, any variant; Azure DevOps does not promise RFC 4122 versions). */
 export const adoIdSchema = z
@@ -151,8 +151,8 @@ export const profileListQuerySchema = z.strictObject({
   sort: z.enum(PROFILE_SORTS, { error: "Unknown sort order" }).default("name"),
   order: z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc"),
   page: z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1),
-  /** Set by the delete action's redirect: the name of the profile just deleted. */
-  deleted: z.string().max(200).optional(),
+  /** Set by the delete action's redirect: the id of the profile just deleted (its name comes from the audit log, never from the URL). */
+  deleted: z.uuid({ error: "Unknown deleted profile" }).optional(),
 });
 export type ProfileListQuery = z.infer<typeof profileListQuerySchema>;
 

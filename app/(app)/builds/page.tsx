@@ -48,13 +48,13 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
     if (parsed.success && parsed.data !== undefined) {
       (query as Record<string, unknown>)[key] = parsed.data;
     } else {
-      problems.push(key === "status" ? `Unknown status “${String(value).slice(0, 40)}”` : key === "profile" ? "The profile in the address is not a profile id" : key === "branch" ? "The branch in the address is not a branch name" : "The page number is not valid");
+      // Fixed words only: nothing from the address is repeated on the page as a message.
+      problems.push(key === "status" ? "The status in the address is not a build status" : key === "profile" ? "The profile in the address is not a profile id" : key === "branch" ? "The branch in the address is not a branch name" : "The page number is not valid");
     }
   }
-  for (const key of Object.keys(raw)) {
-    if (!["status", "profile", "branch", "page"].includes(key)) {
-      problems.push(`Unknown parameter ${key.slice(0, 40)}`);
-    }
+  const unknown = Object.keys(raw).filter((key) => !["status", "profile", "branch", "page"].includes(key));
+  if (unknown.length > 0) {
+    problems.push(`The address had ${unknown.length === 1 ? "a parameter" : "parameters"} this page does not know`);
   }
   const [{ rows, total }, profiles] = await Promise.all([
     listBuilds(scope, { ...(query.status ? { status: query.status as BuildStatus } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), page: query.page, pageSize: PAGE_SIZE }),

@@ -13,6 +13,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { healthOfConnection } from "@/lib/connections/service";
 import { STATUS_ORDER, statusLabel, type ConnectionStatus } from "@/lib/connections/status";
+import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnections } from "@/lib/data/connections";
 import { providerLabel } from "@/lib/oauth/config";
 import { can } from "@/lib/policy";
@@ -37,9 +38,17 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
   const parsed = connectionListQuerySchema.safeParse(searchParamsObject(await searchParams));
   // A hand-edited URL never breaks the page: bad parameters fall back to the defaults and say so.
   const query: ConnectionListQuery = parsed.success ? parsed.data : connectionListQuerySchema.parse({});
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter ${issue.keys.join(", ")}` : issue.message));
+  // The schema's own messages only: nothing from the address is repeated on the page as a message.
+  const problems = parsed.success
+    ? []
+    : [...new Set(parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `The address had ${issue.keys.length === 1 ? "a parameter" : "parameters"} this page does not know` : issue.message)))];
   const now = new Date();
-  const all = (await listConnections(scope)).map((connection) => ({ connection, health: healthOfConnection(connection, now) }));
+  const [connections, deletedEvent] = await Promise.all([listConnections(scope), query.deleted ? getRecentAuditData(scope, "connection.deleted", query.deleted, 10 * 60 * 1000) : null]);
+  const all = connections.map((connection) => ({ connection, health: healthOfConnection(connection, now) }));
+  const deleted =
+    deletedEvent && typeof deletedEvent === "object" && !Array.isArray(deletedEvent) && typeof deletedEvent.name === "string"
+      ? { name: deletedEvent.name, disconnected: typeof deletedEvent.profilesDisconnected === "number" ? deletedEvent.profilesDisconnected : 0 }
+      : null;
   const isAdmin = can(scope, "connection.create");
   const mayCheck = can(scope, "connection.check");
   const rows = all
@@ -83,15 +92,15 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
           ) : null
         }
       />
-      {query.deleted ? (
-        <Alert tone="success" className="mb-6" title={`Deleted the connection “${query.deleted}”`}>
-          {query.disconnected ? (
+      {deleted ? (
+        <Alert tone="success" className="mb-6" title={`Deleted the connection “${deleted.name}”`}>
+          {deleted.disconnected ? (
             <p>
-              {query.disconnected} build profile{query.disconnected === 1 ? " was" : "s were"} kept and marked disconnected. Open{" "}
+              {deleted.disconnected} build profile{deleted.disconnected === 1 ? " was" : "s were"} kept and marked disconnected. Open{" "}
               <Link href="/profiles" className="font-medium underline">
                 Build profiles
               </Link>{" "}
-              to re-bind {query.disconnected === 1 ? "it" : "them"} to another connection that reaches the same repository.
+              to re-bind {deleted.disconnected === 1 ? "it" : "them"} to another connection that reaches the same repository.
             </p>
           ) : (
             <p>No build profile used it.</p>

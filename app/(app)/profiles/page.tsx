@@ -11,6 +11,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { healthOfConnection } from "@/lib/connections/service";
+import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnectionIds } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
@@ -55,9 +56,17 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   const parsed = profileListQuerySchema.safeParse(raw);
   // A hand-edited URL never breaks the page: bad parameters fall back to the defaults and say so.
   const query: ProfileListQuery = parsed.success ? parsed.data : profileListQuerySchema.parse({});
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter ${issue.keys.join(", ")}` : issue.message));
+  // The schema's own messages only: nothing from the address is repeated on the page as a message.
+  const problems = parsed.success
+    ? []
+    : [...new Set(parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `The address had ${issue.keys.length === 1 ? "a parameter" : "parameters"} this page does not know` : issue.message)))];
   // Two connection ids say all the page needs: none, exactly one (link to its picker), or more.
-  const [{ rows, total }, connections] = await Promise.all([listProfiles(scope, { ...query, pageSize: PAGE_SIZE }), listConnectionIds(scope, 2)]);
+  const [{ rows, total }, connections, deletedEvent] = await Promise.all([
+    listProfiles(scope, { ...query, pageSize: PAGE_SIZE }),
+    listConnectionIds(scope, 2),
+    query.deleted ? getRecentAuditData(scope, "profile.deleted", query.deleted, 10 * 60 * 1000) : null,
+  ]);
+  const deletedName = deletedEvent && typeof deletedEvent === "object" && !Array.isArray(deletedEvent) && typeof deletedEvent.name === "string" ? deletedEvent.name : null;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const filtered = Boolean(query.q || query.platform);
   const isAdmin = can(scope, "connection.create");
@@ -71,9 +80,9 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <PageHeader title="Build profiles" description="Each build profile binds one repository to a target platform." actions={create} />
-      {query.deleted ? (
+      {deletedName ? (
         <Alert tone="success" className="mb-6">
-          Deleted the build profile “{query.deleted}”.
+          Deleted the build profile “{deletedName}”.
         </Alert>
       ) : null}
       {problems.length > 0 ? (
@@ -176,7 +185,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                 </Link>
               }
             >
-              Nothing matches {query.q ? `“${query.q}”` : "this filter"}
+              Nothing matches {query.q ? "this search" : "this filter"}
               {query.platform ? ` for ${platformLabel(query.platform)}` : ""}.
             </EmptyState>
           ) : (

@@ -22,6 +22,11 @@ export default async function SettingsPage() {
             <p className="text-sm text-slate-600">Only admins manage members. Ask an admin if someone needs access.</p>
           )}
         </Card>
+        <Card title="Your account" description="Change your password.">
+          <Link href="/settings/account" className="text-sm font-medium text-brand-700 underline">
+            Your account
+          </Link>
+        </Card>
         <Card title="Audit log" description="Who did what: sign-ins, members, connections, build profiles, background checks. Filter it and export it as CSV.">
           {can(scope, "audit.read") ? (
             <Link href="/settings/audit" className="text-sm font-medium text-brand-700 underline">
@@ -31,11 +36,13 @@ export default async function SettingsPage() {
             <p className="text-sm text-slate-600">Only admins read the audit log.</p>
           )}
         </Card>
-        <Card title="Network" description="Addresses Keel calls from, and which servers it may call.">
-          <Link href="/settings/network" className="text-sm font-medium text-brand-700 underline">
-            Network settings
-          </Link>
-        </Card>
+        {can(scope, "network.read") ? (
+          <Card title="Network" description="Addresses Keel calls from, and which servers it may call.">
+            <Link href="/settings/network" className="text-sm font-medium text-brand-700 underline">
+              Network settings
+            </Link>
+          </Card>
+        ) : null}
         <Card title="Microsoft Entra ID" description="The sign-in app's redirect URI, permissions and setup script; Keel's issuer for service principals.">
           {can(scope, "connection.create") ? (
             <Link href="/settings/entra" className="text-sm font-medium text-brand-700 underline">

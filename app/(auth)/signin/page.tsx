@@ -3,21 +3,18 @@ import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { getCurrentUser } from "@/lib/auth/session";
 import { hasAnyUser } from "@/lib/data/users";
+import { DEFAULT_AFTER_SIGN_IN, safeRedirectPath } from "@/lib/shared/safe-redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
-
-function safeCallback(value: string | string[] | undefined): string {
-  const raw = Array.isArray(value) ? value[0] : value;
-  // Only same-site paths: never an open redirect to another host.
-  return raw && raw.startsWith("/") && !raw.startsWith("//") && !raw.includes("\\") ? raw.slice(0, 500) : "/connections";
-}
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (!(await hasAnyUser())) {
     redirect("/setup");
   }
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  // Only a path on Keel's own origin (lib/shared/safe-redirect.ts): never an open redirect.
+  const raw = params.callbackUrl;
+  const callbackUrl = safeRedirectPath(Array.isArray(raw) ? undefined : raw) ?? DEFAULT_AFTER_SIGN_IN;
   if (await getCurrentUser()) {
     redirect(callbackUrl);
   }

@@ -181,7 +181,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
       ) : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <div className="space-y-6">
-          {summary ? <CheckReport summary={summary} /> : <Alert tone="info" title="Not checked yet" />}
+          {summary ? <CheckReport summary={summary} networkLink={can(scope, "network.read")} /> : <Alert tone="info" title="Not checked yet" />}
           {may.update && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
           {connection.authMethod === "PAT" && may.update ? (
             <Card title="Replace token" description="Keel checks the new token before it replaces the old one; if the check fails, the old token stays." className="scroll-mt-6" id="replace-token">

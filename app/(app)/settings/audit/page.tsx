@@ -50,7 +50,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const { scope } = await requireScope("audit.read");
   const parsed = auditPageQuerySchema.safeParse(searchParamsObject(await searchParams));
   const query: AuditPageQuery = parsed.success ? parsed.data : {};
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter ${issue.keys.join(", ")}` : issue.message));
+  // The schema's own messages only: nothing from the address is repeated on the page as a message.
+  const problems = parsed.success
+    ? []
+    : [...new Set(parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `The address had ${issue.keys.length === 1 ? "a parameter" : "parameters"} this page does not know` : issue.message)))];
   const filter = {
     ...(query.actor ? { actor: query.actor } : {}),
     ...(query.action ? { action: query.action } : {}),

@@ -4,8 +4,9 @@ import { MemberRowActions } from "@/components/members/member-row-actions";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { addMemberAction, changeRoleAction, setMemberActiveAction } from "@/lib/actions/members";
+import { addMemberAction, changeRoleAction, resetPasswordAction, setMemberActiveAction, unlockSignInAction } from "@/lib/actions/members";
 import { requireScope } from "@/lib/auth/guards";
+import { throttledUserIds } from "@/lib/auth/sign-in";
 import { listMembers } from "@/lib/data/members";
 
 export const metadata: Metadata = { title: "Members" };
@@ -13,6 +14,7 @@ export const metadata: Metadata = { title: "Members" };
 export default async function MembersPage() {
   const { user: admin, scope } = await requireScope("member.manage");
   const members = await listMembers(scope);
+  const throttled = await throttledUserIds(members.map((member) => member.userId));
   return (
     <>
       <PageHeader breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Members" }]} title="Members" description="Admins manage connections and members. Members use connections to create build profiles." />
@@ -43,7 +45,20 @@ export default async function MembersPage() {
                       <p className="break-all text-slate-600">{member.email}</p>
                     </td>
                     <td className="py-3 pr-3">
-                      {!member.isActive ? <Badge tone="error">Disabled</Badge> : member.pendingInvitation ? <Badge tone="warning">Invited</Badge> : <Badge tone="success">Active</Badge>}
+                      {!member.isActive ? (
+                        <Badge tone="error">Disabled</Badge>
+                      ) : member.openLink === "PASSWORD_RESET" ? (
+                        <Badge tone="warning">Password reset</Badge>
+                      ) : member.pendingInvitation ? (
+                        <Badge tone="warning">Invited</Badge>
+                      ) : (
+                        <Badge tone="success">Active</Badge>
+                      )}
+                      {throttled.has(member.userId) ? (
+                        <Badge tone="warning" className="ml-1">
+                          Sign-in throttled
+                        </Badge>
+                      ) : null}
                       {member.role === "ADMIN" ? (
                         <Badge tone="info" className="ml-1">
                           Admin
@@ -56,8 +71,11 @@ export default async function MembersPage() {
                         role={member.role}
                         isActive={member.isActive}
                         isSelf={member.userId === admin.id}
+                        signInThrottled={throttled.has(member.userId)}
                         changeRole={changeRoleAction.bind(null, member.userId)}
                         toggleActive={setMemberActiveAction.bind(null, member.userId, !member.isActive)}
+                        unlockSignIn={unlockSignInAction.bind(null, member.userId)}
+                        resetPassword={resetPasswordAction.bind(null, member.userId)}
                       />
                     </td>
                   </tr>

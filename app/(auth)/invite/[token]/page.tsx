@@ -13,7 +13,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
   if (!invitation) {
     return (
       <Alert tone="error" title="This invitation link does not work">
-        <p>It has expired, was already used, or was copied incompletely. Ask an admin of your Keel organization for a new link.</p>
+        <p>It has expired, was already used, was copied incompletely, or its account was disabled. Ask an admin of your Keel organization for a new link.</p>
         <p>
           <Link href="/signin" className="font-medium underline">
             Go to sign in
@@ -22,10 +22,13 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
       </Alert>
     );
   }
+  const reset = invitation.purpose === "PASSWORD_RESET";
   return (
     <>
-      <h1 className="mb-1 text-lg font-semibold">Join {invitation.organization.name}</h1>
-      <p className="mb-5 text-sm text-slate-600">Hi {invitation.user.name}, choose a password for your Keel account.</p>
+      <h1 className="mb-1 text-lg font-semibold">{reset ? `Choose a new password for ${invitation.organization.name}` : `Join ${invitation.organization.name}`}</h1>
+      <p className="mb-5 text-sm text-slate-600">
+        {reset ? `Hi ${invitation.user.name}, an admin reset your password. Choose a new one for your Keel account.` : `Hi ${invitation.user.name}, choose a password for your Keel account.`}
+      </p>
       <AcceptInvitationForm email={invitation.user.email} action={acceptInvitationAction.bind(null, token)} />
     </>
   );

@@ -5,7 +5,8 @@ import { buildAuthOptions } from "@/lib/auth/options";
 import { logger } from "@/lib/logger";
 import { isOAuthProviderId, publicUrlOf, type OAuthProviderId } from "@/lib/oauth/config";
 import { aadstsIn } from "@/lib/oauth/aadsts";
-import type { OAuthFailureReason } from "@/lib/oauth/failures";
+import { knownProviderError, type OAuthFailureReason } from "@/lib/oauth/failures";
+import { recordAudit } from "@/lib/data/audit";
 import { runOAuthFlow } from "@/lib/oauth/flow-context";
 import { intentPermission, type OAuthIntent } from "@/lib/oauth/intent";
 import { can } from "@/lib/policy";
@@ -74,7 +75,19 @@ async function oauthRoute(request: NextRequest, params: { nextauth: string[] }, 
     return result;
   }
   const reason = state.failure?.reason ?? failed;
-  log.info({ provider, reason, nextAuthError: location ? new URL(location, request.url).searchParams.get("error") : null }, "OAuth callback refused");
+  // next-auth's own error code (OAuthCallback, AccessDenied…) names what failed and carries no
+  // secret: it is kept in the log line and in the audit event of the admin whose link failed.
+  const nextAuthCode = location ? (new URL(location, request.url).searchParams.get("error")?.slice(0, 64) ?? null) : null;
+  log.info({ provider, reason, nextAuthCode }, "OAuth callback refused");
+  const user = intent ? await getCurrentUser() : null;
+  if (user && intent && intent.userId === user.id) {
+    await recordAudit(userScope(user), {
+      action: "oauth.link_failed",
+      targetType: intent.kind === "draft" ? "connect_draft" : "connection",
+      targetId: intent.targetId,
+      data: { provider, reason, nextAuthCode, providerError: knownProviderError(state.failure?.providerError) ?? null },
+    }).catch((error: unknown) => log.warn({ err: error }, "could not audit the failed OAuth callback"));
+  }
   // Keep next-auth's own cookies (it clears the state/PKCE/nonce cookies it used).
   const headers = new Headers();
   for (const cookie of result.headers.getSetCookie()) {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Organization" ADD COLUMN     "outboundAllowlist" TEXT[] DEFAULT ARRAY[]::TEXT[];
