@@ -11,6 +11,7 @@ const globalOmit = {
   connection: { tokenSealed: true },
   connectDraft: { tokenSealed: true },
   buildVariable: { valueSealed: true },
+  hookSubscription: { passwordSealed: true },
 } as const;
 
 /** Creates a Prisma client on the given PostgreSQL URL (adapter-pg, no native engine). */

@@ -8,7 +8,8 @@ export type SealedColumn =
   | { table: "Connection"; column: "tokenSealed" }
   | { table: "ConnectDraft"; column: "tokenSealed" }
   | { table: "Account"; column: "access_token" | "refresh_token" }
-  | { table: "BuildVariable"; column: "valueSealed" };
+  | { table: "BuildVariable"; column: "valueSealed" }
+  | { table: "HookSubscription"; column: "passwordSealed" };
 
 let cached: { spec: string; keyring: Keyring } | undefined;
 
