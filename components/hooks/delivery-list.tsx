@@ -55,7 +55,7 @@ export function DeliveryList({ rows, canReplay }: { rows: HookDeliveryView[]; ca
             ) : null}
             <details className="mt-1">
               <summary className="cursor-pointer text-xs text-brand-700">Payload (credentials masked)</summary>
-              <pre className="mt-1 max-h-80 overflow-auto rounded bg-slate-100 p-2 text-xs">{JSON.stringify(row.payload, null, 2)}</pre>
+              <pre tabIndex={0} aria-label="Payload" className="mt-1 max-h-80 overflow-auto rounded bg-slate-100 p-2 text-xs">{JSON.stringify(row.payload, null, 2)}</pre>
             </details>
             {canReplay && row.notificationId !== null ? (
               <div className="mt-2">

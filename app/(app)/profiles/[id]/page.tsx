@@ -195,7 +195,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                         <p className="mt-1">Project settings → Service hooks → Create subscription → Web Hooks, one per event, with these values (Basic authentication):</p>
                         {hookRows.map((row) => (
                           <div key={row.id} className="mt-2 space-y-1">
-                            <pre className="overflow-auto rounded bg-slate-100 p-2 text-xs">{JSON.stringify(manualSubscriptionOf(row), null, 2)}</pre>
+                            <pre tabIndex={0} aria-label={`Subscription for ${row.eventType}`} className="overflow-auto rounded bg-slate-100 p-2 text-xs">{JSON.stringify(manualSubscriptionOf(row), null, 2)}</pre>
                             <IssueCredentialsButton action={issueHookCredentialsAction.bind(null, profile.id, row.eventType as "git.push")} eventType={row.eventType} />
                           </div>
                         ))}
