@@ -84,7 +84,23 @@ const CREDENTIAL_REFUSED = new Set([
   "oauth_policy_disabled",
   "oauth_reauthorization_needed",
   "credentials_unusable",
+  // A service principal or managed identity: Entra ID refused its credential, or Azure DevOps
+  // does not know it. An admin fixes the app registration or replaces the secret/certificate.
+  "service_principal_not_added",
+  "entra_wrong_tenant",
+  "entra_personal_account",
+  "entra_app_not_found",
+  "entra_secret_invalid",
+  "entra_certificate_not_registered",
+  "entra_certificate_key_mismatch",
+  "entra_federation_no_match",
+  "entra_admin_consent_required",
+  "managed_identity_disabled",
+  "managed_identity_not_found",
 ]);
+
+/** Findings that say the credential itself has run out (a PAT, a client secret, a certificate). */
+const CREDENTIAL_EXPIRED = new Set(["token_expired", "entra_secret_expired", "entra_certificate_expired"]);
 
 /** Findings that say nothing about the connection (Keel stopped the check itself). */
 const INCONCLUSIVE = new Set(["cancelled"]);
@@ -112,7 +128,7 @@ export function statusFromCheck(result: { ok: boolean; findings: readonly CheckF
 
 /** The failing status of one error finding. */
 export function statusForFinding(findingId: string): ConnectionStatus {
-  if (findingId === "token_expired") {
+  if (CREDENTIAL_EXPIRED.has(findingId)) {
     return "EXPIRED";
   }
   if (findingId.startsWith("tls_")) {
@@ -130,7 +146,7 @@ export function statusForFinding(findingId: string): ConnectionStatus {
  * purpose: they are often passing, and only a check (which tries everything) decides those.
  */
 export function statusForRefusal(findingId: string): ConnectionStatus | null {
-  if (findingId === "token_expired") {
+  if (CREDENTIAL_EXPIRED.has(findingId)) {
     return "EXPIRED";
   }
   return CREDENTIAL_REFUSED.has(findingId) ? "NEEDS_REAUTH" : null;

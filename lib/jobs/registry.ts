@@ -5,6 +5,7 @@ import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneJobRows } from "@/lib/data/jobs";
 import { pruneNotices } from "@/lib/data/notifications";
+import { rotateSigningKeys } from "@/lib/entra/signing-keys";
 import { getEnv } from "@/lib/env";
 import { emailNoticesJob } from "@/lib/notifications/deliver";
 import { logger } from "@/lib/logger";
@@ -25,6 +26,7 @@ import {
   pollRepositoryQueue,
   processDeliveryQueue,
   reportBuildQueue,
+  rotateFederationKeysQueue,
   runBuildQueue,
   sweepBuildsQueue,
   sweepDeliveriesQueue,
@@ -57,6 +59,11 @@ export const registry: Registry = {
     handle(sweepDeliveriesQueue, sweepDeliveriesJob),
     handle(pollAllQueue, pollAllJob),
     handle(pollRepositoryQueue, pollRepositoryJob),
+    // The rotation decides from the keys' dates (and takes an advisory lock), so a slot that
+    // runs twice, or late, does no harm.
+    handle(rotateFederationKeysQueue, async () => {
+      await rotateSigningKeys({ createFirst: false });
+    }),
   ],
   schedules: [
     defineSchedule({ name: "jobs.housekeeping.hourly", queue: housekeepingQueue, everySeconds: 3_600, payload: {} }),
@@ -71,6 +78,7 @@ export const registry: Registry = {
     defineSchedule({ name: "hooks.sweep", queue: sweepDeliveriesQueue, everySeconds: 30, payload: {} }),
     // The polling fallback for repositories that cannot receive service hooks; 0 = off.
     ...(pollSeconds() > 0 ? [defineSchedule({ name: "hooks.poll", queue: pollAllQueue, everySeconds: pollSeconds(), payload: {} })] : []),
+    defineSchedule({ name: "entra.rotate-signing-keys.hourly", queue: rotateFederationKeysQueue, everySeconds: 3_600, payload: {} }),
   ],
 };
 
