@@ -168,6 +168,16 @@ const ACTIONS: Record<string, ActionRow> = {
   },
   // Members may delete only the profiles they created; this one an admin created.
   "lib/actions/profiles.ts#deleteProfileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.profile()]) },
+  // Members may change only the triggers of profiles they created; this one an admin created.
+  "lib/actions/hooks.ts#updateTriggersAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => ({ args: [f.profileId], form: { mode: "automatic", push: "on", pushBranches: "main\nrelease/*", pullRequest: "on", pullRequestBranches: "" } }),
+  },
+  // A stored push delivery about a repository no profile uses: processing it again starts nothing.
+  "lib/actions/hooks.ts#replayDeliveryAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await matrixDelivery(f)]) },
+  // The connection has no subscriptions: the admin is told there is nothing to backfill.
+  "lib/actions/hooks.ts#backfillDeliveriesAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.connectionId]) },
+  "lib/actions/hooks.ts#issueHookCredentialsAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await refusedSubscription(f), "git.push"]) },
   "lib/actions/repositories.ts#refreshRepositoriesAction": { expect: MEMBER_TARGET, call: async (f) => noForm([f.connectionId]) },
   "lib/actions/members.ts#addMemberAction": {
     expect: ADMIN_ANYWHERE,
@@ -199,7 +209,54 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/session.ts#signOutEverywhereAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => noForm() },
 };
 
+/** A stored delivery of the fixture's connection (a push to a repository no profile uses). */
+async function matrixDelivery(f: Fixture): Promise<string> {
+  const zeros = "0".repeat(40);
+  const row = await prisma().hookDelivery.create({
+    data: {
+      organizationId: f.organizationId,
+      connectionId: f.connectionId,
+      remoteSubscriptionId: randomUUID(),
+      notificationId: 1,
+      eventType: "git.push",
+      status: "PROCESSED",
+      payload: { subscriptionId: randomUUID(), notificationId: 1, eventType: "git.push", resource: { refUpdates: [{ name: "refs/heads/main", oldObjectId: zeros, newObjectId: "a".repeat(40) }], repository: { id: randomUUID() } } },
+    },
+  });
+  return row.id;
+}
+
+/**
+ * A fresh profile (the admin's) of a repository no other row syncs, whose push subscription Azure
+ * DevOps refused: hand-made credentials are allowed for it. Returns the profile.
+ */
+async function refusedSubscription(f: Fixture): Promise<string> {
+  const profileId = await f.profile();
+  const repositoryId = randomUUID();
+  const profile = await prisma().buildProfile.update({ where: { id: profileId }, data: { repositoryId } });
+  await prisma().hookSubscription.create({
+    data: {
+      organizationId: f.organizationId,
+      connectionId: profile.connectionId!,
+      projectId: profile.projectId,
+      repositoryId,
+      eventType: "git.push",
+      urlKey: randomBytes(24).toString("base64url"),
+      basicUsername: "keel-matrix",
+      passwordHash: "0".repeat(64),
+      passwordSealed: "unused",
+      state: "NO_PERMISSION",
+    },
+  });
+  return profileId;
+}
+
 const ROUTES: Record<string, RouteRow> = {
+  // Public: Azure DevOps has no session; the subscription's key and Basic credentials decide (an unknown key: 410).
+  "POST /api/hooks/azure-devops/[key]": {
+    expect: { anonymous: "NOT_FOUND", member: "NOT_FOUND", admin: "NOT_FOUND", otherAdmin: "NOT_FOUND" },
+    request: async (_fixture, context) => routeOutcome(await context.post(`/api/hooks/azure-devops/${randomBytes(24).toString("base64url")}`, { data: { notificationId: 1 } })),
+  },
   "GET /api/audit/export": { expect: ADMIN_ANYWHERE, request: get(() => "/api/audit/export?action=connection.") },
   "GET /api/health": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/health") },
   // Keel's OpenID issuer documents: public by nature (Microsoft Entra ID reads them anonymously).

@@ -11,6 +11,7 @@ const globalOmit = {
   connection: { tokenSealed: true },
   connectDraft: { tokenSealed: true, entraSecretSealed: true },
   buildVariable: { valueSealed: true },
+  hookSubscription: { passwordSealed: true },
   servicePrincipal: { clientSecretSealed: true, privateKeySealed: true, accessTokenSealed: true },
   federationSigningKey: { privateKeySealed: true },
 } as const;

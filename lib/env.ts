@@ -130,6 +130,10 @@ export const envSchema = z
     KEEL_BUILD_SWEEP_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
     /** After Cancel or the time limit, how long a build's processes get between SIGTERM and SIGKILL, in milliseconds (default 5000). */
     KEEL_BUILD_KILL_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+    /** "on" (default): Keel creates Azure DevOps service-hook subscriptions for profiles with triggers. "off": it never does and polls every repository instead (Azure DevOps cannot reach KEEL_PUBLIC_URL: a private network). */
+    KEEL_HOOKS: z.enum(["on", "off"]).default("on"),
+    /** How often the polling fallback looks at repositories that cannot receive service hooks, in seconds (default 120; 0 turns polling off). */
+    KEEL_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
     /** Shows the demo banner (set by npm run demo). */
     KEEL_DEMO: boolean,
   })

@@ -25,6 +25,8 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "build.read": { member: true, system: true },
   "build.start": { member: true, system: true },
   "build.cancel": { member: true, system: true },
+  "profile.triggers": { member: false, system: false },
+  "hooks.manage": { member: false, system: true },
   "workflow.update": { member: false, system: false },
   "member.manage": { member: false, system: false },
   // The network settings map the private networks Keel may reach: admins only (issue 11).
@@ -64,6 +66,8 @@ describe("can", () => {
     expect(can(member, "profile.rebind", { createdById: "m" })).toBe(true);
     expect(can(member, "profile.rebind", { createdById: "someone-else" })).toBe(false);
     expect(can(system, "profile.rebind", { createdById: "m" })).toBe(false);
+    expect(can(member, "profile.triggers", { createdById: "m" })).toBe(true);
+    expect(can(member, "profile.triggers", { createdById: "someone-else" })).toBe(false);
   });
 
   it("tells entry points before loading the target whether anything could be allowed", () => {

@@ -52,6 +52,10 @@ const RULES = {
   "build.start": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
   /** Cancel a queued or running build. */
   "build.cancel": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** Change what starts a profile's builds by itself (push and pull-request triggers, manual only): admins, and the person who created it. */
+  "profile.triggers": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can change its triggers." },
+  /** See the service-hook delivery log, replay deliveries, backfill, manage subscriptions (the system keeps them healthy). */
+  "hooks.manage": { roles: ["ADMIN"], system: true, refusal: "Only admins can see and replay service-hook deliveries. Ask an admin of your organization." },
   /** Change a profile's workflow: steps, time limit, variables and secrets. */
   "workflow.update": { roles: ["ADMIN"], system: false, refusal: "Only admins can change a build profile's workflow. Ask an admin of your organization." },
   /** See and manage the organization's members: add, change roles, disable, reset passwords, unlock sign-in. */

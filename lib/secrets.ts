@@ -9,6 +9,7 @@ export type SealedColumn =
   | { table: "ConnectDraft"; column: "tokenSealed" }
   | { table: "Account"; column: "access_token" | "refresh_token" }
   | { table: "BuildVariable"; column: "valueSealed" }
+  | { table: "HookSubscription"; column: "passwordSealed" }
   | { table: "ConnectDraft"; column: "entraSecretSealed" }
   | { table: "ServicePrincipal"; column: "clientSecretSealed" | "privateKeySealed" | "accessTokenSealed" }
   | { table: "FederationSigningKey"; column: "privateKeySealed" };

@@ -1,5 +1,5 @@
 import type { ApiContext } from "./core.js";
-import { invalidArgumentError, notFoundError, projectNotFoundError, repoNotFoundError } from "./errors.js";
+import { hookPermissionError, invalidArgumentError, notFoundError, projectNotFoundError, repoNotFoundError } from "./errors.js";
 import { SECRET_INPUTS, type NotificationRecord, type NotificationResult, type NotificationStatus } from "./hooks.js";
 import { guidFrom, randomGuid } from "./ids.js";
 import { isRecord, parseJsonBody, queryInt, queryParam, send, sendJson, sendList } from "./http.js";
@@ -147,9 +147,17 @@ function parseSubscription(api: ApiContext): Omit<SubscriptionRecord, "id" | "cr
   };
 }
 
+/** Refuses a user without the "Edit subscriptions" permission (control API `hooks/permission`). */
+function requireHookEditor(api: ApiContext, projectId: string | undefined): void {
+  if (api.host.hookEditorsDenied.has(api.principal.user.id)) {
+    throw hookPermissionError(api.principal.user.displayName, projectId ?? "");
+  }
+}
+
 /** `POST {base}/_apis/hooks/subscriptions` → 200 with the created subscription (docs/azure-devops-facts.md §1.6). */
 export function createSubscription(api: ApiContext): void {
   const fields = parseSubscription(api);
+  requireHookEditor(api, fields.publisherInputs.projectId);
   const now = api.core.store.clock.nowIso();
   const id = randomGuid();
   const subscription: SubscriptionRecord = {
@@ -201,6 +209,7 @@ export function getSubscription(api: ApiContext, id: string): void {
 export function replaceSubscription(api: ApiContext, id: string): void {
   const existing = findSubscription(api, id);
   const fields = parseSubscription(api);
+  requireHookEditor(api, fields.publisherInputs.projectId);
   const body = parseJsonBody(api.ctx.body);
   const status = isRecord(body) && typeof body.status === "string" ? body.status : existing.status;
   if (!SUBSCRIPTION_STATUSES.has(status)) {
@@ -224,6 +233,7 @@ export function replaceSubscription(api: ApiContext, id: string): void {
 /** `DELETE {base}/_apis/hooks/subscriptions/{id}` → 204. */
 export function deleteSubscription(api: ApiContext, id: string): void {
   const subscription = findSubscription(api, id);
+  requireHookEditor(api, subscription.publisherInputs.projectId);
   api.host.subscriptions.delete(subscription.id.toLowerCase());
   api.core.hooks.subscriptionChanged(api.ctx.deployment.name, api.host, subscription.id);
   send(api.ctx, 204, "", {});

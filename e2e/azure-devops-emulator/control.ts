@@ -246,6 +246,8 @@ export type EmulatorControl = EntraControl & {
   setHookPolicy(policy: Partial<HookPolicy>): HookPolicy;
   /** Sets a subscription's status as the system or a user would (e.g. `disabledBySystem`). */
   setSubscriptionStatus(input: { deployment?: string; organization: string; subscriptionId: string; status: string }): void;
+  /** Grants or denies a user the service hooks "Edit subscriptions" permission (denied: create/replace/delete answer 403). */
+  setHookPermission(input: { deployment?: string; organization: string; userId: string; allowed: boolean }): void;
   statuses(): PostedStatus[];
   caPem(): string;
 };
@@ -808,6 +810,14 @@ export function createControl(host: ControlHost): EmulatorControl {
       }
       host.hooks.subscriptionChanged(deploymentName, record, subscription.id);
     },
+    setHookPermission: (input) => {
+      const record = findHost(host, input.deployment ?? defaultDeployment(), input.organization);
+      if (input.allowed) {
+        record.hookEditorsDenied.delete(input.userId);
+      } else {
+        record.hookEditorsDenied.add(input.userId);
+      }
+    },
     statuses: () => {
       const result: PostedStatus[] = [];
       for (const [deployment, records] of host.store.hosts) {
@@ -939,6 +949,7 @@ const schemas = {
     subscriptionId: z.string().min(1),
     status: z.enum(["enabled", "onProbation", "disabledByUser", "disabledBySystem", "disabledByInactiveIdentity"]),
   }),
+  hookPermission: z.object({ deployment: z.string().optional(), organization: z.string().min(1), userId: z.string().min(1), allowed: z.boolean() }),
   advance: z.object({ seconds: z.number().optional(), ms: z.number().optional() }),
   setClock: z.object({ now: z.string() }),
   token: z.object({ token: z.string().min(1) }),
@@ -1140,6 +1151,10 @@ export async function handleControlRequest(control: EmulatorControl, ctx: Reques
         return;
       case "POST /subscriptions/status":
         control.setSubscriptionStatus(input(ctx, schemas.subscriptionStatus));
+        sendJson(ctx, 200, { ok: true });
+        return;
+      case "POST /hooks/permission":
+        control.setHookPermission(input(ctx, schemas.hookPermission));
         sendJson(ctx, 200, { ok: true });
         return;
       case "GET /refs":

@@ -77,6 +77,23 @@ export const MESSAGES = {
     `TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource '${resource}' in namespace '${namespace}'.`,
 };
 
+/**
+ * 403 for a user without the service hooks "Edit subscriptions" permission. The "needs the
+ * following permission(s) on the resource … to perform this action" form is the service's
+ * AccessCheckException text; the namespace path and the status for this resource are UNVERIFIED.
+ */
+export function hookPermissionError(displayName: string, projectId: string): ServiceError {
+  return new ServiceError(
+    403,
+    wrapped(
+      `Access Denied: ${displayName} needs the following permission(s) on the resource PublisherSecurity/tfs/${projectId} to perform this action: Edit subscriptions`,
+      ACCESS_CHECK_TYPE,
+      "AccessCheckException",
+      ACCESS_CHECK_PROPERTIES,
+    ),
+  );
+}
+
 /** 401 for a request without credentials. */
 export function anonymousError(): WrappedException {
   return wrapped(MESSAGES.anonymous, UNAUTHORIZED_TYPE, "UnauthorizedRequestException");

@@ -96,7 +96,9 @@ export class Emulator implements EmulatorCore {
     this.currentStore = new Store(options.fixture, this.clock, this.redirectUris);
     this.issuerKeys = new IssuerKeys(options.trustedCaPems ?? []);
     this.faults = new FaultEngine(() => this.clock);
-    this.hooks = new HookDispatcher(() => this.tls.caCertPem, { ...MICROSOFT_HOOK_POLICY, ...options.hookPolicy }, () => this.clock.nowIso());
+    // Hook consumers over HTTPS: the emulator's own CA and the CAs it was told to trust (a Keel
+    // under test with a private CA, as an on-premises server trusting its machine's store).
+    this.hooks = new HookDispatcher(() => [this.tls.caCertPem, ...(options.trustedCaPems ?? [])].join("\n"), { ...MICROSOFT_HOOK_POLICY, ...options.hookPolicy }, () => this.clock.nowIso());
     this.control = createControl(this);
     for (const spec of options.fixture.faults ?? []) {
       this.faults.add(spec);

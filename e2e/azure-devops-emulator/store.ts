@@ -130,6 +130,11 @@ export type HostRecord = {
   projectsByName: Map<string, ProjectRecord>;
   reposById: Map<string, RepoRecord>;
   subscriptions: Map<string, SubscriptionRecord>;
+  /**
+   * Users who may not manage service-hook subscriptions (the project-level "Edit subscriptions"
+   * permission, which Project Administrators have): create, replace and delete answer 403.
+   */
+  hookEditorsDenied: Set<string>;
 };
 
 export type PatRecord = FixturePat & { createdAt: string; revoked: boolean };
@@ -269,6 +274,7 @@ function buildHost(fixture: FixtureHost, deployment: string, product: Product): 
     projectsByName: new Map(),
     reposById: new Map(),
     subscriptions: new Map(),
+    hookEditorsDenied: new Set(),
   };
   const allProjects = [...fixture.projects, ...generatedProjects(fixture)];
   for (const [index, spec] of allProjects.entries()) {

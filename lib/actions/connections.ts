@@ -8,6 +8,7 @@ import { queueOrganizationChecks } from "@/lib/connections/scheduled";
 import { checkSavedConnection, credentialLabelOf } from "@/lib/connections/service";
 import { recordAudit } from "@/lib/data/audit";
 import { changeConnectionOwner, deleteConnection, listConnections, setConnectionCa, updatePatConnection, type CheckRecord } from "@/lib/data/connections";
+import { removeConnectionHooks } from "@/lib/hooks/subscriptions";
 import { action } from "@/lib/entry/action";
 import { targetMissing } from "@/lib/entry/targets";
 import { requestNoticeEmails } from "@/lib/notifications/request";
@@ -201,6 +202,10 @@ export const deleteConnectionAction = action(
     unexpected: "Deleting the connection failed unexpectedly. Nothing was deleted; try again.",
   },
   async ({ scope, target: connection, input }) => {
+    if (input.confirmName.trim() === connection.name) {
+      // Its service hooks go first, while its credential still exists (best effort, audited per subscription).
+      await removeConnectionHooks(scope, connection);
+    }
     await deleteConnection(scope, connection.id, input.confirmName);
     revalidatePath("/connections");
     revalidatePath("/profiles");

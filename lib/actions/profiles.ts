@@ -7,6 +7,7 @@ import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import { getConnection } from "@/lib/data/connections";
 import { createProfile, deleteProfile, findProfileByIdempotencyKey, profileNameTaken, rebindProfile } from "@/lib/data/profiles";
 import { action } from "@/lib/entry/action";
+import { requestHookSync } from "@/lib/hooks/subscriptions";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { verifyRepository } from "@/lib/repositories/branches";
@@ -68,6 +69,8 @@ export const createProfileAction = action(
         idempotencyKey: input.idempotencyKey,
       });
       profileId = created.id;
+      // The repository's service hooks (or polling) for the profile's default triggers.
+      await requestHookSync(scope, { connectionId: connection.id, projectId: (repository.project?.id ?? "").toLowerCase(), repositoryId: repository.id.toLowerCase() });
     } catch (caught) {
       if (isAppError(caught)) {
         // Keel's own refusals (a name taken meanwhile, no usable token) say what they are.
@@ -93,6 +96,8 @@ export const deleteProfileAction = action(
   { name: "profiles.delete", permission: "profile.delete", target: "profile", unexpected: "Deleting the build profile failed unexpectedly. Try again." },
   async ({ scope, target: profile }) => {
     const deleted = await deleteProfile(scope, profile.id);
+    // The last profile of a repository takes its service hooks with it (the job decides).
+    await requestHookSync(scope, { connectionId: deleted.connectionId, projectId: profile.projectId, repositoryId: profile.repositoryId });
     revalidatePath("/profiles");
     if (deleted.connectionId) {
       revalidatePath(`/connections/${deleted.connectionId}`);
@@ -156,6 +161,8 @@ export const rebindProfileAction = action(
       throw caught;
     }
     await rebindProfile(scope, profile.id, connection.id, changes);
+    await requestHookSync(scope, { connectionId: connection.id, projectId: profile.projectId, repositoryId: profile.repositoryId });
+    await requestHookSync(scope, { connectionId: profile.connectionId, projectId: profile.projectId, repositoryId: profile.repositoryId });
     revalidatePath(`/profiles/${profile.id}`);
     revalidatePath("/profiles");
     revalidatePath(`/connections/${connection.id}`);

@@ -22,8 +22,11 @@ import type {
   GitRepository,
   GitStatus,
   GitStatusToCreate,
+  GitPullRequest,
   GitPullRequestComment,
+  GitPullRequestIteration,
   GitPullRequestThread,
+  HookNotification,
   HookSubscription,
   HookSubscriptionToCreate,
   NotificationSubscription,
@@ -105,9 +108,21 @@ export type AzureDevOpsClient = {
   createPullRequestThread(project: string, repositoryId: string, pullRequestId: number, thread: { content: string; status?: string; properties?: Record<string, string> }): Promise<GitPullRequestThread>;
   /** `PATCH …/threads/{threadId}/comments/{commentId}`: replaces a comment's text (its author only). */
   updatePullRequestComment(project: string, repositoryId: string, pullRequestId: number, threadId: number, commentId: number, content: string): Promise<GitPullRequestComment>;
+  /** `GET …/pullRequests?searchCriteria.status=active` (scope vso.code): open pull requests of a repository, newest first. */
+  listPullRequests(project: string, repositoryId: string, options?: { status?: "active" | "all"; top?: number }): Promise<GitPullRequest[]>;
+  /** `GET …/pullRequests/{id}/iterations` (scope vso.code), oldest first. */
+  listPullRequestIterations(project: string, repositoryId: string, pullRequestId: number): Promise<GitPullRequestIteration[]>;
   listHookSubscriptions(): Promise<HookSubscription[]>;
+  /** `GET {base}/_apis/hooks/subscriptions/{id}` (404 when it was deleted). */
+  getHookSubscription(id: string): Promise<HookSubscription>;
   createHookSubscription(subscription: HookSubscriptionToCreate): Promise<HookSubscription>;
+  /** `PUT {base}/_apis/hooks/subscriptions/{id}`: replaces the definition; `status: "enabled"` re-enables it (docs/azure-devops-facts.md §1.6). */
+  replaceHookSubscription(id: string, subscription: HookSubscriptionToCreate & { status?: string }): Promise<HookSubscription>;
   deleteHookSubscription(id: string): Promise<void>;
+  /** `GET {base}/_apis/hooks/subscriptions/{id}/notifications`: the subscription's recent notifications, newest first. */
+  listHookNotifications(subscriptionId: string, options?: { maxResults?: number }): Promise<HookNotification[]>;
+  /** `GET {base}/_apis/hooks/subscriptions/{id}/notifications/{notificationId}`: one notification with its details (the event). */
+  getHookNotification(subscriptionId: string, notificationId: number): Promise<HookNotification>;
   listNotificationSubscriptions(): Promise<NotificationSubscription[]>;
   /** `GET {base}/_apis/identities?identityIds=…|descriptors=…|searchFilter=General&filterValue=…` (scope vso.identity). */
   getIdentities(query: IdentityQuery): Promise<AdoIdentity[]>;
@@ -359,6 +374,16 @@ function buildClient(transport: Transport, apiVersion: string): AzureDevOpsClien
       return expectObject<GitPullRequestComment>(response, (value) => typeof value.id === "number");
     },
 
+    async listPullRequests(project, repositoryId, options = {}) {
+      const response = await get(`${repoPath(project, repositoryId)}/pullRequests`, { "searchCriteria.status": options.status ?? "active", $top: options.top ?? 100 });
+      return expectList<GitPullRequest>(response, (item) => typeof item.pullRequestId === "number" && isString(item.sourceRefName) && isString(item.targetRefName));
+    },
+
+    async listPullRequestIterations(project, repositoryId, pullRequestId) {
+      const response = await get(`${repoPath(project, repositoryId)}/pullRequests/${pullRequestId}/iterations`);
+      return expectList<GitPullRequestIteration>(response, (item) => typeof item.id === "number");
+    },
+
     async listHookSubscriptions() {
       const response = await get("/_apis/hooks/subscriptions");
       return expectList<HookSubscription>(response, (item) => isString(item.id));
@@ -367,6 +392,26 @@ function buildClient(transport: Transport, apiVersion: string): AzureDevOpsClien
     async createHookSubscription(subscription) {
       const response = await transport.send({ method: "POST", path: "/_apis/hooks/subscriptions", apiVersion, body: subscription });
       return expectObject<HookSubscription>(response, (value) => isString(value.id));
+    },
+
+    async getHookSubscription(id) {
+      const response = await get(`/_apis/hooks/subscriptions/${segment(id)}`);
+      return expectObject<HookSubscription>(response, (value) => isString(value.id));
+    },
+
+    async replaceHookSubscription(id, subscription) {
+      const response = await transport.send({ method: "PUT", path: `/_apis/hooks/subscriptions/${segment(id)}`, apiVersion, body: subscription, idempotent: true });
+      return expectObject<HookSubscription>(response, (value) => isString(value.id));
+    },
+
+    async listHookNotifications(subscriptionId, options = {}) {
+      const response = await get(`/_apis/hooks/subscriptions/${segment(subscriptionId)}/notifications`, { maxResults: options.maxResults ?? 100 });
+      return expectList<HookNotification>(response, (item) => typeof item.id === "number");
+    },
+
+    async getHookNotification(subscriptionId, notificationId) {
+      const response = await get(`/_apis/hooks/subscriptions/${segment(subscriptionId)}/notifications/${notificationId}`);
+      return expectObject<HookNotification>(response, (value) => typeof value.id === "number");
     },
 
     async deleteHookSubscription(id) {

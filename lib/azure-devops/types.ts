@@ -218,6 +218,37 @@ export type HookSubscription = HookSubscriptionToCreate & {
   _links?: Record<string, { href: string }>;
 };
 
+/** A pull request as the pull-request list and get calls return it (the fields Keel reads). */
+export type GitPullRequest = {
+  pullRequestId: number;
+  status?: string;
+  title?: string;
+  sourceRefName: string;
+  targetRefName: string;
+  isDraft?: boolean;
+  mergeStatus?: string;
+  lastMergeSourceCommit?: { commitId: string };
+  lastMergeTargetCommit?: { commitId: string };
+  lastMergeCommit?: { commitId: string };
+  repository?: { id: string; name?: string; project?: { id: string; name?: string } };
+};
+
+/** One iteration of a pull request (`…/pullRequests/{id}/iterations`). */
+export type GitPullRequestIteration = { id: number; sourceRefCommit?: { commitId: string }; createdDate?: string };
+
+/** A service-hook notification from a subscription's history (`…/hooks/subscriptions/{id}/notifications`). */
+export type HookNotification = {
+  id: number;
+  subscriptionId: string;
+  eventId?: string;
+  eventType?: string;
+  status?: string;
+  result?: string;
+  createdDate?: string;
+  /** With details: the event as it was (or would have been) delivered. */
+  details?: { event?: unknown };
+};
+
 /** A notification subscription (only listed, to prove `vso.notification`). */
 export type NotificationSubscription = {
   id: string;

@@ -153,7 +153,8 @@ describe("the build worker", () => {
     await setWorkflow(null);
     const main = await tip("main");
     const build = await start({ branch: "main" });
-    expect(build.status).toBe("QUEUED");
+    // startBuild reads the build back after queuing its job: an idle worker may have claimed it already.
+    expect(["QUEUED", "RUNNING"]).toContain(build.status);
     expect(build.commitId).toBe(main);
     const done = await finished(build.id);
     expect(done.status).toBe("SUCCEEDED");

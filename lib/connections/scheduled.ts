@@ -8,6 +8,8 @@ import { slotJobId } from "@/lib/jobs/schedules";
 import { logger } from "@/lib/logger";
 import { mailConfigured } from "@/lib/notifications/mailer";
 import { systemScope, type Scope } from "@/lib/scope";
+import { getConnection } from "@/lib/data/connections";
+import { healConnectionHooks } from "@/lib/hooks/subscriptions";
 import { checkSavedConnection } from "./service";
 
 // Scheduled connection checks (issue 12). One schedule on the job engine (`connections.check`,
@@ -50,6 +52,15 @@ export async function checkConnectionJob(payload: { connectionId: string }, cont
       return;
     }
     throw error;
+  }
+  // Self-healing (issue 14): every service-hook subscription of the connection exists, points at
+  // Keel and is enabled — or is created, corrected or enabled again, audited.
+  const connection = await getConnection(context.scope, payload.connectionId);
+  if (connection) {
+    const healed = await healConnectionHooks(context.scope, connection);
+    if (healed.created + healed.repaired + healed.removed + healed.failed > 0) {
+      log.info({ connectionId: connection.id, ...healed }, "service hooks checked");
+    }
   }
 }
 

@@ -103,7 +103,7 @@ export async function listProfilesForConnection(scope: Scope, connectionId: stri
     where: { organizationId: scope.organizationId, connectionId },
     orderBy: { nameKey: "asc" },
     take: 500,
-    select: { id: true, name: true, platform: true, projectName: true, repositoryName: true, defaultBranch: true, createdAt: true, createdBy: { select: { name: true } } },
+    select: { id: true, name: true, platform: true, projectName: true, repositoryId: true, repositoryName: true, defaultBranch: true, createdAt: true, createdBy: { select: { name: true } } },
   });
 }
 

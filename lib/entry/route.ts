@@ -81,11 +81,17 @@ export function route<K extends TargetKind | undefined = undefined, P extends z.
   };
 }
 
-/** A route handler anyone may call (the health check): only the failure mapping applies. */
-export function publicRoute(config: { name: string }, handler: (context: { request: Request }) => Promise<Response>): (request: Request) => Promise<Response> {
-  return async (request) => {
+/**
+ * A route handler anyone may call (the health check; the service-hook receiver, which checks
+ * its own credentials): only the failure mapping applies. `params` are the path segments.
+ */
+export function publicRoute(
+  config: { name: string },
+  handler: (context: { request: Request; params: Record<string, string | string[]> }) => Promise<Response>,
+): (request: Request, segment?: RouteSegment) => Promise<Response> {
+  return async (request, segment) => {
     try {
-      return await handler({ request });
+      return await handler({ request, params: (await segment?.params) ?? {} });
     } catch (error) {
       return failureResponse(config.name, error);
     }

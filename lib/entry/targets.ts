@@ -2,6 +2,7 @@ import "server-only";
 import { getDraft } from "@/lib/data/connect-drafts";
 import { getBuild } from "@/lib/data/builds";
 import { getConnection } from "@/lib/data/connections";
+import { getDelivery } from "@/lib/data/hooks";
 import { getMember } from "@/lib/data/members";
 import { getProfile } from "@/lib/data/profiles";
 import { AppError } from "@/lib/errors";
@@ -19,6 +20,8 @@ const TARGETS = {
   draft: { load: getDraft, missing: "This connection setup has expired or does not exist. Start connecting again." },
   member: { load: getMember, missing: "That member is not in your organization." },
   build: { load: getBuild, missing: "That build does not exist in your organization." },
+  /** A service-hook delivery of the webhook inbox. */
+  delivery: { load: getDelivery, missing: "That delivery does not exist in your organization." },
 } as const;
 
 export type TargetKind = keyof typeof TARGETS;

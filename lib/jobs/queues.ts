@@ -120,3 +120,73 @@ export const rotateFederationKeysQueue = defineQueue({
   expireInSeconds: 5 * 60,
   concurrency: 1,
 });
+
+/**
+ * Makes a repository's service-hook subscriptions in Azure DevOps what its profiles' triggers need
+ * (lib/hooks/subscriptions.ts): creates, repairs or removes them. One queued per repository.
+ */
+export const syncHooksQueue = defineQueue({
+  name: "hooks.sync",
+  payload: z.object({ connectionId: z.uuid(), projectId: z.string().min(1).max(100), repositoryId: z.string().min(1).max(100) }),
+  scope: "organization",
+  policy: "stately",
+  singletonKey: (payload) => `${payload.connectionId}:${payload.repositoryId.toLowerCase()}`,
+  retry: { limit: 3, delaySeconds: 30, backoff: true },
+  expireInSeconds: 5 * 60,
+});
+
+/** Acts on one stored delivery of the webhook inbox: matches profiles, starts builds (lib/hooks/process.ts). */
+export const processDeliveryQueue = defineQueue({
+  name: "hooks.process",
+  payload: z.object({ deliveryId: z.uuid() }),
+  scope: "organization",
+  policy: "standard",
+  // Azure DevOps unreachable while the build is started: 5 tries over about 5 minutes, then the
+  // delivery is FAILED with the reason (Replay tries again).
+  retry: { limit: 4, delaySeconds: 10, backoff: true },
+  expireInSeconds: 5 * 60,
+});
+
+/** Fetches a connection's notification history from Azure DevOps and processes what never arrived (lib/hooks/backfill.ts). */
+export const backfillHooksQueue = defineQueue({
+  name: "hooks.backfill",
+  payload: z.object({ connectionId: z.uuid() }),
+  scope: "organization",
+  policy: "stately",
+  singletonKey: (payload) => payload.connectionId,
+  retry: { limit: 1, delaySeconds: 30, backoff: false },
+  expireInSeconds: 10 * 60,
+});
+
+/** Every 30 s: queues deliveries again that were stored but whose job was never queued or got lost. */
+export const sweepDeliveriesQueue = defineQueue({
+  name: "hooks.sweep",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 0, delaySeconds: 0, backoff: false },
+  expireInSeconds: 120,
+  concurrency: 1,
+});
+
+/** The polling fallback's fan-out (lib/hooks/poll.ts): one `hooks.poll` per repository that cannot receive hooks. */
+export const pollAllQueue = defineQueue({
+  name: "hooks.poll-all",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 0, delaySeconds: 0, backoff: false },
+  expireInSeconds: 120,
+  concurrency: 1,
+});
+
+/** Polls one repository's branches and open pull requests and starts what a hook would have (lib/hooks/poll.ts). */
+export const pollRepositoryQueue = defineQueue({
+  name: "hooks.poll",
+  payload: z.object({ connectionId: z.uuid(), projectId: z.string().min(1).max(100), repositoryId: z.string().min(1).max(100) }),
+  scope: "organization",
+  policy: "stately",
+  singletonKey: (payload) => `${payload.connectionId}:${payload.repositoryId.toLowerCase()}`,
+  retry: { limit: 1, delaySeconds: 10, backoff: false },
+  expireInSeconds: 5 * 60,
+});

@@ -12,17 +12,27 @@ import { getEnv } from "@/lib/env";
 import { emailNoticesJob } from "@/lib/notifications/deliver";
 import { logger } from "@/lib/logger";
 import { listRepositoriesJob } from "@/lib/repositories/listing";
+import { backfillJob } from "@/lib/hooks/backfill";
+import { pollAllJob, pollRepositoryJob, sweepDeliveriesJob } from "@/lib/hooks/poll";
+import { processDeliveryJob } from "@/lib/hooks/process";
+import { syncHooksJob } from "@/lib/hooks/subscriptions";
 import { defineSchedule, handle, type Registry } from "./define";
 import {
+  backfillHooksQueue,
   checkAllConnectionsQueue,
   checkConnectionQueue,
   housekeepingQueue,
   listRepositoriesQueue,
   noticeEmailQueue,
+  pollAllQueue,
+  pollRepositoryQueue,
+  processDeliveryQueue,
   reportBuildQueue,
   rotateFederationKeysQueue,
   runBuildQueue,
   sweepBuildsQueue,
+  sweepDeliveriesQueue,
+  syncHooksQueue,
 } from "./queues";
 
 // What Keel's workers run: one handler per queue of queues.ts, and the schedules.
@@ -49,6 +59,12 @@ export const registry: Registry = {
     handle(runBuildQueue, runBuildJob),
     handle(reportBuildQueue, reportBuildJob),
     handle(sweepBuildsQueue, sweepBuildsJob),
+    handle(syncHooksQueue, syncHooksJob),
+    handle(processDeliveryQueue, processDeliveryJob),
+    handle(backfillHooksQueue, backfillJob),
+    handle(sweepDeliveriesQueue, sweepDeliveriesJob),
+    handle(pollAllQueue, pollAllJob),
+    handle(pollRepositoryQueue, pollRepositoryJob),
     // The rotation decides from the keys' dates (and takes an advisory lock), so a slot that
     // runs twice, or late, does no harm.
     handle(rotateFederationKeysQueue, async () => {
@@ -64,9 +80,22 @@ export const registry: Registry = {
     // A safety net for notice e-mails a process could not queue (requestNoticeEmails is best effort).
     defineSchedule({ name: "notifications.email", queue: noticeEmailQueue, everySeconds: 300, payload: {} }),
     defineSchedule({ name: "builds.sweep", queue: sweepBuildsQueue, everySeconds: sweepSeconds(), payload: {} }),
+    // Deliveries stored whose job was never queued (lib/hooks/poll.ts).
+    defineSchedule({ name: "hooks.sweep", queue: sweepDeliveriesQueue, everySeconds: 30, payload: {} }),
+    // The polling fallback for repositories that cannot receive service hooks; 0 = off.
+    ...(pollSeconds() > 0 ? [defineSchedule({ name: "hooks.poll", queue: pollAllQueue, everySeconds: pollSeconds(), payload: {} })] : []),
     defineSchedule({ name: "entra.rotate-signing-keys.hourly", queue: rotateFederationKeysQueue, everySeconds: 3_600, payload: {} }),
   ],
 };
+
+/** KEEL_POLL_INTERVAL_SECONDS, read when the worker loads its registry. */
+function pollSeconds(): number {
+  try {
+    return getEnv().KEEL_POLL_INTERVAL_SECONDS;
+  } catch {
+    return 120;
+  }
+}
 
 /** KEEL_BUILD_SWEEP_SECONDS, read when the worker loads its registry (the worker validates the rest). */
 function sweepSeconds(): number {

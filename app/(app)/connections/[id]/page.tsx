@@ -31,6 +31,8 @@ import { healthOfConnection } from "@/lib/connections/service";
 import { readCheckSummary } from "@/lib/connections/summary";
 import { getConnection, listPossibleOwners } from "@/lib/data/connections";
 import { listProfilesForConnection } from "@/lib/data/profiles";
+import { HookHealthTable } from "@/components/hooks/hook-health";
+import { listHookSubscriptions } from "@/lib/data/hooks";
 import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
@@ -71,6 +73,9 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   // Legacy Azure DevOps OAuth → Microsoft Entra ID, in place (same connection id, profiles keep working).
   const canSwitch = may.reauthorize && oauthProvider === "azure-devops" && getOAuthProviderConfig("microsoft-entra-id") !== null;
   const profiles = await listProfilesForConnection(scope, connection.id);
+  const canManageHooks = can(scope, "hooks.manage");
+  const hookRows = canManageHooks ? await listHookSubscriptions(scope, { connectionId: connection.id }) : [];
+  const repositoryNames = new Map(profiles.map((profile) => [profile.repositoryId.toLowerCase(), `${profile.projectName} / ${profile.repositoryName}`]));
   const principal = connection.authMethod === "SERVICE_PRINCIPAL" ? await getServicePrincipal(scope, connection.id) : null;
   return (
     <>
@@ -325,6 +330,20 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           </ul>
         )}
       </Card>
+      {canManageHooks ? (
+        <Card
+          title="Service hooks"
+          description="How Azure DevOps tells Keel about pushes and pull requests. The scheduled check finds subscriptions Azure DevOps disabled, put on probation, changed or deleted, and repairs them."
+          className="mt-6"
+          actions={
+            <Link href={`/connections/${connection.id}/deliveries`} className={buttonClasses("secondary")}>
+              Delivery log
+            </Link>
+          }
+        >
+          <HookHealthTable rows={hookRows} repositoryNames={repositoryNames} />
+        </Card>
+      ) : null}
       {may.delete ? (
         <DangerZone className="mt-6">
           <DangerAction

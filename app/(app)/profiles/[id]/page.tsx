@@ -9,6 +9,13 @@ import { BranchList } from "@/components/profiles/branch-list";
 import { CopyField } from "@/components/profiles/copy-field";
 import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
 import { RebindForm } from "@/components/profiles/rebind-form";
+import { IssueCredentialsButton } from "@/components/hooks/action-button";
+import { TriggersForm } from "@/components/hooks/triggers-form";
+import { issueHookCredentialsAction, updateTriggersAction } from "@/lib/actions/hooks";
+import { listHookSubscriptions, getProfileTriggers } from "@/lib/data/hooks";
+import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscriptions";
+import { getEnv } from "@/lib/env";
+import { describeBranches, DEFAULT_TRIGGERS, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -63,6 +70,14 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
       : [];
   const [builds, buildCount, workflow] = await Promise.all([listProfileBuilds(scope, profile.id, 10), countProfileBuilds(scope, profile.id), getWorkflow(scope, profile.id)]);
   const canStart = can(scope, "build.start");
+  const canEditTriggers = can(scope, "profile.triggers", profile);
+  const canManageHooks = can(scope, "hooks.manage");
+  const triggers = (await getProfileTriggers(scope, profile.id)) ?? DEFAULT_TRIGGERS;
+  const hookRows = connection ? await listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [];
+  const hookMode = repositoryHookMode(hookRows);
+  const refused = hookRows.find((row) => row.state === "NO_PERMISSION");
+  const refusal = refused?.finding as { title?: string; detail?: string; fix?: string[] } | null | undefined;
+  const env = getEnv();
   const canEditWorkflow = can(scope, "workflow.update");
   return (
     <>
@@ -141,6 +156,70 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           {connection ? <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} /> : null}
         </div>
         <div className="space-y-6">
+          <Card
+            title="Triggers"
+            description={
+              triggersAreAutomatic(triggers)
+                ? `Pushes to ${triggers.push.enabled ? describeBranches(triggers.push.branches, profile.defaultBranch) : "no branch"}; pull requests into ${triggers.pullRequest.enabled ? describeBranches(triggers.pullRequest.branches, profile.defaultBranch) : "no branch"}.`
+                : "Manual only: builds start when someone starts one."
+            }
+            actions={
+              canManageHooks && connection ? (
+                <Link href={`/profiles/${profile.id}/deliveries`} className="text-sm font-medium text-brand-700 underline">
+                  Delivery log
+                </Link>
+              ) : null
+            }
+          >
+            {connection && triggersAreAutomatic(triggers) ? (
+              <div className="mb-4 text-sm" aria-live="polite">
+                {env.KEEL_HOOKS === "off" ? (
+                  <Alert tone="info" title="Keel polls this repository">
+                    <p>Service hooks are off on this Keel (KEEL_HOOKS=off): new commits and pull requests are found every {env.KEEL_POLL_INTERVAL_SECONDS} seconds.</p>
+                  </Alert>
+                ) : hookMode === "hooks" ? (
+                  <p className="text-slate-700">
+                    <Badge tone="success">Service hooks active</Badge> Azure DevOps tells Keel about pushes and pull requests as they happen.
+                  </p>
+                ) : hookMode === "polling" ? (
+                  <Alert tone="warning" title={refusal?.title ?? "Azure DevOps does not let this connection create service hooks"}>
+                    {refusal?.detail ? <p>{refusal.detail}</p> : null}
+                    <ul className="mt-1 list-disc pl-5">
+                      {(refusal?.fix ?? []).map((step) => (
+                        <li key={step}>{step}</li>
+                      ))}
+                    </ul>
+                    <p className="mt-1">Keel polls the repository every {env.KEEL_POLL_INTERVAL_SECONDS} seconds meanwhile, and creates the hooks itself at the next connection check once it may.</p>
+                    {canManageHooks ? (
+                      <details className="mt-2">
+                        <summary className="cursor-pointer font-medium">The subscriptions an Azure DevOps administrator can create by hand</summary>
+                        <p className="mt-1">Project settings → Service hooks → Create subscription → Web Hooks, one per event, with these values (Basic authentication):</p>
+                        {hookRows.map((row) => (
+                          <div key={row.id} className="mt-2 space-y-1">
+                            <pre tabIndex={0} aria-label={`Subscription for ${row.eventType}`} className="overflow-auto rounded bg-slate-100 p-2 text-xs">{JSON.stringify(manualSubscriptionOf(row), null, 2)}</pre>
+                            <IssueCredentialsButton action={issueHookCredentialsAction.bind(null, profile.id, row.eventType as "git.push")} eventType={row.eventType} />
+                          </div>
+                        ))}
+                      </details>
+                    ) : null}
+                  </Alert>
+                ) : hookMode === "failing" ? (
+                  <Alert tone="error" title="A service hook of this repository is not working">
+                    <p>Keel repairs it at the next connection check{canManageHooks ? "; the delivery log shows its health" : ""}. Builds that should have started meanwhile can be backfilled.</p>
+                  </Alert>
+                ) : (
+                  <p className="text-slate-700">
+                    <Badge tone="neutral">Setting up</Badge> Keel is creating the service hooks for this repository.
+                  </p>
+                )}
+              </div>
+            ) : null}
+            {canEditTriggers ? (
+              <TriggersForm action={updateTriggersAction.bind(null, profile.id)} triggers={triggers} defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null} />
+            ) : (
+              <p className="text-xs text-slate-600">Admins and the person who created the profile change its triggers.</p>
+            )}
+          </Card>
           {workflow ? (
             <Card
               title="Workflow"

@@ -1,0 +1,75 @@
+// Builds that start themselves, in the browser: an admin sets a profile's triggers, Keel creates
+// the repository's service hooks in the emulator (pointing at the HTTPS Keel under test), a push
+// is delivered through the real route and starts a build; the delivery log shows it, Replay
+// starts nothing twice, and the connection page shows the hooks' health. The ios-sdk repository
+// is used by no other journey, so its hooks never see their pushes.
+import { expect, test } from "@playwright/test";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { signInPage } from "./support/auth";
+import { expectNoSeriousA11yViolations } from "./support/axe";
+import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
+import { prisma } from "./support/db";
+import { emulator } from "./support/emulator";
+import { seedProfile } from "./support/profiles";
+import { FIRST_ADMIN } from "./support/settings";
+
+test.describe("service hooks", () => {
+  test("triggers create the hooks; a push starts a build; the delivery log shows it and Replay duplicates nothing", async ({ page }) => {
+    test.setTimeout(120_000);
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    try {
+      const profile = await seedProfile({
+        connectionId: connection.id,
+        name: uniqueName("SDK hooks"),
+        projectId: DEFAULT_PROJECTS.mobileIos.id,
+        projectName: DEFAULT_REPOS.iosSdk.project,
+        repositoryId: DEFAULT_REPOS.iosSdk.id,
+        repositoryName: DEFAULT_REPOS.iosSdk.name,
+        defaultBranch: "refs/heads/master",
+      });
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { workflowSteps: [{ name: "Build", command: "true" }] } });
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}`);
+      const form = page.getByRole("form", { name: "Build triggers" });
+      await form.getByRole("textbox", { name: "Push branches" }).fill("master\nbad branch");
+      await form.getByRole("button", { name: "Save triggers" }).click();
+      await expect(form.getByText(/“bad branch” — A branch pattern/)).toBeVisible();
+      await form.getByRole("textbox", { name: "Push branches" }).fill("master\nrelease/**");
+      await form.getByRole("button", { name: "Save triggers" }).click();
+      await expect(form.getByText(/Saved\. Keel sets up the service hooks/)).toBeVisible();
+      // The worker creates the three subscriptions; the page says so once they exist.
+      await expect(async () => {
+        await page.reload();
+        await expect(page.getByText("Service hooks active")).toBeVisible({ timeout: 1_000 });
+      }).toPass({ timeout: 30_000 });
+      await expectNoSeriousA11yViolations(page, "profile page with triggers");
+
+      const pushed = await emulator.push({ organization: "fabrikam", project: DEFAULT_REPOS.iosSdk.project, repository: DEFAULT_REPOS.iosSdk.name, branch: "master" });
+      const commit = pushed.commits.at(-1)!.commitId;
+      const build = await expect
+        .poll(async () => (await prisma().build.findFirst({ where: { profileId: profile.id, commitId: commit } }))?.trigger ?? null, { timeout: 30_000 })
+        .toBe("PUSH")
+        .then(() => prisma().build.findFirstOrThrow({ where: { profileId: profile.id, commitId: commit } }));
+
+      await page.getByRole("link", { name: "Delivery log" }).click();
+      const delivery = page.locator("[data-delivery]").filter({ hasText: commit.slice(0, 8) }).filter({ hasText: "git.push" });
+      await expect(delivery).toContainText(`build #${build.number} started`);
+      await expect(delivery).toContainText("processed");
+      await delivery.getByText("Payload (credentials masked)").click();
+      await expect(delivery.locator("pre")).toContainText('"eventType": "git.push"');
+      await expectNoSeriousA11yViolations(page, "delivery log");
+      await delivery.getByRole("button", { name: "Replay" }).click();
+      await expect(delivery.getByText(/had already been started \(1\); nothing was duplicated/)).toBeVisible();
+      expect(await prisma().build.count({ where: { profileId: profile.id, commitId: commit } })).toBe(1);
+
+      await page.goto(`/connections/${connection.id}`);
+      const health = page.getByRole("table", { name: "Service-hook subscriptions" });
+      await expect(health.getByRole("row").filter({ hasText: "git.push" })).toContainText("Enabled");
+      await page.getByRole("link", { name: "Delivery log" }).click();
+      await page.getByRole("button", { name: "Backfill from Azure DevOps" }).click();
+      await expect(page.getByText(/Backfill done: .* 0 had never reached Keel/)).toBeVisible();
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+});

@@ -1,0 +1,342 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { Prisma, type HookDeliverySource, type HookDeliveryStatus, type HookSubscriptionState } from "@/lib/generated/prisma/client";
+import type { Scope } from "@/lib/scope";
+import { triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
+import { recordAudit } from "./audit";
+
+// Service hooks and polling (issue 14): the triggers of profiles, the subscriptions Keel manages
+// in Azure DevOps, the durable inbox of deliveries and the poller's cursors. lib/hooks/README.md.
+
+/** A profile of one repository, as the hook processor and the poller match it. */
+export type RepositoryProfile = { id: string; name: string; defaultBranch: string | null; triggers: ProfileTriggers };
+
+/** The profiles bound to one repository through one connection. */
+export async function listRepositoryProfiles(scope: Scope, connectionId: string, repositoryId: string): Promise<RepositoryProfile[]> {
+  const rows = await db.buildProfile.findMany({
+    where: { organizationId: scope.organizationId, connectionId, repositoryId: repositoryId.toLowerCase() },
+    select: { id: true, name: true, defaultBranch: true, triggers: true },
+    orderBy: { nameKey: "asc" },
+  });
+  return rows.map((row) => ({ id: row.id, name: row.name, defaultBranch: row.defaultBranch, triggers: triggersOf(row.triggers) }));
+}
+
+/** The repositories (project and repository ids) of a connection that have profiles or subscriptions. */
+export async function listConnectionRepositories(scope: Scope, connectionId: string): Promise<{ projectId: string; repositoryId: string }[]> {
+  const [profiles, subscriptions] = await Promise.all([
+    db.buildProfile.findMany({ where: { organizationId: scope.organizationId, connectionId }, select: { projectId: true, repositoryId: true }, distinct: ["repositoryId"] }),
+    db.hookSubscription.findMany({ where: { organizationId: scope.organizationId, connectionId }, select: { projectId: true, repositoryId: true }, distinct: ["repositoryId"] }),
+  ]);
+  const seen = new Map<string, { projectId: string; repositoryId: string }>();
+  for (const row of [...profiles, ...subscriptions]) {
+    seen.set(row.repositoryId.toLowerCase(), { projectId: row.projectId.toLowerCase(), repositoryId: row.repositoryId.toLowerCase() });
+  }
+  return [...seen.values()];
+}
+
+/** A profile's triggers (the defaults when none were set). */
+export async function getProfileTriggers(scope: Scope, profileId: string): Promise<ProfileTriggers | null> {
+  const row = await db.buildProfile.findFirst({ where: { id: profileId, organizationId: scope.organizationId }, select: { triggers: true } });
+  return row ? triggersOf(row.triggers) : null;
+}
+
+/** Saves a profile's triggers with a `profile.triggers_updated` audit event (from, to) in one transaction. */
+export async function updateProfileTriggers(scope: Scope, profileId: string, triggers: ProfileTriggers): Promise<{ connectionId: string | null; projectId: string; repositoryId: string }> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${profileId}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
+    if (rows.length === 0) {
+      throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
+    }
+    const before = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true, triggers: true, connectionId: true, projectId: true, repositoryId: true } });
+    await tx.buildProfile.update({ where: { id: profileId }, data: { triggers: triggers as Prisma.InputJsonValue } });
+    await recordAudit(
+      scope,
+      { action: "profile.triggers_updated", targetType: "build_profile", targetId: profileId, data: { name: before.name, from: triggersOf(before.triggers), to: triggers } as Prisma.InputJsonValue },
+      tx,
+    );
+    return { connectionId: before.connectionId, projectId: before.projectId, repositoryId: before.repositoryId };
+  });
+}
+
+const subscriptionView = {
+  id: true,
+  organizationId: true,
+  connectionId: true,
+  projectId: true,
+  repositoryId: true,
+  eventType: true,
+  urlKey: true,
+  basicUsername: true,
+  remoteId: true,
+  state: true,
+  remoteStatus: true,
+  finding: true,
+  lastVerifiedAt: true,
+  lastRepairedAt: true,
+  lastDeliveryAt: true,
+  createdAt: true,
+} satisfies Prisma.HookSubscriptionSelect;
+
+export type HookSubscriptionView = Prisma.HookSubscriptionGetPayload<{ select: typeof subscriptionView }>;
+
+/** The subscriptions Keel manages for a connection (one repository's, with `repositoryId`). */
+export async function listHookSubscriptions(scope: Scope, where: { connectionId: string; repositoryId?: string }): Promise<HookSubscriptionView[]> {
+  return db.hookSubscription.findMany({
+    where: { organizationId: scope.organizationId, connectionId: where.connectionId, ...(where.repositoryId ? { repositoryId: where.repositoryId.toLowerCase() } : {}) },
+    select: subscriptionView,
+    orderBy: [{ repositoryId: "asc" }, { eventType: "asc" }],
+  });
+}
+
+/** Records a wanted subscription (before Azure DevOps is asked), with its credential: the hash and the sealed password. */
+export async function createHookSubscriptionRow(
+  scope: Scope,
+  input: { id: string; connectionId: string; projectId: string; repositoryId: string; eventType: string; urlKey: string; basicUsername: string; passwordHash: string; passwordSealed: string },
+): Promise<HookSubscriptionView> {
+  try {
+    return await db.hookSubscription.create({ data: { ...input, repositoryId: input.repositoryId.toLowerCase(), projectId: input.projectId.toLowerCase(), organizationId: scope.organizationId }, select: subscriptionView });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const existing = await db.hookSubscription.findFirst({
+        where: { organizationId: scope.organizationId, connectionId: input.connectionId, repositoryId: input.repositoryId.toLowerCase(), eventType: input.eventType },
+        select: subscriptionView,
+      });
+      if (existing) {
+        return existing;
+      }
+    }
+    throw error;
+  }
+}
+
+export type HookSubscriptionUpdate = {
+  remoteId?: string | null;
+  state?: HookSubscriptionState;
+  remoteStatus?: string | null;
+  finding?: Prisma.InputJsonValue | null;
+  lastVerifiedAt?: Date;
+  lastRepairedAt?: Date;
+  passwordHash?: string;
+  passwordSealed?: string;
+};
+
+/** Updates what Keel knows of a subscription; with `audit`, records that event in the same transaction. */
+export async function updateHookSubscriptionRow(scope: Scope, id: string, update: HookSubscriptionUpdate, audit?: { action: string; data: Prisma.InputJsonValue }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const { finding, ...rest } = update;
+    const result = await tx.hookSubscription.updateMany({
+      where: { id, organizationId: scope.organizationId },
+      data: { ...rest, ...(finding === undefined ? {} : { finding: finding === null ? Prisma.DbNull : finding }) },
+    });
+    if (result.count === 1 && audit) {
+      await recordAudit(scope, { action: audit.action, targetType: "hook_subscription", targetId: id, data: audit.data }, tx);
+    }
+  });
+}
+
+/** Forgets a subscription (its deliveries stay in the log); with `audit`, records that event. */
+export async function deleteHookSubscriptionRow(scope: Scope, id: string, audit?: { action: string; data: Prisma.InputJsonValue }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const result = await tx.hookSubscription.deleteMany({ where: { id, organizationId: scope.organizationId } });
+    if (result.count === 1 && audit) {
+      await recordAudit(scope, { action: audit.action, targetType: "hook_subscription", targetId: id, data: audit.data }, tx);
+    }
+  });
+}
+
+/** The sealed Basic password of a subscription, about to be sent to Azure DevOps again. */
+export async function sealedHookPassword(scope: Scope, id: string): Promise<string | null> {
+  const row = await db.hookSubscription.findFirst({ where: { id, organizationId: scope.organizationId }, omit: { passwordSealed: false } });
+  return row?.passwordSealed ?? null;
+}
+
+/** What the receiver needs to authenticate a delivery: found by the URL's key alone (global: the key is the credential's first half). */
+export async function findSubscriptionForReceiver(urlKey: string): Promise<{
+  id: string;
+  organizationId: string;
+  connectionId: string;
+  remoteId: string | null;
+  repositoryId: string;
+  eventType: string;
+  basicUsername: string;
+  passwordHash: string;
+} | null> {
+  return db.hookSubscription.findUnique({
+    where: { urlKey },
+    select: { id: true, organizationId: true, connectionId: true, remoteId: true, repositoryId: true, eventType: true, basicUsername: true, passwordHash: true },
+  });
+}
+
+export type NewDelivery = {
+  connectionId: string;
+  subscriptionId: string | null;
+  remoteSubscriptionId: string;
+  notificationId: number | null;
+  eventId: string | null;
+  eventType: string;
+  source: HookDeliverySource;
+  status: HookDeliveryStatus;
+  reason: string | null;
+  repositoryId: string | null;
+  branch: string | null;
+  commitId: string | null;
+  pullRequestId: number | null;
+  payload: Prisma.InputJsonValue;
+};
+
+/**
+ * Writes a delivery to the inbox, once per (Azure DevOps subscription, notification id): a
+ * redelivery, a backfill of one already received, or two racing requests find the first row
+ * (`created: false`). One statement, so nothing else can slip in between.
+ */
+export async function storeDelivery(scope: Scope, input: NewDelivery): Promise<{ id: string; created: boolean }> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    INSERT INTO "HookDelivery" (id, "organizationId", "connectionId", "subscriptionId", "remoteSubscriptionId", "notificationId", "eventId", "eventType", source, status, reason, "repositoryId", branch, "commitId", "pullRequestId", payload, "receivedAt")
+    VALUES (gen_random_uuid(), ${scope.organizationId}::uuid, ${input.connectionId}::uuid, ${input.subscriptionId}::uuid, ${input.remoteSubscriptionId}, ${input.notificationId}, ${input.eventId}, ${input.eventType},
+            ${input.source}::"HookDeliverySource", ${input.status}::"HookDeliveryStatus", ${input.reason}, ${input.repositoryId}, ${input.branch}, ${input.commitId}, ${input.pullRequestId}, ${JSON.stringify(input.payload)}::jsonb, now())
+    ON CONFLICT ("remoteSubscriptionId", "notificationId") DO NOTHING
+    RETURNING id`;
+  if (rows[0]) {
+    if (input.subscriptionId) {
+      await db.hookSubscription.updateMany({ where: { id: input.subscriptionId }, data: { lastDeliveryAt: new Date() } });
+    }
+    return { id: rows[0].id, created: true };
+  }
+  const existing = await db.hookDelivery.findFirst({ where: { remoteSubscriptionId: input.remoteSubscriptionId, notificationId: input.notificationId, organizationId: scope.organizationId }, select: { id: true } });
+  if (!existing) {
+    throw new Error("the delivery conflicted with a row of another organization");
+  }
+  return { id: existing.id, created: false };
+}
+
+const deliveryView = {
+  id: true,
+  connectionId: true,
+  subscriptionId: true,
+  remoteSubscriptionId: true,
+  notificationId: true,
+  eventId: true,
+  eventType: true,
+  source: true,
+  status: true,
+  reason: true,
+  repositoryId: true,
+  branch: true,
+  commitId: true,
+  pullRequestId: true,
+  payload: true,
+  outcome: true,
+  attempts: true,
+  receivedAt: true,
+  processedAt: true,
+} satisfies Prisma.HookDeliverySelect;
+
+export type HookDeliveryView = Prisma.HookDeliveryGetPayload<{ select: typeof deliveryView }>;
+
+/** One delivery of the scope's organization, or null. */
+export async function getDelivery(scope: Scope, id: string): Promise<HookDeliveryView | null> {
+  return db.hookDelivery.findFirst({ where: { id, organizationId: scope.organizationId }, select: deliveryView });
+}
+
+/** Deliveries of a connection (one repository's, with `repositoryId`), newest first, keyset-paged by (receivedAt, id). */
+export async function listDeliveries(
+  scope: Scope,
+  where: { connectionId: string; repositoryId?: string },
+  page: { before?: { receivedAt: Date; id: string } | null; limit: number },
+): Promise<{ rows: HookDeliveryView[]; next: { receivedAt: Date; id: string } | null }> {
+  const rows = await db.hookDelivery.findMany({
+    where: {
+      organizationId: scope.organizationId,
+      connectionId: where.connectionId,
+      ...(where.repositoryId ? { repositoryId: where.repositoryId.toLowerCase() } : {}),
+      ...(page.before ? { OR: [{ receivedAt: { lt: page.before.receivedAt } }, { receivedAt: page.before.receivedAt, id: { lt: page.before.id } }] } : {}),
+    },
+    select: deliveryView,
+    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+    take: page.limit + 1,
+  });
+  const more = rows.length > page.limit;
+  const shown = rows.slice(0, page.limit);
+  const last = shown.at(-1);
+  return { rows: shown, next: more && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+}
+
+/** Counts a processing attempt (before it runs). */
+export async function countDeliveryAttempt(scope: Scope, id: string): Promise<void> {
+  await db.hookDelivery.updateMany({ where: { id, organizationId: scope.organizationId }, data: { attempts: { increment: 1 } } });
+}
+
+/** Records what processing a delivery did: its status, the reason (if any), what it is about and the outcome per profile. */
+export async function finishDelivery(
+  scope: Scope,
+  id: string,
+  result: { status: HookDeliveryStatus; reason: string | null; outcome?: Prisma.InputJsonValue; about?: { repositoryId?: string | null; branch?: string | null; commitId?: string | null; pullRequestId?: number | null } },
+): Promise<void> {
+  await db.hookDelivery.updateMany({
+    where: { id, organizationId: scope.organizationId },
+    data: { status: result.status, reason: result.reason, processedAt: new Date(), ...(result.outcome === undefined ? {} : { outcome: result.outcome }), ...(result.about ?? {}) },
+  });
+}
+
+/** Of these notification ids of one Azure DevOps subscription, those already in the inbox. */
+export async function knownNotificationIds(scope: Scope, remoteSubscriptionId: string, notificationIds: readonly number[]): Promise<Set<number>> {
+  if (notificationIds.length === 0) {
+    return new Set();
+  }
+  const rows = await db.hookDelivery.findMany({
+    where: { organizationId: scope.organizationId, remoteSubscriptionId, notificationId: { in: [...notificationIds] } },
+    select: { notificationId: true },
+  });
+  return new Set(rows.map((row) => row.notificationId).filter((value): value is number => value !== null));
+}
+
+/**
+ * Deliveries stored but not processed for a while (their job could not be queued, or was lost):
+ * the sweep queues them again. Global by nature: the sweep covers every organization.
+ */
+export async function listStaleDeliveries(olderThan: Date, limit: number): Promise<{ id: string; organizationId: string }[]> {
+  return db.hookDelivery.findMany({ where: { status: "RECEIVED", attempts: 0, receivedAt: { lt: olderThan } }, select: { id: true, organizationId: true }, orderBy: { receivedAt: "asc" }, take: limit });
+}
+
+/**
+ * Repositories the poller looks after: those with a subscription Azure DevOps refused to
+ * create (NO_PERMISSION), or every repository with profiles when hooks are off. Global by
+ * nature: the poll schedule covers every organization.
+ */
+export async function listPollingRepositories(hooksEnabled: boolean): Promise<{ organizationId: string; connectionId: string; projectId: string; repositoryId: string }[]> {
+  if (!hooksEnabled) {
+    const rows = await db.buildProfile.findMany({
+      where: { connectionId: { not: null } },
+      select: { organizationId: true, connectionId: true, projectId: true, repositoryId: true },
+      distinct: ["connectionId", "repositoryId"],
+    });
+    return rows.map((row) => ({ organizationId: row.organizationId, connectionId: row.connectionId!, projectId: row.projectId, repositoryId: row.repositoryId }));
+  }
+  return db.hookSubscription.findMany({
+    where: { state: "NO_PERMISSION" },
+    select: { organizationId: true, connectionId: true, projectId: true, repositoryId: true },
+    distinct: ["connectionId", "repositoryId"],
+  });
+}
+
+/** The poller's cursors for one repository of a connection (ref → object id). */
+export async function getPollCursors(scope: Scope, connectionId: string, repositoryId: string): Promise<Map<string, string>> {
+  const rows = await db.pollCursor.findMany({ where: { connectionId, repositoryId: repositoryId.toLowerCase(), connection: { organizationId: scope.organizationId } }, select: { ref: true, objectId: true } });
+  return new Map(rows.map((row) => [row.ref, row.objectId]));
+}
+
+/** Replaces the poller's cursors for one repository (what it saw this time). */
+export async function savePollCursors(scope: Scope, connectionId: string, repositoryId: string, cursors: ReadonlyMap<string, string>): Promise<void> {
+  const repository = repositoryId.toLowerCase();
+  await db.$transaction(async (tx) => {
+    const connection = await tx.connection.findFirst({ where: { id: connectionId, organizationId: scope.organizationId }, select: { id: true } });
+    if (!connection) {
+      return;
+    }
+    await tx.pollCursor.deleteMany({ where: { connectionId, repositoryId: repository, ref: { notIn: [...cursors.keys()] } } });
+    for (const [ref, objectId] of cursors) {
+      await tx.pollCursor.upsert({ where: { connectionId_repositoryId_ref: { connectionId, repositoryId: repository, ref } }, create: { connectionId, repositoryId: repository, ref, objectId }, update: { objectId } });
+    }
+  });
+}

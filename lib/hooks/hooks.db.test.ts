@@ -1,0 +1,333 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PROJECTS, DEFAULT_USERS, KEEL_SCOPES } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { childProcessEnv, resetEnvForTests } from "@/lib/env";
+import type { TestDatabase } from "@/lib/testing/db";
+import { testScope } from "@/lib/testing/scopes";
+import { DEFAULT_PATS, DEFAULT_REPOS, pickerTestDatabase, seedConnection, seedOrganization, startEmulator, type EmulatorHandle, type Seeded } from "@/lib/repositories/test-support";
+import type { Scope } from "@/lib/scope";
+import type { ProfileTriggers } from "@/lib/shared/triggers";
+
+// Builds that start themselves, for real: the emulator delivers service hooks over HTTP to
+// Keel's receiver (receiveDelivery behind a plain HTTP server — the route handler is a thin
+// wrapper of it), one worker process of Keel's registry processes the inbox, syncs
+// subscriptions, checks connections and polls; git pushes go through git http-backend.
+
+const root = path.resolve(import.meta.dirname, "../..");
+let emulator: EmulatorHandle;
+let database: TestDatabase;
+let seeded: Seeded;
+let scope: Scope;
+let buildDir: string;
+let cloneDir: string;
+let receiver: Server;
+let receiverPort = 0;
+let worker: { process: ChildProcess; exited: Promise<number | null>; output: string[] };
+let connectionId: string;
+const profiles: Record<"main" | "feature" | "manual", string> = { main: "", feature: "", manual: "" };
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}\n${worker.output.join("").slice(-4_000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+async function listen(port: number): Promise<number> {
+  const { receiveDelivery } = await import("./receive");
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", `http://127.0.0.1:${receiverPort}`);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (typeof value === "string") {
+          headers.set(name, value);
+        }
+      }
+      const request = new Request(url, { method: req.method ?? "POST", headers, ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}) });
+      receiveDelivery(url.pathname.split("/").pop() ?? "", request)
+        .then((result) => {
+          res.writeHead(result.status, { "content-type": "application/json", ...(result.headers ?? {}) });
+          res.end(JSON.stringify(result.body));
+        })
+        .catch(() => {
+          res.writeHead(500);
+          res.end();
+        });
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(port, "127.0.0.1", resolve));
+  return (receiver.address() as AddressInfo).port;
+}
+
+async function stopReceiver(): Promise<void> {
+  receiver.closeAllConnections();
+  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+}
+
+function startWorker() {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "lib/jobs/worker-main.ts"), "--child"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: childProcessEnv({
+      DATABASE_URL: database.url,
+      NODE_ENV: "test",
+      LOG_LEVEL: "warn",
+      KEEL_WORKER_POLL_MS: "200",
+      KEEL_WORKER_HEARTBEAT_MS: "500",
+      KEEL_JOB_MAINTENANCE_SECONDS: "1",
+      KEEL_WORKER_SHUTDOWN_GRACE_MS: "2000",
+      KEEL_BUILD_CONCURRENCY: "2",
+      KEEL_BUILD_DIR: buildDir,
+      KEEL_CONNECTION_CHECK_INTERVAL_SECONDS: "0",
+      KEEL_POLL_INTERVAL_SECONDS: "1",
+      KEEL_PUBLIC_URL: `http://127.0.0.1:${receiverPort}`,
+    }),
+  });
+  const output: string[] = [];
+  child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { process: child, exited, output };
+}
+
+async function seedProfile(name: string, connection: string, triggers: ProfileTriggers | null): Promise<string> {
+  const profile = await database.prisma.buildProfile.create({
+    data: {
+      organizationId: seeded.organizationId,
+      connectionId: connection,
+      name,
+      nameKey: name.toLowerCase(),
+      platform: "IOS",
+      projectId: DEFAULT_PROJECTS.mobileIos.id.toLowerCase(),
+      projectName: "MOBILE_IOS",
+      repositoryId: DEFAULT_REPOS.walletApp.id.toLowerCase(),
+      repositoryName: "Wallet App",
+      defaultBranch: "refs/heads/main",
+      // One quick step: these tests are about what starts builds, not about running them.
+      workflowSteps: [{ name: "Build", command: "true" }],
+      ...(triggers ? { triggers } : {}),
+    },
+  });
+  return profile.id;
+}
+
+const automatic = (push: string[], pullRequest: string[], prEnabled = true): ProfileTriggers => ({ mode: "automatic", push: { enabled: true, branches: push }, pullRequest: { enabled: prEnabled, branches: pullRequest } });
+
+const run = promisify(execFile);
+
+/** A real `git push` of one new commit to `branch` of Wallet App (Alex's full-access PAT); async: the emulator answers from this process. */
+async function gitPush(branch: string, message: string): Promise<string> {
+  const url = `${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/Wallet%20App`;
+  const header = `Authorization: Basic ${Buffer.from(`:${DEFAULT_PATS.fabrikamFullAccess}`).toString("base64")}`;
+  const git = async (...args: string[]) => (await run("git", ["-c", `http.extraHeader=${header}`, "-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd: cloneDir, encoding: "utf8", env: childProcessEnv({ HOME: cloneDir, GIT_TERMINAL_PROMPT: "0" }) })).stdout.trim();
+  await git("fetch", "-q", "--depth", "1", url, "main");
+  await git("checkout", "-q", "-B", "work", "FETCH_HEAD");
+  writeFileSync(path.join(cloneDir, "NOTES.md"), `${message}\n`);
+  await git("add", "NOTES.md");
+  await git("commit", "-q", "-m", message);
+  await git("push", "-q", url, `HEAD:refs/heads/${branch}`, "--force");
+  return git("rev-parse", "HEAD");
+}
+
+async function buildsOf(profileId: string) {
+  return database.prisma.build.findMany({ where: { profileId }, orderBy: { number: "asc" } });
+}
+
+async function pushSubscription() {
+  return database.prisma.hookSubscription.findFirstOrThrow({ where: { connectionId, eventType: "git.push" } });
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({ fixture: "default", basePort: 0 });
+  database = await pickerTestDatabase();
+  seeded = await seedOrganization(database);
+  scope = testScope(seeded.organizationId, seeded.adminId);
+  buildDir = mkdtempSync(path.join(tmpdir(), "keel-hooks-test-"));
+  cloneDir = mkdtempSync(path.join(tmpdir(), "keel-hooks-clone-"));
+  execFileSync("git", ["init", "-q", cloneDir]);
+  receiverPort = await listen(0);
+  resetEnvForTests({ KEEL_PUBLIC_URL: `http://127.0.0.1:${receiverPort}` });
+  connectionId = (await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull })).id;
+  profiles.main = await seedProfile("Wallet main", connectionId, null);
+  profiles.feature = await seedProfile("Wallet features", connectionId, automatic(["feature/**"], ["release/*"]));
+  profiles.manual = await seedProfile("Wallet manual", connectionId, { ...automatic([], []), mode: "manual" });
+  worker = startWorker();
+  await until("a worker heartbeat", async () => (await database.prisma.workerHeartbeat.count()) >= 1, 60_000);
+}, 120_000);
+
+afterAll(async () => {
+  if (worker && worker.process.exitCode === null) {
+    worker.process.kill("SIGTERM");
+    await worker.exited;
+  }
+  await stopReceiver().catch(() => undefined);
+  await database?.drop();
+  await emulator?.stop();
+  rmSync(buildDir, { recursive: true, force: true });
+  rmSync(cloneDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("service hooks", () => {
+  it("creates one set of subscriptions for the repository, shared by its profiles, pointing at Keel with Basic credentials", async () => {
+    const { requestHookSync } = await import("./subscriptions");
+    await requestHookSync(scope, { connectionId, projectId: DEFAULT_PROJECTS.mobileIos.id.toLowerCase(), repositoryId: DEFAULT_REPOS.walletApp.id.toLowerCase() });
+    const rows = await until("three active subscriptions", async () => {
+      const found = await database.prisma.hookSubscription.findMany({ where: { connectionId, state: "ACTIVE" } });
+      return found.length === 3 ? found : null;
+    });
+    expect(rows.map((row) => row.eventType).sort()).toEqual(["git.pullrequest.created", "git.pullrequest.updated", "git.push"]);
+    const listed = await fetch(`${emulator.servicesUrl}/fabrikam/_apis/hooks/subscriptions?api-version=7.1`, { headers: { authorization: `Basic ${Buffer.from(`:${DEFAULT_PATS.fabrikamFull}`).toString("base64")}` } });
+    const fabrikam = { subscriptions: ((await listed.json()) as { value: { id: string; eventType: string; consumerInputs?: Record<string, string> }[] }).value };
+    expect(fabrikam.subscriptions).toHaveLength(3);
+    for (const row of rows) {
+      const remote = fabrikam.subscriptions.find((item) => item.id.toLowerCase() === row.remoteId!.toLowerCase());
+      expect(remote?.consumerInputs?.url).toBe(`http://127.0.0.1:${receiverPort}/api/hooks/azure-devops/${row.urlKey}`);
+      expect(remote?.consumerInputs?.basicAuthUsername).toBe(row.basicUsername);
+      // Keel keeps only the hash and a sealed copy of the password.
+      expect(row.passwordHash).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it("a push through git starts exactly one build per matching profile, and records why the others did not build", async () => {
+    const subscription = await pushSubscription();
+    const commit = await gitPush("main", "hooks: a push to main");
+    await emulator.control.waitForNotifications({ subscriptionId: subscription.remoteId!, result: "succeeded", count: 1 });
+    const delivery = await until("the delivery processed", async () => database.prisma.hookDelivery.findFirst({ where: { commitId: commit, status: "PROCESSED" } }));
+    expect(delivery.eventType).toBe("git.push");
+    expect(delivery.branch).toBe("refs/heads/main");
+    const outcome = delivery.outcome as { profileId: string; matched: boolean; buildId?: string; reason?: string }[];
+    expect(outcome.find((item) => item.profileId === profiles.main)).toMatchObject({ matched: true });
+    expect(outcome.find((item) => item.profileId === profiles.feature)?.reason).toContain("does not match the push trigger's branches (feature/**)");
+    expect(outcome.find((item) => item.profileId === profiles.manual)?.reason).toContain("only when someone starts a build");
+    const builds = await buildsOf(profiles.main);
+    expect(builds.filter((build) => build.commitId === commit)).toHaveLength(1);
+    expect(builds[0]).toMatchObject({ trigger: "PUSH", branch: "refs/heads/main", commitId: commit });
+    expect(await buildsOf(profiles.feature)).toHaveLength(0);
+    expect(await buildsOf(profiles.manual)).toHaveLength(0);
+  });
+
+  it("answers 401 to wrong credentials and stores nothing; 410 to an unknown key", async () => {
+    const subscription = await pushSubscription();
+    const before = await database.prisma.hookDelivery.count();
+    const url = `http://127.0.0.1:${receiverPort}/api/hooks/azure-devops/${subscription.urlKey}`;
+    const body = JSON.stringify({ subscriptionId: subscription.remoteId, notificationId: 999_999, eventType: "git.push", resource: {} });
+    const wrong = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`${subscription.basicUsername}:not-the-password`).toString("base64")}` }, body });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toContain("Basic");
+    const none = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(none.status).toBe(401);
+    const unknown = await fetch(`http://127.0.0.1:${receiverPort}/api/hooks/azure-devops/${"x".repeat(32)}`, { method: "POST", body });
+    expect(unknown.status).toBe(410);
+    expect(await database.prisma.hookDelivery.count()).toBe(before);
+  });
+
+  it("a replayed delivery starts no duplicate build", async () => {
+    const { processDelivery } = await import("./process");
+    const delivery = await database.prisma.hookDelivery.findFirstOrThrow({ where: { eventType: "git.push", status: "PROCESSED", branch: "refs/heads/main" } });
+    const before = (await buildsOf(profiles.main)).length;
+    const outcome = await processDelivery(scope, delivery.id);
+    const main = outcome.find((item) => item.profileId === profiles.main);
+    expect(main).toMatchObject({ matched: true, created: false });
+    expect((await buildsOf(profiles.main)).length).toBe(before);
+  });
+
+  it("a pull request update starts a PR build that reports a PR status", async () => {
+    const created = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "feature/hooks-pr", targetBranch: "main", title: "Hooks PR" });
+    const first = await until("the PR build of the created PR", async () => (await buildsOf(profiles.main)).find((build) => build.pullRequestId === created.pullRequestId));
+    expect(first).toMatchObject({ trigger: "PULL_REQUEST", pullRequestIteration: 1, targetRef: "refs/heads/main" });
+    const updated = await emulator.control.updatePullRequest({ organization: "fabrikam", pullRequestId: created.pullRequestId, commits: 1 } as Parameters<EmulatorHandle["control"]["updatePullRequest"]>[0]);
+    const second = await until("the PR build of the update", async () => (await buildsOf(profiles.main)).find((build) => build.pullRequestId === created.pullRequestId && build.pullRequestIteration === 2));
+    expect(second.commitId).toBe(updated.lastMergeCommit);
+    const statuses = await until("a PR status for the second iteration", async () => {
+      const pr = await emulator.control.pullRequest({ organization: "fabrikam", pullRequestId: created.pullRequestId } as Parameters<EmulatorHandle["control"]["pullRequest"]>[0]);
+      const found = pr.statuses.filter((status) => status.iterationId === 2);
+      return found.length > 0 ? found : null;
+    });
+    expect(statuses[0]?.contextName).toBe("Wallet main");
+    // Exactly one PR build per iteration (created + updated, whatever else Azure DevOps sent).
+    expect((await buildsOf(profiles.main)).filter((build) => build.pullRequestId === created.pullRequestId)).toHaveLength(2);
+    // The feature profile builds PRs into release/* only; its push trigger saw the new source branch.
+    expect((await buildsOf(profiles.feature)).filter((build) => build.trigger === "PULL_REQUEST")).toHaveLength(0);
+  });
+
+  it("Keel down while three pushes happen: backfill starts the three builds once each", async () => {
+    const { backfillConnection } = await import("./backfill");
+    const subscription = await pushSubscription();
+    // Failed deliveries wait (Microsoft's first retry is 1 s; here long enough that backfill comes first).
+    emulator.control.setHookPolicy({ transientRetryDelaysMs: [600_000] });
+    await stopReceiver();
+    const commits = [await gitPush("main", "outage 1"), await gitPush("main", "outage 2"), await gitPush("main", "outage 3")];
+    await emulator.control.waitForDeliveries({ subscriptionId: subscription.remoteId!, outcome: "transient", count: 1 } as Parameters<EmulatorHandle["control"]["waitForDeliveries"]>[0]);
+    await listen(receiverPort);
+    expect(await database.prisma.build.count({ where: { commitId: { in: commits } } })).toBe(0);
+    const summary = await backfillConnection(scope, connectionId);
+    expect(summary.builds).toBe(3);
+    for (const commit of commits) {
+      expect(await database.prisma.build.count({ where: { profileId: profiles.main, commitId: commit } })).toBe(1);
+    }
+    expect(await database.prisma.hookDelivery.count({ where: { source: "BACKFILL", commitId: { in: commits } } })).toBe(3);
+    // A second backfill, and Azure DevOps' own retries arriving now, duplicate nothing.
+    expect((await backfillConnection(scope, connectionId)).missing).toBe(0);
+    emulator.control.retryDeliveries();
+    await emulator.control.waitForNotifications({ subscriptionId: subscription.remoteId!, result: "succeeded", count: 4 });
+    for (const commit of commits) {
+      expect(await database.prisma.build.count({ where: { profileId: profiles.main, commitId: commit } })).toBe(1);
+    }
+    emulator.control.setHookPolicy({ transientRetryDelaysMs: [1_000, 2_000] });
+  }, 60_000);
+
+  it("a subscription disabled in Azure DevOps is enabled again by the next connection check, audited", async () => {
+    const { queueOrganizationChecks } = await import("@/lib/connections/scheduled");
+    const subscription = await pushSubscription();
+    emulator.control.setSubscriptionStatus({ organization: "fabrikam", subscriptionId: subscription.remoteId!, status: "disabledBySystem" });
+    await queueOrganizationChecks(scope, [connectionId]);
+    const repaired = await until("the repair", async () => database.prisma.auditEvent.findFirst({ where: { action: "hooks.subscription_repaired", targetId: subscription.id } }), 60_000);
+    expect(repaired.data).toMatchObject({ was: "disabledBySystem" });
+    expect(repaired.actorKind).toBe("SYSTEM");
+    const remote = await fetch(`${emulator.servicesUrl}/fabrikam/_apis/hooks/subscriptions/${subscription.remoteId}?api-version=7.1`, {
+      headers: { authorization: `Basic ${Buffer.from(`:${DEFAULT_PATS.fabrikamFull}`).toString("base64")}` },
+    });
+    expect(((await remote.json()) as { status: string }).status).toBe("enabled");
+    // And it delivers again.
+    const commit = await gitPush("main", "after the repair");
+    await until("a build of the push after the repair", async () => (await buildsOf(profiles.main)).find((build) => build.commitId === commit));
+  }, 90_000);
+
+  it("a connection without permission to create hooks says so and builds by polling, once per change", async () => {
+    const { syncRepositoryHooks } = await import("./subscriptions");
+    const { getConnection } = await import("@/lib/data/connections");
+    const { token } = emulator.control.createPat({ userId: DEFAULT_USERS.sam.id, scopes: [...KEEL_SCOPES], organizations: ["fabrikam"] });
+    emulator.control.setHookPermission({ organization: "fabrikam", userId: DEFAULT_USERS.sam.id, allowed: false });
+    const polling = (await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token, name: "Sam's connection" })).id;
+    const profile = await seedProfile("Wallet polled", polling, automatic(["poll/**"], [], false));
+    const result = await syncRepositoryHooks(scope, (await getConnection(scope, polling))!, DEFAULT_PROJECTS.mobileIos.id.toLowerCase(), DEFAULT_REPOS.walletApp.id.toLowerCase());
+    expect(result.mode).toBe("polling");
+    const rows = await database.prisma.hookSubscription.findMany({ where: { connectionId: polling } });
+    expect(rows.every((row) => row.state === "NO_PERMISSION")).toBe(true);
+    expect(rows[0]!.finding).toMatchObject({ id: "hooks_no_permission" });
+    expect(JSON.stringify(rows[0]!.finding)).toContain("Edit subscriptions");
+    // The first poll records what is there; the push after it is built by the poller.
+    await until("the poll baseline", async () => database.prisma.pollCursor.findFirst({ where: { connectionId: polling, ref: "@baseline" } }));
+    const commit = await gitPush("poll/one", "a change only polling sees");
+    const build = await until("the polled build", async () => (await buildsOf(profile)).find((item) => item.commitId === commit));
+    expect(build).toMatchObject({ trigger: "POLL", branch: "refs/heads/poll/one" });
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await buildsOf(profile)).filter((item) => item.commitId === commit)).toHaveLength(1);
+  }, 60_000);
+});

@@ -1,0 +1,183 @@
+import "server-only";
+import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
+import { startBuild } from "@/lib/builds/service";
+import { getConnection, type ConnectionView } from "@/lib/data/connections";
+import { countDeliveryAttempt, finishDelivery, getDelivery, listRepositoryProfiles, type RepositoryProfile } from "@/lib/data/hooks";
+import { isAppError } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { JobContext } from "@/lib/jobs/define";
+import { processDeliveryQueue } from "@/lib/jobs/queues";
+import { logger } from "@/lib/logger";
+import { clientForConnection } from "@/lib/repositories/connection-client";
+import type { Scope } from "@/lib/scope";
+import { pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision } from "@/lib/shared/triggers";
+import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID } from "./payload";
+
+// The hooks.process job: one stored delivery → the profiles of its repository → startBuild for
+// each whose triggers match, with an idempotency key derived from the change itself (lib/shared/
+// triggers.ts), so a redelivery, a Replay, a Backfill and a poll of the same change start it once.
+// What happened per profile is written on the delivery for the log.
+
+const log = logger("hooks.process");
+
+/** Per profile of the repository: did the event match, what was started, or why not. */
+export type ProfileOutcome = { profileId: string; profileName: string; matched: boolean; buildId?: string; buildNumber?: number; created?: boolean; reason?: string };
+
+class Unprocessable extends Error {}
+
+/** The job: processes once; on the last attempt a failure is written on the delivery instead of thrown. */
+export async function processDeliveryJob(payload: { deliveryId: string }, context: JobContext<"organization">): Promise<void> {
+  try {
+    await processDelivery(context.scope, payload.deliveryId);
+  } catch (error) {
+    const reason = failureReason(error);
+    const last = context.retryCount >= processDeliveryQueue.retry.limit;
+    await finishDelivery(context.scope, payload.deliveryId, { status: last ? "FAILED" : "RECEIVED", reason: last ? reason : `Attempt ${context.retryCount + 1} failed (${reason}); Keel tries again.` });
+    if (!last) {
+      throw error;
+    }
+    log.error({ err: error, deliveryId: payload.deliveryId }, "a delivery could not be processed");
+  }
+}
+
+function failureReason(error: unknown): string {
+  if (isAzureDevOpsError(error) || isAppError(error)) {
+    return error.message;
+  }
+  return "Keel failed unexpectedly while processing it.";
+}
+
+/** Processes one delivery now (the job, Replay and Backfill all come here); returns the outcome per profile. */
+export async function processDelivery(scope: Scope, deliveryId: string): Promise<ProfileOutcome[]> {
+  const delivery = await getDelivery(scope, deliveryId);
+  if (!delivery) {
+    return [];
+  }
+  if (delivery.status === "UNPROCESSABLE" && delivery.notificationId === null) {
+    // Stored as unreadable by the receiver: nothing to act on, the reason stays.
+    return [];
+  }
+  await countDeliveryAttempt(scope, deliveryId);
+  const connection = await getConnection(scope, delivery.connectionId);
+  if (!connection) {
+    await finishDelivery(scope, deliveryId, { status: "UNPROCESSABLE", reason: "Its connection was deleted." });
+    return [];
+  }
+  try {
+    const outcome = await actOn(scope, connection, delivery.payload);
+    const started = outcome.filter((item) => item.buildId && item.created).length;
+    const matched = outcome.filter((item) => item.matched).length;
+    const reason =
+      outcome.length === 0
+        ? "No build profile uses this repository through this connection."
+        : matched === 0
+          ? "No profile's triggers match."
+          : started === 0
+            ? "The matching profiles' builds of this change had already been started (nothing duplicated)."
+            : null;
+    await finishDelivery(scope, deliveryId, { status: "PROCESSED", reason, outcome: outcome as unknown as Prisma.InputJsonValue });
+    return outcome;
+  } catch (error) {
+    if (error instanceof Unprocessable) {
+      await finishDelivery(scope, deliveryId, { status: "UNPROCESSABLE", reason: error.message });
+      return [];
+    }
+    throw error;
+  }
+}
+
+async function actOn(scope: Scope, connection: ConnectionView, payload: unknown): Promise<ProfileOutcome[]> {
+  const envelope = envelopeSchema.safeParse(payload);
+  if (!envelope.success) {
+    throw new Unprocessable(`The payload is not a service-hook event Keel understands (${describeIssues(envelope.error)}).`);
+  }
+  const { eventType, resource } = envelope.data;
+  if (eventType === "git.push") {
+    const push = pushResourceSchema.safeParse(resource);
+    if (!push.success) {
+      throw new Unprocessable(`The git.push resource is not what Keel expects (${describeIssues(push.error)}).`);
+    }
+    const profiles = await listRepositoryProfiles(scope, connection.id, push.data.repository.id);
+    const outcome: ProfileOutcome[] = [];
+    for (const profile of profiles) {
+      for (const update of push.data.refUpdates) {
+        outcome.push(await onPush(scope, profile, update.name, update.newObjectId.toLowerCase()));
+      }
+    }
+    return outcome;
+  }
+  if (eventType === "git.pullrequest.created" || eventType === "git.pullrequest.updated") {
+    const pr = pullRequestResourceSchema.safeParse(resource);
+    if (!pr.success) {
+      throw new Unprocessable(`The ${eventType} resource is not what Keel expects (${describeIssues(pr.error)}).`);
+    }
+    const profiles = await listRepositoryProfiles(scope, connection.id, pr.data.repository.id);
+    const outcome: ProfileOutcome[] = [];
+    let iteration: number | null = null;
+    for (const profile of profiles) {
+      const decision = pullRequestDecision(profile.triggers, pr.data.targetRefName, profile.defaultBranch);
+      if (!decision.start) {
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: decision.reason });
+        continue;
+      }
+      if (pr.data.status !== "active") {
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `The pull request is ${pr.data.status}: Keel builds active pull requests only.` });
+        continue;
+      }
+      if (!pr.data.lastMergeCommit || !pr.data.lastMergeSourceCommit) {
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: true, reason: `Azure DevOps has no merge commit for it (merge status ${pr.data.mergeStatus ?? "unknown"}): resolve the conflicts, then push again.` });
+        continue;
+      }
+      iteration ??= await latestIteration(scope, connection, pr.data.repository.project?.id ?? "", pr.data.repository.id, pr.data.pullRequestId);
+      outcome.push(
+        await start(scope, profile, {
+          commit: pr.data.lastMergeCommit.commitId.toLowerCase(),
+          trigger: "PULL_REQUEST",
+          pullRequest: { id: pr.data.pullRequestId, iteration, sourceRef: pr.data.sourceRefName, targetRef: pr.data.targetRefName },
+          idempotencyKey: pullRequestBuildKey(profile.id, pr.data.pullRequestId, pr.data.lastMergeSourceCommit.commitId),
+        }),
+      );
+    }
+    return outcome;
+  }
+  throw new Unprocessable(`Keel does not act on ${eventType} events.`);
+}
+
+/** The pull request's newest iteration (Azure DevOps' payload does not carry it). */
+export async function latestIteration(scope: Scope, connection: ConnectionView, projectId: string, repositoryId: string, pullRequestId: number): Promise<number> {
+  const { client } = await clientForConnection(scope, connection);
+  const iterations = await client.listPullRequestIterations(projectId || repositoryId, repositoryId, pullRequestId);
+  return iterations.reduce((max, item) => Math.max(max, item.id), 1);
+}
+
+/** A push to one ref, for one profile. */
+export async function onPush(scope: Scope, profile: RepositoryProfile, ref: string, newObjectId: string, trigger: "PUSH" | "POLL" = "PUSH"): Promise<ProfileOutcome> {
+  if (!ref.startsWith("refs/heads/")) {
+    return { profileId: profile.id, profileName: profile.name, matched: false, reason: `${ref} is not a branch.` };
+  }
+  if (newObjectId === ZERO_OBJECT_ID) {
+    return { profileId: profile.id, profileName: profile.name, matched: false, reason: `The branch ${ref.slice(11)} was deleted.` };
+  }
+  const decision = pushDecision(profile.triggers, ref, profile.defaultBranch);
+  if (!decision.start) {
+    return { profileId: profile.id, profileName: profile.name, matched: false, reason: decision.reason };
+  }
+  return start(scope, profile, { commit: newObjectId, branch: ref, trigger, idempotencyKey: pushBuildKey(profile.id, ref, newObjectId) });
+}
+
+/** startBuild for one matching profile; a refusal about this change (a commit gone) is the profile's outcome, the rest is thrown. */
+export async function start(
+  scope: Scope,
+  profile: RepositoryProfile,
+  input: { commit: string; branch?: string; trigger: "PUSH" | "PULL_REQUEST" | "POLL"; pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string }; idempotencyKey: string },
+): Promise<ProfileOutcome> {
+  try {
+    const { build, created } = await startBuild(scope, { profileId: profile.id, ...input });
+    return { profileId: profile.id, profileName: profile.name, matched: true, buildId: build.id, buildNumber: build.number, created, ...(created ? {} : { reason: "Already started for this change." }) };
+  } catch (error) {
+    if (isAppError(error) && (error.code === "INVALID_INPUT" || error.code === "CONFLICT" || error.code === "NOT_FOUND")) {
+      return { profileId: profile.id, profileName: profile.name, matched: true, reason: error.message };
+    }
+    throw error;
+  }
+}

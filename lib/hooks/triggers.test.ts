@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { branchMatches, DEFAULT_TRIGGERS, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, triggersOf } from "@/lib/shared/triggers";
+import { triggersFormSchema } from "@/lib/validation/triggers";
+import { maskPayload } from "./payload";
+
+describe("branch patterns", () => {
+  it.each([
+    [["main"], "refs/heads/main", true],
+    [["main"], "refs/heads/main2", false],
+    [["release/*"], "release/1.0", true],
+    [["release/*"], "release/1.0/hotfix", false],
+    [["feature/**"], "feature/a/b", true],
+    [["feature/**", "!feature/wip/**"], "feature/wip/x", false],
+    [["!experimental"], "anything", true],
+    [["!experimental"], "experimental", false],
+    [["v1.0"], "v1x0", false],
+  ])("%j matches %s: %s", (patterns, branch, expected) => {
+    expect(branchMatches(branch, patterns, "refs/heads/main")).toBe(expected);
+  });
+
+  it("an empty list is the default branch, and nothing when there is none", () => {
+    expect(branchMatches("main", [], "refs/heads/main")).toBe(true);
+    expect(branchMatches("develop", [], "refs/heads/main")).toBe(false);
+    expect(branchMatches("main", [], null)).toBe(false);
+  });
+});
+
+describe("decisions and keys", () => {
+  it("defaults build pushes to the default branch and pull requests into it", () => {
+    expect(triggersOf(null)).toEqual(DEFAULT_TRIGGERS);
+    expect(triggersOf({ mode: "sometimes" })).toEqual(DEFAULT_TRIGGERS);
+    expect(pushDecision(DEFAULT_TRIGGERS, "refs/heads/main", "refs/heads/main")).toEqual({ start: true });
+    expect(pullRequestDecision(DEFAULT_TRIGGERS, "refs/heads/develop", "refs/heads/main")).toMatchObject({ start: false, reason: expect.stringContaining("targets develop") });
+  });
+
+  it("manual only and switched-off triggers say why", () => {
+    expect(pushDecision({ ...DEFAULT_TRIGGERS, mode: "manual" }, "refs/heads/main", "refs/heads/main")).toMatchObject({ start: false, reason: expect.stringContaining("only when someone") });
+    expect(pushDecision({ ...DEFAULT_TRIGGERS, push: { enabled: false, branches: [] } }, "refs/heads/main", "refs/heads/main")).toMatchObject({ reason: "The profile's push trigger is off." });
+  });
+
+  it("keys name the change, whoever saw it", () => {
+    expect(pushBuildKey("p", "main", "ABC")).toBe(pushBuildKey("p", "refs/heads/main", "abc"));
+    expect(pullRequestBuildKey("p", 7, "ABC")).toBe("pr:p:7:abc");
+  });
+});
+
+describe("the triggers form", () => {
+  it("reads check boxes and one pattern per line", () => {
+    const parsed = triggersFormSchema.parse({ mode: "automatic", push: "on", pushBranches: "main\n\n release/* ", pullRequestBranches: "" });
+    expect(parsed).toEqual({ mode: "automatic", push: { enabled: true, branches: ["main", "release/*"] }, pullRequest: { enabled: false, branches: [] } });
+  });
+
+  it("names the bad pattern and the field", () => {
+    const result = triggersFormSchema.safeParse({ mode: "automatic", pushBranches: "main\nbad branch" });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(["pushBranches"]);
+    expect(result.error?.issues[0]?.message).toContain("“bad branch”");
+    expect(triggersFormSchema.safeParse({ mode: "automatic", pushBranches: Array.from({ length: 21 }, (_, i) => `b${i}`).join("\n") }).success).toBe(false);
+  });
+});
+
+describe("masking", () => {
+  it("masks credential-shaped keys and passwords in URLs", () => {
+    expect(maskPayload({ a: { basicAuthPassword: "s3cret", token: "t" }, url: "https://user:pw@host/x", n: 1 })).toEqual({ a: { basicAuthPassword: "***", token: "***" }, url: "https://user:***@host/x", n: 1 });
+  });
+});

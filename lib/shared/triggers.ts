@@ -1,0 +1,146 @@
+// A build profile's triggers: what starts a build by itself (issue 14). Pure and neutral: the
+// profile page, the triggers form's server action, the hook processor and the poller all read
+// them through these functions, so "does this push start this profile?" has one answer.
+import { z } from "zod";
+
+/** Branch patterns: `main`, `release/*` (one path segment), `feature/**` (anything below), `!release/old` (exclude). */
+export const MAX_BRANCH_PATTERNS = 20;
+
+const patternSchema = z
+  .string()
+  .trim()
+  .min(1, "A branch pattern cannot be empty.")
+  .max(200, "A branch pattern has at most 200 characters.")
+  .refine((value) => !/[\s~^:?[\\]|\.\.|@\{|\/\/|^\/|\/$|\.lock$/.test(value.replace(/^!/, "").replace(/^refs\/heads\//, "")), {
+    message: "A branch pattern is a branch name with * (one level) or ** (any depth), optionally starting with ! to exclude: no spaces, ~ ^ : ? [ \\, .., // or a trailing /.",
+  });
+
+export const triggersSchema = z.object({
+  /** "manual": only people start builds; "automatic": the push and pull-request triggers below. */
+  mode: z.enum(["automatic", "manual"]),
+  push: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS) }),
+  pullRequest: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS) }),
+});
+
+/**
+ * A profile's triggers. An empty `branches` list means "the profile's default branch", so the
+ * defaults follow a default branch that changes in Azure DevOps.
+ */
+export type ProfileTriggers = z.infer<typeof triggersSchema>;
+
+/** Pushes to the default branch and pull requests into it. */
+export const DEFAULT_TRIGGERS: ProfileTriggers = Object.freeze({
+  mode: "automatic",
+  push: { enabled: true, branches: [] },
+  pullRequest: { enabled: true, branches: [] },
+}) as ProfileTriggers;
+
+/** The stored value (null, or JSON written by an older Keel) as triggers; anything unreadable is the defaults. */
+export function triggersOf(stored: unknown): ProfileTriggers {
+  const parsed = triggersSchema.safeParse(stored);
+  return parsed.success ? parsed.data : DEFAULT_TRIGGERS;
+}
+
+/** True when the triggers start builds by themselves (Keel then wants service hooks, or polls). */
+export function triggersAreAutomatic(triggers: ProfileTriggers): boolean {
+  return triggers.mode === "automatic" && (triggers.push.enabled || triggers.pullRequest.enabled);
+}
+
+function shortName(ref: string): string {
+  return ref.replace(/^refs\/heads\//, "");
+}
+
+function patternRegExp(pattern: string): RegExp {
+  let source = "";
+  for (let index = 0; index < pattern.length; index += 1) {
+    const char = pattern[index]!;
+    if (char === "*" && pattern[index + 1] === "*") {
+      source += ".*";
+      index += 1;
+    } else if (char === "*") {
+      source += "[^/]*";
+    } else {
+      source += char.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * Whether a branch (`main` or `refs/heads/main`) matches patterns; an empty list means the
+ * default branch. A branch matches when an include pattern matches and no `!` pattern does;
+ * a list of excludes only includes everything else.
+ */
+export function branchMatches(branch: string, patterns: readonly string[], defaultBranch: string | null): boolean {
+  const name = shortName(branch);
+  if (patterns.length === 0) {
+    return defaultBranch !== null && name === shortName(defaultBranch);
+  }
+  const includes = patterns.filter((pattern) => !pattern.startsWith("!")).map((pattern) => shortName(pattern));
+  const excludes = patterns.filter((pattern) => pattern.startsWith("!")).map((pattern) => shortName(pattern.slice(1)));
+  const included = includes.length === 0 || includes.some((pattern) => patternRegExp(pattern).test(name));
+  return included && !excludes.some((pattern) => patternRegExp(pattern).test(name));
+}
+
+/** The patterns in words: "the default branch (main)", "main, release/*". */
+export function describeBranches(patterns: readonly string[], defaultBranch: string | null): string {
+  if (patterns.length === 0) {
+    return defaultBranch ? `the default branch (${shortName(defaultBranch)})` : "the default branch (none yet)";
+  }
+  return patterns.join(", ");
+}
+
+export type TriggerDecision = { start: true } | { start: false; reason: string };
+
+/** Whether a push to `branch` starts a build of a profile with these triggers, and if not, why. */
+export function pushDecision(triggers: ProfileTriggers, branch: string, defaultBranch: string | null): TriggerDecision {
+  if (triggers.mode === "manual") {
+    return { start: false, reason: "The profile builds only when someone starts a build." };
+  }
+  if (!triggers.push.enabled) {
+    return { start: false, reason: "The profile's push trigger is off." };
+  }
+  if (!branchMatches(branch, triggers.push.branches, defaultBranch)) {
+    return { start: false, reason: `${shortName(branch)} does not match the push trigger's branches (${describeBranches(triggers.push.branches, defaultBranch)}).` };
+  }
+  return { start: true };
+}
+
+/** Whether a pull request into `targetBranch` starts a build of a profile with these triggers, and if not, why. */
+export function pullRequestDecision(triggers: ProfileTriggers, targetBranch: string, defaultBranch: string | null): TriggerDecision {
+  if (triggers.mode === "manual") {
+    return { start: false, reason: "The profile builds only when someone starts a build." };
+  }
+  if (!triggers.pullRequest.enabled) {
+    return { start: false, reason: "The profile's pull-request trigger is off." };
+  }
+  if (!branchMatches(targetBranch, triggers.pullRequest.branches, defaultBranch)) {
+    return {
+      start: false,
+      reason: `The pull request targets ${shortName(targetBranch)}, which does not match the pull-request trigger's branches (${describeBranches(triggers.pullRequest.branches, defaultBranch)}).`,
+    };
+  }
+  return { start: true };
+}
+
+/**
+ * The idempotency keys of automatic builds, derived from what happened — not from how Keel heard
+ * of it — so a hook, its redelivery, a replay, a backfill and a poll of the same change all name
+ * the same build and start it once.
+ */
+export function pushBuildKey(profileId: string, branch: string, commitId: string): string {
+  return `push:${profileId}:refs/heads/${shortName(branch)}:${commitId.toLowerCase()}`;
+}
+
+/** See pushBuildKey: one PR build per profile, pull request and source commit (an iteration). */
+export function pullRequestBuildKey(profileId: string, pullRequestId: number, sourceCommitId: string): string {
+  return `pr:${profileId}:${pullRequestId}:${sourceCommitId.toLowerCase()}`;
+}
+
+/** Parses the triggers form's text areas: one pattern per line (or comma-separated); blank lines ignored. */
+export function patternsFromText(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+}
