@@ -8,7 +8,7 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
     document.title = "Something went wrong · Keel";
   }, []);
   return (
-    <main id="main" className="mx-auto max-w-xl px-4 py-16">
+    <main id="main" tabIndex={-1} className="outline-none mx-auto max-w-xl px-4 py-16">
       <p className="text-sm font-semibold text-red-700">Something went wrong</p>
       <h1 className="mt-2 text-2xl font-semibold text-slate-900">Keel could not show this page</h1>
       <p className="mt-3 text-sm text-slate-600">

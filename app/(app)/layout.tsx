@@ -1,5 +1,6 @@
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 import { AppHeader } from "@/components/shell/app-header";
+import { Toaster } from "@/components/ui/toaster";
 import { requireUser } from "@/lib/auth/guards";
 import { countConnectionsNeedingAttention } from "@/lib/connections/service";
 import { getEnv } from "@/lib/env";
@@ -14,9 +15,12 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <>
       <AppHeader organizationName={user.organizationName} userName={user.name} userEmail={user.email} role={user.role} demo={getEnv().KEEL_DEMO} attention={attention} />
-      <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+      <main id="main" tabIndex={-1} className="outline-none mx-auto max-w-6xl px-4 py-8">
         {children}
       </main>
+      <Suspense fallback={null}>
+        <Toaster />
+      </Suspense>
     </>
   );
 }

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import type { CheckFinding, CheckSummary } from "@/lib/connections/summary";
+import { formatTime } from "@/lib/shared/dates";
 
 // Findings a firewall can cause: each links to the page listing Keel's outgoing addresses.
 const NETWORK_FINDINGS = new Set(["unreachable_dns", "unreachable_refused", "unreachable_timeout", "unreachable_reset", "unreachable_network", "blocked_by_policy"]);
@@ -45,7 +46,7 @@ export function CheckReport({ summary }: { summary: CheckSummary }) {
         <h2 id="check-heading" className="text-base font-semibold text-slate-900">
           {summary.ok ? (warnings.length ? "The connection works, with warnings" : "The connection works") : `The connection does not work yet (${errors.length} problem${errors.length === 1 ? "" : "s"})`}
         </h2>
-        <p className="mt-1 text-sm text-slate-700">Checked {new Date(summary.checkedAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC.</p>
+        <p className="mt-1 text-sm text-slate-700">Checked {formatTime(new Date(summary.checkedAt))}.</p>
       </div>
       {summary.identity || summary.server || summary.projects ? (
         <dl className="grid gap-3 rounded-md border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">

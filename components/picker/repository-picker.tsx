@@ -16,6 +16,7 @@ import { fetchJson, query } from "./fetch-json";
 import { ProblemAlert } from "./problem-alert";
 import { usePagedList } from "./use-paged-list";
 import { VirtualList } from "./virtual-list";
+import { formatTime } from "@/lib/shared/dates";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -372,7 +373,7 @@ function ListingBar({
       </div>
     );
   }
-  const listedAt = listing.finishedAt ? new Date(listing.finishedAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : null;
+  const listedAt = listing.finishedAt ? formatTime(new Date(listing.finishedAt)) : null;
   if (listing.status === "QUEUED") {
     return (
       <div className="space-y-2 rounded-lg border border-sky-200 bg-sky-50 p-4 text-sm text-sky-950" data-testid="listing-queued">

@@ -19,6 +19,7 @@
  * §3.5 lists what Azure DevOps exposes about expiry (only the refusal of an expired PAT).
  */
 import type { ConnectionStatus } from "@/lib/generated/prisma/enums";
+import { formatDay } from "@/lib/shared/dates";
 
 export type { ConnectionStatus };
 
@@ -192,7 +193,7 @@ export type Health = {
 };
 
 function day(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  return formatDay(date);
 }
 
 /** A connection's status now: the stored one, with the credential's expiry applied (see the file comment). */

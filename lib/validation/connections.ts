@@ -20,6 +20,21 @@ export const serverUrlField = z
     return result.value;
   });
 
+/**
+ * What to say about a collection or organization typed as a path. `tfs/DefaultCollection` (as
+ * some other tools ask for it) is the server's path prefix plus the collection: the message
+ * proposes moving the prefix into the server URL (the form offers it as one click).
+ */
+export function collectionPathMessage(label: string, value: string): string {
+  const segments = value.split(/[/\\]+/).filter((segment) => segment !== "");
+  const last = segments.at(-1);
+  if (label === "Organization" || segments.length < 2 || !last) {
+    return `${label} is a single name, not a path: enter it without slashes (e.g. ${label === "Organization" ? "fabrikam" : "DefaultCollection"})`;
+  }
+  const prefix = segments.slice(0, -1).join("/");
+  return `${label} is a single name, not a path. Move /${prefix} into the server URL (…/${prefix}) and enter ${last} here?`;
+}
+
 /** Collection (Server) or organization (Services) name: one path segment. */
 export function collectionField(label: string) {
   return z
@@ -31,7 +46,11 @@ export function collectionField(label: string) {
         .min(1, `${label} is required`)
         .max(100, `${label} must be at most 100 characters`)
         .refine((value) => !CONTROL.test(value), `${label} must not contain control characters`)
-        .refine((value) => !/[/\\?#]/.test(value), `${label} is a single name, not a path: enter it without slashes (e.g. DefaultCollection)`),
+        .superRefine((value, ctx) => {
+          if (/[/\\?#]/.test(value)) {
+            ctx.addIssue({ code: "custom", message: collectionPathMessage(label, value) });
+          }
+        }),
     );
 }
 
@@ -103,6 +122,18 @@ export function patFormSchema(options: { collectionLabel: string; tokenOptional:
     tokenExpiresAt: tokenExpiryField,
   });
 }
+
+/**
+ * The wizard's PAT form read leniently (bounded text only): the action parses it with
+ * `patFormSchema` itself, so that a valid token is kept in the draft even when another field fails.
+ */
+export const patFormRawSchema = z.object({
+  name: z.string().max(2_000).optional(),
+  serverUrl: z.string().max(2_000).optional(),
+  collection: z.string().max(2_000).optional(),
+  token: z.string().max(2_000).optional(),
+  tokenExpiresAt: z.string().max(100).optional(),
+});
 
 export const caUploadFields = ["caPem"] as const;
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g;

@@ -156,7 +156,8 @@ export const profileListQuerySchema = z.strictObject({
     .refine((value) => !CONTROL.test(value), "Search must not contain control characters")
     .transform((value) => value.trim())
     .optional(),
-  platform: z.enum(PLATFORM_VALUES, { error: "Unknown platform" }).optional(),
+  // The filter form's "All platforms" option submits `platform=` (empty): that is no filter, not an unknown platform.
+  platform: z.preprocess((value) => (value === "" ? undefined : value), z.enum(PLATFORM_VALUES, { error: "Unknown platform" }).optional()),
   sort: z.enum(PROFILE_SORTS, { error: "Unknown sort order" }).default("name"),
   order: z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc"),
   page: z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1),
@@ -164,6 +165,30 @@ export const profileListQuerySchema = z.strictObject({
   deleted: z.string().max(200).optional(),
 });
 export type ProfileListQuery = z.infer<typeof profileListQuerySchema>;
+
+/** Parses the list's query parameter by parameter: a bad one falls back to its default and is named, the rest (the search) is kept. */
+export function parseProfileListQuery(raw: Record<string, string | string[]>): { query: ProfileListQuery; problems: string[] } {
+  const parsed = profileListQuerySchema.safeParse(raw);
+  if (parsed.success) {
+    return { query: parsed.data, problems: [] };
+  }
+  const problems: string[] = [];
+  const kept: Record<string, string | string[]> = {};
+  const shape = profileListQuerySchema.shape;
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(key in shape)) {
+      problems.push(`Unknown parameter ${key.slice(0, 40)}`);
+      continue;
+    }
+    const field = shape[key as keyof typeof shape].safeParse(value);
+    if (field.success) {
+      kept[key] = value;
+    } else {
+      problems.push(Array.isArray(value) ? `${key} must be given once` : (field.error.issues[0]?.message ?? `${key} is not valid`));
+    }
+  }
+  return { query: profileListQuerySchema.parse(kept), problems };
+}
 
 /** Reads URLSearchParams into a plain object; a repeated key is kept as a list (and refused). */
 export function searchParamsObject(params: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string | string[]> {

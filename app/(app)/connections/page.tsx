@@ -17,6 +17,8 @@ import { providerLabel } from "@/lib/oauth/config";
 import { can } from "@/lib/policy";
 import { connectionListQuerySchema, type ConnectionListQuery } from "@/lib/validation/connections";
 import { searchParamsObject } from "@/lib/validation/profiles";
+import { formatDay } from "@/lib/shared/dates";
+import { When } from "@/components/ui/when";
 
 export const metadata: Metadata = { title: "Connections" };
 
@@ -28,8 +30,7 @@ const SORTS = [
   { value: "profiles", label: "Build profiles" },
 ] as const;
 
-const day = (date: Date) => date.toISOString().slice(0, 10);
-const when = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+const day = (date: Date) => formatDay(date);
 
 export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("connection.read");
@@ -209,7 +210,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                   </td>
                   <td className="block text-xs md:table-cell md:px-4 md:py-3">
                     <span className="text-slate-500 md:hidden">Last check: </span>
-                    {connection.lastCheckAt ? when(connection.lastCheckAt) : "Not yet"}
+                    {connection.lastCheckAt ? <When date={connection.lastCheckAt} relative /> : "Not yet"}
                   </td>
                   <td className="block text-xs md:table-cell md:px-4 md:py-3">
                     <span className="text-slate-500 md:hidden">Token expiry: </span>

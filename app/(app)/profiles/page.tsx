@@ -15,7 +15,8 @@ import { healthOfConnection } from "@/lib/connections/service";
 import { listConnections } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
-import { PLATFORMS, platformLabel, profileListQuerySchema, searchParamsObject, type ProfileListQuery } from "@/lib/validation/profiles";
+import { PLATFORMS, platformLabel, parseProfileListQuery, searchParamsObject, type ProfileListQuery } from "@/lib/validation/profiles";
+import { When } from "@/components/ui/when";
 
 export const metadata: Metadata = { title: "Build profiles" };
 
@@ -53,10 +54,8 @@ function href(query: ProfileListQuery, change: Partial<ProfileListQuery>): strin
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("profile.read");
   const raw = searchParamsObject(await searchParams);
-  const parsed = profileListQuerySchema.safeParse(raw);
-  // A hand-edited URL never breaks the page: bad parameters fall back to the defaults and say so.
-  const query: ProfileListQuery = parsed.success ? parsed.data : profileListQuerySchema.parse({});
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter ${issue.keys.join(", ")}` : issue.message));
+  // A hand-edited URL never breaks the page: a bad parameter falls back to its default and says so; the others are kept.
+  const { query, problems } = parseProfileListQuery(raw);
   const [{ rows, total }, connections] = await Promise.all([listProfiles(scope, { ...query, pageSize: PAGE_SIZE }), listConnections(scope)]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const filtered = Boolean(query.q || query.platform);
@@ -220,7 +219,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                     )}
                   </td>
                   <td className="px-4 py-3 text-slate-600">
-                    {profile.createdAt.toISOString().slice(0, 10)}
+                    <When date={profile.createdAt} relative />
                     {profile.createdBy ? <span className="block text-xs">{profile.createdBy.name}</span> : null}
                   </td>
                   <td className="px-4 py-3 text-right">

@@ -27,6 +27,8 @@ import { listProfilesForConnection } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
+import { formatDay } from "@/lib/shared/dates";
+import { When } from "@/components/ui/when";
 
 export const metadata: Metadata = { title: "Connection" };
 
@@ -174,7 +176,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           {may.update && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
           {connection.authMethod === "PAT" && may.update ? (
             <Card title="Replace token" description="Keel checks the new token before it replaces the old one; if the check fails, the old token stays." className="scroll-mt-6" id="replace-token">
-              <ReplaceTokenForm action={replaceTokenAction.bind(null, connection.id)} minDate={new Date().toISOString().slice(0, 10)} />
+              <ReplaceTokenForm action={replaceTokenAction.bind(null, connection.id)} minDate={formatDay(new Date())} />
             </Card>
           ) : null}
           {canSwitch ? (
@@ -211,7 +213,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 {connection.authMethod === "PAT" ? (
                   <span className="block text-slate-600">
                     {connection.hasToken ? `Token stored (ends in …${connection.tokenLastFour ?? "****"})` : "No token stored"}
-                    {connection.tokenExpiresAt ? `, expires ${connection.tokenExpiresAt.toISOString().slice(0, 10)}` : ""}
+                    {connection.tokenExpiresAt ? `, expires ${formatDay(connection.tokenExpiresAt)}` : ""}
                   </span>
                 ) : null}
               </dd>
@@ -234,7 +236,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
               <div>
                 <dt className="text-slate-500">Token expiry</dt>
                 <dd className="text-slate-900">
-                  {health.expiresAt.toISOString().slice(0, 10)}
+                  {formatDay(health.expiresAt)}
                   {health.daysLeft !== null && health.daysLeft > 0 ? ` (in ${health.daysLeft} day${health.daysLeft === 1 ? "" : "s"})` : ""}
                   <span className="block text-xs text-slate-600">{connection.credentialExpirySource === "AZURE_DEVOPS" ? "Azure DevOps reported it expired" : "As entered by an admin"}</span>
                 </dd>
@@ -242,7 +244,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             ) : null}
             <div>
               <dt className="text-slate-500">Last check</dt>
-              <dd className="text-slate-900">{connection.lastCheckAt ? `${connection.lastCheckAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : "Not yet"}</dd>
+              <dd className="text-slate-900">{connection.lastCheckAt ? <When date={connection.lastCheckAt} relative /> : "Not yet"}</dd>
             </div>
             {connection.caBundlePem ? (
               <div>

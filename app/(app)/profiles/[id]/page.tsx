@@ -27,10 +27,12 @@ import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/
 import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
+import { formatTime } from "@/lib/shared/dates";
+import { When } from "@/components/ui/when";
 
 export const metadata: Metadata = { title: "Build profile" };
 
-const when = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+const when = (date: Date) => formatTime(date);
 
 export default async function ProfilePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("profile.read");
@@ -203,7 +205,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                       <ConnectionStatusBadge status={health.status} daysLeft={health.daysLeft} />
                     </dd>
                     <dd className="mt-1 font-mono text-xs text-slate-600">{buildCollectionUrl(connection)}</dd>
-                    <dd className="mt-1 text-xs text-slate-600">{connection.lastCheckAt ? `Last checked ${when(connection.lastCheckAt)}` : "Not checked yet"}</dd>
+                    <dd className="mt-1 text-xs text-slate-600">{connection.lastCheckAt ? <>Last checked <When date={connection.lastCheckAt} relative /></> : "Not checked yet"}</dd>
                   </>
                 ) : (
                   <dd className="text-slate-900">

@@ -10,6 +10,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { listAuditActors, listAuditEvents } from "@/lib/data/audit";
 import { auditPageQuerySchema, encodeAuditCursor, type AuditPageQuery } from "@/lib/validation/audit";
 import { searchParamsObject } from "@/lib/validation/profiles";
+import { formatDay, formatTime } from "@/lib/shared/dates";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -22,8 +23,8 @@ const FAMILIES = [
   { value: "outbound.", label: "Outbound refusals (all)" },
 ];
 
-const when = (date: Date) => `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
-const day = (date: Date, endOfDay = false) => new Date(date.getTime() - (endOfDay ? 86_400_000 : 0)).toISOString().slice(0, 10);
+const when = (date: Date) => formatTime(date, { seconds: true });
+const day = (date: Date, endOfDay = false) => formatDay(new Date(date.getTime() - (endOfDay ? 86_400_000 : 0)));
 
 /** The filters of a query as URL parameters (for "Older", "Export" and "Clear"). */
 function filterParams(query: AuditPageQuery): URLSearchParams {

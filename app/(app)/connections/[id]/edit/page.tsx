@@ -1,12 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { PatForm, PatInstructions } from "@/components/connect/pat-form";
+import { PatForm } from "@/components/connect/pat-form";
 import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
 import { updateConnectionAction } from "@/lib/actions/connections";
 import { requireScope } from "@/lib/auth/guards";
-import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getConnection } from "@/lib/data/connections";
 import { azureDevOpsUrls } from "@/lib/env";
 import { idSchema } from "@/lib/validation/auth";
@@ -34,8 +33,7 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
         If you change the server URL or the {connection.deploymentType === "SERVICES" ? "organization" : "collection"} without entering a new token, Keel deletes the stored token: a token is
         never sent to an address it was not entered for. A new token is checked before it is saved.
       </Alert>
-      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
-        <PatForm
+      <PatForm
           action={updateConnectionAction.bind(null, connection.id)}
           deploymentType={connection.deploymentType}
           servicesUrl={azureDevOpsUrls().services}
@@ -48,10 +46,10 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
             tokenExpiresAt: connection.tokenExpiresAt ? connection.tokenExpiresAt.toISOString().slice(0, 10) : "",
             hasToken: connection.hasToken,
             tokenLastFour: connection.tokenLastFour,
+            tokenAddress: { serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection },
           }}
+          tokenRule="address"
         />
-        <PatInstructions deploymentType={connection.deploymentType} collectionUrl={buildCollectionUrl(connection)} />
-      </div>
     </>
   );
 }
