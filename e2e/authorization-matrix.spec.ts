@@ -145,6 +145,8 @@ const ACTIONS: Record<string, ActionRow> = {
   },
   "lib/actions/members.ts#changeRoleAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.memberId], form: { role: "MEMBER" } }) },
   "lib/actions/members.ts#setMemberActiveAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.memberId, true]) },
+  // The fixture's member has a password: the admin's call reaches the action, which says no link is needed.
+  "lib/actions/members.ts#regenerateInvitationAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.memberId]) },
   // The link's token is the credential: whoever holds a live one may set the password.
   "lib/actions/invitations.ts#acceptInvitationAction": {
     expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" },

@@ -2,11 +2,15 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import type { CheckFinding, CheckSummary } from "@/lib/connections/summary";
 import { formatTime } from "@/lib/shared/dates";
+import { problemForViewer, type ProblemViewer } from "@/lib/shared/problems";
 
 // Findings a firewall can cause: each links to the page listing Keel's outgoing addresses.
 const NETWORK_FINDINGS = new Set(["unreachable_dns", "unreachable_refused", "unreachable_timeout", "unreachable_reset", "unreachable_network", "blocked_by_policy"]);
 
-function FindingItem({ finding }: { finding: CheckFinding }) {
+function FindingItem({ finding: raw, viewer }: { finding: CheckFinding; viewer?: ProblemViewer | null }) {
+  // A saved connection's reader is told who fixes a refused credential (lib/shared/problems.ts).
+  const shown = problemForViewer(raw, viewer);
+  const finding = { ...raw, fix: shown.fix };
   const tone = finding.severity === "error" ? "border-red-200 bg-red-50" : "border-amber-300 bg-amber-50";
   return (
     <li className={`rounded-md border p-4 ${tone}`} data-finding={finding.id}>
@@ -25,6 +29,13 @@ function FindingItem({ finding }: { finding: CheckFinding }) {
           </ol>
         </div>
       ) : null}
+      {shown.action ? (
+        <p className="mt-2 text-sm">
+          <Link href={shown.action.href} className="font-medium text-brand-700 underline">
+            {shown.action.label}
+          </Link>
+        </p>
+      ) : null}
       {NETWORK_FINDINGS.has(finding.id) ? (
         <p className="mt-2 text-sm">
           <Link href="/settings/network" className="font-medium text-brand-700 underline">
@@ -36,15 +47,25 @@ function FindingItem({ finding }: { finding: CheckFinding }) {
   );
 }
 
-/** The doctor's report: what works, what does not, and how to fix it. */
-export function CheckReport({ summary }: { summary: CheckSummary }) {
+/**
+ * The doctor's report: what works, what does not, and how to fix it. `saved`: the last check of a
+ * saved connection (which worked when it was saved), whose page states the problem in its own
+ * banner — the heading then only counts, instead of saying "does not work yet" once more.
+ */
+export function CheckReport({ summary, saved = false, viewer }: { summary: CheckSummary; saved?: boolean; viewer?: ProblemViewer | null }) {
   const errors = summary.findings.filter((finding) => finding.severity === "error");
   const warnings = summary.findings.filter((finding) => finding.severity === "warning");
   return (
     <section aria-labelledby="check-heading" className="space-y-4">
-      <div role={summary.ok ? "status" : "alert"} className={`rounded-md border p-4 ${summary.ok ? "border-emerald-200 bg-emerald-50" : "border-red-200 bg-red-50"}`}>
+      <div role={summary.ok || saved ? "status" : "alert"} className={`rounded-md border p-4 ${summary.ok ? "border-emerald-200 bg-emerald-50" : "border-red-200 bg-red-50"}`}>
         <h2 id="check-heading" className="text-base font-semibold text-slate-900">
-          {summary.ok ? (warnings.length ? "The connection works, with warnings" : "The connection works") : `The connection does not work yet (${errors.length} problem${errors.length === 1 ? "" : "s"})`}
+          {summary.ok
+            ? warnings.length
+              ? "The connection works, with warnings"
+              : "The connection works"
+            : saved
+              ? `Last check: ${errors.length} problem${errors.length === 1 ? "" : "s"}`
+              : `The connection does not work yet (${errors.length} problem${errors.length === 1 ? "" : "s"})`}
         </h2>
         <p className="mt-1 text-sm text-slate-700">Checked {formatTime(new Date(summary.checkedAt))}.</p>
       </div>
@@ -83,7 +104,7 @@ export function CheckReport({ summary }: { summary: CheckSummary }) {
       {summary.findings.length > 0 ? (
         <ul className="space-y-3" aria-label="Findings">
           {[...errors, ...warnings].map((finding) => (
-            <FindingItem key={`${finding.id}-${finding.title}`} finding={finding} />
+            <FindingItem key={`${finding.id}-${finding.title}`} finding={finding} viewer={viewer} />
           ))}
         </ul>
       ) : null}

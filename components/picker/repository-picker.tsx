@@ -9,6 +9,7 @@ import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { SubmitButton } from "@/components/ui/submit-button";
+import type { ProblemViewer } from "@/lib/shared/problems";
 import type { ListingStatusDto, ProjectItemDto, RepositoryItemDto } from "@/lib/shared/repository-dto";
 import { formatSize } from "@/lib/shared/names";
 import { idleState, type FormState } from "@/lib/validation/form";
@@ -26,6 +27,8 @@ type Props = {
   collectionKind: "organization" | "collection";
   collection: string;
   isAdmin: boolean;
+  /** Who reads its problems: members are sent to a named admin, admins to the fix. */
+  viewer?: ProblemViewer;
   refreshAction: Action;
   createAction: Action;
 };
@@ -46,7 +49,7 @@ function inProgress(status: ListingStatusDto["status"]): boolean {
  * user scrolls, and only the visible rows in the DOM. Picking a repository opens the
  * create-profile form.
  */
-export function RepositoryPicker({ connectionId, collectionKind, collection, isAdmin, refreshAction, createAction }: Props) {
+export function RepositoryPicker({ connectionId, collectionKind, collection, isAdmin, viewer, refreshAction, createAction }: Props) {
   const [listing, setListing] = useState<ListingStatusDto | null>(null);
   const [reloadToken, setReloadToken] = useState(0);
   const [project, setProject] = useState<ProjectItemDto | null>(null);
@@ -147,7 +150,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
 
       {repositories.error && !failedWithoutData ? (
         repositories.error.problem ? (
-          <ProblemAlert problem={repositories.error.problem}>{refreshButton("Try again")}</ProblemAlert>
+          <ProblemAlert problem={repositories.error.problem} viewer={viewer}>{refreshButton("Try again")}</ProblemAlert>
         ) : (
           <Alert tone="error" title="The repository list could not be loaded">
             <p>{repositories.error.message}</p>
@@ -156,7 +159,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
       ) : null}
 
       {failedWithoutData && listing.error ? (
-        <ProblemAlert problem={listing.error}>
+        <ProblemAlert problem={listing.error} viewer={viewer}>
           <div className="flex flex-wrap items-center gap-3">
             {refreshButton("Try again")}
             {!isAdmin ? <span>If it keeps failing, ask an admin to check the connection.</span> : null}

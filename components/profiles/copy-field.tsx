@@ -3,9 +3,9 @@
 import { useState } from "react";
 
 /** A read-only URL with a Copy button (the URL stays selectable for browsers without clipboard access). */
-export function CopyField({ label, value }: { label: string; value: string }) {
+export function CopyField({ label, value, id: givenId }: { label: string; value: string; id?: string }) {
   const [copied, setCopied] = useState(false);
-  const id = `copy-${label.replace(/\W+/g, "-").toLowerCase()}`;
+  const id = givenId ?? `copy-${label.replace(/\W+/g, "-").toLowerCase()}`;
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
@@ -23,7 +23,8 @@ export function CopyField({ label, value }: { label: string; value: string }) {
             );
           }}
         >
-          Copy
+          <span aria-hidden="true">Copy</span>
+          <span className="sr-only">Copy {label}</span>
         </button>
       </div>
       <p aria-live="polite" className="text-xs text-slate-600">

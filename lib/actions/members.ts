@@ -3,10 +3,16 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { hashPassword } from "@/lib/auth/password";
-import { addMember, changeMemberRole, setMemberActive } from "@/lib/data/members";
+import { addMember, changeMemberRole, regenerateInvitation, setMemberActive } from "@/lib/data/members";
 import { action } from "@/lib/entry/action";
 import { getEnv } from "@/lib/env";
+import { errorState } from "@/lib/validation/form";
 import { addMemberFields, addMemberSchema, changeRoleFields, changeRoleSchema } from "@/lib/validation/auth";
+
+function invitationUrl(token: string): string {
+  const base = getEnv().KEEL_PUBLIC_URL ?? `http://localhost:${getEnv().PORT}`;
+  return `${base}/invite/${token}`;
+}
 
 /** Admin: adds a member with an initial password or a one-time invitation link. */
 export const addMemberAction = action(
@@ -20,11 +26,10 @@ export const addMemberAction = action(
     const result = await addMember(scope, { name, email, role, passwordHash: method === "password" && password ? await hashPassword(password) : undefined });
     revalidatePath("/settings/members");
     if (result.invitationToken) {
-      const base = getEnv().KEEL_PUBLIC_URL ?? `http://localhost:${getEnv().PORT}`;
       return {
         status: "success",
         message: `${name} was added. Send them this invitation link — it is shown only once and expires in 7 days.`,
-        data: { invitationUrl: `${base}/invite/${result.invitationToken}` },
+        data: { invitationUrl: invitationUrl(result.invitationToken) },
       };
     }
     return { status: "success", message: `${name} was added. They can sign in with the password you set.` };
@@ -54,5 +59,22 @@ export const setMemberActiveAction = action(
     await setMemberActive(scope, { userId: member.userId, isActive });
     revalidatePath("/settings/members");
     return { status: "success", message: isActive ? "Member enabled." : "Member disabled and signed out." };
+  },
+);
+
+/** Admin: a new invitation link for a member who has not joined yet; their earlier links stop working. */
+export const regenerateInvitationAction = action(
+  { name: "members.regenerate-invitation", permission: "member.manage", target: "member", unexpected: "Making a new invitation link failed unexpectedly. Try again." },
+  async ({ scope, target: member }) => {
+    const result = await regenerateInvitation(scope, member.userId);
+    revalidatePath("/settings/members");
+    if (!result) {
+      return errorState(`${member.name} has already set a password: they sign in with it. No link is needed.`);
+    }
+    return {
+      status: "success",
+      message: `New invitation link for ${member.name}. Earlier links no longer work; this one is shown only once and expires in 7 days.`,
+      data: { invitationUrl: invitationUrl(result.token) },
+    };
   },
 );

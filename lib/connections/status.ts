@@ -20,6 +20,7 @@
  */
 import type { ConnectionStatus } from "@/lib/generated/prisma/enums";
 import { formatDay } from "@/lib/shared/dates";
+import { CREDENTIAL_REFUSED_FINDINGS } from "@/lib/shared/problems";
 
 export type { ConnectionStatus };
 
@@ -74,18 +75,8 @@ export function isConnectionStatus(value: unknown): value is ConnectionStatus {
 
 // --- 1. What the last look found ------------------------------------------------------------
 
-/** Findings that mean "Azure DevOps refuses this credential": a new consent or token fixes it. */
-const CREDENTIAL_REFUSED = new Set([
-  "token_invalid",
-  "token_wrong_organization",
-  "sign_in_page",
-  "missing_scope",
-  // Legacy Azure DevOps OAuth refused by the organization's policy: switching the connection to
-  // Microsoft Entra ID (a re-authorization) or turning the policy on fixes it.
-  "oauth_policy_disabled",
-  "oauth_reauthorization_needed",
-  "credentials_unusable",
-]);
+/** Findings that mean "Azure DevOps refuses this credential": a new consent or token fixes it (lib/shared/problems.ts). */
+const CREDENTIAL_REFUSED = CREDENTIAL_REFUSED_FINDINGS;
 
 /** Findings that say nothing about the connection (Keel stopped the check itself). */
 const INCONCLUSIVE = new Set(["cancelled"]);

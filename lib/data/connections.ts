@@ -149,11 +149,12 @@ export async function recordConnectionCheck(scope: Scope, id: string, check: Che
     if (options.effect && !(await recordEffect(tx, options.effect))) {
       return { recorded: false, statusChanged: false, reminderCreated: false, from: null };
     }
+    const previous = await tx.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: { lastCheckResult: true } });
     const updated = await tx.connection.updateMany({
       where: { id, organizationId: scope.organizationId },
       data: {
         lastCheckAt: new Date(),
-        lastCheckResult: check.summary,
+        lastCheckResult: keepLastKnownProjects(check.summary, previous?.lastCheckResult ?? null),
         ...(check.serverProduct !== undefined ? { serverProduct: check.serverProduct } : {}),
         ...(check.apiVersion !== undefined ? { apiVersion: check.apiVersion } : {}),
         ...(check.scopes ? { scopes: check.scopes } : {}),
@@ -196,6 +197,26 @@ export async function recordConnectionCheck(scope: Scope, id: string, check: Che
     await recordAudit(scope, { action: "connection.checked", targetType: "connection", targetId: id, data: { ok: check.ok, status: check.status, ...(check.finding ? { finding: check.finding } : {}) } }, tx);
     return { recorded: true, statusChanged: write.changed, reminderCreated, from: write.from };
   });
+}
+
+type JsonObject = Record<string, unknown>;
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A failing check lists no projects; the page should still show the projects the connection
+ * reached when it last worked. The new summary keeps the previous one's list with the time it
+ * was listed (`projectsAsOf`, lib/connections/summary.ts); a summary with projects replaces it.
+ */
+function keepLastKnownProjects(summary: Prisma.InputJsonValue, previous: Prisma.JsonValue | null): Prisma.InputJsonValue {
+  const current: unknown = summary;
+  if (!isJsonObject(current) || current.projects !== undefined || !isJsonObject(previous) || !isJsonObject(previous.projects)) {
+    return summary;
+  }
+  const asOf = typeof previous.projectsAsOf === "string" ? previous.projectsAsOf : typeof previous.checkedAt === "string" ? previous.checkedAt : null;
+  return asOf ? ({ ...current, projects: previous.projects, projectsAsOf: asOf } as Prisma.InputJsonValue) : summary;
 }
 
 /** Azure DevOps refused the credential as expired: unless a date before that is known, this is its expiry. */

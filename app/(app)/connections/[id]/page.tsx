@@ -20,7 +20,7 @@ import { isOAuthProviderId, providerChoice, providerLabel } from "@/lib/oauth/co
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
-import { healthOfConnection } from "@/lib/connections/service";
+import { healthOfConnection, problemViewerFor } from "@/lib/connections/service";
 import { readCheckSummary } from "@/lib/connections/summary";
 import { getConnection, listPossibleOwners } from "@/lib/data/connections";
 import { listProfilesForConnection } from "@/lib/data/profiles";
@@ -48,6 +48,9 @@ export default async function ConnectionPage({ params, searchParams }: { params:
     delete: can(scope, "connection.delete"),
   };
   const health = healthOfConnection(connection);
+  const viewer = await problemViewerFor(scope, connection);
+  // Members are told whom to ask, by name (issue 16).
+  const askAdmin = `Ask an admin${viewer.admins.length > 0 ? ` (${viewer.admins.slice(0, 3).join(", ")})` : ""}`;
   const admins = may.transfer ? await listPossibleOwners(scope) : [];
   // The owner has not authorized with their own token or identity yet (after a change of owner).
   const handover = connection.ownerId !== null && connection.credentialUserId !== connection.ownerId;
@@ -56,6 +59,8 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   const tlsFinding = summary?.findings.find((finding) => finding.data?.canUploadCa);
   const warnings = summary?.ok ? summary.findings.filter((finding) => finding.severity === "warning") : [];
   const firstWarning = warnings[0];
+  // The check report below states the finding behind the status: the banner then says what happened, not the finding again.
+  const problemStated = summary !== null && !summary.ok && summary.findings.some((finding) => finding.severity === "error" && finding.title === health.reason);
   const warningCount = warnings.length;
   // OAUTH: the provider to re-authorize with (kept on the connection even if its identity is gone).
   const oauthProvider = connection.authMethod !== "OAUTH" ? null : isOAuthProviderId(connection.oauthProvider) ? connection.oauthProvider : isOAuthProviderId(connection.account?.provider) ? connection.account.provider : null;
@@ -117,7 +122,8 @@ export default async function ConnectionPage({ params, searchParams }: { params:
         </Alert>
       ) : null}
       {health.reason && health.status !== "HEALTHY" ? (
-        <Alert tone={health.tone === "warning" ? "warning" : "error"} title={health.reason} className="mb-6">
+        <Alert tone={health.tone === "warning" ? "warning" : "error"} title={problemStated ? "This connection stopped working" : health.reason} className="mb-6">
+          {problemStated ? <p>The last check found the problem below. It worked when it was saved; build profiles that use it keep their settings.</p> : null}
           {health.status === "EXPIRING" || (health.status === "EXPIRED" && connection.authMethod === "PAT") ? (
             may.update ? (
               <p>
@@ -127,7 +133,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 {health.status === "EXPIRING" ? "before it expires. Azure DevOps does not extend an expired token: create a new one." : "to use this connection again. Build profiles that use it keep their settings."}
               </p>
             ) : (
-              <p>Ask an admin to replace the token of this connection.</p>
+              <p>{askAdmin} to replace the token of this connection.</p>
             )
           ) : connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
             may.update ? (
@@ -138,7 +144,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 to use this connection again.
               </p>
             ) : (
-              <p>Ask an admin to enter a new token for this connection.</p>
+              <p>{askAdmin} to enter a new token for this connection.</p>
             )
           ) : health.status === "NEEDS_REAUTH" && connection.authMethod === "PAT" ? (
             may.update ? (
@@ -149,7 +155,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 with one Azure DevOps accepts. Build profiles that use this connection keep their settings.
               </p>
             ) : (
-              <p>Ask an admin to replace the token of this connection.</p>
+              <p>{askAdmin} to replace the token of this connection.</p>
             )
           ) : health.status === "NEEDS_REAUTH" ? (
             may.reauthorize ? (
@@ -165,14 +171,14 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 )}
               </div>
             ) : (
-              <p>Ask an admin to re-authorize this connection. Build profiles that use it keep their repository.</p>
+              <p>{askAdmin} to re-authorize this connection. Build profiles that use it keep their repository.</p>
             )
           ) : null}
         </Alert>
       ) : null}
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
         <div className="space-y-6">
-          {summary ? <CheckReport summary={summary} /> : <Alert tone="info" title="Not checked yet" />}
+          {summary ? <CheckReport summary={summary} saved viewer={viewer} /> : <Alert tone="info" title="Not checked yet" />}
           {may.update && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
           {connection.authMethod === "PAT" && may.update ? (
             <Card title="Replace token" description="Keel checks the new token before it replaces the old one; if the check fails, the old token stays." className="scroll-mt-6" id="replace-token">
@@ -187,7 +193,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
               </div>
             </Card>
           ) : null}
-          <ProjectList projects={summary?.projects} checkedAt={summary?.checkedAt ?? null} canCheck={may.check} />
+          <ProjectList projects={summary?.projects} checkedAt={summary?.checkedAt ?? null} asOf={summary?.projectsAsOf ?? null} canCheck={may.check} />
         </div>
         <Card title="Details">
           <dl className="space-y-3 text-sm">

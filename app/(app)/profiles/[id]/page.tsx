@@ -20,7 +20,7 @@ import { formatDuration } from "@/lib/shared/builds";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
-import { healthOfConnection } from "@/lib/connections/service";
+import { healthOfConnection, problemViewerFor } from "@/lib/connections/service";
 import { listConnections } from "@/lib/data/connections";
 import { connectionsListingRepository, getProfile } from "@/lib/data/profiles";
 import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
@@ -64,6 +64,9 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
       : [];
   const [builds, buildCount, workflow] = await Promise.all([listProfileBuilds(scope, profile.id, 10), countProfileBuilds(scope, profile.id), getWorkflow(scope, profile.id)]);
   const canStart = can(scope, "build.start");
+  const viewer = connection ? await problemViewerFor(scope, connection) : null;
+  // Statuses a new token or consent fixes (the others — unreachable, certificate — are the connection page's to explain).
+  const credentialStatus = health !== null && ["EXPIRING", "EXPIRED", "NEEDS_REAUTH", "CREDENTIALS_MISSING", "CREDENTIALS_UNREADABLE"].includes(health.status);
   const canEditWorkflow = can(scope, "workflow.update");
   return (
     <>
@@ -107,10 +110,18 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         <Alert tone={health.tone === "warning" ? "warning" : "error"} title={`Its connection “${connection.name}” needs attention: ${health.label.toLowerCase()}`} className="mb-6">
           <p>{health.reason ?? "Open the connection for details."}</p>
           <p className="mt-1">
+            {health.status === "EXPIRING" ? "Builds stop working when the token expires unless it is replaced. " : "Builds that use it fail until it is fixed. "}
+            {viewer && !viewer.canFix && credentialStatus ? `Ask an admin (${viewer.admins.slice(0, 3).join(", ") || "any admin"}) to ${connection.authMethod === "PAT" ? "replace its token" : "re-authorize it"}. ` : null}
+          </p>
+          <p className="mt-1 flex flex-wrap gap-4">
+            {viewer?.canFix && credentialStatus ? (
+              <Link href={connection.authMethod === "PAT" ? `/connections/${connection.id}#replace-token` : `/connections/${connection.id}/reauthorize`} className="font-medium underline">
+                {connection.authMethod === "PAT" ? "Replace token" : "Re-authorize"}
+              </Link>
+            ) : null}
             <Link href={`/connections/${connection.id}`} className="font-medium underline">
               Open the connection
             </Link>
-            {health.status === "EXPIRING" ? " — builds stop working when the token expires unless an admin replaces it." : " — builds that use it fail until an admin fixes it."}
           </p>
         </Alert>
       ) : null}
@@ -139,7 +150,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               )}
             </div>
           </Card>
-          {connection ? <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} /> : null}
+          {connection ? <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} viewer={viewer} healthy={health?.status === "HEALTHY" || health?.status === "EXPIRING"} /> : null}
         </div>
         <div className="space-y-6">
           {workflow ? (

@@ -12,6 +12,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getConnection } from "@/lib/data/connections";
+import { problemViewerFor } from "@/lib/connections/service";
 import { listSiblingOrganizations } from "@/lib/data/repository-listing";
 import { idSchema } from "@/lib/validation/auth";
 
@@ -32,7 +33,7 @@ export default async function RepositoriesPage({ params, searchParams }: { param
   // Whoever may check the connection is offered to fix it; the others are told to ask them.
   const isAdmin = can(scope, "connection.check");
   const inWizard = step === "wizard";
-  const organizations = await listSiblingOrganizations(scope, connection.id);
+  const [organizations, viewer] = await Promise.all([listSiblingOrganizations(scope, connection.id), problemViewerFor(scope, connection)]);
   const collectionKind = connection.deploymentType === "SERVICES" ? "organization" : "collection";
   const unusable = connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE";
   return (
@@ -110,6 +111,7 @@ export default async function RepositoriesPage({ params, searchParams }: { param
           collectionKind={collectionKind}
           collection={connection.collection}
           isAdmin={isAdmin}
+          viewer={viewer}
           refreshAction={refreshRepositoriesAction.bind(null, connection.id)}
           createAction={createProfileAction.bind(null, connection.id)}
         />
