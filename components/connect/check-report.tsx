@@ -1,13 +1,37 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import type { CheckFinding, CheckSummary } from "@/lib/connections/summary";
+import { OAUTH_SCOPES, REQUIRED_PAT_SCOPES } from "@/lib/azure-devops/scopes";
 import { formatTime } from "@/lib/shared/dates";
 import { problemForViewer, type ProblemViewer } from "@/lib/shared/problems";
 
 // Findings a firewall can cause: each links to the page listing Keel's outgoing addresses.
 const NETWORK_FINDINGS = new Set(["unreachable_dns", "unreachable_refused", "unreachable_timeout", "unreachable_reset", "unreachable_network", "blocked_by_policy"]);
 
-function FindingItem({ finding: raw, viewer }: { finding: CheckFinding; viewer?: ProblemViewer | null }) {
+/** The scopes the check probed, each ✓ (the token has it) or ✗ (it lacks it). */
+function ScopeChecklist({ scopes }: { scopes: NonNullable<CheckSummary["scopes"]> }) {
+  const rows = [...scopes.present.map((id) => ({ id, ok: true })), ...scopes.missing.map((id) => ({ id, ok: false }))].sort((a, b) => Number(a.ok) - Number(b.ok));
+  return (
+    <ul className="mt-2 space-y-1 text-sm" aria-label="Scopes Keel checked">
+      {rows.map(({ id, ok }) => (
+        <li key={id} className="flex items-center gap-2" data-scope={id} data-present={ok}>
+          <span aria-hidden="true" className={ok ? "font-bold text-emerald-700" : "font-bold text-red-700"}>
+            {ok ? "✓" : "✗"}
+          </span>
+          <span className="text-slate-900">{scopeLabelOf(id)}</span>
+          <span className="font-mono text-xs text-slate-600">{id}</span>
+          <span className={ok ? "text-emerald-800" : "font-medium text-red-800"}>{ok ? "granted" : "missing"}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function scopeLabelOf(id: string): string {
+  return [...REQUIRED_PAT_SCOPES, ...OAUTH_SCOPES].find((scope) => scope.id === id)?.label ?? id;
+}
+
+function FindingItem({ finding: raw, viewer, scopes }: { finding: CheckFinding; viewer?: ProblemViewer | null; scopes?: CheckSummary["scopes"] }) {
   // A saved connection's reader is told who fixes a refused credential (lib/shared/problems.ts).
   const shown = problemForViewer(raw, viewer);
   const finding = { ...raw, fix: shown.fix };
@@ -19,6 +43,7 @@ function FindingItem({ finding: raw, viewer }: { finding: CheckFinding; viewer?:
         <h3 className="font-semibold text-slate-900">{finding.title}</h3>
       </div>
       <p className="mt-2 text-sm text-slate-800">{finding.detail}</p>
+      {finding.id === "missing_scope" && scopes && scopes.missing.length > 0 ? <ScopeChecklist scopes={scopes} /> : null}
       {finding.fix.length > 0 ? (
         <div className="mt-2 text-sm text-slate-800">
           <p className="font-medium">How to fix it</p>
@@ -104,7 +129,7 @@ export function CheckReport({ summary, saved = false, viewer }: { summary: Check
       {summary.findings.length > 0 ? (
         <ul className="space-y-3" aria-label="Findings">
           {[...errors, ...warnings].map((finding) => (
-            <FindingItem key={`${finding.id}-${finding.title}`} finding={finding} viewer={viewer} />
+            <FindingItem key={`${finding.id}-${finding.title}`} finding={finding} viewer={viewer} scopes={summary.scopes} />
           ))}
         </ul>
       ) : null}
