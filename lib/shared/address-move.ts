@@ -33,3 +33,17 @@ export function draftServerMove(before: CollectionAddress | null, after: Collect
   const moved = before !== null && before.serverUrl !== after.serverUrl;
   return { moved, tokenLeftBehind: moved && !newToken };
 }
+
+/**
+ * The saved connections that point at the same organization or collection as `address` (same
+ * server, prefix and collection; Azure DevOps compares collection names case-insensitively): the
+ * wizard warns before the same organization is connected twice, and offers the existing one.
+ */
+export function sameCollection<C extends CollectionAddress>(connections: readonly C[], address: CollectionAddress): C[] {
+  return connections.filter(
+    (connection) =>
+      connection.serverUrl === address.serverUrl &&
+      connection.pathPrefix.replace(/^\/+|\/+$/g, "").toLowerCase() === address.pathPrefix.replace(/^\/+|\/+$/g, "").toLowerCase() &&
+      connection.collection.toLowerCase() === address.collection.toLowerCase(),
+  );
+}
