@@ -117,6 +117,7 @@ const ACTIONS: Record<string, ActionRow> = {
     expect: ADMIN_TARGET,
     call: async (f) => ({ args: [f.connectionId], form: { name: f.connectionName, serverUrl: EMULATOR_URL, collection: "fabrikam", token: "", tokenExpiresAt: "" } }),
   },
+  "lib/actions/connections.ts#renameConnectionAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.oauthConnectionId], form: { name: uniqueName("Matrix Renamed") } }) },
   "lib/actions/profiles.ts#createProfileAction": {
     expect: MEMBER_TARGET,
     call: async (f) => ({
@@ -136,6 +137,8 @@ const ACTIONS: Record<string, ActionRow> = {
     expect: ADMIN_TARGET,
     call: async (f) => ({ args: [f.profileId], form: { workflow: JSON.stringify({ steps: [{ name: "Build", command: "./build.sh" }], timeoutMinutes: 20, variables: [] }) } }),
   },
+  // Members may edit only the profiles they created; this one an admin created.
+  "lib/actions/profiles.ts#editProfileAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.profile()], form: { name: uniqueName("Matrix Edited"), platform: "ANDROID", defaultBranch: "main" } }) },
   // Members may delete only the profiles they created; this one an admin created.
   "lib/actions/profiles.ts#deleteProfileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.profile()]) },
   "lib/actions/repositories.ts#refreshRepositoriesAction": { expect: MEMBER_TARGET, call: async (f) => noForm([f.connectionId]) },

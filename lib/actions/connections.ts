@@ -7,7 +7,8 @@ import { runConnectionCheck } from "@/lib/connections/check";
 import { queueOrganizationChecks } from "@/lib/connections/scheduled";
 import { checkSavedConnection, credentialLabelOf } from "@/lib/connections/service";
 import { recordAudit } from "@/lib/data/audit";
-import { changeConnectionOwner, deleteConnection, listConnections, setConnectionCa, updatePatConnection, type CheckRecord } from "@/lib/data/connections";
+import { changeConnectionOwner, deleteConnection, listConnections, renameConnection, setConnectionCa, updatePatConnection, type CheckRecord } from "@/lib/data/connections";
+import { flash } from "@/lib/entry/flash";
 import { action } from "@/lib/entry/action";
 import { targetMissing } from "@/lib/entry/targets";
 import { requestNoticeEmails } from "@/lib/notifications/request";
@@ -20,6 +21,8 @@ import {
   deleteConnectionSchema,
   patFormFields,
   patFormSchema,
+  renameConnectionFields,
+  renameConnectionSchema,
   replaceTokenFields,
   replaceTokenSchema,
 } from "@/lib/validation/connections";
@@ -98,6 +101,7 @@ export const updateConnectionAction = action(
     await requestNoticeEmails();
     revalidatePath(`/connections/${connection.id}`);
     revalidatePath("/connections");
+    await flash(`Saved the connection “${name}”.`);
     redirect(`/connections/${connection.id}`);
   },
 );
@@ -205,5 +209,23 @@ export const deleteConnectionAction = action(
     revalidatePath("/connections");
     revalidatePath("/profiles");
     redirect(`/connections?deleted=${encodeURIComponent(deleted.name)}&disconnected=${deleted.profiles.length}`);
+  },
+);
+
+/** Admin: renames a connection (OAuth connections have only their name to edit), audited. */
+export const renameConnectionAction = action(
+  {
+    name: "connections.rename",
+    permission: "connection.update",
+    target: "connection",
+    form: { schema: renameConnectionSchema, fields: renameConnectionFields },
+    unexpected: "Renaming the connection failed unexpectedly. Try again.",
+  },
+  async ({ scope, target: connection, input: { name } }) => {
+    const { changed } = await renameConnection(scope, connection.id, name);
+    revalidatePath(`/connections/${connection.id}`);
+    revalidatePath("/connections");
+    await flash(changed ? `Renamed the connection to “${name}”.` : "Nothing changed.");
+    redirect(`/connections/${connection.id}`);
   },
 );

@@ -422,6 +422,30 @@ export async function connectionNameTaken(scope: Scope, name: string, exceptId?:
   return Boolean(found);
 }
 
+/**
+ * Renames a connection (any sign-in method; a PAT connection's other fields are edited with
+ * updatePatConnection), audited with the old and new name. Names are unique per organization.
+ */
+export async function renameConnection(scope: Scope, id: string, name: string): Promise<{ changed: boolean }> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM "Connection" WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
+    const current = rows[0];
+    if (!current) {
+      throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
+    }
+    if (current.name === name) {
+      return { changed: false };
+    }
+    const taken = await tx.connection.findFirst({ where: { organizationId: scope.organizationId, nameKey: name.toLowerCase(), NOT: { id } }, select: { id: true } });
+    if (taken) {
+      throw new AppError("CONFLICT", `A connection named "${name}" already exists. Choose another name.`, { details: { field: "name" } });
+    }
+    await tx.connection.update({ where: { id }, data: { name, nameKey: name.toLowerCase() } });
+    await recordAudit(scope, { action: "connection.renamed", targetType: "connection", targetId: id, data: { from: current.name, to: name } }, tx);
+    return { changed: true };
+  });
+}
+
 export type ConnectionEdit = {
   name: string;
   serverUrl: string;

@@ -184,6 +184,10 @@ export const replaceTokenFields = ["token", "tokenExpiresAt"] as const;
 /** Replace a PAT: the new token (checked by the doctor before it replaces the old one) and its expiry date. */
 export const replaceTokenSchema = z.object({ token: patField, tokenExpiresAt: tokenExpiryField });
 
+export const renameConnectionFields = ["name"] as const;
+/** Rename a connection (OAuth connections have nothing else to edit). */
+export const renameConnectionSchema = z.object({ name: connectionNameField });
+
 export const changeOwnerFields = ["ownerId"] as const;
 export const changeOwnerSchema = z.object({ ownerId: z.uuid({ error: "Choose the admin who will own this connection" }) });
 

@@ -221,3 +221,19 @@ export function queryErrors(error: z.ZodError): Record<string, string[]> {
 export const rebindProfileFields = ["connectionId"] as const;
 /** Re-bind a profile: the connection that should reach its repository from now on. */
 export const rebindProfileSchema = z.object({ connectionId: z.uuid({ error: "Choose a connection" }) });
+
+export const editProfileFields = ["name", "platform", "defaultBranch"] as const;
+/** Edit a profile: its name, target platform and default branch (empty: none). */
+export const editProfileSchema = z.object({
+  name: textField("Name", { max: 100 }),
+  platform: z.enum(PLATFORM_VALUES, { error: "Choose a target platform" }),
+  defaultBranch: z
+    .string()
+    .optional()
+    .transform((value) => {
+      const trimmed = value?.trim().replace(/^refs\/heads\//, "");
+      return trimmed ? trimmed : undefined;
+    })
+    .pipe(branchName.optional()),
+});
+export type EditProfileInput = z.infer<typeof editProfileSchema>;

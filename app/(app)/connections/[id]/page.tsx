@@ -89,9 +89,16 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 <Link href={`/connections/${connection.id}/edit`} className={buttonClasses("secondary")}>
                   Edit
                 </Link>
-              ) : health.status !== "NEEDS_REAUTH" ? (
-                reauthorize
-              ) : null}
+              ) : (
+                <>
+                  {may.update ? (
+                    <Link href={`/connections/${connection.id}/edit`} className={buttonClasses("secondary")}>
+                      Rename
+                    </Link>
+                  ) : null}
+                  {health.status !== "NEEDS_REAUTH" ? reauthorize : null}
+                </>
+              )}
             </>
           ) : null
         }

@@ -11,6 +11,7 @@ import { DeleteProfileButton } from "@/components/profiles/delete-profile-button
 import { RebindForm } from "@/components/profiles/rebind-form";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
+import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { startBuildAction } from "@/lib/actions/builds";
@@ -50,6 +51,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
     : { https: reported.remoteUrl ? { url: reported.remoteUrl } : null, ssh: reported.sshUrl ? { url: reported.sshUrl } : null, web: reported.webUrl ? { url: reported.webUrl } : null };
   const corrected = [urls.https, urls.ssh, urls.web].find((url): url is CloneUrl & { reason: string } => Boolean(url?.reason));
   const canDelete = can(scope, "profile.delete", profile);
+  const canEdit = can(scope, "profile.update", profile);
   const canRebind = can(scope, "profile.rebind", profile);
   const health = connection ? healthOfConnection(connection) : null;
   // Re-binding: every connection of the organization, those whose repository list holds this repository first.
@@ -80,7 +82,18 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             </span>
           </span>
         }
-        actions={canDelete ? <DeleteProfileButton name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
+        actions={
+          canEdit || canDelete ? (
+            <>
+              {canEdit ? (
+                <Link href={`/profiles/${profile.id}/edit`} className={buttonClasses("secondary")}>
+                  Edit
+                </Link>
+              ) : null}
+              {canDelete ? <DeleteProfileButton name={profile.name} action={deleteProfileAction.bind(null, profile.id)} /> : null}
+            </>
+          ) : null
+        }
       />
       {query.rebound === "1" && connection ? (
         <Alert tone="success" title={`Re-bound to ${connection.name}`} className="mb-6">

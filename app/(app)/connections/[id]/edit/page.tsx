@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { PatForm } from "@/components/connect/pat-form";
 import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
-import { updateConnectionAction } from "@/lib/actions/connections";
+import { renameConnectionAction, updateConnectionAction } from "@/lib/actions/connections";
+import { RenameConnectionForm } from "@/components/connections/rename-form";
 import { requireScope } from "@/lib/auth/guards";
 import { getConnection } from "@/lib/data/connections";
 import { azureDevOpsUrls } from "@/lib/env";
@@ -16,8 +17,24 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
   const { scope } = await requireScope("connection.update");
   const { id } = await params;
   const connection = idSchema.safeParse(id).success ? await getConnection(scope, id) : null;
-  if (!connection || connection.authMethod !== "PAT") {
+  if (!connection) {
     notFound();
+  }
+  if (connection.authMethod !== "PAT") {
+    // An OAuth connection's address and sign-in come from Azure DevOps (Re-authorize): only its name is Keel's.
+    return (
+      <>
+        <PageHeader
+          title={`Rename “${connection.name}”`}
+          actions={
+            <Link href={`/connections/${connection.id}`} className="text-sm font-medium text-brand-700 underline">
+              Back to the connection
+            </Link>
+          }
+        />
+        <RenameConnectionForm action={renameConnectionAction.bind(null, connection.id)} name={connection.name} />
+      </>
+    );
   }
   return (
     <>
