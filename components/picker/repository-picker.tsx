@@ -233,6 +233,16 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
                 type="search"
                 value={search}
                 onChange={(event) => setSearch(event.target.value)}
+                onKeyDown={(event) => {
+                  // Down from the search box goes to the first result (then arrow keys move in the list).
+                  if (event.key === "ArrowDown") {
+                    const first = document.querySelector<HTMLElement>('[data-testid="Repositories-viewport"] li[data-index="0"] button');
+                    if (first) {
+                      event.preventDefault();
+                      first.focus();
+                    }
+                  }
+                }}
                 maxLength={200}
                 autoComplete="off"
                 placeholder={`Search every repository in ${collection}`}

@@ -19,6 +19,8 @@ import { connectionListQuerySchema, type ConnectionListQuery } from "@/lib/valid
 import { searchParamsObject } from "@/lib/validation/profiles";
 import { formatDay } from "@/lib/shared/dates";
 import { When } from "@/components/ui/when";
+import Form from "next/form";
+import { SubmitButton } from "@/components/ui/submit-button";
 
 export const metadata: Metadata = { title: "Connections" };
 
@@ -118,7 +120,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
           <p className="mb-3 text-sm text-slate-700" aria-live="polite">
             {attention === 0 ? "Every connection is healthy." : `${attention} of ${all.length} connection${all.length === 1 ? " needs" : "s need"} attention.`}
           </p>
-          <form method="get" action="/connections" role="search" aria-label="Filter and sort connections" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+          <Form action="/connections" role="search" aria-label="Filter and sort connections" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
             <div>
               <label htmlFor="connections-status" className="block text-sm font-medium text-slate-800">
                 Status
@@ -154,15 +156,13 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                 <option value="desc">Descending</option>
               </select>
             </div>
-            <button type="submit" className={buttonClasses("secondary")}>
-              Apply
-            </button>
+            <SubmitButton variant="secondary" pendingLabel="Applying…">Apply</SubmitButton>
             {query.status || query.sort !== "status" || query.order !== "asc" ? (
               <Link href="/connections" className="py-2 text-sm font-medium text-brand-700 underline">
                 Clear
               </Link>
             ) : null}
-          </form>
+          </Form>
           {rows.length === 0 ? (
             <EmptyState title="No connection has this status" action={<Link href="/connections" className={buttonClasses("secondary")}>Show all connections</Link>}>
               Choose another status, or show all connections.

@@ -17,6 +17,8 @@ import { listProfiles } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
 import { PLATFORMS, platformLabel, parseProfileListQuery, searchParamsObject, type ProfileListQuery } from "@/lib/validation/profiles";
 import { When } from "@/components/ui/when";
+import Form from "next/form";
+import { SubmitButton } from "@/components/ui/submit-button";
 
 export const metadata: Metadata = { title: "Build profiles" };
 
@@ -104,7 +106,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
         </EmptyState>
       ) : (
         <>
-          <form method="get" action="/profiles" role="search" aria-label="Filter build profiles" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+          <Form action="/profiles" role="search" aria-label="Filter build profiles" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
             <div className="min-w-56 flex-1">
               <label htmlFor="profiles-q" className="block text-sm font-medium text-slate-800">
                 Search
@@ -153,15 +155,13 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                 <option value="desc">Descending</option>
               </select>
             </div>
-            <button type="submit" className={buttonClasses("secondary")}>
-              Apply
-            </button>
+            <SubmitButton variant="secondary" pendingLabel="Applying…">Apply</SubmitButton>
             {filtered ? (
               <Link href="/profiles" className="text-sm font-medium text-brand-700 underline">
                 Clear filters
               </Link>
             ) : null}
-          </form>
+          </Form>
           <p className="mb-2 text-sm text-slate-600" aria-live="polite">
             {total === 1 ? "1 build profile" : `${total.toLocaleString("en")} build profiles`}
             {filtered ? " match" : ""}
