@@ -124,15 +124,16 @@ export function patFormSchema(options: { collectionLabel: string; tokenOptional:
 }
 
 /**
- * The wizard's PAT form read leniently (bounded text only): the action parses it with
+ * The wizard's PAT form read leniently (text only): the action parses it with
  * `patFormSchema` itself, so that a valid token is kept in the draft even when another field fails.
  */
 export const patFormRawSchema = z.object({
-  name: z.string().max(2_000).optional(),
-  serverUrl: z.string().max(2_000).optional(),
-  collection: z.string().max(2_000).optional(),
-  token: z.string().max(2_000).optional(),
-  tokenExpiresAt: z.string().max(100).optional(),
+  // No limits here: patFormSchema names each field's limit in its own words.
+  name: z.string().optional(),
+  serverUrl: z.string().optional(),
+  collection: z.string().optional(),
+  token: z.string().optional(),
+  tokenExpiresAt: z.string().optional(),
 });
 
 export const caUploadFields = ["caPem"] as const;

@@ -35,7 +35,7 @@ export default async function CheckPage({ params }: { params: Promise<{ draftId:
       <WizardSteps current="check" />
       <div className="space-y-6">
         {twins.length > 0 ? (
-          <Alert tone="warning" title={`${draft.collection} is already connected`}>
+          <Alert tone="info" title={`${draft.collection} is already connected`}>
             <p>
               Keel already has {twins.length === 1 ? "a connection" : `${twins.length} connections`} to this {draft.deploymentType === "SERVICES" ? "organization" : "collection"}:{" "}
               {twins.map((twin, index) => (

@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { forbidden, notFound } from "next/navigation";
+import { notFound } from "next/navigation";
+import { Alert } from "@/components/ui/alert";
 import { EditProfileForm } from "@/components/profiles/edit-profile-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { editProfileAction } from "@/lib/actions/profiles";
 import { requireScope } from "@/lib/auth/guards";
 import { getProfile } from "@/lib/data/profiles";
-import { can } from "@/lib/policy";
+import { can, refusalOf } from "@/lib/policy";
 import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { PLATFORMS } from "@/lib/validation/profiles";
@@ -21,7 +22,20 @@ export default async function EditProfilePage({ params }: { params: Promise<{ id
     notFound();
   }
   if (!can(scope, "profile.update", profile)) {
-    forbidden();
+    // The policy's own words: the creator may, not only admins (app/forbidden.tsx says "admins").
+    return (
+      <>
+        <PageHeader title={`Edit “${profile.name}”`} />
+        <Alert tone="warning" title="You cannot edit this build profile">
+          <p>{refusalOf("profile.update")}</p>
+          <p>
+            <Link href={`/profiles/${profile.id}`} className="font-medium underline">
+              Back to the build profile
+            </Link>
+          </p>
+        </Alert>
+      </>
+    );
   }
   return (
     <>
