@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_USERS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_USERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
-import { removeConnection, uniqueName } from "./support/connections";
+import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
 import { emulator, emulatorDeployment } from "./support/emulator";
 import { e2eLogFile } from "./support/keel-env";
@@ -206,8 +206,17 @@ for (const provider of PROVIDERS) {
     if (provider.id === "azure-devops") {
       test("organization policy off: the grant works but the API refuses; the fix, then Check again", async ({ page }) => {
         const admin = await signedInAdmin(page);
+        const existing = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+        cleanup.push(() => removeConnection(existing.id));
         await linkIdentity(page, provider);
+        // Organizations connected already are marked, with the way to the existing connection.
+        await expect(page.getByRole("listitem").filter({ hasText: "fabrikam" })).toContainText("Already connected");
+        await expect(page.getByRole("listitem").filter({ hasText: "fabrikam" }).getByRole("link", { name: existing.name })).toHaveAttribute("href", `/connections/${existing.id}/repositories`);
         await expect(page.getByRole("listitem").filter({ hasText: "contoso" })).toContainText("Third-party OAuth access is off");
+        // The organization whose policy blocks Keel is never the one chosen for the admin.
+        await expect(page.getByRole("radio", { name: /contoso/ })).not.toBeChecked();
+        await expect(page.getByRole("radio", { checked: true })).toHaveCount(1);
+        await expect(page.getByRole("listitem").filter({ has: page.getByRole("radio", { checked: true }) })).not.toContainText("Third-party OAuth access is off");
         const name = uniqueName("Contoso legacy");
         await chooseOrganization(page, "contoso", name);
         const finding = page.locator('[data-finding="oauth_policy_disabled"]');
