@@ -183,6 +183,19 @@ for (const provider of PROVIDERS) {
           expect(readFileSync(e2eLogFile(), "utf8")).not.toContain(secret);
         }
       });
+
+      await test.step("an OAuth connection can be renamed: audited, confirmed by a toast that takes focus", async () => {
+        const renamed = uniqueName("Renamed OAuth");
+        await page.getByRole("link", { name: "Rename" }).click();
+        const form = page.getByRole("form", { name: "Rename connection" });
+        await form.getByLabel("Connection Name").fill(renamed);
+        await form.getByRole("button", { name: "Save name" }).click();
+        await expect(page).toHaveURL(new RegExp(`/connections/${connection.id}$`));
+        await expect(page.locator("[data-toast]")).toHaveText(new RegExp(`Renamed the connection to “${renamed}”`));
+        await expect(page.locator("[data-toast]")).toBeFocused();
+        await expect(page.getByRole("heading", { level: 1, name: renamed })).toBeVisible();
+        expect((await prisma().auditEvent.findFirstOrThrow({ where: { action: "connection.renamed", targetId: connection.id } })).data).toMatchObject({ from: name, to: renamed });
+      });
     });
 
     test("consent denied: what happened, nothing linked, and Try again", async ({ page }) => {
