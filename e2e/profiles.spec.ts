@@ -223,7 +223,7 @@ test.describe("build profiles", () => {
         const memberPage = await memberContext.newPage();
         await signInPage(memberPage, member.email, member.password);
         await memberPage.goto(`/profiles/${profile.id}`);
-        const problem = memberPage.getByRole("alert").filter({ hasText: "The token has been revoked" });
+        const problem = memberPage.getByRole("region", { name: "Branches" }).getByRole("alert").filter({ hasText: "The token has been revoked" });
         await expect(problem).toBeVisible({ timeout: 30_000 });
         await expect(problem).toContainText(/Ask an admin \(.+\) to replace this connection's token/);
         await expect(problem).not.toContainText(/paste/i);
@@ -272,7 +272,7 @@ test.describe("build profiles", () => {
         await expect(otherPage.getByRole("button", { name: "Delete" })).toHaveCount(0);
         await expect(otherPage.getByRole("link", { name: "Edit" })).toHaveCount(0);
         await otherPage.goto(`/profiles/${profile.id}/edit`);
-        await expect(otherPage.getByRole("alert")).toContainText("Only the person who created this build profile or an admin can edit it.");
+        await expect(otherPage.getByRole("alert").filter({ hasText: "You cannot edit this build profile" })).toContainText("Only the person who created this build profile or an admin can edit it.");
       });
 
       await signInPage(page, creator.email, creator.password);

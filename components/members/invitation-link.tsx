@@ -11,7 +11,7 @@ export function InvitationLink({ memberName, action }: { memberName: string; act
   const [state, formAction] = useActionState(action, idleState as FormState);
   const url = state.status === "success" ? state.data?.invitationUrl : undefined;
   return (
-    <form action={formAction} className="mt-2 space-y-2" aria-label={`Invitation link for ${memberName}`}>
+    <form action={formAction} className="mt-2 space-y-2" aria-label={`New invitation link for ${memberName}`}>
       <FormMessage state={state} />
       {url ? <CopyField label={`Invitation link for ${memberName}`} value={url} id={`invitation-${memberName.replace(/\W+/g, "-").toLowerCase()}`} /> : null}
       <SubmitButton variant="secondary" pendingLabel="Making a new link…" className="px-2.5 py-1 text-xs">

@@ -7,5 +7,6 @@ import { FLASH_COOKIE } from "@/lib/shared/flash";
  * shows it (aria-live, focused) and deletes it. Plain text only, never a secret.
  */
 export async function flash(message: string): Promise<void> {
-  (await cookies()).set(FLASH_COOKIE, encodeURIComponent(message.slice(0, 300)), { path: "/", maxAge: 60, sameSite: "lax" });
+  // Next.js percent-encodes the value itself; the toaster decodes it once.
+  (await cookies()).set(FLASH_COOKIE, message.slice(0, 300), { path: "/", maxAge: 60, sameSite: "lax" });
 }
