@@ -20,10 +20,10 @@
 // the organization-scoped load of the target (NOT_FOUND), never earlier by the form.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_SERVICE_PRINCIPALS, DEFAULT_TENANT_ID } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { createTlsMaterial } from "@/e2e/azure-devops-emulator/tls";
 import { signInViaApi } from "./support/auth";
-import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
+import { removeConnection, seedPatConnection, seedServicePrincipalConnection, uniqueName } from "./support/connections";
 import { createUser, prisma } from "./support/db";
 import { callAction, discoverActions, discoverRoutes, exportedActions } from "./support/entry-points";
 import { seedProfile } from "./support/profiles";
@@ -48,6 +48,8 @@ type Fixture = {
   memberId: string;
   connectionId: string;
   oauthConnectionId: string;
+  /** A service-principal connection (client secret). */
+  servicePrincipalConnectionId: string;
   connectionName: string;
   profileId: string;
   /** A finished build of the profile. */
@@ -55,6 +57,8 @@ type Fixture = {
   caPem: string;
   /** A fresh wizard draft of the admin (each call may use one up). */
   draft(): Promise<string>;
+  /** A fresh draft at the service-principal step (its connection id reserved). */
+  principalDraft(): Promise<string>;
   /** A fresh build profile the admin created. */
   profile(): Promise<string>;
   /** A fresh PAT connection (each delete call uses one up). */
@@ -101,6 +105,30 @@ const ACTIONS: Record<string, ActionRow> = {
   // Before beginReauthorizeAction: the last intent an admin sets must be for azure-devops (the next-auth POST row).
   "lib/actions/connect-oauth.ts#beginSwitchToEntraAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.oauthConnectionId]) },
   "lib/actions/connect-oauth.ts#beginReauthorizeAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.oauthConnectionId]) },
+  "lib/actions/connect-service-principal.ts#checkServicePrincipalAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => ({
+      args: [await f.principalDraft()],
+      form: {
+        name: uniqueName("Matrix Principal"),
+        organization: "fabrikam",
+        credentialKind: "CLIENT_SECRET",
+        tenantId: DEFAULT_TENANT_ID,
+        clientId: DEFAULT_SERVICE_PRINCIPALS.pipeline.clientId,
+        clientSecret: DEFAULT_SERVICE_PRINCIPALS.pipeline.clientSecret,
+        secretExpiresAt: `${new Date().getUTCFullYear() + 1}-06-30`,
+        certificatePem: "",
+        privateKeyPem: "",
+      },
+    }),
+  },
+  "lib/actions/connect-service-principal.ts#replaceServicePrincipalCredentialAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => ({
+      args: [f.servicePrincipalConnectionId],
+      form: { clientSecret: DEFAULT_SERVICE_PRINCIPALS.pipeline.clientSecret, secretExpiresAt: `${new Date().getUTCFullYear() + 1}-06-30`, certificatePem: "", privateKeyPem: "" },
+    }),
+  },
   "lib/actions/connections.ts#checkConnectionAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.connectionId]) },
   "lib/actions/connections.ts#uploadConnectionCaAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.connectionId], form: { caPem: f.caPem } }) },
   "lib/actions/connections.ts#replaceTokenAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.connectionId], form: { token: DEFAULT_PATS.fabrikamFull, tokenExpiresAt: "" } }) },
@@ -167,6 +195,9 @@ const ACTIONS: Record<string, ActionRow> = {
 const ROUTES: Record<string, RouteRow> = {
   "GET /api/audit/export": { expect: ADMIN_ANYWHERE, request: get(() => "/api/audit/export?action=connection.") },
   "GET /api/health": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/health") },
+  // Keel's OpenID issuer documents: public by nature (Microsoft Entra ID reads them anonymously).
+  "GET /api/oidc/.well-known/openid-configuration": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/oidc/.well-known/openid-configuration") },
+  "GET /api/oidc/jwks": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/oidc/jwks") },
   "GET /api/connections/[id]/listing": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/listing`) },
   "GET /api/connections/[id]/projects": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/projects`) },
   "GET /api/connections/[id]/repositories": { expect: MEMBER_TARGET, request: get((f) => `/api/connections/${f.connectionId}/repositories?limit=5`) },
@@ -254,6 +285,14 @@ test.describe("authorization matrix", () => {
           collection: "fabrikam",
         },
       });
+      const principalConnection = await seedServicePrincipalConnection({
+        organizationId: organization.id,
+        collection: "fabrikam",
+        tenantId: DEFAULT_TENANT_ID,
+        clientId: DEFAULT_SERVICE_PRINCIPALS.pipeline.clientId,
+        clientSecret: DEFAULT_SERVICE_PRINCIPALS.pipeline.clientSecret,
+        name: uniqueName("Matrix Principal Seeded"),
+      });
       // A listing the picker routes can read without listing anything (an empty repository needs no branch call).
       await prisma().repositoryListing.create({
         data: { organizationId: organization.id, connectionId: connection.id, status: "READY", generation: 1, readyGeneration: 1, finishedAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) },
@@ -312,6 +351,7 @@ test.describe("authorization matrix", () => {
         memberId: member.id,
         connectionId: connection.id,
         oauthConnectionId: oauthConnection.id,
+        servicePrincipalConnectionId: principalConnection.id,
         connectionName: connection.name,
         profileId: matrixProfileId,
         buildId: await newBuild("SUCCEEDED"),
@@ -319,6 +359,12 @@ test.describe("authorization matrix", () => {
         caPem: createTlsMaterial().caCertPem,
         draft: async () =>
           (await prisma().connectDraft.create({ data: { organizationId: organization.id, userId: admin.id, deploymentType: "SERVICES", expiresAt: new Date(Date.now() + 3_600_000) } })).id,
+        principalDraft: async () =>
+          (
+            await prisma().connectDraft.create({
+              data: { organizationId: organization.id, userId: admin.id, deploymentType: "SERVICES", authMethod: "SERVICE_PRINCIPAL", entraConnectionId: randomUUID(), expiresAt: new Date(Date.now() + 3_600_000) },
+            })
+          ).id,
         profile: newProfile,
         connection: async () => {
           const fresh = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull, organizationId: organization.id, ownerId: admin.id, name: uniqueName("Matrix Doomed") });

@@ -9,8 +9,10 @@ const globalOmit = {
   user: { passwordHash: true },
   account: { access_token: true, refresh_token: true, id_token: true },
   connection: { tokenSealed: true },
-  connectDraft: { tokenSealed: true },
+  connectDraft: { tokenSealed: true, entraSecretSealed: true },
   buildVariable: { valueSealed: true },
+  servicePrincipal: { clientSecretSealed: true, privateKeySealed: true, accessTokenSealed: true },
+  federationSigningKey: { privateKeySealed: true },
 } as const;
 
 /** Creates a Prisma client on the given PostgreSQL URL (adapter-pg, no native engine). */

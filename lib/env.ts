@@ -79,6 +79,14 @@ export const envSchema = z
     ENTRA_MULTI_TENANT: boolean,
     /** Microsoft identity platform authority. Test/development only override (default https://login.microsoftonline.com). */
     ENTRA_AUTHORITY_URL: httpUrl.optional(),
+    /**
+     * Lets admins connect Azure DevOps with the managed identity of the Azure machine Keel runs on
+     * (the instance metadata endpoint, 169.254.169.254, reachable for this purpose only). Off by
+     * default: every organization on this Keel could use the machine's identity.
+     */
+    KEEL_MANAGED_IDENTITY: boolean,
+    /** Azure instance metadata endpoint for managed identity. Test/development only override (default http://169.254.169.254). */
+    AZURE_INSTANCE_METADATA_URL: httpUrl.optional(),
     /** on (default): `npm start` also runs a worker of the job engine, as a child process of the launcher; off: web only (workers run elsewhere, `npm run worker`). */
     KEEL_WORKER: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
     /** Jobs of one queue a worker process runs at once (default 2); a queue may fix its own. */
@@ -124,6 +132,7 @@ export const envSchema = z
         "AZURE_DEVOPS_SERVICES_URL",
         "AZURE_DEVOPS_VSSPS_URL",
         "ENTRA_AUTHORITY_URL",
+        "AZURE_INSTANCE_METADATA_URL",
         "KEEL_DEMO",
       ] as const;
       for (const key of testOnly) {
@@ -298,12 +307,17 @@ export function inheritedPath(): string {
   return process.env.PATH ?? "/usr/bin:/bin";
 }
 
+/** Where Azure's Instance Metadata Service answers on every Azure VM (link-local, http only). */
+export const INSTANCE_METADATA_URL = "http://169.254.169.254";
+
 /** Azure DevOps and Microsoft identity base URLs: the real services unless overridden for tests/demo. */
 export function azureDevOpsUrls(env: Env = getEnv()) {
   return {
     services: env.AZURE_DEVOPS_SERVICES_URL ?? "https://dev.azure.com",
     vssps: env.AZURE_DEVOPS_VSSPS_URL ?? "https://app.vssps.visualstudio.com",
     entraAuthority: env.ENTRA_AUTHORITY_URL ?? "https://login.microsoftonline.com",
+    /** The Azure Instance Metadata Service (managed identity); plain http by design, link-local. */
+    instanceMetadata: env.AZURE_INSTANCE_METADATA_URL ?? INSTANCE_METADATA_URL,
   };
 }
 

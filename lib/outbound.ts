@@ -27,3 +27,15 @@ export function getOutboundPolicy(): OutboundPolicy {
     selfAddresses,
   };
 }
+
+/**
+ * The policy for the one call that may reach Azure's Instance Metadata Service (a managed
+ * identity's token): Keel's policy plus that single exception. Null when the operator has not
+ * enabled managed identity (KEEL_MANAGED_IDENTITY), so nothing can reach the endpoint by accident.
+ */
+export function instanceMetadataPolicy(): OutboundPolicy | null {
+  if (!getEnv().KEEL_MANAGED_IDENTITY) {
+    return null;
+  }
+  return { ...getOutboundPolicy(), instanceMetadata: true };
+}

@@ -8,7 +8,10 @@ export type SealedColumn =
   | { table: "Connection"; column: "tokenSealed" }
   | { table: "ConnectDraft"; column: "tokenSealed" }
   | { table: "Account"; column: "access_token" | "refresh_token" }
-  | { table: "BuildVariable"; column: "valueSealed" };
+  | { table: "BuildVariable"; column: "valueSealed" }
+  | { table: "ConnectDraft"; column: "entraSecretSealed" }
+  | { table: "ServicePrincipal"; column: "clientSecretSealed" | "privateKeySealed" | "accessTokenSealed" }
+  | { table: "FederationSigningKey"; column: "privateKeySealed" };
 
 let cached: { spec: string; keyring: Keyring } | undefined;
 

@@ -9,8 +9,8 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 export type OAuthAvailability = { available: true } | { available: false; reason: string; howTo?: string };
 
-/** Step 2: OAuth2 or Personal Access Token. */
-export function MethodForm({ action, oauth, initial }: { action: Action; oauth: OAuthAvailability; initial: "PAT" | "OAUTH" | null }) {
+/** Step 2: OAuth2, a service principal, or a Personal Access Token. */
+export function MethodForm({ action, oauth, servicePrincipal, initial }: { action: Action; oauth: OAuthAvailability; servicePrincipal: OAuthAvailability; initial: "PAT" | "OAUTH" | "SERVICE_PRINCIPAL" | null }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const errors = state.status === "error" ? state.fieldErrors : {};
   const defaultMethod = initial ?? (oauth.available ? "OAUTH" : "PAT");
@@ -37,8 +37,26 @@ export function MethodForm({ action, oauth, initial }: { action: Action; oauth: 
               </span>
             </span>
           </label>
+          <label
+            className={`flex gap-3 rounded-lg border p-4 ${servicePrincipal.available ? "cursor-pointer border-slate-300 bg-white has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600" : "border-slate-200 bg-slate-50"}`}
+          >
+            <input type="radio" name="method" value="SERVICE_PRINCIPAL" disabled={!servicePrincipal.available} defaultChecked={servicePrincipal.available && defaultMethod === "SERVICE_PRINCIPAL"} className="mt-1" aria-describedby="sp-note" />
+            <span>
+              <span className="block font-medium text-slate-900">Service principal (Microsoft Entra ID)</span>
+              <span id="sp-note" className="mt-1 block text-sm text-slate-600">
+                {servicePrincipal.available ? (
+                  "An application identity, not a person: the connection keeps working when people leave. With a federated credential or a managed identity there is no secret to rotate at all."
+                ) : (
+                  <>
+                    <span className="font-medium text-slate-800">Not available: </span>
+                    {servicePrincipal.reason}
+                  </>
+                )}
+              </span>
+            </span>
+          </label>
           <label className="flex cursor-pointer gap-3 rounded-lg border border-slate-300 bg-white p-4 has-[:checked]:border-brand-600 has-[:checked]:ring-1 has-[:checked]:ring-brand-600">
-            <input type="radio" name="method" value="PAT" defaultChecked={!oauth.available || defaultMethod === "PAT"} className="mt-1" />
+            <input type="radio" name="method" value="PAT" defaultChecked={(!oauth.available && defaultMethod !== "SERVICE_PRINCIPAL") || defaultMethod === "PAT"} className="mt-1" />
             <span>
               <span className="block font-medium text-slate-900">Personal Access Token (User)</span>
               <span className="mt-1 block text-sm text-slate-600">You create a token in Azure DevOps with the scopes Keel needs and paste it here. Works with Azure DevOps Services and Azure DevOps Server.</span>

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { OAuthProviderInfo } from "@/lib/oauth/config";
 
 /** For providers that are not configured: which variables to set, and why Entra ID is the way. */
@@ -11,7 +12,13 @@ export function OAuthSetupHelp({ providers, publicUrl }: { providers: OAuthProvi
       <h2 id="oauth-setup-heading" className="font-semibold text-slate-900">
         {missing.length === providers.length ? "How to turn on OAuth sign-in" : "Other sign-in methods"}
       </h2>
-      <p className="text-slate-700">Whoever runs Keel configures these in its environment (or .env file) and restarts it.</p>
+      <p className="text-slate-700">
+        Whoever runs Keel configures these in its environment (or .env file) and restarts it. Step by step, with a ready Azure CLI script:{" "}
+        <Link href="/settings/entra" className="font-medium text-brand-700 underline">
+          Settings → Microsoft Entra ID
+        </Link>
+        .
+      </p>
       {missing.map((provider) => (
         <div key={provider.id} className="space-y-1">
           <h3 className="font-medium text-slate-900">{provider.label} (not configured)</h3>

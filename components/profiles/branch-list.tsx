@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
-import { CREDENTIAL_REFUSED_FINDINGS, type ProblemViewer } from "@/lib/shared/problems";
+import { isCredentialProblem, type ProblemViewer } from "@/lib/shared/problems";
 import type { BranchDto, BranchPageDto, CommitPageDto } from "@/lib/shared/repository-dto";
 
 const BRANCH_PAGE = 100;
@@ -62,7 +62,7 @@ export function BranchList({ profileId, defaultBranch, webUrl, viewer, healthy }
     fetchJson<FirstBranchPage>(url, controller.signal).then(
       (result) => {
         setBranches(result.ok ? { key, items: result.data.items, nextCursor: result.data.nextCursor, error: null, loadingMore: false } : { key, items: [], nextCursor: null, error: result.error, loadingMore: false });
-        if (!result.ok && healthyRef.current && result.error.problem && CREDENTIAL_REFUSED_FINDINGS.has(result.error.problem.id)) {
+        if (!result.ok && healthyRef.current && result.error.problem && isCredentialProblem(result.error.problem.id)) {
           // The server has just recorded the refusal as the connection's status (lib/connections/health.ts):
           // re-render the page so its badge says the same as this list, never "Healthy" beside "revoked".
           router.refresh();

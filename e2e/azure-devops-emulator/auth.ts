@@ -132,10 +132,16 @@ export function authenticate(ctx: RequestContext, store: Store, target: AuthTarg
       // Profile and accounts: Azure DevOps has no identity for a principal added nowhere.
       throw new AuthFailure(servicePrincipalNotAddedError(user), false);
     }
-    return { via: "oauth", user, scopes: [...token.scopes], token };
+    // Azure DevOps authorizes a service principal by its groups, not by scopes: a Reader may read
+    // but not write (emulator choice: its writes are refused like a missing scope, 401 TF400813).
+    const scopes = target.host && user.kind === "servicePrincipal" && store.entra.isReader(target.host, user.id) ? [...PRINCIPAL_READER_SCOPES] : [...token.scopes];
+    return { via: "oauth", user, scopes, token };
   }
   throw new AuthFailure(notAuthorizedError(""), true);
 }
+
+/** What a principal in the Readers group may do, as scopes: everything that only reads. */
+const PRINCIPAL_READER_SCOPES = ["vso.code", "vso.project", "vso.identity", "vso.notification", "vso.build", "vso.work"] as const;
 
 /** Throws a 401 TF400813 naming the user when the principal lacks every accepted scope. */
 export function requireScopes(principal: Principal, accepted: readonly string[]): void {

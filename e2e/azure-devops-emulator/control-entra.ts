@@ -67,8 +67,8 @@ export type EntraControl = {
   addFederatedCredential(input: { clientId: string } & FederatedIdentityCredential): FederatedIdentityCredential;
   removeFederatedCredential(input: { clientId: string; name: string }): boolean;
   setAdminConsent(input: { clientId: string; granted: boolean }): void;
-  /** Adds (or removes) an app's service principal or a managed identity to an organization; `projects` limits what it sees (default all). */
-  setServicePrincipalMembership(input: { clientId: string; organization: string; member: boolean; projects?: string[] | "all" }): PrincipalSummary;
+  /** Adds (or removes) an app's service principal or a managed identity to an organization; `projects` limits what it sees (default all), `access` readers = read only. */
+  setServicePrincipalMembership(input: { clientId: string; organization: string; member: boolean; projects?: string[] | "all"; access?: "contributors" | "readers" }): PrincipalSummary;
   addManagedIdentity(input: Omit<FixtureManagedIdentity, "clientId"> & { clientId?: string }): ManagedIdentitySummary;
   setManagedIdentityAssigned(input: { clientId: string; assigned: boolean }): void;
   /** An app-only Azure DevOps token for a service principal or managed identity, as client credentials would issue it. */
@@ -233,7 +233,7 @@ export function createEntraControl(host: ControlHost): EntraControl {
     setServicePrincipalMembership: (input) =>
       wrap(() => {
         const record = principal(input.clientId);
-        host.store.entra.setMembership(record, input.organization, input.member, input.projects ?? "all");
+        host.store.entra.setMembership(record, input.organization, input.member, input.projects ?? "all", input.access ?? "contributors");
         return principalSummary(record);
       }),
     addManagedIdentity: (input) =>
@@ -279,7 +279,8 @@ export function createEntraControl(host: ControlHost): EntraControl {
 }
 
 const iso = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO-8601 instant");
-const memberships = z.array(z.object({ name: z.string().min(1), projects: z.union([z.literal("all"), z.array(z.string())]).optional() }));
+const access = z.enum(["contributors", "readers"]);
+const memberships = z.array(z.object({ name: z.string().min(1), projects: z.union([z.literal("all"), z.array(z.string())]).optional(), access: access.optional() }));
 
 const schemas = {
   registerApp: z.object({
@@ -301,6 +302,7 @@ const schemas = {
     organization: z.string().min(1),
     member: z.boolean(),
     projects: z.union([z.literal("all"), z.array(z.string())]).optional(),
+    access: access.optional(),
   }),
   managedIdentity: z.object({
     name: z.string().min(1),

@@ -8,6 +8,7 @@ import type {
   FixtureServicePrincipal,
   FixtureTenant,
   FixtureUser,
+  PrincipalAccess,
 } from "./model.js";
 import type { HostRecord, Store } from "./store.js";
 
@@ -93,6 +94,8 @@ export class EntraDirectory {
   readonly refusedRedirectUris: string[] = [];
   /** `deployment/host` (lower case) → identity id (lower case) → visible project ids (lower case). */
   private readonly projectAccess = new Map<string, Map<string, Set<string>>>();
+  /** `deployment/host/identity` (lower case) of principals that are Readers there (may not write). */
+  private readonly readers = new Set<string>();
   private readonly store: Store;
 
   constructor(store: Store, fixture: Fixture, extraRedirectUris: readonly string[]) {
@@ -143,7 +146,7 @@ export class EntraDirectory {
       displayName: app.name,
     });
     for (const membership of app.servicePrincipal?.organizations ?? []) {
-      this.setMembership(record, membership.name, true, membership.projects ?? "all");
+      this.setMembership(record, membership.name, true, membership.projects ?? "all", membership.access);
     }
     return record;
   }
@@ -160,7 +163,7 @@ export class EntraDirectory {
       managedIdentity: { kind: identity.kind, resourceId: identity.resourceId, assigned: identity.assigned ?? true },
     });
     for (const membership of identity.organizations ?? []) {
-      this.setMembership(record, membership.name, true, membership.projects ?? "all");
+      this.setMembership(record, membership.name, true, membership.projects ?? "all", membership.access);
     }
     return record;
   }
@@ -214,8 +217,11 @@ export class EntraDirectory {
     return this.tenants.get(tenant.toLowerCase())?.displayName ?? tenant;
   }
 
-  /** Adds or removes a principal from an organization (Services); `projects` limits what it sees there. */
-  setMembership(record: ServicePrincipalRecord, organization: string, member: boolean, projects: readonly string[] | "all" = "all"): HostRecord {
+  /**
+   * Adds or removes a principal from an organization (Services); `projects` limits what it sees
+   * there, `group` whether it may write (Contributors) or only read (Readers).
+   */
+  setMembership(record: ServicePrincipalRecord, organization: string, member: boolean, projects: readonly string[] | "all" = "all", group: PrincipalAccess = "contributors"): HostRecord {
     const host = this.store.host("services", organization);
     if (!host) {
       throw new Error(`No organization '${organization}' in the Services deployment.`);
@@ -224,6 +230,11 @@ export class EntraDirectory {
     const access = this.projectAccess.get(key) ?? new Map<string, Set<string>>();
     this.projectAccess.set(key, access);
     const identity = record.identityId.toLowerCase();
+    if (member && group === "readers") {
+      this.readers.add(`${key}/${identity}`);
+    } else {
+      this.readers.delete(`${key}/${identity}`);
+    }
     if (!member) {
       host.members.delete(record.identityId);
       access.delete(identity);
@@ -244,6 +255,11 @@ export class EntraDirectory {
     }
     access.set(identity, visible);
     return host;
+  }
+
+  /** True when the principal is only a Reader in the host (it may not write). */
+  isReader(host: HostRecord, identityId: string): boolean {
+    return this.readers.has(`${host.deployment}/${host.name}/${identityId}`.toLowerCase());
   }
 
   /** The projects a principal may see in a host, or undefined when it sees all of them. */

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { authenticate, AuthFailure, requireScopes, wwwAuthenticate, type AuthTarget, type Principal } from "./auth.js";
+import { visibleHost } from "./entra-directory.js";
 import type { EmulatorCore } from "./core.js";
 import { gitBackend, gitEnv } from "./git-backend.js";
 import { afterPush } from "./git-events.js";
@@ -176,10 +177,13 @@ export async function handleGitHttp(
     send(ctx, 401, error.body.message, { ...TEXT, "WWW-Authenticate": wwwAuthenticate(ctx, target) });
     return;
   }
+  // A service principal limited to some projects sees git exactly as the REST API shows them:
+  // the other projects' repositories do not exist for it.
+  const visible = visibleHost(store, host, principal.user);
   const repoName = segments[gitIndex + 1];
   const projectName = gitIndex === 1 ? segments[0] : repoName;
-  const project = projectName === undefined ? undefined : store.project(host, projectName);
-  const repo = project === undefined || repoName === undefined ? undefined : store.repo(host, project, repoName);
+  const project = projectName === undefined ? undefined : store.project(visible, projectName);
+  const repo = project === undefined || repoName === undefined ? undefined : store.repo(visible, project, repoName);
   if (!repo || repo.isDisabled) {
     send(ctx, 404, `TF401019: The Git repository with name or identifier ${repoName ?? ""} does not exist or you do not have permissions for the operation you are attempting.`, TEXT);
     return;

@@ -229,9 +229,16 @@ export type FixtureServicePrincipal = {
   objectId?: string;
   /** Its Azure DevOps identity id (what connectionData and profiles report); default derived. */
   identityId?: string;
-  /** Organizations (Services) it was added to, and the projects it can see there (default all). */
-  organizations?: Array<{ name: string; projects?: string[] | "all" }>;
+  /**
+   * Organizations (Services) it was added to, the projects it can see there (default all), and
+   * its group there: `contributors` (default) may write, `readers` may only read (no commit
+   * statuses, pull-request threads or pushes).
+   */
+  organizations?: Array<{ name: string; projects?: string[] | "all"; access?: PrincipalAccess }>;
 };
+
+/** A principal's group in an organization's projects: Contributors, or Readers (read only). */
+export type PrincipalAccess = "contributors" | "readers";
 
 /** A managed identity the emulated Azure VM can use through the instance metadata endpoint. */
 export type FixtureManagedIdentity = FixtureServicePrincipal & {

@@ -105,6 +105,33 @@ describe("project access", () => {
     expect(String(body(hiddenProject).message)).toMatch(/^TF200016: The following project does not exist: Fabrikam Fiber\./);
   });
 
+  it("git over HTTP hides the other projects' repositories too", async () => {
+    const token = await tokenOf(SP.mobileOnly.clientId);
+    const refs = (path: string) => request(`${services}/fabrikam/${path}/info/refs?service=git-upload-pack`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await refs("MOBILE_IOS/_git/Wallet%20App")).status).toBe(200);
+    const hidden = await refs("Fabrikam%20Fiber/_git/Fabrikam%20Fiber");
+    expect(hidden.status).toBe(404);
+    expect(hidden.text).toContain("TF401019");
+    // The whole-access principal still reaches it.
+    expect((await request(`${services}/fabrikam/Fabrikam%20Fiber/_git/Fabrikam%20Fiber/info/refs?service=git-upload-pack`, { headers: { Authorization: `Bearer ${await tokenOf(SP.pipeline.clientId)}` } })).status).toBe(200);
+  });
+
+  it("in the Readers group: reads everything it sees, but may not post a commit status or push", async () => {
+    handle.control.setServicePrincipalMembership({ clientId: SP.mobileOnly.clientId, organization: "fabrikam", member: true, projects: ["MOBILE_IOS"], access: "readers" });
+    const token = await tokenOf(SP.mobileOnly.clientId);
+    expect(names(await get("/fabrikam/_apis/git/repositories", token))).toEqual(["ios-sdk", "Wallet App"]);
+    const refs = values(await get(`/fabrikam/MOBILE_IOS/_apis/git/repositories/${DEFAULT_REPOS.walletApp.id}/refs?filter=heads/main&api-version=7.1`, token));
+    const status = await postJson(`${services}/fabrikam/MOBILE_IOS/_apis/git/repositories/${DEFAULT_REPOS.walletApp.id}/commits/${String(refs[0]?.objectId)}/statuses?api-version=7.1`, { state: "pending", context: { name: "keel" } }, bearer(token));
+    expect(status.status).toBe(401);
+    expect(body(status).message).toBe(`TF400813: The user '${SP.mobileOnly.identityId}' is not authorized to access this resource.`);
+    const push = await request(`${services}/fabrikam/MOBILE_IOS/_git/Wallet%20App/info/refs?service=git-receive-pack`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(push.status).toBe(403);
+    // Back among the Contributors, it may write again.
+    handle.control.setServicePrincipalMembership({ clientId: SP.mobileOnly.clientId, organization: "fabrikam", member: true, projects: ["MOBILE_IOS"] });
+    const again = await postJson(`${services}/fabrikam/MOBILE_IOS/_apis/git/repositories/${DEFAULT_REPOS.walletApp.id}/commits/${String(refs[0]?.objectId)}/statuses?api-version=7.1`, { state: "pending", context: { name: "keel" } }, bearer(token));
+    expect(again.status).toBe(201);
+  });
+
   it("added without access to any project: no projects, no repositories", async () => {
     const token = await tokenOf(SP.noProjects.clientId);
     expect(values(await get("/fabrikam/_apis/projects", token))).toEqual([]);

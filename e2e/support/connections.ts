@@ -100,3 +100,55 @@ export async function removeConnection(id: string): Promise<void> {
     }
   }
 }
+
+export type SeedServicePrincipalConnection = {
+  /** The organization (Services). */
+  collection: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  name?: string;
+  /** Another Keel organization than the e2e one. */
+  organizationId?: string;
+};
+
+/**
+ * Inserts a healthy service-principal connection (client secret, sealed like Keel seals it) in the
+ * e2e organization or the one named: no owner, like every service-principal connection.
+ */
+export async function seedServicePrincipalConnection(input: SeedServicePrincipalConnection) {
+  const organization = input.organizationId ? { id: input.organizationId } : await e2eOrganization();
+  const deployment = await emulatorDeployment("services");
+  const id = randomUUID();
+  const name = input.name ?? uniqueName("Seeded principal");
+  const connection = await prisma().connection.create({
+    data: {
+      id,
+      organizationId: organization.id,
+      ownerId: null,
+      name,
+      nameKey: name.toLowerCase(),
+      deploymentType: "SERVICES",
+      authMethod: "SERVICE_PRINCIPAL",
+      serverUrl: new URL(deployment.origin).origin,
+      collection: input.collection,
+      serverProduct: deployment.productLabel,
+      apiVersion: "7.1",
+      scopes: ["vso.code", "vso.code_status", "vso.project", "vso.notification", "vso.profile"],
+      status: "HEALTHY",
+      lastCheckAt: new Date(),
+      tokenLastFour: lastFour(input.clientSecret),
+      tokenExpiresAt: new Date(Date.now() + 180 * 86_400_000),
+      servicePrincipal: {
+        create: {
+          organizationId: organization.id,
+          kind: "CLIENT_SECRET",
+          tenantId: input.tenantId,
+          clientId: input.clientId,
+          clientSecretSealed: seal(e2eKeyring(), input.clientSecret, { table: "ServicePrincipal", column: "clientSecretSealed", rowId: id }),
+        },
+      },
+    },
+  });
+  return { ...connection, organizationId: organization.id };
+}

@@ -90,4 +90,13 @@ export const emulator = {
   retryDeliveries: () => call<{ retried: number }>("POST", "deliveries/retry", {}),
   /** Sets a subscription's status as Azure DevOps would (e.g. disabledBySystem after failures). */
   setSubscriptionStatus: (input: { organization: string; subscriptionId: string; status: string; deployment?: string }) => call<unknown>("POST", "subscriptions/status", input),
+  /** Registers an Entra app of its own for a spec (workers share the emulator: never reuse a fixture app you change). */
+  registerEntraApp: (input: { name: string; tenantId: string }) =>
+    call<{ clientId: string; clientSecret: string; servicePrincipal: { objectId: string; identityId: string } }>("POST", "entra/apps", input),
+  addClientSecret: (clientId: string, input: { value?: string; expiresAt?: string } = {}) => call<{ id: string; value: string; expiresAt: string }>("POST", `entra/apps/${clientId}/secrets`, input),
+  addCertificate: (clientId: string, certificatePem: string) => call<{ thumbprint: string }>("POST", `entra/apps/${clientId}/certificates`, { certificatePem }),
+  addFederatedCredential: (clientId: string, input: { name: string; issuer: string; subject: string; audiences?: string[] }) => call<unknown>("POST", `entra/apps/${clientId}/federated-credentials`, input),
+  /** Adds (or removes) a principal to an organization, with the projects it sees (default all). */
+  setServicePrincipalMembership: (input: { clientId: string; organization: string; member: boolean; projects?: string[] | "all"; access?: "contributors" | "readers" }) =>
+    call<unknown>("POST", "entra/service-principals/memberships", input),
 };

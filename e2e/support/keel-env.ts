@@ -39,6 +39,9 @@ export function keelE2eEnvironment(): Record<string, string> {
     AZURE_DEVOPS_SERVICES_URL: EMULATOR_URL,
     AZURE_DEVOPS_VSSPS_URL: EMULATOR_URL,
     ENTRA_AUTHORITY_URL: EMULATOR_URL,
+    // Managed identity through the emulator's instance metadata endpoint (the emulated Azure VM).
+    KEEL_MANAGED_IDENTITY: "true",
+    AZURE_INSTANCE_METADATA_URL: EMULATOR_URL,
     // Both OAuth providers, with the default fixture's apps (test data, not secrets).
     AZURE_DEVOPS_OAUTH_CLIENT_ID: DEFAULT_LEGACY_APP.clientId,
     AZURE_DEVOPS_OAUTH_CLIENT_SECRET: DEFAULT_LEGACY_APP.clientSecret,

@@ -1,11 +1,14 @@
 "use server";
 
+import { randomUUID } from "node:crypto";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { configuredOAuthProviders } from "@/lib/auth/oauth-providers";
 import { draftServerMove } from "@/lib/shared/address-move";
 import { runConnectionCheck, type CheckTarget } from "@/lib/connections/check";
 import { checkOAuthDraft, saveOAuthDraft } from "@/lib/connections/oauth-draft";
+import { checkServicePrincipalDraft, saveServicePrincipalDraft } from "@/lib/connections/service-principal";
+import { rotateSigningKeys } from "@/lib/entra/signing-keys";
 import { SecretUnreadableError } from "@/lib/crypto";
 import { createDraft, getDraft, openDraftToken, setDraftToken, updateDraft, type Draft } from "@/lib/data/connect-drafts";
 import { connectionNameTaken, createPatConnection } from "@/lib/data/connections";
@@ -37,6 +40,11 @@ async function checkDraft(scope: Scope, draft: Draft): Promise<ErrorState | null
   if (draft.authMethod === "OAUTH") {
     // The linked identity's token instead of a PAT (lib/connections/oauth-draft.ts).
     await checkOAuthDraft(scope, draft);
+    return null;
+  }
+  if (draft.authMethod === "SERVICE_PRINCIPAL") {
+    // The principal's token from Microsoft Entra ID (lib/connections/service-principal.ts).
+    await checkServicePrincipalDraft(scope, draft);
     return null;
   }
   let token: string | null;
@@ -74,7 +82,7 @@ export const startConnectAction = action(
   },
 );
 
-/** Step 2: OAuth2 or PAT. */
+/** Step 2: OAuth2, a service principal, or a PAT. */
 export const chooseMethodAction = action(
   { name: "connect.method", permission: "connection.create", target: "draft", form: { schema: methodSchema, fields: methodFields } },
   async ({ scope, target: draft, input: { method } }) => {
@@ -85,6 +93,17 @@ export const chooseMethodAction = action(
       if (configuredOAuthProviders().length === 0) {
         return errorState("No OAuth app is configured for this Keel. Use a Personal Access Token, or ask whoever runs Keel to configure Microsoft Entra ID.", { method: ["Choose Personal Access Token"] });
       }
+    }
+    if (method === "SERVICE_PRINCIPAL") {
+      if (draft.deploymentType === "SERVER") {
+        return errorState("Service principals sign in to Azure DevOps Services only. Use a Personal Access Token for Azure DevOps Server.", { method: ["Choose Personal Access Token"] });
+      }
+      // The connection's id is reserved now: a federated credential's subject names it, and the
+      // admin may create that credential before Keel checks anything. Keel's issuer publishes a
+      // key from the start, so the first verifier that reads it finds the key Keel will sign with.
+      await updateDraft(scope, draft.id, { authMethod: method, ...(draft.entraConnectionId ? {} : { entraConnectionId: randomUUID() }) });
+      await rotateSigningKeys();
+      redirect(`/connect/${draft.id}/service-principal`);
     }
     await updateDraft(scope, draft.id, { authMethod: method });
     redirect(`/connect/${draft.id}/${method === "PAT" ? "pat" : "oauth"}`);
@@ -232,13 +251,15 @@ export const saveConnectionAction = action(
       redirect(`/connections/${draft.connectionId}/repositories?step=wizard`);
     }
     const target = targetOf(draft);
-    if (!target || !draft.name || (draft.authMethod !== "PAT" && draft.authMethod !== "OAUTH")) {
+    if (!target || !draft.name || draft.authMethod === null) {
       return errorState("Fill in the connection details first.");
     }
     let id: string;
     try {
       if (draft.authMethod === "OAUTH") {
         id = await saveOAuthDraft(scope, { ...draft, name: draft.name }, target);
+      } else if (draft.authMethod === "SERVICE_PRINCIPAL") {
+        id = await saveServicePrincipalDraft(scope, { ...draft, name: draft.name });
       } else {
         const token = await openDraftToken(scope, draft.id);
         if (!token) {
@@ -268,7 +289,7 @@ export const saveConnectionAction = action(
       }
     } catch (caught) {
       if (caught instanceof SecretUnreadableError) {
-        return errorState("Keel can no longer read the token entered earlier. Go back and enter it again.");
+        return errorState(draft.authMethod === "SERVICE_PRINCIPAL" ? "Keel can no longer read the secret or key entered earlier. Go back and enter it again." : "Keel can no longer read the token entered earlier. Go back and enter it again.");
       }
       if (isAppError(caught) && caught.expected) {
         // A failed save-time check stored new findings in the draft: show them.

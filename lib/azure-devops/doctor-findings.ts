@@ -39,7 +39,29 @@ export type FindingId =
   | "rate_limited"
   | "server_error"
   | "cancelled"
-  | "check_failed";
+  | "check_failed"
+  // A service principal or managed identity on the Azure DevOps side (docs/azure-devops-facts.md §3.7).
+  | "service_principal_not_added"
+  | "service_principal_no_projects"
+  // Getting the principal's token from Microsoft Entra ID (lib/entra/findings.ts).
+  | "entra_wrong_tenant"
+  | "entra_personal_account"
+  | "entra_app_not_found"
+  | "entra_secret_invalid"
+  | "entra_secret_expired"
+  | "entra_certificate_not_registered"
+  | "entra_certificate_expired"
+  | "entra_certificate_key_mismatch"
+  | "entra_assertion_rejected"
+  | "entra_federation_no_match"
+  | "entra_federation_issuer_unreachable"
+  | "entra_federation_key_unknown"
+  | "entra_admin_consent_required"
+  | "entra_unreachable"
+  | "entra_rejected"
+  | "managed_identity_disabled"
+  | "managed_identity_unavailable"
+  | "managed_identity_not_found";
 
 export type Finding = {
   id: FindingId;
@@ -51,6 +73,15 @@ export type Finding = {
   data?: Record<string, string | number>;
 };
 
+/** A service principal or managed identity signing in (its token is a bearer token). */
+export type PrincipalContext = {
+  kind: "application" | "managedIdentity";
+  /** The app's Application (client) id, or a user-assigned identity's client id. */
+  clientId?: string;
+  /** The principal's object id in Microsoft Entra ID, once known. */
+  objectId?: string;
+};
+
 /** What the findings need to know about the connection being checked. */
 export type FindingContext = {
   deploymentType: "services" | "server";
@@ -59,6 +90,8 @@ export type FindingContext = {
   collection: string;
   /** The check's clock (texts that depend on a date, like the global-PAT retirement). */
   now?: Date;
+  /** Set when the bearer token is a service principal's (or a managed identity's), not a person's. */
+  principal?: PrincipalContext;
 };
 
 /**
@@ -102,8 +135,12 @@ export function findingForError(error: AzureDevOpsError, context: FindingContext
           return signInPage(context);
         case "not_member":
           return wrongOrganization(context, reason.userId);
+        case "principal_not_added":
+          return servicePrincipalNotAdded(context, reason.userId);
         case "oauth_policy":
-          return oauthPolicyDisabled(context, false);
+          // The OAuth policy governs OAuth apps, not service principals: for them a TF400813
+          // naming the principal is a missing permission in the organization.
+          return context.principal ? principalPermissionRefusal(context, adoSaid) : oauthPolicyDisabled(context, false);
         default:
           return tokenInvalid(context, adoSaid, reason.unauthorized === "revoked");
       }
@@ -120,6 +157,9 @@ export function findingForError(error: AzureDevOpsError, context: FindingContext
       };
     case "missing_scope":
     case "forbidden":
+      if (context.principal) {
+        return principalPermissionRefusal(context, adoSaid);
+      }
       return {
         id: "missing_scope",
         severity: "error",
@@ -161,6 +201,67 @@ export function wrongOrganization(context: FindingContext, userId: string | unde
     finding.data = { userId };
   }
   return finding;
+}
+
+function principalNoun(principal: PrincipalContext): string {
+  return principal.kind === "managedIdentity" ? "managed identity" : "service principal";
+}
+
+function principalPermissionFix(context: FindingContext): string[] {
+  const noun = context.principal ? principalNoun(context.principal) : "service principal";
+  return [
+    `In Azure DevOps, open Organization settings for ${context.collection} → Users, find the ${noun} and make sure its access level is Basic (Stakeholder cannot read code).`,
+    `In each project Keel should build: Project settings → Permissions → Contributors → Members → Add the ${noun}.`,
+    "Run Check again.",
+  ];
+}
+
+function principalPermissionRefusal(context: FindingContext, adoSaid: string | undefined): Finding {
+  const noun = context.principal ? principalNoun(context.principal) : "service principal";
+  return {
+    id: "missing_scope",
+    severity: "error",
+    title: `The ${noun} lacks a permission in this organization`,
+    detail: `Azure DevOps refused the request for lack of permission.${quote(adoSaid)} A service principal has no token scopes: what it may do is its access level and its groups in the organization and its projects.`,
+    fix: principalPermissionFix(context),
+  };
+}
+
+/** TF401444: the service principal (or managed identity) was never added to the organization. */
+export function servicePrincipalNotAdded(context: FindingContext, objectId: string | undefined): Finding {
+  const noun = context.principal ? principalNoun(context.principal) : "service principal";
+  const object = objectId ?? context.principal?.objectId;
+  const finding: Finding = {
+    id: "service_principal_not_added",
+    severity: "error",
+    title: `The ${noun} is not a user of the organization "${context.collection}"`,
+    detail: `Microsoft Entra ID issued the token, but Azure DevOps answered TF401444: the ${noun}${object ? ` (object id ${object})` : ""} has not been added to ${context.collection}. A service principal or managed identity must be added to an organization like a person before it can read anything there.`,
+    fix: [
+      `In Azure DevOps, open Organization settings for ${context.collection} → Users → Add users.`,
+      `Search for the ${noun} by its name${context.principal?.clientId ? ` (client id ${context.principal.clientId})` : ""}, choose access level Basic, and add it to the projects Keel should build (Contributors).`,
+      "Or run the az rest command shown under the setup steps (it calls the Service Principal Entitlements API).",
+      "Run Check again.",
+    ],
+  };
+  if (object) {
+    finding.data = { objectId: object };
+  }
+  return finding;
+}
+
+/** A principal added to the organization but to none of its projects: it sees nothing. */
+export function servicePrincipalNoProjects(context: FindingContext): Finding {
+  const noun = context.principal ? principalNoun(context.principal) : "service principal";
+  return {
+    id: "service_principal_no_projects",
+    severity: "error",
+    title: `The ${noun} sees no project in "${context.collection}"`,
+    detail: `The ${noun} is a user of ${context.collection} but was given access to none of its projects, so Azure DevOps lists no project and no repository for it. Keel cannot pick a repository until it has access to at least one project.`,
+    fix: [
+      `In Azure DevOps, open each project Keel should build → Project settings → Permissions → Contributors → Members → Add, and choose the ${noun}.`,
+      "Run Check again.",
+    ],
+  };
 }
 
 /** An OAuth token of a member refused with TF400813: the organization's OAuth policy is off. */
@@ -214,6 +315,16 @@ export function versionUnknown(apiVersion: string): Finding {
 /** One finding per scope the token lacks, naming it as the token dialog does. */
 export function missingScope(scope: ScopeInfo, capabilities: string[], context: FindingContext): Finding {
   const what = capabilities.length === 0 ? scope.purpose : joinAnd(capabilities);
+  if (context.principal) {
+    return {
+      id: "missing_scope",
+      severity: "error",
+      title: `The ${principalNoun(context.principal)} may not ${what}`,
+      detail: `Azure DevOps refused to ${what} for the ${principalNoun(context.principal)}. It has no token scopes: Azure DevOps decides by its access level and its groups, and Keel needs to ${scope.purpose}.`,
+      fix: principalPermissionFix(context),
+      data: { scope: scope.id, scopeLabel: scope.label },
+    };
+  }
   const fix =
     context.credentialKind === "pat"
       ? [
@@ -554,6 +665,15 @@ function notFound(context: FindingContext, adoSaid: string | undefined): Finding
 
 function tokenInvalid(context: FindingContext, adoSaid: string | undefined, revoked: boolean): Finding {
   const onPremOAuth = context.credentialKind === "bearer" && context.deploymentType === "server";
+  if (context.principal) {
+    return {
+      id: "token_invalid",
+      severity: "error",
+      title: `Azure DevOps did not accept the ${principalNoun(context.principal)}'s token`,
+      detail: `The server refused a token Microsoft Entra ID had just issued (HTTP 401).${quote(adoSaid)} Keel already asked for a new token once.`,
+      fix: ["Check that the organization is connected to the same Microsoft Entra tenant as the app (Organization settings → Microsoft Entra).", "Run Check again in a few minutes."],
+    };
+  }
   if (context.credentialKind !== "pat") {
     return {
       id: "token_invalid",
@@ -612,7 +732,9 @@ function tokenExpired(context: FindingContext, adoSaid: string | undefined): Fin
             context.deploymentType === "services" ? organizationScopedTokenStep(context.collection) : `Create a new token with the scopes ${REQUIRED_LIST} and a later expiry date.`,
             "Paste the new token into Keel with its expiry date (on a saved connection: Replace token, which checks it before it replaces the old one) and run Check again.",
           ]
-        : ["Sign in to Azure DevOps from Keel again (Re-authorize), then run Check again."],
+        : context.principal
+          ? ["Keel asks Microsoft Entra ID for a new token on its own; run Check again."]
+          : ["Sign in to Azure DevOps from Keel again (Re-authorize), then run Check again."],
   };
 }
 
@@ -624,7 +746,7 @@ function signInPage(context: FindingContext): Finding {
     detail:
       "The server returned HTTP 203 and a sign-in web page. Azure DevOps does that when it does not accept the credentials and the request did not ask for a plain 401 — Keel always asks, so a proxy between Keel and the server probably removed that header.",
     fix: [
-      context.credentialKind === "pat" ? "Check the token: create a new one if it was revoked or has expired." : "Sign in to Azure DevOps from Keel again (Re-authorize).",
+      context.credentialKind === "pat" ? "Check the token: create a new one if it was revoked or has expired." : context.principal ? "Check the service principal's credential on the connection." : "Sign in to Azure DevOps from Keel again (Re-authorize).",
       "If a proxy or single sign-on gateway sits in front of the server, make it pass API requests and their headers (X-TFS-FedAuthRedirect, Authorization) through unchanged.",
       "Run Check again.",
     ],

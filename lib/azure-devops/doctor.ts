@@ -22,6 +22,8 @@ import {
   oauthPolicyDisabled,
   publicUrlMismatch,
   serverTooOld,
+  servicePrincipalNoProjects,
+  type PrincipalContext,
   versionUnknown,
   wrongOrganization,
 } from "./doctor-findings";
@@ -49,6 +51,8 @@ export type DoctorInput = {
   typedHost: string;
   /** The profile/accounts host; used only for OAuth tokens on Services. */
   vsspsUrl?: string;
+  /** Set when the bearer token is a service principal's or a managed identity's (not a person's). */
+  principal?: PrincipalContext;
 };
 
 export type DoctorOptions = {
@@ -109,7 +113,14 @@ export async function runDoctor(input: DoctorInput, options: DoctorOptions): Pro
   const probed = input.credential.kind === "pat" ? REQUIRED_PAT_SCOPES.map((scope) => scope.id) : oauthProbedScopes(input);
   const state: Pick<DoctorResult, "identity" | "server" | "projects"> = {};
   const collectionUrl = buildCollectionUrl({ serverUrl: input.serverUrl, pathPrefix: input.pathPrefix, collection: input.collection });
-  const context: FindingContext = { deploymentType: input.deploymentType, credentialKind: input.credential.kind, collectionUrl, collection: input.collection, ...(options.now ? { now: options.now } : {}) };
+  const context: FindingContext = {
+    deploymentType: input.deploymentType,
+    credentialKind: input.credential.kind,
+    collectionUrl,
+    collection: input.collection,
+    ...(options.now ? { now: options.now } : {}),
+    ...(input.principal ? { principal: input.principal } : {}),
+  };
   const clientOptions = {
     credential: input.credential,
     policy: options.policy,
@@ -193,7 +204,7 @@ async function checkConnection(client: AzureDevOpsClient, input: DoctorInput, co
       throw error;
     }
     const reason = error.reason;
-    if (reason.kind === "unauthorized" && reason.unauthorized === "oauth_policy") {
+    if (reason.kind === "unauthorized" && reason.unauthorized === "oauth_policy" && input.principal === undefined) {
       throw new Stop(await explainOAuthRefusal(input, context, clientOptions, reason.userId));
     }
     throw new Stop(findingForError(error, context));
@@ -261,6 +272,12 @@ async function checkCapabilities(args: CapabilityArgs): Promise<void> {
     record(projectScope, "present");
     projects = [...listed.value.items].sort((a, b) => a.name.localeCompare(b.name, "en", { sensitivity: "base" }));
     state.projects = { count: projects.length, countIsLowerBound: listed.value.truncated, first: projects.slice(0, FIRST_PROJECTS).map((project) => project.name) };
+    if (projects.length === 0 && context.principal) {
+      // A principal added to the organization but to no project sees nothing at all; the
+      // repository checks below would only repeat that.
+      findings.push(servicePrincipalNoProjects(context));
+      return;
+    }
   } else if (listed.status === "denied") {
     record(projectScope, "missing", "list projects");
   }
@@ -350,7 +367,8 @@ async function probe<T>(promise: Promise<T>, context: FindingContext): Promise<P
       throw error;
     }
     const reason = error.reason;
-    if (reason.kind === "missing_scope" || reason.kind === "forbidden" || (reason.kind === "unauthorized" && reason.userId !== undefined && reason.userId !== "")) {
+    const principalMissing = reason.kind === "unauthorized" && reason.unauthorized === "principal_not_added";
+    if (!principalMissing && (reason.kind === "missing_scope" || reason.kind === "forbidden" || (reason.kind === "unauthorized" && reason.userId !== undefined && reason.userId !== ""))) {
       return { status: "denied", error };
     }
     if (reason.kind === "network" || reason.kind === "rate_limited" || reason.kind === "server_error" || reason.kind === "unauthorized" || reason.kind === "not_azure_devops") {

@@ -56,6 +56,14 @@ describe("classification", () => {
     expect(http(401, notAuthorized, { authenticatedUserId: USER.toUpperCase() }).reason).toMatchObject({ kind: "missing_scope", userId: USER });
   });
 
+  it("401 TF401444: a service principal nobody added to the organization, with its object id", () => {
+    const objectId = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    const message = `TF401444: Please sign-in at least once as b9e4d7c2-1a3f-4e5d-8c6b-7a9f0e1d2c3b\\b9e4d7c2-1a3f-4e5d-8c6b-7a9f0e1d2c3b\\${objectId} in a web browser to enable access to the service.`;
+    const error = http(401, wrapped(message, "UnauthorizedRequestException"), { credentialKind: "bearer" });
+    expect(error.reason).toMatchObject({ kind: "unauthorized", unauthorized: "principal_not_added", userId: objectId });
+    expect(error.message).toContain("has not been added to this organization");
+  });
+
   it("uses X-TFS-ServiceError when the body is not Azure DevOps' shape", () => {
     const error = http(401, undefined, { headers: { "X-TFS-ServiceError": "Access%20Denied%3A%20The%20Personal%20Access%20Token%20used%20has%20expired." } });
     expect(error.reason).toMatchObject({ unauthorized: "expired" });

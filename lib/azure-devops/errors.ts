@@ -21,9 +21,11 @@ export type NetworkFailureKind = "dns" | "refused" | "reset" | "timeout" | "tls"
  *   "Third-party application access via OAuth" policy (the doctor confirms with the accounts list).
  * - `not_member`: the token authenticates a user who has no access to this organization/collection.
  * - `sign_in_page`: 203 with a sign-in page instead of an API answer.
+ * - `principal_not_added`: a service principal or managed identity that was never added to the
+ *   organization (TF401444, docs/azure-devops-facts.md §3.7).
  * - `invalid`: anything else (unknown token, token of another organization, anonymous).
  */
-export type UnauthorizedKind = "expired" | "revoked" | "oauth_policy" | "not_member" | "sign_in_page" | "invalid";
+export type UnauthorizedKind = "expired" | "revoked" | "oauth_policy" | "not_member" | "principal_not_added" | "sign_in_page" | "invalid";
 
 export type AzureDevOpsErrorReason =
   | { kind: "network"; failure: NetworkFailureKind; host: string; port: number; tls?: TlsFailureKind; phase?: TimeoutPhase; location?: string; rule?: string; range?: string; code?: string }
@@ -335,6 +337,12 @@ function unauthorizedError(input: HttpErrorInput, adoMessage: string | undefined
     }
     return new AzureDevOpsError(reason, text, options);
   };
+  if (/\bTF401444\b/.test(message)) {
+    // "Please sign-in at least once as {tenant}\\{tenant}\\{object id} in a web browser…": Azure DevOps
+    // knows the service principal's tenant but the principal is no user of this organization.
+    const objectId = [...message.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi)].at(-1)?.[0];
+    return make("principal_not_added", `The service principal has not been added to this organization.${quoted}`, objectId);
+  }
   if (/\bhas expired\b|\btoken (?:is )?expired\b/i.test(message)) {
     return make("expired", `The token has expired.${quoted}`);
   }

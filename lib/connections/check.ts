@@ -1,10 +1,12 @@
 import "server-only";
 import { runDoctor, type DoctorCredential, type DoctorResult } from "@/lib/azure-devops/doctor";
+import type { PrincipalContext } from "@/lib/azure-devops/doctor-findings";
 import { recordAudit } from "@/lib/data/audit";
 import type { CheckRecord } from "@/lib/data/connections";
 import { runOnce, type EffectKey } from "@/lib/data/jobs";
 import type { Tx } from "@/lib/db";
 import { azureDevOpsUrls } from "@/lib/env";
+import type { AuthMethod } from "@/lib/generated/prisma/client";
 import { getOutboundPolicy } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
 import { connectionHealth, statusFromCheck } from "./status";
@@ -47,6 +49,15 @@ export function statusRecordOf(result: Pick<DoctorResult, "ok" | "findings">, ex
   return { status: health.status, statusReason: health.reason };
 }
 
+export type RunCheckOptions = {
+  expiry?: ExpiryContext;
+  /** A job's key: its retries record the run once. */
+  auditEffect?: EffectKey;
+  now?: Date;
+  /** Set when the bearer token is a service principal's (the doctor explains its findings for it). */
+  principal?: PrincipalContext;
+};
+
 /** A stored, display-safe summary of a doctor result. */
 export function summarize(result: DoctorResult, calls: number): CheckSummary {
   return {
@@ -77,8 +88,8 @@ export async function runConnectionCheck(
   scope: Scope,
   target: CheckTarget,
   credential: DoctorCredential,
-  audit: { targetType: "connection" | "connect_draft"; targetId: string; method: "PAT" | "OAUTH" },
-  options: { expiry?: ExpiryContext; auditEffect?: EffectKey; now?: Date } = {},
+  audit: { targetType: "connection" | "connect_draft"; targetId: string; method: AuthMethod },
+  options: RunCheckOptions = {},
 ): Promise<{ summary: CheckSummary; record: CheckRecord; result: DoctorResult }> {
   const calls: { method: string; url: string; status?: number; failureKind?: string; durationMs: number }[] = [];
   const urls = azureDevOpsUrls();
@@ -92,6 +103,7 @@ export async function runConnectionCheck(
       caBundlePem: target.caBundlePem ?? undefined,
       typedHost: new URL(target.serverUrl).host,
       vsspsUrl: urls.vssps,
+      ...(options.principal ? { principal: options.principal } : {}),
     },
     {
       policy: getOutboundPolicy(),

@@ -1,6 +1,6 @@
 import "server-only";
 import { recordCredentialRefused } from "@/lib/data/connections";
-import type { ConnectionStatus } from "@/lib/generated/prisma/client";
+import type { AuthMethod, ConnectionStatus } from "@/lib/generated/prisma/client";
 import { requestNoticeEmails } from "@/lib/notifications/request";
 import { logger } from "@/lib/logger";
 import type { PickerProblem } from "@/lib/shared/problems";
@@ -15,7 +15,7 @@ const log = logger("connections.health");
  * refused, the connection's health changes to say so (connections list, profile pages).
  * Never throws: the user is already being shown the problem, bookkeeping must not hide it.
  */
-export async function noteUseFailure(scope: Scope, connection: { id: string; authMethod: "PAT" | "OAUTH" }, problem: PickerProblem | null): Promise<void> {
+export async function noteUseFailure(scope: Scope, connection: { id: string; authMethod: AuthMethod }, problem: PickerProblem | null): Promise<void> {
   if (!problem) {
     return;
   }

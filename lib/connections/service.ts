@@ -1,21 +1,24 @@
 import "server-only";
 import type { DoctorCredential } from "@/lib/azure-devops/doctor";
-import { getConnectionOrThrow, listConnectionStatusInputs, listPossibleOwners, openConnectionToken, recordConnectionCheck, type ConnectionView } from "@/lib/data/connections";
+import { getConnectionOrThrow, listConnectionStatusInputs, listPossibleOwners, openConnectionToken, recordConnectionCheck, type CheckRecord, type ConnectionView } from "@/lib/data/connections";
 import { can } from "@/lib/policy";
 import type { ProblemViewer } from "@/lib/shared/problems";
 import { markConnectionNeedsReauth } from "@/lib/data/oauth";
 import { AppError } from "@/lib/errors";
+import { getServicePrincipal } from "@/lib/data/service-principals";
+import { getServicePrincipalToken } from "@/lib/entra/tokens";
 import { getAccessTokenForAccount, isNeedsReauthorization } from "@/lib/oauth/tokens";
 import type { Scope } from "@/lib/scope";
 import { requestNoticeEmails } from "@/lib/notifications/request";
 import { runConnectionCheck } from "./check";
 import { connectionHealth } from "./status";
+import { runPrincipalCheck } from "./service-principal";
 import type { CheckSummary } from "./summary";
 
 export type CredentialOptions = {
   /**
-   * OAUTH: refresh even if the stored access token looks valid. Pass it once after the API
-   * answered 401 with a token Keel thought was fresh; PATs ignore it.
+   * OAUTH and SERVICE_PRINCIPAL: renew even if the held access token looks valid. Pass it once
+   * after the API answered 401 with a token Keel thought was fresh; PATs ignore it.
    */
   forceRefresh?: boolean;
   /** With forceRefresh: the access token Azure DevOps refused (no second refresh if it was already replaced). */
@@ -31,6 +34,11 @@ export type CredentialOptions = {
  * before the new access token is returned — lib/oauth/tokens.ts). When only a new consent can
  * help (grant revoked, identity unlinked, tokens unreadable) the connection is marked "needs
  * re-authorization" and a NeedsReauthorizationError (AppError PROVIDER_REJECTED) is thrown.
+ * SERVICE_PRINCIPAL: the principal's app-only token from Microsoft Entra ID (client secret,
+ * certificate, Keel's federated assertion or the machine's managed identity), held sealed and
+ * renewed single-flight before it expires (lib/entra/tokens.ts); a refusal throws a
+ * PrincipalTokenFailure carrying the doctor's Entra finding. No person is involved: it works
+ * for a job, a member and an admin alike, whoever created the connection.
  */
 export async function connectionCredential(
   scope: Scope,
@@ -39,6 +47,12 @@ export async function connectionCredential(
 ): Promise<DoctorCredential> {
   if (connection.authMethod === "PAT") {
     return { kind: "pat", token: await openConnectionToken(scope, connection.id) };
+  }
+  if (connection.authMethod === "SERVICE_PRINCIPAL") {
+    return {
+      kind: "bearer",
+      token: await getServicePrincipalToken(scope, connection.id, options.forceRefresh ? { forceRefresh: true, ...(options.rejectedToken ? { rejectedToken: options.rejectedToken } : {}) } : {}),
+    };
   }
   // Re-read the binding through the organization-scoped loader: the caller's copy may be stale.
   const { accountId } = connection.accountId === undefined ? await getConnectionOrThrow(scope, connection.id) : { accountId: connection.accountId };
@@ -74,6 +88,9 @@ export function credentialLabelOf(connection: Pick<ConnectionView, "authMethod">
 export async function checkSavedConnection(scope: Scope, id: string, options: SavedCheckOptions = {}): Promise<CheckSummary> {
   const connection = await getConnectionOrThrow(scope, id);
   const effect = options.jobId ? { queue: options.queue ?? "connections.check", jobId: options.jobId, organizationId: scope.organizationId } : null;
+  if (connection.authMethod === "SERVICE_PRINCIPAL") {
+    return checkServicePrincipalConnection(scope, connection, options, effect);
+  }
   let credential: DoctorCredential;
   try {
     credential = await connectionCredential(scope, connection);
@@ -104,6 +121,16 @@ export async function checkSavedConnection(scope: Scope, id: string, options: Sa
       throw error;
     }
   }
+  return storeSavedCheck(scope, connection, summary, record, options, effect);
+}
+
+type CheckEffect = { queue: string; jobId: string; organizationId: string };
+
+/**
+ * Stores a saved connection's check as its health, whatever its sign-in: the status with the
+ * credential's expiry applied, a change audited and told once, and an expiry reminder when due.
+ */
+async function storeSavedCheck(scope: Scope, connection: ConnectionView, summary: CheckSummary, record: CheckRecord, options: SavedCheckOptions, effect: CheckEffect | null): Promise<CheckSummary> {
   const now = options.now ?? new Date();
   const health = connectionHealth({ status: record.status, credentialExpiresAt: connection.credentialExpiresAt, credentialExpirySource: connection.credentialExpirySource, lastCheckAt: now }, now);
   const reminder = record.status === "EXPIRING" && health.tier !== null && connection.credentialExpiresAt && health.daysLeft !== null ? { tier: health.tier, expiresAt: connection.credentialExpiresAt, daysLeft: health.daysLeft } : undefined;
@@ -118,8 +145,28 @@ export async function checkSavedConnection(scope: Scope, id: string, options: Sa
   return summary;
 }
 
+/** The doctor for a service-principal connection: the held token (renewed if needed), then Azure DevOps. */
+async function checkServicePrincipalConnection(scope: Scope, connection: ConnectionView, options: SavedCheckOptions, effect: CheckEffect | null): Promise<CheckSummary> {
+  const principal = await getServicePrincipal(scope, connection.id);
+  if (!principal) {
+    throw new AppError("NOT_FOUND", "That connection has no service principal in your organization.");
+  }
+  const target = { deploymentType: connection.deploymentType, serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection, caBundlePem: connection.caBundlePem };
+  const audit = { targetType: "connection" as const, targetId: connection.id };
+  const expiry = { credentialExpiresAt: connection.credentialExpiresAt, credentialExpirySource: connection.credentialExpirySource, credentialLabel: credentialLabelOf(connection) };
+  const checkOptions = (attempt: number) => ({ expiry, ...(options.now ? { now: options.now } : {}), ...(effect ? { auditEffect: { ...effect, key: `audit:connection.check_ran:${effect.jobId}:${attempt}` } } : {}) });
+  // Check asks Entra afresh even right after a refusal: the admin may just have fixed the cause.
+  const token = async (forceRefresh: boolean) => ({ accessToken: await getServicePrincipalToken(scope, connection.id, { forceRefresh, retryRefused: true }), objectId: principal.objectId });
+  let { summary, record } = await runPrincipalCheck(scope, target, principal, () => token(false), audit, checkOptions(1));
+  if (summary.findings.some((finding) => finding.id === "token_invalid" || finding.id === "token_expired")) {
+    // Refused although it looked fresh (revoked, or another clock): one new token decides.
+    ({ summary, record } = await runPrincipalCheck(scope, target, principal, () => token(true), audit, checkOptions(2)));
+  }
+  return storeSavedCheck(scope, connection, summary, record, options, effect);
+}
+
 /** Stores a check result that says "re-authorize" (the doctor could not even get a token). */
-async function recordNeedsReauth(scope: Scope, id: string, message: string, options: SavedCheckOptions, effect: { queue: string; jobId: string; organizationId: string } | null): Promise<CheckSummary> {
+async function recordNeedsReauth(scope: Scope, id: string, message: string, options: SavedCheckOptions, effect: CheckEffect | null): Promise<CheckSummary> {
   const summary: CheckSummary = {
     ok: false,
     checkedAt: new Date().toISOString(),
@@ -193,7 +240,7 @@ export async function countConnectionsNeedingAttention(scope: Scope): Promise<nu
  * may fix its credential, and otherwise which admins to ask, by name.
  */
 export async function problemViewerFor(scope: Scope, connection: Pick<ConnectionView, "id" | "authMethod">): Promise<ProblemViewer> {
-  const canFix = can(scope, connection.authMethod === "PAT" ? "connection.update" : "connection.reauthorize");
+  const canFix = can(scope, connection.authMethod === "OAUTH" ? "connection.reauthorize" : "connection.update");
   const admins = canFix ? [] : (await listPossibleOwners(scope)).map((admin) => admin.name);
   return { connectionId: connection.id, authMethod: connection.authMethod, canFix, admins };
 }

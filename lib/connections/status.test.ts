@@ -29,6 +29,11 @@ describe("what a check found", () => {
     expect(statusForRefusal("oauth_policy_disabled")).toBe("NEEDS_REAUTH");
     expect(statusForRefusal("unreachable_timeout")).toBeNull();
     expect(statusForRefusal("server_error")).toBeNull();
+    // A service principal's refusals: an expired secret or certificate is EXPIRED, the rest need an admin.
+    expect(statusForRefusal("entra_secret_expired")).toBe("EXPIRED");
+    expect(statusForRefusal("entra_certificate_expired")).toBe("EXPIRED");
+    expect(statusForRefusal("entra_secret_invalid")).toBe("NEEDS_REAUTH");
+    expect(statusForRefusal("service_principal_not_added")).toBe("NEEDS_REAUTH");
     expect(statusForFinding("check_failed")).toBe("UNREACHABLE");
   });
 });

@@ -20,7 +20,7 @@
  */
 import type { ConnectionStatus } from "@/lib/generated/prisma/enums";
 import { formatDay } from "@/lib/shared/dates";
-import { CREDENTIAL_REFUSED_FINDINGS } from "@/lib/shared/problems";
+import { CREDENTIAL_EXPIRED_FINDINGS, CREDENTIAL_REFUSED_FINDINGS } from "@/lib/shared/problems";
 
 export type { ConnectionStatus };
 
@@ -75,8 +75,11 @@ export function isConnectionStatus(value: unknown): value is ConnectionStatus {
 
 // --- 1. What the last look found ------------------------------------------------------------
 
-/** Findings that mean "Azure DevOps refuses this credential": a new consent or token fixes it (lib/shared/problems.ts). */
+/** Findings that mean "Azure DevOps refuses this credential": a new consent or token fixes it (the list: lib/shared/problems.ts). */
 const CREDENTIAL_REFUSED = CREDENTIAL_REFUSED_FINDINGS;
+
+/** Findings that say the credential itself has run out (a PAT, a client secret, a certificate). */
+const CREDENTIAL_EXPIRED = CREDENTIAL_EXPIRED_FINDINGS;
 
 /** Findings that say nothing about the connection (Keel stopped the check itself). */
 const INCONCLUSIVE = new Set(["cancelled"]);
@@ -104,7 +107,7 @@ export function statusFromCheck(result: { ok: boolean; findings: readonly CheckF
 
 /** The failing status of one error finding. */
 export function statusForFinding(findingId: string): ConnectionStatus {
-  if (findingId === "token_expired") {
+  if (CREDENTIAL_EXPIRED.has(findingId)) {
     return "EXPIRED";
   }
   if (findingId.startsWith("tls_")) {
@@ -122,7 +125,7 @@ export function statusForFinding(findingId: string): ConnectionStatus {
  * purpose: they are often passing, and only a check (which tries everything) decides those.
  */
 export function statusForRefusal(findingId: string): ConnectionStatus | null {
-  if (findingId === "token_expired") {
+  if (CREDENTIAL_EXPIRED.has(findingId)) {
     return "EXPIRED";
   }
   return CREDENTIAL_REFUSED.has(findingId) ? "NEEDS_REAUTH" : null;

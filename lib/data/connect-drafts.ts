@@ -32,9 +32,15 @@ const publicDraft = {
   oauthAccountId: true,
   oauthOrganizations: true,
   oauthOrganizationsAt: true,
+  // SERVICE_PRINCIPAL: the Entra side as typed (the secret or private key is sealed apart).
+  entraTenantId: true,
+  entraClientId: true,
+  entraCredentialKind: true,
+  entraCertificatePem: true,
+  entraConnectionId: true,
 } satisfies Prisma.ConnectDraftSelect;
 
-export type Draft = Prisma.ConnectDraftGetPayload<{ select: typeof publicDraft }> & { hasToken: boolean };
+export type Draft = Prisma.ConnectDraftGetPayload<{ select: typeof publicDraft }> & { hasToken: boolean; hasEntraSecret: boolean };
 
 /** Starts a wizard draft for a provider. */
 export async function createDraft(scope: Scope, deploymentType: "SERVICES" | "SERVER"): Promise<{ id: string }> {
@@ -51,20 +57,25 @@ export async function createDraft(scope: Scope, deploymentType: "SERVICES" | "SE
 export async function getDraft(scope: Scope, id: string): Promise<Draft | null> {
   const row = await db.connectDraft.findFirst({
     where: { id, ...draftOwner(scope), expiresAt: { gt: new Date() } },
-    select: { ...publicDraft, tokenSealed: true },
+    select: { ...publicDraft, tokenSealed: true, entraSecretSealed: true },
   });
   if (!row) {
     return null;
   }
-  const { tokenSealed, ...rest } = row;
-  return { ...rest, hasToken: Boolean(tokenSealed) };
+  const { tokenSealed, entraSecretSealed, ...rest } = row;
+  return { ...rest, hasToken: Boolean(tokenSealed), hasEntraSecret: Boolean(entraSecretSealed) };
 }
 
 /** Updates the non-secret fields of a draft. */
 export async function updateDraft(
   scope: Scope,
   id: string,
-  data: Partial<Pick<Prisma.ConnectDraftUncheckedUpdateInput, "authMethod" | "name" | "serverUrl" | "pathPrefix" | "collection" | "caBundlePem" | "tokenExpiresAt">> & {
+  data: Partial<
+    Pick<
+      Prisma.ConnectDraftUncheckedUpdateInput,
+      "authMethod" | "name" | "serverUrl" | "pathPrefix" | "collection" | "caBundlePem" | "tokenExpiresAt" | "entraTenantId" | "entraClientId" | "entraCredentialKind" | "entraCertificatePem" | "entraConnectionId"
+    >
+  > & {
     lastCheck?: Prisma.InputJsonValue | null;
   },
 ): Promise<void> {
@@ -101,6 +112,25 @@ export async function openDraftToken(scope: Scope, id: string): Promise<string |
   return openSecret({ table: "ConnectDraft", column: "tokenSealed" }, id, row.tokenSealed);
 }
 
+/**
+ * Seals and stores the service principal's secret typed into the draft (a client secret, or a
+ * certificate's private key), or removes it (null).
+ */
+export async function setDraftEntraSecret(scope: Scope, id: string, secret: string | null): Promise<void> {
+  await db.connectDraft.updateMany({
+    where: { id, ...draftOwner(scope) },
+    data: { entraSecretSealed: secret === null ? null : sealSecret({ table: "ConnectDraft", column: "entraSecretSealed" }, id, secret) },
+  });
+}
+
+/** Opens the draft's service principal secret (client secret or private key); null when none. Throws when it cannot be opened. */
+export async function openDraftEntraSecret(scope: Scope, id: string): Promise<string | null> {
+  const row = await db.connectDraft.findFirst({ where: { id, ...draftOwner(scope) }, select: { entraSecretSealed: true } });
+  if (!row?.entraSecretSealed) {
+    return null;
+  }
+  return openSecret({ table: "ConnectDraft", column: "entraSecretSealed" }, id, row.entraSecretSealed);
+}
 
 /**
  * Deletes every expired draft, of every organization (housekeeping, global by nature): a draft

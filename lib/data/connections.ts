@@ -44,6 +44,8 @@ export const connectionView = {
   accountId: true,
   oauthProvider: true,
   account: { select: { id: true, provider: true, displayName: true, uniqueName: true } },
+  // SERVICE_PRINCIPAL: which principal and credential kind (its secrets stay in its own row).
+  servicePrincipal: { select: { kind: true, tenantId: true, clientId: true } },
 } satisfies Prisma.ConnectionSelect;
 
 export type ConnectionView = Prisma.ConnectionGetPayload<{ select: typeof connectionView }> & { hasToken: boolean };
@@ -251,13 +253,16 @@ export async function listConnectionsToCheck(): Promise<{ id: string; organizati
  * The columns every new connection has, whatever its sign-in: identity, owner, name (and its
  * case-insensitive key), address, and what the check that allowed saving it found.
  */
-function newConnectionColumns(scope: Scope, id: string, input: { name: string; serverUrl: string; collection: string; check: CheckRecord }) {
+function newConnectionColumns(scope: Scope, id: string, input: { name: string; serverUrl: string; collection: string; check: CheckRecord }, owned = true) {
+  const creator = requireUserActor(scope).userId;
   return {
     id,
     organizationId: scope.organizationId,
-    // A connection is owned by the admin who saved it (a person, never a job), who also entered its credential.
-    ownerId: requireUserActor(scope).userId,
-    credentialUserId: requireUserActor(scope).userId,
+    // A connection is owned by the admin who saved it (a person, never a job), who also entered its
+    // credential. A service principal's connection belongs to no person (it must outlive whoever
+    // created it), and its credential is no person's either.
+    ownerId: owned ? creator : null,
+    credentialUserId: owned ? creator : null,
     name: input.name,
     nameKey: input.name.toLowerCase(),
     serverUrl: input.serverUrl,
@@ -298,11 +303,12 @@ function nameConflict(name: string): AppError {
  */
 async function createFromDraft(
   scope: Scope,
-  input: { draftId: string; name: string; serverUrl: string; collection: string; check: CheckRecord },
+  input: { draftId: string; name: string; serverUrl: string; collection: string; check: CheckRecord; id?: string },
   /** Writes the connection row; returns what the `connection.created` event adds (method, …). */
   write: (tx: Tx, id: string) => Promise<Record<string, string>>,
 ): Promise<{ id: string; created: boolean }> {
-  const id = randomUUID();
+  // A draft may have reserved the id (a federated credential's subject names the connection).
+  const id = input.id ?? randomUUID();
   try {
     return await db.$transaction(async (tx) => {
       const drafts = await tx.$queryRaw<{ connectionId: string | null }[]>`
@@ -410,6 +416,69 @@ export async function createOAuthConnection(scope: Scope, input: NewOAuthConnect
     });
     await tx.connectDraft.update({ where: { id: input.draftId }, data: { connectionId: id } });
     return { method: "OAUTH", provider: input.provider, deploymentType: "SERVICES" };
+  });
+}
+
+export type NewServicePrincipalConnection = {
+  draftId: string;
+  /** The id the draft reserved (the federated subject names it). */
+  id: string;
+  name: string;
+  /** The Services origin (https://dev.azure.com, or the emulator in tests). */
+  serverUrl: string;
+  collection: string;
+  kind: "CLIENT_SECRET" | "CERTIFICATE" | "FEDERATED" | "MANAGED_IDENTITY";
+  tenantId: string | null;
+  clientId: string | null;
+  clientSecret: string | null;
+  certificatePem: string | null;
+  certificateThumbprint: string | null;
+  privateKeyPem: string | null;
+  federatedSubject: string | null;
+  /** The client secret's expiry (entered) or the certificate's notAfter: reminders read it like a PAT's. */
+  credentialExpiresAt: Date | null;
+  objectId: string | null;
+  check: CheckRecord;
+};
+
+/**
+ * Creates a service-principal connection from a wizard draft, in one transaction and
+ * idempotently like the others. It has no owner (it belongs to no person), its secret or private
+ * key is sealed in its ServicePrincipal row, and the credential's expiry sits where a PAT's does.
+ */
+export async function createServicePrincipalConnection(scope: Scope, input: NewServicePrincipalConnection): Promise<{ id: string; created: boolean }> {
+  return createFromDraft(scope, input, async (tx, id) => {
+    await tx.connection.create({
+      data: {
+        ...newConnectionColumns(scope, id, input, false),
+        deploymentType: "SERVICES",
+        authMethod: "SERVICE_PRINCIPAL",
+        pathPrefix: "",
+        tokenExpiresAt: input.credentialExpiresAt,
+        credentialExpiresAt: input.credentialExpiresAt,
+        credentialExpirySource: input.credentialExpiresAt ? "ENTERED" : null,
+        tokenLastFour: input.kind === "CLIENT_SECRET" ? lastFour(input.clientSecret) : null,
+        idempotencyKey: input.draftId,
+      },
+    });
+    await tx.servicePrincipal.create({
+      data: {
+        connectionId: id,
+        organizationId: scope.organizationId,
+        kind: input.kind,
+        tenantId: input.tenantId,
+        clientId: input.clientId,
+        clientSecretSealed: input.kind === "CLIENT_SECRET" && input.clientSecret ? sealSecret({ table: "ServicePrincipal", column: "clientSecretSealed" }, id, input.clientSecret) : null,
+        certificatePem: input.kind === "CERTIFICATE" ? input.certificatePem : null,
+        certificateThumbprint: input.kind === "CERTIFICATE" ? input.certificateThumbprint : null,
+        privateKeySealed: input.kind === "CERTIFICATE" && input.privateKeyPem ? sealSecret({ table: "ServicePrincipal", column: "privateKeySealed" }, id, input.privateKeyPem) : null,
+        federatedSubject: input.kind === "FEDERATED" ? input.federatedSubject : null,
+        objectId: input.objectId,
+      },
+    });
+    // The draft keeps only the link: its sealed copy of the secret or key goes now.
+    await tx.connectDraft.update({ where: { id: input.draftId }, data: { connectionId: id, entraSecretSealed: null } });
+    return { method: "SERVICE_PRINCIPAL", credential: input.kind, deploymentType: "SERVICES" };
   });
 }
 

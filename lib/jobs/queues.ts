@@ -105,5 +105,18 @@ export const sweepBuildsQueue = defineQueue({
   policy: "standard",
   retry: { limit: 0, delaySeconds: 0, backoff: false },
   expireInSeconds: 120,
+});
+
+/**
+ * Hourly: rotates Keel's workload identity federation signing keys (lib/entra/signing-keys.ts):
+ * publishes the next key ahead of use, retires and removes old ones. Global: one issuer per Keel.
+ */
+export const rotateFederationKeysQueue = defineQueue({
+  name: "entra.rotate-signing-keys",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 3, delaySeconds: 60, backoff: true },
+  expireInSeconds: 5 * 60,
   concurrency: 1,
 });

@@ -5,6 +5,7 @@ import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneJobRows } from "@/lib/data/jobs";
 import { pruneNotices } from "@/lib/data/notifications";
+import { rotateSigningKeys } from "@/lib/entra/signing-keys";
 import { getEnv } from "@/lib/env";
 import { emailNoticesJob } from "@/lib/notifications/deliver";
 import { logger } from "@/lib/logger";
@@ -17,6 +18,7 @@ import {
   listRepositoriesQueue,
   noticeEmailQueue,
   reportBuildQueue,
+  rotateFederationKeysQueue,
   runBuildQueue,
   sweepBuildsQueue,
 } from "./queues";
@@ -41,6 +43,11 @@ export const registry: Registry = {
     handle(runBuildQueue, runBuildJob),
     handle(reportBuildQueue, reportBuildJob),
     handle(sweepBuildsQueue, sweepBuildsJob),
+    // The rotation decides from the keys' dates (and takes an advisory lock), so a slot that
+    // runs twice, or late, does no harm.
+    handle(rotateFederationKeysQueue, async () => {
+      await rotateSigningKeys({ createFirst: false });
+    }),
   ],
   schedules: [
     defineSchedule({ name: "jobs.housekeeping.hourly", queue: housekeepingQueue, everySeconds: 3_600, payload: {} }),
@@ -51,6 +58,7 @@ export const registry: Registry = {
     // A safety net for notice e-mails a process could not queue (requestNoticeEmails is best effort).
     defineSchedule({ name: "notifications.email", queue: noticeEmailQueue, everySeconds: 300, payload: {} }),
     defineSchedule({ name: "builds.sweep", queue: sweepBuildsQueue, everySeconds: sweepSeconds(), payload: {} }),
+    defineSchedule({ name: "entra.rotate-signing-keys.hourly", queue: rotateFederationKeysQueue, everySeconds: 3_600, payload: {} }),
   ],
 };
 

@@ -16,7 +16,7 @@ import https from "node:https";
 import type { LookupFunction, Socket } from "node:net";
 import tls from "node:tls";
 
-import { type BlockRule, type ClassifiedAddress, type InputRule, type OutboundPolicy, checkUrlInput, evaluateAddresses } from "./ssrf-policy";
+import { type BlockRule, type ClassifiedAddress, type InputRule, type OutboundPolicy, checkUrlInput, evaluateAddresses, isInstanceMetadataTarget } from "./ssrf-policy";
 
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
 
@@ -133,7 +133,8 @@ export async function guardedRequest(options: GuardedRequestOptions): Promise<Gu
   }
   const { target } = input;
   const where = { host: target.hostname, port: target.port };
-  if (options.policy.allowHttp === false && target.protocol === "http:") {
+  const metadataCall = options.policy.instanceMetadata === true && target.literalIp !== null && isInstanceMetadataTarget(target, [target.literalIp]);
+  if (options.policy.allowHttp === false && target.protocol === "http:" && !metadataCall) {
     return failed({ ...where, kind: "blocked", rule: "http_not_allowed", message: `Plain http to ${target.hostname} is not allowed; use https.` });
   }
   const ca = buildCa(options.caBundlePem);

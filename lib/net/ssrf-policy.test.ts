@@ -159,6 +159,28 @@ describe("checkRequestTarget: always refused", () => {
   });
 });
 
+describe("checkRequestTarget: the instance metadata exception (managed identity)", () => {
+  const metadata = policy({ allowHttp: false, instanceMetadata: true });
+
+  it("allows exactly http://169.254.169.254:80 when the policy carries the exception", () => {
+    expect(checkRequestTarget("http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01", metadata)).toMatchObject({ ok: true });
+    // The same address spelled in hex is the same destination after WHATWG parsing.
+    expect(checkRequestTarget("http://0xa9fea9fe/metadata/identity/oauth2/token", metadata)).toMatchObject({ ok: true });
+  });
+
+  it("still refuses every other link-local or metadata destination, other ports, https and names", () => {
+    for (const raw of ["http://169.254.169.253/", "http://169.254.169.254:8080/", "https://169.254.169.254/", "http://100.100.100.200/", "http://[::ffff:169.254.169.254]/", "http://[fd00:ec2::254]/"]) {
+      expect(checkRequestTarget(raw, metadata), raw).toMatchObject({ ok: false });
+    }
+    // A host name that resolves there is not the endpoint itself.
+    expect(checkRequestTarget("http://metadata.example/", { ...metadata, allowHttp: true }, ["169.254.169.254"])).toMatchObject({ ok: false, rule: "forbidden_address" });
+  });
+
+  it("without the exception the endpoint stays refused, however permissive the rest", () => {
+    expect(checkRequestTarget("http://169.254.169.254/metadata/identity/oauth2/token", PERMISSIVE)).toMatchObject({ ok: false, rule: "forbidden_address" });
+  });
+});
+
 describe("checkRequestTarget: loopback", () => {
   it.each(["http://127.0.0.1:4601/", "http://0x7f.1:4601/", "http://2130706433:4601/", "http://0177.0.0.1:4601/", "http://[::1]:4601/", "http://[::ffff:127.0.0.1]:4601/"])(
     "%s is refused without allowLoopback, even when allowlisted",

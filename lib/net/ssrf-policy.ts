@@ -22,7 +22,17 @@ export type OutboundPolicy = {
   allowHttp: boolean | string[];
   /** Keel's own listen address(es) and its database; always refused. */
   selfAddresses: SelfAddress[];
+  /**
+   * Allows exactly one always-refused destination: Azure's Instance Metadata Service,
+   * `http://169.254.169.254:80`, for a managed identity's token. Only the policy that
+   * lib/outbound.ts builds for that one call sets it (and only when the operator enabled
+   * managed identity); every other request keeps refusing link-local addresses.
+   */
+  instanceMetadata?: boolean;
 };
+
+/** The one address of Azure's Instance Metadata Service (link-local, http on port 80). */
+export const INSTANCE_METADATA_ADDRESS = "169.254.169.254";
 
 export type InputRule = "empty" | "control_characters" | "whitespace" | "backslash" | "unparseable" | "scheme" | "userinfo" | "no_host";
 
@@ -289,6 +299,12 @@ export function evaluateAddresses(target: Pick<RequestTarget, "protocol" | "host
   if (addresses.length === 0) {
     return blocked("no_addresses", `${target.hostname} did not resolve to any address.`);
   }
+  if (policy.instanceMetadata === true && isInstanceMetadataTarget(target, addresses)) {
+    const info = classifyAddress(INSTANCE_METADATA_ADDRESS);
+    if (info !== null) {
+      return { allowed: true, addresses: [info] };
+    }
+  }
   const allowlist = parseAllowlist(policy.allowlist).entries;
   const classified: ClassifiedAddress[] = [];
   const parsedAddresses: Array<ipaddr.IPv4 | ipaddr.IPv6> = [];
@@ -335,6 +351,20 @@ export function evaluateAddresses(target: Pick<RequestTarget, "protocol" | "host
     return blocked("http_not_allowed", `Plain http to ${describe(target)} is not allowed; use https, or ask an administrator to allow http for this host.`);
   }
   return { allowed: true, addresses: classified };
+}
+
+/**
+ * True for a request to the Instance Metadata Service itself: plain http to port 80 of the
+ * literal address 169.254.169.254 (no host name that merely resolves there, no other port).
+ */
+export function isInstanceMetadataTarget(target: Pick<RequestTarget, "protocol" | "hostname" | "port">, addresses: readonly string[]): boolean {
+  return (
+    target.protocol === "http:" &&
+    target.port === 80 &&
+    target.hostname === INSTANCE_METADATA_ADDRESS &&
+    addresses.length > 0 &&
+    addresses.every((address) => address === INSTANCE_METADATA_ADDRESS)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // Test helpers for lib/net (not a test file).
-import { checkUrlInput, evaluateAddresses, type BlockRule, type ClassifiedAddress, type InputRule, type OutboundPolicy, type RequestTarget } from "./ssrf-policy";
+import { checkUrlInput, evaluateAddresses, isInstanceMetadataTarget, type BlockRule, type ClassifiedAddress, type InputRule, type OutboundPolicy, type RequestTarget } from "./ssrf-policy";
 
 /** The strictest policy: https only, public addresses only, nothing local (tests widen it per case). */
 export const STRICT_OUTBOUND_POLICY: Readonly<OutboundPolicy> = Object.freeze({
@@ -21,7 +21,8 @@ export function checkRequestTarget(
     return { ok: false, stage: "input", rule: input.rule, message: input.message };
   }
   const { target } = input;
-  if (policy.allowHttp === false && target.protocol === "http:") {
+  const metadataCall = policy.instanceMetadata === true && target.literalIp !== null && isInstanceMetadataTarget(target, [target.literalIp]);
+  if (policy.allowHttp === false && target.protocol === "http:" && !metadataCall) {
     // Fail before any DNS lookup when http is off entirely.
     return { ok: false, stage: "policy", rule: "http_not_allowed", message: `Plain http to ${target.hostname}:${target.port} is not allowed; use https.` };
   }

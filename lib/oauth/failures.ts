@@ -1,3 +1,5 @@
+import { explainUserAadsts } from "./aadsts";
+
 /**
  * Why an OAuth round trip ended without a linked identity, and what the admin reads about it.
  *
@@ -41,8 +43,20 @@ export type FailureText = {
 
 const NOTHING_LINKED = "Nothing was linked and no token was stored.";
 
-/** The page text for a failure reason. */
+/**
+ * The page text for a failure reason. When the provider's code is an AADSTS code Keel knows
+ * (lib/oauth/aadsts.ts), its explanation replaces the generic text: it says what exactly to do.
+ */
 export function failureText(reason: OAuthFailureReason, providerLabel: string, providerError?: string): FailureText {
+  const aadsts = explainUserAadsts(providerError);
+  // A plain Deny (AADSTS65004) reads best as the generic "you did not give access".
+  if (aadsts && aadsts.code !== "AADSTS65004" && (reason === "denied" || reason === "provider_error" || reason === "client_rejected")) {
+    return { title: aadsts.title, detail: `${aadsts.detail} (${aadsts.code}) ${NOTHING_LINKED}`, fix: aadsts.fix, retry: true, refused: false };
+  }
+  return genericFailureText(reason, providerLabel, providerError);
+}
+
+function genericFailureText(reason: OAuthFailureReason, providerLabel: string, providerError?: string): FailureText {
   switch (reason) {
     case "denied":
       return {

@@ -5,6 +5,7 @@ import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { connectionCredential } from "@/lib/connections/service";
 import type { ConnectionView } from "@/lib/data/connections";
+import { isPrincipalTokenFailure } from "@/lib/entra/tokens";
 import { isAppError } from "@/lib/errors";
 import { getOutboundPolicy } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
@@ -29,9 +30,9 @@ export async function clientForConnection(
   const client = createAzureDevOpsClient({
     collectionUrl,
     credential,
-    // An OAuth token refused before its time (revoked early, the server's clock): refresh once
-    // and carry on, instead of failing a listing half-way.
-    ...(connection.authMethod === "OAUTH" ? { renewCredential: (rejected) => connectionCredential(scope, connection, { forceRefresh: true, rejectedToken: rejected.token }) } : {}),
+    // An OAuth or service-principal token refused before its time (revoked early, the server's
+    // clock): renew once and carry on, instead of failing a listing half-way.
+    ...(connection.authMethod !== "PAT" ? { renewCredential: (rejected) => connectionCredential(scope, connection, { forceRefresh: true, rejectedToken: rejected.token }) } : {}),
     policy: getOutboundPolicy(),
     ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}),
     ...(connection.caBundlePem ? { caBundlePem: connection.caBundlePem } : {}),
@@ -48,6 +49,8 @@ export function findingContextOf(connection: ConnectionTarget, credentialKind: "
     credentialKind,
     collectionUrl: buildCollectionUrl(connection),
     collection: connection.collection,
+    // The explanations speak of the service principal's permissions, not of a person's token.
+    ...(connection.authMethod === "SERVICE_PRINCIPAL" ? { principal: { kind: "application" as const } } : {}),
   };
 }
 
@@ -62,6 +65,10 @@ export function problemFromError(error: unknown, connection: ConnectionTarget): 
     const finding = findingForError(error, findingContextOf(connection, kind));
     return { id: finding.id, title: finding.title, detail: finding.detail, fix: finding.fix };
   }
+  if (isPrincipalTokenFailure(error)) {
+    // Microsoft Entra ID refused the principal's credential: the doctor's Entra finding says why.
+    return { id: error.finding.id, title: error.finding.title, detail: error.finding.detail, fix: error.finding.fix };
+  }
   if (isAppError(error)) {
     return {
       id: error.code === "PROVIDER_REJECTED" ? "credentials_unusable" : "connection_unusable",
@@ -70,7 +77,12 @@ export function problemFromError(error: unknown, connection: ConnectionTarget): 
         connection.authMethod === "PAT"
           ? "Keel needs a working Personal Access Token for this connection before it can list repositories."
           : "Keel needs a working Azure DevOps sign-in for this connection before it can list repositories.",
-      fix: connection.authMethod === "PAT" ? ["An admin opens the connection and enters a new Personal Access Token."] : ["An admin opens the connection and re-authorizes it with Azure DevOps."],
+      fix:
+        connection.authMethod === "PAT"
+          ? ["An admin opens the connection and enters a new Personal Access Token."]
+          : connection.authMethod === "SERVICE_PRINCIPAL"
+            ? ["An admin opens the connection, runs Check now and follows what it says about the service principal."]
+            : ["An admin opens the connection and re-authorizes it with Azure DevOps."],
     };
   }
   return null;

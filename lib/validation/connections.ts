@@ -101,7 +101,7 @@ export const providerSchema = z.object({
 
 export const methodFields = ["method"] as const;
 export const methodSchema = z.object({
-  method: z.enum(["PAT", "OAUTH"], { error: "Choose how Keel signs in to Azure DevOps" }),
+  method: z.enum(["PAT", "OAUTH", "SERVICE_PRINCIPAL"], { error: "Choose how Keel signs in to Azure DevOps" }),
 });
 
 export const patFormFields = ["name", "serverUrl", "collection", "token", "tokenExpiresAt"] as const;

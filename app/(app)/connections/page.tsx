@@ -178,7 +178,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                 { key: "owner", label: "Owner" },
                 { key: "status", label: "Status" },
                 { key: "checked", label: "Last check" },
-                { key: "expiry", label: "Token expiry" },
+                { key: "expiry", label: "Credential expiry" },
                 { key: "profiles", label: "Profiles" },
               ]}
             >
@@ -198,11 +198,11 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                   </td>
                   <td className="block md:table-cell md:px-4 md:py-3">
                     <span className="text-xs text-slate-500 md:hidden">Method: </span>
-                    {connection.authMethod === "PAT" ? `Personal Access Token${connection.tokenLastFour ? ` …${connection.tokenLastFour}` : ""}` : `OAuth2 (${providerLabel(connection.oauthProvider ?? connection.account?.provider)})`}
+                    {connection.authMethod === "PAT" ? `Personal Access Token${connection.tokenLastFour ? ` …${connection.tokenLastFour}` : ""}` : connection.authMethod === "SERVICE_PRINCIPAL" ? "Service principal" : `OAuth2 (${providerLabel(connection.oauthProvider ?? connection.account?.provider)})`}
                   </td>
                   <td className="block md:table-cell md:px-4 md:py-3">
                     <span className="text-xs text-slate-500 md:hidden">Owner: </span>
-                    {connection.owner?.name ?? <span className="text-slate-600">Nobody (left)</span>}
+                    {connection.owner?.name ?? <span className="text-slate-600">{connection.authMethod === "SERVICE_PRINCIPAL" ? "No person (service principal)" : "Nobody (left)"}</span>}
                   </td>
                   <td className="block py-1 md:table-cell md:px-4 md:py-3">
                     <ConnectionStatusBadge status={health.status} daysLeft={health.daysLeft} />
@@ -213,7 +213,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                     {connection.lastCheckAt ? <When date={connection.lastCheckAt} relative /> : "Not yet"}
                   </td>
                   <td className="block text-xs md:table-cell md:px-4 md:py-3">
-                    <span className="text-slate-500 md:hidden">Token expiry: </span>
+                    <span className="text-slate-500 md:hidden">Credential expiry: </span>
                     {health.expiresAt ? day(health.expiresAt) : connection.authMethod === "PAT" ? "Unknown" : "—"}
                   </td>
                   <td className="block text-xs md:table-cell md:px-4 md:py-3">

@@ -36,6 +36,15 @@ export default async function SettingsPage() {
             Network settings
           </Link>
         </Card>
+        <Card title="Microsoft Entra ID" description="The sign-in app's redirect URI, permissions and setup script; Keel's issuer for service principals.">
+          {can(scope, "connection.create") ? (
+            <Link href="/settings/entra" className="text-sm font-medium text-brand-700 underline">
+              Microsoft Entra ID setup
+            </Link>
+          ) : (
+            <p className="text-sm text-slate-600">Only admins set up sign-in and service principals.</p>
+          )}
+        </Card>
       </div>
     </>
   );

@@ -14,7 +14,9 @@ export default async function OAuthFailedWithoutSetupPage({ searchParams }: { se
   await requireUser();
   const query = await searchParams;
   const reason = parseFailureReason(typeof query.reason === "string" ? query.reason : undefined);
-  const text = failureText(reason, providerLabel(typeof query.provider === "string" ? query.provider : null));
+  // The provider's own error code (e.g. an AADSTS code, explained on the page) only when it looks like one.
+  const code = typeof query.code === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(query.code) ? query.code : undefined;
+  const text = failureText(reason, providerLabel(typeof query.provider === "string" ? query.provider : null), code);
   return (
     <>
       <PageHeader title="The sign-in did not complete" />

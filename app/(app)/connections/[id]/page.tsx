@@ -8,6 +8,8 @@ import { ChangeOwnerForm } from "@/components/connections/change-owner-form";
 import { CheckNowButton } from "@/components/connections/check-now";
 import { ReplaceTokenForm } from "@/components/connections/replace-token-form";
 import { ProjectList } from "@/components/connections/project-list";
+import { ReplaceCredentialForm } from "@/components/connections/replace-credential-form";
+import { ServicePrincipalCard } from "@/components/connections/service-principal-card";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
@@ -15,6 +17,9 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { changeOwnerAction, checkConnectionAction, replaceTokenAction, uploadConnectionCaAction } from "@/lib/actions/connections";
 import { beginReauthorizeAction, beginSwitchToEntraAction } from "@/lib/actions/connect-oauth";
+import { replaceServicePrincipalCredentialAction } from "@/lib/actions/connect-service-principal";
+import { getServicePrincipal } from "@/lib/data/service-principals";
+import { federationIssuer } from "@/lib/entra/federation";
 import { getOAuthProviderConfig } from "@/lib/auth/oauth-providers";
 import { isOAuthProviderId, providerChoice, providerLabel } from "@/lib/oauth/config";
 import { requireScope } from "@/lib/auth/guards";
@@ -71,6 +76,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   // Legacy Azure DevOps OAuth → Microsoft Entra ID, in place (same connection id, profiles keep working).
   const canSwitch = may.reauthorize && oauthProvider === "azure-devops" && getOAuthProviderConfig("microsoft-entra-id") !== null;
   const profiles = await listProfilesForConnection(scope, connection.id);
+  const principal = connection.authMethod === "SERVICE_PRINCIPAL" ? await getServicePrincipal(scope, connection.id) : null;
   return (
     <>
       <PageHeader
@@ -131,7 +137,9 @@ export default async function ConnectionPage({ params, searchParams }: { params:
       {health.reason && health.status !== "HEALTHY" ? (
         <Alert tone={health.tone === "warning" ? "warning" : "error"} title={problemStated ? "This connection stopped working" : health.reason} className="mb-6">
           {problemStated ? <p>The last check found the problem below. It worked when it was saved; build profiles that use it keep their settings.</p> : null}
-          {health.status === "EXPIRING" || (health.status === "EXPIRED" && connection.authMethod === "PAT") ? (
+          {connection.authMethod === "SERVICE_PRINCIPAL" ? (
+            <p>The findings below say what to change in Microsoft Entra ID or Azure DevOps{principal?.kind === "CLIENT_SECRET" || principal?.kind === "CERTIFICATE" ? ", or replace the credential under Service principal" : ""}; then run Check now.</p>
+          ) : health.status === "EXPIRING" || (health.status === "EXPIRED" && connection.authMethod === "PAT") ? (
             may.update ? (
               <p>
                 <a href="#replace-token" className="font-medium underline">
@@ -215,7 +223,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             <div>
               <dt className="text-slate-500">Signs in with</dt>
               <dd className="text-slate-900">
-                {connection.authMethod === "PAT" ? "Personal Access Token" : `OAuth2 (${providerLabel(oauthProvider)})`}
+                {connection.authMethod === "PAT" ? "Personal Access Token" : connection.authMethod === "SERVICE_PRINCIPAL" ? "Service principal (Microsoft Entra ID)" : `OAuth2 (${providerLabel(oauthProvider)})`}
                 {connection.authMethod === "OAUTH" ? (
                   <span className="block text-slate-600">
                     {connection.account
@@ -232,12 +240,12 @@ export default async function ConnectionPage({ params, searchParams }: { params:
               </dd>
             </div>
             <div>
-              <dt className="text-slate-500">Scopes that work</dt>
+              <dt className="text-slate-500">{connection.authMethod === "SERVICE_PRINCIPAL" ? "Access that works" : "Scopes that work"}</dt>
               <dd className="font-mono text-xs text-slate-900">{connection.scopes.length ? connection.scopes.join(" ") : "—"}</dd>
             </div>
             <div>
               <dt className="text-slate-500">Owner</dt>
-              <dd className="text-slate-900">{connection.owner ? connection.owner.name : "Nobody: the owner left. Admins are told about it."}</dd>
+              <dd className="text-slate-900">{connection.owner ? connection.owner.name : connection.authMethod === "SERVICE_PRINCIPAL" ? "None: a service principal belongs to no person" : "Nobody: the owner left. Admins are told about it."}</dd>
               {handover ? (
                 <dd className="mt-1 text-xs text-amber-900">
                   Still signs in with {connection.credentialUser ? `${connection.credentialUser.name}'s` : "a previous"} {connection.authMethod === "PAT" ? "token" : "identity"}. {connection.owner?.name ?? "The owner"} should{" "}
@@ -247,7 +255,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             </div>
             {health.expiresAt ? (
               <div>
-                <dt className="text-slate-500">Token expiry</dt>
+                <dt className="text-slate-500">{connection.authMethod === "SERVICE_PRINCIPAL" ? "Credential expiry" : "Token expiry"}</dt>
                 <dd className="text-slate-900">
                   {formatDay(health.expiresAt)}
                   {health.daysLeft !== null && health.daysLeft > 0 ? ` (in ${health.daysLeft} day${health.daysLeft === 1 ? "" : "s"})` : ""}
@@ -268,10 +276,33 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           </dl>
         </Card>
       </div>
-      {may.transfer ? (
+      {may.transfer && connection.authMethod !== "SERVICE_PRINCIPAL" ? (
         <Card title="Owner" description="Hand this connection to another admin. The new owner then replaces the token or re-authorizes with their own identity; until then it keeps working as it is." className="mt-6">
           <ChangeOwnerForm action={changeOwnerAction.bind(null, connection.id)} admins={admins} ownerId={connection.ownerId} />
         </Card>
+      ) : null}
+      {principal ? (
+        <ServicePrincipalCard
+          details={{
+            kind: principal.kind,
+            tenantId: principal.tenantId,
+            clientId: principal.clientId,
+            objectId: principal.objectId,
+            certificateThumbprint: principal.certificateThumbprint,
+            federatedSubject: principal.federatedSubject,
+            expiresAt: connection.credentialExpiresAt,
+            secretLastFour: connection.tokenLastFour,
+            hasClientSecret: principal.hasClientSecret,
+          }}
+          organization={connection.collection}
+          connectionName={connection.name}
+          issuer={federationIssuer()}
+          replace={
+            may.update && (principal.kind === "CLIENT_SECRET" || principal.kind === "CERTIFICATE") ? (
+              <ReplaceCredentialForm action={replaceServicePrincipalCredentialAction.bind(null, connection.id)} kind={principal.kind} />
+            ) : undefined
+          }
+        />
       ) : null}
       <Card
         title="Build profiles"

@@ -124,10 +124,12 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           <p>{health.reason ?? "Open the connection for details."}</p>
           <p className="mt-1">
             {health.status === "EXPIRING" ? "Builds stop working when the token expires unless it is replaced. " : "Builds that use it fail until it is fixed. "}
-            {viewer && !viewer.canFix && credentialStatus ? `Ask an admin (${viewer.admins.slice(0, 3).join(", ") || "any admin"}) to ${connection.authMethod === "PAT" ? "replace its token" : "re-authorize it"}. ` : null}
+            {viewer && !viewer.canFix && credentialStatus
+              ? `Ask an admin (${viewer.admins.slice(0, 3).join(", ") || "any admin"}) to ${connection.authMethod === "PAT" ? "replace its token" : connection.authMethod === "SERVICE_PRINCIPAL" ? "fix its service principal" : "re-authorize it"}. `
+              : null}
           </p>
           <p className="mt-1 flex flex-wrap gap-4">
-            {viewer?.canFix && credentialStatus ? (
+            {viewer?.canFix && credentialStatus && connection.authMethod !== "SERVICE_PRINCIPAL" ? (
               <Link href={connection.authMethod === "PAT" ? `/connections/${connection.id}#replace-token` : `/connections/${connection.id}/reauthorize`} className="font-medium underline">
                 {connection.authMethod === "PAT" ? "Replace token" : "Re-authorize"}
               </Link>

@@ -4,6 +4,7 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { buildAuthOptions } from "@/lib/auth/options";
 import { logger } from "@/lib/logger";
 import { isOAuthProviderId, publicUrlOf, type OAuthProviderId } from "@/lib/oauth/config";
+import { aadstsIn } from "@/lib/oauth/aadsts";
 import type { OAuthFailureReason } from "@/lib/oauth/failures";
 import { runOAuthFlow } from "@/lib/oauth/flow-context";
 import { intentPermission, type OAuthIntent } from "@/lib/oauth/intent";
@@ -59,8 +60,10 @@ async function oauthRoute(request: NextRequest, params: { nextauth: string[] }, 
   const providerError = query.get("error");
   if (providerError !== null) {
     // The provider sent the admin back without an authorization (Deny, or a request it refused).
+    // Entra names the exact cause as an AADSTS code in error_description: the page explains it.
     const code = /^[A-Za-z0-9_.-]{1,64}$/.test(providerError) ? providerError : "error";
-    return redirectTo(failureUrl(intent, provider, code === "access_denied" ? "denied" : "provider_error", code), new Headers());
+    const aadsts = aadstsIn(query.get("error_description"));
+    return redirectTo(failureUrl(intent, provider, code === "access_denied" ? "denied" : "provider_error", aadsts ?? code), new Headers());
   }
 
   const { result, state } = await runOAuthFlow(() => NextAuth(request as never, { params } as never, buildAuthOptions()) as Promise<Response>);

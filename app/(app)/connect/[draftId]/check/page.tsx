@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { CaUploadForm, CheckActions } from "@/components/connect/check-actions";
 import { CheckReport } from "@/components/connect/check-report";
+import { EntraSetupGuide } from "@/components/connect/entra-setup-guide";
 import { SavedDraftNotice } from "@/components/connect/saved-notice";
 import { WizardFallback } from "@/components/connect/wizard-fallback";
 import { WizardSteps } from "@/components/connect/wizard-steps";
@@ -11,7 +12,9 @@ import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { readCheckSummary } from "@/lib/connections/summary";
 import { loadWizardDraft } from "@/lib/connections/wizard";
 import { listConnections } from "@/lib/data/connections";
+import { federationIssuer } from "@/lib/entra/federation";
 import { sameCollection } from "@/lib/shared/address-move";
+import { federatedSubjectFor } from "@/lib/shared/entra-setup";
 import Link from "next/link";
 
 export const metadata: Metadata = { title: "Connect: check and save" };
@@ -27,7 +30,7 @@ export default async function CheckPage({ params }: { params: Promise<{ draftId:
   const twins = !draft.connectionId && draft.serverUrl && draft.collection ? sameCollection(await listConnections(scope), { serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection }) : [];
   const summary = readCheckSummary(draft.lastCheck);
   const where = draft.serverUrl && draft.collection ? buildCollectionUrl({ serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection }) : null;
-  const editHref = `/connect/${draft.id}/${draft.authMethod === "OAUTH" ? "oauth/organizations" : "pat"}`;
+  const editHref = `/connect/${draft.id}/${draft.authMethod === "OAUTH" ? "oauth/organizations" : draft.authMethod === "SERVICE_PRINCIPAL" ? "service-principal" : "pat"}`;
   const tlsFinding = summary?.findings.find((finding) => finding.data?.canUploadCa);
   return (
     <>
@@ -54,12 +57,25 @@ export default async function CheckPage({ params }: { params: Promise<{ draftId:
           <CheckReport summary={summary} />
         ) : (
           <Alert tone="info" title="Not checked yet">
-            Run the check: Keel calls the server with your token and reports what works before anything is saved.
+            Run the check: Keel calls the server with your {draft.authMethod === "SERVICE_PRINCIPAL" ? "service principal" : "token"} and reports what works before anything is saved.
           </Alert>
         )}
         {draft.connectionId ? <SavedDraftNotice connectionId={draft.connectionId} /> : null}
         {tlsFinding && !draft.connectionId ? <CaUploadForm action={uploadCaAction.bind(null, draft.id)} /> : null}
         {draft.caBundlePem && !tlsFinding ? <p className="text-sm text-slate-600">A CA certificate you uploaded is trusted for this connection.</p> : null}
+        {draft.authMethod === "SERVICE_PRINCIPAL" && draft.entraCredentialKind && draft.entraConnectionId && summary && !summary.ok && !draft.connectionId ? (
+          <EntraSetupGuide
+            input={{
+              kind: draft.entraCredentialKind,
+              connectionName: draft.name ?? "",
+              organization: draft.collection ?? "",
+              tenantId: draft.entraTenantId ?? undefined,
+              clientId: draft.entraClientId ?? undefined,
+              issuer: federationIssuer(),
+              subject: federatedSubjectFor(draft.entraConnectionId),
+            }}
+          />
+        ) : null}
         {draft.connectionId ? null : (
           <CheckActions
             recheck={recheckDraftAction.bind(null, draft.id)}

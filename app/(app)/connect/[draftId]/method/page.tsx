@@ -31,11 +31,15 @@ export default async function MethodPage({ params }: { params: Promise<{ draftId
   } else {
     oauth = { available: true };
   }
+  const servicePrincipal: OAuthAvailability =
+    draft.deploymentType === "SERVER"
+      ? { available: false, reason: "Service principals and managed identities sign in to Azure DevOps Services only. Azure DevOps Server accepts Personal Access Tokens." }
+      : { available: true };
   return (
     <>
       <PageHeader title="Connect Azure DevOps" description={draft.deploymentType === "SERVICES" ? "Azure DevOps Services (cloud)" : "Azure DevOps Server (on-premises)"} />
       <WizardSteps current="method" />
-      <MethodForm action={chooseMethodAction.bind(null, draft.id)} oauth={oauth} initial={draft.authMethod} />
+      <MethodForm action={chooseMethodAction.bind(null, draft.id)} oauth={oauth} servicePrincipal={servicePrincipal} initial={draft.authMethod} />
     </>
   );
 }
