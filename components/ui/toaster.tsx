@@ -38,7 +38,9 @@ export function Toaster() {
     }
   }, [message]);
   return (
-    <div role="status" aria-live="polite" className="pointer-events-none fixed inset-x-0 bottom-4 z-50 flex justify-center px-4">
+    // A bare polite live region (no role): present from the first render so its content is
+    // announced, without adding an empty "status" to every page for locators and tools to trip on.
+    <div aria-live="polite" aria-atomic="true" className="pointer-events-none fixed inset-x-0 bottom-4 z-50 flex justify-center px-4">
       {message ? (
         <div ref={box} tabIndex={-1} data-toast className="pointer-events-auto flex max-w-lg items-start gap-3 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 shadow-lg outline-none focus:ring-2 focus:ring-emerald-600">
           <p>{message}</p>

@@ -148,21 +148,19 @@ export const checkPatAction = action(
         values,
       );
     }
-    await updateDraft(scope, draft.id, {
-      name,
-      serverUrl: serverUrl.serverUrl,
-      pathPrefix: serverUrl.pathPrefix,
-      collection,
-      tokenExpiresAt,
-      ...(move.moved ? { caBundlePem: null } : {}),
-    });
+    const address = { serverUrl: serverUrl.serverUrl, pathPrefix: serverUrl.pathPrefix, collection, ...(move.moved ? { caBundlePem: null } : {}) };
+    if (await connectionNameTaken(scope, name)) {
+      // The name is refused and not stored; a token pasted with it is kept, with its address.
+      if (token) {
+        await updateDraft(scope, draft.id, address);
+        await setDraftToken(scope, draft.id, token);
+        revalidatePath(`/connect/${draft.id}/pat`);
+      }
+      return errorState("Check the highlighted fields.", { name: [`A connection named "${name}" already exists. Choose another name.`] }, values);
+    }
+    await updateDraft(scope, draft.id, { name, tokenExpiresAt, ...address });
     if (token) {
       await setDraftToken(scope, draft.id, token);
-    }
-    if (await connectionNameTaken(scope, name)) {
-      // The page re-renders with what the draft holds now (the token just pasted included).
-      revalidatePath(`/connect/${draft.id}/pat`);
-      return errorState("Check the highlighted fields.", { name: [`A connection named "${name}" already exists. Choose another name.`] }, values);
     }
     const problem = await checkDraftOrState(scope, await reloadDraft(scope, draft.id));
     if (problem) {
