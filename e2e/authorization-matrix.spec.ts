@@ -147,6 +147,7 @@ const ACTIONS: Record<string, ActionRow> = {
     expect: ADMIN_TARGET,
     call: async (f) => ({ args: [f.connectionId], form: { name: f.connectionName, serverUrl: EMULATOR_URL, collection: "fabrikam", token: "", tokenExpiresAt: "" } }),
   },
+  "lib/actions/connections.ts#renameConnectionAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.oauthConnectionId], form: { name: uniqueName("Matrix Renamed") } }) },
   "lib/actions/profiles.ts#createProfileAction": {
     expect: MEMBER_TARGET,
     call: async (f) => ({
@@ -166,6 +167,8 @@ const ACTIONS: Record<string, ActionRow> = {
     expect: ADMIN_TARGET,
     call: async (f) => ({ args: [f.profileId], form: { workflow: JSON.stringify({ steps: [{ name: "Build", command: "./build.sh" }], timeoutMinutes: 20, variables: [] }) } }),
   },
+  // Members may edit only the profiles they created; this one an admin created.
+  "lib/actions/profiles.ts#editProfileAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.profile()], form: { name: uniqueName("Matrix Edited"), platform: "ANDROID", defaultBranch: "main" } }) },
   // Members may delete only the profiles they created; this one an admin created.
   "lib/actions/profiles.ts#deleteProfileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.profile()]) },
   // Members may change only the triggers of profiles they created; this one an admin created.
@@ -195,6 +198,8 @@ const ACTIONS: Record<string, ActionRow> = {
     expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" },
     call: async () => ({ args: [], form: { current: "violet harbor lantern", password: "matrix quartz meadow", confirm: "matrix quartz meadow" } }),
   },
+  // The fixture's member has a password: the admin's call reaches the action, which says no link is needed.
+  "lib/actions/members.ts#regenerateInvitationAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.memberId]) },
   // The link's token is the credential: whoever holds a live one may set the password.
   "lib/actions/invitations.ts#acceptInvitationAction": {
     expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" },

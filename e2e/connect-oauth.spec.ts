@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_USERS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_USERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
-import { removeConnection, uniqueName } from "./support/connections";
+import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
 import { emulator, emulatorDeployment } from "./support/emulator";
 import { e2eLogFile } from "./support/keel-env";
@@ -183,6 +183,19 @@ for (const provider of PROVIDERS) {
           expect(readFileSync(e2eLogFile(), "utf8")).not.toContain(secret);
         }
       });
+
+      await test.step("an OAuth connection can be renamed: audited, confirmed by a toast that takes focus", async () => {
+        const renamed = uniqueName("Renamed OAuth");
+        await page.getByRole("link", { name: "Rename" }).click();
+        const form = page.getByRole("form", { name: "Rename connection" });
+        await form.getByLabel("Connection Name").fill(renamed);
+        await form.getByRole("button", { name: "Save name" }).click();
+        await expect(page).toHaveURL(new RegExp(`/connections/${connection.id}$`));
+        await expect(page.locator("[data-toast]")).toHaveText(new RegExp(`Renamed the connection to “${renamed}”`));
+        await expect(page.locator("[data-toast]")).toBeFocused();
+        await expect(page.getByRole("heading", { level: 1, name: renamed })).toBeVisible();
+        expect((await prisma().auditEvent.findFirstOrThrow({ where: { action: "connection.renamed", targetId: connection.id } })).data).toMatchObject({ from: name, to: renamed });
+      });
     });
 
     test("consent denied: what happened, nothing linked, and Try again", async ({ page }) => {
@@ -206,8 +219,17 @@ for (const provider of PROVIDERS) {
     if (provider.id === "azure-devops") {
       test("organization policy off: the grant works but the API refuses; the fix, then Check again", async ({ page }) => {
         const admin = await signedInAdmin(page);
+        const existing = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+        cleanup.push(() => removeConnection(existing.id));
         await linkIdentity(page, provider);
+        // Organizations connected already are marked, with the way to the existing connection.
+        await expect(page.getByRole("listitem").filter({ hasText: "fabrikam" })).toContainText("Already connected");
+        await expect(page.getByRole("listitem").filter({ hasText: "fabrikam" }).getByRole("link", { name: existing.name })).toHaveAttribute("href", `/connections/${existing.id}/repositories`);
         await expect(page.getByRole("listitem").filter({ hasText: "contoso" })).toContainText("Third-party OAuth access is off");
+        // The organization whose policy blocks Keel is never the one chosen for the admin.
+        await expect(page.getByRole("radio", { name: /contoso/ })).not.toBeChecked();
+        await expect(page.getByRole("radio", { checked: true })).toHaveCount(1);
+        await expect(page.getByRole("listitem").filter({ has: page.getByRole("radio", { checked: true }) })).not.toContainText("Third-party OAuth access is off");
         const name = uniqueName("Contoso legacy");
         await chooseOrganization(page, "contoso", name);
         const finding = page.locator('[data-finding="oauth_policy_disabled"]');

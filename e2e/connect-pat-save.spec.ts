@@ -1,11 +1,11 @@
 import { expect, test, type Page, type Request } from "@playwright/test";
-import { DEFAULT_ORGS, DEFAULT_PATS, DEFAULT_USERS, KEEL_SCOPES } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_ORGS, DEFAULT_PATS, DEFAULT_SERVERS, DEFAULT_USERS, KEEL_SCOPES } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
 import { auditFor, captureResponses, expectSavedIntoRepositoryStep, expectTokenNowhere, fillPatForm, nextActionRequest, replayAction, startPatWizard, submitPatForm } from "./support/connect-wizard";
 import { openFor, removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { createUser, e2eOrganization, prisma, removeUser } from "./support/db";
-import { emulator } from "./support/emulator";
+import { emulator, emulatorDeployment } from "./support/emulator";
 import { EMULATOR_URL, FIRST_ADMIN } from "./support/settings";
 
 // Saving a PAT connection: one row per setup whatever the browser does, unique names,
@@ -281,6 +281,74 @@ test.describe("saving a PAT connection", () => {
       await adminContext.close();
       await removeUser(member.id);
     }
+  });
+
+  test("the pasted token survives field errors and an organization typo; hint, error and token link agree; the organization connected already is named", async ({ page }) => {
+    const existing = await seedPatConnection({ collection: DEFAULT_ORGS.fabrikam.name, token: DEFAULT_PATS.fabrikamFull });
+    const token = DEFAULT_PATS.fabrikamFull;
+    const kept = new RegExp(`A token ending in …${token.slice(-4)} is already entered`);
+    const form = page.getByRole("form", { name: "Personal Access Token connection" });
+    const tokenLink = page.getByRole("link", { name: /_usersSettings\/tokens$/ });
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      const draftId = await startPatWizard(page, "SERVICES");
+      await test.step("a field error elsewhere keeps the token; focus lands on the first invalid field; htp:/ is diagnosed", async () => {
+        await fillPatForm(page, { name: "", serverUrl: "htp:/not a url", collection: "fabrikm", token });
+        await page.getByRole("button", { name: "Check connection" }).click();
+        await expect(page.locator("#field-serverUrl-error")).toHaveText('"htp:" is not a web address scheme. Did you mean https://? An address looks like https://devops.example.com/DefaultCollection.');
+        await expect(form.getByLabel("Connection Name")).toBeFocused();
+        await expect(page.getByRole("alert").filter({ hasText: "The token you pasted is kept" })).toBeVisible();
+        await expect(form.getByText(kept)).toBeVisible();
+        await expect(page.locator("#field-token-error")).toBeEmpty();
+        const draft = await prisma().connectDraft.findUniqueOrThrow({ where: { id: draftId } });
+        expect(openFor("ConnectDraft", "tokenSealed", draftId, draft.tokenSealed!)).toBe(token);
+      });
+      await test.step("a typo in the organization: the token page link follows the field; fixing it needs no token again", async () => {
+        await fillPatForm(page, { name: uniqueName("Typo"), serverUrl: EMULATOR_URL, collection: "fabrikm" });
+        await expect(tokenLink).toHaveText(`${EMULATOR_URL}/fabrikm/_usersSettings/tokens`);
+        await fillPatForm(page, { collection: DEFAULT_ORGS.fabrikam.name });
+        await expect(tokenLink).toHaveText(`${EMULATOR_URL}/${DEFAULT_ORGS.fabrikam.name}/_usersSettings/tokens`);
+        await expect(form.getByText(kept)).toBeVisible();
+        await submitPatForm(page);
+        await expect(page.getByRole("heading", { name: "The connection works", exact: true })).toBeVisible();
+      });
+      await test.step("the organization is connected already: the check step says so and links the existing connection", async () => {
+        const notice = page.getByRole("status").filter({ hasText: `${DEFAULT_ORGS.fabrikam.name} is already connected` });
+        await expect(notice).toBeVisible();
+        await expect(notice.getByRole("link", { name: existing.name })).toHaveAttribute("href", `/connections/${existing.id}/repositories`);
+      });
+      await test.step("another server asks for the token again: the hint says so before the error does", async () => {
+        await page.goto(`/connect/${draftId}/pat`);
+        await expect(form.getByText(kept)).toBeVisible();
+        const moved = EMULATOR_URL.replace("127.0.0.1", "localhost");
+        await fillPatForm(page, { serverUrl: moved });
+        await expect(form.getByText(/You changed the server: paste a token for the new address/)).toBeVisible();
+        await page.getByRole("button", { name: "Check connection" }).click();
+        await expect(page.locator("#field-token-error")).toHaveText(`Enter a token for ${moved}`);
+        await expect(form.getByLabel("Personal Access Token", { exact: true })).toBeFocused();
+      });
+    } finally {
+      await removeConnection(existing.id);
+    }
+  });
+
+  test("a collection typed as tfs/DefaultCollection: one click moves /tfs into the server URL", async ({ page }) => {
+    const server = DEFAULT_SERVERS.server2022;
+    const origin = new URL((await emulatorDeployment(server.name)).origin).origin;
+    await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+    await startPatWizard(page, "SERVER");
+    const form = page.getByRole("form", { name: "Personal Access Token connection" });
+    await fillPatForm(page, { name: uniqueName("Appcircle style"), serverUrl: origin, collection: `tfs/${server.collection}`, token: DEFAULT_PATS.server2022 });
+    await page.getByRole("button", { name: "Check connection" }).click();
+    await expect(page.locator("#field-collection-error")).toHaveText(`Collection Name is a single name, not a path. Move /tfs into the server URL (…/tfs) and enter ${server.collection} here?`);
+    await expect(form.getByLabel("Collection Name")).toBeFocused();
+    await form.getByRole("button", { name: "Move /tfs into the server URL" }).click();
+    await expect(form.getByLabel("Azure DevOps Server URL")).toHaveValue(`${origin}/tfs`);
+    await expect(form.getByLabel("Collection Name")).toHaveValue(server.collection);
+    await expectNoSeriousA11yViolations(page, "/connect/[draft]/pat (path fix offered)");
+    // The token pasted with the first try was kept: nothing to paste again.
+    await submitPatForm(page);
+    await expect(page.getByRole("heading", { name: "The connection works", exact: true })).toBeVisible();
   });
 
   test("bad input on the PAT form: a message per field, nothing written, never a 500", async ({ page }) => {

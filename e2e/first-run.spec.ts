@@ -110,9 +110,14 @@ test("first run: every page leads to setup, bad input is refused field by field,
     expect(await prisma().auditEvent.count({ where: { action: "setup.completed" } })).toBe(1);
   });
 
-  await test.step("/setup is gone for good", async () => {
-    const response = await page.goto("/setup");
-    expect(response?.status()).toBe(404);
-    await expect(page.getByRole("heading", { name: "This page does not exist" })).toBeVisible();
+  await test.step("/setup is gone for good: it leads into Keel instead of a 404", async () => {
+    await page.goto("/setup");
+    await expect(page).toHaveURL(/\/connections$/);
+    await expect(page).not.toHaveTitle(/Set up Keel/);
+    const anonymous = await page.context().browser()!.newContext({ ignoreHTTPSErrors: true });
+    const stranger = await anonymous.newPage();
+    await stranger.goto(`${new URL(page.url()).origin}/setup`);
+    await expect(stranger).toHaveURL(/\/signin/);
+    await anonymous.close();
   });
 });

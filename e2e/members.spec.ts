@@ -54,21 +54,38 @@ test.describe("members and roles", () => {
 
     await page.reload();
     await expect(page.getByLabel("Invitation link", { exact: true })).toHaveCount(0);
-    await expect(page.getByRole("row", { name: /Ivy Invite/ })).toContainText("Invited");
+    const row = page.getByRole("row", { name: /Ivy Invite/ });
+    await expect(row).toContainText("Invited");
+
+    // The first link was lost: the admin makes a new one (with Copy); only the newest works.
+    await row.getByRole("button", { name: "New invitation link" }).click();
+    const fresh = row.getByLabel("Invitation link for Ivy Invite", { exact: true });
+    await expect(fresh).toHaveValue(/\/invite\/[A-Za-z0-9_-]{40,}$/);
+    await expect(row.getByRole("status").filter({ hasText: "Earlier links no longer work" })).toBeVisible();
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await row.getByRole("button", { name: "Copy Invitation link for Ivy Invite" }).click();
+    await expect(row.getByText("Copied.")).toBeVisible();
+    const newLink = await fresh.inputValue();
+    expect(newLink).not.toBe(link);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(newLink);
+    expect(await prisma().auditEvent.count({ where: { action: "member.invitation_regenerated", targetId: user.id } })).toBe(1);
+    await expectNoSeriousA11yViolations(page, "/settings/members (new invitation link)");
 
     const other = await browser.newContext();
     const invitee = await other.newPage();
     await invitee.goto(new URL(link).pathname);
+    await expect(invitee.getByRole("main").getByRole("alert")).toContainText("This invitation link does not work");
+    await invitee.goto(new URL(newLink).pathname);
     await expect(invitee.getByRole("heading", { name: `Join ${FIRST_ADMIN.organizationName}` })).toBeVisible();
     await expectNoSeriousA11yViolations(invitee, "/invite/[token]");
     await invitee.getByLabel("New password").fill("harvest meadow compass");
     await invitee.getByLabel("Repeat the password").fill("harvest meadow compass");
     await invitee.getByRole("button", { name: "Set password and sign in" }).click();
     await expect(invitee).toHaveURL(/\/connections$/, { timeout: 20_000 });
-    expect((await prisma().invitation.findFirstOrThrow({ where: { userId: user.id } })).usedAt).not.toBeNull();
+    expect(await prisma().invitation.count({ where: { userId: user.id, usedAt: { not: null } } })).toBe(1);
 
     // Single use.
-    await invitee.goto(new URL(link).pathname);
+    await invitee.goto(new URL(newLink).pathname);
     await expect(invitee.getByRole("main").getByRole("alert")).toContainText("This invitation link does not work");
     await other.close();
     await removeUser(user.id);

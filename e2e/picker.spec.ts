@@ -134,6 +134,25 @@ test.describe("repository picker", () => {
         await expect(repositoryRow(page, "ios-sdk")).toContainText("master");
         await expect(repositoryRow(page, "Wallet App")).toContainText(/MOBILE_IOS.*main.*KB/);
       });
+      await test.step("keyboard: the skip link lands on the page; Down from the search reaches the rows; arrow keys move between them", async () => {
+        await page.locator("body").focus();
+        await page.keyboard.press("Tab");
+        await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+        await page.keyboard.press("Enter");
+        await expect(page.locator("main#main")).toBeFocused();
+        const rows = page.getByRole("list", { name: "Repositories" }).getByRole("button");
+        await page.getByLabel("Search repositories and projects").focus();
+        await page.keyboard.press("ArrowDown");
+        await expect(rows.nth(0)).toBeFocused();
+        await page.keyboard.press("ArrowDown");
+        await expect(rows.nth(1)).toBeFocused();
+        await page.keyboard.press("ArrowUp");
+        await expect(rows.nth(0)).toBeFocused();
+        await page.keyboard.press("End");
+        await expect(rows.last()).toBeFocused();
+        await page.keyboard.press("Home");
+        await expect(rows.nth(0)).toBeFocused();
+      });
       await test.step("a project shows only its repositories", async () => {
         await page.getByRole("list", { name: "Projects" }).getByRole("button", { name: /^Fabrikam Fiber/ }).click();
         await expect(page.getByTestId("repository-count")).toHaveText("4 repositories in Fabrikam Fiber");

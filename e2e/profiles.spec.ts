@@ -174,9 +174,15 @@ test.describe("build profiles", () => {
     const beta = await seedProfile({ ...base, name: `beta ${tag}`, platform: "IOS" });
     const gamma = await seedProfile({ ...base, name: `Gamma ${tag}`, platform: "FLUTTER" });
     try {
-      await page.goto(`/profiles?q=${encodeURIComponent(tag)}`);
+      await page.goto("/profiles");
+      // The form's defaults ("All platforms" sends platform=) keep the search: no "Unknown platform".
+      await page.getByLabel("Search").fill(tag);
+      await page.getByRole("button", { name: "Apply" }).click();
+      await expect(page).toHaveURL(new RegExp(`q=${escapeRegex(encodeURIComponent(tag))}`));
       const rows = page.getByRole("table", { name: "Build profiles" }).getByRole("row");
       await expect(rows).toHaveCount(4);
+      await expect(page.getByText("Unknown platform")).toHaveCount(0);
+      await expect(page.getByLabel("Search")).toHaveValue(tag);
       await expect(rows.nth(1)).toContainText(`Alpha ${tag}`);
       await expect(rows.nth(2)).toContainText(`beta ${tag}`);
       await page.getByLabel("Platform").selectOption("FLUTTER");
@@ -201,6 +207,56 @@ test.describe("build profiles", () => {
     }
   });
 
+  test("a token revoked after it worked: never Healthy beside it, members are sent to a named admin, admins to Replace token; the connection page says once that it stopped working and keeps its projects", async ({ page, browser }) => {
+    const member = await createUser({ role: "MEMBER", name: "Mia Member" });
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamRevoked });
+    // It worked when it was saved: its last check listed projects.
+    const lastGood = new Date(Date.now() - 3_600_000).toISOString();
+    await prisma().connection.update({
+      where: { id: connection.id },
+      data: { lastCheckResult: { ok: true, checkedAt: lastGood, findings: [], projects: { count: 2, countIsLowerBound: false, first: ["MOBILE_IOS", "MOBILE_ANDROID"] } } },
+    });
+    const profile = await seedProfile({ ...walletApp, connectionId: connection.id, name: uniqueName("Revoked") });
+    const memberContext = await browser.newContext();
+    try {
+      await test.step("the member's profile page: the problem names whom to ask, and the badge follows it", async () => {
+        const memberPage = await memberContext.newPage();
+        await signInPage(memberPage, member.email, member.password);
+        await memberPage.goto(`/profiles/${profile.id}`);
+        const problem = memberPage.getByRole("region", { name: "Branches" }).getByRole("alert").filter({ hasText: "The token has been revoked" });
+        await expect(problem).toBeVisible({ timeout: 30_000 });
+        await expect(problem).toContainText(/Ask an admin \(.+\) to replace this connection's token/);
+        await expect(problem).not.toContainText(/paste/i);
+        await expect(problem.getByRole("link", { name: "Replace token" })).toHaveCount(0);
+        // The refusal is the connection's status now: the page re-reads it, "Healthy" is gone.
+        await expect(memberPage.getByText("Needs re-authorization", { exact: true }).first()).toBeVisible();
+        await expect(memberPage.getByText("Healthy", { exact: true })).toHaveCount(0);
+        await expectNoSeriousA11yViolations(memberPage, "profile page, revoked token (member)");
+      });
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await test.step("the admin's profile page offers Replace token", async () => {
+        await page.goto(`/profiles/${profile.id}`);
+        await expect(page.getByRole("link", { name: "Replace token" }).first()).toHaveAttribute("href", `/connections/${connection.id}#replace-token`);
+      });
+      await test.step("the connection page: stopped working, the problem once, the last-known projects", async () => {
+        await page.goto(`/connections/${connection.id}`);
+        await page.getByRole("button", { name: "Check now" }).click();
+        await expect(page.getByRole("alert").filter({ hasText: "This connection stopped working" })).toBeVisible({ timeout: 30_000 });
+        await expect(page.getByRole("heading", { name: "Last check: 1 problem" })).toBeVisible();
+        await expect(page.getByText(/does not work yet/)).toHaveCount(0);
+        await expect(page.getByText("The token has been revoked", { exact: true })).toHaveCount(1);
+        const projects = page.getByRole("region", { name: "Projects" });
+        await expect(projects).toContainText("when it last worked");
+        await expect(projects).toContainText("MOBILE_ANDROID");
+        await expectNoSeriousA11yViolations(page, "connection that stopped working");
+      });
+    } finally {
+      await memberContext.close();
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+
   test("deleting asks first, is allowed to the creator and admins only, and is audited", async ({ page, browser }) => {
     const creator = await createUser({ role: "MEMBER", name: "Cora Creator" });
     const other = await createUser({ role: "MEMBER", name: "Oscar Other" });
@@ -214,13 +270,39 @@ test.describe("build profiles", () => {
         await otherPage.goto(`/profiles/${profile.id}`);
         await expect(otherPage.getByRole("heading", { level: 1, name: profile.name })).toBeVisible();
         await expect(otherPage.getByRole("button", { name: "Delete" })).toHaveCount(0);
+        await expect(otherPage.getByRole("link", { name: "Edit" })).toHaveCount(0);
+        await otherPage.goto(`/profiles/${profile.id}/edit`);
+        await expect(otherPage.getByRole("alert").filter({ hasText: "You cannot edit this build profile" })).toContainText("Only the person who created this build profile or an admin can edit it.");
       });
 
       await signInPage(page, creator.email, creator.password);
       await page.goto(`/profiles/${profile.id}`);
+      const renamed = uniqueName("Renamed");
+      await test.step("the creator edits name, platform and default branch: focus goes to the result, a toast confirms, audited", async () => {
+        await page.getByRole("link", { name: "Edit" }).click();
+        const form = page.getByRole("form", { name: "Edit build profile" });
+        await form.getByLabel("Name").fill("");
+        await form.getByRole("button", { name: "Save changes" }).click();
+        await expect(page.locator("#field-name-error")).toHaveText("Name is required");
+        await expect(form.getByLabel("Name")).toBeFocused();
+        await form.getByLabel("Name").fill(renamed);
+        await form.getByLabel("Target platform").selectOption("ANDROID");
+        await form.getByLabel(/Default branch/).fill("develop");
+        await expectNoSeriousA11yViolations(page, "edit build profile");
+        await form.getByRole("button", { name: "Save changes" }).click();
+        await expect(page).toHaveURL(new RegExp(`/profiles/${profile.id}$`));
+        const toast = page.locator("[data-toast]");
+        await expect(toast).toHaveText(new RegExp(`Saved the build profile “${escapeRegex(renamed)}”`));
+        await expect(toast).toBeFocused();
+        await expect(page.getByRole("heading", { level: 1, name: renamed })).toBeVisible();
+        expect(await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).toMatchObject({ name: renamed, platform: "ANDROID", defaultBranch: "refs/heads/develop" });
+        const edited = await prisma().auditEvent.findFirstOrThrow({ where: { action: "profile.updated", targetId: profile.id } });
+        expect(edited.actorId).toBe(creator.id);
+        expect(edited.data).toMatchObject({ changes: { name: { from: profile.name, to: renamed }, platform: { to: "ANDROID" }, defaultBranch: { to: "refs/heads/develop" } } });
+      });
       await test.step("Cancel keeps the profile", async () => {
         await page.getByRole("button", { name: "Delete" }).click();
-        const dialog = page.getByRole("dialog", { name: `Delete the build profile “${profile.name}”?` });
+        const dialog = page.getByRole("dialog", { name: `Delete the build profile “${renamed}”?` });
         await expect(dialog).toBeVisible();
         await expectNoSeriousA11yViolations(page, "delete confirmation");
         await dialog.getByRole("button", { name: "Cancel" }).click();
@@ -231,12 +313,12 @@ test.describe("build profiles", () => {
         await page.getByRole("button", { name: "Delete" }).click();
         await page.getByRole("dialog").getByRole("button", { name: "Delete build profile" }).click();
         await page.waitForURL(/\/profiles\?deleted=/);
-        await expect(page.getByRole("status").filter({ hasText: `Deleted the build profile “${profile.name}”.` })).toBeVisible();
+        await expect(page.getByRole("status").filter({ hasText: `Deleted the build profile “${renamed}”.` })).toBeVisible();
       });
       expect(await prisma().buildProfile.count({ where: { id: profile.id } })).toBe(0);
       const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: "profile.deleted", targetId: profile.id } });
       expect(audit.actorId).toBe(creator.id);
-      expect(audit.data).toMatchObject({ name: profile.name, repositoryName: "Wallet App" });
+      expect(audit.data).toMatchObject({ name: renamed, repositoryName: "Wallet App" });
 
       await test.step("from the list, the one dialog asks about the row's own profile and deletes that one", async () => {
         const keep = await seedProfile({ ...walletApp, connectionId: connection.id, name: uniqueName("Kept"), createdById: creator.id });

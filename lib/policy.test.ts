@@ -20,6 +20,7 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "profile.read": { member: true, system: true },
   "profile.create": { member: true, system: false },
   "profile.rebind": { member: false, system: false },
+  "profile.update": { member: false, system: false },
   "profile.delete": { member: false, system: false },
   "audit.read": { member: false, system: false },
   "build.read": { member: true, system: true },
@@ -68,6 +69,8 @@ describe("can", () => {
     expect(can(system, "profile.rebind", { createdById: "m" })).toBe(false);
     expect(can(member, "profile.triggers", { createdById: "m" })).toBe(true);
     expect(can(member, "profile.triggers", { createdById: "someone-else" })).toBe(false);
+    expect(can(member, "profile.update", { createdById: "m" })).toBe(true);
+    expect(can(member, "profile.update", { createdById: "someone-else" })).toBe(false);
   });
 
   it("tells entry points before loading the target whether anything could be allowed", () => {

@@ -42,6 +42,8 @@ const RULES = {
   "profile.create": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
   /** Bind a profile to another connection that reaches the same repository: admins, and the person who created it. */
   "profile.rebind": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can re-bind it." },
+  /** Edit a build profile's name, platform and default branch: admins, and the person who created it. */
+  "profile.update": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can edit it." },
   /** Delete a build profile: admins, and the person who created it. */
   "profile.delete": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can delete it." },
   /** Read and export the organization's audit log. */

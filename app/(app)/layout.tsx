@@ -1,5 +1,6 @@
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 import { AppHeader } from "@/components/shell/app-header";
+import { Toaster } from "@/components/ui/toaster";
 import { requireUser } from "@/lib/auth/guards";
 import { countConnectionsNeedingAttention } from "@/lib/connections/service";
 import { getEnv } from "@/lib/env";
@@ -17,6 +18,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 outline-none sm:py-8">
         {children}
       </main>
+      <Suspense fallback={null}>
+        <Toaster />
+      </Suspense>
     </>
   );
 }

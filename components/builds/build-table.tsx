@@ -3,6 +3,7 @@ import { DataTable } from "@/components/ui/data-table";
 import { buildTriggerLabel, formatDuration } from "@/lib/shared/builds";
 import { shortBranchName } from "@/lib/shared/names";
 import { BuildStatusBadge } from "./build-status-badge";
+import { When } from "@/components/ui/when";
 
 export type BuildTableRow = {
   id: string;
@@ -20,7 +21,6 @@ export type BuildTableRow = {
   profile: { id: string; name: string };
 };
 
-const when = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
 
 function duration(row: BuildTableRow): string {
   if (!row.startedAt) {
@@ -73,7 +73,9 @@ export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow
             {row.requestedBy ? <span className="text-xs text-slate-600 md:block"> {row.requestedBy.name}</span> : null}
           </td>
           <td className="px-4 py-3 text-slate-700" data-label="Duration">{duration(row)}</td>
-          <td className="px-4 py-3 text-xs text-slate-600" data-label="Queued">{when(row.queuedAt)}</td>
+          <td className="px-4 py-3 text-xs text-slate-600" data-label="Queued">
+            <When date={row.queuedAt} relative />
+          </td>
         </tr>
       ))}
     </DataTable>

@@ -15,7 +15,22 @@ export type OrganizationOption = {
   projectsMore: boolean;
   problem?: "oauth_policy" | "error";
   problemText?: string;
+  /** Keel's connections to this organization already (the wizard warns and links them). */
+  connected?: { id: string; name: string }[];
 };
+
+/**
+ * The option chosen when the page opens: the draft's own, else the first organization that can
+ * be connected (not blocked by its policy, not unreachable, not connected already), else the
+ * first that works at all. Never one whose policy blocks Keel while another would do.
+ */
+export function initialOrganizationOf(organizations: OrganizationOption[], draftOrganization: string | null): string {
+  if (draftOrganization && organizations.some((option) => option.name === draftOrganization)) {
+    return draftOrganization;
+  }
+  const usable = organizations.filter((option) => !option.problem);
+  return (usable.find((option) => !option.connected?.length) ?? usable[0] ?? organizations[0])?.name ?? "";
+}
 
 function projectsText(option: OrganizationOption): string {
   if (option.projects === null) {
@@ -30,7 +45,7 @@ export function OAuthOrganizationPicker({ action, organizations, initialName, in
   const [state, formAction] = useActionState(action, idleState as FormState);
   const values = state.status === "error" ? state.values : {};
   const errors = state.status === "error" ? state.fieldErrors : {};
-  const [selected, setSelected] = useState(values.organization ?? initialOrganization ?? organizations[0]?.name ?? "");
+  const [selected, setSelected] = useState(values.organization ?? initialOrganizationOf(organizations, initialOrganization));
   const [name, setName] = useState(values.name ?? (initialName || selected));
   const [nameEdited, setNameEdited] = useState(Boolean(initialName));
   return (
@@ -59,7 +74,22 @@ export function OAuthOrganizationPicker({ action, organizations, initialName, in
                   <span className="flex flex-wrap items-center gap-2">
                     <span className="font-medium text-slate-900">{option.name}</span>
                     {option.problem === "oauth_policy" ? <Badge tone="warning">Third-party OAuth access is off</Badge> : option.problem ? <Badge tone="error">Not reachable</Badge> : null}
+                    {option.connected?.length ? <Badge tone="info">Already connected</Badge> : null}
                   </span>
+                  {option.connected?.length ? (
+                    <span className="mt-1 block text-sm text-slate-700">
+                      Connected as{" "}
+                      {option.connected.map((connection, index) => (
+                        <span key={connection.id}>
+                          {index > 0 ? ", " : ""}
+                          <a href={`/connections/${connection.id}/repositories`} className="font-medium text-brand-700 underline">
+                            {connection.name}
+                          </a>
+                        </span>
+                      ))}
+                      : pick a repository there instead of connecting it twice.
+                    </span>
+                  ) : null}
                   <span className="mt-1 block text-sm text-slate-600">{projectsText(option)}</span>
                   {option.problemText ? <span className="mt-1 block text-sm text-slate-700">{option.problemText}</span> : null}
                 </span>

@@ -1,10 +1,11 @@
 import type { CheckSummary } from "@/lib/connections/summary";
+import { formatTime } from "@/lib/shared/dates";
 
 /**
  * The projects a connection's token could see at its last check (count and the first ones,
  * from the stored check summary: showing them costs no call to Azure DevOps).
  */
-export function ProjectList({ projects, checkedAt, canCheck }: { projects: CheckSummary["projects"] | undefined; checkedAt: string | null; canCheck: boolean }) {
+export function ProjectList({ projects, checkedAt, asOf, canCheck }: { projects: CheckSummary["projects"] | undefined; checkedAt: string | null; asOf?: string | null; canCheck: boolean }) {
   return (
     <section aria-labelledby="projects-heading" className="rounded-md border border-slate-200 bg-white p-4">
       <h2 id="projects-heading" className="text-base font-semibold text-slate-900">
@@ -21,7 +22,12 @@ export function ProjectList({ projects, checkedAt, canCheck }: { projects: Check
           <p className="mt-1 text-sm text-slate-600">
             {projects.count}
             {projects.countIsLowerBound ? " or more" : ""} project{projects.count === 1 && !projects.countIsLowerBound ? "" : "s"} visible to this connection
-            {checkedAt ? ` at the last check (${checkedAt.slice(0, 16).replace("T", " ")} UTC)` : ""}.
+            {asOf
+              ? ` when it last worked (${formatTime(new Date(asOf))}); the last check could not list them, so this is the last-known list`
+              : checkedAt
+                ? ` at the last check (${formatTime(new Date(checkedAt))})`
+                : ""}
+            .
           </p>
           <ul className="mt-3 divide-y divide-slate-100 text-sm">
             {projects.first.map((name) => (

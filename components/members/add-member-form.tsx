@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { Alert } from "@/components/ui/alert";
+import { CopyField } from "@/components/profiles/copy-field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SelectField, TextField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -19,16 +19,8 @@ export function AddMemberForm({ action }: Props) {
 
   return (
     <form action={formAction} noValidate className="space-y-4" aria-label="Add a member">
-      {invitationUrl ? (
-        <Alert tone="success" title={state.status === "success" ? state.message : undefined}>
-          <label htmlFor="invitation-url" className="sr-only">
-            Invitation link
-          </label>
-          <input id="invitation-url" readOnly value={invitationUrl} className="w-full rounded border border-emerald-300 bg-white px-2 py-1 font-mono text-xs" onFocus={(event) => event.currentTarget.select()} />
-        </Alert>
-      ) : (
-        <FormMessage state={state} />
-      )}
+      <FormMessage state={state} />
+      {invitationUrl ? <CopyField label="Invitation link" id="invitation-url" value={invitationUrl} /> : null}
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
         <TextField label="Name" name="name" required maxLength={100} defaultValue={values.name} errors={errors.name} key={`name-${state.status}`} />
         <TextField label="Email" name="email" type="email" required defaultValue={values.email} errors={errors.email} key={`email-${state.status}`} />

@@ -1,21 +1,33 @@
+import Link from "next/link";
 import type { ReactNode } from "react";
 import { Alert } from "@/components/ui/alert";
-import type { PickerProblem } from "@/lib/shared/problems";
+import { problemForViewer, type PickerProblem, type ProblemViewer } from "@/lib/shared/problems";
 
-/** A problem with the doctor's explanation: what is wrong, and the steps that fix it. */
-export function ProblemAlert({ problem, tone = "error", children, className }: { problem: PickerProblem; tone?: "error" | "warning"; children?: ReactNode; className?: string }) {
+/**
+ * A problem with the doctor's explanation: what is wrong, and the steps that fix it — told to
+ * this reader (`viewer`): members are sent to a named admin, admins get the link that fixes it.
+ */
+export function ProblemAlert({ problem, viewer, tone = "error", children, className }: { problem: PickerProblem; viewer?: ProblemViewer | null; tone?: "error" | "warning"; children?: ReactNode; className?: string }) {
+  const shown = problemForViewer(problem, viewer);
   return (
-    <Alert tone={tone} title={problem.title} className={className}>
-      <p>{problem.detail}</p>
-      {problem.fix.length > 0 ? (
+    <Alert tone={tone} title={shown.title} className={className}>
+      <p>{shown.detail}</p>
+      {shown.fix.length > 0 ? (
         <div>
           <p className="font-medium">How to fix it</p>
           <ol className="ml-5 list-decimal space-y-1">
-            {problem.fix.map((step) => (
+            {shown.fix.map((step) => (
               <li key={step}>{step}</li>
             ))}
           </ol>
         </div>
+      ) : null}
+      {shown.action ? (
+        <p>
+          <Link href={shown.action.href} className="font-medium underline">
+            {shown.action.label}
+          </Link>
+        </p>
       ) : null}
       {children}
     </Alert>

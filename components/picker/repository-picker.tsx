@@ -9,6 +9,7 @@ import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { SubmitButton } from "@/components/ui/submit-button";
+import type { ProblemViewer } from "@/lib/shared/problems";
 import { PICKER_PAGE_SIZE, PICKER_PROJECT_PAGE_SIZE, type ListingStatusDto, type PageDto, type ProjectItemDto, type RepositoryItemDto } from "@/lib/shared/repository-dto";
 import { formatSize } from "@/lib/shared/names";
 import { idleState, type FormState } from "@/lib/shared/form-state";
@@ -16,6 +17,7 @@ import { fetchJson, query } from "./fetch-json";
 import { ProblemAlert } from "./problem-alert";
 import { usePagedList } from "./use-paged-list";
 import { VirtualList } from "./virtual-list";
+import { formatTime } from "@/lib/shared/dates";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -25,6 +27,8 @@ type Props = {
   collectionKind: "organization" | "collection";
   collection: string;
   isAdmin: boolean;
+  /** Who reads its problems: members are sent to a named admin, admins to the fix. */
+  viewer?: ProblemViewer;
   refreshAction: Action;
   createAction: Action;
   /**
@@ -50,7 +54,7 @@ function inProgress(status: ListingStatusDto["status"]): boolean {
  * user scrolls, and only the visible rows in the DOM. Picking a repository opens the
  * create-profile form.
  */
-export function RepositoryPicker({ connectionId, collectionKind, collection, isAdmin, refreshAction, createAction, initial }: Props) {
+export function RepositoryPicker({ connectionId, collectionKind, collection, isAdmin, viewer, refreshAction, createAction, initial }: Props) {
   const [listing, setListing] = useState<ListingStatusDto | null>(initial?.repositories.listing ?? null);
   const [reloadToken, setReloadToken] = useState(0);
   const [project, setProject] = useState<ProjectItemDto | null>(null);
@@ -157,7 +161,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
 
       {repositories.error && !failedWithoutData ? (
         repositories.error.problem ? (
-          <ProblemAlert problem={repositories.error.problem}>{refreshButton("Try again")}</ProblemAlert>
+          <ProblemAlert problem={repositories.error.problem} viewer={viewer}>{refreshButton("Try again")}</ProblemAlert>
         ) : (
           <Alert tone="error" title="The repository list could not be loaded">
             <p>{repositories.error.message}</p>
@@ -166,7 +170,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
       ) : null}
 
       {failedWithoutData && listing.error ? (
-        <ProblemAlert problem={listing.error}>
+        <ProblemAlert problem={listing.error} viewer={viewer}>
           <div className="flex flex-wrap items-center gap-3">
             {refreshButton("Try again")}
             {!isAdmin ? <span>If it keeps failing, ask an admin to check the connection.</span> : null}
@@ -267,6 +271,16 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
                 type="search"
                 value={search}
                 onChange={(event) => setSearch(event.target.value)}
+                onKeyDown={(event) => {
+                  // Down from the search box goes to the first result (then arrow keys move in the list).
+                  if (event.key === "ArrowDown") {
+                    const first = document.querySelector<HTMLElement>('[data-testid="Repositories-viewport"] li[data-index="0"] button');
+                    if (first) {
+                      event.preventDefault();
+                      first.focus();
+                    }
+                  }
+                }}
                 maxLength={200}
                 autoComplete="off"
                 placeholder={`Search every repository in ${collection}`}
@@ -395,10 +409,6 @@ function SkeletonRows({ count, height, label }: { count: number; height: string;
   );
 }
 
-// UTC, like Keel's other pages: the server renders this text into the HTML, and a time in the
-// browser's own zone would differ from it when the page hydrates.
-const LISTED_AT = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-
 function ListingBar({
   listing,
   refreshButton,
@@ -418,7 +428,7 @@ function ListingBar({
       </div>
     );
   }
-  const listedAt = listing.finishedAt ? LISTED_AT.format(new Date(listing.finishedAt)) + " UTC" : null;
+  const listedAt = listing.finishedAt ? formatTime(new Date(listing.finishedAt)) : null;
   if (listing.status === "QUEUED") {
     return (
       <div className="space-y-2 rounded-lg border border-sky-200 bg-sky-50 p-4 text-sm text-sky-950" data-testid="listing-queued">

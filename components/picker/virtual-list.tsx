@@ -1,7 +1,7 @@
 "use client";
 
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
 import { Spinner } from "@/components/ui/spinner";
 import type { ApiError } from "./fetch-json";
 
@@ -60,9 +60,41 @@ export function VirtualList<T>({ label, items, total, hasMore, loadingMore, more
     }
   };
 
+  // Arrow keys move between rows (Home/End to the ends): the row may not be rendered yet, so the
+  // list scrolls to it first and focuses its control once it is in the DOM.
+  const focusRow = (index: number, attempt = 0) => {
+    const control = scrollRef.current?.querySelector<HTMLElement>(`li[data-index="${index}"] button, li[data-index="${index}"] a`);
+    if (control) {
+      control.focus();
+      return;
+    }
+    if (attempt < 5) {
+      requestAnimationFrame(() => focusRow(index, attempt + 1));
+    }
+  };
+  const keysId = `${label.replace(/\W+/g, "-").toLowerCase()}-keys`;
+  const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
+    const keys: Record<string, (current: number) => number> = {
+      ArrowDown: (current) => current + 1,
+      ArrowUp: (current) => current - 1,
+      Home: () => 0,
+      End: () => items.length - 1,
+    };
+    const move = keys[event.key];
+    const from = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>("li[data-index]") : null;
+    if (!move || !from || items.length === 0) {
+      return;
+    }
+    event.preventDefault();
+    const target = Math.max(0, Math.min(items.length - 1, move(Number(from.dataset.index))));
+    virtualizer.scrollToIndex(target, { align: "auto" });
+    focusRow(target);
+  };
+
   return (
     <div ref={scrollRef} onScroll={(event) => maybeLoadMore(event.currentTarget)} style={{ height: `min(${height}, ${virtualizer.getTotalSize() + 2}px)` }} className="overflow-y-auto overscroll-contain rounded-md border border-slate-200 bg-white" data-testid={`${label}-viewport`}>
-      <ul aria-label={label} className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
+      {/* The list's rows are buttons; arrow keys are a shortcut on top of Tab, not a replacement. */}
+      <ul aria-label={label} aria-describedby={keysId} className="relative w-full" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>
         {virtualizer.getVirtualItems().map((row) => {
           const style = { height: row.size, transform: `translateY(${row.start}px)` };
           const item = items[row.index];
@@ -89,12 +121,15 @@ export function VirtualList<T>({ label, items, total, hasMore, loadingMore, more
             );
           }
           return (
-            <li key={getKey(item)} aria-posinset={row.index + 1} aria-setsize={total} className="absolute left-0 top-0 w-full" style={style}>
+            <li key={getKey(item)} data-index={row.index} aria-posinset={row.index + 1} aria-setsize={total} className="absolute left-0 top-0 w-full" style={style}>
               {renderRow(item, row.index)}
             </li>
           );
         })}
       </ul>
+      <p id={keysId} className="sr-only">
+        Use the up and down arrow keys to move between rows.
+      </p>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { fetchJson, query, type ApiError } from "@/components/picker/fetch-json";
 import { ProblemAlert } from "@/components/picker/problem-alert";
 import { Alert } from "@/components/ui/alert";
@@ -9,6 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
+import { isCredentialProblem, type ProblemViewer } from "@/lib/shared/problems";
 import type { BranchDto, BranchPageDto, CommitPageDto } from "@/lib/shared/repository-dto";
 
 const BRANCH_PAGE = 100;
@@ -35,7 +36,7 @@ type CommitState = { status: "loading" } | { status: "ready"; page: CommitPageDt
  * `filterContains`), paged with its continuation token, each with its latest commits (the
  * last 100) loaded when the branch is opened.
  */
-export function BranchList({ profileId, defaultBranch, webUrl }: { profileId: string; defaultBranch: string | null; webUrl: string | null }) {
+export function BranchList({ profileId, defaultBranch, webUrl, viewer, healthy }: { profileId: string; defaultBranch: string | null; webUrl: string | null; viewer?: ProblemViewer | null; healthy?: boolean }) {
   const [search, setSearch] = useState("");
   const [term, setTerm] = useState("");
   const [token, setToken] = useState(0);
@@ -43,6 +44,11 @@ export function BranchList({ profileId, defaultBranch, webUrl }: { profileId: st
   const [open, setOpen] = useState<Record<string, CommitState>>({});
   const [updated, setUpdated] = useState<string[]>([]);
   const router = useRouter();
+  // Read inside the effect without re-running it: the refresh below changes it.
+  const healthyRef = useRef(healthy);
+  useEffect(() => {
+    healthyRef.current = healthy;
+  }, [healthy]);
   const url = `/api/profiles/${profileId}/branches${query({ q: term, limit: BRANCH_PAGE })}`;
   const key = `${url}#${token}`;
 
@@ -56,6 +62,11 @@ export function BranchList({ profileId, defaultBranch, webUrl }: { profileId: st
     fetchJson<FirstBranchPage>(url, controller.signal).then(
       (result) => {
         setBranches(result.ok ? { key, items: result.data.items, nextCursor: result.data.nextCursor, error: null, loadingMore: false } : { key, items: [], nextCursor: null, error: result.error, loadingMore: false });
+        if (!result.ok && healthyRef.current && result.error.problem && isCredentialProblem(result.error.problem.id)) {
+          // The server has just recorded the refusal as the connection's status (lib/connections/health.ts):
+          // re-render the page so its badge says the same as this list, never "Healthy" beside "revoked".
+          router.refresh();
+        }
         if (result.ok && result.data.updated && result.data.updated.length > 0) {
           // The server copied a rename or move onto the profile: re-render the page around us.
           setUpdated([...new Set(result.data.updated.map((field) => UPDATED_LABELS[field] ?? field))]);
@@ -163,7 +174,7 @@ export function BranchList({ profileId, defaultBranch, webUrl }: { profileId: st
           </div>
         ) : branches.error ? (
           branches.error.problem ? (
-            <ProblemAlert problem={branches.error.problem} />
+            <ProblemAlert problem={branches.error.problem} viewer={viewer} />
           ) : (
             <Alert tone="error" title="The branches could not be loaded">
               <p>{branches.error.message}</p>
@@ -201,7 +212,7 @@ export function BranchList({ profileId, defaultBranch, webUrl }: { profileId: st
                         </p>
                       ) : commits.status === "error" ? (
                         commits.error.problem ? (
-                          <ProblemAlert problem={commits.error.problem} />
+                          <ProblemAlert problem={commits.error.problem} viewer={viewer} />
                         ) : (
                           <Alert tone="error" title="The commits could not be loaded">
                             <p>{commits.error.message}</p>

@@ -5,9 +5,9 @@ import CopyIcon from "lucide-react/icons/copy";
 import { buttonClasses } from "@/components/ui/button";
 
 /** A read-only URL with a Copy button (the URL stays selectable for browsers without clipboard access). */
-export function CopyField({ label, value }: { label: string; value: string }) {
+export function CopyField({ label, value, id: givenId }: { label: string; value: string; id?: string }) {
   const [copied, setCopied] = useState(false);
-  const id = `copy-${label.replace(/\W+/g, "-").toLowerCase()}`;
+  const id = givenId ?? `copy-${label.replace(/\W+/g, "-").toLowerCase()}`;
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
@@ -26,7 +26,8 @@ export function CopyField({ label, value }: { label: string; value: string }) {
           }}
         >
           <CopyIcon className="h-4 w-4" aria-hidden="true" />
-          Copy
+          <span aria-hidden="true">Copy</span>
+          <span className="sr-only">Copy {label}</span>
         </button>
       </div>
       <p aria-live="polite" className="text-xs text-slate-600">

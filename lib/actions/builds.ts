@@ -4,6 +4,8 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { cancelBuild, rebuild, startBuild } from "@/lib/builds/service";
 import { noteUseFailure } from "@/lib/connections/health";
+import { problemViewerFor } from "@/lib/connections/service";
+import { problemForViewer } from "@/lib/shared/problems";
 import { updateWorkflow } from "@/lib/data/builds";
 import { action } from "@/lib/entry/action";
 import { isAppError } from "@/lib/errors";
@@ -48,8 +50,9 @@ export const startBuildAction = action(
       if (connection) {
         await noteUseFailure(scope, connection, problem);
       }
-      if (problem) {
-        return errorState(`${problem.title}. ${problem.detail} ${problem.fix.join(" ")}`.trim(), {}, values);
+      if (problem && connection) {
+        const shown = problemForViewer(problem, await problemViewerFor(scope, connection));
+        return errorState(`${shown.title}. ${shown.detail} ${shown.fix.join(" ")}`.trim(), {}, values);
       }
       throw caught;
     }

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { configuredOAuthProviders } from "@/lib/auth/oauth-providers";
-import { addressMove } from "@/lib/shared/address-move";
+import { draftServerMove } from "@/lib/shared/address-move";
 import { runConnectionCheck, type CheckTarget } from "@/lib/connections/check";
 import { checkOAuthDraft, saveOAuthDraft } from "@/lib/connections/oauth-draft";
 import { checkServicePrincipalDraft, saveServicePrincipalDraft } from "@/lib/connections/service-principal";
@@ -16,8 +16,8 @@ import { action } from "@/lib/entry/action";
 import { targetMissing } from "@/lib/entry/targets";
 import { isAppError } from "@/lib/errors";
 import type { Scope } from "@/lib/scope";
-import { caUploadFields, caUploadSchema, methodFields, methodSchema, patFormFields, patFormSchema, providerFields, providerSchema } from "@/lib/validation/connections";
-import { errorState, type ErrorState } from "@/lib/validation/form";
+import { caUploadFields, caUploadSchema, collectionField, methodFields, methodSchema, patField, patFormFields, patFormRawSchema, patFormSchema, providerFields, providerSchema, serverUrlField } from "@/lib/validation/connections";
+import { errorState, fieldErrorsOf, type ErrorState } from "@/lib/validation/form";
 
 // The connect wizard's steps. Each is an entry of lib/entry (session → policy → form → the
 // caller's own live draft as target); what is left here is the wizard itself.
@@ -116,47 +116,86 @@ export const checkPatAction = action(
     name: "connect.check-pat",
     permission: "connection.create",
     target: "draft",
-    form: {
-      // A draft that holds a token keeps it when the field is left empty.
-      schema: (draft) => patFormSchema({ collectionLabel: draft.deploymentType === "SERVICES" ? "Organization" : "Collection Name", tokenOptional: draft.hasToken }),
-      fields: patFormFields,
-      secret: ["token"],
-    },
+    // Read leniently and parsed below, so that a valid token survives another field's error.
+    form: { schema: patFormRawSchema, fields: patFormFields, secret: ["token"] },
     unexpected: CHECK_FAILED,
   },
-  async ({ scope, target: draft, input }) => {
+  async ({ scope, target: draft, input: raw, values }) => {
     if (draft.connectionId) {
       // This setup was saved already (the back button, a resubmitted form): show what was saved.
       redirect(`/connections/${draft.connectionId}`);
     }
-    const { name, serverUrl, collection, token, tokenExpiresAt } = input;
-    const values = { name, serverUrl: serverUrl.pathPrefix ? `${serverUrl.serverUrl}/${serverUrl.pathPrefix}` : serverUrl.serverUrl, collection, tokenExpiresAt: tokenExpiresAt?.toISOString().slice(0, 10) ?? "" };
+    const collectionLabel = draft.deploymentType === "SERVICES" ? "Organization" : "Collection Name";
+    // A draft that holds a token keeps it when the field is left empty.
+    const parsed = patFormSchema({ collectionLabel, tokenOptional: draft.hasToken }).safeParse(raw);
+    if (!parsed.success) {
+      const fieldErrors = fieldErrorsOf(parsed.error);
+      const kept = await keepTypedToken(scope, draft, raw, collectionLabel);
+      if (kept) {
+        delete fieldErrors.token;
+        // The page re-renders with the draft's token, so the hint says it is kept.
+        revalidatePath(`/connect/${draft.id}/pat`);
+      }
+      return errorState(kept ? "Check the highlighted fields. The token you pasted is kept: you need not paste it again." : "Check the highlighted fields.", fieldErrors, values);
+    }
+    const { name, serverUrl, collection, token, tokenExpiresAt } = parsed.data;
+    const stored = draft.hasToken && draft.serverUrl !== null ? { serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection ?? "" } : null;
+    const move = draftServerMove(stored, { serverUrl: serverUrl.serverUrl, pathPrefix: serverUrl.pathPrefix, collection }, Boolean(token));
+    if (move.tokenLeftBehind) {
+      return errorState(
+        `You changed the server to ${serverUrl.serverUrl}, so enter the token again: Keel never sends a token to a server it was not entered for.`,
+        { token: [`Enter a token for ${serverUrl.serverUrl}`] },
+        values,
+      );
+    }
+    const address = { serverUrl: serverUrl.serverUrl, pathPrefix: serverUrl.pathPrefix, collection, ...(move.moved ? { caBundlePem: null } : {}) };
     if (await connectionNameTaken(scope, name)) {
+      // The name is refused and not stored; a token pasted with it is kept, with its address.
+      if (token) {
+        await updateDraft(scope, draft.id, address);
+        await setDraftToken(scope, draft.id, token);
+        revalidatePath(`/connect/${draft.id}/pat`);
+      }
       return errorState("Check the highlighted fields.", { name: [`A connection named "${name}" already exists. Choose another name.`] }, values);
     }
-    const stored = draft.hasToken && draft.serverUrl !== null && draft.collection !== null ? { serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection } : null;
-    const move = addressMove(stored, { serverUrl: serverUrl.serverUrl, pathPrefix: serverUrl.pathPrefix, collection }, Boolean(token));
-    if (move.tokenLeftBehind) {
-      return errorState("You changed where the connection points, so enter the token again.", { token: ["Enter the token again for the new address"] }, values);
-    }
-    await updateDraft(scope, draft.id, {
-      name,
-      serverUrl: serverUrl.serverUrl,
-      pathPrefix: serverUrl.pathPrefix,
-      collection,
-      tokenExpiresAt,
-      ...(move.moved ? { caBundlePem: null } : {}),
-    });
+    await updateDraft(scope, draft.id, { name, tokenExpiresAt, ...address });
     if (token) {
       await setDraftToken(scope, draft.id, token);
     }
     const problem = await checkDraftOrState(scope, await reloadDraft(scope, draft.id));
     if (problem) {
+      revalidatePath(`/connect/${draft.id}/pat`);
       return { ...problem, values };
     }
     redirect(`/connect/${draft.id}/check`);
   },
 );
+
+/**
+ * A form that failed elsewhere but carries a well-formed token: seal it into the draft with
+ * whatever part of the address parsed (the rest is cleared, so the token stays bound to what
+ * was typed with it). Returns whether the token was kept.
+ */
+async function keepTypedToken(scope: Scope, draft: Draft, raw: { serverUrl?: string; collection?: string; token?: string }, collectionLabel: string): Promise<boolean> {
+  if (!raw.token?.trim()) {
+    return false;
+  }
+  const token = patField.safeParse(raw.token);
+  if (!token.success) {
+    return false;
+  }
+  const server = serverUrlField.safeParse(raw.serverUrl ?? "");
+  const collection = collectionField(collectionLabel).safeParse(raw.collection ?? "");
+  const moved = !server.success || (draft.serverUrl !== null && draft.serverUrl !== server.data.serverUrl);
+  await updateDraft(scope, draft.id, {
+    serverUrl: server.success ? server.data.serverUrl : null,
+    pathPrefix: server.success ? server.data.pathPrefix : null,
+    collection: collection.success ? collection.data : null,
+    ...(moved ? { caBundlePem: null } : {}),
+  });
+  await setDraftToken(scope, draft.id, token.data);
+  return true;
+}
 
 /** checkDraft, with an expected failure (an AppError) as the state to show. */
 async function checkDraftOrState(scope: Scope, draft: Draft): Promise<ErrorState | null> {

@@ -7,7 +7,8 @@ import { runConnectionCheck } from "@/lib/connections/check";
 import { queueOrganizationChecks } from "@/lib/connections/scheduled";
 import { checkSavedConnection, credentialLabelOf } from "@/lib/connections/service";
 import { recordAudit } from "@/lib/data/audit";
-import { changeConnectionOwner, deleteConnection, listConnections, setConnectionCa, updatePatConnection, type CheckRecord } from "@/lib/data/connections";
+import { changeConnectionOwner, deleteConnection, listConnections, renameConnection, setConnectionCa, updatePatConnection, type CheckRecord } from "@/lib/data/connections";
+import { flash } from "@/lib/entry/flash";
 import { removeConnectionHooks } from "@/lib/hooks/subscriptions";
 import { action } from "@/lib/entry/action";
 import { targetMissing } from "@/lib/entry/targets";
@@ -21,6 +22,8 @@ import {
   deleteConnectionSchema,
   patFormFields,
   patFormSchema,
+  renameConnectionFields,
+  renameConnectionSchema,
   replaceTokenFields,
   replaceTokenSchema,
 } from "@/lib/validation/connections";
@@ -99,6 +102,7 @@ export const updateConnectionAction = action(
     await requestNoticeEmails();
     revalidatePath(`/connections/${connection.id}`);
     revalidatePath("/connections");
+    await flash(`Saved the connection “${name}”.`);
     redirect(`/connections/${connection.id}`);
   },
 );
@@ -212,5 +216,23 @@ export const deleteConnectionAction = action(
     // The id, not the name: the page reads the name and the count from the audit event, so
     // nobody can make it say "Deleted …" with words of their own.
     redirect(`/connections?deleted=${connection.id}`);
+  },
+);
+
+/** Admin: renames a connection (OAuth connections have only their name to edit), audited. */
+export const renameConnectionAction = action(
+  {
+    name: "connections.rename",
+    permission: "connection.update",
+    target: "connection",
+    form: { schema: renameConnectionSchema, fields: renameConnectionFields },
+    unexpected: "Renaming the connection failed unexpectedly. Try again.",
+  },
+  async ({ scope, target: connection, input: { name } }) => {
+    const { changed } = await renameConnection(scope, connection.id, name);
+    revalidatePath(`/connections/${connection.id}`);
+    revalidatePath("/connections");
+    await flash(changed ? `Renamed the connection to “${name}”.` : "Nothing changed.");
+    redirect(`/connections/${connection.id}`);
   },
 );

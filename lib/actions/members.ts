@@ -5,12 +5,18 @@ import { z } from "zod";
 import { hashPassword } from "@/lib/auth/password";
 import { userThrottlePrefixes } from "@/lib/auth/sign-in";
 import { recordAudit } from "@/lib/data/audit";
-import { addMember, changeMemberRole, resetMemberPassword, setMemberActive } from "@/lib/data/members";
+import { addMember, changeMemberRole, regenerateInvitation, resetMemberPassword, setMemberActive } from "@/lib/data/members";
 import { clearRateLimitsByPrefix } from "@/lib/data/rate-limits";
 import { AppError } from "@/lib/errors";
 import { action } from "@/lib/entry/action";
 import { getEnv } from "@/lib/env";
+import { errorState } from "@/lib/validation/form";
 import { addMemberFields, addMemberSchema, changeRoleFields, changeRoleSchema, resetPasswordFields, resetPasswordSchema } from "@/lib/validation/auth";
+
+function invitationUrl(token: string): string {
+  const base = getEnv().KEEL_PUBLIC_URL ?? `http://localhost:${getEnv().PORT}`;
+  return `${base}/invite/${token}`;
+}
 
 /** Admin: adds a member with an initial password or a one-time invitation link. */
 export const addMemberAction = action(
@@ -24,11 +30,10 @@ export const addMemberAction = action(
     const result = await addMember(scope, { name, email, role, passwordHash: method === "password" && password ? await hashPassword(password) : undefined });
     revalidatePath("/settings/members");
     if (result.invitationToken) {
-      const base = getEnv().KEEL_PUBLIC_URL ?? `http://localhost:${getEnv().PORT}`;
       return {
         status: "success",
         message: `${name} was added. Send them this invitation link — it is shown only once and expires in 7 days.`,
-        data: { invitationUrl: `${base}/invite/${result.invitationToken}` },
+        data: { invitationUrl: invitationUrl(result.invitationToken) },
       };
     }
     return { status: "success", message: `${name} was added. They can sign in with the password you set.` };
@@ -98,5 +103,22 @@ export const unlockSignInAction = action(
     await recordAudit(scope, { action: "member.sign_in_unlocked", targetType: "user", targetId: member.userId, data: { clearedCounters: cleared } });
     revalidatePath("/settings/members");
     return { status: "success", message: `${member.name} can sign in again right away.` };
+  },
+);
+
+/** Admin: a new invitation link for a member who has not joined yet; their earlier links stop working. */
+export const regenerateInvitationAction = action(
+  { name: "members.regenerate-invitation", permission: "member.manage", target: "member", unexpected: "Making a new invitation link failed unexpectedly. Try again." },
+  async ({ scope, target: member }) => {
+    const result = await regenerateInvitation(scope, member.userId);
+    revalidatePath("/settings/members");
+    if (!result) {
+      return errorState(`${member.name} has already set a password: they sign in with it. No link is needed.`);
+    }
+    return {
+      status: "success",
+      message: `New invitation link for ${member.name}. Earlier links no longer work; this one is shown only once and expires in 7 days.`,
+      data: { invitationUrl: invitationUrl(result.token) },
+    };
   },
 );

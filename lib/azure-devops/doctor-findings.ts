@@ -347,6 +347,43 @@ export function missingScope(scope: ScopeInfo, capabilities: string[], context: 
   };
 }
 
+/**
+ * Every scope the token lacks, as one finding: one recipe that names each box to tick (the
+ * check report shows the ✓/✗ list of what was probed), instead of one identical recipe per scope.
+ * A single missing scope keeps its own precise finding.
+ */
+export function missingScopes(scopes: ScopeInfo[], capabilities: ReadonlyMap<string, string[]>, context: FindingContext): Finding {
+  const [first] = scopes;
+  if (!first) {
+    throw new Error("missingScopes needs at least one scope");
+  }
+  if (scopes.length === 1) {
+    return missingScope(first, capabilities.get(first.id) ?? [], context);
+  }
+  const labels = joinAnd(scopes.map((scope) => `${scope.label} (${scope.id})`));
+  const ticks = scopes.map((scope) => `"${scope.option}" under "${scope.section}"`);
+  const fix =
+    context.credentialKind === "pat"
+      ? [
+          PAT_PAGE,
+          'Edit this token (or create a new one) and choose "Custom defined" scopes.',
+          `Tick ${joinAnd(ticks)}. Keel needs ${REQUIRED_LIST}.`,
+          "Save. If Azure DevOps shows a new token value, paste it into Keel. Then run Check again.",
+        ]
+      : [
+          `The Azure DevOps app Keel signs in with must request ${labels}; an administrator of Keel adds them to the app registration.`,
+          "Then sign in to Azure DevOps from Keel again (Re-authorize) so the new token carries the scopes, and run Check again.",
+        ];
+  return {
+    id: "missing_scope",
+    severity: "error",
+    title: `The token lacks ${scopes.length} scopes: ${joinAnd(scopes.map((scope) => scope.label))}`,
+    detail: `Azure DevOps refused parts of Keel's check with this token (TF400813 for the token's own user: its scopes do not cover them). Keel needs ${joinAnd(scopes.map((scope) => `${scope.label} to ${scope.purpose}`))}.`,
+    fix,
+    data: { scope: scopes.map((scope) => scope.id).join(" "), scopeLabel: scopes.map((scope) => scope.label).join(", ") },
+  };
+}
+
 /** No repository with a commit: the write-free status check could not run. */
 export function commitStatusCheckSkipped(reason: string): Finding {
   return {

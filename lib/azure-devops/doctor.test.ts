@@ -397,10 +397,13 @@ describe("scopes", () => {
     expect(only(result, "missing_scope").detail).toContain("list projects");
   });
 
-  it("a token with only Code (Read) misses three scopes, one finding each", async () => {
+  it("a token with only Code (Read) misses three scopes: one finding with one recipe that names every box", async () => {
     const created = emulator.control.createPat({ userId: DEFAULT_USERS.alex.id, scopes: ["vso.code"], organizations: ["fabrikam"] });
     const { result } = await cloud("fabrikam", created.token);
-    expect(result.findings.map((finding) => finding.data?.scope)).toEqual(["vso.identity", "vso.code_status", "vso.notification"]);
+    const finding = only(result, "missing_scope");
+    expect(finding.data).toEqual({ scope: "vso.identity vso.code_status vso.notification", scopeLabel: "Identity (Read), Code (Status), Notifications (Read)" });
+    expect(finding.title).toBe("The token lacks 3 scopes: Identity (Read), Code (Status) and Notifications (Read)");
+    expect(finding.fix.join(" ")).toContain('Tick "Read" under "Identity", "Status" under "Code" and "Read" under "Notifications"');
     expect(result.scopes).toEqual({ present: ["vso.code"], missing: ["vso.identity", "vso.code_status", "vso.notification"], unchecked: [] });
   });
 

@@ -18,7 +18,7 @@ import {
   checkFailed,
   commitStatusCheckSkipped,
   findingForError,
-  missingScope,
+  missingScopes,
   oauthPolicyDisabled,
   publicUrlMismatch,
   serverTooOld,
@@ -177,10 +177,9 @@ export async function runDoctor(input: DoctorInput, options: DoctorOptions): Pro
     findings.push(error instanceof Stop ? error.finding : unexpected(error, context));
   }
 
-  for (const scope of probed) {
-    if (outcomes.get(scope) === "missing") {
-      findings.push(missingScope(scopeInfo(scope), capabilitiesMissing.get(scope) ?? [], context));
-    }
+  const lacking = probed.filter((scope) => outcomes.get(scope) === "missing");
+  if (lacking.length > 0) {
+    findings.push(missingScopes(lacking.map(scopeInfo), capabilitiesMissing, context));
   }
   return {
     ok: !findings.some((finding) => finding.severity === "error"),

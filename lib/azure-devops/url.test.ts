@@ -223,6 +223,8 @@ const rejected: Array<[string, RegExp]> = [
   ["git@ssh.dev.azure.com:fabrikam/Fiber/repo", /incomplete/],
   ["https://ssh.dev.azure.com/v3/fabrikam/Fiber/repo", /only serves SSH/],
   ["not a url", /space/],
+  ["htp:/not a url", /"htp:" is not a web address scheme\. Did you mean https:\/\//],
+  ["https:/dev.azure.com/fabrikam", /two slashes after "https:"/],
 ];
 
 describe("parseAzureDevOpsUrl: rejected input", () => {
@@ -303,6 +305,9 @@ describe("normalizeServerUrl", () => {
     ["https://ho st", /space/],
     ["https://host\\tfs", /backslash/],
     ["http://", /no host/],
+    ["htp:/not a url", /"htp:" is not a web address scheme\. Did you mean https:\/\//],
+    ["htps://devops.example.com/tfs", /Did you mean https:\/\//],
+    ["https:devops.example.com", /two slashes after "https:"/],
   ])("%j is refused", (raw, reason) => {
     const result = normalizeServerUrl(raw);
     expect(result.ok).toBe(false);

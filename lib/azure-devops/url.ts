@@ -99,6 +99,11 @@ export function parseAzureDevOpsUrl(input: string, options: ParseAzureDevOpsUrlO
   if (trimmed === "") {
     return fail(`Paste the address of your organization, project or repository, e.g. ${EXAMPLE_SERVICES} or ${EXAMPLE_SERVER}.`);
   }
+  // The scheme is read first: in `htp:/not a url` the typo is what to fix, not the spaces after it.
+  const typo = schemeTypo(trimmed);
+  if (typo !== null) {
+    return fail(typo);
+  }
   const rawProblem = rawInputProblem(trimmed);
   if (rawProblem !== null) {
     return fail(rawProblem);
@@ -191,6 +196,10 @@ export function normalizeServerUrl(raw: string): UrlResult<{ serverUrl: string; 
   const trimmed = typeof raw === "string" ? raw.trim() : "";
   if (trimmed === "") {
     return fail(`Enter the server address, e.g. ${EXAMPLE_SERVER}.`);
+  }
+  const typo = schemeTypo(trimmed);
+  if (typo !== null) {
+    return fail(typo);
   }
   const rawProblem = rawInputProblem(trimmed);
   if (rawProblem !== null) {
@@ -532,6 +541,26 @@ function detectScheme(input: string): string | null {
     return null;
   }
   return (match[1] ?? "").toLowerCase();
+}
+
+// What a mistyped http(s) scheme looks like: htp, htps, hhtp, ttps, http with a doubled letter…
+const HTTP_TYPO = /^(?:h+t*p+s*|h*t+p+s*|h+t+s*|h+t+p*s+)$/;
+
+/** A scheme that is http(s) mistyped, or http(s) with fewer than two slashes: the message that says what was meant. */
+function schemeTypo(input: string): string | null {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):(\/*)/.exec(input);
+  if (match === null || detectScheme(input) === null) {
+    return null;
+  }
+  const scheme = (match[1] ?? "").toLowerCase();
+  const slashes = (match[2] ?? "").length;
+  if (scheme === "http" || scheme === "https") {
+    return slashes === 2 || slashes === 3 ? null : `Write two slashes after "${scheme}:", as in ${scheme}://devops.example.com.`;
+  }
+  if (scheme !== "ssh" && HTTP_TYPO.test(scheme)) {
+    return `"${scheme}:" is not a web address scheme. Did you mean https://? An address looks like ${EXAMPLE_SERVER}.`;
+  }
+  return null;
 }
 
 function rawInputProblem(input: string): string | null {

@@ -1,6 +1,8 @@
 import "server-only";
 import type { DoctorCredential } from "@/lib/azure-devops/doctor";
-import { getConnectionOrThrow, listConnectionStatusInputs, openConnectionToken, recordConnectionCheck, type CheckRecord, type ConnectionView } from "@/lib/data/connections";
+import { getConnectionOrThrow, listConnectionStatusInputs, listPossibleOwners, openConnectionToken, recordConnectionCheck, type CheckRecord, type ConnectionView } from "@/lib/data/connections";
+import { can } from "@/lib/policy";
+import type { ProblemViewer } from "@/lib/shared/problems";
 import { markConnectionNeedsReauth } from "@/lib/data/oauth";
 import { AppError } from "@/lib/errors";
 import { getServicePrincipal } from "@/lib/data/service-principals";
@@ -231,4 +233,14 @@ export function healthOfConnection(
 export async function countConnectionsNeedingAttention(scope: Scope): Promise<number> {
   const now = new Date();
   return (await listConnectionStatusInputs(scope)).filter((connection) => healthOfConnection(connection, now).needsAttention).length;
+}
+
+/**
+ * Who reads a problem of this connection (lib/shared/problems.ts problemForViewer): whether they
+ * may fix its credential, and otherwise which admins to ask, by name.
+ */
+export async function problemViewerFor(scope: Scope, connection: Pick<ConnectionView, "id" | "authMethod">): Promise<ProblemViewer> {
+  const canFix = can(scope, connection.authMethod === "OAUTH" ? "connection.reauthorize" : "connection.update");
+  const admins = canFix ? [] : (await listPossibleOwners(scope)).map((admin) => admin.name);
+  return { connectionId: connection.id, authMethod: connection.authMethod, canFix, admins };
 }

@@ -19,6 +19,8 @@
  * §3.5 lists what Azure DevOps exposes about expiry (only the refusal of an expired PAT).
  */
 import type { ConnectionStatus } from "@/lib/generated/prisma/enums";
+import { formatDay } from "@/lib/shared/dates";
+import { CREDENTIAL_EXPIRED_FINDINGS, CREDENTIAL_REFUSED_FINDINGS } from "@/lib/shared/problems";
 
 export type { ConnectionStatus };
 
@@ -73,34 +75,11 @@ export function isConnectionStatus(value: unknown): value is ConnectionStatus {
 
 // --- 1. What the last look found ------------------------------------------------------------
 
-/** Findings that mean "Azure DevOps refuses this credential": a new consent or token fixes it. */
-const CREDENTIAL_REFUSED = new Set([
-  "token_invalid",
-  "token_wrong_organization",
-  "sign_in_page",
-  "missing_scope",
-  // Legacy Azure DevOps OAuth refused by the organization's policy: switching the connection to
-  // Microsoft Entra ID (a re-authorization) or turning the policy on fixes it.
-  "oauth_policy_disabled",
-  "oauth_reauthorization_needed",
-  "credentials_unusable",
-  // A service principal or managed identity: Entra ID refused its credential, or Azure DevOps
-  // does not know it. An admin fixes the app registration or replaces the secret/certificate.
-  "service_principal_not_added",
-  "entra_wrong_tenant",
-  "entra_personal_account",
-  "entra_app_not_found",
-  "entra_secret_invalid",
-  "entra_certificate_not_registered",
-  "entra_certificate_key_mismatch",
-  "entra_federation_no_match",
-  "entra_admin_consent_required",
-  "managed_identity_disabled",
-  "managed_identity_not_found",
-]);
+/** Findings that mean "Azure DevOps refuses this credential": a new consent or token fixes it (the list: lib/shared/problems.ts). */
+const CREDENTIAL_REFUSED = CREDENTIAL_REFUSED_FINDINGS;
 
 /** Findings that say the credential itself has run out (a PAT, a client secret, a certificate). */
-const CREDENTIAL_EXPIRED = new Set(["token_expired", "entra_secret_expired", "entra_certificate_expired"]);
+const CREDENTIAL_EXPIRED = CREDENTIAL_EXPIRED_FINDINGS;
 
 /** Findings that say nothing about the connection (Keel stopped the check itself). */
 const INCONCLUSIVE = new Set(["cancelled"]);
@@ -208,7 +187,7 @@ export type Health = {
 };
 
 function day(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  return formatDay(date);
 }
 
 /** A connection's status now: the stored one, with the credential's expiry applied (see the file comment). */

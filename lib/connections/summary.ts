@@ -17,6 +17,11 @@ export type CheckSummary = {
   identity?: { displayName: string; uniqueName?: string };
   server?: { deploymentType: string; product: string; apiVersion?: string };
   projects?: { count: number; countIsLowerBound: boolean; first: string[] };
+  /**
+   * Set when this check could not list projects and `projects` is the last-known list, carried
+   * over from the check that last listed them (its time) — a failing connection keeps it.
+   */
+  projectsAsOf?: string;
   scopes?: { present: string[]; missing: string[] };
   /** Outbound calls the check made (method, path, status), for the admin's curiosity and the audit log. */
   calls?: number;

@@ -155,11 +155,12 @@ export async function recordConnectionCheck(scope: Scope, id: string, check: Che
     if (options.effect && !(await recordEffect(tx, options.effect))) {
       return { recorded: false, statusChanged: false, reminderCreated: false, from: null };
     }
+    const previous = await tx.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: { lastCheckResult: true } });
     const updated = await tx.connection.updateMany({
       where: { id, organizationId: scope.organizationId },
       data: {
         lastCheckAt: new Date(),
-        lastCheckResult: check.summary,
+        lastCheckResult: keepLastKnownProjects(check.summary, previous?.lastCheckResult ?? null),
         ...(check.serverProduct !== undefined ? { serverProduct: check.serverProduct } : {}),
         ...(check.apiVersion !== undefined ? { apiVersion: check.apiVersion } : {}),
         ...(check.scopes ? { scopes: check.scopes } : {}),
@@ -202,6 +203,26 @@ export async function recordConnectionCheck(scope: Scope, id: string, check: Che
     await recordAudit(scope, { action: "connection.checked", targetType: "connection", targetId: id, data: { ok: check.ok, status: check.status, ...(check.finding ? { finding: check.finding } : {}) } }, tx);
     return { recorded: true, statusChanged: write.changed, reminderCreated, from: write.from };
   });
+}
+
+type JsonObject = Record<string, unknown>;
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A failing check lists no projects; the page should still show the projects the connection
+ * reached when it last worked. The new summary keeps the previous one's list with the time it
+ * was listed (`projectsAsOf`, lib/connections/summary.ts); a summary with projects replaces it.
+ */
+function keepLastKnownProjects(summary: Prisma.InputJsonValue, previous: Prisma.JsonValue | null): Prisma.InputJsonValue {
+  const current: unknown = summary;
+  if (!isJsonObject(current) || current.projects !== undefined || !isJsonObject(previous) || !isJsonObject(previous.projects)) {
+    return summary;
+  }
+  const asOf = typeof previous.projectsAsOf === "string" ? previous.projectsAsOf : typeof previous.checkedAt === "string" ? previous.checkedAt : null;
+  return asOf ? ({ ...current, projects: previous.projects, projectsAsOf: asOf } as Prisma.InputJsonValue) : summary;
 }
 
 /** Azure DevOps refused the credential as expired: unless a date before that is known, this is its expiry. */
@@ -472,6 +493,30 @@ export async function connectionNameTaken(scope: Scope, name: string, exceptId?:
     select: { id: true },
   });
   return Boolean(found);
+}
+
+/**
+ * Renames a connection (any sign-in method; a PAT connection's other fields are edited with
+ * updatePatConnection), audited with the old and new name. Names are unique per organization.
+ */
+export async function renameConnection(scope: Scope, id: string, name: string): Promise<{ changed: boolean }> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM "Connection" WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
+    const current = rows[0];
+    if (!current) {
+      throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
+    }
+    if (current.name === name) {
+      return { changed: false };
+    }
+    const taken = await tx.connection.findFirst({ where: { organizationId: scope.organizationId, nameKey: name.toLowerCase(), NOT: { id } }, select: { id: true } });
+    if (taken) {
+      throw new AppError("CONFLICT", `A connection named "${name}" already exists. Choose another name.`, { details: { field: "name" } });
+    }
+    await tx.connection.update({ where: { id }, data: { name, nameKey: name.toLowerCase() } });
+    await recordAudit(scope, { action: "connection.renamed", targetType: "connection", targetId: id, data: { from: current.name, to: name } }, tx);
+    return { changed: true };
+  });
 }
 
 export type ConnectionEdit = {

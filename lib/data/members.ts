@@ -193,6 +193,36 @@ export async function setMemberActive(scope: Scope, input: { userId: string; isA
   });
 }
 
+/**
+ * A new invitation link for a member who has not set a password yet (the first was lost, or
+ * expired): every earlier link of theirs stops working in the same transaction, and the new
+ * token is returned to show once. Null when they have set a password meanwhile (nothing to do).
+ */
+export async function regenerateInvitation(scope: Scope, userId: string): Promise<{ token: string } | null> {
+  const token = randomBytes(32).toString("base64url");
+  return db.$transaction(async (tx) => {
+    const membership = await tx.membership.findUnique({
+      where: { userId_organizationId: { userId, organizationId: scope.organizationId } },
+      select: { user: { select: { passwordHash: true, isActive: true } } },
+    });
+    if (!membership) {
+      throw new AppError("NOT_FOUND", "That member is not in your organization.");
+    }
+    if (membership.user.passwordHash !== null) {
+      return null;
+    }
+    const now = new Date();
+    // Earlier links end now: only the newest link works.
+    const revoked = await tx.invitation.updateMany({ where: { userId, organizationId: scope.organizationId, usedAt: null, expiresAt: { gt: now } }, data: { expiresAt: now } });
+    await tx.invitation.create({
+      data: { organizationId: scope.organizationId, userId, createdById: requireUserActor(scope).userId, tokenHash: hashInvitationToken(token), expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) },
+    });
+    await recordAudit(scope, { action: "member.invitation_regenerated", targetType: "user", targetId: userId, data: { revoked: revoked.count } }, tx);
+    return { token };
+  });
+}
+
+
 // An invitation link works only while all of these hold: unused, unexpired, its user active
 // and still a member of the organization that issued it. Checked when the page opens and again,
 // under the claim, when the password is set — a member disabled or removed in between cannot

@@ -240,6 +240,45 @@ export async function deleteProfile(scope: Scope, id: string): Promise<{ name: s
 }
 
 /**
+ * Edits a profile's name, platform and default branch when the policy lets the scope's actor
+ * (its creator, or an admin), under a row lock, with one `profile.updated` event naming each
+ * changed field's old and new value. Returns the fields that changed (none: nothing written).
+ */
+export async function updateProfile(scope: Scope, id: string, input: { name: string; platform: BuildPlatform; defaultBranch: string | null }): Promise<{ changed: string[] }> {
+  try {
+    return await db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
+      if (rows.length === 0) {
+        throw new AppError("NOT_FOUND", "That build profile does not exist in your organization (it may have been deleted).");
+      }
+      const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id }, select: { name: true, platform: true, defaultBranch: true, createdById: true } });
+      if (!can(scope, "profile.update", profile)) {
+        throw new AppError("FORBIDDEN", refusalOf("profile.update"));
+      }
+      const next = { name: input.name, platform: input.platform, defaultBranch: input.defaultBranch };
+      const changes: Record<string, { from: string | null; to: string | null }> = {};
+      for (const field of ["name", "platform", "defaultBranch"] as const) {
+        if (profile[field] !== next[field]) {
+          changes[field] = { from: profile[field], to: next[field] };
+        }
+      }
+      const changed = Object.keys(changes);
+      if (changed.length === 0) {
+        return { changed };
+      }
+      await tx.buildProfile.update({ where: { id }, data: { ...next, nameKey: nameKey(next.name) } });
+      await recordAudit(scope, { action: "profile.updated", targetType: "build_profile", targetId: id, data: { changes } }, tx);
+      return { changed };
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw new AppError("CONFLICT", `A build profile named "${input.name}" already exists. Choose another name.`, { details: { field: "name" } });
+    }
+    throw error;
+  }
+}
+
+/**
  * Copies what Azure DevOps changed (a rename, a move, new URLs, a first default branch) onto
  * the profile, with a `profile.synced` audit event naming the old and new values, in one
  * transaction. Only rows whose copied values are still the old ones are touched, so two

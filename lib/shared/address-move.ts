@@ -21,3 +21,29 @@ export function addressMove(before: CollectionAddress | null, after: CollectionA
     before !== null && (before.serverUrl !== after.serverUrl || before.pathPrefix !== after.pathPrefix || before.collection.toLowerCase() !== after.collection.toLowerCase());
   return { moved, tokenLeftBehind: moved && !newToken };
 }
+
+/**
+ * The wizard's rule for the token in an unsaved draft: it stays unless the server (origin)
+ * changes. A draft's token has not been saved for any collection yet, and another collection or
+ * path prefix on the same origin is the same server receiving it — so fixing a typo in the
+ * organization never costs the pasted token. A new origin still asks for it again (and drops the
+ * CA trusted for the old server). Saved connections keep `addressMove`'s stricter rule.
+ */
+export function draftServerMove(before: CollectionAddress | null, after: CollectionAddress, newToken: boolean): { moved: boolean; tokenLeftBehind: boolean } {
+  const moved = before !== null && before.serverUrl !== after.serverUrl;
+  return { moved, tokenLeftBehind: moved && !newToken };
+}
+
+/**
+ * The saved connections that point at the same organization or collection as `address` (same
+ * server, prefix and collection; Azure DevOps compares collection names case-insensitively): the
+ * wizard warns before the same organization is connected twice, and offers the existing one.
+ */
+export function sameCollection<C extends CollectionAddress>(connections: readonly C[], address: CollectionAddress): C[] {
+  return connections.filter(
+    (connection) =>
+      connection.serverUrl === address.serverUrl &&
+      connection.pathPrefix.replace(/^\/+|\/+$/g, "").toLowerCase() === address.pathPrefix.replace(/^\/+|\/+$/g, "").toLowerCase() &&
+      connection.collection.toLowerCase() === address.collection.toLowerCase(),
+  );
+}

@@ -20,6 +20,21 @@ export const serverUrlField = z
     return result.value;
   });
 
+/**
+ * What to say about a collection or organization typed as a path. `tfs/DefaultCollection` (as
+ * some other tools ask for it) is the server's path prefix plus the collection: the message
+ * proposes moving the prefix into the server URL (the form offers it as one click).
+ */
+export function collectionPathMessage(label: string, value: string): string {
+  const segments = value.split(/[/\\]+/).filter((segment) => segment !== "");
+  const last = segments.at(-1);
+  if (label === "Organization" || segments.length < 2 || !last) {
+    return `${label} is a single name, not a path: enter it without slashes (e.g. ${label === "Organization" ? "fabrikam" : "DefaultCollection"})`;
+  }
+  const prefix = segments.slice(0, -1).join("/");
+  return `${label} is a single name, not a path. Move /${prefix} into the server URL (…/${prefix}) and enter ${last} here?`;
+}
+
 /** Collection (Server) or organization (Services) name: one path segment. */
 export function collectionField(label: string) {
   return z
@@ -31,8 +46,11 @@ export function collectionField(label: string) {
         .min(1, `${label} is required`)
         .max(100, `${label} must be at most 100 characters`)
         .refine((value) => !CONTROL.test(value), `${label} must not contain control characters`)
-        .refine((value) => !/[/\\?#]/.test(value), `${label} is a single name, not a path: enter it without slashes (e.g. DefaultCollection)`)
         .superRefine((value, ctx) => {
+          if (/[/\\?#]/.test(value)) {
+            ctx.addIssue({ code: "custom", message: collectionPathMessage(label, value) });
+            return;
+          }
           const problem = pathNameProblem(value);
           if (problem !== null) {
             ctx.addIssue({ code: "custom", message: problem.replace(/organization or collection name/, `${label.toLowerCase()} name`) });
@@ -116,6 +134,19 @@ export function patFormSchema(options: { collectionLabel: string; tokenOptional:
   });
 }
 
+/**
+ * The wizard's PAT form read leniently (text only): the action parses it with
+ * `patFormSchema` itself, so that a valid token is kept in the draft even when another field fails.
+ */
+export const patFormRawSchema = z.object({
+  // No limits here: patFormSchema names each field's limit in its own words.
+  name: z.string().optional(),
+  serverUrl: z.string().optional(),
+  collection: z.string().optional(),
+  token: z.string().optional(),
+  tokenExpiresAt: z.string().optional(),
+});
+
 export const caUploadFields = ["caPem"] as const;
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g;
 
@@ -164,6 +195,10 @@ export const caUploadSchema = z.object({
 export const replaceTokenFields = ["token", "tokenExpiresAt"] as const;
 /** Replace a PAT: the new token (checked by the doctor before it replaces the old one) and its expiry date. */
 export const replaceTokenSchema = z.object({ token: patField, tokenExpiresAt: tokenExpiryField });
+
+export const renameConnectionFields = ["name"] as const;
+/** Rename a connection (OAuth connections have nothing else to edit). */
+export const renameConnectionSchema = z.object({ name: connectionNameField });
 
 export const changeOwnerFields = ["ownerId"] as const;
 export const changeOwnerSchema = z.object({ ownerId: z.uuid({ error: "Choose the admin who will own this connection" }) });

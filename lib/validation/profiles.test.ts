@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { branchQuerySchema, commitQuerySchema, createProfileSchema, encodeCursor, profileListQuerySchema, queryErrors, repositoryQuerySchema, searchParamsObject } from "./profiles";
+import { branchQuerySchema, commitQuerySchema, createProfileSchema, encodeCursor, parseProfileListQuery, profileListQuerySchema, queryErrors, repositoryQuerySchema, searchParamsObject } from "./profiles";
 
 function query(text: string) {
   return searchParamsObject(new URLSearchParams(text));
@@ -71,5 +71,15 @@ describe("the profiles list parameters", () => {
     expect(profileListQuerySchema.safeParse(query("sort=size")).success).toBe(false);
     expect(profileListQuerySchema.safeParse(query("page=-1")).success).toBe(false);
     expect(profileListQuerySchema.safeParse(query("evil=1")).success).toBe(false);
+  });
+
+  it("treats the form's “All platforms” (platform=) as no filter and keeps the search", () => {
+    expect(parseProfileListQuery(query("q=wallet&platform=&sort=name&order=asc"))).toEqual({ query: { q: "wallet", sort: "name", order: "asc", page: 1 }, problems: [] });
+  });
+
+  it("drops only the bad parameter and says which known one was wrong, without repeating unknown names", () => {
+    const { query: kept, problems } = parseProfileListQuery(query("q=wallet&platform=WINDOWS&evil=1"));
+    expect(kept).toEqual({ q: "wallet", sort: "name", order: "asc", page: 1 });
+    expect(problems).toEqual(["The address had a parameter this page does not know", "Unknown platform"]);
   });
 });

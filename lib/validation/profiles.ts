@@ -147,7 +147,8 @@ export const profileListQuerySchema = z.strictObject({
     .refine((value) => !CONTROL.test(value), "Search must not contain control characters")
     .transform((value) => value.trim())
     .optional(),
-  platform: z.enum(PLATFORM_VALUES, { error: "Unknown platform" }).optional(),
+  // The filter form's "All platforms" option submits `platform=` (empty): that is no filter, not an unknown platform.
+  platform: z.preprocess((value) => (value === "" ? undefined : value), z.enum(PLATFORM_VALUES, { error: "Unknown platform" }).optional()),
   sort: z.enum(PROFILE_SORTS, { error: "Unknown sort order" }).default("name"),
   order: z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc"),
   page: z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1),
@@ -155,6 +156,35 @@ export const profileListQuerySchema = z.strictObject({
   deleted: z.uuid({ error: "Unknown deleted profile" }).optional(),
 });
 export type ProfileListQuery = z.infer<typeof profileListQuerySchema>;
+
+/** Parses the list's query parameter by parameter: a bad one falls back to its default and is named, the rest (the search) is kept. */
+export function parseProfileListQuery(raw: Record<string, string | string[]>): { query: ProfileListQuery; problems: string[] } {
+  const parsed = profileListQuerySchema.safeParse(raw);
+  if (parsed.success) {
+    return { query: parsed.data, problems: [] };
+  }
+  const problems: string[] = [];
+  let unknown = 0;
+  const kept: Record<string, string | string[]> = {};
+  const shape = profileListQuerySchema.shape;
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(key in shape)) {
+      // Not repeated on the page: nothing from the address is shown as a message (SECURITY.md).
+      unknown += 1;
+      continue;
+    }
+    const field = shape[key as keyof typeof shape].safeParse(value);
+    if (field.success) {
+      kept[key] = value;
+    } else {
+      problems.push(Array.isArray(value) ? `${key} must be given once` : (field.error.issues[0]?.message ?? `${key} is not valid`));
+    }
+  }
+  if (unknown > 0) {
+    problems.unshift(`The address had ${unknown === 1 ? "a parameter" : "parameters"} this page does not know`);
+  }
+  return { query: profileListQuerySchema.parse(kept), problems: [...new Set(problems)] };
+}
 
 /** Reads URLSearchParams into a plain object; a repeated key is kept as a list (and refused). */
 export function searchParamsObject(params: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
@@ -187,3 +217,19 @@ export function queryErrors(error: z.ZodError): Record<string, string[]> {
 export const rebindProfileFields = ["connectionId"] as const;
 /** Re-bind a profile: the connection that should reach its repository from now on. */
 export const rebindProfileSchema = z.object({ connectionId: z.uuid({ error: "Choose a connection" }) });
+
+export const editProfileFields = ["name", "platform", "defaultBranch"] as const;
+/** Edit a profile: its name, target platform and default branch (empty: none). */
+export const editProfileSchema = z.object({
+  name: textField("Name", { max: 100 }),
+  platform: z.enum(PLATFORM_VALUES, { error: "Choose a target platform" }),
+  defaultBranch: z
+    .string()
+    .optional()
+    .transform((value) => {
+      const trimmed = value?.trim().replace(/^refs\/heads\//, "");
+      return trimmed ? trimmed : undefined;
+    })
+    .pipe(branchName.optional()),
+});
+export type EditProfileInput = z.infer<typeof editProfileSchema>;

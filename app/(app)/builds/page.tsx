@@ -11,6 +11,8 @@ import type { BuildStatus } from "@/lib/generated/prisma/enums";
 import { BUILD_STATUSES, buildStatusLabel } from "@/lib/shared/builds";
 import { buildListQuerySchema } from "@/lib/validation/builds";
 import { searchParamsObject } from "@/lib/validation/profiles";
+import Form from "next/form";
+import { SubmitButton } from "@/components/ui/submit-button";
 
 export const metadata: Metadata = { title: "Builds" };
 
@@ -87,7 +89,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
         </EmptyState>
       ) : (
         <>
-          <form method="get" action="/builds" role="search" aria-label="Filter builds" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+          <Form action="/builds" role="search" aria-label="Filter builds" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
             <div>
               <label htmlFor="builds-status" className="block text-sm font-medium text-slate-800">
                 Status
@@ -128,15 +130,13 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
                 className="mt-1 block w-48 rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:outline-none focus:ring-1 focus:ring-brand-600"
               />
             </div>
-            <button type="submit" className={buttonClasses("secondary")}>
-              Apply
-            </button>
+            <SubmitButton variant="secondary" pendingLabel="Applying…">Apply</SubmitButton>
             {filtered ? (
               <Link href="/builds" className="text-sm font-medium text-brand-700 underline">
                 Clear filters
               </Link>
             ) : null}
-          </form>
+          </Form>
           <p className="mb-2 text-sm text-slate-600" aria-live="polite">
             {total === 1 ? "1 build" : `${total.toLocaleString("en")} builds`}
             {filtered ? " match" : ""}

@@ -19,6 +19,10 @@ import { providerLabel } from "@/lib/oauth/config";
 import { can } from "@/lib/policy";
 import { connectionListQuerySchema, type ConnectionListQuery } from "@/lib/validation/connections";
 import { searchParamsObject } from "@/lib/validation/profiles";
+import { formatDay } from "@/lib/shared/dates";
+import { When } from "@/components/ui/when";
+import Form from "next/form";
+import { SubmitButton } from "@/components/ui/submit-button";
 
 export const metadata: Metadata = { title: "Connections" };
 
@@ -30,8 +34,7 @@ const SORTS = [
   { value: "profiles", label: "Build profiles" },
 ] as const;
 
-const day = (date: Date) => date.toISOString().slice(0, 10);
-const when = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+const day = (date: Date) => formatDay(date);
 
 export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("connection.read");
@@ -127,7 +130,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
           <p className="mb-3 text-sm text-slate-700" aria-live="polite">
             {attention === 0 ? "Every connection is healthy." : `${attention} of ${all.length} connection${all.length === 1 ? " needs" : "s need"} attention.`}
           </p>
-          <form method="get" action="/connections" role="search" aria-label="Filter and sort connections" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+          <Form action="/connections" role="search" aria-label="Filter and sort connections" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
             <div>
               <label htmlFor="connections-status" className="block text-sm font-medium text-slate-800">
                 Status
@@ -163,15 +166,13 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                 <option value="desc">Descending</option>
               </select>
             </div>
-            <button type="submit" className={buttonClasses("secondary")}>
-              Apply
-            </button>
+            <SubmitButton variant="secondary" pendingLabel="Applying…">Apply</SubmitButton>
             {query.status || query.sort !== "status" || query.order !== "asc" ? (
               <Link href="/connections" className="py-2 text-sm font-medium text-brand-700 underline">
                 Clear
               </Link>
             ) : null}
-          </form>
+          </Form>
           {rows.length === 0 ? (
             <EmptyState title="No connection has this status" action={<Link href="/connections" className={buttonClasses("secondary")}>Show all connections</Link>}>
               Choose another status, or show all connections.
@@ -222,7 +223,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                   </td>
                   <td className="block text-xs md:table-cell md:px-4 md:py-3">
                     <span className="text-slate-500 md:hidden">Last check: </span>
-                    {connection.lastCheckAt ? when(connection.lastCheckAt) : "Not yet"}
+                    {connection.lastCheckAt ? <When date={connection.lastCheckAt} relative /> : "Not yet"}
                   </td>
                   <td className="block text-xs md:table-cell md:px-4 md:py-3">
                     <span className="text-slate-500 md:hidden">Credential expiry: </span>

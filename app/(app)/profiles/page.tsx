@@ -15,7 +15,10 @@ import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnectionIds } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
-import { PLATFORMS, platformLabel, profileListQuerySchema, searchParamsObject, type ProfileListQuery } from "@/lib/validation/profiles";
+import { PLATFORMS, platformLabel, parseProfileListQuery, searchParamsObject, type ProfileListQuery } from "@/lib/validation/profiles";
+import { When } from "@/components/ui/when";
+import Form from "next/form";
+import { SubmitButton } from "@/components/ui/submit-button";
 
 export const metadata: Metadata = { title: "Build profiles" };
 
@@ -53,13 +56,9 @@ function href(query: ProfileListQuery, change: Partial<ProfileListQuery>): strin
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("profile.read");
   const raw = searchParamsObject(await searchParams);
-  const parsed = profileListQuerySchema.safeParse(raw);
-  // A hand-edited URL never breaks the page: bad parameters fall back to the defaults and say so.
-  const query: ProfileListQuery = parsed.success ? parsed.data : profileListQuerySchema.parse({});
-  // The schema's own messages only: nothing from the address is repeated on the page as a message.
-  const problems = parsed.success
-    ? []
-    : [...new Set(parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `The address had ${issue.keys.length === 1 ? "a parameter" : "parameters"} this page does not know` : issue.message)))];
+  // A hand-edited URL never breaks the page: a bad parameter falls back to its default and says so; the others are kept.
+  // Only the schema's own messages: nothing from the address is repeated on the page.
+  const { query, problems } = parseProfileListQuery(raw);
   // Two connection ids say all the page needs: none, exactly one (link to its picker), or more.
   const [{ rows, total }, connections, deletedEvent] = await Promise.all([
     listProfiles(scope, { ...query, pageSize: PAGE_SIZE }),
@@ -114,7 +113,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
         </EmptyState>
       ) : (
         <>
-          <form method="get" action="/profiles" role="search" aria-label="Filter build profiles" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+          <Form action="/profiles" role="search" aria-label="Filter build profiles" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
             <div className="min-w-56 flex-1">
               <label htmlFor="profiles-q" className="block text-sm font-medium text-slate-800">
                 Search
@@ -163,15 +162,13 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                 <option value="desc">Descending</option>
               </select>
             </div>
-            <button type="submit" className={buttonClasses("secondary")}>
-              Apply
-            </button>
+            <SubmitButton variant="secondary" pendingLabel="Applying…">Apply</SubmitButton>
             {filtered ? (
               <Link href="/profiles" className="text-sm font-medium text-brand-700 underline">
                 Clear filters
               </Link>
             ) : null}
-          </form>
+          </Form>
           <p className="mb-2 text-sm text-slate-600" aria-live="polite">
             {total === 1 ? "1 build profile" : `${total.toLocaleString("en")} build profiles`}
             {filtered ? " match" : ""}
@@ -233,7 +230,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                       )}
                     </td>
                     <td className="px-4 py-3 text-slate-600" data-label="Created">
-                      {profile.createdAt.toISOString().slice(0, 10)}
+                      <When date={profile.createdAt} relative />
                       {profile.createdBy ? <span className="text-xs md:block"> {profile.createdBy.name}</span> : null}
                     </td>
                     <td className="px-4 py-3 text-right">

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { redirect } from "next/navigation";
 import { SetupForm } from "@/components/auth/setup-form";
 import { setupAction } from "@/lib/actions/setup";
 import { hasAnyUser } from "@/lib/data/users";
@@ -7,9 +7,10 @@ import { hasAnyUser } from "@/lib/data/users";
 export const metadata: Metadata = { title: "Set up Keel" };
 
 export default async function SetupPage() {
-  // First run only: once a user exists this page is gone for good.
+  // First run only: once a user exists the page is gone for good. A bookmark or a second tab
+  // lands where Keel starts instead of on a 404 (signed in: the app; otherwise sign-in).
   if (await hasAnyUser()) {
-    notFound();
+    redirect("/");
   }
   return (
     <>

@@ -20,10 +20,11 @@ import { buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds"
 import { shortBranchName } from "@/lib/shared/names";
 import { readProblem } from "@/lib/shared/problems";
 import { idSchema } from "@/lib/validation/auth";
+import { formatTime } from "@/lib/shared/dates";
 
 export const metadata: Metadata = { title: "Build" };
 
-const when = (date: Date | null) => (date ? date.toISOString().slice(0, 19).replace("T", " ") + " UTC" : "—");
+const when = (date: Date | null) => (date ? formatTime(date, { seconds: true }) : "—");
 
 const REPORT_LABELS = { COMMIT_STATUS: "Commit status", PR_STATUS: "Pull-request status", PR_COMMENT: "Pull-request comment" } as const;
 const STATE_WORDS: Record<string, string> = { QUEUED: "pending", RUNNING: "pending", SUCCEEDED: "succeeded", FAILED: "failed", TIMED_OUT: "failed", CANCELED: "error", ERROR: "error" };

@@ -27,7 +27,7 @@ import { isOAuthProviderId, providerChoice, providerLabel } from "@/lib/oauth/co
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
-import { healthOfConnection } from "@/lib/connections/service";
+import { healthOfConnection, problemViewerFor } from "@/lib/connections/service";
 import { readCheckSummary } from "@/lib/connections/summary";
 import { getConnection, listPossibleOwners } from "@/lib/data/connections";
 import { listProfilesForConnection } from "@/lib/data/profiles";
@@ -36,6 +36,8 @@ import { listHookSubscriptions } from "@/lib/data/hooks";
 import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
+import { formatDay } from "@/lib/shared/dates";
+import { When } from "@/components/ui/when";
 
 export const metadata: Metadata = { title: "Connection" };
 
@@ -55,6 +57,9 @@ export default async function ConnectionPage({ params, searchParams }: { params:
     delete: can(scope, "connection.delete"),
   };
   const health = healthOfConnection(connection);
+  const viewer = await problemViewerFor(scope, connection);
+  // Members are told whom to ask, by name (issue 16).
+  const askAdmin = `Ask an admin${viewer.admins.length > 0 ? ` (${viewer.admins.slice(0, 3).join(", ")})` : ""}`;
   const admins = may.transfer ? await listPossibleOwners(scope) : [];
   // The owner has not authorized with their own token or identity yet (after a change of owner).
   const handover = connection.ownerId !== null && connection.credentialUserId !== connection.ownerId;
@@ -63,6 +68,8 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   const tlsFinding = summary?.findings.find((finding) => finding.data?.canUploadCa);
   const warnings = summary?.ok ? summary.findings.filter((finding) => finding.severity === "warning") : [];
   const firstWarning = warnings[0];
+  // The check report below states the finding behind the status: the banner then says what happened, not the finding again.
+  const problemStated = summary !== null && !summary.ok && summary.findings.some((finding) => finding.severity === "error" && finding.title === health.reason);
   const warningCount = warnings.length;
   // OAUTH: the provider to re-authorize with (kept on the connection even if its identity is gone).
   const oauthProvider = connection.authMethod !== "OAUTH" ? null : isOAuthProviderId(connection.oauthProvider) ? connection.oauthProvider : isOAuthProviderId(connection.account?.provider) ? connection.account.provider : null;
@@ -96,9 +103,16 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 <Link href={`/connections/${connection.id}/edit`} className={buttonClasses("secondary")}>
                   Edit
                 </Link>
-              ) : health.status !== "NEEDS_REAUTH" ? (
-                reauthorize
-              ) : null}
+              ) : (
+                <>
+                  {may.update ? (
+                    <Link href={`/connections/${connection.id}/edit`} className={buttonClasses("secondary")}>
+                      Rename
+                    </Link>
+                  ) : null}
+                  {health.status !== "NEEDS_REAUTH" ? reauthorize : null}
+                </>
+              )}
             </>
           ) : null
         }
@@ -129,7 +143,8 @@ export default async function ConnectionPage({ params, searchParams }: { params:
         </Alert>
       ) : null}
       {health.reason && health.status !== "HEALTHY" ? (
-        <Alert tone={health.tone === "warning" ? "warning" : "error"} title={health.reason} className="mb-6">
+        <Alert tone={health.tone === "warning" ? "warning" : "error"} title={problemStated ? "This connection stopped working" : health.reason} className="mb-6">
+          {problemStated ? <p>The last check found the problem below. It worked when it was saved; build profiles that use it keep their settings.</p> : null}
           {connection.authMethod === "SERVICE_PRINCIPAL" ? (
             <p>The findings below say what to change in Microsoft Entra ID or Azure DevOps{principal?.kind === "CLIENT_SECRET" || principal?.kind === "CERTIFICATE" ? ", or replace the credential under Service principal" : ""}; then run Check now.</p>
           ) : health.status === "EXPIRING" || (health.status === "EXPIRED" && connection.authMethod === "PAT") ? (
@@ -141,7 +156,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 {health.status === "EXPIRING" ? "before it expires. Azure DevOps does not extend an expired token: create a new one." : "to use this connection again. Build profiles that use it keep their settings."}
               </p>
             ) : (
-              <p>Ask an admin to replace the token of this connection.</p>
+              <p>{askAdmin} to replace the token of this connection.</p>
             )
           ) : connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
             may.update ? (
@@ -152,7 +167,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 to use this connection again.
               </p>
             ) : (
-              <p>Ask an admin to enter a new token for this connection.</p>
+              <p>{askAdmin} to enter a new token for this connection.</p>
             )
           ) : health.status === "NEEDS_REAUTH" && connection.authMethod === "PAT" ? (
             may.update ? (
@@ -163,7 +178,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 with one Azure DevOps accepts. Build profiles that use this connection keep their settings.
               </p>
             ) : (
-              <p>Ask an admin to replace the token of this connection.</p>
+              <p>{askAdmin} to replace the token of this connection.</p>
             )
           ) : health.status === "NEEDS_REAUTH" ? (
             may.reauthorize ? (
@@ -179,18 +194,18 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 )}
               </div>
             ) : (
-              <p>Ask an admin to re-authorize this connection. Build profiles that use it keep their repository.</p>
+              <p>{askAdmin} to re-authorize this connection. Build profiles that use it keep their repository.</p>
             )
           ) : null}
         </Alert>
       ) : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <div className="space-y-6">
-          {summary ? <CheckReport summary={summary} networkLink={can(scope, "network.read")} /> : <Alert tone="info" title="Not checked yet" />}
+          {summary ? <CheckReport summary={summary} saved viewer={viewer} networkLink={can(scope, "network.read")} /> : <Alert tone="info" title="Not checked yet" />}
           {may.update && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
           {connection.authMethod === "PAT" && may.update ? (
             <Card title="Replace token" description="Keel checks the new token before it replaces the old one; if the check fails, the old token stays." className="scroll-mt-6" id="replace-token">
-              <ReplaceTokenForm action={replaceTokenAction.bind(null, connection.id)} minDate={new Date().toISOString().slice(0, 10)} />
+              <ReplaceTokenForm action={replaceTokenAction.bind(null, connection.id)} minDate={formatDay(new Date())} />
             </Card>
           ) : null}
           {canSwitch ? (
@@ -201,7 +216,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
               </div>
             </Card>
           ) : null}
-          <ProjectList projects={summary?.projects} checkedAt={summary?.checkedAt ?? null} canCheck={may.check} />
+          <ProjectList projects={summary?.projects} checkedAt={summary?.checkedAt ?? null} asOf={summary?.projectsAsOf ?? null} canCheck={may.check} />
         </div>
         <Card title="Details">
           <dl className="space-y-3 text-sm">
@@ -227,7 +242,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 {connection.authMethod === "PAT" ? (
                   <span className="block text-slate-600">
                     {connection.hasToken ? `Token stored (ends in …${connection.tokenLastFour ?? "****"})` : "No token stored"}
-                    {connection.tokenExpiresAt ? `, expires ${connection.tokenExpiresAt.toISOString().slice(0, 10)}` : ""}
+                    {connection.tokenExpiresAt ? `, expires ${formatDay(connection.tokenExpiresAt)}` : ""}
                   </span>
                 ) : null}
               </dd>
@@ -252,7 +267,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
               <div>
                 <dt className="text-slate-500">{connection.authMethod === "SERVICE_PRINCIPAL" ? "Credential expiry" : "Token expiry"}</dt>
                 <dd className="text-slate-900">
-                  {health.expiresAt.toISOString().slice(0, 10)}
+                  {formatDay(health.expiresAt)}
                   {health.daysLeft !== null && health.daysLeft > 0 ? ` (in ${health.daysLeft} day${health.daysLeft === 1 ? "" : "s"})` : ""}
                   <span className="block text-xs text-slate-600">{connection.credentialExpirySource === "AZURE_DEVOPS" ? "Azure DevOps reported it expired" : "As entered by an admin"}</span>
                 </dd>
@@ -260,7 +275,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             ) : null}
             <div>
               <dt className="text-slate-500">Last check</dt>
-              <dd className="text-slate-900">{connection.lastCheckAt ? `${connection.lastCheckAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : "Not yet"}</dd>
+              <dd className="text-slate-900">{connection.lastCheckAt ? <When date={connection.lastCheckAt} relative /> : "Not yet"}</dd>
             </div>
             {connection.caBundlePem ? (
               <div>

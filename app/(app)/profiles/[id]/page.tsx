@@ -18,6 +18,7 @@ import { getEnv } from "@/lib/env";
 import { describeBranches, DEFAULT_TRIGGERS, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
+import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { PageHeader } from "@/components/ui/page-header";
@@ -28,17 +29,19 @@ import { formatDuration } from "@/lib/shared/builds";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
-import { healthOfConnection } from "@/lib/connections/service";
+import { healthOfConnection, problemViewerFor } from "@/lib/connections/service";
 import { listConnections } from "@/lib/data/connections";
 import { connectionsListingRepository, getProfile } from "@/lib/data/profiles";
 import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
 import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
+import { formatTime } from "@/lib/shared/dates";
+import { When } from "@/components/ui/when";
 
 export const metadata: Metadata = { title: "Build profile" };
 
-const when = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+const when = (date: Date) => formatTime(date);
 
 export default async function ProfilePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("profile.read");
@@ -56,6 +59,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
     : { https: reported.remoteUrl ? { url: reported.remoteUrl } : null, ssh: reported.sshUrl ? { url: reported.sshUrl } : null, web: reported.webUrl ? { url: reported.webUrl } : null };
   const corrected = [urls.https, urls.ssh, urls.web].find((url): url is CloneUrl & { reason: string } => Boolean(url?.reason));
   const canDelete = can(scope, "profile.delete", profile);
+  const canEdit = can(scope, "profile.update", profile);
   const canRebind = can(scope, "profile.rebind", profile);
   const health = connection ? healthOfConnection(connection) : null;
   // Re-binding: every connection of the organization, those whose repository list holds this repository first.
@@ -78,6 +82,9 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
   const refused = hookRows.find((row) => row.state === "NO_PERMISSION");
   const refusal = refused?.finding as { title?: string; detail?: string; fix?: string[] } | null | undefined;
   const env = getEnv();
+  const viewer = connection ? await problemViewerFor(scope, connection) : null;
+  // Statuses a new token or consent fixes (the others — unreachable, certificate — are the connection page's to explain).
+  const credentialStatus = health !== null && ["EXPIRING", "EXPIRED", "NEEDS_REAUTH", "CREDENTIALS_MISSING", "CREDENTIALS_UNREADABLE"].includes(health.status);
   const canEditWorkflow = can(scope, "workflow.update");
   return (
     <>
@@ -91,6 +98,13 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               {profile.projectName} / {profile.repositoryName}
             </span>
           </span>
+        }
+        actions={
+          canEdit ? (
+            <Link href={`/profiles/${profile.id}/edit`} className={buttonClasses("secondary")}>
+              Edit
+            </Link>
+          ) : null
         }
       />
       {query.rebound === "1" && connection ? (
@@ -121,10 +135,20 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         <Alert tone={health.tone === "warning" ? "warning" : "error"} title={`Its connection “${connection.name}” needs attention: ${health.label.toLowerCase()}`} className="mb-6">
           <p>{health.reason ?? "Open the connection for details."}</p>
           <p className="mt-1">
+            {health.status === "EXPIRING" ? "Builds stop working when the token expires unless it is replaced. " : "Builds that use it fail until it is fixed. "}
+            {viewer && !viewer.canFix && credentialStatus
+              ? `Ask an admin (${viewer.admins.slice(0, 3).join(", ") || "any admin"}) to ${connection.authMethod === "PAT" ? "replace its token" : connection.authMethod === "SERVICE_PRINCIPAL" ? "fix its service principal" : "re-authorize it"}. `
+              : null}
+          </p>
+          <p className="mt-1 flex flex-wrap gap-4">
+            {viewer?.canFix && credentialStatus && connection.authMethod !== "SERVICE_PRINCIPAL" ? (
+              <Link href={connection.authMethod === "PAT" ? `/connections/${connection.id}#replace-token` : `/connections/${connection.id}/reauthorize`} className="font-medium underline">
+                {connection.authMethod === "PAT" ? "Replace token" : "Re-authorize"}
+              </Link>
+            ) : null}
             <Link href={`/connections/${connection.id}`} className="font-medium underline">
               Open the connection
             </Link>
-            {health.status === "EXPIRING" ? " — builds stop working when the token expires unless an admin replaces it." : " — builds that use it fail until an admin fixes it."}
           </p>
         </Alert>
       ) : null}
@@ -153,7 +177,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               )}
             </div>
           </Card>
-          {connection ? <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} /> : null}
+          {connection ? <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} viewer={viewer} healthy={health?.status === "HEALTHY" || health?.status === "EXPIRING"} /> : null}
         </div>
         <div className="space-y-6">
           <Card
@@ -283,7 +307,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                       <ConnectionStatusBadge status={health.status} daysLeft={health.daysLeft} />
                     </dd>
                     <dd className="mt-1 break-all font-mono text-xs text-slate-600">{buildCollectionUrl(connection)}</dd>
-                    <dd className="mt-1 text-xs text-slate-600">{connection.lastCheckAt ? `Last checked ${when(connection.lastCheckAt)}` : "Not checked yet"}</dd>
+                    <dd className="mt-1 text-xs text-slate-600">{connection.lastCheckAt ? <>Last checked <When date={connection.lastCheckAt} relative /></> : "Not checked yet"}</dd>
                   </>
                 ) : (
                   <dd className="text-slate-900">

@@ -10,6 +10,9 @@ import { requireScope } from "@/lib/auth/guards";
 import { listAuditActors, listAuditEvents } from "@/lib/data/audit";
 import { auditPageQuerySchema, encodeAuditCursor, type AuditPageQuery } from "@/lib/validation/audit";
 import { searchParamsObject } from "@/lib/validation/profiles";
+import { formatDay, formatTime } from "@/lib/shared/dates";
+import Form from "next/form";
+import { SubmitButton } from "@/components/ui/submit-button";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -22,8 +25,8 @@ const FAMILIES = [
   { value: "outbound.", label: "Outbound refusals (all)" },
 ];
 
-const when = (date: Date) => `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
-const day = (date: Date, endOfDay = false) => new Date(date.getTime() - (endOfDay ? 86_400_000 : 0)).toISOString().slice(0, 10);
+const when = (date: Date) => formatTime(date, { seconds: true });
+const day = (date: Date, endOfDay = false) => formatDay(new Date(date.getTime() - (endOfDay ? 86_400_000 : 0)));
 
 /** The filters of a query as URL parameters (for "Older", "Export" and "Clear"). */
 function filterParams(query: AuditPageQuery): URLSearchParams {
@@ -87,7 +90,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </ul>
         </Alert>
       ) : null}
-      <form method="get" action="/settings/audit" role="search" aria-label="Filter the audit log" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 lg:grid-cols-6 lg:items-end">
+      <Form action="/settings/audit" role="search" aria-label="Filter the audit log" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 lg:grid-cols-6 lg:items-end">
         <div>
           <label htmlFor="audit-actor" className="block text-sm font-medium text-slate-800">
             Actor
@@ -151,16 +154,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <input id="audit-to" name="to" type="date" defaultValue={query.to ? day(query.to, true) : ""} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm" />
         </div>
         <div className="flex gap-3 lg:col-span-6">
-          <button type="submit" className={buttonClasses("secondary")}>
-            Apply filters
-          </button>
+          <SubmitButton variant="secondary" pendingLabel="Applying…">Apply filters</SubmitButton>
           {filtered || query.cursor ? (
             <Link href="/settings/audit" className="py-2 text-sm font-medium text-brand-700 underline">
               Clear
             </Link>
           ) : null}
         </div>
-      </form>
+      </Form>
       {rows.length === 0 ? (
         <EmptyState title={filtered ? "No event matches these filters" : "Nothing recorded yet"} action={filtered ? <Link href="/settings/audit" className={buttonClasses("secondary")}>Clear the filters</Link> : null}>
           {filtered ? "Widen the time range or choose another actor or action." : "Events appear here as soon as anyone signs in, connects Azure DevOps or changes something."}

@@ -4,7 +4,8 @@ import { MemberRowActions } from "@/components/members/member-row-actions";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { addMemberAction, changeRoleAction, resetPasswordAction, setMemberActiveAction, unlockSignInAction } from "@/lib/actions/members";
+import { addMemberAction, changeRoleAction, regenerateInvitationAction, resetPasswordAction, setMemberActiveAction, unlockSignInAction } from "@/lib/actions/members";
+import { InvitationLink } from "@/components/members/invitation-link";
 import { requireScope } from "@/lib/auth/guards";
 import { throttledUserIds } from "@/lib/auth/sign-in";
 import { listMembers } from "@/lib/data/members";
@@ -64,6 +65,7 @@ export default async function MembersPage() {
                           Admin
                         </Badge>
                       ) : null}
+                      {member.isActive && member.pendingInvitation && member.openLink !== "PASSWORD_RESET" ? <InvitationLink memberName={member.name} action={regenerateInvitationAction.bind(null, member.userId)} /> : null}
                     </td>
                     <td className="py-3" data-label="Role">
                       <MemberRowActions

@@ -11,8 +11,11 @@ import { recheckDraftAction, saveConnectionAction, uploadCaAction } from "@/lib/
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { readCheckSummary } from "@/lib/connections/summary";
 import { loadWizardDraft } from "@/lib/connections/wizard";
+import { listConnections } from "@/lib/data/connections";
 import { federationIssuer } from "@/lib/entra/federation";
+import { sameCollection } from "@/lib/shared/address-move";
 import { federatedSubjectFor } from "@/lib/shared/entra-setup";
+import Link from "next/link";
 
 export const metadata: Metadata = { title: "Connect: check and save" };
 
@@ -22,7 +25,9 @@ export default async function CheckPage({ params }: { params: Promise<{ draftId:
   if (state.kind !== "ok") {
     return <WizardFallback state={state} />;
   }
-  const { draft } = state;
+  const { draft, scope } = state;
+  // The same organization connected twice is allowed (say, two tokens of different people) but rarely meant.
+  const twins = !draft.connectionId && draft.serverUrl && draft.collection ? sameCollection(await listConnections(scope), { serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection }) : [];
   const summary = readCheckSummary(draft.lastCheck);
   const where = draft.serverUrl && draft.collection ? buildCollectionUrl({ serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection }) : null;
   const editHref = `/connect/${draft.id}/${draft.authMethod === "OAUTH" ? "oauth/organizations" : draft.authMethod === "SERVICE_PRINCIPAL" ? "service-principal" : "pat"}`;
@@ -32,6 +37,22 @@ export default async function CheckPage({ params }: { params: Promise<{ draftId:
       <PageHeader title={draft.name ? `Check “${draft.name}”` : "Check the connection"} description={where ? <span className="font-mono">{where}</span> : undefined} />
       <WizardSteps current="check" />
       <div className="space-y-6">
+        {twins.length > 0 ? (
+          <Alert tone="info" title={`${draft.collection} is already connected`}>
+            <p>
+              Keel already has {twins.length === 1 ? "a connection" : `${twins.length} connections`} to this {draft.deploymentType === "SERVICES" ? "organization" : "collection"}:{" "}
+              {twins.map((twin, index) => (
+                <span key={twin.id}>
+                  {index > 0 ? ", " : ""}
+                  <Link href={`/connections/${twin.id}/repositories`} className="font-medium underline">
+                    {twin.name}
+                  </Link>
+                </span>
+              ))}
+              . Use it to pick a repository, or save this one too if you really need a second connection (for example with another person&apos;s token).
+            </p>
+          </Alert>
+        ) : null}
         {summary ? (
           <CheckReport summary={summary} />
         ) : (

@@ -1,12 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { PatForm, PatInstructions } from "@/components/connect/pat-form";
+import { PatForm } from "@/components/connect/pat-form";
 import { SavedDraftNotice } from "@/components/connect/saved-notice";
 import { WizardFallback } from "@/components/connect/wizard-fallback";
 import { WizardSteps } from "@/components/connect/wizard-steps";
 import { PageHeader } from "@/components/ui/page-header";
 import { checkPatAction } from "@/lib/actions/connect";
-import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { loadWizardDraft } from "@/lib/connections/wizard";
 import { azureDevOpsUrls } from "@/lib/env";
 
@@ -21,7 +20,6 @@ export default async function PatPage({ params }: { params: Promise<{ draftId: s
   const { draft } = state;
   const servicesUrl = azureDevOpsUrls().services;
   const serverUrl = draft.serverUrl ? (draft.pathPrefix ? `${draft.serverUrl}/${draft.pathPrefix}` : draft.serverUrl) : draft.deploymentType === "SERVICES" ? servicesUrl : "";
-  const collectionUrl = draft.serverUrl && draft.collection ? buildCollectionUrl({ serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection }) : null;
   return (
     <>
       <PageHeader
@@ -39,8 +37,7 @@ export default async function PatPage({ params }: { params: Promise<{ draftId: s
           <SavedDraftNotice connectionId={draft.connectionId} />
         </div>
       ) : null}
-      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
-        <PatForm
+      <PatForm
           action={checkPatAction.bind(null, draft.id)}
           deploymentType={draft.deploymentType}
           servicesUrl={servicesUrl}
@@ -53,10 +50,10 @@ export default async function PatPage({ params }: { params: Promise<{ draftId: s
             tokenExpiresAt: draft.tokenExpiresAt ? draft.tokenExpiresAt.toISOString().slice(0, 10) : "",
             hasToken: draft.hasToken,
             tokenLastFour: draft.tokenLastFour,
+            tokenAddress: draft.serverUrl ? { serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection ?? "" } : null,
           }}
+          tokenRule="server"
         />
-        <PatInstructions deploymentType={draft.deploymentType} collectionUrl={collectionUrl} />
-      </div>
     </>
   );
 }

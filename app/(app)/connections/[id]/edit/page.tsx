@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { PatForm, PatInstructions } from "@/components/connect/pat-form";
+import { PatForm } from "@/components/connect/pat-form";
 import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
-import { updateConnectionAction } from "@/lib/actions/connections";
+import { renameConnectionAction, updateConnectionAction } from "@/lib/actions/connections";
+import { RenameConnectionForm } from "@/components/connections/rename-form";
 import { requireScope } from "@/lib/auth/guards";
-import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getConnection } from "@/lib/data/connections";
 import { azureDevOpsUrls } from "@/lib/env";
 import { idSchema } from "@/lib/validation/auth";
@@ -17,8 +17,24 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
   const { scope } = await requireScope("connection.update");
   const { id } = await params;
   const connection = idSchema.safeParse(id).success ? await getConnection(scope, id) : null;
-  if (!connection || connection.authMethod !== "PAT") {
+  if (!connection) {
     notFound();
+  }
+  if (connection.authMethod !== "PAT") {
+    // An OAuth connection's address and sign-in come from Azure DevOps (Re-authorize): only its name is Keel's.
+    return (
+      <>
+        <PageHeader
+          title={`Rename “${connection.name}”`}
+          actions={
+            <Link href={`/connections/${connection.id}`} className="text-sm font-medium text-brand-700 underline">
+              Back to the connection
+            </Link>
+          }
+        />
+        <RenameConnectionForm action={renameConnectionAction.bind(null, connection.id)} name={connection.name} />
+      </>
+    );
   }
   return (
     <>
@@ -35,8 +51,7 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
         If you change the server URL or the {connection.deploymentType === "SERVICES" ? "organization" : "collection"} without entering a new token, Keel deletes the stored token: a token is
         never sent to an address it was not entered for. A new token is checked before it is saved.
       </Alert>
-      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
-        <PatForm
+      <PatForm
           action={updateConnectionAction.bind(null, connection.id)}
           deploymentType={connection.deploymentType}
           servicesUrl={azureDevOpsUrls().services}
@@ -49,10 +64,10 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
             tokenExpiresAt: connection.tokenExpiresAt ? connection.tokenExpiresAt.toISOString().slice(0, 10) : "",
             hasToken: connection.hasToken,
             tokenLastFour: connection.tokenLastFour,
+            tokenAddress: { serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection },
           }}
+          tokenRule="address"
         />
-        <PatInstructions deploymentType={connection.deploymentType} collectionUrl={buildCollectionUrl(connection)} />
-      </div>
     </>
   );
 }

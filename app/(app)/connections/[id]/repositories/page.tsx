@@ -12,6 +12,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getConnection } from "@/lib/data/connections";
+import { problemViewerFor } from "@/lib/connections/service";
 import { listSiblingOrganizations } from "@/lib/data/repository-listing";
 import { logger } from "@/lib/logger";
 import { pickerFirstPages } from "@/lib/repositories/picker";
@@ -39,8 +40,9 @@ export default async function RepositoriesPage({ params, searchParams }: { param
   const unusable = connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE";
   // The first rows come with the HTML (no layout shift, no round trip after the script loads).
   // Should reading them fail, the picker fetches them itself and shows the error it gets.
-  const [organizations, initial] = await Promise.all([
+  const [organizations, viewer, initial] = await Promise.all([
     listSiblingOrganizations(scope, connection),
+    problemViewerFor(scope, connection),
     unusable
       ? null
       : pickerFirstPages(scope, connection, { repositories: PICKER_PAGE_SIZE, projects: PICKER_PROJECT_PAGE_SIZE }).catch((error: unknown) => {
@@ -124,6 +126,7 @@ export default async function RepositoriesPage({ params, searchParams }: { param
           collectionKind={collectionKind}
           collection={connection.collection}
           isAdmin={isAdmin}
+          viewer={viewer}
           refreshAction={refreshRepositoriesAction.bind(null, connection.id)}
           createAction={createProfileAction.bind(null, connection.id)}
           initial={initial}

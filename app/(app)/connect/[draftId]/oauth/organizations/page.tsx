@@ -14,6 +14,9 @@ import { getOAuthProviderConfig } from "@/lib/auth/oauth-providers";
 import { loadWizardDraft } from "@/lib/connections/wizard";
 import { getLinkedIdentity, readOrganizations } from "@/lib/data/oauth";
 import { isOAuthProviderId, providerChoice, providerLabel } from "@/lib/oauth/config";
+import { listConnections } from "@/lib/data/connections";
+import { azureDevOpsUrls } from "@/lib/env";
+import { sameCollection } from "@/lib/shared/address-move";
 
 export const metadata: Metadata = { title: "Connect: choose the organization" };
 
@@ -59,6 +62,13 @@ export default async function OrganizationsPage({ params }: { params: Promise<{ 
     );
   }
   const list = readOrganizations(draft.oauthOrganizations);
+  // Organizations Keel is connected to already are marked (and not chosen first).
+  const services = new URL(azureDevOpsUrls().services).origin;
+  const connections = await listConnections(scope);
+  const organizations = list.items.map((option) => {
+    const connected = sameCollection(connections, { serverUrl: services, pathPrefix: "", collection: option.name }).map((connection) => ({ id: connection.id, name: connection.name }));
+    return connected.length > 0 ? { ...option, connected } : option;
+  });
   const tenant = config?.entra && !config.entra.multiTenant ? config.entra.tenant : null;
   return (
     <>
@@ -106,7 +116,7 @@ export default async function OrganizationsPage({ params }: { params: Promise<{ 
         </div>
       ) : list.items.length > 0 ? (
         <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
-          <OAuthOrganizationPicker action={chooseOrganizationAction.bind(null, draft.id)} organizations={list.items} initialName={draft.name ?? ""} initialOrganization={draft.collection} />
+          <OAuthOrganizationPicker action={chooseOrganizationAction.bind(null, draft.id)} organizations={organizations} initialName={draft.name ?? ""} initialOrganization={draft.collection} />
           <div className="space-y-4">
             <Card title="Missing an organization?">
               <p className="text-sm text-slate-700">
