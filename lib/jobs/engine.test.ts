@@ -162,6 +162,21 @@ describe("the job engine with two workers on one database", () => {
     expect(done[0]!.data).toMatchObject({ pid: survivor.process.pid, attempt: 1 });
   }, 90_000);
 
+  it("completes, without retrying, a job whose target is gone (NOT_FOUND)", async () => {
+    const worker = startWorker();
+    await workersReady([worker.process.pid!]);
+    const id = await sendJob(sender, testWorkQueue, { name: "gone-connection", firstAttemptMs: 0 }, { organizationId });
+    expect(id).not.toBeNull();
+    await until("the job to settle", async () => {
+      const state = await jobState(id!);
+      return state === "completed" || state === "failed" || state === "retry" ? state : null;
+    });
+    expect(await jobState(id!)).toBe("completed");
+    // One attempt only; the queue allows three retries that a deleted row would waste.
+    expect(await startedAttempts("gone-connection")).toHaveLength(1);
+    expect(await doneEffects("gone-connection")).toHaveLength(0);
+  }, 90_000);
+
   it("lets a job finish within the grace period on SIGTERM and hands a longer one back, losing nothing", async () => {
     const a = startWorker({ graceMs: 6_000 });
     await workersReady([a.process.pid!]);

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type PgBoss from "pg-boss";
 import { advanceScheduleSlot, beatWorker, lastScheduleSlot, removeWorker } from "@/lib/data/jobs";
+import { AppError } from "@/lib/errors";
 import type { logger } from "@/lib/logger";
 import { systemScope } from "@/lib/scope";
 import { createBoss, JOB_SCHEMA } from "./boss";
@@ -159,6 +160,18 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
       if (entry.handedBack || controller.signal.aborted) {
         // Handed back, or past its expiry: pg-boss's maintenance retries an expired job, and
         // failing it here as well would spend a second attempt.
+        return;
+      }
+      if (error instanceof AppError && error.code === "NOT_FOUND") {
+        // What the job works on is gone (a connection or profile deleted after the job was
+        // queued): no later attempt can find it again, so the job is done, not failed — retrying
+        // would only fill the log and the dead-letter queue.
+        try {
+          await boss.complete(queue.name, job.id);
+          log.info({ ...fields, reason: error.message }, "job completed without work: its target no longer exists");
+        } catch (completeError) {
+          log.warn({ ...fields, err: completeError }, "job engine: could not complete a job whose target is gone (it will expire and run again)");
+        }
         return;
       }
       const final = job.retryCount >= job.retryLimit;

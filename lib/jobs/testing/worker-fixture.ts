@@ -5,6 +5,7 @@ import "server-only";
 import { recordAudit } from "@/lib/data/audit";
 import { recordEffect, runOnce } from "@/lib/data/jobs";
 import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
 import { defineSchedule, handle, type JobContext, type Registry } from "../define";
 import { testLongWorkQueue, testTickQueue, testWorkQueue } from "./queues";
 import { runWorkerProcess } from "../worker-process";
@@ -22,6 +23,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 async function work(payload: { name: string; firstAttemptMs: number }, context: JobContext<"organization">): Promise<void> {
   // A trace of every attempt (which process, which attempt): not an effect that must happen once.
   await db.$transaction((tx) => recordEffect(tx, { key: `started:${payload.name}:${context.retryCount}:${process.pid}`, queue: context.queue, jobId: context.jobId }));
+  if (payload.name.startsWith("gone-")) {
+    // What a handler throws when the row it works on was deleted after the job was queued.
+    throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
+  }
   await sleep(context.retryCount === 0 ? payload.firstAttemptMs : 50, context.signal);
   if (context.signal.aborted) {
     return;
