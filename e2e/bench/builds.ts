@@ -1,7 +1,7 @@
 // `npm run bench:builds [-- --builds 20 --lines 5000]`: the build pipeline end to end. A
 // benchmark, not a test: it prints numbers and asserts nothing about time.
 //
-// A fresh database, a web-only Keel (`next start`), two worker processes (one build each at a
+// A fresh database, a web-only Keel (the launcher with `KEEL_WORKER=off`), two worker processes (one build each at a
 // time) and the emulator. N builds of Wallet App are queued at once; each prints `--lines`
 // lines in bursts. While they run, the benchmark follows every build's live log over HTTP
 // (the build page's Server-Sent Events) and measures:

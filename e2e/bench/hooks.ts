@@ -1,7 +1,7 @@
 // `npm run bench:hooks [-- --deliveries 200 --seconds 10]`: the service-hook receiver under load.
 // A benchmark, not a test: it prints numbers and asserts nothing about time.
 //
-// A fresh database, a web-only Keel (`next start`) and one worker. A subscription is made as Keel
+// A fresh database, a web-only Keel (the launcher with `KEEL_WORKER=off`) and one worker. A subscription is made as Keel
 // makes one (random URL key, Basic password stored as SHA-256 and sealed). N signed git.push
 // deliveries — distinct notifications about a repository no profile uses, so the worker
 // processes each without starting a build — are sent at an even rate over the given seconds,
