@@ -369,12 +369,25 @@ export async function finishListing(scope: Scope, claim: ListingClaim, options: 
  * whole connection to show its first page. ANALYZE reads a fixed sample (not the table), so
  * it costs about the same at 1,000 or 500,000 rows. A role that does not own the tables gets
  * a warning from PostgreSQL instead, and autovacuum catches up later.
+ *
+ * Then the search indexes' pending lists: a GIN index takes inserts into an unsorted pending
+ * list (up to gin_pending_list_limit, 4 MB) that every search reads in full until a vacuum
+ * merges it, and a manual ANALYZE does not. Measured at 500,000 rows: a search with no match
+ * took 4.7 ms with the list left by the listing's inserts and 0.05 ms after merging it (a rare
+ * name 101 ms → 33 ms). Merging costs tens of milliseconds, once per listing.
  */
 async function refreshStatistics(): Promise<void> {
   try {
     await db.$executeRawUnsafe(`ANALYZE "ListedRepository", "ListedProject"`);
   } catch (error) {
     log.warn({ err: error }, "could not refresh the listing tables' statistics (ANALYZE); autovacuum will");
+  }
+  try {
+    await db.$queryRawUnsafe(
+      `SELECT gin_clean_pending_list('"ListedRepository_nameKey_idx"'::regclass), gin_clean_pending_list('"ListedRepository_projectNameKey_idx"'::regclass), gin_clean_pending_list('"ListedProject_nameKey_idx"'::regclass)`,
+    );
+  } catch (error) {
+    log.warn({ err: error }, "could not merge the search indexes' pending lists (gin_clean_pending_list); autovacuum will");
   }
 }
 
@@ -433,7 +446,7 @@ export type MatchCount = { count: number; capped: boolean };
 
 /** `%term%` for LIKE on a name key, with the term normalized like the keys and LIKE's wildcards escaped. */
 function containsPattern(term: string): string {
-  return `%${nameKey(term).replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+  return `%${escapeLike(nameKey(term))}%`;
 }
 
 /**
@@ -444,16 +457,78 @@ function inScope(scope: Scope, connectionId: string): Prisma.Sql {
   return Prisma.sql`EXISTS (SELECT 1 FROM "Connection" c WHERE c.id = ${connectionId}::uuid AND c."organizationId" = ${scope.organizationId}::uuid)`;
 }
 
-function repositoryFilter(scope: Scope, connectionId: string, generation: number, filter: { q?: string; projectId?: string }): Prisma.Sql {
+/** A search term as the queries use it: the whole key, and the part the trigram indexes look up. */
+export type RepositorySearch = { key: string; indexed: string };
+
+/**
+ * A word in more than this share of the names sampled by the planner's statistics counts as
+ * everywhere: its trigrams' posting lists hold nearly every row, and a GIN scan decodes all
+ * of them however rare the rest of the term is.
+ */
+const EVERYWHERE_SHARE = 0.2;
+
+/**
+ * Which part of a search term the pg_trgm GIN indexes should look up. A GIN scan for
+ * `%term%` needs every trigram of the term and decodes each trigram's whole posting list: in
+ * an estate where every name starts with the same word ("contoso-…", or the benchmark's
+ * "project-00042-docs-06"), that word's trigrams list every row, and a search for one
+ * repository cost 17 ms at 500,000 names (11 ms per column for a project name) before the
+ * first match. So when the term has a word that appears in most sampled names and another
+ * that does not, the index looks up only the rarest word and the whole term is checked on
+ * the rows it returns (`strpos`, which the index cannot serve, so PostgreSQL does not look
+ * the ubiquitous trigrams up anyway). Exact either way: every row containing the term
+ * contains each of its words. The sample is the planner's own (most common values and
+ * histogram bounds of both name keys, refreshed by the ANALYZE after each listing): one
+ * catalog read, no table access; without statistics the whole term is looked up.
+ */
+export async function repositorySearch(term: string): Promise<RepositorySearch> {
+  const key = nameKey(term);
+  // pg_trgm's own word boundaries (letters and digits); shorter words give it no trigram.
+  const words = [...new Set(key.split(/[^\p{L}\p{N}]+/u).filter((word) => word.length >= 3))];
+  if (words.length < 2) {
+    return { key, indexed: key };
+  }
+  const columns = await db.$queryRaw<{ sample: string[] | null }[]>`
+    SELECT COALESCE(most_common_vals::text::text[], '{}') || COALESCE(histogram_bounds::text::text[], '{}') AS sample
+    FROM pg_stats
+    WHERE schemaname = current_schema() AND tablename = 'ListedRepository' AND attname IN ('nameKey', 'projectNameKey')`;
+  const samples = columns.map((column) => column.sample ?? []).filter((sample) => sample.length > 0);
+  if (samples.length === 0) {
+    return { key, indexed: key };
+  }
+  // A word's cost is set by the column where it is most frequent (both are looked up).
+  const share = (word: string) => Math.max(...samples.map((sample) => sample.filter((value) => value.includes(word)).length / sample.length));
+  const shares = words.map((word) => ({ word, share: share(word) }));
+  if (!shares.some((entry) => entry.share > EVERYWHERE_SHARE)) {
+    return { key, indexed: key };
+  }
+  const rarest = shares.reduce((best, entry) => (entry.share < best.share || (entry.share === best.share && entry.word.length > best.word.length) ? entry : best));
+  return rarest.share > EVERYWHERE_SHARE ? { key, indexed: key } : { key, indexed: rarest.word };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+function repositoryFilter(scope: Scope, connectionId: string, generation: number, filter: { search?: RepositorySearch; projectId?: string }): Prisma.Sql {
   const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`, inScope(scope, connectionId)];
   if (filter.projectId !== undefined) {
     conditions.push(Prisma.sql`"projectId" = ${filter.projectId}`);
   }
-  if (filter.q !== undefined && filter.q !== "") {
-    const pattern = containsPattern(filter.q);
+  const search = filter.search;
+  if (search !== undefined && search.key !== "") {
+    const pattern = `%${escapeLike(search.indexed)}%`;
     conditions.push(Prisma.sql`("nameKey" LIKE ${pattern} ESCAPE '\\' OR "projectNameKey" LIKE ${pattern} ESCAPE '\\')`);
+    if (search.indexed !== search.key) {
+      // The whole term, on the rows the index found for its rarest word (strpos: a literal substring, like LIKE '%term%' with its wildcards escaped).
+      conditions.push(Prisma.sql`(strpos("nameKey", ${search.key}) > 0 OR strpos("projectNameKey", ${search.key}) > 0)`);
+    }
   }
   return Prisma.join(conditions, " AND ");
+}
+
+async function searchOf(q: string | undefined): Promise<RepositorySearch | undefined> {
+  return q === undefined || q === "" ? undefined : repositorySearch(q);
 }
 
 /**
@@ -467,7 +542,7 @@ export async function listListedRepositories(
   generation: number,
   options: { q?: string; projectId?: string; after?: PageCursor; limit: number; count?: "capped" },
 ): Promise<{ rows: ListedRepositoryRow[]; hasMore: boolean; matches: MatchCount | null }> {
-  const where = repositoryFilter(scope, connectionId, generation, options);
+  const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search: await searchOf(options.q) });
   const after = options.after ? Prisma.sql`AND ("nameKey", "repositoryId") > (${options.after.key}, ${options.after.id})` : Prisma.empty;
   // An uncorrelated scalar subquery runs once per statement (an InitPlan), not once per row.
   const counted = options.count === "capped" ? Prisma.sql`, (SELECT count(*) FROM (SELECT 1 FROM "ListedRepository" WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1}) m) AS matches` : Prisma.empty;
@@ -492,7 +567,7 @@ function cappedCount(raw: bigint | undefined): MatchCount {
 
 /** How many listed repositories match, exactly (tests, and listings finished before totals were kept). */
 export async function countListedRepositories(scope: Scope, connectionId: string, generation: number, options: { q?: string; projectId?: string }): Promise<number> {
-  const where = repositoryFilter(scope, connectionId, generation, options);
+  const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search: await searchOf(options.q) });
   const result = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM "ListedRepository" WHERE ${where}`;
   return Number(result[0]?.count ?? 0);
 }
