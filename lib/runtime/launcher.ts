@@ -268,9 +268,11 @@ export async function prepareRuntime(env: Env): Promise<Runtime> {
 
 type NodeChild = Supervisable & { process: ChildProcess };
 
-/** Spawns a Node child of the launcher, its output copied to KEEL_LOG_FILE when one is set. */
-function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: NodeJS.WritableStream | undefined): NodeChild {
-  const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: logFile ? ["ignore", "pipe", "pipe"] : "inherit", env });
+/**
+ * A started child as the supervisor sees it: its output copied to KEEL_LOG_FILE when one is set
+ * (the child's stdio is then piped), and a promise of its exit.
+ */
+function supervised(child: ChildProcess, logFile: NodeJS.WritableStream | undefined): NodeChild {
   if (logFile) {
     child.stdout?.on("data", (chunk: Buffer) => {
       process.stdout.write(chunk);
@@ -289,6 +291,11 @@ function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: NodeJS.Writa
   return { pid: child.pid ?? -1, exited, process: child };
 }
 
+/** Spawns a Node child of the launcher. */
+function spawnNode(args: string[], env: NodeJS.ProcessEnv, logFile: NodeJS.WritableStream | undefined): NodeChild {
+  return supervised(spawn(process.execPath, args, { cwd: projectRoot, stdio: logFile ? ["ignore", "pipe", "pipe"] : "inherit", env }), logFile);
+}
+
 /**
  * Forks one web server process (lib/runtime/web-server.ts) as a cluster worker: every web process
  * calls listen() on the same port and this process (the cluster primary) hands incoming
@@ -300,23 +307,7 @@ function forkWeb(args: string[], env: NodeJS.ProcessEnv, logFile: NodeJS.Writabl
   // not inherited; the web server brings its own (tsx's loader).
   const script = args[args.length - 1];
   cluster.setupPrimary({ exec: script, args: [], execArgv: args.slice(0, -1), cwd: projectRoot, silent: Boolean(logFile) });
-  const worker = cluster.fork(env);
-  const child = worker.process;
-  if (logFile) {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      process.stdout.write(chunk);
-      logFile.write(chunk);
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      logFile.write(chunk);
-    });
-  }
-  const exited = new Promise<ExitInfo>((resolve) => {
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-    child.once("error", () => resolve({ code: null, signal: null }));
-  });
-  return { pid: child.pid ?? -1, exited, process: child };
+  return supervised(cluster.fork(env).process, logFile);
 }
 
 /** How many web processes to run: KEEL_WEB_CONCURRENCY, else one per core (one in test mode). */
