@@ -1,10 +1,10 @@
 "use client";
 
-import { createContext, useActionState, useContext, useId, useRef, useState, type ReactNode } from "react";
+import { createContext, useActionState, useContext, useRef, useState, type ReactNode } from "react";
 import Trash2Icon from "lucide-react/icons/trash-2";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
-import { SubmitButton } from "@/components/ui/submit-button";
+import { DeleteProfileDialog } from "./delete-profile-button";
 import { deleteProfileAction } from "@/lib/actions/profiles";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
@@ -30,8 +30,6 @@ export function DeleteProfileList({ children }: { children: ReactNode }) {
     setAnswered(target.id);
     return deleteProfileAction(target.id, previous, formData);
   }, idleState as FormState);
-  const titleId = useId();
-  const descriptionId = useId();
   const ask = (next: Target) => {
     setTarget(next);
     dialogRef.current?.showModal();
@@ -39,25 +37,7 @@ export function DeleteProfileList({ children }: { children: ReactNode }) {
   return (
     <AskContext.Provider value={ask}>
       {children}
-      <dialog ref={dialogRef} aria-labelledby={titleId} aria-describedby={descriptionId} className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">
-        <form action={formAction} className="space-y-4 p-6">
-          <h2 id={titleId} className="text-lg font-semibold text-slate-900">
-            Delete the build profile “{target?.name}”?
-          </h2>
-          <p id={descriptionId} className="text-sm text-slate-700">
-            Keel forgets the profile and its settings. The repository in Azure DevOps is not touched. This cannot be undone.
-          </p>
-          {answered !== null && answered === target?.id ? <FormMessage state={state} /> : null}
-          <div className="flex justify-end gap-3">
-            <Button type="button" variant="secondary" onClick={() => dialogRef.current?.close()}>
-              Cancel
-            </Button>
-            <SubmitButton variant="danger" pendingLabel="Deleting…">
-              Delete build profile
-            </SubmitButton>
-          </div>
-        </form>
-      </dialog>
+      <DeleteProfileDialog dialogRef={dialogRef} name={target?.name} formAction={formAction} message={answered !== null && answered === target?.id ? <FormMessage state={state} /> : null} />
     </AskContext.Provider>
   );
 }
