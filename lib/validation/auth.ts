@@ -16,6 +16,18 @@ export type SetupInput = z.infer<typeof setupSchema>;
 
 export const roleField = z.enum(["ADMIN", "MEMBER"], { error: "Choose a role: Admin or Member" });
 
+/**
+ * An admin-chosen password (adding a member, resetting one) checked like any password: its
+ * issues go on the `password` field. Returns whether it passed.
+ */
+function checkChosenPassword(password: string | undefined, ctx: z.RefinementCtx): boolean {
+  const result = passwordField().safeParse(password ?? "");
+  for (const issue of result.success ? [] : result.error.issues) {
+    ctx.addIssue({ code: "custom", path: ["password"], message: issue.message });
+  }
+  return result.success;
+}
+
 export const addMemberFields = ["name", "email", "role", "method", "password"] as const;
 export const addMemberSchema = z
   .object({
@@ -26,15 +38,7 @@ export const addMemberSchema = z
     password: z.string().max(128, "Password must be at most 128 characters").optional(),
   })
   .superRefine((value, ctx) => {
-    if (value.method !== "password") {
-      return;
-    }
-    const result = passwordField().safeParse(value.password ?? "");
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        ctx.addIssue({ code: "custom", path: ["password"], message: issue.message });
-      }
-    } else if (value.password?.toLowerCase() === value.email) {
+    if (value.method === "password" && checkChosenPassword(value.password, ctx) && value.password?.toLowerCase() === value.email) {
       ctx.addIssue({ code: "custom", path: ["password"], message: "Password must not be the member's email address" });
     }
   });
@@ -70,13 +74,7 @@ export const resetPasswordSchema = z
     password: z.string().max(128, "Password must be at most 128 characters").optional(),
   })
   .superRefine((value, ctx) => {
-    if (value.method !== "password") {
-      return;
-    }
-    const result = passwordField().safeParse(value.password ?? "");
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        ctx.addIssue({ code: "custom", path: ["password"], message: issue.message });
-      }
+    if (value.method === "password") {
+      checkChosenPassword(value.password, ctx);
     }
   });
