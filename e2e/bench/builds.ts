@@ -12,7 +12,7 @@
 //   builds           wall time of the whole batch, and each build's run time.
 // Runs under the react-server condition (package.json) so it can queue builds with Keel's own
 // startBuild, as the profile page's action does.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -23,54 +23,16 @@ import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS } from "@/e2e/azure-devop
 import { startEmulator, type EmulatorHandle } from "@/e2e/azure-devops-emulator/index";
 import { hashPassword } from "@/lib/auth/password";
 import { lastFour, parseKeyring, seal } from "@/lib/crypto";
-import { childProcessEnv, getToolingEnv, supplyUnsetVariables } from "@/lib/env";
+import { getToolingEnv, supplyUnsetVariables } from "@/lib/env";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { startEmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
 import { recreateDatabase } from "@/lib/testing/databases";
+import { option, quantiles, request, root, startProcess, stopProcess, until, waitFor } from "./support";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const ADMIN = { email: "bench.builds@keel.test", password: "benchmark copper lantern", name: "Bench Admin" };
 
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
-
-function quantiles(values: number[]): { p50: number; p95: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))] ?? 0;
-  return { p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0 };
-}
-
 const ms = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`);
-
-function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string; setCookie: string[] }> {
-  return new Promise((resolve, reject) => {
-    const call = http.request(url, { method: options.method ?? "GET", headers: options.headers ?? {}, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), setCookie: response.headers["set-cookie"] ?? [] }));
-    });
-    call.on("error", reject);
-    call.end(options.body);
-  });
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await request(url)).status === 200) {
-        return;
-      }
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${url} did not come up within ${timeoutMs} ms`);
-}
 
 const cookieHeader = (cookies: string[]) => cookies.map((cookie) => cookie.split(";")[0]).join("; ");
 
@@ -123,20 +85,6 @@ function follow(url: string, cookie: string): Promise<StreamResult> {
       response.on("close", () => resolve(result));
     });
     call.on("error", reject);
-  });
-}
-
-function startProcess(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, args, { cwd: root, stdio: ["ignore", getToolingEnv().BENCH_KEEL_LOGS ? "inherit" : "ignore", "inherit"], env: childProcessEnv(env) });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  await new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
   });
 }
 
@@ -283,21 +231,11 @@ async function main(): Promise<void> {
     console.log("raw numbers: bench-results/builds.json");
   } finally {
     for (const child of children.reverse()) {
-      await stop(child);
+      await stopProcess(child);
     }
     await emulator.stop();
     await postgres.stop();
     await rm(tempDir, { recursive: true, force: true });
-  }
-}
-
-async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

@@ -1,4 +1,4 @@
-// Shared by the benchmarks (`npm run bench:picker`, `bench:load`, `bench:pages`): raw HTTP with
+// Shared by the benchmarks (`npm run bench:picker`, `bench:load`, `bench:pages`, `bench:hooks`, `bench:builds`): raw HTTP with
 // bytes counted as they arrive, starting Keel the way `npm start` does, signing in over HTTP,
 // reading processes' memory from /proc, and printing tables the README can paste with the
 // machine and its load average. Benchmarks print numbers; they never assert times.
@@ -232,4 +232,51 @@ export async function signIn(baseUrl: string, email: string, password: string): 
     throw new Error(`signing in as ${email} failed`);
   }
   return session;
+}
+
+/** An HTTP request with its whole answer as text (no keep-alive). */
+export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string; setCookie: string[] }> {
+  return new Promise((resolve, reject) => {
+    const call = http.request(url, { method: options.method ?? "GET", headers: options.headers ?? {}, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), setCookie: response.headers["set-cookie"] ?? [] }));
+    });
+    call.on("error", reject);
+    call.end(options.body);
+  });
+}
+
+/** p50, p95, p99 and the maximum of a set of numbers (nearest rank). */
+export function quantiles(values: number[]): { p50: number; p95: number; p99: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))] ?? 0;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1) ?? 0 };
+}
+
+/** Starts a Node process of Keel's (its output shown only with BENCH_KEEL_LOGS). */
+export function startProcess(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, args, { cwd: root, stdio: ["ignore", getToolingEnv().BENCH_KEEL_LOGS ? "inherit" : "ignore", "inherit"], env: childProcessEnv(env) });
+}
+
+/** SIGTERM, and wait for the exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+/** Polls until `probe` holds, or fails naming `what`. */
+export async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await sleep(250);
+  }
 }
