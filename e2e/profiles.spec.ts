@@ -201,6 +201,31 @@ test.describe("build profiles", () => {
       const section = page.getByRole("list", { name: "Build profiles using this connection" });
       await expect(section.getByRole("link")).toHaveText([`Alpha ${tag}`, `beta ${tag}`, `Gamma ${tag}`]);
       expect(await prisma().buildProfile.count({ where: { connectionId: connection.id } })).toBe(3);
+      await expect(page.getByRole("link", { name: /Show all .* build profiles of this connection/ })).toHaveCount(0);
+
+      await test.step("past ten profiles the connection page shows the first ten and links to the list filtered to it", async () => {
+        for (let index = 0; index < 9; index += 1) {
+          await seedProfile({ ...base, name: `More ${index} ${tag}`, platform: "ANDROID" });
+        }
+        await page.goto(`/connections/${connection.id}`);
+        await expect(section.getByRole("link")).toHaveCount(10);
+        await expect(section.getByRole("link").first()).toHaveText(`Alpha ${tag}`);
+        await page.getByRole("link", { name: "Show all 12 build profiles of this connection" }).click();
+        await expect(page).toHaveURL(new RegExp(`/profiles\\?connection=${connection.id}$`));
+        await expect(page.getByText(`Only the build profiles of the connection “${connection.name}”.`)).toBeVisible();
+        await expect(page.getByText("12 build profiles match")).toBeVisible();
+        await expect(rows).toHaveCount(13);
+        // Another filter keeps the connection; the note's link drops it.
+        await page.getByLabel("Platform").selectOption("FLUTTER");
+        await page.getByRole("button", { name: "Apply" }).click();
+        await expect(page).toHaveURL(new RegExp(`connection=${connection.id}`));
+        await expect(rows).toHaveCount(3);
+        await page.getByRole("link", { name: "Show every connection's" }).click();
+        await expect(page).not.toHaveURL(/connection=/);
+        await expect(page).toHaveURL(/platform=FLUTTER/);
+        await page.goto("/profiles?connection=not-an-id");
+        await expect(page.getByRole("alert").filter({ hasText: "Some filters in the address were not valid and were ignored" })).toContainText("Unknown connection");
+      });
     } finally {
       void [alpha, beta, gamma];
       await removeConnection(connection.id);

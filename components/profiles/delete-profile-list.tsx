@@ -1,8 +1,6 @@
 "use client";
 
-import { createContext, useActionState, useContext, useRef, useState, type ReactNode } from "react";
-import Trash2Icon from "lucide-react/icons/trash-2";
-import { Button } from "@/components/ui/button";
+import { useActionState, useRef, useState, type MouseEvent, type ReactNode } from "react";
 import { FormMessage } from "@/components/ui/form-message";
 import { DeleteProfileDialog } from "./delete-profile-button";
 import { deleteProfileAction } from "@/lib/actions/profiles";
@@ -10,13 +8,13 @@ import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Target = { id: string; name: string };
 
-const AskContext = createContext<((target: Target) => void) | null>(null);
-
 /**
  * "Delete" on a list of build profiles: one confirmation dialog for the whole list (the native
  * <dialog>, which traps focus and closes on Escape), opened by each row's button for its
  * profile. One dialog instead of one per row keeps a 50-row page's HTML and server rendering
- * small; the action gets the profile's id like a bound one, and checks it again.
+ * small; the action gets the profile's id like a bound one, and checks it again. The rows'
+ * buttons are server-rendered (DeleteProfileRowButton): one click handler here finds the row's
+ * profile from the button's data attributes, so the rows need no client component each.
  */
 export function DeleteProfileList({ children }: { children: ReactNode }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
@@ -30,25 +28,19 @@ export function DeleteProfileList({ children }: { children: ReactNode }) {
     setAnswered(target.id);
     return deleteProfileAction(target.id, previous, formData);
   }, idleState as FormState);
-  const ask = (next: Target) => {
-    setTarget(next);
+  const onClick = (event: MouseEvent<HTMLDivElement>) => {
+    const button = (event.target as Element).closest?.("button[data-delete-profile]");
+    if (!(button instanceof HTMLButtonElement) || !event.currentTarget.contains(button)) {
+      return;
+    }
+    setTarget({ id: button.dataset.deleteProfile ?? "", name: button.dataset.profileName ?? "" });
     dialogRef.current?.showModal();
   };
   return (
-    <AskContext.Provider value={ask}>
+    // Clicks come from the rows' buttons (keyboard included: Enter and Space click a button).
+    <div onClick={onClick}>
       {children}
       <DeleteProfileDialog dialogRef={dialogRef} name={target?.name} formAction={formAction} message={answered !== null && answered === target?.id ? <FormMessage state={state} /> : null} />
-    </AskContext.Provider>
-  );
-}
-
-/** A row's "Delete": opens the list's dialog for this profile. */
-export function DeleteProfileRowButton({ id, name }: Target) {
-  const ask = useContext(AskContext);
-  return (
-    <Button type="button" variant="ghost" size="sm" className="text-red-700" onClick={() => ask?.({ id, name })} aria-label={`Delete ${name}`}>
-      <Trash2Icon className="h-4 w-4" aria-hidden="true" />
-      Delete
-    </Button>
+    </div>
   );
 }

@@ -139,6 +139,7 @@ type Result = {
   pageHtmlWireBytes: number;
   search: Timing;
   searchServer: Timing;
+  searchServerByTerm: Record<string, Timing>;
   webPeakRss: number;
   webIdleRss: number;
   workerPeakRss: number;
@@ -218,12 +219,14 @@ async function benchSize(size: string, adminUrl: string, runs: number): Promise<
     const terms = [`project-${middle}-payments-07`, "payments-17", `Project-${middle}`, "zz-no-match", "docs"];
     const search: number[] = [];
     const searchServer: number[] = [];
+    const serverByTerm = new Map<string, number[]>(terms.map((term) => [term, []]));
     for (let index = 0; index < runs + terms.length; index += 1) {
       const term = terms[index % terms.length] ?? "docs";
       const answer = await get(`${api}/repositories?limit=50&q=${encodeURIComponent(term)}`, headers, agent);
       if (index >= terms.length) {
         search.push(answer.ms);
         searchServer.push(pickerDuration(answer.headers));
+        serverByTerm.get(term)?.push(pickerDuration(answer.headers));
       }
     }
     agent.destroy();
@@ -246,6 +249,8 @@ async function benchSize(size: string, adminUrl: string, runs: number): Promise<
       pageHtmlWireBytes: html.wireBytes,
       search: stats(search),
       searchServer: stats(searchServer),
+      // Which term the p95 comes from: each term's server time (raw numbers only).
+      searchServerByTerm: Object.fromEntries([...serverByTerm].map(([term, values]) => [term, stats(values)])),
       webPeakRss: web.peak,
       webIdleRss: idle.current,
       workerPeakRss: worker.peak,

@@ -58,7 +58,7 @@ export async function getProfile(scope: Scope, id: string): Promise<ProfileView 
 
 
 export type ProfileSort = "name" | "created" | "repository" | "platform";
-export type ProfileListQuery = { q?: string; platform?: BuildPlatform; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number };
+export type ProfileListQuery = { q?: string; platform?: BuildPlatform; connection?: string; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number };
 
 /** Escapes LIKE wildcards: Prisma's `contains` passes them through as wildcards. */
 function literal(term: string): string {
@@ -70,6 +70,7 @@ export async function listProfiles(scope: Scope, query: ProfileListQuery) {
   const term = query.q ? literal(query.q) : undefined;
   const where: Prisma.BuildProfileWhereInput = {
     organizationId: scope.organizationId,
+    ...(query.connection ? { connectionId: query.connection } : {}),
     ...(query.platform ? { platform: query.platform } : {}),
     ...(term
       ? {
@@ -97,12 +98,15 @@ export async function listProfiles(scope: Scope, query: ProfileListQuery) {
   return { rows, total };
 }
 
-/** The profiles bound to one connection (its page lists them). */
-export async function listProfilesForConnection(scope: Scope, connectionId: string) {
+/** How many of a connection's profiles its page reads (their repositories name its service hooks). */
+export const PROFILES_LISTED = 500;
+
+/** The profiles bound to one connection, by name (its page shows the first and names the repositories of its hooks). */
+export async function listProfilesForConnection(scope: Scope, connectionId: string, take = PROFILES_LISTED) {
   return db.buildProfile.findMany({
     where: { organizationId: scope.organizationId, connectionId },
     orderBy: { nameKey: "asc" },
-    take: 500,
+    take,
     select: { id: true, name: true, platform: true, projectName: true, repositoryId: true, repositoryName: true, defaultBranch: true, createdAt: true, createdBy: { select: { name: true } } },
   });
 }

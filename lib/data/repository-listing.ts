@@ -478,21 +478,18 @@ const EVERYWHERE_SHARE = 0.2;
  * the rows it returns (`strpos`, which the index cannot serve, so PostgreSQL does not look
  * the ubiquitous trigrams up anyway). Exact either way: every row containing the term
  * contains each of its words. The sample is the planner's own (most common values and
- * histogram bounds of both name keys, refreshed by the ANALYZE after each listing): one
- * catalog read, no table access; without statistics the whole term is looked up.
+ * histogram bounds of both name keys, refreshed by the ANALYZE after each listing): a catalog
+ * read, no table access, once per listing generation (nameSamples); without statistics the
+ * whole term is looked up.
  */
-export async function repositorySearch(term: string): Promise<RepositorySearch> {
+export async function repositorySearch(term: string, statisticsOf?: string): Promise<RepositorySearch> {
   const key = nameKey(term);
   // pg_trgm's own word boundaries (letters and digits); shorter words give it no trigram.
   const words = [...new Set(key.split(/[^\p{L}\p{N}]+/u).filter((word) => word.length >= 3))];
   if (words.length < 2) {
     return { key, indexed: key };
   }
-  const columns = await db.$queryRaw<{ sample: string[] | null }[]>`
-    SELECT COALESCE(most_common_vals::text::text[], '{}') || COALESCE(histogram_bounds::text::text[], '{}') AS sample
-    FROM pg_stats
-    WHERE schemaname = current_schema() AND tablename = 'ListedRepository' AND attname IN ('nameKey', 'projectNameKey')`;
-  const samples = columns.map((column) => column.sample ?? []).filter((sample) => sample.length > 0);
+  const samples = await nameSamples(statisticsOf);
   if (samples.length === 0) {
     return { key, indexed: key };
   }
@@ -504,6 +501,45 @@ export async function repositorySearch(term: string): Promise<RepositorySearch> 
   }
   const rarest = shares.reduce((best, entry) => (entry.share < best.share || (entry.share === best.share && entry.word.length > best.word.length) ? entry : best));
   return rarest.share > EVERYWHERE_SHARE ? { key, indexed: key } : { key, indexed: rarest.word };
+}
+
+/**
+ * The planner's sample of both name keys, kept per listing generation in this process: the
+ * statistics change only with the ANALYZE that finishes a listing, and a new listing is a new
+ * generation, so one catalog read per generation instead of one per multi-word search (about
+ * 1 ms of a 1–2 ms search at 500,000 names). A sample that another connection's listing has
+ * since refreshed only picks the looked-up word; the answer is exact either way.
+ */
+const sampleCache = new Map<string, Promise<string[][]>>();
+const SAMPLE_CACHE_ENTRIES = 256;
+
+function nameSamples(statisticsOf: string | undefined): Promise<string[][]> {
+  const cached = statisticsOf === undefined ? undefined : sampleCache.get(statisticsOf);
+  if (cached) {
+    return cached;
+  }
+  const read = db
+    .$queryRaw<{ sample: string[] | null }[]>`
+      SELECT COALESCE(most_common_vals::text::text[], '{}') || COALESCE(histogram_bounds::text::text[], '{}') AS sample
+      FROM pg_stats
+      WHERE schemaname = current_schema() AND tablename = 'ListedRepository' AND attname IN ('nameKey', 'projectNameKey')`
+    .then((columns) => columns.map((column) => column.sample ?? []).filter((sample) => sample.length > 0));
+  if (statisticsOf !== undefined) {
+    if (sampleCache.size >= SAMPLE_CACHE_ENTRIES) {
+      sampleCache.delete(sampleCache.keys().next().value ?? "");
+    }
+    sampleCache.set(statisticsOf, read);
+    // A failed read (or a listing without statistics yet) is asked again next time.
+    read.then(
+      (samples) => {
+        if (samples.length === 0) {
+          sampleCache.delete(statisticsOf);
+        }
+      },
+      () => sampleCache.delete(statisticsOf),
+    );
+  }
+  return read;
 }
 
 function escapeLike(text: string): string {
@@ -527,8 +563,8 @@ function repositoryFilter(scope: Scope, connectionId: string, generation: number
   return Prisma.join(conditions, " AND ");
 }
 
-async function searchOf(q: string | undefined): Promise<RepositorySearch | undefined> {
-  return q === undefined || q === "" ? undefined : repositorySearch(q);
+async function searchOf(q: string | undefined, connectionId: string, generation: number): Promise<RepositorySearch | undefined> {
+  return q === undefined || q === "" ? undefined : repositorySearch(q, `${connectionId}:${generation}`);
 }
 
 /**
@@ -542,7 +578,7 @@ export async function listListedRepositories(
   generation: number,
   options: { q?: string; projectId?: string; after?: PageCursor; limit: number; count?: "capped" },
 ): Promise<{ rows: ListedRepositoryRow[]; hasMore: boolean; matches: MatchCount | null }> {
-  const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search: await searchOf(options.q) });
+  const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search: await searchOf(options.q, connectionId, generation) });
   const after = options.after ? Prisma.sql`AND ("nameKey", "repositoryId") > (${options.after.key}, ${options.after.id})` : Prisma.empty;
   // An uncorrelated scalar subquery runs once per statement (an InitPlan), not once per row.
   const counted = options.count === "capped" ? Prisma.sql`, (SELECT count(*) FROM (SELECT 1 FROM "ListedRepository" WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1}) m) AS matches` : Prisma.empty;
@@ -567,7 +603,7 @@ function cappedCount(raw: bigint | undefined): MatchCount {
 
 /** How many listed repositories match, exactly (tests, and listings finished before totals were kept). */
 export async function countListedRepositories(scope: Scope, connectionId: string, generation: number, options: { q?: string; projectId?: string }): Promise<number> {
-  const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search: await searchOf(options.q) });
+  const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search: await searchOf(options.q, connectionId, generation) });
   const result = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM "ListedRepository" WHERE ${where}`;
   return Number(result[0]?.count ?? 0);
 }

@@ -606,3 +606,67 @@ describe("guardedRequest: headers", () => {
   });
 });
 
+
+describe("guardedRequest: kept-alive connections", () => {
+  /** A raw HTTP/1.1 peer: answers the connection's n-th request (from 1; `overall` counts every connection's) with `answer`, or drops the connection when it says "drop". */
+  async function peer(answer: (requestOnConnection: number, overall: number) => { status: number; type: string; body: string } | "drop"): Promise<{ port: number; connections: () => number }> {
+    let connections = 0;
+    let overall = 0;
+    const port = await startTcpServer((socket) => {
+      connections += 1;
+      let seen = 0;
+      let buffered = "";
+      socket.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString("latin1");
+        while (buffered.includes("\r\n\r\n")) {
+          const end = buffered.indexOf("\r\n\r\n") + 4;
+          const head = buffered.slice(0, end);
+          const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+          buffered = buffered.slice(end + length);
+          seen += 1;
+          overall += 1;
+          const reply = answer(seen, overall);
+          if (reply === "drop") {
+            socket.destroy();
+            return;
+          }
+          socket.write(`HTTP/1.1 ${reply.status} OK\r\ncontent-type: ${reply.type}\r\ncontent-length: ${Buffer.byteLength(reply.body)}\r\nconnection: keep-alive\r\n\r\n${reply.body}`);
+        }
+      });
+    });
+    return { port, connections: () => connections };
+  }
+  const ok = { status: 200, type: "application/json", body: '{"ok":true}' };
+
+  it("sends the next request to the same destination on the same connection", async () => {
+    const server = await peer(() => ok);
+    for (let index = 0; index < 3; index += 1) {
+      const result = await request({ url: `http://127.0.0.1:${server.port}/_apis/projects` });
+      expect(result.ok && result.response.json).toEqual({ ok: true });
+    }
+    expect(server.connections()).toBe(1);
+  });
+
+  it("sends a GET again on a new connection when the kept-alive one was closed before it answered", async () => {
+    const server = await peer((n) => (n === 1 ? ok : "drop"));
+    expect((await request({ url: `http://127.0.0.1:${server.port}/a` })).ok).toBe(true);
+    const second = await request({ url: `http://127.0.0.1:${server.port}/b` });
+    expect(second.ok && second.response.json).toEqual({ ok: true });
+    expect(server.connections()).toBe(2);
+  });
+
+  it("never sends a POST twice: a kept-alive connection closed under it is a failure", async () => {
+    const server = await peer((n) => (n === 1 ? ok : "drop"));
+    expect((await request({ url: `http://127.0.0.1:${server.port}/a` })).ok).toBe(true);
+    const failure = expectFailure(await request({ url: `http://127.0.0.1:${server.port}/b`, method: "POST", body: "{}" }));
+    expect(failure.kind).toBe("reset");
+    expect(server.connections()).toBe(1);
+  });
+
+  it("closes a connection whose answer was refused instead of reusing it", async () => {
+    const server = await peer((_n, overall) => (overall === 1 ? { status: 200, type: "text/html", body: "<html>sign in</html>" } : ok));
+    expect(expectFailure(await request({ url: `http://127.0.0.1:${server.port}/a` })).kind).toBe("not_json");
+    expect((await request({ url: `http://127.0.0.1:${server.port}/b` })).ok).toBe(true);
+    expect(server.connections()).toBe(2);
+  });
+});

@@ -77,6 +77,12 @@ describe("the profiles list parameters", () => {
     expect(parseProfileListQuery(query("q=wallet&platform=&sort=name&order=asc"))).toEqual({ query: { q: "wallet", sort: "name", order: "asc", page: 1 }, problems: [] });
   });
 
+  it("filters by a connection id, and names a bad one without repeating it", () => {
+    const id = "3e3a6b1c-0000-4000-8000-000000000001";
+    expect(parseProfileListQuery(query(`connection=${id}`))).toEqual({ query: { connection: id, sort: "name", order: "asc", page: 1 }, problems: [] });
+    expect(parseProfileListQuery(query("connection=../etc&q=wallet"))).toEqual({ query: { q: "wallet", sort: "name", order: "asc", page: 1 }, problems: ["Unknown connection"] });
+  });
+
   it("drops only the bad parameter and says which known one was wrong, without repeating unknown names", () => {
     const { query: kept, problems } = parseProfileListQuery(query("q=wallet&platform=WINDOWS&evil=1"));
     expect(kept).toEqual({ q: "wallet", sort: "name", order: "asc", page: 1 });

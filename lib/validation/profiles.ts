@@ -152,6 +152,8 @@ export const profileListQuerySchema = z.strictObject({
   sort: z.enum(PROFILE_SORTS, { error: "Unknown sort order" }).default("name"),
   order: z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc"),
   page: z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1),
+  /** Only the profiles of this connection (its page links here when it has more than it shows). */
+  connection: z.uuid({ error: "Unknown connection" }).optional(),
   /** Set by the delete action's redirect: the id of the profile just deleted (its name comes from the audit log, never from the URL). */
   deleted: z.uuid({ error: "Unknown deleted profile" }).optional(),
 });

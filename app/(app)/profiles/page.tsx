@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
-import { DeleteProfileList, DeleteProfileRowButton } from "@/components/profiles/delete-profile-list";
+import { DeleteProfileList } from "@/components/profiles/delete-profile-list";
+import { DeleteProfileRowButton } from "@/components/profiles/delete-profile-row-button";
+import { SoftLinks } from "@/components/ui/soft-links";
 import { Badge } from "@/components/ui/badge";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
@@ -40,6 +42,9 @@ function href(query: ProfileListQuery, change: Partial<ProfileListQuery>): strin
   if (next.platform) {
     params.set("platform", next.platform);
   }
+  if (next.connection) {
+    params.set("connection", next.connection);
+  }
   if (next.sort !== "name") {
     params.set("sort", next.sort);
   }
@@ -67,7 +72,9 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   ]);
   const deletedName = deletedEvent && typeof deletedEvent === "object" && !Array.isArray(deletedEvent) && typeof deletedEvent.name === "string" ? deletedEvent.name : null;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const filtered = Boolean(query.q || query.platform);
+  const filtered = Boolean(query.q || query.platform || query.connection);
+  // The connection filter comes from a connection's page; its name, from the rows it finds.
+  const connectionName = query.connection ? (rows.find((row) => row.connection)?.connection?.name ?? "this connection") : null;
   const isAdmin = can(scope, "connection.create");
   const create =
     connections.length > 0 ? (
@@ -114,6 +121,15 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
       ) : (
         <>
           <Form action="/profiles" role="search" aria-label="Filter build profiles" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+            {query.connection ? (
+              <p className="w-full text-sm text-slate-700">
+                <input type="hidden" name="connection" value={query.connection} />
+                Only the build profiles of the connection “{connectionName}”.{" "}
+                <Link href={href(query, { connection: undefined, page: 1 })} className="font-medium text-brand-700 underline">
+                  Show every connection&apos;s
+                </Link>
+              </p>
+            ) : null}
             <div className="min-w-56 flex-1">
               <label htmlFor="profiles-q" className="block text-sm font-medium text-slate-800">
                 Search
@@ -187,58 +203,59 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
             </EmptyState>
           ) : (
             <DeleteProfileList>
-              <DataTable
-                caption="Build profiles"
-                columns={[
-                  { key: "name", label: "Name" },
-                  { key: "platform", label: "Platform" },
-                  { key: "repository", label: "Repository" },
-                  { key: "connection", label: "Connection" },
-                  { key: "created", label: "Created" },
-                  { key: "actions", label: <span className="sr-only">Actions</span> },
-                ]}
-              >
-                {rows.map((profile) => (
-                  <tr key={profile.id} className="border-t border-slate-100">
-                    <td className="px-4 py-3">
-                      {/* No prefetch: up to 50 rows would each fetch a dynamic page (no loading.tsx to
-                          stop at) while the list is still hydrating — main-thread and server work for
-                          pages most visits never open. */}
-                      <Link href={`/profiles/${profile.id}`} prefetch={false} className="font-medium text-brand-700 underline">
-                        {profile.name}
-                      </Link>
-                    </td>
-                    <td className="px-4 py-3" data-label="Platform">{platformLabel(profile.platform)}</td>
-                    <td className="px-4 py-3" data-label="Repository">
-                      <span className="text-slate-900 md:block">{profile.repositoryName}</span>
-                      <span className="block text-xs text-slate-600">
-                        {profile.projectName}
-                        {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : " · empty"}
-                      </span>
-                    </td>
-                    <td className="px-4 py-3" data-label="Connection">
-                      {profile.connection ? (
-                        <span className="inline-flex flex-wrap items-center gap-2">
-                          {profile.connection.name}
-                          <ConnectionStatusBadge status={healthOfConnection(profile.connection).status} />
+              <SoftLinks>
+                <DataTable
+                  caption="Build profiles"
+                  columns={[
+                    { key: "name", label: "Name" },
+                    { key: "platform", label: "Platform" },
+                    { key: "repository", label: "Repository" },
+                    { key: "connection", label: "Connection" },
+                    { key: "created", label: "Created" },
+                    { key: "actions", label: <span className="sr-only">Actions</span> },
+                  ]}
+                >
+                  {rows.map((profile) => (
+                    <tr key={profile.id} className="border-t border-slate-100">
+                      <td className="px-4 py-3">
+                        {/* A plain link, made a client-side navigation by SoftLinks: no prefetch (up to
+                            50 dynamic pages most visits never open) and no client component per row. */}
+                        <a href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
+                          {profile.name}
+                        </a>
+                      </td>
+                      <td className="px-4 py-3" data-label="Platform">{platformLabel(profile.platform)}</td>
+                      <td className="px-4 py-3" data-label="Repository">
+                        <span className="text-slate-900 md:block">{profile.repositoryName}</span>
+                        <span className="block text-xs text-slate-600">
+                          {profile.projectName}
+                          {profile.defaultBranch ? ` · ${shortBranchName(profile.defaultBranch)}` : " · empty"}
                         </span>
-                      ) : (
-                        <span className="inline-flex flex-wrap items-center gap-2">
-                          <Badge tone="error">Disconnected</Badge>
-                          <span className="text-xs text-slate-600">re-bind on its page</span>
-                        </span>
-                      )}
-                    </td>
-                    <td className="px-4 py-3 text-slate-600" data-label="Created">
-                      <When date={profile.createdAt} relative />
-                      {profile.createdBy ? <span className="text-xs md:block"> {profile.createdBy.name}</span> : null}
-                    </td>
-                    <td className="px-4 py-3 text-right">
-                      {can(scope, "profile.delete", profile) ? <DeleteProfileRowButton id={profile.id} name={profile.name} /> : null}
-                    </td>
-                  </tr>
-                ))}
-              </DataTable>
+                      </td>
+                      <td className="px-4 py-3" data-label="Connection">
+                        {profile.connection ? (
+                          <span className="inline-flex flex-wrap items-center gap-2">
+                            {profile.connection.name}
+                            <ConnectionStatusBadge status={healthOfConnection(profile.connection).status} />
+                          </span>
+                        ) : (
+                          <span className="inline-flex flex-wrap items-center gap-2">
+                            <Badge tone="error">Disconnected</Badge>
+                            <span className="text-xs text-slate-600">re-bind on its page</span>
+                          </span>
+                        )}
+                      </td>
+                      <td className="px-4 py-3 text-slate-600" data-label="Created">
+                        <When date={profile.createdAt} relative />
+                        {profile.createdBy ? <span className="text-xs md:block"> {profile.createdBy.name}</span> : null}
+                      </td>
+                      <td className="px-4 py-3 text-right">
+                        {can(scope, "profile.delete", profile) ? <DeleteProfileRowButton id={profile.id} name={profile.name} /> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </DataTable>
+                </SoftLinks>
             </DeleteProfileList>
           )}
           {pages > 1 ? (

@@ -30,7 +30,7 @@ import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { healthOfConnection, problemViewerFor } from "@/lib/connections/service";
 import { readCheckSummary } from "@/lib/connections/summary";
 import { getConnection, listPossibleOwners } from "@/lib/data/connections";
-import { listProfilesForConnection } from "@/lib/data/profiles";
+import { listProfilesForConnection, PROFILES_LISTED } from "@/lib/data/profiles";
 import { HookHealthTable } from "@/components/hooks/hook-health";
 import { listHookSubscriptions } from "@/lib/data/hooks";
 import { shortBranchName } from "@/lib/shared/names";
@@ -40,6 +40,13 @@ import { formatDay } from "@/lib/shared/dates";
 import { When } from "@/components/ui/when";
 
 export const metadata: Metadata = { title: "Connection" };
+
+/**
+ * The first profiles by name; the rest are one link away, in the profile list filtered to this
+ * connection. A connection that 120 profiles use made this the heaviest page to render (a row
+ * each), for a list nobody reads here (issue 17).
+ */
+const PROFILES_SHOWN = 10;
 
 export default async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("connection.read");
@@ -79,7 +86,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
     ) : null;
   // Legacy Azure DevOps OAuth → Microsoft Entra ID, in place (same connection id, profiles keep working).
   const canSwitch = may.reauthorize && oauthProvider === "azure-devops" && getOAuthProviderConfig("microsoft-entra-id") !== null;
-  const profiles = await listProfilesForConnection(scope, connection.id);
+  const profiles = await listProfilesForConnection(scope, connection.id, PROFILES_LISTED);
   const canManageHooks = can(scope, "hooks.manage");
   const hookRows = canManageHooks ? await listHookSubscriptions(scope, { connectionId: connection.id }) : [];
   const repositoryNames = new Map(profiles.map((profile) => [profile.repositoryId.toLowerCase(), `${profile.projectName} / ${profile.repositoryName}`]));
@@ -328,7 +335,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           <p className="text-sm text-slate-600">No build profile uses this connection yet. Pick a repository to create one.</p>
         ) : (
           <ul className="divide-y divide-slate-100" aria-label="Build profiles using this connection">
-            {profiles.map((profile) => (
+            {profiles.slice(0, PROFILES_SHOWN).map((profile) => (
               <li key={profile.id} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm">
                 <span>
                   <Link href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
@@ -344,6 +351,13 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             ))}
           </ul>
         )}
+        {profiles.length > PROFILES_SHOWN ? (
+          <p className="mt-3 text-sm">
+            <Link href={`/profiles?connection=${connection.id}`} className="font-medium text-brand-700 underline">
+              Show all {profiles.length >= PROFILES_LISTED ? `${PROFILES_LISTED}+` : profiles.length} build profiles of this connection
+            </Link>
+          </p>
+        ) : null}
       </Card>
       {canManageHooks ? (
         <Card
