@@ -255,7 +255,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                     </tr>
                   ))}
                 </DataTable>
-                </SoftLinks>
+              </SoftLinks>
             </DeleteProfileList>
           )}
           {pages > 1 ? (
