@@ -510,36 +510,44 @@ export async function repositorySearch(term: string, statisticsOf?: string): Pro
  * 1 ms of a 1–2 ms search at 500,000 names). A sample that another connection's listing has
  * since refreshed only picks the looked-up word; the answer is exact either way.
  */
-const sampleCache = new Map<string, Promise<string[][]>>();
+const sampleCache = new Map<string, string[][]>();
+const sampleReads = new Map<string, Promise<string[][]>>();
 const SAMPLE_CACHE_ENTRIES = 256;
 
-function nameSamples(statisticsOf: string | undefined): Promise<string[][]> {
+async function nameSamples(statisticsOf: string | undefined): Promise<string[][]> {
   const cached = statisticsOf === undefined ? undefined : sampleCache.get(statisticsOf);
   if (cached) {
     return cached;
   }
-  const read = db
-    .$queryRaw<{ sample: string[] | null }[]>`
+  // Concurrent searches share one read. Only the read's result is kept, never its promise: a
+  // promise remembers the request it was made in (AsyncLocalStorage), and keeping it would keep
+  // that request's whole context alive with it.
+  const pending = statisticsOf === undefined ? undefined : sampleReads.get(statisticsOf);
+  if (pending) {
+    return pending;
+  }
+  const read = db.$queryRaw<{ sample: string[] | null }[]>`
       SELECT COALESCE(most_common_vals::text::text[], '{}') || COALESCE(histogram_bounds::text::text[], '{}') AS sample
       FROM pg_stats
       WHERE schemaname = current_schema() AND tablename = 'ListedRepository' AND attname IN ('nameKey', 'projectNameKey')`
     .then((columns) => columns.map((column) => column.sample ?? []).filter((sample) => sample.length > 0));
-  if (statisticsOf !== undefined) {
-    if (sampleCache.size >= SAMPLE_CACHE_ENTRIES) {
-      sampleCache.delete(sampleCache.keys().next().value ?? "");
-    }
-    sampleCache.set(statisticsOf, read);
-    // A failed read (or a listing without statistics yet) is asked again next time.
-    read.then(
-      (samples) => {
-        if (samples.length === 0) {
-          sampleCache.delete(statisticsOf);
-        }
-      },
-      () => sampleCache.delete(statisticsOf),
-    );
+  if (statisticsOf === undefined) {
+    return read;
   }
-  return read;
+  sampleReads.set(statisticsOf, read);
+  try {
+    const samples = await read;
+    // A listing without statistics yet is asked again next time.
+    if (samples.length > 0) {
+      if (sampleCache.size >= SAMPLE_CACHE_ENTRIES) {
+        sampleCache.delete(sampleCache.keys().next().value ?? "");
+      }
+      sampleCache.set(statisticsOf, samples);
+    }
+    return samples;
+  } finally {
+    sampleReads.delete(statisticsOf);
+  }
 }
 
 function escapeLike(text: string): string {
