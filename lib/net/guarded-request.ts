@@ -152,7 +152,10 @@ function poolFor(key: string, isHttps: boolean): http.Agent {
       pools.delete(oldest);
     }
   }
-  const options = { keepAlive: true, maxSockets: 16, maxFreeSockets: 8, timeout: FREE_SOCKET_MS, scheduling: "lifo" as const };
+  // No cap on sockets in use: a request never waits in the pool (its connect timer is already
+  // running, and every Azure DevOps Services organization shares one destination); the pool only
+  // decides which idle connections are kept.
+  const options = { keepAlive: true, maxFreeSockets: 16, timeout: FREE_SOCKET_MS, scheduling: "lifo" as const };
   const agent = isHttps ? new https.Agent(options) : new http.Agent(options);
   pools.set(key, agent);
   return agent;
