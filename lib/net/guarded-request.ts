@@ -146,9 +146,9 @@ function poolFor(key: string, isHttps: boolean): http.Agent {
     return existing;
   }
   if (pools.size >= POOLS_KEPT) {
+    // Forgotten, not destroyed: its requests in flight finish, its idle sockets time out.
     const oldest = pools.keys().next().value;
     if (oldest !== undefined) {
-      pools.get(oldest)?.destroy();
       pools.delete(oldest);
     }
   }
@@ -159,14 +159,6 @@ function poolFor(key: string, isHttps: boolean): http.Agent {
   const agent = isHttps ? new https.Agent(options) : new http.Agent(options);
   pools.set(key, agent);
   return agent;
-}
-
-/** Closes every kept-alive connection (tests; a process that wants to exit at once). */
-export function closeGuardedConnections(): void {
-  for (const agent of pools.values()) {
-    agent.destroy();
-  }
-  pools.clear();
 }
 
 /** Sends one request through the SSRF policy with timeouts, size cap, no redirects and verified TLS; throws only for invalid caller headers. */
