@@ -102,11 +102,11 @@ export async function listProfiles(scope: Scope, query: ProfileListQuery) {
 export const PROFILES_LISTED = 500;
 
 /** The profiles bound to one connection, by name (its page shows the first and names the repositories of its hooks). */
-export async function listProfilesForConnection(scope: Scope, connectionId: string, take = PROFILES_LISTED) {
+export async function listProfilesForConnection(scope: Scope, connectionId: string) {
   return db.buildProfile.findMany({
     where: { organizationId: scope.organizationId, connectionId },
     orderBy: { nameKey: "asc" },
-    take,
+    take: PROFILES_LISTED,
     select: { id: true, name: true, platform: true, projectName: true, repositoryId: true, repositoryName: true, defaultBranch: true, createdAt: true, createdBy: { select: { name: true } } },
   });
 }

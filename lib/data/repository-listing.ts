@@ -511,7 +511,6 @@ export async function repositorySearch(term: string, statisticsOf?: string): Pro
  * since refreshed only picks the looked-up word; the answer is exact either way.
  */
 const sampleCache = new Map<string, string[][]>();
-const sampleReads = new Map<string, Promise<string[][]>>();
 const SAMPLE_CACHE_ENTRIES = 256;
 
 async function nameSamples(statisticsOf: string | undefined): Promise<string[][]> {
@@ -519,35 +518,21 @@ async function nameSamples(statisticsOf: string | undefined): Promise<string[][]
   if (cached) {
     return cached;
   }
-  // Concurrent searches share one read. Only the read's result is kept, never its promise: a
-  // promise remembers the request it was made in (AsyncLocalStorage), and keeping it would keep
-  // that request's whole context alive with it.
-  const pending = statisticsOf === undefined ? undefined : sampleReads.get(statisticsOf);
-  if (pending) {
-    return pending;
-  }
-  const read = db.$queryRaw<{ sample: string[] | null }[]>`
-      SELECT COALESCE(most_common_vals::text::text[], '{}') || COALESCE(histogram_bounds::text::text[], '{}') AS sample
-      FROM pg_stats
-      WHERE schemaname = current_schema() AND tablename = 'ListedRepository' AND attname IN ('nameKey', 'projectNameKey')`
-    .then((columns) => columns.map((column) => column.sample ?? []).filter((sample) => sample.length > 0));
-  if (statisticsOf === undefined) {
-    return read;
-  }
-  sampleReads.set(statisticsOf, read);
-  try {
-    const samples = await read;
-    // A listing without statistics yet is asked again next time.
-    if (samples.length > 0) {
-      if (sampleCache.size >= SAMPLE_CACHE_ENTRIES) {
-        sampleCache.delete(sampleCache.keys().next().value ?? "");
-      }
-      sampleCache.set(statisticsOf, samples);
+  const columns = await db.$queryRaw<{ sample: string[] | null }[]>`
+    SELECT COALESCE(most_common_vals::text::text[], '{}') || COALESCE(histogram_bounds::text::text[], '{}') AS sample
+    FROM pg_stats
+    WHERE schemaname = current_schema() AND tablename = 'ListedRepository' AND attname IN ('nameKey', 'projectNameKey')`;
+  const samples = columns.map((column) => column.sample ?? []).filter((sample) => sample.length > 0);
+  // The value is kept, never a promise: a promise remembers the request it was made in
+  // (AsyncLocalStorage) and would keep that request's whole context alive. A listing without
+  // statistics yet is asked again next time.
+  if (statisticsOf !== undefined && samples.length > 0) {
+    if (sampleCache.size >= SAMPLE_CACHE_ENTRIES) {
+      sampleCache.delete(sampleCache.keys().next().value ?? "");
     }
-    return samples;
-  } finally {
-    sampleReads.delete(statisticsOf);
+    sampleCache.set(statisticsOf, samples);
   }
+  return samples;
 }
 
 function escapeLike(text: string): string {

@@ -86,7 +86,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
     ) : null;
   // Legacy Azure DevOps OAuth → Microsoft Entra ID, in place (same connection id, profiles keep working).
   const canSwitch = may.reauthorize && oauthProvider === "azure-devops" && getOAuthProviderConfig("microsoft-entra-id") !== null;
-  const profiles = await listProfilesForConnection(scope, connection.id, PROFILES_LISTED);
+  const profiles = await listProfilesForConnection(scope, connection.id);
   const canManageHooks = can(scope, "hooks.manage");
   const hookRows = canManageHooks ? await listHookSubscriptions(scope, { connectionId: connection.id }) : [];
   const repositoryNames = new Map(profiles.map((profile) => [profile.repositoryId.toLowerCase(), `${profile.projectName} / ${profile.repositoryName}`]));
