@@ -135,15 +135,19 @@ export async function openPrincipalAccessToken(scope: Scope, connectionId: strin
 }
 
 /**
- * Takes the renewal lease if nobody holds a live one and the token is still at `version`. One
- * atomic UPDATE on the database clock; no transaction stays open during the token request.
+ * Takes the renewal lease if nobody holds a live one, the token is still at the version the
+ * caller read, and no refusal was recorded since that read (`seen.readAt`, the database's clock):
+ * a request that read the row just before another one's token request failed must take that
+ * failure as its own answer, not ask Entra again. One atomic UPDATE; no transaction stays open
+ * during the token request.
  */
-export async function acquirePrincipalLease(scope: Scope, connectionId: string, version: number, leaseId: string, leaseMs: number): Promise<boolean> {
+export async function acquirePrincipalLease(scope: Scope, connectionId: string, seen: { tokenVersion: number; readAt: Date }, leaseId: string, leaseMs: number): Promise<boolean> {
   const taken = await db.$executeRaw`
     UPDATE "ServicePrincipal"
     SET "leaseId" = ${leaseId}::uuid, "leaseUntil" = now() + make_interval(secs => ${leaseMs / 1000})
-    WHERE "connectionId" = ${connectionId}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "tokenVersion" = ${version}
-      AND ("leaseUntil" IS NULL OR "leaseUntil" < now())`;
+    WHERE "connectionId" = ${connectionId}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "tokenVersion" = ${seen.tokenVersion}
+      AND ("leaseUntil" IS NULL OR "leaseUntil" < now())
+      AND ("lastFailureAt" IS NULL OR "lastFailureAt" <= ${seen.readAt})`;
   return taken === 1;
 }
 

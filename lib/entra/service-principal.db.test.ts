@@ -211,6 +211,21 @@ describe("the held token", () => {
     expect(await database.prisma.servicePrincipal.findUniqueOrThrow({ where: { connectionId: id } })).toMatchObject({ lastFailureCode: "AADSTS7000215", leaseId: null });
   });
 
+  it("a request that read the row before another one's refusal takes that refusal, not a lease of its own", async () => {
+    const id = await savedSecretConnection();
+    const { acquirePrincipalLease, getPrincipalTokenState, recordPrincipalFailure } = await import("@/lib/data/service-principals");
+    const before = (await getPrincipalTokenState(admin, id))!;
+    // Another request takes the lease, and Entra refuses it, after this read.
+    const other = crypto.randomUUID();
+    expect(await acquirePrincipalLease(admin, id, before, other, 30_000)).toBe(true);
+    await recordPrincipalFailure(admin, id, other, "AADSTS7000215");
+    expect(await acquirePrincipalLease(admin, id, before, crypto.randomUUID(), 30_000)).toBe(false);
+    // Read again, it has seen the refusal: a forced request may now ask Entra afresh.
+    const after = (await getPrincipalTokenState(admin, id))!;
+    expect(after.lastFailureCode).toBe("AADSTS7000215");
+    expect(await acquirePrincipalLease(admin, id, after, crypto.randomUUID(), 30_000)).toBe(true);
+  });
+
   it("a renewal Entra refuses inside the margin keeps the held token until it expires, then says why", async () => {
     const id = await savedSecretConnection();
     const held = await getServicePrincipalToken(admin, id);

@@ -196,7 +196,7 @@ export async function getServicePrincipalToken(scope: Scope, connectionId: strin
     }
     forcedFromVersion ??= state.tokenVersion;
     const leaseId = randomUUID();
-    if (!state.leaseActive && (await acquirePrincipalLease(scope, connectionId, state.tokenVersion, leaseId, LEASE_MS))) {
+    if (!state.leaseActive && (await acquirePrincipalLease(scope, connectionId, state, leaseId, LEASE_MS))) {
       return renewHolding(scope, connectionId, state, leaseId, force);
     }
     if (Date.now() > deadline) {
