@@ -222,16 +222,18 @@ export async function openAccountToken(scope: Scope, accountId: string, which: "
 }
 
 /**
- * Takes the refresh lease of an identity if nobody holds it and its tokens are still at
- * `version`. One atomic UPDATE, database clock: no transaction stays open while the holder
- * calls the identity provider. True when this caller now holds it.
+ * Takes the refresh lease of an identity if nobody holds it, its tokens are still at `version`
+ * and no refresh has failed for good meanwhile (a request that read the row just before another
+ * one's refusal must not send the revoked refresh token again). One atomic UPDATE, database
+ * clock: no transaction stays open while the holder calls the identity provider. True when this
+ * caller now holds it.
  */
 export async function acquireRefreshLease(scope: Scope, accountId: string, version: number, leaseId: string, leaseMs: number): Promise<boolean> {
   const taken = await db.$executeRaw`
     UPDATE "Account"
     SET "refreshLeaseId" = ${leaseId}::uuid, "refreshLeaseUntil" = now() + make_interval(secs => ${leaseMs / 1000})
     WHERE id = ${accountId}::uuid AND "tokenVersion" = ${version} AND ${accountInScopeSql(scope)}
-      AND ("refreshLeaseUntil" IS NULL OR "refreshLeaseUntil" < now())`;
+      AND ("refreshLeaseUntil" IS NULL OR "refreshLeaseUntil" < now()) AND "refreshFailedAt" IS NULL`;
   return taken === 1;
 }
 

@@ -181,6 +181,16 @@ describe("the refresh lease", () => {
     expect(tokenPosts() - before).toBe(1);
   });
 
+  it("a lease is not taken once a refresh failed for good, even by a caller that read the row before", async () => {
+    const { acquireRefreshLease, markRefreshFailed } = await import("@/lib/data/oauth");
+    const identity = await linkedIdentity("azure-devops");
+    const { tokenVersion } = await row(identity.id);
+    // Another request held the lease and the provider refused its refresh token.
+    expect(await acquireRefreshLease(scope, identity.id, tokenVersion, randomUUID(), 30_000)).toBe(true);
+    await markRefreshFailed(scope, identity.id, tokenVersion, "invalid_grant");
+    expect(await acquireRefreshLease(scope, identity.id, tokenVersion, randomUUID(), 30_000)).toBe(false);
+  });
+
   it("a refresh never overwrites newer tokens from a re-authorization", async () => {
     const { acquireRefreshLease, commitRefreshedTokens, storeConsentTokens, openAccountToken } = await import("@/lib/data/oauth");
     const identity = await linkedIdentity("azure-devops");
