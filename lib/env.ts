@@ -88,6 +88,12 @@ export const envSchema = z
     /** Web server processes `npm start` runs, sharing the port (Node's cluster module); default: one per CPU core (1 when NODE_ENV=test). */
     KEEL_WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     /**
+     * Old-generation heap limit of each web process, in MiB (V8's --max-old-space-size; default
+     * 400). A web process keeps about 100 MiB live; the limit makes V8 collect before the heap
+     * balloons under load (lib/runtime/launcher.ts, webServerArguments).
+     */
+    KEEL_WEB_HEAP_MIB: z.coerce.number().int().min(256).max(16384).optional(),
+    /**
      * Lets admins connect Azure DevOps with the managed identity of the Azure machine Keel runs on
      * (the instance metadata endpoint, 169.254.169.254, reachable for this purpose only). Off by
      * default: every organization on this Keel could use the machine's identity.

@@ -186,7 +186,7 @@ export async function keelProcesses(keel: Keel, webConcurrency: number): Promise
 }
 
 /** The PostgreSQL server and its backends (children of the postmaster). */
-async function postgresPids(postmaster: number | undefined): Promise<number[]> {
+export async function postgresPids(postmaster: number | undefined): Promise<number[]> {
   if (!postmaster) {
     return [];
   }

@@ -21,7 +21,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { buildIfNeeded } from "@/lib/runtime/launcher";
 import { cpuSnapshot, keelProcesses, sampleMemory, startBenchOrganization, type BenchOrganization, type MemorySample, type Processes } from "./fixture";
-import { get, loadAverage, machineLine, markdownTable, mib, ms, option, root, sleep, stats } from "./support";
+import { get, loadAverage, machineLine, markdownTable, memoryOf, mib, ms, option, root, sleep, stats } from "./support";
 
 type Endpoint = { name: string; paths: string[]; accept: string; expect: string };
 
@@ -273,6 +273,9 @@ async function main(): Promise<void> {
       }
     }
     const after = await sampleMemory(processes);
+    // Each web process's own high-water mark (VmHWM): exact, not sampled, and what issue 17's
+    // "RSS under 600 MiB" is read against (a web process is the unit that grows with load).
+    const webPeaks = await Promise.all(processes.web.map(async (pid) => (await memoryOf(pid)).peak));
     const all = [...closed, ...steady];
     const peakWeb = Math.max(...all.map((result) => result.peakWebRss));
     const peakKeel = Math.max(...all.map((result) => result.peakKeelRss));
@@ -298,13 +301,13 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `\nResident memory: ${web} ${mib(idle.web)} idle → peak ${mib(peakWeb)} under load (${mib(after.web)} after); all of Keel's Node processes (web, worker, launcher) ${mib(idle.keel)} idle → peak ${mib(peakKeel)}. PostgreSQL not included.`,
+      `\nResident memory: ${web} ${mib(idle.web)} idle → peak ${mib(peakWeb)} under load (${mib(after.web)} after); each web process's own peak (VmHWM): ${webPeaks.map(mib).join(", ")}; all of Keel's Node processes (web, worker, launcher) ${mib(idle.keel)} idle → peak ${mib(peakKeel)}. PostgreSQL not included.`,
     );
     console.log(machineLine());
     await mkdir(path.join(root, "bench-results"), { recursive: true });
     await writeFile(
       path.join(root, "bench-results", "load.json"),
-      `${JSON.stringify({ when: new Date().toISOString(), machine: machineLine(), users, duration, webConcurrency, listingMs: organization.listingMs, single, closed, steady, memory: { idle, peakWeb, peakKeel, after } }, null, 2)}\n`,
+      `${JSON.stringify({ when: new Date().toISOString(), machine: machineLine(), users, duration, webConcurrency, listingMs: organization.listingMs, single, closed, steady, memory: { idle, peakWeb, peakKeel, after, webPeaks } }, null, 2)}\n`,
     );
     console.log("raw numbers: bench-results/load.json");
   } finally {

@@ -31,7 +31,8 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 import { startEmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
 import { recreateDatabase } from "@/lib/testing/databases";
-import { get, kib, loadAverage, machineLine, markdownTable, memoryOf, mib, ms, option, readRunFile, root, signIn, sleep, startKeel, stats, type Keel } from "./support";
+import { postgresPids } from "./fixture";
+import { cpuTimeOf, get, kib, loadAverage, machineLine, markdownTable, memoryOf, mib, ms, option, readRunFile, root, signIn, sleep, startKeel, stats, type Keel } from "./support";
 
 const SIZES: Record<string, { fixture: string | (() => Fixture); projects: number; repositories: number }> = {
   "1k": { fixture: "large-1k", projects: 40, repositories: 1_000 },
@@ -131,6 +132,8 @@ type Result = {
   repositories: number;
   listingMs: number;
   workerRunMs: number;
+  /** CPU time (ms) from the visit to ready: this process (the emulator, and the client polling), Keel's worker, its web process, PostgreSQL. */
+  listingCpu: { emulator: number; worker: number; web: number; postgres: number };
   firstRowsMs: number | null;
   firstPage: Timing;
   firstPageServer: Timing;
@@ -153,7 +156,7 @@ function pickerDuration(headers: http.IncomingHttpHeaders): number {
   return match ? Number(match[1]) : Number.NaN;
 }
 
-async function benchSize(size: string, adminUrl: string, runs: number): Promise<Result> {
+async function benchSize(size: string, adminUrl: string, runs: number, postgresPid: number): Promise<Result> {
   const spec = SIZES[size];
   if (!spec) {
     throw new Error(`unknown size ${size}; use ${Object.keys(SIZES).join(", ")}`);
@@ -172,6 +175,13 @@ async function benchSize(size: string, adminUrl: string, runs: number): Promise<
     const idle = await memoryOf(webPid);
 
     // Cold: the first visit asks for the listing; rows appear while the worker lists.
+    // CPU time of each party over the listing: where a listing's cost goes on this machine.
+    const cpuNow = async () => {
+      const usage = process.cpuUsage();
+      const postgres = await Promise.all((await postgresPids(run.databasePid ?? postgresPid)).map(cpuTimeOf));
+      return { emulator: (usage.user + usage.system) / 1000, worker: await cpuTimeOf(run.workerPid ?? 0), web: await cpuTimeOf(webPid), postgres: postgres.reduce((a, b) => a + b, 0) };
+    };
+    const cpuBefore = await cpuNow();
     const started = performance.now();
     let firstRowsMs: number | null = null;
     for (;;) {
@@ -193,6 +203,8 @@ async function benchSize(size: string, adminUrl: string, runs: number): Promise<
       await sleep(200);
     }
     const listingMs = performance.now() - started;
+    const cpuAfter = await cpuNow();
+    const listingCpu = { emulator: cpuAfter.emulator - cpuBefore.emulator, worker: cpuAfter.worker - cpuBefore.worker, web: cpuAfter.web - cpuBefore.web, postgres: cpuAfter.postgres - cpuBefore.postgres };
     process.stdout.write("\n");
     const workerRunMs = await workerRun(databaseUrl, connectionId);
 
@@ -241,6 +253,7 @@ async function benchSize(size: string, adminUrl: string, runs: number): Promise<
       repositories: spec.repositories,
       listingMs,
       workerRunMs,
+      listingCpu,
       firstRowsMs,
       firstPage: stats(firstPage),
       firstPageServer: stats(firstPageServer),
@@ -279,7 +292,7 @@ async function main(): Promise<void> {
   try {
     for (const size of sizes) {
       // Each size gets its own database and Keel; the launcher applies the migrations.
-      results.push(await benchSize(size, postgres.url("postgres"), runs));
+      results.push(await benchSize(size, postgres.url("postgres"), runs, postgres.pid));
     }
   } finally {
     await postgres.stop();
@@ -300,6 +313,21 @@ async function main(): Promise<void> {
         `${(result.workerRunMs / result.floor.perProjectMs).toFixed(2)}×`,
         result.floor.orgWideMs === null || result.floor.orgWideBytes === null ? "not asked (over 50k)" : `${ms(result.floor.orgWideMs)}, ${kib(result.floor.orgWideBytes)}`,
         mib(result.workerPeakRss),
+        result.loadAverage,
+      ]),
+    ),
+  );
+  console.log("\nCPU time spent during the listing (visit → ready), per process:\n");
+  console.log(
+    markdownTable(
+      ["repositories", "visit → ready", "emulator (+ polling client)", "Keel's worker", "Keel's web process", "PostgreSQL", "load average"],
+      results.map((result) => [
+        result.repositories.toLocaleString("en"),
+        ms(result.listingMs),
+        ms(result.listingCpu.emulator),
+        ms(result.listingCpu.worker),
+        ms(result.listingCpu.web),
+        ms(result.listingCpu.postgres),
         result.loadAverage,
       ]),
     ),

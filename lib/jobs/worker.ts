@@ -1,5 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import os from "node:os";
 import type PgBoss from "pg-boss";
 import { advanceScheduleSlot, beatWorker, lastScheduleSlot, removeWorker } from "@/lib/data/jobs";
@@ -98,6 +99,10 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
   for (const schedule of registry.schedules) {
     loops.push(scheduleLoop(schedule));
   }
+  // Every idle loop sleeps on `stopping` (one listener each, removed when it wakes): more loops
+  // than Node's default of 10 made it print a "possible EventTarget memory leak" warning at
+  // every start. The threshold follows the loops, so a real leak would still be reported.
+  setMaxListeners(loops.length + 10, stopping.signal);
   log.info({ workerId: id, queues, schedules: registry.schedules.map((schedule) => schedule.name), concurrency: settings.concurrency }, "job engine: worker started");
 
   async function fetchLoop(handler: BoundHandler): Promise<void> {

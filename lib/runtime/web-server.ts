@@ -24,6 +24,7 @@ import { getEnv, setNextServerOrigin } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { parseTrustedProxies, stampClientAddress } from "@/lib/http/client-address";
 import { checkRequestBody } from "@/lib/http/request-limits";
+import { formatAbortReasonStacks } from "@/lib/runtime/abort-reasons";
 import { strictTransportSecurity } from "@/lib/http/security-headers";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -55,6 +56,9 @@ async function main(): Promise<void> {
   // about 100 MiB more memory per web process and 15–20 % more CPU per page. `next start` runs
   // without it too: stack traces name positions in the built files, as they do there.
   process.setSourceMapsEnabled(false);
+  // Finished requests must not stay reachable through the stack frames of their abort reasons
+  // (lib/runtime/abort-reasons.ts).
+  formatAbortReasonStacks();
   const env = getEnv();
   const trusted = parseTrustedProxies(env.KEEL_TRUSTED_PROXIES);
   const hostname = env.HOSTNAME;
