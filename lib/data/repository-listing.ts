@@ -377,17 +377,31 @@ export async function finishListing(scope: Scope, claim: ListingClaim, options: 
  * name 101 ms → 33 ms). Merging costs tens of milliseconds, once per listing.
  */
 async function refreshStatistics(): Promise<void> {
-  try {
-    await db.$executeRawUnsafe(`ANALYZE "ListedRepository", "ListedProject"`);
-  } catch (error) {
-    log.warn({ err: error }, "could not refresh the listing tables' statistics (ANALYZE); autovacuum will");
-  }
+  await refreshPlannerStatistics();
   try {
     await db.$queryRawUnsafe(
       `SELECT gin_clean_pending_list('"ListedRepository_nameKey_idx"'::regclass), gin_clean_pending_list('"ListedRepository_projectNameKey_idx"'::regclass), gin_clean_pending_list('"ListedProject_nameKey_idx"'::regclass)`,
     );
   } catch (error) {
     log.warn({ err: error }, "could not merge the search indexes' pending lists (gin_clean_pending_list); autovacuum will");
+  }
+}
+
+/**
+ * ANALYZE of the listing tables alone, also used while a large listing runs: the rows of a
+ * generation being written are new values to the planner (a new connection, or the next
+ * generation of one), so it estimates a handful of rows for them, and a page shown during the
+ * listing — the picker asks every few seconds — can get a plan that reads every row written so
+ * far and sorts them. Measured during a 500,000-repository listing: 76 such pages of 126 ms
+ * (median, up to 231 ms), 9 s of PostgreSQL's CPU in a 30 s listing, against 0.05 ms with
+ * statistics. Refreshing them as the generation grows (lib/repositories/listing.ts) keeps the
+ * plan the ordered index scan.
+ */
+export async function refreshPlannerStatistics(): Promise<void> {
+  try {
+    await db.$executeRawUnsafe(`ANALYZE "ListedRepository", "ListedProject"`);
+  } catch (error) {
+    log.warn({ err: error }, "could not refresh the listing tables' statistics (ANALYZE); autovacuum will");
   }
 }
 

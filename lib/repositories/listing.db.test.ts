@@ -115,6 +115,24 @@ describe("listing a connection's repositories", () => {
     expect(new Set(seen).size).toBe(1_000);
   });
 
+  it("refreshes the planner's statistics while a large listing is still being written, not only when it finishes", async () => {
+    // Manual ANALYZEs of the table (autovacuum's are counted apart, in autoanalyze_count).
+    const analyzed = async () => Number((await database.prisma.$queryRaw<{ n: bigint }[]>`SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'ListedRepository'`)[0]?.n ?? 0);
+    const large = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "bigcorp", token: DEFAULT_PATS.bigcorp });
+    let before = await analyzed();
+    // 1,000 repositories written in batches of at least 20 projects (500 rows): the first batch
+    // passes the threshold of 400, the next refresh would be due at four times the rows written.
+    await listNow(large.id, { settings: { statisticsFirstAt: 400 } });
+    expect((await visibleListing(large.id)).repositoriesListed).toBe(1_000);
+    expect((await analyzed()) - before).toBe(2);
+
+    // Under the threshold, only the refresh that finishes the listing.
+    const small = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "bigcorp", token: DEFAULT_PATS.bigcorp });
+    before = await analyzed();
+    await listNow(small.id);
+    expect((await analyzed()) - before).toBe(1);
+  });
+
   it("Refresh lists again into a new generation and drops the old rows; a fresh listing is not re-listed on a visit", async () => {
     const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
     await listNow(connection.id);

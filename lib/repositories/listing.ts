@@ -16,6 +16,7 @@ import {
   requestListing,
   requeueListing,
   recordListedRepositories,
+  refreshPlannerStatistics,
   type ListingClaim,
   type ListingView,
   type ProjectRepositories,
@@ -55,9 +56,11 @@ export type ListingSettings = {
   projectPageSize: number;
   /** Projects whose repositories are written in one transaction. */
   batchProjects: number;
+  /** Rows written before the first refresh of the planner's statistics during the run (then at each quadrupling). */
+  statisticsFirstAt: number;
 };
 
-export const LISTING_SETTINGS: ListingSettings = { ttlMs: 10 * 60_000, retryAfterMs: 60_000, concurrency: 8, projectPageSize: 100, batchProjects: 20 };
+export const LISTING_SETTINGS: ListingSettings = { ttlMs: 10 * 60_000, retryAfterMs: 60_000, concurrency: 8, projectPageSize: 100, batchProjects: 20, statisticsFirstAt: 25_000 };
 
 const HEARTBEAT_MS = 15_000;
 
@@ -258,11 +261,26 @@ async function listRepositories(scope: Scope, client: AzureDevOpsClient, claim: 
   let pending: ProjectRepositories[] = [];
   let writing: Promise<void> = Promise.resolve();
 
+  // The planner's statistics are refreshed as the generation grows (refreshPlannerStatistics):
+  // at 25,000 rows, then each time the rows written quadruple.
+  let written = 0;
+  let analyzeAt = settings.statisticsFirstAt;
+
   // Writes are serialized (one short transaction per batch) while requests keep flowing.
   const flush = (): Promise<void> => {
     const batch = pending;
     pending = [];
-    writing = writing.then(() => recordListedRepositories(scope, claim, batch));
+    written += batch.reduce((sum, entry) => sum + entry.repositories.length, 0);
+    const analyze = written >= analyzeAt;
+    if (analyze) {
+      analyzeAt = written * 4;
+    }
+    writing = writing.then(async () => {
+      await recordListedRepositories(scope, claim, batch);
+      if (analyze) {
+        await refreshPlannerStatistics();
+      }
+    });
     return writing;
   };
 
