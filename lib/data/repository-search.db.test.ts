@@ -83,11 +83,21 @@ async function everyPage(term: string, options: { projectId?: string; limit: num
 describe("searching the listed repositories", () => {
   it("looks a term with a word in every name up by its rarest word, and only then", async () => {
     const { repositorySearch } = await import("./repository-listing");
-    expect(await repositorySearch("ACME-0007-docs")).toEqual({ key: "acme-0007-docs", indexed: "0007" });
-    expect(await repositorySearch("acme-0007")).toEqual({ key: "acme-0007", indexed: "0007" });
+    expect(await repositorySearch("ACME-0007-docs")).toMatchObject({ key: "acme-0007-docs", indexed: "0007" });
+    expect(await repositorySearch("acme-0007")).toMatchObject({ key: "acme-0007", indexed: "0007" });
     // No word of it is everywhere (or it has one word): the whole term, as before.
-    expect(await repositorySearch("docs-06")).toEqual({ key: "docs-06", indexed: "docs-06" });
-    expect(await repositorySearch("acme")).toEqual({ key: "acme", indexed: "acme" });
+    expect(await repositorySearch("docs-06")).toMatchObject({ key: "docs-06", indexed: "docs-06" });
+    expect(await repositorySearch("acme")).toMatchObject({ key: "acme", indexed: "acme" });
+  });
+
+  it("gathers a rare term's matches through the index and leaves a common one to the name order", async () => {
+    const { repositorySearch } = await import("./repository-listing");
+    // Under 1 % of the names: gathered and sorted.
+    expect(await repositorySearch("acme-0007-docs")).toMatchObject({ indexed: "0007", gather: true });
+    expect(await repositorySearch("zz-no-match")).toMatchObject({ gather: true });
+    // A word in a tenth of the names, and one in all of them: the ordered walk finds a page at once.
+    expect(await repositorySearch("docs")).toMatchObject({ gather: false });
+    expect(await repositorySearch("acme")).toMatchObject({ gather: false });
   });
 
   it.each([
