@@ -590,8 +590,13 @@ function repositoryFilter(scope: Scope, connectionId: string, generation: number
   return Prisma.join(conditions, " AND ");
 }
 
-async function searchOf(q: string | undefined, connectionId: string, generation: number): Promise<RepositorySearch | undefined> {
-  return q === undefined || q === "" ? undefined : repositorySearch(q, `${connectionId}:${generation}`);
+/**
+ * The search for a term. The planner's sample is kept per generation only once the generation
+ * is complete (`settled`): while a listing is written its statistics are refreshed as it grows,
+ * and a sample of the rows written so far must not outlive the listing.
+ */
+async function searchOf(q: string | undefined, connectionId: string, generation: number, settled = true): Promise<RepositorySearch | undefined> {
+  return q === undefined || q === "" ? undefined : repositorySearch(q, settled ? `${connectionId}:${generation}` : undefined);
 }
 
 /**
@@ -603,9 +608,9 @@ export async function listListedRepositories(
   scope: Scope,
   connectionId: string,
   generation: number,
-  options: { q?: string; projectId?: string; after?: PageCursor; limit: number; count?: "capped" },
+  options: { q?: string; projectId?: string; after?: PageCursor; limit: number; count?: "capped"; settled?: boolean },
 ): Promise<{ rows: ListedRepositoryRow[]; hasMore: boolean; matches: MatchCount | null }> {
-  const search = await searchOf(options.q, connectionId, generation);
+  const search = await searchOf(options.q, connectionId, generation, options.settled);
   const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search });
   const after = options.after ? Prisma.sql`AND ("nameKey", "repositoryId") > (${options.after.key}, ${options.after.id})` : Prisma.empty;
   type Found = Omit<ListedRepositoryRow, "size"> & { size: bigint | null; matches?: bigint };

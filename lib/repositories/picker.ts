@@ -75,6 +75,8 @@ export async function repositoryPage(scope: Scope, connection: ConnectionView, q
       ...(query.cursor ? { after: query.cursor } : {}),
       limit: query.limit,
       ...(first && query.q ? { count: "capped" as const } : {}),
+      // A generation still being written has no lasting statistics yet (searchOf).
+      settled: generation === listing.readyGeneration,
     }),
     first && !query.q ? keptTotal(scope, connection.id, listing, generation, query.project) : null,
   ]);
