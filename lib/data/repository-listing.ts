@@ -473,7 +473,15 @@ function inScope(scope: Scope, connectionId: string): Prisma.Sql {
 
 /**
  * A search term as the queries use it: the whole key, the part the trigram indexes look up,
- * and whether the matches are few enough to gather through the index and sort (`gather`).
+ * and `gather`: no name of the planner's sample contains that part, so it is rare and its
+ * matches are gathered through the trigram index and sorted (at 500,000 names a part in 1 % of
+ * them is missed by a 100-value sample about a third of the time, so gathering stays at a few
+ * thousand rows), instead of leaving PostgreSQL the choice of walking the name-ordered index
+ * until a page of matches turns up. With the same sample, the planner took that walk for rare
+ * terms in some runs ("project-1000": its matches in the middle of the order, 13 ms at 50,000
+ * names and 25 ms at 100,000, against 0.1 ms gathered). Any part the sample does contain keeps
+ * the planner's choice: a threshold of 2 % gathered a word in 4 % of the names in about a
+ * quarter of the runs (its sampled share fell under it), 20,000 rows sorted for a page (14–33 ms).
  */
 export type RepositorySearch = { key: string; indexed: string; gather: boolean };
 
@@ -483,21 +491,6 @@ export type RepositorySearch = { key: string; indexed: string; gather: boolean }
  * of them however rare the rest of the term is.
  */
 const EVERYWHERE_SHARE = 0.2;
-
-/**
- * A looked-up part that no name of the planner's sample contains is rare: its matches are
- * gathered through the trigram index and sorted (at 500,000 names a part in 1 % of them is
- * missed by a 100-value sample about a third of the time, so gathering stays at a few thousand
- * rows), instead of leaving PostgreSQL the choice of walking the name-ordered index until a
- * page of matches turns up. With the same sample, the planner took that walk for rare terms in
- * some runs ("project-1000": its matches in the middle of the order, 13 ms at 50,000 names and
- * 25 ms at 100,000, against 0.1 ms gathered). Any part the sample does contain keeps the
- * planner's choice: a threshold of 2 % gathered a word in 4 % of the names in about a quarter
- * of the runs (its sampled share fell under it), 20,000 rows sorted for a page (14–33 ms).
- */
-function rare(share: number): boolean {
-  return share === 0;
-}
 
 /**
  * Which part of a search term the pg_trgm GIN indexes should look up. A GIN scan for
@@ -523,7 +516,7 @@ export async function repositorySearch(term: string, statisticsOf?: string): Pro
   // A part's cost is set by the column where it is most frequent (both are looked up).
   const share = (part: string) => Math.max(...samples.map((sample) => sample.filter((value) => value.includes(part)).length / sample.length));
   const indexed = indexedPart(key, share);
-  return { key, indexed, gather: rare(share(indexed)) };
+  return { key, indexed, gather: share(indexed) === 0 };
 }
 
 /** The whole key, or its rarest word when another of its words is everywhere. */
@@ -618,14 +611,15 @@ export async function listListedRepositories(
   const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search });
   const after = options.after ? Prisma.sql`AND ("nameKey", "repositoryId") > (${options.after.key}, ${options.after.id})` : Prisma.empty;
   type Found = Omit<ListedRepositoryRow, "size"> & { size: bigint | null; matches?: bigint };
+  const columns = Prisma.sql`"repositoryId", "projectId", "projectName", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty"`;
   let rows: Found[];
   if (search?.gather) {
-    // A rare term (`rare`): every match through the trigram index, once, then the page
-    // and the capped count from that set.
+    // A rare term (RepositorySearch.gather): every match through the trigram index, once, then
+    // the page and the capped count from that set.
     const counted = options.count === "capped" ? Prisma.sql`, (SELECT count(*) FROM (SELECT 1 FROM found LIMIT ${SEARCH_COUNT_CAP + 1}) m) AS matches` : Prisma.empty;
     rows = await db.$queryRaw<Found[]>`
       WITH found AS MATERIALIZED (
-        SELECT "repositoryId", "projectId", "projectName", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty"
+        SELECT ${columns}
         FROM "ListedRepository"
         WHERE ${where}
       )
@@ -638,7 +632,7 @@ export async function listListedRepositories(
     // An uncorrelated scalar subquery runs once per statement (an InitPlan), not once per row.
     const counted = options.count === "capped" ? Prisma.sql`, (SELECT count(*) FROM (SELECT 1 FROM "ListedRepository" WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1}) m) AS matches` : Prisma.empty;
     rows = await db.$queryRaw<Found[]>`
-      SELECT "repositoryId", "projectId", "projectName", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty" ${counted}
+      SELECT ${columns} ${counted}
       FROM "ListedRepository"
       WHERE ${where} ${after}
       ORDER BY "nameKey", "repositoryId"
