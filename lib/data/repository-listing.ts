@@ -294,48 +294,73 @@ export type RepositoryInput = {
 
 export type ProjectRepositories = { projectId: string; repositories: RepositoryInput[]; error: string | null };
 
-/** Saves the repositories of a batch of projects and advances the progress counters. */
+/**
+ * Saves the repositories of a batch of projects and advances the progress counters, in one
+ * statement (one round trip, its own transaction). The lease row is locked first (`lease`);
+ * the rows, the projects' counts and the counters are written only if this run still holds
+ * it, so a lost lease writes nothing and fails with ListingLeaseLost. One statement instead
+ * of an interactive transaction of five (BEGIN, insert, counters, projects, COMMIT): a
+ * 50,000-repository listing writes 100 batches, and each round trip costs the worker a
+ * socket write and PostgreSQL a statement (lib/repositories/README.md).
+ *
+ * The rows go in as one JSON parameter (`json_to_recordset`): createMany binds every cell as
+ * its own parameter (300–700 ms per 500 rows), `unnest` over eleven array parameters took
+ * 20–40 ms, and JSON halves what the worker spends handing the rows to Prisma and the driver
+ * again (measured: 3 → 1.5 ms of CPU per 500 rows; PostgreSQL's side is the same). The
+ * insert's own row count (a repository Azure DevOps reported twice is stored once) keeps
+ * repositoriesListed exact, so the finished listing's total needs no count.
+ */
 export async function recordListedRepositories(scope: Scope, claim: ListingClaim, batch: ProjectRepositories[]): Promise<void> {
   if (batch.length === 0) {
     return;
   }
   const rows = batch.flatMap((entry) => entry.repositories);
-  await db.$transaction(async (tx) => {
-    let inserted = 0;
-    if (rows.length > 0) {
-      // One INSERT … SELECT FROM unnest(arrays): about ten times faster than createMany for
-      // a few hundred rows (Prisma binds every cell as its own parameter). Its row count (a
-      // repository Azure DevOps reported twice is stored once) keeps repositoriesListed exact,
-      // so the finished listing's total needs no count.
-      inserted = await tx.$executeRaw`
-        INSERT INTO "ListedRepository" ("connectionId", generation, "repositoryId", "projectId", "projectName", "projectNameKey", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty")
-        SELECT ${claim.connectionId}::uuid, ${claim.generation}::int, * FROM unnest(
-          ${rows.map((row) => row.repositoryId)}::text[],
-          ${rows.map((row) => row.projectId)}::text[],
-          ${rows.map((row) => row.projectName)}::text[],
-          ${rows.map((row) => row.projectNameKey)}::text[],
-          ${rows.map((row) => row.name)}::text[],
-          ${rows.map((row) => row.nameKey)}::text[],
-          ${rows.map((row) => row.defaultBranch)}::text[],
-          ${rows.map((row) => (row.size === null ? null : row.size.toString()))}::bigint[],
-          ${rows.map((row) => row.isDisabled)}::bool[],
-          ${rows.map((row) => row.isFork)}::bool[],
-          ${rows.map((row) => row.isEmpty)}::bool[])
-        ON CONFLICT DO NOTHING`;
-    }
-    // After the insert, in the same transaction: a lost lease rolls the rows back with it.
-    await touch(tx, scope, claim, {
-      projectsListed: { increment: batch.length },
-      projectsFailed: { increment: batch.filter((entry) => entry.error !== null).length },
-      repositoriesListed: { increment: inserted },
-    });
-    // One statement for the whole batch: repository counts (and errors) per project.
-    const values = batch.map((entry) => Prisma.sql`(${entry.projectId}::text, ${entry.repositories.length}::int, ${entry.error}::text)`);
-    await tx.$executeRaw`
+  const now = new Date();
+  const updated = await db.$executeRaw`
+    WITH lease AS (
+      SELECT 1 FROM "RepositoryListing"
+      WHERE "connectionId" = ${claim.connectionId}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "runId" = ${claim.runId}::uuid AND status = 'RUNNING'
+      FOR UPDATE
+    ), inserted AS (
+      INSERT INTO "ListedRepository" ("connectionId", generation, "repositoryId", "projectId", "projectName", "projectNameKey", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty")
+      SELECT ${claim.connectionId}::uuid, ${claim.generation}::int, r.*
+      FROM json_to_recordset(${rowsJson(rows)}::json) AS r(i text, p text, pn text, pk text, n text, k text, b text, s bigint, d bool, f bool, e bool)
+      WHERE EXISTS (SELECT 1 FROM lease)
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    ), projects AS (
       UPDATE "ListedProject" AS p SET "repositoryCount" = v.count, "error" = v.error
-      FROM (VALUES ${Prisma.join(values)}) AS v(id, count, error)
-      WHERE p."connectionId" = ${claim.connectionId}::uuid AND p.generation = ${claim.generation} AND p."projectId" = v.id`;
-  }, TX);
+      FROM unnest(${batch.map((entry) => entry.projectId)}::text[], ${batch.map((entry) => entry.repositories.length)}::int[], ${batch.map((entry) => entry.error)}::text[]) AS v(id, count, error)
+      WHERE p."connectionId" = ${claim.connectionId}::uuid AND p.generation = ${claim.generation} AND p."projectId" = v.id AND EXISTS (SELECT 1 FROM lease)
+    )
+    UPDATE "RepositoryListing"
+    SET "projectsListed" = "projectsListed" + ${batch.length}::int,
+        "projectsFailed" = "projectsFailed" + ${batch.filter((entry) => entry.error !== null).length}::int,
+        "repositoriesListed" = "repositoriesListed" + (SELECT count(*) FROM inserted)::int,
+        "heartbeatAt" = ${now}, "updatedAt" = ${now}
+    WHERE "connectionId" = ${claim.connectionId}::uuid AND EXISTS (SELECT 1 FROM lease)`;
+  if (updated !== 1) {
+    throw new ListingLeaseLost();
+  }
+}
+
+/** A batch's rows as the JSON array `recordListedRepositories` expands (short keys, in column order). */
+function rowsJson(rows: RepositoryInput[]): string {
+  return JSON.stringify(
+    rows.map((row) => ({
+      i: row.repositoryId,
+      p: row.projectId,
+      pn: row.projectName,
+      pk: row.projectNameKey,
+      n: row.name,
+      k: row.nameKey,
+      b: row.defaultBranch,
+      s: row.size === null ? null : row.size.toString(),
+      d: row.isDisabled,
+      f: row.isFork,
+      e: row.isEmpty,
+    })),
+  );
 }
 
 /**

@@ -190,7 +190,7 @@ describe("listing a connection's repositories", () => {
   });
 
   it("gives the lease to one run at a time and lets a dead run's lease be taken over", async () => {
-    const { claimListing, LEASE_STALE_MS, recordListedProjects, ListingLeaseLost } = await import("@/lib/data/repository-listing");
+    const { claimListing, LEASE_STALE_MS, recordListedProjects, recordListedRepositories, ListingLeaseLost } = await import("@/lib/data/repository-listing");
     const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
     const results = await Promise.all([1, 2, 3].map(() => claimListing(scope, connection.id, { force: true })));
     expect(results.filter((result) => result.claimed)).toHaveLength(1);
@@ -199,7 +199,20 @@ describe("listing a connection's repositories", () => {
     const later = await claimListing(scope, connection.id, { force: false, now: new Date(Date.now() + LEASE_STALE_MS + 1_000) });
     expect(later.claimed).toBe(true);
     // The old run notices on its next write and stops without touching the new run's rows.
-    await expect(recordListedProjects(scope, winner!.claimed ? winner!.claim : (null as never), [], { complete: false })).rejects.toBeInstanceOf(ListingLeaseLost);
+    const lost = winner!.claimed ? winner!.claim : (null as never);
+    await expect(recordListedProjects(scope, lost, [], { complete: false })).rejects.toBeInstanceOf(ListingLeaseLost);
+    // A batch of repositories from the old run writes nothing at all: no rows, no counters.
+    const before = await database.prisma.repositoryListing.findUniqueOrThrow({ where: { connectionId: connection.id } });
+    const row = { repositoryId: "r-1", projectId: "p-1", projectName: "P", projectNameKey: "p", name: "R", nameKey: "r", defaultBranch: null, size: null, isDisabled: false, isFork: false, isEmpty: true };
+    await expect(recordListedRepositories(scope, lost, [{ projectId: "p-1", repositories: [row], error: null }])).rejects.toBeInstanceOf(ListingLeaseLost);
+    expect(await database.prisma.listedRepository.count({ where: { connectionId: connection.id } })).toBe(0);
+    const after = await database.prisma.repositoryListing.findUniqueOrThrow({ where: { connectionId: connection.id } });
+    expect({ listed: after.projectsListed, repositories: after.repositoriesListed, heartbeat: after.heartbeatAt }).toEqual({ listed: before.projectsListed, repositories: before.repositoriesListed, heartbeat: before.heartbeatAt });
+    // The run that holds the lease writes the same batch, counters with it.
+    const holder = later.claimed ? later.claim : (null as never);
+    await recordListedRepositories(scope, holder, [{ projectId: "p-1", repositories: [row, row], error: null }]);
+    expect(await database.prisma.listedRepository.count({ where: { connectionId: connection.id, generation: holder.generation } })).toBe(1);
+    expect(await database.prisma.repositoryListing.findUniqueOrThrow({ where: { connectionId: connection.id } })).toMatchObject({ projectsListed: 1, repositoriesListed: 1 });
   });
 
   it("refuses a connection of another organization", async () => {
