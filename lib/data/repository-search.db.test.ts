@@ -25,12 +25,13 @@ beforeAll(async () => {
   await database.prisma.connection.create({
     data: { id: connectionId, organizationId: organization.id, name: "Search", nameKey: "search", deploymentType: "SERVICES", authMethod: "PAT", serverUrl: "https://dev.azure.com", collection: "acme" },
   });
-  // 3,000 repositories in 120 projects; "kilo" in exactly 1,000 names and "mega" in 1,001 (the cap's two sides).
+  // 3,000 repositories in 120 projects; "kilo" in exactly SEARCH_COUNT_CAP names and "mega" in one more (the cap's two sides).
+  const { SEARCH_COUNT_CAP: cap } = await import("./repository-listing");
   const repositories = [];
   for (let index = 0; index < 3_000; index += 1) {
     const project = String(Math.floor(index / 25) + 1).padStart(4, "0");
     const word = WORDS[index % WORDS.length]!;
-    const marks = `${index < 1_000 ? "-kilo" : ""}${index < 1_001 ? "-mega" : ""}`;
+    const marks = `${index < cap ? "-kilo" : ""}${index < cap + 1 ? "-mega" : ""}`;
     const name = `acme-${project}-${word}-${String((index % 25) + 1).padStart(2, "0")}${marks}`;
     repositories.push({ repositoryId: randomUUID(), projectId: `p-${project}`, projectName: `Acme-${project}`, projectNameKey: `acme-${project}`, name, nameKey: name });
   }
