@@ -270,6 +270,11 @@ test.describe("repository picker", () => {
         expect(pageRequests.some((url) => url.includes("q=TEAM-0007"))).toBe(true);
         await page.getByLabel("Search repositories and projects").fill("infra-25");
         await expect(page.getByTestId("repository-count")).toHaveText("40 repositories match “infra-25”");
+        // Every name has "team": the count stops at 200 and asks for more of the name; the rows
+        // still page on, and the list tells assistive technology its size is unknown.
+        await page.getByLabel("Search repositories and projects").fill("team");
+        await expect(page.getByTestId("repository-count")).toHaveText("More than 200 repositories match “team”: type more of the name to narrow it down");
+        await expect(page.getByRole("list", { name: "Repositories" }).getByRole("listitem").first()).toHaveAttribute("aria-setsize", "-1");
         await page.getByLabel("Search repositories and projects").fill("no-such-repository");
         await expect(page.getByRole("heading", { name: "No repositories match “no-such-repository”" })).toBeVisible();
         await page.getByRole("button", { name: "Clear the search" }).click();
