@@ -28,7 +28,7 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 import { startEmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
 import { recreateDatabase } from "@/lib/testing/databases";
-import { option, quantiles, request, root, startProcess, stopProcess, until, waitFor } from "./support";
+import { option, quantiles, request, root, startProcess, stopProcess, until, waitFor, stopWhenThisProcessExits } from "./support";
 
 const ADMIN = { email: "bench.builds@keel.test", password: "benchmark copper lantern", name: "Bench Admin" };
 
@@ -96,6 +96,8 @@ async function main(): Promise<void> {
   const tempDir = await mkdtemp(path.join(os.tmpdir(), "keel-bench-builds-"));
   await chmod(tempDir, 0o711);
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), port: await freePort(), user: "keel", password: "keel-bench-password" });
+  // PostgreSQL stops on SIGINT ("fast" shutdown), as the launcher stops it.
+  stopWhenThisProcessExits(postgres.pid, "SIGINT");
   const emulator: EmulatorHandle = await startEmulator({ fixture: "default", basePort: 0 });
   const children: ChildProcess[] = [];
   try {

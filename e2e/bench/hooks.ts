@@ -20,7 +20,7 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 import { startEmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
 import { recreateDatabase } from "@/lib/testing/databases";
-import { option, quantiles, request, root, startProcess, stopProcess, until, waitFor } from "./support";
+import { option, quantiles, request, root, startProcess, stopProcess, until, waitFor, stopWhenThisProcessExits } from "./support";
 
 
 const ms = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(1)} ms`);
@@ -51,6 +51,8 @@ async function main(): Promise<void> {
   const tempDir = await mkdtemp(path.join(os.tmpdir(), "keel-bench-hooks-"));
   await chmod(tempDir, 0o711);
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), port: await freePort(), user: "keel", password: "keel-bench-password" });
+  // PostgreSQL stops on SIGINT ("fast" shutdown), as the launcher stops it.
+  stopWhenThisProcessExits(postgres.pid, "SIGINT");
   const children: ChildProcess[] = [];
   try {
     const databaseUrl = await recreateDatabase(postgres.url("postgres"), "keel_bench_hooks");

@@ -32,7 +32,7 @@ import { startEmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
 import { recreateDatabase } from "@/lib/testing/databases";
 import { postgresPids } from "./fixture";
-import { cpuTimeOf, get, kib, loadAverage, machineLine, markdownTable, memoryOf, mib, ms, option, readRunFile, root, signIn, sleep, startKeel, stats, type Keel } from "./support";
+import { cpuTimeOf, get, kib, loadAverage, machineLine, markdownTable, memoryOf, mib, ms, option, readRunFile, root, signIn, sleep, startKeel, stats, type Keel, stopWhenThisProcessExits } from "./support";
 
 const SIZES: Record<string, { fixture: string | (() => Fixture); projects: number; repositories: number }> = {
   "1k": { fixture: "large-1k", projects: 40, repositories: 1_000 },
@@ -288,6 +288,8 @@ async function main(): Promise<void> {
   const { chmod } = await import("node:fs/promises");
   await chmod(tempDir, 0o711);
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), port: await freePort(), user: "keel", password: "keel-bench-password" });
+  // PostgreSQL stops on SIGINT ("fast" shutdown), as the launcher stops it.
+  stopWhenThisProcessExits(postgres.pid, "SIGINT");
   const results: Result[] = [];
   try {
     for (const size of sizes) {

@@ -155,6 +155,24 @@ export async function webPids(dataDir: string, expected = 1): Promise<number[]> 
 export type Keel = { url: string; process: ChildProcess; dataDir: string; stop(): Promise<void> };
 
 /**
+ * Stops a process the benchmark started (its PostgreSQL, Keel's launcher) when the benchmark
+ * exits, however it exits: a crash skips the `finally` blocks that stop them, and both outlive
+ * their parent (each would keep its port, memory and temporary directory until killed by hand).
+ */
+export function stopWhenThisProcessExits(pid: number | undefined, signal: NodeJS.Signals = "SIGTERM"): void {
+  if (pid === undefined) {
+    return;
+  }
+  process.once("exit", () => {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  });
+}
+
+/**
  * Starts Keel as `npm start` does (the launcher: migrations, web server(s), worker), on a fresh
  * data directory, in test mode (the emulator's URLs are test-only settings). Without
  * `databaseUrl` the launcher runs its own embedded PostgreSQL, exactly like `npm start`.
@@ -184,6 +202,7 @@ export async function startKeel(options: { databaseUrl?: string; servicesUrl?: s
       ...options.env,
     }),
   });
+  stopWhenThisProcessExits(child.pid);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await Promise.race([
     waitFor(`${url}/api/health`, 180_000),
@@ -256,7 +275,9 @@ export function quantiles(values: number[]): { p50: number; p95: number; p99: nu
 
 /** Starts a Node process of Keel's (its output shown only with BENCH_KEEL_LOGS). */
 export function startProcess(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, args, { cwd: root, stdio: ["ignore", getToolingEnv().BENCH_KEEL_LOGS ? "inherit" : "ignore", "inherit"], env: childProcessEnv(env) });
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", getToolingEnv().BENCH_KEEL_LOGS ? "inherit" : "ignore", "inherit"], env: childProcessEnv(env) });
+  stopWhenThisProcessExits(child.pid);
+  return child;
 }
 
 /** SIGTERM, and wait for the exit. */
