@@ -305,8 +305,8 @@ export type ProjectRepositories = { projectId: string; repositories: RepositoryI
  *
  * The rows go in as one JSON parameter (`json_to_recordset`): createMany binds every cell as
  * its own parameter (300–700 ms per 500 rows), `unnest` over eleven array parameters took
- * 20–40 ms, and JSON halves what the worker spends handing the rows to Prisma and the driver
- * again (measured: 3 → 1.5 ms of CPU per 500 rows; PostgreSQL's side is the same). The
+ * 20–40 ms, and one JSON string halves what the worker spends handing the rows to Prisma and
+ * the driver (measured: 3 → 1.5 ms of CPU per 500 rows; PostgreSQL's side is the same). The
  * insert's own row count (a repository Azure DevOps reported twice is stored once) keeps
  * repositoriesListed exact, so the finished listing's total needs no count.
  */
