@@ -12,6 +12,7 @@ import { recordAudit } from "./audit";
 import { writeConnectionStatus, type StatusSource } from "./connection-status";
 import { recordEffect, type EffectKey } from "./jobs";
 import { createNotice } from "./notifications";
+import { listingSelect, toView as toListingView, type ListingView } from "./repository-listing";
 
 /** Every column a page may show: never the sealed token. */
 export const connectionView = {
@@ -76,6 +77,20 @@ export async function listConnectionIds(scope: Scope, take: number): Promise<str
 export async function getConnection(scope: Scope, id: string): Promise<ConnectionView | null> {
   const row = await db.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: connectionViewRow });
   return row ? toConnectionView(row) : null;
+}
+
+/**
+ * A connection of the scope's organization with its repository listing (null when it was never
+ * listed), in one query: what the picker's page and its JSON calls start from, so their first
+ * look at the listing costs no round trip of its own.
+ */
+export async function getConnectionWithListing(scope: Scope, id: string): Promise<(ConnectionView & { listing: ListingView | null }) | null> {
+  const row = await db.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: { ...connectionViewRow, listing: { select: listingSelect } } });
+  if (!row) {
+    return null;
+  }
+  const { listing, ...connection } = row;
+  return { ...toConnectionView(connection), listing: listing ? toListingView(listing) : null };
 }
 
 /** Like getConnection, but throws NOT_FOUND. */

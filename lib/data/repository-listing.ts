@@ -69,7 +69,8 @@ export class ListingLeaseLost extends Error {
   }
 }
 
-const listingSelect = {
+/** The listing's columns, as every read of a ListingView selects them (also joined to its connection: lib/data/connections.ts). */
+export const listingSelect = {
   status: true,
   generation: true,
   readyGeneration: true,
@@ -90,7 +91,8 @@ const listingSelect = {
 
 type ListingRow = Prisma.RepositoryListingGetPayload<{ select: typeof listingSelect }>;
 
-function toView(row: ListingRow): ListingView {
+/** A row read with `listingSelect` as the listing the picker shows. */
+export function toView(row: ListingRow): ListingView {
   const { readyRepositories, readyProjects, ...rest } = row;
   const visibleGeneration = row.readyGeneration ?? (row.status === "RUNNING" ? row.generation : null);
   // A first listing still running shows its rows as they arrive: its counters are exact so far.

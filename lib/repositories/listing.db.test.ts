@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Scope } from "@/lib/scope";
 import type { TestDatabase } from "@/lib/testing/db";
@@ -239,6 +240,37 @@ describe("listing a connection's repositories", () => {
     expect(await getListedRepository(outsider, connection.id, generation, DEFAULT_REPOS.walletApp.id.toLowerCase())).toBeNull();
     expect((await listListedProjects(outsider, connection.id, generation, { limit: 50 })).rows).toEqual([]);
     expect(await countListedProjects(outsider, connection.id, generation)).toBe(0);
+  });
+
+  it("a picker call reads the connection with its listing in one query, and a fresh listing needs no other", async () => {
+    const { getConnectionWithListing } = await import("@/lib/data/connections");
+    const { getListing } = await import("@/lib/data/repository-listing");
+    const { repositoryPage } = await import("./picker");
+    const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    // Never listed: the listing is null, not missing.
+    expect((await getConnectionWithListing(scope, connection.id))?.listing).toBeNull();
+    await listNow(connection.id);
+    const other = await seedOrganization(database, "Curious Org");
+    expect(await getConnectionWithListing(testScope(other.organizationId, other.adminId), connection.id)).toBeNull();
+
+    const original = pg.Client.prototype.query;
+    let statements = 0;
+    pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]) {
+      statements += 1;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      const loaded = await getConnectionWithListing(scope, connection.id);
+      expect(statements).toBe(1);
+      expect(loaded?.listing).toEqual(await getListing(scope, connection.id));
+      statements = 0;
+      // The first page of the fresh listing: its rows' query only (the total is kept with the listing).
+      const page = await repositoryPage(scope, loaded!, { limit: 50 });
+      expect(page.total).toBe(8);
+      expect(statements).toBe(1);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
   });
 
   it("stores the doctor's explanation when the token has expired, and keeps an earlier listing visible", async () => {

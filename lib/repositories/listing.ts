@@ -71,16 +71,18 @@ const HEARTBEAT_MS = 15_000;
  * listing as it stands now.
  *
  * `wait` runs the listing in this process instead and returns when it is done — for tests and
- * tools that have no worker; the web server never uses it.
+ * tools that have no worker; the web server never uses it. `current` is the listing as the
+ * caller already read it with the connection (getConnectionWithListing; null: never listed).
  */
 export async function ensureListing(
   scope: Scope,
   connection: ConnectionView,
-  options: { force?: boolean; settings?: Partial<ListingSettings>; wait?: boolean } = {},
+  options: { force?: boolean; settings?: Partial<ListingSettings>; wait?: boolean; current?: ListingView | null } = {},
 ): Promise<{ listing: ListingView; started: boolean }> {
   const settings = { ...LISTING_SETTINGS, ...options.settings };
-  // The common case (a fresh listing, or a run queued or going on) costs one indexed read, no lock.
-  const current = await getListing(scope, connection.id);
+  // The common case (a fresh listing, or a run queued or going on) costs one indexed read, no
+  // lock — or none, when the caller read the listing with its connection.
+  const current = options.current !== undefined ? options.current : await getListing(scope, connection.id);
   if (current !== null && !needsRun(current, options.force === true)) {
     return { listing: current, started: false };
   }

@@ -15,6 +15,14 @@ import { ensureListing } from "./listing";
 import { shortBranchName } from "@/lib/shared/names";
 import type { ListingStatusDto, PageDto, ProjectItemDto, RepositoryItemDto } from "@/lib/shared/repository-dto";
 
+/** A connection, with its listing when it was read along (getConnectionWithListing). */
+export type PickerConnection = ConnectionView & { listing?: ListingView | null };
+
+/** The listing, asked for when missing or expired; no read of its own when it came with the connection. */
+async function listingFor(scope: Scope, connection: PickerConnection): Promise<ListingView> {
+  return (await ensureListing(scope, connection, connection.listing === undefined ? {} : { current: connection.listing })).listing;
+}
+
 /** A listing queued for longer than this gets a hint that no worker may be running. */
 const QUEUED_LONG_MS = 20_000;
 
@@ -61,8 +69,8 @@ export function repositoryItem(row: ListedRepositoryRow): RepositoryItemDto {
  * connection, or the project's repository count); only a search counts, in the same query
  * as its rows and only up to SEARCH_COUNT_CAP.
  */
-export async function repositoryPage(scope: Scope, connection: ConnectionView, query: RepositoryQuery, known?: ListingView): Promise<PageDto<RepositoryItemDto>> {
-  const listing = known ?? (await ensureListing(scope, connection)).listing;
+export async function repositoryPage(scope: Scope, connection: PickerConnection, query: RepositoryQuery, known?: ListingView): Promise<PageDto<RepositoryItemDto>> {
+  const listing = known ?? (await listingFor(scope, connection));
   const generation = listing.visibleGeneration;
   if (generation === null) {
     return { listing: listingDto(listing), items: [], nextCursor: null, total: 0, totalCapped: false };
@@ -101,8 +109,8 @@ async function keptTotal(scope: Scope, connectionId: string, listing: ListingVie
 }
 
 /** The listing and one page of projects (with their repository counts). */
-export async function projectPage(scope: Scope, connection: ConnectionView, query: ProjectQuery, known?: ListingView): Promise<PageDto<ProjectItemDto>> {
-  const listing = known ?? (await ensureListing(scope, connection)).listing;
+export async function projectPage(scope: Scope, connection: PickerConnection, query: ProjectQuery, known?: ListingView): Promise<PageDto<ProjectItemDto>> {
+  const listing = known ?? (await listingFor(scope, connection));
   const generation = listing.visibleGeneration;
   if (generation === null) {
     return { listing: listingDto(listing), items: [], nextCursor: null, total: 0, totalCapped: false };
@@ -132,10 +140,10 @@ export async function projectPage(scope: Scope, connection: ConnectionView, quer
  */
 export async function pickerFirstPages(
   scope: Scope,
-  connection: ConnectionView,
+  connection: PickerConnection,
   sizes: { repositories: number; projects: number },
 ): Promise<{ repositories: PageDto<RepositoryItemDto>; projects: PageDto<ProjectItemDto> }> {
-  const { listing } = await ensureListing(scope, connection);
+  const listing = await listingFor(scope, connection);
   const [repositories, projects] = await Promise.all([
     repositoryPage(scope, connection, { limit: sizes.repositories }, listing),
     projectPage(scope, connection, { limit: sizes.projects }, listing),

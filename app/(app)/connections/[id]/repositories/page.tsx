@@ -11,7 +11,7 @@ import { refreshRepositoriesAction } from "@/lib/actions/repositories";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
-import { getConnection } from "@/lib/data/connections";
+import { getConnectionWithListing } from "@/lib/data/connections";
 import { problemViewerFor } from "@/lib/connections/service";
 import { listSiblingOrganizations } from "@/lib/data/repository-listing";
 import { logger } from "@/lib/logger";
@@ -29,7 +29,8 @@ export default async function RepositoriesPage({ params, searchParams }: { param
   const { scope } = await requireScope("connection.read");
   const { id } = await params;
   const { step } = await searchParams;
-  const connection = idSchema.safeParse(id).success ? await getConnection(scope, id) : null;
+  // The listing comes with the connection (one query), for the first rows rendered below.
+  const connection = idSchema.safeParse(id).success ? await getConnectionWithListing(scope, id) : null;
   if (!connection) {
     notFound();
   }

@@ -9,10 +9,11 @@ import { repositoryQuerySchema } from "@/lib/validation/profiles";
  * when there is none or it expired. Members and admins of the connection's organization.
  */
 export const GET = route(
-  { name: "api.connections.repositories", permission: "connection.read", target: "connection", query: repositoryQuerySchema },
+  { name: "api.connections.repositories", permission: "connection.read", target: "connectionWithListing", query: repositoryQuerySchema },
   async ({ scope, target: connection, query }) => {
     try {
-      // Server-Timing "picker": the listing state and the page's query, without session and framework.
+      // Server-Timing "picker": the listing's upkeep and the page's query, without session, framework
+      // and the connection's load (which brings the listing along).
       const started = performance.now();
       const page = await repositoryPage(scope, connection, query);
       return json(page, 200, serverTiming("picker", started));
