@@ -93,6 +93,34 @@ export async function getConnectionWithListing(scope: Scope, id: string): Promis
   return { ...toConnectionView(connection), listing: listing ? toListingView(listing) : null };
 }
 
+/** What the picker's JSON calls need of a connection: enough to list it, reach it and explain a failure. */
+const pickerConnectionRow = {
+  id: true,
+  authMethod: true,
+  deploymentType: true,
+  serverUrl: true,
+  pathPrefix: true,
+  collection: true,
+  apiVersion: true,
+  caBundlePem: true,
+  status: true,
+} satisfies Prisma.ConnectionSelect;
+
+export type PickerConnection = Prisma.ConnectionGetPayload<{ select: typeof pickerConnectionRow }> & { listing: ListingView | null };
+
+/**
+ * Like getConnectionWithListing, for the picker's JSON calls: only the columns they use, without
+ * the view's owner, identities and profile count (their joins were a third of the query's time).
+ */
+export async function getPickerConnection(scope: Scope, id: string): Promise<PickerConnection | null> {
+  const row = await db.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: { ...pickerConnectionRow, listing: { select: listingSelect } } });
+  if (!row) {
+    return null;
+  }
+  const { listing, ...connection } = row;
+  return { ...connection, listing: listing ? toListingView(listing) : null };
+}
+
 /** Like getConnection, but throws NOT_FOUND. */
 export async function getConnectionOrThrow(scope: Scope, id: string): Promise<ConnectionView> {
   const connection = await getConnection(scope, id);

@@ -1,7 +1,7 @@
 import "server-only";
 import { getDraft } from "@/lib/data/connect-drafts";
 import { getBuild } from "@/lib/data/builds";
-import { getConnection, getConnectionWithListing } from "@/lib/data/connections";
+import { getConnection, getPickerConnection } from "@/lib/data/connections";
 import { getDelivery } from "@/lib/data/hooks";
 import { getMember } from "@/lib/data/members";
 import { getProfile } from "@/lib/data/profiles";
@@ -15,8 +15,8 @@ import { idSchema } from "@/lib/validation/auth";
 
 const TARGETS = {
   connection: { load: getConnection, missing: "That connection does not exist in your organization." },
-  /** A connection with its repository listing, in one query (the picker's calls). */
-  connectionWithListing: { load: getConnectionWithListing, missing: "That connection does not exist in your organization." },
+  /** A connection's columns the picker's calls use, with its repository listing, in one query. */
+  pickerConnection: { load: getPickerConnection, missing: "That connection does not exist in your organization." },
   profile: { load: getProfile, missing: "That build profile does not exist in your organization." },
   /** The caller's own live draft of the connect wizard (drafts are private to the admin who started them). */
   draft: { load: getDraft, missing: "This connection setup has expired or does not exist. Start connecting again." },

@@ -243,7 +243,7 @@ describe("listing a connection's repositories", () => {
   });
 
   it("a picker call reads the connection with its listing in one query, and a fresh listing needs no other", async () => {
-    const { getConnectionWithListing } = await import("@/lib/data/connections");
+    const { getConnectionWithListing, getPickerConnection } = await import("@/lib/data/connections");
     const { getListing } = await import("@/lib/data/repository-listing");
     const { repositoryPage } = await import("./picker");
     const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
@@ -252,6 +252,7 @@ describe("listing a connection's repositories", () => {
     await listNow(connection.id);
     const other = await seedOrganization(database, "Curious Org");
     expect(await getConnectionWithListing(testScope(other.organizationId, other.adminId), connection.id)).toBeNull();
+    expect(await getPickerConnection(testScope(other.organizationId, other.adminId), connection.id)).toBeNull();
 
     const original = pg.Client.prototype.query;
     let statements = 0;
@@ -264,8 +265,13 @@ describe("listing a connection's repositories", () => {
       expect(statements).toBe(1);
       expect(loaded?.listing).toEqual(await getListing(scope, connection.id));
       statements = 0;
+      // The picker's JSON calls load less of the connection, the same listing, also in one query.
+      const picker = await getPickerConnection(scope, connection.id);
+      expect(statements).toBe(1);
+      expect(picker?.listing).toEqual(loaded?.listing);
+      statements = 0;
       // The first page of the fresh listing: its rows' query only (the total is kept with the listing).
-      const page = await repositoryPage(scope, loaded!, { limit: 50 });
+      const page = await repositoryPage(scope, picker!, { limit: 50 });
       expect(page.total).toBe(8);
       expect(statements).toBe(1);
     } finally {

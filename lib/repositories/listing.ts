@@ -3,6 +3,7 @@ import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import type { GitRepository, TeamProjectReference } from "@/lib/azure-devops/types";
 import { getConnection, type ConnectionView } from "@/lib/data/connections";
+import type { ConnectionTarget } from "./connection-client";
 import {
   claimListing,
   failListing,
@@ -64,6 +65,9 @@ export const LISTING_SETTINGS: ListingSettings = { ttlMs: 10 * 60_000, retryAfte
 
 const HEARTBEAT_MS = 15_000;
 
+/** What listing needs of a connection: how to reach it, how to explain a failure, its health. */
+export type ListingConnection = ConnectionTarget & Pick<ConnectionView, "status">;
+
 /**
  * Makes sure the connection has a listing: asks the job engine for a run when there is none,
  * it expired, or `force` (Refresh) — unless a run (on any instance) is queued or going. The
@@ -76,7 +80,7 @@ const HEARTBEAT_MS = 15_000;
  */
 export async function ensureListing(
   scope: Scope,
-  connection: ConnectionView,
+  connection: ListingConnection,
   options: { force?: boolean; settings?: Partial<ListingSettings>; wait?: boolean; current?: ListingView | null } = {},
 ): Promise<{ listing: ListingView; started: boolean }> {
   const settings = { ...LISTING_SETTINGS, ...options.settings };
@@ -167,7 +171,7 @@ export async function listRepositoriesJob(payload: { connectionId: string; reque
 }
 
 /** One listing run under a claimed lease. Never throws for Azure DevOps problems: they are stored. */
-export async function runListing(scope: Scope, connection: ConnectionView, claim: ListingClaim, settings: ListingSettings = LISTING_SETTINGS): Promise<void> {
+export async function runListing(scope: Scope, connection: ListingConnection, claim: ListingClaim, settings: ListingSettings = LISTING_SETTINGS): Promise<void> {
   const started = performance.now();
   let calls = 0;
   const heartbeat = setInterval(() => {

@@ -1,5 +1,4 @@
 import "server-only";
-import type { ConnectionView } from "@/lib/data/connections";
 import {
   countListedProjects,
   countListedRepositories,
@@ -11,12 +10,12 @@ import {
 } from "@/lib/data/repository-listing";
 import type { Scope } from "@/lib/scope";
 import { encodeCursor, type ProjectQuery, type RepositoryQuery } from "@/lib/validation/profiles";
-import { ensureListing } from "./listing";
+import { ensureListing, type ListingConnection } from "./listing";
 import { shortBranchName } from "@/lib/shared/names";
 import type { ListingStatusDto, PageDto, ProjectItemDto, RepositoryItemDto } from "@/lib/shared/repository-dto";
 
-/** A connection, with its listing when it was read along (getConnectionWithListing). */
-export type PickerConnection = ConnectionView & { listing?: ListingView | null };
+/** A connection, with its listing when it was read along (getPickerConnection, getConnectionWithListing). */
+export type PickerConnection = ListingConnection & { listing?: ListingView | null };
 
 /** The listing, asked for when missing or expired; no read of its own when it came with the connection. */
 async function listingFor(scope: Scope, connection: PickerConnection): Promise<ListingView> {

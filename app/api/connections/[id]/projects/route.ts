@@ -5,7 +5,7 @@ import { projectQuerySchema } from "@/lib/validation/profiles";
 
 /** One page of the connection's projects (with repository counts) from Keel's listing cache. */
 export const GET = route(
-  { name: "api.connections.projects", permission: "connection.read", target: "connectionWithListing", query: projectQuerySchema },
+  { name: "api.connections.projects", permission: "connection.read", target: "pickerConnection", query: projectQuerySchema },
   async ({ scope, target: connection, query }) => {
     try {
       // Server-Timing "picker": the listing's upkeep and the page's query, without session, framework

@@ -9,7 +9,7 @@ import { repositoryQuerySchema } from "@/lib/validation/profiles";
  * when there is none or it expired. Members and admins of the connection's organization.
  */
 export const GET = route(
-  { name: "api.connections.repositories", permission: "connection.read", target: "connectionWithListing", query: repositoryQuerySchema },
+  { name: "api.connections.repositories", permission: "connection.read", target: "pickerConnection", query: repositoryQuerySchema },
   async ({ scope, target: connection, query }) => {
     try {
       // Server-Timing "picker": the listing's upkeep and the page's query, without session, framework
