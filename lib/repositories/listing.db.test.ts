@@ -279,6 +279,40 @@ describe("listing a connection's repositories", () => {
     }
   });
 
+  it("stores a NUL or an unpaired surrogate in a name or description as a replacement character, instead of failing the listing", async () => {
+    const { generateLargeFixture, LARGE_PAT } = await import("../../e2e/azure-devops-emulator/index");
+    const fixture = generateLargeFixture({ projects: 1, reposPerProject: 1, organization: "oddorg", name: "odd-names" });
+    const organization = fixture.services!.organizations[0]!;
+    delete organization.generated;
+    // JSON carries both as escapes ("\u0000", "\udc00"); PostgreSQL stores neither in a text value.
+    organization.projects = [
+      {
+        id: "0dd00000-0000-4000-8000-000000000001",
+        name: "Odd\u0000Project",
+        description: "half a surrogate: \udc00",
+        repositories: [
+          { id: "0dd00000-0000-4000-8000-000000000002", name: "broken-\u0000-name", branches: [{ name: "main", commits: 1 }] },
+          { id: "0dd00000-0000-4000-8000-000000000003", name: "fine-😀-name", branches: [{ name: "main", commits: 1 }] },
+        ],
+      },
+    ];
+    const odd = await startEmulator({ fixture, basePort: 0 });
+    try {
+      const connection = await seedConnection(database, seeded, { origin: odd.servicesUrl!, collection: "oddorg", token: LARGE_PAT });
+      await listNow(connection.id);
+      const listing = await visibleListing(connection.id);
+      expect(listing).toMatchObject({ status: "READY", repositoriesListed: 2 });
+      const rows = await database.prisma.listedRepository.findMany({ where: { connectionId: connection.id }, orderBy: { name: "asc" }, select: { name: true, projectName: true } });
+      expect(rows).toEqual([
+        { name: "broken-\ufffd-name", projectName: "Odd\ufffdProject" },
+        { name: "fine-😀-name", projectName: "Odd\ufffdProject" },
+      ]);
+      expect(await database.prisma.listedProject.findFirst({ where: { connectionId: connection.id }, select: { description: true } })).toEqual({ description: "half a surrogate: \ufffd" });
+    } finally {
+      await odd.stop();
+    }
+  });
+
   it("stores the doctor's explanation when the token has expired, and keeps an earlier listing visible", async () => {
     const connection = await seedConnection(database, seeded, { origin: emulator.servicesUrl!, collection: "fabrikam", token: DEFAULT_PATS.fabrikamExpired });
     await listNow(connection.id);

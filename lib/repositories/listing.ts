@@ -30,7 +30,7 @@ import { listRepositoriesQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { onBehalfOf, systemScope, type Scope } from "@/lib/scope";
 import { clientForConnection, problemFromError } from "./connection-client";
-import { nameKey } from "@/lib/shared/names";
+import { nameKey, storableText } from "@/lib/shared/names";
 import { unexpectedProblem } from "@/lib/shared/problems";
 
 /**
@@ -249,7 +249,10 @@ async function listProjects(scope: Scope, client: AzureDevOpsClient, claim: List
     await recordListedProjects(
       scope,
       claim,
-      fresh.map((project) => ({ projectId: project.id.toLowerCase(), name: project.name, nameKey: nameKey(project.name), description: project.description ?? null })),
+      fresh.map((project) => {
+        const name = storableText(project.name);
+        return { projectId: project.id.toLowerCase(), name, nameKey: nameKey(name), description: typeof project.description === "string" ? storableText(project.description) : null };
+      }),
       { complete: done },
     );
     if (done) {
@@ -345,15 +348,16 @@ function projectProblem(error: unknown): string | null {
 }
 
 function toRow(repo: GitRepository, project: TeamProjectReference): RepositoryInput {
-  const projectName = repo.project?.name ?? project.name;
+  const projectName = storableText(repo.project?.name ?? project.name);
+  const name = storableText(repo.name);
   return {
     repositoryId: repo.id.toLowerCase(),
     projectId: (repo.project?.id ?? project.id).toLowerCase(),
     projectName,
     projectNameKey: nameKey(projectName),
-    name: repo.name,
-    nameKey: nameKey(repo.name),
-    defaultBranch: repo.defaultBranch ?? null,
+    name,
+    nameKey: nameKey(name),
+    defaultBranch: typeof repo.defaultBranch === "string" ? storableText(repo.defaultBranch) : null,
     size: typeof repo.size === "number" && Number.isFinite(repo.size) ? BigInt(Math.max(0, Math.trunc(repo.size))) : null,
     isDisabled: repo.isDisabled === true,
     isFork: repo.isFork === true,

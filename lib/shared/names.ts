@@ -22,6 +22,16 @@ export function nameKey(name: string): string {
   return name.normalize("NFKC").toLowerCase();
 }
 
+/**
+ * Text as PostgreSQL can store it. An unpaired UTF-16 surrogate (no real name has one, but a
+ * JSON answer can carry it as an escape) becomes U+FFFD, as encoding it to UTF-8 would, and so
+ * does NUL, which a PostgreSQL text value cannot hold: one odd name from Azure DevOps is shown
+ * with a replacement character instead of failing a whole listing.
+ */
+export function storableText(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/g, "\uFFFD");
+}
+
 /** `refs/heads/main` → `main`; other refs and plain names stay as they are. */
 export function shortBranchName(ref: string): string {
   return ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : ref;
