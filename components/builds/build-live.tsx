@@ -108,6 +108,9 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
   const [now, setNow] = useState(() => Date.parse(initial.startedAt ?? "") || 0);
   const [cancelState, cancelFormAction] = useActionState(cancelAction, idleState as FormState);
   const ansi = useRef<AnsiStyle>(PLAIN_STYLE);
+  // A build that had finished when the page was rendered: its feed still ends with "end", but
+  // the page already shows everything the end changes, so it is not rendered again.
+  const finishedWhenShown = useRef(isFinal(initial.status));
   const logRef = useRef<HTMLDivElement>(null);
 
   const changeFollow = useCallback((value: boolean) => {
@@ -152,7 +155,9 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
     source.addEventListener("end", () => {
       setConnection("ended");
       source.close();
-      router.refresh();
+      if (!finishedWhenShown.current) {
+        router.refresh();
+      }
     });
     source.addEventListener("gone", () => {
       setConnection("ended");

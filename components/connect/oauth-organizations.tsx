@@ -61,7 +61,9 @@ export function OAuthOrganizationPicker({ action, organizations, initialName, in
                   type="radio"
                   name="organization"
                   value={option.name}
-                  checked={selected === option.name}
+                  // Uncontrolled: a choice made before the page's script took over stays made
+                  // (a controlled radio is reset to the initial choice when React hydrates).
+                  defaultChecked={selected === option.name}
                   onChange={() => {
                     setSelected(option.name);
                     if (!nameEdited) {
