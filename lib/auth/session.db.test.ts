@@ -1,9 +1,8 @@
 // Server-side sessions (issue 11): a session is a row; ending it refuses the same cookie on the
 // very next request. And the check is one round trip to PostgreSQL (issue 17).
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
+import { countStatements, createTestDatabase, type TestDatabase } from "@/lib/testing/db";
 import { testScope } from "@/lib/testing/scopes";
 
 let database: TestDatabase;
@@ -48,17 +47,8 @@ describe("server-side sessions", () => {
     const user = await makeUser("one-query@example.com");
     const sid = await signIn(user.id);
     await getSessionUser(sid, user.id); // warm the pool
-    const original = pg.Client.prototype.query;
-    let statements = 0;
-    pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]) {
-      statements += 1;
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    try {
-      expect(await getSessionUser(sid, user.id)).not.toBeNull();
-    } finally {
-      pg.Client.prototype.query = original;
-    }
+    const { statements, result } = await countStatements(() => getSessionUser(sid, user.id));
+    expect(result).not.toBeNull();
     expect(statements).toBe(1);
   });
 

@@ -93,8 +93,8 @@ export async function getConnectionWithListing(scope: Scope, id: string): Promis
   return { ...toConnectionView(connection), listing: listing ? toListingView(listing) : null };
 }
 
-/** What the picker's JSON calls need of a connection: enough to list it, reach it and explain a failure. */
-const pickerConnectionRow = {
+/** The columns that reach a connection and explain its failures (ConnectionTarget, lib/repositories/connection-client.ts). */
+export const connectionTargetSelect = {
   id: true,
   authMethod: true,
   deploymentType: true,
@@ -103,8 +103,10 @@ const pickerConnectionRow = {
   collection: true,
   apiVersion: true,
   caBundlePem: true,
-  status: true,
 } satisfies Prisma.ConnectionSelect;
+
+/** What the picker's JSON calls need of a connection: enough to list it, reach it and explain a failure. */
+const pickerConnectionRow = { ...connectionTargetSelect, status: true } satisfies Prisma.ConnectionSelect;
 
 export type PickerConnection = Prisma.ConnectionGetPayload<{ select: typeof pickerConnectionRow }> & { listing: ListingView | null };
 

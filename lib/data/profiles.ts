@@ -8,6 +8,7 @@ import { requireUserActor, type Scope } from "@/lib/scope";
 import { nameKey } from "@/lib/shared/names";
 import type { ProfileRepositoryChanges, ProfileRepositoryFacts } from "@/lib/shared/profile-repository";
 import { recordAudit } from "./audit";
+import { connectionTargetSelect } from "./connections";
 
 const profileView = {
   id: true,
@@ -30,20 +31,13 @@ const profileView = {
   disconnectedConnectionName: true,
   connection: {
     select: {
-      id: true,
+      ...connectionTargetSelect,
       name: true,
       status: true,
       statusReason: true,
       lastCheckAt: true,
       credentialExpiresAt: true,
       credentialExpirySource: true,
-      authMethod: true,
-      deploymentType: true,
-      serverUrl: true,
-      pathPrefix: true,
-      collection: true,
-      apiVersion: true,
-      caBundlePem: true,
       serverProduct: true,
     },
   },

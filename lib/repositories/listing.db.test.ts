@@ -1,7 +1,6 @@
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Scope } from "@/lib/scope";
-import type { TestDatabase } from "@/lib/testing/db";
+import { countStatements, type TestDatabase } from "@/lib/testing/db";
 import { testScope } from "@/lib/testing/scopes";
 import { DEFAULT_PATS, DEFAULT_REPOS, pickerTestDatabase, seedConnection, seedOrganization, startEmulator, type EmulatorHandle, type Seeded } from "./test-support";
 
@@ -254,29 +253,17 @@ describe("listing a connection's repositories", () => {
     expect(await getConnectionWithListing(testScope(other.organizationId, other.adminId), connection.id)).toBeNull();
     expect(await getPickerConnection(testScope(other.organizationId, other.adminId), connection.id)).toBeNull();
 
-    const original = pg.Client.prototype.query;
-    let statements = 0;
-    pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]) {
-      statements += 1;
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    try {
-      const loaded = await getConnectionWithListing(scope, connection.id);
-      expect(statements).toBe(1);
-      expect(loaded?.listing).toEqual(await getListing(scope, connection.id));
-      statements = 0;
-      // The picker's JSON calls load less of the connection, the same listing, also in one query.
-      const picker = await getPickerConnection(scope, connection.id);
-      expect(statements).toBe(1);
-      expect(picker?.listing).toEqual(loaded?.listing);
-      statements = 0;
-      // The first page of the fresh listing: its rows' query only (the total is kept with the listing).
-      const page = await repositoryPage(scope, picker!, { limit: 50 });
-      expect(page.total).toBe(8);
-      expect(statements).toBe(1);
-    } finally {
-      pg.Client.prototype.query = original;
-    }
+    const loaded = await countStatements(() => getConnectionWithListing(scope, connection.id));
+    expect(loaded.statements).toBe(1);
+    expect(loaded.result?.listing).toEqual(await getListing(scope, connection.id));
+    // The picker's JSON calls load less of the connection, the same listing, also in one query.
+    const picker = await countStatements(() => getPickerConnection(scope, connection.id));
+    expect(picker.statements).toBe(1);
+    expect(picker.result?.listing).toEqual(loaded.result?.listing);
+    // The first page of the fresh listing: its rows' query only (the total is kept with the listing).
+    const page = await countStatements(() => repositoryPage(scope, picker.result!, { limit: 50 }));
+    expect(page.result.total).toBe(8);
+    expect(page.statements).toBe(1);
   });
 
   it("stores a NUL or an unpaired surrogate in a name or description as a replacement character, instead of failing the listing", async () => {

@@ -51,3 +51,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * Runs `work` and answers how many statements it sent to PostgreSQL (every Keel query goes
+ * through pg's Client.query, Prisma's adapter included), with its result.
+ */
+export async function countStatements<T>(work: () => Promise<T>): Promise<{ statements: number; result: T }> {
+  const original = pg.Client.prototype.query;
+  let statements = 0;
+  pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]) {
+    statements += 1;
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    const result = await work();
+    return { statements, result };
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+}
