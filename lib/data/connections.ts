@@ -81,8 +81,8 @@ export async function getConnection(scope: Scope, id: string): Promise<Connectio
 
 /**
  * A connection of the scope's organization with its repository listing (null when it was never
- * listed), in one query: what the picker's page and its JSON calls start from, so their first
- * look at the listing costs no round trip of its own.
+ * listed), in one query: what the picker's page starts from, so its first look at the listing
+ * costs no round trip of its own (its JSON calls load less: getPickerConnection).
  */
 export async function getConnectionWithListing(scope: Scope, id: string): Promise<(ConnectionView & { listing: ListingView | null }) | null> {
   const row = await db.connection.findFirst({ where: { id, organizationId: scope.organizationId }, select: { ...connectionViewRow, listing: { select: listingSelect } } });

@@ -76,7 +76,8 @@ export type ListingConnection = ConnectionTarget & Pick<ConnectionView, "status"
  *
  * `wait` runs the listing in this process instead and returns when it is done — for tests and
  * tools that have no worker; the web server never uses it. `current` is the listing as the
- * caller already read it with the connection (getConnectionWithListing; null: never listed).
+ * caller already read it with the connection (getPickerConnection, getConnectionWithListing;
+ * null: never listed).
  */
 export async function ensureListing(
   scope: Scope,
