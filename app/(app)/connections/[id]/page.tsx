@@ -64,10 +64,17 @@ export default async function ConnectionPage({ params, searchParams }: { params:
     delete: can(scope, "connection.delete"),
   };
   const health = healthOfConnection(connection);
-  const viewer = await problemViewerFor(scope, connection);
+  const canManageHooks = can(scope, "hooks.manage");
+  // Everything else the page shows depends only on the connection: asked for together, not one after the other.
+  const [viewer, admins, profiles, hookRows, principal] = await Promise.all([
+    problemViewerFor(scope, connection),
+    may.transfer ? listPossibleOwners(scope) : [],
+    listProfilesForConnection(scope, connection.id),
+    canManageHooks ? listHookSubscriptions(scope, { connectionId: connection.id }) : [],
+    connection.authMethod === "SERVICE_PRINCIPAL" ? getServicePrincipal(scope, connection.id) : null,
+  ]);
   // Members are told whom to ask, by name (issue 16).
   const askAdmin = `Ask an admin${viewer.admins.length > 0 ? ` (${viewer.admins.slice(0, 3).join(", ")})` : ""}`;
-  const admins = may.transfer ? await listPossibleOwners(scope) : [];
   // The owner has not authorized with their own token or identity yet (after a change of owner).
   const handover = connection.ownerId !== null && connection.credentialUserId !== connection.ownerId;
   const summary = readCheckSummary(connection.lastCheckResult);
@@ -86,11 +93,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
     ) : null;
   // Legacy Azure DevOps OAuth → Microsoft Entra ID, in place (same connection id, profiles keep working).
   const canSwitch = may.reauthorize && oauthProvider === "azure-devops" && getOAuthProviderConfig("microsoft-entra-id") !== null;
-  const profiles = await listProfilesForConnection(scope, connection.id);
-  const canManageHooks = can(scope, "hooks.manage");
-  const hookRows = canManageHooks ? await listHookSubscriptions(scope, { connectionId: connection.id }) : [];
   const repositoryNames = new Map(profiles.map((profile) => [profile.repositoryId.toLowerCase(), `${profile.projectName} / ${profile.repositoryName}`]));
-  const principal = connection.authMethod === "SERVICE_PRINCIPAL" ? await getServicePrincipal(scope, connection.id) : null;
   return (
     <>
       <PageHeader

@@ -72,17 +72,23 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             .sort((a, b) => Number(b.suggested) - Number(a.suggested) || a.label.localeCompare(b.label));
         })()
       : [];
-  const [builds, buildCount, workflow] = await Promise.all([listProfileBuilds(scope, profile.id, 10), countProfileBuilds(scope, profile.id), getWorkflow(scope, profile.id)]);
+  // Everything else the page shows depends only on the profile: asked for together, not one after the other.
+  const [builds, buildCount, workflow, storedTriggers, hookRows, viewer] = await Promise.all([
+    listProfileBuilds(scope, profile.id, 10),
+    countProfileBuilds(scope, profile.id),
+    getWorkflow(scope, profile.id),
+    getProfileTriggers(scope, profile.id),
+    connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
+    connection ? problemViewerFor(scope, connection) : null,
+  ]);
   const canStart = can(scope, "build.start");
   const canEditTriggers = can(scope, "profile.triggers", profile);
   const canManageHooks = can(scope, "hooks.manage");
-  const triggers = (await getProfileTriggers(scope, profile.id)) ?? DEFAULT_TRIGGERS;
-  const hookRows = connection ? await listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [];
+  const triggers = storedTriggers ?? DEFAULT_TRIGGERS;
   const hookMode = repositoryHookMode(hookRows);
   const refused = hookRows.find((row) => row.state === "NO_PERMISSION");
   const refusal = refused?.finding as { title?: string; detail?: string; fix?: string[] } | null | undefined;
   const env = getEnv();
-  const viewer = connection ? await problemViewerFor(scope, connection) : null;
   // Statuses a new token or consent fixes (the others — unreachable, certificate — are the connection page's to explain).
   const credentialStatus = health !== null && ["EXPIRING", "EXPIRED", "NEEDS_REAUTH", "CREDENTIALS_MISSING", "CREDENTIALS_UNREADABLE"].includes(health.status);
   const canEditWorkflow = can(scope, "workflow.update");
