@@ -15,10 +15,10 @@ import { shortBranchName } from "@/lib/shared/names";
 import type { ListingStatusDto, PageDto, ProjectItemDto, RepositoryItemDto } from "@/lib/shared/repository-dto";
 
 /** A connection, with its listing when it was read along (getPickerConnection, getConnectionWithListing). */
-export type PickerConnection = ListingConnection & { listing?: ListingView | null };
+type ListedConnection = ListingConnection & { listing?: ListingView | null };
 
 /** The listing, asked for when missing or expired; no read of its own when it came with the connection. */
-async function listingFor(scope: Scope, connection: PickerConnection): Promise<ListingView> {
+async function listingFor(scope: Scope, connection: ListedConnection): Promise<ListingView> {
   return (await ensureListing(scope, connection, connection.listing === undefined ? {} : { current: connection.listing })).listing;
 }
 
@@ -68,7 +68,7 @@ export function repositoryItem(row: ListedRepositoryRow): RepositoryItemDto {
  * connection, or the project's repository count); only a search counts, in the same query
  * as its rows and only up to SEARCH_COUNT_CAP.
  */
-export async function repositoryPage(scope: Scope, connection: PickerConnection, query: RepositoryQuery, known?: ListingView): Promise<PageDto<RepositoryItemDto>> {
+export async function repositoryPage(scope: Scope, connection: ListedConnection, query: RepositoryQuery, known?: ListingView): Promise<PageDto<RepositoryItemDto>> {
   const listing = known ?? (await listingFor(scope, connection));
   const generation = listing.visibleGeneration;
   if (generation === null) {
@@ -108,7 +108,7 @@ async function keptTotal(scope: Scope, connectionId: string, listing: ListingVie
 }
 
 /** The listing and one page of projects (with their repository counts). */
-export async function projectPage(scope: Scope, connection: PickerConnection, query: ProjectQuery, known?: ListingView): Promise<PageDto<ProjectItemDto>> {
+export async function projectPage(scope: Scope, connection: ListedConnection, query: ProjectQuery, known?: ListingView): Promise<PageDto<ProjectItemDto>> {
   const listing = known ?? (await listingFor(scope, connection));
   const generation = listing.visibleGeneration;
   if (generation === null) {
@@ -139,7 +139,7 @@ export async function projectPage(scope: Scope, connection: PickerConnection, qu
  */
 export async function pickerFirstPages(
   scope: Scope,
-  connection: PickerConnection,
+  connection: ListedConnection,
   sizes: { repositories: number; projects: number },
 ): Promise<{ repositories: PageDto<RepositoryItemDto>; projects: PageDto<ProjectItemDto> }> {
   const listing = await listingFor(scope, connection);
