@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestDatabase } from "@/lib/testing/db";
+import { countStatements, type TestDatabase } from "@/lib/testing/db";
 import { testScope } from "@/lib/testing/scopes";
 import { pickerTestDatabase, seedConnection, seedOrganization, type Seeded } from "@/lib/repositories/test-support";
 import type { Scope } from "@/lib/scope";
@@ -74,5 +74,45 @@ describe("workflows", () => {
       code: "INVALID_INPUT",
     });
     expect(await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId } })).toMatchObject({ buildTimeoutMinutes: 45 });
+  });
+});
+
+describe("the profile page's read", () => {
+  it("reads the profile, its workflow, triggers, latest builds and build count in one statement", async () => {
+    const { getProfilePage, PROFILE_PAGE_BUILDS } = await import("./profiles");
+    const { getWorkflow } = await import("./builds");
+    const total = PROFILE_PAGE_BUILDS + 2;
+    const start = Date.UTC(2026, 0, 1);
+    await database.prisma.build.createMany({
+      data: Array.from({ length: total }, (_, index) => ({
+        organizationId: seeded.organizationId,
+        profileId,
+        number: index + 1,
+        trigger: "MANUAL" as const,
+        idempotencyKey: `page-${index}`,
+        commitId: "a".repeat(40),
+        branch: "refs/heads/main",
+        steps: [],
+        timeoutSeconds: 60,
+        queuedAt: new Date(start + index * 60_000),
+      })),
+    });
+
+    const stored = { mode: "manual", push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: ["release/*"] } };
+    await database.prisma.buildProfile.update({ where: { id: profileId }, data: { triggers: stored } });
+
+    const { statements, result } = await countStatements(() => getProfilePage(admin, profileId));
+    expect(statements).toBe(1);
+    expect(result!.profile).toMatchObject({ id: profileId, name: "Wallet" });
+    expect(result!.buildCount).toBe(total);
+    // Newest first, the page's share only.
+    expect(result!.builds.map((build) => build.number)).toEqual(Array.from({ length: PROFILE_PAGE_BUILDS }, (_, index) => total - index));
+    expect(result!.workflow).toEqual(await getWorkflow(admin, profileId));
+    expect(result!.workflow.variables).toContainEqual({ name: "KEYSTORE_PASSWORD", isSecret: true, value: null });
+    expect(result!.triggers).toEqual(stored);
+
+    // Another organization's admin does not get it.
+    const other = await seedOrganization(database);
+    expect(await getProfilePage(testScope(other.organizationId, other.adminId), profileId)).toBeNull();
   });
 });

@@ -37,20 +37,27 @@ function stepsOf(raw: unknown, platform: string): { steps: WorkflowStep[]; isDef
   return { steps: defaultWorkflowSteps(platform), isDefault: true };
 }
 
-/** A profile's workflow (steps, time limit, variables with secret values left out), or null. */
-export async function getWorkflow(scope: Scope, profileId: string): Promise<WorkflowView | null> {
-  const profile = await db.buildProfile.findFirst({
-    where: { id: profileId, organizationId: scope.organizationId },
-    select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } } },
-  });
-  if (!profile) {
-    return null;
-  }
+/** The profile columns a workflow is made of (the profile page reads them with the rest of the profile). */
+export const workflowSelect = {
+  platform: true,
+  workflowSteps: true,
+  buildTimeoutMinutes: true,
+  variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
+} satisfies Prisma.BuildProfileSelect;
+
+/** A workflow as pages show it, from its profile's columns: secret values left out. */
+export function workflowOf(profile: Prisma.BuildProfileGetPayload<{ select: typeof workflowSelect }>): WorkflowView {
   return {
     ...stepsOf(profile.workflowSteps, profile.platform),
     timeoutMinutes: profile.buildTimeoutMinutes,
     variables: profile.variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret ? null : (variable.value ?? "") })),
   };
+}
+
+/** A profile's workflow (steps, time limit, variables with secret values left out), or null. */
+export async function getWorkflow(scope: Scope, profileId: string): Promise<WorkflowView | null> {
+  const profile = await db.buildProfile.findFirst({ where: { id: profileId, organizationId: scope.organizationId }, select: workflowSelect });
+  return profile ? workflowOf(profile) : null;
 }
 
 /**
@@ -211,7 +218,8 @@ export async function getBuild(scope: Scope, id: string): Promise<BuildView | nu
 
 export type BuildListQuery = { profileId?: string; status?: BuildStatus; branch?: string; page: number; pageSize: number };
 
-const buildRow = {
+/** A build as the tables of builds show it. */
+export const buildRow = {
   id: true,
   number: true,
   status: true,
@@ -667,16 +675,6 @@ export async function savePullRequestComment(scope: Scope, profileId: string, pu
     create: { organizationId: scope.organizationId, profileId, pullRequestId, ...ids },
     update: ids,
   });
-}
-
-/** The latest builds of a profile, for its page. */
-export async function listProfileBuilds(scope: Scope, profileId: string, take: number): Promise<BuildRow[]> {
-  return db.build.findMany({ where: { organizationId: scope.organizationId, profileId }, orderBy: [{ queuedAt: "desc" }, { id: "desc" }], take, select: buildRow });
-}
-
-/** How many builds a profile has (its page links to the full list). */
-export async function countProfileBuilds(scope: Scope, profileId: string): Promise<number> {
-  return db.build.count({ where: { organizationId: scope.organizationId, profileId } });
 }
 
 /**

@@ -35,12 +35,6 @@ export async function listConnectionRepositories(scope: Scope, connectionId: str
   return [...seen.values()];
 }
 
-/** A profile's triggers (the defaults when none were set). */
-export async function getProfileTriggers(scope: Scope, profileId: string): Promise<ProfileTriggers | null> {
-  const row = await db.buildProfile.findFirst({ where: { id: profileId, organizationId: scope.organizationId }, select: { triggers: true } });
-  return row ? triggersOf(row.triggers) : null;
-}
-
 /** Saves a profile's triggers with a `profile.triggers_updated` audit event (from, to) in one transaction. */
 export async function updateProfileTriggers(scope: Scope, profileId: string, triggers: ProfileTriggers): Promise<{ connectionId: string | null; projectId: string; repositoryId: string }> {
   return db.$transaction(async (tx) => {

@@ -12,10 +12,10 @@ import { RebindForm } from "@/components/profiles/rebind-form";
 import { IssueCredentialsButton } from "@/components/hooks/action-button";
 import { TriggersForm } from "@/components/hooks/triggers-form";
 import { issueHookCredentialsAction, updateTriggersAction } from "@/lib/actions/hooks";
-import { listHookSubscriptions, getProfileTriggers } from "@/lib/data/hooks";
+import { listHookSubscriptions } from "@/lib/data/hooks";
 import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscriptions";
 import { getEnv } from "@/lib/env";
-import { describeBranches, DEFAULT_TRIGGERS, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { describeBranches, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -24,14 +24,13 @@ import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { PageHeader } from "@/components/ui/page-header";
 import { startBuildAction } from "@/lib/actions/builds";
 import { deleteProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
-import { countProfileBuilds, getWorkflow, listProfileBuilds } from "@/lib/data/builds";
 import { formatDuration } from "@/lib/shared/builds";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { healthOfConnection, problemViewerFor } from "@/lib/connections/service";
 import { listConnections } from "@/lib/data/connections";
-import { connectionsListingRepository, getProfile } from "@/lib/data/profiles";
+import { connectionsListingRepository, getProfilePage } from "@/lib/data/profiles";
 import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
 import { shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
@@ -47,10 +46,11 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
   const { scope } = await requireScope("profile.read");
   const { id } = await params;
   const query = await searchParams;
-  const profile = idSchema.safeParse(id).success ? await getProfile(scope, id) : null;
-  if (!profile) {
+  const page = idSchema.safeParse(id).success ? await getProfilePage(scope, id) : null;
+  if (!page) {
     notFound();
   }
+  const { profile, workflow, triggers, builds, buildCount } = page;
   const { connection } = profile;
   const reported = { remoteUrl: profile.remoteUrl, sshUrl: profile.sshUrl, webUrl: profile.webUrl };
   // A disconnected profile shows the URLs as Azure DevOps last reported them.
@@ -72,19 +72,14 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             .sort((a, b) => Number(b.suggested) - Number(a.suggested) || a.label.localeCompare(b.label));
         })()
       : [];
-  // Everything else the page shows depends only on the profile: asked for together, not one after the other.
-  const [builds, buildCount, workflow, storedTriggers, hookRows, viewer] = await Promise.all([
-    listProfileBuilds(scope, profile.id, 10),
-    countProfileBuilds(scope, profile.id),
-    getWorkflow(scope, profile.id),
-    getProfileTriggers(scope, profile.id),
+  // The rest depends only on the profile and its connection: asked for together, not one after the other.
+  const [hookRows, viewer] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
   ]);
   const canStart = can(scope, "build.start");
   const canEditTriggers = can(scope, "profile.triggers", profile);
   const canManageHooks = can(scope, "hooks.manage");
-  const triggers = storedTriggers ?? DEFAULT_TRIGGERS;
   const hookMode = repositoryHookMode(hookRows);
   const refused = hookRows.find((row) => row.state === "NO_PERMISSION");
   const refusal = refused?.finding as { title?: string; detail?: string; fix?: string[] } | null | undefined;
@@ -250,36 +245,34 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               <p className="text-xs text-slate-600">Admins and the person who created the profile change its triggers.</p>
             )}
           </Card>
-          {workflow ? (
-            <Card
-              title="Workflow"
-              description={workflow.isDefault ? `The default for ${platformLabel(profile.platform)}.` : `Time limit ${formatDuration(workflow.timeoutMinutes * 60_000)}.`}
-              actions={
-                canEditWorkflow ? (
-                  <Link href={`/profiles/${profile.id}/workflow`} className="text-sm font-medium text-brand-700 underline">
-                    Edit workflow
-                  </Link>
-                ) : null
-              }
-            >
-              <ol className="space-y-2 text-sm" aria-label="Workflow steps">
-                {workflow.steps.map((step, index) => (
-                  <li key={index}>
-                    <span className="font-medium text-slate-900">{step.name}</span>
-                    <code className="mt-0.5 block truncate rounded bg-slate-100 px-2 py-1 text-xs text-slate-800" title={step.command}>
-                      {step.command.split("\n")[0]}
-                    </code>
-                  </li>
-                ))}
-              </ol>
-              {workflow.variables.length > 0 ? (
-                <p className="mt-3 text-xs text-slate-600">
-                  Variables: {workflow.variables.map((variable) => `${variable.name}${variable.isSecret ? " (secret)" : ""}`).join(", ")}
-                </p>
-              ) : null}
-              {!canEditWorkflow ? <p className="mt-3 text-xs text-slate-600">Admins change the workflow.</p> : null}
-            </Card>
-          ) : null}
+          <Card
+            title="Workflow"
+            description={workflow.isDefault ? `The default for ${platformLabel(profile.platform)}.` : `Time limit ${formatDuration(workflow.timeoutMinutes * 60_000)}.`}
+            actions={
+              canEditWorkflow ? (
+                <Link href={`/profiles/${profile.id}/workflow`} className="text-sm font-medium text-brand-700 underline">
+                  Edit workflow
+                </Link>
+              ) : null
+            }
+          >
+            <ol className="space-y-2 text-sm" aria-label="Workflow steps">
+              {workflow.steps.map((step, index) => (
+                <li key={index}>
+                  <span className="font-medium text-slate-900">{step.name}</span>
+                  <code className="mt-0.5 block truncate rounded bg-slate-100 px-2 py-1 text-xs text-slate-800" title={step.command}>
+                    {step.command.split("\n")[0]}
+                  </code>
+                </li>
+              ))}
+            </ol>
+            {workflow.variables.length > 0 ? (
+              <p className="mt-3 text-xs text-slate-600">
+                Variables: {workflow.variables.map((variable) => `${variable.name}${variable.isSecret ? " (secret)" : ""}`).join(", ")}
+              </p>
+            ) : null}
+            {!canEditWorkflow ? <p className="mt-3 text-xs text-slate-600">Admins change the workflow.</p> : null}
+          </Card>
           <Card title="Repository">
             <dl className="space-y-3 text-sm">
               <div>
