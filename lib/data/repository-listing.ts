@@ -367,8 +367,9 @@ function rowsJson(rows: RepositoryInput[]): string {
 
 /**
  * Marks the run complete: its generation becomes the one pages read, with its totals (the
- * run's exact counters, kept so no page counts rows), older rows go, and the planner's
- * statistics are refreshed for the rows just written.
+ * run's exact counters, kept so no page counts rows) and its sample for searches
+ * (nameSampleOf), older rows go, and the planner's statistics are refreshed for the rows just
+ * written.
  */
 export async function finishListing(scope: Scope, claim: ListingClaim, options: { ttlMs: number; audit: Prisma.InputJsonValue }): Promise<void> {
   const now = new Date();
@@ -377,7 +378,8 @@ export async function finishListing(scope: Scope, claim: ListingClaim, options: 
       UPDATE "RepositoryListing"
       SET status = 'READY', "readyGeneration" = ${claim.generation}, "finishedAt" = ${now}, "expiresAt" = ${new Date(now.getTime() + options.ttlMs)},
           "runId" = NULL, "heartbeatAt" = ${now}, "updatedAt" = ${now},
-          "readyRepositories" = "repositoriesListed", "readyProjects" = COALESCE("projectsTotal", "projectsFound")
+          "readyRepositories" = "repositoriesListed", "readyProjects" = COALESCE("projectsTotal", "projectsFound"),
+          "nameSample" = ${nameSampleOf(claim.connectionId, claim.generation)}
       WHERE "connectionId" = ${claim.connectionId}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND "runId" = ${claim.runId}::uuid AND status = 'RUNNING'`;
     if (finished !== 1) {
       throw new ListingLeaseLost();
@@ -502,23 +504,48 @@ function inScope(scope: Scope, connectionId: string): Prisma.Sql {
 }
 
 /**
- * A search term as the queries use it: the whole key, the part the trigram indexes look up,
- * and `gather`: no name of the planner's sample contains that part, so it is rare and its
- * matches are gathered through the trigram index and sorted (at 500,000 names a part in 1 % of
- * them is missed by a 100-value sample about a third of the time, so gathering stays at a few
- * thousand rows), instead of leaving PostgreSQL the choice of walking the name-ordered index
- * until a page of matches turns up. With the same sample, the planner took that walk for rare
- * terms in some runs ("project-1000": its matches in the middle of the order, 13 ms at 50,000
- * names and 25 ms at 100,000, against 0.1 ms gathered). Any part the sample does contain keeps
- * the planner's choice: a threshold of 2 % gathered a word in 4 % of the names in about a
- * quarter of the runs (its sampled share fell under it), 20,000 rows sorted for a page (14–33 ms).
+ * How a search's rows are found:
+ * - `gather`: every match through the trigram indexes, once, then sorted — for a term with
+ *   few matches, or whose matches lie far along the name order;
+ * - `walk`: along the name-ordered index, checking each name, until a page (and the count's
+ *   cap) of matches turns up — for a term in a good share of the names. Its condition is
+ *   `strpos`, which no index serves, so PostgreSQL cannot pick anything else;
+ * - `planner`: PostgreSQL's choice, when Keel knows too little (no sample of the listing).
+ *
+ * The choice is made from the listing's own sample (RepositoryListing.nameSample: 1,000 rows
+ * drawn at random when the listing finished, in name order), not from the planner's
+ * statistics: those hold 100 values of each name column for the whole table (every
+ * organization's listings), and a term's share of 100 values swings from run to run. Measured
+ * at 500,000 names over 25 ANALYZEs: a word in 4 % of the names took 2–3 ms, except after 3 of
+ * them, when the planner's estimate fell and it decoded the word's posting lists to count the
+ * matches (9–15 ms). With a 1,000-row sample the same word's share is 4 ± 0.6 %.
  */
-export type RepositorySearch = { key: string; indexed: string; gather: boolean };
+export type SearchPlan = "gather" | "walk" | "planner";
+
+/** A search term as the queries use it: the whole key, the part the trigram indexes look up, and how rows are found. */
+export type RepositorySearch = { key: string; indexed: string; plan: SearchPlan };
+
+/** How many rows of a finished listing its sample holds. */
+export const NAME_SAMPLE_SIZE = 1_000;
 
 /**
- * A word in more than this share of the names sampled by the planner's statistics counts as
- * everywhere: its trigrams' posting lists hold nearly every row, and a GIN scan decodes all
- * of them however rare the rest of the term is.
+ * What a gathered row costs against a walked one: fetched from the table by the trigram index,
+ * checked and sorted (0.68 µs a row measured at 500,000 names) against checked in name order
+ * (0.46 µs).
+ */
+const GATHER_COST = 1.5;
+
+/**
+ * How many mean waits (1/share sampled rows) the first sampled match may lie in before the
+ * names ahead of it count as a stretch without matches: evenly spread matches put it further
+ * only once in e^5 ≈ 150 samples, and even then the walk is chosen unless the stretch is long.
+ */
+const FIRST_MATCH_ALLOWANCE = 5;
+
+/**
+ * A word in more than this share of the names sampled counts as everywhere: its trigrams'
+ * posting lists hold nearly every row, and a GIN scan decodes all of them however rare the
+ * rest of the term is.
  */
 const EVERYWHERE_SHARE = 0.2;
 
@@ -532,21 +559,53 @@ const EVERYWHERE_SHARE = 0.2;
  * that does not, the index looks up only the rarest word and the whole term is checked on
  * the rows it returns (`strpos`, which the index cannot serve, so PostgreSQL does not look
  * the ubiquitous trigrams up anyway). Exact either way: every row containing the term
- * contains each of its words. The sample is the planner's own (most common values and
- * histogram bounds of both name keys, refreshed by the ANALYZE after each listing): a catalog
- * read, no table access, once per listing generation (nameSamples); without statistics the
- * whole term is looked up.
+ * contains each of its words.
+ *
+ * `of` names the listing generation searched; `settled`, that it is complete. A complete
+ * generation's own sample decides everything (SearchPlan). Without one (a listing still being
+ * written, or one finished before samples were kept), the planner's sample of both name keys
+ * picks the looked-up part (most common values and histogram bounds, refreshed by the ANALYZE
+ * during and after each listing: a catalog read), and a part that no sampled name contains
+ * is gathered; the rest is left to the planner. Without either, the whole term is looked up.
  */
-export async function repositorySearch(term: string, statisticsOf?: string): Promise<RepositorySearch> {
+export async function repositorySearch(term: string, of?: { connectionId: string; generation: number; settled: boolean }): Promise<RepositorySearch> {
   const key = nameKey(term);
-  const samples = await nameSamples(statisticsOf);
+  const sample = of?.settled ? await listingSample(of.connectionId, of.generation) : null;
+  if (sample) {
+    return planFromSample(key, sample);
+  }
+  const samples = await statisticsSamples(of?.settled ? `${of.connectionId}:${of.generation}` : undefined);
   if (samples.length === 0) {
-    return { key, indexed: key, gather: false };
+    return { key, indexed: key, plan: "planner" };
   }
   // A part's cost is set by the column where it is most frequent (both are looked up).
-  const share = (part: string) => Math.max(...samples.map((sample) => sample.filter((value) => value.includes(part)).length / sample.length));
+  const share = (part: string) => Math.max(...samples.map((values) => values.filter((value) => value.includes(part)).length / values.length));
   const indexed = indexedPart(key, share);
-  return { key, indexed, gather: share(indexed) === 0 };
+  return { key, indexed, plan: share(indexed) === 0 ? "gather" : "planner" };
+}
+
+/**
+ * Gather or walk, by the rows each would read. Gathering reads every row containing the
+ * looked-up part. Walking reads the names before the first match, then about one row in
+ * `share` until the count's cap is reached. The sample says both: the share of sampled rows
+ * that match, and where the first of them lies in the name order. A sampled row stands for
+ * hundreds of names, so where matches are spread evenly the first sampled one still lies
+ * about 1/share sampled rows in (a geometric wait); only a first match further in than
+ * FIRST_MATCH_ALLOWANCE such waits counts as names to walk past — matches bunched far along
+ * the order (one project's repositories, named after it). So a word spread through the names
+ * is walked (a page in a few hundred rows), a rare one gathered, and a common one whose
+ * matches sit far along the order gathered rather than walked to.
+ */
+export function planFromSample(key: string, sample: ListingSample): RepositorySearch {
+  const { pairs, rows } = sample;
+  const share = (part: string) => (pairs.length === 0 ? 0 : pairs.filter(([name, project]) => name.includes(part) || project.includes(part)).length / pairs.length);
+  const indexed = indexedPart(key, share);
+  const matching = share(key);
+  const first = pairs.findIndex(([name, project]) => name.includes(key) || project.includes(key));
+  const before = Math.max(0, first - FIRST_MATCH_ALLOWANCE / matching) / pairs.length;
+  const walked = first < 0 || matching === 0 ? rows : before * rows + (SEARCH_COUNT_CAP + 1) / matching;
+  const gathered = share(indexed) * rows;
+  return { key, indexed, plan: GATHER_COST * gathered <= walked ? "gather" : "walk" };
 }
 
 /** The whole key, or its rarest word when another of its words is everywhere. */
@@ -565,17 +624,68 @@ function indexedPart(key: string, share: (part: string) => number): string {
 }
 
 /**
- * The planner's sample of both name keys, kept per listing generation in this process: the
- * statistics change only with the ANALYZE that finishes a listing, and a new listing is a new
- * generation, so one catalog read per generation instead of one per search (about 1 ms of a
- * 1–2 ms search at 500,000 names). A sample that another connection's listing has
- * since refreshed only picks the looked-up word; the answer is exact either way.
+ * Samples are kept per listing generation in this process: a generation's sample is written
+ * with the statement that completes it and never changes, and a new listing is a new
+ * generation — one read per generation instead of one per search. Values are kept, never
+ * promises: a promise remembers the request it was made in (AsyncLocalStorage) and would keep
+ * that request's whole context alive.
  */
-const sampleCache = new Map<string, string[][]>();
 const SAMPLE_CACHE_ENTRIES = 256;
 
-async function nameSamples(statisticsOf: string | undefined): Promise<string[][]> {
-  const cached = statisticsOf === undefined ? undefined : sampleCache.get(statisticsOf);
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= SAMPLE_CACHE_ENTRIES) {
+    cache.delete(cache.keys().next().value ?? "");
+  }
+  cache.set(key, value);
+}
+
+/** A listing generation's own sample: its rows' name keys in name order, and how many rows it has. */
+export type ListingSample = { pairs: [string, string][]; rows: number };
+
+const listingSamples = new Map<string, ListingSample | null>();
+
+async function listingSample(connectionId: string, generation: number): Promise<ListingSample | null> {
+  const cacheKey = `${connectionId}:${generation}`;
+  const cached = listingSamples.get(cacheKey);
+  if (cached !== undefined) {
+    return cached;
+  }
+  const found = await db.$queryRaw<{ sample: unknown; rows: number | null }[]>`
+    SELECT "nameSample" AS sample, "readyRepositories" AS rows
+    FROM "RepositoryListing"
+    WHERE "connectionId" = ${connectionId}::uuid AND "readyGeneration" = ${generation}`;
+  const row = found[0];
+  if (!row) {
+    // Not (or no longer) the complete generation: nothing to keep.
+    return null;
+  }
+  const pairs = Array.isArray(row.sample) && row.sample.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((value) => typeof value === "string")) ? (row.sample as [string, string][]) : null;
+  // A listing finished before samples were kept has none, and never will: that is kept too.
+  const sample = pairs && row.rows !== null ? { pairs, rows: row.rows } : null;
+  remember(listingSamples, cacheKey, sample);
+  return sample;
+}
+
+/**
+ * The SQL that draws a generation's sample (finishListing stores it with the statement that
+ * completes the generation): NAME_SAMPLE_SIZE rows at random, in the order pages walk. 61 ms at
+ * 500,000 rows, once per listing.
+ */
+export function nameSampleOf(connectionId: string, generation: number): Prisma.Sql {
+  return Prisma.sql`(
+    SELECT COALESCE(jsonb_agg(jsonb_build_array(s."nameKey", s."projectNameKey") ORDER BY s."nameKey", s."repositoryId"), '[]'::jsonb)
+    FROM (
+      SELECT "nameKey", "projectNameKey", "repositoryId" FROM "ListedRepository"
+      WHERE "connectionId" = ${connectionId}::uuid AND generation = ${generation}
+      ORDER BY random() LIMIT ${NAME_SAMPLE_SIZE}
+    ) s)`;
+}
+
+/** The planner's sample of both name keys (for a listing without its own sample). */
+const statisticsCache = new Map<string, string[][]>();
+
+async function statisticsSamples(statisticsOf: string | undefined): Promise<string[][]> {
+  const cached = statisticsOf === undefined ? undefined : statisticsCache.get(statisticsOf);
   if (cached) {
     return cached;
   }
@@ -584,14 +694,9 @@ async function nameSamples(statisticsOf: string | undefined): Promise<string[][]
     FROM pg_stats
     WHERE schemaname = current_schema() AND tablename = 'ListedRepository' AND attname IN ('nameKey', 'projectNameKey')`;
   const samples = columns.map((column) => column.sample ?? []).filter((sample) => sample.length > 0);
-  // The value is kept, never a promise: a promise remembers the request it was made in
-  // (AsyncLocalStorage) and would keep that request's whole context alive. A listing without
-  // statistics yet is asked again next time.
+  // A listing without statistics yet is asked again next time.
   if (statisticsOf !== undefined && samples.length > 0) {
-    if (sampleCache.size >= SAMPLE_CACHE_ENTRIES) {
-      sampleCache.delete(sampleCache.keys().next().value ?? "");
-    }
-    sampleCache.set(statisticsOf, samples);
+    remember(statisticsCache, statisticsOf, samples);
   }
   return samples;
 }
@@ -607,23 +712,33 @@ function repositoryFilter(scope: Scope, connectionId: string, generation: number
   }
   const search = filter.search;
   if (search !== undefined && search.key !== "") {
-    const pattern = `%${escapeLike(search.indexed)}%`;
-    conditions.push(Prisma.sql`("nameKey" LIKE ${pattern} ESCAPE '\\' OR "projectNameKey" LIKE ${pattern} ESCAPE '\\')`);
-    if (search.indexed !== search.key) {
-      // The whole term, on the rows the index found for its rarest word (strpos: a literal substring, like LIKE '%term%' with its wildcards escaped).
-      conditions.push(Prisma.sql`(strpos("nameKey", ${search.key}) > 0 OR strpos("projectNameKey", ${search.key}) > 0)`);
+    // strpos: a literal substring, like LIKE '%term%' with its wildcards escaped.
+    const whole = Prisma.sql`(strpos("nameKey", ${search.key}) > 0 OR strpos("projectNameKey", ${search.key}) > 0)`;
+    if (search.plan === "walk") {
+      // No index serves strpos: the name-ordered walk (SearchPlan).
+      conditions.push(whole);
+    } else {
+      const pattern = `%${escapeLike(search.indexed)}%`;
+      conditions.push(Prisma.sql`("nameKey" LIKE ${pattern} ESCAPE '\\' OR "projectNameKey" LIKE ${pattern} ESCAPE '\\')`);
+      if (search.indexed !== search.key) {
+        // The whole term, on the rows the index found for its rarest word.
+        conditions.push(whole);
+      }
     }
   }
   return Prisma.join(conditions, " AND ");
 }
 
 /**
- * The search for a term. The planner's sample is kept per generation only once the generation
- * is complete (`settled`): while a listing is written its statistics are refreshed as it grows,
- * and a sample of the rows written so far must not outlive the listing.
+ * The search for a term in a listing generation, or none. Within one project the search is
+ * left to the planner unless gathered: the project's own index walks at most its rows.
  */
-async function searchOf(q: string | undefined, connectionId: string, generation: number, settled = true): Promise<RepositorySearch | undefined> {
-  return q === undefined || q === "" ? undefined : repositorySearch(q, settled ? `${connectionId}:${generation}` : undefined);
+async function searchOf(q: string | undefined, connectionId: string, generation: number, settled = true, projectId?: string): Promise<RepositorySearch | undefined> {
+  if (q === undefined || q === "") {
+    return undefined;
+  }
+  const search = await repositorySearch(q, { connectionId, generation, settled });
+  return projectId !== undefined && search.plan === "walk" ? { ...search, plan: "planner" } : search;
 }
 
 /**
@@ -637,14 +752,14 @@ export async function listListedRepositories(
   generation: number,
   options: { q?: string; projectId?: string; after?: PageCursor; limit: number; count?: "capped"; settled?: boolean },
 ): Promise<{ rows: ListedRepositoryRow[]; hasMore: boolean; matches: MatchCount | null }> {
-  const search = await searchOf(options.q, connectionId, generation, options.settled);
+  const search = await searchOf(options.q, connectionId, generation, options.settled, options.projectId);
   const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search });
   const after = options.after ? Prisma.sql`AND ("nameKey", "repositoryId") > (${options.after.key}, ${options.after.id})` : Prisma.empty;
   type Found = Omit<ListedRepositoryRow, "size"> & { size: bigint | null; matches?: bigint };
   const columns = Prisma.sql`"repositoryId", "projectId", "projectName", name, "nameKey", "defaultBranch", size, "isDisabled", "isFork", "isEmpty"`;
   let rows: Found[];
-  if (search?.gather) {
-    // A rare term (RepositorySearch.gather): every match through the trigram index, once, then
+  if (search?.plan === "gather") {
+    // Gathered (SearchPlan): every match through the trigram index, once, then
     // the page and the capped count from that set.
     const counted = options.count === "capped" ? Prisma.sql`, (SELECT count(*) FROM (SELECT 1 FROM found LIMIT ${SEARCH_COUNT_CAP + 1}) m) AS matches` : Prisma.empty;
     rows = await db.$queryRaw<Found[]>`
@@ -683,7 +798,7 @@ function cappedCount(raw: bigint | undefined): MatchCount {
 
 /** How many listed repositories match, exactly (tests, and listings finished before totals were kept). */
 export async function countListedRepositories(scope: Scope, connectionId: string, generation: number, options: { q?: string; projectId?: string }): Promise<number> {
-  const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search: await searchOf(options.q, connectionId, generation) });
+  const where = repositoryFilter(scope, connectionId, generation, { projectId: options.projectId, search: await searchOf(options.q, connectionId, generation, true, options.projectId) });
   const result = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM "ListedRepository" WHERE ${where}`;
   return Number(result[0]?.count ?? 0);
 }

@@ -60,6 +60,9 @@ describe("listing a connection's repositories", () => {
     expect(Number(byName.get("Wallet App")!.size)).toBeGreaterThan(0);
     // The hidden wiki repository is not offered.
     expect(byName.has("MOBILE_IOS.wiki")).toBe(false);
+    // Its sample for searches (fewer rows than a sample holds: all of them), in name order.
+    const { nameSample } = await database.prisma.repositoryListing.findUniqueOrThrow({ where: { connectionId: connection.id }, select: { nameSample: true } });
+    expect(nameSample).toEqual(rows.map((row) => [row.nameKey, row.projectNameKey]));
     const audit = await database.prisma.auditEvent.findFirst({ where: { action: "repositories.listed", targetId: connection.id } });
     expect(audit?.data).toMatchObject({ projects: 4, projectsFailed: 0 });
   });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "RepositoryListing" ADD COLUMN     "nameSample" JSONB;
