@@ -775,7 +775,12 @@ export async function listListedRepositories(
       LIMIT ${options.limit + 1}`;
   } else {
     // An uncorrelated scalar subquery runs once per statement (an InitPlan), not once per row.
-    const counted = options.count === "capped" ? Prisma.sql`, (SELECT count(*) FROM (SELECT 1 FROM "ListedRepository" WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1}) m) AS matches` : Prisma.empty;
+    // A walked search counts along the same walk. Unordered, PostgreSQL may count with a
+    // sequential scan, which starts wherever the table starts — in another connection's rows:
+    // 92 ms with another 500,000-row listing written first, against 2.3 ms along the walk.
+    const walkOrder = search?.plan === "walk" ? Prisma.sql`ORDER BY "nameKey", "repositoryId"` : Prisma.empty;
+    const counted =
+      options.count === "capped" ? Prisma.sql`, (SELECT count(*) FROM (SELECT 1 FROM "ListedRepository" WHERE ${where} ${walkOrder} LIMIT ${SEARCH_COUNT_CAP + 1}) m) AS matches` : Prisma.empty;
     rows = await db.$queryRaw<Found[]>`
       SELECT ${columns} ${counted}
       FROM "ListedRepository"
