@@ -77,7 +77,7 @@ describe("workflows", () => {
   });
 });
 
-describe("the profile page's read", () => {
+describe("the profile pages' reads", () => {
   it("reads the profile, its workflow, triggers, latest builds and build count in one statement", async () => {
     const { getProfilePage, PROFILE_PAGE_BUILDS } = await import("./profiles");
     const { getWorkflow } = await import("./builds");
@@ -111,8 +111,15 @@ describe("the profile page's read", () => {
     expect(result!.workflow.variables).toContainEqual({ name: "KEYSTORE_PASSWORD", isSecret: true, value: null });
     expect(result!.triggers).toEqual(stored);
 
-    // Another organization's admin does not get it.
+    // The workflow page's read: the profile's names and the same workflow, in one statement.
+    const { getProfileWorkflow } = await import("./builds");
+    const workflowPage = await countStatements(() => getProfileWorkflow(admin, profileId));
+    expect(workflowPage.statements).toBe(1);
+    expect(workflowPage.result).toEqual({ profile: { id: profileId, name: "Wallet", platform: "ANDROID", projectName: "P", repositoryName: "R" }, workflow: result!.workflow });
+
+    // Another organization's admin gets neither.
     const other = await seedOrganization(database);
     expect(await getProfilePage(testScope(other.organizationId, other.adminId), profileId)).toBeNull();
+    expect(await getProfileWorkflow(testScope(other.organizationId, other.adminId), profileId)).toBeNull();
   });
 });

@@ -45,8 +45,10 @@ export const workflowSelect = {
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
 } satisfies Prisma.BuildProfileSelect;
 
+type WorkflowColumns = Prisma.BuildProfileGetPayload<{ select: typeof workflowSelect }>;
+
 /** A workflow as pages show it, from its profile's columns: secret values left out. */
-export function workflowOf(profile: Prisma.BuildProfileGetPayload<{ select: typeof workflowSelect }>): WorkflowView {
+export function workflowOf(profile: WorkflowColumns): WorkflowView {
   return {
     ...stepsOf(profile.workflowSteps, profile.platform),
     timeoutMinutes: profile.buildTimeoutMinutes,
@@ -58,6 +60,21 @@ export function workflowOf(profile: Prisma.BuildProfileGetPayload<{ select: type
 export async function getWorkflow(scope: Scope, profileId: string): Promise<WorkflowView | null> {
   const profile = await db.buildProfile.findFirst({ where: { id: profileId, organizationId: scope.organizationId }, select: workflowSelect });
   return profile ? workflowOf(profile) : null;
+}
+
+/** A profile's names with its workflow, as the workflow page shows them: one query. */
+export async function getProfileWorkflow(
+  scope: Scope,
+  profileId: string,
+): Promise<{ profile: { id: string; name: string; platform: WorkflowColumns["platform"]; projectName: string; repositoryName: string }; workflow: WorkflowView } | null> {
+  const row = await db.buildProfile.findFirst({
+    where: { id: profileId, organizationId: scope.organizationId },
+    select: { id: true, name: true, projectName: true, repositoryName: true, ...workflowSelect },
+  });
+  if (!row) {
+    return null;
+  }
+  return { profile: { id: row.id, name: row.name, platform: row.platform, projectName: row.projectName, repositoryName: row.repositoryName }, workflow: workflowOf(row) };
 }
 
 /**

@@ -6,8 +6,7 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { updateWorkflowAction } from "@/lib/actions/builds";
 import { requireScope } from "@/lib/auth/guards";
-import { getWorkflow } from "@/lib/data/builds";
-import { getProfile } from "@/lib/data/profiles";
+import { getProfileWorkflow } from "@/lib/data/builds";
 import { defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
@@ -17,11 +16,11 @@ export const metadata: Metadata = { title: "Workflow" };
 export default async function WorkflowPage({ params }: { params: Promise<{ id: string }> }) {
   const { scope } = await requireScope("workflow.update");
   const { id } = await params;
-  const profile = idSchema.safeParse(id).success ? await getProfile(scope, id) : null;
-  const workflow = profile ? await getWorkflow(scope, profile.id) : null;
-  if (!profile || !workflow) {
+  const found = idSchema.safeParse(id).success ? await getProfileWorkflow(scope, id) : null;
+  if (!found) {
     notFound();
   }
+  const { profile, workflow } = found;
   return (
     <>
       <PageHeader
