@@ -536,6 +536,16 @@ export const NAME_SAMPLE_SIZE = 1_000;
 const GATHER_COST = 1.5;
 
 /**
+ * A walk of at most this many names is cheap whatever the estate (under 5 ms at 0.46 µs a
+ * name; a term in 2 % of the names reaches the count's cap within it), and is taken over
+ * gathering at least GATHER_ROWS_TINY rows. Measured at 100,000 names: "payments-17" (4 %)
+ * gathered 4,000 rows in 8 ms — most of it decoding posting lists — and walked 5,000 names in
+ * about 2.5 ms.
+ */
+const WALK_ROWS_CHEAP = 10_000;
+const GATHER_ROWS_TINY = 1_000;
+
+/**
  * How many mean waits (1/share sampled rows) the first sampled match may lie in before the
  * names ahead of it count as a stretch without matches: evenly spread matches put it further
  * only once in e^5 ≈ 150 samples, and even then the walk is chosen unless the stretch is long.
@@ -605,6 +615,12 @@ export function planFromSample(key: string, sample: ListingSample): RepositorySe
   const before = Math.max(0, first - FIRST_MATCH_ALLOWANCE / matching) / pairs.length;
   const walked = first < 0 || matching === 0 ? rows : before * rows + (SEARCH_COUNT_CAP + 1) / matching;
   const gathered = share(indexed) * rows;
+  // A cheap walk wins over a gather that is not tiny: what a gather costs beyond its rows —
+  // decoding the posting list of every trigram of the term, most rows' for a short or common
+  // word ("payments-17": " 1" starts most names' numbers) — is not in the sample.
+  if (gathered >= GATHER_ROWS_TINY && walked <= WALK_ROWS_CHEAP) {
+    return { key, indexed, plan: "walk" };
+  }
   return { key, indexed, plan: GATHER_COST * gathered <= walked ? "gather" : "walk" };
 }
 

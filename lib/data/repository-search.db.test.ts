@@ -146,9 +146,9 @@ describe("planning a search", () => {
 });
 
 describe("the plan from a sample", () => {
-  // 500,000 names like the benchmark's: project-NNNNN-word-NN, 25 per project, ten words.
+  // Names like the benchmark's: project-NNNNN-word-NN, 25 per project, ten words.
   const WORDS_500K = ["api", "web", "ios", "android", "infra", "docs", "payments", "search", "auth", "design"];
-  function sample500k(seed: number): { pairs: [string, string][]; rows: number } {
+  function sample500k(seed: number, rows = 500_000): { pairs: [string, string][]; rows: number } {
     // mulberry32: a small seeded generator, so each sample is the same on every run.
     let state = seed;
     const random = () => {
@@ -159,12 +159,12 @@ describe("the plan from a sample", () => {
     };
     const pairs: [string, string][] = [];
     for (let index = 0; index < 1_000; index += 1) {
-      const row = Math.floor(random() * 500_000);
+      const row = Math.floor(random() * rows);
       const project = `project-${String(Math.floor(row / 25) + 1).padStart(5, "0")}`;
       const repository = row % 25;
       pairs.push([`${project}-${WORDS_500K[repository % 10]}-${String(repository + 1).padStart(2, "0")}`, project]);
     }
-    return { pairs: pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), rows: 500_000 };
+    return { pairs: pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), rows };
   }
 
   it.each(Array.from({ length: 20 }, (_, index) => index + 1))("sample %i: walks the words spread through the names, gathers the rare and the far", async (seed) => {
@@ -181,6 +181,10 @@ describe("the plan from a sample", () => {
     const marked = (at: (index: number) => boolean) => ({ ...sample, pairs: sample.pairs.map(([name, project], index) => [at(index) ? `${name}-zeta` : name, project] as [string, string]) });
     expect(planFromSample("zeta", marked((index) => index % 10 === 0)).plan).toBe("walk");
     expect(planFromSample("zeta", marked((index) => index >= 900)).plan).toBe("gather");
+    // At 50,000 and 100,000 names the 4 % word is still walked (5,000 names), not gathered (2,000–4,000 rows and their posting lists).
+    expect(planFromSample("payments-17", sample500k(seed, 50_000)).plan).toBe("walk");
+    expect(planFromSample("payments-17", sample500k(seed, 100_000)).plan).toBe("walk");
+    expect(planFromSample("zz-no-match", sample500k(seed, 100_000)).plan).toBe("gather");
   });
 });
 
