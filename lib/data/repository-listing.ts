@@ -646,10 +646,8 @@ function indexedPart(key: string, share: (part: string) => number): string {
  * promises: a promise remembers the request it was made in (AsyncLocalStorage) and would keep
  * that request's whole context alive.
  */
-const SAMPLE_CACHE_ENTRIES = 256;
-
-function remember<T>(cache: Map<string, T>, key: string, value: T): void {
-  if (cache.size >= SAMPLE_CACHE_ENTRIES) {
+function remember<T>(cache: Map<string, T>, key: string, value: T, entries: number): void {
+  if (cache.size >= entries) {
     cache.delete(cache.keys().next().value ?? "");
   }
   cache.set(key, value);
@@ -658,7 +656,9 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): void {
 /** A listing generation's own sample: its rows' name keys in name order, and how many rows it has. */
 export type ListingSample = { pairs: [string, string][]; rows: number };
 
+/** About 130 KiB each in memory: 64 listings are up to ~8 MiB of a web process. */
 const listingSamples = new Map<string, ListingSample | null>();
+const LISTING_SAMPLES_KEPT = 64;
 
 async function listingSample(connectionId: string, generation: number): Promise<ListingSample | null> {
   const cacheKey = `${connectionId}:${generation}`;
@@ -678,7 +678,7 @@ async function listingSample(connectionId: string, generation: number): Promise<
   const pairs = Array.isArray(row.sample) && row.sample.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((value) => typeof value === "string")) ? (row.sample as [string, string][]) : null;
   // A listing finished before samples were kept has none, and never will: that is kept too.
   const sample = pairs && row.rows !== null ? { pairs, rows: row.rows } : null;
-  remember(listingSamples, cacheKey, sample);
+  remember(listingSamples, cacheKey, sample, LISTING_SAMPLES_KEPT);
   return sample;
 }
 
@@ -699,6 +699,7 @@ export function nameSampleOf(connectionId: string, generation: number): Prisma.S
 
 /** The planner's sample of both name keys (for a listing without its own sample). */
 const statisticsCache = new Map<string, string[][]>();
+const STATISTICS_KEPT = 256;
 
 async function statisticsSamples(statisticsOf: string | undefined): Promise<string[][]> {
   const cached = statisticsOf === undefined ? undefined : statisticsCache.get(statisticsOf);
@@ -712,7 +713,7 @@ async function statisticsSamples(statisticsOf: string | undefined): Promise<stri
   const samples = columns.map((column) => column.sample ?? []).filter((sample) => sample.length > 0);
   // A listing without statistics yet is asked again next time.
   if (statisticsOf !== undefined && samples.length > 0) {
-    remember(statisticsCache, statisticsOf, samples);
+    remember(statisticsCache, statisticsOf, samples, STATISTICS_KEPT);
   }
   return samples;
 }
