@@ -4,7 +4,6 @@ import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
 import type { Permission } from "@/lib/policy";
 import { authorizeCaller, authorizeTarget, type Caller } from "./caller";
-import { compressJson } from "./compression";
 import { safeFailure, statusOf } from "./failures";
 import { InvalidRequest, parseRequest, type RequestSpec } from "./request";
 import { loadTarget, type TargetKind, type TargetOf } from "./targets";
@@ -13,8 +12,7 @@ import { loadTarget, type TargetKind, type TargetOf } from "./targets";
 // server actions (lib/entry/action.ts): the session → the role → zod parse of path, query and
 // body → the organization-scoped load of the target named by the `id` path parameter → the
 // handler → one mapping of whatever failed to `{ error: { code, message, fields? } }` with the
-// status of its code. Answers are JSON that no cache keeps, gzip-compressed in one call
-// (compression.ts).
+// status of its code. Answers are JSON that no cache keeps.
 
 const NO_STORE = { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
 
@@ -76,7 +74,7 @@ export function route<K extends TargetKind | undefined = undefined, P extends z.
         target = await loadTarget(config.target, caller.scope, rawId);
         authorizeTarget(caller.scope, config.permission, target);
       }
-      return await compressJson(request, await handler({ ...caller, request, target: target as RouteContext<K, P, Q, B>["target"], ...input }));
+      return await handler({ ...caller, request, target: target as RouteContext<K, P, Q, B>["target"], ...input });
     } catch (error) {
       return failureResponse(label, error);
     }
