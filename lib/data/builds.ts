@@ -63,10 +63,7 @@ export async function getWorkflow(scope: Scope, profileId: string): Promise<Work
 }
 
 /** A profile's names with its workflow, as the workflow page shows them: one query. */
-export async function getProfileWorkflow(
-  scope: Scope,
-  profileId: string,
-): Promise<{ profile: { id: string; name: string; platform: WorkflowColumns["platform"]; projectName: string; repositoryName: string }; workflow: WorkflowView } | null> {
+export async function getProfileWorkflow(scope: Scope, profileId: string) {
   const row = await db.buildProfile.findFirst({
     where: { id: profileId, organizationId: scope.organizationId },
     select: { id: true, name: true, projectName: true, repositoryName: true, ...workflowSelect },
@@ -74,7 +71,8 @@ export async function getProfileWorkflow(
   if (!row) {
     return null;
   }
-  return { profile: { id: row.id, name: row.name, platform: row.platform, projectName: row.projectName, repositoryName: row.repositoryName }, workflow: workflowOf(row) };
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, variables: _variables, ...profile } = row;
+  return { profile, workflow: workflowOf(row) };
 }
 
 /**
