@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatTimeCursor, parseTimeCursor } from "./cursor";
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -33,13 +34,14 @@ export const auditPageQuerySchema = z.strictObject({
   ...auditFilterShape,
   cursor: z
     .string()
-    .max(200)
-    .regex(/^[0-9TZ:.\-]+_[0-9a-f-]{36}$/i, "The page link is damaged: start from the newest events")
-    .transform((value) => {
-      const [at, id] = value.split("_");
-      return { createdAt: new Date(at ?? ""), id: id ?? "" };
+    .transform((value, context) => {
+      const cursor = parseTimeCursor(value);
+      if (!cursor) {
+        context.addIssue({ code: "custom", message: "The page link is damaged: start from the newest events" });
+        return z.NEVER;
+      }
+      return { createdAt: cursor.at, id: cursor.id };
     })
-    .refine((cursor) => !Number.isNaN(cursor.createdAt.getTime()), "The page link is damaged: start from the newest events")
     .optional(),
 });
 export type AuditPageQuery = z.infer<typeof auditPageQuerySchema>;
@@ -49,5 +51,5 @@ export const auditExportQuerySchema = z.strictObject(auditFilterShape);
 
 /** A cursor for links. */
 export function encodeAuditCursor(cursor: { createdAt: Date; id: string }): string {
-  return `${cursor.createdAt.toISOString()}_${cursor.id}`;
+  return formatTimeCursor({ at: cursor.createdAt, id: cursor.id });
 }

@@ -1,25 +1,20 @@
-// The delivery log's query string: the keyset cursor of older deliveries. A bad value is ignored.
+// The delivery log's query string: the keyset cursor of older deliveries. A damaged cursor is
+// ignored (the log starts from the newest delivery), never an error.
 import { z } from "zod";
+import { formatTimeCursor, parseTimeCursor } from "./cursor";
 
 export const deliveryPageQuerySchema = z.object({
   before: z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z_[0-9a-f-]{36}$/)
+    .transform((value) => {
+      const cursor = parseTimeCursor(value);
+      return cursor ? { receivedAt: cursor.at, id: cursor.id } : undefined;
+    })
     .optional()
     .catch(undefined),
 });
 
 /** The cursor of the page after `next` (the last delivery shown). */
 export function cursorParam(next: { receivedAt: Date; id: string }): string {
-  return `${next.receivedAt.toISOString()}_${next.id}`;
-}
-
-/** Reads a cursor parameter back. */
-export function cursorOf(value: string | undefined): { receivedAt: Date; id: string } | null {
-  if (!value) {
-    return null;
-  }
-  const [at, id] = value.split("_");
-  const date = new Date(at ?? "");
-  return Number.isNaN(date.getTime()) || !id ? null : { receivedAt: date, id };
+  return formatTimeCursor({ at: next.receivedAt, id: next.id });
 }

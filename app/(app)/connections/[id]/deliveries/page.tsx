@@ -12,7 +12,7 @@ import { getConnection } from "@/lib/data/connections";
 import { listDeliveries, listHookSubscriptions } from "@/lib/data/hooks";
 import { listProfilesForConnection } from "@/lib/data/profiles";
 import { idSchema } from "@/lib/validation/auth";
-import { cursorOf, cursorParam, deliveryPageQuerySchema } from "@/lib/validation/deliveries";
+import { cursorParam, deliveryPageQuerySchema } from "@/lib/validation/deliveries";
 
 export const metadata: Metadata = { title: "Service-hook deliveries" };
 
@@ -27,7 +27,7 @@ export default async function ConnectionDeliveriesPage({ params, searchParams }:
   const query = deliveryPageQuerySchema.parse(await searchParams);
   const [subscriptions, page, profiles] = await Promise.all([
     listHookSubscriptions(scope, { connectionId: connection.id }),
-    listDeliveries(scope, { connectionId: connection.id }, { before: cursorOf(query.before), limit: 50 }),
+    listDeliveries(scope, { connectionId: connection.id }, { before: query.before ?? null, limit: 50 }),
     listProfilesForConnection(scope, connection.id),
   ]);
   const names = new Map(profiles.map((profile) => [profile.repositoryId.toLowerCase(), `${profile.projectName} / ${profile.repositoryName}`]));

@@ -9,7 +9,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { listDeliveries } from "@/lib/data/hooks";
 import { getProfile } from "@/lib/data/profiles";
 import { idSchema } from "@/lib/validation/auth";
-import { cursorOf, cursorParam, deliveryPageQuerySchema } from "@/lib/validation/deliveries";
+import { cursorParam, deliveryPageQuerySchema } from "@/lib/validation/deliveries";
 
 export const metadata: Metadata = { title: "Deliveries of a build profile" };
 
@@ -22,7 +22,7 @@ export default async function ProfileDeliveriesPage({ params, searchParams }: { 
     notFound();
   }
   const query = deliveryPageQuerySchema.parse(await searchParams);
-  const page = profile.connectionId ? await listDeliveries(scope, { connectionId: profile.connectionId, repositoryId: profile.repositoryId }, { before: cursorOf(query.before), limit: 50 }) : { rows: [], next: null };
+  const page = profile.connectionId ? await listDeliveries(scope, { connectionId: profile.connectionId, repositoryId: profile.repositoryId }, { before: query.before ?? null, limit: 50 }) : { rows: [], next: null };
   return (
     <>
       <PageHeader
