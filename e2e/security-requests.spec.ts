@@ -4,9 +4,11 @@
 // proxy, not the browsers).
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
+import { DEFAULT_PATS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { HOSTILE_REDIRECTS } from "@/lib/shared/test-kit";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
+import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
 import { e2eLogFile } from "./support/keel-env";
 import { rawClient } from "./support/raw-https";
@@ -126,6 +128,20 @@ test.describe("request bodies", () => {
     // A small body still reaches next-auth.
     expect((await client.send("GET", "/api/auth/csrf")).status).toBe(200);
   });
+
+  test("that cannot be read are refused with 400, where next-auth or Next.js would answer 500", async () => {
+    const client = rawClient("127.0.0.6");
+    const json = await client.send("POST", "/api/auth/session", { headers: { "content-type": "application/json" }, body: "{" });
+    expect(json.status).toBe(400);
+    expect(JSON.parse(json.body)).toMatchObject({ error: { code: "INVALID_INPUT" } });
+    const multipart = await client.send("POST", "/connections", { headers: { "content-type": "multipart/form-data" }, body: "junk" });
+    expect(multipart.status).toBe(400);
+    expect(multipart.body).toContain("boundary");
+    // The credentials callback only takes the sign-in form: asked with GET, it sends to the sign-in page.
+    const callback = await client.send("GET", "/api/auth/callback/credentials");
+    expect(callback.status).toBe(302);
+    expect(new URL(String(callback.headers.location)).pathname).toBe("/signin");
+  });
 });
 
 test.describe("headers", () => {
@@ -224,6 +240,32 @@ test.describe("no query parameter becomes a message", () => {
       expect(text, path).not.toContain(words);
       expect(text, path).not.toContain("Deleted the build profile");
       expect(text, path).not.toContain("Deleted the connection");
+    }
+  });
+});
+
+test.describe("damaged addresses", () => {
+  test("a broken %-escape in a path or a forged page cursor is a 400 or an ignored link, never a 500", async ({ page }) => {
+    const client = rawClient("127.0.0.5");
+    const pageAnswer = await client.send("GET", "/connections/%E0%A4%A");
+    expect(pageAnswer.status).toBe(400);
+    expect(pageAnswer.headers["content-type"]).toContain("text/plain");
+    expect(pageAnswer.body).toContain("damaged %-escape");
+    const apiAnswer = await client.send("GET", "/api/connections/%E0%A4%A/repositories");
+    expect(apiAnswer.status).toBe(400);
+    expect(JSON.parse(apiAnswer.body)).toMatchObject({ error: { code: "BAD_REQUEST_TARGET" } });
+
+    // Cursors in the shape Keel writes, with an id that is not a UUID: checked before any query.
+    const forged = encodeURIComponent(`2026-01-01T00:00:00.000Z_${"a".repeat(36)}`);
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull, name: uniqueName("Cursor") });
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      expect((await page.goto(`/settings/audit?cursor=${forged}`))?.status()).toBe(200);
+      await expect(page.getByText("The page link is damaged: start from the newest events")).toBeVisible();
+      expect((await page.goto(`/connections/${connection.id}/deliveries?before=${forged}`))?.status()).toBe(200);
+      await expect(page.getByRole("heading", { name: `Service hooks of ${connection.name}` })).toBeVisible();
+    } finally {
+      await removeConnection(connection.id);
     }
   });
 });

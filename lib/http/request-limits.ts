@@ -33,7 +33,10 @@ export function bodyLimitFor(target: string | undefined): number {
   return BODY_LIMITS.find((limit) => path.startsWith(limit.prefix))?.maxBytes ?? 64 * KiB;
 }
 
-export type BodyVerdict = { ok: true } | { ok: false; status: 411 | 413; message: string };
+export type BodyVerdict = { ok: true } | { ok: false; status: 400 | 411 | 413; code: string; message: string };
+
+// RFC 2046: a multipart body's boundary is 1–70 characters of this set (quoted when it has spaces).
+const MULTIPART_BOUNDARY = /;\s*boundary=(?:"[0-9A-Za-z'()+_,\-./:=? ]{1,70}"|[0-9A-Za-z'()+_,\-./:=?]{1,70})\s*(?:;|$)/i;
 
 /** Whether a request's declared body fits: `headers` as Node's IncomingMessage gives them. */
 export function checkRequestBody(target: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>>): BodyVerdict {
@@ -41,17 +44,24 @@ export function checkRequestBody(target: string | undefined, headers: Readonly<R
   const transferEncoding = headers["transfer-encoding"];
   const rawLength = headers["content-length"];
   if (transferEncoding !== undefined && rawLength === undefined) {
-    return { ok: false, status: 411, message: "Keel accepts request bodies only with a Content-Length." };
+    return { ok: false, status: 411, code: "LENGTH_REQUIRED", message: "Keel accepts request bodies only with a Content-Length." };
+  }
+  // A multipart body without a boundary cannot be read: Next.js, reading a page's form post as a
+  // server action, fails on it with a 500. Browsers always send one.
+  const contentType = headers["content-type"];
+  const type = (Array.isArray(contentType) ? contentType[0] : contentType) ?? "";
+  if (/^\s*multipart\/form-data\s*(;|$)/i.test(type) && !MULTIPART_BOUNDARY.test(type)) {
+    return { ok: false, status: 400, code: "MULTIPART_BOUNDARY_MISSING", message: "A multipart/form-data body needs a boundary parameter in its Content-Type." };
   }
   if (rawLength === undefined) {
     return { ok: true };
   }
   const text = Array.isArray(rawLength) ? rawLength[0] : rawLength;
   if (!/^\d{1,15}$/.test(text ?? "")) {
-    return { ok: false, status: 413, message: "The request's Content-Length is not a number." };
+    return { ok: false, status: 413, code: "PAYLOAD_TOO_LARGE", message: "The request's Content-Length is not a number." };
   }
   if (Number(text) > limit) {
-    return { ok: false, status: 413, message: `The request body is larger than the ${formatBytes(limit)} this address accepts.` };
+    return { ok: false, status: 413, code: "PAYLOAD_TOO_LARGE", message: `The request body is larger than the ${formatBytes(limit)} this address accepts.` };
   }
   return { ok: true };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NextConfig } from "next";
 import { BODY_LIMITS, bodyLimitFor, checkRequestBody } from "./request-limits";
+import { checkRequestTarget } from "./request-target";
 import { createNonce, NON_PAGE_CONTENT_SECURITY_POLICY, pageContentSecurityPolicy, strictTransportSecurity } from "./security-headers";
 
 describe("the page Content-Security-Policy", () => {
@@ -52,5 +53,35 @@ describe("request body limits", () => {
     expect(checkRequestBody("/api/auth/signout", { "transfer-encoding": "chunked" })).toMatchObject({ ok: false, status: 411 });
     expect(checkRequestBody("/", { "content-length": "1e9" })).toMatchObject({ ok: false, status: 413 });
     expect(checkRequestBody("/", {})).toEqual({ ok: true });
+  });
+
+  it("refuses a multipart body whose Content-Type has no usable boundary, and lets a browser's through", () => {
+    for (const type of ["multipart/form-data", "multipart/form-data;", "multipart/form-data; boundary=", `multipart/form-data; boundary=${"x".repeat(71)}`, "MULTIPART/FORM-DATA; charset=utf-8"]) {
+      expect(checkRequestBody("/connections", { "content-type": type, "content-length": "5" }), type).toMatchObject({ ok: false, status: 400 });
+    }
+    for (const type of [
+      "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW",
+      "multipart/form-data; boundary=----geckoformboundary1f9c3",
+      'multipart/form-data; boundary="a b"',
+      "multipart/form-data;boundary=x; charset=utf-8",
+      "application/x-www-form-urlencoded",
+      "text/plain;charset=UTF-8",
+    ]) {
+      expect(checkRequestBody("/connections", { "content-type": type, "content-length": "5" }), type).toEqual({ ok: true });
+    }
+  });
+});
+
+describe("request targets", () => {
+  it("refuses a path with a damaged %-escape, which Next.js would answer with 500", () => {
+    for (const target of ["/connections/%E0%A4%A", "/api/connections/%/repositories", "/profiles/%zz/edit?x=1", "/%"]) {
+      expect(checkRequestTarget(target), target).toMatchObject({ ok: false, status: 400 });
+    }
+  });
+
+  it("lets through every well-formed path, encoded or not, and leaves the query to the page's own validation", () => {
+    for (const target of ["/", "/connections/21b4f2dc-8e23-4b69-bd8f-d81588efa8c0", "/profiles/caf%C3%A9", "/a%2Fb", "/connections?q=%E0%A4%A", "/api/health?%", undefined]) {
+      expect(checkRequestTarget(target), String(target)).toEqual({ ok: true });
+    }
   });
 });

@@ -11,6 +11,9 @@
 //   2. How much it may send. Every request body is capped by path (lib/http/request-limits.ts)
 //      from its declared length — next-auth's /api/auth/* included, which reads bodies itself.
 //
+// A path Next.js could not decode (a damaged %-escape) is answered here with 400, where Next.js
+// would answer 500 (lib/http/request-target.ts).
+//
 // It also sends Strict-Transport-Security when the public URL is https (run-time configuration
 // that next.config.mjs, fixed at build time, cannot know).
 //
@@ -24,6 +27,7 @@ import { getEnv, setNextServerOrigin } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { parseTrustedProxies, stampClientAddress } from "@/lib/http/client-address";
 import { checkRequestBody } from "@/lib/http/request-limits";
+import { checkRequestTarget } from "@/lib/http/request-target";
 import { formatAbortReasonStacks } from "@/lib/runtime/abort-reasons";
 import { strictTransportSecurity } from "@/lib/http/security-headers";
 
@@ -34,11 +38,18 @@ const log = logger("runtime.web-server");
 // is still sending receives the 413 instead of a reset connection; beyond it, the socket goes.
 const DRAIN_LIMIT_BYTES = 8 * 1024 * 1024;
 
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
+function refuse(req: IncomingMessage, res: ServerResponse, verdict: { status: number; code: string; message: string }): void {
+  const { status, code, message } = verdict;
   // No "Connection: close": Node would close the socket while the client is still sending, and
   // the client (or the proxy in front) would see a reset instead of this answer.
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
-  res.end(JSON.stringify({ error: { code: status === 411 ? "LENGTH_REQUIRED" : "PAYLOAD_TOO_LARGE", message } }));
+  // JSON for the API's clients, a sentence for a person at an address bar.
+  if ((req.url ?? "/").startsWith("/api/")) {
+    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" });
+    res.end(JSON.stringify({ error: { code, message } }));
+  } else {
+    res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" });
+    res.end(`${message}\n`);
+  }
   let drained = 0;
   req.on("data", (chunk: Buffer) => {
     drained += chunk.length;
@@ -73,9 +84,10 @@ async function main(): Promise<void> {
       res.setHeader("Strict-Transport-Security", hsts);
     }
     stampClientAddress(req.socket.remoteAddress, req.headers, trusted);
-    const verdict = checkRequestBody(req.url, req.headers);
+    const target = checkRequestTarget(req.url);
+    const verdict = target.ok ? checkRequestBody(req.url, req.headers) : target;
     if (!verdict.ok) {
-      refuse(req, res, verdict.status, verdict.message);
+      refuse(req, res, verdict);
       return;
     }
     handle(req, res).catch((error: unknown) => {

@@ -31,6 +31,10 @@ type Context = { params: Promise<{ nextauth: string[] }> };
 async function handler(request: NextRequest, context: Context) {
   const params = await context.params;
   const [action, providerId] = params.nextauth ?? [];
+  const refused = await refuseMalformed(request, action, providerId);
+  if (refused) {
+    return refused;
+  }
   if (isOAuthProviderId(providerId) && (action === "signin" || action === "callback")) {
     return oauthRoute(request, params, action, providerId);
   }
@@ -94,6 +98,30 @@ async function oauthRoute(request: NextRequest, params: { nextauth: string[] }, 
     headers.append("Set-Cookie", cookie);
   }
   return redirectTo(failureUrl(intent, provider, reason, state.failure?.providerError), headers);
+}
+
+/**
+ * Requests next-auth 4 would answer with a 500: a JSON body that does not parse (it calls
+ * `request.json()` unguarded) and the credentials callback asked with GET (it throws "not
+ * supported"; the sign-in form posts to it). Nothing else is decided here.
+ */
+async function refuseMalformed(request: NextRequest, action: string | undefined, providerId: string | undefined): Promise<Response | null> {
+  if (action === "callback" && providerId === "credentials" && request.method !== "POST") {
+    return redirectTo("/signin", new Headers());
+  }
+  if (request.method === "POST" && (request.headers.get("content-type") ?? "").includes("application/json")) {
+    const readable = await request
+      .clone()
+      .json()
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!readable) {
+      return Response.json({ error: { code: "INVALID_INPUT", message: "The request body must be JSON" } }, { status: 400, headers: { "Cache-Control": "no-store" } });
+    }
+  }
+  return null;
 }
 
 /** The Keel reason for a next-auth failure redirect, or null when the callback succeeded. */
