@@ -254,6 +254,9 @@ test.describe("damaged addresses", () => {
     const apiAnswer = await client.send("GET", "/api/connections/%E0%A4%A/repositories");
     expect(apiAnswer.status).toBe(400);
     expect(JSON.parse(apiAnswer.body)).toMatchObject({ error: { code: "BAD_REQUEST_TARGET" } });
+    // A client-router navigation with a damaged router state, to an address without a page.
+    const navigation = await client.send("GET", "/no-such-page", { headers: { rsc: "1", "next-router-state-tree": "%E0%A4%A" } });
+    expect(navigation.status).toBe(400);
 
     // Cursors in the shape Keel writes, with an id that is not a UUID: checked before any query.
     const forged = encodeURIComponent(`2026-01-01T00:00:00.000Z_${"a".repeat(36)}`);

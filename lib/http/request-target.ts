@@ -1,5 +1,8 @@
 /**
- * Whether a request's path can be decoded at all. Next.js decodes every dynamic segment
+ * Whether Next.js can decode what a request names before any of Keel's code runs: its path, and
+ * the router-state header its client router sends with a navigation.
+ *
+ * The path. Next.js decodes every dynamic segment
  * (`/connections/[id]`) with `decodeURIComponent` and, for a malformed percent-sequence such as
  * `%E0%A4%A`, throws from inside its route modules, where it answers 500. A user can type or
  * paste such an address, so Keel's web server answers it first: 400, naming the fix. Pure, so
@@ -17,5 +20,23 @@ export function checkRequestTarget(target: string | undefined): TargetVerdict {
     return { ok: true };
   } catch {
     return { ok: false, status: 400, code: "BAD_REQUEST_TARGET", message: "The address has a damaged %-escape in its path. Check the link, or go back to Keel's home page." };
+  }
+}
+
+/**
+ * The `Next-Router-State-Tree` header: URI-encoded JSON that Next.js' client router sends with
+ * every navigation. Next.js answers a damaged one with 400 on a page but 500 on an address
+ * without a page (its not-found rendering parses it unguarded), so a damaged one is refused here
+ * for every address. Only the encoding is checked; Next.js checks the shape.
+ */
+export function checkRouterStateHeader(value: string | string[] | undefined): TargetVerdict {
+  if (value === undefined) {
+    return { ok: true };
+  }
+  try {
+    JSON.parse(decodeURIComponent(Array.isArray(value) ? (value[0] ?? "") : value));
+    return { ok: true };
+  } catch {
+    return { ok: false, status: 400, code: "BAD_REQUEST_TARGET", message: "The navigation's router state could not be read. Reload the page." };
   }
 }

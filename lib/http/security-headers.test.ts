@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NextConfig } from "next";
 import { BODY_LIMITS, bodyLimitFor, checkRequestBody } from "./request-limits";
-import { checkRequestTarget } from "./request-target";
+import { checkRequestTarget, checkRouterStateHeader } from "./request-target";
 import { createNonce, NON_PAGE_CONTENT_SECURITY_POLICY, pageContentSecurityPolicy, strictTransportSecurity } from "./security-headers";
 
 describe("the page Content-Security-Policy", () => {
@@ -77,6 +77,13 @@ describe("request targets", () => {
     for (const target of ["/connections/%E0%A4%A", "/api/connections/%/repositories", "/profiles/%zz/edit?x=1", "/%"]) {
       expect(checkRequestTarget(target), target).toMatchObject({ ok: false, status: 400 });
     }
+  });
+
+  it("refuses a router-state header that is not URI-encoded JSON, and lets the client router's own through", () => {
+    expect(checkRouterStateHeader("%E0%A4%A")).toMatchObject({ ok: false, status: 400 });
+    expect(checkRouterStateHeader("%7B")).toMatchObject({ ok: false, status: 400 });
+    expect(checkRouterStateHeader(encodeURIComponent(JSON.stringify(["", { children: ["connections", { children: ["__PAGE__", {}] }] }, null, null, true])))).toEqual({ ok: true });
+    expect(checkRouterStateHeader(undefined)).toEqual({ ok: true });
   });
 
   it("lets through every well-formed path, encoded or not, and leaves the query to the page's own validation", () => {

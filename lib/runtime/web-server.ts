@@ -11,7 +11,7 @@
 //   2. How much it may send. Every request body is capped by path (lib/http/request-limits.ts)
 //      from its declared length — next-auth's /api/auth/* included, which reads bodies itself.
 //
-// A path Next.js could not decode (a damaged %-escape) is answered here with 400, where Next.js
+// A path or router-state header Next.js could not decode is answered here with 400, where Next.js
 // would answer 500 (lib/http/request-target.ts).
 //
 // It also sends Strict-Transport-Security when the public URL is https (run-time configuration
@@ -27,7 +27,7 @@ import { getEnv, setNextServerOrigin } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { parseTrustedProxies, stampClientAddress } from "@/lib/http/client-address";
 import { checkRequestBody } from "@/lib/http/request-limits";
-import { checkRequestTarget } from "@/lib/http/request-target";
+import { checkRequestTarget, checkRouterStateHeader } from "@/lib/http/request-target";
 import { formatAbortReasonStacks } from "@/lib/runtime/abort-reasons";
 import { strictTransportSecurity } from "@/lib/http/security-headers";
 
@@ -85,7 +85,8 @@ async function main(): Promise<void> {
     }
     stampClientAddress(req.socket.remoteAddress, req.headers, trusted);
     const target = checkRequestTarget(req.url);
-    const verdict = target.ok ? checkRequestBody(req.url, req.headers) : target;
+    const routerState = target.ok ? checkRouterStateHeader(req.headers["next-router-state-tree"]) : target;
+    const verdict = routerState.ok ? checkRequestBody(req.url, req.headers) : routerState;
     if (!verdict.ok) {
       refuse(req, res, verdict);
       return;
