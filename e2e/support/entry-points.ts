@@ -73,6 +73,25 @@ export function discoverRoutes(): string[] {
   return found.sort();
 }
 
+/** Every page as its route pattern (`/connections/[id]`), and whether its file reads the query string. */
+export function discoverPages(): { pattern: string; readsQuery: boolean }[] {
+  const appRoot = path.join(root, "app");
+  const found: { pattern: string; readsQuery: boolean }[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (entry.name === "page.tsx") {
+        const segments = path.relative(appRoot, folder).split(path.sep).filter((segment) => segment !== "" && !/^\(.*\)$/.test(segment));
+        found.push({ pattern: `/${segments.join("/")}`, readsQuery: readFileSync(full, "utf8").includes("searchParams") });
+      }
+    }
+  };
+  walk(appRoot);
+  return found.sort((a, b) => a.pattern.localeCompare(b.pattern));
+}
+
 type ReactClient = { encodeReply(value: unknown): Promise<FormData | string> };
 // React's reply encoder, the same code the browser runs (Next.js vendors it).
 const reactClient = createRequire(path.join(root, "package.json"))("next/dist/compiled/react-server-dom-webpack/client.edge") as ReactClient;
@@ -107,13 +126,27 @@ export async function callAction(request: APIRequestContext, action: DiscoveredA
   for (const [key, value] of Object.entries(form)) {
     formData.append(key, value);
   }
-  const body = await reactClient.encodeReply([...boundArgs, { status: "idle" }, formData]);
-  const segment = typeof boundArgs[0] === "string" ? encodeURIComponent(boundArgs[0]) : randomUUID();
-  const response = await request.post(action.page.replace(/\[[^\]]+\]/g, segment), {
+  const segment = typeof boundArgs[0] === "string" ? boundArgs[0] : randomUUID();
+  return postAction(request, action, [...boundArgs, { status: "idle" }, formData], segment);
+}
+
+/** Posts any argument list to an action (encoded by React's `encodeReply`), on its page with `segment` as every id. */
+export async function postAction(request: APIRequestContext, action: DiscoveredAction, args: readonly unknown[], segment: string): Promise<ActionResult> {
+  const body = await reactClient.encodeReply(args);
+  const response = await request.post(action.page.replace(/\[[^\]]+\]/g, encodeURIComponent(segment)), {
     headers: { "next-action": action.id, accept: "text/x-component", origin: KEEL_URL },
     ...(typeof body === "string" ? { data: body } : { multipart: body }),
     maxRedirects: 0,
   });
   const redirect = response.headers()["x-action-redirect"] ?? null;
-  return { redirect, state: redirect ? null : actionResultOf(await response.text()), status: response.status() };
+  const text = await response.text();
+  let state: ActionResult["state"] = null;
+  if (!redirect) {
+    try {
+      state = actionResultOf(text);
+    } catch {
+      state = null;
+    }
+  }
+  return { redirect, state, status: response.status() };
 }
