@@ -22,8 +22,8 @@ import { KEEL_URL } from "./support/settings";
 const DAMAGED_IDS = ["%E0%A4%A", "not-an-id", randomUUID(), "a".repeat(300)];
 /** Every query parameter a page or route of Keel reads, and a few it does not. */
 const PARAMETERS = ["q", "limit", "cursor", "project", "before", "after", "page", "sort", "order", "platform", "status", "step", "error", "deleted", "disconnected", "branch", "top", "actor", "action", "target", "from", "to", "reason", "provider", "code", "callbackUrl"];
-/** Values that are wrong for every one of them, one way or another (a cursor in Keel's own shape with a non-UUID id). */
-const DAMAGED_VALUES = ["x", "-1", `2026-01-01T00:00:00.000Z_${"a".repeat(36)}`, "%".repeat(2_100)];
+/** Values that are wrong for every one of them, one way or another (a NUL, which PostgreSQL refuses in text; a cursor in Keel's own shape with a non-UUID id). */
+const DAMAGED_VALUES = ["x\u0000", "-1", `2026-01-01T00:00:00.000Z_${"a".repeat(36)}`, "%".repeat(2_100)];
 
 type Failure = string;
 
@@ -119,7 +119,7 @@ test("every page, route and server action answers damaged input without a 500", 
       return form;
     };
     for (const [name, action] of actions) {
-      const argumentLists: unknown[][] = [[], ["x"], [null, null], [{ status: "idle" }, junkForm()], ["not-an-id", { status: "idle" }, junkForm()], [randomUUID(), { status: "idle" }, new FormData()], [[1, 2], 3, "x"]];
+      const argumentLists: unknown[][] = [[], ["x\u0000"], [null, null], [{ status: "idle" }, junkForm()], ["not-an-id", { status: "idle" }, junkForm()], [randomUUID(), { status: "idle" }, new FormData()], [[1, 2], 3, "x"]];
       for (const who of ["admin", "member"] as const) {
         for (const args of argumentLists) {
           asked += 1;
