@@ -1,12 +1,11 @@
 /**
- * Whether Next.js can decode what a request names before any of Keel's code runs: its path, and
- * the router-state header its client router sends with a navigation.
+ * Whether Next.js can decode what a request names, checked by Keel's web server before any of
+ * Next.js' or Keel's code runs. Pure, so it is tested without a server.
  *
- * The path. Next.js decodes every dynamic segment
- * (`/connections/[id]`) with `decodeURIComponent` and, for a malformed percent-sequence such as
- * `%E0%A4%A`, throws from inside its route modules, where it answers 500. A user can type or
- * paste such an address, so Keel's web server answers it first: 400, naming the fix. Pure, so
- * it is tested without a server.
+ * The path: Next.js decodes every dynamic segment (`/connections/[id]`) with
+ * `decodeURIComponent` and, for a malformed percent-sequence such as `%E0%A4%A`, throws from
+ * inside its route modules, where it answers 500. A user can type or paste such an address, so
+ * the web server answers it first: 400, naming the fix.
  */
 export type TargetVerdict = { ok: true } | { ok: false; status: 400; code: "BAD_REQUEST_TARGET"; message: string };
 
