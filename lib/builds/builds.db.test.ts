@@ -281,6 +281,17 @@ describe("the build worker", () => {
     expect(log.some((line) => /more lines \(.*\) of output were not stored/.test(line))).toBe(true);
   });
 
+  it("output with NUL bytes and broken UTF-8 is stored with replacement characters, and the log goes on after it", async () => {
+    await setWorkflow([{ name: "Binary", command: "printf 'before\\nbin\\000ary \\377\\376\\nafter\\n'" }]);
+    const build = await start({ branch: "main" });
+    const done = await finished(build.id);
+    expect(done.status).toBe("SUCCEEDED");
+    const log = await logOf(build.id);
+    expect(log).toContain("before");
+    expect(log).toContain("bin\uFFFDary \uFFFD\uFFFD");
+    expect(log).toContain("after");
+  });
+
   it("a worker killed with -9 mid-build: the build is marked error with its log intact, and its retried job runs nothing", async () => {
     await setWorkflow(FIXTURE_BUILD.steps.map((step) => ({ ...step })), [{ name: FIXTURE_BUILD.slowSecondsVariable, value: "120", isSecret: false }]);
     const build = await start({ branch: DEFAULT_BUILD_BRANCHES.slow });

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import type { ChildProcessEnv } from "@/lib/env";
+import { storableText } from "@/lib/shared/names";
 
 // Processes of a build: each step (and git) runs as the leader of its own process group, so
 // Cancel and the time limit can signal the whole tree at once; anything that left the group
@@ -56,7 +57,10 @@ export class LineSplitter {
     if (line.length > MAX_LINE_CHARS) {
       line = `${line.slice(0, MAX_LINE_CHARS)} … [line cut at ${MAX_LINE_CHARS.toLocaleString("en")} characters]`;
     }
-    this.emit(line);
+    // A NUL (binary output, `find -print0`) cannot be stored in PostgreSQL text: one such line
+    // would fail every later write of the log. It is shown as U+FFFD, as broken UTF-8 already is
+    // (and the cut above may have split a surrogate pair).
+    this.emit(storableText(line));
   }
 }
 

@@ -21,6 +21,13 @@ describe("LineSplitter", () => {
     expect(lines).toEqual(["price €1", "progress 100%", "last"]);
   });
 
+  it("turns NUL and broken UTF-8 into U+FFFD, which PostgreSQL text can hold", () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line));
+    splitter.push(Buffer.from([0x61, 0x00, 0x62, 0x20, 0xff, 0x0a]));
+    expect(lines).toEqual(["a\uFFFDb \uFFFD"]);
+  });
+
   it("cuts a line longer than the limit and says so", () => {
     const lines: string[] = [];
     const splitter = new LineSplitter((line) => lines.push(line));
