@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type HookDeliverySource, type HookDeliveryStatus, type HookSubscriptionState } from "@/lib/generated/prisma/client";
 import type { Scope } from "@/lib/scope";
+import { storableText } from "@/lib/shared/names";
 import { triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
 import { recordAudit } from "./audit";
 
@@ -185,19 +186,22 @@ export type NewDelivery = {
  * (`created: false`). One statement, so nothing else can slip in between.
  */
 export async function storeDelivery(scope: Scope, input: NewDelivery): Promise<{ id: string; created: boolean }> {
+  // Whatever a delivery's sender wrote must fit PostgreSQL text (no NUL, no unpaired surrogate).
+  const text = <T extends string | null>(value: T): T => (value === null ? value : (storableText(value) as T));
+  const row = { ...input, remoteSubscriptionId: text(input.remoteSubscriptionId), eventId: text(input.eventId), eventType: text(input.eventType), reason: text(input.reason), repositoryId: text(input.repositoryId), branch: text(input.branch), commitId: text(input.commitId) };
   const rows = await db.$queryRaw<{ id: string }[]>`
     INSERT INTO "HookDelivery" (id, "organizationId", "connectionId", "subscriptionId", "remoteSubscriptionId", "notificationId", "eventId", "eventType", source, status, reason, "repositoryId", branch, "commitId", "pullRequestId", payload, "receivedAt")
-    VALUES (gen_random_uuid(), ${scope.organizationId}::uuid, ${input.connectionId}::uuid, ${input.subscriptionId}::uuid, ${input.remoteSubscriptionId}, ${input.notificationId}, ${input.eventId}, ${input.eventType},
-            ${input.source}::"HookDeliverySource", ${input.status}::"HookDeliveryStatus", ${input.reason}, ${input.repositoryId}, ${input.branch}, ${input.commitId}, ${input.pullRequestId}, ${JSON.stringify(input.payload)}::jsonb, now())
+    VALUES (gen_random_uuid(), ${scope.organizationId}::uuid, ${row.connectionId}::uuid, ${row.subscriptionId}::uuid, ${row.remoteSubscriptionId}, ${row.notificationId}, ${row.eventId}, ${row.eventType},
+            ${row.source}::"HookDeliverySource", ${row.status}::"HookDeliveryStatus", ${row.reason}, ${row.repositoryId}, ${row.branch}, ${row.commitId}, ${row.pullRequestId}, ${JSON.stringify(input.payload)}::jsonb, now())
     ON CONFLICT ("remoteSubscriptionId", "notificationId") DO NOTHING
     RETURNING id`;
   if (rows[0]) {
-    if (input.subscriptionId) {
-      await db.hookSubscription.updateMany({ where: { id: input.subscriptionId }, data: { lastDeliveryAt: new Date() } });
+    if (row.subscriptionId) {
+      await db.hookSubscription.updateMany({ where: { id: row.subscriptionId }, data: { lastDeliveryAt: new Date() } });
     }
     return { id: rows[0].id, created: true };
   }
-  const existing = await db.hookDelivery.findFirst({ where: { remoteSubscriptionId: input.remoteSubscriptionId, notificationId: input.notificationId, organizationId: scope.organizationId }, select: { id: true } });
+  const existing = await db.hookDelivery.findFirst({ where: { remoteSubscriptionId: row.remoteSubscriptionId, notificationId: row.notificationId, organizationId: scope.organizationId }, select: { id: true } });
   if (!existing) {
     throw new Error("the delivery conflicted with a row of another organization");
   }

@@ -237,6 +237,27 @@ describe("service hooks", () => {
     expect(await database.prisma.hookDelivery.count()).toBe(before);
   });
 
+  it("stores a delivery whose text PostgreSQL could not hold (NUL, unpaired surrogates), JSON or not, and answers 200", async () => {
+    const { openSecret } = await import("@/lib/secrets");
+    const subscription = await database.prisma.hookSubscription.findUniqueOrThrow({ where: { id: (await pushSubscription()).id }, omit: { passwordSealed: false } });
+    const password = openSecret({ table: "HookSubscription", column: "passwordSealed" }, subscription.id, subscription.passwordSealed);
+    const url = `http://127.0.0.1:${receiverPort}/api/hooks/azure-devops/${subscription.urlKey}`;
+    const headers = { "content-type": "application/json", authorization: `Basic ${Buffer.from(`${subscription.basicUsername}:${password}`).toString("base64")}` };
+    // A repository no profile builds, so nothing starts; the escapes stay escapes in the body.
+    const body = `{"subscriptionId":"${subscription.remoteId}","notificationId":777001,"eventType":"git.push","id":"e\\ud800","resource":{"refUpdates":[{"name":"refs/heads/a\\u0000b","oldObjectId":"${"0".repeat(40)}","newObjectId":"${"1".repeat(40)}"}],"repository":{"id":"not-a-profile-repo"},"k\\u0000":"v\\udc00"}}`;
+    expect((await fetch(url, { method: "POST", headers, body })).status).toBe(200);
+    const stored = await database.prisma.hookDelivery.findFirstOrThrow({ where: { notificationId: 777001 } });
+    expect(stored.branch).toBe("refs/heads/a\uFFFDb");
+    expect(stored.eventId).toBe("e\uFFFD");
+    expect((stored.payload as { resource: Record<string, unknown> }).resource).toMatchObject({ "k\uFFFD": "v\uFFFD" });
+    const text = await fetch(url, { method: "POST", headers, body: "not JSON \u0000 at all" });
+    expect(text.status).toBe(200);
+    const { deliveryId } = (await text.json()) as { deliveryId: string };
+    const unreadable = await database.prisma.hookDelivery.findUniqueOrThrow({ where: { id: deliveryId } });
+    expect(unreadable.status).toBe("UNPROCESSABLE");
+    expect(unreadable.payload).toEqual({ text: "not JSON \uFFFD at all" });
+  });
+
   it("a replayed delivery starts no duplicate build", async () => {
     const { processDelivery } = await import("./process");
     const delivery = await database.prisma.hookDelivery.findFirstOrThrow({ where: { eventType: "git.push", status: "PROCESSED", branch: "refs/heads/main" } });
