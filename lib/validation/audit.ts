@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { formatTimeCursor, parseTimeCursor } from "./cursor";
+import { calendarDate } from "./form";
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -7,9 +8,9 @@ const dateField = (label: string, endOfDay: boolean) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} must be a date like 2026-12-01`)
-    .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), `${label} must be a real date`)
+    .refine((value) => calendarDate(value) !== null, `${label} must be a real date`)
     // "To 2026-12-04" includes that whole day (UTC).
-    .transform((value) => new Date(Date.parse(`${value}T00:00:00Z`) + (endOfDay ? 86_400_000 : 0)));
+    .transform((value) => new Date(calendarDate(value)!.getTime() + (endOfDay ? 86_400_000 : 0)));
 
 /** The audit log's filters (page and CSV export alike); strict: an unknown parameter is refused. */
 export const auditFilterShape = {

@@ -2,9 +2,11 @@ import { generateKeyPairSync } from "node:crypto";
 import forge from "node-forge";
 import { describe, expect, it } from "vitest";
 import { createTlsMaterial } from "@/e2e/azure-devops-emulator/tls";
-import { caUploadSchema, checkCaBundle, collectionField, connectionNameField, patField } from "./connections";
+import { caUploadSchema, checkCaBundle, collectionField, connectionNameField, patField, tokenExpiryField } from "./connections";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { parseAzureDevOpsUrl } from "@/lib/azure-devops/url";
+import { auditPageQuerySchema } from "./audit";
+import { calendarDate } from "./form";
 
 /** A self-signed certificate valid between two dates (node-forge, as the emulator makes its CA). */
 function certificate(notBefore: Date, notAfter: Date): string {
@@ -108,5 +110,23 @@ describe("one-line names", () => {
     expect(nameKey("Ｆａｂｒｉｋａｍ")).toBe(nameKey("fabrikam"));
     expect(nameKey("\uFB01nance")).toBe("finance");
     expect(nameKey("Cafe\u0301")).toBe(nameKey("Café"));
+  });
+});
+
+describe("dates typed as yyyy-mm-dd", () => {
+  const nextYear = new Date().getUTCFullYear() + 1;
+
+  it("accepts real days only: JavaScript would roll February 30 over to March", () => {
+    expect(calendarDate(`${nextYear}-02-28`)?.toISOString()).toBe(`${nextYear}-02-28T00:00:00.000Z`);
+    for (const value of [`${nextYear}-02-30`, `${nextYear}-04-31`, `${nextYear}-13-01`, `${nextYear}-00-10`, `${nextYear}-1-1`, "tomorrow"]) {
+      expect(calendarDate(value), value).toBeNull();
+    }
+  });
+
+  it("makes the token expiry, the secret expiry and the audit filter refuse a day that does not exist", () => {
+    expect(tokenExpiryField.safeParse(`${nextYear}-02-30`).error?.issues[0]?.message).toBe("Token expiry date must be a real date like 2027-03-31");
+    expect(tokenExpiryField.parse(`${nextYear}-03-31`)?.toISOString()).toBe(`${nextYear}-03-31T23:59:59.000Z`);
+    expect(auditPageQuerySchema.safeParse({ from: `${nextYear}-02-30` }).error?.issues[0]?.message).toBe("From must be a real date");
+    expect(auditPageQuerySchema.parse({ to: `${nextYear}-03-01` }).to?.toISOString()).toBe(`${nextYear}-03-02T00:00:00.000Z`);
   });
 });

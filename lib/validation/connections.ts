@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { normalizeServerUrl, pathNameProblem } from "@/lib/azure-devops/url";
-import { textField } from "./form";
+import { calendarDate, textField } from "./form";
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -89,11 +89,12 @@ export const tokenExpiryField = z
     if (!trimmed) {
       return null;
     }
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(trimmed) || Number.isNaN(Date.parse(`${trimmed}T00:00:00Z`))) {
-      ctx.addIssue({ code: "custom", message: "Token expiry date must be a date like 2027-03-31" });
+    const day = calendarDate(trimmed);
+    if (!day) {
+      ctx.addIssue({ code: "custom", message: "Token expiry date must be a real date like 2027-03-31" });
       return z.NEVER;
     }
-    const date = new Date(`${trimmed}T23:59:59Z`);
+    const date = new Date(day.getTime() + 86_399_000);
     if (date.getTime() < Date.now()) {
       ctx.addIssue({ code: "custom", message: "This date is in the past: the token has expired. Create a new token in Azure DevOps." });
       return z.NEVER;

@@ -26,6 +26,18 @@ export function textField(label: string, options: { min?: number; max: number })
 
 
 /** An email address, lower-cased. */
+/**
+ * A calendar date typed as yyyy-mm-dd, as UTC midnight of that day; null when it is not one.
+ * JavaScript's date parser rolls 2027-02-30 over to March 2: the day must survive the round trip.
+ */
+export function calendarDate(value: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    return null;
+  }
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value ? date : null;
+}
+
 export const emailField = z
   .string({ error: "Email is required" })
   .transform((value) => value.trim().toLowerCase())

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import { collectionField, connectionNameField } from "./connections";
+import { calendarDate } from "./form";
 
 // The service-principal form of the connect wizard (and the credential replacement on a saved
 // connection): tenant id, client id and one credential. Every field is checked on the server and
@@ -52,11 +53,12 @@ const secretExpiryField = optionalText.transform((value, ctx) => {
   if (!value) {
     return null;
   }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    ctx.addIssue({ code: "custom", message: "Secret expiry date must be a date like 2027-03-31" });
+  const day = calendarDate(value);
+  if (!day) {
+    ctx.addIssue({ code: "custom", message: "Secret expiry date must be a real date like 2027-03-31" });
     return z.NEVER;
   }
-  const date = new Date(`${value}T23:59:59Z`);
+  const date = new Date(day.getTime() + 86_399_000);
   if (date.getTime() < Date.now()) {
     ctx.addIssue({ code: "custom", message: "This date is in the past: the secret has expired. Create a new client secret." });
     return z.NEVER;
