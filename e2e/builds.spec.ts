@@ -68,6 +68,10 @@ test.describe("builds", () => {
       await page.goto(`/builds?profile=${profile.id}&status=SUCCEEDED`);
       await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: profile.name })).toHaveCount(1);
       await expectNoSeriousA11yViolations(page, "builds list");
+      // A page past the end shows the last page.
+      await page.goto(`/builds?profile=${profile.id}&status=SUCCEEDED&page=5`);
+      await expect(page).not.toHaveURL(/page=/);
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: profile.name })).toHaveCount(1);
       await page.goto(`/builds?profile=${profile.id}&status=FAILED`);
       await expect(page.getByText("No builds match")).toBeVisible();
     } finally {

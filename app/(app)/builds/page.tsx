@@ -13,6 +13,7 @@ import { buildListQuerySchema } from "@/lib/validation/builds";
 import { searchParamsObject } from "@/lib/validation/profiles";
 import Form from "next/form";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { redirect } from "next/navigation";
 
 export const metadata: Metadata = { title: "Builds" };
 
@@ -63,6 +64,10 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
     listBuildProfileOptions(scope),
   ]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  if (rows.length === 0 && total > 0 && query.page > pages) {
+    // A page past the end (a bookmark, rows deleted since): the last page, not "nothing matches".
+    redirect(href(query, { page: pages }));
+  }
   const filtered = Boolean(query.status || query.profile || query.branch);
   return (
     <>

@@ -21,6 +21,7 @@ import { PLATFORMS, platformLabel, parseProfileListQuery, searchParamsObject, ty
 import { When } from "@/components/ui/when";
 import Form from "next/form";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { redirect } from "next/navigation";
 
 export const metadata: Metadata = { title: "Build profiles" };
 
@@ -72,6 +73,10 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   ]);
   const deletedName = deletedEvent && typeof deletedEvent === "object" && !Array.isArray(deletedEvent) && typeof deletedEvent.name === "string" ? deletedEvent.name : null;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  if (rows.length === 0 && total > 0 && query.page > pages) {
+    // A page past the end (a bookmark, rows deleted since): the last page, not "nothing matches".
+    redirect(href(query, { page: pages }));
+  }
   const filtered = Boolean(query.q || query.platform || query.connection);
   // The connection filter comes from a connection's page; its name, from the rows it finds.
   const connectionName = query.connection ? (rows.find((row) => row.connection)?.connection?.name ?? "this connection") : null;
