@@ -107,6 +107,31 @@ test.describe("builds", () => {
       await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
       expect(await prisma().auditEvent.count({ where: { action: "workflow.updated", targetId: profile.id } })).toBe(1);
 
+      await test.step("saving again continues from the saved workflow; a tab opened before that save is refused and keeps its edits", async () => {
+        const otherContext = await browser.newContext({ baseURL: KEEL_URL, ignoreHTTPSErrors: true });
+        const other = await otherContext.newPage();
+        try {
+          await signInPage(other, FIRST_ADMIN.email, FIRST_ADMIN.password);
+          await other.goto(`/profiles/${profile.id}/workflow`);
+          const limit = (tab: Page) => tab.getByLabel(/^Minutes a build may take/);
+          await limit(page).fill("45");
+          await page.getByRole("button", { name: "Save workflow" }).click();
+          await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+          await limit(page).fill("46");
+          await page.getByRole("button", { name: "Save workflow" }).click();
+          await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+          await expect.poll(async () => (await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).buildTimeoutMinutes).toBe(46);
+
+          await limit(other).fill("50");
+          await other.getByRole("button", { name: "Save workflow" }).click();
+          await expect(other.getByRole("alert").filter({ hasText: "The workflow was not saved" })).toContainText("Someone saved this workflow after you opened it");
+          await expect(limit(other)).toHaveValue("50");
+          expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).buildTimeoutMinutes).toBe(46);
+        } finally {
+          await otherContext.close();
+        }
+      });
+
       const memberContext = await browser.newContext({ baseURL: KEEL_URL, ignoreHTTPSErrors: true });
       const memberPage = await memberContext.newPage();
       try {

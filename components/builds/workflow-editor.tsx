@@ -17,13 +17,15 @@ const input = "block w-full rounded-md border border-slate-300 bg-white px-3 py-
 /**
  * The workflow form (admins): ordered steps, the time limit, environment variables. Secret
  * values are write-only: a stored secret shows as "stored" and is kept unless a new value is
- * typed. The whole workflow is sent as one JSON field (the server checks every part).
+ * typed. The whole workflow is sent as one JSON field (the server checks every part), with the
+ * version it started from: a save over someone else's newer one is refused, edits kept here.
  */
 export function WorkflowEditor({
   action,
   steps: initialSteps,
   timeoutMinutes: initialTimeout,
   variables: initialVariables,
+  version,
   defaults,
   defaultHint,
 }: {
@@ -31,10 +33,24 @@ export function WorkflowEditor({
   steps: WorkflowStep[];
   timeoutMinutes: number;
   variables: WorkflowVariableView[];
+  /** The saved workflow's version as loaded (the page passes the new one after each save). */
+  version: string;
   defaults: WorkflowStep[];
   defaultHint: string;
 }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
+  // The version the next save is based on: the page's, then each successful save's own (the
+  // editor stays open after saving, and a later failed attempt must not bring the old one back).
+  const [basedOn, setBasedOn] = useState(version);
+  const [seen, setSeen] = useState({ state, version });
+  if (seen.state !== state || seen.version !== version) {
+    setSeen({ state, version });
+    if (seen.version !== version) {
+      setBasedOn(version);
+    } else if (state.status === "success" && state.data?.version) {
+      setBasedOn(state.data.version);
+    }
+  }
   const [counter, setCounter] = useState(1_000);
   const [steps, setSteps] = useState<StepRow[]>(initialSteps.map((step, index) => ({ ...step, key: index })));
   const [timeout, setTimeoutMinutes] = useState(String(initialTimeout || DEFAULT_TIMEOUT_MINUTES));
@@ -49,6 +65,7 @@ export function WorkflowEditor({
     steps: steps.map(({ name, command }) => ({ name, command })),
     timeoutMinutes: timeout,
     variables: variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret && variable.stored && variable.value === "" ? null : variable.value })),
+    basedOn,
   });
   const errors = state.status === "error" ? [...(state.fieldErrors.workflow ?? []), ...(state.fieldErrors._form ?? [])] : [];
 

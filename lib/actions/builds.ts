@@ -113,8 +113,9 @@ export const updateWorkflowAction = action(
     unexpected: "Saving the workflow failed unexpectedly. Nothing was changed; try again.",
   },
   async ({ scope, target: profile, input }) => {
-    const { changed } = await updateWorkflow(scope, profile.id, input.workflow);
+    const { changed, version } = await updateWorkflow(scope, profile.id, input.workflow);
     revalidatePath(`/profiles/${profile.id}`);
-    return { status: "success", message: changed.length === 0 ? "Nothing changed." : "Saved. The next build uses this workflow." };
+    revalidatePath(`/profiles/${profile.id}/workflow`);
+    return { status: "success", message: changed.length === 0 ? "Nothing changed." : "Saved. The next build uses this workflow.", data: { version } };
   },
 );

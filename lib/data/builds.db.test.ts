@@ -75,6 +75,31 @@ describe("workflows", () => {
     });
     expect(await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId } })).toMatchObject({ buildTimeoutMinutes: 45 });
   });
+
+  it("refuses a save based on a version someone has saved over, and continues from its own", async () => {
+    const { getProfileWorkflow, updateWorkflow } = await import("./builds");
+    const { connectionId } = await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId } });
+    const { id: versioned } = await database.prisma.buildProfile.create({
+      data: { organizationId: seeded.organizationId, connectionId, name: "Versions", nameKey: "versions", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r2", repositoryName: "R2" },
+    });
+    const opened = (await getProfileWorkflow(admin, versioned))!;
+    const steps = [{ name: "Build", command: "make" }];
+    const first = await updateWorkflow(admin, versioned, { steps, timeoutMinutes: 30, variables: [{ name: "FLAVOR", isSecret: false, value: "beta" }], basedOn: opened.version });
+    expect(first.version).not.toBe(opened.version);
+    expect(first.version).toBe((await getProfileWorkflow(admin, versioned))!.version);
+    // A second editor opened before that save: refused, nothing written, nothing audited.
+    const audits = await database.prisma.auditEvent.count({ where: { action: "workflow.updated", targetId: versioned } });
+    await expect(updateWorkflow(admin, versioned, { steps, timeoutMinutes: 20, variables: [], basedOn: opened.version })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: versioned } })).toMatchObject({ buildTimeoutMinutes: 30 });
+    expect(await database.prisma.buildVariable.count({ where: { profileId: versioned } })).toBe(1);
+    expect(await database.prisma.auditEvent.count({ where: { action: "workflow.updated", targetId: versioned } })).toBe(audits);
+    // The first editor goes on from the version its save returned; renaming the profile is no workflow change.
+    await database.prisma.buildProfile.update({ where: { id: versioned }, data: { name: "Versions renamed", nameKey: "versions renamed" } });
+    const second = await updateWorkflow(admin, versioned, { steps, timeoutMinutes: 25, variables: [{ name: "FLAVOR", isSecret: false, value: "beta" }], basedOn: first.version });
+    expect(second.changed).toEqual(["timeLimit"]);
+    // Without a version (an older form), a save still goes through.
+    await expect(updateWorkflow(admin, versioned, { steps, timeoutMinutes: 45, variables: [] })).resolves.toMatchObject({ changed: ["timeLimit", "variables"] });
+  });
 });
 
 describe("the profile pages' reads", () => {
@@ -112,10 +137,10 @@ describe("the profile pages' reads", () => {
     expect(result!.triggers).toEqual(stored);
 
     // The workflow page's read: the profile's names and the same workflow, in one statement.
-    const { getProfileWorkflow } = await import("./builds");
+    const { getProfileWorkflow, workflowVersion } = await import("./builds");
     const workflowPage = await countStatements(() => getProfileWorkflow(admin, profileId));
     expect(workflowPage.statements).toBe(1);
-    expect(workflowPage.result).toEqual({ profile: { id: profileId, name: "Wallet", platform: "ANDROID", projectName: "P", repositoryName: "R" }, workflow: result!.workflow });
+    expect(workflowPage.result).toEqual({ profile: { id: profileId, name: "Wallet", platform: "ANDROID", projectName: "P", repositoryName: "R" }, workflow: result!.workflow, version: workflowVersion(result!.workflow) });
 
     // Another organization's admin gets neither.
     const other = await seedOrganization(database);

@@ -1,5 +1,5 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { SecretUnreadableError } from "@/lib/crypto";
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -56,6 +56,18 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
   };
 }
 
+/**
+ * The version of a workflow as an editor saw it: a hash of what the page shows (steps, time
+ * limit, variable names and plain values; secret values are never shown, so replacing one is not
+ * a change another editor could overwrite unknowingly). The editor sends it back with a save, and
+ * a save based on an older version is refused instead of silently undoing someone's changes.
+ */
+export function workflowVersion(view: WorkflowView): string {
+  const variables = [...view.variables].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const shown = { steps: view.steps, timeoutMinutes: view.timeoutMinutes, variables };
+  return createHash("sha256").update(JSON.stringify(shown)).digest("hex").slice(0, 16);
+}
+
 /** A profile's workflow (steps, time limit, variables with secret values left out), or null. */
 export async function getWorkflow(scope: Scope, profileId: string): Promise<WorkflowView | null> {
   const profile = await db.buildProfile.findFirst({ where: { id: profileId, organizationId: scope.organizationId }, select: workflowSelect });
@@ -72,7 +84,8 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
     return null;
   }
   const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, variables: _variables, ...profile } = row;
-  return { profile, workflow: workflowOf(row) };
+  const workflow = workflowOf(row);
+  return { profile, workflow, version: workflowVersion(workflow) };
 }
 
 /**
@@ -80,7 +93,7 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
  * — step names, the time limit, variable names and whether a secret was replaced, never a value.
  * A secret variable sent without a value keeps its stored one.
  */
-export async function updateWorkflow(scope: Scope, profileId: string, input: WorkflowInput): Promise<{ changed: string[] }> {
+export async function updateWorkflow(scope: Scope, profileId: string, input: WorkflowInput): Promise<{ changed: string[]; version: string }> {
   if (!can(scope, "workflow.update")) {
     throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
   }
@@ -92,6 +105,9 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: { id: true, name: true, isSecret: true, value: true, valueSealed: true } });
     const byName = new Map(existing.map((variable) => [variable.name, variable]));
+    if (input.basedOn !== undefined && input.basedOn !== workflowVersion(workflowOf({ ...profile, variables: existing }))) {
+      throw new AppError("CONFLICT", "Someone saved this workflow after you opened it. Nothing was saved: your edits are still on this page — note them, reload to see the current workflow, and make them again.");
+    }
     const before = stepsOf(profile.workflowSteps, profile.platform).steps;
     const changed: string[] = [];
     if (JSON.stringify(before) !== JSON.stringify(input.steps)) {
@@ -163,7 +179,9 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
         tx,
       );
     }
-    return { changed };
+    // The version the editor continues from (it stays on the page after saving).
+    const saved = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: workflowSelect });
+    return { changed, version: workflowVersion(workflowOf(saved)) };
   });
 }
 

@@ -20,7 +20,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
   if (!found) {
     notFound();
   }
-  const { profile, workflow } = found;
+  const { profile, workflow, version } = found;
   return (
     <>
       <PageHeader
@@ -41,6 +41,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           steps={workflow.steps}
           timeoutMinutes={workflow.timeoutMinutes}
           variables={workflow.variables}
+          version={version}
           defaults={defaultWorkflowSteps(profile.platform)}
           defaultHint={defaultWorkflowHint(profile.platform)}
         />
