@@ -47,49 +47,40 @@ export function exportedActions(): string[] {
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
+/** Every file called `name` under `folder`, at any depth. */
+function filesNamed(folder: string, name: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(folder, entry.name);
+    return entry.isDirectory() ? filesNamed(full, name) : entry.name === name ? [full] : [];
+  });
+}
+
 /** Every route handler as `METHOD /api/path/[param]` (from the files, so a new one is found before it has a row). */
 export function discoverRoutes(): string[] {
-  const apiRoot = path.join(root, "app", "api");
   const found: string[] = [];
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) {
-        walk(full);
-      } else if (entry.name === "route.ts") {
-        const text = readFileSync(full, "utf8");
-        const route = `/${path.relative(path.join(root, "app"), folder).split(path.sep).join("/")}`;
-        const direct = [...text.matchAll(/^export\s+(?:const|async\s+function|function)\s+([A-Z]+)\b/gm)].map((match) => match[1]);
-        const aliased = [...text.matchAll(/^export\s*\{([^}]*)\}/gm)].flatMap((match) => [...match[1]!.matchAll(/\bas\s+([A-Z]+)\b/g)].map((alias) => alias[1]));
-        for (const method of [...direct, ...aliased]) {
-          if ((METHODS as readonly string[]).includes(method!)) {
-            found.push(`${method} ${route}`);
-          }
-        }
+  for (const file of filesNamed(path.join(root, "app", "api"), "route.ts")) {
+    const text = readFileSync(file, "utf8");
+    const route = `/${path.relative(path.join(root, "app"), path.dirname(file)).split(path.sep).join("/")}`;
+    const direct = [...text.matchAll(/^export\s+(?:const|async\s+function|function)\s+([A-Z]+)\b/gm)].map((match) => match[1]);
+    const aliased = [...text.matchAll(/^export\s*\{([^}]*)\}/gm)].flatMap((match) => [...match[1]!.matchAll(/\bas\s+([A-Z]+)\b/g)].map((alias) => alias[1]));
+    for (const method of [...direct, ...aliased]) {
+      if ((METHODS as readonly string[]).includes(method!)) {
+        found.push(`${method} ${route}`);
       }
     }
-  };
-  walk(apiRoot);
+  }
   return found.sort();
 }
 
 /** Every page as its route pattern (`/connections/[id]`), and whether its file reads the query string. */
 export function discoverPages(): { pattern: string; readsQuery: boolean }[] {
   const appRoot = path.join(root, "app");
-  const found: { pattern: string; readsQuery: boolean }[] = [];
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) {
-        walk(full);
-      } else if (entry.name === "page.tsx") {
-        const segments = path.relative(appRoot, folder).split(path.sep).filter((segment) => segment !== "" && !/^\(.*\)$/.test(segment));
-        found.push({ pattern: `/${segments.join("/")}`, readsQuery: readFileSync(full, "utf8").includes("searchParams") });
-      }
-    }
-  };
-  walk(appRoot);
-  return found.sort((a, b) => a.pattern.localeCompare(b.pattern));
+  return filesNamed(appRoot, "page.tsx")
+    .map((file) => {
+      const segments = path.relative(appRoot, path.dirname(file)).split(path.sep).filter((segment) => segment !== "" && !/^\(.*\)$/.test(segment));
+      return { pattern: `/${segments.join("/")}`, readsQuery: readFileSync(file, "utf8").includes("searchParams") };
+    })
+    .sort((a, b) => a.pattern.localeCompare(b.pattern));
 }
 
 type ReactClient = { encodeReply(value: unknown): Promise<FormData | string> };
