@@ -186,13 +186,21 @@ export type NewDelivery = {
  * (`created: false`). One statement, so nothing else can slip in between.
  */
 export async function storeDelivery(scope: Scope, input: NewDelivery): Promise<{ id: string; created: boolean }> {
-  // Whatever a delivery's sender wrote must fit PostgreSQL text (no NUL, no unpaired surrogate).
+  // Whatever a delivery's sender wrote must fit PostgreSQL's text and jsonb, which refuse NUL and
+  // unpaired surrogates (JSON may carry both as escapes): one such value would fail the delivery.
   const text = <T extends string | null>(value: T): T => (value === null ? value : (storableText(value) as T));
+  const payload = JSON.stringify(input.payload, (_key, inner: unknown) =>
+    typeof inner === "string"
+      ? storableText(inner)
+      : inner !== null && typeof inner === "object" && !Array.isArray(inner)
+        ? Object.fromEntries(Object.entries(inner).map(([key, value]) => [storableText(key), value]))
+        : inner,
+  );
   const row = { ...input, remoteSubscriptionId: text(input.remoteSubscriptionId), eventId: text(input.eventId), eventType: text(input.eventType), reason: text(input.reason), repositoryId: text(input.repositoryId), branch: text(input.branch), commitId: text(input.commitId) };
   const rows = await db.$queryRaw<{ id: string }[]>`
     INSERT INTO "HookDelivery" (id, "organizationId", "connectionId", "subscriptionId", "remoteSubscriptionId", "notificationId", "eventId", "eventType", source, status, reason, "repositoryId", branch, "commitId", "pullRequestId", payload, "receivedAt")
     VALUES (gen_random_uuid(), ${scope.organizationId}::uuid, ${row.connectionId}::uuid, ${row.subscriptionId}::uuid, ${row.remoteSubscriptionId}, ${row.notificationId}, ${row.eventId}, ${row.eventType},
-            ${row.source}::"HookDeliverySource", ${row.status}::"HookDeliveryStatus", ${row.reason}, ${row.repositoryId}, ${row.branch}, ${row.commitId}, ${row.pullRequestId}, ${JSON.stringify(input.payload)}::jsonb, now())
+            ${row.source}::"HookDeliverySource", ${row.status}::"HookDeliveryStatus", ${row.reason}, ${row.repositoryId}, ${row.branch}, ${row.commitId}, ${row.pullRequestId}, ${payload}::jsonb, now())
     ON CONFLICT ("remoteSubscriptionId", "notificationId") DO NOTHING
     RETURNING id`;
   if (rows[0]) {

@@ -3,7 +3,6 @@
 // passes through untouched into the inbox. Pure: the receiver, the processor, backfill and the
 // tests use it.
 import { z } from "zod";
-import { storableText } from "@/lib/shared/names";
 
 export const HOOK_EVENT_TYPES = ["git.push", "git.pullrequest.created", "git.pullrequest.updated"] as const;
 export type HookEventType = (typeof HOOK_EVENT_TYPES)[number];
@@ -84,23 +83,21 @@ const SECRET_KEY = /pass(word)?|secret|token|authorization|credential|apikey|api
 /**
  * The payload as stored and shown: values under credential-shaped keys become "***" and
  * user:password@ in URLs loses its password. Azure DevOps puts no credential in an event, but a
- * hand-made subscription or a changed payload must not leak one into the log. Every string and
- * key is also made storable (`storableText`): PostgreSQL's jsonb refuses \u0000 and unpaired
- * surrogates, which JSON may carry, and one such value would fail the whole delivery.
+ * hand-made subscription or a changed payload must not leak one into the log.
  */
 export function maskPayload(value: unknown, depth = 0): unknown {
   if (depth > 40) {
     return "…";
   }
   if (typeof value === "string") {
-    return storableText(value).replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+@/gi, "$1***@");
+    return value.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+@/gi, "$1***@");
   }
   if (Array.isArray(value)) {
     return value.map((item) => maskPayload(item, depth + 1));
   }
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([key, inner]) => [storableText(key), SECRET_KEY.test(key) && inner !== null && inner !== "" ? "***" : maskPayload(inner, depth + 1)]),
+      Object.entries(value as Record<string, unknown>).map(([key, inner]) => [key, SECRET_KEY.test(key) && inner !== null && inner !== "" ? "***" : maskPayload(inner, depth + 1)]),
     );
   }
   return value;

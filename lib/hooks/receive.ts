@@ -5,7 +5,6 @@ import { enqueue } from "@/lib/jobs/enqueue";
 import { processDeliveryQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { systemScope } from "@/lib/scope";
-import { storableText } from "@/lib/shared/names";
 import { aboutEvent, describeIssues, envelopeSchema, maskPayload } from "./payload";
 
 // The receiver of Azure DevOps service hooks (issue 14): authenticate, bound, validate, store,
@@ -125,7 +124,7 @@ export async function receiveDelivery(key: string, request: Request): Promise<Re
       eventType: subscription.eventType,
       status: "UNPROCESSABLE",
       reason: "The body is not JSON, so Keel cannot read an event from it.",
-      payload: { text: storableText(bytes.toString("utf8").slice(0, 10_000)) },
+      payload: { text: bytes.toString("utf8").slice(0, 10_000) },
     });
     return { status: 200, body: { received: true, deliveryId: stored.id, processable: false } };
   }

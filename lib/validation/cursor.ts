@@ -3,11 +3,11 @@
 // edit, so both halves are checked before a query sees them — an id that is not a UUID would
 // otherwise reach PostgreSQL's uuid column and fail the whole page.
 import { z } from "zod";
+import { idSchema } from "./auth";
 
 export type TimeCursor = { at: Date; id: string };
 
 const timeSchema = z.iso.datetime();
-const idSchema = z.uuid();
 
 /** Reads `<ISO time>_<uuid>`; null when either half is damaged. */
 export function parseTimeCursor(value: string): TimeCursor | null {
