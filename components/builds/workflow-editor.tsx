@@ -33,24 +33,12 @@ export function WorkflowEditor({
   steps: WorkflowStep[];
   timeoutMinutes: number;
   variables: WorkflowVariableView[];
-  /** The saved workflow's version as loaded (the page passes the new one after each save). */
+  /** The saved workflow's version as shown (a save re-renders the page, which passes the new one). */
   version: string;
   defaults: WorkflowStep[];
   defaultHint: string;
 }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
-  // The version the next save is based on: the page's, then each successful save's own (the
-  // editor stays open after saving, and a later failed attempt must not bring the old one back).
-  const [basedOn, setBasedOn] = useState(version);
-  const [seen, setSeen] = useState({ state, version });
-  if (seen.state !== state || seen.version !== version) {
-    setSeen({ state, version });
-    if (seen.version !== version) {
-      setBasedOn(version);
-    } else if (state.status === "success" && state.data?.version) {
-      setBasedOn(state.data.version);
-    }
-  }
   const [counter, setCounter] = useState(1_000);
   const [steps, setSteps] = useState<StepRow[]>(initialSteps.map((step, index) => ({ ...step, key: index })));
   const [timeout, setTimeoutMinutes] = useState(String(initialTimeout || DEFAULT_TIMEOUT_MINUTES));
@@ -65,7 +53,7 @@ export function WorkflowEditor({
     steps: steps.map(({ name, command }) => ({ name, command })),
     timeoutMinutes: timeout,
     variables: variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret && variable.stored && variable.value === "" ? null : variable.value })),
-    basedOn,
+    basedOn: version,
   });
   const errors = state.status === "error" ? [...(state.fieldErrors.workflow ?? []), ...(state.fieldErrors._form ?? [])] : [];
 

@@ -113,9 +113,10 @@ export const updateWorkflowAction = action(
     unexpected: "Saving the workflow failed unexpectedly. Nothing was changed; try again.",
   },
   async ({ scope, target: profile, input }) => {
-    const { changed, version } = await updateWorkflow(scope, profile.id, input.workflow);
+    const { changed } = await updateWorkflow(scope, profile.id, input.workflow);
     revalidatePath(`/profiles/${profile.id}`);
+    // The editor stays open: re-rendered, it continues from the version this save made.
     revalidatePath(`/profiles/${profile.id}/workflow`);
-    return { status: "success", message: changed.length === 0 ? "Nothing changed." : "Saved. The next build uses this workflow.", data: { version } };
+    return { status: "success", message: changed.length === 0 ? "Nothing changed." : "Saved. The next build uses this workflow." };
   },
 );

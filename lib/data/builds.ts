@@ -179,7 +179,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
         tx,
       );
     }
-    // The version the editor continues from (it stays on the page after saving).
+    // The version this save made: what the re-rendered editor will show and send back.
     const saved = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: workflowSelect });
     return { changed, version: workflowVersion(workflowOf(saved)) };
   });
