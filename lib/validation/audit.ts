@@ -8,9 +8,15 @@ const dateField = (label: string, endOfDay: boolean) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} must be a date like 2026-12-01`)
-    .refine((value) => calendarDate(value) !== null, `${label} must be a real date`)
-    // "To 2026-12-04" includes that whole day (UTC).
-    .transform((value) => new Date(calendarDate(value)!.getTime() + (endOfDay ? 86_400_000 : 0)));
+    .transform((value, ctx) => {
+      const day = calendarDate(value);
+      if (!day) {
+        ctx.addIssue({ code: "custom", message: `${label} must be a real date` });
+        return z.NEVER;
+      }
+      // "To 2026-12-04" includes that whole day (UTC).
+      return new Date(day.getTime() + (endOfDay ? 86_400_000 : 0));
+    });
 
 /** The audit log's filters (page and CSV export alike); strict: an unknown parameter is refused. */
 export const auditFilterShape = {
