@@ -93,6 +93,14 @@ test("a PAT expiring in 5 days: warning, one e-mail; a bad replacement keeps the
     await page.getByLabel("Status").selectOption("attention");
     await page.getByRole("button", { name: "Apply" }).click();
     await expect(page.getByRole("row").filter({ hasText: connection.name })).toBeVisible();
+    // The form sends every field, "All" as an empty status: that is no filter, and the sort still applies.
+    await page.getByLabel("Status").selectOption("");
+    await page.getByLabel("Sort by").selectOption("name");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/sort=name/);
+    await expect(page.getByLabel("Sort by")).toHaveValue("name");
+    await expect(page.getByText("were not valid and were ignored")).toHaveCount(0);
+    await expect(page.getByRole("row").filter({ hasText: connection.name })).toBeVisible();
     await expectNoSeriousA11yViolations(page, "connections with an expiring token");
   });
 
@@ -135,7 +143,15 @@ test("a PAT expiring in 5 days: warning, one e-mail; a bad replacement keeps the
   });
 
   await test.step("the audit log shows each of these, and exports them without secrets", async () => {
-    await page.goto(`/settings/audit?target=${encodeURIComponent(connection.name)}`);
+    // Through the filter form, as an admin does: a target and a group of actions, the rest left blank.
+    await page.goto("/settings/audit");
+    const filters = page.getByRole("search", { name: "Filter the audit log" });
+    await filters.getByLabel("Target").fill(connection.name);
+    await filters.getByLabel("Action").selectOption({ label: "Connections (all)" });
+    await filters.getByRole("button", { name: "Apply filters" }).click();
+    await page.waitForURL(/action=connection\./);
+    await expect(page.getByText("were not valid and were ignored")).toHaveCount(0);
+    await expect(page.getByRole("link", { name: "Export CSV" })).toHaveAttribute("href", `/api/audit/export?${new URLSearchParams({ action: "connection.", target: connection.name })}`);
     const log = page.getByRole("table", { name: "Audit events, newest first" });
     for (const label of ["Token replaced", "Token replacement refused", "Expiry reminder sent"]) {
       await expect(log.getByRole("cell", { name: label, exact: true }).first()).toBeVisible();

@@ -1,7 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { queryErrors, searchParamsObject } from "@/lib/validation/profiles";
+import { searchParamsObject } from "@/lib/validation/list-query";
+import { queryErrors } from "@/lib/validation/profiles";
 
 /** A route's input: path parameters besides the target's `id`, the query string, a JSON body. */
 export type RequestSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> = { params?: P; query?: Q; body?: B };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BUILD_STATUSES } from "@/lib/shared/builds";
+import { BUILD_STATUSES, type BuildStatusValue } from "@/lib/shared/builds";
 import { reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 
 // C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
@@ -171,14 +171,15 @@ export const workflowFormSchema = z.object({
     }),
 });
 
-/** The /builds page's filters (a bad value is reported and ignored, never a 500). */
-export const buildListQuerySchema = z.object({
-  status: z.enum(BUILD_STATUSES as [string, ...string[]]).optional(),
-  profile: z.uuid().optional(),
+/** The /builds page's filters, read with parseListQuery (list-query.ts): a bad value is named and ignored. */
+export const buildListQuerySchema = z.strictObject({
+  status: z.enum(BUILD_STATUSES as [BuildStatusValue, ...BuildStatusValue[]], { error: "Unknown build status" }).optional(),
+  profile: z.uuid({ error: "Unknown build profile" }).optional(),
   branch: z
     .string()
-    .max(250)
-    .refine((value) => !CONTROL.test(value))
+    .max(250, "Branch must be at most 250 characters")
+    .refine((value) => !CONTROL.test(value), "Branch must not contain control characters")
     .optional(),
-  page: z.coerce.number().int().min(1).max(10_000).optional(),
+  page: z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1),
 });
+export type BuildListQuery = z.infer<typeof buildListQuerySchema>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { branchQuerySchema, commitQuerySchema, createProfileSchema, encodeCursor, parseProfileListQuery, profileListQuerySchema, queryErrors, repositoryQuerySchema, searchParamsObject } from "./profiles";
+import { branchQuerySchema, commitQuerySchema, createProfileSchema, encodeCursor, profileListQuerySchema, queryErrors, repositoryQuerySchema } from "./profiles";
+import { parseListQuery, searchParamsObject } from "./list-query";
 
 function query(text: string) {
   return searchParamsObject(new URLSearchParams(text));
@@ -74,17 +75,17 @@ describe("the profiles list parameters", () => {
   });
 
   it("treats the form's “All platforms” (platform=) as no filter and keeps the search", () => {
-    expect(parseProfileListQuery(query("q=wallet&platform=&sort=name&order=asc"))).toEqual({ query: { q: "wallet", sort: "name", order: "asc", page: 1 }, problems: [] });
+    expect(parseListQuery(profileListQuerySchema, query("q=wallet&platform=&sort=name&order=asc"))).toEqual({ query: { q: "wallet", sort: "name", order: "asc", page: 1 }, problems: [] });
   });
 
   it("filters by a connection id, and names a bad one without repeating it", () => {
     const id = "3e3a6b1c-0000-4000-8000-000000000001";
-    expect(parseProfileListQuery(query(`connection=${id}`))).toEqual({ query: { connection: id, sort: "name", order: "asc", page: 1 }, problems: [] });
-    expect(parseProfileListQuery(query("connection=../etc&q=wallet"))).toEqual({ query: { q: "wallet", sort: "name", order: "asc", page: 1 }, problems: ["Unknown connection"] });
+    expect(parseListQuery(profileListQuerySchema, query(`connection=${id}`))).toEqual({ query: { connection: id, sort: "name", order: "asc", page: 1 }, problems: [] });
+    expect(parseListQuery(profileListQuerySchema, query("connection=../etc&q=wallet"))).toEqual({ query: { q: "wallet", sort: "name", order: "asc", page: 1 }, problems: ["Unknown connection"] });
   });
 
   it("drops only the bad parameter and says which known one was wrong, without repeating unknown names", () => {
-    const { query: kept, problems } = parseProfileListQuery(query("q=wallet&platform=WINDOWS&evil=1"));
+    const { query: kept, problems } = parseListQuery(profileListQuerySchema, query("q=wallet&platform=WINDOWS&evil=1"));
     expect(kept).toEqual({ q: "wallet", sort: "name", order: "asc", page: 1 });
     expect(problems).toEqual(["The address had a parameter this page does not know", "Unknown platform"]);
   });

@@ -139,7 +139,7 @@ export type CreateProfileInput = z.infer<typeof createProfileSchema>;
 
 export const PROFILE_SORTS = ["name", "created", "repository", "platform"] as const;
 
-/** `/profiles?q=&platform=&sort=&order=&page=`: bad values fall back to the defaults (see the page). */
+/** `/profiles?q=&platform=&sort=&order=&page=`, read with parseListQuery (list-query.ts). */
 export const profileListQuerySchema = z.strictObject({
   q: z
     .string()
@@ -147,8 +147,8 @@ export const profileListQuerySchema = z.strictObject({
     .refine((value) => !CONTROL.test(value), "Search must not contain control characters")
     .transform((value) => value.trim())
     .optional(),
-  // The filter form's "All platforms" option submits `platform=` (empty): that is no filter, not an unknown platform.
-  platform: z.preprocess((value) => (value === "" ? undefined : value), z.enum(PLATFORM_VALUES, { error: "Unknown platform" }).optional()),
+  // The filter form's "All platforms" submits `platform=`: parseListQuery reads an empty value as no filter.
+  platform: z.enum(PLATFORM_VALUES, { error: "Unknown platform" }).optional(),
   sort: z.enum(PROFILE_SORTS, { error: "Unknown sort order" }).default("name"),
   order: z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc"),
   page: z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1),
@@ -158,46 +158,6 @@ export const profileListQuerySchema = z.strictObject({
   deleted: z.uuid({ error: "Unknown deleted profile" }).optional(),
 });
 export type ProfileListQuery = z.infer<typeof profileListQuerySchema>;
-
-/** Parses the list's query parameter by parameter: a bad one falls back to its default and is named, the rest (the search) is kept. */
-export function parseProfileListQuery(raw: Record<string, string | string[]>): { query: ProfileListQuery; problems: string[] } {
-  const parsed = profileListQuerySchema.safeParse(raw);
-  if (parsed.success) {
-    return { query: parsed.data, problems: [] };
-  }
-  const problems: string[] = [];
-  let unknown = 0;
-  const kept: Record<string, string | string[]> = {};
-  const shape = profileListQuerySchema.shape;
-  for (const [key, value] of Object.entries(raw)) {
-    if (!(key in shape)) {
-      // Not repeated on the page: nothing from the address is shown as a message (SECURITY.md).
-      unknown += 1;
-      continue;
-    }
-    const field = shape[key as keyof typeof shape].safeParse(value);
-    if (field.success) {
-      kept[key] = value;
-    } else {
-      problems.push(Array.isArray(value) ? `${key} must be given once` : (field.error.issues[0]?.message ?? `${key} is not valid`));
-    }
-  }
-  if (unknown > 0) {
-    problems.unshift(`The address had ${unknown === 1 ? "a parameter" : "parameters"} this page does not know`);
-  }
-  return { query: profileListQuerySchema.parse(kept), problems: [...new Set(problems)] };
-}
-
-/** Reads URLSearchParams into a plain object; a repeated key is kept as a list (and refused). */
-export function searchParamsObject(params: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  const entries: [string, string][] = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params).flatMap(([key, value]) => (value === undefined ? [] : Array.isArray(value) ? value.map((item) => [key, item] as [string, string]) : [[key, value] as [string, string]]));
-  for (const [key, value] of entries) {
-    const previous = out[key];
-    out[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
-  }
-  return out;
-}
 
 /** zod issues as `{ field: [messages] }` with the field name in each message (for JSON 400s). */
 export function queryErrors(error: z.ZodError): Record<string, string[]> {

@@ -1,27 +1,22 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BuildTable } from "@/components/builds/build-table";
-import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireScope } from "@/lib/auth/guards";
 import { listBuildProfileOptions, listBuilds } from "@/lib/data/builds";
-import type { BuildStatus } from "@/lib/generated/prisma/enums";
 import { BUILD_STATUSES, buildStatusLabel } from "@/lib/shared/builds";
-import { buildListQuerySchema } from "@/lib/validation/builds";
-import { searchParamsObject } from "@/lib/validation/profiles";
-import Form from "next/form";
-import { SubmitButton } from "@/components/ui/submit-button";
+import { buildListQuerySchema, type BuildListQuery } from "@/lib/validation/builds";
+import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
+import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters } from "@/components/ui/filters";
 import { redirect } from "next/navigation";
 
 export const metadata: Metadata = { title: "Builds" };
 
 const PAGE_SIZE = 25;
 
-type Query = { status?: string; profile?: string; branch?: string; page: number };
-
-function href(query: Query, change: Partial<Query>): string {
+function href(query: BuildListQuery, change: Partial<BuildListQuery>): string {
   const next = { ...query, ...change };
   const params = new URLSearchParams();
   for (const key of ["status", "profile", "branch"] as const) {
@@ -38,29 +33,10 @@ function href(query: Query, change: Partial<Query>): string {
 
 export default async function BuildsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("build.read");
-  const raw = searchParamsObject(await searchParams);
-  // Each filter is checked on its own: a bad one is named and ignored, the others still apply.
-  const problems: string[] = [];
-  const query: Query = { page: 1 };
-  for (const key of ["status", "profile", "branch", "page"] as const) {
-    const value = raw[key];
-    if (value === undefined || value === "") {
-      continue;
-    }
-    const parsed = buildListQuerySchema.shape[key].safeParse(Array.isArray(value) ? value[0] : value);
-    if (parsed.success && parsed.data !== undefined) {
-      (query as Record<string, unknown>)[key] = parsed.data;
-    } else {
-      // Fixed words only: nothing from the address is repeated on the page as a message.
-      problems.push(key === "status" ? "The status in the address is not a build status" : key === "profile" ? "The profile in the address is not a profile id" : key === "branch" ? "The branch in the address is not a branch name" : "The page number is not valid");
-    }
-  }
-  const unknown = Object.keys(raw).filter((key) => !["status", "profile", "branch", "page"].includes(key));
-  if (unknown.length > 0) {
-    problems.push(`The address had ${unknown.length === 1 ? "a parameter" : "parameters"} this page does not know`);
-  }
+  // A hand-edited URL never breaks the page: a bad filter is named and ignored, the others still apply.
+  const { query, problems } = parseListQuery(buildListQuerySchema, searchParamsObject(await searchParams));
   const [{ rows, total }, profiles] = await Promise.all([
-    listBuilds(scope, { ...(query.status ? { status: query.status as BuildStatus } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), page: query.page, pageSize: PAGE_SIZE }),
+    listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), page: query.page, pageSize: PAGE_SIZE }),
     listBuildProfileOptions(scope),
   ]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -72,15 +48,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <PageHeader title="Builds" description="Every build of your organization's profiles, newest first." />
-      {problems.length > 0 ? (
-        <Alert tone="warning" title="Some filters in the address were not valid and were ignored" className="mb-6">
-          <ul className="ml-5 list-disc">
-            {problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        </Alert>
-      ) : null}
+      <IgnoredFilters problems={problems} />
       {total === 0 && !filtered ? (
         <EmptyState
           title="No builds yet"
@@ -94,54 +62,13 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
         </EmptyState>
       ) : (
         <>
-          <Form action="/builds" role="search" aria-label="Filter builds" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-            <div>
-              <label htmlFor="builds-status" className="block text-sm font-medium text-slate-800">
-                Status
-              </label>
-              <select id="builds-status" name="status" defaultValue={query.status ?? ""} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
-                <option value="">Any status</option>
-                {BUILD_STATUSES.map((status) => (
-                  <option key={status} value={status}>
-                    {buildStatusLabel(status)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label htmlFor="builds-profile" className="block text-sm font-medium text-slate-800">
-                Profile
-              </label>
-              <select id="builds-profile" name="profile" defaultValue={query.profile ?? ""} className="mt-1 block max-w-64 rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
-                <option value="">Every profile</option>
-                {profiles.map((profile) => (
-                  <option key={profile.id} value={profile.id}>
-                    {profile.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label htmlFor="builds-branch" className="block text-sm font-medium text-slate-800">
-                Branch
-              </label>
-              <input
-                id="builds-branch"
-                name="branch"
-                type="search"
-                defaultValue={query.branch ?? ""}
-                maxLength={250}
-                placeholder="main"
-                className="mt-1 block w-48 rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:outline-none focus:ring-1 focus:ring-brand-600"
-              />
-            </div>
-            <SubmitButton variant="secondary" pendingLabel="Applying…">Apply</SubmitButton>
-            {filtered ? (
-              <Link href="/builds" className="text-sm font-medium text-brand-700 underline">
-                Clear filters
-              </Link>
-            ) : null}
-          </Form>
+          <FilterBar action="/builds" label="Filter builds" clear={filtered ? "/builds" : null}>
+            <FilterSelect id="builds-status" label="Status" name="status" defaultValue={query.status ?? ""} options={[{ value: "", label: "Any status" }, ...BUILD_STATUSES.map((status) => ({ value: status, label: buildStatusLabel(status) }))]} />
+            <FilterSelect id="builds-profile" label="Profile" name="profile" defaultValue={query.profile ?? ""} controlClassName="max-w-64" options={[{ value: "", label: "Every profile" }, ...profiles.map((profile) => ({ value: profile.id, label: profile.name }))]} />
+            <FilterField id="builds-branch" label="Branch">
+              <input id="builds-branch" name="branch" type="search" defaultValue={query.branch ?? ""} maxLength={250} placeholder="main" className={`${filterControlClasses} w-48`} />
+            </FilterField>
+          </FilterBar>
           <p className="mb-2 text-sm text-slate-600" aria-live="polite">
             {total === 1 ? "1 build" : `${total.toLocaleString("en")} builds`}
             {filtered ? " match" : ""}

@@ -17,12 +17,11 @@ import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnections } from "@/lib/data/connections";
 import { providerLabel } from "@/lib/oauth/config";
 import { can } from "@/lib/policy";
-import { connectionListQuerySchema, type ConnectionListQuery } from "@/lib/validation/connections";
-import { searchParamsObject } from "@/lib/validation/profiles";
+import { connectionListQuerySchema } from "@/lib/validation/connections";
+import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
 import { formatDay } from "@/lib/shared/dates";
 import { When } from "@/components/ui/when";
-import Form from "next/form";
-import { SubmitButton } from "@/components/ui/submit-button";
+import { FilterBar, FilterSelect, IgnoredFilters, OrderSelect } from "@/components/ui/filters";
 
 export const metadata: Metadata = { title: "Connections" };
 
@@ -38,13 +37,8 @@ const day = (date: Date) => formatDay(date);
 
 export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("connection.read");
-  const parsed = connectionListQuerySchema.safeParse(searchParamsObject(await searchParams));
-  // A hand-edited URL never breaks the page: bad parameters fall back to the defaults and say so.
-  const query: ConnectionListQuery = parsed.success ? parsed.data : connectionListQuerySchema.parse({});
-  // The schema's own messages only: nothing from the address is repeated on the page as a message.
-  const problems = parsed.success
-    ? []
-    : [...new Set(parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `The address had ${issue.keys.length === 1 ? "a parameter" : "parameters"} this page does not know` : issue.message)))];
+  // A hand-edited URL never breaks the page: a bad parameter falls back to its default and says so; the others are kept.
+  const { query, problems } = parseListQuery(connectionListQuerySchema, searchParamsObject(await searchParams));
   const now = new Date();
   const [connections, deletedEvent] = await Promise.all([listConnections(scope), query.deleted ? getRecentAuditData(scope, "connection.deleted", query.deleted, 10 * 60 * 1000) : null]);
   const all = connections.map((connection) => ({ connection, health: healthOfConnection(connection, now) }));
@@ -110,15 +104,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
           )}
         </Alert>
       ) : null}
-      {problems.length > 0 ? (
-        <Alert tone="warning" title="Some filters in the address were not valid and were ignored" className="mb-6">
-          <ul className="ml-5 list-disc">
-            {problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        </Alert>
-      ) : null}
+      <IgnoredFilters problems={problems} />
       {all.length === 0 ? (
         <EmptyState title="No connections yet" action={connect}>
           {isAdmin
@@ -130,49 +116,11 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
           <p className="mb-3 text-sm text-slate-700" aria-live="polite">
             {attention === 0 ? "Every connection is healthy." : `${attention} of ${all.length} connection${all.length === 1 ? " needs" : "s need"} attention.`}
           </p>
-          <Form action="/connections" role="search" aria-label="Filter and sort connections" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-            <div>
-              <label htmlFor="connections-status" className="block text-sm font-medium text-slate-800">
-                Status
-              </label>
-              <select id="connections-status" name="status" defaultValue={query.status ?? ""} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
-                <option value="">All ({all.length})</option>
-                <option value="attention">Needs attention ({attention})</option>
-                {STATUS_ORDER.map((status) => (
-                  <option key={status} value={status}>
-                    {statusLabel(status)} ({counts.get(status) ?? 0})
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label htmlFor="connections-sort" className="block text-sm font-medium text-slate-800">
-                Sort by
-              </label>
-              <select id="connections-sort" name="sort" defaultValue={query.sort} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
-                {SORTS.map((sort) => (
-                  <option key={sort.value} value={sort.value}>
-                    {sort.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label htmlFor="connections-order" className="block text-sm font-medium text-slate-800">
-                Order
-              </label>
-              <select id="connections-order" name="order" defaultValue={query.order} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
-                <option value="asc">Ascending</option>
-                <option value="desc">Descending</option>
-              </select>
-            </div>
-            <SubmitButton variant="secondary" pendingLabel="Applying…">Apply</SubmitButton>
-            {query.status || query.sort !== "status" || query.order !== "asc" ? (
-              <Link href="/connections" className="py-2 text-sm font-medium text-brand-700 underline">
-                Clear
-              </Link>
-            ) : null}
-          </Form>
+          <FilterBar action="/connections" label="Filter and sort connections" clear={query.status || query.sort !== "status" || query.order !== "asc" ? "/connections" : null}>
+            <FilterSelect id="connections-status" label="Status" name="status" defaultValue={query.status ?? ""} options={[{ value: "", label: `All (${all.length})` }, { value: "attention", label: `Needs attention (${attention})` }, ...STATUS_ORDER.map((status) => ({ value: status, label: `${statusLabel(status)} (${counts.get(status) ?? 0})` }))]} />
+            <FilterSelect id="connections-sort" label="Sort by" name="sort" defaultValue={query.sort} options={SORTS} />
+            <OrderSelect id="connections-order" defaultValue={query.order} />
+          </FilterBar>
           {rows.length === 0 ? (
             <EmptyState title="No connection has this status" action={<Link href="/connections" className={buttonClasses("secondary")}>Show all connections</Link>}>
               Choose another status, or show all connections.

@@ -17,10 +17,10 @@ import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnectionIds } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
 import { shortBranchName } from "@/lib/shared/names";
-import { PLATFORMS, platformLabel, parseProfileListQuery, searchParamsObject, type ProfileListQuery } from "@/lib/validation/profiles";
+import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
+import { PLATFORMS, platformLabel, profileListQuerySchema, type ProfileListQuery } from "@/lib/validation/profiles";
 import { When } from "@/components/ui/when";
-import Form from "next/form";
-import { SubmitButton } from "@/components/ui/submit-button";
+import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters, OrderSelect } from "@/components/ui/filters";
 import { redirect } from "next/navigation";
 
 export const metadata: Metadata = { title: "Build profiles" };
@@ -64,7 +64,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   const raw = searchParamsObject(await searchParams);
   // A hand-edited URL never breaks the page: a bad parameter falls back to its default and says so; the others are kept.
   // Only the schema's own messages: nothing from the address is repeated on the page.
-  const { query, problems } = parseProfileListQuery(raw);
+  const { query, problems } = parseListQuery(profileListQuerySchema, raw);
   // Two connection ids say all the page needs: none, exactly one (link to its picker), or more.
   const [{ rows, total }, connections, deletedEvent] = await Promise.all([
     listProfiles(scope, { ...query, pageSize: PAGE_SIZE }),
@@ -96,15 +96,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           Deleted the build profile “{deletedName}”.
         </Alert>
       ) : null}
-      {problems.length > 0 ? (
-        <Alert tone="warning" title="Some filters in the address were not valid and were ignored" className="mb-6">
-          <ul className="ml-5 list-disc">
-            {problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        </Alert>
-      ) : null}
+      <IgnoredFilters problems={problems} />
       {total === 0 && !filtered ? (
         <EmptyState
           title="No build profiles yet"
@@ -125,7 +117,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
         </EmptyState>
       ) : (
         <>
-          <Form action="/profiles" role="search" aria-label="Filter build profiles" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+          <FilterBar action="/profiles" label="Filter build profiles" clear={filtered ? "/profiles" : null}>
             {query.connection ? (
               <p className="w-full text-sm text-slate-700">
                 <input type="hidden" name="connection" value={query.connection} />
@@ -135,61 +127,13 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                 </Link>
               </p>
             ) : null}
-            <div className="min-w-56 flex-1">
-              <label htmlFor="profiles-q" className="block text-sm font-medium text-slate-800">
-                Search
-              </label>
-              <input
-                id="profiles-q"
-                name="q"
-                type="search"
-                defaultValue={query.q ?? ""}
-                maxLength={200}
-                placeholder="Name, repository, project or connection"
-                className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:outline-none focus:ring-1 focus:ring-brand-600"
-              />
-            </div>
-            <div>
-              <label htmlFor="profiles-platform" className="block text-sm font-medium text-slate-800">
-                Platform
-              </label>
-              <select id="profiles-platform" name="platform" defaultValue={query.platform ?? ""} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
-                <option value="">All platforms</option>
-                {PLATFORMS.map((platform) => (
-                  <option key={platform.value} value={platform.value}>
-                    {platform.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label htmlFor="profiles-sort" className="block text-sm font-medium text-slate-800">
-                Sort by
-              </label>
-              <select id="profiles-sort" name="sort" defaultValue={query.sort} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
-                {SORTS.map((sort) => (
-                  <option key={sort.value} value={sort.value}>
-                    {sort.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label htmlFor="profiles-order" className="block text-sm font-medium text-slate-800">
-                Order
-              </label>
-              <select id="profiles-order" name="order" defaultValue={query.order} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
-                <option value="asc">Ascending</option>
-                <option value="desc">Descending</option>
-              </select>
-            </div>
-            <SubmitButton variant="secondary" pendingLabel="Applying…">Apply</SubmitButton>
-            {filtered ? (
-              <Link href="/profiles" className="text-sm font-medium text-brand-700 underline">
-                Clear filters
-              </Link>
-            ) : null}
-          </Form>
+            <FilterField id="profiles-q" label="Search" className="min-w-56 flex-1">
+              <input id="profiles-q" name="q" type="search" defaultValue={query.q ?? ""} maxLength={200} placeholder="Name, repository, project or connection" className={`${filterControlClasses} w-full`} />
+            </FilterField>
+            <FilterSelect id="profiles-platform" label="Platform" name="platform" defaultValue={query.platform ?? ""} options={[{ value: "", label: "All platforms" }, ...PLATFORMS]} />
+            <FilterSelect id="profiles-sort" label="Sort by" name="sort" defaultValue={query.sort} options={SORTS} />
+            <OrderSelect id="profiles-order" defaultValue={query.order} />
+          </FilterBar>
           <p className="mb-2 text-sm text-slate-600" aria-live="polite">
             {total === 1 ? "1 build profile" : `${total.toLocaleString("en")} build profiles`}
             {filtered ? " match" : ""}

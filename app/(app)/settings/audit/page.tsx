@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -9,10 +8,9 @@ import { AUDIT_ACTIONS, auditLabel, describeAudit, targetTypeLabel } from "@/lib
 import { requireScope } from "@/lib/auth/guards";
 import { listAuditActors, listAuditEvents } from "@/lib/data/audit";
 import { auditPageQuerySchema, encodeAuditCursor, type AuditPageQuery } from "@/lib/validation/audit";
-import { searchParamsObject } from "@/lib/validation/profiles";
+import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
 import { formatDay, formatTime } from "@/lib/shared/dates";
-import Form from "next/form";
-import { SubmitButton } from "@/components/ui/submit-button";
+import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters } from "@/components/ui/filters";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -51,12 +49,8 @@ function filterParams(query: AuditPageQuery): URLSearchParams {
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("audit.read");
-  const parsed = auditPageQuerySchema.safeParse(searchParamsObject(await searchParams));
-  const query: AuditPageQuery = parsed.success ? parsed.data : {};
-  // The schema's own messages only: nothing from the address is repeated on the page as a message.
-  const problems = parsed.success
-    ? []
-    : [...new Set(parsed.error.issues.map((issue) => (issue.code === "unrecognized_keys" ? `The address had ${issue.keys.length === 1 ? "a parameter" : "parameters"} this page does not know` : issue.message)))];
+  // A bad filter is named and ignored, the others still apply; an empty field is no filter.
+  const { query, problems } = parseListQuery(auditPageQuerySchema, searchParamsObject(await searchParams));
   const filter = {
     ...(query.actor ? { actor: query.actor } : {}),
     ...(query.action ? { action: query.action } : {}),
@@ -81,87 +75,35 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </a>
         }
       />
-      {problems.length > 0 ? (
-        <Alert tone="warning" title="Some filters in the address were not valid and were ignored" className="mb-6">
-          <ul className="ml-5 list-disc">
-            {problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        </Alert>
-      ) : null}
-      <Form action="/settings/audit" role="search" aria-label="Filter the audit log" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 lg:grid-cols-6 lg:items-end">
-        <div>
-          <label htmlFor="audit-actor" className="block text-sm font-medium text-slate-800">
-            Actor
-          </label>
-          <select id="audit-actor" name="actor" defaultValue={query.actor ?? ""} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
-            <option value="">Anyone</option>
-            <option value="system">Keel (background jobs)</option>
-            {actors.map((actor) => (
-              <option key={actor.id} value={actor.id}>
-                {actor.name}
+      <IgnoredFilters problems={problems} />
+      <FilterBar action="/settings/audit" label="Filter the audit log" layout="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-6 lg:items-end" applyLabel="Apply filters" clear={filtered || query.cursor ? "/settings/audit" : null} actionsClassName="lg:col-span-6">
+        <FilterSelect id="audit-actor" label="Actor" name="actor" defaultValue={query.actor ?? ""} controlClassName="w-full" options={[{ value: "", label: "Anyone" }, { value: "system", label: "Keel (background jobs)" }, ...actors.map((actor) => ({ value: actor.id, label: actor.name }))]} />
+        <FilterSelect id="audit-action" label="Action" name="action" defaultValue={query.action ?? ""} className="lg:col-span-2" controlClassName="w-full" options={[{ value: "", label: "Any action" }]}>
+          <optgroup label="Groups">
+            {FAMILIES.map((family) => (
+              <option key={family.value} value={family.value}>
+                {family.label}
               </option>
             ))}
-          </select>
-        </div>
-        <div className="lg:col-span-2">
-          <label htmlFor="audit-action" className="block text-sm font-medium text-slate-800">
-            Action
-          </label>
-          <select id="audit-action" name="action" defaultValue={query.action ?? ""} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm">
-            <option value="">Any action</option>
-            <optgroup label="Groups">
-              {FAMILIES.map((family) => (
-                <option key={family.value} value={family.value}>
-                  {family.label}
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label="Actions">
-              {AUDIT_ACTIONS.map((action) => (
-                <option key={action.value} value={action.value}>
-                  {action.label}
-                </option>
-              ))}
-            </optgroup>
-          </select>
-        </div>
-        <div>
-          <label htmlFor="audit-target" className="block text-sm font-medium text-slate-800">
-            Target
-          </label>
-          <input
-            id="audit-target"
-            name="target"
-            type="search"
-            maxLength={200}
-            defaultValue={query.target ?? ""}
-            placeholder="Name or id"
-            className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm"
-          />
-        </div>
-        <div>
-          <label htmlFor="audit-from" className="block text-sm font-medium text-slate-800">
-            From
-          </label>
-          <input id="audit-from" name="from" type="date" defaultValue={query.from ? day(query.from) : ""} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm" />
-        </div>
-        <div>
-          <label htmlFor="audit-to" className="block text-sm font-medium text-slate-800">
-            To
-          </label>
-          <input id="audit-to" name="to" type="date" defaultValue={query.to ? day(query.to, true) : ""} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm" />
-        </div>
-        <div className="flex gap-3 lg:col-span-6">
-          <SubmitButton variant="secondary" pendingLabel="Applying…">Apply filters</SubmitButton>
-          {filtered || query.cursor ? (
-            <Link href="/settings/audit" className="py-2 text-sm font-medium text-brand-700 underline">
-              Clear
-            </Link>
-          ) : null}
-        </div>
-      </Form>
+          </optgroup>
+          <optgroup label="Actions">
+            {AUDIT_ACTIONS.map((action) => (
+              <option key={action.value} value={action.value}>
+                {action.label}
+              </option>
+            ))}
+          </optgroup>
+        </FilterSelect>
+        <FilterField id="audit-target" label="Target">
+          <input id="audit-target" name="target" type="search" maxLength={200} defaultValue={query.target ?? ""} placeholder="Name or id" className={`${filterControlClasses} w-full`} />
+        </FilterField>
+        <FilterField id="audit-from" label="From">
+          <input id="audit-from" name="from" type="date" defaultValue={query.from ? day(query.from) : ""} className={`${filterControlClasses} w-full`} />
+        </FilterField>
+        <FilterField id="audit-to" label="To">
+          <input id="audit-to" name="to" type="date" defaultValue={query.to ? day(query.to, true) : ""} className={`${filterControlClasses} w-full`} />
+        </FilterField>
+      </FilterBar>
       {rows.length === 0 ? (
         <EmptyState title={filtered ? "No event matches these filters" : "Nothing recorded yet"} action={filtered ? <Link href="/settings/audit" className={buttonClasses("secondary")}>Clear the filters</Link> : null}>
           {filtered ? "Widen the time range or choose another actor or action." : "Events appear here as soon as anyone signs in, connects Azure DevOps or changes something."}
