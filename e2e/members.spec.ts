@@ -151,6 +151,10 @@ test.describe("members and roles", () => {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto("/settings/members");
       const row = page.getByRole("row", { name: /Rae Role/ });
+      // Saved without choosing another role: nothing changes and nobody is signed out.
+      await row.getByRole("button", { name: "Save role of Rae Role" }).click();
+      await expect(row).toContainText("Nothing changed: Rae Role is already a Member.");
+      expect(await prisma().session.count({ where: { userId: member.id } })).toBe(1);
       await row.getByLabel("Role of Rae Role", { exact: true }).selectOption("ADMIN");
       await row.getByRole("button", { name: "Save role of Rae Role" }).click();
       await expect(row).toContainText("Role changed to Admin");
@@ -162,6 +166,11 @@ test.describe("members and roles", () => {
       await signInPage(memberPage, member.email, member.password);
       expect((await memberPage.goto("/settings/members"))?.status()).toBe(200);
       await memberContext.close();
+
+      // The row's one line of feedback answers the form used last, not the first one used.
+      await row.getByRole("button", { name: "Disable Rae Role" }).click();
+      await expect(row).toContainText("Member disabled and signed out.");
+      await expect(row).not.toContainText("Role changed");
     } finally {
       await removeUser(member.id);
     }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { ResetPassword } from "./reset-password";
@@ -10,6 +10,7 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /** Role select + save, disable/enable, unlock sign-in and reset password, for one member row. */
 export function MemberRowActions({
+  memberId,
   memberName,
   role,
   isActive,
@@ -20,6 +21,7 @@ export function MemberRowActions({
   unlockSignIn,
   resetPassword,
 }: {
+  memberId: string;
   memberName: string;
   role: "ADMIN" | "MEMBER";
   isActive: boolean;
@@ -33,14 +35,17 @@ export function MemberRowActions({
   const [roleState, roleAction] = useActionState(changeRole, idleState as FormState);
   const [activeState, activeAction, activePending] = useActionState(toggleActive, idleState as FormState);
   const [unlockState, unlockAction, unlockPending] = useActionState(unlockSignIn, idleState as FormState);
-  const message = [roleState, activeState, unlockState].find((state) => state.status !== "idle");
+  // The answer of the form used last (three forms share one line of feedback).
+  const [last, setLast] = useState<"role" | "active" | "unlock" | null>(null);
+  const message = last === "role" ? roleState : last === "active" ? activeState : last === "unlock" ? unlockState : undefined;
+  const roleId = `role-${memberId}`;
   return (
     <div className="mt-1 flex flex-wrap items-center gap-2 md:mt-0 md:justify-end">
-      <form action={roleAction} className="flex items-center gap-2">
-        <label className="sr-only" htmlFor={`role-${memberName}`}>
+      <form action={roleAction} onSubmit={() => setLast("role")} className="flex items-center gap-2">
+        <label className="sr-only" htmlFor={roleId}>
           Role of {memberName}
         </label>
-        <select id={`role-${memberName}`} name="role" defaultValue={role} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+        <select id={roleId} name="role" defaultValue={role} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
           <option value="MEMBER">Member</option>
           <option value="ADMIN">Admin</option>
         </select>
@@ -49,21 +54,21 @@ export function MemberRowActions({
         </SubmitButton>
       </form>
       {!isSelf ? (
-        <form action={activeAction}>
+        <form action={activeAction} onSubmit={() => setLast("active")}>
           <Button type="submit" variant={isActive ? "ghost" : "secondary"} pending={activePending} pendingLabel={isActive ? "Disabling…" : "Enabling…"} aria-label={`${isActive ? "Disable" : "Enable"} ${memberName}`}>
             {isActive ? "Disable" : "Enable"}
           </Button>
         </form>
       ) : null}
       {signInThrottled ? (
-        <form action={unlockAction}>
+        <form action={unlockAction} onSubmit={() => setLast("unlock")}>
           <Button type="submit" variant="secondary" pending={unlockPending} pendingLabel="Unlocking…" aria-label={`Unlock sign-in of ${memberName}`}>
             Unlock sign-in
           </Button>
         </form>
       ) : null}
       <p aria-live="polite" className={message?.status === "error" ? "basis-full text-sm text-red-700 md:text-right" : "basis-full text-sm text-emerald-700 md:text-right"}>
-        {message && "message" in message ? message.message : null}
+        {message && message.status !== "idle" && "message" in message ? message.message : null}
       </p>
       {!isSelf && isActive ? <ResetPassword memberName={memberName} action={resetPassword} /> : null}
     </div>

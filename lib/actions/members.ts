@@ -50,9 +50,13 @@ export const changeRoleAction = action(
     unexpected: "Changing the role failed unexpectedly. Try again.",
   },
   async ({ scope, target: member, input: { role } }) => {
-    await changeMemberRole(scope, { userId: member.userId, role });
+    const label = role === "ADMIN" ? "Admin" : "Member";
+    const { changed } = await changeMemberRole(scope, { userId: member.userId, role });
+    if (!changed) {
+      return { status: "success", message: `Nothing changed: ${member.name} is already ${role === "ADMIN" ? "an" : "a"} ${label}.` };
+    }
     revalidatePath("/settings/members");
-    return { status: "success", message: `Role changed to ${role === "ADMIN" ? "Admin" : "Member"}. ${member.name} was signed out and signs in again with it.` };
+    return { status: "success", message: `Role changed to ${label}. ${member.name} was signed out and signs in again with it.` };
   },
 );
 

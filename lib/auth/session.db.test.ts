@@ -108,8 +108,12 @@ describe("server-side sessions", () => {
     const admin = await makeUser("admin-role@example.com", "ADMIN");
     const member = await makeUser("promoted@example.com");
     const before = await signIn(member.id);
-    await changeMemberRole(testScope(organizationId, admin.id), { userId: member.id, role: "ADMIN" });
+    // Saving the role they already have changes nothing: the session lives on, nothing is audited.
+    expect(await changeMemberRole(testScope(organizationId, admin.id), { userId: member.id, role: "MEMBER" })).toEqual({ changed: false });
+    expect((await getSessionUser(before, member.id))?.role).toBe("MEMBER");
+    expect(await changeMemberRole(testScope(organizationId, admin.id), { userId: member.id, role: "ADMIN" })).toEqual({ changed: true });
     expect(await getSessionUser(before, member.id)).toBeNull();
+    expect(await database.prisma.auditEvent.count({ where: { action: "member.role_changed", targetId: member.id } })).toBe(1);
     expect((await getSessionUser(await signIn(member.id), member.id))?.role).toBe("ADMIN");
     const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "member.role_changed", targetId: member.id } });
     expect(audit.data).toMatchObject({ from: "MEMBER", to: "ADMIN", endedSessions: 1 });

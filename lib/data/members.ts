@@ -112,8 +112,8 @@ export async function addMember(
  * Changes a member's role; refuses to leave the organization without an admin. The member's
  * open sessions end (they sign in again with the new role).
  */
-export async function changeMemberRole(scope: Scope, input: { userId: string; role: Role }): Promise<void> {
-  await db.$transaction(async (tx) => {
+export async function changeMemberRole(scope: Scope, input: { userId: string; role: Role }): Promise<{ changed: boolean }> {
+  return db.$transaction(async (tx) => {
     // Serialise role changes per organization so two admins cannot demote each other
     // at the same time and leave nobody in charge.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`keel.roles.${scope.organizationId}`}))`;
@@ -124,7 +124,8 @@ export async function changeMemberRole(scope: Scope, input: { userId: string; ro
       throw new AppError("NOT_FOUND", "That member is not in your organization.");
     }
     if (membership.role === input.role) {
-      return;
+      // Saved without choosing another role: nothing to change, and no reason to sign them out.
+      return { changed: false };
     }
     if (membership.role === "ADMIN" && input.role !== "ADMIN") {
       const admins = await tx.membership.count({
@@ -147,6 +148,7 @@ export async function changeMemberRole(scope: Scope, input: { userId: string; ro
       },
       tx,
     );
+    return { changed: true };
   });
 }
 

@@ -69,6 +69,7 @@ export default async function MembersPage() {
                     </td>
                     <td className="py-3" data-label="Role">
                       <MemberRowActions
+                        memberId={member.userId}
                         memberName={member.name}
                         role={member.role}
                         isActive={member.isActive}
