@@ -64,7 +64,8 @@ export const changePasswordSchema = z
     confirm: z.string().max(128, "Password must be at most 128 characters"),
   })
   .refine((value) => value.password === value.confirm, { path: ["confirm"], message: "The two passwords do not match" })
-  .refine((value) => value.password !== value.current, { path: ["password"], message: "Choose a password different from the current one" });
+  // Only a typed password can equal the current one: two empty fields are already said to be missing.
+  .refine((value) => value.password === "" || value.password !== value.current, { path: ["password"], message: "Choose a password different from the current one" });
 
 export const resetPasswordFields = ["method", "password"] as const;
 /** An admin resetting a member's password: a one-time link (the default), or a password the admin sets. */
