@@ -43,6 +43,18 @@ test.describe("builds", () => {
       await page.goto(`/profiles/${profile.id}`);
       await expect(page.getByText("No builds yet.")).toBeVisible();
       await expectNoSeriousA11yViolations(page, "profile page with builds");
+      // A short commit id is refused and kept as typed; the choice of a commit survives the
+      // answer, and choosing a branch again brings the branch field back.
+      const start = page.getByRole("form", { name: "Start a build" });
+      await start.getByLabel("A commit").check();
+      await start.getByLabel("Commit id").fill("abc1234");
+      await start.getByRole("button", { name: "Start build" }).click();
+      await expect(start.getByText(/Commit must be a full commit id/).first()).toBeVisible();
+      await expect(start.getByLabel("Commit id")).toHaveValue("abc1234");
+      await expect(start.getByLabel("A commit")).toBeChecked();
+      await start.getByLabel("A branch").check();
+      await expect(start.getByRole("combobox", { name: "Branch" })).toHaveValue("main");
+      expect(await prisma().build.count({ where: { profileId: profile.id } })).toBe(0);
       const buildId = await startFromProfile(page, profile.id, "main");
       const log = page.getByTestId("build-log");
       // Lines arrive while the build runs (the stream, not a reload), in order, with colours.

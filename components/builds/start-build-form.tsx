@@ -23,6 +23,7 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
   const [listState, setListState] = useState<"idle" | "loading" | "ready" | "error">("idle");
   const listId = useId();
   const fieldErrors = state.status === "error" ? state.fieldErrors : {};
+  const values = state.status === "error" ? state.values : {};
 
   useEffect(() => {
     const term = branch.trim();
@@ -55,15 +56,18 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
   return (
     <form action={formAction} className="space-y-4" aria-label="Start a build">
       <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+      {/* React resets a form after its action runs: a radio goes back to its default, so the
+          default follows the choice (a controlled radio was left showing "A branch" over the
+          commit field), and the commit field's default is the value just sent. */}
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">What to build</legend>
         <div className="mt-2 flex flex-wrap gap-4 text-sm">
           <label className="flex items-center gap-2">
-            <input type="radio" name="source" value="branch" checked={source === "branch"} onChange={() => setSource("branch")} />
+            <input type="radio" name="source" value="branch" defaultChecked={source === "branch"} onChange={() => setSource("branch")} />
             A branch
           </label>
           <label className="flex items-center gap-2">
-            <input type="radio" name="source" value="commit" checked={source === "commit"} onChange={() => setSource("commit")} />
+            <input type="radio" name="source" value="commit" defaultChecked={source === "commit"} onChange={() => setSource("commit")} />
             A commit
           </label>
         </div>
@@ -103,6 +107,7 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
           autoComplete="off"
           spellCheck={false}
           className="font-mono"
+          defaultValue={values.commit ?? ""}
           errors={fieldErrors.commit}
           hint="The full 40-character id (Copy full SHA on the commit in Azure DevOps)."
         />
