@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { expect, test, type Request } from "@playwright/test";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
@@ -212,6 +213,8 @@ test.describe("members and roles", () => {
     await form.getByRole("button", { name: "Add member" }).click();
     await expect(form.getByText("Name must be at most 100 characters")).toBeVisible();
     await expect(form.getByText("Password must be at least 12 characters")).toBeVisible();
+    // The choice survives the answer: the password field on the page is what is sent.
+    await expect(form.getByLabel("Set an initial password")).toBeChecked();
 
     await form.getByLabel("Name").fill("Duplicate Person");
     await form.getByLabel("Initial password", { exact: true }).fill("granite willow beacon");
@@ -220,5 +223,14 @@ test.describe("members and roles", () => {
     // Nothing written (counted by what was typed: other specs add users in parallel).
     expect(await prisma().user.count({ where: { email: FIRST_ADMIN.email } })).toBe(1);
     expect(await prisma().user.count({ where: { OR: [{ name: "Duplicate Person" }, { name: "N".repeat(101) }, { name: "N".repeat(100) }] } })).toBe(0);
+
+    // Corrected after two refusals, the member is added the way the form shows: with the password.
+    const email = `second-try-${randomUUID().slice(0, 8)}@keel.test`;
+    await form.getByLabel("Email").fill(email);
+    await form.getByLabel("Initial password", { exact: true }).fill("granite willow beacon");
+    await form.getByRole("button", { name: "Add member" }).click();
+    await expect(form.getByText("Duplicate Person was added. They can sign in with the password you set.")).toBeVisible();
+    const added = await prisma().user.findFirstOrThrow({ where: { email } });
+    await removeUser(added.id);
   });
 });

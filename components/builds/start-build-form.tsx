@@ -5,6 +5,7 @@ import { fetchJson, query } from "@/components/picker/fetch-json";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { TextField } from "@/components/ui/field";
+import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import type { BranchPageDto } from "@/lib/shared/repository-dto";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
@@ -17,7 +18,7 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
  */
 export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKey }: { profileId: string; defaultBranch: string | null; action: Action; idempotencyKey: string }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
-  const [source, setSource] = useState<"branch" | "commit">("branch");
+  const { choice: source, radio } = useRadioChoice<"branch" | "commit">("branch");
   const [branch, setBranch] = useState(defaultBranch ?? "");
   const [options, setOptions] = useState<string[]>([]);
   const [listState, setListState] = useState<"idle" | "loading" | "ready" | "error">("idle");
@@ -56,18 +57,16 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
   return (
     <form action={formAction} className="space-y-4" aria-label="Start a build">
       <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
-      {/* React resets a form after its action runs: a radio goes back to its default, so the
-          default follows the choice (a controlled radio was left showing "A branch" over the
-          commit field), and the commit field's default is the value just sent. */}
+      {/* React resets the form after each answer: the commit field starts from the value just sent. */}
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">What to build</legend>
         <div className="mt-2 flex flex-wrap gap-4 text-sm">
           <label className="flex items-center gap-2">
-            <input type="radio" name="source" value="branch" defaultChecked={source === "branch"} onChange={() => setSource("branch")} />
+            <input type="radio" name="source" {...radio("branch")} />
             A branch
           </label>
           <label className="flex items-center gap-2">
-            <input type="radio" name="source" value="commit" defaultChecked={source === "commit"} onChange={() => setSource("commit")} />
+            <input type="radio" name="source" {...radio("commit")} />
             A commit
           </label>
         </div>

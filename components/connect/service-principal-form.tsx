@@ -85,7 +85,8 @@ export function ServicePrincipalForm({ action, initial, federation, managedIdent
                   type="radio"
                   name="credentialKind"
                   value={option.value}
-                  checked={kind === option.value}
+                  // Not `checked`: React resets the form after each answer, and the default keeps the choice (components/ui/use-radio-choice.ts).
+                  defaultChecked={kind === option.value}
                   disabled={disabled}
                   onChange={() => setKind(option.value)}
                   className="mt-1"

@@ -1,10 +1,11 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
 import { CopyField } from "@/components/profiles/copy-field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SelectField, TextField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Props = { action: (previous: FormState, formData: FormData) => Promise<FormState> };
@@ -14,7 +15,7 @@ export function AddMemberForm({ action }: Props) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const values = state.status === "error" ? state.values : {};
   const errors = state.status === "error" ? state.fieldErrors : {};
-  const [method, setMethod] = useState(values.method === "password" ? "password" : "invitation");
+  const { choice: method, radio } = useRadioChoice<"invitation" | "password">("invitation");
   const invitationUrl = state.status === "success" ? state.data?.invitationUrl : undefined;
 
   return (
@@ -32,11 +33,11 @@ export function AddMemberForm({ action }: Props) {
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium text-slate-800">How will they sign in?</legend>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="method" value="invitation" checked={method === "invitation"} onChange={() => setMethod("invitation")} />
+          <input type="radio" name="method" {...radio("invitation")} />
           Create an invitation link (they choose their password)
         </label>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="method" value="password" checked={method === "password"} onChange={() => setMethod("password")} />
+          <input type="radio" name="method" {...radio("password")} />
           Set an initial password
         </label>
         <div id="field-method-error" aria-live="polite">

@@ -1,10 +1,11 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
@@ -13,7 +14,7 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 export function ResetPassword({ memberName, action }: { memberName: string; action: Action }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const errors = state.status === "error" ? state.fieldErrors : {};
-  const [method, setMethod] = useState<"link" | "password">("link");
+  const { choice: method, radio } = useRadioChoice<"link" | "password">("link");
   const resetUrl = state.status === "success" ? state.data?.resetUrl : undefined;
   const id = memberName.replace(/[^A-Za-z0-9]+/g, "-");
   return (
@@ -34,11 +35,11 @@ export function ResetPassword({ memberName, action }: { memberName: string; acti
         <fieldset className="space-y-1">
           <legend className="sr-only">How {memberName} gets a new password</legend>
           <label className="flex items-center gap-2">
-            <input type="radio" name="method" value="link" checked={method === "link"} onChange={() => setMethod("link")} />
+            <input type="radio" name="method" {...radio("link")} />
             Create a reset link (they choose a new password)
           </label>
           <label className="flex items-center gap-2">
-            <input type="radio" name="method" value="password" checked={method === "password"} onChange={() => setMethod("password")} />
+            <input type="radio" name="method" {...radio("password")} />
             Set a new password
           </label>
         </fieldset>
