@@ -148,8 +148,18 @@ test("a PAT expiring in 5 days: warning, one e-mail; a bad replacement keeps the
     const filters = page.getByRole("search", { name: "Filter the audit log" });
     await filters.getByLabel("Target").fill(connection.name);
     await filters.getByLabel("Action").selectOption({ label: "Connections (all)" });
+    // The list answers slowly here (the route holds the request a second): Apply says it is busy meanwhile.
+    await page.route(/\/settings\/audit\?.*action=/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await route.continue();
+    });
     await filters.getByRole("button", { name: "Apply filters" }).click();
+    await expect(filters.getByRole("button", { name: "Applying…" })).toBeDisabled();
     await page.waitForURL(/action=connection\./);
+    await expect(filters.getByRole("button", { name: "Apply filters" })).toBeEnabled();
+    await page.unroute(/\/settings\/audit\?.*action=/);
+    // Fields left blank stay out of the address.
+    expect(new URL(page.url()).search).toBe(`?${new URLSearchParams({ action: "connection.", target: connection.name })}`);
     await expect(page.getByText("were not valid and were ignored")).toHaveCount(0);
     await expect(page.getByRole("link", { name: "Export CSV" })).toHaveAttribute("href", `/api/audit/export?${new URLSearchParams({ action: "connection.", target: connection.name })}`);
     const log = page.getByRole("table", { name: "Audit events, newest first" });

@@ -1,12 +1,11 @@
 // The filter bar above a list (connections, build profiles, builds, the audit log): a GET form
-// whose fields become the page's query string, read back with parseListQuery
+// (filter-form.tsx) whose fields become the page's query string, read back with parseListQuery
 // (lib/validation/list-query.ts). An empty field is no filter, so every field may be left blank.
-import Form from "next/form";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Alert } from "./alert";
 import { cn } from "./cn";
-import { SubmitButton } from "./submit-button";
+import { FilterForm } from "./filter-form";
 
 /** The classes of a select or input in a filter bar (add a width where it needs one). */
 export const filterControlClasses = "mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:outline-none focus:ring-1 focus:ring-brand-600";
@@ -29,24 +28,27 @@ export function IgnoredFilters({ problems }: { problems: readonly string[] }) {
 
 /**
  * The form: `action` is the list's own path; `layout` replaces the default row of fields (the
- * audit log lays its six out on a grid). Ends with Apply and, when `clear` is set, a link that
- * shows the list without filters.
+ * audit log lays its six out on a grid). Ends with Apply (pending while the list loads) and, when
+ * `clear` is set, a link that shows the list without filters.
  */
 export function FilterBar({ action, label, layout = "flex flex-wrap items-end gap-3", applyLabel = "Apply", clear, actionsClassName, children }: { action: string; label: string; layout?: string; applyLabel?: string; clear?: string | null; actionsClassName?: string; children: ReactNode }) {
   return (
-    <Form action={action} role="search" aria-label={label} className={cn("mb-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm", layout)}>
-      {children}
-      <div className={cn("flex items-center gap-3", actionsClassName)}>
-        <SubmitButton variant="secondary" pendingLabel="Applying…">
-          {applyLabel}
-        </SubmitButton>
-        {clear ? (
+    <FilterForm
+      action={action}
+      label={label}
+      className={cn("mb-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm", layout)}
+      applyLabel={applyLabel}
+      actionsClassName={actionsClassName}
+      actions={
+        clear ? (
           <Link href={clear} className="py-2 text-sm font-medium text-brand-700 underline">
             Clear filters
           </Link>
-        ) : null}
-      </div>
-    </Form>
+        ) : null
+      }
+    >
+      {children}
+    </FilterForm>
   );
 }
 
