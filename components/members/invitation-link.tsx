@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useId } from "react";
 import { CopyField } from "@/components/profiles/copy-field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -10,10 +10,12 @@ import { idleState, type FormState } from "@/lib/shared/form-state";
 export function InvitationLink({ memberName, action }: { memberName: string; action: (previous: FormState, formData: FormData) => Promise<FormState> }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const url = state.status === "success" ? state.data?.invitationUrl : undefined;
+  // Not from the name: two members may share one, and a name is not a valid id.
+  const id = useId();
   return (
     <form action={formAction} className="mt-2 space-y-2" aria-label={`New invitation link for ${memberName}`}>
       <FormMessage state={state} />
-      {url ? <CopyField label={`Invitation link for ${memberName}`} value={url} id={`invitation-${memberName.replace(/\W+/g, "-").toLowerCase()}`} /> : null}
+      {url ? <CopyField label={`Invitation link for ${memberName}`} value={url} id={`${id}-invitation`} /> : null}
       <SubmitButton variant="secondary" pendingLabel="Making a new link…" className="px-2.5 py-1 text-xs">
         {url ? "Make another link" : "New invitation link"}
       </SubmitButton>

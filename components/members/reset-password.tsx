@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useId } from "react";
 import { Alert } from "@/components/ui/alert";
 import { TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
@@ -16,7 +16,8 @@ export function ResetPassword({ memberName, action }: { memberName: string; acti
   const errors = state.status === "error" ? state.fieldErrors : {};
   const { choice: method, radio } = useRadioChoice<"link" | "password">("link");
   const resetUrl = state.status === "success" ? state.data?.resetUrl : undefined;
-  const id = memberName.replace(/[^A-Za-z0-9]+/g, "-");
+  // Not from the name: two members may share one.
+  const id = useId();
   return (
     <details className="basis-full text-left text-sm">
       <summary className="cursor-pointer text-right font-medium text-brand-700 underline">Reset password of {memberName}</summary>
