@@ -64,35 +64,45 @@ export function FilterField({ id, label, className, children }: { id: string; la
   );
 }
 
-/** A select of a filter bar; `options` first, then any `children` (option groups). */
+type Option = { value: string; label: string };
+
+function Options({ options }: { options: readonly Option[] }) {
+  return options.map((option) => (
+    <option key={option.value} value={option.value}>
+      {option.label}
+    </option>
+  ));
+}
+
+/** A select of a filter bar: `options` first, then `groups` (each an optgroup). */
 export function FilterSelect({
   id,
   label,
   name,
   defaultValue,
   options = [],
+  groups = [],
   className,
   controlClassName,
-  children,
 }: {
   id: string;
   label: string;
   name: string;
   defaultValue: string;
-  options?: readonly { value: string; label: string }[];
+  options?: readonly Option[];
+  groups?: readonly { label: string; options: readonly Option[] }[];
   className?: string;
   controlClassName?: string;
-  children?: ReactNode;
 }) {
   return (
     <FilterField id={id} label={label} className={className}>
       <select id={id} name={name} defaultValue={defaultValue} className={cn(filterControlClasses, controlClassName)}>
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
+        <Options options={options} />
+        {groups.map((group) => (
+          <optgroup key={group.label} label={group.label}>
+            <Options options={group.options} />
+          </optgroup>
         ))}
-        {children}
       </select>
     </FilterField>
   );

@@ -78,22 +78,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <IgnoredFilters problems={problems} />
       <FilterBar action="/settings/audit" label="Filter the audit log" layout="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-6 lg:items-end" applyLabel="Apply filters" clear={filtered || query.cursor ? "/settings/audit" : null} actionsClassName="lg:col-span-6">
         <FilterSelect id="audit-actor" label="Actor" name="actor" defaultValue={query.actor ?? ""} controlClassName="w-full" options={[{ value: "", label: "Anyone" }, { value: "system", label: "Keel (background jobs)" }, ...actors.map((actor) => ({ value: actor.id, label: actor.name }))]} />
-        <FilterSelect id="audit-action" label="Action" name="action" defaultValue={query.action ?? ""} className="lg:col-span-2" controlClassName="w-full" options={[{ value: "", label: "Any action" }]}>
-          <optgroup label="Groups">
-            {FAMILIES.map((family) => (
-              <option key={family.value} value={family.value}>
-                {family.label}
-              </option>
-            ))}
-          </optgroup>
-          <optgroup label="Actions">
-            {AUDIT_ACTIONS.map((action) => (
-              <option key={action.value} value={action.value}>
-                {action.label}
-              </option>
-            ))}
-          </optgroup>
-        </FilterSelect>
+        <FilterSelect
+          id="audit-action"
+          label="Action"
+          name="action"
+          defaultValue={query.action ?? ""}
+          className="lg:col-span-2"
+          controlClassName="w-full"
+          options={[{ value: "", label: "Any action" }]}
+          groups={[
+            { label: "Groups", options: FAMILIES },
+            { label: "Actions", options: AUDIT_ACTIONS },
+          ]}
+        />
         <FilterField id="audit-target" label="Target">
           <input id="audit-target" name="target" type="search" maxLength={200} defaultValue={query.target ?? ""} placeholder="Name or id" className={`${filterControlClasses} w-full`} />
         </FilterField>
