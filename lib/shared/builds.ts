@@ -56,7 +56,7 @@ export function buildTriggerLabel(trigger: string): string {
   return TRIGGER_LABELS[trigger as BuildTriggerValue] ?? trigger;
 }
 
-/** "3 min 2 s", "850 ms", "1 h 4 min": a duration for people. */
+/** "3 min 2 s", "850 ms", "1 h 4 min", "30 min" (no "0 s"): a duration for people. */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) {
     return "—";
@@ -70,9 +70,9 @@ export function formatDuration(ms: number | null | undefined): string {
   }
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) {
-    return `${minutes} min ${seconds % 60} s`;
+    return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
   }
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  return minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** One line of a build log as the page receives it. */
