@@ -62,6 +62,7 @@ test.describe("builds", () => {
       await expect(log).toContainText(FIXTURE_BUILD.testsPassedLine, { timeout: 60_000 });
       await expect(log.locator(".ansi-fg-2").first()).toBeVisible();
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toContainText(/Took \d+ (ms|s)\./);
       await expect(page.getByRole("list", { name: "Build steps" }).locator("[data-step-status=SUCCEEDED]")).toHaveCount(4);
       await expectNoSeriousA11yViolations(page, "build page");
       const build = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });

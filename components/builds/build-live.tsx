@@ -197,6 +197,7 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
             ) : null}
             {state.status === "RUNNING" && state.startedAt ? <span>Running for {formatDuration(Math.max(0, now - Date.parse(state.startedAt)))}</span> : null}
             {final && state.statusReason ? <span className="text-slate-700">{state.statusReason}</span> : null}
+            {final && !state.statusReason && state.startedAt && state.finishedAt ? <span className="text-slate-700">Took {formatDuration(Date.parse(state.finishedAt) - Date.parse(state.startedAt))}.</span> : null}
           </p>
           {canCancel && !final ? (
             <form action={cancelFormAction}>
