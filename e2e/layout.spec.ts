@@ -224,3 +224,22 @@ test.describe("keyboard", () => {
     await expect(menu).toHaveAttribute("aria-expanded", "false");
   });
 });
+
+test.describe("slow pages", () => {
+  test("a header link says it is opening its page until the page is there", async ({ page }) => {
+    await signInPage(page, fixture.admin.email, fixture.admin.password);
+    await page.goto("/connections");
+    const builds = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Builds/ });
+    await expect(builds).toHaveAccessibleName("Builds");
+    // The server answers the navigation a second late (the route holds the request).
+    await page.route(/\/builds(\?|$)/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await route.continue();
+    });
+    await builds.click();
+    await expect(builds).toHaveAccessibleName("(opening) Builds");
+    await page.waitForURL(/\/builds$/);
+    await expect(page.getByRole("heading", { level: 1, name: "Builds" })).toBeVisible();
+    await expect(builds).toHaveAccessibleName("Builds");
+  });
+});
