@@ -1,6 +1,6 @@
 "use client";
 
-import Link, { useLinkStatus } from "next/link";
+import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
 import BlocksIcon from "lucide-react/icons/blocks";
@@ -11,7 +11,7 @@ import SettingsIcon from "lucide-react/icons/settings";
 import XIcon from "lucide-react/icons/x";
 import { buttonClasses } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { Spinner } from "@/components/ui/spinner";
+import { LinkPending } from "@/components/ui/link-pending";
 
 const links = [
   { href: "/connections", label: "Connections", Icon: PlugIcon },
@@ -19,19 +19,6 @@ const links = [
   { href: "/builds", label: "Builds", Icon: HammerIcon },
   { href: "/settings", label: "Settings", Icon: SettingsIcon },
 ];
-
-/** A link's icon, a spinner while the page it opens is on its way (a slow answer is otherwise a dead click). */
-function NavIcon({ Icon }: { Icon: typeof PlugIcon }) {
-  const { pending } = useLinkStatus();
-  return pending ? (
-    <>
-      <Spinner />
-      <span className="sr-only">(opening)</span>
-    </>
-  ) : (
-    <Icon className="h-4 w-4 shrink-0" aria-hidden="true" />
-  );
-}
 
 /**
  * Primary navigation; marks the current section for screen readers. From `md` up the links sit
@@ -110,7 +97,7 @@ export function NavLinks() {
                   current ? "bg-slate-100 text-slate-900" : "text-slate-600 hover:bg-slate-50 hover:text-slate-900",
                 )}
               >
-                <NavIcon Icon={Icon} />
+                <LinkPending fallback={<Icon className="h-4 w-4 shrink-0" aria-hidden="true" />} />
                 {label}
               </Link>
             </li>

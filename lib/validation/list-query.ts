@@ -20,7 +20,7 @@ export function searchParamsObject(params: URLSearchParams | Record<string, stri
 }
 
 /** What a page says about parameters it does not read (never their names: they come from the address). */
-export function unknownParametersProblem(count: number): string {
+function unknownParametersProblem(count: number): string {
   return `The address had ${count === 1 ? "a parameter" : "parameters"} this page does not know`;
 }
 
@@ -31,7 +31,7 @@ export function unknownParametersProblem(count: number): string {
 export function parseListQuery<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, raw: Record<string, string | string[]>): { query: z.output<z.ZodObject<Shape>>; problems: string[] } {
   const shape = schema.shape;
   const problems: string[] = [];
-  const kept: Record<string, string | string[]> = {};
+  const kept: Record<string, string> = {};
   let unknown = 0;
   for (const [key, value] of Object.entries(raw)) {
     if (!Object.hasOwn(shape, key)) {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LinkPending } from "@/components/ui/link-pending";
 import { BuildTable } from "@/components/builds/build-table";
 import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -92,6 +93,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
               {query.page > 1 ? (
                 <Link href={href(query, { page: query.page - 1 })} className={buttonClasses("secondary")}>
                   Newer builds
+                  <LinkPending />
                 </Link>
               ) : (
                 <span />
@@ -102,6 +104,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
               {query.page < pages ? (
                 <Link href={href(query, { page: query.page + 1 })} className={buttonClasses("secondary")}>
                   Older builds
+                  <LinkPending />
                 </Link>
               ) : (
                 <span />

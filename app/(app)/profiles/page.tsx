@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LinkPending } from "@/components/ui/link-pending";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { DeleteProfileList } from "@/components/profiles/delete-profile-list";
 import { DeleteProfileRowButton } from "@/components/profiles/delete-profile-row-button";
@@ -210,8 +211,9 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           {pages > 1 ? (
             <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
               {query.page > 1 ? (
-                <Link href={href(query, { page: query.page - 1 })} className="font-medium text-brand-700 underline">
+                <Link href={href(query, { page: query.page - 1 })} className="inline-flex items-center gap-1 font-medium text-brand-700 underline">
                   Previous page
+                  <LinkPending />
                 </Link>
               ) : (
                 <span />
@@ -220,8 +222,9 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                 Page {query.page} of {pages}
               </span>
               {query.page < pages ? (
-                <Link href={href(query, { page: query.page + 1 })} className="font-medium text-brand-700 underline">
+                <Link href={href(query, { page: query.page + 1 })} className="inline-flex items-center gap-1 font-medium text-brand-700 underline">
                   Next page
+                  <LinkPending />
                 </Link>
               ) : (
                 <span />

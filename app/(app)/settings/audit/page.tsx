@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LinkPending } from "@/components/ui/link-pending";
 import { buttonClasses } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -145,11 +146,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         {query.cursor ? (
           <Link href={`/settings/audit${params.size > 0 ? `?${params}` : ""}`} className={buttonClasses("secondary")}>
             Newest events
+            <LinkPending />
           </Link>
         ) : null}
         {olderHref ? (
           <Link href={olderHref} className={buttonClasses("secondary")}>
             Older events
+            <LinkPending />
           </Link>
         ) : rows.length > 0 ? (
           <p className="py-2 text-sm text-slate-600">That is the oldest event{filtered ? " matching these filters" : ""}.</p>

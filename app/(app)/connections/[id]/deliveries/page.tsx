@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LinkPending } from "@/components/ui/link-pending";
 import { notFound } from "next/navigation";
 import { HookActionButton } from "@/components/hooks/action-button";
 import { DeliveryList } from "@/components/hooks/delivery-list";
@@ -54,6 +55,7 @@ export default async function ConnectionDeliveriesPage({ params, searchParams }:
           {page.next ? (
             <Link href={`/connections/${connection.id}/deliveries?before=${encodeURIComponent(cursorParam(page.next))}`} className="mt-3 inline-block text-sm font-medium text-brand-700 underline">
               Older deliveries
+              <LinkPending />
             </Link>
           ) : null}
         </Card>

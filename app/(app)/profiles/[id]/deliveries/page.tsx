@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LinkPending } from "@/components/ui/link-pending";
 import { notFound } from "next/navigation";
 import { DeliveryList } from "@/components/hooks/delivery-list";
 import { Card } from "@/components/ui/card";
@@ -40,6 +41,7 @@ export default async function ProfileDeliveriesPage({ params, searchParams }: { 
             {page.next ? (
               <Link href={`/profiles/${profile.id}/deliveries?before=${encodeURIComponent(cursorParam(page.next))}`} className="mt-3 inline-block text-sm font-medium text-brand-700 underline">
                 Older deliveries
+                <LinkPending />
               </Link>
             ) : null}
           </>
