@@ -59,7 +59,7 @@ describe("the create-profile form", () => {
       name: "Name is required",
       platform: "Choose a target platform",
       repositoryId: "Pick a repository from the list",
-      defaultBranch: "is not a valid Git branch name",
+      defaultBranch: "Default branch is not a valid Git branch name",
       idempotencyKey: "The form is outdated. Reload the page and try again.",
     });
   });

@@ -32,13 +32,27 @@ const searchTerm = z
 
 /**
  * Git branch names (git check-ref-format, loosely): no spaces, no `..`, none of `~^:?*[\`,
- * no leading `-` or `/`, no trailing `/` `.` or `.lock`.
+ * no leading `-` or `/`, no trailing `/` `.` or `.lock`. `label` starts a form field's messages
+ * ("Default branch is not…"); an API query's are prefixed with the parameter by queryErrors.
  */
-const branchName = z
+const branchName = (label?: string) => {
+  const subject = label ? `${label} ` : "";
+  return z
+    .string()
+    .max(250, `${subject}must be at most 250 characters`)
+    .refine((value) => !CONTROL.test(value), `${subject}must not contain control characters`)
+    .refine((value) => !/[\s~^:?*[\\]/.test(value) && !value.includes("..") && !value.includes("@{") && !/^[-/]|[/.]$|\.lock$|\/\//.test(value), `${subject}is not a valid Git branch name`);
+};
+
+/** A form's optional default branch: trimmed, `refs/heads/` dropped, empty for none. */
+const defaultBranchField = z
   .string()
-  .max(250, "must be at most 250 characters")
-  .refine((value) => !CONTROL.test(value), "must not contain control characters")
-  .refine((value) => !/[\s~^:?*[\\]/.test(value) && !value.includes("..") && !value.includes("@{") && !/^[-/]|[/.]$|\.lock$|\/\//.test(value), "is not a valid Git branch name");
+  .optional()
+  .transform((value) => {
+    const trimmed = value?.trim().replace(/^refs\/heads\//, "");
+    return trimmed ? trimmed : undefined;
+  })
+  .pipe(branchName("Default branch").optional());
 
 /** Decodes a page cursor (base64url JSON `[key, id]`); fails on anything else. */
 const pageCursor = z
@@ -109,7 +123,7 @@ export type BranchQuery = z.infer<typeof branchQuerySchema>;
 
 /** `GET /api/profiles/[id]/commits`: the last N commits of one branch. */
 export const commitQuerySchema = z.strictObject({
-  branch: branchName.pipe(z.string().min(1, "is required")),
+  branch: branchName().pipe(z.string().min(1, "is required")),
   top: limit(100, 100),
 });
 export type CommitQuery = z.infer<typeof commitQuerySchema>;
@@ -125,14 +139,7 @@ export const createProfileSchema = z.object({
     .trim()
     .toLowerCase()
     .pipe(z.guid({ error: "Pick a repository from the list" })),
-  defaultBranch: z
-    .string()
-    .optional()
-    .transform((value) => {
-      const trimmed = value?.trim().replace(/^refs\/heads\//, "");
-      return trimmed ? trimmed : undefined;
-    })
-    .pipe(branchName.optional()),
+  defaultBranch: defaultBranchField,
   idempotencyKey: z.uuid({ error: "The form is outdated. Reload the page and try again." }),
 });
 export type CreateProfileInput = z.infer<typeof createProfileSchema>;
@@ -185,13 +192,6 @@ export const editProfileFields = ["name", "platform", "defaultBranch"] as const;
 export const editProfileSchema = z.object({
   name: textField("Name", { max: 100 }),
   platform: z.enum(PLATFORM_VALUES, { error: "Choose a target platform" }),
-  defaultBranch: z
-    .string()
-    .optional()
-    .transform((value) => {
-      const trimmed = value?.trim().replace(/^refs\/heads\//, "");
-      return trimmed ? trimmed : undefined;
-    })
-    .pipe(branchName.optional()),
+  defaultBranch: defaultBranchField,
 });
 export type EditProfileInput = z.infer<typeof editProfileSchema>;
