@@ -159,6 +159,8 @@ test.describe("members and roles", () => {
       await row.getByLabel("Role of Rae Role", { exact: true }).selectOption("ADMIN");
       await row.getByRole("button", { name: "Save role of Rae Role" }).click();
       await expect(row).toContainText("Role changed to Admin");
+      // The select shows the role saved (React resets the form after the answer).
+      await expect(row.getByLabel("Role of Rae Role", { exact: true })).toHaveValue("ADMIN");
       expect((await prisma().membership.findFirstOrThrow({ where: { userId: member.id } })).role).toBe("ADMIN");
       expect(await prisma().session.count({ where: { userId: member.id } })).toBe(0);
 

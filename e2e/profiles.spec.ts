@@ -193,6 +193,17 @@ test.describe("build profiles", () => {
       await expect(rows.nth(1)).toContainText(`Gamma ${tag}`);
       await expect(rows.nth(2)).toContainText(`Alpha ${tag}`);
       await expectNoSeriousA11yViolations(page, "profiles list");
+      // "Clear filters" and Back show the fields of the list on the page, not what was typed before.
+      await page.getByRole("link", { name: "Clear filters" }).click();
+      await expect(page).toHaveURL(/\/profiles$/);
+      await expect(page.getByLabel("Search")).toHaveValue("");
+      await expect(page.getByLabel("Platform")).toHaveValue("");
+      await expect(page.getByLabel("Order")).toHaveValue("asc");
+      await page.goBack();
+      await expect(page).toHaveURL(/platform=FLUTTER/);
+      await expect(page.getByLabel("Search")).toHaveValue(tag);
+      await expect(page.getByLabel("Platform")).toHaveValue("FLUTTER");
+      await expect(page.getByLabel("Order")).toHaveValue("desc");
 
       await page.goto("/profiles?sort=size&page=-2");
       await expect(page.getByRole("alert").filter({ hasText: "Some filters in the address were not valid and were ignored" })).toContainText("Unknown sort order");
@@ -311,11 +322,16 @@ test.describe("build profiles", () => {
         await page.getByRole("link", { name: "Edit" }).click();
         const form = page.getByRole("form", { name: "Edit build profile" });
         await form.getByLabel("Name").fill("");
+        await form.getByLabel("Target platform").selectOption("ANDROID");
+        await form.getByLabel(/Default branch/).fill("two words");
         await form.getByRole("button", { name: "Save changes" }).click();
         await expect(page.locator("#field-name-error")).toHaveText("Name is required");
+        await expect(page.locator("#field-defaultBranch-error")).toHaveText("Default branch is not a valid Git branch name");
         await expect(form.getByLabel("Name")).toBeFocused();
+        // The refused form keeps every choice: the platform chosen (saved below without choosing it again).
+        await expect(form.getByLabel("Target platform")).toHaveValue("ANDROID");
+        await expect(form.getByLabel(/Default branch/)).toHaveValue("two words");
         await form.getByLabel("Name").fill(renamed);
-        await form.getByLabel("Target platform").selectOption("ANDROID");
         await form.getByLabel(/Default branch/).fill("develop");
         await expectNoSeriousA11yViolations(page, "edit build profile");
         await form.getByRole("button", { name: "Save changes" }).click();

@@ -42,10 +42,11 @@ export function MemberRowActions({
   return (
     <div className="mt-1 flex flex-wrap items-center gap-2 md:mt-0 md:justify-end">
       <form action={roleAction} onSubmit={() => setLast("role")} className="flex items-center gap-2">
+        {/* Keyed by the role: React applies defaultValue only on mount, and resets the form after the answer. */}
         <label className="sr-only" htmlFor={roleId}>
           Role of {memberName}
         </label>
-        <select id={roleId} name="role" defaultValue={role} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+        <select key={role} id={roleId} name="role" defaultValue={role} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
           <option value="MEMBER">Member</option>
           <option value="ADMIN">Admin</option>
         </select>

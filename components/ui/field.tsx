@@ -65,6 +65,10 @@ export function SelectField({ label, hint, errors, optional, id, name, className
   return (
     <FieldShell id={fieldId} label={label} hint={hint} errors={errors} optional={optional}>
       <select
+        // React applies a select's defaultValue only when it mounts, and resets a form after each
+        // answer to its options' first defaults (a refused choice, or a saved one, came back as
+        // the old option): a new default mounts the select anew.
+        key={rest.value === undefined ? String(rest.defaultValue ?? "") : undefined}
         id={fieldId}
         name={name}
         aria-invalid={invalid || undefined}

@@ -1,7 +1,7 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useTransition, type ReactNode } from "react";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useRef, useTransition, type ReactNode } from "react";
 import { Button } from "./button";
 import { cn } from "./cn";
 
@@ -15,8 +15,17 @@ import { cn } from "./cn";
 export function FilterForm({ action, label, className, applyLabel, actions, actionsClassName, children }: { action: string; label: string; className: string; applyLabel: string; actions?: ReactNode; actionsClassName?: string; children: ReactNode }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
+  // The form stays mounted from one address to the next (Apply, "Clear filters", Back): each new
+  // address puts every field back to what the page now shows, not what was last typed. The
+  // selects follow their new default by remounting (FilterSelect); inputs by this reset.
+  const form = useRef<HTMLFormElement>(null);
+  const search = useSearchParams().toString();
+  useEffect(() => {
+    form.current?.reset();
+  }, [search]);
   return (
     <form
+      ref={form}
       action={action}
       role="search"
       aria-label={label}

@@ -96,7 +96,8 @@ export function FilterSelect({
 }) {
   return (
     <FilterField id={id} label={label} className={className}>
-      <select id={id} name={name} defaultValue={defaultValue} className={cn(filterControlClasses, controlClassName)}>
+      {/* React applies a select's defaultValue only when it mounts: a new default (a new address) mounts it anew. */}
+      <select key={defaultValue} id={id} name={name} defaultValue={defaultValue} className={cn(filterControlClasses, controlClassName)}>
         <Options options={options} />
         {groups.map((group) => (
           <optgroup key={group.label} label={group.label}>
