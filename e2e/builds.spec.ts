@@ -119,6 +119,15 @@ test.describe("builds", () => {
       await page.getByRole("button", { name: "Save workflow" }).click();
       await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
       expect(await prisma().auditEvent.count({ where: { action: "workflow.updated", targetId: profile.id } })).toBe(1);
+      // A secret variable stays shown as secret after the save's answer (React resets the form).
+      await page.getByRole("button", { name: "Add a variable" }).click();
+      await page.getByLabel("Name", { exact: true }).last().fill("DEPLOY_KEY");
+      await page.getByLabel("Secret", { exact: true }).last().check();
+      await page.getByLabel("Secret value", { exact: true }).last().fill("a-secret-deploy-key");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect.poll(async () => prisma().auditEvent.count({ where: { action: "workflow.updated", targetId: profile.id } })).toBe(2);
+      await expect(page.getByLabel("Secret", { exact: true }).last()).toBeChecked();
+      await expect(page.getByLabel("Secret value", { exact: true }).last()).toHaveAttribute("type", "password");
 
       await test.step("saving again continues from the saved workflow; a tab opened before that save is refused and keeps its edits", async () => {
         const otherContext = await browser.newContext({ baseURL: KEEL_URL, ignoreHTTPSErrors: true });

@@ -188,7 +188,8 @@ export function WorkflowEditor({
               <label className="flex items-center gap-2 text-sm text-slate-700">
                 <input
                   type="checkbox"
-                  checked={variable.isSecret}
+                  // Not `checked`: React resets the form after each answer, to the defaults (components/ui/use-radio-choice.ts).
+                  defaultChecked={variable.isSecret}
                   onChange={(event) =>
                     setVariables((current) => current.map((item) => (item.key === variable.key ? { ...item, isSecret: event.target.checked, stored: event.target.checked ? item.stored : false, value: event.target.checked ? item.value : item.stored ? "" : item.value } : item)))
                   }
