@@ -314,3 +314,34 @@ test("deleting a connection disconnects its profiles; re-binding one to a connec
     expect(lines[1]).not.toMatch(/(^|,)"=/);
   });
 });
+
+test("handing a connection over: the only admin is told to make another admin first; then the owner select hands it over and shows the new owner", async ({ page }) => {
+  const organization = await prisma().organization.create({ data: { name: `Handover ${randomBytes(3).toString("hex")}` } });
+  try {
+    const first = await createUser({ role: "ADMIN", name: "Fay First", organizationId: organization.id });
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull, organizationId: organization.id, ownerId: first.id, name: uniqueName("Handover") });
+    await signInPage(page, first.email, first.password);
+    await page.goto(`/connections/${connection.id}`);
+    await expect(page.getByText("Fay First is the only admin, so there is nobody to hand this connection to yet.")).toBeVisible();
+    await expect(page.getByRole("link", { name: "Make another member an admin" })).toHaveAttribute("href", "/settings/members");
+    await expect(page.getByRole("button", { name: "Change owner" })).toHaveCount(0);
+
+    const second = await createUser({ role: "ADMIN", name: "Sam Second", organizationId: organization.id });
+    await page.reload();
+    const form = page.getByRole("form", { name: "Change owner" });
+    await form.getByLabel("Owner").selectOption(second.id);
+    await form.getByRole("button", { name: "Change owner" }).click();
+    await expect(form.getByText("Owner changed.")).toBeVisible();
+    // The select shows the owner now saved (React resets the form after the answer).
+    await expect(form.getByLabel("Owner")).toHaveValue(second.id);
+    expect((await prisma().connection.findUniqueOrThrow({ where: { id: connection.id } })).ownerId).toBe(second.id);
+    await expectNoSeriousA11yViolations(page, "connection handed over");
+  } finally {
+    for (const { id } of await prisma().connection.findMany({ where: { organizationId: organization.id }, select: { id: true } })) {
+      await removeConnection(id);
+    }
+    const users = await prisma().membership.findMany({ where: { organizationId: organization.id }, select: { userId: true } });
+    await prisma().organization.deleteMany({ where: { id: organization.id } });
+    await prisma().user.deleteMany({ where: { id: { in: users.map((row) => row.userId) } } });
+  }
+});
