@@ -42,8 +42,16 @@ test.describe("build profiles", () => {
       await expect(page.getByTestId("repository-count")).toHaveText("1 repository matches “android”");
       await repositoryRow(page, "wallet-android").click();
       const form = page.getByRole("form", { name: "Create a build profile for wallet-android" });
-      await form.getByLabel("Name").fill(name);
+      // A refused first try keeps the platform chosen (React resets the form after the answer;
+      // the platform is not chosen again below).
+      await form.getByLabel("Name").fill("");
       await form.getByLabel("Target platform").selectOption("ANDROID");
+      await form.getByLabel("Default branch").fill("feature biometrics");
+      await form.getByRole("button", { name: "Create build profile" }).click();
+      await expect(form.getByText("Default branch is not a valid Git branch name")).toBeVisible();
+      await expect(form.getByText("Name is required")).toBeVisible();
+      await expect(form.getByLabel("Target platform")).toHaveValue("ANDROID");
+      await form.getByLabel("Name").fill(name);
       await form.getByLabel("Default branch").fill("feature/biometrics");
       await form.getByRole("button", { name: "Create build profile" }).click();
       await page.waitForURL(/\/profiles\/[0-9a-f-]{36}$/, { timeout: 30_000 });

@@ -31,9 +31,6 @@ export function CreateProfileForm({ connectionId, repository, action, onCancel }
   const headingRef = useRef<HTMLHeadingElement>(null);
   const values = state.status === "error" ? state.values : {};
   const errors = state.status === "error" ? state.fieldErrors : {};
-  // Controlled: React's reset of a form after its action would put an uncontrolled select
-  // back on its first option (the placeholder), losing the choice.
-  const [platform, setPlatform] = useState("");
 
   useEffect(() => {
     headingRef.current?.focus();
@@ -99,7 +96,7 @@ export function CreateProfileForm({ connectionId, repository, action, onCancel }
           errors={errors.name}
           hint="Unique in your organization (capitals do not count). Defaults to the repository's name."
         />
-        <SelectField label="Target platform" name="platform" required value={platform} onChange={(event) => setPlatform(event.target.value)} errors={errors.platform}>
+        <SelectField label="Target platform" name="platform" required defaultValue={values.platform ?? ""} errors={errors.platform}>
           <option value="" disabled>
             Choose a platform
           </option>
