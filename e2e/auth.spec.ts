@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./support/axe";
 import { createUser, prisma, removeUser } from "./support/db";
+import { KEEL_URL } from "./support/settings";
 
 test.describe("sign in and out", () => {
   let user: Awaited<ReturnType<typeof createUser>>;
@@ -28,6 +29,30 @@ test.describe("sign in and out", () => {
     await expect(page).toHaveURL(/\/signin/);
     await page.goto("/profiles");
     await expect(page).toHaveURL(/\/signin/);
+  });
+
+  test("a sign-in sent before the page's script runs never puts the password in the address", async ({ browser }) => {
+    // As on a slow connection (or with scripts blocked): the browser submits the form itself.
+    const context = await browser.newContext({ baseURL: KEEL_URL, ignoreHTTPSErrors: true, javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto("/signin");
+      await page.getByLabel("Email").fill(user.email);
+      await page.getByLabel("Password").fill(user.password);
+      const sent = page.waitForRequest((request) => request.isNavigationRequest() && request.frame() === page.mainFrame());
+      await page.getByRole("button", { name: "Sign in" }).click();
+      const request = await sent;
+      expect(request.method()).toBe("POST");
+      expect(request.url()).not.toContain("password");
+      expect((await request.response())?.status()).toBe(200);
+      await page.waitForLoadState();
+      // The answer is the sign-in page again (signing in needs the page's script), never an error.
+      await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+      expect(page.url()).not.toContain("password");
+      expect(page.url()).not.toContain(encodeURIComponent(user.password));
+    } finally {
+      await context.close();
+    }
   });
 
   test("a wrong password and an unknown email get the same single message", async ({ page }) => {

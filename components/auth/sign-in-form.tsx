@@ -37,6 +37,10 @@ export function SignInForm({ callbackUrl, initialEmail }: { callbackUrl: string;
 
   return (
     <form
+      // Before the script runs (a slow connection, scripts blocked) the browser sends the form
+      // itself: POST keeps the password out of the address, the history and access logs. Keel
+      // answers that post with this page again; signing in needs the script.
+      method="post"
       noValidate
       className="space-y-5"
       onSubmit={(event) => {
