@@ -50,6 +50,7 @@ test.describe("builds", () => {
       await start.getByLabel("Commit id").fill("abc1234");
       await start.getByRole("button", { name: "Start build" }).click();
       await expect(start.getByText(/Commit must be a full commit id/).first()).toBeVisible();
+      await expect(start.getByRole("button", { name: "Start build" })).toBeEnabled();
       await expect(start.getByLabel("Commit id")).toHaveValue("abc1234");
       await expect(start.getByLabel("A commit")).toBeChecked();
       await start.getByLabel("A branch").check();
@@ -126,6 +127,7 @@ test.describe("builds", () => {
       await page.getByLabel("Secret value", { exact: true }).last().fill("a-secret-deploy-key");
       await page.getByRole("button", { name: "Save workflow" }).click();
       await expect.poll(async () => prisma().auditEvent.count({ where: { action: "workflow.updated", targetId: profile.id } })).toBe(2);
+      await expect(page.getByRole("button", { name: "Save workflow" })).toBeEnabled();
       await expect(page.getByLabel("Secret", { exact: true }).last()).toBeChecked();
       await expect(page.getByLabel("Secret value", { exact: true }).last()).toHaveAttribute("type", "password");
 

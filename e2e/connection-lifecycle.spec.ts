@@ -332,7 +332,8 @@ test("handing a connection over: the only admin is told to make another admin fi
     await form.getByLabel("Owner").selectOption(second.id);
     await form.getByRole("button", { name: "Change owner" }).click();
     await expect(form.getByText("Owner changed.")).toBeVisible();
-    // The select shows the owner now saved (React resets the form after the answer).
+    // The select shows the owner now saved (React resets the form as the answer ends).
+    await expect(form.getByRole("button", { name: "Change owner" })).toBeEnabled();
     await expect(form.getByLabel("Owner")).toHaveValue(second.id);
     expect((await prisma().connection.findUniqueOrThrow({ where: { id: connection.id } })).ownerId).toBe(second.id);
     await expectNoSeriousA11yViolations(page, "connection handed over");

@@ -36,6 +36,9 @@ test.describe("service hooks", () => {
       await expect(form.getByText(/“bad branch” — A branch pattern/)).toBeVisible();
       // The refused patterns stay in the field to be corrected (React resets a form after its answer).
       await expect(form.getByRole("textbox", { name: "Push branches" })).toHaveValue("master\nbad branch");
+      // The answer is complete (React resets the form as it ends) before the correction is typed.
+      await expect(form.getByRole("button", { name: "Save triggers" })).toBeEnabled();
+      await expect(form.getByRole("textbox", { name: "Push branches" })).toHaveValue("master\nbad branch");
       await form.getByRole("textbox", { name: "Push branches" }).fill("master\nrelease/**");
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText(/Saved\. Keel sets up the service hooks/)).toBeVisible();

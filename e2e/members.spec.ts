@@ -159,7 +159,8 @@ test.describe("members and roles", () => {
       await row.getByLabel("Role of Rae Role", { exact: true }).selectOption("ADMIN");
       await row.getByRole("button", { name: "Save role of Rae Role" }).click();
       await expect(row).toContainText("Role changed to Admin");
-      // The select shows the role saved (React resets the form after the answer).
+      // The select shows the role saved (React resets the form as the answer ends).
+      await expect(row.getByRole("button", { name: "Save role of Rae Role" })).toBeEnabled();
       await expect(row.getByLabel("Role of Rae Role", { exact: true })).toHaveValue("ADMIN");
       expect((await prisma().membership.findFirstOrThrow({ where: { userId: member.id } })).role).toBe("ADMIN");
       expect(await prisma().session.count({ where: { userId: member.id } })).toBe(0);
@@ -216,12 +217,14 @@ test.describe("members and roles", () => {
     await expect(form.getByText("Name must be at most 100 characters")).toBeVisible();
     await expect(form.getByText("Password must be at least 12 characters")).toBeVisible();
     // The choice survives the answer: the password field on the page is what is sent.
+    await expect(form.getByRole("button", { name: "Add member" })).toBeEnabled();
     await expect(form.getByLabel("Set an initial password")).toBeChecked();
 
     await form.getByLabel("Name").fill("Duplicate Person");
     await form.getByLabel("Initial password", { exact: true }).fill("granite willow beacon");
     await form.getByRole("button", { name: "Add member" }).click();
     await expect(form.getByText("A member of your organization already has this email.").first()).toBeVisible();
+    await expect(form.getByRole("button", { name: "Add member" })).toBeEnabled();
     // Nothing written (counted by what was typed: other specs add users in parallel).
     expect(await prisma().user.count({ where: { email: FIRST_ADMIN.email } })).toBe(1);
     expect(await prisma().user.count({ where: { OR: [{ name: "Duplicate Person" }, { name: "N".repeat(101) }, { name: "N".repeat(100) }] } })).toBe(0);

@@ -50,6 +50,7 @@ test.describe("build profiles", () => {
       await form.getByRole("button", { name: "Create build profile" }).click();
       await expect(form.getByText("Default branch is not a valid Git branch name")).toBeVisible();
       await expect(form.getByText("Name is required")).toBeVisible();
+      await expect(form.getByRole("button", { name: "Create build profile" })).toBeEnabled();
       await expect(form.getByLabel("Target platform")).toHaveValue("ANDROID");
       await form.getByLabel("Name").fill(name);
       await form.getByLabel("Default branch").fill("feature/biometrics");
@@ -337,6 +338,7 @@ test.describe("build profiles", () => {
         await expect(page.locator("#field-defaultBranch-error")).toHaveText("Default branch is not a valid Git branch name");
         await expect(form.getByLabel("Name")).toBeFocused();
         // The refused form keeps every choice: the platform chosen (saved below without choosing it again).
+        await expect(form.getByRole("button", { name: "Save changes" })).toBeEnabled();
         await expect(form.getByLabel("Target platform")).toHaveValue("ANDROID");
         await expect(form.getByLabel(/Default branch/)).toHaveValue("two words");
         await form.getByLabel("Name").fill(renamed);
