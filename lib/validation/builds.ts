@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { listPageField } from "./list-query";
 import { BUILD_STATUSES, type BuildStatusValue } from "@/lib/shared/builds";
 import { reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 
@@ -180,6 +181,6 @@ export const buildListQuerySchema = z.strictObject({
     .max(250, "Branch must be at most 250 characters")
     .refine((value) => !CONTROL.test(value), "Branch must not contain control characters")
     .optional(),
-  page: z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1),
+  page: listPageField,
 });
 export type BuildListQuery = z.infer<typeof buildListQuerySchema>;

@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
+import { listOrderField } from "./list-query";
 import { normalizeServerUrl, pathNameProblem } from "@/lib/azure-devops/url";
 import { calendarDate, textField } from "./form";
 
@@ -220,7 +221,7 @@ const STATUS_FILTERS = ["attention", "HEALTHY", "EXPIRING", "EXPIRED", "NEEDS_RE
 export const connectionListQuerySchema = z.strictObject({
   status: z.enum(STATUS_FILTERS, { error: "Unknown status" }).optional(),
   sort: z.enum(CONNECTION_SORTS, { error: "Unknown sort order" }).default("status"),
-  order: z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc"),
+  order: listOrderField,
   /** Set by the delete action's redirect: the id of the connection just deleted (its name and disconnected profiles come from the audit log, never from the URL). */
   deleted: z.uuid({ error: "Unknown deleted connection" }).optional(),
 });

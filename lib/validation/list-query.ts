@@ -8,6 +8,12 @@
 // - nothing from the address is repeated on the page: the messages are the schema's own words.
 import { z } from "zod";
 
+/** A list's page number (`page=`), 1 when absent. */
+export const listPageField = z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1);
+
+/** A list's sort direction (`order=`), ascending when absent. */
+export const listOrderField = z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc");
+
 /** Reads URLSearchParams (or Next.js' searchParams) into a plain object; a repeated key is kept as a list (and refused). */
 export function searchParamsObject(params: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};

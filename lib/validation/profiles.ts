@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { listOrderField, listPageField } from "./list-query";
 import { CONTROL_OR_INVISIBLE, nameKey } from "@/lib/shared/names";
 import { PLATFORMS, type PlatformValue } from "@/lib/shared/platforms";
 import { textField } from "./form";
@@ -157,8 +158,8 @@ export const profileListQuerySchema = z.strictObject({
   // The filter form's "All platforms" submits `platform=`: parseListQuery reads an empty value as no filter.
   platform: z.enum(PLATFORM_VALUES, { error: "Unknown platform" }).optional(),
   sort: z.enum(PROFILE_SORTS, { error: "Unknown sort order" }).default("name"),
-  order: z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc"),
-  page: z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1),
+  order: listOrderField,
+  page: listPageField,
   /** Only the profiles of this connection (its page links here when it has more than it shows). */
   connection: z.uuid({ error: "Unknown connection" }).optional(),
   /** Set by the delete action's redirect: the id of the profile just deleted (its name comes from the audit log, never from the URL). */
