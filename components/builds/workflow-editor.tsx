@@ -2,6 +2,7 @@
 
 import { useActionState, useId, useState } from "react";
 import { Alert } from "@/components/ui/alert";
+import { TextWithCode } from "@/components/ui/text-with-code";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { DEFAULT_TIMEOUT_MINUTES, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
@@ -77,7 +78,7 @@ export function WorkflowEditor({
             Use the default steps
           </Button>
         </div>
-        <p className="text-sm text-slate-600">Each step runs with <code>bash -e</code> in the checked-out repository, one after the other; the first that fails ends the build. {defaultHint}</p>
+        <p className="text-sm text-slate-600">Each step runs with <code>bash -e</code> in the checked-out repository, one after the other; the first that fails ends the build. <TextWithCode text={defaultHint} /></p>
         <ol className="space-y-3">
           {steps.map((step, index) => (
             <li key={step.key} className="rounded-md border border-slate-200 p-3">

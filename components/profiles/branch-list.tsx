@@ -9,6 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
+import { formatList } from "@/lib/shared/names";
 import { isCredentialProblem, type ProblemViewer } from "@/lib/shared/problems";
 import type { BranchDto, BranchPageDto, CommitPageDto } from "@/lib/shared/repository-dto";
 
@@ -159,7 +160,7 @@ export function BranchList({ profileId, defaultBranch, webUrl, viewer, healthy }
       <div className="px-5 py-4">
         {updated.length > 0 ? (
           <Alert tone="info" title="Updated from Azure DevOps" className="mb-4">
-            <p>Azure DevOps changed this repository&apos;s {updated.join(", ")} since the profile last looked. Keel updated the profile; its builds keep using the same repository.</p>
+            <p>Azure DevOps changed this repository&apos;s {formatList(updated)} since the profile last looked. Keel updated the profile; its builds keep using the same repository.</p>
           </Alert>
         ) : null}
         <p aria-live="polite" className="sr-only">

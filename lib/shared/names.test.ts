@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { storableText } from "./names";
+import { codeSpans, formatList, storableText } from "./names";
 
 describe("storableText", () => {
   it("replaces what PostgreSQL cannot store in text with U+FFFD, and nothing else", () => {
@@ -11,5 +11,36 @@ describe("storableText", () => {
     expect(storableText("\udc00\ud800")).toBe("\ufffd\ufffd");
     expect(storableText("end\ud83d")).toBe("end\ufffd");
     expect(storableText("nul\u0000x")).toBe("nul\ufffdx");
+  });
+});
+
+describe("formatList", () => {
+  it("joins the way a sentence does", () => {
+    expect(formatList([])).toBe("");
+    expect(formatList(["clone URLs"])).toBe("clone URLs");
+    expect(formatList(["clone URLs", "web address"])).toBe("clone URLs and web address");
+    expect(formatList(["Ann", "Bo", "Cy"], "or")).toBe("Ann, Bo, or Cy");
+  });
+});
+
+describe("codeSpans", () => {
+  it("cuts backticked commands out of a sentence", () => {
+    expect(codeSpans("run `npm ci` and `npm test`.")).toEqual([
+      { text: "run ", code: false },
+      { text: "npm ci", code: true },
+      { text: " and ", code: false },
+      { text: "npm test", code: true },
+      { text: ".", code: false },
+    ]);
+    expect(codeSpans("`a`")).toEqual([{ text: "a", code: true }]);
+    expect(codeSpans("no code")).toEqual([{ text: "no code", code: false }]);
+  });
+
+  it("leaves an unmatched backtick as text", () => {
+    expect(codeSpans("a `b` c `d")).toEqual([
+      { text: "a ", code: false },
+      { text: "b", code: true },
+      { text: " c `d", code: false },
+    ]);
   });
 });

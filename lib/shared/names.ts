@@ -1,5 +1,6 @@
 /**
- * Name keys and ref names shared by the picker, the profile data layer and the forms.
+ * Name keys, ref names and the wording of lists and commands in sentences, shared by the picker,
+ * the profile data layer, the pages and the forms.
  * Pure functions (no I/O), safe in client components.
  */
 
@@ -58,4 +59,31 @@ export function formatSize(bytes: number | null | undefined): string {
     unit += 1;
   }
   return `${value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+const LISTS = { and: new Intl.ListFormat("en", { type: "conjunction" }), or: new Intl.ListFormat("en", { type: "disjunction" }) };
+
+/** "a", "a and b", "a, b and c" (or "or"): a list inside a sentence. */
+export function formatList(items: readonly string[], word: "and" | "or" = "and"): string {
+  return LISTS[word].format(items);
+}
+
+/**
+ * A sentence whose `backticked` parts are commands or file names, cut into its plain and code
+ * parts (an unmatched backtick stays as text).
+ */
+export function codeSpans(text: string): { text: string; code: boolean }[] {
+  const parts = text.split("`");
+  const spans: { text: string; code: boolean }[] = [];
+  parts.forEach((part, index) => {
+    const code = index % 2 === 1 && index < parts.length - (parts.length % 2 === 0 ? 1 : 0);
+    const piece = index % 2 === 1 && !code ? `\`${part}` : part;
+    const last = spans.at(-1);
+    if (last && !last.code && !code) {
+      last.text += piece;
+    } else if (piece !== "" || code) {
+      spans.push({ text: piece, code });
+    }
+  });
+  return spans;
 }

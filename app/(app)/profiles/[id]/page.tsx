@@ -32,7 +32,7 @@ import { healthOfConnection, problemViewerFor } from "@/lib/connections/service"
 import { listConnections } from "@/lib/data/connections";
 import { connectionsListingRepository, getProfilePage } from "@/lib/data/profiles";
 import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
-import { shortBranchName } from "@/lib/shared/names";
+import { formatList, shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
 import { formatTime } from "@/lib/shared/dates";
@@ -138,7 +138,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           <p className="mt-1">
             {health.status === "EXPIRING" ? "Builds stop working when the token expires unless it is replaced. " : "Builds that use it fail until it is fixed. "}
             {viewer && !viewer.canFix && credentialStatus
-              ? `Ask an admin (${viewer.admins.slice(0, 3).join(", ") || "any admin"}) to ${connection.authMethod === "PAT" ? "replace its token" : connection.authMethod === "SERVICE_PRINCIPAL" ? "fix its service principal" : "re-authorize it"}. `
+              ? `Ask an admin (${formatList(viewer.admins.slice(0, 3), "or") || "any admin"}) to ${connection.authMethod === "PAT" ? "replace its token" : connection.authMethod === "SERVICE_PRINCIPAL" ? "fix its service principal" : "re-authorize it"}. `
               : null}
           </p>
           <p className="mt-1 flex flex-wrap gap-4">
