@@ -33,7 +33,7 @@ import { getConnection, listPossibleOwners } from "@/lib/data/connections";
 import { listProfilesForConnection, PROFILES_LISTED } from "@/lib/data/profiles";
 import { HookHealthTable } from "@/components/hooks/hook-health";
 import { listHookSubscriptions } from "@/lib/data/hooks";
-import { shortBranchName } from "@/lib/shared/names";
+import { formatList, shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
 import { formatDay } from "@/lib/shared/dates";
@@ -74,7 +74,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
     connection.authMethod === "SERVICE_PRINCIPAL" ? getServicePrincipal(scope, connection.id) : null,
   ]);
   // Members are told whom to ask, by name (issue 16).
-  const askAdmin = `Ask an admin${viewer.admins.length > 0 ? ` (${viewer.admins.slice(0, 3).join(", ")})` : ""}`;
+  const askAdmin = `Ask an admin${viewer.admins.length > 0 ? ` (${formatList(viewer.admins.slice(0, 3), "or")})` : ""}`;
   // The owner has not authorized with their own token or identity yet (after a change of owner).
   const handover = connection.ownerId !== null && connection.credentialUserId !== connection.ownerId;
   const summary = readCheckSummary(connection.lastCheckResult);
@@ -211,7 +211,15 @@ export default async function ConnectionPage({ params, searchParams }: { params:
       ) : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <div className="space-y-6">
-          {summary ? <CheckReport summary={summary} saved viewer={viewer} networkLink={can(scope, "network.read")} /> : <Alert tone="info" title="Not checked yet" />}
+          {summary ? (
+            <CheckReport summary={summary} saved viewer={viewer} networkLink={can(scope, "network.read")} />
+          ) : connection.lastCheckAt ? (
+            <Alert tone="info" title="The last check left no report to show">
+              {may.check ? "Run Check now for a full report." : "The next scheduled check writes a new one."}
+            </Alert>
+          ) : (
+            <Alert tone="info" title="Not checked yet" />
+          )}
           {may.update && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
           {connection.authMethod === "PAT" && may.update ? (
             <Card title="Replace token" description="Keel checks the new token before it replaces the old one; if the check fails, the old token stays." className="scroll-mt-6" id="replace-token">
