@@ -346,3 +346,57 @@ test("handing a connection over: the only admin is told to make another admin fi
     await prisma().user.deleteMany({ where: { id: { in: users.map((row) => row.userId) } } });
   }
 });
+
+test("a connection with many profiles and deliveries: the delete page names the first and links to all; the delivery log pages back to the newest", async ({ page }) => {
+  const { admin, organization } = await ownOrganization(page, "Crowded");
+  const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull, organizationId: organization.id, ownerId: admin.id, name: uniqueName("Crowded") });
+  const names = Array.from({ length: 27 }, (_, index) => `crowded-${String(index).padStart(2, "0")}`);
+  for (const name of names) {
+    await seedProfile({ organizationId: organization.id, connectionId: connection.id, name, projectId: DEFAULT_PROJECTS.mobileIos.id, projectName: DEFAULT_PROJECTS.mobileIos.name, repositoryId: DEFAULT_REPOS.walletApp.id, repositoryName: DEFAULT_REPOS.walletApp.name, createdById: admin.id });
+  }
+  const start = Date.now() - 3_600_000;
+  await prisma().hookDelivery.createMany({
+    data: Array.from({ length: 55 }, (_, index) => ({
+      organizationId: organization.id,
+      connectionId: connection.id,
+      remoteSubscriptionId: "crowded-subscription",
+      notificationId: index + 1,
+      eventType: "git.push",
+      status: "PROCESSED" as const,
+      branch: `refs/heads/branch-${index + 1}`,
+      payload: {},
+      receivedAt: new Date(start + index * 1_000),
+    })),
+  });
+
+  await test.step("the delete page counts every profile, names the first 25 by name and links to the rest", async () => {
+    await page.goto(`/connections/${connection.id}/delete`);
+    await expect(page.getByRole("heading", { name: "27 build profiles use it" })).toBeVisible();
+    const named = page.getByRole("list", { name: "Build profiles that will be disconnected" }).getByRole("listitem");
+    await expect(named).toHaveCount(25);
+    await expect(named.first()).toContainText("crowded-00");
+    await expect(named.last()).toContainText("crowded-24");
+    await expect(page.getByText("And 2 more.")).toBeVisible();
+    await page.getByRole("link", { name: "See all 27 on the build profiles list" }).click();
+    await expect(page).toHaveURL(new RegExp(`/profiles\\?connection=${connection.id}`));
+    await expect(page.getByRole("link", { name: "crowded-26" })).toBeVisible();
+  });
+
+  await test.step("the delivery log: 50 newest, older ones, then back to the newest", async () => {
+    await page.goto(`/connections/${connection.id}/deliveries`);
+    await expect(page.getByRole("navigation", { name: "Breadcrumb" })).toContainText("Service hooks");
+    const deliveries = page.getByRole("list", { name: "Deliveries" }).locator(":scope > li");
+    await expect(deliveries).toHaveCount(50);
+    await expect(deliveries.first()).toContainText("branch-55");
+    const pages = page.getByRole("navigation", { name: "Delivery pages" });
+    await expect(pages.getByRole("link", { name: "Newest deliveries" })).toHaveCount(0);
+    await pages.getByRole("link", { name: "Older deliveries" }).click();
+    await expect(deliveries).toHaveCount(5);
+    await expect(deliveries.first()).toContainText("branch-5");
+    await expect(pages.getByRole("link", { name: "Older deliveries" })).toHaveCount(0);
+    await pages.getByRole("link", { name: "Newest deliveries" }).click();
+    await expect(page).toHaveURL(new RegExp(`/connections/${connection.id}/deliveries$`));
+    await expect(deliveries).toHaveCount(50);
+    await expectNoSeriousA11yViolations(page, "delivery log");
+  });
+});

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { HookActionButton } from "@/components/hooks/action-button";
 import { Badge } from "@/components/ui/badge";
+import { LinkPending } from "@/components/ui/link-pending";
 import { replayDeliveryAction } from "@/lib/actions/hooks";
 import type { HookDeliveryView } from "@/lib/data/hooks";
 
@@ -11,9 +12,13 @@ type Outcome = { profileId: string; profileName: string; matched: boolean; build
 const STATUS_TONE = { RECEIVED: "neutral", PROCESSED: "success", UNPROCESSABLE: "warning", FAILED: "error" } as const;
 
 /** The delivery log: every delivery with its time, event, branch or pull request, what it started or why not, its payload, and Replay. */
-export function DeliveryList({ rows, canReplay }: { rows: HookDeliveryView[]; canReplay: boolean }) {
+export function DeliveryList({ rows, canReplay, older = false }: { rows: HookDeliveryView[]; canReplay: boolean; older?: boolean }) {
   if (rows.length === 0) {
-    return <p className="text-sm text-slate-600">No deliveries yet. Push to a branch or open a pull request; Azure DevOps delivers the event within seconds.</p>;
+    return older ? (
+      <p className="text-sm text-slate-600">No older deliveries: this is the end of the log.</p>
+    ) : (
+      <p className="text-sm text-slate-600">No deliveries yet. Push to a branch or open a pull request; Azure DevOps delivers the event within seconds.</p>
+    );
   }
   return (
     <ul className="divide-y divide-slate-100" aria-label="Deliveries">
@@ -66,5 +71,31 @@ export function DeliveryList({ rows, canReplay }: { rows: HookDeliveryView[]; ca
         );
       })}
     </ul>
+  );
+}
+
+/**
+ * Paging of a delivery log, newest first: "Older deliveries" goes on from the last row shown,
+ * and a page of older ones leads back to the newest (Back is not the only way up).
+ */
+export function DeliveryPages({ base, older, next }: { base: string; older: boolean; next: string | null }) {
+  if (!older && next === null) {
+    return null;
+  }
+  return (
+    <nav aria-label="Delivery pages" className="mt-3 flex flex-wrap gap-4 text-sm font-medium">
+      {older ? (
+        <Link href={base} className="text-brand-700 underline">
+          Newest deliveries
+          <LinkPending />
+        </Link>
+      ) : null}
+      {next !== null ? (
+        <Link href={`${base}?before=${encodeURIComponent(next)}`} className="text-brand-700 underline">
+          Older deliveries
+          <LinkPending />
+        </Link>
+      ) : null}
+    </nav>
   );
 }

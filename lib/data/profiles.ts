@@ -132,13 +132,18 @@ export async function listProfiles(scope: Scope, query: ProfileListQuery) {
 export const PROFILES_LISTED = 500;
 
 /** The profiles bound to one connection, by name (its page shows the first and names the repositories of its hooks). */
-export async function listProfilesForConnection(scope: Scope, connectionId: string) {
+export async function listProfilesForConnection(scope: Scope, connectionId: string, take: number = PROFILES_LISTED) {
   return db.buildProfile.findMany({
     where: { organizationId: scope.organizationId, connectionId },
     orderBy: { nameKey: "asc" },
-    take: PROFILES_LISTED,
+    take,
     select: { id: true, name: true, platform: true, projectName: true, repositoryId: true, repositoryName: true, defaultBranch: true, createdAt: true, createdBy: { select: { name: true } } },
   });
+}
+
+/** How many profiles are bound to one connection. */
+export async function countProfilesForConnection(scope: Scope, connectionId: string): Promise<number> {
+  return db.buildProfile.count({ where: { organizationId: scope.organizationId, connectionId } });
 }
 
 /** True when the scope's organization already has a profile of this name (case-insensitive). */

@@ -9,11 +9,14 @@ import { deleteConnectionAction } from "@/lib/actions/connections";
 import { requireScope } from "@/lib/auth/guards";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getConnection } from "@/lib/data/connections";
-import { listProfilesForConnection } from "@/lib/data/profiles";
+import { countProfilesForConnection, listProfilesForConnection } from "@/lib/data/profiles";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/validation/profiles";
 
 export const metadata: Metadata = { title: "Delete connection" };
+
+/** How many of the profiles that would be disconnected the page names; the rest are a link away. */
+const PROFILES_NAMED = 25;
 
 export default async function DeleteConnectionPage({ params }: { params: Promise<{ id: string }> }) {
   const { scope } = await requireScope("connection.delete");
@@ -22,7 +25,7 @@ export default async function DeleteConnectionPage({ params }: { params: Promise
   if (!connection) {
     notFound();
   }
-  const profiles = await listProfilesForConnection(scope, connection.id);
+  const [profiles, total] = await Promise.all([listProfilesForConnection(scope, connection.id, PROFILES_NAMED), countProfilesForConnection(scope, connection.id)]);
   return (
     <>
       <PageHeader
@@ -36,8 +39,8 @@ export default async function DeleteConnectionPage({ params }: { params: Promise
         }
       />
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
-        <Card title={profiles.length === 0 ? "No build profile uses it" : `${profiles.length} build profile${profiles.length === 1 ? " uses" : "s use"} it`}>
-          {profiles.length === 0 ? (
+        <Card title={total === 0 ? "No build profile uses it" : `${total} build profile${total === 1 ? " uses" : "s use"} it`}>
+          {total === 0 ? (
             <p className="text-sm text-slate-700">Deleting it affects no build profile.</p>
           ) : (
             <>
@@ -62,6 +65,14 @@ export default async function DeleteConnectionPage({ params }: { params: Promise
                   </li>
                 ))}
               </ul>
+              {total > profiles.length ? (
+                <p className="mt-3 text-sm text-slate-700">
+                  And {total - profiles.length} more.{" "}
+                  <Link href={`/profiles?connection=${connection.id}`} className="font-medium text-brand-700 underline">
+                    See all {total} on the build profiles list
+                  </Link>
+                </p>
+              ) : null}
             </>
           )}
         </Card>

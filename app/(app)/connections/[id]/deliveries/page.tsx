@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { LinkPending } from "@/components/ui/link-pending";
 import { notFound } from "next/navigation";
 import { HookActionButton } from "@/components/hooks/action-button";
-import { DeliveryList } from "@/components/hooks/delivery-list";
+import { DeliveryList, DeliveryPages } from "@/components/hooks/delivery-list";
 import { HookHealthTable } from "@/components/hooks/hook-health";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -35,6 +34,7 @@ export default async function ConnectionDeliveriesPage({ params, searchParams }:
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Connections", href: "/connections" }, { label: connection.name, href: `/connections/${connection.id}` }, { label: "Service hooks" }]}
         title={`Service hooks of ${connection.name}`}
         description={
           <Link href={`/connections/${connection.id}`} className="text-brand-700 underline">
@@ -51,13 +51,8 @@ export default async function ConnectionDeliveriesPage({ params, searchParams }:
           description="Newest first. Replay processes a delivery again; Backfill asks Azure DevOps for its recent notifications and processes those that never reached Keel. Neither starts a build twice for the same change."
           actions={<HookActionButton action={backfillDeliveriesAction.bind(null, connection.id)} label="Backfill from Azure DevOps" pendingLabel="Asking Azure DevOps…" />}
         >
-          <DeliveryList rows={page.rows} canReplay />
-          {page.next ? (
-            <Link href={`/connections/${connection.id}/deliveries?before=${encodeURIComponent(cursorParam(page.next))}`} className="mt-3 inline-block text-sm font-medium text-brand-700 underline">
-              Older deliveries
-              <LinkPending />
-            </Link>
-          ) : null}
+          <DeliveryList rows={page.rows} canReplay older={Boolean(query.before)} />
+          <DeliveryPages base={`/connections/${connection.id}/deliveries`} older={Boolean(query.before)} next={page.next ? cursorParam(page.next) : null} />
         </Card>
       </div>
     </>

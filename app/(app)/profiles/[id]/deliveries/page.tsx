@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { LinkPending } from "@/components/ui/link-pending";
 import { notFound } from "next/navigation";
-import { DeliveryList } from "@/components/hooks/delivery-list";
+import { DeliveryList, DeliveryPages } from "@/components/hooks/delivery-list";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -27,6 +26,7 @@ export default async function ProfileDeliveriesPage({ params, searchParams }: { 
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Build profiles", href: "/profiles" }, { label: profile.name, href: `/profiles/${profile.id}` }, { label: "Deliveries" }]}
         title={`Deliveries for ${profile.name}`}
         description={
           <Link href={`/profiles/${profile.id}`} className="text-brand-700 underline">
@@ -37,13 +37,8 @@ export default async function ProfileDeliveriesPage({ params, searchParams }: { 
       <Card title="Deliveries" description={`Service-hook events about ${profile.repositoryName}, newest first, with what each started for the profiles of the repository.`}>
         {profile.connectionId ? (
           <>
-            <DeliveryList rows={page.rows} canReplay />
-            {page.next ? (
-              <Link href={`/profiles/${profile.id}/deliveries?before=${encodeURIComponent(cursorParam(page.next))}`} className="mt-3 inline-block text-sm font-medium text-brand-700 underline">
-                Older deliveries
-                <LinkPending />
-              </Link>
-            ) : null}
+            <DeliveryList rows={page.rows} canReplay older={Boolean(query.before)} />
+            <DeliveryPages base={`/profiles/${profile.id}/deliveries`} older={Boolean(query.before)} next={page.next ? cursorParam(page.next) : null} />
           </>
         ) : (
           <EmptyState title="This profile is disconnected">Re-bind it to a connection first; deliveries arrive through a connection.</EmptyState>
