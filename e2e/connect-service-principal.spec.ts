@@ -289,4 +289,36 @@ test.describe("connect with a service principal", () => {
     await expect(page.getByText(/Grant admin consent/)).toBeVisible();
     await expectNoSeriousA11yViolations(page, "/connect/oauth-failed (AADSTS90094)");
   });
+
+  test("Copy works where the Clipboard API does not exist (Keel on plain http): it copies through the selection, or selects and says which keys to press", async ({ page, context }) => {
+    // A page served over plain http from another host is not a secure context: no navigator.clipboard.
+    await page.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined, configurable: true });
+      document.addEventListener("copy", () => {
+        const active = document.activeElement;
+        const selected = active instanceof HTMLInputElement ? active.value.slice(active.selectionStart ?? 0, active.selectionEnd ?? 0) : String(window.getSelection());
+        (window as unknown as { copiedText: string }).copiedText = selected;
+      });
+    });
+    await page.goto("/settings/entra");
+    const redirect = `${KEEL_URL}/api/auth/callback/microsoft-entra-id`;
+    await page.getByRole("button", { name: "Copy Redirect URI (platform: Web)" }).click();
+    await expect(page.getByText("Copied.")).toBeVisible();
+    expect(await page.evaluate(() => (window as unknown as { copiedText?: string }).copiedText)).toBe(redirect);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    const reader = await context.newPage();
+    await reader.goto("/settings/entra");
+    expect(await reader.evaluate(() => navigator.clipboard.readText())).toBe(redirect);
+    await reader.close();
+
+    // A browser that refuses the copy command too: the script is selected and the page says so.
+    await page.evaluate(() => {
+      document.execCommand = () => false;
+    });
+    await page.getByRole("button", { name: "Copy Azure CLI script for the sign-in app" }).click();
+    await expect(page.getByText("This browser did not allow copying: the text is selected, press Ctrl+C (⌘C on a Mac).")).toBeVisible();
+    const script = await page.getByLabel("Azure CLI script for the sign-in app").textContent();
+    expect(script).toContain("az ad app create");
+    expect(await page.evaluate(() => String(window.getSelection()))).toBe(script);
+  });
 });

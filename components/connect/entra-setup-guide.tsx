@@ -1,9 +1,10 @@
+import { CopyBlock } from "@/components/ui/copy-block";
 import { entraSetupScript, entraSetupSteps, type EntraSetupInput } from "@/lib/shared/entra-setup";
 
 /**
  * The steps that create this connection's principal in Microsoft Entra ID and Azure DevOps: the
  * Azure CLI commands with this connection's values, and the same by clicking through the portals.
- * Plain markup (no state), so the wizard's form and the connection page both render it.
+ * Plain markup (its Copy buttons aside), so the wizard's form and the connection page both render it.
  */
 export function EntraSetupGuide({ input, headingLevel = 2 }: { input: EntraSetupInput; headingLevel?: 2 | 3 }) {
   const steps = entraSetupSteps(input);
@@ -20,9 +21,7 @@ export function EntraSetupGuide({ input, headingLevel = 2 }: { input: EntraSetup
               {index + 1}. {step.title}
             </p>
             {step.commands ? (
-              <pre aria-label={`Azure CLI: ${step.title}`} tabIndex={0} className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100">
-                {step.commands}
-              </pre>
+              <CopyBlock label={`Azure CLI: ${step.title}`} text={step.commands} />
             ) : null}
             <details>
               <summary className="cursor-pointer text-brand-700">{step.commands ? "Or in the portal" : "In the portal"}</summary>
@@ -37,9 +36,7 @@ export function EntraSetupGuide({ input, headingLevel = 2 }: { input: EntraSetup
       </ol>
       <details>
         <summary className="cursor-pointer text-brand-700">The whole script</summary>
-        <pre aria-label="The whole setup script" tabIndex={0} className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100">
-          {entraSetupScript(input)}
-        </pre>
+        <CopyBlock label="The whole setup script" text={entraSetupScript(input)} className="mt-2" />
       </details>
     </section>
   );

@@ -2,7 +2,7 @@
 
 import { useActionState, useRef, useState } from "react";
 import { EntraSetupGuide } from "@/components/connect/entra-setup-guide";
-import { CopyField } from "@/components/profiles/copy-field";
+import { CopyField } from "@/components/ui/copy-field";
 import { Alert } from "@/components/ui/alert";
 import { TextAreaField, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { CopyField } from "@/components/profiles/copy-field";
+import { CopyField } from "@/components/ui/copy-field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SelectField, TextField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";

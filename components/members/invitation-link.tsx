@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useId } from "react";
-import { CopyField } from "@/components/profiles/copy-field";
+import { CopyField } from "@/components/ui/copy-field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";

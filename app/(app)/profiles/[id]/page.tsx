@@ -6,7 +6,7 @@ import { BuildTable } from "@/components/builds/build-table";
 import { StartBuildForm } from "@/components/builds/start-build-form";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { BranchList } from "@/components/profiles/branch-list";
-import { CopyField } from "@/components/profiles/copy-field";
+import { CopyField } from "@/components/ui/copy-field";
 import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
 import { RebindForm } from "@/components/profiles/rebind-form";
 import { IssueCredentialsButton } from "@/components/hooks/action-button";

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { CopyField } from "@/components/profiles/copy-field";
+import { CopyBlock } from "@/components/ui/copy-block";
+import { CopyField } from "@/components/ui/copy-field";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -65,9 +66,11 @@ export default async function EntraSettingsPage() {
             </div>
             <div>
               <p className="font-medium text-slate-900">The same with the Azure CLI</p>
-              <pre aria-label="Azure CLI script for the sign-in app" tabIndex={0} className="mt-1 overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100">
-                {entraUserOAuthScript({ redirectUri, scopes: OAUTH_SCOPES.map((scope) => scope.id), ...(configured?.entra?.tenant ? { tenantId: configured.entra.tenant } : {}) })}
-              </pre>
+              <CopyBlock
+                label="Azure CLI script for the sign-in app"
+                className="mt-1"
+                text={entraUserOAuthScript({ redirectUri, scopes: OAUTH_SCOPES.map((scope) => scope.id), ...(configured?.entra?.tenant ? { tenantId: configured.entra.tenant } : {}) })}
+              />
             </div>
           </div>
         </Card>
