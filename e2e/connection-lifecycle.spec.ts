@@ -81,6 +81,12 @@ test("a PAT expiring in 5 days: warning, one e-mail; a bad replacement keeps the
     expect(mailsTo(member.email, connection.name)).toHaveLength(0);
   });
 
+  await test.step("a re-authorize address for a token connection leads to its page, where Replace token is", async () => {
+    await page.goto(`/connections/${connection.id}/reauthorize`);
+    await expect(page).toHaveURL(new RegExp(`/connections/${connection.id}$`));
+    await expect(page.getByRole("form", { name: "Replace token" })).toBeVisible();
+  });
+
   await test.step("the connections page and the header show the warning", async () => {
     await page.goto("/connections");
     const row = page.getByRole("row").filter({ hasText: connection.name });

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { OAuthFailure } from "@/components/connect/oauth-failure";
 import { OAuthStart } from "@/components/connect/oauth-start";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
@@ -23,8 +23,13 @@ export default async function ReauthorizePage({ params, searchParams }: { params
   const { id } = await params;
   const query = await searchParams;
   const connection = idSchema.safeParse(id).success ? await getConnection(scope, id) : null;
-  if (!connection || connection.authMethod !== "OAUTH") {
+  if (!connection) {
     notFound();
+  }
+  if (connection.authMethod !== "OAUTH") {
+    // A token or a service principal is not re-authorized: its page says how to fix it (an old
+    // link, or one guessed from another connection's).
+    redirect(`/connections/${connection.id}`);
   }
   const provider = isOAuthProviderId(connection.oauthProvider) ? connection.oauthProvider : isOAuthProviderId(connection.account?.provider) ? connection.account.provider : null;
   const configured = provider !== null && getOAuthProviderConfig(provider) !== null;
