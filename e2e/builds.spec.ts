@@ -62,6 +62,9 @@ test.describe("builds", () => {
       await expect(log).toContainText("Fetching commit", { timeout: 30_000 });
       await expect(log).toContainText(FIXTURE_BUILD.testsPassedLine, { timeout: 60_000 });
       await expect(log.locator(".ansi-fg-2").first()).toBeVisible();
+      // Spaces are kept as written: git aligns its fetch summary ("* branch            <sha> -> FETCH_HEAD").
+      const fetchLine = log.locator("[data-line-text]").filter({ hasText: "FETCH_HEAD" });
+      expect(await fetchLine.evaluate((element) => (element as HTMLElement).innerText)).toMatch(/branch {2,}[0-9a-f]{40} -> FETCH_HEAD/);
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 30_000 });
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toContainText(/Took \d+ (ms|s)\./);
       await expect(page.getByRole("list", { name: "Build steps" }).locator("[data-step-status=SUCCEEDED]")).toHaveCount(4);
@@ -75,7 +78,12 @@ test.describe("builds", () => {
       const posted = (await emulator.call<PostedStatus[]>("GET", "statuses")).filter((status) => status.targetUrl === `${KEEL_URL}/builds/${buildId}`);
       expect(posted.every((status) => status.commitId === build.commitId && status.contextGenre === "keel" && status.contextName === profile.name)).toBe(true);
       await page.reload();
-      await expect(page.getByRole("list", { name: "Reports to Azure DevOps" }).locator("[data-report-state=SENT]")).toHaveCount(3);
+      const reports = page.getByRole("list", { name: "Reports to Azure DevOps" }).locator("[data-report-state=SENT]");
+      await expect(reports).toHaveCount(3);
+      // Two "pending" statuses, told apart by the moment they report.
+      await expect(reports.nth(0)).toContainText("pending (queued)");
+      await expect(reports.nth(1)).toContainText("pending (running)");
+      await expect(reports.nth(2)).toContainText("succeeded");
       // The profile lists it; /builds lists and filters it.
       await page.goto(`/profiles/${profile.id}`);
       await expect(page.getByRole("table", { name: `Latest builds of ${profile.name}` }).getByRole("link", { name: `#${build.number}` })).toBeVisible();

@@ -11,6 +11,7 @@ import LoaderCircleIcon from "lucide-react/icons/loader-circle";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { parseAnsiLine, PLAIN_STYLE, type AnsiSegment, type AnsiStyle } from "@/lib/shared/ansi";
@@ -273,11 +274,14 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
             <p className="text-slate-400">{state.status === "QUEUED" ? "The log starts when a worker picks the build up." : final ? "This build wrote no output." : "Waiting for output…"}</p>
           ) : (
             lines.map((line) => (
-              <div key={line.seq} className={line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined} data-seq={line.seq}>
-                <span className="mr-3 inline-block w-10 select-none text-right text-slate-400" aria-hidden="true">
+              // The text keeps its spaces and tabs (tools align columns with them) and wraps under itself, not under the number.
+              <div key={line.seq} className={cn("flex", line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined)} data-seq={line.seq}>
+                <span className="mr-3 w-10 shrink-0 select-none text-right text-slate-400" aria-hidden="true">
                   {line.seq + 1}
                 </span>
-                {line.segments.length === 0 ? " " : line.segments.map((segment, index) => <span key={index} {...segmentProps(segment.style)}>{segment.text}</span>)}
+                <span className="min-w-0 flex-1 whitespace-pre-wrap [overflow-wrap:anywhere]" data-line-text>
+                  {line.segments.length === 0 ? " " : line.segments.map((segment, index) => <span key={index} {...segmentProps(segment.style)}>{segment.text}</span>)}
+                </span>
               </div>
             ))
           )}

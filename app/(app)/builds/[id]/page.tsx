@@ -27,7 +27,8 @@ export const metadata: Metadata = { title: "Build" };
 const when = (date: Date | null) => (date ? formatTime(date, { seconds: true }) : "—");
 
 const REPORT_LABELS = { COMMIT_STATUS: "Commit status", PR_STATUS: "Pull-request status", PR_COMMENT: "Pull-request comment" } as const;
-const STATE_WORDS: Record<string, string> = { QUEUED: "pending", RUNNING: "pending", SUCCEEDED: "succeeded", FAILED: "failed", TIMED_OUT: "failed", CANCELED: "error", ERROR: "error" };
+// Azure DevOps has one "pending" state: the words say which moment of the build it told.
+const STATE_WORDS: Record<string, string> = { QUEUED: "pending (queued)", RUNNING: "pending (running)", SUCCEEDED: "succeeded", FAILED: "failed", TIMED_OUT: "failed", CANCELED: "error", ERROR: "error" };
 
 export default async function BuildPage({ params }: { params: Promise<{ id: string }> }) {
   const { scope } = await requireScope("build.read");
