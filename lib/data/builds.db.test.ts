@@ -148,3 +148,27 @@ describe("the profile pages' reads", () => {
     expect(await getProfileWorkflow(testScope(other.organizationId, other.adminId), profileId)).toBeNull();
   });
 });
+
+describe("the builds page's Profile filter", () => {
+  it("offers the profiles that have built, and the one the address filters by even when it has not", async () => {
+    const { hasBuildProfiles, listBuildProfileOptions } = await import("./builds");
+    const other = await seedOrganization(database);
+    const otherScope = testScope(other.organizationId, other.adminId);
+    expect(await hasBuildProfiles(otherScope)).toBe(false);
+    const create = (name: string) =>
+      database.prisma.buildProfile.create({ data: { organizationId: other.organizationId, name, nameKey: name.toLowerCase(), platform: "IOS", projectId: "p", projectName: "P", repositoryId: `r-${name}`, repositoryName: name } });
+    const zulu = await create("Zulu");
+    const alpha = await create("Alpha");
+    const mike = await create("Mike");
+    expect(await hasBuildProfiles(otherScope)).toBe(true);
+    for (const profile of [zulu, alpha]) {
+      await database.prisma.build.create({
+        data: { organizationId: other.organizationId, profileId: profile.id, number: 1, trigger: "MANUAL", idempotencyKey: `k-${profile.id}`, commitId: "a".repeat(40), steps: [], timeoutSeconds: 60 },
+      });
+    }
+    expect((await listBuildProfileOptions(otherScope)).map((option) => option.name)).toEqual(["Alpha", "Zulu"]);
+    expect((await listBuildProfileOptions(otherScope, mike.id)).map((option) => option.name)).toEqual(["Alpha", "Mike", "Zulu"]);
+    // Another organization's profile is never offered, even by address.
+    expect((await listBuildProfileOptions(admin, mike.id)).map((option) => option.name)).not.toContain("Mike");
+  });
+});

@@ -286,9 +286,28 @@ export async function listBuilds(scope: Scope, query: BuildListQuery): Promise<{
 }
 
 /** Profiles of the organization that have builds (the /builds filter), by name. */
-export async function listBuildProfileOptions(scope: Scope): Promise<{ id: string; name: string }[]> {
-  return db.buildProfile.findMany({ where: { organizationId: scope.organizationId }, orderBy: { nameKey: "asc" }, select: { id: true, name: true }, take: 1_000 });
+export async function listBuildProfileOptions(scope: Scope, selected?: string): Promise<{ id: string; name: string }[]> {
+  // Only profiles that have built: another choice would show an empty list. The profile the
+  // address filters by is always among them, so the select never shows "Every profile" while
+  // one is applied (a profile past the first 1,000, or one that has not built yet).
+  const [options, chosen] = await Promise.all([
+    db.buildProfile.findMany({ where: { organizationId: scope.organizationId, builds: { some: {} } }, orderBy: { nameKey: "asc" }, select: { id: true, name: true, nameKey: true }, take: PROFILE_OPTIONS }),
+    selected ? db.buildProfile.findFirst({ where: { organizationId: scope.organizationId, id: selected }, select: { id: true, name: true, nameKey: true } }) : null,
+  ]);
+  if (chosen && !options.some((option) => option.id === chosen.id)) {
+    options.push(chosen);
+    options.sort((a, b) => (a.nameKey < b.nameKey ? -1 : a.nameKey > b.nameKey ? 1 : 0));
+  }
+  return options.map(({ id, name }) => ({ id, name }));
 }
+
+/** Whether the organization has any build profile (what the empty builds page tells to do first). */
+export async function hasBuildProfiles(scope: Scope): Promise<boolean> {
+  return (await db.buildProfile.findFirst({ where: { organizationId: scope.organizationId }, select: { id: true } })) !== null;
+}
+
+/** How many profiles the builds page's Profile filter offers (the rest are reached from a profile's page). */
+export const PROFILE_OPTIONS = 1_000;
 
 /**
  * The 1-based place of a queued build in the queue every worker takes from (oldest first), or

@@ -6,7 +6,7 @@ import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireScope } from "@/lib/auth/guards";
-import { listBuildProfileOptions, listBuilds } from "@/lib/data/builds";
+import { hasBuildProfiles, listBuildProfileOptions, listBuilds } from "@/lib/data/builds";
 import { BUILD_STATUSES, buildStatusLabel } from "@/lib/shared/builds";
 import { buildListQuerySchema, type BuildListQuery } from "@/lib/validation/builds";
 import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
@@ -38,7 +38,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   const { query, problems } = parseListQuery(buildListQuerySchema, searchParamsObject(await searchParams));
   const [{ rows, total }, profiles] = await Promise.all([
     listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), page: query.page, pageSize: PAGE_SIZE }),
-    listBuildProfileOptions(scope),
+    listBuildProfileOptions(scope, query.profile),
   ]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   if (rows.length === 0 && total > 0 && query.page > pages) {
@@ -46,11 +46,13 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
     redirect(href(query, { page: pages }));
   }
   const filtered = Boolean(query.status || query.profile || query.branch);
+  const empty = total === 0 && !filtered;
+  const anyProfile = empty ? await hasBuildProfiles(scope) : true;
   return (
     <>
       <PageHeader title="Builds" description="Every build of your organization's profiles, newest first." />
       <IgnoredFilters problems={problems} />
-      {total === 0 && !filtered ? (
+      {empty ? (
         <EmptyState
           title="No builds yet"
           action={
@@ -59,7 +61,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
             </Link>
           }
         >
-          {profiles.length > 0 ? "Open a build profile and choose Start build: its builds appear here." : "Builds run for build profiles. Create a build profile from a repository first, then start its first build."}
+          {anyProfile ? "Open a build profile and choose Start build: its builds appear here." : "Builds run for build profiles. Create a build profile from a repository first, then start its first build."}
         </EmptyState>
       ) : (
         <>
