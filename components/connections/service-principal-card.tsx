@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { EntraSetupGuide } from "@/components/connect/entra-setup-guide";
 import { Card } from "@/components/ui/card";
 import { TOKEN_EXCHANGE_AUDIENCE, type EntraCredentialKindName } from "@/lib/shared/entra-setup";
+import { formatDay } from "@/lib/shared/dates";
 
 export type ServicePrincipalDetails = {
   kind: EntraCredentialKindName;
@@ -34,7 +35,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 
 /** A service-principal connection's Entra side: which principal, its credential, and how to set it up. */
 export function ServicePrincipalCard({ details, organization, connectionName, issuer, replace }: { details: ServicePrincipalDetails; organization: string; connectionName: string; issuer: string; replace?: ReactNode }) {
-  const date = (value: Date | null) => (value ? value.toISOString().slice(0, 10) : "—");
+  const date = (value: Date | null) => (value ? formatDay(value) : "—");
   const managed = details.kind === "MANAGED_IDENTITY";
   return (
     <Card title="Service principal" description="The Microsoft Entra identity this connection signs in as. It belongs to no person: it keeps working when people leave." className="mt-6">

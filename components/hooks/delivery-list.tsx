@@ -4,8 +4,9 @@ import { Badge } from "@/components/ui/badge";
 import { LinkPending } from "@/components/ui/link-pending";
 import { replayDeliveryAction } from "@/lib/actions/hooks";
 import type { HookDeliveryView } from "@/lib/data/hooks";
+import { formatTime } from "@/lib/shared/dates";
 
-const when = (date: Date) => date.toISOString().slice(0, 19).replace("T", " ") + " UTC";
+const when = (date: Date) => formatTime(date, { seconds: true });
 
 type Outcome = { profileId: string; profileName: string; matched: boolean; buildId?: string; buildNumber?: number; created?: boolean; reason?: string };
 

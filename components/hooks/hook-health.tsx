@@ -1,7 +1,8 @@
 import { Badge } from "@/components/ui/badge";
 import type { HookSubscriptionView } from "@/lib/data/hooks";
+import { formatTime } from "@/lib/shared/dates";
 
-const when = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace("T", " ") + " UTC" : "never");
+const when = (date: Date | null) => (date ? formatTime(date) : "never");
 
 /** One subscription's health in a word and a tone. */
 export function subscriptionHealth(row: Pick<HookSubscriptionView, "state" | "remoteStatus">): { label: string; tone: "success" | "warning" | "error" | "neutral" } {

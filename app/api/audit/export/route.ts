@@ -4,6 +4,7 @@ import { listAuditEvents, type AuditCursor } from "@/lib/data/audit";
 import { recordAudit } from "@/lib/data/audit";
 import { route } from "@/lib/entry/route";
 import { auditExportQuerySchema } from "@/lib/validation/audit";
+import { formatDay } from "@/lib/shared/dates";
 
 /** At most this many events per export (a narrower filter gets the rest). */
 const MAX_ROWS = 100_000;
@@ -48,7 +49,7 @@ export const GET = route({ name: "api.audit.export", permission: "audit.read", q
       }
     },
   });
-  const day = new Date().toISOString().slice(0, 10);
+  const day = formatDay(new Date());
   return new Response(stream, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

@@ -8,6 +8,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { checkPatAction } from "@/lib/actions/connect";
 import { loadWizardDraft } from "@/lib/connections/wizard";
 import { azureDevOpsUrls } from "@/lib/env";
+import { formatDay } from "@/lib/shared/dates";
 
 export const metadata: Metadata = { title: "Connect: Personal Access Token" };
 
@@ -47,7 +48,7 @@ export default async function PatPage({ params }: { params: Promise<{ draftId: s
             name: draft.name ?? "",
             serverUrl,
             collection: draft.collection ?? "",
-            tokenExpiresAt: draft.tokenExpiresAt ? draft.tokenExpiresAt.toISOString().slice(0, 10) : "",
+            tokenExpiresAt: draft.tokenExpiresAt ? formatDay(draft.tokenExpiresAt) : "",
             hasToken: draft.hasToken,
             tokenLastFour: draft.tokenLastFour,
             tokenAddress: draft.serverUrl ? { serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection ?? "" } : null,

@@ -12,6 +12,7 @@ import { federationIssuer } from "@/lib/entra/federation";
 import { issuerReachabilityWarning } from "@/lib/entra/issuer-check";
 import { getEnv } from "@/lib/env";
 import { federatedSubjectFor } from "@/lib/shared/entra-setup";
+import { formatDay } from "@/lib/shared/dates";
 
 export const metadata: Metadata = { title: "Connect: service principal" };
 
@@ -56,13 +57,13 @@ export default async function ServicePrincipalPage({ params }: { params: Promise
           credentialKind: draft.entraCredentialKind ?? "FEDERATED",
           tenantId: draft.entraTenantId ?? "",
           clientId: draft.entraClientId ?? "",
-          secretExpiresAt: draft.tokenExpiresAt ? draft.tokenExpiresAt.toISOString().slice(0, 10) : "",
+          secretExpiresAt: draft.tokenExpiresAt ? formatDay(draft.tokenExpiresAt) : "",
           certificatePem: draft.entraCertificatePem ?? "",
           hasSecret: draft.hasEntraSecret,
         }}
         federation={{ issuer, subject: federatedSubjectFor(draft.entraConnectionId), warning: issuerReachabilityWarning(issuer) }}
         managedIdentity={{ enabled: getEnv().KEEL_MANAGED_IDENTITY }}
-        today={new Date().toISOString().slice(0, 10)}
+        today={formatDay(new Date())}
       />
     </>
   );

@@ -10,6 +10,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { getConnection } from "@/lib/data/connections";
 import { azureDevOpsUrls } from "@/lib/env";
 import { idSchema } from "@/lib/validation/auth";
+import { formatDay } from "@/lib/shared/dates";
 
 export const metadata: Metadata = { title: "Edit connection" };
 
@@ -61,7 +62,7 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
             name: connection.name,
             serverUrl: connection.pathPrefix ? `${connection.serverUrl}/${connection.pathPrefix}` : connection.serverUrl,
             collection: connection.collection,
-            tokenExpiresAt: connection.tokenExpiresAt ? connection.tokenExpiresAt.toISOString().slice(0, 10) : "",
+            tokenExpiresAt: connection.tokenExpiresAt ? formatDay(connection.tokenExpiresAt) : "",
             hasToken: connection.hasToken,
             tokenLastFour: connection.tokenLastFour,
             tokenAddress: { serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection },
