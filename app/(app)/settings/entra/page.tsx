@@ -65,10 +65,9 @@ export default async function EntraSettingsPage() {
               <p className="mt-1 text-slate-600">openid and offline_access come with every sign-in; nothing from Microsoft Graph is needed.</p>
             </div>
             <div>
-              <p className="font-medium text-slate-900">The same with the Azure CLI</p>
               <CopyBlock
+                heading={<p className="font-medium text-slate-900">The same with the Azure CLI</p>}
                 label="Azure CLI script for the sign-in app"
-                className="mt-1"
                 text={entraUserOAuthScript({ redirectUri, scopes: OAUTH_SCOPES.map((scope) => scope.id), ...(configured?.entra?.tenant ? { tenantId: configured.entra.tenant } : {}) })}
               />
             </div>
