@@ -72,6 +72,10 @@ test.describe("members and roles", () => {
     expect(await prisma().auditEvent.count({ where: { action: "member.invitation_regenerated", targetId: user.id } })).toBe(1);
     await expectNoSeriousA11yViolations(page, "/settings/members (new invitation link)");
 
+    // The admin trying the link in their own browser is told it would sign them in as Ivy.
+    await page.goto(new URL(newLink).pathname);
+    await expect(page.getByRole("alert").filter({ hasText: `You are signed in as ${FIRST_ADMIN.name}` })).toContainText("signs this browser in as Ivy Invite instead");
+
     const other = await browser.newContext();
     const invitee = await other.newPage();
     await invitee.goto(new URL(link).pathname);
@@ -79,6 +83,10 @@ test.describe("members and roles", () => {
     await invitee.goto(new URL(newLink).pathname);
     await expect(invitee.getByRole("heading", { name: `Join ${FIRST_ADMIN.organizationName}` })).toBeVisible();
     await expectNoSeriousA11yViolations(invitee, "/invite/[token]");
+    await expect(invitee.getByText("You are signed in as")).toHaveCount(0);
+    // The account's email is there for a password manager to save the new password under.
+    await expect(invitee.getByLabel("Email")).toHaveValue(email);
+    await expect(invitee.getByLabel("Email")).toHaveAttribute("autocomplete", "username");
     await invitee.getByLabel("New password").fill("harvest meadow compass");
     await invitee.getByLabel("Repeat the password").fill("harvest meadow compass");
     await invitee.getByRole("button", { name: "Set password and sign in" }).click();

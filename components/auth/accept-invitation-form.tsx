@@ -22,7 +22,9 @@ export function AcceptInvitationForm({ email, action }: Props) {
   return (
     <form action={formAction} noValidate className="space-y-5">
       <FormMessage state={state} />
-      <TextField label="Email" name="email-display" value={email} readOnly disabled />
+      {/* Read-only, not disabled, and marked as the username: a password manager saves the new
+          password for this account. No name: it is shown, not sent (the form sends the passwords only). */}
+      <TextField label="Email" id="invitation-email" value={email} readOnly autoComplete="username" />
       <TextField label="New password" name="password" type="password" required autoComplete="new-password" errors={errors.password} hint="At least 12 characters." />
       <TextField label="Repeat the password" name="confirm" type="password" required autoComplete="new-password" errors={errors.confirm} />
       <SubmitButton className="w-full" pendingLabel="Setting your password…">

@@ -26,7 +26,7 @@ export function SetupForm({ action }: Props) {
       <FormMessage state={state} />
       <TextField label="Organization name" name="organizationName" required maxLength={100} autoComplete="organization" defaultValue={values.organizationName} errors={errors.organizationName} hint="Usually your company or team, e.g. Fabrikam Mobile." />
       <TextField label="Your name" name="name" required maxLength={100} autoComplete="name" defaultValue={values.name} errors={errors.name} />
-      <TextField label="Email" name="email" type="email" required autoComplete="email" defaultValue={values.email} errors={errors.email} />
+      <TextField label="Email" name="email" type="email" required autoComplete="username" defaultValue={values.email} errors={errors.email} />
       <TextField
         label="Password"
         name="password"

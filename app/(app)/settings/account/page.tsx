@@ -15,7 +15,7 @@ export default async function AccountPage() {
       <PageHeader title="Your account" description={`${user.name} · ${user.email}`} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Change password" description="Your other sessions, on other browsers and devices, are signed out; this one stays signed in.">
-          <ChangePasswordForm action={changePasswordAction} />
+          <ChangePasswordForm email={user.email} action={changePasswordAction} />
         </Card>
       </div>
     </>
