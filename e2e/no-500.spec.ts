@@ -21,7 +21,7 @@ import { KEEL_URL } from "./support/settings";
 /** Ids that name nothing usable: a damaged %-escape (the web server's 400), not a UUID, a UUID of nothing, too long. */
 const DAMAGED_IDS = ["%E0%A4%A", "not-an-id", randomUUID(), "a".repeat(300)];
 /** Every query parameter a page or route of Keel reads, and a few it does not. */
-const PARAMETERS = ["q", "limit", "cursor", "project", "before", "after", "page", "sort", "order", "platform", "status", "step", "error", "deleted", "disconnected", "branch", "top", "actor", "action", "target", "from", "to", "reason", "provider", "code", "callbackUrl"];
+const PARAMETERS = ["q", "limit", "cursor", "project", "before", "after", "page", "sort", "order", "platform", "status", "role", "connection", "step", "error", "deleted", "disconnected", "branch", "top", "actor", "action", "target", "from", "to", "reason", "provider", "code", "callbackUrl"];
 /** Values that are wrong for every one of them, one way or another (a NUL, which PostgreSQL refuses in text; a cursor in Keel's own shape with a non-UUID id). */
 const DAMAGED_VALUES = ["x\u0000", "-1", `2026-01-01T00:00:00.000Z_${"a".repeat(36)}`, "%".repeat(2_100)];
 

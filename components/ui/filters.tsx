@@ -1,4 +1,4 @@
-// The filter bar above a list (connections, build profiles, builds, the audit log): a GET form
+// The filter bar above a list (connections, build profiles, builds, members, the audit log): a GET form
 // (filter-form.tsx) whose fields become the page's query string, read back with parseListQuery
 // (lib/validation/list-query.ts). An empty field is no filter, so every field may be left blank.
 import Link from "next/link";

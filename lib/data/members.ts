@@ -5,13 +5,28 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type Role } from "@/lib/generated/prisma/client";
 import { requireUserActor, type Scope } from "@/lib/scope";
 import { recordAudit } from "./audit";
+import { likeLiteral } from "./like";
 import { endMemberSessions } from "./users";
 
-/** Members of the scope's organization with their role, oldest first. */
-export async function listMembers(scope: Scope) {
-  const rows = await db.membership.findMany({
-    where: { organizationId: scope.organizationId },
-    orderBy: { createdAt: "asc" },
+export type MemberFilter = { q?: string; role?: "ADMIN" | "MEMBER"; status?: "ACTIVE" | "INVITED" | "DISABLED"; page: number; pageSize: number };
+
+/** The organization's members (a page of them, searched by name or email and filtered), newest first, and how many match. */
+export async function listMembers(scope: Scope, filter: MemberFilter) {
+  const term = filter.q ? likeLiteral(filter.q) : undefined;
+  const where: Prisma.MembershipWhereInput = {
+    organizationId: scope.organizationId,
+    ...(filter.role ? { role: filter.role } : {}),
+    user: {
+      ...(term ? { OR: [{ name: { contains: term, mode: "insensitive" } }, { email: { contains: term, mode: "insensitive" } }] } : {}),
+      ...(filter.status === "ACTIVE" ? { isActive: true, passwordHash: { not: null } } : filter.status === "INVITED" ? { isActive: true, passwordHash: null } : filter.status === "DISABLED" ? { isActive: false } : {}),
+    },
+  };
+  const list = db.membership.findMany({
+    where,
+    // Newest first: the members an admin just added or invited, and acts on next, are on top.
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    skip: (filter.page - 1) * filter.pageSize,
+    take: filter.pageSize,
     select: {
       role: true,
       createdAt: true,
@@ -27,8 +42,9 @@ export async function listMembers(scope: Scope) {
       },
     },
   });
+  const [rows, total] = await Promise.all([list, db.membership.count({ where })]);
   // The hash is read only to tell "no password yet" apart; it never leaves here.
-  return rows.map((row) => ({
+  const members = rows.map((row) => ({
     userId: row.user.id,
     name: row.user.name,
     email: row.user.email,
@@ -39,6 +55,7 @@ export async function listMembers(scope: Scope) {
     openLink: row.user.invitations[0]?.purpose ?? null,
     joinedAt: row.createdAt,
   }));
+  return { members, total };
 }
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;

@@ -10,6 +10,7 @@ import type { ProfileRepositoryChanges, ProfileRepositoryFacts } from "@/lib/sha
 import { triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
 import { recordAudit } from "./audit";
 import { buildRow, workflowOf, workflowSelect, type BuildRow, type WorkflowView } from "./builds";
+import { likeLiteral } from "./like";
 import { connectionTargetSelect } from "./connections";
 
 const profileView = {
@@ -90,14 +91,10 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
 export type ProfileSort = "name" | "created" | "repository" | "platform";
 export type ProfileListQuery = { q?: string; platform?: BuildPlatform; connection?: string; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number };
 
-/** Escapes LIKE wildcards: Prisma's `contains` passes them through as wildcards. */
-function literal(term: string): string {
-  return term.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
 
 /** A page of the scope organization's build profiles, searched, filtered and sorted. */
 export async function listProfiles(scope: Scope, query: ProfileListQuery) {
-  const term = query.q ? literal(query.q) : undefined;
+  const term = query.q ? likeLiteral(query.q) : undefined;
   const where: Prisma.BuildProfileWhereInput = {
     organizationId: scope.organizationId,
     ...(query.connection ? { connectionId: query.connection } : {}),

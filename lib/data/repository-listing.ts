@@ -9,6 +9,7 @@ import { onBehalfOf, type Scope } from "@/lib/scope";
 import { logger } from "@/lib/logger";
 import { recordAudit } from "./audit";
 import { recordEffect } from "./jobs";
+import { likeLiteral } from "./like";
 
 /**
  * The repository picker's listing cache in PostgreSQL: one RepositoryListing row per
@@ -492,7 +493,7 @@ export type MatchCount = { count: number; capped: boolean };
 
 /** `%term%` for LIKE on a name key, with the term normalized like the keys and LIKE's wildcards escaped. */
 function containsPattern(term: string): string {
-  return `%${escapeLike(nameKey(term))}%`;
+  return `%${likeLiteral(nameKey(term))}%`;
 }
 
 /**
@@ -718,10 +719,6 @@ async function statisticsSamples(statisticsOf: string | undefined): Promise<stri
   return samples;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
-
 function repositoryFilter(scope: Scope, connectionId: string, generation: number, filter: { search?: RepositorySearch; projectId?: string }): Prisma.Sql {
   const conditions: Prisma.Sql[] = [Prisma.sql`"connectionId" = ${connectionId}::uuid`, Prisma.sql`generation = ${generation}`, inScope(scope, connectionId)];
   if (filter.projectId !== undefined) {
@@ -735,7 +732,7 @@ function repositoryFilter(scope: Scope, connectionId: string, generation: number
       // No index serves strpos: the name-ordered walk (SearchPlan).
       conditions.push(whole);
     } else {
-      const pattern = `%${escapeLike(search.indexed)}%`;
+      const pattern = `%${likeLiteral(search.indexed)}%`;
       conditions.push(Prisma.sql`("nameKey" LIKE ${pattern} ESCAPE '\\' OR "projectNameKey" LIKE ${pattern} ESCAPE '\\')`);
       if (search.indexed !== search.key) {
         // The whole term, on the rows the index found for its rarest word.

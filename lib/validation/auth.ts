@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { passwordField } from "@/lib/auth/password";
 import { emailField, textField } from "./form";
+import { listPageField, listSearchField } from "./list-query";
 
 export const setupFields = ["organizationName", "name", "email", "password"] as const;
 export const setupSchema = z
@@ -79,3 +80,14 @@ export const resetPasswordSchema = z
       checkChosenPassword(value.password, ctx);
     }
   });
+
+export const MEMBER_STATUSES = ["ACTIVE", "INVITED", "DISABLED"] as const;
+
+/** `/settings/members?q=&role=&status=&page=`, read with parseListQuery (list-query.ts). */
+export const memberListQuerySchema = z.strictObject({
+  q: listSearchField,
+  role: z.enum(["ADMIN", "MEMBER"], { error: "Role must be ADMIN or MEMBER" }).optional(),
+  status: z.enum(MEMBER_STATUSES, { error: "Status must be ACTIVE, INVITED or DISABLED" }).optional(),
+  page: listPageField,
+});
+export type MemberListQuery = z.infer<typeof memberListQuerySchema>;

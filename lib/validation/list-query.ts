@@ -1,15 +1,24 @@
-// The query string of a list page (/connections, /profiles, /builds, /settings/audit): its
-// filters, sort and page. One rule for all of them, because they are all filled in by the same
-// kind of form and edited by hand in the address bar:
+// The query string of a list page (/connections, /profiles, /builds, /settings/members,
+// /settings/audit): its filters, sort and page. One rule for all of them, because they are all
+// filled in by the same kind of form and edited by hand in the address bar:
 // - an empty value is no filter: a GET form submits every field, so "Any status" arrives as
 //   `status=` and a date left blank as `from=`;
 // - a bad parameter is named and ignored, and the others still apply (one mistyped date does not
 //   throw away the rest of a search);
 // - nothing from the address is repeated on the page: the messages are the schema's own words.
 import { z } from "zod";
+import { CONTROL_OR_INVISIBLE } from "@/lib/shared/names";
 
 /** A list's page number (`page=`), 1 when absent. */
 export const listPageField = z.coerce.number({ error: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be at least 1").max(10_000, "Page is too large").default(1);
+
+/** A list's search box (`q=`): trimmed, one line, at most 200 characters. */
+export const listSearchField = z
+  .string()
+  .max(200, "Search must be at most 200 characters")
+  .refine((value) => !CONTROL_OR_INVISIBLE.test(value), "Search must not contain control characters")
+  .transform((value) => value.trim())
+  .optional();
 
 /** A list's sort direction (`order=`), ascending when absent. */
 export const listOrderField = z.enum(["asc", "desc"], { error: "Order must be asc or desc" }).default("asc");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listOrderField, listPageField } from "./list-query";
+import { listOrderField, listPageField, listSearchField } from "./list-query";
 import { CONTROL_OR_INVISIBLE, nameKey } from "@/lib/shared/names";
 import { PLATFORMS, type PlatformValue } from "@/lib/shared/platforms";
 import { textField } from "./form";
@@ -149,12 +149,7 @@ export const PROFILE_SORTS = ["name", "created", "repository", "platform"] as co
 
 /** `/profiles?q=&platform=&sort=&order=&page=`, read with parseListQuery (list-query.ts). */
 export const profileListQuerySchema = z.strictObject({
-  q: z
-    .string()
-    .max(200, "Search must be at most 200 characters")
-    .refine((value) => !CONTROL.test(value), "Search must not contain control characters")
-    .transform((value) => value.trim())
-    .optional(),
+  q: listSearchField,
   // The filter form's "All platforms" submits `platform=`: parseListQuery reads an empty value as no filter.
   platform: z.enum(PLATFORM_VALUES, { error: "Unknown platform" }).optional(),
   sort: z.enum(PROFILE_SORTS, { error: "Unknown sort order" }).default("name"),

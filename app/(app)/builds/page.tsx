@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { LinkPending } from "@/components/ui/link-pending";
+import { ListPages } from "@/components/ui/list-pages";
 import { BuildTable } from "@/components/builds/build-table";
 import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -90,29 +90,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
           ) : (
             <BuildTable rows={rows} caption="Builds" showProfile />
           )}
-          {pages > 1 ? (
-            <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
-              {query.page > 1 ? (
-                <Link href={href(query, { page: query.page - 1 })} className={buttonClasses("secondary")}>
-                  Newer builds
-                  <LinkPending />
-                </Link>
-              ) : (
-                <span />
-              )}
-              <span className="text-slate-600">
-                Page {query.page} of {pages}
-              </span>
-              {query.page < pages ? (
-                <Link href={href(query, { page: query.page + 1 })} className={buttonClasses("secondary")}>
-                  Older builds
-                  <LinkPending />
-                </Link>
-              ) : (
-                <span />
-              )}
-            </nav>
-          ) : null}
+          <ListPages page={query.page} pages={pages} hrefOf={(page) => href(query, { page })} previousLabel="Newer builds" nextLabel="Older builds" />
         </>
       )}
     </>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { LinkPending } from "@/components/ui/link-pending";
+import { ListPages } from "@/components/ui/list-pages";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { DeleteProfileList } from "@/components/profiles/delete-profile-list";
 import { DeleteProfileRowButton } from "@/components/profiles/delete-profile-row-button";
@@ -208,29 +208,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
               </SoftLinks>
             </DeleteProfileList>
           )}
-          {pages > 1 ? (
-            <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
-              {query.page > 1 ? (
-                <Link href={href(query, { page: query.page - 1 })} className="inline-flex items-center gap-1 font-medium text-brand-700 underline">
-                  Previous page
-                  <LinkPending />
-                </Link>
-              ) : (
-                <span />
-              )}
-              <span className="text-slate-600">
-                Page {query.page} of {pages}
-              </span>
-              {query.page < pages ? (
-                <Link href={href(query, { page: query.page + 1 })} className="inline-flex items-center gap-1 font-medium text-brand-700 underline">
-                  Next page
-                  <LinkPending />
-                </Link>
-              ) : (
-                <span />
-              )}
-            </nav>
-          ) : null}
+          <ListPages page={query.page} pages={pages} hrefOf={(page) => href(query, { page })} />
         </>
       )}
     </>
