@@ -12,7 +12,7 @@ export default async function AccountPage() {
   const { user } = await requireScope("account.password");
   return (
     <>
-      <PageHeader title="Your account" description={`${user.name} · ${user.email}`} />
+      <PageHeader breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Your account" }]} title="Your account" description={`${user.name} · ${user.email}`} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Change password" description="Your other sessions, on other browsers and devices, are signed out; this one stays signed in.">
           <ChangePasswordForm email={user.email} action={changePasswordAction} />

@@ -21,11 +21,12 @@ export default async function EditProfilePage({ params }: { params: Promise<{ id
   if (!profile) {
     notFound();
   }
+  const crumbs = [{ label: "Build profiles", href: "/profiles" }, { label: profile.name, href: `/profiles/${profile.id}` }, { label: "Edit" }];
   if (!can(scope, "profile.update", profile)) {
     // The policy's own words: the creator may, not only admins (app/forbidden.tsx says "admins").
     return (
       <>
-        <PageHeader title={`Edit “${profile.name}”`} />
+        <PageHeader breadcrumbs={crumbs} title={`Edit “${profile.name}”`} />
         <Alert tone="warning" title="You cannot edit this build profile">
           <p>{refusalOf("profile.update")}</p>
           <p>
@@ -40,6 +41,7 @@ export default async function EditProfilePage({ params }: { params: Promise<{ id
   return (
     <>
       <PageHeader
+        breadcrumbs={crumbs}
         title={`Edit “${profile.name}”`}
         description={`${profile.projectName} / ${profile.repositoryName}`}
         actions={
