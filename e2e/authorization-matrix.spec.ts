@@ -274,6 +274,10 @@ const ROUTES: Record<string, RouteRow> = {
     expect: MEMBER_TARGET,
     request: get((f) => `/api/connections/${f.connectionId}/repositories/${DEFAULT_REPOS.walletApp.id}/branches`),
   },
+  "GET /api/connections/[id]/repositories/[repositoryId]/profiles": {
+    expect: MEMBER_TARGET,
+    request: get((f) => `/api/connections/${f.connectionId}/repositories/${DEFAULT_REPOS.walletApp.id}/profiles`),
+  },
   // A finished build without output: the event stream sends its state and ends.
   "GET /api/builds/[id]/events": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/events`) },
   "GET /api/builds/[id]/log": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/log`) },

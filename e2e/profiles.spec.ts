@@ -63,6 +63,15 @@ test.describe("build profiles", () => {
       expect(profile).toMatchObject({ name, createdById: member.id, platform: "ANDROID", repositoryName: "wallet-android", projectName: "Android", defaultBranch: "refs/heads/feature/biometrics" });
       const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: "profile.created", targetId: profileId } });
       expect(audit.actorId).toBe(member.id);
+
+      // Picking the same repository again says it already builds, and links to the profile.
+      await page.goto(`/connections/${connection.id}/repositories`);
+      await page.getByLabel("Search repositories and projects").fill("android");
+      await repositoryRow(page, "wallet-android").click();
+      const again = page.getByRole("form", { name: "Create a build profile for wallet-android" });
+      await expect(again.getByRole("status").filter({ hasText: /This repository already has/ })).toBeVisible();
+      await expect(again.getByRole("list", { name: "Build profiles of this repository" }).getByRole("link", { name })).toHaveAttribute("href", `/profiles/${profileId}`);
+      await expectNoSeriousA11yViolations(page, "create form of a repository that has a profile");
     } finally {
       await removeConnection(connection.id);
       await removeUser(member.id);

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState, useEffect, useRef, useState } from "react";
 import { fetchJson } from "@/components/picker/fetch-json";
 import { Alert } from "@/components/ui/alert";
@@ -11,9 +12,11 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import type { BranchPageDto } from "@/lib/shared/repository-dto";
 import type { RepositoryItemDto } from "@/lib/shared/repository-dto";
 import { idleState, type FormState } from "@/lib/shared/form-state";
-import { PLATFORMS } from "@/lib/shared/platforms";
+import { PLATFORMS, platformLabel } from "@/lib/shared/platforms";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
+
+type ExistingProfiles = { items: { id: string; name: string; platform: string }[]; total: number };
 
 type Branches = { status: "loading" } | { status: "ready"; names: string[]; more: boolean } | { status: "error"; message: string };
 
@@ -28,6 +31,7 @@ export function CreateProfileForm({ connectionId, repository, action, onCancel }
   const [state, formAction] = useActionState(action, idleState as FormState);
   const [idempotencyKey] = useState(() => crypto.randomUUID());
   const [branches, setBranches] = useState<Branches>(repository.isEmpty ? { status: "ready", names: [], more: false } : { status: "loading" });
+  const [existing, setExisting] = useState<ExistingProfiles | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const values = state.status === "error" ? state.values : {};
   const errors = state.status === "error" ? state.fieldErrors : {};
@@ -49,6 +53,16 @@ export function CreateProfileForm({ connectionId, repository, action, onCancel }
     );
     return () => controller.abort();
   }, [connectionId, repository.id, repository.isEmpty, repository.isDisabled]);
+
+  useEffect(() => {
+    // Profiles of this repository the organization already has: said before a second one is made.
+    const controller = new AbortController();
+    fetchJson<ExistingProfiles>(`/api/connections/${connectionId}/repositories/${repository.id}/profiles`, controller.signal).then(
+      (result) => setExisting(result.ok ? result.data : null),
+      () => undefined,
+    );
+    return () => controller.abort();
+  }, [connectionId, repository.id]);
 
   const listId = `branches-${repository.id}`;
   const branchHint =
@@ -83,6 +97,22 @@ export function CreateProfileForm({ connectionId, repository, action, onCancel }
         {repository.isDisabled ? (
           <Alert tone="warning" title="This repository is disabled in Azure DevOps">
             <p>Keel cannot read a disabled repository, so it cannot build it. A project administrator can enable it in Azure DevOps under Project settings → Repositories; then refresh the list here.</p>
+          </Alert>
+        ) : null}
+        {existing && existing.total > 0 ? (
+          <Alert tone="info" title={`This repository already has ${existing.total === 1 ? "a build profile" : `${existing.total} build profiles`}`}>
+            <ul className="mt-1 list-disc pl-5" aria-label="Build profiles of this repository">
+              {existing.items.map((profile) => (
+                <li key={profile.id}>
+                  <Link href={`/profiles/${profile.id}`} className="font-medium underline">
+                    {profile.name}
+                  </Link>{" "}
+                  ({platformLabel(profile.platform)})
+                </li>
+              ))}
+            </ul>
+            {existing.total > existing.items.length ? <p className="mt-1">And {existing.total - existing.items.length} more.</p> : null}
+            <p className="mt-1">Another one is fine: for another platform, branch or workflow. Give it a name of its own.</p>
           </Alert>
         ) : null}
         <input type="hidden" name="repositoryId" value={repository.id} />

@@ -120,3 +120,24 @@ describe("build profiles", () => {
     expect(percent.rows.map((row) => row.name)).toEqual([`100% ${tag}`]);
   });
 });
+
+describe("the profiles of one repository", () => {
+  it("names the organization's profiles of it by name, up to ten, counts them all, and never another organization's", async () => {
+    const { createProfile, listProfilesOfRepository, REPOSITORY_PROFILES_NAMED } = await import("./profiles");
+    const admin = testScope(seeded.organizationId, seeded.adminId);
+    const repositoryId = randomUUID();
+    for (let index = 12; index >= 1; index -= 1) {
+      await createProfile(admin, newProfile({ name: `Repo twin ${String(index).padStart(2, "0")}`, repositoryId }));
+    }
+    await createProfile(admin, newProfile({ name: "Unrelated repo" }));
+    const other = await seedOrganization(database, "Fourth Coffee");
+    const otherConnection = await seedConnection(database, other, { origin: "https://dev.azure.com", collection: "fourthcoffee", token: "z".repeat(52) });
+    await createProfile(testScope(other.organizationId, other.adminId), { ...newProfile({ name: "Foreign twin", repositoryId }), connectionId: otherConnection.id });
+
+    const found = await listProfilesOfRepository(admin, repositoryId.toUpperCase());
+    expect(found.total).toBe(12);
+    expect(found.items).toHaveLength(REPOSITORY_PROFILES_NAMED);
+    expect(found.items.map((item) => item.name)).toEqual(Array.from({ length: 10 }, (_, index) => `Repo twin ${String(index + 1).padStart(2, "0")}`));
+    expect(await listProfilesOfRepository(admin, randomUUID())).toEqual({ items: [], total: 0 });
+  });
+});

@@ -143,6 +143,22 @@ export async function countProfilesForConnection(scope: Scope, connectionId: str
   return db.buildProfile.count({ where: { organizationId: scope.organizationId, connectionId } });
 }
 
+/** How many of a repository's profiles the create form names (it says how many more there are). */
+export const REPOSITORY_PROFILES_NAMED = 10;
+
+/**
+ * The organization's build profiles of one Azure DevOps repository (through any connection), by
+ * name: what the create form shows before a second profile of the same repository is made.
+ */
+export async function listProfilesOfRepository(scope: Scope, repositoryId: string): Promise<{ items: { id: string; name: string; platform: BuildPlatform }[]; total: number }> {
+  const where = { organizationId: scope.organizationId, repositoryId: repositoryId.toLowerCase() };
+  const [items, total] = await Promise.all([
+    db.buildProfile.findMany({ where, orderBy: { nameKey: "asc" }, take: REPOSITORY_PROFILES_NAMED, select: { id: true, name: true, platform: true } }),
+    db.buildProfile.count({ where }),
+  ]);
+  return { items, total };
+}
+
 /** True when the scope's organization already has a profile of this name (case-insensitive). */
 export async function profileNameTaken(scope: Scope, name: string): Promise<boolean> {
   const found = await db.buildProfile.findFirst({ where: { organizationId: scope.organizationId, nameKey: nameKey(name) }, select: { id: true } });

@@ -12,3 +12,8 @@ export const PLATFORMS = [
 ] as const;
 
 export type PlatformValue = (typeof PLATFORMS)[number]["value"];
+
+/** The label of a platform value ("DOTNET_MAUI" → ".NET MAUI"). */
+export function platformLabel(value: string): string {
+  return PLATFORMS.find((platform) => platform.value === value)?.label ?? value;
+}

@@ -8,11 +8,6 @@ export { PLATFORMS, type PlatformValue } from "@/lib/shared/platforms";
 
 const PLATFORM_VALUES = PLATFORMS.map((platform) => platform.value) as [PlatformValue, ...PlatformValue[]];
 
-/** The label of a platform value ("DOTNET_MAUI" → ".NET MAUI"). */
-export function platformLabel(value: string): string {
-  return PLATFORMS.find((platform) => platform.value === value)?.label ?? value;
-}
-
 // Controls and invisible format characters: never part of a name or search term.
 const CONTROL = CONTROL_OR_INVISIBLE;
 

@@ -35,7 +35,7 @@ import { HookHealthTable } from "@/components/hooks/hook-health";
 import { listHookSubscriptions } from "@/lib/data/hooks";
 import { formatList, shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
-import { platformLabel } from "@/lib/validation/profiles";
+import { platformLabel } from "@/lib/shared/platforms";
 import { formatDay } from "@/lib/shared/dates";
 import { When } from "@/components/ui/when";
 

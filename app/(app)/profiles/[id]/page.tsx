@@ -34,7 +34,7 @@ import { connectionsListingRepository, getProfilePage } from "@/lib/data/profile
 import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
 import { formatList, shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
-import { platformLabel } from "@/lib/validation/profiles";
+import { platformLabel } from "@/lib/shared/platforms";
 import { formatTime } from "@/lib/shared/dates";
 import { When } from "@/components/ui/when";
 

@@ -11,7 +11,7 @@ import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { getConnection } from "@/lib/data/connections";
 import { countProfilesForConnection, listProfilesForConnection } from "@/lib/data/profiles";
 import { idSchema } from "@/lib/validation/auth";
-import { platformLabel } from "@/lib/validation/profiles";
+import { platformLabel } from "@/lib/shared/platforms";
 
 export const metadata: Metadata = { title: "Delete connection" };
 

@@ -9,7 +9,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { getProfileWorkflow } from "@/lib/data/builds";
 import { defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
 import { idSchema } from "@/lib/validation/auth";
-import { platformLabel } from "@/lib/validation/profiles";
+import { platformLabel } from "@/lib/shared/platforms";
 
 export const metadata: Metadata = { title: "Workflow" };
 
