@@ -128,6 +128,19 @@ test.describe("builds", () => {
       await page.getByRole("button", { name: "Save workflow" }).click();
       await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
       expect(await prisma().auditEvent.count({ where: { action: "workflow.updated", targetId: profile.id } })).toBe(1);
+      // Two mistakes at once: the server names both (the browser's own check would stop at the first, unnamed).
+      const secondCommand = page.getByLabel("Command", { exact: true }).nth(1);
+      const before = await secondCommand.inputValue();
+      await secondCommand.fill("");
+      await page.getByLabel(/^Minutes a build may take/).fill("999");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      const refusal = page.getByRole("alert").filter({ hasText: "The workflow was not saved" });
+      await expect(refusal).toContainText("Step 2 (Build): the command is required.");
+      await expect(refusal).toContainText("Time limit must be a whole number of minutes from 1 to 360.");
+      expect(await prisma().auditEvent.count({ where: { action: "workflow.updated", targetId: profile.id } })).toBe(1);
+      await expect(page.getByLabel(/^Minutes a build may take/)).toHaveValue("999");
+      await secondCommand.fill(before);
+      await page.getByLabel(/^Minutes a build may take/).fill("30");
       // A secret variable stays shown as secret after the save's answer (React resets the form).
       await page.getByRole("button", { name: "Add a variable" }).click();
       await page.getByLabel("Name", { exact: true }).last().fill("DEPLOY_KEY");

@@ -67,7 +67,9 @@ export function WorkflowEditor({
     });
 
   return (
-    <form action={formAction} className="space-y-6" aria-label="Workflow">
+    // noValidate: the server checks every step and variable at once and names each in its message
+    // (the browser's bubbles stop at the first field and do not say which step it is).
+    <form action={formAction} noValidate className="space-y-6" aria-label="Workflow">
       <input type="hidden" name="workflow" value={payload} />
       <section aria-labelledby={`${id}-steps`} className="space-y-3">
         <div className="flex flex-wrap items-center justify-between gap-2">
@@ -139,7 +141,7 @@ export function WorkflowEditor({
           inputMode="numeric"
           min={WORKFLOW_LIMITS.timeoutMinutes.min}
           max={WORKFLOW_LIMITS.timeoutMinutes.max}
-          className={`${input} w-32`}
+          className={input.replace("w-full", "w-32")}
           value={timeout}
           onChange={(event) => setTimeoutMinutes(event.target.value)}
         />
