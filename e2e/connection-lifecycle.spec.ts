@@ -127,6 +127,10 @@ test("a PAT expiring in 5 days: warning, one e-mail; a bad replacement keeps the
   await test.step("a token Azure DevOps refuses does not replace the old one", async () => {
     await page.goto(`/connections/${connection.id}`);
     await expect(page.getByText(`The personal access token expires in 5 days`).first()).toBeVisible();
+    // Nothing typed: Keel's own message under the field, not the browser's bubble.
+    await replace.getByRole("button", { name: "Replace token" }).click();
+    await expect(replace.getByText("Personal Access Token is required")).toBeVisible();
+    await expect(replace.getByRole("button", { name: "Replace token" })).toBeEnabled();
     await replace.getByLabel("New Personal Access Token").fill("x".repeat(52));
     await replace.getByRole("button", { name: "Replace token" }).click();
     await expect(replace.getByText(/The new token does not work, so the old one stays in place/)).toBeVisible();

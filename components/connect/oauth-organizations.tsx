@@ -49,7 +49,7 @@ export function OAuthOrganizationPicker({ action, organizations, initialName, in
   const [name, setName] = useState(values.name ?? (initialName || selected));
   const [nameEdited, setNameEdited] = useState(Boolean(initialName));
   return (
-    <form action={formAction} className="space-y-5">
+    <form action={formAction} noValidate className="space-y-5">
       <FormMessage state={state} />
       <fieldset aria-describedby={errors.organization ? "organization-error" : undefined}>
         <legend className="mb-3 text-base font-semibold text-slate-900">Organization</legend>

@@ -17,7 +17,7 @@ export function ReplaceTokenForm({ action, minDate }: { action: Action; minDate:
   const errors = state.status === "error" ? state.fieldErrors : {};
   const values = state.status === "error" ? state.values : {};
   return (
-    <form action={formAction} className="space-y-4" aria-label="Replace token">
+    <form action={formAction} noValidate className="space-y-4" aria-label="Replace token">
       <TextField
         label="New Personal Access Token"
         name="token"
