@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { HookActionButton } from "@/components/hooks/action-button";
 import { Badge } from "@/components/ui/badge";
+import { buttonClasses } from "@/components/ui/button";
 import { LinkPending } from "@/components/ui/link-pending";
 import { replayDeliveryAction } from "@/lib/actions/hooks";
 import type { HookDeliveryView } from "@/lib/data/hooks";
@@ -84,15 +85,15 @@ export function DeliveryPages({ base, older, next }: { base: string; older: bool
     return null;
   }
   return (
-    <nav aria-label="Delivery pages" className="mt-3 flex flex-wrap gap-4 text-sm font-medium">
+    <nav aria-label="Delivery pages" className="mt-3 flex flex-wrap gap-3">
       {older ? (
-        <Link href={base} className="text-brand-700 underline">
+        <Link href={base} className={buttonClasses("secondary")}>
           Newest deliveries
           <LinkPending />
         </Link>
       ) : null}
       {next !== null ? (
-        <Link href={`${base}?before=${encodeURIComponent(next)}`} className="text-brand-700 underline">
+        <Link href={`${base}?before=${encodeURIComponent(next)}`} className={buttonClasses("secondary")}>
           Older deliveries
           <LinkPending />
         </Link>
