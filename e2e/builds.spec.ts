@@ -89,6 +89,7 @@ test.describe("builds", () => {
       await expect(page.getByRole("table", { name: `Latest builds of ${profile.name}` }).getByRole("link", { name: `#${build.number}` })).toBeVisible();
       await page.goto(`/builds?profile=${profile.id}&status=SUCCEEDED`);
       await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: profile.name })).toHaveCount(1);
+      await expect(page.getByText("1 build matches", { exact: true })).toBeVisible();
       await expectNoSeriousA11yViolations(page, "builds list");
       // A page past the end shows the last page.
       await page.goto(`/builds?profile=${profile.id}&status=SUCCEEDED&page=5`);

@@ -281,7 +281,7 @@ test.describe("members and roles", () => {
       const filters = page.getByRole("search", { name: "Filter members" });
       await filters.getByLabel("Search").fill("CREW-05");
       await filters.getByRole("button", { name: "Apply" }).click();
-      await expect(page.getByRole("heading", { name: "1 member match" })).toBeVisible();
+      await expect(page.getByRole("heading", { name: "1 member matches" })).toBeVisible();
       await expect(rows).toHaveCount(1);
       await expect(rows.first()).toContainText("Invited");
       await expect(page).not.toHaveURL(/page=/);
@@ -289,7 +289,7 @@ test.describe("members and roles", () => {
       await filters.getByLabel("Search").fill("");
       await filters.getByLabel("Status").selectOption("DISABLED");
       await filters.getByRole("button", { name: "Apply" }).click();
-      await expect(page.getByRole("heading", { name: "1 member match" })).toBeVisible();
+      await expect(page.getByRole("heading", { name: "1 member matches" })).toBeVisible();
       await expect(rows.first()).toContainText("Crew 03");
 
       await filters.getByLabel("Status").selectOption("");

@@ -74,7 +74,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
           </FilterBar>
           <p className="mb-2 text-sm text-slate-600" aria-live="polite">
             {total === 1 ? "1 build" : `${total.toLocaleString("en")} builds`}
-            {filtered ? " match" : ""}
+            {filtered ? (total === 1 ? " matches" : " match") : ""}
           </p>
           {rows.length === 0 ? (
             <EmptyState

@@ -138,7 +138,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           </FilterBar>
           <p className="mb-2 text-sm text-slate-600" aria-live="polite">
             {total === 1 ? "1 build profile" : `${total.toLocaleString("en")} build profiles`}
-            {filtered ? " match" : ""}
+            {filtered ? (total === 1 ? " matches" : " match") : ""}
           </p>
           {rows.length === 0 ? (
             <EmptyState

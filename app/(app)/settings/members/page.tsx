@@ -80,7 +80,7 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
             <FilterSelect id="members-role" label="Role" name="role" defaultValue={query.role ?? ""} options={ROLES} />
             <FilterSelect id="members-status" label="Status" name="status" defaultValue={query.status ?? ""} options={STATUSES} />
           </FilterBar>
-          <Card title={`${total.toLocaleString("en")} member${total === 1 ? "" : "s"}${filtered ? " match" : ""}`}>
+          <Card title={`${total.toLocaleString("en")} member${total === 1 ? "" : "s"}${filtered ? (total === 1 ? " matches" : " match") : ""}`}>
             {members.length === 0 ? (
               <EmptyState
                 title="No member matches"
