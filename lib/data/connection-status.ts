@@ -33,8 +33,8 @@ export type StatusWriteResult = { found: boolean; changed: boolean; from: Connec
  * When only the reason changes, the reason is updated quietly.
  */
 export async function writeConnectionStatus(tx: Tx, scope: Scope, connectionId: string, write: StatusWrite): Promise<StatusWriteResult> {
-  const rows = await tx.$queryRaw<{ status: ConnectionStatus; statusReason: string | null; name: string }[]>`
-    SELECT status, "statusReason", name FROM "Connection"
+  const rows = await tx.$queryRaw<{ status: ConnectionStatus; statusReason: string | null; name: string; authMethod: string }[]>`
+    SELECT status, "statusReason", name, "authMethod"::text AS "authMethod" FROM "Connection"
     WHERE id = ${connectionId}::uuid AND "organizationId" = ${scope.organizationId}::uuid
     FOR UPDATE`;
   const current = rows[0];
@@ -51,7 +51,8 @@ export async function writeConnectionStatus(tx: Tx, scope: Scope, connectionId: 
   const data = { name: current.name, from: current.status, to: write.status, reason: write.reason, source: write.source, ...(write.finding ? { finding: write.finding } : {}) };
   await recordAudit(scope, { action: "connection.status_changed", targetType: "connection", targetId: connectionId, data }, tx);
   if (write.notify !== false) {
-    await createNotice(tx, scope, { connectionId, kind: "connection.status_changed", dedupeKey: `status:${connectionId}:${randomUUID()}`, data });
+    // The notice also knows how the connection signs in: what to do depends on it (a token, an authorization, a service principal).
+    await createNotice(tx, scope, { connectionId, kind: "connection.status_changed", dedupeKey: `status:${connectionId}:${randomUUID()}`, data: { ...data, authMethod: current.authMethod } });
   }
   return { found: true, changed: true, from: current.status };
 }

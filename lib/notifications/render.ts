@@ -19,16 +19,48 @@ function label(value: string | null): string {
   return value && isConnectionStatus(value) ? statusLabel(value) : (value ?? "unknown");
 }
 
-const WHAT_TO_DO: Record<string, string> = {
-  EXPIRED: "Replace the token (or re-authorize) on the connection's page.",
-  NEEDS_REAUTH: "Re-authorize the connection (OAuth) or replace its token (PAT) on the connection's page.",
-  UNREACHABLE: "Open the connection's page and run Check: the findings say what to fix (address, network, server).",
-  CERTIFICATE_PROBLEM: "Open the connection's page: upload the server's CA certificate or have the certificate renewed.",
-  CREDENTIALS_UNREADABLE: "Enter the token again (or re-authorize): Keel cannot decrypt the stored one.",
-  CREDENTIALS_MISSING: "Enter a token for the connection's new address.",
-  EXPIRING: "Replace the token before it expires: Azure DevOps will not accept it afterwards.",
-  HEALTHY: "Nothing to do: builds that use it work again.",
-};
+type AuthMethod = "PAT" | "OAUTH" | "SERVICE_PRINCIPAL";
+
+/** What to do about a status, in the words of the connection's sign-in method (unknown: a wording that fits all three). */
+function whatToDo(status: string | null, method: AuthMethod | null): string {
+  switch (status) {
+    case "EXPIRED":
+    case "NEEDS_REAUTH":
+      return method === "PAT"
+        ? "Replace the token on the connection's page: create a new one in Azure DevOps, scoped to the organization."
+        : method === "OAUTH"
+          ? "Re-authorize the connection on its page."
+          : method === "SERVICE_PRINCIPAL"
+            ? "Open the connection's page: its findings say what to change in Microsoft Entra ID or Azure DevOps, or replace the service principal's credential there."
+            : "Replace the token, re-authorize, or fix the service principal, on the connection's page.";
+    case "UNREACHABLE":
+      return "Open the connection's page and run Check now: the findings say what to fix (address, network, server).";
+    case "CERTIFICATE_PROBLEM":
+      return "Open the connection's page: upload the server's CA certificate or have the certificate renewed.";
+    case "CREDENTIALS_UNREADABLE":
+      return method === "OAUTH" ? "Re-authorize the connection: Keel cannot decrypt the stored authorization." : method === "SERVICE_PRINCIPAL" ? "Enter the service principal's credential again: Keel cannot decrypt the stored one." : "Enter the token again: Keel cannot decrypt the stored one.";
+    case "CREDENTIALS_MISSING":
+      return "Enter a token for the connection's new address.";
+    case "EXPIRING":
+      return expiringAdvice(method);
+    case "HEALTHY":
+      return "Nothing to do: builds that use it work again.";
+    default:
+      return "Open the connection's page for details.";
+  }
+}
+
+/** How to renew a credential before it expires; Azure DevOps and Entra ID do not extend an expired one. */
+function expiringAdvice(method: AuthMethod | null): string {
+  return method === "SERVICE_PRINCIPAL"
+    ? "Create a new client secret or certificate for the app in Microsoft Entra ID (App registrations → the app → Certificates & secrets) and enter it on the connection's page under Service principal; Keel checks it before it replaces the old one."
+    : "Replace the token before it expires: Azure DevOps does not let an expired token be extended, so create a new one (scoped to the organization) and paste it in Keel with Replace token.";
+}
+
+function authMethodOf(data: Record<string, unknown>): AuthMethod | null {
+  const value = data.authMethod;
+  return value === "PAT" || value === "OAUTH" || value === "SERVICE_PRINCIPAL" ? value : null;
+}
 
 /** Subject and text of a notice; `link` is the connection's page in Keel (absolute URL). */
 export function renderNotice(kind: string, raw: unknown, link: string | null): RenderedNotice {
@@ -38,10 +70,11 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
   if (kind === "connection.expiry_reminder") {
     const days = num(data, "daysLeft") ?? num(data, "tier") ?? 0;
     const when = str(data, "expiresAt")?.slice(0, 10) ?? "soon";
-    const what = str(data, "authMethod") === "PAT" ? "personal access token" : "credential";
+    const method = authMethodOf(data);
+    const what = method === "PAT" ? "personal access token" : method === "SERVICE_PRINCIPAL" ? "service principal's credential" : "credential";
     return {
       subject: `Keel: the ${what} of "${name}" expires in ${days} day${days === 1 ? "" : "s"}`,
-      text: `The ${what} of the connection "${name}" expires on ${when} (in ${days} day${days === 1 ? "" : "s"}). Build profiles that use it stop working then.\n\n${WHAT_TO_DO.EXPIRING} Azure DevOps does not let an expired token be extended: create a new one (scoped to the organization) and paste it in Keel with Replace token.${footer}`,
+      text: `The ${what} of the connection "${name}" expires on ${when} (in ${days} day${days === 1 ? "" : "s"}). Build profiles that use it stop working then.\n\n${expiringAdvice(method)}${footer}`,
     };
   }
   if (kind === "connection.owner_changed") {
@@ -55,6 +88,6 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
   const reason = str(data, "reason");
   return {
     subject: `Keel: "${name}" is now ${label(to)}`,
-    text: `The connection "${name}" changed from ${label(str(data, "from")).toLowerCase()} to ${label(to).toLowerCase()}.${reason ? `\n\n${reason}` : ""}\n\n${(to && WHAT_TO_DO[to]) ?? "Open the connection's page for details."}${footer}`,
+    text: `The connection "${name}" changed from ${label(str(data, "from")).toLowerCase()} to ${label(to).toLowerCase()}.${reason ? `\n\n${reason}` : ""}\n\n${whatToDo(to, authMethodOf(data))}${footer}`,
   };
 }
