@@ -14,6 +14,7 @@ import { emulator } from "./support/emulator";
 import { mailsTo } from "./support/mail";
 import { answerConsent, continueToConsent, expectConsentPage, openOAuthStep, PROVIDERS } from "./support/oauth";
 import { seedProfile } from "./support/profiles";
+import { EMULATOR_URL } from "./support/settings";
 
 const DAY = 86_400_000;
 const alex = DEFAULT_USERS.alex;
@@ -409,4 +410,30 @@ test("a connection with many profiles and deliveries: the delete page names the 
     await expect(deliveries).toHaveCount(50);
     await expectNoSeriousA11yViolations(page, "delivery log");
   });
+});
+
+test("an OAuth connection whose stored authorization cannot be read is re-authorized, never asked for a token", async ({ page }) => {
+  const { admin, organization } = await ownOrganization(page, "Unreadable");
+  const name = uniqueName("Unreadable OAuth");
+  const connection = await prisma().connection.create({
+    data: {
+      organizationId: organization.id,
+      ownerId: admin.id,
+      name,
+      nameKey: name.toLowerCase(),
+      deploymentType: "SERVICES",
+      authMethod: "OAUTH",
+      oauthProvider: "azure-devops",
+      serverUrl: EMULATOR_URL,
+      collection: "fabrikam",
+      status: "CREDENTIALS_UNREADABLE",
+      statusReason: "Keel cannot decrypt the stored authorization.",
+    },
+  });
+  await page.goto(`/connections/${connection.id}`);
+  const alert = page.getByRole("alert").filter({ hasText: "Keel cannot decrypt the stored authorization." });
+  await expect(alert).toContainText("Sign in to Azure DevOps OAuth again and approve Keel's access.");
+  await expect(alert.getByRole("button", { name: "Re-authorize" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Enter a token" })).toHaveCount(0);
+  await expectNoSeriousA11yViolations(page, "unreadable OAuth connection");
 });

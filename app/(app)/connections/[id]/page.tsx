@@ -168,7 +168,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             ) : (
               <p>{askAdmin} to replace the token of this connection.</p>
             )
-          ) : connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
+          ) : connection.authMethod === "PAT" && (connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE") ? (
             may.update ? (
               <p>
                 <Link href={`/connections/${connection.id}/edit`} className="font-medium underline">
@@ -190,7 +190,8 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             ) : (
               <p>{askAdmin} to replace the token of this connection.</p>
             )
-          ) : health.status === "NEEDS_REAUTH" ? (
+          ) : health.status === "NEEDS_REAUTH" || connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE" ? (
+            // An OAuth connection whose stored authorization is gone or unreadable: re-authorizing stores a new one.
             may.reauthorize ? (
               <div className="space-y-2">
                 <p>Sign in to {providerLabel(oauthProvider)} again and approve Keel&apos;s access. Build profiles that use this connection keep their repository.</p>
