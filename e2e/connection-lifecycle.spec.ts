@@ -436,4 +436,8 @@ test("an OAuth connection whose stored authorization cannot be read is re-author
   await expect(alert.getByRole("button", { name: "Re-authorize" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Enter a token" })).toHaveCount(0);
   await expectNoSeriousA11yViolations(page, "unreadable OAuth connection");
+  // The picker says the same.
+  await page.goto(`/connections/${connection.id}/repositories`);
+  await expect(page.getByRole("link", { name: "Re-authorize it on the connection's page" })).toHaveAttribute("href", `/connections/${connection.id}`);
+  await expect(page.getByRole("link", { name: "Enter a new Personal Access Token" })).toHaveCount(0);
 });

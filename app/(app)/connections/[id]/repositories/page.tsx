@@ -109,16 +109,28 @@ export default async function RepositoriesPage({ params, searchParams }: { param
         </Alert>
       ) : null}
       {unusable ? (
-        <Alert tone="error" title={connection.statusReason ?? "This connection has no usable token"}>
-          {isAdmin ? (
+        <Alert tone="error" title={connection.statusReason ?? "This connection has no usable credential"}>
+          {/* What gives it a credential again depends on how it signs in. */}
+          {connection.authMethod === "PAT" ? (
+            isAdmin ? (
+              <p>
+                <Link href={`/connections/${connection.id}/edit`} className="font-medium underline">
+                  Enter a new Personal Access Token
+                </Link>{" "}
+                to list this {collectionKind}&apos;s repositories.
+              </p>
+            ) : (
+              <p>Ask an admin to enter a new token for this connection.</p>
+            )
+          ) : isAdmin ? (
             <p>
-              <Link href={`/connections/${connection.id}/edit`} className="font-medium underline">
-                Enter a new Personal Access Token
+              <Link href={`/connections/${connection.id}`} className="font-medium underline">
+                {connection.authMethod === "OAUTH" ? "Re-authorize it on the connection's page" : "Enter the service principal's credential again on the connection's page"}
               </Link>{" "}
               to list this {collectionKind}&apos;s repositories.
             </p>
           ) : (
-            <p>Ask an admin to enter a new token for this connection.</p>
+            <p>Ask an admin to {connection.authMethod === "OAUTH" ? "re-authorize this connection" : "enter the service principal's credential again"}.</p>
           )}
         </Alert>
       ) : (
