@@ -72,8 +72,12 @@ test.describe("sessions end on the server", () => {
       await signInPage(other, user.email, user.password);
       await signInPage(page, user.email, user.password);
       await page.goto("/settings");
-      await page.getByRole("link", { name: "Your account" }).click();
+      await expect(page.getByRole("link", { name: "Your account", exact: true })).toBeVisible();
+      // From any page, through the account menu.
+      await page.getByRole("button", { name: /open the account menu/ }).click();
+      await page.getByRole("link", { name: "Your account (change password)" }).click();
       await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+      await expect(page.locator("#user-menu")).toHaveCount(0);
       await expectNoSeriousA11yViolations(page, "/settings/account");
       const form = page.getByRole("form", { name: "Change password" });
 

@@ -1,12 +1,13 @@
 "use client";
 
+import Link from "next/link";
 import { signOut } from "next-auth/react";
 import { useActionState, useEffect, useRef, useState, useTransition } from "react";
 import { signOutEverywhereAction } from "@/lib/actions/session";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { Spinner } from "@/components/ui/spinner";
 
-/** The signed-in user's menu: who they are, sign out, sign out everywhere. */
+/** The signed-in user's menu: who they are, their account page, sign out, sign out everywhere. */
 export function UserMenu({ name, email, role }: { name: string; email: string; role: "ADMIN" | "MEMBER" }) {
   const [open, setOpen] = useState(false);
   const [signingOut, startSignOut] = useTransition();
@@ -59,6 +60,9 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
             <p className="truncate text-slate-600">{email}</p>
             <p className="mt-1 text-xs text-slate-500">{role === "ADMIN" ? "Admin" : "Member"}</p>
           </div>
+          <Link href="/settings/account" onClick={() => setOpen(false)} className="mt-1 flex w-full items-center gap-2 rounded px-2 py-1.5 text-left text-sm text-slate-700 hover:bg-slate-100">
+            Your account (change password)
+          </Link>
           <button
             type="button"
             disabled={signingOut}
@@ -73,6 +77,11 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
               {pendingEverywhere ? <Spinner /> : null}
               {pendingEverywhere ? "Signing out everywhere…" : "Sign out on all devices"}
             </button>
+            {state.status === "error" ? (
+              <p role="alert" className="px-2 pt-1 text-xs text-red-700">
+                {state.message}
+              </p>
+            ) : null}
           </form>
         </div>
       ) : null}
