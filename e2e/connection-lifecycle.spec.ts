@@ -70,6 +70,9 @@ test("a PAT expiring in 5 days: warning, one e-mail; a bad replacement keeps the
   await test.step("the scheduled check, run now as a job, finds it expiring and e-mails the owner once", async () => {
     await checkAllNow(page, connection.id);
     expect(await connectionRow(connection.id)).toMatchObject({ status: "EXPIRING" });
+    // The page follows the checks it queued and shows their result without a reload.
+    await expect(page.getByTestId("check-all-progress")).toHaveText("Checked.", { timeout: 20_000 });
+    await expect(page.getByRole("row").filter({ hasText: connection.name })).toContainText("Expiring in 5 days");
     await expect.poll(() => mailsTo(admin.email, connection.name).length, { timeout: 30_000 }).toBe(1);
     const [mail] = mailsTo(admin.email, connection.name);
     expect(mail!.subject).toBe(`Keel: the personal access token of "${connection.name}" expires in 5 days`);

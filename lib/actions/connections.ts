@@ -159,6 +159,8 @@ export const replaceTokenAction = action(
 export const checkAllConnectionsAction = action(
   { name: "connections.check-all", permission: "connection.check", unexpected: "Queueing the checks failed unexpectedly. Try again." },
   async ({ scope }) => {
+    // Checks that finish from now on count for the page's progress (it compares each connection's lastCheckAt).
+    const since = new Date().toISOString();
     const connections = await listConnections(scope);
     const queued = await queueOrganizationChecks(
       scope,
@@ -170,7 +172,8 @@ export const checkAllConnectionsAction = action(
       message:
         connections.length === 0
           ? "There are no connections to check."
-          : `Checking ${connections.length} connection${connections.length === 1 ? "" : "s"} in the background${queued < connections.length ? ` (${connections.length - queued} already queued)` : ""}. Reload in a minute to see the results.`,
+          : `Checking ${connections.length} connection${connections.length === 1 ? "" : "s"} in the background${queued < connections.length ? ` (${connections.length - queued} already queued)` : ""}. The list updates as they finish.`,
+      data: { since, total: String(connections.length) },
     };
   },
 );

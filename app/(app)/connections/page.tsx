@@ -83,7 +83,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
         actions={
           all.length > 0 ? (
             <>
-              {mayCheck ? <CheckAllButton action={checkAllConnectionsAction} /> : null}
+              {mayCheck ? <CheckAllButton action={checkAllConnectionsAction} checkedAt={connections.map((connection) => connection.lastCheckAt?.toISOString() ?? null)} /> : null}
               {connect}
             </>
           ) : null
