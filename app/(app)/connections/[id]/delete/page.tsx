@@ -78,7 +78,10 @@ export default async function DeleteConnectionPage({ params }: { params: Promise
         </Card>
         <Card title="Confirm">
           <div className="space-y-3 text-sm text-slate-700">
-            <p>Keel forgets this connection&apos;s token or authorization and its cached repository list. The deletion is recorded in the audit log.</p>
+            <p>
+              Keel forgets this connection&apos;s {connection.authMethod === "PAT" ? "token" : connection.authMethod === "OAUTH" ? "authorization" : "service principal and its credential"} and its cached repository list. The deletion is recorded in
+              the audit log.
+            </p>
             <DeleteConnectionForm action={deleteConnectionAction.bind(null, connection.id)} name={connection.name} />
           </div>
         </Card>
