@@ -79,8 +79,8 @@ export default async function DeleteConnectionPage({ params }: { params: Promise
         <Card title="Confirm">
           <div className="space-y-3 text-sm text-slate-700">
             <p>
-              Keel forgets this connection&apos;s {connection.authMethod === "PAT" ? "token" : connection.authMethod === "OAUTH" ? "authorization" : "service principal and its credential"} and its cached repository list. The deletion is recorded in
-              the audit log.
+              Keel forgets this connection&apos;s {connection.authMethod === "PAT" ? "token" : connection.authMethod === "OAUTH" ? "authorization" : "service principal and its credential"} and its cached repository list, after removing from Azure DevOps the service hooks it created.
+              {connection.authMethod === "SERVICE_PRINCIPAL" ? " The app in Microsoft Entra ID and its access in Azure DevOps are not touched: remove them there if nothing else uses them." : ""} The deletion is recorded in the audit log.
             </p>
             <DeleteConnectionForm action={deleteConnectionAction.bind(null, connection.id)} name={connection.name} />
           </div>
