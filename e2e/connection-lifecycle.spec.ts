@@ -337,7 +337,7 @@ test("handing a connection over: the only admin is told to make another admin fi
     await signInPage(page, first.email, first.password);
     await page.goto(`/connections/${connection.id}`);
     await expect(page.getByText("Fay First is the only admin, so there is nobody to hand this connection to yet.")).toBeVisible();
-    await expect(page.getByRole("link", { name: "Make another member an admin" })).toHaveAttribute("href", "/settings/members");
+    await expect(page.getByRole("link", { name: "Make another member an admin" })).toHaveAttribute("href", "/settings/members?role=MEMBER&status=ACTIVE");
     await expect(page.getByRole("button", { name: "Change owner" })).toHaveCount(0);
 
     const second = await createUser({ role: "ADMIN", name: "Sam Second", organizationId: organization.id });

@@ -19,7 +19,7 @@ export function ChangeOwnerForm({ action, admins, ownerId }: { action: Action; a
     return (
       <p className="text-sm text-slate-700">
         {owner.name} is the only admin, so there is nobody to hand this connection to yet.{" "}
-        <Link href="/settings/members" className="font-medium text-brand-700 underline">
+        <Link href="/settings/members?role=MEMBER&status=ACTIVE" className="font-medium text-brand-700 underline">
           Make another member an admin
         </Link>{" "}
         first.
