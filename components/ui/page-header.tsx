@@ -11,7 +11,8 @@ export function PageHeader({ title, description, actions, breadcrumbs }: { title
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
           {description ? <div className="mt-1 max-w-3xl text-sm text-slate-600">{description}</div> : null}
         </div>
-        {actions ? <div className="flex flex-wrap gap-2">{actions}</div> : null}
+        {/* items-start: an action that grows (a form with its answer below it) must not stretch its neighbours. */}
+        {actions ? <div className="flex flex-wrap items-start gap-2">{actions}</div> : null}
       </div>
     </div>
   );
