@@ -202,7 +202,9 @@ export function BranchList({ profileId, defaultBranch, webUrl, viewer, healthy }
                       </span>
                     </span>
                     <Button type="button" variant="ghost" aria-expanded={Boolean(commits)} aria-controls={panelId} onClick={() => toggle(branch.name)}>
-                      {commits ? `Hide commits of ${branch.name}` : `Show latest commits of ${branch.name}`}
+                      {/* The branch name is beside the button: said to screen readers, not printed twice. */}
+                      {commits ? "Hide commits" : "Show latest commits"}
+                      <span className="sr-only"> of {branch.name}</span>
                     </Button>
                   </div>
                   {commits ? (
