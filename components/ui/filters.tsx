@@ -4,7 +4,9 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Alert } from "./alert";
+import { buttonClasses } from "./button";
 import { cn } from "./cn";
+import { EmptyState } from "./empty-state";
 import { FilterForm } from "./filter-form";
 
 /** The classes of a select or input in a filter bar (add a width where it needs one). */
@@ -117,4 +119,20 @@ const ORDERS = [
 /** The sort direction of a list. */
 export function OrderSelect({ id, defaultValue }: { id: string; defaultValue: "asc" | "desc" }) {
   return <FilterSelect id={id} label="Order" name="order" defaultValue={defaultValue} options={ORDERS} />;
+}
+
+/** The empty state of a filtered list: what to try, and a way back to the whole list. */
+export function NoMatches({ title, clear, children }: { title: string; clear: string; children: ReactNode }) {
+  return (
+    <EmptyState
+      title={title}
+      action={
+        <Link href={clear} className={buttonClasses("secondary")}>
+          Clear filters
+        </Link>
+      }
+    >
+      {children}
+    </EmptyState>
+  );
 }

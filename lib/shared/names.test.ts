@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeSpans, formatList, storableText } from "./names";
+import { codeSpans, formatList, matchCount, storableText } from "./names";
 
 describe("storableText", () => {
   it("replaces what PostgreSQL cannot store in text with U+FFFD, and nothing else", () => {
@@ -42,5 +42,15 @@ describe("codeSpans", () => {
       { text: "b", code: true },
       { text: " c `d", code: false },
     ]);
+  });
+});
+
+describe("matchCount", () => {
+  it("counts a list, and says how many match once filtered", () => {
+    expect(matchCount(1, "build", "builds", false)).toBe("1 build");
+    expect(matchCount(1204, "build", "builds", false)).toBe("1,204 builds");
+    expect(matchCount(0, "member", "members", true)).toBe("0 members match");
+    expect(matchCount(1, "member", "members", true)).toBe("1 member matches");
+    expect(matchCount(12, "build profile", "build profiles", true)).toBe("12 build profiles match");
   });
 });

@@ -87,3 +87,9 @@ export function codeSpans(text: string): { text: string; code: boolean }[] {
   });
   return spans;
 }
+
+/** "1 build", "1,204 builds", and after a filter "1 build matches" / "12 builds match". */
+export function matchCount(total: number, singular: string, plural: string, filtered: boolean): string {
+  const counted = total === 1 ? `1 ${singular}` : `${total.toLocaleString("en")} ${plural}`;
+  return filtered ? `${counted} ${total === 1 ? "matches" : "match"}` : counted;
+}

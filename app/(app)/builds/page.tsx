@@ -9,8 +9,9 @@ import { requireScope } from "@/lib/auth/guards";
 import { hasBuildProfiles, listBuildProfileOptions, listBuilds } from "@/lib/data/builds";
 import { BUILD_STATUSES, buildStatusLabel } from "@/lib/shared/builds";
 import { buildListQuerySchema, type BuildListQuery } from "@/lib/validation/builds";
+import { matchCount } from "@/lib/shared/names";
 import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
-import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters } from "@/components/ui/filters";
+import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters, NoMatches } from "@/components/ui/filters";
 import { redirect } from "next/navigation";
 
 export const metadata: Metadata = { title: "Builds" };
@@ -73,20 +74,12 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
             </FilterField>
           </FilterBar>
           <p className="mb-2 text-sm text-slate-600" aria-live="polite">
-            {total === 1 ? "1 build" : `${total.toLocaleString("en")} builds`}
-            {filtered ? (total === 1 ? " matches" : " match") : ""}
+            {matchCount(total, "build", "builds", filtered)}
           </p>
           {rows.length === 0 ? (
-            <EmptyState
-              title="No builds match"
-              action={
-                <Link href="/builds" className={buttonClasses("secondary")}>
-                  Clear filters
-                </Link>
-              }
-            >
+            <NoMatches title="No builds match" clear="/builds">
               No build matches these filters{query.page > 1 ? " on this page" : ""}.
-            </EmptyState>
+            </NoMatches>
           ) : (
             <BuildTable rows={rows} caption="Builds" showProfile />
           )}

@@ -17,12 +17,12 @@ import { healthOfConnection } from "@/lib/connections/service";
 import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnectionIds } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
-import { shortBranchName } from "@/lib/shared/names";
+import { matchCount, shortBranchName } from "@/lib/shared/names";
 import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
 import { platformLabel } from "@/lib/shared/platforms";
 import { PLATFORMS, profileListQuerySchema, type ProfileListQuery } from "@/lib/validation/profiles";
 import { When } from "@/components/ui/when";
-import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters, OrderSelect } from "@/components/ui/filters";
+import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters, NoMatches, OrderSelect } from "@/components/ui/filters";
 import { redirect } from "next/navigation";
 
 export const metadata: Metadata = { title: "Build profiles" };
@@ -137,21 +137,13 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
             <OrderSelect id="profiles-order" defaultValue={query.order} />
           </FilterBar>
           <p className="mb-2 text-sm text-slate-600" aria-live="polite">
-            {total === 1 ? "1 build profile" : `${total.toLocaleString("en")} build profiles`}
-            {filtered ? (total === 1 ? " matches" : " match") : ""}
+            {matchCount(total, "build profile", "build profiles", filtered)}
           </p>
           {rows.length === 0 ? (
-            <EmptyState
-              title="No build profiles match"
-              action={
-                <Link href="/profiles" className={buttonClasses("secondary")}>
-                  Clear filters
-                </Link>
-              }
-            >
+            <NoMatches title="No build profiles match" clear="/profiles">
               Nothing matches {query.q ? "this search" : "this filter"}
               {query.platform ? ` for ${platformLabel(query.platform)}` : ""}.
-            </EmptyState>
+            </NoMatches>
           ) : (
             <DeleteProfileList>
               <SoftLinks>

@@ -1,13 +1,10 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { redirect } from "next/navigation";
 import { AddMemberForm } from "@/components/members/add-member-form";
 import { MemberRowActions } from "@/components/members/member-row-actions";
 import { Badge } from "@/components/ui/badge";
-import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { EmptyState } from "@/components/ui/empty-state";
-import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters } from "@/components/ui/filters";
+import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters, NoMatches } from "@/components/ui/filters";
 import { ListPages } from "@/components/ui/list-pages";
 import { PageHeader } from "@/components/ui/page-header";
 import { addMemberAction, changeRoleAction, regenerateInvitationAction, resetPasswordAction, setMemberActiveAction, unlockSignInAction } from "@/lib/actions/members";
@@ -16,6 +13,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { throttledUserIds } from "@/lib/auth/sign-in";
 import { listMembers } from "@/lib/data/members";
 import { memberListQuerySchema, type MemberListQuery } from "@/lib/validation/auth";
+import { matchCount } from "@/lib/shared/names";
 import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
 
 export const metadata: Metadata = { title: "Members" };
@@ -80,18 +78,11 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
             <FilterSelect id="members-role" label="Role" name="role" defaultValue={query.role ?? ""} options={ROLES} />
             <FilterSelect id="members-status" label="Status" name="status" defaultValue={query.status ?? ""} options={STATUSES} />
           </FilterBar>
-          <Card title={`${total.toLocaleString("en")} member${total === 1 ? "" : "s"}${filtered ? (total === 1 ? " matches" : " match") : ""}`}>
+          <Card title={matchCount(total, "member", "members", filtered)}>
             {members.length === 0 ? (
-              <EmptyState
-                title="No member matches"
-                action={
-                  <Link href="/settings/members" className={buttonClasses("secondary")}>
-                    Clear filters
-                  </Link>
-                }
-              >
+              <NoMatches title="No member matches" clear="/settings/members">
                 Search by part of a name or an email, or choose another role or status.
-              </EmptyState>
+              </NoMatches>
             ) : (
               <>
                 {/* A list of cards on a phone (globals.css, .table-cards). */}
