@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { auditPageQuerySchema } from "./audit";
 import { buildListQuerySchema } from "./builds";
 import { connectionListQuerySchema } from "./connections";
-import { parseListQuery, searchParamsObject } from "./list-query";
+import { listHref, parseListQuery, searchParamsObject } from "./list-query";
 
 const raw = (text: string) => searchParamsObject(new URLSearchParams(text));
 const MEMBER = "3e3a6b1c-0000-4000-8000-000000000001";
@@ -39,5 +39,14 @@ describe("parseListQuery", () => {
     expect(query).toEqual({ branch: "main", page: 1 });
     expect(problems).toEqual(["The address had parameters this page does not know"]);
     expect(parseListQuery(buildListQuerySchema, raw("constructor=1")).problems).toEqual(["The address had a parameter this page does not know"]);
+  });
+});
+
+describe("listHref", () => {
+  it("writes the values that differ from their defaults, in order; the defaults give the bare path", () => {
+    expect(listHref("/profiles", { q: undefined, sort: "name", order: "asc", page: 1 }, { sort: "name", order: "asc" })).toBe("/profiles");
+    expect(listHref("/profiles", { q: "wallet app", sort: "created", order: "asc", page: 3 }, { sort: "name", order: "asc" })).toBe("/profiles?q=wallet+app&sort=created&page=3");
+    expect(listHref("/settings/members", { q: "", role: "ADMIN", status: null, page: 1 })).toBe("/settings/members?role=ADMIN");
+    expect(listHref("/builds", { branch: "feature/a&b" })).toBe("/builds?branch=feature%2Fa%26b");
   });
 });

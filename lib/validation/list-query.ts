@@ -73,3 +73,20 @@ export function parseListQuery<Shape extends z.ZodRawShape>(schema: z.ZodObject<
   // Each kept value parsed on its own; the object's defaults fill in the rest.
   return { query: schema.parse(kept), problems: [...new Set(problems)] };
 }
+
+/**
+ * The address of a list page for a query: `path` with each value that is set and differs from
+ * its default (`defaults`: the page is 1 unless said otherwise), in the order given — so the
+ * defaults give the bare path, and a link never carries what the page would assume anyway.
+ */
+export function listHref(path: string, values: Record<string, string | number | null | undefined>, defaults: Record<string, string | number> = {}): string {
+  const params = new URLSearchParams();
+  const fallback: Record<string, string | number> = { page: 1, ...defaults };
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && value !== null && value !== "" && value !== fallback[key]) {
+      params.set(key, String(value));
+    }
+  }
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}

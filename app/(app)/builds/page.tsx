@@ -10,7 +10,7 @@ import { hasBuildProfiles, listBuildProfileOptions, listBuilds } from "@/lib/dat
 import { BUILD_STATUSES, buildStatusLabel } from "@/lib/shared/builds";
 import { buildListQuerySchema, type BuildListQuery } from "@/lib/validation/builds";
 import { matchCount } from "@/lib/shared/names";
-import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
+import { listHref, parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
 import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters, NoMatches } from "@/components/ui/filters";
 import { redirect } from "next/navigation";
 
@@ -20,17 +20,7 @@ const PAGE_SIZE = 25;
 
 function href(query: BuildListQuery, change: Partial<BuildListQuery>): string {
   const next = { ...query, ...change };
-  const params = new URLSearchParams();
-  for (const key of ["status", "profile", "branch"] as const) {
-    if (next[key]) {
-      params.set(key, next[key]!);
-    }
-  }
-  if (next.page > 1) {
-    params.set("page", String(next.page));
-  }
-  const text = params.toString();
-  return text ? `/builds?${text}` : "/builds";
+  return listHref("/builds", { status: next.status, profile: next.profile, branch: next.branch, page: next.page });
 }
 
 export default async function BuildsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -18,7 +18,7 @@ import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnectionIds } from "@/lib/data/connections";
 import { listProfiles } from "@/lib/data/profiles";
 import { matchCount, shortBranchName } from "@/lib/shared/names";
-import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
+import { listHref, parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
 import { platformLabel } from "@/lib/shared/platforms";
 import { PLATFORMS, profileListQuerySchema, type ProfileListQuery } from "@/lib/validation/profiles";
 import { When } from "@/components/ui/when";
@@ -38,27 +38,7 @@ const SORTS = [
 
 function href(query: ProfileListQuery, change: Partial<ProfileListQuery>): string {
   const next = { ...query, ...change };
-  const params = new URLSearchParams();
-  if (next.q) {
-    params.set("q", next.q);
-  }
-  if (next.platform) {
-    params.set("platform", next.platform);
-  }
-  if (next.connection) {
-    params.set("connection", next.connection);
-  }
-  if (next.sort !== "name") {
-    params.set("sort", next.sort);
-  }
-  if (next.order !== "asc") {
-    params.set("order", next.order);
-  }
-  if (next.page > 1) {
-    params.set("page", String(next.page));
-  }
-  const text = params.toString();
-  return text ? `/profiles?${text}` : "/profiles";
+  return listHref("/profiles", { q: next.q, platform: next.platform, connection: next.connection, sort: next.sort, order: next.order, page: next.page }, { sort: "name", order: "asc" });
 }
 
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -14,7 +14,7 @@ import { throttledUserIds } from "@/lib/auth/sign-in";
 import { listMembers } from "@/lib/data/members";
 import { memberListQuerySchema, type MemberListQuery } from "@/lib/validation/auth";
 import { matchCount } from "@/lib/shared/names";
-import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
+import { listHref, parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
 
 export const metadata: Metadata = { title: "Members" };
 
@@ -36,21 +36,7 @@ const STATUSES = [
 /** The members page's address for a query (filters kept, defaults left out). */
 function href(query: MemberListQuery, change: Partial<MemberListQuery>): string {
   const next = { ...query, ...change };
-  const params = new URLSearchParams();
-  if (next.q) {
-    params.set("q", next.q);
-  }
-  if (next.role) {
-    params.set("role", next.role);
-  }
-  if (next.status) {
-    params.set("status", next.status);
-  }
-  if (next.page > 1) {
-    params.set("page", String(next.page));
-  }
-  const search = params.toString();
-  return search ? `/settings/members?${search}` : "/settings/members";
+  return listHref("/settings/members", { q: next.q, role: next.role, status: next.status, page: next.page });
 }
 
 export default async function MembersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
