@@ -16,6 +16,7 @@ test.describe("sign in and out", () => {
     await page.goto("/connections");
     await expect(page).toHaveURL(/\/signin/);
     await expectNoSeriousA11yViolations(page, "/signin");
+    await expect(page.getByText("Forgot your password? An admin of your Keel organization resets it")).toBeVisible();
     await page.getByLabel("Email").fill(user.email.toUpperCase());
     await page.getByLabel("Password").fill(user.password);
     await page.getByRole("button", { name: "Sign in" }).click();

@@ -23,6 +23,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <h1 className="mb-1 text-lg font-semibold">Sign in to Keel</h1>
       <p className="mb-5 text-sm text-slate-600">Use the email and password your Keel admin set up for you.</p>
       <SignInForm callbackUrl={callbackUrl} />
+      {/* No self-service reset (no mail is needed to run Keel): say who can help before anyone looks for a link. */}
+      <p className="mt-5 text-sm text-slate-600">Forgot your password? An admin of your Keel organization resets it under Settings → Members and gives you a one-time link.</p>
     </>
   );
 }
