@@ -10,8 +10,8 @@ import type { ProfileRepositoryChanges, ProfileRepositoryFacts } from "@/lib/sha
 import { triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
 import { recordAudit } from "./audit";
 import { buildRow, workflowOf, workflowSelect, type BuildRow, type WorkflowView } from "./builds";
-import { likeLiteral } from "./like";
 import { connectionTargetSelect } from "./connections";
+import { likeLiteral } from "./like";
 
 const profileView = {
   id: true,
@@ -90,7 +90,6 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
 
 export type ProfileSort = "name" | "created" | "repository" | "platform";
 export type ProfileListQuery = { q?: string; platform?: BuildPlatform; connection?: string; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number };
-
 
 /** A page of the scope organization's build profiles, searched, filtered and sorted. */
 export async function listProfiles(scope: Scope, query: ProfileListQuery) {
