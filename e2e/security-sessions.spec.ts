@@ -128,7 +128,6 @@ test.describe("sessions end on the server", () => {
       await form.getByRole("button", { name: "Reset password" }).click();
       const link = await form.getByLabel("Password reset link").inputValue();
       expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{40,}$/);
-      // The action's answer refreshes the page: its head (the title) is written again; axe reads the page after that.
       await expect(page).toHaveTitle(/Members/);
       await expectNoSeriousA11yViolations(page, "/settings/members with a reset link");
       expect(await prisma().auditEvent.count({ where: { action: "member.password_reset", targetId: member.id } })).toBe(1);
