@@ -491,6 +491,8 @@ test.describe("saving a PAT connection", () => {
         await paste(url);
         await expectFields(serverUrl, collection);
       }
+      // The first fill named the connection after the server's host (every server has a DefaultCollection).
+      await expect(page.getByLabel("Connection Name")).toHaveValue("azure.spacetech.com");
       // An SSH URL does not show the web address: the admin is asked to check it.
       await expect(result).toContainText("Check the server URL");
       await paste("https://dev.azure.com/fabrikam");

@@ -5,7 +5,7 @@ import { Alert } from "@/components/ui/alert";
 import { TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { buildCollectionUrl, normalizeServerUrl, parseAzureDevOpsUrl } from "@/lib/azure-devops/url";
+import { buildCollectionUrl, normalizeServerUrl, parseAzureDevOpsUrl, suggestedConnectionName } from "@/lib/azure-devops/url";
 import { addressMove, draftServerMove, type CollectionAddress } from "@/lib/shared/address-move";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
@@ -136,7 +136,7 @@ export function PatForm({ action, deploymentType, servicesUrl, initial, submitLa
     readTyped();
     const nameInput = elements?.namedItem("name");
     if (nameInput instanceof HTMLInputElement && !nameInput.value) {
-      nameInput.value = location.collection;
+      nameInput.value = suggestedConnectionName(location);
     }
     const where = buildCollectionUrl({ serverUrl: location.serverUrl, pathPrefix: location.pathPrefix, collection: location.collection });
     setPasteNote({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { addressMove } from "@/lib/shared/address-move";
-import { buildCollectionUrl, hostsMatch, normalizeServerUrl, parseAzureDevOpsUrl, pointsToLocalhost, rewriteToConfiguredHost, type AzureDevOpsLocation } from "./url";
+import { buildCollectionUrl, hostsMatch, normalizeServerUrl, parseAzureDevOpsUrl, pointsToLocalhost, rewriteToConfiguredHost, suggestedConnectionName, type AzureDevOpsLocation } from "./url";
 
 type Expected = Omit<AzureDevOpsLocation, "warnings" | "collectionUrl"> & { collectionUrl?: string; warnings?: number };
 
@@ -413,5 +413,13 @@ describe("addressMove: a token is never sent to an address it was not entered fo
   ])("leaves the token behind when the %s changes without a new one", (_label, change) => {
     expect(addressMove(at, { ...at, ...change }, false)).toEqual({ moved: true, tokenLeftBehind: true });
     expect(addressMove(at, { ...at, ...change }, true)).toEqual({ moved: true, tokenLeftBehind: false });
+  });
+});
+
+describe("suggestedConnectionName", () => {
+  it("names a Services connection by its organization, a server one by its host and any collection but DefaultCollection", () => {
+    expect(suggestedConnectionName({ provider: "services", serverUrl: "https://dev.azure.com", collection: "fabrikam" })).toBe("fabrikam");
+    expect(suggestedConnectionName({ provider: "server", serverUrl: "https://devops.contoso.com:8443", collection: "DefaultCollection" })).toBe("devops.contoso.com");
+    expect(suggestedConnectionName({ provider: "server", serverUrl: "https://devops.contoso.com", collection: "Mobile" })).toBe("devops.contoso.com Mobile");
   });
 });

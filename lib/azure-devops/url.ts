@@ -271,6 +271,24 @@ export function buildCollectionUrl(location: CollectionLocation): string {
   return [origin, ...prefix.map(encodePathSegment), encodePathSegment(location.collection)].join("/");
 }
 
+/**
+ * A first name for a connection found from an address: the organization on Azure DevOps
+ * Services; on a server its host — and the collection when it is not the usual
+ * DefaultCollection, which every server has and so names nothing.
+ */
+export function suggestedConnectionName(location: { provider: AzureDevOpsProvider; serverUrl: string; collection: string }): string {
+  if (location.provider === "services") {
+    return location.collection;
+  }
+  let host: string;
+  try {
+    host = new URL(location.serverUrl).hostname;
+  } catch {
+    return location.collection;
+  }
+  return location.collection.toLowerCase() === "defaultcollection" ? host : `${host} ${location.collection}`;
+}
+
 /** True when both URLs have the same scheme, host and effective port (false if either is unparseable). */
 export function hostsMatch(a: string | URL, b: string | URL): boolean {
   const left = toUrl(a);
