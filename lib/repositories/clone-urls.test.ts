@@ -40,4 +40,15 @@ describe("clone URLs", () => {
     expect(other.https?.url).toBe("https://devops.example.com/DefaultCollection/Mobile/_git/app%20x");
     expect(other.https?.reason).toContain("tfs-old01:8080");
   });
+
+  it("leaves a server Keel reaches on a loopback address alone when it reports that same address", () => {
+    const connection = { deploymentType: "SERVER" as const, serverUrl: "http://127.0.0.1:8080", pathPrefix: "tfs", collection: "DefaultCollection" };
+    const same = cloneUrlsFor(connection, { remoteUrl: "http://127.0.0.1:8080/tfs/DefaultCollection/Mobile/_git/app", sshUrl: "ssh://127.0.0.1:22/tfs/DefaultCollection/Mobile/_git/app", webUrl: null });
+    expect(same.https).toEqual({ url: "http://127.0.0.1:8080/tfs/DefaultCollection/Mobile/_git/app" });
+    expect(same.ssh).toEqual({ url: "ssh://127.0.0.1:22/tfs/DefaultCollection/Mobile/_git/app" });
+    // Another loopback name than the one Keel called is still the misconfiguration.
+    const leaked = cloneUrlsFor(connection, { remoteUrl: "http://localhost:8080/tfs/DefaultCollection/Mobile/_git/app", sshUrl: null, webUrl: null });
+    expect(leaked.https?.url).toBe("http://127.0.0.1:8080/tfs/DefaultCollection/Mobile/_git/app");
+    expect(leaked.https?.reason).toContain("only works on the server itself");
+  });
 });

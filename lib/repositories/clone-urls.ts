@@ -50,10 +50,12 @@ function correctHttp(connection: Connection, collectionUrl: string, reported: st
   } catch {
     return { url: reported };
   }
-  const localhost = pointsToLocalhost(parsed);
-  if (!localhost && hostsMatch(parsed, connection.serverUrl)) {
+  // The connection's own address is right even when it is a loopback one (Keel on the server's
+  // machine): only another host, or a loopback one Keel did not call, is corrected.
+  if (hostsMatch(parsed, connection.serverUrl)) {
     return { url: reported };
   }
+  const localhost = pointsToLocalhost(parsed);
   const rebuilt = rewriteToConfiguredHost(reported, collectionUrl);
   if (!rebuilt.ok) {
     return { url: reported };
@@ -79,10 +81,10 @@ function correctSsh(connection: Connection, reported: string): CloneUrl {
     return { url: reported };
   }
   const connectionHost = new URL(connection.serverUrl).hostname;
-  const localhost = pointsToLocalhost(`http://${parsed.host}`);
-  if (!localhost && parsed.hostname.toLowerCase() === connectionHost.toLowerCase()) {
+  if (parsed.hostname.toLowerCase() === connectionHost.toLowerCase()) {
     return { url: reported };
   }
+  const localhost = pointsToLocalhost(`http://${parsed.host}`);
   const corrected = new URL(reported);
   corrected.hostname = connectionHost;
   return { url: corrected.toString(), reported, reason: leakReason(parsed.host, localhost, connectionHost) };
