@@ -6,6 +6,7 @@ import { updateAllowlistAction } from "@/lib/actions/network";
 import { requireScope } from "@/lib/auth/guards";
 import { getOrganizationAllowlist } from "@/lib/data/network";
 import { getEnv } from "@/lib/env";
+import { formatList } from "@/lib/shared/names";
 
 export const metadata: Metadata = { title: "Network" };
 
@@ -39,7 +40,7 @@ export default async function NetworkSettingsPage() {
             <li>{env.KEEL_OUTBOUND_DENY_ALL_EXCEPT_ALLOWLIST ? "Only the servers on the allowlist below." : "Any public address, over https."}</li>
             <li>Servers on private or reserved networks (10.x, 172.16–31.x, 192.168.x, the documentation ranges such as 203.0.113.x, …) only when they are on the outbound allowlist below.</li>
             <li>Cloud metadata and link-local addresses never.</li>
-            <li>{Array.isArray(env.KEEL_OUTBOUND_ALLOW_HTTP) && env.KEEL_OUTBOUND_ALLOW_HTTP.length > 0 ? `Plain http only for: ${env.KEEL_OUTBOUND_ALLOW_HTTP.join(", ")}.` : "Plain http is not allowed; use https."}</li>
+            <li>{Array.isArray(env.KEEL_OUTBOUND_ALLOW_HTTP) && env.KEEL_OUTBOUND_ALLOW_HTTP.length > 0 ? `Plain http only for ${formatList(env.KEEL_OUTBOUND_ALLOW_HTTP)}.` : "Plain http is not allowed; use https."}</li>
           </ul>
         </Card>
         <Card title="Outbound allowlist" className="lg:col-span-2">
