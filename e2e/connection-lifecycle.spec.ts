@@ -368,20 +368,6 @@ test("a connection with many profiles and deliveries: the delete page names the 
   for (const name of names) {
     await seedProfile({ organizationId: organization.id, connectionId: connection.id, name, projectId: DEFAULT_PROJECTS.mobileIos.id, projectName: DEFAULT_PROJECTS.mobileIos.name, repositoryId: DEFAULT_REPOS.walletApp.id, repositoryName: DEFAULT_REPOS.walletApp.name, createdById: admin.id });
   }
-  const start = Date.now() - 3_600_000;
-  await prisma().hookDelivery.createMany({
-    data: Array.from({ length: 55 }, (_, index) => ({
-      organizationId: organization.id,
-      connectionId: connection.id,
-      remoteSubscriptionId: "crowded-subscription",
-      notificationId: index + 1,
-      eventType: "git.push",
-      status: "PROCESSED" as const,
-      branch: `refs/heads/branch-${index + 1}`,
-      payload: {},
-      receivedAt: new Date(start + index * 1_000),
-    })),
-  });
 
   await test.step("the delete page counts every profile, names the first 25 by name and links to the rest", async () => {
     await page.goto(`/connections/${connection.id}/delete`);
@@ -397,7 +383,24 @@ test("a connection with many profiles and deliveries: the delete page names the 
   });
 
   await test.step("the delivery log: 50 newest, older ones, then back to the newest", async () => {
+    // Before any: without service hooks, a push would deliver nothing; the log says what starts deliveries.
     await page.goto(`/connections/${connection.id}/deliveries`);
+    await expect(page.getByText("No deliveries: Azure DevOps sends them once this connection has service hooks")).toBeVisible();
+    const start = Date.now() - 3_600_000;
+    await prisma().hookDelivery.createMany({
+      data: Array.from({ length: 55 }, (_, index) => ({
+        organizationId: organization.id,
+        connectionId: connection.id,
+        remoteSubscriptionId: "crowded-subscription",
+        notificationId: index + 1,
+        eventType: "git.push",
+        status: "PROCESSED" as const,
+        branch: `refs/heads/branch-${index + 1}`,
+        payload: {},
+        receivedAt: new Date(start + index * 1_000),
+      })),
+    });
+    await page.reload();
     await expect(page.getByRole("navigation", { name: "Breadcrumb" })).toContainText("Service hooks");
     const deliveries = page.getByRole("list", { name: "Deliveries" }).locator(":scope > li");
     await expect(deliveries).toHaveCount(50);

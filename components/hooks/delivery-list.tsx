@@ -14,12 +14,15 @@ type Outcome = { profileId: string; profileName: string; matched: boolean; build
 const STATUS_TONE = { RECEIVED: "neutral", PROCESSED: "success", UNPROCESSABLE: "warning", FAILED: "error" } as const;
 
 /** The delivery log: every delivery with its time, event, branch or pull request, what it started or why not, its payload, and Replay. */
-export function DeliveryList({ rows, canReplay, older = false }: { rows: HookDeliveryView[]; canReplay: boolean; older?: boolean }) {
+export function DeliveryList({ rows, canReplay, older = false, hasHooks = true }: { rows: HookDeliveryView[]; canReplay: boolean; older?: boolean; hasHooks?: boolean }) {
   if (rows.length === 0) {
     return older ? (
       <p className="text-sm text-slate-600">No older deliveries: this is the end of the log.</p>
-    ) : (
+    ) : hasHooks ? (
       <p className="text-sm text-slate-600">No deliveries yet. Push to a branch or open a pull request; Azure DevOps delivers the event within seconds.</p>
+    ) : (
+      // A push would deliver nothing yet: say what makes deliveries start.
+      <p className="text-sm text-slate-600">No deliveries: Azure DevOps sends them once this connection has service hooks, which Keel creates when one of its build profiles builds by itself.</p>
     );
   }
   return (

@@ -51,7 +51,7 @@ export default async function ConnectionDeliveriesPage({ params, searchParams }:
           description="Newest first. Replay processes a delivery again; Backfill asks Azure DevOps for its recent notifications and processes those that never reached Keel. Neither starts a build twice for the same change."
           actions={<HookActionButton action={backfillDeliveriesAction.bind(null, connection.id)} label="Backfill from Azure DevOps" pendingLabel="Asking Azure DevOps…" />}
         >
-          <DeliveryList rows={page.rows} canReplay older={Boolean(query.before)} />
+          <DeliveryList rows={page.rows} canReplay older={Boolean(query.before)} hasHooks={subscriptions.length > 0} />
           <DeliveryPages base={`/connections/${connection.id}/deliveries`} older={Boolean(query.before)} next={page.next ? cursorParam(page.next) : null} />
         </Card>
       </div>
