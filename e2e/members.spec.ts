@@ -277,6 +277,9 @@ test.describe("members and roles", () => {
       await pages.getByRole("link", { name: "Next page" }).click();
       await expect(rows).toHaveCount(5);
       await expect(rows.last()).toContainText("Crowd Admin");
+      // One's own role is another admin's to change: no role form on one's own row.
+      await expect(rows.last()).toContainText("Admin (you; another admin changes your role)");
+      await expect(rows.last().getByRole("button", { name: /Save role/ })).toHaveCount(0);
 
       const filters = page.getByRole("search", { name: "Filter members" });
       await filters.getByLabel("Search").fill("CREW-05");

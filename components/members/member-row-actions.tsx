@@ -41,19 +41,24 @@ export function MemberRowActions({
   const roleId = `role-${memberId}`;
   return (
     <div className="mt-1 flex flex-wrap items-center gap-2 md:mt-0 md:justify-end">
-      <form action={roleAction} onSubmit={() => setLast("role")} className="flex items-center gap-2">
-        {/* Keyed by the role: React applies defaultValue only on mount, and resets the form after the answer. */}
-        <label className="sr-only" htmlFor={roleId}>
-          Role of {memberName}
-        </label>
-        <select key={role} id={roleId} name="role" defaultValue={role} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
-          <option value="MEMBER">Member</option>
-          <option value="ADMIN">Admin</option>
-        </select>
-        <SubmitButton variant="secondary" pendingLabel="Saving…" aria-label={`Save role of ${memberName}`}>
-          Save role
-        </SubmitButton>
-      </form>
+      {isSelf ? (
+        // One's own role is another admin's to change (the server refuses it too): a new role ends one's sessions.
+        <p className="text-sm text-slate-600">{role === "ADMIN" ? "Admin" : "Member"} (you; another admin changes your role)</p>
+      ) : (
+        <form action={roleAction} onSubmit={() => setLast("role")} className="flex items-center gap-2">
+          {/* Keyed by the role: React applies defaultValue only on mount, and resets the form after the answer. */}
+          <label className="sr-only" htmlFor={roleId}>
+            Role of {memberName}
+          </label>
+          <select key={role} id={roleId} name="role" defaultValue={role} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+            <option value="MEMBER">Member</option>
+            <option value="ADMIN">Admin</option>
+          </select>
+          <SubmitButton variant="secondary" pendingLabel="Saving…" aria-label={`Save role of ${memberName}`}>
+            Save role
+          </SubmitButton>
+        </form>
+      )}
       {!isSelf ? (
         <form action={activeAction} onSubmit={() => setLast("active")}>
           <Button type="submit" variant={isActive ? "ghost" : "secondary"} pending={activePending} pendingLabel={isActive ? "Disabling…" : "Enabling…"} aria-label={`${isActive ? "Disable" : "Enable"} ${memberName}`}>

@@ -128,15 +128,19 @@ describe("server-side sessions", () => {
     expect(await database.prisma.session.findMany({ where: { userId: user.id }, select: { id: true } })).toEqual([{ id: live }]);
   });
 
-  it("never leaves an organization without an admin", async () => {
+  it("never leaves an organization without an admin, and never changes an admin's own role", async () => {
     const { changeMemberRole } = await import("@/lib/data/members");
-    const solo = await database.prisma.organization.create({ data: { name: "Solo" } });
-    const only = await database.prisma.user.create({
-      data: { organizationId: solo.id, email: "only-admin@example.com", name: "Only", passwordHash: "x", memberships: { create: { organizationId: solo.id, role: "ADMIN" } } },
-    });
-    await expect(changeMemberRole(testScope(solo.id, only.id), { userId: only.id, role: "MEMBER" })).rejects.toThrow(/at least one admin/);
-    const membership = await database.prisma.membership.findFirstOrThrow({ where: { userId: only.id } });
-    expect(membership.role).toBe("ADMIN");
+    const duo = await database.prisma.organization.create({ data: { name: "Duo" } });
+    const admin = (email: string) =>
+      database.prisma.user.create({ data: { organizationId: duo.id, email, name: email, passwordHash: "x", memberships: { create: { organizationId: duo.id, role: "ADMIN" } } } });
+    const [ann, bo] = [await admin("ann-admin@example.com"), await admin("bo-admin@example.com")];
+    // One's own role: refused, even with another admin there (it would sign them out mid-page).
+    await expect(changeMemberRole(testScope(duo.id, ann.id), { userId: ann.id, role: "MEMBER" })).rejects.toThrow(/cannot change your own role/);
+    // Two admins demoting each other at once: the first wins; the second, read under the lock, would leave nobody.
+    expect(await changeMemberRole(testScope(duo.id, ann.id), { userId: bo.id, role: "MEMBER" })).toEqual({ changed: true });
+    await expect(changeMemberRole(testScope(duo.id, bo.id), { userId: ann.id, role: "MEMBER" })).rejects.toThrow(/at least one admin/);
+    const roles = await database.prisma.membership.findMany({ where: { organizationId: duo.id }, select: { userId: true, role: true } });
+    expect(Object.fromEntries(roles.map((row) => [row.userId, row.role]))).toEqual({ [ann.id]: "ADMIN", [bo.id]: "MEMBER" });
   });
 });
 

@@ -126,8 +126,8 @@ export async function addMember(
 }
 
 /**
- * Changes a member's role; refuses to leave the organization without an admin. The member's
- * open sessions end (they sign in again with the new role).
+ * Changes a member's role; refuses to leave the organization without an admin, and an admin's
+ * change of their own role. The member's open sessions end (they sign in again with the new role).
  */
 export async function changeMemberRole(scope: Scope, input: { userId: string; role: Role }): Promise<{ changed: boolean }> {
   return db.$transaction(async (tx) => {
@@ -143,6 +143,11 @@ export async function changeMemberRole(scope: Scope, input: { userId: string; ro
     if (membership.role === input.role) {
       // Saved without choosing another role: nothing to change, and no reason to sign them out.
       return { changed: false };
+    }
+    if (scope.actor.kind === "user" && input.userId === scope.actor.userId) {
+      // A new role ends the member's sessions: an admin demoting themselves would be signed out
+      // in the middle of the page, unable to undo it. Like disabling, it is another admin's call.
+      throw new AppError("CONFLICT", "You cannot change your own role. Ask another admin to change it.");
     }
     if (membership.role === "ADMIN" && input.role !== "ADMIN") {
       const admins = await tx.membership.count({
