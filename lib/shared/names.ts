@@ -74,18 +74,12 @@ export function formatList(items: readonly string[], word: "and" | "or" = "and")
  */
 export function codeSpans(text: string): { text: string; code: boolean }[] {
   const parts = text.split("`");
-  const spans: { text: string; code: boolean }[] = [];
-  parts.forEach((part, index) => {
-    const code = index % 2 === 1 && index < parts.length - (parts.length % 2 === 0 ? 1 : 0);
-    const piece = index % 2 === 1 && !code ? `\`${part}` : part;
-    const last = spans.at(-1);
-    if (last && !last.code && !code) {
-      last.text += piece;
-    } else if (piece !== "" || code) {
-      spans.push({ text: piece, code });
-    }
-  });
-  return spans;
+  if (parts.length % 2 === 0) {
+    // An odd number of backticks: the last one opens nothing and is put back into the text.
+    const rest = parts.pop()!;
+    parts[parts.length - 1] += `\`${rest}`;
+  }
+  return parts.map((part, index) => ({ text: part, code: index % 2 === 1 })).filter((span) => span.code || span.text !== "");
 }
 
 /** "1 build", "1,204 builds", and after a filter "1 build matches" / "12 builds match". */
