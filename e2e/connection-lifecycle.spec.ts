@@ -184,6 +184,10 @@ test("a PAT expiring in 5 days: warning, one e-mail; a bad replacement keeps the
     await expect(log.getByRole("cell", { name: "Connection status changed", exact: true }).first()).toBeVisible();
     await expect(log).toContainText("healthy → expiring");
     await expect(log).toContainText("expiring → healthy");
+    // A few events: one page, and the log says it ends there (no "Older events").
+    const pages = page.getByRole("navigation", { name: "Audit log pages" });
+    await expect(pages).toContainText("That is the oldest event matching these filters.");
+    await expect(pages.getByRole("link")).toHaveCount(0);
     await expectNoSeriousA11yViolations(page, "audit log");
     // The export link carries the page's filters; fetched with the admin's session (a browser download of the same URL).
     const href = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");

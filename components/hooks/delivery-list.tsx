@@ -1,8 +1,6 @@
 import Link from "next/link";
 import { HookActionButton } from "@/components/hooks/action-button";
 import { Badge } from "@/components/ui/badge";
-import { buttonClasses } from "@/components/ui/button";
-import { LinkPending } from "@/components/ui/link-pending";
 import { replayDeliveryAction } from "@/lib/actions/hooks";
 import type { HookDeliveryView } from "@/lib/data/hooks";
 import { formatTime } from "@/lib/shared/dates";
@@ -76,31 +74,5 @@ export function DeliveryList({ rows, canReplay, older = false, hasHooks = true }
         );
       })}
     </ul>
-  );
-}
-
-/**
- * Paging of a delivery log, newest first: "Older deliveries" goes on from the last row shown,
- * and a page of older ones leads back to the newest (Back is not the only way up).
- */
-export function DeliveryPages({ base, older, next }: { base: string; older: boolean; next: string | null }) {
-  if (!older && next === null) {
-    return null;
-  }
-  return (
-    <nav aria-label="Delivery pages" className="mt-3 flex flex-wrap gap-3">
-      {older ? (
-        <Link href={base} className={buttonClasses("secondary")}>
-          Newest deliveries
-          <LinkPending />
-        </Link>
-      ) : null}
-      {next !== null ? (
-        <Link href={`${base}?before=${encodeURIComponent(next)}`} className={buttonClasses("secondary")}>
-          Older deliveries
-          <LinkPending />
-        </Link>
-      ) : null}
-    </nav>
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { LinkPending } from "@/components/ui/link-pending";
+import { CursorPages } from "@/components/ui/cursor-pages";
 import { buttonClasses } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -142,22 +142,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           ))}
         </DataTable>
       )}
-      <nav aria-label="Audit log pages" className="mt-4 flex flex-wrap gap-3">
-        {query.cursor ? (
-          <Link href={`/settings/audit${params.size > 0 ? `?${params}` : ""}`} className={buttonClasses("secondary")}>
-            Newest events
-            <LinkPending />
-          </Link>
-        ) : null}
-        {olderHref ? (
-          <Link href={olderHref} className={buttonClasses("secondary")}>
-            Older events
-            <LinkPending />
-          </Link>
-        ) : rows.length > 0 ? (
-          <p className="py-2 text-sm text-slate-600">That is the oldest event{filtered ? " matching these filters" : ""}.</p>
-        ) : null}
-      </nav>
+      <CursorPages
+        label="Audit log pages"
+        newest={query.cursor ? { href: `/settings/audit${params.size > 0 ? `?${params}` : ""}`, label: "Newest events" } : null}
+        older={olderHref ? { href: olderHref, label: "Older events" } : null}
+        end={rows.length > 0 ? <p className="py-2 text-sm text-slate-600">That is the oldest event{filtered ? " matching these filters" : ""}.</p> : null}
+      />
     </>
   );
 }

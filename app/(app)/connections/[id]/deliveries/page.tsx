@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { HookActionButton } from "@/components/hooks/action-button";
-import { DeliveryList, DeliveryPages } from "@/components/hooks/delivery-list";
+import { DeliveryList } from "@/components/hooks/delivery-list";
+import { CursorPages } from "@/components/ui/cursor-pages";
 import { HookHealthTable } from "@/components/hooks/hook-health";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -52,7 +53,11 @@ export default async function ConnectionDeliveriesPage({ params, searchParams }:
           actions={<HookActionButton action={backfillDeliveriesAction.bind(null, connection.id)} label="Backfill from Azure DevOps" pendingLabel="Asking Azure DevOps…" />}
         >
           <DeliveryList rows={page.rows} canReplay older={Boolean(query.before)} hasHooks={subscriptions.length > 0} />
-          <DeliveryPages base={`/connections/${connection.id}/deliveries`} older={Boolean(query.before)} next={page.next ? cursorParam(page.next) : null} />
+          <CursorPages
+              label="Delivery pages"
+              newest={query.before ? { href: `/connections/${connection.id}/deliveries`, label: "Newest deliveries" } : null}
+              older={page.next ? { href: `/connections/${connection.id}/deliveries?before=${encodeURIComponent(cursorParam(page.next))}`, label: "Older deliveries" } : null}
+            />
         </Card>
       </div>
     </>

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { DeliveryList, DeliveryPages } from "@/components/hooks/delivery-list";
+import { DeliveryList } from "@/components/hooks/delivery-list";
+import { CursorPages } from "@/components/ui/cursor-pages";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -38,7 +39,11 @@ export default async function ProfileDeliveriesPage({ params, searchParams }: { 
         {profile.connectionId ? (
           <>
             <DeliveryList rows={page.rows} canReplay older={Boolean(query.before)} />
-            <DeliveryPages base={`/profiles/${profile.id}/deliveries`} older={Boolean(query.before)} next={page.next ? cursorParam(page.next) : null} />
+            <CursorPages
+              label="Delivery pages"
+              newest={query.before ? { href: `/profiles/${profile.id}/deliveries`, label: "Newest deliveries" } : null}
+              older={page.next ? { href: `/profiles/${profile.id}/deliveries?before=${encodeURIComponent(cursorParam(page.next))}`, label: "Older deliveries" } : null}
+            />
           </>
         ) : (
           <EmptyState title="This profile is disconnected">Re-bind it to a connection first; deliveries arrive through a connection.</EmptyState>
