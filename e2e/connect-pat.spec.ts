@@ -180,7 +180,7 @@ test.describe("connect with a Personal Access Token", () => {
       await expect(facts).toContainText("REST API 7.1");
       await expect(facts).toContainText("MOBILE_IOS");
       await page.getByRole("button", { name: "Save connection" }).click();
-      const savedId = await expectSavedIntoRepositoryStep(page);
+      const savedId = await expectSavedIntoRepositoryStep(page, DEFAULT_SERVERS.server2022.repository);
       const connection = await prisma().connection.findFirstOrThrow({ where: { name } });
       connectionId = connection.id;
       expect(savedId).toBe(connection.id);
@@ -194,8 +194,9 @@ test.describe("connect with a Personal Access Token", () => {
         status: "HEALTHY",
       });
       expect(openFor("Connection", "tokenSealed", connection.id, connection.tokenSealed!)).toBe(token);
-      // The repository step lists the collection's repositories…
-      await expect(page.getByRole("list", { name: "Repositories" }).getByRole("button", { name: /^wallet / })).toBeVisible({ timeout: 30_000 });
+      // The repository step lists the collection's repositories, with the pasted one picked…
+      await expect(page.getByRole("list", { name: "Repositories" }).getByRole("button", { name: /^wallet / })).toHaveAttribute("aria-pressed", "true", { timeout: 30_000 });
+      await expect(page.getByRole("form", { name: "Create a build profile for wallet" })).toBeVisible();
       // …and the connection's page lists its projects.
       await page.goto(`/connections/${connection.id}`);
       await expect(page.getByRole("region", { name: "Projects" })).toContainText("MOBILE_IOS");

@@ -5,13 +5,13 @@
 import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { expect, test, type Page, type Request } from "@playwright/test";
-import { DEFAULT_PATS, DEFAULT_REPOS, DEFAULT_SERVERS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_SERVERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
 import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { prisma } from "./support/db";
 import { emulator, emulatorDeployment } from "./support/emulator";
-import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
+import { EMULATOR_URL, FIRST_ADMIN, KEEL_URL } from "./support/settings";
 
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {
@@ -114,6 +114,71 @@ test.describe("repository picker", () => {
         expect(profile.sshUrl).toMatch(/v3\/fabrikam\/MOBILE_IOS\/Wallet%20App$/);
         expect(await prisma().buildProfile.count({ where: { connectionId } })).toBe(1);
         expect(await prisma().auditEvent.count({ where: { action: "profile.created", targetId: profileId } })).toBe(1);
+      });
+    } finally {
+      if (connectionId) {
+        await removeConnection(connectionId);
+      }
+    }
+  });
+
+  test("a pasted clone URL opens the wizard's picker at its repository; the address keeps the search and the project", async ({ page }) => {
+    const name = uniqueName("Pasted Fabrikam");
+    let connectionId: string | undefined;
+    try {
+      await test.step("paste the clone URL of Wallet App, check and save", async () => {
+        await page.goto("/connect");
+        await page.getByLabel(/Azure DevOps Services/).check();
+        await page.getByRole("button", { name: "Continue" }).click();
+        await page.getByLabel(/Personal Access Token \(User\)/).check();
+        await page.getByRole("button", { name: "Continue" }).click();
+        const hint = page.locator('input[name="pastedRepository"]');
+        await page.getByLabel("Paste any URL").fill(`${EMULATOR_URL}/fabrikam/MOBILE_IOS/_git/Wallet%20App`);
+        await expect(hint).toHaveValue("Wallet App");
+        // Pointed elsewhere, the fields no longer name that repository's organization: no hint.
+        await page.getByLabel("Organization").fill("contoso");
+        await expect(hint).toHaveValue("");
+        await page.getByLabel("Organization").fill("fabrikam");
+        await expect(hint).toHaveValue("Wallet App");
+        await page.getByLabel("Connection Name").fill(name);
+        await page.getByLabel("Personal Access Token", { exact: true }).fill(DEFAULT_PATS.fabrikamFull);
+        await page.getByRole("button", { name: "Check connection" }).click();
+        await page.waitForURL(/\/connect\/[0-9a-f-]{36}\/check/, { timeout: 45_000 });
+        await page.getByRole("button", { name: "Save connection" }).click();
+      });
+
+      await test.step("the picker is searched for it, and it is picked", async () => {
+        await page.waitForURL(/\/connections\/[0-9a-f-]{36}\/repositories\?step=wizard&q=Wallet\+App$/, { timeout: 45_000 });
+        connectionId = new URL(page.url()).pathname.split("/")[2];
+        await expect(page.getByText("Now pick the repository your first build profile builds (searched for “Wallet App” below).")).toBeVisible();
+        await expect(page.getByLabel("Search repositories and projects")).toHaveValue("Wallet App");
+        const form = page.getByRole("form", { name: "Create a build profile for Wallet App" });
+        await expect(form.getByLabel("Name")).toHaveValue("Wallet App", { timeout: 45_000 });
+        await expect(repositoryRow(page, "Wallet App")).toHaveAttribute("aria-pressed", "true");
+      });
+
+      await test.step("a search and a project go into the address, and a reload comes back to them", async () => {
+        await page.getByLabel("Search repositories and projects").fill("sdk");
+        await expect(page).toHaveURL(/[?&]q=sdk(&|$)/);
+        await page.getByRole("button", { name: /^MOBILE_IOS/ }).click();
+        await expect(page).toHaveURL(new RegExp(`[?&]project=${DEFAULT_PROJECTS.mobileIos.id}(&|$)`));
+        await expect(page.getByTestId("repository-count")).toHaveText("1 repository in MOBILE_IOS matches “sdk”");
+        await page.reload();
+        await expect(page.getByLabel("Search repositories and projects")).toHaveValue("sdk");
+        await expect(page.getByRole("heading", { name: "Repositories in MOBILE_IOS" })).toBeVisible();
+        await expect(page.getByTestId("repository-count")).toHaveText("1 repository in MOBILE_IOS matches “sdk”");
+        await expect(repositoryRow(page, DEFAULT_REPOS.iosSdk.name)).toBeVisible();
+        // Nothing was picked by itself this time: only the wizard's pasted repository is.
+        await expect(page.getByRole("form", { name: /Create a build profile for/ })).toHaveCount(0);
+        await page.getByLabel("Search repositories and projects").fill("");
+        await expect(page).not.toHaveURL(/[?&]q=/);
+      });
+
+      await test.step("a project that is not an id is named and ignored", async () => {
+        await page.goto(`/connections/${connectionId}/repositories?project=not-a-project&q=wallet`);
+        await expect(page.getByText("Project must be an Azure DevOps project id (a GUID)")).toBeVisible();
+        await expect(page.getByRole("heading", { name: "Repositories in fabrikam" })).toBeVisible();
+        await expect(page.getByLabel("Search repositories and projects")).toHaveValue("wallet");
       });
     } finally {
       if (connectionId) {

@@ -35,6 +35,11 @@ type Props = {
    * collection on the same server), "address" for a saved connection (lib/shared/address-move.ts).
    */
   tokenRule: "server" | "address";
+  /**
+   * The wizard only: the repository of an address pasted earlier (the draft's), sent along while
+   * the fields still point where that address did, so that the picker opens searched for it.
+   */
+  pastedRepository?: { repository: string; address: CollectionAddress } | null;
 };
 
 /** The address the form's fields say now, or null while they do not parse. */
@@ -59,7 +64,7 @@ function pathFix(serverUrl: string, collection: string): { serverUrl: string; co
 }
 
 /** The PAT form: connection name, server URL, collection/organization, token — and "Paste any URL". */
-export function PatForm({ action, deploymentType, servicesUrl, initial, submitLabel, pendingLabel, tokenRule }: Props) {
+export function PatForm({ action, deploymentType, servicesUrl, initial, submitLabel, pendingLabel, tokenRule, pastedRepository }: Props) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const values = state.status === "error" ? { ...initial, ...state.values } : initial;
   const errors = state.status === "error" ? state.fieldErrors : {};
@@ -81,6 +86,9 @@ export function PatForm({ action, deploymentType, servicesUrl, initial, submitLa
     setTyped({ serverUrl: server instanceof HTMLInputElement ? server.value : "", collection: collection instanceof HTMLInputElement ? collection.value : "" });
   };
   const address = addressOf(typed.serverUrl, typed.collection);
+  const [pasted, setPasted] = useState(pastedRepository ?? null);
+  // A repository is only a hint while the fields point where its address did.
+  const pastedHere = pasted && address && !addressMove(pasted.address, address, true).moved ? pasted.repository : "";
   const typedServer = normalizeServerUrl(typed.serverUrl);
   const after: CollectionAddress | null = address ?? (typedServer.ok ? { ...typedServer.value, collection: initial.tokenAddress?.collection ?? "" } : null);
   const tokenMoved = initial.hasToken && after !== null && (tokenRule === "server" ? draftServerMove(initial.tokenAddress, after, false) : addressMove(initial.tokenAddress, after, false)).moved;
@@ -134,6 +142,8 @@ export function PatForm({ action, deploymentType, servicesUrl, initial, submitLa
     set("serverUrl", server);
     set("collection", location.collection);
     readTyped();
+    const pastedAddress = addressOf(server, location.collection);
+    setPasted(location.repository && pastedAddress ? { repository: location.repository, address: pastedAddress } : null);
     const nameInput = elements?.namedItem("name");
     if (nameInput instanceof HTMLInputElement && !nameInput.value) {
       nameInput.value = suggestedConnectionName(location);
@@ -149,6 +159,7 @@ export function PatForm({ action, deploymentType, servicesUrl, initial, submitLa
     <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
       <form ref={form} action={formAction} onChange={readTyped} noValidate className="space-y-5" aria-label="Personal Access Token connection">
         <FormMessage state={state} />
+        {pastedRepository !== undefined ? <input type="hidden" name="pastedRepository" value={pastedHere} /> : null}
         <div className="rounded-md border border-dashed border-slate-300 bg-slate-50 p-4">
           <label htmlFor="paste-url" className="block text-sm font-medium text-slate-800">
             Paste any URL <span className="font-normal text-slate-500">(optional)</span>

@@ -36,6 +36,13 @@ type Props = {
    * are in the HTML, and nothing moves when the script starts (no fetch, no skeleton).
    */
   initial?: { repositories: PageDto<RepositoryItemDto>; projects: PageDto<ProjectItemDto> } | null;
+  /**
+   * The search and project of the page's address (the picker writes them back as they change, so
+   * a reload or the back button returns to the same list). `selectExact`: the wizard opened the
+   * picker at the repository of a pasted address — pick it once the one repository of exactly
+   * that name is among the results.
+   */
+  initialFilter?: { q: string; project: ProjectItemDto | null; selectExact: boolean };
 };
 
 const PAGE_SIZE = PICKER_PAGE_SIZE;
@@ -54,13 +61,15 @@ function inProgress(status: ListingStatusDto["status"]): boolean {
  * user scrolls, and only the visible rows in the DOM. Picking a repository opens the
  * create-profile form.
  */
-export function RepositoryPicker({ connectionId, collectionKind, collection, isAdmin, viewer, refreshAction, createAction, initial }: Props) {
+export function RepositoryPicker({ connectionId, collectionKind, collection, isAdmin, viewer, refreshAction, createAction, initial, initialFilter }: Props) {
   const [listing, setListing] = useState<ListingStatusDto | null>(initial?.repositories.listing ?? null);
   const [reloadToken, setReloadToken] = useState(0);
-  const [project, setProject] = useState<ProjectItemDto | null>(null);
-  const [search, setSearch] = useState("");
-  const [term, setTerm] = useState("");
+  const [project, setProject] = useState<ProjectItemDto | null>(initialFilter?.project ?? null);
+  const [search, setSearch] = useState(initialFilter?.q ?? "");
+  const [term, setTerm] = useState(initialFilter?.q.trim() ?? "");
   const [selected, setSelected] = useState<RepositoryItemDto | null>(null);
+  // The repository name still to pick by itself (the wizard's pasted address), until the user acts.
+  const exact = useRef(initialFilter?.selectExact && initialFilter.q.trim() ? initialFilter.q.trim().toLowerCase() : null);
   const loadedCount = useRef(0);
 
   const base = `/api/connections/${connectionId}`;
@@ -80,7 +89,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
     `${base}/repositories${query({ q: term, project: project?.id, limit: PAGE_SIZE })}`,
     reloadToken,
     onListing,
-    initial ? { url: `${base}/repositories${query({ limit: PAGE_SIZE })}`, page: initial.repositories } : undefined,
+    initial ? { url: `${base}/repositories${query({ q: initialFilter?.q.trim(), project: initialFilter?.project?.id, limit: PAGE_SIZE })}`, page: initial.repositories } : undefined,
   );
   const projects = usePagedList<ProjectItemDto>(projectsUrl, reloadToken, onListing, initial ? { url: projectsUrl, page: initial.projects } : undefined);
 
@@ -93,6 +102,33 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
     const timer = setTimeout(() => setTerm(search.trim()), 250);
     return () => clearTimeout(timer);
   }, [search]);
+
+  // The address keeps the search and the project (replaced, not pushed: Back leaves the picker).
+  useEffect(() => {
+    const url = new URL(window.location.href);
+    for (const [key, value] of [["q", term], ["project", project?.id ?? ""]] as const) {
+      if (value) {
+        url.searchParams.set(key, value);
+      } else {
+        url.searchParams.delete(key);
+      }
+    }
+    if (url.href !== window.location.href) {
+      window.history.replaceState(null, "", url);
+    }
+  }, [term, project]);
+
+  // The wizard's pasted repository: picked when its results hold exactly one of that name.
+  useEffect(() => {
+    if (exact.current === null || repositories.loading) {
+      return;
+    }
+    const matches = repositories.items.filter((item) => item.name.toLowerCase() === exact.current);
+    if (matches.length === 1 && matches[0]) {
+      exact.current = null;
+      setSelected(matches[0]);
+    }
+  }, [repositories.items, repositories.loading]);
 
   // While Keel lists (or waits for a worker to start), follow the progress; reload the rows
   // when it is done (and, during a first listing, as rows arrive, unless the user already
@@ -142,6 +178,7 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
   );
 
   const selectProject = (next: ProjectItemDto | null) => {
+    exact.current = null;
     setProject(next);
     setSelected(null);
   };
@@ -270,7 +307,10 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
                 id="repository-search"
                 type="search"
                 value={search}
-                onChange={(event) => setSearch(event.target.value)}
+                onChange={(event) => {
+                  exact.current = null;
+                  setSearch(event.target.value);
+                }}
                 onKeyDown={(event) => {
                   // Down from the search box goes to the first result (then arrow keys move in the list).
                   if (event.key === "ArrowDown") {
@@ -293,7 +333,11 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
             {repositories.loading || firstLoad || (repositories.items.length === 0 && waitingForRows) ? (
               <SkeletonRows count={6} height="h-12" label="Loading repositories…" />
             ) : repositories.error ? null : repositories.items.length === 0 ? (
-              <RepositoryEmpty term={term} project={project} collectionKind={collectionKind} onClear={() => setSearch("")} />
+              <RepositoryEmpty term={term} project={project} collectionKind={collectionKind} onClear={() => {
+                  exact.current = null;
+                  setSearch("");
+                }}
+              />
             ) : (
               <VirtualList
                 label="Repositories"
@@ -309,7 +353,16 @@ export function RepositoryPicker({ connectionId, collectionKind, collection, isA
                 initialHeightPx={28 * 16}
                 getKey={(item) => item.id}
                 loadMoreLabel="Load more repositories"
-                renderRow={(item) => <RepositoryRow item={item} selected={selected?.id === item.id} onSelect={() => setSelected(item)} />}
+                renderRow={(item) => (
+                  <RepositoryRow
+                    item={item}
+                    selected={selected?.id === item.id}
+                    onSelect={() => {
+                      exact.current = null;
+                      setSelected(item);
+                    }}
+                  />
+                )}
               />
             )}
           </section>

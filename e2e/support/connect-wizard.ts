@@ -148,8 +148,10 @@ export async function auditFor(targetId: string) {
  * After "Save connection": the wizard goes on to its repository step for the new
  * connection ("Connection saved", then the picker). Returns the connection id.
  */
-export async function expectSavedIntoRepositoryStep(page: Page): Promise<string> {
-  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\/repositories\?step=wizard$/, { timeout: 30_000 });
+export async function expectSavedIntoRepositoryStep(page: Page, pastedRepository?: string): Promise<string> {
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\/repositories\?step=wizard/, { timeout: 30_000 });
+  // A repository named by a pasted address is searched for (and picked) on arrival.
+  expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ step: "wizard", ...(pastedRepository ? { q: pastedRepository } : {}) });
   await expect(page.getByRole("status").filter({ hasText: "Connection saved" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Connect steps" }).locator('[aria-current="step"]')).toContainText("Repository");
   return new URL(page.url()).pathname.split("/")[2]!;

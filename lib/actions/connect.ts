@@ -16,7 +16,7 @@ import { action } from "@/lib/entry/action";
 import { targetMissing } from "@/lib/entry/targets";
 import { isAppError } from "@/lib/errors";
 import type { Scope } from "@/lib/scope";
-import { caUploadFields, caUploadSchema, collectionField, methodFields, methodSchema, patField, patFormFields, patFormRawSchema, patFormSchema, providerFields, providerSchema, serverUrlField } from "@/lib/validation/connections";
+import { caUploadFields, caUploadSchema, collectionField, methodFields, methodSchema, pastedRepositoryField, patField, patFormRawSchema, patFormSchema, patWizardFields, providerFields, providerSchema, serverUrlField } from "@/lib/validation/connections";
 import { errorState, fieldErrorsOf, type ErrorState } from "@/lib/validation/form";
 
 // The connect wizard's steps. Each is an entry of lib/entry (session → policy → form → the
@@ -117,7 +117,7 @@ export const checkPatAction = action(
     permission: "connection.create",
     target: "draft",
     // Read leniently and parsed below, so that a valid token survives another field's error.
-    form: { schema: patFormRawSchema, fields: patFormFields, secret: ["token"] },
+    form: { schema: patFormRawSchema, fields: patWizardFields, secret: ["token"] },
     unexpected: CHECK_FAILED,
   },
   async ({ scope, target: draft, input: raw, values }) => {
@@ -148,7 +148,8 @@ export const checkPatAction = action(
         values,
       );
     }
-    const address = { serverUrl: serverUrl.serverUrl, pathPrefix: serverUrl.pathPrefix, collection, ...(move.moved ? { caBundlePem: null } : {}) };
+    // The repository of a pasted address goes with the address: the picker opens searched for it.
+    const address = { serverUrl: serverUrl.serverUrl, pathPrefix: serverUrl.pathPrefix, collection, pastedRepository: pastedRepositoryField.parse(raw.pastedRepository), ...(move.moved ? { caBundlePem: null } : {}) };
     if (await connectionNameTaken(scope, name)) {
       // The name is refused and not stored; a token pasted with it is kept, with its address.
       if (token) {
@@ -240,13 +241,19 @@ export const uploadCaAction = action(
   },
 );
 
+/** The wizard's last step, the picker: searched for the repository of a pasted address, if any. */
+function wizardPicker(connectionId: string, pastedRepository: string | null): string {
+  const search = new URLSearchParams({ step: "wizard", ...(pastedRepository ? { q: pastedRepository } : {}) });
+  return `/connections/${connectionId}/repositories?${search.toString()}`;
+}
+
 /** Last step: checks once more and saves the connection (idempotent per draft). */
 export const saveConnectionAction = action(
   { name: "connect.save", permission: "connection.create", target: "draft", unexpected: "Saving the connection failed unexpectedly. Nothing was saved; try again." },
   async ({ scope, target: draft }) => {
     if (draft.connectionId) {
       // Saved already (double click, back button): continue where the first save went.
-      redirect(`/connections/${draft.connectionId}/repositories?step=wizard`);
+      redirect(wizardPicker(draft.connectionId, draft.pastedRepository));
     }
     const target = targetOf(draft);
     if (!target || !draft.name || draft.authMethod === null) {
@@ -296,6 +303,6 @@ export const saveConnectionAction = action(
       throw caught;
     }
     // The wizard's last step: pick a repository and create the first build profile.
-    redirect(`/connections/${id}/repositories?step=wizard`);
+    redirect(wizardPicker(id, draft.pastedRepository));
   },
 );

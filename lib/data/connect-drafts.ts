@@ -23,6 +23,7 @@ const publicDraft = {
   caBundlePem: true,
   tokenLastFour: true,
   tokenExpiresAt: true,
+  pastedRepository: true,
   lastCheck: true,
   lastCheckAt: true,
   connectionId: true,
@@ -73,7 +74,7 @@ export async function updateDraft(
   data: Partial<
     Pick<
       Prisma.ConnectDraftUncheckedUpdateInput,
-      "authMethod" | "name" | "serverUrl" | "pathPrefix" | "collection" | "caBundlePem" | "tokenExpiresAt" | "entraTenantId" | "entraClientId" | "entraCredentialKind" | "entraCertificatePem" | "entraConnectionId"
+      "authMethod" | "name" | "serverUrl" | "pathPrefix" | "collection" | "caBundlePem" | "tokenExpiresAt" | "pastedRepository" | "entraTenantId" | "entraClientId" | "entraCredentialKind" | "entraCertificatePem" | "entraConnectionId"
     >
   > & {
     lastCheck?: Prisma.InputJsonValue | null;

@@ -11,7 +11,7 @@ import {
 import type { Scope } from "@/lib/scope";
 import { encodeCursor, type ProjectQuery, type RepositoryQuery } from "@/lib/validation/profiles";
 import { ensureListing, type ListingConnection } from "./listing";
-import { shortBranchName } from "@/lib/shared/names";
+import { nameKey, shortBranchName } from "@/lib/shared/names";
 import type { ListingStatusDto, PageDto, ProjectItemDto, RepositoryItemDto } from "@/lib/shared/repository-dto";
 
 /** A connection, with its listing when it was read along (getPickerConnection, getConnectionWithListing). */
@@ -133,19 +133,24 @@ export async function projectPage(scope: Scope, connection: ListedConnection, qu
 }
 
 /**
- * What the picker page renders on the server: the first page of repositories and of projects,
- * as the browser would fetch them, on one look at the listing (asked for when missing or
- * expired, like the JSON endpoints do).
+ * What the picker page renders on the server: the first page of repositories (searched and
+ * within a project when its address says so) and of projects, as the browser would fetch them,
+ * on one look at the listing (asked for when missing or expired, like the JSON endpoints do).
+ * A project the listing does not have is no filter (`project` comes back null).
  */
 export async function pickerFirstPages(
   scope: Scope,
   connection: ListedConnection,
   sizes: { repositories: number; projects: number },
-): Promise<{ repositories: PageDto<RepositoryItemDto>; projects: PageDto<ProjectItemDto> }> {
+  filter: { q?: string; project?: string } = {},
+): Promise<{ repositories: PageDto<RepositoryItemDto>; projects: PageDto<ProjectItemDto>; project: ProjectItemDto | null }> {
   const listing = await listingFor(scope, connection);
+  const generation = listing.visibleGeneration;
+  const row = filter.project !== undefined && generation !== null ? await getListedProject(scope, connection.id, generation, filter.project) : null;
+  const q = filter.q ? nameKey(filter.q) : "";
   const [repositories, projects] = await Promise.all([
-    repositoryPage(scope, connection, { limit: sizes.repositories }, listing),
+    repositoryPage(scope, connection, { limit: sizes.repositories, ...(q ? { q } : {}), ...(row ? { project: row.projectId } : {}) }, listing),
     projectPage(scope, connection, { limit: sizes.projects }, listing),
   ]);
-  return { repositories, projects };
+  return { repositories, projects, project: row ? { id: row.projectId, name: row.name, repositoryCount: row.repositoryCount, error: row.error } : null };
 }

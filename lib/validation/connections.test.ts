@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import forge from "node-forge";
 import { describe, expect, it } from "vitest";
 import { createTlsMaterial } from "@/e2e/azure-devops-emulator/tls";
-import { caUploadSchema, checkCaBundle, collectionField, connectionNameField, patField, tokenExpiryField } from "./connections";
+import { caUploadSchema, checkCaBundle, collectionField, connectionNameField, pastedRepositoryField, patField, tokenExpiryField } from "./connections";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { parseAzureDevOpsUrl } from "@/lib/azure-devops/url";
 import { auditPageQuerySchema } from "./audit";
@@ -128,5 +128,18 @@ describe("dates typed as yyyy-mm-dd", () => {
     expect(tokenExpiryField.parse(`${nextYear}-03-31`)?.toISOString()).toBe(`${nextYear}-03-31T23:59:59.000Z`);
     expect(auditPageQuerySchema.safeParse({ from: `${nextYear}-02-30` }).error?.issues[0]?.message).toBe("From must be a real date");
     expect(auditPageQuerySchema.parse({ to: `${nextYear}-03-01` }).to?.toISOString()).toBe(`${nextYear}-03-02T00:00:00.000Z`);
+  });
+});
+
+describe("the repository of a pasted address (the wizard's hidden hint)", () => {
+  it("keeps a repository name, trimmed, spaces and all", () => {
+    expect(pastedRepositoryField.parse(" Wallet App ")).toBe("Wallet App");
+    expect(pastedRepositoryField.parse("ios-sdk.v2")).toBe("ios-sdk.v2");
+  });
+
+  it("drops what cannot be a repository name instead of refusing the form", () => {
+    for (const value of [undefined, "", "   ", "a/b", "a\\b", "line\nbreak", "x".repeat(257)]) {
+      expect(pastedRepositoryField.parse(value), JSON.stringify(value)).toBeNull();
+    }
   });
 });

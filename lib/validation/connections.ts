@@ -147,7 +147,24 @@ export const patFormRawSchema = z.object({
   collection: z.string().optional(),
   token: z.string().optional(),
   tokenExpiresAt: z.string().optional(),
+  pastedRepository: z.string().optional(),
 });
+
+/** The wizard's PAT form: the saved connection's fields and the repository of a pasted address. */
+export const patWizardFields = [...patFormFields, "pastedRepository"] as const;
+
+/**
+ * The repository named by the address pasted into "Paste any URL" (hidden, filled by the form):
+ * a hint for the picker, never an error. Anything that cannot be a repository name — too long,
+ * control characters — is dropped (null), like an empty one.
+ */
+export const pastedRepositoryField = z
+  .string()
+  .optional()
+  .transform((value) => {
+    const name = value?.trim();
+    return name && name.length <= 256 && !CONTROL.test(name) && !/[/\\]/.test(name) ? name : null;
+  });
 
 export const caUploadFields = ["caPem"] as const;
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g;

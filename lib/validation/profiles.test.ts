@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { branchQuerySchema, commitQuerySchema, createProfileSchema, encodeCursor, profileListQuerySchema, queryErrors, repositoryQuerySchema } from "./profiles";
+import { branchQuerySchema, commitQuerySchema, createProfileSchema, encodeCursor, pickerPageQuerySchema, profileListQuerySchema, queryErrors, repositoryQuerySchema } from "./profiles";
 import { parseListQuery, searchParamsObject } from "./list-query";
 
 function query(text: string) {
@@ -31,6 +31,17 @@ describe("picker query parameters", () => {
     const errors = queryErrors(parsed.error!);
     expect(Object.keys(errors)).toContain(field);
     expect(errors[field]?.[0]).toContain(field);
+  });
+
+  it("reads the picker page's address: the wizard step, the search as typed, a project id; a bad one is named and ignored", () => {
+    expect(parseListQuery(pickerPageQuerySchema, query("step=wizard&q=%20Wallet%20App%20&project=56AF920D-393B-4236-9A07-24439CCAA85C"))).toEqual({
+      query: { step: "wizard", q: "Wallet App", project: "56af920d-393b-4236-9a07-24439ccaa85c" },
+      problems: [],
+    });
+    expect(parseListQuery(pickerPageQuerySchema, query("q=wallet&project=56af920d&step=next"))).toEqual({
+      query: { q: "wallet" },
+      problems: ["Project must be an Azure DevOps project id (a GUID)", "Step must be wizard"],
+    });
   });
 
   it("checks branch and commit parameters", () => {

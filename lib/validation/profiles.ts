@@ -90,6 +90,16 @@ export const repositoryQuerySchema = z.strictObject({
 });
 export type RepositoryQuery = z.infer<typeof repositoryQuerySchema>;
 
+/**
+ * The picker page's address (`/connections/[id]/repositories`), read with parseListQuery: the
+ * wizard's step, and the search and project the picker writes back into it as they change.
+ */
+export const pickerPageQuerySchema = z.object({
+  step: z.enum(["wizard"], { error: "Step must be wizard" }).optional(),
+  q: listSearchField,
+  project: z.string().trim().toLowerCase().pipe(z.guid({ error: "Project must be an Azure DevOps project id (a GUID)" })).optional(),
+});
+
 /** `GET /api/connections/[id]/projects`. */
 export const projectQuerySchema = z.strictObject({
   q: searchTerm,

@@ -54,6 +54,7 @@ export default async function PatPage({ params }: { params: Promise<{ draftId: s
             tokenAddress: draft.serverUrl ? { serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection ?? "" } : null,
           }}
           tokenRule="server"
+          pastedRepository={draft.pastedRepository && draft.serverUrl ? { repository: draft.pastedRepository, address: { serverUrl: draft.serverUrl, pathPrefix: draft.pathPrefix ?? "", collection: draft.collection ?? "" } } : null}
         />
     </>
   );

@@ -5,6 +5,7 @@ import { WizardSteps } from "@/components/connect/wizard-steps";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { RepositoryPicker } from "@/components/picker/repository-picker";
 import { Alert } from "@/components/ui/alert";
+import { IgnoredFilters } from "@/components/ui/filters";
 import { PageHeader } from "@/components/ui/page-header";
 import { createProfileAction } from "@/lib/actions/profiles";
 import { refreshRepositoriesAction } from "@/lib/actions/repositories";
@@ -18,6 +19,8 @@ import { logger } from "@/lib/logger";
 import { pickerFirstPages } from "@/lib/repositories/picker";
 import { PICKER_PAGE_SIZE, PICKER_PROJECT_PAGE_SIZE } from "@/lib/shared/repository-dto";
 import { idSchema } from "@/lib/validation/auth";
+import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
+import { pickerPageQuerySchema } from "@/lib/validation/profiles";
 
 export const metadata: Metadata = { title: "Pick a repository" };
 
@@ -28,7 +31,8 @@ export const metadata: Metadata = { title: "Pick a repository" };
 export default async function RepositoriesPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { scope } = await requireScope("connection.read");
   const { id } = await params;
-  const { step } = await searchParams;
+  // The wizard's step, and the search and project the picker keeps in the address.
+  const { query, problems } = parseListQuery(pickerPageQuerySchema, searchParamsObject(await searchParams));
   // The listing comes with the connection (one query), for the first rows rendered below.
   const connection = idSchema.safeParse(id).success ? await getConnectionWithListing(scope, id) : null;
   if (!connection) {
@@ -36,7 +40,7 @@ export default async function RepositoriesPage({ params, searchParams }: { param
   }
   // Whoever may check the connection is offered to fix it; the others are told to ask them.
   const isAdmin = can(scope, "connection.check");
-  const inWizard = step === "wizard";
+  const inWizard = query.step === "wizard";
   const collectionKind = connection.deploymentType === "SERVICES" ? "organization" : "collection";
   const unusable = connection.status === "CREDENTIALS_MISSING" || connection.status === "CREDENTIALS_UNREADABLE";
   // The first rows come with the HTML (no layout shift, no round trip after the script loads).
@@ -46,7 +50,7 @@ export default async function RepositoriesPage({ params, searchParams }: { param
     problemViewerFor(scope, connection),
     unusable
       ? null
-      : pickerFirstPages(scope, connection, { repositories: PICKER_PAGE_SIZE, projects: PICKER_PROJECT_PAGE_SIZE }).catch((error: unknown) => {
+      : pickerFirstPages(scope, connection, { repositories: PICKER_PAGE_SIZE, projects: PICKER_PROJECT_PAGE_SIZE }, { ...(query.q ? { q: query.q } : {}), ...(query.project ? { project: query.project } : {}) }).catch((error: unknown) => {
           logger("app.picker").warn({ err: error, connectionId: connection.id }, "could not render the picker's first page on the server");
           return null;
         }),
@@ -69,9 +73,13 @@ export default async function RepositoriesPage({ params, searchParams }: { param
       {inWizard ? <WizardSteps current="repository" /> : null}
       {inWizard ? (
         <Alert tone="success" title="Connection saved" className="mb-6">
-          <p>Now pick the repository your first build profile builds. You can also do this later from the connection&apos;s page.</p>
+          <p>
+            {query.q ? <>Now pick the repository your first build profile builds (searched for “{query.q}” below). </> : "Now pick the repository your first build profile builds. "}
+            You can also do this later from the connection&apos;s page.
+          </p>
         </Alert>
       ) : null}
+      <IgnoredFilters problems={problems} />
       {organizations.length > 1 ? (
         <nav aria-label="Organizations" className="mb-6">
           <p className="mb-2 text-sm font-semibold text-slate-900">Organizations reachable with this sign-in</p>
@@ -143,6 +151,7 @@ export default async function RepositoriesPage({ params, searchParams }: { param
           refreshAction={refreshRepositoriesAction.bind(null, connection.id)}
           createAction={createProfileAction.bind(null, connection.id)}
           initial={initial}
+          initialFilter={{ q: query.q ?? "", project: initial?.project ?? null, selectExact: inWizard }}
         />
       )}
     </>

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ConnectDraft" ADD COLUMN     "pastedRepository" TEXT;
