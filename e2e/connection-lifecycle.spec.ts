@@ -131,6 +131,7 @@ test("a PAT expiring in 5 days: warning, one e-mail; a bad replacement keeps the
   await test.step("a token Azure DevOps refuses does not replace the old one", async () => {
     await page.goto(`/connections/${connection.id}`);
     await expect(page.getByText(`The personal access token expires in 5 days`).first()).toBeVisible();
+    await expect(replace.getByLabel("New Personal Access Token")).toHaveAccessibleDescription(/under Organization choose fabrikam, not “All accessible organizations”/);
     // Nothing typed: Keel's own message under the field, not the browser's bubble.
     await replace.getByRole("button", { name: "Replace token" }).click();
     await expect(replace.getByText("Personal Access Token is required")).toBeVisible();

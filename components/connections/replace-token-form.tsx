@@ -12,7 +12,7 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
  * Replace a PAT: the new token is checked before it replaces the old one, which stays in place
  * (and keeps working) when the check fails. The token field is never echoed back.
  */
-export function ReplaceTokenForm({ action, minDate }: { action: Action; minDate: string }) {
+export function ReplaceTokenForm({ action, minDate, deploymentType, collection }: { action: Action; minDate: string; deploymentType: "SERVICES" | "SERVER"; collection: string }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const errors = state.status === "error" ? state.fieldErrors : {};
   const values = state.status === "error" ? state.values : {};
@@ -26,7 +26,12 @@ export function ReplaceTokenForm({ action, minDate }: { action: Action; minDate:
         spellCheck={false}
         required
         errors={errors.token}
-        hint='Create it in Azure DevOps for this organization only (not "All accessible organizations"), with Code (Read & Status), Identity (Read) and Notifications (Read).'
+        hint={
+          // Azure DevOps Server's token dialog has no organization to choose: a token reaches the collections its user does.
+          deploymentType === "SERVICES"
+            ? `Create it in Azure DevOps for this organization only (under Organization choose ${collection}, not “All accessible organizations”), with Code (Read & Status), Identity (Read) and Notifications (Read).`
+            : "Create it on the server (User settings → Personal access tokens) with Code (Read & Status), Identity (Read) and Notifications (Read)."
+        }
       />
       <TextField
         label="Token expiry date"

@@ -224,7 +224,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           {may.update && tlsFinding ? <CaUploadForm action={uploadConnectionCaAction.bind(null, connection.id)} /> : null}
           {connection.authMethod === "PAT" && may.update ? (
             <Card title="Replace token" description="Keel checks the new token before it replaces the old one; if the check fails, the old token stays." className="scroll-mt-6" id="replace-token">
-              <ReplaceTokenForm action={replaceTokenAction.bind(null, connection.id)} minDate={formatDay(new Date())} />
+              <ReplaceTokenForm action={replaceTokenAction.bind(null, connection.id)} minDate={formatDay(new Date())} deploymentType={connection.deploymentType} collection={connection.collection} />
             </Card>
           ) : null}
           {canSwitch ? (
