@@ -109,8 +109,18 @@ test.describe("builds", () => {
       const buildId = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.failing);
       await expect(page.getByRole("status").filter({ hasText: "Failed" })).toBeVisible({ timeout: 60_000 });
       await expect(page.getByRole("status").filter({ hasText: "Step “Test” failed with exit code 1." })).toBeVisible();
-      await expect(page.getByTestId("build-log")).toContainText(FIXTURE_BUILD.failureLine);
+      const log = page.getByTestId("build-log");
+      await expect(log).toContainText(FIXTURE_BUILD.failureLine);
       expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("FAILED");
+      // The failed step opens its output: the log stops following, shows the step's first line
+      // and marks the step's lines (the failure among them), and the keys scroll on from there.
+      await page.getByRole("list", { name: "Build steps" }).getByRole("button", { name: /^Test\s*: failed/ }).click();
+      await expect(page.getByLabel("Follow the log")).not.toBeChecked();
+      await expect(log).toBeFocused();
+      const shown = log.locator("[data-shown-step]");
+      await expect(shown.filter({ hasText: FIXTURE_BUILD.failureLine })).toHaveCount(1);
+      await expect(shown.first()).toBeInViewport();
+      await expect(shown.filter({ hasText: "Fetching commit" })).toHaveCount(0);
     } finally {
       await removeConnection(connection.id);
     }

@@ -113,6 +113,10 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
   // the page already shows everything the end changes, so it is not rendered again.
   const finishedWhenShown = useRef(isFinal(initial.status));
   const logRef = useRef<HTMLDivElement>(null);
+  const logSectionRef = useRef<HTMLElement>(null);
+  // The step whose lines a click on the steps list brought into view (marked in the log).
+  const [shownStep, setShownStep] = useState<number | null>(null);
+  const [stepNote, setStepNote] = useState<string | null>(null);
 
   const changeFollow = useCallback((value: boolean) => {
     window.localStorage.setItem(FOLLOW_KEY, value ? "on" : "off");
@@ -184,6 +188,28 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
     }
   };
 
+  // A step in the list shows its output: the log scrolls to the step's first line, stops
+  // following, and takes the focus (so the keys scroll on from there).
+  const showStep = (step: BuildStepDto) => {
+    const log = logRef.current;
+    const first = lines.find((line) => line.step === step.index);
+    const element = first ? log?.querySelector<HTMLElement>(`[data-seq="${first.seq}"]`) : null;
+    setShownStep(step.index);
+    if (!log || !element) {
+      setStepNote(
+        dropped > 0 && lines.every((line) => line.step > step.index)
+          ? `${step.name} wrote its output before the lines shown here; the download has the whole log.`
+          : `${step.name} wrote no output.`,
+      );
+      return;
+    }
+    setStepNote(null);
+    changeFollow(false);
+    log.scrollTop += element.getBoundingClientRect().top - log.getBoundingClientRect().top - 12;
+    logSectionRef.current?.scrollIntoView({ block: "start" });
+    log.focus({ preventScroll: true });
+  };
+
   const final = isFinal(state.status);
   return (
     <div className="space-y-6">
@@ -220,23 +246,48 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
           Steps
         </h2>
         <ol className="divide-y divide-slate-100" aria-label="Build steps">
-          {state.steps.map((step) => (
-            <li key={step.index} className="flex items-center justify-between gap-3 px-5 py-2 text-sm" data-step-status={step.status}>
-              <span className="flex items-center gap-2">
-                <StepIcon status={step.status} />
-                <span className="font-medium text-slate-900">{step.name}</span>
-                <span className="sr-only">: {step.status.toLowerCase()}</span>
-              </span>
-              <span className="text-xs text-slate-600">
-                {step.status === "FAILED" && step.exitCode !== null ? `exit code ${step.exitCode} · ` : ""}
-                {stepDuration(step, now) ?? (step.status === "SKIPPED" ? "skipped" : "")}
-              </span>
-            </li>
-          ))}
+          {state.steps.map((step) => {
+            const content = (
+              <>
+                <span className="flex items-center gap-2">
+                  <StepIcon status={step.status} />
+                  <span className={cn("font-medium text-slate-900", step.startedAt ? "underline decoration-slate-300 underline-offset-2 group-hover:decoration-slate-500" : undefined)}>{step.name}</span>
+                  <span className="sr-only">: {step.status.toLowerCase()}</span>
+                </span>
+                <span className="text-xs text-slate-600">
+                  {step.status === "FAILED" && step.exitCode !== null ? `exit code ${step.exitCode} · ` : ""}
+                  {stepDuration(step, now) ?? (step.status === "SKIPPED" ? "skipped" : "")}
+                </span>
+              </>
+            );
+            return (
+              <li key={step.index} data-step-status={step.status}>
+                {/* A step that ran is a button to its output; one that has not started has none yet. */}
+                {step.startedAt ? (
+                  <button
+                    type="button"
+                    onClick={() => showStep(step)}
+                    aria-describedby="steps-hint"
+                    className={cn("group flex w-full items-center justify-between gap-3 px-5 py-2 text-left text-sm hover:bg-slate-50", shownStep === step.index ? "bg-slate-50" : undefined)}
+                  >
+                    {content}
+                  </button>
+                ) : (
+                  <div className="flex items-center justify-between gap-3 px-5 py-2 text-sm">{content}</div>
+                )}
+              </li>
+            );
+          })}
         </ol>
+        <p id="steps-hint" className="sr-only">
+          Shows the step&apos;s output in the log.
+        </p>
+        <p aria-live="polite" className="px-5 pb-3 text-sm text-slate-700 empty:hidden">
+          {stepNote}
+        </p>
       </section>
 
-      <section aria-labelledby="log-heading" className="rounded-lg border border-slate-200 bg-white shadow-sm">
+      <section ref={logSectionRef} aria-labelledby="log-heading" className="scroll-mt-4 rounded-lg border border-slate-200 bg-white shadow-sm">
         <div className="sticky top-0 z-10 flex flex-wrap items-center justify-between gap-3 rounded-t-lg border-b border-slate-200 bg-white px-5 py-3">
           <h2 id="log-heading" className="text-base font-semibold text-slate-900">
             Log
@@ -275,7 +326,13 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
           ) : (
             lines.map((line) => (
               // The text keeps its spaces and tabs (tools align columns with them) and wraps under itself, not under the number.
-              <div key={line.seq} className={cn("flex", line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined)} data-seq={line.seq}>
+              <div
+                key={line.seq}
+                className={cn("flex", line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined, line.step === shownStep ? "bg-slate-800/70" : undefined)}
+                data-seq={line.seq}
+                data-step={line.step}
+                data-shown-step={line.step === shownStep ? "" : undefined}
+              >
                 <span className="mr-3 w-10 shrink-0 select-none text-right text-slate-400" aria-hidden="true">
                   {line.seq + 1}
                 </span>
