@@ -87,6 +87,11 @@ test.describe("builds", () => {
       // The profile lists it; /builds lists and filters it.
       await page.goto(`/profiles/${profile.id}`);
       await expect(page.getByRole("table", { name: `Latest builds of ${profile.name}` }).getByRole("link", { name: `#${build.number}` })).toBeVisible();
+      // The profiles list says how its newest build went.
+      await page.goto(`/profiles?q=${encodeURIComponent(profile.name)}`);
+      const listed = page.getByRole("table", { name: "Build profiles" }).getByRole("row").filter({ hasText: profile.name });
+      await expect(listed.getByRole("link", { name: `${profile.name} build #${build.number}` })).toHaveAttribute("href", `/builds/${buildId}`);
+      await expect(listed).toContainText("Succeeded");
       await page.goto(`/builds?profile=${profile.id}&status=SUCCEEDED`);
       await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: profile.name })).toHaveCount(1);
       await expect(page.getByText("1 build matches", { exact: true })).toBeVisible();

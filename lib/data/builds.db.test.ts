@@ -172,3 +172,32 @@ describe("the builds page's Profile filter", () => {
     expect((await listBuildProfileOptions(admin, mike.id)).map((option) => option.name)).not.toContain("Mike");
   });
 });
+
+describe("the profiles list's Last build", () => {
+  it("reads each profile's newest build by number in one statement, and nothing of another organization", async () => {
+    const { latestBuilds } = await import("./builds");
+    const other = await seedOrganization(database);
+    const otherScope = testScope(other.organizationId, other.adminId);
+    const create = (name: string) =>
+      database.prisma.buildProfile.create({ data: { organizationId: other.organizationId, name, nameKey: name.toLowerCase(), platform: "IOS", projectId: "p", projectName: "P", repositoryId: `r-${name}`, repositoryName: name } });
+    const built = await create("Built");
+    const idle = await create("Idle");
+    // Numbers, not queue times, say which is newest (a rebuild of an old commit is still the newest build).
+    for (const [number, status, queuedAt] of [
+      [1, "SUCCEEDED", "2026-12-01T10:00:00Z"],
+      [3, "RUNNING", "2026-12-01T09:00:00Z"],
+      [2, "FAILED", "2026-12-01T11:00:00Z"],
+    ] as const) {
+      await database.prisma.build.create({
+        data: { organizationId: other.organizationId, profileId: built.id, number, status, queuedAt: new Date(queuedAt), branch: "refs/heads/main", trigger: "MANUAL", idempotencyKey: `latest-${number}`, commitId: "a".repeat(40), steps: [], timeoutSeconds: 60 },
+      });
+    }
+    const { statements, result: latest } = await countStatements(() => latestBuilds(otherScope, [built.id, idle.id]));
+    expect(statements).toBe(1);
+    expect([...latest.keys()]).toEqual([built.id]);
+    expect(latest.get(built.id)).toMatchObject({ number: 3, status: "RUNNING", branch: "refs/heads/main", finishedAt: null });
+    // Another organization's scope finds nothing, even given the ids.
+    expect((await latestBuilds(admin, [built.id])).size).toBe(0);
+    expect((await latestBuilds(otherScope, [])).size).toBe(0);
+  });
+});

@@ -285,6 +285,29 @@ export async function listBuilds(scope: Scope, query: BuildListQuery): Promise<{
   return { rows, total };
 }
 
+/** A profile's newest build, as the profiles list shows it. */
+export type LatestBuild = { profileId: string; id: string; number: number; status: BuildStatus; branch: string | null; queuedAt: Date; finishedAt: Date | null };
+
+/**
+ * The newest build of each of these profiles (the profiles list's "Last build"), by profile id:
+ * one statement, one index probe per profile (the unique (profileId, number) index, newest
+ * number first). Profiles without builds are absent.
+ */
+export async function latestBuilds(scope: Scope, profileIds: readonly string[]): Promise<Map<string, LatestBuild>> {
+  if (profileIds.length === 0) {
+    return new Map();
+  }
+  const rows = await db.$queryRaw<LatestBuild[]>`
+    SELECT p.id AS "profileId", b.id, b.number, b.status, b.branch, b."queuedAt", b."finishedAt"
+    FROM unnest(${[...profileIds]}::uuid[]) AS p(id)
+    CROSS JOIN LATERAL (
+      SELECT id, number, status, branch, "queuedAt", "finishedAt" FROM "Build"
+      WHERE "profileId" = p.id AND "organizationId" = ${scope.organizationId}::uuid
+      ORDER BY number DESC LIMIT 1
+    ) b`;
+  return new Map(rows.map((row) => [row.profileId, row]));
+}
+
 /** Profiles of the organization that have builds (the /builds filter), by name. */
 export async function listBuildProfileOptions(scope: Scope, selected?: string): Promise<{ id: string; name: string }[]> {
   // Only profiles that have built: another choice would show an empty list. The profile the

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ListPages } from "@/components/ui/list-pages";
+import { BuildStatusBadge } from "@/components/builds/build-status-badge";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { DeleteProfileList } from "@/components/profiles/delete-profile-list";
 import { DeleteProfileRowButton } from "@/components/profiles/delete-profile-row-button";
@@ -16,6 +17,7 @@ import { can } from "@/lib/policy";
 import { healthOfConnection } from "@/lib/connections/service";
 import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnectionIds } from "@/lib/data/connections";
+import { latestBuilds, type LatestBuild } from "@/lib/data/builds";
 import { listProfiles } from "@/lib/data/profiles";
 import { matchCount, shortBranchName } from "@/lib/shared/names";
 import { listHref, parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
@@ -53,6 +55,8 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
     listConnectionIds(scope, 2),
     query.deleted ? getRecentAuditData(scope, "profile.deleted", query.deleted, 10 * 60 * 1000) : null,
   ]);
+  // The newest build of each profile on this page (one statement, after the page's rows).
+  const latest = await latestBuilds(scope, rows.map((row) => row.id));
   const deletedName = deletedEvent && typeof deletedEvent === "object" && !Array.isArray(deletedEvent) && typeof deletedEvent.name === "string" ? deletedEvent.name : null;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   if (rows.length === 0 && total > 0 && query.page > pages) {
@@ -134,6 +138,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                     { key: "platform", label: "Platform" },
                     { key: "repository", label: "Repository" },
                     { key: "connection", label: "Connection" },
+                    { key: "last-build", label: "Last build" },
                     { key: "created", label: "Created" },
                     { key: "actions", label: <span className="sr-only">Actions</span> },
                   ]}
@@ -168,6 +173,9 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                           </span>
                         )}
                       </td>
+                      <td className="px-4 py-3" data-label="Last build">
+                        <LastBuild build={latest.get(profile.id)} profileName={profile.name} />
+                      </td>
                       <td className="px-4 py-3 text-slate-600" data-label="Created">
                         <When date={profile.createdAt} relative />
                         {profile.createdBy ? <span className="text-xs md:block"> {profile.createdBy.name}</span> : null}
@@ -184,6 +192,27 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           <ListPages page={query.page} pages={pages} hrefOf={(page) => href(query, { page })} />
         </>
       )}
+    </>
+  );
+}
+
+/** A profile's newest build: its status, a link to it, its branch and when it finished (or was queued). */
+function LastBuild({ build, profileName }: { build: LatestBuild | undefined; profileName: string }) {
+  if (!build) {
+    return <span className="text-sm text-slate-600">No builds yet</span>;
+  }
+  return (
+    <>
+      <span className="inline-flex flex-wrap items-center gap-2">
+        <BuildStatusBadge status={build.status} />
+        <a href={`/builds/${build.id}`} className="font-medium text-brand-700 underline">
+          <span className="sr-only">{profileName} build </span>#{build.number}
+        </a>
+      </span>
+      <span className="block text-xs text-slate-600">
+        {build.branch ? `${shortBranchName(build.branch)} · ` : ""}
+        <When date={build.finishedAt ?? build.queuedAt} relative />
+      </span>
     </>
   );
 }
