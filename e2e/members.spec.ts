@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { expect, test, type Request } from "@playwright/test";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
+import { DEFAULT_PATS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
 import { FIRST_ADMIN } from "./support/settings";
 
@@ -210,6 +212,40 @@ test.describe("members and roles", () => {
       await memberContext.close();
     } finally {
       await removeUser(member.id);
+    }
+  });
+
+  test("disabling someone whose connection signs in with their token says it is still theirs, and leads to handing it over", async ({ page }) => {
+    const leaver = await createUser({ role: "ADMIN", name: "Lee Leaver" });
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull, ownerId: leaver.id, name: uniqueName("Leaver Fabrikam") });
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/settings/members?q=${encodeURIComponent(leaver.email)}`);
+      const row = page.getByRole("row", { name: /Lee Leaver/ });
+      // Before: the row says what they own.
+      await expect(row.getByText(`Owns ${connection.name}`)).toBeVisible();
+      await row.getByRole("button", { name: "Disable Lee Leaver" }).click();
+      await expect(row).toContainText(`Member disabled and signed out. ${connection.name} is still theirs: hand it to an active admin on its page.`);
+      await expect(row).toContainText(`Still theirs: ${connection.name}. Hand it to an active admin on its page`);
+      await expectNoSeriousA11yViolations(page, "members with a disabled owner");
+
+      // The connection says so, and its link goes to the owner form.
+      await row.getByRole("link", { name: connection.name }).click();
+      await expect(page).toHaveURL(new RegExp(`/connections/${connection.id}#owner$`));
+      const notice = page.getByRole("alert").filter({ hasText: "Lee Leaver is disabled in Keel" });
+      await expect(notice).toContainText("This connection still signs in with Lee Leaver's token");
+      await notice.getByRole("link", { name: "Hand it to an active admin" }).click();
+      await expect(page.getByRole("region", { name: "Owner" }).getByRole("combobox", { name: "Owner" })).toBeInViewport();
+      await page.goto("/connections");
+      await expect(page.getByRole("row").filter({ hasText: connection.name })).toContainText("disabled: hand it over");
+
+      // Handed over: the new owner is active, and the notice names whose token it still is.
+      await prisma().connection.update({ where: { id: connection.id }, data: { ownerId: (await prisma().user.findFirstOrThrow({ where: { email: FIRST_ADMIN.email } })).id } });
+      await page.goto(`/connections/${connection.id}`);
+      await expect(page.getByRole("alert").filter({ hasText: "Lee Leaver is disabled in Keel" })).toContainText("replaces the token with their own");
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(leaver.id);
     }
   });
 

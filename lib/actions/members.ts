@@ -5,11 +5,13 @@ import { z } from "zod";
 import { hashPassword } from "@/lib/auth/password";
 import { userThrottlePrefixes } from "@/lib/auth/sign-in";
 import { recordAudit } from "@/lib/data/audit";
+import { connectionsHeldBy } from "@/lib/data/connections";
 import { addMember, changeMemberRole, regenerateInvitation, resetMemberPassword, setMemberActive } from "@/lib/data/members";
 import { clearRateLimitsByPrefix } from "@/lib/data/rate-limits";
 import { AppError } from "@/lib/errors";
 import { action } from "@/lib/entry/action";
 import { getEnv } from "@/lib/env";
+import { formatList } from "@/lib/shared/names";
 import { errorState } from "@/lib/validation/form";
 import { addMemberFields, addMemberSchema, changeRoleFields, changeRoleSchema, resetPasswordFields, resetPasswordSchema } from "@/lib/validation/auth";
 
@@ -66,7 +68,18 @@ export const setMemberActiveAction = action(
   async ({ scope, target: member, args: [isActive] }) => {
     await setMemberActive(scope, { userId: member.userId, isActive });
     revalidatePath("/settings/members");
-    return { status: "success", message: isActive ? "Member enabled." : "Member disabled and signed out." };
+    if (isActive) {
+      return { status: "success", message: "Member enabled." };
+    }
+    // Disabling someone does not stop the connections that are theirs: say which, while it is fresh.
+    const held = (await connectionsHeldBy(scope, [member.userId])).get(member.userId) ?? [];
+    return {
+      status: "success",
+      message:
+        held.length === 0
+          ? "Member disabled and signed out."
+          : `Member disabled and signed out. ${formatList(held.map((connection) => connection.name))} ${held.length === 1 ? "is" : "are"} still theirs: hand ${held.length === 1 ? "it" : "each"} to an active admin on ${held.length === 1 ? "its" : "their"} page.`,
+    };
   },
 );
 

@@ -38,9 +38,9 @@ export const connectionView = {
   createdAt: true,
   updatedAt: true,
   ownerId: true,
-  owner: { select: { id: true, name: true, email: true } },
+  owner: { select: { id: true, name: true, email: true, isActive: true } },
   credentialUserId: true,
-  credentialUser: { select: { id: true, name: true } },
+  credentialUser: { select: { id: true, name: true, isActive: true } },
   _count: { select: { profiles: true } },
   // OAUTH: which linked identity (display fields only; its tokens stay in the Account row).
   accountId: true,
@@ -780,4 +780,33 @@ export async function listConnectionStatusInputs(scope: Scope) {
     where: { organizationId: scope.organizationId },
     select: { id: true, authMethod: true, status: true, statusReason: true, credentialExpiresAt: true, credentialExpirySource: true, lastCheckAt: true },
   });
+}
+
+/** A connection someone holds: they own it, or it signs in with their token or identity. */
+export type HeldConnection = { id: string; name: string; owner: boolean; credential: boolean };
+
+/**
+ * The connections each of these people holds, by user id, by name (one statement): what the
+ * members page says of someone about to be disabled, or who was, and whom their connections
+ * still sign in as.
+ */
+export async function connectionsHeldBy(scope: Scope, userIds: readonly string[]): Promise<Map<string, HeldConnection[]>> {
+  const held = new Map<string, HeldConnection[]>();
+  if (userIds.length === 0) {
+    return held;
+  }
+  const ids = [...userIds];
+  const rows = await db.connection.findMany({
+    where: { organizationId: scope.organizationId, OR: [{ ownerId: { in: ids } }, { credentialUserId: { in: ids } }] },
+    orderBy: { nameKey: "asc" },
+    select: { id: true, name: true, ownerId: true, credentialUserId: true },
+  });
+  for (const row of rows) {
+    for (const userId of new Set([row.ownerId, row.credentialUserId])) {
+      if (userId !== null && ids.includes(userId)) {
+        held.set(userId, [...(held.get(userId) ?? []), { id: row.id, name: row.name, owner: row.ownerId === userId, credential: row.credentialUserId === userId }]);
+      }
+    }
+  }
+  return held;
 }

@@ -164,6 +164,10 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                   <td className="block md:table-cell md:px-4 md:py-3">
                     <span className="text-xs text-slate-500 md:hidden">Owner: </span>
                     {connection.owner?.name ?? <span className="text-slate-600">{connection.authMethod === "SERVICE_PRINCIPAL" ? "No person (service principal)" : "Nobody (left)"}</span>}
+                    {connection.owner && !connection.owner.isActive ? <span className="block text-xs text-amber-800">disabled: hand it over</span> : null}
+                    {connection.credentialUser && !connection.credentialUser.isActive && connection.credentialUserId !== connection.ownerId ? (
+                      <span className="block text-xs text-amber-800">signs in as {connection.credentialUser.name}, who is disabled</span>
+                    ) : null}
                   </td>
                   <td className="block py-1 md:table-cell md:px-4 md:py-3">
                     <ConnectionStatusBadge status={health.status} daysLeft={health.daysLeft} />

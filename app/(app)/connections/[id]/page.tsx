@@ -77,6 +77,10 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   const askAdmin = `Ask an admin${viewer.admins.length > 0 ? ` (${formatList(viewer.admins.slice(0, 3), "or")})` : ""}`;
   // The owner has not authorized with their own token or identity yet (after a change of owner).
   const handover = connection.ownerId !== null && connection.credentialUserId !== connection.ownerId;
+  // Someone disabled in Keel (who left, say) still owns it or is the one it signs in as.
+  const disabledCredential = connection.credentialUser && !connection.credentialUser.isActive ? connection.credentialUser : null;
+  const disabledOwner = connection.owner && !connection.owner.isActive ? connection.owner : null;
+  const departed = disabledCredential ?? disabledOwner;
   const summary = readCheckSummary(connection.lastCheckResult);
   const collectionUrl = buildCollectionUrl(connection);
   const tlsFinding = summary?.findings.find((finding) => finding.data?.canUploadCa);
@@ -145,6 +149,25 @@ export default async function ConnectionPage({ params, searchParams }: { params:
         // A working connection with a warning (say, the server's public URL): it stays healthy, the warning stays visible.
         <Alert tone="warning" title={firstWarning.title} className="mb-6">
           <p>The connection works; the last check found {warningCount === 1 ? "a warning" : `${warningCount} warnings`}. The check report below says what to do.</p>
+        </Alert>
+      ) : null}
+      {departed ? (
+        <Alert tone="warning" title={`${departed.name} is disabled in Keel`} className="mb-6">
+          <p>
+            {disabledCredential
+              ? `This connection still signs in with ${disabledCredential.name}'s ${connection.authMethod === "PAT" ? "token" : "Azure DevOps identity"}: it works until their Azure DevOps account is removed${connection.authMethod === "PAT" ? " or the token expires" : ""}, and then its build profiles stop building.`
+              : `${departed.name} still owns this connection, so its notices reach only the admins.`}{" "}
+            {may.transfer ? (
+              <>
+                <a href="#owner" className="font-medium underline">
+                  Hand it to an active admin
+                </a>
+                {disabledCredential ? `, who then ${connection.authMethod === "PAT" ? "replaces the token" : "re-authorizes"} with their own.` : "."}
+              </>
+            ) : (
+              `${askAdmin} to hand it to an active admin.`
+            )}
+          </p>
         </Alert>
       ) : null}
       {health.expiryDisputed && health.reason ? (
@@ -274,7 +297,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
             </div>
             <div>
               <dt className="text-slate-500">Owner</dt>
-              <dd className="text-slate-900">{connection.owner ? connection.owner.name : connection.authMethod === "SERVICE_PRINCIPAL" ? "None: a service principal belongs to no person" : "Nobody: the owner left. Admins are told about it."}</dd>
+              <dd className="text-slate-900">{connection.owner ? `${connection.owner.name}${connection.owner.isActive ? "" : " (disabled)"}` : connection.authMethod === "SERVICE_PRINCIPAL" ? "None: a service principal belongs to no person" : "Nobody: the owner left. Admins are told about it."}</dd>
               {handover ? (
                 <dd className="mt-1 text-xs text-amber-900">
                   Still signs in with {connection.credentialUser ? `${connection.credentialUser.name}'s` : "a previous"} {connection.authMethod === "PAT" ? "token" : "identity"}. {connection.owner?.name ?? "The owner"} should{" "}
@@ -306,7 +329,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
         </Card>
       </div>
       {may.transfer && connection.authMethod !== "SERVICE_PRINCIPAL" ? (
-        <Card title="Owner" description="Hand this connection to another admin. The new owner then replaces the token or re-authorizes with their own identity; until then it keeps working as it is." className="mt-6">
+        <Card id="owner" className="mt-6 scroll-mt-6" title="Owner" description="Hand this connection to another admin. The new owner then replaces the token or re-authorizes with their own identity; until then it keeps working as it is.">
           <ChangeOwnerForm action={changeOwnerAction.bind(null, connection.id)} admins={admins} ownerId={connection.ownerId} />
         </Card>
       ) : null}

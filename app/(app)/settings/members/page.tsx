@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { AddMemberForm } from "@/components/members/add-member-form";
 import { MemberRowActions } from "@/components/members/member-row-actions";
@@ -11,6 +12,7 @@ import { addMemberAction, changeRoleAction, regenerateInvitationAction, resetPas
 import { InvitationLink } from "@/components/members/invitation-link";
 import { requireScope } from "@/lib/auth/guards";
 import { throttledUserIds } from "@/lib/auth/sign-in";
+import { connectionsHeldBy, type HeldConnection } from "@/lib/data/connections";
 import { listMembers } from "@/lib/data/members";
 import { memberListQuerySchema, type MemberListQuery } from "@/lib/validation/auth";
 import { matchCount } from "@/lib/shared/names";
@@ -50,7 +52,8 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
     redirect(href(query, { page: pages }));
   }
   const filtered = Boolean(query.q || query.role || query.status);
-  const throttled = await throttledUserIds(members.map((member) => member.userId));
+  const userIds = members.map((member) => member.userId);
+  const [throttled, held] = await Promise.all([throttledUserIds(userIds), connectionsHeldBy(scope, userIds)]);
   return (
     <>
       <PageHeader breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Members" }]} title="Members" description="Admins manage connections and members. Members use connections to create build profiles." />
@@ -94,6 +97,7 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
                           <td className="py-3 pr-3">
                             <p className="font-medium text-slate-900">{member.name}</p>
                             <p className="text-slate-600 [overflow-wrap:anywhere]">{member.email}</p>
+                            <HeldConnections connections={held.get(member.userId) ?? []} active={member.isActive} />
                           </td>
                           <td className="py-3 pr-3">
                             {!member.isActive ? (
@@ -147,5 +151,40 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
         </Card>
       </div>
     </>
+  );
+}
+
+/** How many connections a member row names (the rest are counted). */
+const HELD_NAMED = 3;
+
+/**
+ * The connections a member owns, or that sign in with their token or identity. Disabling
+ * someone does not stop those: the row says which are still theirs, and where to hand them over.
+ */
+function HeldConnections({ connections, active }: { connections: HeldConnection[]; active: boolean }) {
+  const shown = active ? connections.filter((connection) => connection.owner) : connections;
+  if (shown.length === 0) {
+    return null;
+  }
+  const rest = shown.length - HELD_NAMED;
+  const names = (
+    <>
+      {shown.slice(0, HELD_NAMED).map((connection, index) => (
+        <span key={connection.id}>
+          {index > 0 ? ", " : ""}
+          <Link href={`/connections/${connection.id}${active ? "" : "#owner"}`} className="underline">
+            {connection.name}
+          </Link>
+        </span>
+      ))}
+      {rest > 0 ? ` and ${rest} more` : ""}
+    </>
+  );
+  return active ? (
+    <p className="mt-1 text-xs text-slate-600">Owns {names}</p>
+  ) : (
+    <p className="mt-1 text-xs text-amber-900">
+      Still theirs: {names}. Hand {shown.length === 1 ? "it" : "each"} to an active admin on its page, who then replaces the token or re-authorizes with their own.
+    </p>
   );
 }
