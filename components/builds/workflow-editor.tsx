@@ -25,6 +25,7 @@ export function WorkflowEditor({
   action,
   steps: initialSteps,
   timeoutMinutes: initialTimeout,
+  fetchSubmodules: initialSubmodules,
   variables: initialVariables,
   version,
   defaults,
@@ -33,6 +34,7 @@ export function WorkflowEditor({
   action: Action;
   steps: WorkflowStep[];
   timeoutMinutes: number;
+  fetchSubmodules: boolean;
   variables: WorkflowVariableView[];
   /** The saved workflow's version as shown (a save re-renders the page, which passes the new one). */
   version: string;
@@ -43,6 +45,7 @@ export function WorkflowEditor({
   const [counter, setCounter] = useState(1_000);
   const [steps, setSteps] = useState<StepRow[]>(initialSteps.map((step, index) => ({ ...step, key: index })));
   const [timeout, setTimeoutMinutes] = useState(String(initialTimeout || DEFAULT_TIMEOUT_MINUTES));
+  const [submodules, setSubmodules] = useState(initialSubmodules);
   const [variables, setVariables] = useState<VariableRow[]>(initialVariables.map((variable, index) => ({ key: index, name: variable.name, isSecret: variable.isSecret, value: variable.value ?? "", stored: variable.isSecret })));
   const id = useId();
   const next = () => {
@@ -53,6 +56,7 @@ export function WorkflowEditor({
   const payload = JSON.stringify({
     steps: steps.map(({ name, command }) => ({ name, command })),
     timeoutMinutes: timeout,
+    fetchSubmodules: submodules,
     variables: variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret && variable.stored && variable.value === "" ? null : variable.value })),
     basedOn: version,
   });
@@ -145,6 +149,20 @@ export function WorkflowEditor({
           value={timeout}
           onChange={(event) => setTimeoutMinutes(event.target.value)}
         />
+      </section>
+
+      <section aria-labelledby={`${id}-fetch`} className="space-y-2">
+        <h2 id={`${id}-fetch`} className="text-base font-semibold text-slate-900">
+          Fetching the code
+        </h2>
+        <label className="flex items-start gap-2 text-sm text-slate-800">
+          {/* Not `checked`: React resets the form after each answer, to the defaults (components/ui/use-radio-choice.ts). */}
+          <input type="checkbox" className="mt-1" defaultChecked={submodules} onChange={(event) => setSubmodules(event.target.checked)} aria-describedby={`${id}-submodules-hint`} />
+          Fetch submodules
+        </label>
+        <p id={`${id}-submodules-hint`} className="text-sm text-slate-600">
+          When the commit has a .gitmodules file, Keel fetches each submodule at the commit the repository records (nested ones too). Submodules in this connection&apos;s organization or collection — relative URLs like ../ios-sdk, or its https and SSH addresses — are fetched with the connection&apos;s credential; any other must be public and reachable over https.
+        </p>
       </section>
 
       <section aria-labelledby={`${id}-variables`} className="space-y-3">

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_BUILD_BRANCHES, DEFAULT_PROJECTS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { childProcessEnv } from "@/lib/env";
@@ -321,6 +322,61 @@ describe("the build worker", () => {
     expect(again.status).toBe("ERROR");
     expect(await logOf(build.id)).toEqual(after);
     startWorker();
+  }, 120_000);
+
+  it("fetches the commit's submodules of the organization with the credential, names one it will not fetch, and skips them when the workflow says so", async () => {
+    // A real push (Alex's full-access PAT) of a commit of Wallet App with two submodules of the
+    // organization's ios-sdk at its tip: a relative URL (as Azure DevOps recommends) and an SSH one.
+    const sdk = (await emulator.control.refs({ organization: "fabrikam", project: "MOBILE_IOS", repository: DEFAULT_REPOS.iosSdk.name })).find((ref) => ref.name === "refs/heads/master")!.objectId;
+    const work = mkdtempSync(path.join(tmpdir(), "keel-submodules-"));
+    const url = `${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/Wallet%20App`;
+    const header = `Authorization: Basic ${Buffer.from(`:${DEFAULT_PATS.fabrikamFullAccess}`).toString("base64")}`;
+    const git = async (...args: string[]) =>
+      (await promisify(execFile)("git", ["-c", `http.extraHeader=${header}`, "-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd: work, encoding: "utf8", env: childProcessEnv({ HOME: work, GIT_TERMINAL_PROMPT: "0" }) })).stdout.trim();
+    const pushWith = async (branch: string, gitmodules: string, links: string[]) => {
+      await git("checkout", "-q", "-B", branch, "FETCH_HEAD");
+      writeFileSync(path.join(work, ".gitmodules"), gitmodules);
+      await git("add", ".gitmodules");
+      for (const link of links) {
+        await git("update-index", "--add", "--cacheinfo", `160000,${sdk},${link}`);
+      }
+      await git("commit", "-q", "-m", `Submodules (${branch})`);
+      await git("push", "-q", url, `HEAD:refs/heads/${branch}`, "--force");
+    };
+    try {
+      await git("init", "-q", ".");
+      await git("fetch", "-q", "--depth", "1", url, "main");
+      await pushWith("ci/submodules", '[submodule "Sdk"]\n\tpath = Sdk\n\turl = ../ios-sdk\n[submodule "Vendor/sdk"]\n\tpath = Vendor/sdk\n\turl = git@ssh.dev.azure.com:v3/fabrikam/MOBILE_IOS/ios-sdk\n', ["Sdk", "Vendor/sdk"]);
+      await git("fetch", "-q", "--depth", "1", url, "main");
+      await pushWith("ci/submodules-elsewhere", '[submodule "lib"]\n\tpath = lib\n\turl = git@github.com:example/lib.git\n', ["lib"]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const steps = [{ name: "Look", command: "git -C Sdk rev-parse HEAD && git -C Vendor/sdk rev-parse HEAD && ls Sdk && cat .git/config .git/modules/*/config" }];
+    await updateWorkflow(scope, profileId, { steps, timeoutMinutes: 30, fetchSubmodules: true, variables: [] });
+    const build = await finished((await start({ branch: "ci/submodules" })).id);
+    const log = await logOf(build.id);
+    expect(build.status, log.join("\n")).toBe("SUCCEEDED");
+    expect(log).toContain(`Fetching 2 submodules: Sdk from ${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/ios-sdk; Vendor/sdk from ${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/ios-sdk.`);
+    expect(log.filter((line) => line === sdk)).toHaveLength(2);
+    expect(log).toContain("README.md");
+    // The credential is in no config git wrote (the steps printed them) and not in the log.
+    expect(log.join("\n")).not.toMatch(/extraheader|authorization/i);
+    expect(log.join("\n")).not.toContain(DEFAULT_PATS.fabrikamFull);
+
+    // A submodule on another host over SSH: refused before git runs, with the reason and the way out.
+    const refused = await finished((await start({ branch: "ci/submodules-elsewhere" })).id);
+    expect(refused.status).toBe("ERROR");
+    expect(refused.finding).toMatchObject({ id: "submodule_refused", title: "Keel cannot fetch the submodule lib" });
+    expect(JSON.stringify(refused.finding)).toContain("Fetch submodules");
+    // Turned off in the workflow, the same commit builds (its submodule folder stays empty).
+    await updateWorkflow(scope, profileId, { steps: [{ name: "Look", command: "test -z \"$(ls -A lib)\" && echo lib-empty" }], timeoutMinutes: 30, fetchSubmodules: false, variables: [] });
+    const skipped = await finished((await start({ branch: "ci/submodules-elsewhere" })).id);
+    expect(skipped.status).toBe("SUCCEEDED");
+    expect(await logOf(skipped.id)).toContain("lib-empty");
+    await updateWorkflow(scope, profileId, { steps: (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, fetchSubmodules: true, variables: [] });
   }, 120_000);
 
   it("a pull-request build posts the PR status and one comment, updated (not duplicated) by a rebuild", async () => {

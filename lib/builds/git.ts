@@ -1,5 +1,6 @@
 import "server-only";
 import dns from "node:dns";
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { authorizationHeader, type AzureDevOpsCredential } from "@/lib/azure-devops/transport";
@@ -7,6 +8,7 @@ import { isolatedChildEnv } from "@/lib/env";
 import { checkUrlInput, evaluateAddresses, type OutboundPolicy } from "@/lib/net/ssrf-policy";
 import type { PickerProblem as Finding } from "@/lib/shared/problems";
 import { startProcess, type RunningProcess, type Stream } from "./process";
+import { parseGitmodules, submoduleFetchUrl, type SubmoduleConnection } from "./submodules";
 
 // Fetching exactly one commit with Debian's git, the way lib/builds/README.md ("Credential
 // handling") describes: the URL checked against Keel's outbound policy first and git pinned
@@ -30,7 +32,11 @@ export type FetchOptions = {
   /** The build's private directory outside the workspace (git's HOME, the CA file). */
   privateDir: string;
   url: string;
+  /** The connection's collection URL: the credential goes to addresses under it, and nowhere else. */
+  credentialScope: string;
   credential: AzureDevOpsCredential;
+  /** Fetch the commit's submodules (the profile's workflow says), resolved against this connection. */
+  submodules: SubmoduleConnection | null;
   caBundlePem: string | null;
   commitId: string;
   policy: OutboundPolicy;
@@ -74,15 +80,18 @@ export async function checkFetchUrl(url: string, policy: OutboundPolicy, resolve
 }
 
 /** The git configuration of the fetch, as GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n pairs. */
-export function fetchConfig(options: { header: string; protocol: "http" | "https"; pin: string; caFile: string | null }): Array<[string, string]> {
+export function fetchConfig(options: { header: string; scope: string; protocol: "http" | "https"; pins: readonly string[]; caFile: string | null }): Array<[string, string]> {
   return [
-    ["http.extraHeader", options.header],
+    // Only for addresses under the connection's collection URL (git matches the URL's path on
+    // whole segments): a submodule elsewhere is fetched without it.
+    [`http.${options.scope}.extraHeader`, options.header],
     // Azure DevOps Server's challenge offers Negotiate and NTLM, which curl would prefer: the
     // header answers before any challenge. No helper, no prompt, no redirect elsewhere.
     ["credential.helper", ""],
     ["core.askPass", ""],
     ["http.followRedirects", "false"],
-    ["http.curloptResolve", options.pin],
+    // Every host git may reach, pinned to the address Keel's outbound policy checked.
+    ...options.pins.map((pin): [string, string] => ["http.curloptResolve", pin]),
     ["protocol.allow", "never"],
     [`protocol.${options.protocol}.allow`, "always"],
     ["http.lowSpeedLimit", "1000"],
@@ -92,8 +101,12 @@ export function fetchConfig(options: { header: string; protocol: "http" | "https
   ];
 }
 
-/** Runs one git command of the fetch; throws FetchError with what git said when it fails. */
-async function git(options: FetchOptions, env: Record<string, string>, args: string[], stderr: string[]): Promise<string[]> {
+/**
+ * Runs one git command of the fetch; throws FetchError with what git said when it fails.
+ * `quiet`: its output is read, not logged (Keel's own reading of .gitmodules); `allowed`: exit
+ * codes that are answers, not failures (`git config --get-regexp` finding nothing is 1).
+ */
+async function git(options: FetchOptions, env: Record<string, string>, args: string[], stderr: string[], read: { quiet?: boolean; allowed?: number[] } = {}): Promise<string[]> {
   const stdout: string[] = [];
   const running = startProcess({
     file: "git",
@@ -102,12 +115,14 @@ async function git(options: FetchOptions, env: Record<string, string>, args: str
     env: isolatedChildEnv(env),
     onLine: (stream, text) => {
       (stream === "ERR" ? stderr : stdout).push(text);
-      options.onLine(stream, text);
+      if (!read.quiet) {
+        options.onLine(stream, text);
+      }
     },
   });
   options.onProcess(running);
   const result = await running.done;
-  if (result.code !== 0) {
+  if (result.code !== 0 && !(result.code !== null && read.allowed?.includes(result.code))) {
     throw fetchFailure(stderr.join("\n"), result.error ?? (result.signal ? `git was stopped (${result.signal})` : `git exited with ${result.code}`));
   }
   return stdout;
@@ -198,26 +213,21 @@ export async function fetchCommit(options: FetchOptions): Promise<void> {
     caFile = path.join(options.privateDir, "ca-bundle.pem");
     await writeFile(caFile, options.caBundlePem, { mode: 0o600 });
   }
-  const config = fetchConfig({ header: `Authorization: ${header}`, protocol: url.protocol === "http:" ? "http" : "https", pin, caFile });
-  const env: Record<string, string> = {
-    PATH: options.path,
-    HOME: home,
-    LANG: "C.UTF-8",
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_COUNT: String(config.length),
-    [options.marker[0]]: options.marker[1],
+  const protocol = url.protocol === "http:" ? "http" : "https";
+  const withCredential = (pins: readonly string[]): Record<string, string> => {
+    const config = fetchConfig({ header: `Authorization: ${header}`, scope: options.credentialScope, protocol, pins, caFile });
+    const env: Record<string, string> = { ...plain, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_COUNT: String(config.length) };
+    config.forEach(([key, value], index) => {
+      env[`GIT_CONFIG_KEY_${index}`] = key;
+      env[`GIT_CONFIG_VALUE_${index}`] = value;
+    });
+    return env;
   };
-  config.forEach(([key, value], index) => {
-    env[`GIT_CONFIG_KEY_${index}`] = key;
-    env[`GIT_CONFIG_VALUE_${index}`] = value;
-  });
   // git init needs none of it: its environment has no credential at all.
   const plain = { PATH: options.path, HOME: home, LANG: "C.UTF-8", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", [options.marker[0]]: options.marker[1] };
   const stderr: string[] = [];
   await git(options, plain, ["init", "--quiet", "."], stderr);
-  await git(options, env, ["fetch", "--no-tags", "--depth=1", url.toString(), options.commitId], stderr);
+  await git(options, withCredential([pin]), ["fetch", "--no-tags", "--depth=1", url.toString(), options.commitId], stderr);
   await git(options, plain, ["checkout", "--quiet", "--detach", "FETCH_HEAD"], stderr);
   const [head] = await git(options, plain, ["rev-parse", "HEAD"], stderr);
   if (head?.trim() !== options.commitId) {
@@ -228,4 +238,70 @@ export async function fetchCommit(options: FetchOptions): Promise<void> {
       fix: ["Start the build again."],
     });
   }
+  if (options.submodules) {
+    await fetchSubmodules(options, options.submodules, { url: url.toString(), pin, plain, withCredential });
+  }
+}
+
+/**
+ * The commit's submodules, when it has any (lib/builds/README.md, "Submodules"): each URL is
+ * resolved by Keel (`submoduleFetchUrl`) and checked against the outbound policy like the
+ * repository's, written into the workspace's own config, and fetched at the recorded commit
+ * (depth 1, nested ones too) with the credential scoped to the connection's address.
+ */
+async function fetchSubmodules(
+  options: FetchOptions,
+  connection: SubmoduleConnection,
+  context: { url: string; pin: string; plain: Record<string, string>; withCredential: (pins: readonly string[]) => Record<string, string> },
+): Promise<void> {
+  const stderr: string[] = [];
+  if (!existsSync(path.join(options.workspace, ".gitmodules"))) {
+    return;
+  }
+  const entries = parseGitmodules(await git(options, context.plain, ["config", "--file", ".gitmodules", "--get-regexp", "^submodule\\..*\\.(path|url)$"], stderr, { quiet: true, allowed: [1] }));
+  if (entries.length === 0) {
+    return;
+  }
+  const pins = new Set([context.pin]);
+  const sources: string[] = [];
+  for (const entry of entries) {
+    const resolved = submoduleFetchUrl(entry.url, context.url, connection);
+    if (!resolved.ok) {
+      throw submoduleRefused(entry.path, resolved.reason);
+    }
+    try {
+      pins.add((await checkFetchUrl(resolved.url, options.policy, options.resolve)).pin);
+    } catch (error) {
+      throw error instanceof FetchError ? submoduleRefused(entry.path, error.finding.detail) : error;
+    }
+    await git(options, context.plain, ["config", `submodule.${entry.name}.url`, resolved.url], stderr, { quiet: true });
+    sources.push(`${entry.path} from ${resolved.url}${resolved.withCredential ? "" : " (without the connection's credential)"}`);
+  }
+  options.onLine("OUT", `Fetching ${entries.length === 1 ? "a submodule" : `${entries.length} submodules`}: ${sources.join("; ")}.`);
+  try {
+    await git(options, context.withCredential([...pins]), ["submodule", "update", "--init", "--recursive", "--depth=1"], stderr);
+  } catch (error) {
+    if (!(error instanceof FetchError)) {
+      throw error;
+    }
+    throw new FetchError(`Fetching the submodules failed: ${error.finding.detail}`, {
+      id: "submodule_failed",
+      title: "Fetching the submodules failed",
+      detail: `git could not fetch a submodule (${error.finding.title.toLowerCase()}): the fetch step's log has git's own words.`,
+      fix: [
+        "Submodules in the connection's organization or collection are fetched with its credential, which needs Code (Read) on them; any other submodule must be public to the worker.",
+        "If the build does not need the submodules, turn off “Fetch submodules” in the profile's workflow.",
+      ],
+    });
+  }
+}
+
+/** A submodule Keel will not fetch: which one, and why. */
+function submoduleRefused(submodulePath: string, reason: string): FetchError {
+  return new FetchError(`Submodule ${submodulePath}: ${reason}`, {
+    id: "submodule_refused",
+    title: `Keel cannot fetch the submodule ${submodulePath}`,
+    detail: reason,
+    fix: ["Change the submodule's URL in .gitmodules, or ask an administrator to allow its server (Settings → Network).", "If the build does not need the submodules, turn off “Fetch submodules” in the profile's workflow."],
+  });
 }

@@ -75,8 +75,11 @@ describe("the workflow's checks", () => {
   it("accepts a valid workflow and names every problem of a bad one", () => {
     expect(checkWorkflow({ steps: [{ name: "Build", command: "./build.sh\r\n" }], timeoutMinutes: "30", variables: [{ name: "FLAVOR", isSecret: false, value: "" }] })).toEqual({
       ok: true,
-      value: { steps: [{ name: "Build", command: "./build.sh" }], timeoutMinutes: 30, variables: [{ name: "FLAVOR", isSecret: false, value: "" }] },
+      value: { steps: [{ name: "Build", command: "./build.sh" }], timeoutMinutes: 30, fetchSubmodules: true, variables: [{ name: "FLAVOR", isSecret: false, value: "" }] },
     });
+    // Submodules are fetched unless the editor says not to; anything but a boolean is a broken form.
+    expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, fetchSubmodules: false, variables: [] })).toMatchObject({ ok: true, value: { fetchSubmodules: false } });
+    expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, fetchSubmodules: "no", variables: [] })).toMatchObject({ ok: false });
     const bad = checkWorkflow({
       steps: [{ name: "", command: "" }],
       timeoutMinutes: 0,
@@ -118,11 +121,13 @@ describe("git's fetch", () => {
   it("pins git to the checked address and sends the credential only as a header, with no redirects and no other protocol", async () => {
     const checked = await checkFetchUrl("https://dev.azure.example/org/p/_git/r", policy, async () => ["20.37.158.10"]);
     expect(checked.pin).toBe("dev.azure.example:443:20.37.158.10");
-    const config = Object.fromEntries(fetchConfig({ header: "Authorization: Basic eA==", protocol: "https", pin: checked.pin, caFile: "/tmp/private/ca.pem" }));
+    const entries = fetchConfig({ header: "Authorization: Basic eA==", scope: "https://dev.azure.example/org", protocol: "https", pins: [checked.pin, "github.example:443:140.82.112.3"], caFile: "/tmp/private/ca.pem" });
+    // The header only for the connection's organization (a submodule elsewhere never gets it); every host pinned.
+    expect(entries.filter(([key]) => /extraheader/i.test(key))).toEqual([["http.https://dev.azure.example/org.extraHeader", "Authorization: Basic eA=="]]);
+    expect(entries.filter(([key]) => key === "http.curloptResolve").map(([, value]) => value)).toEqual(["dev.azure.example:443:20.37.158.10", "github.example:443:140.82.112.3"]);
+    const config = Object.fromEntries(entries);
     expect(config).toMatchObject({
-      "http.extraHeader": "Authorization: Basic eA==",
       "http.followRedirects": "false",
-      "http.curloptResolve": "dev.azure.example:443:20.37.158.10",
       "protocol.allow": "never",
       "protocol.https.allow": "always",
       "credential.helper": "",

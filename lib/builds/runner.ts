@@ -239,7 +239,8 @@ class BuildRun {
     const variables = await openBuildVariables(this.scope, build.profileId);
     this.buildLog.addSecrets(maskList(variables.filter((variable) => variable.isSecret).map((variable) => variable.value), WORKFLOW_LIMITS.secretMin));
 
-    const url = `${buildCollectionUrl(connection)}/${encodeURIComponent(profile.projectName)}/_git/${encodeURIComponent(profile.repositoryName)}`;
+    const collectionUrl = buildCollectionUrl(connection);
+    const url = `${collectionUrl}/${encodeURIComponent(profile.projectName)}/_git/${encodeURIComponent(profile.repositoryName)}`;
     this.buildLog.system(0, `Fetching commit ${build.commitId}${build.branch ? ` (${shortBranchName(build.branch)})` : ""} from ${url} with the connection's ${credential.kind === "pat" ? "Personal Access Token" : "OAuth token"}.`);
     const fetchStarted = Date.now();
     try {
@@ -247,7 +248,9 @@ class BuildRun {
         workspace,
         privateDir,
         url,
+        credentialScope: collectionUrl,
         credential,
+        submodules: build.fetchSubmodules ? { deploymentType: connection.deploymentType, serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection } : null,
         caBundlePem: connection.caBundlePem,
         commitId: build.commitId,
         policy: await outboundPolicyFor(this.scope),

@@ -99,6 +99,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     pullRequest: input.pullRequest,
     steps: workflow!.steps,
     timeoutSeconds: workflow!.timeoutMinutes * 60,
+    fetchSubmodules: workflow!.fetchSubmodules,
   });
   if (created.created) {
     await queueRun(scope, created.id);

@@ -99,6 +99,14 @@ describe("workflows", () => {
     expect(second.changed).toEqual(["timeLimit"]);
     // Without a version (an older form), a save still goes through.
     await expect(updateWorkflow(admin, versioned, { steps, timeoutMinutes: 45, variables: [] })).resolves.toMatchObject({ changed: ["timeLimit", "variables"] });
+    // Turning submodules off is a change another editor must not overwrite unknowingly; left out, it stays.
+    const current = (await getProfileWorkflow(admin, versioned))!;
+    const off = await updateWorkflow(admin, versioned, { steps, timeoutMinutes: 45, fetchSubmodules: false, variables: [], basedOn: current.version });
+    expect(off).toMatchObject({ changed: ["submodules"] });
+    expect(off.version).not.toBe(current.version);
+    await expect(updateWorkflow(admin, versioned, { steps, timeoutMinutes: 45, fetchSubmodules: true, variables: [], basedOn: current.version })).rejects.toMatchObject({ code: "CONFLICT" });
+    await updateWorkflow(admin, versioned, { steps, timeoutMinutes: 50, variables: [] });
+    expect(await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: versioned } })).toMatchObject({ fetchSubmodules: false, buildTimeoutMinutes: 50 });
   });
 });
 

@@ -27,6 +27,8 @@ export type WorkflowView = {
   /** True while the profile uses its platform's default steps. */
   isDefault: boolean;
   timeoutMinutes: number;
+  /** Whether builds fetch the commit's submodules. */
+  fetchSubmodules: boolean;
   variables: WorkflowVariableView[];
 };
 
@@ -42,6 +44,7 @@ export const workflowSelect = {
   platform: true,
   workflowSteps: true,
   buildTimeoutMinutes: true,
+  fetchSubmodules: true,
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
 } satisfies Prisma.BuildProfileSelect;
 
@@ -52,6 +55,7 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
   return {
     ...stepsOf(profile.workflowSteps, profile.platform),
     timeoutMinutes: profile.buildTimeoutMinutes,
+    fetchSubmodules: profile.fetchSubmodules,
     variables: profile.variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret ? null : (variable.value ?? "") })),
   };
 }
@@ -64,7 +68,8 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
  */
 export function workflowVersion(view: WorkflowView): string {
   const variables = [...view.variables].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const shown = { steps: view.steps, timeoutMinutes: view.timeoutMinutes, variables };
+  // Submodules only when turned off: the versions of workflows saved before the setting existed stay the same.
+  const shown = { steps: view.steps, timeoutMinutes: view.timeoutMinutes, ...(view.fetchSubmodules ? {} : { fetchSubmodules: false }), variables };
   return createHash("sha256").update(JSON.stringify(shown)).digest("hex").slice(0, 16);
 }
 
@@ -83,7 +88,7 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
   if (!row) {
     return null;
   }
-  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, variables: _variables, ...profile } = row;
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, variables: _variables, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
 }
@@ -102,7 +107,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (locked.length === 0) {
       throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
     }
-    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true } });
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: { id: true, name: true, isSecret: true, value: true, valueSealed: true } });
     const byName = new Map(existing.map((variable) => [variable.name, variable]));
     if (input.basedOn !== undefined && input.basedOn !== workflowVersion(workflowOf({ ...profile, variables: existing }))) {
@@ -115,6 +120,10 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     }
     if (profile.buildTimeoutMinutes !== input.timeoutMinutes) {
       changed.push("timeLimit");
+    }
+    const fetchSubmodules = input.fetchSubmodules ?? profile.fetchSubmodules;
+    if (profile.fetchSubmodules !== fetchSubmodules) {
+      changed.push("submodules");
     }
     const variableChanges: Record<string, string> = {};
     const keep = new Set<string>();
@@ -159,7 +168,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (Object.keys(variableChanges).length > 0) {
       changed.push("variables");
     }
-    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes } });
+    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules } });
     if (changed.length > 0) {
       await recordAudit(
         scope,
@@ -173,6 +182,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
             ...(changed.includes("steps") ? { stepsBefore: before.map((step) => step.name) } : {}),
             timeoutMinutes: input.timeoutMinutes,
             ...(changed.includes("timeLimit") ? { timeoutMinutesBefore: profile.buildTimeoutMinutes } : {}),
+            fetchSubmodules,
             variables: variableChanges,
           },
         },
@@ -403,6 +413,8 @@ export type NewBuild = {
   pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string } | undefined;
   steps: WorkflowStep[];
   timeoutSeconds: number;
+  /** Default true (the workflow's default). */
+  fetchSubmodules?: boolean;
 };
 
 /** Inserts the report intents a state change causes (in the caller's transaction). */
@@ -460,6 +472,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           targetRef: pr?.targetRef ?? null,
           steps: input.steps,
           timeoutSeconds: input.timeoutSeconds,
+          fetchSubmodules: input.fetchSubmodules ?? true,
         },
       });
       await tx.buildStep.createMany({
@@ -538,6 +551,7 @@ export type ClaimedBuild = {
   pullRequestId: number | null;
   steps: WorkflowStep[];
   timeoutSeconds: number;
+  fetchSubmodules: boolean;
   queuedAt: Date;
   startedAt: Date;
 };
@@ -554,7 +568,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };

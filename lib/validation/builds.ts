@@ -59,11 +59,14 @@ export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The for
 export type WorkflowVariableInput = { name: string; isSecret: boolean; value: string | null };
 
 /** `basedOn`: the version of the workflow the editor started from (lib/data/builds.ts, `workflowVersion`). */
-export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; variables: WorkflowVariableInput[]; basedOn?: string };
+/** `fetchSubmodules` absent: the stored setting stays (the editor always sends it). */
+export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; variables: WorkflowVariableInput[]; basedOn?: string };
 
 const rawWorkflow = z.object({
   steps: z.array(z.object({ name: z.string(), command: z.string() }).strict()).max(200),
   timeoutMinutes: z.union([z.number(), z.string()]),
+  // Absent (an editor older than the setting): on, the default.
+  fetchSubmodules: z.boolean().default(true),
   variables: z.array(z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict()).max(500),
   basedOn: z.string().regex(/^[0-9a-f]{16}$/).optional(),
 }).strict();
@@ -145,7 +148,7 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
   if (errors.length > 0) {
     return { ok: false, errors };
   }
-  return { ok: true, value: { steps, timeoutMinutes: minutes, variables, ...(input.basedOn ? { basedOn: input.basedOn } : {}) } };
+  return { ok: true, value: { steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, variables, ...(input.basedOn ? { basedOn: input.basedOn } : {}) } };
 }
 
 /** The workflow form: one JSON field the editor builds (never echoed: it may carry secret values). */

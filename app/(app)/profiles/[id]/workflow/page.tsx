@@ -40,6 +40,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           action={updateWorkflowAction.bind(null, profile.id)}
           steps={workflow.steps}
           timeoutMinutes={workflow.timeoutMinutes}
+          fetchSubmodules={workflow.fetchSubmodules}
           variables={workflow.variables}
           version={version}
           defaults={defaultWorkflowSteps(profile.platform)}
