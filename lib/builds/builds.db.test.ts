@@ -326,7 +326,8 @@ describe("the build worker", () => {
 
   it("fetches the commit's submodules of the organization with the credential, names one it will not fetch, and skips them when the workflow says so", async () => {
     // A real push (Alex's full-access PAT) of a commit of Wallet App with two submodules of the
-    // organization's ios-sdk at its tip: a relative URL (as Azure DevOps recommends) and an SSH one.
+    // organization's ios-sdk at its tip: a relative URL (as Azure DevOps recommends) and an SSH one,
+    // beside an entry whose submodule was removed (in .gitmodules, not in the tree: ignored).
     const sdk = (await emulator.control.refs({ organization: "fabrikam", project: "MOBILE_IOS", repository: DEFAULT_REPOS.iosSdk.name })).find((ref) => ref.name === "refs/heads/master")!.objectId;
     const work = mkdtempSync(path.join(tmpdir(), "keel-submodules-"));
     const url = `${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/Wallet%20App`;
@@ -346,7 +347,7 @@ describe("the build worker", () => {
     try {
       await git("init", "-q", ".");
       await git("fetch", "-q", "--depth", "1", url, "main");
-      await pushWith("ci/submodules", '[submodule "Sdk"]\n\tpath = Sdk\n\turl = ../ios-sdk\n[submodule "Vendor/sdk"]\n\tpath = Vendor/sdk\n\turl = git@ssh.dev.azure.com:v3/fabrikam/MOBILE_IOS/ios-sdk\n', ["Sdk", "Vendor/sdk"]);
+      await pushWith("ci/submodules", '[submodule "Sdk"]\n\tpath = Sdk\n\turl = ../ios-sdk\n[submodule "Vendor/sdk"]\n\tpath = Vendor/sdk\n\turl = git@ssh.dev.azure.com:v3/fabrikam/MOBILE_IOS/ios-sdk\n[submodule "Removed"]\n\tpath = Removed\n\turl = git@github.com:example/removed.git\n', ["Sdk", "Vendor/sdk"]);
       await git("fetch", "-q", "--depth", "1", url, "main");
       await pushWith("ci/submodules-elsewhere", '[submodule "lib"]\n\tpath = lib\n\turl = git@github.com:example/lib.git\n', ["lib"]);
     } finally {

@@ -258,7 +258,19 @@ async function fetchSubmodules(
   if (!existsSync(path.join(options.workspace, ".gitmodules"))) {
     return;
   }
-  const entries = parseGitmodules(await git(options, context.plain, ["config", "--file", ".gitmodules", "--get-regexp", "^submodule\\..*\\.(path|url)$"], stderr, { quiet: true, allowed: [1] }));
+  const listed = parseGitmodules(await git(options, context.plain, ["config", "--file", ".gitmodules", "--get-regexp", "^submodule\\..*\\.(path|url)$"], stderr, { quiet: true, allowed: [1] }));
+  if (listed.length === 0) {
+    return;
+  }
+  // Only the submodules the commit records (a gitlink in its tree): an entry left in .gitmodules
+  // after its submodule was removed is neither fetched nor refused.
+  const linked = new Set(
+    (await git(options, context.plain, ["--literal-pathspecs", "-c", "core.quotePath=false", "ls-files", "--stage", "--", ...listed.map((entry) => entry.path)], stderr, { quiet: true })).flatMap((line) => {
+      const match = /^160000 [0-9a-f]+ \d+\t(.+)$/.exec(line);
+      return match?.[1] ? [match[1]] : [];
+    }),
+  );
+  const entries = listed.filter((entry) => linked.has(entry.path.replace(/^\.\/|\/+$/g, "")));
   if (entries.length === 0) {
     return;
   }

