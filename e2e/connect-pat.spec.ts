@@ -200,6 +200,8 @@ test.describe("connect with a Personal Access Token", () => {
       // …and the connection's page lists its projects.
       await page.goto(`/connections/${connection.id}`);
       await expect(page.getByRole("region", { name: "Projects" })).toContainText("MOBILE_IOS");
+      // No expiry was entered: without it no reminder comes, and the page says where to enter it.
+      await expect(page.getByRole("link", { name: "Enter the date Azure DevOps shows for it" })).toHaveAttribute("href", `/connections/${connection.id}/edit#field-tokenExpiresAt`);
       // A Server token has no organization to choose: replacing it is told the server's way.
       await expect(page.getByRole("form", { name: "Replace token" }).getByLabel("New Personal Access Token")).toHaveAccessibleDescription(/^Create it on the server \(User settings → Personal access tokens\)/);
       await expectTokenNowhere(page, captured, token);

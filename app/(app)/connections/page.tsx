@@ -179,7 +179,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                   </td>
                   <td className="block text-xs md:table-cell md:px-4 md:py-3">
                     <span className="text-slate-500 md:hidden">Credential expiry: </span>
-                    {health.expiresAt ? day(health.expiresAt) : connection.authMethod === "PAT" ? "Unknown" : "—"}
+                    {health.expiresAt ? day(health.expiresAt) : connection.authMethod === "PAT" ? "Not entered" : "—"}
                   </td>
                   <td className="block text-xs md:table-cell md:px-4 md:py-3">
                     <span className="text-slate-500 md:hidden">Build profiles: </span>

@@ -314,6 +314,24 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                   <span className="block text-xs text-slate-600">{connection.credentialExpirySource === "AZURE_DEVOPS" ? "Azure DevOps reported it expired" : "As entered by an admin"}</span>
                 </dd>
               </div>
+            ) : connection.authMethod === "PAT" ? (
+              // Azure DevOps does not tell a token its own expiry: without the date, no reminder comes before it stops.
+              <div>
+                <dt className="text-slate-500">Token expiry</dt>
+                <dd className="text-slate-900">
+                  Not entered
+                  <span className="block text-xs text-slate-600">
+                    Keel reminds the owner and the admins before a token expires only when it knows the date.{" "}
+                    {may.update ? (
+                      <Link href={`/connections/${connection.id}/edit#field-tokenExpiresAt`} className="font-medium text-brand-700 underline">
+                        Enter the date Azure DevOps shows for it
+                      </Link>
+                    ) : (
+                      `${askAdmin} to enter the date Azure DevOps shows for it.`
+                    )}
+                  </span>
+                </dd>
+              </div>
             ) : null}
             <div>
               <dt className="text-slate-500">Last check</dt>
