@@ -8,6 +8,7 @@ import { expectNoSeriousA11yViolations } from "./support/axe";
 import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
 import { emulator } from "./support/emulator";
+import { mailsTo } from "./support/mail";
 import { seedProfile } from "./support/profiles";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
 
@@ -126,7 +127,25 @@ test.describe("builds", () => {
       await expect(shown.filter({ hasText: FIXTURE_BUILD.failureLine })).toHaveCount(1);
       await expect(shown.first()).toBeInViewport();
       await expect(shown.filter({ hasText: "Fetching commit" })).toHaveCount(0);
+
+      // Whoever started it is told by e-mail, with the reason and a link to the build.
+      await expect.poll(() => mailsTo(FIRST_ADMIN.email, `${profile.name} #1 failed`).length, { timeout: 30_000 }).toBe(1);
+      const [mail] = mailsTo(FIRST_ADMIN.email, `${profile.name} #1 failed`);
+      expect(mail!.text).toContain("Step “Test” failed with exit code 1.");
+      expect(mail!.text).toContain(`/builds/${buildId}`);
+
+      // Turned off under Account: the next failure of theirs tells nobody.
+      await page.goto("/settings/account");
+      await page.getByLabel("E-mail me when a build of mine fails, and when it is fixed").uncheck();
+      await page.getByRole("form", { name: "Build e-mails" }).getByRole("button", { name: "Save" }).click();
+      await expect(page.getByText("Saved: Keel no longer e-mails you about builds.")).toBeVisible();
+      await expect(page.getByLabel("E-mail me when a build of mine fails, and when it is fixed")).not.toBeChecked();
+      await expectNoSeriousA11yViolations(page, "account with e-mail preferences");
+      const again = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.failing);
+      await expect(page.getByRole("status").filter({ hasText: "Failed" })).toBeVisible({ timeout: 60_000 });
+      expect(await prisma().notification.count({ where: { kind: "build.failed", data: { path: ["buildId"], equals: again } } })).toBe(0);
     } finally {
+      await prisma().user.updateMany({ where: { email: FIRST_ADMIN.email }, data: { buildEmails: true } });
       await removeConnection(connection.id);
     }
   });

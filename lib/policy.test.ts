@@ -35,6 +35,7 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "network.update": { member: false, system: false },
   "session.manage": { member: true, system: false },
   "account.password": { member: true, system: false },
+  "account.preferences": { member: true, system: false },
 };
 
 describe("can", () => {

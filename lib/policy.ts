@@ -73,6 +73,8 @@ const RULES = {
   "session.manage": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
   /** Change one's own password (proving the current one). */
   "account.password": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
+  /** Change one's own preferences (which e-mails to get). */
+  "account.preferences": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
 } as const satisfies Record<string, Rule>;
 
 export type Permission = keyof typeof RULES;

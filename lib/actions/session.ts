@@ -3,9 +3,10 @@
 import { requestAddress } from "@/lib/auth/request-address";
 import { changeOwnPassword } from "@/lib/auth/password-change";
 import { recordAudit } from "@/lib/data/audit";
-import { endOwnSessions } from "@/lib/data/users";
+import { revalidatePath } from "next/cache";
+import { endOwnSessions, setOwnBuildEmails } from "@/lib/data/users";
 import { action } from "@/lib/entry/action";
-import { changePasswordFields, changePasswordSchema } from "@/lib/validation/auth";
+import { buildEmailsFields, buildEmailsSchema, changePasswordFields, changePasswordSchema } from "@/lib/validation/auth";
 
 /** Ends every session of the current user, on every device (this one too). */
 export const signOutEverywhereAction = action({ name: "session.sign-out-everywhere", permission: "session.manage" }, async ({ scope }) => {
@@ -13,6 +14,16 @@ export const signOutEverywhereAction = action({ name: "session.sign-out-everywhe
   await recordAudit(scope, { action: "auth.signed_out_everywhere", data: { endedSessions: ended }, ip: await requestAddress() });
   return { status: "success", message: "Signed out everywhere." };
 });
+
+/** Turns the current user's build e-mails (a build of theirs failed, or was fixed) on or off. */
+export const setBuildEmailsAction = action(
+  { name: "account.build-emails", permission: "account.preferences", form: { schema: buildEmailsSchema, fields: buildEmailsFields }, unexpected: "Saving failed unexpectedly. Try again." },
+  async ({ scope, input }) => {
+    await setOwnBuildEmails(scope, input.buildEmails);
+    revalidatePath("/settings/account");
+    return { status: "success", message: input.buildEmails ? "Saved: Keel e-mails you when a build of yours fails, and when it is fixed." : "Saved: Keel no longer e-mails you about builds." };
+  },
+);
 
 /** Changes the current user's password (proving the current one); their other sessions end. */
 export const changePasswordAction = action(

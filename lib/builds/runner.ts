@@ -24,6 +24,7 @@ import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
 import { FetchError, fetchCommit } from "./git";
 import { BuildLog, maskList } from "./log";
 import { killBuildProcesses, startProcess, type RunningProcess } from "./process";
+import { requestNoticeEmails } from "@/lib/notifications/request";
 import { requestReport } from "./report-queue";
 
 // The builds.run job: one build from claim to clean-up (lib/builds/README.md, "State machine"
@@ -166,6 +167,8 @@ class BuildRun {
     const finished = await finishBuild(this.scope, build.id, this.runId, { status: outcome.status, reason: outcome.reason, finding: outcome.finding ?? null });
     if (finished) {
       await requestReport(this.scope, build.id);
+      // A failed or fixed build recorded a notice for the people it concerns: e-mail it now.
+      await requestNoticeEmails();
     }
     log.info({ buildId: build.id, status: outcome.status, lines: this.buildLog.lines }, "build finished");
   }

@@ -96,6 +96,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     branch,
     commitMessage: commit.comment?.split("\n")[0]?.slice(0, 500) ?? null,
     commitAuthor: commit.author?.name ?? null,
+    commitAuthorEmail: commit.author?.email?.slice(0, 320) ?? null,
     pullRequest: input.pullRequest,
     steps: workflow!.steps,
     timeoutSeconds: workflow!.timeoutMinutes * 60,

@@ -209,3 +209,41 @@ describe("the profiles list's Last build", () => {
     expect((await latestBuilds(otherScope, [])).size).toBe(0);
   });
 });
+
+describe("build notices", () => {
+  it("tell whoever started a build and its commit's author that it failed, then that it was fixed; never a success after a success, a cancel, or someone who turned them off", async () => {
+    const { finishBuild } = await import("./builds");
+    const other = await seedOrganization(database);
+    const scope = testScope(other.organizationId, other.adminId);
+    const adminEmail = (await database.prisma.user.findUniqueOrThrow({ where: { id: other.adminId } })).email;
+    const profile = await database.prisma.buildProfile.create({ data: { organizationId: other.organizationId, name: "Notices", nameKey: "notices", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r-notices", repositoryName: "R" } });
+    let number = 0;
+    const end = async (status: "FAILED" | "SUCCEEDED" | "CANCELED" | "TIMED_OUT", who: { requestedById?: string | null; commitAuthorEmail?: string | null }, branch = "refs/heads/main") => {
+      number += 1;
+      const runId = crypto.randomUUID();
+      const build = await database.prisma.build.create({
+        data: { organizationId: other.organizationId, profileId: profile.id, number, status: "RUNNING", runId, branch, trigger: "PUSH", idempotencyKey: `notice-${number}`, commitId: "b".repeat(40), commitMessage: "Change", steps: [], timeoutSeconds: 60, requestedById: who.requestedById ?? null, commitAuthorEmail: who.commitAuthorEmail ?? null },
+      });
+      expect(await finishBuild(scope, build.id, runId, { status, reason: status === "FAILED" ? "Step “Test” failed with exit code 1." : null })).toBe(true);
+      return database.prisma.notification.findMany({ where: { organizationId: other.organizationId, data: { path: ["buildId"], equals: build.id } } });
+    };
+
+    // The author's address as Azure DevOps reports it, in other capitals: still the admin.
+    const [failed] = await end("FAILED", { requestedById: other.memberId, commitAuthorEmail: adminEmail.toUpperCase() });
+    expect(failed).toMatchObject({ kind: "build.failed", connectionId: null, data: { profile: "Notices", number: 1, status: "FAILED", reason: "Step “Test” failed with exit code 1." } });
+    expect([...failed!.recipientIds].sort()).toEqual([other.adminId, other.memberId].sort());
+    // Another branch's success fixes nothing on main.
+    expect(await end("SUCCEEDED", { commitAuthorEmail: adminEmail }, "refs/heads/feature")).toEqual([]);
+    const [fixed] = await end("SUCCEEDED", { commitAuthorEmail: adminEmail });
+    expect(fixed).toMatchObject({ kind: "build.fixed", recipientIds: [other.adminId] });
+    expect(await end("SUCCEEDED", { commitAuthorEmail: adminEmail })).toEqual([]);
+    expect(await end("CANCELED", { requestedById: other.memberId })).toEqual([]);
+    // Nobody of the organization is the author: nobody to tell, no notice.
+    expect(await end("TIMED_OUT", { commitAuthorEmail: "someone@elsewhere.example" })).toEqual([]);
+    // Turned off: the member is not told, the admin still is.
+    await database.prisma.user.update({ where: { id: other.memberId }, data: { buildEmails: false } });
+    const [quiet] = await end("FAILED", { requestedById: other.memberId, commitAuthorEmail: adminEmail });
+    expect(quiet).toMatchObject({ kind: "build.failed", recipientIds: [other.adminId] });
+    expect(await end("FAILED", { requestedById: other.memberId })).toEqual([]);
+  });
+});

@@ -11,6 +11,7 @@ import type { BuildStateDto, LogLineDto } from "@/lib/shared/builds";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
+import { createBuildNotice, type BuildNoticeKind } from "./notifications";
 
 // Builds, their steps, logs and report intents, and the workflow of a profile
 // (lib/builds/README.md). Every function takes a Scope; the three that serve the whole
@@ -410,6 +411,7 @@ export type NewBuild = {
   branch: string | null;
   commitMessage: string | null;
   commitAuthor: string | null;
+  commitAuthorEmail?: string | null;
   pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string } | undefined;
   steps: WorkflowStep[];
   timeoutSeconds: number;
@@ -466,6 +468,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           branch: input.branch,
           commitMessage: input.commitMessage,
           commitAuthor: input.commitAuthor,
+          commitAuthorEmail: input.commitAuthorEmail ?? null,
           pullRequestId: pr?.id ?? null,
           pullRequestIteration: pr?.iteration ?? null,
           sourceRef: pr?.sourceRef ?? null,
@@ -645,9 +648,57 @@ export async function finishBuild(
     }
     await tx.buildStep.updateMany({ where: { buildId: id, status: "PENDING" }, data: { status: "SKIPPED" } });
     await tx.buildStep.updateMany({ where: { buildId: id, status: "RUNNING" }, data: { status: outcome.status === "CANCELED" ? "CANCELED" : "FAILED", finishedAt: new Date() } });
-    const build = await tx.build.findUniqueOrThrow({ where: { id }, select: { id: true, pullRequestId: true } });
+    const build = await tx.build.findUniqueOrThrow({
+      where: { id },
+      select: { id: true, number: true, profileId: true, pullRequestId: true, branch: true, commitId: true, commitMessage: true, requestedById: true, commitAuthorEmail: true, profile: { select: { name: true } } },
+    });
     await addReports(tx, scope.organizationId, build, outcome.status);
+    await noticeOfEnd(tx, scope, build, outcome);
     return true;
+  });
+}
+
+const BROKEN: BuildStatus[] = ["FAILED", "TIMED_OUT", "ERROR"];
+
+/**
+ * The notice a build's end is worth (lib/builds/README.md, "Build notices"): it failed, or it
+ * succeeded where the previous finished build of the same profile and branch had not (fixed).
+ * A success after a success, and a cancel, tell nobody.
+ */
+async function noticeOfEnd(
+  tx: Tx,
+  scope: Scope,
+  build: { id: string; number: number; profileId: string; pullRequestId: number | null; branch: string | null; commitId: string; commitMessage: string | null; requestedById: string | null; commitAuthorEmail: string | null; profile: { name: string } },
+  outcome: { status: BuildStatus; reason: string | null },
+): Promise<void> {
+  let kind: BuildNoticeKind | null = BROKEN.includes(outcome.status) ? "build.failed" : null;
+  if (outcome.status === "SUCCEEDED") {
+    const previous = await tx.build.findFirst({
+      where: { profileId: build.profileId, branch: build.branch, pullRequestId: build.pullRequestId, number: { lt: build.number }, status: { in: [...FINAL.filter((status) => status !== "CANCELED")] } },
+      orderBy: { number: "desc" },
+      select: { status: true },
+    });
+    kind = previous && BROKEN.includes(previous.status) ? "build.fixed" : null;
+  }
+  if (!kind) {
+    return;
+  }
+  await createBuildNotice(tx, scope, {
+    buildId: build.id,
+    kind,
+    requestedById: build.requestedById,
+    commitAuthorEmail: build.commitAuthorEmail,
+    data: {
+      buildId: build.id,
+      profile: build.profile.name,
+      number: build.number,
+      status: outcome.status,
+      reason: outcome.reason,
+      branch: build.branch,
+      pullRequestId: build.pullRequestId,
+      commitId: build.commitId,
+      commitMessage: build.commitMessage,
+    },
   });
 }
 

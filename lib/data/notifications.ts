@@ -4,7 +4,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Scope } from "@/lib/scope";
 
 // Notices for the owner and the admins of a connection (issue 12): a status change, an expiry
-// reminder, a new owner. Written in the same transaction as what they report, once each
+// reminder, a new owner; and for the people a build concerns: it failed, or it was fixed. Written in the same transaction as what they report, once each
 // (`dedupeKey`); e-mailed afterwards by the `notifications.email` job (lib/notifications).
 
 export type NoticeKind = "connection.status_changed" | "connection.expiry_reminder" | "connection.owner_changed";
@@ -40,6 +40,41 @@ export async function createNotice(tx: Tx, scope: Scope, notice: NewNotice): Pro
   const recipientIds = await recipientsOf(tx, scope, notice.connectionId, notice.alsoTell);
   const created = await tx.notification.createMany({
     data: [{ organizationId: scope.organizationId, connectionId: notice.connectionId, kind: notice.kind, dedupeKey: notice.dedupeKey, data: notice.data, recipientIds }],
+    skipDuplicates: true,
+  });
+  return created.count === 1;
+}
+
+/** How a build ended, for the people it concerns (lib/builds/README.md, "Build notices"). */
+export type BuildNoticeKind = "build.failed" | "build.fixed";
+
+/**
+ * Records a build notice inside the caller's transaction (once per build and kind) for whoever
+ * started the build and the member whose e-mail is the commit author's — active members who did
+ * not turn build e-mails off. Nobody to tell: no notice. Returns whether one was created.
+ */
+export async function createBuildNotice(
+  tx: Tx,
+  scope: Scope,
+  notice: { buildId: string; kind: BuildNoticeKind; requestedById: string | null; commitAuthorEmail: string | null; data: Prisma.InputJsonValue },
+): Promise<boolean> {
+  const who: Prisma.UserWhereInput[] = [
+    ...(notice.requestedById ? [{ id: notice.requestedById }] : []),
+    ...(notice.commitAuthorEmail ? [{ email: { equals: notice.commitAuthorEmail, mode: "insensitive" as const } }] : []),
+  ];
+  if (who.length === 0) {
+    return false;
+  }
+  const users = await tx.user.findMany({
+    where: { isActive: true, buildEmails: true, memberships: { some: { organizationId: scope.organizationId } }, OR: who },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+  });
+  if (users.length === 0) {
+    return false;
+  }
+  const created = await tx.notification.createMany({
+    data: [{ organizationId: scope.organizationId, connectionId: null, kind: notice.kind, dedupeKey: `${notice.kind}:${notice.buildId}`, data: notice.data, recipientIds: users.map((user) => user.id) }],
     skipDuplicates: true,
   });
   return created.count === 1;

@@ -44,6 +44,17 @@ export async function setPasswordHash(userId: string, passwordHash: string): Pro
   await db.user.update({ where: { id: userId }, data: { passwordHash } });
 }
 
+/** Whether the scope's own user gets build e-mails (lib/builds/README.md, "Build notices"). */
+export async function getOwnBuildEmails(scope: Scope): Promise<boolean> {
+  const user = await db.user.findUnique({ where: { id: requireUserActor(scope).userId }, select: { buildEmails: true } });
+  return user?.buildEmails ?? true;
+}
+
+/** Turns the scope's own build e-mails on or off. */
+export async function setOwnBuildEmails(scope: Scope, buildEmails: boolean): Promise<void> {
+  await db.user.update({ where: { id: requireUserActor(scope).userId }, data: { buildEmails } });
+}
+
 /** The password hash of the scope's own user (to check "current password"), or null. */
 export async function getOwnPasswordHash(scope: Scope): Promise<string | null> {
   const user = await db.user.findUnique({ where: { id: requireUserActor(scope).userId }, select: { passwordHash: true } });

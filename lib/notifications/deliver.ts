@@ -29,7 +29,7 @@ export async function emailNoticesJob(_payload: Record<string, never>, context: 
     if (context.signal.aborted) {
       return;
     }
-    const { subject, text } = renderNotice(notice.kind, notice.data, notice.connectionId ? `${base}/connections/${notice.connectionId}` : null);
+    const { subject, text } = renderNotice(notice.kind, notice.data, noticeLink(base, notice));
     let sentAll = true;
     for (const recipient of notice.recipients) {
       const key = `mail:${notice.id}:${recipient.id}`;
@@ -53,4 +53,13 @@ export async function emailNoticesJob(_payload: Record<string, never>, context: 
   if (failures > 0) {
     throw new Error(`${failures} e-mail${failures === 1 ? "" : "s"} could not be sent; retrying`);
   }
+}
+
+/** The page a notice links to: its build's, or its connection's. */
+function noticeLink(base: string, notice: { kind: string; data: unknown; connectionId: string | null }): string | null {
+  const data = typeof notice.data === "object" && notice.data !== null ? (notice.data as Record<string, unknown>) : {};
+  if (notice.kind.startsWith("build.") && typeof data.buildId === "string" && /^[0-9a-f-]{36}$/.test(data.buildId)) {
+    return `${base}/builds/${data.buildId}`;
+  }
+  return notice.connectionId ? `${base}/connections/${notice.connectionId}` : null;
 }

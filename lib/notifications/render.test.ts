@@ -32,3 +32,24 @@ describe("renderNotice says what to do in the words of the connection's sign-in 
     expect(renderNotice("connection.status_changed", { name: "Mobile", from: "HEALTHY", to: "SOMETHING_NEW" }, null).text).toContain("Open the connection's page for details.");
   });
 });
+
+describe("build notices", () => {
+  const base = { buildId: "9b1f4f7e-0000-4000-8000-000000000001", profile: "Wallet iOS", number: 12, branch: "refs/heads/main", pullRequestId: null, commitId: "62d2c3068ab29e92abcb164c41fcdaa3b81e894b", commitMessage: "Tighten the formatter" };
+
+  it("a failure names the build, how it ended, the branch, the reason and the commit, and links to the build", () => {
+    const failed = renderNotice("build.failed", { ...base, status: "FAILED", reason: "Step “Test” failed with exit code 1." }, "https://keel.example/builds/x");
+    expect(failed.subject).toBe("Keel: Wallet iOS #12 failed on main");
+    expect(failed.text).toContain("Wallet iOS #12 failed on main. Step “Test” failed with exit code 1.");
+    expect(failed.text).toContain("Commit 62d2c306: Tighten the formatter");
+    expect(failed.text).toContain("Open the build in Keel: https://keel.example/builds/x");
+    expect(failed.text).toContain("Turn these e-mails off under Account");
+    expect(renderNotice("build.failed", { ...base, status: "TIMED_OUT", reason: null }, null).subject).toBe("Keel: Wallet iOS #12 ran out of time on main");
+    expect(renderNotice("build.failed", { ...base, status: "ERROR", pullRequestId: 7, reason: null }, null).subject).toBe("Keel: Wallet iOS #12 could not run (pull request 7)");
+  });
+
+  it("a fix says the build before it had not succeeded", () => {
+    const fixed = renderNotice("build.fixed", { ...base, status: "SUCCEEDED" }, null);
+    expect(fixed.subject).toBe("Keel: Wallet iOS #12 is fixed on main");
+    expect(fixed.text).toContain("the build before it on this branch had not");
+  });
+});

@@ -77,6 +77,9 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
       text: `The ${what} of the connection "${name}" expires on ${when} (in ${days} day${days === 1 ? "" : "s"}). Build profiles that use it stop working then.\n\n${expiringAdvice(method)}${footer}`,
     };
   }
+  if (kind === "build.failed" || kind === "build.fixed") {
+    return renderBuildNotice(kind, data, link);
+  }
   if (kind === "connection.owner_changed") {
     const to = str(data, "toName") ?? "another admin";
     return {
@@ -90,4 +93,26 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
     subject: `Keel: "${name}" is now ${label(to)}`,
     text: `The connection "${name}" changed from ${label(str(data, "from")).toLowerCase()} to ${label(to).toLowerCase()}.${reason ? `\n\n${reason}` : ""}\n\n${whatToDo(to, authMethodOf(data))}${footer}`,
   };
+}
+
+/** A build that failed, or that succeeded after the one before it on its branch had not. */
+function renderBuildNotice(kind: "build.failed" | "build.fixed", data: Record<string, unknown>, link: string | null): RenderedNotice {
+  const profile = str(data, "profile") ?? "A build profile";
+  const number = num(data, "number");
+  const build = `${profile}${number !== null ? ` #${number}` : ""}`;
+  const pr = num(data, "pullRequestId");
+  const branch = str(data, "branch")?.replace(/^refs\/heads\//, "") ?? null;
+  const where = pr !== null ? ` (pull request ${pr})` : branch ? ` on ${branch}` : "";
+  const commit = str(data, "commitId")?.slice(0, 8) ?? null;
+  const message = str(data, "commitMessage");
+  const about = commit ? `\n\nCommit ${commit}${message ? `: ${message}` : ""}` : "";
+  const footer = link ? `\n\nOpen the build in Keel: ${link}\n` : "\n";
+  const off = "\n\nYou get this because you started the build or wrote its commit. Turn these e-mails off under Account in Keel.\n";
+  if (kind === "build.fixed") {
+    return { subject: `Keel: ${build} is fixed${where}`, text: `${build} succeeded${where}: the build before it on this ${pr !== null ? "pull request" : "branch"} had not.${about}${footer}${off}` };
+  }
+  const status = str(data, "status");
+  const how = status === "TIMED_OUT" ? "ran out of time" : status === "ERROR" ? "could not run" : "failed";
+  const reason = str(data, "reason");
+  return { subject: `Keel: ${build} ${how}${where}`, text: `${build} ${how}${where}.${reason ? ` ${reason}` : ""}${about}${footer}${off}` };
 }

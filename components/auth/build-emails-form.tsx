@@ -1,0 +1,29 @@
+"use client";
+
+import { useActionState } from "react";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { idleState, type FormState } from "@/lib/shared/form-state";
+
+type Props = { buildEmails: boolean; action: (previous: FormState, formData: FormData) => Promise<FormState> };
+
+/** Account → E-mails: whether Keel e-mails the user when a build of theirs fails, and when it is fixed. */
+export function BuildEmailsForm({ buildEmails, action }: Props) {
+  const [state, formAction] = useActionState(action, idleState as FormState);
+  return (
+    <form action={formAction} className="space-y-4" aria-label="Build e-mails">
+      <FormMessage state={state} />
+      <label className="flex items-start gap-2 text-sm text-slate-800">
+        {/* Not `checked`: React resets the form after each answer, to the defaults; the saved value comes back as the default. */}
+        <input type="checkbox" name="buildEmails" className="mt-1" defaultChecked={buildEmails} key={String(buildEmails)} aria-describedby="build-emails-hint" />
+        E-mail me when a build of mine fails, and when it is fixed
+      </label>
+      <p id="build-emails-hint" className="text-sm text-slate-600">
+        A build is yours when you started it, or when its commit&apos;s author has your e-mail address in Azure DevOps. Fixed: it succeeded where the build before it on the same branch or pull request had not.
+      </p>
+      <SubmitButton variant="secondary" pendingLabel="Saving…">
+        Save
+      </SubmitButton>
+    </form>
+  );
+}
