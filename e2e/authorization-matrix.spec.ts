@@ -198,6 +198,8 @@ const ACTIONS: Record<string, ActionRow> = {
     expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" },
     call: async () => ({ args: [], form: { current: "violet harbor lantern", password: "matrix quartz meadow", confirm: "matrix quartz meadow" } }),
   },
+  // Everyone sets their own build e-mails (on: the default, so other specs see no change).
+  "lib/actions/session.ts#setBuildEmailsAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => ({ args: [], form: { buildEmails: "on" } }) },
   // The fixture's member has a password: the admin's call reaches the action, which says no link is needed.
   "lib/actions/members.ts#regenerateInvitationAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.memberId]) },
   // The link's token is the credential: whoever holds a live one may set the password.
