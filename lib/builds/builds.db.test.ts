@@ -334,10 +334,14 @@ describe("the build worker", () => {
     const header = `Authorization: Basic ${Buffer.from(`:${DEFAULT_PATS.fabrikamFullAccess}`).toString("base64")}`;
     const git = async (...args: string[]) =>
       (await promisify(execFile)("git", ["-c", `http.extraHeader=${header}`, "-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd: work, encoding: "utf8", env: childProcessEnv({ HOME: work, GIT_TERMINAL_PROMPT: "0" }) })).stdout.trim();
-    const pushWith = async (branch: string, gitmodules: string, links: string[]) => {
+    const pushWith = async (branch: string, gitmodules: string, links: string[], gitattributes?: string) => {
       await git("checkout", "-q", "-B", branch, "FETCH_HEAD");
       writeFileSync(path.join(work, ".gitmodules"), gitmodules);
       await git("add", ".gitmodules");
+      if (gitattributes) {
+        writeFileSync(path.join(work, ".gitattributes"), gitattributes);
+        await git("add", ".gitattributes");
+      }
       for (const link of links) {
         await git("update-index", "--add", "--cacheinfo", `160000,${sdk},${link}`);
       }
@@ -347,7 +351,7 @@ describe("the build worker", () => {
     try {
       await git("init", "-q", ".");
       await git("fetch", "-q", "--depth", "1", url, "main");
-      await pushWith("ci/submodules", '[submodule "Sdk"]\n\tpath = Sdk\n\turl = ../ios-sdk\n[submodule "Vendor/sdk"]\n\tpath = Vendor/sdk\n\turl = git@ssh.dev.azure.com:v3/fabrikam/MOBILE_IOS/ios-sdk\n[submodule "Removed"]\n\tpath = Removed\n\turl = git@github.com:example/removed.git\n', ["Sdk", "Vendor/sdk"]);
+      await pushWith("ci/submodules", '[submodule "Sdk"]\n\tpath = Sdk\n\turl = ../ios-sdk\n[submodule "Vendor/sdk"]\n\tpath = Vendor/sdk\n\turl = git@ssh.dev.azure.com:v3/fabrikam/MOBILE_IOS/ios-sdk\n[submodule "Removed"]\n\tpath = Removed\n\turl = git@github.com:example/removed.git\n', ["Sdk", "Vendor/sdk"], "*.png filter=lfs diff=lfs merge=lfs -text\n");
       await git("fetch", "-q", "--depth", "1", url, "main");
       await pushWith("ci/submodules-elsewhere", '[submodule "lib"]\n\tpath = lib\n\turl = git@github.com:example/lib.git\n', ["lib"]);
     } finally {
@@ -362,6 +366,8 @@ describe("the build worker", () => {
     expect(build.status, log.join("\n")).toBe("SUCCEEDED");
     expect(log).toContain(`Fetching 2 submodules: Sdk from ${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/ios-sdk; Vendor/sdk from ${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/ios-sdk.`);
     expect(log.filter((line) => line === sdk)).toHaveLength(2);
+    // Its .gitattributes sends images through Git LFS, which Keel does not fetch: said before the steps run.
+    expect(log.some((line) => line.startsWith("This repository keeps files in Git LFS"))).toBe(true);
     expect(log).toContain("README.md");
     // The credential is in no config git wrote (the steps printed them) and not in the log.
     expect(log.join("\n")).not.toMatch(/extraheader|authorization/i);
@@ -376,7 +382,9 @@ describe("the build worker", () => {
     await updateWorkflow(scope, profileId, { steps: [{ name: "Look", command: "test -z \"$(ls -A lib)\" && echo lib-empty" }], timeoutMinutes: 30, fetchSubmodules: false, variables: [] });
     const skipped = await finished((await start({ branch: "ci/submodules-elsewhere" })).id);
     expect(skipped.status).toBe("SUCCEEDED");
-    expect(await logOf(skipped.id)).toContain("lib-empty");
+    const skippedLog = await logOf(skipped.id);
+    expect(skippedLog).toContain("lib-empty");
+    expect(skippedLog.some((line) => line.includes("Git LFS"))).toBe(false);
     await updateWorkflow(scope, profileId, { steps: (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, fetchSubmodules: true, variables: [] });
   }, 120_000);
 

@@ -1,7 +1,7 @@
 import "server-only";
 import dns from "node:dns";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { authorizationHeader, type AzureDevOpsCredential } from "@/lib/azure-devops/transport";
 import { isolatedChildEnv } from "@/lib/env";
@@ -305,6 +305,18 @@ async function fetchSubmodules(
         "If the build does not need the submodules, turn off “Fetch submodules” in the profile's workflow.",
       ],
     });
+  }
+}
+
+/**
+ * Whether the checked-out commit keeps files in Git LFS (its root .gitattributes routes paths
+ * through `filter=lfs`). Keel does not fetch LFS objects: those files are pointer files.
+ */
+export async function usesGitLfs(workspace: string): Promise<boolean> {
+  try {
+    return /\bfilter=lfs\b/.test(await readFile(path.join(workspace, ".gitattributes"), "utf8"));
+  } catch {
+    return false;
   }
 }
 

@@ -21,7 +21,7 @@ import { formatDuration } from "@/lib/shared/builds";
 import type { PickerProblem } from "@/lib/shared/problems";
 import { shortBranchName } from "@/lib/shared/names";
 import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
-import { FetchError, fetchCommit } from "./git";
+import { FetchError, fetchCommit, usesGitLfs } from "./git";
 import { BuildLog, maskList } from "./log";
 import { killBuildProcesses, startProcess, type RunningProcess } from "./process";
 import { requestNoticeEmails } from "@/lib/notifications/request";
@@ -277,6 +277,10 @@ class BuildRun {
     }
     await setStepStatus(this.scope, build.id, this.runId, 0, "SUCCEEDED", 0);
     this.buildLog.system(0, `Fetched in ${formatDuration(Date.now() - fetchStarted)}.`);
+    if (await usesGitLfs(workspace)) {
+      // Said before the steps run, so that a step failing on a pointer file is not a mystery.
+      this.buildLog.system(0, "This repository keeps files in Git LFS (.gitattributes), which Keel does not fetch: those files are small pointer files in the workspace, and steps that need their content fail.");
+    }
 
     const stepEnv: Record<string, string> = {
       PATH: this.env.KEEL_BUILD_PATH,
