@@ -161,7 +161,7 @@ export function WorkflowEditor({
           Fetch submodules
         </label>
         <p id={`${id}-submodules-hint`} className="text-sm text-slate-600">
-          When the commit has a .gitmodules file, Keel fetches each submodule at the commit the repository records (nested ones too). Submodules in this connection&apos;s organization or collection — relative URLs like ../ios-sdk, or its https and SSH addresses — are fetched with the connection&apos;s credential; any other must be public and reachable over https.
+          When the commit has a <code>.gitmodules</code> file, Keel fetches each submodule at the commit the repository records (nested ones too). Submodules in this connection&apos;s organization or collection — relative URLs like <code>../ios-sdk</code>, or its https and SSH addresses — are fetched with the connection&apos;s credential; any other must be public and reachable over https.
         </p>
       </section>
 
