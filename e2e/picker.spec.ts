@@ -8,6 +8,7 @@ import { expect, test, type Page, type Request } from "@playwright/test";
 import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_SERVERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
+import { startPatWizard } from "./support/connect-wizard";
 import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { prisma } from "./support/db";
 import { emulator, emulatorDeployment } from "./support/emulator";
@@ -127,11 +128,7 @@ test.describe("repository picker", () => {
     let connectionId: string | undefined;
     try {
       await test.step("paste the clone URL of Wallet App, check and save", async () => {
-        await page.goto("/connect");
-        await page.getByLabel(/Azure DevOps Services/).check();
-        await page.getByRole("button", { name: "Continue" }).click();
-        await page.getByLabel(/Personal Access Token \(User\)/).check();
-        await page.getByRole("button", { name: "Continue" }).click();
+        await startPatWizard(page, "SERVICES");
         const hint = page.locator('input[name="pastedRepository"]');
         await page.getByLabel("Paste any URL").fill(`${EMULATOR_URL}/fabrikam/MOBILE_IOS/_git/Wallet%20App`);
         await expect(hint).toHaveValue("Wallet App");
