@@ -22,7 +22,7 @@ export default async function SettingsPage() {
             <p className="text-sm text-slate-600">Only admins manage members. Ask an admin if someone needs access.</p>
           )}
         </Card>
-        <Card title="Your account" description="Change your password.">
+        <Card title="Your account" description="Change your password, and choose which e-mails you get about builds.">
           <Link href="/settings/account" className="text-sm font-medium text-brand-700 underline">
             Your account
           </Link>
