@@ -87,7 +87,11 @@ test.describe("builds", () => {
       await expect(reports.nth(2)).toContainText("succeeded");
       // The profile lists it; /builds lists and filters it.
       await page.goto(`/profiles/${profile.id}`);
-      await expect(page.getByRole("table", { name: `Latest builds of ${profile.name}` }).getByRole("link", { name: `#${build.number}` })).toBeVisible();
+      const latest = page.getByRole("table", { name: `Latest builds of ${profile.name}` });
+      await expect(latest.getByRole("link", { name: `#${build.number}` })).toBeVisible();
+      await expect(latest).toContainText(/took \d+ (ms|s)/);
+      // At desktop width the table fits its card: no column hidden behind a sideways scroll.
+      expect(await latest.evaluate((table) => table.parentElement!.scrollWidth - table.parentElement!.clientWidth)).toBeLessThanOrEqual(0);
       // The profiles list says how its newest build went.
       await page.goto(`/profiles?q=${encodeURIComponent(profile.name)}`);
       const listed = page.getByRole("table", { name: "Build profiles" }).getByRole("row").filter({ hasText: profile.name });

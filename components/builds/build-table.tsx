@@ -22,14 +22,15 @@ export type BuildTableRow = {
 };
 
 
+/** How long it ran (so far, while running), or that it has not started. */
 function duration(row: BuildTableRow): string {
   if (!row.startedAt) {
-    return "—";
+    return "not started";
   }
-  return formatDuration((row.finishedAt ?? new Date()).getTime() - row.startedAt.getTime()) + (row.finishedAt ? "" : " so far");
+  return `${row.finishedAt ? "took" : "running for"} ${formatDuration((row.finishedAt ?? new Date()).getTime() - row.startedAt.getTime())}`;
 }
 
-/** Builds, newest first: status, number, commit, branch, trigger, duration (the profile's column is optional). */
+/** Builds, newest first: status, number, commit, branch, trigger, when and how long (the profile's column is optional). */
 export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow[]; caption: string; showProfile: boolean }) {
   return (
     <DataTable
@@ -40,7 +41,8 @@ export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow
         ...(showProfile ? [{ key: "profile", label: "Profile" }] : []),
         { key: "commit", label: "Commit" },
         { key: "trigger", label: "Trigger" },
-        { key: "duration", label: "Duration" },
+        // When and how long in one column: with the profile's name and the commit, a seventh
+        // column did not fit a profile page's card at desktop width.
         { key: "queued", label: "Queued" },
       ]}
     >
@@ -72,9 +74,9 @@ export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow
             {buildTriggerLabel(row.trigger)}
             {row.requestedBy ? <span className="text-xs text-slate-600 md:block"> {row.requestedBy.name}</span> : null}
           </td>
-          <td className="px-4 py-3 text-slate-700" data-label="Duration">{duration(row)}</td>
-          <td className="px-4 py-3 text-xs text-slate-600" data-label="Queued">
+          <td className="whitespace-nowrap px-4 py-3 text-xs text-slate-600" data-label="Queued">
             <When date={row.queuedAt} relative />
+            <span className="block text-slate-700">{duration(row)}</span>
           </td>
         </tr>
       ))}
