@@ -4,8 +4,9 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Scope } from "@/lib/scope";
 
 // Notices for the owner and the admins of a connection (issue 12): a status change, an expiry
-// reminder, a new owner; and for the people a build concerns: it failed, or it was fixed. Written in the same transaction as what they report, once each
-// (`dedupeKey`); e-mailed afterwards by the `notifications.email` job (lib/notifications).
+// reminder, a new owner; and for the people a build concerns: it failed, or it was fixed.
+// Written in the same transaction as what they report, once each (`dedupeKey`); e-mailed
+// afterwards by the `notifications.email` job (lib/notifications).
 
 export type NoticeKind = "connection.status_changed" | "connection.expiry_reminder" | "connection.owner_changed";
 
