@@ -101,6 +101,10 @@ test.describe("builds", () => {
       await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: profile.name })).toHaveCount(1);
       await expect(page.getByText("1 build matches", { exact: true })).toBeVisible();
       await expectNoSeriousA11yViolations(page, "builds list");
+      // "Mine": the admin started it, so it is theirs.
+      await page.goto(`/builds?who=mine&profile=${profile.id}`);
+      await expect(page.getByLabel("Whose")).toHaveValue("mine");
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: `#${build.number}` })).toBeVisible();
       // A page past the end shows the last page.
       await page.goto(`/builds?profile=${profile.id}&status=SUCCEEDED&page=5`);
       await expect(page).not.toHaveURL(/page=/);

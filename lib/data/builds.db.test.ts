@@ -245,5 +245,12 @@ describe("build notices", () => {
     const [quiet] = await end("FAILED", { requestedById: other.memberId, commitAuthorEmail: adminEmail });
     expect(quiet).toMatchObject({ kind: "build.failed", recipientIds: [other.adminId] });
     expect(await end("FAILED", { requestedById: other.memberId })).toEqual([]);
+
+    // The builds list's "Mine" finds the same people's builds: started by them, or of their commits.
+    const { listBuilds } = await import("./builds");
+    const memberEmail = (await database.prisma.user.findUniqueOrThrow({ where: { id: other.memberId } })).email;
+    const numbersOf = async (mine: { userId: string; email: string }) => (await listBuilds(scope, { mine, page: 1, pageSize: 50 })).rows.map((row) => row.number).sort((a, b) => a - b);
+    expect(await numbersOf({ userId: other.memberId, email: memberEmail })).toEqual([1, 5, 7, 8]);
+    expect(await numbersOf({ userId: other.adminId, email: adminEmail })).toEqual([1, 2, 3, 4, 7]);
   });
 });

@@ -260,7 +260,8 @@ export async function getBuild(scope: Scope, id: string): Promise<BuildView | nu
   return db.build.findFirst({ where: { id, organizationId: scope.organizationId }, select: buildView });
 }
 
-export type BuildListQuery = { profileId?: string; status?: BuildStatus; branch?: string; page: number; pageSize: number };
+/** `mine`: only the builds this person started, or of a commit with their e-mail as its author (as the build notices decide). */
+export type BuildListQuery = { profileId?: string; status?: BuildStatus; branch?: string; mine?: { userId: string; email: string }; page: number; pageSize: number };
 
 /** A build as the tables of builds show it. */
 export const buildRow = {
@@ -285,6 +286,7 @@ export type BuildRow = Prisma.BuildGetPayload<{ select: typeof buildRow }>;
 export async function listBuilds(scope: Scope, query: BuildListQuery): Promise<{ rows: BuildRow[]; total: number }> {
   const where: Prisma.BuildWhereInput = {
     organizationId: scope.organizationId,
+    ...(query.mine ? { OR: [{ requestedById: query.mine.userId }, { commitAuthorEmail: { equals: query.mine.email, mode: "insensitive" } }] } : {}),
     ...(query.profileId ? { profileId: query.profileId } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.branch ? { branch: { in: [query.branch, `refs/heads/${query.branch.replace(/^refs\/heads\//, "")}`] } } : {}),

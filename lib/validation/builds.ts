@@ -184,6 +184,8 @@ export const buildListQuerySchema = z.strictObject({
     .max(250, "Branch must be at most 250 characters")
     .refine((value) => !CONTROL.test(value), "Branch must not contain control characters")
     .optional(),
+  /** `mine`: builds the reader started, or of a commit with their e-mail as its author. */
+  who: z.enum(["mine"], { error: "Who must be mine" }).optional(),
   page: listPageField,
 });
 export type BuildListQuery = z.infer<typeof buildListQuerySchema>;

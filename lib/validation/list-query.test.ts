@@ -14,6 +14,8 @@ describe("parseListQuery", () => {
     // The connections form with "All" statuses, sorted by name.
     expect(parseListQuery(connectionListQuerySchema, raw("status=&sort=name&order=desc"))).toEqual({ query: { sort: "name", order: "desc" }, problems: [] });
     expect(parseListQuery(buildListQuerySchema, raw("status=&profile=&branch=main"))).toEqual({ query: { branch: "main", page: 1 }, problems: [] });
+    expect(parseListQuery(buildListQuerySchema, raw("who=mine&who2=x"))).toEqual({ query: { who: "mine", page: 1 }, problems: ["The address had a parameter this page does not know"] });
+    expect(parseListQuery(buildListQuerySchema, raw("who=everyone")).problems).toEqual(["Who must be mine"]);
   });
 
   it("ignores only the bad parameter, names it with the schema's words, and keeps the others", () => {

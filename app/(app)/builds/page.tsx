@@ -20,15 +20,15 @@ const PAGE_SIZE = 25;
 
 function href(query: BuildListQuery, change: Partial<BuildListQuery>): string {
   const next = { ...query, ...change };
-  return listHref("/builds", { status: next.status, profile: next.profile, branch: next.branch, page: next.page });
+  return listHref("/builds", { who: next.who, status: next.status, profile: next.profile, branch: next.branch, page: next.page });
 }
 
 export default async function BuildsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { scope } = await requireScope("build.read");
+  const { scope, user } = await requireScope("build.read");
   // A hand-edited URL never breaks the page: a bad filter is named and ignored, the others still apply.
   const { query, problems } = parseListQuery(buildListQuerySchema, searchParamsObject(await searchParams));
   const [{ rows, total }, profiles] = await Promise.all([
-    listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), page: query.page, pageSize: PAGE_SIZE }),
+    listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), ...(query.who === "mine" ? { mine: { userId: user.id, email: user.email } } : {}), page: query.page, pageSize: PAGE_SIZE }),
     listBuildProfileOptions(scope, query.profile),
   ]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -36,7 +36,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
     // A page past the end (a bookmark, rows deleted since): the last page, not "nothing matches".
     redirect(href(query, { page: pages }));
   }
-  const filtered = Boolean(query.status || query.profile || query.branch);
+  const filtered = Boolean(query.who || query.status || query.profile || query.branch);
   const empty = total === 0 && !filtered;
   const anyProfile = empty ? await hasBuildProfiles(scope) : true;
   return (
@@ -57,6 +57,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
       ) : (
         <>
           <FilterBar action="/builds" label="Filter builds" clear={filtered ? "/builds" : null}>
+            <FilterSelect id="builds-who" label="Whose" name="who" defaultValue={query.who ?? ""} options={[{ value: "", label: "Everyone's" }, { value: "mine", label: "Mine" }]} />
             <FilterSelect id="builds-status" label="Status" name="status" defaultValue={query.status ?? ""} options={[{ value: "", label: "Any status" }, ...BUILD_STATUSES.map((status) => ({ value: status, label: buildStatusLabel(status) }))]} />
             <FilterSelect id="builds-profile" label="Profile" name="profile" defaultValue={query.profile ?? ""} controlClassName="max-w-64" options={[{ value: "", label: "Every profile" }, ...profiles.map((profile) => ({ value: profile.id, label: profile.name }))]} />
             <FilterField id="builds-branch" label="Branch">
