@@ -31,24 +31,28 @@ describe("clone URLs", () => {
     expect(urls.web?.url).toBe("https://azure.spacetech.com/tfs/DefaultCollection/MOBILE_IOS/_git/wallet");
   });
 
-  it("leaves an on-prem server that reports its real address alone, and corrects one that reports another host", () => {
-    const connection = { deploymentType: "SERVER" as const, serverUrl: "https://devops.example.com", pathPrefix: "", collection: "DefaultCollection" };
-    const fine = cloneUrlsFor(connection, { remoteUrl: "https://devops.example.com/DefaultCollection/Mobile/_git/app", sshUrl: "ssh://devops.example.com:22/DefaultCollection/Mobile/_git/app", webUrl: null });
-    expect(fine.https).toEqual({ url: "https://devops.example.com/DefaultCollection/Mobile/_git/app" });
-    expect(fine.ssh).toEqual({ url: "ssh://devops.example.com:22/DefaultCollection/Mobile/_git/app" });
-    const other = cloneUrlsFor(connection, { remoteUrl: "http://tfs-old01:8080/DefaultCollection/Mobile/_git/app%20x", sshUrl: null, webUrl: null });
-    expect(other.https?.url).toBe("https://devops.example.com/DefaultCollection/Mobile/_git/app%20x");
-    expect(other.https?.reason).toContain("tfs-old01:8080");
-  });
-
-  it("leaves a server Keel reaches on a loopback address alone when it reports that same address", () => {
-    const connection = { deploymentType: "SERVER" as const, serverUrl: "http://127.0.0.1:8080", pathPrefix: "tfs", collection: "DefaultCollection" };
-    const same = cloneUrlsFor(connection, { remoteUrl: "http://127.0.0.1:8080/tfs/DefaultCollection/Mobile/_git/app", sshUrl: "ssh://127.0.0.1:22/tfs/DefaultCollection/Mobile/_git/app", webUrl: null });
-    expect(same.https).toEqual({ url: "http://127.0.0.1:8080/tfs/DefaultCollection/Mobile/_git/app" });
-    expect(same.ssh).toEqual({ url: "ssh://127.0.0.1:22/tfs/DefaultCollection/Mobile/_git/app" });
-    // Another loopback name than the one Keel called is still the misconfiguration.
-    const leaked = cloneUrlsFor(connection, { remoteUrl: "http://localhost:8080/tfs/DefaultCollection/Mobile/_git/app", sshUrl: null, webUrl: null });
-    expect(leaked.https?.url).toBe("http://127.0.0.1:8080/tfs/DefaultCollection/Mobile/_git/app");
-    expect(leaked.https?.reason).toContain("only works on the server itself");
+  // A server reporting the very address Keel calls is left alone; one reporting another is corrected, with the reason.
+  it.each([
+    {
+      what: "an on-prem server that reports its real address, and one that reports another host",
+      connection: { serverUrl: "https://devops.example.com", pathPrefix: "" },
+      same: { https: "https://devops.example.com/DefaultCollection/Mobile/_git/app", ssh: "ssh://devops.example.com:22/DefaultCollection/Mobile/_git/app" },
+      other: { reported: "http://tfs-old01:8080/DefaultCollection/Mobile/_git/app%20x", corrected: "https://devops.example.com/DefaultCollection/Mobile/_git/app%20x", reason: "tfs-old01:8080" },
+    },
+    {
+      // Another loopback name than the one Keel called is still the misconfiguration.
+      what: "a server Keel reaches on a loopback address, and another loopback name",
+      connection: { serverUrl: "http://127.0.0.1:8080", pathPrefix: "tfs" },
+      same: { https: "http://127.0.0.1:8080/tfs/DefaultCollection/Mobile/_git/app", ssh: "ssh://127.0.0.1:22/tfs/DefaultCollection/Mobile/_git/app" },
+      other: { reported: "http://localhost:8080/tfs/DefaultCollection/Mobile/_git/app", corrected: "http://127.0.0.1:8080/tfs/DefaultCollection/Mobile/_git/app", reason: "only works on the server itself" },
+    },
+  ])("leaves $what alone when it reports the address Keel calls, and corrects another", ({ connection, same, other }) => {
+    const server = { deploymentType: "SERVER" as const, collection: "DefaultCollection", ...connection };
+    const fine = cloneUrlsFor(server, { remoteUrl: same.https, sshUrl: same.ssh, webUrl: null });
+    expect(fine.https).toEqual({ url: same.https });
+    expect(fine.ssh).toEqual({ url: same.ssh });
+    const corrected = cloneUrlsFor(server, { remoteUrl: other.reported, sshUrl: null, webUrl: null });
+    expect(corrected.https?.url).toBe(other.corrected);
+    expect(corrected.https?.reason).toContain(other.reason);
   });
 });
