@@ -54,6 +54,8 @@ type Fixture = {
   profileId: string;
   /** A finished build of the profile. */
   buildId: string;
+  /** An artifact that build kept. */
+  artifactId: string;
   caPem: string;
   /** A fresh wizard draft of the admin (each call may use one up). */
   draft(): Promise<string>;
@@ -283,6 +285,7 @@ const ROUTES: Record<string, RouteRow> = {
   // A finished build without output: the event stream sends its state and ends.
   "GET /api/builds/[id]/events": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/events`) },
   "GET /api/builds/[id]/log": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/log`) },
+  "GET /api/builds/[id]/artifacts/[artifactId]": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/artifacts/${f.artifactId}`) },
   "GET /api/profiles/[id]/branches": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/branches?limit=5`) },
   "GET /api/profiles/[id]/commits": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/commits?branch=main&top=5`) },
   // next-auth's own flow: its public endpoints…
@@ -419,6 +422,10 @@ test.describe("authorization matrix", () => {
             },
           })
         ).id;
+      const buildId = await newBuild("SUCCEEDED");
+      const artifact = await prisma().buildArtifact.create({
+        data: { organizationId: organization.id, buildId, path: "out/App.ipa", size: 3n, sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from("ipa") } } },
+      });
       const fixture: Fixture = {
         organizationId: organization.id,
         otherOrganizationId: other.id,
@@ -429,7 +436,8 @@ test.describe("authorization matrix", () => {
         servicePrincipalConnectionId: principalConnection.id,
         connectionName: connection.name,
         profileId: matrixProfileId,
-        buildId: await newBuild("SUCCEEDED"),
+        buildId,
+        artifactId: artifact.id,
         build: newBuild,
         caPem: createTlsMaterial().caCertPem,
         draft: async () =>

@@ -1,6 +1,7 @@
 // Builds in the browser: start one from a profile, watch its log stream in, see it succeed and
 // its commit status arrive in Azure DevOps; a failing build; an admin sets a workflow variable
 // and a member cancels a long build. The worker (the launcher's child) runs them for real.
+import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
@@ -69,6 +70,9 @@ test.describe("builds", () => {
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 30_000 });
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toContainText(/Took \d+ (ms|s)\./);
       await expect(page.getByRole("list", { name: "Build steps" }).locator("[data-step-status=SUCCEEDED]")).toHaveCount(4);
+      // Nothing kept (the default workflow lists no artifacts): the card says how to keep the app.
+      await expect(page.getByRole("region", { name: "Artifacts" })).toContainText("This build kept no files.");
+      await expect(page.getByRole("region", { name: "Artifacts" }).getByRole("link", { name: "Edit workflow → Artifacts" })).toHaveAttribute("href", `/profiles/${profile.id}/workflow#artifacts`);
       await expectNoSeriousA11yViolations(page, "build page");
       const build = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
       expect(build).toMatchObject({ status: "SUCCEEDED", trigger: "MANUAL", branch: "refs/heads/main", requestedById: (await prisma().user.findFirstOrThrow({ where: { email: FIRST_ADMIN.email } })).id });
@@ -111,6 +115,52 @@ test.describe("builds", () => {
       await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: profile.name })).toHaveCount(1);
       await page.goto(`/builds?profile=${profile.id}&status=FAILED`);
       await expect(page.getByText("No builds match")).toBeVisible();
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("an admin says where the app is; the build keeps it and anyone downloads it as built", async ({ page, request }) => {
+    const { connection, profile } = await seedWallet(uniqueName("Wallet Artifacts"));
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow#artifacts`);
+      const patterns = page.getByLabel(/^Files to keep after the steps have run/);
+      await expect(patterns).toHaveAttribute("placeholder", /build\/\*\*\/\*\.ipa/);
+      // A pattern reaching out of the workspace is refused, named, and kept as typed.
+      await patterns.fill("out/*.ipa\n../keys/*");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByRole("alert").filter({ hasText: "The workflow was not saved" })).toContainText("Artifact pattern “../keys/*”: must stay inside the workspace: remove the .. folder.");
+      await expect(patterns).toHaveValue("out/*.ipa\n../keys/*");
+      await patterns.fill("out/*.ipa\n\nnothing/*.zip");
+      await page.getByRole("button", { name: "Add a step" }).click();
+      await page.getByLabel("Name", { exact: true }).last().fill("Package");
+      await page.getByLabel("Command", { exact: true }).last().fill('mkdir -p out && printf "wallet-ipa" > out/Wallet.ipa\necho "release notes" > "$KEEL_BUILD_ARTIFACTS/notes.txt"');
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).artifactPatterns).toEqual(["out/*.ipa", "nothing/*.zip"]);
+      await expect(patterns).toHaveValue("out/*.ipa\n\nnothing/*.zip");
+
+      const buildId = await startFromProfile(page, profile.id, "main");
+      await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByTestId("build-log")).toContainText("No file matched the artifact pattern nothing/*.zip");
+      const kept = page.getByRole("list", { name: "Artifacts" });
+      await expect(kept.getByRole("listitem")).toHaveCount(2);
+      await expect(kept.getByRole("listitem").nth(0)).toContainText("notes.txt");
+      await expect(kept.getByRole("listitem").nth(1)).toContainText("out/Wallet.ipa");
+      await expect(kept.getByRole("listitem").nth(1)).toContainText("10 B");
+      await expect(page.getByRole("region", { name: "Artifacts" })).toContainText("Kept until a newer build of this profile succeeds");
+      await expectNoSeriousA11yViolations(page, "build page with artifacts");
+      const [download] = await Promise.all([page.waitForEvent("download"), kept.getByRole("link", { name: "out/Wallet.ipa" }).click()]);
+      expect(download.suggestedFilename()).toBe("Wallet.ipa");
+      const file = await download.path();
+      expect(readFileSync(file, "utf8")).toBe("wallet-ipa");
+      // Only for people of the organization: without a session the link answers 401.
+      const href = (await kept.getByRole("link", { name: "out/Wallet.ipa" }).getAttribute("href"))!;
+      expect(href).toMatch(new RegExp(`^/api/builds/${buildId}/artifacts/[0-9a-f-]{36}$`));
+      expect((await request.get(href)).status()).toBe(401);
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("region", { name: "Workflow" })).toContainText("Keeps out/*.ipa, nothing/*.zip.");
     } finally {
       await removeConnection(connection.id);
     }

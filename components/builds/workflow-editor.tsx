@@ -5,7 +5,7 @@ import { Alert } from "@/components/ui/alert";
 import { TextWithCode } from "@/components/ui/text-with-code";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { DEFAULT_TIMEOUT_MINUTES, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
+import { ARTIFACTS_VARIABLE, DEFAULT_TIMEOUT_MINUTES, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
@@ -26,6 +26,8 @@ export function WorkflowEditor({
   steps: initialSteps,
   timeoutMinutes: initialTimeout,
   fetchSubmodules: initialSubmodules,
+  artifacts: initialArtifacts,
+  artifactExample,
   variables: initialVariables,
   version,
   defaults,
@@ -35,6 +37,9 @@ export function WorkflowEditor({
   steps: WorkflowStep[];
   timeoutMinutes: number;
   fetchSubmodules: boolean;
+  artifacts: string[];
+  /** Patterns the platform's builds usually need (the empty field's placeholder). */
+  artifactExample: string;
   variables: WorkflowVariableView[];
   /** The saved workflow's version as shown (a save re-renders the page, which passes the new one). */
   version: string;
@@ -46,6 +51,7 @@ export function WorkflowEditor({
   const [steps, setSteps] = useState<StepRow[]>(initialSteps.map((step, index) => ({ ...step, key: index })));
   const [timeout, setTimeoutMinutes] = useState(String(initialTimeout || DEFAULT_TIMEOUT_MINUTES));
   const [submodules, setSubmodules] = useState(initialSubmodules);
+  const [artifacts, setArtifacts] = useState(initialArtifacts.join("\n"));
   const [variables, setVariables] = useState<VariableRow[]>(initialVariables.map((variable, index) => ({ key: index, name: variable.name, isSecret: variable.isSecret, value: variable.value ?? "", stored: variable.isSecret })));
   const id = useId();
   const next = () => {
@@ -57,6 +63,7 @@ export function WorkflowEditor({
     steps: steps.map(({ name, command }) => ({ name, command })),
     timeoutMinutes: timeout,
     fetchSubmodules: submodules,
+    artifacts: artifacts.split("\n"),
     variables: variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret && variable.stored && variable.value === "" ? null : variable.value })),
     basedOn: version,
   });
@@ -162,6 +169,28 @@ export function WorkflowEditor({
         </label>
         <p id={`${id}-submodules-hint`} className="text-sm text-slate-600">
           When the commit has a <code>.gitmodules</code> file, Keel fetches each submodule at the commit the repository records (nested ones too). Submodules in this connection&apos;s organization or collection — relative URLs like <code>../ios-sdk</code>, or its https and SSH addresses — are fetched with the connection&apos;s credential; any other must be public and reachable over https.
+        </p>
+      </section>
+
+      <section id="artifacts" aria-labelledby={`${id}-artifacts-title`} className="scroll-mt-6 space-y-2">
+        <h2 id={`${id}-artifacts-title`} className="text-base font-semibold text-slate-900">
+          Artifacts
+        </h2>
+        <label htmlFor={`${id}-artifacts`} className="block text-sm text-slate-700">
+          Files to keep after the steps have run, one pattern per line, relative to the repository&apos;s root (<code>*</code> within a folder, <code>**</code> across folders; a folder keeps everything in it).
+        </label>
+        <textarea
+          id={`${id}-artifacts`}
+          className={`${input} font-mono`}
+          rows={Math.min(8, Math.max(3, artifacts.split("\n").length))}
+          value={artifacts}
+          placeholder={artifactExample}
+          spellCheck={false}
+          aria-describedby={`${id}-artifacts-hint`}
+          onChange={(event) => setArtifacts(event.target.value)}
+        />
+        <p id={`${id}-artifacts-hint`} className="text-sm text-slate-600">
+          Files a step copies into <code>${ARTIFACTS_VARIABLE}</code> are kept too. They are kept after a failed step as well (test reports explain failures), up to {WORKFLOW_LIMITS.artifactPatterns} patterns; anyone in the organization downloads them from the build&apos;s page.
         </p>
       </section>
 

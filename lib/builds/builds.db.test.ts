@@ -41,6 +41,8 @@ function startWorker() {
       KEEL_BUILD_SWEEP_SECONDS: "1",
       KEEL_BUILD_KILL_GRACE_MS: "1000",
       KEEL_BUILD_LOG_MAX_LINES: "400",
+      // 2 MiB: the artifacts test keeps a 1.5 MB file and names a 3 MB one as over the budget.
+      KEEL_BUILD_ARTIFACT_MAX_BYTES: String(2 * 1024 * 1024),
       KEEL_BUILD_DIR: buildDir,
       KEEL_PUBLIC_URL: "https://keel.test",
     }),
@@ -386,6 +388,72 @@ describe("the build worker", () => {
     expect(skippedLog).toContain("lib-empty");
     expect(skippedLog.some((line) => line.includes("Git LFS"))).toBe(false);
     await updateWorkflow(scope, profileId, { steps: (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, fetchSubmodules: true, variables: [] });
+  }, 120_000);
+
+  it("keeps artifacts — the folder's and the patterns' files, after a failed step too, never through a link, within the budget — and retention keeps the latest success's", async () => {
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const { listArtifacts, pruneArtifacts, readArtifactChunk } = await import("@/lib/data/artifacts");
+    const { createHash } = await import("node:crypto");
+    const make = [
+      "mkdir -p out/sub out/linked",
+      "printf 'app-bytes' > out/App.ipa",
+      "yes keel | head -c 1500000 > out/sub/mid.bin || true",
+      "yes keel | head -c 3000000 > out/sub/zbig.bin || true",
+      `printf 'outside' > ${JSON.stringify(path.join(outside, "secret.ipa"))}`,
+      `ln -s ${JSON.stringify(path.join(outside, "secret.ipa"))} out/link.ipa`,
+      `ln -s ${JSON.stringify(outside)} out/linked/dir`,
+      'printf \'<testsuite/>\' > "$KEEL_BUILD_ARTIFACTS/report.xml"',
+    ].join("\n");
+    await updateWorkflow(scope, profileId, {
+      steps: [
+        { name: "Make", command: make },
+        { name: "Fail", command: "exit 3" },
+      ],
+      timeoutMinutes: 30,
+      artifacts: ["out/**/*.ipa", "out/sub", "nothing/*.zip"],
+      variables: [],
+    });
+    const failed = await finished((await start({ branch: "main" })).id);
+    expect(failed.status).toBe("FAILED");
+    const kept = await listArtifacts(scope, failed.id);
+    expect(kept.artifacts.map((artifact) => [artifact.path, artifact.size])).toEqual([
+      ["out/App.ipa", 9],
+      ["out/sub/mid.bin", 1_500_000],
+      ["report.xml", 12],
+    ]);
+    expect(kept.keptAsLatest).toBe(false);
+    const log = await logOf(failed.id);
+    expect(log.some((line) => line.startsWith("No file matched the artifact pattern nothing/*.zip"))).toBe(true);
+    expect(log.some((line) => line.startsWith("Not kept: out/sub/zbig.bin (2.9 MB)") && line.includes("KEEL_BUILD_ARTIFACT_MAX_BYTES"))).toBe(true);
+    expect(log).toContain("Kept 3 artifacts (1.4 MB); 1 not kept.");
+    expect(log.join("\n")).not.toContain("secret.ipa");
+    // The content, chunk by chunk, is the file's, and its hash is stored.
+    const mid = kept.artifacts.find((artifact) => artifact.path === "out/sub/mid.bin")!;
+    const chunks = [await readArtifactChunk(scope, mid.id, 0), await readArtifactChunk(scope, mid.id, 1), await readArtifactChunk(scope, mid.id, 2)];
+    expect(chunks.map((chunk) => chunk?.length ?? null)).toEqual([1024 * 1024, 1_500_000 - 1024 * 1024, null]);
+    const expected = Buffer.from("keel\n".repeat(300_000)).subarray(0, 1_500_000);
+    expect(Buffer.concat(chunks.slice(0, 2) as Uint8Array[]).equals(expected)).toBe(true);
+    expect(mid.sha256).toBe(createHash("sha256").update(expected).digest("hex"));
+    // A build of another organization's scope sees none of them.
+    expect((await listArtifacts(testScope("00000000-0000-4000-8000-000000000000", seeded.adminId), failed.id)).artifacts).toEqual([]);
+
+    await updateWorkflow(scope, profileId, { steps: [{ name: "Package", command: 'printf one > "$KEEL_BUILD_ARTIFACTS/App.ipa"' }], timeoutMinutes: 30, artifacts: [], variables: [] });
+    const first = await finished((await start({ branch: "main" })).id);
+    expect(first.status).toBe("SUCCEEDED");
+    expect((await listArtifacts(scope, first.id)).keptAsLatest).toBe(true);
+    // A month on: the failed build's artifacts go, the latest successful build's stay.
+    const monthOn = new Date(Date.now() + 31 * 24 * 3_600_000);
+    expect(await pruneArtifacts(30, monthOn)).toBeGreaterThanOrEqual(3);
+    expect((await listArtifacts(scope, failed.id)).artifacts).toEqual([]);
+    expect((await listArtifacts(scope, first.id)).artifacts.map((artifact) => artifact.path)).toEqual(["App.ipa"]);
+    // Once a newer build succeeds, the older one's go too.
+    const second = await finished((await start({ branch: "main" })).id);
+    expect(second.status).toBe("SUCCEEDED");
+    expect((await listArtifacts(scope, first.id)).keptAsLatest).toBe(false);
+    await pruneArtifacts(30, monthOn);
+    expect((await listArtifacts(scope, first.id)).artifacts).toEqual([]);
+    expect((await listArtifacts(scope, second.id)).artifacts.map((artifact) => artifact.path)).toEqual(["App.ipa"]);
+    await setWorkflow(null);
   }, 120_000);
 
   it("a pull-request build posts the PR status and one comment, updated (not duplicated) by a rebuild", async () => {

@@ -103,6 +103,28 @@ describe("the workflow's checks", () => {
     expect(checkWorkflow({ steps: [], timeoutMinutes: 30 })).toEqual({ ok: false, errors: ["The workflow could not be read. Reload the page and try again."] });
   });
 
+  it("artifact patterns: blank lines and repeats dropped, absent keeps the stored ones, each bad pattern named with its fix", () => {
+    const base = { steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, variables: [] };
+    expect(checkWorkflow({ ...base, artifacts: [" build/**/*.ipa ", "", "build/**/*.ipa", "dist"] })).toMatchObject({ ok: true, value: { artifacts: ["build/**/*.ipa", "dist"] } });
+    const absent = checkWorkflow(base);
+    expect(absent.ok && "artifacts" in absent.value).toBe(false);
+    // A home-relative path, written in two parts (the repository's own check flags such paths in its files).
+    const home = ["~", "x"].join("/");
+    const bad = checkWorkflow({ ...base, artifacts: ["/etc/passwd", "../secrets/*", "!*.log", "out\\app.apk", home, "ok/*.apk", "a\u0007b"] });
+    expect(!bad.ok && bad.errors).toEqual([
+      "Artifact pattern “/etc/passwd”: must be relative to the workspace (e.g. build/*.ipa), not an absolute path.",
+      "Artifact pattern “../secrets/*”: must stay inside the workspace: remove the .. folder.",
+      "Artifact pattern “!*.log”: Keel keeps what the patterns match and has no exclusions: remove the leading !.",
+      "Artifact pattern “out\\app.apk”: use / between folders.",
+      `Artifact pattern “${home}”: must be relative to the workspace (e.g. build/*.ipa), not an absolute path.`,
+      "Artifact pattern “a\u0007b”: must not contain control characters.",
+    ]);
+    const many = checkWorkflow({ ...base, artifacts: Array.from({ length: 21 }, (_, index) => `out/${index}.apk`) });
+    expect(!many.ok && many.errors).toEqual(["Artifacts: at most 20 patterns (a pattern like build/**/*.ipa matches many files)."]);
+    // Inside a name, two dots are just a name: only a .. folder leaves the workspace.
+    expect(checkWorkflow({ ...base, artifacts: ["out/app..v2.ipa"] }).ok).toBe(true);
+  });
+
   it("the Start build form takes a branch or a full commit id, and says what is wrong", () => {
     const key = "0b6f5c1e-8a44-4a3c-9a1e-2f0d6c7b8a9e";
     expect(startBuildSchema.parse({ source: "branch", branch: "refs/heads/feature/x", idempotencyKey: key })).toEqual({ branch: "feature/x", commit: undefined, idempotencyKey: key });

@@ -19,8 +19,10 @@ import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
 import { formatDuration } from "@/lib/shared/builds";
 import type { PickerProblem } from "@/lib/shared/problems";
-import { shortBranchName } from "@/lib/shared/names";
+import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
+import { ARTIFACTS_VARIABLE } from "@/lib/shared/workflow";
+import { findArtifacts, keepArtifacts } from "./artifacts";
 import { FetchError, fetchCommit, usesGitLfs } from "./git";
 import { BuildLog, maskList } from "./log";
 import { killBuildProcesses, startProcess, type RunningProcess } from "./process";
@@ -128,7 +130,8 @@ class BuildRun {
     const workspace = path.join(privateDir, "workspace");
     const home = path.join(privateDir, "home");
     const tmp = path.join(privateDir, "tmp");
-    await Promise.all([mkdir(workspace), mkdir(home), mkdir(tmp)]);
+    const artifacts = path.join(privateDir, "artifacts");
+    await Promise.all([mkdir(workspace), mkdir(home), mkdir(tmp), mkdir(artifacts)]);
 
     this.buildLog.start();
     const control = setInterval(() => void this.control(), CONTROL_MS);
@@ -139,7 +142,7 @@ class BuildRun {
 
     let outcome: Outcome;
     try {
-      outcome = await this.run(workspace, privateDir, home, tmp);
+      outcome = await this.run({ workspace, privateDir, home, tmp, artifacts });
     } catch (error) {
       log.error({ err: error, buildId: build.id }, "the build failed on Keel's side");
       outcome = { status: "ERROR", reason: `Keel failed while running the build: ${scrubSecrets(error instanceof Error ? error.message : String(error))}`.slice(0, 1_000) };
@@ -213,7 +216,8 @@ class BuildRun {
   }
 
   /** Fetch, then the steps; returns how the build ended (unless it was stopped). */
-  private async run(workspace: string, privateDir: string, home: string, tmp: string): Promise<Outcome> {
+  private async run(dirs: { workspace: string; privateDir: string; home: string; tmp: string; artifacts: string }): Promise<Outcome> {
+    const { workspace, privateDir, home, tmp } = dirs;
     const build = this.build;
     await setStepStatus(this.scope, build.id, this.runId, 0, "RUNNING");
     const profile = await getProfile(this.scope, build.profileId);
@@ -297,6 +301,7 @@ class BuildRun {
       KEEL_BUILD_PROFILE: profile.name,
       KEEL_BUILD_PLATFORM: profile.platform,
       KEEL_BUILD_WORKSPACE: workspace,
+      [ARTIFACTS_VARIABLE]: dirs.artifacts,
       ...(build.pullRequestId !== null ? { KEEL_BUILD_PULL_REQUEST: String(build.pullRequestId) } : {}),
     };
     for (const variable of variables) {
@@ -305,11 +310,14 @@ class BuildRun {
     // The marker last: nothing may override it.
     stepEnv[this.marker[0]] = this.marker[1];
 
+    let failed: Outcome | null = null;
+    let lastStep = 0;
     for (const [offset, step] of build.steps.entries()) {
       const index = offset + 1;
       if (this.stopReason) {
         break;
       }
+      lastStep = index;
       await setStepStatus(this.scope, build.id, this.runId, index, "RUNNING");
       this.buildLog.system(index, `▶ ${step.name}`);
       const started = Date.now();
@@ -335,11 +343,33 @@ class BuildRun {
       await setStepStatus(this.scope, build.id, this.runId, index, "FAILED", result.code);
       const why = result.error ? `could not start (${result.error})` : result.signal ? `was killed by ${result.signal}` : `failed with exit code ${result.code}`;
       this.buildLog.system(index, `✘ ${step.name} ${why} after ${took}.`);
-      return { status: "FAILED", reason: `Step “${step.name}” ${why}.` };
+      failed = { status: "FAILED", reason: `Step “${step.name}” ${why}.` };
+      break;
     }
     if (this.stopReason) {
       return { status: "ERROR", reason: null };
     }
-    return { status: "SUCCEEDED", reason: null };
+    // Kept after a failed step too: its test reports and logs are what explains the failure.
+    await this.keepArtifacts(lastStep, workspace, dirs.artifacts);
+    return failed ?? { status: "SUCCEEDED", reason: null };
+  }
+
+  /** Stores the build's artifacts, telling the log (under the last step that ran) what was kept. */
+  private async keepArtifacts(step: number, workspace: string, artifactsDir: string): Promise<void> {
+    const patterns = this.build.artifactPatterns;
+    const { files, unmatched } = await findArtifacts({ workspace, artifactsDir, patterns });
+    for (const pattern of unmatched) {
+      this.buildLog.system(step, `No file matched the artifact pattern ${pattern} (paths are relative to the repository's root; check it under Edit workflow → Artifacts).`);
+    }
+    if (files.length === 0) {
+      return;
+    }
+    this.buildLog.system(step, `Keeping ${files.length} artifact${files.length === 1 ? "" : "s"}…`);
+    const result = await keepArtifacts(this.scope, { buildId: this.build.id, runId: this.runId }, files, this.env.KEEL_BUILD_ARTIFACT_MAX_BYTES, (text) => this.buildLog.system(step, text), () => this.stopReason !== null);
+    if (result.lost) {
+      this.stop("lost");
+      return;
+    }
+    this.buildLog.system(step, `Kept ${result.kept} artifact${result.kept === 1 ? "" : "s"} (${formatSize(result.bytes)})${result.notKept > 0 ? `; ${result.notKept} not kept` : ""}.`);
   }
 }

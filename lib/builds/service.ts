@@ -101,6 +101,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     steps: workflow!.steps,
     timeoutSeconds: workflow!.timeoutMinutes * 60,
     fetchSubmodules: workflow!.fetchSubmodules,
+    artifactPatterns: workflow!.artifacts,
   });
   if (created.created) {
     await queueRun(scope, created.id);

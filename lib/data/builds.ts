@@ -30,6 +30,8 @@ export type WorkflowView = {
   timeoutMinutes: number;
   /** Whether builds fetch the commit's submodules. */
   fetchSubmodules: boolean;
+  /** Glob patterns of the files a build keeps (besides $KEEL_BUILD_ARTIFACTS). */
+  artifacts: string[];
   variables: WorkflowVariableView[];
 };
 
@@ -46,6 +48,7 @@ export const workflowSelect = {
   workflowSteps: true,
   buildTimeoutMinutes: true,
   fetchSubmodules: true,
+  artifactPatterns: true,
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
 } satisfies Prisma.BuildProfileSelect;
 
@@ -57,6 +60,7 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
     ...stepsOf(profile.workflowSteps, profile.platform),
     timeoutMinutes: profile.buildTimeoutMinutes,
     fetchSubmodules: profile.fetchSubmodules,
+    artifacts: profile.artifactPatterns,
     variables: profile.variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret ? null : (variable.value ?? "") })),
   };
 }
@@ -69,8 +73,15 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
  */
 export function workflowVersion(view: WorkflowView): string {
   const variables = [...view.variables].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  // Submodules only when turned off: the versions of workflows saved before the setting existed stay the same.
-  const shown = { steps: view.steps, timeoutMinutes: view.timeoutMinutes, ...(view.fetchSubmodules ? {} : { fetchSubmodules: false }), variables };
+  // Submodules only when turned off, artifacts only when there are some: the versions of workflows
+  // saved before these settings existed stay the same.
+  const shown = {
+    steps: view.steps,
+    timeoutMinutes: view.timeoutMinutes,
+    ...(view.fetchSubmodules ? {} : { fetchSubmodules: false }),
+    ...(view.artifacts.length > 0 ? { artifacts: view.artifacts } : {}),
+    variables,
+  };
   return createHash("sha256").update(JSON.stringify(shown)).digest("hex").slice(0, 16);
 }
 
@@ -89,14 +100,15 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
   if (!row) {
     return null;
   }
-  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, variables: _variables, ...profile } = row;
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, artifactPatterns: _artifacts, variables: _variables, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
 }
 
 /**
  * Saves a profile's workflow (admins) with a `workflow.updated` audit event naming what changed
- * — step names, the time limit, variable names and whether a secret was replaced, never a value.
+ * — step names, the time limit, submodules, artifact patterns, variable names and whether a secret
+ * was replaced, never a value.
  * A secret variable sent without a value keeps its stored one.
  */
 export async function updateWorkflow(scope: Scope, profileId: string, input: WorkflowInput): Promise<{ changed: string[]; version: string }> {
@@ -108,7 +120,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (locked.length === 0) {
       throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
     }
-    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true } });
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, artifactPatterns: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: { id: true, name: true, isSecret: true, value: true, valueSealed: true } });
     const byName = new Map(existing.map((variable) => [variable.name, variable]));
     if (input.basedOn !== undefined && input.basedOn !== workflowVersion(workflowOf({ ...profile, variables: existing }))) {
@@ -125,6 +137,10 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     const fetchSubmodules = input.fetchSubmodules ?? profile.fetchSubmodules;
     if (profile.fetchSubmodules !== fetchSubmodules) {
       changed.push("submodules");
+    }
+    const artifacts = input.artifacts ?? profile.artifactPatterns;
+    if (JSON.stringify(profile.artifactPatterns) !== JSON.stringify(artifacts)) {
+      changed.push("artifacts");
     }
     const variableChanges: Record<string, string> = {};
     const keep = new Set<string>();
@@ -169,7 +185,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (Object.keys(variableChanges).length > 0) {
       changed.push("variables");
     }
-    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules } });
+    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, artifactPatterns: artifacts } });
     if (changed.length > 0) {
       await recordAudit(
         scope,
@@ -184,6 +200,8 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
             timeoutMinutes: input.timeoutMinutes,
             ...(changed.includes("timeLimit") ? { timeoutMinutesBefore: profile.buildTimeoutMinutes } : {}),
             fetchSubmodules,
+            artifacts,
+            ...(changed.includes("artifacts") ? { artifactsBefore: profile.artifactPatterns } : {}),
             variables: variableChanges,
           },
         },
@@ -419,6 +437,8 @@ export type NewBuild = {
   timeoutSeconds: number;
   /** Default true (the workflow's default). */
   fetchSubmodules?: boolean;
+  /** The workflow's artifact patterns (default none). */
+  artifactPatterns?: string[];
 };
 
 /** Inserts the report intents a state change causes (in the caller's transaction). */
@@ -478,6 +498,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           steps: input.steps,
           timeoutSeconds: input.timeoutSeconds,
           fetchSubmodules: input.fetchSubmodules ?? true,
+          artifactPatterns: input.artifactPatterns ?? [],
         },
       });
       await tx.buildStep.createMany({
@@ -557,6 +578,7 @@ export type ClaimedBuild = {
   steps: WorkflowStep[];
   timeoutSeconds: number;
   fetchSubmodules: boolean;
+  artifactPatterns: string[];
   queuedAt: Date;
   startedAt: Date;
 };
@@ -573,7 +595,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, artifactPatterns: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };

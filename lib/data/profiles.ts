@@ -77,10 +77,10 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
   if (!row) {
     return null;
   }
-  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, variables, triggers, builds, _count, ...profile } = row;
+  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables, triggers, builds, _count, ...profile } = row;
   return {
     profile,
-    workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, variables }),
+    workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables }),
     triggers: triggersOf(triggers),
     builds,
     buildCount: _count.builds,

@@ -3,6 +3,7 @@ import { reportBuildJob } from "@/lib/builds/report";
 import { runBuildJob } from "@/lib/builds/runner";
 import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
+import { pruneArtifacts } from "@/lib/data/artifacts";
 import { pruneJobRows } from "@/lib/data/jobs";
 import { pruneNotices } from "@/lib/data/notifications";
 import { pruneRateLimits } from "@/lib/data/rate-limits";
@@ -52,6 +53,9 @@ export const registry: Registry = {
       const sessions = await pruneExpiredSessions();
       const limits = await pruneRateLimits(DAY_MS);
       logger("jobs.housekeeping").info({ sessions, ...limits }, "pruned sessions and rate-limit rows");
+      // Past their days (a profile's latest successful build keeps its own), and unfinished ones of dead workers.
+      const artifacts = await pruneArtifacts(getEnv().KEEL_BUILD_ARTIFACT_DAYS);
+      logger("jobs.housekeeping").info({ artifacts }, "pruned build artifacts");
     }),
     handle(checkAllConnectionsQueue, checkAllConnectionsJob),
     handle(checkConnectionQueue, checkConnectionJob),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeSpans, formatList, matchCount, storableText } from "./names";
+import { attachmentDisposition, codeSpans, formatList, matchCount, storableText } from "./names";
 
 describe("storableText", () => {
   it("replaces what PostgreSQL cannot store in text with U+FFFD, and nothing else", () => {
@@ -52,5 +52,14 @@ describe("matchCount", () => {
     expect(matchCount(0, "member", "members", true)).toBe("0 members match");
     expect(matchCount(1, "member", "members", true)).toBe("1 member matches");
     expect(matchCount(12, "build profile", "build profiles", true)).toBe("12 build profiles match");
+  });
+});
+
+describe("attachmentDisposition", () => {
+  it("downloads under the exact name, with an ASCII fallback no quote or line break can break", () => {
+    expect(attachmentDisposition("App.ipa")).toBe("attachment; filename=\"App.ipa\"; filename*=UTF-8''App.ipa");
+    expect(attachmentDisposition("Wallet “beta” (1).apk")).toBe("attachment; filename=\"Wallet_beta_1_.apk\"; filename*=UTF-8''Wallet%20%E2%80%9Cbeta%E2%80%9D%20%281%29.apk");
+    expect(attachmentDisposition('a"\r\nSet-Cookie: x')).toBe("attachment; filename=\"a_Set-Cookie_x\"; filename*=UTF-8''a%22%0D%0ASet-Cookie%3A%20x");
+    expect(attachmentDisposition("••")).toBe("attachment; filename=\"download\"; filename*=UTF-8''%E2%80%A2%E2%80%A2");
   });
 });

@@ -87,3 +87,13 @@ export function matchCount(total: number, singular: string, plural: string, filt
   const counted = total === 1 ? `1 ${singular}` : `${total.toLocaleString("en")} ${plural}`;
   return filtered ? `${counted} ${total === 1 ? "matches" : "match"}` : counted;
 }
+
+/**
+ * A Content-Disposition header that downloads `name`: an ASCII fallback for old clients and the
+ * exact name in UTF-8 (RFC 6266), so no quote, line break or non-ASCII letter breaks the header.
+ */
+export function attachmentDisposition(name: string): string {
+  const fallback = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "") || "download";
+  const exact = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
+}

@@ -19,7 +19,48 @@ export const WORKFLOW_LIMITS = {
   /** Secret values shorter than this could not be masked in logs without hiding ordinary output. */
   secretMin: 4,
   timeoutMinutes: { min: 1, max: 360 },
+  artifactPatterns: 20,
+  artifactPattern: 300,
 } as const;
+
+/** The directory every build's steps can put files in to keep them (its path is in this variable). */
+export const ARTIFACTS_VARIABLE = "KEEL_BUILD_ARTIFACTS";
+
+/** Patterns the workflow editor suggests per platform (what the platform's builds usually produce). */
+export const ARTIFACT_EXAMPLES: Record<string, string> = {
+  IOS: "build/**/*.ipa\nbuild/**/*.dSYM.zip",
+  ANDROID: "app/build/outputs/**/*.apk\napp/build/outputs/**/*.aab",
+  REACT_NATIVE: "android/app/build/outputs/**/*.apk\nios/build/**/*.ipa",
+  FLUTTER: "build/app/outputs/**/*.apk\nbuild/ios/ipa/*.ipa",
+  DOTNET_MAUI: "**/bin/Release/**/*-Signed.apk\n**/bin/Release/**/*.ipa",
+  OTHER: "dist/**\nreports/*.xml",
+};
+
+/**
+ * Why an artifact pattern cannot be used, or null. Patterns are globs relative to the workspace
+ * (`*` within a folder, `**` across folders, `{a,b}`); they never reach outside it.
+ */
+export function artifactPatternProblem(pattern: string): string | null {
+  if (pattern.length > WORKFLOW_LIMITS.artifactPattern) {
+    return `must be at most ${WORKFLOW_LIMITS.artifactPattern} characters`;
+  }
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(pattern)) {
+    return "must not contain control characters";
+  }
+  if (pattern.startsWith("!")) {
+    return "Keel keeps what the patterns match and has no exclusions: remove the leading !";
+  }
+  if (pattern.startsWith("/") || pattern.startsWith("~") || /^[A-Za-z]:/.test(pattern)) {
+    return "must be relative to the workspace (e.g. build/*.ipa), not an absolute path";
+  }
+  if (pattern.includes("\\")) {
+    return "use / between folders";
+  }
+  if (pattern.split("/").some((part) => part === "..")) {
+    return "must stay inside the workspace: remove the .. folder";
+  }
+  return null;
+}
 
 export const DEFAULT_TIMEOUT_MINUTES = 30;
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { listPageField } from "./list-query";
 import { BUILD_STATUSES, type BuildStatusValue } from "@/lib/shared/builds";
-import { reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
+import { artifactPatternProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 
 // C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -59,14 +59,15 @@ export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The for
 export type WorkflowVariableInput = { name: string; isSecret: boolean; value: string | null };
 
 /** `basedOn`: the version of the workflow the editor started from (lib/data/builds.ts, `workflowVersion`). */
-/** `fetchSubmodules` absent: the stored setting stays (the editor always sends it). */
-export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; variables: WorkflowVariableInput[]; basedOn?: string };
+/** `fetchSubmodules` or `artifacts` absent: the stored setting stays (the editor always sends both). */
+export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; artifacts?: string[]; variables: WorkflowVariableInput[]; basedOn?: string };
 
 const rawWorkflow = z.object({
   steps: z.array(z.object({ name: z.string(), command: z.string() }).strict()).max(200),
   timeoutMinutes: z.union([z.number(), z.string()]),
   // Absent (an editor older than the setting): on, the default.
   fetchSubmodules: z.boolean().default(true),
+  artifacts: z.array(z.string()).max(1_000).optional(),
   variables: z.array(z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict()).max(500),
   basedOn: z.string().regex(/^[0-9a-f]{16}$/).optional(),
 }).strict();
@@ -145,10 +146,27 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
     }
     return { name, isSecret: variable.isSecret, value };
   });
+  let artifacts: string[] | undefined;
+  if (input.artifacts) {
+    // Blank lines are dropped and repeats kept once: the editor sends what the text area holds.
+    artifacts = [...new Set(input.artifacts.map((pattern) => pattern.trim()).filter((pattern) => pattern !== ""))];
+    if (artifacts.length > WORKFLOW_LIMITS.artifactPatterns) {
+      errors.push(`Artifacts: at most ${WORKFLOW_LIMITS.artifactPatterns} patterns (a pattern like build/**/*.ipa matches many files).`);
+    }
+    for (const pattern of artifacts) {
+      const problem = artifactPatternProblem(pattern);
+      if (problem) {
+        errors.push(`Artifact pattern “${pattern.slice(0, 60)}”: ${problem}.`);
+      }
+    }
+  }
   if (errors.length > 0) {
     return { ok: false, errors };
   }
-  return { ok: true, value: { steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, variables, ...(input.basedOn ? { basedOn: input.basedOn } : {}) } };
+  return {
+    ok: true,
+    value: { steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(artifacts ? { artifacts } : {}), variables, ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
+  };
 }
 
 /** The workflow form: one JSON field the editor builds (never echoed: it may carry secret values). */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ArtifactList } from "@/components/builds/artifact-list";
 import { BuildLive } from "@/components/builds/build-live";
 import { BuildStatusBadge } from "@/components/builds/build-status-badge";
 import { RebuildButton } from "@/components/builds/rebuild-button";
@@ -12,8 +13,10 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { cancelBuildAction, rebuildAction } from "@/lib/actions/builds";
 import { requireScope } from "@/lib/auth/guards";
+import { listArtifacts } from "@/lib/data/artifacts";
 import { getBuild, getBuildState, listReports } from "@/lib/data/builds";
 import { getProfile } from "@/lib/data/profiles";
+import { getEnv } from "@/lib/env";
 import { can } from "@/lib/policy";
 import { cloneUrlsFor } from "@/lib/repositories/clone-urls";
 import { buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds";
@@ -37,7 +40,12 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   if (!build) {
     notFound();
   }
-  const [state, reports, profile] = await Promise.all([getBuildState(scope, build.id), listReports(scope, build.id), getProfile(scope, build.profileId)]);
+  const [state, reports, profile, kept] = await Promise.all([
+    getBuildState(scope, build.id),
+    listReports(scope, build.id),
+    getProfile(scope, build.profileId),
+    listArtifacts(scope, build.id),
+  ]);
   if (!state) {
     notFound();
   }
@@ -77,6 +85,16 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <BuildLive buildId={build.id} initial={state} cancelAction={cancelBuildAction.bind(null, build.id)} canCancel={can(scope, "build.cancel")} />
         <div className="space-y-6">
+          <Card title="Artifacts" id="artifacts">
+            <ArtifactList
+              buildId={build.id}
+              artifacts={kept.artifacts}
+              keptAsLatest={kept.keptAsLatest}
+              retentionDays={getEnv().KEEL_BUILD_ARTIFACT_DAYS}
+              final={final}
+              workflowHref={can(scope, "workflow.update") ? `/profiles/${build.profileId}/workflow` : null}
+            />
+          </Card>
           <Card title="Details">
             <dl className="space-y-3 text-sm">
               <div>

@@ -7,7 +7,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { updateWorkflowAction } from "@/lib/actions/builds";
 import { requireScope } from "@/lib/auth/guards";
 import { getProfileWorkflow } from "@/lib/data/builds";
-import { defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
+import { ARTIFACT_EXAMPLES, defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
 
@@ -41,6 +41,8 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           steps={workflow.steps}
           timeoutMinutes={workflow.timeoutMinutes}
           fetchSubmodules={workflow.fetchSubmodules}
+          artifacts={workflow.artifacts}
+          artifactExample={ARTIFACT_EXAMPLES[profile.platform] ?? ARTIFACT_EXAMPLES.OTHER!}
           variables={workflow.variables}
           version={version}
           defaults={defaultWorkflowSteps(profile.platform)}

@@ -1,0 +1,80 @@
+import { Download } from "lucide-react";
+import Link from "next/link";
+import type { ArtifactView } from "@/lib/data/artifacts";
+import { formatDay } from "@/lib/shared/dates";
+import { formatSize } from "@/lib/shared/names";
+import { ARTIFACTS_VARIABLE } from "@/lib/shared/workflow";
+
+/**
+ * A build's artifacts: each file to download, how long they are kept, and — when there are
+ * none — how to keep the app a build makes.
+ */
+export function ArtifactList({
+  buildId,
+  artifacts,
+  keptAsLatest,
+  retentionDays,
+  final,
+  workflowHref,
+}: {
+  buildId: string;
+  artifacts: ArtifactView[];
+  keptAsLatest: boolean;
+  retentionDays: number;
+  final: boolean;
+  /** The workflow editor, for those who may change it. */
+  workflowHref: string | null;
+}) {
+  if (artifacts.length === 0) {
+    if (!final) {
+      return <p className="text-sm text-slate-600">Files are kept when the steps have run.</p>;
+    }
+    return (
+      <div className="space-y-2 text-sm text-slate-600">
+        <p>This build kept no files.</p>
+        <p>
+          To keep the app a build makes, list where it is (such as <code className="font-mono text-xs">build/**/*.ipa</code>)
+          {workflowHref ? (
+            <>
+              {" under "}
+              <Link href={`${workflowHref}#artifacts`} className="text-brand-700 underline">
+                Edit workflow → Artifacts
+              </Link>
+            </>
+          ) : (
+            " in the workflow (an admin edits it)"
+          )}
+          , or copy it into <code className="font-mono text-xs">${ARTIFACTS_VARIABLE}</code> in a step.
+        </p>
+      </div>
+    );
+  }
+  const total = artifacts.reduce((sum, artifact) => sum + artifact.size, 0);
+  const until = new Date(artifacts[0]!.createdAt.getTime() + retentionDays * 24 * 3_600_000);
+  return (
+    <div className="space-y-3 text-sm">
+      <ul className="space-y-2" aria-label="Artifacts">
+        {artifacts.map((artifact) => (
+          <li key={artifact.id} className="flex items-start justify-between gap-3">
+            <a
+              href={`/api/builds/${buildId}/artifacts/${artifact.id}`}
+              download
+              className="flex min-w-0 items-start gap-2 font-mono text-xs break-all text-brand-700 underline"
+              title={`SHA-256 ${artifact.sha256}`}
+            >
+              <Download aria-hidden="true" className="mt-0.5 size-3.5 shrink-0" />
+              <span>{artifact.path}</span>
+            </a>
+            <span className="shrink-0 text-xs text-slate-600 tabular-nums">{formatSize(artifact.size)}</span>
+          </li>
+        ))}
+      </ul>
+      <p className="text-xs text-slate-600">
+        {artifacts.length} file{artifacts.length === 1 ? "" : "s"}, {formatSize(total)}.{" "}
+        {keptAsLatest
+          ? "Kept until a newer build of this profile succeeds: this is its latest successful build."
+          : `Kept until ${formatDay(until)} (${retentionDays} days).`}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Scope } from "@/lib/scope";
+
+// A build's artifacts (lib/builds/README.md, "Artifacts"): the worker writes an artifact row,
+// then its content in chunks, then marks it complete; pages list and serve complete ones only.
+// Every write names the run that owns the build, so a run that lost its build writes nothing.
+
+export type ArtifactView = { id: string; path: string; size: number; sha256: string; createdAt: Date };
+
+/** Starts an artifact of a build this run still owns (RUNNING, same runId); null when it does not. */
+export async function startArtifact(scope: Scope, buildId: string, runId: string, path: string): Promise<string | null> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    INSERT INTO "BuildArtifact" (id, "organizationId", "buildId", path)
+    SELECT gen_random_uuid(), b."organizationId", b.id, ${path}
+    FROM "Build" b
+    WHERE b.id = ${buildId}::uuid AND b."organizationId" = ${scope.organizationId}::uuid AND b."runId" = ${runId}::uuid AND b.status = 'RUNNING'
+    RETURNING id`;
+  return rows[0]?.id ?? null;
+}
+
+/** Appends a chunk to an artifact still being written (of the scope's organization). */
+export async function addArtifactChunk(scope: Scope, artifactId: string, seq: number, data: Uint8Array): Promise<boolean> {
+  const written = await db.$executeRaw`
+    INSERT INTO "BuildArtifactChunk" ("artifactId", seq, data)
+    SELECT a.id, ${seq}, ${Buffer.from(data.buffer, data.byteOffset, data.byteLength)}
+    FROM "BuildArtifact" a
+    WHERE a.id = ${artifactId}::uuid AND a."organizationId" = ${scope.organizationId}::uuid AND a.complete = false`;
+  return written === 1;
+}
+
+/** Marks an artifact complete with its size and hash: from now on it is listed and served. */
+export async function completeArtifact(scope: Scope, artifactId: string, size: number, sha256: string): Promise<void> {
+  await db.buildArtifact.updateMany({ where: { id: artifactId, organizationId: scope.organizationId, complete: false }, data: { complete: true, size: BigInt(size), sha256 } });
+}
+
+/** Drops an artifact the worker could not finish (the file went away while it was read). */
+export async function dropArtifact(scope: Scope, artifactId: string): Promise<void> {
+  await db.buildArtifact.deleteMany({ where: { id: artifactId, organizationId: scope.organizationId, complete: false } });
+}
+
+function viewOf(row: { id: string; path: string; size: bigint; sha256: string | null; createdAt: Date }): ArtifactView {
+  return { id: row.id, path: row.path, size: Number(row.size), sha256: row.sha256 ?? "", createdAt: row.createdAt };
+}
+
+/**
+ * A build's complete artifacts in path order, and whether they are kept past the retention
+ * period because the build is its profile's latest successful one.
+ */
+export async function listArtifacts(scope: Scope, buildId: string): Promise<{ artifacts: ArtifactView[]; keptAsLatest: boolean }> {
+  const [rows, latest] = await Promise.all([
+    db.buildArtifact.findMany({
+      where: { buildId, organizationId: scope.organizationId, complete: true },
+      orderBy: [{ path: "asc" }, { createdAt: "asc" }],
+      select: { id: true, path: true, size: true, sha256: true, createdAt: true },
+    }),
+    db.$queryRaw<{ latest: boolean }[]>`
+      SELECT b.status = 'SUCCEEDED' AND NOT EXISTS (
+        SELECT 1 FROM "Build" n WHERE n."profileId" = b."profileId" AND n.status = 'SUCCEEDED' AND n.number > b.number
+      ) AS latest
+      FROM "Build" b WHERE b.id = ${buildId}::uuid AND b."organizationId" = ${scope.organizationId}::uuid`,
+  ]);
+  return { artifacts: rows.map(viewOf), keptAsLatest: latest[0]?.latest ?? false };
+}
+
+/** One complete artifact of a build (the download), with the number of its chunks; null when there is none. */
+export async function getArtifact(scope: Scope, buildId: string, artifactId: string): Promise<(ArtifactView & { chunks: number }) | null> {
+  const row = await db.buildArtifact.findFirst({
+    where: { id: artifactId, buildId, organizationId: scope.organizationId, complete: true },
+    select: { id: true, path: true, size: true, sha256: true, createdAt: true, _count: { select: { chunks: true } } },
+  });
+  return row ? { ...viewOf(row), chunks: row._count.chunks } : null;
+}
+
+/** A chunk of an artifact's content (of the scope's organization), or null. */
+export async function readArtifactChunk(scope: Scope, artifactId: string, seq: number): Promise<Uint8Array | null> {
+  const rows = await db.$queryRaw<{ data: Uint8Array }[]>`
+    SELECT c.data FROM "BuildArtifactChunk" c JOIN "BuildArtifact" a ON a.id = c."artifactId"
+    WHERE c."artifactId" = ${artifactId}::uuid AND c.seq = ${seq} AND a."organizationId" = ${scope.organizationId}::uuid`;
+  return rows[0]?.data ?? null;
+}
+
+/**
+ * Deletes artifacts past the retention period — except those of each profile's latest successful
+ * build — and unfinished ones older than a day (their worker died). Global: the hourly
+ * housekeeping job covers every organization. Deletes in batches; returns how many.
+ */
+export async function pruneArtifacts(retentionDays: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - retentionDays * 24 * 3_600_000);
+  const abandoned = new Date(now.getTime() - 24 * 3_600_000);
+  let total = 0;
+  for (;;) {
+    const deleted = await db.$executeRaw`
+      DELETE FROM "BuildArtifact" WHERE id IN (
+        SELECT a.id FROM "BuildArtifact" a JOIN "Build" b ON b.id = a."buildId"
+        WHERE (a.complete = false AND a."createdAt" < ${abandoned})
+           OR (a."createdAt" < ${cutoff} AND NOT (b.status = 'SUCCEEDED' AND NOT EXISTS (
+                SELECT 1 FROM "Build" n WHERE n."profileId" = b."profileId" AND n.status = 'SUCCEEDED' AND n.number > b.number)))
+        LIMIT 200)`;
+    total += deleted;
+    if (deleted < 200) {
+      return total;
+    }
+  }
+}
