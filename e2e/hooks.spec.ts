@@ -77,4 +77,53 @@ test.describe("service hooks", () => {
       await removeConnection(connection.id);
     }
   });
+
+  test("a nightly schedule: chosen on the profile, refused without a day, shown with its next time", async ({ page }) => {
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    try {
+      const profile = await seedProfile({
+        connectionId: connection.id,
+        name: uniqueName("Wallet nightly"),
+        projectId: DEFAULT_PROJECTS.mobileIos.id,
+        projectName: DEFAULT_REPOS.walletApp.project,
+        repositoryId: DEFAULT_REPOS.walletApp.id,
+        repositoryName: DEFAULT_REPOS.walletApp.name,
+      });
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}`);
+      const form = page.getByRole("form", { name: "Build triggers" });
+      // Manual only, then a schedule alone: no hooks needed, builds at the chosen times.
+      await form.getByLabel("Build pushes to these branches").uncheck();
+      await form.getByLabel("Build pull requests (created or updated) into these branches").uncheck();
+      await form.getByLabel("Build on a schedule (nightly builds)").check();
+      for (const day of ["Mon", "Tue", "Wed", "Thu", "Fri"]) {
+        await form.getByLabel(day, { exact: true }).uncheck();
+      }
+      await form.getByRole("button", { name: "Save triggers" }).click();
+      await expect(form.getByText("Choose at least one day for the schedule, or turn the schedule off")).toBeVisible();
+      await expect(form.getByLabel("Build on a schedule (nightly builds)")).toBeChecked();
+      await expect(form.getByRole("button", { name: "Save triggers" })).toBeEnabled();
+      expect(((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers as { schedule?: unknown } | null)?.schedule).toBeUndefined();
+
+      await form.getByLabel("Mon", { exact: true }).check();
+      await form.getByLabel("Wed", { exact: true }).check();
+      await form.getByLabel("Time", { exact: true }).fill("23:30");
+      await form.getByLabel("Time zone").selectOption("Europe/Berlin");
+      await form.getByLabel("Scheduled branch").fill("main");
+      await form.getByRole("button", { name: "Save triggers" }).click();
+      await expect(form.getByText(/^Saved\. The next scheduled build is (Mon|Wed) \d+ \w+, 23:30 \(Europe\/Berlin\)\.$/)).toBeVisible();
+      const stored = (await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers as { push: { enabled: boolean }; schedule: Record<string, unknown> };
+      expect(stored.push.enabled).toBe(false);
+      expect(stored.schedule).toMatchObject({ enabled: true, days: [1, 3], time: "23:30", timeZone: "Europe/Berlin", branch: "main", onlyWhenChanged: true });
+      await page.reload();
+      const triggers = page.getByRole("region", { name: "Triggers" });
+      await expect(triggers).toContainText("On a schedule: Monday and Wednesday at 23:30 (Europe/Berlin), main, when it has new commits.");
+      await expect(triggers.getByRole("definition").first()).toHaveText(/^(Mon|Wed) \d+ \w+, 23:30 \(Europe\/Berlin\)$/);
+      await expect(form.getByLabel("Time zone")).toHaveValue("Europe/Berlin");
+      await expect(form.getByLabel("Sun", { exact: true })).not.toBeChecked();
+      await expectNoSeriousA11yViolations(page, "profile page with a schedule");
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
 });

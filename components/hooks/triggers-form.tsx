@@ -1,17 +1,21 @@
 "use client";
 
 import { useActionState } from "react";
-import { TextAreaField } from "@/components/ui/field";
+import { SelectField, TextAreaField, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import { idleState, type FormState } from "@/lib/shared/form-state";
-import type { ProfileTriggers } from "@/lib/shared/triggers";
+import { WEEKDAYS } from "@/lib/shared/schedule";
+import { scheduleOf, type ProfileTriggers } from "@/lib/shared/triggers";
+
+/** Monday first, as calendars in most of the world show a week. */
+const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
-/** Edits a profile's triggers: automatic (push and pull-request branch patterns) or manual only. */
-export function TriggersForm({ action, triggers, defaultBranch }: { action: Action; triggers: ProfileTriggers; defaultBranch: string | null }) {
+/** Edits a profile's triggers: automatic (push and pull-request branch patterns, a schedule) or manual only. */
+export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { action: Action; triggers: ProfileTriggers; defaultBranch: string | null; timeZones: string[] }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const { choice: mode, radio } = useRadioChoice(triggers.mode);
   const errors = state.status === "error" ? state.fieldErrors : {};
@@ -20,13 +24,17 @@ export function TriggersForm({ action, triggers, defaultBranch }: { action: Acti
   const push = sent ? sent.push === "on" : triggers.push.enabled;
   const pullRequest = sent ? sent.pullRequest === "on" : triggers.pullRequest.enabled;
   const emptyMeans = `Empty: the default branch${defaultBranch ? ` (${defaultBranch})` : ""}.`;
+  const schedule = scheduleOf(triggers);
+  const scheduled = sent ? sent.schedule === "on" : schedule.enabled;
+  const onDay = (day: number) => (sent ? sent[`scheduleDay${day}`] === "on" : schedule.days.includes(day));
+  const onlyWhenChanged = sent ? sent.scheduleOnlyWhenChanged === "on" : schedule.onlyWhenChanged;
   return (
     <form action={formAction} className="space-y-4" aria-label="Build triggers">
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium text-slate-800">Builds start</legend>
         <label className="flex items-center gap-2 text-sm text-slate-800">
           <input type="radio" name="mode" {...radio("automatic")} />
-          By themselves, on pushes and pull requests
+          By themselves: on pushes, pull requests or a schedule
         </label>
         <label className="flex items-center gap-2 text-sm text-slate-800">
           <input type="radio" name="mode" {...radio("manual")} />
@@ -60,6 +68,46 @@ export function TriggersForm({ action, triggers, defaultBranch }: { action: Acti
           errors={errors.pullRequestBranches}
           hint={`The branch a pull request merges into. ${emptyMeans}`}
         />
+        <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
+          {/* Never disabled (a disabled box is not sent): in manual mode the schedule is kept and does not run. */}
+          <input type="checkbox" name="schedule" defaultChecked={scheduled} aria-describedby="field-schedule-error" />
+          Build on a schedule (nightly builds)
+        </label>
+        <div id="field-schedule-error" aria-live="polite">
+          {errors.schedule?.map((message) => (
+            <p key={message} className="text-sm text-red-700">
+              {message}
+            </p>
+          ))}
+        </div>
+        <fieldset className="space-y-1">
+          <legend className="text-sm text-slate-800">Days</legend>
+          <div className="flex flex-wrap gap-x-3 gap-y-1">
+            {WEEK_ORDER.map((day) => (
+              <label key={day} className="flex items-center gap-1.5 text-sm text-slate-800">
+                <input type="checkbox" name={`scheduleDay${day}`} defaultChecked={onDay(day)} />
+                <abbr title={WEEKDAYS[day]} className="no-underline">
+                  {WEEKDAYS[day]!.slice(0, 3)}
+                </abbr>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-[8rem_1fr]">
+          <TextField label="Time" name="scheduleTime" type="time" step={60} required defaultValue={sent?.scheduleTime ?? schedule.time} errors={errors.scheduleTime} />
+          <SelectField label="Time zone" name="scheduleTimeZone" defaultValue={sent?.scheduleTimeZone ?? schedule.timeZone} errors={errors.scheduleTimeZone}>
+            {timeZones.map((zone) => (
+              <option key={zone} value={zone}>
+                {zone}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+        <TextField label="Scheduled branch" name="scheduleBranch" defaultValue={sent?.scheduleBranch ?? schedule.branch} errors={errors.scheduleBranch} hint={`One branch, no wildcards. ${emptyMeans}`} spellCheck={false} autoComplete="off" />
+        <label className="flex items-start gap-2 text-sm text-slate-800">
+          <input type="checkbox" name="scheduleOnlyWhenChanged" defaultChecked={onlyWhenChanged} className="mt-1" />
+          Only when the branch has new commits since the last scheduled build
+        </label>
       </div>
       {mode === "manual" ? (
         <>

@@ -11,6 +11,8 @@ import { backfillConnection } from "@/lib/hooks/backfill";
 import { processDelivery } from "@/lib/hooks/process";
 import { requestHookSync, rotateHookPassword } from "@/lib/hooks/subscriptions";
 import { problemFromError } from "@/lib/repositories/connection-client";
+import { formatSlot, nextSlot } from "@/lib/shared/schedule";
+import { scheduleIsOn, scheduleOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { errorState } from "@/lib/validation/form";
 import { triggersFields, triggersFormSchema } from "@/lib/validation/triggers";
 
@@ -31,12 +33,16 @@ export const updateTriggersAction = action(
     const saved = await updateProfileTriggers(scope, profile.id, input);
     await requestHookSync(scope, saved);
     revalidatePath(`/profiles/${profile.id}`);
+    const next = scheduleIsOn(input) ? nextSlot(scheduleOf(input), new Date()) : null;
+    const when = next ? `The next scheduled build is ${formatSlot(next, scheduleOf(input).timeZone)} (${scheduleOf(input).timeZone}).` : "";
     return {
       status: "success",
       message:
         input.mode === "manual"
           ? "Saved. Builds of this profile start only when someone starts one."
-          : "Saved. Keel sets up the service hooks for this repository in the background (or polls it when Azure DevOps does not allow them).",
+          : triggersAreAutomatic(input)
+            ? `Saved. Keel sets up the service hooks for this repository in the background (or polls it when Azure DevOps does not allow them).${when ? ` ${when}` : ""}`
+            : `Saved. ${when || "Nothing starts builds of this profile by itself: turn on pushes, pull requests or a schedule."}`,
     };
   },
 );

@@ -17,7 +17,7 @@ import { requestReport } from "./report-queue";
 
 const log = logger("builds.service");
 
-export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL";
+export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE";
 
 export type StartBuildInput = {
   profileId: string;

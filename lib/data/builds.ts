@@ -856,6 +856,6 @@ export async function buildsWithStaleReports(olderThan: Date): Promise<{ id: str
 }
 
 /** The build a start with this idempotency key made, if any. */
-export async function findBuildByIdempotencyKey(scope: Scope, idempotencyKey: string): Promise<{ id: string } | null> {
-  return db.build.findFirst({ where: { organizationId: scope.organizationId, idempotencyKey }, select: { id: true } });
+export async function findBuildByIdempotencyKey(scope: Scope, idempotencyKey: string): Promise<{ id: string; number: number } | null> {
+  return db.build.findFirst({ where: { organizationId: scope.organizationId, idempotencyKey }, select: { id: true, number: true } });
 }

@@ -44,6 +44,8 @@ export async function updateProfileTriggers(scope: Scope, profileId: string, tri
       throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
     }
     const before = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true, triggers: true, connectionId: true, projectId: true, repositoryId: true } });
+    // A schedule starts with the save: a slot that passed before it never starts a build.
+    triggers = triggers.schedule ? { ...triggers, schedule: { ...triggers.schedule, since: new Date().toISOString() } } : triggers;
     await tx.buildProfile.update({ where: { id: profileId }, data: { triggers: triggers as Prisma.InputJsonValue } });
     await recordAudit(
       scope,

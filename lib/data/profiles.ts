@@ -61,11 +61,21 @@ const profilePageSelect = {
   ...profileView,
   ...workflowSelect,
   triggers: true,
+  scheduleLastSlotAt: true,
+  scheduleLastOutcome: true,
   builds: { orderBy: [{ queuedAt: "desc" }, { id: "desc" }], take: PROFILE_PAGE_BUILDS, select: buildRow },
   _count: { select: { builds: true } },
 } satisfies Prisma.BuildProfileSelect;
 
-export type ProfilePage = { profile: ProfileView; workflow: WorkflowView; triggers: ProfileTriggers; builds: BuildRow[]; buildCount: number };
+export type ProfilePage = {
+  profile: ProfileView;
+  workflow: WorkflowView;
+  triggers: ProfileTriggers;
+  /** The schedule's last handled slot and what came of it. */
+  lastScheduled: { at: Date; outcome: string } | null;
+  builds: BuildRow[];
+  buildCount: number;
+};
 
 /**
  * A profile as its page shows it — the view, its workflow, its triggers, its latest builds and
@@ -77,11 +87,12 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
   if (!row) {
     return null;
   }
-  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables, triggers, builds, _count, ...profile } = row;
+  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables, triggers, scheduleLastSlotAt, scheduleLastOutcome, builds, _count, ...profile } = row;
   return {
     profile,
     workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables }),
     triggers: triggersOf(triggers),
+    lastScheduled: scheduleLastSlotAt && scheduleLastOutcome ? { at: scheduleLastSlotAt, outcome: scheduleLastOutcome } : null,
     builds,
     buildCount: _count.builds,
   };

@@ -330,6 +330,53 @@ describe("service hooks", () => {
     await until("a build of the push after the repair", async () => (await buildsOf(profiles.main)).find((build) => build.commitId === commit));
   }, 90_000);
 
+  it("a schedule builds its branch at its time once per slot, skips a slot with nothing new, and says why it did not build", async () => {
+    const { runScheduledSlot, scheduleBuildsJob } = await import("@/lib/builds/schedule");
+    const { getProfilePage } = await import("@/lib/data/profiles");
+    const { dueSlot } = await import("@/lib/shared/schedule");
+    const first = await gitPush("nightly", "tonight's change");
+    const now = new Date();
+    const earlier = new Date(now.getTime() - 2 * 60_000);
+    const schedule = {
+      enabled: true,
+      days: [0, 1, 2, 3, 4, 5, 6],
+      time: `${String(earlier.getUTCHours()).padStart(2, "0")}:${String(earlier.getUTCMinutes()).padStart(2, "0")}`,
+      timeZone: "UTC",
+      branch: "nightly",
+      onlyWhenChanged: true,
+      since: new Date(now.getTime() - 10 * 60_000).toISOString(),
+    };
+    const profile = await seedProfile("Wallet nightly", connectionId, { mode: "automatic", push: { enabled: false, branches: [] }, pullRequest: { enabled: false, branches: [] }, schedule });
+    const slot = dueSlot(schedule, now)!;
+    expect(slot.getTime()).toBe(Date.UTC(earlier.getUTCFullYear(), earlier.getUTCMonth(), earlier.getUTCDate(), earlier.getUTCHours(), earlier.getUTCMinutes()));
+    // The tick queues the due slot; the worker starts its build, of the branch's tip.
+    await scheduleBuildsJob({}, { queue: "builds.schedule" } as never);
+    const build = await until("the scheduled build", async () => (await buildsOf(profile)).find((item) => item.trigger === "SCHEDULE"));
+    expect(build).toMatchObject({ branch: "refs/heads/nightly", commitId: first, requestedById: null });
+    // The same slot again (another tick, a retry): the same build.
+    expect(await runScheduledSlot(scope, profile, slot)).toBe(`Started build #${build.number} (already started for this time).`);
+    // A day later with nothing pushed: skipped, and the profile page says why.
+    const nextDay = new Date(slot.getTime() + 24 * 3_600_000);
+    expect(await runScheduledSlot(scope, profile, nextDay)).toBe(`Skipped: nightly has no new commits since scheduled build #${build.number}.`);
+    expect((await getProfilePage(scope, profile))!.lastScheduled).toEqual({ at: nextDay, outcome: `Skipped: nightly has no new commits since scheduled build #${build.number}.` });
+    // After a push, the next slot builds the new tip.
+    const second = await gitPush("nightly", "tomorrow's change");
+    const thirdDay = new Date(slot.getTime() + 48 * 3_600_000);
+    expect(await runScheduledSlot(scope, profile, thirdDay)).toMatch(/^Started build #\d+\.$/);
+    expect((await buildsOf(profile)).filter((item) => item.trigger === "SCHEDULE").map((item) => item.commitId)).toEqual([first, second]);
+    // An older slot handled late never hides the newer outcome.
+    await runScheduledSlot(scope, profile, nextDay);
+    expect((await getProfilePage(scope, profile))!.lastScheduled?.at).toEqual(thirdDay);
+    // A branch that is gone: no build, and the reason.
+    await database.prisma.buildProfile.update({ where: { id: profile }, data: { triggers: { mode: "automatic", push: { enabled: false, branches: [] }, pullRequest: { enabled: false, branches: [] }, schedule: { ...schedule, branch: "gone" } } } });
+    const fourthDay = new Date(slot.getTime() + 72 * 3_600_000);
+    expect(await runScheduledSlot(scope, profile, fourthDay)).toBe("Not started: the repository has no branch gone (it may have been deleted). Choose another under Triggers.");
+    // Manual mode: the schedule does not run.
+    await database.prisma.buildProfile.update({ where: { id: profile }, data: { triggers: { mode: "manual", push: { enabled: false, branches: [] }, pullRequest: { enabled: false, branches: [] }, schedule } } });
+    expect(await runScheduledSlot(scope, profile, new Date(slot.getTime() + 96 * 3_600_000))).toBeNull();
+    expect((await buildsOf(profile)).filter((item) => item.trigger === "SCHEDULE")).toHaveLength(2);
+  }, 60_000);
+
   it("a connection without permission to create hooks says so and builds by polling, once per change", async () => {
     const { syncRepositoryHooks } = await import("./subscriptions");
     const { getConnection } = await import("@/lib/data/connections");

@@ -47,7 +47,27 @@ describe("decisions and keys", () => {
 describe("the triggers form", () => {
   it("reads check boxes and one pattern per line", () => {
     const parsed = triggersFormSchema.parse({ mode: "automatic", push: "on", pushBranches: "main\n\n release/* ", pullRequestBranches: "" });
-    expect(parsed).toEqual({ mode: "automatic", push: { enabled: true, branches: ["main", "release/*"] }, pullRequest: { enabled: false, branches: [] } });
+    expect(parsed).toEqual({
+      mode: "automatic",
+      push: { enabled: true, branches: ["main", "release/*"] },
+      pullRequest: { enabled: false, branches: [] },
+      schedule: { enabled: false, days: [], time: "02:00", timeZone: "UTC", branch: "", onlyWhenChanged: false },
+    });
+  });
+
+  it("reads the schedule: days as boxes, a time, a zone, one branch; each mistake named on its field", () => {
+    const form = { mode: "automatic", schedule: "on", scheduleDay1: "on", scheduleDay5: "on", scheduleTime: "23:30", scheduleTimeZone: "Europe/Berlin", scheduleBranch: "refs/heads/release/2.0", scheduleOnlyWhenChanged: "on" };
+    expect(triggersFormSchema.parse(form).schedule).toEqual({ enabled: true, days: [1, 5], time: "23:30", timeZone: "Europe/Berlin", branch: "release/2.0", onlyWhenChanged: true });
+    const issues = (input: Record<string, string>) => triggersFormSchema.safeParse({ ...form, ...input }).error?.issues.map((issue) => [issue.path.join("."), issue.message]);
+    const noDays = { ...form } as Record<string, string>;
+    delete noDays.scheduleDay1;
+    delete noDays.scheduleDay5;
+    expect(triggersFormSchema.safeParse(noDays).error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["schedule", "Choose at least one day for the schedule, or turn the schedule off"]]);
+    expect(issues({ scheduleTime: "25:00" })).toEqual([["scheduleTime", "Time must be a time of day as HH:MM (24-hour), e.g. 02:00"]]);
+    expect(issues({ scheduleTimeZone: "Mars/Olympus" })).toEqual([["scheduleTimeZone", "Time zone must be one of the list (an IANA name such as Europe/Berlin or UTC)"]]);
+    expect(issues({ scheduleBranch: "release/*" })).toEqual([["scheduleBranch", "Branch must be a branch name (no wildcards: a schedule builds one branch), or empty for the default branch"]]);
+    // Off, the schedule needs no day (its settings are kept for later).
+    expect(triggersFormSchema.parse({ ...noDays, schedule: undefined }).schedule?.enabled).toBe(false);
   });
 
   it("names the bad pattern and the field", () => {

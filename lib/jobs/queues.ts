@@ -107,6 +107,28 @@ export const sweepBuildsQueue = defineQueue({
   expireInSeconds: 120,
 });
 
+/** Every minute: queues a `builds.scheduled` job for each profile whose schedule has a slot due (lib/builds/schedule.ts). */
+export const scheduleBuildsQueue = defineQueue({
+  name: "builds.schedule",
+  payload: z.object({}),
+  scope: "global",
+  policy: "standard",
+  retry: { limit: 0, delaySeconds: 0, backoff: false },
+  expireInSeconds: 120,
+  concurrency: 1,
+});
+
+/** One slot of one profile's schedule: starts its build, or records why not (lib/builds/schedule.ts). */
+export const scheduledBuildQueue = defineQueue({
+  name: "builds.scheduled",
+  payload: z.object({ profileId: z.uuid(), slot: z.iso.datetime() }),
+  scope: "organization",
+  policy: "standard",
+  // Azure DevOps away for a moment: try again; the slot's build key keeps it to one build.
+  retry: { limit: 3, delaySeconds: 30, backoff: true },
+  expireInSeconds: 5 * 60,
+});
+
 /**
  * Hourly: rotates Keel's workload identity federation signing keys (lib/entra/signing-keys.ts):
  * publishes the next key ahead of use, retires and removes old ones. Global: one issuer per Keel.

@@ -1,6 +1,7 @@
 import "server-only";
 import { reportBuildJob } from "@/lib/builds/report";
 import { runBuildJob } from "@/lib/builds/runner";
+import { scheduleBuildsJob, scheduledBuildJob } from "@/lib/builds/schedule";
 import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneArtifacts } from "@/lib/data/artifacts";
@@ -31,6 +32,8 @@ import {
   reportBuildQueue,
   rotateFederationKeysQueue,
   runBuildQueue,
+  scheduleBuildsQueue,
+  scheduledBuildQueue,
   sweepBuildsQueue,
   sweepDeliveriesQueue,
   syncHooksQueue,
@@ -63,6 +66,8 @@ export const registry: Registry = {
     handle(runBuildQueue, runBuildJob),
     handle(reportBuildQueue, reportBuildJob),
     handle(sweepBuildsQueue, sweepBuildsJob),
+    handle(scheduleBuildsQueue, scheduleBuildsJob),
+    handle(scheduledBuildQueue, scheduledBuildJob),
     handle(syncHooksQueue, syncHooksJob),
     handle(processDeliveryQueue, processDeliveryJob),
     handle(backfillHooksQueue, backfillJob),
@@ -84,6 +89,8 @@ export const registry: Registry = {
     // A safety net for notice e-mails a process could not queue (requestNoticeEmails is best effort).
     defineSchedule({ name: "notifications.email", queue: noticeEmailQueue, everySeconds: 300, payload: {} }),
     defineSchedule({ name: "builds.sweep", queue: sweepBuildsQueue, everySeconds: sweepSeconds(), payload: {} }),
+    // Profiles' schedules: a slot is looked for every minute (a schedule's times are whole minutes).
+    defineSchedule({ name: "builds.schedule", queue: scheduleBuildsQueue, everySeconds: 60, payload: {} }),
     // Deliveries stored whose job was never queued (lib/hooks/poll.ts).
     defineSchedule({ name: "hooks.sweep", queue: sweepDeliveriesQueue, everySeconds: 30, payload: {} }),
     // The polling fallback for repositories that cannot receive service hooks; 0 = off.

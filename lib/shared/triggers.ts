@@ -2,6 +2,7 @@
 // profile page, the triggers form's server action, the hook processor and the poller all read
 // them through these functions, so "does this push start this profile?" has one answer.
 import { z } from "zod";
+import { DEFAULT_SCHEDULE, scheduleSchema, type BuildSchedule } from "./schedule";
 
 /** Branch patterns: `main`, `release/*` (one path segment), `feature/**` (anything below), `!release/old` (exclude). */
 export const MAX_BRANCH_PATTERNS = 20;
@@ -20,6 +21,8 @@ export const triggersSchema = z.object({
   mode: z.enum(["automatic", "manual"]),
   push: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS) }),
   pullRequest: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS) }),
+  /** Builds at set times (lib/shared/schedule.ts); absent (triggers saved before schedules existed): off. */
+  schedule: scheduleSchema.optional(),
 });
 
 /**
@@ -41,7 +44,17 @@ export function triggersOf(stored: unknown): ProfileTriggers {
   return parsed.success ? parsed.data : DEFAULT_TRIGGERS;
 }
 
-/** True when the triggers start builds by themselves (Keel then wants service hooks, or polls). */
+/** The triggers' schedule (the default, off, when they have none). */
+export function scheduleOf(triggers: ProfileTriggers): BuildSchedule {
+  return triggers.schedule ?? DEFAULT_SCHEDULE;
+}
+
+/** True when the schedule starts builds (it belongs to the automatic mode). */
+export function scheduleIsOn(triggers: ProfileTriggers): boolean {
+  return triggers.mode === "automatic" && scheduleOf(triggers).enabled;
+}
+
+/** True when pushes or pull requests start builds by themselves (Keel then wants service hooks, or polls). */
 export function triggersAreAutomatic(triggers: ProfileTriggers): boolean {
   return triggers.mode === "automatic" && (triggers.push.enabled || triggers.pullRequest.enabled);
 }

@@ -2,9 +2,25 @@
 // triggers (lib/shared/triggers.ts). Check boxes arrive as "on" or not at all; branch patterns
 // as text, one per line.
 import { z } from "zod";
+import { isTimeZone } from "@/lib/shared/schedule";
 import { MAX_BRANCH_PATTERNS, patternsFromText, triggersSchema, type ProfileTriggers } from "@/lib/shared/triggers";
+import { isBranchName } from "./builds";
 
-export const triggersFields = ["mode", "push", "pushBranches", "pullRequest", "pullRequestBranches"] as const;
+const DAY_FIELDS = ["scheduleDay0", "scheduleDay1", "scheduleDay2", "scheduleDay3", "scheduleDay4", "scheduleDay5", "scheduleDay6"] as const;
+
+export const triggersFields = [
+  "mode",
+  "push",
+  "pushBranches",
+  "pullRequest",
+  "pullRequestBranches",
+  "schedule",
+  ...DAY_FIELDS,
+  "scheduleTime",
+  "scheduleTimeZone",
+  "scheduleBranch",
+  "scheduleOnlyWhenChanged",
+] as const;
 
 function patternsField(label: string) {
   return z
@@ -28,19 +44,57 @@ function patternsField(label: string) {
     });
 }
 
-/** The triggers form → ProfileTriggers. */
+const box = z.literal("on", { error: "Reload the page and try again" }).optional();
+
+/** The triggers form → ProfileTriggers (the schedule's `since` is set when it is saved). */
 export const triggersFormSchema = z
   .object({
     mode: z.enum(["automatic", "manual"], { error: "Choose whether builds start by themselves or only by hand" }),
-    push: z.literal("on").optional(),
+    push: box,
     pushBranches: patternsField("Push branches"),
-    pullRequest: z.literal("on").optional(),
+    pullRequest: box,
     pullRequestBranches: patternsField("Pull request target branches"),
+    schedule: box,
+    ...Object.fromEntries(DAY_FIELDS.map((field) => [field, box])),
+    scheduleTime: z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Time must be a time of day as HH:MM (24-hour), e.g. 02:00")
+      .optional()
+      .default("02:00"),
+    scheduleTimeZone: z
+      .string()
+      .trim()
+      .refine(isTimeZone, "Time zone must be one of the list (an IANA name such as Europe/Berlin or UTC)")
+      .optional()
+      .default("UTC"),
+    scheduleBranch: z
+      .string()
+      .trim()
+      .transform((value) => value.replace(/^refs\/heads\//, ""))
+      .refine((value) => value === "" || isBranchName(value), "Branch must be a branch name (no wildcards: a schedule builds one branch), or empty for the default branch")
+      .optional()
+      .default(""),
+    scheduleOnlyWhenChanged: box,
+  })
+  .superRefine((form, ctx) => {
+    const days = DAY_FIELDS.filter((field) => (form as Record<string, unknown>)[field] === "on");
+    if (form.schedule === "on" && days.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["schedule"], message: "Choose at least one day for the schedule, or turn the schedule off" });
+    }
   })
   .transform(
     (form): ProfileTriggers => ({
       mode: form.mode,
       push: { enabled: form.push === "on", branches: form.pushBranches },
       pullRequest: { enabled: form.pullRequest === "on", branches: form.pullRequestBranches },
+      schedule: {
+        enabled: form.schedule === "on",
+        days: DAY_FIELDS.flatMap((field, day) => ((form as Record<string, unknown>)[field] === "on" ? [day] : [])),
+        time: form.scheduleTime,
+        timeZone: form.scheduleTimeZone,
+        branch: form.scheduleBranch,
+        onlyWhenChanged: form.scheduleOnlyWhenChanged === "on",
+      },
     }),
   );

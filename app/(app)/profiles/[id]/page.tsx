@@ -15,7 +15,8 @@ import { issueHookCredentialsAction, updateTriggersAction } from "@/lib/actions/
 import { listHookSubscriptions } from "@/lib/data/hooks";
 import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscriptions";
 import { getEnv } from "@/lib/env";
-import { describeBranches, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { describeSchedule, formatSlot, nextSlot, timeZoneChoices } from "@/lib/shared/schedule";
+import { describeBranches, scheduleIsOn, scheduleOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -50,7 +51,10 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
   if (!page) {
     notFound();
   }
-  const { profile, workflow, triggers, builds, buildCount } = page;
+  const { profile, workflow, triggers, lastScheduled, builds, buildCount } = page;
+  const schedule = scheduleOf(triggers);
+  const scheduleOn = scheduleIsOn(triggers);
+  const next = scheduleOn ? nextSlot(schedule, new Date()) : null;
   const { connection } = profile;
   const reported = { remoteUrl: profile.remoteUrl, sshUrl: profile.sshUrl, webUrl: profile.webUrl };
   // A disconnected profile shows the URLs as Azure DevOps last reported them.
@@ -184,9 +188,18 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           <Card
             title="Triggers"
             description={
-              triggersAreAutomatic(triggers)
-                ? `Pushes to ${triggers.push.enabled ? describeBranches(triggers.push.branches, profile.defaultBranch) : "no branch"}; pull requests into ${triggers.pullRequest.enabled ? describeBranches(triggers.pullRequest.branches, profile.defaultBranch) : "no branch"}.`
-                : "Manual only: builds start when someone starts one."
+              triggers.mode === "manual"
+                ? "Manual only: builds start when someone starts one."
+                : !triggersAreAutomatic(triggers) && !scheduleOn
+                  ? "Nothing starts builds by itself yet: turn on pushes, pull requests or a schedule."
+                  : [
+                      triggersAreAutomatic(triggers)
+                        ? `Pushes to ${triggers.push.enabled ? describeBranches(triggers.push.branches, profile.defaultBranch) : "no branch"}; pull requests into ${triggers.pullRequest.enabled ? describeBranches(triggers.pullRequest.branches, profile.defaultBranch) : "no branch"}.`
+                        : null,
+                      scheduleOn ? `On a schedule: ${describeSchedule(schedule, profile.defaultBranch)}.` : null,
+                    ]
+                      .filter(Boolean)
+                      .join(" ")
             }
             actions={
               canManageHooks && connection ? (
@@ -239,8 +252,31 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                 )}
               </div>
             ) : null}
+            {scheduleOn || lastScheduled ? (
+              <dl className="mb-4 space-y-1 text-sm" aria-label="Schedule">
+                {next ? (
+                  <div className="flex flex-wrap gap-x-2">
+                    <dt className="text-slate-500">Next scheduled build</dt>
+                    <dd className="text-slate-800">
+                      {formatSlot(next, schedule.timeZone)} ({schedule.timeZone})
+                    </dd>
+                  </div>
+                ) : null}
+                {lastScheduled ? (
+                  <div className="flex flex-wrap gap-x-2">
+                    <dt className="text-slate-500">Last, {formatSlot(lastScheduled.at, schedule.timeZone)}</dt>
+                    <dd className="text-slate-800">{lastScheduled.outcome}</dd>
+                  </div>
+                ) : null}
+              </dl>
+            ) : null}
             {canEditTriggers ? (
-              <TriggersForm action={updateTriggersAction.bind(null, profile.id)} triggers={triggers} defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null} />
+              <TriggersForm
+                action={updateTriggersAction.bind(null, profile.id)}
+                triggers={triggers}
+                defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null}
+                timeZones={timeZoneChoices(schedule.timeZone)}
+              />
             ) : (
               <p className="text-xs text-slate-600">Admins and the person who created the profile change its triggers.</p>
             )}
