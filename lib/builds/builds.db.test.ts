@@ -470,11 +470,16 @@ describe("the build worker", () => {
     expect(one.statuses.every((status) => status.contextGenre === "keel" && status.contextName === "Wallet PRs" && status.iterationId === 1)).toBe(true);
     expect(one.threads[0]!.comments).toHaveLength(1);
     expect(one.threads[0]!.comments[0]!.content).toContain(`Keel build #${first.number} succeeded`);
+    expect(one.threads[0]!.comments[0]!.content).not.toContain("Artifacts:");
+    // The rebuild keeps the app: the updated comment names it and links to where it downloads.
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    await updateWorkflow(scope, prProfile, { steps: [{ name: "Package", command: 'printf apk > "$KEEL_BUILD_ARTIFACTS/Wallet.apk"' }], timeoutMinutes: 30, variables: [] });
     const { rebuild } = await import("./service");
     const { randomUUID } = await import("node:crypto");
     const second = (await rebuild(scope, first.id, randomUUID())).build;
     expect((await finished(second.id)).status).toBe("SUCCEEDED");
     await until("the comment to be updated", async () => (await snapshot()).threads[0]!.comments[0]!.content.includes(`Keel build #${second.number} succeeded`));
+    expect((await snapshot()).threads[0]!.comments[0]!.content).toContain(`Artifacts: \`Wallet.apk\` (3 B) — [download them in Keel](https://keel.test/builds/${second.id}#artifacts)`);
     const two = await snapshot();
     expect(two.threads).toHaveLength(1);
     expect(two.threads[0]!.comments).toHaveLength(1);

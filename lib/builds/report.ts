@@ -13,6 +13,7 @@ import { publicUrlOf } from "@/lib/oauth/config";
 import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
 import { buildStatusLabel, formatDuration } from "@/lib/shared/builds";
 import { unexpectedProblem, type PickerProblem } from "@/lib/shared/problems";
+import { formatSize } from "@/lib/shared/names";
 
 // The builds.report job: sends a build's report intents (commit status, PR status, PR
 // comment) to Azure DevOps in order (lib/builds/README.md, "Reporting"). An intent is sent
@@ -67,13 +68,23 @@ function describe(target: ReportTarget, status: string): string {
 const ICONS: Record<string, string> = { SUCCEEDED: "✅", FAILED: "❌", TIMED_OUT: "⏱️", CANCELED: "⏹️", ERROR: "⚠️" };
 
 /** The PR thread comment for a finished build (Markdown). */
-export function commentText(target: ReportTarget, status: string): string {
+export function commentText(target: Pick<ReportTarget, "build" | "profile" | "artifacts" | "artifactCount">, status: string): string {
   const { build, profile } = target;
   const took = build.startedAt && build.finishedAt ? formatDuration(build.finishedAt.getTime() - build.startedAt.getTime()) : null;
+  // Reviewers of a mobile pull request install its app: name what the build kept, linked to where it downloads.
+  const more = target.artifactCount - target.artifacts.length;
+  const artifacts =
+    target.artifactCount > 0
+      ? [
+          "",
+          `Artifacts: ${target.artifacts.map((artifact) => `\`${artifact.path.replace(/`/g, "'")}\` (${formatSize(artifact.size)})`).join(", ")}${more > 0 ? ` and ${more} more` : ""} — [download them in Keel](${buildUrl(build.id)}#artifacts)`,
+        ]
+      : [];
   return [
     `${ICONS[status] ?? ""} **${profile.name}**: Keel build #${build.number} ${buildStatusLabel(status).toLowerCase()}${took ? ` in ${took}` : ""}.`.trim(),
     "",
     `Commit \`${build.commitId.slice(0, 8)}\`${build.statusReason && status !== "SUCCEEDED" ? ` — ${build.statusReason}` : ""}`,
+    ...artifacts,
     "",
     `[Open the build in Keel](${buildUrl(build.id)})`,
     "",

@@ -778,6 +778,9 @@ export type ReportTarget = {
     finishedAt: Date | null;
     statusReason: string | null;
   };
+  /** The first artifacts the build kept (path order), and how many it kept: the PR comment names them. */
+  artifacts: { path: string; size: number }[];
+  artifactCount: number;
   profile: { id: string; name: string; projectId: string; repositoryId: string; connectionId: string | null };
   reports: { id: string; seq: number; kind: BuildReportKind; buildStatus: BuildStatus; attempts: number }[];
 };
@@ -799,13 +802,15 @@ export async function pendingReports(scope: Scope, buildId: string): Promise<Rep
       statusReason: true,
       profile: { select: { id: true, name: true, projectId: true, repositoryId: true, connectionId: true } },
       reports: { where: { state: { not: "SENT" } }, orderBy: { seq: "asc" }, select: { id: true, seq: true, kind: true, buildStatus: true, attempts: true } },
+      artifacts: { where: { complete: true }, orderBy: { path: "asc" }, take: 5, select: { path: true, size: true } },
+      _count: { select: { artifacts: { where: { complete: true } } } },
     },
   });
   if (!build) {
     return null;
   }
-  const { profile, reports, ...rest } = build;
-  return { build: rest, profile, reports };
+  const { profile, reports, artifacts, _count, ...rest } = build;
+  return { build: rest, artifacts: artifacts.map((artifact) => ({ path: artifact.path, size: Number(artifact.size) })), artifactCount: _count.artifacts, profile, reports };
 }
 
 /** Records a report as sent, with what Azure DevOps answered (ids only). */
