@@ -110,10 +110,12 @@ test.describe("service hooks", () => {
       await form.getByLabel("Time", { exact: true }).fill("23:30");
       await form.getByLabel("Time zone").selectOption("Europe/Berlin");
       await form.getByLabel("Scheduled branch").fill("main");
+      await form.getByLabel("When a newer commit of the same branch or pull request is built").selectOption("Cancel older builds still waiting in the queue");
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText(/^Saved\. The next scheduled build is (Mon|Wed) \d+ \w+, 23:30 \(Europe\/Berlin\)\.$/)).toBeVisible();
       const stored = (await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers as { push: { enabled: boolean }; schedule: Record<string, unknown> };
       expect(stored.push.enabled).toBe(false);
+      expect(stored).toMatchObject({ supersede: "queued" });
       expect(stored.schedule).toMatchObject({ enabled: true, days: [1, 3], time: "23:30", timeZone: "Europe/Berlin", branch: "main", onlyWhenChanged: true });
       await page.reload();
       const triggers = page.getByRole("region", { name: "Triggers" });
@@ -121,6 +123,7 @@ test.describe("service hooks", () => {
       await expect(triggers.getByRole("definition").first()).toHaveText(/^(Mon|Wed) \d+ \w+, 23:30 \(Europe\/Berlin\)$/);
       await expect(form.getByLabel("Time zone")).toHaveValue("Europe/Berlin");
       await expect(form.getByLabel("Sun", { exact: true })).not.toBeChecked();
+      await expect(form.getByLabel("When a newer commit of the same branch or pull request is built")).toHaveValue("queued");
       await expectNoSeriousA11yViolations(page, "profile page with a schedule");
     } finally {
       await removeConnection(connection.id);

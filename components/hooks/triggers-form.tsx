@@ -68,6 +68,17 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           errors={errors.pullRequestBranches}
           hint={`The branch a pull request merges into. ${emptyMeans}`}
         />
+        <SelectField
+          label="When a newer commit of the same branch or pull request is built"
+          name="supersede"
+          defaultValue={sent?.supersede ?? triggers.supersede ?? "off"}
+          errors={errors.supersede}
+          hint="Mobile builds are long: canceling the older ones frees workers for the commit people are waiting for. Builds started by hand or by the schedule are never canceled this way."
+        >
+          <option value="off">Let the older builds run</option>
+          <option value="queued">Cancel older builds still waiting in the queue</option>
+          <option value="running">Cancel older builds, running ones too</option>
+        </SelectField>
         <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
           {/* Never disabled (a disabled box is not sent): in manual mode the schedule is kept and does not run. */}
           <input type="checkbox" name="schedule" defaultChecked={scheduled} aria-describedby="field-schedule-error" />

@@ -247,6 +247,38 @@ describe("the build worker", () => {
     expect(steps.map((step) => step.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "CANCELED", "SKIPPED"]);
   });
 
+  it("rolling builds: a newer push build cancels older ones of its branch as the triggers say; a build started by hand stays", async () => {
+    const { updateProfileTriggers } = await import("@/lib/data/hooks");
+    const { startBuild, cancelBuild } = await import("./service");
+    const { randomUUID } = await import("node:crypto");
+    await setWorkflow([{ name: "Wait", command: "sleep 60" }]);
+    const base = { mode: "automatic" as const, push: { enabled: true, branches: [] }, pullRequest: { enabled: true, branches: [] } };
+    await updateProfileTriggers(scope, profileId, { ...base, supersede: "running" });
+    const main = await tip("main");
+    const push = async () => (await startBuild(scope, { profileId, trigger: "PUSH", branch: "main", commit: main, idempotencyKey: randomUUID() })).build;
+    const running = (id: string) => until(`build ${id} to run`, async () => (await database.prisma.build.findUniqueOrThrow({ where: { id } })).status === "RUNNING");
+    const byHand = await start({ branch: "main" });
+    const first = await push();
+    await running(first.id);
+    const second = await push();
+    expect(await finished(first.id)).toMatchObject({ status: "CANCELED", statusReason: `Superseded by #${second.number}, a newer commit of main.` });
+    // Only waiting ones: a running older build goes on.
+    await updateProfileTriggers(scope, profileId, { ...base, supersede: "queued" });
+    await running(second.id);
+    const third = await push();
+    await running(third.id);
+    expect((await database.prisma.build.findUniqueOrThrow({ where: { id: second.id } })).status).toBe("RUNNING");
+    expect((await database.prisma.build.findUniqueOrThrow({ where: { id: byHand.id } })).status).toBe("RUNNING");
+    for (const build of [byHand, second, third]) {
+      await cancelBuild(scope, build.id);
+    }
+    for (const build of [byHand, second, third]) {
+      expect((await finished(build.id)).status).toBe("CANCELED");
+    }
+    await updateProfileTriggers(scope, profileId, base);
+    await setWorkflow(null);
+  }, 90_000);
+
   it("the time limit kills the whole process tree", async () => {
     const { createBuild } = await import("@/lib/data/builds");
     const { enqueue } = await import("@/lib/jobs/enqueue");

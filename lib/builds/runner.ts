@@ -203,7 +203,8 @@ class BuildRun {
     }
     if (reason === "cancel") {
       const view = await getBuild(this.scope, this.build.id).catch(() => null);
-      const text = view?.canceledBy ? `Canceled by ${view.canceledBy.name}.` : "Canceled.";
+      // A reason stored with the request (a newer build superseded this one) is the build's.
+      const text = view?.statusReason ?? (view?.canceledBy ? `Canceled by ${view.canceledBy.name}.` : "Canceled.");
       this.buildLog.system(0, `${text} Keel killed the build's processes.`);
       return { status: "CANCELED", reason: text };
     }

@@ -1,7 +1,7 @@
 import "server-only";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
-import { createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, requestCancel, type BuildView } from "@/lib/data/builds";
-import { getProfile } from "@/lib/data/profiles";
+import { createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, requestCancel, supersededBuilds, type BuildView } from "@/lib/data/builds";
+import { getProfile, getProfileTriggers } from "@/lib/data/profiles";
 import { AppError } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { runBuildQueue } from "@/lib/jobs/queues";
@@ -10,6 +10,7 @@ import { can, refusalOf } from "@/lib/policy";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
 import { fullBranchRef, shortBranchName } from "@/lib/shared/names";
+import { supersedeOf, type SupersedeMode } from "@/lib/shared/triggers";
 import { requestReport } from "./report-queue";
 
 // Starting and canceling builds: the one service every entry point uses — the profile page's
@@ -107,7 +108,35 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     await queueRun(scope, created.id);
     await requestReport(scope, created.id);
   }
-  return { build: (await getBuild(scope, created.id))!, created: created.created };
+  const build = (await getBuild(scope, created.id))!;
+  if (created.created && input.trigger !== "MANUAL" && input.trigger !== "SCHEDULE") {
+    const triggers = await getProfileTriggers(scope, profile.id);
+    await supersedeOlder(scope, build, triggers ? supersedeOf(triggers) : "off");
+  }
+  return { build, created: created.created };
+}
+
+/**
+ * Rolling builds (lib/builds/README.md, "Superseded builds"): a new push or pull-request build
+ * cancels the profile's older ones of the same branch or pull request, as its triggers say. A
+ * build someone started by hand, or a scheduled one, is never canceled this way.
+ */
+async function supersedeOlder(scope: Scope, build: BuildView, mode: SupersedeMode): Promise<void> {
+  if (mode === "off") {
+    return;
+  }
+  const what = build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.branch ? shortBranchName(build.branch) : "this branch";
+  for (const older of await supersededBuilds(scope, build, mode === "running")) {
+    try {
+      const result = await requestCancel(scope, older.id, `Superseded by #${build.number}, a newer commit of ${what}.`);
+      if (!result.alreadyFinal && result.status === "CANCELED") {
+        await requestReport(scope, older.id);
+      }
+    } catch (error) {
+      // The new build is queued whatever happens to the old ones.
+      log.warn({ err: error, buildId: older.id }, "could not cancel a superseded build");
+    }
+  }
 }
 
 /** Sends the build's job (its id is the build's: sending twice queues it once). */

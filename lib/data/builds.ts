@@ -532,7 +532,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
  * Cancels a build: a queued one ends at once (its job will find it no longer queued); a running
  * one is marked, and its worker kills the steps within a second. Audited. Returns the status.
  */
-export async function requestCancel(scope: Scope, id: string): Promise<{ status: BuildStatus; alreadyFinal: boolean }> {
+export async function requestCancel(scope: Scope, id: string, because?: string): Promise<{ status: BuildStatus; alreadyFinal: boolean }> {
   if (!can(scope, "build.cancel")) {
     throw new AppError("FORBIDDEN", refusalOf("build.cancel"));
   }
@@ -548,15 +548,16 @@ export async function requestCancel(scope: Scope, id: string): Promise<{ status:
     }
     const who = onBehalfOf(scope);
     const name = who ? ((await tx.user.findUnique({ where: { id: who }, select: { name: true } }))?.name ?? null) : null;
-    const reason = name ? `Canceled by ${name}.` : "Canceled.";
+    const reason = because ?? (name ? `Canceled by ${name}.` : "Canceled.");
     if (row.status === "QUEUED") {
       await tx.build.update({ where: { id }, data: { status: "CANCELED", finishedAt: new Date(), cancelRequestedAt: new Date(), canceledById: who, statusReason: reason } });
       await tx.buildStep.updateMany({ where: { buildId: id, status: "PENDING" }, data: { status: "SKIPPED" } });
       await addReports(tx, scope.organizationId, { id, pullRequestId: row.pullRequestId }, "CANCELED");
     } else {
-      await tx.build.update({ where: { id }, data: { cancelRequestedAt: new Date(), canceledById: who } });
+      // A reason given now (a newer build superseded it) is what the worker ends the build with.
+      await tx.build.update({ where: { id }, data: { cancelRequestedAt: new Date(), canceledById: who, ...(because ? { statusReason: because } : {}) } });
     }
-    await recordAudit(scope, { action: "build.canceled", targetType: "build", targetId: id, data: { while: row.status } }, tx);
+    await recordAudit(scope, { action: "build.canceled", targetType: "build", targetId: id, data: { while: row.status, ...(because ? { reason: because } : {}) } }, tx);
     return { status: row.status === "QUEUED" ? "CANCELED" : row.status, alreadyFinal: false };
   });
 }
@@ -582,6 +583,29 @@ export type ClaimedBuild = {
   queuedAt: Date;
   startedAt: Date;
 };
+
+/**
+ * The profile's older builds of the same branch (push and poll builds) or pull request that are
+ * queued (and running, with `includeRunning`): what a newer automatic build supersedes.
+ */
+export async function supersededBuilds(
+  scope: Scope,
+  build: { profileId: string; number: number; branch: string | null; pullRequestId: number | null },
+  includeRunning: boolean,
+): Promise<{ id: string; number: number; status: BuildStatus }[]> {
+  return db.build.findMany({
+    where: {
+      organizationId: scope.organizationId,
+      profileId: build.profileId,
+      number: { lt: build.number },
+      status: { in: includeRunning ? ["QUEUED", "RUNNING"] : ["QUEUED"] },
+      cancelRequestedAt: null,
+      ...(build.pullRequestId !== null ? { trigger: "PULL_REQUEST", pullRequestId: build.pullRequestId } : { trigger: { in: ["PUSH", "POLL"] }, pullRequestId: null, branch: build.branch }),
+    },
+    orderBy: { number: "asc" },
+    select: { id: true, number: true, status: true },
+  });
+}
 
 /** Moves a QUEUED build to RUNNING for this run; null when it was not queued any more (nothing runs twice). */
 export async function claimBuild(scope: Scope, id: string, runId: string, worker: { host: string; pid: number }): Promise<ClaimedBuild | null> {

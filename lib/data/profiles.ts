@@ -425,3 +425,9 @@ export async function connectionsListingRepository(scope: Scope, repositoryId: s
   });
   return rows.map((row) => row.connectionId);
 }
+
+/** A profile's triggers (the defaults when it has none stored), or null when there is no such profile. */
+export async function getProfileTriggers(scope: Scope, id: string): Promise<ProfileTriggers | null> {
+  const row = await db.buildProfile.findFirst({ where: { id, organizationId: scope.organizationId }, select: { triggers: true } });
+  return row ? triggersOf(row.triggers) : null;
+}

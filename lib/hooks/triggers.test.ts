@@ -52,7 +52,12 @@ describe("the triggers form", () => {
       push: { enabled: true, branches: ["main", "release/*"] },
       pullRequest: { enabled: false, branches: [] },
       schedule: { enabled: false, days: [], time: "02:00", timeZone: "UTC", branch: "", onlyWhenChanged: false },
+      supersede: "off",
     });
+    expect(triggersFormSchema.parse({ mode: "automatic", supersede: "running" }).supersede).toBe("running");
+    expect(triggersFormSchema.safeParse({ mode: "automatic", supersede: "all" }).error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
+      ["supersede", "Choose what happens to older builds of the same branch or pull request"],
+    ]);
   });
 
   it("reads the schedule: days as boxes, a time, a zone, one branch; each mistake named on its field", () => {

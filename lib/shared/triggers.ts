@@ -23,6 +23,12 @@ export const triggersSchema = z.object({
   pullRequest: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS) }),
   /** Builds at set times (lib/shared/schedule.ts); absent (triggers saved before schedules existed): off. */
   schedule: scheduleSchema.optional(),
+  /**
+   * Rolling builds: when a push or pull-request build is queued, older ones of the same branch or
+   * pull request are canceled — "queued": those still waiting; "running": those running too.
+   * Absent: "off" (they all run).
+   */
+  supersede: z.enum(["off", "queued", "running"]).optional(),
 });
 
 /**
@@ -47,6 +53,13 @@ export function triggersOf(stored: unknown): ProfileTriggers {
 /** The triggers' schedule (the default, off, when they have none). */
 export function scheduleOf(triggers: ProfileTriggers): BuildSchedule {
   return triggers.schedule ?? DEFAULT_SCHEDULE;
+}
+
+export type SupersedeMode = "off" | "queued" | "running";
+
+/** What a newer push or pull-request build does to older ones of its branch or pull request. */
+export function supersedeOf(triggers: ProfileTriggers): SupersedeMode {
+  return triggers.supersede ?? "off";
 }
 
 /** True when the schedule starts builds (it belongs to the automatic mode). */

@@ -20,6 +20,7 @@ export const triggersFields = [
   "scheduleTimeZone",
   "scheduleBranch",
   "scheduleOnlyWhenChanged",
+  "supersede",
 ] as const;
 
 function patternsField(label: string) {
@@ -76,6 +77,7 @@ export const triggersFormSchema = z
       .optional()
       .default(""),
     scheduleOnlyWhenChanged: box,
+    supersede: z.enum(["off", "queued", "running"], { error: "Choose what happens to older builds of the same branch or pull request" }).optional().default("off"),
   })
   .superRefine((form, ctx) => {
     const days = DAY_FIELDS.filter((field) => (form as Record<string, unknown>)[field] === "on");
@@ -96,5 +98,6 @@ export const triggersFormSchema = z
         branch: form.scheduleBranch,
         onlyWhenChanged: form.scheduleOnlyWhenChanged === "on",
       },
+      supersede: form.supersede,
     }),
   );

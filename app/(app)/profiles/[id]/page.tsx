@@ -16,7 +16,7 @@ import { listHookSubscriptions } from "@/lib/data/hooks";
 import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscriptions";
 import { getEnv } from "@/lib/env";
 import { describeSchedule, formatSlot, nextSlot, timeZoneChoices } from "@/lib/shared/schedule";
-import { describeBranches, scheduleIsOn, scheduleOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { describeBranches, scheduleIsOn, scheduleOf, supersedeOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -197,6 +197,9 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                         ? `Pushes to ${triggers.push.enabled ? describeBranches(triggers.push.branches, profile.defaultBranch) : "no branch"}; pull requests into ${triggers.pullRequest.enabled ? describeBranches(triggers.pullRequest.branches, profile.defaultBranch) : "no branch"}.`
                         : null,
                       scheduleOn ? `On a schedule: ${describeSchedule(schedule, profile.defaultBranch)}.` : null,
+                      triggersAreAutomatic(triggers) && supersedeOf(triggers) !== "off"
+                        ? `A newer commit of a branch or pull request cancels its older builds${supersedeOf(triggers) === "queued" ? " still in the queue" : ", running ones too"}.`
+                        : null,
                     ]
                       .filter(Boolean)
                       .join(" ")
