@@ -182,6 +182,10 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/hooks.ts#replayDeliveryAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await matrixDelivery(f)]) },
   // The connection has no subscriptions: the admin is told there is nothing to backfill.
   "lib/actions/hooks.ts#backfillDeliveriesAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.connectionId]) },
+  // Nothing listens on the discard port: the test message fails at once and nothing is stored (an answer of the action's own).
+  "lib/actions/chat.ts#saveChatAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { webhookUrl: "http://127.0.0.1:9/matrix-hook", notify: "changes" } }) },
+  "lib/actions/chat.ts#testChatAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId]) },
+  "lib/actions/chat.ts#removeChatAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId]) },
   "lib/actions/hooks.ts#issueHookCredentialsAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await refusedSubscription(f), "git.push"]) },
   "lib/actions/repositories.ts#refreshRepositoriesAction": { expect: MEMBER_TARGET, call: async (f) => noForm([f.connectionId]) },
   "lib/actions/members.ts#addMemberAction": {

@@ -2,6 +2,8 @@
 // its commit status arrive in Azure DevOps; a failing build; an admin sets a workflow variable
 // and a member cancels a long build. The worker (the launcher's child) runs them for real.
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
@@ -162,6 +164,68 @@ test.describe("builds", () => {
       await page.goto(`/profiles/${profile.id}`);
       await expect(page.getByRole("region", { name: "Workflow" })).toContainText("Keeps out/*.ipa, nothing/*.zip.");
     } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("an admin posts a profile's builds to a chat channel: a wrong webhook is refused before saving, a failure arrives", async ({ page }) => {
+    const received: { path: string; body: { title: string; lines: string[] } }[] = [];
+    const channel = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const gone = req.url === "/gone";
+        if (!gone) {
+          received.push({ path: req.url ?? "", body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as { title: string; lines: string[] } });
+        }
+        res.writeHead(gone ? 404 : 200, { "content-type": "text/plain" });
+        res.end(gone ? "no_service" : "ok");
+      });
+    });
+    await new Promise<void>((resolve) => channel.listen(0, "127.0.0.1", resolve));
+    const port = (channel.address() as AddressInfo).port;
+    const { connection, profile } = await seedWallet(uniqueName("Wallet Chat"));
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}#chat`);
+      const card = page.getByRole("region", { name: "Chat" });
+      await expect(card).toContainText("Post this profile's failed and fixed builds to a Slack or Microsoft Teams channel.");
+      const url = card.getByLabel("Webhook URL");
+      await url.fill(`http://127.0.0.1:${port}/gone`);
+      await card.getByRole("button", { name: "Save and send a test message" }).click();
+      await expect(card.getByText(/^Nothing was saved: the test message did not arrive\. The webhook is gone \(404\)/)).toBeVisible();
+      await expect(card.getByRole("button", { name: "Save and send a test message" })).toBeEnabled();
+      // The URL is the channel's key: never sent back to the page.
+      await expect(url).toHaveValue("");
+      expect(await prisma().profileChatHook.count({ where: { profileId: profile.id } })).toBe(0);
+
+      await url.fill(`http://127.0.0.1:${port}/services/T1/B1/key`);
+      await card.getByRole("button", { name: "Save and send a test message" }).click();
+      await expect(card.getByText("Saved. Keel posted a test message to the channel.")).toBeVisible();
+      expect(received.map((item) => [item.path, item.body.title])).toEqual([["/services/T1/B1/key", `Keel will post here about ${profile.name}`]]);
+      await page.reload();
+      await expect(card).toContainText(`Failed builds, and the build that fixes them are posted to Webhook · 127.0.0.1:${port}.`);
+      await expect(card.getByLabel("New webhook URL")).toHaveValue("");
+      expect(await page.content()).not.toContain("/services/T1/B1/key");
+      await expectNoSeriousA11yViolations(page, "profile page with a chat channel");
+
+      const buildId = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.failing);
+      await expect.poll(() => received.length, { timeout: 60_000 }).toBe(2);
+      expect(received[1]!.body.title).toBe(`❌ ${profile.name} #1 failed`);
+      expect(received[1]!.body.lines[0]).toBe("Step “Test” failed with exit code 1.");
+      expect(JSON.stringify(received[1]!.body)).toContain(`/builds/${buildId}`);
+
+      await page.goto(`/profiles/${profile.id}#chat`);
+      await expect(card).toContainText("Last message delivered");
+      await card.getByRole("button", { name: "Send a test message" }).click();
+      await expect(card.getByText(`Sent. Look for it in the channel (Webhook · 127.0.0.1:${port}).`)).toBeVisible();
+      expect(received).toHaveLength(3);
+      await card.getByRole("button", { name: "Stop posting to this channel" }).click();
+      await expect(card.getByText("Removed. Keel no longer posts this profile's builds to a chat channel.")).toBeVisible();
+      expect(await prisma().profileChatHook.count({ where: { profileId: profile.id } })).toBe(0);
+    } finally {
+      channel.closeAllConnections();
+      await new Promise((resolve) => channel.close(resolve));
       await removeConnection(connection.id);
     }
   });

@@ -14,6 +14,7 @@ const globalOmit = {
   hookSubscription: { passwordSealed: true },
   servicePrincipal: { clientSecretSealed: true, privateKeySealed: true, accessTokenSealed: true },
   federationSigningKey: { privateKeySealed: true },
+  profileChatHook: { urlSealed: true },
 } as const;
 
 /** Creates a Prisma client on the given PostgreSQL URL (adapter-pg, no native engine). */

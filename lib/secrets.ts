@@ -12,7 +12,8 @@ export type SealedColumn =
   | { table: "HookSubscription"; column: "passwordSealed" }
   | { table: "ConnectDraft"; column: "entraSecretSealed" }
   | { table: "ServicePrincipal"; column: "clientSecretSealed" | "privateKeySealed" | "accessTokenSealed" }
-  | { table: "FederationSigningKey"; column: "privateKeySealed" };
+  | { table: "FederationSigningKey"; column: "privateKeySealed" }
+  | { table: "ProfileChatHook"; column: "urlSealed" };
 
 let cached: { spec: string; keyring: Keyring } | undefined;
 

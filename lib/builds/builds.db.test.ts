@@ -488,6 +488,56 @@ describe("the build worker", () => {
     await setWorkflow(null);
   }, 120_000);
 
+  it("posts failures and fixes to the profile's chat channel (every build when asked), and records a webhook that is gone", async () => {
+    const { createServer } = await import("node:http");
+    const { saveChatHook, getChatHook } = await import("@/lib/data/chat");
+    const received: { title: string; lines: string[]; url: string }[] = [];
+    let answer = 200;
+    const channel = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")) as { title: string; lines: string[]; url: string });
+        res.writeHead(answer, { "content-type": "text/plain" });
+        res.end(answer === 200 ? "ok" : "no_service");
+      });
+    });
+    await new Promise<void>((resolve) => channel.listen(0, "127.0.0.1", resolve));
+    const port = (channel.address() as import("node:net").AddressInfo).port;
+    try {
+      await setWorkflow(null);
+      await saveChatHook(scope, profileId, { url: `http://127.0.0.1:${port}/hooks/T000/B000/secret-part`, label: "Webhook · 127.0.0.1", notify: "changes" });
+      const failed = await finished((await start({ branch: DEFAULT_BUILD_BRANCHES.failing })).id);
+      await until("the failure in the channel", async () => received.length === 1);
+      expect(received[0]).toMatchObject({ title: `❌ Wallet iOS #${failed.number} failed`, url: `https://keel.test/builds/${failed.id}` });
+      expect(received[0]!.lines[0]).toBe("Step “Test” failed with exit code 1.");
+      expect(received[0]!.lines[1]).toMatch(new RegExp(`^${DEFAULT_BUILD_BRANCHES.failing} · [0-9a-f]{8}`));
+      expect((await getChatHook(scope, profileId))?.lastSentAt).not.toBeNull();
+      // A success after a success is no news for "changes"…
+      const quiet = await finished((await start({ branch: "main" })).id);
+      expect(quiet.status).toBe("SUCCEEDED");
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(received).toHaveLength(1);
+      // …but is for "every build".
+      await saveChatHook(scope, profileId, { url: null, label: null, notify: "all" });
+      const loud = await finished((await start({ branch: "main" })).id);
+      await until("the success in the channel", async () => received.length === 2);
+      expect(received[1]!.title).toMatch(new RegExp(`^✅ Wallet iOS #${loud.number} succeeded in `));
+      // A webhook removed from the channel: said on the profile, not retried.
+      answer = 404;
+      await finished((await start({ branch: DEFAULT_BUILD_BRANCHES.failing })).id);
+      const gone = await until("the error on the profile", async () => (await getChatHook(scope, profileId))?.lastError);
+      expect(gone).toContain("The webhook is gone (404)");
+      expect(gone).not.toContain("secret-part");
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(received).toHaveLength(3);
+    } finally {
+      await database.prisma.profileChatHook.deleteMany({ where: { profileId } });
+      channel.closeAllConnections();
+      await new Promise((resolve) => channel.close(resolve));
+    }
+  }, 90_000);
+
   it("a pull-request build posts the PR status and one comment, updated (not duplicated) by a rebuild", async () => {
     // Commenting needs PR threads (Read & write), beyond the scopes of Keel's PAT: a Full access token.
     const prProfile = await seedProfile("Wallet PRs", DEFAULT_PATS.fabrikamFullAccess);

@@ -26,6 +26,7 @@ import { findArtifacts, keepArtifacts } from "./artifacts";
 import { FetchError, fetchCommit, usesGitLfs } from "./git";
 import { BuildLog, maskList } from "./log";
 import { killBuildProcesses, startProcess, type RunningProcess } from "./process";
+import { requestChatMessage } from "@/lib/notifications/chat";
 import { requestNoticeEmails } from "@/lib/notifications/request";
 import { requestReport } from "./report-queue";
 
@@ -170,8 +171,10 @@ class BuildRun {
     const finished = await finishBuild(this.scope, build.id, this.runId, { status: outcome.status, reason: outcome.reason, finding: outcome.finding ?? null });
     if (finished) {
       await requestReport(this.scope, build.id);
-      // A failed or fixed build recorded a notice for the people it concerns: e-mail it now.
+      // A failed or fixed build recorded a notice for the people it concerns: e-mail it now, and
+      // tell the profile's chat channel (its job decides whether this end is news there).
       await requestNoticeEmails();
+      await requestChatMessage(this.scope, build.id);
     }
     log.info({ buildId: build.id, status: outcome.status, lines: this.buildLog.lines }, "build finished");
   }

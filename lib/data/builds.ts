@@ -709,6 +709,31 @@ export async function finishBuild(
 const BROKEN: BuildStatus[] = ["FAILED", "TIMED_OUT", "ERROR"];
 
 /**
+ * What a build's end changed, for the people told about it (e-mail notices, chat): it broke
+ * (failed, timed out, errored), or it succeeded where the previous finished build of the same
+ * profile, branch and pull request (cancels skipped) had not — fixed. Null for anything else.
+ */
+export async function endChange(
+  client: Tx | typeof db,
+  build: { profileId: string; number: number; branch: string | null; pullRequestId: number | null },
+  status: BuildStatus,
+): Promise<BuildNoticeKind | null> {
+  if (BROKEN.includes(status)) {
+    return "build.failed";
+  }
+  if (status !== "SUCCEEDED") {
+    return null;
+  }
+  // The client and a transaction have the same `build` delegate; TypeScript cannot call a union of them.
+  const previous = await (client as Tx).build.findFirst({
+    where: { profileId: build.profileId, branch: build.branch, pullRequestId: build.pullRequestId, number: { lt: build.number }, status: { in: [...FINAL.filter((value) => value !== "CANCELED")] } },
+    orderBy: { number: "desc" },
+    select: { status: true },
+  });
+  return previous && BROKEN.includes(previous.status) ? "build.fixed" : null;
+}
+
+/**
  * The notice a build's end is worth (lib/builds/README.md, "Build notices"): it failed, or it
  * succeeded where the previous finished build of the same profile and branch had not (fixed).
  * A success after a success, and a cancel, tell nobody.
@@ -719,15 +744,7 @@ async function noticeOfEnd(
   build: { id: string; number: number; profileId: string; pullRequestId: number | null; branch: string | null; commitId: string; commitMessage: string | null; requestedById: string | null; commitAuthorEmail: string | null; profile: { name: string } },
   outcome: { status: BuildStatus; reason: string | null },
 ): Promise<void> {
-  let kind: BuildNoticeKind | null = BROKEN.includes(outcome.status) ? "build.failed" : null;
-  if (outcome.status === "SUCCEEDED") {
-    const previous = await tx.build.findFirst({
-      where: { profileId: build.profileId, branch: build.branch, pullRequestId: build.pullRequestId, number: { lt: build.number }, status: { in: [...FINAL.filter((status) => status !== "CANCELED")] } },
-      orderBy: { number: "desc" },
-      select: { status: true },
-    });
-    kind = previous && BROKEN.includes(previous.status) ? "build.fixed" : null;
-  }
+  const kind = await endChange(tx, build, outcome.status);
   if (!kind) {
     return;
   }

@@ -63,6 +63,7 @@ const profilePageSelect = {
   triggers: true,
   scheduleLastSlotAt: true,
   scheduleLastOutcome: true,
+  chatHook: { select: { label: true, notify: true, lastSentAt: true, lastError: true } },
   builds: { orderBy: [{ queuedAt: "desc" }, { id: "desc" }], take: PROFILE_PAGE_BUILDS, select: buildRow },
   _count: { select: { builds: true } },
 } satisfies Prisma.BuildProfileSelect;
@@ -73,6 +74,8 @@ export type ProfilePage = {
   triggers: ProfileTriggers;
   /** The schedule's last handled slot and what came of it. */
   lastScheduled: { at: Date; outcome: string } | null;
+  /** The chat channel its builds are posted to (never its URL), or null. */
+  chat: { label: string; notify: "changes" | "all"; lastSentAt: Date | null; lastError: string | null } | null;
   builds: BuildRow[];
   buildCount: number;
 };
@@ -87,12 +90,13 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
   if (!row) {
     return null;
   }
-  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables, triggers, scheduleLastSlotAt, scheduleLastOutcome, builds, _count, ...profile } = row;
+  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, builds, _count, ...profile } = row;
   return {
     profile,
     workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables }),
     triggers: triggersOf(triggers),
     lastScheduled: scheduleLastSlotAt && scheduleLastOutcome ? { at: scheduleLastSlotAt, outcome: scheduleLastOutcome } : null,
+    chat: chatHook ? { ...chatHook, notify: chatHook.notify === "all" ? "all" : "changes" } : null,
     builds,
     buildCount: _count.builds,
   };

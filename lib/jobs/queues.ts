@@ -107,6 +107,17 @@ export const sweepBuildsQueue = defineQueue({
   expireInSeconds: 120,
 });
 
+/** Posts a finished build to its profile's chat channel, when its end is news there (lib/notifications/chat.ts). The job id is derived from the build: once per build. */
+export const chatBuildQueue = defineQueue({
+  name: "builds.chat",
+  payload: z.object({ buildId: z.uuid() }),
+  scope: "organization",
+  policy: "standard",
+  // Slack or Teams away (5xx, 429, the network): a few tries over a few minutes, then the card says so.
+  retry: { limit: 4, delaySeconds: 20, backoff: true },
+  expireInSeconds: 2 * 60,
+});
+
 /** Every minute: queues a `builds.scheduled` job for each profile whose schedule has a slot due (lib/builds/schedule.ts). */
 export const scheduleBuildsQueue = defineQueue({
   name: "builds.schedule",

@@ -11,6 +11,7 @@ import { pruneRateLimits } from "@/lib/data/rate-limits";
 import { pruneExpiredSessions } from "@/lib/data/users";
 import { rotateSigningKeys } from "@/lib/entra/signing-keys";
 import { getEnv } from "@/lib/env";
+import { chatBuildJob } from "@/lib/notifications/chat";
 import { emailNoticesJob } from "@/lib/notifications/deliver";
 import { logger } from "@/lib/logger";
 import { listRepositoriesJob } from "@/lib/repositories/listing";
@@ -21,6 +22,7 @@ import { syncHooksJob } from "@/lib/hooks/subscriptions";
 import { defineSchedule, handle, type Registry } from "./define";
 import {
   backfillHooksQueue,
+  chatBuildQueue,
   checkAllConnectionsQueue,
   checkConnectionQueue,
   housekeepingQueue,
@@ -68,6 +70,7 @@ export const registry: Registry = {
     handle(sweepBuildsQueue, sweepBuildsJob),
     handle(scheduleBuildsQueue, scheduleBuildsJob),
     handle(scheduledBuildQueue, scheduledBuildJob),
+    handle(chatBuildQueue, chatBuildJob),
     handle(syncHooksQueue, syncHooksJob),
     handle(processDeliveryQueue, processDeliveryJob),
     handle(backfillHooksQueue, backfillJob),

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ChatForm } from "@/components/profiles/chat-form";
 import { BuildTable } from "@/components/builds/build-table";
 import { StartBuildForm } from "@/components/builds/start-build-form";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
@@ -24,6 +25,7 @@ import { Card } from "@/components/ui/card";
 import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { PageHeader } from "@/components/ui/page-header";
 import { startBuildAction } from "@/lib/actions/builds";
+import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
 import { deleteProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
 import { formatDuration } from "@/lib/shared/builds";
 import { requireScope } from "@/lib/auth/guards";
@@ -51,7 +53,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
   if (!page) {
     notFound();
   }
-  const { profile, workflow, triggers, lastScheduled, builds, buildCount } = page;
+  const { profile, workflow, triggers, lastScheduled, chat, builds, buildCount } = page;
   const schedule = scheduleOf(triggers);
   const scheduleOn = scheduleIsOn(triggers);
   const next = scheduleOn ? nextSlot(schedule, new Date()) : null;
@@ -282,6 +284,34 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               />
             ) : (
               <p className="text-xs text-slate-600">Admins and the person who created the profile change its triggers.</p>
+            )}
+          </Card>
+          <Card
+            title="Chat"
+            id="chat"
+            description={
+              chat
+                ? `${chat.notify === "all" ? "Every finished build" : "Failed builds, and the build that fixes them"} are posted to ${chat.label}.`
+                : "Post this profile's failed and fixed builds to a Slack or Microsoft Teams channel."
+            }
+          >
+            {chat?.lastError ? (
+              <Alert tone="warning" title="The last message did not arrive" className="mb-4">
+                <p>{chat.lastError}</p>
+              </Alert>
+            ) : chat?.lastSentAt ? (
+              <p className="mb-4 text-xs text-slate-600">Last message delivered {when(chat.lastSentAt)}.</p>
+            ) : null}
+            {canEditTriggers ? (
+              <ChatForm
+                saveAction={saveChatAction.bind(null, profile.id)}
+                testAction={testChatAction.bind(null, profile.id)}
+                removeAction={removeChatAction.bind(null, profile.id)}
+                configured={chat?.label ?? null}
+                notify={chat?.notify ?? "changes"}
+              />
+            ) : (
+              <p className="text-xs text-slate-600">Admins and the person who created the profile choose its chat channel.</p>
             )}
           </Card>
           <Card
