@@ -1,4 +1,4 @@
-import { Download } from "lucide-react";
+import DownloadIcon from "lucide-react/icons/download";
 import Link from "next/link";
 import type { ArtifactView } from "@/lib/data/artifacts";
 import { formatDay } from "@/lib/shared/dates";
@@ -62,7 +62,7 @@ export function ArtifactList({
               className="flex min-w-0 items-start gap-2 font-mono text-xs break-all text-brand-700 underline"
               title={`SHA-256 ${artifact.sha256}`}
             >
-              <Download aria-hidden="true" className="mt-0.5 size-3.5 shrink-0" />
+              <DownloadIcon aria-hidden="true" className="mt-0.5 size-3.5 shrink-0" />
               <span>{artifact.path}</span>
             </a>
             <span className="shrink-0 text-xs text-slate-600 tabular-nums">{formatSize(artifact.size)}</span>
