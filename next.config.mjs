@@ -31,7 +31,8 @@ const nextConfig = {
     ];
     return [
       { source: "/:path*", headers: security },
-      // Everything under /api answers JSON (or next-auth's redirects): nothing in it may load or run.
+      // Everything under /api answers JSON, next-auth's redirects, downloads (logs, artifacts) or the
+      // status badge's SVG (presentation attributes only): nothing in it may load or run.
       // Must equal NON_PAGE_CONTENT_SECURITY_POLICY (lib/http/security-headers.ts; a test compares them).
       { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" }] },
       // Pages that show connection details never live in a shared cache.

@@ -56,6 +56,8 @@ type Fixture = {
   buildId: string;
   /** An artifact that build kept. */
   artifactId: string;
+  /** The status badge key of the profile. */
+  badgeKey: string;
   caPem: string;
   /** A fresh wizard draft of the admin (each call may use one up). */
   draft(): Promise<string>;
@@ -184,6 +186,8 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/hooks.ts#backfillDeliveriesAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.connectionId]) },
   // Nothing listens on the discard port: the test message fails at once and nothing is stored (an answer of the action's own).
   "lib/actions/chat.ts#saveChatAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { webhookUrl: "http://127.0.0.1:9/matrix-hook", notify: "changes" } }) },
+  // "on" while on keeps the address (the fixture's badge stays).
+  "lib/actions/badges.ts#setBadgeAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { what: "on" } }) },
   "lib/actions/chat.ts#testChatAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId]) },
   "lib/actions/chat.ts#removeChatAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId]) },
   "lib/actions/hooks.ts#issueHookCredentialsAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await refusedSubscription(f), "git.push"]) },
@@ -271,6 +275,8 @@ const ROUTES: Record<string, RouteRow> = {
     request: async (_fixture, context) => routeOutcome(await context.post(`/api/hooks/azure-devops/${randomBytes(24).toString("base64url")}`, { data: { notificationId: 1 } })),
   },
   "GET /api/audit/export": { expect: ADMIN_ANYWHERE, request: get(() => "/api/audit/export?action=connection.") },
+  // Public by design (a README shows it to anyone); the key an admin turned on decides, an unknown one draws "not found" (404).
+  "GET /api/badges/[key]": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get((f) => `/api/badges/${f.badgeKey}`) },
   "GET /api/health": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/health") },
   // Keel's OpenID issuer documents: public by nature (Microsoft Entra ID reads them anonymously).
   "GET /api/oidc/.well-known/openid-configuration": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/oidc/.well-known/openid-configuration") },
@@ -430,6 +436,8 @@ test.describe("authorization matrix", () => {
       const artifact = await prisma().buildArtifact.create({
         data: { organizationId: organization.id, buildId, path: "out/App.ipa", size: 3n, sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from("ipa") } } },
       });
+      const badgeKey = randomBytes(24).toString("base64url");
+      await prisma().buildProfile.update({ where: { id: matrixProfileId }, data: { badgeKey } });
       const fixture: Fixture = {
         organizationId: organization.id,
         otherOrganizationId: other.id,
@@ -442,6 +450,7 @@ test.describe("authorization matrix", () => {
         profileId: matrixProfileId,
         buildId,
         artifactId: artifact.id,
+        badgeKey,
         build: newBuild,
         caPem: createTlsMaterial().caCertPem,
         draft: async () =>

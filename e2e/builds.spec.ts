@@ -230,6 +230,54 @@ test.describe("builds", () => {
     }
   });
 
+  test("a status badge: turned on by an admin, public at its address, per branch, gone with a new address", async ({ page, request }) => {
+    const { connection, profile } = await seedWallet(uniqueName("Wallet Badge"));
+    try {
+      const base = { organizationId: profile.organizationId, profileId: profile.id, trigger: "MANUAL" as const, commitId: "a".repeat(40), steps: [], timeoutSeconds: 600 };
+      await prisma().build.createMany({
+        data: [
+          { ...base, number: 1, status: "FAILED", branch: "refs/heads/main", idempotencyKey: `badge-${profile.id}-1` },
+          { ...base, number: 2, status: "SUCCEEDED", branch: "refs/heads/main", idempotencyKey: `badge-${profile.id}-2` },
+          { ...base, number: 3, status: "CANCELED", branch: "refs/heads/main", idempotencyKey: `badge-${profile.id}-3` },
+          { ...base, number: 4, status: "FAILED", branch: "refs/heads/release/1.0", idempotencyKey: `badge-${profile.id}-4` },
+        ],
+      });
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}#badge`);
+      const card = page.getByRole("region", { name: "Status badge" });
+      await expect(card).toContainText("Off.");
+      await card.getByRole("button", { name: "Turn the badge on" }).click();
+      await expect(card.getByText("The badge is on: paste the Markdown into your README.")).toBeVisible();
+      const markdown = await card.getByLabel("Markdown for a README").inputValue();
+      const address = /\]\((https?:\/\/[^)]+\/api\/badges\/[A-Za-z0-9_-]{32})\)\]/.exec(markdown)![1]!;
+      expect(markdown).toBe(`[![Build status](${address})](${KEEL_URL}/profiles/${profile.id})`);
+      await expect(card.getByRole("img", { name: "Build status badge" })).toBeVisible();
+      await expectNoSeriousA11yViolations(page, "profile page with a status badge");
+      // Anyone with the address, no session: the latest finished build of the default branch (cancels skipped).
+      const path = new URL(address).pathname;
+      const shown = async (suffix = "") => {
+        const response = await request.get(`${path}${suffix}`);
+        return { status: response.status(), type: response.headers()["content-type"], label: /aria-label="([^"]+)"/.exec(await response.text())?.[1] };
+      };
+      expect(await shown()).toEqual({ status: 200, type: "image/svg+xml; charset=utf-8", label: "build: passing" });
+      expect((await shown("?branch=release/1.0")).label).toBe("build: failing");
+      expect((await shown("?branch=nothing-yet")).label).toBe("build: no builds");
+      expect(await shown("?branch=bad..name")).toMatchObject({ status: 400, label: "build: invalid branch" });
+      // A new address ends the old one.
+      await card.getByRole("button", { name: "New address" }).click();
+      await expect(card.getByText(/^The badge has a new address/)).toBeVisible();
+      expect(await shown()).toMatchObject({ status: 404, label: "build: not found" });
+      const renewed = new URL(/\]\((https?:\/\/[^)]+)\)\]/.exec(await card.getByLabel("Markdown for a README").inputValue())![1]!).pathname;
+      expect((await request.get(renewed)).status()).toBe(200);
+      await card.getByRole("button", { name: "Turn the badge off" }).click();
+      await expect(card.getByText("The badge is off: its address now shows “not found”.")).toBeVisible();
+      expect((await request.get(renewed)).status()).toBe(404);
+      expect(await prisma().auditEvent.count({ where: { targetId: profile.id, action: { startsWith: "profile.badge_" } } })).toBe(3);
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("a failing build says which step failed", async ({ page }) => {
     const { connection, profile } = await seedWallet(uniqueName("Wallet Failing"));
     try {

@@ -64,6 +64,7 @@ const profilePageSelect = {
   scheduleLastSlotAt: true,
   scheduleLastOutcome: true,
   chatHook: { select: { label: true, notify: true, lastSentAt: true, lastError: true } },
+  badgeKey: true,
   builds: { orderBy: [{ queuedAt: "desc" }, { id: "desc" }], take: PROFILE_PAGE_BUILDS, select: buildRow },
   _count: { select: { builds: true } },
 } satisfies Prisma.BuildProfileSelect;
@@ -76,6 +77,8 @@ export type ProfilePage = {
   lastScheduled: { at: Date; outcome: string } | null;
   /** The chat channel its builds are posted to (never its URL), or null. */
   chat: { label: string; notify: "changes" | "all"; lastSentAt: Date | null; lastError: string | null } | null;
+  /** The status badge's key, or null while the badge is off. */
+  badgeKey: string | null;
   builds: BuildRow[];
   buildCount: number;
 };
@@ -90,13 +93,14 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
   if (!row) {
     return null;
   }
-  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, builds, _count, ...profile } = row;
+  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, badgeKey, builds, _count, ...profile } = row;
   return {
     profile,
     workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables }),
     triggers: triggersOf(triggers),
     lastScheduled: scheduleLastSlotAt && scheduleLastOutcome ? { at: scheduleLastSlotAt, outcome: scheduleLastOutcome } : null,
     chat: chatHook ? { ...chatHook, notify: chatHook.notify === "all" ? "all" : "changes" } : null,
+    badgeKey,
     builds,
     buildCount: _count.builds,
   };

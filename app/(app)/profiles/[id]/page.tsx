@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BadgeControls } from "@/components/profiles/badge-card";
 import { ChatForm } from "@/components/profiles/chat-form";
 import { BuildTable } from "@/components/builds/build-table";
 import { StartBuildForm } from "@/components/builds/start-build-form";
@@ -16,6 +17,7 @@ import { issueHookCredentialsAction, updateTriggersAction } from "@/lib/actions/
 import { listHookSubscriptions } from "@/lib/data/hooks";
 import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscriptions";
 import { getEnv } from "@/lib/env";
+import { publicUrlOf } from "@/lib/oauth/config";
 import { describeSchedule, formatSlot, nextSlot, timeZoneChoices } from "@/lib/shared/schedule";
 import { describeBranches, scheduleIsOn, scheduleOf, supersedeOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
@@ -25,6 +27,7 @@ import { Card } from "@/components/ui/card";
 import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { PageHeader } from "@/components/ui/page-header";
 import { startBuildAction } from "@/lib/actions/builds";
+import { setBadgeAction } from "@/lib/actions/badges";
 import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
 import { deleteProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
 import { formatDuration } from "@/lib/shared/builds";
@@ -53,7 +56,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
   if (!page) {
     notFound();
   }
-  const { profile, workflow, triggers, lastScheduled, chat, builds, buildCount } = page;
+  const { profile, workflow, triggers, lastScheduled, chat, badgeKey, builds, buildCount } = page;
   const schedule = scheduleOf(triggers);
   const scheduleOn = scheduleIsOn(triggers);
   const next = scheduleOn ? nextSlot(schedule, new Date()) : null;
@@ -313,6 +316,14 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             ) : (
               <p className="text-xs text-slate-600">Admins and the person who created the profile choose its chat channel.</p>
             )}
+          </Card>
+          <Card title="Status badge" id="badge" description="A picture of the default branch's latest build for a README.">
+            <BadgeControls
+              action={setBadgeAction.bind(null, profile.id)}
+              badgeUrl={badgeKey ? `${publicUrlOf(env)}/api/badges/${badgeKey}` : null}
+              profileUrl={`${publicUrlOf(env)}/profiles/${profile.id}`}
+              canChange={canEdit}
+            />
           </Card>
           <Card
             title="Workflow"
