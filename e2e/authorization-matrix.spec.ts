@@ -188,6 +188,12 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/chat.ts#saveChatAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { webhookUrl: "http://127.0.0.1:9/matrix-hook", notify: "changes" } }) },
   // "on" while on keeps the address (the fixture's badge stays).
   "lib/actions/badges.ts#setBadgeAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { what: "on" } }) },
+  "lib/actions/secret-files.ts#saveSecretFileAction": {
+    expect: ADMIN_TARGET,
+    call: async (f) => ({ args: [f.profileId], form: { variable: "MATRIX_FILE", fileName: "matrix.bin", content: Buffer.from("matrix").toString("base64") } }),
+  },
+  // An id no file has: the admin's call answers that it was already removed.
+  "lib/actions/secret-files.ts#removeSecretFileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId, randomUUID()]) },
   "lib/actions/chat.ts#testChatAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId]) },
   "lib/actions/chat.ts#removeChatAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId]) },
   "lib/actions/hooks.ts#issueHookCredentialsAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await refusedSubscription(f), "git.push"]) },

@@ -1,6 +1,7 @@
 // Builds in the browser: start one from a profile, watch its log stream in, see it succeed and
 // its commit status arrive in Azure DevOps; a failing build; an admin sets a workflow variable
 // and a member cancels a long build. The worker (the launcher's child) runs them for real.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -273,6 +274,44 @@ test.describe("builds", () => {
       await expect(card.getByText("The badge is off: its address now shows “not found”.")).toBeVisible();
       expect((await request.get(renewed)).status()).toBe(404);
       expect(await prisma().auditEvent.count({ where: { targetId: profile.id, action: { startsWith: "profile.badge_" } } })).toBe(3);
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("an admin uploads a signing keystore; builds find it at its variable's path; it can be removed", async ({ page }) => {
+    const { connection, profile } = await seedWallet(uniqueName("Wallet Signing"));
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow#secret-files`);
+      const card = page.getByRole("region", { name: "Secret files" });
+      await expect(card).toContainText("No secret files yet.");
+      const upload = card.getByRole("form", { name: "Upload a secret file" });
+      // No file chosen: refused on the field, nothing stored.
+      await upload.getByLabel("Variable").fill("ANDROID_KEYSTORE");
+      await upload.getByRole("button", { name: "Upload the file" }).click();
+      await expect(upload.getByText("File is required: choose the file to upload").first()).toBeVisible();
+      await expect(upload.getByLabel("Variable")).toHaveValue("ANDROID_KEYSTORE");
+      const keystore = Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2, 1, 2, 3]);
+      await upload.getByLabel("File", { exact: true }).setInputFiles({ name: "release.jks", mimeType: "application/octet-stream", buffer: keystore });
+      await upload.getByRole("button", { name: "Upload the file" }).click();
+      await expect(upload.getByText("Saved. The next build finds release.jks at the path in $ANDROID_KEYSTORE.")).toBeVisible();
+      const listed = card.getByRole("table", { name: "Secret files" });
+      await expect(listed.getByRole("row").filter({ hasText: "ANDROID_KEYSTORE" })).toContainText("release.jks");
+      await expect(listed).toContainText("11 B");
+      await expectNoSeriousA11yViolations(page, "workflow page with secret files");
+
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { workflowSteps: [{ name: "Sign", command: 'sha256sum "$ANDROID_KEYSTORE" | cut -c1-64' }] } });
+      await startFromProfile(page, profile.id, "main");
+      await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByTestId("build-log")).toContainText(createHash("sha256").update(keystore).digest("hex"));
+      await expect(page.getByTestId("build-log")).toContainText("Secret files: ANDROID_KEYSTORE (release.jks).");
+
+      await page.goto(`/profiles/${profile.id}/workflow#secret-files`);
+      await card.getByRole("button", { name: "Remove the file of ANDROID_KEYSTORE" }).click();
+      await expect(card).toContainText("No secret files yet.");
+      expect(await prisma().buildSecretFile.count({ where: { profileId: profile.id } })).toBe(0);
+      expect(await prisma().auditEvent.count({ where: { targetId: profile.id, action: { startsWith: "workflow.secret_file_" } } })).toBe(2);
     } finally {
       await removeConnection(connection.id);
     }

@@ -15,6 +15,7 @@ const globalOmit = {
   servicePrincipal: { clientSecretSealed: true, privateKeySealed: true, accessTokenSealed: true },
   federationSigningKey: { privateKeySealed: true },
   profileChatHook: { urlSealed: true },
+  buildSecretFile: { contentSealed: true },
 } as const;
 
 /** Creates a Prisma client on the given PostgreSQL URL (adapter-pg, no native engine). */

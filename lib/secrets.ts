@@ -13,7 +13,8 @@ export type SealedColumn =
   | { table: "ConnectDraft"; column: "entraSecretSealed" }
   | { table: "ServicePrincipal"; column: "clientSecretSealed" | "privateKeySealed" | "accessTokenSealed" }
   | { table: "FederationSigningKey"; column: "privateKeySealed" }
-  | { table: "ProfileChatHook"; column: "urlSealed" };
+  | { table: "ProfileChatHook"; column: "urlSealed" }
+  | { table: "BuildSecretFile"; column: "contentSealed" };
 
 let cached: { spec: string; keyring: Keyring } | undefined;
 

@@ -247,6 +247,45 @@ describe("the build worker", () => {
     expect(steps.map((step) => step.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "CANCELED", "SKIPPED"]);
   });
 
+  it("gives the steps the profile's secret files outside the workspace, readable by the build only, text ones masked in the log", async () => {
+    const { saveSecretFile, removeSecretFile, listSecretFiles } = await import("@/lib/data/secret-files");
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const { createHash } = await import("node:crypto");
+    const keystore = Buffer.from([0, 1, 2, 3, 250, 251, 252, 253, 254, 255]);
+    const pem = "-----BEGIN PRIVATE KEY-----\nMIGTAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBHkwdwIBAQQg0123456789abcdefABCDEF\n-----END PRIVATE KEY-----\n";
+    await saveSecretFile(scope, profileId, { variable: "ANDROID_KEYSTORE", fileName: "release.jks", content: keystore });
+    await saveSecretFile(scope, profileId, { variable: "APP_STORE_KEY", fileName: "AuthKey.p8", content: Buffer.from(pem) });
+    // A workflow variable may not take a file's name, nor a file a variable's.
+    await expect(updateWorkflow(scope, profileId, { steps: [{ name: "x", command: "true" }], timeoutMinutes: 30, variables: [{ name: "ANDROID_KEYSTORE", isSecret: false, value: "x" }] })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await setWorkflow(
+      [
+        {
+          name: "Sign",
+          command: [
+            'case "$ANDROID_KEYSTORE" in "$KEEL_BUILD_WORKSPACE"*) echo inside-workspace; exit 1;; esac',
+            'echo "mode $(stat -c %a "$ANDROID_KEYSTORE") $(basename "$ANDROID_KEYSTORE")"',
+            'sha256sum "$ANDROID_KEYSTORE" | cut -c1-64',
+            'cat "$APP_STORE_KEY"',
+          ].join("\n"),
+        },
+      ],
+      [{ name: "PLAIN", value: "x", isSecret: false }],
+    );
+    const done = await finished((await start({ branch: "main" })).id);
+    expect(done.status).toBe("SUCCEEDED");
+    const log = await logOf(done.id);
+    expect(log).toContain("Secret files: ANDROID_KEYSTORE (release.jks), APP_STORE_KEY (AuthKey.p8).");
+    expect(log).toContain("mode 600 release.jks");
+    expect(log).toContain(createHash("sha256").update(keystore).digest("hex"));
+    expect(log).toContain("***");
+    expect(log.join("\n")).not.toContain("MIGTAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBHkwdwIBAQQg0123456789abcdefABCDEF");
+    expect(readdirSync(buildDir)).toEqual([]);
+    for (const file of await listSecretFiles(scope, profileId)) {
+      await removeSecretFile(scope, profileId, file.id);
+    }
+    await setWorkflow(null);
+  });
+
   it("rolling builds: a newer push build cancels older ones of its branch as the triggers say; a build started by hand stays", async () => {
     const { updateProfileTriggers } = await import("@/lib/data/hooks");
     const { startBuild, cancelBuild } = await import("./service");

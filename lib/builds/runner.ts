@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { authorizationHeader } from "@/lib/azure-devops/transport";
@@ -9,6 +9,7 @@ import { noteUseFailure } from "@/lib/connections/health";
 import { connectionCredential } from "@/lib/connections/service";
 import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, setStepStatus, type ClaimedBuild } from "@/lib/data/builds";
 import { getProfile } from "@/lib/data/profiles";
+import { openSecretFiles } from "@/lib/data/secret-files";
 import { getEnv, isolatedChildEnv } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import type { BuildStatus } from "@/lib/generated/prisma/enums";
@@ -55,6 +56,15 @@ export async function runBuildJob(payload: { buildId: string }, context: JobCont
   }
   await requestReport(context.scope, claimed.id);
   await new BuildRun(context.scope, claimed, runId, context.signal).execute();
+}
+
+/** The lines of a file that is text (a PEM key, a JSON credential): masked in the log like secret values. */
+function textLines(content: Buffer): string[] {
+  const text = content.toString("utf8");
+  if (text.includes("\uFFFD") || text.includes("\u0000")) {
+    return [];
+  }
+  return text.split(/\r?\n/).map((line) => line.trim());
 }
 
 /** Removes a directory tree even when a build left read-only folders in it. */
@@ -310,6 +320,20 @@ class BuildRun {
     };
     for (const variable of variables) {
       stepEnv[variable.name] = variable.value;
+    }
+    // Secret files: each in a folder of its own in the private directory (outside the workspace),
+    // readable by the build's user only; its variable holds the path.
+    const files = await openSecretFiles(this.scope, build.profileId);
+    for (const file of files) {
+      const folder = path.join(privateDir, "files", file.variable);
+      await mkdir(folder, { recursive: true, mode: 0o700 });
+      const target = path.join(folder, file.fileName);
+      await writeFile(target, file.content, { mode: 0o600 });
+      stepEnv[file.variable] = target;
+      this.buildLog.addSecrets(maskList([file.content.toString("base64"), ...textLines(file.content)], 16));
+    }
+    if (files.length > 0) {
+      this.buildLog.system(0, `Secret files: ${files.map((file) => `${file.variable} (${file.fileName})`).join(", ")}.`);
     }
     // The marker last: nothing may override it.
     stepEnv[this.marker[0]] = this.marker[1];

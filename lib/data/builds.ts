@@ -122,6 +122,12 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     }
     const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, artifactPatterns: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: { id: true, name: true, isSecret: true, value: true, valueSealed: true } });
+    // A secret file's variable holds the file's path: a workflow variable may not take its name.
+    const fileVariables = new Set((await tx.buildSecretFile.findMany({ where: { profileId }, select: { variable: true } })).map((row) => row.variable));
+    const taken = input.variables.find((variable) => fileVariables.has(variable.name));
+    if (taken) {
+      throw new AppError("INVALID_INPUT", `Variable ${taken.name}: a secret file of this workflow uses the name for its path; choose another name.`, { details: { field: "workflow" } });
+    }
     const byName = new Map(existing.map((variable) => [variable.name, variable]));
     if (input.basedOn !== undefined && input.basedOn !== workflowVersion(workflowOf({ ...profile, variables: existing }))) {
       throw new AppError("CONFLICT", "Someone saved this workflow after you opened it. Nothing was saved: your edits are still on this page — note them, reload to see the current workflow, and make them again.");

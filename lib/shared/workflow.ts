@@ -21,6 +21,10 @@ export const WORKFLOW_LIMITS = {
   timeoutMinutes: { min: 1, max: 360 },
   artifactPatterns: 20,
   artifactPattern: 300,
+  /** Secret files per profile, and the size of one (signing keys and provisioning profiles are a few KB). */
+  secretFiles: 20,
+  secretFileBytes: 256 * 1024,
+  secretFileName: 200,
 } as const;
 
 /** The directory every build's steps can put files in to keep them (its path is in this variable). */

@@ -1,12 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { SecretFiles } from "@/components/builds/secret-files";
 import { WorkflowEditor } from "@/components/builds/workflow-editor";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { updateWorkflowAction } from "@/lib/actions/builds";
+import { removeSecretFileAction, saveSecretFileAction } from "@/lib/actions/secret-files";
 import { requireScope } from "@/lib/auth/guards";
 import { getProfileWorkflow } from "@/lib/data/builds";
+import { listSecretFiles } from "@/lib/data/secret-files";
+import { formatTime } from "@/lib/shared/dates";
 import { ARTIFACT_EXAMPLES, defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
@@ -21,6 +25,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
     notFound();
   }
   const { profile, workflow, version } = found;
+  const files = await listSecretFiles(scope, profile.id);
   return (
     <>
       <PageHeader
@@ -47,6 +52,26 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           version={version}
           defaults={defaultWorkflowSteps(profile.platform)}
           defaultHint={defaultWorkflowHint(profile.platform)}
+        />
+      </Card>
+      <Card
+        title="Secret files"
+        id="secret-files"
+        className="mt-6"
+        description="Files every build gets outside the repository — signing keystores, certificates, provisioning profiles, service credentials — each at the path in its variable."
+      >
+        <SecretFiles
+          files={files.map((file) => ({
+            id: file.id,
+            variable: file.variable,
+            fileName: file.fileName,
+            size: file.size,
+            sha256: file.sha256,
+            updated: formatTime(file.updatedAt),
+            uploadedBy: file.uploadedBy,
+            removeAction: removeSecretFileAction.bind(null, profile.id, file.id),
+          }))}
+          saveAction={saveSecretFileAction.bind(null, profile.id)}
         />
       </Card>
     </>

@@ -1,0 +1,143 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { TextField } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { idleState, type FormState } from "@/lib/shared/form-state";
+import { formatSize } from "@/lib/shared/names";
+import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
+
+type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
+
+export type SecretFileRow = { id: string; variable: string; fileName: string; size: number; sha256: string; updated: string; uploadedBy: string | null; removeAction: Action };
+
+function RemoveButton({ action, variable }: { action: Action; variable: string }) {
+  const [state, formAction] = useActionState(action, idleState as FormState);
+  return (
+    <form action={formAction} aria-label={`Remove ${variable}`}>
+      <SubmitButton variant="ghost" className="text-red-700" pendingLabel="Removing…" aria-label={`Remove the file of ${variable}`}>
+        Remove
+      </SubmitButton>
+      {state.status !== "idle" ? <FormMessage state={state} /> : null}
+    </form>
+  );
+}
+
+/**
+ * Secret files of a workflow: a list (variable, file, size, hash prefix, who uploaded it) and an
+ * upload form. The file is read here and sent as base64 (the form's one secret field); a file of
+ * an existing variable replaces it.
+ */
+export function SecretFiles({ files, saveAction }: { files: SecretFileRow[]; saveAction: Action }) {
+  const [picked, setPicked] = useState<{ name: string; content: string } | null>(null);
+  const [state, formAction] = useActionState(async (previous: FormState, formData: FormData) => {
+    const next = await saveAction(previous, formData);
+    // Saved: React resets the form (the chosen file too), so the next upload starts empty.
+    if (next.status === "success") {
+      setPicked(null);
+    }
+    return next;
+  }, idleState as FormState);
+  const [reading, setReading] = useState<string | null>(null);
+  const errors = state.status === "error" ? state.fieldErrors : {};
+  const sent = state.status === "error" ? state.values : null;
+  return (
+    <div className="space-y-4">
+      {files.length === 0 ? (
+        <p className="text-sm text-slate-600">No secret files yet. Upload a signing keystore, a .p12 certificate or a provisioning profile: every build gets it, outside the repository.</p>
+      ) : (
+        <table className="w-full text-left text-sm" aria-label="Secret files">
+          <thead className="text-xs text-slate-500">
+            <tr>
+              <th scope="col" className="py-1 pr-3 font-medium">Variable</th>
+              <th scope="col" className="py-1 pr-3 font-medium">File</th>
+              <th scope="col" className="py-1 pr-3 font-medium">Uploaded</th>
+              <th scope="col" className="py-1 font-medium">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {files.map((file) => (
+              <tr key={file.id} className="border-t border-slate-200 align-top">
+                <td className="py-2 pr-3 font-mono text-xs">{file.variable}</td>
+                <td className="py-2 pr-3">
+                  <span className="break-all">{file.fileName}</span>
+                  <span className="block text-xs text-slate-600">
+                    {formatSize(file.size)} · SHA-256 {file.sha256.slice(0, 12)}…
+                  </span>
+                </td>
+                <td className="py-2 pr-3 text-xs text-slate-600">
+                  {file.updated}
+                  {file.uploadedBy ? ` by ${file.uploadedBy}` : ""}
+                </td>
+                <td className="py-2 text-right">
+                  <RemoveButton action={file.removeAction} variable={file.variable} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form action={formAction} className="space-y-3" aria-label="Upload a secret file">
+        <TextField
+          label="Variable"
+          name="variable"
+          defaultValue={sent?.variable ?? ""}
+          errors={errors.variable}
+          hint="The steps read the file's path from this environment variable, e.g. ANDROID_KEYSTORE. A file of an existing variable replaces it."
+          autoComplete="off"
+          spellCheck={false}
+          className="font-mono"
+        />
+        <div className="space-y-1.5">
+          <label htmlFor="secret-file-input" className="block text-sm font-medium text-slate-800">
+            File
+          </label>
+          <input
+            id="secret-file-input"
+            type="file"
+            className="block text-sm"
+            aria-describedby="secret-file-hint secret-file-error"
+            onChange={(event) => {
+              const file = event.target.files?.[0];
+              setPicked(null);
+              if (!file) {
+                return;
+              }
+              if (file.size > WORKFLOW_LIMITS.secretFileBytes) {
+                setReading(`${file.name} is ${formatSize(file.size)}: a secret file is at most ${formatSize(WORKFLOW_LIMITS.secretFileBytes)}.`);
+                return;
+              }
+              setReading("Reading the file…");
+              const reader = new FileReader();
+              reader.onload = () => {
+                const url = String(reader.result ?? "");
+                setPicked({ name: file.name, content: url.slice(url.indexOf(",") + 1) });
+                setReading(null);
+              };
+              reader.onerror = () => setReading("The file could not be read: choose it again.");
+              reader.readAsDataURL(file);
+            }}
+          />
+          <p id="secret-file-hint" className="text-xs text-slate-600">
+            At most {formatSize(WORKFLOW_LIMITS.secretFileBytes)}. Keel stores it encrypted and never shows it again; builds get it in their private folder, readable by the build only.
+          </p>
+          <div id="secret-file-error" aria-live="polite">
+            {reading ? <p className="text-sm text-slate-700">{reading}</p> : null}
+            {[...(errors.fileName ?? []), ...(errors.content ?? [])].map((message) => (
+              <p key={message} className="text-sm text-red-700">
+                {message}
+              </p>
+            ))}
+          </div>
+        </div>
+        <input type="hidden" name="fileName" value={picked?.name ?? ""} />
+        <input type="hidden" name="content" value={picked?.content ?? ""} />
+        <SubmitButton pendingLabel="Uploading…">Upload the file</SubmitButton>
+        <div aria-live="polite">{state.status !== "idle" ? <FormMessage state={state} /> : null}</div>
+      </form>
+    </div>
+  );
+}
