@@ -138,7 +138,16 @@ test.describe("builds", () => {
       await patterns.fill("out/*.ipa\n\nnothing/*.zip");
       await page.getByRole("button", { name: "Add a step" }).click();
       await page.getByLabel("Name", { exact: true }).last().fill("Package");
-      await page.getByLabel("Command", { exact: true }).last().fill('mkdir -p out && printf "wallet-ipa" > out/Wallet.ipa\necho "release notes" > "$KEEL_BUILD_ARTIFACTS/notes.txt"');
+      await page
+        .getByLabel("Command", { exact: true })
+        .last()
+        .fill(
+          [
+            'mkdir -p out && printf "wallet-ipa" > out/Wallet.ipa',
+            'echo "release notes" > "$KEEL_BUILD_ARTIFACTS/notes.txt"',
+            `echo '<testsuite name="WalletTests"><testcase classname="WalletTests" name="testBalance"/><testcase classname="WalletTests" name="testEmpty"><failure message="expected 0.00"/></testcase></testsuite>' > "$KEEL_BUILD_ARTIFACTS/junit.xml"`,
+          ].join("\n"),
+        );
       await page.getByRole("button", { name: "Save workflow" }).click();
       await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
       expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).artifactPatterns).toEqual(["out/*.ipa", "nothing/*.zip"]);
@@ -148,10 +157,16 @@ test.describe("builds", () => {
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
       await expect(page.getByTestId("build-log")).toContainText("No file matched the artifact pattern nothing/*.zip");
       const kept = page.getByRole("list", { name: "Artifacts" });
-      await expect(kept.getByRole("listitem")).toHaveCount(2);
-      await expect(kept.getByRole("listitem").nth(0)).toContainText("notes.txt");
-      await expect(kept.getByRole("listitem").nth(1)).toContainText("out/Wallet.ipa");
-      await expect(kept.getByRole("listitem").nth(1)).toContainText("10 B");
+      await expect(kept.getByRole("listitem")).toHaveCount(3);
+      await expect(kept.getByRole("listitem").nth(0)).toContainText("junit.xml");
+      await expect(kept.getByRole("listitem").nth(1)).toContainText("notes.txt");
+      await expect(kept.getByRole("listitem").nth(2)).toContainText("out/Wallet.ipa");
+      await expect(kept.getByRole("listitem").nth(2)).toContainText("10 B");
+      // The JUnit report among them is read: the counts and the failed case with its message.
+      const tests = page.getByRole("region", { name: "Tests" });
+      await expect(tests).toContainText("2 tests: 1 passed, 1 failed");
+      await expect(tests.getByRole("list", { name: "Failed tests" })).toContainText("WalletTests › testEmpty");
+      await expect(tests.getByRole("list", { name: "Failed tests" })).toContainText("expected 0.00");
       await expect(page.getByRole("region", { name: "Artifacts" })).toContainText("Kept until a newer build of this profile succeeds");
       await expectNoSeriousA11yViolations(page, "build page with artifacts");
       const [download] = await Promise.all([page.waitForEvent("download"), kept.getByRole("link", { name: "out/Wallet.ipa" }).click()]);

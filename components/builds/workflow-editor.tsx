@@ -190,7 +190,7 @@ export function WorkflowEditor({
           onChange={(event) => setArtifacts(event.target.value)}
         />
         <p id={`${id}-artifacts-hint`} className="text-sm text-slate-600">
-          Files a step copies into <code>${ARTIFACTS_VARIABLE}</code> are kept too. They are kept after a failed step as well (test reports explain failures), up to {WORKFLOW_LIMITS.artifactPatterns} patterns; anyone in the organization downloads them from the build&apos;s page.
+          Files a step copies into <code>${ARTIFACTS_VARIABLE}</code> are kept too. They are kept after a failed step as well (test reports explain failures), up to {WORKFLOW_LIMITS.artifactPatterns} patterns; anyone in the organization downloads them from the build&apos;s page. JUnit XML reports among them (Gradle&apos;s <code>build/test-results</code>, fastlane scan&apos;s <code>report.junit</code>) are summarised on the build&apos;s Tests card.
         </p>
       </section>
 

@@ -594,13 +594,20 @@ describe("the build worker", () => {
     expect(one.threads[0]!.comments[0]!.content).not.toContain("Artifacts:");
     // The rebuild keeps the app: the updated comment names it and links to where it downloads.
     const { updateWorkflow } = await import("@/lib/data/builds");
-    await updateWorkflow(scope, prProfile, { steps: [{ name: "Package", command: 'printf apk > "$KEEL_BUILD_ARTIFACTS/Wallet.apk"' }], timeoutMinutes: 30, variables: [] });
+    const report = `<testsuite name="s"><testcase classname="WalletTests" name="testSync"/></testsuite>`;
+    await updateWorkflow(scope, prProfile, {
+      steps: [{ name: "Package", command: `printf apk > "$KEEL_BUILD_ARTIFACTS/Wallet.apk"\necho '${report}' > "$KEEL_BUILD_ARTIFACTS/junit.xml"` }],
+      timeoutMinutes: 30,
+      variables: [],
+    });
     const { rebuild } = await import("./service");
     const { randomUUID } = await import("node:crypto");
     const second = (await rebuild(scope, first.id, randomUUID())).build;
     expect((await finished(second.id)).status).toBe("SUCCEEDED");
     await until("the comment to be updated", async () => (await snapshot()).threads[0]!.comments[0]!.content.includes(`Keel build #${second.number} succeeded`));
-    expect((await snapshot()).threads[0]!.comments[0]!.content).toContain(`Artifacts: \`Wallet.apk\` (3 B) — [download them in Keel](https://keel.test/builds/${second.id}#artifacts)`);
+    const content = (await snapshot()).threads[0]!.comments[0]!.content;
+    expect(content).toContain(`Tests: 1 test: 1 passed — [see them in Keel](https://keel.test/builds/${second.id}#tests)`);
+    expect(content).toContain(`Artifacts: \`Wallet.apk\` (3 B), \`junit.xml\` (${report.length + 1} B) — [download them in Keel](https://keel.test/builds/${second.id}#artifacts)`);
     const two = await snapshot();
     expect(two.threads).toHaveLength(1);
     expect(two.threads[0]!.comments).toHaveLength(1);

@@ -14,6 +14,7 @@ import { clientForConnection, problemFromError } from "@/lib/repositories/connec
 import { buildStatusLabel, formatDuration } from "@/lib/shared/builds";
 import { unexpectedProblem, type PickerProblem } from "@/lib/shared/problems";
 import { formatSize } from "@/lib/shared/names";
+import { describeTests, failureName, testSummaryOf } from "@/lib/shared/tests";
 
 // The builds.report job: sends a build's report intents (commit status, PR status, PR
 // comment) to Azure DevOps in order (lib/builds/README.md, "Reporting"). An intent is sent
@@ -80,10 +81,19 @@ export function commentText(target: Pick<ReportTarget, "build" | "profile" | "ar
           `Artifacts: ${target.artifacts.map((artifact) => `\`${artifact.path.replace(/`/g, "'")}\` (${formatSize(artifact.size)})`).join(", ")}${more > 0 ? ` and ${more} more` : ""} — [download them in Keel](${buildUrl(build.id)}#artifacts)`,
         ]
       : [];
+  const summary = testSummaryOf(build.testSummary);
+  const failedNames = summary ? summary.failures.slice(0, 3).map((failure) => `\`${failureName(failure).replace(/`/g, "'")}\``) : [];
+  const tests = summary
+    ? [
+        "",
+        `Tests: ${describeTests(summary)}${failedNames.length > 0 ? ` — ${failedNames.join(", ")}${summary.failed > failedNames.length ? ` and ${summary.failed - failedNames.length} more` : ""}` : ""} — [see them in Keel](${buildUrl(build.id)}#tests)`,
+      ]
+    : [];
   return [
     `${ICONS[status] ?? ""} **${profile.name}**: Keel build #${build.number} ${buildStatusLabel(status).toLowerCase()}${took ? ` in ${took}` : ""}.`.trim(),
     "",
     `Commit \`${build.commitId.slice(0, 8)}\`${build.statusReason && status !== "SUCCEEDED" ? ` — ${build.statusReason}` : ""}`,
+    ...tests,
     ...artifacts,
     "",
     `[Open the build in Keel](${buildUrl(build.id)})`,

@@ -7,7 +7,7 @@ import { authorizationHeader } from "@/lib/azure-devops/transport";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { noteUseFailure } from "@/lib/connections/health";
 import { connectionCredential } from "@/lib/connections/service";
-import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, setStepStatus, type ClaimedBuild } from "@/lib/data/builds";
+import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, setStepStatus, setTestSummary, type ClaimedBuild } from "@/lib/data/builds";
 import { getProfile } from "@/lib/data/profiles";
 import { openSecretFiles } from "@/lib/data/secret-files";
 import { getEnv, isolatedChildEnv } from "@/lib/env";
@@ -23,7 +23,9 @@ import type { PickerProblem } from "@/lib/shared/problems";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
 import { ARTIFACTS_VARIABLE } from "@/lib/shared/workflow";
+import { describeTests } from "@/lib/shared/tests";
 import { findArtifacts, keepArtifacts } from "./artifacts";
+import { readTestReports } from "./test-reports";
 import { FetchError, fetchCommit, usesGitLfs } from "./git";
 import { BuildLog, maskList } from "./log";
 import { killBuildProcesses, startProcess, type RunningProcess } from "./process";
@@ -391,6 +393,11 @@ class BuildRun {
     }
     if (files.length === 0) {
       return;
+    }
+    const tests = await readTestReports(files);
+    if (tests) {
+      this.buildLog.system(step, `Tests: ${describeTests(tests)} (from ${tests.reports} JUnit report${tests.reports === 1 ? "" : "s"}).`);
+      await setTestSummary(this.scope, this.build.id, this.runId, tests);
     }
     this.buildLog.system(step, `Keeping ${files.length} artifact${files.length === 1 ? "" : "s"}…`);
     const result = await keepArtifacts(this.scope, { buildId: this.build.id, runId: this.runId }, files, this.env.KEEL_BUILD_ARTIFACT_MAX_BYTES, (text) => this.buildLog.system(step, text), () => this.stopReason !== null);

@@ -267,6 +267,7 @@ const buildView = {
   cancelRequestedAt: true,
   statusReason: true,
   finding: true,
+  testSummary: true,
   logLines: true,
   logBytes: true,
   logTruncated: true,
@@ -672,6 +673,11 @@ export async function appendLogLines(scope: Scope, id: string, runId: string, li
   });
 }
 
+/** Stores what the build's test reports said, while this run owns the build. */
+export async function setTestSummary(scope: Scope, id: string, runId: string, summary: Prisma.InputJsonValue): Promise<void> {
+  await db.build.updateMany({ where: { id, organizationId: scope.organizationId, runId, status: "RUNNING" }, data: { testSummary: summary } });
+}
+
 /** Sets a step's status (and its start or end) for this run. */
 export async function setStepStatus(scope: Scope, id: string, runId: string, index: number, status: BuildStepStatus, exitCode: number | null = null): Promise<void> {
   const now = new Date();
@@ -824,6 +830,8 @@ export type ReportTarget = {
     startedAt: Date | null;
     finishedAt: Date | null;
     statusReason: string | null;
+    /** What its JUnit reports said (lib/shared/tests.ts reads it). */
+    testSummary: Prisma.JsonValue | null;
   };
   /** The first artifacts the build kept (path order), and how many it kept: the PR comment names them. */
   artifacts: { path: string; size: number }[];
@@ -847,6 +855,7 @@ export async function pendingReports(scope: Scope, buildId: string): Promise<Rep
       startedAt: true,
       finishedAt: true,
       statusReason: true,
+      testSummary: true,
       profile: { select: { id: true, name: true, projectId: true, repositoryId: true, connectionId: true } },
       reports: { where: { state: { not: "SENT" } }, orderBy: { seq: "asc" }, select: { id: true, seq: true, kind: true, buildStatus: true, attempts: true } },
       artifacts: { where: { complete: true }, orderBy: { path: "asc" }, take: 5, select: { path: true, size: true } },

@@ -15,6 +15,7 @@ import type { Scope } from "@/lib/scope";
 import { formatDuration } from "@/lib/shared/builds";
 import { chatPayload, chatServiceOf, type ChatMessage } from "@/lib/shared/chat";
 import { shortBranchName } from "@/lib/shared/names";
+import { describeTests, failureName, testSummaryOf } from "@/lib/shared/tests";
 
 // Build results in a Slack or Microsoft Teams channel (lib/builds/README.md, "Chat"): the worker
 // asks for the builds.chat job when a build ends; the job decides whether the end is news for the
@@ -79,7 +80,20 @@ const ICONS: Record<string, string> = { SUCCEEDED: "✅", FAILED: "❌", TIMED_O
 
 /** The message about a finished build. */
 export function buildChatMessage(
-  build: { id: string; number: number; status: string; statusReason: string | null; branch: string | null; pullRequestId: number | null; commitId: string; commitMessage: string | null; commitAuthor: string | null; startedAt: Date | null; finishedAt: Date | null },
+  build: {
+    id: string;
+    number: number;
+    status: string;
+    statusReason: string | null;
+    branch: string | null;
+    pullRequestId: number | null;
+    commitId: string;
+    commitMessage: string | null;
+    commitAuthor: string | null;
+    startedAt: Date | null;
+    finishedAt: Date | null;
+    testSummary?: unknown;
+  },
   profileName: string,
   change: "build.failed" | "build.fixed" | null,
 ): ChatMessage {
@@ -97,8 +111,10 @@ export function buildChatMessage(
             : build.status === "CANCELED"
               ? "was canceled"
               : "failed";
+  const tests = testSummaryOf(build.testSummary);
   const lines = [
     ...(build.status !== "SUCCEEDED" && build.statusReason ? [build.statusReason] : []),
+    ...(tests ? [`${describeTests(tests)}${tests.failures[0] ? ` — first: ${failureName(tests.failures[0])}` : ""}`] : []),
     `${where} · ${build.commitId.slice(0, 8)}${build.commitMessage ? ` ${build.commitMessage.split("\n")[0]!.slice(0, 120)}` : ""}${build.commitAuthor ? ` (${build.commitAuthor})` : ""}`,
   ];
   return { title: `${ICONS[build.status] ?? ""} ${profileName} #${build.number} ${how}`.trim(), lines, link: { label: "Open the build in Keel", url: `${publicUrlOf(getEnv())}/builds/${build.id}` } };

@@ -5,6 +5,7 @@ import { notFound } from "next/navigation";
 import { ArtifactList } from "@/components/builds/artifact-list";
 import { BuildLive } from "@/components/builds/build-live";
 import { BuildStatusBadge } from "@/components/builds/build-status-badge";
+import { TestSummaryCard } from "@/components/builds/test-summary";
 import { RebuildButton } from "@/components/builds/rebuild-button";
 import { ProblemAlert } from "@/components/picker/problem-alert";
 import { Badge } from "@/components/ui/badge";
@@ -21,6 +22,7 @@ import { can } from "@/lib/policy";
 import { cloneUrlsFor } from "@/lib/repositories/clone-urls";
 import { buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds";
 import { shortBranchName } from "@/lib/shared/names";
+import { testSummaryOf } from "@/lib/shared/tests";
 import { readProblem } from "@/lib/shared/problems";
 import { idSchema } from "@/lib/validation/auth";
 import { formatTime } from "@/lib/shared/dates";
@@ -53,6 +55,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   const commitUrl = web ? `${web}/commit/${build.commitId}` : null;
   const pullRequestUrl = web && build.pullRequestId !== null ? `${web}/pullrequest/${build.pullRequestId}` : null;
   const finding = readProblem(build.finding);
+  const tests = testSummaryOf(build.testSummary);
   const final = isFinal(build.status);
   const canStart = can(scope, "build.start");
   return (
@@ -83,7 +86,10 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
       />
       {finding ? <ProblemAlert problem={finding} className="mb-6" /> : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
-        <BuildLive buildId={build.id} initial={state} cancelAction={cancelBuildAction.bind(null, build.id)} canCancel={can(scope, "build.cancel")} />
+        <div className="min-w-0 space-y-6">
+          <BuildLive buildId={build.id} initial={state} cancelAction={cancelBuildAction.bind(null, build.id)} canCancel={can(scope, "build.cancel")} />
+          {tests ? <TestSummaryCard summary={tests} /> : null}
+        </div>
         <div className="space-y-6">
           <Card title="Artifacts" id="artifacts">
             <ArtifactList
