@@ -107,6 +107,8 @@ test.describe("builds", () => {
       await page.goto(`/builds?profile=${profile.id}&status=SUCCEEDED`);
       await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: profile.name })).toHaveCount(1);
       await expect(page.getByText("1 build matches", { exact: true })).toBeVisible();
+      // Where the queue stands (the launcher's worker is alive; other journeys' builds may run).
+      await expect(page.getByTestId("queue-status")).toHaveText(/^[1-9]\d* workers? online · \d+ running · \d+ queued$/);
       await expectNoSeriousA11yViolations(page, "builds list");
       // "Mine": the admin started it, so it is theirs.
       await page.goto(`/builds?who=mine&profile=${profile.id}`);

@@ -535,6 +535,13 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
   }
 }
 
+/** How many of the organization's builds wait in the queue and how many run now. */
+export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; running: number }> {
+  const rows = await db.build.groupBy({ by: ["status"], where: { organizationId: scope.organizationId, status: { in: ["QUEUED", "RUNNING"] } }, _count: { _all: true } });
+  const count = (status: BuildStatus) => rows.find((row) => row.status === status)?._count._all ?? 0;
+  return { queued: count("QUEUED"), running: count("RUNNING") };
+}
+
 /**
  * Cancels a build: a queued one ends at once (its job will find it no longer queued); a running
  * one is marked, and its worker kills the steps within a second. Audited. Returns the status.

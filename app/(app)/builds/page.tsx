@@ -6,7 +6,10 @@ import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireScope } from "@/lib/auth/guards";
-import { hasBuildProfiles, listBuildProfileOptions, listBuilds } from "@/lib/data/builds";
+import { buildQueueCounts, hasBuildProfiles, listBuildProfileOptions, listBuilds } from "@/lib/data/builds";
+import { summarizeWorkers } from "@/lib/data/jobs";
+import { getEnv } from "@/lib/env";
+import { QueueStatusLine } from "@/components/builds/queue-status";
 import { BUILD_STATUSES, buildStatusLabel } from "@/lib/shared/builds";
 import { buildListQuerySchema, type BuildListQuery } from "@/lib/validation/builds";
 import { matchCount } from "@/lib/shared/names";
@@ -27,9 +30,11 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   const { scope, user } = await requireScope("build.read");
   // A hand-edited URL never breaks the page: a bad filter is named and ignored, the others still apply.
   const { query, problems } = parseListQuery(buildListQuerySchema, searchParamsObject(await searchParams));
-  const [{ rows, total }, profiles] = await Promise.all([
+  const [{ rows, total }, profiles, queue, workers] = await Promise.all([
     listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), ...(query.who === "mine" ? { mine: { userId: user.id, email: user.email } } : {}), page: query.page, pageSize: PAGE_SIZE }),
     listBuildProfileOptions(scope, query.profile),
+    buildQueueCounts(scope),
+    summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS),
   ]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   if (rows.length === 0 && total > 0 && query.page > pages) {
@@ -42,6 +47,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <PageHeader title="Builds" description="Every build of your organization's profiles, newest first." />
+      {empty ? null : <QueueStatusLine status={{ workers: workers.live, queued: queue.queued, running: queue.running }} className="mb-4" />}
       <IgnoredFilters problems={problems} />
       {empty ? (
         <EmptyState

@@ -5,6 +5,7 @@ import { notFound } from "next/navigation";
 import { ArtifactList } from "@/components/builds/artifact-list";
 import { BuildLive } from "@/components/builds/build-live";
 import { BuildStatusBadge } from "@/components/builds/build-status-badge";
+import { NoWorkerAlert } from "@/components/builds/queue-status";
 import { TestSummaryCard } from "@/components/builds/test-summary";
 import { RebuildButton } from "@/components/builds/rebuild-button";
 import { ProblemAlert } from "@/components/picker/problem-alert";
@@ -15,6 +16,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { cancelBuildAction, rebuildAction } from "@/lib/actions/builds";
 import { requireScope } from "@/lib/auth/guards";
 import { listArtifacts } from "@/lib/data/artifacts";
+import { summarizeWorkers } from "@/lib/data/jobs";
 import { getBuild, getBuildState, listReports } from "@/lib/data/builds";
 import { getProfile } from "@/lib/data/profiles";
 import { getEnv } from "@/lib/env";
@@ -42,11 +44,12 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   if (!build) {
     notFound();
   }
-  const [state, reports, profile, kept] = await Promise.all([
+  const [state, reports, profile, kept, workers] = await Promise.all([
     getBuildState(scope, build.id),
     listReports(scope, build.id),
     getProfile(scope, build.profileId),
     listArtifacts(scope, build.id),
+    build.status === "QUEUED" ? summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS) : null,
   ]);
   if (!state) {
     notFound();
@@ -85,6 +88,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
         }
       />
       {finding ? <ProblemAlert problem={finding} className="mb-6" /> : null}
+      {workers && workers.live === 0 ? <NoWorkerAlert className="mb-6" /> : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-6">
           <BuildLive buildId={build.id} initial={state} cancelAction={cancelBuildAction.bind(null, build.id)} canCancel={can(scope, "build.cancel")} />

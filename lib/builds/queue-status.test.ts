@@ -1,0 +1,26 @@
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { QueueStatusLine } from "@/components/builds/queue-status";
+
+// The builds list's queue line (components/builds/queue-status.tsx), rendered as the server does:
+// builds waiting with no worker alive get an alert that says what to do; otherwise a status line.
+
+const render = (status: { workers: number; queued: number; running: number }) => renderToStaticMarkup(createElement(QueueStatusLine, { status }));
+
+describe("the queue status line", () => {
+  it("says builds wait for a worker, and how to start one, when none is alive", () => {
+    const html = render({ workers: 0, queued: 2, running: 0 });
+    expect(html).toContain("No worker is running, so builds wait in the queue");
+    expect(html).toContain("<code>npm run worker</code>");
+  });
+
+  it("otherwise counts workers, running and queued builds", () => {
+    expect(render({ workers: 2, queued: 3, running: 1 })).toContain("2 workers online · 1 running · 3 queued");
+    expect(render({ workers: 1, queued: 0, running: 0 })).toContain("1 worker online · 0 running · 0 queued");
+    // Nothing waits: no alarm even without a worker.
+    const idle = render({ workers: 0, queued: 0, running: 0 });
+    expect(idle).toContain("No worker is running · 0 running · 0 queued");
+    expect(idle).not.toContain("builds wait");
+  });
+});
