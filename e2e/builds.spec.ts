@@ -94,6 +94,7 @@ test.describe("builds", () => {
       await expect(reports.nth(2)).toContainText("succeeded");
       // The profile lists it; /builds lists and filters it.
       await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("region", { name: "Builds" })).toContainText(/Last build: 100 % succeeded · usually \d+ (ms|s)\./);
       const latest = page.getByRole("table", { name: `Latest builds of ${profile.name}` });
       await expect(latest.getByRole("link", { name: `#${build.number}` })).toBeVisible();
       await expect(latest).toContainText(/took \d+ (ms|s)/);

@@ -535,6 +535,16 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
   }
 }
 
+/** A profile's latest finished builds (cancels left out), newest first: what its page's numbers are drawn from. */
+export async function recentFinishedBuilds(scope: Scope, profileId: string, take = 30): Promise<{ status: BuildStatus; startedAt: Date | null; finishedAt: Date | null }[]> {
+  return db.build.findMany({
+    where: { organizationId: scope.organizationId, profileId, status: { in: ["SUCCEEDED", "FAILED", "TIMED_OUT", "ERROR"] } },
+    orderBy: { number: "desc" },
+    take,
+    select: { status: true, startedAt: true, finishedAt: true },
+  });
+}
+
 /** How many of the organization's builds wait in the queue and how many run now. */
 export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; running: number }> {
   const rows = await db.build.groupBy({ by: ["status"], where: { organizationId: scope.organizationId, status: { in: ["QUEUED", "RUNNING"] } }, _count: { _all: true } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration } from "./builds";
+import { buildStats, describeBuildStats, formatDuration } from "./builds";
 
 describe("formatDuration", () => {
   it("says durations the way people do, without a zero remainder", () => {
@@ -15,5 +15,22 @@ describe("formatDuration", () => {
     expect(formatDuration(null)).toBe("—");
     expect(formatDuration(-5)).toBe("—");
     expect(formatDuration(Number.NaN)).toBe("—");
+  });
+});
+
+describe("buildStats", () => {
+  const at = (seconds: number) => ({ startedAt: new Date(0), finishedAt: new Date(seconds * 1_000) });
+  it("counts successes and takes the median and the slowest duration", () => {
+    const stats = buildStats([
+      { status: "SUCCEEDED", ...at(60) },
+      { status: "FAILED", ...at(240) },
+      { status: "SUCCEEDED", ...at(120) },
+      { status: "ERROR", startedAt: null, finishedAt: new Date(0) },
+    ]);
+    expect(stats).toEqual({ finished: 4, succeeded: 2, medianMs: 120_000, slowestMs: 240_000 });
+    expect(describeBuildStats(stats)).toBe("Last 4 builds: 50 % succeeded · usually 2 min, at most 4 min.");
+    expect(buildStats([{ status: "SUCCEEDED", ...at(60) }, { status: "SUCCEEDED", ...at(90) }]).medianMs).toBe(75_000);
+    expect(describeBuildStats(buildStats([{ status: "SUCCEEDED", ...at(60) }]))).toBe("Last build: 100 % succeeded · usually 1 min.");
+    expect(describeBuildStats(buildStats([]))).toBeNull();
   });
 });

@@ -93,3 +93,29 @@ export type BuildStateDto = {
   logLines: number;
   logTruncated: boolean;
 };
+
+export type BuildStats = { finished: number; succeeded: number; medianMs: number | null; slowestMs: number | null };
+
+/**
+ * How a profile's recent builds went, from their statuses and times (canceled ones left out by
+ * the caller): how many succeeded, the median and the slowest duration.
+ */
+export function buildStats(builds: readonly { status: string; startedAt: Date | null; finishedAt: Date | null }[]): BuildStats {
+  const durations = builds
+    .filter((build) => build.startedAt && build.finishedAt)
+    .map((build) => build.finishedAt!.getTime() - build.startedAt!.getTime())
+    .sort((a, b) => a - b);
+  const middle = durations.length / 2;
+  const medianMs = durations.length === 0 ? null : durations.length % 2 === 1 ? durations[Math.floor(middle)]! : Math.round((durations[middle - 1]! + durations[middle]!) / 2);
+  return { finished: builds.length, succeeded: builds.filter((build) => build.status === "SUCCEEDED").length, medianMs, slowestMs: durations.at(-1) ?? null };
+}
+
+/** "Last 20 builds: 85 % succeeded · usually 4 min 10 s, at most 9 min". */
+export function describeBuildStats(stats: BuildStats): string | null {
+  if (stats.finished === 0) {
+    return null;
+  }
+  const rate = Math.round((stats.succeeded / stats.finished) * 100);
+  const took = stats.medianMs !== null ? ` · usually ${formatDuration(stats.medianMs)}${stats.slowestMs !== null && stats.slowestMs > stats.medianMs ? `, at most ${formatDuration(stats.slowestMs)}` : ""}` : "";
+  return `${stats.finished === 1 ? "Last build" : `Last ${stats.finished} builds`}: ${rate} % succeeded${took}.`;
+}

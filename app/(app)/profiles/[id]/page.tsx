@@ -30,7 +30,8 @@ import { startBuildAction } from "@/lib/actions/builds";
 import { setBadgeAction } from "@/lib/actions/badges";
 import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
 import { deleteProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
-import { formatDuration } from "@/lib/shared/builds";
+import { buildStats, describeBuildStats, formatDuration } from "@/lib/shared/builds";
+import { recentFinishedBuilds } from "@/lib/data/builds";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
@@ -82,10 +83,12 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         })()
       : [];
   // The rest depends only on the profile and its connection: asked for together, not one after the other.
-  const [hookRows, viewer] = await Promise.all([
+  const [hookRows, viewer, recent] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
+    buildCount > 0 ? recentFinishedBuilds(scope, profile.id) : [],
   ]);
+  const stats = describeBuildStats(buildStats(recent));
   const canStart = can(scope, "build.start");
   const canEditTriggers = can(scope, "profile.triggers", profile);
   const canManageHooks = can(scope, "hooks.manage");
@@ -164,7 +167,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
       ) : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="space-y-6">
-          <Card title="Builds" description="Newest first. A build fetches the commit on a Keel worker and runs the workflow's steps.">
+          <Card title="Builds" description={stats ?? "Newest first. A build fetches the commit on a Keel worker and runs the workflow's steps."}>
             <div className="space-y-5">
               {!connection ? (
                 <Alert tone="warning" title="This profile cannot build">
