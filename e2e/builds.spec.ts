@@ -292,6 +292,11 @@ test.describe("builds", () => {
       await expect(card.getByText("The badge is off: its address now shows “not found”.")).toBeVisible();
       expect((await request.get(renewed)).status()).toBe(404);
       expect(await prisma().auditEvent.count({ where: { targetId: profile.id, action: { startsWith: "profile.badge_" } } })).toBe(3);
+      // A build past the log retention says where its log went instead of "no output".
+      const old = await prisma().build.update({ where: { profileId_number: { profileId: profile.id, number: 1 } }, data: { finishedAt: new Date(Date.now() - 100 * 86_400_000), logDeletedAt: new Date() } });
+      await page.goto(`/builds/${old.id}`);
+      await expect(page.getByTestId("build-log")).toContainText("Keel deleted this build's log on");
+      await expect(page.getByTestId("build-log")).toContainText("keep their log for 90 days (KEEL_BUILD_LOG_DAYS)");
     } finally {
       await removeConnection(connection.id);
     }

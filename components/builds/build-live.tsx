@@ -99,7 +99,20 @@ const readFollow = () => window.localStorage.getItem(FOLLOW_KEY) !== "off";
  * line it got). Colours are rendered from ANSI codes; "Follow" keeps the newest line in view
  * and is remembered.
  */
-export function BuildLive({ buildId, initial, cancelAction, canCancel }: { buildId: string; initial: BuildStateDto; cancelAction: Action; canCancel: boolean }) {
+export function BuildLive({
+  buildId,
+  initial,
+  cancelAction,
+  canCancel,
+  logDeleted = null,
+}: {
+  buildId: string;
+  initial: BuildStateDto;
+  cancelAction: Action;
+  canCancel: boolean;
+  /** Why the log is gone (the retention period passed), or null. */
+  logDeleted?: string | null;
+}) {
   const router = useRouter();
   const [state, setState] = useState<BuildStateDto>(initial);
   const [lines, setLines] = useState<ShownLine[]>([]);
@@ -322,7 +335,9 @@ export function BuildLive({ buildId, initial, cancelAction, canCancel }: { build
           data-testid="build-log"
         >
           {lines.length === 0 ? (
-            <p className="text-slate-400">{state.status === "QUEUED" ? "The log starts when a worker picks the build up." : final ? "This build wrote no output." : "Waiting for output…"}</p>
+            <p className="text-slate-400">
+              {logDeleted ?? (state.status === "QUEUED" ? "The log starts when a worker picks the build up." : final ? "This build wrote no output." : "Waiting for output…")}
+            </p>
           ) : (
             lines.map((line) => (
               // The text keeps its spaces and tabs (tools align columns with them) and wraps under itself, not under the number.

@@ -254,3 +254,45 @@ describe("build notices", () => {
     expect(await numbersOf({ userId: other.adminId, email: adminEmail })).toEqual([1, 2, 3, 4, 7]);
   });
 });
+
+describe("log retention", () => {
+  it("deletes the log lines of builds finished longer ago than the retention, keeps the builds and the newer logs", async () => {
+    const { pruneBuildLogs } = await import("./builds");
+    const now = new Date("2027-06-01T00:00:00Z");
+    const day = 24 * 3_600_000;
+    const make = async (number: number, finishedDaysAgo: number | null) => {
+      const build = await database.prisma.build.create({
+        data: {
+          organizationId: seeded.organizationId,
+          profileId,
+          number: 9_000 + number,
+          status: finishedDaysAgo === null ? "RUNNING" : "SUCCEEDED",
+          trigger: "MANUAL",
+          idempotencyKey: `retention-${number}`,
+          commitId: "c".repeat(40),
+          steps: [],
+          timeoutSeconds: 600,
+          startedAt: new Date(now.getTime() - 100 * day),
+          finishedAt: finishedDaysAgo === null ? null : new Date(now.getTime() - finishedDaysAgo * day),
+          logLines: 2,
+        },
+      });
+      await database.prisma.buildLogLine.createMany({ data: [0, 1].map((seq) => ({ buildId: build.id, seq, step: 0, stream: "OUT" as const, text: `line ${seq}` })) });
+      return build.id;
+    };
+    const old = await make(1, 91);
+    const older = await make(2, 400);
+    const recent = await make(3, 89);
+    const running = await make(4, null);
+    expect(await pruneBuildLogs(90, now, 1)).toBe(1);
+    // One per call at most: the oldest went first.
+    expect(await database.prisma.buildLogLine.count({ where: { buildId: older } })).toBe(0);
+    expect(await database.prisma.buildLogLine.count({ where: { buildId: old } })).toBe(2);
+    expect(await pruneBuildLogs(90, now)).toBe(1);
+    const rows = await database.prisma.build.findMany({ where: { id: { in: [old, older, recent, running] } }, select: { id: true, logDeletedAt: true, logLines: true } });
+    expect(Object.fromEntries(rows.map((row) => [row.id, row.logDeletedAt?.toISOString() ?? null]))).toEqual({ [old]: now.toISOString(), [older]: now.toISOString(), [recent]: null, [running]: null });
+    expect(await database.prisma.buildLogLine.count({ where: { buildId: { in: [recent, running] } } })).toBe(4);
+    // Nothing left to do: a second run touches nothing.
+    expect(await pruneBuildLogs(90, now)).toBe(0);
+  });
+});

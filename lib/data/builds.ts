@@ -268,6 +268,7 @@ const buildView = {
   statusReason: true,
   finding: true,
   testSummary: true,
+  logDeletedAt: true,
   logLines: true,
   logBytes: true,
   logTruncated: true,
@@ -533,6 +534,27 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
     }
     throw error;
   }
+}
+
+/**
+ * Deletes the log lines of builds that finished more than `days` ago (global: the hourly
+ * housekeeping job covers every organization), at most `maxBuilds` builds per call so one run
+ * stays short; the build's record — status, steps, test summary, reports — stays, and
+ * `logDeletedAt` tells its page why the log is empty. Returns how many builds lost their log.
+ */
+export async function pruneBuildLogs(days: number, now = new Date(), maxBuilds = 500): Promise<number> {
+  const cutoff = new Date(now.getTime() - days * 24 * 3_600_000);
+  let done = 0;
+  while (done < maxBuilds) {
+    const batch = await db.build.findMany({ where: { finishedAt: { lt: cutoff }, logDeletedAt: null }, orderBy: { finishedAt: "asc" }, take: Math.min(50, maxBuilds - done), select: { id: true } });
+    if (batch.length === 0) {
+      break;
+    }
+    const ids = batch.map((build) => build.id);
+    await db.$transaction([db.buildLogLine.deleteMany({ where: { buildId: { in: ids } } }), db.build.updateMany({ where: { id: { in: ids } }, data: { logDeletedAt: now } })]);
+    done += ids.length;
+  }
+  return done;
 }
 
 /** A profile's latest finished builds (cancels left out), newest first: what its page's numbers are drawn from. */

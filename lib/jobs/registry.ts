@@ -5,6 +5,7 @@ import { scheduleBuildsJob, scheduledBuildJob } from "@/lib/builds/schedule";
 import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneArtifacts } from "@/lib/data/artifacts";
+import { pruneBuildLogs } from "@/lib/data/builds";
 import { pruneJobRows } from "@/lib/data/jobs";
 import { pruneNotices } from "@/lib/data/notifications";
 import { pruneRateLimits } from "@/lib/data/rate-limits";
@@ -60,7 +61,8 @@ export const registry: Registry = {
       logger("jobs.housekeeping").info({ sessions, ...limits }, "pruned sessions and rate-limit rows");
       // Past their days (a profile's latest successful build keeps its own), and unfinished ones of dead workers.
       const artifacts = await pruneArtifacts(getEnv().KEEL_BUILD_ARTIFACT_DAYS);
-      logger("jobs.housekeeping").info({ artifacts }, "pruned build artifacts");
+      const logs = await pruneBuildLogs(getEnv().KEEL_BUILD_LOG_DAYS);
+      logger("jobs.housekeeping").info({ artifacts, logs }, "pruned build artifacts and old builds' logs");
     }),
     handle(checkAllConnectionsQueue, checkAllConnectionsJob),
     handle(checkConnectionQueue, checkConnectionJob),

@@ -27,7 +27,7 @@ import { shortBranchName } from "@/lib/shared/names";
 import { testSummaryOf } from "@/lib/shared/tests";
 import { readProblem } from "@/lib/shared/problems";
 import { idSchema } from "@/lib/validation/auth";
-import { formatTime } from "@/lib/shared/dates";
+import { formatDay, formatTime } from "@/lib/shared/dates";
 
 export const metadata: Metadata = { title: "Build" };
 
@@ -91,7 +91,17 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
       {workers && workers.live === 0 ? <NoWorkerAlert className="mb-6" /> : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-6">
-          <BuildLive buildId={build.id} initial={state} cancelAction={cancelBuildAction.bind(null, build.id)} canCancel={can(scope, "build.cancel")} />
+          <BuildLive
+            buildId={build.id}
+            initial={state}
+            cancelAction={cancelBuildAction.bind(null, build.id)}
+            canCancel={can(scope, "build.cancel")}
+            logDeleted={
+              build.logDeletedAt
+                ? `Keel deleted this build's log on ${formatDay(build.logDeletedAt)}: finished builds keep their log for ${getEnv().KEEL_BUILD_LOG_DAYS} days (KEEL_BUILD_LOG_DAYS). Its status, steps and test results stay.`
+                : null
+            }
+          />
           {tests ? <TestSummaryCard summary={tests} /> : null}
         </div>
         <div className="space-y-6">
