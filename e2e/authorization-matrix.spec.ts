@@ -188,6 +188,7 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/chat.ts#saveChatAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { webhookUrl: "http://127.0.0.1:9/matrix-hook", notify: "changes" } }) },
   // "on" while on keeps the address (the fixture's badge stays).
   "lib/actions/badges.ts#setBadgeAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { what: "on" } }) },
+  "lib/actions/profiles.ts#duplicateProfileAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { name: uniqueName("Matrix Copy"), idempotencyKey: randomUUID() } }) },
   "lib/actions/secret-files.ts#saveSecretFileAction": {
     expect: ADMIN_TARGET,
     call: async (f) => ({ args: [f.profileId], form: { variable: "MATRIX_FILE", fileName: "matrix.bin", content: Buffer.from("matrix").toString("base64") } }),

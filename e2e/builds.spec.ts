@@ -330,6 +330,21 @@ test.describe("builds", () => {
       await expect(page.getByTestId("build-log")).toContainText(createHash("sha256").update(keystore).digest("hex"));
       await expect(page.getByTestId("build-log")).toContainText("Secret files: ANDROID_KEYSTORE (release.jks).");
 
+      // A release variant: the copy has the file too, and its triggers wait to be turned on.
+      await page.goto(`/profiles/${profile.id}`);
+      const copyForm = page.getByRole("form", { name: "Copy this profile" });
+      await expect(copyForm.getByLabel("Name of the copy")).toHaveValue(`${profile.name} (copy)`);
+      await copyForm.getByLabel("Name of the copy").fill(profile.name.toUpperCase());
+      await copyForm.getByRole("button", { name: "Copy the profile" }).click();
+      await expect(copyForm.getByText(`A build profile named "${profile.name.toUpperCase()}" already exists. Choose another name.`).first()).toBeVisible();
+      await copyForm.getByLabel("Name of the copy").fill(`${profile.name} release`);
+      await copyForm.getByRole("button", { name: "Copy the profile" }).click();
+      await page.waitForURL((url) => url.pathname.startsWith("/profiles/") && !url.pathname.endsWith(profile.id), { timeout: 30_000 });
+      await expect(page.getByText(`Copied “${profile.name}” as “${profile.name} release”. Its triggers are manual until you turn them on.`)).toBeVisible();
+      await expect(page.getByRole("region", { name: "Triggers" })).toContainText("Manual only");
+      const copyId = new URL(page.url()).pathname.split("/").at(-1)!;
+      expect(await prisma().buildSecretFile.count({ where: { profileId: copyId, variable: "ANDROID_KEYSTORE" } })).toBe(1);
+
       await page.goto(`/profiles/${profile.id}/workflow#secret-files`);
       await card.getByRole("button", { name: "Remove the file of ANDROID_KEYSTORE" }).click();
       await expect(card).toContainText("No secret files yet.");

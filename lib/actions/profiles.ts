@@ -7,7 +7,7 @@ import { problemViewerFor } from "@/lib/connections/service";
 import { problemForViewer } from "@/lib/shared/problems";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import { getConnection } from "@/lib/data/connections";
-import { createProfile, deleteProfile, findProfileByIdempotencyKey, profileNameTaken, rebindProfile, updateProfile } from "@/lib/data/profiles";
+import { createProfile, deleteProfile, duplicateProfile, findProfileByIdempotencyKey, profileNameTaken, rebindProfile, updateProfile } from "@/lib/data/profiles";
 import { action } from "@/lib/entry/action";
 import { flash } from "@/lib/entry/flash";
 import { requestHookSync } from "@/lib/hooks/subscriptions";
@@ -17,7 +17,7 @@ import { verifyRepository } from "@/lib/repositories/branches";
 import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
 import { repositoryChanges } from "@/lib/repositories/profile-sync";
 import { errorState } from "@/lib/validation/form";
-import { createProfileFields, createProfileSchema, editProfileFields, editProfileSchema, rebindProfileFields, rebindProfileSchema } from "@/lib/validation/profiles";
+import { createProfileFields, createProfileSchema, duplicateProfileFields, duplicateProfileSchema, editProfileFields, editProfileSchema, rebindProfileFields, rebindProfileSchema } from "@/lib/validation/profiles";
 
 const log = logger("actions.profiles");
 
@@ -194,5 +194,25 @@ export const editProfileAction = action(
     }
     await flash(changed.length === 0 ? "Nothing changed." : `Saved the build profile “${input.name}”.`);
     redirect(`/profiles/${profile.id}`);
+  },
+);
+
+/**
+ * Copies a profile with its workflow, variables, secret files and triggers (switched to manual):
+ * admins, who may see and change the secrets it carries. Opens the copy.
+ */
+export const duplicateProfileAction = action(
+  {
+    name: "profiles.duplicate",
+    permission: "workflow.update",
+    target: "profile",
+    form: { schema: duplicateProfileSchema, fields: duplicateProfileFields },
+    unexpected: "Copying the build profile failed unexpectedly. Nothing was created; try again.",
+  },
+  async ({ scope, target: profile, input }) => {
+    const copy = await duplicateProfile(scope, profile.id, input);
+    revalidatePath("/profiles");
+    await flash(`Copied “${profile.name}” as “${input.name}”. Its triggers are manual until you turn them on.`);
+    redirect(`/profiles/${copy.id}`);
   },
 );

@@ -258,7 +258,8 @@ describe("build notices", () => {
 describe("log retention", () => {
   it("deletes the log lines of builds finished longer ago than the retention, keeps the builds and the newer logs", async () => {
     const { pruneBuildLogs } = await import("./builds");
-    const now = new Date("2027-06-01T00:00:00Z");
+    // Now: the other tests' builds of this database finished moments ago, well inside the retention.
+    const now = new Date();
     const day = 24 * 3_600_000;
     const make = async (number: number, finishedDaysAgo: number | null) => {
       const build = await database.prisma.build.create({
@@ -294,5 +295,45 @@ describe("log retention", () => {
     expect(await database.prisma.buildLogLine.count({ where: { buildId: { in: [recent, running] } } })).toBe(4);
     // Nothing left to do: a second run touches nothing.
     expect(await pruneBuildLogs(90, now)).toBe(0);
+  });
+});
+
+describe("copying a profile", () => {
+  it("copies the workflow with its secrets sealed for the copy, switches the triggers to manual, once per form", async () => {
+    const { duplicateProfile } = await import("./profiles");
+    const { updateWorkflow, openBuildVariables, getWorkflow } = await import("./builds");
+    const { updateProfileTriggers } = await import("./hooks");
+    const { saveSecretFile, openSecretFiles } = await import("./secret-files");
+    const { randomUUID } = await import("node:crypto");
+    await updateWorkflow(admin, profileId, {
+      steps: [{ name: "Release", command: "./gradlew bundleRelease" }],
+      timeoutMinutes: 50,
+      fetchSubmodules: false,
+      artifacts: ["app/build/outputs/**/*.aab"],
+      variables: [
+        { name: "FLAVOR", isSecret: false, value: "release" },
+        { name: "STORE_PASSWORD", isSecret: true, value: "hunter2-hunter2" },
+      ],
+    });
+    await saveSecretFile(admin, profileId, { variable: "KEYSTORE", fileName: "release.jks", content: Buffer.from([1, 2, 3]) });
+    await updateProfileTriggers(admin, profileId, { mode: "automatic", push: { enabled: true, branches: ["main"] }, pullRequest: { enabled: false, branches: [] } });
+    const key = randomUUID();
+    const copy = await duplicateProfile(admin, profileId, { name: "Wallet release", idempotencyKey: key });
+    expect(copy.created).toBe(true);
+    expect(await duplicateProfile(admin, profileId, { name: "Wallet release", idempotencyKey: key })).toEqual({ id: copy.id, created: false });
+    const workflow = await getWorkflow(admin, copy.id);
+    expect(workflow).toMatchObject({ steps: [{ name: "Release", command: "./gradlew bundleRelease" }], timeoutMinutes: 50, fetchSubmodules: false, artifacts: ["app/build/outputs/**/*.aab"] });
+    expect((await openBuildVariables(admin, copy.id)).map((variable) => [variable.name, variable.value])).toEqual([
+      ["FLAVOR", "release"],
+      ["STORE_PASSWORD", "hunter2-hunter2"],
+    ]);
+    expect(await openSecretFiles(admin, copy.id)).toEqual([{ variable: "KEYSTORE", fileName: "release.jks", content: Buffer.from([1, 2, 3]) }]);
+    const row = await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: copy.id } });
+    expect(row.triggers).toMatchObject({ mode: "manual", push: { enabled: true, branches: ["main"] } });
+    expect(row).toMatchObject({ badgeKey: null, nextBuildNumber: 1, createdById: seeded.adminId });
+    // A name taken is refused; a member may not copy secrets.
+    await expect(duplicateProfile(admin, profileId, { name: "wallet RELEASE", idempotencyKey: randomUUID() })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(duplicateProfile(testScope(seeded.organizationId, seeded.memberId, "MEMBER"), profileId, { name: "Member copy", idempotencyKey: randomUUID() })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await database.prisma.auditEvent.count({ where: { action: "profile.created", targetId: copy.id } })).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type BuildPlatform } from "@/lib/generated/prisma/client";
 import { can, refusalOf } from "@/lib/policy";
 import { requireUserActor, type Scope } from "@/lib/scope";
+import { openSecret, sealSecret } from "@/lib/secrets";
 import { nameKey } from "@/lib/shared/names";
 import type { ProfileRepositoryChanges, ProfileRepositoryFacts } from "@/lib/shared/profile-repository";
 import { triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
@@ -438,4 +439,93 @@ export async function connectionsListingRepository(scope: Scope, repositoryId: s
 export async function getProfileTriggers(scope: Scope, id: string): Promise<ProfileTriggers | null> {
   const row = await db.buildProfile.findFirst({ where: { id, organizationId: scope.organizationId }, select: { triggers: true } });
   return row ? triggersOf(row.triggers) : null;
+}
+
+/**
+ * Copies a profile (admins: the copy carries the workflow's secrets): the same repository and
+ * connection, platform, default branch, workflow (steps, time limit, submodules, artifact
+ * patterns), variables and secret files — each secret opened and sealed again for its new row —
+ * and triggers, switched to manual so the copy does not double every push until someone turns it
+ * on. Not copied: builds, the chat channel (its URL is that channel's key), the badge. Idempotent
+ * on the form's key; audited as `profile.created` with where it was copied from.
+ */
+export async function duplicateProfile(scope: Scope, sourceId: string, input: { name: string; idempotencyKey: string }): Promise<{ id: string; created: boolean }> {
+  if (!can(scope, "workflow.update")) {
+    throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
+  }
+  const existing = await findProfileByIdempotencyKey(scope, input.idempotencyKey);
+  if (existing) {
+    return { id: existing.id, created: false };
+  }
+  const id = randomUUID();
+  try {
+    await db.$transaction(async (tx) => {
+      const source = await tx.buildProfile.findFirst({ where: { id: sourceId, organizationId: scope.organizationId } });
+      if (!source) {
+        throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
+      }
+      const triggers = triggersOf(source.triggers);
+      await tx.buildProfile.create({
+        data: {
+          id,
+          organizationId: scope.organizationId,
+          connectionId: source.connectionId,
+          disconnectedAt: source.disconnectedAt,
+          disconnectedConnectionName: source.disconnectedConnectionName,
+          name: input.name,
+          nameKey: nameKey(input.name),
+          platform: source.platform,
+          projectId: source.projectId,
+          projectName: source.projectName,
+          repositoryId: source.repositoryId,
+          repositoryName: source.repositoryName,
+          defaultBranch: source.defaultBranch,
+          remoteUrl: source.remoteUrl,
+          sshUrl: source.sshUrl,
+          webUrl: source.webUrl,
+          idempotencyKey: input.idempotencyKey,
+          workflowSteps: source.workflowSteps ?? Prisma.DbNull,
+          buildTimeoutMinutes: source.buildTimeoutMinutes,
+          fetchSubmodules: source.fetchSubmodules,
+          artifactPatterns: source.artifactPatterns,
+          triggers: { ...triggers, mode: "manual" } as Prisma.InputJsonValue,
+          createdById: requireUserActor(scope).userId,
+        },
+      });
+      const variables = await tx.buildVariable.findMany({ where: { profileId: sourceId }, omit: { valueSealed: false } });
+      for (const variable of variables) {
+        const copyId = randomUUID();
+        const valueSealed = variable.valueSealed ? sealSecret({ table: "BuildVariable", column: "valueSealed" }, copyId, openSecret({ table: "BuildVariable", column: "valueSealed" }, variable.id, variable.valueSealed)) : null;
+        await tx.buildVariable.create({ data: { id: copyId, organizationId: scope.organizationId, profileId: id, name: variable.name, isSecret: variable.isSecret, value: variable.value, valueSealed } });
+      }
+      const files = await tx.buildSecretFile.findMany({ where: { profileId: sourceId }, omit: { contentSealed: false } });
+      for (const file of files) {
+        const copyId = randomUUID();
+        const contentSealed = sealSecret({ table: "BuildSecretFile", column: "contentSealed" }, copyId, openSecret({ table: "BuildSecretFile", column: "contentSealed" }, file.id, file.contentSealed));
+        await tx.buildSecretFile.create({
+          data: { id: copyId, organizationId: scope.organizationId, profileId: id, variable: file.variable, fileName: file.fileName, contentSealed, size: file.size, sha256: file.sha256, uploadedById: file.uploadedById },
+        });
+      }
+      await recordAudit(
+        scope,
+        {
+          action: "profile.created",
+          targetType: "build_profile",
+          targetId: id,
+          data: { name: input.name, copiedFrom: { id: sourceId, name: source.name }, variables: variables.map((variable) => variable.name), secretFiles: files.map((file) => file.variable) },
+        },
+        tx,
+      );
+    });
+    return { id, created: true };
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const again = await findProfileByIdempotencyKey(scope, input.idempotencyKey);
+      if (again) {
+        return { id: again.id, created: false };
+      }
+      throw nameConflict(input.name);
+    }
+    throw error;
+  }
 }

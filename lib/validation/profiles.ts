@@ -196,3 +196,10 @@ export const editProfileSchema = z.object({
   defaultBranch: defaultBranchField,
 });
 export type EditProfileInput = z.infer<typeof editProfileSchema>;
+
+export const duplicateProfileFields = ["name", "idempotencyKey"] as const;
+/** Copy a profile: the copy's name, and the form's key (a double click makes one copy). */
+export const duplicateProfileSchema = z.object({
+  name: textField("Name", { max: 100 }),
+  idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }),
+});

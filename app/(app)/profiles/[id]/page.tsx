@@ -4,6 +4,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BadgeControls } from "@/components/profiles/badge-card";
 import { ChatForm } from "@/components/profiles/chat-form";
+import { DuplicateProfileForm } from "@/components/profiles/duplicate-form";
 import { BuildTable } from "@/components/builds/build-table";
 import { StartBuildForm } from "@/components/builds/start-build-form";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
@@ -29,7 +30,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { startBuildAction } from "@/lib/actions/builds";
 import { setBadgeAction } from "@/lib/actions/badges";
 import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
-import { deleteProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
+import { deleteProfileAction, duplicateProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
 import { buildStats, describeBuildStats, formatDuration } from "@/lib/shared/builds";
 import { recentFinishedBuilds } from "@/lib/data/builds";
 import { requireScope } from "@/lib/auth/guards";
@@ -320,6 +321,14 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               <p className="text-xs text-slate-600">Admins and the person who created the profile choose its chat channel.</p>
             )}
           </Card>
+          {canEditWorkflow ? (
+            <Card
+              title="Copy"
+              description="A new profile of the same repository with this one's workflow, variables and secret files — for a release or debug variant. Its triggers start manual; builds, chat channel and badge are not copied."
+            >
+              <DuplicateProfileForm action={duplicateProfileAction.bind(null, profile.id)} suggestedName={`${profile.name} (copy)`.slice(0, 100)} idempotencyKey={randomUUID()} />
+            </Card>
+          ) : null}
           <Card title="Status badge" id="badge" description="A picture of the default branch's latest build for a README.">
             <BadgeControls
               action={setBadgeAction.bind(null, profile.id)}
