@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type BuildPlatform } from "@/lib/generated/prisma/client";
 import { can, refusalOf } from "@/lib/policy";
@@ -209,64 +209,19 @@ function nameConflict(name: string): AppError {
 }
 
 /**
- * Creates a build profile and its audit event in one transaction. Idempotent: a second
- * submit with the same idempotency key (double click, back button, retried request) returns
- * the first profile — the unique (organization, key) index decides even when two requests
- * race on different instances.
+ * Creates a profile once per form: a key already used returns its profile; otherwise `write`
+ * creates the row (and whatever goes with it) in one transaction under a new id. The unique
+ * (organization, key) index decides when two requests race on different instances; the unique
+ * name turns into a CONFLICT that names the field.
  */
-export async function createProfile(scope: Scope, input: NewProfile): Promise<{ id: string; created: boolean }> {
+async function createOnce(scope: Scope, input: { name: string; idempotencyKey: string }, write: (tx: Tx, id: string) => Promise<void>): Promise<{ id: string; created: boolean }> {
   const existing = await findProfileByIdempotencyKey(scope, input.idempotencyKey);
   if (existing) {
     return { id: existing.id, created: false };
   }
   const id = randomUUID();
   try {
-    await db.$transaction(async (tx) => {
-      const connection = await tx.connection.findFirst({ where: { id: input.connectionId, organizationId: scope.organizationId }, select: { id: true } });
-      if (!connection) {
-        throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
-      }
-      await tx.buildProfile.create({
-        data: {
-          id,
-          organizationId: scope.organizationId,
-          connectionId: input.connectionId,
-          name: input.name,
-          nameKey: nameKey(input.name),
-          platform: input.platform,
-          projectId: input.projectId,
-          projectName: input.projectName,
-          repositoryId: input.repositoryId,
-          repositoryName: input.repositoryName,
-          defaultBranch: input.defaultBranch,
-          remoteUrl: input.remoteUrl,
-          sshUrl: input.sshUrl,
-          webUrl: input.webUrl,
-          idempotencyKey: input.idempotencyKey,
-          // The person who created it (they may delete it); a job creates no profiles.
-          createdById: requireUserActor(scope).userId,
-        },
-      });
-      await recordAudit(
-        scope,
-        {
-          action: "profile.created",
-          targetType: "build_profile",
-          targetId: id,
-          data: {
-            name: input.name,
-            platform: input.platform,
-            connectionId: input.connectionId,
-            projectId: input.projectId,
-            projectName: input.projectName,
-            repositoryId: input.repositoryId,
-            repositoryName: input.repositoryName,
-            defaultBranch: input.defaultBranch,
-          },
-        },
-        tx,
-      );
-    });
+    await db.$transaction((tx) => write(tx, id));
     return { id, created: true };
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
@@ -278,6 +233,61 @@ export async function createProfile(scope: Scope, input: NewProfile): Promise<{ 
     }
     throw error;
   }
+}
+
+/**
+ * Creates a build profile and its audit event in one transaction. Idempotent: a second
+ * submit with the same idempotency key (double click, back button, retried request) returns
+ * the first profile — the unique (organization, key) index decides even when two requests
+ * race on different instances.
+ */
+export async function createProfile(scope: Scope, input: NewProfile): Promise<{ id: string; created: boolean }> {
+  return createOnce(scope, input, async (tx, id) => {
+    const connection = await tx.connection.findFirst({ where: { id: input.connectionId, organizationId: scope.organizationId }, select: { id: true } });
+    if (!connection) {
+      throw new AppError("NOT_FOUND", "That connection does not exist in your organization.");
+    }
+    await tx.buildProfile.create({
+      data: {
+        id,
+        organizationId: scope.organizationId,
+        connectionId: input.connectionId,
+        name: input.name,
+        nameKey: nameKey(input.name),
+        platform: input.platform,
+        projectId: input.projectId,
+        projectName: input.projectName,
+        repositoryId: input.repositoryId,
+        repositoryName: input.repositoryName,
+        defaultBranch: input.defaultBranch,
+        remoteUrl: input.remoteUrl,
+        sshUrl: input.sshUrl,
+        webUrl: input.webUrl,
+        idempotencyKey: input.idempotencyKey,
+        // The person who created it (they may delete it); a job creates no profiles.
+        createdById: requireUserActor(scope).userId,
+      },
+    });
+    await recordAudit(
+      scope,
+      {
+        action: "profile.created",
+        targetType: "build_profile",
+        targetId: id,
+        data: {
+          name: input.name,
+          platform: input.platform,
+          connectionId: input.connectionId,
+          projectId: input.projectId,
+          projectName: input.projectName,
+          repositoryId: input.repositoryId,
+          repositoryName: input.repositoryName,
+          defaultBranch: input.defaultBranch,
+        },
+      },
+      tx,
+    );
+  });
 }
 
 /**
@@ -453,79 +463,62 @@ export async function duplicateProfile(scope: Scope, sourceId: string, input: { 
   if (!can(scope, "workflow.update")) {
     throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
   }
-  const existing = await findProfileByIdempotencyKey(scope, input.idempotencyKey);
-  if (existing) {
-    return { id: existing.id, created: false };
-  }
-  const id = randomUUID();
-  try {
-    await db.$transaction(async (tx) => {
-      const source = await tx.buildProfile.findFirst({ where: { id: sourceId, organizationId: scope.organizationId } });
-      if (!source) {
-        throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
-      }
-      const triggers = triggersOf(source.triggers);
-      await tx.buildProfile.create({
-        data: {
-          id,
-          organizationId: scope.organizationId,
-          connectionId: source.connectionId,
-          disconnectedAt: source.disconnectedAt,
-          disconnectedConnectionName: source.disconnectedConnectionName,
-          name: input.name,
-          nameKey: nameKey(input.name),
-          platform: source.platform,
-          projectId: source.projectId,
-          projectName: source.projectName,
-          repositoryId: source.repositoryId,
-          repositoryName: source.repositoryName,
-          defaultBranch: source.defaultBranch,
-          remoteUrl: source.remoteUrl,
-          sshUrl: source.sshUrl,
-          webUrl: source.webUrl,
-          idempotencyKey: input.idempotencyKey,
-          workflowSteps: source.workflowSteps ?? Prisma.DbNull,
-          buildTimeoutMinutes: source.buildTimeoutMinutes,
-          fetchSubmodules: source.fetchSubmodules,
-          artifactPatterns: source.artifactPatterns,
-          triggers: { ...triggers, mode: "manual" } as Prisma.InputJsonValue,
-          createdById: requireUserActor(scope).userId,
-        },
-      });
-      const variables = await tx.buildVariable.findMany({ where: { profileId: sourceId }, omit: { valueSealed: false } });
-      for (const variable of variables) {
-        const copyId = randomUUID();
-        const valueSealed = variable.valueSealed ? sealSecret({ table: "BuildVariable", column: "valueSealed" }, copyId, openSecret({ table: "BuildVariable", column: "valueSealed" }, variable.id, variable.valueSealed)) : null;
-        await tx.buildVariable.create({ data: { id: copyId, organizationId: scope.organizationId, profileId: id, name: variable.name, isSecret: variable.isSecret, value: variable.value, valueSealed } });
-      }
-      const files = await tx.buildSecretFile.findMany({ where: { profileId: sourceId }, omit: { contentSealed: false } });
-      for (const file of files) {
-        const copyId = randomUUID();
-        const contentSealed = sealSecret({ table: "BuildSecretFile", column: "contentSealed" }, copyId, openSecret({ table: "BuildSecretFile", column: "contentSealed" }, file.id, file.contentSealed));
-        await tx.buildSecretFile.create({
-          data: { id: copyId, organizationId: scope.organizationId, profileId: id, variable: file.variable, fileName: file.fileName, contentSealed, size: file.size, sha256: file.sha256, uploadedById: file.uploadedById },
-        });
-      }
-      await recordAudit(
-        scope,
-        {
-          action: "profile.created",
-          targetType: "build_profile",
-          targetId: id,
-          data: { name: input.name, copiedFrom: { id: sourceId, name: source.name }, variables: variables.map((variable) => variable.name), secretFiles: files.map((file) => file.variable) },
-        },
-        tx,
-      );
-    });
-    return { id, created: true };
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const again = await findProfileByIdempotencyKey(scope, input.idempotencyKey);
-      if (again) {
-        return { id: again.id, created: false };
-      }
-      throw nameConflict(input.name);
+  return createOnce(scope, input, async (tx, id) => {
+    const source = await tx.buildProfile.findFirst({ where: { id: sourceId, organizationId: scope.organizationId } });
+    if (!source) {
+      throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
     }
-    throw error;
-  }
+    const triggers = triggersOf(source.triggers);
+    await tx.buildProfile.create({
+      data: {
+        id,
+        organizationId: scope.organizationId,
+        connectionId: source.connectionId,
+        disconnectedAt: source.disconnectedAt,
+        disconnectedConnectionName: source.disconnectedConnectionName,
+        name: input.name,
+        nameKey: nameKey(input.name),
+        platform: source.platform,
+        projectId: source.projectId,
+        projectName: source.projectName,
+        repositoryId: source.repositoryId,
+        repositoryName: source.repositoryName,
+        defaultBranch: source.defaultBranch,
+        remoteUrl: source.remoteUrl,
+        sshUrl: source.sshUrl,
+        webUrl: source.webUrl,
+        idempotencyKey: input.idempotencyKey,
+        workflowSteps: source.workflowSteps ?? Prisma.DbNull,
+        buildTimeoutMinutes: source.buildTimeoutMinutes,
+        fetchSubmodules: source.fetchSubmodules,
+        artifactPatterns: source.artifactPatterns,
+        triggers: { ...triggers, mode: "manual" } as Prisma.InputJsonValue,
+        createdById: requireUserActor(scope).userId,
+      },
+    });
+    const variables = await tx.buildVariable.findMany({ where: { profileId: sourceId }, omit: { valueSealed: false } });
+    for (const variable of variables) {
+      const copyId = randomUUID();
+      const valueSealed = variable.valueSealed ? sealSecret({ table: "BuildVariable", column: "valueSealed" }, copyId, openSecret({ table: "BuildVariable", column: "valueSealed" }, variable.id, variable.valueSealed)) : null;
+      await tx.buildVariable.create({ data: { id: copyId, organizationId: scope.organizationId, profileId: id, name: variable.name, isSecret: variable.isSecret, value: variable.value, valueSealed } });
+    }
+    const files = await tx.buildSecretFile.findMany({ where: { profileId: sourceId }, omit: { contentSealed: false } });
+    for (const file of files) {
+      const copyId = randomUUID();
+      const contentSealed = sealSecret({ table: "BuildSecretFile", column: "contentSealed" }, copyId, openSecret({ table: "BuildSecretFile", column: "contentSealed" }, file.id, file.contentSealed));
+      await tx.buildSecretFile.create({
+        data: { id: copyId, organizationId: scope.organizationId, profileId: id, variable: file.variable, fileName: file.fileName, contentSealed, size: file.size, sha256: file.sha256, uploadedById: file.uploadedById },
+      });
+    }
+    await recordAudit(
+      scope,
+      {
+        action: "profile.created",
+        targetType: "build_profile",
+        targetId: id,
+        data: { name: input.name, copiedFrom: { id: sourceId, name: source.name }, variables: variables.map((variable) => variable.name), secretFiles: files.map((file) => file.variable) },
+      },
+      tx,
+    );
+  });
 }
