@@ -11,6 +11,7 @@ import type { BuildStateDto, LogLineDto } from "@/lib/shared/builds";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
+import { lockProfile } from "./locks";
 import { createBuildNotice, type BuildNoticeKind } from "./notifications";
 
 // Builds, their steps, logs and report intents, and the workflow of a profile
@@ -116,10 +117,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
   }
   return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${profileId}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
-    if (locked.length === 0) {
-      throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
-    }
+    await lockProfile(tx, scope, profileId);
     const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, artifactPatterns: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: { id: true, name: true, isSecret: true, value: true, valueSealed: true } });
     // A secret file's variable holds the file's path: a workflow variable may not take its name.

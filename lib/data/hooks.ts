@@ -1,11 +1,11 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
 import { Prisma, type HookDeliverySource, type HookDeliveryStatus, type HookSubscriptionState } from "@/lib/generated/prisma/client";
 import type { Scope } from "@/lib/scope";
 import { storableText } from "@/lib/shared/names";
 import { triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
 import { recordAudit } from "./audit";
+import { lockProfile } from "./locks";
 
 // Service hooks and polling (issue 14): the triggers of profiles, the subscriptions Keel manages
 // in Azure DevOps, the durable inbox of deliveries and the poller's cursors. lib/hooks/README.md.
@@ -39,10 +39,7 @@ export async function listConnectionRepositories(scope: Scope, connectionId: str
 /** Saves a profile's triggers with a `profile.triggers_updated` audit event (from, to) in one transaction. */
 export async function updateProfileTriggers(scope: Scope, profileId: string, triggers: ProfileTriggers): Promise<{ connectionId: string | null; projectId: string; repositoryId: string }> {
   return db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${profileId}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
-    if (rows.length === 0) {
-      throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
-    }
+    await lockProfile(tx, scope, profileId);
     const before = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true, triggers: true, connectionId: true, projectId: true, repositoryId: true } });
     // A schedule starts with the save: a slot that passed before it never starts a build.
     triggers = triggers.schedule ? { ...triggers, schedule: { ...triggers.schedule, since: new Date().toISOString() } } : triggers;

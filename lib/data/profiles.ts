@@ -10,6 +10,7 @@ import { nameKey } from "@/lib/shared/names";
 import type { ProfileRepositoryChanges, ProfileRepositoryFacts } from "@/lib/shared/profile-repository";
 import { triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
 import { recordAudit } from "./audit";
+import { lockProfile } from "./locks";
 import { buildRow, workflowOf, workflowSelect, type BuildRow, type WorkflowView } from "./builds";
 import { connectionTargetSelect } from "./connections";
 import { likeLiteral } from "./like";
@@ -297,10 +298,7 @@ export async function createProfile(scope: Scope, input: NewProfile): Promise<{ 
  */
 export async function deleteProfile(scope: Scope, id: string): Promise<{ name: string; connectionId: string | null }> {
   return db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
-    if (rows.length === 0) {
-      throw new AppError("NOT_FOUND", "That build profile does not exist in your organization (it may have been deleted already).");
-    }
+    await lockProfile(tx, scope, id, "That build profile does not exist in your organization (it may have been deleted already).");
     const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id }, select: { name: true, createdById: true, connectionId: true, repositoryId: true, repositoryName: true, projectName: true } });
     if (!can(scope, "profile.delete", profile)) {
       throw new AppError("FORBIDDEN", refusalOf("profile.delete"));
@@ -328,10 +326,7 @@ export async function deleteProfile(scope: Scope, id: string): Promise<{ name: s
 export async function updateProfile(scope: Scope, id: string, input: { name: string; platform: BuildPlatform; defaultBranch: string | null }): Promise<{ changed: string[] }> {
   try {
     return await db.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
-      if (rows.length === 0) {
-        throw new AppError("NOT_FOUND", "That build profile does not exist in your organization (it may have been deleted).");
-      }
+      await lockProfile(tx, scope, id, "That build profile does not exist in your organization (it may have been deleted).");
       const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id }, select: { name: true, platform: true, defaultBranch: true, createdById: true } });
       if (!can(scope, "profile.update", profile)) {
         throw new AppError("FORBIDDEN", refusalOf("profile.update"));

@@ -7,6 +7,7 @@ import { onBehalfOf, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
 import { recordAudit } from "./audit";
+import { lockProfile } from "./locks";
 
 // A profile's secret files (lib/builds/README.md, "Secret files"). The content is sealed (base64
 // inside), omitted from every query by default, opened only by the worker right before the steps;
@@ -37,10 +38,7 @@ export async function saveSecretFile(scope: Scope, profileId: string, input: { v
     throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
   }
   return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BuildProfile" WHERE id = ${profileId}::uuid AND "organizationId" = ${scope.organizationId}::uuid FOR UPDATE`;
-    if (locked.length === 0) {
-      throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
-    }
+    await lockProfile(tx, scope, profileId);
     if (await tx.buildVariable.findFirst({ where: { profileId, name: input.variable }, select: { id: true } })) {
       throw new AppError("INVALID_INPUT", `The workflow has a variable called ${input.variable}: choose another name for the file's variable.`, { details: { field: "variable" } });
     }
