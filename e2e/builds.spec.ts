@@ -6,30 +6,18 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
-import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_BUILD_BRANCHES, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
-import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
+import { removeConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
 import { emulator } from "./support/emulator";
 import { mailsTo } from "./support/mail";
-import { seedProfile } from "./support/profiles";
+import { seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
 
 type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
 
-async function seedWallet(name: string) {
-  const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
-  const profile = await seedProfile({
-    connectionId: connection.id,
-    name,
-    projectId: DEFAULT_PROJECTS.mobileIos.id,
-    projectName: DEFAULT_REPOS.walletApp.project,
-    repositoryId: DEFAULT_REPOS.walletApp.id,
-    repositoryName: DEFAULT_REPOS.walletApp.name,
-  });
-  return { connection, profile };
-}
 
 async function startFromProfile(page: Page, profileId: string, branch: string): Promise<string> {
   await page.goto(`/profiles/${profileId}`);
@@ -42,7 +30,7 @@ async function startFromProfile(page: Page, profileId: string, branch: string): 
 
 test.describe("builds", () => {
   test("start a build from a profile, watch the log stream, see it succeed and its commit status in Azure DevOps", async ({ page }) => {
-    const { connection, profile } = await seedWallet(uniqueName("Wallet CI"));
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet CI"));
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${profile.id}`);
@@ -127,7 +115,7 @@ test.describe("builds", () => {
   });
 
   test("an admin says where the app is; the build keeps it and anyone downloads it as built", async ({ page, request }) => {
-    const { connection, profile } = await seedWallet(uniqueName("Wallet Artifacts"));
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Artifacts"));
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${profile.id}/workflow#artifacts`);
@@ -203,7 +191,7 @@ test.describe("builds", () => {
     });
     await new Promise<void>((resolve) => channel.listen(0, "127.0.0.1", resolve));
     const port = (channel.address() as AddressInfo).port;
-    const { connection, profile } = await seedWallet(uniqueName("Wallet Chat"));
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Chat"));
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${profile.id}#chat`);
@@ -250,7 +238,7 @@ test.describe("builds", () => {
   });
 
   test("a status badge: turned on by an admin, public at its address, per branch, gone with a new address", async ({ page, request }) => {
-    const { connection, profile } = await seedWallet(uniqueName("Wallet Badge"));
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Badge"));
     try {
       const base = { organizationId: profile.organizationId, profileId: profile.id, trigger: "MANUAL" as const, commitId: "a".repeat(40), steps: [], timeoutSeconds: 600 };
       await prisma().build.createMany({
@@ -303,7 +291,7 @@ test.describe("builds", () => {
   });
 
   test("an admin uploads a signing keystore; builds find it at its variable's path; it can be removed", async ({ page }) => {
-    const { connection, profile } = await seedWallet(uniqueName("Wallet Signing"));
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Signing"));
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${profile.id}/workflow#secret-files`);
@@ -356,7 +344,7 @@ test.describe("builds", () => {
   });
 
   test("a failing build says which step failed", async ({ page }) => {
-    const { connection, profile } = await seedWallet(uniqueName("Wallet Failing"));
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Failing"));
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       const buildId = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.failing);
@@ -398,7 +386,7 @@ test.describe("builds", () => {
   });
 
   test("an admin sets a workflow variable; a member cancels a long build and its processes stop", async ({ page, browser }) => {
-    const { connection, profile } = await seedWallet(uniqueName("Wallet Slow"));
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Slow"));
     const member = await createUser({ role: "MEMBER", name: "Cora Canceler" });
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);

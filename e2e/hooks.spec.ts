@@ -10,7 +10,7 @@ import { expectNoSeriousA11yViolations } from "./support/axe";
 import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { prisma } from "./support/db";
 import { emulator } from "./support/emulator";
-import { seedProfile } from "./support/profiles";
+import { seedProfile, seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN } from "./support/settings";
 
 test.describe("service hooks", () => {
@@ -79,16 +79,8 @@ test.describe("service hooks", () => {
   });
 
   test("a nightly schedule: chosen on the profile, refused without a day, shown with its next time", async ({ page }) => {
-    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet nightly"));
     try {
-      const profile = await seedProfile({
-        connectionId: connection.id,
-        name: uniqueName("Wallet nightly"),
-        projectId: DEFAULT_PROJECTS.mobileIos.id,
-        projectName: DEFAULT_REPOS.walletApp.project,
-        repositoryId: DEFAULT_REPOS.walletApp.id,
-        repositoryName: DEFAULT_REPOS.walletApp.name,
-      });
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${profile.id}`);
       const form = page.getByRole("form", { name: "Build triggers" });

@@ -1,6 +1,8 @@
 // Build profiles seeded straight into the e2e database (for specs whose subject is not the
 // create form itself: the profile page, the list, deleting), and the picker's cache rows.
 import { randomUUID } from "node:crypto";
+import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { seedPatConnection } from "./connections";
 import { e2eOrganization, prisma } from "./db";
 
 export type SeedProfile = {
@@ -42,4 +44,18 @@ export async function seedProfile(input: SeedProfile) {
       createdById: input.createdById ?? null,
     },
   });
+}
+
+/** A PAT connection of its own to fabrikam and a profile of its Wallet App repository (remove with `removeConnection`). */
+export async function seedWalletProfile(name: string) {
+  const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+  const profile = await seedProfile({
+    connectionId: connection.id,
+    name,
+    projectId: DEFAULT_PROJECTS.mobileIos.id,
+    projectName: DEFAULT_REPOS.walletApp.project,
+    repositoryId: DEFAULT_REPOS.walletApp.id,
+    repositoryName: DEFAULT_REPOS.walletApp.name,
+  });
+  return { connection, profile };
 }
