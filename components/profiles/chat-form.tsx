@@ -51,8 +51,8 @@ export function ChatForm({
           }
         />
         <SelectField label="Post" name="notify" defaultValue={sent?.notify ?? notify} errors={errors.notify}>
-          <option value="changes">Failed builds, and the build that fixes them</option>
-          <option value="all">Every finished build (cancels aside)</option>
+          <option value="changes">Failures, and the build that fixes them</option>
+          <option value="all">Every finished build</option>
         </SelectField>
         <SubmitButton pendingLabel="Sending a test message…">{configured ? "Save" : "Save and send a test message"}</SubmitButton>
         <div aria-live="polite">{state.status !== "idle" ? <FormMessage state={state} /> : null}</div>

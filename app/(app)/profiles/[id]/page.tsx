@@ -294,50 +294,6 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             )}
           </Card>
           <Card
-            title="Chat"
-            id="chat"
-            description={
-              chat
-                ? `${chat.notify === "all" ? "Every finished build" : "Failed builds, and the build that fixes them"} are posted to ${chat.label}.`
-                : "Post this profile's failed and fixed builds to a Slack or Microsoft Teams channel."
-            }
-          >
-            {chat?.lastError ? (
-              <Alert tone="warning" title="The last message did not arrive" className="mb-4">
-                <p>{chat.lastError}</p>
-              </Alert>
-            ) : chat?.lastSentAt ? (
-              <p className="mb-4 text-xs text-slate-600">Last message delivered {when(chat.lastSentAt)}.</p>
-            ) : null}
-            {canEditTriggers ? (
-              <ChatForm
-                saveAction={saveChatAction.bind(null, profile.id)}
-                testAction={testChatAction.bind(null, profile.id)}
-                removeAction={removeChatAction.bind(null, profile.id)}
-                configured={chat?.label ?? null}
-                notify={chat?.notify ?? "changes"}
-              />
-            ) : (
-              <p className="text-xs text-slate-600">Admins and the person who created the profile choose its chat channel.</p>
-            )}
-          </Card>
-          {canEditWorkflow ? (
-            <Card
-              title="Copy"
-              description="A new profile of the same repository with this one's workflow, variables and secret files — for a release or debug variant. Its triggers start manual; builds, chat channel and badge are not copied."
-            >
-              <DuplicateProfileForm action={duplicateProfileAction.bind(null, profile.id)} suggestedName={`${profile.name} (copy)`.slice(0, 100)} idempotencyKey={randomUUID()} />
-            </Card>
-          ) : null}
-          <Card title="Status badge" id="badge" description="A picture of the default branch's latest build for a README.">
-            <BadgeControls
-              action={setBadgeAction.bind(null, profile.id)}
-              badgeUrl={badgeKey ? `${publicUrlOf(env)}/api/badges/${badgeKey}` : null}
-              profileUrl={`${publicUrlOf(env)}/profiles/${profile.id}`}
-              canChange={canEdit}
-            />
-          </Card>
-          <Card
             title="Workflow"
             description={`${workflow.isDefault ? `The default for ${platformLabel(profile.platform)}.` : `Time limit ${formatDuration(workflow.timeoutMinutes * 60_000)}.`}${workflow.fetchSubmodules ? "" : " Submodules are not fetched."}${workflow.artifacts.length > 0 ? ` Keeps ${workflow.artifacts.join(", ")}.` : ""}`}
             actions={
@@ -365,6 +321,50 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             ) : null}
             {!canEditWorkflow ? <p className="mt-3 text-xs text-slate-600">Admins change the workflow.</p> : null}
           </Card>
+          <Card
+            title="Chat"
+            id="chat"
+            description={
+              chat
+                ? `${chat.notify === "all" ? "Every finished build" : "Failed builds, and the build that fixes them"} are posted to ${chat.label}.`
+                : "Post this profile's failed and fixed builds to a Slack or Microsoft Teams channel."
+            }
+          >
+            {chat?.lastError ? (
+              <Alert tone="warning" title="The last message did not arrive" className="mb-4">
+                <p>{chat.lastError}</p>
+              </Alert>
+            ) : chat?.lastSentAt ? (
+              <p className="mb-4 text-xs text-slate-600">Last message delivered {when(chat.lastSentAt)}.</p>
+            ) : null}
+            {canEditTriggers ? (
+              <ChatForm
+                saveAction={saveChatAction.bind(null, profile.id)}
+                testAction={testChatAction.bind(null, profile.id)}
+                removeAction={removeChatAction.bind(null, profile.id)}
+                configured={chat?.label ?? null}
+                notify={chat?.notify ?? "changes"}
+              />
+            ) : (
+              <p className="text-xs text-slate-600">Admins and the person who created the profile choose its chat channel.</p>
+            )}
+          </Card>
+          <Card title="Status badge" id="badge" description="A picture of the default branch's latest build for a README.">
+            <BadgeControls
+              action={setBadgeAction.bind(null, profile.id)}
+              badgeUrl={badgeKey ? `${publicUrlOf(env)}/api/badges/${badgeKey}` : null}
+              profileUrl={`${publicUrlOf(env)}/profiles/${profile.id}`}
+              canChange={canEdit}
+            />
+          </Card>
+          {canEditWorkflow ? (
+            <Card
+              title="Copy"
+              description="A new profile of the same repository with this one's workflow, variables and secret files — for a release or debug variant. Its triggers start manual; builds, chat channel and badge are not copied."
+            >
+              <DuplicateProfileForm action={duplicateProfileAction.bind(null, profile.id)} suggestedName={`${profile.name} (copy)`.slice(0, 100)} idempotencyKey={randomUUID()} />
+            </Card>
+          ) : null}
           <Card title="Repository">
             <dl className="space-y-3 text-sm">
               <div>
