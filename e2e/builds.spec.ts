@@ -103,6 +103,15 @@ test.describe("builds", () => {
       await page.goto(`/builds?who=mine&profile=${profile.id}`);
       await expect(page.getByLabel("Whose")).toHaveValue("mine");
       await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: `#${build.number}` })).toBeVisible();
+      // What started it: a manual build is not a scheduled one; an unknown trigger is named and ignored.
+      await page.goto(`/builds?trigger=MANUAL&profile=${profile.id}`);
+      await expect(page.getByLabel("Started by")).toHaveValue("MANUAL");
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: `#${build.number}` })).toBeVisible();
+      await page.goto(`/builds?trigger=SCHEDULE&profile=${profile.id}`);
+      await expect(page.getByText("No builds match")).toBeVisible();
+      await page.goto(`/builds?trigger=CRON&profile=${profile.id}`);
+      await expect(page.getByText(/Unknown trigger/)).toBeVisible();
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: `#${build.number}` })).toBeVisible();
       // A page past the end shows the last page.
       await page.goto(`/builds?profile=${profile.id}&status=SUCCEEDED&page=5`);
       await expect(page).not.toHaveURL(/page=/);

@@ -285,7 +285,7 @@ export async function getBuild(scope: Scope, id: string): Promise<BuildView | nu
 }
 
 /** `mine`: only the builds this person started, or of a commit with their e-mail as its author (as the build notices decide). */
-export type BuildListQuery = { profileId?: string; status?: BuildStatus; branch?: string; mine?: { userId: string; email: string }; page: number; pageSize: number };
+export type BuildListQuery = { profileId?: string; status?: BuildStatus; trigger?: BuildTrigger; branch?: string; mine?: { userId: string; email: string }; page: number; pageSize: number };
 
 /** A build as the tables of builds show it. */
 export const buildRow = {
@@ -313,6 +313,7 @@ export async function listBuilds(scope: Scope, query: BuildListQuery): Promise<{
     ...(query.mine ? { OR: [{ requestedById: query.mine.userId }, { commitAuthorEmail: { equals: query.mine.email, mode: "insensitive" } }] } : {}),
     ...(query.profileId ? { profileId: query.profileId } : {}),
     ...(query.status ? { status: query.status } : {}),
+    ...(query.trigger ? { trigger: query.trigger } : {}),
     ...(query.branch ? { branch: { in: [query.branch, `refs/heads/${query.branch.replace(/^refs\/heads\//, "")}`] } } : {}),
   };
   const [rows, total] = await Promise.all([

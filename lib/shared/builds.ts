@@ -51,6 +51,9 @@ export function buildStatusTone(status: string): "success" | "error" | "warning"
 
 const TRIGGER_LABELS: Record<BuildTriggerValue, string> = { MANUAL: "Manual", PUSH: "Push", PULL_REQUEST: "Pull request", POLL: "Polling", SCHEDULE: "Scheduled" };
 
+/** What can start a build, in the order the builds list offers them. */
+export const BUILD_TRIGGERS = Object.keys(TRIGGER_LABELS) as BuildTriggerValue[];
+
 /** "PULL_REQUEST" → "Pull request". */
 export function buildTriggerLabel(trigger: string): string {
   return TRIGGER_LABELS[trigger as BuildTriggerValue] ?? trigger;

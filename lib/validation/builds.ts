@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { listPageField } from "./list-query";
-import { BUILD_STATUSES, type BuildStatusValue } from "@/lib/shared/builds";
+import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
 import { artifactPatternProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 
 // C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
@@ -202,6 +202,7 @@ export const buildListQuerySchema = z.strictObject({
     .max(250, "Branch must be at most 250 characters")
     .refine((value) => !CONTROL.test(value), "Branch must not contain control characters")
     .optional(),
+  trigger: z.enum(BUILD_TRIGGERS as [BuildTriggerValue, ...BuildTriggerValue[]], { error: "Unknown trigger" }).optional(),
   /** `mine`: builds the reader started, or of a commit with their e-mail as its author. */
   who: z.enum(["mine"], { error: "Who must be mine" }).optional(),
   page: listPageField,

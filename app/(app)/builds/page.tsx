@@ -10,7 +10,7 @@ import { buildQueueCounts, hasBuildProfiles, listBuildProfileOptions, listBuilds
 import { summarizeWorkers } from "@/lib/data/jobs";
 import { getEnv } from "@/lib/env";
 import { QueueStatusLine } from "@/components/builds/queue-status";
-import { BUILD_STATUSES, buildStatusLabel } from "@/lib/shared/builds";
+import { BUILD_STATUSES, BUILD_TRIGGERS, buildStatusLabel, buildTriggerLabel } from "@/lib/shared/builds";
 import { buildListQuerySchema, type BuildListQuery } from "@/lib/validation/builds";
 import { matchCount } from "@/lib/shared/names";
 import { listHref, parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
@@ -23,7 +23,7 @@ const PAGE_SIZE = 25;
 
 function href(query: BuildListQuery, change: Partial<BuildListQuery>): string {
   const next = { ...query, ...change };
-  return listHref("/builds", { who: next.who, status: next.status, profile: next.profile, branch: next.branch, page: next.page });
+  return listHref("/builds", { who: next.who, status: next.status, trigger: next.trigger, profile: next.profile, branch: next.branch, page: next.page });
 }
 
 export default async function BuildsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -31,7 +31,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   // A hand-edited URL never breaks the page: a bad filter is named and ignored, the others still apply.
   const { query, problems } = parseListQuery(buildListQuerySchema, searchParamsObject(await searchParams));
   const [{ rows, total }, profiles, queue, workers] = await Promise.all([
-    listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), ...(query.who === "mine" ? { mine: { userId: user.id, email: user.email } } : {}), page: query.page, pageSize: PAGE_SIZE }),
+    listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.trigger ? { trigger: query.trigger } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), ...(query.who === "mine" ? { mine: { userId: user.id, email: user.email } } : {}), page: query.page, pageSize: PAGE_SIZE }),
     listBuildProfileOptions(scope, query.profile),
     buildQueueCounts(scope),
     summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS),
@@ -41,7 +41,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
     // A page past the end (a bookmark, rows deleted since): the last page, not "nothing matches".
     redirect(href(query, { page: pages }));
   }
-  const filtered = Boolean(query.who || query.status || query.profile || query.branch);
+  const filtered = Boolean(query.who || query.status || query.trigger || query.profile || query.branch);
   const empty = total === 0 && !filtered;
   const anyProfile = empty ? await hasBuildProfiles(scope) : true;
   return (
@@ -65,6 +65,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
           <FilterBar action="/builds" label="Filter builds" clear={filtered ? "/builds" : null}>
             <FilterSelect id="builds-who" label="Whose" name="who" defaultValue={query.who ?? ""} options={[{ value: "", label: "Everyone's" }, { value: "mine", label: "Mine" }]} />
             <FilterSelect id="builds-status" label="Status" name="status" defaultValue={query.status ?? ""} options={[{ value: "", label: "Any status" }, ...BUILD_STATUSES.map((status) => ({ value: status, label: buildStatusLabel(status) }))]} />
+            <FilterSelect id="builds-trigger" label="Started by" name="trigger" defaultValue={query.trigger ?? ""} options={[{ value: "", label: "Anything" }, ...BUILD_TRIGGERS.map((trigger) => ({ value: trigger, label: buildTriggerLabel(trigger) }))]} />
             <FilterSelect id="builds-profile" label="Profile" name="profile" defaultValue={query.profile ?? ""} controlClassName="max-w-64" options={[{ value: "", label: "Every profile" }, ...profiles.map((profile) => ({ value: profile.id, label: profile.name }))]} />
             <FilterField id="builds-branch" label="Branch">
               <input id="builds-branch" name="branch" type="search" defaultValue={query.branch ?? ""} maxLength={250} placeholder="main" className={`${filterControlClasses} w-48`} />
