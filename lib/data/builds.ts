@@ -537,15 +537,15 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
 
 /**
  * Deletes the log lines of builds that finished more than `days` ago (global: the hourly
- * housekeeping job covers every organization), at most `maxBuilds` builds per call so one run
- * stays short; the build's record — status, steps, test summary, reports — stays, and
+ * housekeeping job covers every organization), at most `maxBuilds` builds per call and ten per
+ * transaction (a build may have 50,000 lines) so one run stays short; the build's record — status, steps, test summary, reports — stays, and
  * `logDeletedAt` tells its page why the log is empty. Returns how many builds lost their log.
  */
 export async function pruneBuildLogs(days: number, now = new Date(), maxBuilds = 500): Promise<number> {
   const cutoff = new Date(now.getTime() - days * 24 * 3_600_000);
   let done = 0;
   while (done < maxBuilds) {
-    const batch = await db.build.findMany({ where: { finishedAt: { lt: cutoff }, logDeletedAt: null }, orderBy: { finishedAt: "asc" }, take: Math.min(50, maxBuilds - done), select: { id: true } });
+    const batch = await db.build.findMany({ where: { finishedAt: { lt: cutoff }, logDeletedAt: null }, orderBy: { finishedAt: "asc" }, take: Math.min(10, maxBuilds - done), select: { id: true } });
     if (batch.length === 0) {
       break;
     }
