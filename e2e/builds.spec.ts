@@ -179,6 +179,11 @@ test.describe("builds", () => {
       expect((await request.get(href)).status()).toBe(401);
       await page.goto(`/profiles/${profile.id}`);
       await expect(page.getByRole("region", { name: "Workflow" })).toContainText("Keeps out/*.ipa, nothing/*.zip.");
+      // The profile offers the latest successful build's files: what testers come for.
+      const latestApp = page.getByRole("group", { name: "Latest successful build's artifacts" });
+      await expect(latestApp.getByRole("link", { name: "out/Wallet.ipa" })).toHaveAttribute("href", href);
+      await expect(latestApp.getByRole("link", { name: /^#\d+$/ })).toHaveAttribute("href", `/builds/${buildId}#artifacts`);
+      await expectNoSeriousA11yViolations(page, "profile page with the latest build's files");
     } finally {
       await removeConnection(connection.id);
     }

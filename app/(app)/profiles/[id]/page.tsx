@@ -33,6 +33,7 @@ import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/
 import { deleteProfileAction, duplicateProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
 import { buildStats, describeBuildStats, formatDuration } from "@/lib/shared/builds";
 import { recentFinishedBuilds } from "@/lib/data/builds";
+import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
@@ -40,7 +41,7 @@ import { healthOfConnection, problemViewerFor } from "@/lib/connections/service"
 import { listConnections } from "@/lib/data/connections";
 import { connectionsListingRepository, getProfilePage } from "@/lib/data/profiles";
 import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
-import { formatList, shortBranchName } from "@/lib/shared/names";
+import { formatList, formatSize, shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
 import { formatTime } from "@/lib/shared/dates";
@@ -84,10 +85,11 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         })()
       : [];
   // The rest depends only on the profile and its connection: asked for together, not one after the other.
-  const [hookRows, viewer, recent] = await Promise.all([
+  const [hookRows, viewer, recent, latestApp] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
     buildCount > 0 ? recentFinishedBuilds(scope, profile.id) : [],
+    buildCount > 0 ? latestSuccessfulArtifacts(scope, profile.id) : null,
   ]);
   const stats = describeBuildStats(buildStats(recent));
   const canStart = can(scope, "build.start");
@@ -176,6 +178,27 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                 </Alert>
               ) : canStart ? (
                 <StartBuildForm profileId={profile.id} defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null} action={startBuildAction.bind(null, profile.id)} idempotencyKey={randomUUID()} />
+              ) : null}
+              {latestApp ? (
+                <div className="rounded-md border border-slate-200 bg-slate-50 px-4 py-3 text-sm" aria-label="Latest successful build's artifacts" role="group">
+                  <p className="font-medium text-slate-900">
+                    From the latest successful build,{" "}
+                    <Link href={`/builds/${latestApp.buildId}#artifacts`} className="text-brand-700 underline">
+                      #{latestApp.number}
+                    </Link>
+                  </p>
+                  <ul className="mt-1 space-y-1">
+                    {latestApp.artifacts.map((artifact) => (
+                      <li key={artifact.id} className="flex items-start justify-between gap-3">
+                        <a href={`/api/builds/${latestApp.buildId}/artifacts/${artifact.id}`} download className="font-mono text-xs break-all text-brand-700 underline">
+                          {artifact.path}
+                        </a>
+                        <span className="shrink-0 text-xs text-slate-600 tabular-nums">{formatSize(artifact.size)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                  {latestApp.total > latestApp.artifacts.length ? <p className="mt-1 text-xs text-slate-600">and {latestApp.total - latestApp.artifacts.length} more on the build&apos;s page.</p> : null}
+                </div>
               ) : null}
               {builds.length === 0 ? (
                 <p className="text-sm text-slate-600">No builds yet. {canStart ? "Choose a branch above and start the first one." : ""}</p>
