@@ -5,6 +5,28 @@ import { formatDay } from "@/lib/shared/dates";
 import { formatSize } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE } from "@/lib/shared/workflow";
 
+/** Download links of a build's artifacts, each with its size (the build page, the profile's latest app). */
+export function ArtifactLinks({ buildId, artifacts, label }: { buildId: string; artifacts: ArtifactView[]; label: string }) {
+  return (
+    <ul className="space-y-2" aria-label={label}>
+      {artifacts.map((artifact) => (
+        <li key={artifact.id} className="flex items-start justify-between gap-3">
+          <a
+            href={`/api/builds/${buildId}/artifacts/${artifact.id}`}
+            download
+            className="flex min-w-0 items-start gap-2 font-mono text-xs break-all text-brand-700 underline"
+            title={`SHA-256 ${artifact.sha256}`}
+          >
+            <DownloadIcon aria-hidden="true" className="mt-0.5 size-3.5 shrink-0" />
+            <span>{artifact.path}</span>
+          </a>
+          <span className="shrink-0 text-xs text-slate-600 tabular-nums">{formatSize(artifact.size)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * A build's artifacts: each file to download, how long they are kept, and — when there are
  * none — how to keep the app a build makes.
@@ -53,22 +75,7 @@ export function ArtifactList({
   const until = new Date(artifacts[0]!.createdAt.getTime() + retentionDays * 24 * 3_600_000);
   return (
     <div className="space-y-3 text-sm">
-      <ul className="space-y-2" aria-label="Artifacts">
-        {artifacts.map((artifact) => (
-          <li key={artifact.id} className="flex items-start justify-between gap-3">
-            <a
-              href={`/api/builds/${buildId}/artifacts/${artifact.id}`}
-              download
-              className="flex min-w-0 items-start gap-2 font-mono text-xs break-all text-brand-700 underline"
-              title={`SHA-256 ${artifact.sha256}`}
-            >
-              <DownloadIcon aria-hidden="true" className="mt-0.5 size-3.5 shrink-0" />
-              <span>{artifact.path}</span>
-            </a>
-            <span className="shrink-0 text-xs text-slate-600 tabular-nums">{formatSize(artifact.size)}</span>
-          </li>
-        ))}
-      </ul>
+      <ArtifactLinks buildId={buildId} artifacts={artifacts} label="Artifacts" />
       <p className="text-xs text-slate-600">
         {artifacts.length} file{artifacts.length === 1 ? "" : "s"}, {formatSize(total)}.{" "}
         {keptAsLatest

@@ -12,7 +12,7 @@ import { guardedRequest } from "@/lib/net/guarded-request";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
-import { formatDuration } from "@/lib/shared/builds";
+import { brokenWords, formatDuration } from "@/lib/shared/builds";
 import { chatPayload, chatServiceOf, type ChatMessage } from "@/lib/shared/chat";
 import { shortBranchName } from "@/lib/shared/names";
 import { describeTests, failureName, testSummaryOf } from "@/lib/shared/tests";
@@ -99,18 +99,7 @@ export function buildChatMessage(
 ): ChatMessage {
   const where = build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.branch ? shortBranchName(build.branch) : `commit ${build.commitId.slice(0, 8)}`;
   const took = build.startedAt && build.finishedAt ? ` in ${formatDuration(build.finishedAt.getTime() - build.startedAt.getTime())}` : "";
-  const how =
-    change === "build.fixed"
-      ? `is fixed${took}`
-      : build.status === "SUCCEEDED"
-        ? `succeeded${took}`
-        : build.status === "TIMED_OUT"
-          ? "ran out of time"
-          : build.status === "ERROR"
-            ? "could not run"
-            : build.status === "CANCELED"
-              ? "was canceled"
-              : "failed";
+  const how = change === "build.fixed" ? `is fixed${took}` : build.status === "SUCCEEDED" ? `succeeded${took}` : brokenWords(build.status);
   const tests = testSummaryOf(build.testSummary);
   const lines = [
     ...(build.status !== "SUCCEEDED" && build.statusReason ? [build.statusReason] : []),

@@ -2,6 +2,7 @@
 // kind, for the e-mail and for pages. Pure; every value comes from the notice's data, which
 // never holds a secret.
 import { isConnectionStatus, statusLabel } from "@/lib/connections/status";
+import { brokenWords } from "@/lib/shared/builds";
 
 export type RenderedNotice = { subject: string; text: string };
 
@@ -112,7 +113,7 @@ function renderBuildNotice(kind: "build.failed" | "build.fixed", data: Record<st
     return { subject: `Keel: ${build} is fixed${where}`, text: `${build} succeeded${where}: the build before it on this ${pr !== null ? "pull request" : "branch"} had not.${about}${footer}${off}` };
   }
   const status = str(data, "status");
-  const how = status === "TIMED_OUT" ? "ran out of time" : status === "ERROR" ? "could not run" : "failed";
+  const how = brokenWords(status ?? "FAILED");
   const reason = str(data, "reason");
   return { subject: `Keel: ${build} ${how}${where}`, text: `${build} ${how}${where}.${reason ? ` ${reason}` : ""}${about}${footer}${off}` };
 }

@@ -54,6 +54,11 @@ const TRIGGER_LABELS: Record<BuildTriggerValue, string> = { MANUAL: "Manual", PU
 /** What can start a build, in the order the builds list offers them. */
 export const BUILD_TRIGGERS = Object.keys(TRIGGER_LABELS) as BuildTriggerValue[];
 
+/** How a broken build ended, in a sentence's words: "ran out of time", "could not run", "failed". */
+export function brokenWords(status: string): string {
+  return status === "TIMED_OUT" ? "ran out of time" : status === "ERROR" ? "could not run" : status === "CANCELED" ? "was canceled" : "failed";
+}
+
 /** "PULL_REQUEST" → "Pull request". */
 export function buildTriggerLabel(trigger: string): string {
   return TRIGGER_LABELS[trigger as BuildTriggerValue] ?? trigger;

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BadgeControls } from "@/components/profiles/badge-card";
+import { ArtifactLinks } from "@/components/builds/artifact-list";
 import { ChatForm } from "@/components/profiles/chat-form";
 import { DuplicateProfileForm } from "@/components/profiles/duplicate-form";
 import { BuildTable } from "@/components/builds/build-table";
@@ -41,7 +42,7 @@ import { healthOfConnection, problemViewerFor } from "@/lib/connections/service"
 import { listConnections } from "@/lib/data/connections";
 import { connectionsListingRepository, getProfilePage } from "@/lib/data/profiles";
 import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
-import { formatList, formatSize, shortBranchName } from "@/lib/shared/names";
+import { formatList, shortBranchName } from "@/lib/shared/names";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
 import { formatTime } from "@/lib/shared/dates";
@@ -187,16 +188,9 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                       #{latestApp.number}
                     </Link>
                   </p>
-                  <ul className="mt-1 space-y-1">
-                    {latestApp.artifacts.map((artifact) => (
-                      <li key={artifact.id} className="flex items-start justify-between gap-3">
-                        <a href={`/api/builds/${latestApp.buildId}/artifacts/${artifact.id}`} download className="font-mono text-xs break-all text-brand-700 underline">
-                          {artifact.path}
-                        </a>
-                        <span className="shrink-0 text-xs text-slate-600 tabular-nums">{formatSize(artifact.size)}</span>
-                      </li>
-                    ))}
-                  </ul>
+                  <div className="mt-2">
+                    <ArtifactLinks buildId={latestApp.buildId} artifacts={latestApp.artifacts} label={`Files of build #${latestApp.number}`} />
+                  </div>
                   {latestApp.total > latestApp.artifacts.length ? <p className="mt-1 text-xs text-slate-600">and {latestApp.total - latestApp.artifacts.length} more on the build&apos;s page.</p> : null}
                 </div>
               ) : null}
