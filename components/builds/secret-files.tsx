@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { TextField } from "@/components/ui/field";
+import { FieldShell, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
@@ -40,6 +40,7 @@ export function SecretFiles({ files, saveAction }: { files: SecretFileRow[]; sav
     return next;
   }, idleState as FormState);
   const [reading, setReading] = useState<string | null>(null);
+  const [unreadable, setUnreadable] = useState<string | null>(null);
   const errors = state.status === "error" ? state.fieldErrors : {};
   const sent = state.status === "error" ? state.values : null;
   return (
@@ -91,23 +92,27 @@ export function SecretFiles({ files, saveAction }: { files: SecretFileRow[]; sav
           spellCheck={false}
           className="font-mono"
         />
-        <div className="space-y-1.5">
-          <label htmlFor="secret-file-input" className="block text-sm font-medium text-slate-800">
-            File
-          </label>
+        {/* The shared field frame: label, hint and an announced error list wired to the input. */}
+        <FieldShell
+          id="secret-file-input"
+          label="File"
+          hint={`${reading ? `${reading} ` : ""}At most ${formatSize(WORKFLOW_LIMITS.secretFileBytes)}. Keel stores it encrypted and never shows it again; builds get it in their private folder, readable by the build only.`}
+          errors={[...(unreadable ? [unreadable] : []), ...(errors.fileName ?? []), ...(errors.content ?? [])]}
+        >
           <input
             id="secret-file-input"
             type="file"
             className="block text-sm"
-            aria-describedby="secret-file-hint secret-file-error"
+            aria-describedby="secret-file-input-hint secret-file-input-error"
             onChange={(event) => {
               const file = event.target.files?.[0];
               setPicked(null);
+              setUnreadable(null);
               if (!file) {
                 return;
               }
               if (file.size > WORKFLOW_LIMITS.secretFileBytes) {
-                setReading(`${file.name} is ${formatSize(file.size)}: a secret file is at most ${formatSize(WORKFLOW_LIMITS.secretFileBytes)}.`);
+                setUnreadable(`${file.name} is ${formatSize(file.size)}: a secret file is at most ${formatSize(WORKFLOW_LIMITS.secretFileBytes)}.`);
                 return;
               }
               setReading("Reading the file…");
@@ -117,22 +122,14 @@ export function SecretFiles({ files, saveAction }: { files: SecretFileRow[]; sav
                 setPicked({ name: file.name, content: url.slice(url.indexOf(",") + 1) });
                 setReading(null);
               };
-              reader.onerror = () => setReading("The file could not be read: choose it again.");
+              reader.onerror = () => {
+                setReading(null);
+                setUnreadable("The file could not be read: choose it again.");
+              };
               reader.readAsDataURL(file);
             }}
           />
-          <p id="secret-file-hint" className="text-xs text-slate-600">
-            At most {formatSize(WORKFLOW_LIMITS.secretFileBytes)}. Keel stores it encrypted and never shows it again; builds get it in their private folder, readable by the build only.
-          </p>
-          <div id="secret-file-error" aria-live="polite">
-            {reading ? <p className="text-sm text-slate-700">{reading}</p> : null}
-            {[...(errors.fileName ?? []), ...(errors.content ?? [])].map((message) => (
-              <p key={message} className="text-sm text-red-700">
-                {message}
-              </p>
-            ))}
-          </div>
-        </div>
+        </FieldShell>
         <input type="hidden" name="fileName" value={picked?.name ?? ""} />
         <input type="hidden" name="content" value={picked?.content ?? ""} />
         <SubmitButton pendingLabel="Uploading…">Upload the file</SubmitButton>
