@@ -447,14 +447,17 @@ test.describe("builds", () => {
           await page.getByRole("button", { name: "Save workflow" }).click();
           await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
           await limit(page).fill("46");
-          // Submodules off too (they are fetched by default); the profile page says so.
+          // Submodules and Git LFS off too (both are fetched by default); the profile page says so.
           await expect(page.getByLabel("Fetch submodules")).toBeChecked();
           await page.getByLabel("Fetch submodules").uncheck();
+          await expect(page.getByLabel("Fetch Git LFS files")).toBeChecked();
+          await page.getByLabel("Fetch Git LFS files").uncheck();
           await page.getByRole("button", { name: "Save workflow" }).click();
           await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
           await expect.poll(async () => (await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).buildTimeoutMinutes).toBe(46);
-          expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).fetchSubmodules).toBe(false);
+          expect(await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).toMatchObject({ fetchSubmodules: false, fetchLfs: false });
           await expect(page.getByLabel("Fetch submodules")).not.toBeChecked();
+          await expect(page.getByLabel("Fetch Git LFS files")).not.toBeChecked();
 
           await limit(other).fill("50");
           await other.getByRole("button", { name: "Save workflow" }).click();
@@ -472,7 +475,7 @@ test.describe("builds", () => {
         await signInPage(memberPage, member.email, member.password);
         await memberPage.goto(`/profiles/${profile.id}`);
         await expect(memberPage.getByRole("link", { name: "Edit workflow" })).toHaveCount(0);
-        await expect(memberPage.getByRole("region", { name: "Workflow" })).toContainText("Submodules are not fetched.");
+        await expect(memberPage.getByRole("region", { name: "Workflow" })).toContainText("Submodules are not fetched. Git LFS files are not fetched.");
         const buildId = await startFromProfile(memberPage, profile.id, DEFAULT_BUILD_BRANCHES.slow);
         await expect(memberPage.getByTestId("build-log")).toContainText("compiling module 2 of 120", { timeout: 60_000 });
         await memberPage.getByRole("button", { name: "Cancel build" }).click();

@@ -138,6 +138,8 @@ export const envSchema = z
     KEEL_BUILD_KILL_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
     /** Bytes of artifacts Keel keeps per build (default 500 MiB); files past it are named in the log and not kept. */
     KEEL_BUILD_ARTIFACT_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).max(8 * 1024 * 1024 * 1024).default(500 * 1024 * 1024),
+    /** Bytes of Git LFS content a build fetches (default 2 GiB); a commit whose LFS files add up to more fails its fetch, naming the total. */
+    KEEL_BUILD_LFS_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).max(64 * 1024 * 1024 * 1024).default(2 * 1024 * 1024 * 1024),
     /** Days a finished build keeps its log (default 90); then the log lines are deleted, the build's record stays. */
     KEEL_BUILD_LOG_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
     /** Days a build's artifacts are kept (default 30); each profile's latest successful build keeps its artifacts until a newer one succeeds. */

@@ -26,6 +26,7 @@ export function WorkflowEditor({
   steps: initialSteps,
   timeoutMinutes: initialTimeout,
   fetchSubmodules: initialSubmodules,
+  fetchLfs: initialLfs,
   artifacts: initialArtifacts,
   artifactExample,
   variables: initialVariables,
@@ -37,6 +38,7 @@ export function WorkflowEditor({
   steps: WorkflowStep[];
   timeoutMinutes: number;
   fetchSubmodules: boolean;
+  fetchLfs: boolean;
   artifacts: string[];
   /** Patterns the platform's builds usually need (the empty field's placeholder). */
   artifactExample: string;
@@ -51,6 +53,7 @@ export function WorkflowEditor({
   const [steps, setSteps] = useState<StepRow[]>(initialSteps.map((step, index) => ({ ...step, key: index })));
   const [timeout, setTimeoutMinutes] = useState(String(initialTimeout || DEFAULT_TIMEOUT_MINUTES));
   const [submodules, setSubmodules] = useState(initialSubmodules);
+  const [lfs, setLfs] = useState(initialLfs);
   const [artifacts, setArtifacts] = useState(initialArtifacts.join("\n"));
   const [variables, setVariables] = useState<VariableRow[]>(initialVariables.map((variable, index) => ({ key: index, name: variable.name, isSecret: variable.isSecret, value: variable.value ?? "", stored: variable.isSecret })));
   const id = useId();
@@ -63,6 +66,7 @@ export function WorkflowEditor({
     steps: steps.map(({ name, command }) => ({ name, command })),
     timeoutMinutes: timeout,
     fetchSubmodules: submodules,
+    fetchLfs: lfs,
     artifacts: artifacts.split("\n"),
     variables: variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret && variable.stored && variable.value === "" ? null : variable.value })),
     basedOn: version,
@@ -169,6 +173,13 @@ export function WorkflowEditor({
         </label>
         <p id={`${id}-submodules-hint`} className="text-sm text-slate-600">
           When the commit has a <code>.gitmodules</code> file, Keel fetches each submodule at the commit the repository records (nested ones too). Submodules in this connection&apos;s organization or collection — relative URLs like <code>../ios-sdk</code>, or its https and SSH addresses — are fetched with the connection&apos;s credential; any other must be public and reachable over https.
+        </p>
+        <label className="flex items-start gap-2 text-sm text-slate-800">
+          <input type="checkbox" className="mt-1" defaultChecked={lfs} onChange={(event) => setLfs(event.target.checked)} aria-describedby={`${id}-lfs-hint`} />
+          Fetch Git LFS files
+        </label>
+        <p id={`${id}-lfs-hint`} className="text-sm text-slate-600">
+          When the commit keeps files in Git LFS (its <code>.gitattributes</code> says <code>filter=lfs</code>), Keel downloads their content from the repository&apos;s LFS store with the connection&apos;s credential, checks each file against its pointer, and puts it in place before the steps run. Off, the steps see the small pointer files instead.
         </p>
       </section>
 

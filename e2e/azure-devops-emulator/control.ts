@@ -5,6 +5,7 @@ import { ServiceError } from "./errors.js";
 import type { FaultRecord } from "./faults.js";
 import { gitBackend } from "./git-backend.js";
 import { afterPush, branchRef, createPullRequest, updatePullRequest, type PullRequestPatch } from "./git-events.js";
+import { storeLfsObject } from "./git-lfs.js";
 import {
   WaitTimeout,
   type DeliveryFilter,
@@ -220,6 +221,8 @@ export type EmulatorControl = EntraControl & {
   refs(input: RepositoryInput): Promise<Array<{ name: string; objectId: string; creatorId?: string }>>;
   /** Pushes of a repository, oldest first. */
   pushes(input: RepositoryInput): Promise<PushRecord[]>;
+  /** Stores content as a Git LFS object of the repository (what `git lfs push` uploads); returns its pointer file. */
+  putLfsObject(input: RepositoryInput & { content: Buffer }): string;
   /** Opens a pull request (like the REST API) and queues git.pullrequest.created. */
   createPullRequest(input: CreatePullRequestControlInput): Promise<PullRequestSnapshot>;
   /** Pushes to the source branch (a new iteration) and/or changes title, draft or status; queues git.pullrequest.updated. */
@@ -704,6 +707,7 @@ export function createControl(host: ControlHost): EmulatorControl {
       const { repo } = locate(host, input);
       return [...(await gitBackend(host.store).load(repo)).pushes];
     },
+    putLfsObject: (input) => storeLfsObject(gitBackend(host.store), locate(host, input).repo, input.content),
     createPullRequest: async (input) => {
       const { deployment, record, repo } = locate(host, input);
       const creator = userOrFirstMember(host, record, input.createdById, "creator");

@@ -4,6 +4,7 @@ import { visibleHost } from "./entra-directory.js";
 import type { EmulatorCore } from "./core.js";
 import { gitBackend, gitEnv } from "./git-backend.js";
 import { afterPush } from "./git-events.js";
+import { handleLfs, isLfsPath } from "./git-lfs.js";
 import { escapeHtml, queryParam, send, sendHtml, type RequestContext } from "./http.js";
 import type { HostRecord, RepoRecord } from "./store.js";
 import { repoRemoteUrl, type HostUrls } from "./urls.js";
@@ -15,6 +16,7 @@ import { repoRemoteUrl, type HostUrls } from "./urls.js";
  * `fetch` and `push` work with a PAT (Basic, any user name) or, on Services, an OAuth bearer
  * token, and get a 401 challenge without. A push that moves refs is recorded like every
  * other push (git-events.ts): pushes API, `creator`, git.push, pull-request iterations.
+ * Git LFS (`{clone URL}.git/info/lfs/…`) is served by git-lfs.ts behind the same authentication.
  */
 
 const TEXT = { "Content-Type": "text/plain; charset=utf-8" };
@@ -180,7 +182,10 @@ export async function handleGitHttp(
   // A service principal limited to some projects sees git exactly as the REST API shows them:
   // the other projects' repositories do not exist for it.
   const visible = visibleHost(store, host, principal.user);
-  const repoName = segments[gitIndex + 1];
+  const rest = segments.slice(gitIndex + 2).map((segment) => segment.toLowerCase());
+  // Git LFS clients derive their endpoint by appending `.git/info/lfs` to the clone URL.
+  const named = segments[gitIndex + 1];
+  const repoName = named !== undefined && isLfsPath(rest) && /\.git$/i.test(named) ? named.slice(0, -4) : named;
   const projectName = gitIndex === 1 ? segments[0] : repoName;
   const project = projectName === undefined ? undefined : store.project(visible, projectName);
   const repo = project === undefined || repoName === undefined ? undefined : store.repo(visible, project, repoName);
@@ -188,7 +193,10 @@ export async function handleGitHttp(
     send(ctx, 404, `TF401019: The Git repository with name or identifier ${repoName ?? ""} does not exist or you do not have permissions for the operation you are attempting.`, TEXT);
     return;
   }
-  const rest = segments.slice(gitIndex + 2).map((segment) => segment.toLowerCase());
+  if (isLfsPath(rest)) {
+    handleLfs(ctx, gitBackend(store), urls, repo, rest, hasWriteScope(principal));
+    return;
+  }
   if (rest.length === 0 && (ctx.method === "GET" || ctx.method === "HEAD")) {
     sendHtml(
       ctx,

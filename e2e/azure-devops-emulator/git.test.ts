@@ -17,6 +17,7 @@ import {
   runCommand,
   startReceiver,
   values,
+  uploadLfsObjects,
   type GitRun,
   type HookReceiver,
 } from "./test-support.js";
@@ -255,6 +256,50 @@ describe("push through git", () => {
     const again = folder("empty-again");
     await run("git", ["clone", "--quiet", url, again], { env });
     expect((await run("git", ["symbolic-ref", "HEAD"], { cwd: again })).stdout.trim()).toBe("refs/heads/trunk");
+  });
+});
+
+describe("Git LFS", () => {
+  const lfs = (url: string, authorization: string, payload: unknown) =>
+    request(`${url}.git/info/lfs/objects/batch`, {
+      method: "POST",
+      headers: { Authorization: authorization, Accept: "application/vnd.git-lfs+json", "Content-Type": "application/vnd.git-lfs+json" },
+      body: JSON.stringify(payload),
+    });
+
+  it("uploads through the batch API, then answers downloads on the clone URL with the client's own credential, and names missing objects", async () => {
+    const content = Buffer.from(`design kit ${Date.now()}\n`);
+    const [pointer] = await uploadLfsObjects(walletUrl(), patAuth(DEFAULT_PATS.fabrikamFullAccess), [content]);
+    const oid = /oid sha256:([0-9a-f]{64})/.exec(pointer!)![1]!;
+    const missing = "0".repeat(64);
+    const answer = await lfs(walletUrl(), patAuth(DEFAULT_PATS.fabrikamFull), { operation: "download", transfers: ["basic"], objects: [{ oid, size: content.length }, { oid: missing, size: 5 }] });
+    expect(answer.status).toBe(200);
+    expect(answer.headers["content-type"]).toMatch(/^application\/vnd\.git-lfs\+json/);
+    const [found, absent] = (answer.json as { objects: Array<Record<string, unknown>> }).objects;
+    expect(found).toEqual({ oid, size: content.length, actions: { download: { href: `${walletUrl()}/info/lfs/objects/${oid}`, header: { Accept: "application/vnd.git-lfs" } } } });
+    expect(absent).toMatchObject({ oid: missing, error: { code: 404 } });
+    const href = (found as { actions: { download: { href: string } } }).actions.download.href;
+    const download = await request(href, { headers: { Authorization: patAuth(DEFAULT_PATS.fabrikamFull) } });
+    expect(download.status).toBe(200);
+    expect(download.text).toBe(content.toString());
+    // The object URL is git's, behind the same authentication.
+    expect((await request(href)).status).toBe(401);
+  });
+
+  it("refuses uploads from a read-only token and content that is not its oid, and a malformed batch", async () => {
+    const oid = "a".repeat(64);
+    expect((await lfs(walletUrl(), patAuth(DEFAULT_PATS.fabrikamFull), { operation: "upload", objects: [{ oid, size: 3 }] })).status).toBe(403);
+    const put = await request(`${walletUrl()}/info/lfs/objects/${oid}`, { method: "PUT", headers: { Authorization: patAuth(DEFAULT_PATS.fabrikamFullAccess) }, body: "abc" });
+    expect(put.status).toBe(422);
+    expect((await lfs(walletUrl(), patAuth(DEFAULT_PATS.fabrikamFull), { operation: "download", objects: [{ oid: "short", size: 1 }] })).status).toBe(422);
+  });
+
+  it("a server writes its configured public URL into the hrefs, localhost included", async () => {
+    const url = `${handle.urls["server-localhost"] ?? ""}/DefaultCollection/MOBILE_IOS/_git/wallet`;
+    const content = Buffer.from("icon bytes\n");
+    const oid = /oid sha256:([0-9a-f]{64})/.exec(handle.control.putLfsObject({ deployment: "server-localhost", organization: "DefaultCollection", project: "MOBILE_IOS", repository: "wallet", content }))![1]!;
+    const answer = await lfs(url, patAuth(DEFAULT_PATS.serverLocalhost), { operation: "download", objects: [{ oid, size: content.length }] });
+    expect((answer.json as { objects: Array<{ actions: { download: { href: string } } }> }).objects[0]!.actions.download.href).toBe(`http://localhost:8080/tfs/DefaultCollection/MOBILE_IOS/_git/wallet/info/lfs/objects/${oid}`);
   });
 });
 

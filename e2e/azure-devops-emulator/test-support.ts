@@ -263,3 +263,32 @@ export function authEnv(authorization: string, extra: Record<string, string> = {
 export function patAuth(pat: string): string {
   return `Basic ${Buffer.from(`any-user:${pat}`).toString("base64")}`;
 }
+
+/**
+ * Uploads each content as a Git LFS object through the batch API, as `git lfs push` does
+ * (batch upload, then PUT to each href with the same credential), and returns each one's
+ * pointer file — what a commit records in place of the content.
+ */
+export async function uploadLfsObjects(cloneUrl: string, authorization: string, contents: readonly Buffer[]): Promise<string[]> {
+  const objects = contents.map((content) => ({ oid: createHash("sha256").update(content).digest("hex"), size: content.length, content }));
+  const headers = { Authorization: authorization, Accept: "application/vnd.git-lfs+json", "Content-Type": "application/vnd.git-lfs+json" };
+  const answer = await request(`${cloneUrl}.git/info/lfs/objects/batch`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ operation: "upload", transfers: ["basic"], objects: objects.map(({ oid, size }) => ({ oid, size })) }),
+  });
+  if (answer.status !== 200) {
+    throw new Error(`LFS batch upload answered ${answer.status}: ${answer.text}`);
+  }
+  const actions = (answer.json as { objects: Array<{ oid: string; actions?: { upload?: { href: string } } }> }).objects;
+  for (const object of objects) {
+    const href = actions.find((entry) => entry.oid === object.oid)?.actions?.upload?.href;
+    if (href !== undefined) {
+      const put = await request(href, { method: "PUT", headers: { Authorization: authorization, "Content-Type": "application/octet-stream" }, body: object.content });
+      if (put.status !== 200) {
+        throw new Error(`LFS upload of ${object.oid} answered ${put.status}: ${put.text}`);
+      }
+    }
+  }
+  return objects.map(({ oid, size }) => `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${size}\n`);
+}

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -439,8 +439,8 @@ describe("the build worker", () => {
     expect(build.status, log.join("\n")).toBe("SUCCEEDED");
     expect(log).toContain(`Fetching 2 submodules: Sdk from ${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/ios-sdk; Vendor/sdk from ${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/ios-sdk.`);
     expect(log.filter((line) => line === sdk)).toHaveLength(2);
-    // Its .gitattributes sends images through Git LFS, which Keel does not fetch: said before the steps run.
-    expect(log.some((line) => line.startsWith("This repository keeps files in Git LFS"))).toBe(true);
+    // Its .gitattributes sends images through Git LFS, but it has no pointer files: nothing to fetch, nothing said.
+    expect(log.some((line) => line.includes("Git LFS"))).toBe(false);
     expect(log).toContain("README.md");
     // The credential is in no config git wrote (the steps printed them) and not in the log.
     expect(log.join("\n")).not.toMatch(/extraheader|authorization/i);
@@ -459,6 +459,56 @@ describe("the build worker", () => {
     expect(skippedLog).toContain("lib-empty");
     expect(skippedLog.some((line) => line.includes("Git LFS"))).toBe(false);
     await updateWorkflow(scope, profileId, { steps: (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, fetchSubmodules: true, variables: [] });
+  }, 120_000);
+
+  it("fetches the commit's Git LFS files with the connection's credential before the steps, and leaves the pointers when the workflow says so", async () => {
+    // A real push of a commit whose .gitattributes routes images and a model through LFS, with
+    // the objects uploaded through the LFS batch API first (what `git lfs push` does).
+    const work = mkdtempSync(path.join(tmpdir(), "keel-lfs-"));
+    const url = `${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/Wallet%20App`;
+    const authorization = `Basic ${Buffer.from(`:${DEFAULT_PATS.fabrikamFullAccess}`).toString("base64")}`;
+    const git = async (...args: string[]) =>
+      (await promisify(execFile)("git", ["-c", `http.extraHeader=Authorization: ${authorization}`, "-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd: work, encoding: "utf8", env: childProcessEnv({ HOME: work, GIT_TERMINAL_PROMPT: "0" }) })).stdout.trim();
+    const icon = Buffer.from(`<svg>${"wallet ".repeat(200)}</svg>\n`);
+    const model = Buffer.from(`classifier weights ${Date.now()}\n`);
+    const { uploadLfsObjects } = await import("@/e2e/azure-devops-emulator/test-support");
+    const [iconPointer, modelPointer] = await uploadLfsObjects(url, authorization, [icon, model]);
+    try {
+      await git("init", "-q", ".");
+      await git("fetch", "-q", "--depth", "1", url, "main");
+      await git("checkout", "-q", "-B", "ci/lfs", "FETCH_HEAD");
+      mkdirSync(path.join(work, "Assets"));
+      writeFileSync(path.join(work, ".gitattributes"), "*.svg filter=lfs diff=lfs merge=lfs -text\n*.mlmodel filter=lfs diff=lfs merge=lfs -text\n");
+      writeFileSync(path.join(work, "Assets/logo.svg"), iconPointer!);
+      writeFileSync(path.join(work, "Assets/Classifier.mlmodel"), modelPointer!);
+      await git("add", ".gitattributes", "Assets");
+      await git("commit", "-q", "-m", "Assets in Git LFS");
+      await git("push", "-q", url, "HEAD:refs/heads/ci/lfs", "--force");
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const steps = [{ name: "Look", command: "cat Assets/Classifier.mlmodel && wc -c < Assets/logo.svg && echo \"changed: $(git status --porcelain | wc -l)\"" }];
+    await updateWorkflow(scope, profileId, { steps, timeoutMinutes: 30, variables: [] });
+    const build = await finished((await start({ branch: "ci/lfs" })).id);
+    const log = await logOf(build.id);
+    expect(build.status, log.join("\n")).toBe("SUCCEEDED");
+    expect(log.some((line) => /^Fetching 2 Git LFS files \(.+\) from .*Wallet%20App\.git\/info\/lfs\.$/.test(line))).toBe(true);
+    expect(log.some((line) => line.startsWith("Fetched 2 Git LFS files"))).toBe(true);
+    expect(log).toContain(model.toString().trim());
+    expect(log).toContain(String(icon.length));
+    expect(log).toContain("changed: 0");
+    expect(log.join("\n")).not.toContain(DEFAULT_PATS.fabrikamFull);
+
+    // Turned off: the steps see the pointer files, and the fetch step says why.
+    await updateWorkflow(scope, profileId, { steps: [{ name: "Look", command: "head -1 Assets/logo.svg" }], timeoutMinutes: 30, fetchLfs: false, variables: [] });
+    const skipped = await finished((await start({ branch: "ci/lfs" })).id);
+    const skippedLog = await logOf(skipped.id);
+    expect(skipped.status).toBe("SUCCEEDED");
+    expect(skippedLog).toContain("2 files are Git LFS pointers, which this workflow does not fetch (“Fetch Git LFS files” is off): steps see the pointer files.");
+    expect(skippedLog).toContain("version https://git-lfs.github.com/spec/v1");
+    await updateWorkflow(scope, profileId, { steps: (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, fetchLfs: true, variables: [] });
   }, 120_000);
 
   it("keeps artifacts — the folder's and the patterns' files, after a failed step too, never through a link, within the budget — and retention keeps the latest success's", async () => {

@@ -1,13 +1,14 @@
 import "server-only";
 import dns from "node:dns";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { authorizationHeader, type AzureDevOpsCredential } from "@/lib/azure-devops/transport";
 import { isolatedChildEnv } from "@/lib/env";
 import { checkUrlInput, evaluateAddresses, type OutboundPolicy } from "@/lib/net/ssrf-policy";
 import type { PickerProblem as Finding } from "@/lib/shared/problems";
 import { startProcess, type RunningProcess, type Stream } from "./process";
+import { fetchLfsFiles, findLfsPointers, LfsError } from "./lfs";
 import { parseGitmodules, submoduleFetchUrl, type SubmoduleConnection } from "./submodules";
 
 // Fetching exactly one commit with Debian's git, the way lib/builds/README.md ("Credential
@@ -37,6 +38,10 @@ export type FetchOptions = {
   credential: AzureDevOpsCredential;
   /** Fetch the commit's submodules (the profile's workflow says), resolved against this connection. */
   submodules: SubmoduleConnection | null;
+  /** Git LFS: whether the workflow fetches its files, the most a build fetches, and whether the connection is on-prem. */
+  lfs: { fetch: boolean; maxBytes: number; onPrem: boolean };
+  /** Aborted when the build is stopped (Cancel, time limit): ends downloads Keel makes itself. */
+  signal: AbortSignal;
   caBundlePem: string | null;
   commitId: string;
   policy: OutboundPolicy;
@@ -241,6 +246,44 @@ export async function fetchCommit(options: FetchOptions): Promise<void> {
   if (options.submodules) {
     await fetchSubmodules(options, options.submodules, { url: url.toString(), pin, plain, withCredential });
   }
+  await fetchLfs(options, plain, header, url.toString());
+}
+
+/**
+ * The commit's Git LFS files (lib/builds/README.md, "Git LFS"), fetched by Keel through its
+ * outbound guard; when the workflow does not fetch them, the log says the pointer files stay.
+ */
+async function fetchLfs(options: FetchOptions, plain: Record<string, string>, authorization: string, cloneUrl: string): Promise<void> {
+  const pointers = await findLfsPointers(options.workspace, plain);
+  if (pointers.length === 0) {
+    return;
+  }
+  if (!options.lfs.fetch) {
+    options.onLine("OUT", `${pointers.length === 1 ? "1 file is a Git LFS pointer" : `${pointers.length} files are Git LFS pointers`}, which this workflow does not fetch (“Fetch Git LFS files” is off): steps see the pointer files.`);
+    return;
+  }
+  try {
+    await fetchLfsFiles(
+      {
+        workspace: options.workspace,
+        tempDir: path.join(options.privateDir, "lfs"),
+        env: plain,
+        cloneUrl,
+        collectionUrl: options.credentialScope,
+        onPrem: options.lfs.onPrem,
+        authorization,
+        caBundlePem: options.caBundlePem,
+        policy: options.policy,
+        ...(options.resolve ? { resolve: async (host: string) => (await options.resolve!(host)).map((address) => ({ address, family: address.includes(":") ? 6 : 4 })) } : {}),
+        maxBytes: options.lfs.maxBytes,
+        signal: options.signal,
+        onLine: (text) => options.onLine("OUT", text),
+      },
+      pointers,
+    );
+  } catch (error) {
+    throw error instanceof LfsError ? new FetchError(error.message, error.finding) : error;
+  }
 }
 
 /**
@@ -305,18 +348,6 @@ async function fetchSubmodules(
         "If the build does not need the submodules, turn off “Fetch submodules” in the profile's workflow.",
       ],
     });
-  }
-}
-
-/**
- * Whether the checked-out commit keeps files in Git LFS (its root .gitattributes routes paths
- * through `filter=lfs`). Keel does not fetch LFS objects: those files are pointer files.
- */
-export async function usesGitLfs(workspace: string): Promise<boolean> {
-  try {
-    return /\bfilter=lfs\b/.test(await readFile(path.join(workspace, ".gitattributes"), "utf8"));
-  } catch {
-    return false;
   }
 }
 

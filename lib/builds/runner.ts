@@ -25,7 +25,7 @@ import { ARTIFACTS_VARIABLE, WORKFLOW_LIMITS } from "@/lib/shared/workflow";
 import { describeTests } from "@/lib/shared/tests";
 import { findArtifacts, keepArtifacts } from "./artifacts";
 import { readTestReports } from "./test-reports";
-import { FetchError, fetchCommit, usesGitLfs } from "./git";
+import { FetchError, fetchCommit } from "./git";
 import { BuildLog, maskList } from "./log";
 import { killBuildProcesses, startProcess, type RunningProcess } from "./process";
 import { requestChatMessage } from "@/lib/notifications/chat";
@@ -90,6 +90,8 @@ class BuildRun {
   private readonly env = getEnv();
   private readonly pgids = new Set<number>();
   private stopReason: StopReason | null = null;
+  /** Aborted with the first stop: ends the downloads Keel makes itself (Git LFS), as killing ends processes. */
+  private readonly halted = new AbortController();
   private stopping: Promise<void> | null = null;
   private readonly marker: [string, string];
   private readonly buildLog: BuildLog;
@@ -117,6 +119,7 @@ class BuildRun {
       return;
     }
     this.stopReason = reason;
+    this.halted.abort(reason);
     this.stopping = killBuildProcesses(this.pgids, `${this.marker[0]}=${this.marker[1]}`, this.env.KEEL_BUILD_KILL_GRACE_MS).then(
       () => undefined,
       () => undefined,
@@ -273,6 +276,8 @@ class BuildRun {
         credentialScope: collectionUrl,
         credential,
         submodules: build.fetchSubmodules ? { deploymentType: connection.deploymentType, serverUrl: connection.serverUrl, pathPrefix: connection.pathPrefix, collection: connection.collection } : null,
+        lfs: { fetch: build.fetchLfs, maxBytes: this.env.KEEL_BUILD_LFS_MAX_BYTES, onPrem: connection.deploymentType === "SERVER" },
+        signal: this.halted.signal,
         caBundlePem: connection.caBundlePem,
         commitId: build.commitId,
         policy: await outboundPolicyFor(this.scope),
@@ -296,10 +301,6 @@ class BuildRun {
     }
     await setStepStatus(this.scope, build.id, this.runId, 0, "SUCCEEDED", 0);
     this.buildLog.system(0, `Fetched in ${formatDuration(Date.now() - fetchStarted)}.`);
-    if (await usesGitLfs(workspace)) {
-      // Said before the steps run, so that a step failing on a pointer file is not a mystery.
-      this.buildLog.system(0, "This repository keeps files in Git LFS (.gitattributes), which Keel does not fetch: those files are small pointer files in the workspace, and steps that need their content fail.");
-    }
 
     const stepEnv: Record<string, string> = {
       PATH: this.env.KEEL_BUILD_PATH,

@@ -102,6 +102,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     steps: workflow!.steps,
     timeoutSeconds: workflow!.timeoutMinutes * 60,
     fetchSubmodules: workflow!.fetchSubmodules,
+    fetchLfs: workflow!.fetchLfs,
     artifactPatterns: workflow!.artifacts,
   });
   if (created.created) {

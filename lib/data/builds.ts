@@ -31,6 +31,8 @@ export type WorkflowView = {
   timeoutMinutes: number;
   /** Whether builds fetch the commit's submodules. */
   fetchSubmodules: boolean;
+  /** Whether builds fetch the commit's Git LFS files. */
+  fetchLfs: boolean;
   /** Glob patterns of the files a build keeps (besides $KEEL_BUILD_ARTIFACTS). */
   artifacts: string[];
   variables: WorkflowVariableView[];
@@ -49,6 +51,7 @@ export const workflowSelect = {
   workflowSteps: true,
   buildTimeoutMinutes: true,
   fetchSubmodules: true,
+  fetchLfs: true,
   artifactPatterns: true,
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
 } satisfies Prisma.BuildProfileSelect;
@@ -61,6 +64,7 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
     ...stepsOf(profile.workflowSteps, profile.platform),
     timeoutMinutes: profile.buildTimeoutMinutes,
     fetchSubmodules: profile.fetchSubmodules,
+    fetchLfs: profile.fetchLfs,
     artifacts: profile.artifactPatterns,
     variables: profile.variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret ? null : (variable.value ?? "") })),
   };
@@ -74,12 +78,13 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
  */
 export function workflowVersion(view: WorkflowView): string {
   const variables = [...view.variables].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  // Submodules only when turned off, artifacts only when there are some: the versions of workflows
+  // Submodules and LFS only when turned off, artifacts only when there are some: the versions of workflows
   // saved before these settings existed stay the same.
   const shown = {
     steps: view.steps,
     timeoutMinutes: view.timeoutMinutes,
     ...(view.fetchSubmodules ? {} : { fetchSubmodules: false }),
+    ...(view.fetchLfs ? {} : { fetchLfs: false }),
     ...(view.artifacts.length > 0 ? { artifacts: view.artifacts } : {}),
     variables,
   };
@@ -101,7 +106,7 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
   if (!row) {
     return null;
   }
-  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, artifactPatterns: _artifacts, variables: _variables, ...profile } = row;
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, variables: _variables, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
 }
@@ -118,7 +123,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
   }
   return db.$transaction(async (tx) => {
     await lockProfile(tx, scope, profileId);
-    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, artifactPatterns: true } });
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: { id: true, name: true, isSecret: true, value: true, valueSealed: true } });
     // A secret file's variable holds the file's path: a workflow variable may not take its name.
     const fileVariables = new Set((await tx.buildSecretFile.findMany({ where: { profileId }, select: { variable: true } })).map((row) => row.variable));
@@ -141,6 +146,10 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     const fetchSubmodules = input.fetchSubmodules ?? profile.fetchSubmodules;
     if (profile.fetchSubmodules !== fetchSubmodules) {
       changed.push("submodules");
+    }
+    const fetchLfs = input.fetchLfs ?? profile.fetchLfs;
+    if (profile.fetchLfs !== fetchLfs) {
+      changed.push("lfs");
     }
     const artifacts = input.artifacts ?? profile.artifactPatterns;
     if (JSON.stringify(profile.artifactPatterns) !== JSON.stringify(artifacts)) {
@@ -189,7 +198,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (Object.keys(variableChanges).length > 0) {
       changed.push("variables");
     }
-    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, artifactPatterns: artifacts } });
+    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts } });
     if (changed.length > 0) {
       await recordAudit(
         scope,
@@ -204,6 +213,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
             timeoutMinutes: input.timeoutMinutes,
             ...(changed.includes("timeLimit") ? { timeoutMinutesBefore: profile.buildTimeoutMinutes } : {}),
             fetchSubmodules,
+            fetchLfs,
             artifacts,
             ...(changed.includes("artifacts") ? { artifactsBefore: profile.artifactPatterns } : {}),
             variables: variableChanges,
@@ -444,6 +454,8 @@ export type NewBuild = {
   timeoutSeconds: number;
   /** Default true (the workflow's default). */
   fetchSubmodules?: boolean;
+  /** Default true (the workflow's default). */
+  fetchLfs?: boolean;
   /** The workflow's artifact patterns (default none). */
   artifactPatterns?: string[];
 };
@@ -505,6 +517,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           steps: input.steps,
           timeoutSeconds: input.timeoutSeconds,
           fetchSubmodules: input.fetchSubmodules ?? true,
+          fetchLfs: input.fetchLfs ?? true,
           artifactPatterns: input.artifactPatterns ?? [],
         },
       });
@@ -624,6 +637,7 @@ export type ClaimedBuild = {
   steps: WorkflowStep[];
   timeoutSeconds: number;
   fetchSubmodules: boolean;
+  fetchLfs: boolean;
   artifactPatterns: string[];
   queuedAt: Date;
   startedAt: Date;
@@ -664,7 +678,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, artifactPatterns: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };

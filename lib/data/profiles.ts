@@ -95,10 +95,10 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
   if (!row) {
     return null;
   }
-  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, badgeKey, builds, _count, ...profile } = row;
+  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, variables, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, badgeKey, builds, _count, ...profile } = row;
   return {
     profile,
-    workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, artifactPatterns, variables }),
+    workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, variables }),
     triggers: triggersOf(triggers),
     lastScheduled: scheduleLastSlotAt && scheduleLastOutcome ? { at: scheduleLastSlotAt, outcome: scheduleLastOutcome } : null,
     chat: chatHook ? { ...chatHook, notify: chatHook.notify === "all" ? "all" : "changes" } : null,
@@ -486,6 +486,7 @@ export async function duplicateProfile(scope: Scope, sourceId: string, input: { 
         workflowSteps: source.workflowSteps ?? Prisma.DbNull,
         buildTimeoutMinutes: source.buildTimeoutMinutes,
         fetchSubmodules: source.fetchSubmodules,
+        fetchLfs: source.fetchLfs,
         artifactPatterns: source.artifactPatterns,
         triggers: { ...triggers, mode: "manual" } as Prisma.InputJsonValue,
         createdById: requireUserActor(scope).userId,

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import net, { type AddressInfo } from "node:net";
+import { Writable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 
 import forge from "node-forge";
@@ -248,6 +249,54 @@ describe("guardedRequest: success", () => {
     const result = await request({ url: `http://127.0.0.1:${server.port}/`, accept: "any" });
     expect(result.ok && result.response.bodyText).toBe("hello");
     expect(result.ok && result.response.json).toBeUndefined();
+  });
+
+  it("streams a 2xx body into a sink with backpressure, byte for byte, and reads an error body as text", async () => {
+    const bytes = Buffer.alloc(3 * 1024 * 1024);
+    for (let index = 0; index < bytes.length; index += 1) {
+      bytes[index] = (index * 7) % 251;
+    }
+    const server = await startServer((req, res) => {
+      if (req.url === "/missing") {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end("no such object");
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end(bytes);
+    });
+    // A slow sink with a small buffer: the response must pause for it, or bytes would be lost or reordered.
+    const received: Buffer[] = [];
+    let mostBuffered = 0;
+    const sink: Writable = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _encoding, done) {
+        received.push(chunk);
+        mostBuffered = Math.max(mostBuffered, sink.writableLength);
+        setTimeout(done, 1);
+      },
+    });
+    const result = await request({ url: `http://127.0.0.1:${server.port}/object`, accept: "any", sink, maxResponseBytes: 4 * 1024 * 1024 });
+    expect(result.ok && result.response.bodyText).toBe("");
+    expect(sink.writableFinished).toBe(true);
+    expect(Buffer.concat(received).equals(bytes)).toBe(true);
+    // Without pausing, the whole body would queue in the sink.
+    expect(mostBuffered).toBeLessThan(512 * 1024);
+
+    const unused = new Writable({ write: (_chunk, _encoding, done) => done(new Error("must not be written")) });
+    const missing = await request({ url: `http://127.0.0.1:${server.port}/missing`, accept: "any", sink: unused });
+    expect(missing.ok && missing.response).toMatchObject({ status: 404, bodyText: "no such object" });
+    expect(unused.writableEnded).toBe(false);
+  });
+
+  it("a sink counts against the size cap like memory does", async () => {
+    const server = await startServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end(Buffer.alloc(600 * 1024));
+    });
+    const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const failure = expectFailure(await request({ url: `http://127.0.0.1:${server.port}/`, accept: "any", sink, maxResponseBytes: 256 * 1024 }));
+    expect(failure).toMatchObject({ kind: "too_large", limitBytes: 256 * 1024 });
   });
 
   it("accepts an empty 204 in JSON mode", async () => {

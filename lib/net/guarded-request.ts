@@ -14,6 +14,7 @@ import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction, Socket } from "node:net";
+import type { Writable } from "node:stream";
 import tls from "node:tls";
 
 import { type BlockRule, type ClassifiedAddress, type InputRule, type OutboundPolicy, checkUrlInput, evaluateAddresses, isInstanceMetadataTarget } from "./ssrf-policy";
@@ -47,6 +48,12 @@ export type GuardedRequestOptions = {
   maxResponseBytes?: number;
   /** "json" (default): anything but a JSON content type is a `not_json` failure. */
   accept?: "json" | "any";
+  /**
+   * Where a 2xx body goes instead of memory (binary downloads, `accept` "any"): written with
+   * backpressure, still within `maxResponseBytes`, and ended before the call returns (the result's
+   * `bodyText` is then empty). A non-2xx body is read into `bodyText` as usual, never written.
+   */
+  sink?: Writable;
   signal?: AbortSignal;
   /** Defaults to `dns.promises.lookup(host, { all: true })`. */
   resolve?: HostResolver;
@@ -465,15 +472,31 @@ function sendOnce(args: SendArgs, pooled: boolean): Promise<Attempt> {
 
       const chunks: Buffer[] = [];
       let received = 0;
+      const sink = status >= 200 && status < 300 ? options.sink : undefined;
+      sink?.on("error", (error: Error) => {
+        fail({ ...where, kind: "network", code: errorCode(error) ?? "EIO", message: `Keel could not store what ${where.host} sent.` });
+      });
       response.on("data", (chunk: Buffer) => {
         received += chunk.length;
         if (received > maxBytes) {
           fail(tooLarge(where, status, maxBytes));
           return;
         }
-        chunks.push(chunk);
+        if (!sink) {
+          chunks.push(chunk);
+        } else if (!sink.write(chunk)) {
+          response.pause();
+          sink.once("drain", () => response.resume());
+        }
       });
-      response.on("end", () => {
+      response.on("end", async () => {
+        if (sink) {
+          // Everything written (and flushed) before the caller hears of success.
+          await new Promise<void>((done) => sink.end(done));
+          if (settled) {
+            return;
+          }
+        }
         const bodyText = new TextDecoder("utf-8").decode(Buffer.concat(chunks));
         const result: GuardedResponse = {
           status,

@@ -59,14 +59,15 @@ export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The for
 export type WorkflowVariableInput = { name: string; isSecret: boolean; value: string | null };
 
 /** `basedOn`: the version of the workflow the editor started from (lib/data/builds.ts, `workflowVersion`). */
-/** `fetchSubmodules` or `artifacts` absent: the stored setting stays (the editor always sends both). */
-export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; artifacts?: string[]; variables: WorkflowVariableInput[]; basedOn?: string };
+/** `fetchSubmodules`, `fetchLfs` or `artifacts` absent: the stored setting stays (the editor always sends them). */
+export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; variables: WorkflowVariableInput[]; basedOn?: string };
 
 const rawWorkflow = z.object({
   steps: z.array(z.object({ name: z.string(), command: z.string() }).strict()).max(200),
   timeoutMinutes: z.union([z.number(), z.string()]),
   // Absent (an editor older than the setting): on, the default.
   fetchSubmodules: z.boolean().default(true),
+  fetchLfs: z.boolean().optional(),
   artifacts: z.array(z.string()).max(1_000).optional(),
   variables: z.array(z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict()).max(500),
   basedOn: z.string().regex(/^[0-9a-f]{16}$/).optional(),
@@ -165,7 +166,7 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
   }
   return {
     ok: true,
-    value: { steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(artifacts ? { artifacts } : {}), variables, ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
+    value: { steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
   };
 }
 

@@ -46,6 +46,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           steps={workflow.steps}
           timeoutMinutes={workflow.timeoutMinutes}
           fetchSubmodules={workflow.fetchSubmodules}
+          fetchLfs={workflow.fetchLfs}
           artifacts={workflow.artifacts}
           artifactExample={ARTIFACT_EXAMPLES[profile.platform] ?? ARTIFACT_EXAMPLES.OTHER!}
           variables={workflow.variables}
