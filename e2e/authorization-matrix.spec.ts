@@ -305,6 +305,7 @@ const ROUTES: Record<string, RouteRow> = {
   "GET /api/builds/[id]/artifacts/[artifactId]": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/artifacts/${f.artifactId}`) },
   "GET /api/profiles/[id]/branches": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/branches?limit=5`) },
   "GET /api/profiles/[id]/commits": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/commits?branch=main&top=5`) },
+  "GET /api/profiles/[id]/pull-requests": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/pull-requests`) },
   // next-auth's own flow: its public endpoints…
   "GET /api/auth/[...nextauth]": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/auth/csrf") },
   // …and leaving for a consent page, which needs an admin and the intent their own wizard set.

@@ -6,14 +6,14 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
-import { DEFAULT_BUILD_BRANCHES, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
-import { removeConnection, uniqueName } from "./support/connections";
+import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
 import { emulator } from "./support/emulator";
 import { mailsTo } from "./support/mail";
-import { seedWalletProfile } from "./support/profiles";
+import { seedProfile, seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
 
 type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
@@ -120,6 +120,61 @@ test.describe("builds", () => {
       await expect(page.getByText("No builds match")).toBeVisible();
     } finally {
       await removeConnection(connection.id);
+    }
+  });
+
+  test("a member builds an open pull request by its number: offered from Azure DevOps, wrong and closed ones refused, the result reported on it", async ({ page }) => {
+    // ios-sdk, not Wallet App: no other journey's triggers hear of this pull request.
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const profile = await seedProfile({
+      connectionId: connection.id,
+      name: uniqueName("SDK PRs"),
+      projectId: DEFAULT_PROJECTS.mobileIos.id,
+      projectName: DEFAULT_REPOS.iosSdk.project,
+      repositoryId: DEFAULT_REPOS.iosSdk.id,
+      repositoryName: DEFAULT_REPOS.iosSdk.name,
+      defaultBranch: "refs/heads/master",
+    });
+    const member = await createUser({ role: "MEMBER" });
+    try {
+      const pr = await emulator.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: DEFAULT_REPOS.iosSdk.name, sourceBranch: `feature/${uniqueName("manual-pr").toLowerCase().replace(/[^a-z0-9-]/g, "-")}`, targetBranch: "master", title: "Dark mode icons" });
+      await signInPage(page, member.email, member.password);
+      await page.goto(`/profiles/${profile.id}`);
+      const start = page.getByRole("form", { name: "Start a build" });
+      await start.getByLabel("A pull request").check();
+      // The active pull requests are offered (loaded when the choice is made).
+      await expect(start.getByText(/the list below has the (active one|\d+ active ones)/)).toBeVisible();
+      await expect(start.locator(`datalist option[value="${pr.pullRequestId}"]`)).toHaveAttribute("label", new RegExp(`^!${pr.pullRequestId} Dark mode icons — feature/.+ into master$`));
+      await expectNoSeriousA11yViolations(page, "start a pull-request build");
+      // A number the repository does not have: refused on its field, the choice kept.
+      await start.getByLabel("Pull request", { exact: true }).fill("!99999");
+      await start.getByRole("button", { name: "Start build" }).click();
+      await expect(start.getByText(`${DEFAULT_REPOS.iosSdk.name} has no pull request 99999. Check the number (Azure DevOps shows it as !99999).`).first()).toBeVisible();
+      await expect(start.getByLabel("A pull request")).toBeChecked();
+      await expect(start.getByLabel("Pull request", { exact: true })).toHaveValue("!99999");
+      expect(await prisma().build.count({ where: { profileId: profile.id } })).toBe(0);
+
+      await start.getByLabel("Pull request", { exact: true }).fill(String(pr.pullRequestId));
+      await start.getByRole("button", { name: "Start build" }).click();
+      await page.waitForURL(/\/builds\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+      const buildId = new URL(page.url()).pathname.split("/").at(-1)!;
+      // Its merge commit, as a pull-request build someone started: the status goes on the pull request.
+      expect(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).toMatchObject({ trigger: "MANUAL", pullRequestId: pr.pullRequestId, commitId: pr.lastMergeCommit, branch: pr.sourceRefName, targetRef: "refs/heads/master" });
+      await expect
+        .poll(async () => (await emulator.pullRequest("fabrikam", pr.pullRequestId)).statuses.filter((status) => status.targetUrl === `${KEEL_URL}/builds/${buildId}`).length, { timeout: 30_000 })
+        .toBeGreaterThan(0);
+
+      // Abandoned: refused with the reason and the way out.
+      await emulator.updatePullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId, status: "abandoned" });
+      await page.goto(`/profiles/${profile.id}`);
+      await start.getByLabel("A pull request").check();
+      await start.getByLabel("Pull request", { exact: true }).fill(String(pr.pullRequestId));
+      await start.getByRole("button", { name: "Start build" }).click();
+      await expect(start.getByText(`Pull request ${pr.pullRequestId} is abandoned: Keel builds active pull requests only. Build its branch or commit instead.`).first()).toBeVisible();
+      expect(await prisma().build.count({ where: { profileId: profile.id } })).toBe(1);
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
     }
   });
 

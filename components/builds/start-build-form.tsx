@@ -6,22 +6,24 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { TextField } from "@/components/ui/field";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
-import type { BranchPageDto } from "@/lib/shared/repository-dto";
+import type { BranchPageDto, PullRequestDto, PullRequestListDto } from "@/lib/shared/repository-dto";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /**
  * "Start build": a branch from the repository's live list (searched on Azure DevOps as you
- * type, offered as suggestions) or a pasted commit id. The form carries an idempotency key made when it appears, so a
- * double click queues one build.
+ * type, offered as suggestions), a pasted commit id, or a pull request by number (the active
+ * ones offered as suggestions, loaded when that choice is made). The form carries an
+ * idempotency key made when it appears, so a double click queues one build.
  */
 export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKey }: { profileId: string; defaultBranch: string | null; action: Action; idempotencyKey: string }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
-  const { choice: source, radio } = useRadioChoice<"branch" | "commit">("branch");
+  const { choice: source, radio } = useRadioChoice<"branch" | "commit" | "pullRequest">("branch");
   const [branch, setBranch] = useState(defaultBranch ?? "");
   const [options, setOptions] = useState<string[]>([]);
   const [listState, setListState] = useState<"idle" | "loading" | "ready" | "error">("idle");
+  const [pullRequests, setPullRequests] = useState<{ state: "idle" | "error" } | { state: "ready"; items: PullRequestDto[] }>({ state: "idle" });
   const listId = useId();
   const fieldErrors = state.status === "error" ? state.fieldErrors : {};
   const values = state.status === "error" ? state.values : {};
@@ -54,6 +56,20 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
     };
   }, [branch, profileId, defaultBranch]);
 
+  const wantsPullRequests = source === "pullRequest" && pullRequests.state === "idle";
+  useEffect(() => {
+    if (!wantsPullRequests) {
+      return;
+    }
+    // Idle is "loading" on screen; leaving the choice while the list loads asks again next time.
+    const controller = new AbortController();
+    fetchJson<PullRequestListDto>(`/api/profiles/${profileId}/pull-requests`, controller.signal).then(
+      (result) => setPullRequests(result.ok ? { state: "ready", items: result.data.items } : { state: "error" }),
+      () => undefined,
+    );
+    return () => controller.abort();
+  }, [wantsPullRequests, profileId]);
+
   return (
     <form action={formAction} className="space-y-4" aria-label="Start a build">
       <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
@@ -68,6 +84,10 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
           <label className="flex items-center gap-2">
             <input type="radio" name="source" {...radio("commit")} />
             A commit
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" name="source" {...radio("pullRequest")} />
+            A pull request
           </label>
         </div>
       </fieldset>
@@ -95,6 +115,35 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
             {options.map((name) => (
               <option key={name} value={name} />
             ))}
+          </datalist>
+        </>
+      ) : source === "pullRequest" ? (
+        <>
+          <TextField
+            id={`${listId}-pull-request`}
+            name="pullRequest"
+            label="Pull request"
+            inputMode="numeric"
+            list={`${listId}-pull-requests`}
+            autoComplete="off"
+            maxLength={12}
+            defaultValue={values.pullRequest ?? ""}
+            errors={fieldErrors.pullRequest}
+            hint={
+              pullRequests.state === "ready"
+                ? pullRequests.items.length === 0
+                  ? "The repository has no active pull requests. Type a number if one was just opened."
+                  : `Its number (Azure DevOps shows it as !42); the list below has the ${pullRequests.items.length === 1 ? "active one" : `${pullRequests.items.length} active ones`}. Keel builds its merge with the target branch and reports the result on the pull request.`
+                : pullRequests.state === "error"
+                  ? "The pull requests could not be listed; type the number (Azure DevOps shows it as !42)."
+                  : "Loading the repository's active pull requests…"
+            }
+          />
+          <datalist id={`${listId}-pull-requests`}>
+            {pullRequests.state === "ready" &&
+              pullRequests.items.map((pr) => (
+                <option key={pr.id} value={String(pr.id)} label={`!${pr.id} ${pr.title}${pr.isDraft ? " (draft)" : ""} — ${pr.sourceBranch} into ${pr.targetBranch}`} />
+              ))}
           </datalist>
         </>
       ) : (

@@ -33,6 +33,7 @@ export const startBuildAction = action(
         profileId: profile.id,
         ...(input.branch ? { branch: input.branch } : {}),
         ...(input.commit ? { commit: input.commit } : {}),
+        ...(input.pullRequest ? { pullRequestNumber: input.pullRequest } : {}),
         trigger: "MANUAL",
         idempotencyKey: input.idempotencyKey,
       });

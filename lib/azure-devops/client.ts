@@ -111,6 +111,8 @@ export type AzureDevOpsClient = {
   /** `GET …/pullRequests?searchCriteria.status=active` (scope vso.code): open pull requests of a repository, newest first. */
   listPullRequests(project: string, repositoryId: string, options?: { status?: "active" | "all"; top?: number }): Promise<GitPullRequest[]>;
   /** `GET …/pullRequests/{id}/iterations` (scope vso.code), oldest first. */
+  /** One pull request of the repository; a `not_found` AzureDevOpsError when the repository has no such pull request. */
+  getPullRequest(project: string, repositoryId: string, pullRequestId: number): Promise<GitPullRequest>;
   listPullRequestIterations(project: string, repositoryId: string, pullRequestId: number): Promise<GitPullRequestIteration[]>;
   listHookSubscriptions(): Promise<HookSubscription[]>;
   /** `GET {base}/_apis/hooks/subscriptions/{id}` (404 when it was deleted). */
@@ -377,6 +379,11 @@ function buildClient(transport: Transport, apiVersion: string): AzureDevOpsClien
     async listPullRequests(project, repositoryId, options = {}) {
       const response = await get(`${repoPath(project, repositoryId)}/pullRequests`, { "searchCriteria.status": options.status ?? "active", $top: options.top ?? 100 });
       return expectList<GitPullRequest>(response, (item) => typeof item.pullRequestId === "number" && isString(item.sourceRefName) && isString(item.targetRefName));
+    },
+
+    async getPullRequest(project, repositoryId, pullRequestId) {
+      const response = await get(`${repoPath(project, repositoryId)}/pullRequests/${pullRequestId}`);
+      return expectObject<GitPullRequest>(response, (value) => typeof value.pullRequestId === "number" && isString(value.sourceRefName) && isString(value.targetRefName));
     },
 
     async listPullRequestIterations(project, repositoryId, pullRequestId) {

@@ -125,9 +125,18 @@ describe("the workflow's checks", () => {
     expect(checkWorkflow({ ...base, artifacts: ["out/app..v2.ipa"] }).ok).toBe(true);
   });
 
-  it("the Start build form takes a branch or a full commit id, and says what is wrong", () => {
+  it("the Start build form takes a branch, a full commit id or a pull request number, and says what is wrong", () => {
     const key = "0b6f5c1e-8a44-4a3c-9a1e-2f0d6c7b8a9e";
-    expect(startBuildSchema.parse({ source: "branch", branch: "refs/heads/feature/x", idempotencyKey: key })).toEqual({ branch: "feature/x", commit: undefined, idempotencyKey: key });
+    expect(startBuildSchema.parse({ source: "branch", branch: "refs/heads/feature/x", idempotencyKey: key })).toEqual({ branch: "feature/x", commit: undefined, pullRequest: undefined, idempotencyKey: key });
+    expect(startBuildSchema.parse({ source: "pullRequest", pullRequest: " !42 ", branch: "main", idempotencyKey: key })).toEqual({ branch: undefined, commit: undefined, pullRequest: 42, idempotencyKey: key });
+    for (const [typed, message] of [
+      ["", "Choose a pull request to build"],
+      ["42a", "Pull request must be its number, like 42 (Azure DevOps shows it as !42)"],
+      ["0", "Pull request must be its number, like 42 (Azure DevOps shows it as !42)"],
+      ["99999999999", "Pull request must be its number, like 42 (Azure DevOps shows it as !42)"],
+    ]) {
+      expect(startBuildSchema.safeParse({ source: "pullRequest", pullRequest: typed, idempotencyKey: key }).error?.issues[0], typed).toMatchObject({ path: ["pullRequest"], message });
+    }
     expect(startBuildSchema.safeParse({ source: "branch", branch: "bad..name", idempotencyKey: key }).error?.issues[0]?.message).toBe("Branch is not a valid Git branch name");
     expect(startBuildSchema.safeParse({ source: "commit", commit: "abc1234", idempotencyKey: key }).error?.issues[0]?.message).toMatch(/^Commit must be a full commit id/);
   });

@@ -7,6 +7,7 @@ import { enqueue } from "@/lib/jobs/enqueue";
 import { runBuildQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { can, refusalOf } from "@/lib/policy";
+import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
 import { fullBranchRef, shortBranchName } from "@/lib/shared/names";
@@ -29,6 +30,11 @@ export type StartBuildInput = {
   trigger: BuildTrigger;
   /** A pull-request build: reports a PR status and, when it ends, the profile's one PR comment. */
   pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string };
+  /**
+   * Someone asked for a pull request by its number ("Start build"): Keel reads it from Azure
+   * DevOps and builds its current merge commit as a pull-request build (instead of commit and branch).
+   */
+  pullRequestNumber?: number;
   /** Unique per organization: the same key returns the same build (a double click, a redelivered hook). */
   idempotencyKey: string;
 };
@@ -62,8 +68,10 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     throw new AppError("CONFLICT", `The build profile “${profile.name}” has no connection to Azure DevOps any more, so Keel cannot fetch its code. An admin connects its repository again.`);
   }
   const { client } = await clientForConnection(scope, connection);
-  let branch = input.branch ? fullBranchRef(input.branch) : input.pullRequest ? input.pullRequest.sourceRef : null;
-  let commitId = input.commit?.toLowerCase() ?? null;
+  const asked = input.pullRequestNumber !== undefined ? await activePullRequest(client, profile, input.pullRequestNumber) : null;
+  const pullRequest = asked?.pullRequest ?? input.pullRequest;
+  let branch = input.branch ? fullBranchRef(input.branch) : pullRequest ? pullRequest.sourceRef : null;
+  let commitId = asked?.commit ?? input.commit?.toLowerCase() ?? null;
   if (commitId !== null && !/^[0-9a-f]{40}$/.test(commitId)) {
     throw new AppError("INVALID_INPUT", "Commit must be a full commit id: 40 hexadecimal characters.", { details: { field: "commit" } });
   }
@@ -98,7 +106,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     commitMessage: commit.comment?.split("\n")[0]?.slice(0, 500) ?? null,
     commitAuthor: commit.author?.name ?? null,
     commitAuthorEmail: commit.author?.email?.slice(0, 320) ?? null,
-    pullRequest: input.pullRequest,
+    pullRequest,
     steps: workflow!.steps,
     timeoutSeconds: workflow!.timeoutMinutes * 60,
     fetchSubmodules: workflow!.fetchSubmodules,
@@ -115,6 +123,44 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     await supersedeOlder(scope, build, triggers ? supersedeOf(triggers) : "off");
   }
   return { build, created: created.created };
+}
+
+/** The pull request's latest iteration (what its statuses are posted on). */
+export async function latestPullRequestIteration(client: AzureDevOpsClient, projectId: string, repositoryId: string, pullRequestId: number): Promise<number> {
+  const iterations = await client.listPullRequestIterations(projectId || repositoryId, repositoryId, pullRequestId);
+  return iterations.reduce((max, item) => Math.max(max, item.id), 1);
+}
+
+/**
+ * A pull request someone asked to build by its number: it must be one of the profile's
+ * repository, active, and mergeable (Azure DevOps has a merge commit for it) — each refusal
+ * names the field and what to do. Its merge commit is what hooks would build.
+ */
+async function activePullRequest(client: AzureDevOpsClient, profile: { projectId: string; repositoryId: string; repositoryName: string }, number: number): Promise<{ commit: string; pullRequest: NonNullable<StartBuildInput["pullRequest"]> }> {
+  let pr;
+  try {
+    pr = await client.getPullRequest(profile.projectId, profile.repositoryId, number);
+  } catch (error) {
+    if (isAzureDevOpsError(error, "not_found")) {
+      throw new AppError("INVALID_INPUT", `${profile.repositoryName} has no pull request ${number}. Check the number (Azure DevOps shows it as !${number}).`, { details: { field: "pullRequest" } });
+    }
+    throw error;
+  }
+  if (pr.repository?.id !== undefined && pr.repository.id.toLowerCase() !== profile.repositoryId.toLowerCase()) {
+    throw new AppError("INVALID_INPUT", `Pull request ${number} belongs to another repository, not ${profile.repositoryName}.`, { details: { field: "pullRequest" } });
+  }
+  if (pr.status !== undefined && pr.status !== "active") {
+    throw new AppError("INVALID_INPUT", `Pull request ${number} is ${pr.status}: Keel builds active pull requests only. Build its branch or commit instead.`, { details: { field: "pullRequest" } });
+  }
+  if (!pr.lastMergeCommit) {
+    throw new AppError("INVALID_INPUT", `Azure DevOps has no merge commit for pull request ${number} (merge status ${pr.mergeStatus ?? "unknown"}): resolve its conflicts with ${shortBranchName(pr.targetRefName)}, then build it again.`, {
+      details: { field: "pullRequest" },
+    });
+  }
+  return {
+    commit: pr.lastMergeCommit.commitId.toLowerCase(),
+    pullRequest: { id: pr.pullRequestId, iteration: await latestPullRequestIteration(client, profile.projectId, profile.repositoryId, pr.pullRequestId), sourceRef: pr.sourceRefName, targetRef: pr.targetRefName },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
-import { startBuild } from "@/lib/builds/service";
+import { latestPullRequestIteration, startBuild } from "@/lib/builds/service";
 import { getConnection, type ConnectionView } from "@/lib/data/connections";
 import { countDeliveryAttempt, finishDelivery, getDelivery, listRepositoryProfiles, type RepositoryProfile } from "@/lib/data/hooks";
 import { isAppError } from "@/lib/errors";
@@ -146,8 +146,7 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
 /** The pull request's newest iteration (Azure DevOps' payload does not carry it). */
 export async function latestIteration(scope: Scope, connection: ConnectionView, projectId: string, repositoryId: string, pullRequestId: number): Promise<number> {
   const { client } = await clientForConnection(scope, connection);
-  const iterations = await client.listPullRequestIterations(projectId || repositoryId, repositoryId, pullRequestId);
-  return iterations.reduce((max, item) => Math.max(max, item.id), 1);
+  return latestPullRequestIteration(client, projectId, repositoryId, pullRequestId);
 }
 
 /** A push to one ref, for one profile. */

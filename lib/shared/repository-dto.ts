@@ -64,3 +64,5 @@ export type BranchDto = { name: string; objectId: string };
 export type BranchPageDto = { items: BranchDto[]; nextCursor: string | null };
 export type CommitDto = { id: string; message: string; author: string | null; date: string | null };
 export type CommitPageDto = { branch: string; items: CommitDto[]; hasMore: boolean; limit: number };
+export type PullRequestDto = { id: number; title: string; sourceBranch: string; targetBranch: string; isDraft: boolean };
+export type PullRequestListDto = { items: PullRequestDto[] };

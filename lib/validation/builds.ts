@@ -24,9 +24,10 @@ export function isBranchName(value: string): boolean {
 /** The "Start build" form: a branch of the live list, or a pasted commit id. */
 export const startBuildSchema = z
   .object({
-    source: z.enum(["branch", "commit"], { error: "Choose a branch or a commit" }),
+    source: z.enum(["branch", "commit", "pullRequest"], { error: "Choose a branch, a commit or a pull request" }),
     branch: z.string().optional().default(""),
     commit: z.string().optional().default(""),
+    pullRequest: z.string().optional().default(""),
     idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }),
   })
   .transform((value, ctx) => {
@@ -36,7 +37,17 @@ export const startBuildSchema = z
         ctx.addIssue({ code: "custom", path: ["branch"], message: branch === "" ? "Choose a branch to build" : "Branch is not a valid Git branch name" });
         return z.NEVER;
       }
-      return { branch, commit: undefined, idempotencyKey: value.idempotencyKey };
+      return { branch, commit: undefined, pullRequest: undefined, idempotencyKey: value.idempotencyKey };
+    }
+    if (value.source === "pullRequest") {
+      // Azure DevOps writes pull requests as !42; people paste it that way too.
+      const typed = value.pullRequest.trim().replace(/^!/, "");
+      const number = /^\d{1,10}$/.test(typed) ? Number(typed) : NaN;
+      if (!(number >= 1 && number <= 2_147_483_647)) {
+        ctx.addIssue({ code: "custom", path: ["pullRequest"], message: typed === "" ? "Choose a pull request to build" : "Pull request must be its number, like 42 (Azure DevOps shows it as !42)" });
+        return z.NEVER;
+      }
+      return { branch: undefined, commit: undefined, pullRequest: number, idempotencyKey: value.idempotencyKey };
     }
     const commit = value.commit.trim().toLowerCase();
     if (!/^[0-9a-f]{40}$/.test(commit)) {
@@ -47,10 +58,10 @@ export const startBuildSchema = z
       });
       return z.NEVER;
     }
-    return { branch: undefined, commit, idempotencyKey: value.idempotencyKey };
+    return { branch: undefined, commit, pullRequest: undefined, idempotencyKey: value.idempotencyKey };
   });
 
-export const startBuildFields = ["source", "branch", "commit", "idempotencyKey"] as const;
+export const startBuildFields = ["source", "branch", "commit", "pullRequest", "idempotencyKey"] as const;
 
 /** Rebuild: the key the page made, so a double click starts one build. */
 export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }) });
