@@ -73,6 +73,8 @@ type Fixture = {
   freshMember(): Promise<string>;
   /** A fresh build of the fixture's profile (of main's tip), in this status. */
   build(status?: "QUEUED" | "SUCCEEDED"): Promise<string>;
+  /** A fresh variable group of the organization (each delete call uses one up). */
+  variableGroup(): Promise<string>;
 };
 
 type ActionRow = { expect: Expect; call(fixture: Fixture): Promise<{ args: unknown[]; form: Record<string, string> }> };
@@ -195,6 +197,13 @@ const ACTIONS: Record<string, ActionRow> = {
   },
   // An id no file has: the admin's call answers that it was already removed.
   "lib/actions/secret-files.ts#removeSecretFileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId, randomUUID()]) },
+  "lib/actions/variable-groups.ts#createVariableGroupAction": { expect: ADMIN_ANYWHERE, call: async () => ({ args: [], form: { name: uniqueName("Matrix Group"), description: "", idempotencyKey: randomUUID() } }) },
+  // A version no page showed: the admin gets past the policy and is told someone saved since.
+  "lib/actions/variable-groups.ts#updateVariableGroupAction": {
+    expect: { ...ADMIN_TARGET, admin: "CONFLICT" },
+    call: async (f) => ({ args: [await f.variableGroup()], form: { name: uniqueName("Matrix Group"), description: "", variables: "[]", basedOn: "0".repeat(16) } }),
+  },
+  "lib/actions/variable-groups.ts#deleteVariableGroupAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.variableGroup()]) },
   "lib/actions/chat.ts#testChatAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId]) },
   "lib/actions/chat.ts#removeChatAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId]) },
   "lib/actions/hooks.ts#issueHookCredentialsAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await refusedSubscription(f), "git.push"]) },
@@ -483,6 +492,10 @@ test.describe("authorization matrix", () => {
           return token;
         },
         freshMember: async () => (await createUser({ role: "MEMBER", name: "Matrix Fresh", organizationId: organization.id })).id,
+        variableGroup: async () => {
+          const name = uniqueName("Matrix Group");
+          return (await prisma().variableGroup.create({ data: { organizationId: organization.id, name, nameKey: name.toLowerCase(), idempotencyKey: randomUUID() } })).id;
+        },
       };
 
       const manifest = discoverActions();

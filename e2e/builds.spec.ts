@@ -488,8 +488,13 @@ test.describe("builds", () => {
       await page.getByRole("button", { name: "Save workflow" }).click();
       await expect.poll(async () => prisma().auditEvent.count({ where: { action: "workflow.updated", targetId: profile.id } })).toBe(2);
       await expect(page.getByRole("button", { name: "Save workflow" })).toBeEnabled();
-      await expect(page.getByLabel("Secret", { exact: true }).last()).toBeChecked();
-      await expect(page.getByLabel("Secret value", { exact: true }).last()).toHaveAttribute("type", "password");
+      // The editor starts again from what was saved: variables in name order, the secret stored (not the typed text).
+      const variables = page.getByRole("region", { name: "Environment variables" });
+      await expect(variables.getByLabel("Name", { exact: true }).first()).toHaveValue("DEPLOY_KEY");
+      await expect(variables.getByLabel("Secret", { exact: true }).first()).toBeChecked();
+      await expect(variables.getByLabel("Secret value", { exact: true })).toHaveAttribute("type", "password");
+      await expect(variables.getByLabel("Secret value", { exact: true })).toHaveValue("");
+      await expect(variables.getByLabel("Secret value", { exact: true })).toHaveAttribute("placeholder", "Stored — type a new value to replace it");
 
       await test.step("saving again continues from the saved workflow; a tab opened before that save is refused and keeps its edits", async () => {
         const otherContext = await browser.newContext({ baseURL: KEEL_URL, ignoreHTTPSErrors: true });

@@ -29,6 +29,7 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "profile.triggers": { member: false, system: false },
   "hooks.manage": { member: false, system: true },
   "workflow.update": { member: false, system: false },
+  "variableGroup.manage": { member: false, system: false },
   "member.manage": { member: false, system: false },
   // The network settings map the private networks Keel may reach: admins only (issue 11).
   "network.read": { member: false, system: false },

@@ -60,6 +60,8 @@ const RULES = {
   "hooks.manage": { roles: ["ADMIN"], system: true, refusal: "Only admins can see and replay service-hook deliveries. Ask an admin of your organization." },
   /** Change a profile's workflow: steps, time limit, variables and secrets. */
   "workflow.update": { roles: ["ADMIN"], system: false, refusal: "Only admins can change a build profile's workflow. Ask an admin of your organization." },
+  /** See, create, edit and delete the organization's variable groups (values several profiles share, secrets among them). */
+  "variableGroup.manage": { roles: ["ADMIN"], system: false, refusal: "Only admins can see and change variable groups. Ask an admin of your organization." },
   /** See and manage the organization's members: add, change roles, disable, reset passwords, unlock sign-in. */
   "member.manage": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /**

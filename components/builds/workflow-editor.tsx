@@ -1,19 +1,19 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState, useId, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { TextWithCode } from "@/components/ui/text-with-code";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { ARTIFACTS_VARIABLE, DEFAULT_TIMEOUT_MINUTES, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
+import { inputClass as input, useVariableRows, VariableRows, variablesPayload } from "./variable-rows";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
-type VariableRow = { key: number; name: string; isSecret: boolean; value: string; stored: boolean };
 type StepRow = WorkflowStep & { key: number };
 
-const input = "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:outline-none focus:ring-1 focus:ring-brand-600";
 
 /**
  * The workflow form (admins): ordered steps, the time limit, environment variables. Secret
@@ -30,6 +30,8 @@ export function WorkflowEditor({
   artifacts: initialArtifacts,
   artifactExample,
   variables: initialVariables,
+  variableGroups: initialGroups,
+  groups,
   version,
   defaults,
   defaultHint,
@@ -43,6 +45,10 @@ export function WorkflowEditor({
   /** Patterns the platform's builds usually need (the empty field's placeholder). */
   artifactExample: string;
   variables: WorkflowVariableView[];
+  /** Ids of the variable groups the workflow uses. */
+  variableGroups: string[];
+  /** The organization's variable groups, to choose from. */
+  groups: Array<{ id: string; name: string; description: string; variables: number; secrets: number }>;
   /** The saved workflow's version as shown (a save re-renders the page, which passes the new one). */
   version: string;
   defaults: WorkflowStep[];
@@ -55,7 +61,8 @@ export function WorkflowEditor({
   const [submodules, setSubmodules] = useState(initialSubmodules);
   const [lfs, setLfs] = useState(initialLfs);
   const [artifacts, setArtifacts] = useState(initialArtifacts.join("\n"));
-  const [variables, setVariables] = useState<VariableRow[]>(initialVariables.map((variable, index) => ({ key: index, name: variable.name, isSecret: variable.isSecret, value: variable.value ?? "", stored: variable.isSecret })));
+  const [variables, setVariables] = useVariableRows(initialVariables, version);
+  const [chosenGroups, setChosenGroups] = useState<string[]>(initialGroups);
   const id = useId();
   const next = () => {
     setCounter((value) => value + 1);
@@ -68,7 +75,8 @@ export function WorkflowEditor({
     fetchSubmodules: submodules,
     fetchLfs: lfs,
     artifacts: artifacts.split("\n"),
-    variables: variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret && variable.stored && variable.value === "" ? null : variable.value })),
+    variables: variablesPayload(variables),
+    variableGroups: chosenGroups,
     basedOn: version,
   });
   const errors = state.status === "error" ? [...(state.fieldErrors.workflow ?? []), ...(state.fieldErrors._form ?? [])] : [];
@@ -212,60 +220,43 @@ export function WorkflowEditor({
         <p className="text-sm text-slate-600">
           Every step gets these. A secret value is stored encrypted, never shown again, and replaced by *** wherever it appears in the log. Keel sets CI, HOME, TMPDIR and the KEEL_BUILD_* variables itself.
         </p>
-        {variables.length === 0 ? <p className="text-sm text-slate-600">No variables yet.</p> : null}
-        <ul className="space-y-3">
-          {variables.map((variable, index) => (
-            <li key={variable.key} className="grid grid-cols-1 gap-2 rounded-md border border-slate-200 p-3 sm:grid-cols-[12rem_1fr_auto_auto] sm:items-end">
-              <div>
-                <label htmlFor={`${id}-var-${variable.key}`} className="block text-sm text-slate-700">
-                  Name
+        <VariableRows rows={variables} onChange={setVariables} />
+      </section>
+
+      <section aria-labelledby={`${id}-groups`} className="space-y-3">
+        <h2 id={`${id}-groups`} className="text-base font-semibold text-slate-900">
+          Variable groups
+        </h2>
+        <p className="text-sm text-slate-600">
+          Values several profiles share, kept once in Settings → Variable groups. Every step gets the variables of the groups chosen here; when two groups set the same name, the group later in the alphabet wins, and this workflow&apos;s own variables win over every group.
+        </p>
+        {groups.length === 0 ? (
+          <p className="text-sm text-slate-600">
+            Your organization has no variable groups yet. <Link href="/settings/variable-groups" className="font-medium text-brand-700 underline">Create one</Link> for values several profiles share, such as a signing password or a store API key.
+          </p>
+        ) : (
+          <ul className="space-y-2">
+            {groups.map((group) => (
+              <li key={group.id}>
+                <label className="flex items-start gap-2 text-sm text-slate-800">
+                  <input
+                    type="checkbox"
+                    className="mt-1"
+                    // Not `checked`: React resets the form after each answer, to the defaults (components/ui/use-radio-choice.ts).
+                    defaultChecked={chosenGroups.includes(group.id)}
+                    onChange={(event) => setChosenGroups((current) => (event.target.checked ? [...current, group.id] : current.filter((chosen) => chosen !== group.id)))}
+                    aria-describedby={`${id}-group-${group.id}`}
+                  />
+                  {group.name}
                 </label>
-                <input
-                  id={`${id}-var-${variable.key}`}
-                  className={`${input} font-mono`}
-                  value={variable.name}
-                  maxLength={WORKFLOW_LIMITS.variableName}
-                  autoComplete="off"
-                  spellCheck={false}
-                  onChange={(event) => setVariables((current) => current.map((item) => (item.key === variable.key ? { ...item, name: event.target.value } : item)))}
-                />
-              </div>
-              <div>
-                <label htmlFor={`${id}-val-${variable.key}`} className="block text-sm text-slate-700">
-                  {variable.isSecret ? "Secret value" : "Value"}
-                </label>
-                <input
-                  id={`${id}-val-${variable.key}`}
-                  type={variable.isSecret ? "password" : "text"}
-                  className={`${input} font-mono`}
-                  value={variable.value}
-                  placeholder={variable.isSecret && variable.stored ? "Stored — type a new value to replace it" : ""}
-                  maxLength={WORKFLOW_LIMITS.variableValue}
-                  autoComplete={variable.isSecret ? "new-password" : "off"}
-                  spellCheck={false}
-                  onChange={(event) => setVariables((current) => current.map((item) => (item.key === variable.key ? { ...item, value: event.target.value } : item)))}
-                />
-              </div>
-              <label className="flex items-center gap-2 text-sm text-slate-700">
-                <input
-                  type="checkbox"
-                  // Not `checked`: React resets the form after each answer, to the defaults (components/ui/use-radio-choice.ts).
-                  defaultChecked={variable.isSecret}
-                  onChange={(event) =>
-                    setVariables((current) => current.map((item) => (item.key === variable.key ? { ...item, isSecret: event.target.checked, stored: event.target.checked ? item.stored : false, value: event.target.checked ? item.value : item.stored ? "" : item.value } : item)))
-                  }
-                />
-                Secret
-              </label>
-              <Button type="button" variant="ghost" className="text-red-700" onClick={() => setVariables((current) => current.filter((item) => item.key !== variable.key))} aria-label={`Remove variable ${variable.name || index + 1}`}>
-                Remove
-              </Button>
-            </li>
-          ))}
-        </ul>
-        <Button type="button" variant="secondary" disabled={variables.length >= WORKFLOW_LIMITS.variables} onClick={() => setVariables((current) => [...current, { key: next(), name: "", isSecret: false, value: "", stored: false }])}>
-          Add a variable
-        </Button>
+                <p id={`${id}-group-${group.id}`} className="ml-6 text-sm text-slate-600">
+                  {group.variables === 0 ? "No variables yet" : `${group.variables} variable${group.variables === 1 ? "" : "s"}${group.secrets > 0 ? `, ${group.secrets} secret` : ""}`}
+                  {group.description ? ` · ${group.description}` : ""}
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
 
       <div aria-live="polite">

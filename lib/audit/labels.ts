@@ -46,6 +46,10 @@ const LABELS: Record<string, string> = {
   "profile.disconnected": "Build profile disconnected",
   "profile.rebound": "Build profile re-bound",
   "profile.deleted": "Build profile deleted",
+  "workflow.updated": "Workflow changed",
+  "variable_group.created": "Variable group created",
+  "variable_group.updated": "Variable group changed",
+  "variable_group.deleted": "Variable group deleted",
   "repositories.listed": "Repositories listed",
   "repositories.listing_failed": "Repository listing failed",
   "audit.exported": "Audit log exported",
@@ -59,7 +63,7 @@ export function auditLabel(action: string): string {
   return LABELS[action] ?? action;
 }
 
-const TARGET_TYPES: Record<string, string> = { connection: "Connection", build_profile: "Build profile", user: "Member", connect_draft: "Connection setup", organization: "Organization" };
+const TARGET_TYPES: Record<string, string> = { connection: "Connection", build_profile: "Build profile", user: "Member", connect_draft: "Connection setup", organization: "Organization", variable_group: "Variable group" };
 
 /** The words for a target type. */
 export function targetTypeLabel(type: string | null): string {

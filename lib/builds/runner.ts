@@ -261,7 +261,7 @@ class BuildRun {
     }
     const header = authorizationHeader(credential);
     this.buildLog.addSecrets(maskList([credential.token, ...(header ? [header, header.replace(/^\w+\s+/, "")] : [])], 4));
-    const variables = await openBuildVariables(this.scope, build.profileId);
+    const { variables, groups, overridden } = await openBuildVariables(this.scope, build.profileId);
     this.buildLog.addSecrets(maskList(variables.filter((variable) => variable.isSecret).map((variable) => variable.value), WORKFLOW_LIMITS.secretMin));
 
     const collectionUrl = buildCollectionUrl(connection);
@@ -301,6 +301,10 @@ class BuildRun {
     }
     await setStepStatus(this.scope, build.id, this.runId, 0, "SUCCEEDED", 0);
     this.buildLog.system(0, `Fetched in ${formatDuration(Date.now() - fetchStarted)}.`);
+    if (groups.length > 0) {
+      // Which shared values the steps get, and which a later source replaced: a surprise value is traceable.
+      this.buildLog.system(0, `Variables from ${groups.length === 1 ? "the variable group" : "the variable groups"} ${groups.join(", ")}${overridden.length > 0 ? `; set again by a later group or the workflow: ${overridden.join(", ")}` : ""}.`);
+    }
 
     const stepEnv: Record<string, string> = {
       PATH: this.env.KEEL_BUILD_PATH,

@@ -57,7 +57,7 @@ describe("workflows", () => {
 
     // Sent again without its value: the secret stays; the plain one changes; one is removed.
     await updateWorkflow(admin, profileId, { steps: [{ name: "Assemble", command: "./gradlew assembleDebug" }], timeoutMinutes: 45, variables: [{ name: "KEYSTORE_PASSWORD", isSecret: true, value: null }] });
-    expect(await openBuildVariables(admin, profileId)).toEqual([{ name: "KEYSTORE_PASSWORD", value: "hunter2-keystore", isSecret: true }]);
+    expect((await openBuildVariables(admin, profileId)).variables).toEqual([{ name: "KEYSTORE_PASSWORD", value: "hunter2-keystore", isSecret: true }]);
 
     const events = await database.prisma.auditEvent.findMany({ where: { action: "workflow.updated", targetId: profileId }, orderBy: { createdAt: "asc" } });
     expect(events).toHaveLength(2);
@@ -323,7 +323,7 @@ describe("copying a profile", () => {
     expect(await duplicateProfile(admin, profileId, { name: "Wallet release", idempotencyKey: key })).toEqual({ id: copy.id, created: false });
     const workflow = await getWorkflow(admin, copy.id);
     expect(workflow).toMatchObject({ steps: [{ name: "Release", command: "./gradlew bundleRelease" }], timeoutMinutes: 50, fetchSubmodules: false, artifacts: ["app/build/outputs/**/*.aab"] });
-    expect((await openBuildVariables(admin, copy.id)).map((variable) => [variable.name, variable.value])).toEqual([
+    expect((await openBuildVariables(admin, copy.id)).variables.map((variable) => [variable.name, variable.value])).toEqual([
       ["FLAVOR", "release"],
       ["STORE_PASSWORD", "hunter2-hunter2"],
     ]);

@@ -1,16 +1,15 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { SecretUnreadableError } from "@/lib/crypto";
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, type BuildTrigger, type LogStream } from "@/lib/generated/prisma/client";
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, type Scope } from "@/lib/scope";
-import { openSecret, sealSecret } from "@/lib/secrets";
 import type { BuildStateDto, LogLineDto } from "@/lib/shared/builds";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
+import { openVariable, saveVariables, storedVariableSelect, variableViews, type StoredVariable } from "./variables";
 import { lockProfile } from "./locks";
 import { createBuildNotice, type BuildNoticeKind } from "./notifications";
 
@@ -36,6 +35,8 @@ export type WorkflowView = {
   /** Glob patterns of the files a build keeps (besides $KEEL_BUILD_ARTIFACTS). */
   artifacts: string[];
   variables: WorkflowVariableView[];
+  /** The variable groups its builds get, by name. */
+  variableGroups: Array<{ id: string; name: string }>;
 };
 
 function stepsOf(raw: unknown, platform: string): { steps: WorkflowStep[]; isDefault: boolean } {
@@ -54,6 +55,7 @@ export const workflowSelect = {
   fetchLfs: true,
   artifactPatterns: true,
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
+  variableGroups: { select: { group: { select: { id: true, name: true } } } },
 } satisfies Prisma.BuildProfileSelect;
 
 type WorkflowColumns = Prisma.BuildProfileGetPayload<{ select: typeof workflowSelect }>;
@@ -66,7 +68,8 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
     fetchSubmodules: profile.fetchSubmodules,
     fetchLfs: profile.fetchLfs,
     artifacts: profile.artifactPatterns,
-    variables: profile.variables.map((variable) => ({ name: variable.name, isSecret: variable.isSecret, value: variable.isSecret ? null : (variable.value ?? "") })),
+    variables: variableViews(profile.variables),
+    variableGroups: profile.variableGroups.map((link) => link.group).sort((a, b) => a.name.localeCompare(b.name, "en")),
   };
 }
 
@@ -87,6 +90,7 @@ export function workflowVersion(view: WorkflowView): string {
     ...(view.fetchLfs ? {} : { fetchLfs: false }),
     ...(view.artifacts.length > 0 ? { artifacts: view.artifacts } : {}),
     variables,
+    ...(view.variableGroups.length > 0 ? { variableGroups: view.variableGroups.map((group) => group.id).sort() } : {}),
   };
   return createHash("sha256").update(JSON.stringify(shown)).digest("hex").slice(0, 16);
 }
@@ -106,7 +110,7 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
   if (!row) {
     return null;
   }
-  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, variables: _variables, ...profile } = row;
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, variables: _variables, variableGroups: _groups, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
 }
@@ -124,15 +128,15 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
   return db.$transaction(async (tx) => {
     await lockProfile(tx, scope, profileId);
     const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true } });
-    const existing = await tx.buildVariable.findMany({ where: { profileId }, select: { id: true, name: true, isSecret: true, value: true, valueSealed: true } });
+    const existing = await tx.buildVariable.findMany({ where: { profileId }, select: storedVariableSelect });
+    const linked = await tx.profileVariableGroup.findMany({ where: { profileId }, select: { group: { select: { id: true, name: true } } } });
     // A secret file's variable holds the file's path: a workflow variable may not take its name.
     const fileVariables = new Set((await tx.buildSecretFile.findMany({ where: { profileId }, select: { variable: true } })).map((row) => row.variable));
     const taken = input.variables.find((variable) => fileVariables.has(variable.name));
     if (taken) {
       throw new AppError("INVALID_INPUT", `Variable ${taken.name}: a secret file of this workflow uses the name for its path; choose another name.`, { details: { field: "workflow" } });
     }
-    const byName = new Map(existing.map((variable) => [variable.name, variable]));
-    if (input.basedOn !== undefined && input.basedOn !== workflowVersion(workflowOf({ ...profile, variables: existing }))) {
+    if (input.basedOn !== undefined && input.basedOn !== workflowVersion(workflowOf({ ...profile, variables: existing, variableGroups: linked }))) {
       throw new AppError("CONFLICT", "Someone saved this workflow after you opened it. Nothing was saved: your edits are still on this page — note them, reload to see the current workflow, and make them again.");
     }
     const before = stepsOf(profile.workflowSteps, profile.platform).steps;
@@ -155,48 +159,31 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (JSON.stringify(profile.artifactPatterns) !== JSON.stringify(artifacts)) {
       changed.push("artifacts");
     }
-    const variableChanges: Record<string, string> = {};
-    const keep = new Set<string>();
-    for (const variable of input.variables) {
-      keep.add(variable.name);
-      const old = byName.get(variable.name);
-      if (variable.isSecret) {
-        if (variable.value === null) {
-          if (!old || !old.isSecret || !old.valueSealed) {
-            throw new AppError("INVALID_INPUT", `Variable ${variable.name}: enter the secret's value (Keel has none stored for it).`, { details: { field: "workflow" } });
-          }
-          continue;
-        }
-        const id = old?.id ?? randomUUID();
-        const sealed = sealSecret({ table: "BuildVariable", column: "valueSealed" }, id, variable.value);
-        if (old) {
-          await tx.buildVariable.update({ where: { id }, data: { isSecret: true, value: null, valueSealed: sealed } });
-        } else {
-          await tx.buildVariable.create({ data: { id, organizationId: scope.organizationId, profileId, name: variable.name, isSecret: true, valueSealed: sealed } });
-        }
-        variableChanges[variable.name] = old ? "secret replaced" : "secret added";
-        continue;
-      }
-      const value = variable.value ?? "";
-      if (old) {
-        if (old.isSecret || old.value !== value) {
-          await tx.buildVariable.update({ where: { id: old.id }, data: { isSecret: false, value, valueSealed: null } });
-          variableChanges[variable.name] = old.isSecret ? "no longer secret" : "value changed";
-        }
-      } else {
-        await tx.buildVariable.create({ data: { organizationId: scope.organizationId, profileId, name: variable.name, isSecret: false, value } });
-        variableChanges[variable.name] = "added";
-      }
-    }
-    const removed = existing.filter((variable) => !keep.has(variable.name));
-    if (removed.length > 0) {
-      await tx.buildVariable.deleteMany({ where: { id: { in: removed.map((variable) => variable.id) } } });
-      for (const variable of removed) {
-        variableChanges[variable.name] = "removed";
-      }
-    }
+    const variableChanges = await saveVariables(tx, scope, { profileId }, existing, input.variables, "workflow");
     if (Object.keys(variableChanges).length > 0) {
       changed.push("variables");
+    }
+    const groupsBefore = linked.map((link) => link.group);
+    let groupsAfter = groupsBefore;
+    if (input.variableGroups !== undefined) {
+      const wanted = new Set(input.variableGroups);
+      const found = await tx.variableGroup.findMany({ where: { id: { in: [...wanted] }, organizationId: scope.organizationId }, select: { id: true, name: true } });
+      if (found.length !== wanted.size) {
+        throw new AppError("CONFLICT", "A variable group this workflow uses was deleted while you edited it. Nothing was saved: reload the page to see the groups there are now.", { details: { field: "workflow" } });
+      }
+      const before = new Set(groupsBefore.map((group) => group.id));
+      const added = found.filter((group) => !before.has(group.id));
+      const removed = groupsBefore.filter((group) => !wanted.has(group.id));
+      if (removed.length > 0) {
+        await tx.profileVariableGroup.deleteMany({ where: { profileId, groupId: { in: removed.map((group) => group.id) } } });
+      }
+      if (added.length > 0) {
+        await tx.profileVariableGroup.createMany({ data: added.map((group) => ({ profileId, groupId: group.id, organizationId: scope.organizationId })) });
+      }
+      if (added.length > 0 || removed.length > 0) {
+        changed.push("variableGroups");
+      }
+      groupsAfter = found;
     }
     await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts } });
     if (changed.length > 0) {
@@ -217,6 +204,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
             artifacts,
             ...(changed.includes("artifacts") ? { artifactsBefore: profile.artifactPatterns } : {}),
             variables: variableChanges,
+            ...(changed.includes("variableGroups") ? { variableGroups: groupsAfter.map((group) => group.name).sort(), variableGroupsBefore: groupsBefore.map((group) => group.name).sort() } : {}),
           },
         },
         tx,
@@ -228,27 +216,36 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
   });
 }
 
-/** A build's environment variables, secret ones opened (the worker, right before the steps run). */
-export async function openBuildVariables(scope: Scope, profileId: string): Promise<{ name: string; value: string; isSecret: boolean }[]> {
-  const rows = await db.buildVariable.findMany({
-    where: { profileId, organizationId: scope.organizationId },
-    // An explicit select opens the sealed column (omitted by default everywhere else).
-    select: { id: true, name: true, isSecret: true, value: true, valueSealed: true },
-    orderBy: { name: "asc" },
-  });
-  return rows.map((row) => {
-    if (!row.isSecret) {
-      return { name: row.name, value: row.value ?? "", isSecret: false };
-    }
-    try {
-      return { name: row.name, value: openSecret({ table: "BuildVariable", column: "valueSealed" }, row.id, row.valueSealed ?? ""), isSecret: true };
-    } catch (error) {
-      if (error instanceof SecretUnreadableError) {
-        throw new AppError("PROVIDER_REJECTED", `Keel cannot decrypt the secret variable ${row.name} (its encryption key is missing or the value is damaged). An admin enters it again in the profile's workflow.`);
+/**
+ * A build's environment variables, secret ones opened (the worker, right before the steps run):
+ * its variable groups' in the order of their names, a later group's value winning, then the
+ * workflow's own, which win over every group's (lib/builds/README.md, "Variable groups").
+ * `groups` names the groups used and `overridden` the names a later source replaced, for the log.
+ */
+export async function openBuildVariables(scope: Scope, profileId: string): Promise<{ variables: Array<{ name: string; value: string; isSecret: boolean }>; groups: string[]; overridden: string[] }> {
+  const [own, links] = await Promise.all([
+    db.buildVariable.findMany({ where: { profileId, organizationId: scope.organizationId }, select: storedVariableSelect, orderBy: { name: "asc" } }),
+    db.profileVariableGroup.findMany({
+      where: { profileId, organizationId: scope.organizationId },
+      select: { group: { select: { name: true, variables: { select: storedVariableSelect, orderBy: { name: "asc" } } } } },
+    }),
+  ]);
+  const groups = links.map((link) => link.group).sort((a, b) => a.name.localeCompare(b.name, "en"));
+  const merged = new Map<string, { name: string; value: string; isSecret: boolean }>();
+  const overridden = new Set<string>();
+  const add = (rows: readonly StoredVariable[], where: string) => {
+    for (const row of rows) {
+      if (merged.has(row.name)) {
+        overridden.add(row.name);
       }
-      throw error;
+      merged.set(row.name, openVariable(row, where));
     }
-  });
+  };
+  for (const group of groups) {
+    add(group.variables, `the variable group ${group.name} (Settings → Variable groups)`);
+  }
+  add(own, "the profile's workflow");
+  return { variables: [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), groups: groups.map((group) => group.name), overridden: [...overridden].sort() };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -95,10 +95,10 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
   if (!row) {
     return null;
   }
-  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, variables, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, badgeKey, builds, _count, ...profile } = row;
+  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, variables, variableGroups, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, badgeKey, builds, _count, ...profile } = row;
   return {
     profile,
-    workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, variables }),
+    workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, variables, variableGroups }),
     triggers: triggersOf(triggers),
     lastScheduled: scheduleLastSlotAt && scheduleLastOutcome ? { at: scheduleLastSlotAt, outcome: scheduleLastOutcome } : null,
     chat: chatHook ? { ...chatHook, notify: chatHook.notify === "all" ? "all" : "changes" } : null,
@@ -498,6 +498,11 @@ export async function duplicateProfile(scope: Scope, sourceId: string, input: { 
       const valueSealed = variable.valueSealed ? sealSecret({ table: "BuildVariable", column: "valueSealed" }, copyId, openSecret({ table: "BuildVariable", column: "valueSealed" }, variable.id, variable.valueSealed)) : null;
       await tx.buildVariable.create({ data: { id: copyId, organizationId: scope.organizationId, profileId: id, name: variable.name, isSecret: variable.isSecret, value: variable.value, valueSealed } });
     }
+    // Variable groups are shared, not copied: the copy uses the same ones.
+    const groups = await tx.profileVariableGroup.findMany({ where: { profileId: sourceId }, select: { groupId: true, group: { select: { name: true } } } });
+    if (groups.length > 0) {
+      await tx.profileVariableGroup.createMany({ data: groups.map((link) => ({ profileId: id, groupId: link.groupId, organizationId: scope.organizationId })) });
+    }
     const files = await tx.buildSecretFile.findMany({ where: { profileId: sourceId }, omit: { contentSealed: false } });
     for (const file of files) {
       const copyId = randomUUID();
@@ -512,7 +517,7 @@ export async function duplicateProfile(scope: Scope, sourceId: string, input: { 
         action: "profile.created",
         targetType: "build_profile",
         targetId: id,
-        data: { name: input.name, copiedFrom: { id: sourceId, name: source.name }, variables: variables.map((variable) => variable.name), secretFiles: files.map((file) => file.variable) },
+        data: { name: input.name, copiedFrom: { id: sourceId, name: source.name }, variables: variables.map((variable) => variable.name), variableGroups: groups.map((link) => link.group.name), secretFiles: files.map((file) => file.variable) },
       },
       tx,
     );

@@ -5,6 +5,7 @@ import { getConnection, getPickerConnection } from "@/lib/data/connections";
 import { getDelivery } from "@/lib/data/hooks";
 import { getMember } from "@/lib/data/members";
 import { getProfile } from "@/lib/data/profiles";
+import { getVariableGroup } from "@/lib/data/variable-groups";
 import { AppError } from "@/lib/errors";
 import type { Scope } from "@/lib/scope";
 import { idSchema } from "@/lib/validation/auth";
@@ -24,6 +25,7 @@ const TARGETS = {
   build: { load: getBuild, missing: "That build does not exist in your organization." },
   /** A service-hook delivery of the webhook inbox. */
   delivery: { load: getDelivery, missing: "That delivery does not exist in your organization." },
+  variableGroup: { load: getVariableGroup, missing: "That variable group does not exist in your organization (someone may have deleted it)." },
 } as const;
 
 export type TargetKind = keyof typeof TARGETS;

@@ -25,6 +25,11 @@ export const WORKFLOW_LIMITS = {
   secretFiles: 20,
   secretFileBytes: 256 * 1024,
   secretFileName: 200,
+  /** Variable groups one profile uses, and groups per organization. */
+  variableGroups: 20,
+  groupsPerOrganization: 200,
+  groupName: 100,
+  groupDescription: 500,
 } as const;
 
 /** The directory every build's steps can put files in to keep them (its path is in this variable). */

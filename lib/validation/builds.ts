@@ -70,8 +70,11 @@ export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The for
 export type WorkflowVariableInput = { name: string; isSecret: boolean; value: string | null };
 
 /** `basedOn`: the version of the workflow the editor started from (lib/data/builds.ts, `workflowVersion`). */
-/** `fetchSubmodules`, `fetchLfs` or `artifacts` absent: the stored setting stays (the editor always sends them). */
-export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; variables: WorkflowVariableInput[]; basedOn?: string };
+/** `fetchSubmodules`, `fetchLfs`, `artifacts` or `variableGroups` absent: the stored setting stays (the editor always sends them). */
+export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; basedOn?: string };
+
+/** A variable as the workflow and variable-group editors send it. */
+export const rawVariable = z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict();
 
 const rawWorkflow = z.object({
   steps: z.array(z.object({ name: z.string(), command: z.string() }).strict()).max(200),
@@ -80,9 +83,53 @@ const rawWorkflow = z.object({
   fetchSubmodules: z.boolean().default(true),
   fetchLfs: z.boolean().optional(),
   artifacts: z.array(z.string()).max(1_000).optional(),
-  variables: z.array(z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict()).max(500),
+  variables: z.array(rawVariable).max(500),
+  /** The variable groups the profile uses (ids); absent: the stored links stay. */
+  variableGroups: z.array(z.uuid()).max(200).optional(),
   basedOn: z.string().regex(/^[0-9a-f]{16}$/).optional(),
 }).strict();
+
+/**
+ * Checks a list of variables (a workflow's or a variable group's), pushing one message per
+ * problem that names the variable and says what to do; returns them trimmed.
+ */
+export function checkVariables(input: ReadonlyArray<z.infer<typeof rawVariable>>, errors: string[], owner: string): WorkflowVariableInput[] {
+  if (input.length > WORKFLOW_LIMITS.variables) {
+    errors.push(`${owner} has at most ${WORKFLOW_LIMITS.variables} variables.`);
+  }
+  const seen = new Set<string>();
+  return input.map((variable, index) => {
+    const name = variable.name.trim();
+    const label = name ? `Variable ${name}` : `Variable ${index + 1}`;
+    if (name === "") {
+      errors.push(`${label}: the name is required.`);
+    } else if (name.length > WORKFLOW_LIMITS.variableName || !VARIABLE_NAME.test(name)) {
+      errors.push(`${label}: use letters, digits and underscores, not starting with a digit (at most ${WORKFLOW_LIMITS.variableName} characters).`);
+    } else {
+      const reserved = reservedVariableReason(name);
+      if (reserved) {
+        errors.push(`${label}: ${reserved}; choose another name.`);
+      }
+      if (seen.has(name)) {
+        errors.push(`${label}: the name is used twice.`);
+      }
+      seen.add(name);
+    }
+    const value = variable.value;
+    if (value !== null) {
+      if (value.length > WORKFLOW_LIMITS.variableValue) {
+        errors.push(`${label}: the value must be at most ${WORKFLOW_LIMITS.variableValue.toLocaleString("en")} characters.`);
+      } else if (CONTROL_EXCEPT_LINES.test(value)) {
+        errors.push(`${label}: the value must not contain control characters.`);
+      } else if (variable.isSecret && value.length < WORKFLOW_LIMITS.secretMin) {
+        errors.push(`${label}: a secret value needs at least ${WORKFLOW_LIMITS.secretMin} characters, or Keel could not mask it in logs.`);
+      }
+    } else if (!variable.isSecret) {
+      errors.push(`${label}: enter a value (it may be empty text only for a secret you keep).`);
+    }
+    return { name, isSecret: variable.isSecret, value };
+  });
+}
 
 /** Checks a workflow; every message names the step or variable and says what to do. */
 export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } | { ok: false; errors: string[] } {
@@ -123,41 +170,10 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
   if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
     errors.push(`Time limit must be a whole number of minutes from ${min} to ${max}.`);
   }
-  if (input.variables.length > WORKFLOW_LIMITS.variables) {
-    errors.push(`A workflow has at most ${WORKFLOW_LIMITS.variables} variables.`);
+  const variables = checkVariables(input.variables, errors, "A workflow");
+  if (input.variableGroups && new Set(input.variableGroups).size > WORKFLOW_LIMITS.variableGroups) {
+    errors.push(`A workflow uses at most ${WORKFLOW_LIMITS.variableGroups} variable groups.`);
   }
-  const seen = new Set<string>();
-  const variables = input.variables.map((variable, index) => {
-    const name = variable.name.trim();
-    const label = name ? `Variable ${name}` : `Variable ${index + 1}`;
-    if (name === "") {
-      errors.push(`${label}: the name is required.`);
-    } else if (name.length > WORKFLOW_LIMITS.variableName || !VARIABLE_NAME.test(name)) {
-      errors.push(`${label}: use letters, digits and underscores, not starting with a digit (at most ${WORKFLOW_LIMITS.variableName} characters).`);
-    } else {
-      const reserved = reservedVariableReason(name);
-      if (reserved) {
-        errors.push(`${label}: ${reserved}; choose another name.`);
-      }
-      if (seen.has(name)) {
-        errors.push(`${label}: the name is used twice.`);
-      }
-      seen.add(name);
-    }
-    const value = variable.value;
-    if (value !== null) {
-      if (value.length > WORKFLOW_LIMITS.variableValue) {
-        errors.push(`${label}: the value must be at most ${WORKFLOW_LIMITS.variableValue.toLocaleString("en")} characters.`);
-      } else if (CONTROL_EXCEPT_LINES.test(value)) {
-        errors.push(`${label}: the value must not contain control characters.`);
-      } else if (variable.isSecret && value.length < WORKFLOW_LIMITS.secretMin) {
-        errors.push(`${label}: a secret value needs at least ${WORKFLOW_LIMITS.secretMin} characters, or Keel could not mask it in logs.`);
-      }
-    } else if (!variable.isSecret) {
-      errors.push(`${label}: enter a value (it may be empty text only for a secret you keep).`);
-    }
-    return { name, isSecret: variable.isSecret, value };
-  });
   let artifacts: string[] | undefined;
   if (input.artifacts) {
     // Blank lines are dropped and repeats kept once: the editor sends what the text area holds.
@@ -177,7 +193,7 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
   }
   return {
     ok: true,
-    value: { steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
+    value: { steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
   };
 }
 

@@ -43,6 +43,13 @@ export default async function SettingsPage() {
             </Link>
           </Card>
         ) : null}
+        {can(scope, "variableGroup.manage") ? (
+          <Card title="Variable groups" description="Values several build profiles share, such as signing passwords and store API keys, kept once.">
+            <Link href="/settings/variable-groups" className="text-sm font-medium text-brand-700 underline">
+              Variable groups
+            </Link>
+          </Card>
+        ) : null}
         <Card title="Microsoft Entra ID" description="The sign-in app's redirect URI, permissions and setup script; Keel's issuer for service principals.">
           {can(scope, "connection.create") ? (
             <Link href="/settings/entra" className="text-sm font-medium text-brand-700 underline">

@@ -10,6 +10,7 @@ import { removeSecretFileAction, saveSecretFileAction } from "@/lib/actions/secr
 import { requireScope } from "@/lib/auth/guards";
 import { getProfileWorkflow } from "@/lib/data/builds";
 import { listSecretFiles } from "@/lib/data/secret-files";
+import { listVariableGroups } from "@/lib/data/variable-groups";
 import { formatTime } from "@/lib/shared/dates";
 import { ARTIFACT_EXAMPLES, defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
 import { idSchema } from "@/lib/validation/auth";
@@ -25,7 +26,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
     notFound();
   }
   const { profile, workflow, version } = found;
-  const files = await listSecretFiles(scope, profile.id);
+  const [files, groups] = await Promise.all([listSecretFiles(scope, profile.id), listVariableGroups(scope)]);
   return (
     <>
       <PageHeader
@@ -50,6 +51,8 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           artifacts={workflow.artifacts}
           artifactExample={ARTIFACT_EXAMPLES[profile.platform] ?? ARTIFACT_EXAMPLES.OTHER!}
           variables={workflow.variables}
+          variableGroups={workflow.variableGroups.map((group) => group.id)}
+          groups={groups.map(({ id: groupId, name, description, variables, secrets }) => ({ id: groupId, name, description, variables, secrets }))}
           version={version}
           defaults={defaultWorkflowSteps(profile.platform)}
           defaultHint={defaultWorkflowHint(profile.platform)}
