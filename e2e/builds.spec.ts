@@ -412,6 +412,45 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin caches a folder between builds; the workflow page lists the cache and clears it", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Cache"));
+    await prisma().buildProfile.update({ where: { id: profile.id }, data: { workflowSteps: [{ name: "Deps", command: "test -f deps/ok && echo deps-cached || (mkdir -p deps && echo 1 > deps/ok && echo deps-installed)" }] } });
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow`);
+      const caches = page.getByRole("region", { name: "Caches" }).first();
+      await expect(page.getByRole("region", { name: "Caches" }).last()).toContainText("This workflow caches nothing.");
+      await caches.getByLabel(/^Folders to keep between builds/).fill("deps\n../outside");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByRole("alert").filter({ hasText: "The workflow was not saved" })).toContainText("Cache folder “../outside”: must not contain . or .. folders.");
+      await caches.getByLabel(/^Folders to keep between builds/).fill("deps");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      expect(await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).toMatchObject({ cachePaths: ["deps"], cacheKeyFiles: [] });
+
+      const first = await startFromProfile(page, profile.id, "main");
+      await expect(page.getByTestId("build-log")).toContainText("deps-installed", { timeout: 60_000 });
+      await expect(page.getByTestId("build-log")).toContainText("Saved the cache for main (1 folder,", { timeout: 30_000 });
+      await startFromProfile(page, profile.id, "main");
+      await expect(page.getByTestId("build-log")).toContainText("deps-cached", { timeout: 60_000 });
+      await expect(page.getByTestId("build-log")).toContainText(`Restored the cache of #${(await prisma().build.findUniqueOrThrow({ where: { id: first } })).number} on main`);
+
+      await page.goto(`/profiles/${profile.id}/workflow#saved-caches`);
+      const saved = page.getByRole("table", { name: "Saved caches" });
+      await expect(saved.getByRole("row").filter({ hasText: "main" })).toContainText("deps");
+      await expectNoSeriousA11yViolations(page, "workflow page with caches");
+      await page.getByRole("button", { name: "Clear caches" }).click();
+      const dialog = page.getByRole("dialog", { name: "Clear this profile's caches?" });
+      await dialog.getByRole("button", { name: "Clear caches" }).click();
+      await expect(dialog).toContainText("Cleared 1 cache. The next successful build of each branch saves a new one.");
+      await expect(saved).toHaveCount(0);
+      expect(await prisma().buildCache.count({ where: { profileId: profile.id } })).toBe(0);
+      expect(await prisma().auditEvent.count({ where: { action: "profile.caches_cleared", targetId: profile.id } })).toBe(1);
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("a failing build says which step failed", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Failing"));
     try {

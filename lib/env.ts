@@ -140,6 +140,10 @@ export const envSchema = z
     KEEL_BUILD_ARTIFACT_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).max(8 * 1024 * 1024 * 1024).default(500 * 1024 * 1024),
     /** Bytes of Git LFS content a build fetches (default 2 GiB); a commit whose LFS files add up to more fails its fetch, naming the total. */
     KEEL_BUILD_LFS_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).max(64 * 1024 * 1024 * 1024).default(2 * 1024 * 1024 * 1024),
+    /** Bytes of one build cache (default 1 GiB, gzip'd); a larger one is not saved and the log says so. */
+    KEEL_BUILD_CACHE_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).max(16 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),
+    /** Days a cache no build restored or saved is kept (default 7). */
+    KEEL_BUILD_CACHE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
     /** Days a finished build keeps its log (default 90); then the log lines are deleted, the build's record stays. */
     KEEL_BUILD_LOG_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
     /** Days a build's artifacts are kept (default 30); each profile's latest successful build keeps its artifacts until a newer one succeeds. */

@@ -29,6 +29,9 @@ export function WorkflowEditor({
   fetchLfs: initialLfs,
   artifacts: initialArtifacts,
   artifactExample,
+  cachePaths: initialCachePaths,
+  cacheKeyFiles: initialCacheKeyFiles,
+  cacheExample,
   variables: initialVariables,
   variableGroups: initialGroups,
   groups,
@@ -44,6 +47,10 @@ export function WorkflowEditor({
   artifacts: string[];
   /** Patterns the platform's builds usually need (the empty field's placeholder). */
   artifactExample: string;
+  cachePaths: string[];
+  cacheKeyFiles: string[];
+  /** What the platform's builds usually cache (the empty fields' placeholders). */
+  cacheExample: { paths: string; keyFiles: string };
   variables: WorkflowVariableView[];
   /** Ids of the variable groups the workflow uses. */
   variableGroups: string[];
@@ -61,6 +68,8 @@ export function WorkflowEditor({
   const [submodules, setSubmodules] = useState(initialSubmodules);
   const [lfs, setLfs] = useState(initialLfs);
   const [artifacts, setArtifacts] = useState(initialArtifacts.join("\n"));
+  const [cachePaths, setCachePaths] = useState(initialCachePaths.join("\n"));
+  const [cacheKeyFiles, setCacheKeyFiles] = useState(initialCacheKeyFiles.join("\n"));
   const [variables, setVariables] = useVariableRows(initialVariables, version);
   const [chosenGroups, setChosenGroups] = useState<string[]>(initialGroups);
   const id = useId();
@@ -75,6 +84,8 @@ export function WorkflowEditor({
     fetchSubmodules: submodules,
     fetchLfs: lfs,
     artifacts: artifacts.split("\n"),
+    cachePaths: cachePaths.split("\n"),
+    cacheKeyFiles: cacheKeyFiles.split("\n"),
     variables: variablesPayload(variables),
     variableGroups: chosenGroups,
     basedOn: version,
@@ -210,6 +221,41 @@ export function WorkflowEditor({
         />
         <p id={`${id}-artifacts-hint`} className="text-sm text-slate-600">
           Files a step copies into <code>${ARTIFACTS_VARIABLE}</code> are kept too. They are kept after a failed step as well (test reports explain failures), up to {WORKFLOW_LIMITS.artifactPatterns} patterns; anyone in the organization downloads them from the build&apos;s page. JUnit XML reports among them (Gradle&apos;s <code>build/test-results</code>, fastlane scan&apos;s <code>report.junit</code>) are summarised on the build&apos;s Tests card.
+        </p>
+      </section>
+
+      <section id="caches" aria-labelledby={`${id}-caches-title`} className="scroll-mt-6 space-y-2">
+        <h2 id={`${id}-caches-title`} className="text-base font-semibold text-slate-900">
+          Caches
+        </h2>
+        <label htmlFor={`${id}-cache-paths`} className="block text-sm text-slate-700">
+          Folders to keep between builds, one per line: relative to the repository&apos;s root, or to the build&apos;s home with <code>~/</code>.
+        </label>
+        <textarea
+          id={`${id}-cache-paths`}
+          className={`${input} font-mono`}
+          rows={Math.min(6, Math.max(2, cachePaths.split("\n").length))}
+          value={cachePaths}
+          placeholder={cacheExample.paths}
+          spellCheck={false}
+          aria-describedby={`${id}-caches-hint`}
+          onChange={(event) => setCachePaths(event.target.value)}
+        />
+        <label htmlFor={`${id}-cache-keys`} className="block text-sm text-slate-700">
+          Key files, one per line: when one of them changes (a lock file), the build starts from the nearest cache and saves a new one.
+        </label>
+        <textarea
+          id={`${id}-cache-keys`}
+          className={`${input} font-mono`}
+          rows={Math.min(6, Math.max(2, cacheKeyFiles.split("\n").length))}
+          value={cacheKeyFiles}
+          placeholder={cacheExample.keyFiles}
+          spellCheck={false}
+          aria-describedby={`${id}-caches-hint`}
+          onChange={(event) => setCacheKeyFiles(event.target.value)}
+        />
+        <p id={`${id}-caches-hint`} className="text-sm text-slate-600">
+          Before the steps, Keel restores the newest cache of the build&apos;s branch (or of the default branch); after every step succeeded it saves the folders again if they changed. Up to {WORKFLOW_LIMITS.cachePaths} folders; a cache no build uses for a week is deleted.
         </p>
       </section>
 

@@ -42,15 +42,15 @@ export function ConfirmDialog({ dialogRef, text, formAction, message }: { dialog
   );
 }
 
-/** "Delete" that asks first (ConfirmDialog), then runs the action. */
-export function DeleteButton({ text, action }: { text: ConfirmText; action: Action }) {
+/** "Delete" (or `label`) that asks first (ConfirmDialog), then runs the action. */
+export function DeleteButton({ text, action, label = "Delete" }: { text: ConfirmText; action: Action; label?: string }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [state, formAction] = useActionState(action, idleState as FormState);
   return (
     <>
       <Button type="button" variant="secondary" onClick={() => dialogRef.current?.showModal()}>
         <Trash2Icon className="h-4 w-4" aria-hidden="true" />
-        Delete
+        {label}
       </Button>
       <ConfirmDialog dialogRef={dialogRef} text={text} formAction={formAction} message={<FormMessage state={state} />} />
     </>

@@ -7,6 +7,7 @@ import { noteUseFailure } from "@/lib/connections/health";
 import { problemViewerFor } from "@/lib/connections/service";
 import { problemForViewer } from "@/lib/shared/problems";
 import { updateWorkflow } from "@/lib/data/builds";
+import { clearCaches } from "@/lib/data/caches";
 import { action } from "@/lib/entry/action";
 import { isAppError } from "@/lib/errors";
 import { problemFromError } from "@/lib/repositories/connection-client";
@@ -105,6 +106,16 @@ export const rebuildAction = action(
  * Saves a profile's workflow (admins): steps, time limit, variables; secret values sealed and
  * never echoed (the field is secret as a whole). Audited with what changed.
  */
+/** Deletes a profile's build caches (admins): a cache that breaks builds; the next successful build saves a new one. */
+export const clearCachesAction = action(
+  { name: "builds.caches.clear", permission: "workflow.update", target: "profile", unexpected: "Clearing the caches failed unexpectedly. Try again." },
+  async ({ scope, target: profile }) => {
+    const count = await clearCaches(scope, profile.id);
+    revalidatePath(`/profiles/${profile.id}/workflow`);
+    return { status: "success", message: count === 0 ? "There were no caches to clear." : `Cleared ${count === 1 ? "1 cache" : `${count} caches`}. The next successful build of each branch saves a new one.` };
+  },
+);
+
 export const updateWorkflowAction = action(
   {
     name: "builds.workflow.update",

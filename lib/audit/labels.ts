@@ -47,6 +47,7 @@ const LABELS: Record<string, string> = {
   "profile.rebound": "Build profile re-bound",
   "profile.deleted": "Build profile deleted",
   "workflow.updated": "Workflow changed",
+  "profile.caches_cleared": "Build caches cleared",
   "variable_group.created": "Variable group created",
   "variable_group.updated": "Variable group changed",
   "variable_group.deleted": "Variable group deleted",

@@ -511,6 +511,56 @@ describe("the build worker", () => {
     await updateWorkflow(scope, profileId, { steps: (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, fetchLfs: true, variables: [] });
   }, 120_000);
 
+  it("caches folders between builds of a branch: saved after success, restored before the steps, not saved again unchanged, a branch starting from the default branch's", async () => {
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const command = [
+      "if [ -f .keel-cache/stamp ]; then echo \"cache-hit $(cat .keel-cache/stamp) home=$(cat ~/.tool-cache/x)\"; else echo cache-miss; mkdir -p .keel-cache ~/.tool-cache; echo first > .keel-cache/stamp; echo tool > ~/.tool-cache/x; fi",
+    ].join("\n");
+    const workflow = (extra = "") => ({ steps: [{ name: "Deps", command: `${command}${extra}` }], timeoutMinutes: 30, variables: [], cachePaths: [".keel-cache", "~/.tool-cache"], cacheKeyFiles: ["Podfile.lock"] });
+    await updateWorkflow(scope, profileId, workflow());
+    const caches = () => database.prisma.buildCache.findMany({ where: { profileId }, orderBy: { createdAt: "asc" }, select: { branch: true, buildNumber: true, complete: true, size: true } });
+
+    const first = await finished((await start({ branch: "main" })).id);
+    const firstLog = await logOf(first.id);
+    expect(first.status, firstLog.join("\n")).toBe("SUCCEEDED");
+    expect(firstLog).toContain("cache-miss");
+    expect(firstLog.some((line) => line.startsWith("No cache to restore yet (.keel-cache, ~/.tool-cache)"))).toBe(true);
+    expect(firstLog.some((line) => /^Saved the cache for main \(2 folders, .+\) in /.test(line))).toBe(true);
+    expect(await caches()).toEqual([expect.objectContaining({ branch: "refs/heads/main", buildNumber: first.number, complete: true })]);
+
+    // The next build of main starts from it, and stores nothing when the folders did not change.
+    const second = await finished((await start({ branch: "main" })).id);
+    const secondLog = await logOf(second.id);
+    expect(secondLog).toContain("cache-hit first home=tool");
+    expect(secondLog.some((line) => line.startsWith(`Restored the cache of #${first.number} on main (`))).toBe(true);
+    expect(secondLog.some((line) => line.startsWith(`The cache did not change (`) && line.endsWith(`the one of #${first.number} on main stays.`))).toBe(true);
+    expect(await caches()).toHaveLength(1);
+
+    // Changed by the steps: saved again, replacing the older one of the same branch and key.
+    await updateWorkflow(scope, profileId, workflow("\necho more >> .keel-cache/stamp"));
+    const third = await finished((await start({ branch: "main" })).id);
+    expect((await logOf(third.id)).some((line) => line.startsWith("Saved the cache for main"))).toBe(true);
+    expect(await caches()).toEqual([expect.objectContaining({ branch: "refs/heads/main", buildNumber: third.number })]);
+
+    // Another branch starts from the default branch's cache and saves its own.
+    const branch = await finished((await start({ branch: DEFAULT_BUILD_BRANCHES.slow })).id);
+    const branchLog = await logOf(branch.id);
+    expect(branchLog).toContain("cache-hit first");
+    expect(branchLog.some((line) => line.startsWith(`Restored the cache of #${third.number} on main`))).toBe(true);
+    expect((await caches()).map((cache) => cache.branch)).toEqual(["refs/heads/main", `refs/heads/${DEFAULT_BUILD_BRANCHES.slow}`]);
+
+    // A failed build keeps nothing; clearing deletes every cache, and the next build starts clean.
+    await updateWorkflow(scope, profileId, workflow("\nexit 3"));
+    const failed = await finished((await start({ branch: "main" })).id);
+    expect(failed.status).toBe("FAILED");
+    expect(await logOf(failed.id)).toContain("Not saving a cache: a step failed, and its folders may be half-made.");
+    const { clearCaches } = await import("@/lib/data/caches");
+    expect(await clearCaches(scope, profileId)).toBe(2);
+    await updateWorkflow(scope, profileId, workflow());
+    expect(await logOf((await finished((await start({ branch: "main" })).id)).id)).toContain("cache-miss");
+    await updateWorkflow(scope, profileId, { steps: (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, variables: [], cachePaths: [], cacheKeyFiles: [] });
+  }, 180_000);
+
   it("keeps artifacts — the folder's and the patterns' files, after a failed step too, never through a link, within the budget — and retention keeps the latest success's", async () => {
     const { updateWorkflow } = await import("@/lib/data/builds");
     const { listArtifacts, pruneArtifacts, readArtifactChunk } = await import("@/lib/data/artifacts");

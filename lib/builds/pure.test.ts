@@ -3,6 +3,7 @@ import { parseAnsiLine, PLAIN_STYLE, stripAnsi } from "@/lib/shared/ansi";
 import { checkWorkflow, startBuildSchema } from "@/lib/validation/builds";
 import { checkFetchUrl, fetchConfig, fetchFailure } from "./git";
 import { maskList, maskSecrets } from "./log";
+import { cacheMember, cachePathProblem } from "@/lib/shared/workflow";
 import { LineSplitter, MAX_LINE_CHARS } from "./process";
 
 // The worker's pure parts: line splitting, masking, ANSI, the workflow's checks, git's
@@ -139,6 +140,31 @@ describe("the workflow's checks", () => {
     }
     expect(startBuildSchema.safeParse({ source: "branch", branch: "bad..name", idempotencyKey: key }).error?.issues[0]?.message).toBe("Branch is not a valid Git branch name");
     expect(startBuildSchema.safeParse({ source: "commit", commit: "abc1234", idempotencyKey: key }).error?.issues[0]?.message).toMatch(/^Commit must be a full commit id/);
+  });
+});
+
+describe("cache folders and key files", () => {
+  it("take plain relative paths (a folder may start with ~/), and say what is wrong with the rest", () => {
+    expect(cachePathProblem("Pods", "folder")).toBeNull();
+    expect(cachePathProblem("~/.gradle/caches", "folder")).toBeNull();
+    expect(cachePathProblem("ios/Podfile.lock", "keyFile")).toBeNull();
+    expect(cachePathProblem("~/.npmrc", "keyFile")).toMatch(/relative to the repository/);
+    expect(cachePathProblem("/var/cache", "folder")).toMatch(/relative to the repository \(Pods\), or to the build's home/);
+    expect(cachePathProblem("../sibling", "folder")).toBe("must not contain . or .. folders");
+    expect(cachePathProblem("node_modules/**", "folder")).toBe("name it exactly: patterns are not allowed here");
+    expect(cachePathProblem(".git/objects", "folder")).toMatch(/fetched fresh/);
+    expect(cachePathProblem("~/", "folder")).toMatch(/name a folder/);
+    expect(cacheMember("Pods/")).toBe("workspace/Pods");
+    expect(cacheMember("~/.gradle//caches")).toBe("home/.gradle/caches");
+  });
+
+  it("the workflow checks them, one message per problem, and key files need folders", () => {
+    const base = { steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, variables: [] };
+    expect(checkWorkflow({ ...base, cachePaths: ["Pods", " Pods ", ""], cacheKeyFiles: ["Podfile.lock"] })).toMatchObject({ ok: true, value: { cachePaths: ["Pods"], cacheKeyFiles: ["Podfile.lock"] } });
+    const refused = checkWorkflow({ ...base, cachePaths: ["/abs", "a/*"], cacheKeyFiles: [] });
+    expect(refused.ok ? [] : refused.errors).toEqual([expect.stringMatching(/^Cache folder “\/abs”: /), "Cache folder “a/*”: name it exactly: patterns are not allowed here."]);
+    const keysOnly = checkWorkflow({ ...base, cachePaths: [], cacheKeyFiles: ["Podfile.lock"] });
+    expect(keysOnly.ok ? [] : keysOnly.errors).toEqual(["Cache key files decide which cache fits: name the folders to cache too, or remove the key files."]);
   });
 });
 

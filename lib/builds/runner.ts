@@ -25,6 +25,7 @@ import { ARTIFACTS_VARIABLE, WORKFLOW_LIMITS } from "@/lib/shared/workflow";
 import { describeTests } from "@/lib/shared/tests";
 import { findArtifacts, keepArtifacts } from "./artifacts";
 import { readTestReports } from "./test-reports";
+import { cacheKey, restoreCache, saveCache, type CacheContext } from "./caches";
 import { FetchError, fetchCommit } from "./git";
 import { BuildLog, maskList } from "./log";
 import { killBuildProcesses, startProcess, type RunningProcess } from "./process";
@@ -305,6 +306,9 @@ class BuildRun {
       // Which shared values the steps get, and which a later source replaced: a surprise value is traceable.
       this.buildLog.system(0, `Variables from ${groups.length === 1 ? "the variable group" : "the variable groups"} ${groups.join(", ")}${overridden.length > 0 ? `; set again by a later group or the workflow: ${overridden.join(", ")}` : ""}.`);
     }
+    // The cache (lib/builds/README.md, "Caches"): restored before the steps, saved after they all succeeded.
+    const cache = build.cachePaths.length > 0 ? { context: this.cacheContext(privateDir, 0), key: await cacheKey(workspace, build.cachePaths, build.cacheKeyFiles) } : null;
+    const restored = cache ? await restoreCache(cache.context, { branch: build.branch, defaultBranch: profile.defaultBranch, key: cache.key }) : null;
 
     const stepEnv: Record<string, string> = {
       PATH: this.env.KEEL_BUILD_PATH,
@@ -385,7 +389,29 @@ class BuildRun {
     }
     // Kept after a failed step too: its test reports and logs are what explains the failure.
     await this.keepArtifacts(lastStep, workspace, dirs.artifacts);
+    if (cache && !this.stopReason) {
+      const say = (text: string) => this.buildLog.system(lastStep, text);
+      if (failed) {
+        say("Not saving a cache: a step failed, and its folders may be half-made.");
+      } else if (!build.branch) {
+        say("Not saving a cache: this build is of a commit without a branch (caches belong to branches).");
+      } else {
+        await saveCache({ ...cache.context, say }, { branch: build.branch, key: cache.key, buildNumber: build.number, maxBytes: this.env.KEEL_BUILD_CACHE_MAX_BYTES, restored });
+      }
+    }
     return failed ?? { status: "SUCCEEDED", reason: null };
+  }
+
+  private cacheContext(privateDir: string, step: number): CacheContext {
+    return {
+      scope: this.scope,
+      privateDir,
+      profileId: this.build.profileId,
+      paths: this.build.cachePaths,
+      pathEnv: this.env.KEEL_BUILD_PATH,
+      say: (text) => this.buildLog.system(step, text),
+      onProcess: (running) => this.track(running),
+    };
   }
 
   /** Stores the build's artifacts, telling the log (under the last step that ran) what was kept. */

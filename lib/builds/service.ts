@@ -112,6 +112,8 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     fetchSubmodules: workflow!.fetchSubmodules,
     fetchLfs: workflow!.fetchLfs,
     artifactPatterns: workflow!.artifacts,
+    cachePaths: workflow!.cachePaths,
+    cacheKeyFiles: workflow!.cacheKeyFiles,
   });
   if (created.created) {
     await queueRun(scope, created.id);

@@ -34,6 +34,9 @@ export type WorkflowView = {
   fetchLfs: boolean;
   /** Glob patterns of the files a build keeps (besides $KEEL_BUILD_ARTIFACTS). */
   artifacts: string[];
+  /** Folders kept between builds, and the files whose content picks the cache. */
+  cachePaths: string[];
+  cacheKeyFiles: string[];
   variables: WorkflowVariableView[];
   /** The variable groups its builds get, by name. */
   variableGroups: Array<{ id: string; name: string }>;
@@ -54,6 +57,8 @@ export const workflowSelect = {
   fetchSubmodules: true,
   fetchLfs: true,
   artifactPatterns: true,
+  cachePaths: true,
+  cacheKeyFiles: true,
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
   variableGroups: { select: { group: { select: { id: true, name: true } } } },
 } satisfies Prisma.BuildProfileSelect;
@@ -68,6 +73,8 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
     fetchSubmodules: profile.fetchSubmodules,
     fetchLfs: profile.fetchLfs,
     artifacts: profile.artifactPatterns,
+    cachePaths: profile.cachePaths,
+    cacheKeyFiles: profile.cacheKeyFiles,
     variables: variableViews(profile.variables),
     variableGroups: profile.variableGroups.map((link) => link.group).sort((a, b) => a.name.localeCompare(b.name, "en")),
   };
@@ -89,6 +96,7 @@ export function workflowVersion(view: WorkflowView): string {
     ...(view.fetchSubmodules ? {} : { fetchSubmodules: false }),
     ...(view.fetchLfs ? {} : { fetchLfs: false }),
     ...(view.artifacts.length > 0 ? { artifacts: view.artifacts } : {}),
+    ...(view.cachePaths.length > 0 || view.cacheKeyFiles.length > 0 ? { caches: [view.cachePaths, view.cacheKeyFiles] } : {}),
     variables,
     ...(view.variableGroups.length > 0 ? { variableGroups: view.variableGroups.map((group) => group.id).sort() } : {}),
   };
@@ -110,7 +118,7 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
   if (!row) {
     return null;
   }
-  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, variables: _variables, variableGroups: _groups, ...profile } = row;
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, variables: _variables, variableGroups: _groups, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
 }
@@ -127,7 +135,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
   }
   return db.$transaction(async (tx) => {
     await lockProfile(tx, scope, profileId);
-    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true } });
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: storedVariableSelect });
     const linked = await tx.profileVariableGroup.findMany({ where: { profileId }, select: { group: { select: { id: true, name: true } } } });
     // A secret file's variable holds the file's path: a workflow variable may not take its name.
@@ -159,6 +167,11 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (JSON.stringify(profile.artifactPatterns) !== JSON.stringify(artifacts)) {
       changed.push("artifacts");
     }
+    const cachePaths = input.cachePaths ?? profile.cachePaths;
+    const cacheKeyFiles = input.cacheKeyFiles ?? profile.cacheKeyFiles;
+    if (JSON.stringify([profile.cachePaths, profile.cacheKeyFiles]) !== JSON.stringify([cachePaths, cacheKeyFiles])) {
+      changed.push("caches");
+    }
     const variableChanges = await saveVariables(tx, scope, { profileId }, existing, input.variables, "workflow");
     if (Object.keys(variableChanges).length > 0) {
       changed.push("variables");
@@ -185,7 +198,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
       }
       groupsAfter = found;
     }
-    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts } });
+    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts, cachePaths, cacheKeyFiles } });
     if (changed.length > 0) {
       await recordAudit(
         scope,
@@ -203,6 +216,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
             fetchLfs,
             artifacts,
             ...(changed.includes("artifacts") ? { artifactsBefore: profile.artifactPatterns } : {}),
+            ...(changed.includes("caches") ? { cachePaths, cacheKeyFiles } : {}),
             variables: variableChanges,
             ...(changed.includes("variableGroups") ? { variableGroups: groupsAfter.map((group) => group.name).sort(), variableGroupsBefore: groupsBefore.map((group) => group.name).sort() } : {}),
           },
@@ -455,6 +469,9 @@ export type NewBuild = {
   fetchLfs?: boolean;
   /** The workflow's artifact patterns (default none). */
   artifactPatterns?: string[];
+  /** The workflow's cache folders and key files (default none). */
+  cachePaths?: string[];
+  cacheKeyFiles?: string[];
 };
 
 /** Inserts the report intents a state change causes (in the caller's transaction). */
@@ -516,6 +533,8 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           fetchSubmodules: input.fetchSubmodules ?? true,
           fetchLfs: input.fetchLfs ?? true,
           artifactPatterns: input.artifactPatterns ?? [],
+          cachePaths: input.cachePaths ?? [],
+          cacheKeyFiles: input.cacheKeyFiles ?? [],
         },
       });
       await tx.buildStep.createMany({
@@ -636,6 +655,8 @@ export type ClaimedBuild = {
   fetchSubmodules: boolean;
   fetchLfs: boolean;
   artifactPatterns: string[];
+  cachePaths: string[];
+  cacheKeyFiles: string[];
   queuedAt: Date;
   startedAt: Date;
 };
@@ -675,7 +696,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };

@@ -6,6 +6,7 @@ import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneArtifacts } from "@/lib/data/artifacts";
 import { pruneBuildLogs } from "@/lib/data/builds";
+import { pruneCaches } from "@/lib/data/caches";
 import { pruneJobRows } from "@/lib/data/jobs";
 import { pruneNotices } from "@/lib/data/notifications";
 import { pruneRateLimits } from "@/lib/data/rate-limits";
@@ -62,7 +63,9 @@ export const registry: Registry = {
       // Past their days (a profile's latest successful build keeps its own), and unfinished ones of dead workers.
       const artifacts = await pruneArtifacts(getEnv().KEEL_BUILD_ARTIFACT_DAYS);
       const logs = await pruneBuildLogs(getEnv().KEEL_BUILD_LOG_DAYS);
-      logger("jobs.housekeeping").info({ artifacts, logs }, "pruned build artifacts and old builds' logs");
+      // Caches no build used for their days, and unfinished ones of dead workers.
+      const caches = await pruneCaches(getEnv().KEEL_BUILD_CACHE_DAYS);
+      logger("jobs.housekeeping").info({ artifacts, logs, caches }, "pruned build artifacts, old builds' logs and unused caches");
     }),
     handle(checkAllConnectionsQueue, checkAllConnectionsJob),
     handle(checkConnectionQueue, checkConnectionJob),

@@ -30,6 +30,10 @@ export const WORKFLOW_LIMITS = {
   groupsPerOrganization: 200,
   groupName: 100,
   groupDescription: 500,
+  /** Cache folders and key files per workflow, and the length of one. */
+  cachePaths: 10,
+  cacheKeyFiles: 10,
+  cachePath: 300,
 } as const;
 
 /** The directory every build's steps can put files in to keep them (its path is in this variable). */
@@ -43,6 +47,16 @@ export const ARTIFACT_EXAMPLES: Record<string, string> = {
   FLUTTER: "build/app/outputs/**/*.apk\nbuild/ios/ipa/*.ipa",
   DOTNET_MAUI: "**/bin/Release/**/*-Signed.apk\n**/bin/Release/**/*.ipa",
   OTHER: "dist/**\nreports/*.xml",
+};
+
+/** What a platform's builds usually cache (the empty fields' placeholders): folders, then key files. */
+export const CACHE_EXAMPLES: Record<string, { paths: string; keyFiles: string }> = {
+  IOS: { paths: "Pods\n~/Library/Caches/CocoaPods", keyFiles: "Podfile.lock" },
+  ANDROID: { paths: "~/.gradle/caches\n~/.gradle/wrapper", keyFiles: "gradle/wrapper/gradle-wrapper.properties\ngradle/libs.versions.toml" },
+  REACT_NATIVE: { paths: "node_modules\nios/Pods\n~/.gradle/caches", keyFiles: "package-lock.json\nios/Podfile.lock" },
+  FLUTTER: { paths: "~/.pub-cache\nios/Pods", keyFiles: "pubspec.lock\nios/Podfile.lock" },
+  DOTNET_MAUI: { paths: "~/.nuget/packages", keyFiles: "packages.lock.json" },
+  OTHER: { paths: "node_modules", keyFiles: "package-lock.json" },
 };
 
 /**
@@ -69,6 +83,48 @@ export function artifactPatternProblem(pattern: string): string | null {
     return "must stay inside the workspace: remove the .. folder";
   }
   return null;
+}
+
+/**
+ * What is wrong with a cache folder or key file (null: nothing): a plain relative path, no
+ * patterns, no `..`; a cache folder may start with `~/` for the build's home.
+ */
+export function cachePathProblem(value: string, kind: "folder" | "keyFile"): string | null {
+  if (value.length > WORKFLOW_LIMITS.cachePath) {
+    return `must be at most ${WORKFLOW_LIMITS.cachePath} characters`;
+  }
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+    return "must not contain control characters";
+  }
+  const home = kind === "folder" && value.startsWith("~/");
+  const rest = home ? value.slice(2) : value;
+  if (rest.startsWith("/") || rest.startsWith("~") || /^[A-Za-z]:/.test(rest)) {
+    return kind === "folder" ? "must be relative to the repository (Pods), or to the build's home (~/.gradle/caches)" : "must be relative to the repository (e.g. Podfile.lock)";
+  }
+  if (rest.includes("\\")) {
+    return "use / between folders";
+  }
+  if (/[*?[\]{}]/.test(rest)) {
+    return "name it exactly: patterns are not allowed here";
+  }
+  const parts = rest.split("/").filter((part) => part !== "");
+  if (parts.length === 0) {
+    return kind === "folder" ? "name a folder, not the whole repository or home" : "name a file";
+  }
+  if (parts.some((part) => part === ".." || part === ".")) {
+    return "must not contain . or .. folders";
+  }
+  if (kind === "folder" && !home && parts[0] === ".git") {
+    return "the repository's .git folder is fetched fresh for every build";
+  }
+  return null;
+}
+
+/** Where a cache folder is in a build's private directory (`workspace/Pods`, `home/.gradle/caches`): its name in the cache's archive. */
+export function cacheMember(folder: string): string {
+  const home = folder.startsWith("~/");
+  const parts = (home ? folder.slice(2) : folder).split("/").filter((part) => part !== "");
+  return `${home ? "home" : "workspace"}/${parts.join("/")}`;
 }
 
 export const DEFAULT_TIMEOUT_MINUTES = 30;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { listPageField } from "./list-query";
 import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
-import { artifactPatternProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
+import { artifactPatternProblem, cachePathProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 
 // C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -70,8 +70,8 @@ export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The for
 export type WorkflowVariableInput = { name: string; isSecret: boolean; value: string | null };
 
 /** `basedOn`: the version of the workflow the editor started from (lib/data/builds.ts, `workflowVersion`). */
-/** `fetchSubmodules`, `fetchLfs`, `artifacts` or `variableGroups` absent: the stored setting stays (the editor always sends them). */
-export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; basedOn?: string };
+/** `fetchSubmodules`, `fetchLfs`, `artifacts`, `variableGroups` or the caches absent: the stored setting stays (the editor always sends them). */
+export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; cachePaths?: string[]; cacheKeyFiles?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; basedOn?: string };
 
 /** A variable as the workflow and variable-group editors send it. */
 export const rawVariable = z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict();
@@ -83,6 +83,9 @@ const rawWorkflow = z.object({
   fetchSubmodules: z.boolean().default(true),
   fetchLfs: z.boolean().optional(),
   artifacts: z.array(z.string()).max(1_000).optional(),
+  /** Cache folders and key files, one per line in the editor; absent: the stored ones stay. */
+  cachePaths: z.array(z.string()).max(1_000).optional(),
+  cacheKeyFiles: z.array(z.string()).max(1_000).optional(),
   variables: z.array(rawVariable).max(500),
   /** The variable groups the profile uses (ids); absent: the stored links stay. */
   variableGroups: z.array(z.uuid()).max(200).optional(),
@@ -129,6 +132,11 @@ export function checkVariables(input: ReadonlyArray<z.infer<typeof rawVariable>>
     }
     return { name, isSecret: variable.isSecret, value };
   });
+}
+
+/** A text area's lines: trimmed, blank ones dropped, repeats kept once. */
+function lines(values: readonly string[]): string[] {
+  return [...new Set(values.map((value) => value.trim()).filter((value) => value !== ""))];
 }
 
 /** Checks a workflow; every message names the step or variable and says what to do. */
@@ -188,12 +196,35 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
       }
     }
   }
+  const cachePaths = input.cachePaths ? lines(input.cachePaths) : undefined;
+  const cacheKeyFiles = input.cacheKeyFiles ? lines(input.cacheKeyFiles) : undefined;
+  if (cachePaths && cachePaths.length > WORKFLOW_LIMITS.cachePaths) {
+    errors.push(`Caches: at most ${WORKFLOW_LIMITS.cachePaths} folders.`);
+  }
+  if (cacheKeyFiles && cacheKeyFiles.length > WORKFLOW_LIMITS.cacheKeyFiles) {
+    errors.push(`Cache key files: at most ${WORKFLOW_LIMITS.cacheKeyFiles}.`);
+  }
+  for (const folder of cachePaths ?? []) {
+    const problem = cachePathProblem(folder, "folder");
+    if (problem) {
+      errors.push(`Cache folder “${folder.slice(0, 60)}”: ${problem}.`);
+    }
+  }
+  for (const file of cacheKeyFiles ?? []) {
+    const problem = cachePathProblem(file, "keyFile");
+    if (problem) {
+      errors.push(`Cache key file “${file.slice(0, 60)}”: ${problem}.`);
+    }
+  }
+  if (cacheKeyFiles && cacheKeyFiles.length > 0 && (cachePaths ?? []).length === 0) {
+    errors.push("Cache key files decide which cache fits: name the folders to cache too, or remove the key files.");
+  }
   if (errors.length > 0) {
     return { ok: false, errors };
   }
   return {
     ok: true,
-    value: { steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
+    value: { ...(cachePaths ? { cachePaths } : {}), ...(cacheKeyFiles ? { cacheKeyFiles } : {}), steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
   };
 }
 

@@ -1,18 +1,21 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { CacheList } from "@/components/builds/cache-list";
 import { SecretFiles } from "@/components/builds/secret-files";
 import { WorkflowEditor } from "@/components/builds/workflow-editor";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { updateWorkflowAction } from "@/lib/actions/builds";
+import { clearCachesAction, updateWorkflowAction } from "@/lib/actions/builds";
 import { removeSecretFileAction, saveSecretFileAction } from "@/lib/actions/secret-files";
 import { requireScope } from "@/lib/auth/guards";
 import { getProfileWorkflow } from "@/lib/data/builds";
+import { listCaches } from "@/lib/data/caches";
 import { listSecretFiles } from "@/lib/data/secret-files";
 import { listVariableGroups } from "@/lib/data/variable-groups";
 import { formatTime } from "@/lib/shared/dates";
-import { ARTIFACT_EXAMPLES, defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
+import { formatSize, shortBranchName } from "@/lib/shared/names";
+import { ARTIFACT_EXAMPLES, CACHE_EXAMPLES, defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
 
@@ -26,7 +29,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
     notFound();
   }
   const { profile, workflow, version } = found;
-  const [files, groups] = await Promise.all([listSecretFiles(scope, profile.id), listVariableGroups(scope)]);
+  const [files, groups, caches] = await Promise.all([listSecretFiles(scope, profile.id), listVariableGroups(scope), listCaches(scope, profile.id)]);
   return (
     <>
       <PageHeader
@@ -50,6 +53,9 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           fetchLfs={workflow.fetchLfs}
           artifacts={workflow.artifacts}
           artifactExample={ARTIFACT_EXAMPLES[profile.platform] ?? ARTIFACT_EXAMPLES.OTHER!}
+          cachePaths={workflow.cachePaths}
+          cacheKeyFiles={workflow.cacheKeyFiles}
+          cacheExample={CACHE_EXAMPLES[profile.platform] ?? CACHE_EXAMPLES.OTHER!}
           variables={workflow.variables}
           variableGroups={workflow.variableGroups.map((group) => group.id)}
           groups={groups.map(({ id: groupId, name, description, variables, secrets }) => ({ id: groupId, name, description, variables, secrets }))}
@@ -76,6 +82,13 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
             removeAction: removeSecretFileAction.bind(null, profile.id, file.id),
           }))}
           saveAction={saveSecretFileAction.bind(null, profile.id)}
+        />
+      </Card>
+      <Card title="Caches" id="saved-caches" className="mt-6" description="What builds of this profile restore before their steps (see Caches in the workflow above).">
+        <CacheList
+          caches={caches.map((cache) => ({ id: cache.id, branch: shortBranchName(cache.branch), paths: cache.paths.join(", "), size: formatSize(cache.size), savedBy: `#${cache.buildNumber}`, saved: formatTime(cache.createdAt), used: formatTime(cache.lastUsedAt) }))}
+          configured={workflow.cachePaths.length > 0}
+          clearAction={clearCachesAction.bind(null, profile.id)}
         />
       </Card>
     </>
