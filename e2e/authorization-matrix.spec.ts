@@ -240,6 +240,7 @@ const ACTIONS: Record<string, ActionRow> = {
     call: async () => ({ args: [], form: { organizationName: "Intruder Org", name: "Mallory", email: "mallory@keel.test", password: "correct horse battery staple" } }),
   },
   // Ends the caller's own sessions: runs last (see below).
+  "lib/actions/session.ts#markNoticesSeenAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => noForm() },
   "lib/actions/session.ts#signOutEverywhereAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => noForm() },
 };
 

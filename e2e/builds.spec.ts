@@ -477,6 +477,20 @@ test.describe("builds", () => {
       expect(mail!.text).toContain("Step “Test” failed with exit code 1.");
       expect(mail!.text).toContain(`/builds/${buildId}`);
 
+      // And in Keel: the bell counts it; the Notices page shows it with the way to the build, then marks it seen.
+      await page.reload();
+      await expect(page.getByRole("link", { name: /^Notices, (\d+|99\+) new$/ })).toBeVisible();
+      await page.getByRole("link", { name: /^Notices/ }).click();
+      await expect(page).toHaveURL(/\/notices$/);
+      const item = page.getByRole("list", { name: "Notices, newest first" }).getByRole("listitem").filter({ hasText: `${profile.name} #1 failed on ${DEFAULT_BUILD_BRANCHES.failing}` });
+      await expect(item).toContainText("New");
+      await expect(item).toContainText("Step “Test” failed with exit code 1.");
+      await expect(item).not.toContainText("Turn these e-mails off");
+      await expect(item.getByRole("link", { name: "Open the build" })).toHaveAttribute("href", `/builds/${buildId}`);
+      await expectNoSeriousA11yViolations(page, "notices");
+      const told = await prisma().notification.findFirstOrThrow({ where: { kind: "build.failed", data: { path: ["buildId"], equals: buildId } } });
+      await expect.poll(async () => (await prisma().user.findFirstOrThrow({ where: { email: FIRST_ADMIN.email } })).noticesSeenAt?.getTime() ?? 0).toBeGreaterThanOrEqual(told.createdAt.getTime());
+
       // Turned off under Account: the next failure of theirs tells nobody.
       await page.goto("/settings/account");
       await page.getByLabel("E-mail me when a build of mine fails, and when it is fixed").uncheck();

@@ -14,7 +14,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const attention = can(scope, "connection.update") ? await countConnectionsNeedingAttention(scope) : null;
   return (
     <>
-      <AppHeader organizationName={user.organizationName} userName={user.name} userEmail={user.email} role={user.role} demo={getEnv().KEEL_DEMO} attention={attention} />
+      <AppHeader organizationName={user.organizationName} userName={user.name} userEmail={user.email} role={user.role} demo={getEnv().KEEL_DEMO} attention={attention} notices={user.unseenNotices} />
       <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 outline-none sm:py-8">
         {children}
       </main>

@@ -27,7 +27,7 @@ export function CacheList({ caches, configured, clearAction }: { caches: CacheRo
     return (
       <div className="space-y-4">
         <p className="text-sm text-slate-600">
-          {configured ? "No cache yet: the next successful build of a branch saves one." : "This workflow caches nothing. Name folders under Caches in the workflow (dependencies such as Pods or ~/.gradle/caches) to make builds faster."}
+          {configured ? "No cache yet: the next successful build of a branch saves one." : "This workflow caches nothing. Name folders under Caches in the workflow (dependencies such as Pods or $HOME/.gradle/caches) to make builds faster."}
         </p>
         {configured ? clear : null}
       </div>

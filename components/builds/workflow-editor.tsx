@@ -229,7 +229,7 @@ export function WorkflowEditor({
           Caches
         </h2>
         <label htmlFor={`${id}-cache-paths`} className="block text-sm text-slate-700">
-          Folders to keep between builds, one per line: relative to the repository&apos;s root, or to the build&apos;s home with <code>~/</code>.
+          Folders to keep between builds, one per line: relative to the repository&apos;s root, or to the build&apos;s home with <code>$HOME/</code>.
         </label>
         <textarea
           id={`${id}-cache-paths`}

@@ -1,11 +1,12 @@
 import Link from "next/link";
 import { NavLinks } from "./nav-links";
+import BellIcon from "lucide-react/icons/bell";
 import { UserMenu } from "./user-menu";
 
-type Props = { organizationName: string; userName: string; userEmail: string; role: "ADMIN" | "MEMBER"; demo?: boolean; attention?: number | null };
+type Props = { organizationName: string; userName: string; userEmail: string; role: "ADMIN" | "MEMBER"; demo?: boolean; attention?: number | null; notices?: number };
 
-/** The top bar: organization, navigation, connections needing attention (admins), user menu. */
-export function AppHeader({ organizationName, userName, userEmail, role, demo, attention }: Props) {
+/** The top bar: organization, navigation, connections needing attention (admins), new notices, user menu. */
+export function AppHeader({ organizationName, userName, userEmail, role, demo, attention, notices = 0 }: Props) {
   return (
     <header className="relative border-b border-slate-200 bg-white">
       {demo ? (
@@ -35,7 +36,19 @@ export function AppHeader({ organizationName, userName, userEmail, role, demo, a
             {attention} connection{attention === 1 ? " needs" : "s need"} attention
           </Link>
         ) : null}
-        <div className="md:ml-auto">
+        <div className="flex items-center gap-2 md:ml-auto">
+          <Link
+            href="/notices"
+            className="relative inline-flex h-9 w-9 items-center justify-center rounded-full text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600"
+            aria-label={notices > 0 ? `Notices, ${notices > 99 ? "99+" : notices} new` : "Notices"}
+          >
+            <BellIcon className="h-5 w-5" aria-hidden="true" />
+            {notices > 0 ? (
+              <span aria-hidden="true" className="absolute -right-0.5 -top-0.5 min-w-[1.125rem] rounded-full bg-red-600 px-1 text-center text-[0.6875rem] font-semibold leading-[1.125rem] text-white">
+                {notices > 99 ? "99+" : notices}
+              </span>
+            ) : null}
+          </Link>
           <UserMenu name={userName} email={userEmail} role={role} />
         </div>
       </div>

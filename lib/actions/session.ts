@@ -4,6 +4,7 @@ import { requestAddress } from "@/lib/auth/request-address";
 import { changeOwnPassword } from "@/lib/auth/password-change";
 import { recordAudit } from "@/lib/data/audit";
 import { revalidatePath } from "next/cache";
+import { markNoticesSeen } from "@/lib/data/notifications";
 import { endOwnSessions, setOwnBuildEmails } from "@/lib/data/users";
 import { action } from "@/lib/entry/action";
 import { buildEmailsFields, buildEmailsSchema, changePasswordFields, changePasswordSchema } from "@/lib/validation/auth";
@@ -24,6 +25,12 @@ export const setBuildEmailsAction = action(
     return { status: "success", message: input.buildEmails ? "Saved: Keel e-mails you when a build of yours fails, and when it is fixed." : "Saved: Keel no longer e-mails you about builds." };
   },
 );
+
+/** Records that the current user has seen their notices (the Notices page, once it is shown): the header's count starts again. */
+export const markNoticesSeenAction = action({ name: "account.notices-seen", permission: "account.preferences" }, async ({ scope }) => {
+  await markNoticesSeen(scope);
+  return { status: "success", message: "" };
+});
 
 /** Changes the current user's password (proving the current one); their other sessions end. */
 export const changePasswordAction = action(

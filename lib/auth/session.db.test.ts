@@ -52,6 +52,32 @@ describe("server-side sessions", () => {
     expect(statements).toBe(1);
   });
 
+  it("counts the notices told to the user since they last opened them, in the same round trip", async () => {
+    const { getSessionUser } = await import("@/lib/data/users");
+    const { listMyNotices, markNoticesSeen } = await import("@/lib/data/notifications");
+    const user = await makeUser("notices@example.com");
+    const other = await makeUser("not-told@example.com");
+    const sid = await signIn(user.id);
+    const notice = (recipientIds: string[], dedupeKey: string) =>
+      database.prisma.notification.create({ data: { organizationId, kind: "build.failed", dedupeKey, data: { profile: "Wallet", number: 7, status: "FAILED", buildId: randomUUID() }, recipientIds } });
+    expect(await getSessionUser(sid, user.id)).toMatchObject({ unseenNotices: 0 });
+    await notice([user.id, other.id], `n-${randomUUID()}`);
+    await notice([other.id], `n-${randomUUID()}`);
+    await notice([user.id], `n-${randomUUID()}`);
+    const { statements, result } = await countStatements(() => getSessionUser(sid, user.id));
+    expect(statements).toBe(1);
+    expect(result).toMatchObject({ unseenNotices: 2 });
+    const scope = testScope(organizationId, user.id, "MEMBER");
+    const listed = await listMyNotices(scope);
+    expect(listed.notices).toHaveLength(2);
+    expect(listed.notices.every((item) => item.isNew)).toBe(true);
+    await markNoticesSeen(scope);
+    expect(await getSessionUser(sid, user.id)).toMatchObject({ unseenNotices: 0 });
+    expect((await listMyNotices(scope)).notices.map((item) => item.isNew)).toEqual([false, false]);
+    await notice([user.id], `n-${randomUUID()}`);
+    expect(await getSessionUser(sid, user.id)).toMatchObject({ unseenNotices: 1 });
+  });
+
   it("signing out ends that session at once and no other", async () => {
     const { endSession, getSessionUser } = await import("@/lib/data/users");
     const user = await makeUser("signout@example.com");

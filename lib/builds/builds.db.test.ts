@@ -514,9 +514,9 @@ describe("the build worker", () => {
   it("caches folders between builds of a branch: saved after success, restored before the steps, not saved again unchanged, a branch starting from the default branch's", async () => {
     const { updateWorkflow } = await import("@/lib/data/builds");
     const command = [
-      "if [ -f .keel-cache/stamp ]; then echo \"cache-hit $(cat .keel-cache/stamp) home=$(cat ~/.tool-cache/x)\"; else echo cache-miss; mkdir -p .keel-cache ~/.tool-cache; echo first > .keel-cache/stamp; echo tool > ~/.tool-cache/x; fi",
+      "if [ -f .keel-cache/stamp ]; then echo \"cache-hit $(cat .keel-cache/stamp) home=$(cat $HOME/.tool-cache/x)\"; else echo cache-miss; mkdir -p .keel-cache $HOME/.tool-cache; echo first > .keel-cache/stamp; echo tool > $HOME/.tool-cache/x; fi",
     ].join("\n");
-    const workflow = (extra = "") => ({ steps: [{ name: "Deps", command: `${command}${extra}` }], timeoutMinutes: 30, variables: [], cachePaths: [".keel-cache", "~/.tool-cache"], cacheKeyFiles: ["Podfile.lock"] });
+    const workflow = (extra = "") => ({ steps: [{ name: "Deps", command: `${command}${extra}` }], timeoutMinutes: 30, variables: [], cachePaths: [".keel-cache", "$HOME/.tool-cache"], cacheKeyFiles: ["Podfile.lock"] });
     await updateWorkflow(scope, profileId, workflow());
     const caches = () => database.prisma.buildCache.findMany({ where: { profileId }, orderBy: { createdAt: "asc" }, select: { branch: true, buildNumber: true, complete: true, size: true } });
 
@@ -524,7 +524,7 @@ describe("the build worker", () => {
     const firstLog = await logOf(first.id);
     expect(first.status, firstLog.join("\n")).toBe("SUCCEEDED");
     expect(firstLog).toContain("cache-miss");
-    expect(firstLog.some((line) => line.startsWith("No cache to restore yet (.keel-cache, ~/.tool-cache)"))).toBe(true);
+    expect(firstLog.some((line) => line.startsWith("No cache to restore yet (.keel-cache, $HOME/.tool-cache)"))).toBe(true);
     expect(firstLog.some((line) => /^Saved the cache for main \(2 folders, .+\) in /.test(line))).toBe(true);
     expect(await caches()).toEqual([expect.objectContaining({ branch: "refs/heads/main", buildNumber: first.number, complete: true })]);
 

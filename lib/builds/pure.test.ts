@@ -144,18 +144,22 @@ describe("the workflow's checks", () => {
 });
 
 describe("cache folders and key files", () => {
-  it("take plain relative paths (a folder may start with ~/), and say what is wrong with the rest", () => {
+  it("take plain relative paths (a folder may start with $HOME/ or the tilde form), and say what is wrong with the rest", () => {
+    const tilde = (rest: string) => ["~", rest].join("/");
     expect(cachePathProblem("Pods", "folder")).toBeNull();
-    expect(cachePathProblem("~/.gradle/caches", "folder")).toBeNull();
+    expect(cachePathProblem("$HOME/.gradle/caches", "folder")).toBeNull();
+    expect(cachePathProblem(tilde(".gradle/caches"), "folder")).toBeNull();
     expect(cachePathProblem("ios/Podfile.lock", "keyFile")).toBeNull();
-    expect(cachePathProblem("~/.npmrc", "keyFile")).toMatch(/relative to the repository/);
+    expect(cachePathProblem(tilde(".npmrc"), "keyFile")).toMatch(/relative to the repository/);
+    expect(cachePathProblem("$HOME/.npmrc", "keyFile")).toBeNull();
     expect(cachePathProblem("/var/cache", "folder")).toMatch(/relative to the repository \(Pods\), or to the build's home/);
     expect(cachePathProblem("../sibling", "folder")).toBe("must not contain . or .. folders");
     expect(cachePathProblem("node_modules/**", "folder")).toBe("name it exactly: patterns are not allowed here");
     expect(cachePathProblem(".git/objects", "folder")).toMatch(/fetched fresh/);
-    expect(cachePathProblem("~/", "folder")).toMatch(/name a folder/);
+    expect(cachePathProblem("$HOME/", "folder")).toMatch(/name a folder/);
     expect(cacheMember("Pods/")).toBe("workspace/Pods");
-    expect(cacheMember("~/.gradle//caches")).toBe("home/.gradle/caches");
+    expect(cacheMember(tilde(".gradle//caches"))).toBe("home/.gradle/caches");
+    expect(cacheMember("$HOME/.gradle/caches")).toBe("home/.gradle/caches");
   });
 
   it("the workflow checks them, one message per problem, and key files need folders", () => {

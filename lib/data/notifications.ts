@@ -1,7 +1,7 @@
 import "server-only";
 import { db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { Scope } from "@/lib/scope";
+import { requireUserActor, type Scope } from "@/lib/scope";
 
 // Notices for the owner and the admins of a connection (issue 12): a status change, an expiry
 // reminder, a new owner; and for the people a build concerns: it failed, or it was fixed.
@@ -114,14 +114,28 @@ export async function markNoticeEmailed(id: string): Promise<void> {
   await db.notification.updateMany({ where: { id, emailedAt: null }, data: { emailedAt: new Date() } });
 }
 
-/** The latest notices of the scope's organization (newest first), for pages. */
-export async function listRecentNotices(scope: Scope, options: { connectionId?: string; limit?: number } = {}) {
-  return db.notification.findMany({
-    where: { organizationId: scope.organizationId, ...(options.connectionId ? { connectionId: options.connectionId } : {}) },
-    orderBy: { createdAt: "desc" },
-    take: options.limit ?? 10,
-    select: { id: true, kind: true, data: true, createdAt: true, emailedAt: true, connectionId: true },
-  });
+/**
+ * The notices told to the scope's user (newest first, at most `limit`), each marked new when it
+ * came after they last opened their notices; and that moment.
+ */
+export async function listMyNotices(scope: Scope, limit = 50): Promise<{ notices: Array<{ id: string; kind: string; data: Prisma.JsonValue; createdAt: Date; connectionId: string | null; isNew: boolean }>; seenAt: Date | null }> {
+  const userId = requireUserActor(scope).userId;
+  const [user, rows] = await Promise.all([
+    db.user.findFirst({ where: { id: userId, organizationId: scope.organizationId }, select: { noticesSeenAt: true, createdAt: true } }),
+    db.notification.findMany({
+      where: { organizationId: scope.organizationId, recipientIds: { has: userId } },
+      orderBy: { createdAt: "desc" },
+      take: limit,
+      select: { id: true, kind: true, data: true, createdAt: true, connectionId: true },
+    }),
+  ]);
+  const since = user?.noticesSeenAt ?? user?.createdAt ?? new Date(0);
+  return { notices: rows.map((row) => ({ ...row, isNew: row.createdAt > since })), seenAt: user?.noticesSeenAt ?? null };
+}
+
+/** Records that the scope's user has seen their notices up to now (the header's count starts again from zero). */
+export async function markNoticesSeen(scope: Scope): Promise<void> {
+  await db.user.updateMany({ where: { id: requireUserActor(scope).userId, organizationId: scope.organizationId }, data: { noticesSeenAt: new Date() } });
 }
 
 /** Deletes notices older than `maxAgeMs` (global: the hourly housekeeping job); returns how many. */

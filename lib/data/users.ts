@@ -79,6 +79,8 @@ export type SessionUser = {
   organizationId: string;
   organizationName: string;
   role: Role;
+  /** Notices for them since they last opened the Notices page (counted up to 99). */
+  unseenNotices: number;
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -97,7 +99,7 @@ export async function createSession(userId: string, ip: string | null): Promise<
   return { id, expiresAt };
 }
 
-type SessionRow = { id: string; email: string; name: string; role: Role; organizationId: string; organizationName: string };
+type SessionRow = { id: string; email: string; name: string; role: Role; organizationId: string; organizationName: string; unseenNotices: number };
 
 /**
  * The user behind a live session, or null when it must no longer count: the row is gone (signed
@@ -110,7 +112,13 @@ export async function getSessionUser(sessionId: string, userId: string): Promise
     return null;
   }
   const rows = await db.$queryRaw<SessionRow[]>`
-    SELECT u."id", u."email", u."name", m."role", o."id" AS "organizationId", o."name" AS "organizationName"
+    SELECT u."id", u."email", u."name", m."role", o."id" AS "organizationId", o."name" AS "organizationName",
+      -- The header's count of new notices, in the same round trip (capped: the header says 99+).
+      (SELECT count(*)::int FROM (
+        SELECT 1 FROM "Notification" n
+        WHERE n."organizationId" = o."id" AND n."recipientIds" @> ARRAY[u."id"] AND n."createdAt" > COALESCE(u."noticesSeenAt", u."createdAt")
+        LIMIT 100
+      ) unseen) AS "unseenNotices"
     FROM "Session" s
     JOIN "User" u ON u."id" = s."userId"
     JOIN LATERAL (

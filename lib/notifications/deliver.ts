@@ -5,7 +5,7 @@ import { getEnv } from "@/lib/env";
 import type { JobContext } from "@/lib/jobs/define";
 import { logger } from "@/lib/logger";
 import { mailConfigured, sendMail } from "./mailer";
-import { renderNotice } from "./render";
+import { noticePath, renderNotice } from "./render";
 
 const log = logger("notifications.email");
 
@@ -55,11 +55,8 @@ export async function emailNoticesJob(_payload: Record<string, never>, context: 
   }
 }
 
-/** The page a notice links to: its build's, or its connection's. */
+/** The page a notice links to, as an absolute URL. */
 function noticeLink(base: string, notice: { kind: string; data: unknown; connectionId: string | null }): string | null {
-  const data = typeof notice.data === "object" && notice.data !== null ? (notice.data as Record<string, unknown>) : {};
-  if (notice.kind.startsWith("build.") && typeof data.buildId === "string" && /^[0-9a-f-]{36}$/.test(data.buildId)) {
-    return `${base}/builds/${data.buildId}`;
-  }
-  return notice.connectionId ? `${base}/connections/${notice.connectionId}` : null;
+  const path = noticePath(notice);
+  return path ? `${base}${path}` : null;
 }

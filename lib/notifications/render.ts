@@ -63,7 +63,20 @@ function authMethodOf(data: Record<string, unknown>): AuthMethod | null {
   return value === "PAT" || value === "OAUTH" || value === "SERVICE_PRINCIPAL" ? value : null;
 }
 
-/** Subject and text of a notice; `link` is the connection's page in Keel (absolute URL). */
+/** The page of Keel a notice is about: its build's, or its connection's (null: neither is known). */
+export function noticePath(notice: { kind: string; data: unknown; connectionId: string | null }): string | null {
+  const data = typeof notice.data === "object" && notice.data !== null ? (notice.data as Record<string, unknown>) : {};
+  if (notice.kind.startsWith("build.") && typeof data.buildId === "string" && /^[0-9a-f-]{36}$/.test(data.buildId)) {
+    return `/builds/${data.buildId}`;
+  }
+  return notice.connectionId ? `/connections/${notice.connectionId}` : null;
+}
+
+/**
+ * Subject and text of a notice; `link` is the connection's page in Keel (absolute URL). On the
+ * Notices page (`link` null) the e-mail's last words — why it came, how to turn e-mails off —
+ * are left out.
+ */
 export function renderNotice(kind: string, raw: unknown, link: string | null): RenderedNotice {
   const data = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
   const name = str(data, "name") ?? "A connection";
@@ -108,7 +121,7 @@ function renderBuildNotice(kind: "build.failed" | "build.fixed", data: Record<st
   const message = str(data, "commitMessage");
   const about = commit ? `\n\nCommit ${commit}${message ? `: ${message}` : ""}` : "";
   const footer = link ? `\n\nOpen the build in Keel: ${link}\n` : "\n";
-  const off = "\n\nYou get this because you started the build or wrote its commit. Turn these e-mails off under Account in Keel.\n";
+  const off = link ? "\n\nYou get this because you started the build or wrote its commit. Turn these e-mails off under Account in Keel.\n" : "";
   if (kind === "build.fixed") {
     return { subject: `Keel: ${build} is fixed${where}`, text: `${build} succeeded${where}: the build before it on this ${pr !== null ? "pull request" : "branch"} had not.${about}${footer}${off}` };
   }

@@ -51,11 +51,11 @@ export const ARTIFACT_EXAMPLES: Record<string, string> = {
 
 /** What a platform's builds usually cache (the empty fields' placeholders): folders, then key files. */
 export const CACHE_EXAMPLES: Record<string, { paths: string; keyFiles: string }> = {
-  IOS: { paths: "Pods\n~/Library/Caches/CocoaPods", keyFiles: "Podfile.lock" },
-  ANDROID: { paths: "~/.gradle/caches\n~/.gradle/wrapper", keyFiles: "gradle/wrapper/gradle-wrapper.properties\ngradle/libs.versions.toml" },
-  REACT_NATIVE: { paths: "node_modules\nios/Pods\n~/.gradle/caches", keyFiles: "package-lock.json\nios/Podfile.lock" },
-  FLUTTER: { paths: "~/.pub-cache\nios/Pods", keyFiles: "pubspec.lock\nios/Podfile.lock" },
-  DOTNET_MAUI: { paths: "~/.nuget/packages", keyFiles: "packages.lock.json" },
+  IOS: { paths: "Pods\n$HOME/Library/Caches/CocoaPods", keyFiles: "Podfile.lock" },
+  ANDROID: { paths: "$HOME/.gradle/caches\n$HOME/.gradle/wrapper", keyFiles: "gradle/wrapper/gradle-wrapper.properties\ngradle/libs.versions.toml" },
+  REACT_NATIVE: { paths: "node_modules\nios/Pods\n$HOME/.gradle/caches", keyFiles: "package-lock.json\nios/Podfile.lock" },
+  FLUTTER: { paths: "$HOME/.pub-cache\nios/Pods", keyFiles: "pubspec.lock\nios/Podfile.lock" },
+  DOTNET_MAUI: { paths: "$HOME/.nuget/packages", keyFiles: "packages.lock.json" },
   OTHER: { paths: "node_modules", keyFiles: "package-lock.json" },
 };
 
@@ -85,9 +85,14 @@ export function artifactPatternProblem(pattern: string): string | null {
   return null;
 }
 
+/** The length of a cache folder's home prefix: `$HOME/`, or the tilde-slash shells know; 0 for none. */
+function homePrefix(folder: string): number {
+  return folder.startsWith("$HOME/") ? 6 : folder.startsWith("~/") ? 2 : 0;
+}
+
 /**
  * What is wrong with a cache folder or key file (null: nothing): a plain relative path, no
- * patterns, no `..`; a cache folder may start with `~/` for the build's home.
+ * patterns, no `..`; a cache folder may start with `$HOME/` (or the tilde form) for the build's home.
  */
 export function cachePathProblem(value: string, kind: "folder" | "keyFile"): string | null {
   if (value.length > WORKFLOW_LIMITS.cachePath) {
@@ -96,10 +101,10 @@ export function cachePathProblem(value: string, kind: "folder" | "keyFile"): str
   if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
     return "must not contain control characters";
   }
-  const home = kind === "folder" && value.startsWith("~/");
-  const rest = home ? value.slice(2) : value;
+  const home = kind === "folder" ? homePrefix(value) : 0;
+  const rest = value.slice(home);
   if (rest.startsWith("/") || rest.startsWith("~") || /^[A-Za-z]:/.test(rest)) {
-    return kind === "folder" ? "must be relative to the repository (Pods), or to the build's home (~/.gradle/caches)" : "must be relative to the repository (e.g. Podfile.lock)";
+    return kind === "folder" ? "must be relative to the repository (Pods), or to the build's home ($HOME/.gradle/caches)" : "must be relative to the repository (e.g. Podfile.lock)";
   }
   if (rest.includes("\\")) {
     return "use / between folders";
@@ -114,7 +119,7 @@ export function cachePathProblem(value: string, kind: "folder" | "keyFile"): str
   if (parts.some((part) => part === ".." || part === ".")) {
     return "must not contain . or .. folders";
   }
-  if (kind === "folder" && !home && parts[0] === ".git") {
+  if (kind === "folder" && home === 0 && parts[0] === ".git") {
     return "the repository's .git folder is fetched fresh for every build";
   }
   return null;
@@ -122,9 +127,9 @@ export function cachePathProblem(value: string, kind: "folder" | "keyFile"): str
 
 /** Where a cache folder is in a build's private directory (`workspace/Pods`, `home/.gradle/caches`): its name in the cache's archive. */
 export function cacheMember(folder: string): string {
-  const home = folder.startsWith("~/");
-  const parts = (home ? folder.slice(2) : folder).split("/").filter((part) => part !== "");
-  return `${home ? "home" : "workspace"}/${parts.join("/")}`;
+  const home = homePrefix(folder);
+  const parts = folder.slice(home).split("/").filter((part) => part !== "");
+  return `${home > 0 ? "home" : "workspace"}/${parts.join("/")}`;
 }
 
 export const DEFAULT_TIMEOUT_MINUTES = 30;
