@@ -68,6 +68,16 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           errors={errors.pullRequestBranches}
           hint={`The branch a pull request merges into. ${emptyMeans}`}
         />
+        <TextAreaField
+          label="Paths"
+          name="paths"
+          rows={2}
+          defaultValue={sent?.paths ?? (triggers.paths ?? []).join("\n")}
+          readOnly={mode === "manual"}
+          errors={errors.paths}
+          optional
+          hint="Only pushes and pull requests that change a file here start a build — for a repository with several apps, e.g. ios/** for the iOS app. One pattern per line from the repository's root: * within a folder, ** at any depth, ! to ignore (!docs/**). Empty: any change."
+        />
         <SelectField
           label="When a newer commit of the same branch or pull request is built"
           name="supersede"

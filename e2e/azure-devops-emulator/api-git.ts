@@ -12,7 +12,7 @@ import {
 } from "./http.js";
 import { identityRefOf } from "./identities.js";
 import { productFeatures } from "./locations.js";
-import { loadGit } from "./git-backend.js";
+import { gitBackend, loadGit, runGit } from "./git-backend.js";
 import { defaultBranchRef, type CommitRecord, type GitData, type RepoRecord, type StatusRecord } from "./store.js";
 import { repoApiUrl, repoRemoteUrl, repoSshUrl, repoWebUrl, type HostUrls } from "./urls.js";
 
@@ -337,6 +337,64 @@ export async function listCommits(api: ApiContext, repoIdOrName: string): Promis
     index += 1;
   }
   sendList(ctx, result.map((commit) => commitJson(api, repo, commit, false)), { apiVersion: api.apiVersion });
+}
+
+/**
+ * `GET …/repositories/{repo}/diffs/commits?baseVersion=&targetVersion=` (commit ids; branch names
+ * too): the files changed between the merge base of the two (diffCommonCommit, the default) or
+ * the base itself and the target, a page of `$top` (default 100) from `$skip`, with
+ * `allChangesIncluded` false when more remain — computed by git from the bare repository.
+ */
+export async function getCommitDiffs(api: ApiContext, repoIdOrName: string): Promise<void> {
+  const { ctx } = api;
+  const repo = findEnabledRepo(api, repoIdOrName);
+  const git = await loadGit(api.core.store, repo);
+  const resolve = (name: string): string => {
+    const value = queryParam(ctx.url, name);
+    if (value === undefined || value === "") {
+      throw invalidArgumentError(`The ${name} parameter is required.`);
+    }
+    const lower = value.toLowerCase();
+    const id = git.commits.has(lower) ? lower : git.refs.get(`refs/heads/${value}`)?.objectId;
+    if (!id) {
+      throw unresolvableVersionError(`Commit: ${value}`, repo.name);
+    }
+    return id;
+  };
+  const base = resolve("baseVersion");
+  const target = resolve("targetVersion");
+  const dir = gitBackend(api.core.store).dirOf(repo);
+  const common = queryParam(ctx.url, "diffCommonCommit") === "false" ? base : (await runGit(["merge-base", base, target], { cwd: dir })).stdout.toString("utf8").trim() || base;
+  const listed = await runGit(["diff", "--no-renames", "--name-status", "-z", common, target], { cwd: dir });
+  const fields = listed.stdout.toString("utf8").split("\0").filter((field) => field !== "");
+  const all: Array<{ changeType: string; path: string }> = [];
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    const status = fields[index]!;
+    all.push({ changeType: status.startsWith("A") ? "add" : status.startsWith("D") ? "delete" : "edit", path: `/${fields[index + 1]!}` });
+  }
+  const top = queryInt(ctx.url, "$top") ?? 100;
+  const skip = queryInt(ctx.url, "$skip") ?? 0;
+  const page = all.slice(skip, skip + top);
+  const counts: Record<string, number> = {};
+  for (const change of all) {
+    const key = change.changeType === "add" ? "Add" : change.changeType === "delete" ? "Delete" : "Edit";
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  sendJson(
+    ctx,
+    200,
+    {
+      allChangesIncluded: skip + page.length >= all.length,
+      changeCounts: counts,
+      changes: page.map((change) => ({ item: { gitObjectType: "blob", path: change.path, url: `${repoApiUrl(api.urls, repo)}/items${change.path}` }, changeType: change.changeType })),
+      commonCommit: common,
+      baseCommit: base,
+      targetCommit: target,
+      aheadCount: 0,
+      behindCount: 0,
+    },
+    { apiVersion: api.apiVersion },
+  );
 }
 
 /** `GET …/repositories/{repo}/commits/{commitId}`. */

@@ -259,6 +259,29 @@ describe("push through git", () => {
   });
 });
 
+describe("diffs between commits", () => {
+  it("lists the files changed from the merge base to the target, a page at a time, as Azure DevOps does", async () => {
+    const dir = folder("diffs");
+    const env = authEnv(patAuth(DEFAULT_PATS.fabrikamFullAccess));
+    await run("git", ["clone", "--quiet", walletUrl(), dir], { env });
+    const base = (await run("git", ["rev-parse", "HEAD"], { cwd: dir })).stdout.trim();
+    writeFileSync(join(dir, "README.md"), "changed\n");
+    writeFileSync(join(dir, "ios-notes.txt"), "added\n");
+    await run("git", ["add", "README.md", "ios-notes.txt"], { cwd: dir });
+    await run("git", ["commit", "--quiet", "-m", "Two files"], { cwd: dir });
+    const target = (await run("git", ["rev-parse", "HEAD"], { cwd: dir })).stdout.trim();
+    expect((await run("git", ["push", "--quiet", "origin", "HEAD:refs/heads/diffs/two"], { cwd: dir, env })).code).toBe(0);
+    const diff = (top: number) => request(`${walletApi()}/diffs/commits?baseVersion=${base}&baseVersionType=commit&targetVersion=${target}&targetVersionType=commit&$top=${top}&api-version=7.1`, { headers: basic(DEFAULT_PATS.fabrikamFull) }).then(body);
+    const all = await diff(100);
+    expect(all).toMatchObject({ allChangesIncluded: true, commonCommit: base, targetCommit: target, changeCounts: { Add: 1, Edit: 1 } });
+    expect((all.changes as Array<{ item: { path: string }; changeType: string }>).map((change) => [change.item.path, change.changeType])).toEqual([
+      ["/README.md", "edit"],
+      ["/ios-notes.txt", "add"],
+    ]);
+    expect(await diff(1)).toMatchObject({ allChangesIncluded: false, changes: [{ item: { path: "/README.md" } }] });
+  });
+});
+
 describe("Git LFS", () => {
   const lfs = (url: string, authorization: string, payload: unknown) =>
     request(`${url}.git/info/lfs/objects/batch`, {

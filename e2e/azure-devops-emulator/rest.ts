@@ -8,7 +8,7 @@ import {
   resourceAreas,
   rootConnectionData,
 } from "./api-core.js";
-import { createStatus, getCommit, getRepository, listCommits, listRefs, listRepositories, listStatuses } from "./api-git.js";
+import { createStatus, getCommit, getCommitDiffs, getRepository, listCommits, listRefs, listRepositories, listStatuses } from "./api-git.js";
 import {
   createSubscription,
   deleteSubscription,
@@ -202,6 +202,13 @@ const HOST_ROUTES: HostRoute[] = [
     locationId: LOC.commits,
     scopes: CODE_READ,
     handler: (api, params) => listCommits(api, params.repo ?? ""),
+  },
+  {
+    methods: ["GET"],
+    pattern: ["_apis", "git", "repositories", ":repo", "diffs", "commits"],
+    project: "optional",
+    scopes: CODE_READ,
+    handler: (api, params) => getCommitDiffs(api, params.repo ?? ""),
   },
   {
     methods: ["GET"],

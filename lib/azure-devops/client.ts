@@ -17,6 +17,7 @@ import type {
   ApiResourceLocation,
   Collected,
   ConnectionData,
+  GitCommitDiffs,
   GitCommitRef,
   GitRef,
   GitRepository,
@@ -96,6 +97,11 @@ export type AzureDevOpsClient = {
   listAllRefs(project: string, repositoryId: string, options?: { filter?: string; pageSize?: number; max?: number }): Promise<Collected<GitRef>>;
   listCommits(project: string, repositoryId: string, options?: ListCommitsOptions): Promise<GitCommitRef[]>;
   getCommit(project: string, repositoryId: string, commitId: string): Promise<GitCommitRef>;
+  /**
+   * The paths of the files changed from the merge base of `base` and `target` to `target`
+   * (`…/diffs/commits`), at most `top`; `complete` is false when there were more.
+   */
+  changedPaths(project: string, repositoryId: string, base: string, target: string, top?: number): Promise<{ paths: string[]; complete: boolean }>;
   createCommitStatus(project: string, repositoryId: string, commitId: string, status: GitStatusToCreate): Promise<GitStatus>;
   listCommitStatuses(project: string, repositoryId: string, commitId: string, options?: { top?: number; skip?: number; latestOnly?: boolean }): Promise<GitStatus[]>;
   /** May this token create commit statuses? Posts an invalid status (no context): 400 = allowed, nothing written. */
@@ -299,6 +305,13 @@ function buildClient(transport: Transport, apiVersion: string): AzureDevOpsClien
     async getCommit(project, repositoryId, commitId) {
       const response = await get(`${repoPath(project, repositoryId)}/commits/${segment(commitId)}`);
       return expectObject<GitCommitRef>(response, (value) => isString(value.commitId));
+    },
+
+    async changedPaths(project, repositoryId, base, target, top = 1_000) {
+      const response = await get(`${repoPath(project, repositoryId)}/diffs/commits`, { baseVersion: base, baseVersionType: "commit", targetVersion: target, targetVersionType: "commit", diffCommonCommit: true, $top: top });
+      const diff = expectObject<GitCommitDiffs>(response, (value) => Array.isArray(value.changes));
+      const paths = diff.changes.filter((change) => change.item?.isFolder !== true && typeof change.item?.path === "string").map((change) => change.item!.path!.replace(/^\//, ""));
+      return { paths, complete: diff.allChangesIncluded !== false };
     },
 
     async createCommitStatus(project, repositoryId, commitId, status) {

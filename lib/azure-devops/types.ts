@@ -233,6 +233,9 @@ export type GitPullRequest = {
   repository?: { id: string; name?: string; project?: { id: string; name?: string } };
 };
 
+/** What `…/diffs/commits` answers: the changes between two commits (a page of them). */
+export type GitCommitDiffs = { allChangesIncluded?: boolean; changes: Array<{ changeType?: string; item?: { path?: string; isFolder?: boolean } }>; commonCommit?: string };
+
 /** One iteration of a pull request (`…/pullRequests/{id}/iterations`). */
 export type GitPullRequestIteration = { id: number; sourceRefCommit?: { commitId: string }; createdDate?: string };
 

@@ -11,16 +11,16 @@ import { lockProfile } from "./locks";
 // in Azure DevOps, the durable inbox of deliveries and the poller's cursors. lib/hooks/README.md.
 
 /** A profile of one repository, as the hook processor and the poller match it. */
-export type RepositoryProfile = { id: string; name: string; defaultBranch: string | null; triggers: ProfileTriggers };
+export type RepositoryProfile = { id: string; name: string; projectId: string; defaultBranch: string | null; triggers: ProfileTriggers };
 
 /** The profiles bound to one repository through one connection. */
 export async function listRepositoryProfiles(scope: Scope, connectionId: string, repositoryId: string): Promise<RepositoryProfile[]> {
   const rows = await db.buildProfile.findMany({
     where: { organizationId: scope.organizationId, connectionId, repositoryId: repositoryId.toLowerCase() },
-    select: { id: true, name: true, defaultBranch: true, triggers: true },
+    select: { id: true, name: true, projectId: true, defaultBranch: true, triggers: true },
     orderBy: { nameKey: "asc" },
   });
-  return rows.map((row) => ({ id: row.id, name: row.name, defaultBranch: row.defaultBranch, triggers: triggersOf(row.triggers) }));
+  return rows.map((row) => ({ id: row.id, name: row.name, projectId: row.projectId, defaultBranch: row.defaultBranch, triggers: triggersOf(row.triggers) }));
 }
 
 /** The repositories (project and repository ids) of a connection that have profiles or subscriptions. */

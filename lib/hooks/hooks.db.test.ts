@@ -222,6 +222,26 @@ describe("service hooks", () => {
     expect(await buildsOf(profiles.manual)).toHaveLength(0);
   });
 
+  it("path filters: a push starts the profiles whose paths its files touch, and says which files did not match for the others", async () => {
+    const subscription = await pushSubscription();
+    const ios = await seedProfile("Wallet iOS only", connectionId, { ...automatic([], []), paths: ["ios/**"] });
+    const notes = await seedProfile("Wallet notes", connectionId, { ...automatic([], []), paths: ["*.md", "!CHANGELOG.md"] });
+    try {
+      const commit = await gitPush("main", "hooks: notes only");
+      await emulator.control.waitForNotifications({ subscriptionId: subscription.remoteId!, result: "succeeded", count: 1 });
+      const delivery = await until("the delivery processed", async () => database.prisma.hookDelivery.findFirst({ where: { commitId: commit, status: "PROCESSED" } }));
+      const outcome = delivery.outcome as { profileId: string; matched: boolean; reason?: string }[];
+      expect(outcome.find((item) => item.profileId === ios)).toMatchObject({ matched: false, reason: "The one changed file (NOTES.md) does not match the trigger's paths (ios/**)." });
+      expect(outcome.find((item) => item.profileId === notes)).toMatchObject({ matched: true });
+      expect((await buildsOf(notes)).map((build) => build.commitId)).toEqual([commit]);
+      expect(await buildsOf(ios)).toHaveLength(0);
+      // The profile without a path filter builds as before.
+      expect(outcome.find((item) => item.profileId === profiles.main)).toMatchObject({ matched: true });
+    } finally {
+      await database.prisma.buildProfile.deleteMany({ where: { id: { in: [ios, notes] } } });
+    }
+  });
+
   it("answers 401 to wrong credentials and stores nothing; 410 to an unknown key", async () => {
     const subscription = await pushSubscription();
     const before = await database.prisma.hookDelivery.count();

@@ -37,6 +37,7 @@ export const pullRequestResourceSchema = z.looseObject({
   repository: repositorySchema,
   mergeStatus: z.string().max(50).optional(),
   lastMergeSourceCommit: z.looseObject({ commitId: objectId }).optional(),
+  lastMergeTargetCommit: z.looseObject({ commitId: objectId }).optional(),
   lastMergeCommit: z.looseObject({ commitId: objectId }).optional(),
 });
 

@@ -10,7 +10,7 @@ import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { systemScope, type Scope } from "@/lib/scope";
 import { pullRequestBuildKey, pullRequestDecision, triggersAreAutomatic } from "@/lib/shared/triggers";
-import { latestIteration, onPush, start, type ProfileOutcome } from "./process";
+import { changeLister, latestIteration, onPush, pathsAllow, start, type ProfileOutcome } from "./process";
 
 // The polling fallback (issue 14) for repositories that cannot receive service hooks — Azure
 // DevOps refused Keel the subscriptions, or KEEL_HOOKS=off because it cannot reach Keel. Every
@@ -74,12 +74,14 @@ export async function pollRepository(scope: Scope, connectionId: string, project
     return [];
   }
   const outcome: ProfileOutcome[] = [];
+  // The last tip seen is the push's base: the path filters compare against it.
+  const changes = changeLister(scope, connection, repositoryId);
   for (const [ref, objectId] of seen) {
     if (!ref.startsWith("refs/heads/") || cursors.get(ref) === objectId) {
       continue;
     }
     for (const profile of profiles) {
-      outcome.push(await onPush(scope, profile, ref, objectId, "POLL"));
+      outcome.push(await onPush(scope, profile, ref, objectId, "POLL", () => changes(projectId, cursors.get(ref) ?? null, objectId)));
     }
   }
   for (const pr of pullRequests) {
@@ -90,6 +92,9 @@ export async function pollRepository(scope: Scope, connectionId: string, project
     let iteration: number | null = null;
     for (const profile of profiles) {
       if (!pullRequestDecision(profile.triggers, pr.targetRefName, profile.defaultBranch).start) {
+        continue;
+      }
+      if (!(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {
         continue;
       }
       iteration ??= await latestIteration(scope, connection, projectId, repositoryId, pr.pullRequestId);

@@ -10,7 +10,7 @@ import { processDeliveryQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
-import { pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision } from "@/lib/shared/triggers";
+import { pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, type TriggerDecision } from "@/lib/shared/triggers";
 import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID } from "./payload";
 
 // The hooks.process job: one stored delivery → the profiles of its repository → startBuild for
@@ -98,10 +98,12 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
       throw new Unprocessable(`The git.push resource is not what Keel expects (${describeIssues(push.error)}).`);
     }
     const profiles = await listRepositoryProfiles(scope, connection.id, push.data.repository.id);
+    const changes = changeLister(scope, connection, push.data.repository.id);
     const outcome: ProfileOutcome[] = [];
     for (const profile of profiles) {
       for (const update of push.data.refUpdates) {
-        outcome.push(await onPush(scope, profile, update.name, update.newObjectId.toLowerCase()));
+        const newObjectId = update.newObjectId.toLowerCase();
+        outcome.push(await onPush(scope, profile, update.name, newObjectId, "PUSH", () => changes(profile.projectId, update.oldObjectId.toLowerCase(), newObjectId)));
       }
     }
     return outcome;
@@ -112,6 +114,7 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
       throw new Unprocessable(`The ${eventType} resource is not what Keel expects (${describeIssues(pr.error)}).`);
     }
     const profiles = await listRepositoryProfiles(scope, connection.id, pr.data.repository.id);
+    const changes = changeLister(scope, connection, pr.data.repository.id);
     const outcome: ProfileOutcome[] = [];
     let iteration: number | null = null;
     for (const profile of profiles) {
@@ -126,6 +129,11 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
       }
       if (!pr.data.lastMergeCommit || !pr.data.lastMergeSourceCommit) {
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: true, reason: `Azure DevOps has no merge commit for it (merge status ${pr.data.mergeStatus ?? "unknown"}): resolve the conflicts, then push again.` });
+        continue;
+      }
+      const paths = await pathsAllow(profile, () => changes(profile.projectId, pr.data.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, pr.data.lastMergeSourceCommit!.commitId.toLowerCase()));
+      if (!paths.start) {
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: paths.reason });
         continue;
       }
       iteration ??= await latestIteration(scope, connection, pr.data.repository.project?.id ?? "", pr.data.repository.id, pr.data.pullRequestId);
@@ -149,8 +157,45 @@ export async function latestIteration(scope: Scope, connection: ConnectionView, 
   return latestPullRequestIteration(client, projectId, repositoryId, pullRequestId);
 }
 
-/** A push to one ref, for one profile. */
-export async function onPush(scope: Scope, profile: RepositoryProfile, ref: string, newObjectId: string, trigger: "PUSH" | "POLL" = "PUSH"): Promise<ProfileOutcome> {
+type ChangedFiles = { paths: string[]; complete: boolean } | null;
+
+/**
+ * The files a change touched (from the merge base of `base` and `target` to `target`), asked of
+ * Azure DevOps at most once per pair for one event, and only when a profile filters on paths.
+ * Null when Keel cannot tell: a new branch (no base), or Azure DevOps did not answer — the
+ * path filter then lets the build start (lib/shared/triggers.ts, pathDecision).
+ */
+export function changeLister(scope: Scope, connection: ConnectionView, repositoryId: string): (projectId: string, base: string | null, target: string) => Promise<ChangedFiles> {
+  const asked = new Map<string, Promise<ChangedFiles>>();
+  return (projectId, base, target) => {
+    if (base === null || base === ZERO_OBJECT_ID) {
+      return Promise.resolve(null);
+    }
+    const key = `${base}..${target}`;
+    let answer = asked.get(key);
+    if (!answer) {
+      answer = (async () => {
+        try {
+          const { client } = await clientForConnection(scope, connection);
+          return await client.changedPaths(projectId || repositoryId, repositoryId, base, target);
+        } catch (error) {
+          log.warn({ err: error, connectionId: connection.id, repositoryId }, "could not list the changed files; path filters let the build start");
+          return null;
+        }
+      })();
+      asked.set(key, answer);
+    }
+    return answer;
+  };
+}
+
+/** The profile's path filter over a change's files (asked only when it has one). */
+export async function pathsAllow(profile: RepositoryProfile, changed: () => Promise<ChangedFiles>): Promise<TriggerDecision> {
+  return pathsOf(profile.triggers).length === 0 ? { start: true } : pathDecision(profile.triggers, await changed());
+}
+
+/** A push to one ref, for one profile; `changed` lists the push's files for a profile with path filters. */
+export async function onPush(scope: Scope, profile: RepositoryProfile, ref: string, newObjectId: string, trigger: "PUSH" | "POLL" = "PUSH", changed: () => Promise<ChangedFiles> = async () => null): Promise<ProfileOutcome> {
   if (!ref.startsWith("refs/heads/")) {
     return { profileId: profile.id, profileName: profile.name, matched: false, reason: `${ref} is not a branch.` };
   }
@@ -160,6 +205,10 @@ export async function onPush(scope: Scope, profile: RepositoryProfile, ref: stri
   const decision = pushDecision(profile.triggers, ref, profile.defaultBranch);
   if (!decision.start) {
     return { profileId: profile.id, profileName: profile.name, matched: false, reason: decision.reason };
+  }
+  const paths = await pathsAllow(profile, changed);
+  if (!paths.start) {
+    return { profileId: profile.id, profileName: profile.name, matched: false, reason: paths.reason };
   }
   return start(scope, profile, { commit: newObjectId, branch: ref, trigger, idempotencyKey: pushBuildKey(profile.id, ref, newObjectId) });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { branchMatches, DEFAULT_TRIGGERS, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, triggersOf } from "@/lib/shared/triggers";
+import { branchMatches, DEFAULT_TRIGGERS, pathDecision, pathMatches, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, triggersOf } from "@/lib/shared/triggers";
 import { triggersFormSchema } from "@/lib/validation/triggers";
 import { maskPayload } from "./payload";
 
@@ -87,5 +87,39 @@ describe("the triggers form", () => {
 describe("masking", () => {
   it("masks credential-shaped keys and passwords in URLs", () => {
     expect(maskPayload({ a: { basicAuthPassword: "s3cret", token: "t" }, url: "https://user:pw@host/x", n: 1 })).toEqual({ a: { basicAuthPassword: "***", token: "***" }, url: "https://user:***@host/x", n: 1 });
+  });
+});
+
+describe("path filters", () => {
+  it.each([
+    [["ios/**"], "ios/App/AppDelegate.swift", true],
+    [["ios/**"], "android/app/build.gradle", false],
+    [["ios"], "ios/Podfile", true],
+    [["*.md"], "README.md", true],
+    [["*.md"], "docs/guide.md", false],
+    [["ios/**", "!ios/docs/**"], "ios/docs/setup.md", false],
+    [["!docs/**"], "src/main.ts", true],
+    [["!docs/**"], "docs/a.md", false],
+  ])("%j and %s → %s", (patterns, file, expected) => {
+    expect(pathMatches(file, patterns)).toBe(expected);
+  });
+
+  it("start a build when a changed file matches, say which files did not, and start one when the files are unknown", () => {
+    const ios = { ...DEFAULT_TRIGGERS, paths: ["ios/**"] };
+    expect(pathDecision(ios, { paths: ["android/a.kt", "ios/b.swift"], complete: true })).toEqual({ start: true });
+    expect(pathDecision(ios, { paths: ["NOTES.md"], complete: true })).toEqual({ start: false, reason: "The one changed file (NOTES.md) does not match the trigger's paths (ios/**)." });
+    expect(pathDecision(ios, { paths: ["a", "b", "c", "d"], complete: true })).toEqual({ start: false, reason: "None of the 4 changed files (a, b, c, …) matches the trigger's paths (ios/**)." });
+    // A new branch, a failed or truncated diff: skipping a wanted build is worse than an extra one.
+    expect(pathDecision(ios, null)).toEqual({ start: true });
+    expect(pathDecision(ios, { paths: ["NOTES.md"], complete: false })).toEqual({ start: true });
+    expect(pathDecision(DEFAULT_TRIGGERS, { paths: ["NOTES.md"], complete: true })).toEqual({ start: true });
+  });
+
+  it("are read from the triggers form one per line, and a pattern that leaves the repository is refused by name", () => {
+    const form = { mode: "automatic", push: "on", pushBranches: "", pullRequest: "on", pullRequestBranches: "" };
+    expect(triggersFormSchema.parse({ ...form, paths: "ios/**\n!ios/docs/**\n" }).paths).toEqual(["ios/**", "!ios/docs/**"]);
+    expect(triggersFormSchema.parse(form).paths).toBeUndefined();
+    const refused = triggersFormSchema.safeParse({ ...form, paths: "../outside" });
+    expect(refused.error?.issues[0]?.message).toMatch(/^Paths: “\.\.\/outside” — A path pattern is a path from the repository's root/);
   });
 });

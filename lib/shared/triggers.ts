@@ -16,6 +16,18 @@ const patternSchema = z
     message: "A branch pattern is a branch name with * (one level) or ** (any depth), optionally starting with ! to exclude: no spaces, ~ ^ : ? [ \\, .., // or a trailing /.",
   });
 
+/** Path patterns: `ios/**`, `*.md` (files at the root), `!docs/**` (ignored), from the repository's root. */
+export const MAX_PATH_PATTERNS = 20;
+
+const pathPatternSchema = z
+  .string()
+  .trim()
+  .min(1, "A path pattern cannot be empty.")
+  .max(300, "A path pattern has at most 300 characters.")
+  .refine((value) => !/[\u0000-\u001f\\]|^\/|(^|\/)\.\.?(\/|$)|\/\//.test(value.replace(/^!/, "")), {
+    message: "A path pattern is a path from the repository's root with * (within a folder) or ** (any depth), optionally starting with ! to ignore: no leading /, no . or .. folders, no \\ or //.",
+  });
+
 export const triggersSchema = z.object({
   /** "manual": only people start builds; "automatic": the push and pull-request triggers below. */
   mode: z.enum(["automatic", "manual"]),
@@ -29,6 +41,11 @@ export const triggersSchema = z.object({
    * Absent: "off" (they all run).
    */
   supersede: z.enum(["off", "queued", "running"]).optional(),
+  /**
+   * Path filters for pushes and pull requests (a monorepo's iOS app builds for ios/**): a push or
+   * pull request starts a build only when a changed file matches. Absent or empty: any change.
+   */
+  paths: z.array(pathPatternSchema).max(MAX_PATH_PATTERNS).optional(),
 });
 
 /**
@@ -117,6 +134,39 @@ export function describeBranches(patterns: readonly string[], defaultBranch: str
 }
 
 export type TriggerDecision = { start: true } | { start: false; reason: string };
+
+/** The triggers' path filters (empty: every change counts). */
+export function pathsOf(triggers: ProfileTriggers): string[] {
+  return triggers.paths ?? [];
+}
+
+/** Whether a changed file (`ios/App.swift`) matches path patterns: an include matches and no `!` pattern does; only excludes means everything else. */
+export function pathMatches(file: string, patterns: readonly string[]): boolean {
+  const includes = patterns.filter((pattern) => !pattern.startsWith("!"));
+  const excludes = patterns.filter((pattern) => pattern.startsWith("!")).map((pattern) => pattern.slice(1));
+  // A folder names everything under it: `ios` is `ios/**`.
+  const fits = (pattern: string) => patternRegExp(pattern).test(file) || patternRegExp(`${pattern.replace(/\/$/, "")}/**`).test(file);
+  return (includes.length === 0 || includes.some(fits)) && !excludes.some(fits);
+}
+
+/**
+ * Whether the files a push or pull request changed start a build under the triggers' path
+ * filters. `changed` null: Keel could not list them (a new branch, a failed or too long diff) —
+ * the build starts, since skipping a wanted build is worse than an extra one.
+ */
+export function pathDecision(triggers: ProfileTriggers, changed: { paths: readonly string[]; complete: boolean } | null): TriggerDecision {
+  const patterns = pathsOf(triggers);
+  if (patterns.length === 0 || changed === null || !changed.complete) {
+    return { start: true };
+  }
+  if (changed.paths.some((file) => pathMatches(file, patterns))) {
+    return { start: true };
+  }
+  const count = changed.paths.length;
+  const named = `${changed.paths.slice(0, 3).join(", ")}${count > 3 ? ", …" : ""}`;
+  const what = count === 0 ? "No file changed, so none" : count === 1 ? `The one changed file (${named})` : `None of the ${count} changed files (${named})`;
+  return { start: false, reason: `${what} ${count === 1 ? "does not match" : "matches"} the trigger's paths (${patterns.join(", ")}).` };
+}
 
 /** Whether a push to `branch` starts a build of a profile with these triggers, and if not, why. */
 export function pushDecision(triggers: ProfileTriggers, branch: string, defaultBranch: string | null): TriggerDecision {

@@ -3,7 +3,7 @@
 // as text, one per line.
 import { z } from "zod";
 import { isTimeZone } from "@/lib/shared/schedule";
-import { MAX_BRANCH_PATTERNS, patternsFromText, triggersSchema, type ProfileTriggers } from "@/lib/shared/triggers";
+import { MAX_BRANCH_PATTERNS, MAX_PATH_PATTERNS, patternsFromText, triggersSchema, type ProfileTriggers } from "@/lib/shared/triggers";
 import { isBranchName } from "./builds";
 
 const DAY_FIELDS = ["scheduleDay0", "scheduleDay1", "scheduleDay2", "scheduleDay3", "scheduleDay4", "scheduleDay5", "scheduleDay6"] as const;
@@ -14,6 +14,7 @@ export const triggersFields = [
   "pushBranches",
   "pullRequest",
   "pullRequestBranches",
+  "paths",
   "schedule",
   ...DAY_FIELDS,
   "scheduleTime",
@@ -23,21 +24,23 @@ export const triggersFields = [
   "supersede",
 ] as const;
 
-function patternsField(label: string) {
+function patternsField(label: string, kind: "branch" | "path" = "branch") {
+  const max = kind === "branch" ? MAX_BRANCH_PATTERNS : MAX_PATH_PATTERNS;
+  const element = kind === "branch" ? triggersSchema.shape.push.shape.branches.element : triggersSchema.shape.paths.unwrap().element;
   return z
     .string()
     .max(10_000, `${label}: at most 10,000 characters`)
     .optional()
     .transform((text, ctx) => {
       const patterns = patternsFromText(text ?? "");
-      if (patterns.length > MAX_BRANCH_PATTERNS) {
-        ctx.addIssue({ code: "custom", message: `${label}: at most ${MAX_BRANCH_PATTERNS} patterns` });
+      if (patterns.length > max) {
+        ctx.addIssue({ code: "custom", message: `${label}: at most ${max} patterns` });
         return z.NEVER;
       }
       for (const pattern of patterns) {
-        const checked = triggersSchema.shape.push.shape.branches.element.safeParse(pattern);
+        const checked = element.safeParse(pattern);
         if (!checked.success) {
-          ctx.addIssue({ code: "custom", message: `${label}: “${pattern.slice(0, 60)}” — ${checked.error.issues[0]?.message ?? "not a branch pattern"}` });
+          ctx.addIssue({ code: "custom", message: `${label}: “${pattern.slice(0, 60)}” — ${checked.error.issues[0]?.message ?? `not a ${kind} pattern`}` });
           return z.NEVER;
         }
       }
@@ -55,6 +58,7 @@ export const triggersFormSchema = z
     pushBranches: patternsField("Push branches"),
     pullRequest: box,
     pullRequestBranches: patternsField("Pull request target branches"),
+    paths: patternsField("Paths", "path"),
     schedule: box,
     ...Object.fromEntries(DAY_FIELDS.map((field) => [field, box])),
     scheduleTime: z
@@ -99,5 +103,6 @@ export const triggersFormSchema = z
         onlyWhenChanged: form.scheduleOnlyWhenChanged === "on",
       },
       supersede: form.supersede,
+      ...(form.paths.length > 0 ? { paths: form.paths } : {}),
     }),
   );

@@ -21,7 +21,7 @@ import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscripti
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { describeSchedule, formatSlot, nextSlot, timeZoneChoices } from "@/lib/shared/schedule";
-import { describeBranches, scheduleIsOn, scheduleOf, supersedeOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { describeBranches, pathsOf, scheduleIsOn, scheduleOf, supersedeOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -222,6 +222,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                       triggersAreAutomatic(triggers)
                         ? `Pushes to ${triggers.push.enabled ? describeBranches(triggers.push.branches, profile.defaultBranch) : "no branch"}; pull requests into ${triggers.pullRequest.enabled ? describeBranches(triggers.pullRequest.branches, profile.defaultBranch) : "no branch"}.`
                         : null,
+                      triggersAreAutomatic(triggers) && pathsOf(triggers).length > 0 ? `Only when files in ${pathsOf(triggers).join(", ")} change.` : null,
                       scheduleOn ? `On a schedule: ${describeSchedule(schedule, profile.defaultBranch)}.` : null,
                       triggersAreAutomatic(triggers) && supersedeOf(triggers) !== "off"
                         ? `A newer commit of a branch or pull request cancels its older builds${supersedeOf(triggers) === "queued" ? " still in the queue" : ", running ones too"}.`
