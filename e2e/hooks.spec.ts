@@ -103,11 +103,17 @@ test.describe("service hooks", () => {
       await form.getByLabel("Time zone").selectOption("Europe/Berlin");
       await form.getByLabel("Scheduled branch").fill("main");
       await form.getByLabel("When a newer commit of the same branch or pull request is built").selectOption("Cancel older builds still waiting in the queue");
+      // Path filters: one that leaves the repository is refused by name, and kept in the field.
+      await form.getByRole("textbox", { name: /^Paths/ }).fill("ios/**\n../outside");
+      await form.getByRole("button", { name: "Save triggers" }).click();
+      await expect(form.getByText(/Paths: “\.\.\/outside” — A path pattern is a path from the repository's root/)).toBeVisible();
+      await expect(form.getByRole("button", { name: "Save triggers" })).toBeEnabled();
+      await form.getByRole("textbox", { name: /^Paths/ }).fill("ios/**\n!ios/docs/**");
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText(/^Saved\. The next scheduled build is (Mon|Wed) \d+ \w+, 23:30 \(Europe\/Berlin\)\.$/)).toBeVisible();
       const stored = (await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers as { push: { enabled: boolean }; schedule: Record<string, unknown> };
       expect(stored.push.enabled).toBe(false);
-      expect(stored).toMatchObject({ supersede: "queued" });
+      expect(stored).toMatchObject({ supersede: "queued", paths: ["ios/**", "!ios/docs/**"] });
       expect(stored.schedule).toMatchObject({ enabled: true, days: [1, 3], time: "23:30", timeZone: "Europe/Berlin", branch: "main", onlyWhenChanged: true });
       await page.reload();
       const triggers = page.getByRole("region", { name: "Triggers" });
@@ -116,6 +122,7 @@ test.describe("service hooks", () => {
       await expect(form.getByLabel("Time zone")).toHaveValue("Europe/Berlin");
       await expect(form.getByLabel("Sun", { exact: true })).not.toBeChecked();
       await expect(form.getByLabel("When a newer commit of the same branch or pull request is built")).toHaveValue("queued");
+      await expect(form.getByRole("textbox", { name: /^Paths/ })).toHaveValue("ios/**\n!ios/docs/**");
       await expectNoSeriousA11yViolations(page, "profile page with a schedule");
     } finally {
       await removeConnection(connection.id);
