@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState, useId, useState } from "react";
-import { Alert } from "@/components/ui/alert";
+import { SaveAnswer } from "@/components/ui/save-answer";
 import { TextWithCode } from "@/components/ui/text-with-code";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -305,23 +305,7 @@ export function WorkflowEditor({
         )}
       </section>
 
-      <div aria-live="polite">
-        {state.status === "error" ? (
-          <Alert tone="error" title="The workflow was not saved">
-            {errors.length > 0 ? (
-              <ul className="ml-5 list-disc">
-                {errors.map((message) => (
-                  <li key={message}>{message}</li>
-                ))}
-              </ul>
-            ) : (
-              <p>{state.message}</p>
-            )}
-          </Alert>
-        ) : state.status === "success" ? (
-          <Alert tone="success">{state.message}</Alert>
-        ) : null}
-      </div>
+      <SaveAnswer state={state} problems={errors} failedTitle="The workflow was not saved" />
       <SubmitButton pendingLabel="Saving…">Save workflow</SubmitButton>
     </form>
   );

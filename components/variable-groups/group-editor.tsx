@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { useVariableRows, VariableRows, variablesPayload } from "@/components/builds/variable-rows";
-import { Alert } from "@/components/ui/alert";
+import { SaveAnswer } from "@/components/ui/save-answer";
 import { TextAreaField, TextField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
@@ -39,23 +39,7 @@ export function VariableGroupEditor({ action, name, description, variables: init
         </p>
         <VariableRows rows={variables} onChange={setVariables} />
       </section>
-      <div aria-live="polite">
-        {state.status === "error" ? (
-          <Alert tone="error" title="The variable group was not saved">
-            {variableErrors.length > 0 ? (
-              <ul className="ml-5 list-disc">
-                {variableErrors.map((message) => (
-                  <li key={message}>{message}</li>
-                ))}
-              </ul>
-            ) : (
-              <p>{state.message}</p>
-            )}
-          </Alert>
-        ) : state.status === "success" ? (
-          <Alert tone="success">{state.message}</Alert>
-        ) : null}
-      </div>
+      <SaveAnswer state={state} problems={variableErrors} failedTitle="The variable group was not saved" />
       <SubmitButton pendingLabel="Saving…">Save variable group</SubmitButton>
     </form>
   );

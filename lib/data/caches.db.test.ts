@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@/lib/testing/db";
 import { testScope } from "@/lib/testing/scopes";
-import { pickerTestDatabase, seedConnection, seedOrganization, type Seeded } from "@/lib/repositories/test-support";
+import { seedOrganization, walletProfileDatabase, type Seeded } from "@/lib/repositories/test-support";
 import type { Scope } from "@/lib/scope";
 
 // Which cache a build restores (its branch's with its key, the default branch's with its key, then
@@ -13,15 +13,8 @@ let admin: Scope;
 let profileId: string;
 
 beforeAll(async () => {
-  database = await pickerTestDatabase();
-  seeded = await seedOrganization(database);
+  ({ database, seeded, profileId } = await walletProfileDatabase());
   admin = testScope(seeded.organizationId, seeded.adminId);
-  const connection = await seedConnection(database, seeded, { origin: "https://dev.azure.com", collection: "fabrikam", token: "x".repeat(52) });
-  profileId = (
-    await database.prisma.buildProfile.create({
-      data: { organizationId: seeded.organizationId, connectionId: connection.id, name: "Wallet", nameKey: "wallet", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r", repositoryName: "R" },
-    })
-  ).id;
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@/lib/testing/db";
 import { testScope } from "@/lib/testing/scopes";
-import { pickerTestDatabase, seedConnection, seedOrganization, type Seeded } from "@/lib/repositories/test-support";
+import { seedOrganization, walletProfileDatabase, type Seeded } from "@/lib/repositories/test-support";
 import type { Scope } from "@/lib/scope";
 
 // Variable groups in the database: secrets sealed and write-only as in workflows, names unique
@@ -16,15 +16,8 @@ let profileId: string;
 const steps = [{ name: "Build", command: "./build.sh" }];
 
 beforeAll(async () => {
-  database = await pickerTestDatabase();
-  seeded = await seedOrganization(database);
+  ({ database, seeded, profileId } = await walletProfileDatabase());
   admin = testScope(seeded.organizationId, seeded.adminId);
-  const connection = await seedConnection(database, seeded, { origin: "https://dev.azure.com", collection: "fabrikam", token: "x".repeat(52) });
-  profileId = (
-    await database.prisma.buildProfile.create({
-      data: { organizationId: seeded.organizationId, connectionId: connection.id, name: "Wallet", nameKey: "wallet", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r", repositoryName: "R" },
-    })
-  ).id;
 });
 
 afterAll(async () => {

@@ -62,3 +62,17 @@ export async function seedConnection(
     select: { id: true },
   });
 }
+
+/**
+ * A test database with an organization (admin, member), a PAT connection to dev.azure.com and
+ * one build profile "Wallet" of it: what the profile data layer's tests start from.
+ */
+export async function walletProfileDatabase(platform: "IOS" | "ANDROID" = "IOS"): Promise<{ database: TestDatabase; seeded: Seeded; profileId: string }> {
+  const database = await pickerTestDatabase();
+  const seeded = await seedOrganization(database);
+  const connection = await seedConnection(database, seeded, { origin: "https://dev.azure.com", collection: "fabrikam", token: "x".repeat(52) });
+  const profile = await database.prisma.buildProfile.create({
+    data: { organizationId: seeded.organizationId, connectionId: connection.id, name: "Wallet", nameKey: "wallet", platform, projectId: "p", projectName: "P", repositoryId: "r", repositoryName: "R" },
+  });
+  return { database, seeded, profileId: profile.id };
+}
