@@ -418,8 +418,8 @@ test.describe("builds", () => {
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${profile.id}/workflow`);
-      const caches = page.getByRole("region", { name: "Caches" }).first();
-      await expect(page.getByRole("region", { name: "Caches" }).last()).toContainText("This workflow caches nothing.");
+      const caches = page.getByRole("region", { name: "Caches" });
+      await expect(page.getByRole("region", { name: "Saved caches" })).toContainText("This workflow caches nothing.");
       await caches.getByLabel(/^Folders to keep between builds/).fill("deps\n../outside");
       await page.getByRole("button", { name: "Save workflow" }).click();
       await expect(page.getByRole("alert").filter({ hasText: "The workflow was not saved" })).toContainText("Cache folder “../outside”: must not contain . or .. folders.");

@@ -84,7 +84,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           saveAction={saveSecretFileAction.bind(null, profile.id)}
         />
       </Card>
-      <Card title="Caches" id="saved-caches" className="mt-6" description="What builds of this profile restore before their steps (see Caches in the workflow above).">
+      <Card title="Saved caches" id="saved-caches" className="mt-6" description="What builds of this profile restore before their steps (see Caches in the workflow above).">
         <CacheList
           caches={caches.map((cache) => ({ id: cache.id, branch: shortBranchName(cache.branch), paths: cache.paths.join(", "), size: formatSize(cache.size), savedBy: `#${cache.buildNumber}`, saved: formatTime(cache.createdAt), used: formatTime(cache.lastUsedAt) }))}
           configured={workflow.cachePaths.length > 0}
