@@ -308,7 +308,10 @@ export async function fetchLfsFiles(options: LfsFetchOptions, pointers: readonly
       const download = object.actions?.download;
       if (download && !object.error) {
         downloads.set(object.oid, { href: download.href, header: download.header ?? {} });
-      } else {
+      } else if (object.error && object.error.code !== 404 && object.error.code !== 410) {
+        // Not "missing": the server could not give it now (its own words, cut short).
+        throw lfsFailure(`Azure DevOps could not give the Git LFS file ${wanted.paths[0]}`, `It answered ${object.error.code ?? "an error"} for it: ${(object.error.message ?? "no reason given").slice(0, 200)}.`, ["Start the build again."]);
+      } else if (!missing.includes(wanted.paths[0]!)) {
         missing.push(...wanted.paths);
       }
     }
