@@ -168,6 +168,7 @@ const ACTIONS: Record<string, ActionRow> = {
     call: async (f) => ({ args: [f.profileId], form: { source: "branch", branch: "main", idempotencyKey: randomUUID() } }),
   },
   "lib/actions/builds.ts#cancelBuildAction": { expect: MEMBER_TARGET, call: async (f) => noForm([await f.build("QUEUED")]) },
+  "lib/actions/builds.ts#keepBuildAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.build("SUCCEEDED")], form: { keep: "yes" } }) },
   "lib/actions/builds.ts#rebuildAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [await f.build("SUCCEEDED")], form: { idempotencyKey: randomUUID() } }) },
   "lib/actions/builds.ts#updateWorkflowAction": {
     expect: ADMIN_TARGET,

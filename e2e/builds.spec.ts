@@ -65,6 +65,14 @@ test.describe("builds", () => {
       await expect(page.getByRole("region", { name: "Artifacts" })).toContainText("This build kept no files.");
       await expect(page.getByRole("region", { name: "Artifacts" }).getByRole("link", { name: "Edit workflow → Artifacts" })).toHaveAttribute("href", `/profiles/${profile.id}/workflow#artifacts`);
       await expectNoSeriousA11yViolations(page, "build page");
+      // A release: the admin keeps it forever, then lets it go again.
+      await page.getByRole("button", { name: "Keep forever" }).click();
+      await expect(page.getByText("Kept forever: its log and artifacts are never deleted.")).toBeVisible();
+      await expect(page.getByText(/^Kept forever by /)).toBeVisible();
+      expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).keptAt).not.toBeNull();
+      await page.getByRole("button", { name: "Stop keeping" }).click();
+      await expect(page.getByRole("button", { name: "Keep forever" })).toBeVisible();
+      expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).keptAt).toBeNull();
       const build = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
       expect(build).toMatchObject({ status: "SUCCEEDED", trigger: "MANUAL", branch: "refs/heads/main", requestedById: (await prisma().user.findFirstOrThrow({ where: { email: FIRST_ADMIN.email } })).id });
       // Azure DevOps heard of it: pending, then succeeded, for this build's commit and page.

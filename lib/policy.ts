@@ -52,6 +52,8 @@ const RULES = {
   "build.read": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
   /** Start a build of a profile (manually; service hooks and polling start them as the system). */
   "build.start": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
+  /** Keep a build forever (a release): retention deletes neither its log nor its artifacts. Admins: it is storage for good. */
+  "build.keep": { roles: ["ADMIN"], system: false, refusal: "Only admins can keep a build forever. Ask an admin of your organization." },
   /** Cancel a queued or running build. */
   "build.cancel": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
   /** Change what starts a profile's builds by itself (push and pull-request triggers, manual only): admins, and the person who created it. */

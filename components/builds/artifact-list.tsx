@@ -35,6 +35,7 @@ export function ArtifactList({
   buildId,
   artifacts,
   keptAsLatest,
+  keptForever = false,
   retentionDays,
   final,
   workflowHref,
@@ -42,6 +43,8 @@ export function ArtifactList({
   buildId: string;
   artifacts: ArtifactView[];
   keptAsLatest: boolean;
+  /** The build is kept forever (Keep forever): its files are never deleted. */
+  keptForever?: boolean;
   retentionDays: number;
   final: boolean;
   /** The workflow editor, for those who may change it. */
@@ -78,9 +81,11 @@ export function ArtifactList({
       <ArtifactLinks buildId={buildId} artifacts={artifacts} label="Artifacts" />
       <p className="text-xs text-slate-600">
         {artifacts.length} file{artifacts.length === 1 ? "" : "s"}, {formatSize(total)}.{" "}
-        {keptAsLatest
-          ? "Kept until a newer build of this profile succeeds: this is its latest successful build."
-          : `Kept until ${formatDay(until)} (${retentionDays} days).`}
+        {keptForever
+          ? "Kept forever, with the build."
+          : keptAsLatest
+            ? "Kept until a newer build of this profile succeeds: this is its latest successful build."
+            : `Kept until ${formatDay(until)} (${retentionDays} days).`}
       </p>
     </div>
   );

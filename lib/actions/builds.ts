@@ -6,12 +6,12 @@ import { cancelBuild, rebuild, startBuild } from "@/lib/builds/service";
 import { noteUseFailure } from "@/lib/connections/health";
 import { problemViewerFor } from "@/lib/connections/service";
 import { problemForViewer } from "@/lib/shared/problems";
-import { updateWorkflow } from "@/lib/data/builds";
+import { setBuildKept, updateWorkflow } from "@/lib/data/builds";
 import { clearCaches } from "@/lib/data/caches";
 import { action } from "@/lib/entry/action";
 import { isAppError } from "@/lib/errors";
 import { problemFromError } from "@/lib/repositories/connection-client";
-import { rebuildSchema, startBuildFields, startBuildSchema, workflowFormSchema } from "@/lib/validation/builds";
+import { keepBuildSchema, rebuildSchema, startBuildFields, startBuildSchema, workflowFormSchema } from "@/lib/validation/builds";
 import { errorState } from "@/lib/validation/form";
 
 /**
@@ -74,6 +74,16 @@ export const cancelBuildAction = action(
       return { status: "success", message: "The build had already finished." };
     }
     return { status: "success", message: result.status === "CANCELED" ? "Canceled." : "Canceling: Keel is stopping the build's processes." };
+  },
+);
+
+/** "Keep forever" on a build page (admins): retention leaves its log and artifacts alone; and the way back. */
+export const keepBuildAction = action(
+  { name: "builds.keep", permission: "build.keep", target: "build", form: { schema: keepBuildSchema, fields: ["keep"] }, unexpected: "Saving failed unexpectedly. Try again." },
+  async ({ scope, target: build, input }) => {
+    await setBuildKept(scope, build.id, input.keep);
+    revalidatePath(`/builds/${build.id}`);
+    return { status: "success", message: input.keep ? "Kept forever: its log and artifacts are never deleted." : `No longer kept: its log and artifacts follow the retention periods again.` };
   },
 );
 

@@ -48,6 +48,8 @@ const LABELS: Record<string, string> = {
   "profile.deleted": "Build profile deleted",
   "workflow.updated": "Workflow changed",
   "profile.caches_cleared": "Build caches cleared",
+  "build.kept": "Build kept forever",
+  "build.unkept": "Build no longer kept",
   "variable_group.created": "Variable group created",
   "variable_group.updated": "Variable group changed",
   "variable_group.deleted": "Variable group deleted",
@@ -64,7 +66,7 @@ export function auditLabel(action: string): string {
   return LABELS[action] ?? action;
 }
 
-const TARGET_TYPES: Record<string, string> = { connection: "Connection", build_profile: "Build profile", user: "Member", connect_draft: "Connection setup", organization: "Organization", variable_group: "Variable group" };
+const TARGET_TYPES: Record<string, string> = { connection: "Connection", build_profile: "Build profile", user: "Member", connect_draft: "Connection setup", organization: "Organization", variable_group: "Variable group", build: "Build" };
 
 /** The words for a target type. */
 export function targetTypeLabel(type: string | null): string {

@@ -94,7 +94,7 @@ export async function pruneArtifacts(retentionDays: number, now = new Date()): P
       DELETE FROM "BuildArtifact" WHERE id IN (
         SELECT a.id FROM "BuildArtifact" a JOIN "Build" b ON b.id = a."buildId"
         WHERE (a.complete = false AND a."createdAt" < ${abandoned})
-           OR (a."createdAt" < ${cutoff} AND NOT (b.status = 'SUCCEEDED' AND NOT EXISTS (
+           OR (a."createdAt" < ${cutoff} AND b."keptAt" IS NULL AND NOT (b.status = 'SUCCEEDED' AND NOT EXISTS (
                 SELECT 1 FROM "Build" n WHERE n."profileId" = b."profileId" AND n.status = 'SUCCEEDED' AND n.number > b.number)))
         LIMIT 200)`;
     total += deleted;

@@ -291,6 +291,58 @@ describe("log retention", () => {
   });
 });
 
+describe("keeping a build forever", () => {
+  it("admins keep a finished build: retention then deletes neither its log nor its artifacts; letting go hands it back, audited", async () => {
+    const { setBuildKept, pruneBuildLogs } = await import("./builds");
+    const { pruneArtifacts } = await import("./artifacts");
+    const now = new Date();
+    const day = 24 * 3_600_000;
+    const make = async (number: number, status: "SUCCEEDED" | "FAILED" | "RUNNING") => {
+      const build = await database.prisma.build.create({
+        data: {
+          organizationId: seeded.organizationId,
+          profileId,
+          number: 9_100 + number,
+          status,
+          trigger: "MANUAL",
+          idempotencyKey: `keep-${number}`,
+          commitId: "d".repeat(40),
+          steps: [],
+          timeoutSeconds: 600,
+          startedAt: new Date(now.getTime() - 200 * day),
+          finishedAt: status === "RUNNING" ? null : new Date(now.getTime() - 200 * day),
+          logLines: 1,
+        },
+      });
+      await database.prisma.buildLogLine.create({ data: { buildId: build.id, seq: 0, step: 0, stream: "OUT", text: "release notes" } });
+      await database.prisma.buildArtifact.create({ data: { organizationId: seeded.organizationId, buildId: build.id, path: "out/App.ipa", size: 3n, sha256: "0".repeat(64), complete: true, createdAt: new Date(now.getTime() - 200 * day) } });
+      return build.id;
+    };
+    // A failed release build (no "latest successful" protection), kept; another like it, not kept.
+    const release = await make(1, "FAILED");
+    const ordinary = await make(2, "FAILED");
+    const running = await make(3, "RUNNING");
+    const member = testScope(seeded.organizationId, seeded.memberId, "MEMBER");
+    await expect(setBuildKept(member, release, true)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(setBuildKept(admin, running, true)).rejects.toMatchObject({ code: "CONFLICT" });
+    await setBuildKept(admin, release, true);
+    await setBuildKept(admin, release, true);
+    expect(await database.prisma.build.findUniqueOrThrow({ where: { id: release } })).toMatchObject({ keptById: seeded.adminId });
+    await pruneBuildLogs(90, now);
+    await pruneArtifacts(30, now);
+    expect(await database.prisma.buildLogLine.count({ where: { buildId: release } })).toBe(1);
+    expect(await database.prisma.buildArtifact.count({ where: { buildId: release } })).toBe(1);
+    expect(await database.prisma.buildLogLine.count({ where: { buildId: ordinary } })).toBe(0);
+    expect(await database.prisma.buildArtifact.count({ where: { buildId: ordinary } })).toBe(0);
+    await setBuildKept(admin, release, false);
+    await pruneBuildLogs(90, now);
+    await pruneArtifacts(30, now);
+    expect(await database.prisma.buildLogLine.count({ where: { buildId: release } })).toBe(0);
+    const events = await database.prisma.auditEvent.findMany({ where: { targetId: release }, orderBy: { createdAt: "asc" }, select: { action: true } });
+    expect(events.map((event) => event.action)).toEqual(["build.kept", "build.unkept"]);
+  });
+});
+
 describe("copying a profile", () => {
   it("copies the workflow with its secrets sealed for the copy, switches the triggers to manual, once per form", async () => {
     const { duplicateProfile } = await import("./profiles");

@@ -4,7 +4,7 @@ import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, type BuildTrigger, type LogStream } from "@/lib/generated/prisma/client";
 import { can, refusalOf } from "@/lib/policy";
-import { onBehalfOf, type Scope } from "@/lib/scope";
+import { onBehalfOf, requireUserActor, type Scope } from "@/lib/scope";
 import type { BuildStateDto, LogLineDto } from "@/lib/shared/builds";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import type { WorkflowInput } from "@/lib/validation/builds";
@@ -288,6 +288,8 @@ const buildView = {
   finding: true,
   testSummary: true,
   logDeletedAt: true,
+  keptAt: true,
+  keptBy: { select: { id: true, name: true } },
   logLines: true,
   logBytes: true,
   logTruncated: true,
@@ -574,7 +576,7 @@ export async function pruneBuildLogs(days: number, now = new Date(), maxBuilds =
   const cutoff = new Date(now.getTime() - days * 24 * 3_600_000);
   let done = 0;
   while (done < maxBuilds) {
-    const batch = await db.build.findMany({ where: { finishedAt: { lt: cutoff }, logDeletedAt: null }, orderBy: { finishedAt: "asc" }, take: Math.min(10, maxBuilds - done), select: { id: true } });
+    const batch = await db.build.findMany({ where: { finishedAt: { lt: cutoff }, logDeletedAt: null, keptAt: null }, orderBy: { finishedAt: "asc" }, take: Math.min(10, maxBuilds - done), select: { id: true } });
     if (batch.length === 0) {
       break;
     }
@@ -600,6 +602,31 @@ export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; 
   const rows = await db.build.groupBy({ by: ["status"], where: { organizationId: scope.organizationId, status: { in: ["QUEUED", "RUNNING"] } }, _count: { _all: true } });
   const count = (status: BuildStatus) => rows.find((row) => row.status === status)?._count._all ?? 0;
   return { queued: count("QUEUED"), running: count("RUNNING") };
+}
+
+/**
+ * Keeps a finished build forever, or lets retention have it again (admins; audited): a kept
+ * build's log and artifacts are never pruned. Refused for a build still queued or running.
+ */
+export async function setBuildKept(scope: Scope, id: string, keep: boolean): Promise<void> {
+  if (!can(scope, "build.keep")) {
+    throw new AppError("FORBIDDEN", refusalOf("build.keep"));
+  }
+  const actor = requireUserActor(scope);
+  await db.$transaction(async (tx) => {
+    const build = await tx.build.findFirst({ where: { id, organizationId: scope.organizationId }, select: { number: true, status: true, keptAt: true, logDeletedAt: true, profile: { select: { name: true } } } });
+    if (!build) {
+      throw new AppError("NOT_FOUND", "That build does not exist in your organization.");
+    }
+    if (!FINAL.includes(build.status)) {
+      throw new AppError("CONFLICT", "The build has not finished yet: keep it once it has.");
+    }
+    if ((build.keptAt !== null) === keep) {
+      return;
+    }
+    await tx.build.update({ where: { id }, data: keep ? { keptAt: new Date(), keptById: actor.userId } : { keptAt: null, keptById: null } });
+    await recordAudit(scope, { action: keep ? "build.kept" : "build.unkept", targetType: "build", targetId: id, data: { profile: build.profile.name, number: build.number } }, tx);
+  });
 }
 
 /**

@@ -63,6 +63,9 @@ export const startBuildSchema = z
 
 export const startBuildFields = ["source", "branch", "commit", "pullRequest", "idempotencyKey"] as const;
 
+/** Keep forever, or stop keeping (the button says which). */
+export const keepBuildSchema = z.object({ keep: z.enum(["yes", "no"], { error: "Reload the page and try again" }).transform((value) => value === "yes") });
+
 /** Rebuild: the key the page made, so a double click starts one build. */
 export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }) });
 

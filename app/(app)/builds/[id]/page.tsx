@@ -7,13 +7,14 @@ import { BuildLive } from "@/components/builds/build-live";
 import { BuildStatusBadge } from "@/components/builds/build-status-badge";
 import { NoWorkerAlert } from "@/components/builds/queue-status";
 import { TestSummaryCard } from "@/components/builds/test-summary";
+import { KeepButton } from "@/components/builds/keep-button";
 import { RebuildButton } from "@/components/builds/rebuild-button";
 import { ProblemAlert } from "@/components/picker/problem-alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { cancelBuildAction, rebuildAction } from "@/lib/actions/builds";
+import { cancelBuildAction, keepBuildAction, rebuildAction } from "@/lib/actions/builds";
 import { requireScope } from "@/lib/auth/guards";
 import { listArtifacts } from "@/lib/data/artifacts";
 import { summarizeWorkers } from "@/lib/data/jobs";
@@ -74,6 +75,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
               {build.requestedBy ? ` by ${build.requestedBy.name}` : ""}
             </span>
             {build.branch ? <Badge tone="neutral">{shortBranchName(build.branch)}</Badge> : null}
+            {build.keptAt ? <Badge tone="info">Kept forever{build.keptBy ? ` by ${build.keptBy.name}` : ""}</Badge> : null}
           </span>
         }
         actions={
@@ -81,6 +83,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
             <Link href={`/profiles/${build.profileId}`} className={buttonClasses("secondary")}>
               Open the profile
             </Link>
+            {final && can(scope, "build.keep") ? <KeepButton action={keepBuildAction.bind(null, build.id)} kept={build.keptAt !== null} /> : null}
             {final && canStart ? (
               <RebuildButton action={rebuildAction.bind(null, build.id)} idempotencyKey={randomUUID()} />
             ) : null}
@@ -110,6 +113,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
               buildId={build.id}
               artifacts={kept.artifacts}
               keptAsLatest={kept.keptAsLatest}
+              keptForever={build.keptAt !== null}
               retentionDays={getEnv().KEEL_BUILD_ARTIFACT_DAYS}
               final={final}
               workflowHref={can(scope, "workflow.update") ? `/profiles/${build.profileId}/workflow` : null}
