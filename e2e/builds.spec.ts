@@ -70,6 +70,9 @@ test.describe("builds", () => {
       await expect(page.getByText("Kept forever: its log and artifacts are never deleted.")).toBeVisible();
       await expect(page.getByText(/^Kept forever by /)).toBeVisible();
       expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).keptAt).not.toBeNull();
+      await page.goto(`/builds?profile=${profile.id}`);
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("row").filter({ hasText: "kept forever" })).toHaveCount(1);
+      await page.goto(`/builds/${buildId}`);
       await page.getByRole("button", { name: "Stop keeping" }).click();
       await expect(page.getByRole("button", { name: "Keep forever" })).toBeVisible();
       expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).keptAt).toBeNull();

@@ -19,6 +19,8 @@ export type BuildTableRow = {
   finishedAt: Date | null;
   requestedBy: { name: string } | null;
   profile: { id: string; name: string };
+  /** Set when an admin keeps the build forever (a release). */
+  keptAt?: Date | null;
 };
 
 
@@ -56,6 +58,7 @@ export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow
               #{row.number}
               {showProfile ? "" : null}
             </Link>
+            {row.keptAt ? <span className="block text-xs text-slate-600">kept forever</span> : null}
           </td>
           {showProfile ? (
             <td className="px-4 py-3" data-label="Profile">

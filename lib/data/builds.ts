@@ -325,6 +325,7 @@ export const buildRow = {
   finishedAt: true,
   requestedBy: { select: { name: true } },
   profile: { select: { id: true, name: true } },
+  keptAt: true,
 } satisfies Prisma.BuildSelect;
 
 export type BuildRow = Prisma.BuildGetPayload<{ select: typeof buildRow }>;
