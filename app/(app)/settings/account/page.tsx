@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { BuildEmailsForm } from "@/components/auth/build-emails-form";
 import { ChangePasswordForm } from "@/components/auth/change-password-form";
 import { Card } from "@/components/ui/card";
@@ -23,6 +24,13 @@ export default async function AccountPage() {
         </Card>
         <Card title="E-mails" description={mailConfigured() ? `Sent to ${user.email}.` : `Sent to ${user.email} once whoever runs Keel sets up e-mail (SMTP_URL); until then Keel sends none.`}>
           <BuildEmailsForm buildEmails={buildEmails} action={setBuildEmailsAction} />
+          <p className="mt-4 text-sm text-slate-600">
+            What Keel tells you also appears under{" "}
+            <Link href="/notices" className="font-medium text-brand-700 underline">
+              Notices
+            </Link>{" "}
+            (the bell at the top), with or without e-mail.
+          </p>
         </Card>
       </div>
     </>
