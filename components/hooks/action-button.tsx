@@ -5,19 +5,6 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
-/** One button bound to a server action (Replay, Backfill), with its pending label and its answer. */
-export function HookActionButton({ action, label, pendingLabel, variant = "secondary" }: { action: (previous: FormState, formData: FormData) => Promise<FormState>; label: string; pendingLabel: string; variant?: "primary" | "secondary" }) {
-  const [state, formAction] = useActionState(action, idleState as FormState);
-  return (
-    <form action={formAction} className="space-y-2">
-      <SubmitButton variant={variant} pendingLabel={pendingLabel}>
-        {label}
-      </SubmitButton>
-      <div aria-live="polite">{state.status !== "idle" ? <FormMessage state={state} /> : null}</div>
-    </form>
-  );
-}
-
 /** Issues credentials for a hand-made subscription and shows the password once. */
 export function IssueCredentialsButton({ action, eventType }: { action: (previous: FormState, formData: FormData) => Promise<FormState>; eventType: string }) {
   const [state, formAction] = useActionState(action, idleState as FormState);

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { HookActionButton } from "@/components/hooks/action-button";
+import { ActionButton } from "@/components/ui/action-button";
 import { Badge } from "@/components/ui/badge";
 import { replayDeliveryAction } from "@/lib/actions/hooks";
 import type { HookDeliveryView } from "@/lib/data/hooks";
@@ -67,7 +67,7 @@ export function DeliveryList({ rows, canReplay, older = false, hasHooks = true }
             </details>
             {canReplay && row.notificationId !== null ? (
               <div className="mt-2">
-                <HookActionButton action={replayDeliveryAction.bind(null, row.id)} label="Replay" pendingLabel="Replaying…" />
+                <ActionButton action={replayDeliveryAction.bind(null, row.id)} label="Replay" pendingLabel="Replaying…" />
               </div>
             ) : null}
           </li>

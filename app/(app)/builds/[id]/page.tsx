@@ -7,8 +7,7 @@ import { BuildLive } from "@/components/builds/build-live";
 import { BuildStatusBadge } from "@/components/builds/build-status-badge";
 import { NoWorkerAlert } from "@/components/builds/queue-status";
 import { TestSummaryCard } from "@/components/builds/test-summary";
-import { KeepButton } from "@/components/builds/keep-button";
-import { RebuildButton } from "@/components/builds/rebuild-button";
+import { ActionButton } from "@/components/ui/action-button";
 import { ProblemAlert } from "@/components/picker/problem-alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -83,9 +82,17 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
             <Link href={`/profiles/${build.profileId}`} className={buttonClasses("secondary")}>
               Open the profile
             </Link>
-            {final && can(scope, "build.keep") ? <KeepButton action={keepBuildAction.bind(null, build.id)} kept={build.keptAt !== null} /> : null}
+            {final && can(scope, "build.keep") ? (
+              <ActionButton
+                action={keepBuildAction.bind(null, build.id)}
+                fields={{ keep: build.keptAt ? "no" : "yes" }}
+                label={build.keptAt ? "Stop keeping" : "Keep forever"}
+                pendingLabel="Saving…"
+                className="flex flex-col items-end gap-2"
+              />
+            ) : null}
             {final && canStart ? (
-              <RebuildButton action={rebuildAction.bind(null, build.id)} idempotencyKey={randomUUID()} />
+              <ActionButton action={rebuildAction.bind(null, build.id)} fields={{ idempotencyKey: randomUUID() }} label="Rebuild this commit" pendingLabel="Queuing…" className="flex flex-col items-end gap-2" />
             ) : null}
           </>
         }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { HookActionButton } from "@/components/hooks/action-button";
+import { ActionButton } from "@/components/ui/action-button";
 import { DeliveryList } from "@/components/hooks/delivery-list";
 import { CursorPages } from "@/components/ui/cursor-pages";
 import { HookHealthTable } from "@/components/hooks/hook-health";
@@ -50,7 +50,7 @@ export default async function ConnectionDeliveriesPage({ params, searchParams }:
         <Card
           title="Deliveries"
           description="Newest first. Replay processes a delivery again; Backfill asks Azure DevOps for its recent notifications and processes those that never reached Keel. Neither starts a build twice for the same change."
-          actions={<HookActionButton action={backfillDeliveriesAction.bind(null, connection.id)} label="Backfill from Azure DevOps" pendingLabel="Asking Azure DevOps…" />}
+          actions={<ActionButton action={backfillDeliveriesAction.bind(null, connection.id)} label="Backfill from Azure DevOps" pendingLabel="Asking Azure DevOps…" />}
         >
           <DeliveryList rows={page.rows} canReplay older={Boolean(query.before)} hasHooks={subscriptions.length > 0} />
           <CursorPages

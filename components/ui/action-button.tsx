@@ -1,0 +1,39 @@
+"use client";
+
+import { useActionState } from "react";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { idleState, type FormState } from "@/lib/shared/form-state";
+
+/**
+ * One button bound to a server action (Replay, Backfill, Rebuild, Keep forever), with its pending
+ * label, the hidden fields it sends (a form key, a choice) and the action's answer.
+ */
+export function ActionButton({
+  action,
+  label,
+  pendingLabel,
+  fields = {},
+  variant = "secondary",
+  className = "space-y-2",
+}: {
+  action: (previous: FormState, formData: FormData) => Promise<FormState>;
+  label: string;
+  pendingLabel: string;
+  fields?: Record<string, string>;
+  variant?: "primary" | "secondary";
+  className?: string;
+}) {
+  const [state, formAction] = useActionState(action, idleState as FormState);
+  return (
+    <form action={formAction} className={className}>
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <SubmitButton variant={variant} pendingLabel={pendingLabel}>
+        {label}
+      </SubmitButton>
+      <div aria-live="polite">{state.status !== "idle" ? <FormMessage state={state} /> : null}</div>
+    </form>
+  );
+}
