@@ -75,6 +75,10 @@ type Fixture = {
   build(status?: "QUEUED" | "SUCCEEDED"): Promise<string>;
   /** A fresh variable group of the organization (each delete call uses one up). */
   variableGroup(): Promise<string>;
+  /** A fresh API token of a fresh member (not the fixture's: its owner could revoke it). */
+  apiToken(): Promise<string>;
+  /** The Authorization header of the caller's own API token (none for the anonymous caller). */
+  bearer(context: APIRequestContext): Record<string, string>;
 };
 
 type ActionRow = { expect: Expect; call(fixture: Fixture): Promise<{ args: unknown[]; form: Record<string, string> }> };
@@ -92,6 +96,10 @@ async function routeOutcome(response: Awaited<ReturnType<APIRequestContext["get"
 }
 
 const get = (path: (fixture: Fixture) => string) => async (fixture: Fixture, context: APIRequestContext) => routeOutcome(await context.get(path(fixture)));
+/** The token API: each caller sends an API token of their own instead of a session (the anonymous caller none). */
+const tokenGet = (path: (fixture: Fixture) => string) => async (fixture: Fixture, context: APIRequestContext) => routeOutcome(await context.get(path(fixture), { headers: fixture.bearer(context) }));
+const tokenPost = (path: (fixture: Fixture) => Promise<string> | string, data?: unknown) => async (fixture: Fixture, context: APIRequestContext) =>
+  routeOutcome(await context.post(await path(fixture), { headers: fixture.bearer(context), ...(data === undefined ? {} : { data }) }));
 
 const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/connect.ts#startConnectAction": { expect: ADMIN_ANYWHERE, call: async () => ({ args: [], form: { provider: "SERVICES" } }) },
@@ -240,6 +248,9 @@ const ACTIONS: Record<string, ActionRow> = {
     expect: { anonymous: "CONFLICT", member: "CONFLICT", admin: "CONFLICT", otherAdmin: "CONFLICT" },
     call: async () => ({ args: [], form: { organizationName: "Intruder Org", name: "Mallory", email: "mallory@keel.test", password: "correct horse battery staple" } }),
   },
+  // Everyone makes tokens of their own; revoking a member's is for its owner and admins.
+  "lib/actions/api-tokens.ts#createApiTokenAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => ({ args: [], form: { name: uniqueName("Matrix Token"), days: "30" } }) },
+  "lib/actions/api-tokens.ts#revokeApiTokenAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.apiToken()]) },
   // Ends the caller's own sessions: runs last (see below).
   "lib/actions/session.ts#markNoticesSeenAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => noForm() },
   "lib/actions/session.ts#signOutEverywhereAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => noForm() },
@@ -318,6 +329,12 @@ const ROUTES: Record<string, RouteRow> = {
   "GET /api/profiles/[id]/branches": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/branches?limit=5`) },
   "GET /api/profiles/[id]/commits": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/commits?branch=main&top=5`) },
   "GET /api/profiles/[id]/pull-requests": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/pull-requests`) },
+  // The token API: a caller's own API token is the credential (a session is not), so the anonymous caller is refused first.
+  "GET /api/v1/builds/[id]": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/builds/${f.buildId}`) },
+  "GET /api/v1/builds/[id]/artifacts/[artifactId]": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/builds/${f.buildId}/artifacts/${f.artifactId}`) },
+  "POST /api/v1/builds/[id]/cancel": { expect: MEMBER_TARGET, request: tokenPost(async (f) => `/api/v1/builds/${await f.build("QUEUED")}/cancel`) },
+  "GET /api/v1/profiles/[id]/builds": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/profiles/${f.profileId}/builds?limit=5`) },
+  "POST /api/v1/profiles/[id]/builds": { expect: MEMBER_TARGET, request: tokenPost((f) => `/api/v1/profiles/${f.profileId}/builds`, { branch: "main" }) },
   // next-auth's own flow: its public endpoints…
   "GET /api/auth/[...nextauth]": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/auth/csrf") },
   // …and leaving for a consent page, which needs an admin and the intent their own wizard set.
@@ -456,6 +473,19 @@ test.describe("authorization matrix", () => {
       const artifact = await prisma().buildArtifact.create({
         data: { organizationId: organization.id, buildId, path: "out/App.ipa", size: 3n, sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from("ipa") } } },
       });
+      // Each signed-in caller's own API token, for the token API's rows.
+      const bearers = new Map<APIRequestContext, string>();
+      for (const [caller, user] of [
+        ["member", member],
+        ["admin", admin],
+        ["otherAdmin", otherAdmin],
+      ] as const) {
+        const token = `keel_${randomBytes(32).toString("base64url")}`;
+        await prisma().apiToken.create({
+          data: { organizationId: user.organizationId, userId: user.id, name: `Matrix ${caller}`, tokenHash: createHash("sha256").update(token).digest("hex"), prefix: token.slice(0, 11), expiresAt: new Date(Date.now() + 3_600_000) },
+        });
+        bearers.set(contexts[caller], token);
+      }
       const badgeKey = randomBytes(24).toString("base64url");
       await prisma().buildProfile.update({ where: { id: matrixProfileId }, data: { badgeKey } });
       const fixture: Fixture = {
@@ -495,6 +525,14 @@ test.describe("authorization matrix", () => {
           return token;
         },
         freshMember: async () => (await createUser({ role: "MEMBER", name: "Matrix Fresh", organizationId: organization.id })).id,
+        apiToken: async () => {
+          const owner = await createUser({ role: "MEMBER", name: "Matrix Token Owner", organizationId: organization.id });
+          return (await prisma().apiToken.create({ data: { organizationId: organization.id, userId: owner.id, name: uniqueName("Matrix Token"), tokenHash: randomBytes(32).toString("hex"), prefix: "keel_matrix", expiresAt: new Date(Date.now() + 3_600_000) } })).id;
+        },
+        bearer: (context): Record<string, string> => {
+          const token = bearers.get(context);
+          return token ? { authorization: `Bearer ${token}` } : {};
+        },
         variableGroup: async () => {
           const name = uniqueName("Matrix Group");
           return (await prisma().variableGroup.create({ data: { organizationId: organization.id, name, nameKey: name.toLowerCase(), idempotencyKey: randomUUID() } })).id;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { can, canForSome, PERMISSIONS, refusalOf, type Permission } from "./policy";
-import { systemScope, userScope, type Actor } from "./scope";
+import { API_TOKEN_PERMISSIONS, can, canForSome, PERMISSIONS, refusalOf, type Permission } from "./policy";
+import { systemScope, tokenScope, userScope, type Actor } from "./scope";
 
 const admin: Actor = { kind: "user", userId: "a", role: "ADMIN" };
 const member: Actor = { kind: "user", userId: "m", role: "MEMBER" };
@@ -35,6 +35,9 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   // The network settings map the private networks Keel may reach: admins only (issue 11).
   "network.read": { member: false, system: false },
   "network.update": { member: false, system: false },
+  // Everyone makes tokens of their own; revoking anyone's is for admins (owners revoke theirs: below).
+  "apiToken.manage": { member: true, system: false },
+  "apiToken.revoke": { member: false, system: false },
   "session.manage": { member: true, system: false },
   "account.password": { member: true, system: false },
   "account.preferences": { member: true, system: false },
@@ -74,6 +77,28 @@ describe("can", () => {
     expect(can(member, "profile.triggers", { createdById: "someone-else" })).toBe(false);
     expect(can(member, "profile.update", { createdById: "m" })).toBe(true);
     expect(can(member, "profile.update", { createdById: "someone-else" })).toBe(false);
+  });
+
+  it("lets a script with an API token do only what tokens may, within its owner's role", () => {
+    const adminToken = tokenScope({ id: "a", organizationId: "o", role: "ADMIN" }, { id: "t", name: "release script" });
+    const memberToken = tokenScope({ id: "m", organizationId: "o", role: "MEMBER" }, { id: "t2", name: "nightly" });
+    // Written out, not read from the list: widening what tokens may do must change this test.
+    const allowed: Permission[] = ["build.cancel", "build.read", "build.start", "profile.read"];
+    expect([...API_TOKEN_PERMISSIONS].sort()).toEqual(allowed);
+    for (const permission of PERMISSIONS) {
+      expect(can(adminToken, permission), `admin token: ${permission}`).toBe(allowed.includes(permission));
+      expect(can(memberToken, permission), `member token: ${permission}`).toBe(allowed.includes(permission) && EXPECTED[permission].member);
+    }
+    // Owning a thing grants a token nothing beyond its list either (a leaked token cannot revoke or delete).
+    expect(can(memberToken, "profile.delete", { createdById: "m" })).toBe(false);
+    expect(canForSome(memberToken, "apiToken.revoke")).toBe(false);
+    expect(canForSome(memberToken, "build.start")).toBe(true);
+  });
+
+  it("lets the owner of an API token revoke it, admins anyone's", () => {
+    expect(can(member, "apiToken.revoke", { createdById: "m" })).toBe(true);
+    expect(can(member, "apiToken.revoke", { createdById: "someone-else" })).toBe(false);
+    expect(can(admin, "apiToken.revoke", { createdById: "someone-else" })).toBe(true);
   });
 
   it("tells entry points before loading the target whether anything could be allowed", () => {

@@ -73,6 +73,10 @@ const RULES = {
   "network.read": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /** Edit the organization's own outbound allowlist entries (KEEL_OUTBOUND_ALLOWLIST stays the operator's). */
   "network.update": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /** Create API tokens of one's own (scripts start and read builds as their creator), see and revoke them. */
+  "apiToken.manage": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
+  /** Revoke a token: its owner, and admins (anyone's: a token of someone who left, one that leaked). */
+  "apiToken.revoke": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this token or an admin can revoke it." },
   /** End one's own sessions (sign out everywhere). */
   "session.manage": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
   /** Change one's own password (proving the current one). */
@@ -85,6 +89,13 @@ export type Permission = keyof typeof RULES;
 
 /** Every permission Keel knows (for tests and docs). */
 export const PERMISSIONS = Object.keys(RULES) as Permission[];
+
+/**
+ * What a request with an API token may do at most (its owner's role still decides within
+ * these): read profiles and builds, start and cancel builds. Nothing that changes settings,
+ * connections, members or tokens — a leaked token cannot be used to keep access.
+ */
+export const API_TOKEN_PERMISSIONS: readonly Permission[] = ["profile.read", "build.read", "build.start", "build.cancel"];
 
 /** The resource an owner rule looks at: who created it (resources without a creator never match). */
 export type OwnedResource = { createdById?: string | null };
@@ -100,6 +111,9 @@ export function can(subject: Actor | Scope, permission: Permission, resource?: O
   if (actor.kind === "system") {
     return rule.system;
   }
+  if (actor.apiToken && !API_TOKEN_PERMISSIONS.includes(permission)) {
+    return false;
+  }
   if (rule.roles.includes(actor.role)) {
     return true;
   }
@@ -114,7 +128,7 @@ export function can(subject: Actor | Scope, permission: Permission, resource?: O
 export function canForSome(subject: Actor | Scope, permission: Permission): boolean {
   const actor = actorOf(subject);
   const rule: Rule = RULES[permission];
-  return can(actor, permission) || (actor.kind === "user" && rule.owner === true);
+  return can(actor, permission) || (actor.kind === "user" && !actor.apiToken && rule.owner === true);
 }
 
 /** What an actor refused `permission` is told. */

@@ -4,8 +4,12 @@
 // organization, never on behalf of a browser. Audit events record both kinds of actor.
 import type { Role } from "@/lib/generated/prisma/enums";
 
-/** A signed-in person, with the role of their membership in the scope's organization. */
-export type UserActor = { kind: "user"; userId: string; role: Role };
+/**
+ * A signed-in person, with the role of their membership in the scope's organization — or a
+ * script using one of their API tokens (`apiToken`), which lib/policy.ts allows only a few
+ * permissions and the audit log names.
+ */
+export type UserActor = { kind: "user"; userId: string; role: Role; apiToken?: { id: string; name: string } };
 
 /**
  * Keel itself: a job (`job` is the queue or schedule name, e.g. "connections.check") acting
@@ -22,6 +26,11 @@ export type Scope = { organizationId: string; actor: Actor };
 /** The scope of a signed-in user in their organization. */
 export function userScope(user: { id: string; organizationId: string; role: Role }): Scope {
   return { organizationId: user.organizationId, actor: { kind: "user", userId: user.id, role: user.role } };
+}
+
+/** The scope of a script acting with one of a member's API tokens. */
+export function tokenScope(user: { id: string; organizationId: string; role: Role }, token: { id: string; name: string }): Scope {
+  return { organizationId: user.organizationId, actor: { kind: "user", userId: user.id, role: user.role, apiToken: token } };
 }
 
 /** The scope of a job acting for an organization. */

@@ -43,12 +43,12 @@ export function ConfirmDialog({ dialogRef, text, formAction, message }: { dialog
 }
 
 /** "Delete" (or `label`) that asks first (ConfirmDialog), then runs the action. */
-export function DeleteButton({ text, action, label = "Delete" }: { text: ConfirmText; action: Action; label?: string }) {
+export function DeleteButton({ text, action, label = "Delete", accessibleLabel }: { text: ConfirmText; action: Action; label?: string; accessibleLabel?: string }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [state, formAction] = useActionState(action, idleState as FormState);
   return (
     <>
-      <Button type="button" variant="secondary" onClick={() => dialogRef.current?.showModal()}>
+      <Button type="button" variant="secondary" aria-label={accessibleLabel} onClick={() => dialogRef.current?.showModal()}>
         <Trash2Icon className="h-4 w-4" aria-hidden="true" />
         {label}
       </Button>

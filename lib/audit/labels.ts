@@ -48,11 +48,15 @@ const LABELS: Record<string, string> = {
   "profile.deleted": "Build profile deleted",
   "workflow.updated": "Workflow changed",
   "profile.caches_cleared": "Build caches cleared",
+  "build.started": "Build started",
+  "build.canceled": "Build canceled",
   "build.kept": "Build kept forever",
   "build.unkept": "Build no longer kept",
   "variable_group.created": "Variable group created",
   "variable_group.updated": "Variable group changed",
   "variable_group.deleted": "Variable group deleted",
+  "api_token.created": "API token created",
+  "api_token.revoked": "API token revoked",
   "repositories.listed": "Repositories listed",
   "repositories.listing_failed": "Repository listing failed",
   "audit.exported": "Audit log exported",
@@ -66,7 +70,7 @@ export function auditLabel(action: string): string {
   return LABELS[action] ?? action;
 }
 
-const TARGET_TYPES: Record<string, string> = { connection: "Connection", build_profile: "Build profile", user: "Member", connect_draft: "Connection setup", organization: "Organization", variable_group: "Variable group", build: "Build" };
+const TARGET_TYPES: Record<string, string> = { connection: "Connection", build_profile: "Build profile", user: "Member", connect_draft: "Connection setup", organization: "Organization", variable_group: "Variable group", build: "Build", api_token: "API token" };
 
 /** The words for a target type. */
 export function targetTypeLabel(type: string | null): string {
@@ -84,11 +88,23 @@ function status(value: unknown): string {
 
 const PROVIDERS: Record<string, string> = { "azure-devops": "Azure DevOps OAuth", "microsoft-entra-id": "Microsoft Entra ID" };
 
-/** One line of details of an event, from its data. */
+/** One line of details of an event, from its data; a script's act names the API token it used. */
 export function describeAudit(action: string, raw: unknown): string {
   const data = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const details = describeData(action, data);
+  const token = text(data.apiToken);
+  return token ? `${details}${details ? " " : ""}(with the API token “${token}”)` : details;
+}
+
+function describeData(action: string, data: Record<string, unknown>): string {
   const name = text(data.name);
   switch (action) {
+    case "build.started":
+      return `#${text(data.number) ?? "?"}, ${(text(data.trigger) ?? "?").toLowerCase().replace("_", " ")}${text(data.branch) ? ` of ${text(data.branch)?.replace(/^refs\/heads\//, "")}` : ""}`;
+    case "api_token.created":
+      return `${name ?? ""} (${text(data.prefix) ?? "?"}…), ends ${text(data.expiresAt)?.slice(0, 10) ?? "?"}`;
+    case "api_token.revoked":
+      return `${name ?? ""} (${text(data.prefix) ?? "?"}…) of ${text(data.owner) ?? "?"}`;
     case "connection.status_changed":
       return `${name ? `${name}: ` : ""}${status(data.from)} → ${status(data.to)}${text(data.reason) ? ` (${text(data.reason)})` : ""}${text(data.source) === "scheduled_check" ? ", scheduled check" : ""}`;
     case "connection.checked":

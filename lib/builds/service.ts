@@ -19,7 +19,7 @@ import { requestReport } from "./report-queue";
 
 const log = logger("builds.service");
 
-export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE";
+export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE" | "API";
 
 export type StartBuildInput = {
   profileId: string;
@@ -120,7 +120,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     await requestReport(scope, created.id);
   }
   const build = (await getBuild(scope, created.id))!;
-  if (created.created && input.trigger !== "MANUAL" && input.trigger !== "SCHEDULE") {
+  if (created.created && (input.trigger === "PUSH" || input.trigger === "PULL_REQUEST" || input.trigger === "POLL")) {
     const triggers = await getProfileTriggers(scope, profile.id);
     await supersedeOlder(scope, build, triggers ? supersedeOf(triggers) : "off");
   }

@@ -12,6 +12,11 @@ export type AuditEventInput = {
   ip?: string | null;
 };
 
+function withToken(data: Prisma.InputJsonValue | undefined, token: { id: string; name: string }): Prisma.InputJsonValue {
+  const base = data !== undefined && data !== null && typeof data === "object" && !Array.isArray(data) ? data : data === undefined ? {} : { value: data };
+  return { ...(base as Prisma.InputJsonObject), apiToken: token.name, apiTokenId: token.id };
+}
+
 /**
  * Appends an audit event in the scope's organization, by the scope's actor (a person, or a job
  * with the person who queued it, if any), inside the caller's transaction when one is given.
@@ -27,7 +32,8 @@ export async function recordAudit(scope: Scope, event: AuditEventInput, tx?: Tx)
       action: event.action,
       targetType: event.targetType,
       targetId: event.targetId,
-      data: event.data,
+      // A script's act names the API token it used (lib/auth/README.md, "API tokens").
+      data: actor.kind === "user" && actor.apiToken ? withToken(event.data, actor.apiToken) : event.data,
       ip: event.ip ?? null,
     },
   });

@@ -39,6 +39,17 @@ describe("parseRequest", () => {
     await expect(parseRequest(post(ORIGIN), {}, spec, ORIGIN)).resolves.toMatchObject({ body: { name: "a" } });
     expect(await failure(parseRequest(post("https://evil.example"), {}, spec, ORIGIN))).toMatchObject({ code: "FORBIDDEN" });
     expect(await failure(parseRequest(post(null), {}, spec, ORIGIN))).toMatchObject({ code: "FORBIDDEN" });
+    // The token API: its callers send their token themselves (no cookie to forge), so any origin or none.
+    await expect(parseRequest(post(null), {}, spec, null)).resolves.toMatchObject({ body: { name: "a" } });
+    await expect(parseRequest(post("https://ci.example"), {}, spec, null)).resolves.toMatchObject({ body: { name: "a" } });
+  });
+
+  it("hands an empty body to the schema as nothing, which decides whether one is needed", async () => {
+    const post = (body: string) => new Request(`${ORIGIN}/api/x`, { method: "POST", body, headers: { origin: ORIGIN } });
+    const optional = { body: z.strictObject({ name: z.string().optional() }).default({}) };
+    await expect(parseRequest(post(""), {}, optional, ORIGIN)).resolves.toMatchObject({ body: {} });
+    const required = { body: z.strictObject({ name: z.string() }, { error: "The body must be a JSON object" }) };
+    expect(await failure(parseRequest(post("  "), {}, required, ORIGIN))).toMatchObject({ fields: { _request: ["The body must be a JSON object"] } });
   });
 
   it("reads a body only as bounded JSON that matches its schema", async () => {

@@ -35,15 +35,17 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
 /**
  * Parses a route's input with strict schemas (no query parameter unless the route declares it)
  * and, for methods that change state, refuses a cross-origin request (SECURITY.md: route
- * handlers that change state check Origin) and a body that is not JSON or too large.
+ * handlers that change state check Origin; not the token API, whose callers send their token
+ * themselves) and a body that is not JSON or too large.
  */
 export async function parseRequest<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
   request: Request,
   pathParams: Record<string, string | string[]>,
   spec: RequestSpec<P, Q, B>,
-  publicOrigin: string,
+  /** Keel's own origin, which state-changing requests must come from; null for the token API (no cookie, so nothing to forge). */
+  publicOrigin: string | null,
 ): Promise<{ params: z.output<P>; query: z.output<Q>; body: z.output<B> }> {
-  if (!SAFE_METHODS.has(request.method)) {
+  if (publicOrigin !== null && !SAFE_METHODS.has(request.method)) {
     const origin = request.headers.get("origin");
     if (origin === null || origin !== publicOrigin) {
       throw new AppError("FORBIDDEN", "This request did not come from Keel's own pages.");
@@ -62,7 +64,8 @@ export async function parseRequest<P extends z.ZodType, Q extends z.ZodType, B e
     }
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      // No body at all (curl -X POST): the schema sees undefined, and says whether it needs one.
+      json = text.trim() === "" ? undefined : JSON.parse(text);
     } catch {
       throw new InvalidRequest({ _body: ["The request body must be JSON"] });
     }

@@ -2,7 +2,12 @@ import "server-only";
 import type { z } from "zod";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
-import type { Permission } from "@/lib/policy";
+import { clientAddress } from "@/lib/auth/options";
+import { authenticateApiToken, type TokenCaller } from "@/lib/data/api-tokens";
+import { readRateLimits, takeRateLimit } from "@/lib/data/rate-limits";
+import { AppError } from "@/lib/errors";
+import { canForSome, refusalOf, type Permission } from "@/lib/policy";
+import { bearerTokenOf } from "@/lib/validation/api-tokens";
 import { authorizeCaller, authorizeTarget, type Caller } from "./caller";
 import { safeFailure, statusOf } from "./failures";
 import { InvalidRequest, parseRequest, type RequestSpec } from "./request";
@@ -53,7 +58,8 @@ export type RouteContext<K extends TargetKind | undefined, P extends z.ZodType, 
 
 function failureResponse(label: string, error: unknown): Response {
   const failure = safeFailure(label, error);
-  return jsonError(statusOf(failure.code), failure.code, failure.message, error instanceof InvalidRequest ? { fields: error.fields } : {});
+  const fields = error instanceof InvalidRequest ? error.fields : failure.field ? { [failure.field]: [failure.message] } : null;
+  return jsonError(statusOf(failure.code), failure.code, failure.message, fields ? { fields } : {});
 }
 
 /** A route handler for signed-in users the policy allows `permission` (see the file comment). */
@@ -75,6 +81,83 @@ export function route<K extends TargetKind | undefined = undefined, P extends z.
         authorizeTarget(caller.scope, config.permission, target);
       }
       return await handler({ ...caller, request, target: target as RouteContext<K, P, Q, B>["target"], ...input });
+    } catch (error) {
+      return failureResponse(label, error);
+    }
+  };
+}
+
+/** Wrong tokens one client address may send in TOKEN_FAILURE_WINDOW_SECONDS before it is told to wait. */
+export const TOKEN_FAILURE_LIMIT = 30;
+export const TOKEN_FAILURE_WINDOW_SECONDS = 10 * 60;
+
+const BEARER_CHALLENGE = { "WWW-Authenticate": 'Bearer realm="Keel"' };
+
+export type TokenRouteContext<K extends TargetKind | undefined, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> = TokenCaller & {
+  request: Request;
+  target: K extends TargetKind ? TargetOf<K> : undefined;
+  params: z.output<P>;
+  query: z.output<Q>;
+  body: z.output<B>;
+};
+
+/** Why a request without a usable token is refused, and how to send one. */
+function tokenRefusal(reason: "missing" | "unknown" | "expired"): Response {
+  const message = {
+    missing: "Send a Keel API token: the header Authorization: Bearer keel_… (create one under Settings → API tokens). Keel's API does not use the browser's session.",
+    unknown: "This API token is not valid: it was revoked, its owner was disabled, or it was mistyped. Create a new one under Settings → API tokens.",
+    expired: "This API token has expired. Create a new one under Settings → API tokens and replace it where your script keeps it.",
+  }[reason];
+  return json({ error: { code: "UNAUTHENTICATED", message } }, 401, { ...BEARER_CHALLENGE, ...(reason === "missing" ? {} : { "WWW-Authenticate": `Bearer realm="Keel", error="invalid_token"` }) });
+}
+
+/**
+ * A route handler of Keel's token API (app/api/v1; lib/auth/README.md, "API tokens"): the same
+ * steps as `route()`, but the caller is the member whose API token the Authorization header
+ * carries (never a session cookie), the permission must be one tokens may have
+ * (API_TOKEN_PERMISSIONS), and no Origin is asked for. Wrong tokens are counted per client
+ * address: past TOKEN_FAILURE_LIMIT in the window, the address is told to wait (429, Retry-After).
+ */
+export function tokenRoute<K extends TargetKind | undefined = undefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUndefined>(
+  config: RouteConfig<K, P, Q, B>,
+  handler: (context: TokenRouteContext<K, P, Q, B>) => Promise<Response>,
+): (request: Request, segment: RouteSegment) => Promise<Response> {
+  const label = config.name;
+  return async (request, segment) => {
+    try {
+      const address = clientAddress(request.headers);
+      const failuresKey = `api-token:failures:${address}`;
+      const failures = (await readRateLimits([failuresKey])).get(failuresKey);
+      const windowLeft = failures ? failures.windowStart.getTime() + TOKEN_FAILURE_WINDOW_SECONDS * 1000 - Date.now() : 0;
+      if (failures && windowLeft > 0 && failures.count >= TOKEN_FAILURE_LIMIT) {
+        const wait = Math.max(1, Math.ceil(windowLeft / 1000));
+        return json({ error: { code: "RATE_LIMITED", message: `Too many requests with a wrong API token came from your address. Wait ${wait} seconds, and check the token your script sends.` } }, 429, { "Retry-After": String(wait) });
+      }
+      const header = request.headers.get("authorization");
+      const token = bearerTokenOf(header);
+      if (token === null) {
+        if (header !== null) {
+          await takeRateLimit(failuresKey, TOKEN_FAILURE_LIMIT, TOKEN_FAILURE_WINDOW_SECONDS);
+        }
+        return tokenRefusal(header === null ? "missing" : "unknown");
+      }
+      const caller = await authenticateApiToken(token, address);
+      if (typeof caller === "string") {
+        await takeRateLimit(failuresKey, TOKEN_FAILURE_LIMIT, TOKEN_FAILURE_WINDOW_SECONDS);
+        return tokenRefusal(caller);
+      }
+      if (!canForSome(caller.scope, config.permission)) {
+        throw new AppError("FORBIDDEN", refusalOf(config.permission));
+      }
+      const pathParams: Record<string, string | string[]> = (await segment?.params) ?? {};
+      const { id: rawId, ...rest } = pathParams;
+      const input = await parseRequest(request, rest, config, null);
+      let target: unknown;
+      if (config.target) {
+        target = await loadTarget(config.target, caller.scope, rawId);
+        authorizeTarget(caller.scope, config.permission, target);
+      }
+      return await handler({ ...caller, request, target: target as TokenRouteContext<K, P, Q, B>["target"], ...input });
     } catch (error) {
       return failureResponse(label, error);
     }

@@ -1,4 +1,5 @@
 import "server-only";
+import { getApiToken } from "@/lib/data/api-tokens";
 import { getDraft } from "@/lib/data/connect-drafts";
 import { getBuild } from "@/lib/data/builds";
 import { getConnection, getPickerConnection } from "@/lib/data/connections";
@@ -25,6 +26,8 @@ const TARGETS = {
   build: { load: getBuild, missing: "That build does not exist in your organization." },
   /** A service-hook delivery of the webhook inbox. */
   delivery: { load: getDelivery, missing: "That delivery does not exist in your organization." },
+  /** An API token of the organization (revoking: its owner, or an admin — the policy decides with the target). */
+  apiToken: { load: getApiToken, missing: "That API token does not exist any more: it was revoked already." },
   variableGroup: { load: getVariableGroup, missing: "That variable group does not exist in your organization (someone may have deleted it)." },
 } as const;
 

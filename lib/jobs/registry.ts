@@ -4,6 +4,7 @@ import { runBuildJob } from "@/lib/builds/runner";
 import { scheduleBuildsJob, scheduledBuildJob } from "@/lib/builds/schedule";
 import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
+import { pruneApiTokens, remindExpiringApiTokens } from "@/lib/data/api-tokens";
 import { pruneArtifacts } from "@/lib/data/artifacts";
 import { pruneBuildLogs } from "@/lib/data/builds";
 import { pruneCaches } from "@/lib/data/caches";
@@ -60,6 +61,10 @@ export const registry: Registry = {
       const sessions = await pruneExpiredSessions();
       const limits = await pruneRateLimits(DAY_MS);
       logger("jobs.housekeeping").info({ sessions, ...limits }, "pruned sessions and rate-limit rows");
+      // API tokens: their owners hear a week before the end; the page shows ended ones for 30 days.
+      const tokenReminders = await remindExpiringApiTokens();
+      const tokens = await pruneApiTokens(30 * DAY_MS);
+      logger("jobs.housekeeping").info({ tokenReminders, tokens }, "reminded owners of API tokens that end soon, deleted long-ended ones");
       // Past their days (a profile's latest successful build keeps its own), and unfinished ones of dead workers.
       const artifacts = await pruneArtifacts(getEnv().KEEL_BUILD_ARTIFACT_DAYS);
       const logs = await pruneBuildLogs(getEnv().KEEL_BUILD_LOG_DAYS);

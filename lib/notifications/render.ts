@@ -69,6 +69,9 @@ export function noticePath(notice: { kind: string; data: unknown; connectionId: 
   if (notice.kind.startsWith("build.") && typeof data.buildId === "string" && /^[0-9a-f-]{36}$/.test(data.buildId)) {
     return `/builds/${data.buildId}`;
   }
+  if (notice.kind.startsWith("api_token.")) {
+    return "/settings/api-tokens";
+  }
   return notice.connectionId ? `/connections/${notice.connectionId}` : null;
 }
 
@@ -93,6 +96,15 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
   }
   if (kind === "build.failed" || kind === "build.fixed") {
     return renderBuildNotice(kind, data, link);
+  }
+  if (kind === "api_token.expiring") {
+    const token = str(data, "name") ?? "An API token";
+    const days = num(data, "daysLeft") ?? 0;
+    const when = str(data, "expiresAt")?.slice(0, 10) ?? "soon";
+    return {
+      subject: `Keel: your API token "${token}" ends in ${days} day${days === 1 ? "" : "s"}`,
+      text: `Your API token "${token}"${str(data, "prefix") ? ` (${str(data, "prefix")}…)` : ""} ends on ${when}. Scripts that use it are refused from then on.\n\nCreate a new token under Settings → API tokens, put it where the script keeps it, then revoke the old one.${link ? `\n\nYour API tokens in Keel: ${link}\n` : "\n"}`,
+    };
   }
   if (kind === "connection.owner_changed") {
     const to = str(data, "toName") ?? "another admin";

@@ -177,8 +177,13 @@ export function queryErrors(error: z.ZodError): Record<string, string[]> {
       }
       continue;
     }
-    const field = String(issue.path[0] ?? "_query");
     const message = issue.code === "invalid_type" && issue.input !== undefined && Array.isArray(issue.input) ? "must be given once" : issue.message;
+    if (issue.path.length === 0) {
+      // About the whole query or body (a JSON body that is not an object): the message stands alone.
+      (out._request ??= []).push(message);
+      continue;
+    }
+    const field = String(issue.path[0]);
     (out[field] ??= []).push(`${field} ${message}`);
   }
   return out;

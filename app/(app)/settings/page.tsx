@@ -27,6 +27,11 @@ export default async function SettingsPage() {
             Your account
           </Link>
         </Card>
+        <Card title="API tokens" description="Start builds and download their artifacts from scripts and other CI systems, as you.">
+          <Link href="/settings/api-tokens" className="text-sm font-medium text-brand-700 underline">
+            API tokens
+          </Link>
+        </Card>
         <Card title="Audit log" description="Who did what: sign-ins, members, connections, build profiles, background checks. Filter it and export it as CSV.">
           {can(scope, "audit.read") ? (
             <Link href="/settings/audit" className="text-sm font-medium text-brand-700 underline">

@@ -10,6 +10,7 @@ import { BuildTable } from "@/components/builds/build-table";
 import { StartBuildForm } from "@/components/builds/start-build-form";
 import { ConnectionStatusBadge } from "@/components/connections/status-badge";
 import { BranchList } from "@/components/profiles/branch-list";
+import { CopyBlock } from "@/components/ui/copy-block";
 import { CopyField } from "@/components/ui/copy-field";
 import { DeleteProfileButton } from "@/components/profiles/delete-profile-button";
 import { RebindForm } from "@/components/profiles/rebind-form";
@@ -374,6 +375,18 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               profileUrl={`${publicUrlOf(env)}/profiles/${profile.id}`}
               canChange={canEdit}
             />
+          </Card>
+          <Card title="Start from a script" description="Another system (a release script, Jenkins, GitHub Actions) starts this profile's builds with an API token of yours.">
+            <CopyBlock
+              label="Command that starts a build of this profile"
+              text={`# KEEL_TOKEN: an API token of yours (Settings → API tokens)\ncurl -fsS -X POST \\\n  -H "Authorization: Bearer $KEEL_TOKEN" \\\n  -H "Content-Type: application/json" \\\n  -d '${JSON.stringify({ branch: profile.defaultBranch ? shortBranchName(profile.defaultBranch) : "main" })}' \\\n  ${publicUrlOf(env)}/api/v1/profiles/${profile.id}/builds`}
+            />
+            <p className="mt-2 text-xs text-slate-600">
+              The answer is the build, with its <code>apiUrl</code> to follow until <code>finished</code> and its artifacts&apos; download links.{" "}
+              <Link href="/settings/api-tokens" className="font-medium text-brand-700 underline">
+                Your API tokens
+              </Link>
+            </p>
           </Card>
           {canEditWorkflow ? (
             <Card

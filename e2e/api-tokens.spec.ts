@@ -1,0 +1,171 @@
+// Keel's token API (README, "Starting builds from scripts"): a member makes an API token in the
+// browser, a script (a plain HTTP client, no session) starts a build with it, follows it to the
+// end and downloads its artifact — the worker runs the build for real against the emulator.
+// Bad input is named field by field; a session alone opens nothing; an admin revokes a member's
+// token and its next request is refused.
+import { randomUUID } from "node:crypto";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { signInPage } from "./support/auth";
+import { expectNoSeriousA11yViolations } from "./support/axe";
+import { removeConnection, uniqueName } from "./support/connections";
+import { createUser, prisma, removeUser } from "./support/db";
+import { seedWalletProfile } from "./support/profiles";
+import { KEEL_URL } from "./support/settings";
+
+type ApiBuild = { id: string; number: number; status: string; finished: boolean; trigger: string; branch: string | null; commit: string; apiUrl: string; webUrl: string; artifacts: { path: string; size: number; downloadUrl: string }[] };
+
+test.describe("API tokens", () => {
+  test("a member's script starts a build with a token, follows it and downloads its app; an admin revokes the token", async ({ page, browser, playwright }) => {
+    test.setTimeout(180_000);
+    const member = await createUser({ role: "MEMBER", name: "Release Script Owner" });
+    const admin = await createUser({ role: "ADMIN", name: "Token Admin" });
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet API"));
+    await prisma().buildProfile.update({
+      where: { id: profile.id },
+      data: { workflowSteps: [{ name: "Package", command: 'mkdir -p out && printf "wallet-ipa" > out/Wallet.ipa' }], artifactPatterns: ["out/*.ipa"] },
+    });
+    const script: APIRequestContext = await playwright.request.newContext({ baseURL: KEEL_URL });
+    try {
+      // The member makes a token on the settings page.
+      await signInPage(page, member.email, member.password);
+      await page.goto("/settings");
+      await page.getByRole("link", { name: "API tokens" }).click();
+      await expect(page.getByRole("heading", { name: "API tokens", level: 1 })).toBeVisible();
+      await expect(page.getByText("You have no API tokens")).toBeVisible();
+      // Members see their own tokens only.
+      await expect(page.getByRole("heading", { name: "Everyone else's tokens" })).toHaveCount(0);
+      await expectNoSeriousA11yViolations(page, "API tokens page, empty");
+      const form = page.getByRole("form", { name: "New API token" });
+      await form.getByLabel("Name").fill("   ");
+      await form.getByRole("button", { name: "Create token" }).click();
+      await expect(form.getByText("Name is required").first()).toBeVisible();
+      expect(await prisma().apiToken.count({ where: { userId: member.id } })).toBe(0);
+      await form.getByLabel("Name").fill("Release script");
+      await form.getByLabel("Expires after").selectOption("30");
+      await form.getByRole("button", { name: "Create token" }).click();
+      const shown = page.getByRole("textbox", { name: "API token" });
+      await expect(shown).toHaveValue(/^keel_[A-Za-z0-9_-]{43}$/);
+      const token = await shown.inputValue();
+      await expect(page.getByRole("status").filter({ hasText: "cannot show it again" })).toBeVisible();
+      const row = page.getByRole("table", { name: "Your API tokens" }).getByRole("row").filter({ hasText: "Release script" });
+      await expect(row).toContainText(`${token.slice(0, 11)}…`);
+      await expect(row).toContainText("Never");
+      await expectNoSeriousA11yViolations(page, "API tokens page with a new token");
+      // Only a fingerprint is stored.
+      const stored = await prisma().apiToken.findFirstOrThrow({ where: { userId: member.id } });
+      expect(JSON.stringify(stored)).not.toContain(token.slice(11));
+      // After a reload the token itself is gone from the page.
+      await page.reload();
+      await expect(page.getByRole("textbox", { name: "API token" })).toHaveCount(0);
+      expect(await page.content()).not.toContain(token.slice(11));
+
+      // The profile page shows the command for this very profile.
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("region", { name: "Start from a script" }).getByLabel("Command that starts a build of this profile")).toContainText(`${KEEL_URL}/api/v1/profiles/${profile.id}/builds`);
+
+      const bearer = { authorization: `Bearer ${token}` };
+      // A session is not a credential of the API: the member's own browser gets 401 without the token.
+      const withSession = await page.request.get(`/api/v1/profiles/${profile.id}/builds`);
+      expect(withSession.status()).toBe(401);
+      expect(withSession.headers()["www-authenticate"]).toBe('Bearer realm="Keel"');
+
+      // Bad input: each answer names the field and the fix, and nothing is queued.
+      const start = (data: unknown, headers: Record<string, string> = {}) => script.post(`/api/v1/profiles/${profile.id}/builds`, { headers: { ...bearer, ...headers }, ...(data === undefined ? {} : { data }) });
+      const refusals: [unknown, Record<string, string>, number, string, RegExp][] = [
+        [{ branch: "bad..name" }, {}, 400, "branch", /^branch is not a valid Git branch name/],
+        [{ commit: "abc1234" }, {}, 400, "commit", /^commit must be a full commit id/],
+        [{ pullRequest: 1, branch: "main" }, {}, 400, "pullRequest", /^pullRequest must be sent alone/],
+        [{ pullRequest: "seven" }, {}, 400, "pullRequest", /^pullRequest must be the pull request's number/],
+        [{ branch: "main", force: true }, {}, 400, "force", /"force" is not a parameter of this endpoint/],
+        [[1, 2], {}, 400, "_request", /^The body must be a JSON object/],
+        [{ branch: "no-such-branch" }, {}, 400, "branch", /has no branch “no-such-branch”/],
+        [{ branch: "main" }, { "idempotency-key": "has spaces in it" }, 400, "Idempotency-Key", /^Idempotency-Key must be printable ASCII/],
+      ];
+      for (const [data, headers, status, field, message] of refusals) {
+        const answer = await start(data, headers);
+        expect(answer.status(), JSON.stringify(data)).toBe(status);
+        const body = (await answer.json()) as { error: { code: string; message: string; fields?: Record<string, string[]> } };
+        expect(body.error.code).toBe("INVALID_INPUT");
+        expect(body.error.fields?.[field]?.[0], JSON.stringify(data)).toMatch(message);
+      }
+      const notJson = await script.post(`/api/v1/profiles/${profile.id}/builds`, { headers: { ...bearer, "content-type": "application/json" }, data: Buffer.from("{branch: main") });
+      expect(((await notJson.json()) as { error: { fields: Record<string, string[]> } }).error.fields._body).toEqual(["The request body must be JSON"]);
+      for (const id of [randomUUID(), "not-an-id", "..%2F..%2Fbuilds"]) {
+        const answer = await script.post(`/api/v1/profiles/${id}/builds`, { headers: bearer, data: {} });
+        expect(answer.status(), id).toBe(404);
+      }
+      expect(await prisma().build.count({ where: { profileId: profile.id } })).toBe(0);
+
+      // No body builds the default branch; the same Idempotency-Key gets the same build back.
+      const first = await start(undefined, { "idempotency-key": "release-2026-12-06" });
+      expect(first.status()).toBe(201);
+      const { build } = (await first.json()) as { build: ApiBuild };
+      expect(build).toMatchObject({ number: 1, trigger: "API", branch: "main", finished: false, webUrl: `${KEEL_URL}/builds/${build.id}`, apiUrl: `${KEEL_URL}/api/v1/builds/${build.id}` });
+      expect(first.headers()["location"]).toBe(build.apiUrl);
+      const again = await start(undefined, { "idempotency-key": "release-2026-12-06" });
+      expect(again.status()).toBe(200);
+      expect(((await again.json()) as { build: ApiBuild }).build.id).toBe(build.id);
+
+      // The script follows the build until it has finished, then downloads the app it built.
+      let done: ApiBuild | null = null;
+      await expect
+        .poll(
+          async () => {
+            done = ((await (await script.get(build.apiUrl, { headers: bearer })).json()) as { build: ApiBuild }).build;
+            return done.finished ? done.status : "running";
+          },
+          { timeout: 90_000, intervals: [500, 1_000] },
+        )
+        .toBe("SUCCEEDED");
+      const artifact = done!.artifacts.find((item) => item.path === "out/Wallet.ipa")!;
+      expect(artifact).toMatchObject({ size: 10, downloadUrl: `${KEEL_URL}/api/v1/builds/${build.id}/artifacts/${artifact.downloadUrl.split("/").at(-1)}` });
+      const download = await script.get(artifact.downloadUrl, { headers: bearer });
+      expect(download.status()).toBe(200);
+      expect(download.headers()["content-disposition"]).toContain("Wallet.ipa");
+      expect(await download.text()).toBe("wallet-ipa");
+      // Without the token the same link answers 401.
+      expect((await script.get(artifact.downloadUrl)).status()).toBe(401);
+      // The list of the profile's builds, filtered as asked (and a bad filter named).
+      const listed = (await (await script.get(`/api/v1/profiles/${profile.id}/builds?status=succeeded&branch=main&limit=5`, { headers: bearer })).json()) as { builds: ApiBuild[] };
+      expect(listed.builds.map((item) => item.id)).toEqual([build.id]);
+      const badLimit = await script.get(`/api/v1/profiles/${profile.id}/builds?limit=500`, { headers: bearer });
+      expect(((await badLimit.json()) as { error: { fields: Record<string, string[]> } }).error.fields.limit).toEqual(["limit must be at most 50"]);
+      // Cancel on a finished build leaves it as it was.
+      const canceled = await script.post(`/api/v1/builds/${build.id}/cancel`, { headers: bearer });
+      expect(((await canceled.json()) as { build: ApiBuild }).build.status).toBe("SUCCEEDED");
+
+      // Keel's own record: started by the member, through the token, which the audit log names.
+      expect(await prisma().build.findUniqueOrThrow({ where: { id: build.id } })).toMatchObject({ trigger: "API", requestedById: member.id, branch: "refs/heads/main" });
+      expect((await prisma().auditEvent.findFirstOrThrow({ where: { action: "build.started", targetId: build.id } })).data).toMatchObject({ apiToken: "Release script", trigger: "API" });
+      await page.goto("/settings/api-tokens");
+      await expect(page.getByRole("table", { name: "Your API tokens" }).getByRole("row").filter({ hasText: "Release script" })).not.toContainText("Never");
+
+      // An admin sees the member's token among everyone's and revokes it.
+      const adminContext = await browser.newContext({ baseURL: KEEL_URL });
+      try {
+        const adminPage = await adminContext.newPage();
+        await signInPage(adminPage, admin.email, admin.password);
+        await adminPage.goto("/settings/api-tokens");
+        const others = adminPage.getByRole("table", { name: "Other members' API tokens" });
+        const memberRow = others.getByRole("row").filter({ hasText: "Release script" });
+        await expect(memberRow).toContainText(member.email);
+        await expectNoSeriousA11yViolations(adminPage, "API tokens page, an admin's");
+        await memberRow.getByRole("button", { name: "Revoke Release script" }).click();
+        const dialog = adminPage.getByRole("dialog", { name: "Revoke “Release script”?" });
+        await dialog.getByRole("button", { name: "Revoke token" }).click();
+        await expect(others.getByRole("row").filter({ hasText: "Release script" })).toHaveCount(0);
+      } finally {
+        await adminContext.close();
+      }
+      const refused = await script.get(build.apiUrl, { headers: bearer });
+      expect(refused.status()).toBe(401);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/^This API token is not valid: it was revoked/);
+      expect((await prisma().auditEvent.findFirstOrThrow({ where: { action: "api_token.revoked", actorId: admin.id } })).data).toMatchObject({ name: "Release script", owner: member.email });
+    } finally {
+      await script.dispose();
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+      await removeUser(admin.id);
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import "server-only";
+import type { ArtifactView } from "@/lib/data/artifacts";
+import type { BuildRow, BuildView } from "@/lib/data/builds";
+import { shortBranchName } from "@/lib/shared/names";
+import { testSummaryOf } from "@/lib/shared/tests";
+
+// What Keel's token API (app/api/v1) answers about builds: plain JSON with absolute links, the
+// same field names in every answer. README.md, "Starting builds from scripts", documents it.
+
+const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "ERROR"]);
+
+/** A build in a list: enough to pick one and follow its link. */
+export function buildSummaryJson(build: BuildRow, origin: string) {
+  return {
+    id: build.id,
+    number: build.number,
+    status: build.status,
+    finished: FINAL.has(build.status),
+    trigger: build.trigger,
+    branch: build.branch ? shortBranchName(build.branch) : null,
+    commit: build.commitId,
+    pullRequest: build.pullRequestId,
+    queuedAt: build.queuedAt.toISOString(),
+    startedAt: build.startedAt?.toISOString() ?? null,
+    finishedAt: build.finishedAt?.toISOString() ?? null,
+    requestedBy: build.requestedBy?.name ?? null,
+    keptForever: build.keptAt !== null,
+    webUrl: `${origin}/builds/${build.id}`,
+    apiUrl: `${origin}/api/v1/builds/${build.id}`,
+  };
+}
+
+/** One build: its state, why it ended so, its tests and its artifacts with their download links. */
+export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: string) {
+  const tests = testSummaryOf(build.testSummary);
+  return {
+    id: build.id,
+    number: build.number,
+    profile: { id: build.profile.id, name: build.profile.name },
+    status: build.status,
+    finished: FINAL.has(build.status),
+    statusReason: build.statusReason,
+    trigger: build.trigger,
+    branch: build.branch ? shortBranchName(build.branch) : null,
+    commit: build.commitId,
+    commitMessage: build.commitMessage,
+    pullRequest: build.pullRequestId,
+    queuedAt: build.queuedAt.toISOString(),
+    startedAt: build.startedAt?.toISOString() ?? null,
+    finishedAt: build.finishedAt?.toISOString() ?? null,
+    requestedBy: build.requestedBy?.name ?? null,
+    keptForever: build.keptAt !== null,
+    tests: tests ? { total: tests.total, passed: tests.passed, failed: tests.failed, skipped: tests.skipped } : null,
+    artifacts: artifacts.map((artifact) => ({
+      id: artifact.id,
+      path: artifact.path,
+      size: artifact.size,
+      sha256: artifact.sha256,
+      downloadUrl: `${origin}/api/v1/builds/${build.id}/artifacts/${artifact.id}`,
+    })),
+    webUrl: `${origin}/builds/${build.id}`,
+    apiUrl: `${origin}/api/v1/builds/${build.id}`,
+  };
+}

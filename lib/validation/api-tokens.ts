@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { API_TOKEN_LIFETIMES, API_TOKEN_SHAPE, DEFAULT_API_TOKEN_DAYS } from "@/lib/shared/api-tokens";
+import { BUILD_STATUSES, type BuildStatusValue } from "@/lib/shared/builds";
+import { isBranchName } from "./builds";
+import { textField } from "./form";
+
+// The API tokens page's form, and what Keel's token API (app/api/v1) accepts: every header,
+// path part, query parameter and body field, with messages that name it and the fix (the
+// route wrapper puts the field's name before a field's message: "branch is not …").
+
+export const createApiTokenFields = ["name", "days"] as const;
+
+/** A new token: what it is for, and how many days it lasts. */
+export const createApiTokenSchema = z.object({
+  name: textField("Name", { max: 80 }),
+  days: z
+    .string({ error: "Choose how long the token lasts" })
+    .optional()
+    .transform((value, ctx) => {
+      const days = value === undefined || value === "" ? DEFAULT_API_TOKEN_DAYS : Number(value);
+      if (!(API_TOKEN_LIFETIMES as readonly number[]).includes(days)) {
+        ctx.addIssue({ code: "custom", message: `Expires must be one of ${API_TOKEN_LIFETIMES.join(", ")} days` });
+        return z.NEVER;
+      }
+      return days;
+    }),
+});
+
+/**
+ * The Authorization header of an API request: `Bearer keel_…`. Null when it is missing or is
+ * not a Keel token (the answer then says how to send one).
+ */
+export function bearerTokenOf(header: string | null): string | null {
+  const match = /^Bearer +(\S+) *$/i.exec(header ?? "");
+  const token = match?.[1] ?? null;
+  return token !== null && API_TOKEN_SHAPE.test(token) ? token : null;
+}
+
+/** `Idempotency-Key`: a retried request with the same key gets the same build. */
+export const idempotencyKeyHeader = z
+  .string()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters")
+  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces (a UUID is a good one)");
+
+const branchField = z
+  .string({ error: 'must be a branch name, like "main"' })
+  .transform((value) => value.trim().replace(/^refs\/heads\//, ""))
+  .refine(isBranchName, "is not a valid Git branch name");
+
+/**
+ * POST /api/v1/profiles/{id}/builds: what to build. Nothing builds the default branch's tip; a
+ * branch builds its tip; a commit (with the branch it belongs to, if given) builds that commit; a
+ * pull request's number builds its merge commit as a pull-request build.
+ */
+export const apiStartBuildBody = z
+  .strictObject(
+    {
+      branch: branchField.optional(),
+      commit: z
+        .string({ error: "must be a full commit id: 40 hexadecimal characters" })
+        .transform((value) => value.trim().toLowerCase())
+        .refine((value) => /^[0-9a-f]{40}$/.test(value), "must be a full commit id: 40 hexadecimal characters")
+        .optional(),
+      pullRequest: z
+        .number({ error: "must be the pull request's number, like 42" })
+        .int("must be a whole number, like 42")
+        .min(1, "must be 1 or more")
+        .max(2_147_483_647, "is too large")
+        .optional(),
+    },
+    { error: (issue) => (issue.code === "invalid_type" ? 'The body must be a JSON object, like {"branch": "main"} (none, or {}, builds the default branch)' : undefined) },
+  )
+  .default({})
+  .refine((value) => value.pullRequest === undefined || (value.branch === undefined && value.commit === undefined), {
+    message: "must be sent alone: Keel builds the pull request's own merge commit",
+    path: ["pullRequest"],
+  });
+
+/** GET /api/v1/profiles/{id}/builds: the newest builds, optionally of one branch or in one status. */
+export const apiListBuildsQuery = z.strictObject({
+  branch: branchField.optional(),
+  status: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .refine((value): value is BuildStatusValue => (BUILD_STATUSES as readonly string[]).includes(value), `must be one of ${BUILD_STATUSES.map((status) => status.toLowerCase()).join(", ")}`)
+    .optional(),
+  limit: z.coerce.number({ error: "must be a number from 1 to 50" }).int("must be a whole number").min(1, "must be 1 or more").max(50, "must be at most 50").default(10),
+});
