@@ -31,8 +31,9 @@ export function CreateApiTokenForm({ action, origin }: { action: Action; origin:
             <CopyBlock
               label="Start a build of a profile's default branch"
               text={`# KEEL_TOKEN: this token, from your CI system's secret variables\ncurl -fsS -X POST \\\n  -H "Authorization: Bearer $KEEL_TOKEN" \\\n  ${origin}/api/v1/profiles/PROFILE_ID/builds`}
-              heading={<span className="text-sm font-medium text-slate-800">Use it (each profile&apos;s page shows its own command, under Start from a script)</span>}
+              heading={<span className="text-sm font-medium text-slate-800">Use it</span>}
             />
+            <p className="text-xs">Each build profile&apos;s page shows this command with its own id, under Start from a script.</p>
           </div>
         </Alert>
       ) : null}

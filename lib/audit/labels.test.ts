@@ -9,10 +9,38 @@ describe("audit labels", () => {
     expect(describeAudit("api_token.revoked", { name: "Release script", prefix: "keel_Ab12Cd", owner: "dee@example.test" })).toBe("Release script (keel_Ab12Cd…) of dee@example.test");
   });
 
+  it("has words for every action Keel records", async () => {
+    // Every audited action in the source (the literal action names), read like the audit page would.
+    const { readFileSync, readdirSync, statSync } = await import("node:fs");
+    const path = await import("node:path");
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const full = path.join(dir, name);
+        if (statSync(full).isDirectory()) {
+          if (name !== "generated" && name !== "testing") walk(full);
+        } else if (full.endsWith(".ts") && !full.endsWith(".test.ts")) {
+          files.push(full);
+        }
+      }
+    };
+    walk(path.join(process.cwd(), "lib"));
+    const actions = new Set<string>();
+    for (const file of files) {
+      const source = readFileSync(file, "utf8");
+      for (const match of source.matchAll(/\baction: (?:[a-z]+ \? )?"([a-z_]+\.[a-z_]+)"(?: : "([a-z_]+\.[a-z_]+)")?/g)) {
+        actions.add(match[1]!);
+        if (match[2]) actions.add(match[2]);
+      }
+    }
+    expect(actions.size).toBeGreaterThan(40);
+    expect([...actions].filter((action) => auditLabel(action) === action).sort()).toEqual([]);
+  });
+
   it("names the API token a script acted with, after the event's own details", () => {
     expect(describeAudit("profile.deleted", { name: "Wallet", projectName: "Mobile", repositoryName: "wallet", apiToken: "Nightly" })).toBe("Wallet (Mobile / wallet) (with the API token “Nightly”)");
-    expect(describeAudit("build.started", { number: 4, trigger: "API", branch: "refs/heads/main", apiToken: "Nightly" })).toBe("#4, api of main (with the API token “Nightly”)");
-    expect(describeAudit("build.started", { number: 5, trigger: "PULL_REQUEST", branch: null })).toBe("#5, pull request");
+    expect(describeAudit("build.started", { number: 4, trigger: "API", branch: "refs/heads/main", apiToken: "Nightly" })).toBe("#4 of main, trigger: API (with the API token “Nightly”)");
+    expect(describeAudit("build.started", { number: 5, trigger: "PULL_REQUEST", branch: null })).toBe("#5, trigger: Pull request");
     expect(describeAudit("member.disabled", {})).toBe("");
   });
 });

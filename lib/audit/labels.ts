@@ -2,6 +2,7 @@
 // details read from the event's data (names, outcomes, statuses — the data never holds a
 // secret; lib/audit/csv.ts scrubs the export once more anyway). Pure.
 import { isConnectionStatus, statusLabel } from "@/lib/connections/status";
+import { buildTriggerLabel } from "@/lib/shared/builds";
 
 const LABELS: Record<string, string> = {
   "setup.completed": "Keel set up",
@@ -38,6 +39,9 @@ const LABELS: Record<string, string> = {
   "connection.owner_changed": "Owner changed",
   "connection.deleted": "Connection deleted",
   "connection.credentials_unreadable": "Credentials unreadable",
+  "connection.renamed": "Connection renamed",
+  "connection.credential_replaced": "Service principal credential replaced",
+  "service_principal.token_issued": "Service principal token issued",
   "connection.ca_uploaded": "CA certificate trusted",
   "connection.ca_removed": "CA certificate removed",
   "outbound.refused": "Outbound call refused (SSRF policy)",
@@ -46,7 +50,16 @@ const LABELS: Record<string, string> = {
   "profile.disconnected": "Build profile disconnected",
   "profile.rebound": "Build profile re-bound",
   "profile.deleted": "Build profile deleted",
+  "profile.updated": "Build profile edited",
+  "profile.triggers_updated": "Triggers changed",
+  "profile.chat_updated": "Chat channel set",
+  "profile.chat_removed": "Chat channel removed",
+  "profile.badge_enabled": "Status badge turned on",
+  "profile.badge_rotated": "Status badge address changed",
+  "profile.badge_disabled": "Status badge turned off",
   "workflow.updated": "Workflow changed",
+  "workflow.secret_file_saved": "Secret file saved",
+  "workflow.secret_file_removed": "Secret file removed",
   "profile.caches_cleared": "Build caches cleared",
   "build.started": "Build started",
   "build.canceled": "Build canceled",
@@ -57,6 +70,15 @@ const LABELS: Record<string, string> = {
   "variable_group.deleted": "Variable group deleted",
   "api_token.created": "API token created",
   "api_token.revoked": "API token revoked",
+  "hooks.subscription_created": "Service hook created",
+  "hooks.subscription_recreated": "Service hook recreated",
+  "hooks.subscription_repaired": "Service hook repaired",
+  "hooks.subscription_removed": "Service hook removed",
+  "hooks.subscription_refused": "Service hook refused by Azure DevOps",
+  "hooks.credentials_issued": "Service hook credentials issued",
+  "hooks.delivery_replayed": "Delivery replayed",
+  "hooks.backfilled": "Deliveries backfilled",
+  "member.invitation_regenerated": "Invitation link renewed",
   "repositories.listed": "Repositories listed",
   "repositories.listing_failed": "Repository listing failed",
   "audit.exported": "Audit log exported",
@@ -70,7 +92,19 @@ export function auditLabel(action: string): string {
   return LABELS[action] ?? action;
 }
 
-const TARGET_TYPES: Record<string, string> = { connection: "Connection", build_profile: "Build profile", user: "Member", connect_draft: "Connection setup", organization: "Organization", variable_group: "Variable group", build: "Build", api_token: "API token" };
+const TARGET_TYPES: Record<string, string> = {
+  connection: "Connection",
+  build_profile: "Build profile",
+  user: "Member",
+  connect_draft: "Connection setup",
+  organization: "Organization",
+  variable_group: "Variable group",
+  build: "Build",
+  api_token: "API token",
+  hook_subscription: "Service hook",
+  hook_delivery: "Delivery",
+  account: "Azure DevOps identity",
+};
 
 /** The words for a target type. */
 export function targetTypeLabel(type: string | null): string {
@@ -100,7 +134,7 @@ function describeData(action: string, data: Record<string, unknown>): string {
   const name = text(data.name);
   switch (action) {
     case "build.started":
-      return `#${text(data.number) ?? "?"}, ${(text(data.trigger) ?? "?").toLowerCase().replace("_", " ")}${text(data.branch) ? ` of ${text(data.branch)?.replace(/^refs\/heads\//, "")}` : ""}`;
+      return `#${text(data.number) ?? "?"}${text(data.branch) ? ` of ${text(data.branch)?.replace(/^refs\/heads\//, "")}` : ""}, trigger: ${buildTriggerLabel(text(data.trigger) ?? "?")}`;
     case "api_token.created":
       return `${name ?? ""} (${text(data.prefix) ?? "?"}…), ends ${text(data.expiresAt)?.slice(0, 10) ?? "?"}`;
     case "api_token.revoked":
