@@ -18,7 +18,7 @@ describe("audit labels", () => {
       for (const name of readdirSync(dir)) {
         const full = path.join(dir, name);
         if (statSync(full).isDirectory()) {
-          if (name !== "generated" && name !== "testing") walk(full);
+          if (name !== "generated" && name !== "testing") {walk(full);}
         } else if (full.endsWith(".ts") && !full.endsWith(".test.ts")) {
           files.push(full);
         }
@@ -30,7 +30,7 @@ describe("audit labels", () => {
       const source = readFileSync(file, "utf8");
       for (const match of source.matchAll(/\baction: (?:[a-z]+ \? )?"([a-z_]+\.[a-z_]+)"(?: : "([a-z_]+\.[a-z_]+)")?/g)) {
         actions.add(match[1]!);
-        if (match[2]) actions.add(match[2]);
+        if (match[2]) {actions.add(match[2]);}
       }
     }
     expect(actions.size).toBeGreaterThan(40);
