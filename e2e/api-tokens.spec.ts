@@ -79,6 +79,8 @@ test.describe("API tokens", () => {
         [{ branch: "main", force: true }, {}, 400, "force", /"force" is not a parameter of this endpoint/],
         [[1, 2], {}, 400, "_request", /^The body must be a JSON object/],
         [{ branch: "no-such-branch" }, {}, 400, "branch", /has no branch “no-such-branch”/],
+        [{ tag: "no-such-tag" }, {}, 400, "tag", /has no tag “no-such-tag”/],
+        [{ tag: "v1.0.0", branch: "main" }, {}, 400, "tag", /^tag and branch cannot both be sent/],
         [{ branch: "main" }, { "idempotency-key": "has spaces in it" }, 400, "Idempotency-Key", /^Idempotency-Key must be printable ASCII/],
       ];
       for (const [data, headers, status, field, message] of refusals) {
@@ -133,6 +135,11 @@ test.describe("API tokens", () => {
       // Cancel on a finished build leaves it as it was.
       const canceled = await script.post(`/api/v1/builds/${build.id}/cancel`, { headers: bearer });
       expect(((await canceled.json()) as { build: ApiBuild }).build.status).toBe("SUCCEEDED");
+
+      // A release: the commit a tag names, built as a tag build.
+      const tagged = await start({ tag: "v1.0.0" });
+      expect(tagged.status()).toBe(201);
+      expect(((await tagged.json()) as { build: ApiBuild & { tag: string | null } }).build).toMatchObject({ tag: "v1.0.0", branch: null, trigger: "API", number: 2 });
 
       // Keel's own record: started by the member, through the token, which the audit log names.
       expect(await prisma().build.findUniqueOrThrow({ where: { id: build.id } })).toMatchObject({ trigger: "API", requestedById: member.id, branch: "refs/heads/main" });

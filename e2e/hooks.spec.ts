@@ -40,8 +40,18 @@ test.describe("service hooks", () => {
       await expect(form.getByRole("button", { name: "Save triggers" })).toBeEnabled();
       await expect(form.getByRole("textbox", { name: "Push branches" })).toHaveValue("master\nbad branch");
       await form.getByRole("textbox", { name: "Push branches" }).fill("master\nrelease/**");
+      // Releases from version tags; a pattern with a space is refused by name first.
+      await form.getByRole("checkbox", { name: "Build tags pushed with these names (releases)" }).check();
+      await form.getByRole("textbox", { name: "Tags" }).fill("v 1");
+      await form.getByRole("button", { name: "Save triggers" }).click();
+      await expect(form.getByText(/“v 1” — A tag pattern is a tag name/)).toBeVisible();
+      await expect(form.getByRole("button", { name: "Save triggers" })).toBeEnabled();
+      await expect(form.getByRole("checkbox", { name: "Build tags pushed with these names (releases)" })).toBeChecked();
+      await form.getByRole("textbox", { name: "Tags" }).fill("v*\n!v*-beta*");
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText(/Saved\. Keel sets up the service hooks/)).toBeVisible();
+      await expect(page.getByRole("region", { name: "Triggers" })).toContainText("Tags: v*, !v*-beta*.");
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers).toMatchObject({ tags: { enabled: true, patterns: ["v*", "!v*-beta*"] } });
       // The worker creates the three subscriptions; the page says so once they exist.
       await expect(async () => {
         await page.reload();

@@ -12,6 +12,8 @@ export type BuildTableRow = {
   trigger: string;
   commitId: string;
   branch: string | null;
+  /** A tag build's tag (its branch is null). */
+  tag?: string | null;
   commitMessage: string | null;
   pullRequestId: number | null;
   queuedAt: Date;
@@ -69,7 +71,7 @@ export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow
           ) : null}
           <td className="max-w-xs px-4 py-3" data-label="Commit">
             <span className="font-mono text-xs text-slate-700">{row.commitId.slice(0, 8)}</span>
-            {row.branch ? <span className="ml-2 font-mono text-xs text-slate-600">{shortBranchName(row.branch)}</span> : null}
+            {row.branch ? <span className="ml-2 font-mono text-xs text-slate-600">{shortBranchName(row.branch)}</span> : row.tag ? <span className="ml-2 font-mono text-xs text-slate-600">tag {row.tag}</span> : null}
             {row.pullRequestId !== null ? <span className="ml-2 text-xs text-slate-600">PR {row.pullRequestId}</span> : null}
             {row.commitMessage ? <span className="block truncate text-xs text-slate-600">{row.commitMessage}</span> : null}
           </td>

@@ -7,7 +7,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { WEEKDAYS } from "@/lib/shared/schedule";
-import { scheduleOf, type ProfileTriggers } from "@/lib/shared/triggers";
+import { scheduleOf, tagsOf, type ProfileTriggers } from "@/lib/shared/triggers";
 
 /** Monday first, as calendars in most of the world show a week. */
 const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
@@ -23,6 +23,7 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
   const sent = state.status === "error" ? state.values : null;
   const push = sent ? sent.push === "on" : triggers.push.enabled;
   const pullRequest = sent ? sent.pullRequest === "on" : triggers.pullRequest.enabled;
+  const tags = sent ? sent.tags === "on" : tagsOf(triggers).enabled;
   const emptyMeans = `Empty: the default branch${defaultBranch ? ` (${defaultBranch})` : ""}.`;
   const schedule = scheduleOf(triggers);
   const scheduled = sent ? sent.schedule === "on" : schedule.enabled;
@@ -34,7 +35,7 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
         <legend className="text-sm font-medium text-slate-800">Builds start</legend>
         <label className="flex items-center gap-2 text-sm text-slate-800">
           <input type="radio" name="mode" {...radio("automatic")} />
-          By themselves: on pushes, pull requests or a schedule
+          By themselves: on pushes, pull requests, tags or a schedule
         </label>
         <label className="flex items-center gap-2 text-sm text-slate-800">
           <input type="radio" name="mode" {...radio("manual")} />
@@ -68,6 +69,20 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           errors={errors.pullRequestBranches}
           hint={`The branch a pull request merges into. ${emptyMeans}`}
         />
+        <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
+          <input type="checkbox" name="tags" defaultChecked={tags} disabled={mode === "manual"} />
+          Build tags pushed with these names (releases)
+        </label>
+        <TextAreaField
+          label="Tags"
+          name="tagPatterns"
+          rows={2}
+          defaultValue={sent?.tagPatterns ?? tagsOf(triggers).patterns.join("\n")}
+          readOnly={mode === "manual"}
+          errors={errors.tagPatterns}
+          optional
+          hint="One per line: v* (every version tag), release/**, !v*-beta (exclude). Empty: every tag. The commit a tag names is built, whatever files it changed; the build's steps get the tag in KEEL_BUILD_TAG."
+        />
         <TextAreaField
           label="Paths"
           name="paths"
@@ -76,7 +91,7 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           readOnly={mode === "manual"}
           errors={errors.paths}
           optional
-          hint="Only pushes and pull requests that change a file here start a build — for a repository with several apps, e.g. ios/** for the iOS app. One pattern per line from the repository's root: * within a folder, ** at any depth, ! to ignore (!docs/**). Empty: any change."
+          hint="Only pushes and pull requests (not tags) that change a file here start a build — for a repository with several apps, e.g. ios/** for the iOS app. One pattern per line from the repository's root: * within a folder, ** at any depth, ! to ignore (!docs/**). Empty: any change."
         />
         <SelectField
           label="When a newer commit of the same branch or pull request is built"

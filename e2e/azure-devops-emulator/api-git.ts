@@ -210,9 +210,11 @@ export async function listRefs(api: ApiContext, repoIdOrName: string, pathFilter
   const includeStatuses = queryBool(ctx.url, "includeStatuses");
   const latest = queryBool(ctx.url, "latestStatusesOnly");
   const includeLinks = queryBool(ctx.url, "includeLinks");
+  const peelTags = queryBool(ctx.url, "peelTags");
   const value = refs.map((ref) => {
     const body: Record<string, unknown> = { name: ref.name, objectId: ref.objectId };
-    if (ref.peeledObjectId !== undefined) {
+    // Like the service: an annotated tag's commit only when asked for with peelTags=true.
+    if (ref.peeledObjectId !== undefined && peelTags) {
       body.peeledObjectId = ref.peeledObjectId;
     }
     const creator = api.core.store.user(ref.creatorId);

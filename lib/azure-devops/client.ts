@@ -56,6 +56,8 @@ export type ListRefsPageOptions = {
   filterContains?: string;
   top?: number;
   continuationToken?: string;
+  /** Annotated tags also name the commit they point at (`peeledObjectId`). */
+  peelTags?: boolean;
 };
 
 export type ListCommitsOptions = {
@@ -94,7 +96,7 @@ export type AzureDevOpsClient = {
   /** `GET {base}/_apis/git/repositories/{id}`: by GUID, anywhere in the organization/collection (404 otherwise). */
   getRepositoryById(repositoryId: string): Promise<GitRepository>;
   listRefsPage(project: string, repositoryId: string, options?: ListRefsPageOptions): Promise<Page<GitRef>>;
-  listAllRefs(project: string, repositoryId: string, options?: { filter?: string; pageSize?: number; max?: number }): Promise<Collected<GitRef>>;
+  listAllRefs(project: string, repositoryId: string, options?: { filter?: string; pageSize?: number; max?: number; peelTags?: boolean }): Promise<Collected<GitRef>>;
   listCommits(project: string, repositoryId: string, options?: ListCommitsOptions): Promise<GitCommitRef[]>;
   getCommit(project: string, repositoryId: string, commitId: string): Promise<GitCommitRef>;
   /**
@@ -270,6 +272,7 @@ function buildClient(transport: Transport, apiVersion: string): AzureDevOpsClien
       const response = await get(`${repoPath(project, repositoryId)}/refs`, {
         filter: options.filter,
         filterContains: options.filterContains,
+        peelTags: options.peelTags ? "true" : undefined,
         $top: options.top,
         continuationToken: options.continuationToken,
       });
@@ -285,6 +288,7 @@ function buildClient(transport: Transport, apiVersion: string): AzureDevOpsClien
       return collect(max, (token) =>
         client.listRefsPage(project, repositoryId, {
           ...(options.filter === undefined ? {} : { filter: options.filter }),
+          ...(options.peelTags ? { peelTags: true } : {}),
           top: Math.min(pageSize, max),
           ...(token === undefined ? {} : { continuationToken: token }),
         }),

@@ -267,7 +267,7 @@ class BuildRun {
 
     const collectionUrl = buildCollectionUrl(connection);
     const url = `${collectionUrl}/${encodeURIComponent(profile.projectName)}/_git/${encodeURIComponent(profile.repositoryName)}`;
-    this.buildLog.system(0, `Fetching commit ${build.commitId}${build.branch ? ` (${shortBranchName(build.branch)})` : ""} from ${url} with the connection's ${credential.kind === "pat" ? "Personal Access Token" : "OAuth token"}.`);
+    this.buildLog.system(0, `Fetching commit ${build.commitId}${build.branch ? ` (${shortBranchName(build.branch)})` : build.tag ? ` (tag ${build.tag})` : ""} from ${url} with the connection's ${credential.kind === "pat" ? "Personal Access Token" : "OAuth token"}.`);
     const fetchStarted = Date.now();
     try {
       await fetchCommit({
@@ -327,6 +327,8 @@ class BuildRun {
       KEEL_BUILD_WORKSPACE: workspace,
       [ARTIFACTS_VARIABLE]: dirs.artifacts,
       ...(build.pullRequestId !== null ? { KEEL_BUILD_PULL_REQUEST: String(build.pullRequestId) } : {}),
+      // A tag build (a release): its tag, e.g. v2.4.0 — a script can take the version from it.
+      ...(build.tag ? { KEEL_BUILD_TAG: build.tag } : {}),
     };
     for (const variable of variables) {
       stepEnv[variable.name] = variable.value;
@@ -394,7 +396,7 @@ class BuildRun {
       if (failed) {
         say("Not saving a cache: a step failed, and its folders may be half-made.");
       } else if (!build.branch) {
-        say("Not saving a cache: this build is of a commit without a branch (caches belong to branches).");
+        say(`Not saving a cache: this build is of ${build.tag ? `the tag ${build.tag}` : "a commit"}, not of a branch (caches belong to branches).`);
       } else {
         await saveCache({ ...cache.context, say }, { branch: build.branch, key: cache.key, buildNumber: build.number, maxBytes: this.env.KEEL_BUILD_CACHE_MAX_BYTES, restored });
       }

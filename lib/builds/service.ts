@@ -19,7 +19,7 @@ import { requestReport } from "./report-queue";
 
 const log = logger("builds.service");
 
-export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE" | "API";
+export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE" | "API" | "TAG";
 
 export type StartBuildInput = {
   profileId: string;
@@ -27,6 +27,8 @@ export type StartBuildInput = {
   commit?: string;
   /** A branch name (`main` or `refs/heads/main`); without `commit`, its tip now is built. */
   branch?: string;
+  /** A tag (`v2.4.0` or `refs/tags/v2.4.0`): a tag build (no branch) of `commit`, or without it of the commit the tag names now. */
+  tag?: string;
   trigger: BuildTrigger;
   /** A pull-request build: reports a PR status and, when it ends, the profile's one PR comment. */
   pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string };
@@ -70,8 +72,9 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
   const { client } = await clientForConnection(scope, connection);
   const asked = input.pullRequestNumber !== undefined ? await activePullRequest(client, profile, input.pullRequestNumber) : null;
   const pullRequest = asked?.pullRequest ?? input.pullRequest;
-  let branch = input.branch ? fullBranchRef(input.branch) : pullRequest ? pullRequest.sourceRef : null;
-  let commitId = asked?.commit ?? input.commit?.toLowerCase() ?? null;
+  const tag = input.tag ? input.tag.replace(/^refs\/tags\//, "") : null;
+  let branch = tag ? null : input.branch ? fullBranchRef(input.branch) : pullRequest ? pullRequest.sourceRef : null;
+  let commitId = asked?.commit ?? input.commit?.toLowerCase() ?? (tag ? await taggedCommit(client, profile, tag) : null);
   if (commitId !== null && !/^[0-9a-f]{40}$/.test(commitId)) {
     throw new AppError("INVALID_INPUT", "Commit must be a full commit id: 40 hexadecimal characters.", { details: { field: "commit" } });
   }
@@ -103,6 +106,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     idempotencyKey: input.idempotencyKey,
     commitId,
     branch,
+    tag,
     commitMessage: commit.comment?.split("\n")[0]?.slice(0, 500) ?? null,
     commitAuthor: commit.author?.name ?? null,
     commitAuthorEmail: commit.author?.email?.slice(0, 320) ?? null,
@@ -125,6 +129,19 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     await supersedeOlder(scope, build, triggers ? supersedeOf(triggers) : "off");
   }
   return { build, created: created.created };
+}
+
+/**
+ * The commit a tag names now: an annotated tag's `peeledObjectId` (Azure DevOps gives it only
+ * with peelTags), a lightweight tag's own object. INVALID_INPUT on `tag` when there is no such tag.
+ */
+async function taggedCommit(client: AzureDevOpsClient, profile: { projectId: string; repositoryId: string }, tag: string): Promise<string> {
+  const page = await client.listRefsPage(profile.projectId, profile.repositoryId, { filter: `tags/${tag}`, top: 100, peelTags: true });
+  const ref = page.items.find((item) => item.name === `refs/tags/${tag}`);
+  if (!ref) {
+    throw new AppError("INVALID_INPUT", `The repository has no tag “${tag}” (it may have been deleted). Check its name in Azure DevOps.`, { details: { field: "tag" } });
+  }
+  return (ref.peeledObjectId ?? ref.objectId).toLowerCase();
 }
 
 /** The pull request's latest iteration (what its statuses are posted on). */
@@ -217,6 +234,7 @@ export async function rebuild(scope: Scope, buildId: string, idempotencyKey: str
     profileId: build.profileId,
     commit: build.commitId,
     ...(build.branch ? { branch: build.branch } : {}),
+    ...(build.tag ? { tag: build.tag } : {}),
     trigger: "MANUAL",
     ...(build.pullRequestId !== null && build.sourceRef && build.targetRef
       ? { pullRequest: { id: build.pullRequestId, iteration: build.pullRequestIteration ?? 1, sourceRef: build.sourceRef, targetRef: build.targetRef } }

@@ -272,6 +272,7 @@ const buildView = {
   trigger: true,
   commitId: true,
   branch: true,
+  tag: true,
   commitMessage: true,
   commitAuthor: true,
   pullRequestId: true,
@@ -318,6 +319,7 @@ export const buildRow = {
   trigger: true,
   commitId: true,
   branch: true,
+  tag: true,
   commitMessage: true,
   pullRequestId: true,
   queuedAt: true,
@@ -460,6 +462,8 @@ export type NewBuild = {
   idempotencyKey: string;
   commitId: string;
   branch: string | null;
+  /** A tag build's tag (`v2.4.0`); its branch is null. */
+  tag?: string | null;
   commitMessage: string | null;
   commitAuthor: string | null;
   commitAuthorEmail?: string | null;
@@ -524,6 +528,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           idempotencyKey: input.idempotencyKey,
           commitId: input.commitId,
           branch: input.branch,
+          tag: input.tag ?? null,
           commitMessage: input.commitMessage,
           commitAuthor: input.commitAuthor,
           commitAuthorEmail: input.commitAuthorEmail ?? null,
@@ -550,7 +555,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           action: "build.started",
           targetType: "build",
           targetId: id,
-          data: { profileId: input.profileId, number, trigger: input.trigger, commitId: input.commitId, branch: input.branch, pullRequestId: pr?.id ?? null },
+          data: { profileId: input.profileId, number, trigger: input.trigger, commitId: input.commitId, branch: input.branch, ...(input.tag ? { tag: input.tag } : {}), pullRequestId: pr?.id ?? null },
         },
         tx,
       );
@@ -676,6 +681,7 @@ export type ClaimedBuild = {
   profileId: string;
   commitId: string;
   branch: string | null;
+  tag: string | null;
   trigger: BuildTrigger;
   pullRequestId: number | null;
   steps: WorkflowStep[];
@@ -724,7 +730,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };

@@ -340,7 +340,12 @@ export async function savePollCursors(scope: Scope, connectionId: string, reposi
       return;
     }
     await tx.pollCursor.deleteMany({ where: { connectionId, repositoryId: repository, ref: { notIn: [...cursors.keys()] } } });
+    // Only what moved is written: a repository's hundreds of tags and branches mostly stay put.
+    const stored = new Map((await tx.pollCursor.findMany({ where: { connectionId, repositoryId: repository }, select: { ref: true, objectId: true } })).map((row) => [row.ref, row.objectId]));
     for (const [ref, objectId] of cursors) {
+      if (stored.get(ref) === objectId) {
+        continue;
+      }
       await tx.pollCursor.upsert({ where: { connectionId_repositoryId_ref: { connectionId, repositoryId: repository, ref } }, create: { connectionId, repositoryId: repository, ref, objectId }, update: { objectId } });
     }
   });

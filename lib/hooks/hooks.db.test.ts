@@ -145,6 +145,17 @@ async function gitPush(branch: string, message: string): Promise<string> {
   return git("rev-parse", "HEAD");
 }
 
+/** A real `git push` of an annotated tag on main's tip; returns the tagged commit and the tag object (what the push reports). */
+async function gitTag(tag: string): Promise<{ commit: string; tagObject: string }> {
+  const url = `${emulator.servicesUrl}/fabrikam/MOBILE_IOS/_git/Wallet%20App`;
+  const header = `Authorization: Basic ${Buffer.from(`:${DEFAULT_PATS.fabrikamFullAccess}`).toString("base64")}`;
+  const git = async (...args: string[]) => (await run("git", ["-c", `http.extraHeader=${header}`, "-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd: cloneDir, encoding: "utf8", env: childProcessEnv({ HOME: cloneDir, GIT_TERMINAL_PROMPT: "0" }) })).stdout.trim();
+  await git("fetch", "-q", "--depth", "1", url, "main");
+  await git("tag", "-f", "-a", "-m", `Release ${tag}`, tag, "FETCH_HEAD");
+  await git("push", "-q", url, `refs/tags/${tag}:refs/tags/${tag}`);
+  return { commit: await git("rev-parse", "FETCH_HEAD"), tagObject: await git("rev-parse", `refs/tags/${tag}`) };
+}
+
 async function buildsOf(profileId: string) {
   return database.prisma.build.findMany({ where: { profileId }, orderBy: { number: "asc" } });
 }
@@ -241,6 +252,34 @@ describe("service hooks", () => {
       await database.prisma.buildProfile.deleteMany({ where: { id: { in: [ios, notes] } } });
     }
   });
+
+  it("an annotated tag pushed through git builds the commit it names for profiles whose tag trigger matches it", async () => {
+    const subscription = await pushSubscription();
+    const releases = await seedProfile("Wallet releases", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, tags: { enabled: true, patterns: ["v*", "!v*-beta*"] } });
+    // The steps see the tag: a release script takes its version from it.
+    await database.prisma.buildProfile.update({ where: { id: releases }, data: { workflowSteps: [{ name: "Version", command: 'test "$KEEL_BUILD_TAG" = v2.0.0 && test -z "$KEEL_BUILD_BRANCH"' }] } });
+    try {
+      const { commit, tagObject } = await gitTag("v2.0.0");
+      expect(tagObject).not.toBe(commit);
+      await emulator.control.waitForNotifications({ subscriptionId: subscription.remoteId!, result: "succeeded", count: 1 });
+      const delivery = await until("the tag's delivery processed", async () => database.prisma.hookDelivery.findFirst({ where: { commitId: tagObject, status: "PROCESSED" } }));
+      const outcome = delivery.outcome as { profileId: string; matched: boolean; reason?: string }[];
+      expect(outcome.find((item) => item.profileId === releases)).toMatchObject({ matched: true });
+      expect(outcome.find((item) => item.profileId === profiles.main)).toMatchObject({ matched: false, reason: "v2.0.0 is a tag, and the profile's tag trigger is off." });
+      // The tag object is peeled to its commit: that is what is fetched, built and reported on.
+      const [build] = await buildsOf(releases);
+      expect(build).toMatchObject({ trigger: "TAG", tag: "v2.0.0", branch: null, commitId: commit });
+      await until("the tag build succeeded", async () => ((await database.prisma.build.findUniqueOrThrow({ where: { id: build!.id } })).status === "SUCCEEDED" ? true : null), 60_000);
+      // A beta tag is excluded by the pattern, and says so.
+      const beta = await gitTag("v2.1.0-beta.1");
+      await emulator.control.waitForNotifications({ subscriptionId: subscription.remoteId!, result: "succeeded", count: 2 });
+      const skipped = await until("the beta's delivery processed", async () => database.prisma.hookDelivery.findFirst({ where: { commitId: beta.tagObject, status: "PROCESSED" } }));
+      expect((skipped.outcome as { profileId: string; reason?: string }[]).find((item) => item.profileId === releases)?.reason).toBe("The tag v2.1.0-beta.1 does not match the tag trigger's patterns (v*, !v*-beta*).");
+      expect(await buildsOf(releases)).toHaveLength(1);
+    } finally {
+      await database.prisma.buildProfile.deleteMany({ where: { id: releases } });
+    }
+  }, 90_000);
 
   it("answers 401 to wrong credentials and stores nothing; 410 to an unknown key", async () => {
     const subscription = await pushSubscription();
@@ -417,5 +456,15 @@ describe("service hooks", () => {
     expect(build).toMatchObject({ trigger: "POLL", branch: "refs/heads/poll/one" });
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect((await buildsOf(profile)).filter((item) => item.commitId === commit)).toHaveLength(1);
+
+    // Tags, once a profile builds them: the ones already there are recorded, a new one is built.
+    await database.prisma.buildProfile.update({ where: { id: profile }, data: { triggers: { ...automatic(["poll/**"], [], false), tags: { enabled: true, patterns: ["poll-*"] } } } });
+    await until("the tags baseline", async () => database.prisma.pollCursor.findFirst({ where: { connectionId: polling, ref: "@tags-baseline" } }));
+    expect(await database.prisma.pollCursor.findFirst({ where: { connectionId: polling, ref: "refs/tags/v1.0.0" } })).not.toBeNull();
+    const tagged = await gitTag("poll-7");
+    const tagBuild = await until("the polled tag build", async () => (await buildsOf(profile)).find((item) => item.tag === "poll-7"));
+    expect(tagBuild).toMatchObject({ trigger: "TAG", commitId: tagged.commit, branch: null });
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await buildsOf(profile)).filter((item) => item.tag !== null).map((item) => item.tag)).toEqual(["poll-7"]);
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import { slotJobId } from "@/lib/jobs/schedules";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { systemScope, type Scope } from "@/lib/scope";
-import { pullRequestBuildKey, pullRequestDecision, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { pullRequestBuildKey, pullRequestDecision, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { changeLister, latestIteration, onPush, pathsAllow, start, type ProfileOutcome } from "./process";
 
 // The polling fallback (issue 14) for repositories that cannot receive service hooks — Azure
@@ -22,6 +22,8 @@ import { changeLister, latestIteration, onPush, pathsAllow, start, type ProfileO
 
 const log = logger("hooks.poll");
 const BASELINE = "@baseline";
+/** Since when tags are recorded: the tags there when a profile first asked for them are not built. */
+const TAGS_BASELINE = "@tags-baseline";
 
 /** The poll fan-out. */
 export async function pollAllJob(_payload: Record<string, never>, context: JobContext<"global">): Promise<void> {
@@ -60,6 +62,13 @@ export async function pollRepository(scope: Scope, connectionId: string, project
   for (const ref of refs.items) {
     seen.set(ref.name, ref.objectId.toLowerCase());
   }
+  // Tags only when a profile builds them (a repository may have thousands); a new or moved tag is built.
+  if (profiles.some((profile) => tagsOf(profile.triggers).enabled)) {
+    for (const ref of (await client.listAllRefs(projectId, repositoryId, { filter: "tags/" })).items) {
+      seen.set(ref.name, ref.objectId.toLowerCase());
+    }
+    seen.set(TAGS_BASELINE, new Date().toISOString());
+  }
   const wantsPullRequests = profiles.some((profile) => profile.triggers.pullRequest.enabled);
   const pullRequests = wantsPullRequests ? await client.listPullRequests(projectId, repositoryId, { status: "active" }) : [];
   for (const pr of pullRequests) {
@@ -77,7 +86,8 @@ export async function pollRepository(scope: Scope, connectionId: string, project
   // The last tip seen is the push's base: the path filters compare against it.
   const changes = changeLister(scope, connection, repositoryId);
   for (const [ref, objectId] of seen) {
-    if (!ref.startsWith("refs/heads/") || cursors.get(ref) === objectId) {
+    const known = ref.startsWith("refs/heads/") || (ref.startsWith("refs/tags/") && cursors.has(TAGS_BASELINE));
+    if (!known || cursors.get(ref) === objectId) {
       continue;
     }
     for (const profile of profiles) {

@@ -10,7 +10,7 @@ import { processDeliveryQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
-import { pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, type TriggerDecision } from "@/lib/shared/triggers";
+import { pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
 import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID } from "./payload";
 
 // The hooks.process job: one stored delivery → the profiles of its repository → startBuild for
@@ -194,8 +194,24 @@ export async function pathsAllow(profile: RepositoryProfile, changed: () => Prom
   return pathsOf(profile.triggers).length === 0 ? { start: true } : pathDecision(profile.triggers, await changed());
 }
 
-/** A push to one ref, for one profile; `changed` lists the push's files for a profile with path filters. */
+/**
+ * A push to one ref, for one profile; `changed` lists the push's files for a profile with path
+ * filters. A tag is built by the tag trigger (whatever its files: a tag is a release of what it
+ * names); `newObjectId` may then be an annotated tag's own object, so startBuild asks Azure
+ * DevOps for the commit it names.
+ */
 export async function onPush(scope: Scope, profile: RepositoryProfile, ref: string, newObjectId: string, trigger: "PUSH" | "POLL" = "PUSH", changed: () => Promise<ChangedFiles> = async () => null): Promise<ProfileOutcome> {
+  if (ref.startsWith("refs/tags/")) {
+    const tag = ref.slice("refs/tags/".length);
+    if (newObjectId === ZERO_OBJECT_ID) {
+      return { profileId: profile.id, profileName: profile.name, matched: false, reason: `The tag ${tag} was deleted.` };
+    }
+    const decision = tagDecision(profile.triggers, tag);
+    if (!decision.start) {
+      return { profileId: profile.id, profileName: profile.name, matched: false, reason: decision.reason };
+    }
+    return start(scope, profile, { tag, trigger: "TAG", idempotencyKey: tagBuildKey(profile.id, tag, newObjectId) });
+  }
   if (!ref.startsWith("refs/heads/")) {
     return { profileId: profile.id, profileName: profile.name, matched: false, reason: `${ref} is not a branch.` };
   }
@@ -217,7 +233,7 @@ export async function onPush(scope: Scope, profile: RepositoryProfile, ref: stri
 export async function start(
   scope: Scope,
   profile: RepositoryProfile,
-  input: { commit: string; branch?: string; trigger: "PUSH" | "PULL_REQUEST" | "POLL"; pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string }; idempotencyKey: string },
+  input: { commit?: string; branch?: string; tag?: string; trigger: "PUSH" | "PULL_REQUEST" | "POLL" | "TAG"; pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string }; idempotencyKey: string },
 ): Promise<ProfileOutcome> {
   try {
     const { build, created } = await startBuild(scope, { profileId: profile.id, ...input });

@@ -1,5 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { branchMatches, DEFAULT_TRIGGERS, pathDecision, pathMatches, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, triggersOf } from "@/lib/shared/triggers";
+import {
+  branchMatches,
+  DEFAULT_TRIGGERS,
+  pathDecision,
+  pathMatches,
+  pullRequestBuildKey,
+  pullRequestDecision,
+  pushBuildKey,
+  pushDecision,
+  tagBuildKey,
+  tagDecision,
+  tagMatches,
+  triggersAreAutomatic,
+  triggersOf,
+} from "@/lib/shared/triggers";
 import { triggersFormSchema } from "@/lib/validation/triggers";
 import { maskPayload } from "./payload";
 
@@ -51,6 +65,7 @@ describe("the triggers form", () => {
       mode: "automatic",
       push: { enabled: true, branches: ["main", "release/*"] },
       pullRequest: { enabled: false, branches: [] },
+      tags: { enabled: false, patterns: [] },
       schedule: { enabled: false, days: [], time: "02:00", timeZone: "UTC", branch: "", onlyWhenChanged: false },
       supersede: "off",
     });
@@ -121,5 +136,41 @@ describe("path filters", () => {
     expect(triggersFormSchema.parse(form).paths).toBeUndefined();
     const refused = triggersFormSchema.safeParse({ ...form, paths: "../outside" });
     expect(refused.error?.issues[0]?.message).toMatch(/^Paths: “\.\.\/outside” — A path pattern is a path from the repository's root/);
+  });
+});
+
+describe("tag triggers", () => {
+  it.each([
+    [[], "v1.0.0", true],
+    [["v*"], "v2.4.0", true],
+    [["v*"], "refs/tags/v2.4.0", true],
+    [["v*"], "release-2.4", false],
+    [["v*", "!v*-beta*"], "v2.5.0-beta.1", false],
+    [["release/**"], "release/ios/2.4", true],
+    [["release/*"], "release/ios/2.4", false],
+    [["!nightly-*"], "v3.0", true],
+  ])("%j matches %s: %s", (patterns, tag, expected) => {
+    expect(tagMatches(tag, patterns)).toBe(expected);
+  });
+
+  it("are off unless turned on, say why a tag did not build, and key a build by tag and object", () => {
+    expect(tagDecision(DEFAULT_TRIGGERS, "v1.0")).toEqual({ start: false, reason: "v1.0 is a tag, and the profile's tag trigger is off." });
+    const releases = { ...DEFAULT_TRIGGERS, push: { enabled: false, branches: [] }, pullRequest: { enabled: false, branches: [] }, tags: { enabled: true, patterns: ["v*"] } };
+    expect(triggersAreAutomatic(releases)).toBe(true);
+    expect(tagDecision(releases, "refs/tags/v2.0")).toEqual({ start: true });
+    expect(tagDecision(releases, "nightly-5")).toEqual({ start: false, reason: "The tag nightly-5 does not match the tag trigger's patterns (v*)." });
+    expect(tagDecision({ ...releases, mode: "manual" }, "v2.0")).toMatchObject({ start: false, reason: "The profile builds only when someone starts a build." });
+    expect(tagBuildKey("p", "v2.0", "ABC")).toBe("tag:p:refs/tags/v2.0:abc");
+    expect(tagBuildKey("p", "refs/tags/v2.0", "abc")).toBe(tagBuildKey("p", "v2.0", "abc"));
+    // Triggers saved before tags existed read as tags off.
+    expect(triggersOf({ mode: "automatic", push: { enabled: true, branches: [] }, pullRequest: { enabled: true, branches: [] } }).tags).toBeUndefined();
+  });
+
+  it("are read from the triggers form, a bad pattern refused by name", () => {
+    const form = { mode: "automatic", push: "on", pushBranches: "", pullRequestBranches: "" };
+    expect(triggersFormSchema.parse({ ...form, tags: "on", tagPatterns: "v*\n!v*-beta*" }).tags).toEqual({ enabled: true, patterns: ["v*", "!v*-beta*"] });
+    expect(triggersFormSchema.parse({ ...form, tagPatterns: "v*" }).tags).toEqual({ enabled: false, patterns: ["v*"] });
+    const refused = triggersFormSchema.safeParse({ ...form, tags: "on", tagPatterns: "v 1" });
+    expect(refused.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["tagPatterns", expect.stringMatching(/^Tags: “v 1” — A tag pattern is a tag name/)]]);
   });
 });

@@ -28,6 +28,16 @@ const pathPatternSchema = z
     message: "A path pattern is a path from the repository's root with * (within a folder) or ** (any depth), optionally starting with ! to ignore: no leading /, no . or .. folders, no \\ or //.",
   });
 
+/** Tag patterns: `v*`, `release/**`, `!v*-beta` — a tag name with the same wildcards as branches. */
+const tagPatternSchema = z
+  .string()
+  .trim()
+  .min(1, "A tag pattern cannot be empty.")
+  .max(200, "A tag pattern has at most 200 characters.")
+  .refine((value) => !/[\s~^:?[\\]|\.\.|@\{|\/\/|^\/|\/$|\.lock$/.test(value.replace(/^!/, "").replace(/^refs\/tags\//, "")), {
+    message: "A tag pattern is a tag name with * (one level) or ** (any depth), optionally starting with ! to exclude: no spaces, ~ ^ : ? [ \\, .., // or a trailing /.",
+  });
+
 export const triggersSchema = z.object({
   /** "manual": only people start builds; "automatic": the push and pull-request triggers below. */
   mode: z.enum(["automatic", "manual"]),
@@ -41,6 +51,11 @@ export const triggersSchema = z.object({
    * Absent: "off" (they all run).
    */
   supersede: z.enum(["off", "queued", "running"]).optional(),
+  /**
+   * Tags: pushing a tag that matches (`v*`, `release-**`; none = every tag) builds the commit it
+   * names — release builds from a version tag. Absent (triggers saved before tags existed): off.
+   */
+  tags: z.object({ enabled: z.boolean(), patterns: z.array(tagPatternSchema).max(MAX_BRANCH_PATTERNS) }).optional(),
   /**
    * Path filters for pushes and pull requests (a monorepo's iOS app builds for ios/**): a push or
    * pull request starts a build only when a changed file matches. Absent or empty: any change.
@@ -84,9 +99,14 @@ export function scheduleIsOn(triggers: ProfileTriggers): boolean {
   return triggers.mode === "automatic" && scheduleOf(triggers).enabled;
 }
 
-/** True when pushes or pull requests start builds by themselves (Keel then wants service hooks, or polls). */
+/** The triggers' tag trigger (off when they have none). */
+export function tagsOf(triggers: ProfileTriggers): { enabled: boolean; patterns: string[] } {
+  return triggers.tags ?? { enabled: false, patterns: [] };
+}
+
+/** True when pushes, pull requests or tags start builds by themselves (Keel then wants service hooks, or polls). */
 export function triggersAreAutomatic(triggers: ProfileTriggers): boolean {
-  return triggers.mode === "automatic" && (triggers.push.enabled || triggers.pullRequest.enabled);
+  return triggers.mode === "automatic" && (triggers.push.enabled || triggers.pullRequest.enabled || tagsOf(triggers).enabled);
 }
 
 function shortName(ref: string): string {
@@ -199,6 +219,35 @@ export function pullRequestDecision(triggers: ProfileTriggers, targetBranch: str
   return { start: true };
 }
 
+/** Whether a tag (`v2.4.0` or `refs/tags/v2.4.0`) matches tag patterns: as branches do, but no patterns means every tag. */
+export function tagMatches(tag: string, patterns: readonly string[]): boolean {
+  const name = tag.replace(/^refs\/tags\//, "");
+  const includes = patterns.filter((pattern) => !pattern.startsWith("!")).map((pattern) => pattern.replace(/^refs\/tags\//, ""));
+  const excludes = patterns.filter((pattern) => pattern.startsWith("!")).map((pattern) => pattern.slice(1).replace(/^refs\/tags\//, ""));
+  return (includes.length === 0 || includes.some((pattern) => patternRegExp(pattern).test(name))) && !excludes.some((pattern) => patternRegExp(pattern).test(name));
+}
+
+/** The tag patterns in words: "every tag", "v*, !v*-beta". */
+export function describeTags(patterns: readonly string[]): string {
+  return patterns.length === 0 ? "every tag" : patterns.join(", ");
+}
+
+/** Whether pushing `tag` starts a build of a profile with these triggers, and if not, why. */
+export function tagDecision(triggers: ProfileTriggers, tag: string): TriggerDecision {
+  const name = tag.replace(/^refs\/tags\//, "");
+  if (triggers.mode === "manual") {
+    return { start: false, reason: "The profile builds only when someone starts a build." };
+  }
+  const tags = tagsOf(triggers);
+  if (!tags.enabled) {
+    return { start: false, reason: `${name} is a tag, and the profile's tag trigger is off.` };
+  }
+  if (!tagMatches(name, tags.patterns)) {
+    return { start: false, reason: `The tag ${name} does not match the tag trigger's patterns (${describeTags(tags.patterns)}).` };
+  }
+  return { start: true };
+}
+
 /**
  * The idempotency keys of automatic builds, derived from what happened — not from how Keel heard
  * of it — so a hook, its redelivery, a replay, a backfill and a poll of the same change all name
@@ -206,6 +255,11 @@ export function pullRequestDecision(triggers: ProfileTriggers, targetBranch: str
  */
 export function pushBuildKey(profileId: string, branch: string, commitId: string): string {
   return `push:${profileId}:refs/heads/${shortName(branch)}:${commitId.toLowerCase()}`;
+}
+
+/** See pushBuildKey: one build per profile, tag and object the tag names (a tag moved is a new build). */
+export function tagBuildKey(profileId: string, tag: string, objectId: string): string {
+  return `tag:${profileId}:refs/tags/${tag.replace(/^refs\/tags\//, "")}:${objectId.toLowerCase()}`;
 }
 
 /** See pushBuildKey: one PR build per profile, pull request and source commit (an iteration). */

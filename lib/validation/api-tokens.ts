@@ -51,7 +51,8 @@ const branchField = z
 /**
  * POST /api/v1/profiles/{id}/builds: what to build. Nothing builds the default branch's tip; a
  * branch builds its tip; a commit (with the branch it belongs to, if given) builds that commit; a
- * pull request's number builds its merge commit as a pull-request build.
+ * tag builds the commit it names as a tag build; a pull request's number builds its merge commit
+ * as a pull-request build.
  */
 export const apiStartBuildBody = z
   .strictObject(
@@ -61,6 +62,11 @@ export const apiStartBuildBody = z
         .string({ error: "must be a full commit id: 40 hexadecimal characters" })
         .transform((value) => value.trim().toLowerCase())
         .refine((value) => /^[0-9a-f]{40}$/.test(value), "must be a full commit id: 40 hexadecimal characters")
+        .optional(),
+      tag: z
+        .string({ error: 'must be a tag name, like "v2.4.0"' })
+        .transform((value) => value.trim().replace(/^refs\/tags\//, ""))
+        .refine(isBranchName, "is not a valid Git tag name")
         .optional(),
       pullRequest: z
         .number({ error: "must be the pull request's number, like 42" })
@@ -72,10 +78,11 @@ export const apiStartBuildBody = z
     { error: (issue) => (issue.code === "invalid_type" ? 'The body must be a JSON object, like {"branch": "main"} (none, or {}, builds the default branch)' : undefined) },
   )
   .default({})
-  .refine((value) => value.pullRequest === undefined || (value.branch === undefined && value.commit === undefined), {
+  .refine((value) => value.pullRequest === undefined || (value.branch === undefined && value.commit === undefined && value.tag === undefined), {
     message: "must be sent alone: Keel builds the pull request's own merge commit",
     path: ["pullRequest"],
-  });
+  })
+  .refine((value) => value.tag === undefined || value.branch === undefined, { message: "and branch cannot both be sent: a tag build has no branch", path: ["tag"] });
 
 /** GET /api/v1/profiles/{id}/builds: the newest builds, optionally of one branch or in one status. */
 export const apiListBuildsQuery = z.strictObject({

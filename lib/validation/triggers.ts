@@ -14,6 +14,8 @@ export const triggersFields = [
   "pushBranches",
   "pullRequest",
   "pullRequestBranches",
+  "tags",
+  "tagPatterns",
   "paths",
   "schedule",
   ...DAY_FIELDS,
@@ -24,9 +26,10 @@ export const triggersFields = [
   "supersede",
 ] as const;
 
-function patternsField(label: string, kind: "branch" | "path" = "branch") {
-  const max = kind === "branch" ? MAX_BRANCH_PATTERNS : MAX_PATH_PATTERNS;
-  const element = kind === "branch" ? triggersSchema.shape.push.shape.branches.element : triggersSchema.shape.paths.unwrap().element;
+function patternsField(label: string, kind: "branch" | "tag" | "path" = "branch") {
+  const max = kind === "path" ? MAX_PATH_PATTERNS : MAX_BRANCH_PATTERNS;
+  const element =
+    kind === "branch" ? triggersSchema.shape.push.shape.branches.element : kind === "tag" ? triggersSchema.shape.tags.unwrap().shape.patterns.element : triggersSchema.shape.paths.unwrap().element;
   return z
     .string()
     .max(10_000, `${label}: at most 10,000 characters`)
@@ -58,6 +61,8 @@ export const triggersFormSchema = z
     pushBranches: patternsField("Push branches"),
     pullRequest: box,
     pullRequestBranches: patternsField("Pull request target branches"),
+    tags: box,
+    tagPatterns: patternsField("Tags", "tag"),
     paths: patternsField("Paths", "path"),
     schedule: box,
     ...Object.fromEntries(DAY_FIELDS.map((field) => [field, box])),
@@ -94,6 +99,7 @@ export const triggersFormSchema = z
       mode: form.mode,
       push: { enabled: form.push === "on", branches: form.pushBranches },
       pullRequest: { enabled: form.pullRequest === "on", branches: form.pullRequestBranches },
+      tags: { enabled: form.tags === "on", patterns: form.tagPatterns },
       schedule: {
         enabled: form.schedule === "on",
         days: DAY_FIELDS.flatMap((field, day) => ((form as Record<string, unknown>)[field] === "on" ? [day] : [])),

@@ -73,7 +73,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
               {buildTriggerLabel(build.trigger)}
               {build.requestedBy ? ` by ${build.requestedBy.name}` : ""}
             </span>
-            {build.branch ? <Badge tone="neutral">{shortBranchName(build.branch)}</Badge> : null}
+            {build.branch ? <Badge tone="neutral">{shortBranchName(build.branch)}</Badge> : build.tag ? <Badge tone="neutral">tag {build.tag}</Badge> : null}
             {build.keptAt ? <Badge tone="info">Kept forever{build.keptBy ? ` by ${build.keptBy.name}` : ""}</Badge> : null}
           </span>
         }

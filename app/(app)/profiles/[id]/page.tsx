@@ -22,7 +22,7 @@ import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscripti
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { describeSchedule, formatSlot, nextSlot, timeZoneChoices } from "@/lib/shared/schedule";
-import { describeBranches, pathsOf, scheduleIsOn, scheduleOf, supersedeOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { describeBranches, describeTags, pathsOf, scheduleIsOn, scheduleOf, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -218,11 +218,12 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               triggers.mode === "manual"
                 ? "Manual only: builds start when someone starts one."
                 : !triggersAreAutomatic(triggers) && !scheduleOn
-                  ? "Nothing starts builds by itself yet: turn on pushes, pull requests or a schedule."
+                  ? "Nothing starts builds by itself yet: turn on pushes, pull requests, tags or a schedule."
                   : [
                       triggersAreAutomatic(triggers)
                         ? `Pushes to ${triggers.push.enabled ? describeBranches(triggers.push.branches, profile.defaultBranch) : "no branch"}; pull requests into ${triggers.pullRequest.enabled ? describeBranches(triggers.pullRequest.branches, profile.defaultBranch) : "no branch"}.`
                         : null,
+                      triggersAreAutomatic(triggers) && tagsOf(triggers).enabled ? `Tags: ${describeTags(tagsOf(triggers).patterns)}.` : null,
                       triggersAreAutomatic(triggers) && pathsOf(triggers).length > 0 ? `Only when files in ${pathsOf(triggers).join(", ")} change.` : null,
                       scheduleOn ? `On a schedule: ${describeSchedule(schedule, profile.defaultBranch)}.` : null,
                       triggersAreAutomatic(triggers) && supersedeOf(triggers) !== "off"

@@ -18,7 +18,7 @@ export const dynamic = "force-dynamic";
 /**
  * The token API's builds of a profile (README.md, "Starting builds from scripts"). GET: the
  * newest builds, of a branch or in a status if asked. POST: starts a build — of the default
- * branch's tip, a branch's tip, a commit, or a pull request's merge commit — as the token's
+ * branch's tip, a branch's tip, a commit, a tag, or a pull request's merge commit — as the token's
  * owner, and answers 201 with the build (200 with the same build when an Idempotency-Key was
  * used before by this person).
  */
@@ -50,6 +50,7 @@ export const POST = tokenRoute(
         profileId: profile.id,
         ...(body.branch ? { branch: body.branch } : {}),
         ...(body.commit ? { commit: body.commit } : {}),
+        ...(body.tag ? { tag: body.tag } : {}),
         ...(body.pullRequest ? { pullRequestNumber: body.pullRequest } : {}),
         trigger: "API",
         idempotencyKey,
