@@ -80,6 +80,8 @@ test.describe("API tokens", () => {
         [[1, 2], {}, 400, "_request", /^The body must be a JSON object/],
         [{ branch: "no-such-branch" }, {}, 400, "branch", /has no branch “no-such-branch”/],
         [{ tag: "no-such-tag" }, {}, 400, "tag", /has no tag “no-such-tag”/],
+        [{ variables: { "1X": "a" } }, {}, 400, "variables", /^variables — “1X” is not a variable name/],
+        [{ variables: ["DEPLOY=1"] }, {}, 400, "variables", /^variables must be an object of names and values/],
         [{ tag: "v1.0.0", branch: "main" }, {}, 400, "tag", /^tag and branch cannot both be sent/],
         [{ branch: "main" }, { "idempotency-key": "has spaces in it" }, 400, "Idempotency-Key", /^Idempotency-Key must be printable ASCII/],
       ];
@@ -137,9 +139,9 @@ test.describe("API tokens", () => {
       expect(((await canceled.json()) as { build: ApiBuild }).build.status).toBe("SUCCEEDED");
 
       // A release: the commit a tag names, built as a tag build.
-      const tagged = await start({ tag: "v1.0.0" });
+      const tagged = await start({ tag: "v1.0.0", variables: { DEPLOY_TARGET: "testflight" } });
       expect(tagged.status()).toBe(201);
-      expect(((await tagged.json()) as { build: ApiBuild & { tag: string | null } }).build).toMatchObject({ tag: "v1.0.0", branch: null, trigger: "API", number: 2 });
+      expect(((await tagged.json()) as { build: ApiBuild & { tag: string | null } }).build).toMatchObject({ tag: "v1.0.0", branch: null, trigger: "API", number: 2, variables: { DEPLOY_TARGET: "testflight" } });
 
       // Keel's own record: started by the member, through the token, which the audit log names.
       expect(await prisma().build.findUniqueOrThrow({ where: { id: build.id } })).toMatchObject({ trigger: "API", requestedById: member.id, branch: "refs/heads/main" });

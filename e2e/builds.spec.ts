@@ -19,10 +19,14 @@ import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
 type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
 
 
-async function startFromProfile(page: Page, profileId: string, branch: string): Promise<string> {
+async function startFromProfile(page: Page, profileId: string, branch: string, variables?: string): Promise<string> {
   await page.goto(`/profiles/${profileId}`);
   const form = page.getByRole("form", { name: "Start a build" });
   await form.getByRole("combobox", { name: "Branch" }).fill(branch);
+  if (variables !== undefined) {
+    await form.getByText("Variables for this build (optional)").click();
+    await form.getByRole("textbox", { name: "Variables for this build" }).fill(variables);
+  }
   await form.getByRole("button", { name: "Start build" }).click();
   await page.waitForURL(/\/builds\/[0-9a-f-]{36}$/, { timeout: 30_000 });
   return new URL(page.url()).pathname.split("/").at(-1)!;
@@ -49,7 +53,14 @@ test.describe("builds", () => {
       await start.getByLabel("A branch").check();
       await expect(start.getByRole("combobox", { name: "Branch" })).toHaveValue("main");
       expect(await prisma().build.count({ where: { profileId: profile.id } })).toBe(0);
-      const buildId = await startFromProfile(page, profile.id, "main");
+      // Variables for one build: a line that is not NAME=value is refused by name and kept as typed.
+      await start.getByText("Variables for this build (optional)").click();
+      await start.getByRole("textbox", { name: "Variables for this build" }).fill("DEPLOY_TARGET testflight");
+      await start.getByRole("button", { name: "Start build" }).click();
+      await expect(start.getByText("Variables for this build: Line 1 is not NAME=value").first()).toBeVisible();
+      await expect(start.getByRole("textbox", { name: "Variables for this build" })).toHaveValue("DEPLOY_TARGET testflight");
+      expect(await prisma().build.count({ where: { profileId: profile.id } })).toBe(0);
+      const buildId = await startFromProfile(page, profile.id, "main", "DEPLOY_TARGET=testflight");
       const log = page.getByTestId("build-log");
       // Lines arrive while the build runs (the stream, not a reload), in order, with colours.
       await expect(log).toContainText("Fetching commit", { timeout: 30_000 });
@@ -61,6 +72,8 @@ test.describe("builds", () => {
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 30_000 });
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toContainText(/Took \d+ (ms|s)\./);
       await expect(page.getByRole("list", { name: "Build steps" }).locator("[data-step-status=SUCCEEDED]")).toHaveCount(4);
+      await expect(page.getByRole("list", { name: "Variables for this build" })).toHaveText("DEPLOY_TARGET=testflight");
+      await expect(log).toContainText("Variables for this build: DEPLOY_TARGET.");
       // Nothing kept (the default workflow lists no artifacts): the card says how to keep the app.
       await expect(page.getByRole("region", { name: "Artifacts" })).toContainText("This build kept no files.");
       await expect(page.getByRole("region", { name: "Artifacts" }).getByRole("link", { name: "Edit workflow → Artifacts" })).toHaveAttribute("href", `/profiles/${profile.id}/workflow#artifacts`);

@@ -4,7 +4,7 @@ import { useActionState, useEffect, useId, useState } from "react";
 import { fetchJson, query } from "@/components/picker/fetch-json";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { TextField } from "@/components/ui/field";
+import { TextAreaField, TextField } from "@/components/ui/field";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import type { BranchPageDto, PullRequestDto, PullRequestListDto } from "@/lib/shared/repository-dto";
 import { idleState, type FormState } from "@/lib/shared/form-state";
@@ -160,6 +160,22 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
           hint="The full 40-character id (Copy full SHA on the commit in Azure DevOps)."
         />
       )}
+      <details className="group" open={Boolean(values.parameters) || Boolean(fieldErrors.parameters)}>
+        <summary className="cursor-pointer text-sm font-medium text-slate-800">Variables for this build (optional)</summary>
+        <div className="mt-2">
+          <TextAreaField
+            label="Variables for this build"
+            name="parameters"
+            rows={3}
+            defaultValue={values.parameters ?? ""}
+            errors={fieldErrors.parameters}
+            spellCheck={false}
+            className="font-mono"
+            optional
+            hint="One NAME=value per line, e.g. DEPLOY_TARGET=testflight. The steps get them on top of the workflow's variables, for this build only. Not for secrets: everyone who sees the build sees them."
+          />
+        </div>
+      </details>
       <FormMessage state={state} />
       <SubmitButton pendingLabel="Queuing…">Start build</SubmitButton>
     </form>

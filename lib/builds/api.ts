@@ -1,6 +1,7 @@
 import "server-only";
 import type { ArtifactView } from "@/lib/data/artifacts";
 import type { BuildRow, BuildView } from "@/lib/data/builds";
+import { buildParametersOf } from "@/lib/shared/build-parameters";
 import { shortBranchName } from "@/lib/shared/names";
 import { testSummaryOf } from "@/lib/shared/tests";
 
@@ -52,6 +53,7 @@ export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: s
     finishedAt: build.finishedAt?.toISOString() ?? null,
     requestedBy: build.requestedBy?.name ?? null,
     keptForever: build.keptAt !== null,
+    variables: Object.fromEntries(buildParametersOf(build.parameters).map((parameter) => [parameter.name, parameter.value])),
     tests: tests ? { total: tests.total, passed: tests.passed, failed: tests.failed, skipped: tests.skipped } : null,
     artifacts: artifacts.map((artifact) => ({
       id: artifact.id,

@@ -88,7 +88,7 @@ async function setWorkflow(steps: { name: string; command: string }[] | null, va
   await updateWorkflow(scope, profileId, { steps: steps ?? (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, variables });
 }
 
-async function start(input: { branch?: string; commit?: string; pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string }; profile?: string }) {
+async function start(input: { branch?: string; commit?: string; pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string }; profile?: string; parameters?: { name: string; value: string }[] }) {
   const { startBuild } = await import("./service");
   const { randomUUID } = await import("node:crypto");
   const { profile, ...rest } = input;
@@ -216,6 +216,37 @@ describe("the build worker", () => {
     });
     expect(found).toBe("");
     expect(readFileSync(path.join(copy, ".git", "config"), "utf8")).not.toMatch(/remote|extraheader/i);
+  });
+
+  it("gives the steps the variables given for one build, over the workflow's, names them in the log, and a rebuild keeps them; a secret's name is refused", async () => {
+    await setWorkflow([{ name: "Show", command: 'echo "flavor=$FLAVOR deploy=$DEPLOY_TARGET notes=$NOTES"' }], [
+      { name: "FLAVOR", value: "staging", isSecret: false },
+      { name: "SIGNING_KEY", value: "s3cr3t-signing-key", isSecret: true },
+    ]);
+    const parameters = [
+      { name: "FLAVOR", value: "production" },
+      { name: "DEPLOY_TARGET", value: "testflight" },
+      { name: "NOTES", value: "two words" },
+    ];
+    const build = await start({ branch: "develop", parameters });
+    expect((await finished(build.id)).status).toBe("SUCCEEDED");
+    const log = await logOf(build.id);
+    expect(log).toContain("Variables for this build: FLAVOR, DEPLOY_TARGET, NOTES (in place of the workflow's FLAVOR).");
+    expect(log).toContain("flavor=production deploy=testflight notes=two words");
+    const { rebuild } = await import("./service");
+    const { randomUUID } = await import("node:crypto");
+    const again = (await rebuild(scope, build.id, randomUUID())).build;
+    expect((await database.prisma.build.findUniqueOrThrow({ where: { id: again.id } })).parameters).toEqual(parameters);
+    expect((await finished(again.id)).status).toBe("SUCCEEDED");
+    // A workflow secret cannot be replaced for one build (only admins change the workflow); nothing is queued.
+    const before = await database.prisma.build.count({ where: { profileId } });
+    await expect(start({ branch: "develop", parameters: [{ name: "SIGNING_KEY", value: "mine" }] })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: "Variables for this build: SIGNING_KEY is a secret of the workflow, which only admins change (Edit workflow).",
+      details: { field: "parameters" },
+    });
+    await expect(start({ branch: "develop", parameters: [{ name: "KEEL_BUILD_ID", value: "x" }] })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringContaining("KEEL_BUILD_ID cannot be set") });
+    expect(await database.prisma.build.count({ where: { profileId } })).toBe(before);
   });
 
   it("fails the build on a failing step and skips the rest", async () => {

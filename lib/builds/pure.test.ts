@@ -126,10 +126,30 @@ describe("the workflow's checks", () => {
     expect(checkWorkflow({ ...base, artifacts: ["out/app..v2.ipa"] }).ok).toBe(true);
   });
 
+  it("the Start build form takes variables for the build, one NAME=value per line, and names what is wrong", () => {
+    const key = "0b6f5c1e-8a44-4a3c-9a1e-2f0d6c7b8a9e";
+    const parse = (parameters: string) => startBuildSchema.safeParse({ source: "branch", branch: "main", parameters, idempotencyKey: key });
+    expect(parse("DEPLOY_TARGET=testflight\r\n\n NOTES = a=b c ").data?.parameters).toEqual([
+      { name: "DEPLOY_TARGET", value: "testflight" },
+      { name: "NOTES", value: " a=b c " },
+    ]);
+    for (const [text, message] of [
+      ["DEPLOY", "Variables for this build: Line 1 is not NAME=value"],
+      ["A=1\n=2", "Variables for this build: Line 2 is not NAME=value"],
+      ["1X=1", "Variables for this build: “1X” is not a variable name: letters, digits and _, not starting with a digit (at most 100 characters)"],
+      ["HOME=/tmp", "Variables for this build: HOME cannot be set: HOME is set by Keel for every build"],
+      ["A=1\nA=2", "Variables for this build: A is given twice"],
+      ["A=\u0007", "Variables for this build: A: the value has control or invisible characters"],
+      [Array.from({ length: 21 }, (_, index) => `V${index}=x`).join("\n"), "Variables for this build: At most 20 variables per build"],
+    ]) {
+      expect(parse(text).error?.issues[0], text).toMatchObject({ path: ["parameters"], message });
+    }
+  });
+
   it("the Start build form takes a branch, a full commit id or a pull request number, and says what is wrong", () => {
     const key = "0b6f5c1e-8a44-4a3c-9a1e-2f0d6c7b8a9e";
-    expect(startBuildSchema.parse({ source: "branch", branch: "refs/heads/feature/x", idempotencyKey: key })).toEqual({ branch: "feature/x", commit: undefined, pullRequest: undefined, idempotencyKey: key });
-    expect(startBuildSchema.parse({ source: "pullRequest", pullRequest: " !42 ", branch: "main", idempotencyKey: key })).toEqual({ branch: undefined, commit: undefined, pullRequest: 42, idempotencyKey: key });
+    expect(startBuildSchema.parse({ source: "branch", branch: "refs/heads/feature/x", idempotencyKey: key })).toEqual({ branch: "feature/x", commit: undefined, pullRequest: undefined, parameters: [], idempotencyKey: key });
+    expect(startBuildSchema.parse({ source: "pullRequest", pullRequest: " !42 ", branch: "main", idempotencyKey: key })).toEqual({ branch: undefined, commit: undefined, pullRequest: 42, parameters: [], idempotencyKey: key });
     for (const [typed, message] of [
       ["", "Choose a pull request to build"],
       ["42a", "Pull request must be its number, like 42 (Azure DevOps shows it as !42)"],

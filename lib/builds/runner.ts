@@ -18,6 +18,7 @@ import { logger, scrubSecrets } from "@/lib/logger";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
+import { buildParametersOf } from "@/lib/shared/build-parameters";
 import { formatDuration } from "@/lib/shared/builds";
 import type { PickerProblem } from "@/lib/shared/problems";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
@@ -332,6 +333,16 @@ class BuildRun {
     };
     for (const variable of variables) {
       stepEnv[variable.name] = variable.value;
+    }
+    // Variables given for this build: over the workflow's (never its secrets: startBuild refused those).
+    const parameters = buildParametersOf(build.parameters);
+    if (parameters.length > 0) {
+      const workflowNames = new Set(variables.map((variable) => variable.name));
+      const replaced = parameters.filter((parameter) => workflowNames.has(parameter.name)).map((parameter) => parameter.name);
+      for (const parameter of parameters) {
+        stepEnv[parameter.name] = parameter.value;
+      }
+      this.buildLog.system(0, `Variables for this build: ${parameters.map((parameter) => parameter.name).join(", ")}${replaced.length > 0 ? ` (in place of the workflow's ${replaced.join(", ")})` : ""}.`);
     }
     // Secret files: each in a folder of its own in the private directory (outside the workspace),
     // readable by the build's user only; its variable holds the path.

@@ -1,6 +1,6 @@
 import "server-only";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
-import { createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, requestCancel, supersededBuilds, type BuildView } from "@/lib/data/builds";
+import { createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, requestCancel, secretVariableNames, supersededBuilds, type BuildView } from "@/lib/data/builds";
 import { getProfile, getProfileTriggers } from "@/lib/data/profiles";
 import { AppError } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
@@ -10,6 +10,7 @@ import { can, refusalOf } from "@/lib/policy";
 import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
+import { buildParametersOf, buildParametersProblem, type BuildParameter } from "@/lib/shared/build-parameters";
 import { fullBranchRef, shortBranchName } from "@/lib/shared/names";
 import { supersedeOf, type SupersedeMode } from "@/lib/shared/triggers";
 import { requestReport } from "./report-queue";
@@ -37,6 +38,11 @@ export type StartBuildInput = {
    * DevOps and builds its current merge commit as a pull-request build (instead of commit and branch).
    */
   pullRequestNumber?: number;
+  /**
+   * Variables for this build only (Start build, the token API, Rebuild): on top of the
+   * workflow's; never a name the workflow keeps a secret or a secret file under.
+   */
+  parameters?: BuildParameter[];
   /** Unique per organization: the same key returns the same build (a double click, a redelivered hook). */
   idempotencyKey: string;
 };
@@ -68,6 +74,18 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
   const connection = profile.connection ?? null;
   if (!connection) {
     throw new AppError("CONFLICT", `The build profile “${profile.name}” has no connection to Azure DevOps any more, so Keel cannot fetch its code. An admin connects its repository again.`);
+  }
+  const parameters = input.parameters ?? [];
+  if (parameters.length > 0) {
+    const problem = buildParametersProblem(parameters);
+    if (problem) {
+      throw new AppError("INVALID_INPUT", `Variables for this build: ${problem}.`, { details: { field: "parameters" } });
+    }
+    const secrets = await secretVariableNames(scope, profile.id);
+    const taken = parameters.filter((parameter) => secrets.has(parameter.name)).map((parameter) => parameter.name);
+    if (taken.length > 0) {
+      throw new AppError("INVALID_INPUT", `Variables for this build: ${taken.join(", ")} ${taken.length === 1 ? "is a secret" : "are secrets"} of the workflow, which only admins change (Edit workflow).`, { details: { field: "parameters" } });
+    }
   }
   const { client } = await clientForConnection(scope, connection);
   const asked = input.pullRequestNumber !== undefined ? await activePullRequest(client, profile, input.pullRequestNumber) : null;
@@ -107,6 +125,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     commitId,
     branch,
     tag,
+    parameters,
     commitMessage: commit.comment?.split("\n")[0]?.slice(0, 500) ?? null,
     commitAuthor: commit.author?.name ?? null,
     commitAuthorEmail: commit.author?.email?.slice(0, 320) ?? null,
@@ -235,6 +254,7 @@ export async function rebuild(scope: Scope, buildId: string, idempotencyKey: str
     commit: build.commitId,
     ...(build.branch ? { branch: build.branch } : {}),
     ...(build.tag ? { tag: build.tag } : {}),
+    parameters: buildParametersOf(build.parameters),
     trigger: "MANUAL",
     ...(build.pullRequestId !== null && build.sourceRef && build.targetRef
       ? { pullRequest: { id: build.pullRequestId, iteration: build.pullRequestIteration ?? 1, sourceRef: build.sourceRef, targetRef: build.targetRef } }

@@ -1,4 +1,5 @@
 import "server-only";
+import type { BuildParameter } from "@/lib/shared/build-parameters";
 import { createHash, randomUUID } from "node:crypto";
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -262,6 +263,21 @@ export async function openBuildVariables(scope: Scope, profileId: string): Promi
   return { variables: [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), groups: groups.map((group) => group.name), overridden: [...overridden].sort() };
 }
 
+/**
+ * The names a build's steps get secrets under: the profile's and its groups' secret variables,
+ * and its secret files' path variables. Variables given for one build may not take them.
+ */
+export async function secretVariableNames(scope: Scope, profileId: string): Promise<Set<string>> {
+  const [variables, files] = await Promise.all([
+    db.buildVariable.findMany({
+      where: { organizationId: scope.organizationId, isSecret: true, OR: [{ profileId }, { group: { profiles: { some: { profileId } } } }] },
+      select: { name: true },
+    }),
+    db.buildSecretFile.findMany({ where: { organizationId: scope.organizationId, profileId }, select: { variable: true } }),
+  ]);
+  return new Set([...variables.map((row) => row.name), ...files.map((row) => row.variable)]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Builds: reading
 
@@ -273,6 +289,7 @@ const buildView = {
   commitId: true,
   branch: true,
   tag: true,
+  parameters: true,
   commitMessage: true,
   commitAuthor: true,
   pullRequestId: true,
@@ -464,6 +481,8 @@ export type NewBuild = {
   branch: string | null;
   /** A tag build's tag (`v2.4.0`); its branch is null. */
   tag?: string | null;
+  /** Variables given for this build (never secret). */
+  parameters?: BuildParameter[];
   commitMessage: string | null;
   commitAuthor: string | null;
   commitAuthorEmail?: string | null;
@@ -529,6 +548,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           commitId: input.commitId,
           branch: input.branch,
           tag: input.tag ?? null,
+          ...(input.parameters && input.parameters.length > 0 ? { parameters: input.parameters } : {}),
           commitMessage: input.commitMessage,
           commitAuthor: input.commitAuthor,
           commitAuthorEmail: input.commitAuthorEmail ?? null,
@@ -555,7 +575,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           action: "build.started",
           targetType: "build",
           targetId: id,
-          data: { profileId: input.profileId, number, trigger: input.trigger, commitId: input.commitId, branch: input.branch, ...(input.tag ? { tag: input.tag } : {}), pullRequestId: pr?.id ?? null },
+          data: { profileId: input.profileId, number, trigger: input.trigger, commitId: input.commitId, branch: input.branch, ...(input.tag ? { tag: input.tag } : {}), ...(input.parameters?.length ? { variables: input.parameters.map((item) => item.name) } : {}), pullRequestId: pr?.id ?? null },
         },
         tx,
       );
@@ -682,6 +702,7 @@ export type ClaimedBuild = {
   commitId: string;
   branch: string | null;
   tag: string | null;
+  parameters: Prisma.JsonValue;
   trigger: BuildTrigger;
   pullRequestId: number | null;
   steps: WorkflowStep[];
@@ -730,7 +751,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { API_TOKEN_LIFETIMES, API_TOKEN_SHAPE, DEFAULT_API_TOKEN_DAYS } from "@/lib/shared/api-tokens";
+import { buildParametersProblem } from "@/lib/shared/build-parameters";
 import { BUILD_STATUSES, type BuildStatusValue } from "@/lib/shared/builds";
 import { isBranchName } from "./builds";
 import { textField } from "./form";
@@ -67,6 +68,18 @@ export const apiStartBuildBody = z
         .string({ error: 'must be a tag name, like "v2.4.0"' })
         .transform((value) => value.trim().replace(/^refs\/tags\//, ""))
         .refine(isBranchName, "is not a valid Git tag name")
+        .optional(),
+      variables: z
+        .record(z.string(), z.string({ error: "must map names to text values, like {\"DEPLOY\": \"testflight\"}" }), { error: 'must be an object of names and values, like {"DEPLOY": "testflight"}' })
+        .transform((record, ctx) => {
+          const parameters = Object.entries(record).map(([name, value]) => ({ name, value }));
+          const problem = buildParametersProblem(parameters);
+          if (problem) {
+            ctx.addIssue({ code: "custom", message: `— ${problem}` });
+            return z.NEVER;
+          }
+          return parameters;
+        })
         .optional(),
       pullRequest: z
         .number({ error: "must be the pull request's number, like 42" })

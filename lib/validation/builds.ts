@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { listPageField } from "./list-query";
 import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
+import { parseBuildParameters } from "@/lib/shared/build-parameters";
 import { artifactPatternProblem, cachePathProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 
 // C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
@@ -28,40 +29,63 @@ export const startBuildSchema = z
     branch: z.string().optional().default(""),
     commit: z.string().optional().default(""),
     pullRequest: z.string().optional().default(""),
+    parameters: z
+      .string()
+      .max(100_000, "Variables for this build: too long")
+      .optional()
+      .default("")
+      .transform((text, ctx) => {
+        const parsed = parseBuildParameters(text);
+        if ("problem" in parsed) {
+          ctx.addIssue({ code: "custom", message: `Variables for this build: ${parsed.problem}` });
+          return z.NEVER;
+        }
+        return parsed.parameters;
+      }),
     idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }),
   })
-  .transform((value, ctx) => {
-    if (value.source === "branch") {
-      const branch = value.branch.trim().replace(/^refs\/heads\//, "");
-      if (!isBranchName(branch)) {
-        ctx.addIssue({ code: "custom", path: ["branch"], message: branch === "" ? "Choose a branch to build" : "Branch is not a valid Git branch name" });
-        return z.NEVER;
-      }
-      return { branch, commit: undefined, pullRequest: undefined, idempotencyKey: value.idempotencyKey };
-    }
-    if (value.source === "pullRequest") {
-      // Azure DevOps writes pull requests as !42; people paste it that way too.
-      const typed = value.pullRequest.trim().replace(/^!/, "");
-      const number = /^\d{1,10}$/.test(typed) ? Number(typed) : NaN;
-      if (!(number >= 1 && number <= 2_147_483_647)) {
-        ctx.addIssue({ code: "custom", path: ["pullRequest"], message: typed === "" ? "Choose a pull request to build" : "Pull request must be its number, like 42 (Azure DevOps shows it as !42)" });
-        return z.NEVER;
-      }
-      return { branch: undefined, commit: undefined, pullRequest: number, idempotencyKey: value.idempotencyKey };
-    }
-    const commit = value.commit.trim().toLowerCase();
-    if (!/^[0-9a-f]{40}$/.test(commit)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["commit"],
-        message: commit === "" ? "Paste the commit id to build" : "Commit must be a full commit id: 40 hexadecimal characters (in Azure DevOps, Copy full SHA on the commit)",
-      });
-      return z.NEVER;
-    }
-    return { branch: undefined, commit, pullRequest: undefined, idempotencyKey: value.idempotencyKey };
+  .transform((all, ctx) => {
+    const { parameters, ...value } = all;
+    const chosen = chooseSource(value, ctx);
+    return chosen === z.NEVER ? z.NEVER : { ...chosen, parameters };
   });
 
-export const startBuildFields = ["source", "branch", "commit", "pullRequest", "idempotencyKey"] as const;
+/** Which of branch, commit and pull request the form chose, checked; a refusal names its field. */
+function chooseSource(
+  value: { source: "branch" | "commit" | "pullRequest"; branch: string; commit: string; pullRequest: string; idempotencyKey: string },
+  ctx: z.RefinementCtx,
+): { branch: string | undefined; commit: string | undefined; pullRequest: number | undefined; idempotencyKey: string } | typeof z.NEVER {
+  if (value.source === "branch") {
+    const branch = value.branch.trim().replace(/^refs\/heads\//, "");
+    if (!isBranchName(branch)) {
+      ctx.addIssue({ code: "custom", path: ["branch"], message: branch === "" ? "Choose a branch to build" : "Branch is not a valid Git branch name" });
+      return z.NEVER;
+    }
+    return { branch, commit: undefined, pullRequest: undefined, idempotencyKey: value.idempotencyKey };
+  }
+  if (value.source === "pullRequest") {
+    // Azure DevOps writes pull requests as !42; people paste it that way too.
+    const typed = value.pullRequest.trim().replace(/^!/, "");
+    const number = /^\d{1,10}$/.test(typed) ? Number(typed) : NaN;
+    if (!(number >= 1 && number <= 2_147_483_647)) {
+      ctx.addIssue({ code: "custom", path: ["pullRequest"], message: typed === "" ? "Choose a pull request to build" : "Pull request must be its number, like 42 (Azure DevOps shows it as !42)" });
+      return z.NEVER;
+    }
+    return { branch: undefined, commit: undefined, pullRequest: number, idempotencyKey: value.idempotencyKey };
+  }
+  const commit = value.commit.trim().toLowerCase();
+  if (!/^[0-9a-f]{40}$/.test(commit)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["commit"],
+      message: commit === "" ? "Paste the commit id to build" : "Commit must be a full commit id: 40 hexadecimal characters (in Azure DevOps, Copy full SHA on the commit)",
+    });
+    return z.NEVER;
+  }
+  return { branch: undefined, commit, pullRequest: undefined, idempotencyKey: value.idempotencyKey };
+}
+
+export const startBuildFields = ["source", "branch", "commit", "pullRequest", "parameters", "idempotencyKey"] as const;
 
 /** Keep forever, or stop keeping (the button says which). */
 export const keepBuildSchema = z.object({ keep: z.enum(["yes", "no"], { error: "Reload the page and try again" }).transform((value) => value === "yes") });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
+import { buildParametersOf } from "@/lib/shared/build-parameters";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ArtifactList } from "@/components/builds/artifact-list";
@@ -44,6 +45,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   if (!build) {
     notFound();
   }
+  const parameters = buildParametersOf(build.parameters);
   const [state, reports, profile, kept, workers] = await Promise.all([
     getBuildState(scope, build.id),
     listReports(scope, build.id),
@@ -154,6 +156,20 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
                       `Pull request ${build.pullRequestId}`
                     )}
                     {build.sourceRef && build.targetRef ? <span className="block text-xs text-slate-600">{`${shortBranchName(build.sourceRef)} → ${shortBranchName(build.targetRef)}`}</span> : null}
+                  </dd>
+                </div>
+              ) : null}
+              {parameters.length > 0 ? (
+                <div>
+                  <dt className="text-slate-500">Variables for this build</dt>
+                  <dd>
+                    <ul aria-label="Variables for this build" className="space-y-0.5 font-mono text-xs text-slate-800">
+                      {parameters.map((parameter) => (
+                        <li key={parameter.name} className="break-all">
+                          {parameter.name}={parameter.value}
+                        </li>
+                      ))}
+                    </ul>
                   </dd>
                 </div>
               ) : null}

@@ -51,6 +51,7 @@ export const POST = tokenRoute(
         ...(body.branch ? { branch: body.branch } : {}),
         ...(body.commit ? { commit: body.commit } : {}),
         ...(body.tag ? { tag: body.tag } : {}),
+        ...(body.variables ? { parameters: body.variables } : {}),
         ...(body.pullRequest ? { pullRequestNumber: body.pullRequest } : {}),
         trigger: "API",
         idempotencyKey,
