@@ -133,7 +133,7 @@ describe("the workflow's checks", () => {
       { name: "DEPLOY_TARGET", value: "testflight" },
       { name: "NOTES", value: " a=b c " },
     ]);
-    for (const [text, message] of [
+    const cases: [string, string][] = [
       ["DEPLOY", "Variables for this build: Line 1 is not NAME=value"],
       ["A=1\n=2", "Variables for this build: Line 2 is not NAME=value"],
       ["1X=1", "Variables for this build: “1X” is not a variable name: letters, digits and _, not starting with a digit (at most 100 characters)"],
@@ -141,7 +141,8 @@ describe("the workflow's checks", () => {
       ["A=1\nA=2", "Variables for this build: A is given twice"],
       ["A=\u0007", "Variables for this build: A: the value has control or invisible characters"],
       [Array.from({ length: 21 }, (_, index) => `V${index}=x`).join("\n"), "Variables for this build: At most 20 variables per build"],
-    ]) {
+    ];
+    for (const [text, message] of cases) {
       expect(parse(text).error?.issues[0], text).toMatchObject({ path: ["parameters"], message });
     }
   });
