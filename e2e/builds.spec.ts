@@ -202,6 +202,37 @@ test.describe("builds", () => {
     }
   });
 
+  test("a release from a tag: chosen among the repository's tags, built as a tag build of the commit it names", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Tags"));
+    const member = await createUser({ role: "MEMBER", name: "Tag Builder" });
+    try {
+      await signInPage(page, member.email, member.password);
+      await page.goto(`/profiles/${profile.id}`);
+      const start = page.getByRole("form", { name: "Start a build" });
+      await start.getByLabel("A tag").check();
+      await expect(start.getByText(/A release's tag, like v2\.4\.0/)).toBeVisible();
+      await expect(start.locator("datalist option[value='v1.0.0']")).toHaveCount(1);
+      await start.getByRole("combobox", { name: "Tag" }).fill("v9.9.9");
+      await start.getByRole("button", { name: "Start build" }).click();
+      await expect(start.getByText("The repository has no tag “v9.9.9” (it may have been deleted). Check its name in Azure DevOps.").first()).toBeVisible();
+      await expect(start.getByLabel("A tag")).toBeChecked();
+      await expect(start.getByRole("combobox", { name: "Tag" })).toHaveValue("v9.9.9");
+      await expectNoSeriousA11yViolations(page, "Start build with a tag");
+      await start.getByRole("combobox", { name: "Tag" }).fill("v1.0.0");
+      await start.getByRole("button", { name: "Start build" }).click();
+      await page.waitForURL(/\/builds\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+      const tagged = (await emulator.refs({ organization: "fabrikam", project: DEFAULT_REPOS.walletApp.project, repository: DEFAULT_REPOS.walletApp.name })).find((ref) => ref.name === "refs/tags/v1.0.0")!;
+      await expect(page.getByText("tag v1.0.0")).toBeVisible();
+      await expect(page.getByTestId("build-log")).toContainText(`Fetching commit ${tagged.objectId} (tag v1.0.0)`, { timeout: 30_000 });
+      await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
+      const build = await prisma().build.findFirstOrThrow({ where: { profileId: profile.id } });
+      expect(build).toMatchObject({ tag: "v1.0.0", branch: null, commitId: tagged.objectId, trigger: "MANUAL", requestedById: member.id });
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+
   test("an admin says where the app is; the build keeps it and anyone downloads it as built", async ({ page, request }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Artifacts"));
     try {

@@ -6,24 +6,26 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { TextAreaField, TextField } from "@/components/ui/field";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
-import type { BranchPageDto, PullRequestDto, PullRequestListDto } from "@/lib/shared/repository-dto";
+import type { BranchPageDto, PullRequestDto, PullRequestListDto, TagListDto } from "@/lib/shared/repository-dto";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /**
  * "Start build": a branch from the repository's live list (searched on Azure DevOps as you
- * type, offered as suggestions), a pasted commit id, or a pull request by number (the active
- * ones offered as suggestions, loaded when that choice is made). The form carries an
+ * type, offered as suggestions), a pasted commit id, a pull request by number (the active
+ * ones offered as suggestions, loaded when that choice is made), or a tag (its tags offered
+ * the same way). The form carries an
  * idempotency key made when it appears, so a double click queues one build.
  */
 export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKey }: { profileId: string; defaultBranch: string | null; action: Action; idempotencyKey: string }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
-  const { choice: source, radio } = useRadioChoice<"branch" | "commit" | "pullRequest">("branch");
+  const { choice: source, radio } = useRadioChoice<"branch" | "commit" | "pullRequest" | "tag">("branch");
   const [branch, setBranch] = useState(defaultBranch ?? "");
   const [options, setOptions] = useState<string[]>([]);
   const [listState, setListState] = useState<"idle" | "loading" | "ready" | "error">("idle");
   const [pullRequests, setPullRequests] = useState<{ state: "idle" | "error" } | { state: "ready"; items: PullRequestDto[] }>({ state: "idle" });
+  const [tags, setTags] = useState<{ state: "idle" | "error" } | { state: "ready"; items: string[] }>({ state: "idle" });
   const listId = useId();
   const fieldErrors = state.status === "error" ? state.fieldErrors : {};
   const values = state.status === "error" ? state.values : {};
@@ -55,6 +57,19 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
       controller.abort();
     };
   }, [branch, profileId, defaultBranch]);
+
+  const wantsTags = source === "tag" && tags.state === "idle";
+  useEffect(() => {
+    if (!wantsTags) {
+      return;
+    }
+    const controller = new AbortController();
+    fetchJson<TagListDto>(`/api/profiles/${profileId}/tags`, controller.signal).then(
+      (result) => setTags(result.ok ? { state: "ready", items: result.data.items.map((item) => item.name) } : { state: "error" }),
+      () => undefined,
+    );
+    return () => controller.abort();
+  }, [wantsTags, profileId]);
 
   const wantsPullRequests = source === "pullRequest" && pullRequests.state === "idle";
   useEffect(() => {
@@ -88,6 +103,10 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
           <label className="flex items-center gap-2">
             <input type="radio" name="source" {...radio("pullRequest")} />
             A pull request
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" name="source" {...radio("tag")} />
+            A tag
           </label>
         </div>
       </fieldset>
@@ -144,6 +163,32 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
               pullRequests.items.map((pr) => (
                 <option key={pr.id} value={String(pr.id)} label={`!${pr.id} ${pr.title}${pr.isDraft ? " (draft)" : ""} — ${pr.sourceBranch} into ${pr.targetBranch}`} />
               ))}
+          </datalist>
+        </>
+      ) : source === "tag" ? (
+        <>
+          <TextField
+            id={`${listId}-tag`}
+            name="tag"
+            label="Tag"
+            list={`${listId}-tags`}
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={250}
+            defaultValue={values.tag ?? ""}
+            errors={fieldErrors.tag}
+            hint={
+              tags.state === "ready"
+                ? tags.items.length === 0
+                  ? "The repository has no tags yet. Type one if it was just pushed."
+                  : "A release's tag, like v2.4.0 (the list below has the newest first). Keel builds the commit it names, as a tag build."
+                : tags.state === "error"
+                  ? "The tags could not be listed; type the tag's name."
+                  : "Loading the repository's tags…"
+            }
+          />
+          <datalist id={`${listId}-tags`}>
+            {tags.state === "ready" && tags.items.map((name) => <option key={name} value={name} />)}
           </datalist>
         </>
       ) : (

@@ -35,6 +35,7 @@ export const startBuildAction = action(
         ...(input.branch ? { branch: input.branch } : {}),
         ...(input.commit ? { commit: input.commit } : {}),
         ...(input.pullRequest ? { pullRequestNumber: input.pullRequest } : {}),
+        ...(input.tag ? { tag: input.tag } : {}),
         parameters: input.parameters,
         trigger: "MANUAL",
         idempotencyKey: input.idempotencyKey,

@@ -66,3 +66,4 @@ export type CommitDto = { id: string; message: string; author: string | null; da
 export type CommitPageDto = { branch: string; items: CommitDto[]; hasMore: boolean; limit: number };
 export type PullRequestDto = { id: number; title: string; sourceBranch: string; targetBranch: string; isDraft: boolean };
 export type PullRequestListDto = { items: PullRequestDto[] };
+export type TagListDto = { items: { name: string }[] };

@@ -22,13 +22,14 @@ export function isBranchName(value: string): boolean {
   );
 }
 
-/** The "Start build" form: a branch of the live list, or a pasted commit id. */
+/** The "Start build" form: a branch of the live list, a pasted commit id, a pull request's number or a tag. */
 export const startBuildSchema = z
   .object({
-    source: z.enum(["branch", "commit", "pullRequest"], { error: "Choose a branch, a commit or a pull request" }),
+    source: z.enum(["branch", "commit", "pullRequest", "tag"], { error: "Choose a branch, a commit, a pull request or a tag" }),
     branch: z.string().optional().default(""),
     commit: z.string().optional().default(""),
     pullRequest: z.string().optional().default(""),
+    tag: z.string().optional().default(""),
     parameters: z
       .string()
       .max(100_000, "Variables for this build: too long")
@@ -50,11 +51,19 @@ export const startBuildSchema = z
     return chosen === z.NEVER ? z.NEVER : { ...chosen, parameters };
   });
 
-/** Which of branch, commit and pull request the form chose, checked; a refusal names its field. */
+/** Which of branch, commit, pull request and tag the form chose, checked; a refusal names its field. */
 function chooseSource(
-  value: { source: "branch" | "commit" | "pullRequest"; branch: string; commit: string; pullRequest: string; idempotencyKey: string },
+  value: { source: "branch" | "commit" | "pullRequest" | "tag"; branch: string; commit: string; pullRequest: string; tag: string; idempotencyKey: string },
   ctx: z.RefinementCtx,
-): { branch: string | undefined; commit: string | undefined; pullRequest: number | undefined; idempotencyKey: string } | typeof z.NEVER {
+): { branch: string | undefined; commit: string | undefined; pullRequest: number | undefined; tag?: string; idempotencyKey: string } | typeof z.NEVER {
+  if (value.source === "tag") {
+    const tag = value.tag.trim().replace(/^refs\/tags\//, "");
+    if (!isBranchName(tag)) {
+      ctx.addIssue({ code: "custom", path: ["tag"], message: tag === "" ? "Choose a tag to build" : "Tag is not a valid Git tag name" });
+      return z.NEVER;
+    }
+    return { branch: undefined, commit: undefined, pullRequest: undefined, tag, idempotencyKey: value.idempotencyKey };
+  }
   if (value.source === "branch") {
     const branch = value.branch.trim().replace(/^refs\/heads\//, "");
     if (!isBranchName(branch)) {
@@ -85,7 +94,7 @@ function chooseSource(
   return { branch: undefined, commit, pullRequest: undefined, idempotencyKey: value.idempotencyKey };
 }
 
-export const startBuildFields = ["source", "branch", "commit", "pullRequest", "parameters", "idempotencyKey"] as const;
+export const startBuildFields = ["source", "branch", "commit", "pullRequest", "tag", "parameters", "idempotencyKey"] as const;
 
 /** Keep forever, or stop keeping (the button says which). */
 export const keepBuildSchema = z.object({ keep: z.enum(["yes", "no"], { error: "Reload the page and try again" }).transform((value) => value === "yes") });
