@@ -58,6 +58,8 @@ type Fixture = {
   artifactId: string;
   /** The status badge key of the profile. */
   badgeKey: string;
+  /** The key of a live share link to the finished build. */
+  shareKey: string;
   caPem: string;
   /** A fresh wizard draft of the admin (each call may use one up). */
   draft(): Promise<string>;
@@ -248,6 +250,9 @@ const ACTIONS: Record<string, ActionRow> = {
     expect: { anonymous: "CONFLICT", member: "CONFLICT", admin: "CONFLICT", otherAdmin: "CONFLICT" },
     call: async () => ({ args: [], form: { organizationName: "Intruder Org", name: "Mallory", email: "mallory@keel.test", password: "correct horse battery staple" } }),
   },
+  // Members and admins share a finished build's files with testers, and turn links off (a made-up link: "already off").
+  "lib/actions/shares.ts#shareBuildAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [await f.build("SUCCEEDED").then((id) => withArtifact(f, id))], form: { days: "7" } }) },
+  "lib/actions/shares.ts#unshareBuildAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [f.buildId], form: { shareId: randomUUID() } }) },
   // Everyone makes tokens of their own; revoking a member's is for its owner and admins.
   "lib/actions/api-tokens.ts#createApiTokenAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => ({ args: [], form: { name: uniqueName("Matrix Token"), days: "30" } }) },
   "lib/actions/api-tokens.ts#revokeApiTokenAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.apiToken()]) },
@@ -255,6 +260,12 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/session.ts#markNoticesSeenAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => noForm() },
   "lib/actions/session.ts#signOutEverywhereAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => noForm() },
 };
+
+/** Gives a fresh build a file to share (a link needs one), and returns its id. */
+async function withArtifact(f: Fixture, buildId: string): Promise<string> {
+  await prisma().buildArtifact.create({ data: { organizationId: f.organizationId, buildId, path: "out/App.apk", size: 3n, sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from("apk") } } } });
+  return buildId;
+}
 
 /** A stored delivery of the fixture's connection (a push to a repository no profile uses). */
 async function matrixDelivery(f: Fixture): Promise<string> {
@@ -307,6 +318,8 @@ const ROUTES: Record<string, RouteRow> = {
   "GET /api/audit/export": { expect: ADMIN_ANYWHERE, request: get(() => "/api/audit/export?action=connection.") },
   // Public by design (a README shows it to anyone); the key an admin turned on decides, an unknown one draws "not found" (404).
   "GET /api/badges/[key]": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get((f) => `/api/badges/${f.badgeKey}`) },
+  // Public by design (testers have no account): the link's key decides, and it names the fixture's build.
+  "GET /api/share/[key]/artifacts/[artifactId]": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get((f) => `/api/share/${f.shareKey}/artifacts/${f.artifactId}`) },
   "GET /api/health": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/health") },
   // Keel's OpenID issuer documents: public by nature (Microsoft Entra ID reads them anonymously).
   "GET /api/oidc/.well-known/openid-configuration": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/oidc/.well-known/openid-configuration") },
@@ -487,6 +500,10 @@ test.describe("authorization matrix", () => {
         });
         bearers.set(contexts[caller], token);
       }
+      const shareKey = randomBytes(32).toString("base64url");
+      await prisma().buildShare.create({
+        data: { organizationId: organization.id, buildId, keyHash: createHash("sha256").update(shareKey).digest("hex"), keySealed: "not-opened-by-the-route", expiresAt: new Date(Date.now() + 3_600_000) },
+      });
       const badgeKey = randomBytes(24).toString("base64url");
       await prisma().buildProfile.update({ where: { id: matrixProfileId }, data: { badgeKey } });
       const fixture: Fixture = {
@@ -502,6 +519,7 @@ test.describe("authorization matrix", () => {
         buildId,
         artifactId: artifact.id,
         badgeKey,
+        shareKey,
         build: newBuild,
         caPem: createTlsMaterial().caCertPem,
         draft: async () =>

@@ -287,6 +287,38 @@ test.describe("builds", () => {
       const href = (await kept.getByRole("link", { name: "out/Wallet.ipa" }).getAttribute("href"))!;
       expect(href).toMatch(new RegExp(`^/api/builds/${buildId}/artifacts/[0-9a-f-]{36}$`));
       expect((await request.get(href)).status()).toBe(401);
+      // Testers without an account: a link that opens the build's files, on a phone through its QR code.
+      const share = page.getByRole("region", { name: "Share with testers" });
+      await expect(share).toContainText("No link yet.");
+      await share.getByLabel("The link works for").selectOption("1");
+      await share.getByRole("button", { name: "Make a link" }).click();
+      await expect(share.getByText("Made a link that works for a day. Send it to your testers.")).toBeVisible();
+      const linkField = share.getByRole("textbox", { name: /^Link until / });
+      await expect(linkField).toHaveValue(new RegExp(`^${KEEL_URL}/share/[A-Za-z0-9_-]{43}$`));
+      const link = await linkField.inputValue();
+      await expectNoSeriousA11yViolations(page, "build page with a share link");
+      const tester = await page.context().browser()!.newContext({ ignoreHTTPSErrors: true });
+      try {
+        const testerPage = await tester.newPage();
+        await testerPage.goto(link);
+        await expect(testerPage.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #${(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).number}`);
+        const files = testerPage.getByRole("list", { name: "Shared files" });
+        await expect(files.getByRole("listitem")).toHaveCount(3);
+        await expect(files.getByRole("listitem").filter({ hasText: "out/Wallet.ipa" })).toContainText("TestFlight");
+        await expect(testerPage.getByRole("img", { name: /^QR code of this page's address/ })).toBeVisible();
+        await expectNoSeriousA11yViolations(testerPage, "shared build page");
+        const sharedHref = (await files.getByRole("link", { name: "Download out/Wallet.ipa" }).getAttribute("href"))!;
+        expect(await (await tester.request.get(sharedHref)).text()).toBe("wallet-ipa");
+        // Turned off: the page says so, the file is gone.
+        await share.getByRole("button", { name: "Turn off" }).click();
+        await expect(share.getByText("The link is off: it no longer opens the build.")).toBeVisible();
+        await testerPage.reload();
+        await expect(testerPage.getByRole("heading", { name: "This link no longer works" })).toBeVisible();
+        expect((await tester.request.get(sharedHref)).status()).toBe(404);
+      } finally {
+        await tester.close();
+      }
+
       await page.goto(`/profiles/${profile.id}`);
       await expect(page.getByRole("region", { name: "Workflow" })).toContainText("Keeps out/*.ipa, nothing/*.zip.");
       // The profile offers the latest successful build's files: what testers come for.

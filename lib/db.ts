@@ -16,6 +16,7 @@ const globalOmit = {
   federationSigningKey: { privateKeySealed: true },
   profileChatHook: { urlSealed: true },
   buildSecretFile: { contentSealed: true },
+  buildShare: { keySealed: true },
 } as const;
 
 /** Creates a Prisma client on the given PostgreSQL URL (adapter-pg, no native engine). */

@@ -26,6 +26,7 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "build.read": { member: true, system: true },
   "build.start": { member: true, system: true },
   "build.cancel": { member: true, system: true },
+  "build.share": { member: true, system: false },
   "build.keep": { member: false, system: false },
   "profile.triggers": { member: false, system: false },
   "hooks.manage": { member: false, system: true },

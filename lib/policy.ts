@@ -54,6 +54,8 @@ const RULES = {
   "build.start": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
   /** Keep a build forever (a release): retention deletes neither its log nor its artifacts. Admins: it is storage for good. */
   "build.keep": { roles: ["ADMIN"], system: false, refusal: "Only admins can keep a build forever. Ask an admin of your organization." },
+  /** Share a finished build's artifacts with a link anyone may open (testers), and turn such links off. */
+  "build.share": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
   /** Cancel a queued or running build. */
   "build.cancel": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
   /** Change what starts a profile's builds by itself (push and pull-request triggers, manual only): admins, and the person who created it. */

@@ -14,7 +14,8 @@ export type SealedColumn =
   | { table: "ServicePrincipal"; column: "clientSecretSealed" | "privateKeySealed" | "accessTokenSealed" }
   | { table: "FederationSigningKey"; column: "privateKeySealed" }
   | { table: "ProfileChatHook"; column: "urlSealed" }
-  | { table: "BuildSecretFile"; column: "contentSealed" };
+  | { table: "BuildSecretFile"; column: "contentSealed" }
+  | { table: "BuildShare"; column: "keySealed" };
 
 let cached: { spec: string; keyring: Keyring } | undefined;
 

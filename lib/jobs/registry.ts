@@ -6,6 +6,7 @@ import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneApiTokens, remindExpiringApiTokens } from "@/lib/data/api-tokens";
 import { pruneArtifacts } from "@/lib/data/artifacts";
+import { pruneShares } from "@/lib/data/shares";
 import { pruneBuildLogs } from "@/lib/data/builds";
 import { pruneCaches } from "@/lib/data/caches";
 import { pruneJobRows } from "@/lib/data/jobs";
@@ -64,7 +65,8 @@ export const registry: Registry = {
       // API tokens: their owners hear a week before the end; the page shows ended ones for 30 days.
       const tokenReminders = await remindExpiringApiTokens();
       const tokens = await pruneApiTokens(30 * DAY_MS);
-      logger("jobs.housekeeping").info({ tokenReminders, tokens }, "reminded owners of API tokens that end soon, deleted long-ended ones");
+      const shares = await pruneShares();
+      logger("jobs.housekeeping").info({ tokenReminders, tokens, shares }, "reminded owners of API tokens that end soon, deleted long-ended ones and ended share links");
       // Past their days (a profile's latest successful build keeps its own), and unfinished ones of dead workers.
       const artifacts = await pruneArtifacts(getEnv().KEEL_BUILD_ARTIFACT_DAYS);
       const logs = await pruneBuildLogs(getEnv().KEEL_BUILD_LOG_DAYS);

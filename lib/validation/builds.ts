@@ -2,6 +2,7 @@ import { z } from "zod";
 import { listPageField } from "./list-query";
 import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
 import { parseBuildParameters } from "@/lib/shared/build-parameters";
+import { SHARE_LIFETIMES } from "@/lib/shared/shares";
 import { artifactPatternProblem, cachePathProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 
 // C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
@@ -95,6 +96,14 @@ function chooseSource(
 }
 
 export const startBuildFields = ["source", "branch", "commit", "pullRequest", "tag", "parameters", "idempotencyKey"] as const;
+
+/** "Share with testers": how many days the link works. */
+export const shareBuildSchema = z.object({
+  days: z
+    .string({ error: "Choose how long the link works" })
+    .transform((value) => Number(value))
+    .refine((days) => (SHARE_LIFETIMES as readonly number[]).includes(days), `The link works for ${SHARE_LIFETIMES.join(", ")} days: choose one`),
+});
 
 /** Keep forever, or stop keeping (the button says which). */
 export const keepBuildSchema = z.object({ keep: z.enum(["yes", "no"], { error: "Reload the page and try again" }).transform((value) => value === "yes") });

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
-import { buildParametersOf } from "@/lib/shared/build-parameters";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ArtifactList } from "@/components/builds/artifact-list";
 import { BuildLive } from "@/components/builds/build-live";
 import { BuildStatusBadge } from "@/components/builds/build-status-badge";
 import { NoWorkerAlert } from "@/components/builds/queue-status";
+import { ShareCard } from "@/components/builds/share-card";
 import { TestSummaryCard } from "@/components/builds/test-summary";
 import { ActionButton } from "@/components/ui/action-button";
 import { ProblemAlert } from "@/components/picker/problem-alert";
@@ -15,16 +15,21 @@ import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { cancelBuildAction, keepBuildAction, rebuildAction } from "@/lib/actions/builds";
+import { shareBuildAction, unshareBuildAction } from "@/lib/actions/shares";
 import { requireScope } from "@/lib/auth/guards";
 import { listArtifacts } from "@/lib/data/artifacts";
 import { summarizeWorkers } from "@/lib/data/jobs";
 import { getBuild, getBuildState, listReports } from "@/lib/data/builds";
 import { getProfile } from "@/lib/data/profiles";
+import { listShares } from "@/lib/data/shares";
 import { getEnv } from "@/lib/env";
+import { publicUrlOf } from "@/lib/oauth/config";
 import { can } from "@/lib/policy";
 import { cloneUrlsFor } from "@/lib/repositories/clone-urls";
+import { buildParametersOf } from "@/lib/shared/build-parameters";
 import { buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds";
 import { shortBranchName } from "@/lib/shared/names";
+import { sharePath } from "@/lib/shared/shares";
 import { testSummaryOf } from "@/lib/shared/tests";
 import { readProblem } from "@/lib/shared/problems";
 import { idSchema } from "@/lib/validation/auth";
@@ -46,12 +51,13 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     notFound();
   }
   const parameters = buildParametersOf(build.parameters);
-  const [state, reports, profile, kept, workers] = await Promise.all([
+  const [state, reports, profile, kept, workers, shares] = await Promise.all([
     getBuildState(scope, build.id),
     listReports(scope, build.id),
     getProfile(scope, build.profileId),
     listArtifacts(scope, build.id),
     build.status === "QUEUED" ? summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS) : null,
+    can(scope, "build.share") ? listShares(scope, build.id) : [],
   ]);
   if (!state) {
     notFound();
@@ -128,6 +134,21 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
               workflowHref={can(scope, "workflow.update") ? `/profiles/${build.profileId}/workflow` : null}
             />
           </Card>
+          {can(scope, "build.share") ? (
+            <Card title="Share with testers" id="share" description="A link that opens this build's files without a Keel account, for testers installing the app on a phone.">
+              <ShareCard
+                create={shareBuildAction.bind(null, build.id)}
+                turnOff={unshareBuildAction.bind(null, build.id)}
+                why={!final ? "Share the build once it has finished." : kept.artifacts.length === 0 ? "This build kept no files, so there is nothing to share." : null}
+                links={shares.map((share) => ({
+                  id: share.id,
+                  url: `${publicUrlOf(getEnv())}${sharePath(share.key)}`,
+                  expiresAt: share.expiresAt,
+                  createdBy: share.createdBy,
+                }))}
+              />
+            </Card>
+          ) : null}
           <Card title="Details">
             <dl className="space-y-3 text-sm">
               <div>

@@ -1,0 +1,129 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import QRCode from "qrcode";
+import DownloadIcon from "lucide-react/icons/download";
+import { BuildStatusBadge } from "@/components/builds/build-status-badge";
+import { buttonClasses } from "@/components/ui/button";
+import { When } from "@/components/ui/when";
+import { openShare } from "@/lib/data/shares";
+import { getEnv } from "@/lib/env";
+import { publicUrlOf } from "@/lib/oauth/config";
+import { formatSize, shortBranchName } from "@/lib/shared/names";
+import { platformLabel } from "@/lib/shared/platforms";
+import { SHARE_KEY_SHAPE, sharePath } from "@/lib/shared/shares";
+
+// A shared build's page (lib/builds/README.md, "Sharing with testers"): public by design — the
+// link's key is the credential — so it shows only this build's files and where they came from,
+// never the organization's other data. Testers open it on a phone (the QR code) and install.
+
+export const metadata: Metadata = { title: "Shared build", robots: { index: false, follow: false }, referrer: "no-referrer" };
+
+function Shell({ children }: { children: ReactNode }) {
+  return (
+    <main id="main" tabIndex={-1} className="mx-auto max-w-2xl px-4 py-10 outline-none">
+      <div className="mb-6 flex items-center gap-2 text-lg font-semibold text-slate-900">
+        {/* eslint-disable-next-line @next/next/no-img-element */}
+        <img src="/keel.svg" alt="" width={28} height={28} />
+        Keel
+      </div>
+      {children}
+    </main>
+  );
+}
+
+/** What installing a kind of file takes, for the tester reading the page. */
+function installHint(path: string): string | null {
+  if (/\.apk$/i.test(path)) {
+    return "Android: open this page on the phone, download the file and open it; Android asks you once to allow installs from your browser.";
+  }
+  if (/\.aab$/i.test(path)) {
+    return "An Android App Bundle is for Google Play: phones do not install it directly (upload it to a Play testing track).";
+  }
+  if (/\.ipa$/i.test(path)) {
+    return "iPhone and iPad: an .ipa installs only on devices its provisioning profile lists (ad hoc or enterprise signing), e.g. with Apple Configurator or Xcode; other testers get it through TestFlight.";
+  }
+  return null;
+}
+
+export default async function SharedBuildPage({ params }: { params: Promise<{ key: string }> }) {
+  const { key } = await params;
+  const shared = SHARE_KEY_SHAPE.test(key) ? await openShare(key) : null;
+  if (!shared) {
+    return (
+      <Shell>
+        <h1 className="text-2xl font-semibold text-slate-900">This link no longer works</h1>
+        <p className="mt-2 text-sm text-slate-700">It ended, or whoever shared the build turned it off. Ask them for a new link.</p>
+      </Shell>
+    );
+  }
+  const { build, artifacts } = shared;
+  const pageUrl = `${publicUrlOf(getEnv())}${sharePath(key)}`;
+  const qr = await QRCode.toString(pageUrl, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
+  const source = build.tag ? `tag ${build.tag}` : build.branch ? shortBranchName(build.branch) : null;
+  return (
+    <Shell>
+      <h1 className="text-2xl font-semibold text-slate-900">
+        {build.profileName} #{build.number}
+      </h1>
+      <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-700">
+        <BuildStatusBadge status={build.status} />
+        <span>{platformLabel(build.platform)}</span>
+        {source ? <span className="font-mono text-xs">{source}</span> : null}
+        <span className="font-mono text-xs">{build.commitId.slice(0, 8)}</span>
+        {build.finishedAt ? (
+          <span>
+            built <When date={build.finishedAt} />
+          </span>
+        ) : null}
+      </p>
+      {build.commitMessage ? <p className="mt-2 text-sm text-slate-800">{build.commitMessage}</p> : null}
+      {build.status !== "SUCCEEDED" ? <p className="mt-3 text-sm text-amber-800">This build did not succeed: its files may be incomplete.</p> : null}
+
+      <section aria-labelledby="files" className="mt-8">
+        <h2 id="files" className="text-base font-semibold text-slate-900">
+          Files
+        </h2>
+        {artifacts.length === 0 ? (
+          <p className="mt-2 text-sm text-slate-700">The build&apos;s files were deleted after their retention period. Ask for a newer build.</p>
+        ) : (
+          <ul aria-label="Shared files" className="mt-3 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white">
+            {artifacts.map((artifact) => {
+              const hint = installHint(artifact.path);
+              return (
+                <li key={artifact.id} className="flex flex-wrap items-start justify-between gap-3 px-4 py-3">
+                  <div className="min-w-0">
+                    <p className="break-all font-mono text-sm text-slate-900">{artifact.path}</p>
+                    <p className="text-xs text-slate-600">{formatSize(artifact.size)}</p>
+                    {hint ? <p className="mt-1 text-xs text-slate-700">{hint}</p> : null}
+                  </div>
+                  <a
+                    href={`/api/share/${key}/artifacts/${artifact.id}`}
+                    download
+                    className={buttonClasses("primary", "shrink-0", "sm")}
+                  >
+                    <DownloadIcon className="h-4 w-4" aria-hidden="true" />
+                    Download<span className="sr-only"> {artifact.path}</span>
+                  </a>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="phone" className="mt-8 flex flex-wrap items-center gap-4">
+        {/* Keel's own SVG from the qrcode library: paths only, no script. */}
+        <div role="img" aria-label={`QR code of this page's address, ${pageUrl}`} className="h-32 w-32 shrink-0 rounded border border-slate-200 bg-white p-1" dangerouslySetInnerHTML={{ __html: qr }} />
+        <div>
+          <h2 id="phone" className="text-base font-semibold text-slate-900">
+            Open it on your phone
+          </h2>
+          <p className="mt-1 text-sm text-slate-700">Scan the code with the phone&apos;s camera to open this page there.</p>
+          <p className="mt-2 text-xs text-slate-600">
+            This link works until <When date={shared.expiresAt} />. Anyone who has it can download these files.
+          </p>
+        </div>
+      </section>
+    </Shell>
+  );
+}

@@ -1,0 +1,45 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { createShare, revokeShare } from "@/lib/data/shares";
+import { action } from "@/lib/entry/action";
+import { getEnv } from "@/lib/env";
+import { publicUrlOf } from "@/lib/oauth/config";
+import { sharePath } from "@/lib/shared/shares";
+import { shareBuildSchema } from "@/lib/validation/builds";
+
+// "Share with testers" on a build page (lib/builds/README.md, "Sharing with testers"): members
+// and admins make a link to a finished build's files that anyone may open, and turn links off.
+
+/** Makes a link; the answer carries its address, which the page also lists while it lasts. */
+export const shareBuildAction = action(
+  {
+    name: "builds.share",
+    permission: "build.share",
+    target: "build",
+    form: { schema: shareBuildSchema, fields: ["days"] },
+    unexpected: "Making the link failed unexpectedly. No link was made; try again.",
+  },
+  async ({ scope, target: build, input }) => {
+    const share = await createShare(scope, build.id, input.days);
+    revalidatePath(`/builds/${build.id}`);
+    return { status: "success", message: `Made a link that works for ${input.days === 1 ? "a day" : `${input.days} days`}. Send it to your testers.`, data: { url: `${publicUrlOf(getEnv())}${sharePath(share.key)}` } };
+  },
+);
+
+/** Turns a link off: whoever opens it next is told it no longer works. */
+export const unshareBuildAction = action(
+  {
+    name: "builds.unshare",
+    permission: "build.share",
+    target: "build",
+    form: { schema: z.object({ shareId: z.uuid({ error: "Reload the page and try again" }) }), fields: ["shareId"] },
+    unexpected: "Turning the link off failed unexpectedly. Try again.",
+  },
+  async ({ scope, target: build, input }) => {
+    const removed = await revokeShare(scope, build.id, input.shareId);
+    revalidatePath(`/builds/${build.id}`);
+    return { status: "success", message: removed ? "The link is off: it no longer opens the build." : "The link was already off." };
+  },
+);

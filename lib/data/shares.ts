@@ -1,0 +1,128 @@
+import "server-only";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { can, refusalOf } from "@/lib/policy";
+import { actorUserId, systemScope, type Scope } from "@/lib/scope";
+import { openSecret, sealSecret } from "@/lib/secrets";
+import { MAX_SHARES_PER_BUILD } from "@/lib/shared/shares";
+import { listArtifacts, type ArtifactView } from "./artifacts";
+import { recordAudit } from "./audit";
+
+// Links that share a finished build's artifacts with testers who have no Keel account
+// (lib/builds/README.md, "Sharing with testers"). The key is 256 random bits: the database keeps
+// its SHA-256 to find a link, and a sealed copy so people of the organization can copy it again.
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const FINAL = ["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "ERROR"] as const;
+
+export type ShareView = { id: string; key: string; createdAt: Date; expiresAt: Date; createdBy: string | null };
+
+function hashKey(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+function requireShare(scope: Scope): void {
+  if (!can(scope, "build.share")) {
+    throw new AppError("FORBIDDEN", refusalOf("build.share"));
+  }
+}
+
+/**
+ * Makes a link to a finished build's artifacts, lasting `days`. Refused for a build that has not
+ * finished or kept no files, and past MAX_SHARES_PER_BUILD live links. Audited.
+ */
+export async function createShare(scope: Scope, buildId: string, days: number): Promise<ShareView> {
+  requireShare(scope);
+  const build = await db.build.findFirst({ where: { id: buildId, organizationId: scope.organizationId }, select: { id: true, number: true, status: true, profile: { select: { name: true } } } });
+  if (!build) {
+    throw new AppError("NOT_FOUND", "That build does not exist in your organization.");
+  }
+  if (!(FINAL as readonly string[]).includes(build.status)) {
+    throw new AppError("CONFLICT", "The build has not finished yet: share it once it has kept its files.");
+  }
+  const { artifacts } = await listArtifacts(scope, build.id);
+  if (artifacts.length === 0) {
+    throw new AppError("CONFLICT", "This build kept no files, so there is nothing to share. Name the app under Artifacts in the workflow, then build again.");
+  }
+  const key = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + days * DAY_MS);
+  return db.$transaction(async (tx) => {
+    // Counted under the build's row lock, so two clicks cannot both pass the limit.
+    await tx.$queryRaw`SELECT 1 FROM "Build" WHERE id = ${build.id}::uuid FOR UPDATE`;
+    const live = await tx.buildShare.count({ where: { buildId: build.id, expiresAt: { gt: new Date() } } });
+    if (live >= MAX_SHARES_PER_BUILD) {
+      throw new AppError("CONFLICT", `This build already has ${live} live links, the most it may have. Turn one off, then make a new one.`);
+    }
+    // The id is known before the insert: the sealed key's AAD binds it to its row.
+    const id = randomUUID();
+    const row = await tx.buildShare.create({
+      data: { id, organizationId: scope.organizationId, buildId: build.id, keyHash: hashKey(key), keySealed: sealSecret({ table: "BuildShare", column: "keySealed" }, id, key), createdById: actorUserId(scope), expiresAt },
+      select: { id: true, createdAt: true, expiresAt: true, createdBy: { select: { name: true } } },
+    });
+    await recordAudit(scope, { action: "build.shared", targetType: "build", targetId: build.id, data: { profile: build.profile.name, number: build.number, days, expiresAt: expiresAt.toISOString() } }, tx);
+    return { id: row.id, key, createdAt: row.createdAt, expiresAt: row.expiresAt, createdBy: row.createdBy?.name ?? null };
+  });
+}
+
+/** A build's live links, newest first, with their keys (for people of its organization to copy). */
+export async function listShares(scope: Scope, buildId: string): Promise<ShareView[]> {
+  requireShare(scope);
+  const rows = await db.buildShare.findMany({
+    where: { buildId, organizationId: scope.organizationId, expiresAt: { gt: new Date() } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    // An explicit select takes the sealed column past the global omit (lib/db.ts).
+    select: { id: true, keySealed: true, createdAt: true, expiresAt: true, createdBy: { select: { name: true } } },
+  });
+  return rows.map((row) => ({ id: row.id, key: openSecret({ table: "BuildShare", column: "keySealed" }, row.id, row.keySealed), createdAt: row.createdAt, expiresAt: row.expiresAt, createdBy: row.createdBy?.name ?? null }));
+}
+
+/** Turns a link off (deletes it): its next visit finds nothing. False when it was gone already. Audited. */
+export async function revokeShare(scope: Scope, buildId: string, shareId: string): Promise<boolean> {
+  requireShare(scope);
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.buildShare.deleteMany({ where: { id: shareId, buildId, organizationId: scope.organizationId } });
+    if (count > 0) {
+      await recordAudit(scope, { action: "build.share_revoked", targetType: "build", targetId: buildId, data: { share: shareId } }, tx);
+    }
+    return count > 0;
+  });
+}
+
+/** What a link's page shows: the build, where it came from, and its files. */
+export type SharedBuild = {
+  scope: Scope;
+  expiresAt: Date;
+  build: { id: string; number: number; status: string; branch: string | null; tag: string | null; commitId: string; commitMessage: string | null; finishedAt: Date | null; profileName: string; platform: string };
+  artifacts: ArtifactView[];
+};
+
+/**
+ * The build a link opens, or null when the key is unknown, turned off or past its end. Global by
+ * nature: the key is the credential, and it yields a system scope of the build's organization
+ * (job "share"), which reads only that build's artifacts.
+ */
+export async function openShare(key: string): Promise<SharedBuild | null> {
+  const row = await db.buildShare.findUnique({
+    where: { keyHash: hashKey(key) },
+    select: {
+      organizationId: true,
+      expiresAt: true,
+      build: { select: { id: true, number: true, status: true, branch: true, tag: true, commitId: true, commitMessage: true, finishedAt: true, profile: { select: { name: true, platform: true } } } },
+    },
+  });
+  if (!row || row.expiresAt.getTime() <= Date.now()) {
+    return null;
+  }
+  const scope = systemScope(row.organizationId, "share");
+  const { artifacts } = await listArtifacts(scope, row.build.id);
+  const { profile, ...build } = row.build;
+  return { scope, expiresAt: row.expiresAt, build: { ...build, profileName: profile.name, platform: profile.platform }, artifacts };
+}
+
+/** Deletes links that ended (housekeeping; an ended link already opens nothing). */
+export async function pruneShares(now = new Date()): Promise<number> {
+  const { count } = await db.buildShare.deleteMany({ where: { expiresAt: { lte: now } } });
+  return count;
+}

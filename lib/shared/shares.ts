@@ -1,0 +1,17 @@
+// Links that share a build's artifacts with testers (lib/builds/README.md, "Sharing with
+// testers"): their shape and how long they last, for the server and the build page's form.
+
+/** A link's key: 32 random bytes, base64url. */
+export const SHARE_KEY_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/** How long a new link lasts, in days, as the form offers it; 7 is the default. */
+export const SHARE_LIFETIMES = [1, 7, 30] as const;
+export const DEFAULT_SHARE_DAYS = 7;
+
+/** Live links one build may have at once. */
+export const MAX_SHARES_PER_BUILD = 10;
+
+/** The page a link opens. */
+export function sharePath(key: string): string {
+  return `/share/${key}`;
+}
