@@ -56,7 +56,10 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
       </Shell>
     );
   }
-  const { build, artifacts } = shared;
+  const { build } = shared;
+  // The apps first: what a tester came for.
+  const isApp = (path: string) => /\.(apk|aab|ipa)$/i.test(path);
+  const artifacts = [...shared.artifacts].sort((a, b) => Number(isApp(b.path)) - Number(isApp(a.path)));
   const pageUrl = `${publicUrlOf(getEnv())}${sharePath(key)}`;
   const qr = await QRCode.toString(pageUrl, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
   const source = build.tag ? `tag ${build.tag}` : build.branch ? shortBranchName(build.branch) : null;
