@@ -548,6 +548,16 @@ test.describe("builds", () => {
       const log = page.getByTestId("build-log");
       await expect(log).toContainText(FIXTURE_BUILD.failureLine);
       expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("FAILED");
+      // The line that says why, above the log, with its line number leading into it.
+      const why = page.getByRole("region", { name: "What went wrong" });
+      await expect(why).toContainText("The lines of the step “Test” that look like why it failed.");
+      const said = why.getByRole("list", { name: "Lines that say why" }).getByRole("listitem");
+      await expect(said).toHaveCount(1);
+      await expect(said).toContainText(FIXTURE_BUILD.failureLine);
+      await expectNoSeriousA11yViolations(page, "failed build with what went wrong");
+      const lineLink = why.getByRole("link", { name: /^Log line \d+$/ });
+      await lineLink.click();
+      await expect(log.locator(`[id="L${(await lineLink.textContent())!.replace(/\D/g, "")}"]`)).toContainText(FIXTURE_BUILD.failureLine);
       // The failed step opens its output: the log stops following, shows the step's first line
       // and marks the step's lines (the failure among them), and the keys scroll on from there.
       await page.getByRole("list", { name: "Build steps" }).getByRole("button", { name: /^Test\s*: failed/ }).click();

@@ -343,7 +343,8 @@ export function BuildLive({
               // The text keeps its spaces and tabs (tools align columns with them) and wraps under itself, not under the number.
               <div
                 key={line.seq}
-                className={cn("flex", line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined, line.step === shownStep ? "bg-slate-800/70" : undefined)}
+                id={`L${line.seq + 1}`}
+                className={cn("flex scroll-mt-16", line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined, line.step === shownStep ? "bg-slate-800/70" : undefined)}
                 data-seq={line.seq}
                 data-step={line.step}
                 data-shown-step={line.step === shownStep ? "" : undefined}

@@ -681,7 +681,9 @@ describe("the build worker", () => {
       await until("the failure in the channel", async () => received.length === 1);
       expect(received[0]).toMatchObject({ title: `❌ Wallet iOS #${failed.number} failed`, url: `https://keel.test/builds/${failed.id}` });
       expect(received[0]!.lines[0]).toBe("Step “Test” failed with exit code 1.");
-      expect(received[0]!.lines[1]).toMatch(new RegExp(`^${DEFAULT_BUILD_BRANCHES.failing} · [0-9a-f]{8}`));
+      // What went wrong, first: the failed step's line that says why (the fixture's test failure).
+      expect(received[0]!.lines[1]).toBe(`✘ ${FIXTURE_BUILD.failureLine}`);
+      expect(received[0]!.lines[2]).toMatch(new RegExp(`^${DEFAULT_BUILD_BRANCHES.failing} · [0-9a-f]{8}`));
       expect((await getChatHook(scope, profileId))?.lastSentAt).not.toBeNull();
       // A success after a success is no news for "changes"…
       const quiet = await finished((await start({ branch: "main" })).id);
@@ -742,6 +744,12 @@ describe("the build worker", () => {
     const two = await snapshot();
     expect(two.threads).toHaveLength(1);
     expect(two.threads[0]!.comments).toHaveLength(1);
+    // A failed build: the comment quotes what went wrong, so the author can start fixing from the pull request.
+    await updateWorkflow(scope, prProfile, { steps: [{ name: "Compile", command: `echo "compiling"\necho "/src/Pay.swift:3:1: error: cannot find 'rate' in scope" >&2\nexit 65` }], timeoutMinutes: 30, variables: [] });
+    const third = (await rebuild(scope, second.id, randomUUID())).build;
+    expect((await finished(third.id)).status).toBe("FAILED");
+    await until("the comment to say it failed", async () => (await snapshot()).threads[0]!.comments[0]!.content.includes(`Keel build #${third.number} failed`));
+    expect((await snapshot()).threads[0]!.comments[0]!.content).toContain("Step “Compile” failed with exit code 65.\n\n```text\n/src/Pay.swift:3:1: error: cannot find 'rate' in scope\n```");
   }, 90_000);
 
   it("a failure to report never fails the build: the finding is shown and the engine retries", async () => {

@@ -3,7 +3,7 @@ import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import type { GitStatusState } from "@/lib/azure-devops/types";
 import { noteUseFailure } from "@/lib/connections/health";
-import { getPullRequestComment, markReportFailed, markReportSent, pendingReports, savePullRequestComment, type ReportTarget } from "@/lib/data/builds";
+import { failureLines, getPullRequestComment, markReportFailed, markReportSent, pendingReports, savePullRequestComment, type ReportTarget } from "@/lib/data/builds";
 import { getConnection } from "@/lib/data/connections";
 import { getEnv } from "@/lib/env";
 import type { JobContext } from "@/lib/jobs/define";
@@ -13,6 +13,7 @@ import { publicUrlOf } from "@/lib/oauth/config";
 import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
 import { buildStatusLabel, formatDuration } from "@/lib/shared/builds";
 import { unexpectedProblem, type PickerProblem } from "@/lib/shared/problems";
+import type { FailureLine } from "@/lib/shared/log-errors";
 import { formatSize } from "@/lib/shared/names";
 import { describeTests, failureName, testSummaryOf } from "@/lib/shared/tests";
 
@@ -69,8 +70,11 @@ function describe(target: ReportTarget, status: string): string {
 const ICONS: Record<string, string> = { SUCCEEDED: "✅", FAILED: "❌", TIMED_OUT: "⏱️", CANCELED: "⏹️", ERROR: "⚠️" };
 
 /** The PR thread comment for a finished build (Markdown). */
-export function commentText(target: Pick<ReportTarget, "build" | "profile" | "artifacts" | "artifactCount">, status: string): string {
+export function commentText(target: Pick<ReportTarget, "build" | "profile" | "artifacts" | "artifactCount">, status: string, failure: FailureLine[] = []): string {
   const { build, profile } = target;
+  // What went wrong, as the build page shows it: the first lines, so the author can start fixing without opening Keel.
+  const why = failure.slice(0, 3).map((line) => line.text.slice(0, 300).replace(/`{3,}/g, "``"));
+  const wrong = why.length > 0 ? ["", "```text", ...why, "```"] : [];
   const took = build.startedAt && build.finishedAt ? formatDuration(build.finishedAt.getTime() - build.startedAt.getTime()) : null;
   // Reviewers of a mobile pull request install its app: name what the build kept, linked to where it downloads.
   const more = target.artifactCount - target.artifacts.length;
@@ -93,6 +97,7 @@ export function commentText(target: Pick<ReportTarget, "build" | "profile" | "ar
     `${ICONS[status] ?? ""} **${profile.name}**: Keel build #${build.number} ${buildStatusLabel(status).toLowerCase()}${took ? ` in ${took}` : ""}.`.trim(),
     "",
     `Commit \`${build.commitId.slice(0, 8)}\`${build.statusReason && status !== "SUCCEEDED" ? ` — ${build.statusReason}` : ""}`,
+    ...wrong,
     ...tests,
     ...artifacts,
     "",
@@ -105,7 +110,8 @@ export function commentText(target: Pick<ReportTarget, "build" | "profile" | "ar
 async function sendComment(client: AzureDevOpsClient, context: JobContext<"organization">, target: ReportTarget, status: string): Promise<Record<string, number>> {
   const { build, profile } = target;
   const pullRequestId = build.pullRequestId!;
-  const content = commentText(target, status);
+  const failure = status === "FAILED" || status === "TIMED_OUT" ? await failureLines(context.scope, build.id) : null;
+  const content = commentText(target, status, failure?.matched ? failure.lines : []);
   const known = await getPullRequestComment(context.scope, profile.id, pullRequestId);
   let ids = known;
   if (!ids) {

@@ -1,5 +1,6 @@
 import "server-only";
 import type { BuildParameter } from "@/lib/shared/build-parameters";
+import { FAILURE_LINE_PATTERN, failureSummary, LAST_LINES, MAX_FAILURE_LINES, type FailureLine } from "@/lib/shared/log-errors";
 import { createHash, randomUUID } from "node:crypto";
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -280,6 +281,38 @@ export async function secretVariableNames(scope: Scope, profileId: string): Prom
 
 // ---------------------------------------------------------------------------------------------
 // Builds: reading
+
+/**
+ * "What went wrong" of a failed or timed-out build: its failed step (or, out of time, the step
+ * that was running) and that step's lines that say why (lib/shared/log-errors.ts), found by
+ * PostgreSQL over the stored log. Null when the build has no such step or its log was deleted.
+ */
+export async function failureLines(scope: Scope, buildId: string): Promise<{ step: { index: number; name: string }; lines: FailureLine[]; matched: boolean } | null> {
+  const steps = await db.buildStep.findMany({
+    where: { buildId, build: { organizationId: scope.organizationId, status: { in: ["FAILED", "TIMED_OUT"] } }, startedAt: { not: null } },
+    orderBy: { index: "asc" },
+    select: { index: true, name: true, status: true },
+  });
+  const step = steps.find((item) => item.status === "FAILED") ?? steps.at(-1);
+  if (!step) {
+    return null;
+  }
+  const matched = await db.$queryRaw<FailureLine[]>`
+    SELECT seq, text FROM "BuildLogLine"
+    WHERE "buildId" = ${buildId}::uuid AND step = ${step.index} AND text ~ ${FAILURE_LINE_PATTERN}
+    ORDER BY seq LIMIT ${MAX_FAILURE_LINES * 4}`;
+  const wrong = matched.filter((line) => line.text.includes("What went wrong:")).flatMap((line) => [line.seq + 1, line.seq + 2, line.seq + 3]);
+  const following = wrong.length === 0 ? [] : await db.buildLogLine.findMany({ where: { buildId, seq: { in: wrong } }, select: { seq: true, text: true } });
+  const lines = failureSummary(matched, new Map(following.map((line) => [line.seq, line.text])));
+  if (lines.length > 0) {
+    return { step: { index: step.index, name: step.name }, lines, matched: true };
+  }
+  // Nothing looks like an error: what the step said last is the best hint.
+  const last = await db.$queryRaw<FailureLine[]>`
+    SELECT seq, text FROM "BuildLogLine" WHERE "buildId" = ${buildId}::uuid AND step = ${step.index} AND btrim(text) <> ''
+    ORDER BY seq DESC LIMIT ${LAST_LINES}`;
+  return { step: { index: step.index, name: step.name }, lines: failureSummary(last.reverse(), new Map()), matched: false };
+}
 
 const buildView = {
   id: true,

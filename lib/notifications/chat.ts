@@ -1,5 +1,5 @@
 import "server-only";
-import { endChange, getBuild } from "@/lib/data/builds";
+import { endChange, failureLines, getBuild } from "@/lib/data/builds";
 import { openChatHook, recordChatDelivery } from "@/lib/data/chat";
 import { db } from "@/lib/db";
 import { getEnv } from "@/lib/env";
@@ -96,6 +96,8 @@ export function buildChatMessage(
   },
   profileName: string,
   change: "build.failed" | "build.fixed" | null,
+  /** The first line of "What went wrong", when one looks like an error. */
+  firstError: string | null = null,
 ): ChatMessage {
   const where = build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.branch ? shortBranchName(build.branch) : `commit ${build.commitId.slice(0, 8)}`;
   const took = build.startedAt && build.finishedAt ? ` in ${formatDuration(build.finishedAt.getTime() - build.startedAt.getTime())}` : "";
@@ -103,6 +105,7 @@ export function buildChatMessage(
   const tests = testSummaryOf(build.testSummary);
   const lines = [
     ...(build.status !== "SUCCEEDED" && build.statusReason ? [build.statusReason] : []),
+    ...(firstError ? [firstError.slice(0, 300)] : []),
     ...(tests ? [`${describeTests(tests)}${tests.failures[0] ? ` — first: ${failureName(tests.failures[0])}` : ""}`] : []),
     `${where} · ${build.commitId.slice(0, 8)}${build.commitMessage ? ` ${build.commitMessage.split("\n")[0]!.slice(0, 120)}` : ""}${build.commitAuthor ? ` (${build.commitAuthor})` : ""}`,
   ];
@@ -124,7 +127,8 @@ export async function chatBuildJob(payload: { buildId: string }, context: JobCon
   if (!(change || (hook.notify === "all" && build.status !== "CANCELED"))) {
     return;
   }
-  const outcome = await postChatMessage(scope, hook.url, buildChatMessage(build, build.profile.name, change));
+  const failure = build.status === "FAILED" || build.status === "TIMED_OUT" ? await failureLines(scope, build.id) : null;
+  const outcome = await postChatMessage(scope, hook.url, buildChatMessage(build, build.profile.name, change, failure?.matched ? (failure.lines[0]?.text ?? null) : null));
   if (outcome.ok) {
     await recordChatDelivery(scope, build.profileId, null);
     return;

@@ -19,7 +19,7 @@ import { shareBuildAction, unshareBuildAction } from "@/lib/actions/shares";
 import { requireScope } from "@/lib/auth/guards";
 import { listArtifacts } from "@/lib/data/artifacts";
 import { summarizeWorkers } from "@/lib/data/jobs";
-import { getBuild, getBuildState, listReports } from "@/lib/data/builds";
+import { failureLines, getBuild, getBuildState, listReports } from "@/lib/data/builds";
 import { getProfile } from "@/lib/data/profiles";
 import { listShares } from "@/lib/data/shares";
 import { getEnv } from "@/lib/env";
@@ -51,13 +51,14 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     notFound();
   }
   const parameters = buildParametersOf(build.parameters);
-  const [state, reports, profile, kept, workers, shares] = await Promise.all([
+  const [state, reports, profile, kept, workers, shares, failure] = await Promise.all([
     getBuildState(scope, build.id),
     listReports(scope, build.id),
     getProfile(scope, build.profileId),
     listArtifacts(scope, build.id),
     build.status === "QUEUED" ? summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS) : null,
     can(scope, "build.share") ? listShares(scope, build.id) : [],
+    build.status === "FAILED" || build.status === "TIMED_OUT" ? failureLines(scope, build.id) : null,
   ]);
   if (!state) {
     notFound();
@@ -106,6 +107,26 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
         }
       />
       {finding ? <ProblemAlert problem={finding} className="mb-6" /> : null}
+      {failure && failure.lines.length > 0 ? (
+        <Card title="What went wrong" id="what-went-wrong" className="mb-6" description={
+            failure.matched
+              ? `The lines of the step “${failure.step.name}” that look like why it ${build.status === "TIMED_OUT" ? "ran out of time" : "failed"}. The log below (or its download) has the rest.`
+              : `No line of the step “${failure.step.name}” looks like an error; these are the last it wrote before it ${build.status === "TIMED_OUT" ? "ran out of time" : "failed"}.`
+          }
+        >
+          <ol aria-label="Lines that say why" className="space-y-1 overflow-x-auto font-mono text-xs">
+            {failure.lines.map((line) => (
+              <li key={line.seq} className="flex gap-3">
+                <a href={`#L${line.seq + 1}`} className="shrink-0 text-slate-500 underline decoration-slate-300">
+                  <span className="sr-only">Log line </span>
+                  {line.seq + 1}
+                </a>
+                <span className="whitespace-pre-wrap text-slate-900 [overflow-wrap:anywhere]">{line.text}</span>
+              </li>
+            ))}
+          </ol>
+        </Card>
+      ) : null}
       {workers && workers.live === 0 ? <NoWorkerAlert className="mb-6" /> : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-6">
