@@ -287,8 +287,8 @@ export async function secretVariableNames(scope: Scope, profileId: string): Prom
  * that was running) and that step's lines that say why (lib/shared/log-errors.ts), found by
  * PostgreSQL over the stored log. Null when the build has no such step or its log was deleted.
  */
-export async function failureLines(scope: Scope, buildId: string): Promise<{ step: { index: number; name: string }; lines: FailureLine[]; matched: boolean } | null> {
-  const steps = await db.buildStep.findMany({
+export async function failureLines(scope: Scope, buildId: string, client: Tx = db as unknown as Tx): Promise<{ step: { index: number; name: string }; lines: FailureLine[]; matched: boolean } | null> {
+  const steps = await client.buildStep.findMany({
     where: { buildId, build: { organizationId: scope.organizationId, status: { in: ["FAILED", "TIMED_OUT"] } }, startedAt: { not: null } },
     orderBy: { index: "asc" },
     select: { index: true, name: true, status: true },
@@ -297,18 +297,18 @@ export async function failureLines(scope: Scope, buildId: string): Promise<{ ste
   if (!step) {
     return null;
   }
-  const matched = await db.$queryRaw<FailureLine[]>`
+  const matched = await client.$queryRaw<FailureLine[]>`
     SELECT seq, text FROM "BuildLogLine"
     WHERE "buildId" = ${buildId}::uuid AND step = ${step.index} AND text ~ ${FAILURE_LINE_PATTERN}
     ORDER BY seq LIMIT ${MAX_FAILURE_LINES * 4}`;
   const wrong = matched.filter((line) => line.text.includes("What went wrong:")).flatMap((line) => [line.seq + 1, line.seq + 2, line.seq + 3]);
-  const following = wrong.length === 0 ? [] : await db.buildLogLine.findMany({ where: { buildId, seq: { in: wrong } }, select: { seq: true, text: true } });
+  const following = wrong.length === 0 ? [] : await client.buildLogLine.findMany({ where: { buildId, seq: { in: wrong } }, select: { seq: true, text: true } });
   const lines = failureSummary(matched, new Map(following.map((line) => [line.seq, line.text])));
   if (lines.length > 0) {
     return { step: { index: step.index, name: step.name }, lines, matched: true };
   }
   // Nothing looks like an error: what the step said last is the best hint.
-  const last = await db.$queryRaw<FailureLine[]>`
+  const last = await client.$queryRaw<FailureLine[]>`
     SELECT seq, text FROM "BuildLogLine" WHERE "buildId" = ${buildId}::uuid AND step = ${step.index} AND btrim(text) <> ''
     ORDER BY seq DESC LIMIT ${LAST_LINES}`;
   return { step: { index: step.index, name: step.name }, lines: failureSummary(last.reverse(), new Map()), matched: false };
@@ -918,6 +918,8 @@ async function noticeOfEnd(
   if (!kind) {
     return;
   }
+  // The line that says why (lib/shared/log-errors.ts), when one looks like it: people read the reason in the e-mail.
+  const failure = kind === "build.failed" ? await failureLines(scope, build.id, tx) : null;
   await createBuildNotice(tx, scope, {
     buildId: build.id,
     kind,
@@ -933,6 +935,7 @@ async function noticeOfEnd(
       pullRequestId: build.pullRequestId,
       commitId: build.commitId,
       commitMessage: build.commitMessage,
+      ...(failure?.matched && failure.lines[0] ? { firstError: failure.lines[0].text.slice(0, 500) } : {}),
     },
   });
 }

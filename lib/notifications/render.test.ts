@@ -43,6 +43,10 @@ describe("build notices", () => {
     expect(failed.text).toContain("Commit 62d2c306: Tighten the formatter");
     expect(failed.text).toContain("Open the build in Keel: https://keel.example/builds/x");
     expect(failed.text).toContain("Turn these e-mails off under Account");
+    expect(failed.text).not.toContain("What went wrong");
+    // The line that says why, when the log had one.
+    const why = renderNotice("build.failed", { ...base, status: "FAILED", reason: "Step “Build” failed with exit code 65.", firstError: "/src/Pay.swift:3:1: error: cannot find 'rate' in scope" }, null);
+    expect(why.text).toContain("Step “Build” failed with exit code 65.\n\nWhat went wrong:\n    /src/Pay.swift:3:1: error: cannot find 'rate' in scope\n\nCommit 62d2c306");
     expect(renderNotice("build.failed", { ...base, status: "TIMED_OUT", reason: null }, null).subject).toBe("Keel: Wallet iOS #12 ran out of time on main");
     expect(renderNotice("build.failed", { ...base, status: "ERROR", pullRequestId: 7, reason: null }, null).subject).toBe("Keel: Wallet iOS #12 could not run (pull request 7)");
   });

@@ -140,5 +140,7 @@ function renderBuildNotice(kind: "build.failed" | "build.fixed", data: Record<st
   const status = str(data, "status");
   const how = brokenWords(status ?? "FAILED");
   const reason = str(data, "reason");
-  return { subject: `Keel: ${build} ${how}${where}`, text: `${build} ${how}${where}.${reason ? ` ${reason}` : ""}${about}${footer}${off}` };
+  const firstError = str(data, "firstError");
+  const wrong = firstError ? `\n\nWhat went wrong:\n    ${firstError}` : "";
+  return { subject: `Keel: ${build} ${how}${where}`, text: `${build} ${how}${where}.${reason ? ` ${reason}` : ""}${wrong}${about}${footer}${off}` };
 }
