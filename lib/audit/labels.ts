@@ -64,6 +64,8 @@ const LABELS: Record<string, string> = {
   "build.started": "Build started",
   "build.canceled": "Build canceled",
   "build.kept": "Build kept forever",
+  "build.shared": "Build shared with a link",
+  "build.share_revoked": "Share link turned off",
   "build.unkept": "Build no longer kept",
   "variable_group.created": "Variable group created",
   "variable_group.updated": "Variable group changed",
