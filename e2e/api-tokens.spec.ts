@@ -121,6 +121,12 @@ test.describe("API tokens", () => {
           { timeout: 90_000, intervals: [500, 1_000] },
         )
         .toBe("SUCCEEDED");
+      const finishedBuild = done! as ApiBuild & { logUrl: string; whatWentWrong: unknown };
+      expect(finishedBuild.whatWentWrong).toBeNull();
+      // The log, for the script's own output.
+      const logText = await (await script.get(finishedBuild.logUrl, { headers: bearer })).text();
+      expect(logText).toContain(`[keel] Fetching commit ${build.commit}`);
+      expect((await script.get(finishedBuild.logUrl)).status()).toBe(401);
       const artifact = done!.artifacts.find((item) => item.path === "out/Wallet.ipa")!;
       expect(artifact).toMatchObject({ size: 10, downloadUrl: `${KEEL_URL}/api/v1/builds/${build.id}/artifacts/${artifact.downloadUrl.split("/").at(-1)}` });
       const download = await script.get(artifact.downloadUrl, { headers: bearer });

@@ -2,6 +2,7 @@ import "server-only";
 import type { ArtifactView } from "@/lib/data/artifacts";
 import type { BuildRow, BuildView } from "@/lib/data/builds";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
+import type { FailureLine } from "@/lib/shared/log-errors";
 import { shortBranchName } from "@/lib/shared/names";
 import { testSummaryOf } from "@/lib/shared/tests";
 
@@ -32,8 +33,8 @@ export function buildSummaryJson(build: BuildRow, origin: string) {
   };
 }
 
-/** One build: its state, why it ended so, its tests and its artifacts with their download links. */
-export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: string) {
+/** One build: its state, why it ended so (and what went wrong), its tests, its artifacts with their download links, its log. */
+export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: string, failure: { step: { name: string }; lines: FailureLine[]; matched: boolean } | null = null) {
   const tests = testSummaryOf(build.testSummary);
   return {
     id: build.id,
@@ -54,6 +55,8 @@ export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: s
     requestedBy: build.requestedBy?.name ?? null,
     keptForever: build.keptAt !== null,
     variables: Object.fromEntries(buildParametersOf(build.parameters).map((parameter) => [parameter.name, parameter.value])),
+    // A failed build's lines that say why (lib/shared/log-errors.ts), as the build page shows them.
+    whatWentWrong: failure ? { step: failure.step.name, lines: failure.lines.map((line) => ({ line: line.seq + 1, text: line.text })), lastLines: !failure.matched } : null,
     tests: tests ? { total: tests.total, passed: tests.passed, failed: tests.failed, skipped: tests.skipped } : null,
     artifacts: artifacts.map((artifact) => ({
       id: artifact.id,
@@ -64,5 +67,6 @@ export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: s
     })),
     webUrl: `${origin}/builds/${build.id}`,
     apiUrl: `${origin}/api/v1/builds/${build.id}`,
+    logUrl: `${origin}/api/v1/builds/${build.id}/log`,
   };
 }

@@ -7,6 +7,7 @@ import { authenticateApiToken, type TokenCaller } from "@/lib/data/api-tokens";
 import { readRateLimits, takeRateLimit } from "@/lib/data/rate-limits";
 import { AppError } from "@/lib/errors";
 import { canForSome, refusalOf, type Permission } from "@/lib/policy";
+import type { Scope } from "@/lib/scope";
 import { bearerTokenOf } from "@/lib/validation/api-tokens";
 import { authorizeCaller, authorizeTarget, type Caller } from "./caller";
 import { safeFailure, statusOf } from "./failures";
@@ -62,6 +63,30 @@ function failureResponse(label: string, error: unknown): Response {
   return jsonError(statusOf(failure.code), failure.code, failure.message, fields ? { fields } : {});
 }
 
+/**
+ * The steps after the caller, shared by `route()` and `tokenRoute()`: zod parse of path, query and
+ * body (state-changing requests from `origin`, unless null), then the target named by the `id`
+ * path parameter, loaded in the caller's organization and asked of the policy.
+ */
+async function inputAndTarget<K extends TargetKind | undefined, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  request: Request,
+  segment: RouteSegment | undefined,
+  config: RouteConfig<K, P, Q, B>,
+  scope: Scope,
+  origin: string | null,
+): Promise<{ params: z.output<P>; query: z.output<Q>; body: z.output<B>; target: unknown }> {
+  // A route without dynamic segments gets no params from Next.js.
+  const pathParams: Record<string, string | string[]> = (await segment?.params) ?? {};
+  const { id: rawId, ...rest } = pathParams;
+  const input = await parseRequest(request, rest, config, origin);
+  let target: unknown;
+  if (config.target) {
+    target = await loadTarget(config.target, scope, rawId);
+    authorizeTarget(scope, config.permission, target);
+  }
+  return { ...input, target };
+}
+
 /** A route handler for signed-in users the policy allows `permission` (see the file comment). */
 export function route<K extends TargetKind | undefined = undefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUndefined>(
   config: RouteConfig<K, P, Q, B>,
@@ -71,16 +96,8 @@ export function route<K extends TargetKind | undefined = undefined, P extends z.
   return async (request, segment) => {
     try {
       const caller = await authorizeCaller(config.permission);
-      // A route without dynamic segments gets no params from Next.js.
-      const pathParams: Record<string, string | string[]> = (await segment?.params) ?? {};
-      const { id: rawId, ...rest } = pathParams;
-      const input = await parseRequest(request, rest, config, publicUrlOf(getEnv()));
-      let target: unknown;
-      if (config.target) {
-        target = await loadTarget(config.target, caller.scope, rawId);
-        authorizeTarget(caller.scope, config.permission, target);
-      }
-      return await handler({ ...caller, request, target: target as RouteContext<K, P, Q, B>["target"], ...input });
+      const input = await inputAndTarget(request, segment, config, caller.scope, publicUrlOf(getEnv()));
+      return await handler({ ...caller, request, ...input, target: input.target as RouteContext<K, P, Q, B>["target"] });
     } catch (error) {
       return failureResponse(label, error);
     }
@@ -149,15 +166,8 @@ export function tokenRoute<K extends TargetKind | undefined = undefined, P exten
       if (!canForSome(caller.scope, config.permission)) {
         throw new AppError("FORBIDDEN", refusalOf(config.permission));
       }
-      const pathParams: Record<string, string | string[]> = (await segment?.params) ?? {};
-      const { id: rawId, ...rest } = pathParams;
-      const input = await parseRequest(request, rest, config, null);
-      let target: unknown;
-      if (config.target) {
-        target = await loadTarget(config.target, caller.scope, rawId);
-        authorizeTarget(caller.scope, config.permission, target);
-      }
-      return await handler({ ...caller, request, target: target as TokenRouteContext<K, P, Q, B>["target"], ...input });
+      const input = await inputAndTarget(request, segment, config, caller.scope, null);
+      return await handler({ ...caller, request, ...input, target: input.target as TokenRouteContext<K, P, Q, B>["target"] });
     } catch (error) {
       return failureResponse(label, error);
     }
