@@ -64,6 +64,10 @@ test.describe("API tokens", () => {
       await expect(page.getByRole("region", { name: "Start from a script" }).getByLabel("Command that starts a build of this profile")).toContainText(`${KEEL_URL}/api/v1/profiles/${profile.id}/builds`);
 
       const bearer = { authorization: `Bearer ${token}` };
+      // A script finds its profile's id by name.
+      const found = (await (await script.get(`/api/v1/profiles?q=${encodeURIComponent(profile.name)}`, { headers: bearer })).json()) as { profiles: { id: string; buildsUrl: string }[]; total: number };
+      expect(found.total).toBe(1);
+      expect(found.profiles[0]).toMatchObject({ id: profile.id, buildsUrl: `${KEEL_URL}/api/v1/profiles/${profile.id}/builds` });
       // A session is not a credential of the API: the member's own browser gets 401 without the token.
       const withSession = await page.request.get(`/api/v1/profiles/${profile.id}/builds`);
       expect(withSession.status()).toBe(401);

@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { listProfiles } from "@/lib/data/profiles";
+import { json, tokenRoute } from "@/lib/entry/route";
+import { getEnv } from "@/lib/env";
+import { publicUrlOf } from "@/lib/oauth/config";
+import { CONTROL_OR_INVISIBLE, shortBranchName } from "@/lib/shared/names";
+
+const querySchema = z.strictObject({
+  q: z
+    .string()
+    .max(200, "must be at most 200 characters")
+    .refine((value) => !CONTROL_OR_INVISIBLE.test(value), "must not contain control characters")
+    .transform((value) => value.trim())
+    .optional(),
+  page: z.coerce.number({ error: "must be a page number, from 1" }).int("must be a whole number").min(1, "must be 1 or more").max(10_000, "is too large").default(1),
+});
+
+const PAGE_SIZE = 100;
+
+/**
+ * The token API's build profiles (README.md, "Starting builds from scripts"): by name, 100 a
+ * page, searched by `q` (name, repository, project or connection), each with the address that
+ * starts its builds — how a script finds the id it builds.
+ */
+export const GET = tokenRoute({ name: "api.v1.profiles.list", permission: "profile.read", query: querySchema }, async ({ scope, query }) => {
+  const { rows, total } = await listProfiles(scope, { ...(query.q ? { q: query.q } : {}), sort: "name", order: "asc", page: query.page, pageSize: PAGE_SIZE });
+  const origin = publicUrlOf(getEnv());
+  return json({
+    profiles: rows.map((profile) => ({
+      id: profile.id,
+      name: profile.name,
+      platform: profile.platform,
+      project: profile.projectName,
+      repository: profile.repositoryName,
+      defaultBranch: profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null,
+      connected: profile.connectionId !== null,
+      webUrl: `${origin}/profiles/${profile.id}`,
+      buildsUrl: `${origin}/api/v1/profiles/${profile.id}/builds`,
+    })),
+    total,
+    page: query.page,
+    nextPage: query.page * PAGE_SIZE < total ? query.page + 1 : null,
+  });
+});
