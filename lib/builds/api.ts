@@ -11,8 +11,8 @@ import { testSummaryOf } from "@/lib/shared/tests";
 
 const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "ERROR"]);
 
-/** A build in a list: enough to pick one and follow its link. */
-export function buildSummaryJson(build: BuildRow, origin: string) {
+/** A build in a list: enough to pick one and follow its link (one build's answer starts with the same fields). */
+export function buildSummaryJson(build: BuildRow | BuildView, origin: string) {
   return {
     id: build.id,
     number: build.number,
@@ -22,6 +22,7 @@ export function buildSummaryJson(build: BuildRow, origin: string) {
     branch: build.branch ? shortBranchName(build.branch) : null,
     tag: build.tag,
     commit: build.commitId,
+    commitMessage: build.commitMessage,
     pullRequest: build.pullRequestId,
     queuedAt: build.queuedAt.toISOString(),
     startedAt: build.startedAt?.toISOString() ?? null,
@@ -37,23 +38,9 @@ export function buildSummaryJson(build: BuildRow, origin: string) {
 export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: string, failure: { step: { name: string }; lines: FailureLine[]; matched: boolean } | null = null) {
   const tests = testSummaryOf(build.testSummary);
   return {
-    id: build.id,
-    number: build.number,
+    ...buildSummaryJson(build, origin),
     profile: { id: build.profile.id, name: build.profile.name },
-    status: build.status,
-    finished: FINAL.has(build.status),
     statusReason: build.statusReason,
-    trigger: build.trigger,
-    branch: build.branch ? shortBranchName(build.branch) : null,
-    tag: build.tag,
-    commit: build.commitId,
-    commitMessage: build.commitMessage,
-    pullRequest: build.pullRequestId,
-    queuedAt: build.queuedAt.toISOString(),
-    startedAt: build.startedAt?.toISOString() ?? null,
-    finishedAt: build.finishedAt?.toISOString() ?? null,
-    requestedBy: build.requestedBy?.name ?? null,
-    keptForever: build.keptAt !== null,
     variables: Object.fromEntries(buildParametersOf(build.parameters).map((parameter) => [parameter.name, parameter.value])),
     // A failed build's lines that say why (lib/shared/log-errors.ts), as the build page shows them.
     whatWentWrong: failure ? { step: failure.step.name, lines: failure.lines.map((line) => ({ line: line.seq + 1, text: line.text })), lastLines: !failure.matched } : null,
@@ -65,8 +52,6 @@ export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: s
       sha256: artifact.sha256,
       downloadUrl: `${origin}/api/v1/builds/${build.id}/artifacts/${artifact.id}`,
     })),
-    webUrl: `${origin}/builds/${build.id}`,
-    apiUrl: `${origin}/api/v1/builds/${build.id}`,
     logUrl: `${origin}/api/v1/builds/${build.id}/log`,
   };
 }

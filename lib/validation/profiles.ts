@@ -114,14 +114,17 @@ const adoContinuation = z
   .max(2_000, "is too long")
   .regex(/^[A-Za-z0-9+/=_.-]+$/, "is not a continuation token Azure DevOps issued");
 
+/** A route's `q` as typed (trimmed): what Azure DevOps or PostgreSQL search for, case-insensitively. */
+export const searchParam = z
+  .string()
+  .max(200, "must be at most 200 characters")
+  .refine((value) => !CONTROL.test(value), "must not contain control characters")
+  .transform((value) => value.trim())
+  .optional();
+
 /** `GET …/branches`: search within branch names, Azure DevOps paging. */
 export const branchQuerySchema = z.strictObject({
-  q: z
-    .string()
-    .max(200, "must be at most 200 characters")
-    .refine((value) => !CONTROL.test(value), "must not contain control characters")
-    .transform((value) => value.trim())
-    .optional(),
+  q: searchParam,
   cursor: adoContinuation.optional(),
   limit: limit(1_000, 100),
 });

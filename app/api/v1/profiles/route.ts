@@ -1,17 +1,13 @@
 import { z } from "zod";
+import { searchParam } from "@/lib/validation/profiles";
 import { listProfiles } from "@/lib/data/profiles";
 import { json, tokenRoute } from "@/lib/entry/route";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
-import { CONTROL_OR_INVISIBLE, shortBranchName } from "@/lib/shared/names";
+import { shortBranchName } from "@/lib/shared/names";
 
 const querySchema = z.strictObject({
-  q: z
-    .string()
-    .max(200, "must be at most 200 characters")
-    .refine((value) => !CONTROL_OR_INVISIBLE.test(value), "must not contain control characters")
-    .transform((value) => value.trim())
-    .optional(),
+  q: searchParam,
   page: z.coerce.number({ error: "must be a page number, from 1" }).int("must be a whole number").min(1, "must be 1 or more").max(10_000, "is too large").default(1),
 });
 

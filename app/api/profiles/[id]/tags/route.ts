@@ -1,17 +1,12 @@
 import { z } from "zod";
+import { searchParam } from "@/lib/validation/profiles";
 import { json, route } from "@/lib/entry/route";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { disconnectedProfile, upstreamFailure } from "@/lib/repositories/route-helpers";
 import type { TagListDto } from "@/lib/shared/repository-dto";
-import { CONTROL_OR_INVISIBLE } from "@/lib/shared/names";
 
 const querySchema = z.strictObject({
-  q: z
-    .string()
-    .max(200, "must be at most 200 characters")
-    .refine((value) => !CONTROL_OR_INVISIBLE.test(value), "must not contain control characters")
-    .transform((value) => value.trim())
-    .optional(),
+  q: searchParam,
 });
 
 /**
