@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { expect, test, type Request } from "@playwright/test";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
@@ -222,10 +222,15 @@ test.describe("members and roles", () => {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/settings/members?q=${encodeURIComponent(leaver.email)}`);
       const row = page.getByRole("row", { name: /Lee Leaver/ });
-      // Before: the row says what they own.
+      // Before: the row says what they own. Their release scripts run with two API tokens of theirs.
       await expect(row.getByText(`Owns ${connection.name}`)).toBeVisible();
+      for (const name of ["Release", "Nightly"]) {
+        await prisma().apiToken.create({ data: { organizationId: leaver.organizationId, userId: leaver.id, name, tokenHash: randomBytes(32).toString("hex"), prefix: "keel_leaver", expiresAt: new Date(Date.now() + 86_400_000) } });
+      }
       await row.getByRole("button", { name: "Disable Lee Leaver" }).click();
-      await expect(row).toContainText(`Member disabled and signed out. ${connection.name} is still theirs: hand it to an active admin on its page.`);
+      await expect(row).toContainText(
+        `Member disabled and signed out. Their 2 API tokens stop working: scripts that use them need a token of an active member. ${connection.name} is still theirs: hand it to an active admin on its page.`,
+      );
       await expect(row).toContainText(`Still theirs: ${connection.name}. Hand it to an active admin on its page`);
       await expectNoSeriousA11yViolations(page, "members with a disabled owner");
 

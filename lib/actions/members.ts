@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { countLiveApiTokens } from "@/lib/data/api-tokens";
 import { z } from "zod";
 import { hashPassword } from "@/lib/auth/password";
 import { userThrottlePrefixes } from "@/lib/auth/sign-in";
@@ -68,17 +69,21 @@ export const setMemberActiveAction = action(
   async ({ scope, target: member, args: [isActive] }) => {
     await setMemberActive(scope, { userId: member.userId, isActive });
     revalidatePath("/settings/members");
+    // Their API tokens act as them: they stop with the account and work again with it (lib/auth/README.md, "API tokens").
+    const tokens = await countLiveApiTokens(scope, member.userId);
+    const tokenWords = tokens === 1 ? "Their API token" : `Their ${tokens} API tokens`;
     if (isActive) {
-      return { status: "success", message: "Member enabled." };
+      return { status: "success", message: `Member enabled.${tokens > 0 ? ` ${tokenWords} ${tokens === 1 ? "works" : "work"} again.` : ""}` };
     }
     // Disabling someone does not stop the connections that are theirs: say which, while it is fresh.
     const held = (await connectionsHeldBy(scope, [member.userId])).get(member.userId) ?? [];
+    const scripts = tokens > 0 ? ` ${tokenWords} ${tokens === 1 ? "stops" : "stop"} working: scripts that use ${tokens === 1 ? "it" : "them"} need a token of an active member.` : "";
     return {
       status: "success",
       message:
         held.length === 0
-          ? "Member disabled and signed out."
-          : `Member disabled and signed out. ${formatList(held.map((connection) => connection.name))} ${held.length === 1 ? "is" : "are"} still theirs: hand ${held.length === 1 ? "it" : "each"} to an active admin on ${held.length === 1 ? "its" : "their"} page.`,
+          ? `Member disabled and signed out.${scripts}`
+          : `Member disabled and signed out.${scripts} ${formatList(held.map((connection) => connection.name))} ${held.length === 1 ? "is" : "are"} still theirs: hand ${held.length === 1 ? "it" : "each"} to an active admin on ${held.length === 1 ? "its" : "their"} page.`,
     };
   },
 );

@@ -188,3 +188,8 @@ export async function remindExpiringApiTokens(now = new Date()): Promise<number>
   });
   return count;
 }
+
+/** How many unexpired API tokens a member of the organization holds (what disabling them stops). */
+export async function countLiveApiTokens(scope: Scope, userId: string): Promise<number> {
+  return db.apiToken.count({ where: { organizationId: scope.organizationId, userId, expiresAt: { gt: new Date() } } });
+}

@@ -193,6 +193,14 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                     <ArtifactLinks buildId={latestApp.buildId} artifacts={latestApp.artifacts} label={`Files of build #${latestApp.number}`} />
                   </div>
                   {latestApp.total > latestApp.artifacts.length ? <p className="mt-1 text-xs text-slate-600">and {latestApp.total - latestApp.artifacts.length} more on the build&apos;s page.</p> : null}
+                  {can(scope, "build.share") ? (
+                    <p className="mt-2 text-xs">
+                      <Link href={`/builds/${latestApp.buildId}#share`} className="text-brand-700 underline">
+                        Share it with testers
+                      </Link>{" "}
+                      (a link that needs no Keel account)
+                    </p>
+                  ) : null}
                 </div>
               ) : null}
               {builds.length === 0 ? (
