@@ -2,34 +2,20 @@
 // lines of a failed step that say why, from output shaped like xcodebuild's, Gradle's, npm's and
 // CocoaPods', repeats dropped; the step's last lines when nothing looks like an error.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestDatabase } from "@/lib/testing/db";
+import { describe, expect, it } from "vitest";
 import { testScope } from "@/lib/testing/scopes";
-import { seedOrganization, walletProfileDatabase, type Seeded } from "@/lib/repositories/test-support";
-import type { Scope } from "@/lib/scope";
+import { seedOrganization, walletProfileSuite } from "@/lib/repositories/test-support";
 
-let database: TestDatabase;
-let seeded: Seeded;
-let admin: Scope;
-let profileId: string;
+const suite = walletProfileSuite();
 let number = 0;
-
-beforeAll(async () => {
-  ({ database, seeded, profileId } = await walletProfileDatabase());
-  admin = testScope(seeded.organizationId, seeded.adminId);
-});
-
-afterAll(async () => {
-  await database?.drop();
-});
 
 /** A build whose step 1 ("Build") failed after writing `output` (step 0, the fetch, wrote an "error:" that must not count). */
 async function failedBuild(output: string[], status: "FAILED" | "TIMED_OUT" = "FAILED"): Promise<string> {
   number += 1;
-  const build = await database.prisma.build.create({
-    data: { organizationId: seeded.organizationId, profileId, number, status, trigger: "MANUAL", idempotencyKey: randomUUID(), commitId: "b".repeat(40), steps: [], timeoutSeconds: 600, finishedAt: new Date() },
+  const build = await suite.database.prisma.build.create({
+    data: { organizationId: suite.seeded.organizationId, profileId: suite.profileId, number, status, trigger: "MANUAL", idempotencyKey: randomUUID(), commitId: "b".repeat(40), steps: [], timeoutSeconds: 600, finishedAt: new Date() },
   });
-  await database.prisma.buildStep.createMany({
+  await suite.database.prisma.buildStep.createMany({
     data: [
       { buildId: build.id, index: 0, name: "Fetch commit", command: "git fetch", status: "SUCCEEDED", startedAt: new Date() },
       { buildId: build.id, index: 1, name: "Build", command: "./build.sh", status: status === "FAILED" ? "FAILED" : "CANCELED", startedAt: new Date() },
@@ -37,7 +23,7 @@ async function failedBuild(output: string[], status: "FAILED" | "TIMED_OUT" = "F
     ],
   });
   const lines = [{ step: 0, text: "warning: error: in a fetch hint, not the failure" }, ...output.map((text) => ({ step: 1, text }))];
-  await database.prisma.buildLogLine.createMany({ data: lines.map((line, seq) => ({ buildId: build.id, seq, step: line.step, stream: "OUT" as const, text: line.text })) });
+  await suite.database.prisma.buildLogLine.createMany({ data: lines.map((line, seq) => ({ buildId: build.id, seq, step: line.step, stream: "OUT" as const, text: line.text })) });
   return build.id;
 }
 
@@ -53,7 +39,7 @@ describe("what went wrong", () => {
       "\u001b[31m** BUILD FAILED **\u001b[0m",
       "The following build commands failed:",
     ]);
-    expect(await failureLines(admin, id)).toEqual({
+    expect(await failureLines(suite.admin, id)).toEqual({
       step: { index: 1, name: "Build" },
       matched: true,
       lines: [
@@ -78,7 +64,7 @@ describe("what went wrong", () => {
       "",
       "* Try:",
     ]);
-    expect((await failureLines(admin, gradle))?.lines.map((line) => line.text)).toEqual([
+    expect((await failureLines(suite.admin, gradle))?.lines.map((line) => line.text)).toEqual([
       "> Task :app:compileDebugKotlin FAILED",
       "e: file:///src/app/Main.kt:12:5 Unresolved reference: walletId",
       "FAILURE: Build failed with an exception.",
@@ -87,18 +73,18 @@ describe("what went wrong", () => {
       "> Compilation error. See log for more details",
     ]);
     const others = await failedBuild(["npm ERR! code ERESOLVE", "added 3 packages", "[!] CocoaPods could not find compatible versions for pod \"Firebase\"", "Terror: not a word boundary"]);
-    expect((await failureLines(admin, others))?.lines.map((line) => line.text)).toEqual(["npm ERR! code ERESOLVE", '[!] CocoaPods could not find compatible versions for pod "Firebase"']);
+    expect((await failureLines(suite.admin, others))?.lines.map((line) => line.text)).toEqual(["npm ERR! code ERESOLVE", '[!] CocoaPods could not find compatible versions for pod "Firebase"']);
   });
 
   it("shows the step's last lines when nothing looks like an error, and nothing for a build that did not fail", async () => {
     const { failureLines } = await import("./builds");
     const quiet = await failedBuild(["one", "two", "", "three", "four", "five", "six"], "TIMED_OUT");
-    expect(await failureLines(admin, quiet)).toMatchObject({ step: { name: "Build" }, matched: false, lines: ["two", "three", "four", "five", "six"].map((text) => ({ text })) });
+    expect(await failureLines(suite.admin, quiet)).toMatchObject({ step: { name: "Build" }, matched: false, lines: ["two", "three", "four", "five", "six"].map((text) => ({ text })) });
     const succeeded = await failedBuild(["error: but the build passed"]);
-    await database.prisma.build.update({ where: { id: succeeded }, data: { status: "SUCCEEDED" } });
-    expect(await failureLines(admin, succeeded)).toBeNull();
+    await suite.database.prisma.build.update({ where: { id: succeeded }, data: { status: "SUCCEEDED" } });
+    expect(await failureLines(suite.admin, succeeded)).toBeNull();
     // Another organization reads nothing of it.
-    const other = await seedOrganization(database, "Contoso");
+    const other = await seedOrganization(suite.database, "Contoso");
     expect(await failureLines(testScope(other.organizationId, other.adminId), quiet)).toBeNull();
   });
 });

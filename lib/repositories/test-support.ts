@@ -4,10 +4,13 @@
  * tokens are sealed exactly as Keel seals them.
  */
 import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
 import { resetEnvForTests } from "@/lib/env";
 import { lastFour } from "@/lib/crypto";
 import { sealSecret } from "@/lib/secrets";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
+import { testScope } from "@/lib/testing/scopes";
+import type { Scope } from "@/lib/scope";
 
 export { startEmulator, type EmulatorHandle } from "../../e2e/azure-devops-emulator/index";
 export { DEFAULT_PATS, DEFAULT_REPOS, DEFAULT_SERVERS, DEFAULT_PROJECTS } from "../../e2e/azure-devops-emulator/fixtures/default";
@@ -75,4 +78,23 @@ export async function walletProfileDatabase(platform: "IOS" | "ANDROID" = "IOS")
     data: { organizationId: seeded.organizationId, connectionId: connection.id, name: "Wallet", nameKey: "wallet", platform, projectId: "p", projectName: "P", repositoryId: "r", repositoryName: "R" },
   });
   return { database, seeded, profileId: profile.id };
+}
+
+/** What `walletProfileSuite` sets up for a test file, filled in by its `beforeAll`. */
+export type WalletProfileSuite = { database: TestDatabase; seeded: Seeded; profileId: string; admin: Scope };
+
+/**
+ * Registers the test file's `beforeAll` (walletProfileDatabase, and the admin's scope) and
+ * `afterAll` (the database dropped); returns the object they fill, to read inside tests.
+ */
+export function walletProfileSuite(): WalletProfileSuite {
+  const suite = {} as WalletProfileSuite;
+  beforeAll(async () => {
+    Object.assign(suite, await walletProfileDatabase());
+    suite.admin = testScope(suite.seeded.organizationId, suite.seeded.adminId);
+  });
+  afterAll(async () => {
+    await suite.database?.drop();
+  });
+  return suite;
 }
