@@ -7,14 +7,23 @@ import { DEFAULT_SCHEDULE, scheduleSchema, type BuildSchedule } from "./schedule
 /** Branch patterns: `main`, `release/*` (one path segment), `feature/**` (anything below), `!release/old` (exclude). */
 export const MAX_BRANCH_PATTERNS = 20;
 
-const patternSchema = z
-  .string()
-  .trim()
-  .min(1, "A branch pattern cannot be empty.")
-  .max(200, "A branch pattern has at most 200 characters.")
-  .refine((value) => !/[\s~^:?[\\]|\.\.|@\{|\/\/|^\/|\/$|\.lock$/.test(value.replace(/^!/, "").replace(/^refs\/heads\//, "")), {
-    message: "A branch pattern is a branch name with * (one level) or ** (any depth), optionally starting with ! to exclude: no spaces, ~ ^ : ? [ \\, .., // or a trailing /.",
-  });
+/**
+ * A branch or tag pattern: a ref name (its `refs/heads/` or `refs/tags/` prefix allowed) with
+ * `*` and `**`, optionally starting with `!`; the messages name the kind.
+ */
+function refPatternSchema(kind: "branch" | "tag") {
+  const prefix = kind === "branch" ? /^refs\/heads\// : /^refs\/tags\//;
+  return z
+    .string()
+    .trim()
+    .min(1, `A ${kind} pattern cannot be empty.`)
+    .max(200, `A ${kind} pattern has at most 200 characters.`)
+    .refine((value) => !/[\s~^:?[\\]|\.\.|@\{|\/\/|^\/|\/$|\.lock$/.test(value.replace(/^!/, "").replace(prefix, "")), {
+      message: `A ${kind} pattern is a ${kind} name with * (one level) or ** (any depth), optionally starting with ! to exclude: no spaces, ~ ^ : ? [ \\, .., // or a trailing /.`,
+    });
+}
+
+const patternSchema = refPatternSchema("branch");
 
 /** Path patterns: `ios/**`, `*.md` (files at the root), `!docs/**` (ignored), from the repository's root. */
 export const MAX_PATH_PATTERNS = 20;
@@ -29,14 +38,7 @@ const pathPatternSchema = z
   });
 
 /** Tag patterns: `v*`, `release/**`, `!v*-beta` — a tag name with the same wildcards as branches. */
-const tagPatternSchema = z
-  .string()
-  .trim()
-  .min(1, "A tag pattern cannot be empty.")
-  .max(200, "A tag pattern has at most 200 characters.")
-  .refine((value) => !/[\s~^:?[\\]|\.\.|@\{|\/\/|^\/|\/$|\.lock$/.test(value.replace(/^!/, "").replace(/^refs\/tags\//, "")), {
-    message: "A tag pattern is a tag name with * (one level) or ** (any depth), optionally starting with ! to exclude: no spaces, ~ ^ : ? [ \\, .., // or a trailing /.",
-  });
+const tagPatternSchema = refPatternSchema("tag");
 
 export const triggersSchema = z.object({
   /** "manual": only people start builds; "automatic": the push and pull-request triggers below. */
