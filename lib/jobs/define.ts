@@ -70,12 +70,21 @@ export type JobHandler<Schema extends z.ZodType = z.ZodType, Kind extends ScopeK
   context: JobContext<Kind>,
 ) => Promise<void>;
 
-/** A handler bound to its queue definition. */
-export type BoundHandler = { queue: QueueDefinition; run: JobHandler };
+/**
+ * A handler bound to its queue definition. `variants`: more queues of the same work (the same
+ * payload and policy under other names — build pools), fetched in turn by the same loops, so
+ * the handler's concurrency counts across all of them.
+ */
+export type BoundHandler = { queue: QueueDefinition; run: JobHandler; variants?: QueueDefinition[] };
 
-/** Binds a handler to a queue, checking the handler's payload and context types against it. */
-export function handle<Schema extends z.ZodType, Kind extends ScopeKind>(queue: QueueDefinition<Schema, Kind>, run: JobHandler<Schema, Kind>): BoundHandler {
-  return { queue: queue as unknown as QueueDefinition, run: run as unknown as JobHandler };
+/** Binds a handler to a queue (and its variants), checking the handler's payload and context types against it. */
+export function handle<Schema extends z.ZodType, Kind extends ScopeKind>(queue: QueueDefinition<Schema, Kind>, run: JobHandler<Schema, Kind>, variants?: QueueDefinition<Schema, Kind>[]): BoundHandler {
+  return { queue: queue as unknown as QueueDefinition, run: run as unknown as JobHandler, ...(variants && variants.length > 0 ? { variants: variants as unknown as QueueDefinition[] } : {}) };
+}
+
+/** Every queue a handler fetches from: its own, then its variants. */
+export function handlerQueues(handler: BoundHandler): QueueDefinition[] {
+  return [handler.queue, ...(handler.variants ?? [])];
 }
 
 /**

@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
 import { createBoss, JOB_SCHEMA } from "./boss";
 import { sendJob } from "./send";
 import { slotJobId, slotStart } from "./schedules";
-import { testLongWorkQueue, testWorkQueue } from "./testing/queues";
+import { testLongWorkQueue, testOtherPoolQueue, testPoolQueue, testWorkQueue } from "./testing/queues";
 
 // The job engine with real worker processes on one real PostgreSQL: the guarantees issue 10
 // asks for, each proven with two (or more) workers racing for the same jobs.
@@ -175,6 +175,32 @@ describe("the job engine with two workers on one database", () => {
     // One attempt only; the queue allows three retries that a deleted row would waste.
     expect(await startedAttempts("gone-connection")).toHaveLength(1);
     expect(await doneEffects("gone-connection")).toHaveLength(0);
+  }, 90_000);
+
+  it("a handler with variant queues (build pools) takes jobs from each of them in its one slot, never two at once", async () => {
+    const worker = startWorker();
+    await workersReady([worker.process.pid!]);
+    const names = ["pool-a1", "pool-b1", "pool-a2", "pool-b2"];
+    for (const name of names) {
+      await sendJob(sender, name.startsWith("pool-a") ? testPoolQueue : testOtherPoolQueue, { name, firstAttemptMs: 400 }, { organizationId });
+    }
+    await until("every job of both queues", async () => (await database.prisma.auditEvent.count({ where: { action: "test.job_done", targetId: { in: names } } })) === names.length);
+    // The heartbeat names both queues: pages read a worker's build pools from it.
+    const beat = await database.prisma.workerHeartbeat.findFirstOrThrow({ where: { pid: worker.process.pid! } });
+    expect(beat.queues).toEqual(expect.arrayContaining([testPoolQueue.name, testOtherPoolQueue.name]));
+    // One slot: each job started after the one before it was done.
+    const runs = await Promise.all(
+      names.map(async (name) => ({
+        started: (await database.prisma.jobEffect.findMany({ where: { key: { startsWith: `started:${name}:` } } })).map((row) => row.createdAt),
+        done: (await doneEffects(name))[0]!.createdAt,
+      })),
+    );
+    // Each ran once (no expiry, no retry), so each has one start.
+    expect(runs.map((run) => run.started.length)).toEqual([1, 1, 1, 1]);
+    runs.sort((a, b) => a.started[0]!.getTime() - b.started[0]!.getTime());
+    for (let index = 1; index < runs.length; index += 1) {
+      expect(runs[index]!.started[0]!.getTime()).toBeGreaterThanOrEqual(runs[index - 1]!.done.getTime());
+    }
   }, 90_000);
 
   it("lets a job finish within the grace period on SIGTERM and hands a longer one back, losing nothing", async () => {

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import type { logger } from "@/lib/logger";
 import { systemScope } from "@/lib/scope";
 import { createBoss, JOB_SCHEMA } from "./boss";
-import { deadLetterQueue, type BoundHandler, type JobContext, type JobEnvelope, type Registry, type ScheduleDefinition } from "./define";
+import { deadLetterQueue, handlerQueues, type BoundHandler, type JobContext, type JobEnvelope, type QueueDefinition, type Registry, type ScheduleDefinition } from "./define";
 import { ensureQueue, sendJob } from "./send";
 import { slotJobId, slotStart, tickMs } from "./schedules";
 
@@ -71,12 +71,15 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
   boss.on("error", (error) => log.warn({ err: error }, "job engine: database error (retrying)"));
   await boss.start();
   for (const handler of registry.handlers) {
-    await ensureQueue(boss, handler.queue);
+    for (const queue of handlerQueues(handler)) {
+      await ensureQueue(boss, queue);
+    }
   }
 
   const stopping = new AbortController();
   const active = new Map<string, ActiveJob>();
-  const queues = registry.handlers.map((handler) => handler.queue.name);
+  // The heartbeat names every queue this worker fetches: pages read which build pools have a live worker from it.
+  const queues = registry.handlers.flatMap((handler) => handlerQueues(handler).map((queue) => queue.name));
   const startedAt = new Date();
 
   const beat = async () => {
@@ -106,16 +109,25 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
   log.info({ workerId: id, queues, schedules: registry.schedules.map((schedule) => schedule.name), concurrency: settings.concurrency }, "job engine: worker started");
 
   async function fetchLoop(handler: BoundHandler): Promise<void> {
+    const candidates = handlerQueues(handler);
     let failures = 0;
+    let turn = 0;
     while (!stopping.signal.aborted) {
       let job: PgBoss.JobWithMetadata<JobEnvelope> | undefined;
+      let queue: QueueDefinition = handler.queue;
       try {
-        [job] = await boss.fetch<JobEnvelope>(handler.queue.name, { batchSize: 1, includeMetadata: true });
+        // A handler with variants (build pools) asks each of its queues in turn, starting one
+        // further each time, so one busy pool cannot starve the others.
+        for (let index = 0; index < candidates.length && !job; index += 1) {
+          queue = candidates[(turn + index) % candidates.length]!;
+          [job] = await boss.fetch<JobEnvelope>(queue.name, { batchSize: 1, includeMetadata: true });
+        }
+        turn = (turn + 1) % candidates.length;
         failures = 0;
       } catch (error) {
         failures += 1;
         if (failures === 1) {
-          log.warn({ err: error, queue: handler.queue.name }, "job engine: fetching jobs failed (retrying)");
+          log.warn({ err: error, queue: queue.name }, "job engine: fetching jobs failed (retrying)");
         }
         await sleep(Math.min(MAX_BACKOFF_MS, settings.pollMs * 2 ** failures), stopping.signal);
         continue;
@@ -124,12 +136,11 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
         await sleep(settings.pollMs, stopping.signal);
         continue;
       }
-      await runJob(handler, job);
+      await runJob(handler, queue, job);
     }
   }
 
-  async function runJob(handler: BoundHandler, job: PgBoss.JobWithMetadata<JobEnvelope>): Promise<void> {
-    const queue = handler.queue;
+  async function runJob(handler: BoundHandler, queue: QueueDefinition, job: PgBoss.JobWithMetadata<JobEnvelope>): Promise<void> {
     const controller = new AbortController();
     const entry: ActiveJob = { queue: queue.name, id: job.id, controller, settled: Promise.resolve(), handedBack: false };
     const fields = { queue: queue.name, jobId: job.id, attempt: job.retryCount + 1 };

@@ -16,6 +16,13 @@ export const testWorkQueue = defineQueue({
 /** The same job with a long expiry, for the SIGTERM test (its jobs must not expire while the test waits on a busy machine). */
 export const testLongWorkQueue = defineQueue({ ...testWorkQueue, name: "test.work.long", expireInSeconds: 120 });
 
+/**
+ * Two queues of the same work served by one handler with one slot (what build pools do with
+ * builds.run and builds.run.<pool>): the slot is shared, so their jobs never overlap.
+ */
+export const testPoolQueue = defineQueue({ ...testWorkQueue, name: "test.pool", expireInSeconds: 60, concurrency: 1 });
+export const testOtherPoolQueue = defineQueue({ ...testPoolQueue, name: "test.pool.other" });
+
 /** The scheduled job: records each run with its slot. */
 export const testTickQueue = defineQueue({
   name: "test.tick",
