@@ -539,6 +539,47 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin sends a profile's builds to the macos pool: its build waits, saying for which workers, until canceled", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Mac"));
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow#runs-on`);
+      const pool = page.getByLabel(/^The build pool whose workers run these builds/);
+      await expect(pool).toHaveValue("default");
+      // The running worker (the launcher's child) builds for the default pool only.
+      await expect(page.getByText("Workers running now build for: default.")).toBeVisible();
+      await pool.fill("Mac OS");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByRole("alert").filter({ hasText: "The workflow was not saved" })).toContainText("Runs on: “mac os” is not a pool name");
+      await expect(pool).toHaveValue("Mac OS");
+      await pool.fill("macos");
+      await expect(page.getByText("No running worker builds for “macos”: its builds will wait until one is started with KEEL_BUILD_POOLS=macos.")).toBeVisible();
+      await expectNoSeriousA11yViolations(page, "workflow with a build pool no worker serves");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).buildPool).toBe("macos");
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("region", { name: "Workflow" })).toContainText("Runs on the build pool “macos”.");
+
+      const buildId = await startFromProfile(page, profile.id, "main");
+      const waiting = page.getByRole("alert").filter({ hasText: "No worker builds for the pool “macos”, so this build waits in the queue" });
+      await expect(waiting).toBeVisible();
+      await expect(waiting).toContainText("KEEL_BUILD_POOLS=macos npm run worker");
+      await expect(page.getByText("the build pool “macos”", { exact: true })).toBeVisible();
+      await expectNoSeriousA11yViolations(page, "queued build waiting for its pool");
+      await page.goto("/builds");
+      await expect(page.getByRole("alert").filter({ hasText: "No worker builds for the pool “macos”, so 1 build waits in the queue" })).toBeVisible();
+      // The default worker never took it.
+      expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("QUEUED");
+      await page.goto(`/builds/${buildId}`);
+      await page.getByRole("button", { name: "Cancel build" }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByRole("alert").filter({ hasText: "No worker builds" })).toHaveCount(0);
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("a failing build says which step failed", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Failing"));
     try {

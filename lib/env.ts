@@ -7,6 +7,7 @@
 // what the launcher and the test rig set.
 import { z } from "zod";
 import { parseTrustedProxies } from "@/lib/http/client-address";
+import { DEFAULT_POOL, parsePoolList } from "@/lib/shared/build-pools";
 
 const boolean = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -124,6 +125,22 @@ export const envSchema = z
     KEEL_MAIL_FROM: z.string().min(3).max(320).optional(),
     /** Builds one worker process runs at once (default 1); more wait in the queue. */
     KEEL_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+    /**
+     * The build pools this worker runs builds for (lib/shared/build-pools.ts): names separated by
+     * commas, default "default". A Mac worker runs with KEEL_BUILD_POOLS=macos; profiles choose
+     * their pool in their workflow ("Runs on"). KEEL_BUILD_CONCURRENCY counts across them.
+     */
+    KEEL_BUILD_POOLS: z
+      .string()
+      .default(DEFAULT_POOL)
+      .transform((value, context) => {
+        try {
+          return parsePoolList(value);
+        } catch (error) {
+          context.addIssue({ code: "custom", message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
     /** Where build workspaces are made (default: the system's temporary directory); each build's is deleted afterwards. */
     KEEL_BUILD_DIR: z.string().min(1).optional(),
     /** PATH of a build's steps (their environment is built from scratch; default the standard system directories). */

@@ -1,19 +1,37 @@
 import { Alert } from "@/components/ui/alert";
+import { DEFAULT_POOL, poolWorkerCommand } from "@/lib/shared/build-pools";
 
-export type QueueStatus = { workers: number; queued: number; running: number };
+export type QueueStatus = {
+  workers: number;
+  queued: number;
+  running: number;
+  /** Queued builds per build pool. */
+  waiting?: Array<{ pool: string; queued: number }>;
+  /** The build pools live workers build for. */
+  pools?: string[];
+};
 
 /**
  * Where the organization's builds stand: live workers, builds running and waiting — and, when
- * builds wait with no worker alive, what to do (a queued build otherwise only says "waiting").
+ * builds wait with no worker alive, or in a build pool no live worker builds for, what to do (a
+ * queued build otherwise only says "waiting").
  */
 export function QueueStatusLine({ status, className }: { status: QueueStatus; className?: string }) {
   if (status.queued > 0 && status.workers === 0) {
     return <NoWorkerAlert className={className} />;
   }
+  const served = new Set(status.pools ?? []);
+  const stranded = status.pools ? (status.waiting ?? []).filter((entry) => entry.queued > 0 && !served.has(entry.pool)) : [];
   return (
-    <p className={`text-sm text-slate-600 ${className ?? ""}`} data-testid="queue-status">
-      {status.workers === 0 ? "No worker is running" : `${status.workers} worker${status.workers === 1 ? "" : "s"} online`} · {status.running} running · {status.queued} queued
-    </p>
+    <>
+      <p className={`text-sm text-slate-600 ${className ?? ""}`} data-testid="queue-status">
+        {status.workers === 0 ? "No worker is running" : `${status.workers} worker${status.workers === 1 ? "" : "s"} online`} · {status.running} running · {status.queued} queued
+        {served.size > 1 || (served.size === 1 && !served.has(DEFAULT_POOL)) ? ` · build pools: ${[...served].join(", ")}` : ""}
+      </p>
+      {stranded.map((entry) => (
+        <NoPoolWorkerAlert key={entry.pool} pool={entry.pool} queued={entry.queued} className={className} />
+      ))}
+    </>
   );
 }
 
@@ -24,6 +42,21 @@ export function NoWorkerAlert({ className }: { className?: string }) {
       <p>
         Builds run on Keel&apos;s workers, and none has reported in the last few seconds. Whoever runs Keel restarts it (<code>npm start</code> runs a worker beside the web
         processes) or starts one on a worker machine (<code>npm run worker</code>). Queued builds start as soon as a worker is back; nothing is lost.
+      </p>
+    </Alert>
+  );
+}
+
+/** Workers are alive, but none builds for this pool: its builds wait until one does. */
+export function NoPoolWorkerAlert({ pool, queued, className }: { pool: string; queued?: number; className?: string }) {
+  const what = queued === undefined ? "this build waits" : `${queued} build${queued === 1 ? " waits" : "s wait"}`;
+  return (
+    <Alert tone="warning" title={`No worker builds for the pool “${pool}”, so ${what} in the queue`} className={className}>
+      <p>
+        Profiles that run on “{pool}” (their workflow&apos;s <strong>Runs on</strong>) are built only by workers started for that pool, and none has reported in the last few
+        seconds. Whoever runs Keel starts one{pool === DEFAULT_POOL ? "" : " on a machine that has what these builds need (a Mac with Xcode for iOS)"}:{" "}
+        <code>{poolWorkerCommand(pool)}</code>, with the same <code>DATABASE_URL</code> and <code>KEEL_ENCRYPTION_KEYS</code> as Keel. Or an admin picks another pool under the
+        profile&apos;s Edit workflow. Queued builds start as soon as such a worker reports; nothing is lost.
       </p>
     </Alert>
   );

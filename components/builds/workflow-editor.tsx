@@ -9,6 +9,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { ARTIFACTS_VARIABLE, DEFAULT_TIMEOUT_MINUTES, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import { inputClass as input, useVariableRows, VariableRows, variablesPayload } from "./variable-rows";
 import { idleState, type FormState } from "@/lib/shared/form-state";
+import { DEFAULT_POOL, POOL_NAME, poolWorkerCommand } from "@/lib/shared/build-pools";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -35,6 +36,8 @@ export function WorkflowEditor({
   variables: initialVariables,
   variableGroups: initialGroups,
   groups,
+  pool: initialPool,
+  livePools,
   version,
   defaults,
   defaultHint,
@@ -56,6 +59,10 @@ export function WorkflowEditor({
   variableGroups: string[];
   /** The organization's variable groups, to choose from. */
   groups: Array<{ id: string; name: string; description: string; variables: number; secrets: number }>;
+  /** The build pool its builds run in ("Runs on"). */
+  pool: string;
+  /** The build pools live workers build for now (suggestions, and a warning for a pool none serves). */
+  livePools: string[];
   /** The saved workflow's version as shown (a save re-renders the page, which passes the new one). */
   version: string;
   defaults: WorkflowStep[];
@@ -72,6 +79,8 @@ export function WorkflowEditor({
   const [cacheKeyFiles, setCacheKeyFiles] = useState(initialCacheKeyFiles.join("\n"));
   const [variables, setVariables] = useVariableRows(initialVariables, version);
   const [chosenGroups, setChosenGroups] = useState<string[]>(initialGroups);
+  const [pool, setPool] = useState(initialPool);
+  const typedPool = pool.trim().toLowerCase();
   const id = useId();
   const next = () => {
     setCounter((value) => value + 1);
@@ -88,6 +97,7 @@ export function WorkflowEditor({
     cacheKeyFiles: cacheKeyFiles.split("\n"),
     variables: variablesPayload(variables),
     variableGroups: chosenGroups,
+    pool,
     basedOn: version,
   });
   const errors = state.status === "error" ? [...(state.fieldErrors.workflow ?? []), ...(state.fieldErrors._form ?? [])] : [];
@@ -179,6 +189,37 @@ export function WorkflowEditor({
           value={timeout}
           onChange={(event) => setTimeoutMinutes(event.target.value)}
         />
+      </section>
+
+      <section id="runs-on" aria-labelledby={`${id}-pool-title`} className="scroll-mt-6 space-y-2">
+        <h2 id={`${id}-pool-title`} className="text-base font-semibold text-slate-900">
+          Runs on
+        </h2>
+        <label htmlFor={`${id}-pool`} className="block text-sm text-slate-700">
+          The build pool whose workers run these builds: <code>{DEFAULT_POOL}</code>, or a pool of machines with what the builds need — a Mac with Xcode for iOS.
+        </label>
+        <input
+          id={`${id}-pool`}
+          className={`${input.replace("w-full", "w-64")} font-mono`}
+          value={pool}
+          list={`${id}-pools`}
+          maxLength={30}
+          spellCheck={false}
+          autoCapitalize="none"
+          aria-describedby={`${id}-pool-hint`}
+          onChange={(event) => setPool(event.target.value)}
+        />
+        <datalist id={`${id}-pools`}>
+          {[...new Set([DEFAULT_POOL, ...livePools])].map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
+        <p id={`${id}-pool-hint`} className="text-sm text-slate-600">
+          A worker builds for the pools in its <code>KEEL_BUILD_POOLS</code> (<code>{poolWorkerCommand("macos")}</code> on a Mac); other workers never take these builds. {livePools.length === 0 ? "No worker is running right now." : `Workers running now build for: ${livePools.join(", ")}.`}
+          {typedPool !== "" && POOL_NAME.test(typedPool) && !livePools.includes(typedPool) ? (
+            <strong className="font-medium text-amber-800"> No running worker builds for “{typedPool}”: its builds will wait until one is started with <code>KEEL_BUILD_POOLS={typedPool}</code>.</strong>
+          ) : null}
+        </p>
       </section>
 
       <section aria-labelledby={`${id}-fetch`} className="space-y-2">

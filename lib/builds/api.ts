@@ -40,6 +40,8 @@ export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: s
   return {
     ...buildSummaryJson(build, origin),
     profile: { id: build.profile.id, name: build.profile.name },
+    // The build pool whose workers run it (its profile's "Runs on" when it was queued).
+    pool: build.pool,
     statusReason: build.statusReason,
     variables: Object.fromEntries(buildParametersOf(build.parameters).map((parameter) => [parameter.name, parameter.value])),
     // A failed build's lines that say why (lib/shared/log-errors.ts), as the build page shows them.

@@ -25,7 +25,7 @@ let outside: string;
 let profileId: string;
 const workers: { process: ChildProcess; exited: Promise<number | null>; output: string[] }[] = [];
 
-function startWorker() {
+function startWorker(extra: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "lib/jobs/worker-main.ts"), "--child"], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
@@ -45,6 +45,7 @@ function startWorker() {
       KEEL_BUILD_ARTIFACT_MAX_BYTES: String(2 * 1024 * 1024),
       KEEL_BUILD_DIR: buildDir,
       KEEL_PUBLIC_URL: "https://keel.test",
+      ...extra,
     }),
   });
   const output: string[] = [];
@@ -348,6 +349,36 @@ describe("the build worker", () => {
     await updateProfileTriggers(scope, profileId, base);
     await setWorkflow(null);
   }, 90_000);
+
+  it("build pools: a profile that runs on “macos” waits in that pool's queue, which only a worker started for it takes", async () => {
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const { summarizeWorkers } = await import("@/lib/data/jobs");
+    const steps = [{ name: "Where", command: 'echo "pool=$KEEL_BUILD_POOL"' }];
+    await setWorkflow(steps);
+    await updateWorkflow(scope, profileId, { steps, timeoutMinutes: 30, variables: [], pool: "macos" });
+    const audit = await database.prisma.auditEvent.findFirst({ where: { action: "workflow.updated", targetId: profileId }, orderBy: { createdAt: "desc" } });
+    expect(audit?.data).toMatchObject({ changed: ["pool"], pool: "macos", poolBefore: "default" });
+    try {
+      const build = await start({ branch: "main" });
+      expect(build.pool).toBe("macos");
+      // Its job is in the pool's own queue, which the two default workers never fetch.
+      const jobs = await database.prisma.$queryRawUnsafe<{ name: string; state: string }[]>(`SELECT name, state FROM pgboss.job WHERE id = $1`, build.id);
+      expect(jobs).toEqual([{ name: "builds.run.macos", state: "created" }]);
+      expect((await summarizeWorkers(60_000)).pools).toEqual(["default"]);
+      const mac = startWorker({ KEEL_BUILD_POOLS: "macos" });
+      const done = await finished(build.id);
+      expect(done.status).toBe("SUCCEEDED");
+      expect(done.workerPid).toBe(mac.process.pid);
+      const log = await logOf(build.id);
+      expect(log).toContain("pool=macos");
+      expect(log.some((line) => line.endsWith("a worker of the build pool “macos”."))).toBe(true);
+      expect((await summarizeWorkers(60_000)).pools).toEqual(["default", "macos"]);
+      mac.process.kill("SIGTERM");
+      await mac.exited;
+    } finally {
+      await updateWorkflow(scope, profileId, { steps, timeoutMinutes: 30, variables: [], pool: "default" });
+    }
+  });
 
   it("the time limit kills the whole process tree", async () => {
     const { createBuild } = await import("@/lib/data/builds");

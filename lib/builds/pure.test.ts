@@ -81,6 +81,13 @@ describe("the workflow's checks", () => {
     // Submodules are fetched unless the editor says not to; anything but a boolean is a broken form.
     expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, fetchSubmodules: false, variables: [] })).toMatchObject({ ok: true, value: { fetchSubmodules: false } });
     expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, fetchSubmodules: "no", variables: [] })).toMatchObject({ ok: false });
+    // Runs on: a pool name, typed in any case (pool names are lowercase); absent keeps the stored pool.
+    expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, pool: " MacOS ", variables: [] })).toMatchObject({ ok: true, value: { pool: "macos" } });
+    expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, pool: "mac os", variables: [] })).toEqual({
+      ok: false,
+      errors: ["Runs on: “mac os” is not a pool name: lowercase letters, digits and dashes, not starting or ending with a dash, at most 30 characters (such as macos or xcode-16)."],
+    });
+    expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, pool: "", variables: [] })).toMatchObject({ ok: false, errors: [expect.stringMatching(/^Runs on: name a pool/)] });
     const bad = checkWorkflow({
       steps: [{ name: "", command: "" }],
       timeoutMinutes: 0,

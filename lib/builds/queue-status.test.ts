@@ -1,12 +1,12 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { QueueStatusLine } from "@/components/builds/queue-status";
+import { QueueStatusLine, type QueueStatus } from "@/components/builds/queue-status";
 
 // The builds list's queue line (components/builds/queue-status.tsx), rendered as the server does:
 // builds waiting with no worker alive get an alert that says what to do; otherwise a status line.
 
-const render = (status: { workers: number; queued: number; running: number }) => renderToStaticMarkup(createElement(QueueStatusLine, { status }));
+const render = (status: QueueStatus) => renderToStaticMarkup(createElement(QueueStatusLine, { status }));
 
 describe("the queue status line", () => {
   it("says builds wait for a worker, and how to start one, when none is alive", () => {
@@ -22,5 +22,17 @@ describe("the queue status line", () => {
     const idle = render({ workers: 0, queued: 0, running: 0 });
     expect(idle).toContain("No worker is running · 0 running · 0 queued");
     expect(idle).not.toContain("builds wait");
+  });
+
+  it("names a build pool whose builds wait while no live worker builds for it, and how to start one", () => {
+    const html = render({ workers: 1, queued: 3, running: 0, waiting: [{ pool: "default", queued: 1 }, { pool: "macos", queued: 2 }], pools: ["default"] });
+    expect(html).toContain("1 worker online · 0 running · 3 queued");
+    expect(html).toContain("No worker builds for the pool “macos”, so 2 builds wait in the queue");
+    expect(html).toContain("<code>KEEL_BUILD_POOLS=macos npm run worker</code>");
+    // The default pool has its worker: no alert for it.
+    expect(html).not.toContain("the pool “default”");
+    // Served pools are listed once there is more than the default one.
+    expect(render({ workers: 2, queued: 1, running: 0, waiting: [{ pool: "macos", queued: 1 }], pools: ["default", "macos"] })).toContain("1 queued · build pools: default, macos");
+    expect(render({ workers: 2, queued: 1, running: 0, waiting: [{ pool: "macos", queued: 1 }], pools: ["default", "macos"] })).not.toContain("No worker builds");
   });
 });

@@ -268,6 +268,7 @@ class BuildRun {
 
     const collectionUrl = buildCollectionUrl(connection);
     const url = `${collectionUrl}/${encodeURIComponent(profile.projectName)}/_git/${encodeURIComponent(profile.repositoryName)}`;
+    this.buildLog.system(0, `Running on ${os.hostname()}, a worker of the build pool “${build.pool}”.`);
     this.buildLog.system(0, `Fetching commit ${build.commitId}${build.branch ? ` (${shortBranchName(build.branch)})` : build.tag ? ` (tag ${build.tag})` : ""} from ${url} with the connection's ${credential.kind === "pat" ? "Personal Access Token" : "OAuth token"}.`);
     const fetchStarted = Date.now();
     try {
@@ -325,6 +326,7 @@ class BuildRun {
       KEEL_BUILD_TRIGGER: build.trigger,
       KEEL_BUILD_PROFILE: profile.name,
       KEEL_BUILD_PLATFORM: profile.platform,
+      KEEL_BUILD_POOL: build.pool,
       KEEL_BUILD_WORKSPACE: workspace,
       [ARTIFACTS_VARIABLE]: dirs.artifacts,
       ...(build.pullRequestId !== null ? { KEEL_BUILD_PULL_REQUEST: String(build.pullRequestId) } : {}),

@@ -4,7 +4,7 @@ import { createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, requestC
 import { getProfile, getProfileTriggers } from "@/lib/data/profiles";
 import { AppError } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
-import { runBuildQueue } from "@/lib/jobs/queues";
+import { buildQueueFor } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { can, refusalOf } from "@/lib/policy";
 import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
@@ -137,9 +137,10 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     artifactPatterns: workflow!.artifacts,
     cachePaths: workflow!.cachePaths,
     cacheKeyFiles: workflow!.cacheKeyFiles,
+    pool: workflow!.pool,
   });
   if (created.created) {
-    await queueRun(scope, created.id);
+    await queueRun(scope, created.id, workflow!.pool);
     await requestReport(scope, created.id);
   }
   const build = (await getBuild(scope, created.id))!;
@@ -224,10 +225,10 @@ async function supersedeOlder(scope: Scope, build: BuildView, mode: SupersedeMod
   }
 }
 
-/** Sends the build's job (its id is the build's: sending twice queues it once). */
-async function queueRun(scope: Scope, buildId: string): Promise<void> {
+/** Sends the build's job to its pool's queue (its id is the build's: sending twice queues it once). */
+async function queueRun(scope: Scope, buildId: string, pool: string): Promise<void> {
   try {
-    await enqueue(runBuildQueue, { buildId }, { scope, id: buildId });
+    await enqueue(buildQueueFor(pool), { buildId }, { scope, id: buildId });
   } catch (error) {
     // The build row is there, QUEUED: the sweeper sends its job again within a minute.
     log.warn({ err: error, buildId }, "could not queue the build's job (the sweeper will)");

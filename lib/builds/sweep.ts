@@ -2,7 +2,7 @@ import "server-only";
 import { buildsWithStaleReports, sweepBuilds } from "@/lib/data/builds";
 import { getEnv } from "@/lib/env";
 import { enqueue } from "@/lib/jobs/enqueue";
-import { runBuildQueue } from "@/lib/jobs/queues";
+import { buildQueueFor } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { systemScope } from "@/lib/scope";
 import { readdir } from "node:fs/promises";
@@ -40,7 +40,7 @@ export async function sweepBuildsJob(): Promise<void> {
     await requestReport(systemScope(build.organizationId, "builds.sweep"), build.id);
   }
   for (const build of queued) {
-    await enqueue(runBuildQueue, { buildId: build.id }, { scope: systemScope(build.organizationId, "builds.sweep"), id: build.id }).catch((error: unknown) =>
+    await enqueue(buildQueueFor(build.pool), { buildId: build.id }, { scope: systemScope(build.organizationId, "builds.sweep"), id: build.id }).catch((error: unknown) =>
       log.warn({ err: error, buildId: build.id }, "could not queue a build's job again"),
     );
   }

@@ -355,6 +355,7 @@ describe("copying a profile", () => {
       timeoutMinutes: 50,
       fetchSubmodules: false,
       artifacts: ["app/build/outputs/**/*.aab"],
+      pool: "android-sdk",
       variables: [
         { name: "FLAVOR", isSecret: false, value: "release" },
         { name: "STORE_PASSWORD", isSecret: true, value: "hunter2-hunter2" },
@@ -367,7 +368,7 @@ describe("copying a profile", () => {
     expect(copy.created).toBe(true);
     expect(await duplicateProfile(admin, profileId, { name: "Wallet release", idempotencyKey: key })).toEqual({ id: copy.id, created: false });
     const workflow = await getWorkflow(admin, copy.id);
-    expect(workflow).toMatchObject({ steps: [{ name: "Release", command: "./gradlew bundleRelease" }], timeoutMinutes: 50, fetchSubmodules: false, artifacts: ["app/build/outputs/**/*.aab"] });
+    expect(workflow).toMatchObject({ steps: [{ name: "Release", command: "./gradlew bundleRelease" }], timeoutMinutes: 50, fetchSubmodules: false, artifacts: ["app/build/outputs/**/*.aab"], pool: "android-sdk" });
     expect((await openBuildVariables(admin, copy.id)).variables.map((variable) => [variable.name, variable.value])).toEqual([
       ["FLAVOR", "release"],
       ["STORE_PASSWORD", "hunter2-hunter2"],

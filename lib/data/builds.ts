@@ -1,5 +1,6 @@
 import "server-only";
 import type { BuildParameter } from "@/lib/shared/build-parameters";
+import { DEFAULT_POOL } from "@/lib/shared/build-pools";
 import { FAILURE_LINE_PATTERN, failureSummary, LAST_LINES, MAX_FAILURE_LINES, type FailureLine } from "@/lib/shared/log-errors";
 import { createHash, randomUUID } from "node:crypto";
 import { db, type Tx } from "@/lib/db";
@@ -42,6 +43,8 @@ export type WorkflowView = {
   variables: WorkflowVariableView[];
   /** The variable groups its builds get, by name. */
   variableGroups: Array<{ id: string; name: string }>;
+  /** The build pool whose workers run its builds (lib/shared/build-pools.ts). */
+  pool: string;
 };
 
 function stepsOf(raw: unknown, platform: string): { steps: WorkflowStep[]; isDefault: boolean } {
@@ -61,6 +64,7 @@ export const workflowSelect = {
   artifactPatterns: true,
   cachePaths: true,
   cacheKeyFiles: true,
+  buildPool: true,
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
   variableGroups: { select: { group: { select: { id: true, name: true } } } },
 } satisfies Prisma.BuildProfileSelect;
@@ -79,6 +83,7 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
     cacheKeyFiles: profile.cacheKeyFiles,
     variables: variableViews(profile.variables),
     variableGroups: profile.variableGroups.map((link) => link.group).sort((a, b) => a.name.localeCompare(b.name, "en")),
+    pool: profile.buildPool,
   };
 }
 
@@ -101,6 +106,7 @@ export function workflowVersion(view: WorkflowView): string {
     ...(view.cachePaths.length > 0 || view.cacheKeyFiles.length > 0 ? { caches: [view.cachePaths, view.cacheKeyFiles] } : {}),
     variables,
     ...(view.variableGroups.length > 0 ? { variableGroups: view.variableGroups.map((group) => group.id).sort() } : {}),
+    ...(view.pool !== DEFAULT_POOL ? { pool: view.pool } : {}),
   };
   return createHash("sha256").update(JSON.stringify(shown)).digest("hex").slice(0, 16);
 }
@@ -120,7 +126,7 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
   if (!row) {
     return null;
   }
-  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, variables: _variables, variableGroups: _groups, ...profile } = row;
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, buildPool: _pool, variables: _variables, variableGroups: _groups, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
 }
@@ -137,7 +143,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
   }
   return db.$transaction(async (tx) => {
     await lockProfile(tx, scope, profileId);
-    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true } });
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, buildPool: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: storedVariableSelect });
     const linked = await tx.profileVariableGroup.findMany({ where: { profileId }, select: { group: { select: { id: true, name: true } } } });
     // A secret file's variable holds the file's path: a workflow variable may not take its name.
@@ -174,6 +180,10 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (JSON.stringify([profile.cachePaths, profile.cacheKeyFiles]) !== JSON.stringify([cachePaths, cacheKeyFiles])) {
       changed.push("caches");
     }
+    const pool = input.pool ?? profile.buildPool;
+    if (profile.buildPool !== pool) {
+      changed.push("pool");
+    }
     const variableChanges = await saveVariables(tx, scope, { profileId }, existing, input.variables, "workflow");
     if (Object.keys(variableChanges).length > 0) {
       changed.push("variables");
@@ -200,7 +210,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
       }
       groupsAfter = found;
     }
-    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts, cachePaths, cacheKeyFiles } });
+    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts, cachePaths, cacheKeyFiles, buildPool: pool } });
     if (changed.length > 0) {
       await recordAudit(
         scope,
@@ -219,6 +229,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
             artifacts,
             ...(changed.includes("artifacts") ? { artifactsBefore: profile.artifactPatterns } : {}),
             ...(changed.includes("caches") ? { cachePaths, cacheKeyFiles } : {}),
+            ...(changed.includes("pool") ? { pool, poolBefore: profile.buildPool } : {}),
             variables: variableChanges,
             ...(changed.includes("variableGroups") ? { variableGroups: groupsAfter.map((group) => group.name).sort(), variableGroupsBefore: groupsBefore.map((group) => group.name).sort() } : {}),
           },
@@ -345,6 +356,7 @@ const buildView = {
   logBytes: true,
   logTruncated: true,
   workerHost: true,
+  pool: true,
   profileId: true,
   requestedBy: { select: { id: true, name: true } },
   canceledBy: { select: { id: true, name: true } },
@@ -531,6 +543,8 @@ export type NewBuild = {
   /** The workflow's cache folders and key files (default none). */
   cachePaths?: string[];
   cacheKeyFiles?: string[];
+  /** The workflow's build pool (default "default"). */
+  pool?: string;
 };
 
 /** Inserts the report intents a state change causes (in the caller's transaction). */
@@ -596,6 +610,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           artifactPatterns: input.artifactPatterns ?? [],
           cachePaths: input.cachePaths ?? [],
           cacheKeyFiles: input.cacheKeyFiles ?? [],
+          pool: input.pool ?? DEFAULT_POOL,
         },
       });
       await tx.buildStep.createMany({
@@ -657,10 +672,12 @@ export async function recentFinishedBuilds(scope: Scope, profileId: string, take
 }
 
 /** How many of the organization's builds wait in the queue and how many run now. */
-export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; running: number }> {
-  const rows = await db.build.groupBy({ by: ["status"], where: { organizationId: scope.organizationId, status: { in: ["QUEUED", "RUNNING"] } }, _count: { _all: true } });
-  const count = (status: BuildStatus) => rows.find((row) => row.status === status)?._count._all ?? 0;
-  return { queued: count("QUEUED"), running: count("RUNNING") };
+export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; running: number; waiting: Array<{ pool: string; queued: number }> }> {
+  const rows = await db.build.groupBy({ by: ["status", "pool"], where: { organizationId: scope.organizationId, status: { in: ["QUEUED", "RUNNING"] } }, _count: { _all: true } });
+  const count = (status: BuildStatus) => rows.filter((row) => row.status === status).reduce((sum, row) => sum + row._count._all, 0);
+  // Queued builds per build pool: a pool no live worker serves is named on the page.
+  const waiting = rows.filter((row) => row.status === "QUEUED").map((row) => ({ pool: row.pool, queued: row._count._all }));
+  return { queued: count("QUEUED"), running: count("RUNNING"), waiting: waiting.sort((a, b) => a.pool.localeCompare(b.pool, "en")) };
 }
 
 /**
@@ -745,6 +762,7 @@ export type ClaimedBuild = {
   artifactPatterns: string[];
   cachePaths: string[];
   cacheKeyFiles: string[];
+  pool: string;
   queuedAt: Date;
   startedAt: Date;
 };
@@ -784,7 +802,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, pool: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };
@@ -947,7 +965,7 @@ async function noticeOfEnd(
  * them, and queued builds older than `requeueBefore` whose job may have been lost (re-sending
  * is idempotent: the job id is the build id).
  */
-export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promise<{ lost: { id: string; organizationId: string }[]; queued: { id: string; organizationId: string }[] }> {
+export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promise<{ lost: { id: string; organizationId: string }[]; queued: { id: string; organizationId: string; pool: string }[] }> {
   const stale = await db.build.findMany({ where: { status: "RUNNING", heartbeatAt: { lt: staleBefore } }, select: { id: true, organizationId: true, workerHost: true, workerPid: true }, take: 100 });
   const lost: { id: string; organizationId: string }[] = [];
   for (const build of stale) {
@@ -972,7 +990,7 @@ export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promi
       lost.push({ id: build.id, organizationId: build.organizationId });
     }
   }
-  const queued = await db.build.findMany({ where: { status: "QUEUED", queuedAt: { lt: requeueBefore } }, select: { id: true, organizationId: true }, orderBy: { queuedAt: "asc" }, take: 500 });
+  const queued = await db.build.findMany({ where: { status: "QUEUED", queuedAt: { lt: requeueBefore } }, select: { id: true, organizationId: true, pool: true }, orderBy: { queuedAt: "asc" }, take: 500 });
   return { lost, queued };
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { db, type Tx } from "@/lib/db";
+import { poolOfQueue } from "@/lib/shared/build-pools";
 
 // The job engine's own rows in Keel's schema: worker heartbeats, schedule slots and the
 // idempotency keys of effects (JobEffect). pg-boss's tables live in their own schema and are
@@ -70,16 +71,29 @@ export async function removeWorker(id: string): Promise<void> {
   await db.workerHeartbeat.deleteMany({ where: { id } });
 }
 
-export type WorkerSummary = { live: number; lastHeartbeatAt: Date | null; activeJobs: number };
+export type WorkerSummary = {
+  live: number;
+  lastHeartbeatAt: Date | null;
+  activeJobs: number;
+  /** The build pools at least one live worker builds for (from the queues in their heartbeats), sorted. */
+  pools: string[];
+};
 
-/** Workers whose last beat is younger than `liveWithinMs`, and the newest beat of any worker. */
+/** Workers whose last beat is younger than `liveWithinMs`, the build pools they serve, and the newest beat of any worker. */
 export async function summarizeWorkers(liveWithinMs: number): Promise<WorkerSummary> {
   const since = new Date(Date.now() - liveWithinMs);
   const [live, newest] = await Promise.all([
-    db.workerHeartbeat.aggregate({ where: { lastBeatAt: { gte: since } }, _count: { _all: true }, _sum: { activeJobs: true } }),
+    // One row per worker process: a handful, even on a large installation.
+    db.workerHeartbeat.findMany({ where: { lastBeatAt: { gte: since } }, select: { queues: true, activeJobs: true } }),
     db.workerHeartbeat.aggregate({ _max: { lastBeatAt: true } }),
   ]);
-  return { live: live._count._all, lastHeartbeatAt: newest._max.lastBeatAt, activeJobs: live._sum.activeJobs ?? 0 };
+  const pools = new Set(live.flatMap((worker) => worker.queues.map(poolOfQueue).filter((pool): pool is string => pool !== null)));
+  return {
+    live: live.length,
+    lastHeartbeatAt: newest._max.lastBeatAt,
+    activeJobs: live.reduce((sum, worker) => sum + worker.activeJobs, 0),
+    pools: [...pools].sort((a, b) => a.localeCompare(b, "en")),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // Payloads are stored in PostgreSQL as JSON and shown in logs: ids and flags, never secrets.
 import { z } from "zod";
 import { defineQueue } from "./define";
+import { poolQueueName } from "@/lib/shared/build-pools";
 
 /** Lists a connection's projects and repositories into the picker's cache (lib/repositories/listing.ts). */
 export const listRepositoriesQueue = defineQueue({
@@ -83,6 +84,25 @@ export const runBuildQueue = defineQueue({
   // long before by the sweeper (heartbeats), this only returns the job to the queue.
   expireInSeconds: 6 * 3_600 + 30 * 60,
 });
+
+const poolQueues = new Map<string, typeof runBuildQueue>();
+
+/**
+ * The queue of one build pool's builds (lib/shared/build-pools.ts): the default pool's is
+ * builds.run itself, another pool's the same definition under `builds.run.<pool>`.
+ */
+export function buildQueueFor(pool: string): typeof runBuildQueue {
+  const name = poolQueueName(pool);
+  if (name === runBuildQueue.name) {
+    return runBuildQueue;
+  }
+  let queue = poolQueues.get(name);
+  if (!queue) {
+    queue = defineQueue({ ...runBuildQueue, name });
+    poolQueues.set(name, queue);
+  }
+  return queue;
+}
 
 /** Sends a build's report intents to Azure DevOps, in order (lib/builds/report.ts). */
 export const reportBuildQueue = defineQueue({

@@ -23,6 +23,7 @@ import { backfillJob } from "@/lib/hooks/backfill";
 import { pollAllJob, pollRepositoryJob, sweepDeliveriesJob } from "@/lib/hooks/poll";
 import { processDeliveryJob } from "@/lib/hooks/process";
 import { syncHooksJob } from "@/lib/hooks/subscriptions";
+import { DEFAULT_POOL } from "@/lib/shared/build-pools";
 import { defineSchedule, handle, type Registry } from "./define";
 import {
   backfillHooksQueue,
@@ -37,7 +38,7 @@ import {
   processDeliveryQueue,
   reportBuildQueue,
   rotateFederationKeysQueue,
-  runBuildQueue,
+  buildQueueFor,
   scheduleBuildsQueue,
   scheduledBuildQueue,
   sweepBuildsQueue,
@@ -77,7 +78,7 @@ export const registry: Registry = {
     handle(checkAllConnectionsQueue, checkAllConnectionsJob),
     handle(checkConnectionQueue, checkConnectionJob),
     handle(noticeEmailQueue, emailNoticesJob),
-    handle(runBuildQueue, runBuildJob),
+    buildHandler(),
     handle(reportBuildQueue, reportBuildJob),
     handle(sweepBuildsQueue, sweepBuildsJob),
     handle(scheduleBuildsQueue, scheduleBuildsJob),
@@ -113,6 +114,24 @@ export const registry: Registry = {
     defineSchedule({ name: "entra.rotate-signing-keys.hourly", queue: rotateFederationKeysQueue, everySeconds: 3_600, payload: {} }),
   ],
 };
+
+/**
+ * The builds.run handler for the pools this worker builds for (KEEL_BUILD_POOLS): the first
+ * pool's queue, the others as its variants, so KEEL_BUILD_CONCURRENCY counts across them.
+ */
+function buildHandler() {
+  const [first, ...others] = buildPools().map((pool) => buildQueueFor(pool));
+  return handle(first!, runBuildJob, others);
+}
+
+/** KEEL_BUILD_POOLS, read when the worker loads its registry (the worker validates the rest). */
+function buildPools(): string[] {
+  try {
+    return getEnv().KEEL_BUILD_POOLS;
+  } catch {
+    return [DEFAULT_POOL];
+  }
+}
 
 /** KEEL_POLL_INTERVAL_SECONDS, read when the worker loads its registry. */
 function pollSeconds(): number {

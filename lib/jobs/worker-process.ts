@@ -13,7 +13,7 @@ import { applyMigrations } from "@/prisma/runner";
 import { loadOrCreateSecrets } from "@/lib/runtime/secrets";
 import { installJobSchema } from "./boss";
 import type { Registry } from "./define";
-import { runBuildQueue } from "./queues";
+import { buildQueueFor } from "./queues";
 import { startWorker } from "./worker";
 
 function refuse(message: string): never {
@@ -70,7 +70,8 @@ export async function runWorkerProcess(registry: Registry, options: { child: boo
       heartbeatMs: env.KEEL_WORKER_HEARTBEAT_MS,
       graceMs: env.KEEL_WORKER_SHUTDOWN_GRACE_MS,
       maintenanceSeconds: env.KEEL_JOB_MAINTENANCE_SECONDS,
-      queueConcurrency: { [runBuildQueue.name]: env.KEEL_BUILD_CONCURRENCY },
+      // The build handler's own queue is its first pool's (its other pools share these slots).
+      queueConcurrency: { [buildQueueFor(env.KEEL_BUILD_POOLS[0]!).name]: env.KEEL_BUILD_CONCURRENCY },
     },
     log,
   });

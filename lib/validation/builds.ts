@@ -2,6 +2,7 @@ import { z } from "zod";
 import { listPageField } from "./list-query";
 import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
 import { parseBuildParameters } from "@/lib/shared/build-parameters";
+import { poolNameProblem } from "@/lib/shared/build-pools";
 import { SHARE_LIFETIMES } from "@/lib/shared/shares";
 import { artifactPatternProblem, cachePathProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 
@@ -116,7 +117,7 @@ export type WorkflowVariableInput = { name: string; isSecret: boolean; value: st
 
 /** `basedOn`: the version of the workflow the editor started from (lib/data/builds.ts, `workflowVersion`). */
 /** `fetchSubmodules`, `fetchLfs`, `artifacts`, `variableGroups` or the caches absent: the stored setting stays (the editor always sends them). */
-export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; cachePaths?: string[]; cacheKeyFiles?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; basedOn?: string };
+export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; cachePaths?: string[]; cacheKeyFiles?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; pool?: string; basedOn?: string };
 
 /** A variable as the workflow and variable-group editors send it. */
 export const rawVariable = z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict();
@@ -131,6 +132,8 @@ const rawWorkflow = z.object({
   /** Cache folders and key files, one per line in the editor; absent: the stored ones stay. */
   cachePaths: z.array(z.string()).max(1_000).optional(),
   cacheKeyFiles: z.array(z.string()).max(1_000).optional(),
+  /** The build pool ("Runs on"); absent: the stored one stays. */
+  pool: z.string().max(200).optional(),
   variables: z.array(rawVariable).max(500),
   /** The variable groups the profile uses (ids); absent: the stored links stay. */
   variableGroups: z.array(z.uuid()).max(200).optional(),
@@ -264,12 +267,17 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
   if (cacheKeyFiles && cacheKeyFiles.length > 0 && (cachePaths ?? []).length === 0) {
     errors.push("Cache key files decide which cache fits: name the folders to cache too, or remove the key files.");
   }
+  const pool = input.pool === undefined ? undefined : input.pool.trim().toLowerCase();
+  const poolProblem = pool === undefined ? null : poolNameProblem(pool);
+  if (poolProblem) {
+    errors.push(`Runs on: ${poolProblem}.`);
+  }
   if (errors.length > 0) {
     return { ok: false, errors };
   }
   return {
     ok: true,
-    value: { ...(cachePaths ? { cachePaths } : {}), ...(cacheKeyFiles ? { cacheKeyFiles } : {}), steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
+    value: { ...(pool ? { pool } : {}), ...(cachePaths ? { cachePaths } : {}), ...(cacheKeyFiles ? { cacheKeyFiles } : {}), steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
   };
 }
 

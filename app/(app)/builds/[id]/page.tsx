@@ -5,7 +5,7 @@ import { notFound } from "next/navigation";
 import { ArtifactList } from "@/components/builds/artifact-list";
 import { BuildLive } from "@/components/builds/build-live";
 import { BuildStatusBadge } from "@/components/builds/build-status-badge";
-import { NoWorkerAlert } from "@/components/builds/queue-status";
+import { NoPoolWorkerAlert, NoWorkerAlert } from "@/components/builds/queue-status";
 import { ShareCard } from "@/components/builds/share-card";
 import { TestSummaryCard } from "@/components/builds/test-summary";
 import { ActionButton } from "@/components/ui/action-button";
@@ -127,7 +127,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
           </ol>
         </Card>
       ) : null}
-      {workers && workers.live === 0 ? <NoWorkerAlert className="mb-6" /> : null}
+      {workers && workers.live === 0 ? <NoWorkerAlert className="mb-6" /> : workers && !workers.pools.includes(build.pool) ? <NoPoolWorkerAlert pool={build.pool} className="mb-6" /> : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-6">
           <BuildLive
@@ -233,6 +233,10 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
               <div>
                 <dt className="text-slate-500">Time limit</dt>
                 <dd>{formatDuration(build.timeoutSeconds * 1_000)}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Runs on</dt>
+                <dd>the build pool “{build.pool}”</dd>
               </div>
               {build.canceledBy ? (
                 <div>

@@ -10,6 +10,8 @@ import { clearCachesAction, updateWorkflowAction } from "@/lib/actions/builds";
 import { removeSecretFileAction, saveSecretFileAction } from "@/lib/actions/secret-files";
 import { requireScope } from "@/lib/auth/guards";
 import { getProfileWorkflow } from "@/lib/data/builds";
+import { summarizeWorkers } from "@/lib/data/jobs";
+import { getEnv } from "@/lib/env";
 import { listCaches } from "@/lib/data/caches";
 import { listSecretFiles } from "@/lib/data/secret-files";
 import { listVariableGroups } from "@/lib/data/variable-groups";
@@ -29,7 +31,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
     notFound();
   }
   const { profile, workflow, version } = found;
-  const [files, groups, caches] = await Promise.all([listSecretFiles(scope, profile.id), listVariableGroups(scope), listCaches(scope, profile.id)]);
+  const [files, groups, caches, workers] = await Promise.all([listSecretFiles(scope, profile.id), listVariableGroups(scope), listCaches(scope, profile.id), summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS)]);
   return (
     <>
       <PageHeader
@@ -59,6 +61,8 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           variables={workflow.variables}
           variableGroups={workflow.variableGroups.map((group) => group.id)}
           groups={groups.map(({ id: groupId, name, description, variables, secrets }) => ({ id: groupId, name, description, variables, secrets }))}
+          pool={workflow.pool}
+          livePools={workers.pools}
           version={version}
           defaults={defaultWorkflowSteps(profile.platform)}
           defaultHint={defaultWorkflowHint(profile.platform)}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "@/lib/env";
+import { DEFAULT_POOL, parsePoolList, poolNameProblem, poolOfQueue, poolQueueName, poolWorkerCommand } from "./build-pools";
+
+// Build pools (lib/shared/build-pools.ts): names, their queues, and KEEL_BUILD_POOLS.
+
+describe("build pool names", () => {
+  it("takes lowercase letters, digits and inner dashes, up to 30 characters", () => {
+    for (const name of ["default", "macos", "xcode-16", "m1", "a".repeat(30)]) {
+      expect(poolNameProblem(name)).toBeNull();
+    }
+  });
+
+  it("refuses others, saying what a pool name is", () => {
+    expect(poolNameProblem("")).toMatch(/name a pool/);
+    expect(poolNameProblem("MacOS")).toMatch(/lowercase letters, digits and dashes/);
+    for (const name of ["-mac", "mac-", "mac os", "mac.os", "a".repeat(31), "macos\n"]) {
+      expect(poolNameProblem(name)).not.toBeNull();
+    }
+    // The default pool's queue is builds.run, whose dead letters are builds.run.dead.
+    expect(poolNameProblem("dead")).toMatch(/reserved/);
+  });
+});
+
+describe("a pool's queue", () => {
+  it("is builds.run for the default pool (jobs queued before pools existed still run) and builds.run.<pool> for another", () => {
+    expect(poolQueueName(DEFAULT_POOL)).toBe("builds.run");
+    expect(poolQueueName("macos")).toBe("builds.run.macos");
+  });
+
+  it("is read back from a worker's queue names; other queues and dead letters are no pool", () => {
+    expect(poolOfQueue("builds.run")).toBe("default");
+    expect(poolOfQueue("builds.run.macos")).toBe("macos");
+    expect(poolOfQueue("builds.run.dead")).toBeNull();
+    expect(poolOfQueue("builds.run.macos.dead")).toBeNull();
+    expect(poolOfQueue("builds.report")).toBeNull();
+    expect(poolOfQueue("repositories.list")).toBeNull();
+  });
+
+  it("is started by the command the pages show", () => {
+    expect(poolWorkerCommand("macos")).toBe("KEEL_BUILD_POOLS=macos npm run worker");
+    expect(poolWorkerCommand(DEFAULT_POOL)).toBe("npm run worker");
+  });
+});
+
+describe("KEEL_BUILD_POOLS", () => {
+  it("lists pools separated by commas or spaces, each once; empty or unset is the default pool", () => {
+    expect(parsePoolList("macos, default macos")).toEqual(["macos", "default"]);
+    expect(parsePoolList("  ")).toEqual(["default"]);
+    expect(parseEnv({ KEEL_BUILD_POOLS: "macos,xcode-16" }).KEEL_BUILD_POOLS).toEqual(["macos", "xcode-16"]);
+    expect(parseEnv({}).KEEL_BUILD_POOLS).toEqual(["default"]);
+  });
+
+  it("refuses a bad name at start, naming it", () => {
+    expect(() => parseEnv({ KEEL_BUILD_POOLS: "macos,Mac OS" })).toThrow(/KEEL_BUILD_POOLS[\s\S]*“Mac”/);
+  });
+});

@@ -1,0 +1,67 @@
+// Build pools (lib/builds/README.md, "Build pools"): which workers may run a profile's builds.
+// iOS builds need a Mac with Xcode, Android builds a machine with the SDK: a profile says where
+// its builds run ("Runs on" in its workflow), a worker says which pools it builds for
+// (KEEL_BUILD_POOLS), and each pool is its own queue of the job engine, so a build waits for a
+// worker of its pool and no other worker ever takes it. Pure: the workflow editor, the env
+// check, the queues and the pages share it.
+
+/** The pool of every profile until an admin picks another, and of every worker unless told otherwise. */
+export const DEFAULT_POOL = "default";
+
+/** Lowercase letters, digits and inner dashes, 1–30 characters: part of a queue name, typed into an env var. */
+export const POOL_NAME = /^[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?$/;
+
+/** The queue of the default pool keeps the name builds always had, so jobs queued before pools existed still run. */
+const BASE_QUEUE = "builds.run";
+
+/** What is wrong with a pool name, in words; null when it is fine. */
+export function poolNameProblem(name: string): string | null {
+  if (name === "") {
+    return "name a pool (default, or the one your Mac workers build for, such as macos)";
+  }
+  if (!POOL_NAME.test(name)) {
+    return `“${name.slice(0, 40)}” is not a pool name: lowercase letters, digits and dashes, not starting or ending with a dash, at most 30 characters (such as macos or xcode-16)`;
+  }
+  if (name === "dead") {
+    // builds.run.dead is the default pool's dead-letter queue.
+    return "“dead” is reserved by Keel's job engine: choose another pool name";
+  }
+  return null;
+}
+
+/** The job-engine queue of a pool's builds. */
+export function poolQueueName(pool: string): string {
+  return pool === DEFAULT_POOL ? BASE_QUEUE : `${BASE_QUEUE}.${pool}`;
+}
+
+/** The pool whose builds a queue holds; null for any other queue. */
+export function poolOfQueue(queue: string): string | null {
+  if (queue === BASE_QUEUE) {
+    return DEFAULT_POOL;
+  }
+  if (queue.startsWith(`${BASE_QUEUE}.`)) {
+    const pool = queue.slice(BASE_QUEUE.length + 1);
+    return poolNameProblem(pool) === null ? pool : null;
+  }
+  return null;
+}
+
+/**
+ * Parses KEEL_BUILD_POOLS: pool names separated by commas or spaces, each once; empty means the
+ * default pool. Throws an Error naming the bad name.
+ */
+export function parsePoolList(value: string): string[] {
+  const names = [...new Set(value.split(/[\s,]+/).filter((name) => name !== ""))];
+  for (const name of names) {
+    const problem = poolNameProblem(name);
+    if (problem) {
+      throw new Error(problem);
+    }
+  }
+  return names.length > 0 ? names : [DEFAULT_POOL];
+}
+
+/** The command that starts a worker for a pool, as pages show it. */
+export function poolWorkerCommand(pool: string): string {
+  return pool === DEFAULT_POOL ? "npm run worker" : `KEEL_BUILD_POOLS=${pool} npm run worker`;
+}
