@@ -383,3 +383,30 @@ describe("copying a profile", () => {
     expect(await database.prisma.auditEvent.count({ where: { action: "profile.created", targetId: copy.id } })).toBe(1);
   });
 });
+
+describe("build pools' queues", () => {
+  it("places a queued build among the queued builds of its own pool, and counts the waiting per pool", async () => {
+    const { buildQueueCounts, queuePosition } = await import("./builds");
+    const base = { organizationId: seeded.organizationId, profileId, trigger: "MANUAL" as const, commitId: "b".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 60 };
+    const last = await database.prisma.build.aggregate({ where: { profileId }, _max: { number: true } });
+    let number = (last._max.number ?? 0) + 1;
+    const queue = async (pool: string) => (await database.prisma.build.create({ data: { ...base, number: number++, idempotencyKey: `pool-${number}`, pool }, select: { id: true } })).id;
+    const before = await buildQueueCounts(admin);
+    const defaultsBefore = before.waiting.find((entry) => entry.pool === "default")?.queued ?? 0;
+    // The place counts every organization's builds of the pool (the workers are shared).
+    const everyonesDefaultsBefore = await database.prisma.build.count({ where: { status: "QUEUED", pool: "default" } });
+    const mac1 = await queue("macos");
+    const standard = await queue("default");
+    const mac2 = await queue("macos");
+    // Builds of the default pool queued earlier wait for other workers: they do not count for the Mac builds.
+    expect(await queuePosition(mac1)).toBe(1);
+    expect(await queuePosition(mac2)).toBe(2);
+    expect(await queuePosition(standard)).toBe(everyonesDefaultsBefore + 1);
+    const after = await buildQueueCounts(admin);
+    expect(after.queued).toBe(before.queued + 3);
+    expect(after.waiting).toEqual([
+      { pool: "default", queued: defaultsBefore + 1 },
+      { pool: "macos", queued: 2 },
+    ]);
+  });
+});

@@ -459,13 +459,13 @@ export async function hasBuildProfiles(scope: Scope): Promise<boolean> {
 export const PROFILE_OPTIONS = 1_000;
 
 /**
- * The 1-based place of a queued build in the queue every worker takes from (oldest first), or
- * null when it is not queued. Global by nature: the workers are shared by every organization,
- * so builds of others count — only their number is used, nothing of them is shown.
+ * The 1-based place of a queued build in its build pool's queue (oldest first), or null when it
+ * is not queued. Global by nature: the workers are shared by every organization, so builds of
+ * others in the same pool count — only their number is used, nothing of them is shown.
  */
 export async function queuePosition(buildId: string): Promise<number | null> {
   const rows = await db.$queryRaw<{ position: bigint | null }[]>`
-    SELECT CASE WHEN b.status = 'QUEUED' THEN (SELECT count(*) FROM "Build" q WHERE q.status = 'QUEUED' AND (q."queuedAt", q.id) <= (b."queuedAt", b.id)) END AS position
+    SELECT CASE WHEN b.status = 'QUEUED' THEN (SELECT count(*) FROM "Build" q WHERE q.status = 'QUEUED' AND q.pool = b.pool AND (q."queuedAt", q.id) <= (b."queuedAt", b.id)) END AS position
     FROM "Build" b WHERE b.id = ${buildId}::uuid`;
   const position = rows[0]?.position;
   return position === null || position === undefined ? null : Number(position);
