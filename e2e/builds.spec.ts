@@ -569,6 +569,14 @@ test.describe("builds", () => {
       await expectNoSeriousA11yViolations(page, "queued build waiting for its pool");
       await page.goto("/builds");
       await expect(page.getByRole("alert").filter({ hasText: "No worker builds for the pool “macos”, so 1 build waits in the queue" })).toBeVisible();
+      // The admins' Workers page: the pool has a profile and a queued build but no worker; the launcher's worker builds for the default pool.
+      await page.goto("/settings/workers");
+      const pools = page.getByRole("table", { name: "Build pools" });
+      await expect(pools.getByRole("row").filter({ hasText: /^macos/ })).toContainText("none: builds wait");
+      await expect(pools.getByRole("row").filter({ hasText: /^macos/ }).getByRole("cell")).toHaveText(["macos", "none: builds wait", "1", "0", "1"]);
+      const workers = page.getByRole("table", { name: "Workers" });
+      await expect(workers.getByRole("row").filter({ hasText: "process" }).first()).toContainText("default");
+      await expectNoSeriousA11yViolations(page, "workers and build pools");
       // The default worker never took it.
       expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("QUEUED");
       await page.goto(`/builds/${buildId}`);

@@ -178,6 +178,7 @@ for (const size of WIDTHS) {
       await visit("settings", "/settings");
       await visit("members", "/settings/members");
       await visit("network", "/settings/network");
+      await visit("workers", "/settings/workers");
       await visit("audit", "/settings/audit");
       await visit("Entra ID settings", "/settings/entra");
     });

@@ -202,15 +202,19 @@ test.describe("headers", () => {
 });
 
 test.describe("members see only what they need", () => {
-  test("the network settings are for admins only", async ({ page }) => {
+  test("the network settings and the workers page are for admins only", async ({ page }) => {
     const member = await createUser({ role: "MEMBER", name: "Nia Network" });
     try {
       await signInPage(page, member.email, member.password);
       expect((await page.goto("/settings/network"))?.status()).toBe(403);
       await expect(page.getByRole("heading", { name: "Only admins can open this page" })).toBeVisible();
       await expect(page.getByText("203.0.113.10")).toHaveCount(0);
+      // The workers page names the installation's machines: admins only too.
+      expect((await page.goto("/settings/workers"))?.status()).toBe(403);
+      await expect(page.getByRole("heading", { name: "Only admins can open this page" })).toBeVisible();
       await page.goto("/settings");
       await expect(page.getByRole("link", { name: "Network settings" })).toHaveCount(0);
+      await expect(page.getByRole("link", { name: "Workers and build pools" })).toHaveCount(0);
       await expect(page.getByRole("link", { name: "Your account" })).toBeVisible();
     } finally {
       await removeUser(member.id);

@@ -36,6 +36,8 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   // The network settings map the private networks Keel may reach: admins only (issue 11).
   "network.read": { member: false, system: false },
   "network.update": { member: false, system: false },
+  // The workers page names the installation's machines: admins only.
+  "worker.read": { member: false, system: false },
   // Everyone makes tokens of their own; revoking anyone's is for admins (owners revoke theirs: below).
   "apiToken.manage": { member: true, system: false },
   "apiToken.revoke": { member: false, system: false },

@@ -73,6 +73,11 @@ const RULES = {
    * allowlist maps the private networks Keel may reach, which members do not need to know.
    */
   "network.read": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /**
+   * See Keel's workers: host names, process ids, the build pools each serves, how long it has
+   * run. Admins only, like the network settings: it maps the installation's machines.
+   */
+  "worker.read": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /** Edit the organization's own outbound allowlist entries (KEEL_OUTBOUND_ALLOWLIST stays the operator's). */
   "network.update": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /** Create API tokens of one's own (scripts start and read builds as their creator), see and revoke them. */

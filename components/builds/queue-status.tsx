@@ -6,7 +6,7 @@ export type QueueStatus = {
   queued: number;
   running: number;
   /** Queued builds per build pool. */
-  waiting?: Array<{ pool: string; queued: number }>;
+  byPool?: Array<{ pool: string; queued: number }>;
   /** The build pools live workers build for. */
   pools?: string[];
 };
@@ -21,7 +21,7 @@ export function QueueStatusLine({ status, className }: { status: QueueStatus; cl
     return <NoWorkerAlert className={className} />;
   }
   const served = new Set(status.pools ?? []);
-  const stranded = status.pools ? (status.waiting ?? []).filter((entry) => entry.queued > 0 && !served.has(entry.pool)) : [];
+  const stranded = status.pools ? (status.byPool ?? []).filter((entry) => entry.queued > 0 && !served.has(entry.pool)) : [];
   return (
     <>
       <p className={`text-sm text-slate-600 ${className ?? ""}`} data-testid="queue-status">

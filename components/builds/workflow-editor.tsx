@@ -215,7 +215,10 @@ export function WorkflowEditor({
           ))}
         </datalist>
         <p id={`${id}-pool-hint`} className="text-sm text-slate-600">
-          A worker builds for the pools in its <code>KEEL_BUILD_POOLS</code> (<code>{poolWorkerCommand("macos")}</code> on a Mac); other workers never take these builds. {livePools.length === 0 ? "No worker is running right now." : `Workers running now build for: ${livePools.join(", ")}.`}
+          A worker builds for the pools in its <code>KEEL_BUILD_POOLS</code> (<code>{poolWorkerCommand("macos")}</code> on a Mac); other workers never take these builds. {livePools.length === 0 ? "No worker is running right now." : `Workers running now build for: ${livePools.join(", ")}.`}{" "}
+          <Link href="/settings/workers" className="font-medium text-brand-700 underline">
+            Workers and build pools
+          </Link>
           {typedPool !== "" && POOL_NAME.test(typedPool) && !livePools.includes(typedPool) ? (
             <strong className="font-medium text-amber-800"> No running worker builds for “{typedPool}”: its builds will wait until one is started with <code>KEEL_BUILD_POOLS={typedPool}</code>.</strong>
           ) : null}

@@ -25,14 +25,14 @@ describe("the queue status line", () => {
   });
 
   it("names a build pool whose builds wait while no live worker builds for it, and how to start one", () => {
-    const html = render({ workers: 1, queued: 3, running: 0, waiting: [{ pool: "default", queued: 1 }, { pool: "macos", queued: 2 }], pools: ["default"] });
+    const html = render({ workers: 1, queued: 3, running: 0, byPool: [{ pool: "default", queued: 1 }, { pool: "macos", queued: 2 }], pools: ["default"] });
     expect(html).toContain("1 worker online · 0 running · 3 queued");
     expect(html).toContain("No worker builds for the pool “macos”, so 2 builds wait in the queue");
     expect(html).toContain("<code>KEEL_BUILD_POOLS=macos npm run worker</code>");
     // The default pool has its worker: no alert for it.
     expect(html).not.toContain("the pool “default”");
     // Served pools are listed once there is more than the default one.
-    expect(render({ workers: 2, queued: 1, running: 0, waiting: [{ pool: "macos", queued: 1 }], pools: ["default", "macos"] })).toContain("1 queued · build pools: default, macos");
-    expect(render({ workers: 2, queued: 1, running: 0, waiting: [{ pool: "macos", queued: 1 }], pools: ["default", "macos"] })).not.toContain("No worker builds");
+    expect(render({ workers: 2, queued: 1, running: 0, byPool: [{ pool: "macos", queued: 1 }], pools: ["default", "macos"] })).toContain("1 queued · build pools: default, macos");
+    expect(render({ workers: 2, queued: 1, running: 0, byPool: [{ pool: "macos", queued: 1 }], pools: ["default", "macos"] })).not.toContain("No worker builds");
   });
 });

@@ -392,7 +392,7 @@ describe("build pools' queues", () => {
     let number = (last._max.number ?? 0) + 1;
     const queue = async (pool: string) => (await database.prisma.build.create({ data: { ...base, number: number++, idempotencyKey: `pool-${number}`, pool }, select: { id: true } })).id;
     const before = await buildQueueCounts(admin);
-    const defaultsBefore = before.waiting.find((entry) => entry.pool === "default")?.queued ?? 0;
+    const defaultsBefore = before.byPool.find((entry) => entry.pool === "default") ?? { queued: 0, running: 0 };
     // The place counts every organization's builds of the pool (the workers are shared).
     const everyonesDefaultsBefore = await database.prisma.build.count({ where: { status: "QUEUED", pool: "default" } });
     const mac1 = await queue("macos");
@@ -404,9 +404,14 @@ describe("build pools' queues", () => {
     expect(await queuePosition(standard)).toBe(everyonesDefaultsBefore + 1);
     const after = await buildQueueCounts(admin);
     expect(after.queued).toBe(before.queued + 3);
-    expect(after.waiting).toEqual([
-      { pool: "default", queued: defaultsBefore + 1 },
-      { pool: "macos", queued: 2 },
+    expect(after.byPool).toEqual([
+      { pool: "default", queued: defaultsBefore.queued + 1, running: defaultsBefore.running },
+      { pool: "macos", queued: 2, running: 0 },
     ]);
+    // A Mac worker takes the first: the second moves up, and the pool counts one running.
+    await database.prisma.build.update({ where: { id: mac1 }, data: { status: "RUNNING" } });
+    expect(await queuePosition(mac1)).toBeNull();
+    expect(await queuePosition(mac2)).toBe(1);
+    expect((await buildQueueCounts(admin)).byPool.find((entry) => entry.pool === "macos")).toEqual({ pool: "macos", queued: 1, running: 1 });
   });
 });

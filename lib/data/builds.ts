@@ -672,12 +672,19 @@ export async function recentFinishedBuilds(scope: Scope, profileId: string, take
 }
 
 /** How many of the organization's builds wait in the queue and how many run now. */
-export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; running: number; waiting: Array<{ pool: string; queued: number }> }> {
+export type PoolCounts = { pool: string; queued: number; running: number };
+
+export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; running: number; byPool: PoolCounts[] }> {
   const rows = await db.build.groupBy({ by: ["status", "pool"], where: { organizationId: scope.organizationId, status: { in: ["QUEUED", "RUNNING"] } }, _count: { _all: true } });
-  const count = (status: BuildStatus) => rows.filter((row) => row.status === status).reduce((sum, row) => sum + row._count._all, 0);
-  // Queued builds per build pool: a pool no live worker serves is named on the page.
-  const waiting = rows.filter((row) => row.status === "QUEUED").map((row) => ({ pool: row.pool, queued: row._count._all }));
-  return { queued: count("QUEUED"), running: count("RUNNING"), waiting: waiting.sort((a, b) => a.pool.localeCompare(b.pool, "en")) };
+  // Per build pool too: a pool whose builds wait with no live worker is named on the pages.
+  const byPool = new Map<string, PoolCounts>();
+  for (const row of rows) {
+    const entry = byPool.get(row.pool) ?? { pool: row.pool, queued: 0, running: 0 };
+    entry[row.status === "QUEUED" ? "queued" : "running"] += row._count._all;
+    byPool.set(row.pool, entry);
+  }
+  const pools = [...byPool.values()].sort((a, b) => a.pool.localeCompare(b.pool, "en"));
+  return { queued: pools.reduce((sum, entry) => sum + entry.queued, 0), running: pools.reduce((sum, entry) => sum + entry.running, 0), byPool: pools };
 }
 
 /**

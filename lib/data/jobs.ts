@@ -1,5 +1,8 @@
 import "server-only";
 import { db, type Tx } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { can, refusalOf } from "@/lib/policy";
+import type { Scope } from "@/lib/scope";
 import { poolOfQueue } from "@/lib/shared/build-pools";
 
 // The job engine's own rows in Keel's schema: worker heartbeats, schedule slots and the
@@ -94,6 +97,44 @@ export async function summarizeWorkers(liveWithinMs: number): Promise<WorkerSumm
     activeJobs: live.reduce((sum, worker) => sum + worker.activeJobs, 0),
     pools: [...pools].sort((a, b) => a.localeCompare(b, "en")),
   };
+}
+
+export type WorkerView = {
+  id: string;
+  host: string;
+  pid: number;
+  /** The build pools it builds for; empty for a worker that runs no builds. */
+  pools: string[];
+  /** Jobs running in it at its last heartbeat (builds and other background work). */
+  activeJobs: number;
+  startedAt: Date;
+  lastBeatAt: Date;
+  /** Whether it beat within the window: false for one that stopped reporting (killed, its machine gone). */
+  live: boolean;
+};
+
+/**
+ * Every worker that wrote a heartbeat (a clean stop deletes its row; a killed one's stays until
+ * housekeeping prunes it after a day), live ones first, for the admins' Workers page.
+ */
+export async function listWorkers(scope: Scope, liveWithinMs: number): Promise<WorkerView[]> {
+  if (!can(scope, "worker.read")) {
+    throw new AppError("FORBIDDEN", refusalOf("worker.read"));
+  }
+  const since = Date.now() - liveWithinMs;
+  const rows = await db.workerHeartbeat.findMany({ orderBy: [{ lastBeatAt: "desc" }, { id: "asc" }], take: 500 });
+  return rows
+    .map((row) => ({
+      id: row.id,
+      host: row.host,
+      pid: row.pid,
+      pools: row.queues.map(poolOfQueue).filter((pool): pool is string => pool !== null),
+      activeJobs: row.activeJobs,
+      startedAt: row.startedAt,
+      lastBeatAt: row.lastBeatAt,
+      live: row.lastBeatAt.getTime() >= since,
+    }))
+    .sort((a, b) => Number(b.live) - Number(a.live) || a.host.localeCompare(b.host, "en") || a.pid - b.pid);
 }
 
 // ---------------------------------------------------------------------------------------------

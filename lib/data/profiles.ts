@@ -163,6 +163,12 @@ export async function countProfilesForConnection(scope: Scope, connectionId: str
   return db.buildProfile.count({ where: { organizationId: scope.organizationId, connectionId } });
 }
 
+/** How many of the organization's profiles run in each build pool ("Runs on"), by pool name. */
+export async function countProfilesByPool(scope: Scope): Promise<Array<{ pool: string; profiles: number }>> {
+  const rows = await db.buildProfile.groupBy({ by: ["buildPool"], where: { organizationId: scope.organizationId }, _count: { _all: true } });
+  return rows.map((row) => ({ pool: row.buildPool, profiles: row._count._all })).sort((a, b) => a.pool.localeCompare(b.pool, "en"));
+}
+
 /** How many of a repository's profiles the create form names (it says how many more there are). */
 export const REPOSITORY_PROFILES_NAMED = 10;
 

@@ -38,3 +38,26 @@ describe("/api/health", () => {
     }
   });
 });
+
+describe("the admins' list of workers", () => {
+  it("names each worker's build pools, live ones first and stale ones marked, and only for admins", async () => {
+    const { listWorkers } = await import("@/lib/data/jobs");
+    const { testScope } = await import("@/lib/testing/scopes");
+    await database.prisma.workerHeartbeat.deleteMany();
+    await database.prisma.workerHeartbeat.createMany({
+      data: [
+        { id: "5e0f6a34-1d7e-4f7a-9a55-2b1c0c9d0e01", host: "mac-mini-2", pid: 11, queues: ["builds.run.macos", "builds.run.macos.dead", "builds.report"], lastBeatAt: new Date(Date.now() - 3_600_000) },
+        { id: "5e0f6a34-1d7e-4f7a-9a55-2b1c0c9d0e02", host: "mac-mini-1", pid: 12, queues: ["builds.run", "builds.run.macos", "hooks.process"], activeJobs: 2 },
+        { id: "5e0f6a34-1d7e-4f7a-9a55-2b1c0c9d0e03", host: "linux-1", pid: 13, queues: ["repositories.list"] },
+      ],
+    });
+    const organization = await database.prisma.organization.create({ data: { name: "Workers test" }, select: { id: true } });
+    const workers = await listWorkers(testScope(organization.id, "00000000-0000-4000-8000-000000000001", "ADMIN"), 60_000);
+    expect(workers.map((worker) => [worker.host, worker.pools, worker.live, worker.activeJobs])).toEqual([
+      ["linux-1", [], true, 0],
+      ["mac-mini-1", ["default", "macos"], true, 2],
+      ["mac-mini-2", ["macos"], false, 0],
+    ]);
+    await expect(listWorkers(testScope(organization.id, "00000000-0000-4000-8000-000000000002", "MEMBER"), 60_000)).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+});

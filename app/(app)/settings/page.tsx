@@ -48,6 +48,13 @@ export default async function SettingsPage() {
             </Link>
           </Card>
         ) : null}
+        {can(scope, "worker.read") ? (
+          <Card title="Workers" description="The machines that run builds, the build pools they serve (a Mac pool for iOS), and builds waiting for a pool without one.">
+            <Link href="/settings/workers" className="text-sm font-medium text-brand-700 underline">
+              Workers and build pools
+            </Link>
+          </Card>
+        ) : null}
         {can(scope, "variableGroup.manage") ? (
           <Card title="Variable groups" description="Values several build profiles share, such as signing passwords and store API keys, kept once.">
             <Link href="/settings/variable-groups" className="text-sm font-medium text-brand-700 underline">

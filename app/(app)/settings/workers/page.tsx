@@ -1,0 +1,129 @@
+import type { Metadata } from "next";
+import { NoWorkerAlert } from "@/components/builds/queue-status";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
+import { PageHeader } from "@/components/ui/page-header";
+import { When } from "@/components/ui/when";
+import { requireScope } from "@/lib/auth/guards";
+import { buildQueueCounts } from "@/lib/data/builds";
+import { listWorkers } from "@/lib/data/jobs";
+import { countProfilesByPool } from "@/lib/data/profiles";
+import { getEnv } from "@/lib/env";
+import { DEFAULT_POOL, poolWorkerCommand } from "@/lib/shared/build-pools";
+
+export const metadata: Metadata = { title: "Workers" };
+
+const POOL_COLUMNS = [
+  { key: "pool", label: "Build pool" },
+  { key: "workers", label: "Workers online" },
+  { key: "profiles", label: "Profiles" },
+  { key: "running", label: "Running" },
+  { key: "queued", label: "Queued" },
+] as const;
+
+const WORKER_COLUMNS = [
+  { key: "host", label: "Host" },
+  { key: "pools", label: "Builds for" },
+  { key: "jobs", label: "Jobs running" },
+  { key: "started", label: "Started" },
+  { key: "beat", label: "Last report" },
+] as const;
+
+/**
+ * The machines that run builds and background work (admins): each worker with the build pools
+ * it serves, and each pool with its workers, profiles and builds — so a pool whose builds can
+ * never start is seen before anyone waits on it (lib/builds/README.md, "Build pools").
+ */
+export default async function WorkersPage() {
+  const { scope } = await requireScope("worker.read");
+  const liveWithinMs = 3 * getEnv().KEEL_WORKER_HEARTBEAT_MS;
+  const [workers, profiles, queue] = await Promise.all([listWorkers(scope, liveWithinMs), countProfilesByPool(scope), buildQueueCounts(scope)]);
+  const live = workers.filter((worker) => worker.live);
+  const names = new Set<string>([DEFAULT_POOL, ...live.flatMap((worker) => worker.pools), ...profiles.map((entry) => entry.pool), ...queue.byPool.map((entry) => entry.pool)]);
+  const pools = [...names]
+    .sort((a, b) => (a === DEFAULT_POOL ? -1 : b === DEFAULT_POOL ? 1 : a.localeCompare(b, "en")))
+    .map((pool) => ({
+      pool,
+      workers: live.filter((worker) => worker.pools.includes(pool)).length,
+      profiles: profiles.find((entry) => entry.pool === pool)?.profiles ?? 0,
+      running: queue.byPool.find((entry) => entry.pool === pool)?.running ?? 0,
+      queued: queue.byPool.find((entry) => entry.pool === pool)?.queued ?? 0,
+    }));
+  return (
+    <>
+      <PageHeader
+        breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Workers" }]}
+        title="Workers"
+        description="The machines that run builds and Keel's background work, and the build pools they build for."
+      />
+      {live.length === 0 ? <NoWorkerAlert className="mb-6" /> : null}
+      <Card title="Build pools" className="mb-6" description="A profile's builds run only on workers of its pool (its workflow's Runs on): a Mac pool for iOS, the default pool for the rest.">
+        <DataTable caption="Build pools" columns={POOL_COLUMNS}>
+          {pools.map((entry) => (
+            <tr key={entry.pool} className="border-t border-slate-100">
+              <td className="px-4 py-2 font-mono text-sm">{entry.pool}</td>
+              <td className="px-4 py-2" data-label="Workers online">
+                {entry.workers > 0 ? (
+                  entry.workers
+                ) : (
+                  <Badge tone={entry.profiles > 0 || entry.queued > 0 ? "warning" : "neutral"}>
+                    none{entry.profiles > 0 || entry.queued > 0 ? ": builds wait" : ""}
+                  </Badge>
+                )}
+              </td>
+              <td className="px-4 py-2" data-label="Profiles">
+                {entry.profiles}
+              </td>
+              <td className="px-4 py-2" data-label="Running">
+                {entry.running}
+              </td>
+              <td className="px-4 py-2" data-label="Queued">
+                {entry.queued}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+        <p className="mt-4 text-sm text-slate-600">
+          To add a worker for a pool, run <code>{poolWorkerCommand("macos")}</code> on the machine (a Mac with Xcode for iOS), with the same <code>DATABASE_URL</code> and{" "}
+          <code>KEEL_ENCRYPTION_KEYS</code> as Keel; <code>KEEL_BUILD_POOLS=default,macos</code> builds for both. An admin moves a profile to a pool under its Edit workflow → Runs on.
+        </p>
+      </Card>
+      <Card title="Workers" description="Every worker process that reported in the last day: one that stops reporting (killed, or its machine gone) shows here until housekeeping forgets it.">
+        {workers.length === 0 ? (
+          <p className="text-sm text-slate-600">
+            No worker has reported. <code>npm start</code> runs one beside the web server; on a worker machine, start one with <code>npm run worker</code>.
+          </p>
+        ) : (
+          <DataTable caption="Workers" columns={WORKER_COLUMNS}>
+            {workers.map((worker) => (
+              <tr key={worker.id} className="border-t border-slate-100">
+                <td className="px-4 py-2">
+                  <span className="font-mono text-sm">{worker.host}</span>
+                  <span className="block text-xs text-slate-500">process {worker.pid}</span>
+                </td>
+                <td className="px-4 py-2" data-label="Builds for">
+                  {worker.pools.length > 0 ? <span className="font-mono text-sm">{worker.pools.join(", ")}</span> : <span className="text-slate-500">no builds</span>}
+                </td>
+                <td className="px-4 py-2" data-label="Jobs running">
+                  {worker.activeJobs}
+                </td>
+                <td className="px-4 py-2" data-label="Started">
+                  <When date={worker.startedAt} relative />
+                </td>
+                <td className="px-4 py-2" data-label="Last report">
+                  {worker.live ? <When date={worker.lastBeatAt} relative /> : <Badge tone="warning">stopped reporting</Badge>}
+                  {worker.live ? null : (
+                    <span className="block text-xs text-slate-500">
+                      last <When date={worker.lastBeatAt} relative />
+                    </span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </Card>
+    </>
+  );
+}
