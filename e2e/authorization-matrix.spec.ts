@@ -23,7 +23,8 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_SERVICE_PRINCIPALS, DEFAULT_TENANT_ID } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { createTlsMaterial } from "@/e2e/azure-devops-emulator/tls";
 import { signInViaApi } from "./support/auth";
-import { removeConnection, seedPatConnection, seedServicePrincipalConnection, uniqueName } from "./support/connections";
+import { e2eKeyring, removeConnection, seedPatConnection, seedServicePrincipalConnection, uniqueName } from "./support/connections";
+import { seal } from "@/lib/crypto";
 import { createUser, prisma } from "./support/db";
 import { callAction, discoverActions, discoverRoutes, exportedActions } from "./support/entry-points";
 import { seedProfile } from "./support/profiles";
@@ -79,6 +80,10 @@ type Fixture = {
   variableGroup(): Promise<string>;
   /** A fresh API token of a fresh member (not the fixture's: its owner could revoke it). */
   apiToken(): Promise<string>;
+  /** A fresh outgoing webhook of the organization (posting to the emulator, which answers 404: nothing is retried). */
+  webhook(): Promise<string>;
+  /** A fresh delivery of a fresh webhook, already failed (what Redeliver sends again). */
+  webhookDelivery(): Promise<string>;
   /** The Authorization header of the caller's own API token (none for the anonymous caller). */
   bearer(context: APIRequestContext): Record<string, string>;
 };
@@ -87,6 +92,16 @@ type ActionRow = { expect: Expect; call(fixture: Fixture): Promise<{ args: unkno
 type RouteRow = { expect: Expect; request(fixture: Fixture, context: APIRequestContext): Promise<string> };
 
 const noForm = async (args: unknown[] = []) => ({ args, form: {} });
+
+/** An outgoing webhook sealed as Keel seals one, posting to the emulator (a 404: given up at once, never retried). */
+async function matrixWebhook(organizationId: string): Promise<string> {
+  const id = randomUUID();
+  const sealed = (column: "urlSealed" | "secretSealed", value: string) => seal(e2eKeyring(), value, { table: "OutgoingWebhook", column, rowId: id });
+  await prisma().outgoingWebhook.create({
+    data: { id, organizationId, name: uniqueName("Matrix Webhook"), urlSealed: sealed("urlSealed", `${EMULATOR_URL}/matrix-webhook`), host: new URL(EMULATOR_URL).host, secretSealed: sealed("secretSealed", "whsec_matrix"), events: ["build.finished"] },
+  });
+  return id;
+}
 
 /** A route answer as an outcome: 2xx is "ok", otherwise the error code it carries. */
 async function routeOutcome(response: Awaited<ReturnType<APIRequestContext["get"]>>): Promise<string> {
@@ -256,6 +271,14 @@ const ACTIONS: Record<string, ActionRow> = {
   // Everyone makes tokens of their own; revoking a member's is for its owner and admins.
   "lib/actions/api-tokens.ts#createApiTokenAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => ({ args: [], form: { name: uniqueName("Matrix Token"), days: "30" } }) },
   "lib/actions/api-tokens.ts#revokeApiTokenAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.apiToken()]) },
+  "lib/actions/webhooks.ts#createWebhookAction": {
+    expect: ADMIN_ANYWHERE,
+    call: async () => ({ args: [], form: { name: uniqueName("Matrix Webhook"), url: `${EMULATOR_URL}/matrix-webhook`, finished: "on" } }),
+  },
+  "lib/actions/webhooks.ts#rotateWebhookSecretAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.webhook()]) },
+  "lib/actions/webhooks.ts#pingWebhookAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.webhook()]) },
+  "lib/actions/webhooks.ts#redeliverWebhookAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.webhookDelivery()]) },
+  "lib/actions/webhooks.ts#deleteWebhookAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.webhook()]) },
   // Ends the caller's own sessions: runs last (see below).
   "lib/actions/session.ts#markNoticesSeenAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => noForm() },
   "lib/actions/session.ts#signOutEverywhereAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => noForm() },
@@ -553,6 +576,11 @@ test.describe("authorization matrix", () => {
         bearer: (context): Record<string, string> => {
           const token = bearers.get(context);
           return token ? { authorization: `Bearer ${token}` } : {};
+        },
+        webhook: async () => matrixWebhook(organization.id),
+        webhookDelivery: async () => {
+          const webhookId = await matrixWebhook(organization.id);
+          return (await prisma().outgoingDelivery.create({ data: { organizationId: organization.id, webhookId, event: "ping", payload: { event: "ping" }, state: "FAILED", attempts: 1 } })).id;
         },
         variableGroup: async () => {
           const name = uniqueName("Matrix Group");

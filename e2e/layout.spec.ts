@@ -179,6 +179,7 @@ for (const size of WIDTHS) {
       await visit("members", "/settings/members");
       await visit("network", "/settings/network");
       await visit("workers", "/settings/workers");
+      await visit("webhooks", "/settings/webhooks");
       await visit("audit", "/settings/audit");
       await visit("Entra ID settings", "/settings/entra");
     });

@@ -202,7 +202,7 @@ test.describe("headers", () => {
 });
 
 test.describe("members see only what they need", () => {
-  test("the network settings and the workers page are for admins only", async ({ page }) => {
+  test("the network settings, the workers and the webhooks pages are for admins only", async ({ page }) => {
     const member = await createUser({ role: "MEMBER", name: "Nia Network" });
     try {
       await signInPage(page, member.email, member.password);
@@ -212,9 +212,13 @@ test.describe("members see only what they need", () => {
       // The workers page names the installation's machines: admins only too.
       expect((await page.goto("/settings/workers"))?.status()).toBe(403);
       await expect(page.getByRole("heading", { name: "Only admins can open this page" })).toBeVisible();
+      // Webhooks send every build's details to a server of an admin's choosing.
+      expect((await page.goto("/settings/webhooks"))?.status()).toBe(403);
+      await expect(page.getByRole("heading", { name: "Only admins can open this page" })).toBeVisible();
       await page.goto("/settings");
       await expect(page.getByRole("link", { name: "Network settings" })).toHaveCount(0);
       await expect(page.getByRole("link", { name: "Workers and build pools" })).toHaveCount(0);
+      await expect(page.getByRole("link", { name: "Webhooks", exact: true })).toHaveCount(0);
       await expect(page.getByRole("link", { name: "Your account" })).toBeVisible();
     } finally {
       await removeUser(member.id);

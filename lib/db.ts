@@ -17,6 +17,7 @@ const globalOmit = {
   profileChatHook: { urlSealed: true },
   buildSecretFile: { contentSealed: true },
   buildShare: { keySealed: true },
+  outgoingWebhook: { urlSealed: true, secretSealed: true },
 } as const;
 
 /** Creates a Prisma client on the given PostgreSQL URL (adapter-pg, no native engine). */

@@ -38,6 +38,8 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "network.update": { member: false, system: false },
   // The workers page names the installation's machines: admins only.
   "worker.read": { member: false, system: false },
+  // A webhook sends every build's details to a server of the admin's choosing.
+  "webhook.manage": { member: false, system: false },
   // Everyone makes tokens of their own; revoking anyone's is for admins (owners revoke theirs: below).
   "apiToken.manage": { member: true, system: false },
   "apiToken.revoke": { member: false, system: false },

@@ -78,6 +78,11 @@ const RULES = {
    * run. Admins only, like the network settings: it maps the installation's machines.
    */
   "worker.read": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
+  /**
+   * Add, delete and test the organization's outgoing webhooks, see their deliveries and send one
+   * again (admins: a webhook sends every build's details to a server of their choosing).
+   */
+  "webhook.manage": { roles: ["ADMIN"], system: false, refusal: "Only admins can manage webhooks. Ask an admin of your organization." },
   /** Edit the organization's own outbound allowlist entries (KEEL_OUTBOUND_ALLOWLIST stays the operator's). */
   "network.update": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /** Create API tokens of one's own (scripts start and read builds as their creator), see and revoke them. */

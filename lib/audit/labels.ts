@@ -72,6 +72,10 @@ const LABELS: Record<string, string> = {
   "variable_group.deleted": "Variable group deleted",
   "api_token.created": "API token created",
   "api_token.revoked": "API token revoked",
+  "webhook.created": "Webhook added",
+  "webhook.deleted": "Webhook deleted",
+  "webhook.secret_rotated": "Webhook secret replaced",
+  "webhook.redelivered": "Webhook delivery sent again",
   "hooks.subscription_created": "Service hook created",
   "hooks.subscription_recreated": "Service hook recreated",
   "hooks.subscription_repaired": "Service hook repaired",
@@ -103,6 +107,7 @@ const TARGET_TYPES: Record<string, string> = {
   variable_group: "Variable group",
   build: "Build",
   api_token: "API token",
+  webhook: "Webhook",
   hook_subscription: "Service hook",
   hook_delivery: "Delivery",
   account: "Azure DevOps identity",
@@ -141,6 +146,11 @@ function describeData(action: string, data: Record<string, unknown>): string {
       return `${name ?? ""} (${text(data.prefix) ?? "?"}…), ends ${text(data.expiresAt)?.slice(0, 10) ?? "?"}`;
     case "api_token.revoked":
       return `${name ?? ""} (${text(data.prefix) ?? "?"}…) of ${text(data.owner) ?? "?"}`;
+    case "webhook.created":
+    case "webhook.deleted":
+      return `${name ?? ""} → ${text(data.host) ?? "?"}${Array.isArray(data.events) ? ` (${data.events.join(", ")})` : ""}`;
+    case "webhook.redelivered":
+      return `${text(data.event) ?? "?"} again`;
     case "connection.status_changed":
       return `${name ? `${name}: ` : ""}${status(data.from)} → ${status(data.to)}${text(data.reason) ? ` (${text(data.reason)})` : ""}${text(data.source) === "scheduled_check" ? ", scheduled check" : ""}`;
     case "connection.checked":

@@ -741,6 +741,85 @@ describe("the build worker", () => {
     }
   }, 90_000);
 
+  it("outgoing webhooks: a ping, then each state change of a build, in order, signed; a refusal is given up, Redeliver sends it again", async () => {
+    const { createServer } = await import("node:http");
+    const { createWebhook, redeliver, deleteWebhook } = await import("@/lib/data/webhooks");
+    const { requestWebhook } = await import("@/lib/webhooks/deliver");
+    const { verifyDelivery } = await import("@/lib/webhooks/signature");
+    const received: { event: string; delivery: string; verified: boolean; body: Record<string, unknown> }[] = [];
+    let secret = "";
+    let answer = 200;
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        const verified = verifyDelivery(secret, { timestamp: String(req.headers["x-keel-timestamp"] ?? ""), signature: String(req.headers["x-keel-signature-256"] ?? "") }, body);
+        received.push({ event: String(req.headers["x-keel-event"]), delivery: String(req.headers["x-keel-delivery"]), verified, body: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(answer, { "content-type": "text/plain" });
+        res.end(answer === 200 ? "thanks" : "gone");
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const port = (receiver.address() as import("node:net").AddressInfo).port;
+    let webhookId: string | null = null;
+    try {
+      await setWorkflow(null);
+      const created = await createWebhook(scope, { name: "Release dashboard", url: `http://127.0.0.1:${port}/keel?token=abc`, host: `127.0.0.1:${port}`, events: ["build.queued", "build.started", "build.finished"] });
+      webhookId = created.id;
+      secret = created.secret;
+      await requestWebhook(scope, created.id);
+      await until("the ping", async () => received.length === 1);
+      expect(received[0]).toMatchObject({ event: "ping", delivery: created.pingId, verified: true, body: { event: "ping", webhook: { name: "Release dashboard", events: ["build.queued", "build.started", "build.finished"] } } });
+
+      const build = await finished((await start({ branch: "main" })).id);
+      await until("the build's three events", async () => received.length === 4);
+      expect(received.slice(1).map((entry) => [entry.event, entry.verified, (entry.body.build as { status: string }).status])).toEqual([
+        ["build.queued", true, "QUEUED"],
+        ["build.started", true, "RUNNING"],
+        ["build.finished", true, "SUCCEEDED"],
+      ]);
+      expect(received[3]!.body).toMatchObject({
+        event: "build.finished",
+        deliveryId: received[3]!.delivery,
+        build: { id: build.id, number: build.number, finished: true, trigger: "MANUAL", branch: "main", commit: build.commitId, pullRequest: null, pool: "default", profile: { id: profileId, name: "Wallet iOS", platform: "IOS" }, webUrl: `https://keel.test/builds/${build.id}` },
+      });
+      const rows = await database.prisma.outgoingDelivery.findMany({ where: { webhookId: created.id }, orderBy: { createdAt: "asc" } });
+      expect(rows.map((row) => [row.event, row.state, row.responseStatus, row.responseBody, row.attempts])).toEqual([
+        ["ping", "SENT", 200, "thanks", 1],
+        ["build.queued", "SENT", 200, "thanks", 1],
+        ["build.started", "SENT", 200, "thanks", 1],
+        ["build.finished", "SENT", 200, "thanks", 1],
+      ]);
+
+      // A refusal (410) is the receiver's answer: given up at once, not retried.
+      answer = 410;
+      const again = await redeliver(scope, rows[3]!.id);
+      await requestWebhook(scope, created.id);
+      await until("the refused redelivery", async () => (await database.prisma.outgoingDelivery.findUniqueOrThrow({ where: { id: again.id } })).state === "FAILED");
+      const refused = await database.prisma.outgoingDelivery.findUniqueOrThrow({ where: { id: again.id } });
+      expect(refused).toMatchObject({ redeliveryOf: rows[3]!.id, responseStatus: 410, attempts: 1, error: expect.stringMatching(/^The receiver refused the delivery \(410\)/) });
+      // The same body, under its own delivery id.
+      expect(received[4]).toMatchObject({ event: "build.finished", delivery: again.id, verified: true });
+      expect({ ...received[4]!.body, deliveryId: null, occurredAt: null }).toEqual({ ...received[3]!.body, deliveryId: null, occurredAt: null });
+      // Busy (503): kept, and tried again later with backoff; later events wait behind it.
+      answer = 503;
+      const { pingWebhook } = await import("@/lib/data/webhooks");
+      const ping = await pingWebhook(scope, created.id);
+      await requestWebhook(scope, created.id);
+      await until("the busy answer", async () => (await database.prisma.outgoingDelivery.findUniqueOrThrow({ where: { id: ping } })).attempts === 1);
+      expect(await database.prisma.outgoingDelivery.findUniqueOrThrow({ where: { id: ping } })).toMatchObject({ state: "PENDING", responseStatus: 503, error: "The receiver answered 503; Keel tries again." });
+      // The URL (it holds a token) is in no log line, audit event or delivery row.
+      expect(JSON.stringify(await database.prisma.auditEvent.findMany({ where: { targetId: created.id } }))).not.toContain("token=abc");
+      expect(workers.map((worker) => worker.output.join("")).join("")).not.toContain("token=abc");
+    } finally {
+      if (webhookId) {
+        await deleteWebhook(scope, webhookId);
+      }
+      receiver.close();
+    }
+  });
+
   it("a pull-request build posts the PR status and one comment, updated (not duplicated) by a rebuild", async () => {
     // Commenting needs PR threads (Read & write), beyond the scopes of Keel's PAT: a Full access token.
     const prProfile = await seedProfile("Wallet PRs", DEFAULT_PATS.fabrikamFullAccess);

@@ -2,6 +2,7 @@ import "server-only";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { reportBuildQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
+import { requestWebhookDeliveries } from "@/lib/webhooks/deliver";
 import type { Scope } from "@/lib/scope";
 
 const log = logger("builds.report");
@@ -17,4 +18,6 @@ export async function requestReport(scope: Scope, buildId: string): Promise<void
   } catch (error) {
     log.warn({ err: error, buildId }, "could not queue the report job (the sweeper will)");
   }
+  // The same state change wrote the outgoing webhooks' deliveries (lib/data/builds.ts, addReports).
+  await requestWebhookDeliveries(scope, buildId);
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { buildsWithStaleReports, sweepBuilds } from "@/lib/data/builds";
+import { webhooksWithStaleDeliveries } from "@/lib/data/webhooks";
 import { getEnv } from "@/lib/env";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { buildQueueFor } from "@/lib/jobs/queues";
@@ -9,6 +10,7 @@ import { readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { killBuildProcesses } from "./process";
+import { requestWebhook } from "@/lib/webhooks/deliver";
 import { requestReport } from "./report-queue";
 import { removeTree, WORKSPACE_PREFIX } from "./runner";
 
@@ -46,6 +48,11 @@ export async function sweepBuildsJob(): Promise<void> {
   }
   for (const build of await buildsWithStaleReports(new Date(now - REPORT_AGAIN_AFTER_MS))) {
     await requestReport(systemScope(build.organizationId, "builds.sweep"), build.id);
+  }
+  // Outgoing webhook deliveries whose sender was never queued or was lost (a crash between the
+  // state change and the request): wake it. A sender already waiting makes this a no-op.
+  for (const stale of await webhooksWithStaleDeliveries(new Date(now - REPORT_AGAIN_AFTER_MS))) {
+    await requestWebhook(systemScope(stale.organizationId, "builds.sweep"), stale.webhookId);
   }
 }
 

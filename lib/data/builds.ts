@@ -14,6 +14,7 @@ import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
 import { openVariable, saveVariables, storedVariableSelect, variableViews, type StoredVariable } from "./variables";
 import { lockProfile } from "./locks";
+import { addWebhookDeliveries } from "./webhooks";
 import { createBuildNotice, type BuildNoticeKind } from "./notifications";
 
 // Builds, their steps, logs and report intents, and the workflow of a profile
@@ -559,6 +560,8 @@ async function addReports(tx: Tx, organizationId: string, build: { id: string; p
   const rows = await tx.$queryRaw<{ next: number }[]>`SELECT COALESCE(MAX(seq) + 1, 0)::int AS next FROM "BuildReport" WHERE "buildId" = ${build.id}::uuid`;
   const next = rows[0]?.next ?? 0;
   await tx.buildReport.createMany({ data: kinds.map((kind, index) => ({ organizationId, buildId: build.id, seq: next + index, kind, buildStatus: status })) });
+  // The organization's outgoing webhooks hear of the same change, from the same transaction.
+  await addWebhookDeliveries(tx, organizationId, build.id, status);
 }
 
 /**

@@ -7,6 +7,7 @@ import { getDelivery } from "@/lib/data/hooks";
 import { getMember } from "@/lib/data/members";
 import { getProfile } from "@/lib/data/profiles";
 import { getVariableGroup } from "@/lib/data/variable-groups";
+import { getOutgoingDelivery, getWebhook } from "@/lib/data/webhooks";
 import { AppError } from "@/lib/errors";
 import type { Scope } from "@/lib/scope";
 import { idSchema } from "@/lib/validation/auth";
@@ -28,6 +29,10 @@ const TARGETS = {
   delivery: { load: getDelivery, missing: "That delivery does not exist in your organization." },
   /** An API token of the organization (revoking: its owner, or an admin — the policy decides with the target). */
   apiToken: { load: getApiToken, missing: "That API token does not exist any more: it was revoked already." },
+  /** An outgoing webhook (Settings → Webhooks). */
+  webhook: { load: getWebhook, missing: "That webhook does not exist in your organization (someone may have deleted it)." },
+  /** One delivery of an outgoing webhook (Redeliver). */
+  webhookDelivery: { load: getOutgoingDelivery, missing: "That delivery does not exist any more (deliveries are kept 30 days, and go with their webhook)." },
   variableGroup: { load: getVariableGroup, missing: "That variable group does not exist in your organization (someone may have deleted it)." },
 } as const;
 

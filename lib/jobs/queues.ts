@@ -104,6 +104,20 @@ export function buildQueueFor(pool: string): typeof runBuildQueue {
   return queue;
 }
 
+/** Sends one outgoing webhook's pending deliveries, oldest first (lib/webhooks/deliver.ts). */
+export const deliverWebhookQueue = defineQueue({
+  name: "webhooks.deliver",
+  payload: z.object({ webhookId: z.uuid() }),
+  scope: "organization",
+  // One sender per webhook (its receiver gets events in order); a request while one waits is
+  // dropped: the waiting job sends every pending delivery.
+  policy: "stately",
+  singletonKey: (payload) => payload.webhookId,
+  // 30 s, 1, 2, 4, 8 min: a receiver down for a quarter of an hour misses nothing.
+  retry: { limit: 5, delaySeconds: 30, backoff: true },
+  expireInSeconds: 10 * 60,
+});
+
 /** Sends a build's report intents to Azure DevOps, in order (lib/builds/report.ts). */
 export const reportBuildQueue = defineQueue({
   name: "builds.report",

@@ -16,6 +16,9 @@ import { pruneExpiredSessions } from "@/lib/data/users";
 import { rotateSigningKeys } from "@/lib/entra/signing-keys";
 import { getEnv } from "@/lib/env";
 import { chatBuildJob } from "@/lib/notifications/chat";
+import { deliverWebhookJob } from "@/lib/webhooks/deliver";
+import { pruneDeliveries } from "@/lib/data/webhooks";
+import { DELIVERY_DAYS } from "@/lib/shared/webhooks";
 import { emailNoticesJob } from "@/lib/notifications/deliver";
 import { logger } from "@/lib/logger";
 import { listRepositoriesJob } from "@/lib/repositories/listing";
@@ -28,6 +31,7 @@ import { defineSchedule, handle, type Registry } from "./define";
 import {
   backfillHooksQueue,
   chatBuildQueue,
+  deliverWebhookQueue,
   checkAllConnectionsQueue,
   checkConnectionQueue,
   housekeepingQueue,
@@ -67,7 +71,8 @@ export const registry: Registry = {
       const tokenReminders = await remindExpiringApiTokens();
       const tokens = await pruneApiTokens(30 * DAY_MS);
       const shares = await pruneShares();
-      logger("jobs.housekeeping").info({ tokenReminders, tokens, shares }, "reminded owners of API tokens that end soon, deleted long-ended ones and ended share links");
+      const webhookDeliveries = await pruneDeliveries(DELIVERY_DAYS);
+      logger("jobs.housekeeping").info({ tokenReminders, tokens, shares, webhookDeliveries }, "reminded owners of API tokens that end soon, deleted long-ended ones, ended share links and old webhook deliveries");
       // Past their days (a profile's latest successful build keeps its own), and unfinished ones of dead workers.
       const artifacts = await pruneArtifacts(getEnv().KEEL_BUILD_ARTIFACT_DAYS);
       const logs = await pruneBuildLogs(getEnv().KEEL_BUILD_LOG_DAYS);
@@ -84,6 +89,7 @@ export const registry: Registry = {
     handle(scheduleBuildsQueue, scheduleBuildsJob),
     handle(scheduledBuildQueue, scheduledBuildJob),
     handle(chatBuildQueue, chatBuildJob),
+    handle(deliverWebhookQueue, deliverWebhookJob),
     handle(syncHooksQueue, syncHooksJob),
     handle(processDeliveryQueue, processDeliveryJob),
     handle(backfillHooksQueue, backfillJob),

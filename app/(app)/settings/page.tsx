@@ -48,6 +48,13 @@ export default async function SettingsPage() {
             </Link>
           </Card>
         ) : null}
+        {can(scope, "webhook.manage") ? (
+          <Card title="Webhooks" description="Tell other systems — a release dashboard, a deploy bot — when builds are queued, start and end, with signed JSON.">
+            <Link href="/settings/webhooks" className="text-sm font-medium text-brand-700 underline">
+              Webhooks
+            </Link>
+          </Card>
+        ) : null}
         {can(scope, "worker.read") ? (
           <Card title="Workers" description="The machines that run builds, the build pools they serve (a Mac pool for iOS), and builds waiting for a pool without one.">
             <Link href="/settings/workers" className="text-sm font-medium text-brand-700 underline">

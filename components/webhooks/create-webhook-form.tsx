@@ -1,0 +1,83 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { CopyField } from "@/components/ui/copy-field";
+import { TextField } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { idleState, type FormState } from "@/lib/shared/form-state";
+import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENTS } from "@/lib/shared/webhooks";
+
+type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
+
+/** The form field of each event's checkbox (a form sends a field once). */
+const FIELD_OF = { "build.queued": "queued", "build.started": "started", "build.finished": "finished" } as const;
+
+/**
+ * "New webhook": a name, the receiver's URL and its events. The answer shows the signing secret
+ * once, with a link to the webhook's page (its ping and deliveries).
+ */
+export function CreateWebhookForm({ action }: { action: Action }) {
+  const [state, formAction] = useActionState(action, idleState as FormState);
+  const errors = state.status === "error" ? state.fieldErrors : {};
+  const sent = state.status === "error" ? state.values : null;
+  const created = state.status === "success" ? state.data : undefined;
+  return (
+    <div className="space-y-4">
+      {created?.secret ? (
+        <Alert tone="success" title={`Added “${created.name ?? ""}”`}>
+          <div className="space-y-3">
+            <p>{state.status === "success" ? state.message : null}</p>
+            <CopyField label="Signing secret" id="new-webhook-secret" value={created.secret} />
+            <p>
+              <Link href={`/settings/webhooks/${created.id ?? ""}`} className="font-medium underline">
+                Open the webhook
+              </Link>{" "}
+              to see the ping arrive, and every delivery after it.
+            </p>
+          </div>
+        </Alert>
+      ) : null}
+      {/* A fresh form after each webhook: the next one starts empty. */}
+      <form key={created?.id ?? "form"} action={formAction} className="space-y-4" aria-label="New webhook" noValidate>
+        <div className="grid grid-cols-1 gap-4 sm:grid-cols-[16rem_1fr]">
+          <TextField label="Name" name="name" defaultValue={sent?.name ?? ""} errors={errors.name} maxLength={80} hint="What receives the events, for example “Release dashboard”." required />
+          <TextField
+            label="URL"
+            name="url"
+            type="url"
+            inputMode="url"
+            autoComplete="off"
+            spellCheck={false}
+            errors={errors.url}
+            placeholder="https://hooks.example.com/keel"
+            hint="Keel POSTs each event here as JSON. The URL is stored encrypted (it may hold a token) and is not shown again."
+            required
+          />
+        </div>
+        <fieldset className="space-y-2" aria-describedby={errors.events?.length ? "webhook-events-error" : undefined}>
+          <legend className="text-sm font-medium text-slate-800">Events</legend>
+          {WEBHOOK_EVENTS.map((event) => (
+            <label key={event} className="flex items-start gap-2 text-sm text-slate-800">
+              <input type="checkbox" name={FIELD_OF[event]} className="mt-1" defaultChecked={sent ? sent[FIELD_OF[event]] === "on" : event === "build.finished"} />
+              <span>
+                <code>{event}</code> — {WEBHOOK_EVENT_LABELS[event]}
+              </span>
+            </label>
+          ))}
+          <div id="webhook-events-error" aria-live="polite">
+            {errors.events?.map((message) => (
+              <p key={message} className="text-sm text-red-700">
+                {message}
+              </p>
+            ))}
+          </div>
+        </fieldset>
+        <SubmitButton pendingLabel="Adding…">Add webhook</SubmitButton>
+        <div aria-live="polite">{state.status === "error" ? <FormMessage state={state} /> : null}</div>
+      </form>
+    </div>
+  );
+}

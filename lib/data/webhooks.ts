@@ -1,0 +1,312 @@
+import "server-only";
+import { randomBytes, randomUUID } from "node:crypto";
+import { db, type Tx } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { Prisma, type BuildStatus, type OutgoingDeliveryState } from "@/lib/generated/prisma/client";
+import { can, refusalOf } from "@/lib/policy";
+import { onBehalfOf, type Scope } from "@/lib/scope";
+import { openSecret, sealSecret } from "@/lib/secrets";
+import { eventOfStatus, MAX_WEBHOOKS, WEBHOOK_SECRET_PREFIX, type WebhookEvent } from "@/lib/shared/webhooks";
+import { recordAudit } from "./audit";
+
+// Outgoing webhooks (lib/webhooks/README.md): an organization's receivers of build events, and
+// the outbox of their deliveries. The URL (it may carry a token) and the signing secret are
+// sealed, omitted from every query by default and opened only by the sender; pages see the host.
+
+const URL_SEALED = { table: "OutgoingWebhook", column: "urlSealed" } as const;
+const SECRET_SEALED = { table: "OutgoingWebhook", column: "secretSealed" } as const;
+
+function requireManage(scope: Scope): void {
+  if (!can(scope, "webhook.manage")) {
+    throw new AppError("FORBIDDEN", refusalOf("webhook.manage"));
+  }
+}
+
+function newSecret(): string {
+  return `${WEBHOOK_SECRET_PREFIX}${randomBytes(32).toString("base64url")}`;
+}
+
+export type WebhookView = {
+  id: string;
+  name: string;
+  host: string;
+  events: string[];
+  createdAt: Date;
+  createdBy: { name: string } | null;
+};
+
+const webhookView = { id: true, name: true, host: true, events: true, createdAt: true, createdBy: { select: { name: true } } } as const;
+
+export type WebhookSummary = WebhookView & {
+  /** The newest delivery's outcome, or null before the first. */
+  last: { state: OutgoingDeliveryState; event: string; createdAt: Date; responseStatus: number | null; attempts: number; error: string | null } | null;
+  pending: number;
+};
+
+/** The organization's webhooks with their latest delivery and how many wait (admins). */
+export async function listWebhooks(scope: Scope): Promise<WebhookSummary[]> {
+  requireManage(scope);
+  const rows = await db.outgoingWebhook.findMany({
+    where: { organizationId: scope.organizationId },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: {
+      ...webhookView,
+      deliveries: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 1, select: { state: true, event: true, createdAt: true, responseStatus: true, attempts: true, error: true } },
+      _count: { select: { deliveries: { where: { state: "PENDING" } } } },
+    },
+  });
+  return rows.map(({ deliveries, _count, ...webhook }) => ({ ...webhook, last: deliveries[0] ?? null, pending: _count.deliveries }));
+}
+
+/** One webhook of the organization, or null (the actions' target; they check `webhook.manage` first). */
+export async function getWebhook(scope: Scope, id: string): Promise<WebhookView | null> {
+  return db.outgoingWebhook.findFirst({ where: { id, organizationId: scope.organizationId }, select: webhookView });
+}
+
+/**
+ * Adds a webhook (admins; audited without the URL) with a new signing secret, and queues a
+ * `ping` delivery so the admin sees at once whether the receiver answers. Returns the secret:
+ * the one time anyone sees it.
+ */
+export async function createWebhook(scope: Scope, input: { name: string; url: string; host: string; events: WebhookEvent[] }): Promise<{ id: string; name: string; secret: string; pingId: string }> {
+  requireManage(scope);
+  const id = randomUUID();
+  const secret = newSecret();
+  const pingId = randomUUID();
+  await db.$transaction(async (tx) => {
+    // Counted under the organization's row lock, so two admins cannot both add the eleventh.
+    await tx.$executeRaw`SELECT 1 FROM "Organization" WHERE id = ${scope.organizationId}::uuid FOR UPDATE`;
+    const count = await tx.outgoingWebhook.count({ where: { organizationId: scope.organizationId } });
+    if (count >= MAX_WEBHOOKS) {
+      throw new AppError("CONFLICT", `Your organization has ${MAX_WEBHOOKS} webhooks, the most it may have: delete one it no longer needs first.`);
+    }
+    const organization = await tx.organization.findUniqueOrThrow({ where: { id: scope.organizationId }, select: { id: true, name: true } });
+    await tx.outgoingWebhook.create({
+      data: {
+        id,
+        organizationId: scope.organizationId,
+        name: input.name,
+        urlSealed: sealSecret(URL_SEALED, id, input.url),
+        host: input.host,
+        secretSealed: sealSecret(SECRET_SEALED, id, secret),
+        events: input.events,
+        createdById: onBehalfOf(scope),
+      },
+    });
+    await tx.outgoingDelivery.create({ data: { id: pingId, organizationId: scope.organizationId, webhookId: id, event: "ping", payload: pingPayload(organization, { id, name: input.name, events: input.events }) } });
+    await recordAudit(scope, { action: "webhook.created", targetType: "webhook", targetId: id, data: { name: input.name, host: input.host, events: input.events } }, tx);
+  });
+  return { id, name: input.name, secret, pingId };
+}
+
+function pingPayload(organization: { id: string; name: string }, webhook: { id: string; name: string; events: string[] }): Prisma.InputJsonValue {
+  return { event: "ping", occurredAt: new Date().toISOString(), organization, webhook: { id: webhook.id, name: webhook.name, events: webhook.events } };
+}
+
+/** Queues a `ping` delivery (the page's "Send a ping"); returns its id. */
+export async function pingWebhook(scope: Scope, id: string): Promise<string> {
+  requireManage(scope);
+  const webhook = await db.outgoingWebhook.findFirst({ where: { id, organizationId: scope.organizationId }, select: { id: true, name: true, events: true, organization: { select: { id: true, name: true } } } });
+  if (!webhook) {
+    throw new AppError("NOT_FOUND", "That webhook does not exist in your organization.");
+  }
+  const delivery = await db.outgoingDelivery.create({ data: { organizationId: scope.organizationId, webhookId: id, event: "ping", payload: pingPayload(webhook.organization, webhook) }, select: { id: true } });
+  return delivery.id;
+}
+
+/** Replaces the signing secret (audited); returns the new one, shown once. Deliveries from now on are signed with it. */
+export async function rotateWebhookSecret(scope: Scope, id: string): Promise<{ name: string; secret: string }> {
+  requireManage(scope);
+  const secret = newSecret();
+  return db.$transaction(async (tx) => {
+    const webhook = await tx.outgoingWebhook.findFirst({ where: { id, organizationId: scope.organizationId }, select: { name: true, host: true } });
+    if (!webhook) {
+      throw new AppError("NOT_FOUND", "That webhook does not exist in your organization.");
+    }
+    await tx.outgoingWebhook.update({ where: { id }, data: { secretSealed: sealSecret(SECRET_SEALED, id, secret) } });
+    await recordAudit(scope, { action: "webhook.secret_rotated", targetType: "webhook", targetId: id, data: { name: webhook.name, host: webhook.host } }, tx);
+    return { name: webhook.name, secret };
+  });
+}
+
+/** Deletes a webhook and its deliveries (audited); nothing more is sent to it. */
+export async function deleteWebhook(scope: Scope, id: string): Promise<{ name: string }> {
+  requireManage(scope);
+  return db.$transaction(async (tx) => {
+    const webhook = await tx.outgoingWebhook.findFirst({ where: { id, organizationId: scope.organizationId }, select: { name: true, host: true, events: true } });
+    if (!webhook) {
+      throw new AppError("NOT_FOUND", "That webhook does not exist in your organization.");
+    }
+    await tx.outgoingWebhook.delete({ where: { id } });
+    await recordAudit(scope, { action: "webhook.deleted", targetType: "webhook", targetId: id, data: webhook }, tx);
+    return { name: webhook.name };
+  });
+}
+
+export type DeliveryView = {
+  id: string;
+  webhookId: string;
+  event: string;
+  buildId: string | null;
+  state: OutgoingDeliveryState;
+  attempts: number;
+  responseStatus: number | null;
+  responseBody: string | null;
+  durationMs: number | null;
+  error: string | null;
+  redeliveryOf: string | null;
+  createdAt: Date;
+  lastAttemptAt: Date | null;
+};
+
+const deliveryView = {
+  id: true,
+  webhookId: true,
+  event: true,
+  buildId: true,
+  state: true,
+  attempts: true,
+  responseStatus: true,
+  responseBody: true,
+  durationMs: true,
+  error: true,
+  redeliveryOf: true,
+  createdAt: true,
+  lastAttemptAt: true,
+} as const;
+
+/** A webhook's newest deliveries, for its page. */
+export async function listDeliveries(scope: Scope, webhookId: string, take = 50): Promise<DeliveryView[]> {
+  requireManage(scope);
+  return db.outgoingDelivery.findMany({ where: { webhookId, organizationId: scope.organizationId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take, select: deliveryView });
+}
+
+/** One delivery of the organization, or null (the Redeliver action's target). */
+export async function getOutgoingDelivery(scope: Scope, id: string): Promise<DeliveryView | null> {
+  return db.outgoingDelivery.findFirst({ where: { id, organizationId: scope.organizationId }, select: deliveryView });
+}
+
+/** Sends a delivery again: a new delivery with the same event and body, audited. */
+export async function redeliver(scope: Scope, deliveryId: string): Promise<{ id: string; webhookId: string }> {
+  requireManage(scope);
+  return db.$transaction(async (tx) => {
+    const original = await tx.outgoingDelivery.findFirst({ where: { id: deliveryId, organizationId: scope.organizationId }, select: { webhookId: true, event: true, buildId: true, payload: true } });
+    if (!original) {
+      throw new AppError("NOT_FOUND", "That delivery does not exist any more (deliveries are kept 30 days).");
+    }
+    const copy = await tx.outgoingDelivery.create({
+      data: { organizationId: scope.organizationId, webhookId: original.webhookId, event: original.event, buildId: original.buildId, payload: original.payload ?? Prisma.JsonNull, redeliveryOf: deliveryId },
+      select: { id: true },
+    });
+    await recordAudit(scope, { action: "webhook.redelivered", targetType: "webhook", targetId: original.webhookId, data: { event: original.event, deliveryId, newDeliveryId: copy.id } }, tx);
+    return { id: copy.id, webhookId: original.webhookId };
+  });
+}
+
+/**
+ * The outbox: a delivery for every webhook of the organization that takes this state change's
+ * event, written in the transaction of the change (lib/data/builds.ts, `addReports`), with the
+ * build as it is at that moment. One query when the organization has no such webhook.
+ */
+export async function addWebhookDeliveries(tx: Tx, organizationId: string, buildId: string, status: BuildStatus): Promise<void> {
+  const event = eventOfStatus(status);
+  const hooks = await tx.outgoingWebhook.findMany({ where: { organizationId, events: { has: event } }, select: { id: true } });
+  if (hooks.length === 0) {
+    return;
+  }
+  const build = await tx.build.findUniqueOrThrow({
+    where: { id: buildId },
+    select: {
+      id: true,
+      number: true,
+      trigger: true,
+      commitId: true,
+      branch: true,
+      tag: true,
+      commitMessage: true,
+      commitAuthor: true,
+      pullRequestId: true,
+      pool: true,
+      statusReason: true,
+      queuedAt: true,
+      startedAt: true,
+      finishedAt: true,
+      requestedBy: { select: { name: true } },
+      profile: { select: { id: true, name: true, platform: true } },
+      organization: { select: { id: true, name: true } },
+    },
+  });
+  // The build as the token API's GET /api/v1/builds/{id} names its fields (README, "Webhooks"); the
+  // sender adds webUrl and apiUrl.
+  const payload = {
+    event,
+    occurredAt: new Date().toISOString(),
+    organization: build.organization,
+    build: {
+      id: build.id,
+      number: build.number,
+      status,
+      finished: event === "build.finished",
+      trigger: build.trigger,
+      branch: build.branch?.replace(/^refs\/heads\//, "") ?? null,
+      tag: build.tag,
+      commit: build.commitId,
+      commitMessage: build.commitMessage,
+      commitAuthor: build.commitAuthor,
+      pullRequest: build.pullRequestId,
+      queuedAt: build.queuedAt.toISOString(),
+      startedAt: build.startedAt?.toISOString() ?? null,
+      finishedAt: build.finishedAt?.toISOString() ?? null,
+      requestedBy: build.requestedBy?.name ?? null,
+      profile: build.profile,
+      pool: build.pool,
+      statusReason: build.statusReason,
+    },
+  };
+  await tx.outgoingDelivery.createMany({ data: hooks.map((hook) => ({ organizationId, webhookId: hook.id, event, buildId, payload })) });
+}
+
+/** The webhooks with deliveries of this build still to send (whose sender to wake). */
+export async function webhooksWithPending(scope: Scope, buildId: string): Promise<string[]> {
+  const rows = await db.outgoingDelivery.findMany({ where: { organizationId: scope.organizationId, buildId, state: "PENDING" }, distinct: ["webhookId"], select: { webhookId: true } });
+  return rows.map((row) => row.webhookId);
+}
+
+/** The webhook with its URL and secret opened (the sender, right before it posts), or null when it was deleted. */
+export async function openWebhook(scope: Scope, id: string): Promise<{ id: string; name: string; url: string; secret: string } | null> {
+  const row = await db.outgoingWebhook.findFirst({ where: { id, organizationId: scope.organizationId }, select: { id: true, name: true, urlSealed: true, secretSealed: true } });
+  return row ? { id: row.id, name: row.name, url: openSecret(URL_SEALED, row.id, row.urlSealed), secret: openSecret(SECRET_SEALED, row.id, row.secretSealed) } : null;
+}
+
+/** A webhook's deliveries still to send, oldest first (each receiver gets its events in order). */
+export async function pendingDeliveries(scope: Scope, webhookId: string, take: number): Promise<Array<{ id: string; event: string; payload: Prisma.JsonValue; attempts: number }>> {
+  return db.outgoingDelivery.findMany({
+    where: { webhookId, organizationId: scope.organizationId, state: "PENDING" },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take,
+    select: { id: true, event: true, payload: true, attempts: true },
+  });
+}
+
+/** Records one attempt: its answer, and whether the delivery is done (SENT), given up (FAILED) or still PENDING. */
+export async function recordDeliveryAttempt(
+  scope: Scope,
+  id: string,
+  outcome: { state: OutgoingDeliveryState; responseStatus: number | null; responseBody: string | null; durationMs: number | null; error: string | null },
+): Promise<void> {
+  await db.outgoingDelivery.updateMany({
+    where: { id, organizationId: scope.organizationId },
+    data: { ...outcome, responseBody: outcome.responseBody?.slice(0, 1_000) ?? null, error: outcome.error?.slice(0, 500) ?? null, attempts: { increment: 1 }, lastAttemptAt: new Date() },
+  });
+}
+
+/** Webhooks whose oldest pending delivery is older than `before` (the sweeper wakes their sender: a lost job, a crash). */
+export async function webhooksWithStaleDeliveries(before: Date): Promise<Array<{ webhookId: string; organizationId: string }>> {
+  return db.outgoingDelivery.findMany({ where: { state: "PENDING", createdAt: { lt: before } }, distinct: ["webhookId"], select: { webhookId: true, organizationId: true }, take: 500 });
+}
+
+/** Deletes deliveries older than `days` (housekeeping). */
+export async function pruneDeliveries(days: number): Promise<number> {
+  const deleted = await db.outgoingDelivery.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - days * 24 * 3_600_000) } } });
+  return deleted.count;
+}

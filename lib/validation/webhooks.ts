@@ -1,0 +1,57 @@
+// Settings → Webhooks (lib/webhooks/README.md): a receiver's name, its URL (secret: it may carry a
+// token, so it is never echoed back) and the events it gets.
+import { z } from "zod";
+import { WEBHOOK_EVENTS, type WebhookEvent } from "@/lib/shared/webhooks";
+import { textField } from "./form";
+
+/**
+ * Checks a webhook address typed into a form (a chat channel's, a receiver's): http(s), no user
+ * name or password. Where it may point (public addresses, the allowlist) the outbound guard
+ * decides when Keel calls it. `example` says what kind of address is wanted.
+ */
+export function parseWebhookUrl(text: string, ctx: z.RefinementCtx, label: string, example: string): URL | typeof z.NEVER {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: "custom", message: `${label} must be ${example}, starting with https://` });
+    return z.NEVER;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    ctx.addIssue({ code: "custom", message: `${label} must start with https://` });
+    return z.NEVER;
+  }
+  if (url.username || url.password) {
+    ctx.addIssue({ code: "custom", message: `${label} must not contain a user name or password` });
+    return z.NEVER;
+  }
+  return url;
+}
+
+/** The form's fields: one checkbox per event (a form sends each field once). */
+export const webhookFields = ["name", "url", "queued", "started", "finished"] as const;
+
+const checkbox = z.literal("on", { error: "is a checkbox: reload the page and try again" }).optional();
+
+export const webhookFormSchema = z
+  .object({
+    name: textField("Name", { max: 80 }),
+    url: z
+      .string({ error: "URL is required" })
+      .trim()
+      .min(1, "URL is required: the address Keel posts the events to")
+      .max(2_000, "URL must be at most 2,000 characters")
+      .transform((text, ctx) => parseWebhookUrl(text, ctx, "URL", "the address of the server that receives the events")),
+    queued: checkbox,
+    started: checkbox,
+    finished: checkbox,
+  })
+  .transform((form, ctx) => {
+    const chosen: Record<WebhookEvent, boolean> = { "build.queued": form.queued === "on", "build.started": form.started === "on", "build.finished": form.finished === "on" };
+    const events = WEBHOOK_EVENTS.filter((event) => chosen[event]);
+    if (events.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["events"], message: "Choose at least one event to send" });
+      return z.NEVER;
+    }
+    return { name: form.name, url: form.url, events };
+  });
