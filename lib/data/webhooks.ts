@@ -176,9 +176,16 @@ const deliveryView = {
 } as const;
 
 /** A webhook's newest deliveries, for its page. */
-export async function listDeliveries(scope: Scope, webhookId: string, take = 50): Promise<DeliveryView[]> {
+export async function listDeliveries(scope: Scope, webhookId: string, take = 50): Promise<Array<DeliveryView & { buildLabel: string | null }>> {
   requireManage(scope);
-  return db.outgoingDelivery.findMany({ where: { webhookId, organizationId: scope.organizationId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take, select: deliveryView });
+  const rows = await db.outgoingDelivery.findMany({ where: { webhookId, organizationId: scope.organizationId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take, select: { ...deliveryView, payload: true } });
+  return rows.map(({ payload, ...row }) => ({ ...row, buildLabel: buildLabelOf(payload) }));
+}
+
+/** "Wallet iOS #12", from a delivery's body (the build may have been deleted since). */
+function buildLabelOf(payload: Prisma.JsonValue): string | null {
+  const build = typeof payload === "object" && payload !== null && !Array.isArray(payload) ? (payload as { build?: { number?: unknown; profile?: { name?: unknown } } }).build : undefined;
+  return build && typeof build.number === "number" ? `${typeof build.profile?.name === "string" ? `${build.profile.name} ` : ""}#${build.number}` : null;
 }
 
 /** One delivery of the organization, or null (the Redeliver action's target). */

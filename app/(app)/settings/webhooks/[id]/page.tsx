@@ -96,7 +96,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
                   <code className="text-xs">{delivery.event}</code>
                   {delivery.buildId ? (
                     <Link href={`/builds/${delivery.buildId}`} className="block text-xs text-brand-700 underline">
-                      Open the build
+                      {delivery.buildLabel ?? "Open the build"}
                     </Link>
                   ) : null}
                 </td>
