@@ -361,6 +361,7 @@ const ROUTES: Record<string, RouteRow> = {
   // A finished build without output: the event stream sends its state and ends.
   "GET /api/builds/[id]/events": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/events`) },
   "GET /api/builds/[id]/log": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/log`) },
+  "GET /api/builds/[id]/log/search": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/log/search?q=fetch`) },
   "GET /api/builds/[id]/artifacts/[artifactId]": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/artifacts/${f.artifactId}`) },
   "GET /api/profiles/[id]/branches": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/branches?limit=5`) },
   "GET /api/profiles/[id]/commits": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/commits?branch=main&top=5`) },

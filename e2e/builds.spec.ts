@@ -618,6 +618,24 @@ test.describe("builds", () => {
       await expect(shown.first()).toBeInViewport();
       await expect(shown.filter({ hasText: "Fetching commit" })).toHaveCount(0);
 
+      // Find in the log: the server searches the whole stored log (any case); a chosen line is scrolled to and marked.
+      const finder = page.getByRole("search", { name: "Find in the log" });
+      await finder.getByRole("searchbox", { name: "Find in the log" }).fill("no such text anywhere");
+      await finder.getByRole("button", { name: "Find" }).click();
+      await expect(page.getByText("No line of the log contains “no such text anywhere”.")).toBeVisible();
+      const fragment = FIXTURE_BUILD.failureLine.slice(-20).toUpperCase();
+      await finder.getByRole("searchbox", { name: "Find in the log" }).fill(fragment);
+      await finder.getByRole("button", { name: "Find" }).click();
+      await expect(page.getByText(`1 line contains “${fragment}”.`)).toBeVisible();
+      const match = page.getByRole("list", { name: "Lines that match" }).getByRole("listitem");
+      await expect(match).toContainText(FIXTURE_BUILD.failureLine);
+      await page.evaluate(() => document.querySelector('[data-testid="build-log"]')!.scrollTo(0, 0));
+      await match.getByRole("button", { name: /^Go to line \d+$/ }).click();
+      const found = log.locator("[data-found]");
+      await expect(found).toContainText(FIXTURE_BUILD.failureLine);
+      await expect(found).toBeInViewport();
+      await expectNoSeriousA11yViolations(page, "failed build with a search of its log");
+
       // Whoever started it is told by e-mail, with the reason and a link to the build.
       await expect.poll(() => mailsTo(FIRST_ADMIN.email, `${profile.name} #1 failed`).length, { timeout: 30_000 }).toBe(1);
       const [mail] = mailsTo(FIRST_ADMIN.email, `${profile.name} #1 failed`);

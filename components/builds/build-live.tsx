@@ -9,6 +9,7 @@ import CircleStopIcon from "lucide-react/icons/circle-stop";
 import CircleXIcon from "lucide-react/icons/circle-x";
 import LoaderCircleIcon from "lucide-react/icons/loader-circle";
 import { Alert } from "@/components/ui/alert";
+import { LogSearch } from "./log-search";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -130,6 +131,8 @@ export function BuildLive({
   // The step whose lines a click on the steps list brought into view (marked in the log).
   const [shownStep, setShownStep] = useState<number | null>(null);
   const [stepNote, setStepNote] = useState<string | null>(null);
+  // The line "Find in the log" jumped to (marked in the log).
+  const [foundSeq, setFoundSeq] = useState<number | null>(null);
 
   const changeFollow = useCallback((value: boolean) => {
     window.localStorage.setItem(FOLLOW_KEY, value ? "on" : "off");
@@ -221,6 +224,20 @@ export function BuildLive({
     log.scrollTop += element.getBoundingClientRect().top - log.getBoundingClientRect().top - 12;
     logSectionRef.current?.scrollIntoView({ block: "start" });
     log.focus({ preventScroll: true });
+  };
+
+  // "Find in the log" chose a line: the log scrolls to it when the page holds it, and stops following.
+  const jumpTo = (seq: number): boolean => {
+    const log = logRef.current;
+    const element = log?.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+    if (!log || !element) {
+      return false;
+    }
+    changeFollow(false);
+    setFoundSeq(seq);
+    log.scrollTop += element.getBoundingClientRect().top - log.getBoundingClientRect().top - 12;
+    log.focus({ preventScroll: true });
+    return true;
   };
 
   const final = isFinal(state.status);
@@ -318,6 +335,7 @@ export function BuildLive({
             </a>
           </div>
         </div>
+        {state.logLines > 0 && !logDeleted ? <LogSearch buildId={buildId} onJump={jumpTo} /> : null}
         {dropped > 0 ? <p className="px-5 pt-3 text-xs text-slate-600">The first {dropped.toLocaleString("en")} lines are not shown here; the download has the whole log.</p> : null}
         {state.logTruncated ? (
           <div className="px-5 pt-3">
@@ -344,10 +362,11 @@ export function BuildLive({
               <div
                 key={line.seq}
                 id={`L${line.seq + 1}`}
-                className={cn("flex scroll-mt-16", line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined, line.step === shownStep ? "bg-slate-800/70" : undefined)}
+                className={cn("flex scroll-mt-16", line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined, line.seq === foundSeq ? "bg-slate-800 ring-1 ring-inset ring-amber-300" : line.step === shownStep ? "bg-slate-800/70" : undefined)}
                 data-seq={line.seq}
                 data-step={line.step}
                 data-shown-step={line.step === shownStep ? "" : undefined}
+                data-found={line.seq === foundSeq ? "" : undefined}
               >
                 <span className="mr-3 w-10 shrink-0 select-none text-right text-slate-400" aria-hidden="true">
                   {line.seq + 1}

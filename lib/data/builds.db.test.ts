@@ -415,3 +415,31 @@ describe("build pools' queues", () => {
     expect((await buildQueueCounts(admin)).byPool.find((entry) => entry.pool === "macos")).toEqual({ pool: "macos", queued: 1, running: 1 });
   });
 });
+
+describe("finding lines in a build's log", () => {
+  it("finds text in any case, takes % and _ as themselves, counts every match, and reads only the organization's builds", async () => {
+    const { searchLogLines } = await import("./builds");
+    const last = await database.prisma.build.aggregate({ where: { profileId }, _max: { number: true } });
+    const build = await database.prisma.build.create({
+      data: { organizationId: seeded.organizationId, profileId, number: (last._max.number ?? 0) + 1, trigger: "MANUAL", idempotencyKey: "log-search", commitId: "c".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 60, status: "FAILED" },
+    });
+    const texts = ["> Task :app:compileDebugKotlin", "e: Wallet.kt:12: Unresolved reference: balance", "warning: 100% of _tests_ skipped", "BUILD FAILED in 41s", "e: Wallet.kt:30: Type mismatch"];
+    await database.prisma.buildLogLine.createMany({ data: texts.map((text, seq) => ({ buildId: build.id, seq, step: 1, stream: "OUT" as const, text })) });
+    expect(await searchLogLines(admin, build.id, "wallet.KT", 100)).toEqual({
+      total: 2,
+      matches: [
+        { seq: 1, step: 1, text: texts[1] },
+        { seq: 4, step: 1, text: texts[4] },
+      ],
+    });
+    // No wildcards: "%" and "_" match only themselves.
+    expect((await searchLogLines(admin, build.id, "100%", 100)).matches.map((match) => match.seq)).toEqual([2]);
+    expect((await searchLogLines(admin, build.id, "_tests_", 100)).total).toBe(1);
+    expect((await searchLogLines(admin, build.id, "a_p", 100)).total).toBe(0);
+    // The first `limit` in order, and the count of all.
+    expect(await searchLogLines(admin, build.id, "e", 2)).toMatchObject({ total: 5, matches: [{ seq: 0 }, { seq: 1 }] });
+    // Another organization finds nothing, as for a made-up id.
+    const other = await database.prisma.organization.create({ data: { name: "Elsewhere" }, select: { id: true } });
+    expect(await searchLogLines(testScope(other.id, seeded.adminId), build.id, "wallet", 100)).toEqual({ total: 0, matches: [] });
+  });
+});

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, type BuildTrigger, type LogStream } from "@/lib/generated/prisma/client";
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, requireUserActor, type Scope } from "@/lib/scope";
-import type { BuildStateDto, LogLineDto } from "@/lib/shared/builds";
+import type { BuildStateDto, LogLineDto, LogSearchDto } from "@/lib/shared/builds";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
@@ -514,6 +514,21 @@ export async function readLogLines(scope: Scope, buildId: string, afterSeq: numb
     select: { seq: true, step: true, stream: true, text: true, at: true },
   });
   return rows.map((row) => ({ ...row, at: row.at.toISOString() }));
+}
+
+/**
+ * The first `limit` lines of a build's whole stored log that contain `text` (any case; no
+ * wildcards: `%` and `_` are themselves), in order, and how many match in all — one query,
+ * over the build's own lines only (its primary key's prefix).
+ */
+export async function searchLogLines(scope: Scope, buildId: string, text: string, limit: number): Promise<LogSearchDto> {
+  const rows = await db.$queryRaw<{ seq: number; step: number; text: string; total: bigint }[]>`
+    SELECT l.seq, l.step, l.text, count(*) OVER () AS total
+    FROM "BuildLogLine" l JOIN "Build" b ON b.id = l."buildId"
+    WHERE l."buildId" = ${buildId}::uuid AND b."organizationId" = ${scope.organizationId}::uuid AND strpos(lower(l.text), lower(${text})) > 0
+    ORDER BY l.seq
+    LIMIT ${limit}`;
+  return { total: Number(rows[0]?.total ?? 0), matches: rows.map((row) => ({ seq: row.seq, step: row.step, text: row.text })) };
 }
 
 // ---------------------------------------------------------------------------------------------

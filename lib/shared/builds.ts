@@ -86,6 +86,12 @@ export function formatDuration(ms: number | null | undefined): string {
 /** One line of a build log as the page receives it. */
 export type LogLineDto = { seq: number; step: number; stream: "OUT" | "ERR" | "SYSTEM"; text: string; at: string };
 
+/** The answer of "Find in the log" (GET /api/builds/{id}/log/search): the first matching lines of the whole stored log, and how many match in all. */
+export type LogSearchDto = { total: number; matches: Array<{ seq: number; step: number; text: string }> };
+
+/** Lines one search answers with (the rest are counted). */
+export const LOG_SEARCH_LIMIT = 100;
+
 /** A build step as the page receives it. */
 export type BuildStepDto = { index: number; name: string; status: BuildStepStatusValue; exitCode: number | null; startedAt: string | null; finishedAt: string | null };
 

@@ -320,3 +320,10 @@ export const buildListQuerySchema = z.strictObject({
   page: listPageField,
 });
 export type BuildListQuery = z.infer<typeof buildListQuerySchema>;
+
+/** "Find in the log": what to find in a build's log, as typed (spaces inside kept). */
+export const logSearchSchema = z
+  .string({ error: "type what to find in the log" })
+  .max(200, "must be at most 200 characters")
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), "must not contain control characters")
+  .refine((value) => value.trim() !== "", "type what to find in the log");
