@@ -142,6 +142,17 @@ test.describe("builds", () => {
       await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: profile.name })).toHaveCount(1);
       await page.goto(`/builds?profile=${profile.id}&status=FAILED`);
       await expect(page.getByText("No builds match")).toBeVisible();
+      // Insights: the one build, its steps timed (the default workflow: fetch, set up, build, test).
+      await page.goto(`/profiles/${profile.id}`);
+      await page.getByRole("link", { name: "Insights: the last 30 days" }).click();
+      await expect(page.getByRole("heading", { name: `Insights of ${profile.name}`, level: 1 })).toBeVisible();
+      const figure = (term: string) => page.getByRole("term").filter({ hasText: new RegExp(`^${term}$`) }).locator("..");
+      await expect(figure("Builds finished")).toContainText("1");
+      await expect(figure("Succeeded")).toContainText("100 %");
+      await expect(page.getByRole("list", { name: "Median duration of each step" }).getByRole("listitem")).toHaveText([/^Fetch commit/, /^Set up/, /^Build/, /^Test/]);
+      await page.getByText("The days with builds, as a table").click();
+      await expect(page.getByRole("table", { name: "Builds per day" }).getByRole("row")).toHaveCount(2);
+      await expectNoSeriousA11yViolations(page, "profile insights");
     } finally {
       await removeConnection(connection.id);
     }

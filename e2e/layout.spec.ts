@@ -172,6 +172,7 @@ for (const size of WIDTHS) {
       await visit("profiles", "/profiles");
       await visit("profile", `/profiles/${fixture.profileId}`);
       await visit("profile workflow", `/profiles/${fixture.profileId}/workflow`);
+      await visit("profile insights", `/profiles/${fixture.profileId}/insights`);
       await visit("new profile", "/profiles/new");
       await visit("builds", "/builds");
       await visit("build", `/builds/${fixture.buildId}`);

@@ -209,11 +209,16 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               ) : (
                 <>
                   <BuildTable rows={builds.map((build) => ({ ...build, profile: { id: profile.id, name: profile.name } }))} caption={`Latest builds of ${profile.name}`} showProfile={false} />
-                  {buildCount > builds.length ? (
-                    <Link href={`/builds?profile=${profile.id}`} className="text-sm font-medium text-brand-700 underline">
-                      All {buildCount.toLocaleString("en")} builds of this profile
+                  <p className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
+                    {buildCount > builds.length ? (
+                      <Link href={`/builds?profile=${profile.id}`} className="font-medium text-brand-700 underline">
+                        All {buildCount.toLocaleString("en")} builds of this profile
+                      </Link>
+                    ) : null}
+                    <Link href={`/profiles/${profile.id}/insights`} className="font-medium text-brand-700 underline">
+                      Insights: the last 30 days
                     </Link>
-                  ) : null}
+                  </p>
                 </>
               )}
             </div>

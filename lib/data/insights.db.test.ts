@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { walletProfileSuite } from "@/lib/repositories/test-support";
+import { testScope } from "@/lib/testing/scopes";
+
+// A profile's insights (lib/data/insights.ts) from builds written straight into a test database,
+// with the expected numbers worked out by hand.
+
+const suite = walletProfileSuite();
+const NOW = new Date("2026-12-06T15:00:00Z");
+const at = (iso: string) => new Date(iso);
+
+describe("a profile's insights", () => {
+  it("counts outcomes per UTC day, takes the medians of successful builds and of waiting, and times each step", async () => {
+    const { profileInsights } = await import("./insights");
+    const { database, seeded, profileId, admin } = suite;
+    let number = 0;
+    const build = async (status: "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "ERROR", queued: string, waitS: number, tookS: number, steps: Array<[string, number]> = []) => {
+      number += 1;
+      const queuedAt = at(queued);
+      const startedAt = new Date(queuedAt.getTime() + waitS * 1_000);
+      const finishedAt = new Date(startedAt.getTime() + tookS * 1_000);
+      const row = await database.prisma.build.create({
+        data: { organizationId: seeded.organizationId, profileId, number, trigger: "MANUAL", idempotencyKey: `insights-${number}`, commitId: "d".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 3_600, status, queuedAt, startedAt, finishedAt },
+      });
+      let clock = startedAt.getTime();
+      await database.prisma.buildStep.createMany({
+        data: steps.map(([name, seconds], index) => {
+          const step = { buildId: row.id, index, name, command: name, status: "SUCCEEDED" as const, startedAt: new Date(clock), finishedAt: new Date(clock + seconds * 1_000) };
+          clock += seconds * 1_000;
+          return step;
+        }),
+      });
+    };
+    // Three successes (240, 300, 600 s), each with its steps; two failures; a cancel; one build
+    // older than the window, one still running (neither counts).
+    await build("SUCCEEDED", "2026-12-01T10:00:00Z", 2, 240, [["Fetch commit", 10], ["Build", 200], ["Test", 30]]);
+    await build("SUCCEEDED", "2026-12-01T23:59:00Z", 4, 300, [["Fetch commit", 20], ["Build", 250], ["Test", 30]]);
+    await build("SUCCEEDED", "2026-12-05T08:00:00Z", 6, 600, [["Fetch commit", 30], ["Build", 500], ["Test", 70]]);
+    await build("FAILED", "2026-12-05T09:00:00Z", 8, 120);
+    await build("TIMED_OUT", "2026-12-06T09:00:00Z", 10, 1_800);
+    await build("CANCELED", "2026-12-06T10:00:00Z", 12, 5);
+    await build("SUCCEEDED", "2026-10-01T10:00:00Z", 1, 60, [["Build", 60]]);
+    number += 1;
+    await database.prisma.build.create({ data: { organizationId: seeded.organizationId, profileId, number, trigger: "MANUAL", idempotencyKey: "insights-running", commitId: "d".repeat(40), steps: [], timeoutSeconds: 60, status: "RUNNING", startedAt: NOW } });
+
+    const insights = await profileInsights(admin, profileId, 30, NOW);
+    expect(insights).toMatchObject({ days: 30, finished: 6, succeeded: 3, failed: 2, other: 1 });
+    // Successes took 240, 300, 600 s: median 300 s; the 90th percentile interpolates 300 → 600 at 0.8: 540 s.
+    expect(insights.medianMs).toBe(300_000);
+    expect(insights.p90Ms).toBe(540_000);
+    // Waits of the six in the window: 2, 4, 6, 8, 10, 12 s → median 7 s.
+    expect(insights.medianWaitMs).toBe(7_000);
+    expect(insights.perDay).toHaveLength(30);
+    expect(insights.perDay[0]!.day).toBe("2026-11-07");
+    expect(insights.perDay.at(-1)).toEqual({ day: "2026-12-06", succeeded: 0, failed: 1, other: 1 });
+    // The second build started on the 1st but finished on the 2nd (UTC): it counts on the day it ended.
+    expect(insights.perDay.filter((day) => day.succeeded + day.failed + day.other > 0)).toEqual([
+      { day: "2026-12-01", succeeded: 1, failed: 0, other: 0 },
+      { day: "2026-12-02", succeeded: 1, failed: 0, other: 0 },
+      { day: "2026-12-05", succeeded: 1, failed: 1, other: 0 },
+      { day: "2026-12-06", succeeded: 0, failed: 1, other: 1 },
+    ]);
+    expect(insights.steps).toEqual([
+      { index: 0, name: "Fetch commit", medianMs: 20_000, builds: 3 },
+      { index: 1, name: "Build", medianMs: 250_000, builds: 3 },
+      { index: 2, name: "Test", medianMs: 30_000, builds: 3 },
+    ]);
+    // Another organization sees nothing of this profile.
+    const other = await database.prisma.organization.create({ data: { name: "Elsewhere" }, select: { id: true } });
+    expect(await profileInsights(testScope(other.id, seeded.adminId), profileId, 30, NOW)).toMatchObject({ finished: 0, medianMs: null, steps: [] });
+  });
+});

@@ -1,0 +1,82 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Scope } from "@/lib/scope";
+
+// A profile's insights (lib/builds/README.md, "Insights"): how its builds went over the last
+// days — per day, how long they took and waited, and where the time goes, step by step. Three
+// aggregate queries over the profile's own builds; nothing is stored for it.
+
+export type InsightsDay = { day: string; succeeded: number; failed: number; other: number };
+
+export type ProfileInsights = {
+  days: number;
+  /** Finished builds in the window, by outcome. */
+  finished: number;
+  succeeded: number;
+  /** FAILED and TIMED_OUT: the code's fault. */
+  failed: number;
+  /** ERROR and CANCELED. */
+  other: number;
+  /** Successful builds' duration (start to end), median and 90th percentile, in ms; null without one. */
+  medianMs: number | null;
+  p90Ms: number | null;
+  /** How long builds waited for a worker (queued to started), median, in ms. */
+  medianWaitMs: number | null;
+  /** One entry per UTC day of the window, oldest first (days without builds included). */
+  perDay: InsightsDay[];
+  /** Successful builds' steps in order: median duration and in how many builds. */
+  steps: Array<{ index: number; name: string; medianMs: number; builds: number }>;
+};
+
+const DAY_MS = 24 * 3_600_000;
+
+/** How a profile's builds went over the last `days` days (UTC days, today included). */
+export async function profileInsights(scope: Scope, profileId: string, days = 30, now = new Date()): Promise<ProfileInsights> {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const since = new Date(today - (days - 1) * DAY_MS);
+  const [byDay, durations, steps] = await Promise.all([
+    db.$queryRaw<{ day: Date; status: string; count: bigint }[]>`
+      SELECT date_trunc('day', "finishedAt") AS day, status::text AS status, count(*) AS count
+      FROM "Build"
+      WHERE "organizationId" = ${scope.organizationId}::uuid AND "profileId" = ${profileId}::uuid AND "finishedAt" >= ${since}
+      GROUP BY 1, 2`,
+    db.$queryRaw<{ median: number | null; p90: number | null; wait: number | null }[]>`
+      SELECT
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ("finishedAt" - "startedAt"))) FILTER (WHERE status = 'SUCCEEDED') * 1000 AS median,
+        percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM ("finishedAt" - "startedAt"))) FILTER (WHERE status = 'SUCCEEDED') * 1000 AS p90,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ("startedAt" - "queuedAt"))) * 1000 AS wait
+      FROM "Build"
+      WHERE "organizationId" = ${scope.organizationId}::uuid AND "profileId" = ${profileId}::uuid AND "finishedAt" >= ${since} AND "startedAt" IS NOT NULL`,
+    db.$queryRaw<{ index: number; name: string; median: number; builds: bigint }[]>`
+      SELECT s.index, s.name, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (s."finishedAt" - s."startedAt"))) * 1000 AS median, count(*) AS builds
+      FROM "BuildStep" s JOIN "Build" b ON b.id = s."buildId"
+      WHERE b."organizationId" = ${scope.organizationId}::uuid AND b."profileId" = ${profileId}::uuid AND b."finishedAt" >= ${since} AND b.status = 'SUCCEEDED'
+        AND s."startedAt" IS NOT NULL AND s."finishedAt" IS NOT NULL
+      GROUP BY s.index, s.name
+      ORDER BY s.index, count(*) DESC`,
+  ]);
+  const perDay: InsightsDay[] = Array.from({ length: days }, (_, offset) => ({ day: new Date(since.getTime() + offset * DAY_MS).toISOString().slice(0, 10), succeeded: 0, failed: 0, other: 0 }));
+  for (const row of byDay) {
+    const entry = perDay.find((day) => day.day === row.day.toISOString().slice(0, 10));
+    if (entry) {
+      const kind = row.status === "SUCCEEDED" ? "succeeded" : row.status === "FAILED" || row.status === "TIMED_OUT" ? "failed" : "other";
+      entry[kind] += Number(row.count);
+    }
+  }
+  const sum = (kind: "succeeded" | "failed" | "other") => perDay.reduce((total, day) => total + day[kind], 0);
+  const round = (value: number | null | undefined) => (value === null || value === undefined ? null : Math.round(Number(value)));
+  // A step renamed in the window has two names at one index: the one most builds had is shown.
+  const seen = new Set<number>();
+  return {
+    days,
+    finished: sum("succeeded") + sum("failed") + sum("other"),
+    succeeded: sum("succeeded"),
+    failed: sum("failed"),
+    other: sum("other"),
+    medianMs: round(durations[0]?.median),
+    p90Ms: round(durations[0]?.p90),
+    medianWaitMs: round(durations[0]?.wait),
+    perDay,
+    steps: steps.filter((step) => !seen.has(step.index) && seen.add(step.index)).map((step) => ({ index: step.index, name: step.name, medianMs: Math.round(Number(step.median)), builds: Number(step.builds) })),
+  };
+}
