@@ -198,6 +198,11 @@ test.describe("builds", () => {
       await expect
         .poll(async () => (await emulator.pullRequest("fabrikam", pr.pullRequestId)).statuses.filter((status) => status.targetUrl === `${KEEL_URL}/builds/${buildId}`).length, { timeout: 30_000 })
         .toBeGreaterThan(0);
+      // The profile page says how to require that status in a branch policy, by the name it was posted under.
+      const posted = (await emulator.pullRequest("fabrikam", pr.pullRequestId)).statuses.find((status) => status.targetUrl === `${KEEL_URL}/builds/${buildId}`)!;
+      await page.goto(`/profiles/${profile.id}`);
+      await page.getByText("Block merging until this build passes").click();
+      await expect(page.getByText(/^Keel posts each pull-request build's result on the pull request as the status/)).toContainText(`${posted.contextGenre}/${posted.contextName}`);
 
       // Abandoned: refused with the reason and the way out.
       await emulator.updatePullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId, status: "abandoned" });

@@ -298,6 +298,17 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                 )}
               </div>
             ) : null}
+            {connection && triggersAreAutomatic(triggers) && triggers.pullRequest.enabled ? (
+              <details className="mb-4 text-sm text-slate-700">
+                <summary className="cursor-pointer font-medium text-slate-800">Block merging until this build passes</summary>
+                <p className="mt-1">
+                  Keel posts each pull-request build&apos;s result on the pull request as the status <code>keel/{profile.name}</code>. To require it, an Azure DevOps project administrator
+                  opens the target branch&apos;s policies (Repos → Branches → ⋯ → Branch policies), adds a <strong>Status check</strong> and picks <code>keel/{profile.name}</code> as the
+                  status to check — it is offered once Keel has built one pull request (or type it as Genre <code>keel</code>, Name <code>{profile.name}</code>). Renaming this profile
+                  renames the status: update the policy then.
+                </p>
+              </details>
+            ) : null}
             {scheduleOn || lastScheduled ? (
               <dl className="mb-4 space-y-1 text-sm" aria-label="Schedule">
                 {next ? (
