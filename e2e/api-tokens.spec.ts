@@ -12,7 +12,7 @@ import { createUser, prisma, removeUser } from "./support/db";
 import { seedWalletProfile } from "./support/profiles";
 import { KEEL_URL } from "./support/settings";
 
-type ApiBuild = { id: string; number: number; status: string; finished: boolean; trigger: string; branch: string | null; commit: string; apiUrl: string; webUrl: string; artifacts: { path: string; size: number; downloadUrl: string }[] };
+type ApiBuild = { id: string; number: number; status: string; finished: boolean; trigger: string; branch: string | null; commit: string; apiUrl: string; webUrl: string; artifacts: { path: string; size: number; downloadUrl: string }[]; artifactsZipUrl: string | null };
 
 test.describe("API tokens", () => {
   test("a member's script starts a build with a token, follows it and downloads its app; an admin revokes the token", async ({ page, browser, playwright }) => {
@@ -139,6 +139,14 @@ test.describe("API tokens", () => {
       expect(await download.text()).toBe("wallet-ipa");
       // Without the token the same link answers 401.
       expect((await script.get(artifact.downloadUrl)).status()).toBe(401);
+      // Every file in one zip.
+      expect(done!.artifactsZipUrl).toBe(`${KEEL_URL}/api/v1/builds/${build.id}/artifacts.zip`);
+      const zip = await script.get(done!.artifactsZipUrl!, { headers: bearer });
+      expect(zip.headers()["content-type"]).toBe("application/zip");
+      const zipBytes = await zip.body();
+      // A zip's end record holds its entry count (little-endian, 12 bytes before its end with no comment).
+      expect(zipBytes.readUInt32LE(zipBytes.length - 22)).toBe(0x06054b50);
+      expect(zipBytes.readUInt16LE(zipBytes.length - 12)).toBe(done!.artifacts.length);
       // The list of the profile's builds, filtered as asked (and a bad filter named).
       const listed = (await (await script.get(`/api/v1/profiles/${profile.id}/builds?status=succeeded&branch=main&limit=5`, { headers: bearer })).json()) as { builds: ApiBuild[] };
       expect(listed.builds.map((item) => item.id)).toEqual([build.id]);

@@ -361,6 +361,7 @@ const ROUTES: Record<string, RouteRow> = {
   // A finished build without output: the event stream sends its state and ends.
   "GET /api/builds/[id]/events": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/events`) },
   "GET /api/builds/[id]/log": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/log`) },
+  "GET /api/builds/[id]/artifacts.zip": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/artifacts.zip`) },
   "GET /api/builds/[id]/log/search": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/log/search?q=fetch`) },
   "GET /api/builds/[id]/artifacts/[artifactId]": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/artifacts/${f.artifactId}`) },
   "GET /api/profiles/[id]/branches": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/branches?limit=5`) },
@@ -372,6 +373,7 @@ const ROUTES: Record<string, RouteRow> = {
   "GET /api/v1/builds/[id]": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/builds/${f.buildId}`) },
   "GET /api/v1/builds/[id]/log": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/builds/${f.buildId}/log`) },
   "GET /api/v1/builds/[id]/artifacts/[artifactId]": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/builds/${f.buildId}/artifacts/${f.artifactId}`) },
+  "GET /api/v1/builds/[id]/artifacts.zip": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/builds/${f.buildId}/artifacts.zip`) },
   "POST /api/v1/builds/[id]/cancel": { expect: MEMBER_TARGET, request: tokenPost(async (f) => `/api/v1/builds/${await f.build("QUEUED")}/cancel`) },
   "GET /api/v1/profiles/[id]/builds": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/profiles/${f.profileId}/builds?limit=5`) },
   "POST /api/v1/profiles/[id]/builds": { expect: MEMBER_TARGET, request: tokenPost((f) => `/api/v1/profiles/${f.profileId}/builds`, { branch: "main" }) },

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
+import * as yauzl from "yauzl";
 import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
@@ -18,6 +19,21 @@ import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
 
 type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
 
+
+/** The files of a zip and their text, read with yauzl (what an unzip tool sees). */
+async function zipEntries(zip: Buffer): Promise<Map<string, string>> {
+  const archive = await yauzl.fromBufferPromise(zip);
+  const entries = new Map<string, string>();
+  for await (const entry of archive.eachEntry()) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await archive.openReadStreamPromise(entry)) {
+      chunks.push(chunk as Buffer);
+    }
+    entries.set(entry.fileName, Buffer.concat(chunks).toString("utf8"));
+  }
+  archive.close();
+  return entries;
+}
 
 async function startFromProfile(page: Page, profileId: string, branch: string, variables?: string): Promise<string> {
   await page.goto(`/profiles/${profileId}`);
@@ -303,6 +319,14 @@ test.describe("builds", () => {
       const href = (await kept.getByRole("link", { name: "out/Wallet.ipa" }).getAttribute("href"))!;
       expect(href).toMatch(new RegExp(`^/api/builds/${buildId}/artifacts/[0-9a-f-]{36}$`));
       expect((await request.get(href)).status()).toBe(401);
+      // Download all: one zip with every file at its path, as built.
+      const [zipped] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Download all \(/ }).click()]);
+      expect(zipped.suggestedFilename()).toBe(`${profile.name} #${(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).number} artifacts.zip`);
+      const entries = await zipEntries(readFileSync(await zipped.path()));
+      expect([...entries.keys()]).toEqual(["junit.xml", "notes.txt", "out/Wallet.ipa"]);
+      expect(entries.get("out/Wallet.ipa")).toBe("wallet-ipa");
+      expect(entries.get("notes.txt")).toBe("release notes\n");
+      expect((await request.get(`/api/builds/${buildId}/artifacts.zip`)).status()).toBe(401);
       // Testers without an account: a link that opens the build's files, on a phone through its QR code.
       const share = page.getByRole("region", { name: "Share with testers" });
       await expect(share).toContainText("No link yet.");

@@ -79,6 +79,12 @@ export function ArtifactList({
   return (
     <div className="space-y-3 text-sm">
       <ArtifactLinks buildId={buildId} artifacts={artifacts} label="Artifacts" />
+      {artifacts.length > 1 ? (
+        <a href={`/api/builds/${buildId}/artifacts.zip`} download className="inline-flex items-center gap-2 text-sm font-medium text-brand-700 underline">
+          <DownloadIcon aria-hidden="true" className="size-4" />
+          Download all ({formatSize(total)}, one zip)
+        </a>
+      ) : null}
       <p className="text-xs text-slate-600">
         {artifacts.length} file{artifacts.length === 1 ? "" : "s"}, {formatSize(total)}.{" "}
         {keptForever

@@ -54,6 +54,8 @@ export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: s
       sha256: artifact.sha256,
       downloadUrl: `${origin}/api/v1/builds/${build.id}/artifacts/${artifact.id}`,
     })),
+    // Every artifact in one zip (their paths inside), or null when the build kept none.
+    artifactsZipUrl: artifacts.length > 0 ? `${origin}/api/v1/builds/${build.id}/artifacts.zip` : null,
     logUrl: `${origin}/api/v1/builds/${build.id}/log`,
   };
 }
