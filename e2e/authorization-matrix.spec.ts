@@ -275,6 +275,7 @@ const ACTIONS: Record<string, ActionRow> = {
     expect: ADMIN_ANYWHERE,
     call: async () => ({ args: [], form: { name: uniqueName("Matrix Webhook"), url: `${EMULATOR_URL}/matrix-webhook`, finished: "on" } }),
   },
+  "lib/actions/webhooks.ts#updateWebhookAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.webhook()], form: { name: uniqueName("Matrix Webhook"), url: "", finished: "on", started: "on" } }) },
   "lib/actions/webhooks.ts#rotateWebhookSecretAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.webhook()]) },
   "lib/actions/webhooks.ts#pingWebhookAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.webhook()]) },
   "lib/actions/webhooks.ts#redeliverWebhookAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.webhookDelivery()]) },

@@ -99,6 +99,25 @@ test("an admin adds a webhook, sees its ping and a build's events arrive signed,
     expect(ofBuild()[2]!.delivery).not.toBe(ofBuild()[1]!.delivery);
     expect(JSON.parse(ofBuild()[2]!.raw).build).toEqual(JSON.parse(ofBuild()[1]!.raw).build);
 
+    // Its settings: no event is refused by name; a new name and fewer events are saved, the URL kept.
+    const settings = page.getByRole("form", { name: "Webhook settings" });
+    await expect(settings.getByLabel(/^New URL/)).toHaveValue("");
+    for (const event of ["build.started", "build.finished"]) {
+      await settings.getByLabel(new RegExp(`^${event.replace(".", "\\.")}`)).uncheck();
+    }
+    await settings.getByRole("button", { name: "Save" }).click();
+    await expect(settings.getByText("Choose at least one event to send")).toBeVisible();
+    await settings.getByLabel(/^build\.finished/).check();
+    await settings.getByLabel("Name").fill(`${name} (ends only)`);
+    await settings.getByRole("button", { name: "Save" }).click();
+    await expect(settings.getByText(`Saved. From now on “${name} (ends only)” gets build.finished.`)).toBeVisible();
+    const stored = await prisma().outgoingWebhook.findFirstOrThrow({ where: { name: `${name} (ends only)` } });
+    expect(stored.events).toEqual(["build.finished"]);
+    expect(stored.host).toBe(`127.0.0.1:${port}`);
+    await settings.getByLabel("Name").fill(name);
+    await settings.getByRole("button", { name: "Save" }).click();
+    await expect(settings.getByText(`Saved. From now on “${name}” gets build.finished.`)).toBeVisible();
+
     // A new secret: the next ping is signed with it, not the old one.
     await page.getByRole("button", { name: "Replace the signing secret" }).click();
     const rotated = page.getByRole("status").filter({ hasText: "New signing secret" });
@@ -118,7 +137,7 @@ test("an admin adds a webhook, sees its ping and a build's events arrive signed,
     await expect(page.locator("[data-toast]")).toContainText(`Deleted the webhook “${name}”`);
     expect(await prisma().outgoingWebhook.count({ where: { name } })).toBe(0);
     const audit = await prisma().auditEvent.findMany({ where: { action: { startsWith: "webhook." }, data: { path: ["name"], equals: name } }, select: { action: true } });
-    expect(audit.map((event) => event.action).sort()).toEqual(["webhook.created", "webhook.deleted", "webhook.secret_rotated"]);
+    expect(audit.map((event) => event.action).sort()).toEqual(["webhook.created", "webhook.deleted", "webhook.secret_rotated", "webhook.updated"]);
   } finally {
     await prisma().outgoingWebhook.deleteMany({ where: { name } });
     await removeConnection(connection.id);

@@ -2,11 +2,11 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { createWebhook, deleteWebhook, pingWebhook, redeliver, rotateWebhookSecret } from "@/lib/data/webhooks";
+import { createWebhook, deleteWebhook, pingWebhook, redeliver, rotateWebhookSecret, updateWebhook } from "@/lib/data/webhooks";
 import { action } from "@/lib/entry/action";
 import { flash } from "@/lib/entry/flash";
 import { requestWebhook } from "@/lib/webhooks/deliver";
-import { webhookFields, webhookFormSchema } from "@/lib/validation/webhooks";
+import { webhookEditSchema, webhookFields, webhookFormSchema } from "@/lib/validation/webhooks";
 
 // Settings → Webhooks (lib/webhooks/README.md): admins add receivers of build events, see every
 // delivery, send one again, replace a signing secret, delete a receiver.
@@ -28,6 +28,23 @@ export const createWebhookAction = action(
       message: `Added “${created.name}”. Copy the signing secret now: the receiver checks every delivery with it, and Keel cannot show it again. A ping is on its way.`,
       data: { secret: created.secret, id: created.id, name: created.name },
     };
+  },
+);
+
+/** "Save" on a webhook's page: its name and events, and its URL when a new one is pasted. */
+export const updateWebhookAction = action(
+  {
+    name: "webhooks.update",
+    permission: "webhook.manage",
+    target: "webhook",
+    form: { schema: webhookEditSchema, fields: webhookFields, secret: ["url"] },
+    unexpected: "Saving the webhook failed unexpectedly. Nothing changed; try again.",
+  },
+  async ({ scope, target: webhook, input }) => {
+    const saved = await updateWebhook(scope, webhook.id, { name: input.name, url: input.url?.toString() ?? null, host: input.url?.host ?? null, events: input.events });
+    revalidatePath(`/settings/webhooks/${webhook.id}`);
+    revalidatePath("/settings/webhooks");
+    return { status: "success", message: saved.changed.length === 0 ? "Nothing to change." : `Saved.${saved.changed.includes("url") ? " Deliveries go to the new URL." : ""} From now on “${saved.name}” gets ${input.events.join(", ")}.` };
   },
 );
 

@@ -73,6 +73,7 @@ const LABELS: Record<string, string> = {
   "api_token.created": "API token created",
   "api_token.revoked": "API token revoked",
   "webhook.created": "Webhook added",
+  "webhook.updated": "Webhook changed",
   "webhook.deleted": "Webhook deleted",
   "webhook.secret_rotated": "Webhook secret replaced",
   "webhook.redelivered": "Webhook delivery sent again",
@@ -149,6 +150,8 @@ function describeData(action: string, data: Record<string, unknown>): string {
     case "webhook.created":
     case "webhook.deleted":
       return `${name ?? ""} → ${text(data.host) ?? "?"}${Array.isArray(data.events) ? ` (${data.events.join(", ")})` : ""}`;
+    case "webhook.updated":
+      return `${name ?? ""}: ${Array.isArray(data.changed) ? data.changed.join(", ") : "?"} changed${Array.isArray(data.events) ? ` (now ${data.events.join(", ")})` : ""}`;
     case "webhook.redelivered":
       return `${text(data.event) ?? "?"} again`;
     case "connection.status_changed":

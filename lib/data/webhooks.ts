@@ -114,6 +114,44 @@ export async function pingWebhook(scope: Scope, id: string): Promise<string> {
   return delivery.id;
 }
 
+/**
+ * Changes a webhook's name and events, and its URL when a new one is given (`url` null keeps the
+ * stored one); audited with what changed, never the URL. Pending deliveries are sent as they are;
+ * from now on only the chosen events are added.
+ */
+export async function updateWebhook(scope: Scope, id: string, input: { name: string; url: string | null; host: string | null; events: WebhookEvent[] }): Promise<{ name: string; changed: string[] }> {
+  requireManage(scope);
+  return db.$transaction(async (tx) => {
+    const webhook = await tx.outgoingWebhook.findFirst({ where: { id, organizationId: scope.organizationId }, select: { name: true, host: true, events: true } });
+    if (!webhook) {
+      throw new AppError("NOT_FOUND", "That webhook does not exist in your organization.");
+    }
+    const changed = [
+      ...(webhook.name !== input.name ? ["name"] : []),
+      ...(input.url !== null ? ["url"] : []),
+      ...(JSON.stringify(webhook.events) !== JSON.stringify(input.events) ? ["events"] : []),
+    ];
+    if (changed.length === 0) {
+      return { name: webhook.name, changed };
+    }
+    await tx.outgoingWebhook.update({
+      where: { id },
+      data: { name: input.name, events: input.events, ...(input.url !== null && input.host !== null ? { urlSealed: sealSecret(URL_SEALED, id, input.url), host: input.host } : {}) },
+    });
+    await recordAudit(
+      scope,
+      {
+        action: "webhook.updated",
+        targetType: "webhook",
+        targetId: id,
+        data: { name: input.name, changed, host: input.host ?? webhook.host, events: input.events, ...(changed.includes("name") ? { nameBefore: webhook.name } : {}), ...(changed.includes("url") ? { hostBefore: webhook.host } : {}), ...(changed.includes("events") ? { eventsBefore: webhook.events } : {}) },
+      },
+      tx,
+    );
+    return { name: input.name, changed };
+  });
+}
+
 /** Replaces the signing secret (audited); returns the new one, shown once. Deliveries from now on are signed with it. */
 export async function rotateWebhookSecret(scope: Scope, id: string): Promise<{ name: string; secret: string }> {
   requireManage(scope);

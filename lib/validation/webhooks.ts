@@ -33,6 +33,12 @@ export const webhookFields = ["name", "url", "queued", "started", "finished"] as
 
 const checkbox = z.literal("on", { error: "is a checkbox: reload the page and try again" }).optional();
 
+/** The events whose checkboxes were ticked, in Keel's order. */
+function chosenEvents(form: { queued?: "on"; started?: "on"; finished?: "on" }): WebhookEvent[] {
+  const chosen: Record<WebhookEvent, boolean> = { "build.queued": form.queued === "on", "build.started": form.started === "on", "build.finished": form.finished === "on" };
+  return WEBHOOK_EVENTS.filter((event) => chosen[event]);
+}
+
 export const webhookFormSchema = z
   .object({
     name: textField("Name", { max: 80 }),
@@ -47,8 +53,30 @@ export const webhookFormSchema = z
     finished: checkbox,
   })
   .transform((form, ctx) => {
-    const chosen: Record<WebhookEvent, boolean> = { "build.queued": form.queued === "on", "build.started": form.started === "on", "build.finished": form.finished === "on" };
-    const events = WEBHOOK_EVENTS.filter((event) => chosen[event]);
+    const events = chosenEvents(form);
+    if (events.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["events"], message: "Choose at least one event to send" });
+      return z.NEVER;
+    }
+    return { name: form.name, url: form.url, events };
+  });
+
+/** Editing a webhook: the same fields, but an empty URL keeps the stored one (it is never shown again). */
+export const webhookEditSchema = z
+  .object({
+    name: textField("Name", { max: 80 }),
+    url: z
+      .string()
+      .trim()
+      .max(2_000, "URL must be at most 2,000 characters")
+      .optional()
+      .transform((text, ctx) => (text ? parseWebhookUrl(text, ctx, "URL", "the address of the server that receives the events") : null)),
+    queued: checkbox,
+    started: checkbox,
+    finished: checkbox,
+  })
+  .transform((form, ctx) => {
+    const events = chosenEvents(form);
     if (events.length === 0) {
       ctx.addIssue({ code: "custom", path: ["events"], message: "Choose at least one event to send" });
       return z.NEVER;

@@ -46,3 +46,12 @@ describe("the webhook form", () => {
     expect(issues({ name: "", url: "", finished: "on" }).map((issue) => issue.split(":")[0])).toEqual(["name", "url"]);
   });
 });
+
+describe("editing a webhook", () => {
+  it("keeps the stored URL when none is pasted, and still wants an event", async () => {
+    const { webhookEditSchema } = await import("@/lib/validation/webhooks");
+    expect(webhookEditSchema.parse({ name: "Bot", url: "", started: "on" })).toEqual({ name: "Bot", url: null, events: ["build.started"] });
+    expect(webhookEditSchema.parse({ name: "Bot", url: "https://new.example.com/h", finished: "on" }).url?.host).toBe("new.example.com");
+    expect(webhookEditSchema.safeParse({ name: "Bot", url: "" }).error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["events", "Choose at least one event to send"]]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { CreateWebhookForm } from "@/components/webhooks/create-webhook-form";
+import { WebhookForm } from "@/components/webhooks/webhook-form";
 import { DeliveryState } from "@/components/webhooks/delivery-state";
 import { Card } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
@@ -73,7 +73,7 @@ export default async function WebhooksPage() {
           </DataTable>
         )}
         <Card title="New webhook" className="max-w-3xl" description={`Up to ${MAX_WEBHOOKS} per organization. Keel calls public https addresses; a server on a private network needs an entry on the outbound allowlist (Settings → Network).`}>
-          <CreateWebhookForm action={createWebhookAction} />
+          <WebhookForm action={createWebhookAction} />
         </Card>
       </div>
     </>

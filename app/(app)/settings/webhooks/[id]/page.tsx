@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeliveryState } from "@/components/webhooks/delivery-state";
 import { RotateSecret } from "@/components/webhooks/rotate-secret";
+import { WebhookForm } from "@/components/webhooks/webhook-form";
 import { ActionButton } from "@/components/ui/action-button";
 import { Card } from "@/components/ui/card";
 import { CopyBlock } from "@/components/ui/copy-block";
@@ -11,10 +12,10 @@ import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { DataTable } from "@/components/ui/data-table";
 import { PageHeader } from "@/components/ui/page-header";
 import { When } from "@/components/ui/when";
-import { deleteWebhookAction, pingWebhookAction, redeliverWebhookAction, rotateWebhookSecretAction } from "@/lib/actions/webhooks";
+import { deleteWebhookAction, pingWebhookAction, redeliverWebhookAction, rotateWebhookSecretAction, updateWebhookAction } from "@/lib/actions/webhooks";
 import { requireScope } from "@/lib/auth/guards";
 import { getWebhook, listDeliveries } from "@/lib/data/webhooks";
-import { DELIVERY_DAYS, MAX_DELIVERY_ATTEMPTS, SIGNATURE_TOLERANCE_SECONDS, WEBHOOK_EVENT_LABELS, type WebhookEvent } from "@/lib/shared/webhooks";
+import { DELIVERY_DAYS, MAX_DELIVERY_ATTEMPTS, SIGNATURE_TOLERANCE_SECONDS } from "@/lib/shared/webhooks";
 import { idSchema } from "@/lib/validation/auth";
 
 export const metadata: Metadata = { title: "Webhook" };
@@ -60,16 +61,10 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
         actions={<ActionButton action={pingWebhookAction.bind(null, webhook.id)} label="Send a ping" pendingLabel="Queuing…" className="flex flex-col items-end gap-2" />}
       />
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-2">
-        <Card title="Events">
-          <ul className="space-y-1 text-sm text-slate-700">
-            {webhook.events.map((event) => (
-              <li key={event}>
-                <code>{event}</code> — {WEBHOOK_EVENT_LABELS[event as WebhookEvent] ?? event}
-              </li>
-            ))}
-          </ul>
-          <p className="mt-3 text-sm text-slate-600">
-            Each is a POST of JSON with <code>event</code>, <code>deliveryId</code>, <code>organization</code> and <code>build</code> (its number, status, profile, branch, commit, pull
+        <Card title="Settings">
+          <WebhookForm action={updateWebhookAction.bind(null, webhook.id)} existing={{ name: webhook.name, host: webhook.host, events: webhook.events }} />
+          <p className="mt-4 text-sm text-slate-600">
+            Each event is a POST of JSON with <code>event</code>, <code>deliveryId</code>, <code>organization</code> and <code>build</code> (its number, status, profile, branch, commit, pull
             request, pool, times and links). A receiver that does not answer 2xx within 15 seconds, or answers 408, 429 or 5xx, gets it again — up to {MAX_DELIVERY_ATTEMPTS} attempts over a
             quarter of an hour — and later events wait behind it, so they arrive in order.
           </p>

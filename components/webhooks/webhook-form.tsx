@@ -8,7 +8,7 @@ import { TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
-import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENTS } from "@/lib/shared/webhooks";
+import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENTS, type WebhookEvent } from "@/lib/shared/webhooks";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -16,14 +16,16 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 const FIELD_OF = { "build.queued": "queued", "build.started": "started", "build.finished": "finished" } as const;
 
 /**
- * "New webhook": a name, the receiver's URL and its events. The answer shows the signing secret
- * once, with a link to the webhook's page (its ping and deliveries).
+ * "New webhook" (and, with `existing`, a webhook's own form): a name, the receiver's URL and its
+ * events. A new webhook's answer shows the signing secret once, with a link to its page; the
+ * edit form keeps the stored URL unless a new one is pasted (it is never shown again).
  */
-export function CreateWebhookForm({ action }: { action: Action }) {
+export function WebhookForm({ action, existing }: { action: Action; existing?: { name: string; host: string; events: string[] } }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const errors = state.status === "error" ? state.fieldErrors : {};
   const sent = state.status === "error" ? state.values : null;
-  const created = state.status === "success" ? state.data : undefined;
+  const created = !existing && state.status === "success" ? state.data : undefined;
+  const checked = (event: WebhookEvent) => (sent ? sent[FIELD_OF[event]] === "on" : existing ? existing.events.includes(event) : event === "build.finished");
   return (
     <div className="space-y-4">
       {created?.secret ? (
@@ -40,28 +42,29 @@ export function CreateWebhookForm({ action }: { action: Action }) {
           </div>
         </Alert>
       ) : null}
-      {/* A fresh form after each webhook: the next one starts empty. */}
-      <form key={created?.id ?? "form"} action={formAction} className="space-y-4" aria-label="New webhook" noValidate>
+      {/* A fresh form after each new webhook: the next one starts empty. */}
+      <form key={created?.id ?? "form"} action={formAction} className="space-y-4" aria-label={existing ? "Webhook settings" : "New webhook"} noValidate>
         <div className="grid grid-cols-1 gap-4 sm:grid-cols-[16rem_1fr]">
-          <TextField label="Name" name="name" defaultValue={sent?.name ?? ""} errors={errors.name} maxLength={80} hint="What receives the events, for example “Release dashboard”." required />
+          <TextField label="Name" name="name" defaultValue={sent?.name ?? existing?.name ?? ""} errors={errors.name} maxLength={80} hint="What receives the events, for example “Release dashboard”." required />
           <TextField
-            label="URL"
+            label={existing ? "New URL" : "URL"}
             name="url"
             type="url"
             inputMode="url"
             autoComplete="off"
             spellCheck={false}
             errors={errors.url}
-            placeholder="https://hooks.example.com/keel"
-            hint="Keel POSTs each event here as JSON. The URL is stored encrypted (it may hold a token) and is not shown again."
-            required
+            placeholder={existing ? `Leave empty to keep posting to ${existing.host}` : "https://hooks.example.com/keel"}
+            hint={existing ? "Only to move the webhook: the stored URL is never shown again." : "Keel POSTs each event here as JSON. The URL is stored encrypted (it may hold a token) and is not shown again."}
+            optional={Boolean(existing)}
+            required={!existing}
           />
         </div>
         <fieldset className="space-y-2" aria-describedby={errors.events?.length ? "webhook-events-error" : undefined}>
           <legend className="text-sm font-medium text-slate-800">Events</legend>
           {WEBHOOK_EVENTS.map((event) => (
             <label key={event} className="flex items-start gap-2 text-sm text-slate-800">
-              <input type="checkbox" name={FIELD_OF[event]} className="mt-1" defaultChecked={sent ? sent[FIELD_OF[event]] === "on" : event === "build.finished"} />
+              <input type="checkbox" name={FIELD_OF[event]} className="mt-1" defaultChecked={checked(event)} />
               <span>
                 <code>{event}</code> — {WEBHOOK_EVENT_LABELS[event]}
               </span>
@@ -75,8 +78,8 @@ export function CreateWebhookForm({ action }: { action: Action }) {
             ))}
           </div>
         </fieldset>
-        <SubmitButton pendingLabel="Adding…">Add webhook</SubmitButton>
-        <div aria-live="polite">{state.status === "error" ? <FormMessage state={state} /> : null}</div>
+        <SubmitButton pendingLabel={existing ? "Saving…" : "Adding…"}>{existing ? "Save" : "Add webhook"}</SubmitButton>
+        <div aria-live="polite">{state.status === "error" || (existing && state.status === "success") ? <FormMessage state={state} /> : null}</div>
       </form>
     </div>
   );
