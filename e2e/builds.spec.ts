@@ -798,6 +798,10 @@ test.describe("builds", () => {
         await expect(memberPage.getByRole("region", { name: "Workflow" })).toContainText("Submodules are not fetched. Git LFS files are not fetched.");
         const buildId = await startFromProfile(memberPage, profile.id, DEFAULT_BUILD_BRANCHES.slow);
         await expect(memberPage.getByTestId("build-log")).toContainText("compiling module 2 of 120", { timeout: 60_000 });
+        // The admins' Workers page names the worker running it.
+        const running = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
+        await page.goto("/settings/workers");
+        await expect(page.getByRole("table", { name: "Workers" }).getByRole("row").filter({ hasText: `process ${running.workerPid}` })).toContainText(`Building ${profile.name} #${running.number}`);
         await memberPage.getByRole("button", { name: "Cancel build" }).click();
         await expect(memberPage.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible({ timeout: 30_000 });
         await expect(memberPage.getByRole("status").filter({ hasText: `Canceled by ${member.name}.` })).toBeVisible();

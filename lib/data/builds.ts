@@ -705,6 +705,17 @@ export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; 
   return { queued: pools.reduce((sum, entry) => sum + entry.queued, 0), running: pools.reduce((sum, entry) => sum + entry.running, 0), byPool: pools };
 }
 
+/** The organization's running builds with the worker process running each (the Workers page). */
+export async function runningBuildsByWorker(scope: Scope): Promise<Array<{ id: string; number: number; profileName: string; workerHost: string | null; workerPid: number | null }>> {
+  const rows = await db.build.findMany({
+    where: { organizationId: scope.organizationId, status: "RUNNING" },
+    orderBy: { startedAt: "asc" },
+    take: 200,
+    select: { id: true, number: true, workerHost: true, workerPid: true, profile: { select: { name: true } } },
+  });
+  return rows.map(({ profile, ...row }) => ({ ...row, profileName: profile.name }));
+}
+
 /**
  * Keeps a finished build forever, or lets retention have it again (admins; audited): a kept
  * build's log and artifacts are never pruned. Refused for a build still queued or running.

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { NoWorkerAlert } from "@/components/builds/queue-status";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -6,7 +7,7 @@ import { DataTable } from "@/components/ui/data-table";
 import { PageHeader } from "@/components/ui/page-header";
 import { When } from "@/components/ui/when";
 import { requireScope } from "@/lib/auth/guards";
-import { buildQueueCounts } from "@/lib/data/builds";
+import { buildQueueCounts, runningBuildsByWorker } from "@/lib/data/builds";
 import { listWorkers } from "@/lib/data/jobs";
 import { countProfilesByPool } from "@/lib/data/profiles";
 import { getEnv } from "@/lib/env";
@@ -38,7 +39,7 @@ const WORKER_COLUMNS = [
 export default async function WorkersPage() {
   const { scope } = await requireScope("worker.read");
   const liveWithinMs = 3 * getEnv().KEEL_WORKER_HEARTBEAT_MS;
-  const [workers, profiles, queue] = await Promise.all([listWorkers(scope, liveWithinMs), countProfilesByPool(scope), buildQueueCounts(scope)]);
+  const [workers, profiles, queue, running] = await Promise.all([listWorkers(scope, liveWithinMs), countProfilesByPool(scope), buildQueueCounts(scope), runningBuildsByWorker(scope)]);
   const live = workers.filter((worker) => worker.live);
   const names = new Set<string>([DEFAULT_POOL, ...live.flatMap((worker) => worker.pools), ...profiles.map((entry) => entry.pool), ...queue.byPool.map((entry) => entry.pool)]);
   const pools = [...names]
@@ -107,6 +108,13 @@ export default async function WorkersPage() {
                 </td>
                 <td className="px-4 py-2" data-label="Jobs running">
                   {worker.activeJobs}
+                  {running
+                    .filter((build) => build.workerHost === worker.host && build.workerPid === worker.pid)
+                    .map((build) => (
+                      <Link key={build.id} href={`/builds/${build.id}`} className="block text-xs text-brand-700 underline">
+                        Building {build.profileName} #{build.number}
+                      </Link>
+                    ))}
                 </td>
                 <td className="px-4 py-2" data-label="Started">
                   <When date={worker.startedAt} relative />
