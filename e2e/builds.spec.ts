@@ -628,6 +628,32 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin makes a profile build one at a time: a second build waits for the first, saying so", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Release Lane"));
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow#runs-on`);
+      await page.getByLabel("One build at a time").check();
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).oneAtATime).toBe(true);
+      const first = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.slow);
+      await expect(page.getByTestId("build-log")).toContainText("compiling module", { timeout: 60_000 });
+      const second = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.slow);
+      const firstNumber = (await prisma().build.findUniqueOrThrow({ where: { id: first } })).number;
+      await expect(page.getByTestId("queue-position")).toHaveText(`Waiting for #${firstNumber} of this profile to finish: it runs one build at a time.`, { timeout: 30_000 });
+      expect((await prisma().build.findUniqueOrThrow({ where: { id: second } })).status).toBe("QUEUED");
+      await expectNoSeriousA11yViolations(page, "a build waiting for its profile's running build");
+      await page.getByRole("button", { name: "Cancel build" }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible({ timeout: 30_000 });
+      await page.goto(`/builds/${first}`);
+      await page.getByRole("button", { name: "Cancel build" }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible({ timeout: 30_000 });
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("a failing build says which step failed", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Failing"));
     try {

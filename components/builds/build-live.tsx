@@ -249,7 +249,13 @@ export function BuildLive({
             <Badge tone={buildStatusTone(state.status)}>{buildStatusLabel(state.status)}</Badge>
             {state.status === "QUEUED" ? (
               <span data-testid="queue-position">
-                {state.queuePosition === null ? "Waiting for a worker…" : state.queuePosition === 1 ? "Next in the queue: it starts when a worker is free." : `Position ${state.queuePosition} in the queue (${state.queuePosition - 1} build${state.queuePosition === 2 ? "" : "s"} ahead).`}
+                {state.waitingFor !== null
+                  ? `Waiting for #${state.waitingFor} of this profile to finish: it runs one build at a time.`
+                  : state.queuePosition === null
+                    ? "Waiting for a worker…"
+                    : state.queuePosition === 1
+                      ? "Next in the queue: it starts when a worker is free."
+                      : `Position ${state.queuePosition} in the queue (${state.queuePosition - 1} build${state.queuePosition === 2 ? "" : "s"} ahead).`}
               </span>
             ) : null}
             {state.status === "RUNNING" && state.startedAt ? <span>Running for {formatDuration(Math.max(0, now - Date.parse(state.startedAt)))}</span> : null}

@@ -37,6 +37,7 @@ export function WorkflowEditor({
   variableGroups: initialGroups,
   groups,
   pool: initialPool,
+  oneAtATime: initialOneAtATime,
   livePools,
   version,
   defaults,
@@ -61,6 +62,8 @@ export function WorkflowEditor({
   groups: Array<{ id: string; name: string; description: string; variables: number; secrets: number }>;
   /** The build pool its builds run in ("Runs on"). */
   pool: string;
+  /** Whether a build waits while another of the profile runs. */
+  oneAtATime: boolean;
   /** The build pools live workers build for now (suggestions, and a warning for a pool none serves). */
   livePools: string[];
   /** The saved workflow's version as shown (a save re-renders the page, which passes the new one). */
@@ -80,6 +83,7 @@ export function WorkflowEditor({
   const [variables, setVariables] = useVariableRows(initialVariables, version);
   const [chosenGroups, setChosenGroups] = useState<string[]>(initialGroups);
   const [pool, setPool] = useState(initialPool);
+  const [oneAtATime, setOneAtATime] = useState(initialOneAtATime);
   const typedPool = pool.trim().toLowerCase();
   const id = useId();
   const next = () => {
@@ -98,6 +102,7 @@ export function WorkflowEditor({
     variables: variablesPayload(variables),
     variableGroups: chosenGroups,
     pool,
+    oneAtATime,
     basedOn: version,
   });
   const errors = state.status === "error" ? [...(state.fieldErrors.workflow ?? []), ...(state.fieldErrors._form ?? [])] : [];
@@ -222,6 +227,14 @@ export function WorkflowEditor({
           {typedPool !== "" && POOL_NAME.test(typedPool) && !livePools.includes(typedPool) ? (
             <strong className="font-medium text-amber-800"> No running worker builds for “{typedPool}”: its builds will wait until one is started with <code>KEEL_BUILD_POOLS={typedPool}</code>.</strong>
           ) : null}
+        </p>
+        <label className="flex items-start gap-2 text-sm text-slate-800">
+          {/* Not `checked`: React resets the form after each answer, to the defaults (components/ui/use-radio-choice.ts). */}
+          <input type="checkbox" className="mt-1" defaultChecked={oneAtATime} onChange={(event) => setOneAtATime(event.target.checked)} aria-describedby={`${id}-one-hint`} />
+          One build at a time
+        </label>
+        <p id={`${id}-one-hint`} className="text-sm text-slate-600">
+          A build of this profile waits while another of its builds runs, and they start in the order they were queued — for release builds that bump a version number or upload to a store, which must not overlap. Off, builds run side by side as workers are free.
         </p>
       </section>
 

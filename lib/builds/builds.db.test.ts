@@ -380,6 +380,28 @@ describe("the build worker", () => {
     }
   });
 
+  it("one build at a time: a profile's builds run one after another, in order, whatever the free workers", async () => {
+    const { updateWorkflow, getBuildState } = await import("@/lib/data/builds");
+    const serial = await seedProfile("Wallet release lane", DEFAULT_PATS.fabrikamFull);
+    await updateWorkflow(scope, serial, { steps: [{ name: "Release", command: "sleep 2; echo released" }], timeoutMinutes: 30, variables: [], oneAtATime: true });
+    // Two workers with three build slots each: without the setting all three would run at once.
+    const builds = [await start({ branch: "main", profile: serial }), await start({ branch: "main", profile: serial }), await start({ branch: "main", profile: serial })];
+    await until("the first to run and the others to wait for it", async () => {
+      const [first, second, third] = await Promise.all(builds.map((build) => getBuildState(scope, build.id)));
+      return first!.status === "RUNNING" && second!.waitingFor === builds[0]!.number && third!.waitingFor !== null;
+    });
+    const done = [];
+    for (const build of builds) {
+      done.push(await finished(build.id));
+    }
+    expect(done.map((build) => build.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    for (let index = 1; index < done.length; index += 1) {
+      expect(done[index]!.startedAt!.getTime()).toBeGreaterThanOrEqual(done[index - 1]!.finishedAt!.getTime());
+    }
+    const audit = await database.prisma.auditEvent.findFirst({ where: { action: "workflow.updated", targetId: serial }, orderBy: { createdAt: "desc" } });
+    expect(audit?.data).toMatchObject({ oneAtATime: true });
+  }, 120_000);
+
   it("the time limit kills the whole process tree", async () => {
     const { createBuild } = await import("@/lib/data/builds");
     const { enqueue } = await import("@/lib/jobs/enqueue");

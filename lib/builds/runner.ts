@@ -13,7 +13,7 @@ import { openSecretFiles } from "@/lib/data/secret-files";
 import { getEnv, isolatedChildEnv } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import type { BuildStatus } from "@/lib/generated/prisma/enums";
-import type { JobContext } from "@/lib/jobs/define";
+import { JobDeferred, type JobContext } from "@/lib/jobs/define";
 import { logger, scrubSecrets } from "@/lib/logger";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { outboundPolicyFor } from "@/lib/outbound";
@@ -48,6 +48,9 @@ type StopReason = "cancel" | "timeout" | "lost" | "shutdown";
 
 type Outcome = { status: BuildStatus; reason: string | null; finding?: PickerProblem | null };
 
+/** How often a build of a profile that runs one build at a time looks again whether it may start. */
+const SERIAL_RECHECK_SECONDS = 5;
+
 /** The handler of the builds.run queue. */
 export async function runBuildJob(payload: { buildId: string }, context: JobContext<"organization">): Promise<void> {
   const runId = randomUUID();
@@ -56,6 +59,10 @@ export async function runBuildJob(payload: { buildId: string }, context: JobCont
     // Canceled while queued, or a retried job whose build already ran: nothing runs twice.
     log.info({ buildId: payload.buildId, jobId: context.jobId }, "build not queued any more: nothing to run");
     return;
+  }
+  if ("waitingFor" in claimed) {
+    // The profile runs one build at a time: the job comes back when #N may have finished.
+    throw new JobDeferred(SERIAL_RECHECK_SECONDS, `its profile runs one build at a time: waiting for #${claimed.waitingFor}`);
   }
   await requestReport(context.scope, claimed.id);
   await new BuildRun(context.scope, claimed, runId, context.signal).execute();

@@ -46,6 +46,8 @@ export type WorkflowView = {
   variableGroups: Array<{ id: string; name: string }>;
   /** The build pool whose workers run its builds (lib/shared/build-pools.ts). */
   pool: string;
+  /** "One build at a time": a build waits while another of the profile runs. */
+  oneAtATime: boolean;
 };
 
 function stepsOf(raw: unknown, platform: string): { steps: WorkflowStep[]; isDefault: boolean } {
@@ -66,6 +68,7 @@ export const workflowSelect = {
   cachePaths: true,
   cacheKeyFiles: true,
   buildPool: true,
+  oneAtATime: true,
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
   variableGroups: { select: { group: { select: { id: true, name: true } } } },
 } satisfies Prisma.BuildProfileSelect;
@@ -85,6 +88,7 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
     variables: variableViews(profile.variables),
     variableGroups: profile.variableGroups.map((link) => link.group).sort((a, b) => a.name.localeCompare(b.name, "en")),
     pool: profile.buildPool,
+    oneAtATime: profile.oneAtATime,
   };
 }
 
@@ -108,6 +112,7 @@ export function workflowVersion(view: WorkflowView): string {
     variables,
     ...(view.variableGroups.length > 0 ? { variableGroups: view.variableGroups.map((group) => group.id).sort() } : {}),
     ...(view.pool !== DEFAULT_POOL ? { pool: view.pool } : {}),
+    ...(view.oneAtATime ? { oneAtATime: true } : {}),
   };
   return createHash("sha256").update(JSON.stringify(shown)).digest("hex").slice(0, 16);
 }
@@ -127,7 +132,7 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
   if (!row) {
     return null;
   }
-  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, buildPool: _pool, variables: _variables, variableGroups: _groups, ...profile } = row;
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, buildPool: _pool, oneAtATime: _oneAtATime, variables: _variables, variableGroups: _groups, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
 }
@@ -144,7 +149,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
   }
   return db.$transaction(async (tx) => {
     await lockProfile(tx, scope, profileId);
-    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, buildPool: true } });
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, buildPool: true, oneAtATime: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: storedVariableSelect });
     const linked = await tx.profileVariableGroup.findMany({ where: { profileId }, select: { group: { select: { id: true, name: true } } } });
     // A secret file's variable holds the file's path: a workflow variable may not take its name.
@@ -185,6 +190,10 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (profile.buildPool !== pool) {
       changed.push("pool");
     }
+    const oneAtATime = input.oneAtATime ?? profile.oneAtATime;
+    if (profile.oneAtATime !== oneAtATime) {
+      changed.push("oneAtATime");
+    }
     const variableChanges = await saveVariables(tx, scope, { profileId }, existing, input.variables, "workflow");
     if (Object.keys(variableChanges).length > 0) {
       changed.push("variables");
@@ -211,7 +220,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
       }
       groupsAfter = found;
     }
-    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts, cachePaths, cacheKeyFiles, buildPool: pool } });
+    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts, cachePaths, cacheKeyFiles, buildPool: pool, oneAtATime } });
     if (changed.length > 0) {
       await recordAudit(
         scope,
@@ -231,6 +240,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
             ...(changed.includes("artifacts") ? { artifactsBefore: profile.artifactPatterns } : {}),
             ...(changed.includes("caches") ? { cachePaths, cacheKeyFiles } : {}),
             ...(changed.includes("pool") ? { pool, poolBefore: profile.buildPool } : {}),
+            ...(changed.includes("oneAtATime") ? { oneAtATime } : {}),
             variables: variableChanges,
             ...(changed.includes("variableGroups") ? { variableGroups: groupsAfter.map((group) => group.name).sort(), variableGroupsBefore: groupsBefore.map((group) => group.name).sort() } : {}),
           },
@@ -483,18 +493,23 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
       finishedAt: true,
       logLines: true,
       logTruncated: true,
+      profileId: true,
+      number: true,
+      profile: { select: { oneAtATime: true } },
       stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true } },
     },
   });
   if (!build) {
     return null;
   }
+  const queued = build.status === "QUEUED";
   return {
     status: build.status,
+    waitingFor: queued && build.profile.oneAtATime ? await db.$transaction((tx) => serialBlocker(tx, build.profileId, build.number)) : null,
     statusReason: build.statusReason,
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,
-    queuePosition: build.status === "QUEUED" ? await queuePosition(id) : null,
+    queuePosition: queued ? await queuePosition(id) : null,
     steps: build.stepRuns.map((step) => ({ ...step, startedAt: step.startedAt?.toISOString() ?? null, finishedAt: step.finishedAt?.toISOString() ?? null })),
     logLines: build.logLines,
     logTruncated: build.logTruncated,
@@ -826,9 +841,37 @@ export async function supersededBuilds(
   });
 }
 
-/** Moves a QUEUED build to RUNNING for this run; null when it was not queued any more (nothing runs twice). */
-export async function claimBuild(scope: Scope, id: string, runId: string, worker: { host: string; pid: number }): Promise<ClaimedBuild | null> {
+/**
+ * The build of the profile a queued build waits for when its profile runs one build at a time:
+ * the running one, or an older one still queued (they run in order). Null when it may run.
+ */
+async function serialBlocker(tx: Tx, profileId: string, number: number): Promise<number | null> {
+  const rows = await tx.$queryRaw<{ number: number }[]>`
+    SELECT number FROM "Build"
+    WHERE "profileId" = ${profileId}::uuid AND (status = 'RUNNING' OR (status = 'QUEUED' AND number < ${number}))
+    ORDER BY (status = 'RUNNING') DESC, number LIMIT 1`;
+  return rows[0]?.number ?? null;
+}
+
+/**
+ * Moves a QUEUED build to RUNNING for this run; null when it was not queued any more (nothing
+ * runs twice); `{ waitingFor }` (the number of the build it waits for) when its profile runs one
+ * build at a time and another of its builds runs or is older in the queue. The profile's row lock
+ * makes two workers' claims of its builds take turns.
+ */
+export async function claimBuild(scope: Scope, id: string, runId: string, worker: { host: string; pid: number }): Promise<ClaimedBuild | null | { waitingFor: number }> {
   return db.$transaction(async (tx) => {
+    const queued = await tx.build.findFirst({ where: { id, organizationId: scope.organizationId, status: "QUEUED" }, select: { profileId: true, number: true, profile: { select: { oneAtATime: true } } } });
+    if (!queued) {
+      return null;
+    }
+    if (queued.profile.oneAtATime) {
+      await lockProfile(tx, scope, queued.profileId);
+      const waitingFor = await serialBlocker(tx, queued.profileId, queued.number);
+      if (waitingFor !== null) {
+        return { waitingFor };
+      }
+    }
     const rows = await tx.$queryRaw<{ id: string }[]>`
       UPDATE "Build" SET status = 'RUNNING', "runId" = ${runId}::uuid, "startedAt" = now(), "heartbeatAt" = now(), "workerHost" = ${worker.host}, "workerPid" = ${worker.pid}, "updatedAt" = now()
       WHERE id = ${id}::uuid AND "organizationId" = ${scope.organizationId}::uuid AND status = 'QUEUED'

@@ -95,10 +95,10 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
   if (!row) {
     return null;
   }
-  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, cachePaths, cacheKeyFiles, buildPool, variables, variableGroups, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, badgeKey, builds, _count, ...profile } = row;
+  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, cachePaths, cacheKeyFiles, buildPool, oneAtATime, variables, variableGroups, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, badgeKey, builds, _count, ...profile } = row;
   return {
     profile,
-    workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, cachePaths, cacheKeyFiles, buildPool, variables, variableGroups }),
+    workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, cachePaths, cacheKeyFiles, buildPool, oneAtATime, variables, variableGroups }),
     triggers: triggersOf(triggers),
     lastScheduled: scheduleLastSlotAt && scheduleLastOutcome ? { at: scheduleLastSlotAt, outcome: scheduleLastOutcome } : null,
     chat: chatHook ? { ...chatHook, notify: chatHook.notify === "all" ? "all" : "changes" } : null,
@@ -497,6 +497,7 @@ export async function duplicateProfile(scope: Scope, sourceId: string, input: { 
         cachePaths: source.cachePaths,
         cacheKeyFiles: source.cacheKeyFiles,
         buildPool: source.buildPool,
+        oneAtATime: source.oneAtATime,
         triggers: { ...triggers, mode: "manual" } as Prisma.InputJsonValue,
         createdById: requireUserActor(scope).userId,
       },

@@ -71,6 +71,20 @@ export type JobHandler<Schema extends z.ZodType = z.ZodType, Kind extends ScopeK
 ) => Promise<void>;
 
 /**
+ * Thrown by a handler whose job cannot run yet (a build whose profile runs one build at a time
+ * while another runs): the worker puts the job back to run after `seconds`, spending no attempt.
+ */
+export class JobDeferred extends Error {
+  constructor(
+    readonly seconds: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "JobDeferred";
+  }
+}
+
+/**
  * A handler bound to its queue definition. `variants`: more queues of the same work (the same
  * payload and policy under other names — build pools), fetched in turn by the same loops, so
  * the handler's concurrency counts across all of them.

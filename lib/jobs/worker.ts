@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import type { logger } from "@/lib/logger";
 import { systemScope } from "@/lib/scope";
 import { createBoss, JOB_SCHEMA } from "./boss";
-import { deadLetterQueue, handlerQueues, type BoundHandler, type JobContext, type JobEnvelope, type QueueDefinition, type Registry, type ScheduleDefinition } from "./define";
+import { deadLetterQueue, handlerQueues, JobDeferred, type BoundHandler, type JobContext, type JobEnvelope, type QueueDefinition, type Registry, type ScheduleDefinition } from "./define";
 import { ensureQueue, sendJob } from "./send";
 import { slotJobId, slotStart, tickMs } from "./schedules";
 
@@ -178,6 +178,16 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
         // failing it here as well would spend a second attempt.
         return;
       }
+      if (error instanceof JobDeferred) {
+        // Not yet: back in the queue for later, as if it had not been fetched (no attempt spent).
+        try {
+          await putBack(queue.name, job.id, error.seconds);
+          log.info({ ...fields, afterSeconds: error.seconds, reason: error.message }, "job deferred");
+        } catch (putBackError) {
+          log.warn({ ...fields, err: putBackError }, "job engine: could not defer a job (it will expire and run again)");
+        }
+        return;
+      }
       if (error instanceof AppError && error.code === "NOT_FOUND") {
         // What the job works on is gone (a connection or profile deleted after the job was
         // queued): no later attempt can find it again, so the job is done, not failed — retrying
@@ -237,14 +247,16 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
 
   // Puts a running job back in the queue without spending one of its attempts: pg-boss has
   // no call for it (fail() would count an attempt, and dead-letter a job on its last one).
-  async function handBack(job: ActiveJob): Promise<boolean> {
+  async function putBack(queue: string, jobId: string, afterSeconds: number): Promise<boolean> {
     const { rows } = await boss.getDb().executeSql(
-      `UPDATE ${JOB_SCHEMA}.job SET state = 'retry', start_after = now(), retry_limit = retry_limit + 1
+      `UPDATE ${JOB_SCHEMA}.job SET state = 'retry', start_after = now() + make_interval(secs => $3), retry_limit = retry_limit + 1
        WHERE name = $1 AND id = $2 AND state = 'active' RETURNING id`,
-      [job.queue, job.id],
+      [queue, jobId, afterSeconds],
     );
     return rows.length === 1;
   }
+
+  const handBack = (job: ActiveJob) => putBack(job.queue, job.id, 0);
 
   let stopped: Promise<void> | undefined;
   return {

@@ -103,6 +103,8 @@ export type BuildStateDto = {
   finishedAt: string | null;
   /** 1-based place among queued builds while QUEUED (null otherwise). */
   queuePosition: number | null;
+  /** While QUEUED in a profile that runs one build at a time: the number of the build it waits for (null otherwise). */
+  waitingFor: number | null;
   steps: BuildStepDto[];
   logLines: number;
   logTruncated: boolean;

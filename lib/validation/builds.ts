@@ -117,7 +117,7 @@ export type WorkflowVariableInput = { name: string; isSecret: boolean; value: st
 
 /** `basedOn`: the version of the workflow the editor started from (lib/data/builds.ts, `workflowVersion`). */
 /** `fetchSubmodules`, `fetchLfs`, `artifacts`, `variableGroups` or the caches absent: the stored setting stays (the editor always sends them). */
-export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; cachePaths?: string[]; cacheKeyFiles?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; pool?: string; basedOn?: string };
+export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; cachePaths?: string[]; cacheKeyFiles?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; pool?: string; oneAtATime?: boolean; basedOn?: string };
 
 /** A variable as the workflow and variable-group editors send it. */
 export const rawVariable = z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict();
@@ -134,6 +134,8 @@ const rawWorkflow = z.object({
   cacheKeyFiles: z.array(z.string()).max(1_000).optional(),
   /** The build pool ("Runs on"); absent: the stored one stays. */
   pool: z.string().max(200).optional(),
+  /** One build at a time; absent: the stored setting stays. */
+  oneAtATime: z.boolean().optional(),
   variables: z.array(rawVariable).max(500),
   /** The variable groups the profile uses (ids); absent: the stored links stay. */
   variableGroups: z.array(z.uuid()).max(200).optional(),
@@ -277,7 +279,7 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
   }
   return {
     ok: true,
-    value: { ...(pool ? { pool } : {}), ...(cachePaths ? { cachePaths } : {}), ...(cacheKeyFiles ? { cacheKeyFiles } : {}), steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
+    value: { ...(pool ? { pool } : {}), ...(input.oneAtATime === undefined ? {} : { oneAtATime: input.oneAtATime }), ...(cachePaths ? { cachePaths } : {}), ...(cacheKeyFiles ? { cacheKeyFiles } : {}), steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
   };
 }
 

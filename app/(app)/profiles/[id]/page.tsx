@@ -340,7 +340,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           </Card>
           <Card
             title="Workflow"
-            description={`${workflow.isDefault ? `The default for ${platformLabel(profile.platform)}.` : `Time limit ${formatDuration(workflow.timeoutMinutes * 60_000)}.`}${workflow.pool === DEFAULT_POOL ? "" : ` Runs on the build pool “${workflow.pool}”.`}${workflow.fetchSubmodules ? "" : " Submodules are not fetched."}${workflow.fetchLfs ? "" : " Git LFS files are not fetched."}${workflow.artifacts.length > 0 ? ` Keeps ${workflow.artifacts.join(", ")}.` : ""}${workflow.cachePaths.length > 0 ? ` Caches ${workflow.cachePaths.join(", ")}.` : ""}${workflow.variableGroups.length > 0 ? ` Variable groups: ${workflow.variableGroups.map((group) => group.name).join(", ")}.` : ""}`}
+            description={`${workflow.isDefault ? `The default for ${platformLabel(profile.platform)}.` : `Time limit ${formatDuration(workflow.timeoutMinutes * 60_000)}.`}${workflow.pool === DEFAULT_POOL ? "" : ` Runs on the build pool “${workflow.pool}”.`}${workflow.oneAtATime ? " One build at a time." : ""}${workflow.fetchSubmodules ? "" : " Submodules are not fetched."}${workflow.fetchLfs ? "" : " Git LFS files are not fetched."}${workflow.artifacts.length > 0 ? ` Keeps ${workflow.artifacts.join(", ")}.` : ""}${workflow.cachePaths.length > 0 ? ` Caches ${workflow.cachePaths.join(", ")}.` : ""}${workflow.variableGroups.length > 0 ? ` Variable groups: ${workflow.variableGroups.map((group) => group.name).join(", ")}.` : ""}`}
             actions={
               canEditWorkflow ? (
                 <Link href={`/profiles/${profile.id}/workflow`} className="text-sm font-medium text-brand-700 underline">

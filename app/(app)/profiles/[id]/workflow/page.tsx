@@ -62,6 +62,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           variableGroups={workflow.variableGroups.map((group) => group.id)}
           groups={groups.map(({ id: groupId, name, description, variables, secrets }) => ({ id: groupId, name, description, variables, secrets }))}
           pool={workflow.pool}
+          oneAtATime={workflow.oneAtATime}
           livePools={workers.pools}
           version={version}
           defaults={defaultWorkflowSteps(profile.platform)}

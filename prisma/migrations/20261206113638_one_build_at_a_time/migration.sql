@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BuildProfile" ADD COLUMN     "oneAtATime" BOOLEAN NOT NULL DEFAULT false;
