@@ -1,5 +1,6 @@
 import "server-only";
-import { buildsWithStaleReports, sweepBuilds } from "@/lib/data/builds";
+import { buildsWithStaleReports, noticeStrandedPools, sweepBuilds } from "@/lib/data/builds";
+import { summarizeWorkers } from "@/lib/data/jobs";
 import { webhooksWithStaleDeliveries } from "@/lib/data/webhooks";
 import { getEnv } from "@/lib/env";
 import { enqueue } from "@/lib/jobs/enqueue";
@@ -10,6 +11,7 @@ import { readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { killBuildProcesses } from "./process";
+import { requestNoticeEmails } from "@/lib/notifications/request";
 import { requestWebhook } from "@/lib/webhooks/deliver";
 import { requestReport } from "./report-queue";
 import { removeTree, WORKSPACE_PREFIX } from "./runner";
@@ -28,6 +30,8 @@ export function staleAfterMs(heartbeatMs: number): number {
 
 /** Queued builds older than this get their job sent again (idempotent: the job id is the build id). */
 const REQUEUE_AFTER_MS = 60_000;
+/** Builds queued this long in a pool with no live worker make a notice for the admins. */
+const STRANDED_AFTER_MS = 10 * 60_000;
 /** Unsent report intents older than this get their report job queued again. */
 const REPORT_AGAIN_AFTER_MS = 120_000;
 
@@ -48,6 +52,13 @@ export async function sweepBuildsJob(): Promise<void> {
   }
   for (const build of await buildsWithStaleReports(new Date(now - REPORT_AGAIN_AFTER_MS))) {
     await requestReport(systemScope(build.organizationId, "builds.sweep"), build.id);
+  }
+  // Builds waiting for a pool no live worker builds for: its admins hear of it (once per episode).
+  const { pools } = await summarizeWorkers(staleAfterMs(env.KEEL_WORKER_HEARTBEAT_MS));
+  const stranded = await noticeStrandedPools(new Date(now - STRANDED_AFTER_MS), pools);
+  if (stranded > 0) {
+    log.warn({ notices: stranded }, "builds wait for a build pool with no live worker: told the admins");
+    await requestNoticeEmails();
   }
   // Outgoing webhook deliveries whose sender was never queued or was lost (a crash between the
   // state change and the request): wake it. A sender already waiting makes this a no-op.

@@ -416,6 +416,32 @@ describe("build pools' queues", () => {
   });
 });
 
+describe("build pools without a worker", () => {
+  it("tell the organization's admins once per stuck episode, and not while a worker serves the pool", async () => {
+    const { noticeStrandedPools } = await import("./builds");
+    const last = await database.prisma.build.aggregate({ where: { profileId }, _max: { number: true } });
+    const queuedAt = new Date(Date.now() - 20 * 60_000);
+    const stuck = await database.prisma.build.create({
+      data: { organizationId: seeded.organizationId, profileId, number: (last._max.number ?? 0) + 1, trigger: "MANUAL", idempotencyKey: "stranded-1", commitId: "e".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 60, pool: "xcode-16", queuedAt },
+    });
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    // A live worker builds for the pool: nothing to say.
+    expect(await noticeStrandedPools(tenMinutesAgo, ["default", "xcode-16"])).toBe(0);
+    expect(await noticeStrandedPools(tenMinutesAgo, ["default"])).toBe(1);
+    // The same episode is told once.
+    expect(await noticeStrandedPools(tenMinutesAgo, ["default"])).toBe(0);
+    const notices = await database.prisma.notification.findMany({ where: { organizationId: seeded.organizationId, kind: "build_pool.stranded" } });
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ recipientIds: [seeded.adminId], data: { pool: "xcode-16", waiting: 1, number: stuck.number, profile: "Wallet" } });
+    // Once that build is gone, a later stuck build is a new episode.
+    await database.prisma.build.update({ where: { id: stuck.id }, data: { status: "CANCELED" } });
+    await database.prisma.build.create({
+      data: { organizationId: seeded.organizationId, profileId, number: stuck.number + 1, trigger: "MANUAL", idempotencyKey: "stranded-2", commitId: "e".repeat(40), steps: [], timeoutSeconds: 60, pool: "xcode-16", queuedAt },
+    });
+    expect(await noticeStrandedPools(tenMinutesAgo, ["default"])).toBe(1);
+  });
+});
+
 describe("finding lines in a build's log", () => {
   it("finds text in any case, takes % and _ as themselves, counts every match, and reads only the organization's builds", async () => {
     const { searchLogLines } = await import("./builds");

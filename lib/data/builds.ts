@@ -720,6 +720,48 @@ export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; 
   return { queued: pools.reduce((sum, entry) => sum + entry.queued, 0), running: pools.reduce((sum, entry) => sum + entry.running, 0), byPool: pools };
 }
 
+/**
+ * Tells each organization's admins (a notice, e-mailed) about build pools whose builds have waited
+ * since before `waitingSince` while no live worker builds for the pool (`livePools`): the Mac
+ * that builds for "macos" was switched off, and nobody would know until someone asks why. One
+ * notice per pool and stuck episode (keyed by the oldest waiting build); returns how many.
+ */
+export async function noticeStrandedPools(waitingSince: Date, livePools: readonly string[]): Promise<number> {
+  const stuck = await db.build.groupBy({
+    by: ["organizationId", "pool"],
+    where: { status: "QUEUED", queuedAt: { lt: waitingSince }, cancelRequestedAt: null, pool: { notIn: [...livePools] } },
+    _count: { _all: true },
+    _min: { queuedAt: true },
+  });
+  let made = 0;
+  for (const group of stuck) {
+    const oldest = await db.build.findFirst({
+      where: { organizationId: group.organizationId, pool: group.pool, status: "QUEUED" },
+      orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
+      select: { id: true, number: true, queuedAt: true, profile: { select: { name: true } } },
+    });
+    const admins = await db.membership.findMany({ where: { organizationId: group.organizationId, role: "ADMIN", user: { isActive: true } }, select: { userId: true } });
+    if (!oldest || admins.length === 0) {
+      continue;
+    }
+    const { count } = await db.notification.createMany({
+      data: [
+        {
+          organizationId: group.organizationId,
+          connectionId: null,
+          kind: "build_pool.stranded",
+          dedupeKey: `build_pool.stranded:${group.pool}:${oldest.id}`,
+          data: { pool: group.pool, waiting: group._count._all, profile: oldest.profile.name, number: oldest.number, since: oldest.queuedAt.toISOString() },
+          recipientIds: admins.map((admin) => admin.userId),
+        },
+      ],
+      skipDuplicates: true,
+    });
+    made += count;
+  }
+  return made;
+}
+
 /** The organization's running builds with the worker process running each (the Workers page). */
 export async function runningBuildsByWorker(scope: Scope): Promise<Array<{ id: string; number: number; profileName: string; workerHost: string | null; workerPid: number | null }>> {
   const rows = await db.build.findMany({

@@ -57,3 +57,17 @@ describe("build notices", () => {
     expect(fixed.text).toContain("the build before it on this branch had not");
   });
 });
+
+describe("a build pool without a worker", () => {
+  it("names the pool, how many wait since when, the command that starts its worker, and links to the workers page", async () => {
+    const { noticePath } = await import("./render");
+    const data = { pool: "macos", waiting: 3, profile: "Wallet iOS", number: 41, since: "2026-12-06T09:15:00.000Z" };
+    const notice = renderNotice("build_pool.stranded", data, "https://keel.example/settings/workers");
+    expect(notice.subject).toBe('Keel: builds wait for the build pool "macos", and no worker builds for it');
+    expect(notice.text).toContain('3 builds of your organization have waited more than 10 minutes for a worker of the build pool "macos" (the oldest: Wallet iOS #41, queued 2026-12-06 09:15 UTC)');
+    expect(notice.text).toContain("KEEL_BUILD_POOLS=macos npm run worker");
+    expect(notice.text).toContain("Workers and build pools in Keel: https://keel.example/settings/workers");
+    expect(renderNotice("build_pool.stranded", { ...data, waiting: 1 }, null).text).toMatch(/^1 build of your organization has waited/);
+    expect(noticePath({ kind: "build_pool.stranded", data, connectionId: null })).toBe("/settings/workers");
+  });
+});

@@ -3,6 +3,7 @@
 // never holds a secret.
 import { isConnectionStatus, statusLabel } from "@/lib/connections/status";
 import { brokenWords } from "@/lib/shared/builds";
+import { poolWorkerCommand } from "@/lib/shared/build-pools";
 
 export type RenderedNotice = { subject: string; text: string };
 
@@ -72,6 +73,9 @@ export function noticePath(notice: { kind: string; data: unknown; connectionId: 
   if (notice.kind.startsWith("api_token.")) {
     return "/settings/api-tokens";
   }
+  if (notice.kind.startsWith("build_pool.")) {
+    return "/settings/workers";
+  }
   return notice.connectionId ? `/connections/${notice.connectionId}` : null;
 }
 
@@ -104,6 +108,18 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
     return {
       subject: `Keel: your API token "${token}" ends in ${days} day${days === 1 ? "" : "s"}`,
       text: `Your API token "${token}"${str(data, "prefix") ? ` (${str(data, "prefix")}…)` : ""} ends on ${when}. Scripts that use it are refused from then on.\n\nCreate a new token under Settings → API tokens, put it where the script keeps it, then revoke the old one.${link ? `\n\nYour API tokens in Keel: ${link}\n` : "\n"}`,
+    };
+  }
+  if (kind === "build_pool.stranded") {
+    const pool = str(data, "pool") ?? "?";
+    const waiting = num(data, "waiting") ?? 1;
+    const oldest = `${str(data, "profile") ?? "A build"}${num(data, "number") !== null ? ` #${num(data, "number")}` : ""}`;
+    return {
+      subject: `Keel: builds wait for the build pool "${pool}", and no worker builds for it`,
+      text:
+        `${waiting} build${waiting === 1 ? "" : "s"} of your organization ha${waiting === 1 ? "s" : "ve"} waited more than 10 minutes for a worker of the build pool "${pool}" (the oldest: ${oldest}, queued ${str(data, "since")?.slice(0, 16).replace("T", " ") ?? "?"} UTC), and no running worker builds for that pool.\n\n` +
+        `Start one on a machine that has what these builds need (a Mac with Xcode for iOS): ${poolWorkerCommand(pool)}, with the same DATABASE_URL and KEEL_ENCRYPTION_KEYS as Keel. Or move the profiles to another pool under Edit workflow → Runs on. The queued builds start as soon as a worker of the pool reports.` +
+        (link ? `\n\nWorkers and build pools in Keel: ${link}\n` : "\n"),
     };
   }
   if (kind === "connection.owner_changed") {
