@@ -39,47 +39,39 @@ function chosenEvents(form: { queued?: "on"; started?: "on"; finished?: "on" }):
   return WEBHOOK_EVENTS.filter((event) => chosen[event]);
 }
 
-export const webhookFormSchema = z
-  .object({
-    name: textField("Name", { max: 80 }),
-    url: z
-      .string({ error: "URL is required" })
-      .trim()
-      .min(1, "URL is required: the address Keel posts the events to")
-      .max(2_000, "URL must be at most 2,000 characters")
-      .transform((text, ctx) => parseWebhookUrl(text, ctx, "URL", "the address of the server that receives the events")),
-    queued: checkbox,
-    started: checkbox,
-    finished: checkbox,
-  })
-  .transform((form, ctx) => {
-    const events = chosenEvents(form);
-    if (events.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["events"], message: "Choose at least one event to send" });
-      return z.NEVER;
-    }
-    return { name: form.name, url: form.url, events };
-  });
+/** The receiver's address as the form has it (required for a new webhook, optional when editing). */
+const RECEIVER = "the address of the server that receives the events";
+
+/** A webhook form: its name, a URL field, the events' checkboxes; at least one event. */
+function webhookSchema<U extends z.ZodType>(url: U) {
+  return z
+    .object({ name: textField("Name", { max: 80 }), url, queued: checkbox, started: checkbox, finished: checkbox })
+    .transform((form, ctx) => {
+      const events = chosenEvents(form);
+      if (events.length === 0) {
+        ctx.addIssue({ code: "custom", path: ["events"], message: "Choose at least one event to send" });
+        return z.NEVER;
+      }
+      // zod cannot name a generic field's output in the object's type: it is the URL schema's.
+      return { name: form.name, url: (form as unknown as { url: z.output<U> }).url, events };
+    });
+}
+
+export const webhookFormSchema = webhookSchema(
+  z
+    .string({ error: "URL is required" })
+    .trim()
+    .min(1, "URL is required: the address Keel posts the events to")
+    .max(2_000, "URL must be at most 2,000 characters")
+    .transform((text, ctx) => parseWebhookUrl(text, ctx, "URL", RECEIVER)),
+);
 
 /** Editing a webhook: the same fields, but an empty URL keeps the stored one (it is never shown again). */
-export const webhookEditSchema = z
-  .object({
-    name: textField("Name", { max: 80 }),
-    url: z
-      .string()
-      .trim()
-      .max(2_000, "URL must be at most 2,000 characters")
-      .optional()
-      .transform((text, ctx) => (text ? parseWebhookUrl(text, ctx, "URL", "the address of the server that receives the events") : null)),
-    queued: checkbox,
-    started: checkbox,
-    finished: checkbox,
-  })
-  .transform((form, ctx) => {
-    const events = chosenEvents(form);
-    if (events.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["events"], message: "Choose at least one event to send" });
-      return z.NEVER;
-    }
-    return { name: form.name, url: form.url, events };
-  });
+export const webhookEditSchema = webhookSchema(
+  z
+    .string()
+    .trim()
+    .max(2_000, "URL must be at most 2,000 characters")
+    .optional()
+    .transform((text, ctx) => (text ? parseWebhookUrl(text, ctx, "URL", RECEIVER) : null)),
+);
