@@ -704,9 +704,10 @@ export async function recentFinishedBuilds(scope: Scope, profileId: string, take
   });
 }
 
-/** How many of the organization's builds wait in the queue and how many run now. */
+/** One build pool's share of the organization's queued and running builds. */
 export type PoolCounts = { pool: string; queued: number; running: number };
 
+/** How many of the organization's builds wait in the queue and how many run now, in all and per build pool. */
 export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; running: number; byPool: PoolCounts[] }> {
   const rows = await db.build.groupBy({ by: ["status", "pool"], where: { organizationId: scope.organizationId, status: { in: ["QUEUED", "RUNNING"] } }, _count: { _all: true } });
   // Per build pool too: a pool whose builds wait with no live worker is named on the pages.
@@ -731,7 +732,6 @@ export async function noticeStrandedPools(waitingSince: Date, livePools: readonl
     by: ["organizationId", "pool"],
     where: { status: "QUEUED", queuedAt: { lt: waitingSince }, cancelRequestedAt: null, pool: { notIn: [...livePools] } },
     _count: { _all: true },
-    _min: { queuedAt: true },
   });
   let made = 0;
   for (const group of stuck) {
