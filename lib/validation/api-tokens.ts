@@ -107,3 +107,16 @@ export const apiListBuildsQuery = z.strictObject({
     .optional(),
   limit: z.coerce.number({ error: "must be a number from 1 to 50" }).int("must be a whole number").min(1, "must be 1 or more").max(50, "must be at most 50").default(10),
 });
+
+/** Seconds `GET /api/v1/builds/{id}?wait=` may hold the answer until the build finishes. */
+export const MAX_WAIT_SECONDS = 60;
+
+/** GET /api/v1/builds/{id}: `wait` seconds (0–60) to hold the answer while the build has not finished. */
+export const apiGetBuildQuery = z.strictObject({
+  wait: z.coerce
+    .number({ error: `must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}` })
+    .int("must be a whole number of seconds")
+    .min(0, "must be 0 or more")
+    .max(MAX_WAIT_SECONDS, `must be at most ${MAX_WAIT_SECONDS} (ask again to wait longer)`)
+    .default(0),
+});
