@@ -621,7 +621,7 @@ test.describe("builds", () => {
       expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("QUEUED");
       await page.goto(`/builds/${buildId}`);
       await page.getByRole("button", { name: "Cancel build" }).click();
-      await expect(page.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByRole("status").filter({ hasText: "Canceled by" })).toBeVisible({ timeout: 30_000 });
       await expect(page.getByRole("alert").filter({ hasText: "No worker builds" })).toHaveCount(0);
     } finally {
       await removeConnection(connection.id);
@@ -645,10 +645,10 @@ test.describe("builds", () => {
       expect((await prisma().build.findUniqueOrThrow({ where: { id: second } })).status).toBe("QUEUED");
       await expectNoSeriousA11yViolations(page, "a build waiting for its profile's running build");
       await page.getByRole("button", { name: "Cancel build" }).click();
-      await expect(page.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByRole("status").filter({ hasText: "Canceled by" })).toBeVisible({ timeout: 30_000 });
       await page.goto(`/builds/${first}`);
       await page.getByRole("button", { name: "Cancel build" }).click();
-      await expect(page.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByRole("status").filter({ hasText: "Canceled by" })).toBeVisible({ timeout: 30_000 });
     } finally {
       await removeConnection(connection.id);
     }
@@ -829,7 +829,7 @@ test.describe("builds", () => {
         await page.goto("/settings/workers");
         await expect(page.getByRole("table", { name: "Workers" }).getByRole("row").filter({ hasText: `process ${running.workerPid}` })).toContainText(`Building ${profile.name} #${running.number}`);
         await memberPage.getByRole("button", { name: "Cancel build" }).click();
-        await expect(memberPage.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible({ timeout: 30_000 });
+        await expect(memberPage.getByRole("status").filter({ hasText: "Canceled by" })).toBeVisible({ timeout: 30_000 });
         await expect(memberPage.getByRole("status").filter({ hasText: `Canceled by ${member.name}.` })).toBeVisible();
         const build = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
         expect(build.status).toBe("CANCELED");
