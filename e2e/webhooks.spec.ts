@@ -109,14 +109,24 @@ test("an admin adds a webhook, sees its ping and a build's events arrive signed,
     await expect(settings.getByText("Choose at least one event to send")).toBeVisible();
     await settings.getByLabel(/^build\.finished/).check();
     await settings.getByLabel("Name").fill(`${name} (ends only)`);
+    // Whose builds: only some profiles, but none ticked yet.
+    await settings.getByLabel("Only the profiles chosen here").check();
     await settings.getByRole("button", { name: "Save" }).click();
-    await expect(settings.getByText(`Saved. From now on “${name} (ends only)” gets build.finished.`)).toBeVisible();
-    const stored = await prisma().outgoingWebhook.findFirstOrThrow({ where: { name: `${name} (ends only)` } });
+    await expect(settings.getByText("Choose at least one build profile, or send the builds of all profiles")).toBeVisible();
+    await expect(settings.getByLabel("Name")).toHaveValue(`${name} (ends only)`);
+    await settings.getByRole("list", { name: "Build profiles" }).getByRole("checkbox", { name: profile.name }).check();
+    await settings.getByRole("button", { name: "Save" }).click();
+    await expect(settings.getByText(`Saved. From now on “${name} (ends only)” gets build.finished of 1 build profile.`)).toBeVisible();
+    const stored = await prisma().outgoingWebhook.findFirstOrThrow({ where: { name: `${name} (ends only)` }, include: { profiles: true } });
     expect(stored.events).toEqual(["build.finished"]);
     expect(stored.host).toBe(`127.0.0.1:${port}`);
+    expect([stored.allProfiles, stored.profiles.map((entry) => entry.profileId)]).toEqual([false, [profile.id]]);
     await settings.getByLabel("Name").fill(name);
     await settings.getByRole("button", { name: "Save" }).click();
-    await expect(settings.getByText(`Saved. From now on “${name}” gets build.finished.`)).toBeVisible();
+    await expect(settings.getByText(`Saved. From now on “${name}” gets build.finished of 1 build profile.`)).toBeVisible();
+    await page.goto("/settings/webhooks");
+    await expect(page.getByRole("table", { name: "Webhooks" }).getByRole("row").filter({ hasText: name })).toContainText(profile.name);
+    await page.goto(`/settings/webhooks/${stored.id}`);
 
     // A new secret: the next ping is signed with it, not the old one.
     await page.getByRole("button", { name: "Replace the signing secret" }).click();

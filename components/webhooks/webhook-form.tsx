@@ -9,22 +9,50 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENTS, type WebhookEvent } from "@/lib/shared/webhooks";
+import { ProfileChoice, type ProfileOption } from "./profile-choice";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /** The form field of each event's checkbox (a form sends a field once). */
 const FIELD_OF = { "build.queued": "queued", "build.started": "started", "build.finished": "finished" } as const;
 
+/** The profiles a refused form had chosen (null: all), so the answer keeps them. */
+function sentProfiles(text: string | undefined): string[] | null | undefined {
+  if (text === undefined) {
+    return undefined;
+  }
+  if (text === "all") {
+    return null;
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return Array.isArray(parsed) ? parsed.filter((entry): entry is string => typeof entry === "string") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * "New webhook" (and, with `existing`, a webhook's own form): a name, the receiver's URL and its
- * events. A new webhook's answer shows the signing secret once, with a link to its page; the
- * edit form keeps the stored URL unless a new one is pasted (it is never shown again).
+ * "New webhook" (and, with `existing`, a webhook's own form): a name, the receiver's URL, its
+ * events and whose builds. A new webhook's answer shows the signing secret once, with a link to
+ * its page; the edit form keeps the stored URL unless a new one is pasted (it is never shown again).
  */
-export function WebhookForm({ action, existing }: { action: Action; existing?: { name: string; host: string; events: string[] } }) {
+export function WebhookForm({
+  action,
+  existing,
+  profiles,
+}: {
+  action: Action;
+  existing?: { name: string; host: string; events: string[]; profileIds: string[] | null };
+  /** The organization's profiles to choose from, and how many more were not listed. */
+  profiles: { items: ProfileOption[]; more: number };
+}) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const errors = state.status === "error" ? state.fieldErrors : {};
   const sent = state.status === "error" ? state.values : null;
   const created = !existing && state.status === "success" ? state.data : undefined;
+  const fromForm = sentProfiles(sent?.profiles);
+  const chosenProfiles = fromForm !== undefined ? fromForm : (existing?.profileIds ?? null);
   const checked = (event: WebhookEvent) => (sent ? sent[FIELD_OF[event]] === "on" : existing ? existing.events.includes(event) : event === "build.finished");
   return (
     <div className="space-y-4">
@@ -78,6 +106,8 @@ export function WebhookForm({ action, existing }: { action: Action; existing?: {
             ))}
           </div>
         </fieldset>
+        {/* Keyed by the answer: a refused form's choice is shown again as it was sent. */}
+        <ProfileChoice key={sent?.profiles ?? "initial"} profiles={profiles.items} more={profiles.more} initial={chosenProfiles} errors={errors.profiles} />
         <SubmitButton pendingLabel={existing ? "Saving…" : "Adding…"}>{existing ? "Save" : "Add webhook"}</SubmitButton>
         <div aria-live="polite">{state.status === "error" || (existing && state.status === "success") ? <FormMessage state={state} /> : null}</div>
       </form>

@@ -20,7 +20,7 @@ export const createWebhookAction = action(
     unexpected: "Adding the webhook failed unexpectedly. Nothing was added; try again.",
   },
   async ({ scope, input }) => {
-    const created = await createWebhook(scope, { name: input.name, url: input.url.toString(), host: input.url.host, events: input.events });
+    const created = await createWebhook(scope, { name: input.name, url: input.url.toString(), host: input.url.host, events: input.events, profileIds: input.profileIds });
     await requestWebhook(scope, created.id);
     revalidatePath("/settings/webhooks");
     return {
@@ -41,10 +41,11 @@ export const updateWebhookAction = action(
     unexpected: "Saving the webhook failed unexpectedly. Nothing changed; try again.",
   },
   async ({ scope, target: webhook, input }) => {
-    const saved = await updateWebhook(scope, webhook.id, { name: input.name, url: input.url?.toString() ?? null, host: input.url?.host ?? null, events: input.events });
+    const saved = await updateWebhook(scope, webhook.id, { name: input.name, url: input.url?.toString() ?? null, host: input.url?.host ?? null, events: input.events, profileIds: input.profileIds });
     revalidatePath(`/settings/webhooks/${webhook.id}`);
     revalidatePath("/settings/webhooks");
-    return { status: "success", message: saved.changed.length === 0 ? "Nothing to change." : `Saved.${saved.changed.includes("url") ? " Deliveries go to the new URL." : ""} From now on “${saved.name}” gets ${input.events.join(", ")}.` };
+    const whose = input.profileIds === null ? "of every build profile" : `of ${input.profileIds.length} build profile${input.profileIds.length === 1 ? "" : "s"}`;
+    return { status: "success", message: saved.changed.length === 0 ? "Nothing to change." : `Saved.${saved.changed.includes("url") ? " Deliveries go to the new URL." : ""} From now on “${saved.name}” gets ${input.events.join(", ")} ${whose}.` };
   },
 );
 

@@ -787,7 +787,7 @@ describe("the build worker", () => {
     let webhookId: string | null = null;
     try {
       await setWorkflow(null);
-      const created = await createWebhook(scope, { name: "Release dashboard", url: `http://127.0.0.1:${port}/keel?token=abc`, host: `127.0.0.1:${port}`, events: ["build.queued", "build.started", "build.finished"] });
+      const created = await createWebhook(scope, { name: "Release dashboard", url: `http://127.0.0.1:${port}/keel?token=abc`, host: `127.0.0.1:${port}`, events: ["build.queued", "build.started", "build.finished"], profileIds: null });
       webhookId = created.id;
       secret = created.secret;
       await requestWebhook(scope, created.id);
@@ -821,6 +821,11 @@ describe("the build worker", () => {
       await until("the refused redelivery", async () => (await database.prisma.outgoingDelivery.findUniqueOrThrow({ where: { id: again.id } })).state === "FAILED");
       const refused = await database.prisma.outgoingDelivery.findUniqueOrThrow({ where: { id: again.id } });
       expect(refused).toMatchObject({ redeliveryOf: rows[3]!.id, responseStatus: 410, attempts: 1, error: expect.stringMatching(/^The receiver refused the delivery \(410\)/) });
+      // The admins are told, in the same write that gave it up.
+      const notices = await database.prisma.notification.findMany({ where: { organizationId: seeded.organizationId, kind: "webhook.failing" } });
+      expect(notices.map((notice) => [notice.dedupeKey, notice.recipientIds])).toEqual([[`webhook.failing:${again.id}`, [seeded.adminId]]]);
+      expect(notices[0]!.data).toMatchObject({ webhookId: created.id, name: "Release dashboard", host: `127.0.0.1:${port}`, event: "build.finished", build: `Wallet iOS #${build.number}`, status: 410 });
+      expect(JSON.stringify(notices)).not.toContain("token=abc");
       // The same body, under its own delivery id.
       expect(received[4]).toMatchObject({ event: "build.finished", delivery: again.id, verified: true });
       expect({ ...received[4]!.body, deliveryId: null, occurredAt: null }).toEqual({ ...received[3]!.body, deliveryId: null, occurredAt: null });
@@ -838,6 +843,85 @@ describe("the build worker", () => {
       if (webhookId) {
         await deleteWebhook(scope, webhookId);
       }
+      receiver.close();
+    }
+  });
+
+  it("outgoing webhooks for some profiles hear only of their builds; admins hear once per failing spell", async () => {
+    const { createServer } = await import("node:http");
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const { deleteProfile } = await import("@/lib/data/profiles");
+    const { createWebhook, deleteWebhook, getWebhook, redeliver } = await import("@/lib/data/webhooks");
+    const { requestWebhook } = await import("@/lib/webhooks/deliver");
+    let answer = 410;
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(answer, { "content-type": "text/plain" });
+        res.end(answer === 200 ? "thanks" : "gone");
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const port = (receiver.address() as import("node:net").AddressInfo).port;
+    const quick = { steps: [{ name: "Build", command: "echo built" }], timeoutMinutes: 30, variables: [] };
+    const android = await seedProfile("Wallet Android", DEFAULT_PATS.fabrikamFull);
+    const ios = await seedProfile("Wallet iOS nightly", DEFAULT_PATS.fabrikamFull);
+    await updateWorkflow(scope, android, quick);
+    await updateWorkflow(scope, ios, quick);
+    const hooks: string[] = [];
+    const failing = async (webhookId: string) => (await database.prisma.notification.findMany({ where: { organizationId: seeded.organizationId, kind: "webhook.failing" } })).filter((notice) => (notice.data as { webhookId?: string }).webhookId === webhookId);
+    const settled = async (webhookId: string) => (await database.prisma.outgoingDelivery.count({ where: { webhookId, state: "PENDING" } })) === 0;
+    try {
+      // A profile that does not exist (deleted since the form was drawn) is refused, and nothing is stored.
+      const gone = "00000000-0000-4000-8000-000000000000";
+      await expect(createWebhook(scope, { name: "Stale", url: `http://127.0.0.1:${port}/x`, host: `127.0.0.1:${port}`, events: ["build.finished"], profileIds: [android, gone] })).rejects.toMatchObject({ code: "CONFLICT" });
+      expect(await database.prisma.outgoingWebhook.count({ where: { organizationId: seeded.organizationId, name: "Stale" } })).toBe(0);
+
+      const onlyAndroid = await createWebhook(scope, { name: "Android dashboard", url: `http://127.0.0.1:${port}/android`, host: `127.0.0.1:${port}`, events: ["build.finished"], profileIds: [android] });
+      const everyProfile = await createWebhook(scope, { name: "Everything", url: `http://127.0.0.1:${port}/all`, host: `127.0.0.1:${port}`, events: ["build.finished"], profileIds: null });
+      hooks.push(onlyAndroid.id, everyProfile.id);
+      expect(await getWebhook(scope, onlyAndroid.id)).toMatchObject({ allProfiles: false, profiles: [{ id: android, name: "Wallet Android" }] });
+
+      const iosBuild = await finished((await start({ branch: "main", profile: ios })).id);
+      const androidBuild = await finished((await start({ branch: "main", profile: android })).id);
+      for (const id of hooks) {
+        await requestWebhook(scope, id);
+        await until("the webhook's deliveries to be settled", () => settled(id));
+      }
+      const builds = async (webhookId: string) =>
+        (await database.prisma.outgoingDelivery.findMany({ where: { webhookId, event: { not: "ping" } }, orderBy: { createdAt: "asc" }, select: { buildId: true, state: true } })).map((row) => [row.buildId, row.state]);
+      expect(await builds(onlyAndroid.id)).toEqual([[androidBuild.id, "FAILED"]]);
+      expect(await builds(everyProfile.id)).toEqual([
+        [iosBuild.id, "FAILED"],
+        [androidBuild.id, "FAILED"],
+      ]);
+      // The refused pings are the admin's own checks: no notice. Two build events refused in a row: one.
+      expect(await failing(onlyAndroid.id)).toHaveLength(1);
+      expect((await failing(everyProfile.id)).map((notice) => (notice.data as { build: string }).build)).toEqual([`Wallet iOS nightly #${iosBuild.number}`]);
+
+      // Back (a redelivery gets through), then refused again: a new spell, a new notice.
+      const [first, second] = await database.prisma.outgoingDelivery.findMany({ where: { webhookId: everyProfile.id, event: { not: "ping" } }, orderBy: { createdAt: "asc" } });
+      answer = 200;
+      await redeliver(scope, first!.id);
+      await requestWebhook(scope, everyProfile.id);
+      await until("the redelivery to get through", () => settled(everyProfile.id));
+      answer = 410;
+      await redeliver(scope, second!.id);
+      await requestWebhook(scope, everyProfile.id);
+      await until("the second redelivery to be refused", () => settled(everyProfile.id));
+      expect(await failing(everyProfile.id)).toHaveLength(2);
+
+      // Its one profile deleted, the Android webhook hears of nothing (it does not widen to all).
+      await deleteProfile(scope, android);
+      expect(await getWebhook(scope, onlyAndroid.id)).toMatchObject({ allProfiles: false, profiles: [] });
+      await finished((await start({ branch: "main", profile: ios })).id);
+      await until("the new build's delivery to the other webhook", async () => (await builds(everyProfile.id)).length === 5);
+      expect(await builds(onlyAndroid.id)).toHaveLength(1);
+    } finally {
+      for (const id of hooks) {
+        await deleteWebhook(scope, id);
+      }
+      await database.prisma.notification.deleteMany({ where: { organizationId: seeded.organizationId, kind: "webhook.failing" } });
       receiver.close();
     }
   });

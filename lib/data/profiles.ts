@@ -169,6 +169,16 @@ export async function countProfilesByPool(scope: Scope): Promise<Array<{ pool: s
   return rows.map((row) => ({ pool: row.buildPool, profiles: row._count._all })).sort((a, b) => a.pool.localeCompare(b.pool, "en"));
 }
 
+/** How many profiles a picker of several (a webhook's "Builds of") lists. */
+export const PROFILE_CHOICES = 500;
+
+/** The organization's profiles by name for a picker of several, and how many more were not listed. */
+export async function listProfileChoices(scope: Scope): Promise<{ items: Array<{ id: string; name: string; platform: BuildPlatform }>; more: number }> {
+  const where = { organizationId: scope.organizationId };
+  const [items, total] = await Promise.all([db.buildProfile.findMany({ where, orderBy: { nameKey: "asc" }, take: PROFILE_CHOICES, select: { id: true, name: true, platform: true } }), db.buildProfile.count({ where })]);
+  return { items, more: Math.max(0, total - items.length) };
+}
+
 /** How many of a repository's profiles the create form names (it says how many more there are). */
 export const REPOSITORY_PROFILES_NAMED = 10;
 

@@ -31,11 +31,52 @@ export type WebhookView = {
   name: string;
   host: string;
   events: string[];
+  /** Builds of every profile (true), or only of `profiles` (false; none left when they were all deleted). */
+  allProfiles: boolean;
+  profiles: Array<{ id: string; name: string }>;
   createdAt: Date;
   createdBy: { name: string } | null;
 };
 
-const webhookView = { id: true, name: true, host: true, events: true, createdAt: true, createdBy: { select: { name: true } } } as const;
+const webhookView = {
+  id: true,
+  name: true,
+  host: true,
+  events: true,
+  allProfiles: true,
+  profiles: { select: { profile: { select: { id: true, name: true } } }, orderBy: { profile: { name: "asc" } } },
+  createdAt: true,
+  createdBy: { select: { name: true } },
+} as const;
+
+type WebhookRow = Omit<WebhookView, "profiles"> & { profiles: Array<{ profile: { id: string; name: string } }> };
+
+function viewOf(row: WebhookRow): WebhookView {
+  return { ...row, profiles: row.profiles.map((entry) => entry.profile) };
+}
+
+/**
+ * The profiles a webhook is for, checked to be the organization's (null: all profiles); refused
+ * when one was deleted since the form was shown. Returns their names, sorted, for the audit log.
+ */
+async function chosenProfiles(tx: Tx, organizationId: string, profileIds: string[] | null): Promise<string[] | null> {
+  if (profileIds === null) {
+    return null;
+  }
+  const found = await tx.buildProfile.findMany({ where: { id: { in: profileIds }, organizationId }, select: { name: true }, orderBy: { name: "asc" } });
+  if (found.length !== new Set(profileIds).size) {
+    throw new AppError("CONFLICT", "One of the chosen build profiles no longer exists: reload the page and choose again.");
+  }
+  return found.map((profile) => profile.name);
+}
+
+/** Points the webhook at these profiles (replacing the ones before), or at all of them. */
+async function setWebhookProfiles(tx: Tx, organizationId: string, webhookId: string, profileIds: string[] | null): Promise<void> {
+  await tx.outgoingWebhookProfile.deleteMany({ where: { webhookId } });
+  if (profileIds !== null) {
+    await tx.outgoingWebhookProfile.createMany({ data: [...new Set(profileIds)].map((profileId) => ({ webhookId, profileId, organizationId })) });
+  }
+}
 
 export type WebhookSummary = WebhookView & {
   /** The newest delivery's outcome, or null before the first. */
@@ -55,12 +96,13 @@ export async function listWebhooks(scope: Scope): Promise<WebhookSummary[]> {
       _count: { select: { deliveries: { where: { state: "PENDING" } } } },
     },
   });
-  return rows.map(({ deliveries, _count, ...webhook }) => ({ ...webhook, last: deliveries[0] ?? null, pending: _count.deliveries }));
+  return rows.map(({ deliveries, _count, ...webhook }) => ({ ...viewOf(webhook), last: deliveries[0] ?? null, pending: _count.deliveries }));
 }
 
 /** One webhook of the organization, or null (the actions' target; they check `webhook.manage` first). */
 export async function getWebhook(scope: Scope, id: string): Promise<WebhookView | null> {
-  return db.outgoingWebhook.findFirst({ where: { id, organizationId: scope.organizationId }, select: webhookView });
+  const row = await db.outgoingWebhook.findFirst({ where: { id, organizationId: scope.organizationId }, select: webhookView });
+  return row ? viewOf(row) : null;
 }
 
 /**
@@ -68,7 +110,14 @@ export async function getWebhook(scope: Scope, id: string): Promise<WebhookView 
  * `ping` delivery so the admin sees at once whether the receiver answers. Returns the secret:
  * the one time anyone sees it.
  */
-export async function createWebhook(scope: Scope, input: { name: string; url: string; host: string; events: WebhookEvent[] }): Promise<{ id: string; name: string; secret: string; pingId: string }> {
+export type WebhookInput = {
+  name: string;
+  events: WebhookEvent[];
+  /** The profiles whose builds it hears of; null for all of them (and those added later). */
+  profileIds: string[] | null;
+};
+
+export async function createWebhook(scope: Scope, input: WebhookInput & { url: string; host: string }): Promise<{ id: string; name: string; secret: string; pingId: string }> {
   requireManage(scope);
   const id = randomUUID();
   const secret = newSecret();
@@ -81,6 +130,7 @@ export async function createWebhook(scope: Scope, input: { name: string; url: st
       throw new AppError("CONFLICT", `Your organization has ${MAX_WEBHOOKS} webhooks, the most it may have: delete one it no longer needs first.`);
     }
     const organization = await tx.organization.findUniqueOrThrow({ where: { id: scope.organizationId }, select: { id: true, name: true } });
+    const profiles = await chosenProfiles(tx, scope.organizationId, input.profileIds);
     await tx.outgoingWebhook.create({
       data: {
         id,
@@ -90,11 +140,13 @@ export async function createWebhook(scope: Scope, input: { name: string; url: st
         host: input.host,
         secretSealed: sealSecret(SECRET_SEALED, id, secret),
         events: input.events,
+        allProfiles: input.profileIds === null,
         createdById: onBehalfOf(scope),
       },
     });
+    await setWebhookProfiles(tx, scope.organizationId, id, input.profileIds);
     await tx.outgoingDelivery.create({ data: { id: pingId, organizationId: scope.organizationId, webhookId: id, event: "ping", payload: pingPayload(organization, { id, name: input.name, events: input.events }) } });
-    await recordAudit(scope, { action: "webhook.created", targetType: "webhook", targetId: id, data: { name: input.name, host: input.host, events: input.events } }, tx);
+    await recordAudit(scope, { action: "webhook.created", targetType: "webhook", targetId: id, data: { name: input.name, host: input.host, events: input.events, profiles: profiles ?? "all" } }, tx);
   });
   return { id, name: input.name, secret, pingId };
 }
@@ -119,32 +171,56 @@ export async function pingWebhook(scope: Scope, id: string): Promise<string> {
  * stored one); audited with what changed, never the URL. Pending deliveries are sent as they are;
  * from now on only the chosen events are added.
  */
-export async function updateWebhook(scope: Scope, id: string, input: { name: string; url: string | null; host: string | null; events: WebhookEvent[] }): Promise<{ name: string; changed: string[] }> {
+export async function updateWebhook(scope: Scope, id: string, input: WebhookInput & { url: string | null; host: string | null }): Promise<{ name: string; changed: string[] }> {
   requireManage(scope);
   return db.$transaction(async (tx) => {
-    const webhook = await tx.outgoingWebhook.findFirst({ where: { id, organizationId: scope.organizationId }, select: { name: true, host: true, events: true } });
+    const webhook = await tx.outgoingWebhook.findFirst({
+      where: { id, organizationId: scope.organizationId },
+      select: { name: true, host: true, events: true, allProfiles: true, profiles: { select: { profile: { select: { name: true } } }, orderBy: { profile: { name: "asc" } } } },
+    });
     if (!webhook) {
       throw new AppError("NOT_FOUND", "That webhook does not exist in your organization.");
     }
+    const profiles = await chosenProfiles(tx, scope.organizationId, input.profileIds);
+    const profilesBefore = webhook.allProfiles ? "all" : webhook.profiles.map((entry) => entry.profile.name);
     const changed = [
       ...(webhook.name !== input.name ? ["name"] : []),
       ...(input.url !== null ? ["url"] : []),
       ...(JSON.stringify(webhook.events) !== JSON.stringify(input.events) ? ["events"] : []),
+      ...(JSON.stringify(profilesBefore) !== JSON.stringify(profiles ?? "all") ? ["profiles"] : []),
     ];
     if (changed.length === 0) {
       return { name: webhook.name, changed };
     }
     await tx.outgoingWebhook.update({
       where: { id },
-      data: { name: input.name, events: input.events, ...(input.url !== null && input.host !== null ? { urlSealed: sealSecret(URL_SEALED, id, input.url), host: input.host } : {}) },
+      data: {
+        name: input.name,
+        events: input.events,
+        allProfiles: input.profileIds === null,
+        ...(input.url !== null && input.host !== null ? { urlSealed: sealSecret(URL_SEALED, id, input.url), host: input.host } : {}),
+      },
     });
+    if (changed.includes("profiles")) {
+      await setWebhookProfiles(tx, scope.organizationId, id, input.profileIds);
+    }
     await recordAudit(
       scope,
       {
         action: "webhook.updated",
         targetType: "webhook",
         targetId: id,
-        data: { name: input.name, changed, host: input.host ?? webhook.host, events: input.events, ...(changed.includes("name") ? { nameBefore: webhook.name } : {}), ...(changed.includes("url") ? { hostBefore: webhook.host } : {}), ...(changed.includes("events") ? { eventsBefore: webhook.events } : {}) },
+        data: {
+          name: input.name,
+          changed,
+          host: input.host ?? webhook.host,
+          events: input.events,
+          profiles: profiles ?? "all",
+          ...(changed.includes("name") ? { nameBefore: webhook.name } : {}),
+          ...(changed.includes("url") ? { hostBefore: webhook.host } : {}),
+          ...(changed.includes("events") ? { eventsBefore: webhook.events } : {}),
+          ...(changed.includes("profiles") ? { profilesBefore } : {}),
+        },
       },
       tx,
     );
@@ -250,12 +326,16 @@ export async function redeliver(scope: Scope, deliveryId: string): Promise<{ id:
 
 /**
  * The outbox: a delivery for every webhook of the organization that takes this state change's
- * event, written in the transaction of the change (lib/data/builds.ts, `addReports`), with the
- * build as it is at that moment. One query when the organization has no such webhook.
+ * event and is for the build's profile (or all profiles), written in the transaction of the
+ * change (lib/data/builds.ts, `addReports`), with the build as it is at that moment. One query
+ * when the organization has no such webhook.
  */
 export async function addWebhookDeliveries(tx: Tx, organizationId: string, buildId: string, status: BuildStatus): Promise<void> {
   const event = eventOfStatus(status);
-  const hooks = await tx.outgoingWebhook.findMany({ where: { organizationId, events: { has: event } }, select: { id: true } });
+  const hooks = await tx.outgoingWebhook.findMany({
+    where: { organizationId, events: { has: event }, OR: [{ allProfiles: true }, { profiles: { some: { profile: { builds: { some: { id: buildId } } } } } }] },
+    select: { id: true },
+  });
   if (hooks.length === 0) {
     return;
   }
@@ -333,16 +413,67 @@ export async function pendingDeliveries(scope: Scope, webhookId: string, take: n
   });
 }
 
-/** Records one attempt: its answer, and whether the delivery is done (SENT), given up (FAILED) or still PENDING. */
+/**
+ * Records one attempt: its answer, and whether the delivery is done (SENT), given up (FAILED) or
+ * still PENDING. A build event given up tells the admins in the same transaction (a crash cannot
+ * lose the notice once the delivery stops being pending).
+ */
 export async function recordDeliveryAttempt(
   scope: Scope,
   id: string,
   outcome: { state: OutgoingDeliveryState; responseStatus: number | null; responseBody: string | null; durationMs: number | null; error: string | null },
 ): Promise<void> {
-  await db.outgoingDelivery.updateMany({
-    where: { id, organizationId: scope.organizationId },
-    data: { ...outcome, responseBody: outcome.responseBody?.slice(0, 1_000) ?? null, error: outcome.error?.slice(0, 500) ?? null, attempts: { increment: 1 }, lastAttemptAt: new Date() },
+  await db.$transaction(async (tx) => {
+    await tx.outgoingDelivery.updateMany({
+      where: { id, organizationId: scope.organizationId },
+      data: { ...outcome, responseBody: outcome.responseBody?.slice(0, 1_000) ?? null, error: outcome.error?.slice(0, 500) ?? null, attempts: { increment: 1 }, lastAttemptAt: new Date() },
+    });
+    if (outcome.state === "FAILED") {
+      await noticeWebhookFailing(tx, scope, id);
+    }
   });
+}
+
+/**
+ * Tells the organization's admins (a notice, e-mailed) that a webhook gave up a build event
+ * (`deliveryId`, just marked FAILED): the release dashboard missed a build, and nobody looks at
+ * the delivery log until someone asks why. Once per failing spell: only when the webhook's build
+ * event finished before this one was sent (pings are the admin's own checks and neither start
+ * nor end a spell). Returns whether a notice was made.
+ */
+async function noticeWebhookFailing(tx: Tx, scope: Scope, deliveryId: string): Promise<boolean> {
+  const failed = await tx.outgoingDelivery.findFirst({
+    where: { id: deliveryId, organizationId: scope.organizationId, state: "FAILED", event: { not: "ping" } },
+    select: { webhookId: true, event: true, error: true, responseStatus: true, payload: true, webhook: { select: { name: true, host: true } } },
+  });
+  if (!failed) {
+    return false;
+  }
+  const webhookId = failed.webhookId;
+  const previous = await tx.outgoingDelivery.findFirst({
+    where: { webhookId, organizationId: scope.organizationId, id: { not: deliveryId }, event: { not: "ping" }, state: { in: ["SENT", "FAILED"] } },
+    orderBy: [{ lastAttemptAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
+    select: { state: true },
+  });
+  const admins = await tx.membership.findMany({ where: { organizationId: scope.organizationId, role: "ADMIN", user: { isActive: true } }, select: { userId: true } });
+  if (previous?.state === "FAILED" || admins.length === 0) {
+    return false;
+  }
+  const webhook = failed.webhook;
+  const { count } = await tx.notification.createMany({
+    data: [
+      {
+        organizationId: scope.organizationId,
+        connectionId: null,
+        kind: "webhook.failing",
+        dedupeKey: `webhook.failing:${deliveryId}`,
+        data: { webhookId, name: webhook.name, host: webhook.host, event: failed.event, build: buildLabelOf(failed.payload), status: failed.responseStatus, reason: failed.error },
+        recipientIds: admins.map((admin) => admin.userId),
+      },
+    ],
+    skipDuplicates: true,
+  });
+  return count > 0;
 }
 
 /** Webhooks whose oldest pending delivery is older than `before` (the sweeper wakes their sender: a lost job, a crash). */

@@ -71,3 +71,18 @@ describe("a build pool without a worker", () => {
     expect(noticePath({ kind: "build_pool.stranded", data, connectionId: null })).toBe("/settings/workers");
   });
 });
+
+describe("a webhook that gave up a build event", () => {
+  it("names the webhook, the event and build, the receiver's answer, what to do, and links to the webhook", async () => {
+    const { noticePath } = await import("./render");
+    const webhookId = "6f1c3a52-8d0e-4b7a-9c1d-2e3f4a5b6c7d";
+    const data = { webhookId, name: "Release dashboard", host: "hooks.example.com", event: "build.finished", build: "Wallet iOS #12", status: 410, reason: "The receiver refused the delivery (410)." };
+    const notice = renderNotice("webhook.failing", data, `https://keel.example/settings/webhooks/${webhookId}`);
+    expect(notice.subject).toBe('Keel: the webhook "Release dashboard" is not getting build events');
+    expect(notice.text).toMatch(/^Keel gave up sending build\.finished of Wallet iOS #12 to the webhook "Release dashboard" \(hooks\.example\.com\)\.\n\nThe receiver refused the delivery \(410\)\.\n\n/);
+    expect(notice.text).toContain("press Redeliver on the deliveries it missed");
+    expect(notice.text).toContain(`The webhook's deliveries in Keel: https://keel.example/settings/webhooks/${webhookId}`);
+    expect(noticePath({ kind: "webhook.failing", data, connectionId: null })).toBe(`/settings/webhooks/${webhookId}`);
+    expect(noticePath({ kind: "webhook.failing", data: { ...data, webhookId: "../admin" }, connectionId: null })).toBe("/settings/webhooks");
+  });
+});

@@ -76,6 +76,9 @@ export function noticePath(notice: { kind: string; data: unknown; connectionId: 
   if (notice.kind.startsWith("build_pool.")) {
     return "/settings/workers";
   }
+  if (notice.kind.startsWith("webhook.")) {
+    return typeof data.webhookId === "string" && /^[0-9a-f-]{36}$/.test(data.webhookId) ? `/settings/webhooks/${data.webhookId}` : "/settings/webhooks";
+  }
   return notice.connectionId ? `/connections/${notice.connectionId}` : null;
 }
 
@@ -120,6 +123,17 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
         `${waiting} build${waiting === 1 ? "" : "s"} of your organization ha${waiting === 1 ? "s" : "ve"} waited more than 10 minutes for a worker of the build pool "${pool}" (the oldest: ${oldest}, queued ${str(data, "since")?.slice(0, 16).replace("T", " ") ?? "?"} UTC), and no running worker builds for that pool.\n\n` +
         `Start one on a machine that has what these builds need (a Mac with Xcode for iOS): ${poolWorkerCommand(pool)}, with the same DATABASE_URL and KEEL_ENCRYPTION_KEYS as Keel. Or move the profiles to another pool under Edit workflow → Runs on. The queued builds start as soon as a worker of the pool reports.` +
         (link ? `\n\nWorkers and build pools in Keel: ${link}\n` : "\n"),
+    };
+  }
+  if (kind === "webhook.failing") {
+    const webhook = str(data, "name") ?? "A webhook";
+    const what = `${str(data, "event") ?? "A build event"}${str(data, "build") ? ` of ${str(data, "build")}` : ""}`;
+    return {
+      subject: `Keel: the webhook "${webhook}" is not getting build events`,
+      text:
+        `Keel gave up sending ${what} to the webhook "${webhook}" (${str(data, "host") ?? "its receiver"}).${str(data, "reason") ? `\n\n${str(data, "reason")}` : ""}\n\n` +
+        `Later events are still tried, each in turn. Check the receiver (is it up, does it still accept Keel's signature, did its address change?), then open the webhook and press Redeliver on the deliveries it missed. You hear of this webhook again only after one of its deliveries has got through.` +
+        (link ? `\n\nThe webhook's deliveries in Keel: ${link}\n` : "\n"),
     };
   }
   if (kind === "connection.owner_changed") {

@@ -28,8 +28,46 @@ export function parseWebhookUrl(text: string, ctx: z.RefinementCtx, label: strin
   return url;
 }
 
-/** The form's fields: one checkbox per event (a form sends each field once). */
-export const webhookFields = ["name", "url", "queued", "started", "finished"] as const;
+/** The form's fields: one checkbox per event (a form sends a field once), the chosen profiles. */
+export const webhookFields = ["name", "url", "queued", "started", "finished", "profiles"] as const;
+
+/** How many profiles one webhook may name (more than that: all profiles). */
+export const MAX_WEBHOOK_PROFILES = 200;
+
+const PROFILES_STALE = "The chosen profiles could not be read: reload the page and try again";
+
+/**
+ * Which profiles' builds the webhook hears of: "all", or a JSON list of profile ids (the form's
+ * picker writes it). Null means all of them, those added later too.
+ */
+const profilesField = z
+  .string({ error: PROFILES_STALE })
+  .max(100_000, PROFILES_STALE)
+  .transform((text, ctx): string[] | null => {
+    if (text === "all") {
+      return null;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      raw = undefined;
+    }
+    const ids = z.array(z.uuid()).safeParse(raw);
+    if (!ids.success) {
+      ctx.addIssue({ code: "custom", message: PROFILES_STALE });
+      return z.NEVER;
+    }
+    if (ids.data.length === 0) {
+      ctx.addIssue({ code: "custom", message: "Choose at least one build profile, or send the builds of all profiles" });
+      return z.NEVER;
+    }
+    if (new Set(ids.data).size > MAX_WEBHOOK_PROFILES) {
+      ctx.addIssue({ code: "custom", message: `Choose at most ${MAX_WEBHOOK_PROFILES} build profiles, or send the builds of all profiles` });
+      return z.NEVER;
+    }
+    return [...new Set(ids.data)];
+  });
 
 const checkbox = z.literal("on", { error: "is a checkbox: reload the page and try again" }).optional();
 
@@ -45,7 +83,7 @@ const RECEIVER = "the address of the server that receives the events";
 /** A webhook form: its name, a URL field, the events' checkboxes; at least one event. */
 function webhookSchema<U extends z.ZodType>(url: U) {
   return z
-    .object({ name: textField("Name", { max: 80 }), url, queued: checkbox, started: checkbox, finished: checkbox })
+    .object({ name: textField("Name", { max: 80 }), url, queued: checkbox, started: checkbox, finished: checkbox, profiles: profilesField })
     .transform((form, ctx) => {
       const events = chosenEvents(form);
       if (events.length === 0) {
@@ -53,7 +91,7 @@ function webhookSchema<U extends z.ZodType>(url: U) {
         return z.NEVER;
       }
       // zod cannot name a generic field's output in the object's type: it is the URL schema's.
-      return { name: form.name, url: (form as unknown as { url: z.output<U> }).url, events };
+      return { name: form.name, url: (form as unknown as { url: z.output<U> }).url, events, profileIds: form.profiles };
     });
 }
 

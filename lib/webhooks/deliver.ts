@@ -122,6 +122,7 @@ export async function deliverWebhookJob(payload: { webhookId: string }, context:
       // Later ones wait behind it (order per receiver); the job's retry tries again with backoff.
       throw new WebhookRetry(reason);
     }
+    // Given up (the admins were told in the same write, once per failing spell): the next one goes.
   }
   if (batch.length === BATCH) {
     // More wait: the next job sends them (this one ends, so a long backlog never holds a worker slot).

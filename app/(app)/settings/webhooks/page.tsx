@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { WebhookForm } from "@/components/webhooks/webhook-form";
+import { WebhookProfiles } from "@/components/webhooks/webhook-profiles";
 import { DeliveryState } from "@/components/webhooks/delivery-state";
 import { Card } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
@@ -9,6 +10,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { When } from "@/components/ui/when";
 import { createWebhookAction } from "@/lib/actions/webhooks";
 import { requireScope } from "@/lib/auth/guards";
+import { listProfileChoices } from "@/lib/data/profiles";
 import { listWebhooks } from "@/lib/data/webhooks";
 import { MAX_WEBHOOKS } from "@/lib/shared/webhooks";
 
@@ -17,6 +19,7 @@ export const metadata: Metadata = { title: "Webhooks" };
 const COLUMNS = [
   { key: "name", label: "Webhook" },
   { key: "events", label: "Events" },
+  { key: "profiles", label: "Builds of" },
   { key: "last", label: "Last delivery" },
   { key: "pending", label: "Waiting" },
 ] as const;
@@ -27,7 +30,7 @@ const COLUMNS = [
  */
 export default async function WebhooksPage() {
   const { scope } = await requireScope("webhook.manage");
-  const webhooks = await listWebhooks(scope);
+  const [webhooks, profiles] = await Promise.all([listWebhooks(scope), listProfileChoices(scope)]);
   return (
     <>
       <PageHeader
@@ -53,6 +56,9 @@ export default async function WebhooksPage() {
                 <td className="px-4 py-2 font-mono text-xs" data-label="Events">
                   {webhook.events.join(", ")}
                 </td>
+                <td className="px-4 py-2" data-label="Builds of">
+                  <WebhookProfiles webhook={webhook} />
+                </td>
                 <td className="px-4 py-2" data-label="Last delivery">
                   {webhook.last ? (
                     <span className="flex flex-wrap items-center gap-2">
@@ -73,7 +79,7 @@ export default async function WebhooksPage() {
           </DataTable>
         )}
         <Card title="New webhook" className="max-w-3xl" description={`Up to ${MAX_WEBHOOKS} per organization. Keel calls public https addresses; a server on a private network needs an entry on the outbound allowlist (Settings → Network).`}>
-          <WebhookForm action={createWebhookAction} />
+          <WebhookForm action={createWebhookAction} profiles={profiles} />
         </Card>
       </div>
     </>

@@ -5,6 +5,7 @@ import { DeliveryState } from "@/components/webhooks/delivery-state";
 import { RotateSecret } from "@/components/webhooks/rotate-secret";
 import { WebhookForm } from "@/components/webhooks/webhook-form";
 import { ActionButton } from "@/components/ui/action-button";
+import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { CopyBlock } from "@/components/ui/copy-block";
 import { DeleteButton } from "@/components/ui/confirm-dialog";
@@ -14,6 +15,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { When } from "@/components/ui/when";
 import { deleteWebhookAction, pingWebhookAction, redeliverWebhookAction, rotateWebhookSecretAction, updateWebhookAction } from "@/lib/actions/webhooks";
 import { requireScope } from "@/lib/auth/guards";
+import { listProfileChoices } from "@/lib/data/profiles";
 import { getWebhook, listDeliveries } from "@/lib/data/webhooks";
 import { DELIVERY_DAYS, MAX_DELIVERY_ATTEMPTS, SIGNATURE_TOLERANCE_SECONDS } from "@/lib/shared/webhooks";
 import { idSchema } from "@/lib/validation/auth";
@@ -46,7 +48,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
   if (!webhook) {
     notFound();
   }
-  const deliveries = await listDeliveries(scope, webhook.id);
+  const [deliveries, profiles] = await Promise.all([listDeliveries(scope, webhook.id), listProfileChoices(scope)]);
   return (
     <>
       <PageHeader
@@ -62,7 +64,16 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
       />
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-2">
         <Card title="Settings">
-          <WebhookForm action={updateWebhookAction.bind(null, webhook.id)} existing={{ name: webhook.name, host: webhook.host, events: webhook.events }} />
+          {!webhook.allProfiles && webhook.profiles.length === 0 ? (
+            <Alert tone="warning" title="This webhook hears of no builds" className="mb-4">
+              The build profiles it was for were deleted. Choose profiles under “Builds of”, or all of them, and save.
+            </Alert>
+          ) : null}
+          <WebhookForm
+            action={updateWebhookAction.bind(null, webhook.id)}
+            existing={{ name: webhook.name, host: webhook.host, events: webhook.events, profileIds: webhook.allProfiles ? null : webhook.profiles.map((profile) => profile.id) }}
+            profiles={profiles}
+          />
           <p className="mt-4 text-sm text-slate-600">
             Each event is a POST of JSON with <code>event</code>, <code>deliveryId</code>, <code>organization</code> and <code>build</code> (its number, status, profile, branch, commit, pull
             request, pool, times and links). A receiver that does not answer 2xx within 15 seconds, or answers 408, 429 or 5xx, gets it again — up to {MAX_DELIVERY_ATTEMPTS} attempts over a
