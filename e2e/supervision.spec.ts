@@ -140,11 +140,24 @@ test("a crashed web server, worker or PostgreSQL is restarted and nothing is los
       expect(await rows()).toEqual(["supervision-1", "supervision-2", "supervision-3"]);
     });
 
-    await test.step("SIGTERM stops everything cleanly", async () => {
+    await test.step("npm run drain: the worker drains (no build runs, so at once), then everything stops cleanly", async () => {
       await client?.end().catch(() => undefined);
       client = undefined;
-      launcher.kill("SIGTERM");
+      const { launcherPid } = await runFile();
+      const drained = await new Promise<{ code: number | null; text: string }>((resolve) => {
+        const command = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "lib/runtime/keel.ts", "drain", "--wait"], { stdio: ["ignore", "pipe", "pipe"], env: childProcessEnv({ KEEL_DATA_DIR: dataDir }) });
+        let text = "";
+        command.stdout?.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        command.stderr?.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        command.once("exit", (code) => resolve({ code, text }));
+      });
+      expect(drained.code).toBe(0);
+      expect(drained.text).toContain(`Keel (pid ${launcherPid}, ${dataDir}) is draining`);
+      expect(drained.text).toContain("Stopped: upgrade, then start it again.");
       expect(await launcherExit).toEqual({ code: 0, signal: null });
+      // The worker drained, then the path of SIGTERM's stop (lib/runtime/launcher.ts).
+      expect(logTail()).toContain("worker draining");
+      expect(logTail()).toContain("Keel stopped");
     });
   } finally {
     await client?.end().catch(() => undefined);

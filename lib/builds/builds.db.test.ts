@@ -380,6 +380,31 @@ describe("the build worker", () => {
     }
   });
 
+  it("a draining worker (SIGQUIT) finishes its build past the shutdown grace, starts no new one, then exits", async () => {
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const { summarizeWorkers } = await import("@/lib/data/jobs");
+    const lane = await seedProfile("Wallet upgrade lane", DEFAULT_PATS.fabrikamFull);
+    // Longer than the workers' shutdown grace (2 s): SIGTERM would stop this build as an error.
+    await updateWorkflow(scope, lane, { steps: [{ name: "Build", command: "sleep 5; echo built through the drain" }], timeoutMinutes: 30, variables: [], pool: "upgrade" });
+    const old = startWorker({ KEEL_BUILD_POOLS: "upgrade" });
+    const running = await start({ branch: "main", profile: lane });
+    await until("the build to run", async () => (await database.prisma.build.findUniqueOrThrow({ where: { id: running.id } })).status === "RUNNING");
+    old.process.kill("SIGQUIT");
+    // Draining, it no longer counts as a worker of its pool: pages and the stranded-pool notice say so.
+    await until("the pool to have no serving worker", async () => !(await summarizeWorkers(60_000)).pools.includes("upgrade"));
+    const next = await start({ branch: "main", profile: lane });
+    expect(await old.exited).toBe(0);
+    const done = await finished(running.id);
+    expect([done.status, done.workerPid]).toEqual(["SUCCEEDED", old.process.pid]);
+    expect(await logOf(running.id)).toContain("built through the drain");
+    expect((await database.prisma.build.findUniqueOrThrow({ where: { id: next.id } })).status).toBe("QUEUED");
+    // The upgraded worker takes it.
+    const upgraded = startWorker({ KEEL_BUILD_POOLS: "upgrade" });
+    expect((await finished(next.id)).workerPid).toBe(upgraded.process.pid);
+    upgraded.process.kill("SIGTERM");
+    await upgraded.exited;
+  });
+
   it("one build at a time: a profile's builds run one after another, in order, whatever the free workers", async () => {
     const { updateWorkflow, getBuildState } = await import("@/lib/data/builds");
     const serial = await seedProfile("Wallet release lane", DEFAULT_PATS.fabrikamFull);

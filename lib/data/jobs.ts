@@ -57,7 +57,7 @@ export async function effectRecorded(key: string): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------
 // Worker heartbeats
 
-export type WorkerBeat = { id: string; host: string; pid: number; queues: string[]; startedAt: Date; activeJobs: number };
+export type WorkerBeat = { id: string; host: string; pid: number; queues: string[]; startedAt: Date; activeJobs: number; drainingSince: Date | null };
 
 /** Writes (or refreshes) a worker's heartbeat row. */
 export async function beatWorker(beat: WorkerBeat): Promise<void> {
@@ -65,7 +65,7 @@ export async function beatWorker(beat: WorkerBeat): Promise<void> {
   await db.workerHeartbeat.upsert({
     where: { id: beat.id },
     create: { ...beat, lastBeatAt: now },
-    update: { lastBeatAt: now, activeJobs: beat.activeJobs, queues: beat.queues },
+    update: { lastBeatAt: now, activeJobs: beat.activeJobs, queues: beat.queues, drainingSince: beat.drainingSince },
   });
 }
 
@@ -87,10 +87,11 @@ export async function summarizeWorkers(liveWithinMs: number): Promise<WorkerSumm
   const since = new Date(Date.now() - liveWithinMs);
   const [live, newest] = await Promise.all([
     // One row per worker process: a handful, even on a large installation.
-    db.workerHeartbeat.findMany({ where: { lastBeatAt: { gte: since } }, select: { queues: true, activeJobs: true } }),
+    db.workerHeartbeat.findMany({ where: { lastBeatAt: { gte: since } }, select: { queues: true, activeJobs: true, drainingSince: true } }),
     db.workerHeartbeat.aggregate({ _max: { lastBeatAt: true } }),
   ]);
-  const pools = new Set(live.flatMap((worker) => worker.queues.map(poolOfQueue).filter((pool): pool is string => pool !== null)));
+  // A draining worker takes no new builds: its pools are served only if another worker serves them.
+  const pools = new Set(live.filter((worker) => worker.drainingSince === null).flatMap((worker) => worker.queues.map(poolOfQueue).filter((pool): pool is string => pool !== null)));
   return {
     live: live.length,
     lastHeartbeatAt: newest._max.lastBeatAt,
@@ -111,6 +112,8 @@ export type WorkerView = {
   lastBeatAt: Date;
   /** Whether it beat within the window: false for one that stopped reporting (killed, its machine gone). */
   live: boolean;
+  /** Since when it drains (SIGQUIT): it finishes its builds, takes no new ones, then stops. */
+  drainingSince: Date | null;
 };
 
 /**
@@ -133,6 +136,7 @@ export async function listWorkers(scope: Scope, liveWithinMs: number): Promise<W
       startedAt: row.startedAt,
       lastBeatAt: row.lastBeatAt,
       live: row.lastBeatAt.getTime() >= since,
+      drainingSince: row.drainingSince,
     }))
     .sort((a, b) => Number(b.live) - Number(a.live) || a.host.localeCompare(b.host, "en") || a.pid - b.pid);
 }

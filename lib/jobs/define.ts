@@ -37,6 +37,11 @@ export type QueueDefinition<Schema extends z.ZodType = z.ZodType, Kind extends S
   concurrency?: number;
   /** Failed jobs with no attempt left are moved to `<name>.dead` (default true). */
   deadLetter?: boolean;
+  /**
+   * Long jobs a draining worker (SIGQUIT) finishes before it stops, taking no new ones (builds):
+   * the worker stops once none of them runs, while it keeps taking other queues' short jobs.
+   */
+  finishOnDrain?: boolean;
 };
 
 /** Declares a queue (identity function that keeps the payload type). */

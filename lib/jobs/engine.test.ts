@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/db";
 import { createBoss, JOB_SCHEMA } from "./boss";
 import { sendJob } from "./send";
 import { slotJobId, slotStart } from "./schedules";
-import { testLongWorkQueue, testOtherPoolQueue, testPoolQueue, testWorkQueue } from "./testing/queues";
+import { testFinishQueue, testLongWorkQueue, testOtherPoolQueue, testPoolQueue, testWorkQueue } from "./testing/queues";
 
 // The job engine with real worker processes on one real PostgreSQL: the guarantees issue 10
 // asks for, each proven with two (or more) workers racing for the same jobs.
@@ -226,5 +226,30 @@ describe("the job engine with two workers on one database", () => {
     const { rows } = await sender.getDb().executeSql(`SELECT retry_count, retry_limit FROM ${JOB_SCHEMA}.job WHERE name = $1 AND id = $2`, [testLongWorkQueue.name, long]);
     // One retry counted, one added to the limit: handing back spent no attempt.
     expect(rows[0]).toMatchObject({ retry_count: 1, retry_limit: testLongWorkQueue.retry.limit + 1 });
+  }, 90_000);
+
+  it("drains on SIGQUIT: its running build-like job finishes past the grace period, it takes no new one, other work goes on, then it exits", async () => {
+    // A grace period far shorter than the running job: SIGTERM would hand it back; a drain waits.
+    const a = startWorker({ graceMs: 500 });
+    await workersReady([a.process.pid!]);
+    const running = await sendJob(sender, testFinishQueue, { name: "drain-running", firstAttemptMs: 8_000 }, { organizationId });
+    await until("the long job to start", async () => (await startedAttempts("drain-running")).length > 0);
+    a.process.kill("SIGQUIT");
+    await until("the heartbeat to say it drains", async () => (await database.prisma.workerHeartbeat.findFirst({ where: { pid: a.process.pid!, drainingSince: { not: null } } })) !== null);
+    const waiting = await sendJob(sender, testFinishQueue, { name: "drain-waiting", firstAttemptMs: 0 }, { organizationId });
+    const other = await sendJob(sender, testLongWorkQueue, { name: "drain-other", firstAttemptMs: 0 }, { organizationId });
+    // Other queues' short jobs still run on the draining worker.
+    await until("the other queue's job to complete", async () => (await jobState(other!, testLongWorkQueue.name)) === "completed");
+    expect((await doneEffects("drain-other"))[0]!.data).toMatchObject({ pid: a.process.pid });
+    expect(await a.exited).toBe(0);
+    // The running job finished where it ran, on its first attempt; the new one was left for others.
+    expect(await jobState(running!, testFinishQueue.name)).toBe("completed");
+    expect((await doneEffects("drain-running")).map((event) => event.data)).toEqual([{ pid: a.process.pid, attempt: 0 }]);
+    expect(await startedAttempts("drain-waiting")).toEqual([]);
+    expect(await jobState(waiting!, testFinishQueue.name)).toBe("created");
+    expect(await database.prisma.workerHeartbeat.count({ where: { pid: a.process.pid! } })).toBe(0);
+    const b = startWorker();
+    await until("another worker to run the waiting job", async () => (await jobState(waiting!, testFinishQueue.name)) === "completed");
+    expect((await doneEffects("drain-waiting"))[0]!.data).toMatchObject({ pid: b.process.pid });
   }, 90_000);
 });

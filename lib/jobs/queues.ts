@@ -83,6 +83,8 @@ export const runBuildQueue = defineQueue({
   // Longer than the longest time limit (6 h) plus the fetch: a dead worker's build is found
   // long before by the sweeper (heartbeats), this only returns the job to the queue.
   expireInSeconds: 6 * 3_600 + 30 * 60,
+  // Draining a worker (SIGQUIT, to upgrade it) lets its builds finish instead of failing them.
+  finishOnDrain: true,
 });
 
 const poolQueues = new Map<string, typeof runBuildQueue>();

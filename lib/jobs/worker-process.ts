@@ -22,8 +22,10 @@ function refuse(message: string): never {
 }
 
 /**
- * Runs a worker process for `registry` until SIGTERM/SIGINT. `child`: started by the launcher,
- * which already applied the migrations and copies the output into KEEL_LOG_FILE.
+ * Runs a worker process for `registry` until SIGTERM/SIGINT (stop: running jobs get the grace
+ * period, then are handed back) or SIGQUIT (drain: running builds finish, however long they take,
+ * no new ones start, other work goes on meanwhile; then it stops and exits 0). `child`: started by
+ * the launcher, which already applied the migrations and copies the output into KEEL_LOG_FILE.
  */
 export async function runWorkerProcess(registry: Registry, options: { child: boolean }): Promise<void> {
   const { child } = options;
@@ -75,8 +77,8 @@ export async function runWorkerProcess(registry: Registry, options: { child: boo
     },
     log,
   });
-  const stop = (signal: string) => {
-    worker.stop(signal).then(
+  const exitAfter = (stopped: Promise<void>) => {
+    stopped.then(
       () => process.exit(0),
       (error: unknown) => {
         log.error({ err: error }, "worker stop failed");
@@ -84,7 +86,16 @@ export async function runWorkerProcess(registry: Registry, options: { child: boo
       },
     );
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => exitAfter(worker.stop("SIGTERM")));
+  process.once("SIGINT", () => exitAfter(worker.stop("SIGINT")));
+  // A second SIGTERM/SIGINT while draining stops at once (as above).
+  // Listened to for good: a repeated SIGQUIT must not fall back to its default (a core dump).
+  let draining = false;
+  process.on("SIGQUIT", () => {
+    if (!draining) {
+      draining = true;
+      exitAfter(worker.drain("SIGQUIT"));
+    }
+  });
 }
 

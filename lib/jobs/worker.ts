@@ -33,6 +33,11 @@ export type RunningWorker = {
   id: string;
   /** Stops fetching, lets running jobs finish within the grace period, hands back the rest. */
   stop(reason: string): Promise<void>;
+  /**
+   * Drains: takes no new jobs of the `finishOnDrain` queues (builds), keeps taking the others,
+   * and stops (as `stop`) once none of its `finishOnDrain` jobs runs any more. Resolves when stopped.
+   */
+  drain(reason: string): Promise<void>;
 };
 
 type ActiveJob = { queue: string; id: string; controller: AbortController; settled: Promise<void>; handedBack: boolean };
@@ -78,13 +83,16 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
 
   const stopping = new AbortController();
   const active = new Map<string, ActiveJob>();
+  let drainingSince: Date | null = null;
+  /** Fetches of finishOnDrain queues in flight: a drain waits for them too (one may bring a build). */
+  let fetchingToFinish = 0;
   // The heartbeat names every queue this worker fetches: pages read which build pools have a live worker from it.
   const queues = registry.handlers.flatMap((handler) => handlerQueues(handler).map((queue) => queue.name));
   const startedAt = new Date();
 
   const beat = async () => {
     try {
-      await beatWorker({ id, host: os.hostname(), pid: process.pid, queues, startedAt, activeJobs: active.size });
+      await beatWorker({ id, host: os.hostname(), pid: process.pid, queues, startedAt, activeJobs: active.size, drainingSince });
     } catch (error) {
       log.warn({ err: error }, "job engine: heartbeat failed (retrying)");
     }
@@ -112,15 +120,22 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
     const candidates = handlerQueues(handler);
     let failures = 0;
     let turn = 0;
-    while (!stopping.signal.aborted) {
+    // Draining, a finishOnDrain handler's loop takes nothing more (its running job finishes first).
+    while (!stopping.signal.aborted && !(drainingSince && handler.queue.finishOnDrain)) {
       let job: PgBoss.JobWithMetadata<JobEnvelope> | undefined;
       let queue: QueueDefinition = handler.queue;
       try {
         // A handler with variants (build pools) asks each of its queues in turn, starting one
         // further each time, so one busy pool cannot starve the others.
-        for (let index = 0; index < candidates.length && !job; index += 1) {
-          queue = candidates[(turn + index) % candidates.length]!;
-          [job] = await boss.fetch<JobEnvelope>(queue.name, { batchSize: 1, includeMetadata: true });
+        fetchingToFinish += handler.queue.finishOnDrain ? 1 : 0;
+        try {
+          for (let index = 0; index < candidates.length && !job; index += 1) {
+            queue = candidates[(turn + index) % candidates.length]!;
+            [job] = await boss.fetch<JobEnvelope>(queue.name, { batchSize: 1, includeMetadata: true });
+          }
+        } finally {
+          // (A job fetched is in `active` before anything else awaits: see runJob.)
+          fetchingToFinish -= handler.queue.finishOnDrain ? 1 : 0;
         }
         turn = (turn + 1) % candidates.length;
         failures = 0;
@@ -259,37 +274,55 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
   const handBack = (job: ActiveJob) => putBack(job.queue, job.id, 0);
 
   let stopped: Promise<void> | undefined;
-  return {
-    id,
-    stop(reason: string) {
-      stopped ??= (async () => {
-        log.info({ workerId: id, reason, running: active.size, graceMs: settings.graceMs }, "job engine: worker stopping");
-        stopping.abort();
-        const deadline = new Promise<void>((resolve) => setTimeout(resolve, settings.graceMs).unref());
-        await Promise.race([Promise.all([...active.values()].map((job) => job.settled)), deadline]);
-        const remaining = [...active.values()];
-        // Abort first and give handlers a moment to release what they hold (a lease), so the
-        // job's next attempt, on another worker, finds it free; then hand the jobs back.
-        for (const job of remaining) {
-          job.handedBack = true;
-          job.controller.abort(new Error("the worker is shutting down"));
+  let drained: Promise<void> | undefined;
+  const finishOnDrain = new Set(registry.handlers.filter((handler) => handler.queue.finishOnDrain).flatMap((handler) => handlerQueues(handler).map((queue) => queue.name)));
+  /** Running jobs a draining worker waits for (builds). */
+  const finishing = () => fetchingToFinish + [...active.values()].filter((job) => finishOnDrain.has(job.queue)).length;
+
+  function drain(reason: string): Promise<void> {
+    drained ??= (async () => {
+      drainingSince = new Date();
+      log.info({ workerId: id, reason, finishing: finishing() }, "job engine: worker draining (it finishes its builds, takes no new ones, then stops)");
+      // At once, so that pages stop counting it as a worker of its build pools.
+      await beat();
+      while (finishing() > 0 && !stopping.signal.aborted) {
+        await sleep(settings.pollMs, stopping.signal);
+      }
+      await stop(`drained (${reason})`);
+    })();
+    return drained;
+  }
+
+  function stop(reason: string): Promise<void> {
+    stopped ??= (async () => {
+      log.info({ workerId: id, reason, running: active.size, graceMs: settings.graceMs }, "job engine: worker stopping");
+      stopping.abort();
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, settings.graceMs).unref());
+      await Promise.race([Promise.all([...active.values()].map((job) => job.settled)), deadline]);
+      const remaining = [...active.values()];
+      // Abort first and give handlers a moment to release what they hold (a lease), so the
+      // job's next attempt, on another worker, finds it free; then hand the jobs back.
+      for (const job of remaining) {
+        job.handedBack = true;
+        job.controller.abort(new Error("the worker is shutting down"));
+      }
+      await Promise.race([Promise.all(remaining.map((job) => job.settled)), new Promise((resolve) => setTimeout(resolve, RELEASE_MS).unref())]);
+      for (const job of remaining) {
+        try {
+          const handed = await handBack(job);
+          log.info({ queue: job.queue, jobId: job.id, handed }, "job engine: handed a running job back to the queue");
+        } catch (error) {
+          log.warn({ queue: job.queue, jobId: job.id, err: error }, "job engine: could not hand a job back (it will expire and be retried)");
         }
-        await Promise.race([Promise.all(remaining.map((job) => job.settled)), new Promise((resolve) => setTimeout(resolve, RELEASE_MS).unref())]);
-        for (const job of remaining) {
-          try {
-            const handed = await handBack(job);
-            log.info({ queue: job.queue, jobId: job.id, handed }, "job engine: handed a running job back to the queue");
-          } catch (error) {
-            log.warn({ queue: job.queue, jobId: job.id, err: error }, "job engine: could not hand a job back (it will expire and be retried)");
-          }
-        }
-        clearInterval(heartbeat);
-        await Promise.race([Promise.all(loops), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-        await removeWorker(id).catch(() => undefined);
-        await boss.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
-        log.info({ workerId: id }, "job engine: worker stopped");
-      })();
-      return stopped;
-    },
-  };
+      }
+      clearInterval(heartbeat);
+      await Promise.race([Promise.all(loops), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      await removeWorker(id).catch(() => undefined);
+      await boss.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
+      log.info({ workerId: id }, "job engine: worker stopped");
+    })();
+    return stopped;
+  }
+
+  return { id, stop, drain };
 }

@@ -1,8 +1,8 @@
-// Entry point of `npm start` (and `tsx lib/runtime/keel.ts build`). See launcher.ts.
+// Entry point of `npm start`, `npm run drain` (and `tsx lib/runtime/keel.ts build`). See launcher.ts.
 // First import: loads .env before anything reads the configuration.
 import "./load-dotenv";
 import { logger } from "@/lib/logger";
-import { buildIfNeeded, start } from "./launcher";
+import { buildIfNeeded, drain, start } from "./launcher";
 
 const command = process.argv[2];
 if (command === "start") {
@@ -15,7 +15,15 @@ if (command === "start") {
       process.exit(1);
     },
   );
+} else if (command === "drain") {
+  drain({ wait: process.argv.includes("--wait") }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
 } else if (command !== undefined) {
-  process.stderr.write(`unknown command "${command}"; use: start | build\n`);
+  process.stderr.write(`unknown command "${command}"; use: start | build | drain [--wait]\n`);
   process.exit(2);
 }

@@ -12,7 +12,9 @@
 //      after repeated quick crashes the launcher exits non-zero so that systemd or Docker
 //      notice (supervisor.ts);
 //   7. on SIGINT/SIGTERM stops the web processes and the worker first (the worker finishes
-//      or hands back its jobs), then PostgreSQL.
+//      or hands back its jobs), then PostgreSQL; on SIGQUIT (before an upgrade) drains first:
+//      the worker finishes its running builds and starts no new one while the web processes
+//      keep serving, then everything stops as on SIGTERM.
 // A kill -9 of this process ends the web processes (a cluster worker exits when it loses
 // its primary) but leaves the worker and PostgreSQL running; the next start finds them
 // through the run file and stops them before starting again.
@@ -417,6 +419,27 @@ export async function start(options: { build: boolean }): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT", 0));
   process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
 
+  let draining = false;
+  // SIGQUIT: stop without failing running builds (an upgrade). The worker drains (SIGQUIT to it:
+  // lib/jobs/worker-process.ts) and is not restarted when it exits; pages keep being served
+  // meanwhile, and a SIGTERM or SIGINT still stops everything at once.
+  const drainThenStop = async () => {
+    if (shuttingDown || draining) {
+      return;
+    }
+    draining = true;
+    const worker = supervisors.worker;
+    await worker?.stop();
+    const child = worker?.child;
+    if (child && child.process.exitCode === null && child.process.signalCode === null) {
+      log.info("SIGQUIT: the job worker finishes its running builds and starts no new one; then Keel stops (SIGTERM stops it at once)");
+      child.process.kill("SIGQUIT");
+      await child.exited;
+    }
+    await shutdown("SIGQUIT (drained)", 0);
+  };
+  process.on("SIGQUIT", () => void drainThenStop());
+
   const events = {
     onCrash: (info: { name: string; exit: ExitInfo | null; error?: unknown; quickCrashes: number; restartInMs: number | null }) => {
       log.error(
@@ -476,4 +499,87 @@ export async function start(options: { build: boolean }): Promise<void> {
     log.info("KEEL_WORKER=off: no job worker on this instance (run `npm run worker` elsewhere)");
   }
   log.info({ url: publicUrl, webProcesses: processes }, "Keel is starting");
+}
+
+/** The `npm run worker` processes on this machine (not the launcher's own `--child` worker). */
+async function standaloneWorkers(): Promise<number[]> {
+  const found = new Set<number>();
+  try {
+    for (const entry of await readdir("/proc")) {
+      if (/^\d+$/.test(entry)) {
+        const line = await commandLine(Number(entry));
+        if (line.includes("lib/jobs/worker-main.ts") && !line.includes("--child")) {
+          found.add(Number(entry));
+        }
+      }
+    }
+  } catch {
+    // No /proc (macOS, where build pools' Macs run workers): ask ps.
+    const listing = await new Promise<string>((resolve) => {
+      const ps = spawn("ps", ["-A", "-o", "pid=,args="], { stdio: ["ignore", "pipe", "ignore"] });
+      let text = "";
+      ps.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      ps.once("close", () => resolve(text));
+      ps.once("error", () => resolve(""));
+    });
+    for (const line of listing.split("\n")) {
+      const match = /^\s*(\d+)\s+(.*)$/.exec(line);
+      if (match && match[2]!.includes("lib/jobs/worker-main.ts") && !match[2]!.includes("--child")) {
+        found.add(Number(match[1]));
+      }
+    }
+  }
+  found.delete(process.pid);
+  return [...found];
+}
+
+/**
+ * `npm run drain` (before an upgrade): asks the Keel running from KEEL_DATA_DIR — or, when none
+ * runs here, each `npm run worker` on this machine — to drain with SIGQUIT: running builds
+ * finish, no new one starts (other workers take them), and the processes stop once done. With
+ * `wait`, returns only when they have stopped. Returns the exit code for the command.
+ */
+export async function drain(options: { wait: boolean }): Promise<number> {
+  const env = getEnv();
+  const dataDir = path.resolve(projectRoot, env.KEEL_DATA_DIR);
+  const say = (text: string) => process.stdout.write(`${text}\n`);
+  let targets: number[] = [];
+  try {
+    const run = JSON.parse(await readFile(path.join(dataDir, "keel.run.json"), "utf8")) as RunFile;
+    if (isAlive(run.launcherPid)) {
+      targets = [run.launcherPid];
+      say(`Keel (pid ${run.launcherPid}, ${dataDir}) is draining: its job worker finishes the builds it runs and starts no new one, pages are served until then, and Keel stops when they are done.`);
+    }
+  } catch {
+    // No Keel from this data directory: perhaps workers of their own.
+  }
+  if (targets.length === 0) {
+    targets = await standaloneWorkers();
+    for (const pid of targets) {
+      say(`The worker with pid ${pid} is draining: it finishes the builds it runs, starts no new one (other workers take them), then stops.`);
+    }
+  }
+  if (targets.length === 0) {
+    say(`No Keel runs from ${dataDir}, and no \`npm run worker\` runs on this machine: nothing to drain.`);
+    return 1;
+  }
+  for (const pid of targets) {
+    process.kill(pid, "SIGQUIT");
+  }
+  if (!options.wait) {
+    say("Settings → Workers shows it as draining; add --wait to wait until it has stopped. SIGTERM stops it at once (running builds end as errors).");
+    return 0;
+  }
+  const started = Date.now();
+  let reported = 0;
+  while (targets.some(isAlive)) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const minutes = Math.floor((Date.now() - started) / 60_000);
+    if (minutes > reported) {
+      reported = minutes;
+      say(`Still draining after ${minutes} min (a build runs at most its profile's time limit).`);
+    }
+  }
+  say("Stopped: upgrade, then start it again.");
+  return 0;
 }

@@ -16,6 +16,9 @@ export const testWorkQueue = defineQueue({
 /** The same job with a long expiry, for the SIGTERM test (its jobs must not expire while the test waits on a busy machine). */
 export const testLongWorkQueue = defineQueue({ ...testWorkQueue, name: "test.work.long", expireInSeconds: 120 });
 
+/** The same job in a queue a draining worker finishes before it stops, as builds.run is. */
+export const testFinishQueue = defineQueue({ ...testWorkQueue, name: "test.finish", expireInSeconds: 120, finishOnDrain: true });
+
 /**
  * Two queues of the same work served by one handler with one slot (what build pools do with
  * builds.run and builds.run.<pool>): the slot is shared, so their jobs never overlap.

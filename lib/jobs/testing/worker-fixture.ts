@@ -7,7 +7,7 @@ import { recordEffect, runOnce } from "@/lib/data/jobs";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { defineSchedule, handle, type JobContext, type Registry } from "../define";
-import { testLongWorkQueue, testOtherPoolQueue, testPoolQueue, testTickQueue, testWorkQueue } from "./queues";
+import { testFinishQueue, testLongWorkQueue, testOtherPoolQueue, testPoolQueue, testTickQueue, testWorkQueue } from "./queues";
 import { runWorkerProcess } from "../worker-process";
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -41,6 +41,7 @@ const registry: Registry = {
   handlers: [
     handle(testWorkQueue, work),
     handle(testLongWorkQueue, work),
+    handle(testFinishQueue, work),
     handle(testPoolQueue, work, [testOtherPoolQueue]),
     handle(testTickQueue, async (_payload, context) => {
       await db.$transaction((tx) =>

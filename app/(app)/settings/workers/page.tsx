@@ -46,7 +46,8 @@ export default async function WorkersPage() {
     .sort((a, b) => (a === DEFAULT_POOL ? -1 : b === DEFAULT_POOL ? 1 : a.localeCompare(b, "en")))
     .map((pool) => ({
       pool,
-      workers: live.filter((worker) => worker.pools.includes(pool)).length,
+      // A draining worker takes no new builds: it does not serve its pools any more.
+      workers: live.filter((worker) => worker.pools.includes(pool) && worker.drainingSince === null).length,
       profiles: profiles.find((entry) => entry.pool === pool)?.profiles ?? 0,
       running: queue.byPool.find((entry) => entry.pool === pool)?.running ?? 0,
       queued: queue.byPool.find((entry) => entry.pool === pool)?.queued ?? 0,
@@ -90,7 +91,10 @@ export default async function WorkersPage() {
           <code>KEEL_ENCRYPTION_KEYS</code> as Keel; <code>KEEL_BUILD_POOLS=default,macos</code> builds for both. An admin moves a profile to a pool under its Edit workflow → Runs on.
         </p>
       </Card>
-      <Card title="Workers" description="Every worker process that reported in the last day: one that stops reporting (killed, or its machine gone) shows here until housekeeping forgets it.">
+      <Card
+        title="Workers"
+        description="Every worker process that reported in the last day: one that stops reporting (killed, or its machine gone) shows here until housekeeping forgets it. Before upgrading a machine, run npm run drain there: its builds finish, and no new one starts on it."
+      >
         {workers.length === 0 ? (
           <p className="text-sm text-slate-600">
             No worker has reported. <code>npm start</code> runs one beside the web server; on a worker machine, start one with <code>npm run worker</code>.
@@ -105,6 +109,11 @@ export default async function WorkersPage() {
                 </td>
                 <td className="px-4 py-2" data-label="Builds for">
                   {worker.pools.length > 0 ? <span className="font-mono text-sm">{worker.pools.join(", ")}</span> : <span className="text-slate-500">no builds</span>}
+                  {worker.drainingSince && worker.live ? (
+                    <span className="block text-xs text-slate-600">
+                      <Badge tone="info">draining</Badge> since <When date={worker.drainingSince} relative />: finishes its builds, starts no new one, then stops
+                    </span>
+                  ) : null}
                 </td>
                 <td className="px-4 py-2" data-label="Jobs running">
                   {worker.activeJobs}
