@@ -137,6 +137,8 @@ test.describe("API tokens", () => {
       const download = await script.get(artifact.downloadUrl, { headers: bearer });
       expect(download.status()).toBe(200);
       expect(download.headers()["content-disposition"]).toContain("Wallet.ipa");
+      // Its length, for the progress of a large download (Next.js alone would drop it: lib/http/declared-length.ts).
+      expect([download.headers()["content-length"], download.headers()["x-keel-content-length"]]).toEqual(["10", undefined]);
       expect(await download.text()).toBe("wallet-ipa");
       // Without the token the same link answers 401.
       expect((await script.get(artifact.downloadUrl)).status()).toBe(401);
@@ -145,6 +147,8 @@ test.describe("API tokens", () => {
       const zip = await script.get(done!.artifactsZipUrl!, { headers: bearer });
       expect(zip.headers()["content-type"]).toBe("application/zip");
       const zipBytes = await zip.body();
+      // Known before the first byte (nothing compressed, every size known), and exact.
+      expect(zip.headers()["content-length"]).toBe(String(zipBytes.length));
       // A zip's end record holds its entry count (little-endian, 12 bytes before its end with no comment).
       expect(zipBytes.readUInt32LE(zipBytes.length - 22)).toBe(0x06054b50);
       expect(zipBytes.readUInt16LE(zipBytes.length - 12)).toBe(done!.artifacts.length);

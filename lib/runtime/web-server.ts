@@ -26,6 +26,7 @@ import next from "next";
 import { getEnv, setNextServerOrigin } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { parseTrustedProxies, stampClientAddress } from "@/lib/http/client-address";
+import { restoreDeclaredLength } from "@/lib/http/declared-length";
 import { checkRequestBody } from "@/lib/http/request-limits";
 import { checkRequestTarget, checkRouterStateHeader } from "@/lib/http/request-target";
 import { formatAbortReasonStacks } from "@/lib/runtime/abort-reasons";
@@ -90,6 +91,10 @@ async function main(): Promise<void> {
     if (!verdict.ok) {
       refuse(req, res, verdict);
       return;
+    }
+    if (req.url?.startsWith("/api/")) {
+      // Downloads' lengths, which Next.js drops (lib/http/declared-length.ts).
+      restoreDeclaredLength(res);
     }
     handle(req, res).catch((error: unknown) => {
       log.error({ err: error }, "the request handler failed");
