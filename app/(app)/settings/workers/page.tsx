@@ -93,7 +93,12 @@ export default async function WorkersPage() {
       </Card>
       <Card
         title="Workers"
-        description="Every worker process that reported in the last day: one that stops reporting (killed, or its machine gone) shows here until housekeeping forgets it. Before upgrading a machine, run npm run drain there: its builds finish, and no new one starts on it."
+        description={
+          <>
+            Every worker process that reported in the last day: one that stops reporting (killed, or its machine gone) shows here until housekeeping forgets it. Before upgrading a machine, run{" "}
+            <code>npm run drain</code> there: its builds finish, no new one starts on it, then it stops.
+          </>
+        }
       >
         {workers.length === 0 ? (
           <p className="text-sm text-slate-600">
