@@ -628,6 +628,63 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin moves a profile's steps into the repository: the editor hands over the file, builds run the commit's steps", async ({ page }) => {
+    // ios-sdk, on a branch of its own: no other journey builds it.
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const profile = await seedProfile({
+      connectionId: connection.id,
+      name: uniqueName("SDK steps file"),
+      projectId: DEFAULT_PROJECTS.mobileIos.id,
+      projectName: DEFAULT_REPOS.iosSdk.project,
+      repositoryId: DEFAULT_REPOS.iosSdk.id,
+      repositoryName: DEFAULT_REPOS.iosSdk.name,
+      defaultBranch: "refs/heads/master",
+    });
+    const branch = `feature/${uniqueName("steps-file").toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow`);
+      const steps = page.getByRole("region", { name: "Steps" });
+      await steps.getByRole("textbox", { name: "Name" }).first().fill("Lint");
+      await steps.getByRole("textbox", { name: "Command" }).first().fill("echo lint: ok");
+      await page.getByLabel("In a file of the repository").check();
+      // The steps written on the page, as the file to commit (what the build will read back).
+      const handed = page.locator('pre[aria-label="Steps file keel.yml"]');
+      await expect(handed).toContainText('- name: "Lint"');
+      await expect(handed).toContainText('run: "echo lint: ok"');
+      const file = page.getByRole("textbox", { name: "Steps file" });
+      await file.fill("../keel.yml");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByText("Steps file: must name a file in the repository, without . or .. folders.")).toBeVisible();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).workflowFile).toBeNull();
+      await file.fill("ci/keel.yml");
+      await expectNoSeriousA11yViolations(page, "workflow with its steps in the repository");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).workflowFile).toBe("ci/keel.yml");
+
+      await emulator.push({
+        organization: "fabrikam",
+        project: DEFAULT_REPOS.iosSdk.project,
+        repository: DEFAULT_REPOS.iosSdk.name,
+        branch,
+        commits: [{ message: "Build steps with the code", files: [{ path: "ci/keel.yml", content: "steps:\n  - name: Compile the SDK\n    run: echo compiled-from-the-file\n" }] }],
+      });
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("region", { name: "Workflow" })).toContainText("Each build runs the steps listed in ci/keel.yml of the commit it builds.");
+      await startFromProfile(page, profile.id, branch);
+      await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByRole("list", { name: "Build steps" }).getByRole("listitem")).toHaveText([/Fetch commit/, /Compile the SDK/]);
+      await expect(page.getByTestId("build-log")).toContainText("compiled-from-the-file");
+      // The default branch has no such file: the build fails, saying which file and what to do.
+      await startFromProfile(page, profile.id, "master");
+      await expect(page.getByText("ci/keel.yml is not in this commit: Keel takes this profile's steps from it").first()).toBeVisible({ timeout: 60_000 });
+      await expectNoSeriousA11yViolations(page, "build failed for its steps file");
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("an admin makes a profile build one at a time: a second build waits for the first, saying so", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Release Lane"));
     try {

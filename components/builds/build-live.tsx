@@ -315,6 +315,11 @@ export function BuildLive({
             );
           })}
         </ol>
+        {state.workflowFile && state.steps.length === 1 && (state.status === "QUEUED" || state.status === "RUNNING") ? (
+          <p className="px-5 pt-2 text-sm text-slate-600">
+            Then the steps listed in <code>{state.workflowFile}</code> of this commit, once it is fetched.
+          </p>
+        ) : null}
         <p id="steps-hint" className="sr-only">
           Shows the step&apos;s output in the log.
         </p>

@@ -6,7 +6,8 @@ import { SaveAnswer } from "@/components/ui/save-answer";
 import { TextWithCode } from "@/components/ui/text-with-code";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { ARTIFACTS_VARIABLE, DEFAULT_TIMEOUT_MINUTES, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
+import { CopyBlock } from "@/components/ui/copy-block";
+import { ARTIFACTS_VARIABLE, DEFAULT_TIMEOUT_MINUTES, DEFAULT_WORKFLOW_FILE, stepsFileText, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import { inputClass as input, useVariableRows, VariableRows, variablesPayload } from "./variable-rows";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { DEFAULT_POOL, POOL_NAME, poolWorkerCommand } from "@/lib/shared/build-pools";
@@ -38,6 +39,7 @@ export function WorkflowEditor({
   groups,
   pool: initialPool,
   oneAtATime: initialOneAtATime,
+  workflowFile: initialWorkflowFile,
   livePools,
   version,
   defaults,
@@ -64,6 +66,8 @@ export function WorkflowEditor({
   pool: string;
   /** Whether a build waits while another of the profile runs. */
   oneAtATime: boolean;
+  /** The file of the commit the steps come from, or null (the steps on this page). */
+  workflowFile: string | null;
   /** The build pools live workers build for now (suggestions, and a warning for a pool none serves). */
   livePools: string[];
   /** The saved workflow's version as shown (a save re-renders the page, which passes the new one). */
@@ -84,6 +88,8 @@ export function WorkflowEditor({
   const [chosenGroups, setChosenGroups] = useState<string[]>(initialGroups);
   const [pool, setPool] = useState(initialPool);
   const [oneAtATime, setOneAtATime] = useState(initialOneAtATime);
+  const [fromFile, setFromFile] = useState(initialWorkflowFile !== null);
+  const [workflowFile, setWorkflowFile] = useState(initialWorkflowFile ?? DEFAULT_WORKFLOW_FILE);
   const typedPool = pool.trim().toLowerCase();
   const id = useId();
   const next = () => {
@@ -103,6 +109,7 @@ export function WorkflowEditor({
     variableGroups: chosenGroups,
     pool,
     oneAtATime,
+    workflowFile: fromFile ? workflowFile : null,
     basedOn: version,
   });
   const errors = state.status === "error" ? [...(state.fieldErrors.workflow ?? []), ...(state.fieldErrors._form ?? [])] : [];
@@ -125,12 +132,51 @@ export function WorkflowEditor({
           <h2 id={`${id}-steps`} className="text-base font-semibold text-slate-900">
             Steps
           </h2>
-          <Button type="button" variant="ghost" onClick={() => setSteps(defaults.map((step) => ({ ...step, key: next() })))}>
-            Use the default steps
-          </Button>
+          {fromFile ? null : (
+            <Button type="button" variant="ghost" onClick={() => setSteps(defaults.map((step) => ({ ...step, key: next() })))}>
+              Use the default steps
+            </Button>
+          )}
         </div>
-        <p className="text-sm text-slate-600">Each step runs with <code>bash -e</code> in the checked-out repository, one after the other; the first that fails ends the build. <TextWithCode text={defaultHint} /></p>
-        <ol className="space-y-3">
+        <p className="text-sm text-slate-600">Each step runs with <code>bash -e</code> in the checked-out repository, one after the other; the first that fails ends the build. {fromFile ? null : <TextWithCode text={defaultHint} />}</p>
+        <fieldset className="space-y-2">
+          <legend className="text-sm font-medium text-slate-800">Where the steps are written</legend>
+          {/* One radio group that the form does not send (its choice travels in the workflow's JSON): the
+              radios name a form that does not exist, so they have no form owner, yet still group by name. */}
+          <label className="flex items-start gap-2 text-sm text-slate-800">
+            <input type="radio" name="steps-source" form={`${id}-unsent`} className="mt-1" checked={!fromFile} onChange={() => setFromFile(false)} />
+            <span>On this page</span>
+          </label>
+          <label className="flex items-start gap-2 text-sm text-slate-800">
+            <input type="radio" name="steps-source" form={`${id}-unsent`} className="mt-1" checked={fromFile} onChange={() => setFromFile(true)} />
+            <span>
+              In a file of the repository
+              <span className="block text-xs text-slate-600">Each build runs the steps the file lists in the commit it builds, so a change to the build is reviewed with the code. Variables, secrets and everything below stay on this page.</span>
+            </span>
+          </label>
+        </fieldset>
+        {fromFile ? (
+          <div className="space-y-3 rounded-md border border-slate-200 p-3">
+            <label htmlFor={`${id}-file`} className="block text-sm font-medium text-slate-800">
+              Steps file
+            </label>
+            <input
+              id={`${id}-file`}
+              className={`${input.replace("w-full", "w-80")} font-mono`}
+              value={workflowFile}
+              maxLength={200}
+              spellCheck={false}
+              autoCapitalize="none"
+              aria-describedby={`${id}-file-hint`}
+              onChange={(event) => setWorkflowFile(event.target.value)}
+            />
+            <p id={`${id}-file-hint`} className="text-sm text-slate-600">
+              A YAML file, from the repository&apos;s root. A commit without it, or with a mistake in it, fails its build with the line to fix.
+            </p>
+            <CopyBlock label={`Steps file ${workflowFile}`} heading={<span className="text-sm text-slate-700">To start it from the steps written here, commit this as <code>{workflowFile || DEFAULT_WORKFLOW_FILE}</code>:</span>} text={stepsFileText(steps.map(({ name, command }) => ({ name, command })))} />
+          </div>
+        ) : null}
+        <ol className={fromFile ? "hidden" : "space-y-3"}>
           {steps.map((step, index) => (
             <li key={step.key} className="rounded-md border border-slate-200 p-3">
               <fieldset className="space-y-2">
@@ -172,9 +218,11 @@ export function WorkflowEditor({
             </li>
           ))}
         </ol>
-        <Button type="button" variant="secondary" disabled={steps.length >= WORKFLOW_LIMITS.steps} onClick={() => setSteps((current) => [...current, { key: next(), name: "", command: "" }])}>
-          Add a step
-        </Button>
+        {fromFile ? null : (
+          <Button type="button" variant="secondary" disabled={steps.length >= WORKFLOW_LIMITS.steps} onClick={() => setSteps((current) => [...current, { key: next(), name: "", command: "" }])}>
+            Add a step
+          </Button>
+        )}
       </section>
 
       <section aria-labelledby={`${id}-limit`} className="space-y-2">

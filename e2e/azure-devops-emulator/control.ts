@@ -78,8 +78,8 @@ export type PushInput = {
   project: string;
   repository: string;
   branch: string;
-  /** Number of commits, or their messages/authors. Default 1. */
-  commits?: number | Array<{ message: string; authorName?: string; authorEmail?: string }>;
+  /** Number of commits, or their messages/authors (and files each adds or replaces). Default 1. */
+  commits?: number | Array<{ message: string; authorName?: string; authorEmail?: string; files?: Array<{ path: string; content: string }> }>;
   /** User id of the pusher; default the host's first member. */
   pusherId?: string;
   /** Delete the branch instead (newObjectId = 40 zeros). */
@@ -468,7 +468,7 @@ async function pushCommits(
       await backend.deleteRef(repo, refName);
       return backend.refresh(repo, git);
     }
-    const specs: Array<{ message: string; authorName?: string; authorEmail?: string }> =
+    const specs: Array<{ message: string; authorName?: string; authorEmail?: string; files?: Array<{ path: string; content: string }> }> =
       typeof commits === "number" || commits === undefined
         ? Array.from({ length: Math.max(1, commits ?? 1) }, (_, index) => ({ message: `Simulated commit ${index + 1}` }))
         : commits;
@@ -482,6 +482,7 @@ async function pushCommits(
       specs.map((spec, index) => ({
         message: spec.message,
         author: { name: spec.authorName ?? pusher.displayName, email: spec.authorEmail ?? pusher.email },
+        files: spec.files ?? [],
         seconds: Math.floor((nowMs - (specs.length - 1 - index) * 1000) / 1000),
       })),
     );
@@ -889,7 +890,20 @@ const faultSchema = z.discriminatedUnion("kind", [
 const commitsSchema = z
   .union([
     z.number().int().min(1).max(1000),
-    z.array(z.object({ message: z.string().min(1), authorName: z.string().optional(), authorEmail: z.string().optional() })).min(1).max(1000),
+    z
+      .array(
+        z.object({
+          message: z.string().min(1),
+          authorName: z.string().optional(),
+          authorEmail: z.string().optional(),
+          files: z
+            .array(z.object({ path: z.string().regex(/^[^/\0\n"][^\0\n]*$/).refine((value) => !value.split("/").includes(".."), "no .. in paths"), content: z.string().max(1_000_000) }))
+            .max(50)
+            .optional(),
+        }),
+      )
+      .min(1)
+      .max(1000),
   ])
   .optional();
 

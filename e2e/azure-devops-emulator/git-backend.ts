@@ -323,7 +323,7 @@ export class GitBackend {
     repo: RepoRecord,
     branch: string,
     parent: string | undefined,
-    commits: ReadonlyArray<{ message: string; author: { name: string; email: string }; seconds: number }>,
+    commits: ReadonlyArray<{ message: string; author: { name: string; email: string }; seconds: number; files?: ReadonlyArray<{ path: string; content: string }> }>,
   ): Promise<void> {
     const parts: Buffer[] = [];
     let previous = parent;
@@ -341,6 +341,11 @@ export class GitBackend {
       }
       parts.push(Buffer.from("M 100644 inline src/last-change.txt\n", "utf8"));
       parts.push(dataBlock(`${commit.message}\n`));
+      // Files the test pushes with the commit (a steps file, a changed source), added or replaced.
+      for (const file of commit.files ?? []) {
+        parts.push(Buffer.from(`M 100644 inline ${file.path}\n`, "utf8"));
+        parts.push(dataBlock(file.content));
+      }
       parts.push(Buffer.from("\n", "utf8"));
       previous = `:${index + 1}`;
     }

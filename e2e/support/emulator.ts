@@ -72,7 +72,17 @@ export const emulator = {
     call<{ token: string }>("POST", "pats", input),
   /** Renames a repository in place (same id). Rename it back in a `finally`: other workers share the emulator. */
   renameRepository: (input: { organization: string; project: string; repository: string; name: string; deployment?: string }) => call<{ id: string; name: string }>("POST", "repositories/rename", input),
-  push: (input: { organization: string; project: string; repository: string; branch: string; commits?: number; deployment?: string; pusherId?: string; delete?: boolean }) =>
+  push: (input: {
+    organization: string;
+    project: string;
+    repository: string;
+    branch: string;
+    /** How many commits, or each one's message and the files it adds or replaces. */
+    commits?: number | Array<{ message: string; files?: Array<{ path: string; content: string }> }>;
+    deployment?: string;
+    pusherId?: string;
+    delete?: boolean;
+  }) =>
     call<PushResult>("POST", "pushes", input),
   /** Refs of a repository as git has them (tip commit ids for statuses). */
   refs: (input: RepositoryInput) => call<Array<{ name: string; objectId: string; creatorId?: string }>>("GET", `refs?${new URLSearchParams(Object.entries(input).filter(([, value]) => value !== undefined) as Array<[string, string]>)}`),

@@ -405,6 +405,47 @@ describe("the build worker", () => {
     await upgraded.exited;
   });
 
+  it("steps from the repository: the commit's keel.yml is read after the fetch and run; a missing or wrong file fails the build, naming the line", async () => {
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const fromFile = await seedProfile("Wallet from file", DEFAULT_PATS.fabrikamFull);
+    await updateWorkflow(scope, fromFile, { steps: [{ name: "Page step", command: "echo from-the-page" }], timeoutMinutes: 30, variables: [{ name: "GREETING", isSecret: false, value: "hello" }], workflowFile: "ci/keel.yml" });
+    const wallet = { organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App" };
+    const steps = ["# Wallet's build, reviewed with its code", "steps:", "  - name: Say hello", '    run: echo "$GREETING-from-the-file"', "  - name: Show the profile", "    run: |", '      echo "profile=$KEEL_BUILD_PROFILE"', ""].join("\n");
+    await emulator.control.push({ ...wallet, branch: "feature/steps-file", commits: [{ message: "Build steps in the repository", files: [{ path: "ci/keel.yml", content: steps }] }] });
+    await emulator.control.push({ ...wallet, branch: "feature/steps-broken", commits: [{ message: "A step without its command", files: [{ path: "ci/keel.yml", content: "steps:\n  - name: Build\n" }] }] });
+
+    const queued = await start({ branch: "feature/steps-file", profile: fromFile });
+    // Queued, it knows the file, not yet the steps (they are the commit's).
+    const row = await database.prisma.build.findUniqueOrThrow({ where: { id: queued.id }, select: { workflowFile: true, steps: true } });
+    expect(row).toEqual({ workflowFile: "ci/keel.yml", steps: [] });
+    const done = await finished(queued.id);
+    expect(done.status).toBe("SUCCEEDED");
+    const log = await logOf(queued.id);
+    expect(log).toContain("Steps from ci/keel.yml in this commit: Say hello, Show the profile.");
+    expect(log).toContain("hello-from-the-file");
+    expect(log).toContain("profile=Wallet from file");
+    expect(log.join("\n")).not.toContain("from-the-page");
+    const stepRows = await database.prisma.buildStep.findMany({ where: { buildId: queued.id }, orderBy: { index: "asc" }, select: { name: true, status: true } });
+    expect(stepRows).toEqual([
+      { name: "Fetch commit", status: "SUCCEEDED" },
+      { name: "Say hello", status: "SUCCEEDED" },
+      { name: "Show the profile", status: "SUCCEEDED" },
+    ]);
+    expect((await database.prisma.build.findUniqueOrThrow({ where: { id: queued.id } })).steps).toEqual([
+      { name: "Say hello", command: 'echo "$GREETING-from-the-file"' },
+      { name: "Show the profile", command: 'echo "profile=$KEEL_BUILD_PROFILE"' },
+    ]);
+
+    // A commit without the file, and one whose file is wrong: failed (the commit's problem), saying what to fix.
+    const missing = await finished((await start({ branch: "main", profile: fromFile })).id);
+    expect([missing.status, missing.statusReason]).toEqual(["FAILED", "ci/keel.yml is not in this commit: Keel takes this profile's steps from it"]);
+    expect(missing.finding).toMatchObject({ id: "workflow_file", fix: [expect.stringContaining("Fix the file in the repository"), expect.stringContaining("Edit workflow")] });
+    const broken = await finished((await start({ branch: "feature/steps-broken", profile: fromFile })).id);
+    expect([broken.status, broken.statusReason]).toEqual(["FAILED", "ci/keel.yml line 2: Step 1 (Build): the run command is required."]);
+    expect(await logOf(broken.id)).toContain("✘ ci/keel.yml line 2: Step 1 (Build): the run command is required.");
+    expect(await database.prisma.buildStep.count({ where: { buildId: broken.id } })).toBe(1);
+  });
+
   it("one build at a time: a profile's builds run one after another, in order, whatever the free workers", async () => {
     const { updateWorkflow, getBuildState } = await import("@/lib/data/builds");
     const serial = await seedProfile("Wallet release lane", DEFAULT_PATS.fabrikamFull);

@@ -1,13 +1,13 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { authorizationHeader } from "@/lib/azure-devops/transport";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { noteUseFailure } from "@/lib/connections/health";
 import { connectionCredential } from "@/lib/connections/service";
-import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, setStepStatus, setTestSummary, type ClaimedBuild } from "@/lib/data/builds";
+import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, setBuildSteps, setStepStatus, setTestSummary, type ClaimedBuild } from "@/lib/data/builds";
 import { getProfile } from "@/lib/data/profiles";
 import { openSecretFiles } from "@/lib/data/secret-files";
 import { getEnv, isolatedChildEnv } from "@/lib/env";
@@ -22,10 +22,11 @@ import { buildParametersOf } from "@/lib/shared/build-parameters";
 import { formatDuration } from "@/lib/shared/builds";
 import type { PickerProblem } from "@/lib/shared/problems";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
-import { ARTIFACTS_VARIABLE, WORKFLOW_LIMITS } from "@/lib/shared/workflow";
+import { ARTIFACTS_VARIABLE, WORKFLOW_FILE_MAX_BYTES, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 import { describeTests } from "@/lib/shared/tests";
 import { findArtifacts, keepArtifacts } from "./artifacts";
 import { readTestReports } from "./test-reports";
+import { parseWorkflowFile } from "./workflow-file";
 import { cacheKey, restoreCache, saveCache, type CacheContext } from "./caches";
 import { FetchError, fetchCommit } from "./git";
 import { BuildLog, maskList } from "./log";
@@ -47,6 +48,37 @@ const CONTROL_MS = 1_000;
 type StopReason = "cancel" | "timeout" | "lost" | "shutdown";
 
 type Outcome = { status: BuildStatus; reason: string | null; finding?: PickerProblem | null };
+
+/** What to do about a steps file that is missing or wrong: the commit's problem, fixed in the repository or on the workflow page. */
+const STEPS_FILE_FIX = ["Fix the file in the repository and push: the next build reads it again.", "Or, under Edit workflow → Steps, run the steps written there instead."];
+
+/**
+ * The steps file of the fetched commit: a regular file inside the workspace (not a link, which
+ * could point anywhere on the worker), at most WORKFLOW_FILE_MAX_BYTES, parsed and checked.
+ */
+async function readStepsFile(workspace: string, file: string): Promise<{ ok: true; steps: WorkflowStep[] } | { ok: false; problems: string[]; finding: PickerProblem }> {
+  const refuse = (title: string, problems: string[] = [title]) => ({ ok: false as const, problems, finding: { id: "workflow_file", title, detail: problems.join(" "), fix: STEPS_FILE_FIX } });
+  const target = path.join(workspace, file);
+  let info;
+  try {
+    info = await lstat(target);
+  } catch {
+    return refuse(`${file} is not in this commit: Keel takes this profile's steps from it`);
+  }
+  if (!info.isFile()) {
+    return refuse(`${file} must be a file in the repository, not ${info.isSymbolicLink() ? "a symbolic link" : "a folder"}`);
+  }
+  // A folder on the way may be a link too (ci → somewhere else on the worker).
+  const [real, root] = await Promise.all([realpath(target), realpath(workspace)]);
+  if (!real.startsWith(`${root}${path.sep}`)) {
+    return refuse(`${file} must be a file in the repository: a folder on its path is a symbolic link out of it`);
+  }
+  if (info.size > WORKFLOW_FILE_MAX_BYTES) {
+    return refuse(`${file} is ${formatSize(info.size)}: a steps file may be at most ${formatSize(WORKFLOW_FILE_MAX_BYTES)}`);
+  }
+  const parsed = parseWorkflowFile(await readFile(target, "utf8"), file);
+  return parsed.ok ? parsed : refuse(`${file} in this commit cannot be run (${parsed.problems.length === 1 ? "1 problem" : `${parsed.problems.length} problems`})`, parsed.problems);
+}
 
 /** How often a build of a profile that runs one build at a time looks again whether it may start. */
 const SERIAL_RECHECK_SECONDS = 5;
@@ -311,6 +343,19 @@ class BuildRun {
     }
     await setStepStatus(this.scope, build.id, this.runId, 0, "SUCCEEDED", 0);
     this.buildLog.system(0, `Fetched in ${formatDuration(Date.now() - fetchStarted)}.`);
+    if (build.workflowFile) {
+      // Steps from the repository (lib/builds/workflow-file.ts): read from the commit just fetched.
+      const read = await readStepsFile(workspace, build.workflowFile);
+      if (!read.ok) {
+        for (const problem of read.problems) {
+          this.buildLog.system(0, `✘ ${problem}`);
+        }
+        return { status: "FAILED", reason: read.problems[0]!, finding: read.finding };
+      }
+      build.steps = read.steps;
+      await setBuildSteps(this.scope, build.id, this.runId, read.steps);
+      this.buildLog.system(0, `Steps from ${build.workflowFile} in this commit: ${read.steps.map((step) => step.name).join(", ")}.`);
+    }
     if (groups.length > 0) {
       // Which shared values the steps get, and which a later source replaced: a surprise value is traceable.
       this.buildLog.system(0, `Variables from ${groups.length === 1 ? "the variable group" : "the variable groups"} ${groups.join(", ")}${overridden.length > 0 ? `; set again by a later group or the workflow: ${overridden.join(", ")}` : ""}.`);

@@ -130,7 +130,9 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     commitAuthor: commit.author?.name ?? null,
     commitAuthorEmail: commit.author?.email?.slice(0, 320) ?? null,
     pullRequest,
-    steps: workflow!.steps,
+    // Steps from the commit's file are read by the worker once it has fetched the commit.
+    steps: workflow!.workflowFile ? [] : workflow!.steps,
+    workflowFile: workflow!.workflowFile,
     timeoutSeconds: workflow!.timeoutMinutes * 60,
     fetchSubmodules: workflow!.fetchSubmodules,
     fetchLfs: workflow!.fetchLfs,

@@ -48,6 +48,8 @@ export type WorkflowView = {
   pool: string;
   /** "One build at a time": a build waits while another of the profile runs. */
   oneAtATime: boolean;
+  /** The file of the commit its builds take their steps from (keel.yml), or null: `steps` above. */
+  workflowFile: string | null;
 };
 
 function stepsOf(raw: unknown, platform: string): { steps: WorkflowStep[]; isDefault: boolean } {
@@ -69,6 +71,7 @@ export const workflowSelect = {
   cacheKeyFiles: true,
   buildPool: true,
   oneAtATime: true,
+  workflowFile: true,
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
   variableGroups: { select: { group: { select: { id: true, name: true } } } },
 } satisfies Prisma.BuildProfileSelect;
@@ -89,6 +92,7 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
     variableGroups: profile.variableGroups.map((link) => link.group).sort((a, b) => a.name.localeCompare(b.name, "en")),
     pool: profile.buildPool,
     oneAtATime: profile.oneAtATime,
+    workflowFile: profile.workflowFile,
   };
 }
 
@@ -113,6 +117,7 @@ export function workflowVersion(view: WorkflowView): string {
     ...(view.variableGroups.length > 0 ? { variableGroups: view.variableGroups.map((group) => group.id).sort() } : {}),
     ...(view.pool !== DEFAULT_POOL ? { pool: view.pool } : {}),
     ...(view.oneAtATime ? { oneAtATime: true } : {}),
+    ...(view.workflowFile ? { workflowFile: view.workflowFile } : {}),
   };
   return createHash("sha256").update(JSON.stringify(shown)).digest("hex").slice(0, 16);
 }
@@ -132,7 +137,7 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
   if (!row) {
     return null;
   }
-  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, buildPool: _pool, oneAtATime: _oneAtATime, variables: _variables, variableGroups: _groups, ...profile } = row;
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, buildPool: _pool, oneAtATime: _oneAtATime, workflowFile: _file, variables: _variables, variableGroups: _groups, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
 }
@@ -149,7 +154,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
   }
   return db.$transaction(async (tx) => {
     await lockProfile(tx, scope, profileId);
-    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, buildPool: true, oneAtATime: true } });
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, buildPool: true, oneAtATime: true, workflowFile: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: storedVariableSelect });
     const linked = await tx.profileVariableGroup.findMany({ where: { profileId }, select: { group: { select: { id: true, name: true } } } });
     // A secret file's variable holds the file's path: a workflow variable may not take its name.
@@ -194,6 +199,10 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (profile.oneAtATime !== oneAtATime) {
       changed.push("oneAtATime");
     }
+    const workflowFile = input.workflowFile === undefined ? profile.workflowFile : input.workflowFile;
+    if (profile.workflowFile !== workflowFile) {
+      changed.push("workflowFile");
+    }
     const variableChanges = await saveVariables(tx, scope, { profileId }, existing, input.variables, "workflow");
     if (Object.keys(variableChanges).length > 0) {
       changed.push("variables");
@@ -220,7 +229,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
       }
       groupsAfter = found;
     }
-    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts, cachePaths, cacheKeyFiles, buildPool: pool, oneAtATime } });
+    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts, cachePaths, cacheKeyFiles, buildPool: pool, oneAtATime, workflowFile } });
     if (changed.length > 0) {
       await recordAudit(
         scope,
@@ -241,6 +250,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
             ...(changed.includes("caches") ? { cachePaths, cacheKeyFiles } : {}),
             ...(changed.includes("pool") ? { pool, poolBefore: profile.buildPool } : {}),
             ...(changed.includes("oneAtATime") ? { oneAtATime } : {}),
+            ...(changed.includes("workflowFile") ? { workflowFile, workflowFileBefore: profile.workflowFile } : {}),
             variables: variableChanges,
             ...(changed.includes("variableGroups") ? { variableGroups: groupsAfter.map((group) => group.name).sort(), variableGroupsBefore: groupsBefore.map((group) => group.name).sort() } : {}),
           },
@@ -495,6 +505,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
       logTruncated: true,
       profileId: true,
       number: true,
+      workflowFile: true,
       profile: { select: { oneAtATime: true } },
       stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true } },
     },
@@ -510,6 +521,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,
     queuePosition: queued ? await queuePosition(id) : null,
+    workflowFile: build.workflowFile,
     steps: build.stepRuns.map((step) => ({ ...step, startedAt: step.startedAt?.toISOString() ?? null, finishedAt: step.finishedAt?.toISOString() ?? null })),
     logLines: build.logLines,
     logTruncated: build.logTruncated,
@@ -576,6 +588,8 @@ export type NewBuild = {
   cacheKeyFiles?: string[];
   /** The workflow's build pool (default "default"). */
   pool?: string;
+  /** The steps file of the commit (the workflow's setting; then `steps` is empty until the worker reads it). */
+  workflowFile?: string | null;
 };
 
 /** Inserts the report intents a state change causes (in the caller's transaction). */
@@ -644,6 +658,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
           cachePaths: input.cachePaths ?? [],
           cacheKeyFiles: input.cacheKeyFiles ?? [],
           pool: input.pool ?? DEFAULT_POOL,
+          workflowFile: input.workflowFile ?? null,
         },
       });
       await tx.buildStep.createMany({
@@ -856,6 +871,8 @@ export type ClaimedBuild = {
   cachePaths: string[];
   cacheKeyFiles: string[];
   pool: string;
+  /** The steps file of the commit its steps come from (then `steps` is empty until read), or null. */
+  workflowFile: string | null;
   queuedAt: Date;
   startedAt: Date;
 };
@@ -923,7 +940,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, pool: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, pool: true, workflowFile: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };
@@ -976,6 +993,21 @@ export async function setTestSummary(scope: Scope, id: string, runId: string, su
 }
 
 /** Sets a step's status (and its start or end) for this run. */
+/**
+ * Gives a running build the steps its steps file lists (lib/builds/workflow-file.ts): the build's
+ * `steps` and its step rows after Keel's fetch, in one transaction, while this run owns it.
+ */
+export async function setBuildSteps(scope: Scope, id: string, runId: string, steps: WorkflowStep[]): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const owned = await tx.build.updateMany({ where: { id, organizationId: scope.organizationId, runId, status: "RUNNING" }, data: { steps } });
+    if (owned.count === 0) {
+      return;
+    }
+    await tx.buildStep.deleteMany({ where: { buildId: id, index: { gt: 0 } } });
+    await tx.buildStep.createMany({ data: steps.map((step, offset) => ({ buildId: id, index: offset + 1, name: step.name, command: step.command })) });
+  });
+}
+
 export async function setStepStatus(scope: Scope, id: string, runId: string, index: number, status: BuildStepStatus, exitCode: number | null = null): Promise<void> {
   const now = new Date();
   await db.buildStep.updateMany({

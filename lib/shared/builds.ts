@@ -105,6 +105,8 @@ export type BuildStateDto = {
   queuePosition: number | null;
   /** While QUEUED in a profile that runs one build at a time: the number of the build it waits for (null otherwise). */
   waitingFor: number | null;
+  /** The file of the commit its steps come from (keel.yml), or null; its steps appear once read. */
+  workflowFile: string | null;
   steps: BuildStepDto[];
   logLines: number;
   logTruncated: boolean;

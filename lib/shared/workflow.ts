@@ -134,6 +134,57 @@ export function cacheMember(folder: string): string {
 
 export const DEFAULT_TIMEOUT_MINUTES = 30;
 
+/** The file of the repository a workflow's steps come from when an admin chooses so (lib/builds/README.md). */
+export const DEFAULT_WORKFLOW_FILE = "keel.yml";
+
+/** The largest steps file a build reads (a few hundred lines of YAML is already a lot). */
+export const WORKFLOW_FILE_MAX_BYTES = 256 * 1024;
+
+/**
+ * The steps as a steps file's text (the editor offers it to start keel.yml from the page's steps):
+ * each name a quoted string, each command a quoted string or, over several lines, a literal block.
+ */
+export function stepsFileText(steps: readonly WorkflowStep[]): string {
+  const lines = ["# Keel: this profile's build steps (each runs with bash -e in the repository, in order)", "steps:"];
+  for (const step of steps) {
+    lines.push(`  - name: ${JSON.stringify(step.name)}`);
+    const command = step.command.replace(/\r\n?/g, "\n");
+    if (command.includes("\n")) {
+      lines.push("    run: |-", ...command.split("\n").map((line) => (line === "" ? "" : `      ${line}`)));
+    } else {
+      lines.push(`    run: ${JSON.stringify(command)}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Why a steps file's path cannot be used, or null: relative to the repository, YAML, no . or .. folders. */
+export function workflowFileProblem(value: string): string | null {
+  if (value.length > 200) {
+    return "must be at most 200 characters";
+  }
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+    return "must not contain control characters";
+  }
+  if (value.startsWith("/") || value.startsWith("~") || /^[A-Za-z]:/.test(value)) {
+    return "must be relative to the repository's root (keel.yml, or ci/keel.yml)";
+  }
+  if (value.includes("\\")) {
+    return "use / between folders";
+  }
+  const parts = value.split("/");
+  if (parts.some((part) => part === "" || part === "." || part === "..")) {
+    return "must name a file in the repository, without . or .. folders";
+  }
+  if (parts[0] === ".git") {
+    return "must not be inside the .git folder";
+  }
+  if (!/\.ya?ml$/i.test(value)) {
+    return "must be a YAML file (.yml or .yaml)";
+  }
+  return null;
+}
+
 /**
  * Defaults per platform: every platform starts from the repository's own build script
  * (`./build.sh setup|build|test`, which the demo's repositories carry), so a new profile builds

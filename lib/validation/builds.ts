@@ -4,7 +4,7 @@ import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTrigge
 import { parseBuildParameters } from "@/lib/shared/build-parameters";
 import { poolNameProblem } from "@/lib/shared/build-pools";
 import { SHARE_LIFETIMES } from "@/lib/shared/shares";
-import { artifactPatternProblem, cachePathProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
+import { artifactPatternProblem, cachePathProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, workflowFileProblem, type WorkflowStep } from "@/lib/shared/workflow";
 
 // C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -117,7 +117,7 @@ export type WorkflowVariableInput = { name: string; isSecret: boolean; value: st
 
 /** `basedOn`: the version of the workflow the editor started from (lib/data/builds.ts, `workflowVersion`). */
 /** `fetchSubmodules`, `fetchLfs`, `artifacts`, `variableGroups` or the caches absent: the stored setting stays (the editor always sends them). */
-export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; cachePaths?: string[]; cacheKeyFiles?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; pool?: string; oneAtATime?: boolean; basedOn?: string };
+export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; cachePaths?: string[]; cacheKeyFiles?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; pool?: string; oneAtATime?: boolean; workflowFile?: string | null; basedOn?: string };
 
 /** A variable as the workflow and variable-group editors send it. */
 export const rawVariable = z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict();
@@ -136,6 +136,8 @@ const rawWorkflow = z.object({
   pool: z.string().max(200).optional(),
   /** One build at a time; absent: the stored setting stays. */
   oneAtATime: z.boolean().optional(),
+  /** Steps from this file of the commit (null: the steps above); absent: the stored setting stays. */
+  workflowFile: z.string().max(1_000).nullable().optional(),
   variables: z.array(rawVariable).max(500),
   /** The variable groups the profile uses (ids); absent: the stored links stay. */
   variableGroups: z.array(z.uuid()).max(200).optional(),
@@ -189,6 +191,40 @@ function lines(values: readonly string[]): string[] {
   return [...new Set(values.map((value) => value.trim()).filter((value) => value !== ""))];
 }
 
+/**
+ * Checks a workflow's steps (the editor's, or a steps file's: lib/builds/workflow-file.ts),
+ * reporting each problem with the index of the step it is about (-1: the list); returns them
+ * trimmed, line breaks normalized.
+ */
+export function checkSteps(input: ReadonlyArray<{ name: string; command: string }>, report: (index: number, message: string) => void, commandWord = "command"): WorkflowStep[] {
+  if (input.length === 0) {
+    report(-1, "Add at least one step.");
+  }
+  if (input.length > WORKFLOW_LIMITS.steps) {
+    report(-1, `A workflow has at most ${WORKFLOW_LIMITS.steps} steps.`);
+  }
+  return input.map((step, index) => {
+    const label = `Step ${index + 1}`;
+    const name = step.name.trim();
+    const command = step.command.replace(/\r\n?/g, "\n").trim();
+    if (name === "") {
+      report(index, `${label}: the name is required.`);
+    } else if (name.length > WORKFLOW_LIMITS.stepName) {
+      report(index, `${label}: the name must be at most ${WORKFLOW_LIMITS.stepName} characters.`);
+    } else if (CONTROL.test(name)) {
+      report(index, `${label}: the name must not contain control characters or line breaks.`);
+    }
+    if (command === "") {
+      report(index, `${label}${name ? ` (${name})` : ""}: the ${commandWord} is required.`);
+    } else if (command.length > WORKFLOW_LIMITS.command) {
+      report(index, `${label}: the ${commandWord} must be at most ${WORKFLOW_LIMITS.command.toLocaleString("en")} characters.`);
+    } else if (CONTROL_EXCEPT_LINES.test(command)) {
+      report(index, `${label}: the ${commandWord} must not contain control characters.`);
+    }
+    return { name, command };
+  });
+}
+
 /** Checks a workflow; every message names the step or variable and says what to do. */
 export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } | { ok: false; errors: string[] } {
   const shape = rawWorkflow.safeParse(raw);
@@ -197,32 +233,7 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
   }
   const errors: string[] = [];
   const input = shape.data;
-  if (input.steps.length === 0) {
-    errors.push("Add at least one step.");
-  }
-  if (input.steps.length > WORKFLOW_LIMITS.steps) {
-    errors.push(`A workflow has at most ${WORKFLOW_LIMITS.steps} steps.`);
-  }
-  const steps = input.steps.map((step, index) => {
-    const label = `Step ${index + 1}`;
-    const name = step.name.trim();
-    const command = step.command.replace(/\r\n?/g, "\n").trim();
-    if (name === "") {
-      errors.push(`${label}: the name is required.`);
-    } else if (name.length > WORKFLOW_LIMITS.stepName) {
-      errors.push(`${label}: the name must be at most ${WORKFLOW_LIMITS.stepName} characters.`);
-    } else if (CONTROL.test(name)) {
-      errors.push(`${label}: the name must not contain control characters or line breaks.`);
-    }
-    if (command === "") {
-      errors.push(`${label}${name ? ` (${name})` : ""}: the command is required.`);
-    } else if (command.length > WORKFLOW_LIMITS.command) {
-      errors.push(`${label}: the command must be at most ${WORKFLOW_LIMITS.command.toLocaleString("en")} characters.`);
-    } else if (CONTROL_EXCEPT_LINES.test(command)) {
-      errors.push(`${label}: the command must not contain control characters.`);
-    }
-    return { name, command };
-  });
+  const steps = checkSteps(input.steps, (_index, message) => errors.push(message));
   const minutes = typeof input.timeoutMinutes === "number" ? input.timeoutMinutes : Number(String(input.timeoutMinutes).trim() || "NaN");
   const { min, max } = WORKFLOW_LIMITS.timeoutMinutes;
   if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
@@ -274,12 +285,17 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
   if (poolProblem) {
     errors.push(`Runs on: ${poolProblem}.`);
   }
+  const workflowFile = input.workflowFile === undefined || input.workflowFile === null ? input.workflowFile : input.workflowFile.trim();
+  const fileProblem = workflowFile ? workflowFileProblem(workflowFile) : workflowFile === "" ? "name the file, for example keel.yml" : null;
+  if (fileProblem) {
+    errors.push(`Steps file: ${fileProblem}.`);
+  }
   if (errors.length > 0) {
     return { ok: false, errors };
   }
   return {
     ok: true,
-    value: { ...(pool ? { pool } : {}), ...(input.oneAtATime === undefined ? {} : { oneAtATime: input.oneAtATime }), ...(cachePaths ? { cachePaths } : {}), ...(cacheKeyFiles ? { cacheKeyFiles } : {}), steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
+    value: { ...(pool ? { pool } : {}), ...(input.oneAtATime === undefined ? {} : { oneAtATime: input.oneAtATime }), ...(workflowFile === undefined ? {} : { workflowFile }), ...(cachePaths ? { cachePaths } : {}), ...(cacheKeyFiles ? { cacheKeyFiles } : {}), steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
   };
 }
 

@@ -349,16 +349,22 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               ) : null
             }
           >
-            <ol className="space-y-2 text-sm" aria-label="Workflow steps">
-              {workflow.steps.map((step, index) => (
-                <li key={index}>
-                  <span className="font-medium text-slate-900">{step.name}</span>
-                  <code className="mt-0.5 block truncate rounded bg-slate-100 px-2 py-1 text-xs text-slate-800" title={step.command}>
-                    {step.command.split("\n")[0]}
-                  </code>
-                </li>
-              ))}
-            </ol>
+            {workflow.workflowFile ? (
+              <p className="text-sm text-slate-700">
+                Each build runs the steps listed in <code>{workflow.workflowFile}</code> of the commit it builds.
+              </p>
+            ) : (
+              <ol className="space-y-2 text-sm" aria-label="Workflow steps">
+                {workflow.steps.map((step, index) => (
+                  <li key={index}>
+                    <span className="font-medium text-slate-900">{step.name}</span>
+                    <code className="mt-0.5 block truncate rounded bg-slate-100 px-2 py-1 text-xs text-slate-800" title={step.command}>
+                      {step.command.split("\n")[0]}
+                    </code>
+                  </li>
+                ))}
+              </ol>
+            )}
             {workflow.variables.length > 0 ? (
               <p className="mt-3 text-xs text-slate-600">
                 Variables: {workflow.variables.map((variable) => `${variable.name}${variable.isSecret ? " (secret)" : ""}`).join(", ")}

@@ -50,6 +50,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
         <WorkflowEditor
           action={updateWorkflowAction.bind(null, profile.id)}
           steps={workflow.steps}
+          workflowFile={workflow.workflowFile}
           timeoutMinutes={workflow.timeoutMinutes}
           fetchSubmodules={workflow.fetchSubmodules}
           fetchLfs={workflow.fetchLfs}
