@@ -437,9 +437,9 @@ export async function recordDeliveryAttempt(
 /**
  * Tells the organization's admins (a notice, e-mailed) that a webhook gave up a build event
  * (`deliveryId`, just marked FAILED): the release dashboard missed a build, and nobody looks at
- * the delivery log until someone asks why. Once per failing spell: only when the webhook's build
- * event finished before this one was sent (pings are the admin's own checks and neither start
- * nor end a spell). Returns whether a notice was made.
+ * the delivery log until someone asks why. Once per failing spell: only when the webhook's
+ * previous finished build event got through, or there was none (pings are the admin's own checks
+ * and neither start nor end a spell). Returns whether a notice was made.
  */
 async function noticeWebhookFailing(tx: Tx, scope: Scope, deliveryId: string): Promise<boolean> {
   const failed = await tx.outgoingDelivery.findFirst({

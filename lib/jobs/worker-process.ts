@@ -88,8 +88,8 @@ export async function runWorkerProcess(registry: Registry, options: { child: boo
   };
   process.once("SIGTERM", () => exitAfter(worker.stop("SIGTERM")));
   process.once("SIGINT", () => exitAfter(worker.stop("SIGINT")));
-  // A second SIGTERM/SIGINT while draining stops at once (as above).
-  // Listened to for good: a repeated SIGQUIT must not fall back to its default (a core dump).
+  // SIGQUIT drains (a SIGTERM or SIGINT meanwhile still stops at once, as above). Listened to for
+  // good: a repeated SIGQUIT must not fall back to its default action (a core dump).
   let draining = false;
   process.on("SIGQUIT", () => {
     if (!draining) {
