@@ -273,9 +273,9 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/api-tokens.ts#revokeApiTokenAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.apiToken()]) },
   "lib/actions/webhooks.ts#createWebhookAction": {
     expect: ADMIN_ANYWHERE,
-    call: async () => ({ args: [], form: { name: uniqueName("Matrix Webhook"), url: `${EMULATOR_URL}/matrix-webhook`, finished: "on" } }),
+    call: async () => ({ args: [], form: { name: uniqueName("Matrix Webhook"), url: `${EMULATOR_URL}/matrix-webhook`, finished: "on", profiles: "all" } }),
   },
-  "lib/actions/webhooks.ts#updateWebhookAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.webhook()], form: { name: uniqueName("Matrix Webhook"), url: "", finished: "on", started: "on" } }) },
+  "lib/actions/webhooks.ts#updateWebhookAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.webhook()], form: { name: uniqueName("Matrix Webhook"), url: "", finished: "on", started: "on", profiles: "all" } }) },
   "lib/actions/webhooks.ts#rotateWebhookSecretAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.webhook()]) },
   "lib/actions/webhooks.ts#pingWebhookAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.webhook()]) },
   "lib/actions/webhooks.ts#redeliverWebhookAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.webhookDelivery()]) },

@@ -416,7 +416,9 @@ export async function pendingDeliveries(scope: Scope, webhookId: string, take: n
 /**
  * Records one attempt: its answer, and whether the delivery is done (SENT), given up (FAILED) or
  * still PENDING. A build event given up tells the admins in the same transaction (a crash cannot
- * lose the notice once the delivery stops being pending).
+ * lose the notice once the delivery stops being pending). The notice is written first: it locks
+ * the organization's row (its key) before the delivery's, the order in which deleting the
+ * organization takes them, so the two never deadlock.
  */
 export async function recordDeliveryAttempt(
   scope: Scope,
@@ -424,27 +426,27 @@ export async function recordDeliveryAttempt(
   outcome: { state: OutgoingDeliveryState; responseStatus: number | null; responseBody: string | null; durationMs: number | null; error: string | null },
 ): Promise<void> {
   await db.$transaction(async (tx) => {
+    if (outcome.state === "FAILED") {
+      await noticeWebhookFailing(tx, scope, id, outcome);
+    }
     await tx.outgoingDelivery.updateMany({
       where: { id, organizationId: scope.organizationId },
       data: { ...outcome, responseBody: outcome.responseBody?.slice(0, 1_000) ?? null, error: outcome.error?.slice(0, 500) ?? null, attempts: { increment: 1 }, lastAttemptAt: new Date() },
     });
-    if (outcome.state === "FAILED") {
-      await noticeWebhookFailing(tx, scope, id);
-    }
   });
 }
 
 /**
- * Tells the organization's admins (a notice, e-mailed) that a webhook gave up a build event
- * (`deliveryId`, just marked FAILED): the release dashboard missed a build, and nobody looks at
+ * Tells the organization's admins (a notice, e-mailed) that a webhook gives up a build event
+ * (`deliveryId`, about to be marked FAILED with `outcome`): the release dashboard missed a build, and nobody looks at
  * the delivery log until someone asks why. Once per failing spell: only when the webhook's
  * previous finished build event got through, or there was none (pings are the admin's own checks
  * and neither start nor end a spell). Returns whether a notice was made.
  */
-async function noticeWebhookFailing(tx: Tx, scope: Scope, deliveryId: string): Promise<boolean> {
+async function noticeWebhookFailing(tx: Tx, scope: Scope, deliveryId: string, outcome: { responseStatus: number | null; error: string | null }): Promise<boolean> {
   const failed = await tx.outgoingDelivery.findFirst({
-    where: { id: deliveryId, organizationId: scope.organizationId, state: "FAILED", event: { not: "ping" } },
-    select: { webhookId: true, event: true, error: true, responseStatus: true, payload: true, webhook: { select: { name: true, host: true } } },
+    where: { id: deliveryId, organizationId: scope.organizationId, state: "PENDING", event: { not: "ping" } },
+    select: { webhookId: true, event: true, payload: true, webhook: { select: { name: true, host: true } } },
   });
   if (!failed) {
     return false;
@@ -467,7 +469,7 @@ async function noticeWebhookFailing(tx: Tx, scope: Scope, deliveryId: string): P
         connectionId: null,
         kind: "webhook.failing",
         dedupeKey: `webhook.failing:${deliveryId}`,
-        data: { webhookId, name: webhook.name, host: webhook.host, event: failed.event, build: buildLabelOf(failed.payload), status: failed.responseStatus, reason: failed.error },
+        data: { webhookId, name: webhook.name, host: webhook.host, event: failed.event, build: buildLabelOf(failed.payload), status: outcome.responseStatus, reason: outcome.error?.slice(0, 500) ?? null },
         recipientIds: admins.map((admin) => admin.userId),
       },
     ],
