@@ -35,6 +35,21 @@ async function zipEntries(zip: Buffer): Promise<Map<string, string>> {
   return entries;
 }
 
+/** A profile of the ios-sdk repository (which no journey's triggers hear of), on a connection of its own. */
+async function seedSdkProfile(name: string) {
+  const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+  const profile = await seedProfile({
+    connectionId: connection.id,
+    name: uniqueName(name),
+    projectId: DEFAULT_PROJECTS.mobileIos.id,
+    projectName: DEFAULT_REPOS.iosSdk.project,
+    repositoryId: DEFAULT_REPOS.iosSdk.id,
+    repositoryName: DEFAULT_REPOS.iosSdk.name,
+    defaultBranch: "refs/heads/master",
+  });
+  return { connection, profile };
+}
+
 async function startFromProfile(page: Page, profileId: string, branch: string, variables?: string): Promise<string> {
   await page.goto(`/profiles/${profileId}`);
   const form = page.getByRole("form", { name: "Start a build" });
@@ -176,16 +191,7 @@ test.describe("builds", () => {
 
   test("a member builds an open pull request by its number: offered from Azure DevOps, wrong and closed ones refused, the result reported on it", async ({ page }) => {
     // ios-sdk, not Wallet App: no other journey's triggers hear of this pull request.
-    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
-    const profile = await seedProfile({
-      connectionId: connection.id,
-      name: uniqueName("SDK PRs"),
-      projectId: DEFAULT_PROJECTS.mobileIos.id,
-      projectName: DEFAULT_REPOS.iosSdk.project,
-      repositoryId: DEFAULT_REPOS.iosSdk.id,
-      repositoryName: DEFAULT_REPOS.iosSdk.name,
-      defaultBranch: "refs/heads/master",
-    });
+    const { connection, profile } = await seedSdkProfile("SDK PRs");
     const member = await createUser({ role: "MEMBER" });
     try {
       const pr = await emulator.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: DEFAULT_REPOS.iosSdk.name, sourceBranch: `feature/${uniqueName("manual-pr").toLowerCase().replace(/[^a-z0-9-]/g, "-")}`, targetBranch: "master", title: "Dark mode icons" });
@@ -630,16 +636,7 @@ test.describe("builds", () => {
 
   test("an admin moves a profile's steps into the repository: the editor hands over the file, builds run the commit's steps", async ({ page }) => {
     // ios-sdk, on a branch of its own: no other journey builds it.
-    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
-    const profile = await seedProfile({
-      connectionId: connection.id,
-      name: uniqueName("SDK steps file"),
-      projectId: DEFAULT_PROJECTS.mobileIos.id,
-      projectName: DEFAULT_REPOS.iosSdk.project,
-      repositoryId: DEFAULT_REPOS.iosSdk.id,
-      repositoryName: DEFAULT_REPOS.iosSdk.name,
-      defaultBranch: "refs/heads/master",
-    });
+    const { connection, profile } = await seedSdkProfile("SDK steps file");
     const branch = `feature/${uniqueName("steps-file").toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
