@@ -148,12 +148,12 @@ export function WorkflowEditor({
             <span>On this page</span>
           </label>
           <label className="flex items-start gap-2 text-sm text-slate-800">
-            <input type="radio" name="steps-source" form={`${id}-unsent`} className="mt-1" checked={fromFile} onChange={() => setFromFile(true)} />
-            <span>
-              In a file of the repository
-              <span className="block text-xs text-slate-600">Each build runs the steps the file lists in the commit it builds, so a change to the build is reviewed with the code. Variables, secrets and everything below stay on this page.</span>
-            </span>
+            <input type="radio" name="steps-source" form={`${id}-unsent`} className="mt-1" checked={fromFile} onChange={() => setFromFile(true)} aria-describedby={`${id}-source-hint`} />
+            <span>In a file of the repository</span>
           </label>
+          <p id={`${id}-source-hint`} className="ml-6 text-xs text-slate-600">
+            Each build runs the steps the file lists in the commit it builds, so a change to the build is reviewed with the code. Variables, secrets and everything below stay here.
+          </p>
         </fieldset>
         {fromFile ? (
           <div className="space-y-3 rounded-md border border-slate-200 p-3">

@@ -347,7 +347,8 @@ class BuildRun {
       // Steps from the repository (lib/builds/workflow-file.ts): read from the commit just fetched.
       const read = await readStepsFile(workspace, build.workflowFile);
       if (!read.ok) {
-        for (const problem of read.problems) {
+        // The first problem is the build's reason, which ends the log; the others before it.
+        for (const problem of read.problems.slice(1)) {
           this.buildLog.system(0, `✘ ${problem}`);
         }
         return { status: "FAILED", reason: read.problems[0]!, finding: read.finding };
