@@ -3,6 +3,8 @@ import { DEFAULT_POOL, poolWorkerCommand } from "@/lib/shared/build-pools";
 
 export type QueueStatus = {
   workers: number;
+  /** Of those, workers that drain before an upgrade (they take no new builds). */
+  draining?: number;
   queued: number;
   running: number;
   /** Queued builds per build pool. */
@@ -25,11 +27,12 @@ export function QueueStatusLine({ status, className }: { status: QueueStatus; cl
   return (
     <>
       <p className={`text-sm text-slate-600 ${className ?? ""}`} data-testid="queue-status">
-        {status.workers === 0 ? "No worker is running" : `${status.workers} worker${status.workers === 1 ? "" : "s"} online`} · {status.running} running · {status.queued} queued
+        {status.workers === 0 ? "No worker is running" : `${status.workers} worker${status.workers === 1 ? "" : "s"} online${status.draining ? ` (${status.draining} draining: ${status.draining === 1 ? "it takes" : "they take"} no new builds)` : ""}`} ·{" "}
+        {status.running} running · {status.queued} queued
         {served.size > 1 || (served.size === 1 && !served.has(DEFAULT_POOL)) ? ` · build pools: ${[...served].join(", ")}` : ""}
       </p>
       {stranded.map((entry) => (
-        <NoPoolWorkerAlert key={entry.pool} pool={entry.pool} queued={entry.queued} className={className} />
+        <NoPoolWorkerAlert key={entry.pool} pool={entry.pool} queued={entry.queued} draining={(status.draining ?? 0) > 0} className={className} />
       ))}
     </>
   );
@@ -48,7 +51,7 @@ export function NoWorkerAlert({ className }: { className?: string }) {
 }
 
 /** Workers are alive, but none builds for this pool: its builds wait until one does. */
-export function NoPoolWorkerAlert({ pool, queued, className }: { pool: string; queued?: number; className?: string }) {
+export function NoPoolWorkerAlert({ pool, queued, draining, className }: { pool: string; queued?: number; draining?: boolean; className?: string }) {
   const what = queued === undefined ? "this build waits" : `${queued} build${queued === 1 ? " waits" : "s wait"}`;
   return (
     <Alert tone="warning" title={`No worker builds for the pool “${pool}”, so ${what} in the queue`} className={className}>
@@ -57,6 +60,7 @@ export function NoPoolWorkerAlert({ pool, queued, className }: { pool: string; q
         seconds. Whoever runs Keel starts one{pool === DEFAULT_POOL ? "" : " on a machine that has what these builds need (a Mac with Xcode for iOS)"}:{" "}
         <code>{poolWorkerCommand(pool)}</code>, with the same <code>DATABASE_URL</code> and <code>KEEL_ENCRYPTION_KEYS</code> as Keel. Or an admin picks another pool under the
         profile&apos;s Edit workflow. Queued builds start as soon as such a worker reports; nothing is lost.
+        {draining ? " A worker that drains (before an upgrade: npm run drain) finishes its builds and takes no new one; once it is started again, it builds for its pools." : ""}
       </p>
     </Alert>
   );

@@ -391,7 +391,10 @@ describe("the build worker", () => {
     await until("the build to run", async () => (await database.prisma.build.findUniqueOrThrow({ where: { id: running.id } })).status === "RUNNING");
     old.process.kill("SIGQUIT");
     // Draining, it no longer counts as a worker of its pool: pages and the stranded-pool notice say so.
-    await until("the pool to have no serving worker", async () => !(await summarizeWorkers(60_000)).pools.includes("upgrade"));
+    await until("the pool to have no serving worker, the worker counted as draining", async () => {
+      const summary = await summarizeWorkers(60_000);
+      return !summary.pools.includes("upgrade") && summary.draining === 1;
+    });
     const next = await start({ branch: "main", profile: lane });
     expect(await old.exited).toBe(0);
     const done = await finished(running.id);

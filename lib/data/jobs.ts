@@ -78,6 +78,8 @@ export type WorkerSummary = {
   live: number;
   lastHeartbeatAt: Date | null;
   activeJobs: number;
+  /** Live workers that drain (SIGQUIT, before an upgrade): they finish their builds and take no new one. */
+  draining: number;
   /** The build pools at least one live worker builds for (from the queues in their heartbeats), sorted. */
   pools: string[];
 };
@@ -96,6 +98,7 @@ export async function summarizeWorkers(liveWithinMs: number): Promise<WorkerSumm
     live: live.length,
     lastHeartbeatAt: newest._max.lastBeatAt,
     activeJobs: live.reduce((sum, worker) => sum + worker.activeJobs, 0),
+    draining: live.filter((worker) => worker.drainingSince !== null).length,
     pools: [...pools].sort((a, b) => a.localeCompare(b, "en")),
   };
 }

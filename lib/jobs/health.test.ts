@@ -27,13 +27,15 @@ describe("/api/health", () => {
 
     const beat = new Date();
     await database.prisma.workerHeartbeat.create({ data: { id: "7d1c7f8e-4a8c-4a3b-9d43-0c4b4f8a1e01", host: "build-host-7.internal", pid: 4242, queues: ["repositories.list"], lastBeatAt: beat, activeJobs: 1 } });
+    // One draining before an upgrade is live, and counted apart.
+    await database.prisma.workerHeartbeat.create({ data: { id: "7d1c7f8e-4a8c-4a3b-9d43-0c4b4f8a1e03", host: "build-host-8.internal", pid: 4343, queues: ["builds.run"], lastBeatAt: beat, drainingSince: beat } });
     // A worker gone for a while is not live, but its last beat is still reported.
     await database.prisma.workerHeartbeat.create({ data: { id: "7d1c7f8e-4a8c-4a3b-9d43-0c4b4f8a1e02", host: "old-host", pid: 99, queues: [], lastBeatAt: new Date(Date.now() - 3_600_000) } });
     const live = await health();
-    expect(live.body).toMatchObject({ status: "ok", workers: { live: 1, lastHeartbeatAt: beat.toISOString(), runningJobs: 1 } });
+    expect(live.body).toMatchObject({ status: "ok", workers: { live: 2, draining: 1, lastHeartbeatAt: beat.toISOString(), runningJobs: 1 } });
     expect(Object.keys(live.body).sort()).toEqual(["checkedAt", "database", "jobs", "status", "workers"]);
     // No host names, pids, worker ids or queue names for anonymous callers.
-    for (const hidden of ["build-host-7", "old-host", "4242", "7d1c7f8e", "repositories.list"]) {
+    for (const hidden of ["build-host-7", "build-host-8", "old-host", "4242", "4343", "7d1c7f8e", "repositories.list", "builds.run"]) {
       expect(live.text).not.toContain(hidden);
     }
   });

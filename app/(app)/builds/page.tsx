@@ -47,7 +47,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <PageHeader title="Builds" description="Every build of your organization's profiles, newest first." />
-      {empty ? null : <QueueStatusLine status={{ workers: workers.live, queued: queue.queued, running: queue.running, byPool: queue.byPool, pools: workers.pools }} className="mb-4" />}
+      {empty ? null : <QueueStatusLine status={{ workers: workers.live, draining: workers.draining, queued: queue.queued, running: queue.running, byPool: queue.byPool, pools: workers.pools }} className="mb-4" />}
       <IgnoredFilters problems={problems} />
       {empty ? (
         <EmptyState

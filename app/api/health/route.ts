@@ -24,7 +24,7 @@ export const GET = publicRoute({ name: "api.health" }, async () => {
   const body = {
     status: database.ok && workers !== null && workers.live > 0 ? "ok" : "degraded",
     database: database.ok ? "reachable" : "unreachable",
-    workers: workers ? { live: workers.live, lastHeartbeatAt: workers.lastHeartbeatAt?.toISOString() ?? null, runningJobs: workers.activeJobs } : null,
+    workers: workers ? { live: workers.live, draining: workers.draining, lastHeartbeatAt: workers.lastHeartbeatAt?.toISOString() ?? null, runningJobs: workers.activeJobs } : null,
     jobs,
     checkedAt: new Date().toISOString(),
   };

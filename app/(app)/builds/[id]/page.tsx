@@ -127,7 +127,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
           </ol>
         </Card>
       ) : null}
-      {workers && workers.live === 0 ? <NoWorkerAlert className="mb-6" /> : workers && !workers.pools.includes(build.pool) ? <NoPoolWorkerAlert pool={build.pool} className="mb-6" /> : null}
+      {workers && workers.live === 0 ? <NoWorkerAlert className="mb-6" /> : workers && !workers.pools.includes(build.pool) ? <NoPoolWorkerAlert pool={build.pool} draining={workers.draining > 0} className="mb-6" /> : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-6">
           <BuildLive
