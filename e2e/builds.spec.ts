@@ -676,6 +676,9 @@ test.describe("builds", () => {
       // The default branch has no such file: the build fails, saying which file and what to do.
       await startFromProfile(page, profile.id, "master");
       await expect(page.getByText("ci/keel.yml is not in this commit: Keel takes this profile's steps from it").first()).toBeVisible({ timeout: 60_000 });
+      // Keel's own explanation, with what to do; no log lines are offered as the error.
+      await expect(page.getByRole("alert").filter({ hasText: "this commit has no such file" })).toContainText("Fix the file in the repository and push");
+      await expect(page.getByRole("heading", { name: "What went wrong" })).toHaveCount(0);
       await expectNoSeriousA11yViolations(page, "build failed for its steps file");
     } finally {
       await removeConnection(connection.id);

@@ -442,7 +442,7 @@ describe("the build worker", () => {
     // A commit without the file, and one whose file is wrong: failed (the commit's problem), saying what to fix.
     const missing = await finished((await start({ branch: "main", profile: fromFile })).id);
     expect([missing.status, missing.statusReason]).toEqual(["FAILED", "ci/keel.yml is not in this commit: Keel takes this profile's steps from it"]);
-    expect(missing.finding).toMatchObject({ id: "workflow_file", fix: [expect.stringContaining("Fix the file in the repository"), expect.stringContaining("Edit workflow")] });
+    expect(missing.finding).toMatchObject({ id: "workflow_file", detail: expect.stringContaining("this commit has no such file. Nothing ran."), fix: [expect.stringContaining("Fix the file in the repository"), expect.stringContaining("Edit workflow")] });
     const broken = await finished((await start({ branch: "feature/steps-broken", profile: fromFile })).id);
     expect([broken.status, broken.statusReason]).toEqual(["FAILED", "ci/keel.yml line 2: Step 1 (Build): the run command is required."]);
     // The reason ends the log (said once), after Keel's fetch.

@@ -57,24 +57,24 @@ const STEPS_FILE_FIX = ["Fix the file in the repository and push: the next build
  * could point anywhere on the worker), at most WORKFLOW_FILE_MAX_BYTES, parsed and checked.
  */
 async function readStepsFile(workspace: string, file: string): Promise<{ ok: true; steps: WorkflowStep[] } | { ok: false; problems: string[]; finding: PickerProblem }> {
-  const refuse = (title: string, problems: string[] = [title]) => ({ ok: false as const, problems, finding: { id: "workflow_file", title, detail: problems.join(" "), fix: STEPS_FILE_FIX } });
+  const refuse = (title: string, problems: string[] = [title], detail = problems.join(" ")) => ({ ok: false as const, problems, finding: { id: "workflow_file", title, detail, fix: STEPS_FILE_FIX } });
   const target = path.join(workspace, file);
   let info;
   try {
     info = await lstat(target);
   } catch {
-    return refuse(`${file} is not in this commit: Keel takes this profile's steps from it`);
+    return refuse(`${file} is not in this commit: Keel takes this profile's steps from it`, undefined, `The workflow of this profile says its steps are in ${file} of the commit being built (Edit workflow → Steps), and this commit has no such file. Nothing ran.`);
   }
   if (!info.isFile()) {
-    return refuse(`${file} must be a file in the repository, not ${info.isSymbolicLink() ? "a symbolic link" : "a folder"}`);
+    return refuse(`${file} must be a file in the repository, not ${info.isSymbolicLink() ? "a symbolic link" : "a folder"}`, undefined, "Keel reads the steps only from a file committed inside the repository. Nothing ran.");
   }
   // A folder on the way may be a link too (ci → somewhere else on the worker).
   const [real, root] = await Promise.all([realpath(target), realpath(workspace)]);
   if (!real.startsWith(`${root}${path.sep}`)) {
-    return refuse(`${file} must be a file in the repository: a folder on its path is a symbolic link out of it`);
+    return refuse(`${file} must be a file in the repository: a folder on its path is a symbolic link out of it`, undefined, "Keel reads the steps only from a file committed inside the repository. Nothing ran.");
   }
   if (info.size > WORKFLOW_FILE_MAX_BYTES) {
-    return refuse(`${file} is ${formatSize(info.size)}: a steps file may be at most ${formatSize(WORKFLOW_FILE_MAX_BYTES)}`);
+    return refuse(`${file} is ${formatSize(info.size)}: a steps file may be at most ${formatSize(WORKFLOW_FILE_MAX_BYTES)}`, undefined, "Long scripts belong in files of their own that a step runs (run: ./ci/build.sh). Nothing ran.");
   }
   const parsed = parseWorkflowFile(await readFile(target, "utf8"), file);
   return parsed.ok ? parsed : refuse(`${file} in this commit cannot be run (${parsed.problems.length === 1 ? "1 problem" : `${parsed.problems.length} problems`})`, parsed.problems);

@@ -58,7 +58,8 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     listArtifacts(scope, build.id),
     build.status === "QUEUED" ? summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS) : null,
     can(scope, "build.share") ? listShares(scope, build.id) : [],
-    build.status === "FAILED" || build.status === "TIMED_OUT" ? failureLines(scope, build.id) : null,
+    // A failure Keel explained itself (a finding: the steps file) needs no lines picked from the log.
+    (build.status === "FAILED" || build.status === "TIMED_OUT") && !build.finding ? failureLines(scope, build.id) : null,
   ]);
   if (!state) {
     notFound();
