@@ -6,6 +6,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import KeyRoundIcon from "lucide-react/icons/key-round";
 import { AzureDevOpsLogo, EntraLogo } from "@/components/icons/provider-logos";
+import { FieldErrors } from "@/components/ui/field";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -74,13 +75,7 @@ export function MethodForm({ action, oauth, servicePrincipal, initial }: { actio
             </span>
           </label>
         </div>
-        <div aria-live="polite">
-          {errors.method?.map((message) => (
-            <p key={message} className="mt-2 text-sm text-red-700">
-              {message}
-            </p>
-          ))}
-        </div>
+        <FieldErrors errors={errors.method} spaced />
       </fieldset>
       <SubmitButton pendingLabel="Continuing…">Continue</SubmitButton>
     </form>

@@ -2,7 +2,7 @@
 
 import { useActionState, useState } from "react";
 import { Badge } from "@/components/ui/badge";
-import { TextField } from "@/components/ui/field";
+import { FieldErrors, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
@@ -99,13 +99,7 @@ export function OAuthOrganizationPicker({ action, organizations, initialName, in
             </li>
           ))}
         </ul>
-        <div id="organization-error" aria-live="polite">
-          {errors.organization?.map((message) => (
-            <p key={message} className="mt-2 text-sm text-red-700">
-              {message}
-            </p>
-          ))}
-        </div>
+        <FieldErrors id="organization-error" errors={errors.organization} spaced />
       </fieldset>
       <TextField
         label="Connection Name"

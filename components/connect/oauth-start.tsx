@@ -7,6 +7,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { Button } from "@/components/ui/button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { OAuthProviderLogo } from "@/components/icons/provider-logos";
+import { FieldErrors } from "@/components/ui/field";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -72,13 +73,7 @@ export function OAuthStart({ action, providers, initial, submitLabel, variant = 
               </label>
             ))}
           </div>
-          <div aria-live="polite">
-            {errors.provider?.map((message) => (
-              <p key={message} className="mt-2 text-sm text-red-700">
-                {message}
-              </p>
-            ))}
-          </div>
+          <FieldErrors errors={errors.provider} spaced />
         </fieldset>
       ) : chooseProvider && selected ? (
         <input type="hidden" name="provider" value={selected} />

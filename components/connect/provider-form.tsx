@@ -5,6 +5,7 @@ import { AzureDevOpsLogo } from "@/components/icons/provider-logos";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
+import { FieldErrors } from "@/components/ui/field";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -44,13 +45,7 @@ export function ProviderForm({ action }: { action: Action }) {
             </label>
           ))}
         </div>
-        <div id="provider-error" aria-live="polite">
-          {errors.provider?.map((message) => (
-            <p key={message} className="mt-2 text-sm text-red-700">
-              {message}
-            </p>
-          ))}
-        </div>
+        <FieldErrors id="provider-error" errors={errors.provider} spaced />
       </fieldset>
       <SubmitButton pendingLabel="Starting…">Continue</SubmitButton>
     </form>

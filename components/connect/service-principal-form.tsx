@@ -4,7 +4,7 @@ import { useActionState, useRef, useState } from "react";
 import { EntraSetupGuide } from "@/components/connect/entra-setup-guide";
 import { CopyField } from "@/components/ui/copy-field";
 import { Alert } from "@/components/ui/alert";
-import { TextAreaField, TextField } from "@/components/ui/field";
+import { FieldErrors, TextAreaField, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { TOKEN_EXCHANGE_AUDIENCE, type EntraCredentialKindName } from "@/lib/shared/entra-setup";
@@ -101,13 +101,7 @@ export function ServicePrincipalForm({ action, initial, federation, managedIdent
               </label>
             );
           })}
-          <div aria-live="polite">
-            {errors.credentialKind?.map((message) => (
-              <p key={message} className="text-sm text-red-700">
-                {message}
-              </p>
-            ))}
-          </div>
+          <FieldErrors errors={errors.credentialKind} />
         </fieldset>
         {managed ? null : (
           <TextField

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { SelectField, TextAreaField, TextField } from "@/components/ui/field";
+import { FieldErrors, SelectField, TextAreaField, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
@@ -109,13 +109,7 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           <input type="checkbox" name="schedule" defaultChecked={scheduled} aria-describedby="field-schedule-error" />
           Build on a schedule (nightly builds)
         </label>
-        <div id="field-schedule-error" aria-live="polite">
-          {errors.schedule?.map((message) => (
-            <p key={message} className="text-sm text-red-700">
-              {message}
-            </p>
-          ))}
-        </div>
+        <FieldErrors id="field-schedule-error" errors={errors.schedule} />
         <fieldset className="space-y-1">
           <legend className="text-sm text-slate-800">Days</legend>
           <div className="flex flex-wrap gap-x-3 gap-y-1">

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { CopyField } from "@/components/ui/copy-field";
 import { FormMessage } from "@/components/ui/form-message";
-import { SelectField, TextField } from "@/components/ui/field";
+import { FieldErrors, SelectField, TextField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import { idleState, type FormState } from "@/lib/shared/form-state";
@@ -40,13 +40,7 @@ export function AddMemberForm({ action }: Props) {
           <input type="radio" name="method" {...radio("password")} />
           Set an initial password
         </label>
-        <div id="field-method-error" aria-live="polite">
-          {errors.method?.map((message) => (
-            <p key={message} className="text-sm text-red-700">
-              {message}
-            </p>
-          ))}
-        </div>
+        <FieldErrors id="field-method-error" errors={errors.method} />
       </fieldset>
       {method === "password" ? (
         <TextField label="Initial password" name="password" type="password" autoComplete="new-password" errors={errors.password} hint="At least 12 characters. Share it with the member privately." />

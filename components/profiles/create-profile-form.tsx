@@ -6,7 +6,7 @@ import { fetchJson } from "@/components/picker/fetch-json";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { SelectField, TextField } from "@/components/ui/field";
+import { FieldErrors, SelectField, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { BranchPageDto } from "@/lib/shared/repository-dto";
@@ -142,13 +142,7 @@ export function CreateProfileForm({ connectionId, repository, action, onCancel }
             <p className="rounded-md border border-dashed border-slate-300 bg-slate-50 px-3 py-2 text-sm text-slate-700">
               This repository is empty. Branches appear after the first push; the profile then builds the repository&apos;s default branch.
             </p>
-            <div aria-live="polite">
-              {errors.defaultBranch?.map((message) => (
-                <p key={message} className="text-sm text-red-700">
-                  {message}
-                </p>
-              ))}
-            </div>
+            <FieldErrors errors={errors.defaultBranch} />
           </div>
         ) : (
           <>

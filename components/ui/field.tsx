@@ -17,13 +17,23 @@ export function FieldShell({ id, label, hint, errors, children, optional }: Fiel
           {hint}
         </p>
       ) : null}
-      <div id={`${id}-error`} aria-live="polite">
-        {errors?.map((message) => (
-          <p key={message} className="text-sm text-red-700">
-            {message}
-          </p>
-        ))}
-      </div>
+      <FieldErrors id={`${id}-error`} errors={errors} />
+    </div>
+  );
+}
+
+/**
+ * A field's error messages, announced as they change (aria-live). `id` is what the field's
+ * aria-describedby names; `spaced` sets them apart from a group of choices above.
+ */
+export function FieldErrors({ id, errors, spaced }: { id?: string; errors?: string[]; spaced?: boolean }) {
+  return (
+    <div id={id} aria-live="polite">
+      {errors?.map((message) => (
+        <p key={message} className={spaced ? "mt-2 text-sm text-red-700" : "text-sm text-red-700"}>
+          {message}
+        </p>
+      ))}
     </div>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useId, useMemo, useState } from "react";
 import { platformLabel } from "@/lib/shared/platforms";
+import { FieldErrors } from "@/components/ui/field";
 
 export type ProfileOption = { id: string; name: string; platform: string };
 
@@ -69,13 +70,7 @@ export function ProfileChoice({ profiles, initial, errors, more }: { profiles: P
           {more > 0 ? <p className="text-xs text-slate-500">{more} more profiles are not listed: choose “All build profiles” to include them.</p> : null}
         </div>
       ) : null}
-      <div id={errorId} aria-live="polite">
-        {errors?.map((message) => (
-          <p key={message} className="text-sm text-red-700">
-            {message}
-          </p>
-        ))}
-      </div>
+      <FieldErrors id={errorId} errors={errors} />
     </fieldset>
   );
 }

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { CopyField } from "@/components/ui/copy-field";
-import { TextField } from "@/components/ui/field";
+import { FieldErrors, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
@@ -98,13 +98,7 @@ export function WebhookForm({
               </span>
             </label>
           ))}
-          <div id="webhook-events-error" aria-live="polite">
-            {errors.events?.map((message) => (
-              <p key={message} className="text-sm text-red-700">
-                {message}
-              </p>
-            ))}
-          </div>
+          <FieldErrors id="webhook-events-error" errors={errors.events} />
         </fieldset>
         {/* Keyed by the answer: a refused form's choice is shown again as it was sent. */}
         <ProfileChoice key={sent?.profiles ?? "initial"} profiles={profiles.items} more={profiles.more} initial={chosenProfiles} errors={errors.profiles} />
