@@ -879,8 +879,26 @@ test.describe("builds", () => {
         await memberPage.goto(`/profiles/${profile.id}`);
         await expect(memberPage.getByRole("link", { name: "Edit workflow" })).toHaveCount(0);
         await expect(memberPage.getByRole("region", { name: "Workflow" })).toContainText("Submodules are not fetched. Git LFS files are not fetched.");
+        // Three earlier successful builds of 9, 10 and 12 minutes (their Test step 3, 4 and 5): the running build is measured against them.
+        const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
+        for (const [number, minutes, testMinutes] of [[1, 9, 3], [2, 10, 4], [3, 12, 5]] as const) {
+          const startedAt = new Date(Date.now() - (4 - number) * 86_400_000);
+          const finishedAt = new Date(startedAt.getTime() + minutes * 60_000);
+          await prisma().build.create({
+            data: {
+              organizationId, profileId: profile.id, number, trigger: "MANUAL", idempotencyKey: `history-${profile.id}-${number}`, commitId: "a".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 3_600, status: "SUCCEEDED", queuedAt: startedAt, startedAt, finishedAt,
+              stepRuns: { create: { index: 3, name: "Test", command: "./build.sh test", status: "SUCCEEDED", startedAt: new Date(finishedAt.getTime() - testMinutes * 60_000), finishedAt } },
+            },
+          });
+        }
+        await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 4 } });
         const buildId = await startFromProfile(memberPage, profile.id, DEFAULT_BUILD_BRANCHES.slow);
         await expect(memberPage.getByTestId("build-log")).toContainText("compiling module 2 of 120", { timeout: 60_000 });
+        const progress = memberPage.getByRole("progressbar", { name: "Build progress" });
+        await expect(progress).toHaveAttribute("aria-valuetext", /^About (9|10) min left$/);
+        await expect(memberPage.getByTestId("build-progress")).toHaveText(/left \(the median of the last 3 successful builds is 10 min\)\.$/);
+        await expect(memberPage.getByRole("list", { name: "Build steps" }).getByRole("listitem").filter({ hasText: "Test" })).toContainText("usually 4 min");
+        await expectNoSeriousA11yViolations(memberPage, "running build with its progress");
         // The admins' Workers page names the worker running it.
         const running = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
         await page.goto("/settings/workers");

@@ -16,7 +16,7 @@ import { cn } from "@/components/ui/cn";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { parseAnsiLine, PLAIN_STYLE, type AnsiSegment, type AnsiStyle } from "@/lib/shared/ansi";
-import { buildStatusLabel, buildStatusTone, formatDuration, isFinal, type BuildStateDto, type BuildStepDto, type LogLineDto } from "@/lib/shared/builds";
+import { buildProgress, buildStatusLabel, buildStatusTone, formatDuration, isFinal, progressWords, roundedDuration, type BuildStateDto, type BuildStepDto, type LogLineDto, type TypicalDuration } from "@/lib/shared/builds";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
@@ -75,11 +75,41 @@ function StepIcon({ status }: { status: BuildStepDto["status"] }) {
   }
 }
 
-function stepDuration(step: BuildStepDto, now: number): string | null {
+/** A step's time: how long it took (or runs), and while it has not ended, how long it usually takes. */
+function stepDuration(step: BuildStepDto, now: number, usualMs: number | undefined): string | null {
+  const usual = usualMs !== undefined && (step.status === "PENDING" || step.status === "RUNNING") ? `usually ${roundedDuration(usualMs)}` : null;
   if (!step.startedAt) {
-    return null;
+    return usual;
   }
-  return formatDuration(Math.max(0, (step.finishedAt ? Date.parse(step.finishedAt) : now) - Date.parse(step.startedAt)));
+  const took = formatDuration(Math.max(0, (step.finishedAt ? Date.parse(step.finishedAt) : now) - Date.parse(step.startedAt)));
+  return usual ? `${took} · ${usual}` : took;
+}
+
+/**
+ * A running build's progress against its profile's usual time (a bar with the time left; past
+ * the usual time, an amber bar with no value, as nobody knows how much is left).
+ */
+function BuildProgress({ elapsedMs, typical }: { elapsedMs: number; typical: TypicalDuration }) {
+  const { percent, over } = buildProgress(elapsedMs, typical.ms);
+  const { short, sentence } = progressWords(elapsedMs, typical);
+  return (
+    <div className="mt-3 space-y-1.5">
+      <div
+        role="progressbar"
+        aria-label="Build progress"
+        aria-valuemin={over ? undefined : 0}
+        aria-valuemax={over ? undefined : 100}
+        aria-valuenow={over ? undefined : percent}
+        aria-valuetext={short}
+        className="h-2 overflow-hidden rounded-full bg-slate-100"
+      >
+        <div className={cn("h-full rounded-full transition-[width] duration-1000", over ? "bg-amber-400" : "bg-brand-600")} style={{ width: `${over ? 100 : Math.max(percent, 2)}%` }} />
+      </div>
+      <p className="text-xs text-slate-600" data-testid="build-progress">
+        {sentence}
+      </p>
+    </div>
+  );
 }
 
 // "Follow the log" is remembered in localStorage (read as an external store: no state copy).
@@ -106,11 +136,14 @@ export function BuildLive({
   cancelAction,
   canCancel,
   logDeleted = null,
+  typical = null,
 }: {
   buildId: string;
   initial: BuildStateDto;
   cancelAction: Action;
   canCancel: boolean;
+  /** How long the profile's builds usually take (null: too few successful builds to tell). */
+  typical?: TypicalDuration | null;
   /** Why the log is gone (the retention period passed), or null. */
   logDeleted?: string | null;
 }) {
@@ -144,8 +177,14 @@ export function BuildLive({
     if (!running) {
       return;
     }
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
+    // The first tick comes at once: the server's page knew no clock (it rendered the start time).
+    const tick = () => setNow(Date.now());
+    const first = setTimeout(tick, 0);
+    const timer = setInterval(tick, 1_000);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }, [running]);
 
   useEffect(() => {
@@ -245,23 +284,26 @@ export function BuildLive({
     <div className="space-y-6">
       <section aria-label="Status" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
         <div className="flex flex-wrap items-center justify-between gap-3">
-          <p className="flex items-center gap-3 text-sm" role="status" aria-live="polite">
-            <Badge tone={buildStatusTone(state.status)}>{buildStatusLabel(state.status)}</Badge>
-            {state.status === "QUEUED" ? (
-              <span data-testid="queue-position">
-                {state.waitingFor !== null
-                  ? `Waiting for #${state.waitingFor} of this profile to finish: it runs one build at a time.`
-                  : state.queuePosition === null
-                    ? "Waiting for a worker…"
-                    : state.queuePosition === 1
-                      ? "Next in the queue: it starts when a worker is free."
-                      : `Position ${state.queuePosition} in the queue (${state.queuePosition - 1} build${state.queuePosition === 2 ? "" : "s"} ahead).`}
-              </span>
-            ) : null}
+          <div className="flex flex-wrap items-center gap-3 text-sm">
+            {/* The live region says what changes (status, queue); the clock ticking beside it is not announced. */}
+            <p className="flex items-center gap-3" role="status" aria-live="polite">
+              <Badge tone={buildStatusTone(state.status)}>{buildStatusLabel(state.status)}</Badge>
+              {state.status === "QUEUED" ? (
+                <span data-testid="queue-position">
+                  {state.waitingFor !== null
+                    ? `Waiting for #${state.waitingFor} of this profile to finish: it runs one build at a time.`
+                    : state.queuePosition === null
+                      ? "Waiting for a worker…"
+                      : state.queuePosition === 1
+                        ? "Next in the queue: it starts when a worker is free."
+                        : `Position ${state.queuePosition} in the queue (${state.queuePosition - 1} build${state.queuePosition === 2 ? "" : "s"} ahead).`}
+                </span>
+              ) : null}
+              {final && state.statusReason ? <span className="text-slate-700">{state.statusReason}</span> : null}
+              {final && !state.statusReason && state.startedAt && state.finishedAt ? <span className="text-slate-700">Took {formatDuration(Date.parse(state.finishedAt) - Date.parse(state.startedAt))}.</span> : null}
+            </p>
             {state.status === "RUNNING" && state.startedAt ? <span>Running for {formatDuration(Math.max(0, now - Date.parse(state.startedAt)))}</span> : null}
-            {final && state.statusReason ? <span className="text-slate-700">{state.statusReason}</span> : null}
-            {final && !state.statusReason && state.startedAt && state.finishedAt ? <span className="text-slate-700">Took {formatDuration(Date.parse(state.finishedAt) - Date.parse(state.startedAt))}.</span> : null}
-          </p>
+          </div>
           {canCancel && !final ? (
             <form action={cancelFormAction}>
               <SubmitButton variant="secondary" pendingLabel="Canceling…">
@@ -270,6 +312,12 @@ export function BuildLive({
             </form>
           ) : null}
         </div>
+        {running && state.startedAt && typical ? <BuildProgress elapsedMs={now - Date.parse(state.startedAt)} typical={typical} /> : null}
+        {state.status === "QUEUED" && typical ? (
+          <p className="mt-2 text-xs text-slate-600">
+            Once it starts, builds of this profile usually take {roundedDuration(typical.ms)} (the median of the last {typical.builds} successful builds).
+          </p>
+        ) : null}
         {cancelState.status !== "idle" ? (
           <div className="mt-3">
             <FormMessage state={cancelState} />
@@ -292,7 +340,7 @@ export function BuildLive({
                 </span>
                 <span className="text-xs text-slate-600">
                   {step.status === "FAILED" && step.exitCode !== null ? `exit code ${step.exitCode} · ` : ""}
-                  {stepDuration(step, now) ?? (step.status === "SKIPPED" ? "skipped" : "")}
+                  {stepDuration(step, now, final ? undefined : typical?.steps[step.name]) ?? (step.status === "SKIPPED" ? "skipped" : "")}
                 </span>
               </>
             );

@@ -69,4 +69,45 @@ describe("a profile's insights", () => {
     const other = await database.prisma.organization.create({ data: { name: "Elsewhere" }, select: { id: true } });
     expect(await profileInsights(testScope(other.id, seeded.adminId), profileId, 30, NOW)).toMatchObject({ finished: 0, medianMs: null, steps: [] });
   });
+
+  it("estimates a build from the profile's newest successful builds, each step by name, and only from three of them", async () => {
+    const { typicalDuration, TYPICAL_OF_BUILDS } = await import("./insights");
+    const { database, seeded, profileId, admin } = suite;
+    // The profile's history starts empty (the test above left builds in it).
+    await database.prisma.build.deleteMany({ where: { profileId } });
+    let number = 100;
+    const build = async (status: "SUCCEEDED" | "FAILED", queuedAt: Date, tookS: number, steps: Array<[string, number]>) => {
+      number += 1;
+      const startedAt = new Date(queuedAt.getTime() + 1_000);
+      const row = await database.prisma.build.create({
+        data: { organizationId: seeded.organizationId, profileId, number, trigger: "MANUAL", idempotencyKey: `typical-${number}`, commitId: "e".repeat(40), steps: [], timeoutSeconds: 3_600, status, queuedAt, startedAt, finishedAt: new Date(startedAt.getTime() + tookS * 1_000) },
+      });
+      let clock = startedAt.getTime();
+      await database.prisma.buildStep.createMany({
+        data: steps.map(([name, seconds], index) => {
+          const step = { buildId: row.id, index, name, command: name, status: "SUCCEEDED" as const, startedAt: new Date(clock), finishedAt: new Date(clock + seconds * 1_000) };
+          clock += seconds * 1_000;
+          return step;
+        }),
+      });
+    };
+    // Two successes predict nothing yet.
+    await build("SUCCEEDED", at("2026-11-01T10:00:00Z"), 100, [["Fetch", 10], ["Build", 90]]);
+    await build("SUCCEEDED", at("2026-11-02T10:00:00Z"), 200, [["Fetch", 20], ["Build", 180]]);
+    expect(await typicalDuration(admin, profileId)).toBeNull();
+    // A failure does not count, however long it took.
+    await build("FAILED", at("2026-11-03T10:00:00Z"), 5_000, [["Fetch", 10], ["Build", 4_990]]);
+    expect(await typicalDuration(admin, profileId)).toBeNull();
+    // The third success: medians of 100, 200, 400 s; a step renamed at the same index counts under its own name.
+    await build("SUCCEEDED", at("2026-11-04T10:00:00Z"), 400, [["Fetch", 30], ["Archive", 370]]);
+    expect(await typicalDuration(admin, profileId)).toEqual({ ms: 200_000, builds: 3, steps: { Fetch: 20_000, Build: 135_000, Archive: 370_000 } });
+    // Only the newest TYPICAL_OF_BUILDS successes count: ten more of 60 s push the old ones out.
+    for (let day = 10; day < 10 + TYPICAL_OF_BUILDS; day += 1) {
+      await build("SUCCEEDED", at(`2026-11-${day}T10:00:00Z`), 60, [["Fetch", 5], ["Build", 55]]);
+    }
+    expect(await typicalDuration(admin, profileId)).toEqual({ ms: 60_000, builds: TYPICAL_OF_BUILDS, steps: { Fetch: 5_000, Build: 55_000 } });
+    // Another organization gets no estimate of this profile.
+    const other = await database.prisma.organization.create({ data: { name: "Elsewhere too" }, select: { id: true } });
+    expect(await typicalDuration(testScope(other.id, seeded.adminId), profileId)).toBeNull();
+  });
 });

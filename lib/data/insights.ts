@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import type { TypicalDuration } from "@/lib/shared/builds";
 import type { Scope } from "@/lib/scope";
 
 // A profile's insights (lib/builds/README.md, "Insights"): how its builds went over the last
@@ -78,5 +79,40 @@ export async function profileInsights(scope: Scope, profileId: string, days = 30
     medianWaitMs: round(durations[0]?.wait),
     perDay,
     steps: steps.filter((step) => !seen.has(step.index) && seen.add(step.index)).map((step) => ({ index: step.index, name: step.name, medianMs: Math.round(Number(step.median)), builds: Number(step.builds) })),
+  };
+}
+
+/** How many successful builds an estimate needs, and how many of the newest it looks at. */
+export const TYPICAL_MIN_BUILDS = 3;
+export const TYPICAL_OF_BUILDS = 10;
+
+/**
+ * How long a profile's builds usually take (lib/builds/README.md, "How long a build takes"): the
+ * median of its newest successful builds, start to end, and of each step by name (a steps file
+ * can change the indexes). Null with fewer than TYPICAL_MIN_BUILDS: two builds predict nothing.
+ */
+export async function typicalDuration(scope: Scope, profileId: string): Promise<TypicalDuration | null> {
+  const rows = await db.$queryRaw<{ name: string | null; median: number; builds: bigint }[]>`
+    WITH recent AS (
+      SELECT id, "startedAt", "finishedAt" FROM "Build"
+      WHERE "organizationId" = ${scope.organizationId}::uuid AND "profileId" = ${profileId}::uuid AND status = 'SUCCEEDED'
+        AND "startedAt" IS NOT NULL AND "finishedAt" IS NOT NULL
+      ORDER BY "queuedAt" DESC
+      LIMIT ${TYPICAL_OF_BUILDS})
+    SELECT NULL::text AS name, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ("finishedAt" - "startedAt"))) * 1000 AS median, count(*) AS builds
+    FROM recent
+    UNION ALL
+    SELECT s.name, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (s."finishedAt" - s."startedAt"))) * 1000, count(*)
+    FROM "BuildStep" s JOIN recent r ON r.id = s."buildId"
+    WHERE s."startedAt" IS NOT NULL AND s."finishedAt" IS NOT NULL
+    GROUP BY s.name`;
+  const total = rows.find((row) => row.name === null);
+  if (!total || Number(total.builds) < TYPICAL_MIN_BUILDS) {
+    return null;
+  }
+  return {
+    ms: Math.round(Number(total.median)),
+    builds: Number(total.builds),
+    steps: Object.fromEntries(rows.filter((row) => row.name !== null).map((row) => [row.name!, Math.round(Number(row.median))])),
   };
 }

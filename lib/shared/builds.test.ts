@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildStats, describeBuildStats, formatDuration } from "./builds";
+import { buildProgress, buildStats, describeBuildStats, formatDuration, progressWords, roundedDuration } from "./builds";
 
 describe("formatDuration", () => {
   it("says durations the way people do, without a zero remainder", () => {
@@ -15,6 +15,28 @@ describe("formatDuration", () => {
     expect(formatDuration(null)).toBe("—");
     expect(formatDuration(-5)).toBe("—");
     expect(formatDuration(Number.NaN)).toBe("—");
+  });
+});
+
+describe("a running build against the usual time", () => {
+  const typical = { ms: 8 * 60_000, builds: 10, steps: {} };
+
+  it("rounds durations to the minute people plan with", () => {
+    expect(roundedDuration(59_000)).toBe("under a minute");
+    expect(roundedDuration(89_000)).toBe("1 min");
+    expect(roundedDuration(91_000)).toBe("2 min");
+    expect(roundedDuration(60 * 60_000)).toBe("1 h");
+    expect(roundedDuration(125 * 60_000)).toBe("2 h 5 min");
+  });
+
+  it("says how far it is and what is left, and never 100 % before the build ends", () => {
+    expect(buildProgress(2 * 60_000, typical.ms)).toEqual({ percent: 25, leftMs: 6 * 60_000, over: false });
+    expect(buildProgress(-1_000, typical.ms)).toEqual({ percent: 0, leftMs: 8 * 60_000, over: false });
+    expect(buildProgress(typical.ms, typical.ms)).toEqual({ percent: 99, leftMs: 0, over: false });
+    expect(buildProgress(9 * 60_000, typical.ms)).toEqual({ percent: 99, leftMs: 0, over: true });
+    expect(progressWords(3 * 60_000, typical)).toEqual({ short: "About 5 min left", sentence: "About 5 min left (the median of the last 10 successful builds is 8 min)." });
+    expect(progressWords(7.5 * 60_000, typical).sentence).toBe("Less than a minute left (the median of the last 10 successful builds is 8 min).");
+    expect(progressWords(12 * 60_000, { ...typical, builds: 3 })).toEqual({ short: "Taking longer than usual", sentence: "Taking longer than usual: the median of the last 3 successful builds is 8 min." });
   });
 });
 

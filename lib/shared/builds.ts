@@ -112,6 +112,42 @@ export type BuildStateDto = {
   logTruncated: boolean;
 };
 
+/** How long a profile's builds usually take (lib/data/insights.ts, typicalDuration): medians in ms, over `builds` successful builds. */
+export type TypicalDuration = { ms: number; builds: number; steps: Record<string, number> };
+
+/** A duration to plan with: "under a minute", "8 min", "1 h 5 min" (rounded to the minute). */
+export function roundedDuration(ms: number): string {
+  if (ms < 60_000) {
+    return "under a minute";
+  }
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) {
+    return `${minutes} min`;
+  }
+  return minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/**
+ * A running build against the usual time: how far (percent, held at 99 until the build ends, as
+ * a build is never done by the clock), what is left and whether it takes longer than usual.
+ */
+export function buildProgress(elapsedMs: number, typicalMs: number): { percent: number; leftMs: number; over: boolean } {
+  const elapsed = Math.max(0, elapsedMs);
+  const over = typicalMs <= 0 || elapsed > typicalMs;
+  return { percent: over ? 99 : Math.min(99, Math.floor((elapsed / typicalMs) * 100)), leftMs: over ? 0 : typicalMs - elapsed, over };
+}
+
+/** The words of a running build's progress bar: its value in short, and the sentence under it. */
+export function progressWords(elapsedMs: number, typical: TypicalDuration): { short: string; sentence: string } {
+  const { leftMs, over } = buildProgress(elapsedMs, typical.ms);
+  const basis = `the median of the last ${typical.builds} successful builds is ${roundedDuration(typical.ms)}`;
+  if (over) {
+    return { short: "Taking longer than usual", sentence: `Taking longer than usual: ${basis}.` };
+  }
+  const short = `${leftMs < 60_000 ? "Less than a minute" : `About ${roundedDuration(leftMs)}`} left`;
+  return { short, sentence: `${short} (${basis}).` };
+}
+
 export type BuildStats = { finished: number; succeeded: number; medianMs: number | null; slowestMs: number | null };
 
 /**

@@ -20,6 +20,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { listArtifacts } from "@/lib/data/artifacts";
 import { summarizeWorkers } from "@/lib/data/jobs";
 import { failureLines, getBuild, getBuildState, listReports } from "@/lib/data/builds";
+import { typicalDuration } from "@/lib/data/insights";
 import { getProfile } from "@/lib/data/profiles";
 import { listShares } from "@/lib/data/shares";
 import { getEnv } from "@/lib/env";
@@ -51,7 +52,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     notFound();
   }
   const parameters = buildParametersOf(build.parameters);
-  const [state, reports, profile, kept, workers, shares, failure] = await Promise.all([
+  const [state, reports, profile, kept, workers, shares, failure, typical] = await Promise.all([
     getBuildState(scope, build.id),
     listReports(scope, build.id),
     getProfile(scope, build.profileId),
@@ -60,6 +61,8 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     can(scope, "build.share") ? listShares(scope, build.id) : [],
     // A failure Keel explained itself (a finding: the steps file) needs no lines picked from the log.
     (build.status === "FAILED" || build.status === "TIMED_OUT") && !build.finding ? failureLines(scope, build.id) : null,
+    // A build still to run or running shows how long the profile's builds usually take.
+    isFinal(build.status) ? null : typicalDuration(scope, build.profileId),
   ]);
   if (!state) {
     notFound();
@@ -136,6 +139,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
             initial={state}
             cancelAction={cancelBuildAction.bind(null, build.id)}
             canCancel={can(scope, "build.cancel")}
+            typical={typical}
             logDeleted={
               build.logDeletedAt
                 ? `Keel deleted this build's log on ${formatDay(build.logDeletedAt)}: finished builds keep their log for ${getEnv().KEEL_BUILD_LOG_DAYS} days (KEEL_BUILD_LOG_DAYS). Its status, steps and test results stay.`
