@@ -872,6 +872,26 @@ test.describe("builds", () => {
         }
       });
 
+      await test.step("the admin continues the numbering of the team's previous CI; numbers never go down", async () => {
+        const numbers = page.getByRole("region", { name: "Build numbers" });
+        await expect(numbers).toContainText("The next build is #1.");
+        const field = numbers.getByLabel("Next build number");
+        await field.fill("45x");
+        await numbers.getByRole("button", { name: "Save build number" }).click();
+        await expect(numbers.getByText("Next build number must be a whole number, such as 4513.").first()).toBeVisible();
+        await expect(field).toHaveAttribute("aria-invalid", "true");
+        await expect(field).toHaveValue("45x");
+        await field.fill("4513");
+        await numbers.getByRole("button", { name: "Save build number" }).click();
+        await expect(numbers.getByRole("status")).toHaveText("Saved. The next build is #4513.");
+        await expect(numbers).toContainText("The next build is #4513.");
+        await field.fill("12");
+        await numbers.getByRole("button", { name: "Save build number" }).click();
+        await expect(numbers.getByText(/^Next build number cannot go down: the next build is already #4513/).first()).toBeVisible();
+        expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).nextBuildNumber).toBe(4513);
+        await expectNoSeriousA11yViolations(page, "build numbers refused");
+      });
+
       const memberContext = await browser.newContext({ baseURL: KEEL_URL, ignoreHTTPSErrors: true });
       const memberPage = await memberContext.newPage();
       try {
@@ -879,10 +899,10 @@ test.describe("builds", () => {
         await memberPage.goto(`/profiles/${profile.id}`);
         await expect(memberPage.getByRole("link", { name: "Edit workflow" })).toHaveCount(0);
         await expect(memberPage.getByRole("region", { name: "Workflow" })).toContainText("Submodules are not fetched. Git LFS files are not fetched.");
-        // Three earlier successful builds of 9, 10 and 12 minutes (their Test step 3, 4 and 5): the running build is measured against them.
+        // Three earlier successful builds (the numbers before the one the admin set) of 9, 10 and 12 minutes, their Test step 3, 4 and 5: the running build is measured against them.
         const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
-        for (const [number, minutes, testMinutes] of [[1, 9, 3], [2, 10, 4], [3, 12, 5]] as const) {
-          const startedAt = new Date(Date.now() - (4 - number) * 86_400_000);
+        for (const [number, minutes, testMinutes] of [[4510, 9, 3], [4511, 10, 4], [4512, 12, 5]] as const) {
+          const startedAt = new Date(Date.now() - (4513 - number) * 86_400_000);
           const finishedAt = new Date(startedAt.getTime() + minutes * 60_000);
           await prisma().build.create({
             data: {
@@ -891,8 +911,8 @@ test.describe("builds", () => {
             },
           });
         }
-        await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 4 } });
         const buildId = await startFromProfile(memberPage, profile.id, DEFAULT_BUILD_BRANCHES.slow);
+        await expect(memberPage.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #4513`);
         await expect(memberPage.getByTestId("build-log")).toContainText("compiling module 2 of 120", { timeout: 60_000 });
         const progress = memberPage.getByRole("progressbar", { name: "Build progress" });
         await expect(progress).toHaveAttribute("aria-valuetext", /^About (9|10) min left$/);

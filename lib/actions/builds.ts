@@ -6,12 +6,12 @@ import { cancelBuild, rebuild, startBuild } from "@/lib/builds/service";
 import { noteUseFailure } from "@/lib/connections/health";
 import { problemViewerFor } from "@/lib/connections/service";
 import { problemForViewer } from "@/lib/shared/problems";
-import { setBuildKept, updateWorkflow } from "@/lib/data/builds";
+import { setBuildKept, setNextBuildNumber, updateWorkflow } from "@/lib/data/builds";
 import { clearCaches } from "@/lib/data/caches";
 import { action } from "@/lib/entry/action";
 import { isAppError } from "@/lib/errors";
 import { problemFromError } from "@/lib/repositories/connection-client";
-import { keepBuildSchema, rebuildSchema, startBuildFields, startBuildSchema, workflowFormSchema } from "@/lib/validation/builds";
+import { buildNumberSchema, keepBuildSchema, rebuildSchema, startBuildFields, startBuildSchema, workflowFormSchema } from "@/lib/validation/builds";
 import { errorState } from "@/lib/validation/form";
 
 /**
@@ -118,6 +118,22 @@ export const rebuildAction = action(
  * Saves a profile's workflow (admins): steps, time limit, variables; secret values sealed and
  * never echoed (the field is secret as a whole). Audited with what changed.
  */
+/** "Next build number" on the workflow page (admins): continue another CI's numbering; numbers only go up. */
+export const setBuildNumberAction = action(
+  {
+    name: "builds.number.set",
+    permission: "workflow.update",
+    target: "profile",
+    form: { schema: buildNumberSchema, fields: ["nextNumber"] },
+    unexpected: "Saving the build number failed unexpectedly. Nothing was changed; try again.",
+  },
+  async ({ scope, target: profile, input }) => {
+    const { changed, next } = await setNextBuildNumber(scope, profile.id, input.nextNumber);
+    revalidatePath(`/profiles/${profile.id}/workflow`);
+    return { status: "success", message: changed ? `Saved. The next build is #${next}.` : `Nothing changed: the next build is already #${next}.` };
+  },
+);
+
 /** Deletes a profile's build caches (admins): a cache that breaks builds; the next successful build saves a new one. */
 export const clearCachesAction = action(
   { name: "builds.caches.clear", permission: "workflow.update", target: "profile", unexpected: "Clearing the caches failed unexpectedly. Try again." },

@@ -42,5 +42,6 @@ describe("audit labels", () => {
     expect(describeAudit("build.started", { number: 4, trigger: "API", branch: "refs/heads/main", apiToken: "Nightly" })).toBe("#4 of main, trigger: API (with the API token “Nightly”)");
     expect(describeAudit("build.started", { number: 5, trigger: "PULL_REQUEST", branch: null })).toBe("#5, trigger: Pull request");
     expect(describeAudit("member.disabled", {})).toBe("");
+    expect(describeAudit("profile.build_number_set", { name: "Wallet", from: 1, to: 4513 })).toBe("Wallet: next build #1 → #4513");
   });
 });

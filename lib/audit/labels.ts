@@ -58,6 +58,7 @@ const LABELS: Record<string, string> = {
   "profile.badge_rotated": "Status badge address changed",
   "profile.badge_disabled": "Status badge turned off",
   "workflow.updated": "Workflow changed",
+  "profile.build_number_set": "Next build number set",
   "workflow.secret_file_saved": "Secret file saved",
   "workflow.secret_file_removed": "Secret file removed",
   "profile.caches_cleared": "Build caches cleared",
@@ -183,6 +184,8 @@ function describeData(action: string, data: Record<string, unknown>): string {
     case "profile.created":
     case "profile.deleted":
       return `${name ?? ""} (${text(data.projectName) ?? "?"} / ${text(data.repositoryName) ?? "?"})`;
+    case "profile.build_number_set":
+      return `${name ?? ""}: next build #${text(data.from) ?? "?"} → #${text(data.to) ?? "?"}`;
     case "member.role_changed":
       return `${text(data.from) ?? "?"} → ${text(data.to) ?? "?"}`;
     case "auth.sign_in_failed":

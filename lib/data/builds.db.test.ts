@@ -343,6 +343,53 @@ describe("keeping a build forever", () => {
   });
 });
 
+describe("build numbers", () => {
+  it("admins move the next number up (a team leaving another CI), never down; builds continue from it; audited", async () => {
+    const { createBuild, setNextBuildNumber } = await import("./builds");
+    const { buildNumberSchema } = await import("@/lib/validation/builds");
+    const { randomUUID } = await import("node:crypto");
+    const member = testScope(seeded.organizationId, seeded.memberId, "MEMBER");
+    const start = async () =>
+      (await database.prisma.build.findUniqueOrThrow({
+        where: { id: (await createBuild(admin, { profileId, trigger: "MANUAL", idempotencyKey: randomUUID(), commitId: "c".repeat(40), branch: "refs/heads/main", commitMessage: null, commitAuthor: null, steps: [], timeoutSeconds: 600 })).id },
+        select: { number: true },
+      })).number;
+    const { nextBuildNumber: before } = await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { nextBuildNumber: true } });
+
+    await expect(setNextBuildNumber(member, profileId, before + 10)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await setNextBuildNumber(admin, profileId, 4_513)).toEqual({ changed: true, next: 4_513 });
+    expect(await start()).toBe(4_513);
+    expect(await start()).toBe(4_514);
+    // The same number again changes nothing; a number already given (or below) is refused, naming the next one, on its field.
+    expect(await setNextBuildNumber(admin, profileId, 4_515)).toEqual({ changed: false, next: 4_515 });
+    await expect(setNextBuildNumber(admin, profileId, 4_514)).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: "Next build number cannot go down: the next build is already #4515 (#4514 was the last one started). Choose 4515 or more, so that no two builds share a number.",
+      details: { field: "nextNumber" },
+    });
+    expect(await start()).toBe(4_515);
+    // Another organization's admin cannot reach the profile.
+    const other = await seedOrganization(database, "Numbers Elsewhere");
+    await expect(setNextBuildNumber(testScope(other.organizationId, other.adminId), profileId, 9_999)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const events = await database.prisma.auditEvent.findMany({ where: { action: "profile.build_number_set", targetId: profileId }, select: { data: true } });
+    expect(events.map((event) => event.data)).toEqual([expect.objectContaining({ from: before, to: 4_513 })]);
+
+    // The form's field: a whole number from 1 to Google Play's largest version code, named in each refusal.
+    expect(buildNumberSchema.parse({ nextNumber: " 4513 " })).toEqual({ nextNumber: 4_513 });
+    expect(buildNumberSchema.parse({ nextNumber: "2100000000" })).toEqual({ nextNumber: 2_100_000_000 });
+    for (const [value, message] of [
+      ["", "Next build number must be a whole number, such as 4513."],
+      ["12.5", "Next build number must be a whole number, such as 4513."],
+      ["-3", "Next build number must be a whole number, such as 4513."],
+      ["0", "Next build number must be 1 or more."],
+      ["2100000001", "Next build number must be at most 2,100,000,000 (the largest version code Google Play accepts)."],
+      ["99999999999", "Next build number must be a whole number, such as 4513."],
+    ] as const) {
+      expect(buildNumberSchema.safeParse({ nextNumber: value }).error?.issues.map((issue) => issue.message)).toEqual([message]);
+    }
+  });
+});
+
 describe("copying a profile", () => {
   it("copies the workflow with its secrets sealed for the copy, switches the triggers to manual, once per form", async () => {
     const { duplicateProfile } = await import("./profiles");

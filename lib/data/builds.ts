@@ -132,7 +132,7 @@ export async function getWorkflow(scope: Scope, profileId: string): Promise<Work
 export async function getProfileWorkflow(scope: Scope, profileId: string) {
   const row = await db.buildProfile.findFirst({
     where: { id: profileId, organizationId: scope.organizationId },
-    select: { id: true, name: true, projectName: true, repositoryName: true, ...workflowSelect },
+    select: { id: true, name: true, projectName: true, repositoryName: true, nextBuildNumber: true, ...workflowSelect },
   });
   if (!row) {
     return null;
@@ -140,6 +140,36 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
   const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, buildPool: _pool, oneAtATime: _oneAtATime, workflowFile: _file, variables: _variables, variableGroups: _groups, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
+}
+
+/**
+ * Where a profile's build numbers continue (admins; lib/builds/README.md, "Build numbers"): the
+ * next build gets `next`. Numbers only go up — the stores refuse a build number that is not above
+ * the last one uploaded, and two builds of a profile never share one — so a number below the
+ * next one is refused, naming it (builds started while the page was open took numbers too).
+ * Audited as `profile.build_number_set` with both numbers; the same number changes nothing.
+ */
+export async function setNextBuildNumber(scope: Scope, profileId: string, next: number): Promise<{ changed: boolean; next: number }> {
+  if (!can(scope, "workflow.update")) {
+    throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
+  }
+  return db.$transaction(async (tx) => {
+    await lockProfile(tx, scope, profileId);
+    const { nextBuildNumber: current, name } = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { nextBuildNumber: true, name: true } });
+    if (next < current) {
+      throw new AppError(
+        "INVALID_INPUT",
+        `Next build number cannot go down: the next build is already #${current}${current > 1 ? ` (#${current - 1} was the last one started)` : ""}. Choose ${current} or more, so that no two builds share a number.`,
+        { details: { field: "nextNumber" } },
+      );
+    }
+    if (next === current) {
+      return { changed: false, next };
+    }
+    await tx.buildProfile.update({ where: { id: profileId }, data: { nextBuildNumber: next } });
+    await recordAudit(scope, { action: "profile.build_number_set", targetType: "build_profile", targetId: profileId, data: { name, from: current, to: next } }, tx);
+    return { changed: true, next };
+  });
 }
 
 /**

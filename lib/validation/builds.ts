@@ -109,6 +109,22 @@ export const shareBuildSchema = z.object({
 /** Keep forever, or stop keeping (the button says which). */
 export const keepBuildSchema = z.object({ keep: z.enum(["yes", "no"], { error: "Reload the page and try again" }).transform((value) => value === "yes") });
 
+/**
+ * The largest build number Keel gives: Google Play's largest versionCode, so that a number used
+ * as one is always accepted (and within PostgreSQL's integer with room for millions of builds).
+ */
+export const MAX_BUILD_NUMBER = 2_100_000_000;
+
+/** "Next build number" on the workflow page (admins): where a profile's numbering continues. */
+export const buildNumberSchema = z.object({
+  nextNumber: z
+    .string()
+    .trim()
+    .regex(/^\d{1,10}$/, "Next build number must be a whole number, such as 4513.")
+    .transform(Number)
+    .pipe(z.number().min(1, "Next build number must be 1 or more.").max(MAX_BUILD_NUMBER, "Next build number must be at most 2,100,000,000 (the largest version code Google Play accepts).")),
+});
+
 /** Rebuild: the key the page made, so a double click starts one build. */
 export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }) });
 

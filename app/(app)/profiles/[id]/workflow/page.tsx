@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BuildNumberForm } from "@/components/builds/build-number-form";
 import { CacheList } from "@/components/builds/cache-list";
 import { SecretFiles } from "@/components/builds/secret-files";
 import { WorkflowEditor } from "@/components/builds/workflow-editor";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { clearCachesAction, updateWorkflowAction } from "@/lib/actions/builds";
+import { clearCachesAction, setBuildNumberAction, updateWorkflowAction } from "@/lib/actions/builds";
 import { removeSecretFileAction, saveSecretFileAction } from "@/lib/actions/secret-files";
 import { requireScope } from "@/lib/auth/guards";
 import { getProfileWorkflow } from "@/lib/data/builds";
@@ -69,6 +70,18 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           defaults={defaultWorkflowSteps(profile.platform)}
           defaultHint={defaultWorkflowHint(profile.platform)}
         />
+      </Card>
+      <Card
+        title="Build numbers"
+        id="build-numbers"
+        className="mt-6"
+        description={
+          <>
+            The next build is <strong className="font-medium text-slate-900">#{profile.nextBuildNumber}</strong>. Its steps get the number as <code>KEEL_BUILD_NUMBER</code>: use it as the app&apos;s build number (iOS <code>CFBundleVersion</code>, Android <code>versionCode</code>). Moving from another CI? The App Store and Google Play refuse a build number that is not above the last one uploaded, so continue above it.
+          </>
+        }
+      >
+        <BuildNumberForm action={setBuildNumberAction.bind(null, profile.id)} next={profile.nextBuildNumber} />
       </Card>
       <Card
         title="Secret files"
