@@ -914,6 +914,8 @@ test.describe("builds", () => {
         const buildId = await startFromProfile(memberPage, profile.id, DEFAULT_BUILD_BRANCHES.slow);
         await expect(memberPage.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #4513`);
         await expect(memberPage.getByTestId("build-log")).toContainText("compiling module 2 of 120", { timeout: 60_000 });
+        // The header, rendered by the server while the build was queued, follows it once it runs.
+        await expect(memberPage.getByRole("heading", { level: 1 }).locator("xpath=following-sibling::div")).toContainText("Running");
         const progress = memberPage.getByRole("progressbar", { name: "Build progress" });
         await expect(progress).toHaveAttribute("aria-valuetext", /^About (9|10) min left$/);
         await expect(memberPage.getByTestId("build-progress")).toHaveText(/left \(the median of the last 3 successful builds is 10 min\)\.$/);

@@ -159,6 +159,8 @@ export function BuildLive({
   // A build that had finished when the page was rendered: its feed still ends with "end", but
   // the page already shows everything the end changes, so it is not rendered again.
   const finishedWhenShown = useRef(isFinal(initial.status));
+  // The status the server-rendered parts of the page show.
+  const shownStatus = useRef(initial.status);
   const logRef = useRef<HTMLDivElement>(null);
   const logSectionRef = useRef<HTMLElement>(null);
   // The step whose lines a click on the steps list brought into view (marked in the log).
@@ -191,7 +193,16 @@ export function BuildLive({
     const source = new EventSource(`/api/builds/${buildId}/events`);
     source.onopen = () => setConnection("live");
     source.onerror = () => setConnection((current) => (current === "ended" ? current : "reconnecting"));
-    source.addEventListener("state", (event) => setState(JSON.parse((event as MessageEvent<string>).data) as BuildStateDto));
+    source.addEventListener("state", (event) => {
+      const next = JSON.parse((event as MessageEvent<string>).data) as BuildStateDto;
+      setState(next);
+      // A queued build that starts: the server-rendered parts (the header's status, Started, the
+      // no-worker warning) are rendered again; the end of the build does the same ("end" below).
+      if (next.status !== shownStatus.current && !isFinal(next.status)) {
+        shownStatus.current = next.status;
+        router.refresh();
+      }
+    });
     source.addEventListener("lines", (event) => {
       const batch = JSON.parse((event as MessageEvent<string>).data) as LogLineDto[];
       const parsed = batch.map((line) => {
