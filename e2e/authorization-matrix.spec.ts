@@ -346,6 +346,7 @@ const ROUTES: Record<string, RouteRow> = {
   "GET /api/badges/[key]": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get((f) => `/api/badges/${f.badgeKey}`) },
   // Public by design (testers have no account): the link's key decides, and it names the fixture's build.
   "GET /api/share/[key]/artifacts/[artifactId]": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get((f) => `/api/share/${f.shareKey}/artifacts/${f.artifactId}`) },
+  "GET /api/share/[key]/artifacts/[artifactId]/manifest": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get((f) => `/api/share/${f.shareKey}/artifacts/${f.artifactId}/manifest`) },
   "GET /api/health": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/health") },
   // Keel's OpenID issuer documents: public by nature (Microsoft Entra ID reads them anonymously).
   "GET /api/oidc/.well-known/openid-configuration": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/oidc/.well-known/openid-configuration") },
@@ -516,7 +517,11 @@ test.describe("authorization matrix", () => {
         ).id;
       const buildId = await newBuild("SUCCEEDED");
       const artifact = await prisma().buildArtifact.create({
-        data: { organizationId: organization.id, buildId, path: "out/App.ipa", size: 3n, sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from("ipa") } } },
+        data: {
+          organizationId: organization.id, buildId, path: "out/App.ipa", size: 3n, sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from("ipa") } },
+          // What the worker reads from an .ipa's Info.plist: the share's install manifest answers with it.
+          app: { bundleId: "com.fabrikam.wallet", version: "1", shortVersion: "1.0", name: "Wallet" },
+        },
       });
       // Each signed-in caller's own API token, for the token API's rows.
       const bearers = new Map<APIRequestContext, string>();

@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
+import { buildBinary, parse as parsePlist } from "plist";
 import * as yauzl from "yauzl";
+import * as yazl from "yazl";
 import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
@@ -19,6 +21,19 @@ import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
 
 type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
 
+
+/** An .ipa as Xcode lays it out: the app's folder under Payload/ with its binary Info.plist. */
+async function adHocIpa(): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(Buffer.from("wallet-binary"), "Payload/Wallet.app/Wallet");
+  zip.addBuffer(Buffer.from(buildBinary({ CFBundleIdentifier: "com.fabrikam.wallet", CFBundleVersion: "4513", CFBundleShortVersionString: "2.4.0", CFBundleDisplayName: "Wallet" })), "Payload/Wallet.app/Info.plist");
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
 
 /** The files of a zip and their text, read with yauzl (what an unzip tool sees). */
 async function zipEntries(zip: Buffer): Promise<Map<string, string>> {
@@ -273,6 +288,8 @@ test.describe("builds", () => {
 
   test("an admin says where the app is; the build keeps it and anyone downloads it as built", async ({ page, request }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Artifacts"));
+    // An ad hoc build of the app beside a file that only has its name (no app inside).
+    const ipa = await adHocIpa();
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${profile.id}/workflow#artifacts`);
@@ -292,6 +309,7 @@ test.describe("builds", () => {
         .fill(
           [
             'mkdir -p out && printf "wallet-ipa" > out/Wallet.ipa',
+            `echo '${ipa.toString("base64")}' | base64 -d > out/Wallet-AdHoc.ipa`,
             'echo "release notes" > "$KEEL_BUILD_ARTIFACTS/notes.txt"',
             `echo '<testsuite name="WalletTests"><testcase classname="WalletTests" name="testBalance"/><testcase classname="WalletTests" name="testEmpty"><failure message="expected 0.00"/></testcase></testsuite>' > "$KEEL_BUILD_ARTIFACTS/junit.xml"`,
           ].join("\n"),
@@ -305,11 +323,17 @@ test.describe("builds", () => {
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
       await expect(page.getByTestId("build-log")).toContainText("No file matched the artifact pattern nothing/*.zip");
       const kept = page.getByRole("list", { name: "Artifacts" });
-      await expect(kept.getByRole("listitem")).toHaveCount(3);
+      await expect(kept.getByRole("listitem")).toHaveCount(4);
       await expect(kept.getByRole("listitem").nth(0)).toContainText("junit.xml");
       await expect(kept.getByRole("listitem").nth(1)).toContainText("notes.txt");
-      await expect(kept.getByRole("listitem").nth(2)).toContainText("out/Wallet.ipa");
-      await expect(kept.getByRole("listitem").nth(2)).toContainText("10 B");
+      // The app says what it is (its Info.plist, read when it was kept); the other file is only a name.
+      await expect(kept.getByRole("listitem").nth(2)).toContainText("out/Wallet-AdHoc.ipa");
+      await expect(kept.getByRole("listitem").nth(2)).toContainText("Wallet 2.4.0 (4513) · com.fabrikam.wallet");
+      await expect(kept.getByRole("listitem").nth(3)).toContainText("out/Wallet.ipa");
+      await expect(kept.getByRole("listitem").nth(3)).toContainText("10 B");
+      await expect(kept.getByRole("listitem").nth(3)).not.toContainText("com.fabrikam.wallet");
+      await expect(page.getByTestId("build-log")).toContainText(`Kept out/Wallet-AdHoc.ipa (${ipa.length} B): Wallet 2.4.0 (4513), com.fabrikam.wallet.`);
+      await expect(page.getByTestId("build-log")).toContainText("Kept out/Wallet.ipa (10 B); testers cannot install it from a shared link: it is not a zip file.");
       // The JUnit report among them is read: the counts and the failed case with its message.
       const tests = page.getByRole("region", { name: "Tests" });
       await expect(tests).toContainText("2 tests: 1 passed, 1 failed");
@@ -329,7 +353,7 @@ test.describe("builds", () => {
       const [zipped] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Download all \(/ }).click()]);
       expect(zipped.suggestedFilename()).toBe(`${profile.name} #${(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).number} artifacts.zip`);
       const entries = await zipEntries(readFileSync(await zipped.path()));
-      expect([...entries.keys()]).toEqual(["junit.xml", "notes.txt", "out/Wallet.ipa"]);
+      expect([...entries.keys()]).toEqual(["junit.xml", "notes.txt", "out/Wallet-AdHoc.ipa", "out/Wallet.ipa"]);
       expect(entries.get("out/Wallet.ipa")).toBe("wallet-ipa");
       expect(entries.get("notes.txt")).toBe("release notes\n");
       expect((await request.get(`/api/builds/${buildId}/artifacts.zip`)).status()).toBe(401);
@@ -349,8 +373,27 @@ test.describe("builds", () => {
         await testerPage.goto(link);
         await expect(testerPage.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #${(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).number}`);
         const files = testerPage.getByRole("list", { name: "Shared files" });
-        await expect(files.getByRole("listitem")).toHaveCount(3);
+        await expect(files.getByRole("listitem")).toHaveCount(4);
         await expect(files.getByRole("listitem").filter({ hasText: "out/Wallet.ipa" })).toContainText("TestFlight");
+        await expect(files.getByRole("listitem").filter({ hasText: "out/Wallet.ipa" }).getByRole("link", { name: /^Install/ })).toHaveCount(0);
+        // The app installs on an iPhone from the page: iOS gets the manifest's address, reads the app's
+        // identity there and downloads the file from the share link (HTTPS: Keel runs on it here).
+        const adHoc = files.getByRole("listitem").filter({ hasText: "out/Wallet-AdHoc.ipa" });
+        await expect(adHoc).toContainText("Wallet 2.4.0 (4513)");
+        const install = adHoc.getByRole("link", { name: "Install Wallet 2.4.0 (4513) on this iPhone or iPad" });
+        const installHref = (await install.getAttribute("href"))!;
+        const manifestUrl = new URL(installHref).searchParams.get("url")!;
+        expect(installHref.startsWith("itms-services://?action=download-manifest&url=")).toBe(true);
+        expect(manifestUrl).toMatch(new RegExp(`^${KEEL_URL}/api/share/[A-Za-z0-9_-]{43}/artifacts/[0-9a-f-]{36}/manifest$`));
+        const manifestAnswer = await tester.request.get(manifestUrl);
+        expect(manifestAnswer.headers()["content-type"]).toBe("application/xml; charset=utf-8");
+        const manifest = parsePlist(await manifestAnswer.text()) as { items: Array<{ assets: Array<{ kind: string; url: string }>; metadata: Record<string, string> }> };
+        const appHref = (await adHoc.getByRole("link", { name: "Download out/Wallet-AdHoc.ipa" }).getAttribute("href"))!;
+        expect(manifest.items).toEqual([{ assets: [{ kind: "software-package", url: `${KEEL_URL}${appHref}` }], metadata: { "bundle-identifier": "com.fabrikam.wallet", "bundle-version": "2.4.0", kind: "software", title: "Wallet" } }]);
+        expect(Buffer.from(await (await tester.request.get(manifest.items[0]!.assets[0]!.url)).body()).equals(ipa)).toBe(true);
+        // A file that holds no app has no manifest.
+        const plainId = (await files.getByRole("link", { name: "Download out/Wallet.ipa" }).getAttribute("href"))!.split("/").at(-1)!;
+        expect((await tester.request.get(manifestUrl.replace(/artifacts\/[0-9a-f-]{36}\//, `artifacts/${plainId}/`))).status()).toBe(404);
         await expect(testerPage.getByRole("img", { name: /^QR code of this page's address/ })).toBeVisible();
         await expectNoSeriousA11yViolations(testerPage, "shared build page");
         const sharedHref = (await files.getByRole("link", { name: "Download out/Wallet.ipa" }).getAttribute("href"))!;
@@ -361,6 +404,7 @@ test.describe("builds", () => {
         await testerPage.reload();
         await expect(testerPage.getByRole("heading", { name: "This link no longer works" })).toBeVisible();
         expect((await tester.request.get(sharedHref)).status()).toBe(404);
+        expect((await tester.request.get(manifestUrl)).status()).toBe(404);
       } finally {
         await tester.close();
       }

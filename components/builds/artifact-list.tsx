@@ -1,6 +1,7 @@
 import DownloadIcon from "lucide-react/icons/download";
 import Link from "next/link";
 import type { ArtifactView } from "@/lib/data/artifacts";
+import { appLabel } from "@/lib/shared/app-info";
 import { formatDay } from "@/lib/shared/dates";
 import { formatSize } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE } from "@/lib/shared/workflow";
@@ -11,15 +12,22 @@ export function ArtifactLinks({ buildId, artifacts, label }: { buildId: string; 
     <ul className="space-y-2" aria-label={label}>
       {artifacts.map((artifact) => (
         <li key={artifact.id} className="flex items-start justify-between gap-3">
-          <a
-            href={`/api/builds/${buildId}/artifacts/${artifact.id}`}
-            download
-            className="flex min-w-0 items-start gap-2 font-mono text-xs break-all text-brand-700 underline"
-            title={`SHA-256 ${artifact.sha256}`}
-          >
-            <DownloadIcon aria-hidden="true" className="mt-0.5 size-3.5 shrink-0" />
-            <span>{artifact.path}</span>
-          </a>
+          <div className="min-w-0">
+            <a
+              href={`/api/builds/${buildId}/artifacts/${artifact.id}`}
+              download
+              className="flex items-start gap-2 font-mono text-xs break-all text-brand-700 underline"
+              title={`SHA-256 ${artifact.sha256}`}
+            >
+              <DownloadIcon aria-hidden="true" className="mt-0.5 size-3.5 shrink-0" />
+              <span>{artifact.path}</span>
+            </a>
+            {artifact.app ? (
+              <p className="mt-0.5 pl-5.5 text-xs text-slate-600">
+                {appLabel(artifact.app)} · {artifact.app.bundleId}
+              </p>
+            ) : null}
+          </div>
           <span className="shrink-0 text-xs text-slate-600 tabular-nums">{formatSize(artifact.size)}</span>
         </li>
       ))}

@@ -52,6 +52,8 @@ export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: s
       path: artifact.path,
       size: artifact.size,
       sha256: artifact.sha256,
+      // An .ipa's app ({ bundleId, version, shortVersion, name }), or null: a release script reads what it built.
+      app: artifact.app,
       downloadUrl: `${origin}/api/v1/builds/${build.id}/artifacts/${artifact.id}`,
     })),
     // Every artifact in one zip (their paths inside), or null when the build kept none.

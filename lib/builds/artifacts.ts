@@ -6,7 +6,9 @@ import path from "node:path";
 import { glob } from "tinyglobby";
 import { addArtifactChunk, completeArtifact, dropArtifact, startArtifact } from "@/lib/data/artifacts";
 import type { Scope } from "@/lib/scope";
+import { appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { formatSize } from "@/lib/shared/names";
+import { AppInfoError, readIpaInfo } from "./app-info";
 
 // What a build keeps (lib/builds/README.md, "Artifacts"): every file the steps put in
 // $KEEL_BUILD_ARTIFACTS, and the workspace's files matching the workflow's patterns. Only
@@ -103,7 +105,9 @@ export async function keepArtifacts(
       say(`Not kept: ${found.path} (${formatSize(found.size)}) — the build's artifacts would pass ${formatSize(maxBytes)} (KEEL_BUILD_ARTIFACT_MAX_BYTES).`);
       continue;
     }
-    const stored = await storeFile(scope, target, found);
+    // An iOS app: what it says about itself, for installing it on iPhones from the testers' page.
+    const app = /\.ipa$/i.test(found.path) ? await readIpaInfo(found.file).catch((caught: unknown) => (caught instanceof AppInfoError ? caught : new AppInfoError("it could not be read"))) : null;
+    const stored = await storeFile(scope, target, found, app instanceof AppInfoError ? null : app);
     if (stored === "lost") {
       result.lost = true;
       return result;
@@ -115,13 +119,19 @@ export async function keepArtifacts(
     }
     result.kept += 1;
     result.bytes += stored;
-    say(`Kept ${found.path} (${formatSize(stored)}).`);
+    say(
+      app === null
+        ? `Kept ${found.path} (${formatSize(stored)}).`
+        : app instanceof AppInfoError
+          ? `Kept ${found.path} (${formatSize(stored)}); testers cannot install it from a shared link: ${app.message}.`
+          : `Kept ${found.path} (${formatSize(stored)}): ${appLabel(app)}, ${app.bundleId}.`,
+    );
   }
   return result;
 }
 
 /** Streams one file into its artifact; its size, null when the file could not be read, "lost" when the run lost its build. */
-async function storeFile(scope: Scope, target: { buildId: string; runId: string }, found: FoundArtifact): Promise<number | null | "lost"> {
+async function storeFile(scope: Scope, target: { buildId: string; runId: string }, found: FoundArtifact, app: AppInfo | null): Promise<number | null | "lost"> {
   const id = await startArtifact(scope, target.buildId, target.runId, found.path);
   if (!id) {
     return "lost";
@@ -150,6 +160,6 @@ async function storeFile(scope: Scope, target: { buildId: string; runId: string 
     await dropArtifact(scope, id);
     return null;
   }
-  await completeArtifact(scope, id, size, hash.digest("hex"));
+  await completeArtifact(scope, id, size, hash.digest("hex"), app);
   return size;
 }

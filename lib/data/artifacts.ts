@@ -1,12 +1,14 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Scope } from "@/lib/scope";
+import { appInfoOf, type AppInfo } from "@/lib/shared/app-info";
 
 // A build's artifacts (lib/builds/README.md, "Artifacts"): the worker writes an artifact row,
 // then its content in chunks, then marks it complete; pages list and serve complete ones only.
 // Every write names the run that owns the build, so a run that lost its build writes nothing.
 
-export type ArtifactView = { id: string; path: string; size: number; sha256: string; createdAt: Date };
+/** `app`: what an .ipa says about itself (lib/shared/app-info.ts), null for other files and .ipa files without it. */
+export type ArtifactView = { id: string; path: string; size: number; sha256: string; createdAt: Date; app: AppInfo | null };
 
 /** Starts an artifact of a build this run still owns (RUNNING, same runId); null when it does not. */
 export async function startArtifact(scope: Scope, buildId: string, runId: string, path: string): Promise<string | null> {
@@ -30,8 +32,8 @@ export async function addArtifactChunk(scope: Scope, artifactId: string, seq: nu
 }
 
 /** Marks an artifact complete with its size and hash: from now on it is listed and served. */
-export async function completeArtifact(scope: Scope, artifactId: string, size: number, sha256: string): Promise<void> {
-  await db.buildArtifact.updateMany({ where: { id: artifactId, organizationId: scope.organizationId, complete: false }, data: { complete: true, size: BigInt(size), sha256 } });
+export async function completeArtifact(scope: Scope, artifactId: string, size: number, sha256: string, app: AppInfo | null = null): Promise<void> {
+  await db.buildArtifact.updateMany({ where: { id: artifactId, organizationId: scope.organizationId, complete: false }, data: { complete: true, size: BigInt(size), sha256, ...(app ? { app } : {}) } });
 }
 
 /** Drops an artifact the worker could not finish (the file went away while it was read). */
@@ -39,8 +41,8 @@ export async function dropArtifact(scope: Scope, artifactId: string): Promise<vo
   await db.buildArtifact.deleteMany({ where: { id: artifactId, organizationId: scope.organizationId, complete: false } });
 }
 
-function viewOf(row: { id: string; path: string; size: bigint; sha256: string | null; createdAt: Date }): ArtifactView {
-  return { id: row.id, path: row.path, size: Number(row.size), sha256: row.sha256 ?? "", createdAt: row.createdAt };
+function viewOf(row: { id: string; path: string; size: bigint; sha256: string | null; createdAt: Date; app: unknown }): ArtifactView {
+  return { id: row.id, path: row.path, size: Number(row.size), sha256: row.sha256 ?? "", createdAt: row.createdAt, app: appInfoOf(row.app) };
 }
 
 /**
@@ -52,7 +54,7 @@ export async function listArtifacts(scope: Scope, buildId: string): Promise<{ ar
     db.buildArtifact.findMany({
       where: { buildId, organizationId: scope.organizationId, complete: true },
       orderBy: [{ path: "asc" }, { createdAt: "asc" }],
-      select: { id: true, path: true, size: true, sha256: true, createdAt: true },
+      select: { id: true, path: true, size: true, sha256: true, createdAt: true, app: true },
     }),
     db.$queryRaw<{ latest: boolean }[]>`
       SELECT b.status = 'SUCCEEDED' AND NOT EXISTS (
@@ -67,7 +69,7 @@ export async function listArtifacts(scope: Scope, buildId: string): Promise<{ ar
 export async function getArtifact(scope: Scope, buildId: string, artifactId: string): Promise<(ArtifactView & { chunks: number }) | null> {
   const row = await db.buildArtifact.findFirst({
     where: { id: artifactId, buildId, organizationId: scope.organizationId, complete: true },
-    select: { id: true, path: true, size: true, sha256: true, createdAt: true, _count: { select: { chunks: true } } },
+    select: { id: true, path: true, size: true, sha256: true, createdAt: true, app: true, _count: { select: { chunks: true } } },
   });
   return row ? { ...viewOf(row), chunks: row._count.chunks } : null;
 }
@@ -115,7 +117,7 @@ export async function latestSuccessfulArtifacts(scope: Scope, profileId: string,
     select: {
       id: true,
       number: true,
-      artifacts: { where: { complete: true }, orderBy: [{ path: "asc" }, { createdAt: "asc" }], take, select: { id: true, path: true, size: true, sha256: true, createdAt: true } },
+      artifacts: { where: { complete: true }, orderBy: [{ path: "asc" }, { createdAt: "asc" }], take, select: { id: true, path: true, size: true, sha256: true, createdAt: true, app: true } },
       _count: { select: { artifacts: { where: { complete: true } } } },
     },
   });

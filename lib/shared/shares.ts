@@ -15,3 +15,21 @@ export const MAX_SHARES_PER_BUILD = 10;
 export function sharePath(key: string): string {
   return `/share/${key}`;
 }
+
+/** A shared file's download (what the page's Download buttons and an iPhone's install fetch). */
+export function shareArtifactPath(key: string, artifactId: string): string {
+  return `/api/share/${key}/artifacts/${artifactId}`;
+}
+
+/** The install manifest of a shared iOS app (lib/builds/README.md, "Installing on iPhones"). */
+export function shareManifestPath(key: string, artifactId: string): string {
+  return `${shareArtifactPath(key, artifactId)}/manifest`;
+}
+
+/**
+ * The link that makes an iPhone or iPad install a shared app: iOS reads the manifest (over HTTPS
+ * with a certificate it trusts, nothing else), then downloads the file it names.
+ */
+export function iosInstallUrl(publicUrl: string, key: string, artifactId: string): string {
+  return `itms-services://?action=download-manifest&url=${encodeURIComponent(`${publicUrl}${shareManifestPath(key, artifactId)}`)}`;
+}

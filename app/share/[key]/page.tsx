@@ -2,15 +2,17 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import QRCode from "qrcode";
 import DownloadIcon from "lucide-react/icons/download";
+import SmartphoneIcon from "lucide-react/icons/smartphone";
 import { BuildStatusBadge } from "@/components/builds/build-status-badge";
 import { buttonClasses } from "@/components/ui/button";
 import { When } from "@/components/ui/when";
 import { openShare } from "@/lib/data/shares";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
+import { appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { platformLabel } from "@/lib/shared/platforms";
-import { SHARE_KEY_SHAPE, sharePath } from "@/lib/shared/shares";
+import { iosInstallUrl, SHARE_KEY_SHAPE, shareArtifactPath, sharePath } from "@/lib/shared/shares";
 
 // A shared build's page (lib/builds/README.md, "Sharing with testers"): public by design — the
 // link's key is the credential — so it shows only this build's files and where they came from,
@@ -31,8 +33,17 @@ function Shell({ children }: { children: ReactNode }) {
   );
 }
 
-/** What installing a kind of file takes, for the tester reading the page. */
-function installHint(path: string): string | null {
+/**
+ * What installing a kind of file takes, for the tester reading the page. An .ipa whose app Keel
+ * read installs from the page (`installable`: Keel's address is HTTPS, which iOS requires).
+ */
+function installHint(path: string, app: AppInfo | null, installable: boolean): string | null {
+  if (app && installable) {
+    return "iPhone and iPad: open this page on the device and choose Install. It installs only on devices its provisioning profile lists (ad hoc or enterprise signing); other testers get it through TestFlight.";
+  }
+  if (app) {
+    return "iPhone and iPad: this Keel's address is not HTTPS, and iOS installs apps only from HTTPS, so there is no Install button; ask whoever shared it, or install the download with Apple Configurator or Xcode on a device its provisioning profile lists.";
+  }
   if (/\.apk$/i.test(path)) {
     return "Android: open this page on the phone, download the file and open it; Android asks you once to allow installs from your browser.";
   }
@@ -60,7 +71,9 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
   // The apps first: what a tester came for.
   const isApp = (path: string) => /\.(apk|aab|ipa)$/i.test(path);
   const artifacts = [...shared.artifacts].sort((a, b) => Number(isApp(b.path)) - Number(isApp(a.path)));
-  const pageUrl = `${publicUrlOf(getEnv())}${sharePath(key)}`;
+  const publicUrl = publicUrlOf(getEnv());
+  const pageUrl = `${publicUrl}${sharePath(key)}`;
+  const installable = publicUrl.startsWith("https://");
   const qr = await QRCode.toString(pageUrl, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
   const source = build.tag ? `tag ${build.tag}` : build.branch ? shortBranchName(build.branch) : null;
   return (
@@ -91,22 +104,31 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
         ) : (
           <ul aria-label="Shared files" className="mt-3 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white">
             {artifacts.map((artifact) => {
-              const hint = installHint(artifact.path);
+              const hint = installHint(artifact.path, artifact.app, installable);
+              const install = artifact.app && installable;
               return (
                 <li key={artifact.id} className="flex flex-wrap items-start justify-between gap-3 px-4 py-3">
                   <div className="min-w-0">
+                    {artifact.app ? <p className="text-sm font-medium text-slate-900">{appLabel(artifact.app)}</p> : null}
                     <p className="break-all font-mono text-sm text-slate-900">{artifact.path}</p>
-                    <p className="text-xs text-slate-600">{formatSize(artifact.size)}</p>
+                    <p className="text-xs text-slate-600">
+                      {formatSize(artifact.size)}
+                      {artifact.app ? ` · ${artifact.app.bundleId}` : ""}
+                    </p>
                     {hint ? <p className="mt-1 text-xs text-slate-700">{hint}</p> : null}
                   </div>
-                  <a
-                    href={`/api/share/${key}/artifacts/${artifact.id}`}
-                    download
-                    className={buttonClasses("primary", "shrink-0", "sm")}
-                  >
-                    <DownloadIcon className="h-4 w-4" aria-hidden="true" />
-                    Download<span className="sr-only"> {artifact.path}</span>
-                  </a>
+                  <div className="flex shrink-0 flex-wrap gap-2">
+                    {install ? (
+                      <a href={iosInstallUrl(publicUrl, key, artifact.id)} className={buttonClasses("primary", "sm")}>
+                        <SmartphoneIcon className="h-4 w-4" aria-hidden="true" />
+                        Install<span className="sr-only"> {appLabel(artifact.app!)} on this iPhone or iPad</span>
+                      </a>
+                    ) : null}
+                    <a href={shareArtifactPath(key, artifact.id)} download className={buttonClasses(install ? "secondary" : "primary", "sm")}>
+                      <DownloadIcon className="h-4 w-4" aria-hidden="true" />
+                      Download<span className="sr-only"> {artifact.path}</span>
+                    </a>
+                  </div>
                 </li>
               );
             })}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BuildArtifact" ADD COLUMN     "app" JSONB;
