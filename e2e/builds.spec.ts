@@ -803,6 +803,22 @@ test.describe("builds", () => {
       await expect(found).toBeInViewport();
       await expectNoSeriousA11yViolations(page, "failed build with a search of its log");
 
+      // Times: each line's time since the build started (in order, within the build's duration), remembered on reload, and off again.
+      const times = log.locator("[data-line-time]");
+      await expect(times).toHaveCount(0);
+      await page.getByLabel("Times", { exact: true }).check();
+      await expect(times.first()).toHaveText(/^0:0\d$/);
+      const seconds = (await times.allTextContents()).map((text) => text.split(":").reduce((total, part) => total * 60 + Number(part), 0));
+      expect(seconds.length).toBe(await log.locator("[data-seq]").count());
+      expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
+      const ran = await prisma().build.findUniqueOrThrow({ where: { id: buildId }, select: { startedAt: true, finishedAt: true } });
+      expect(seconds.at(-1)!).toBeLessThanOrEqual(Math.ceil((ran.finishedAt!.getTime() - ran.startedAt!.getTime()) / 1_000));
+      await page.reload();
+      await expect(page.getByLabel("Times", { exact: true })).toBeChecked();
+      await expect(log.locator("[data-line-time]").first()).toHaveText(/^0:0\d$/);
+      await page.getByLabel("Times", { exact: true }).uncheck();
+      await expect(log.locator("[data-line-time]")).toHaveCount(0);
+
       // Whoever started it is told by e-mail, with the reason and a link to the build.
       await expect.poll(() => mailsTo(FIRST_ADMIN.email, `${profile.name} #1 failed`).length, { timeout: 30_000 }).toBe(1);
       const [mail] = mailsTo(FIRST_ADMIN.email, `${profile.name} #1 failed`);

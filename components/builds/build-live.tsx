@@ -23,9 +23,16 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /** Lines kept on the page; the download has them all. */
 const MAX_SHOWN = 5_000;
-const FOLLOW_KEY = "keel.buildLog.follow";
 
-type ShownLine = { seq: number; step: number; stream: LogLineDto["stream"]; segments: AnsiSegment[] };
+/** A log line as shown: `at`, when the worker wrote it (ms since 1970). */
+type ShownLine = { seq: number; step: number; stream: LogLineDto["stream"]; at: number; segments: AnsiSegment[] };
+
+/** A line's time in the build, from its start: 4:07, 1:02:45. */
+function sinceStart(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1_000));
+  const clock = `${Math.floor((seconds % 3_600) / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  return seconds >= 3_600 ? `${Math.floor(seconds / 3_600)}:${clock.padStart(5, "0")}` : clock;
+}
 
 function segmentProps(style: AnsiStyle): { className: string; style?: CSSProperties } {
   const classes: string[] = [];
@@ -112,17 +119,37 @@ function BuildProgress({ elapsedMs, typical }: { elapsedMs: number; typical: Typ
   );
 }
 
-// "Follow the log" is remembered in localStorage (read as an external store: no state copy).
-const FOLLOW_EVENT = "keel:follow";
-function subscribeFollow(callback: () => void): () => void {
-  window.addEventListener(FOLLOW_EVENT, callback);
+// The log's switches ("Follow the log", "Times") are remembered in localStorage, read as an
+// external store (no state copy); a change in one tab reaches the others.
+const TOGGLE_EVENT = "keel:log-toggle";
+function subscribeToggles(callback: () => void): () => void {
+  window.addEventListener(TOGGLE_EVENT, callback);
   window.addEventListener("storage", callback);
   return () => {
-    window.removeEventListener(FOLLOW_EVENT, callback);
+    window.removeEventListener(TOGGLE_EVENT, callback);
     window.removeEventListener("storage", callback);
   };
 }
-const readFollow = () => window.localStorage.getItem(FOLLOW_KEY) !== "off";
+
+/** A remembered on/off switch of the log, and its setter. */
+function useStoredToggle(key: string, fallback: boolean): [boolean, (value: boolean) => void] {
+  const value = useSyncExternalStore(
+    subscribeToggles,
+    () => {
+      const stored = window.localStorage.getItem(key);
+      return stored === null ? fallback : stored === "on";
+    },
+    () => fallback,
+  );
+  const change = useCallback(
+    (next: boolean) => {
+      window.localStorage.setItem(key, next ? "on" : "off");
+      window.dispatchEvent(new Event(TOGGLE_EVENT));
+    },
+    [key],
+  );
+  return [value, change];
+}
 
 /**
  * The live part of a build page: status, queue position, steps and the log, fed by the
@@ -152,7 +179,9 @@ export function BuildLive({
   const [lines, setLines] = useState<ShownLine[]>([]);
   const [dropped, setDropped] = useState(0);
   const [connection, setConnection] = useState<"connecting" | "live" | "reconnecting" | "ended">("connecting");
-  const follow = useSyncExternalStore(subscribeFollow, readFollow, () => true);
+  const [follow, changeFollow] = useStoredToggle("keel.buildLog.follow", true);
+  // Each line's time since the build started: where a slow build spends its minutes.
+  const [showTimes, changeShowTimes] = useStoredToggle("keel.buildLog.times", false);
   const [now, setNow] = useState(() => Date.parse(initial.startedAt ?? "") || 0);
   const [cancelState, cancelFormAction] = useActionState(cancelAction, idleState as FormState);
   const ansi = useRef<AnsiStyle>(PLAIN_STYLE);
@@ -168,11 +197,6 @@ export function BuildLive({
   const [stepNote, setStepNote] = useState<string | null>(null);
   // The line "Find in the log" jumped to (marked in the log).
   const [foundSeq, setFoundSeq] = useState<number | null>(null);
-
-  const changeFollow = useCallback((value: boolean) => {
-    window.localStorage.setItem(FOLLOW_KEY, value ? "on" : "off");
-    window.dispatchEvent(new Event(FOLLOW_EVENT));
-  }, []);
 
   const running = state.status === "RUNNING";
   useEffect(() => {
@@ -211,7 +235,7 @@ export function BuildLive({
         }
         const result = parseAnsiLine(line.text, ansi.current);
         ansi.current = result.state;
-        return { seq: line.seq, step: line.step, stream: line.stream, segments: result.segments };
+        return { seq: line.seq, step: line.step, stream: line.stream, at: Date.parse(line.at), segments: result.segments };
       });
       setLines((previous) => {
         const known = previous.at(-1)?.seq ?? -1;
@@ -291,6 +315,8 @@ export function BuildLive({
   };
 
   const final = isFinal(state.status);
+  // "Times" counts from the build's start (or, before the page knows it, from the first line).
+  const logStart = Date.parse(state.startedAt ?? "") || (lines[0]?.at ?? 0);
   return (
     <div className="space-y-6">
       <section aria-label="Status" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
@@ -400,6 +426,13 @@ export function BuildLive({
               <input type="checkbox" checked={follow} onChange={(event) => changeFollow(event.target.checked)} />
               Follow the log
             </label>
+            <label className="flex items-center gap-2">
+              <input type="checkbox" checked={showTimes} onChange={(event) => changeShowTimes(event.target.checked)} aria-describedby="log-times-hint" />
+              Times
+            </label>
+            <span id="log-times-hint" className="sr-only">
+              Shows when each line was written, counted from the start of the build.
+            </span>
             <a href={`/api/builds/${buildId}/log`} className={buttonClasses("secondary", "py-1.5")} download>
               Download log
             </a>
@@ -441,6 +474,11 @@ export function BuildLive({
                 <span className="mr-3 w-10 shrink-0 select-none text-right text-slate-400" aria-hidden="true">
                   {line.seq + 1}
                 </span>
+                {showTimes ? (
+                  <span className="mr-3 w-14 shrink-0 select-none text-right tabular-nums text-slate-500" data-line-time title={new Date(line.at).toISOString().replace("T", " ").slice(0, 19) + " UTC"}>
+                    {sinceStart(line.at - logStart)}
+                  </span>
+                ) : null}
                 <span className="min-w-0 flex-1 whitespace-pre-wrap [overflow-wrap:anywhere]" data-line-text>
                   {line.segments.length === 0 ? " " : line.segments.map((segment, index) => <span key={index} {...segmentProps(segment.style)}>{segment.text}</span>)}
                 </span>
