@@ -9,37 +9,40 @@ const suite = walletProfileSuite();
 const NOW = new Date("2026-12-06T15:00:00Z");
 const at = (iso: string) => new Date(iso);
 
+let number = 0;
+/** Writes a finished build of the suite's profile: queued at `queued`, started `waitS` later, `tookS` long, its steps one after another. */
+async function finishedBuild(status: "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "ERROR", queued: string, waitS: number, tookS: number, steps: Array<[string, number]> = []): Promise<void> {
+  const { database, seeded, profileId } = suite;
+  number += 1;
+  const queuedAt = at(queued);
+  const startedAt = new Date(queuedAt.getTime() + waitS * 1_000);
+  const finishedAt = new Date(startedAt.getTime() + tookS * 1_000);
+  const row = await database.prisma.build.create({
+    data: { organizationId: seeded.organizationId, profileId, number, trigger: "MANUAL", idempotencyKey: `insights-${number}`, commitId: "d".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 3_600, status, queuedAt, startedAt, finishedAt },
+  });
+  let clock = startedAt.getTime();
+  await database.prisma.buildStep.createMany({
+    data: steps.map(([name, seconds], index) => {
+      const step = { buildId: row.id, index, name, command: name, status: "SUCCEEDED" as const, startedAt: new Date(clock), finishedAt: new Date(clock + seconds * 1_000) };
+      clock += seconds * 1_000;
+      return step;
+    }),
+  });
+}
+
 describe("a profile's insights", () => {
   it("counts outcomes per UTC day, takes the medians of successful builds and of waiting, and times each step", async () => {
     const { profileInsights } = await import("./insights");
     const { database, seeded, profileId, admin } = suite;
-    let number = 0;
-    const build = async (status: "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "ERROR", queued: string, waitS: number, tookS: number, steps: Array<[string, number]> = []) => {
-      number += 1;
-      const queuedAt = at(queued);
-      const startedAt = new Date(queuedAt.getTime() + waitS * 1_000);
-      const finishedAt = new Date(startedAt.getTime() + tookS * 1_000);
-      const row = await database.prisma.build.create({
-        data: { organizationId: seeded.organizationId, profileId, number, trigger: "MANUAL", idempotencyKey: `insights-${number}`, commitId: "d".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 3_600, status, queuedAt, startedAt, finishedAt },
-      });
-      let clock = startedAt.getTime();
-      await database.prisma.buildStep.createMany({
-        data: steps.map(([name, seconds], index) => {
-          const step = { buildId: row.id, index, name, command: name, status: "SUCCEEDED" as const, startedAt: new Date(clock), finishedAt: new Date(clock + seconds * 1_000) };
-          clock += seconds * 1_000;
-          return step;
-        }),
-      });
-    };
     // Three successes (240, 300, 600 s), each with its steps; two failures; a cancel; one build
     // older than the window, one still running (neither counts).
-    await build("SUCCEEDED", "2026-12-01T10:00:00Z", 2, 240, [["Fetch commit", 10], ["Build", 200], ["Test", 30]]);
-    await build("SUCCEEDED", "2026-12-01T23:59:00Z", 4, 300, [["Fetch commit", 20], ["Build", 250], ["Test", 30]]);
-    await build("SUCCEEDED", "2026-12-05T08:00:00Z", 6, 600, [["Fetch commit", 30], ["Build", 500], ["Test", 70]]);
-    await build("FAILED", "2026-12-05T09:00:00Z", 8, 120);
-    await build("TIMED_OUT", "2026-12-06T09:00:00Z", 10, 1_800);
-    await build("CANCELED", "2026-12-06T10:00:00Z", 12, 5);
-    await build("SUCCEEDED", "2026-10-01T10:00:00Z", 1, 60, [["Build", 60]]);
+    await finishedBuild("SUCCEEDED", "2026-12-01T10:00:00Z", 2, 240, [["Fetch commit", 10], ["Build", 200], ["Test", 30]]);
+    await finishedBuild("SUCCEEDED", "2026-12-01T23:59:00Z", 4, 300, [["Fetch commit", 20], ["Build", 250], ["Test", 30]]);
+    await finishedBuild("SUCCEEDED", "2026-12-05T08:00:00Z", 6, 600, [["Fetch commit", 30], ["Build", 500], ["Test", 70]]);
+    await finishedBuild("FAILED", "2026-12-05T09:00:00Z", 8, 120);
+    await finishedBuild("TIMED_OUT", "2026-12-06T09:00:00Z", 10, 1_800);
+    await finishedBuild("CANCELED", "2026-12-06T10:00:00Z", 12, 5);
+    await finishedBuild("SUCCEEDED", "2026-10-01T10:00:00Z", 1, 60, [["Build", 60]]);
     number += 1;
     await database.prisma.build.create({ data: { organizationId: seeded.organizationId, profileId, number, trigger: "MANUAL", idempotencyKey: "insights-running", commitId: "d".repeat(40), steps: [], timeoutSeconds: 60, status: "RUNNING", startedAt: NOW } });
 
@@ -75,35 +78,19 @@ describe("a profile's insights", () => {
     const { database, seeded, profileId, admin } = suite;
     // The profile's history starts empty (the test above left builds in it).
     await database.prisma.build.deleteMany({ where: { profileId } });
-    let number = 100;
-    const build = async (status: "SUCCEEDED" | "FAILED", queuedAt: Date, tookS: number, steps: Array<[string, number]>) => {
-      number += 1;
-      const startedAt = new Date(queuedAt.getTime() + 1_000);
-      const row = await database.prisma.build.create({
-        data: { organizationId: seeded.organizationId, profileId, number, trigger: "MANUAL", idempotencyKey: `typical-${number}`, commitId: "e".repeat(40), steps: [], timeoutSeconds: 3_600, status, queuedAt, startedAt, finishedAt: new Date(startedAt.getTime() + tookS * 1_000) },
-      });
-      let clock = startedAt.getTime();
-      await database.prisma.buildStep.createMany({
-        data: steps.map(([name, seconds], index) => {
-          const step = { buildId: row.id, index, name, command: name, status: "SUCCEEDED" as const, startedAt: new Date(clock), finishedAt: new Date(clock + seconds * 1_000) };
-          clock += seconds * 1_000;
-          return step;
-        }),
-      });
-    };
     // Two successes predict nothing yet.
-    await build("SUCCEEDED", at("2026-11-01T10:00:00Z"), 100, [["Fetch", 10], ["Build", 90]]);
-    await build("SUCCEEDED", at("2026-11-02T10:00:00Z"), 200, [["Fetch", 20], ["Build", 180]]);
+    await finishedBuild("SUCCEEDED", "2026-11-01T10:00:00Z", 1, 100, [["Fetch", 10], ["Build", 90]]);
+    await finishedBuild("SUCCEEDED", "2026-11-02T10:00:00Z", 1, 200, [["Fetch", 20], ["Build", 180]]);
     expect(await typicalDuration(admin, profileId)).toBeNull();
     // A failure does not count, however long it took.
-    await build("FAILED", at("2026-11-03T10:00:00Z"), 5_000, [["Fetch", 10], ["Build", 4_990]]);
+    await finishedBuild("FAILED", "2026-11-03T10:00:00Z", 1, 5_000, [["Fetch", 10], ["Build", 4_990]]);
     expect(await typicalDuration(admin, profileId)).toBeNull();
     // The third success: medians of 100, 200, 400 s; a step renamed at the same index counts under its own name.
-    await build("SUCCEEDED", at("2026-11-04T10:00:00Z"), 400, [["Fetch", 30], ["Archive", 370]]);
+    await finishedBuild("SUCCEEDED", "2026-11-04T10:00:00Z", 1, 400, [["Fetch", 30], ["Archive", 370]]);
     expect(await typicalDuration(admin, profileId)).toEqual({ ms: 200_000, builds: 3, steps: { Fetch: 20_000, Build: 135_000, Archive: 370_000 } });
     // Only the newest TYPICAL_OF_BUILDS successes count: ten more of 60 s push the old ones out.
     for (let day = 10; day < 10 + TYPICAL_OF_BUILDS; day += 1) {
-      await build("SUCCEEDED", at(`2026-11-${day}T10:00:00Z`), 60, [["Fetch", 5], ["Build", 55]]);
+      await finishedBuild("SUCCEEDED", `2026-11-${day}T10:00:00Z`, 1, 60, [["Fetch", 5], ["Build", 55]]);
     }
     expect(await typicalDuration(admin, profileId)).toEqual({ ms: 60_000, builds: TYPICAL_OF_BUILDS, steps: { Fetch: 5_000, Build: 55_000 } });
     // Another organization gets no estimate of this profile.
