@@ -270,6 +270,9 @@ const ACTIONS: Record<string, ActionRow> = {
   // Members and admins share a finished build's files with testers, and turn links off (a made-up link: "already off").
   "lib/actions/shares.ts#shareBuildAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [await f.build("SUCCEEDED").then((id) => withArtifact(f, id))], form: { days: "7" } }) },
   "lib/actions/shares.ts#unshareBuildAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [f.buildId], form: { shareId: randomUUID() } }) },
+  "lib/actions/shares.ts#shareProfileAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [f.profileId], form: { branch: "main", days: "30" } }) },
+  // An id no link has: the call answers that it was already off.
+  "lib/actions/shares.ts#unshareProfileAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [f.profileId], form: { shareId: randomUUID() } }) },
   // Everyone makes tokens of their own; revoking a member's is for its owner and admins.
   "lib/actions/api-tokens.ts#createApiTokenAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => ({ args: [], form: { name: uniqueName("Matrix Token"), days: "30" } }) },
   "lib/actions/api-tokens.ts#revokeApiTokenAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.apiToken()]) },

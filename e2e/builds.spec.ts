@@ -286,6 +286,75 @@ test.describe("builds", () => {
     }
   });
 
+  test("a member makes one link to the newest build of a branch: testers always get the newest successful one", async ({ page, browser }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Nightly"));
+    const member = await createUser({ role: "MEMBER", name: "Nia Nightly" });
+    const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
+    // Finished builds as the worker leaves them: a status, a branch, and the files they kept.
+    const finished = async (number: number, status: "SUCCEEDED" | "FAILED", branch: string, apk: string) =>
+      prisma().build.create({
+        data: {
+          organizationId, profileId: profile.id, number, status, trigger: "PUSH", idempotencyKey: `nightly-${profile.id}-${number}`, commitId: String(number).repeat(40).slice(0, 40), branch: `refs/heads/${branch}`, steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(),
+          artifacts: { create: { organizationId, path: "out/Wallet.apk", size: BigInt(apk.length), sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from(apk) } } } },
+        },
+      });
+    try {
+      await finished(1, "SUCCEEDED", "main", "apk-1");
+      await finished(2, "SUCCEEDED", "main", "apk-2");
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 3 } });
+      await signInPage(page, member.email, member.password);
+      await page.goto(`/profiles/${profile.id}`);
+      const card = page.getByRole("region", { name: "Testers' link to the newest build" });
+      await expect(card).toContainText("No link yet.");
+      await expect(card.getByLabel("Branch")).toHaveValue("main");
+      await expect(card.getByLabel("The link works for")).toHaveValue("90");
+      // A branch name Git refuses is named, and kept as typed; nothing is made.
+      await card.getByLabel("Branch").fill("release..2");
+      await card.getByRole("button", { name: "Make a link" }).click();
+      await expect(card.getByText("Branch is not a valid Git branch name").first()).toBeVisible();
+      await expect(card.getByLabel("Branch")).toHaveValue("release..2");
+      expect(await prisma().profileShare.count({ where: { profileId: profile.id } })).toBe(0);
+      await card.getByLabel("Branch").fill("main");
+      await card.getByRole("button", { name: "Make a link" }).click();
+      await expect(card.getByText("Made a link to the newest build of main that works for 90 days. Send it to your testers.")).toBeVisible();
+      const linkField = card.getByRole("textbox", { name: /^Link to the newest build of main until .*, made by Nia Nightly$/ });
+      const link = await linkField.inputValue();
+      expect(link).toMatch(new RegExp(`^${KEEL_URL}/share/[A-Za-z0-9_-]{43}$`));
+      await expectNoSeriousA11yViolations(page, "profile page with a link to the newest build");
+
+      const tester = await browser.newContext({ ignoreHTTPSErrors: true });
+      try {
+        const testerPage = await tester.newPage();
+        await testerPage.goto(link);
+        await expect(testerPage.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #2`);
+        await expect(testerPage.getByText("This link always opens the newest successful build of main")).toBeVisible();
+        await expectNoSeriousA11yViolations(testerPage, "link to the newest build");
+        const download = async () => (await (await tester.request.get((await testerPage.getByRole("link", { name: "Download out/Wallet.apk" }).getAttribute("href"))!)).text());
+        expect(await download()).toBe("apk-2");
+        // A failure and another branch's success change nothing; the next success of main is what the same link opens.
+        await finished(3, "FAILED", "main", "apk-3");
+        await finished(4, "SUCCEEDED", "feature/dark-mode", "apk-4");
+        await testerPage.reload();
+        await expect(testerPage.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #2`);
+        await finished(5, "SUCCEEDED", "main", "apk-5");
+        await testerPage.reload();
+        await expect(testerPage.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #5`);
+        expect(await download()).toBe("apk-5");
+        // Turned off on the profile page: the link opens nothing.
+        await card.getByRole("button", { name: "Turn off" }).click();
+        await expect(card.getByText("The link is off: it no longer opens any build.")).toBeVisible();
+        await testerPage.reload();
+        await expect(testerPage.getByRole("heading", { name: "This link no longer works" })).toBeVisible();
+        expect(await prisma().auditEvent.count({ where: { targetId: profile.id, action: { in: ["profile.shared", "profile.share_revoked"] } } })).toBe(2);
+      } finally {
+        await tester.close();
+      }
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+
   test("an admin says where the app is; the build keeps it and anyone downloads it as built", async ({ page, request }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Artifacts"));
     // An ad hoc build of the app beside a file that only has its name (no app inside).

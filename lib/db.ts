@@ -17,6 +17,7 @@ const globalOmit = {
   profileChatHook: { urlSealed: true },
   buildSecretFile: { contentSealed: true },
   buildShare: { keySealed: true },
+  profileShare: { keySealed: true },
   outgoingWebhook: { urlSealed: true, secretSealed: true },
 } as const;
 

@@ -15,7 +15,7 @@ export type SealedColumn =
   | { table: "FederationSigningKey"; column: "privateKeySealed" }
   | { table: "ProfileChatHook"; column: "urlSealed" }
   | { table: "BuildSecretFile"; column: "contentSealed" }
-  | { table: "BuildShare"; column: "keySealed" }
+  | { table: "BuildShare" | "ProfileShare"; column: "keySealed" }
   | { table: "OutgoingWebhook"; column: "urlSealed" | "secretSealed" };
 
 let cached: { spec: string; keyring: Keyring } | undefined;

@@ -1,37 +1,59 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, type ReactNode } from "react";
 import { CopyField } from "@/components/ui/copy-field";
-import { SelectField } from "@/components/ui/field";
+import { SelectField, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { formatTime } from "@/lib/shared/dates";
 import { idleState, type FormState } from "@/lib/shared/form-state";
-import { DEFAULT_SHARE_DAYS, SHARE_LIFETIMES } from "@/lib/shared/shares";
+import { DEFAULT_SHARE_DAYS, DEFAULT_STANDING_SHARE_DAYS, SHARE_LIFETIMES, STANDING_SHARE_LIFETIMES } from "@/lib/shared/shares";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
-export type ShareLink = { id: string; url: string; expiresAt: Date; createdBy: string | null };
+/** `what`: what the link opens, when the card's links differ in it ("the newest build of main"). */
+export type ShareLink = { id: string; url: string; expiresAt: Date; createdBy: string | null; what?: string };
+
+/** The words and choices of a card for links of another kind than to one build. */
+export type ShareCardKind = {
+  listLabel: string;
+  empty: string;
+  hint: string;
+  lifetimes: readonly number[];
+  defaultDays: number;
+  /** Fields the new link's form asks before its lifetime (given the form's errors and what was sent). */
+  fields?: (errors: Record<string, string[] | undefined>, sent: Partial<Record<string, string>> | null) => ReactNode;
+};
+
+const BUILD_LINKS: ShareCardKind = {
+  listLabel: "Links to this build",
+  empty: "No link yet. Make one and send it to your testers: they open it on their phones, no Keel account needed.",
+  hint: "Anyone who has the link can download this build's files until then.",
+  lifetimes: SHARE_LIFETIMES,
+  defaultDays: DEFAULT_SHARE_DAYS,
+};
 
 /**
- * "Share with testers": the build's live links (copy one, turn it off) and a new one. Only for a
- * finished build that kept files (`why` says why not otherwise). Turning a link off answers here,
- * below the list, since the link itself leaves it.
+ * "Share with testers": the live links (copy one, turn it off) and a new one — of a build (only a
+ * finished one that kept files: `why` says why not otherwise), or of another `kind` (a profile's
+ * links to its newest build). Turning a link off answers here, below the list, since the link
+ * itself leaves it.
  */
-export function ShareCard({ links, create, turnOff, why }: { links: ShareLink[]; create: Action; turnOff: Action; why: string | null }) {
+export function ShareCard({ links, create, turnOff, why, kind = BUILD_LINKS }: { links: ShareLink[]; create: Action; turnOff: Action; why: string | null; kind?: ShareCardKind }) {
   const [state, formAction] = useActionState(create, idleState as FormState);
   const [offState, offAction] = useActionState(turnOff, idleState as FormState);
   const errors = state.status === "error" ? state.fieldErrors : {};
+  const sent = state.status === "error" ? state.values : null;
   if (why) {
     return <p className="text-sm text-slate-600">{why}</p>;
   }
   return (
     <div className="space-y-4">
-      {links.length === 0 ? <p className="text-sm text-slate-600">No link yet. Make one and send it to your testers: they open it on their phones, no Keel account needed.</p> : null}
-      <ul aria-label="Links to this build" className="space-y-4">
+      {links.length === 0 ? <p className="text-sm text-slate-600">{kind.empty}</p> : null}
+      <ul aria-label={kind.listLabel} className="space-y-4">
         {links.map((link) => (
           <li key={link.id} className="space-y-2">
-            <CopyField label={`Link until ${formatTime(link.expiresAt)}${link.createdBy ? `, made by ${link.createdBy}` : ""}`} value={link.url} />
+            <CopyField label={`Link${link.what ? ` to ${link.what}` : ""} until ${formatTime(link.expiresAt)}${link.createdBy ? `, made by ${link.createdBy}` : ""}`} value={link.url} />
             <form action={offAction}>
               <input type="hidden" name="shareId" value={link.id} />
               <SubmitButton variant="secondary" pendingLabel="Turning off…">
@@ -43,8 +65,9 @@ export function ShareCard({ links, create, turnOff, why }: { links: ShareLink[];
       </ul>
       <div aria-live="polite">{offState.status !== "idle" ? <FormMessage state={offState} /> : null}</div>
       <form action={formAction} className="space-y-3" aria-label="New link">
-        <SelectField label="The link works for" name="days" defaultValue={String(DEFAULT_SHARE_DAYS)} errors={errors.days} hint="Anyone who has the link can download this build's files until then.">
-          {SHARE_LIFETIMES.map((days) => (
+        {kind.fields?.(errors, sent)}
+        <SelectField label="The link works for" name="days" defaultValue={sent?.days ?? String(kind.defaultDays)} errors={errors.days} hint={kind.hint}>
+          {kind.lifetimes.map((days) => (
             <option key={days} value={days}>
               {days === 1 ? "1 day" : `${days} days`}
             </option>
@@ -56,5 +79,28 @@ export function ShareCard({ links, create, turnOff, why }: { links: ShareLink[];
         <div aria-live="polite">{state.status !== "idle" ? <FormMessage state={state} /> : null}</div>
       </form>
     </div>
+  );
+}
+
+/**
+ * A profile's links to the newest successful build of a branch (the profile page): one address,
+ * and one QR code, for every build to come.
+ */
+export function ProfileShareCard({ links, create, turnOff, defaultBranch }: { links: ShareLink[]; create: Action; turnOff: Action; defaultBranch: string }) {
+  return (
+    <ShareCard
+      links={links}
+      create={create}
+      turnOff={turnOff}
+      why={null}
+      kind={{
+        listLabel: "Links to the newest build",
+        empty: "No link yet. Make one for testers who should always get the newest build: print its QR code, pin it in the team's channel.",
+        hint: "Anyone who has the link can download the newest successful build's files of that branch until then.",
+        lifetimes: STANDING_SHARE_LIFETIMES,
+        defaultDays: DEFAULT_STANDING_SHARE_DAYS,
+        fields: (errors, sent) => <TextField label="Branch" name="branch" defaultValue={sent?.branch ?? defaultBranch} errors={errors.branch} maxLength={250} hint="The link opens its newest successful build that kept files." required />,
+      }}
+    />
   );
 }

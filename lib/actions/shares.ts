@@ -2,15 +2,20 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { createShare, revokeShare } from "@/lib/data/shares";
+import { createProfileShare, createShare, revokeProfileShare, revokeShare } from "@/lib/data/shares";
 import { action } from "@/lib/entry/action";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
+import { shortBranchName } from "@/lib/shared/names";
 import { sharePath } from "@/lib/shared/shares";
-import { shareBuildSchema } from "@/lib/validation/builds";
+import { shareBuildSchema, shareProfileSchema } from "@/lib/validation/builds";
 
 // "Share with testers" on a build page (lib/builds/README.md, "Sharing with testers"): members
-// and admins make a link to a finished build's files that anyone may open, and turn links off.
+// and admins make a link to a finished build's files that anyone may open, and turn links off;
+// on a profile page, a link that always opens the newest successful build of a branch.
+
+/** Which link to turn off. */
+const shareIdSchema = z.object({ shareId: z.uuid({ error: "Reload the page and try again" }) });
 
 /** Makes a link; the answer carries its address, which the page also lists while it lasts. */
 export const shareBuildAction = action(
@@ -34,12 +39,45 @@ export const unshareBuildAction = action(
     name: "builds.unshare",
     permission: "build.share",
     target: "build",
-    form: { schema: z.object({ shareId: z.uuid({ error: "Reload the page and try again" }) }), fields: ["shareId"] },
+    form: { schema: shareIdSchema, fields: ["shareId"] },
     unexpected: "Turning the link off failed unexpectedly. Try again.",
   },
   async ({ scope, target: build, input }) => {
     const removed = await revokeShare(scope, build.id, input.shareId);
     revalidatePath(`/builds/${build.id}`);
     return { status: "success", message: removed ? "The link is off: it no longer opens the build." : "The link was already off." };
+  },
+);
+
+
+/** A profile's link to the newest successful build of a branch: one address (and QR code) for every build to come. */
+export const shareProfileAction = action(
+  {
+    name: "profiles.share",
+    permission: "build.share",
+    target: "profile",
+    form: { schema: shareProfileSchema, fields: ["branch", "days"] },
+    unexpected: "Making the link failed unexpectedly. No link was made; try again.",
+  },
+  async ({ scope, target: profile, input }) => {
+    const share = await createProfileShare(scope, profile.id, input.branch, input.days);
+    revalidatePath(`/profiles/${profile.id}`);
+    return { status: "success", message: `Made a link to the newest build of ${shortBranchName(input.branch)} that works for ${input.days} days. Send it to your testers.`, data: { url: `${publicUrlOf(getEnv())}${sharePath(share.key)}` } };
+  },
+);
+
+/** Turns a profile's link to the newest build off. */
+export const unshareProfileAction = action(
+  {
+    name: "profiles.unshare",
+    permission: "build.share",
+    target: "profile",
+    form: { schema: shareIdSchema, fields: ["shareId"] },
+    unexpected: "Turning the link off failed unexpectedly. Try again.",
+  },
+  async ({ scope, target: profile, input }) => {
+    const removed = await revokeProfileShare(scope, profile.id, input.shareId);
+    revalidatePath(`/profiles/${profile.id}`);
+    return { status: "success", message: removed ? "The link is off: it no longer opens any build." : "The link was already off." };
   },
 );

@@ -43,5 +43,6 @@ describe("audit labels", () => {
     expect(describeAudit("build.started", { number: 5, trigger: "PULL_REQUEST", branch: null })).toBe("#5, trigger: Pull request");
     expect(describeAudit("member.disabled", {})).toBe("");
     expect(describeAudit("profile.build_number_set", { name: "Wallet", from: 1, to: 4513 })).toBe("Wallet: next build #1 → #4513");
+    expect(describeAudit("profile.shared", { name: "Wallet", branch: "refs/heads/release/2.4", days: 90 })).toBe("Wallet: newest build of release/2.4, 90 days");
   });
 });

@@ -67,6 +67,8 @@ const LABELS: Record<string, string> = {
   "build.kept": "Build kept forever",
   "build.shared": "Build shared with a link",
   "build.share_revoked": "Share link turned off",
+  "profile.shared": "Link to the newest build made",
+  "profile.share_revoked": "Link to the newest build turned off",
   "build.unkept": "Build no longer kept",
   "variable_group.created": "Variable group created",
   "variable_group.updated": "Variable group changed",
@@ -184,6 +186,8 @@ function describeData(action: string, data: Record<string, unknown>): string {
     case "profile.created":
     case "profile.deleted":
       return `${name ?? ""} (${text(data.projectName) ?? "?"} / ${text(data.repositoryName) ?? "?"})`;
+    case "profile.shared":
+      return `${name ?? ""}: newest build of ${text(data.branch)?.replace(/^refs\/heads\//, "") ?? "?"}, ${text(data.days) ?? "?"} days`;
     case "profile.build_number_set":
       return `${name ?? ""}: next build #${text(data.from) ?? "?"} → #${text(data.to) ?? "?"}`;
     case "member.role_changed":

@@ -11,7 +11,7 @@ import { idSchema } from "@/lib/validation/auth";
 const GONE = "This link no longer works: it ended or was turned off. Ask whoever sent it for a new one.";
 
 /** The share and the file's id the address names, or the answer that refuses it (400, 404). */
-export async function openSharedFile(request: Request, params: Record<string, string | string[]>): Promise<{ key: string; shared: SharedBuild; artifactId: string } | Response> {
+export async function openSharedFile(request: Request, params: Record<string, string | string[]>): Promise<{ key: string; shared: SharedBuild & { build: NonNullable<SharedBuild["build"]> }; artifactId: string } | Response> {
   const key = typeof params.key === "string" && SHARE_KEY_SHAPE.test(params.key) ? params.key : null;
   const artifactId = idSchema.safeParse(params.artifactId);
   if (new URL(request.url).search !== "") {
@@ -21,8 +21,8 @@ export async function openSharedFile(request: Request, params: Record<string, st
   if (!shared || !key) {
     return jsonError(404, "NOT_FOUND", GONE);
   }
-  if (!artifactId.success) {
+  if (!artifactId.success || !shared.build) {
     return jsonError(404, "NOT_FOUND", "The shared build has no such file. Open the link again to see its files.");
   }
-  return { key, shared, artifactId: artifactId.data };
+  return { key, shared: { ...shared, build: shared.build }, artifactId: artifactId.data };
 }

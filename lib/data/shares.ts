@@ -5,7 +5,8 @@ import { AppError } from "@/lib/errors";
 import { can, refusalOf } from "@/lib/policy";
 import { actorUserId, systemScope, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
-import { MAX_SHARES_PER_BUILD } from "@/lib/shared/shares";
+import { MAX_SHARES_PER_BUILD, MAX_SHARES_PER_PROFILE } from "@/lib/shared/shares";
+import { lockProfile } from "./locks";
 import { listArtifacts, type ArtifactView } from "./artifacts";
 import { recordAudit } from "./audit";
 
@@ -90,39 +91,109 @@ export async function revokeShare(scope: Scope, buildId: string, shareId: string
   });
 }
 
+/** A link to the newest build of a profile's branch, as the profile page lists it. */
+export type ProfileShareView = ShareView & { branch: string };
+
+/**
+ * Makes a link that opens the newest successful build of `branch` (a full ref) that kept files —
+ * whichever it is when the link is opened — lasting `days`. At most MAX_SHARES_PER_PROFILE live
+ * ones per profile (counted under the profile's lock). Audited.
+ */
+export async function createProfileShare(scope: Scope, profileId: string, branch: string, days: number): Promise<ProfileShareView> {
+  requireShare(scope);
+  const key = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + days * DAY_MS);
+  return db.$transaction(async (tx) => {
+    await lockProfile(tx, scope, profileId);
+    const live = await tx.profileShare.count({ where: { profileId, expiresAt: { gt: new Date() } } });
+    if (live >= MAX_SHARES_PER_PROFILE) {
+      throw new AppError("CONFLICT", `This profile already has ${live} live links to its newest builds, the most it may have. Turn one off, then make a new one.`);
+    }
+    const { name } = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true } });
+    const id = randomUUID();
+    const row = await tx.profileShare.create({
+      data: { id, organizationId: scope.organizationId, profileId, branch, keyHash: hashKey(key), keySealed: sealSecret({ table: "ProfileShare", column: "keySealed" }, id, key), createdById: actorUserId(scope), expiresAt },
+      select: { id: true, createdAt: true, expiresAt: true, createdBy: { select: { name: true } } },
+    });
+    await recordAudit(scope, { action: "profile.shared", targetType: "build_profile", targetId: profileId, data: { name, branch, days, expiresAt: expiresAt.toISOString() } }, tx);
+    return { id: row.id, key, branch, createdAt: row.createdAt, expiresAt: row.expiresAt, createdBy: row.createdBy?.name ?? null };
+  });
+}
+
+/** A profile's live links to its newest builds, newest first, with their keys. */
+export async function listProfileShares(scope: Scope, profileId: string): Promise<ProfileShareView[]> {
+  requireShare(scope);
+  const rows = await db.profileShare.findMany({
+    where: { profileId, organizationId: scope.organizationId, expiresAt: { gt: new Date() } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { id: true, branch: true, keySealed: true, createdAt: true, expiresAt: true, createdBy: { select: { name: true } } },
+  });
+  return rows.map((row) => ({ id: row.id, branch: row.branch, key: openSecret({ table: "ProfileShare", column: "keySealed" }, row.id, row.keySealed), createdAt: row.createdAt, expiresAt: row.expiresAt, createdBy: row.createdBy?.name ?? null }));
+}
+
+/** Turns a link to the newest build off. False when it was gone already. Audited. */
+export async function revokeProfileShare(scope: Scope, profileId: string, shareId: string): Promise<boolean> {
+  requireShare(scope);
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.profileShare.deleteMany({ where: { id: shareId, profileId, organizationId: scope.organizationId } });
+    if (count > 0) {
+      await recordAudit(scope, { action: "profile.share_revoked", targetType: "build_profile", targetId: profileId, data: { share: shareId } }, tx);
+    }
+    return count > 0;
+  });
+}
+
+type SharedBuildRow = { id: string; number: number; status: string; branch: string | null; tag: string | null; commitId: string; commitMessage: string | null; finishedAt: Date | null };
+const sharedBuildSelect = { id: true, number: true, status: true, branch: true, tag: true, commitId: true, commitMessage: true, finishedAt: true } as const;
+
 /** What a link's page shows: the build, where it came from, and its files. */
 export type SharedBuild = {
   scope: Scope;
   expiresAt: Date;
-  build: { id: string; number: number; status: string; branch: string | null; tag: string | null; commitId: string; commitMessage: string | null; finishedAt: Date | null; profileName: string; platform: string };
+  profile: { name: string; platform: string };
+  /** A link to the newest build of a branch: the branch (full ref); null for a link to one build. */
+  standing: { branch: string } | null;
+  /** Null only for a link to the newest build while the branch has no successful build with files. */
+  build: SharedBuildRow | null;
   artifacts: ArtifactView[];
 };
 
 /**
- * The build a link opens, or null when the key is unknown, turned off or past its end. Global by
- * nature: the key is the credential, and it yields a system scope of the build's organization
- * (job "share"), which reads only that build's artifacts.
+ * What a link opens, or null when the key is unknown, turned off or past its end: the build of a
+ * link to one build, or the newest successful build of the branch (that kept files) of a link to
+ * the newest. Global by nature: the key is the credential, and it yields a system scope of the
+ * organization (job "share"), which reads only that build's artifacts.
  */
 export async function openShare(key: string): Promise<SharedBuild | null> {
+  const keyHash = hashKey(key);
   const row = await db.buildShare.findUnique({
-    where: { keyHash: hashKey(key) },
-    select: {
-      organizationId: true,
-      expiresAt: true,
-      build: { select: { id: true, number: true, status: true, branch: true, tag: true, commitId: true, commitMessage: true, finishedAt: true, profile: { select: { name: true, platform: true } } } },
-    },
+    where: { keyHash },
+    select: { organizationId: true, expiresAt: true, build: { select: { ...sharedBuildSelect, profile: { select: { name: true, platform: true } } } } },
   });
-  if (!row || row.expiresAt.getTime() <= Date.now()) {
+  const now = Date.now();
+  if (row) {
+    if (row.expiresAt.getTime() <= now) {
+      return null;
+    }
+    const scope = systemScope(row.organizationId, "share");
+    const { profile, ...build } = row.build;
+    return { scope, expiresAt: row.expiresAt, profile, standing: null, build, artifacts: (await listArtifacts(scope, build.id)).artifacts };
+  }
+  const standing = await db.profileShare.findUnique({ where: { keyHash }, select: { organizationId: true, profileId: true, branch: true, expiresAt: true, profile: { select: { name: true, platform: true } } } });
+  if (!standing || standing.expiresAt.getTime() <= now) {
     return null;
   }
-  const scope = systemScope(row.organizationId, "share");
-  const { artifacts } = await listArtifacts(scope, row.build.id);
-  const { profile, ...build } = row.build;
-  return { scope, expiresAt: row.expiresAt, build: { ...build, profileName: profile.name, platform: profile.platform }, artifacts };
+  const scope = systemScope(standing.organizationId, "share");
+  const build = await db.build.findFirst({
+    where: { organizationId: standing.organizationId, profileId: standing.profileId, branch: standing.branch, status: "SUCCEEDED", artifacts: { some: { complete: true } } },
+    orderBy: { number: "desc" },
+    select: sharedBuildSelect,
+  });
+  return { scope, expiresAt: standing.expiresAt, profile: standing.profile, standing: { branch: standing.branch }, build, artifacts: build ? (await listArtifacts(scope, build.id)).artifacts : [] };
 }
 
 /** Deletes links that ended (housekeeping; an ended link already opens nothing). */
 export async function pruneShares(now = new Date()): Promise<number> {
-  const { count } = await db.buildShare.deleteMany({ where: { expiresAt: { lte: now } } });
-  return count;
+  const [builds, profiles] = await Promise.all([db.buildShare.deleteMany({ where: { expiresAt: { lte: now } } }), db.profileShare.deleteMany({ where: { expiresAt: { lte: now } } })]);
+  return builds.count + profiles.count;
 }

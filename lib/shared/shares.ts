@@ -33,3 +33,10 @@ export function shareManifestPath(key: string, artifactId: string): string {
 export function iosInstallUrl(publicUrl: string, key: string, artifactId: string): string {
   return `itms-services://?action=download-manifest&url=${encodeURIComponent(`${publicUrl}${shareManifestPath(key, artifactId)}`)}`;
 }
+
+/** How long a link to a branch's newest build lasts, in days (it is meant to stay up: a QR code on the wall). */
+export const STANDING_SHARE_LIFETIMES = [30, 90, 365] as const;
+export const DEFAULT_STANDING_SHARE_DAYS = 90;
+
+/** Live links to the newest build one profile may have at once. */
+export const MAX_SHARES_PER_PROFILE = 5;

@@ -3,7 +3,7 @@ import { listPageField } from "./list-query";
 import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
 import { parseBuildParameters } from "@/lib/shared/build-parameters";
 import { poolNameProblem } from "@/lib/shared/build-pools";
-import { SHARE_LIFETIMES } from "@/lib/shared/shares";
+import { SHARE_LIFETIMES, STANDING_SHARE_LIFETIMES } from "@/lib/shared/shares";
 import { artifactPatternProblem, cachePathProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, workflowFileProblem, type WorkflowStep } from "@/lib/shared/workflow";
 
 // C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
@@ -104,6 +104,21 @@ export const shareBuildSchema = z.object({
     .string({ error: "Choose how long the link works" })
     .transform((value) => Number(value))
     .refine((days) => (SHARE_LIFETIMES as readonly number[]).includes(days), `The link works for ${SHARE_LIFETIMES.join(", ")} days: choose one`),
+});
+
+/** A profile's link to the newest build of a branch: the branch (short name) and how many days the link works. */
+export const shareProfileSchema = z.object({
+  branch: z
+    .string({ error: "Name the branch whose builds the link opens" })
+    .trim()
+    .transform((value) => value.replace(/^refs\/heads\//, ""))
+    .refine((value) => value !== "", "Name the branch whose builds the link opens, such as main")
+    .refine((value) => value === "" || isBranchName(value), "Branch is not a valid Git branch name")
+    .transform((value) => `refs/heads/${value}`),
+  days: z
+    .string({ error: "Choose how long the link works" })
+    .transform((value) => Number(value))
+    .refine((days) => (STANDING_SHARE_LIFETIMES as readonly number[]).includes(days), `The link works for ${STANDING_SHARE_LIFETIMES.join(", ")} days: choose one`),
 });
 
 /** Keep forever, or stop keeping (the button says which). */

@@ -67,7 +67,7 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
       </Shell>
     );
   }
-  const { build } = shared;
+  const { build, profile, standing } = shared;
   // The apps first: what a tester came for.
   const isApp = (path: string) => /\.(apk|aab|ipa)$/i.test(path);
   const artifacts = [...shared.artifacts].sort((a, b) => Number(isApp(b.path)) - Number(isApp(a.path)));
@@ -75,31 +75,40 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
   const pageUrl = `${publicUrl}${sharePath(key)}`;
   const installable = publicUrl.startsWith("https://");
   const qr = await QRCode.toString(pageUrl, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
-  const source = build.tag ? `tag ${build.tag}` : build.branch ? shortBranchName(build.branch) : null;
+  const source = build?.tag ? `tag ${build.tag}` : build?.branch ? shortBranchName(build.branch) : null;
   return (
     <Shell>
-      <h1 className="text-2xl font-semibold text-slate-900">
-        {build.profileName} #{build.number}
-      </h1>
-      <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-700">
-        <BuildStatusBadge status={build.status} />
-        <span>{platformLabel(build.platform)}</span>
-        {source ? <span className="font-mono text-xs">{source}</span> : null}
-        <span className="font-mono text-xs">{build.commitId.slice(0, 8)}</span>
-        {build.finishedAt ? (
-          <span>
-            built <When date={build.finishedAt} />
-          </span>
-        ) : null}
-      </p>
-      {build.commitMessage ? <p className="mt-2 text-sm text-slate-800">{build.commitMessage}</p> : null}
-      {build.status !== "SUCCEEDED" ? <p className="mt-3 text-sm text-amber-800">This build did not succeed: its files may be incomplete.</p> : null}
+      <h1 className="text-2xl font-semibold text-slate-900">{build ? `${profile.name} #${build.number}` : profile.name}</h1>
+      {standing ? (
+        <p className="mt-1 text-sm text-slate-700">
+          This link always opens the newest successful build of <span className="font-mono text-xs">{shortBranchName(standing.branch)}</span>: open it again for the next one.
+        </p>
+      ) : null}
+      {build ? (
+        <>
+          <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-700">
+            <BuildStatusBadge status={build.status} />
+            <span>{platformLabel(profile.platform)}</span>
+            {source ? <span className="font-mono text-xs">{source}</span> : null}
+            <span className="font-mono text-xs">{build.commitId.slice(0, 8)}</span>
+            {build.finishedAt ? (
+              <span>
+                built <When date={build.finishedAt} />
+              </span>
+            ) : null}
+          </p>
+          {build.commitMessage ? <p className="mt-2 text-sm text-slate-800">{build.commitMessage}</p> : null}
+          {build.status !== "SUCCEEDED" ? <p className="mt-3 text-sm text-amber-800">This build did not succeed: its files may be incomplete.</p> : null}
+        </>
+      ) : null}
 
       <section aria-labelledby="files" className="mt-8">
         <h2 id="files" className="text-base font-semibold text-slate-900">
           Files
         </h2>
-        {artifacts.length === 0 ? (
+        {!build && standing ? (
+          <p className="mt-2 text-sm text-slate-700">No build of {shortBranchName(standing.branch)} has succeeded with files yet. Open this link again after the next one.</p>
+        ) : artifacts.length === 0 ? (
           <p className="mt-2 text-sm text-slate-700">The build&apos;s files were deleted after their retention period. Ask for a newer build.</p>
         ) : (
           <ul aria-label="Shared files" className="mt-3 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white">

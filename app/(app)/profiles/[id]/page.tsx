@@ -32,6 +32,9 @@ import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { PageHeader } from "@/components/ui/page-header";
 import { startBuildAction } from "@/lib/actions/builds";
 import { setBadgeAction } from "@/lib/actions/badges";
+import { shareProfileAction, unshareProfileAction } from "@/lib/actions/shares";
+import { ProfileShareCard } from "@/components/builds/share-card";
+import { listProfileShares } from "@/lib/data/shares";
 import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
 import { deleteProfileAction, duplicateProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
 import { buildStats, describeBuildStats, formatDuration } from "@/lib/shared/builds";
@@ -45,6 +48,7 @@ import { listConnections } from "@/lib/data/connections";
 import { connectionsListingRepository, getProfilePage } from "@/lib/data/profiles";
 import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
 import { formatList, shortBranchName } from "@/lib/shared/names";
+import { sharePath } from "@/lib/shared/shares";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
 import { formatTime } from "@/lib/shared/dates";
@@ -88,11 +92,13 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         })()
       : [];
   // The rest depends only on the profile and its connection: asked for together, not one after the other.
-  const [hookRows, viewer, recent, latestApp] = await Promise.all([
+  const canShare = can(scope, "build.share");
+  const [hookRows, viewer, recent, latestApp, standingShares] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
     buildCount > 0 ? recentFinishedBuilds(scope, profile.id) : [],
     buildCount > 0 ? latestSuccessfulArtifacts(scope, profile.id) : null,
+    canShare ? listProfileShares(scope, profile.id) : [],
   ]);
   const stats = describeBuildStats(buildStats(recent));
   const canStart = can(scope, "build.start");
@@ -400,6 +406,16 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               <p className="text-xs text-slate-600">Admins and the person who created the profile choose its chat channel.</p>
             )}
           </Card>
+          {canShare ? (
+            <Card title="Testers' link to the newest build" id="newest-build-link" description="One address that always opens the newest successful build of a branch, for testers without a Keel account: send it once, or print its QR code.">
+              <ProfileShareCard
+                create={shareProfileAction.bind(null, profile.id)}
+                turnOff={unshareProfileAction.bind(null, profile.id)}
+                defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : "main"}
+                links={standingShares.map((share) => ({ id: share.id, url: `${publicUrlOf(env)}${sharePath(share.key)}`, expiresAt: share.expiresAt, createdBy: share.createdBy, what: `the newest build of ${shortBranchName(share.branch)}` }))}
+              />
+            </Card>
+          ) : null}
           <Card title="Status badge" id="badge" description="A picture of the default branch's latest build for a README.">
             <BadgeControls
               action={setBadgeAction.bind(null, profile.id)}
