@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -856,7 +857,8 @@ describe("the build worker", () => {
     const port = (receiver.address() as import("node:net").AddressInfo).port;
     let webhookId: string | null = null;
     try {
-      await setWorkflow(null);
+      // The default steps, then one that keeps a file: build.finished names it with its download.
+      await setWorkflow([...(await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), { name: "Package", command: 'printf wallet > "$KEEL_BUILD_ARTIFACTS/Wallet.ipa"' }]);
       const created = await createWebhook(scope, { name: "Release dashboard", url: `http://127.0.0.1:${port}/keel?token=abc`, host: `127.0.0.1:${port}`, events: ["build.queued", "build.started", "build.finished"], profileIds: null });
       webhookId = created.id;
       secret = created.secret;
@@ -876,6 +878,13 @@ describe("the build worker", () => {
         deliveryId: received[3]!.delivery,
         build: { id: build.id, number: build.number, finished: true, trigger: "MANUAL", branch: "main", commit: build.commitId, pullRequest: null, pool: "default", profile: { id: profileId, name: "Wallet iOS", platform: "IOS" }, webUrl: `https://keel.test/builds/${build.id}` },
       });
+      const kept = await database.prisma.buildArtifact.findFirstOrThrow({ where: { buildId: build.id } });
+      expect((received[3]!.body.build as Record<string, unknown>).artifacts).toEqual([
+        { id: kept.id, path: "Wallet.ipa", size: 6, sha256: createHash("sha256").update("wallet").digest("hex"), app: null, downloadUrl: `https://keel.test/api/v1/builds/${build.id}/artifacts/${kept.id}` },
+      ]);
+      expect(received[3]!.body.build).toMatchObject({ artifactsZipUrl: `https://keel.test/api/v1/builds/${build.id}/artifacts.zip` });
+      // Before it finished, nothing was kept yet.
+      expect(received[1]!.body.build).toMatchObject({ artifacts: [], artifactsZipUrl: null });
       const rows = await database.prisma.outgoingDelivery.findMany({ where: { webhookId: created.id }, orderBy: { createdAt: "asc" } });
       expect(rows.map((row) => [row.event, row.state, row.responseStatus, row.responseBody, row.attempts])).toEqual([
         ["ping", "SENT", 200, "thanks", 1],

@@ -6,6 +6,7 @@ import { Prisma, type BuildStatus, type OutgoingDeliveryState } from "@/lib/gene
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
+import { appInfoOf } from "@/lib/shared/app-info";
 import { eventOfStatus, MAX_WEBHOOKS, WEBHOOK_SECRET_PREFIX, type WebhookEvent } from "@/lib/shared/webhooks";
 import { recordAudit } from "./audit";
 
@@ -361,8 +362,19 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       organization: { select: { id: true, name: true } },
     },
   });
+  // What a finished build kept (a receiver that publishes the app needs no second request to learn it).
+  const artifacts =
+    event === "build.finished"
+      ? (await tx.buildArtifact.findMany({ where: { buildId, complete: true }, orderBy: [{ path: "asc" }, { createdAt: "asc" }], select: { id: true, path: true, size: true, sha256: true, app: true } })).map((artifact) => ({
+          id: artifact.id,
+          path: artifact.path,
+          size: Number(artifact.size),
+          sha256: artifact.sha256 ?? "",
+          app: appInfoOf(artifact.app),
+        }))
+      : [];
   // The build as the token API's GET /api/v1/builds/{id} names its fields (README, "Webhooks"); the
-  // sender adds webUrl and apiUrl.
+  // sender adds webUrl, apiUrl and the artifacts' download links.
   const payload = {
     event,
     occurredAt: new Date().toISOString(),
@@ -386,6 +398,7 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       profile: build.profile,
       pool: build.pool,
       statusReason: build.statusReason,
+      artifacts,
     },
   };
   await tx.outgoingDelivery.createMany({ data: hooks.map((hook) => ({ organizationId, webhookId: hook.id, event, buildId, payload })) });

@@ -84,15 +84,31 @@ async function post(scope: Scope, url: string, secret: string, delivery: { id: s
   return { ok: false, retry, status, body: text, ms, reason: retry ? `The receiver answered ${status}; Keel tries again.` : `The receiver refused the delivery (${status}). Check its URL and that it accepts Keel's events; then redeliver.` };
 }
 
-/** The body of a delivery: the event as stored, with its delivery id and the build's links. */
+/**
+ * The body of a delivery: the event as stored, with its delivery id and the build's links (its
+ * page, the token API's build and, for what it kept, each file's and the zip's download, which
+ * take an API token like the API's own).
+ */
 function bodyOf(delivery: { id: string; payload: unknown }): string {
   const payload = (delivery.payload ?? {}) as Record<string, unknown>;
   const build = payload.build as Record<string, unknown> | undefined;
   const origin = publicUrlOf(getEnv());
+  if (!build || typeof build.id !== "string") {
+    return JSON.stringify({ ...payload, deliveryId: delivery.id });
+  }
+  const api = `${origin}/api/v1/builds/${build.id}`;
+  // Deliveries stored before builds carried their artifacts have none.
+  const artifacts = Array.isArray(build.artifacts) ? (build.artifacts as Array<Record<string, unknown>>) : [];
   return JSON.stringify({
     ...payload,
     deliveryId: delivery.id,
-    ...(build && typeof build.id === "string" ? { build: { ...build, webUrl: `${origin}/builds/${build.id}`, apiUrl: `${origin}/api/v1/builds/${build.id}` } } : {}),
+    build: {
+      ...build,
+      webUrl: `${origin}/builds/${build.id}`,
+      apiUrl: api,
+      artifacts: artifacts.map((artifact) => ({ ...artifact, downloadUrl: `${api}/artifacts/${String(artifact.id)}` })),
+      artifactsZipUrl: artifacts.length > 0 ? `${api}/artifacts.zip` : null,
+    },
   });
 }
 
