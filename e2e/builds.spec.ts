@@ -18,6 +18,8 @@ import { emulator } from "./support/emulator";
 import { mailsTo } from "./support/mail";
 import { seedProfile, seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
+import { binaryManifest, WALLET_MANIFEST } from "@/lib/testing/apps";
+import { formatSize } from "@/lib/shared/names";
 
 type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
 
@@ -27,6 +29,19 @@ async function adHocIpa(): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   zip.addBuffer(Buffer.from("wallet-binary"), "Payload/Wallet.app/Wallet");
   zip.addBuffer(Buffer.from(buildBinary({ CFBundleIdentifier: "com.fabrikam.wallet", CFBundleVersion: "4513", CFBundleShortVersionString: "2.4.0", CFBundleDisplayName: "Wallet" })), "Payload/Wallet.app/Info.plist");
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** An .apk: a zip with the app's AndroidManifest.xml in Android's binary XML at its root. */
+async function releaseApk(): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(binaryManifest(WALLET_MANIFEST), "AndroidManifest.xml");
+  zip.addBuffer(Buffer.from("dex"), "classes.dex");
   zip.end();
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream) {
@@ -359,6 +374,7 @@ test.describe("builds", () => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Artifacts"));
     // An ad hoc build of the app beside a file that only has its name (no app inside).
     const ipa = await adHocIpa();
+    const apk = await releaseApk();
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${profile.id}/workflow#artifacts`);
@@ -379,6 +395,7 @@ test.describe("builds", () => {
           [
             'mkdir -p out && printf "wallet-ipa" > out/Wallet.ipa',
             `echo '${ipa.toString("base64")}' | base64 -d > out/Wallet-AdHoc.ipa`,
+            `echo '${apk.toString("base64")}' | base64 -d > "$KEEL_BUILD_ARTIFACTS/wallet-release.apk"`,
             'echo "release notes" > "$KEEL_BUILD_ARTIFACTS/notes.txt"',
             `echo '<testsuite name="WalletTests"><testcase classname="WalletTests" name="testBalance"/><testcase classname="WalletTests" name="testEmpty"><failure message="expected 0.00"/></testcase></testsuite>' > "$KEEL_BUILD_ARTIFACTS/junit.xml"`,
           ].join("\n"),
@@ -392,7 +409,7 @@ test.describe("builds", () => {
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
       await expect(page.getByTestId("build-log")).toContainText("No file matched the artifact pattern nothing/*.zip");
       const kept = page.getByRole("list", { name: "Artifacts" });
-      await expect(kept.getByRole("listitem")).toHaveCount(4);
+      await expect(kept.getByRole("listitem")).toHaveCount(5);
       await expect(kept.getByRole("listitem").nth(0)).toContainText("junit.xml");
       await expect(kept.getByRole("listitem").nth(1)).toContainText("notes.txt");
       // The app says what it is (its Info.plist, read when it was kept); the other file is only a name.
@@ -401,6 +418,10 @@ test.describe("builds", () => {
       await expect(kept.getByRole("listitem").nth(3)).toContainText("out/Wallet.ipa");
       await expect(kept.getByRole("listitem").nth(3)).toContainText("10 B");
       await expect(kept.getByRole("listitem").nth(3)).not.toContainText("com.fabrikam.wallet");
+      // The Android app too, from its AndroidManifest.xml (its label is a resource: the package names it).
+      await expect(kept.getByRole("listitem").nth(4)).toContainText("wallet-release.apk");
+      await expect(kept.getByRole("listitem").nth(4)).toContainText("com.fabrikam.wallet 2.4.0 (4513)");
+      await expect(page.getByTestId("build-log")).toContainText(`Kept wallet-release.apk (${formatSize(apk.length)}): com.fabrikam.wallet 2.4.0 (4513).`);
       await expect(page.getByTestId("build-log")).toContainText(`Kept out/Wallet-AdHoc.ipa (${ipa.length} B): Wallet 2.4.0 (4513), com.fabrikam.wallet.`);
       await expect(page.getByTestId("build-log")).toContainText("Kept out/Wallet.ipa (10 B); testers cannot install it from a shared link: it is not a zip file.");
       // The JUnit report among them is read: the counts and the failed case with its message.
@@ -422,7 +443,7 @@ test.describe("builds", () => {
       const [zipped] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Download all \(/ }).click()]);
       expect(zipped.suggestedFilename()).toBe(`${profile.name} #${(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).number} artifacts.zip`);
       const entries = await zipEntries(readFileSync(await zipped.path()));
-      expect([...entries.keys()]).toEqual(["junit.xml", "notes.txt", "out/Wallet-AdHoc.ipa", "out/Wallet.ipa"]);
+      expect([...entries.keys()]).toEqual(["junit.xml", "notes.txt", "out/Wallet-AdHoc.ipa", "out/Wallet.ipa", "wallet-release.apk"]);
       expect(entries.get("out/Wallet.ipa")).toBe("wallet-ipa");
       expect(entries.get("notes.txt")).toBe("release notes\n");
       expect((await request.get(`/api/builds/${buildId}/artifacts.zip`)).status()).toBe(401);
@@ -442,7 +463,12 @@ test.describe("builds", () => {
         await testerPage.goto(link);
         await expect(testerPage.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #${(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).number}`);
         const files = testerPage.getByRole("list", { name: "Shared files" });
-        await expect(files.getByRole("listitem")).toHaveCount(4);
+        await expect(files.getByRole("listitem")).toHaveCount(5);
+        // An Android app installs from its download: named, with no Install button (that is for iPhones).
+        const android = files.getByRole("listitem").filter({ hasText: "wallet-release.apk" });
+        await expect(android).toContainText("com.fabrikam.wallet 2.4.0 (4513)");
+        await expect(android).toContainText("Android: open this page on the phone");
+        await expect(android.getByRole("link", { name: /^Install/ })).toHaveCount(0);
         await expect(files.getByRole("listitem").filter({ hasText: "out/Wallet.ipa" })).toContainText("TestFlight");
         await expect(files.getByRole("listitem").filter({ hasText: "out/Wallet.ipa" }).getByRole("link", { name: /^Install/ })).toHaveCount(0);
         // The app installs on an iPhone from the page: iOS gets the manifest's address, reads the app's

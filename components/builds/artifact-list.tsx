@@ -1,7 +1,7 @@
 import DownloadIcon from "lucide-react/icons/download";
 import Link from "next/link";
 import type { ArtifactView } from "@/lib/data/artifacts";
-import { appLabel } from "@/lib/shared/app-info";
+import { appIdentity } from "@/lib/shared/app-info";
 import { formatDay } from "@/lib/shared/dates";
 import { formatSize } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE } from "@/lib/shared/workflow";
@@ -24,7 +24,7 @@ export function ArtifactLinks({ buildId, artifacts, label }: { buildId: string; 
             </a>
             {artifact.app ? (
               <p className="mt-0.5 pl-5.5 text-xs text-slate-600">
-                {appLabel(artifact.app)} · {artifact.app.bundleId}
+                {appIdentity(artifact.app)}
               </p>
             ) : null}
           </div>

@@ -4,8 +4,9 @@ import path from "node:path";
 import { build as buildXmlPlist, buildBinary } from "plist";
 import * as yazl from "yazl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppInfoError, appInfoFromPlist, binaryPlistStrings, readIpaInfo } from "./app-info";
+import { AppInfoError, appInfoFromManifest, appInfoFromPlist, binaryPlistStrings, readApkInfo, readIpaInfo } from "./app-info";
 import { appInfoOf, appLabel } from "@/lib/shared/app-info";
+import { binaryManifest, WALLET_MANIFEST } from "@/lib/testing/apps";
 
 // An .ipa's Info.plist read as Xcode writes it (binary) and as other tools do (XML), from zips
 // made here the way an .ipa is laid out; broken and hostile files say why, and stay cheap.
@@ -35,6 +36,38 @@ async function zipOf(name: string, entries: Array<[string, Buffer | string]>): P
   return file;
 }
 
+describe("an .apk's app information", () => {
+  it("reads package, versionCode and versionName from AndroidManifest.xml, UTF-16 or UTF-8, with attribute names or only their resource ids", async () => {
+    const expected = { platform: "android", bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: null };
+    expect(appInfoFromManifest(binaryManifest(WALLET_MANIFEST))).toEqual(expected);
+    expect(appInfoFromManifest(binaryManifest(WALLET_MANIFEST, { utf8: true, stripNames: true }))).toEqual(expected);
+    expect(appLabel(expected as never)).toBe("com.fabrikam.wallet 2.4.0 (4513)");
+    // A version name kept in a resource (@string/version) is not resolved.
+    expect(appInfoFromManifest(binaryManifest([WALLET_MANIFEST[0]!, { ...WALLET_MANIFEST[1]!, value: { reference: 0x7f0e0001 } }, WALLET_MANIFEST[2]!]))).toEqual({ ...expected, shortVersion: null });
+    const apk = await zipOf("wallet.apk", [["classes.dex", "dex"], ["AndroidManifest.xml", binaryManifest(WALLET_MANIFEST)], ["res/AndroidManifest.xml", "not this one"]]);
+    expect(await readApkInfo(apk)).toEqual(expected);
+  });
+
+  it("says why an .apk has none: no manifest, text XML, keys missing, a package Android refuses, a manifest cut short", async () => {
+    const reason = (read: () => unknown) => {
+      try {
+        read();
+        return "read";
+      } catch (caught) {
+        return caught instanceof AppInfoError ? caught.message : `other: ${String(caught)}`;
+      }
+    };
+    expect(await readApkInfo(await zipOf("empty.apk", [["classes.dex", "dex"]])).catch((caught: Error) => caught.message)).toBe("it has no AndroidManifest.xml");
+    expect(reason(() => appInfoFromManifest(Buffer.from('<manifest package="com.fabrikam.wallet"/>')))).toBe("its AndroidManifest.xml is not Android's binary XML");
+    expect(reason(() => appInfoFromManifest(binaryManifest([WALLET_MANIFEST[1]!, WALLET_MANIFEST[2]!])))).toBe("its AndroidManifest.xml has no versionCode");
+    expect(reason(() => appInfoFromManifest(binaryManifest([WALLET_MANIFEST[0]!])))).toBe("its AndroidManifest.xml has no package");
+    expect(reason(() => appInfoFromManifest(binaryManifest([WALLET_MANIFEST[0]!, { name: "package", value: "wallet" }])))).toBe("its AndroidManifest.xml names the app in a way Android does not accept");
+    expect(reason(() => appInfoFromManifest(binaryManifest(WALLET_MANIFEST, { element: "application" })))).toBe("its AndroidManifest.xml does not start with <manifest>");
+    const whole = binaryManifest(WALLET_MANIFEST);
+    expect(reason(() => appInfoFromManifest(whole.subarray(0, whole.length - 30)))).toMatch(/^(a chunk of its manifest has a broken size|its manifest is cut short)$/);
+  });
+});
+
 describe("an .ipa's app information", () => {
   it("reads a binary Info.plist (Xcode's) and an XML one: identifier, build number, version and display name", async () => {
     const binary = await zipOf("binary.ipa", [
@@ -42,14 +75,14 @@ describe("an .ipa's app information", () => {
       ["Payload/Wallet.app/Frameworks/Pay.framework/Info.plist", Buffer.from(buildBinary({ CFBundleIdentifier: "com.other.framework", CFBundleVersion: "1" }))],
       ["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary(WALLET))],
     ]);
-    const expected = { bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: "Wallet" };
+    const expected = { platform: "ios" as const, bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: "Wallet" };
     expect(await readIpaInfo(binary)).toEqual(expected);
     expect(appLabel(expected)).toBe("Wallet 2.4.0 (4513)");
     // Without a display name the bundle name; without either, the identifier.
     const { CFBundleDisplayName: _display, ...named } = WALLET;
     const xml = await zipOf("xml.ipa", [["Payload/Wallet.app/Info.plist", buildXmlPlist(named)]]);
     expect(await readIpaInfo(xml)).toEqual({ ...expected, name: "WalletApp" });
-    expect(appLabel({ bundleId: "com.fabrikam.wallet", version: "7", shortVersion: null, name: null })).toBe("com.fabrikam.wallet 7");
+    expect(appLabel({ platform: "ios", bundleId: "com.fabrikam.wallet", version: "7", shortVersion: null, name: null })).toBe("com.fabrikam.wallet 7");
     // Names in any script (UTF-16 in the binary format), and characters XML escapes.
     expect(appInfoFromPlist(Buffer.from(buildBinary({ ...WALLET, CFBundleDisplayName: "Geldbörse & Co 💳" })))).toMatchObject({ name: "Geldbörse & Co 💳" });
   });

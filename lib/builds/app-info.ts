@@ -3,16 +3,17 @@ import { parse as parseXmlPlist } from "plist";
 import * as yauzl from "yauzl";
 import { appInfoOf, type AppInfo } from "@/lib/shared/app-info";
 
-// Reads what an .ipa says about itself (lib/builds/README.md, "Installing on iPhones"): the
-// app's Info.plist, `Payload/<Name>.app/Info.plist` in the zip, is found through the zip's
-// central directory (nothing else is read) and its strings are taken from its top-level
-// dictionary. Xcode writes it as a binary plist, other tools as XML.
+// Reads what an app file says about itself (lib/builds/README.md, "Installing on iPhones"): an
+// .ipa's Info.plist (`Payload/<Name>.app/Info.plist`; Xcode writes it as a binary plist, other
+// tools as XML) or an .apk's AndroidManifest.xml (Android's binary XML), each found through the
+// zip's central directory (nothing else is read) and read only as far as the app's identity.
 
-/** An Info.plist larger than this is not read (a real one is a few KiB). */
+/** An Info.plist or AndroidManifest.xml larger than this is not read (a real one is a few KiB). */
 export const INFO_PLIST_MAX_BYTES = 256 * 1024;
 /** Entries of the zip looked at before giving up (an app has thousands of files; Info.plist comes early). */
 const MAX_ENTRIES = 200_000;
 const INFO_PLIST = /^Payload\/[^/]+\.app\/Info\.plist$/;
+const ANDROID_MANIFEST = /^AndroidManifest\.xml$/;
 
 /** Why an .ipa has no app information: said in the build's log. */
 export class AppInfoError extends Error {}
@@ -130,6 +131,7 @@ export function appInfoFromPlist(data: Buffer): AppInfo {
     throw new AppInfoError(`its Info.plist has no ${bundleId ? "CFBundleVersion" : "CFBundleIdentifier"}`);
   }
   const info = appInfoOf({
+    platform: "ios",
     bundleId,
     version,
     shortVersion: strings.get("CFBundleShortVersionString") || null,
@@ -141,8 +143,145 @@ export function appInfoFromPlist(data: Buffer): AppInfo {
   return info;
 }
 
-/** The app an .ipa on disk holds; AppInfoError says why there is none. */
-export async function readIpaInfo(file: string): Promise<AppInfo> {
+// Android's binary XML (the format aapt writes AndroidManifest.xml in): chunks with a type, a
+// header size and a size; a string pool; then the elements. Only the first element, <manifest>,
+// is read: its package, versionCode and versionName attributes.
+const RES_XML = 0x0003;
+const RES_STRING_POOL = 0x0001;
+const RES_XML_RESOURCE_MAP = 0x0180;
+const RES_XML_START_ELEMENT = 0x0102;
+const UTF8_FLAG = 0x100;
+const TYPE_STRING = 0x03;
+const TYPE_INT_DEC = 0x10;
+const TYPE_INT_HEX = 0x11;
+const NO_INDEX = 0xffffffff;
+/** android:versionCode and android:versionName, for manifests whose attribute names were stripped. */
+const ATTRIBUTE_IDS: Record<number, string> = { 0x0101021b: "versionCode", 0x0101021c: "versionName" };
+
+function u16(data: Buffer, offset: number): number {
+  if (offset < 0 || offset + 2 > data.length) {
+    throw new AppInfoError("its manifest is cut short");
+  }
+  return data.readUInt16LE(offset);
+}
+
+function u32(data: Buffer, offset: number): number {
+  if (offset < 0 || offset + 4 > data.length) {
+    throw new AppInfoError("its manifest is cut short");
+  }
+  return data.readUInt32LE(offset);
+}
+
+/** The strings of a string pool chunk starting at `at`, read lazily by index. */
+function stringPool(data: Buffer, at: number): (index: number) => string | null {
+  const count = u32(data, at + 8);
+  const flags = u32(data, at + 16);
+  const stringsStart = at + u32(data, at + 20);
+  const end = at + u32(data, at + 4);
+  return (index: number) => {
+    if (index === NO_INDEX || index >= count) {
+      return null;
+    }
+    let offset = stringsStart + u32(data, at + u16(data, at + 2) + index * 4);
+    if (flags & UTF8_FLAG) {
+      // Its length in characters, then in bytes, each one byte (or two with the high bit set).
+      if (offset + 4 > end) {
+        throw new AppInfoError("a string of its manifest runs past its pool");
+      }
+      const skip = data[offset]! & 0x80 ? 2 : 1;
+      offset += skip;
+      let bytes = data[offset]!;
+      if (bytes & 0x80) {
+        bytes = ((bytes & 0x7f) << 8) | data[offset + 1]!;
+        offset += 1;
+      }
+      offset += 1;
+      if (offset + bytes > end) {
+        throw new AppInfoError("a string of its manifest runs past its pool");
+      }
+      return data.toString("utf8", offset, offset + bytes);
+    }
+    let length = u16(data, offset);
+    if (length & 0x8000) {
+      length = ((length & 0x7fff) << 16) | u16(data, offset + 2);
+      offset += 2;
+    }
+    offset += 2;
+    if (offset + length * 2 > end) {
+      throw new AppInfoError("a string of its manifest runs past its pool");
+    }
+    return data.toString("utf16le", offset, offset + length * 2);
+  };
+}
+
+/** The app an AndroidManifest.xml (binary XML) describes: package, versionCode, versionName. */
+export function appInfoFromManifest(data: Buffer): AppInfo {
+  if (data.length < 8 || u16(data, 0) !== RES_XML) {
+    throw new AppInfoError("its AndroidManifest.xml is not Android's binary XML");
+  }
+  let strings: ((index: number) => string | null) | null = null;
+  let resourceIds: number[] = [];
+  let offset = u16(data, 2);
+  while (offset + 8 <= data.length) {
+    const type = u16(data, offset);
+    const size = u32(data, offset + 4);
+    if (size < 8 || offset + size > data.length) {
+      throw new AppInfoError("a chunk of its manifest has a broken size");
+    }
+    if (type === RES_STRING_POOL && !strings) {
+      strings = stringPool(data, offset);
+    } else if (type === RES_XML_RESOURCE_MAP) {
+      const headerSize = u16(data, offset + 2);
+      resourceIds = Array.from({ length: Math.floor((size - headerSize) / 4) }, (_, index) => u32(data, offset + headerSize + index * 4));
+    } else if (type === RES_XML_START_ELEMENT) {
+      if (!strings) {
+        throw new AppInfoError("its manifest has no string pool");
+      }
+      const ext = offset + u16(data, offset + 2);
+      if (strings(u32(data, ext + 4)) !== "manifest") {
+        throw new AppInfoError("its AndroidManifest.xml does not start with <manifest>");
+      }
+      const attributeStart = u16(data, ext + 8);
+      const attributeSize = u16(data, ext + 10);
+      const attributeCount = u16(data, ext + 12);
+      const values = new Map<string, string>();
+      for (let index = 0; index < attributeCount; index += 1) {
+        const attribute = ext + attributeStart + index * attributeSize;
+        const nameIndex = u32(data, attribute + 4);
+        const name = ATTRIBUTE_IDS[resourceIds[nameIndex] ?? -1] ?? strings(nameIndex);
+        const dataType = data[attribute + 15];
+        const value = u32(data, attribute + 16);
+        if (name === null || dataType === undefined) {
+          continue;
+        }
+        if (dataType === TYPE_STRING) {
+          const text = strings(value);
+          if (text !== null) {
+            values.set(name, text);
+          }
+        } else if (dataType === TYPE_INT_DEC || dataType === TYPE_INT_HEX) {
+          values.set(name, String(value));
+        }
+        // Anything else (a reference to a resource, such as @string/version) is not resolved.
+      }
+      const bundleId = values.get("package");
+      const version = values.get("versionCode");
+      if (!bundleId || !version) {
+        throw new AppInfoError(`its AndroidManifest.xml has no ${bundleId ? "versionCode" : "package"}`);
+      }
+      const info = appInfoOf({ platform: "android", bundleId, version, shortVersion: values.get("versionName") || null, name: null });
+      if (!info) {
+        throw new AppInfoError("its AndroidManifest.xml names the app in a way Android does not accept");
+      }
+      return info;
+    }
+    offset += size;
+  }
+  throw new AppInfoError("its AndroidManifest.xml has no <manifest> element");
+}
+
+/** The bytes of the zip entry whose name matches, at most INFO_PLIST_MAX_BYTES; AppInfoError says why there are none. */
+async function readZipEntry(file: string, name: RegExp, missing: string, what: string): Promise<Buffer> {
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, strictFileNames: false });
@@ -156,24 +295,24 @@ export async function readIpaInfo(file: string): Promise<AppInfo> {
       if (seen > MAX_ENTRIES) {
         break;
       }
-      if (!INFO_PLIST.test(entry.fileName)) {
+      if (!name.test(entry.fileName)) {
         continue;
       }
       if (entry.uncompressedSize > INFO_PLIST_MAX_BYTES) {
-        throw new AppInfoError(`its Info.plist is larger than ${INFO_PLIST_MAX_BYTES / 1024} KiB`);
+        throw new AppInfoError(`its ${what} is larger than ${INFO_PLIST_MAX_BYTES / 1024} KiB`);
       }
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of await zip.openReadStreamPromise(entry)) {
         size += (chunk as Buffer).length;
         if (size > INFO_PLIST_MAX_BYTES) {
-          throw new AppInfoError(`its Info.plist is larger than ${INFO_PLIST_MAX_BYTES / 1024} KiB`);
+          throw new AppInfoError(`its ${what} is larger than ${INFO_PLIST_MAX_BYTES / 1024} KiB`);
         }
         chunks.push(chunk as Buffer);
       }
-      return appInfoFromPlist(Buffer.concat(chunks));
+      return Buffer.concat(chunks);
     }
-    throw new AppInfoError("it has no Payload/<App>.app/Info.plist");
+    throw new AppInfoError(missing);
   } catch (caught) {
     if (caught instanceof AppInfoError) {
       throw caught;
@@ -182,4 +321,14 @@ export async function readIpaInfo(file: string): Promise<AppInfo> {
   } finally {
     zip.close();
   }
+}
+
+/** The app an .apk on disk holds; AppInfoError says why there is none. */
+export async function readApkInfo(file: string): Promise<AppInfo> {
+  return appInfoFromManifest(await readZipEntry(file, ANDROID_MANIFEST, "it has no AndroidManifest.xml", "AndroidManifest.xml"));
+}
+
+/** The app an .ipa on disk holds; AppInfoError says why there is none. */
+export async function readIpaInfo(file: string): Promise<AppInfo> {
+  return appInfoFromPlist(await readZipEntry(file, INFO_PLIST, "it has no Payload/<App>.app/Info.plist", "Info.plist"));
 }

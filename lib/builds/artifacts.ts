@@ -6,9 +6,9 @@ import path from "node:path";
 import { glob } from "tinyglobby";
 import { addArtifactChunk, completeArtifact, dropArtifact, startArtifact } from "@/lib/data/artifacts";
 import type { Scope } from "@/lib/scope";
-import { appLabel, type AppInfo } from "@/lib/shared/app-info";
+import { appIdentity, type AppInfo } from "@/lib/shared/app-info";
 import { formatSize } from "@/lib/shared/names";
-import { AppInfoError, readIpaInfo } from "./app-info";
+import { AppInfoError, readApkInfo, readIpaInfo } from "./app-info";
 
 // What a build keeps (lib/builds/README.md, "Artifacts"): every file the steps put in
 // $KEEL_BUILD_ARTIFACTS, and the workspace's files matching the workflow's patterns. Only
@@ -105,8 +105,10 @@ export async function keepArtifacts(
       say(`Not kept: ${found.path} (${formatSize(found.size)}) — the build's artifacts would pass ${formatSize(maxBytes)} (KEEL_BUILD_ARTIFACT_MAX_BYTES).`);
       continue;
     }
-    // An iOS app: what it says about itself, for installing it on iPhones from the testers' page.
-    const app = /\.ipa$/i.test(found.path) ? await readIpaInfo(found.file).catch((caught: unknown) => (caught instanceof AppInfoError ? caught : new AppInfoError("it could not be read"))) : null;
+    // An app: what it says about itself (for the testers' page, and installing an iOS app on iPhones from it).
+    const ios = /\.ipa$/i.test(found.path);
+    const reader = ios ? readIpaInfo : /\.apk$/i.test(found.path) ? readApkInfo : null;
+    const app = reader ? await reader(found.file).catch((caught: unknown) => (caught instanceof AppInfoError ? caught : new AppInfoError("it could not be read"))) : null;
     const stored = await storeFile(scope, target, found, app instanceof AppInfoError ? null : app);
     if (stored === "lost") {
       result.lost = true;
@@ -119,12 +121,13 @@ export async function keepArtifacts(
     }
     result.kept += 1;
     result.bytes += stored;
+    // An .apk installs from a download whatever Keel could read of it; an .ipa needs its identity for the install manifest.
     say(
-      app === null
+      app === null || (app instanceof AppInfoError && !ios)
         ? `Kept ${found.path} (${formatSize(stored)}).`
         : app instanceof AppInfoError
           ? `Kept ${found.path} (${formatSize(stored)}); testers cannot install it from a shared link: ${app.message}.`
-          : `Kept ${found.path} (${formatSize(stored)}): ${appLabel(app)}, ${app.bundleId}.`,
+          : `Kept ${found.path} (${formatSize(stored)}): ${appIdentity(app, ", ")}.`,
     );
   }
   return result;

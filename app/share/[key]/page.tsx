@@ -38,10 +38,10 @@ function Shell({ children }: { children: ReactNode }) {
  * read installs from the page (`installable`: Keel's address is HTTPS, which iOS requires).
  */
 function installHint(path: string, app: AppInfo | null, installable: boolean): string | null {
-  if (app && installable) {
+  if (app?.platform === "ios" && installable) {
     return "iPhone and iPad: open this page on the device and choose Install. It installs only on devices its provisioning profile lists (ad hoc or enterprise signing); other testers get it through TestFlight.";
   }
-  if (app) {
+  if (app?.platform === "ios") {
     return "iPhone and iPad: this Keel's address is not HTTPS, and iOS installs apps only from HTTPS, so there is no Install button; ask whoever shared it, or install the download with Apple Configurator or Xcode on a device its provisioning profile lists.";
   }
   if (/\.apk$/i.test(path)) {
@@ -114,7 +114,7 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
           <ul aria-label="Shared files" className="mt-3 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white">
             {artifacts.map((artifact) => {
               const hint = installHint(artifact.path, artifact.app, installable);
-              const install = artifact.app && installable;
+              const install = artifact.app?.platform === "ios" && installable;
               return (
                 <li key={artifact.id} className="flex flex-wrap items-start justify-between gap-3 px-4 py-3">
                   <div className="min-w-0">
@@ -122,7 +122,7 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
                     <p className="break-all font-mono text-sm text-slate-900">{artifact.path}</p>
                     <p className="text-xs text-slate-600">
                       {formatSize(artifact.size)}
-                      {artifact.app ? ` · ${artifact.app.bundleId}` : ""}
+                      {artifact.app?.name ? ` · ${artifact.app.bundleId}` : ""}
                     </p>
                     {hint ? <p className="mt-1 text-xs text-slate-700">{hint}</p> : null}
                   </div>

@@ -20,7 +20,7 @@ export const GET = publicRoute({ name: "api.share.manifest" }, async ({ request,
   }
   const { key, shared, artifactId } = opened;
   const artifact = shared.artifacts.find((candidate) => candidate.id === artifactId);
-  if (!artifact?.app) {
+  if (artifact?.app?.platform !== "ios") {
     return jsonError(404, "NOT_FOUND", "The shared build has no iOS app with this address. Open the link again to see its files.");
   }
   const { app } = artifact;

@@ -1,0 +1,73 @@
+// Apps as builds make them, for tests: an AndroidManifest.xml in Android's binary XML (what an
+// .apk holds), written the way aapt lays it out, so the reader in lib/builds/app-info.ts is tested
+// against the format rather than against itself.
+
+export type ManifestAttribute = { name: string; android?: boolean; resourceId?: number; value: string | number | { reference: number } };
+
+/**
+ * An AndroidManifest.xml in Android's binary XML, as aapt lays it out: the file header, the string
+ * pool (UTF-16 or UTF-8), the resource map of the android: attributes, then <manifest> with its
+ * attributes. `stripNames` leaves the android: attributes' names empty (shrinkers do), so only the
+ * resource map says which they are.
+ */
+export function binaryManifest(attributes: ManifestAttribute[], options: { utf8?: boolean; stripNames?: boolean; element?: string } = {}): Buffer {
+  const mapped = attributes.filter((attribute) => attribute.resourceId !== undefined);
+  const strings: string[] = [...mapped.map((attribute) => (options.stripNames ? "" : attribute.name)), "android", "http://schemas.android.com/apk/res/android", options.element ?? "manifest"];
+  const indexOf = (text: string) => {
+    if (!strings.includes(text)) {
+      strings.push(text);
+    }
+    return strings.indexOf(text);
+  };
+  const rows = attributes.map((attribute) => {
+    const name = attribute.resourceId !== undefined ? mapped.indexOf(attribute) : indexOf(attribute.name);
+    const value = attribute.value;
+    return typeof value === "string"
+      ? { android: attribute.android ?? false, name, raw: indexOf(value), type: 0x03, data: indexOf(value) }
+      : typeof value === "number"
+        ? { android: attribute.android ?? false, name, raw: 0xffffffff, type: 0x10, data: value }
+        : { android: attribute.android ?? false, name, raw: 0xffffffff, type: 0x01, data: value.reference };
+  });
+  const u16 = (value: number) => {
+    const bytes = Buffer.alloc(2);
+    bytes.writeUInt16LE(value);
+    return bytes;
+  };
+  const u32 = (value: number) => {
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32LE(value >>> 0);
+    return bytes;
+  };
+  const encoded = strings.map((text) => {
+    if (options.utf8) {
+      const bytes = Buffer.from(text, "utf8");
+      return Buffer.concat([Buffer.from([text.length, bytes.length]), bytes, Buffer.from([0])]);
+    }
+    return Buffer.concat([u16(text.length), Buffer.from(text, "utf16le"), u16(0)]);
+  });
+  let at = 0;
+  const offsets = encoded.map((bytes) => {
+    const offset = at;
+    at += bytes.length;
+    return u32(offset);
+  });
+  let data = Buffer.concat(encoded);
+  data = Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
+  const poolHeader = 28 + strings.length * 4;
+  const pool = Buffer.concat([u16(0x0001), u16(28), u32(poolHeader + data.length), u32(strings.length), u32(0), u32(options.utf8 ? 0x100 : 0), u32(poolHeader), u32(0), ...offsets, data]);
+  const resourceMap = Buffer.concat([u16(0x0180), u16(8), u32(8 + mapped.length * 4), ...mapped.map((attribute) => u32(attribute.resourceId!))]);
+  const androidNs = strings.indexOf("http://schemas.android.com/apk/res/android");
+  const element = Buffer.concat([
+    u16(0x0102), u16(16), u32(16 + 20 + rows.length * 20), u32(1), u32(0xffffffff),
+    u32(0xffffffff), u32(strings.indexOf(options.element ?? "manifest")), u16(20), u16(20), u16(rows.length), u16(0), u16(0), u16(0),
+    ...rows.map((row) => Buffer.concat([u32(row.android ? androidNs : 0xffffffff), u32(row.name), u32(row.raw), u16(8), Buffer.from([0, row.type]), u32(row.data)])),
+  ]);
+  const body = Buffer.concat([pool, resourceMap, element]);
+  return Buffer.concat([u16(0x0003), u16(8), u32(8 + body.length), body]);
+}
+
+export const WALLET_MANIFEST: ManifestAttribute[] = [
+  { name: "versionCode", android: true, resourceId: 0x0101021b, value: 4513 },
+  { name: "versionName", android: true, resourceId: 0x0101021c, value: "2.4.0" },
+  { name: "package", value: "com.fabrikam.wallet" },
+];
