@@ -24,11 +24,12 @@ import { formatSize } from "@/lib/shared/names";
 type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
 
 
-/** An .ipa as Xcode lays it out: the app's folder under Payload/ with its binary Info.plist. */
-async function adHocIpa(): Promise<Buffer> {
+/** A zip of these files, made with yazl. */
+async function zipOf(files: Array<[string, Buffer]>): Promise<Buffer> {
   const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from("wallet-binary"), "Payload/Wallet.app/Wallet");
-  zip.addBuffer(Buffer.from(buildBinary({ CFBundleIdentifier: "com.fabrikam.wallet", CFBundleVersion: "4513", CFBundleShortVersionString: "2.4.0", CFBundleDisplayName: "Wallet" })), "Payload/Wallet.app/Info.plist");
+  for (const [name, content] of files) {
+    zip.addBuffer(content, name);
+  }
   zip.end();
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream) {
@@ -37,18 +38,19 @@ async function adHocIpa(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** An .ipa as Xcode lays it out: the app's folder under Payload/ with its binary Info.plist. */
+const adHocIpa = () =>
+  zipOf([
+    ["Payload/Wallet.app/Wallet", Buffer.from("wallet-binary")],
+    ["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary({ CFBundleIdentifier: "com.fabrikam.wallet", CFBundleVersion: "4513", CFBundleShortVersionString: "2.4.0", CFBundleDisplayName: "Wallet" }))],
+  ]);
+
 /** An .apk: a zip with the app's AndroidManifest.xml in Android's binary XML at its root. */
-async function releaseApk(): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  zip.addBuffer(binaryManifest(WALLET_MANIFEST), "AndroidManifest.xml");
-  zip.addBuffer(Buffer.from("dex"), "classes.dex");
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) {
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
+const releaseApk = () =>
+  zipOf([
+    ["AndroidManifest.xml", binaryManifest(WALLET_MANIFEST)],
+    ["classes.dex", Buffer.from("dex")],
+  ]);
 
 /** The files of a zip and their text, read with yauzl (what an unzip tool sees). */
 async function zipEntries(zip: Buffer): Promise<Map<string, string>> {
