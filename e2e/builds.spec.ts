@@ -8,7 +8,6 @@ import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { buildBinary, parse as parsePlist } from "plist";
 import * as yauzl from "yauzl";
-import * as yazl from "yazl";
 import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
@@ -18,25 +17,11 @@ import { emulator } from "./support/emulator";
 import { mailsTo } from "./support/mail";
 import { seedProfile, seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
-import { binaryManifest, WALLET_MANIFEST } from "@/lib/testing/apps";
+import { binaryManifest, WALLET_MANIFEST, zipOf } from "@/lib/testing/apps";
 import { formatSize } from "@/lib/shared/names";
 
 type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
 
-
-/** A zip of these files, made with yazl. */
-async function zipOf(files: Array<[string, Buffer]>): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, content] of files) {
-    zip.addBuffer(content, name);
-  }
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) {
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 /** An .ipa as Xcode lays it out: the app's folder under Payload/ with its binary Info.plist. */
 const adHocIpa = () =>

@@ -2,11 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { build as buildXmlPlist, buildBinary } from "plist";
-import * as yazl from "yazl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppInfoError, appInfoFromManifest, appInfoFromPlist, binaryPlistStrings, readApkInfo, readIpaInfo } from "./app-info";
 import { appInfoOf, appLabel } from "@/lib/shared/app-info";
-import { binaryManifest, WALLET_MANIFEST } from "@/lib/testing/apps";
+import { binaryManifest, WALLET_MANIFEST, zipOf } from "@/lib/testing/apps";
 
 // An .ipa's Info.plist read as Xcode writes it (binary) and as other tools do (XML), from zips
 // made here the way an .ipa is laid out; broken and hostile files say why, and stay cheap.
@@ -21,18 +20,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function zipOf(name: string, entries: Array<[string, Buffer | string]>): Promise<string> {
-  const zip = new yazl.ZipFile();
-  for (const [entry, content] of entries) {
-    zip.addBuffer(Buffer.from(content), entry);
-  }
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) {
-    chunks.push(chunk as Buffer);
-  }
+/** The zip of these files written as `name` in the test's folder (the readers take a file, as the worker has one). */
+async function zipFile(name: string, entries: Array<[string, Buffer | string]>): Promise<string> {
   const file = path.join(dir, name);
-  await writeFile(file, Buffer.concat(chunks));
+  await writeFile(file, await zipOf(entries));
   return file;
 }
 
@@ -44,7 +35,7 @@ describe("an .apk's app information", () => {
     expect(appLabel(expected as never)).toBe("com.fabrikam.wallet 2.4.0 (4513)");
     // A version name kept in a resource (@string/version) is not resolved.
     expect(appInfoFromManifest(binaryManifest([WALLET_MANIFEST[0]!, { ...WALLET_MANIFEST[1]!, value: { reference: 0x7f0e0001 } }, WALLET_MANIFEST[2]!]))).toEqual({ ...expected, shortVersion: null });
-    const apk = await zipOf("wallet.apk", [["classes.dex", "dex"], ["AndroidManifest.xml", binaryManifest(WALLET_MANIFEST)], ["res/AndroidManifest.xml", "not this one"]]);
+    const apk = await zipFile("wallet.apk", [["classes.dex", "dex"], ["AndroidManifest.xml", binaryManifest(WALLET_MANIFEST)], ["res/AndroidManifest.xml", "not this one"]]);
     expect(await readApkInfo(apk)).toEqual(expected);
   });
 
@@ -57,7 +48,7 @@ describe("an .apk's app information", () => {
         return caught instanceof AppInfoError ? caught.message : `other: ${String(caught)}`;
       }
     };
-    expect(await readApkInfo(await zipOf("empty.apk", [["classes.dex", "dex"]])).catch((caught: Error) => caught.message)).toBe("it has no AndroidManifest.xml");
+    expect(await readApkInfo(await zipFile("empty.apk", [["classes.dex", "dex"]])).catch((caught: Error) => caught.message)).toBe("it has no AndroidManifest.xml");
     expect(reason(() => appInfoFromManifest(Buffer.from('<manifest package="com.fabrikam.wallet"/>')))).toBe("its AndroidManifest.xml is not Android's binary XML");
     expect(reason(() => appInfoFromManifest(binaryManifest([WALLET_MANIFEST[1]!, WALLET_MANIFEST[2]!])))).toBe("its AndroidManifest.xml has no versionCode");
     expect(reason(() => appInfoFromManifest(binaryManifest([WALLET_MANIFEST[0]!])))).toBe("its AndroidManifest.xml has no package");
@@ -70,7 +61,7 @@ describe("an .apk's app information", () => {
 
 describe("an .ipa's app information", () => {
   it("reads a binary Info.plist (Xcode's) and an XML one: identifier, build number, version and display name", async () => {
-    const binary = await zipOf("binary.ipa", [
+    const binary = await zipFile("binary.ipa", [
       ["Payload/Wallet.app/Wallet", "binary"],
       ["Payload/Wallet.app/Frameworks/Pay.framework/Info.plist", Buffer.from(buildBinary({ CFBundleIdentifier: "com.other.framework", CFBundleVersion: "1" }))],
       ["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary(WALLET))],
@@ -80,7 +71,7 @@ describe("an .ipa's app information", () => {
     expect(appLabel(expected)).toBe("Wallet 2.4.0 (4513)");
     // Without a display name the bundle name; without either, the identifier.
     const { CFBundleDisplayName: _display, ...named } = WALLET;
-    const xml = await zipOf("xml.ipa", [["Payload/Wallet.app/Info.plist", buildXmlPlist(named)]]);
+    const xml = await zipFile("xml.ipa", [["Payload/Wallet.app/Info.plist", buildXmlPlist(named)]]);
     expect(await readIpaInfo(xml)).toEqual({ ...expected, name: "WalletApp" });
     expect(appLabel({ platform: "ios", bundleId: "com.fabrikam.wallet", version: "7", shortVersion: null, name: null })).toBe("com.fabrikam.wallet 7");
     // Names in any script (UTF-16 in the binary format), and characters XML escapes.
@@ -91,12 +82,12 @@ describe("an .ipa's app information", () => {
     const reason = async (file: string) => (await readIpaInfo(file).then(() => "read", (caught: unknown) => (caught instanceof AppInfoError ? caught.message : `other: ${String(caught)}`)));
     await writeFile(path.join(dir, "text.ipa"), "wallet-ipa");
     expect(await reason(path.join(dir, "text.ipa"))).toBe("it is not a zip file");
-    expect(await reason(await zipOf("nested.ipa", [["Wallet.app/Info.plist", Buffer.from(buildBinary(WALLET))], ["Payload/Wallet.app/PlugIns/Widget.appex/Info.plist", Buffer.from(buildBinary(WALLET))]]))).toBe("it has no Payload/<App>.app/Info.plist");
-    expect(await reason(await zipOf("nokey.ipa", [["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary({ CFBundleVersion: "1" }))]]))).toBe("its Info.plist has no CFBundleIdentifier");
-    expect(await reason(await zipOf("noversion.ipa", [["Payload/Wallet.app/Info.plist", buildXmlPlist({ CFBundleIdentifier: "com.fabrikam.wallet" })]]))).toBe("its Info.plist has no CFBundleVersion");
-    expect(await reason(await zipOf("badid.ipa", [["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary({ ...WALLET, CFBundleIdentifier: "com.fabrikam/wallet" }))]]))).toBe("its Info.plist names the app in a way iOS does not accept");
-    expect(await reason(await zipOf("garbage.ipa", [["Payload/Wallet.app/Info.plist", "<plist><dict><key>"]]))).toBe("it is neither a binary nor an XML plist");
-    expect(await reason(await zipOf("big.ipa", [["Payload/Wallet.app/Info.plist", Buffer.alloc(300 * 1024, 0x20)]]))).toBe("its Info.plist is larger than 256 KiB");
+    expect(await reason(await zipFile("nested.ipa", [["Wallet.app/Info.plist", Buffer.from(buildBinary(WALLET))], ["Payload/Wallet.app/PlugIns/Widget.appex/Info.plist", Buffer.from(buildBinary(WALLET))]]))).toBe("it has no Payload/<App>.app/Info.plist");
+    expect(await reason(await zipFile("nokey.ipa", [["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary({ CFBundleVersion: "1" }))]]))).toBe("its Info.plist has no CFBundleIdentifier");
+    expect(await reason(await zipFile("noversion.ipa", [["Payload/Wallet.app/Info.plist", buildXmlPlist({ CFBundleIdentifier: "com.fabrikam.wallet" })]]))).toBe("its Info.plist has no CFBundleVersion");
+    expect(await reason(await zipFile("badid.ipa", [["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary({ ...WALLET, CFBundleIdentifier: "com.fabrikam/wallet" }))]]))).toBe("its Info.plist names the app in a way iOS does not accept");
+    expect(await reason(await zipFile("garbage.ipa", [["Payload/Wallet.app/Info.plist", "<plist><dict><key>"]]))).toBe("it is neither a binary nor an XML plist");
+    expect(await reason(await zipFile("big.ipa", [["Payload/Wallet.app/Info.plist", Buffer.alloc(300 * 1024, 0x20)]]))).toBe("its Info.plist is larger than 256 KiB");
     // Stored values are read back only in their shape.
     expect(appInfoOf({ bundleId: "com.fabrikam.wallet", version: "1\n2", shortVersion: null, name: null })).toBeNull();
     expect(appInfoOf(null)).toBeNull();

@@ -1,6 +1,21 @@
 // Apps as builds make them, for tests: an AndroidManifest.xml in Android's binary XML (what an
 // .apk holds), written the way aapt lays it out, so the reader in lib/builds/app-info.ts is tested
-// against the format rather than against itself.
+// against the format rather than against itself; and the zip an .ipa or .apk is.
+import * as yazl from "yazl";
+
+/** A zip of these files (an .ipa, an .apk), made with yazl. */
+export async function zipOf(files: Array<[string, Buffer | string]>): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, content] of files) {
+    zip.addBuffer(Buffer.from(content), name);
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
 
 export type ManifestAttribute = { name: string; android?: boolean; resourceId?: number; value: string | number | { reference: number } };
 
