@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionHealth, daysUntil, needsAttention, reminderTier, STATUS_ORDER, statusForFinding, statusForRefusal, statusFromCheck } from "./status";
+import { connectionHealth, needsAttention, STATUS_ORDER, statusForFinding, statusForRefusal, statusFromCheck } from "./status";
 
 const NOW = new Date("2026-12-04T12:00:00Z");
 const inDays = (days: number, hours = 0) => new Date(NOW.getTime() + days * 86_400_000 + hours * 3_600_000);
@@ -78,19 +78,7 @@ describe("the status now: stored status plus the credential's expiry", () => {
   });
 });
 
-describe("reminder thresholds", () => {
-  it("is the smallest threshold reached, and none once expired", () => {
-    expect(reminderTier(null, NOW)).toBeNull();
-    expect(reminderTier(inDays(45), NOW)).toBeNull();
-    expect(reminderTier(inDays(30), NOW)).toBe(30);
-    expect(reminderTier(inDays(7), NOW)).toBe(7);
-    expect(reminderTier(inDays(6, 23), NOW)).toBe(7);
-    expect(reminderTier(inDays(1), NOW)).toBe(1);
-    expect(reminderTier(inDays(0, 1), NOW)).toBe(1);
-    expect(reminderTier(inDays(0, -1), NOW)).toBeNull();
-    expect(daysUntil(inDays(0, -1), NOW)).toBe(0);
-  });
-
+describe("statuses", () => {
   it("orders statuses from the most urgent, healthy last; everything but healthy needs attention", () => {
     expect(STATUS_ORDER.at(-1)).toBe("HEALTHY");
     expect(new Set(STATUS_ORDER).size).toBe(8);

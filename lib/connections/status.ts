@@ -20,6 +20,7 @@
  */
 import type { ConnectionStatus } from "@/lib/generated/prisma/enums";
 import { formatDay } from "@/lib/shared/dates";
+import { daysUntil, reminderTier, type ReminderTier } from "@/lib/shared/reminders";
 import { CREDENTIAL_EXPIRED_FINDINGS, CREDENTIAL_REFUSED_FINDINGS } from "@/lib/shared/problems";
 
 export type { ConnectionStatus };
@@ -35,12 +36,6 @@ export const STATUS_ORDER: readonly ConnectionStatus[] = [
   "EXPIRING",
   "HEALTHY",
 ];
-
-/** Expiry reminders go out when this many days (or fewer) are left, once per threshold. */
-export const REMINDER_DAYS = [30, 7, 1] as const;
-export type ReminderTier = (typeof REMINDER_DAYS)[number];
-
-const DAY_MS = 86_400_000;
 
 const LABELS: Record<ConnectionStatus, { label: string; tone: "success" | "warning" | "error" }> = {
   HEALTHY: { label: "Healthy", tone: "success" },
@@ -132,27 +127,6 @@ export function statusForRefusal(findingId: string): ConnectionStatus | null {
 }
 
 // --- 2. What it is now ----------------------------------------------------------------------
-
-/** Whole days until `expiresAt`, rounded up (a token expiring in 4 days and 1 hour has 5 left); ≤ 0 once passed. */
-export function daysUntil(expiresAt: Date, now: Date): number {
-  // `+ 0` turns the -0 of "less than a day ago" into 0.
-  return Math.ceil((expiresAt.getTime() - now.getTime()) / DAY_MS) + 0;
-}
-
-/** The reminder threshold a credential with this expiry has reached (the smallest that applies), or null. */
-export function reminderTier(expiresAt: Date | null, now: Date): ReminderTier | null {
-  if (!expiresAt || expiresAt.getTime() <= now.getTime()) {
-    return null;
-  }
-  const days = daysUntil(expiresAt, now);
-  let tier: ReminderTier | null = null;
-  for (const threshold of REMINDER_DAYS) {
-    if (days <= threshold) {
-      tier = threshold;
-    }
-  }
-  return tier;
-}
 
 export type HealthInput = {
   /** The stored status (what the last check or use found). */

@@ -183,7 +183,7 @@ export type RecordCheckOptions = {
   source?: StatusSource;
   /** A job's idempotency key: a second attempt of the same job records nothing. */
   effect?: EffectKey;
-  /** An expiry reminder that is due (lib/connections/status.ts reminderTier), once per expiry and threshold. */
+  /** An expiry reminder that is due (lib/shared/reminders.ts reminderTier), once per expiry and threshold. */
   reminder?: { tier: number; expiresAt: Date; daysLeft: number };
 };
 
