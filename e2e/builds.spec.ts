@@ -18,6 +18,8 @@ import { mailsTo } from "./support/mail";
 import { seedProfile, seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
 import { binaryManifest, WALLET_MANIFEST, zipOf } from "@/lib/testing/apps";
+import { javaKeystore, provisioningProfile, signingCertificate } from "@/lib/testing/signing";
+import { formatDay } from "@/lib/shared/dates";
 import { formatSize } from "@/lib/shared/names";
 
 type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
@@ -668,6 +670,67 @@ test.describe("builds", () => {
       expect(await prisma().buildSecretFile.count({ where: { profileId: profile.id } })).toBe(0);
       expect(await prisma().auditEvent.count({ where: { targetId: profile.id, action: { startsWith: "workflow.secret_file_" } } })).toBe(2);
     } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("signing files say what they are and when they end; the profile's page warns of ending ones, to admins and members", async ({ page, browser }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Profiles"));
+    const member = await createUser({ role: "MEMBER" });
+    // Whole seconds, as a provisioning profile's dates are.
+    const inDays = (days: number) => new Date(Math.floor((Date.now() + days * 86_400_000) / 1000) * 1000);
+    const distribution = signingCertificate("Apple Distribution: Fabrikam Ltd (ABCDE12345)", inDays(300));
+    const ended = signingCertificate("iPhone Distribution: Fabrikam Ltd (ABCDE12345)", inDays(-2));
+    const profileEnds = inDays(10);
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow#secret-files`);
+      const card = page.getByRole("region", { name: "Secret files" });
+      await expect(card).toContainText("reminds admins a month before");
+      const upload = card.getByRole("form", { name: "Upload a secret file" });
+      const send = async (variable: string, name: string, buffer: Buffer, answer: string) => {
+        await upload.getByLabel("Variable").fill(variable);
+        await upload.getByLabel("File", { exact: true }).setInputFiles({ name, mimeType: "application/octet-stream", buffer });
+        await upload.getByRole("button", { name: "Upload the file" }).click();
+        await expect(upload.getByText(answer)).toBeVisible();
+      };
+      await send(
+        "IOS_PROFILE",
+        "Wallet_AdHoc.mobileprovision",
+        provisioningProfile({ name: "Wallet Ad Hoc", expiresAt: profileEnds, certificates: [distribution], devices: 3 }),
+        `Saved. The next build finds Wallet_AdHoc.mobileprovision at the path in $IOS_PROFILE. Provisioning profile “Wallet Ad Hoc”, expires in 10 days (${formatDay(profileEnds)}).`,
+      );
+      await send("IOS_CERT", "distribution.cer", ended.der, `Certificate “iPhone Distribution: Fabrikam Ltd (ABCDE12345)”, expired on ${formatDay(inDays(-2))}. Builds that sign with it fail: upload a current one.`);
+      await send("ANDROID_KEYSTORE", "upload.jks", javaKeystore([{ alias: "upload", chain: [signingCertificate("Fabrikam Upload Key", inDays(9_000))] }]), `Java keystore (upload), valid until ${formatDay(inDays(9_000))}.`);
+      const rows = card.getByRole("table", { name: "Secret files" }).getByRole("row");
+      await expect(rows.filter({ hasText: "IOS_PROFILE" })).toContainText("ad hoc, 3 devices · com.fabrikam.wallet · Fabrikam Ltd (ABCDE12345)");
+      await expect(rows.filter({ hasText: "IOS_PROFILE" })).toContainText(`Expires soonExpires in 10 days (${formatDay(profileEnds)})`);
+      await expect(rows.filter({ hasText: "IOS_CERT" })).toContainText(`ExpiredExpired on ${formatDay(inDays(-2))}`);
+      await expect(rows.filter({ hasText: "ANDROID_KEYSTORE" })).toContainText(`upload: Fabrikam Upload KeyValidValid until ${formatDay(inDays(9_000))}`);
+      await expectNoSeriousA11yViolations(page, "workflow page with signing files");
+
+      // The profile's page warns everyone; admins get the way to fix it, members whom to ask.
+      await page.goto(`/profiles/${profile.id}`);
+      const warning = page.getByRole("alert").filter({ hasText: "A signing file of this profile has expired" });
+      await expect(warning).toContainText(`Certificate “iPhone Distribution: Fabrikam Ltd (ABCDE12345)” in $IOS_CERT: expired on ${formatDay(inDays(-2))}.`);
+      await expect(warning).toContainText(`Provisioning profile “Wallet Ad Hoc” in $IOS_PROFILE: expires in 10 days (${formatDay(profileEnds)}).`);
+      await expect(warning).not.toContainText("ANDROID_KEYSTORE");
+      await expectNoSeriousA11yViolations(page, "profile page warning of signing files");
+      const memberContext = await browser.newContext();
+      const memberPage = await memberContext.newPage();
+      await signInPage(memberPage, member.email, member.password);
+      await memberPage.goto(`/profiles/${profile.id}`);
+      await expect(memberPage.getByRole("alert").filter({ hasText: "A signing file of this profile has expired" })).toContainText("Ask an admin to upload a new one on the profile's workflow page.");
+      await memberContext.close();
+      await warning.getByRole("link", { name: "Upload a new one under Secret files" }).click();
+      await page.waitForURL(`**/profiles/${profile.id}/workflow#secret-files`);
+      // A current certificate in its place: what is left only expires soon.
+      await send("IOS_CERT", "distribution.cer", distribution.der, `Replaced. The next build finds distribution.cer at the path in $IOS_CERT. Certificate “Apple Distribution: Fabrikam Ltd (ABCDE12345)”, valid until ${formatDay(inDays(300))}.`);
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("alert").filter({ hasText: "A signing file of this profile expires soon" })).not.toContainText("IOS_CERT");
+      expect(await prisma().auditEvent.findFirst({ where: { targetId: profile.id, action: "workflow.secret_file_saved", data: { path: ["variable"], equals: "IOS_PROFILE" } } })).toMatchObject({ data: { expiresAt: profileEnds.toISOString() } });
+    } finally {
+      await removeUser(member.id);
       await removeConnection(connection.id);
     }
   });

@@ -1,16 +1,43 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { Badge } from "@/components/ui/badge";
 import { FieldShell, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { formatSize } from "@/lib/shared/names";
+import type { SigningState } from "@/lib/shared/signing-files";
 import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
-export type SecretFileRow = { id: string; variable: string; fileName: string; size: number; sha256: string; updated: string; uploadedBy: string | null; removeAction: Action };
+/** What a signing file is and when it ends, in words (lib/shared/signing-files.ts). */
+export type SigningAbout = { title: string; details: string | null; expiry: string | null; state: SigningState | null };
+
+export type SecretFileRow = { id: string; variable: string; fileName: string; size: number; sha256: string; updated: string; uploadedBy: string | null; signing: SigningAbout | null; removeAction: Action };
+
+const STATE_BADGES: Record<SigningState, { tone: "error" | "warning" | "success"; label: string }> = {
+  expired: { tone: "error", label: "Expired" },
+  expiring: { tone: "warning", label: "Expires soon" },
+  valid: { tone: "success", label: "Valid" },
+};
+
+/** A signing file's identity and end under its name: what it is, its details, and a badge with the end. */
+function SigningLine({ about }: { about: SigningAbout }) {
+  return (
+    <span className="mt-1 block text-xs text-slate-700">
+      <span className="font-medium">{about.title}</span>
+      {about.details ? <span className="block text-slate-600">{about.details}</span> : null}
+      {about.state && about.expiry ? (
+        <span className="mt-1 flex flex-wrap items-center gap-2">
+          <Badge tone={STATE_BADGES[about.state].tone}>{STATE_BADGES[about.state].label}</Badge>
+          <span className={about.state === "valid" ? "text-slate-600" : "font-medium text-slate-900"}>{about.expiry.charAt(0).toUpperCase() + about.expiry.slice(1)}</span>
+        </span>
+      ) : null}
+    </span>
+  );
+}
 
 function RemoveButton({ action, variable }: { action: Action; variable: string }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
@@ -46,7 +73,9 @@ export function SecretFiles({ files, saveAction }: { files: SecretFileRow[]; sav
   return (
     <div className="space-y-4">
       {files.length === 0 ? (
-        <p className="text-sm text-slate-600">No secret files yet. Upload a signing keystore, a .p12 certificate or a provisioning profile: every build gets it, outside the repository.</p>
+        <p className="text-sm text-slate-600">
+          No secret files yet. Upload a signing keystore, a .p12 certificate or a provisioning profile: every build gets it, outside the repository. Keel reads when provisioning profiles, certificates and keystores expire, and reminds admins a month before.
+        </p>
       ) : (
         <table className="w-full text-left text-sm" aria-label="Secret files">
           <thead className="text-xs text-slate-500">
@@ -68,6 +97,7 @@ export function SecretFiles({ files, saveAction }: { files: SecretFileRow[]; sav
                   <span className="block text-xs text-slate-600">
                     {formatSize(file.size)} · SHA-256 {file.sha256.slice(0, 12)}…
                   </span>
+                  {file.signing ? <SigningLine about={file.signing} /> : null}
                 </td>
                 <td className="py-2 pr-3 text-xs text-slate-600">
                   {file.updated}

@@ -2,8 +2,10 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { inspectSigningFile } from "@/lib/builds/signing-files";
 import { removeSecretFile, saveSecretFile } from "@/lib/data/secret-files";
 import { action } from "@/lib/entry/action";
+import { signingExpiry, signingExpiryWords, signingState, signingTitle } from "@/lib/shared/signing-files";
 import { secretFileFields, secretFileSchema } from "@/lib/validation/secret-files";
 
 // A profile's secret files (lib/builds/README.md, "Secret files"): admins, like the workflow.
@@ -17,9 +19,16 @@ export const saveSecretFileAction = action(
     unexpected: "Uploading the file failed unexpectedly. Nothing was changed; try again.",
   },
   async ({ scope, target: profile, input }) => {
-    const { replaced } = await saveSecretFile(scope, profile.id, input);
+    // What a signing file is, and when it ends, is read here, where the content is.
+    const signing = inspectSigningFile(input.content);
+    const { replaced } = await saveSecretFile(scope, profile.id, { ...input, signing });
     revalidatePath(`/profiles/${profile.id}/workflow`);
-    return { status: "success", message: `${replaced ? "Replaced" : "Saved"}. The next build finds ${input.fileName} at the path in $${input.variable}.` };
+    const title = signingTitle(signing);
+    const expiresAt = signingExpiry(signing);
+    const now = new Date();
+    const about = title ? ` ${title}${expiresAt ? `, ${signingExpiryWords(expiresAt, now)}` : ""}.` : "";
+    const warning = expiresAt && signingState(expiresAt, now) === "expired" ? " Builds that sign with it fail: upload a current one." : "";
+    return { status: "success", message: `${replaced ? "Replaced" : "Saved"}. The next build finds ${input.fileName} at the path in $${input.variable}.${about}${warning}` };
   },
 );
 

@@ -280,14 +280,19 @@ describe("the build worker", () => {
     expect(steps.map((step) => step.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "CANCELED", "SKIPPED"]);
   });
 
-  it("gives the steps the profile's secret files outside the workspace, readable by the build only, text ones masked in the log", async () => {
+  it("gives the steps the profile's secret files outside the workspace, readable by the build only, text ones masked in the log, ended signing files named", async () => {
     const { saveSecretFile, removeSecretFile, listSecretFiles } = await import("@/lib/data/secret-files");
     const { updateWorkflow } = await import("@/lib/data/builds");
     const { createHash } = await import("node:crypto");
     const keystore = Buffer.from([0, 1, 2, 3, 250, 251, 252, 253, 254, 255]);
     const pem = "-----BEGIN PRIVATE KEY-----\nMIGTAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBHkwdwIBAQQg0123456789abcdefABCDEF\n-----END PRIVATE KEY-----\n";
-    await saveSecretFile(scope, profileId, { variable: "ANDROID_KEYSTORE", fileName: "release.jks", content: keystore });
-    await saveSecretFile(scope, profileId, { variable: "APP_STORE_KEY", fileName: "AuthKey.p8", content: Buffer.from(pem) });
+    await saveSecretFile(scope, profileId, { variable: "ANDROID_KEYSTORE", fileName: "release.jks", content: keystore, signing: { kind: "other" } });
+    await saveSecretFile(scope, profileId, { variable: "APP_STORE_KEY", fileName: "AuthKey.p8", content: Buffer.from(pem), signing: { kind: "other" } });
+    // A provisioning profile that ended two days ago: the log says so before the steps run.
+    const { provisioningProfile, signingCertificate } = await import("@/lib/testing/signing");
+    const { inspectSigningFile } = await import("./signing-files");
+    const ended = provisioningProfile({ name: "Wallet Ad Hoc", expiresAt: new Date(Date.now() - 2 * 86_400_000), devices: 2, certificates: [signingCertificate("Apple Distribution: Fabrikam Ltd (ABCDE12345)", new Date(Date.now() + 300 * 86_400_000))] });
+    await saveSecretFile(scope, profileId, { variable: "IOS_PROFILE", fileName: "Wallet_AdHoc.mobileprovision", content: ended, signing: inspectSigningFile(ended) });
     // A workflow variable may not take a file's name, nor a file a variable's.
     await expect(updateWorkflow(scope, profileId, { steps: [{ name: "x", command: "true" }], timeoutMinutes: 30, variables: [{ name: "ANDROID_KEYSTORE", isSecret: false, value: "x" }] })).rejects.toMatchObject({ code: "INVALID_INPUT" });
     await setWorkflow(
@@ -307,7 +312,11 @@ describe("the build worker", () => {
     const done = await finished((await start({ branch: "main" })).id);
     expect(done.status).toBe("SUCCEEDED");
     const log = await logOf(done.id);
-    expect(log).toContain("Secret files: ANDROID_KEYSTORE (release.jks), APP_STORE_KEY (AuthKey.p8).");
+    expect(log).toContain("Secret files: ANDROID_KEYSTORE (release.jks), APP_STORE_KEY (AuthKey.p8), IOS_PROFILE (Wallet_AdHoc.mobileprovision).");
+    const signing = log.find((line) => line.startsWith("$IOS_PROFILE: "));
+    expect(signing).toMatch(/^\$IOS_PROFILE: Provisioning profile “Wallet Ad Hoc” \(ad hoc, 2 devices · com\.fabrikam\.wallet · Fabrikam Ltd \(ABCDE12345\)\), expired on \d{4}-\d{2}-\d{2}\. Signing with it fails\. Renew/);
+    // Files that are not signing files get no such line.
+    expect(log.filter((line) => /^\$(ANDROID_KEYSTORE|APP_STORE_KEY): /.test(line))).toEqual([]);
     expect(log).toContain("mode 600 release.jks");
     expect(log).toContain(createHash("sha256").update(keystore).digest("hex"));
     expect(log).toContain("***");

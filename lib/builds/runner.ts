@@ -25,6 +25,7 @@ import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE, WORKFLOW_FILE_MAX_BYTES, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 import { describeTests } from "@/lib/shared/tests";
 import { findArtifacts, keepArtifacts } from "./artifacts";
+import { signingLogLine } from "./signing-files";
 import { readTestReports } from "./test-reports";
 import { parseWorkflowFile } from "./workflow-file";
 import { cacheKey, restoreCache, saveCache, type CacheContext } from "./caches";
@@ -412,6 +413,7 @@ class BuildRun {
     }
     if (files.length > 0) {
       this.buildLog.system(0, `Secret files: ${files.map((file) => `${file.variable} (${file.fileName})`).join(", ")}.`);
+      this.logSigningFiles(files);
     }
     // The marker last: nothing may override it.
     stepEnv[this.marker[0]] = this.marker[1];
@@ -468,6 +470,17 @@ class BuildRun {
       }
     }
     return failed ?? { status: "SUCCEEDED", reason: null };
+  }
+
+  /** What each signing file is and when it ends, said before the steps (lib/builds/README.md, "Signing files that expire"). */
+  private logSigningFiles(files: { variable: string; content: Buffer }[]): void {
+    const now = new Date();
+    for (const file of files) {
+      const line = signingLogLine(file.variable, file.content, now);
+      if (line) {
+        this.buildLog.system(0, line);
+      }
+    }
   }
 
   private cacheContext(privateDir: string, step: number): CacheContext {

@@ -408,7 +408,7 @@ describe("copying a profile", () => {
         { name: "STORE_PASSWORD", isSecret: true, value: "hunter2-hunter2" },
       ],
     });
-    await saveSecretFile(admin, profileId, { variable: "KEYSTORE", fileName: "release.jks", content: Buffer.from([1, 2, 3]) });
+    await saveSecretFile(admin, profileId, { variable: "KEYSTORE", fileName: "release.jks", content: Buffer.from([1, 2, 3]), signing: { kind: "other" } });
     await updateProfileTriggers(admin, profileId, { mode: "automatic", push: { enabled: true, branches: ["main"] }, pullRequest: { enabled: false, branches: [] } });
     const key = randomUUID();
     const copy = await duplicateProfile(admin, profileId, { name: "Wallet release", idempotencyKey: key });

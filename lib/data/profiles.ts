@@ -529,7 +529,18 @@ export async function duplicateProfile(scope: Scope, sourceId: string, input: { 
       const copyId = randomUUID();
       const contentSealed = sealSecret({ table: "BuildSecretFile", column: "contentSealed" }, copyId, openSecret({ table: "BuildSecretFile", column: "contentSealed" }, file.id, file.contentSealed));
       await tx.buildSecretFile.create({
-        data: { id: copyId, organizationId: scope.organizationId, profileId: id, variable: file.variable, fileName: file.fileName, contentSealed, size: file.size, sha256: file.sha256, uploadedById: file.uploadedById },
+        data: {
+          id: copyId,
+          organizationId: scope.organizationId,
+          profileId: id,
+          variable: file.variable,
+          fileName: file.fileName,
+          contentSealed,
+          size: file.size,
+          sha256: file.sha256,
+          ...(file.signing !== null ? { signing: file.signing, expiresAt: file.expiresAt } : {}),
+          uploadedById: file.uploadedById,
+        },
       });
     }
     await recordAudit(

@@ -4,36 +4,54 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, type Scope } from "@/lib/scope";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { openSecret, sealSecret } from "@/lib/secrets";
+import { reminderTier } from "@/lib/shared/reminders";
+import { signingExpiry, signingFactsOf, signingTitle, SIGNING_WARNING_DAYS, type SigningFacts } from "@/lib/shared/signing-files";
 import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
 import { recordAudit } from "./audit";
 import { lockProfile } from "./locks";
 
 // A profile's secret files (lib/builds/README.md, "Secret files"). The content is sealed (base64
 // inside), omitted from every query by default, opened only by the worker right before the steps;
-// pages and the audit log see the variable, the file name, the size and a hash prefix.
+// pages and the audit log see the variable, the file name, the size and a hash prefix — and, for
+// signing files, what the file says about itself and when it ends (lib/shared/signing-files.ts),
+// read from the content by the caller, which may read it (lib/builds/signing-files.ts).
 
 const SEALED = { table: "BuildSecretFile", column: "contentSealed" } as const;
+const DAY_MS = 86_400_000;
 
-export type SecretFileView = { id: string; variable: string; fileName: string; size: number; sha256: string; updatedAt: Date; uploadedBy: string | null };
+export type SecretFileView = { id: string; variable: string; fileName: string; size: number; sha256: string; updatedAt: Date; uploadedBy: string | null; signing: SigningFacts | null; expiresAt: Date | null };
 
 /** A profile's secret files as the workflow page shows them, by variable. */
 export async function listSecretFiles(scope: Scope, profileId: string): Promise<SecretFileView[]> {
   const rows = await db.buildSecretFile.findMany({
     where: { profileId, organizationId: scope.organizationId },
     orderBy: { variable: "asc" },
-    select: { id: true, variable: true, fileName: true, size: true, sha256: true, updatedAt: true, uploadedById: true },
+    select: { id: true, variable: true, fileName: true, size: true, sha256: true, updatedAt: true, uploadedById: true, signing: true, expiresAt: true },
   });
   const people = await db.user.findMany({ where: { id: { in: rows.flatMap((row) => (row.uploadedById ? [row.uploadedById] : [])) } }, select: { id: true, name: true } });
   const names = new Map(people.map((person) => [person.id, person.name]));
-  return rows.map(({ uploadedById, ...row }) => ({ ...row, uploadedBy: uploadedById ? (names.get(uploadedById) ?? null) : null }));
+  return rows.map(({ uploadedById, signing, ...row }) => ({ ...row, signing: signingFactsOf(signing), uploadedBy: uploadedById ? (names.get(uploadedById) ?? null) : null }));
+}
+
+export type EndingSigningFile = { id: string; variable: string; fileName: string; signing: SigningFacts | null; expiresAt: Date };
+
+/** A profile's signing files that have ended or end within SIGNING_WARNING_DAYS, soonest first (the profile's page warns of them). */
+export async function listEndingSigningFiles(scope: Scope, profileId: string, now = new Date()): Promise<EndingSigningFile[]> {
+  const rows = await db.buildSecretFile.findMany({
+    where: { profileId, organizationId: scope.organizationId, expiresAt: { not: null, lte: new Date(now.getTime() + SIGNING_WARNING_DAYS * DAY_MS) } },
+    orderBy: [{ expiresAt: "asc" }, { variable: "asc" }],
+    select: { id: true, variable: true, fileName: true, signing: true, expiresAt: true },
+  });
+  return rows.map((row) => ({ ...row, signing: signingFactsOf(row.signing), expiresAt: row.expiresAt! }));
 }
 
 /**
  * Adds a secret file, or replaces the one of the same variable (admins), audited without its
  * content. Refused when a workflow variable has the name, or the profile has the most files.
  */
-export async function saveSecretFile(scope: Scope, profileId: string, input: { variable: string; fileName: string; content: Buffer }): Promise<{ replaced: boolean }> {
+export async function saveSecretFile(scope: Scope, profileId: string, input: { variable: string; fileName: string; content: Buffer; signing: SigningFacts }): Promise<{ replaced: boolean }> {
   if (!can(scope, "workflow.update")) {
     throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
   }
@@ -47,11 +65,14 @@ export async function saveSecretFile(scope: Scope, profileId: string, input: { v
       throw new AppError("INVALID_INPUT", `A profile has at most ${WORKFLOW_LIMITS.secretFiles} secret files: remove one first.`, { details: { field: "variable" } });
     }
     const id = existing?.id ?? randomUUID();
+    const expiresAt = signingExpiry(input.signing);
     const data = {
       fileName: input.fileName,
       contentSealed: sealSecret(SEALED, id, input.content.toString("base64")),
       size: input.content.length,
       sha256: createHash("sha256").update(input.content).digest("hex"),
+      signing: input.signing,
+      expiresAt,
       uploadedById: onBehalfOf(scope),
     };
     if (existing) {
@@ -61,7 +82,7 @@ export async function saveSecretFile(scope: Scope, profileId: string, input: { v
     }
     await recordAudit(
       scope,
-      { action: "workflow.secret_file_saved", targetType: "build_profile", targetId: profileId, data: { variable: input.variable, fileName: input.fileName, size: input.content.length, replaced: Boolean(existing) } },
+      { action: "workflow.secret_file_saved", targetType: "build_profile", targetId: profileId, data: { variable: input.variable, fileName: input.fileName, size: input.content.length, replaced: Boolean(existing), ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) } },
       tx,
     );
     return { replaced: Boolean(existing) };
@@ -92,4 +113,83 @@ export async function openSecretFiles(scope: Scope, profileId: string): Promise<
     select: { id: true, variable: true, fileName: true, contentSealed: true },
   });
   return rows.map((row) => ({ variable: row.variable, fileName: row.fileName, content: Buffer.from(openSecret(SEALED, row.id, row.contentSealed), "base64") }));
+}
+
+/**
+ * Secret files saved before Keel read what they are, opened (housekeeping reads them with
+ * lib/builds/signing-files.ts and records it); `content` is null when the file cannot be opened
+ * (its key is gone). Global by nature, like the rest of housekeeping.
+ */
+export async function openUnreadSecretFiles(limit = 100): Promise<{ id: string; sha256: string; content: Buffer | null }[]> {
+  const rows = await db.buildSecretFile.findMany({ where: { signing: { equals: Prisma.DbNull } }, orderBy: { createdAt: "asc" }, take: limit, select: { id: true, sha256: true, contentSealed: true } });
+  return rows.map((row) => {
+    try {
+      return { id: row.id, sha256: row.sha256, content: Buffer.from(openSecret(SEALED, row.id, row.contentSealed), "base64") };
+    } catch {
+      return { id: row.id, sha256: row.sha256, content: null };
+    }
+  });
+}
+
+/** Records what a file read by housekeeping is, unless it was replaced meanwhile (its hash changed); false then. */
+export async function recordSecretFileSigning(id: string, sha256: string, signing: SigningFacts): Promise<boolean> {
+  const { count } = await db.buildSecretFile.updateMany({ where: { id, sha256, signing: { equals: Prisma.DbNull } }, data: { signing, expiresAt: signingExpiry(signing) } });
+  return count === 1;
+}
+
+/** Tier of the notice of a file that has ended. */
+const ENDED = 0;
+
+/**
+ * Tells the organization's active admins when a profile's signing file ends within 30, 7 and 1
+ * days, and once it has ended (housekeeping, hourly): a notice on their Notices page, e-mailed when
+ * Keel sends e-mail. Once per file, end and threshold, so a new file gets its own. Returns how
+ * many notices were created. Global by nature, like the rest of housekeeping.
+ */
+export async function remindEndingSigningFiles(now = new Date()): Promise<number> {
+  const files = await db.buildSecretFile.findMany({
+    where: { expiresAt: { not: null, lte: new Date(now.getTime() + SIGNING_WARNING_DAYS * DAY_MS) } },
+    select: { id: true, organizationId: true, profileId: true, variable: true, fileName: true, signing: true, expiresAt: true, profile: { select: { name: true } } },
+  });
+  if (files.length === 0) {
+    return 0;
+  }
+  const admins = await db.membership.findMany({
+    where: { organizationId: { in: [...new Set(files.map((file) => file.organizationId))] }, role: "ADMIN", user: { isActive: true } },
+    orderBy: { createdAt: "asc" },
+    select: { organizationId: true, userId: true },
+  });
+  const notices = files.flatMap((file) => {
+    const expiresAt = file.expiresAt!;
+    const tier = expiresAt.getTime() <= now.getTime() ? ENDED : reminderTier(expiresAt, now);
+    const recipientIds = admins.filter((admin) => admin.organizationId === file.organizationId).map((admin) => admin.userId);
+    if (tier === null || recipientIds.length === 0) {
+      return [];
+    }
+    const signing = signingFactsOf(file.signing);
+    return [
+      {
+        organizationId: file.organizationId,
+        connectionId: null,
+        kind: "signing_file.expiring",
+        dedupeKey: `signing_file.expiring:${file.id}:${expiresAt.toISOString()}:${tier}`,
+        data: {
+          profileId: file.profileId,
+          profile: file.profile.name,
+          variable: file.variable,
+          fileName: file.fileName,
+          what: signing ? signingTitle(signing) : null,
+          fileKind: signing?.kind ?? null,
+          expiresAt: expiresAt.toISOString(),
+          daysLeft: tier === ENDED ? 0 : Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / DAY_MS)),
+        },
+        recipientIds,
+      },
+    ];
+  });
+  if (notices.length === 0) {
+    return 0;
+  }
+  const { count } = await db.notification.createMany({ data: notices, skipDuplicates: true });
+  return count;
 }

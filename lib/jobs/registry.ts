@@ -1,11 +1,13 @@
 import "server-only";
 import { reportBuildJob } from "@/lib/builds/report";
 import { runBuildJob } from "@/lib/builds/runner";
+import { readUnreadSigningFiles } from "@/lib/builds/signing-files";
 import { scheduleBuildsJob, scheduledBuildJob } from "@/lib/builds/schedule";
 import { sweepBuildsJob } from "@/lib/builds/sweep";
 import { checkAllConnectionsJob, checkConnectionJob } from "@/lib/connections/scheduled";
 import { pruneApiTokens, remindExpiringApiTokens } from "@/lib/data/api-tokens";
 import { pruneArtifacts } from "@/lib/data/artifacts";
+import { remindEndingSigningFiles } from "@/lib/data/secret-files";
 import { pruneShares } from "@/lib/data/shares";
 import { pruneBuildLogs } from "@/lib/data/builds";
 import { pruneCaches } from "@/lib/data/caches";
@@ -79,6 +81,10 @@ export const registry: Registry = {
       // Caches no build used for their days, and unfinished ones of dead workers.
       const caches = await pruneCaches(getEnv().KEEL_BUILD_CACHE_DAYS);
       logger("jobs.housekeeping").info({ artifacts, logs, caches }, "pruned build artifacts, old builds' logs and unused caches");
+      // Signing files: those saved before Keel read them are read, then admins hear of ending ones.
+      const signingFilesRead = await readUnreadSigningFiles();
+      const signingReminders = await remindEndingSigningFiles();
+      logger("jobs.housekeeping").info({ signingFilesRead, signingReminders }, "read signing files saved before Keel read them, reminded admins of ending ones");
     }),
     handle(checkAllConnectionsQueue, checkAllConnectionsJob),
     handle(checkConnectionQueue, checkConnectionJob),

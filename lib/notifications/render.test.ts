@@ -86,3 +86,26 @@ describe("a webhook that gave up a build event", () => {
     expect(noticePath({ kind: "webhook.failing", data: { ...data, webhookId: "../admin" }, connectionId: null })).toBe("/settings/webhooks");
   });
 });
+
+describe("a signing file that ends", () => {
+  it("names the file, its profile and end, says what fails and how to renew it, and links to the profile's secret files", async () => {
+    const { noticePath } = await import("./render");
+    const profileId = "0b6c1e2a-3d4f-4a5b-8c6d-7e8f9a0b1c2d";
+    const data = { profileId, profile: "Wallet iOS", variable: "IOS_PROFILE", fileName: "Wallet_AdHoc.mobileprovision", what: "Provisioning profile “Wallet Ad Hoc”", fileKind: "provisioning-profile", expiresAt: "2026-12-13T10:00:00.000Z", daysLeft: 7 };
+    const notice = renderNotice("signing_file.expiring", data, `https://keel.example/profiles/${profileId}/workflow#secret-files`);
+    expect(notice.subject).toBe("Keel: Provisioning profile “Wallet Ad Hoc” of Wallet iOS expires in 7 days");
+    expect(notice.text).toContain("Provisioning profile “Wallet Ad Hoc” (Wallet_AdHoc.mobileprovision in $IOS_PROFILE of the build profile “Wallet iOS”) expires on 2026-12-13 (in 7 days).");
+    expect(notice.text).toContain("Renew or regenerate the profile in the Apple Developer account");
+    expect(notice.text).toContain(`Its secret files in Keel: https://keel.example/profiles/${profileId}/workflow#secret-files`);
+    expect(noticePath({ kind: "signing_file.expiring", data, connectionId: null })).toBe(`/profiles/${profileId}/workflow#secret-files`);
+
+    const ended = renderNotice("signing_file.expiring", { ...data, what: "Java keystore (upload)", fileKind: "keystore", daysLeft: 0 }, null);
+    expect(ended.subject).toBe("Keel: Java keystore (upload) of Wallet iOS has expired");
+    expect(ended.text).toContain("expired on 2026-12-13. Builds of “Wallet iOS” that sign with it fail until it is replaced.");
+    expect(ended.text).toContain("ask for an upload key reset in the Play Console");
+    expect(ended.text).not.toContain("in Keel:");
+    // Data from elsewhere links nowhere and still reads.
+    expect(noticePath({ kind: "signing_file.expiring", data: { profileId: "../settings" }, connectionId: null })).toBeNull();
+    expect(renderNotice("signing_file.expiring", { daysLeft: 1 }, null).subject).toBe("Keel: The secret file ? of a build profile expires in 1 day");
+  });
+});

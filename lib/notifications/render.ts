@@ -4,6 +4,7 @@
 import { isConnectionStatus, statusLabel } from "@/lib/connections/status";
 import { brokenWords } from "@/lib/shared/builds";
 import { poolWorkerCommand } from "@/lib/shared/build-pools";
+import { signingRenewAdvice, type SigningFacts } from "@/lib/shared/signing-files";
 
 export type RenderedNotice = { subject: string; text: string };
 
@@ -76,6 +77,9 @@ export function noticePath(notice: { kind: string; data: unknown; connectionId: 
   if (notice.kind.startsWith("build_pool.")) {
     return "/settings/workers";
   }
+  if (notice.kind.startsWith("signing_file.")) {
+    return typeof data.profileId === "string" && /^[0-9a-f-]{36}$/.test(data.profileId) ? `/profiles/${data.profileId}/workflow#secret-files` : null;
+  }
   if (notice.kind.startsWith("webhook.")) {
     return typeof data.webhookId === "string" && /^[0-9a-f-]{36}$/.test(data.webhookId) ? `/settings/webhooks/${data.webhookId}` : "/settings/webhooks";
   }
@@ -125,6 +129,9 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
         (link ? `\n\nWorkers and build pools in Keel: ${link}\n` : "\n"),
     };
   }
+  if (kind === "signing_file.expiring") {
+    return renderSigningNotice(data, link);
+  }
   if (kind === "webhook.failing") {
     const webhook = str(data, "name") ?? "A webhook";
     const what = `${str(data, "event") ?? "A build event"}${str(data, "build") ? ` of ${str(data, "build")}` : ""}`;
@@ -173,4 +180,30 @@ function renderBuildNotice(kind: "build.failed" | "build.fixed", data: Record<st
   const firstError = str(data, "firstError");
   const wrong = firstError ? `\n\nWhat went wrong:\n    ${firstError}` : "";
   return { subject: `Keel: ${build} ${how}${where}`, text: `${build} ${how}${where}.${reason ? ` ${reason}` : ""}${wrong}${about}${footer}${off}` };
+}
+
+const SIGNING_KINDS = new Set<string>(["provisioning-profile", "certificates", "keystore", "pkcs12", "other"]);
+
+/** A profile's signing file (a provisioning profile, a certificate, a keystore) that ends soon, or has ended. */
+function renderSigningNotice(data: Record<string, unknown>, link: string | null): RenderedNotice {
+  const variable = str(data, "variable") ?? "?";
+  const what = str(data, "what") ?? `The secret file ${str(data, "fileName") ?? variable}`;
+  const profile = str(data, "profile") ?? "a build profile";
+  const days = num(data, "daysLeft") ?? 0;
+  const when = str(data, "expiresAt")?.slice(0, 10) ?? "?";
+  const fileKind = str(data, "fileKind");
+  const kind = fileKind && SIGNING_KINDS.has(fileKind) ? (fileKind as SigningFacts["kind"]) : null;
+  const where = `(${str(data, "fileName") ?? "the file"} in $${variable} of the build profile “${profile}”)`;
+  const footer = link ? `\n\nIts secret files in Keel: ${link}\n` : "\n";
+  const advice = signingRenewAdvice(kind, variable);
+  if (days <= 0) {
+    return {
+      subject: `Keel: ${what} of ${profile} has expired`,
+      text: `${what} ${where} expired on ${when}. Builds of “${profile}” that sign with it fail until it is replaced.\n\n${advice}${footer}`,
+    };
+  }
+  return {
+    subject: `Keel: ${what} of ${profile} expires in ${days} day${days === 1 ? "" : "s"}`,
+    text: `${what} ${where} expires on ${when} (in ${days} day${days === 1 ? "" : "s"}). Builds of “${profile}” that sign with it fail from then on.\n\n${advice}${footer}`,
+  };
 }

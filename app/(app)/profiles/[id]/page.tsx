@@ -34,6 +34,7 @@ import { startBuildAction } from "@/lib/actions/builds";
 import { setBadgeAction } from "@/lib/actions/badges";
 import { shareProfileAction, unshareProfileAction } from "@/lib/actions/shares";
 import { ProfileShareCard } from "@/components/builds/share-card";
+import { listEndingSigningFiles } from "@/lib/data/secret-files";
 import { listProfileShares } from "@/lib/data/shares";
 import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
 import { deleteProfileAction, duplicateProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
@@ -52,6 +53,7 @@ import { sharePath } from "@/lib/shared/shares";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
 import { formatTime } from "@/lib/shared/dates";
+import { signingExpiryWords, signingTitle } from "@/lib/shared/signing-files";
 import { When } from "@/components/ui/when";
 
 export const metadata: Metadata = { title: "Build profile" };
@@ -93,13 +95,16 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
       : [];
   // The rest depends only on the profile and its connection: asked for together, not one after the other.
   const canShare = can(scope, "build.share");
-  const [hookRows, viewer, recent, latestApp, standingShares] = await Promise.all([
+  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
     buildCount > 0 ? recentFinishedBuilds(scope, profile.id) : [],
     buildCount > 0 ? latestSuccessfulArtifacts(scope, profile.id) : null,
     canShare ? listProfileShares(scope, profile.id) : [],
+    listEndingSigningFiles(scope, profile.id),
   ]);
+  const now = new Date();
+  const endedFiles = endingFiles.filter((file) => file.expiresAt <= now).length;
   const stats = describeBuildStats(buildStats(recent));
   const canStart = can(scope, "build.start");
   const canEditTriggers = can(scope, "profile.triggers", profile);
@@ -174,6 +179,35 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             <Link href={`/connections/${connection.id}`} className="font-medium underline">
               Open the connection
             </Link>
+          </p>
+        </Alert>
+      ) : null}
+      {endingFiles.length > 0 ? (
+        <Alert
+          tone={endedFiles > 0 ? "error" : "warning"}
+          title={
+            endedFiles > 0
+              ? `${endedFiles === 1 ? "A signing file" : `${endedFiles} signing files`} of this profile ${endedFiles === 1 ? "has" : "have"} expired`
+              : `${endingFiles.length === 1 ? "A signing file" : `${endingFiles.length} signing files`} of this profile expire${endingFiles.length === 1 ? "s" : ""} soon`
+          }
+          className="mb-6"
+        >
+          <ul className="space-y-1">
+            {endingFiles.map((file) => (
+              <li key={file.id}>
+                {(file.signing && signingTitle(file.signing)) ?? file.fileName} in <code>${file.variable}</code>: {signingExpiryWords(file.expiresAt, now)}.
+              </li>
+            ))}
+          </ul>
+          <p>
+            Builds that sign with an expired file fail.{" "}
+            {canEditWorkflow ? (
+              <Link href={`/profiles/${profile.id}/workflow#secret-files`} className="font-medium underline">
+                Upload a new one under Secret files
+              </Link>
+            ) : (
+              "Ask an admin to upload a new one on the profile's workflow page."
+            )}
           </p>
         </Alert>
       ) : null}

@@ -18,11 +18,22 @@ import { listSecretFiles } from "@/lib/data/secret-files";
 import { listVariableGroups } from "@/lib/data/variable-groups";
 import { formatTime } from "@/lib/shared/dates";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
+import { signingDetails, signingExpiry, signingExpiryWords, signingState, signingTitle, type SigningFacts } from "@/lib/shared/signing-files";
 import { ARTIFACT_EXAMPLES, CACHE_EXAMPLES, defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
 
 export const metadata: Metadata = { title: "Workflow" };
+
+/** A signing file's words for its row (null: not a signing file, or not read yet). */
+function signingAbout(facts: SigningFacts | null, now: Date) {
+  const title = facts ? signingTitle(facts) : null;
+  if (!facts || !title) {
+    return null;
+  }
+  const expiresAt = signingExpiry(facts);
+  return { title, details: signingDetails(facts), expiry: expiresAt ? signingExpiryWords(expiresAt, now) : null, state: expiresAt ? signingState(expiresAt, now) : null };
+}
 
 export default async function WorkflowPage({ params }: { params: Promise<{ id: string }> }) {
   const { scope } = await requireScope("workflow.update");
@@ -32,6 +43,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
     notFound();
   }
   const { profile, workflow, version } = found;
+  const now = new Date();
   const [files, groups, caches, workers] = await Promise.all([listSecretFiles(scope, profile.id), listVariableGroups(scope), listCaches(scope, profile.id), summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS)]);
   return (
     <>
@@ -98,6 +110,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
             sha256: file.sha256,
             updated: formatTime(file.updatedAt),
             uploadedBy: file.uploadedBy,
+            signing: signingAbout(file.signing, now),
             removeAction: removeSecretFileAction.bind(null, profile.id, file.id),
           }))}
           saveAction={saveSecretFileAction.bind(null, profile.id)}
