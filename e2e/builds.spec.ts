@@ -24,12 +24,18 @@ import { formatSize } from "@/lib/shared/names";
 
 type PostedStatus = { commitId: string; state: string; contextName: string; contextGenre?: string; targetUrl?: string };
 
+/** When the apps' provisioning profiles end: in 200 days, in whole seconds as a profile's dates are. */
+const PROFILE_ENDS = new Date(Math.floor(Date.now() / 1_000 + 200 * 86_400) * 1_000);
 
-/** An .ipa as Xcode lays it out: the app's folder under Payload/ with its binary Info.plist. */
-const adHocIpa = () =>
+/** An .ipa as Xcode lays it out: the app's folder under Payload/ with its binary Info.plist and the provisioning profile it was signed with. */
+const walletIpa = (signing: { name: string; devices?: number }) =>
   zipOf([
     ["Payload/Wallet.app/Wallet", Buffer.from("wallet-binary")],
     ["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary({ CFBundleIdentifier: "com.fabrikam.wallet", CFBundleVersion: "4513", CFBundleShortVersionString: "2.4.0", CFBundleDisplayName: "Wallet" }))],
+    [
+      "Payload/Wallet.app/embedded.mobileprovision",
+      provisioningProfile({ ...signing, expiresAt: PROFILE_ENDS, certificates: [signingCertificate("Apple Distribution: Fabrikam Ltd (ABCDE12345)", new Date(PROFILE_ENDS.getTime() + 100 * 86_400_000))] }),
+    ],
   ]);
 
 /** An .apk: a zip with the app's AndroidManifest.xml in Android's binary XML at its root. */
@@ -361,8 +367,9 @@ test.describe("builds", () => {
 
   test("an admin says where the app is; the build keeps it and anyone downloads it as built", async ({ page, request }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Artifacts"));
-    // An ad hoc build of the app beside a file that only has its name (no app inside).
-    const ipa = await adHocIpa();
+    // An ad hoc build of the app, and an App Store one, beside a file that only has its name (no app inside).
+    const ipa = await walletIpa({ name: "Wallet Ad Hoc", devices: 3 });
+    const storeIpa = await walletIpa({ name: "Wallet App Store" });
     const apk = await releaseApk();
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
@@ -389,6 +396,9 @@ test.describe("builds", () => {
             `echo '<testsuite name="WalletTests"><testcase classname="WalletTests" name="testBalance"/><testcase classname="WalletTests" name="testEmpty"><failure message="expected 0.00"/></testcase></testsuite>' > "$KEEL_BUILD_ARTIFACTS/junit.xml"`,
           ].join("\n"),
         );
+      await page.getByRole("button", { name: "Add a step" }).click();
+      await page.getByLabel("Name", { exact: true }).last().fill("Export for the App Store");
+      await page.getByLabel("Command", { exact: true }).last().fill(`echo '${storeIpa.toString("base64")}' | base64 -d > out/Wallet-AppStore.ipa`);
       await page.getByRole("button", { name: "Save workflow" }).click();
       await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
       expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).artifactPatterns).toEqual(["out/*.ipa", "nothing/*.zip"]);
@@ -398,20 +408,25 @@ test.describe("builds", () => {
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
       await expect(page.getByTestId("build-log")).toContainText("No file matched the artifact pattern nothing/*.zip");
       const kept = page.getByRole("list", { name: "Artifacts" });
-      await expect(kept.getByRole("listitem")).toHaveCount(5);
+      await expect(kept.getByRole("listitem")).toHaveCount(6);
       await expect(kept.getByRole("listitem").nth(0)).toContainText("junit.xml");
       await expect(kept.getByRole("listitem").nth(1)).toContainText("notes.txt");
-      // The app says what it is (its Info.plist, read when it was kept); the other file is only a name.
+      // The app says what it is (its Info.plist, read when it was kept) and how it is signed (its
+      // embedded provisioning profile); the other file is only a name.
       await expect(kept.getByRole("listitem").nth(2)).toContainText("out/Wallet-AdHoc.ipa");
       await expect(kept.getByRole("listitem").nth(2)).toContainText("Wallet 2.4.0 (4513) · com.fabrikam.wallet");
-      await expect(kept.getByRole("listitem").nth(3)).toContainText("out/Wallet.ipa");
-      await expect(kept.getByRole("listitem").nth(3)).toContainText("10 B");
-      await expect(kept.getByRole("listitem").nth(3)).not.toContainText("com.fabrikam.wallet");
+      await expect(kept.getByRole("listitem").nth(2)).toContainText(`Signed ad hoc for 3 devices with “Wallet Ad Hoc”, until ${formatDay(PROFILE_ENDS)}`);
+      await expect(kept.getByRole("listitem").nth(3)).toContainText(`Signed for the App Store with “Wallet App Store”, until ${formatDay(PROFILE_ENDS)}`);
+      await expect(kept.getByRole("listitem").nth(4)).toContainText("out/Wallet.ipa");
+      await expect(kept.getByRole("listitem").nth(4)).toContainText("10 B");
+      await expect(kept.getByRole("listitem").nth(4)).not.toContainText("com.fabrikam.wallet");
       // The Android app too, from its AndroidManifest.xml (its label is a resource: the package names it).
-      await expect(kept.getByRole("listitem").nth(4)).toContainText("wallet-release.apk");
-      await expect(kept.getByRole("listitem").nth(4)).toContainText("com.fabrikam.wallet 2.4.0 (4513)");
+      await expect(kept.getByRole("listitem").nth(5)).toContainText("wallet-release.apk");
+      await expect(kept.getByRole("listitem").nth(5)).toContainText("com.fabrikam.wallet 2.4.0 (4513)");
       await expect(page.getByTestId("build-log")).toContainText(`Kept wallet-release.apk (${formatSize(apk.length)}): com.fabrikam.wallet 2.4.0 (4513).`);
-      await expect(page.getByTestId("build-log")).toContainText(`Kept out/Wallet-AdHoc.ipa (${ipa.length} B): Wallet 2.4.0 (4513), com.fabrikam.wallet.`);
+      await expect(page.getByTestId("build-log")).toContainText(
+        `Kept out/Wallet-AdHoc.ipa (${formatSize(ipa.length)}): Wallet 2.4.0 (4513), com.fabrikam.wallet; signed ad hoc for 3 devices with “Wallet Ad Hoc”, until ${formatDay(PROFILE_ENDS)}.`,
+      );
       await expect(page.getByTestId("build-log")).toContainText("Kept out/Wallet.ipa (10 B); testers cannot install it from a shared link: it is not a zip file.");
       // The JUnit report among them is read: the counts and the failed case with its message.
       const tests = page.getByRole("region", { name: "Tests" });
@@ -432,7 +447,7 @@ test.describe("builds", () => {
       const [zipped] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Download all \(/ }).click()]);
       expect(zipped.suggestedFilename()).toBe(`${profile.name} #${(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).number} artifacts.zip`);
       const entries = await zipEntries(readFileSync(await zipped.path()));
-      expect([...entries.keys()]).toEqual(["junit.xml", "notes.txt", "out/Wallet-AdHoc.ipa", "out/Wallet.ipa", "wallet-release.apk"]);
+      expect([...entries.keys()]).toEqual(["junit.xml", "notes.txt", "out/Wallet-AdHoc.ipa", "out/Wallet-AppStore.ipa", "out/Wallet.ipa", "wallet-release.apk"]);
       expect(entries.get("out/Wallet.ipa")).toBe("wallet-ipa");
       expect(entries.get("notes.txt")).toBe("release notes\n");
       expect((await request.get(`/api/builds/${buildId}/artifacts.zip`)).status()).toBe(401);
@@ -452,7 +467,7 @@ test.describe("builds", () => {
         await testerPage.goto(link);
         await expect(testerPage.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #${(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).number}`);
         const files = testerPage.getByRole("list", { name: "Shared files" });
-        await expect(files.getByRole("listitem")).toHaveCount(5);
+        await expect(files.getByRole("listitem")).toHaveCount(6);
         // An Android app installs from its download: named, with no Install button (that is for iPhones).
         const android = files.getByRole("listitem").filter({ hasText: "wallet-release.apk" });
         await expect(android).toContainText("com.fabrikam.wallet 2.4.0 (4513)");
@@ -464,6 +479,12 @@ test.describe("builds", () => {
         // identity there and downloads the file from the share link (HTTPS: Keel runs on it here).
         const adHoc = files.getByRole("listitem").filter({ hasText: "out/Wallet-AdHoc.ipa" });
         await expect(adHoc).toContainText("Wallet 2.4.0 (4513)");
+        await expect(adHoc).toContainText(`It installs only on the 3 devices registered in its provisioning profile “Wallet Ad Hoc” (until ${formatDay(PROFILE_ENDS)})`);
+        // An App Store build installs only through TestFlight or the App Store: no Install button, and the page says so.
+        const store = files.getByRole("listitem").filter({ hasText: "out/Wallet-AppStore.ipa" });
+        await expect(store).toContainText("this build is signed for the App Store, which installs only through TestFlight or the App Store");
+        await expect(store.getByRole("link", { name: /^Install/ })).toHaveCount(0);
+        await expect(store.getByRole("link", { name: "Download out/Wallet-AppStore.ipa" })).toBeVisible();
         const install = adHoc.getByRole("link", { name: "Install Wallet 2.4.0 (4513) on this iPhone or iPad" });
         const installHref = (await install.getAttribute("href"))!;
         const manifestUrl = new URL(installHref).searchParams.get("url")!;

@@ -1,10 +1,12 @@
 import DownloadIcon from "lucide-react/icons/download";
 import Link from "next/link";
 import type { ArtifactView } from "@/lib/data/artifacts";
-import { appIdentity } from "@/lib/shared/app-info";
+import { appIdentity, signingWords } from "@/lib/shared/app-info";
 import { formatDay } from "@/lib/shared/dates";
 import { formatSize } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE } from "@/lib/shared/workflow";
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Download links of a build's artifacts, each with its size (the build page, the profile's latest app). */
 export function ArtifactLinks({ buildId, artifacts, label }: { buildId: string; artifacts: ArtifactView[]; label: string }) {
@@ -25,6 +27,7 @@ export function ArtifactLinks({ buildId, artifacts, label }: { buildId: string; 
             {artifact.app ? (
               <p className="mt-0.5 pl-5.5 text-xs text-slate-600">
                 {appIdentity(artifact.app)}
+                {artifact.app.signing ? <span className="block">{capitalized(signingWords(artifact.app.signing, new Date()))}</span> : null}
               </p>
             ) : null}
           </div>

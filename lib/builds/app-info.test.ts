@@ -4,8 +4,9 @@ import path from "node:path";
 import { build as buildXmlPlist, buildBinary } from "plist";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppInfoError, appInfoFromManifest, appInfoFromPlist, binaryPlistStrings, readApkInfo, readIpaInfo } from "./app-info";
-import { appInfoOf, appLabel } from "@/lib/shared/app-info";
+import { appInfoOf, appLabel, installability, signingWords, type AppInfo } from "@/lib/shared/app-info";
 import { binaryManifest, WALLET_MANIFEST, zipOf } from "@/lib/testing/apps";
+import { provisioningProfile, signingCertificate } from "@/lib/testing/signing";
 
 // An .ipa's Info.plist read as Xcode writes it (binary) and as other tools do (XML), from zips
 // made here the way an .ipa is laid out; broken and hostile files say why, and stay cheap.
@@ -29,10 +30,10 @@ async function zipFile(name: string, entries: Array<[string, Buffer | string]>):
 
 describe("an .apk's app information", () => {
   it("reads package, versionCode and versionName from AndroidManifest.xml, UTF-16 or UTF-8, with attribute names or only their resource ids", async () => {
-    const expected = { platform: "android", bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: null };
+    const expected: AppInfo = { platform: "android", bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: null, signing: null };
     expect(appInfoFromManifest(binaryManifest(WALLET_MANIFEST))).toEqual(expected);
     expect(appInfoFromManifest(binaryManifest(WALLET_MANIFEST, { utf8: true, stripNames: true }))).toEqual(expected);
-    expect(appLabel(expected as never)).toBe("com.fabrikam.wallet 2.4.0 (4513)");
+    expect(appLabel(expected)).toBe("com.fabrikam.wallet 2.4.0 (4513)");
     // A version name kept in a resource (@string/version) is not resolved.
     expect(appInfoFromManifest(binaryManifest([WALLET_MANIFEST[0]!, { ...WALLET_MANIFEST[1]!, value: { reference: 0x7f0e0001 } }, WALLET_MANIFEST[2]!]))).toEqual({ ...expected, shortVersion: null });
     const apk = await zipFile("wallet.apk", [["classes.dex", "dex"], ["AndroidManifest.xml", binaryManifest(WALLET_MANIFEST)], ["res/AndroidManifest.xml", "not this one"]]);
@@ -66,14 +67,14 @@ describe("an .ipa's app information", () => {
       ["Payload/Wallet.app/Frameworks/Pay.framework/Info.plist", Buffer.from(buildBinary({ CFBundleIdentifier: "com.other.framework", CFBundleVersion: "1" }))],
       ["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary(WALLET))],
     ]);
-    const expected = { platform: "ios" as const, bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: "Wallet" };
+    const expected = { platform: "ios" as const, bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: "Wallet", signing: null };
     expect(await readIpaInfo(binary)).toEqual(expected);
     expect(appLabel(expected)).toBe("Wallet 2.4.0 (4513)");
     // Without a display name the bundle name; without either, the identifier.
     const { CFBundleDisplayName: _display, ...named } = WALLET;
     const xml = await zipFile("xml.ipa", [["Payload/Wallet.app/Info.plist", buildXmlPlist(named)]]);
     expect(await readIpaInfo(xml)).toEqual({ ...expected, name: "WalletApp" });
-    expect(appLabel({ platform: "ios", bundleId: "com.fabrikam.wallet", version: "7", shortVersion: null, name: null })).toBe("com.fabrikam.wallet 7");
+    expect(appLabel({ platform: "ios", bundleId: "com.fabrikam.wallet", version: "7", shortVersion: null, name: null, signing: null })).toBe("com.fabrikam.wallet 7");
     // Names in any script (UTF-16 in the binary format), and characters XML escapes.
     expect(appInfoFromPlist(Buffer.from(buildBinary({ ...WALLET, CFBundleDisplayName: "Geldbörse & Co 💳" })))).toMatchObject({ name: "Geldbörse & Co 💳" });
   });
@@ -91,6 +92,36 @@ describe("an .ipa's app information", () => {
     // Stored values are read back only in their shape.
     expect(appInfoOf({ bundleId: "com.fabrikam.wallet", version: "1\n2", shortVersion: null, name: null })).toBeNull();
     expect(appInfoOf(null)).toBeNull();
+  });
+
+  it("reads how the app is signed from its own embedded provisioning profile, not an extension's; without one, or an unreadable one, it is unknown", async () => {
+    const DAY = 86_400_000;
+    const ends = new Date(Math.floor(Date.now() / 1000 + 200 * 86_400) * 1000);
+    const certificate = signingCertificate("Apple Distribution: Fabrikam Ltd (ABCDE12345)", new Date(Date.now() + 400 * DAY));
+    const adHoc = provisioningProfile({ name: "Wallet Ad Hoc", expiresAt: ends, certificates: [certificate], devices: 3 });
+    const store = provisioningProfile({ name: "Wallet App Store", expiresAt: ends, certificates: [certificate] });
+    const plist: [string, Buffer] = ["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary(WALLET))];
+    const signed = await readIpaInfo(await zipFile("signed.ipa", [["Payload/Wallet.app/PlugIns/Widget.appex/embedded.mobileprovision", store], plist, ["Payload/Wallet.app/embedded.mobileprovision", adHoc]]));
+    expect(signed).toMatchObject({ bundleId: "com.fabrikam.wallet", signing: { profile: "Wallet Ad Hoc", distribution: "ad-hoc", devices: 3, team: "Fabrikam Ltd", expiresAt: ends.toISOString() } });
+    // Stored and read back as it was.
+    expect(appInfoOf(JSON.parse(JSON.stringify(signed)))).toEqual(signed);
+    expect((await readIpaInfo(await zipFile("extension-only.ipa", [plist, ["Payload/Wallet.app/PlugIns/Widget.appex/embedded.mobileprovision", store]]))).signing).toBeNull();
+    expect((await readIpaInfo(await zipFile("not-a-profile.ipa", [plist, ["Payload/Wallet.app/embedded.mobileprovision", "not a profile"]]))).signing).toBeNull();
+    expect((await readIpaInfo(await zipFile("huge-profile.ipa", [plist, ["Payload/Wallet.app/embedded.mobileprovision", Buffer.alloc(300 * 1024, 0x20)]]))).signing).toBeNull();
+  });
+
+  it("says who installs a signed app from a link, and how it is signed", () => {
+    const now = new Date("2026-12-06T12:00:00Z");
+    const app = (signing: AppInfo["signing"]): AppInfo => ({ platform: "ios", bundleId: "com.fabrikam.wallet", version: "1", shortVersion: null, name: "Wallet", signing });
+    const signing = { profile: "Wallet Ad Hoc", distribution: "ad-hoc" as const, devices: 3, team: "Fabrikam Ltd", expiresAt: "2027-06-24T10:00:00.000Z" };
+    expect(installability(app(null), now)).toBeNull();
+    expect(installability(app(signing), now)).toEqual({ can: true, who: "devices", devices: 3 });
+    expect(installability(app({ ...signing, distribution: "enterprise", devices: null }), now)).toEqual({ can: true, who: "anyone" });
+    expect(installability(app({ ...signing, distribution: "app-store", devices: null }), now)).toEqual({ can: false, why: "store" });
+    expect(installability(app({ ...signing, expiresAt: "2026-12-06T11:59:59.000Z" }), now)).toEqual({ can: false, why: "expired" });
+    expect(signingWords(signing, now)).toBe("signed ad hoc for 3 devices with “Wallet Ad Hoc”, until 2027-06-24");
+    expect(signingWords({ ...signing, distribution: "app-store", devices: null, expiresAt: "2026-12-01T00:00:00.000Z" }, now)).toBe("signed for the App Store with “Wallet Ad Hoc”, expired on 2026-12-01");
+    expect(signingWords({ ...signing, devices: 1, distribution: "development" }, now)).toBe("signed for development for 1 device with “Wallet Ad Hoc”, until 2027-06-24");
   });
 
   it("reads a hostile binary plist in time proportional to its size: broken offsets refused, shared objects not followed", () => {

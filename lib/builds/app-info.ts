@@ -2,6 +2,7 @@ import "server-only";
 import { parse as parseXmlPlist } from "plist";
 import * as yauzl from "yauzl";
 import { appInfoOf, type AppInfo } from "@/lib/shared/app-info";
+import { inspectSigningFile } from "./signing-files";
 
 // Reads what an app file says about itself (lib/builds/README.md, "Installing on iPhones"): an
 // .ipa's Info.plist (`Payload/<Name>.app/Info.plist`; Xcode writes it as a binary plist, other
@@ -13,6 +14,8 @@ export const INFO_PLIST_MAX_BYTES = 256 * 1024;
 /** Entries of the zip looked at before giving up (an app has thousands of files; Info.plist comes early). */
 const MAX_ENTRIES = 200_000;
 const INFO_PLIST = /^Payload\/[^/]+\.app\/Info\.plist$/;
+/** The app's own provisioning profile (an app extension's, under PlugIns/, is not the app's). */
+const EMBEDDED_PROFILE = /^Payload\/[^/]+\.app\/embedded\.mobileprovision$/;
 const ANDROID_MANIFEST = /^AndroidManifest\.xml$/;
 
 /** Why an .ipa has no app information: said in the build's log. */
@@ -280,14 +283,21 @@ export function appInfoFromManifest(data: Buffer): AppInfo {
   throw new AppInfoError("its AndroidManifest.xml has no <manifest> element");
 }
 
-/** The bytes of the zip entry whose name matches, at most INFO_PLIST_MAX_BYTES; AppInfoError says why there are none. */
-async function readZipEntry(file: string, name: RegExp, missing: string, what: string): Promise<Buffer> {
+type Wanted = { name: RegExp; what: string; optional?: boolean };
+
+/**
+ * The bytes of the zip entries whose names match, each at most INFO_PLIST_MAX_BYTES, read in one
+ * pass over the central directory that ends once every one is found. A missing or oversized
+ * optional entry is null; AppInfoError says why a required one is not there.
+ */
+async function readZipEntries(file: string, wanted: Wanted[], missing: string): Promise<(Buffer | null)[]> {
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, strictFileNames: false });
   } catch {
     throw new AppInfoError("it is not a zip file");
   }
+  const found: (Buffer | null | undefined)[] = wanted.map(() => undefined);
   try {
     let seen = 0;
     for await (const entry of zip.eachEntry()) {
@@ -295,24 +305,43 @@ async function readZipEntry(file: string, name: RegExp, missing: string, what: s
       if (seen > MAX_ENTRIES) {
         break;
       }
-      if (!name.test(entry.fileName)) {
+      const index = wanted.findIndex((item, at) => found[at] === undefined && item.name.test(entry.fileName));
+      if (index < 0) {
         continue;
       }
-      if (entry.uncompressedSize > INFO_PLIST_MAX_BYTES) {
-        throw new AppInfoError(`its ${what} is larger than ${INFO_PLIST_MAX_BYTES / 1024} KiB`);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of await zip.openReadStreamPromise(entry)) {
-        size += (chunk as Buffer).length;
-        if (size > INFO_PLIST_MAX_BYTES) {
+      const { what, optional } = wanted[index]!;
+      const tooLarge = () => {
+        if (!optional) {
           throw new AppInfoError(`its ${what} is larger than ${INFO_PLIST_MAX_BYTES / 1024} KiB`);
         }
-        chunks.push(chunk as Buffer);
+        found[index] = null;
+      };
+      if (entry.uncompressedSize > INFO_PLIST_MAX_BYTES) {
+        tooLarge();
+      } else {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of await zip.openReadStreamPromise(entry)) {
+          size += (chunk as Buffer).length;
+          if (size > INFO_PLIST_MAX_BYTES) {
+            break;
+          }
+          chunks.push(chunk as Buffer);
+        }
+        if (size > INFO_PLIST_MAX_BYTES) {
+          tooLarge();
+        } else {
+          found[index] = Buffer.concat(chunks);
+        }
       }
-      return Buffer.concat(chunks);
+      if (found.every((item) => item !== undefined)) {
+        break;
+      }
     }
-    throw new AppInfoError(missing);
+    if (wanted.some((item, index) => !item.optional && !found[index])) {
+      throw new AppInfoError(missing);
+    }
+    return found.map((item) => item ?? null);
   } catch (caught) {
     if (caught instanceof AppInfoError) {
       throw caught;
@@ -325,10 +354,27 @@ async function readZipEntry(file: string, name: RegExp, missing: string, what: s
 
 /** The app an .apk on disk holds; AppInfoError says why there is none. */
 export async function readApkInfo(file: string): Promise<AppInfo> {
-  return appInfoFromManifest(await readZipEntry(file, ANDROID_MANIFEST, "it has no AndroidManifest.xml", "AndroidManifest.xml"));
+  const [manifest] = await readZipEntries(file, [{ name: ANDROID_MANIFEST, what: "AndroidManifest.xml" }], "it has no AndroidManifest.xml");
+  return appInfoFromManifest(manifest!);
 }
 
-/** The app an .ipa on disk holds; AppInfoError says why there is none. */
+/**
+ * The app an .ipa on disk holds, and how it is signed when it carries its provisioning profile
+ * (a simulator build carries none); AppInfoError says why there is no app.
+ */
 export async function readIpaInfo(file: string): Promise<AppInfo> {
-  return appInfoFromPlist(await readZipEntry(file, INFO_PLIST, "it has no Payload/<App>.app/Info.plist", "Info.plist"));
+  const [plist, profile] = await readZipEntries(
+    file,
+    [
+      { name: INFO_PLIST, what: "Info.plist" },
+      { name: EMBEDDED_PROFILE, what: "embedded.mobileprovision", optional: true },
+    ],
+    "it has no Payload/<App>.app/Info.plist",
+  );
+  const app = appInfoFromPlist(plist!);
+  const facts = profile ? inspectSigningFile(profile) : null;
+  if (facts?.kind !== "provisioning-profile") {
+    return app;
+  }
+  return { ...app, signing: { profile: facts.name, distribution: facts.distribution, devices: facts.devices, team: facts.team, expiresAt: facts.expiresAt } };
 }

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { formatDay } from "./dates";
+import { DISTRIBUTIONS, type Distribution } from "./signing-files";
 
 // What an app kept by a build says about itself (lib/builds/README.md, "Installing on iPhones"):
 // an iOS app's Info.plist, an Android app's AndroidManifest.xml, read by the worker
@@ -17,6 +19,20 @@ export type AppInfo = {
   shortVersion: string | null;
   /** CFBundleDisplayName or CFBundleName (an Android label is a resource Keel does not resolve), if there is one. */
   name: string | null;
+  /** How an iOS app is signed: the provisioning profile it carries (Payload/<App>.app/embedded.mobileprovision), if any. */
+  signing: AppSigning | null;
+};
+
+/** What an iOS app's embedded provisioning profile says about who can install it, and until when. */
+export type AppSigning = {
+  /** The profile's name: "Wallet Ad Hoc". */
+  profile: string;
+  distribution: Distribution;
+  /** The devices it installs on (development and ad hoc). */
+  devices: number | null;
+  team: string | null;
+  /** When the profile ends (ISO 8601): iOS refuses to install, and to open, the app after it. */
+  expiresAt: string;
 };
 
 // One line of text (no control characters: the values go into a log line); the XML and the page escape the rest.
@@ -30,6 +46,11 @@ export const appInfoSchema = z
     version: text(64),
     shortVersion: text(64).nullable(),
     name: text(128).nullable(),
+    // Values stored before Keel read embedded profiles have none.
+    signing: z
+      .object({ profile: text(300), distribution: z.enum(DISTRIBUTIONS), devices: z.number().int().min(0).nullable(), team: text(300).nullable(), expiresAt: z.iso.datetime() })
+      .nullable()
+      .default(null),
   })
   .refine(
     // A bundle identifier iOS accepts (letters, digits, hyphens), or a Java package name Android accepts.
@@ -52,4 +73,37 @@ export function appLabel(app: AppInfo): string {
 /** The app with its identifier when its name does not already stand for it: "Wallet 2.4.0 (4513) · com.fabrikam.wallet", "com.fabrikam.wallet 2.4.0 (4513)". */
 export function appIdentity(app: AppInfo, separator = " · "): string {
   return app.name ? `${appLabel(app)}${separator}${app.bundleId}` : appLabel(app);
+}
+
+/** Who installs an iOS app from a testers' page, by its signing (null: Keel does not know how it is signed). */
+export type Installability = { can: true; who: "devices"; devices: number } | { can: true; who: "anyone" } | { can: false; why: "store" | "expired" } | null;
+
+/** Whether testers can install an iOS app from a link, and who: by the distribution and the end of its provisioning profile. */
+export function installability(app: AppInfo, now: Date): Installability {
+  const signing = app.signing;
+  if (!signing) {
+    return null;
+  }
+  if (new Date(signing.expiresAt).getTime() <= now.getTime()) {
+    return { can: false, why: "expired" };
+  }
+  if (signing.distribution === "app-store") {
+    return { can: false, why: "store" };
+  }
+  return signing.devices !== null ? { can: true, who: "devices", devices: signing.devices } : { can: true, who: "anyone" };
+}
+
+const SIGNED: Record<Distribution, string> = {
+  development: "signed for development",
+  "ad-hoc": "signed ad hoc",
+  enterprise: "signed in-house (enterprise)",
+  "app-store": "signed for the App Store",
+  "developer-id": "signed with Developer ID",
+};
+
+/** "signed ad hoc for 3 devices with “Wallet Ad Hoc”, until 2027-06-24" — or "…, expired on 2026-12-03". */
+export function signingWords(signing: AppSigning, now: Date): string {
+  const end = new Date(signing.expiresAt);
+  const devices = signing.devices !== null ? ` for ${signing.devices} device${signing.devices === 1 ? "" : "s"}` : "";
+  return `${SIGNED[signing.distribution]}${devices} with “${signing.profile}”, ${end.getTime() <= now.getTime() ? `expired on ${formatDay(end)}` : `until ${formatDay(end)}`}`;
 }

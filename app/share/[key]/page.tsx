@@ -9,7 +9,8 @@ import { When } from "@/components/ui/when";
 import { openShare } from "@/lib/data/shares";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
-import { appLabel, type AppInfo } from "@/lib/shared/app-info";
+import { appLabel, installability, type AppInfo } from "@/lib/shared/app-info";
+import { formatDay } from "@/lib/shared/dates";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { platformLabel } from "@/lib/shared/platforms";
 import { iosInstallUrl, SHARE_KEY_SHAPE, shareArtifactPath, sharePath } from "@/lib/shared/shares";
@@ -33,12 +34,32 @@ function Shell({ children }: { children: ReactNode }) {
   );
 }
 
+/** Whether an app gets an Install button: an iOS app Keel read, not signed for the App Store or with an ended profile, on HTTPS (which iOS requires). */
+function canInstall(app: AppInfo | null, https: boolean, now: Date): boolean {
+  return app?.platform === "ios" && https && installability(app, now)?.can !== false;
+}
+
 /**
  * What installing a kind of file takes, for the tester reading the page. An .ipa whose app Keel
- * read installs from the page (`installable`: Keel's address is HTTPS, which iOS requires).
+ * read installs from the page when its signing allows it (its embedded provisioning profile: not
+ * for the App Store, not ended) and Keel's address is HTTPS.
  */
-function installHint(path: string, app: AppInfo | null, installable: boolean): string | null {
-  if (app?.platform === "ios" && installable) {
+function installHint(path: string, app: AppInfo | null, https: boolean, now: Date): string | null {
+  const who = app?.platform === "ios" ? installability(app, now) : null;
+  if (who?.can === false && who.why === "store") {
+    return "iPhone and iPad: this build is signed for the App Store, which installs only through TestFlight or the App Store — not from a link. Ask for an ad hoc or enterprise build to install it from here.";
+  }
+  if (who?.can === false) {
+    return `iPhone and iPad: its provisioning profile “${app!.signing!.profile}” expired on ${formatDay(new Date(app!.signing!.expiresAt))}, so iOS refuses to install it. Ask for a build signed with a current profile.`;
+  }
+  if (app?.platform === "ios" && https) {
+    const signing = app.signing;
+    if (who?.who === "devices") {
+      return `iPhone and iPad: open this page on the device and choose Install. It installs only on the ${who.devices} device${who.devices === 1 ? "" : "s"} registered in its provisioning profile “${signing!.profile}” (until ${formatDay(new Date(signing!.expiresAt))}); if yours is not one of them, send whoever shared it your device's identifier.`;
+    }
+    if (who?.who === "anyone") {
+      return `iPhone and iPad: open this page on the device and choose Install. It is an in-house app${signing!.team ? ` of ${signing!.team}` : ""}: the first time, trust its developer under Settings → General → VPN & Device Management.`;
+    }
     return "iPhone and iPad: open this page on the device and choose Install. It installs only on devices its provisioning profile lists (ad hoc or enterprise signing); other testers get it through TestFlight.";
   }
   if (app?.platform === "ios") {
@@ -73,7 +94,8 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
   const artifacts = [...shared.artifacts].sort((a, b) => Number(isApp(b.path)) - Number(isApp(a.path)));
   const publicUrl = publicUrlOf(getEnv());
   const pageUrl = `${publicUrl}${sharePath(key)}`;
-  const installable = publicUrl.startsWith("https://");
+  const https = publicUrl.startsWith("https://");
+  const now = new Date();
   const qr = await QRCode.toString(pageUrl, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
   const source = build?.tag ? `tag ${build.tag}` : build?.branch ? shortBranchName(build.branch) : null;
   return (
@@ -113,8 +135,8 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
         ) : (
           <ul aria-label="Shared files" className="mt-3 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white">
             {artifacts.map((artifact) => {
-              const hint = installHint(artifact.path, artifact.app, installable);
-              const install = artifact.app?.platform === "ios" && installable;
+              const hint = installHint(artifact.path, artifact.app, https, now);
+              const install = canInstall(artifact.app, https, now);
               return (
                 <li key={artifact.id} className="flex flex-wrap items-start justify-between gap-3 px-4 py-3">
                   <div className="min-w-0">
