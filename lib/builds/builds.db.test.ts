@@ -317,6 +317,15 @@ describe("the build worker", () => {
     expect(signing).toMatch(/^\$IOS_PROFILE: Provisioning profile “Wallet Ad Hoc” \(ad hoc, 2 devices · com\.fabrikam\.wallet · Fabrikam Ltd \(ABCDE12345\)\), expired on \d{4}-\d{2}-\d{2}\. Signing with it fails\. Renew/);
     // Files that are not signing files get no such line.
     expect(log.filter((line) => /^\$(ANDROID_KEYSTORE|APP_STORE_KEY): /.test(line))).toEqual([]);
+    // A step that fails: "What went wrong" names the ended file beside the step's own error.
+    await setWorkflow([{ name: "Sign", command: 'echo "error: No profile for team ABCDE12345 matching Wallet Ad Hoc found"; exit 65' }]);
+    const failed = await finished((await start({ branch: "main" })).id);
+    expect(failed.status).toBe("FAILED");
+    const { failureLines } = await import("@/lib/data/builds");
+    expect((await failureLines(scope, failed.id))?.lines.map((line) => line.text)).toEqual([
+      "error: No profile for team ABCDE12345 matching Wallet Ad Hoc found",
+      expect.stringMatching(/^error: the signing file in \$IOS_PROFILE \(Provisioning profile “Wallet Ad Hoc”\) expired on \d{4}-\d{2}-\d{2}: nothing signs with it\./),
+    ]);
     expect(log).toContain("mode 600 release.jks");
     expect(log).toContain(createHash("sha256").update(keystore).digest("hex"));
     expect(log).toContain("***");

@@ -25,7 +25,7 @@ import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE, WORKFLOW_FILE_MAX_BYTES, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 import { describeTests } from "@/lib/shared/tests";
 import { findArtifacts, keepArtifacts } from "./artifacts";
-import { signingLogLine } from "./signing-files";
+import { signingLogLines } from "./signing-files";
 import { readTestReports } from "./test-reports";
 import { parseWorkflowFile } from "./workflow-file";
 import { cacheKey, restoreCache, saveCache, type CacheContext } from "./caches";
@@ -411,9 +411,10 @@ class BuildRun {
       stepEnv[file.variable] = target;
       this.buildLog.addSecrets(maskList([file.content.toString("base64"), ...textLines(file.content)], 16));
     }
+    let endedSigningFiles: string[] = [];
     if (files.length > 0) {
       this.buildLog.system(0, `Secret files: ${files.map((file) => `${file.variable} (${file.fileName})`).join(", ")}.`);
-      this.logSigningFiles(files);
+      endedSigningFiles = this.logSigningFiles(files);
     }
     // The marker last: nothing may override it.
     stepEnv[this.marker[0]] = this.marker[1];
@@ -451,6 +452,10 @@ class BuildRun {
       await setStepStatus(this.scope, build.id, this.runId, index, "FAILED", result.code);
       const why = result.error ? `could not start (${result.error})` : result.signal ? `was killed by ${result.signal}` : `failed with exit code ${result.code}`;
       this.buildLog.system(index, `✘ ${step.name} ${why} after ${took}.`);
+      // An ended signing file is a likely cause: named where "What went wrong" looks.
+      for (const line of endedSigningFiles) {
+        this.buildLog.system(index, line);
+      }
       failed = { status: "FAILED", reason: `Step “${step.name}” ${why}.` };
       break;
     }
@@ -472,15 +477,23 @@ class BuildRun {
     return failed ?? { status: "SUCCEEDED", reason: null };
   }
 
-  /** What each signing file is and when it ends, said before the steps (lib/builds/README.md, "Signing files that expire"). */
-  private logSigningFiles(files: { variable: string; content: Buffer }[]): void {
+  /**
+   * What each signing file is and when it ends, said before the steps; the lines to write under a
+   * step that fails, one per ended file (lib/builds/README.md, "Signing files that expire").
+   */
+  private logSigningFiles(files: { variable: string; content: Buffer }[]): string[] {
     const now = new Date();
+    const onFailure: string[] = [];
     for (const file of files) {
-      const line = signingLogLine(file.variable, file.content, now);
-      if (line) {
-        this.buildLog.system(0, line);
+      const lines = signingLogLines(file.variable, file.content, now);
+      if (lines) {
+        this.buildLog.system(0, lines.before);
+        if (lines.onFailure) {
+          onFailure.push(lines.onFailure);
+        }
       }
     }
+    return onFailure;
   }
 
   private cacheContext(privateDir: string, step: number): CacheContext {

@@ -1,6 +1,7 @@
 import { build as buildXmlPlist } from "plist";
 import { describe, expect, it } from "vitest";
-import { inspectSigningFile, signingLogLine } from "./signing-files";
+import { inspectSigningFile, signingLogLines } from "./signing-files";
+import { FAILURE_LINE_PATTERN } from "@/lib/shared/log-errors";
 import { signingDetails, signingExpiry, signingExpiryWords, signingFactsOf, signingState, signingTitle } from "@/lib/shared/signing-files";
 import { javaKeystore, pkcs12Of, provisioningProfile, signingCertificate } from "@/lib/testing/signing";
 
@@ -135,13 +136,17 @@ describe("other files", () => {
 describe("the build log's line", () => {
   it("says what a signing file is and when it ends, and once ended that signing fails and what to do", () => {
     const profile = provisioningProfile({ name: "Wallet Ad Hoc", expiresAt: inDays(-3), certificates: [distribution], devices: 3 });
-    expect(signingLogLine("IOS_PROFILE", profile, now)).toBe(
-      "$IOS_PROFILE: Provisioning profile “Wallet Ad Hoc” (ad hoc, 3 devices · com.fabrikam.wallet · Fabrikam Ltd (ABCDE12345)), expired on 2026-12-03. Signing with it fails. " +
+    expect(signingLogLines("IOS_PROFILE", profile, now)).toEqual({
+      before:
+        "$IOS_PROFILE: Provisioning profile “Wallet Ad Hoc” (ad hoc, 3 devices · com.fabrikam.wallet · Fabrikam Ltd (ABCDE12345)), expired on 2026-12-03. Signing with it fails. " +
         "Renew or regenerate the profile in the Apple Developer account (Certificates, Identifiers & Profiles → Profiles, or Xcode's automatic signing), download it and upload it under Secret files on the profile's workflow page with the variable IOS_PROFILE (it replaces the old file).",
-    );
-    expect(signingLogLine("IOS_CERT", distribution.der, now)).toBe("$IOS_CERT: Certificate “Apple Distribution: Fabrikam Ltd (ABCDE12345)”, valid until 2027-06-24.");
-    expect(signingLogLine("IOS_P12", pkcs12Of(distribution, "orchard"), now)).toBe("$IOS_P12: Password-protected certificate and key (PKCS #12).");
-    expect(signingLogLine("GOOGLE_KEY", Buffer.from("{}"), now)).toBeNull();
+      onFailure: "error: the signing file in $IOS_PROFILE (Provisioning profile “Wallet Ad Hoc”) expired on 2026-12-03: nothing signs with it. Upload a current one under Secret files on the profile's workflow page.",
+    });
+    // The line under a failed step is one "What went wrong" picks up.
+    expect(new RegExp(FAILURE_LINE_PATTERN).test(signingLogLines("IOS_PROFILE", profile, now)!.onFailure!)).toBe(true);
+    expect(signingLogLines("IOS_CERT", distribution.der, now)).toEqual({ before: "$IOS_CERT: Certificate “Apple Distribution: Fabrikam Ltd (ABCDE12345)”, valid until 2027-06-24.", onFailure: null });
+    expect(signingLogLines("IOS_P12", pkcs12Of(distribution, "orchard"), now)?.before).toBe("$IOS_P12: Password-protected certificate and key (PKCS #12).");
+    expect(signingLogLines("GOOGLE_KEY", Buffer.from("{}"), now)).toBeNull();
   });
 });
 

@@ -2,6 +2,7 @@ import "server-only";
 import { X509Certificate } from "node:crypto";
 import { parse as parseXmlPlist } from "plist";
 import { openUnreadSecretFiles, recordSecretFileSigning } from "@/lib/data/secret-files";
+import { formatDay } from "@/lib/shared/dates";
 import {
   signingDetails,
   signingExpiry,
@@ -228,10 +229,13 @@ export function inspectSigningFile(content: Buffer): SigningFacts {
 }
 
 /**
- * The build log's line about a secret file that is a signing file: what it is and when it ends,
- * and — once it has ended — that signing with it fails and what to do. Null for other files.
+ * The build log's lines about a secret file that is a signing file: `before` the steps, what it is
+ * and when it ends (once ended: that signing with it fails, and what to do); `onFailure`, for an
+ * ended file, the line written under a step that fails — shaped like an error, so that "What went
+ * wrong" (and the pull-request comment, chat message and e-mail quoting it) names the file. Null
+ * for other files.
  */
-export function signingLogLine(variable: string, content: Buffer, now: Date): string | null {
+export function signingLogLines(variable: string, content: Buffer, now: Date): { before: string; onFailure: string | null } | null {
   const facts = inspectSigningFile(content);
   const title = signingTitle(facts);
   if (!title) {
@@ -240,7 +244,10 @@ export function signingLogLine(variable: string, content: Buffer, now: Date): st
   const details = facts.kind === "pkcs12" ? null : signingDetails(facts);
   const expiresAt = signingExpiry(facts);
   const ended = expiresAt !== null && signingState(expiresAt, now) === "expired";
-  return `$${variable}: ${title}${details ? ` (${details})` : ""}${expiresAt ? `, ${signingExpiryWords(expiresAt, now)}` : ""}.${ended ? ` Signing with it fails. ${signingRenewAdvice(facts.kind, variable)}` : ""}`;
+  return {
+    before: `$${variable}: ${title}${details ? ` (${details})` : ""}${expiresAt ? `, ${signingExpiryWords(expiresAt, now)}` : ""}.${ended ? ` Signing with it fails. ${signingRenewAdvice(facts.kind, variable)}` : ""}`,
+    onFailure: ended ? `error: the signing file in $${variable} (${title}) expired on ${formatDay(expiresAt)}: nothing signs with it. Upload a current one under Secret files on the profile's workflow page.` : null,
+  };
 }
 
 /**
