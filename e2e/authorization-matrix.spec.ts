@@ -273,6 +273,8 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/shares.ts#shareProfileAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [f.profileId], form: { branch: "main", days: "30" } }) },
   // An id no link has: the call answers that it was already off.
   "lib/actions/shares.ts#unshareProfileAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [f.profileId], form: { shareId: randomUUID() } }) },
+  // Admins keep the list of testers' devices (an id no device has: "already removed").
+  "lib/actions/shares.ts#removeTesterDeviceAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId, randomUUID()]) },
   // Everyone makes tokens of their own; revoking a member's is for its owner and admins.
   "lib/actions/api-tokens.ts#createApiTokenAction": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, call: async () => ({ args: [], form: { name: uniqueName("Matrix Token"), days: "30" } }) },
   "lib/actions/api-tokens.ts#revokeApiTokenAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.apiToken()]) },
@@ -350,6 +352,12 @@ const ROUTES: Record<string, RouteRow> = {
   // Public by design (testers have no account): the link's key decides, and it names the fixture's build.
   "GET /api/share/[key]/artifacts/[artifactId]": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get((f) => `/api/share/${f.shareKey}/artifacts/${f.artifactId}`) },
   "GET /api/share/[key]/artifacts/[artifactId]/manifest": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get((f) => `/api/share/${f.shareKey}/artifacts/${f.artifactId}/manifest`) },
+  // Testers register their iPhones under the link's key: the profile that asks iOS, and where iOS answers (not a device's answer: refused).
+  "GET /api/share/[key]/device-profile": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get((f) => `/api/share/${f.shareKey}/device-profile?name=Matrix`) },
+  "POST /api/share/[key]/devices": {
+    expect: { anonymous: "INVALID_INPUT", member: "INVALID_INPUT", admin: "INVALID_INPUT", otherAdmin: "INVALID_INPUT" },
+    request: async (f, context) => routeOutcome(await context.post(`/api/share/${f.shareKey}/devices`, { data: Buffer.from("not a device's answer") })),
+  },
   "GET /api/health": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/health") },
   // Keel's OpenID issuer documents: public by nature (Microsoft Entra ID reads them anonymously).
   "GET /api/oidc/.well-known/openid-configuration": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/oidc/.well-known/openid-configuration") },
@@ -372,6 +380,7 @@ const ROUTES: Record<string, RouteRow> = {
   "GET /api/builds/[id]/log/search": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/log/search?q=fetch`) },
   "GET /api/builds/[id]/artifacts/[artifactId]": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/artifacts/${f.artifactId}`) },
   "GET /api/profiles/[id]/branches": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/branches?limit=5`) },
+  "GET /api/profiles/[id]/tester-devices": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/tester-devices`) },
   "GET /api/profiles/[id]/commits": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/commits?branch=main&top=5`) },
   "GET /api/profiles/[id]/pull-requests": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/pull-requests`) },
   "GET /api/profiles/[id]/tags": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/tags?q=v1`) },

@@ -18,7 +18,7 @@ import { mailsTo } from "./support/mail";
 import { seedProfile, seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
 import { binaryManifest, WALLET_MANIFEST, zipOf } from "@/lib/testing/apps";
-import { javaKeystore, provisioningProfile, signingCertificate } from "@/lib/testing/signing";
+import { deviceAnswer, javaKeystore, provisioningProfile, signingCertificate } from "@/lib/testing/signing";
 import { formatDay } from "@/lib/shared/dates";
 import { formatSize } from "@/lib/shared/names";
 
@@ -691,6 +691,83 @@ test.describe("builds", () => {
       expect(await prisma().buildSecretFile.count({ where: { profileId: profile.id } })).toBe(0);
       expect(await prisma().auditEvent.count({ where: { targetId: profile.id, action: { startsWith: "workflow.secret_file_" } } })).toBe(2);
     } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
+  test("a tester registers their iPhone from an ad hoc build's link; the profile lists it against the build's profile, for Apple's device list", async ({ page, browser }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Devices"));
+    const member = await createUser({ role: "MEMBER" });
+    const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
+    // The newest build kept an ad hoc app whose provisioning profile lists one device.
+    const listed = "00008030-001A2D3E0C38802E";
+    const signing = { profile: "Wallet Ad Hoc", distribution: "ad-hoc", devices: 1, deviceIds: [listed], team: "Fabrikam Ltd", expiresAt: new Date(Date.now() + 200 * 86_400_000).toISOString() };
+    await prisma().build.create({
+      data: {
+        organizationId, profileId: profile.id, number: 1, status: "SUCCEEDED", trigger: "MANUAL", idempotencyKey: `devices-${profile.id}`, commitId: "d".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(),
+        artifacts: { create: { organizationId, path: "out/Wallet.ipa", size: 3n, sha256: "0".repeat(64), complete: true, app: { platform: "ios", bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: "Wallet", signing }, chunks: { create: { seq: 0, data: Buffer.from("ipa") } } } },
+      },
+    });
+    await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 2 } });
+    const tester = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}`);
+      const devices = page.getByRole("region", { name: "Testers' devices" });
+      await expect(devices).toContainText("No devices yet.");
+      const linkCard = page.getByRole("region", { name: "Testers' link to the newest build" });
+      await linkCard.getByRole("button", { name: "Make a link" }).click();
+      const link = await linkCard.getByRole("textbox", { name: /^Link to the newest build of main until / }).inputValue();
+
+      // The tester's page offers registration (the app installs only on listed devices), with a name.
+      const testerPage = await tester.newPage();
+      await testerPage.goto(link);
+      const register = testerPage.getByRole("form", { name: "Register this device" });
+      await expect(testerPage.getByRole("listitem").filter({ hasText: "out/Wallet.ipa" })).toContainText("if yours is not one of them, register it below");
+      await register.getByLabel("Your name").fill("Ana");
+      const [config] = await Promise.all([testerPage.waitForEvent("download"), register.getByRole("button", { name: "Register this iPhone or iPad" }).click()]);
+      expect(config.suggestedFilename()).toBe("Register with Keel.mobileconfig");
+      const payload = parsePlist(readFileSync(await config.path(), "utf8")) as { PayloadType: string; PayloadContent: { URL: string; DeviceAttributes: string[] } };
+      expect(payload.PayloadType).toBe("Profile Service");
+      expect(payload.PayloadContent.DeviceAttributes).toEqual(["UDID", "PRODUCT", "VERSION", "DEVICE_NAME"]);
+      expect(payload.PayloadContent.URL).toBe(`${link.replace("/share/", "/api/share/")}/devices?name=Ana`);
+      // iOS sends the device's attributes there, signed; Keel sends it back to the page, which says it worked.
+      const answer = await tester.request.post(payload.PayloadContent.URL, { data: deviceAnswer({ UDID: "00008101-000a1b2c3d4e5f60", PRODUCT: "iPhone15,2", VERSION: "22B83", DEVICE_NAME: "iPhone" }), headers: { "Content-Type": "application/pkcs7-signature" }, maxRedirects: 0 });
+      expect(answer.status()).toBe(301);
+      expect(answer.headers().location).toBe(`${link}?device=registered`);
+      await testerPage.goto(answer.headers().location!);
+      await expect(testerPage.getByRole("status").filter({ hasText: "Your device is registered" })).toBeVisible();
+      await expectNoSeriousA11yViolations(testerPage, "testers' page after registering a device");
+      // Something that is not iOS's answer is refused, and stores nothing.
+      expect((await tester.request.post(payload.PayloadContent.URL, { data: Buffer.from("<plist>nope</plist>") })).status()).toBe(400);
+      // The listed device registers too (a tester who was not sure).
+      await tester.request.post(`${link.replace("/share/", "/api/share/")}/devices`, { data: deviceAnswer({ UDID: listed.toLowerCase(), PRODUCT: "iPhone14,5" }), maxRedirects: 0 });
+
+      await page.reload();
+      const rows = devices.getByRole("list", { name: "Registered devices" }).getByRole("listitem");
+      await expect(rows).toHaveCount(2);
+      await expect(rows.filter({ hasText: "Ana" })).toContainText("00008101-000A1B2C3D4E5F60");
+      await expect(rows.filter({ hasText: "Ana" })).toContainText("iPhone15,2 · iOS build 22B83");
+      await expect(rows.filter({ hasText: "Ana" })).toContainText("Not in the newest build's profile");
+      await expect(rows.filter({ hasText: listed })).toContainText("In the newest build's profile");
+      await expectNoSeriousA11yViolations(page, "profile page with testers' devices");
+      const [list] = await Promise.all([page.waitForEvent("download"), devices.getByRole("link", { name: "Download the list for Apple" }).click()]);
+      expect(readFileSync(await list.path(), "utf8")).toBe(`Device ID\tDevice Name\tDevice Platform\n${listed}\tiPhone14,5\tios\n00008101-000A1B2C3D4E5F60\tAna\tios\n`);
+
+      // Members see the list; admins remove from it.
+      const memberContext = await browser.newContext();
+      const memberPage = await memberContext.newPage();
+      await signInPage(memberPage, member.email, member.password);
+      await memberPage.goto(`/profiles/${profile.id}`);
+      await expect(memberPage.getByRole("region", { name: "Testers' devices" }).getByRole("listitem")).toHaveCount(2);
+      await expect(memberPage.getByRole("region", { name: "Testers' devices" }).getByRole("button", { name: /^Remove/ })).toHaveCount(0);
+      await memberContext.close();
+      await devices.getByRole("button", { name: "Remove the device of Ana" }).click();
+      await expect(rows).toHaveCount(1);
+      expect(await prisma().auditEvent.count({ where: { targetId: profile.id, action: { in: ["profile.tester_device_registered", "profile.tester_device_removed"] } } })).toBe(3);
+    } finally {
+      await tester.close();
+      await removeUser(member.id);
       await removeConnection(connection.id);
     }
   });

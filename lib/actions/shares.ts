@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { createProfileShare, createShare, revokeProfileShare, revokeShare } from "@/lib/data/shares";
+import { removeTesterDevice } from "@/lib/data/tester-devices";
 import { action } from "@/lib/entry/action";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
@@ -79,5 +80,21 @@ export const unshareProfileAction = action(
     const removed = await revokeProfileShare(scope, profile.id, input.shareId);
     revalidatePath(`/profiles/${profile.id}`);
     return { status: "success", message: removed ? "The link is off: it no longer opens any build." : "The link was already off." };
+  },
+);
+
+/** Removes a device testers registered (admins: the list is what they add to Apple's profiles). */
+export const removeTesterDeviceAction = action(
+  {
+    name: "profiles.tester-device.remove",
+    permission: "workflow.update",
+    target: "profile",
+    args: [z.uuid()],
+    unexpected: "Removing the device failed unexpectedly. Try again.",
+  },
+  async ({ scope, target: profile, args: [deviceId] }) => {
+    const removed = await removeTesterDevice(scope, profile.id, deviceId);
+    revalidatePath(`/profiles/${profile.id}`);
+    return { status: "success", message: removed ? "Removed from the list (Apple's account keeps what was added there)." : "That device was already removed." };
   },
 );

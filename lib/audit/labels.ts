@@ -69,6 +69,8 @@ const LABELS: Record<string, string> = {
   "build.share_revoked": "Share link turned off",
   "profile.shared": "Link to the newest build made",
   "profile.share_revoked": "Link to the newest build turned off",
+  "profile.tester_device_registered": "Tester's device registered",
+  "profile.tester_device_removed": "Tester's device removed",
   "build.unkept": "Build no longer kept",
   "variable_group.created": "Variable group created",
   "variable_group.updated": "Variable group changed",
@@ -188,6 +190,9 @@ function describeData(action: string, data: Record<string, unknown>): string {
       return `${name ?? ""} (${text(data.projectName) ?? "?"} / ${text(data.repositoryName) ?? "?"})`;
     case "profile.shared":
       return `${name ?? ""}: newest build of ${text(data.branch)?.replace(/^refs\/heads\//, "") ?? "?"}, ${text(data.days) ?? "?"} days`;
+    case "profile.tester_device_registered":
+    case "profile.tester_device_removed":
+      return `${text(data.testerName) ?? text(data.product) ?? "a device"} (${text(data.udid) ?? "?"})${data.again === true ? ", again" : ""}`;
     case "profile.build_number_set":
       return `${name ?? ""}: next build #${text(data.from) ?? "?"} → #${text(data.to) ?? "?"}`;
     case "member.role_changed":

@@ -103,6 +103,8 @@ describe("an .ipa's app information", () => {
     const plist: [string, Buffer] = ["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary(WALLET))];
     const signed = await readIpaInfo(await zipFile("signed.ipa", [["Payload/Wallet.app/PlugIns/Widget.appex/embedded.mobileprovision", store], plist, ["Payload/Wallet.app/embedded.mobileprovision", adHoc]]));
     expect(signed).toMatchObject({ bundleId: "com.fabrikam.wallet", signing: { profile: "Wallet Ad Hoc", distribution: "ad-hoc", devices: 3, team: "Fabrikam Ltd", expiresAt: ends.toISOString() } });
+    // The devices' UDIDs too (the test profile's are new-style identifiers), to tell which registered devices it lists.
+    expect(signed.signing?.deviceIds).toEqual(["00008030-0000000000000000", "00008030-0000000000000001", "00008030-0000000000000002"]);
     // Stored and read back as it was.
     expect(appInfoOf(JSON.parse(JSON.stringify(signed)))).toEqual(signed);
     expect((await readIpaInfo(await zipFile("extension-only.ipa", [plist, ["Payload/Wallet.app/PlugIns/Widget.appex/embedded.mobileprovision", store]]))).signing).toBeNull();
@@ -113,7 +115,7 @@ describe("an .ipa's app information", () => {
   it("says who installs a signed app from a link, and how it is signed", () => {
     const now = new Date("2026-12-06T12:00:00Z");
     const app = (signing: AppInfo["signing"]): AppInfo => ({ platform: "ios", bundleId: "com.fabrikam.wallet", version: "1", shortVersion: null, name: "Wallet", signing });
-    const signing = { profile: "Wallet Ad Hoc", distribution: "ad-hoc" as const, devices: 3, team: "Fabrikam Ltd", expiresAt: "2027-06-24T10:00:00.000Z" };
+    const signing = { profile: "Wallet Ad Hoc", distribution: "ad-hoc" as const, devices: 3, deviceIds: [], team: "Fabrikam Ltd", expiresAt: "2027-06-24T10:00:00.000Z" };
     expect(installability(app(null), now)).toBeNull();
     expect(installability(app(signing), now)).toEqual({ can: true, who: "devices", devices: 3 });
     expect(installability(app({ ...signing, distribution: "enterprise", devices: null }), now)).toEqual({ can: true, who: "anyone" });

@@ -376,5 +376,5 @@ export async function readIpaInfo(file: string): Promise<AppInfo> {
   if (facts?.kind !== "provisioning-profile") {
     return app;
   }
-  return { ...app, signing: { profile: facts.name, distribution: facts.distribution, devices: facts.devices, team: facts.team, expiresAt: facts.expiresAt } };
+  return { ...app, signing: { profile: facts.name, distribution: facts.distribution, devices: facts.devices, deviceIds: facts.deviceIds, team: facts.team, expiresAt: facts.expiresAt } };
 }

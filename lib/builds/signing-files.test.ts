@@ -25,6 +25,7 @@ describe("a provisioning profile", () => {
       appId: "com.fabrikam.wallet",
       distribution: "ad-hoc",
       devices: 3,
+      deviceIds: ["00008030-0000000000000000", "00008030-0000000000000001", "00008030-0000000000000002"],
       profileExpiresAt: inDays(90).toISOString(),
       certificates: [{ name: "Apple Distribution: Fabrikam Ltd (ABCDE12345)", expiresAt: inDays(200).toISOString() }],
       expiresAt: inDays(90).toISOString(),

@@ -3,6 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { parse as parseXmlPlist } from "plist";
 import { openUnreadSecretFiles, recordSecretFileSigning } from "@/lib/data/secret-files";
 import { formatDay } from "@/lib/shared/dates";
+import { normalizeUdid } from "@/lib/shared/devices";
 import {
   signingDetails,
   signingExpiry,
@@ -54,8 +55,11 @@ function text(value: unknown, max = 300): string | null {
   return typeof value === "string" && value.trim() !== "" ? value.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, max) : null;
 }
 
-/** An Apple provisioning profile: the XML plist inside its CMS envelope. */
-function provisioningProfile(content: Buffer): SigningFacts | null {
+/**
+ * The dictionary of the XML plist a CMS envelope carries (a provisioning profile; what iOS sends a
+ * profile service), found by its text: null when there is none, or it is not a dictionary.
+ */
+export function plistInEnvelope(content: Buffer): Record<string, unknown> | null {
   const raw = content.toString("latin1");
   const start = raw.indexOf("<?xml");
   const end = start < 0 ? -1 : raw.indexOf("</plist>", start);
@@ -68,10 +72,15 @@ function provisioningProfile(content: Buffer): SigningFacts | null {
   } catch {
     return null;
   }
-  if (typeof plist !== "object" || plist === null || Array.isArray(plist)) {
+  return typeof plist === "object" && plist !== null && !Array.isArray(plist) && !(plist instanceof Date) && !(plist instanceof Uint8Array) ? (plist as Record<string, unknown>) : null;
+}
+
+/** An Apple provisioning profile: the XML plist inside its CMS envelope. */
+function provisioningProfile(content: Buffer): SigningFacts | null {
+  const profile = plistInEnvelope(content);
+  if (!profile) {
     return null;
   }
-  const profile = plist as Record<string, unknown>;
   const profileEnd = profile.ExpirationDate;
   const name = text(profile.Name);
   if (!(profileEnd instanceof Date) || Number.isNaN(profileEnd.getTime()) || !name) {
@@ -82,6 +91,10 @@ function provisioningProfile(content: Buffer): SigningFacts | null {
   const applicationId = text(entitlements["application-identifier"] ?? entitlements["com.apple.application-identifier"]);
   const appId = applicationId ? applicationId.replace(/^[A-Z0-9]{10}\./, "") : null;
   const devices = Array.isArray(profile.ProvisionedDevices) ? profile.ProvisionedDevices.length : null;
+  const deviceIds = (Array.isArray(profile.ProvisionedDevices) ? profile.ProvisionedDevices : []).flatMap((udid) => {
+    const normalized = typeof udid === "string" ? normalizeUdid(udid) : null;
+    return normalized ? [normalized] : [];
+  });
   const platforms = Array.isArray(profile.Platform) ? profile.Platform.map(String) : [];
   const distribution: Distribution =
     profile.ProvisionsAllDevices === true
@@ -107,6 +120,7 @@ function provisioningProfile(content: Buffer): SigningFacts | null {
     appId,
     distribution,
     devices,
+    deviceIds: deviceIds.slice(0, 1_000),
     profileExpiresAt: own,
     certificates,
     expiresAt: lastCertificate !== null && lastCertificate < own ? lastCertificate : own,

@@ -150,7 +150,7 @@ const sharedBuildSelect = { id: true, number: true, status: true, branch: true, 
 export type SharedBuild = {
   scope: Scope;
   expiresAt: Date;
-  profile: { name: string; platform: string };
+  profile: { id: string; name: string; platform: string };
   /** A link to the newest build of a branch: the branch (full ref); null for a link to one build. */
   standing: { branch: string } | null;
   /** Null only for a link to the newest build while the branch has no successful build with files. */
@@ -168,7 +168,7 @@ export async function openShare(key: string): Promise<SharedBuild | null> {
   const keyHash = hashKey(key);
   const row = await db.buildShare.findUnique({
     where: { keyHash },
-    select: { organizationId: true, expiresAt: true, build: { select: { ...sharedBuildSelect, profile: { select: { name: true, platform: true } } } } },
+    select: { organizationId: true, expiresAt: true, build: { select: { ...sharedBuildSelect, profile: { select: { id: true, name: true, platform: true } } } } },
   });
   const now = Date.now();
   if (row) {
@@ -179,7 +179,7 @@ export async function openShare(key: string): Promise<SharedBuild | null> {
     const { profile, ...build } = row.build;
     return { scope, expiresAt: row.expiresAt, profile, standing: null, build, artifacts: (await listArtifacts(scope, build.id)).artifacts };
   }
-  const standing = await db.profileShare.findUnique({ where: { keyHash }, select: { organizationId: true, profileId: true, branch: true, expiresAt: true, profile: { select: { name: true, platform: true } } } });
+  const standing = await db.profileShare.findUnique({ where: { keyHash }, select: { organizationId: true, profileId: true, branch: true, expiresAt: true, profile: { select: { id: true, name: true, platform: true } } } });
   if (!standing || standing.expiresAt.getTime() <= now) {
     return null;
   }

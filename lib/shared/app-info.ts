@@ -28,8 +28,9 @@ export type AppSigning = {
   /** The profile's name: "Wallet Ad Hoc". */
   profile: string;
   distribution: Distribution;
-  /** The devices it installs on (development and ad hoc). */
+  /** The devices it installs on (development and ad hoc), and their UDIDs. */
   devices: number | null;
+  deviceIds: string[];
   team: string | null;
   /** When the profile ends (ISO 8601): iOS refuses to install, and to open, the app after it. */
   expiresAt: string;
@@ -48,7 +49,14 @@ export const appInfoSchema = z
     name: text(128).nullable(),
     // Values stored before Keel read embedded profiles have none.
     signing: z
-      .object({ profile: text(300), distribution: z.enum(DISTRIBUTIONS), devices: z.number().int().min(0).nullable(), team: text(300).nullable(), expiresAt: z.iso.datetime() })
+      .object({
+        profile: text(300),
+        distribution: z.enum(DISTRIBUTIONS),
+        devices: z.number().int().min(0).nullable(),
+        deviceIds: z.array(z.string().max(64)).max(1_000).default([]),
+        team: text(300).nullable(),
+        expiresAt: z.iso.datetime(),
+      })
       .nullable()
       .default(null),
   })

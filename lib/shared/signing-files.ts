@@ -41,6 +41,8 @@ export const signingFactsSchema = z.discriminatedUnion("kind", [
     distribution: z.enum(DISTRIBUTIONS),
     /** Devices it installs on (development and ad hoc profiles). */
     devices: z.number().int().min(0).nullable(),
+    /** Their UDIDs, normalized (lib/shared/devices.ts); stored before Keel kept them: none. */
+    deviceIds: z.array(z.string().max(64)).max(1_000).default([]),
     /** The profile's own end (ExpirationDate). */
     profileExpiresAt: moment,
     certificates: z.array(certificateSchema).max(100),

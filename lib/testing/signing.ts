@@ -49,8 +49,9 @@ export type ProfileInput = {
   teamId?: string;
   team?: string;
   bundleId?: string;
-  /** Development and ad hoc profiles list devices. */
+  /** Development and ad hoc profiles list devices: this many made-up ones, or `deviceIds` as given. */
   devices?: number;
+  deviceIds?: string[];
   getTaskAllow?: boolean;
   allDevices?: boolean;
   platform?: string;
@@ -68,7 +69,7 @@ export function provisioningProfile(input: ProfileInput): Buffer {
     Entitlements: { "application-identifier": `${teamId}.${input.bundleId ?? "com.fabrikam.wallet"}`, "get-task-allow": input.getTaskAllow ?? false, "com.apple.developer.team-identifier": teamId },
     ExpirationDate: input.expiresAt,
     Name: input.name,
-    ...(input.devices !== undefined ? { ProvisionedDevices: Array.from({ length: input.devices }, (_, index) => `00008030-${index.toString(16).padStart(16, "0")}`) } : {}),
+    ...(input.deviceIds ? { ProvisionedDevices: input.deviceIds } : input.devices !== undefined ? { ProvisionedDevices: Array.from({ length: input.devices }, (_, index) => `00008030-${index.toString(16).padStart(16, "0")}`) } : {}),
     ...(input.allDevices ? { ProvisionsAllDevices: true } : {}),
     TeamIdentifier: [teamId],
     TeamName: input.team ?? "Fabrikam Ltd",
@@ -76,7 +77,20 @@ export function provisioningProfile(input: ProfileInput): Buffer {
     UUID: "6c1a2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
     Version: 1,
   });
-  const signer = input.certificates[0] ?? signingCertificate("Apple iPhone OS Provisioning Profile Signing", new Date(Date.now() + 365 * 86_400_000));
+  return signedEnvelope(xml, input.certificates[0] ?? signingCertificate("Apple iPhone OS Provisioning Profile Signing", new Date(Date.now() + 365 * 86_400_000)));
+}
+
+/**
+ * What iOS sends a profile service when a tester opens Keel's device-registration profile: the
+ * attributes it asked for (UDID, PRODUCT, VERSION, DEVICE_NAME) and the challenge, as an XML plist
+ * signed with the device's certificate (here a made-up one).
+ */
+export function deviceAnswer(attributes: Record<string, string>): Buffer {
+  return signedEnvelope(buildPlist({ CHALLENGE: "challenge", ...attributes }), signingCertificate("Device 00008030", new Date(Date.now() + 365 * 86_400_000)));
+}
+
+/** An XML plist as the content of a CMS SignedData (DER), signed with `signer`. */
+function signedEnvelope(xml: string, signer: TestCertificate): Buffer {
   const envelope = forge.pkcs7.createSignedData();
   envelope.content = forge.util.createBuffer(xml, "utf8");
   envelope.addCertificate(signer.forge);

@@ -4,7 +4,9 @@ import QRCode from "qrcode";
 import DownloadIcon from "lucide-react/icons/download";
 import SmartphoneIcon from "lucide-react/icons/smartphone";
 import { BuildStatusBadge } from "@/components/builds/build-status-badge";
+import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
+import { TextField } from "@/components/ui/field";
 import { When } from "@/components/ui/when";
 import { openShare } from "@/lib/data/shares";
 import { getEnv } from "@/lib/env";
@@ -55,7 +57,7 @@ function installHint(path: string, app: AppInfo | null, https: boolean, now: Dat
   if (app?.platform === "ios" && https) {
     const signing = app.signing;
     if (who?.who === "devices") {
-      return `iPhone and iPad: open this page on the device and choose Install. It installs only on the ${who.devices} device${who.devices === 1 ? "" : "s"} registered in its provisioning profile “${signing!.profile}” (until ${formatDay(new Date(signing!.expiresAt))}); if yours is not one of them, send whoever shared it your device's identifier.`;
+      return `iPhone and iPad: open this page on the device and choose Install. It installs only on the ${who.devices} device${who.devices === 1 ? "" : "s"} registered in its provisioning profile “${signing!.profile}” (until ${formatDay(new Date(signing!.expiresAt))}); if yours is not one of them, register it below.`;
     }
     if (who?.who === "anyone") {
       return `iPhone and iPad: open this page on the device and choose Install. It is an in-house app${signing!.team ? ` of ${signing!.team}` : ""}: the first time, trust its developer under Settings → General → VPN & Device Management.`;
@@ -77,8 +79,9 @@ function installHint(path: string, app: AppInfo | null, https: boolean, now: Dat
   return null;
 }
 
-export default async function SharedBuildPage({ params }: { params: Promise<{ key: string }> }) {
+export default async function SharedBuildPage({ params, searchParams }: { params: Promise<{ key: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { key } = await params;
+  const registered = (await searchParams).device === "registered";
   const shared = SHARE_KEY_SHAPE.test(key) ? await openShare(key) : null;
   if (!shared) {
     return (
@@ -97,6 +100,8 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
   const https = publicUrl.startsWith("https://");
   const now = new Date();
   const qr = await QRCode.toString(pageUrl, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
+  // An app that installs only on listed devices: testers whose device is not listed register it here.
+  const forListedDevices = https && artifacts.some((artifact) => artifact.app?.platform === "ios" && installability(artifact.app, now)?.can === true && artifact.app.signing?.devices !== null);
   const source = build?.tag ? `tag ${build.tag}` : build?.branch ? shortBranchName(build.branch) : null;
   return (
     <Shell>
@@ -124,6 +129,11 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
         </>
       ) : null}
 
+      {registered ? (
+        <Alert tone="success" title="Your device is registered" className="mt-6">
+          <p>Whoever shared this build now sees it in Keel. Once they add it to the app&apos;s provisioning profile and build again, open this link again and install. You can remove “Register this device” under Settings → General → VPN &amp; Device Management if iOS kept it.</p>
+        </Alert>
+      ) : null}
       <section aria-labelledby="files" className="mt-8">
         <h2 id="files" className="text-base font-semibold text-slate-900">
           Files
@@ -166,6 +176,26 @@ export default async function SharedBuildPage({ params }: { params: Promise<{ ke
           </ul>
         )}
       </section>
+
+      {forListedDevices ? (
+        <section aria-labelledby="register" className="mt-8">
+          <h2 id="register" className="text-base font-semibold text-slate-900">
+            Not one of the listed devices?
+          </h2>
+          <p className="mt-1 text-sm text-slate-700">
+            Open this page on your iPhone or iPad and register it: iOS downloads a profile that sends the device&apos;s identifier (UDID), model and version to Keel, and nothing else. Install it under
+            Settings → General → VPN &amp; Device Management; whoever shared this build adds the device and builds again.
+          </p>
+          <form method="get" action={`/api/share/${key}/device-profile`} className="mt-3 flex flex-wrap items-end gap-3" aria-label="Register this device">
+            <div className="min-w-56 flex-1">
+              <TextField label="Your name" name="name" optional maxLength={60} autoComplete="name" hint="So whoever shared it knows whose device it is." />
+            </div>
+            <button type="submit" className={buttonClasses("secondary", "sm")}>
+              Register this iPhone or iPad
+            </button>
+          </form>
+        </section>
+      ) : null}
 
       <section aria-labelledby="phone" className="mt-8 flex flex-wrap items-center gap-4">
         {/* Keel's own SVG from the qrcode library: paths only, no script. */}

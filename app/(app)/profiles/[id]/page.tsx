@@ -32,10 +32,13 @@ import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { PageHeader } from "@/components/ui/page-header";
 import { startBuildAction } from "@/lib/actions/builds";
 import { setBadgeAction } from "@/lib/actions/badges";
-import { shareProfileAction, unshareProfileAction } from "@/lib/actions/shares";
+import { removeTesterDeviceAction, shareProfileAction, unshareProfileAction } from "@/lib/actions/shares";
 import { ProfileShareCard } from "@/components/builds/share-card";
+import { TesterDevices } from "@/components/builds/tester-devices";
 import { listEndingSigningFiles } from "@/lib/data/secret-files";
 import { listProfileShares } from "@/lib/data/shares";
+import { listTesterDevices } from "@/lib/data/tester-devices";
+import { appleDeviceName } from "@/lib/shared/devices";
 import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
 import { deleteProfileAction, duplicateProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
 import { buildStats, describeBuildStats, formatDuration } from "@/lib/shared/builds";
@@ -95,14 +98,18 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
       : [];
   // The rest depends only on the profile and its connection: asked for together, not one after the other.
   const canShare = can(scope, "build.share");
-  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles] = await Promise.all([
+  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
     buildCount > 0 ? recentFinishedBuilds(scope, profile.id) : [],
     buildCount > 0 ? latestSuccessfulArtifacts(scope, profile.id) : null,
     canShare ? listProfileShares(scope, profile.id) : [],
     listEndingSigningFiles(scope, profile.id),
+    profile.platform === "ANDROID" ? [] : listTesterDevices(scope, profile.id),
   ]);
+  // Which registered devices the newest successful build's provisioning profile lists (when Keel read one).
+  const newestSigned = latestApp?.artifacts.filter((artifact) => artifact.app?.signing?.devices != null) ?? [];
+  const listedDevices = new Set(newestSigned.flatMap((artifact) => artifact.app!.signing!.deviceIds));
   const now = new Date();
   const endedFiles = endingFiles.filter((file) => file.expiresAt <= now).length;
   const stats = describeBuildStats(buildStats(recent));
@@ -448,6 +455,39 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                 defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : "main"}
                 links={standingShares.map((share) => ({ id: share.id, url: `${publicUrlOf(env)}${sharePath(share.key)}`, expiresAt: share.expiresAt, createdBy: share.createdBy, what: `the newest build of ${shortBranchName(share.branch)}` }))}
               />
+            </Card>
+          ) : null}
+          {profile.platform !== "ANDROID" ? (
+            <Card
+              title="Testers' devices"
+              id="tester-devices"
+              description="iPhones and iPads testers registered from a testers' link of an ad hoc build. Add them to the app's provisioning profile in the Apple Developer account, then build again."
+            >
+              {testerDevices.length === 0 ? (
+                <p className="text-sm text-slate-600">
+                  No devices yet. A testers&apos; link of an ad hoc or development build offers “Register this iPhone or iPad” to testers whose device its provisioning profile does not list.
+                </p>
+              ) : (
+                <>
+                  <TesterDevices
+                    devices={testerDevices.map((device) => ({
+                      id: device.id,
+                      udid: device.udid,
+                      name: appleDeviceName(device),
+                      model: [device.product, device.osVersion ? `iOS build ${device.osVersion}` : null].filter(Boolean).join(" · ") || null,
+                      registered: when(device.registeredAt),
+                      listed: newestSigned.length > 0 ? listedDevices.has(device.udid) : null,
+                      removeAction: canEditWorkflow ? removeTesterDeviceAction.bind(null, profile.id, device.id) : null,
+                    }))}
+                  />
+                  <p className="mt-4 text-xs text-slate-600">
+                    <a href={`/api/profiles/${profile.id}/tester-devices`} download className="font-medium text-brand-700 underline">
+                      Download the list for Apple
+                    </a>{" "}
+                    — upload it under Certificates, Identifiers &amp; Profiles → Devices → Register Multiple Devices. Keel cannot check that a device is real: add only those you expect.
+                  </p>
+                </>
+              )}
             </Card>
           ) : null}
           <Card title="Status badge" id="badge" description="A picture of the default branch's latest build for a README.">

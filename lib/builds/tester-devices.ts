@@ -1,0 +1,63 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import { build as buildPlist } from "plist";
+import { registerTesterDevice } from "@/lib/data/tester-devices";
+import { takeRateLimit } from "@/lib/data/rate-limits";
+import type { SharedBuild } from "@/lib/data/shares";
+import { AppError } from "@/lib/errors";
+import { deviceAttributesSchema } from "@/lib/shared/devices";
+import { sharePath } from "@/lib/shared/shares";
+import { plistInEnvelope } from "./signing-files";
+
+// Registering a tester's iPhone from a testers' page (lib/builds/README.md, "Registering testers'
+// devices"): Keel hands out a configuration profile of type "Profile Service" that asks iOS for the
+// device's UDID, model and version; iOS sends them, in a CMS envelope signed with the device's own
+// certificate, to the address in it, and opens the address Keel answers with.
+
+/** What iOS may send back: a few hundred bytes of plist in a signature of a few KiB. */
+export const DEVICE_ANSWER_MAX_BYTES = 64 * 1024;
+/** Registrations one link takes per hour (a tester registers once; this only stops floods). */
+export const REGISTRATIONS_PER_HOUR = 30;
+
+/** The address iOS sends the device's attributes to: the link's, with the tester's name. */
+export function deviceAnswerUrl(publicUrl: string, key: string, testerName: string | null): string {
+  return `${publicUrl}/api/share/${key}/devices${testerName ? `?name=${encodeURIComponent(testerName)}` : ""}`;
+}
+
+/** The configuration profile (XML plist) a tester opens on the device: it installs nothing; it sends the device's identity to Keel. */
+export function deviceRegistrationProfile(publicUrl: string, key: string, profileName: string, testerName: string | null): string {
+  return buildPlist({
+    PayloadContent: {
+      URL: deviceAnswerUrl(publicUrl, key, testerName),
+      DeviceAttributes: ["UDID", "PRODUCT", "VERSION", "DEVICE_NAME"],
+      Challenge: randomUUID(),
+    },
+    PayloadOrganization: "Keel",
+    PayloadDisplayName: `Register this device for ${profileName}`.slice(0, 120),
+    PayloadDescription: `Sends this device's identifier (UDID), model and iOS version to Keel, so that it can be added to the provisioning profile of ${profileName}. It installs nothing and stays on the device only until it has sent them.`,
+    PayloadIdentifier: `keel.device-registration.${createHash("sha256").update(key).digest("hex").slice(0, 16)}`,
+    PayloadUUID: randomUUID().toUpperCase(),
+    PayloadType: "Profile Service",
+    PayloadVersion: 1,
+  });
+}
+
+/**
+ * Records the device whose answer `body` is (iOS's signed plist) for the link's profile, and the
+ * page iOS is sent to afterwards. INVALID_INPUT when the body is not such an answer; RATE_LIMITED
+ * past REGISTRATIONS_PER_HOUR for the link. The device's signature is not checked: Keel has no
+ * trust anchor for device certificates, so admins look at the list before adding devices to Apple.
+ */
+export async function registerFromAnswer(shared: SharedBuild, key: string, body: Buffer, testerName: string | null, publicUrl: string): Promise<string> {
+  const attributes = deviceAttributesSchema.safeParse(plistInEnvelope(body) ?? {});
+  if (!attributes.success) {
+    throw new AppError("INVALID_INPUT", "This is not what iOS sends when a device is registered: open the testers' page on the iPhone or iPad and choose Register this device.");
+  }
+  const limit = await takeRateLimit(`share-devices:${createHash("sha256").update(key).digest("hex").slice(0, 32)}`, REGISTRATIONS_PER_HOUR, 3_600);
+  if (!limit.allowed) {
+    throw new AppError("RATE_LIMITED", `This link registered ${REGISTRATIONS_PER_HOUR} devices in the last hour. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minutes.`);
+  }
+  const { UDID: udid, PRODUCT: product, VERSION: osVersion, DEVICE_NAME: deviceName } = attributes.data;
+  await registerTesterDevice(shared.scope, shared.profile.id, { udid, testerName, product: product ?? null, osVersion: osVersion ?? null, deviceName: deviceName ?? null });
+  return `${publicUrl}${sharePath(key)}?device=registered`;
+}
