@@ -474,7 +474,8 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                       id: device.id,
                       udid: device.udid,
                       name: appleDeviceName(device),
-                      model: [device.product, device.osVersion ? `iOS build ${device.osVersion}` : null].filter(Boolean).join(" · ") || null,
+                      // The model, unless it already names the device.
+                      model: [device.product !== appleDeviceName(device) ? device.product : null, device.osVersion ? `iOS build ${device.osVersion}` : null].filter(Boolean).join(" · ") || null,
                       registered: when(device.registeredAt),
                       listed: newestSigned.length > 0 ? listedDevices.has(device.udid) : null,
                       removeAction: canEditWorkflow ? removeTesterDeviceAction.bind(null, profile.id, device.id) : null,
