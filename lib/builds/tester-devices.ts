@@ -5,6 +5,7 @@ import { registerTesterDevice } from "@/lib/data/tester-devices";
 import { takeRateLimit } from "@/lib/data/rate-limits";
 import type { SharedBuild } from "@/lib/data/shares";
 import { AppError } from "@/lib/errors";
+import { requestNoticeEmails } from "@/lib/notifications/request";
 import { deviceAttributesSchema } from "@/lib/shared/devices";
 import { sharePath } from "@/lib/shared/shares";
 import { plistInEnvelope } from "./signing-files";
@@ -58,6 +59,10 @@ export async function registerFromAnswer(shared: SharedBuild, key: string, body:
     throw new AppError("RATE_LIMITED", `This link registered ${REGISTRATIONS_PER_HOUR} devices in the last hour. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minutes.`);
   }
   const { UDID: udid, PRODUCT: product, VERSION: osVersion, DEVICE_NAME: deviceName } = attributes.data;
-  await registerTesterDevice(shared.scope, shared.profile.id, { udid, testerName, product: product ?? null, osVersion: osVersion ?? null, deviceName: deviceName ?? null });
+  const { created } = await registerTesterDevice(shared.scope, shared.profile.id, { udid, testerName, product: product ?? null, osVersion: osVersion ?? null, deviceName: deviceName ?? null });
+  if (created) {
+    // The admins' notice of a new device, by e-mail now rather than at the next sweep.
+    await requestNoticeEmails();
+  }
   return `${publicUrl}${sharePath(key)}?device=registered`;
 }

@@ -31,6 +31,12 @@ describe("testers' devices", () => {
       ["a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", null, "iPad13,1", null],
       ["00008030-001A2D3E0C38802E", "Ana B.", "iPhone15,2", "22C150"],
     ]);
+    // The admins hear once per new device (the member does not; registering again tells nobody).
+    const notices = await suite.database.prisma.notification.findMany({ where: { kind: "tester_device.registered", organizationId: suite.seeded.organizationId }, orderBy: { createdAt: "asc" } });
+    expect(notices.map((notice) => [notice.recipientIds, (notice.data as { udid: string; testerName: string | null }).udid, (notice.data as { testerName: string | null }).testerName])).toEqual([
+      [[suite.seeded.adminId], "00008030-001A2D3E0C38802E", "Ana"],
+      [[suite.seeded.adminId], "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", null],
+    ]);
     const audits = await suite.database.prisma.auditEvent.findMany({ where: { targetId: suite.profileId, action: "profile.tester_device_registered" }, orderBy: { createdAt: "asc" } });
     expect(audits.map((event) => [event.actorKind, event.actorJob, (event.data as { again: boolean }).again])).toEqual([
       ["SYSTEM", "share", false],

@@ -32,6 +32,28 @@ export async function registerTesterDevice(scope: Scope, profileId: string, devi
       await tx.testerDevice.create({ data: { organizationId: scope.organizationId, profileId, udid: device.udid, ...details } });
     }
     await recordAudit(scope, { action: "profile.tester_device_registered", targetType: "build_profile", targetId: profileId, data: { udid: device.udid, testerName: device.testerName, product: device.product, again: Boolean(existing) } }, tx);
+    if (!existing) {
+      // The admins add it in Apple's account: they hear of it (once per device), on the Notices page and by e-mail.
+      const [profile, admins] = await Promise.all([
+        tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true } }),
+        tx.membership.findMany({ where: { organizationId: scope.organizationId, role: "ADMIN", user: { isActive: true } }, orderBy: { createdAt: "asc" }, select: { userId: true } }),
+      ]);
+      if (admins.length > 0) {
+        await tx.notification.createMany({
+          data: [
+            {
+              organizationId: scope.organizationId,
+              connectionId: null,
+              kind: "tester_device.registered",
+              dedupeKey: `tester_device.registered:${profileId}:${device.udid}`,
+              data: { profileId, profile: profile.name, udid: device.udid, testerName: device.testerName, product: device.product },
+              recipientIds: admins.map((admin) => admin.userId),
+            },
+          ],
+          skipDuplicates: true,
+        });
+      }
+    }
     return { created: !existing };
   });
 }

@@ -22,6 +22,7 @@ import { deliverWebhookJob } from "@/lib/webhooks/deliver";
 import { pruneDeliveries } from "@/lib/data/webhooks";
 import { DELIVERY_DAYS } from "@/lib/shared/webhooks";
 import { emailNoticesJob } from "@/lib/notifications/deliver";
+import { requestNoticeEmails } from "@/lib/notifications/request";
 import { logger } from "@/lib/logger";
 import { listRepositoriesJob } from "@/lib/repositories/listing";
 import { backfillJob } from "@/lib/hooks/backfill";
@@ -84,6 +85,9 @@ export const registry: Registry = {
       // Signing files: those saved before Keel read them are read, then admins hear of ending ones.
       const signingFilesRead = await readUnreadSigningFiles();
       const signingReminders = await remindEndingSigningFiles();
+      if (signingReminders > 0) {
+        await requestNoticeEmails();
+      }
       logger("jobs.housekeeping").info({ signingFilesRead, signingReminders }, "read signing files saved before Keel read them, reminded admins of ending ones");
     }),
     handle(checkAllConnectionsQueue, checkAllConnectionsJob),

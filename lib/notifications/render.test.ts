@@ -109,3 +109,18 @@ describe("a signing file that ends", () => {
     expect(renderNotice("signing_file.expiring", { daysLeft: 1 }, null).subject).toBe("Keel: The secret file ? of a build profile expires in 1 day");
   });
 });
+
+describe("a tester's device registered", () => {
+  it("names the tester, the device and the profile, says what to do in Apple's account, and links to the profile's devices", async () => {
+    const { noticePath } = await import("./render");
+    const profileId = "0b6c1e2a-3d4f-4a5b-8c6d-7e8f9a0b1c2d";
+    const data = { profileId, profile: "Wallet iOS", udid: "00008101-000A1B2C3D4E5F60", testerName: "Ana", product: "iPhone15,2" };
+    const notice = renderNotice("tester_device.registered", data, `https://keel.example/profiles/${profileId}#tester-devices`);
+    expect(notice.subject).toBe("Keel: Ana registered a device (iPhone15,2) for Wallet iOS");
+    expect(notice.text).toContain("UDID 00008101-000A1B2C3D4E5F60.");
+    expect(notice.text).toContain("add it in the Apple Developer account (Certificates, Identifiers & Profiles → Devices");
+    expect(notice.text).toContain(`The profile's testers' devices in Keel: https://keel.example/profiles/${profileId}#tester-devices`);
+    expect(noticePath({ kind: "tester_device.registered", data, connectionId: null })).toBe(`/profiles/${profileId}#tester-devices`);
+    expect(renderNotice("tester_device.registered", { ...data, testerName: null, product: null }, null).subject).toBe("Keel: A tester registered a device for Wallet iOS");
+  });
+});

@@ -77,6 +77,9 @@ export function noticePath(notice: { kind: string; data: unknown; connectionId: 
   if (notice.kind.startsWith("build_pool.")) {
     return "/settings/workers";
   }
+  if (notice.kind.startsWith("tester_device.")) {
+    return typeof data.profileId === "string" && /^[0-9a-f-]{36}$/.test(data.profileId) ? `/profiles/${data.profileId}#tester-devices` : null;
+  }
   if (notice.kind.startsWith("signing_file.")) {
     return typeof data.profileId === "string" && /^[0-9a-f-]{36}$/.test(data.profileId) ? `/profiles/${data.profileId}/workflow#secret-files` : null;
   }
@@ -127,6 +130,18 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
         `${waiting} build${waiting === 1 ? "" : "s"} of your organization ha${waiting === 1 ? "s" : "ve"} waited more than 10 minutes for a worker of the build pool "${pool}" (the oldest: ${oldest}, queued ${str(data, "since")?.slice(0, 16).replace("T", " ") ?? "?"} UTC), and no running worker builds for that pool.\n\n` +
         `Start one on a machine that has what these builds need (a Mac with Xcode for iOS): ${poolWorkerCommand(pool)}, with the same DATABASE_URL and KEEL_ENCRYPTION_KEYS as Keel. Or move the profiles to another pool under Edit workflow → Runs on. The queued builds start as soon as a worker of the pool reports.` +
         (link ? `\n\nWorkers and build pools in Keel: ${link}\n` : "\n"),
+    };
+  }
+  if (kind === "tester_device.registered") {
+    const who = str(data, "testerName");
+    const profile = str(data, "profile") ?? "a build profile";
+    const model = str(data, "product");
+    return {
+      subject: `Keel: ${who ?? "A tester"} registered ${model ? `a device (${model})` : "a device"} for ${profile}`,
+      text:
+        `${who ?? "A tester"} registered ${model ? `a device (${model})` : "a device"} from a testers' link of “${profile}”: UDID ${str(data, "udid") ?? "?"}.\n\n` +
+        `Ad hoc and development builds install only on the devices their provisioning profile lists. If you expect this device, add it in the Apple Developer account (Certificates, Identifiers & Profiles → Devices; the profile's page downloads the list Apple imports), add it to the app's provisioning profile, and build again.` +
+        (link ? `\n\nThe profile's testers' devices in Keel: ${link}\n` : "\n"),
     };
   }
   if (kind === "signing_file.expiring") {
