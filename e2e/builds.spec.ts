@@ -799,12 +799,15 @@ test.describe("builds", () => {
         `Saved. The next build finds Wallet_AdHoc.mobileprovision at the path in $IOS_PROFILE. Provisioning profile “Wallet Ad Hoc”, expires in 10 days (${formatDay(profileEnds)}).`,
       );
       await send("IOS_CERT", "distribution.cer", ended.der, `Certificate “iPhone Distribution: Fabrikam Ltd (ABCDE12345)”, expired on ${formatDay(inDays(-2))}. Builds that sign with it fail: upload a current one.`);
-      await send("ANDROID_KEYSTORE", "upload.jks", javaKeystore([{ alias: "upload", chain: [signingCertificate("Fabrikam Upload Key", inDays(9_000))] }]), `Java keystore (upload), valid until ${formatDay(inDays(9_000))}.`);
+      const uploadKey = signingCertificate("Fabrikam Upload Key", inDays(9_000));
+      await send("ANDROID_KEYSTORE", "upload.jks", javaKeystore([{ alias: "upload", chain: [uploadKey] }]), `Java keystore (upload), valid until ${formatDay(inDays(9_000))}.`);
       const rows = card.getByRole("table", { name: "Secret files" }).getByRole("row");
       await expect(rows.filter({ hasText: "IOS_PROFILE" })).toContainText("ad hoc, 3 devices · com.fabrikam.wallet · Fabrikam Ltd (ABCDE12345)");
       await expect(rows.filter({ hasText: "IOS_PROFILE" })).toContainText(`Expires soonExpires in 10 days (${formatDay(profileEnds)})`);
       await expect(rows.filter({ hasText: "IOS_CERT" })).toContainText(`ExpiredExpired on ${formatDay(inDays(-2))}`);
       await expect(rows.filter({ hasText: "ANDROID_KEYSTORE" })).toContainText(`upload: Fabrikam Upload KeyValidValid until ${formatDay(inDays(9_000))}`);
+      // The key's fingerprints, which Firebase and Google Sign-In ask for.
+      await expect(rows.filter({ hasText: "ANDROID_KEYSTORE" })).toContainText(`upload: SHA-256 ${createHash("sha256").update(uploadKey.der).digest("hex").toUpperCase().match(/../g)!.join(":")}`);
       await expectNoSeriousA11yViolations(page, "workflow page with signing files");
 
       // The profile's page warns everyone; admins get the way to fix it, members whom to ask.

@@ -13,7 +13,7 @@ import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /** What a signing file is and when it ends, in words (lib/shared/signing-files.ts). */
-export type SigningAbout = { title: string; details: string | null; expiry: string | null; state: SigningState | null };
+export type SigningAbout = { title: string; details: string | null; expiry: string | null; state: SigningState | null; fingerprints: string[] };
 
 export type SecretFileRow = { id: string; variable: string; fileName: string; size: number; sha256: string; updated: string; uploadedBy: string | null; signing: SigningAbout | null; removeAction: Action };
 
@@ -33,6 +33,15 @@ function SigningLine({ about }: { about: SigningAbout }) {
         <span className="mt-1 flex flex-wrap items-center gap-2">
           <Badge tone={STATE_BADGES[about.state].tone}>{STATE_BADGES[about.state].label}</Badge>
           <span className={about.state === "valid" ? "text-slate-600" : "font-medium text-slate-900"}>{about.expiry.charAt(0).toUpperCase() + about.expiry.slice(1)}</span>
+        </span>
+      ) : null}
+      {about.fingerprints.length > 0 ? (
+        <span className="mt-1 block font-mono text-[11px] break-all text-slate-600">
+          {about.fingerprints.map((fingerprint) => (
+            <span key={fingerprint} className="block">
+              {fingerprint}
+            </span>
+          ))}
         </span>
       ) : null}
     </span>

@@ -1,9 +1,10 @@
+import { createHash } from "node:crypto";
 import { build as buildXmlPlist } from "plist";
 import { describe, expect, it } from "vitest";
 import { inspectSigningFile, signingLogLines } from "./signing-files";
 import { FAILURE_LINE_PATTERN } from "@/lib/shared/log-errors";
-import { signingDetails, signingExpiry, signingExpiryWords, signingFactsOf, signingState, signingTitle } from "@/lib/shared/signing-files";
-import { javaKeystore, pkcs12Of, provisioningProfile, signingCertificate } from "@/lib/testing/signing";
+import { signingDetails, signingExpiry, signingExpiryWords, signingFactsOf, signingFingerprints, signingState, signingTitle } from "@/lib/shared/signing-files";
+import { javaKeystore, pkcs12Of, provisioningProfile, signingCertificate, type TestCertificate } from "@/lib/testing/signing";
 
 // Signing files made here as Apple, keytool and Keychain Access make them (lib/testing/signing.ts):
 // what each says about itself, when it stops signing, and files that are none of these.
@@ -12,6 +13,11 @@ const DAY = 86_400_000;
 const now = new Date("2026-12-06T12:00:00Z");
 const inDays = (days: number) => new Date(now.getTime() + days * DAY);
 const distribution = signingCertificate("Apple Distribution: Fabrikam Ltd (ABCDE12345)", inDays(200));
+/** A certificate's fingerprints as keytool prints them, from its DER bytes. */
+const fingerprints = (cert: TestCertificate) => {
+  const hex = (algorithm: string) => createHash(algorithm).update(cert.der).digest("hex").toUpperCase().match(/../g)!.join(":");
+  return { sha1: hex("sha1"), sha256: hex("sha256") };
+};
 
 describe("a provisioning profile", () => {
   it("says its name, team, app, kind, devices and end, and names its certificates", () => {
@@ -27,7 +33,7 @@ describe("a provisioning profile", () => {
       devices: 3,
       deviceIds: ["00008030-0000000000000000", "00008030-0000000000000001", "00008030-0000000000000002"],
       profileExpiresAt: inDays(90).toISOString(),
-      certificates: [{ name: "Apple Distribution: Fabrikam Ltd (ABCDE12345)", expiresAt: inDays(200).toISOString() }],
+      certificates: [{ name: "Apple Distribution: Fabrikam Ltd (ABCDE12345)", expiresAt: inDays(200).toISOString(), ...fingerprints(distribution) }],
       expiresAt: inDays(90).toISOString(),
     });
     expect(signingTitle(facts)).toBe("Provisioning profile “Wallet Ad Hoc”");
@@ -74,8 +80,8 @@ describe("certificates", () => {
     expect(facts).toEqual({
       kind: "certificates",
       certificates: [
-        { name: "Apple Distribution: Fabrikam Ltd (ABCDE12345)", expiresAt: inDays(200).toISOString() },
-        { name: "Apple Worldwide Developer Relations Certification Authority", expiresAt: inDays(20).toISOString() },
+        { name: "Apple Distribution: Fabrikam Ltd (ABCDE12345)", expiresAt: inDays(200).toISOString(), ...fingerprints(distribution) },
+        { name: "Apple Worldwide Developer Relations Certification Authority", expiresAt: inDays(20).toISOString(), ...fingerprints(intermediate) },
       ],
       expiresAt: inDays(20).toISOString(),
     });
@@ -84,7 +90,8 @@ describe("certificates", () => {
 
   it("reads a DER certificate (.cer)", () => {
     const facts = inspectSigningFile(distribution.der);
-    expect(facts).toEqual({ kind: "certificates", certificates: [{ name: "Apple Distribution: Fabrikam Ltd (ABCDE12345)", expiresAt: inDays(200).toISOString() }], expiresAt: inDays(200).toISOString() });
+    expect(facts).toEqual({ kind: "certificates", certificates: [{ name: "Apple Distribution: Fabrikam Ltd (ABCDE12345)", expiresAt: inDays(200).toISOString(), ...fingerprints(distribution) }], expiresAt: inDays(200).toISOString() });
+    expect(signingFingerprints(facts)).toEqual([`Apple Distribution: Fabrikam Ltd (ABCDE12345): SHA-1 ${fingerprints(distribution).sha1}`, `Apple Distribution: Fabrikam Ltd (ABCDE12345): SHA-256 ${fingerprints(distribution).sha256}`]);
     expect(signingTitle(facts)).toBe("Certificate “Apple Distribution: Fabrikam Ltd (ABCDE12345)”");
   });
 
@@ -98,18 +105,26 @@ describe("a Java keystore", () => {
 
   it("names each key's alias and certificate and ends with the first certificate to end", () => {
     const release = signingCertificate("Fabrikam Release", inDays(12));
+    expect(fingerprints(release).sha1).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
     const facts = inspectSigningFile(javaKeystore([{ alias: "upload", chain: [upload] }, { alias: "release", chain: [release] }]));
     expect(facts).toEqual({
       kind: "keystore",
       format: "jks",
       certificates: [
-        { name: "Fabrikam Upload Key", alias: "upload", expiresAt: inDays(25 * 365).toISOString() },
-        { name: "Fabrikam Release", alias: "release", expiresAt: inDays(12).toISOString() },
+        { name: "Fabrikam Upload Key", alias: "upload", expiresAt: inDays(25 * 365).toISOString(), ...fingerprints(upload) },
+        { name: "Fabrikam Release", alias: "release", expiresAt: inDays(12).toISOString(), ...fingerprints(release) },
       ],
       expiresAt: inDays(12).toISOString(),
     });
     expect(signingTitle(facts)).toBe("Java keystore (upload, release)");
     expect(signingDetails(facts)).toBe("upload: Fabrikam Upload Key · release: Fabrikam Release");
+    // What Firebase and Google Sign-In ask for, per key.
+    expect(signingFingerprints(facts)).toEqual([
+      `upload: SHA-1 ${fingerprints(upload).sha1}`,
+      `upload: SHA-256 ${fingerprints(upload).sha256}`,
+      `release: SHA-1 ${fingerprints(release).sha1}`,
+      `release: SHA-256 ${fingerprints(release).sha256}`,
+    ]);
   });
 
   it("keeps what it read before a cut, and claims no end when it read no certificate", () => {

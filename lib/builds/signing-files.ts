@@ -41,7 +41,7 @@ function certificateOf(der: Buffer | string, alias?: string): SigningCertificate
     const subject = cert.subject.split("\n");
     const commonName = subject.find((part) => part.startsWith("CN="))?.slice(3);
     const name = (commonName || subject.join(", ")).replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, 300) || "unnamed certificate";
-    return { name, expiresAt: expiresAt.toISOString(), ...(alias ? { alias: alias.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 200) } : {}) };
+    return { name, expiresAt: expiresAt.toISOString(), ...(alias ? { alias: alias.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 200) } : {}), sha1: cert.fingerprint, sha256: cert.fingerprint256 };
   } catch {
     return null;
   }

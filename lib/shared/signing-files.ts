@@ -24,6 +24,9 @@ const certificateSchema = z.object({
   expiresAt: moment,
   /** A keystore entry's alias. */
   alias: line(200).optional(),
+  /** Its SHA-1 and SHA-256 fingerprints as keytool prints them (AB:CD:…): what Firebase, Google Sign-In and Maps ask for. */
+  sha1: z.string().regex(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/).optional(),
+  sha256: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/).optional(),
 });
 
 export const DISTRIBUTIONS = ["development", "ad-hoc", "enterprise", "app-store", "developer-id"] as const;
@@ -120,6 +123,17 @@ export function signingDetails(facts: SigningFacts): string | null {
     return "Keel cannot read when its certificate ends without the password; a provisioning profile uploaded beside it shows the certificate's end.";
   }
   return null;
+}
+
+/** The fingerprints of a keystore's or certificate file's certificates, one line each: `upload: SHA-1 AB:CD:…`. */
+export function signingFingerprints(facts: SigningFacts): string[] {
+  if (facts.kind !== "keystore" && facts.kind !== "certificates") {
+    return [];
+  }
+  return facts.certificates.flatMap((cert) => {
+    const who = cert.alias ?? cert.name;
+    return [...(cert.sha1 ? [`${who}: SHA-1 ${cert.sha1}`] : []), ...(cert.sha256 ? [`${who}: SHA-256 ${cert.sha256}`] : [])];
+  });
 }
 
 /** "expired on 2026-12-03", "expires in 12 days (2026-12-18)", "valid until 2027-09-01". */

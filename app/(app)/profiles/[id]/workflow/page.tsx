@@ -18,7 +18,7 @@ import { listSecretFiles } from "@/lib/data/secret-files";
 import { listVariableGroups } from "@/lib/data/variable-groups";
 import { formatTime } from "@/lib/shared/dates";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
-import { signingDetails, signingExpiry, signingExpiryWords, signingState, signingTitle, type SigningFacts } from "@/lib/shared/signing-files";
+import { signingDetails, signingExpiry, signingExpiryWords, signingFingerprints, signingState, signingTitle, type SigningFacts } from "@/lib/shared/signing-files";
 import { ARTIFACT_EXAMPLES, CACHE_EXAMPLES, defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
@@ -32,7 +32,7 @@ function signingAbout(facts: SigningFacts | null, now: Date) {
     return null;
   }
   const expiresAt = signingExpiry(facts);
-  return { title, details: signingDetails(facts), expiry: expiresAt ? signingExpiryWords(expiresAt, now) : null, state: expiresAt ? signingState(expiresAt, now) : null };
+  return { title, details: signingDetails(facts), expiry: expiresAt ? signingExpiryWords(expiresAt, now) : null, state: expiresAt ? signingState(expiresAt, now) : null, fingerprints: signingFingerprints(facts) };
 }
 
 export default async function WorkflowPage({ params }: { params: Promise<{ id: string }> }) {
