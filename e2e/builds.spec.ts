@@ -17,7 +17,7 @@ import { emulator } from "./support/emulator";
 import { mailsTo } from "./support/mail";
 import { seedProfile, seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
-import { binaryManifest, WALLET_MANIFEST, zipOf } from "@/lib/testing/apps";
+import { binaryManifest, WALLET_MANIFEST, withSigningBlock, zipOf } from "@/lib/testing/apps";
 import { deviceAnswer, javaKeystore, provisioningProfile, signingCertificate } from "@/lib/testing/signing";
 import { formatDay } from "@/lib/shared/dates";
 import { formatSize } from "@/lib/shared/names";
@@ -38,12 +38,18 @@ const walletIpa = (signing: { name: string; devices?: number }) =>
     ],
   ]);
 
-/** An .apk: a zip with the app's AndroidManifest.xml in Android's binary XML at its root. */
-const releaseApk = () =>
-  zipOf([
-    ["AndroidManifest.xml", binaryManifest(WALLET_MANIFEST)],
-    ["classes.dex", Buffer.from("dex")],
-  ]);
+/** The key the release .apk is signed with (an upload key lasts decades). */
+const UPLOAD_KEY = signingCertificate("Fabrikam Upload Key", new Date(Date.now() + 9_000 * 86_400_000));
+
+/** An .apk: a zip with the app's AndroidManifest.xml in Android's binary XML at its root, signed with APK Signature Scheme v2. */
+const releaseApk = async () =>
+  withSigningBlock(
+    await zipOf([
+      ["AndroidManifest.xml", binaryManifest(WALLET_MANIFEST)],
+      ["classes.dex", Buffer.from("dex")],
+    ]),
+    UPLOAD_KEY.der,
+  );
 
 /** The files of a zip and their text, read with yauzl (what an unzip tool sees). */
 async function zipEntries(zip: Buffer): Promise<Map<string, string>> {
@@ -423,7 +429,10 @@ test.describe("builds", () => {
       // The Android app too, from its AndroidManifest.xml (its label is a resource: the package names it).
       await expect(kept.getByRole("listitem").nth(5)).toContainText("wallet-release.apk");
       await expect(kept.getByRole("listitem").nth(5)).toContainText("com.fabrikam.wallet 2.4.0 (4513)");
-      await expect(page.getByTestId("build-log")).toContainText(`Kept wallet-release.apk (${formatSize(apk.length)}): com.fabrikam.wallet 2.4.0 (4513).`);
+      // And who signed it (its v2 signing block), with the fingerprint Google Play and Firebase show.
+      const uploadSha256 = createHash("sha256").update(UPLOAD_KEY.der).digest("hex").toUpperCase().match(/../g)!.join(":");
+      await expect(kept.getByRole("listitem").nth(5)).toContainText(`Signed by “Fabrikam Upload Key” (SHA-256 ${uploadSha256})`);
+      await expect(page.getByTestId("build-log")).toContainText(`Kept wallet-release.apk (${formatSize(apk.length)}): com.fabrikam.wallet 2.4.0 (4513); signed by “Fabrikam Upload Key” (SHA-256 ${uploadSha256}).`);
       await expect(page.getByTestId("build-log")).toContainText(
         `Kept out/Wallet-AdHoc.ipa (${formatSize(ipa.length)}): Wallet 2.4.0 (4513), com.fabrikam.wallet; signed ad hoc for 3 devices with “Wallet Ad Hoc”, until ${formatDay(PROFILE_ENDS)}.`,
       );

@@ -1,7 +1,7 @@
 import DownloadIcon from "lucide-react/icons/download";
 import Link from "next/link";
 import type { ArtifactView } from "@/lib/data/artifacts";
-import { appIdentity, signingWords } from "@/lib/shared/app-info";
+import { appIdentity, certificateWords, signingWords } from "@/lib/shared/app-info";
 import { formatDay } from "@/lib/shared/dates";
 import { formatSize } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE } from "@/lib/shared/workflow";
@@ -28,6 +28,7 @@ export function ArtifactLinks({ buildId, artifacts, label }: { buildId: string; 
               <p className="mt-0.5 pl-5.5 text-xs text-slate-600">
                 {appIdentity(artifact.app)}
                 {artifact.app.signing ? <span className="block">{capitalized(signingWords(artifact.app.signing, new Date()))}</span> : null}
+                {artifact.app.certificate ? <span className={`block break-all ${artifact.app.certificate.debug ? "text-amber-800" : ""}`}>{capitalized(certificateWords(artifact.app.certificate))}</span> : null}
               </p>
             ) : null}
           </div>

@@ -52,7 +52,7 @@ export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: s
       path: artifact.path,
       size: artifact.size,
       sha256: artifact.sha256,
-      // An .ipa's or .apk's app ({ platform, bundleId, version, shortVersion, name, signing }), or null: a release script reads what it built.
+      // An .ipa's or .apk's app ({ platform, bundleId, version, shortVersion, name, signing, certificate }), or null: a release script reads what it built.
       app: artifact.app,
       downloadUrl: `${origin}/api/v1/builds/${build.id}/artifacts/${artifact.id}`,
     })),

@@ -1,12 +1,13 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { build as buildXmlPlist, buildBinary } from "plist";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppInfoError, appInfoFromManifest, appInfoFromPlist, binaryPlistStrings, readApkInfo, readIpaInfo } from "./app-info";
-import { appInfoOf, appLabel, installability, signingWords, type AppInfo } from "@/lib/shared/app-info";
-import { binaryManifest, WALLET_MANIFEST, zipOf } from "@/lib/testing/apps";
-import { provisioningProfile, signingCertificate } from "@/lib/testing/signing";
+import { appInfoOf, appLabel, certificateWords, installability, signingWords, type AppInfo } from "@/lib/shared/app-info";
+import { binaryManifest, WALLET_MANIFEST, withSigningBlock, zipOf } from "@/lib/testing/apps";
+import { jarSignature, provisioningProfile, signingCertificate, type TestCertificate } from "@/lib/testing/signing";
 
 // An .ipa's Info.plist read as Xcode writes it (binary) and as other tools do (XML), from zips
 // made here the way an .ipa is laid out; broken and hostile files say why, and stay cheap.
@@ -30,7 +31,7 @@ async function zipFile(name: string, entries: Array<[string, Buffer | string]>):
 
 describe("an .apk's app information", () => {
   it("reads package, versionCode and versionName from AndroidManifest.xml, UTF-16 or UTF-8, with attribute names or only their resource ids", async () => {
-    const expected: AppInfo = { platform: "android", bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: null, signing: null };
+    const expected: AppInfo = { platform: "android", bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: null, signing: null, certificate: null };
     expect(appInfoFromManifest(binaryManifest(WALLET_MANIFEST))).toEqual(expected);
     expect(appInfoFromManifest(binaryManifest(WALLET_MANIFEST, { utf8: true, stripNames: true }))).toEqual(expected);
     expect(appLabel(expected)).toBe("com.fabrikam.wallet 2.4.0 (4513)");
@@ -60,6 +61,45 @@ describe("an .apk's app information", () => {
   });
 });
 
+describe("an .apk's signer", () => {
+  const upload = signingCertificate("Fabrikam Upload Key", new Date(Date.now() + 9_000 * 86_400_000));
+  const debug = signingCertificate("Android Debug", new Date(Date.now() + 300 * 86_400_000));
+  /** A certificate's fingerprints as keytool prints them, from its DER bytes. */
+  const fingerprint = (cert: TestCertificate, algorithm: "sha1" | "sha256") => createHash(algorithm).update(cert.der).digest("hex").toUpperCase().match(/../g)!.join(":");
+  const unsigned = () => zipOf([["AndroidManifest.xml", binaryManifest(WALLET_MANIFEST)], ["classes.dex", "dex"]]);
+  const apkFile = async (name: string, content: Buffer) => {
+    const file = path.join(dir, name);
+    await writeFile(file, content);
+    return file;
+  };
+
+  it("is the certificate of its APK Signature Scheme v2 or v3 block, with keytool's fingerprints", async () => {
+    const v2 = await readApkInfo(await apkFile("v2.apk", withSigningBlock(await unsigned(), upload.der)));
+    expect(v2).toMatchObject({ bundleId: "com.fabrikam.wallet", certificate: { name: "Fabrikam Upload Key", sha1: fingerprint(upload, "sha1"), sha256: fingerprint(upload, "sha256"), debug: false } });
+    expect(certificateWords(v2.certificate!)).toBe(`signed by “Fabrikam Upload Key” (SHA-256 ${fingerprint(upload, "sha256")})`);
+    const v3 = await readApkInfo(await apkFile("v3.apk", withSigningBlock(await unsigned(), debug.der, 0xf05368c0)));
+    expect(v3.certificate).toMatchObject({ name: "Android Debug", debug: true });
+    expect(certificateWords(v3.certificate!)).toMatch(/^signed with the Android debug key \(SHA-256 [0-9A-F:]{95}\): testers can install it, Google Play refuses it$/);
+    // Stored and read back as it was.
+    expect(appInfoOf(JSON.parse(JSON.stringify(v2)))).toEqual(v2);
+  });
+
+  it("is v1's META-INF signature when there is no v2 or v3 block; none when neither is there or the block is broken", async () => {
+    const v1 = await zipOf([["AndroidManifest.xml", binaryManifest(WALLET_MANIFEST)], ["META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\n"], ["META-INF/CERT.RSA", jarSignature(upload)]]);
+    expect((await readApkInfo(await apkFile("v1.apk", v1))).certificate).toMatchObject({ name: "Fabrikam Upload Key", sha256: fingerprint(upload, "sha256") });
+    // v2 wins over v1 (apksigner writes both; v2 is what Android checks).
+    expect((await readApkInfo(await apkFile("v1v2.apk", withSigningBlock(v1, debug.der)))).certificate?.name).toBe("Android Debug");
+    expect((await readApkInfo(await apkFile("unsigned.apk", await unsigned()))).certificate).toBeNull();
+    // A block whose lengths lie: the app is still read, its signer is unknown.
+    const broken = withSigningBlock(await unsigned(), upload.der);
+    const magic = broken.indexOf(Buffer.from("APK Sig Block 42", "latin1"));
+    broken.writeBigUInt64LE(BigInt(broken.length * 2), magic - 8);
+    expect(await readApkInfo(await apkFile("broken.apk", broken))).toMatchObject({ bundleId: "com.fabrikam.wallet", certificate: null });
+    const garbled = withSigningBlock(await unsigned(), Buffer.from("not a certificate"));
+    expect((await readApkInfo(await apkFile("garbled.apk", garbled))).certificate).toBeNull();
+  });
+});
+
 describe("an .ipa's app information", () => {
   it("reads a binary Info.plist (Xcode's) and an XML one: identifier, build number, version and display name", async () => {
     const binary = await zipFile("binary.ipa", [
@@ -67,14 +107,14 @@ describe("an .ipa's app information", () => {
       ["Payload/Wallet.app/Frameworks/Pay.framework/Info.plist", Buffer.from(buildBinary({ CFBundleIdentifier: "com.other.framework", CFBundleVersion: "1" }))],
       ["Payload/Wallet.app/Info.plist", Buffer.from(buildBinary(WALLET))],
     ]);
-    const expected = { platform: "ios" as const, bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: "Wallet", signing: null };
+    const expected = { platform: "ios" as const, bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: "Wallet", signing: null, certificate: null };
     expect(await readIpaInfo(binary)).toEqual(expected);
     expect(appLabel(expected)).toBe("Wallet 2.4.0 (4513)");
     // Without a display name the bundle name; without either, the identifier.
     const { CFBundleDisplayName: _display, ...named } = WALLET;
     const xml = await zipFile("xml.ipa", [["Payload/Wallet.app/Info.plist", buildXmlPlist(named)]]);
     expect(await readIpaInfo(xml)).toEqual({ ...expected, name: "WalletApp" });
-    expect(appLabel({ platform: "ios", bundleId: "com.fabrikam.wallet", version: "7", shortVersion: null, name: null, signing: null })).toBe("com.fabrikam.wallet 7");
+    expect(appLabel({ platform: "ios", bundleId: "com.fabrikam.wallet", version: "7", shortVersion: null, name: null, signing: null, certificate: null })).toBe("com.fabrikam.wallet 7");
     // Names in any script (UTF-16 in the binary format), and characters XML escapes.
     expect(appInfoFromPlist(Buffer.from(buildBinary({ ...WALLET, CFBundleDisplayName: "Geldbörse & Co 💳" })))).toMatchObject({ name: "Geldbörse & Co 💳" });
   });
@@ -114,7 +154,7 @@ describe("an .ipa's app information", () => {
 
   it("says who installs a signed app from a link, and how it is signed", () => {
     const now = new Date("2026-12-06T12:00:00Z");
-    const app = (signing: AppInfo["signing"]): AppInfo => ({ platform: "ios", bundleId: "com.fabrikam.wallet", version: "1", shortVersion: null, name: "Wallet", signing });
+    const app = (signing: AppInfo["signing"]): AppInfo => ({ platform: "ios", bundleId: "com.fabrikam.wallet", version: "1", shortVersion: null, name: "Wallet", signing, certificate: null });
     const signing = { profile: "Wallet Ad Hoc", distribution: "ad-hoc" as const, devices: 3, deviceIds: [], team: "Fabrikam Ltd", expiresAt: "2027-06-24T10:00:00.000Z" };
     expect(installability(app(null), now)).toBeNull();
     expect(installability(app(signing), now)).toEqual({ can: true, who: "devices", devices: 3 });

@@ -1,4 +1,6 @@
 import "server-only";
+import { X509Certificate } from "node:crypto";
+import { open } from "node:fs/promises";
 import { parse as parseXmlPlist } from "plist";
 import * as yauzl from "yauzl";
 import { appInfoOf, type AppInfo } from "@/lib/shared/app-info";
@@ -352,10 +354,161 @@ async function readZipEntries(file: string, wanted: Wanted[], missing: string): 
   }
 }
 
-/** The app an .apk on disk holds; AppInfoError says why there is none. */
+/** The app an .apk on disk holds, and who signed it when Keel finds the certificate; AppInfoError says why there is no app. */
 export async function readApkInfo(file: string): Promise<AppInfo> {
-  const [manifest] = await readZipEntries(file, [{ name: ANDROID_MANIFEST, what: "AndroidManifest.xml" }], "it has no AndroidManifest.xml");
-  return appInfoFromManifest(manifest!);
+  const [manifest, v1Signature] = await readZipEntries(
+    file,
+    [
+      { name: ANDROID_MANIFEST, what: "AndroidManifest.xml" },
+      { name: V1_SIGNATURE, what: "v1 signature", optional: true },
+    ],
+    "it has no AndroidManifest.xml",
+  );
+  const app = appInfoFromManifest(manifest!);
+  const der = (await signingBlockCertificate(file)) ?? (v1Signature ? pkcs7FirstCertificate(v1Signature) : null);
+  const certificate = der ? appCertificateOf(der) : null;
+  return certificate ? { ...app, certificate } : app;
+}
+
+/** v1 (JAR) signing: the signature block of META-INF, a PKCS #7 SignedData that carries the certificate. */
+const V1_SIGNATURE = /^META-INF\/[^/]+\.(RSA|DSA|EC)$/i;
+/** The APK Signing Block's magic, its IDs for Signature Scheme v2 and v3, and the most of it Keel reads. */
+const SIGNING_BLOCK_MAGIC = "APK Sig Block 42";
+const SCHEME_IDS = [0x7109871a, 0xf05368c0];
+const SIGNING_BLOCK_MAX_BYTES = 1024 * 1024;
+
+/** The certificate a DER buffer holds, as the app's signer: its name, fingerprints and whether it is the debug key. */
+function appCertificateOf(der: Buffer): AppInfo["certificate"] {
+  try {
+    const cert = new X509Certificate(der);
+    const subject = cert.subject.split("\n");
+    const name = (subject.find((part) => part.startsWith("CN="))?.slice(3) || subject.join(", ")).replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, 300) || "unnamed certificate";
+    return { name, sha1: cert.fingerprint, sha256: cert.fingerprint256, debug: name === "Android Debug" };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The first signer's certificate of an .apk's APK Signature Scheme v2 or v3 block: the block sits
+ * right before the zip's central directory, found through the end-of-central-directory record.
+ * Every length is checked against what was read; null when there is no such block.
+ */
+async function signingBlockCertificate(file: string): Promise<Buffer | null> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    const tailSize = Math.min(size, 65_535 + 22);
+    const tail = Buffer.alloc(tailSize);
+    await handle.read(tail, 0, tailSize, size - tailSize);
+    let eocd = -1;
+    for (let at = tailSize - 22; at >= 0; at -= 1) {
+      if (tail.readUInt32LE(at) === 0x06054b50) {
+        eocd = at;
+        break;
+      }
+    }
+    if (eocd < 0) {
+      return null;
+    }
+    const directoryAt = tail.readUInt32LE(eocd + 16);
+    if (directoryAt < 32 || directoryAt > size) {
+      return null;
+    }
+    const footer = Buffer.alloc(24);
+    await handle.read(footer, 0, 24, directoryAt - 24);
+    if (footer.toString("latin1", 8, 24) !== SIGNING_BLOCK_MAGIC) {
+      return null;
+    }
+    const blockSize = Number(footer.readBigUInt64LE(0));
+    if (blockSize < 24 || blockSize > SIGNING_BLOCK_MAX_BYTES || blockSize + 8 > directoryAt) {
+      return null;
+    }
+    const pairs = Buffer.alloc(blockSize - 24);
+    await handle.read(pairs, 0, pairs.length, directoryAt - blockSize - 8 + 8);
+    const schemes = new Map<number, Buffer>();
+    for (let at = 0; at + 12 <= pairs.length; ) {
+      const length = Number(pairs.readBigUInt64LE(at));
+      if (length < 4 || at + 8 + length > pairs.length) {
+        break;
+      }
+      schemes.set(pairs.readUInt32LE(at + 8), pairs.subarray(at + 12, at + 8 + length));
+      at += 8 + length;
+    }
+    for (const id of SCHEME_IDS) {
+      const value = schemes.get(id);
+      // signers → first signer → signed data → (digests, certificates) → first certificate, each length-prefixed.
+      const signers = value ? lengthPrefixed(value, 0) : null;
+      const signer = signers ? lengthPrefixed(signers, 0) : null;
+      const signedData = signer ? lengthPrefixed(signer, 0) : null;
+      const digests = signedData ? lengthPrefixed(signedData, 0) : null;
+      const certificates = signedData && digests ? lengthPrefixed(signedData, 4 + digests.length) : null;
+      const first = certificates ? lengthPrefixed(certificates, 0) : null;
+      if (first && first.length > 0) {
+        return first;
+      }
+    }
+    return null;
+  } catch {
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The bytes after a little-endian u32 length at `at`, or null when they run past the end. */
+function lengthPrefixed(data: Buffer, at: number): Buffer | null {
+  if (at + 4 > data.length) {
+    return null;
+  }
+  const length = data.readUInt32LE(at);
+  return at + 4 + length <= data.length ? data.subarray(at + 4, at + 4 + length) : null;
+}
+
+/** One DER element at `at`: its tag and where its content starts and ends (definite lengths only). */
+function derElement(data: Buffer, at: number): { tag: number; start: number; end: number } | null {
+  if (at + 2 > data.length) {
+    return null;
+  }
+  let length = data[at + 1]!;
+  let start = at + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    if (bytes === 0 || bytes > 4 || start + bytes > data.length) {
+      return null;
+    }
+    length = 0;
+    for (let index = 0; index < bytes; index += 1) {
+      length = length * 256 + data[start + index]!;
+    }
+    start += bytes;
+  }
+  return start + length <= data.length ? { tag: data[at]!, start, end: start + length } : null;
+}
+
+/** The first certificate of a PKCS #7 SignedData (ContentInfo → [0] → SignedData → [0] certificates), as DER. */
+function pkcs7FirstCertificate(data: Buffer): Buffer | null {
+  const info = derElement(data, 0);
+  const type = info?.tag === 0x30 ? derElement(data, info.start) : null;
+  const explicit = type?.tag === 0x06 ? derElement(data, type.end) : null;
+  const signedData = explicit?.tag === 0xa0 ? derElement(data, explicit.start) : null;
+  if (signedData?.tag !== 0x30) {
+    return null;
+  }
+  // version, digestAlgorithms, encapContentInfo, then [0] certificates (when present).
+  let at = signedData.start;
+  for (let field = 0; field < 4 && at < signedData.end; field += 1) {
+    const element = derElement(data, at);
+    if (!element) {
+      return null;
+    }
+    if (field === 3) {
+      const first = element.tag === 0xa0 ? derElement(data, element.start) : null;
+      return first?.tag === 0x30 ? data.subarray(element.start, first.end) : null;
+    }
+    at = element.end;
+  }
+  return null;
 }
 
 /**

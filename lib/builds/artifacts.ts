@@ -6,7 +6,7 @@ import path from "node:path";
 import { glob } from "tinyglobby";
 import { addArtifactChunk, completeArtifact, dropArtifact, startArtifact } from "@/lib/data/artifacts";
 import type { Scope } from "@/lib/scope";
-import { appIdentity, signingWords, type AppInfo } from "@/lib/shared/app-info";
+import { appIdentity, certificateWords, signingWords, type AppInfo } from "@/lib/shared/app-info";
 import { formatSize } from "@/lib/shared/names";
 import { AppInfoError, readApkInfo, readIpaInfo } from "./app-info";
 
@@ -127,7 +127,7 @@ export async function keepArtifacts(
         ? `Kept ${found.path} (${formatSize(stored)}).`
         : app instanceof AppInfoError
           ? `Kept ${found.path} (${formatSize(stored)}); testers cannot install it from a shared link: ${app.message}.`
-          : `Kept ${found.path} (${formatSize(stored)}): ${appIdentity(app, ", ")}${app.signing ? `; ${signingWords(app.signing, new Date())}` : ""}.`,
+          : `Kept ${found.path} (${formatSize(stored)}): ${appIdentity(app, ", ")}${app.signing ? `; ${signingWords(app.signing, new Date())}` : ""}${app.certificate ? `; ${certificateWords(app.certificate)}` : ""}.`,
     );
   }
   return result;

@@ -21,6 +21,19 @@ export type AppInfo = {
   name: string | null;
   /** How an iOS app is signed: the provisioning profile it carries (Payload/<App>.app/embedded.mobileprovision), if any. */
   signing: AppSigning | null;
+  /** Who signed an Android app: its signing certificate (APK Signature Scheme v2/v3, or v1's META-INF), if Keel found one. */
+  certificate: AppCertificate | null;
+};
+
+/** An Android app's signing certificate. */
+export type AppCertificate = {
+  /** The subject's common name: "Fabrikam Upload Key", "Android Debug". */
+  name: string;
+  /** Fingerprints as keytool prints them (AB:CD:…): what Google Play, Firebase and Google Sign-In show and ask for. */
+  sha1: string;
+  sha256: string;
+  /** Signed with the Android SDK's debug key (CN=Android Debug): Google Play refuses it. */
+  debug: boolean;
 };
 
 /** What an iOS app's embedded provisioning profile says about who can install it, and until when. */
@@ -57,6 +70,10 @@ export const appInfoSchema = z
         team: text(300).nullable(),
         expiresAt: z.iso.datetime(),
       })
+      .nullable()
+      .default(null),
+    certificate: z
+      .object({ name: text(300), sha1: z.string().regex(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/), sha256: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/), debug: z.boolean() })
       .nullable()
       .default(null),
   })
@@ -108,6 +125,13 @@ const SIGNED: Record<Distribution, string> = {
   "app-store": "signed for the App Store",
   "developer-id": "signed with Developer ID",
 };
+
+/** "signed by “Fabrikam Upload Key” (SHA-256 AB:CD:…)", or that it is signed with the debug key. */
+export function certificateWords(certificate: AppCertificate): string {
+  return certificate.debug
+    ? `signed with the Android debug key (SHA-256 ${certificate.sha256}): testers can install it, Google Play refuses it`
+    : `signed by “${certificate.name}” (SHA-256 ${certificate.sha256})`;
+}
 
 /** "signed ad hoc for 3 devices with “Wallet Ad Hoc”, until 2027-06-24" — or "…, expired on 2026-12-03". */
 export function signingWords(signing: AppSigning, now: Date): string {

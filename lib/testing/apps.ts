@@ -86,3 +86,38 @@ export const WALLET_MANIFEST: ManifestAttribute[] = [
   { name: "versionName", android: true, resourceId: 0x0101021c, value: "2.4.0" },
   { name: "package", value: "com.fabrikam.wallet" },
 ];
+
+/**
+ * An .apk signed with APK Signature Scheme v2 (or v3, by `schemeId`): the APK Signing Block, laid
+ * out as apksigner writes it (signers → signer → signed data with digests, certificates and
+ * attributes, then signatures and the public key, each length-prefixed), put right before the
+ * zip's central directory, whose offset in the end record moves past it.
+ */
+export function withSigningBlock(zip: Buffer, certificate: Buffer, schemeId = 0x7109871a): Buffer {
+  const u32 = (value: number) => {
+    const buffer = Buffer.alloc(4);
+    buffer.writeUInt32LE(value);
+    return buffer;
+  };
+  const u64 = (value: number) => {
+    const buffer = Buffer.alloc(8);
+    buffer.writeBigUInt64LE(BigInt(value));
+    return buffer;
+  };
+  const lp = (...parts: Buffer[]) => {
+    const body = Buffer.concat(parts);
+    return Buffer.concat([u32(body.length), body]);
+  };
+  const digests = lp(lp(u32(0x0103), lp(Buffer.alloc(32, 7))));
+  const signedData = Buffer.concat([digests, lp(lp(certificate)), lp()]);
+  const signer = Buffer.concat([lp(signedData), lp(lp(u32(0x0103), lp(Buffer.alloc(256, 9)))), lp(Buffer.alloc(294, 3))]);
+  const value = lp(lp(signer));
+  const pairs = Buffer.concat([u64(4 + value.length), u32(schemeId), value]);
+  const size = pairs.length + 8 + 16;
+  const block = Buffer.concat([u64(size), pairs, u64(size), Buffer.from("APK Sig Block 42", "latin1")]);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const directory = zip.readUInt32LE(end + 16);
+  const signed = Buffer.concat([zip.subarray(0, directory), block, zip.subarray(directory)]);
+  signed.writeUInt32LE(directory + block.length, end + block.length + 16);
+  return signed;
+}

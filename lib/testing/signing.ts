@@ -89,6 +89,11 @@ export function deviceAnswer(attributes: Record<string, string>): Buffer {
   return signedEnvelope(buildPlist({ CHALLENGE: "challenge", ...attributes }), signingCertificate("Device 00008030", new Date(Date.now() + 365 * 86_400_000)));
 }
 
+/** A v1 (JAR) signature block of an .apk (META-INF/CERT.RSA): a PKCS #7 SignedData carrying the signer's certificate. */
+export function jarSignature(signer: TestCertificate): Buffer {
+  return signedEnvelope("Signature-Version: 1.0\r\n", signer);
+}
+
 /** An XML plist as the content of a CMS SignedData (DER), signed with `signer`. */
 function signedEnvelope(xml: string, signer: TestCertificate): Buffer {
   const envelope = forge.pkcs7.createSignedData();
