@@ -4,7 +4,7 @@ import { open } from "node:fs/promises";
 import { parse as parseXmlPlist } from "plist";
 import * as yauzl from "yauzl";
 import { appInfoOf, type AppInfo } from "@/lib/shared/app-info";
-import { inspectSigningFile } from "./signing-files";
+import { certificateName, inspectSigningFile } from "./signing-files";
 
 // Reads what an app file says about itself (lib/builds/README.md, "Installing on iPhones"): an
 // .ipa's Info.plist (`Payload/<Name>.app/Info.plist`; Xcode writes it as a binary plist, other
@@ -381,8 +381,7 @@ const SIGNING_BLOCK_MAX_BYTES = 1024 * 1024;
 function appCertificateOf(der: Buffer): AppInfo["certificate"] {
   try {
     const cert = new X509Certificate(der);
-    const subject = cert.subject.split("\n");
-    const name = (subject.find((part) => part.startsWith("CN="))?.slice(3) || subject.join(", ")).replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, 300) || "unnamed certificate";
+    const name = certificateName(cert);
     return { name, sha1: cert.fingerprint, sha256: cert.fingerprint256, debug: name === "Android Debug" };
   } catch {
     return null;

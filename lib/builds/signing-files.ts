@@ -31,6 +31,13 @@ import {
 const MAX_CERTIFICATES = 50;
 const MAX_ENTRIES = 64;
 
+/** A certificate's name as people know it: its subject's common name, else the whole subject; one line, at most 300 characters. */
+export function certificateName(cert: X509Certificate): string {
+  const subject = cert.subject.split("\n");
+  const commonName = subject.find((part) => part.startsWith("CN="))?.slice(3);
+  return (commonName || subject.join(", ")).replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, 300) || "unnamed certificate";
+}
+
 function certificateOf(der: Buffer | string, alias?: string): SigningCertificate | null {
   try {
     const cert = new X509Certificate(der);
@@ -38,9 +45,7 @@ function certificateOf(der: Buffer | string, alias?: string): SigningCertificate
     if (Number.isNaN(expiresAt.getTime())) {
       return null;
     }
-    const subject = cert.subject.split("\n");
-    const commonName = subject.find((part) => part.startsWith("CN="))?.slice(3);
-    const name = (commonName || subject.join(", ")).replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, 300) || "unnamed certificate";
+    const name = certificateName(cert);
     return { name, expiresAt: expiresAt.toISOString(), ...(alias ? { alias: alias.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 200) } : {}), sha1: cert.fingerprint, sha256: cert.fingerprint256 };
   } catch {
     return null;
