@@ -825,6 +825,10 @@ test.describe("builds", () => {
       await expect(warning).toContainText(`Certificate “iPhone Distribution: Fabrikam Ltd (ABCDE12345)” in $IOS_CERT: expired on ${formatDay(inDays(-2))}.`);
       await expect(warning).toContainText(`Provisioning profile “Wallet Ad Hoc” in $IOS_PROFILE: expires in 10 days (${formatDay(profileEnds)}).`);
       await expect(warning).not.toContainText("ANDROID_KEYSTORE");
+      // The profiles list marks the profile too.
+      await page.goto(`/profiles?q=${encodeURIComponent(profile.name)}`);
+      await expect(page.getByRole("row").filter({ hasText: profile.name })).toContainText("Signing file expired");
+      await page.goto(`/profiles/${profile.id}`);
       await expectNoSeriousA11yViolations(page, "profile page warning of signing files");
       const memberContext = await browser.newContext();
       const memberPage = await memberContext.newPage();
@@ -838,6 +842,8 @@ test.describe("builds", () => {
       await send("IOS_CERT", "distribution.cer", distribution.der, `Replaced. The next build finds distribution.cer at the path in $IOS_CERT. Certificate “Apple Distribution: Fabrikam Ltd (ABCDE12345)”, valid until ${formatDay(inDays(300))}.`);
       await page.goto(`/profiles/${profile.id}`);
       await expect(page.getByRole("alert").filter({ hasText: "A signing file of this profile expires soon" })).not.toContainText("IOS_CERT");
+      await page.goto(`/profiles?q=${encodeURIComponent(profile.name)}`);
+      await expect(page.getByRole("row").filter({ hasText: profile.name })).toContainText("Signing file expires in 10 days");
       expect(await prisma().auditEvent.findFirst({ where: { targetId: profile.id, action: "workflow.secret_file_saved", data: { path: ["variable"], equals: "IOS_PROFILE" } } })).toMatchObject({ data: { expiresAt: profileEnds.toISOString() } });
     } finally {
       await removeUser(member.id);

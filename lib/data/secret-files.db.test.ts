@@ -20,7 +20,7 @@ function profileEnding(name: string, expiresAt: Date): Buffer {
 
 describe("signing files", () => {
   it("keep what they are and when they end, from saving to copying the profile, and warn the profile's page of ending ones", async () => {
-    const { saveSecretFile, listSecretFiles, listEndingSigningFiles } = await import("./secret-files");
+    const { saveSecretFile, listSecretFiles, listEndingSigningFiles, soonestSigningEnds } = await import("./secret-files");
     const { duplicateProfile } = await import("./profiles");
     const ends = inDays(12);
     const content = profileEnding("Wallet Ad Hoc", ends);
@@ -37,6 +37,11 @@ describe("signing files", () => {
     expect(await listEndingSigningFiles(suite.admin, suite.profileId, new Date(Date.now() - 30 * DAY))).toEqual([]);
     const other = await seedOrganization(suite.database, "Northwind");
     expect(await listEndingSigningFiles(testScope(other.organizationId, other.adminId), suite.profileId)).toEqual([]);
+    // The profiles list: the soonest end per profile asked about, only in the caller's organization.
+    expect(await soonestSigningEnds(suite.admin, [suite.profileId])).toEqual(new Map([[suite.profileId, ends]]));
+    expect(await soonestSigningEnds(suite.admin, [suite.profileId], new Date(Date.now() - 30 * DAY))).toEqual(new Map());
+    expect(await soonestSigningEnds(testScope(other.organizationId, other.adminId), [suite.profileId])).toEqual(new Map());
+    expect(await soonestSigningEnds(suite.admin, [])).toEqual(new Map());
 
     const copy = await duplicateProfile(suite.admin, suite.profileId, { name: "Wallet (release)", idempotencyKey: "copy-signing" });
     expect((await listSecretFiles(suite.admin, copy.id)).map((file) => [file.variable, file.signing?.kind ?? null, file.expiresAt?.toISOString() ?? null])).toEqual([

@@ -193,3 +193,16 @@ export async function remindEndingSigningFiles(now = new Date()): Promise<number
   const { count } = await db.notification.createMany({ data: notices, skipDuplicates: true });
   return count;
 }
+
+/** For each of these profiles with a signing file that has ended or ends within SIGNING_WARNING_DAYS, the soonest end (the profiles list marks them). */
+export async function soonestSigningEnds(scope: Scope, profileIds: string[], now = new Date()): Promise<Map<string, Date>> {
+  if (profileIds.length === 0) {
+    return new Map();
+  }
+  const groups = await db.buildSecretFile.groupBy({
+    by: ["profileId"],
+    where: { organizationId: scope.organizationId, profileId: { in: profileIds }, expiresAt: { not: null, lte: new Date(now.getTime() + SIGNING_WARNING_DAYS * DAY_MS) } },
+    _min: { expiresAt: true },
+  });
+  return new Map(groups.flatMap((group) => (group._min.expiresAt ? [[group.profileId, group._min.expiresAt] as const] : [])));
+}

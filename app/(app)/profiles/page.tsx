@@ -19,6 +19,8 @@ import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnectionIds } from "@/lib/data/connections";
 import { latestBuilds, type LatestBuild } from "@/lib/data/builds";
 import { listProfiles } from "@/lib/data/profiles";
+import { soonestSigningEnds } from "@/lib/data/secret-files";
+import { signingExpiryWords, signingState } from "@/lib/shared/signing-files";
 import { matchCount, shortBranchName } from "@/lib/shared/names";
 import { listHref, parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
 import { platformLabel } from "@/lib/shared/platforms";
@@ -55,8 +57,9 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
     listConnectionIds(scope, 2),
     query.deleted ? getRecentAuditData(scope, "profile.deleted", query.deleted, 10 * 60 * 1000) : null,
   ]);
-  // The newest build of each profile on this page (one statement, after the page's rows).
-  const latest = await latestBuilds(scope, rows.map((row) => row.id));
+  // The newest build of each profile on this page, and signing files that end soon (a statement each, after the page's rows).
+  const [latest, signingEnds] = await Promise.all([latestBuilds(scope, rows.map((row) => row.id)), soonestSigningEnds(scope, rows.map((row) => row.id))]);
+  const now = new Date();
   const deletedName = deletedEvent && typeof deletedEvent === "object" && !Array.isArray(deletedEvent) && typeof deletedEvent.name === "string" ? deletedEvent.name : null;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   if (rows.length === 0 && total > 0 && query.page > pages) {
@@ -175,6 +178,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                       </td>
                       <td className="px-4 py-3" data-label="Last build">
                         <LastBuild build={latest.get(profile.id)} profileName={profile.name} />
+                        {signingEnds.has(profile.id) ? <SigningEnd expiresAt={signingEnds.get(profile.id)!} now={now} /> : null}
                       </td>
                       <td className="px-4 py-3 text-slate-600" data-label="Created">
                         <When date={profile.createdAt} relative />
@@ -197,6 +201,16 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
 }
 
 /** A profile's newest build: its status, a link to it, its branch and when it finished (or was queued). */
+/** A profile whose signing file has ended or ends soon: a badge under its last build. */
+function SigningEnd({ expiresAt, now }: { expiresAt: Date; now: Date }) {
+  const ended = signingState(expiresAt, now) === "expired";
+  return (
+    <span className="mt-1 block">
+      <Badge tone={ended ? "error" : "warning"}>{ended ? "Signing file expired" : `Signing file ${signingExpiryWords(expiresAt, now).replace(/ \(.*\)$/, "")}`}</Badge>
+    </span>
+  );
+}
+
 function LastBuild({ build, profileName }: { build: LatestBuild | undefined; profileName: string }) {
   if (!build) {
     return <span className="text-sm text-slate-600">No builds yet</span>;
