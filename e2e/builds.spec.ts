@@ -743,14 +743,17 @@ test.describe("builds", () => {
       // iOS sends the device's attributes there, signed; Keel sends it back to the page, which says it worked.
       const answer = await tester.request.post(payload.PayloadContent.URL, { data: deviceAnswer({ UDID: "00008101-000a1b2c3d4e5f60", PRODUCT: "iPhone15,2", VERSION: "22B83", DEVICE_NAME: "iPhone" }), headers: { "Content-Type": "application/pkcs7-signature" }, maxRedirects: 0 });
       expect(answer.status()).toBe(301);
-      expect(answer.headers().location).toBe(`${link}?device=registered`);
+      expect(answer.headers().location).toBe(`${link}?device=00008101-000A1B2C3D4E5F60`);
       await testerPage.goto(answer.headers().location!);
-      await expect(testerPage.getByRole("status").filter({ hasText: "Your device is registered" })).toBeVisible();
+      await expect(testerPage.getByRole("status").filter({ hasText: "Your device is registered" })).toContainText("This build's provisioning profile does not list it yet");
       await expectNoSeriousA11yViolations(testerPage, "testers' page after registering a device");
-      // Something that is not iOS's answer is refused, and stores nothing.
+      // Something that is not iOS's answer is refused, and stores nothing; so is anything far larger than one.
       expect((await tester.request.post(payload.PayloadContent.URL, { data: Buffer.from("<plist>nope</plist>") })).status()).toBe(400);
-      // The listed device registers too (a tester who was not sure).
-      await tester.request.post(`${link.replace("/share/", "/api/share/")}/devices`, { data: deviceAnswer({ UDID: listed.toLowerCase(), PRODUCT: "iPhone14,5" }), maxRedirects: 0 });
+      expect((await tester.request.post(payload.PayloadContent.URL, { data: Buffer.alloc(70 * 1024, 0x41) })).status()).toBe(413);
+      // The listed device registers too (a tester who was not sure): the page says it can install.
+      const again = await tester.request.post(`${link.replace("/share/", "/api/share/")}/devices`, { data: deviceAnswer({ UDID: listed.toLowerCase(), PRODUCT: "iPhone14,5" }), maxRedirects: 0 });
+      await testerPage.goto(again.headers().location!);
+      await expect(testerPage.getByRole("status").filter({ hasText: "Your device is registered" })).toContainText(`This build's provisioning profile already lists it (${listed}): choose Install.`);
 
       await page.reload();
       const rows = devices.getByRole("list", { name: "Registered devices" }).getByRole("listitem");

@@ -64,5 +64,6 @@ export async function registerFromAnswer(shared: SharedBuild, key: string, body:
     // The admins' notice of a new device, by e-mail now rather than at the next sweep.
     await requestNoticeEmails();
   }
-  return `${publicUrl}${sharePath(key)}?device=registered`;
+  // The page names the device, so it can say whether this build's profile lists it already.
+  return `${publicUrl}${sharePath(key)}?device=${encodeURIComponent(udid)}`;
 }

@@ -22,7 +22,7 @@ describe("testers' devices", () => {
     const { listTesterDevices, removeTesterDevice } = await import("./tester-devices");
     const { key, shared } = await share();
     const next = await registerFromAnswer(shared, key, deviceAnswer({ UDID: "00008030-001a2d3e0c38802e", PRODUCT: "iPhone15,2", VERSION: "22B83", DEVICE_NAME: "iPhone" }), "Ana", PUBLIC);
-    expect(next).toBe(`${PUBLIC}/share/${key}?device=registered`);
+    expect(next).toBe(`${PUBLIC}/share/${key}?device=00008030-001A2D3E0C38802E`);
     // The same device again (another name, a newer iOS): one row, updated.
     await registerFromAnswer(shared, key, deviceAnswer({ UDID: "00008030-001A2D3E0C38802E", PRODUCT: "iPhone15,2", VERSION: "22C150" }), "Ana B.", PUBLIC);
     await registerFromAnswer(shared, key, deviceAnswer({ UDID: "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", PRODUCT: "iPad13,1" }), null, PUBLIC);

@@ -13,6 +13,7 @@ import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { appLabel, installability, type AppInfo } from "@/lib/shared/app-info";
 import { formatDay } from "@/lib/shared/dates";
+import { normalizeUdid } from "@/lib/shared/devices";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { platformLabel } from "@/lib/shared/platforms";
 import { iosInstallUrl, SHARE_KEY_SHAPE, shareArtifactPath, sharePath } from "@/lib/shared/shares";
@@ -81,7 +82,9 @@ function installHint(path: string, app: AppInfo | null, https: boolean, now: Dat
 
 export default async function SharedBuildPage({ params, searchParams }: { params: Promise<{ key: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { key } = await params;
-  const registered = (await searchParams).device === "registered";
+  // Back from registering: the device iOS named (a UDID, or nothing).
+  const deviceParam = (await searchParams).device;
+  const registered = typeof deviceParam === "string" ? normalizeUdid(deviceParam) : null;
   const shared = SHARE_KEY_SHAPE.test(key) ? await openShare(key) : null;
   if (!shared) {
     return (
@@ -101,7 +104,8 @@ export default async function SharedBuildPage({ params, searchParams }: { params
   const now = new Date();
   const qr = await QRCode.toString(pageUrl, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
   // An app that installs only on listed devices: testers whose device is not listed register it here.
-  const forListedDevices = https && artifacts.some((artifact) => artifact.app?.platform === "ios" && installability(artifact.app, now)?.can === true && artifact.app.signing?.devices !== null);
+  const listedApps = artifacts.filter((artifact) => artifact.app?.platform === "ios" && installability(artifact.app, now)?.can === true && artifact.app.signing?.devices !== null);
+  const forListedDevices = https && listedApps.length > 0;
   const source = build?.tag ? `tag ${build.tag}` : build?.branch ? shortBranchName(build.branch) : null;
   return (
     <Shell>
@@ -131,7 +135,15 @@ export default async function SharedBuildPage({ params, searchParams }: { params
 
       {registered ? (
         <Alert tone="success" title="Your device is registered" className="mt-6">
-          <p>Whoever shared this build now sees it in Keel. Once they add it to the app&apos;s provisioning profile and build again, open this link again and install. You can remove “Register this device” under Settings → General → VPN &amp; Device Management if iOS kept it.</p>
+          {listedApps.some((artifact) => artifact.app!.signing!.deviceIds.includes(registered)) ? (
+            <p>This build&apos;s provisioning profile already lists it ({registered}): choose Install.</p>
+          ) : (
+            <p>
+              Whoever shared this build now sees it ({registered}) in Keel. This build&apos;s provisioning profile does not list it yet: once they add it and build again, open this link again and
+              install.
+            </p>
+          )}
+          <p>If iOS kept “Register this device”, remove it under Settings → General → VPN &amp; Device Management.</p>
         </Alert>
       ) : null}
       <section aria-labelledby="files" className="mt-8">
