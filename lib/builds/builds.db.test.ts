@@ -832,11 +832,17 @@ describe("the build worker", () => {
       expect(quiet.status).toBe("SUCCEEDED");
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(received).toHaveLength(1);
-      // …but is for "every build".
+      // …but is for "every build", which names the app it made.
       await saveChatHook(scope, profileId, { url: null, label: null, notify: "all" });
+      const { zipOf } = await import("@/lib/testing/apps");
+      const { build: buildPlist } = await import("plist");
+      const ipa = await zipOf([["Payload/Wallet.app/Info.plist", buildPlist({ CFBundleIdentifier: "com.fabrikam.wallet", CFBundleVersion: "4513", CFBundleShortVersionString: "2.4.0", CFBundleDisplayName: "Wallet" })]]);
+      await setWorkflow([{ name: "Package", command: `echo '${ipa.toString("base64")}' | base64 -d > "$KEEL_BUILD_ARTIFACTS/Wallet.ipa"` }]);
       const loud = await finished((await start({ branch: "main" })).id);
       await until("the success in the channel", async () => received.length === 2);
       expect(received[1]!.title).toMatch(new RegExp(`^✅ Wallet iOS #${loud.number} succeeded in `));
+      expect(received[1]!.lines).toContain("Built Wallet 2.4.0 (4513)");
+      await setWorkflow(null);
       // A webhook removed from the channel: said on the profile, not retried.
       answer = 404;
       await finished((await start({ branch: DEFAULT_BUILD_BRANCHES.failing })).id);

@@ -1,4 +1,5 @@
 import "server-only";
+import { listArtifacts } from "@/lib/data/artifacts";
 import { endChange, failureLines, getBuild } from "@/lib/data/builds";
 import { openChatHook, recordChatDelivery } from "@/lib/data/chat";
 import { db } from "@/lib/db";
@@ -12,6 +13,7 @@ import { guardedRequest } from "@/lib/net/guarded-request";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
+import { appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { brokenWords, formatDuration } from "@/lib/shared/builds";
 import { chatPayload, chatServiceOf, type ChatMessage } from "@/lib/shared/chat";
 import { shortBranchName } from "@/lib/shared/names";
@@ -98,6 +100,8 @@ export function buildChatMessage(
   change: "build.failed" | "build.fixed" | null,
   /** The first line of "What went wrong", when one looks like an error. */
   firstError: string | null = null,
+  /** The apps a successful build kept (what the channel is waiting for: "Wallet 2.4.0 (4513)"). */
+  apps: AppInfo[] = [],
 ): ChatMessage {
   const where = build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.branch ? shortBranchName(build.branch) : `commit ${build.commitId.slice(0, 8)}`;
   const took = build.startedAt && build.finishedAt ? ` in ${formatDuration(build.finishedAt.getTime() - build.startedAt.getTime())}` : "";
@@ -107,6 +111,7 @@ export function buildChatMessage(
     ...(build.status !== "SUCCEEDED" && build.statusReason ? [build.statusReason] : []),
     ...(firstError ? [firstError.slice(0, 300)] : []),
     ...(tests ? [`${describeTests(tests)}${tests.failures[0] ? ` — first: ${failureName(tests.failures[0])}` : ""}`] : []),
+    ...(build.status === "SUCCEEDED" && apps.length > 0 ? [`Built ${apps.slice(0, 3).map((app) => appLabel(app)).join(", ")}${apps.length > 3 ? ` and ${apps.length - 3} more` : ""}`] : []),
     `${where} · ${build.commitId.slice(0, 8)}${build.commitMessage ? ` ${build.commitMessage.split("\n")[0]!.slice(0, 120)}` : ""}${build.commitAuthor ? ` (${build.commitAuthor})` : ""}`,
   ];
   return { title: `${ICONS[build.status] ?? ""} ${profileName} #${build.number} ${how}`.trim(), lines, link: { label: "Open the build in Keel", url: `${publicUrlOf(getEnv())}/builds/${build.id}` } };
@@ -128,7 +133,8 @@ export async function chatBuildJob(payload: { buildId: string }, context: JobCon
     return;
   }
   const failure = build.status === "FAILED" || build.status === "TIMED_OUT" ? await failureLines(scope, build.id) : null;
-  const outcome = await postChatMessage(scope, hook.url, buildChatMessage(build, build.profile.name, change, failure?.matched ? (failure.lines[0]?.text ?? null) : null));
+  const apps = build.status === "SUCCEEDED" ? (await listArtifacts(scope, build.id)).artifacts.flatMap((artifact) => (artifact.app ? [artifact.app] : [])) : [];
+  const outcome = await postChatMessage(scope, hook.url, buildChatMessage(build, build.profile.name, change, failure?.matched ? (failure.lines[0]?.text ?? null) : null, apps));
   if (outcome.ok) {
     await recordChatDelivery(scope, build.profileId, null);
     return;
