@@ -765,6 +765,9 @@ test.describe("builds", () => {
       await expectNoSeriousA11yViolations(page, "profile page with testers' devices");
       const [list] = await Promise.all([page.waitForEvent("download"), devices.getByRole("link", { name: "Download the list for Apple" }).click()]);
       expect(readFileSync(await list.path(), "utf8")).toBe(`Device ID\tDevice Name\tDevice Platform\n${listed}\tiPhone14,5\tios\n00008101-000A1B2C3D4E5F60\tAna\tios\n`);
+      const [missing] = await Promise.all([page.waitForEvent("download"), devices.getByRole("link", { name: "only the devices the newest build lacks" }).click()]);
+      expect(readFileSync(await missing.path(), "utf8")).toBe("Device ID\tDevice Name\tDevice Platform\n00008101-000A1B2C3D4E5F60\tAna\tios\n");
+      expect((await page.request.get(`/api/profiles/${profile.id}/tester-devices?missing=yes`)).status()).toBe(400);
 
       // Members see the list; admins remove from it.
       const memberContext = await browser.newContext();

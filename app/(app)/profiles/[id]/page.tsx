@@ -484,7 +484,17 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                   <p className="mt-4 text-xs text-slate-600">
                     <a href={`/api/profiles/${profile.id}/tester-devices`} download className="font-medium text-brand-700 underline">
                       Download the list for Apple
-                    </a>{" "}
+                    </a>
+                    {newestSigned.length > 0 && testerDevices.some((device) => !listedDevices.has(device.udid)) ? (
+                      <>
+                        {" "}
+                        (or{" "}
+                        <a href={`/api/profiles/${profile.id}/tester-devices?missing=1`} download className="font-medium text-brand-700 underline">
+                          only the devices the newest build lacks
+                        </a>
+                        )
+                      </>
+                    ) : null}{" "}
                     — upload it under Certificates, Identifiers &amp; Profiles → Devices → Register Multiple Devices. Keel cannot check that a device is real: add only those you expect.
                   </p>
                 </>
