@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { ActionButton } from "@/components/ui/action-button";
 import { Badge } from "@/components/ui/badge";
 import { FieldShell, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
@@ -48,17 +49,6 @@ function SigningLine({ about }: { about: SigningAbout }) {
   );
 }
 
-function RemoveButton({ action, variable }: { action: Action; variable: string }) {
-  const [state, formAction] = useActionState(action, idleState as FormState);
-  return (
-    <form action={formAction} aria-label={`Remove ${variable}`}>
-      <SubmitButton variant="ghost" className="text-red-700" pendingLabel="Removing…" aria-label={`Remove the file of ${variable}`}>
-        Remove
-      </SubmitButton>
-      {state.status !== "idle" ? <FormMessage state={state} /> : null}
-    </form>
-  );
-}
 
 /**
  * Secret files of a workflow: a list (variable, file, size, hash prefix, who uploaded it) and an
@@ -113,7 +103,16 @@ export function SecretFiles({ files, saveAction }: { files: SecretFileRow[]; sav
                   {file.uploadedBy ? ` by ${file.uploadedBy}` : ""}
                 </td>
                 <td className="py-2 text-right">
-                  <RemoveButton action={file.removeAction} variable={file.variable} />
+                  <ActionButton
+                    action={file.removeAction}
+                    label="Remove"
+                    pendingLabel="Removing…"
+                    variant="ghost"
+                    className=""
+                    buttonClassName="text-red-700"
+                    formLabel={`Remove ${file.variable}`}
+                    buttonLabel={`Remove the file of ${file.variable}`}
+                  />
                 </td>
               </tr>
             ))}

@@ -1,10 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
+import { ActionButton } from "@/components/ui/action-button";
 import { Badge } from "@/components/ui/badge";
-import { FormMessage } from "@/components/ui/form-message";
-import { SubmitButton } from "@/components/ui/submit-button";
-import { idleState, type FormState } from "@/lib/shared/form-state";
+import type { FormState } from "@/lib/shared/form-state";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -18,18 +16,6 @@ export type TesterDeviceRow = {
   listed: boolean | null;
   removeAction: Action | null;
 };
-
-function RemoveDevice({ action, name }: { action: Action; name: string }) {
-  const [state, formAction] = useActionState(action, idleState as FormState);
-  return (
-    <form action={formAction} aria-label={`Remove ${name}`}>
-      <SubmitButton variant="ghost" className="px-0 text-red-700" pendingLabel="Removing…" aria-label={`Remove the device of ${name}`}>
-        Remove
-      </SubmitButton>
-      {state.status !== "idle" ? <FormMessage state={state} /> : null}
-    </form>
-  );
-}
 
 /** The devices testers registered from the profile's testers' links, each with whether the newest build's profile lists it. */
 export function TesterDevices({ devices }: { devices: TesterDeviceRow[] }) {
@@ -54,7 +40,18 @@ export function TesterDevices({ devices }: { devices: TesterDeviceRow[] }) {
                 </Badge>
               )}
             </div>
-            {device.removeAction ? <RemoveDevice action={device.removeAction} name={device.name} /> : null}
+            {device.removeAction ? (
+              <ActionButton
+                action={device.removeAction}
+                label="Remove"
+                pendingLabel="Removing…"
+                variant="ghost"
+                className=""
+                buttonClassName="px-0 text-red-700"
+                formLabel={`Remove ${device.name}`}
+                buttonLabel={`Remove the device of ${device.name}`}
+              />
+            ) : null}
           </div>
         </li>
       ))}

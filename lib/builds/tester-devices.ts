@@ -3,11 +3,12 @@ import { createHash, randomUUID } from "node:crypto";
 import { build as buildPlist } from "plist";
 import { registerTesterDevice } from "@/lib/data/tester-devices";
 import { takeRateLimit } from "@/lib/data/rate-limits";
-import type { SharedBuild } from "@/lib/data/shares";
+import { openShare, type SharedBuild } from "@/lib/data/shares";
+import { jsonError } from "@/lib/entry/route";
 import { AppError } from "@/lib/errors";
 import { requestNoticeEmails } from "@/lib/notifications/request";
-import { deviceAttributesSchema } from "@/lib/shared/devices";
-import { sharePath } from "@/lib/shared/shares";
+import { deviceAttributesSchema, testerNameSchema } from "@/lib/shared/devices";
+import { SHARE_KEY_SHAPE, sharePath } from "@/lib/shared/shares";
 import { plistInEnvelope } from "./signing-files";
 
 // Registering a tester's iPhone from a testers' page (lib/builds/README.md, "Registering testers'
@@ -19,6 +20,28 @@ import { plistInEnvelope } from "./signing-files";
 export const DEVICE_ANSWER_MAX_BYTES = 64 * 1024;
 /** Registrations one link takes per hour (a tester registers once; this only stops floods). */
 export const REGISTRATIONS_PER_HOUR = 30;
+
+/**
+ * The link and the tester's name a registration address names (`/api/share/<key>/…?name=`), or
+ * the answer that refuses it: 400 for another query parameter or a name that is not one line of
+ * at most 60 characters, 404 for a link that ended, was turned off or never was.
+ */
+export async function openRegistration(request: Request, params: Record<string, string | string[]>): Promise<{ key: string; shared: SharedBuild; testerName: string | null } | Response> {
+  const search = new URL(request.url).searchParams;
+  if ([...search.keys()].some((name) => name !== "name")) {
+    return jsonError(400, "INVALID_INPUT", "This address takes only name (the tester's name).");
+  }
+  const name = testerNameSchema.safeParse(search.get("name") ?? "");
+  if (!name.success) {
+    return jsonError(400, "INVALID_INPUT", name.error.issues[0]!.message, { fields: { name: name.error.issues.map((issue) => issue.message) } });
+  }
+  const key = typeof params.key === "string" && SHARE_KEY_SHAPE.test(params.key) ? params.key : null;
+  const shared = key ? await openShare(key) : null;
+  if (!shared || !key) {
+    return jsonError(404, "NOT_FOUND", "This link no longer works: it ended or was turned off. Ask whoever sent it for a new one.");
+  }
+  return { key, shared, testerName: name.data };
+}
 
 /** The address iOS sends the device's attributes to: the link's, with the tester's name. */
 export function deviceAnswerUrl(publicUrl: string, key: string, testerName: string | null): string {

@@ -17,6 +17,19 @@ export async function zipOf(files: Array<[string, Buffer | string]>): Promise<Bu
   return Buffer.concat(chunks);
 }
 
+/** Little-endian integers, as Android's formats and zips write them. */
+function u16(value: number): Buffer {
+  const bytes = Buffer.alloc(2);
+  bytes.writeUInt16LE(value);
+  return bytes;
+}
+
+function u32(value: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(value >>> 0);
+  return bytes;
+}
+
 export type ManifestAttribute = { name: string; android?: boolean; resourceId?: number; value: string | number | { reference: number } };
 
 /**
@@ -43,16 +56,6 @@ export function binaryManifest(attributes: ManifestAttribute[], options: { utf8?
         ? { android: attribute.android ?? false, name, raw: 0xffffffff, type: 0x10, data: value }
         : { android: attribute.android ?? false, name, raw: 0xffffffff, type: 0x01, data: value.reference };
   });
-  const u16 = (value: number) => {
-    const bytes = Buffer.alloc(2);
-    bytes.writeUInt16LE(value);
-    return bytes;
-  };
-  const u32 = (value: number) => {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32LE(value >>> 0);
-    return bytes;
-  };
   const encoded = strings.map((text) => {
     if (options.utf8) {
       const bytes = Buffer.from(text, "utf8");
@@ -94,11 +97,6 @@ export const WALLET_MANIFEST: ManifestAttribute[] = [
  * zip's central directory, whose offset in the end record moves past it.
  */
 export function withSigningBlock(zip: Buffer, certificate: Buffer, schemeId = 0x7109871a): Buffer {
-  const u32 = (value: number) => {
-    const buffer = Buffer.alloc(4);
-    buffer.writeUInt32LE(value);
-    return buffer;
-  };
   const u64 = (value: number) => {
     const buffer = Buffer.alloc(8);
     buffer.writeBigUInt64LE(BigInt(value));

@@ -1,10 +1,7 @@
-import { DEVICE_ANSWER_MAX_BYTES, registerFromAnswer } from "@/lib/builds/tester-devices";
-import { openShare } from "@/lib/data/shares";
+import { DEVICE_ANSWER_MAX_BYTES, openRegistration, registerFromAnswer } from "@/lib/builds/tester-devices";
 import { jsonError, publicRoute } from "@/lib/entry/route";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
-import { testerNameSchema } from "@/lib/shared/devices";
-import { SHARE_KEY_SHAPE } from "@/lib/shared/shares";
 
 export const dynamic = "force-dynamic";
 
@@ -32,24 +29,15 @@ async function boundedBody(request: Request, max: number): Promise<Buffer | null
  * credential, and registrations per link are limited.
  */
 export const POST = publicRoute({ name: "api.share.devices" }, async ({ request, params }) => {
-  const key = typeof params.key === "string" && SHARE_KEY_SHAPE.test(params.key) ? params.key : null;
-  const search = new URL(request.url).searchParams;
-  if ([...search.keys()].some((name) => name !== "name")) {
-    return jsonError(400, "INVALID_INPUT", "This address takes only name (the tester's name).");
-  }
-  const name = testerNameSchema.safeParse(search.get("name") ?? "");
-  if (!name.success) {
-    return jsonError(400, "INVALID_INPUT", name.error.issues[0]!.message, { fields: { name: name.error.issues.map((issue) => issue.message) } });
+  const opened = await openRegistration(request, params);
+  if (opened instanceof Response) {
+    return opened;
   }
   const body = await boundedBody(request, DEVICE_ANSWER_MAX_BYTES);
   if (body === null) {
     return jsonError(413, "INVALID_INPUT", `The device's answer is larger than ${DEVICE_ANSWER_MAX_BYTES / 1024} KiB: this is not what iOS sends.`);
   }
-  const shared = key ? await openShare(key) : null;
-  if (!shared || !key) {
-    return jsonError(404, "NOT_FOUND", "This link no longer works: it ended or was turned off. Ask whoever sent it for a new one.");
-  }
-  const next = await registerFromAnswer(shared, key, body, name.data, publicUrlOf(getEnv()));
+  const next = await registerFromAnswer(opened.shared, opened.key, body, opened.testerName, publicUrlOf(getEnv()));
   // iOS opens the address of a redirect in Safari: the testers' page, saying it worked.
   return new Response(null, { status: 301, headers: { Location: next, "Cache-Control": "no-store" } });
 });
