@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { build as buildXmlPlist, buildBinary } from "plist";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppInfoError, appInfoFromManifest, appInfoFromPlist, binaryPlistStrings, readApkInfo, readIpaInfo } from "./app-info";
+import { AppInfoError, appInfoFromManifest, appInfoFromPlist, appInfoFromProtoManifest, binaryPlistStrings, readAabInfo, readApkInfo, readIpaInfo } from "./app-info";
 import { appInfoOf, appLabel, certificateWords, installability, signingWords, type AppInfo } from "@/lib/shared/app-info";
-import { binaryManifest, WALLET_MANIFEST, withSigningBlock, zipOf } from "@/lib/testing/apps";
+import { binaryManifest, protoManifest, WALLET_MANIFEST, withSigningBlock, zipOf } from "@/lib/testing/apps";
 import { jarSignature, provisioningProfile, signingCertificate, type TestCertificate } from "@/lib/testing/signing";
 
 // An .ipa's Info.plist read as Xcode writes it (binary) and as other tools do (XML), from zips
@@ -79,7 +79,7 @@ describe("an .apk's signer", () => {
     expect(certificateWords(v2.certificate!)).toBe(`signed by “Fabrikam Upload Key” (SHA-256 ${fingerprint(upload, "sha256")})`);
     const v3 = await readApkInfo(await apkFile("v3.apk", withSigningBlock(await unsigned(), debug.der, 0xf05368c0)));
     expect(v3.certificate).toMatchObject({ name: "Android Debug", debug: true });
-    expect(certificateWords(v3.certificate!)).toMatch(/^signed with the Android debug key \(SHA-256 [0-9A-F:]{95}\): testers can install it, Google Play refuses it$/);
+    expect(certificateWords(v3.certificate!)).toMatch(/^signed with the Android debug key \(SHA-256 [0-9A-F:]{95}\), which Google Play refuses$/);
     // Stored and read back as it was.
     expect(appInfoOf(JSON.parse(JSON.stringify(v2)))).toEqual(v2);
   });
@@ -97,6 +97,39 @@ describe("an .apk's signer", () => {
     expect(await readApkInfo(await apkFile("broken.apk", broken))).toMatchObject({ bundleId: "com.fabrikam.wallet", certificate: null });
     const garbled = withSigningBlock(await unsigned(), Buffer.from("not a certificate"));
     expect((await readApkInfo(await apkFile("garbled.apk", garbled))).certificate).toBeNull();
+  });
+});
+
+describe("an .aab's app information", () => {
+  const WALLET_BUNDLE = [
+    { name: "package", value: "com.fabrikam.wallet" },
+    { name: "versionCode", android: true, resourceId: 0x0101021b, value: "4513", number: 4513 },
+    { name: "versionName", android: true, resourceId: 0x0101021c, value: "2.4.0" },
+  ];
+
+  it("reads package, versionCode and versionName from aapt2's protocol-buffer manifest, and the signer from jarsigner's v1 signature", async () => {
+    const upload = signingCertificate("Fabrikam Upload Key", new Date(Date.now() + 9_000 * 86_400_000));
+    const expected = { platform: "android", bundleId: "com.fabrikam.wallet", version: "4513", shortVersion: "2.4.0", name: null, signing: null };
+    expect(appInfoFromProtoManifest(protoManifest(WALLET_BUNDLE))).toEqual({ ...expected, certificate: null });
+    // versionCode kept only as a compiled number (no string), and names found by resource id alone.
+    expect(appInfoFromProtoManifest(protoManifest([WALLET_BUNDLE[0]!, { ...WALLET_BUNDLE[1]!, name: "", value: "" }, { ...WALLET_BUNDLE[2]!, name: "" }]))).toMatchObject({ version: "4513", shortVersion: "2.4.0" });
+    const bundle = await zipFile("wallet.aab", [
+      ["BundleConfig.pb", "config"],
+      ["base/manifest/AndroidManifest.xml", protoManifest(WALLET_BUNDLE)],
+      ["feature/manifest/AndroidManifest.xml", protoManifest([{ name: "package", value: "com.other" }])],
+      ["META-INF/UPLOAD.RSA", jarSignature(upload)],
+    ]);
+    expect(await readAabInfo(bundle)).toMatchObject({ ...expected, certificate: { name: "Fabrikam Upload Key", debug: false } });
+  });
+
+  it("says why an .aab has none: no base manifest, another root element, a message cut short", async () => {
+    const reason = async (file: string) => (await readAabInfo(file).then(() => "read", (caught: unknown) => (caught instanceof AppInfoError ? caught.message : `other: ${String(caught)}`)));
+    expect(await reason(await zipFile("nobase.aab", [["feature/manifest/AndroidManifest.xml", protoManifest(WALLET_BUNDLE)]]))).toBe("it has no base/manifest/AndroidManifest.xml");
+    expect(await reason(await zipFile("root.aab", [["base/manifest/AndroidManifest.xml", protoManifest(WALLET_BUNDLE, "application")]]))).toBe("its AndroidManifest.xml does not start with <manifest>");
+    expect(await reason(await zipFile("cut.aab", [["base/manifest/AndroidManifest.xml", protoManifest(WALLET_BUNDLE).subarray(0, 40)]]))).toBe("its manifest is cut short");
+    expect(await reason(await zipFile("noversion.aab", [["base/manifest/AndroidManifest.xml", protoManifest([WALLET_BUNDLE[0]!])]]))).toBe("its AndroidManifest.xml has no versionCode");
+    // An .apk's binary XML where the protocol buffer belongs: refused as a manifest, not a crash.
+    expect(await reason(await zipFile("binary.aab", [["base/manifest/AndroidManifest.xml", binaryManifest(WALLET_MANIFEST)]]))).toMatch(/^its (manifest|AndroidManifest\.xml) /);
   });
 });
 

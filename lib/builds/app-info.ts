@@ -269,20 +269,114 @@ export function appInfoFromManifest(data: Buffer): AppInfo {
         }
         // Anything else (a reference to a resource, such as @string/version) is not resolved.
       }
-      const bundleId = values.get("package");
-      const version = values.get("versionCode");
-      if (!bundleId || !version) {
-        throw new AppInfoError(`its AndroidManifest.xml has no ${bundleId ? "versionCode" : "package"}`);
-      }
-      const info = appInfoOf({ platform: "android", bundleId, version, shortVersion: values.get("versionName") || null, name: null });
-      if (!info) {
-        throw new AppInfoError("its AndroidManifest.xml names the app in a way Android does not accept");
-      }
-      return info;
+      return manifestAppInfo(values);
     }
     offset += size;
   }
   throw new AppInfoError("its AndroidManifest.xml has no <manifest> element");
+}
+
+/** The app a manifest's <manifest> attributes name (package, versionCode, versionName), in an .apk's binary XML or an .aab's protocol buffer. */
+function manifestAppInfo(values: Map<string, string>): AppInfo {
+  const bundleId = values.get("package");
+  const version = values.get("versionCode");
+  if (!bundleId || !version) {
+    throw new AppInfoError(`its AndroidManifest.xml has no ${bundleId ? "versionCode" : "package"}`);
+  }
+  const info = appInfoOf({ platform: "android", bundleId, version, shortVersion: values.get("versionName") || null, name: null });
+  if (!info) {
+    throw new AppInfoError("its AndroidManifest.xml names the app in a way Android does not accept");
+  }
+  return info;
+}
+
+type ProtoField = { field: number; value: number | Buffer };
+
+/** The fields of a protocol buffer message, in order: varints as numbers, length-delimited ones as bytes (fixed-size ones skipped), every length checked. */
+function protoFields(data: Buffer): ProtoField[] {
+  const fields: ProtoField[] = [];
+  let at = 0;
+  const varint = () => {
+    let value = 0;
+    for (let shift = 0; shift < 53; shift += 7) {
+      if (at >= data.length) {
+        throw new AppInfoError("its manifest is cut short");
+      }
+      const byte = data[at++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) {
+        return value;
+      }
+    }
+    throw new AppInfoError("its manifest has a number too large");
+  };
+  while (at < data.length) {
+    const key = varint();
+    const field = Math.floor(key / 8);
+    const wire = key % 8;
+    if (wire === 0) {
+      fields.push({ field, value: varint() });
+    } else if (wire === 2) {
+      const length = varint();
+      if (at + length > data.length) {
+        throw new AppInfoError("its manifest is cut short");
+      }
+      fields.push({ field, value: data.subarray(at, at + length) });
+      at += length;
+    } else if (wire === 1 || wire === 5) {
+      at += wire === 1 ? 8 : 4;
+      if (at > data.length) {
+        throw new AppInfoError("its manifest is cut short");
+      }
+    } else {
+      throw new AppInfoError("its manifest is not a protocol buffer");
+    }
+  }
+  return fields;
+}
+
+const protoText = (fields: ProtoField[], field: number): string | null => {
+  const found = fields.find((item) => item.field === field && Buffer.isBuffer(item.value));
+  return found ? (found.value as Buffer).toString("utf8") : null;
+};
+const protoMessage = (fields: ProtoField[], field: number): ProtoField[] | null => {
+  const found = fields.find((item) => item.field === field && Buffer.isBuffer(item.value));
+  return found ? protoFields(found.value as Buffer) : null;
+};
+
+const ANDROID_NAMESPACE = "http://schemas.android.com/apk/res/android";
+
+/**
+ * The app an .aab's `base/manifest/AndroidManifest.xml` names: aapt2's protocol-buffer XML
+ * (Resources.proto: XmlNode → XmlElement, name 3, attributes 4 → XmlAttribute: namespace 1, name 2,
+ * value 3, resource id 5, compiled item 6 → primitive 7 → decimal 6 / hexadecimal 7).
+ */
+export function appInfoFromProtoManifest(data: Buffer): AppInfo {
+  const element = protoMessage(protoFields(data), 1);
+  if (!element || protoText(element, 3) !== "manifest") {
+    throw new AppInfoError("its AndroidManifest.xml does not start with <manifest>");
+  }
+  const values = new Map<string, string>();
+  for (const item of element) {
+    if (item.field !== 4 || !Buffer.isBuffer(item.value)) {
+      continue;
+    }
+    const attribute = protoFields(item.value);
+    const resourceId = attribute.find((part) => part.field === 5 && typeof part.value === "number")?.value as number | undefined;
+    const namespace = protoText(attribute, 1) ?? "";
+    const attributeName = protoText(attribute, 2);
+    const name = (resourceId !== undefined ? ATTRIBUTE_IDS[resourceId] : undefined) ?? (attributeName && (namespace === "" || namespace === ANDROID_NAMESPACE) ? attributeName : null);
+    if (!name) {
+      continue;
+    }
+    const primitive = protoMessage(protoMessage(attribute, 6) ?? [], 7);
+    const number = primitive?.find((part) => (part.field === 6 || part.field === 7) && typeof part.value === "number")?.value as number | undefined;
+    const value = protoText(attribute, 3) || (number !== undefined ? String(number) : null);
+    if (value) {
+      values.set(name, value);
+    }
+  }
+  return manifestAppInfo(values);
 }
 
 type Wanted = { name: RegExp; what: string; optional?: boolean };
@@ -369,6 +463,25 @@ export async function readApkInfo(file: string): Promise<AppInfo> {
   const certificate = der ? appCertificateOf(der) : null;
   return certificate ? { ...app, certificate } : app;
 }
+
+/** The app an .aab on disk holds (its base module's manifest), and who signed it (jarsigner's v1 signature, which bundles use); AppInfoError says why there is no app. */
+export async function readAabInfo(file: string): Promise<AppInfo> {
+  const [manifest, v1Signature] = await readZipEntries(
+    file,
+    [
+      { name: BUNDLE_MANIFEST, what: "AndroidManifest.xml" },
+      { name: V1_SIGNATURE, what: "v1 signature", optional: true },
+    ],
+    "it has no base/manifest/AndroidManifest.xml",
+  );
+  const app = appInfoFromProtoManifest(manifest!);
+  const der = v1Signature ? pkcs7FirstCertificate(v1Signature) : null;
+  const certificate = der ? appCertificateOf(der) : null;
+  return certificate ? { ...app, certificate } : app;
+}
+
+/** An Android App Bundle's base module manifest. */
+const BUNDLE_MANIFEST = /^base\/manifest\/AndroidManifest\.xml$/;
 
 /** v1 (JAR) signing: the signature block of META-INF, a PKCS #7 SignedData that carries the certificate. */
 const V1_SIGNATURE = /^META-INF\/[^/]+\.(RSA|DSA|EC)$/i;

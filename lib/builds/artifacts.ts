@@ -8,7 +8,7 @@ import { addArtifactChunk, completeArtifact, dropArtifact, startArtifact } from 
 import type { Scope } from "@/lib/scope";
 import { appIdentity, certificateWords, signingWords, type AppInfo } from "@/lib/shared/app-info";
 import { formatSize } from "@/lib/shared/names";
-import { AppInfoError, readApkInfo, readIpaInfo } from "./app-info";
+import { AppInfoError, readAabInfo, readApkInfo, readIpaInfo } from "./app-info";
 
 // What a build keeps (lib/builds/README.md, "Artifacts"): every file the steps put in
 // $KEEL_BUILD_ARTIFACTS, and the workspace's files matching the workflow's patterns. Only
@@ -107,7 +107,7 @@ export async function keepArtifacts(
     }
     // An app: what it says about itself (for the testers' page, and installing an iOS app on iPhones from it).
     const ios = /\.ipa$/i.test(found.path);
-    const reader = ios ? readIpaInfo : /\.apk$/i.test(found.path) ? readApkInfo : null;
+    const reader = ios ? readIpaInfo : /\.apk$/i.test(found.path) ? readApkInfo : /\.aab$/i.test(found.path) ? readAabInfo : null;
     const app = reader ? await reader(found.file).catch((caught: unknown) => (caught instanceof AppInfoError ? caught : new AppInfoError("it could not be read"))) : null;
     const stored = await storeFile(scope, target, found, app instanceof AppInfoError ? null : app);
     if (stored === "lost") {

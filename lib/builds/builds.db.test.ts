@@ -834,14 +834,21 @@ describe("the build worker", () => {
       expect(received).toHaveLength(1);
       // …but is for "every build", which names the app it made.
       await saveChatHook(scope, profileId, { url: null, label: null, notify: "all" });
-      const { zipOf } = await import("@/lib/testing/apps");
+      const { protoManifest, zipOf } = await import("@/lib/testing/apps");
+      const { jarSignature, signingCertificate } = await import("@/lib/testing/signing");
       const { build: buildPlist } = await import("plist");
       const ipa = await zipOf([["Payload/Wallet.app/Info.plist", buildPlist({ CFBundleIdentifier: "com.fabrikam.wallet", CFBundleVersion: "4513", CFBundleShortVersionString: "2.4.0", CFBundleDisplayName: "Wallet" })]]);
-      await setWorkflow([{ name: "Package", command: `echo '${ipa.toString("base64")}' | base64 -d > "$KEEL_BUILD_ARTIFACTS/Wallet.ipa"` }]);
+      // And the Android App Bundle for Google Play, signed with the upload key by jarsigner.
+      const aab = await zipOf([
+        ["base/manifest/AndroidManifest.xml", protoManifest([{ name: "package", value: "com.fabrikam.wallet" }, { name: "versionCode", android: true, resourceId: 0x0101021b, value: "4513", number: 4513 }, { name: "versionName", android: true, resourceId: 0x0101021c, value: "2.4.0" }])],
+        ["META-INF/UPLOAD.RSA", jarSignature(signingCertificate("Fabrikam Upload Key", new Date(Date.now() + 9_000 * 86_400_000)))],
+      ]);
+      await setWorkflow([{ name: "Package", command: `echo '${ipa.toString("base64")}' | base64 -d > "$KEEL_BUILD_ARTIFACTS/Wallet.ipa"\necho '${aab.toString("base64")}' | base64 -d > "$KEEL_BUILD_ARTIFACTS/Wallet.aab"` }]);
       const loud = await finished((await start({ branch: "main" })).id);
       await until("the success in the channel", async () => received.length === 2);
       expect(received[1]!.title).toMatch(new RegExp(`^✅ Wallet iOS #${loud.number} succeeded in `));
-      expect(received[1]!.lines).toContain("Built Wallet 2.4.0 (4513)");
+      expect(received[1]!.lines).toContain("Built com.fabrikam.wallet 2.4.0 (4513), Wallet 2.4.0 (4513)");
+      expect(await logOf(loud.id)).toContainEqual(expect.stringMatching(/^Kept Wallet\.aab \([0-9.]+ [kK]?B\): com\.fabrikam\.wallet 2\.4\.0 \(4513\); signed by “Fabrikam Upload Key” \(SHA-256 [0-9A-F:]{95}\)\.$/));
       await setWorkflow(null);
       // A webhook removed from the channel: said on the profile, not retried.
       answer = 404;

@@ -129,7 +129,7 @@ const SIGNED: Record<Distribution, string> = {
 /** "signed by “Fabrikam Upload Key” (SHA-256 AB:CD:…)", or that it is signed with the debug key. */
 export function certificateWords(certificate: AppCertificate): string {
   return certificate.debug
-    ? `signed with the Android debug key (SHA-256 ${certificate.sha256}): testers can install it, Google Play refuses it`
+    ? `signed with the Android debug key (SHA-256 ${certificate.sha256}), which Google Play refuses`
     : `signed by “${certificate.name}” (SHA-256 ${certificate.sha256})`;
 }
 

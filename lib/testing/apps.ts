@@ -119,3 +119,36 @@ export function withSigningBlock(zip: Buffer, certificate: Buffer, schemeId = 0x
   signed.writeUInt32LE(directory + block.length, end + block.length + 16);
   return signed;
 }
+
+/**
+ * An .aab's base/manifest/AndroidManifest.xml as aapt2 writes it: a protocol buffer (Resources.proto)
+ * XmlNode whose element is <manifest> with these attributes — the android: ones with their namespace
+ * and resource id, a number also as a compiled primitive (decimal), as aapt2 keeps versionCode.
+ */
+export function protoManifest(attributes: Array<{ name: string; android?: boolean; resourceId?: number; value: string; number?: number }>, element = "manifest"): Buffer {
+  const varint = (value: number) => {
+    const bytes: number[] = [];
+    let rest = value;
+    while (rest >= 0x80) {
+      bytes.push((rest % 0x80) | 0x80);
+      rest = Math.floor(rest / 0x80);
+    }
+    bytes.push(rest);
+    return Buffer.from(bytes);
+  };
+  const text = (field: number, value: string | Buffer) => {
+    const bytes = Buffer.from(value);
+    return Buffer.concat([varint(field * 8 + 2), varint(bytes.length), bytes]);
+  };
+  const number = (field: number, value: number) => Buffer.concat([varint(field * 8), varint(value)]);
+  const attribute = (item: (typeof attributes)[number]) =>
+    Buffer.concat([
+      ...(item.android ? [text(1, "http://schemas.android.com/apk/res/android")] : []),
+      text(2, item.name),
+      text(3, item.value),
+      ...(item.resourceId !== undefined ? [number(5, item.resourceId)] : []),
+      ...(item.number !== undefined ? [text(6, text(7, number(6, item.number)))] : []),
+    ]);
+  const xmlElement = Buffer.concat([text(1, Buffer.concat([text(1, "android"), text(2, "http://schemas.android.com/apk/res/android")])), text(3, element), ...attributes.map((item) => text(4, attribute(item)))]);
+  return text(1, xmlElement);
+}
