@@ -841,7 +841,19 @@ test.describe("builds", () => {
       await signInPage(memberPage, member.email, member.password);
       await memberPage.goto(`/profiles/${profile.id}`);
       await expect(memberPage.getByRole("alert").filter({ hasText: "A signing file of this profile has expired" })).toContainText("Ask an admin to upload a new one on the profile's workflow page.");
+      await memberPage.goto("/settings/signing");
+      await expect(memberPage.getByRole("heading", { name: "Only admins can open this page" })).toBeVisible();
       await memberContext.close();
+      // Settings → Signing files: the organization's signing files, the soonest to end first.
+      await page.goto("/settings/signing");
+      const signingRows = page.getByRole("table", { name: "Signing files" }).getByRole("row").filter({ hasText: profile.name });
+      await expect(signingRows).toHaveCount(3);
+      await expect(signingRows.nth(0)).toContainText(`Certificate “iPhone Distribution: Fabrikam Ltd (ABCDE12345)”$IOS_CERT · distribution.cer`);
+      await expect(signingRows.nth(0)).toContainText(`Expiredexpired on ${formatDay(inDays(-2))}`);
+      await expect(signingRows.nth(1)).toContainText("Provisioning profile “Wallet Ad Hoc”");
+      await expect(signingRows.nth(2)).toContainText("Java keystore (upload)");
+      await expectNoSeriousA11yViolations(page, "settings: signing files");
+      await page.goto(`/profiles/${profile.id}`);
       await warning.getByRole("link", { name: "Upload a new one under Secret files" }).click();
       await page.waitForURL(`**/profiles/${profile.id}/workflow#secret-files`);
       // A current certificate in its place: what is left only expires soon.

@@ -43,6 +43,12 @@ describe("signing files", () => {
     expect(await soonestSigningEnds(testScope(other.organizationId, other.adminId), [suite.profileId])).toEqual(new Map());
     expect(await soonestSigningEnds(suite.admin, [])).toEqual(new Map());
 
+    // Settings → Signing files: the organization's signing files, soonest first, not the other files; admins only.
+    const { listOrganizationSigningFiles } = await import("./secret-files");
+    expect((await listOrganizationSigningFiles(suite.admin)).map((file) => [file.profileName, file.variable, file.expiresAt?.toISOString()])).toEqual([["Wallet", "IOS_PROFILE", ends.toISOString()]]);
+    expect(await listOrganizationSigningFiles(testScope(other.organizationId, other.adminId))).toEqual([]);
+    await expect(listOrganizationSigningFiles(testScope(suite.seeded.organizationId, suite.seeded.memberId, "MEMBER"))).rejects.toMatchObject({ code: "FORBIDDEN" });
+
     const copy = await duplicateProfile(suite.admin, suite.profileId, { name: "Wallet (release)", idempotencyKey: "copy-signing" });
     expect((await listSecretFiles(suite.admin, copy.id)).map((file) => [file.variable, file.signing?.kind ?? null, file.expiresAt?.toISOString() ?? null])).toEqual([
       ["GOOGLE_KEY", "other", null],

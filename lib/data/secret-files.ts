@@ -206,3 +206,25 @@ export async function soonestSigningEnds(scope: Scope, profileIds: string[], now
   });
   return new Map(groups.flatMap((group) => (group._min.expiresAt ? [[group.profileId, group._min.expiresAt] as const] : [])));
 }
+
+export type OrganizationSigningFile = { id: string; profileId: string; profileName: string; variable: string; fileName: string; signing: SigningFacts; expiresAt: Date | null };
+
+/**
+ * Every signing file of the organization's profiles (admins: Settings → Signing), soonest end first
+ * (those with no known end last); files that are not signing files are left out.
+ */
+export async function listOrganizationSigningFiles(scope: Scope): Promise<OrganizationSigningFile[]> {
+  if (!can(scope, "workflow.update")) {
+    throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
+  }
+  const rows = await db.buildSecretFile.findMany({
+    where: { organizationId: scope.organizationId, NOT: { signing: { equals: Prisma.DbNull } } },
+    orderBy: [{ expiresAt: { sort: "asc", nulls: "last" } }, { variable: "asc" }],
+    take: 1_000,
+    select: { id: true, profileId: true, variable: true, fileName: true, signing: true, expiresAt: true, profile: { select: { name: true } } },
+  });
+  return rows.flatMap((row) => {
+    const signing = signingFactsOf(row.signing);
+    return signing && signing.kind !== "other" ? [{ id: row.id, profileId: row.profileId, profileName: row.profile.name, variable: row.variable, fileName: row.fileName, signing, expiresAt: row.expiresAt }] : [];
+  });
+}

@@ -62,6 +62,13 @@ export default async function SettingsPage() {
             </Link>
           </Card>
         ) : null}
+        {can(scope, "workflow.update") ? (
+          <Card title="Signing files" description="Every provisioning profile, certificate and keystore your build profiles use, the soonest to end first.">
+            <Link href="/settings/signing" className="text-sm font-medium text-brand-700 underline">
+              Signing files
+            </Link>
+          </Card>
+        ) : null}
         {can(scope, "variableGroup.manage") ? (
           <Card title="Variable groups" description="Values several build profiles share, such as signing passwords and store API keys, kept once.">
             <Link href="/settings/variable-groups" className="text-sm font-medium text-brand-700 underline">
