@@ -795,6 +795,15 @@ test.describe("builds", () => {
     const distribution = signingCertificate("Apple Distribution: Fabrikam Ltd (ABCDE12345)", inDays(300));
     const ended = signingCertificate("iPhone Distribution: Fabrikam Ltd (ABCDE12345)", inDays(-2));
     const profileEnds = inDays(10);
+    // The newest build made another app than the one the profile uploaded below is for.
+    const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
+    await prisma().build.create({
+      data: {
+        organizationId, profileId: profile.id, number: 1, status: "SUCCEEDED", trigger: "MANUAL", idempotencyKey: `signing-${profile.id}`, commitId: "e".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(),
+        artifacts: { create: { organizationId, path: "out/Payments.ipa", size: 3n, sha256: "0".repeat(64), complete: true, app: { platform: "ios", bundleId: "com.fabrikam.payments", version: "7", shortVersion: "1.0", name: "Payments" }, chunks: { create: { seq: 0, data: Buffer.from("ipa") } } } },
+      },
+    });
+    await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 2 } });
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${profile.id}/workflow#secret-files`);
@@ -818,6 +827,7 @@ test.describe("builds", () => {
       await send("ANDROID_KEYSTORE", "upload.jks", javaKeystore([{ alias: "upload", chain: [uploadKey] }]), `Java keystore (upload), valid until ${formatDay(inDays(9_000))}.`);
       const rows = card.getByRole("table", { name: "Secret files" }).getByRole("row");
       await expect(rows.filter({ hasText: "IOS_PROFILE" })).toContainText("ad hoc, 3 devices · com.fabrikam.wallet · Fabrikam Ltd (ABCDE12345)");
+      await expect(rows.filter({ hasText: "IOS_PROFILE" })).toContainText("It is for com.fabrikam.wallet, not the newest build's app (com.fabrikam.payments): signing that app with it fails.");
       await expect(rows.filter({ hasText: "IOS_PROFILE" })).toContainText(`Expires soonExpires in 10 days (${formatDay(profileEnds)})`);
       await expect(rows.filter({ hasText: "IOS_CERT" })).toContainText(`ExpiredExpired on ${formatDay(inDays(-2))}`);
       await expect(rows.filter({ hasText: "ANDROID_KEYSTORE" })).toContainText(`upload: Fabrikam Upload KeyValidValid until ${formatDay(inDays(9_000))}`);

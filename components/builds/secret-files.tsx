@@ -14,7 +14,7 @@ import { WORKFLOW_LIMITS } from "@/lib/shared/workflow";
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /** What a signing file is and when it ends, in words (lib/shared/signing-files.ts). */
-export type SigningAbout = { title: string; details: string | null; expiry: string | null; state: SigningState | null; fingerprints: string[] };
+export type SigningAbout = { title: string; details: string | null; expiry: string | null; state: SigningState | null; fingerprints: string[]; note: { warning: boolean; text: string } | null };
 
 export type SecretFileRow = { id: string; variable: string; fileName: string; size: number; sha256: string; updated: string; uploadedBy: string | null; signing: SigningAbout | null; removeAction: Action };
 
@@ -36,6 +36,7 @@ function SigningLine({ about }: { about: SigningAbout }) {
           <span className={about.state === "valid" ? "text-slate-600" : "font-medium text-slate-900"}>{about.expiry.charAt(0).toUpperCase() + about.expiry.slice(1)}</span>
         </span>
       ) : null}
+      {about.note ? <span className={`mt-1 block ${about.note.warning ? "font-medium text-amber-800" : "text-slate-600"}`}>{about.note.text}</span> : null}
       {about.fingerprints.length > 0 ? (
         <span className="mt-1 block font-mono text-[11px] break-all text-slate-600">
           {about.fingerprints.map((fingerprint) => (

@@ -3,7 +3,7 @@ import { build as buildXmlPlist } from "plist";
 import { describe, expect, it } from "vitest";
 import { inspectSigningFile, signingLogLines } from "./signing-files";
 import { FAILURE_LINE_PATTERN } from "@/lib/shared/log-errors";
-import { signingDetails, signingExpiry, signingExpiryWords, signingFactsOf, signingFingerprints, signingState, signingTitle } from "@/lib/shared/signing-files";
+import { profileAppMatch, signingDetails, signingExpiry, signingExpiryWords, signingFactsOf, signingFingerprints, signingState, signingTitle } from "@/lib/shared/signing-files";
 import { javaKeystore, pkcs12Of, provisioningProfile, signingCertificate, type TestCertificate } from "@/lib/testing/signing";
 
 // Signing files made here as Apple, keytool and Keychain Access make them (lib/testing/signing.ts):
@@ -163,6 +163,19 @@ describe("the build log's line", () => {
     expect(signingLogLines("IOS_CERT", distribution.der, now)).toEqual({ before: "$IOS_CERT: Certificate “Apple Distribution: Fabrikam Ltd (ABCDE12345)”, valid until 2027-06-24.", onFailure: null });
     expect(signingLogLines("IOS_P12", pkcs12Of(distribution, "orchard"), now)?.before).toBe("$IOS_P12: Password-protected certificate and key (PKCS #12).");
     expect(signingLogLines("GOOGLE_KEY", Buffer.from("{}"), now)).toBeNull();
+  });
+});
+
+describe("a profile and the app it signs", () => {
+  it("covers the app exactly or by wildcard, is an extension's, or is for another app", () => {
+    expect(profileAppMatch("com.fabrikam.wallet", ["com.fabrikam.wallet"])).toBe("app");
+    expect(profileAppMatch("*", ["com.fabrikam.wallet"])).toBe("app");
+    expect(profileAppMatch("com.fabrikam.*", ["com.fabrikam.wallet"])).toBe("app");
+    expect(profileAppMatch("com.fabrikam.wallet.widget", ["com.fabrikam.wallet"])).toBe("extension");
+    expect(profileAppMatch("com.fabrikam.walletbeta", ["com.fabrikam.wallet"])).toBe("other");
+    expect(profileAppMatch("com.contoso.*", ["com.fabrikam.wallet"])).toBe("other");
+    expect(profileAppMatch(null, ["com.fabrikam.wallet"])).toBeNull();
+    expect(profileAppMatch("com.fabrikam.wallet", [])).toBeNull();
   });
 });
 

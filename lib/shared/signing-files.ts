@@ -160,3 +160,19 @@ export function signingRenewAdvice(kind: SigningFacts["kind"] | null, variable: 
   }
   return `Create a new certificate (for Apple: Certificates, Identifiers & Profiles → Certificates), export it and ${upload}; regenerate the provisioning profiles that name the old one.`;
 }
+
+/**
+ * Whether a provisioning profile's app identifier covers one of these apps (the newest build's):
+ * "app" when it does (exactly, or as a wildcard like `com.fabrikam.*` or `*`), "extension" when it
+ * is an app extension's of one (`com.fabrikam.wallet.widget`), "other" when it is for none of them;
+ * null when there is nothing to compare.
+ */
+export function profileAppMatch(appId: string | null, bundleIds: readonly string[]): "app" | "extension" | "other" | null {
+  if (!appId || bundleIds.length === 0) {
+    return null;
+  }
+  if (appId === "*" || bundleIds.includes(appId) || (appId.endsWith(".*") && bundleIds.some((bundleId) => bundleId.startsWith(appId.slice(0, -1))))) {
+    return "app";
+  }
+  return bundleIds.some((bundleId) => appId.startsWith(`${bundleId}.`)) ? "extension" : "other";
+}

@@ -18,21 +18,29 @@ import { listSecretFiles } from "@/lib/data/secret-files";
 import { listVariableGroups } from "@/lib/data/variable-groups";
 import { formatTime } from "@/lib/shared/dates";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
-import { signingDetails, signingExpiry, signingExpiryWords, signingFingerprints, signingState, signingTitle, type SigningFacts } from "@/lib/shared/signing-files";
+import { profileAppMatch, signingDetails, signingExpiry, signingExpiryWords, signingFingerprints, signingState, signingTitle, type SigningFacts } from "@/lib/shared/signing-files";
+import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
 import { ARTIFACT_EXAMPLES, CACHE_EXAMPLES, defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
 
 export const metadata: Metadata = { title: "Workflow" };
 
-/** A signing file's words for its row (null: not a signing file, or not read yet). */
-function signingAbout(facts: SigningFacts | null, now: Date) {
+/** A signing file's words for its row (null: not a signing file, or not read yet); `bundleIds`: the newest build's iOS apps, to check a provisioning profile against. */
+function signingAbout(facts: SigningFacts | null, now: Date, bundleIds: string[]) {
   const title = facts ? signingTitle(facts) : null;
   if (!facts || !title) {
     return null;
   }
   const expiresAt = signingExpiry(facts);
-  return { title, details: signingDetails(facts), expiry: expiresAt ? signingExpiryWords(expiresAt, now) : null, state: expiresAt ? signingState(expiresAt, now) : null, fingerprints: signingFingerprints(facts) };
+  const match = facts.kind === "provisioning-profile" ? profileAppMatch(facts.appId, bundleIds) : null;
+  const note =
+    facts.kind !== "provisioning-profile" || match === null || match === "app"
+      ? null
+      : match === "extension"
+        ? { warning: false, text: `For the app extension ${facts.appId} of ${bundleIds.join(", ")}.` }
+        : { warning: true, text: `It is for ${facts.appId}, not the newest build's app (${bundleIds.join(", ")}): signing that app with it fails.` };
+  return { title, details: signingDetails(facts), expiry: expiresAt ? signingExpiryWords(expiresAt, now) : null, state: expiresAt ? signingState(expiresAt, now) : null, fingerprints: signingFingerprints(facts), note };
 }
 
 export default async function WorkflowPage({ params }: { params: Promise<{ id: string }> }) {
@@ -44,7 +52,15 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
   }
   const { profile, workflow, version } = found;
   const now = new Date();
-  const [files, groups, caches, workers] = await Promise.all([listSecretFiles(scope, profile.id), listVariableGroups(scope), listCaches(scope, profile.id), summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS)]);
+  const [files, groups, caches, workers, latest] = await Promise.all([
+    listSecretFiles(scope, profile.id),
+    listVariableGroups(scope),
+    listCaches(scope, profile.id),
+    summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS),
+    latestSuccessfulArtifacts(scope, profile.id),
+  ]);
+  // The newest successful build's iOS apps: what its provisioning profiles must be for.
+  const bundleIds = [...new Set(latest?.artifacts.flatMap((artifact) => (artifact.app?.platform === "ios" ? [artifact.app.bundleId] : [])) ?? [])];
   return (
     <>
       <PageHeader
@@ -110,7 +126,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
             sha256: file.sha256,
             updated: formatTime(file.updatedAt),
             uploadedBy: file.uploadedBy,
-            signing: signingAbout(file.signing, now),
+            signing: signingAbout(file.signing, now, bundleIds),
             removeAction: removeSecretFileAction.bind(null, profile.id, file.id),
           }))}
           saveAction={saveSecretFileAction.bind(null, profile.id)}
