@@ -450,34 +450,31 @@ async function readZipEntries(file: string, wanted: Wanted[], missing: string): 
 
 /** The app an .apk on disk holds, and who signed it when Keel finds the certificate; AppInfoError says why there is no app. */
 export async function readApkInfo(file: string): Promise<AppInfo> {
-  const [manifest, v1Signature] = await readZipEntries(
+  return readAndroidApp(file, { name: ANDROID_MANIFEST, missing: "it has no AndroidManifest.xml", parse: appInfoFromManifest }, true);
+}
+
+/**
+ * An Android app's manifest and signer, in one pass over the zip: the signer of an APK Signature
+ * Scheme v2/v3 block (an .apk's; `signingBlock`) or else of v1's META-INF signature.
+ */
+async function readAndroidApp(file: string, manifest: { name: RegExp; missing: string; parse: (data: Buffer) => AppInfo }, signingBlock: boolean): Promise<AppInfo> {
+  const [manifestBytes, v1Signature] = await readZipEntries(
     file,
     [
-      { name: ANDROID_MANIFEST, what: "AndroidManifest.xml" },
+      { name: manifest.name, what: "AndroidManifest.xml" },
       { name: V1_SIGNATURE, what: "v1 signature", optional: true },
     ],
-    "it has no AndroidManifest.xml",
+    manifest.missing,
   );
-  const app = appInfoFromManifest(manifest!);
-  const der = (await signingBlockCertificate(file)) ?? (v1Signature ? pkcs7FirstCertificate(v1Signature) : null);
+  const app = manifest.parse(manifestBytes!);
+  const der = (signingBlock ? await signingBlockCertificate(file) : null) ?? (v1Signature ? pkcs7FirstCertificate(v1Signature) : null);
   const certificate = der ? appCertificateOf(der) : null;
   return certificate ? { ...app, certificate } : app;
 }
 
 /** The app an .aab on disk holds (its base module's manifest), and who signed it (jarsigner's v1 signature, which bundles use); AppInfoError says why there is no app. */
 export async function readAabInfo(file: string): Promise<AppInfo> {
-  const [manifest, v1Signature] = await readZipEntries(
-    file,
-    [
-      { name: BUNDLE_MANIFEST, what: "AndroidManifest.xml" },
-      { name: V1_SIGNATURE, what: "v1 signature", optional: true },
-    ],
-    "it has no base/manifest/AndroidManifest.xml",
-  );
-  const app = appInfoFromProtoManifest(manifest!);
-  const der = v1Signature ? pkcs7FirstCertificate(v1Signature) : null;
-  const certificate = der ? appCertificateOf(der) : null;
-  return certificate ? { ...app, certificate } : app;
+  return readAndroidApp(file, { name: BUNDLE_MANIFEST, missing: "it has no base/manifest/AndroidManifest.xml", parse: appInfoFromProtoManifest }, false);
 }
 
 /** An Android App Bundle's base module manifest. */
