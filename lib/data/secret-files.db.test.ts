@@ -111,14 +111,17 @@ describe("signing files", () => {
     expect(first!.recipientIds).not.toContain(gone.id);
     await remindEndingSigningFiles(at(6.5));
     await remindEndingSigningFiles(at(0.5));
+    // Ended long ago: not news (the pages say so).
+    await remindEndingSigningFiles(at(-31));
+    expect(await notices()).toHaveLength(3);
     await remindEndingSigningFiles(at(-1));
-    await remindEndingSigningFiles(at(-30));
+    await remindEndingSigningFiles(at(-29));
     expect((await notices()).map((notice) => (notice.data as { daysLeft: number }).daysLeft)).toEqual([30, 7, 1, 0]);
 
     // A new file (another end) is reminded of on its own.
     const renewed = profileEnding("Wallet Ad Hoc", new Date(ends.getTime() + 365 * DAY));
     await saveSecretFile(suite.admin, suite.profileId, { variable: "IOS_PROFILE", fileName: "Wallet.mobileprovision", content: renewed, signing: inspectSigningFile(renewed) });
-    await remindEndingSigningFiles(at(-30));
+    await remindEndingSigningFiles(at(-29));
     expect(await notices()).toHaveLength(4);
     await remindEndingSigningFiles(new Date(ends.getTime() + 360 * DAY));
     expect(await notices()).toHaveLength(5);

@@ -142,13 +142,14 @@ const ENDED = 0;
 
 /**
  * Tells the organization's active admins when a profile's signing file ends within 30, 7 and 1
- * days, and once it has ended (housekeeping, hourly): a notice on their Notices page, e-mailed when
- * Keel sends e-mail. Once per file, end and threshold, so a new file gets its own. Returns how
- * many notices were created. Global by nature, like the rest of housekeeping.
+ * days, and once it has ended (within the last 30 days: files that ended long before are on their
+ * pages, not news) (housekeeping, hourly): a notice on their Notices page, e-mailed when Keel sends
+ * e-mail. Once per file, end and threshold, so a new file gets its own. Returns how many notices
+ * were created. Global by nature, like the rest of housekeeping.
  */
 export async function remindEndingSigningFiles(now = new Date()): Promise<number> {
   const files = await db.buildSecretFile.findMany({
-    where: { expiresAt: { not: null, lte: new Date(now.getTime() + SIGNING_WARNING_DAYS * DAY_MS) } },
+    where: { expiresAt: { gte: new Date(now.getTime() - SIGNING_WARNING_DAYS * DAY_MS), lte: new Date(now.getTime() + SIGNING_WARNING_DAYS * DAY_MS) } },
     select: { id: true, organizationId: true, profileId: true, variable: true, fileName: true, signing: true, expiresAt: true, profile: { select: { name: true } } },
   });
   if (files.length === 0) {
