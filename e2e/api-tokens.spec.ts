@@ -68,6 +68,18 @@ test.describe("API tokens", () => {
       const found = (await (await script.get(`/api/v1/profiles?q=${encodeURIComponent(profile.name)}`, { headers: bearer })).json()) as { profiles: { id: string; buildsUrl: string }[]; total: number };
       expect(found.total).toBe(1);
       expect(found.profiles[0]).toMatchObject({ id: profile.id, buildsUrl: `${KEEL_URL}/api/v1/profiles/${profile.id}/builds` });
+      // A release script registers testers' devices with Apple before it signs (fastlane's register_devices reads Apple's format).
+      const devicesUrl = `/api/v1/profiles/${profile.id}/tester-devices`;
+      expect(await (await script.get(devicesUrl, { headers: bearer })).json()).toEqual({ devices: [] });
+      const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
+      await prisma().testerDevice.create({ data: { organizationId, profileId: profile.id, udid: "00008101-000A1B2C3D4E5F60", testerName: "Ana", product: "iPhone15,2", osVersion: "22B83" } });
+      expect(await (await script.get(devicesUrl, { headers: bearer })).json()).toEqual({
+        devices: [{ udid: "00008101-000A1B2C3D4E5F60", name: "Ana", testerName: "Ana", model: "iPhone15,2", osVersion: "22B83", registeredAt: expect.any(String), inNewestBuild: null }],
+      });
+      expect(await (await script.get(`${devicesUrl}?format=apple&missing=1`, { headers: bearer })).text()).toBe("Device ID\tDevice Name\tDevice Platform\n00008101-000A1B2C3D4E5F60\tAna\tios\n");
+      const badFormat = await script.get(`${devicesUrl}?format=csv`, { headers: bearer });
+      expect(badFormat.status()).toBe(400);
+      expect(((await badFormat.json()) as { error: { fields: Record<string, string[]> } }).error.fields.format).toEqual(["format must be json or apple"]);
       // A session is not a credential of the API: the member's own browser gets 401 without the token.
       const withSession = await page.request.get(`/api/v1/profiles/${profile.id}/builds`);
       expect(withSession.status()).toBe(401);

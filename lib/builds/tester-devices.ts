@@ -1,13 +1,15 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { build as buildPlist } from "plist";
-import { registerTesterDevice } from "@/lib/data/tester-devices";
+import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
+import { listTesterDevices, registerTesterDevice } from "@/lib/data/tester-devices";
 import { takeRateLimit } from "@/lib/data/rate-limits";
 import { openShare, type SharedBuild } from "@/lib/data/shares";
 import { jsonError } from "@/lib/entry/route";
 import { AppError } from "@/lib/errors";
 import { requestNoticeEmails } from "@/lib/notifications/request";
-import { deviceAttributesSchema, testerNameSchema } from "@/lib/shared/devices";
+import { deviceAttributesSchema, testerNameSchema, type TesterDeviceView } from "@/lib/shared/devices";
+import type { Scope } from "@/lib/scope";
 import { SHARE_KEY_SHAPE, sharePath } from "@/lib/shared/shares";
 import { plistInEnvelope } from "./signing-files";
 
@@ -89,4 +91,18 @@ export async function registerFromAnswer(shared: SharedBuild, key: string, body:
   }
   // The page names the device, so it can say whether this build's profile lists it already.
   return `${publicUrl}${sharePath(key)}?device=${encodeURIComponent(udid)}`;
+}
+
+export type TesterDeviceWithListing = TesterDeviceView & { inNewestBuild: boolean | null };
+
+/**
+ * A profile's registered devices, each with whether the newest successful build's provisioning
+ * profile lists it (null: that build has no iOS app whose profile Keel read); `missingOnly`: only
+ * those it does not list — what the Apple Developer account still needs.
+ */
+export async function testerDevicesOf(scope: Scope, profileId: string, missingOnly = false): Promise<TesterDeviceWithListing[]> {
+  const [devices, latest] = await Promise.all([listTesterDevices(scope, profileId), latestSuccessfulArtifacts(scope, profileId)]);
+  const signed = latest?.artifacts.filter((artifact) => artifact.app?.signing?.devices != null) ?? [];
+  const listed = new Set(signed.flatMap((artifact) => artifact.app!.signing!.deviceIds));
+  return devices.map((device) => ({ ...device, inNewestBuild: signed.length > 0 ? listed.has(device.udid) : null })).filter((device) => !missingOnly || device.inNewestBuild !== true);
 }

@@ -59,6 +59,30 @@ describe("testers' devices", () => {
     expect(await suite.database.prisma.auditEvent.findFirst({ where: { targetId: suite.profileId, action: "profile.tester_device_removed" } })).toMatchObject({ data: { udid: "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", testerName: null } });
   });
 
+  it("are told apart by whether the newest successful build's provisioning profile lists them (for Apple and release scripts)", async () => {
+    const { testerDevicesOf } = await import("@/lib/builds/tester-devices");
+    const prisma = suite.database.prisma;
+    await prisma.testerDevice.deleteMany({ where: { profileId: suite.profileId } });
+    await prisma.testerDevice.createMany({
+      data: ["00008030-001A2D3E0C38802E", "00008101-000A1B2C3D4E5F60"].map((udid) => ({ organizationId: suite.seeded.organizationId, profileId: suite.profileId, udid })),
+    });
+    // No build with a signed iOS app yet: nobody knows.
+    expect((await testerDevicesOf(suite.admin, suite.profileId)).map((device) => device.inNewestBuild)).toEqual([null, null]);
+    const build = async (number: number, status: "SUCCEEDED" | "FAILED", deviceIds: string[]) =>
+      prisma.build.create({
+        data: {
+          organizationId: suite.seeded.organizationId, profileId: suite.profileId, number, status, trigger: "MANUAL", idempotencyKey: randomUUID(), commitId: "a".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 600, finishedAt: new Date(),
+          artifacts: { create: { organizationId: suite.seeded.organizationId, path: "Wallet.ipa", size: 3n, sha256: "0".repeat(64), complete: true, app: { platform: "ios", bundleId: "com.fabrikam.wallet", version: String(number), shortVersion: null, name: "Wallet", signing: { profile: "Wallet Ad Hoc", distribution: "ad-hoc", devices: deviceIds.length, deviceIds, team: null, expiresAt: new Date(Date.now() + 100 * 86_400_000).toISOString() } }, chunks: { create: { seq: 0, data: Buffer.from("ipa") } } } },
+        },
+      });
+    await build(901, "SUCCEEDED", ["00008030-001A2D3E0C38802E"]);
+    // A newer failed build does not count: the newest successful one does.
+    await build(902, "FAILED", ["00008030-001A2D3E0C38802E", "00008101-000A1B2C3D4E5F60"]);
+    const devices = await testerDevicesOf(suite.admin, suite.profileId);
+    expect(Object.fromEntries(devices.map((device) => [device.udid, device.inNewestBuild]))).toEqual({ "00008030-001A2D3E0C38802E": true, "00008101-000A1B2C3D4E5F60": false });
+    expect((await testerDevicesOf(suite.admin, suite.profileId, true)).map((device) => device.udid)).toEqual(["00008101-000A1B2C3D4E5F60"]);
+  });
+
   it("keep at most MAX_TESTER_DEVICES a profile, and take a link's registrations no faster than the limit", async () => {
     const { registerFromAnswer, REGISTRATIONS_PER_HOUR } = await import("@/lib/builds/tester-devices");
     const { MAX_TESTER_DEVICES } = await import("@/lib/shared/devices");
