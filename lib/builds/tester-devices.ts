@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { build as buildPlist } from "plist";
-import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
+import { latestSuccessfulArtifacts, type ArtifactView } from "@/lib/data/artifacts";
 import { listTesterDevices, registerTesterDevice } from "@/lib/data/tester-devices";
 import { takeRateLimit } from "@/lib/data/rate-limits";
 import { openShare, type SharedBuild } from "@/lib/data/shares";
@@ -102,7 +102,12 @@ export type TesterDeviceWithListing = TesterDeviceView & { inNewestBuild: boolea
  */
 export async function testerDevicesOf(scope: Scope, profileId: string, missingOnly = false): Promise<TesterDeviceWithListing[]> {
   const [devices, latest] = await Promise.all([listTesterDevices(scope, profileId), latestSuccessfulArtifacts(scope, profileId)]);
-  const signed = latest?.artifacts.filter((artifact) => artifact.app?.signing?.devices != null) ?? [];
+  return againstNewestBuild(devices, latest?.artifacts ?? []).filter((device) => !missingOnly || device.inNewestBuild !== true);
+}
+
+/** The devices, each with whether these artifacts' (the newest successful build's) provisioning profiles list it; null for all when none was read. */
+export function againstNewestBuild(devices: TesterDeviceView[], artifacts: ArtifactView[]): TesterDeviceWithListing[] {
+  const signed = artifacts.filter((artifact) => artifact.app?.signing?.devices != null);
   const listed = new Set(signed.flatMap((artifact) => artifact.app!.signing!.deviceIds));
-  return devices.map((device) => ({ ...device, inNewestBuild: signed.length > 0 ? listed.has(device.udid) : null })).filter((device) => !missingOnly || device.inNewestBuild !== true);
+  return devices.map((device) => ({ ...device, inNewestBuild: signed.length > 0 ? listed.has(device.udid) : null }));
 }

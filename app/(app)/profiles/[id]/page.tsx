@@ -37,6 +37,7 @@ import { ProfileShareCard } from "@/components/builds/share-card";
 import { TesterDevices } from "@/components/builds/tester-devices";
 import { listEndingSigningFiles } from "@/lib/data/secret-files";
 import { listProfileShares } from "@/lib/data/shares";
+import { againstNewestBuild } from "@/lib/builds/tester-devices";
 import { listTesterDevices } from "@/lib/data/tester-devices";
 import { appleDeviceName } from "@/lib/shared/devices";
 import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
@@ -108,8 +109,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
     profile.platform === "ANDROID" ? [] : listTesterDevices(scope, profile.id),
   ]);
   // Which registered devices the newest successful build's provisioning profile lists (when Keel read one).
-  const newestSigned = latestApp?.artifacts.filter((artifact) => artifact.app?.signing?.devices != null) ?? [];
-  const listedDevices = new Set(newestSigned.flatMap((artifact) => artifact.app!.signing!.deviceIds));
+  const devicesListed = againstNewestBuild(testerDevices, latestApp?.artifacts ?? []);
   const now = new Date();
   const endedFiles = endingFiles.filter((file) => file.expiresAt <= now).length;
   const stats = describeBuildStats(buildStats(recent));
@@ -470,14 +470,14 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               ) : (
                 <>
                   <TesterDevices
-                    devices={testerDevices.map((device) => ({
+                    devices={devicesListed.map((device) => ({
                       id: device.id,
                       udid: device.udid,
                       name: appleDeviceName(device),
                       // The model, unless it already names the device.
                       model: [device.product !== appleDeviceName(device) ? device.product : null, device.osVersion ? `iOS build ${device.osVersion}` : null].filter(Boolean).join(" · ") || null,
                       registered: when(device.registeredAt),
-                      listed: newestSigned.length > 0 ? listedDevices.has(device.udid) : null,
+                      listed: device.inNewestBuild,
                       removeAction: canEditWorkflow ? removeTesterDeviceAction.bind(null, profile.id, device.id) : null,
                     }))}
                   />
@@ -485,7 +485,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                     <a href={`/api/profiles/${profile.id}/tester-devices`} download className="font-medium text-brand-700 underline">
                       Download the list for Apple
                     </a>
-                    {newestSigned.length > 0 && testerDevices.some((device) => !listedDevices.has(device.udid)) ? (
+                    {devicesListed.some((device) => device.inNewestBuild === false) ? (
                       <>
                         {" "}
                         (or{" "}
