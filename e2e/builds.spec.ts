@@ -371,6 +371,72 @@ test.describe("builds", () => {
     }
   });
 
+  test("a build lists the commits since the last good build of its branch; its testers read them as what's new", async ({ page, browser }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Changes"));
+    const web = "https://dev.azure.com/fabrikam/MOBILE_IOS/_git/Wallet%20App";
+    const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { webUrl: web, nextBuildNumber: 3 }, select: { organizationId: true } });
+    const member = await createUser({ role: "MEMBER", name: "Cam Changes" });
+    const [older, newer] = ["b".repeat(40), "c".repeat(40)];
+    // Builds as the worker leaves them: #2 with the commits Azure DevOps listed since #1 (lib/builds/builds.db.test.ts proves the worker's part).
+    const build = (number: number, commitId: string, changes?: object) =>
+      prisma().build.create({
+        data: {
+          organizationId, profileId: profile.id, number, status: "SUCCEEDED", trigger: "PUSH", idempotencyKey: `changes-${profile.id}-${number}`, commitId, branch: "refs/heads/main", steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(),
+          ...(changes ? { changes } : {}),
+          artifacts: { create: { organizationId, path: "out/Wallet.apk", size: BigInt(3), sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from("apk") } } } },
+        },
+      });
+    try {
+      const first = await build(1, "a".repeat(40), { since: null, commits: [], complete: true });
+      const second = await build(2, "d".repeat(40), {
+        since: { buildId: first.id, number: 1, commitId: first.commitId },
+        commits: [
+          { id: newer, message: "Show the player's rank", author: "Mona Kane", date: "2026-12-01T10:00:00Z" },
+          { id: older, message: "Add the leaderboard", author: "Kai Olsen", date: "2026-11-30T09:00:00Z" },
+        ],
+        complete: true,
+      });
+      await signInPage(page, member.email, member.password);
+      await page.goto(`/builds/${first.id}`);
+      await expect(page.getByRole("region", { name: "Changes" })).toContainText("No earlier successful build of main to compare with.");
+
+      await page.goto(`/builds/${second.id}`);
+      const card = page.getByRole("region", { name: "Changes" });
+      await expect(card).toContainText("2 commits since #1, the last successful build of main. The steps get them in $KEEL_BUILD_CHANGELOG, for release notes.");
+      const commits = card.getByRole("list", { name: "Commits in this build" }).getByRole("listitem");
+      await expect(commits).toHaveCount(2);
+      await expect(commits.first()).toContainText("Show the player's rank");
+      await expect(commits.first()).toContainText("Mona Kane");
+      await expect(commits.first().getByRole("link", { name: `Commit ${newer.slice(0, 8)}` })).toHaveAttribute("href", `${web}/commit/${newer}`);
+      await expect(commits.nth(1)).toContainText("Add the leaderboard");
+      await expectNoSeriousA11yViolations(page, "build page with its changes");
+      await card.getByRole("link", { name: "the last successful build of main" }).click();
+      await expect(page).toHaveURL(new RegExp(`/builds/${first.id}$`));
+
+      await page.goto(`/builds/${second.id}`);
+      const share = page.getByRole("region", { name: "Share with testers" });
+      await share.getByRole("button", { name: "Make a link" }).click();
+      const link = await share.getByRole("textbox", { name: /^Link until / }).inputValue();
+      const tester = await browser.newContext({ ignoreHTTPSErrors: true });
+      try {
+        const testerPage = await tester.newPage();
+        await testerPage.goto(link);
+        const news = testerPage.getByRole("region", { name: "What's new" });
+        await expect(news).toContainText("Changes since build #1, newest first.");
+        await expect(news.getByRole("list", { name: "Changes in this build" }).getByRole("listitem")).toHaveText(["Show the player's rank", "Add the leaderboard"]);
+        // Testers see the messages, not who wrote them or links into Azure DevOps.
+        await expect(news).not.toContainText("Mona Kane");
+        await expect(news.getByRole("link")).toHaveCount(0);
+        await expectNoSeriousA11yViolations(testerPage, "shared build with what's new");
+      } finally {
+        await tester.close();
+      }
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+
   test("an admin says where the app is; the build keeps it and anyone downloads it as built", async ({ page, request }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Artifacts"));
     // An ad hoc build of the app, and an App Store one, beside a file that only has its name (no app inside).

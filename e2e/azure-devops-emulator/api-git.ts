@@ -262,12 +262,18 @@ function commitJson(api: ApiContext, repo: RepoRecord, commit: CommitRecord, ful
   return body;
 }
 
-/** Resolves `searchCriteria.itemVersion` (branch by default) to a commit id. */
-function resolveItemVersion(api: ApiContext, repo: RepoRecord, git: GitData): string | undefined {
+/**
+ * Resolves `searchCriteria.itemVersion` (branch by default; the default branch when absent) or
+ * `searchCriteria.compareVersion` (undefined when absent) to a commit id.
+ */
+function resolveVersion(api: ApiContext, repo: RepoRecord, git: GitData, criterion: "itemVersion" | "compareVersion"): string | undefined {
   const { url } = api.ctx;
-  const version = queryParam(url, "searchCriteria.itemVersion.version") ?? queryParam(url, "searchCriteria.itemVersion.Version");
-  const versionType = (queryParam(url, "searchCriteria.itemVersion.versionType") ?? "branch").toLowerCase();
+  const version = queryParam(url, `searchCriteria.${criterion}.version`) ?? queryParam(url, `searchCriteria.${criterion}.Version`);
+  const versionType = (queryParam(url, `searchCriteria.${criterion}.versionType`) ?? "branch").toLowerCase();
   if (version === undefined) {
+    if (criterion === "compareVersion") {
+      return undefined;
+    }
     const ref = defaultBranchRef(repo);
     return ref === undefined ? undefined : git.refs.get(ref)?.objectId;
   }
@@ -319,12 +325,19 @@ export function history(git: GitData, tip: string | undefined): Iterable<CommitR
   };
 }
 
-/** `GET …/repositories/{repo}/commits`: the history of a branch (or tag/commit), newest first. */
+/**
+ * `GET …/repositories/{repo}/commits`: the history of a branch (or tag/commit), newest first.
+ * With `compareVersion` (only with an item version, as the service documents it), the commits
+ * of the item's history that the compare version's history lacks — `git log compare..item`,
+ * what the service's branch comparison lists.
+ */
 export async function listCommits(api: ApiContext, repoIdOrName: string): Promise<void> {
   const { ctx } = api;
   const repo = findEnabledRepo(api, repoIdOrName);
   const git = await loadGit(api.core.store, repo);
-  const tip = resolveItemVersion(api, repo, git);
+  const tip = resolveVersion(api, repo, git, "itemVersion");
+  const compare = queryParam(ctx.url, "searchCriteria.itemVersion.version") === undefined ? undefined : resolveVersion(api, repo, git, "compareVersion");
+  const excluded = new Set(compare === undefined ? [] : [...history(git, compare)].map((commit) => commit.id));
   const top = queryInt(ctx.url, "searchCriteria.$top") ?? queryInt(ctx.url, "$top") ?? 100;
   const skip = queryInt(ctx.url, "searchCriteria.$skip") ?? queryInt(ctx.url, "$skip") ?? 0;
   const result: CommitRecord[] = [];
@@ -332,6 +345,9 @@ export async function listCommits(api: ApiContext, repoIdOrName: string): Promis
   for (const commit of history(git, tip)) {
     if (result.length >= top) {
       break;
+    }
+    if (excluded.has(commit.id)) {
+      continue;
     }
     if (index >= skip) {
       result.push(commit);

@@ -173,6 +173,23 @@ describe("commits", () => {
     }
   });
 
+  it("compareVersion leaves out the compare version's history: the commits of a branch that another lacks", async () => {
+    const login = values(await get(`${commitsUrl()}?searchCriteria.itemVersion.version=feature/login&searchCriteria.$top=20`)).map((commit) => String(commit.commitId));
+    const develop = values(await get(`${commitsUrl()}?searchCriteria.itemVersion.version=develop&searchCriteria.$top=1`)).map((commit) => String(commit.commitId));
+    const ahead = values(await get(`${commitsUrl()}?searchCriteria.itemVersion.version=feature/login&searchCriteria.compareVersion.version=develop`));
+    expect(ahead.map((commit) => commit.commitId)).toEqual(login.slice(0, 3));
+    // By commit ids, as Keel asks for a build's changes since an earlier build.
+    const byCommit = values(
+      await get(
+        `${commitsUrl()}?searchCriteria.itemVersion.version=${login[0]}&searchCriteria.itemVersion.versionType=commit&searchCriteria.compareVersion.version=${develop[0]}&searchCriteria.compareVersion.versionType=commit&searchCriteria.$top=2`,
+      ),
+    );
+    expect(byCommit.map((commit) => commit.commitId)).toEqual(login.slice(0, 2));
+    const behind = values(await get(`${commitsUrl()}?searchCriteria.itemVersion.version=develop&searchCriteria.compareVersion.version=feature/login`));
+    expect(behind).toEqual([]);
+    expect((await get(`${commitsUrl()}?searchCriteria.itemVersion.version=develop&searchCriteria.compareVersion.version=${"b".repeat(40)}&searchCriteria.compareVersion.versionType=commit`)).status).toBe(404);
+  });
+
   it("get one commit; unknown branch or commit → 404", async () => {
     const head = values(await get(`${commitsUrl()}?searchCriteria.$top=1`))[0];
     const commit = body(await get(`${commitsUrl()}/${String(head?.commitId)}`));

@@ -192,6 +192,20 @@ describe("repositories, refs, commits", () => {
     const develop = await api.listCommits(repo.project, repo.id, { branch: "develop", top: 1 });
     expect(develop[0]?.commitId).not.toBe(page1[0]?.commitId);
   });
+
+  it("lists the commits since an earlier commit, saying whether there were more than asked for", async () => {
+    const { api } = client("fabrikam", DEFAULT_PATS.fabrikamFull);
+    const repo = DEFAULT_REPOS.walletApp;
+    const main = await api.listCommits(repo.project, repo.id, { branch: "main", top: 6 });
+    const ids = main.map((commit) => commit.commitId);
+    const five = await api.commitsSince(repo.project, repo.id, ids[0]!, ids[5]!, 5);
+    expect(five.commits.map((commit) => commit.commitId)).toEqual(ids.slice(0, 5));
+    expect(five.complete).toBe(true);
+    const three = await api.commitsSince(repo.project, repo.id, ids[0]!, ids[5]!, 3);
+    expect(three.commits.map((commit) => commit.commitId)).toEqual(ids.slice(0, 3));
+    expect(three.complete).toBe(false);
+    expect(await api.commitsSince(repo.project, repo.id, ids[5]!, ids[0]!, 5)).toEqual({ commits: [], complete: true });
+  });
 });
 
 describe("commit statuses", () => {

@@ -100,6 +100,12 @@ export type AzureDevOpsClient = {
   listCommits(project: string, repositoryId: string, options?: ListCommitsOptions): Promise<GitCommitRef[]>;
   getCommit(project: string, repositoryId: string, commitId: string): Promise<GitCommitRef>;
   /**
+   * The commits of `commitId`'s history that `sinceCommitId`'s history lacks (`git log
+   * since..commit`: itemVersion and compareVersion), newest first, at most `top`; `complete` is
+   * false when there were more.
+   */
+  commitsSince(project: string, repositoryId: string, commitId: string, sinceCommitId: string, top: number): Promise<{ commits: GitCommitRef[]; complete: boolean }>;
+  /**
    * The paths of the files changed from the merge base of `base` and `target` to `target`
    * (`…/diffs/commits`), at most `top`; `complete` is false when there were more.
    */
@@ -304,6 +310,19 @@ function buildClient(transport: Transport, apiVersion: string): AzureDevOpsClien
         "searchCriteria.$skip": options.skip,
       });
       return expectList<GitCommitRef>(response, (item) => isString(item.commitId));
+    },
+
+    async commitsSince(project, repositoryId, commitId, sinceCommitId, top) {
+      const response = await get(`${repoPath(project, repositoryId)}/commits`, {
+        "searchCriteria.itemVersion.version": commitId,
+        "searchCriteria.itemVersion.versionType": "commit",
+        "searchCriteria.compareVersion.version": sinceCommitId,
+        "searchCriteria.compareVersion.versionType": "commit",
+        // One more than asked for: whether there were more.
+        "searchCriteria.$top": top + 1,
+      });
+      const commits = expectList<GitCommitRef>(response, (item) => isString(item.commitId));
+      return { commits: commits.slice(0, top), complete: commits.length <= top };
     },
 
     async getCommit(project, repositoryId, commitId) {

@@ -1,6 +1,7 @@
 import "server-only";
 import type { ArtifactView } from "@/lib/data/artifacts";
 import type { BuildRow, BuildView } from "@/lib/data/builds";
+import { changesJson } from "@/lib/shared/build-changes";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
 import type { FailureLine } from "@/lib/shared/log-errors";
 import { shortBranchName } from "@/lib/shared/names";
@@ -47,6 +48,7 @@ export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: s
     // A failed build's lines that say why (lib/shared/log-errors.ts), as the build page shows them.
     whatWentWrong: failure ? { step: failure.step.name, lines: failure.lines.map((line) => ({ line: line.seq + 1, text: line.text })), lastLines: !failure.matched } : null,
     tests: tests ? { total: tests.total, passed: tests.passed, failed: tests.failed, skipped: tests.skipped } : null,
+    changes: changesJson(build.changes),
     artifacts: artifacts.map((artifact) => ({
       id: artifact.id,
       path: artifact.path,

@@ -251,6 +251,60 @@ describe("the build worker", () => {
     expect(await database.prisma.build.count({ where: { profileId } })).toBe(before);
   });
 
+  it("changes since the last good build of the branch: stored, said in the log, handed to the steps as a changelog; a failed build in between does not count", async () => {
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const notes = await seedProfile("Wallet release notes", DEFAULT_PATS.fabrikamFull);
+    await updateWorkflow(scope, notes, {
+      steps: [{ name: "Notes", command: 'echo "changelog has $(wc -l < "$KEEL_BUILD_CHANGELOG") lines"; sed "s/^/notes: /" "$KEEL_BUILD_CHANGELOG"; test -z "${FAIL:-}"' }],
+      timeoutMinutes: 30,
+      variables: [],
+    });
+    const wallet = { organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", branch: "feature/release-notes" };
+    const stored = async (id: string) => (await database.prisma.build.findUniqueOrThrow({ where: { id } })).changes as { since: { number: number } | null; commits: { id: string; message: string; author: string | null }[]; complete: boolean } | null;
+
+    await emulator.control.push({ ...wallet, commits: [{ message: "Start the release notes branch" }] });
+    const first = await start({ branch: wallet.branch, profile: notes });
+    expect((await finished(first.id)).status).toBe("SUCCEEDED");
+    expect(await stored(first.id)).toEqual({ since: null, commits: [], complete: true });
+    expect(await logOf(first.id)).toEqual(expect.arrayContaining(["No earlier successful build of feature/release-notes to compare with.", "changelog has 0 lines"]));
+
+    const two = await emulator.control.push({ ...wallet, commits: [{ message: "Add the leaderboard", authorName: "Mona Kane" }, { message: "Sort the leaderboard by score\n\nThe body is not a release note.", authorName: "Kai Olsen" }] });
+    const failed = await start({ branch: wallet.branch, profile: notes, parameters: [{ name: "FAIL", value: "yes" }] });
+    expect((await finished(failed.id)).status).toBe("FAILED");
+    expect((await stored(failed.id))?.commits.map((commit) => commit.id)).toEqual(two.commits.map((commit) => commit.commitId).reverse());
+
+    const one = await emulator.control.push({ ...wallet, commits: [{ message: "Show the player's rank", authorName: "Mona Kane" }] });
+    const third = await start({ branch: wallet.branch, profile: notes });
+    expect((await finished(third.id)).status).toBe("SUCCEEDED");
+    // Counted from #1, the last build that succeeded: the failed one's commits are still news.
+    const changes = await stored(third.id);
+    expect(changes).toEqual({
+      since: { buildId: first.id, number: first.number, commitId: first.commitId },
+      commits: [
+        { id: one.commits[0]!.commitId, message: "Show the player's rank", author: "Mona Kane", date: expect.any(String) },
+        { id: two.commits[1]!.commitId, message: "Sort the leaderboard by score", author: "Kai Olsen", date: expect.any(String) },
+        { id: two.commits[0]!.commitId, message: "Add the leaderboard", author: "Mona Kane", date: expect.any(String) },
+      ],
+      complete: true,
+    });
+    const log = await logOf(third.id);
+    expect(log).toContain(`3 commits since #${first.number} (${first.commitId.slice(0, 8)}), the last successful build of feature/release-notes.`);
+    expect(log).toEqual(
+      expect.arrayContaining(["changelog has 3 lines", "notes: - Show the player's rank (Mona Kane)", "notes: - Sort the leaderboard by score (Kai Olsen)", "notes: - Add the leaderboard (Mona Kane)"]),
+    );
+    expect(log.join("\n")).not.toContain("The body is not a release note.");
+
+    // Built again, the same commit is counted from the last good build of another commit; a
+    // pasted commit's build belongs to no branch and has nothing to compare with.
+    const again = await start({ branch: wallet.branch, profile: notes });
+    expect((await finished(again.id)).status).toBe("SUCCEEDED");
+    expect((await stored(again.id))?.since?.number).toBe(first.number);
+    const pasted = await start({ commit: third.commitId, profile: notes });
+    expect((await finished(pasted.id)).status).toBe("SUCCEEDED");
+    expect(await stored(pasted.id)).toBeNull();
+    expect(await logOf(pasted.id)).toContain("changelog has 0 lines");
+  });
+
   it("fails the build on a failing step and skips the rest", async () => {
     await setWorkflow(null);
     const build = await start({ branch: DEFAULT_BUILD_BRANCHES.failing });

@@ -7,8 +7,8 @@ import { authorizationHeader } from "@/lib/azure-devops/transport";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { noteUseFailure } from "@/lib/connections/health";
 import { connectionCredential } from "@/lib/connections/service";
-import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, setBuildSteps, setStepStatus, setTestSummary, type ClaimedBuild } from "@/lib/data/builds";
-import { getProfile } from "@/lib/data/profiles";
+import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, previousGoodBuild, setBuildChanges, setBuildSteps, setStepStatus, setTestSummary, type ClaimedBuild } from "@/lib/data/builds";
+import { getProfile, type ProfileView } from "@/lib/data/profiles";
 import { openSecretFiles } from "@/lib/data/secret-files";
 import { getEnv, isolatedChildEnv } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
@@ -17,7 +17,9 @@ import { JobDeferred, type JobContext } from "@/lib/jobs/define";
 import { logger, scrubSecrets } from "@/lib/logger";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { outboundPolicyFor } from "@/lib/outbound";
+import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
+import { CHANGES_MAX, changelogText, changesSummary, firstLine, hasLine, lineWords, type BuildChanges } from "@/lib/shared/build-changes";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
 import { formatDuration } from "@/lib/shared/builds";
 import type { PickerProblem } from "@/lib/shared/problems";
@@ -344,6 +346,9 @@ class BuildRun {
     }
     await setStepStatus(this.scope, build.id, this.runId, 0, "SUCCEEDED", 0);
     this.buildLog.system(0, `Fetched in ${formatDuration(Date.now() - fetchStarted)}.`);
+    const changes = await this.recordChanges(profile, connection);
+    const changelog = path.join(privateDir, "changelog.txt");
+    await writeFile(changelog, changes ? changelogText(changes) : "", { mode: 0o600 });
     if (build.workflowFile) {
       // Steps from the repository (lib/builds/workflow-file.ts): read from the commit just fetched.
       const read = await readStepsFile(workspace, build.workflowFile);
@@ -382,6 +387,8 @@ class BuildRun {
       KEEL_BUILD_PLATFORM: profile.platform,
       KEEL_BUILD_POOL: build.pool,
       KEEL_BUILD_WORKSPACE: workspace,
+      // The commits since the line's last good build, one per line (empty when none are known).
+      KEEL_BUILD_CHANGELOG: changelog,
       [ARTIFACTS_VARIABLE]: dirs.artifacts,
       ...(build.pullRequestId !== null ? { KEEL_BUILD_PULL_REQUEST: String(build.pullRequestId) } : {}),
       // A tag build (a release): its tag, e.g. v2.4.0 — a script can take the version from it.
@@ -475,6 +482,39 @@ class BuildRun {
       }
     }
     return failed ?? { status: "SUCCEEDED", reason: null };
+  }
+
+  /**
+   * The commits this build has that its line's last successful build lacked (lib/builds/README.md,
+   * "Changes since the last good build"), stored on the build and said in the log; null when not
+   * known. Never fails the build: a refusal is said, and the steps run.
+   */
+  private async recordChanges(profile: ProfileView, connection: NonNullable<ProfileView["connection"]>): Promise<BuildChanges | null> {
+    const build = this.build;
+    if (!hasLine(build)) {
+      return null;
+    }
+    const since = await previousGoodBuild(this.scope, build);
+    let changes: BuildChanges = { since: null, commits: [], complete: true };
+    if (since) {
+      try {
+        const { client } = await clientForConnection(this.scope, connection, { signal: this.halted.signal });
+        const found = await client.commitsSince(profile.projectId, profile.repositoryId, build.commitId, since.commitId, CHANGES_MAX);
+        changes = {
+          since: { buildId: since.id, number: since.number, commitId: since.commitId },
+          commits: found.commits.map((commit) => ({ id: commit.commitId.toLowerCase(), message: firstLine(commit.comment), author: commit.author?.name ?? null, date: commit.author?.date ?? null })),
+          complete: found.complete,
+        };
+      } catch (error) {
+        const problem = problemFromError(error, connection);
+        this.buildLog.system(0, `Keel could not list the commits since #${since.number}${problem ? `: ${problem.title}` : ""}. The build goes on without them.`);
+        log.warn({ err: error, buildId: build.id }, "could not list the build's changes");
+        return null;
+      }
+    }
+    await setBuildChanges(this.scope, build.id, this.runId, changes);
+    this.buildLog.system(0, `${changesSummary(changes, build)}${since ? ` (${since.commitId.slice(0, 8)}), the last successful build of ${lineWords(build)}` : ""}.`);
+    return changes;
   }
 
   /**

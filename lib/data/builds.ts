@@ -1,4 +1,5 @@
 import "server-only";
+import type { BuildChanges } from "@/lib/shared/build-changes";
 import type { BuildParameter } from "@/lib/shared/build-parameters";
 import { DEFAULT_POOL } from "@/lib/shared/build-pools";
 import { FAILURE_LINE_PATTERN, failureSummary, LAST_LINES, MAX_FAILURE_LINES, type FailureLine } from "@/lib/shared/log-errors";
@@ -400,6 +401,7 @@ const buildView = {
   statusReason: true,
   finding: true,
   testSummary: true,
+  changes: true,
   logDeletedAt: true,
   keptAt: true,
   keptBy: { select: { id: true, name: true } },
@@ -1022,7 +1024,34 @@ export async function setTestSummary(scope: Scope, id: string, runId: string, su
   await db.build.updateMany({ where: { id, organizationId: scope.organizationId, runId, status: "RUNNING" }, data: { testSummary: summary } });
 }
 
-/** Sets a step's status (and its start or end) for this run. */
+/**
+ * The build a build's changes are counted from (lib/builds/README.md, "Changes since the last
+ * good build"): the profile's newest earlier successful build of the same line — the same
+ * branch (pushes, polls, schedules, by hand), the same pull request, or any tag for a tag build —
+ * of another commit; null when there is none, and for a pasted commit's build, which belongs to
+ * no line (`hasLine`).
+ */
+export async function previousGoodBuild(
+  scope: Scope,
+  build: Pick<ClaimedBuild, "profileId" | "number" | "commitId" | "branch" | "tag" | "pullRequestId">,
+): Promise<{ id: string; number: number; commitId: string } | null> {
+  const line: Prisma.BuildWhereInput | null =
+    build.pullRequestId !== null ? { pullRequestId: build.pullRequestId } : build.tag ? { tag: { not: null } } : build.branch ? { branch: build.branch, pullRequestId: null } : null;
+  if (!line) {
+    return null;
+  }
+  return db.build.findFirst({
+    where: { ...line, organizationId: scope.organizationId, profileId: build.profileId, status: "SUCCEEDED", number: { lt: build.number }, commitId: { not: build.commitId } },
+    orderBy: { number: "desc" },
+    select: { id: true, number: true, commitId: true },
+  });
+}
+
+/** Stores what the running build has since its line's last good build (lib/shared/build-changes.ts). */
+export async function setBuildChanges(scope: Scope, id: string, runId: string, changes: BuildChanges): Promise<void> {
+  await db.build.updateMany({ where: { id, organizationId: scope.organizationId, runId, status: "RUNNING" }, data: { changes } });
+}
+
 /**
  * Gives a running build the steps its steps file lists (lib/builds/workflow-file.ts): the build's
  * `steps` and its step rows after Keel's fetch, in one transaction, while this run owns it.
@@ -1038,6 +1067,7 @@ export async function setBuildSteps(scope: Scope, id: string, runId: string, ste
   });
 }
 
+/** Sets a step's status (and its start or end) for this run. */
 export async function setStepStatus(scope: Scope, id: string, runId: string, index: number, status: BuildStepStatus, exitCode: number | null = null): Promise<void> {
   const now = new Date();
   await db.buildStep.updateMany({

@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { AppError } from "@/lib/errors";
 import { can, refusalOf } from "@/lib/policy";
 import { actorUserId, systemScope, type Scope } from "@/lib/scope";
@@ -143,8 +144,19 @@ export async function revokeProfileShare(scope: Scope, profileId: string, shareI
   });
 }
 
-type SharedBuildRow = { id: string; number: number; status: string; branch: string | null; tag: string | null; commitId: string; commitMessage: string | null; finishedAt: Date | null };
-const sharedBuildSelect = { id: true, number: true, status: true, branch: true, tag: true, commitId: true, commitMessage: true, finishedAt: true } as const;
+type SharedBuildRow = {
+  id: string;
+  number: number;
+  status: string;
+  branch: string | null;
+  tag: string | null;
+  commitId: string;
+  commitMessage: string | null;
+  finishedAt: Date | null;
+  /** The commits since its line's last good build (lib/shared/build-changes.ts): the page's "What's new". */
+  changes: Prisma.JsonValue;
+};
+const sharedBuildSelect = { id: true, number: true, status: true, branch: true, tag: true, commitId: true, commitMessage: true, finishedAt: true, changes: true } as const;
 
 /** What a link's page shows: the build, where it came from, and its files. */
 export type SharedBuild = {

@@ -7,6 +7,7 @@ import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { appInfoOf } from "@/lib/shared/app-info";
+import { changesJson } from "@/lib/shared/build-changes";
 import { eventOfStatus, MAX_WEBHOOKS, WEBHOOK_SECRET_PREFIX, type WebhookEvent } from "@/lib/shared/webhooks";
 import { recordAudit } from "./audit";
 
@@ -352,6 +353,7 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       commitMessage: true,
       commitAuthor: true,
       pullRequestId: true,
+      changes: true,
       pool: true,
       statusReason: true,
       queuedAt: true,
@@ -398,6 +400,8 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       profile: build.profile,
       pool: build.pool,
       statusReason: build.statusReason,
+      // The commits since its line's last successful build (known once it runs), as the token API.
+      changes: changesJson(build.changes),
       artifacts,
     },
   };

@@ -32,6 +32,8 @@ import { buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds"
 import { shortBranchName } from "@/lib/shared/names";
 import { sharePath } from "@/lib/shared/shares";
 import { testSummaryOf } from "@/lib/shared/tests";
+import { buildChangesOf, changesSummary, lineWords } from "@/lib/shared/build-changes";
+import { ChangesList } from "@/components/builds/changes-list";
 import { readProblem } from "@/lib/shared/problems";
 import { idSchema } from "@/lib/validation/auth";
 import { formatDay, formatTime } from "@/lib/shared/dates";
@@ -72,6 +74,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   const pullRequestUrl = web && build.pullRequestId !== null ? `${web}/pullrequest/${build.pullRequestId}` : null;
   const finding = readProblem(build.finding);
   const tests = testSummaryOf(build.testSummary);
+  const changes = buildChangesOf(build.changes);
   const final = isFinal(build.status);
   const canStart = can(scope, "build.start");
   return (
@@ -147,6 +150,28 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
             }
           />
           {tests ? <TestSummaryCard summary={tests} /> : null}
+          {changes ? (
+            <Card
+              title="Changes"
+              id="changes"
+              description={
+                <>
+                  {changesSummary(changes, build)}
+                  {changes.since ? (
+                    <>
+                      {", "}
+                      <Link href={`/builds/${changes.since.buildId}`} className="text-brand-700 underline">
+                        the last successful build of {lineWords(build)}
+                      </Link>
+                    </>
+                  ) : null}
+                  .{changes.commits.length > 0 ? <> The steps get them in <code>$KEEL_BUILD_CHANGELOG</code>, for release notes.</> : null}
+                </>
+              }
+            >
+              <ChangesList changes={changes} web={web} label="Commits in this build" />
+            </Card>
+          ) : null}
         </div>
         <div className="space-y-6">
           <Card title="Artifacts" id="artifacts">
