@@ -140,6 +140,8 @@ test.describe("API tokens", () => {
       expect(done.status).toBe("SUCCEEDED");
       const finishedBuild = done! as ApiBuild & { logUrl: string; whatWentWrong: unknown };
       expect(finishedBuild.whatWentWrong).toBeNull();
+      // The profile's first build of main: nothing to count changes from (lib/builds/builds.db.test.ts has a list of them).
+      expect((done as ApiBuild & { changes: unknown }).changes).toEqual({ since: null, commits: [], complete: true });
       // The log, for the script's own output.
       const logText = await (await script.get(finishedBuild.logUrl, { headers: bearer })).text();
       expect(logText).toContain(`[keel] Fetching commit ${build.commit}`);

@@ -970,6 +970,11 @@ describe("the build worker", () => {
       expect(received[3]!.body.build).toMatchObject({ artifactsZipUrl: `https://keel.test/api/v1/builds/${build.id}/artifacts.zip` });
       // Before it finished, nothing was kept yet.
       expect(received[1]!.body.build).toMatchObject({ artifacts: [], artifactsZipUrl: null });
+      // The commits since main's last good build: asked once it ran, so known to build.finished only.
+      const { changesJson } = await import("@/lib/shared/build-changes");
+      expect(build.changes).not.toBeNull();
+      expect((received[3]!.body.build as Record<string, unknown>).changes).toEqual(changesJson(build.changes));
+      expect((received[1]!.body.build as Record<string, unknown>).changes).toBeNull();
       const rows = await database.prisma.outgoingDelivery.findMany({ where: { webhookId: created.id }, orderBy: { createdAt: "asc" } });
       expect(rows.map((row) => [row.event, row.state, row.responseStatus, row.responseBody, row.attempts])).toEqual([
         ["ping", "SENT", 200, "thanks", 1],
