@@ -457,7 +457,15 @@ export function BuildLive({
         >
           {lines.length === 0 ? (
             <p className="text-slate-400">
-              {logDeleted ?? (state.status === "QUEUED" ? "The log starts when a worker picks the build up." : final ? "This build wrote no output." : "Waiting for output…")}
+              {logDeleted ??
+                (state.status === "QUEUED"
+                  ? "The log starts when a worker picks the build up."
+                  : state.logLines > 0
+                    ? // Stored lines not here yet: the stream's first batch is on its way.
+                      "Loading the log…"
+                    : final
+                      ? "This build wrote no output."
+                      : "Waiting for output…")}
             </p>
           ) : (
             lines.map((line) => (
