@@ -272,6 +272,21 @@ describe("the build worker", () => {
     const failed = await start({ branch: wallet.branch, profile: notes, parameters: [{ name: "FAIL", value: "yes" }] });
     expect((await finished(failed.id)).status).toBe("FAILED");
     expect((await stored(failed.id))?.commits.map((commit) => commit.id)).toEqual(two.commits.map((commit) => commit.commitId).reverse());
+    // Its notice (e-mail, Notices page) and chat message name them: the change that broke it is among them.
+    const notice = await database.prisma.notification.findUniqueOrThrow({ where: { dedupeKey: `build.failed:${failed.id}` } });
+    expect((notice.data as Record<string, unknown>).suspects).toEqual({
+      since: first.number,
+      commits: [
+        { message: "Sort the leaderboard by score", author: "Kai Olsen" },
+        { message: "Add the leaderboard", author: "Mona Kane" },
+      ],
+      more: 0,
+      complete: true,
+    });
+    const { buildChatMessage } = await import("@/lib/notifications/chat");
+    const { getBuild } = await import("@/lib/data/builds");
+    const failedView = (await getBuild(scope, failed.id))!;
+    expect(buildChatMessage(failedView, "Wallet release notes", "build.failed").lines).toContain(`Since #${first.number}: Sort the leaderboard by score (Kai Olsen); Add the leaderboard (Mona Kane)`);
 
     const one = await emulator.control.push({ ...wallet, commits: [{ message: "Show the player's rank", authorName: "Mona Kane" }] });
     const third = await start({ branch: wallet.branch, profile: notes });

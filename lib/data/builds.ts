@@ -1,5 +1,5 @@
 import "server-only";
-import type { BuildChanges } from "@/lib/shared/build-changes";
+import { buildChangesOf, suspectsOf, type BuildChanges } from "@/lib/shared/build-changes";
 import type { BuildParameter } from "@/lib/shared/build-parameters";
 import { DEFAULT_POOL } from "@/lib/shared/build-pools";
 import { FAILURE_LINE_PATTERN, failureSummary, LAST_LINES, MAX_FAILURE_LINES, type FailureLine } from "@/lib/shared/log-errors";
@@ -1099,7 +1099,7 @@ export async function finishBuild(
     await tx.buildStep.updateMany({ where: { buildId: id, status: "RUNNING" }, data: { status: outcome.status === "CANCELED" ? "CANCELED" : "FAILED", finishedAt: new Date() } });
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, profileId: true, pullRequestId: true, branch: true, commitId: true, commitMessage: true, requestedById: true, commitAuthorEmail: true, profile: { select: { name: true } } },
+      select: { id: true, number: true, profileId: true, pullRequestId: true, branch: true, commitId: true, commitMessage: true, requestedById: true, commitAuthorEmail: true, changes: true, profile: { select: { name: true } } },
     });
     await addReports(tx, scope.organizationId, build, outcome.status);
     await noticeOfEnd(tx, scope, build, outcome);
@@ -1142,7 +1142,19 @@ export async function endChange(
 async function noticeOfEnd(
   tx: Tx,
   scope: Scope,
-  build: { id: string; number: number; profileId: string; pullRequestId: number | null; branch: string | null; commitId: string; commitMessage: string | null; requestedById: string | null; commitAuthorEmail: string | null; profile: { name: string } },
+  build: {
+    id: string;
+    number: number;
+    profileId: string;
+    pullRequestId: number | null;
+    branch: string | null;
+    commitId: string;
+    commitMessage: string | null;
+    requestedById: string | null;
+    commitAuthorEmail: string | null;
+    changes: Prisma.JsonValue;
+    profile: { name: string };
+  },
   outcome: { status: BuildStatus; reason: string | null },
 ): Promise<void> {
   const kind = await endChange(tx, build, outcome.status);
@@ -1151,6 +1163,8 @@ async function noticeOfEnd(
   }
   // The line that says why (lib/shared/log-errors.ts), when one looks like it: people read the reason in the e-mail.
   const failure = kind === "build.failed" ? await failureLines(scope, build.id, tx) : null;
+  // The commits since the last good build: the change that broke it is among them.
+  const suspects = kind === "build.failed" ? suspectsOf(buildChangesOf(build.changes)) : null;
   await createBuildNotice(tx, scope, {
     buildId: build.id,
     kind,
@@ -1167,6 +1181,7 @@ async function noticeOfEnd(
       commitId: build.commitId,
       commitMessage: build.commitMessage,
       ...(failure?.matched && failure.lines[0] ? { firstError: failure.lines[0].text.slice(0, 500) } : {}),
+      ...(suspects ? { suspects } : {}),
     },
   });
 }

@@ -14,6 +14,7 @@ import { publicUrlOf } from "@/lib/oauth/config";
 import { outboundPolicyFor } from "@/lib/outbound";
 import type { Scope } from "@/lib/scope";
 import { appLabel, type AppInfo } from "@/lib/shared/app-info";
+import { buildChangesOf, moreWords, suspectsOf, suspectWords } from "@/lib/shared/build-changes";
 import { brokenWords, formatDuration } from "@/lib/shared/builds";
 import { chatPayload, chatServiceOf, type ChatMessage } from "@/lib/shared/chat";
 import { shortBranchName } from "@/lib/shared/names";
@@ -95,6 +96,7 @@ export function buildChatMessage(
     startedAt: Date | null;
     finishedAt: Date | null;
     testSummary?: unknown;
+    changes?: unknown;
   },
   profileName: string,
   change: "build.failed" | "build.fixed" | null,
@@ -107,12 +109,15 @@ export function buildChatMessage(
   const took = build.startedAt && build.finishedAt ? ` in ${formatDuration(build.finishedAt.getTime() - build.startedAt.getTime())}` : "";
   const how = change === "build.fixed" ? `is fixed${took}` : build.status === "SUCCEEDED" ? `succeeded${took}` : brokenWords(build.status);
   const tests = testSummaryOf(build.testSummary);
+  // A broken build's likely causes: the commits since its line's last good build.
+  const suspects = build.status !== "SUCCEEDED" && build.status !== "CANCELED" ? suspectsOf(buildChangesOf(build.changes), 3) : null;
   const lines = [
     ...(build.status !== "SUCCEEDED" && build.statusReason ? [build.statusReason] : []),
     ...(firstError ? [firstError.slice(0, 300)] : []),
     ...(tests ? [`${describeTests(tests)}${tests.failures[0] ? ` — first: ${failureName(tests.failures[0])}` : ""}`] : []),
     ...(build.status === "SUCCEEDED" && apps.length > 0 ? [`Built ${apps.slice(0, 3).map((app) => appLabel(app)).join(", ")}${apps.length > 3 ? ` and ${apps.length - 3} more` : ""}`] : []),
     `${where} · ${build.commitId.slice(0, 8)}${build.commitMessage ? ` ${build.commitMessage.split("\n")[0]!.slice(0, 120)}` : ""}${build.commitAuthor ? ` (${build.commitAuthor})` : ""}`,
+    ...(suspects ? [`Since #${suspects.since}: ${[...suspects.commits.map((commit) => suspectWords(commit).slice(0, 120)), ...(moreWords(suspects) ? [moreWords(suspects)] : [])].join("; ")}`] : []),
   ];
   return { title: `${ICONS[build.status] ?? ""} ${profileName} #${build.number} ${how}`.trim(), lines, link: { label: "Open the build in Keel", url: `${publicUrlOf(getEnv())}/builds/${build.id}` } };
 }

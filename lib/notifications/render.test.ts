@@ -51,6 +51,15 @@ describe("build notices", () => {
     expect(renderNotice("build.failed", { ...base, status: "ERROR", pullRequestId: 7, reason: null }, null).subject).toBe("Keel: Wallet iOS #12 could not run (pull request 7)");
   });
 
+  it("a failure lists the commits since the last good build, the likely causes, and how many it leaves out", () => {
+    const suspects = { since: 9, commits: [{ message: "Round the rates", author: "Mona Kane" }, { message: "Add the leaderboard", author: null }], more: 3, complete: true };
+    const failed = renderNotice("build.failed", { ...base, status: "FAILED", reason: "Step “Test” failed with exit code 1.", suspects }, null);
+    expect(failed.text).toContain("Commit 62d2c306: Tighten the formatter\n\nCommits since #9, the last successful build:\n    - Round the rates (Mona Kane)\n    - Add the leaderboard\n    and 3 more\n");
+    expect(renderNotice("build.failed", { ...base, status: "FAILED", reason: null, suspects: { ...suspects, more: 0, complete: false } }, null).text).toContain("    - Add the leaderboard\n    and more\n");
+    // Data that is not a list of commits says nothing of them.
+    expect(renderNotice("build.failed", { ...base, status: "FAILED", reason: null, suspects: { since: 9, commits: [] } }, null).text).not.toContain("Commits since");
+  });
+
   it("a fix says the build before it had not succeeded", () => {
     const fixed = renderNotice("build.fixed", { ...base, status: "SUCCEEDED" }, null);
     expect(fixed.subject).toBe("Keel: Wallet iOS #12 is fixed on main");

@@ -3,6 +3,7 @@
 // never holds a secret.
 import { isConnectionStatus, statusLabel } from "@/lib/connections/status";
 import { brokenWords } from "@/lib/shared/builds";
+import { moreWords, suspectsSchema, suspectWords } from "@/lib/shared/build-changes";
 import { poolWorkerCommand } from "@/lib/shared/build-pools";
 import { signingRenewAdvice, type SigningFacts } from "@/lib/shared/signing-files";
 
@@ -194,7 +195,11 @@ function renderBuildNotice(kind: "build.failed" | "build.fixed", data: Record<st
   const reason = str(data, "reason");
   const firstError = str(data, "firstError");
   const wrong = firstError ? `\n\nWhat went wrong:\n    ${firstError}` : "";
-  return { subject: `Keel: ${build} ${how}${where}`, text: `${build} ${how}${where}.${reason ? ` ${reason}` : ""}${wrong}${about}${footer}${off}` };
+  const suspects = suspectsSchema.safeParse(data.suspects);
+  const since = suspects.success
+    ? `\n\nCommits since #${suspects.data.since}, the last successful build:\n${[...suspects.data.commits.map((commit) => `    - ${suspectWords(commit)}`), ...(moreWords(suspects.data) ? [`    ${moreWords(suspects.data)}`] : [])].join("\n")}`
+    : "";
+  return { subject: `Keel: ${build} ${how}${where}`, text: `${build} ${how}${where}.${reason ? ` ${reason}` : ""}${wrong}${about}${since}${footer}${off}` };
 }
 
 const SIGNING_KINDS = new Set<string>(["provisioning-profile", "certificates", "keystore", "pkcs12", "other"]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildChangesOf, changelogText, changesJson, changesSummary, firstLine, hasLine, lineWords, type BuildChanges } from "./build-changes";
+import { buildChangesOf, changelogText, changesJson, changesSummary, firstLine, hasLine, lineWords, moreWords, suspectsOf, type BuildChanges } from "./build-changes";
 
 const since = { buildId: "0b9f4a52-2c1e-4d57-9a51-8f7e3c2d1b0a", number: 41, commitId: "a".repeat(40) };
 const commit = (n: number, message: string, author: string | null = "Mona Kane") => ({ id: String(n).repeat(40).slice(0, 40), message, author, date: "2026-12-01T10:00:00Z" });
@@ -42,6 +42,17 @@ describe("build changes", () => {
     expect(changelogText({ since, commits: [commit(1, "Show the rank"), commit(2, "", null)], complete: true })).toBe("- Show the rank (Mona Kane)\n- (no message)\n");
     expect(changelogText({ since, commits: [commit(1, "Show the rank")], complete: false })).toBe("- Show the rank (Mona Kane)\n- …and more commits since build #41\n");
     expect(changelogText({ since: null, commits: [], complete: true })).toBe("");
+  });
+
+  it("names a failure's likely causes: the first few commits, and how many more", () => {
+    const four = [commit(1, "a"), commit(2, "b", null), commit(3, "c"), commit(4, "d")];
+    expect(suspectsOf({ since, commits: four, complete: true }, 2)).toEqual({ since: 41, commits: [{ message: "a", author: "Mona Kane" }, { message: "b", author: null }], more: 2, complete: true });
+    expect(moreWords({ more: 2, complete: true })).toBe("and 2 more");
+    expect(moreWords({ more: 0, complete: false })).toBe("and more");
+    expect(moreWords({ more: 0, complete: true })).toBe("");
+    expect(suspectsOf({ since, commits: [], complete: true })).toBeNull();
+    expect(suspectsOf({ since: null, commits: [], complete: true })).toBeNull();
+    expect(suspectsOf(null)).toBeNull();
   });
 
   it("names the fields for the token API and webhooks", () => {

@@ -85,6 +85,38 @@ export function changesSummary(changes: BuildChanges, line: BuildLine): string {
   return `${changes.complete ? "" : "More than "}${count} commit${count === 1 && changes.complete ? "" : "s"} since #${changes.since.number}`;
 }
 
+/** What a failure's notice and chat message name of the changes: the likely causes. */
+export const suspectsSchema = z.object({
+  since: z.number().int().positive(),
+  commits: z.array(z.object({ message: z.string(), author: z.string().nullable() })).min(1),
+  more: z.number().int().min(0),
+  complete: z.boolean(),
+});
+
+export type Suspects = z.infer<typeof suspectsSchema>;
+
+/**
+ * The first `max` commits since the last good build, for a failed build's e-mail and chat message
+ * (the change that broke it is among them); null when there is nothing to name.
+ */
+export function suspectsOf(changes: BuildChanges | null, max = 5): Suspects | null {
+  if (!changes?.since || changes.commits.length === 0) {
+    return null;
+  }
+  const shown = changes.commits.slice(0, max).map((commit) => ({ message: commit.message, author: commit.author }));
+  return { since: changes.since.number, commits: shown, more: changes.commits.length - shown.length, complete: changes.complete };
+}
+
+/** "Add the leaderboard (Mona Kane)". */
+export function suspectWords(commit: Suspects["commits"][number]): string {
+  return `${commit.message || "(no message)"}${commit.author ? ` (${commit.author})` : ""}`;
+}
+
+/** "and 3 more" / "and more" (past the kept commits the count is not known) / "". */
+export function moreWords(suspects: Pick<Suspects, "more" | "complete">): string {
+  return !suspects.complete ? "and more" : suspects.more > 0 ? `and ${suspects.more} more` : "";
+}
+
 /**
  * The changelog the steps get in `$KEEL_BUILD_CHANGELOG`: one line per commit, newest first,
  * "- message (author)", ready for TestFlight's "What to Test" or Firebase App Distribution's
