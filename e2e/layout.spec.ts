@@ -4,7 +4,7 @@
 // pixels differ between machines). Also the skip link and the phone menu by keyboard.
 // One signed-in page per width walks all pages, so the whole spec costs two sessions.
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, DEFAULT_USERS } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
@@ -60,6 +60,24 @@ test.beforeAll(async () => {
       finishedAt: new Date(Date.now() - 20_000),
     },
   });
+  // The service hooks Keel keeps for the repository: the connection page's five-column table.
+  for (const eventType of ["git.push", "git.pullrequest.created", "git.pullrequest.updated"]) {
+    await prisma().hookSubscription.create({
+      data: {
+        organizationId: connection.organizationId,
+        connectionId: connection.id,
+        projectId: DEFAULT_PROJECTS.mobileIos.id,
+        repositoryId: DEFAULT_REPOS.walletApp.id,
+        eventType,
+        urlKey: randomBytes(24).toString("base64url"),
+        basicUsername: "keel-layout",
+        passwordHash: "0".repeat(64),
+        passwordSealed: "unused",
+        state: "ACTIVE",
+        lastVerifiedAt: new Date(),
+      },
+    });
+  }
   fixture = { admin, connectionId: connection.id, profileId: profile.id, buildId: build.id };
 });
 
