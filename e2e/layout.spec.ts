@@ -60,6 +60,27 @@ test.beforeAll(async () => {
       finishedAt: new Date(Date.now() - 20_000),
     },
   });
+  // Signing files as Keel read them (lib/shared/signing-files.ts): the workflow page's table with
+  // badges, long names and fingerprints. Only what the page lists; the sealed content is never opened.
+  const ends = new Date(Date.now() + 20 * 86_400_000).toISOString();
+  const fingerprint = (bytes: number) => Array.from({ length: bytes }, (_, index) => (index * 37 % 256).toString(16).padStart(2, "0").toUpperCase()).join(":");
+  const files = [
+    {
+      variable: "IOS_DISTRIBUTION_PROVISIONING_PROFILE",
+      fileName: "Fabrikam_Wallet_Ad_Hoc_Distribution_2026.mobileprovision",
+      signing: { kind: "provisioning-profile", name: "Fabrikam Wallet Ad Hoc Distribution 2026", uuid: randomUUID(), team: "Fabrikam Mobile Ltd", teamId: "ABCDE12345", appId: "com.fabrikam.wallet", distribution: "ad-hoc", devices: 12, deviceIds: [], profileExpiresAt: ends, certificates: [{ name: "Apple Distribution: Fabrikam Mobile Ltd (ABCDE12345)", expiresAt: ends }], expiresAt: ends },
+    },
+    {
+      variable: "ANDROID_UPLOAD_KEYSTORE",
+      fileName: "upload-keystore.jks",
+      signing: { kind: "keystore", format: "jks", certificates: [{ name: "CN=Fabrikam Upload Key, O=Fabrikam Mobile Ltd", alias: "upload", expiresAt: new Date(Date.now() + 9_000 * 86_400_000).toISOString(), sha1: fingerprint(20), sha256: fingerprint(32) }], expiresAt: null },
+    },
+  ];
+  for (const file of files) {
+    await prisma().buildSecretFile.create({
+      data: { organizationId: connection.organizationId, profileId: profile.id, ...file, contentSealed: "unused", size: 4_096, sha256: "0".repeat(64), expiresAt: file.signing.expiresAt ? new Date(file.signing.expiresAt) : null, uploadedById: admin.id },
+    });
+  }
   // The service hooks Keel keeps for the repository: the connection page's five-column table.
   for (const eventType of ["git.push", "git.pullrequest.created", "git.pullrequest.updated"]) {
     await prisma().hookSubscription.create({
@@ -199,6 +220,7 @@ for (const size of WIDTHS) {
       await visit("network", "/settings/network");
       await visit("workers", "/settings/workers");
       await visit("webhooks", "/settings/webhooks");
+      await visit("signing files", "/settings/signing");
       await visit("audit", "/settings/audit");
       await visit("Entra ID settings", "/settings/entra");
     });

@@ -77,48 +77,51 @@ export function SecretFiles({ files, saveAction }: { files: SecretFileRow[]; sav
           No secret files yet. Upload a signing keystore, a .p12 certificate or a provisioning profile: every build gets it, outside the repository. Keel reads when provisioning profiles, certificates and keystores expire, and reminds admins a month before.
         </p>
       ) : (
-        <table className="w-full text-left text-sm" aria-label="Secret files">
-          <thead className="text-xs text-slate-500">
-            <tr>
-              <th scope="col" className="py-1 pr-3 font-medium">Variable</th>
-              <th scope="col" className="py-1 pr-3 font-medium">File</th>
-              <th scope="col" className="py-1 pr-3 font-medium">Uploaded</th>
-              <th scope="col" className="py-1 font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {files.map((file) => (
-              <tr key={file.id} className="border-t border-slate-200 align-top">
-                <td className="py-2 pr-3 font-mono text-xs">{file.variable}</td>
-                <td className="py-2 pr-3">
-                  <span className="break-all">{file.fileName}</span>
-                  <span className="block text-xs text-slate-600">
-                    {formatSize(file.size)} · SHA-256 {file.sha256.slice(0, 12)}…
-                  </span>
-                  {file.signing ? <SigningLine about={file.signing} /> : null}
-                </td>
-                <td className="py-2 pr-3 text-xs text-slate-600">
-                  {file.updated}
-                  {file.uploadedBy ? ` by ${file.uploadedBy}` : ""}
-                </td>
-                <td className="py-2 text-right">
-                  <ActionButton
-                    action={file.removeAction}
-                    label="Remove"
-                    pendingLabel="Removing…"
-                    variant="ghost"
-                    className=""
-                    buttonClassName="text-red-700"
-                    formLabel={`Remove ${file.variable}`}
-                    buttonLabel={`Remove the file of ${file.variable}`}
-                  />
-                </td>
+        // A list of cards on a phone (globals.css, .table-cards).
+        <div className="table-cards table-cards-flush">
+          <table className="w-full text-left text-sm" aria-label="Secret files">
+            <thead className="text-xs text-slate-500">
+              <tr>
+                <th scope="col" className="py-1 pr-3 font-medium">Variable</th>
+                <th scope="col" className="py-1 pr-3 font-medium">File</th>
+                <th scope="col" className="py-1 pr-3 font-medium">Uploaded</th>
+                <th scope="col" className="py-1 font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {files.map((file) => (
+                <tr key={file.id} className="border-t border-slate-200 align-top">
+                  <td className="py-2 pr-3 font-mono text-xs">{file.variable}</td>
+                  <td className="py-2 pr-3">
+                    <span className="break-all">{file.fileName}</span>
+                    <span className="block text-xs text-slate-600">
+                      {formatSize(file.size)} · SHA-256 {file.sha256.slice(0, 12)}…
+                    </span>
+                    {file.signing ? <SigningLine about={file.signing} /> : null}
+                  </td>
+                  <td className="py-2 pr-3 text-xs text-slate-600" data-label="Uploaded">
+                    {file.updated}
+                    {file.uploadedBy ? ` by ${file.uploadedBy}` : ""}
+                  </td>
+                  <td className="py-2 text-right" data-inline>
+                    <ActionButton
+                      action={file.removeAction}
+                      label="Remove"
+                      pendingLabel="Removing…"
+                      variant="ghost"
+                      className=""
+                      buttonClassName="text-red-700"
+                      formLabel={`Remove ${file.variable}`}
+                      buttonLabel={`Remove the file of ${file.variable}`}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <form action={formAction} className="space-y-3" aria-label="Upload a secret file">
         <TextField
