@@ -140,6 +140,12 @@ test.describe("API tokens", () => {
       expect(done.status).toBe("SUCCEEDED");
       const finishedBuild = done! as ApiBuild & { logUrl: string; whatWentWrong: unknown };
       expect(finishedBuild.whatWentWrong).toBeNull();
+      // Found again by its commit, or the start of it, as Azure DevOps shows it; a branch name is not a commit.
+      const byCommit = await script.get(`/api/v1/profiles/${profile.id}/builds?commit=${build.commit.slice(0, 8).toUpperCase()}`, { headers: bearer });
+      expect(((await byCommit.json()) as { builds: ApiBuild[] }).builds.map((item) => item.id)).toEqual([build.id]);
+      const notACommit = await script.get(`/api/v1/profiles/${profile.id}/builds?commit=main`, { headers: bearer });
+      expect(notACommit.status()).toBe(400);
+      expect(((await notACommit.json()) as { error: { fields: Record<string, string[]> } }).error.fields.commit).toEqual(["commit must be 4 to 40 hexadecimal characters: a commit id or its start, such as 3cf776d9"]);
       // The profile's first build of main: nothing to count changes from (lib/builds/builds.db.test.ts has a list of them).
       expect((done as ApiBuild & { changes: unknown }).changes).toEqual({ since: null, commits: [], complete: true });
       // The log, for the script's own output.

@@ -1,7 +1,7 @@
 // Builds in the browser: start one from a profile, watch its log stream in, see it succeed and
 // its commit status arrive in Azure DevOps; a failing build; an admin sets a workflow variable
 // and a member cancels a long build. The worker (the launcher's child) runs them for real.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -388,7 +388,8 @@ test.describe("builds", () => {
       });
     try {
       const first = await build(1, "a".repeat(40), { since: null, commits: [], complete: true });
-      const second = await build(2, "d".repeat(40), {
+      // A commit of its own: "Every build of this commit" lists this build alone.
+      const second = await build(2, randomBytes(20).toString("hex"), {
         since: { buildId: first.id, number: 1, commitId: first.commitId },
         commits: [
           { id: newer, message: "Show the player's rank", author: "Mona Kane", date: "2026-12-01T10:00:00Z" },
@@ -412,6 +413,15 @@ test.describe("builds", () => {
       await expectNoSeriousA11yViolations(page, "build page with its changes");
       await card.getByRole("link", { name: "the last successful build of main" }).click();
       await expect(page).toHaveURL(new RegExp(`/builds/${first.id}$`));
+      await page.goto(`/builds/${second.id}`);
+      await page.getByRole("link", { name: "Every build of this commit" }).click();
+      await expect(page).toHaveURL(new RegExp(`/builds\\?commit=${second.commitId}$`));
+      await expect(page.getByLabel("Commit")).toHaveValue(second.commitId);
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("row")).toHaveCount(2);
+      await expect(page.getByRole("table", { name: "Builds" })).toContainText(`${profile.name}`);
+      // Half an id is refused by name, and the list is not filtered by it.
+      await page.goto(`/builds?commit=3cf`);
+      await expect(page.getByText("Commit must be 4 to 40 hexadecimal characters").first()).toBeVisible();
 
       await page.goto(`/builds/${second.id}`);
       const share = page.getByRole("region", { name: "Share with testers" });

@@ -248,6 +248,31 @@ describe("build notices", () => {
   });
 });
 
+describe("the builds list's commit filter", () => {
+  it("finds the builds of a commit by its id or its start, within the organization", async () => {
+    const { listBuilds } = await import("./builds");
+    const { buildListQuerySchema } = await import("@/lib/validation/builds");
+    const other = await seedOrganization(database, "Commit Filter");
+    const scope = testScope(other.organizationId, other.adminId);
+    const profile = await database.prisma.buildProfile.create({ data: { organizationId: other.organizationId, name: "Commits", nameKey: "commits", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r-commits", repositoryName: "R" } });
+    // Neighbours in sort order: a prefix must not take the next id (3cf8…) or one it only contains.
+    const ids = ["3cf776d979eeff2ae91a5caf181b258aabef83d9", "3cf776d9aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "3cf8000000000000000000000000000000000000", "00003cf776d9000000000000000000000000000f", "3cf776d979eeff2ae91a5caf181b258aabef83d9"];
+    for (const [index, commitId] of ids.entries()) {
+      await database.prisma.build.create({ data: { organizationId: other.organizationId, profileId: profile.id, number: index + 1, status: "SUCCEEDED", trigger: "MANUAL", idempotencyKey: `commit-filter-${index}`, commitId, steps: [], timeoutSeconds: 60 } });
+    }
+    const numbers = async (commit: string) => (await listBuilds(scope, { commit: buildListQuerySchema.parse({ commit }).commit!, page: 1, pageSize: 50 })).rows.map((row) => row.number).sort();
+    expect(await numbers("3cf776d979eeff2ae91a5caf181b258aabef83d9")).toEqual([1, 5]);
+    expect(await numbers("3CF776D9")).toEqual([1, 2, 5]);
+    expect(await numbers(" 3cf7 ")).toEqual([1, 2, 5]);
+    expect(await numbers("3cf8")).toEqual([3]);
+    expect(await numbers("ffff")).toEqual([]);
+    // Another organization's build of the same commit is not listed.
+    expect((await listBuilds(admin, { commit: "3cf776d9", page: 1, pageSize: 50 })).rows.filter((row) => row.commitId.startsWith("3cf776d9"))).toEqual([]);
+    expect(buildListQuerySchema.safeParse({ commit: "3cf" }).error?.issues[0]?.message).toBe("Commit must be 4 to 40 hexadecimal characters: a commit id or its start, such as 3cf776d9");
+    expect(buildListQuerySchema.safeParse({ commit: "main" }).success).toBe(false);
+  });
+});
+
 describe("log retention", () => {
   it("deletes the log lines of builds finished longer ago than the retention, keeps the builds and the newer logs", async () => {
     const { pruneBuildLogs } = await import("./builds");

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { API_TOKEN_LIFETIMES, API_TOKEN_SHAPE, DEFAULT_API_TOKEN_DAYS } from "@/lib/shared/api-tokens";
 import { buildParametersProblem } from "@/lib/shared/build-parameters";
 import { BUILD_STATUSES, type BuildStatusValue } from "@/lib/shared/builds";
-import { isBranchName } from "./builds";
+import { commitPrefixField, isBranchName } from "./builds";
 import { textField } from "./form";
 
 // The API tokens page's form, and what Keel's token API (app/api/v1) accepts: every header,
@@ -100,6 +100,7 @@ export const apiStartBuildBody = z
 /** GET /api/v1/profiles/{id}/builds: the newest builds, optionally of one branch or in one status. */
 export const apiListBuildsQuery = z.strictObject({
   branch: branchField.optional(),
+  commit: commitPrefixField("must be").optional(),
   status: z
     .string()
     .transform((value) => value.toUpperCase())

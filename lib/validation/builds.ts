@@ -355,6 +355,19 @@ export const workflowFormSchema = z.object({
 });
 
 /** The /builds page's filters, read with parseListQuery (list-query.ts): a bad value is named and ignored. */
+/**
+ * A commit id or its start, as Azure DevOps and git show them (4 to 40 hexadecimal characters),
+ * lowercased: the builds list's and the token API's commit filter. `must` is how the message
+ * starts ("Commit must be" on a page, "must be" where the field's name is put in front).
+ */
+export function commitPrefixField(must: string) {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[0-9a-f]{4,40}$/, `${must} 4 to 40 hexadecimal characters: a commit id or its start, such as 3cf776d9`);
+}
+
 export const buildListQuerySchema = z.strictObject({
   status: z.enum(BUILD_STATUSES as [BuildStatusValue, ...BuildStatusValue[]], { error: "Unknown build status" }).optional(),
   profile: z.uuid({ error: "Unknown build profile" }).optional(),
@@ -364,6 +377,7 @@ export const buildListQuerySchema = z.strictObject({
     .refine((value) => !CONTROL.test(value), "Branch must not contain control characters")
     .optional(),
   trigger: z.enum(BUILD_TRIGGERS as [BuildTriggerValue, ...BuildTriggerValue[]], { error: "Unknown trigger" }).optional(),
+  commit: commitPrefixField("Commit must be").optional(),
   /** `mine`: builds the reader started, or of a commit with their e-mail as its author. */
   who: z.enum(["mine"], { error: "Who must be mine" }).optional(),
   page: listPageField,

@@ -23,7 +23,7 @@ const PAGE_SIZE = 25;
 
 function href(query: BuildListQuery, change: Partial<BuildListQuery>): string {
   const next = { ...query, ...change };
-  return listHref("/builds", { who: next.who, status: next.status, trigger: next.trigger, profile: next.profile, branch: next.branch, page: next.page });
+  return listHref("/builds", { who: next.who, status: next.status, trigger: next.trigger, profile: next.profile, branch: next.branch, commit: next.commit, page: next.page });
 }
 
 export default async function BuildsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -31,7 +31,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   // A hand-edited URL never breaks the page: a bad filter is named and ignored, the others still apply.
   const { query, problems } = parseListQuery(buildListQuerySchema, searchParamsObject(await searchParams));
   const [{ rows, total }, profiles, queue, workers] = await Promise.all([
-    listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.trigger ? { trigger: query.trigger } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), ...(query.who === "mine" ? { mine: { userId: user.id, email: user.email } } : {}), page: query.page, pageSize: PAGE_SIZE }),
+    listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.trigger ? { trigger: query.trigger } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), ...(query.commit ? { commit: query.commit } : {}), ...(query.who === "mine" ? { mine: { userId: user.id, email: user.email } } : {}), page: query.page, pageSize: PAGE_SIZE }),
     listBuildProfileOptions(scope, query.profile),
     buildQueueCounts(scope),
     summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS),
@@ -41,7 +41,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
     // A page past the end (a bookmark, rows deleted since): the last page, not "nothing matches".
     redirect(href(query, { page: pages }));
   }
-  const filtered = Boolean(query.who || query.status || query.trigger || query.profile || query.branch);
+  const filtered = Boolean(query.who || query.status || query.trigger || query.profile || query.branch || query.commit);
   const empty = total === 0 && !filtered;
   const anyProfile = empty ? await hasBuildProfiles(scope) : true;
   return (
@@ -69,6 +69,9 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
             <FilterSelect id="builds-profile" label="Profile" name="profile" defaultValue={query.profile ?? ""} controlClassName="max-w-64" options={[{ value: "", label: "Every profile" }, ...profiles.map((profile) => ({ value: profile.id, label: profile.name }))]} />
             <FilterField id="builds-branch" label="Branch">
               <input id="builds-branch" name="branch" type="search" defaultValue={query.branch ?? ""} maxLength={250} placeholder="main" className={`${filterControlClasses} w-48`} />
+            </FilterField>
+            <FilterField id="builds-commit" label="Commit">
+              <input id="builds-commit" name="commit" type="search" defaultValue={query.commit ?? ""} maxLength={40} placeholder="3cf776d9" autoComplete="off" spellCheck={false} className={`${filterControlClasses} w-36 font-mono`} />
             </FilterField>
           </FilterBar>
           <p className="mb-2 text-sm text-slate-600" aria-live="polite">

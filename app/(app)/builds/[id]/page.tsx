@@ -215,6 +215,11 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
                 </dd>
                 {build.commitMessage ? <dd className="mt-1 text-slate-700">{build.commitMessage}</dd> : null}
                 {build.commitAuthor ? <dd className="text-xs text-slate-600">by {build.commitAuthor}</dd> : null}
+                <dd className="mt-1 text-xs">
+                  <Link href={`/builds?commit=${build.commitId}`} className="text-brand-700 underline">
+                    Every build of this commit
+                  </Link>
+                </dd>
               </div>
               {build.pullRequestId !== null ? (
                 <div>
