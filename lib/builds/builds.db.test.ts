@@ -1150,6 +1150,16 @@ describe("the build worker", () => {
     expect((await finished(third.id)).status).toBe("FAILED");
     await until("the comment to say it failed", async () => (await snapshot()).threads[0]!.comments[0]!.content.includes(`Keel build #${third.number} failed`));
     expect((await snapshot()).threads[0]!.comments[0]!.content).toContain("Step “Compile” failed with exit code 65.\n\n```text\n/src/Pay.swift:3:1: error: cannot find 'rate' in scope\n```");
+    // A push to the source branch: the next iteration's build lists the pushed commit since the
+    // pull request's last good build (#2), not the merge commit Azure DevOps made for it.
+    const pushed = await emulator.control.push({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", branch: "feature/keel-pr", commits: [{ message: "Handle an empty rate", authorName: "Kai Olsen" }] });
+    const updated = await snapshot();
+    expect(updated.lastMergeCommit).not.toBe(pr.lastMergeCommit);
+    const fourth = await start({ commit: updated.lastMergeCommit!, pullRequest: { ...pullRequest, iteration: updated.iterations.length }, profile: prProfile });
+    await finished(fourth.id);
+    const changes = (await database.prisma.build.findUniqueOrThrow({ where: { id: fourth.id } })).changes as { since: { number: number }; commits: { id: string; message: string }[] };
+    expect(changes.since.number).toBe(second.number);
+    expect(changes.commits.map((commit) => [commit.id, commit.message])).toEqual([[pushed.commits[0]!.commitId, "Handle an empty rate"]]);
   }, 90_000);
 
   it("a failure to report never fails the build: the finding is shown and the engine retries", async () => {

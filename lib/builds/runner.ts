@@ -502,7 +502,8 @@ class BuildRun {
         const found = await client.commitsSince(profile.projectId, profile.repositoryId, build.commitId, since.commitId, CHANGES_MAX);
         changes = {
           since: { buildId: since.id, number: since.number, commitId: since.commitId },
-          commits: found.commits.map((commit) => ({ id: commit.commitId.toLowerCase(), message: firstLine(commit.comment), author: commit.author?.name ?? null, date: commit.author?.date ?? null })),
+          // A pull request's build is of the merge commit Azure DevOps made: nobody's change.
+          commits: found.commits.filter((commit) => build.pullRequestId === null || commit.commitId.toLowerCase() !== build.commitId).map((commit) => ({ id: commit.commitId.toLowerCase(), message: firstLine(commit.comment), author: commit.author?.name ?? null, date: commit.author?.date ?? null })),
           complete: found.complete,
         };
       } catch (error) {
