@@ -203,6 +203,7 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/profiles.ts#editProfileAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.profile()], form: { name: uniqueName("Matrix Edited"), platform: "ANDROID", defaultBranch: "main" } }) },
   // Members may delete only the profiles they created; this one an admin created.
   "lib/actions/profiles.ts#deleteProfileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.profile()]) },
+  "lib/actions/profiles.ts#watchProfileAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [await f.profile()], form: { watch: "yes" } }) },
   // Members may change only the triggers of profiles they created; this one an admin created.
   "lib/actions/hooks.ts#updateTriggersAction": {
     expect: ADMIN_TARGET,

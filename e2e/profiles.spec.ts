@@ -315,6 +315,38 @@ test.describe("build profiles", () => {
     }
   });
 
+  test("a member watches a profile: told of its default branch's failures, counted on the page, and stops", async ({ page }) => {
+    const member = await createUser({ role: "MEMBER", name: "Wren Watcher" });
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    const profile = await seedProfile({ ...walletApp, connectionId: connection.id, name: uniqueName("Watched") });
+    try {
+      await signInPage(page, member.email, member.password);
+      await page.goto(`/profiles/${profile.id}`);
+      // The title and the line under it.
+      const header = page.getByRole("heading", { level: 1, name: profile.name }).locator("xpath=..");
+      await page.getByRole("button", { name: /^Watch this profile/ }).click();
+      await expect(page.getByText("Watching: you hear when a build of its default branch or a tag fails, and when it is fixed.")).toBeVisible();
+      await expect(page.getByRole("button", { name: "Stop watching this profile" })).toBeVisible();
+      await expect(header).toContainText("You watch it");
+      expect(await prisma().profileWatch.count({ where: { profileId: profile.id, userId: member.id } })).toBe(1);
+      await expectNoSeriousA11yViolations(page, "profile page, watching");
+      // Build e-mails off: watching tells them nothing, and the page says so with the way back.
+      await prisma().user.update({ where: { id: member.id }, data: { buildEmails: false } });
+      await page.reload();
+      await expect(header).toContainText("your build e-mails are off, so you hear nothing until you turn them on under Your account");
+      await prisma().user.update({ where: { id: member.id }, data: { buildEmails: true } });
+      await page.reload();
+      await page.getByRole("button", { name: "Stop watching this profile" }).click();
+      await expect(page.getByText("No longer watching: you hear only of builds you start or whose commit you wrote.")).toBeVisible();
+      await expect(page.getByRole("button", { name: /^Watch this profile/ })).toBeVisible();
+      await expect(header).not.toContainText("watch");
+      expect(await prisma().profileWatch.count({ where: { profileId: profile.id } })).toBe(0);
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+
   test("deleting asks first, is allowed to the creator and admins only, and is audited", async ({ page, browser }) => {
     const creator = await createUser({ role: "MEMBER", name: "Cora Creator" });
     const other = await createUser({ role: "MEMBER", name: "Oscar Other" });

@@ -22,6 +22,7 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "profile.rebind": { member: false, system: false },
   "profile.update": { member: false, system: false },
   "profile.delete": { member: false, system: false },
+  "profile.watch": { member: true, system: false },
   "audit.read": { member: false, system: false },
   "build.read": { member: true, system: true },
   "build.start": { member: true, system: true },

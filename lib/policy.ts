@@ -46,6 +46,8 @@ const RULES = {
   "profile.update": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can edit it." },
   /** Delete a build profile: admins, and the person who created it. */
   "profile.delete": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can delete it." },
+  /** Watch a build profile for oneself: hear when its default branch's or tags' builds fail or are fixed. */
+  "profile.watch": { roles: ["ADMIN", "MEMBER"], system: false, refusal: ADMINS_ONLY },
   /** Read and export the organization's audit log. */
   "audit.read": { roles: ["ADMIN"], system: false, refusal: ADMINS_ONLY },
   /** See builds, their logs and what was reported to Azure DevOps. */

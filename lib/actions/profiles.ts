@@ -7,7 +7,7 @@ import { problemViewerFor } from "@/lib/connections/service";
 import { problemForViewer } from "@/lib/shared/problems";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import { getConnection } from "@/lib/data/connections";
-import { createProfile, deleteProfile, duplicateProfile, findProfileByIdempotencyKey, profileNameTaken, rebindProfile, updateProfile } from "@/lib/data/profiles";
+import { createProfile, deleteProfile, duplicateProfile, findProfileByIdempotencyKey, profileNameTaken, rebindProfile, setProfileWatch, updateProfile } from "@/lib/data/profiles";
 import { action } from "@/lib/entry/action";
 import { flash } from "@/lib/entry/flash";
 import { requestHookSync } from "@/lib/hooks/subscriptions";
@@ -17,7 +17,17 @@ import { verifyRepository } from "@/lib/repositories/branches";
 import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
 import { repositoryChanges } from "@/lib/repositories/profile-sync";
 import { errorState } from "@/lib/validation/form";
-import { createProfileFields, createProfileSchema, duplicateProfileFields, duplicateProfileSchema, editProfileFields, editProfileSchema, rebindProfileFields, rebindProfileSchema } from "@/lib/validation/profiles";
+import {
+  createProfileFields,
+  createProfileSchema,
+  duplicateProfileFields,
+  duplicateProfileSchema,
+  editProfileFields,
+  editProfileSchema,
+  rebindProfileFields,
+  rebindProfileSchema,
+  watchProfileSchema,
+} from "@/lib/validation/profiles";
 
 const log = logger("actions.profiles");
 
@@ -214,5 +224,21 @@ export const duplicateProfileAction = action(
     revalidatePath("/profiles");
     await flash(`Copied “${profile.name}” as “${input.name}”. Its triggers are manual until you turn them on.`);
     redirect(`/profiles/${copy.id}`);
+  },
+);
+
+/**
+ * Watch on a profile's page (members and admins, for themselves): its default branch's and tags'
+ * failures and fixes reach them too, by notice and e-mail; and the way back.
+ */
+export const watchProfileAction = action(
+  { name: "profiles.watch", permission: "profile.watch", target: "profile", form: { schema: watchProfileSchema, fields: ["watch"] }, unexpected: "Saving failed unexpectedly. Try again." },
+  async ({ scope, target: profile, input }) => {
+    await setProfileWatch(scope, profile.id, input.watch);
+    revalidatePath(`/profiles/${profile.id}`);
+    return {
+      status: "success",
+      message: input.watch ? "Watching: you hear when a build of its default branch or a tag fails, and when it is fixed." : "No longer watching: you hear only of builds you start or whose commit you wrote.",
+    };
   },
 );

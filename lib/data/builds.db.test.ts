@@ -248,6 +248,47 @@ describe("build notices", () => {
   });
 });
 
+describe("watching a profile", () => {
+  it("watchers hear of failures and fixes of the default branch and tags, not of other branches or pull requests; stopping ends it", async () => {
+    const { finishBuild } = await import("./builds");
+    const { profileWatchOf, setProfileWatch } = await import("./profiles");
+    const other = await seedOrganization(database, "Watchers");
+    const asAdmin = testScope(other.organizationId, other.adminId);
+    const asMember = testScope(other.organizationId, other.memberId, "MEMBER");
+    const profile = await database.prisma.buildProfile.create({ data: { organizationId: other.organizationId, name: "Watched", nameKey: "watched", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r-watched", repositoryName: "R", defaultBranch: "refs/heads/main" } });
+    await setProfileWatch(asMember, profile.id, true);
+    await setProfileWatch(asMember, profile.id, true);
+    expect(await profileWatchOf(asMember, profile.id)).toEqual({ watching: true, watchers: 1 });
+    expect(await profileWatchOf(asAdmin, profile.id)).toEqual({ watching: false, watchers: 1 });
+    let number = 0;
+    // Started by the admin, by nobody's commit: whoever else is told, is told as a watcher.
+    const told = async (status: "FAILED" | "SUCCEEDED", line: { branch?: string; tag?: string; pullRequestId?: number }) => {
+      number += 1;
+      const runId = crypto.randomUUID();
+      const build = await database.prisma.build.create({
+        data: { organizationId: other.organizationId, profileId: profile.id, number, status: "RUNNING", runId, trigger: "PUSH", idempotencyKey: `watch-${number}`, commitId: "e".repeat(40), steps: [], timeoutSeconds: 60, requestedById: other.adminId, branch: line.branch ?? null, tag: line.tag ?? null, pullRequestId: line.pullRequestId ?? null },
+      });
+      expect(await finishBuild(asAdmin, build.id, runId, { status, reason: null })).toBe(true);
+      const notices = await database.prisma.notification.findMany({ where: { organizationId: other.organizationId, data: { path: ["buildId"], equals: build.id } } });
+      return notices.map((notice) => [notice.kind, notice.recipientIds.includes(other.memberId)]);
+    };
+    expect(await told("FAILED", { branch: "refs/heads/main" })).toEqual([["build.failed", true]]);
+    expect(await told("SUCCEEDED", { branch: "refs/heads/main" })).toEqual([["build.fixed", true]]);
+    expect(await told("FAILED", { branch: "refs/heads/feature/x" })).toEqual([["build.failed", false]]);
+    expect(await told("FAILED", { branch: "refs/heads/feature/x", pullRequestId: 7 })).toEqual([["build.failed", false]]);
+    expect(await told("FAILED", { tag: "v2.4.0" })).toEqual([["build.failed", true]]);
+    // Their build e-mails off: not told as a watcher either.
+    await database.prisma.user.update({ where: { id: other.memberId }, data: { buildEmails: false } });
+    expect(await told("FAILED", { branch: "refs/heads/main" })).toEqual([["build.failed", false]]);
+    await database.prisma.user.update({ where: { id: other.memberId }, data: { buildEmails: true } });
+    await setProfileWatch(asMember, profile.id, false);
+    expect(await profileWatchOf(asMember, profile.id)).toEqual({ watching: false, watchers: 0 });
+    expect(await told("FAILED", { branch: "refs/heads/main" })).toEqual([["build.failed", false]]);
+    // Another organization's profile cannot be watched.
+    await expect(setProfileWatch(admin, profile.id, true)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
 describe("the builds list's commit filter", () => {
   it("finds the builds of a commit by its id or its start, within the organization", async () => {
     const { listBuilds } = await import("./builds");

@@ -1113,7 +1113,7 @@ export async function finishBuild(
     await tx.buildStep.updateMany({ where: { buildId: id, status: "RUNNING" }, data: { status: outcome.status === "CANCELED" ? "CANCELED" : "FAILED", finishedAt: new Date() } });
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, profileId: true, pullRequestId: true, branch: true, commitId: true, commitMessage: true, requestedById: true, commitAuthorEmail: true, changes: true, profile: { select: { name: true } } },
+      select: { id: true, number: true, profileId: true, pullRequestId: true, branch: true, tag: true, commitId: true, commitMessage: true, requestedById: true, commitAuthorEmail: true, changes: true, profile: { select: { name: true, defaultBranch: true } } },
     });
     await addReports(tx, scope.organizationId, build, outcome.status);
     await noticeOfEnd(tx, scope, build, outcome);
@@ -1162,12 +1162,13 @@ async function noticeOfEnd(
     profileId: string;
     pullRequestId: number | null;
     branch: string | null;
+    tag: string | null;
     commitId: string;
     commitMessage: string | null;
     requestedById: string | null;
     commitAuthorEmail: string | null;
     changes: Prisma.JsonValue;
-    profile: { name: string };
+    profile: { name: string; defaultBranch: string | null };
   },
   outcome: { status: BuildStatus; reason: string | null },
 ): Promise<void> {
@@ -1184,6 +1185,8 @@ async function noticeOfEnd(
     kind,
     requestedById: build.requestedById,
     commitAuthorEmail: build.commitAuthorEmail,
+    // Watchers hear of what ships: the default branch and tags, not every branch and pull request.
+    watchedProfileId: build.pullRequestId === null && (build.tag !== null || (build.branch !== null && build.branch === build.profile.defaultBranch)) ? build.profileId : null,
     data: {
       buildId: build.id,
       profile: build.profile.name,

@@ -51,17 +51,19 @@ export type BuildNoticeKind = "build.failed" | "build.fixed";
 
 /**
  * Records a build notice inside the caller's transaction (once per build and kind) for whoever
- * started the build and the member whose e-mail is the commit author's — active members who did
- * not turn build e-mails off. Nobody to tell: no notice. Returns whether one was created.
+ * started the build, the member whose e-mail is the commit author's and, when `watchedProfileId`
+ * is given (a build of the default branch or a tag), the profile's watchers — active members who
+ * did not turn build e-mails off. Nobody to tell: no notice. Returns whether one was created.
  */
 export async function createBuildNotice(
   tx: Tx,
   scope: Scope,
-  notice: { buildId: string; kind: BuildNoticeKind; requestedById: string | null; commitAuthorEmail: string | null; data: Prisma.InputJsonValue },
+  notice: { buildId: string; kind: BuildNoticeKind; requestedById: string | null; commitAuthorEmail: string | null; watchedProfileId?: string | null; data: Prisma.InputJsonValue },
 ): Promise<boolean> {
   const who: Prisma.UserWhereInput[] = [
     ...(notice.requestedById ? [{ id: notice.requestedById }] : []),
     ...(notice.commitAuthorEmail ? [{ email: { equals: notice.commitAuthorEmail, mode: "insensitive" as const } }] : []),
+    ...(notice.watchedProfileId ? [{ profileWatches: { some: { profileId: notice.watchedProfileId } } }] : []),
   ];
   if (who.length === 0) {
     return false;

@@ -555,3 +555,34 @@ export async function duplicateProfile(scope: Scope, sourceId: string, input: { 
     );
   });
 }
+
+/** The profile's watchers who are told (active members of its organization), and whether the signed-in person is one. */
+export async function profileWatchOf(scope: Scope, profileId: string): Promise<{ watching: boolean; watchers: number }> {
+  const userId = requireUserActor(scope).userId;
+  const rows = await db.profileWatch.findMany({
+    where: { profileId, profile: { organizationId: scope.organizationId }, user: { isActive: true, memberships: { some: { organizationId: scope.organizationId } } } },
+    select: { userId: true },
+  });
+  return { watching: rows.some((row) => row.userId === userId), watchers: rows.length };
+}
+
+/**
+ * Watch (or stop watching) a profile, for the signed-in person: they hear when a build of its
+ * default branch or a tag fails or is fixed (lib/data/notifications.ts). Idempotent; a
+ * preference of their own, like the account's e-mail switch, so not audited.
+ */
+export async function setProfileWatch(scope: Scope, profileId: string, watch: boolean): Promise<void> {
+  if (!can(scope, "profile.watch")) {
+    throw new AppError("FORBIDDEN", refusalOf("profile.watch"));
+  }
+  const userId = requireUserActor(scope).userId;
+  const profile = await db.buildProfile.findFirst({ where: { id: profileId, organizationId: scope.organizationId }, select: { id: true } });
+  if (!profile) {
+    throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
+  }
+  if (watch) {
+    await db.profileWatch.createMany({ data: [{ profileId, userId }], skipDuplicates: true });
+  } else {
+    await db.profileWatch.deleteMany({ where: { profileId, userId } });
+  }
+}

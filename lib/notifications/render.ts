@@ -186,7 +186,7 @@ function renderBuildNotice(kind: "build.failed" | "build.fixed", data: Record<st
   const message = str(data, "commitMessage");
   const about = commit ? `\n\nCommit ${commit}${message ? `: ${message}` : ""}` : "";
   const footer = link ? `\n\nOpen the build in Keel: ${link}\n` : "\n";
-  const off = link ? "\n\nYou get this because you started the build or wrote its commit. Turn these e-mails off under Account in Keel.\n" : "";
+  const off = link ? "\n\nYou get this because you started the build, wrote its commit or watch its build profile. Turn these e-mails off under Account in Keel (or stop watching on the profile's page).\n" : "";
   if (kind === "build.fixed") {
     return { subject: `Keel: ${build} is fixed${where}`, text: `${build} succeeded${where}: the build before it on this ${pr !== null ? "pull request" : "branch"} had not.${about}${footer}${off}` };
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { yesNoField } from "./form";
 import { listPageField } from "./list-query";
 import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
 import { parseBuildParameters } from "@/lib/shared/build-parameters";
@@ -122,7 +123,7 @@ export const shareProfileSchema = z.object({
 });
 
 /** Keep forever, or stop keeping (the button says which). */
-export const keepBuildSchema = z.object({ keep: z.enum(["yes", "no"], { error: "Reload the page and try again" }).transform((value) => value === "yes") });
+export const keepBuildSchema = z.object({ keep: yesNoField });
 
 /**
  * The largest build number Keel gives: Google Play's largest versionCode, so that a number used

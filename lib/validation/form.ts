@@ -38,6 +38,9 @@ export function calendarDate(value: string): Date | null {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value ? date : null;
 }
 
+/** A button's hidden yes/no field (Keep forever, Watch): true for "yes"; anything else was not sent by the page. */
+export const yesNoField = z.enum(["yes", "no"], { error: "Reload the page and try again" }).transform((value) => value === "yes");
+
 export const emailField = z
   .string({ error: "Email is required" })
   .transform((value) => value.trim().toLowerCase())

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { yesNoField } from "./form";
 import { listOrderField, listPageField, listSearchField } from "./list-query";
 import { CONTROL_OR_INVISIBLE, nameKey } from "@/lib/shared/names";
 import { PLATFORMS, type PlatformValue } from "@/lib/shared/platforms";
@@ -211,3 +212,6 @@ export const duplicateProfileSchema = z.object({
   name: textField("Name", { max: 100 }),
   idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }),
 });
+
+/** Watch (or stop watching) a build profile: the button's hidden field. */
+export const watchProfileSchema = z.object({ watch: yesNoField });

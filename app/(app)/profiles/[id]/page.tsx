@@ -29,6 +29,7 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
+import { ActionButton } from "@/components/ui/action-button";
 import { PageHeader } from "@/components/ui/page-header";
 import { startBuildAction } from "@/lib/actions/builds";
 import { setBadgeAction } from "@/lib/actions/badges";
@@ -41,7 +42,7 @@ import { againstNewestBuild } from "@/lib/builds/tester-devices";
 import { listTesterDevices } from "@/lib/data/tester-devices";
 import { appleDeviceName } from "@/lib/shared/devices";
 import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
-import { deleteProfileAction, duplicateProfileAction, rebindProfileAction } from "@/lib/actions/profiles";
+import { deleteProfileAction, duplicateProfileAction, rebindProfileAction, watchProfileAction } from "@/lib/actions/profiles";
 import { buildStats, describeBuildStats, formatDuration } from "@/lib/shared/builds";
 import { recentFinishedBuilds } from "@/lib/data/builds";
 import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
@@ -50,7 +51,8 @@ import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { healthOfConnection, problemViewerFor } from "@/lib/connections/service";
 import { listConnections } from "@/lib/data/connections";
-import { connectionsListingRepository, getProfilePage } from "@/lib/data/profiles";
+import { connectionsListingRepository, getProfilePage, profileWatchOf } from "@/lib/data/profiles";
+import { getOwnBuildEmails } from "@/lib/data/users";
 import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
 import { formatList, shortBranchName } from "@/lib/shared/names";
 import { sharePath } from "@/lib/shared/shares";
@@ -99,7 +101,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
       : [];
   // The rest depends only on the profile and its connection: asked for together, not one after the other.
   const canShare = can(scope, "build.share");
-  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices] = await Promise.all([
+  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices, watch, buildEmails] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
     buildCount > 0 ? recentFinishedBuilds(scope, profile.id) : [],
@@ -107,6 +109,8 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
     canShare ? listProfileShares(scope, profile.id) : [],
     listEndingSigningFiles(scope, profile.id),
     profile.platform === "ANDROID" ? [] : listTesterDevices(scope, profile.id),
+    profileWatchOf(scope, profile.id),
+    getOwnBuildEmails(scope),
   ]);
   // Which registered devices the newest successful build's provisioning profile lists (when Keel read one).
   const devicesListed = againstNewestBuild(testerDevices, latestApp?.artifacts ?? []);
@@ -134,14 +138,37 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             <span>
               {profile.projectName} / {profile.repositoryName}
             </span>
+            {watch.watchers > 0 ? (
+              <span className="text-xs text-slate-600">
+                {watch.watching ? (watch.watchers === 1 ? "You watch it" : `You and ${watch.watchers - 1} other${watch.watchers === 2 ? "" : "s"} watch it`) : `${watch.watchers} watching`}
+                {watch.watching && !buildEmails ? (
+                  <>
+                    {" "}
+                    — your build e-mails are off, so you hear nothing until you turn them on under <Link href="/settings/account" className="text-brand-700 underline">Your account</Link>
+                  </>
+                ) : null}
+              </span>
+            ) : null}
           </span>
         }
         actions={
-          canEdit ? (
-            <Link href={`/profiles/${profile.id}/edit`} className={buttonClasses("secondary")}>
-              Edit
-            </Link>
-          ) : null
+          <>
+            {can(scope, "profile.watch") ? (
+              <ActionButton
+                action={watchProfileAction.bind(null, profile.id)}
+                fields={{ watch: watch.watching ? "no" : "yes" }}
+                label={watch.watching ? "Stop watching" : "Watch"}
+                pendingLabel="Saving…"
+                className="flex flex-col items-end gap-2"
+                buttonLabel={watch.watching ? "Stop watching this profile" : "Watch this profile: hear when a build of its default branch or a tag fails or is fixed"}
+              />
+            ) : null}
+            {canEdit ? (
+              <Link href={`/profiles/${profile.id}/edit`} className={buttonClasses("secondary")}>
+                Edit
+              </Link>
+            ) : null}
+          </>
         }
       />
       {query.rebound === "1" && connection ? (
