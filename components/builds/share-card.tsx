@@ -2,12 +2,12 @@
 
 import { useActionState, type ReactNode } from "react";
 import { CopyField } from "@/components/ui/copy-field";
-import { SelectField, TextField } from "@/components/ui/field";
+import { SelectField, TextAreaField, TextField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { formatTime } from "@/lib/shared/dates";
 import { idleState, type FormState } from "@/lib/shared/form-state";
-import { DEFAULT_SHARE_DAYS, DEFAULT_STANDING_SHARE_DAYS, SHARE_LIFETIMES, STANDING_SHARE_LIFETIMES } from "@/lib/shared/shares";
+import { DEFAULT_SHARE_DAYS, DEFAULT_STANDING_SHARE_DAYS, SHARE_LIFETIMES, SHARE_NOTES_MAX, STANDING_SHARE_LIFETIMES } from "@/lib/shared/shares";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -36,10 +36,11 @@ const BUILD_LINKS: ShareCardKind = {
 /**
  * "Share with testers": the live links (copy one, turn it off) and a new one — of a build (only a
  * finished one that kept files: `why` says why not otherwise), or of another `kind` (a profile's
- * links to its newest build). Turning a link off answers here, below the list, since the link
- * itself leaves it.
+ * links to its newest build). A link to one build asks for its "What's new" (`notes`: what the
+ * field starts with, the commits since the last good build). Turning a link off answers here,
+ * below the list, since the link itself leaves it.
  */
-export function ShareCard({ links, create, turnOff, why, kind = BUILD_LINKS }: { links: ShareLink[]; create: Action; turnOff: Action; why: string | null; kind?: ShareCardKind }) {
+export function ShareCard({ links, create, turnOff, why, kind = BUILD_LINKS, notes }: { links: ShareLink[]; create: Action; turnOff: Action; why: string | null; kind?: ShareCardKind; notes?: string }) {
   const [state, formAction] = useActionState(create, idleState as FormState);
   const [offState, offAction] = useActionState(turnOff, idleState as FormState);
   const errors = state.status === "error" ? state.fieldErrors : {};
@@ -66,6 +67,19 @@ export function ShareCard({ links, create, turnOff, why, kind = BUILD_LINKS }: {
       <div aria-live="polite">{offState.status !== "idle" ? <FormMessage state={offState} /> : null}</div>
       <form action={formAction} className="space-y-3" aria-label="New link">
         {kind.fields?.(errors, sent)}
+        {notes !== undefined ? (
+          <TextAreaField
+            label="What's new"
+            name="notes"
+            optional
+            rows={Math.min(8, Math.max(3, notes.split("\n").length + 1))}
+            maxLength={SHARE_NOTES_MAX}
+            defaultValue={sent?.notes ?? notes}
+            errors={errors.notes}
+            mono={false}
+            hint="Testers read this on the link's page. It starts with the commit messages since the last good build: edit them into words testers understand, or empty it to show nothing."
+          />
+        ) : null}
         <SelectField label="The link works for" name="days" defaultValue={sent?.days ?? String(kind.defaultDays)} errors={errors.days} hint={kind.hint}>
           {kind.lifetimes.map((days) => (
             <option key={days} value={days}>

@@ -92,8 +92,8 @@ export function SelectField({ label, hint, errors, optional, id, name, className
   );
 }
 
-/** A labelled textarea with hint and field errors. */
-export function TextAreaField({ label, hint, errors, optional, id, name, className, ...rest }: CommonProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+/** A labelled textarea with hint and field errors; monospaced (commands, values) unless `mono` is false (prose). */
+export function TextAreaField({ label, hint, errors, optional, id, name, className, mono = true, ...rest }: CommonProps & TextareaHTMLAttributes<HTMLTextAreaElement> & { mono?: boolean }) {
   const fieldId = id ?? `field-${name}`;
   const invalid = Boolean(errors?.length);
   return (
@@ -103,7 +103,7 @@ export function TextAreaField({ label, hint, errors, optional, id, name, classNa
         name={name}
         aria-invalid={invalid || undefined}
         aria-describedby={describedBy(fieldId, hint, errors)}
-        className={cn(controlClasses(invalid), "font-mono", className)}
+        className={cn(controlClasses(invalid), mono && "font-mono", className)}
         {...rest}
       />
     </FieldShell>

@@ -24,11 +24,11 @@ export const shareBuildAction = action(
     name: "builds.share",
     permission: "build.share",
     target: "build",
-    form: { schema: shareBuildSchema, fields: ["days"] },
+    form: { schema: shareBuildSchema, fields: ["notes", "days"] },
     unexpected: "Making the link failed unexpectedly. No link was made; try again.",
   },
   async ({ scope, target: build, input }) => {
-    const share = await createShare(scope, build.id, input.days);
+    const share = await createShare(scope, build.id, input.days, input.notes);
     revalidatePath(`/builds/${build.id}`);
     return { status: "success", message: `Made a link that works for ${input.days === 1 ? "a day" : `${input.days} days`}. Send it to your testers.`, data: { url: `${publicUrlOf(getEnv())}${sharePath(share.key)}` } };
   },

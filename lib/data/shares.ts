@@ -1,7 +1,6 @@
 import "server-only";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
-import type { Prisma } from "@/lib/generated/prisma/client";
 import { AppError } from "@/lib/errors";
 import { can, refusalOf } from "@/lib/policy";
 import { actorUserId, systemScope, type Scope } from "@/lib/scope";
@@ -35,7 +34,7 @@ function requireShare(scope: Scope): void {
  * Makes a link to a finished build's artifacts, lasting `days`. Refused for a build that has not
  * finished or kept no files, and past MAX_SHARES_PER_BUILD live links. Audited.
  */
-export async function createShare(scope: Scope, buildId: string, days: number): Promise<ShareView> {
+export async function createShare(scope: Scope, buildId: string, days: number, notes = ""): Promise<ShareView> {
   requireShare(scope);
   const build = await db.build.findFirst({ where: { id: buildId, organizationId: scope.organizationId }, select: { id: true, number: true, status: true, profile: { select: { name: true } } } });
   if (!build) {
@@ -60,10 +59,10 @@ export async function createShare(scope: Scope, buildId: string, days: number): 
     // The id is known before the insert: the sealed key's AAD binds it to its row.
     const id = randomUUID();
     const row = await tx.buildShare.create({
-      data: { id, organizationId: scope.organizationId, buildId: build.id, keyHash: hashKey(key), keySealed: sealSecret({ table: "BuildShare", column: "keySealed" }, id, key), createdById: actorUserId(scope), expiresAt },
+      data: { id, organizationId: scope.organizationId, buildId: build.id, keyHash: hashKey(key), keySealed: sealSecret({ table: "BuildShare", column: "keySealed" }, id, key), createdById: actorUserId(scope), expiresAt, notes: notes || null },
       select: { id: true, createdAt: true, expiresAt: true, createdBy: { select: { name: true } } },
     });
-    await recordAudit(scope, { action: "build.shared", targetType: "build", targetId: build.id, data: { profile: build.profile.name, number: build.number, days, expiresAt: expiresAt.toISOString() } }, tx);
+    await recordAudit(scope, { action: "build.shared", targetType: "build", targetId: build.id, data: { profile: build.profile.name, number: build.number, days, expiresAt: expiresAt.toISOString(), notes: notes !== "" } }, tx);
     return { id: row.id, key, createdAt: row.createdAt, expiresAt: row.expiresAt, createdBy: row.createdBy?.name ?? null };
   });
 }
@@ -153,10 +152,8 @@ type SharedBuildRow = {
   commitId: string;
   commitMessage: string | null;
   finishedAt: Date | null;
-  /** The commits since its line's last good build (lib/shared/build-changes.ts): the page's "What's new". */
-  changes: Prisma.JsonValue;
 };
-const sharedBuildSelect = { id: true, number: true, status: true, branch: true, tag: true, commitId: true, commitMessage: true, finishedAt: true, changes: true } as const;
+const sharedBuildSelect = { id: true, number: true, status: true, branch: true, tag: true, commitId: true, commitMessage: true, finishedAt: true } as const;
 
 /** What a link's page shows: the build, where it came from, and its files. */
 export type SharedBuild = {
@@ -167,6 +164,8 @@ export type SharedBuild = {
   standing: { branch: string } | null;
   /** Null only for a link to the newest build while the branch has no successful build with files. */
   build: SharedBuildRow | null;
+  /** "What's new" as whoever made a link to one build wrote it; null for none (and for links to the newest build). */
+  notes: string | null;
   artifacts: ArtifactView[];
 };
 
@@ -180,7 +179,7 @@ export async function openShare(key: string): Promise<SharedBuild | null> {
   const keyHash = hashKey(key);
   const row = await db.buildShare.findUnique({
     where: { keyHash },
-    select: { organizationId: true, expiresAt: true, build: { select: { ...sharedBuildSelect, profile: { select: { id: true, name: true, platform: true } } } } },
+    select: { organizationId: true, expiresAt: true, notes: true, build: { select: { ...sharedBuildSelect, profile: { select: { id: true, name: true, platform: true } } } } },
   });
   const now = Date.now();
   if (row) {
@@ -189,7 +188,7 @@ export async function openShare(key: string): Promise<SharedBuild | null> {
     }
     const scope = systemScope(row.organizationId, "share");
     const { profile, ...build } = row.build;
-    return { scope, expiresAt: row.expiresAt, profile, standing: null, build, artifacts: (await listArtifacts(scope, build.id)).artifacts };
+    return { scope, expiresAt: row.expiresAt, profile, standing: null, build, notes: row.notes || null, artifacts: (await listArtifacts(scope, build.id)).artifacts };
   }
   const standing = await db.profileShare.findUnique({ where: { keyHash }, select: { organizationId: true, profileId: true, branch: true, expiresAt: true, profile: { select: { id: true, name: true, platform: true } } } });
   if (!standing || standing.expiresAt.getTime() <= now) {
@@ -201,7 +200,7 @@ export async function openShare(key: string): Promise<SharedBuild | null> {
     orderBy: { number: "desc" },
     select: sharedBuildSelect,
   });
-  return { scope, expiresAt: standing.expiresAt, profile: standing.profile, standing: { branch: standing.branch }, build, artifacts: build ? (await listArtifacts(scope, build.id)).artifacts : [] };
+  return { scope, expiresAt: standing.expiresAt, profile: standing.profile, standing: { branch: standing.branch }, build, notes: null, artifacts: build ? (await listArtifacts(scope, build.id)).artifacts : [] };
 }
 
 /** Deletes links that ended (housekeeping; an ended link already opens nothing). */

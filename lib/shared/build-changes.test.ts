@@ -42,6 +42,7 @@ describe("build changes", () => {
     expect(changelogText({ since, commits: [commit(1, "Show the rank"), commit(2, "", null)], complete: true })).toBe("- Show the rank (Mona Kane)\n- (no message)\n");
     expect(changelogText({ since, commits: [commit(1, "Show the rank")], complete: false })).toBe("- Show the rank (Mona Kane)\n- …and more commits since build #41\n");
     expect(changelogText({ since: null, commits: [], complete: true })).toBe("");
+    expect(changelogText({ since, commits: [commit(1, "Show the rank")], complete: true }, { authors: false })).toBe("- Show the rank\n");
   });
 
   it("names a failure's likely causes: the first few commits, and how many more", () => {

@@ -120,10 +120,11 @@ export function moreWords(suspects: Pick<Suspects, "more" | "complete">): string
 /**
  * The changelog the steps get in `$KEEL_BUILD_CHANGELOG`: one line per commit, newest first,
  * "- message (author)", ready for TestFlight's "What to Test" or Firebase App Distribution's
- * release notes; a last line when there were more.
+ * release notes; a last line when there were more. Without authors: what a link for testers
+ * starts its "What's new" with.
  */
-export function changelogText(changes: BuildChanges): string {
-  const lines = changes.commits.map((commit) => `- ${commit.message || "(no message)"}${commit.author ? ` (${commit.author})` : ""}`);
+export function changelogText(changes: BuildChanges, options: { authors: boolean } = { authors: true }): string {
+  const lines = changes.commits.map((commit) => `- ${commit.message || "(no message)"}${options.authors && commit.author ? ` (${commit.author})` : ""}`);
   if (!changes.complete) {
     lines.push(`- …and more commits since build #${changes.since?.number ?? "?"}`);
   }

@@ -10,6 +10,8 @@ export const DEFAULT_SHARE_DAYS = 7;
 
 /** Live links one build may have at once. */
 export const MAX_SHARES_PER_BUILD = 10;
+/** The most a link's "What's new" for testers may hold (characters). */
+export const SHARE_NOTES_MAX = 2_000;
 
 /** The page a link opens. */
 export function sharePath(key: string): string {

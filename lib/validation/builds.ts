@@ -4,7 +4,7 @@ import { listPageField } from "./list-query";
 import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
 import { parseBuildParameters } from "@/lib/shared/build-parameters";
 import { poolNameProblem } from "@/lib/shared/build-pools";
-import { SHARE_LIFETIMES, STANDING_SHARE_LIFETIMES } from "@/lib/shared/shares";
+import { SHARE_LIFETIMES, SHARE_NOTES_MAX, STANDING_SHARE_LIFETIMES } from "@/lib/shared/shares";
 import { artifactPatternProblem, cachePathProblem, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, workflowFileProblem, type WorkflowStep } from "@/lib/shared/workflow";
 
 // C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
@@ -101,6 +101,14 @@ export const startBuildFields = ["source", "branch", "commit", "pullRequest", "t
 
 /** "Share with testers": how many days the link works. */
 export const shareBuildSchema = z.object({
+  // What testers read as "What's new" on the link's page; empty: nothing.
+  notes: z
+    .string()
+    .max(SHARE_NOTES_MAX, `What's new must be at most ${SHARE_NOTES_MAX.toLocaleString("en")} characters`)
+    .refine((value) => !CONTROL_EXCEPT_LINES.test(value), "What's new must not contain control characters")
+    .transform((value) => value.replace(/\r\n?/g, "\n").trim())
+    .optional()
+    .default(""),
   days: z
     .string({ error: "Choose how long the link works" })
     .transform((value) => Number(value))

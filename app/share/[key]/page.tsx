@@ -4,7 +4,6 @@ import QRCode from "qrcode";
 import DownloadIcon from "lucide-react/icons/download";
 import SmartphoneIcon from "lucide-react/icons/smartphone";
 import { BuildStatusBadge } from "@/components/builds/build-status-badge";
-import { ChangesList } from "@/components/builds/changes-list";
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
@@ -13,7 +12,6 @@ import { openShare } from "@/lib/data/shares";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { appLabel, installability, type AppInfo } from "@/lib/shared/app-info";
-import { buildChangesOf } from "@/lib/shared/build-changes";
 import { formatDay } from "@/lib/shared/dates";
 import { normalizeUdid } from "@/lib/shared/devices";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
@@ -108,7 +106,7 @@ export default async function SharedBuildPage({ params, searchParams }: { params
   // An app that installs only on listed devices: testers whose device is not listed register it here.
   const listedApps = artifacts.filter((artifact) => artifact.app?.platform === "ios" && installability(artifact.app, now)?.can === true && artifact.app.signing?.devices !== null);
   const forListedDevices = https && listedApps.length > 0;
-  const changes = build ? buildChangesOf(build.changes) : null;
+
   const source = build?.tag ? `tag ${build.tag}` : build?.branch ? shortBranchName(build.branch) : null;
   return (
     <Shell>
@@ -192,15 +190,13 @@ export default async function SharedBuildPage({ params, searchParams }: { params
         )}
       </section>
 
-      {changes && changes.since && changes.commits.length > 0 ? (
+      {shared.notes ? (
         <section aria-labelledby="whats-new" className="mt-8">
           <h2 id="whats-new" className="text-base font-semibold text-slate-900">
             What&apos;s new
           </h2>
-          <p className="mt-1 text-sm text-slate-700">Changes since build #{changes.since.number}, newest first.</p>
-          <div className="mt-3 rounded-lg border border-slate-200 bg-white px-4 py-3">
-            <ChangesList changes={changes} label="Changes in this build" />
-          </div>
+          {/* Plain text as its author wrote it (React escapes it); lines kept. */}
+          <p className="mt-2 rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm break-words whitespace-pre-line text-slate-800">{shared.notes}</p>
         </section>
       ) : null}
 

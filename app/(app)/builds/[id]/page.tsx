@@ -32,7 +32,7 @@ import { buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds"
 import { shortBranchName } from "@/lib/shared/names";
 import { sharePath } from "@/lib/shared/shares";
 import { testSummaryOf } from "@/lib/shared/tests";
-import { buildChangesOf, changesSummary, lineWords } from "@/lib/shared/build-changes";
+import { buildChangesOf, changelogText, changesSummary, lineWords } from "@/lib/shared/build-changes";
 import { ChangesList } from "@/components/builds/changes-list";
 import { readProblem } from "@/lib/shared/problems";
 import { idSchema } from "@/lib/validation/auth";
@@ -188,6 +188,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
           {can(scope, "build.share") ? (
             <Card title="Share with testers" id="share" description="A link that opens this build's files without a Keel account, for testers installing the app on a phone.">
               <ShareCard
+                notes={changes ? changelogText(changes, { authors: false }) : ""}
                 create={shareBuildAction.bind(null, build.id)}
                 turnOff={unshareBuildAction.bind(null, build.id)}
                 why={!final ? "Share the build once it has finished." : kept.artifacts.length === 0 ? "This build kept no files, so there is nothing to share." : null}

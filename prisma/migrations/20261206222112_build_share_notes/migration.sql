@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BuildShare" ADD COLUMN     "notes" TEXT;
