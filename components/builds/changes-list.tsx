@@ -3,10 +3,10 @@ import type { BuildChanges } from "@/lib/shared/build-changes";
 
 /**
  * The commits a build has since its line's last good build (lib/shared/build-changes.ts), newest
- * first: the build page links each to Azure DevOps (`web`, the repository's web address), the
- * testers' page (no `web`: testers may have no Azure DevOps account) shows the messages alone.
+ * first, on its page: each linked to Azure DevOps when the repository's web address is known
+ * (`web`), with its author and day. `commitId`: the build's, what Azure DevOps compares the rest with.
  */
-export function ChangesList({ changes, web, label }: { changes: BuildChanges; web?: string | null; label: string }) {
+export function ChangesList({ changes, web, commitId, label }: { changes: BuildChanges; web: string | null; commitId: string; label: string }) {
   if (changes.commits.length === 0) {
     return null;
   }
@@ -20,10 +20,12 @@ export function ChangesList({ changes, web, label }: { changes: BuildChanges; we
                 <span className="sr-only">Commit </span>
                 {commit.id.slice(0, 8)}
               </a>
-            ) : null}
+            ) : (
+              <span className="shrink-0 font-mono text-xs leading-5 text-slate-600">{commit.id.slice(0, 8)}</span>
+            )}
             <span className="min-w-0">
               <span className="block break-words text-slate-900">{commit.message || "(no message)"}</span>
-              {web && (commit.author || commit.date) ? (
+              {commit.author || commit.date ? (
                 <span className="block text-xs text-slate-600">
                   {commit.author ? `${commit.author}` : ""}
                   {commit.author && commit.date ? ", " : ""}
@@ -40,7 +42,7 @@ export function ChangesList({ changes, web, label }: { changes: BuildChanges; we
           {web && changes.since ? (
             <>
               ;{" "}
-              <a href={`${web}/branchCompare?baseVersion=GC${changes.since.commitId}&targetVersion=GC${changes.commits[0]?.id ?? ""}&_a=commits`} target="_blank" rel="noreferrer" className="text-brand-700 underline">
+              <a href={`${web}/branchCompare?baseVersion=GC${changes.since.commitId}&targetVersion=GC${commitId}&_a=commits`} target="_blank" rel="noreferrer" className="text-brand-700 underline">
                 compare on Azure DevOps
               </a>{" "}
               for the rest

@@ -1,7 +1,8 @@
 // What a build has that the earlier successful build of its line lacked: the commits in between
 // (lib/builds/README.md, "Changes since the last good build"). The worker asks Azure DevOps when
-// the build runs and stores them on the build; pages, the testers' page, the token API, webhooks
-// and the steps' changelog file read them from here. Pure, safe in client components.
+// the build runs and stores them on the build; the build page, the share form's What's new, the
+// failure notice and chat message, the token API, webhooks and the steps' changelog file read
+// them from here. Pure, safe in client components.
 import { z } from "zod";
 
 /** At most this many commits are kept per build; `complete` says whether there were more. */
@@ -24,7 +25,6 @@ export const buildChangesSchema = z.object({
   complete: z.boolean(),
 });
 
-export type ChangedCommit = z.infer<typeof changedCommitSchema>;
 export type BuildChanges = z.infer<typeof buildChangesSchema>;
 
 /** The stored JSON as changes, or null when it is missing or not that. */

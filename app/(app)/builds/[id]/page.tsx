@@ -169,7 +169,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
                 </>
               }
             >
-              <ChangesList changes={changes} web={web} label="Commits in this build" />
+              <ChangesList changes={changes} web={web ?? null} commitId={build.commitId} label="Commits in this build" />
             </Card>
           ) : null}
         </div>
