@@ -104,7 +104,8 @@ export const shareBuildSchema = z.object({
   // What testers read as "What's new" on the link's page; empty: nothing.
   notes: z
     .string()
-    .max(SHARE_NOTES_MAX, `What's new must be at most ${SHARE_NOTES_MAX.toLocaleString("en")} characters`)
+    // Counted as the field counts it: a form posts each line break as two characters (CR LF).
+    .refine((value) => value.replace(/\r\n?/g, "\n").length <= SHARE_NOTES_MAX, `What's new must be at most ${SHARE_NOTES_MAX.toLocaleString("en")} characters`)
     .refine((value) => !CONTROL_EXCEPT_LINES.test(value), "What's new must not contain control characters")
     .transform((value) => value.replace(/\r\n?/g, "\n").trim())
     .optional()
