@@ -335,9 +335,15 @@ test.describe("build profiles", () => {
       await page.reload();
       await expect(header).toContainText("your build e-mails are off, so you hear nothing until you turn them on under Your account");
       await prisma().user.update({ where: { id: member.id }, data: { buildEmails: true } });
-      await page.reload();
-      await page.getByRole("button", { name: "Stop watching this profile" }).click();
+      // Their account page lists what they watch, and stops it there too.
+      await page.goto("/settings/account");
+      const watched = page.getByRole("list", { name: "Build profiles you watch" });
+      await expect(watched.getByRole("link", { name: profile.name })).toBeVisible();
+      await expectNoSeriousA11yViolations(page, "account page with a watched profile");
+      await watched.getByRole("button", { name: `Stop watching ${profile.name}` }).click();
       await expect(page.getByText("No longer watching: you hear only of builds you start or whose commit you wrote.")).toBeVisible();
+      await expect(page.getByText("None. Press Watch on a build profile's page")).toBeVisible();
+      await page.goto(`/profiles/${profile.id}`);
       await expect(page.getByRole("button", { name: /^Watch this profile/ })).toBeVisible();
       await expect(header).not.toContainText("watch");
       expect(await prisma().profileWatch.count({ where: { profileId: profile.id } })).toBe(0);

@@ -236,6 +236,7 @@ export const watchProfileAction = action(
   async ({ scope, target: profile, input }) => {
     await setProfileWatch(scope, profile.id, input.watch);
     revalidatePath(`/profiles/${profile.id}`);
+    revalidatePath("/settings/account");
     return {
       status: "success",
       message: input.watch ? "Watching: you hear when a build of its default branch or a tag fails, and when it is fixed." : "No longer watching: you hear only of builds you start or whose commit you wrote.",

@@ -586,3 +586,13 @@ export async function setProfileWatch(scope: Scope, profileId: string, watch: bo
     await db.profileWatch.deleteMany({ where: { profileId, userId } });
   }
 }
+
+/** The profiles of the organization the signed-in person watches, by name (their account page). */
+export async function listOwnWatches(scope: Scope): Promise<Array<{ id: string; name: string }>> {
+  const rows = await db.profileWatch.findMany({
+    where: { userId: requireUserActor(scope).userId, profile: { organizationId: scope.organizationId } },
+    select: { profile: { select: { id: true, name: true } } },
+    orderBy: { profile: { nameKey: "asc" } },
+  });
+  return rows.map((row) => row.profile);
+}
