@@ -19,7 +19,7 @@ export function BuildEmailsForm({ buildEmails, action }: Props) {
         E-mail me when a build of mine fails, and when it is fixed
       </label>
       <p id="build-emails-hint" className="text-sm text-slate-600">
-        A build is yours when you started it, or when its commit&apos;s author has your e-mail address in Azure DevOps. Fixed: it succeeded where the build before it on the same branch or pull request had not.
+        A build is yours when you started it, when its commit&apos;s author has your e-mail address in Azure DevOps, or when it is of the default branch or a tag of a build profile you watch. Fixed: it succeeded where the build before it on the same branch or pull request had not. Off, Keel tells you of none of them.
       </p>
       <SubmitButton variant="secondary" pendingLabel="Saving…">
         Save
