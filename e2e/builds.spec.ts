@@ -1335,6 +1335,21 @@ test.describe("builds", () => {
       });
 
       const memberContext = await browser.newContext({ baseURL: KEEL_URL, ignoreHTTPSErrors: true });
+      // The browser's notifications, observed: a stand-in that records what the page shows (a
+      // headless browser has no notification centre to look at), permission already granted.
+      await memberContext.addInitScript(() => {
+        const shown: Array<{ title: string; body?: string }> = [];
+        (window as unknown as { keelNotices: typeof shown }).keelNotices = shown;
+        class RecordedNotification {
+          static permission = "granted";
+          static requestPermission = async () => "granted";
+          onclick: (() => void) | null = null;
+          constructor(title: string, options?: { body?: string }) {
+            shown.push({ title, body: options?.body });
+          }
+        }
+        (window as unknown as { Notification: unknown }).Notification = RecordedNotification;
+      });
       const memberPage = await memberContext.newPage();
       try {
         await signInPage(memberPage, member.email, member.password);
@@ -1362,6 +1377,10 @@ test.describe("builds", () => {
         await expect(progress).toHaveAttribute("aria-valuetext", /^About (9|10) min left$/);
         await expect(memberPage.getByTestId("build-progress")).toHaveText(/left \(the median of the last 3 successful builds is 10 min\)\.$/);
         await expect(memberPage.getByRole("list", { name: "Build steps" }).getByRole("listitem").filter({ hasText: "Test" })).toContainText("usually 4 min");
+        // The tab says how it is doing; the member asks to be told when it ends.
+        await expect(memberPage).toHaveTitle(`Running · ${profile.name} #4513 · Keel`);
+        await memberPage.getByRole("button", { name: "Notify me when it finishes" }).click();
+        await expect(memberPage.getByText("Your browser will notify you when it finishes, while this page is open.")).toBeVisible();
         await expectNoSeriousA11yViolations(memberPage, "running build with its progress");
         // The admins' Workers page names the worker running it.
         const running = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
@@ -1370,6 +1389,9 @@ test.describe("builds", () => {
         await memberPage.getByRole("button", { name: "Cancel build" }).click();
         await expect(memberPage.getByRole("status").filter({ hasText: "Canceled by" })).toBeVisible({ timeout: 30_000 });
         await expect(memberPage.getByRole("status").filter({ hasText: `Canceled by ${member.name}.` })).toBeVisible();
+        await expect(memberPage).toHaveTitle(`Canceled · ${profile.name} #4513 · Keel`);
+        await expect.poll(async () => memberPage.evaluate(() => (window as unknown as { keelNotices: unknown[] }).keelNotices)).toEqual([{ title: `${profile.name} #4513 canceled`, body: `Canceled by ${member.name}.` }]);
+        await expect(memberPage.getByRole("button", { name: "Notify me when it finishes" })).toHaveCount(0);
         const build = await prisma().build.findUniqueOrThrow({ where: { id: buildId } });
         expect(build.status).toBe("CANCELED");
         expect(build.canceledById).toBe(member.id);

@@ -18,6 +18,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { parseAnsiLine, PLAIN_STYLE, type AnsiSegment, type AnsiStyle } from "@/lib/shared/ansi";
 import { buildProgress, buildStatusLabel, buildStatusTone, formatDuration, isFinal, progressWords, roundedDuration, type BuildStateDto, type BuildStepDto, type LogLineDto, type TypicalDuration } from "@/lib/shared/builds";
 import { idleState, type FormState } from "@/lib/shared/form-state";
+import { FinishNotifier } from "./finish-notifier";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -164,8 +165,11 @@ export function BuildLive({
   canCancel,
   logDeleted = null,
   typical = null,
+  title,
 }: {
   buildId: string;
+  /** "Wallet iOS #42": the tab's title and the notification's. */
+  title: string;
   initial: BuildStateDto;
   cancelAction: Action;
   canCancel: boolean;
@@ -350,6 +354,9 @@ export function BuildLive({
           ) : null}
         </div>
         {running && state.startedAt && typical ? <BuildProgress elapsedMs={now - Date.parse(state.startedAt)} typical={typical} /> : null}
+        <div className="mt-3 empty:hidden">
+          <FinishNotifier buildId={buildId} title={title} status={state.status} statusReason={state.statusReason} finishedWhenShown={isFinal(initial.status)} />
+        </div>
         {state.status === "QUEUED" && typical ? (
           <p className="mt-2 text-xs text-slate-600">
             Once it starts, builds of this profile usually take {roundedDuration(typical.ms)} (the median of the last {typical.builds} successful builds).

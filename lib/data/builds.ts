@@ -423,6 +423,12 @@ export async function getBuild(scope: Scope, id: string): Promise<BuildView | nu
   return db.build.findFirst({ where: { id, organizationId: scope.organizationId }, select: buildView });
 }
 
+/** What a build page's title names: its profile, number and status; null when it is not the organization's. */
+export async function getBuildTitle(scope: Scope, id: string): Promise<{ profileName: string; number: number; status: BuildStatus } | null> {
+  const row = await db.build.findFirst({ where: { id, organizationId: scope.organizationId }, select: { number: true, status: true, profile: { select: { name: true } } } });
+  return row ? { profileName: row.profile.name, number: row.number, status: row.status } : null;
+}
+
 /** `mine`: only the builds this person started, or of a commit with their e-mail as its author (as the build notices decide). */
 export type BuildListQuery = {
   profileId?: string;

@@ -19,7 +19,7 @@ import { shareBuildAction, unshareBuildAction } from "@/lib/actions/shares";
 import { requireScope } from "@/lib/auth/guards";
 import { listArtifacts } from "@/lib/data/artifacts";
 import { summarizeWorkers } from "@/lib/data/jobs";
-import { failureLines, getBuild, getBuildState, listReports } from "@/lib/data/builds";
+import { failureLines, getBuild, getBuildState, getBuildTitle, listReports } from "@/lib/data/builds";
 import { typicalDuration } from "@/lib/data/insights";
 import { getProfile } from "@/lib/data/profiles";
 import { listShares } from "@/lib/data/shares";
@@ -28,7 +28,7 @@ import { publicUrlOf } from "@/lib/oauth/config";
 import { can } from "@/lib/policy";
 import { cloneUrlsFor } from "@/lib/repositories/clone-urls";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
-import { buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds";
+import { buildStatusLabel, buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds";
 import { shortBranchName } from "@/lib/shared/names";
 import { sharePath } from "@/lib/shared/shares";
 import { testSummaryOf } from "@/lib/shared/tests";
@@ -38,7 +38,13 @@ import { readProblem } from "@/lib/shared/problems";
 import { idSchema } from "@/lib/validation/auth";
 import { formatDay, formatTime } from "@/lib/shared/dates";
 
-export const metadata: Metadata = { title: "Build" };
+/** The tab says the build and how it is doing ("Running · Wallet iOS #42 · Keel"); the live part refreshes the page when that changes. */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const { scope } = await requireScope("build.read");
+  const { id } = await params;
+  const build = idSchema.safeParse(id).success ? await getBuildTitle(scope, id) : null;
+  return { title: build ? `${buildStatusLabel(build.status)} · ${build.profileName} #${build.number}` : "Build" };
+}
 
 const when = (date: Date | null) => (date ? formatTime(date, { seconds: true }) : "—");
 
@@ -139,6 +145,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
         <div className="min-w-0 space-y-6">
           <BuildLive
             buildId={build.id}
+            title={`${build.profile.name} #${build.number}`}
             initial={state}
             cancelAction={cancelBuildAction.bind(null, build.id)}
             canCancel={can(scope, "build.cancel")}
