@@ -1218,6 +1218,8 @@ test.describe("builds", () => {
       await expect(item).toContainText("New");
       await expect(item).toContainText("Step “Test” failed with exit code 1.");
       await expect(item).not.toContainText("Turn these e-mails off");
+      // Lines stay lines: what went wrong under its heading, as in the e-mail.
+      expect(await item.locator("p").filter({ hasText: "What went wrong:" }).innerText()).toBe(`What went wrong:\n✘ ${FIXTURE_BUILD.failureLine}`);
       await expect(item.getByRole("link", { name: "Open the build" })).toHaveAttribute("href", `/builds/${buildId}`);
       await expectNoSeriousA11yViolations(page, "notices");
       const told = await prisma().notification.findFirstOrThrow({ where: { kind: "build.failed", data: { path: ["buildId"], equals: buildId } } });

@@ -49,7 +49,10 @@ export default async function NoticesPage() {
                     .trim()
                     .split(/\n{2,}/)
                     .map((paragraph) => (
-                      <p key={paragraph}>{paragraph}</p>
+                      // Lines inside a paragraph stay lines (the commits since the last good build, what went wrong).
+                      <p key={paragraph} className="break-words whitespace-pre-line">
+                        {paragraph}
+                      </p>
                     ))}
                 </div>
                 {path ? (
