@@ -318,6 +318,18 @@ describe("the build worker", () => {
     expect((await finished(pasted.id)).status).toBe("SUCCEEDED");
     expect(await stored(pasted.id)).toBeNull();
     expect(await logOf(pasted.id)).toContain("changelog has 0 lines");
+
+    // The last good build's commit gone from the repository (a force push rewrote the branch):
+    // said as that, and the build goes on without changes.
+    const gone = "f".repeat(40);
+    await database.prisma.build.update({ where: { id: again.id }, data: { commitId: gone } });
+    await emulator.control.push({ ...wallet, commits: [{ message: "After the rewrite" }] });
+    const rewritten = await start({ branch: wallet.branch, profile: notes });
+    expect((await finished(rewritten.id)).status).toBe("SUCCEEDED");
+    expect(await stored(rewritten.id)).toBeNull();
+    expect(await logOf(rewritten.id)).toEqual(
+      expect.arrayContaining([`The commit that #${again.number} built (ffffffff) is no longer in the repository — its history was rewritten, by a force push? — so Keel cannot tell what changed since. The build goes on.`, "changelog has 0 lines"]),
+    );
   });
 
   it("fails the build on a failing step and skips the rest", async () => {

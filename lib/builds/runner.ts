@@ -11,6 +11,7 @@ import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, previ
 import { getProfile, type ProfileView } from "@/lib/data/profiles";
 import { openSecretFiles } from "@/lib/data/secret-files";
 import { getEnv, isolatedChildEnv } from "@/lib/env";
+import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import { isAppError } from "@/lib/errors";
 import type { BuildStatus } from "@/lib/generated/prisma/enums";
 import { JobDeferred, type JobContext } from "@/lib/jobs/define";
@@ -507,6 +508,11 @@ class BuildRun {
           complete: found.complete,
         };
       } catch (error) {
+        if (isAzureDevOpsError(error) && error.reason.kind === "not_found") {
+          // The repository answered, but not for that commit: its history was rewritten since.
+          this.buildLog.system(0, `The commit that #${since.number} built (${since.commitId.slice(0, 8)}) is no longer in the repository — its history was rewritten, by a force push? — so Keel cannot tell what changed since. The build goes on.`);
+          return null;
+        }
         const problem = problemFromError(error, connection);
         this.buildLog.system(0, `Keel could not list the commits since #${since.number}${problem ? `: ${problem.title}` : ""}. The build goes on without them.`);
         log.warn({ err: error, buildId: build.id }, "could not list the build's changes");
