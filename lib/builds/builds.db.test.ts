@@ -302,6 +302,10 @@ describe("the build worker", () => {
       ],
       complete: true,
     });
+    // A success's chat message says what is in it too.
+    expect(buildChatMessage((await getBuild(scope, third.id))!, "Wallet release notes", null).lines).toContain(
+      `Since #${first.number}: Show the player's rank (Mona Kane); Sort the leaderboard by score (Kai Olsen); Add the leaderboard (Mona Kane)`,
+    );
     const log = await logOf(third.id);
     expect(log).toContain(`3 commits since #${first.number} (${first.commitId.slice(0, 8)}), the last successful build of feature/release-notes.`);
     expect(log).toEqual(

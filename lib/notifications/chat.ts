@@ -109,8 +109,8 @@ export function buildChatMessage(
   const took = build.startedAt && build.finishedAt ? ` in ${formatDuration(build.finishedAt.getTime() - build.startedAt.getTime())}` : "";
   const how = change === "build.fixed" ? `is fixed${took}` : build.status === "SUCCEEDED" ? `succeeded${took}` : brokenWords(build.status);
   const tests = testSummaryOf(build.testSummary);
-  // A broken build's likely causes: the commits since its line's last good build.
-  const suspects = build.status !== "SUCCEEDED" && build.status !== "CANCELED" ? suspectsOf(buildChangesOf(build.changes), 3) : null;
+  // What is new in it (for a broken build, the likely causes): the commits since its line's last good build.
+  const suspects = build.status !== "CANCELED" ? suspectsOf(buildChangesOf(build.changes), 3) : null;
   const lines = [
     ...(build.status !== "SUCCEEDED" && build.statusReason ? [build.statusReason] : []),
     ...(firstError ? [firstError.slice(0, 300)] : []),
