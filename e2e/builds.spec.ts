@@ -464,6 +464,64 @@ test.describe("builds", () => {
     }
   });
 
+  test("a failed build says which tests are new, which failed before and which are flaky; Insights lists the tests that fail most", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Tests"));
+    const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 5 }, select: { organizationId: true } });
+    const member = await createUser({ role: "MEMBER", name: "Tess Tests" });
+    const rebuilt = "e".repeat(40);
+    // Builds as the worker leaves them, with what their JUnit reports said (lib/builds/test-reports.ts reads them).
+    const build = (number: number, branch: string, commitId: string, failed: string[]) =>
+      prisma().build.create({
+        data: {
+          organizationId, profileId: profile.id, number, status: failed.length > 0 ? "FAILED" : "SUCCEEDED", trigger: "PUSH", idempotencyKey: `tests-${profile.id}-${number}`, commitId, branch: `refs/heads/${branch}`, steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(),
+          testSummary: { total: 3, passed: 3 - failed.length, failed: failed.length, skipped: 0, durationMs: 1_200, reports: 1, failures: failed.map((name) => ({ suite: "WalletTests", className: "WalletTests", name, kind: "failure", message: `${name}: expected 0.00` })) },
+        },
+      });
+    try {
+      await build(1, "main", "a".repeat(40), []);
+      await build(2, "main", "b".repeat(40), ["testLogin"]);
+      const third = await build(3, "main", rebuilt, ["testLogin", "testBalance", "testSync"]);
+      // The same commit built again for release: testSync did not fail there.
+      const fourth = await build(4, "release", rebuilt, ["testLogin", "testBalance"]);
+      await signInPage(page, member.email, member.password);
+      await page.goto(`/builds/${third.id}`);
+      const tests = page.getByRole("region", { name: "Tests" });
+      await expect(tests).toContainText("Of the failed cases: 1 new in this build, 1 failing since an earlier build, 1 flaky.");
+      const failed = tests.getByRole("list", { name: "Failed tests" }).getByRole("listitem");
+      await expect(failed.nth(0)).toContainText("WalletTests › testLogin");
+      await expect(failed.nth(0)).toContainText("Failing since #2");
+      await expect(failed.nth(0)).toContainText("Not new: the last 2 builds of main with test results failed it, since #2 (#1 did not).");
+      await expect(failed.nth(1)).toContainText("New in this build: #2, the build of main before it with test results, did not fail it.");
+      await expect(failed.nth(2)).toContainText("Flaky: #4 built this same commit and did not fail it.");
+      await expectNoSeriousA11yViolations(page, "build page with failed tests' history");
+      await failed.nth(2).getByRole("link", { name: "#4" }).click();
+      await expect(page).toHaveURL(new RegExp(`/builds/${fourth.id}$`));
+      // #4's failures have no history: nothing earlier of release, and #3 failed them too.
+      await expect(page.getByRole("region", { name: "Tests" }).getByRole("list", { name: "Failed tests" })).not.toContainText(/New|Failing since|Flaky/);
+
+      await page.goto(`/profiles/${profile.id}/insights`);
+      const failing = page.getByRole("table", { name: "Tests that fail most" });
+      await expect(page.getByRole("region", { name: "Tests that fail most" })).toContainText("out of 4 builds with test results");
+      const rows = failing.getByRole("row");
+      await expect(rows).toHaveCount(4);
+      await expect(rows.nth(1)).toContainText("WalletTests › testLogin");
+      await expect(rows.nth(1)).toContainText("3 of 4");
+      await expect(rows.nth(1)).not.toContainText("Flaky");
+      await expect(rows.nth(2)).toContainText("WalletTests › testBalance");
+      await expect(rows.nth(2)).toContainText("2 of 4");
+      await expect(rows.nth(2)).not.toContainText("Flaky");
+      await expect(rows.nth(3)).toContainText("WalletTests › testSync");
+      await expect(rows.nth(3)).toContainText("1 of 4");
+      await expect(rows.nth(3)).toContainText("Flaky");
+      await expectNoSeriousA11yViolations(page, "insights with failing tests");
+      await rows.nth(1).getByRole("link", { name: "#4" }).click();
+      await expect(page).toHaveURL(new RegExp(`/builds/${fourth.id}$`));
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+
   test("an admin says where the app is; the build keeps it and anyone downloads it as built", async ({ page, request }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Artifacts"));
     // An ad hoc build of the app, and an App Store one, beside a file that only has its name (no app inside).

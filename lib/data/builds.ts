@@ -10,6 +10,7 @@ import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, t
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, requireUserActor, type Scope } from "@/lib/scope";
 import type { BuildStateDto, LogLineDto, LogSearchDto } from "@/lib/shared/builds";
+import { testSummaryOf, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
@@ -1055,8 +1056,7 @@ export async function previousGoodBuild(
   scope: Scope,
   build: Pick<ClaimedBuild, "profileId" | "number" | "commitId" | "branch" | "tag" | "pullRequestId">,
 ): Promise<{ id: string; number: number; commitId: string } | null> {
-  const line: Prisma.BuildWhereInput | null =
-    build.pullRequestId !== null ? { pullRequestId: build.pullRequestId } : build.tag ? { tag: { not: null } } : build.branch ? { branch: build.branch, pullRequestId: null } : null;
+  const line = lineOf(build);
   if (!line) {
     return null;
   }
@@ -1064,6 +1064,42 @@ export async function previousGoodBuild(
     where: { ...line, organizationId: scope.organizationId, profileId: build.profileId, status: "SUCCEEDED", number: { lt: build.number }, commitId: { not: build.commitId } },
     orderBy: { number: "desc" },
     select: { id: true, number: true, commitId: true },
+  });
+}
+
+/** The builds of a build's line: its pull request's, the tag builds, or its branch's; null for a pasted commit's build. */
+function lineOf(build: Pick<ClaimedBuild, "branch" | "tag" | "pullRequestId">): Prisma.BuildWhereInput | null {
+  return build.pullRequestId !== null ? { pullRequestId: build.pullRequestId } : build.tag ? { tag: { not: null } } : build.branch ? { branch: build.branch, pullRequestId: null } : null;
+}
+
+/** How many earlier builds of its line a failed case's history looks at, and how many other builds of its commit. */
+export const TEST_HISTORY_LINE = 20;
+export const TEST_HISTORY_SAME_COMMIT = 10;
+
+/**
+ * What a failed case's history is read from (lib/shared/tests.ts, `failureHistories`): the
+ * profile's earlier builds of the build's line that have test results, newest first, and its
+ * other builds of the same commit that have them.
+ */
+export async function testHistoryRuns(
+  scope: Scope,
+  build: Pick<ClaimedBuild, "id" | "profileId" | "number" | "commitId" | "branch" | "tag" | "pullRequestId">,
+): Promise<{ line: TestRun[]; sameCommit: TestRun[] }> {
+  const line = lineOf(build);
+  const select = { id: true, number: true, commitId: true, testSummary: true } as const;
+  const withTests = { organizationId: scope.organizationId, profileId: build.profileId, NOT: { testSummary: { equals: Prisma.DbNull } } } satisfies Prisma.BuildWhereInput;
+  const [earlier, sameCommit] = await Promise.all([
+    line ? db.build.findMany({ where: { ...line, ...withTests, number: { lt: build.number } }, orderBy: { number: "desc" }, take: TEST_HISTORY_LINE, select }) : [],
+    db.build.findMany({ where: { ...withTests, commitId: build.commitId, id: { not: build.id } }, orderBy: { number: "desc" }, take: TEST_HISTORY_SAME_COMMIT, select }),
+  ]);
+  return { line: testRuns(earlier), sameCommit: testRuns(sameCommit) };
+}
+
+/** Builds' stored test summaries as runs; a summary that does not read as one is left out. */
+export function testRuns(rows: { id: string; number: number; commitId: string; testSummary: Prisma.JsonValue }[]): TestRun[] {
+  return rows.flatMap((row) => {
+    const summary = testSummaryOf(row.testSummary);
+    return summary ? [{ id: row.id, number: row.number, commitId: row.commitId, summary }] : [];
   });
 }
 

@@ -98,3 +98,86 @@ describe("a profile's insights", () => {
     expect(await typicalDuration(testScope(other.id, seeded.adminId), profileId)).toBeNull();
   });
 });
+
+describe("test results across builds", () => {
+  /** Writes a finished build of the suite's profile whose JUnit reports failed `failed` (of 10 cases). */
+  async function testedBuild(line: { branch?: string; pullRequestId?: number; tag?: string }, commit: string, failed: string[] | null, finished = "2026-12-05T10:00:00Z") {
+    const { database, seeded, profileId } = suite;
+    number += 1;
+    const testSummary =
+      failed === null
+        ? undefined
+        : { total: 10, passed: 10 - failed.length, failed: failed.length, skipped: 0, durationMs: 100, reports: 1, failures: failed.map((name) => ({ suite: "WalletTests", className: "WalletTests", name, kind: "failure", message: "" })) };
+    return database.prisma.build.create({
+      data: {
+        organizationId: seeded.organizationId,
+        profileId,
+        number,
+        trigger: "MANUAL",
+        idempotencyKey: `tested-${number}`,
+        commitId: commit.repeat(40),
+        branch: line.branch ? `refs/heads/${line.branch}` : null,
+        pullRequestId: line.pullRequestId ?? null,
+        tag: line.tag ?? null,
+        steps: [],
+        timeoutSeconds: 3_600,
+        status: failed && failed.length > 0 ? "FAILED" : "SUCCEEDED",
+        queuedAt: at(finished),
+        startedAt: at(finished),
+        finishedAt: at(finished),
+        testSummary,
+      },
+      select: { id: true, number: true, commitId: true, branch: true, tag: true, pullRequestId: true, profileId: true },
+    });
+  }
+
+  it("reads a failed build's history from the earlier builds of its line and the other builds of its commit", async () => {
+    const { testHistoryRuns } = await import("./builds");
+    const { database, seeded, profileId, admin } = suite;
+    await database.prisma.build.deleteMany({ where: { profileId } });
+    const passed = await testedBuild({ branch: "main" }, "a", []);
+    const before = await testedBuild({ branch: "main" }, "b", ["testLogin"]);
+    // Not of main's line: another branch, a pull request from main, the tags; and a main build without reports.
+    await testedBuild({ branch: "feature/x" }, "c", ["testBalance"]);
+    await testedBuild({ branch: "main", pullRequestId: 7 }, "c", ["testBalance"]);
+    await testedBuild({ tag: "v1" }, "b", []);
+    await testedBuild({ branch: "main" }, "d", null);
+    const current = await testedBuild({ branch: "main" }, "e", ["testLogin", "testBalance"]);
+    // A rebuild of the same commit on another branch, after it: it did not fail testBalance.
+    const rebuild = await testedBuild({ branch: "release" }, "e", ["testLogin"]);
+    await testedBuild({ branch: "main" }, "f", []);
+
+    const runs = await testHistoryRuns(admin, current);
+    expect(runs.line.map((run) => run.number)).toEqual([before.number, passed.number]);
+    expect(runs.line[0]!.summary.failures.map((failure) => failure.name)).toEqual(["testLogin"]);
+    expect(runs.sameCommit.map((run) => run.number)).toEqual([rebuild.number]);
+    // The tag builds are their own line: the v1 build is the only earlier one.
+    const tagged = await testedBuild({ tag: "v2" }, "g", ["testSync"]);
+    expect((await testHistoryRuns(admin, tagged)).line.map((run) => run.commitId)).toEqual(["b".repeat(40)]);
+    // Another organization reads nothing of this profile's builds.
+    const other = await database.prisma.organization.create({ data: { name: "Elsewhere, tests" }, select: { id: true } });
+    expect(await testHistoryRuns(testScope(other.id, seeded.adminId), current)).toEqual({ line: [], sameCommit: [] });
+  });
+
+  it("counts the cases that failed most in the window's builds with test results, flaky ones flagged", async () => {
+    const { failingTestInsights } = await import("./insights");
+    const { database, profileId, admin } = suite;
+    await database.prisma.build.deleteMany({ where: { profileId } });
+    expect(await failingTestInsights(admin, profileId, 30, NOW)).toEqual({ builds: 0, tests: [] });
+    // Older than the window: not counted.
+    await testedBuild({ branch: "main" }, "a", ["testOld"], "2026-10-01T10:00:00Z");
+    await testedBuild({ branch: "main" }, "b", ["testLogin"]);
+    const flakyPass = await testedBuild({ branch: "main" }, "b", []);
+    const last = await testedBuild({ branch: "main" }, "c", ["testLogin", "testSync"]);
+    await testedBuild({ branch: "main" }, "d", null);
+    const insights = await failingTestInsights(admin, profileId, 30, NOW);
+    expect(flakyPass.number).toBeLessThan(last.number);
+    expect(insights).toEqual({
+      builds: 3,
+      tests: [
+        { name: "WalletTests › testLogin", failures: 2, lastFailed: { id: last.id, number: last.number }, flaky: true },
+        { name: "WalletTests › testSync", failures: 1, lastFailed: { id: last.id, number: last.number }, flaky: false },
+      ],
+    });
+  });
+});

@@ -2,6 +2,9 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { TypicalDuration } from "@/lib/shared/builds";
 import type { Scope } from "@/lib/scope";
+import { failingTests, type FailingTest } from "@/lib/shared/tests";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { testRuns } from "./builds";
 
 // A profile's insights (lib/builds/README.md, "Insights"): how its builds went over the last
 // days — per day, how long they took and waited, and where the time goes, step by step. Three
@@ -31,10 +34,14 @@ export type ProfileInsights = {
 
 const DAY_MS = 24 * 3_600_000;
 
+/** The start of the last `days` UTC days, today included. */
+function windowStart(days: number, now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS);
+}
+
 /** How a profile's builds went over the last `days` days (UTC days, today included). */
 export async function profileInsights(scope: Scope, profileId: string, days = 30, now = new Date()): Promise<ProfileInsights> {
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const since = new Date(today - (days - 1) * DAY_MS);
+  const since = windowStart(days, now);
   const [byDay, durations, steps] = await Promise.all([
     db.$queryRaw<{ day: Date; status: string; count: bigint }[]>`
       SELECT date_trunc('day', "finishedAt") AS day, status::text AS status, count(*) AS count
@@ -80,6 +87,25 @@ export async function profileInsights(scope: Scope, profileId: string, days = 30
     perDay,
     steps: steps.filter((step) => !seen.has(step.index) && seen.add(step.index)).map((step) => ({ index: step.index, name: step.name, medianMs: Math.round(Number(step.median)), builds: Number(step.builds) })),
   };
+}
+
+/** How many of the window's newest builds with test results the failing cases are counted from. */
+export const TEST_INSIGHTS_BUILDS = 500;
+
+/**
+ * The cases that failed most often in the profile's builds of the last `days` days (lib/shared/tests.ts,
+ * `failingTests`), counted over its newest TEST_INSIGHTS_BUILDS builds with test results, and how many builds
+ * that was.
+ */
+export async function failingTestInsights(scope: Scope, profileId: string, days = 30, now = new Date(), limit = 10): Promise<{ builds: number; tests: FailingTest[] }> {
+  const rows = await db.build.findMany({
+    where: { organizationId: scope.organizationId, profileId, finishedAt: { gte: windowStart(days, now) }, NOT: { testSummary: { equals: Prisma.DbNull } } },
+    orderBy: { number: "desc" },
+    take: TEST_INSIGHTS_BUILDS,
+    select: { id: true, number: true, commitId: true, testSummary: true },
+  });
+  const runs = testRuns(rows);
+  return { builds: runs.length, tests: failingTests(runs, limit) };
 }
 
 /** How many successful builds an estimate needs, and how many of the newest it looks at. */

@@ -35,3 +35,106 @@ export function failureName(failure: Pick<TestFailureView, "className" | "name" 
   const owner = failure.className || failure.suite;
   return owner && owner !== failure.name ? `${owner} › ${failure.name}` : failure.name || owner || "(unnamed test)";
 }
+
+// ---------------------------------------------------------------------------------------------
+// A failed case's history (lib/builds/README.md, "Test reports"): whether the build just before
+// it on the same line failed it too, since when, and whether another build of the same commit did
+// not — "is it my change, an old failure, or a flaky test?". Only failed cases are stored (the
+// first 50), so an earlier build tells that a case "did not fail" only when its list is complete.
+
+/** An earlier (or other) build's test results, as the history reads them. */
+export type TestRun = { id: string; number: number; commitId: string; summary: TestSummaryView };
+
+export type FailureHistory = {
+  /** Builds in a row that failed it, this one included (1: only this one, as far as is known). */
+  streak: number;
+  /** The oldest build of that run when it is longer than this build (the failure is older than the change). */
+  failingSince: { id: string; number: number } | null;
+  /** The newest earlier build of the line that ran its tests and did not fail it, right before the streak. */
+  lastPassed: { id: string; number: number } | null;
+  /** Another build of the very same commit that did not fail it: the case is flaky, not broken. */
+  passedOnSameCommit: { id: string; number: number } | null;
+};
+
+/** A case's identity across builds: its class (or suite) and its name. */
+export function testKey(failure: Pick<TestFailureView, "className" | "name" | "suite">): string {
+  return `${failure.className || failure.suite}\u0000${failure.name}`;
+}
+
+/** Whether a run lists every case it failed, so a case it does not list did not fail there. */
+function complete(run: TestRun): boolean {
+  return run.summary.total > 0 && run.summary.failures.length >= run.summary.failed;
+}
+
+function failedIn(run: TestRun): Set<string> {
+  return new Set(run.summary.failures.map(testKey));
+}
+
+/**
+ * Each failure of `summary` with its history: `line` holds the earlier builds of its line (branch,
+ * pull request or tags) that have test results, newest first; `sameCommit` the profile's other
+ * builds of its commit that have them (earlier or later: a rebuild that passed shows flakiness).
+ */
+export function failureHistories(summary: TestSummaryView, line: TestRun[], sameCommit: TestRun[]): FailureHistory[] {
+  const lineSets = line.map(failedIn);
+  const sameSets = sameCommit.map(failedIn);
+  return summary.failures.map((failure) => {
+    const key = testKey(failure);
+    let streak = 1;
+    let failingSince: FailureHistory["failingSince"] = null;
+    let lastPassed: FailureHistory["lastPassed"] = null;
+    for (const [index, run] of line.entries()) {
+      if (lineSets[index]!.has(key)) {
+        streak += 1;
+        failingSince = { id: run.id, number: run.number };
+        continue;
+      }
+      if (complete(run)) {
+        lastPassed = { id: run.id, number: run.number };
+      }
+      // A run that does not list it either did not fail it or cut its list: the streak ends here.
+      break;
+    }
+    const passed = sameCommit.find((run, index) => complete(run) && !sameSets[index]!.has(key));
+    return { streak, failingSince, lastPassed, passedOnSameCommit: passed ? { id: passed.id, number: passed.number } : null };
+  });
+}
+
+/** A case that failed in the window, as the profile's insights list it. */
+export type FailingTest = {
+  name: string;
+  /** How many builds failed it, and the newest of them. */
+  failures: number;
+  lastFailed: { id: string; number: number };
+  /** Whether one commit has a build that failed it and another that did not. */
+  flaky: boolean;
+};
+
+/**
+ * The cases that failed most often among `runs` (a profile's builds with test results, any
+ * order), most failures first, then the most recent: at most `limit`.
+ */
+export function failingTests(runs: TestRun[], limit = 10): FailingTest[] {
+  const byCommit = new Map<string, TestRun[]>();
+  for (const run of runs) {
+    byCommit.set(run.commitId, [...(byCommit.get(run.commitId) ?? []), run]);
+  }
+  const tests = new Map<string, FailingTest & { commits: Set<string> }>();
+  for (const run of runs) {
+    // One report can list a case twice (a retried test): a build counts once.
+    for (const [key, failure] of new Map(run.summary.failures.map((failure) => [testKey(failure), failure]))) {
+      const test = tests.get(key) ?? { name: failureName(failure), failures: 0, lastFailed: { id: run.id, number: run.number }, flaky: false, commits: new Set<string>() };
+      test.failures += 1;
+      test.commits.add(run.commitId);
+      if (run.number > test.lastFailed.number) {
+        test.lastFailed = { id: run.id, number: run.number };
+      }
+      tests.set(key, test);
+    }
+  }
+  const failedSets = new Map(runs.map((run) => [run, failedIn(run)]));
+  return [...tests.entries()]
+    .map(([key, { commits, ...test }]) => ({ ...test, flaky: [...commits].some((commit) => byCommit.get(commit)!.some((run) => complete(run) && !failedSets.get(run)!.has(key))) }))
+    .sort((a, b) => b.failures - a.failures || b.lastFailed.number - a.lastFailed.number)
+    .slice(0, limit);
+}

@@ -19,7 +19,7 @@ import { shareBuildAction, unshareBuildAction } from "@/lib/actions/shares";
 import { requireScope } from "@/lib/auth/guards";
 import { listArtifacts } from "@/lib/data/artifacts";
 import { summarizeWorkers } from "@/lib/data/jobs";
-import { failureLines, getBuild, getBuildState, getBuildTitle, listReports } from "@/lib/data/builds";
+import { failureLines, getBuild, getBuildState, getBuildTitle, listReports, testHistoryRuns } from "@/lib/data/builds";
 import { typicalDuration } from "@/lib/data/insights";
 import { getProfile } from "@/lib/data/profiles";
 import { listShares } from "@/lib/data/shares";
@@ -31,7 +31,7 @@ import { buildParametersOf } from "@/lib/shared/build-parameters";
 import { buildStatusLabel, buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds";
 import { shortBranchName } from "@/lib/shared/names";
 import { sharePath } from "@/lib/shared/shares";
-import { testSummaryOf } from "@/lib/shared/tests";
+import { failureHistories, testSummaryOf } from "@/lib/shared/tests";
 import { buildChangesOf, changelogText, changesSummary, lineWords } from "@/lib/shared/build-changes";
 import { ChangesList } from "@/components/builds/changes-list";
 import { readProblem } from "@/lib/shared/problems";
@@ -60,7 +60,8 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     notFound();
   }
   const parameters = buildParametersOf(build.parameters);
-  const [state, reports, profile, kept, workers, shares, failure, typical] = await Promise.all([
+  const tests = testSummaryOf(build.testSummary);
+  const [state, reports, profile, kept, workers, shares, failure, typical, testHistory] = await Promise.all([
     getBuildState(scope, build.id),
     listReports(scope, build.id),
     getProfile(scope, build.profileId),
@@ -71,6 +72,8 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     (build.status === "FAILED" || build.status === "TIMED_OUT") && !build.finding ? failureLines(scope, build.id) : null,
     // A build still to run or running shows how long the profile's builds usually take.
     isFinal(build.status) ? null : typicalDuration(scope, build.profileId),
+    // Failed cases say whether they are new, older or flaky, from the earlier builds' results.
+    tests && tests.failures.length > 0 ? testHistoryRuns(scope, build) : null,
   ]);
   if (!state) {
     notFound();
@@ -79,7 +82,6 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   const commitUrl = web ? `${web}/commit/${build.commitId}` : null;
   const pullRequestUrl = web && build.pullRequestId !== null ? `${web}/pullrequest/${build.pullRequestId}` : null;
   const finding = readProblem(build.finding);
-  const tests = testSummaryOf(build.testSummary);
   const changes = buildChangesOf(build.changes);
   const final = isFinal(build.status);
   const canStart = can(scope, "build.start");
@@ -156,7 +158,13 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
                 : null
             }
           />
-          {tests ? <TestSummaryCard summary={tests} /> : null}
+          {tests ? (
+            <TestSummaryCard
+              summary={tests}
+              histories={testHistory ? failureHistories(tests, testHistory.line, testHistory.sameCommit) : []}
+              line={build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.tag ? "the tags" : build.branch ? shortBranchName(build.branch) : "this profile"}
+            />
+          ) : null}
           {changes ? (
             <Card
               title="Changes"

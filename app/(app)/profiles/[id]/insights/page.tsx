@@ -6,7 +6,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { buttonClasses } from "@/components/ui/button";
 import { requireScope } from "@/lib/auth/guards";
-import { profileInsights, type InsightsDay } from "@/lib/data/insights";
+import { failingTestInsights, profileInsights, type InsightsDay } from "@/lib/data/insights";
+import { Badge } from "@/components/ui/badge";
 import { getProfile } from "@/lib/data/profiles";
 import { formatDuration } from "@/lib/shared/builds";
 import { idSchema } from "@/lib/validation/auth";
@@ -49,7 +50,7 @@ export default async function InsightsPage({ params }: { params: Promise<{ id: s
   if (!profile) {
     notFound();
   }
-  const insights = await profileInsights(scope, profile.id, DAYS);
+  const [insights, failing] = await Promise.all([profileInsights(scope, profile.id, DAYS), failingTestInsights(scope, profile.id, DAYS)]);
   const rate = insights.finished > 0 ? Math.round((insights.succeeded / insights.finished) * 100) : null;
   const slowest = Math.max(1, ...insights.steps.map((step) => step.medianMs));
   const busy = insights.perDay.filter((day) => day.succeeded + day.failed + day.other > 0);
@@ -135,6 +136,48 @@ export default async function InsightsPage({ params }: { params: Promise<{ id: s
                   </li>
                 ))}
               </ol>
+            )}
+          </Card>
+          <Card
+            title="Tests that fail most"
+            description={`The cases the builds' JUnit reports failed most often, out of ${failing.builds.toLocaleString("en")} build${failing.builds === 1 ? "" : "s"} with test results. Flaky: one commit has a build that failed it and one that did not.`}
+          >
+            {failing.builds === 0 ? (
+              <p className="text-sm text-slate-600">
+                None of these builds kept a JUnit report. Add the reports to the workflow&apos;s <strong>Artifacts</strong> (such as <code>build/test-results/**/*.xml</code> or fastlane&apos;s{" "}
+                <code>fastlane/test_output/*.junit</code>) to see which tests fail.
+              </p>
+            ) : failing.tests.length === 0 ? (
+              <p className="text-sm text-slate-600">No test failed in them.</p>
+            ) : (
+              <table className="w-full text-left text-sm">
+                <caption className="sr-only">Tests that fail most</caption>
+                <thead className="text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th scope="col" className="py-1 pr-3">Test</th>
+                    <th scope="col" className="py-1 pr-3">Failed in</th>
+                    <th scope="col" className="py-1">Last failed</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {failing.tests.map((test) => (
+                    <tr key={`${test.lastFailed.id}-${test.name}`} className="border-t border-slate-100 align-top">
+                      <th scope="row" className="py-1.5 pr-3 font-normal">
+                        <span className="font-mono text-xs break-all">{test.name}</span>
+                        {test.flaky ? <> <Badge tone="warning">Flaky</Badge></> : null}
+                      </th>
+                      <td className="py-1.5 pr-3 tabular-nums whitespace-nowrap">
+                        {test.failures} of {failing.builds}
+                      </td>
+                      <td className="py-1.5">
+                        <Link href={`/builds/${test.lastFailed.id}`} className="font-medium text-brand-700 underline">
+                          #{test.lastFailed.number}
+                        </Link>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             )}
           </Card>
         </div>
