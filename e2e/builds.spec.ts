@@ -466,14 +466,15 @@ test.describe("builds", () => {
 
   test("a failed build says which tests are new, which failed before and which are flaky; Insights lists the tests that fail most", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Tests"));
-    const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 5 }, select: { organizationId: true } });
+    const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 6 }, select: { organizationId: true } });
     const member = await createUser({ role: "MEMBER", name: "Tess Tests" });
     const rebuilt = "e".repeat(40);
     // Builds as the worker leaves them, with what their JUnit reports said (lib/builds/test-reports.ts reads them).
-    const build = (number: number, branch: string, commitId: string, failed: string[]) =>
+    const build = (number: number, branch: string, commitId: string, failed: string[], pullRequestId: number | null = null) =>
       prisma().build.create({
         data: {
           organizationId, profileId: profile.id, number, status: failed.length > 0 ? "FAILED" : "SUCCEEDED", trigger: "PUSH", idempotencyKey: `tests-${profile.id}-${number}`, commitId, branch: `refs/heads/${branch}`, steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(),
+          ...(pullRequestId ? { pullRequestId, pullRequestIteration: 1, sourceRef: `refs/heads/${branch}`, targetRef: "refs/heads/main" } : {}),
           testSummary: { total: 3, passed: 3 - failed.length, failed: failed.length, skipped: 0, durationMs: 1_200, reports: 1, failures: failed.map((name) => ({ suite: "WalletTests", className: "WalletTests", name, kind: "failure", message: `${name}: expected 0.00` })) },
         },
       });
@@ -499,22 +500,32 @@ test.describe("builds", () => {
       // #4's failures have no history: nothing earlier of release, and #3 failed them too.
       await expect(page.getByRole("region", { name: "Tests" }).getByRole("list", { name: "Failed tests" })).not.toContainText(/New|Failing since|Flaky/);
 
+      // A pull request into main: a case main's newest build (#3) fails too is not its doing; another is new.
+      const pullRequest = await build(5, "feature/rates", "f".repeat(40), ["testLogin", "testRates"], 9);
+      await page.goto(`/builds/${pullRequest.id}`);
+      const prFailed = page.getByRole("region", { name: "Tests" }).getByRole("list", { name: "Failed tests" }).getByRole("listitem");
+      await expect(prFailed.nth(0)).toContainText("Fails on main too");
+      await expect(prFailed.nth(0)).toContainText("Not this pull request's doing: #3 of main, the newest build of main before it with test results, failed it too.");
+      await expect(prFailed.nth(1)).toContainText("New in this pull request: #3 of main, the newest build of main before it with test results, did not fail it.");
+      await expect(page.getByRole("region", { name: "Tests" })).toContainText("Of the failed cases: 1 new in this build, 1 failing on main too.");
+
       await page.goto(`/profiles/${profile.id}/insights`);
       const failing = page.getByRole("table", { name: "Tests that fail most" });
-      await expect(page.getByRole("region", { name: "Tests that fail most" })).toContainText("out of 4 builds with test results");
+      await expect(page.getByRole("region", { name: "Tests that fail most" })).toContainText("out of 5 builds with test results");
       const rows = failing.getByRole("row");
-      await expect(rows).toHaveCount(4);
+      await expect(rows).toHaveCount(5);
       await expect(rows.nth(1)).toContainText("WalletTests › testLogin");
-      await expect(rows.nth(1)).toContainText("3 of 4");
+      await expect(rows.nth(1)).toContainText("4 of 5");
       await expect(rows.nth(1)).not.toContainText("Flaky");
       await expect(rows.nth(2)).toContainText("WalletTests › testBalance");
-      await expect(rows.nth(2)).toContainText("2 of 4");
+      await expect(rows.nth(2)).toContainText("2 of 5");
       await expect(rows.nth(2)).not.toContainText("Flaky");
-      await expect(rows.nth(3)).toContainText("WalletTests › testSync");
-      await expect(rows.nth(3)).toContainText("1 of 4");
-      await expect(rows.nth(3)).toContainText("Flaky");
+      await expect(rows.nth(3)).toContainText("WalletTests › testRates");
+      await expect(rows.nth(4)).toContainText("WalletTests › testSync");
+      await expect(rows.nth(4)).toContainText("1 of 5");
+      await expect(rows.nth(4)).toContainText("Flaky");
       await expectNoSeriousA11yViolations(page, "insights with failing tests");
-      await rows.nth(1).getByRole("link", { name: "#4" }).click();
+      await rows.nth(2).getByRole("link", { name: "#4" }).click();
       await expect(page).toHaveURL(new RegExp(`/builds/${fourth.id}$`));
     } finally {
       await removeConnection(connection.id);

@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { formatDuration } from "@/lib/shared/builds";
-import { describeTests, failureName, type FailureHistory, type TestSummaryView } from "@/lib/shared/tests";
+import { describeTests, failureName, historyKind, historyLabel, type FailureHistory, type TestSummaryView } from "@/lib/shared/tests";
 
 const buildLink = (build: { id: string; number: number }) => (
   <Link href={`/builds/${build.id}`} className="font-medium text-brand-700 underline">
@@ -11,45 +11,66 @@ const buildLink = (build: { id: string; number: number }) => (
   </Link>
 );
 
-/** A failed case's history as a badge and a sentence: flaky, failing for longer, or new in this build; nothing when unknown. */
-function historyOf(history: FailureHistory | undefined, line: string): { badge: ReactNode; sentence: ReactNode } | null {
-  if (history?.passedOnSameCommit) {
-    return { badge: <Badge tone="warning">Flaky</Badge>, sentence: <>Flaky: {buildLink(history.passedOnSameCommit)} built this same commit and did not fail it.</> };
+/** What the card says of the build's line and, for a pull request, of the branch it merges into. */
+export type HistoryContext = { line: string; target: string | null };
+
+/** A failed case's history as a badge and a sentence (lib/shared/tests.ts, `historyKind`); nothing when unknown. */
+function historyOf(history: FailureHistory | undefined, { line, target }: HistoryContext): { badge: ReactNode; sentence: ReactNode } | null {
+  const onTarget = history?.onTarget && target ? <>{buildLink(history.onTarget)} of {target}</> : null;
+  switch (historyKind(history)) {
+    case "flaky":
+      return { badge: <Badge tone="warning">{historyLabel(history, target)}</Badge>, sentence: <>Flaky: {buildLink(history!.passedOnSameCommit!)} built this same commit and did not fail it.</> };
+    case "fails-on-target":
+      return { badge: <Badge tone="neutral">{historyLabel(history, target)}</Badge>, sentence: <>Not this pull request&apos;s doing: {onTarget}, the newest build of {target} before it with test results, failed it too.</> };
+    case "failing":
+      return {
+        badge: <Badge tone="neutral">{historyLabel(history, target)}</Badge>,
+        sentence: (
+          <>
+            Not new: the last {history!.streak} builds of {line} with test results failed it, since {buildLink(history!.failingSince!)}
+            {history!.lastPassed ? <> ({buildLink(history!.lastPassed)} did not)</> : null}
+            {onTarget ? <>; {onTarget} does not fail it</> : null}.
+          </>
+        ),
+      };
+    case "new":
+      return {
+        badge: <Badge tone="error">{historyLabel(history, target)}</Badge>,
+        sentence: history!.lastPassed ? (
+          <>New in this build: {buildLink(history!.lastPassed)}, the build of {line} before it with test results, did not fail it.</>
+        ) : (
+          <>New in this pull request: {onTarget}, the newest build of {target} before it with test results, did not fail it.</>
+        ),
+      };
+    default:
+      return null;
   }
-  if (history?.failingSince) {
-    return {
-      badge: <Badge tone="neutral">Failing since #{history.failingSince.number}</Badge>,
-      sentence: (
-        <>
-          Not new: the last {history.streak} builds of {line} with test results failed it, since {buildLink(history.failingSince)}
-          {history.lastPassed ? <> ({buildLink(history.lastPassed)} did not)</> : null}.
-        </>
-      ),
-    };
-  }
-  if (history?.lastPassed) {
-    return { badge: <Badge tone="error">New</Badge>, sentence: <>New in this build: {buildLink(history.lastPassed)}, the build of {line} before it with test results, did not fail it.</> };
-  }
-  return null;
 }
 
-/** "2 new, 1 failing since an earlier build, 1 flaky": what the histories say, in one line. */
-function historyCounts(histories: FailureHistory[]): string | null {
-  const flaky = histories.filter((history) => history.passedOnSameCommit).length;
-  const older = histories.filter((history) => !history.passedOnSameCommit && history.failingSince).length;
-  const fresh = histories.filter((history) => !history.passedOnSameCommit && !history.failingSince && history.lastPassed).length;
-  const parts = [fresh > 0 ? `${fresh} new in this build` : null, older > 0 ? `${older} failing since an earlier build` : null, flaky > 0 ? `${flaky} flaky` : null].filter(Boolean);
+/** "2 new in this build, 1 failing since an earlier build, 1 flaky": what the histories say, in one line. */
+function historyCounts(histories: FailureHistory[], { target }: HistoryContext): string | null {
+  const kinds = histories.map(historyKind);
+  const count = (kind: ReturnType<typeof historyKind>) => kinds.filter((each) => each === kind).length;
+  const parts = [
+    [count("new"), "new in this build"],
+    [count("fails-on-target"), `failing on ${target} too`],
+    [count("failing"), "failing since an earlier build"],
+    [count("flaky"), "flaky"],
+  ]
+    .filter(([number]) => (number as number) > 0)
+    .map(([number, words]) => `${number} ${words}`);
   return parts.length > 0 ? `Of the failed cases: ${parts.join(", ")}.` : null;
 }
 
 /**
  * A build's test results from its JUnit reports: the counts, then each failed case with its
- * message and, given `histories` (one per failure, lib/shared/tests.ts), whether it is new to
- * `line` (what its builds are builds of: "main", "pull request 42", "the tags").
+ * message and, given `histories` (one per failure, lib/shared/tests.ts), whether it is new to its
+ * line (`context.line`: "main", "pull request 42", "the tags") or, for a pull request, to the branch
+ * it merges into (`context.target`).
  */
-export function TestSummaryCard({ summary, histories = [], line = "this branch" }: { summary: TestSummaryView; histories?: FailureHistory[]; line?: string }) {
+export function TestSummaryCard({ summary, histories = [], context = { line: "this branch", target: null } }: { summary: TestSummaryView; histories?: FailureHistory[]; context?: HistoryContext }) {
   const hidden = summary.failed - summary.failures.length;
-  const counts = historyCounts(histories);
+  const counts = historyCounts(histories, context);
   return (
     <Card
       title="Tests"
@@ -66,7 +87,7 @@ export function TestSummaryCard({ summary, histories = [], line = "this branch" 
           {counts ? <p className="mb-3 text-sm text-slate-700">{counts}</p> : null}
           <ul className="space-y-3" aria-label="Failed tests">
             {summary.failures.map((failure, index) => {
-              const history = historyOf(histories[index], line);
+              const history = historyOf(histories[index], context);
               return (
                 <li key={`${failure.className}-${failure.name}-${index}`} className="text-sm">
                   <details className="group" open={index < 3}>

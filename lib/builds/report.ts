@@ -3,7 +3,7 @@ import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import type { GitStatusState } from "@/lib/azure-devops/types";
 import { noteUseFailure } from "@/lib/connections/health";
-import { failureLines, getPullRequestComment, markReportFailed, markReportSent, pendingReports, savePullRequestComment, type ReportTarget } from "@/lib/data/builds";
+import { failureLines, getPullRequestComment, markReportFailed, markReportSent, pendingReports, savePullRequestComment, testHistoryRuns, type ReportTarget } from "@/lib/data/builds";
 import { getConnection } from "@/lib/data/connections";
 import { getEnv } from "@/lib/env";
 import type { JobContext } from "@/lib/jobs/define";
@@ -14,8 +14,8 @@ import { clientForConnection, problemFromError } from "@/lib/repositories/connec
 import { buildStatusLabel, formatDuration } from "@/lib/shared/builds";
 import { unexpectedProblem, type PickerProblem } from "@/lib/shared/problems";
 import type { FailureLine } from "@/lib/shared/log-errors";
-import { formatSize } from "@/lib/shared/names";
-import { describeTests, failureName, testSummaryOf } from "@/lib/shared/tests";
+import { formatSize, shortBranchName } from "@/lib/shared/names";
+import { describeTests, failureHistories, failureName, historyLabel, testSummaryOf, type FailureHistory } from "@/lib/shared/tests";
 
 // The builds.report job: sends a build's report intents (commit status, PR status, PR
 // comment) to Azure DevOps in order (lib/builds/README.md, "Reporting"). An intent is sent
@@ -69,8 +69,12 @@ function describe(target: ReportTarget, status: string): string {
 
 const ICONS: Record<string, string> = { SUCCEEDED: "✅", FAILED: "❌", TIMED_OUT: "⏱️", CANCELED: "⏹️", ERROR: "⚠️" };
 
-/** The PR thread comment for a finished build (Markdown). */
-export function commentText(target: Pick<ReportTarget, "build" | "profile" | "artifacts" | "artifactCount">, status: string, failure: FailureLine[] = []): string {
+/**
+ * The PR thread comment for a finished build (Markdown); `histories` (one per stored failure,
+ * lib/shared/tests.ts) mark each named failed case new, failing on the target branch too, older
+ * or flaky — what a reviewer asks first.
+ */
+export function commentText(target: Pick<ReportTarget, "build" | "profile" | "artifacts" | "artifactCount">, status: string, failure: FailureLine[] = [], histories: FailureHistory[] = []): string {
   const { build, profile } = target;
   // What went wrong, as the build page shows it: the first lines, so the author can start fixing without opening Keel.
   const why = failure.slice(0, 3).map((line) => line.text.slice(0, 300).replace(/`{3,}/g, "``"));
@@ -86,7 +90,13 @@ export function commentText(target: Pick<ReportTarget, "build" | "profile" | "ar
         ]
       : [];
   const summary = testSummaryOf(build.testSummary);
-  const failedNames = summary ? summary.failures.slice(0, 3).map((failure) => `\`${failureName(failure).replace(/`/g, "'")}\``) : [];
+  const targetName = build.targetRef ? shortBranchName(build.targetRef) : null;
+  const failedNames = summary
+    ? summary.failures.slice(0, 3).map((failure, index) => {
+        const label = historyLabel(histories[index], targetName);
+        return `\`${failureName(failure).replace(/`/g, "'")}\`${label ? ` (${label.charAt(0).toLowerCase()}${label.slice(1)})` : ""}`;
+      })
+    : [];
   const tests = summary
     ? [
         "",
@@ -111,7 +121,10 @@ async function sendComment(client: AzureDevOpsClient, context: JobContext<"organ
   const { build, profile } = target;
   const pullRequestId = build.pullRequestId!;
   const failure = status === "FAILED" || status === "TIMED_OUT" ? await failureLines(context.scope, build.id) : null;
-  const content = commentText(target, status, failure?.matched ? failure.lines : []);
+  const summary = testSummaryOf(build.testSummary);
+  const runs = summary && summary.failures.length > 0 ? await testHistoryRuns(context.scope, { ...build, profileId: profile.id }) : null;
+  const histories = summary && runs ? failureHistories(summary, runs.line, runs.sameCommit, runs.target) : [];
+  const content = commentText(target, status, failure?.matched ? failure.lines : [], histories);
   const known = await getPullRequestComment(context.scope, profile.id, pullRequestId);
   let ids = known;
   if (!ids) {

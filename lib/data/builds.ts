@@ -1078,21 +1078,25 @@ export const TEST_HISTORY_SAME_COMMIT = 10;
 
 /**
  * What a failed case's history is read from (lib/shared/tests.ts, `failureHistories`): the
- * profile's earlier builds of the build's line that have test results, newest first, and its
- * other builds of the same commit that have them.
+ * profile's earlier builds of the build's line that have test results, newest first; its other
+ * builds of the same commit that have them; and for a pull request's build, the newest earlier
+ * build of the branch it merges into (`targetRef`) that has them.
  */
 export async function testHistoryRuns(
   scope: Scope,
-  build: Pick<ClaimedBuild, "id" | "profileId" | "number" | "commitId" | "branch" | "tag" | "pullRequestId">,
-): Promise<{ line: TestRun[]; sameCommit: TestRun[] }> {
+  build: Pick<ClaimedBuild, "id" | "profileId" | "number" | "commitId" | "branch" | "tag" | "pullRequestId"> & { targetRef: string | null },
+): Promise<{ line: TestRun[]; sameCommit: TestRun[]; target: TestRun | null }> {
   const line = lineOf(build);
   const select = { id: true, number: true, commitId: true, testSummary: true } as const;
   const withTests = { organizationId: scope.organizationId, profileId: build.profileId, NOT: { testSummary: { equals: Prisma.DbNull } } } satisfies Prisma.BuildWhereInput;
-  const [earlier, sameCommit] = await Promise.all([
+  const [earlier, sameCommit, target] = await Promise.all([
     line ? db.build.findMany({ where: { ...line, ...withTests, number: { lt: build.number } }, orderBy: { number: "desc" }, take: TEST_HISTORY_LINE, select }) : [],
     db.build.findMany({ where: { ...withTests, commitId: build.commitId, id: { not: build.id } }, orderBy: { number: "desc" }, take: TEST_HISTORY_SAME_COMMIT, select }),
+    build.pullRequestId !== null && build.targetRef
+      ? db.build.findMany({ where: { ...withTests, branch: build.targetRef, pullRequestId: null, number: { lt: build.number } }, orderBy: { number: "desc" }, take: 1, select })
+      : [],
   ]);
-  return { line: testRuns(earlier), sameCommit: testRuns(sameCommit) };
+  return { line: testRuns(earlier), sameCommit: testRuns(sameCommit), target: testRuns(target)[0] ?? null };
 }
 
 /** Builds' stored test summaries as runs; a summary that does not read as one is left out. */
@@ -1293,6 +1297,8 @@ export type ReportTarget = {
     branch: string | null;
     pullRequestId: number | null;
     pullRequestIteration: number | null;
+    tag: string | null;
+    targetRef: string | null;
     startedAt: Date | null;
     finishedAt: Date | null;
     statusReason: string | null;
@@ -1318,6 +1324,8 @@ export async function pendingReports(scope: Scope, buildId: string): Promise<Rep
       branch: true,
       pullRequestId: true,
       pullRequestIteration: true,
+      tag: true,
+      targetRef: true,
       startedAt: true,
       finishedAt: true,
       statusReason: true,

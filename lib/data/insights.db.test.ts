@@ -101,7 +101,7 @@ describe("a profile's insights", () => {
 
 describe("test results across builds", () => {
   /** Writes a finished build of the suite's profile whose JUnit reports failed `failed` (of 10 cases). */
-  async function testedBuild(line: { branch?: string; pullRequestId?: number; tag?: string }, commit: string, failed: string[] | null, finished = "2026-12-05T10:00:00Z") {
+  async function testedBuild(line: { branch?: string; pullRequestId?: number; targetRef?: string; tag?: string }, commit: string, failed: string[] | null, finished = "2026-12-05T10:00:00Z") {
     const { database, seeded, profileId } = suite;
     number += 1;
     const testSummary =
@@ -119,6 +119,7 @@ describe("test results across builds", () => {
         branch: line.branch ? `refs/heads/${line.branch}` : null,
         pullRequestId: line.pullRequestId ?? null,
         tag: line.tag ?? null,
+        targetRef: line.targetRef ?? null,
         steps: [],
         timeoutSeconds: 3_600,
         status: failed && failed.length > 0 ? "FAILED" : "SUCCEEDED",
@@ -127,7 +128,7 @@ describe("test results across builds", () => {
         finishedAt: at(finished),
         testSummary,
       },
-      select: { id: true, number: true, commitId: true, branch: true, tag: true, pullRequestId: true, profileId: true },
+      select: { id: true, number: true, commitId: true, branch: true, tag: true, pullRequestId: true, targetRef: true, profileId: true },
     });
   }
 
@@ -137,9 +138,9 @@ describe("test results across builds", () => {
     await database.prisma.build.deleteMany({ where: { profileId } });
     const passed = await testedBuild({ branch: "main" }, "a", []);
     const before = await testedBuild({ branch: "main" }, "b", ["testLogin"]);
-    // Not of main's line: another branch, a pull request from main, the tags; and a main build without reports.
+    // Not of main's line: another branch, a pull request into main, the tags; and a main build without reports.
     await testedBuild({ branch: "feature/x" }, "c", ["testBalance"]);
-    await testedBuild({ branch: "main", pullRequestId: 7 }, "c", ["testBalance"]);
+    const pullRequest = await testedBuild({ branch: "feature/x", pullRequestId: 7, targetRef: "refs/heads/main" }, "c", ["testBalance"]);
     await testedBuild({ tag: "v1" }, "b", []);
     await testedBuild({ branch: "main" }, "d", null);
     const current = await testedBuild({ branch: "main" }, "e", ["testLogin", "testBalance"]);
@@ -151,12 +152,18 @@ describe("test results across builds", () => {
     expect(runs.line.map((run) => run.number)).toEqual([before.number, passed.number]);
     expect(runs.line[0]!.summary.failures.map((failure) => failure.name)).toEqual(["testLogin"]);
     expect(runs.sameCommit.map((run) => run.number)).toEqual([rebuild.number]);
+    expect(runs.target).toBeNull();
+    // A pull request's build reads the newest earlier build of the branch it merges into.
+    const forPullRequest = await testHistoryRuns(admin, pullRequest);
+    expect(forPullRequest.target?.number).toBe(before.number);
+    expect(forPullRequest.line).toEqual([]);
     // The tag builds are their own line: the v1 build is the only earlier one.
     const tagged = await testedBuild({ tag: "v2" }, "g", ["testSync"]);
     expect((await testHistoryRuns(admin, tagged)).line.map((run) => run.commitId)).toEqual(["b".repeat(40)]);
     // Another organization reads nothing of this profile's builds.
     const other = await database.prisma.organization.create({ data: { name: "Elsewhere, tests" }, select: { id: true } });
-    expect(await testHistoryRuns(testScope(other.id, seeded.adminId), current)).toEqual({ line: [], sameCommit: [] });
+    expect(await testHistoryRuns(testScope(other.id, seeded.adminId), current)).toEqual({ line: [], sameCommit: [], target: null });
+    expect((await testHistoryRuns(testScope(other.id, seeded.adminId), pullRequest)).target).toBeNull();
   });
 
   it("counts the cases that failed most in the window's builds with test results, flaky ones flagged", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failingTests, failureHistories, testKey, type TestRun, type TestSummaryView } from "./tests";
+import { failingTests, failureHistories, historyKind, historyLabel, testKey, type TestRun, type TestSummaryView } from "./tests";
 
 // A failed case's history across builds, and the cases that fail most (lib/shared/tests.ts).
 
@@ -35,17 +35,43 @@ describe("a failed case's history", () => {
     expect({ streak: balance!.streak, since: at(balance!.failingSince), passed: at(balance!.lastPassed), flaky: at(balance!.passedOnSameCommit) }).toEqual({ streak: 1, since: null, passed: 41, flaky: 43 });
     expect({ streak: login!.streak, since: at(login!.failingSince), passed: at(login!.lastPassed), flaky: at(login!.passedOnSameCommit) }).toEqual({ streak: 3, since: 40, passed: 39, flaky: null });
     expect({ streak: sync!.streak, since: at(sync!.failingSince), passed: at(sync!.lastPassed), flaky: at(sync!.passedOnSameCommit) }).toEqual({ streak: 2, since: 41, passed: 40, flaky: null });
+    expect([balance, login, sync].map(historyKind)).toEqual(["flaky", "failing", "failing"]);
+    expect(historyKind(failureHistories(current, line, [])[0])).toBe("new");
   });
 
   it("says nothing it cannot know: a cut list, a build with no cases, no earlier build", () => {
     const current = summary(["testBalance"]);
     // #41 failed 60 cases but stored 50 of them, not testBalance: it may have failed there too.
     const cut = failureHistories(current, [run(41, Array.from({ length: 60 }, (_, index) => `case${index}`), { total: 100, listed: 50 })], [run(44, [], { commit: "c42", total: 0 })]);
-    expect(cut[0]).toEqual({ streak: 1, failingSince: null, lastPassed: null, passedOnSameCommit: null });
-    expect(failureHistories(current, [], [])[0]).toEqual({ streak: 1, failingSince: null, lastPassed: null, passedOnSameCommit: null });
+    expect(cut[0]).toEqual({ streak: 1, failingSince: null, lastPassed: null, passedOnSameCommit: null, onTarget: null });
+    expect(historyKind(cut[0])).toBeNull();
+    expect(historyLabel(cut[0], "main")).toBeNull();
+    expect(failureHistories(current, [], [])[0]).toEqual({ streak: 1, failingSince: null, lastPassed: null, passedOnSameCommit: null, onTarget: null });
+    // A target branch's build that cut its list tells nothing of a case it does not name, but does of one it names.
+    const cutTarget = run(30, Array.from({ length: 60 }, (_, index) => `case${index}`), { total: 100, listed: 50 });
+    expect(failureHistories(current, [], [], cutTarget)[0]!.onTarget).toBeNull();
+    expect(failureHistories(summary(["case3"]), [], [], cutTarget)[0]!.onTarget).toEqual({ id: cutTarget.id, number: 30, failed: true });
     // The same class and name in another suite's report is the same case; another class is not.
     expect(testKey({ className: "", suite: "WalletTests", name: "testBalance" })).toBe(testKey({ className: "WalletTests", suite: "WalletTests", name: "testBalance" }));
     expect(testKey({ className: "SyncTests", suite: "All", name: "testBalance" })).not.toBe(testKey({ className: "WalletTests", suite: "All", name: "testBalance" }));
+  });
+});
+
+describe("a pull request's failed case against the branch it merges into", () => {
+  it("says the pull request did not break a case the target's newest build fails too, and that it did break one the target passes", () => {
+    const current = summary(["testBalance", "testLogin", "testSync"]);
+    const main = run(30, ["testLogin"], { commit: "m" });
+    // The pull request's earlier iteration (#40) failed testSync already.
+    const [balance, login, sync] = failureHistories(current, [run(40, ["testSync"])], [], main);
+    expect(balance!.onTarget).toEqual({ id: main.id, number: 30, failed: false });
+    expect(historyKind(balance)).toBe("new");
+    expect(login!.onTarget).toEqual({ id: main.id, number: 30, failed: true });
+    expect(historyKind(login)).toBe("fails-on-target");
+    expect(historyKind(sync)).toBe("failing");
+    expect([balance, login, sync].map((history) => historyLabel(history, "main"))).toEqual(["New", "Fails on main too", "Failing since #40"]);
+    expect(sync!.onTarget).toEqual({ id: main.id, number: 30, failed: false });
+    // Flaky says the most: a rebuild of the commit passed it, whatever the target does.
+    expect(historyKind(failureHistories(summary(["testLogin"]), [], [run(44, [], { commit: "c42" })], main)[0])).toBe("flaky");
   });
 });
 

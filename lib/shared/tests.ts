@@ -54,7 +54,48 @@ export type FailureHistory = {
   lastPassed: { id: string; number: number } | null;
   /** Another build of the very same commit that did not fail it: the case is flaky, not broken. */
   passedOnSameCommit: { id: string; number: number } | null;
+  /**
+   * For a pull request's build: the newest earlier build of its target branch with test results,
+   * and whether that build failed the case too (then the pull request did not break it); null when
+   * there is none or it cannot tell (its list was cut).
+   */
+  onTarget: { id: string; number: number; failed: boolean } | null;
 };
+
+/** What a history says first: flaky, failing on the target branch too, failing since an earlier build, new, or nothing known. */
+export type HistoryKind = "flaky" | "fails-on-target" | "failing" | "new" | null;
+
+/** The history in a few words ("New", "Fails on main too", "Failing since #38", "Flaky"), `target` naming a pull request's target branch; null when nothing is known. */
+export function historyLabel(history: FailureHistory | undefined, target: string | null): string | null {
+  switch (historyKind(history)) {
+    case "flaky":
+      return "Flaky";
+    case "fails-on-target":
+      return `Fails on ${target ?? "the target branch"} too`;
+    case "failing":
+      return `Failing since #${history!.failingSince!.number}`;
+    case "new":
+      return "New";
+    default:
+      return null;
+  }
+}
+
+export function historyKind(history: FailureHistory | undefined): HistoryKind {
+  if (!history) {
+    return null;
+  }
+  if (history.passedOnSameCommit) {
+    return "flaky";
+  }
+  if (history.onTarget?.failed) {
+    return "fails-on-target";
+  }
+  if (history.failingSince) {
+    return "failing";
+  }
+  return history.lastPassed || history.onTarget ? "new" : null;
+}
 
 /** A case's identity across builds: its class (or suite) and its name. */
 export function testKey(failure: Pick<TestFailureView, "className" | "name" | "suite">): string {
@@ -73,11 +114,13 @@ function failedIn(run: TestRun): Set<string> {
 /**
  * Each failure of `summary` with its history: `line` holds the earlier builds of its line (branch,
  * pull request or tags) that have test results, newest first; `sameCommit` the profile's other
- * builds of its commit that have them (earlier or later: a rebuild that passed shows flakiness).
+ * builds of its commit that have them (earlier or later: a rebuild that passed shows flakiness);
+ * `target`, for a pull request's build, the newest earlier build of the branch it merges into.
  */
-export function failureHistories(summary: TestSummaryView, line: TestRun[], sameCommit: TestRun[]): FailureHistory[] {
+export function failureHistories(summary: TestSummaryView, line: TestRun[], sameCommit: TestRun[], target: TestRun | null = null): FailureHistory[] {
   const lineSets = line.map(failedIn);
   const sameSets = sameCommit.map(failedIn);
+  const targetSet = target ? failedIn(target) : null;
   return summary.failures.map((failure) => {
     const key = testKey(failure);
     let streak = 1;
@@ -96,7 +139,14 @@ export function failureHistories(summary: TestSummaryView, line: TestRun[], same
       break;
     }
     const passed = sameCommit.find((run, index) => complete(run) && !sameSets[index]!.has(key));
-    return { streak, failingSince, lastPassed, passedOnSameCommit: passed ? { id: passed.id, number: passed.number } : null };
+    const failedOnTarget = targetSet?.has(key) ?? false;
+    return {
+      streak,
+      failingSince,
+      lastPassed,
+      passedOnSameCommit: passed ? { id: passed.id, number: passed.number } : null,
+      onTarget: target && (failedOnTarget || complete(target)) ? { id: target.id, number: target.number, failed: failedOnTarget } : null,
+    };
   });
 }
 

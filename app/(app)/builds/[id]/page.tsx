@@ -161,8 +161,11 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
           {tests ? (
             <TestSummaryCard
               summary={tests}
-              histories={testHistory ? failureHistories(tests, testHistory.line, testHistory.sameCommit) : []}
-              line={build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.tag ? "the tags" : build.branch ? shortBranchName(build.branch) : "this profile"}
+              histories={testHistory ? failureHistories(tests, testHistory.line, testHistory.sameCommit, testHistory.target) : []}
+              context={{
+                line: build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.tag ? "the tags" : build.branch ? shortBranchName(build.branch) : "this profile",
+                target: build.targetRef ? shortBranchName(build.targetRef) : null,
+              }}
             />
           ) : null}
           {changes ? (
