@@ -378,12 +378,12 @@ test.describe("builds", () => {
     const member = await createUser({ role: "MEMBER", name: "Cam Changes" });
     const [older, newer] = ["b".repeat(40), "c".repeat(40)];
     // Builds as the worker leaves them: #2 with the commits Azure DevOps listed since #1 (lib/builds/builds.db.test.ts proves the worker's part).
-    const build = (number: number, commitId: string, changes?: object) =>
+    const build = (number: number, commitId: string, changes?: object, apk = "apk") =>
       prisma().build.create({
         data: {
           organizationId, profileId: profile.id, number, status: "SUCCEEDED", trigger: "PUSH", idempotencyKey: `changes-${profile.id}-${number}`, commitId, branch: "refs/heads/main", steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(),
           ...(changes ? { changes } : {}),
-          artifacts: { create: { organizationId, path: "out/Wallet.apk", size: BigInt(3), sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from("apk") } } } },
+          artifacts: { create: { organizationId, path: `out/Wallet-${number}.apk`, size: BigInt(apk.length), sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from(apk) } } } },
         },
       });
     try {
@@ -396,12 +396,15 @@ test.describe("builds", () => {
           { id: older, message: "Add the leaderboard", author: "Kai Olsen", date: "2026-11-30T09:00:00Z" },
         ],
         complete: true,
-      });
+      }, "apk-2.5");
       await signInPage(page, member.email, member.password);
       await page.goto(`/builds/${first.id}`);
       await expect(page.getByRole("region", { name: "Changes" })).toContainText("No earlier successful build of main to compare with.");
+      await expect(page.getByRole("list", { name: "Artifacts" })).not.toContainText("since #");
 
       await page.goto(`/builds/${second.id}`);
+      // Its app, renamed with the build, is compared with the one the last good build kept.
+      await expect(page.getByRole("list", { name: "Artifacts" }).getByRole("listitem")).toContainText(["out/Wallet-2.apk7 B+4 B (+133 %) since #1"]);
       const card = page.getByRole("region", { name: "Changes" });
       await expect(card).toContainText("2 commits since #1, the last successful build of main. The steps get them in $KEEL_BUILD_CHANGELOG, for release notes.");
       const commits = card.getByRole("list", { name: "Commits in this build" }).getByRole("listitem");

@@ -3,13 +3,21 @@ import Link from "next/link";
 import type { ArtifactView } from "@/lib/data/artifacts";
 import { appIdentity, certificateWords, signingWords } from "@/lib/shared/app-info";
 import { formatDay } from "@/lib/shared/dates";
+import { matchSizes, sizeChange } from "@/lib/shared/artifact-sizes";
 import { formatSize } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE } from "@/lib/shared/workflow";
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** Download links of a build's artifacts, each with its size (the build page, the profile's latest app). */
-export function ArtifactLinks({ buildId, artifacts, label }: { buildId: string; artifacts: ArtifactView[]; label: string }) {
+/** What a build's files are compared with: the last successful build of its line and its files (lib/shared/artifact-sizes.ts). */
+export type ArtifactBaseline = { build: { id: string; number: number }; files: Array<{ path: string; size: number }> };
+
+/**
+ * Download links of a build's artifacts, each with its size (the build page, the profile's latest
+ * app) and, given a `baseline`, how it changed since that build.
+ */
+export function ArtifactLinks({ buildId, artifacts, label, baseline = null }: { buildId: string; artifacts: ArtifactView[]; label: string; baseline?: ArtifactBaseline | null }) {
+  const compared = baseline ? matchSizes(artifacts, baseline.files) : new Map<string, { path: string; size: number }>();
   return (
     <ul className="space-y-2" aria-label={label}>
       {artifacts.map((artifact) => (
@@ -32,7 +40,14 @@ export function ArtifactLinks({ buildId, artifacts, label }: { buildId: string; 
               </p>
             ) : null}
           </div>
-          <span className="shrink-0 text-xs text-slate-600 tabular-nums">{formatSize(artifact.size)}</span>
+          <span className="shrink-0 text-right text-xs text-slate-600 tabular-nums">
+            {formatSize(artifact.size)}
+            {baseline && compared.has(artifact.id) ? (
+              <span className="block" title={`${compared.get(artifact.id)!.path} in #${baseline.build.number}: ${formatSize(compared.get(artifact.id)!.size)}`}>
+                {sizeChange(compared.get(artifact.id)!.size, artifact.size)} since #{baseline.build.number}
+              </span>
+            ) : null}
+          </span>
         </li>
       ))}
     </ul>
@@ -51,9 +66,12 @@ export function ArtifactList({
   retentionDays,
   final,
   workflowHref,
+  baseline = null,
 }: {
   buildId: string;
   artifacts: ArtifactView[];
+  /** The last successful build of its line, whose files' sizes each file is compared with. */
+  baseline?: ArtifactBaseline | null;
   keptAsLatest: boolean;
   /** The build is kept forever (Keep forever): its files are never deleted. */
   keptForever?: boolean;
@@ -90,7 +108,7 @@ export function ArtifactList({
   const until = new Date(artifacts[0]!.createdAt.getTime() + retentionDays * 24 * 3_600_000);
   return (
     <div className="space-y-3 text-sm">
-      <ArtifactLinks buildId={buildId} artifacts={artifacts} label="Artifacts" />
+      <ArtifactLinks buildId={buildId} artifacts={artifacts} label="Artifacts" baseline={baseline} />
       {artifacts.length > 1 ? (
         <a href={`/api/builds/${buildId}/artifacts.zip`} download className="inline-flex items-center gap-2 text-sm font-medium text-brand-700 underline">
           <DownloadIcon aria-hidden="true" className="size-4" />

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Scope } from "@/lib/scope";
 import { appInfoOf, type AppInfo } from "@/lib/shared/app-info";
+import { previousGoodBuild } from "./builds";
 
 // A build's artifacts (lib/builds/README.md, "Artifacts"): the worker writes an artifact row,
 // then its content in chunks, then marks it complete; pages list and serve complete ones only.
@@ -63,6 +64,23 @@ export async function listArtifacts(scope: Scope, buildId: string): Promise<{ ar
       FROM "Build" b WHERE b.id = ${buildId}::uuid AND b."organizationId" = ${scope.organizationId}::uuid`,
   ]);
   return { artifacts: rows.map(viewOf), keptAsLatest: latest[0]?.latest ?? false };
+}
+
+/**
+ * What a build's files are compared with (lib/shared/artifact-sizes.ts): the last successful
+ * build of its line (`previousGoodBuild`) and its complete files' paths and sizes; null when there
+ * is no such build or it kept no file (its files may have passed their retention).
+ */
+export async function baselineArtifacts(
+  scope: Scope,
+  build: Parameters<typeof previousGoodBuild>[1],
+): Promise<{ build: { id: string; number: number }; files: Array<{ path: string; size: number }> } | null> {
+  const baseline = await previousGoodBuild(scope, build);
+  if (!baseline) {
+    return null;
+  }
+  const rows = await db.buildArtifact.findMany({ where: { buildId: baseline.id, organizationId: scope.organizationId, complete: true }, select: { path: true, size: true } });
+  return rows.length > 0 ? { build: { id: baseline.id, number: baseline.number }, files: rows.map((row) => ({ path: row.path, size: Number(row.size) })) } : null;
 }
 
 /** One complete artifact of a build (the download), with the number of its chunks; null when there is none. */

@@ -17,7 +17,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { cancelBuildAction, keepBuildAction, rebuildAction } from "@/lib/actions/builds";
 import { shareBuildAction, unshareBuildAction } from "@/lib/actions/shares";
 import { requireScope } from "@/lib/auth/guards";
-import { listArtifacts } from "@/lib/data/artifacts";
+import { baselineArtifacts, listArtifacts } from "@/lib/data/artifacts";
 import { summarizeWorkers } from "@/lib/data/jobs";
 import { failureLines, getBuild, getBuildState, getBuildTitle, listReports, testHistoryRuns } from "@/lib/data/builds";
 import { typicalDuration } from "@/lib/data/insights";
@@ -61,7 +61,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   }
   const parameters = buildParametersOf(build.parameters);
   const tests = testSummaryOf(build.testSummary);
-  const [state, reports, profile, kept, workers, shares, failure, typical, testHistory] = await Promise.all([
+  const [state, reports, profile, kept, workers, shares, failure, typical, testHistory, baseline] = await Promise.all([
     getBuildState(scope, build.id),
     listReports(scope, build.id),
     getProfile(scope, build.profileId),
@@ -74,6 +74,8 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     isFinal(build.status) ? null : typicalDuration(scope, build.profileId),
     // Failed cases say whether they are new, older or flaky, from the earlier builds' results.
     tests && tests.failures.length > 0 ? testHistoryRuns(scope, build) : null,
+    // A finished build's files say how their size changed since the last good build of its line.
+    isFinal(build.status) ? baselineArtifacts(scope, build) : null,
   ]);
   if (!state) {
     notFound();
@@ -201,6 +203,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
               retentionDays={getEnv().KEEL_BUILD_ARTIFACT_DAYS}
               final={final}
               workflowHref={can(scope, "workflow.update") ? `/profiles/${build.profileId}/workflow` : null}
+              baseline={baseline}
             />
           </Card>
           {can(scope, "build.share") ? (
