@@ -330,9 +330,17 @@ test.describe("build profiles", () => {
       await expect(header).toContainText("You watch it");
       expect(await prisma().profileWatch.count({ where: { profileId: profile.id, userId: member.id } })).toBe(1);
       await expectNoSeriousA11yViolations(page, "profile page, watching");
+      // The profiles list marks it, and shows only the watched ones when asked.
+      await page.goto("/profiles");
+      await expect(page.getByRole("row").filter({ hasText: profile.name })).toContainText("Watching");
+      await page.getByLabel("Show").selectOption("watched");
+      await page.getByRole("button", { name: "Apply" }).click();
+      await expect(page).toHaveURL(/[?&]show=watched/);
+      await expect(page.getByRole("table", { name: "Build profiles" }).getByRole("row")).toHaveCount(2);
+      await expect(page.getByRole("table", { name: "Build profiles" })).toContainText(profile.name);
       // Build e-mails off: watching tells them nothing, and the page says so with the way back.
       await prisma().user.update({ where: { id: member.id }, data: { buildEmails: false } });
-      await page.reload();
+      await page.goto(`/profiles/${profile.id}`);
       await expect(header).toContainText("your build e-mails are off, so you hear nothing until you turn them on under Your account");
       await prisma().user.update({ where: { id: member.id }, data: { buildEmails: true } });
       // Their account page lists what they watch, and stops it there too.
@@ -347,6 +355,10 @@ test.describe("build profiles", () => {
       await expect(page.getByRole("button", { name: /^Watch this profile/ })).toBeVisible();
       await expect(header).not.toContainText("watch");
       expect(await prisma().profileWatch.count({ where: { profileId: profile.id } })).toBe(0);
+      await page.goto("/profiles?show=watched");
+      await expect(page.getByText("You watch no build profile yet. Open one and choose Watch")).toBeVisible();
+      await page.goto("/profiles");
+      await expect(page.getByRole("row").filter({ hasText: profile.name })).not.toContainText("Watching");
     } finally {
       await removeConnection(connection.id);
       await removeUser(member.id);

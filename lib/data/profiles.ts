@@ -110,7 +110,7 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
 
 
 export type ProfileSort = "name" | "created" | "repository" | "platform";
-export type ProfileListQuery = { q?: string; platform?: BuildPlatform; connection?: string; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number };
+export type ProfileListQuery = { q?: string; platform?: BuildPlatform; connection?: string; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number; watchedBy?: string };
 
 /** A page of the scope organization's build profiles, searched, filtered and sorted. */
 export async function listProfiles(scope: Scope, query: ProfileListQuery) {
@@ -119,6 +119,7 @@ export async function listProfiles(scope: Scope, query: ProfileListQuery) {
     organizationId: scope.organizationId,
     ...(query.connection ? { connectionId: query.connection } : {}),
     ...(query.platform ? { platform: query.platform } : {}),
+    ...(query.watchedBy ? { watches: { some: { userId: query.watchedBy } } } : {}),
     ...(term
       ? {
           OR: [
@@ -588,6 +589,15 @@ export async function setProfileWatch(scope: Scope, profileId: string, watch: bo
 }
 
 /** The profiles of the organization the signed-in person watches, by name (their account page). */
+/** Which of these profiles the signed-in person watches (the profiles list marks them). */
+export async function watchedAmong(scope: Scope, profileIds: string[]): Promise<Set<string>> {
+  if (profileIds.length === 0) {
+    return new Set();
+  }
+  const rows = await db.profileWatch.findMany({ where: { userId: requireUserActor(scope).userId, profileId: { in: profileIds }, profile: { organizationId: scope.organizationId } }, select: { profileId: true } });
+  return new Set(rows.map((row) => row.profileId));
+}
+
 export async function listOwnWatches(scope: Scope): Promise<Array<{ id: string; name: string }>> {
   const rows = await db.profileWatch.findMany({
     where: { userId: requireUserActor(scope).userId, profile: { organizationId: scope.organizationId } },

@@ -18,7 +18,7 @@ import { healthOfConnection } from "@/lib/connections/service";
 import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnectionIds } from "@/lib/data/connections";
 import { latestBuilds, type LatestBuild } from "@/lib/data/builds";
-import { listProfiles } from "@/lib/data/profiles";
+import { listProfiles, watchedAmong } from "@/lib/data/profiles";
 import { soonestSigningEnds } from "@/lib/data/secret-files";
 import { signingExpiryWords, signingState } from "@/lib/shared/signing-files";
 import { matchCount, shortBranchName } from "@/lib/shared/names";
@@ -42,23 +42,24 @@ const SORTS = [
 
 function href(query: ProfileListQuery, change: Partial<ProfileListQuery>): string {
   const next = { ...query, ...change };
-  return listHref("/profiles", { q: next.q, platform: next.platform, connection: next.connection, sort: next.sort, order: next.order, page: next.page }, { sort: "name", order: "asc" });
+  return listHref("/profiles", { q: next.q, platform: next.platform, connection: next.connection, show: next.show, sort: next.sort, order: next.order, page: next.page }, { sort: "name", order: "asc" });
 }
 
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { scope } = await requireScope("profile.read");
+  const { scope, user } = await requireScope("profile.read");
   const raw = searchParamsObject(await searchParams);
   // A hand-edited URL never breaks the page: a bad parameter falls back to its default and says so; the others are kept.
   // Only the schema's own messages: nothing from the address is repeated on the page.
   const { query, problems } = parseListQuery(profileListQuerySchema, raw);
   // Two connection ids say all the page needs: none, exactly one (link to its picker), or more.
   const [{ rows, total }, connections, deletedEvent] = await Promise.all([
-    listProfiles(scope, { ...query, pageSize: PAGE_SIZE }),
+    listProfiles(scope, { ...query, pageSize: PAGE_SIZE, ...(query.show === "watched" ? { watchedBy: user.id } : {}) }),
     listConnectionIds(scope, 2),
     query.deleted ? getRecentAuditData(scope, "profile.deleted", query.deleted, 10 * 60 * 1000) : null,
   ]);
   // The newest build of each profile on this page, and signing files that end soon (a statement each, after the page's rows).
-  const [latest, signingEnds] = await Promise.all([latestBuilds(scope, rows.map((row) => row.id)), soonestSigningEnds(scope, rows.map((row) => row.id))]);
+  const ids = rows.map((row) => row.id);
+  const [latest, signingEnds, watched] = await Promise.all([latestBuilds(scope, ids), soonestSigningEnds(scope, ids), watchedAmong(scope, ids)]);
   const now = new Date();
   const deletedName = deletedEvent && typeof deletedEvent === "object" && !Array.isArray(deletedEvent) && typeof deletedEvent.name === "string" ? deletedEvent.name : null;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -66,7 +67,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
     // A page past the end (a bookmark, rows deleted since): the last page, not "nothing matches".
     redirect(href(query, { page: pages }));
   }
-  const filtered = Boolean(query.q || query.platform || query.connection);
+  const filtered = Boolean(query.q || query.platform || query.connection || query.show);
   // The connection filter comes from a connection's page; its name, from the rows it finds.
   const connectionName = query.connection ? (rows.find((row) => row.connection)?.connection?.name ?? "this connection") : null;
   const isAdmin = can(scope, "connection.create");
@@ -120,6 +121,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
               <input id="profiles-q" name="q" type="search" defaultValue={query.q ?? ""} maxLength={200} placeholder="Name, repository, project or connection" className={`${filterControlClasses} w-full`} />
             </FilterField>
             <FilterSelect id="profiles-platform" label="Platform" name="platform" defaultValue={query.platform ?? ""} options={[{ value: "", label: "All platforms" }, ...PLATFORMS]} />
+            <FilterSelect id="profiles-show" label="Show" name="show" defaultValue={query.show ?? ""} options={[{ value: "", label: "Every profile" }, { value: "watched", label: "Profiles I watch" }]} />
             <FilterSelect id="profiles-sort" label="Sort by" name="sort" defaultValue={query.sort} options={SORTS} />
             <OrderSelect id="profiles-order" defaultValue={query.order} />
           </FilterBar>
@@ -128,8 +130,15 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           </p>
           {rows.length === 0 ? (
             <NoMatches title="No build profiles match" clear="/profiles">
-              Nothing matches {query.q ? "this search" : "this filter"}
-              {query.platform ? ` for ${platformLabel(query.platform)}` : ""}.
+              {query.show === "watched" && !query.q && !query.platform && !query.connection ? (
+                <>You watch no build profile yet. Open one and choose Watch to hear when a build of its default branch or a tag fails or is fixed.</>
+              ) : (
+                <>
+                  Nothing matches {query.q ? "this search" : "this filter"}
+                  {query.platform ? ` for ${platformLabel(query.platform)}` : ""}
+                  {query.show === "watched" ? " among the profiles you watch" : ""}.
+                </>
+              )}
             </NoMatches>
           ) : (
             <DeleteProfileList>
@@ -154,6 +163,11 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                         <a href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
                           {profile.name}
                         </a>
+                        {watched.has(profile.id) ? (
+                          <Badge tone="info" className="ml-2">
+                            Watching
+                          </Badge>
+                        ) : null}
                       </td>
                       <td className="px-4 py-3" data-label="Platform">{platformLabel(profile.platform)}</td>
                       <td className="px-4 py-3" data-label="Repository">
