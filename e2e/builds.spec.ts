@@ -1044,6 +1044,41 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin adds the platform's common steps: ready commands, and what they produce kept as artifacts", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Android"));
+    await prisma().buildProfile.update({ where: { id: profile.id }, data: { platform: "ANDROID" } });
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow`);
+      const common = page.getByLabel("Or add a common step");
+      // An Android profile is offered Gradle's steps and the stores', not Xcode's.
+      await expect(common.getByRole("option", { name: "Unit tests (Gradle)" })).toHaveCount(1);
+      await expect(common.getByRole("option", { name: "Upload to Google Play (fastlane)" })).toHaveCount(1);
+      await expect(common.getByRole("option", { name: "Test (xcodebuild)" })).toHaveCount(0);
+      await expect(page.getByRole("button", { name: "Add it" })).toBeDisabled();
+      await common.selectOption({ label: "Unit tests (Gradle)" });
+      await page.getByRole("button", { name: "Add it" }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Added “Unit tests (Gradle)” as step 4" })).toContainText("Artifacts now also keep **/build/test-results/**/*.xml.");
+      await expect(page.getByLabel("Name", { exact: true }).nth(3)).toHaveValue("Unit tests (Gradle)");
+      await expect(page.getByLabel("Command", { exact: true }).nth(3)).toHaveValue(/\n\.\/gradlew testDebugUnitTest$/);
+      const patterns = page.getByLabel(/^Files to keep after the steps have run/);
+      await expect(patterns).toHaveValue("**/build/test-results/**/*.xml");
+      // A second step keeps its app beside the reports; the choice starts over after each.
+      await expect(common).toHaveValue("");
+      await common.selectOption({ label: "Build the release APK (Gradle)" });
+      await page.getByRole("button", { name: "Add it" }).click();
+      await expect(patterns).toHaveValue("**/build/test-results/**/*.xml\napp/build/outputs/apk/release/*.apk");
+      await expectNoSeriousA11yViolations(page, "workflow with common steps added");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      const saved = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { workflowSteps: true, artifactPatterns: true } });
+      expect((saved.workflowSteps as Array<{ name: string }>).map((step) => step.name)).toEqual(["Set up", "Build", "Test", "Unit tests (Gradle)", "Build the release APK (Gradle)"]);
+      expect(saved.artifactPatterns).toEqual(["**/build/test-results/**/*.xml", "app/build/outputs/apk/release/*.apk"]);
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("an admin caches a folder between builds; the workflow page lists the cache and clears it", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Cache"));
     await prisma().buildProfile.update({ where: { id: profile.id }, data: { workflowSteps: [{ name: "Deps", command: "test -f deps/ok && echo deps-cached || (mkdir -p deps && echo 1 > deps/ok && echo deps-installed)" }] } });

@@ -11,6 +11,7 @@ import { ARTIFACTS_VARIABLE, DEFAULT_TIMEOUT_MINUTES, DEFAULT_WORKFLOW_FILE, ste
 import { inputClass as input, useVariableRows, VariableRows, variablesPayload } from "./variable-rows";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { DEFAULT_POOL, POOL_NAME, poolWorkerCommand } from "@/lib/shared/build-pools";
+import { withPatterns, type LibraryStep } from "@/lib/shared/step-library";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -44,6 +45,7 @@ export function WorkflowEditor({
   version,
   defaults,
   defaultHint,
+  library = [],
 }: {
   action: Action;
   steps: WorkflowStep[];
@@ -74,6 +76,8 @@ export function WorkflowEditor({
   version: string;
   defaults: WorkflowStep[];
   defaultHint: string;
+  /** The common steps of the profile's platform, offered beside Add a step. */
+  library?: LibraryStep[];
 }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const [counter, setCounter] = useState(1_000);
@@ -90,11 +94,28 @@ export function WorkflowEditor({
   const [oneAtATime, setOneAtATime] = useState(initialOneAtATime);
   const [fromFile, setFromFile] = useState(initialWorkflowFile !== null);
   const [workflowFile, setWorkflowFile] = useState(initialWorkflowFile ?? DEFAULT_WORKFLOW_FILE);
+  const [chosenStep, setChosenStep] = useState("");
+  const [libraryNote, setLibraryNote] = useState("");
   const typedPool = pool.trim().toLowerCase();
   const id = useId();
   const next = () => {
     setCounter((value) => value + 1);
     return counter;
+  };
+
+  /** Adds the chosen common step at the end, and what it produces to Artifacts (lib/shared/step-library.ts). */
+  const addLibraryStep = () => {
+    const step = library.find((entry) => entry.id === chosenStep);
+    if (!step) {
+      return;
+    }
+    setSteps((current) => [...current, { key: next(), name: step.name, command: step.command }]);
+    const kept = withPatterns(artifacts, step.keeps);
+    setArtifacts(kept.field);
+    setChosenStep("");
+    setLibraryNote(
+      `Added “${step.name}” as step ${steps.length + 1}: read its first lines for what it needs.${kept.added.length > 0 ? ` Artifacts now also keep ${kept.added.join(", ")}.` : ""} Save the workflow to use it.`,
+    );
   };
 
   const payload = JSON.stringify({
@@ -219,10 +240,35 @@ export function WorkflowEditor({
           ))}
         </ol>
         {fromFile ? null : (
-          <Button type="button" variant="secondary" disabled={steps.length >= WORKFLOW_LIMITS.steps} onClick={() => setSteps((current) => [...current, { key: next(), name: "", command: "" }])}>
-            Add a step
-          </Button>
+          <div className="flex flex-wrap items-end gap-x-4 gap-y-2">
+            <Button type="button" variant="secondary" disabled={steps.length >= WORKFLOW_LIMITS.steps} onClick={() => setSteps((current) => [...current, { key: next(), name: "", command: "" }])}>
+              Add a step
+            </Button>
+            {library.length > 0 ? (
+              <div className="flex flex-wrap items-end gap-2">
+                <div>
+                  <label htmlFor={`${id}-library`} className="block text-sm text-slate-700">
+                    Or add a common step
+                  </label>
+                  <select id={`${id}-library`} className={input.replace("w-full", "w-80 max-w-full")} value={chosenStep} onChange={(event) => setChosenStep(event.target.value)}>
+                    <option value="">Choose one…</option>
+                    {library.map((step) => (
+                      <option key={step.id} value={step.id}>
+                        {step.name}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+                <Button type="button" variant="secondary" disabled={!chosenStep || steps.length >= WORKFLOW_LIMITS.steps} onClick={addLibraryStep}>
+                  Add it
+                </Button>
+              </div>
+            ) : null}
+          </div>
         )}
+        <p role="status" className="text-sm text-slate-700">
+          {libraryNote}
+        </p>
       </section>
 
       <section aria-labelledby={`${id}-limit`} className="space-y-2">

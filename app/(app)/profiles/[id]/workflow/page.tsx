@@ -5,6 +5,7 @@ import { BuildNumberForm } from "@/components/builds/build-number-form";
 import { CacheList } from "@/components/builds/cache-list";
 import { SecretFiles } from "@/components/builds/secret-files";
 import { WorkflowEditor } from "@/components/builds/workflow-editor";
+import { stepLibrary } from "@/lib/shared/step-library";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { clearCachesAction, setBuildNumberAction, updateWorkflowAction } from "@/lib/actions/builds";
@@ -85,6 +86,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           fetchLfs={workflow.fetchLfs}
           artifacts={workflow.artifacts}
           artifactExample={ARTIFACT_EXAMPLES[profile.platform] ?? ARTIFACT_EXAMPLES.OTHER!}
+          library={stepLibrary(profile.platform)}
           cachePaths={workflow.cachePaths}
           cacheKeyFiles={workflow.cacheKeyFiles}
           cacheExample={CACHE_EXAMPLES[profile.platform] ?? CACHE_EXAMPLES.OTHER!}
