@@ -1262,8 +1262,20 @@ test.describe("builds", () => {
       await expect(said).toContainText(FIXTURE_BUILD.failureLine);
       await expectNoSeriousA11yViolations(page, "failed build with what went wrong");
       const lineLink = why.getByRole("link", { name: /^Log line \d+$/ });
+      const lineNumber = (await lineLink.textContent())!.replace(/\D/g, "");
       await lineLink.click();
-      await expect(log.locator(`[id="L${(await lineLink.textContent())!.replace(/\D/g, "")}"]`)).toContainText(FIXTURE_BUILD.failureLine);
+      await expect(page).toHaveURL(new RegExp(`/builds/${buildId}#L${lineNumber}$`));
+      await expect(log.locator(`[id="L${lineNumber}"]`)).toContainText(FIXTURE_BUILD.failureLine);
+      await expect(log.locator("[data-found]")).toContainText(FIXTURE_BUILD.failureLine);
+      // The address names the line: opened afresh (a teammate's link), the page scrolls the log to it once it has arrived, and marks it.
+      await page.goto("/builds");
+      await page.goto(`/builds/${buildId}#L${lineNumber}`);
+      await expect(log.locator("[data-found]")).toContainText(FIXTURE_BUILD.failureLine);
+      await expect(log.locator("[data-found]")).toBeInViewport();
+      // Each line's number links to it.
+      await log.locator('[id="L1"]').getByRole("link", { includeHidden: true }).click();
+      await expect(page).toHaveURL(new RegExp(`#L1$`));
+      await expect(log.locator("[data-found]")).toHaveAttribute("id", "L1");
       // The failed step opens its output: the log stops following, shows the step's first line
       // and marks the step's lines (the failure among them), and the keys scroll on from there.
       await page.getByRole("list", { name: "Build steps" }).getByRole("button", { name: /^Test\s*: failed/ }).click();

@@ -132,6 +132,18 @@ function subscribeToggles(callback: () => void): () => void {
   };
 }
 
+function subscribeHash(callback: () => void): () => void {
+  window.addEventListener("hashchange", callback);
+  return () => window.removeEventListener("hashchange", callback);
+}
+
+/** The log line the address names (`#L120`: line 120, as the log numbers them), as its seq; null for none. */
+function useLinkedLine(): { hash: string; seq: number | null } {
+  const hash = useSyncExternalStore(subscribeHash, () => window.location.hash, () => "");
+  const match = /^#L([1-9][0-9]{0,8})$/.exec(hash);
+  return { hash, seq: match ? Number(match[1]) - 1 : null };
+}
+
 /** A remembered on/off switch of the log, and its setter. */
 function useStoredToggle(key: string, fallback: boolean): [boolean, (value: boolean) => void] {
   const value = useSyncExternalStore(
@@ -201,6 +213,12 @@ export function BuildLive({
   const [stepNote, setStepNote] = useState<string | null>(null);
   // The line "Find in the log" jumped to (marked in the log).
   const [foundSeq, setFoundSeq] = useState<number | null>(null);
+  // The line the address names (a line number's link, What went wrong's, or one a teammate sent):
+  // marked, and scrolled to once it has arrived; following stops for it until Follow is turned on.
+  const linked = useLinkedLine();
+  const pinned = useRef(false);
+  const jumpedFor = useRef<string | null>(null);
+  const markedSeq = foundSeq ?? linked.seq;
 
   const running = state.status === "RUNNING";
   useEffect(() => {
@@ -266,10 +284,22 @@ export function BuildLive({
   }, [buildId, router]);
 
   useLayoutEffect(() => {
-    if (follow && logRef.current) {
+    if (follow && !pinned.current && logRef.current) {
       logRef.current.scrollTop = logRef.current.scrollHeight;
     }
   }, [lines, follow]);
+
+  useLayoutEffect(() => {
+    const log = logRef.current;
+    const element = linked.seq === null ? null : log?.querySelector<HTMLElement>(`[data-seq="${linked.seq}"]`);
+    if (!log || !element || jumpedFor.current === linked.hash) {
+      return;
+    }
+    jumpedFor.current = linked.hash;
+    pinned.current = true;
+    log.scrollTop += element.getBoundingClientRect().top - log.getBoundingClientRect().top - 12;
+    logSectionRef.current?.scrollIntoView({ block: "start" });
+  }, [linked.hash, linked.seq, lines]);
 
   const onScroll = () => {
     const element = logRef.current;
@@ -430,7 +460,14 @@ export function BuildLive({
               {connection === "reconnecting" ? "Connection lost — reconnecting…" : connection === "connecting" ? "Connecting…" : connection === "live" && !final ? "Live" : `${state.logLines.toLocaleString("en")} lines`}
             </span>
             <label className="flex items-center gap-2">
-              <input type="checkbox" checked={follow} onChange={(event) => changeFollow(event.target.checked)} />
+              <input
+                type="checkbox"
+                checked={follow}
+                onChange={(event) => {
+                  pinned.current = false;
+                  changeFollow(event.target.checked);
+                }}
+              />
               Follow the log
             </label>
             <label className="flex items-center gap-2">
@@ -447,6 +484,9 @@ export function BuildLive({
         </div>
         {state.logLines > 0 && !logDeleted ? <LogSearch buildId={buildId} onJump={jumpTo} /> : null}
         {dropped > 0 ? <p className="px-5 pt-3 text-xs text-slate-600">The first {dropped.toLocaleString("en")} lines are not shown here; the download has the whole log.</p> : null}
+        {linked.seq !== null && lines.length > 0 && linked.seq < lines[0]!.seq ? (
+          <p className="px-5 pt-3 text-xs text-slate-600">Line {(linked.seq + 1).toLocaleString("en")}, which the address names, is before the lines shown here: Find in the log reaches it, and the download has it.</p>
+        ) : null}
         {state.logTruncated ? (
           <div className="px-5 pt-3">
             <Alert tone="warning">The build wrote more output than Keel stores; the end of the log says how much was left out.</Alert>
@@ -480,14 +520,17 @@ export function BuildLive({
               <div
                 key={line.seq}
                 id={`L${line.seq + 1}`}
-                className={cn("flex scroll-mt-16", line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined, line.seq === foundSeq ? "bg-slate-800 ring-1 ring-inset ring-amber-300" : line.step === shownStep ? "bg-slate-800/70" : undefined)}
+                className={cn("flex scroll-mt-16", line.stream === "SYSTEM" ? "text-sky-300" : line.stream === "ERR" ? "text-amber-100" : undefined, line.seq === markedSeq ? "bg-slate-800 ring-1 ring-inset ring-amber-300" : line.step === shownStep ? "bg-slate-800/70" : undefined)}
                 data-seq={line.seq}
                 data-step={line.step}
                 data-shown-step={line.step === shownStep ? "" : undefined}
-                data-found={line.seq === foundSeq ? "" : undefined}
+                data-found={line.seq === markedSeq ? "" : undefined}
               >
-                <span className="mr-3 w-10 shrink-0 select-none text-right text-slate-400" aria-hidden="true">
-                  {line.seq + 1}
+                {/* The number links to its line (#L120), to send; the numbers are hidden from screen readers, as the log's own text says it all. */}
+                <span className="mr-3 w-10 shrink-0 select-none text-right" aria-hidden="true">
+                  <a href={`#L${line.seq + 1}`} tabIndex={-1} className="text-slate-400 hover:text-slate-100 hover:underline" onClick={() => setFoundSeq(null)}>
+                    {line.seq + 1}
+                  </a>
                 </span>
                 {showTimes ? (
                   <span className="mr-3 w-14 shrink-0 select-none text-right tabular-nums text-slate-500" data-line-time title={new Date(line.at).toISOString().replace("T", " ").slice(0, 19) + " UTC"}>
