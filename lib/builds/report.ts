@@ -78,7 +78,8 @@ export function commentText(target: Pick<ReportTarget, "build" | "profile" | "ar
   const { build, profile } = target;
   // What went wrong, as the build page shows it: the first lines, so the author can start fixing without opening Keel.
   const why = failure.slice(0, 3).map((line) => line.text.slice(0, 300).replace(/`{3,}/g, "``"));
-  const wrong = why.length > 0 ? ["", "```text", ...why, "```"] : [];
+  // …and a link to the first of them in the log, where the lines around it say the rest.
+  const wrong = why.length > 0 ? ["", "```text", ...why, "```", "", `[See it in the log](${buildUrl(build.id)}#L${failure[0]!.seq + 1})`] : [];
   const took = build.startedAt && build.finishedAt ? formatDuration(build.finishedAt.getTime() - build.startedAt.getTime()) : null;
   // Reviewers of a mobile pull request install its app: name what the build kept, linked to where it downloads.
   const more = target.artifactCount - target.artifacts.length;
