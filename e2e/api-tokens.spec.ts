@@ -187,6 +187,32 @@ test.describe("API tokens", () => {
       expect(tagged.status()).toBe(201);
       expect(((await tagged.json()) as { build: ApiBuild & { tag: string | null } }).build).toMatchObject({ tag: "v1.0.0", branch: null, trigger: "API", number: 2, variables: { DEPLOY_TARGET: "testflight" } });
 
+      // A failed build's tests: each failed case with its history, for a script that tolerates flaky ones.
+      const tested = (number: number, commitId: string, failed: string[]) =>
+        prisma().build.create({
+          data: {
+            organizationId, profileId: profile.id, number, status: failed.length > 0 ? "FAILED" : "SUCCEEDED", trigger: "PUSH", idempotencyKey: `api-tests-${profile.id}-${number}`, commitId, branch: "refs/heads/main", steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(),
+            testSummary: { total: 4, passed: 4 - failed.length, failed: failed.length, skipped: 0, durationMs: 10, reports: 1, failures: failed.map((name) => ({ suite: "WalletTests", className: "WalletTests", name, kind: "failure", message: `${name}: expected 0.00` })) },
+          },
+        });
+      await tested(100, "a".repeat(40), ["testSync"]);
+      await tested(101, "b".repeat(40), ["testSync", "testLogin"]);
+      const red = await tested(102, "c".repeat(40), ["testSync", "testLogin", "testBalance"]);
+      await tested(103, "c".repeat(40), ["testSync", "testLogin"]);
+      const redBuild = ((await (await script.get(`/api/v1/builds/${red.id}`, { headers: bearer })).json()) as { build: { tests: unknown } }).build;
+      expect(redBuild.tests).toEqual({
+        total: 4,
+        passed: 1,
+        failed: 3,
+        skipped: 0,
+        failures: [
+          { className: "WalletTests", name: "testSync", kind: "failure", message: "testSync: expected 0.00", history: "failing", failingSince: 100 },
+          { className: "WalletTests", name: "testLogin", kind: "failure", message: "testLogin: expected 0.00", history: "failing", failingSince: 101 },
+          // #103 built the same commit and did not fail it.
+          { className: "WalletTests", name: "testBalance", kind: "failure", message: "testBalance: expected 0.00", history: "flaky", failingSince: null },
+        ],
+      });
+
       // Keel's own record: started by the member, through the token, which the audit log names.
       expect(await prisma().build.findUniqueOrThrow({ where: { id: build.id } })).toMatchObject({ trigger: "API", requestedById: member.id, branch: "refs/heads/main" });
       expect((await prisma().auditEvent.findFirstOrThrow({ where: { action: "build.started", targetId: build.id } })).data).toMatchObject({ apiToken: "Release script", trigger: "API" });

@@ -5,7 +5,10 @@ import { changesJson } from "@/lib/shared/build-changes";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
 import type { FailureLine } from "@/lib/shared/log-errors";
 import { shortBranchName } from "@/lib/shared/names";
-import { testSummaryOf } from "@/lib/shared/tests";
+import { historyKind, testSummaryOf, type FailureHistory } from "@/lib/shared/tests";
+
+/** A failed case's history for scripts (lib/shared/tests.ts, `historyKind`), in the API's camelCase. */
+const HISTORY_JSON = { new: "new", "fails-on-target": "failsOnTarget", failing: "failing", flaky: "flaky" } as const;
 
 // What Keel's token API (app/api/v1) answers about builds: plain JSON with absolute links, the
 // same field names in every answer. README.md, "Starting builds from scripts", documents it.
@@ -35,8 +38,17 @@ export function buildSummaryJson(build: BuildRow | BuildView, origin: string) {
   };
 }
 
-/** One build: its state, why it ended so (and what went wrong), its tests, its artifacts with their download links, its log. */
-export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: string, failure: { step: { name: string }; lines: FailureLine[]; matched: boolean } | null = null) {
+/**
+ * One build: its state, why it ended so (and what went wrong), its tests (each failed case with its
+ * history, given `histories`: one per stored failure), its artifacts with their download links, its log.
+ */
+export function buildJson(
+  build: BuildView,
+  artifacts: ArtifactView[],
+  origin: string,
+  failure: { step: { name: string }; lines: FailureLine[]; matched: boolean } | null = null,
+  histories: FailureHistory[] = [],
+) {
   const tests = testSummaryOf(build.testSummary);
   return {
     ...buildSummaryJson(build, origin),
@@ -47,7 +59,28 @@ export function buildJson(build: BuildView, artifacts: ArtifactView[], origin: s
     variables: Object.fromEntries(buildParametersOf(build.parameters).map((parameter) => [parameter.name, parameter.value])),
     // A failed build's lines that say why (lib/shared/log-errors.ts), as the build page shows them.
     whatWentWrong: failure ? { step: failure.step.name, lines: failure.lines.map((line) => ({ line: line.seq + 1, text: line.text })), lastLines: !failure.matched } : null,
-    tests: tests ? { total: tests.total, passed: tests.passed, failed: tests.failed, skipped: tests.skipped } : null,
+    tests: tests
+      ? {
+          total: tests.total,
+          passed: tests.passed,
+          failed: tests.failed,
+          skipped: tests.skipped,
+          // The first 50 failed cases (as stored), each with whether it is new, failing on the pull
+          // request's target branch too, failing since an earlier build, or flaky — a release script
+          // that tolerates known flaky tests reads it; null when nothing is known.
+          failures: tests.failures.map((test, index) => {
+            const kind = historyKind(histories[index]);
+            return {
+              className: test.className || test.suite,
+              name: test.name,
+              kind: test.kind,
+              message: test.message,
+              history: kind ? HISTORY_JSON[kind] : null,
+              failingSince: kind === "failing" ? (histories[index]!.failingSince?.number ?? null) : null,
+            };
+          }),
+        }
+      : null,
     changes: changesJson(build.changes),
     artifacts: artifacts.map((artifact) => ({
       id: artifact.id,

@@ -3,7 +3,7 @@ import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import type { GitStatusState } from "@/lib/azure-devops/types";
 import { noteUseFailure } from "@/lib/connections/health";
-import { failureLines, getPullRequestComment, markReportFailed, markReportSent, pendingReports, savePullRequestComment, testHistoryRuns, type ReportTarget } from "@/lib/data/builds";
+import { failureLines, getPullRequestComment, markReportFailed, markReportSent, pendingReports, savePullRequestComment, failureHistoriesOf, type ReportTarget } from "@/lib/data/builds";
 import { getConnection } from "@/lib/data/connections";
 import { getEnv } from "@/lib/env";
 import type { JobContext } from "@/lib/jobs/define";
@@ -15,7 +15,7 @@ import { buildStatusLabel, formatDuration } from "@/lib/shared/builds";
 import { unexpectedProblem, type PickerProblem } from "@/lib/shared/problems";
 import type { FailureLine } from "@/lib/shared/log-errors";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
-import { describeTests, failureHistories, failureName, historyLabel, testSummaryOf, type FailureHistory } from "@/lib/shared/tests";
+import { describeTests, failureName, historyLabel, testSummaryOf, type FailureHistory } from "@/lib/shared/tests";
 
 // The builds.report job: sends a build's report intents (commit status, PR status, PR
 // comment) to Azure DevOps in order (lib/builds/README.md, "Reporting"). An intent is sent
@@ -122,9 +122,7 @@ async function sendComment(client: AzureDevOpsClient, context: JobContext<"organ
   const { build, profile } = target;
   const pullRequestId = build.pullRequestId!;
   const failure = status === "FAILED" || status === "TIMED_OUT" ? await failureLines(context.scope, build.id) : null;
-  const summary = testSummaryOf(build.testSummary);
-  const runs = summary && summary.failures.length > 0 ? await testHistoryRuns(context.scope, { ...build, profileId: profile.id }) : null;
-  const histories = summary && runs ? failureHistories(summary, runs.line, runs.sameCommit, runs.target) : [];
+  const histories = await failureHistoriesOf(context.scope, { ...build, profileId: profile.id });
   const content = commentText(target, status, failure?.matched ? failure.lines : [], histories);
   const known = await getPullRequestComment(context.scope, profile.id, pullRequestId);
   let ids = known;

@@ -10,7 +10,7 @@ import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, t
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, requireUserActor, type Scope } from "@/lib/scope";
 import type { BuildStateDto, LogLineDto, LogSearchDto } from "@/lib/shared/builds";
-import { testSummaryOf, type TestRun } from "@/lib/shared/tests";
+import { failureHistories, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
@@ -1097,6 +1097,19 @@ export async function testHistoryRuns(
       : [],
   ]);
   return { line: testRuns(earlier), sameCommit: testRuns(sameCommit), target: testRuns(target)[0] ?? null };
+}
+
+/** Each stored failed case of a build with its history (`failureHistories`, one per failure); [] when it has no failed case. */
+export async function failureHistoriesOf(
+  scope: Scope,
+  build: Parameters<typeof testHistoryRuns>[1] & { testSummary: Prisma.JsonValue | null },
+): Promise<FailureHistory[]> {
+  const tests = testSummaryOf(build.testSummary);
+  if (!tests || tests.failures.length === 0) {
+    return [];
+  }
+  const runs = await testHistoryRuns(scope, build);
+  return failureHistories(tests, runs.line, runs.sameCommit, runs.target);
 }
 
 /** Builds' stored test summaries as runs; a summary that does not read as one is left out. */

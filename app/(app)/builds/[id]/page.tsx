@@ -19,7 +19,7 @@ import { shareBuildAction, unshareBuildAction } from "@/lib/actions/shares";
 import { requireScope } from "@/lib/auth/guards";
 import { baselineArtifacts, listArtifacts } from "@/lib/data/artifacts";
 import { summarizeWorkers } from "@/lib/data/jobs";
-import { failureLines, getBuild, getBuildState, getBuildTitle, listReports, testHistoryRuns } from "@/lib/data/builds";
+import { failureLines, getBuild, getBuildState, getBuildTitle, listReports, failureHistoriesOf } from "@/lib/data/builds";
 import { typicalDuration } from "@/lib/data/insights";
 import { getProfile } from "@/lib/data/profiles";
 import { listShares } from "@/lib/data/shares";
@@ -31,7 +31,7 @@ import { buildParametersOf } from "@/lib/shared/build-parameters";
 import { buildStatusLabel, buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds";
 import { shortBranchName } from "@/lib/shared/names";
 import { sharePath } from "@/lib/shared/shares";
-import { failureHistories, testSummaryOf } from "@/lib/shared/tests";
+import { testSummaryOf } from "@/lib/shared/tests";
 import { buildChangesOf, changelogText, changesSummary, lineWords } from "@/lib/shared/build-changes";
 import { ChangesList } from "@/components/builds/changes-list";
 import { readProblem } from "@/lib/shared/problems";
@@ -61,7 +61,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   }
   const parameters = buildParametersOf(build.parameters);
   const tests = testSummaryOf(build.testSummary);
-  const [state, reports, profile, kept, workers, shares, failure, typical, testHistory, baseline] = await Promise.all([
+  const [state, reports, profile, kept, workers, shares, failure, typical, histories, baseline] = await Promise.all([
     getBuildState(scope, build.id),
     listReports(scope, build.id),
     getProfile(scope, build.profileId),
@@ -73,7 +73,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     // A build still to run or running shows how long the profile's builds usually take.
     isFinal(build.status) ? null : typicalDuration(scope, build.profileId),
     // Failed cases say whether they are new, older or flaky, from the earlier builds' results.
-    tests && tests.failures.length > 0 ? testHistoryRuns(scope, build) : null,
+    failureHistoriesOf(scope, build),
     // A finished build's files say how their size changed since the last good build of its line.
     isFinal(build.status) ? baselineArtifacts(scope, build) : null,
   ]);
@@ -163,7 +163,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
           {tests ? (
             <TestSummaryCard
               summary={tests}
-              histories={testHistory ? failureHistories(tests, testHistory.line, testHistory.sameCommit, testHistory.target) : []}
+              histories={histories}
               context={{
                 line: build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.tag ? "the tags" : build.branch ? shortBranchName(build.branch) : "this profile",
                 target: build.targetRef ? shortBranchName(build.targetRef) : null,
