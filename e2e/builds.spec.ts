@@ -214,6 +214,9 @@ test.describe("builds", () => {
       await expect(page.getByRole("list", { name: "Median duration of each step" }).getByRole("listitem")).toHaveText([/^Fetch commit/, /^Set up/, /^Build/, /^Test/]);
       await page.getByText("The days with builds, as a table").click();
       await expect(page.getByRole("table", { name: "Builds per day" }).getByRole("row")).toHaveCount(2);
+      // The day's successful build, timed; and the week's median, with nothing before it to compare with.
+      await expect(page.getByRole("table", { name: "Builds per day" }).getByRole("row").nth(1).getByRole("cell").last()).toHaveText(/^\d+ (s|ms)$/);
+      await expect(page.getByText(/^Over the last 7 days a successful build took \d+ (s|ms) \(median\); none succeeded in the 7 days before to compare with\.$/)).toBeVisible();
       await expectNoSeriousA11yViolations(page, "profile insights");
     } finally {
       await removeConnection(connection.id);

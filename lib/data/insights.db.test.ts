@@ -55,14 +55,17 @@ describe("a profile's insights", () => {
     expect(insights.medianWaitMs).toBe(7_000);
     expect(insights.perDay).toHaveLength(30);
     expect(insights.perDay[0]!.day).toBe("2026-11-07");
-    expect(insights.perDay.at(-1)).toEqual({ day: "2026-12-06", succeeded: 0, failed: 1, other: 1 });
-    // The second build started on the 1st but finished on the 2nd (UTC): it counts on the day it ended.
+    expect(insights.perDay.at(-1)).toEqual({ day: "2026-12-06", succeeded: 0, failed: 1, other: 1, medianMs: null });
+    // The second build started on the 1st but finished on the 2nd (UTC): it counts on the day it
+    // ended, and so does its duration (the failure's 120 s on the 5th does not count).
     expect(insights.perDay.filter((day) => day.succeeded + day.failed + day.other > 0)).toEqual([
-      { day: "2026-12-01", succeeded: 1, failed: 0, other: 0 },
-      { day: "2026-12-02", succeeded: 1, failed: 0, other: 0 },
-      { day: "2026-12-05", succeeded: 1, failed: 1, other: 0 },
-      { day: "2026-12-06", succeeded: 0, failed: 1, other: 1 },
+      { day: "2026-12-01", succeeded: 1, failed: 0, other: 0, medianMs: 240_000 },
+      { day: "2026-12-02", succeeded: 1, failed: 0, other: 0, medianMs: 300_000 },
+      { day: "2026-12-05", succeeded: 1, failed: 1, other: 0, medianMs: 600_000 },
+      { day: "2026-12-06", succeeded: 0, failed: 1, other: 1, medianMs: null },
     ]);
+    // The last 7 days (from Nov 30th) hold all three successes; the 7 before them none.
+    expect(insights.week).toEqual({ thisMs: 300_000, beforeMs: null });
     expect(insights.steps).toEqual([
       { index: 0, name: "Fetch commit", medianMs: 20_000, builds: 3 },
       { index: 1, name: "Build", medianMs: 250_000, builds: 3 },
@@ -70,7 +73,10 @@ describe("a profile's insights", () => {
     ]);
     // Another organization sees nothing of this profile.
     const other = await database.prisma.organization.create({ data: { name: "Elsewhere" }, select: { id: true } });
-    expect(await profileInsights(testScope(other.id, seeded.adminId), profileId, 30, NOW)).toMatchObject({ finished: 0, medianMs: null, steps: [] });
+    expect(await profileInsights(testScope(other.id, seeded.adminId), profileId, 30, NOW)).toMatchObject({ finished: 0, medianMs: null, steps: [], week: { thisMs: null, beforeMs: null } });
+    // A success in the week before (200 s on Nov 25th): the trend has something to compare with.
+    await finishedBuild("SUCCEEDED", "2026-11-25T10:00:00Z", 1, 200);
+    expect((await profileInsights(admin, profileId, 30, NOW)).week).toEqual({ thisMs: 300_000, beforeMs: 200_000 });
   });
 
   it("estimates a build from the profile's newest successful builds, each step by name, and only from three of them", async () => {

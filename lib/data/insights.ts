@@ -10,7 +10,8 @@ import { testRuns } from "./builds";
 // days — per day, how long they took and waited, and where the time goes, step by step. Three
 // aggregate queries over the profile's own builds; nothing is stored for it.
 
-export type InsightsDay = { day: string; succeeded: number; failed: number; other: number };
+/** `medianMs`: the day's successful builds' median duration (start to end); null without one. */
+export type InsightsDay = { day: string; succeeded: number; failed: number; other: number; medianMs: number | null };
 
 export type ProfileInsights = {
   days: number;
@@ -30,6 +31,8 @@ export type ProfileInsights = {
   perDay: InsightsDay[];
   /** Successful builds' steps in order: median duration and in how many builds. */
   steps: Array<{ index: number; name: string; medianMs: number; builds: number }>;
+  /** Successful builds' median duration over the last 7 days and the 7 before them (null without one): is the build getting slower? */
+  week: { thisMs: number | null; beforeMs: number | null };
 };
 
 const DAY_MS = 24 * 3_600_000;
@@ -42,7 +45,9 @@ function windowStart(days: number, now: Date): Date {
 /** How a profile's builds went over the last `days` days (UTC days, today included). */
 export async function profileInsights(scope: Scope, profileId: string, days = 30, now = new Date()): Promise<ProfileInsights> {
   const since = windowStart(days, now);
-  const [byDay, durations, steps] = await Promise.all([
+  const weekAgo = windowStart(7, now);
+  const twoWeeksAgo = windowStart(14, now);
+  const [byDay, durations, steps, dayDurations, weeks] = await Promise.all([
     db.$queryRaw<{ day: Date; status: string; count: bigint }[]>`
       SELECT date_trunc('day', "finishedAt") AS day, status::text AS status, count(*) AS count
       FROM "Build"
@@ -62,8 +67,23 @@ export async function profileInsights(scope: Scope, profileId: string, days = 30
         AND s."startedAt" IS NOT NULL AND s."finishedAt" IS NOT NULL
       GROUP BY s.index, s.name
       ORDER BY s.index, count(*) DESC`,
+    db.$queryRaw<{ day: Date; median: number }[]>`
+      SELECT date_trunc('day', "finishedAt") AS day, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ("finishedAt" - "startedAt"))) * 1000 AS median
+      FROM "Build"
+      WHERE "organizationId" = ${scope.organizationId}::uuid AND "profileId" = ${profileId}::uuid AND "finishedAt" >= ${since} AND status = 'SUCCEEDED' AND "startedAt" IS NOT NULL
+      GROUP BY 1`,
+    db.$queryRaw<{ this: number | null; before: number | null }[]>`
+      SELECT
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ("finishedAt" - "startedAt"))) FILTER (WHERE "finishedAt" >= ${weekAgo}) * 1000 AS this,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ("finishedAt" - "startedAt"))) FILTER (WHERE "finishedAt" < ${weekAgo}) * 1000 AS before
+      FROM "Build"
+      WHERE "organizationId" = ${scope.organizationId}::uuid AND "profileId" = ${profileId}::uuid AND "finishedAt" >= ${twoWeeksAgo} AND status = 'SUCCEEDED' AND "startedAt" IS NOT NULL`,
   ]);
-  const perDay: InsightsDay[] = Array.from({ length: days }, (_, offset) => ({ day: new Date(since.getTime() + offset * DAY_MS).toISOString().slice(0, 10), succeeded: 0, failed: 0, other: 0 }));
+  const medians = new Map(dayDurations.map((row) => [row.day.toISOString().slice(0, 10), Math.round(Number(row.median))]));
+  const perDay: InsightsDay[] = Array.from({ length: days }, (_, offset) => {
+    const day = new Date(since.getTime() + offset * DAY_MS).toISOString().slice(0, 10);
+    return { day, succeeded: 0, failed: 0, other: 0, medianMs: medians.get(day) ?? null };
+  });
   for (const row of byDay) {
     const entry = perDay.find((day) => day.day === row.day.toISOString().slice(0, 10));
     if (entry) {
@@ -86,6 +106,7 @@ export async function profileInsights(scope: Scope, profileId: string, days = 30
     medianWaitMs: round(durations[0]?.wait),
     perDay,
     steps: steps.filter((step) => !seen.has(step.index) && seen.add(step.index)).map((step) => ({ index: step.index, name: step.name, medianMs: Math.round(Number(step.median)), builds: Number(step.builds) })),
+    week: { thisMs: round(weeks[0]?.this), beforeMs: round(weeks[0]?.before) },
   };
 }
 

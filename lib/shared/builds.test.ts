@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { buildProgress, buildStats, describeBuildStats, formatDuration, progressWords, roundedDuration } from "./builds";
+import { buildProgress, buildStats, describeBuildStats, formatDuration, progressWords, roundedDuration, weekTrendWords } from "./builds";
+
+describe("the week's trend of build durations", () => {
+  it("says how much longer or shorter this week's median is, about the same within 5 %, and nothing without this week's builds", () => {
+    expect(weekTrendWords(12 * 60_000, 10 * 60_000)).toBe("Over the last 7 days a successful build took 12 min (median): 2 min longer than in the 7 days before (10 min, +20 %).");
+    expect(weekTrendWords(9 * 60_000, 12 * 60_000)).toBe("Over the last 7 days a successful build took 9 min (median): 3 min shorter than in the 7 days before (12 min, −25 %).");
+    expect(weekTrendWords(10 * 60_000 + 20_000, 10 * 60_000)).toBe("Over the last 7 days a successful build took 10 min 20 s (median), about as long as in the 7 days before (10 min).");
+    expect(weekTrendWords(60_000, null)).toBe("Over the last 7 days a successful build took 1 min (median); none succeeded in the 7 days before to compare with.");
+    expect(weekTrendWords(null, 60_000)).toBeNull();
+  });
+});
 
 describe("formatDuration", () => {
   it("says durations the way people do, without a zero remainder", () => {

@@ -128,6 +128,25 @@ export function roundedDuration(ms: number): string {
 }
 
 /**
+ * Whether successful builds got slower (the profile's insights): the last 7 days' median against
+ * the 7 days' before, in words; within 5 % it is "about as long". Null without this week's builds.
+ */
+export function weekTrendWords(thisMs: number | null, beforeMs: number | null): string | null {
+  if (thisMs === null) {
+    return null;
+  }
+  const now = `Over the last 7 days a successful build took ${formatDuration(thisMs)} (median)`;
+  if (beforeMs === null || beforeMs <= 0) {
+    return `${now}; none succeeded in the 7 days before to compare with.`;
+  }
+  const change = (thisMs - beforeMs) / beforeMs;
+  if (Math.abs(change) < 0.05) {
+    return `${now}, about as long as in the 7 days before (${formatDuration(beforeMs)}).`;
+  }
+  return `${now}: ${formatDuration(Math.abs(thisMs - beforeMs))} ${change > 0 ? "longer" : "shorter"} than in the 7 days before (${formatDuration(beforeMs)}, ${change > 0 ? "+" : "−"}${Math.round(Math.abs(change) * 100)} %).`;
+}
+
+/**
  * A running build against the usual time: how far (percent, held at 99 until the build ends, as
  * a build is never done by the clock), what is left and whether it takes longer than usual.
  */

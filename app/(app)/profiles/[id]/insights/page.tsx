@@ -9,7 +9,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { failingTestInsights, profileInsights, type InsightsDay } from "@/lib/data/insights";
 import { Badge } from "@/components/ui/badge";
 import { getProfile } from "@/lib/data/profiles";
-import { formatDuration } from "@/lib/shared/builds";
+import { formatDuration, weekTrendWords } from "@/lib/shared/builds";
 import { idSchema } from "@/lib/validation/auth";
 
 export const metadata: Metadata = { title: "Insights" };
@@ -42,6 +42,21 @@ function DayChart({ perDay }: { perDay: InsightsDay[] }) {
   );
 }
 
+/** Successful builds' median duration per day as bars (days without one stay empty); the table says the same in words. */
+function DurationChart({ perDay }: { perDay: InsightsDay[] }) {
+  const longest = Math.max(1, ...perDay.map((day) => day.medianMs ?? 0));
+  const width = 12;
+  const gap = 4;
+  const height = 64;
+  return (
+    <svg viewBox={`0 0 ${perDay.length * (width + gap)} ${height}`} className="h-20 w-full" preserveAspectRatio="none" aria-hidden="true">
+      {perDay.map((day, index) =>
+        day.medianMs === null ? null : <rect key={day.day} x={index * (width + gap)} y={height - (day.medianMs / longest) * height} width={width} height={(day.medianMs / longest) * height} className="fill-brand-600" />,
+      )}
+    </svg>
+  );
+}
+
 /** How a profile's builds went over the last 30 days: outcomes per day, durations, waiting, and the time each step takes. */
 export default async function InsightsPage({ params }: { params: Promise<{ id: string }> }) {
   const { scope } = await requireScope("profile.read");
@@ -54,6 +69,7 @@ export default async function InsightsPage({ params }: { params: Promise<{ id: s
   const rate = insights.finished > 0 ? Math.round((insights.succeeded / insights.finished) * 100) : null;
   const slowest = Math.max(1, ...insights.steps.map((step) => step.medianMs));
   const busy = insights.perDay.filter((day) => day.succeeded + day.failed + day.other > 0);
+  const trend = weekTrendWords(insights.week.thisMs, insights.week.beforeMs);
   return (
     <>
       <PageHeader
@@ -88,15 +104,21 @@ export default async function InsightsPage({ params }: { params: Promise<{ id: s
               </div>
             ))}
           </dl>
-          <Card title="Builds per day" description="Green succeeded, red failed or timed out, grey canceled or ended by an error.">
+          <Card title="Builds per day" description="Green succeeded, red failed or timed out, grey canceled or ended by an error; below, how long the day's successful builds took (median).">
             <DayChart perDay={insights.perDay} />
+            {insights.succeeded > 0 ? (
+              <div className="mt-3 border-t border-slate-100 pt-3">
+                <DurationChart perDay={insights.perDay} />
+                {trend ? <p className="mt-2 text-sm text-slate-700">{trend}</p> : null}
+              </div>
+            ) : null}
             <div className="mt-1 flex justify-between text-xs text-slate-500" aria-hidden="true">
               <span>{insights.perDay[0]!.day}</span>
               <span>{insights.perDay.at(-1)!.day}</span>
             </div>
             <details className="mt-3 text-sm">
               <summary className="cursor-pointer text-slate-700">The days with builds, as a table</summary>
-              <table className="mt-2 w-full max-w-md text-left text-sm">
+              <table className="mt-2 w-full max-w-xl text-left text-sm">
                 <caption className="sr-only">Builds per day</caption>
                 <thead className="text-xs uppercase tracking-wide text-slate-500">
                   <tr>
@@ -104,6 +126,7 @@ export default async function InsightsPage({ params }: { params: Promise<{ id: s
                     <th scope="col" className="py-1">Succeeded</th>
                     <th scope="col" className="py-1">Failed</th>
                     <th scope="col" className="py-1">Other</th>
+                    <th scope="col" className="py-1">Successful builds took</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -113,6 +136,7 @@ export default async function InsightsPage({ params }: { params: Promise<{ id: s
                       <td className="py-1">{day.succeeded}</td>
                       <td className="py-1">{day.failed}</td>
                       <td className="py-1">{day.other}</td>
+                      <td className="py-1">{day.medianMs === null ? "—" : formatDuration(day.medianMs)}</td>
                     </tr>
                   ))}
                 </tbody>
