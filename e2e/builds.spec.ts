@@ -479,13 +479,18 @@ test.describe("builds", () => {
     const build = (number: number, branch: string, commitId: string, failed: string[], pullRequestId: number | null = null) =>
       prisma().build.create({
         data: {
-          organizationId, profileId: profile.id, number, status: failed.length > 0 ? "FAILED" : "SUCCEEDED", trigger: "PUSH", idempotencyKey: `tests-${profile.id}-${number}`, commitId, branch: `refs/heads/${branch}`, steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(),
+          organizationId, profileId: profile.id, number, status: failed.length > 0 ? "FAILED" : "SUCCEEDED", trigger: "PUSH", idempotencyKey: `tests-${profile.id}-${number}`, commitId, branch: `refs/heads/${branch}`, steps: [], timeoutSeconds: 600,
+          queuedAt: new Date(Date.now() - (10 - number) * 60_000), startedAt: new Date(), finishedAt: new Date(),
           ...(pullRequestId ? { pullRequestId, pullRequestIteration: 1, sourceRef: `refs/heads/${branch}`, targetRef: "refs/heads/main" } : {}),
           testSummary: { total: 3, passed: 3 - failed.length, failed: failed.length, skipped: 0, durationMs: 1_200, reports: 1, failures: failed.map((name) => ({ suite: "WalletTests", className: "WalletTests", name, kind: "failure", message: `${name}: expected 0.00` })) },
         },
       });
     try {
       await build(1, "main", "a".repeat(40), []);
+      // An admin changed the workflow after #1, the last good build of main (as the audit log records it).
+      await prisma().auditEvent.create({
+        data: { organizationId, actorId: member.id, action: "workflow.updated", targetType: "build_profile", targetId: profile.id, data: { changed: ["steps"], steps: ["Build", "Unit tests"], stepsBefore: ["Build"] }, createdAt: new Date(Date.now() - 8.5 * 60_000) },
+      });
       await build(2, "main", "b".repeat(40), ["testLogin"]);
       const third = await build(3, "main", rebuilt, ["testLogin", "testBalance", "testSync"]);
       // The same commit built again for release: testSync did not fail there.
@@ -500,6 +505,10 @@ test.describe("builds", () => {
       await expect(failed.nth(0)).toContainText("Not new: the last 2 builds of main with test results failed it, since #2 (#1 did not).");
       await expect(failed.nth(1)).toContainText("New in this build: #2, the build of main before it with test results, did not fail it.");
       await expect(failed.nth(2)).toContainText("Flaky: #4 built this same commit and did not fail it.");
+      // Not in the code: the workflow changed since #1, the last good build of main.
+      const keel = page.getByRole("region", { name: "Changed in Keel" });
+      await expect(keel).toContainText("since #1, the last successful build of main");
+      await expect(keel.getByRole("listitem")).toHaveText([/^Workflow changed: steps \(Build → Build, Unit tests\).*by Tess Tests$/]);
       await expectNoSeriousA11yViolations(page, "build page with failed tests' history");
       await failed.nth(2).getByRole("link", { name: "#4" }).click();
       await expect(page).toHaveURL(new RegExp(`/builds/${fourth.id}$`));

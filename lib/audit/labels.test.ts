@@ -45,4 +45,26 @@ describe("audit labels", () => {
     expect(describeAudit("profile.build_number_set", { name: "Wallet", from: 1, to: 4513 })).toBe("Wallet: next build #1 → #4513");
     expect(describeAudit("profile.shared", { name: "Wallet", branch: "refs/heads/release/2.4", days: 90 })).toBe("Wallet: newest build of release/2.4, 90 days");
   });
+
+  it("says what a workflow save, a secret file and a variable group change changed, never a value", () => {
+    expect(
+      describeAudit("workflow.updated", {
+        changed: ["steps", "timeLimit", "variables", "pool", "variableGroups", "submodules"],
+        steps: ["Build", "Lint", "Test"],
+        stepsBefore: ["Build", "Test"],
+        timeoutMinutes: 45,
+        timeoutMinutesBefore: 30,
+        variables: { FLAVOR: "value changed", API_KEY: "secret replaced" },
+        pool: "macos",
+        poolBefore: "default",
+        variableGroups: ["Signing"],
+        variableGroupsBefore: [],
+        fetchSubmodules: false,
+      }),
+    ).toBe("steps (Build, Test → Build, Lint, Test); time limit 30 → 45 min; variables (FLAVOR value changed, API_KEY secret replaced); runs on default → macos; variable groups (none → Signing); submodules no longer fetched");
+    expect(describeAudit("workflow.updated", { changed: ["workflowFile"], workflowFile: "keel.yml" })).toBe("steps from keel.yml");
+    expect(describeAudit("workflow.secret_file_saved", { variable: "KEYSTORE", fileName: "upload.jks", size: 2_048, replaced: true })).toBe("upload.jks as $KEYSTORE, replacing the one before");
+    expect(describeAudit("workflow.secret_file_removed", { variable: "KEYSTORE", fileName: "upload.jks" })).toBe("upload.jks ($KEYSTORE)");
+    expect(describeAudit("variable_group.updated", { name: "Signing", changed: ["name", "variables"], variables: { STORE_PASSWORD: "secret replaced" } })).toBe("Signing: name; STORE_PASSWORD secret replaced");
+  });
 });

@@ -135,6 +135,49 @@ function status(value: unknown): string {
 
 const PROVIDERS: Record<string, string> = { "azure-devops": "Azure DevOps OAuth", "microsoft-entra-id": "Microsoft Entra ID" };
 
+const names = (value: unknown) => (Array.isArray(value) ? value.map(String).join(", ") : "?");
+
+/** A variable's change as saveVariables records it ({ NAME: "value changed" }): "FLAVOR value changed". */
+function variableChangeWords(value: unknown): string[] {
+  return value && typeof value === "object" && !Array.isArray(value) ? Object.entries(value as Record<string, unknown>).map(([variable, change]) => `${variable} ${text(change) ?? "changed"}`) : [];
+}
+
+/** What a workflow save changed, from its audit data (lib/data/builds.ts, updateWorkflow): "steps (Build, Test → Build, Lint, Test); time limit 30 → 45 min". */
+function workflowChangeWords(data: Record<string, unknown>): string {
+  const changed = Array.isArray(data.changed) ? data.changed.map(String) : [];
+  const words = changed.map((item) => {
+    switch (item) {
+      case "steps":
+        return `steps (${names(data.stepsBefore)} → ${names(data.steps)})`;
+      case "timeLimit":
+        return `time limit ${text(data.timeoutMinutesBefore) ?? "?"} → ${text(data.timeoutMinutes) ?? "?"} min`;
+      case "variables": {
+        const variables = variableChangeWords(data.variables);
+        return variables.length > 0 ? `variables (${variables.join(", ")})` : "variables";
+      }
+      case "variableGroups":
+        return `variable groups (${names(data.variableGroupsBefore) || "none"} → ${names(data.variableGroups) || "none"})`;
+      case "artifacts":
+        return `artifacts (${names(data.artifacts) || "none"})`;
+      case "caches":
+        return "caches";
+      case "pool":
+        return `runs on ${text(data.poolBefore) ?? "?"} → ${text(data.pool) ?? "?"}`;
+      case "submodules":
+        return data.fetchSubmodules === false ? "submodules no longer fetched" : "submodules fetched";
+      case "lfs":
+        return data.fetchLfs === false ? "Git LFS files no longer fetched" : "Git LFS files fetched";
+      case "oneAtATime":
+        return data.oneAtATime === true ? "one build at a time" : "builds side by side";
+      case "workflowFile":
+        return text(data.workflowFile) ? `steps from ${text(data.workflowFile)}` : "steps on the page";
+      default:
+        return item;
+    }
+  });
+  return words.join("; ");
+}
+
 /** One line of details of an event, from its data; a script's act names the API token it used. */
 export function describeAudit(action: string, raw: unknown): string {
   const data = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
@@ -193,6 +236,14 @@ function describeData(action: string, data: Record<string, unknown>): string {
     case "profile.tester_device_registered":
     case "profile.tester_device_removed":
       return `${text(data.testerName) ?? text(data.product) ?? "a device"} (${text(data.udid) ?? "?"})${data.again === true ? ", again" : ""}`;
+    case "workflow.updated":
+      return workflowChangeWords(data);
+    case "workflow.secret_file_saved":
+      return `${text(data.fileName) ?? "?"} as $${text(data.variable) ?? "?"}${data.replaced === true ? ", replacing the one before" : ""}`;
+    case "workflow.secret_file_removed":
+      return `${text(data.fileName) ?? "?"} ($${text(data.variable) ?? "?"})`;
+    case "variable_group.updated":
+      return `${name ?? ""}: ${[...(Array.isArray(data.changed) ? data.changed.filter((item) => item !== "variables").map(String) : []), ...variableChangeWords(data.variables)].join("; ") || "?"}`;
     case "profile.build_number_set":
       return `${name ?? ""}: next build #${text(data.from) ?? "?"} → #${text(data.to) ?? "?"}`;
     case "member.role_changed":

@@ -2,7 +2,6 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Scope } from "@/lib/scope";
 import { appInfoOf, type AppInfo } from "@/lib/shared/app-info";
-import { previousGoodBuild } from "./builds";
 
 // A build's artifacts (lib/builds/README.md, "Artifacts"): the worker writes an artifact row,
 // then its content in chunks, then marks it complete; pages list and serve complete ones only.
@@ -68,14 +67,13 @@ export async function listArtifacts(scope: Scope, buildId: string): Promise<{ ar
 
 /**
  * What a build's files are compared with (lib/shared/artifact-sizes.ts): the last successful
- * build of its line (`previousGoodBuild`) and its complete files' paths and sizes; null when there
- * is no such build or it kept no file (its files may have passed their retention).
+ * build of its line (`baseline`, from `previousGoodBuild`) and its complete files' paths and
+ * sizes; null when there is no such build or it kept no file (its files may have passed their retention).
  */
 export async function baselineArtifacts(
   scope: Scope,
-  build: Parameters<typeof previousGoodBuild>[1],
+  baseline: { id: string; number: number } | null,
 ): Promise<{ build: { id: string; number: number }; files: Array<{ path: string; size: number }> } | null> {
-  const baseline = await previousGoodBuild(scope, build);
   if (!baseline) {
     return null;
   }

@@ -1055,7 +1055,7 @@ export async function setTestSummary(scope: Scope, id: string, runId: string, su
 export async function previousGoodBuild(
   scope: Scope,
   build: Pick<ClaimedBuild, "profileId" | "number" | "commitId" | "branch" | "tag" | "pullRequestId">,
-): Promise<{ id: string; number: number; commitId: string } | null> {
+): Promise<{ id: string; number: number; commitId: string; queuedAt: Date } | null> {
   const line = lineOf(build);
   if (!line) {
     return null;
@@ -1063,8 +1063,54 @@ export async function previousGoodBuild(
   return db.build.findFirst({
     where: { ...line, organizationId: scope.organizationId, profileId: build.profileId, status: "SUCCEEDED", number: { lt: build.number }, commitId: { not: build.commitId } },
     orderBy: { number: "desc" },
-    select: { id: true, number: true, commitId: true },
+    select: { id: true, number: true, commitId: true, queuedAt: true },
   });
+}
+
+/** Audit actions on a profile that change what its builds do (not its triggers, chat or badge). */
+const BUILD_CHANGING_ACTIONS = ["workflow.updated", "workflow.secret_file_saved", "workflow.secret_file_removed", "profile.rebound"];
+/** Audit actions on a variable group the profile uses. */
+const GROUP_ACTIONS = ["variable_group.updated", "variable_group.deleted"];
+/** How many such changes a build page lists. */
+export const KEEL_CHANGES_SHOWN = 20;
+
+/** `data`: the audit event's, which lib/audit/labels.ts puts in words. */
+export type KeelChange = { id: string; at: Date; actor: string | null; action: string; data: Prisma.JsonValue };
+
+/**
+ * What admins changed in Keel between the last successful build of a build's line and the build
+ * (lib/builds/README.md, "Changed in Keel since the last good build"): the profile's workflow,
+ * secret files and connection, and the variable groups it uses — the other half of "it broke and
+ * the code did not change". `baseline` is that build (`previousGoodBuild`); null without one.
+ * Oldest first, at most KEEL_CHANGES_SHOWN.
+ */
+export async function keelChangesSince(
+  scope: Scope,
+  build: { profileId: string; queuedAt: Date },
+  baseline: { id: string; number: number; queuedAt: Date } | null,
+): Promise<{ since: { id: string; number: number }; changes: KeelChange[]; more: boolean } | null> {
+  if (!baseline) {
+    return null;
+  }
+  const groups = await db.profileVariableGroup.findMany({ where: { profileId: build.profileId, organizationId: scope.organizationId }, select: { groupId: true } });
+  const rows = await db.auditEvent.findMany({
+    where: {
+      organizationId: scope.organizationId,
+      createdAt: { gt: baseline.queuedAt, lte: build.queuedAt },
+      OR: [
+        { targetType: "build_profile", targetId: build.profileId, action: { in: BUILD_CHANGING_ACTIONS } },
+        ...(groups.length > 0 ? [{ targetType: "variable_group", targetId: { in: groups.map((group) => group.groupId) }, action: { in: GROUP_ACTIONS } }] : []),
+      ],
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: KEEL_CHANGES_SHOWN + 1,
+    select: { id: true, createdAt: true, action: true, data: true, actor: { select: { name: true } } },
+  });
+  return {
+    since: { id: baseline.id, number: baseline.number },
+    changes: rows.slice(0, KEEL_CHANGES_SHOWN).map((row) => ({ id: row.id, at: row.createdAt, actor: row.actor?.name ?? null, action: row.action, data: row.data })),
+    more: rows.length > KEEL_CHANGES_SHOWN,
+  };
 }
 
 /** The builds of a build's line: its pull request's, the tag builds, or its branch's; null for a pasted commit's build. */

@@ -19,7 +19,9 @@ import { shareBuildAction, unshareBuildAction } from "@/lib/actions/shares";
 import { requireScope } from "@/lib/auth/guards";
 import { baselineArtifacts, listArtifacts } from "@/lib/data/artifacts";
 import { summarizeWorkers } from "@/lib/data/jobs";
-import { failureLines, getBuild, getBuildState, getBuildTitle, listReports, failureHistoriesOf } from "@/lib/data/builds";
+import { failureLines, getBuild, getBuildState, getBuildTitle, listReports, failureHistoriesOf, keelChangesSince, previousGoodBuild } from "@/lib/data/builds";
+import { auditLabel, describeAudit } from "@/lib/audit/labels";
+import { When } from "@/components/ui/when";
 import { typicalDuration } from "@/lib/data/insights";
 import { getProfile } from "@/lib/data/profiles";
 import { listShares } from "@/lib/data/shares";
@@ -61,7 +63,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   }
   const parameters = buildParametersOf(build.parameters);
   const tests = testSummaryOf(build.testSummary);
-  const [state, reports, profile, kept, workers, shares, failure, typical, histories, baseline] = await Promise.all([
+  const [state, reports, profile, kept, workers, shares, failure, typical, histories, sinceGood] = await Promise.all([
     getBuildState(scope, build.id),
     listReports(scope, build.id),
     getProfile(scope, build.profileId),
@@ -74,9 +76,11 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     isFinal(build.status) ? null : typicalDuration(scope, build.profileId),
     // Failed cases say whether they are new, older or flaky, from the earlier builds' results.
     failureHistoriesOf(scope, build),
-    // A finished build's files say how their size changed since the last good build of its line.
-    isFinal(build.status) ? baselineArtifacts(scope, build) : null,
+    // A finished build against the last good build of its line: how its files' sizes changed, and
+    // what admins changed in Keel meanwhile (the workflow, secret files, variable groups).
+    isFinal(build.status) ? previousGoodBuild(scope, build).then((good) => Promise.all([baselineArtifacts(scope, good), keelChangesSince(scope, build, good)])) : null,
   ]);
+  const [baseline, keelChanges] = sinceGood ?? [null, null];
   if (!state) {
     notFound();
   }
@@ -190,6 +194,34 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
               }
             >
               <ChangesList changes={changes} web={web ?? null} commitId={build.commitId} label="Commits in this build" />
+            </Card>
+          ) : null}
+          {keelChanges && keelChanges.changes.length > 0 ? (
+            <Card
+              title="Changed in Keel"
+              id="keel-changes"
+              description={
+                <>
+                  Not in the code: what admins changed in this profile&apos;s workflow, secret files and connection, and in the variable groups it uses, since{" "}
+                  <Link href={`/builds/${keelChanges.since.id}`} className="text-brand-700 underline">
+                    #{keelChanges.since.number}, the last successful build of {lineWords(build)}
+                  </Link>
+                  .
+                </>
+              }
+            >
+              <ol aria-label="Changes in Keel since the last good build" className="space-y-2 text-sm">
+                {keelChanges.changes.map((change) => (
+                  <li key={change.id}>
+                    <span className="font-medium text-slate-900">{auditLabel(change.action)}</span>
+                    {describeAudit(change.action, change.data) ? <span className="break-words text-slate-700">: {describeAudit(change.action, change.data)}</span> : null}
+                    <span className="block text-xs text-slate-600">
+                      <When date={change.at} relative /> {change.actor ? `by ${change.actor}` : "by Keel"}
+                    </span>
+                  </li>
+                ))}
+                {keelChanges.more ? <li className="text-xs text-slate-600">…and more: the audit log (Settings → Audit log, for admins) has every change.</li> : null}
+              </ol>
             </Card>
           ) : null}
         </div>
