@@ -1179,6 +1179,43 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin cancels a profile's flood of queued builds at once; members do not get the button", async ({ page, browser }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Flood"));
+    const member = await createUser({ role: "MEMBER", name: "Flo Flood" });
+    const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { buildPool: "macos", nextBuildNumber: 4 }, select: { organizationId: true } });
+    try {
+      // Three builds waiting for the macos pool, which no worker serves here (so none starts meanwhile).
+      for (const number of [1, 2, 3]) {
+        await prisma().build.create({ data: { organizationId, profileId: profile.id, number, trigger: "PUSH", idempotencyKey: `flood-${profile.id}-${number}`, commitId: String(number).repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 600, pool: "macos" } });
+      }
+      const memberContext = await browser.newContext({ baseURL: KEEL_URL, ignoreHTTPSErrors: true });
+      try {
+        const memberPage = await memberContext.newPage();
+        await signInPage(memberPage, member.email, member.password);
+        await memberPage.goto(`/builds?profile=${profile.id}`);
+        await expect(memberPage.getByRole("table", { name: "Builds" }).getByRole("row")).toHaveCount(4);
+        await expect(memberPage.getByRole("button", { name: /queued builds/ })).toHaveCount(0);
+      } finally {
+        await memberContext.close();
+      }
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/builds?profile=${profile.id}`);
+      await expectNoSeriousA11yViolations(page, "builds with a flood of queued builds");
+      await page.getByRole("button", { name: "Cancel this profile's queued builds" }).click();
+      // The list of what was canceled, with the confirmation.
+      await expect(page.getByText("Canceled 3 queued builds. Builds already running go on.")).toBeVisible();
+      await expect(page).toHaveURL(new RegExp(`/builds\\?status=CANCELED&profile=${profile.id}$`));
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("row")).toHaveCount(4);
+      expect(await prisma().build.count({ where: { profileId: profile.id, status: "CANCELED" } })).toBe(3);
+      expect(await prisma().auditEvent.count({ where: { action: "build.canceled", targetType: "build", targetId: { in: (await prisma().build.findMany({ where: { profileId: profile.id }, select: { id: true } })).map((row) => row.id) } } })).toBe(3);
+      await page.goto(`/builds?profile=${profile.id}`);
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("row").filter({ hasText: /^Canceled#/ })).toHaveCount(3);
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+
   test("an admin moves a profile's steps into the repository: the editor hands over the file, builds run the commit's steps", async ({ page }) => {
     // ios-sdk, on a branch of its own: no other journey builds it.
     const { connection, profile } = await seedSdkProfile("SDK steps file");

@@ -27,6 +27,7 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "build.read": { member: true, system: true },
   "build.start": { member: true, system: true },
   "build.cancel": { member: true, system: true },
+  "build.cancel_queued": { member: false, system: false },
   "build.share": { member: true, system: false },
   "build.keep": { member: false, system: false },
   "profile.triggers": { member: false, system: false },

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { cancelBuild, rebuild, startBuild } from "@/lib/builds/service";
+import { cancelBuild, cancelQueued, rebuild, startBuild } from "@/lib/builds/service";
 import { noteUseFailure } from "@/lib/connections/health";
 import { problemViewerFor } from "@/lib/connections/service";
 import { problemForViewer } from "@/lib/shared/problems";
@@ -11,8 +11,9 @@ import { clearCaches } from "@/lib/data/caches";
 import { action } from "@/lib/entry/action";
 import { isAppError } from "@/lib/errors";
 import { problemFromError } from "@/lib/repositories/connection-client";
-import { buildNumberSchema, keepBuildSchema, rebuildSchema, startBuildFields, startBuildSchema, workflowFormSchema } from "@/lib/validation/builds";
+import { buildNumberSchema, cancelQueuedSchema, keepBuildSchema, rebuildSchema, startBuildFields, startBuildSchema, workflowFormSchema } from "@/lib/validation/builds";
 import { errorState } from "@/lib/validation/form";
+import { flash } from "@/lib/entry/flash";
 
 /**
  * "Start build" on a profile page (members and admins): a branch of the live list or a pasted
@@ -76,6 +77,21 @@ export const cancelBuildAction = action(
       return { status: "success", message: "The build had already finished." };
     }
     return { status: "success", message: result.status === "CANCELED" ? "Canceled." : "Canceling: Keel is stopping the build's processes." };
+  },
+);
+
+/** "Cancel the queued builds" on /builds (admins): a flood of builds after a bad trigger or a mass merge, stopped at once. */
+export const cancelQueuedAction = action(
+  { name: "builds.cancel-queued", permission: "build.cancel_queued", form: { schema: cancelQueuedSchema, fields: ["profile"] }, unexpected: "Canceling the queued builds failed unexpectedly. Try again." },
+  async ({ scope, input }) => {
+    const { canceled, more } = await cancelQueued(scope, input.profile ? { profileId: input.profile } : {});
+    if (canceled === 0) {
+      return { status: "success", message: "No build was waiting: nothing to cancel." };
+    }
+    revalidatePath("/builds");
+    // The button goes with the queue, so the answer is a confirmation on the list of what was canceled.
+    await flash(`Canceled ${canceled === 1 ? "1 queued build" : `${canceled} queued builds`}${more ? "; more are waiting: press it again" : ""}. Builds already running go on.`);
+    redirect(`/builds?status=CANCELED${input.profile ? `&profile=${input.profile}` : ""}`);
   },
 );
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
-import { createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, requestCancel, secretVariableNames, supersededBuilds, type BuildView } from "@/lib/data/builds";
+import { CANCEL_QUEUED_MAX, createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, queuedBuildIds, requestCancel, secretVariableNames, supersededBuilds, type BuildView } from "@/lib/data/builds";
 import { getProfile, getProfileTriggers } from "@/lib/data/profiles";
 import { AppError } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
@@ -244,6 +244,27 @@ export async function cancelBuild(scope: Scope, buildId: string): Promise<{ stat
     await requestReport(scope, buildId);
   }
   return result;
+}
+
+/**
+ * Cancels the organization's queued builds (of one profile when given), each as Cancel does it
+ * (audited, reported to Azure DevOps); builds that started meanwhile are left running. At most
+ * CANCEL_QUEUED_MAX at a time: `more` says some are left.
+ */
+export async function cancelQueued(scope: Scope, filter: { profileId?: string } = {}): Promise<{ canceled: number; more: boolean }> {
+  if (!can(scope, "build.cancel_queued")) {
+    throw new AppError("FORBIDDEN", refusalOf("build.cancel_queued"));
+  }
+  const ids = await queuedBuildIds(scope, filter);
+  let canceled = 0;
+  for (const id of ids.slice(0, CANCEL_QUEUED_MAX)) {
+    const result = await requestCancel(scope, id, undefined, { onlyQueued: true });
+    if (!result.alreadyFinal) {
+      canceled += 1;
+      await requestReport(scope, id);
+    }
+  }
+  return { canceled, more: ids.length > CANCEL_QUEUED_MAX };
 }
 
 /** Starts the same commit again (a PR build stays a PR build, so its comment is updated). */

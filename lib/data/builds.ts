@@ -870,7 +870,7 @@ export async function setBuildKept(scope: Scope, id: string, keep: boolean): Pro
  * Cancels a build: a queued one ends at once (its job will find it no longer queued); a running
  * one is marked, and its worker kills the steps within a second. Audited. Returns the status.
  */
-export async function requestCancel(scope: Scope, id: string, because?: string): Promise<{ status: BuildStatus; alreadyFinal: boolean }> {
+export async function requestCancel(scope: Scope, id: string, because?: string, options: { onlyQueued?: boolean } = {}): Promise<{ status: BuildStatus; alreadyFinal: boolean }> {
   if (!can(scope, "build.cancel")) {
     throw new AppError("FORBIDDEN", refusalOf("build.cancel"));
   }
@@ -881,7 +881,8 @@ export async function requestCancel(scope: Scope, id: string, because?: string):
     if (!row) {
       throw new AppError("NOT_FOUND", "That build does not exist in your organization.");
     }
-    if (FINAL.includes(row.status)) {
+    // "Cancel the queued builds" leaves a build that started meanwhile alone (like a finished one).
+    if (FINAL.includes(row.status) || (options.onlyQueued && row.status !== "QUEUED")) {
       return { status: row.status, alreadyFinal: true };
     }
     const who = onBehalfOf(scope);
@@ -963,6 +964,20 @@ async function serialBlocker(tx: Tx, profileId: string, number: number): Promise
     WHERE "profileId" = ${profileId}::uuid AND (status = 'RUNNING' OR (status = 'QUEUED' AND number < ${number}))
     ORDER BY (status = 'RUNNING') DESC, number LIMIT 1`;
   return rows[0]?.number ?? null;
+}
+
+/** How many queued builds one "Cancel the queued builds" cancels (the rest: press it again). */
+export const CANCEL_QUEUED_MAX = 200;
+
+/** The organization's queued builds (of one profile when given), oldest first, at most CANCEL_QUEUED_MAX + 1. */
+export async function queuedBuildIds(scope: Scope, filter: { profileId?: string } = {}): Promise<string[]> {
+  const rows = await db.build.findMany({
+    where: { organizationId: scope.organizationId, status: "QUEUED", ...(filter.profileId ? { profileId: filter.profileId } : {}) },
+    orderBy: { queuedAt: "asc" },
+    take: CANCEL_QUEUED_MAX + 1,
+    select: { id: true },
+  });
+  return rows.map((row) => row.id);
 }
 
 /**

@@ -151,6 +151,9 @@ export const buildNumberSchema = z.object({
 });
 
 /** Rebuild: the key the page made, so a double click starts one build. */
+/** "Cancel the queued builds" on /builds: every profile's, or the one the list is filtered by. */
+export const cancelQueuedSchema = z.object({ profile: z.union([z.literal(""), z.uuid({ error: "Unknown build profile: reload the page and try again" })]).optional() });
+
 export const rebuildSchema = z.object({ idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }) });
 
 /** A variable in the workflow form: a secret one without a value keeps its stored value. */

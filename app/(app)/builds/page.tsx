@@ -6,6 +6,9 @@ import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireScope } from "@/lib/auth/guards";
+import { ActionButton } from "@/components/ui/action-button";
+import { cancelQueuedAction } from "@/lib/actions/builds";
+import { can } from "@/lib/policy";
 import { buildQueueCounts, hasBuildProfiles, listBuildProfileOptions, listBuilds } from "@/lib/data/builds";
 import { summarizeWorkers } from "@/lib/data/jobs";
 import { getEnv } from "@/lib/env";
@@ -48,6 +51,16 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
     <>
       <PageHeader title="Builds" description="Every build of your organization's profiles, newest first." />
       {empty ? null : <QueueStatusLine status={{ workers: workers.live, draining: workers.draining, queued: queue.queued, running: queue.running, byPool: queue.byPool, pools: workers.pools }} className="mb-4" />}
+      {queue.queued >= 2 && can(scope, "build.cancel_queued") ? (
+        // A flood of queued builds (a bad trigger, a mass merge) is stopped in one go, not one page of Cancel at a time.
+        <ActionButton
+          action={cancelQueuedAction}
+          fields={{ profile: query.profile ?? "" }}
+          label={query.profile ? "Cancel this profile's queued builds" : `Cancel the ${queue.queued} queued builds`}
+          pendingLabel="Canceling…"
+          className="mb-4 flex flex-wrap items-center gap-3"
+        />
+      ) : null}
       <IgnoredFilters problems={problems} />
       {empty ? (
         <EmptyState
