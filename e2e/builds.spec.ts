@@ -1374,7 +1374,7 @@ test.describe("builds", () => {
       const [mail] = mailsTo(FIRST_ADMIN.email, `${profile.name} #1 failed`);
       expect(mail!.text).toContain("Step “Test” failed with exit code 1.");
       // What went wrong, as the build page says it (mail text ends its lines with CRLF).
-      expect(mail!.text.replace(/\r\n/g, "\n")).toContain(`What went wrong:\n    ✘ ${FIXTURE_BUILD.failureLine}`);
+      expect(mail!.text.replace(/\r\n/g, "\n")).toContain(`What went wrong (line ${lineNumber} of the log: ${KEEL_URL}/builds/${buildId}#L${lineNumber}):\n    ✘ ${FIXTURE_BUILD.failureLine}`);
       expect(mail!.text).toContain(`/builds/${buildId}`);
 
       // And in Keel: the bell counts it; the Notices page shows it with the way to the build, then marks it seen.

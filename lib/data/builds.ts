@@ -1317,7 +1317,7 @@ async function noticeOfEnd(
       pullRequestId: build.pullRequestId,
       commitId: build.commitId,
       commitMessage: build.commitMessage,
-      ...(failure?.matched && failure.lines[0] ? { firstError: failure.lines[0].text.slice(0, 500) } : {}),
+      ...(failure?.matched && failure.lines[0] ? { firstError: failure.lines[0].text.slice(0, 500), firstErrorLine: failure.lines[0].seq + 1 } : {}),
       ...(suspects ? { suspects } : {}),
     },
   });

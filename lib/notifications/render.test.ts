@@ -47,6 +47,9 @@ describe("build notices", () => {
     // The line that says why, when the log had one.
     const why = renderNotice("build.failed", { ...base, status: "FAILED", reason: "Step “Build” failed with exit code 65.", firstError: "/src/Pay.swift:3:1: error: cannot find 'rate' in scope" }, null);
     expect(why.text).toContain("Step “Build” failed with exit code 65.\n\nWhat went wrong:\n    /src/Pay.swift:3:1: error: cannot find 'rate' in scope\n\nCommit 62d2c306");
+    // With a link to Keel, the line's own address in the log.
+    const linked = renderNotice("build.failed", { ...base, status: "FAILED", reason: null, firstError: "error: cannot find 'rate' in scope", firstErrorLine: 1204 }, "https://keel.example/builds/x");
+    expect(linked.text).toContain("What went wrong (line 1204 of the log: https://keel.example/builds/x#L1204):\n    error: cannot find 'rate' in scope");
     expect(renderNotice("build.failed", { ...base, status: "TIMED_OUT", reason: null }, null).subject).toBe("Keel: Wallet iOS #12 ran out of time on main");
     expect(renderNotice("build.failed", { ...base, status: "ERROR", pullRequestId: 7, reason: null }, null).subject).toBe("Keel: Wallet iOS #12 could not run (pull request 7)");
   });

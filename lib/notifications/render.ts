@@ -194,7 +194,9 @@ function renderBuildNotice(kind: "build.failed" | "build.fixed", data: Record<st
   const how = brokenWords(status ?? "FAILED");
   const reason = str(data, "reason");
   const firstError = str(data, "firstError");
-  const wrong = firstError ? `\n\nWhat went wrong:\n    ${firstError}` : "";
+  // The line's own address (the build page marks and scrolls to it), when the e-mail links to Keel.
+  const line = num(data, "firstErrorLine");
+  const wrong = firstError ? `\n\nWhat went wrong${link && line !== null ? ` (line ${line} of the log: ${link}#L${line})` : ""}:\n    ${firstError}` : "";
   const suspects = suspectsSchema.safeParse(data.suspects);
   const since = suspects.success
     ? `\n\nCommits since #${suspects.data.since}, the last successful build:\n${[...suspects.data.commits.map((commit) => `    - ${suspectWords(commit)}`), ...(moreWords(suspects.data) ? [`    ${moreWords(suspects.data)}`] : [])].join("\n")}`
