@@ -315,7 +315,7 @@ test.describe("build profiles", () => {
     }
   });
 
-  test("a member watches a profile: told of its default branch's failures, counted on the page, and stops", async ({ page }) => {
+  test("a member watches a profile: told of its default branch's failures (or every build), counted on the page, and stops", async ({ page }) => {
     const member = await createUser({ role: "MEMBER", name: "Wren Watcher" });
     const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
     const profile = await seedProfile({ ...walletApp, connectionId: connection.id, name: uniqueName("Watched") });
@@ -324,12 +324,20 @@ test.describe("build profiles", () => {
       await page.goto(`/profiles/${profile.id}`);
       // The title and the line under it.
       const header = page.getByRole("heading", { level: 1, name: profile.name }).locator("xpath=..");
-      await page.getByRole("button", { name: /^Watch this profile/ }).click();
+      const watchForm = page.getByRole("form", { name: "Watch this profile" });
+      await expect(watchForm.getByLabel("Watch")).toHaveValue("no");
+      await watchForm.getByLabel("Watch").selectOption({ label: "Failures and fixes" });
+      await watchForm.getByRole("button", { name: "Save" }).click();
       await expect(page.getByText("Watching: you hear when a build of its default branch or a tag fails, and when it is fixed.")).toBeVisible();
-      await expect(page.getByRole("button", { name: "Stop watching this profile" })).toBeVisible();
+      await expect(watchForm.getByLabel("Watch")).toHaveValue("yes");
       await expect(header).toContainText("You watch it");
-      expect(await prisma().profileWatch.count({ where: { profileId: profile.id, userId: member.id } })).toBe(1);
+      expect(await prisma().profileWatch.findMany({ where: { profileId: profile.id, userId: member.id }, select: { everyBuild: true } })).toEqual([{ everyBuild: false }]);
       await expectNoSeriousA11yViolations(page, "profile page, watching");
+      // A release manager waits for the release build: every build of the default branch and tags.
+      await watchForm.getByLabel("Watch").selectOption({ label: "Every build" });
+      await watchForm.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByText("Watching every build: you hear when a build of its default branch or a tag finishes, with the apps a successful one made.")).toBeVisible();
+      expect(await prisma().profileWatch.findMany({ where: { profileId: profile.id, userId: member.id }, select: { everyBuild: true } })).toEqual([{ everyBuild: true }]);
       // The profiles list marks it, and shows only the watched ones when asked.
       await page.goto("/profiles");
       await expect(page.getByRole("row").filter({ hasText: profile.name })).toContainText("Watching");
@@ -347,12 +355,13 @@ test.describe("build profiles", () => {
       await page.goto("/settings/account");
       const watched = page.getByRole("list", { name: "Build profiles you watch" });
       await expect(watched.getByRole("link", { name: profile.name })).toBeVisible();
+      await expect(watched.getByRole("listitem").filter({ hasText: profile.name })).toContainText("every build");
       await expectNoSeriousA11yViolations(page, "account page with a watched profile");
       // The row goes when it is saved (the list is drawn again); with it the last, the list says what watching is.
       await watched.getByRole("button", { name: `Stop watching ${profile.name}` }).click();
-      await expect(page.getByText("None. Press Watch on a build profile's page")).toBeVisible();
+      await expect(page.getByText("None. Choose Watch on a build profile's page")).toBeVisible();
       await page.goto(`/profiles/${profile.id}`);
-      await expect(page.getByRole("button", { name: /^Watch this profile/ })).toBeVisible();
+      await expect(page.getByRole("form", { name: "Watch this profile" }).getByLabel("Watch")).toHaveValue("no");
       await expect(header).not.toContainText("watch");
       expect(await prisma().profileWatch.count({ where: { profileId: profile.id } })).toBe(0);
       await page.goto("/profiles?show=watched");

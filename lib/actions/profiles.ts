@@ -17,6 +17,7 @@ import { verifyRepository } from "@/lib/repositories/branches";
 import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
 import { repositoryChanges } from "@/lib/repositories/profile-sync";
 import { errorState } from "@/lib/validation/form";
+import { watchWords } from "@/lib/shared/watch";
 import {
   createProfileFields,
   createProfileSchema,
@@ -237,9 +238,6 @@ export const watchProfileAction = action(
     await setProfileWatch(scope, profile.id, input.watch);
     revalidatePath(`/profiles/${profile.id}`);
     revalidatePath("/settings/account");
-    return {
-      status: "success",
-      message: input.watch ? "Watching: you hear when a build of its default branch or a tag fails, and when it is fixed." : "No longer watching: you hear only of builds you start or whose commit you wrote.",
-    };
+    return { status: "success", message: watchWords(input.watch) };
   },
 );

@@ -256,10 +256,10 @@ describe("watching a profile", () => {
     const asAdmin = testScope(other.organizationId, other.adminId);
     const asMember = testScope(other.organizationId, other.memberId, "MEMBER");
     const profile = await database.prisma.buildProfile.create({ data: { organizationId: other.organizationId, name: "Watched", nameKey: "watched", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r-watched", repositoryName: "R", defaultBranch: "refs/heads/main" } });
-    await setProfileWatch(asMember, profile.id, true);
-    await setProfileWatch(asMember, profile.id, true);
-    expect(await profileWatchOf(asMember, profile.id)).toEqual({ watching: true, watchers: 1 });
-    expect(await profileWatchOf(asAdmin, profile.id)).toEqual({ watching: false, watchers: 1 });
+    await setProfileWatch(asMember, profile.id, "yes");
+    await setProfileWatch(asMember, profile.id, "yes");
+    expect(await profileWatchOf(asMember, profile.id)).toEqual({ watching: true, choice: "yes", watchers: 1 });
+    expect(await profileWatchOf(asAdmin, profile.id)).toEqual({ watching: false, choice: "no", watchers: 1 });
     let number = 0;
     // Started by the admin, by nobody's commit: whoever else is told, is told as a watcher.
     const told = async (status: "FAILED" | "SUCCEEDED", line: { branch?: string; tag?: string; pullRequestId?: number }) => {
@@ -274,6 +274,19 @@ describe("watching a profile", () => {
     };
     expect(await told("FAILED", { branch: "refs/heads/main" })).toEqual([["build.failed", true]]);
     expect(await told("SUCCEEDED", { branch: "refs/heads/main" })).toEqual([["build.fixed", true]]);
+    // A success after a success is news to nobody who watches failures and fixes only…
+    expect(await told("SUCCEEDED", { branch: "refs/heads/main" })).toEqual([]);
+    // …and to those who watch every build, of the default branch and tags only (never the requester as such).
+    await setProfileWatch(asMember, profile.id, "every");
+    expect(await profileWatchOf(asMember, profile.id)).toMatchObject({ watching: true, choice: "every", watchers: 1 });
+    expect(await told("SUCCEEDED", { branch: "refs/heads/main" })).toEqual([["build.succeeded", true]]);
+    expect(await told("SUCCEEDED", { tag: "v2.4.1" })).toEqual([["build.succeeded", true]]);
+    expect(await told("SUCCEEDED", { branch: "refs/heads/feature/x" })).toEqual([]);
+    const succeeded = await database.prisma.notification.findFirstOrThrow({ where: { organizationId: other.organizationId, kind: "build.succeeded" }, orderBy: { createdAt: "desc" } });
+    expect(succeeded.recipientIds).toEqual([other.memberId]);
+    expect(succeeded.data).toMatchObject({ tag: "v2.4.1", profile: "Watched" });
+    await setProfileWatch(asMember, profile.id, "yes");
+    expect(await told("SUCCEEDED", { branch: "refs/heads/main" })).toEqual([]);
     expect(await told("FAILED", { branch: "refs/heads/feature/x" })).toEqual([["build.failed", false]]);
     expect(await told("FAILED", { branch: "refs/heads/feature/x", pullRequestId: 7 })).toEqual([["build.failed", false]]);
     expect(await told("FAILED", { tag: "v2.4.0" })).toEqual([["build.failed", true]]);
@@ -281,11 +294,11 @@ describe("watching a profile", () => {
     await database.prisma.user.update({ where: { id: other.memberId }, data: { buildEmails: false } });
     expect(await told("FAILED", { branch: "refs/heads/main" })).toEqual([["build.failed", false]]);
     await database.prisma.user.update({ where: { id: other.memberId }, data: { buildEmails: true } });
-    await setProfileWatch(asMember, profile.id, false);
-    expect(await profileWatchOf(asMember, profile.id)).toEqual({ watching: false, watchers: 0 });
+    await setProfileWatch(asMember, profile.id, "no");
+    expect(await profileWatchOf(asMember, profile.id)).toEqual({ watching: false, choice: "no", watchers: 0 });
     expect(await told("FAILED", { branch: "refs/heads/main" })).toEqual([["build.failed", false]]);
     // Another organization's profile cannot be watched.
-    await expect(setProfileWatch(admin, profile.id, true)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(setProfileWatch(admin, profile.id, "yes")).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
 

@@ -10,6 +10,7 @@ import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, t
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, requireUserActor, type Scope } from "@/lib/scope";
 import type { BuildStateDto, LogLineDto, LogSearchDto } from "@/lib/shared/builds";
+import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { failureHistories, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import type { WorkflowInput } from "@/lib/validation/builds";
@@ -1233,7 +1234,7 @@ export async function finishBuild(
     await tx.buildStep.updateMany({ where: { buildId: id, status: "RUNNING" }, data: { status: outcome.status === "CANCELED" ? "CANCELED" : "FAILED", finishedAt: new Date() } });
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, profileId: true, pullRequestId: true, branch: true, tag: true, commitId: true, commitMessage: true, requestedById: true, commitAuthorEmail: true, changes: true, profile: { select: { name: true, defaultBranch: true } } },
+      select: { id: true, number: true, profileId: true, pullRequestId: true, branch: true, tag: true, commitId: true, commitMessage: true, requestedById: true, commitAuthorEmail: true, changes: true, startedAt: true, profile: { select: { name: true, defaultBranch: true } } },
     });
     await addReports(tx, scope.organizationId, build, outcome.status);
     await noticeOfEnd(tx, scope, build, outcome);
@@ -1252,7 +1253,7 @@ export async function endChange(
   client: Tx | typeof db,
   build: { profileId: string; number: number; branch: string | null; pullRequestId: number | null },
   status: BuildStatus,
-): Promise<BuildNoticeKind | null> {
+): Promise<Exclude<BuildNoticeKind, "build.succeeded"> | null> {
   if (BROKEN.includes(status)) {
     return "build.failed";
   }
@@ -1288,14 +1289,26 @@ async function noticeOfEnd(
     requestedById: string | null;
     commitAuthorEmail: string | null;
     changes: Prisma.JsonValue;
+    startedAt: Date | null;
     profile: { name: string; defaultBranch: string | null };
   },
   outcome: { status: BuildStatus; reason: string | null },
 ): Promise<void> {
-  const kind = await endChange(tx, build, outcome.status);
+  // Watchers hear of what ships: the default branch and tags, not every branch and pull request.
+  const watched = build.pullRequestId === null && (build.tag !== null || (build.branch !== null && build.branch === build.profile.defaultBranch));
+  // A success that fixed nothing is news only to those who watch every build (createBuildNotice).
+  const kind = (await endChange(tx, build, outcome.status)) ?? (outcome.status === "SUCCEEDED" && watched ? "build.succeeded" : null);
   if (!kind) {
     return;
   }
+  // What a successful build made (the release manager is waiting for it): its apps, as the build page names them.
+  const apps =
+    outcome.status === "SUCCEEDED"
+      ? (await tx.buildArtifact.findMany({ where: { buildId: build.id, complete: true, NOT: { app: { equals: Prisma.DbNull } } }, orderBy: { path: "asc" }, take: 5, select: { app: true } }))
+          .map((row) => appInfoOf(row.app))
+          .filter((app): app is AppInfo => app !== null)
+          .map(appLabel)
+      : [];
   // The line that says why (lib/shared/log-errors.ts), when one looks like it: people read the reason in the e-mail.
   const failure = kind === "build.failed" ? await failureLines(scope, build.id, tx) : null;
   // The commits since the last good build: the change that broke it is among them.
@@ -1305,8 +1318,7 @@ async function noticeOfEnd(
     kind,
     requestedById: build.requestedById,
     commitAuthorEmail: build.commitAuthorEmail,
-    // Watchers hear of what ships: the default branch and tags, not every branch and pull request.
-    watchedProfileId: build.pullRequestId === null && (build.tag !== null || (build.branch !== null && build.branch === build.profile.defaultBranch)) ? build.profileId : null,
+    watchedProfileId: watched ? build.profileId : null,
     data: {
       buildId: build.id,
       profile: build.profile.name,
@@ -1314,11 +1326,14 @@ async function noticeOfEnd(
       status: outcome.status,
       reason: outcome.reason,
       branch: build.branch,
+      tag: build.tag,
       pullRequestId: build.pullRequestId,
       commitId: build.commitId,
       commitMessage: build.commitMessage,
       ...(failure?.matched && failure.lines[0] ? { firstError: failure.lines[0].text.slice(0, 500), firstErrorLine: failure.lines[0].seq + 1 } : {}),
       ...(suspects ? { suspects } : {}),
+      ...(apps.length > 0 ? { apps } : {}),
+      ...(build.startedAt ? { tookMs: Date.now() - build.startedAt.getTime() } : {}),
     },
   });
 }

@@ -47,7 +47,8 @@ export async function createNotice(tx: Tx, scope: Scope, notice: NewNotice): Pro
 }
 
 /** How a build ended, for the people it concerns (lib/builds/README.md, "Build notices"). */
-export type BuildNoticeKind = "build.failed" | "build.fixed";
+/** `build.succeeded`: a success that fixed nothing, for those who watch every build only. */
+export type BuildNoticeKind = "build.failed" | "build.fixed" | "build.succeeded";
 
 /**
  * Records a build notice inside the caller's transaction (once per build and kind) for whoever
@@ -60,10 +61,12 @@ export async function createBuildNotice(
   scope: Scope,
   notice: { buildId: string; kind: BuildNoticeKind; requestedById: string | null; commitAuthorEmail: string | null; watchedProfileId?: string | null; data: Prisma.InputJsonValue },
 ): Promise<boolean> {
+  // An ordinary success is news only to those who asked for every build; failures and fixes, to everyone concerned.
+  const everyBuildOnly = notice.kind === "build.succeeded";
   const who: Prisma.UserWhereInput[] = [
-    ...(notice.requestedById ? [{ id: notice.requestedById }] : []),
-    ...(notice.commitAuthorEmail ? [{ email: { equals: notice.commitAuthorEmail, mode: "insensitive" as const } }] : []),
-    ...(notice.watchedProfileId ? [{ profileWatches: { some: { profileId: notice.watchedProfileId } } }] : []),
+    ...(notice.requestedById && !everyBuildOnly ? [{ id: notice.requestedById }] : []),
+    ...(notice.commitAuthorEmail && !everyBuildOnly ? [{ email: { equals: notice.commitAuthorEmail, mode: "insensitive" as const } }] : []),
+    ...(notice.watchedProfileId ? [{ profileWatches: { some: { profileId: notice.watchedProfileId, ...(everyBuildOnly ? { everyBuild: true } : {}) } } }] : []),
   ];
   if (who.length === 0) {
     return false;

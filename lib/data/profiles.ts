@@ -14,6 +14,7 @@ import { lockProfile } from "./locks";
 import { buildRow, workflowOf, workflowSelect, type BuildRow, type WorkflowView } from "./builds";
 import { connectionTargetSelect } from "./connections";
 import { likeLiteral } from "./like";
+import type { WatchChoice } from "@/lib/shared/watch";
 
 const profileView = {
   id: true,
@@ -558,13 +559,14 @@ export async function duplicateProfile(scope: Scope, sourceId: string, input: { 
 }
 
 /** The profile's watchers who are told (active members of its organization), and whether the signed-in person is one. */
-export async function profileWatchOf(scope: Scope, profileId: string): Promise<{ watching: boolean; watchers: number }> {
+export async function profileWatchOf(scope: Scope, profileId: string): Promise<{ watching: boolean; choice: WatchChoice; watchers: number }> {
   const userId = requireUserActor(scope).userId;
   const rows = await db.profileWatch.findMany({
     where: { profileId, profile: { organizationId: scope.organizationId }, user: { isActive: true, memberships: { some: { organizationId: scope.organizationId } } } },
-    select: { userId: true },
+    select: { userId: true, everyBuild: true },
   });
-  return { watching: rows.some((row) => row.userId === userId), watchers: rows.length };
+  const own = rows.find((row) => row.userId === userId);
+  return { watching: Boolean(own), choice: own ? (own.everyBuild ? "every" : "yes") : "no", watchers: rows.length };
 }
 
 /**
@@ -572,7 +574,7 @@ export async function profileWatchOf(scope: Scope, profileId: string): Promise<{
  * default branch or a tag fails or is fixed (lib/data/notifications.ts). Idempotent; a
  * preference of their own, like the account's e-mail switch, so not audited.
  */
-export async function setProfileWatch(scope: Scope, profileId: string, watch: boolean): Promise<void> {
+export async function setProfileWatch(scope: Scope, profileId: string, watch: WatchChoice): Promise<void> {
   if (!can(scope, "profile.watch")) {
     throw new AppError("FORBIDDEN", refusalOf("profile.watch"));
   }
@@ -581,14 +583,13 @@ export async function setProfileWatch(scope: Scope, profileId: string, watch: bo
   if (!profile) {
     throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
   }
-  if (watch) {
-    await db.profileWatch.createMany({ data: [{ profileId, userId }], skipDuplicates: true });
-  } else {
+  if (watch === "no") {
     await db.profileWatch.deleteMany({ where: { profileId, userId } });
+  } else {
+    await db.profileWatch.upsert({ where: { profileId_userId: { profileId, userId } }, create: { profileId, userId, everyBuild: watch === "every" }, update: { everyBuild: watch === "every" } });
   }
 }
 
-/** The profiles of the organization the signed-in person watches, by name (their account page). */
 /** Which of these profiles the signed-in person watches (the profiles list marks them). */
 export async function watchedAmong(scope: Scope, profileIds: string[]): Promise<Set<string>> {
   if (profileIds.length === 0) {
@@ -598,11 +599,12 @@ export async function watchedAmong(scope: Scope, profileIds: string[]): Promise<
   return new Set(rows.map((row) => row.profileId));
 }
 
-export async function listOwnWatches(scope: Scope): Promise<Array<{ id: string; name: string }>> {
+/** The profiles of the organization the signed-in person watches, by name (their account page). */
+export async function listOwnWatches(scope: Scope): Promise<Array<{ id: string; name: string; everyBuild: boolean }>> {
   const rows = await db.profileWatch.findMany({
     where: { userId: requireUserActor(scope).userId, profile: { organizationId: scope.organizationId } },
-    select: { profile: { select: { id: true, name: true } } },
+    select: { everyBuild: true, profile: { select: { id: true, name: true } } },
     orderBy: { profile: { nameKey: "asc" } },
   });
-  return rows.map((row) => row.profile);
+  return rows.map((row) => ({ ...row.profile, everyBuild: row.everyBuild }));
 }

@@ -68,6 +68,16 @@ describe("build notices", () => {
     expect(fixed.subject).toBe("Keel: Wallet iOS #12 is fixed on main");
     expect(fixed.text).toContain("the build before it on this branch had not");
   });
+
+  it("a success, for those who watch every build, says how long it took and the apps it made, a tag build by its tag", () => {
+    const done = renderNotice("build.succeeded", { ...base, status: "SUCCEEDED", tookMs: 754_000, apps: ["Wallet 2.4.0 (4513)", "com.fabrikam.wallet 2.4.0 (4513)"] }, "https://keel.example/builds/x");
+    expect(done.subject).toBe("Keel: Wallet iOS #12 succeeded on main");
+    expect(done.text).toContain("Wallet iOS #12 succeeded on main in 12 min 34 s.\n\nIt made Wallet 2.4.0 (4513), com.fabrikam.wallet 2.4.0 (4513).\n\nCommit 62d2c306: Tighten the formatter");
+    expect(done.text).toContain("watch its build profile");
+    const tagged = renderNotice("build.succeeded", { ...base, branch: null, tag: "v2.4.0", status: "SUCCEEDED" }, null);
+    expect(tagged.subject).toBe("Keel: Wallet iOS #12 succeeded (tag v2.4.0)");
+    expect(tagged.text).not.toContain("It made");
+  });
 });
 
 describe("a build pool without a worker", () => {

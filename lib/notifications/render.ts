@@ -2,7 +2,7 @@
 // kind, for the e-mail and for pages. Pure; every value comes from the notice's data, which
 // never holds a secret.
 import { isConnectionStatus, statusLabel } from "@/lib/connections/status";
-import { brokenWords } from "@/lib/shared/builds";
+import { brokenWords, formatDuration } from "@/lib/shared/builds";
 import { moreWords, suspectsSchema, suspectWords } from "@/lib/shared/build-changes";
 import { poolWorkerCommand } from "@/lib/shared/build-pools";
 import { signingRenewAdvice, type SigningFacts } from "@/lib/shared/signing-files";
@@ -109,7 +109,7 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
       text: `The ${what} of the connection "${name}" expires on ${when} (in ${days} day${days === 1 ? "" : "s"}). Build profiles that use it stop working then.\n\n${expiringAdvice(method)}${footer}`,
     };
   }
-  if (kind === "build.failed" || kind === "build.fixed") {
+  if (kind === "build.failed" || kind === "build.fixed" || kind === "build.succeeded") {
     return renderBuildNotice(kind, data, link);
   }
   if (kind === "api_token.expiring") {
@@ -174,8 +174,8 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
   };
 }
 
-/** A build that failed, or that succeeded after the one before it on its branch had not. */
-function renderBuildNotice(kind: "build.failed" | "build.fixed", data: Record<string, unknown>, link: string | null): RenderedNotice {
+/** A build that failed, that succeeded after the one before it on its branch had not, or (for those who watch every build) that succeeded. */
+function renderBuildNotice(kind: "build.failed" | "build.fixed" | "build.succeeded", data: Record<string, unknown>, link: string | null): RenderedNotice {
   const profile = str(data, "profile") ?? "A build profile";
   const number = num(data, "number");
   const build = `${profile}${number !== null ? ` #${number}` : ""}`;
@@ -187,8 +187,17 @@ function renderBuildNotice(kind: "build.failed" | "build.fixed", data: Record<st
   const about = commit ? `\n\nCommit ${commit}${message ? `: ${message}` : ""}` : "";
   const footer = link ? `\n\nOpen the build in Keel: ${link}\n` : "\n";
   const off = link ? "\n\nYou get this because you started the build, wrote its commit or watch its build profile. Turn these e-mails off under Account in Keel (or stop watching on the profile's page).\n" : "";
+  // What a successful build made: the apps its files hold ("Wallet 2.4.0 (4513)").
+  const apps = Array.isArray(data.apps) ? data.apps.filter((app): app is string => typeof app === "string") : [];
+  const made = apps.length > 0 ? `\n\nIt made ${apps.join(", ")}.` : "";
+  const tookMs = num(data, "tookMs");
+  const took = tookMs !== null ? ` in ${formatDuration(tookMs)}` : "";
   if (kind === "build.fixed") {
-    return { subject: `Keel: ${build} is fixed${where}`, text: `${build} succeeded${where}: the build before it on this ${pr !== null ? "pull request" : "branch"} had not.${about}${footer}${off}` };
+    return { subject: `Keel: ${build} is fixed${where}`, text: `${build} succeeded${where}${took}: the build before it on this ${pr !== null ? "pull request" : "branch"} had not.${made}${about}${footer}${off}` };
+  }
+  if (kind === "build.succeeded") {
+    const tag = str(data, "tag");
+    return { subject: `Keel: ${build} succeeded${tag ? ` (tag ${tag})` : where}`, text: `${build} succeeded${tag ? ` (tag ${tag})` : where}${took}.${made}${about}${footer}${off}` };
   }
   const status = str(data, "status");
   const how = brokenWords(status ?? "FAILED");

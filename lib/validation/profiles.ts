@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { yesNoField } from "./form";
 import { listOrderField, listPageField, listSearchField } from "./list-query";
 import { CONTROL_OR_INVISIBLE, nameKey } from "@/lib/shared/names";
 import { PLATFORMS, type PlatformValue } from "@/lib/shared/platforms";
@@ -216,4 +215,4 @@ export const duplicateProfileSchema = z.object({
 });
 
 /** Watch (or stop watching) a build profile: the button's hidden field. */
-export const watchProfileSchema = z.object({ watch: yesNoField });
+export const watchProfileSchema = z.object({ watch: z.enum(["no", "yes", "every"], { error: "Choose how to watch it: reload the page and try again" }) });

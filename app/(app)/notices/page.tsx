@@ -26,7 +26,7 @@ export default async function NoticesPage() {
     <>
       <PageHeader
         title="Notices"
-        description={`Connections you own or administer that need attention, builds you started, wrote or watch that failed or were fixed, your API tokens that end soon, and for admins signing files that expire, builds waiting without a worker, webhooks that fail and testers' new devices. ${mail ? "Keel e-mails them too." : "Keel does not send e-mail here (SMTP is not set up), so this page is where they arrive."} Kept for 90 days.`}
+        description={`Connections you own or administer that need attention, builds you started, wrote or watch that failed or were fixed (and every build of the profiles you watch that way), your API tokens that end soon, and for admins signing files that expire, builds waiting without a worker, webhooks that fail and testers' new devices. ${mail ? "Keel e-mails them too." : "Keel does not send e-mail here (SMTP is not set up), so this page is where they arrive."} Kept for 90 days.`}
       />
       {notices.length === 0 ? (
         <EmptyState title="No notices">

@@ -29,7 +29,6 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
-import { ActionButton } from "@/components/ui/action-button";
 import { PageHeader } from "@/components/ui/page-header";
 import { startBuildAction } from "@/lib/actions/builds";
 import { setBadgeAction } from "@/lib/actions/badges";
@@ -43,6 +42,7 @@ import { listTesterDevices } from "@/lib/data/tester-devices";
 import { appleDeviceName } from "@/lib/shared/devices";
 import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
 import { deleteProfileAction, duplicateProfileAction, rebindProfileAction, watchProfileAction } from "@/lib/actions/profiles";
+import { WatchForm } from "@/components/profiles/watch-form";
 import { buildStats, describeBuildStats, formatDuration } from "@/lib/shared/builds";
 import { recentFinishedBuilds } from "@/lib/data/builds";
 import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
@@ -153,16 +153,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         }
         actions={
           <>
-            {can(scope, "profile.watch") ? (
-              <ActionButton
-                action={watchProfileAction.bind(null, profile.id)}
-                fields={{ watch: watch.watching ? "no" : "yes" }}
-                label={watch.watching ? "Stop watching" : "Watch"}
-                pendingLabel="Saving…"
-                className="flex flex-col items-end gap-2"
-                buttonLabel={watch.watching ? "Stop watching this profile" : "Watch this profile: hear when a build of its default branch or a tag fails or is fixed"}
-              />
-            ) : null}
+            {can(scope, "profile.watch") ? <WatchForm action={watchProfileAction.bind(null, profile.id)} current={watch.choice} /> : null}
             {canEdit ? (
               <Link href={`/profiles/${profile.id}/edit`} className={buttonClasses("secondary")}>
                 Edit

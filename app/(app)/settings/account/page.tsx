@@ -30,15 +30,18 @@ export default async function AccountPage() {
           <h3 className="mt-6 text-sm font-semibold text-slate-900">Build profiles you watch</h3>
           {watches.length === 0 ? (
             <p className="mt-1 text-sm text-slate-600">
-              None. Press Watch on a build profile&apos;s page to hear when a build of its default branch or a tag fails, and when it is fixed, even when you did not start it.
+              None. Choose Watch on a build profile&apos;s page to hear when a build of its default branch or a tag fails, and when it is fixed (or of every such build), even when you did not start it.
             </p>
           ) : (
             <ul aria-label="Build profiles you watch" className="mt-2 divide-y divide-slate-100 text-sm">
               {watches.map((profile) => (
                 <li key={profile.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
-                  <Link href={`/profiles/${profile.id}`} className="font-medium break-words text-brand-700 underline">
-                    {profile.name}
-                  </Link>
+                  <span>
+                    <Link href={`/profiles/${profile.id}`} className="font-medium break-words text-brand-700 underline">
+                      {profile.name}
+                    </Link>
+                    <span className="ml-2 text-xs text-slate-600">{profile.everyBuild ? "every build" : "failures and fixes"}</span>
+                  </span>
                   <ActionButton
                     action={watchProfileAction.bind(null, profile.id)}
                     fields={{ watch: "no" }}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ProfileWatch" ADD COLUMN     "everyBuild" BOOLEAN NOT NULL DEFAULT false;
