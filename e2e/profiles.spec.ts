@@ -326,7 +326,7 @@ test.describe("build profiles", () => {
       const header = page.getByRole("heading", { level: 1, name: profile.name }).locator("xpath=..");
       const watchForm = page.getByRole("form", { name: "Watch this profile" });
       await expect(watchForm.getByLabel("Watch")).toHaveValue("no");
-      await watchForm.getByLabel("Watch").selectOption({ label: "Failures and fixes" });
+      await watchForm.getByLabel("Watch").selectOption({ label: "Watch failures and fixes" });
       await watchForm.getByRole("button", { name: "Save" }).click();
       await expect(page.getByText("Watching: you hear when a build of its default branch or a tag fails, and when it is fixed.")).toBeVisible();
       await expect(watchForm.getByLabel("Watch")).toHaveValue("yes");
@@ -334,7 +334,7 @@ test.describe("build profiles", () => {
       expect(await prisma().profileWatch.findMany({ where: { profileId: profile.id, userId: member.id }, select: { everyBuild: true } })).toEqual([{ everyBuild: false }]);
       await expectNoSeriousA11yViolations(page, "profile page, watching");
       // A release manager waits for the release build: every build of the default branch and tags.
-      await watchForm.getByLabel("Watch").selectOption({ label: "Every build" });
+      await watchForm.getByLabel("Watch").selectOption({ label: "Watch every build" });
       await watchForm.getByRole("button", { name: "Save" }).click();
       await expect(page.getByText("Watching every build: you hear when a build of its default branch or a tag finishes, with the apps a successful one made.")).toBeVisible();
       expect(await prisma().profileWatch.findMany({ where: { profileId: profile.id, userId: member.id }, select: { everyBuild: true } })).toEqual([{ everyBuild: true }]);

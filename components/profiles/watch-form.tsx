@@ -16,19 +16,18 @@ export function WatchForm({ action, current }: { action: (previous: FormState, f
   const id = useId();
   return (
     <form action={formAction} className="flex flex-col items-end gap-2" aria-label="Watch this profile">
-      <div className="flex items-end gap-2">
-        <div>
-          <label htmlFor={`${id}-watch`} className="block text-xs font-medium text-slate-700">
-            Watch
-          </label>
-          <select id={`${id}-watch`} name="watch" defaultValue={current} key={current} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900">
-            {WATCH_CHOICES.map((choice) => (
-              <option key={choice.value} value={choice.value}>
-                {choice.label}
-              </option>
-            ))}
-          </select>
-        </div>
+      <div className="flex items-center gap-2">
+        {/* The options say what they are ("Watch every build"): the label is for screen readers, and the row lines up with the header's other buttons. */}
+        <label htmlFor={`${id}-watch`} className="sr-only">
+          Watch
+        </label>
+        <select id={`${id}-watch`} name="watch" defaultValue={current} key={current} className="rounded-md border border-slate-300 bg-white px-2 py-2 text-sm text-slate-900">
+          {WATCH_CHOICES.map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
         <SubmitButton variant="secondary" pendingLabel="Saving…">
           Save
         </SubmitButton>

@@ -5,8 +5,8 @@ export type WatchChoice = "no" | "yes" | "every";
 
 export const WATCH_CHOICES: ReadonlyArray<{ value: WatchChoice; label: string }> = [
   { value: "no", label: "Not watching" },
-  { value: "yes", label: "Failures and fixes" },
-  { value: "every", label: "Every build" },
+  { value: "yes", label: "Watch failures and fixes" },
+  { value: "every", label: "Watch every build" },
 ];
 
 /** What the choice means, as the form's answer says it. */
