@@ -758,7 +758,8 @@ test.describe("builds", () => {
       await expect.poll(() => received.length, { timeout: 60_000 }).toBe(2);
       expect(received[1]!.body.title).toBe(`❌ ${profile.name} #1 failed`);
       expect(received[1]!.body.lines[0]).toBe("Step “Test” failed with exit code 1.");
-      expect(JSON.stringify(received[1]!.body)).toContain(`/builds/${buildId}`);
+      // Its link opens the log at the line that says why.
+      expect(JSON.stringify(received[1]!.body)).toMatch(new RegExp(`/builds/${buildId}#L\\d+"`));
 
       await page.goto(`/profiles/${profile.id}#chat`);
       await expect(card).toContainText("Last message delivered");

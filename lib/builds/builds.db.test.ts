@@ -906,7 +906,11 @@ describe("the build worker", () => {
       await saveChatHook(scope, profileId, { url: `http://127.0.0.1:${port}/hooks/T000/B000/secret-part`, label: "Webhook · 127.0.0.1", notify: "changes" });
       const failed = await finished((await start({ branch: DEFAULT_BUILD_BRANCHES.failing })).id);
       await until("the failure in the channel", async () => received.length === 1);
-      expect(received[0]).toMatchObject({ title: `❌ Wallet iOS #${failed.number} failed`, url: `https://keel.test/builds/${failed.id}` });
+      expect(received[0]).toMatchObject({ title: `❌ Wallet iOS #${failed.number} failed` });
+      // The link opens the log at the line that says why.
+      const linked = new RegExp(`^https://keel\\.test/builds/${failed.id}#L(\\d+)$`).exec((received[0] as { url: string }).url);
+      expect(linked).not.toBeNull();
+      expect((await database.prisma.buildLogLine.findUniqueOrThrow({ where: { buildId_seq: { buildId: failed.id, seq: Number(linked![1]) - 1 } } })).text).toContain(FIXTURE_BUILD.failureLine);
       expect(received[0]!.lines[0]).toBe("Step “Test” failed with exit code 1.");
       // What went wrong, first: the failed step's line that says why (the fixture's test failure).
       expect(received[0]!.lines[1]).toBe(`✘ ${FIXTURE_BUILD.failureLine}`);

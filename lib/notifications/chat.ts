@@ -100,8 +100,8 @@ export function buildChatMessage(
   },
   profileName: string,
   change: "build.failed" | "build.fixed" | null,
-  /** The first line of "What went wrong", when one looks like an error. */
-  firstError: string | null = null,
+  /** The first line of "What went wrong", when one looks like an error, and its number in the log (the link goes to it). */
+  firstError: { text: string; line: number } | null = null,
   /** The apps a successful build kept (what the channel is waiting for: "Wallet 2.4.0 (4513)"). */
   apps: AppInfo[] = [],
 ): ChatMessage {
@@ -113,13 +113,13 @@ export function buildChatMessage(
   const suspects = build.status !== "CANCELED" ? suspectsOf(buildChangesOf(build.changes), 3) : null;
   const lines = [
     ...(build.status !== "SUCCEEDED" && build.statusReason ? [build.statusReason] : []),
-    ...(firstError ? [firstError.slice(0, 300)] : []),
+    ...(firstError ? [firstError.text.slice(0, 300)] : []),
     ...(tests ? [`${describeTests(tests)}${tests.failures[0] ? ` — first: ${failureName(tests.failures[0])}` : ""}`] : []),
     ...(build.status === "SUCCEEDED" && apps.length > 0 ? [`Built ${apps.slice(0, 3).map((app) => appLabel(app)).join(", ")}${apps.length > 3 ? ` and ${apps.length - 3} more` : ""}`] : []),
     `${where} · ${build.commitId.slice(0, 8)}${build.commitMessage ? ` ${build.commitMessage.split("\n")[0]!.slice(0, 120)}` : ""}${build.commitAuthor ? ` (${build.commitAuthor})` : ""}`,
     ...(suspects ? [`Since #${suspects.since}: ${[...suspects.commits.map((commit) => suspectWords(commit).slice(0, 120)), ...(moreWords(suspects) ? [moreWords(suspects)] : [])].join("; ")}`] : []),
   ];
-  return { title: `${ICONS[build.status] ?? ""} ${profileName} #${build.number} ${how}`.trim(), lines, link: { label: "Open the build in Keel", url: `${publicUrlOf(getEnv())}/builds/${build.id}` } };
+  return { title: `${ICONS[build.status] ?? ""} ${profileName} #${build.number} ${how}`.trim(), lines, link: { label: "Open the build in Keel", url: `${publicUrlOf(getEnv())}/builds/${build.id}${firstError ? `#L${firstError.line}` : ""}` } };
 }
 
 /** The builds.chat job. */
@@ -139,7 +139,7 @@ export async function chatBuildJob(payload: { buildId: string }, context: JobCon
   }
   const failure = build.status === "FAILED" || build.status === "TIMED_OUT" ? await failureLines(scope, build.id) : null;
   const apps = build.status === "SUCCEEDED" ? (await listArtifacts(scope, build.id)).artifacts.flatMap((artifact) => (artifact.app ? [artifact.app] : [])) : [];
-  const outcome = await postChatMessage(scope, hook.url, buildChatMessage(build, build.profile.name, change, failure?.matched ? (failure.lines[0]?.text ?? null) : null, apps));
+  const outcome = await postChatMessage(scope, hook.url, buildChatMessage(build, build.profile.name, change, failure?.matched && failure.lines[0] ? { text: failure.lines[0].text, line: failure.lines[0].seq + 1 } : null, apps));
   if (outcome.ok) {
     await recordChatDelivery(scope, build.profileId, null);
     return;
