@@ -299,6 +299,19 @@ describe("watching a profile", () => {
     expect(await told("FAILED", { branch: "refs/heads/main" })).toEqual([["build.failed", false]]);
     // Another organization's profile cannot be watched.
     await expect(setProfileWatch(admin, profile.id, "yes")).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    // A failure's notice says which of its failed tests are new: the build before it on main passed them.
+    const summary = (failed: string[]) => ({ total: 3, passed: 3 - failed.length, failed: failed.length, skipped: 0, durationMs: 1, reports: 1, failures: failed.map((name) => ({ suite: "S", className: "WalletTests", name, kind: "failure", message: "" })) });
+    number += 1;
+    await database.prisma.build.create({ data: { organizationId: other.organizationId, profileId: profile.id, number, status: "FAILED", trigger: "PUSH", idempotencyKey: `watch-${number}`, commitId: "f".repeat(40), steps: [], timeoutSeconds: 60, branch: "refs/heads/main", testSummary: summary(["testSync"]), finishedAt: new Date() } });
+    number += 1;
+    const runId = crypto.randomUUID();
+    const red = await database.prisma.build.create({
+      data: { organizationId: other.organizationId, profileId: profile.id, number, status: "RUNNING", runId, trigger: "PUSH", idempotencyKey: `watch-${number}`, commitId: "a".repeat(40), steps: [], timeoutSeconds: 60, requestedById: other.memberId, branch: "refs/heads/main", testSummary: summary(["testSync", "testLogin"]) },
+    });
+    expect(await finishBuild(asAdmin, red.id, runId, { status: "FAILED", reason: null })).toBe(true);
+    const notice = await database.prisma.notification.findFirstOrThrow({ where: { organizationId: other.organizationId, data: { path: ["buildId"], equals: red.id } } });
+    expect((notice.data as { tests: unknown }).tests).toEqual({ failed: 2, newCases: ["WalletTests › testLogin"], newCount: 1, older: 1, flaky: 0 });
   });
 });
 

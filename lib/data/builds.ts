@@ -11,7 +11,7 @@ import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, requireUserActor, type Scope } from "@/lib/scope";
 import type { BuildStateDto, LogLineDto, LogSearchDto } from "@/lib/shared/builds";
 import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
-import { failureHistories, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
+import { failureHistories, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
@@ -1234,7 +1234,7 @@ export async function finishBuild(
     await tx.buildStep.updateMany({ where: { buildId: id, status: "RUNNING" }, data: { status: outcome.status === "CANCELED" ? "CANCELED" : "FAILED", finishedAt: new Date() } });
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, profileId: true, pullRequestId: true, branch: true, tag: true, commitId: true, commitMessage: true, requestedById: true, commitAuthorEmail: true, changes: true, startedAt: true, profile: { select: { name: true, defaultBranch: true } } },
+      select: { id: true, number: true, profileId: true, pullRequestId: true, branch: true, tag: true, targetRef: true, commitId: true, commitMessage: true, requestedById: true, commitAuthorEmail: true, changes: true, testSummary: true, startedAt: true, profile: { select: { name: true, defaultBranch: true } } },
     });
     await addReports(tx, scope.organizationId, build, outcome.status);
     await noticeOfEnd(tx, scope, build, outcome);
@@ -1289,6 +1289,8 @@ async function noticeOfEnd(
     requestedById: string | null;
     commitAuthorEmail: string | null;
     changes: Prisma.JsonValue;
+    targetRef: string | null;
+    testSummary: Prisma.JsonValue;
     startedAt: Date | null;
     profile: { name: string; defaultBranch: string | null };
   },
@@ -1313,6 +1315,8 @@ async function noticeOfEnd(
   const failure = kind === "build.failed" ? await failureLines(scope, build.id, tx) : null;
   // The commits since the last good build: the change that broke it is among them.
   const suspects = kind === "build.failed" ? suspectsOf(buildChangesOf(build.changes)) : null;
+  // Its failed tests, new or not ("is it my change?"), from the earlier builds' results (committed: read outside this transaction).
+  const tests = kind === "build.failed" ? testNews(testSummaryOf(build.testSummary), await failureHistoriesOf(scope, build)) : null;
   await createBuildNotice(tx, scope, {
     buildId: build.id,
     kind,
@@ -1332,6 +1336,7 @@ async function noticeOfEnd(
       commitMessage: build.commitMessage,
       ...(failure?.matched && failure.lines[0] ? { firstError: failure.lines[0].text.slice(0, 500), firstErrorLine: failure.lines[0].seq + 1 } : {}),
       ...(suspects ? { suspects } : {}),
+      ...(tests ? { tests } : {}),
       ...(apps.length > 0 ? { apps } : {}),
       ...(build.startedAt ? { tookMs: Date.now() - build.startedAt.getTime() } : {}),
     },

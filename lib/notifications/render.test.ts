@@ -50,6 +50,10 @@ describe("build notices", () => {
     // With a link to Keel, the line's own address in the log.
     const linked = renderNotice("build.failed", { ...base, status: "FAILED", reason: null, firstError: "error: cannot find 'rate' in scope", firstErrorLine: 1204 }, "https://keel.example/builds/x");
     expect(linked.text).toContain("What went wrong (line 1204 of the log: https://keel.example/builds/x#L1204):\n    error: cannot find 'rate' in scope");
+    // Its failed tests, new or not, after what went wrong; data that is not test news says nothing.
+    const tested = renderNotice("build.failed", { ...base, status: "FAILED", reason: null, tests: { failed: 3, newCases: ["WalletTests › testBalance"], newCount: 1, older: 2, flaky: 0 } }, null);
+    expect(tested.text).toContain("Wallet iOS #12 failed on main.\n\nTests: 3 failed — new in this build: WalletTests › testBalance; 2 failed before it too.\n\nCommit 62d2c306");
+    expect(renderNotice("build.failed", { ...base, status: "FAILED", reason: null, tests: { failed: "3" } }, null).text).not.toContain("Tests:");
     expect(renderNotice("build.failed", { ...base, status: "TIMED_OUT", reason: null }, null).subject).toBe("Keel: Wallet iOS #12 ran out of time on main");
     expect(renderNotice("build.failed", { ...base, status: "ERROR", pullRequestId: 7, reason: null }, null).subject).toBe("Keel: Wallet iOS #12 could not run (pull request 7)");
   });

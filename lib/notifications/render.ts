@@ -1,9 +1,11 @@
 // The words of a notice (lib/data/notifications.ts): one subject and a plain-text body per
 // kind, for the e-mail and for pages. Pure; every value comes from the notice's data, which
 // never holds a secret.
+import { z } from "zod";
 import { isConnectionStatus, statusLabel } from "@/lib/connections/status";
 import { brokenWords, formatDuration } from "@/lib/shared/builds";
 import { moreWords, suspectsSchema, suspectWords } from "@/lib/shared/build-changes";
+import { testNewsWords } from "@/lib/shared/tests";
 import { poolWorkerCommand } from "@/lib/shared/build-pools";
 import { signingRenewAdvice, type SigningFacts } from "@/lib/shared/signing-files";
 
@@ -174,6 +176,9 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
   };
 }
 
+/** A notice's stored test news, as lib/shared/tests.ts `testNews` wrote it. */
+const testNewsSchema = z.object({ failed: z.number().int().min(1), newCases: z.array(z.string()).max(5), newCount: z.number().int().min(0), older: z.number().int().min(0), flaky: z.number().int().min(0) });
+
 /** A build that failed, that succeeded after the one before it on its branch had not, or (for those who watch every build) that succeeded. */
 function renderBuildNotice(kind: "build.failed" | "build.fixed" | "build.succeeded", data: Record<string, unknown>, link: string | null): RenderedNotice {
   const profile = str(data, "profile") ?? "A build profile";
@@ -210,7 +215,10 @@ function renderBuildNotice(kind: "build.failed" | "build.fixed" | "build.succeed
   const since = suspects.success
     ? `\n\nCommits since #${suspects.data.since}, the last successful build:\n${[...suspects.data.commits.map((commit) => `    - ${suspectWords(commit)}`), ...(moreWords(suspects.data) ? [`    ${moreWords(suspects.data)}`] : [])].join("\n")}`
     : "";
-  return { subject: `Keel: ${build} ${how}${where}`, text: `${build} ${how}${where}.${reason ? ` ${reason}` : ""}${wrong}${about}${since}${footer}${off}` };
+  // Its failed tests, new or failing before it (lib/shared/tests.ts, testNews).
+  const news = testNewsSchema.safeParse(data.tests);
+  const tests = news.success ? `\n\n${testNewsWords(news.data)}` : "";
+  return { subject: `Keel: ${build} ${how}${where}`, text: `${build} ${how}${where}.${reason ? ` ${reason}` : ""}${wrong}${tests}${about}${since}${footer}${off}` };
 }
 
 const SIGNING_KINDS = new Set<string>(["provisioning-profile", "certificates", "keystore", "pkcs12", "other"]);

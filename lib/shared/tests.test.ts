@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failingTests, failureHistories, historyKind, historyLabel, testKey, type TestRun, type TestSummaryView } from "./tests";
+import { failingTests, failureHistories, historyKind, historyLabel, testKey, testNews, testNewsWords, type TestRun, type TestSummaryView } from "./tests";
 
 // A failed case's history across builds, and the cases that fail most (lib/shared/tests.ts).
 
@@ -72,6 +72,19 @@ describe("a pull request's failed case against the branch it merges into", () =>
     expect(sync!.onTarget).toEqual({ id: main.id, number: 30, failed: false });
     // Flaky says the most: a rebuild of the commit passed it, whatever the target does.
     expect(historyKind(failureHistories(summary(["testLogin"]), [], [run(44, [], { commit: "c42" })], main)[0])).toBe("flaky");
+  });
+});
+
+describe("a failure's notice of its tests", () => {
+  it("counts the new, the older and the flaky failed cases, names the new ones, and says it in one line", () => {
+    const current = summary(["testBalance", "testLogin", "testSync", "testExport"]);
+    const histories = failureHistories(current, [run(41, ["testLogin"])], [run(43, ["testBalance", "testLogin", "testExport"], { commit: "c42" })]);
+    const news = testNews(current, histories)!;
+    expect(news).toEqual({ failed: 4, newCases: ["WalletTests › testBalance", "WalletTests › testExport"], newCount: 2, older: 1, flaky: 1 });
+    expect(testNewsWords(news)).toBe("Tests: 4 failed — new in this build: WalletTests › testBalance; WalletTests › testExport; 1 failed before it too; 1 flaky (passed on the same commit).");
+    expect(testNewsWords({ failed: 2, newCases: [], newCount: 0, older: 0, flaky: 0 })).toBe("Tests: 2 failed.");
+    expect(testNews(summary([]), [])).toBeNull();
+    expect(testNews(null, [])).toBeNull();
   });
 });
 

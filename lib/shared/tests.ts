@@ -150,6 +150,35 @@ export function failureHistories(summary: TestSummaryView, line: TestRun[], same
   });
 }
 
+/** A failed build's tests as its notice tells them: how many failed, the new ones by name (up to 5), how many failed before it, how many are flaky. */
+export type TestNews = { failed: number; newCases: string[]; newCount: number; older: number; flaky: number };
+
+/** The notice's summary of a build's failed cases and their histories (`failureHistories`); null without a failed case. */
+export function testNews(summary: TestSummaryView | null, histories: FailureHistory[]): TestNews | null {
+  if (!summary || summary.failed === 0) {
+    return null;
+  }
+  const kinds = summary.failures.map((_, index) => historyKind(histories[index]));
+  const fresh = summary.failures.filter((_, index) => kinds[index] === "new");
+  return {
+    failed: summary.failed,
+    newCases: fresh.slice(0, 5).map(failureName),
+    newCount: fresh.length,
+    older: kinds.filter((kind) => kind === "failing" || kind === "fails-on-target").length,
+    flaky: kinds.filter((kind) => kind === "flaky").length,
+  };
+}
+
+/** The notice's line about them: "Tests: 3 failed — new in this build: A › b; 2 failed before it". */
+export function testNewsWords(news: TestNews): string {
+  const parts = [
+    news.newCount > 0 ? `new in this build: ${news.newCases.join("; ")}${news.newCount > news.newCases.length ? ` and ${news.newCount - news.newCases.length} more` : ""}` : null,
+    news.older > 0 ? `${news.older} failed before it too` : null,
+    news.flaky > 0 ? `${news.flaky} flaky (passed on the same commit)` : null,
+  ].filter(Boolean);
+  return `Tests: ${news.failed} failed${parts.length > 0 ? ` — ${parts.join("; ")}` : ""}.`;
+}
+
 /** A case that failed in the window, as the profile's insights list it. */
 export type FailingTest = {
   name: string;
