@@ -1087,6 +1087,8 @@ export async function previousGoodBuild(
 const BUILD_CHANGING_ACTIONS = ["workflow.updated", "workflow.secret_file_saved", "workflow.secret_file_removed", "profile.rebound"];
 /** Audit actions on a variable group the profile uses. */
 const GROUP_ACTIONS = ["variable_group.updated", "variable_group.deleted"];
+/** Audit actions on the profile's connection that change how builds fetch (its credential, its trust). */
+const CONNECTION_ACTIONS = ["connection.token_replaced", "connection.reauthorized", "connection.provider_switched", "connection.credential_replaced", "connection.ca_uploaded", "connection.ca_removed"];
 /** How many such changes a build page lists. */
 export const KEEL_CHANGES_SHOWN = 20;
 
@@ -1096,7 +1098,7 @@ export type KeelChange = { id: string; at: Date; actor: string | null; action: s
 /**
  * What admins changed in Keel between the last successful build of a build's line and the build
  * (lib/builds/README.md, "Changed in Keel since the last good build"): the profile's workflow,
- * secret files and connection, and the variable groups it uses — the other half of "it broke and
+ * secret files and connection (and the connection's credential), and the variable groups it uses — the other half of "it broke and
  * the code did not change". `baseline` is that build (`previousGoodBuild`); null without one.
  * Oldest first, at most KEEL_CHANGES_SHOWN.
  */
@@ -1108,7 +1110,10 @@ export async function keelChangesSince(
   if (!baseline) {
     return null;
   }
-  const groups = await db.profileVariableGroup.findMany({ where: { profileId: build.profileId, organizationId: scope.organizationId }, select: { groupId: true } });
+  const [groups, profile] = await Promise.all([
+    db.profileVariableGroup.findMany({ where: { profileId: build.profileId, organizationId: scope.organizationId }, select: { groupId: true } }),
+    db.buildProfile.findFirst({ where: { id: build.profileId, organizationId: scope.organizationId }, select: { connectionId: true } }),
+  ]);
   const rows = await db.auditEvent.findMany({
     where: {
       organizationId: scope.organizationId,
@@ -1116,6 +1121,7 @@ export async function keelChangesSince(
       OR: [
         { targetType: "build_profile", targetId: build.profileId, action: { in: BUILD_CHANGING_ACTIONS } },
         ...(groups.length > 0 ? [{ targetType: "variable_group", targetId: { in: groups.map((group) => group.groupId) }, action: { in: GROUP_ACTIONS } }] : []),
+        ...(profile?.connectionId ? [{ targetType: "connection", targetId: profile.connectionId, action: { in: CONNECTION_ACTIONS } }] : []),
       ],
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],

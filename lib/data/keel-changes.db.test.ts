@@ -32,6 +32,10 @@ describe("changes in Keel since the last good build", () => {
     await event("variable_group.updated", "2026-12-02T10:00:00Z", { type: "variable_group", id: used.id }, { name: "Signing", changed: ["variables"], variables: { STORE_PASSWORD: "secret replaced" } });
     await event("variable_group.updated", "2026-12-02T10:30:00Z", { type: "variable_group", id: unused.id }, { name: "Other", changed: ["variables"] });
     await event("workflow.secret_file_saved", "2026-12-02T11:00:00Z", profile, { variable: "KEYSTORE", fileName: "upload.jks" });
+    // The profile's connection got a new token; its routine check is not a change.
+    const { connectionId } = await prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { connectionId: true } });
+    await event("connection.token_replaced", "2026-12-02T11:10:00Z", { type: "connection", id: connectionId! }, { name: "Fabrikam", tokenLastFour: "abcd" });
+    await event("connection.checked", "2026-12-02T11:20:00Z", { type: "connection", id: connectionId! }, { ok: true });
     // Not what the build does: the triggers and the chat channel.
     await event("profile.triggers_updated", "2026-12-02T11:30:00Z", profile);
     await event("profile.chat_updated", "2026-12-02T11:40:00Z", profile);
@@ -47,6 +51,7 @@ describe("changes in Keel since the last good build", () => {
       ["workflow.updated", "2026-12-02T09:00:00.000Z", expect.any(String)],
       ["variable_group.updated", "2026-12-02T10:00:00.000Z", expect.any(String)],
       ["workflow.secret_file_saved", "2026-12-02T11:00:00.000Z", expect.any(String)],
+      ["connection.token_replaced", "2026-12-02T11:10:00.000Z", expect.any(String)],
     ]);
     expect(found?.changes[1]?.data).toMatchObject({ name: "Signing" });
     // Without a good build before it there is nothing to compare with; another organization sees nothing.
