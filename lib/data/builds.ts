@@ -1098,9 +1098,9 @@ export type KeelChange = { id: string; at: Date; actor: string | null; action: s
 /**
  * What admins changed in Keel between the last successful build of a build's line and the build
  * (lib/builds/README.md, "Changed in Keel since the last good build"): the profile's workflow,
- * secret files and connection (and the connection's credential), and the variable groups it uses — the other half of "it broke and
- * the code did not change". `baseline` is that build (`previousGoodBuild`); null without one.
- * Oldest first, at most KEEL_CHANGES_SHOWN.
+ * secret files and connection, the connection's credential and trust, and the variable groups it
+ * uses — the other half of "it broke and the code did not change". `baseline` is that build
+ * (`previousGoodBuild`); null without one. Oldest first, at most KEEL_CHANGES_SHOWN.
  */
 export async function keelChangesSince(
   scope: Scope,

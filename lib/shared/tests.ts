@@ -81,6 +81,7 @@ export function historyLabel(history: FailureHistory | undefined, target: string
   }
 }
 
+/** What a history says first (a flaky case may fail on the target too: flaky is what the reader must know). */
 export function historyKind(history: FailureHistory | undefined): HistoryKind {
   if (!history) {
     return null;

@@ -77,7 +77,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     // Failed cases say whether they are new, older or flaky, from the earlier builds' results.
     failureHistoriesOf(scope, build),
     // A finished build against the last good build of its line: how its files' sizes changed, and
-    // what admins changed in Keel meanwhile (the workflow, secret files, variable groups).
+    // what admins changed in Keel meanwhile (the workflow, secret files, connection, variable groups).
     isFinal(build.status) ? previousGoodBuild(scope, build).then((good) => Promise.all([baselineArtifacts(scope, good), keelChangesSince(scope, build, good)])) : null,
   ]);
   const [baseline, keelChanges] = sinceGood ?? [null, null];
@@ -169,7 +169,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
               summary={tests}
               histories={histories}
               context={{
-                line: build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.tag ? "the tags" : build.branch ? shortBranchName(build.branch) : "this profile",
+                line: build.tag && build.pullRequestId === null ? "the tags" : lineWords(build) || "this profile",
                 target: build.targetRef ? shortBranchName(build.targetRef) : null,
               }}
             />
