@@ -212,6 +212,23 @@ test.describe("API tokens", () => {
           { className: "WalletTests", name: "testBalance", kind: "failure", message: "testBalance: expected 0.00", history: "flaky", failingSince: null },
         ],
       });
+      // The profile's insights for a dashboard: the tests that fail most among these builds, flaky ones marked.
+      const insights = (await (await script.get(`/api/v1/profiles/${profile.id}/insights?days=7`, { headers: bearer })).json()) as {
+        insights: { days: number; finished: number; perDay: unknown[]; failingTests: { builds: number; tests: Array<{ name: string; failures: number; flaky: boolean; lastFailed: { number: number; webUrl: string } }> }; webUrl: string };
+      };
+      expect(insights.insights.days).toBe(7);
+      expect(insights.insights.perDay).toHaveLength(7);
+      expect(insights.insights.finished).toBeGreaterThanOrEqual(5);
+      expect(insights.insights.failingTests.builds).toBe(4);
+      expect(insights.insights.failingTests.tests.map((test) => [test.name, test.failures, test.flaky, test.lastFailed.number])).toEqual([
+        ["WalletTests › testSync", 4, false, 103],
+        ["WalletTests › testLogin", 3, false, 103],
+        ["WalletTests › testBalance", 1, true, 102],
+      ]);
+      expect(insights.insights.webUrl).toBe(`${KEEL_URL}/profiles/${profile.id}/insights`);
+      const badDays = await script.get(`/api/v1/profiles/${profile.id}/insights?days=365`, { headers: bearer });
+      expect(badDays.status()).toBe(400);
+      expect(((await badDays.json()) as { error: { fields: Record<string, string[]> } }).error.fields.days).toEqual(["days must be at most 90"]);
 
       // Keel's own record: started by the member, through the token, which the audit log names.
       expect(await prisma().build.findUniqueOrThrow({ where: { id: build.id } })).toMatchObject({ trigger: "API", requestedById: member.id, branch: "refs/heads/main" });
