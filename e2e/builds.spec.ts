@@ -472,7 +472,7 @@ test.describe("builds", () => {
 
   test("a failed build says which tests are new, which failed before and which are flaky; Insights lists the tests that fail most", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Tests"));
-    const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 6 }, select: { organizationId: true } });
+    const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 7 }, select: { organizationId: true } });
     const member = await createUser({ role: "MEMBER", name: "Tess Tests" });
     const rebuilt = "e".repeat(40);
     // Builds as the worker leaves them, with what their JUnit reports said (lib/builds/test-reports.ts reads them).
@@ -542,6 +542,12 @@ test.describe("builds", () => {
       await expectNoSeriousA11yViolations(page, "insights with failing tests");
       await rows.nth(2).getByRole("link", { name: "#4" }).click();
       await expect(page).toHaveURL(new RegExp(`/builds/${fourth.id}$`));
+      // The next build of main passes them all: its Tests card names what passes again since #3.
+      const green = await build(6, "main", "d".repeat(40), []);
+      await page.goto(`/builds/${green.id}`);
+      const greenTests = page.getByRole("region", { name: "Tests" });
+      await expect(greenTests).toContainText("Passing again since #3: WalletTests › testLogin, WalletTests › testBalance, WalletTests › testSync.");
+      await expect(greenTests).toContainText("All passed");
     } finally {
       await removeConnection(connection.id);
       await removeUser(member.id);

@@ -68,15 +68,33 @@ function historyCounts(histories: FailureHistory[], { target }: HistoryContext):
  * line (`context.line`: "main", "pull request 42", "the tags") or, for a pull request, to the branch
  * it merges into (`context.target`).
  */
-export function TestSummaryCard({ summary, histories = [], context = { line: "this branch", target: null } }: { summary: TestSummaryView; histories?: FailureHistory[]; context?: HistoryContext }) {
+export function TestSummaryCard({
+  summary,
+  histories = [],
+  passingAgain = null,
+  context = { line: "this branch", target: null },
+}: {
+  summary: TestSummaryView;
+  histories?: FailureHistory[];
+  /** What the build before it on its line failed and this one did not (lib/shared/tests.ts). */
+  passingAgain?: { since: { id: string; number: number }; names: string[] } | null;
+  context?: HistoryContext;
+}) {
   const hidden = summary.failed - summary.failures.length;
   const counts = historyCounts(histories, context);
+  const again = passingAgain ? (
+    <p className="mb-3 text-sm text-slate-700">
+      <Badge tone="success">Passing again</Badge> since {buildLink(passingAgain.since)}: <span className="font-mono text-xs break-words">{passingAgain.names.slice(0, 5).join(", ")}</span>
+      {passingAgain.names.length > 5 ? ` and ${passingAgain.names.length - 5} more` : ""}.
+    </p>
+  ) : null;
   return (
     <Card
       title="Tests"
       id="tests"
       description={`${describeTests(summary)}${summary.durationMs > 0 ? ` in ${formatDuration(summary.durationMs)}` : ""} (from ${summary.reports} JUnit report${summary.reports === 1 ? "" : "s"} among the artifacts).`}
     >
+      {again}
       {summary.failures.length === 0 ? (
         <p className="text-sm text-slate-700">
           <Badge tone={summary.failed === 0 ? "success" : "error"}>{summary.failed === 0 ? "All passed" : `${summary.failed} failed`}</Badge>

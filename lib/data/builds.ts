@@ -11,7 +11,7 @@ import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, requireUserActor, type Scope } from "@/lib/scope";
 import type { BuildStateDto, LogLineDto, LogSearchDto } from "@/lib/shared/builds";
 import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
-import { failureHistories, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
+import { failureHistories, passingAgain, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
@@ -1167,17 +1167,22 @@ export async function testHistoryRuns(
   return { line: testRuns(earlier), sameCommit: testRuns(sameCommit), target: testRuns(target)[0] ?? null };
 }
 
+type TestedBuild = Parameters<typeof testHistoryRuns>[1] & { testSummary: Prisma.JsonValue | null };
+
 /** Each stored failed case of a build with its history (`failureHistories`, one per failure); [] when it has no failed case. */
-export async function failureHistoriesOf(
-  scope: Scope,
-  build: Parameters<typeof testHistoryRuns>[1] & { testSummary: Prisma.JsonValue | null },
-): Promise<FailureHistory[]> {
+export async function failureHistoriesOf(scope: Scope, build: TestedBuild): Promise<FailureHistory[]> {
   const tests = testSummaryOf(build.testSummary);
-  if (!tests || tests.failures.length === 0) {
-    return [];
+  return tests && tests.failures.length > 0 ? (await testStoryOf(scope, build)).histories : [];
+}
+
+/** What the build page's Tests card tells beside the counts: each failed case's history, and the cases passing again (`passingAgain`). */
+export async function testStoryOf(scope: Scope, build: TestedBuild): Promise<{ histories: FailureHistory[]; passingAgain: ReturnType<typeof passingAgain> }> {
+  const tests = testSummaryOf(build.testSummary);
+  if (!tests) {
+    return { histories: [], passingAgain: null };
   }
   const runs = await testHistoryRuns(scope, build);
-  return failureHistories(tests, runs.line, runs.sameCommit, runs.target);
+  return { histories: failureHistories(tests, runs.line, runs.sameCommit, runs.target), passingAgain: passingAgain(tests, runs.line) };
 }
 
 /** Builds' stored test summaries as runs; a summary that does not read as one is left out. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failingTests, failureHistories, historyKind, historyLabel, testKey, testNews, testNewsWords, type TestRun, type TestSummaryView } from "./tests";
+import { failingTests, failureHistories, historyKind, historyLabel, passingAgain, testKey, testNews, testNewsWords, type TestRun, type TestSummaryView } from "./tests";
 
 // A failed case's history across builds, and the cases that fail most (lib/shared/tests.ts).
 
@@ -72,6 +72,18 @@ describe("a pull request's failed case against the branch it merges into", () =>
     expect(sync!.onTarget).toEqual({ id: main.id, number: 30, failed: false });
     // Flaky says the most: a rebuild of the commit passed it, whatever the target does.
     expect(historyKind(failureHistories(summary(["testLogin"]), [], [run(44, [], { commit: "c42" })], main)[0])).toBe("flaky");
+  });
+});
+
+describe("cases passing again", () => {
+  it("names what the build before it on the line failed and this one did not, only when this build lists all its failures", () => {
+    const before = run(41, ["testLogin", "testSync", "testLogin"]);
+    expect(passingAgain(summary(["testSync"]), [before, run(40, ["testBalance"])])).toEqual({ since: { id: before.id, number: 41 }, names: ["WalletTests › testLogin"] });
+    expect(passingAgain(summary([]), [before])?.names).toEqual(["WalletTests › testLogin", "WalletTests › testSync"]);
+    // Nothing passes again: the same failures, no earlier build, or a cut list.
+    expect(passingAgain(summary(["testLogin", "testSync"]), [before])).toBeNull();
+    expect(passingAgain(summary([]), [])).toBeNull();
+    expect(passingAgain(summary(["testOther", "testMore"], { total: 100, listed: 1 }), [before])).toBeNull();
   });
 });
 

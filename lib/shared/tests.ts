@@ -103,10 +103,12 @@ export function testKey(failure: Pick<TestFailureView, "className" | "name" | "s
   return `${failure.className || failure.suite}\u0000${failure.name}`;
 }
 
-/** Whether a run lists every case it failed, so a case it does not list did not fail there. */
-function complete(run: TestRun): boolean {
-  return run.summary.total > 0 && run.summary.failures.length >= run.summary.failed;
+/** Whether a summary lists every case it failed, so a case it does not list did not fail there. */
+function listsEveryFailure(summary: TestSummaryView): boolean {
+  return summary.total > 0 && summary.failures.length >= summary.failed;
 }
+
+const complete = (run: TestRun) => listsEveryFailure(run.summary);
 
 function failedIn(run: TestRun): Set<string> {
   return new Set(run.summary.failures.map(testKey));
@@ -149,6 +151,21 @@ export function failureHistories(summary: TestSummaryView, line: TestRun[], same
       onTarget: target && (failedOnTarget || complete(target)) ? { id: target.id, number: target.number, failed: failedOnTarget } : null,
     };
   });
+}
+
+/**
+ * The cases the build before it on its line (the newest earlier one with test results) failed and
+ * this build did not: "passing again since #41". Null when there is none, or when this build's list
+ * of failures is cut (a case it does not name may have failed).
+ */
+export function passingAgain(summary: TestSummaryView, line: TestRun[]): { since: { id: string; number: number }; names: string[] } | null {
+  const before = line[0];
+  if (!before || !listsEveryFailure(summary)) {
+    return null;
+  }
+  const failing = new Set(summary.failures.map(testKey));
+  const names = [...new Map(before.summary.failures.filter((failure) => !failing.has(testKey(failure))).map((failure) => [testKey(failure), failureName(failure)])).values()];
+  return names.length > 0 ? { since: { id: before.id, number: before.number }, names } : null;
 }
 
 /** A failed build's tests as its notice tells them: how many failed, the new ones by name (up to 5), how many failed before it, how many are flaky. */

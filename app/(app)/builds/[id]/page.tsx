@@ -19,7 +19,7 @@ import { shareBuildAction, unshareBuildAction } from "@/lib/actions/shares";
 import { requireScope } from "@/lib/auth/guards";
 import { baselineArtifacts, listArtifacts } from "@/lib/data/artifacts";
 import { summarizeWorkers } from "@/lib/data/jobs";
-import { failureLines, getBuild, getBuildState, getBuildTitle, listReports, failureHistoriesOf, keelChangesSince, previousGoodBuild } from "@/lib/data/builds";
+import { failureLines, getBuild, getBuildState, getBuildTitle, listReports, testStoryOf, keelChangesSince, previousGoodBuild } from "@/lib/data/builds";
 import { auditLabel, describeAudit } from "@/lib/audit/labels";
 import { When } from "@/components/ui/when";
 import { typicalDuration } from "@/lib/data/insights";
@@ -63,7 +63,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
   }
   const parameters = buildParametersOf(build.parameters);
   const tests = testSummaryOf(build.testSummary);
-  const [state, reports, profile, kept, workers, shares, failure, typical, histories, sinceGood] = await Promise.all([
+  const [state, reports, profile, kept, workers, shares, failure, typical, testStory, sinceGood] = await Promise.all([
     getBuildState(scope, build.id),
     listReports(scope, build.id),
     getProfile(scope, build.profileId),
@@ -74,8 +74,8 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
     (build.status === "FAILED" || build.status === "TIMED_OUT") && !build.finding ? failureLines(scope, build.id) : null,
     // A build still to run or running shows how long the profile's builds usually take.
     isFinal(build.status) ? null : typicalDuration(scope, build.profileId),
-    // Failed cases say whether they are new, older or flaky, from the earlier builds' results.
-    failureHistoriesOf(scope, build),
+    // Failed cases say whether they are new, older or flaky, and which pass again, from the earlier builds' results.
+    testStoryOf(scope, build),
     // A finished build against the last good build of its line: how its files' sizes changed, and
     // what admins changed in Keel meanwhile (the workflow, secret files, connection, variable groups).
     isFinal(build.status) ? previousGoodBuild(scope, build).then((good) => Promise.all([baselineArtifacts(scope, good), keelChangesSince(scope, build, good)])) : null,
@@ -167,7 +167,8 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
           {tests ? (
             <TestSummaryCard
               summary={tests}
-              histories={histories}
+              histories={testStory.histories}
+              passingAgain={testStory.passingAgain}
               context={{
                 line: build.tag && build.pullRequestId === null ? "the tags" : lineWords(build) || "this profile",
                 target: build.targetRef ? shortBranchName(build.targetRef) : null,
