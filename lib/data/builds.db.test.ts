@@ -312,6 +312,16 @@ describe("watching a profile", () => {
     expect(await finishBuild(asAdmin, red.id, runId, { status: "FAILED", reason: null })).toBe(true);
     const notice = await database.prisma.notification.findFirstOrThrow({ where: { organizationId: other.organizationId, data: { path: ["buildId"], equals: red.id } } });
     expect((notice.data as { tests: unknown }).tests).toEqual({ failed: 2, newCases: ["WalletTests › testLogin"], newCount: 1, older: 1, flaky: 0 });
+    // The fix after it names the cases it made pass again.
+    number += 1;
+    const fixRun = crypto.randomUUID();
+    const fix = await database.prisma.build.create({
+      data: { organizationId: other.organizationId, profileId: profile.id, number, status: "RUNNING", runId: fixRun, trigger: "PUSH", idempotencyKey: `watch-${number}`, commitId: "b".repeat(40), steps: [], timeoutSeconds: 60, requestedById: other.memberId, branch: "refs/heads/main", testSummary: summary([]) },
+    });
+    expect(await finishBuild(asAdmin, fix.id, fixRun, { status: "SUCCEEDED", reason: null })).toBe(true);
+    const fixed = await database.prisma.notification.findFirstOrThrow({ where: { organizationId: other.organizationId, data: { path: ["buildId"], equals: fix.id } } });
+    expect(fixed.kind).toBe("build.fixed");
+    expect((fixed.data as { passingAgain: unknown }).passingAgain).toEqual({ since: red.number, names: ["WalletTests › testSync", "WalletTests › testLogin"], more: 0 });
   });
 });
 

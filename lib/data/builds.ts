@@ -1328,6 +1328,8 @@ async function noticeOfEnd(
   const suspects = kind === "build.failed" ? suspectsOf(buildChangesOf(build.changes)) : null;
   // Its failed tests, new or not ("is it my change?"), from the earlier builds' results (committed: read outside this transaction).
   const tests = kind === "build.failed" ? testNews(testSummaryOf(build.testSummary), await failureHistoriesOf(scope, build)) : null;
+  // A fix names the cases it made pass again (the build before it on its line failed them).
+  const again = kind === "build.fixed" ? (await testStoryOf(scope, build)).passingAgain : null;
   await createBuildNotice(tx, scope, {
     buildId: build.id,
     kind,
@@ -1348,6 +1350,7 @@ async function noticeOfEnd(
       ...(failure?.matched && failure.lines[0] ? { firstError: failure.lines[0].text.slice(0, 500), firstErrorLine: failure.lines[0].seq + 1 } : {}),
       ...(suspects ? { suspects } : {}),
       ...(tests ? { tests } : {}),
+      ...(again ? { passingAgain: { since: again.since.number, names: again.names.slice(0, 5), more: Math.max(0, again.names.length - 5) } } : {}),
       ...(apps.length > 0 ? { apps } : {}),
       ...(build.startedAt ? { tookMs: Date.now() - build.startedAt.getTime() } : {}),
     },

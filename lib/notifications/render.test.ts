@@ -71,6 +71,10 @@ describe("build notices", () => {
     const fixed = renderNotice("build.fixed", { ...base, status: "SUCCEEDED" }, null);
     expect(fixed.subject).toBe("Keel: Wallet iOS #12 is fixed on main");
     expect(fixed.text).toContain("the build before it on this branch had not");
+    // With the cases it made pass again.
+    const again = renderNotice("build.fixed", { ...base, status: "SUCCEEDED", passingAgain: { since: 11, names: ["WalletTests › testBalance"], more: 2 } }, null);
+    expect(again.text).toContain("had not.\n\nPassing again since #11: WalletTests › testBalance and 2 more.\n\nCommit 62d2c306");
+    expect(renderNotice("build.fixed", { ...base, status: "SUCCEEDED", passingAgain: { since: 11, names: [], more: 0 } }, null).text).not.toContain("Passing again");
   });
 
   it("a success, for those who watch every build, says how long it took and the apps it made, a tag build by its tag", () => {

@@ -179,6 +179,9 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
 /** A notice's stored test news, as lib/shared/tests.ts `testNews` wrote it. */
 const testNewsSchema = z.object({ failed: z.number().int().min(1), newCases: z.array(z.string()).max(5), newCount: z.number().int().min(0), older: z.number().int().min(0), flaky: z.number().int().min(0) });
 
+/** A fix's cases passing again, as lib/data/builds.ts stored them (the first five names, and how many more). */
+const passingAgainSchema = z.object({ since: z.number().int(), names: z.array(z.string()).min(1).max(5), more: z.number().int().min(0) });
+
 /** A build that failed, that succeeded after the one before it on its branch had not, or (for those who watch every build) that succeeded. */
 function renderBuildNotice(kind: "build.failed" | "build.fixed" | "build.succeeded", data: Record<string, unknown>, link: string | null): RenderedNotice {
   const profile = str(data, "profile") ?? "A build profile";
@@ -198,7 +201,10 @@ function renderBuildNotice(kind: "build.failed" | "build.fixed" | "build.succeed
   const tookMs = num(data, "tookMs");
   const took = tookMs !== null ? ` in ${formatDuration(tookMs)}` : "";
   if (kind === "build.fixed") {
-    return { subject: `Keel: ${build} is fixed${where}`, text: `${build} succeeded${where}${took}: the build before it on this ${pr !== null ? "pull request" : "branch"} had not.${made}${about}${footer}${off}` };
+    // The cases it made pass again, as its Tests card names them.
+    const again = passingAgainSchema.safeParse(data.passingAgain);
+    const fixedTests = again.success ? `\n\nPassing again since #${again.data.since}: ${again.data.names.join(", ")}${again.data.more > 0 ? ` and ${again.data.more} more` : ""}.` : "";
+    return { subject: `Keel: ${build} is fixed${where}`, text: `${build} succeeded${where}${took}: the build before it on this ${pr !== null ? "pull request" : "branch"} had not.${fixedTests}${made}${about}${footer}${off}` };
   }
   if (kind === "build.succeeded") {
     const tag = str(data, "tag");
