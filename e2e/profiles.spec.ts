@@ -340,7 +340,7 @@ test.describe("build profiles", () => {
       expect(await prisma().profileWatch.findMany({ where: { profileId: profile.id, userId: member.id }, select: { everyBuild: true } })).toEqual([{ everyBuild: true }]);
       // The profiles list marks it, and shows only the watched ones when asked.
       await page.goto("/profiles");
-      await expect(page.getByRole("row").filter({ hasText: profile.name })).toContainText("Watching");
+      await expect(page.getByRole("row").filter({ hasText: profile.name })).toContainText("Watching every build");
       await page.getByLabel("Show").selectOption("watched");
       await page.getByRole("button", { name: "Apply" }).click();
       await expect(page).toHaveURL(/[?&]show=watched/);

@@ -590,13 +590,13 @@ export async function setProfileWatch(scope: Scope, profileId: string, watch: Wa
   }
 }
 
-/** Which of these profiles the signed-in person watches (the profiles list marks them). */
-export async function watchedAmong(scope: Scope, profileIds: string[]): Promise<Set<string>> {
+/** Which of these profiles the signed-in person watches, and whether every build (the profiles list marks them). */
+export async function watchedAmong(scope: Scope, profileIds: string[]): Promise<Map<string, { everyBuild: boolean }>> {
   if (profileIds.length === 0) {
-    return new Set();
+    return new Map();
   }
-  const rows = await db.profileWatch.findMany({ where: { userId: requireUserActor(scope).userId, profileId: { in: profileIds }, profile: { organizationId: scope.organizationId } }, select: { profileId: true } });
-  return new Set(rows.map((row) => row.profileId));
+  const rows = await db.profileWatch.findMany({ where: { userId: requireUserActor(scope).userId, profileId: { in: profileIds }, profile: { organizationId: scope.organizationId } }, select: { profileId: true, everyBuild: true } });
+  return new Map(rows.map((row) => [row.profileId, { everyBuild: row.everyBuild }]));
 }
 
 /** The profiles of the organization the signed-in person watches, by name (their account page). */

@@ -165,7 +165,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                         </a>
                         {watched.has(profile.id) ? (
                           <Badge tone="info" className="ml-2">
-                            Watching
+                            {watched.get(profile.id)!.everyBuild ? "Watching every build" : "Watching"}
                           </Badge>
                         ) : null}
                       </td>
