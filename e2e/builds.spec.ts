@@ -1,7 +1,7 @@
 // Builds in the browser: start one from a profile, watch its log stream in, see it succeed and
 // its commit status arrive in Azure DevOps; a failing build; an admin sets a workflow variable
 // and a member cancels a long build. The worker (the launcher's child) runs them for real.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -1220,6 +1220,42 @@ test.describe("builds", () => {
     } finally {
       await removeConnection(connection.id);
       await removeUser(member.id);
+    }
+  });
+
+  test("the Workers page tells an admin how a pool was used and that its builds wait too long for a worker", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Usage"));
+    // A pool of this test's own: the other journeys' builds run in the default pool.
+    const pool = `usage-${randomUUID().slice(0, 8)}`;
+    const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { buildPool: pool }, select: { organizationId: true } });
+    try {
+      // Three finished builds an hour ago: 20 min on a worker after waiting 10 min, then two of 5 min side by side that waited 30 s and 90 s.
+      const hourAgo = Date.now() - 3_600_000;
+      for (const [number, waitS, tookS] of [
+        [1, 600, 1_200],
+        [2, 30, 300],
+        [3, 90, 300],
+      ] as const) {
+        const queuedAt = new Date(hourAgo + number * 60_000);
+        const startedAt = new Date(queuedAt.getTime() + waitS * 1_000);
+        await prisma().build.create({
+          data: { organizationId, profileId: profile.id, number, trigger: "PUSH", idempotencyKey: `usage-${profile.id}-${number}`, commitId: String(number).repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 3_600, pool, status: "SUCCEEDED", queuedAt, startedAt, finishedAt: new Date(startedAt.getTime() + tookS * 1_000) },
+        });
+      }
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto("/settings/workers");
+      const usage = page.getByRole("table", { name: "Build pools' usage over the last 30 days" });
+      // Waits 30, 90, 600 s: median 90 s; the 90th percentile interpolates 90 → 600 at 0.8: 498 s.
+      await expect(usage.getByRole("row").filter({ hasText: pool }).getByRole("cell")).toHaveText([pool, "3", "30 min", /^1 min 30 s, 8 min 18 s\s*Longest: .* #1, 10 min$/, "1", "2", `${profile.name} 100 %`]);
+      await expect(page.getByRole("alert").filter({ hasText: `The ${pool} pool is short of workers` })).toContainText(
+        `1 of 3 builds (33 %) waited 5 minutes or more for a worker: add a worker to the pool (KEEL_BUILD_POOLS=${pool} npm run worker on another machine)`,
+      );
+      await expectNoSeriousA11yViolations(page, "workers with a pool's usage");
+      await usage.getByRole("link", { name: /Longest: .* #1, 10 min/ }).click();
+      await expect(page).toHaveURL(/\/builds\/[0-9a-f-]{36}$/);
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #1`);
+    } finally {
+      await removeConnection(connection.id);
     }
   });
 

@@ -194,3 +194,78 @@ describe("test results across builds", () => {
     });
   });
 });
+
+describe("build pools' usage", () => {
+  /** Writes a build of `profileId` in `pool`: queued at `queued`, started `waitS` later, `tookS` long (null: still running; no start: never started). */
+  async function pooledBuild(profileId: string, pool: string, queued: string, waitS: number | null, tookS: number | null) {
+    const { database, seeded } = suite;
+    number += 1;
+    const queuedAt = at(queued);
+    const startedAt = waitS === null ? null : new Date(queuedAt.getTime() + waitS * 1_000);
+    const finishedAt = startedAt === null || tookS === null ? null : new Date(startedAt.getTime() + tookS * 1_000);
+    const status = startedAt === null ? "CANCELED" : finishedAt === null ? "RUNNING" : "SUCCEEDED";
+    return database.prisma.build.create({
+      data: { organizationId: seeded.organizationId, profileId, number, pool, trigger: "MANUAL", idempotencyKey: `pooled-${number}`, commitId: "e".repeat(40), steps: [], timeoutSeconds: 3_600, status, queuedAt, startedAt, finishedAt, ...(status === "CANCELED" ? { finishedAt: at(queued) } : {}) },
+      select: { id: true, number: true },
+    });
+  }
+
+  it("sums each pool's time on workers, its waits for a worker (a one-at-a-time profile's from its previous build's end) and the most builds at once", async () => {
+    const { poolUsage, LONG_WAIT_MS } = await import("./insights");
+    const { database, seeded, profileId, admin } = suite;
+    await database.prisma.build.deleteMany({ where: { profileId } });
+    const wallet = await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId } });
+    const release = await database.prisma.buildProfile.create({
+      data: { organizationId: seeded.organizationId, connectionId: wallet.connectionId, name: "Wallet Release", nameKey: "wallet release", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r", repositoryName: "R" },
+    });
+    expect(await poolUsage(admin, 30, NOW)).toEqual([]);
+    expect(LONG_WAIT_MS).toBe(300_000);
+
+    // The default pool: 10:00:10–10:10:10, 10:11:40–10:16:40 (waited 400 s), 10:20:20–10:22:00, and
+    // one that starts the instant the first ends (back to back is not side by side: at most 1 at once).
+    await pooledBuild(profileId, "default", "2026-12-01T10:00:00Z", 10, 600);
+    const longWait = await pooledBuild(profileId, "default", "2026-12-01T10:05:00Z", 400, 300);
+    await pooledBuild(profileId, "default", "2026-12-01T10:20:00Z", 20, 100);
+    await pooledBuild(profileId, "default", "2026-12-01T10:10:00Z", 10, 50);
+    // Not counted: canceled while queued (it never ran), and one older than the window.
+    await pooledBuild(profileId, "default", "2026-12-01T11:00:00Z", null, null);
+    await pooledBuild(profileId, "default", "2026-10-01T10:00:00Z", 5_000, 60);
+    // The macos pool: the release profile's 08:01–08:21, then its next one from 08:21 (queued at
+    // 08:00:30: 1,230 s after), a Wallet build 08:05–08:10 beside the first, and one running
+    // for the last 100 s after waiting 100 s.
+    await pooledBuild(release.id, "macos", "2026-12-02T08:00:00Z", 60, 1_200);
+    const serial = await pooledBuild(release.id, "macos", "2026-12-02T08:00:30Z", 1_230, 600);
+    await pooledBuild(profileId, "macos", "2026-12-02T08:05:00Z", 0, 300);
+    await pooledBuild(release.id, "macos", "2026-12-06T14:56:40Z", 100, null);
+
+    const [byDefault, macos] = await poolUsage(admin, 30, NOW);
+    // Waits 10, 10, 20, 400 s: median 15 s; the 90th percentile interpolates 20 → 400 at 0.7: 286 s.
+    expect(byDefault).toEqual({
+      pool: "default",
+      builds: 4,
+      buildMs: 1_050_000,
+      medianWaitMs: 15_000,
+      p90WaitMs: 286_000,
+      waitedLong: 1,
+      peakRunning: 1,
+      longest: { id: longWait.id, number: longWait.number, profileName: "Wallet", waitMs: 400_000 },
+      profiles: [{ id: profileId, name: "Wallet", builds: 4, buildMs: 1_050_000 }],
+    });
+    // While the release profile builds side by side, its second build waited 1,230 s for a worker.
+    expect(macos).toMatchObject({ pool: "macos", builds: 4, buildMs: 2_200_000, waitedLong: 1, peakRunning: 2, longest: { id: serial.id, waitMs: 1_230_000 } });
+    expect(macos!.profiles).toEqual([
+      { id: release.id, name: "Wallet Release", builds: 3, buildMs: 1_900_000 },
+      { id: profileId, name: "Wallet", builds: 1, buildMs: 300_000 },
+    ]);
+    // Once it runs one build at a time, that wait was for its own first build, not for a worker:
+    // waits 0, 0, 60, 100 s.
+    await database.prisma.buildProfile.update({ where: { id: release.id }, data: { oneAtATime: true } });
+    const [, serialMacos] = await poolUsage(admin, 30, NOW);
+    expect(serialMacos).toMatchObject({ waitedLong: 0, medianWaitMs: 30_000, p90WaitMs: 88_000, longest: { waitMs: 100_000, profileName: "Wallet Release" } });
+
+    // Members do not read it (the Workers page is the admins'); another organization sees no pool of this one's.
+    await expect(poolUsage(testScope(seeded.organizationId, seeded.memberId, "MEMBER"), 30, NOW)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const other = await database.prisma.organization.create({ data: { name: "Elsewhere, pools" }, select: { id: true } });
+    expect(await poolUsage(testScope(other.id, seeded.adminId), 30, NOW)).toEqual([]);
+  });
+});

@@ -1,5 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { can, refusalOf } from "@/lib/policy";
 import type { TypicalDuration } from "@/lib/shared/builds";
 import type { Scope } from "@/lib/scope";
 import { failingTests, type FailingTest } from "@/lib/shared/tests";
@@ -162,4 +164,96 @@ export async function typicalDuration(scope: Scope, profileId: string): Promise<
     builds: Number(total.builds),
     steps: Object.fromEntries(rows.filter((row) => row.name !== null).map((row) => [row.name!, Math.round(Number(row.median))])),
   };
+}
+
+/** A build that waited this long for a worker counts as having waited long (the pool was short of workers). */
+export const LONG_WAIT_MS = 5 * 60_000;
+
+/** One build pool's use over the window (the Workers page's Usage card). Waits are for a worker: see `poolUsage`. */
+export type PoolUsage = {
+  pool: string;
+  /** Builds of the pool that started in the window. */
+  builds: number;
+  /** Their time on workers, start to end (a running build counts until now), in ms. */
+  buildMs: number;
+  /** How long they waited for a worker, median and 90th percentile, in ms. */
+  medianWaitMs: number;
+  p90WaitMs: number;
+  /** How many waited LONG_WAIT_MS or more. */
+  waitedLong: number;
+  /** The most of its builds that ran at the same moment. */
+  peakRunning: number;
+  /** The build that waited longest. */
+  longest: { id: string; number: number; profileName: string; waitMs: number };
+  /** The profiles that used the pool most (by time on workers), at most 5. */
+  profiles: Array<{ id: string; name: string; builds: number; buildMs: number }>;
+};
+
+/**
+ * How each build pool was used over the last `days` days (lib/builds/README.md, "Build pools"):
+ * so an admin sees whether the Mac pool needs another machine before people complain. A build's
+ * wait is for a *worker*: queued to started, except that a build of a profile that runs one
+ * build at a time waits for its own previous build first, so its wait counts from when that one
+ * ended. Builds canceled while queued never started and are not counted. Admins only
+ * (`worker.read`), like the page; pools with no build in the window are left out.
+ */
+export async function poolUsage(scope: Scope, days = 30, now = new Date()): Promise<PoolUsage[]> {
+  if (!can(scope, "worker.read")) {
+    throw new AppError("FORBIDDEN", refusalOf("worker.read"));
+  }
+  const since = windowStart(days, now);
+  const [pools, profiles, peaks] = await Promise.all([
+    db.$queryRaw<{ pool: string; builds: bigint; build_ms: number; median_wait: number; p90_wait: number; waited_long: bigint; longest_id: string; longest_number: number; longest_profile: string; longest_wait: number }[]>`
+      WITH started AS (
+        SELECT b.id, b.number, b.pool, p.name AS profile,
+          extract(epoch FROM (coalesce(b."finishedAt", ${now}) - b."startedAt")) * 1000 AS run_ms,
+          greatest(0, extract(epoch FROM (b."startedAt" - greatest(b."queuedAt", CASE WHEN p."oneAtATime" THEN (
+            SELECT max(o."finishedAt") FROM "Build" o
+            WHERE o."profileId" = b."profileId" AND o.id <> b.id AND o."finishedAt" <= b."startedAt" AND o."queuedAt" <= b."queuedAt"
+          ) END))) * 1000) AS wait_ms
+        FROM "Build" b JOIN "BuildProfile" p ON p.id = b."profileId"
+        WHERE b."organizationId" = ${scope.organizationId}::uuid AND b."startedAt" >= ${since} AND b."startedAt" <= ${now}
+      )
+      SELECT pool, count(*) AS builds, sum(run_ms) AS build_ms,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_ms) AS median_wait,
+        percentile_cont(0.9) WITHIN GROUP (ORDER BY wait_ms) AS p90_wait,
+        count(*) FILTER (WHERE wait_ms >= ${LONG_WAIT_MS}) AS waited_long,
+        (array_agg(id::text ORDER BY wait_ms DESC, number))[1] AS longest_id,
+        (array_agg(number ORDER BY wait_ms DESC, number))[1] AS longest_number,
+        (array_agg(profile ORDER BY wait_ms DESC, number))[1] AS longest_profile,
+        max(wait_ms) AS longest_wait
+      FROM started GROUP BY pool ORDER BY pool`,
+    db.$queryRaw<{ pool: string; id: string; name: string; builds: bigint; build_ms: number }[]>`
+      SELECT pool, id, name, builds, build_ms FROM (
+        SELECT b.pool, p.id::text AS id, p.name, count(*) AS builds,
+          sum(extract(epoch FROM (coalesce(b."finishedAt", ${now}) - b."startedAt")) * 1000) AS build_ms,
+          row_number() OVER (PARTITION BY b.pool ORDER BY sum(extract(epoch FROM (coalesce(b."finishedAt", ${now}) - b."startedAt"))) DESC, p.name) AS rank
+        FROM "Build" b JOIN "BuildProfile" p ON p.id = b."profileId"
+        WHERE b."organizationId" = ${scope.organizationId}::uuid AND b."startedAt" >= ${since} AND b."startedAt" <= ${now}
+        GROUP BY b.pool, p.id, p.name
+      ) ranked WHERE rank <= 5 ORDER BY pool, rank`,
+    // The most builds running at once: +1 at each start, −1 at each end, a running sum per pool
+    // (an end sorts before a start at the same instant: back to back is not side by side).
+    db.$queryRaw<{ pool: string; peak: number }[]>`
+      SELECT pool, max(running)::int AS peak FROM (
+        SELECT pool, sum(delta) OVER (PARTITION BY pool ORDER BY at, delta) AS running FROM (
+          SELECT pool, "startedAt" AS at, 1 AS delta FROM "Build"
+          WHERE "organizationId" = ${scope.organizationId}::uuid AND "startedAt" >= ${since} AND "startedAt" <= ${now}
+          UNION ALL
+          SELECT pool, "finishedAt" AS at, -1 AS delta FROM "Build"
+          WHERE "organizationId" = ${scope.organizationId}::uuid AND "startedAt" >= ${since} AND "startedAt" <= ${now} AND "finishedAt" IS NOT NULL
+        ) events
+      ) sums GROUP BY pool`,
+  ]);
+  return pools.map((row) => ({
+    pool: row.pool,
+    builds: Number(row.builds),
+    buildMs: Math.round(Number(row.build_ms)),
+    medianWaitMs: Math.round(Number(row.median_wait)),
+    p90WaitMs: Math.round(Number(row.p90_wait)),
+    waitedLong: Number(row.waited_long),
+    peakRunning: peaks.find((peak) => peak.pool === row.pool)?.peak ?? 1,
+    longest: { id: row.longest_id, number: row.longest_number, profileName: row.longest_profile, waitMs: Math.round(Number(row.longest_wait)) },
+    profiles: profiles.filter((entry) => entry.pool === row.pool).map((entry) => ({ id: entry.id, name: entry.name, builds: Number(entry.builds), buildMs: Math.round(Number(entry.build_ms)) })),
+  }));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { DEFAULT_POOL, parsePoolList, poolNameProblem, poolOfQueue, poolQueueName, poolWorkerCommand } from "./build-pools";
+import { DEFAULT_POOL, parsePoolList, poolNameProblem, poolOfQueue, poolQueueName, poolUsageAdvice, poolWorkerCommand } from "./build-pools";
 
 // Build pools (lib/shared/build-pools.ts): names, their queues, and KEEL_BUILD_POOLS.
 
@@ -53,5 +53,19 @@ describe("KEEL_BUILD_POOLS", () => {
 
   it("refuses a bad name at start, naming it", () => {
     expect(() => parseEnv({ KEEL_BUILD_POOLS: "macos,Mac OS" })).toThrow(/KEEL_BUILD_POOLS[\s\S]*“Mac”/);
+  });
+});
+
+describe("a pool's usage advice", () => {
+  it("says nothing while fewer than one build in ten waited long", () => {
+    expect(poolUsageAdvice({ pool: "macos", builds: 0, waitedLong: 0 }, 5)).toBeNull();
+    expect(poolUsageAdvice({ pool: "macos", builds: 40, waitedLong: 3 }, 5)).toBeNull();
+  });
+
+  it("calls a pool short of workers from one build in ten, with the command that adds one", () => {
+    expect(poolUsageAdvice({ pool: "macos", builds: 40, waitedLong: 4 }, 5)).toBe(
+      "4 of 40 builds (10 %) waited 5 minutes or more for a worker: add a worker to the pool (KEEL_BUILD_POOLS=macos npm run worker on another machine), or let a machine with room run more builds at once (KEEL_BUILD_CONCURRENCY).",
+    );
+    expect(poolUsageAdvice({ pool: DEFAULT_POOL, builds: 3, waitedLong: 2 }, 5)).toMatch(/^2 of 3 builds \(67 %\) .*\(npm run worker on another machine\)/);
   });
 });

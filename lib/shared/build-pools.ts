@@ -65,3 +65,25 @@ export function parsePoolList(value: string): string[] {
 export function poolWorkerCommand(pool: string): string {
   return pool === DEFAULT_POOL ? "npm run worker" : `KEEL_BUILD_POOLS=${pool} npm run worker`;
 }
+
+/** A pool's builds over a window as its advice needs them (lib/data/insights.ts, `PoolUsage`). */
+export type PoolUsageFigures = { pool: string; builds: number; waitedLong: number };
+
+/** The share of builds that may wait long for a worker before a pool is called short of workers. */
+export const SHORT_OF_WORKERS_SHARE = 0.1;
+
+/**
+ * Whether a pool was short of workers over the window, in words with the fix: one build in ten
+ * or more waited `longWaitMinutes` or more for a worker. Null when it kept up (a few long waits
+ * are a burst — a mass merge — not a missing machine).
+ */
+export function poolUsageAdvice(usage: PoolUsageFigures, longWaitMinutes: number): string | null {
+  if (usage.builds === 0 || usage.waitedLong / usage.builds < SHORT_OF_WORKERS_SHARE) {
+    return null;
+  }
+  const percent = Math.round((100 * usage.waitedLong) / usage.builds);
+  return (
+    `${usage.waitedLong} of ${usage.builds} builds (${percent} %) waited ${longWaitMinutes} minutes or more for a worker: ` +
+    `add a worker to the pool (${poolWorkerCommand(usage.pool)} on another machine), or let a machine with room run more builds at once (KEEL_BUILD_CONCURRENCY).`
+  );
+}

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NoWorkerAlert } from "@/components/builds/queue-status";
+import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
@@ -8,10 +9,12 @@ import { PageHeader } from "@/components/ui/page-header";
 import { When } from "@/components/ui/when";
 import { requireScope } from "@/lib/auth/guards";
 import { buildQueueCounts, runningBuildsByWorker } from "@/lib/data/builds";
+import { LONG_WAIT_MS, poolUsage } from "@/lib/data/insights";
 import { listWorkers } from "@/lib/data/jobs";
 import { countProfilesByPool } from "@/lib/data/profiles";
 import { getEnv } from "@/lib/env";
-import { DEFAULT_POOL, poolWorkerCommand } from "@/lib/shared/build-pools";
+import { DEFAULT_POOL, poolUsageAdvice, poolWorkerCommand } from "@/lib/shared/build-pools";
+import { formatDuration } from "@/lib/shared/builds";
 
 export const metadata: Metadata = { title: "Workers" };
 
@@ -21,6 +24,19 @@ const POOL_COLUMNS = [
   { key: "profiles", label: "Profiles" },
   { key: "running", label: "Running" },
   { key: "queued", label: "Queued" },
+] as const;
+
+/** The window of the Usage card, in days. */
+const USAGE_DAYS = 30;
+
+const USAGE_COLUMNS = [
+  { key: "pool", label: "Build pool" },
+  { key: "builds", label: "Builds" },
+  { key: "time", label: "Time on workers" },
+  { key: "wait", label: "Wait for a worker (median, 90 %)" },
+  { key: "long", label: `Waited ${LONG_WAIT_MS / 60_000} min or more` },
+  { key: "peak", label: "Most at once" },
+  { key: "profiles", label: "Used most by" },
 ] as const;
 
 const WORKER_COLUMNS = [
@@ -39,7 +55,13 @@ const WORKER_COLUMNS = [
 export default async function WorkersPage() {
   const { scope } = await requireScope("worker.read");
   const liveWithinMs = 3 * getEnv().KEEL_WORKER_HEARTBEAT_MS;
-  const [workers, profiles, queue, running] = await Promise.all([listWorkers(scope, liveWithinMs), countProfilesByPool(scope), buildQueueCounts(scope), runningBuildsByWorker(scope)]);
+  const [workers, profiles, queue, running, usage] = await Promise.all([
+    listWorkers(scope, liveWithinMs),
+    countProfilesByPool(scope),
+    buildQueueCounts(scope),
+    runningBuildsByWorker(scope),
+    poolUsage(scope, USAGE_DAYS),
+  ]);
   const live = workers.filter((worker) => worker.live);
   const names = new Set<string>([DEFAULT_POOL, ...live.flatMap((worker) => worker.pools), ...profiles.map((entry) => entry.pool), ...queue.byPool.map((entry) => entry.pool)]);
   const pools = [...names]
@@ -90,6 +112,65 @@ export default async function WorkersPage() {
           To add a worker for a pool, run <code>{poolWorkerCommand("macos")}</code> on the machine (a Mac with Xcode for iOS), with the same <code>DATABASE_URL</code> and{" "}
           <code>KEEL_ENCRYPTION_KEYS</code> as Keel; <code>KEEL_BUILD_POOLS=default,macos</code> builds for both. An admin moves a profile to a pool under its Edit workflow → Runs on.
         </p>
+      </Card>
+      <Card
+        title={`Usage, last ${USAGE_DAYS} days`}
+        className="mb-6"
+        description="How much each pool's builds used its workers and how long they waited for one: a pool whose builds wait is short of machines."
+      >
+        {usage.length === 0 ? (
+          <p className="text-sm text-slate-600">No build has run in the last {USAGE_DAYS} days. Start one from a build profile&apos;s page; its time and wait show here.</p>
+        ) : (
+          <>
+            <DataTable caption={`Build pools' usage over the last ${USAGE_DAYS} days`} columns={USAGE_COLUMNS}>
+              {usage.map((entry) => (
+                <tr key={entry.pool} className="border-t border-slate-100">
+                  <td className="px-4 py-2 font-mono text-sm">{entry.pool}</td>
+                  <td className="px-4 py-2" data-label="Builds">
+                    {entry.builds}
+                  </td>
+                  <td className="px-4 py-2" data-label="Time on workers">
+                    {formatDuration(entry.buildMs)}
+                  </td>
+                  <td className="px-4 py-2" data-label="Wait for a worker (median, 90 %)">
+                    {formatDuration(entry.medianWaitMs)}, {formatDuration(entry.p90WaitMs)}
+                    {entry.longest.waitMs >= LONG_WAIT_MS ? (
+                      <Link href={`/builds/${entry.longest.id}`} className="block text-xs text-brand-700 underline">
+                        Longest: {entry.longest.profileName} #{entry.longest.number}, {formatDuration(entry.longest.waitMs)}
+                      </Link>
+                    ) : null}
+                  </td>
+                  <td className="px-4 py-2" data-label={`Waited ${LONG_WAIT_MS / 60_000} min or more`}>
+                    {entry.waitedLong > 0 ? <Badge tone={poolUsageAdvice(entry, LONG_WAIT_MS / 60_000) ? "warning" : "neutral"}>{entry.waitedLong}</Badge> : 0}
+                  </td>
+                  <td className="px-4 py-2" data-label="Most at once">
+                    {entry.peakRunning}
+                  </td>
+                  <td className="px-4 py-2" data-label="Used most by">
+                    <ul className="text-sm">
+                      {entry.profiles.slice(0, 3).map((profile) => (
+                        <li key={profile.id}>
+                          <Link href={`/profiles/${profile.id}`} className="text-brand-700 underline">
+                            {profile.name}
+                          </Link>{" "}
+                          <span className="text-slate-600">{entry.buildMs > 0 ? Math.round((100 * profile.buildMs) / entry.buildMs) : 0} %</span>
+                        </li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+            {usage.map((entry) => {
+              const advice = poolUsageAdvice(entry, LONG_WAIT_MS / 60_000);
+              return advice ? (
+                <Alert key={entry.pool} tone="warning" title={`The ${entry.pool} pool is short of workers`} className="mt-4">
+                  <p>{advice}</p>
+                </Alert>
+              ) : null;
+            })}
+          </>
+        )}
       </Card>
       <Card
         title="Workers"
