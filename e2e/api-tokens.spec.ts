@@ -214,7 +214,14 @@ test.describe("API tokens", () => {
       });
       // The profile's insights for a dashboard: the tests that fail most among these builds, flaky ones marked.
       const insights = (await (await script.get(`/api/v1/profiles/${profile.id}/insights?days=7`, { headers: bearer })).json()) as {
-        insights: { days: number; finished: number; perDay: unknown[]; failingTests: { builds: number; tests: Array<{ name: string; failures: number; flaky: boolean; lastFailed: { number: number; webUrl: string } }> }; webUrl: string };
+        insights: {
+          days: number;
+          finished: number;
+          perDay: unknown[];
+          failingTests: { builds: number; tests: Array<{ name: string; failures: number; flaky: boolean; lastFailed: { number: number; webUrl: string } }> };
+          defaultBranch: { name: string; breaks: number; redMs: number; medianFixMs: number | null; redNow: { since: string; brokenBy: { number: number; webUrl: string } | null } | null };
+          webUrl: string;
+        };
       };
       expect(insights.insights.days).toBe(7);
       expect(insights.insights.perDay).toHaveLength(7);
@@ -225,6 +232,8 @@ test.describe("API tokens", () => {
         ["WalletTests › testLogin", 3, false, 103],
         ["WalletTests › testBalance", 1, true, 102],
       ]);
+      // main went red at #100 (the builds before it succeeded) and stays red: #101–#103 failed too.
+      expect(insights.insights.defaultBranch).toMatchObject({ name: "main", breaks: 1, medianFixMs: null, redNow: { brokenBy: { number: 100, webUrl: `${KEEL_URL}/builds/${(await prisma().build.findFirstOrThrow({ where: { profileId: profile.id, number: 100 } })).id}` } } });
       expect(insights.insights.webUrl).toBe(`${KEEL_URL}/profiles/${profile.id}/insights`);
       const badDays = await script.get(`/api/v1/profiles/${profile.id}/insights?days=365`, { headers: bearer });
       expect(badDays.status()).toBe(400);

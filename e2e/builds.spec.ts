@@ -539,6 +539,10 @@ test.describe("builds", () => {
       await expect(rows.nth(4)).toContainText("WalletTests › testSync");
       await expect(rows.nth(4)).toContainText("1 of 5");
       await expect(rows.nth(4)).toContainText("Flaky");
+      // main: green at #1, broken by #2 and not fixed yet (the release branch's and the pull request's builds are not main's).
+      const red = page.getByRole("region", { name: "Time main was red" });
+      await expect(red).toContainText(/^.*main broke once in the last 30 days and was red for .* in all\./);
+      await expect(red).toContainText("Red now, since #2");
       await expectNoSeriousA11yViolations(page, "insights with failing tests");
       await rows.nth(2).getByRole("link", { name: "#4" }).click();
       await expect(page).toHaveURL(new RegExp(`/builds/${fourth.id}$`));

@@ -269,3 +269,44 @@ describe("build pools' usage", () => {
     expect(await poolUsage(testScope(other.id, seeded.adminId), 30, NOW)).toEqual([]);
   });
 });
+
+describe("a branch's recovery", () => {
+  it("reads the branch's own builds in the window and the last one before it, not pull requests' or other branches'", async () => {
+    const { branchRecoveryOf } = await import("./insights");
+    const { database, seeded, profileId, admin } = suite;
+    await database.prisma.build.deleteMany({ where: { profileId } });
+    const write = async (status: "SUCCEEDED" | "FAILED" | "CANCELED", finished: string, line: { branch?: string; pullRequestId?: number } = {}) => {
+      number += 1;
+      return database.prisma.build.create({
+        data: { organizationId: seeded.organizationId, profileId, number, trigger: "PUSH", idempotencyKey: `recovery-${number}`, commitId: "f".repeat(40), branch: `refs/heads/${line.branch ?? "main"}`, pullRequestId: line.pullRequestId ?? null, steps: [], timeoutSeconds: 600, status, queuedAt: at(finished), startedAt: at(finished), finishedAt: at(finished) },
+        select: { id: true, number: true },
+      });
+    };
+    expect(await branchRecoveryOf(admin, profileId, "refs/heads/main", 30, NOW)).toMatchObject({ breaks: 0, redMs: 0, redNow: null });
+    // main was red before the window (Nov 1st) until Nov 7th 06:00 (the window starts Nov 7th).
+    await write("FAILED", "2026-11-01T10:00:00Z");
+    const fixedEarly = await write("SUCCEEDED", "2026-11-07T06:00:00Z");
+    // Broken Dec 1st 10:00, fixed 12:00; a pull request's failure and another branch's in between are not main's.
+    const broke = await write("FAILED", "2026-12-01T10:00:00Z");
+    await write("FAILED", "2026-12-01T11:00:00Z", { branch: "main", pullRequestId: 12 });
+    await write("FAILED", "2026-12-01T11:30:00Z", { branch: "feature/x" });
+    const fixed = await write("SUCCEEDED", "2026-12-01T12:00:00Z");
+    // Red again since 14:00 today (NOW is 15:00); a canceled build does not fix it.
+    const redAgain = await write("FAILED", "2026-12-06T14:00:00Z");
+    await write("CANCELED", "2026-12-06T14:30:00Z");
+    const recovery = await branchRecoveryOf(admin, profileId, "refs/heads/main", 30, NOW);
+    expect(recovery).toEqual({
+      breaks: 2,
+      redMs: (6 + 2 + 1) * 3_600_000,
+      medianFixMs: 2 * 3_600_000,
+      fixed: 1,
+      longest: { ms: 6 * 3_600_000, brokenBy: null, fixedBy: { id: fixedEarly.id, number: fixedEarly.number } },
+      redNow: { since: at("2026-12-06T14:00:00Z"), brokenBy: { id: redAgain.id, number: redAgain.number } },
+    });
+    expect(broke.number).toBeLessThan(fixed.number);
+    // feature/x broke once and is red still; another organization reads nothing.
+    expect(await branchRecoveryOf(admin, profileId, "refs/heads/feature/x", 30, NOW)).toMatchObject({ breaks: 1, redNow: { brokenBy: { number: broke.number + 2 } } });
+    const other = await database.prisma.organization.create({ data: { name: "Elsewhere, recovery" }, select: { id: true } });
+    expect(await branchRecoveryOf(testScope(other.id, seeded.adminId), profileId, "refs/heads/main", 30, NOW)).toMatchObject({ breaks: 0, redMs: 0 });
+  });
+});

@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { can, refusalOf } from "@/lib/policy";
-import type { TypicalDuration } from "@/lib/shared/builds";
+import { branchRecovery, type BranchRecovery, type TypicalDuration } from "@/lib/shared/builds";
 import type { Scope } from "@/lib/scope";
 import { failingTests, type FailingTest } from "@/lib/shared/tests";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -110,6 +110,27 @@ export async function profileInsights(scope: Scope, profileId: string, days = 30
     steps: steps.filter((step) => !seen.has(step.index) && seen.add(step.index)).map((step) => ({ index: step.index, name: step.name, medianMs: Math.round(Number(step.median)), builds: Number(step.builds) })),
     week: { thisMs: round(weeks[0]?.this), beforeMs: round(weeks[0]?.before) },
   };
+}
+
+/** How many of a branch's builds in the window its recovery reads at most (a branch built every minute for 30 days is past it). */
+export const RECOVERY_BUILDS = 5_000;
+
+/**
+ * How often the profile's `branch` (a full ref name: its default branch) went red over the last
+ * `days` days and how long it stayed red (lib/shared/builds.ts, `branchRecovery`): its builds —
+ * not pull requests' — that succeeded, failed or timed out, and the last one before the window.
+ */
+export async function branchRecoveryOf(scope: Scope, profileId: string, branch: string, days = 30, now = new Date()): Promise<BranchRecovery> {
+  const since = windowStart(days, now);
+  const where = { organizationId: scope.organizationId, profileId, branch, pullRequestId: null, status: { in: ["SUCCEEDED" as const, "FAILED" as const, "TIMED_OUT" as const] } };
+  const select = { id: true, number: true, status: true, finishedAt: true } as const;
+  const [before, builds] = await Promise.all([
+    db.build.findFirst({ where: { ...where, finishedAt: { lt: since } }, orderBy: [{ finishedAt: "desc" }, { number: "desc" }], select }),
+    db.build.findMany({ where: { ...where, finishedAt: { gte: since, lte: now } }, orderBy: [{ finishedAt: "desc" }, { number: "desc" }], take: RECOVERY_BUILDS, select }),
+  ]);
+  const outcome = (row: { id: string; number: number; status: string; finishedAt: Date | null }) => ({ id: row.id, number: row.number, status: row.status, finishedAt: row.finishedAt! });
+  // Past the bound the oldest builds of the window are not read, so what came before them is not known.
+  return branchRecovery(before && builds.length < RECOVERY_BUILDS ? outcome(before) : null, builds.map(outcome), since, now);
 }
 
 /** How many of the window's newest builds with test results the failing cases are counted from. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildProgress, buildStats, describeBuildStats, formatDuration, progressWords, roundedDuration, weekTrendWords } from "./builds";
+import { branchRecovery, buildProgress, buildStats, describeBuildStats, formatDuration, progressWords, recoveryWords, roundedDuration, weekTrendWords } from "./builds";
 
 describe("the week's trend of build durations", () => {
   it("says how much longer or shorter this week's median is, about the same within 5 %, and nothing without this week's builds", () => {
@@ -64,5 +64,70 @@ describe("buildStats", () => {
     expect(buildStats([{ status: "SUCCEEDED", ...at(60) }, { status: "SUCCEEDED", ...at(90) }]).medianMs).toBe(75_000);
     expect(describeBuildStats(buildStats([{ status: "SUCCEEDED", ...at(60) }]))).toBe("Last build: 100 % succeeded · usually 1 min.");
     expect(describeBuildStats(buildStats([]))).toBeNull();
+  });
+});
+
+describe("a branch's recovery", () => {
+  const SINCE = new Date("2026-12-01T00:00:00Z");
+  const NOW = new Date("2026-12-03T00:00:00Z");
+  let number = 0;
+  const build = (status: string, finished: string) => {
+    number += 1;
+    return { id: `b${number}`, number, status, finishedAt: new Date(`2026-12-${finished}Z`) };
+  };
+
+  it("counts each break from the failure that began it to the success that ended it, ignoring cancels and errors", () => {
+    number = 0;
+    const builds = [
+      build("SUCCEEDED", "01T08:00:00"),
+      build("FAILED", "01T09:00:00"), // b2 breaks it
+      build("CANCELED", "01T09:30:00"),
+      build("FAILED", "01T10:00:00"),
+      build("ERROR", "01T10:30:00"),
+      build("SUCCEEDED", "01T11:00:00"), // b6 fixes it: 2 h
+      build("TIMED_OUT", "02T12:00:00"), // b7 breaks it
+      build("SUCCEEDED", "02T12:30:00"), // b8 fixes it: 30 min
+      build("SUCCEEDED", "02T13:00:00"),
+    ];
+    // In any order: the finish times decide.
+    const recovery = branchRecovery(null, [...builds].reverse(), SINCE, NOW);
+    expect(recovery).toEqual({
+      breaks: 2,
+      redMs: 150 * 60_000,
+      medianFixMs: 75 * 60_000,
+      fixed: 2,
+      longest: { ms: 120 * 60_000, brokenBy: { id: "b2", number: 2 }, fixedBy: { id: "b6", number: 6 } },
+      redNow: null,
+    });
+    expect(recoveryWords("main", recovery, 30)).toBe("main broke 2 times in the last 30 days and was red for 2 h 30 min in all; a fix took 1 h 15 min (median).");
+  });
+
+  it("counts a spell begun before the window from the window's start, and one still open until now, without a fix time for either", () => {
+    number = 0;
+    const before = build("FAILED", "01T00:00:00");
+    const recovery = branchRecovery({ ...before, finishedAt: new Date("2026-11-20T00:00:00Z") }, [build("SUCCEEDED", "01T06:00:00"), build("FAILED", "02T18:00:00"), build("FAILED", "02T20:00:00")], SINCE, NOW);
+    expect(recovery).toEqual({
+      breaks: 1,
+      // 6 h from the window's start, and the last 6 h: red since b3.
+      redMs: 12 * 3_600_000,
+      medianFixMs: null,
+      fixed: 0,
+      longest: { ms: 6 * 3_600_000, brokenBy: null, fixedBy: { id: "b2", number: 2 } },
+      redNow: { since: new Date("2026-12-02T18:00:00Z"), brokenBy: { id: "b3", number: 3 } },
+    });
+    expect(recoveryWords("main", recovery, 30)).toBe("main broke once in the last 30 days and was red for 12 h in all.");
+    // Red all along: no break in the window, red since its start.
+    const allRed = branchRecovery(before, [], SINCE, NOW);
+    expect(allRed).toMatchObject({ breaks: 0, redMs: 48 * 3_600_000, redNow: { since: SINCE, brokenBy: null } });
+    expect(recoveryWords("main", allRed, 30)).toBe("main was already red when the last 30 days began, and was red for 48 h of them.");
+  });
+
+  it("says a branch that never went red did not break", () => {
+    number = 0;
+    const recovery = branchRecovery(build("SUCCEEDED", "01T00:00:00"), [build("SUCCEEDED", "01T06:00:00"), build("CANCELED", "01T07:00:00")], SINCE, NOW);
+    expect(recovery).toEqual({ breaks: 0, redMs: 0, medianFixMs: null, fixed: 0, longest: null, redNow: null });
+    expect(recoveryWords("main", recovery, 30)).toBe("main did not break in the last 30 days.");
+    // One fix: no "median".
+    expect(recoveryWords("main", branchRecovery(null, [build("FAILED", "01T08:00:00"), build("SUCCEEDED", "01T08:10:00")], SINCE, NOW), 7)).toBe("main broke once in the last 7 days and was red for 10 min in all; a fix took 10 min.");
   });
 });

@@ -146,6 +146,83 @@ export function weekTrendWords(thisMs: number | null, beforeMs: number | null): 
   return `${now}: ${formatDuration(Math.abs(thisMs - beforeMs))} ${change > 0 ? "longer" : "shorter"} than in the 7 days before (${formatDuration(beforeMs)}, ${change > 0 ? "+" : "−"}${Math.round(Math.abs(change) * 100)} %).`;
 }
 
+/** A finished build of a branch as its recovery needs it (`branchRecovery`). */
+export type BranchOutcome = { id: string; number: number; status: string; finishedAt: Date };
+
+/** A build a red spell began or ended with. */
+export type BuildRef = { id: string; number: number };
+
+/** How often a branch broke over a window and how long it stayed broken (a profile's insights). */
+export type BranchRecovery = {
+  /** Times it went from green (or no build yet) to red within the window. */
+  breaks: number;
+  /** Time it was red within the window, in ms (a spell begun before the window counts from its start). */
+  redMs: number;
+  /** How long a fix took: the median, from the failure that broke it to the success that fixed it, over spells that began and ended in the window; null without one. */
+  medianFixMs: number | null;
+  /** How many spells that began in the window were fixed in it (what the median is of). */
+  fixed: number;
+  /** The longest red spell in the window (clipped to it; an open one until now); `brokenBy` null when it began before the window, `fixedBy` null while open. */
+  longest: { ms: number; brokenBy: BuildRef | null; fixedBy: BuildRef | null } | null;
+  /** Red now: since when (the window's start for a spell begun before it) and which build broke it (null then). */
+  redNow: { since: Date; brokenBy: BuildRef | null } | null;
+};
+
+/**
+ * How often a branch went red and how long until it was green again — the time a team could not
+ * ship from it. A failure or a time-out (the code's doing) breaks it, a success fixes it;
+ * canceled builds and errors (Keel's or the machine's doing) say nothing either way. `before`
+ * is the branch's last such build before `since` (is the window's start already red?);
+ * `builds` are those finished in the window, in any order.
+ */
+export function branchRecovery(before: BranchOutcome | null, builds: readonly BranchOutcome[], since: Date, now: Date): BranchRecovery {
+  const isRed = (status: string) => status === "FAILED" || status === "TIMED_OUT";
+  const ordered = builds.filter((build) => isRed(build.status) || build.status === "SUCCEEDED").sort((a, b) => a.finishedAt.getTime() - b.finishedAt.getTime() || a.number - b.number);
+  let open: { since: Date; brokenBy: BuildRef | null } | null = before && isRed(before.status) ? { since, brokenBy: null } : null;
+  let breaks = 0;
+  let redMs = 0;
+  const fixes: number[] = [];
+  let longest: BranchRecovery["longest"] = null;
+  const close = (end: Date, fixedBy: BuildRef | null) => {
+    const ms = end.getTime() - open!.since.getTime();
+    redMs += ms;
+    if (open!.brokenBy && fixedBy) {
+      fixes.push(ms);
+    }
+    if (!longest || ms > longest.ms) {
+      longest = { ms, brokenBy: open!.brokenBy, fixedBy };
+    }
+  };
+  for (const build of ordered) {
+    if (isRed(build.status) && !open) {
+      open = { since: build.finishedAt, brokenBy: { id: build.id, number: build.number } };
+      breaks += 1;
+    } else if (build.status === "SUCCEEDED" && open) {
+      close(build.finishedAt, { id: build.id, number: build.number });
+      open = null;
+    }
+  }
+  if (open) {
+    close(now, null);
+  }
+  fixes.sort((a, b) => a - b);
+  const middle = fixes.length / 2;
+  const medianFixMs = fixes.length === 0 ? null : fixes.length % 2 === 1 ? fixes[Math.floor(middle)]! : Math.round((fixes[middle - 1]! + fixes[middle]!) / 2);
+  return { breaks, redMs, medianFixMs, fixed: fixes.length, longest, redNow: open };
+}
+
+/** "main broke 3 times in the last 30 days and was red for 5 h 10 min in all; a fix took 1 h 20 min (median)." (a spell begun before the window counts in the time, not as a break) */
+export function recoveryWords(branch: string, recovery: BranchRecovery, days: number): string {
+  if (recovery.redMs === 0 && recovery.breaks === 0) {
+    return `${branch} did not break in the last ${days} days.`;
+  }
+  if (recovery.breaks === 0) {
+    return `${branch} was already red when the last ${days} days began, and was red for ${formatDuration(recovery.redMs)} of them.`;
+  }
+  const fix = recovery.medianFixMs === null ? "" : `; a fix took ${formatDuration(recovery.medianFixMs)}${recovery.fixed > 1 ? " (median)" : ""}`;
+  return `${branch} broke ${recovery.breaks === 1 ? "once" : `${recovery.breaks} times`} in the last ${days} days and was red for ${formatDuration(recovery.redMs)} in all${fix}.`;
+}
+
 /**
  * A running build against the usual time: how far (percent, held at 99 until the build ends, as
  * a build is never done by the clock), what is left and whether it takes longer than usual.

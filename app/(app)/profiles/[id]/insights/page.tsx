@@ -6,10 +6,12 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { buttonClasses } from "@/components/ui/button";
 import { requireScope } from "@/lib/auth/guards";
-import { failingTestInsights, profileInsights, type InsightsDay } from "@/lib/data/insights";
+import { branchRecoveryOf, failingTestInsights, profileInsights, type InsightsDay } from "@/lib/data/insights";
 import { Badge } from "@/components/ui/badge";
 import { getProfile } from "@/lib/data/profiles";
-import { formatDuration, weekTrendWords } from "@/lib/shared/builds";
+import { formatDuration, recoveryWords, weekTrendWords } from "@/lib/shared/builds";
+import { shortBranchName } from "@/lib/shared/names";
+import { When } from "@/components/ui/when";
 import { idSchema } from "@/lib/validation/auth";
 
 export const metadata: Metadata = { title: "Insights" };
@@ -65,7 +67,12 @@ export default async function InsightsPage({ params }: { params: Promise<{ id: s
   if (!profile) {
     notFound();
   }
-  const [insights, failing] = await Promise.all([profileInsights(scope, profile.id, DAYS), failingTestInsights(scope, profile.id, DAYS)]);
+  const [insights, failing, recovery] = await Promise.all([
+    profileInsights(scope, profile.id, DAYS),
+    failingTestInsights(scope, profile.id, DAYS),
+    profile.defaultBranch ? branchRecoveryOf(scope, profile.id, profile.defaultBranch, DAYS) : null,
+  ]);
+  const branch = profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null;
   const rate = insights.finished > 0 ? Math.round((insights.succeeded / insights.finished) * 100) : null;
   const slowest = Math.max(1, ...insights.steps.map((step) => step.medianMs));
   const busy = insights.perDay.filter((day) => day.succeeded + day.failed + day.other > 0);
@@ -143,6 +150,41 @@ export default async function InsightsPage({ params }: { params: Promise<{ id: s
               </table>
             </details>
           </Card>
+          {recovery && branch ? (
+            <Card title={`Time ${branch} was red`} description={`While its newest build failed, nobody could ship from ${branch}: how often that happened and how long a fix took. Canceled builds and errors do not count either way.`}>
+              <p className="text-sm text-slate-800">{recoveryWords(branch, recovery, DAYS)}</p>
+              {recovery.redNow ? (
+                <p className="mt-2 text-sm text-red-800">
+                  Red now
+                  {recovery.redNow.brokenBy ? (
+                    <>
+                      , since{" "}
+                      <Link href={`/builds/${recovery.redNow.brokenBy.id}`} className="font-medium underline">
+                        #{recovery.redNow.brokenBy.number}
+                      </Link>{" "}
+                      <When date={recovery.redNow.since} relative />
+                    </>
+                  ) : (
+                    <>, since before the last {DAYS} days</>
+                  )}
+                  .
+                </p>
+              ) : null}
+              {recovery.longest && recovery.longest.brokenBy && recovery.longest.fixedBy && recovery.fixed > 1 ? (
+                <p className="mt-2 text-sm text-slate-700">
+                  The longest:{" "}
+                  <Link href={`/builds/${recovery.longest.brokenBy.id}`} className="font-medium text-brand-700 underline">
+                    #{recovery.longest.brokenBy.number}
+                  </Link>{" "}
+                  broke it,{" "}
+                  <Link href={`/builds/${recovery.longest.fixedBy.id}`} className="font-medium text-brand-700 underline">
+                    #{recovery.longest.fixedBy.number}
+                  </Link>{" "}
+                  fixed it {formatDuration(recovery.longest.ms)} later.
+                </p>
+              ) : null}
+            </Card>
+          ) : null}
           <Card title="Where the time goes" description="Each step's median duration in successful builds: the longest bar is where a faster build starts.">
             {insights.steps.length === 0 ? (
               <p className="text-sm text-slate-600">{insights.succeeded === 0 ? `No successful build in the last ${DAYS} days to measure.` : "The successful builds' steps have no times to measure."}</p>

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { failingTestInsights, profileInsights } from "@/lib/data/insights";
+import { branchRecoveryOf, failingTestInsights, profileInsights } from "@/lib/data/insights";
+import { shortBranchName } from "@/lib/shared/names";
 import { json, tokenRoute } from "@/lib/entry/route";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 /**
  * The token API's insights of a profile (README.md, "Starting builds from scripts"): what its page
  * shows — outcomes per day, durations, waiting, each step's median, this week against the last, and
- * the tests that fail most — for a team's dashboard (a Grafana JSON source, a weekly report script).
+ * the tests that fail most, how long the default branch was red — for a team's dashboard (a Grafana JSON source, a weekly report script).
  * `?days=` (1–90, default 30).
  */
 export const GET = tokenRoute(
@@ -23,7 +24,12 @@ export const GET = tokenRoute(
   },
   async ({ scope, target: profile, query }) => {
     const origin = publicUrlOf(getEnv());
-    const [insights, failing] = await Promise.all([profileInsights(scope, profile.id, query.days), failingTestInsights(scope, profile.id, query.days)]);
+    const [insights, failing, recovery] = await Promise.all([
+      profileInsights(scope, profile.id, query.days),
+      failingTestInsights(scope, profile.id, query.days),
+      profile.defaultBranch ? branchRecoveryOf(scope, profile.id, profile.defaultBranch, query.days) : null,
+    ]);
+    const buildRef = (build: { id: string; number: number } | null) => (build ? { number: build.number, webUrl: `${origin}/builds/${build.id}`, apiUrl: `${origin}/api/v1/builds/${build.id}` } : null);
     return json({
       insights: {
         profile: { id: profile.id, name: profile.name },
@@ -48,6 +54,16 @@ export const GET = tokenRoute(
             lastFailed: { number: test.lastFailed.number, webUrl: `${origin}/builds/${test.lastFailed.id}`, apiUrl: `${origin}/api/v1/builds/${test.lastFailed.id}` },
           })),
         },
+        defaultBranch:
+          recovery && profile.defaultBranch
+            ? {
+                name: shortBranchName(profile.defaultBranch),
+                breaks: recovery.breaks,
+                redMs: recovery.redMs,
+                medianFixMs: recovery.medianFixMs,
+                redNow: recovery.redNow ? { since: recovery.redNow.since.toISOString(), brokenBy: buildRef(recovery.redNow.brokenBy) } : null,
+              }
+            : null,
         webUrl: `${origin}/profiles/${profile.id}/insights`,
       },
     });
