@@ -1447,11 +1447,32 @@ test.describe("builds", () => {
       await expect(page.getByText("Saved: Keel no longer e-mails you about builds.")).toBeVisible();
       await expect(page.getByLabel("E-mail me when a build of mine fails, and when it is fixed")).not.toBeChecked();
       await expectNoSeriousA11yViolations(page, "account with e-mail preferences");
+      // The week's summary instead: asked for here, it comes on Monday and shows under Notices too.
+      await page.getByLabel("E-mail me a summary of the week's builds every Monday").check();
+      await page.getByRole("form", { name: "Build e-mails" }).getByRole("button", { name: "Save" }).click();
+      await expect(page.getByText("Saved: Keel e-mails you a summary of the week's builds every Monday.")).toBeVisible();
+      await expect(page.getByLabel("E-mail me a summary of the week's builds every Monday")).toBeChecked();
+      const admin = await prisma().user.findFirstOrThrow({ where: { email: FIRST_ADMIN.email } });
+      expect([admin.buildEmails, admin.weeklySummary]).toEqual([false, true]);
+      const summary = await prisma().notification.create({
+        data: {
+          organizationId: admin.organizationId!,
+          kind: "digest.weekly",
+          dedupeKey: `digest.weekly:e2e:${profile.id}`,
+          recipientIds: [admin.id],
+          data: { from: "2026-11-30T00:00:00.000Z", to: "2026-12-07T00:00:00.000Z", builds: 3, succeeded: 2, failed: 1, profiles: [{ id: profile.id, name: profile.name, builds: 3, succeeded: 2, failed: 1, medianMs: 60_000, beforeMs: null, branch: { name: "main", breaks: 1, redMs: 600_000, redAtEnd: null } }], moreProfiles: 0 },
+        },
+      });
+      await page.goto("/notices");
+      const week = page.getByRole("list", { name: "Notices, newest first" }).getByRole("listitem").filter({ hasText: "your week of builds (2026-11-30 to 2026-12-06)" });
+      await expect(week).toContainText(`${profile.name}: 3 builds, 67 % succeeded; a successful build took 1 min (median). main broke once and was red for 10 min.`);
+      await expect(week.getByRole("link", { name: "Open the build profiles" })).toHaveAttribute("href", "/profiles");
+      await prisma().notification.delete({ where: { id: summary.id } });
       const again = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.failing);
       await expect(page.getByRole("status").filter({ hasText: "Failed" })).toBeVisible({ timeout: 60_000 });
       expect(await prisma().notification.count({ where: { kind: "build.failed", data: { path: ["buildId"], equals: again } } })).toBe(0);
     } finally {
-      await prisma().user.updateMany({ where: { email: FIRST_ADMIN.email }, data: { buildEmails: true } });
+      await prisma().user.updateMany({ where: { email: FIRST_ADMIN.email }, data: { buildEmails: true, weeklySummary: false } });
       await removeConnection(connection.id);
     }
   });

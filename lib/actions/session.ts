@@ -5,7 +5,7 @@ import { changeOwnPassword } from "@/lib/auth/password-change";
 import { recordAudit } from "@/lib/data/audit";
 import { revalidatePath } from "next/cache";
 import { markNoticesSeen } from "@/lib/data/notifications";
-import { endOwnSessions, setOwnBuildEmails } from "@/lib/data/users";
+import { endOwnSessions, setOwnEmailPreferences } from "@/lib/data/users";
 import { action } from "@/lib/entry/action";
 import { buildEmailsFields, buildEmailsSchema, changePasswordFields, changePasswordSchema } from "@/lib/validation/auth";
 
@@ -16,13 +16,14 @@ export const signOutEverywhereAction = action({ name: "session.sign-out-everywhe
   return { status: "success", message: "Signed out everywhere." };
 });
 
-/** Turns the current user's build e-mails (a build of theirs failed, or was fixed) on or off. */
+/** Turns the current user's build e-mails (a build of theirs failed, or was fixed) and the week's summary on or off. */
 export const setBuildEmailsAction = action(
   { name: "account.build-emails", permission: "account.preferences", form: { schema: buildEmailsSchema, fields: buildEmailsFields }, unexpected: "Saving failed unexpectedly. Try again." },
   async ({ scope, input }) => {
-    await setOwnBuildEmails(scope, input.buildEmails);
+    await setOwnEmailPreferences(scope, input);
     revalidatePath("/settings/account");
-    return { status: "success", message: input.buildEmails ? "Saved: Keel e-mails you when a build of yours fails, and when it is fixed." : "Saved: Keel no longer e-mails you about builds." };
+    const what = [...(input.buildEmails ? ["when a build of yours fails, and when it is fixed"] : []), ...(input.weeklySummary ? ["a summary of the week's builds every Monday"] : [])];
+    return { status: "success", message: what.length === 0 ? "Saved: Keel no longer e-mails you about builds." : `Saved: Keel e-mails you ${what.join("; and ")}.` };
   },
 );
 

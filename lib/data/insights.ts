@@ -2,7 +2,8 @@ import "server-only";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { can, refusalOf } from "@/lib/policy";
-import { branchRecovery, type BranchRecovery, type TypicalDuration } from "@/lib/shared/builds";
+import { branchRecovery, type BranchRecovery, type BuildRef, type TypicalDuration } from "@/lib/shared/builds";
+import { shortBranchName } from "@/lib/shared/names";
 import type { Scope } from "@/lib/scope";
 import { failingTests, type FailingTest } from "@/lib/shared/tests";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -121,16 +122,20 @@ export const RECOVERY_BUILDS = 5_000;
  * not pull requests' — that succeeded, failed or timed out, and the last one before the window.
  */
 export async function branchRecoveryOf(scope: Scope, profileId: string, branch: string, days = 30, now = new Date()): Promise<BranchRecovery> {
-  const since = windowStart(days, now);
+  return branchRecoveryBetween(scope, profileId, branch, windowStart(days, now), now);
+}
+
+/** `branchRecoveryOf` over [`since`, `until`): builds that finished then, red until `until` at most. */
+export async function branchRecoveryBetween(scope: Scope, profileId: string, branch: string, since: Date, until: Date): Promise<BranchRecovery> {
   const where = { organizationId: scope.organizationId, profileId, branch, pullRequestId: null, status: { in: ["SUCCEEDED" as const, "FAILED" as const, "TIMED_OUT" as const] } };
   const select = { id: true, number: true, status: true, finishedAt: true } as const;
   const [before, builds] = await Promise.all([
     db.build.findFirst({ where: { ...where, finishedAt: { lt: since } }, orderBy: [{ finishedAt: "desc" }, { number: "desc" }], select }),
-    db.build.findMany({ where: { ...where, finishedAt: { gte: since, lte: now } }, orderBy: [{ finishedAt: "desc" }, { number: "desc" }], take: RECOVERY_BUILDS, select }),
+    db.build.findMany({ where: { ...where, finishedAt: { gte: since, lt: until } }, orderBy: [{ finishedAt: "desc" }, { number: "desc" }], take: RECOVERY_BUILDS, select }),
   ]);
   const outcome = (row: { id: string; number: number; status: string; finishedAt: Date | null }) => ({ id: row.id, number: row.number, status: row.status, finishedAt: row.finishedAt! });
   // Past the bound the oldest builds of the window are not read, so what came before them is not known.
-  return branchRecovery(before && builds.length < RECOVERY_BUILDS ? outcome(before) : null, builds.map(outcome), since, now);
+  return branchRecovery(before && builds.length < RECOVERY_BUILDS ? outcome(before) : null, builds.map(outcome), since, until);
 }
 
 /** How many of the window's newest builds with test results the failing cases are counted from. */
@@ -277,4 +282,72 @@ export async function poolUsage(scope: Scope, days = 30, now = new Date()): Prom
     longest: { id: row.longest_id, number: row.longest_number, profileName: row.longest_profile, waitMs: Math.round(Number(row.longest_wait)) },
     profiles: profiles.filter((entry) => entry.pool === row.pool).map((entry) => ({ id: entry.id, name: entry.name, builds: Number(entry.builds), buildMs: Math.round(Number(entry.build_ms)) })),
   }));
+}
+
+/** One profile's week in the week's summary (lib/notifications/weekly.ts). */
+export type WeekProfile = {
+  id: string;
+  name: string;
+  /** Builds that finished in the week, by outcome (failed: FAILED and TIMED_OUT). */
+  builds: number;
+  succeeded: number;
+  failed: number;
+  /** Successful builds' median duration in the week and in the week before, in ms; null without one. */
+  medianMs: number | null;
+  beforeMs: number | null;
+  /** The default branch's time red in the week (null without a default branch): `branchRecovery`. */
+  branch: { name: string; breaks: number; redMs: number; redAtEnd: BuildRef | "before" | null } | null;
+};
+
+/** An organization's week of builds (lib/notifications/weekly.ts): totals, and the busiest profiles. */
+export type WeekSummary = { from: string; to: string; builds: number; succeeded: number; failed: number; profiles: WeekProfile[]; moreProfiles: number };
+
+/** How many profiles the week's summary names, the busiest first. */
+export const SUMMARY_PROFILES = 10;
+
+/**
+ * The organization's builds that finished in [`from`, `to`): totals, and per profile (the
+ * SUMMARY_PROFILES busiest) the outcomes, the successful builds' median against the week before,
+ * and how long its default branch was red (`branchRecoveryOf` over the week).
+ */
+export async function weekSummary(scope: Scope, from: Date, to: Date): Promise<WeekSummary> {
+  const weekBefore = new Date(from.getTime() - (to.getTime() - from.getTime()));
+  const rows = await db.$queryRaw<{ id: string; name: string; branch: string | null; builds: bigint; succeeded: bigint; failed: bigint; median: number | null; before: number | null }[]>`
+    SELECT b."profileId"::text AS id, p.name, p."defaultBranch" AS branch,
+      count(*) FILTER (WHERE b."finishedAt" >= ${from}) AS builds,
+      count(*) FILTER (WHERE b."finishedAt" >= ${from} AND b.status = 'SUCCEEDED') AS succeeded,
+      count(*) FILTER (WHERE b."finishedAt" >= ${from} AND b.status IN ('FAILED', 'TIMED_OUT')) AS failed,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (b."finishedAt" - b."startedAt"))) FILTER (WHERE b."finishedAt" >= ${from} AND b.status = 'SUCCEEDED' AND b."startedAt" IS NOT NULL) * 1000 AS median,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (b."finishedAt" - b."startedAt"))) FILTER (WHERE b."finishedAt" < ${from} AND b.status = 'SUCCEEDED' AND b."startedAt" IS NOT NULL) * 1000 AS before
+    FROM "Build" b JOIN "BuildProfile" p ON p.id = b."profileId"
+    WHERE b."organizationId" = ${scope.organizationId}::uuid AND b."finishedAt" >= ${weekBefore} AND b."finishedAt" < ${to}
+    GROUP BY b."profileId", p.name, p."defaultBranch"`;
+  const active = rows.filter((row) => Number(row.builds) > 0).sort((a, b) => Number(b.builds) - Number(a.builds) || a.name.localeCompare(b.name, "en"));
+  const named = active.slice(0, SUMMARY_PROFILES);
+  const recoveries = await Promise.all(named.map((row) => (row.branch ? branchRecoveryBetween(scope, row.id, row.branch, from, to) : null)));
+  const round = (value: number | null) => (value === null ? null : Math.round(Number(value)));
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    builds: active.reduce((sum, row) => sum + Number(row.builds), 0),
+    succeeded: active.reduce((sum, row) => sum + Number(row.succeeded), 0),
+    failed: active.reduce((sum, row) => sum + Number(row.failed), 0),
+    profiles: named.map((row, index) => {
+      const recovery = recoveries[index];
+      return {
+        id: row.id,
+        name: row.name,
+        builds: Number(row.builds),
+        succeeded: Number(row.succeeded),
+        failed: Number(row.failed),
+        medianMs: round(row.median),
+        beforeMs: round(row.before),
+        branch:
+          recovery && row.branch
+            ? { name: shortBranchName(row.branch), breaks: recovery.breaks, redMs: recovery.redMs, redAtEnd: recovery.redNow ? (recovery.redNow.brokenBy ?? "before") : null }
+            : null,
+      };
+    }),
+    moreProfiles: Math.max(0, active.length - SUMMARY_PROFILES),
+  };
 }

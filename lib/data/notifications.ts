@@ -148,3 +148,39 @@ export async function pruneNotices(maxAgeMs: number): Promise<number> {
   const deleted = await db.notification.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - maxAgeMs) } } });
   return deleted.count;
 }
+
+/** The once-only key of an organization's summary of the week that ends at `to`. */
+function weeklySummaryKey(organizationId: string, to: Date): string {
+  return `digest.weekly:${organizationId}:${to.toISOString()}`;
+}
+
+/**
+ * Global by nature (lib/data/README.md): the organizations whose active members asked for the
+ * week's summary (Settings → Your account) and have not been sent the one of the week that ends at
+ * `to`, each with those members.
+ */
+export async function weeklySummaryRecipients(to: Date): Promise<Array<{ organizationId: string; recipientIds: string[] }>> {
+  const members = await db.membership.findMany({
+    where: { user: { isActive: true, weeklySummary: true } },
+    orderBy: { createdAt: "asc" },
+    select: { organizationId: true, userId: true },
+  });
+  const byOrganization = new Map<string, string[]>();
+  for (const member of members) {
+    byOrganization.set(member.organizationId, [...(byOrganization.get(member.organizationId) ?? []), member.userId]);
+  }
+  const done = await db.notification.findMany({ where: { dedupeKey: { in: [...byOrganization.keys()].map((id) => weeklySummaryKey(id, to)) } }, select: { organizationId: true } });
+  for (const notice of done) {
+    byOrganization.delete(notice.organizationId);
+  }
+  return [...byOrganization].map(([organizationId, recipientIds]) => ({ organizationId, recipientIds }));
+}
+
+/** Records the organization's summary of the week that ends at `to` (`digest.weekly`); false when it was already. */
+export async function createWeeklySummaryNotice(scope: Scope, to: Date, recipientIds: string[], data: Prisma.InputJsonValue): Promise<boolean> {
+  const created = await db.notification.createMany({
+    data: [{ organizationId: scope.organizationId, connectionId: null, kind: "digest.weekly", dedupeKey: weeklySummaryKey(scope.organizationId, to), data, recipientIds }],
+    skipDuplicates: true,
+  });
+  return created.count === 1;
+}

@@ -44,15 +44,15 @@ export async function setPasswordHash(userId: string, passwordHash: string): Pro
   await db.user.update({ where: { id: userId }, data: { passwordHash } });
 }
 
-/** Whether the scope's own user gets build e-mails (lib/builds/README.md, "Build notices"). */
-export async function getOwnBuildEmails(scope: Scope): Promise<boolean> {
-  const user = await db.user.findUnique({ where: { id: requireUserActor(scope).userId }, select: { buildEmails: true } });
-  return user?.buildEmails ?? true;
+/** Which build e-mails the scope's own user gets (lib/builds/README.md, "Build notices" and "The week's summary"). */
+export async function getOwnEmailPreferences(scope: Scope): Promise<{ buildEmails: boolean; weeklySummary: boolean }> {
+  const user = await db.user.findUnique({ where: { id: requireUserActor(scope).userId }, select: { buildEmails: true, weeklySummary: true } });
+  return { buildEmails: user?.buildEmails ?? true, weeklySummary: user?.weeklySummary ?? false };
 }
 
-/** Turns the scope's own build e-mails on or off. */
-export async function setOwnBuildEmails(scope: Scope, buildEmails: boolean): Promise<void> {
-  await db.user.update({ where: { id: requireUserActor(scope).userId }, data: { buildEmails } });
+/** Turns the scope's own build e-mails and week's summary on or off. */
+export async function setOwnEmailPreferences(scope: Scope, preferences: { buildEmails: boolean; weeklySummary: boolean }): Promise<void> {
+  await db.user.update({ where: { id: requireUserActor(scope).userId }, data: preferences });
 }
 
 /** The password hash of the scope's own user (to check "current password"), or null. */

@@ -71,6 +71,17 @@ export const noticeEmailQueue = defineQueue({
   expireInSeconds: 10 * 60,
 });
 
+/** Records the week's summaries on Monday (lib/notifications/weekly.ts); one at a time across workers. */
+export const weeklySummaryQueue = defineQueue({
+  name: "notifications.weekly-summary",
+  payload: z.object({}),
+  scope: "global",
+  policy: "stately",
+  singletonKey: () => "weekly-summary",
+  retry: { limit: 3, delaySeconds: 60, backoff: true },
+  expireInSeconds: 10 * 60,
+});
+
 /** Runs one build (lib/builds/runner.ts). The job id is the build id, so enqueueing is idempotent. */
 export const runBuildQueue = defineQueue({
   name: "builds.run",

@@ -22,6 +22,7 @@ import { deliverWebhookJob } from "@/lib/webhooks/deliver";
 import { pruneDeliveries } from "@/lib/data/webhooks";
 import { DELIVERY_DAYS } from "@/lib/shared/webhooks";
 import { emailNoticesJob } from "@/lib/notifications/deliver";
+import { weeklySummaryJob } from "@/lib/notifications/weekly";
 import { requestNoticeEmails } from "@/lib/notifications/request";
 import { logger } from "@/lib/logger";
 import { listRepositoriesJob } from "@/lib/repositories/listing";
@@ -40,6 +41,7 @@ import {
   housekeepingQueue,
   listRepositoriesQueue,
   noticeEmailQueue,
+  weeklySummaryQueue,
   pollAllQueue,
   pollRepositoryQueue,
   processDeliveryQueue,
@@ -93,6 +95,9 @@ export const registry: Registry = {
     handle(checkAllConnectionsQueue, checkAllConnectionsJob),
     handle(checkConnectionQueue, checkConnectionJob),
     handle(noticeEmailQueue, emailNoticesJob),
+    handle(weeklySummaryQueue, async () => {
+      await weeklySummaryJob();
+    }),
     buildHandler(),
     handle(reportBuildQueue, reportBuildJob),
     handle(sweepBuildsQueue, sweepBuildsJob),
@@ -120,6 +125,8 @@ export const registry: Registry = {
       : []),
     // A safety net for notice e-mails a process could not queue (requestNoticeEmails is best effort).
     defineSchedule({ name: "notifications.email", queue: noticeEmailQueue, everySeconds: 300, payload: {} }),
+    // The week's summary: looked for every hour, sent once per organization on Monday from 06:00 UTC.
+    defineSchedule({ name: "notifications.weekly-summary", queue: weeklySummaryQueue, everySeconds: 3_600, payload: {} }),
     defineSchedule({ name: "builds.sweep", queue: sweepBuildsQueue, everySeconds: sweepSeconds(), payload: {} }),
     // Profiles' schedules: a slot is looked for every minute (a schedule's times are whole minutes).
     defineSchedule({ name: "builds.schedule", queue: scheduleBuildsQueue, everySeconds: 60, payload: {} }),

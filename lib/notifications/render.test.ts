@@ -154,3 +154,68 @@ describe("a tester's device registered", () => {
     expect(renderNotice("tester_device.registered", { ...data, testerName: null, product: null }, null).subject).toBe("Keel: A tester registered a device for Wallet iOS");
   });
 });
+
+describe("the week's summary", () => {
+  const week = {
+    from: "2026-11-30T00:00:00.000Z",
+    to: "2026-12-07T00:00:00.000Z",
+    builds: 42,
+    succeeded: 38,
+    failed: 3,
+    profiles: [
+      {
+        id: "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        name: "Wallet iOS",
+        builds: 40,
+        succeeded: 37,
+        failed: 2,
+        medianMs: 600_000,
+        beforeMs: 480_000,
+        branch: { name: "main", breaks: 2, redMs: 3 * 3_600_000 + 300_000, redAtEnd: { id: "x", number: 41 } },
+      },
+      { id: "9b2f1c55-3f0e-4d55-8f51-52a7e3c1b6a0", name: "Wallet Android", builds: 2, succeeded: 1, failed: 1, medianMs: 300_000, beforeMs: 295_000, branch: { name: "develop", breaks: 0, redMs: 0, redAtEnd: null } },
+    ],
+    moreProfiles: 3,
+  };
+  const link = "https://keel.example.test/profiles";
+
+  it("says the week's totals, then each busy profile: outcomes, duration against the week before, time its default branch was red", () => {
+    const { subject, text } = renderNotice("digest.weekly", week, link);
+    expect(subject).toBe("Keel: your week of builds (2026-11-30 to 2026-12-06): 42 builds, 90 % succeeded");
+    expect(text).toContain("From Monday 2026-11-30 to Sunday 2026-12-06 (UTC), 42 builds finished: 38 succeeded, 3 failed or ran out of time, 1 canceled or could not run.");
+    expect(text).toContain(
+      "Wallet iOS: 40 builds, 93 % succeeded; a successful build took 10 min (median), 2 min longer than the week before (8 min). main broke 2 times and was red for 3 h 5 min; still red at the week's end, since #41.\n    https://keel.example.test/profiles/7c9e6679-7425-40de-944b-e07fc1f90ae7/insights",
+    );
+    expect(text).toContain("Wallet Android: 2 builds, 50 % succeeded; a successful build took 5 min (median), about as long as the week before. develop stayed green.");
+    expect(text).toContain("And 3 more build profiles with builds.");
+    expect(text).toContain("Turn it off under Account in Keel.");
+  });
+
+  it("on the Notices page leaves out the links and why it came; a summary it cannot read says so", () => {
+    const { text } = renderNotice("digest.weekly", week, null);
+    expect(text).not.toContain("https://");
+    expect(text).not.toContain("Turn it off");
+    expect(renderNotice("digest.weekly", { ...week, builds: "many" }, null)).toEqual({ subject: "Keel: your week of builds", text: "The summary of the week's builds could not be read.\n" });
+  });
+
+  it("links to the build profiles", async () => {
+    const { noticePath } = await import("./render");
+    expect(noticePath({ kind: "digest.weekly", data: week, connectionId: null })).toBe("/profiles");
+  });
+});
+
+describe("the link of a notice on the Notices page", () => {
+  it("names the page it opens", async () => {
+    const { noticeLinkLabel, noticePath } = await import("./render");
+    const id = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    const label = (kind: string, data: Record<string, unknown>, connectionId: string | null = null) => noticeLinkLabel(noticePath({ kind, data, connectionId })!);
+    expect(label("build.failed", { buildId: id })).toBe("Open the build");
+    expect(label("connection.status_changed", {}, id)).toBe("Open the connection");
+    expect(label("build_pool.stranded", { pool: "macos" })).toBe("Open workers and build pools");
+    expect(label("api_token.expiring", {})).toBe("Open your API tokens");
+    expect(label("webhook.failing", { webhookId: id })).toBe("Open the webhook");
+    expect(label("tester_device.registered", { profileId: id })).toBe("Open the testers' devices");
+    expect(label("signing_file.expiring", { profileId: id })).toBe("Open the workflow's secret files");
+    expect(label("digest.weekly", {})).toBe("Open the build profiles");
+  });
+});

@@ -80,6 +80,9 @@ export function noticePath(notice: { kind: string; data: unknown; connectionId: 
   if (notice.kind.startsWith("build_pool.")) {
     return "/settings/workers";
   }
+  if (notice.kind.startsWith("digest.")) {
+    return "/profiles";
+  }
   if (notice.kind.startsWith("tester_device.")) {
     return typeof data.profileId === "string" && /^[0-9a-f-]{36}$/.test(data.profileId) ? `/profiles/${data.profileId}#tester-devices` : null;
   }
@@ -90,6 +93,32 @@ export function noticePath(notice: { kind: string; data: unknown; connectionId: 
     return typeof data.webhookId === "string" && /^[0-9a-f-]{36}$/.test(data.webhookId) ? `/settings/webhooks/${data.webhookId}` : "/settings/webhooks";
   }
   return notice.connectionId ? `/connections/${notice.connectionId}` : null;
+}
+
+/** The words of the link to a notice's page (`noticePath`), on the Notices page. */
+export function noticeLinkLabel(path: string): string {
+  if (path.startsWith("/builds/")) {
+    return "Open the build";
+  }
+  if (path.startsWith("/connections/")) {
+    return "Open the connection";
+  }
+  if (path === "/settings/workers") {
+    return "Open workers and build pools";
+  }
+  if (path === "/settings/api-tokens") {
+    return "Open your API tokens";
+  }
+  if (path.startsWith("/settings/webhooks")) {
+    return "Open the webhook";
+  }
+  if (path.includes("#tester-devices")) {
+    return "Open the testers' devices";
+  }
+  if (path.includes("/workflow")) {
+    return "Open the workflow's secret files";
+  }
+  return path === "/profiles" ? "Open the build profiles" : "Open it";
 }
 
 /**
@@ -150,6 +179,9 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
   if (kind === "signing_file.expiring") {
     return renderSigningNotice(data, link);
   }
+  if (kind === "digest.weekly") {
+    return renderWeeklySummary(data, link);
+  }
   if (kind === "webhook.failing") {
     const webhook = str(data, "name") ?? "A webhook";
     const what = `${str(data, "event") ?? "A build event"}${str(data, "build") ? ` of ${str(data, "build")}` : ""}`;
@@ -173,6 +205,75 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
   return {
     subject: `Keel: "${name}" is now ${label(to)}`,
     text: `The connection "${name}" changed from ${label(str(data, "from")).toLowerCase()} to ${label(to).toLowerCase()}.${reason ? `\n\n${reason}` : ""}\n\n${whatToDo(to, authMethodOf(data))}${footer}`,
+  };
+}
+
+const buildRefSchema = z.object({ id: z.string(), number: z.number().int() });
+
+/** The week's summary as lib/data/insights.ts `weekSummary` wrote it. */
+const weekSummarySchema = z.object({
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  builds: z.number().int().min(0),
+  succeeded: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  profiles: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      builds: z.number().int().min(0),
+      succeeded: z.number().int().min(0),
+      failed: z.number().int().min(0),
+      medianMs: z.number().nullable(),
+      beforeMs: z.number().nullable(),
+      branch: z.object({ name: z.string(), breaks: z.number().int().min(0), redMs: z.number().min(0), redAtEnd: z.union([buildRefSchema, z.literal("before"), z.null()]) }).nullable(),
+    }),
+  ),
+  moreProfiles: z.number().int().min(0),
+});
+
+const percentOf = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0} %`;
+
+/** "2 min longer than the week before (8 min)", within 5 % "about as long as the week before". */
+function weekTrend(thisMs: number, beforeMs: number | null): string {
+  if (beforeMs === null || beforeMs <= 0) {
+    return "";
+  }
+  const change = (thisMs - beforeMs) / beforeMs;
+  return Math.abs(change) < 0.05 ? ", about as long as the week before" : `, ${formatDuration(Math.abs(thisMs - beforeMs))} ${change > 0 ? "longer" : "shorter"} than the week before (${formatDuration(beforeMs)})`;
+}
+
+/** An organization's week of builds, profile by profile (lib/notifications/weekly.ts). */
+function renderWeeklySummary(data: Record<string, unknown>, link: string | null): RenderedNotice {
+  const parsed = weekSummarySchema.safeParse(data);
+  if (!parsed.success) {
+    return { subject: "Keel: your week of builds", text: `The summary of the week's builds could not be read.${link ? `\n\nThe build profiles in Keel: ${link}\n` : "\n"}` };
+  }
+  const week = parsed.data;
+  const first = week.from.slice(0, 10);
+  const last = new Date(Date.parse(week.to) - 1).toISOString().slice(0, 10);
+  const other = week.builds - week.succeeded - week.failed;
+  const origin = link ? new URL(link).origin : null;
+  const profiles = week.profiles.map((profile) => {
+    const took = profile.medianMs === null ? "" : `; a successful build took ${formatDuration(profile.medianMs)} (median)${weekTrend(profile.medianMs, profile.beforeMs)}`;
+    const branch = profile.branch;
+    const red =
+      branch === null
+        ? ""
+        : branch.breaks === 0 && branch.redMs === 0
+          ? ` ${branch.name} stayed green.`
+          : ` ${branch.breaks === 0 ? `${branch.name} was red from before the week` : `${branch.name} broke ${branch.breaks === 1 ? "once" : `${branch.breaks} times`}`} and was red for ${formatDuration(branch.redMs)}${
+              branch.redAtEnd === null ? "" : `; still red at the week's end${branch.redAtEnd === "before" ? "" : `, since #${branch.redAtEnd.number}`}`
+            }.`;
+    return `${profile.name}: ${profile.builds} build${profile.builds === 1 ? "" : "s"}, ${percentOf(profile.succeeded, profile.builds)} succeeded${took}.${red}${origin ? `\n    ${origin}/profiles/${profile.id}/insights` : ""}`;
+  });
+  return {
+    subject: `Keel: your week of builds (${first} to ${last}): ${week.builds} build${week.builds === 1 ? "" : "s"}, ${percentOf(week.succeeded, week.builds)} succeeded`,
+    text:
+      `From Monday ${first} to Sunday ${last} (UTC), ${week.builds} build${week.builds === 1 ? "" : "s"} finished: ${week.succeeded} succeeded, ${week.failed} failed or ran out of time${other > 0 ? `, ${other} canceled or could not run` : ""}.\n\n` +
+      profiles.join("\n\n") +
+      (week.moreProfiles > 0 ? `\n\nAnd ${week.moreProfiles} more build profile${week.moreProfiles === 1 ? "" : "s"} with builds.` : "") +
+      (link ? `\n\nThe build profiles in Keel: ${link}\n\nYou get this because you asked for the week's summary. Turn it off under Account in Keel.\n` : "\n"),
   };
 }
 

@@ -57,8 +57,13 @@ export const acceptInvitationSchema = z
 export const idSchema = z.uuid({ error: "Invalid id" });
 
 /** Account → E-mails: a checkbox, sent as "on" when ticked and not at all when not. */
-export const buildEmailsFields = ["buildEmails"] as const;
-export const buildEmailsSchema = z.object({ buildEmails: z.enum(["on"], { error: "Build e-mails must be on or left out" }).optional() }).transform((input) => ({ buildEmails: input.buildEmails === "on" }));
+export const buildEmailsFields = ["buildEmails", "weeklySummary"] as const;
+export const buildEmailsSchema = z
+  .object({
+    buildEmails: z.enum(["on"], { error: "Build e-mails must be on or left out" }).optional(),
+    weeklySummary: z.enum(["on"], { error: "The week's summary must be on or left out" }).optional(),
+  })
+  .transform((input) => ({ buildEmails: input.buildEmails === "on", weeklySummary: input.weeklySummary === "on" }));
 
 export const changePasswordFields = ["current", "password", "confirm"] as const;
 /** Changing one's own password: the current one (checked by the action), a new strong one, typed twice. */

@@ -8,7 +8,7 @@ import { markNoticesSeenAction } from "@/lib/actions/session";
 import { requireScope } from "@/lib/auth/guards";
 import { listMyNotices } from "@/lib/data/notifications";
 import { mailConfigured } from "@/lib/notifications/mailer";
-import { noticePath, renderNotice } from "@/lib/notifications/render";
+import { noticeLinkLabel, noticePath, renderNotice } from "@/lib/notifications/render";
 import { formatTime } from "@/lib/shared/dates";
 
 export const metadata: Metadata = { title: "Notices" };
@@ -57,7 +57,7 @@ export default async function NoticesPage() {
                 </div>
                 {path ? (
                   <Link href={path} className="mt-2 inline-block text-sm font-medium text-brand-700 underline">
-                    {path.startsWith("/builds/") ? "Open the build" : "Open the connection"}
+                    {noticeLinkLabel(path)}
                   </Link>
                 ) : null}
               </li>

@@ -52,7 +52,7 @@ import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { healthOfConnection, problemViewerFor } from "@/lib/connections/service";
 import { listConnections } from "@/lib/data/connections";
 import { connectionsListingRepository, getProfilePage, profileWatchOf } from "@/lib/data/profiles";
-import { getOwnBuildEmails } from "@/lib/data/users";
+import { getOwnEmailPreferences } from "@/lib/data/users";
 import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/clone-urls";
 import { formatList, shortBranchName } from "@/lib/shared/names";
 import { sharePath } from "@/lib/shared/shares";
@@ -110,7 +110,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
     listEndingSigningFiles(scope, profile.id),
     profile.platform === "ANDROID" ? [] : listTesterDevices(scope, profile.id),
     profileWatchOf(scope, profile.id),
-    getOwnBuildEmails(scope),
+    getOwnEmailPreferences(scope).then((preferences) => preferences.buildEmails),
   ]);
   // Which registered devices the newest successful build's provisioning profile lists (when Keel read one).
   const devicesListed = againstNewestBuild(testerDevices, latestApp?.artifacts ?? []);

@@ -9,7 +9,7 @@ import { watchProfileAction } from "@/lib/actions/profiles";
 import { changePasswordAction, setBuildEmailsAction } from "@/lib/actions/session";
 import { requireScope } from "@/lib/auth/guards";
 import { listOwnWatches } from "@/lib/data/profiles";
-import { getOwnBuildEmails } from "@/lib/data/users";
+import { getOwnEmailPreferences } from "@/lib/data/users";
 import { mailConfigured } from "@/lib/notifications/mailer";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -17,7 +17,7 @@ export const metadata: Metadata = { title: "Your account" };
 /** The signed-in user's own account: change the password (other sessions end), which e-mails to get, and the profiles they watch. */
 export default async function AccountPage() {
   const { user, scope } = await requireScope("account.password");
-  const [buildEmails, watches] = await Promise.all([getOwnBuildEmails(scope), listOwnWatches(scope)]);
+  const [preferences, watches] = await Promise.all([getOwnEmailPreferences(scope), listOwnWatches(scope)]);
   return (
     <>
       <PageHeader breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Your account" }]} title="Your account" description={`${user.name} · ${user.email}`} />
@@ -26,7 +26,7 @@ export default async function AccountPage() {
           <ChangePasswordForm email={user.email} action={changePasswordAction} />
         </Card>
         <Card title="E-mails" description={mailConfigured() ? `Sent to ${user.email}.` : `Sent to ${user.email} once whoever runs Keel sets up e-mail (SMTP_URL); until then Keel sends none.`}>
-          <BuildEmailsForm buildEmails={buildEmails} action={setBuildEmailsAction} />
+          <BuildEmailsForm buildEmails={preferences.buildEmails} weeklySummary={preferences.weeklySummary} action={setBuildEmailsAction} />
           <h3 className="mt-6 text-sm font-semibold text-slate-900">Build profiles you watch</h3>
           {watches.length === 0 ? (
             <p className="mt-1 text-sm text-slate-600">

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { walletProfileSuite } from "@/lib/repositories/test-support";
+
+// The week's summary (lib/notifications/weekly.ts) on a real database: who gets it, what it says,
+// and that it is recorded once per organization and week.
+
+const suite = walletProfileSuite();
+const MONDAY = new Date("2026-12-07T07:00:00Z");
+const at = (iso: string) => new Date(iso);
+
+let number = 0;
+async function build(profileId: string, status: "SUCCEEDED" | "FAILED" | "CANCELED", finished: string, tookS: number, branch = "main") {
+  const { database, seeded } = suite;
+  number += 1;
+  const finishedAt = at(finished);
+  return database.prisma.build.create({
+    data: { organizationId: seeded.organizationId, profileId, number, trigger: "PUSH", idempotencyKey: `weekly-${number}`, commitId: "a".repeat(40), branch: `refs/heads/${branch}`, steps: [], timeoutSeconds: 3_600, status, queuedAt: new Date(finishedAt.getTime() - tookS * 1_000), startedAt: new Date(finishedAt.getTime() - tookS * 1_000), finishedAt },
+    select: { id: true, number: true },
+  });
+}
+
+describe("the week's summary", () => {
+  it("goes on Monday to the members who asked for it, once, with the week's builds profile by profile", async () => {
+    const { weeklySummaryJob } = await import("./weekly");
+    const { database, seeded, profileId } = suite;
+    const wallet = await database.prisma.buildProfile.update({ where: { id: profileId }, data: { defaultBranch: "refs/heads/main" } });
+    const quiet = await database.prisma.buildProfile.create({
+      data: { organizationId: seeded.organizationId, connectionId: wallet.connectionId, name: "Quiet", nameKey: "quiet", platform: "ANDROID", projectId: "p", projectName: "P", repositoryId: "r2", repositoryName: "R2" },
+    });
+    // Nobody asked for it yet: nothing, whatever the builds.
+    await build(profileId, "SUCCEEDED", "2026-12-01T10:00:00Z", 200);
+    expect(await weeklySummaryJob(MONDAY)).toBe(0);
+    await database.prisma.user.update({ where: { id: seeded.adminId }, data: { weeklySummary: true } });
+
+    // The week before (Nov 23rd–29th): a 100 s success of Wallet, and Quiet's only build.
+    await build(profileId, "SUCCEEDED", "2026-11-25T10:00:00Z", 100);
+    await build(quiet.id, "SUCCEEDED", "2026-11-26T10:00:00Z", 50);
+    // This week: main broke on the 2nd at 10:00 and was fixed at 12:00 (a feature branch's failure
+    // is not main's), a success of 400 s, a cancel; then broken again on Sunday at 20:00.
+    await build(profileId, "FAILED", "2026-12-02T10:00:00Z", 30);
+    await build(profileId, "FAILED", "2026-12-02T11:00:00Z", 30, "feature/x");
+    await build(profileId, "SUCCEEDED", "2026-12-02T12:00:00Z", 400);
+    await build(profileId, "CANCELED", "2026-12-03T12:00:00Z", 5);
+    const broke = await build(profileId, "FAILED", "2026-12-06T20:00:00Z", 30);
+    // Monday's builds are next week's.
+    await build(profileId, "FAILED", "2026-12-07T01:00:00Z", 30);
+
+    // Before 06:00 on Monday it is not due; then it is, once.
+    expect(await weeklySummaryJob(new Date("2026-12-07T05:00:00Z"))).toBe(0);
+    expect(await weeklySummaryJob(MONDAY)).toBe(1);
+    expect(await weeklySummaryJob(new Date("2026-12-07T08:00:00Z"))).toBe(0);
+    const notices = await database.prisma.notification.findMany({ where: { organizationId: seeded.organizationId, kind: "digest.weekly" } });
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.recipientIds).toEqual([seeded.adminId]);
+    expect(notices[0]!.data).toEqual({
+      from: "2026-11-30T00:00:00.000Z",
+      to: "2026-12-07T00:00:00.000Z",
+      builds: 6,
+      succeeded: 2,
+      failed: 3,
+      profiles: [
+        {
+          id: profileId,
+          name: "Wallet",
+          builds: 6,
+          succeeded: 2,
+          failed: 3,
+          // Successes of 200 and 400 s; the week before, 100 s.
+          medianMs: 300_000,
+          beforeMs: 100_000,
+          // Red 10:00–12:00 on the 2nd, and from 20:00 on Sunday to the week's end: 6 h in all.
+          branch: { name: "main", breaks: 2, redMs: 6 * 3_600_000, redAtEnd: { id: broke.id, number: broke.number } },
+        },
+      ],
+      moreProfiles: 0,
+    });
+  });
+
+  it("skips an organization with no build in the week", async () => {
+    // The first organization's next week has Monday's failure: its summary is the one recorded.
+    const { weeklySummaryJob } = await import("./weekly");
+    const { database } = suite;
+    const organization = await database.prisma.organization.create({ data: { name: "Idle" }, select: { id: true } });
+    await database.prisma.user.create({
+      data: { organizationId: organization.id, email: "idle@example.com", name: "Ida Idle", passwordHash: "x", weeklySummary: true, memberships: { create: { organizationId: organization.id, role: "MEMBER" } } },
+    });
+    expect(await weeklySummaryJob(new Date("2026-12-14T07:00:00Z"))).toBe(1);
+    expect(await database.prisma.notification.count({ where: { organizationId: organization.id } })).toBe(0);
+  });
+});
