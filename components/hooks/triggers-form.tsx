@@ -91,7 +91,7 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           readOnly={mode === "manual"}
           errors={errors.paths}
           optional
-          hint="Only pushes and pull requests (not tags) that change a file here start a build — for a repository with several apps, e.g. ios/** for the iOS app. One pattern per line from the repository's root: * within a folder, ** at any depth, ! to ignore (!docs/**). Empty: any change."
+          hint="Only pushes and pull requests (not tags) that change a file here start a build — for a repository with several apps, e.g. ios/** for the iOS app. One pattern per line from the repository's root: * within a folder, ** at any depth, ! to ignore (!docs/**). Empty: any change. Whatever the paths, a commit whose message says [skip ci] is not built by a push or pull request."
         />
         <SelectField
           label="When a newer commit of the same branch or pull request is built"

@@ -253,6 +253,23 @@ describe("service hooks", () => {
     }
   });
 
+  it("a push whose commit says [skip ci] builds nothing, and the delivery log says why and how to build it anyway", async () => {
+    const subscription = await pushSubscription();
+    const commit = await gitPush("main", "hooks: typo in the notes\n\nDocs only. [skip ci]");
+    await emulator.control.waitForNotifications({ subscriptionId: subscription.remoteId!, result: "succeeded", count: 1 });
+    const delivery = await until("the delivery processed", async () => database.prisma.hookDelivery.findFirst({ where: { commitId: commit, status: "PROCESSED" } }));
+    expect(delivery.reason).toBe("The commit asks not to be built (a skip directive such as [skip ci] in its message).");
+    const outcome = delivery.outcome as { profileId: string; matched: boolean; skipped?: boolean; reason?: string }[];
+    expect(outcome.find((item) => item.profileId === profiles.main)).toMatchObject({
+      matched: false,
+      skipped: true,
+      reason: `Commit ${commit.slice(0, 8)} says [skip ci] in its message: not built. Start it by hand to build it anyway.`,
+    });
+    // A profile whose triggers do not match says so, as before: the commit's message is not even asked for it.
+    expect(outcome.find((item) => item.profileId === profiles.feature)?.reason).toContain("does not match the push trigger's branches");
+    expect((await buildsOf(profiles.main)).filter((build) => build.commitId === commit)).toHaveLength(0);
+  });
+
   it("an annotated tag pushed through git builds the commit it names for profiles whose tag trigger matches it", async () => {
     const subscription = await pushSubscription();
     const releases = await seedProfile("Wallet releases", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, tags: { enabled: true, patterns: ["v*", "!v*-beta*"] } });
@@ -344,6 +361,13 @@ describe("service hooks", () => {
     expect((await buildsOf(profiles.main)).filter((build) => build.pullRequestId === created.pullRequestId)).toHaveLength(2);
     // The feature profile builds PRs into release/* only; its push trigger saw the new source branch.
     expect((await buildsOf(profiles.feature)).filter((build) => build.trigger === "PULL_REQUEST")).toHaveLength(0);
+    // A third iteration whose newest commit says [ci skip] is not built (its merge commit, Azure DevOps', does not say it).
+    const skipped = await emulator.control.updatePullRequest({ organization: "fabrikam", pullRequestId: created.pullRequestId, commits: [{ message: "Reword the notes [ci skip]" }] } as Parameters<EmulatorHandle["control"]["updatePullRequest"]>[0]);
+    const delivery = await until("the delivery of the third iteration", async () =>
+      (await database.prisma.hookDelivery.findMany({ where: { eventType: "git.pullrequest.updated", status: "PROCESSED" } })).find((row) => JSON.stringify(row.payload).includes(skipped.lastMergeCommit!)),
+    );
+    expect((delivery.outcome as { profileId: string; skipped?: boolean; reason?: string }[]).find((item) => item.profileId === profiles.main)).toMatchObject({ skipped: true, reason: expect.stringContaining("says [ci skip] in its message: not built") });
+    expect((await buildsOf(profiles.main)).filter((build) => build.pullRequestId === created.pullRequestId)).toHaveLength(2);
   });
 
   it("Keel down while three pushes happen: backfill starts the three builds once each", async () => {

@@ -10,7 +10,7 @@ import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { systemScope, type Scope } from "@/lib/scope";
 import { pullRequestBuildKey, pullRequestDecision, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
-import { changeLister, latestIteration, onPush, pathsAllow, start, type ProfileOutcome } from "./process";
+import { changeLister, latestIteration, messageLister, onPush, pathsAllow, skipAllows, start, type ProfileOutcome } from "./process";
 
 // The polling fallback (issue 14) for repositories that cannot receive service hooks — Azure
 // DevOps refused Keel the subscriptions, or KEEL_HOOKS=off because it cannot reach Keel. Every
@@ -85,13 +85,14 @@ export async function pollRepository(scope: Scope, connectionId: string, project
   const outcome: ProfileOutcome[] = [];
   // The last tip seen is the push's base: the path filters compare against it.
   const changes = changeLister(scope, connection, repositoryId);
+  const messages = messageLister(scope, connection, repositoryId);
   for (const [ref, objectId] of seen) {
     const known = ref.startsWith("refs/heads/") || (ref.startsWith("refs/tags/") && cursors.has(TAGS_BASELINE));
     if (!known || cursors.get(ref) === objectId) {
       continue;
     }
     for (const profile of profiles) {
-      outcome.push(await onPush(scope, profile, ref, objectId, "POLL", () => changes(projectId, cursors.get(ref) ?? null, objectId)));
+      outcome.push(await onPush(scope, profile, ref, objectId, "POLL", () => changes(projectId, cursors.get(ref) ?? null, objectId), () => messages(projectId, objectId)));
     }
   }
   for (const pr of pullRequests) {
@@ -104,7 +105,7 @@ export async function pollRepository(scope: Scope, connectionId: string, project
       if (!pullRequestDecision(profile.triggers, pr.targetRefName, profile.defaultBranch).start) {
         continue;
       }
-      if (!(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {
+      if (!(await skipAllows(source, () => messages(projectId, source))).start || !(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {
         continue;
       }
       iteration ??= await latestIteration(scope, connection, projectId, repositoryId, pr.pullRequestId);

@@ -10,7 +10,7 @@ import { processDeliveryQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
-import { pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
+import { pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, skipDecision, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
 import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID } from "./payload";
 
 // The hooks.process job: one stored delivery → the profiles of its repository → startBuild for
@@ -21,7 +21,7 @@ import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResource
 const log = logger("hooks.process");
 
 /** Per profile of the repository: did the event match, what was started, or why not. */
-export type ProfileOutcome = { profileId: string; profileName: string; matched: boolean; buildId?: string; buildNumber?: number; created?: boolean; reason?: string };
+export type ProfileOutcome = { profileId: string; profileName: string; matched: boolean; buildId?: string; buildNumber?: number; created?: boolean; reason?: string; skipped?: boolean };
 
 class Unprocessable extends Error {}
 
@@ -71,7 +71,9 @@ export async function processDelivery(scope: Scope, deliveryId: string): Promise
       outcome.length === 0
         ? "No build profile uses this repository through this connection."
         : matched === 0
-          ? "No profile's triggers match."
+          ? outcome.some((item) => item.skipped)
+            ? "The commit asks not to be built (a skip directive such as [skip ci] in its message)."
+            : "No profile's triggers match."
           : started === 0
             ? "The matching profiles' builds of this change had already been started (nothing duplicated)."
             : null;
@@ -99,11 +101,22 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
     }
     const profiles = await listRepositoryProfiles(scope, connection.id, push.data.repository.id);
     const changes = changeLister(scope, connection, push.data.repository.id);
+    const messages = messageLister(scope, connection, push.data.repository.id);
     const outcome: ProfileOutcome[] = [];
     for (const profile of profiles) {
       for (const update of push.data.refUpdates) {
         const newObjectId = update.newObjectId.toLowerCase();
-        outcome.push(await onPush(scope, profile, update.name, newObjectId, "PUSH", () => changes(profile.projectId, update.oldObjectId.toLowerCase(), newObjectId)));
+        outcome.push(
+          await onPush(
+            scope,
+            profile,
+            update.name,
+            newObjectId,
+            "PUSH",
+            () => changes(profile.projectId, update.oldObjectId.toLowerCase(), newObjectId),
+            () => messages(profile.projectId, newObjectId),
+          ),
+        );
       }
     }
     return outcome;
@@ -115,6 +128,7 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
     }
     const profiles = await listRepositoryProfiles(scope, connection.id, pr.data.repository.id);
     const changes = changeLister(scope, connection, pr.data.repository.id);
+    const messages = messageLister(scope, connection, pr.data.repository.id);
     const outcome: ProfileOutcome[] = [];
     let iteration: number | null = null;
     for (const profile of profiles) {
@@ -129,6 +143,13 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
       }
       if (!pr.data.lastMergeCommit || !pr.data.lastMergeSourceCommit) {
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: true, reason: `Azure DevOps has no merge commit for it (merge status ${pr.data.mergeStatus ?? "unknown"}): resolve the conflicts, then push again.` });
+        continue;
+      }
+      // The pull request's newest commit may ask not to be built (its merge commit is Azure DevOps').
+      const source = pr.data.lastMergeSourceCommit.commitId.toLowerCase();
+      const skip = await skipAllows(source, () => messages(profile.projectId, source));
+      if (!skip.start) {
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, skipped: true, reason: skip.reason });
         continue;
       }
       const paths = await pathsAllow(profile, () => changes(profile.projectId, pr.data.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, pr.data.lastMergeSourceCommit!.commitId.toLowerCase()));
@@ -189,6 +210,36 @@ export function changeLister(scope: Scope, connection: ConnectionView, repositor
   };
 }
 
+/**
+ * A commit's full message (title and description), asked of Azure DevOps at most once per commit
+ * for one event, and only for a profile whose triggers matched. Null when Azure DevOps did not
+ * answer: the build then starts, since skipping a wanted build is worse than an extra one.
+ */
+export function messageLister(scope: Scope, connection: ConnectionView, repositoryId: string): (projectId: string, commitId: string) => Promise<string | null> {
+  const asked = new Map<string, Promise<string | null>>();
+  return (projectId, commitId) => {
+    let answer = asked.get(commitId);
+    if (!answer) {
+      answer = (async () => {
+        try {
+          const { client } = await clientForConnection(scope, connection);
+          return (await client.getCommit(projectId || repositoryId, repositoryId, commitId)).comment ?? null;
+        } catch (error) {
+          log.warn({ err: error, connectionId: connection.id, repositoryId }, "could not read the commit's message; a skip directive in it is not honoured");
+          return null;
+        }
+      })();
+      asked.set(commitId, answer);
+    }
+    return answer;
+  };
+}
+
+/** Whether the commit's message lets the triggers build it (lib/shared/triggers.ts, skipDecision). */
+export async function skipAllows(commitId: string, message: () => Promise<string | null>): Promise<TriggerDecision> {
+  return skipDecision(commitId, await message());
+}
+
 /** The profile's path filter over a change's files (asked only when it has one). */
 export async function pathsAllow(profile: RepositoryProfile, changed: () => Promise<ChangedFiles>): Promise<TriggerDecision> {
   return pathsOf(profile.triggers).length === 0 ? { start: true } : pathDecision(profile.triggers, await changed());
@@ -200,7 +251,15 @@ export async function pathsAllow(profile: RepositoryProfile, changed: () => Prom
  * names); `newObjectId` may then be an annotated tag's own object, so startBuild asks Azure
  * DevOps for the commit it names.
  */
-export async function onPush(scope: Scope, profile: RepositoryProfile, ref: string, newObjectId: string, trigger: "PUSH" | "POLL" = "PUSH", changed: () => Promise<ChangedFiles> = async () => null): Promise<ProfileOutcome> {
+export async function onPush(
+  scope: Scope,
+  profile: RepositoryProfile,
+  ref: string,
+  newObjectId: string,
+  trigger: "PUSH" | "POLL" = "PUSH",
+  changed: () => Promise<ChangedFiles> = async () => null,
+  message: () => Promise<string | null> = async () => null,
+): Promise<ProfileOutcome> {
   if (ref.startsWith("refs/tags/")) {
     const tag = ref.slice("refs/tags/".length);
     if (newObjectId === ZERO_OBJECT_ID) {
@@ -221,6 +280,10 @@ export async function onPush(scope: Scope, profile: RepositoryProfile, ref: stri
   const decision = pushDecision(profile.triggers, ref, profile.defaultBranch);
   if (!decision.start) {
     return { profileId: profile.id, profileName: profile.name, matched: false, reason: decision.reason };
+  }
+  const skip = await skipAllows(newObjectId, message);
+  if (!skip.start) {
+    return { profileId: profile.id, profileName: profile.name, matched: false, skipped: true, reason: skip.reason };
   }
   const paths = await pathsAllow(profile, changed);
   if (!paths.start) {

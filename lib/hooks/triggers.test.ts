@@ -8,6 +8,8 @@ import {
   pullRequestDecision,
   pushBuildKey,
   pushDecision,
+  skipDecision,
+  skipDirective,
   tagBuildKey,
   tagDecision,
   tagMatches,
@@ -172,5 +174,24 @@ describe("tag triggers", () => {
     expect(triggersFormSchema.parse({ ...form, tagPatterns: "v*" }).tags).toEqual({ enabled: false, patterns: ["v*"] });
     const refused = triggersFormSchema.safeParse({ ...form, tags: "on", tagPatterns: "v 1" });
     expect(refused.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["tagPatterns", expect.stringMatching(/^Tags: “v 1” — A tag pattern is a tag name/)]]);
+  });
+});
+
+describe("a commit that asks not to be built", () => {
+  it("finds the skip directives in any case, in the title or the description", () => {
+    expect(skipDirective("Update README [skip ci]")).toBe("[skip ci]");
+    expect(skipDirective("Docs only\n\n[CI SKIP]")).toBe("[ci skip]");
+    expect(skipDirective("Bump version ***NO_CI***")).toBe("***NO_CI***");
+    expect(skipDirective("Tidy\n\nskip-checks: true")).toBe("skip-checks: true");
+    expect(skipDirective("[Skip Keel] translations")).toBe("[skip keel]");
+    // Not a directive: other words, Azure Pipelines' own, none at all.
+    for (const message of ["Fix skip ci button", "skip-checks: false", "[skip azp] docs", "", null, undefined]) {
+      expect(skipDirective(message)).toBeNull();
+    }
+  });
+
+  it("says which commit was not built and how to build it anyway", () => {
+    expect(skipDecision("3cf776d9".padEnd(40, "0"), "Docs [no ci]")).toEqual({ start: false, reason: "Commit 3cf776d9 says [no ci] in its message: not built. Start it by hand to build it anyway." });
+    expect(skipDecision("3cf776d9".padEnd(40, "0"), "Fix the login screen")).toEqual({ start: true });
   });
 });

@@ -157,6 +157,32 @@ export function describeBranches(patterns: readonly string[], defaultBranch: str
 
 export type TriggerDecision = { start: true } | { start: false; reason: string };
 
+/**
+ * What a commit's message may say so that pushes and pull requests do not build it (any case,
+ * anywhere in the message): the words most CI systems know, and Keel's own. Not Azure
+ * Pipelines' own `[skip azp]`: a team that runs both skips one of them with it.
+ */
+export const SKIP_DIRECTIVES = ["[skip ci]", "[ci skip]", "[no ci]", "[skip keel]", "[keel skip]", "***NO_CI***", "skip-checks: true", "skip-checks:true"] as const;
+
+/** The skip directive a commit message holds (as SKIP_DIRECTIVES writes it), or null. */
+export function skipDirective(message: string | null | undefined): string | null {
+  if (!message) {
+    return null;
+  }
+  const lower = message.toLowerCase();
+  return SKIP_DIRECTIVES.find((directive) => lower.includes(directive.toLowerCase())) ?? null;
+}
+
+/**
+ * Whether a push's or a pull request's commit (`commitId`, its `message`) lets the triggers build
+ * it: not when the message holds a skip directive. Builds started by hand, by the schedule, for a
+ * tag or by the token API are not asked.
+ */
+export function skipDecision(commitId: string, message: string | null | undefined): TriggerDecision {
+  const directive = skipDirective(message);
+  return directive ? { start: false, reason: `Commit ${commitId.slice(0, 8)} says ${directive} in its message: not built. Start it by hand to build it anyway.` } : { start: true };
+}
+
 /** The triggers' path filters (empty: every change counts). */
 export function pathsOf(triggers: ProfileTriggers): string[] {
   return triggers.paths ?? [];
