@@ -153,7 +153,7 @@ export default async function WorkersPage() {
                           <Link href={`/profiles/${profile.id}`} className="text-brand-700 underline">
                             {profile.name}
                           </Link>{" "}
-                          <span className="text-slate-600">{entry.buildMs > 0 ? Math.round((100 * profile.buildMs) / entry.buildMs) : 0} %</span>
+                          <span className="whitespace-nowrap text-slate-600">{entry.buildMs > 0 ? Math.round((100 * profile.buildMs) / entry.buildMs) : 0} %</span>
                         </li>
                       ))}
                     </ul>
