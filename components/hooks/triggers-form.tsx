@@ -7,7 +7,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { WEEKDAYS } from "@/lib/shared/schedule";
-import { scheduleOf, tagsOf, type ProfileTriggers } from "@/lib/shared/triggers";
+import { buildsDrafts, scheduleOf, tagsOf, type ProfileTriggers } from "@/lib/shared/triggers";
 
 /** Monday first, as calendars in most of the world show a week. */
 const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
@@ -23,6 +23,7 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
   const sent = state.status === "error" ? state.values : null;
   const push = sent ? sent.push === "on" : triggers.push.enabled;
   const pullRequest = sent ? sent.pullRequest === "on" : triggers.pullRequest.enabled;
+  const skipDrafts = sent ? sent.pullRequestSkipDrafts === "on" : !buildsDrafts(triggers);
   const tags = sent ? sent.tags === "on" : tagsOf(triggers).enabled;
   const emptyMeans = `Empty: the default branch${defaultBranch ? ` (${defaultBranch})` : ""}.`;
   const schedule = scheduleOf(triggers);
@@ -69,6 +70,13 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           errors={errors.pullRequestBranches}
           hint={`The branch a pull request merges into. ${emptyMeans}`}
         />
+        <label className="flex items-start gap-2 text-sm text-slate-800">
+          <input type="checkbox" name="pullRequestSkipDrafts" className="mt-1" defaultChecked={skipDrafts} disabled={mode === "manual"} aria-describedby="skip-drafts-hint" />
+          Wait until a draft pull request is published
+        </label>
+        <p id="skip-drafts-hint" className="text-sm text-slate-600">
+          Draft pull requests are work in progress: waiting keeps the workers for the ones ready for review. Publishing the draft starts its build.
+        </p>
         <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
           <input type="checkbox" name="tags" defaultChecked={tags} disabled={mode === "manual"} />
           Build tags pushed with these names (releases)

@@ -276,11 +276,13 @@ export async function updatePullRequest(context: Context, pr: PullRequestRecord,
   if (patch.description !== undefined) {
     pr.description = patch.description;
   }
+  // Publishing a draft is a change of status for service hooks (git.pullrequest.updated); marking one as a draft again is not announced.
+  const published = patch.isDraft === false && pr.isDraft && pr.status === "active";
   if (patch.isDraft !== undefined) {
     pr.isDraft = patch.isDraft;
   }
   if (patch.status === undefined || patch.status === pr.status) {
-    return [];
+    return published ? publishPullRequest(context, pr, actor, "updated", "StatusUpdateNotification") : [];
   }
   if (pr.status === "completed") {
     throw invalidArgumentError(`TF401181: The pull request ${pr.id} is completed and cannot be changed.`);

@@ -370,6 +370,26 @@ describe("service hooks", () => {
     expect((await buildsOf(profiles.main)).filter((build) => build.pullRequestId === created.pullRequestId)).toHaveLength(2);
   });
 
+  it("a profile that waits for drafts builds a draft pull request once it is published", async () => {
+    const waits = await seedProfile("Wallet ready PRs", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], drafts: false } });
+    try {
+      const created = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "feature/hooks-draft", targetBranch: "main", title: "Draft PR", isDraft: true } as Parameters<EmulatorHandle["control"]["createPullRequest"]>[0]);
+      // The profile that builds drafts (the defaults) builds it at once; the one that waits says why.
+      await until("the draft's build by the profile that builds drafts", async () => (await buildsOf(profiles.main)).find((build) => build.pullRequestId === created.pullRequestId));
+      const delivery = await until("the draft's delivery", async () =>
+        (await database.prisma.hookDelivery.findMany({ where: { eventType: "git.pullrequest.created", status: "PROCESSED", pullRequestId: created.pullRequestId } }))[0],
+      );
+      expect((delivery.outcome as { profileId: string; matched: boolean; reason?: string }[]).find((item) => item.profileId === waits)).toMatchObject({ matched: false, reason: expect.stringContaining("The pull request is a draft") });
+      expect(await buildsOf(waits)).toHaveLength(0);
+      // Published: its build starts.
+      await emulator.control.updatePullRequest({ organization: "fabrikam", pullRequestId: created.pullRequestId, isDraft: false } as Parameters<EmulatorHandle["control"]["updatePullRequest"]>[0]);
+      const build = await until("the published pull request's build", async () => (await buildsOf(waits)).find((item) => item.pullRequestId === created.pullRequestId));
+      expect(build).toMatchObject({ trigger: "PULL_REQUEST", targetRef: "refs/heads/main" });
+    } finally {
+      await database.prisma.buildProfile.deleteMany({ where: { id: waits } });
+    }
+  }, 60_000);
+
   it("Keel down while three pushes happen: backfill starts the three builds once each", async () => {
     const { backfillConnection } = await import("./backfill");
     const subscription = await pushSubscription();

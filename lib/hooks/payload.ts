@@ -36,6 +36,7 @@ export const pullRequestResourceSchema = z.looseObject({
   targetRefName: z.string().min(1).max(1_000),
   repository: repositorySchema,
   mergeStatus: z.string().max(50).optional(),
+  isDraft: z.boolean().optional(),
   lastMergeSourceCommit: z.looseObject({ commitId: objectId }).optional(),
   lastMergeTargetCommit: z.looseObject({ commitId: objectId }).optional(),
   lastMergeCommit: z.looseObject({ commitId: objectId }).optional(),

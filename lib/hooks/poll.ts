@@ -9,7 +9,7 @@ import { slotJobId } from "@/lib/jobs/schedules";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { systemScope, type Scope } from "@/lib/scope";
-import { pullRequestBuildKey, pullRequestDecision, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { draftDecision, pullRequestBuildKey, pullRequestDecision, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { changeLister, latestIteration, messageLister, onPush, pathsAllow, skipAllows, start, type ProfileOutcome } from "./process";
 
 // The polling fallback (issue 14) for repositories that cannot receive service hooks — Azure
@@ -71,9 +71,12 @@ export async function pollRepository(scope: Scope, connectionId: string, project
   }
   const wantsPullRequests = profiles.some((profile) => profile.triggers.pullRequest.enabled);
   const pullRequests = wantsPullRequests ? await client.listPullRequests(projectId, repositoryId, { status: "active" }) : [];
+  // A pull request's cursor is its source commit, marked while it is a draft: publishing it is a change too.
+  const prCursor = (pr: (typeof pullRequests)[number]) => (pr.lastMergeSourceCommit ? `${pr.lastMergeSourceCommit.commitId.toLowerCase()}${pr.isDraft ? ":draft" : ""}` : null);
   for (const pr of pullRequests) {
-    if (pr.lastMergeSourceCommit) {
-      seen.set(`pr/${pr.pullRequestId}`, pr.lastMergeSourceCommit.commitId.toLowerCase());
+    const cursor = prCursor(pr);
+    if (cursor) {
+      seen.set(`pr/${pr.pullRequestId}`, cursor);
     }
   }
   const cursors = await getPollCursors(scope, connectionId, repositoryId);
@@ -97,12 +100,12 @@ export async function pollRepository(scope: Scope, connectionId: string, project
   }
   for (const pr of pullRequests) {
     const source = pr.lastMergeSourceCommit?.commitId.toLowerCase();
-    if (!source || cursors.get(`pr/${pr.pullRequestId}`) === source || !pr.lastMergeCommit) {
+    if (!source || cursors.get(`pr/${pr.pullRequestId}`) === prCursor(pr) || !pr.lastMergeCommit) {
       continue;
     }
     let iteration: number | null = null;
     for (const profile of profiles) {
-      if (!pullRequestDecision(profile.triggers, pr.targetRefName, profile.defaultBranch).start) {
+      if (!pullRequestDecision(profile.triggers, pr.targetRefName, profile.defaultBranch).start || !draftDecision(profile.triggers, pr.isDraft).start) {
         continue;
       }
       if (!(await skipAllows(source, () => messages(projectId, source))).start || !(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {

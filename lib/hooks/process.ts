@@ -10,7 +10,7 @@ import { processDeliveryQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
-import { pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, skipDecision, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
+import { pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, draftDecision, skipDecision, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
 import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID } from "./payload";
 
 // The hooks.process job: one stored delivery → the profiles of its repository → startBuild for
@@ -139,6 +139,11 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
       }
       if (pr.data.status !== "active") {
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `The pull request is ${pr.data.status}: Keel builds active pull requests only.` });
+        continue;
+      }
+      const draft = draftDecision(profile.triggers, pr.data.isDraft);
+      if (!draft.start) {
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: draft.reason });
         continue;
       }
       if (!pr.data.lastMergeCommit || !pr.data.lastMergeSourceCommit) {

@@ -8,6 +8,7 @@ import {
   pullRequestDecision,
   pushBuildKey,
   pushDecision,
+  draftDecision,
   skipDecision,
   skipDirective,
   tagBuildKey,
@@ -72,6 +73,8 @@ describe("the triggers form", () => {
       supersede: "off",
     });
     expect(triggersFormSchema.parse({ mode: "automatic", supersede: "running" }).supersede).toBe("running");
+    // Waiting for drafts to be published is stored only when asked for: triggers saved without it build drafts.
+    expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on", pullRequestSkipDrafts: "on" }).pullRequest).toEqual({ enabled: true, branches: [], drafts: false });
     expect(triggersFormSchema.safeParse({ mode: "automatic", supersede: "all" }).error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
       ["supersede", "Choose what happens to older builds of the same branch or pull request"],
     ]);
@@ -193,5 +196,16 @@ describe("a commit that asks not to be built", () => {
   it("says which commit was not built and how to build it anyway", () => {
     expect(skipDecision("3cf776d9".padEnd(40, "0"), "Docs [no ci]")).toEqual({ start: false, reason: "Commit 3cf776d9 says [no ci] in its message: not built. Start it by hand to build it anyway." });
     expect(skipDecision("3cf776d9".padEnd(40, "0"), "Fix the login screen")).toEqual({ start: true });
+  });
+});
+
+describe("draft pull requests", () => {
+  it("are built unless the profile waits for them to be published", () => {
+    expect(draftDecision(DEFAULT_TRIGGERS, true)).toEqual({ start: true });
+    const waits = { ...DEFAULT_TRIGGERS, pullRequest: { enabled: true, branches: [], drafts: false } };
+    expect(draftDecision(waits, true)).toEqual({ start: false, reason: "The pull request is a draft: this profile builds pull requests once they are published (Triggers → Draft pull requests)." });
+    // Published, or an event that does not say: built.
+    expect(draftDecision(waits, false)).toEqual({ start: true });
+    expect(draftDecision(waits, undefined)).toEqual({ start: true });
   });
 });

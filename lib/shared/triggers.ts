@@ -44,7 +44,8 @@ export const triggersSchema = z.object({
   /** "manual": only people start builds; "automatic": the push and pull-request triggers below. */
   mode: z.enum(["automatic", "manual"]),
   push: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS) }),
-  pullRequest: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS) }),
+  /** `drafts: false`: a draft pull request waits until it is published (absent: drafts are built, as before it existed). */
+  pullRequest: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS), drafts: z.boolean().optional() }),
   /** Builds at set times (lib/shared/schedule.ts); absent (triggers saved before schedules existed): off. */
   schedule: scheduleSchema.optional(),
   /**
@@ -245,6 +246,19 @@ export function pullRequestDecision(triggers: ProfileTriggers, targetBranch: str
     };
   }
   return { start: true };
+}
+
+/** Whether the triggers build draft pull requests (they do unless told not to). */
+export function buildsDrafts(triggers: ProfileTriggers): boolean {
+  return triggers.pullRequest.drafts !== false;
+}
+
+/**
+ * Whether a pull request that matched the triggers is built now, as a draft or not: a profile that
+ * waits for drafts builds it once its author publishes it (Azure DevOps then sends an update).
+ */
+export function draftDecision(triggers: ProfileTriggers, isDraft: boolean | undefined): TriggerDecision {
+  return isDraft === true && !buildsDrafts(triggers) ? { start: false, reason: "The pull request is a draft: this profile builds pull requests once they are published (Triggers → Draft pull requests)." } : { start: true };
 }
 
 /** Whether a tag (`v2.4.0` or `refs/tags/v2.4.0`) matches tag patterns: as branches do, but no patterns means every tag. */

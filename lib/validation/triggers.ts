@@ -14,6 +14,7 @@ export const triggersFields = [
   "pushBranches",
   "pullRequest",
   "pullRequestBranches",
+  "pullRequestSkipDrafts",
   "tags",
   "tagPatterns",
   "paths",
@@ -61,6 +62,7 @@ export const triggersFormSchema = z
     pushBranches: patternsField("Push branches"),
     pullRequest: box,
     pullRequestBranches: patternsField("Pull request target branches"),
+    pullRequestSkipDrafts: box,
     tags: box,
     tagPatterns: patternsField("Tags", "tag"),
     paths: patternsField("Paths", "path"),
@@ -98,7 +100,7 @@ export const triggersFormSchema = z
     (form): ProfileTriggers => ({
       mode: form.mode,
       push: { enabled: form.push === "on", branches: form.pushBranches },
-      pullRequest: { enabled: form.pullRequest === "on", branches: form.pullRequestBranches },
+      pullRequest: { enabled: form.pullRequest === "on", branches: form.pullRequestBranches, ...(form.pullRequestSkipDrafts === "on" ? { drafts: false } : {}) },
       tags: { enabled: form.tags === "on", patterns: form.tagPatterns },
       schedule: {
         enabled: form.schedule === "on",
