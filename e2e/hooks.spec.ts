@@ -48,10 +48,14 @@ test.describe("service hooks", () => {
       await expect(form.getByRole("button", { name: "Save triggers" })).toBeEnabled();
       await expect(form.getByRole("checkbox", { name: "Build tags pushed with these names (releases)" })).toBeChecked();
       await form.getByRole("textbox", { name: "Tags" }).fill("v*\n!v*-beta*");
+      // Drafts wait for their authors to publish them.
+      await form.getByRole("checkbox", { name: "Wait until a draft pull request is published" }).check();
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText(/Saved\. Keel sets up the service hooks/)).toBeVisible();
       await expect(page.getByRole("region", { name: "Triggers" })).toContainText("Tags: v*, !v*-beta*.");
-      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers).toMatchObject({ tags: { enabled: true, patterns: ["v*", "!v*-beta*"] } });
+      await expect(page.getByRole("region", { name: "Triggers" })).toContainText("pull requests into the default branch (master) once they are no longer drafts.");
+      await expect(form.getByRole("checkbox", { name: "Wait until a draft pull request is published" })).toBeChecked();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers).toMatchObject({ tags: { enabled: true, patterns: ["v*", "!v*-beta*"] }, pullRequest: { enabled: true, drafts: false } });
       // The worker creates the three subscriptions; the page says so once they exist.
       await expect(async () => {
         await page.reload();
