@@ -368,6 +368,20 @@ test.describe("build profiles", () => {
       await expect(page.getByText("You watch no build profile yet. Open one and choose Watch")).toBeVisible();
       await page.goto("/profiles");
       await expect(page.getByRole("row").filter({ hasText: profile.name })).not.toContainText("Watching");
+      // Show → Red on the default branch: its newest build of main failed; once one passes, it is green again.
+      const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
+      const finished = (number: number, status: "FAILED" | "SUCCEEDED") =>
+        prisma().build.create({ data: { organizationId, profileId: profile.id, number, status, trigger: "PUSH", idempotencyKey: `red-${profile.id}-${number}`, commitId: String(number).repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date() } });
+      await finished(1, "FAILED");
+      await page.goto(`/profiles?q=${encodeURIComponent(profile.name)}`);
+      await page.getByLabel("Show").selectOption({ label: "Red on the default branch" });
+      await page.getByRole("button", { name: "Apply" }).click();
+      await expect(page).toHaveURL(/[?&]show=red/);
+      await expect(page.getByRole("table", { name: "Build profiles" })).toContainText(profile.name);
+      await expectNoSeriousA11yViolations(page, "profiles red on their default branch");
+      await finished(2, "SUCCEEDED");
+      await page.reload();
+      await expect(page.getByText("Nothing matches this search among the profiles red on their default branch.")).toBeVisible();
     } finally {
       await removeConnection(connection.id);
       await removeUser(member.id);

@@ -119,6 +119,35 @@ describe("build profiles", () => {
     const percent = await listProfiles(scope, { ...base, q: "100%" });
     expect(percent.rows.map((row) => row.name)).toEqual([`100% ${tag}`]);
   });
+
+  it("shows the profiles red on their default branch: its newest build that passed or failed, not a pull request's, a cancel or an error", async () => {
+    const { createProfile, listProfiles } = await import("./profiles");
+    const scope = testScope(seeded.organizationId, seeded.adminId);
+    const tag = randomUUID().slice(0, 6);
+    const make = async (name: string, builds: Array<["SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "ERROR", string, number?]>, defaultBranch: string | null = "refs/heads/main") => {
+      const profile = await createProfile(scope, { ...newProfile({ name: `${name} ${tag}` }), defaultBranch });
+      for (const [index, [status, branch, pullRequestId]] of builds.entries()) {
+        await database.prisma.build.create({
+          data: { organizationId: seeded.organizationId, profileId: profile.id, number: index + 1, status, trigger: "PUSH", idempotencyKey: `red-${profile.id}-${index}`, commitId: "c".repeat(40), branch: `refs/heads/${branch}`, pullRequestId: pullRequestId ?? null, steps: [], timeoutSeconds: 600, finishedAt: new Date() },
+        });
+      }
+    };
+    await make("Broken", [["SUCCEEDED", "main"], ["FAILED", "main"]]);
+    await make("Timed out, then canceled", [["TIMED_OUT", "main"], ["CANCELED", "main"], ["ERROR", "main"]]);
+    await make("Fixed", [["FAILED", "main"], ["SUCCEEDED", "main"]]);
+    // Red elsewhere only: a pull request into main and a feature branch.
+    await make("Green main", [["SUCCEEDED", "main"], ["FAILED", "main", 7], ["FAILED", "feature/x"]]);
+    await make("No builds", []);
+    await make("No default branch", [["FAILED", "main"]], null);
+    const base = { sort: "name" as const, order: "asc" as const, page: 1, pageSize: 50, q: tag };
+    expect((await listProfiles(scope, base)).total).toBe(6);
+    const red = await listProfiles(scope, { ...base, red: true });
+    expect(red.rows.map((row) => row.name)).toEqual([`Broken ${tag}`, `Timed out, then canceled ${tag}`]);
+    expect(red.total).toBe(2);
+    // Another organization has no red profile of this one's.
+    const other = await seedOrganization(database, "Red Elsewhere");
+    expect((await listProfiles(testScope(other.organizationId, other.adminId), { ...base, red: true })).total).toBe(0);
+  });
 });
 
 describe("the profiles of one repository", () => {

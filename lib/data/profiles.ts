@@ -111,13 +111,34 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
 
 
 export type ProfileSort = "name" | "created" | "repository" | "platform";
-export type ProfileListQuery = { q?: string; platform?: BuildPlatform; connection?: string; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number; watchedBy?: string };
+export type ProfileListQuery = { q?: string; platform?: BuildPlatform; connection?: string; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number; watchedBy?: string; red?: boolean };
+
+/** At most this many red profiles are listed by the filter (an organization with more has other problems). */
+export const RED_PROFILES_MAX = 5_000;
+
+/**
+ * The organization's profiles whose default branch is red: its newest build of the branch (not a
+ * pull request's) that succeeded, failed or timed out did not succeed. Canceled builds and errors
+ * say nothing about the code, as on Insights ("Time the default branch was red").
+ */
+async function redProfileIds(scope: Scope): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT p.id::text AS id FROM "BuildProfile" p
+    WHERE p."organizationId" = ${scope.organizationId}::uuid AND p."defaultBranch" IS NOT NULL AND (
+      SELECT b.status::text FROM "Build" b
+      WHERE b."profileId" = p.id AND b.branch = p."defaultBranch" AND b."pullRequestId" IS NULL AND b.status IN ('SUCCEEDED', 'FAILED', 'TIMED_OUT')
+      ORDER BY b.number DESC LIMIT 1
+    ) IN ('FAILED', 'TIMED_OUT')
+    LIMIT ${RED_PROFILES_MAX}`;
+  return rows.map((row) => row.id);
+}
 
 /** A page of the scope organization's build profiles, searched, filtered and sorted. */
 export async function listProfiles(scope: Scope, query: ProfileListQuery) {
   const term = query.q ? likeLiteral(query.q) : undefined;
   const where: Prisma.BuildProfileWhereInput = {
     organizationId: scope.organizationId,
+    ...(query.red ? { id: { in: await redProfileIds(scope) } } : {}),
     ...(query.connection ? { connectionId: query.connection } : {}),
     ...(query.platform ? { platform: query.platform } : {}),
     ...(query.watchedBy ? { watches: { some: { userId: query.watchedBy } } } : {}),

@@ -53,7 +53,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   const { query, problems } = parseListQuery(profileListQuerySchema, raw);
   // Two connection ids say all the page needs: none, exactly one (link to its picker), or more.
   const [{ rows, total }, connections, deletedEvent] = await Promise.all([
-    listProfiles(scope, { ...query, pageSize: PAGE_SIZE, ...(query.show === "watched" ? { watchedBy: user.id } : {}) }),
+    listProfiles(scope, { ...query, pageSize: PAGE_SIZE, ...(query.show === "watched" ? { watchedBy: user.id } : {}), ...(query.show === "red" ? { red: true } : {}) }),
     listConnectionIds(scope, 2),
     query.deleted ? getRecentAuditData(scope, "profile.deleted", query.deleted, 10 * 60 * 1000) : null,
   ]);
@@ -121,7 +121,11 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
               <input id="profiles-q" name="q" type="search" defaultValue={query.q ?? ""} maxLength={200} placeholder="Name, repository, project or connection" className={`${filterControlClasses} w-full`} />
             </FilterField>
             <FilterSelect id="profiles-platform" label="Platform" name="platform" defaultValue={query.platform ?? ""} options={[{ value: "", label: "All platforms" }, ...PLATFORMS]} />
-            <FilterSelect id="profiles-show" label="Show" name="show" defaultValue={query.show ?? ""} options={[{ value: "", label: "Every profile" }, { value: "watched", label: "Profiles I watch" }]} />
+            <FilterSelect id="profiles-show" label="Show" name="show" defaultValue={query.show ?? ""} options={[
+                { value: "", label: "Every profile" },
+                { value: "watched", label: "Profiles I watch" },
+                { value: "red", label: "Red on the default branch" },
+              ]} />
             <FilterSelect id="profiles-sort" label="Sort by" name="sort" defaultValue={query.sort} options={SORTS} />
             <OrderSelect id="profiles-order" defaultValue={query.order} />
           </FilterBar>
@@ -132,11 +136,13 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
             <NoMatches title="No build profiles match" clear="/profiles">
               {query.show === "watched" && !query.q && !query.platform && !query.connection ? (
                 <>You watch no build profile yet. Open one and choose Watch to hear when a build of its default branch or a tag fails or is fixed.</>
+              ) : query.show === "red" && !query.q && !query.platform && !query.connection ? (
+                <>No default branch is red: the newest build of each profile&apos;s default branch succeeded (or it has none yet).</>
               ) : (
                 <>
                   Nothing matches {query.q ? "this search" : "this filter"}
                   {query.platform ? ` for ${platformLabel(query.platform)}` : ""}
-                  {query.show === "watched" ? " among the profiles you watch" : ""}.
+                  {query.show === "watched" ? " among the profiles you watch" : query.show === "red" ? " among the profiles red on their default branch" : ""}.
                 </>
               )}
             </NoMatches>
