@@ -235,6 +235,11 @@ test.describe("API tokens", () => {
       // main went red at #100 (the builds before it succeeded) and stays red: #101–#103 failed too.
       expect(insights.insights.defaultBranch).toMatchObject({ name: "main", breaks: 1, medianFixMs: null, redNow: { brokenBy: { number: 100, webUrl: `${KEEL_URL}/builds/${(await prisma().build.findFirstOrThrow({ where: { profileId: profile.id, number: 100 } })).id}` } } });
       expect(insights.insights.webUrl).toBe(`${KEEL_URL}/profiles/${profile.id}/insights`);
+      // A team's screen asks which profiles are red: this one is, while main's newest build fails.
+      const redProfiles = (await (await script.get(`/api/v1/profiles?q=${encodeURIComponent(profile.name)}&red=true`, { headers: bearer })).json()) as { profiles: { id: string }[] };
+      expect(redProfiles.profiles.map((item) => item.id)).toEqual([profile.id]);
+      const badRed = await script.get(`/api/v1/profiles?red=maybe`, { headers: bearer });
+      expect(((await badRed.json()) as { error: { fields: Record<string, string[]> } }).error.fields.red).toEqual(["red must be true or false"]);
       const badDays = await script.get(`/api/v1/profiles/${profile.id}/insights?days=365`, { headers: bearer });
       expect(badDays.status()).toBe(400);
       expect(((await badDays.json()) as { error: { fields: Record<string, string[]> } }).error.fields.days).toEqual(["days must be at most 90"]);
