@@ -26,7 +26,7 @@ export function BuildEmailsForm({ buildEmails, weeklySummary, action }: Props) {
         E-mail me a summary of the week&apos;s builds every Monday
       </label>
       <p id="weekly-summary-hint" className="text-sm text-slate-600">
-        The organization&apos;s builds of the last week (Monday to Sunday, UTC), profile by profile: how many succeeded, how long they took against the week before, and how long each default branch was red. Sent Monday morning (from 06:00 UTC); none for a week without builds.
+        The organization&apos;s builds of the last week (Monday to Sunday, UTC), profile by profile: how many succeeded, how long they took against the week before, and how long each default branch was red; then the connections and signing files that need attention. Sent Monday morning (from 06:00 UTC); none for a week without builds.
       </p>
       <SubmitButton variant="secondary" pendingLabel="Saving…">
         Save

@@ -137,6 +137,32 @@ export async function recordSecretFileSigning(id: string, sha256: string, signin
   return count === 1;
 }
 
+/** How many ending signing files the week's summary names. */
+export const ENDING_NAMED = 5;
+
+/**
+ * The organization's signing files that end within SIGNING_WARNING_DAYS after `at` or ended within
+ * as many days before it (the week's summary, lib/notifications/weekly.ts), soonest first: the
+ * first ENDING_NAMED with their profile, and how many in all. Read from the end Keel stored.
+ */
+export async function endingSigningFiles(scope: Scope, at: Date): Promise<{ files: Array<{ profile: string; what: string; expiresAt: Date }>; total: number }> {
+  const where = {
+    organizationId: scope.organizationId,
+    expiresAt: { gte: new Date(at.getTime() - SIGNING_WARNING_DAYS * DAY_MS), lte: new Date(at.getTime() + SIGNING_WARNING_DAYS * DAY_MS) },
+  };
+  const [rows, total] = await Promise.all([
+    db.buildSecretFile.findMany({ where, orderBy: [{ expiresAt: "asc" }, { id: "asc" }], take: ENDING_NAMED, select: { fileName: true, signing: true, expiresAt: true, profile: { select: { name: true } } } }),
+    db.buildSecretFile.count({ where }),
+  ]);
+  return {
+    files: rows.map((row) => {
+      const facts = signingFactsOf(row.signing);
+      return { profile: row.profile.name, what: (facts ? signingTitle(facts) : null) ?? `The file ${row.fileName}`, expiresAt: row.expiresAt! };
+    }),
+    total,
+  };
+}
+
 /** Tier of the notice of a file that has ended. */
 const ENDED = 0;
 

@@ -191,6 +191,29 @@ describe("the week's summary", () => {
     expect(text).toContain("Turn it off under Account in Keel.");
   });
 
+  it("ends with what needs attention, when something does", () => {
+    const attention = {
+      connections: [{ name: "Tailspin", status: "EXPIRING", reason: "The personal access token expires in 10 days (on 2026-12-17)." }],
+      connectionsTotal: 3,
+      signingFiles: [
+        { profile: "Wallet iOS", what: "Provisioning profile “Wallet Ad Hoc”", expiresAt: "2026-12-12T00:00:00.000Z" },
+        { profile: "Wallet Android", what: "Java keystore (upload)", expiresAt: "2026-12-01T00:00:00.000Z" },
+      ],
+      signingTotal: 2,
+    };
+    expect(renderNotice("digest.weekly", { ...week, attention }, link).text).toContain(
+      [
+        "Needs attention:",
+        '    - The connection "Tailspin": expiring. The personal access token expires in 10 days (on 2026-12-17).',
+        "    - And 2 more connections.",
+        "    - Wallet iOS: Provisioning profile “Wallet Ad Hoc” ends on 2026-12-12.",
+        "    - Wallet Android: Java keystore (upload) ended on 2026-12-01.",
+      ].join("\n"),
+    );
+    // Nothing to attend to: no such paragraph.
+    expect(renderNotice("digest.weekly", { ...week, attention: { connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0 } }, link).text).not.toContain("Needs attention");
+  });
+
   it("on the Notices page leaves out the links and why it came; a summary it cannot read says so", () => {
     const { text } = renderNotice("digest.weekly", week, null);
     expect(text).not.toContain("https://");

@@ -230,7 +230,30 @@ const weekSummarySchema = z.object({
     }),
   ),
   moreProfiles: z.number().int().min(0),
+  /** Absent in summaries recorded before it was added. */
+  attention: z
+    .object({
+      connections: z.array(z.object({ name: z.string(), status: z.string(), reason: z.string().nullable() })),
+      connectionsTotal: z.number().int().min(0),
+      signingFiles: z.array(z.object({ profile: z.string(), what: z.string(), expiresAt: z.iso.datetime() })),
+      signingTotal: z.number().int().min(0),
+    })
+    .optional(),
 });
+
+/** The summary's "Needs attention" paragraph: connections and signing files, or nothing when all is well. */
+function attentionWords(attention: z.infer<typeof weekSummarySchema>["attention"], now: string): string {
+  if (!attention || (attention.connectionsTotal === 0 && attention.signingTotal === 0)) {
+    return "";
+  }
+  const lines = [
+    ...attention.connections.map((connection) => `    - The connection "${connection.name}": ${label(connection.status).toLowerCase()}.${connection.reason ? ` ${connection.reason}` : ""}`),
+    ...(attention.connectionsTotal > attention.connections.length ? [`    - And ${attention.connectionsTotal - attention.connections.length} more connections.`] : []),
+    ...attention.signingFiles.map((file) => `    - ${file.profile}: ${file.what} ${file.expiresAt < now ? "ended" : "ends"} on ${file.expiresAt.slice(0, 10)}.`),
+    ...(attention.signingTotal > attention.signingFiles.length ? [`    - And ${attention.signingTotal - attention.signingFiles.length} more signing files.`] : []),
+  ];
+  return `\n\nNeeds attention:\n${lines.join("\n")}`;
+}
 
 const percentOf = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0} %`;
 
@@ -273,6 +296,7 @@ function renderWeeklySummary(data: Record<string, unknown>, link: string | null)
       `From Monday ${first} to Sunday ${last} (UTC), ${week.builds} build${week.builds === 1 ? "" : "s"} finished: ${week.succeeded} succeeded, ${week.failed} failed or ran out of time${other > 0 ? `, ${other} canceled or could not run` : ""}.\n\n` +
       profiles.join("\n\n") +
       (week.moreProfiles > 0 ? `\n\nAnd ${week.moreProfiles} more build profile${week.moreProfiles === 1 ? "" : "s"} with builds.` : "") +
+      attentionWords(week.attention, week.to) +
       (link ? `\n\nThe build profiles in Keel: ${link}\n\nYou get this because you asked for the week's summary. Turn it off under Account in Keel.\n` : "\n"),
   };
 }

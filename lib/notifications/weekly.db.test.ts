@@ -73,7 +73,34 @@ describe("the week's summary", () => {
         },
       ],
       moreProfiles: 0,
+      // Its connection is healthy and it has no signing file: nothing needs attention.
+      attention: { connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0 },
     });
+  });
+
+  it("ends with what needs someone now: connections that are not healthy, signing files that end soon or ended", async () => {
+    const { attentionOf } = await import("./weekly");
+    const { database, seeded, profileId, admin } = suite;
+    expect(await attentionOf(admin, MONDAY)).toEqual({ connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0 });
+    const { connectionId } = await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId } });
+    // The token ends in 10 days: expiring. A provisioning profile ends in 5 days, a keystore ended 3 days ago, one more ends in 60 (not yet news).
+    await database.prisma.connection.update({ where: { id: connectionId! }, data: { credentialExpiresAt: new Date(MONDAY.getTime() + 10 * 86_400_000), lastCheckAt: MONDAY } });
+    const file = (variable: string, days: number, signing: object | null) =>
+      database.prisma.buildSecretFile.create({
+        data: { organizationId: seeded.organizationId, profileId, variable, fileName: `${variable}.bin`, contentSealed: "x", size: 1, sha256: "0".repeat(64), signing: signing ?? undefined, expiresAt: new Date(MONDAY.getTime() + days * 86_400_000) },
+      });
+    const ends = new Date(MONDAY.getTime() + 5 * 86_400_000).toISOString();
+    await file("PROFILE", 5, { kind: "provisioning-profile", name: "Wallet Ad Hoc", uuid: null, team: null, teamId: null, appId: null, distribution: "ad-hoc", devices: 3, deviceIds: [], profileExpiresAt: ends, certificates: [], expiresAt: ends });
+    await file("KEYSTORE", -3, null);
+    await file("LATER", 60, null);
+    const attention = await attentionOf(admin, MONDAY);
+    expect(attention.connections).toEqual([{ name: expect.any(String), status: "EXPIRING", reason: "The personal access token expires in 10 days (on 2026-12-17)." }]);
+    expect(attention.connectionsTotal).toBe(1);
+    expect(attention.signingFiles).toEqual([
+      { profile: "Wallet", what: "The file KEYSTORE.bin", expiresAt: new Date(MONDAY.getTime() - 3 * 86_400_000).toISOString() },
+      { profile: "Wallet", what: "Provisioning profile “Wallet Ad Hoc”", expiresAt: ends },
+    ]);
+    expect(attention.signingTotal).toBe(2);
   });
 
   it("skips an organization with no build in the week", async () => {

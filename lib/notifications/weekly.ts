@@ -1,12 +1,46 @@
 import "server-only";
+import { healthOfConnection } from "@/lib/connections/service";
+import { STATUS_ORDER } from "@/lib/connections/status";
+import { listConnectionStatusInputs } from "@/lib/data/connections";
 import { weekSummary } from "@/lib/data/insights";
+import { endingSigningFiles } from "@/lib/data/secret-files";
 import { createWeeklySummaryNotice, weeklySummaryRecipients } from "@/lib/data/notifications";
 import { logger } from "@/lib/logger";
-import { systemScope } from "@/lib/scope";
+import { systemScope, type Scope } from "@/lib/scope";
 import { requestNoticeEmails } from "./request";
 import { summaryWeek } from "./summary-week";
 
 const log = logger("notifications.weekly-summary");
+
+/** How many connections needing attention the summary names. */
+const CONNECTIONS_NAMED = 5;
+
+/** What needs someone now, as the summary lists it after the builds (stored with the notice). */
+export type WeekAttention = {
+  connections: Array<{ name: string; status: string; reason: string | null }>;
+  connectionsTotal: number;
+  signingFiles: Array<{ profile: string; what: string; expiresAt: string }>;
+  signingTotal: number;
+};
+
+/**
+ * The organization's connections that need attention now (lib/connections/status.ts, the most
+ * urgent first) and its signing files that end within 30 days or ended in the last 30: the other
+ * half of "can we ship this week?".
+ */
+export async function attentionOf(scope: Scope, now: Date): Promise<WeekAttention> {
+  const [connections, signing] = await Promise.all([listConnectionStatusInputs(scope), endingSigningFiles(scope, now)]);
+  const troubled = connections
+    .map((connection) => ({ name: connection.name, health: healthOfConnection(connection, now) }))
+    .filter((entry) => entry.health.needsAttention)
+    .sort((a, b) => STATUS_ORDER.indexOf(a.health.status) - STATUS_ORDER.indexOf(b.health.status) || a.name.localeCompare(b.name, "en"));
+  return {
+    connections: troubled.slice(0, CONNECTIONS_NAMED).map((entry) => ({ name: entry.name, status: entry.health.status, reason: entry.health.reason })),
+    connectionsTotal: troubled.length,
+    signingFiles: signing.files.map((file) => ({ profile: file.profile, what: file.what, expiresAt: file.expiresAt.toISOString() })),
+    signingTotal: signing.total,
+  };
+}
 
 /**
  * The `notifications.weekly-summary` job (hourly): on Monday from 06:00 UTC, each organization
@@ -28,7 +62,7 @@ export async function weeklySummaryJob(now = new Date()): Promise<number> {
     if (summary.builds === 0) {
       continue;
     }
-    if (await createWeeklySummaryNotice(scope, week.to, recipientIds, summary)) {
+    if (await createWeeklySummaryNotice(scope, week.to, recipientIds, { ...summary, attention: await attentionOf(scope, now) })) {
       sent += 1;
     }
   }
