@@ -302,6 +302,8 @@ test.describe("members and roles", () => {
             name: `Crew ${label}`,
             passwordHash: index === 5 ? null : "not-a-real-hash",
             isActive: index !== 3,
+            // Crew 10 and later signed in today; Crew 08 100 days ago; the rest never since Keel keeps it.
+            lastSignInAt: index >= 10 ? new Date() : index === 8 ? new Date(Date.now() - 100 * 86_400_000) : null,
             memberships: { create: { organizationId: organization.id, role: index === 7 ? "ADMIN" : "MEMBER", createdAt: new Date(start + index * 1_000) } },
           },
         });
@@ -336,6 +338,15 @@ test.describe("members and roles", () => {
       await expect(page.getByRole("heading", { name: "1 member matches" })).toBeVisible();
       await expect(rows.first()).toContainText("Crew 03");
 
+      // Accounts nobody has used for 90 days: active, with a password, not signed in since.
+      await filters.getByLabel("Status").selectOption({ label: "Not signed in for 90 days" });
+      await filters.getByRole("button", { name: "Apply" }).click();
+      await expect(page.getByRole("heading", { name: "7 members match" })).toBeVisible();
+      await expect(rows.first()).toContainText("Crew 09");
+      await expect(rows.filter({ hasText: "Crew 08" })).toContainText(/Last signed in .*: if they have left, disable the account/);
+      await expect(rows.filter({ hasText: "Crew 09" })).toContainText("No sign-in recorded: if they have left, disable the account");
+      await expectNoSeriousA11yViolations(page, "/settings/members, idle accounts");
+
       await filters.getByLabel("Status").selectOption("");
       await filters.getByLabel("Role").selectOption("ADMIN");
       await filters.getByRole("button", { name: "Apply" }).click();
@@ -346,7 +357,7 @@ test.describe("members and roles", () => {
 
       // A hand-edited address: the bad filter is named and ignored, the search still applies.
       await page.goto(`/settings/members?status=GONE&q=${encodeURIComponent("Crew 1")}`);
-      await expect(page.getByRole("alert").filter({ hasText: "Status must be ACTIVE, INVITED or DISABLED" })).toBeVisible();
+      await expect(page.getByRole("alert").filter({ hasText: "Status must be ACTIVE, INVITED, DISABLED or IDLE" })).toBeVisible();
       await expect(page.getByRole("heading", { name: "10 members match" })).toBeVisible();
       await page.goto("/settings/members?q=nobody-at-all");
       await expect(page.getByRole("heading", { name: "No member matches" })).toBeVisible();

@@ -42,6 +42,15 @@ describe("server-side sessions", () => {
     expect(await getSessionUser(sid, user.id)).toBeNull();
   });
 
+  it("records when its user last signed in (Members shows it)", async () => {
+    const user = await makeUser("last-sign-in@example.com");
+    expect(user.lastSignInAt).toBeNull();
+    const before = Date.now();
+    await signIn(user.id);
+    const after = await database.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(after.lastSignInAt!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+  });
+
   it("checks a session in one round trip to PostgreSQL", async () => {
     const { getSessionUser } = await import("@/lib/data/users");
     const user = await makeUser("one-query@example.com");

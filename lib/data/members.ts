@@ -8,7 +8,10 @@ import { recordAudit } from "./audit";
 import { likeLiteral } from "./like";
 import { endMemberSessions } from "./users";
 
-export type MemberFilter = { q?: string; role?: "ADMIN" | "MEMBER"; status?: "ACTIVE" | "INVITED" | "DISABLED"; page: number; pageSize: number };
+export type MemberFilter = { q?: string; role?: "ADMIN" | "MEMBER"; status?: "ACTIVE" | "INVITED" | "DISABLED" | "IDLE"; page: number; pageSize: number };
+
+/** An active account not signed in for this long is idle (the Members page's filter): its person may have left. */
+export const IDLE_DAYS = 90;
 
 /** The organization's members (a page of them, searched by name or email and filtered), newest first, and how many match. */
 export async function listMembers(scope: Scope, filter: MemberFilter) {
@@ -18,7 +21,16 @@ export async function listMembers(scope: Scope, filter: MemberFilter) {
     ...(filter.role ? { role: filter.role } : {}),
     user: {
       ...(term ? { OR: [{ name: { contains: term, mode: "insensitive" } }, { email: { contains: term, mode: "insensitive" } }] } : {}),
-      ...(filter.status === "ACTIVE" ? { isActive: true, passwordHash: { not: null } } : filter.status === "INVITED" ? { isActive: true, passwordHash: null } : filter.status === "DISABLED" ? { isActive: false } : {}),
+      ...(filter.status === "ACTIVE"
+        ? { isActive: true, passwordHash: { not: null } }
+        : filter.status === "INVITED"
+          ? { isActive: true, passwordHash: null }
+          : filter.status === "DISABLED"
+            ? { isActive: false }
+            : filter.status === "IDLE"
+              ? // AND, not OR: the search's OR sits beside it.
+                { isActive: true, passwordHash: { not: null }, AND: [{ OR: [{ lastSignInAt: null }, { lastSignInAt: { lt: new Date(Date.now() - IDLE_DAYS * 86_400_000) } }] }] }
+              : {}),
     },
   };
   const list = db.membership.findMany({
@@ -37,6 +49,7 @@ export async function listMembers(scope: Scope, filter: MemberFilter) {
           email: true,
           isActive: true,
           passwordHash: true,
+          lastSignInAt: true,
           invitations: { where: { usedAt: null, expiresAt: { gt: new Date() } }, select: { purpose: true }, orderBy: { createdAt: "desc" }, take: 1 },
         },
       },
@@ -54,6 +67,7 @@ export async function listMembers(scope: Scope, filter: MemberFilter) {
     /** An open link that sets this member's password: JOIN (invited) or PASSWORD_RESET. */
     openLink: row.user.invitations[0]?.purpose ?? null,
     joinedAt: row.createdAt,
+    lastSignInAt: row.user.lastSignInAt,
   }));
   return { members, total };
 }

@@ -95,6 +95,8 @@ export async function createSession(userId: string, ip: string | null): Promise<
   await db.$transaction([
     db.session.deleteMany({ where: { userId, expiresAt: { lt: new Date() } } }),
     db.session.create({ data: { id, userId, expiresAt, ip: ip?.slice(0, 64) ?? null } }),
+    // Members shows it: an account nobody has used for months belongs to someone who may have left.
+    db.user.update({ where: { id: userId }, data: { lastSignInAt: new Date() }, select: { id: true } }),
   ]);
   return { id, expiresAt };
 }

@@ -90,13 +90,13 @@ export const resetPasswordSchema = z
     }
   });
 
-export const MEMBER_STATUSES = ["ACTIVE", "INVITED", "DISABLED"] as const;
+export const MEMBER_STATUSES = ["ACTIVE", "INVITED", "DISABLED", "IDLE"] as const;
 
 /** `/settings/members?q=&role=&status=&page=`, read with parseListQuery (list-query.ts). */
 export const memberListQuerySchema = z.strictObject({
   q: listSearchField,
   role: z.enum(["ADMIN", "MEMBER"], { error: "Role must be ADMIN or MEMBER" }).optional(),
-  status: z.enum(MEMBER_STATUSES, { error: "Status must be ACTIVE, INVITED or DISABLED" }).optional(),
+  status: z.enum(MEMBER_STATUSES, { error: "Status must be ACTIVE, INVITED, DISABLED or IDLE" }).optional(),
   page: listPageField,
 });
 export type MemberListQuery = z.infer<typeof memberListQuerySchema>;

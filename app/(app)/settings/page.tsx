@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Settings" };
  * `refused` in place of its link, or is left out when it has none (nothing there for them).
  */
 const SECTIONS: ReadonlyArray<{ title: string; description: string; href: string; link: string; permission?: Permission; refused?: string }> = [
-  { title: "Members and roles", description: "Add team members, change roles, disable accounts.", href: "/settings/members", link: "Manage members", permission: "member.manage", refused: "Only admins manage members. Ask an admin if someone needs access." },
+  { title: "Members and roles", description: "Add team members, change roles, disable the accounts of people who left (each member's last sign-in shows it).", href: "/settings/members", link: "Manage members", permission: "member.manage", refused: "Only admins manage members. Ask an admin if someone needs access." },
   { title: "Your account", description: "Change your password, choose which e-mails you get about builds, and see the build profiles you watch.", href: "/settings/account", link: "Your account" },
   { title: "API tokens", description: "Start builds and download their artifacts from scripts and other CI systems, as you.", href: "/settings/api-tokens", link: "API tokens" },
   {

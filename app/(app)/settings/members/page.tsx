@@ -8,12 +8,13 @@ import { Card } from "@/components/ui/card";
 import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters, NoMatches } from "@/components/ui/filters";
 import { ListPages } from "@/components/ui/list-pages";
 import { PageHeader } from "@/components/ui/page-header";
+import { When } from "@/components/ui/when";
 import { addMemberAction, changeRoleAction, regenerateInvitationAction, resetPasswordAction, setMemberActiveAction, unlockSignInAction } from "@/lib/actions/members";
 import { InvitationLink } from "@/components/members/invitation-link";
 import { requireScope } from "@/lib/auth/guards";
 import { throttledUserIds } from "@/lib/auth/sign-in";
 import { connectionsHeldBy, type HeldConnection } from "@/lib/data/connections";
-import { listMembers } from "@/lib/data/members";
+import { IDLE_DAYS, listMembers } from "@/lib/data/members";
 import { memberListQuerySchema, type MemberListQuery } from "@/lib/validation/auth";
 import { matchCount } from "@/lib/shared/names";
 import { listHref, parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
@@ -33,6 +34,7 @@ const STATUSES = [
   { value: "ACTIVE", label: "Active" },
   { value: "INVITED", label: "Invited (no password yet)" },
   { value: "DISABLED", label: "Disabled" },
+  { value: "IDLE", label: `Not signed in for ${IDLE_DAYS} days` },
 ];
 
 /** The members page's address for a query (filters kept, defaults left out). */
@@ -54,6 +56,7 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
   const filtered = Boolean(query.q || query.role || query.status);
   const userIds = members.map((member) => member.userId);
   const [throttled, held] = await Promise.all([throttledUserIds(userIds), connectionsHeldBy(scope, userIds)]);
+  const now = new Date();
   return (
     <>
       <PageHeader breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "Members" }]} title="Members" description="Admins manage connections and members. Members use connections to create build profiles." />
@@ -119,6 +122,18 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
                                 Admin
                               </Badge>
                             ) : null}
+                            {member.pendingInvitation ? null : (
+                              <p className={`mt-1 text-xs ${member.isActive && isIdle(member.lastSignInAt, now) ? "text-amber-900" : "text-slate-600"}`}>
+                                {member.lastSignInAt ? (
+                                  <>
+                                    Last signed in <When date={member.lastSignInAt} relative />
+                                  </>
+                                ) : (
+                                  "No sign-in recorded"
+                                )}
+                                {member.isActive && isIdle(member.lastSignInAt, now) ? `: if they have left, disable the account (their connections keep working until handed over).` : null}
+                              </p>
+                            )}
                             {member.isActive && member.pendingInvitation && member.openLink !== "PASSWORD_RESET" ? <InvitationLink memberName={member.name} action={regenerateInvitationAction.bind(null, member.userId)} /> : null}
                           </td>
                           <td className="py-3" data-label="Role">
@@ -152,6 +167,11 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
       </div>
     </>
   );
+}
+
+/** Whether an active member has not signed in for IDLE_DAYS (or never since Keel kept it). */
+function isIdle(lastSignInAt: Date | null, now: Date): boolean {
+  return lastSignInAt === null || now.getTime() - lastSignInAt.getTime() > IDLE_DAYS * 86_400_000;
 }
 
 /** How many connections a member row names (the rest are counted). */
