@@ -74,7 +74,7 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           <input type="checkbox" name="pullRequestSkipDrafts" className="mt-1" defaultChecked={skipDrafts} disabled={mode === "manual"} aria-describedby="skip-drafts-hint" />
           Wait until a draft pull request is published
         </label>
-        <p id="skip-drafts-hint" className="text-sm text-slate-600">
+        <p id="skip-drafts-hint" className="-mt-2 text-xs text-slate-600">
           Draft pull requests are work in progress: waiting keeps the workers for the ones ready for review. Publishing the draft starts its build.
         </p>
         <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
