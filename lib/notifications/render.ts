@@ -3,7 +3,7 @@
 // never holds a secret.
 import { z } from "zod";
 import { isConnectionStatus, statusLabel } from "@/lib/connections/status";
-import { brokenWords, formatDuration } from "@/lib/shared/builds";
+import { brokenWords, durationChange, formatDuration } from "@/lib/shared/builds";
 import { moreWords, suspectsSchema, suspectWords } from "@/lib/shared/build-changes";
 import { testNewsWords } from "@/lib/shared/tests";
 import { poolWorkerCommand } from "@/lib/shared/build-pools";
@@ -257,13 +257,10 @@ function attentionWords(attention: z.infer<typeof weekSummarySchema>["attention"
 
 const percentOf = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0} %`;
 
-/** "2 min longer than the week before (8 min)", within 5 % "about as long as the week before". */
+/** "2 min longer than the week before (8 min)", within 5 % "about as long as the week before" (lib/shared/builds.ts, `durationChange`). */
 function weekTrend(thisMs: number, beforeMs: number | null): string {
-  if (beforeMs === null || beforeMs <= 0) {
-    return "";
-  }
-  const change = (thisMs - beforeMs) / beforeMs;
-  return Math.abs(change) < 0.05 ? ", about as long as the week before" : `, ${formatDuration(Math.abs(thisMs - beforeMs))} ${change > 0 ? "longer" : "shorter"} than the week before (${formatDuration(beforeMs)})`;
+  const change = durationChange(thisMs, beforeMs);
+  return change === null ? "" : change.kind === "same" ? ", about as long as the week before" : `, ${formatDuration(change.deltaMs)} ${change.kind} than the week before (${formatDuration(beforeMs)})`;
 }
 
 /** An organization's week of builds, profile by profile (lib/notifications/weekly.ts). */

@@ -136,14 +136,26 @@ export function weekTrendWords(thisMs: number | null, beforeMs: number | null): 
     return null;
   }
   const now = `Over the last 7 days a successful build took ${formatDuration(thisMs)} (median)`;
-  if (beforeMs === null || beforeMs <= 0) {
+  const change = durationChange(thisMs, beforeMs);
+  if (change === null) {
     return `${now}; none succeeded in the 7 days before to compare with.`;
   }
-  const change = (thisMs - beforeMs) / beforeMs;
-  if (Math.abs(change) < 0.05) {
+  if (change.kind === "same") {
     return `${now}, about as long as in the 7 days before (${formatDuration(beforeMs)}).`;
   }
-  return `${now}: ${formatDuration(Math.abs(thisMs - beforeMs))} ${change > 0 ? "longer" : "shorter"} than in the 7 days before (${formatDuration(beforeMs)}, ${change > 0 ? "+" : "−"}${Math.round(Math.abs(change) * 100)} %).`;
+  return `${now}: ${formatDuration(change.deltaMs)} ${change.kind} than in the 7 days before (${formatDuration(beforeMs)}, ${change.kind === "longer" ? "+" : "−"}${change.percent} %).`;
+}
+
+/**
+ * How a median duration changed against an earlier one: within 5 % it is the "same"; otherwise
+ * "longer" or "shorter" by `deltaMs` (`percent` of the earlier). Null without an earlier one.
+ */
+export function durationChange(thisMs: number, beforeMs: number | null): { kind: "same" | "longer" | "shorter"; deltaMs: number; percent: number } | null {
+  if (beforeMs === null || beforeMs <= 0) {
+    return null;
+  }
+  const change = (thisMs - beforeMs) / beforeMs;
+  return { kind: Math.abs(change) < 0.05 ? "same" : change > 0 ? "longer" : "shorter", deltaMs: Math.abs(thisMs - beforeMs), percent: Math.round(Math.abs(change) * 100) };
 }
 
 /** A finished build of a branch as its recovery needs it (`branchRecovery`). */
