@@ -1227,7 +1227,7 @@ test.describe("builds", () => {
     }
   });
 
-  test("the Workers page tells an admin how a pool was used and that its builds wait too long for a worker", async ({ page }) => {
+  test("the Workers page tells an admin how a pool was used and that its builds wait too long; the connection names its last build", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Usage"));
     // A pool of this test's own: the other journeys' builds run in the default pool.
     const pool = `usage-${randomUUID().slice(0, 8)}`;
@@ -1258,6 +1258,18 @@ test.describe("builds", () => {
       await usage.getByRole("link", { name: /Longest: .* #1, 10 min/ }).click();
       await expect(page).toHaveURL(/\/builds\/[0-9a-f-]{36}$/);
       await expect(page.getByRole("heading", { level: 1 })).toHaveText(`${profile.name} #1`);
+      // The connection's page names its newest build (#3 was queued last); the list says when.
+      await page.goto(`/connections/${connection.id}`);
+      await expect(page.getByRole("link", { name: `${profile.name} #3` })).toBeVisible();
+      await expect(page.getByText(/No build for 90 days/)).toHaveCount(0);
+      await page.goto("/connections");
+      await expect(page.getByRole("row").filter({ hasText: connection.name })).toContainText(/last build .*ago/);
+      // Made 100 days ago and never built with since: perhaps nobody needs it, while its token stays valid.
+      await prisma().build.deleteMany({ where: { profileId: profile.id } });
+      await prisma().connection.update({ where: { id: connection.id }, data: { createdAt: new Date(Date.now() - 100 * 86_400_000) } });
+      await page.goto(`/connections/${connection.id}`);
+      await expect(page.getByText("No build for 90 days or more: if nobody needs this connection any more, delete it")).toBeVisible();
+      await expectNoSeriousA11yViolations(page, "connection nobody builds with");
     } finally {
       await removeConnection(connection.id);
     }

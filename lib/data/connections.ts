@@ -67,6 +67,28 @@ export async function listConnections(scope: Scope): Promise<ConnectionView[]> {
   return rows.map(toConnectionView);
 }
 
+/** A connection whose profiles have not built for this long may be one nobody needs (its pages say so). */
+export const UNUSED_CONNECTION_DAYS = 90;
+
+/** A connection's newest build (of any of its profiles): what tells a connection nobody uses any more. */
+export type ConnectionLastBuild = { id: string; number: number; profileName: string; queuedAt: Date };
+
+/**
+ * The newest build of each connection's profiles (all the organization's connections, or one), by
+ * connection id: each profile's newest build through the (profileId, queuedAt) index, then the
+ * newest per connection. Connections whose profiles never built are absent.
+ */
+export async function lastBuildByConnection(scope: Scope, connectionId?: string): Promise<Map<string, ConnectionLastBuild>> {
+  const only = connectionId ? Prisma.sql`AND p."connectionId" = ${connectionId}::uuid` : Prisma.empty;
+  const rows = await db.$queryRaw<{ connection: string; id: string; number: number; profile: string; queued_at: Date }[]>`
+    SELECT DISTINCT ON (p."connectionId") p."connectionId"::text AS connection, l.id::text AS id, l.number, p.name AS profile, l."queuedAt" AS queued_at
+    FROM "BuildProfile" p
+    CROSS JOIN LATERAL (SELECT b.id, b.number, b."queuedAt" FROM "Build" b WHERE b."profileId" = p.id ORDER BY b."queuedAt" DESC LIMIT 1) l
+    WHERE p."organizationId" = ${scope.organizationId}::uuid AND p."connectionId" IS NOT NULL ${only}
+    ORDER BY p."connectionId", l."queuedAt" DESC`;
+  return new Map(rows.map((row) => [row.connection, { id: row.id, number: row.number, profileName: row.profile, queuedAt: row.queued_at }]));
+}
+
 /** The ids of the scope's organization's first `take` connections by name (so also how many there are, up to `take`). */
 export async function listConnectionIds(scope: Scope, take: number): Promise<string[]> {
   const rows = await db.connection.findMany({ where: { organizationId: scope.organizationId }, select: { id: true }, orderBy: { nameKey: "asc" }, take });

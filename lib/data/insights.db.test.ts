@@ -310,3 +310,39 @@ describe("a branch's recovery", () => {
     expect(await branchRecoveryOf(testScope(other.id, seeded.adminId), profileId, "refs/heads/main", 30, NOW)).toMatchObject({ breaks: 0, redMs: 0 });
   });
 });
+
+describe("a connection's newest build", () => {
+  it("is the newest build of any of its profiles; a connection whose profiles never built has none", async () => {
+    const { lastBuildByConnection } = await import("./connections");
+    const { seedConnection } = await import("@/lib/repositories/test-support");
+    const { database, seeded, profileId, admin } = suite;
+    // The tests above left builds of other profiles of the connection.
+    await database.prisma.build.deleteMany({ where: { organizationId: seeded.organizationId } });
+    const wallet = await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId } });
+    const sibling = await database.prisma.buildProfile.create({
+      data: { organizationId: seeded.organizationId, connectionId: wallet.connectionId, name: "Wallet Sibling", nameKey: "wallet sibling", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r3", repositoryName: "R3" },
+    });
+    const idle = await seedConnection(database, seeded, { origin: "https://dev.azure.com", collection: "idle", token: "y".repeat(52), name: "Idle" });
+    await database.prisma.buildProfile.create({
+      data: { organizationId: seeded.organizationId, connectionId: idle.id, name: "Never built", nameKey: "never built", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r4", repositoryName: "R4" },
+    });
+    const write = async (profile: string, queued: string) => {
+      number += 1;
+      return database.prisma.build.create({
+        data: { organizationId: seeded.organizationId, profileId: profile, number, trigger: "MANUAL", idempotencyKey: `last-${number}`, commitId: "b".repeat(40), steps: [], timeoutSeconds: 60, queuedAt: at(queued) },
+        select: { id: true, number: true },
+      });
+    };
+    await write(profileId, "2026-12-01T10:00:00Z");
+    const newest = await write(sibling.id, "2026-12-03T10:00:00Z");
+    await write(profileId, "2026-12-02T10:00:00Z");
+    const all = await lastBuildByConnection(admin);
+    expect(all.get(wallet.connectionId!)).toEqual({ id: newest.id, number: newest.number, profileName: "Wallet Sibling", queuedAt: at("2026-12-03T10:00:00Z") });
+    expect(all.has(idle.id)).toBe(false);
+    // One connection's, and never another organization's.
+    expect([...(await lastBuildByConnection(admin, idle.id)).keys()]).toEqual([]);
+    expect((await lastBuildByConnection(admin, wallet.connectionId!)).get(wallet.connectionId!)?.id).toBe(newest.id);
+    const other = await database.prisma.organization.create({ data: { name: "Elsewhere, last builds" }, select: { id: true } });
+    expect((await lastBuildByConnection(testScope(other.id, seeded.adminId))).size).toBe(0);
+  });
+});

@@ -14,7 +14,7 @@ import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { healthOfConnection } from "@/lib/connections/service";
 import { STATUS_ORDER, statusLabel, type ConnectionStatus } from "@/lib/connections/status";
 import { getRecentAuditData } from "@/lib/data/audit";
-import { listConnections } from "@/lib/data/connections";
+import { lastBuildByConnection, listConnections } from "@/lib/data/connections";
 import { providerLabel } from "@/lib/oauth/config";
 import { can } from "@/lib/policy";
 import { connectionListQuerySchema } from "@/lib/validation/connections";
@@ -40,7 +40,11 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
   // A hand-edited URL never breaks the page: a bad parameter falls back to its default and says so; the others are kept.
   const { query, problems } = parseListQuery(connectionListQuerySchema, searchParamsObject(await searchParams));
   const now = new Date();
-  const [connections, deletedEvent] = await Promise.all([listConnections(scope), query.deleted ? getRecentAuditData(scope, "connection.deleted", query.deleted, 10 * 60 * 1000) : null]);
+  const [connections, deletedEvent, lastBuilds] = await Promise.all([
+    listConnections(scope),
+    query.deleted ? getRecentAuditData(scope, "connection.deleted", query.deleted, 10 * 60 * 1000) : null,
+    lastBuildByConnection(scope),
+  ]);
   const all = connections.map((connection) => ({ connection, health: healthOfConnection(connection, now) }));
   const deleted =
     deletedEvent && typeof deletedEvent === "object" && !Array.isArray(deletedEvent) && typeof deletedEvent.name === "string"
@@ -184,6 +188,13 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                   <td className="block text-xs md:table-cell md:px-4 md:py-3">
                     <span className="text-slate-500 md:hidden">Build profiles: </span>
                     {connection._count.profiles}
+                    {lastBuilds.has(connection.id) ? (
+                      <span className="block text-slate-600">
+                        last build <When date={lastBuilds.get(connection.id)!.queuedAt} relative />
+                      </span>
+                    ) : connection._count.profiles > 0 ? (
+                      <span className="block text-slate-600">no build yet</span>
+                    ) : null}
                   </td>
                 </tr>
               ))}

@@ -29,7 +29,7 @@ import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { healthOfConnection, problemViewerFor } from "@/lib/connections/service";
 import { readCheckSummary } from "@/lib/connections/summary";
-import { getConnection, listPossibleOwners } from "@/lib/data/connections";
+import { getConnection, lastBuildByConnection, listPossibleOwners, UNUSED_CONNECTION_DAYS } from "@/lib/data/connections";
 import { listProfilesForConnection, PROFILES_LISTED } from "@/lib/data/profiles";
 import { HookHealthTable } from "@/components/hooks/hook-health";
 import { listHookSubscriptions } from "@/lib/data/hooks";
@@ -66,13 +66,18 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   const health = healthOfConnection(connection);
   const canManageHooks = can(scope, "hooks.manage");
   // Everything else the page shows depends only on the connection: asked for together, not one after the other.
-  const [viewer, admins, profiles, hookRows, principal] = await Promise.all([
+  const [viewer, admins, profiles, hookRows, principal, lastBuilds] = await Promise.all([
     problemViewerFor(scope, connection),
     may.transfer ? listPossibleOwners(scope) : [],
     listProfilesForConnection(scope, connection.id),
     canManageHooks ? listHookSubscriptions(scope, { connectionId: connection.id }) : [],
     connection.authMethod === "SERVICE_PRINCIPAL" ? getServicePrincipal(scope, connection.id) : null,
+    lastBuildByConnection(scope, connection.id),
   ]);
+  const lastBuild = lastBuilds.get(connection.id) ?? null;
+  // Nobody has built with it for months (or ever, since it was made): perhaps nobody needs it, while its credential stays valid.
+  const unusedSince = lastBuild?.queuedAt ?? connection.createdAt;
+  const unused = new Date().getTime() - unusedSince.getTime() > UNUSED_CONNECTION_DAYS * 86_400_000;
   // Members are told whom to ask, by name (issue 16).
   const askAdmin = `Ask an admin${viewer.admins.length > 0 ? ` (${formatList(viewer.admins.slice(0, 3), "or")})` : ""}`;
   // The owner has not authorized with their own token or identity yet (after a change of owner).
@@ -333,6 +338,27 @@ export default async function ConnectionPage({ params, searchParams }: { params:
                 </dd>
               </div>
             ) : null}
+            <div>
+              <dt className="text-slate-500">Last build</dt>
+              <dd className="text-slate-900">
+                {lastBuild ? (
+                  <>
+                    <Link href={`/builds/${lastBuild.id}`} className="text-brand-700 underline">
+                      {lastBuild.profileName} #{lastBuild.number}
+                    </Link>{" "}
+                    <When date={lastBuild.queuedAt} relative />
+                  </>
+                ) : (
+                  "None yet"
+                )}
+                {unused ? (
+                  <span className="block text-xs text-amber-900">
+                    No build for {UNUSED_CONNECTION_DAYS} days or more: if nobody needs this connection any more, {may.delete ? "delete it" : "ask an admin to delete it"} — its credential stays valid in Azure DevOps
+                    until it expires or is revoked there.
+                  </span>
+                ) : null}
+              </dd>
+            </div>
             <div>
               <dt className="text-slate-500">Last check</dt>
               <dd className="text-slate-900">{connection.lastCheckAt ? <When date={connection.lastCheckAt} relative /> : "Not yet"}</dd>
