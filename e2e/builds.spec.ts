@@ -425,6 +425,16 @@ test.describe("builds", () => {
       await expect(page.getByLabel("Commit")).toHaveValue(second.commitId);
       await expect(page.getByRole("table", { name: "Builds" }).getByRole("row")).toHaveCount(2);
       await expect(page.getByRole("table", { name: "Builds" })).toContainText(`${profile.name}`);
+      // "Which build has the leaderboard?": words of the commit message, in the search box.
+      const words = `leaderboard ${profile.id.slice(0, 8)}`;
+      await prisma().build.update({ where: { id: second.id }, data: { commitMessage: `Add the ${words} to the menu` } });
+      await page.goto("/builds");
+      await page.getByRole("search", { name: "Filter builds" }).getByLabel("Search").fill(words.toUpperCase());
+      await page.getByRole("search", { name: "Filter builds" }).getByRole("button", { name: "Apply" }).click();
+      await expect(page).toHaveURL(/[?&]q=/);
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("row")).toHaveCount(2);
+      await expect(page.getByRole("table", { name: "Builds" })).toContainText(`${profile.name}`);
+      await expectNoSeriousA11yViolations(page, "builds searched by commit message");
       // Half an id is refused by name, and the list is not filtered by it.
       await page.goto(`/builds?commit=3cf`);
       await expect(page.getByText("Commit must be 4 to 40 hexadecimal characters").first()).toBeVisible();

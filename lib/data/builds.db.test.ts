@@ -618,3 +618,33 @@ describe("finding lines in a build's log", () => {
     expect(await searchLogLines(testScope(other.id, seeded.adminId), build.id, "wallet", 100)).toEqual({ total: 0, matches: [] });
   });
 });
+
+describe("the builds list's search", () => {
+  it("finds builds by words of their commit message or their author's name, with wildcards taken literally, within the organization", async () => {
+    const { listBuilds } = await import("./builds");
+    const other = await seedOrganization(database, "Commit Search");
+    const scope = testScope(other.organizationId, other.adminId);
+    const profile = await database.prisma.buildProfile.create({ data: { organizationId: other.organizationId, name: "Search", nameKey: "search", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r-search", repositoryName: "R" } });
+    const commits: Array<[string | null, string | null]> = [
+      ["Fix the login crash on iPad", "Ada Lovelace"],
+      ["Bump version to 2.4.0", "Release Bot"],
+      ["Speed up LOGIN screen", "Grace Hopper"],
+      ["Coverage at 100% for Wallet_Core", "Ada Lovelace"],
+      [null, null],
+    ];
+    for (const [index, [commitMessage, commitAuthor]] of commits.entries()) {
+      await database.prisma.build.create({ data: { organizationId: other.organizationId, profileId: profile.id, number: index + 1, status: "SUCCEEDED", trigger: "MANUAL", idempotencyKey: `commit-search-${index}`, commitId: "a".repeat(40), commitMessage, commitAuthor, steps: [], timeoutSeconds: 60 } });
+    }
+    const numbers = async (q: string, extra: { mine?: { userId: string; email: string } } = {}) => (await listBuilds(scope, { q, ...extra, page: 1, pageSize: 50 })).rows.map((row) => row.number).sort();
+    expect(await numbers("login")).toEqual([1, 3]);
+    expect(await numbers("ada")).toEqual([1, 4]);
+    expect(await numbers("100%")).toEqual([4]);
+    expect(await numbers("wallet_core")).toEqual([4]);
+    // % and _ are not wildcards: "1_0" does not match "100".
+    expect(await numbers("1_0")).toEqual([]);
+    // With "Mine" too (its own OR): both apply.
+    expect(await numbers("login", { mine: { userId: other.adminId, email: "nobody@example.com" } })).toEqual([]);
+    // Another organization's builds are not searched.
+    expect((await listBuilds(admin, { q: "login crash", page: 1, pageSize: 50 })).rows).toEqual([]);
+  });
+});

@@ -16,6 +16,7 @@ import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } fr
 import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
 import { openVariable, saveVariables, storedVariableSelect, variableViews, type StoredVariable } from "./variables";
+import { likeLiteral } from "./like";
 import { lockProfile } from "./locks";
 import { addWebhookDeliveries } from "./webhooks";
 import { createBuildNotice, type BuildNoticeKind } from "./notifications";
@@ -440,6 +441,8 @@ export type BuildListQuery = {
   /** A commit id or its start, lowercase hex (lib/validation/builds.ts, `commitPrefixField`). */
   commit?: string;
   mine?: { userId: string; email: string };
+  /** Words of the commit message or the author's name (case-insensitive; % and _ taken literally). */
+  q?: string;
   page: number;
   pageSize: number;
 };
@@ -478,6 +481,8 @@ export async function listBuilds(scope: Scope, query: BuildListQuery): Promise<{
     // byte by byte (the embedded database's C.UTF-8) as in the usual collations; the
     // (organizationId, commitId) index serves the range, where LIKE 'prefix%' needs C ordering.
     ...(query.commit ? { commitId: query.commit.length === 40 ? query.commit : { gte: query.commit, lt: `${query.commit}g` } } : {}),
+    // AND, beside `mine`'s OR; the trigram indexes on both columns serve the substring search.
+    ...(query.q ? { AND: [{ OR: [{ commitMessage: { contains: likeLiteral(query.q), mode: "insensitive" as const } }, { commitAuthor: { contains: likeLiteral(query.q), mode: "insensitive" as const } }] }] } : {}),
   };
   const [rows, total] = await Promise.all([
     db.build.findMany({ where, orderBy: [{ queuedAt: "desc" }, { id: "desc" }], skip: (query.page - 1) * query.pageSize, take: query.pageSize, select: buildRow }),

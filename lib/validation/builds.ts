@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { yesNoField } from "./form";
-import { listPageField } from "./list-query";
+import { listPageField, listSearchField } from "./list-query";
 import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
 import { parseBuildParameters } from "@/lib/shared/build-parameters";
 import { poolNameProblem } from "@/lib/shared/build-pools";
@@ -393,6 +393,8 @@ export const buildListQuerySchema = z.strictObject({
   commit: commitPrefixField("Commit must be").optional(),
   /** `mine`: builds the reader started, or of a commit with their e-mail as its author. */
   who: z.enum(["mine"], { error: "Who must be mine" }).optional(),
+  /** Words of the commit's message (its first line, as kept) or its author's name: "which build has the login fix?". */
+  q: listSearchField,
   page: listPageField,
 });
 export type BuildListQuery = z.infer<typeof buildListQuerySchema>;

@@ -26,7 +26,7 @@ const PAGE_SIZE = 25;
 
 function href(query: BuildListQuery, change: Partial<BuildListQuery>): string {
   const next = { ...query, ...change };
-  return listHref("/builds", { who: next.who, status: next.status, trigger: next.trigger, profile: next.profile, branch: next.branch, commit: next.commit, page: next.page });
+  return listHref("/builds", { q: next.q, who: next.who, status: next.status, trigger: next.trigger, profile: next.profile, branch: next.branch, commit: next.commit, page: next.page });
 }
 
 export default async function BuildsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -34,7 +34,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   // A hand-edited URL never breaks the page: a bad filter is named and ignored, the others still apply.
   const { query, problems } = parseListQuery(buildListQuerySchema, searchParamsObject(await searchParams));
   const [{ rows, total }, profiles, queue, workers] = await Promise.all([
-    listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.trigger ? { trigger: query.trigger } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), ...(query.commit ? { commit: query.commit } : {}), ...(query.who === "mine" ? { mine: { userId: user.id, email: user.email } } : {}), page: query.page, pageSize: PAGE_SIZE }),
+    listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.trigger ? { trigger: query.trigger } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), ...(query.commit ? { commit: query.commit } : {}), ...(query.q ? { q: query.q } : {}), ...(query.who === "mine" ? { mine: { userId: user.id, email: user.email } } : {}), page: query.page, pageSize: PAGE_SIZE }),
     listBuildProfileOptions(scope, query.profile),
     buildQueueCounts(scope),
     summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS),
@@ -44,7 +44,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
     // A page past the end (a bookmark, rows deleted since): the last page, not "nothing matches".
     redirect(href(query, { page: pages }));
   }
-  const filtered = Boolean(query.who || query.status || query.trigger || query.profile || query.branch || query.commit);
+  const filtered = Boolean(query.q || query.who || query.status || query.trigger || query.profile || query.branch || query.commit);
   const empty = total === 0 && !filtered;
   const anyProfile = empty ? await hasBuildProfiles(scope) : true;
   return (
@@ -76,6 +76,9 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
       ) : (
         <>
           <FilterBar action="/builds" label="Filter builds" clear={filtered ? "/builds" : null}>
+            <FilterField id="builds-q" label="Search" className="min-w-56 flex-1">
+              <input id="builds-q" name="q" type="search" defaultValue={query.q ?? ""} maxLength={200} placeholder="Commit message or author" className={`${filterControlClasses} w-full`} />
+            </FilterField>
             <FilterSelect id="builds-who" label="Whose" name="who" defaultValue={query.who ?? ""} options={[{ value: "", label: "Everyone's" }, { value: "mine", label: "Mine" }]} />
             <FilterSelect id="builds-status" label="Status" name="status" defaultValue={query.status ?? ""} options={[{ value: "", label: "Any status" }, ...BUILD_STATUSES.map((status) => ({ value: status, label: buildStatusLabel(status) }))]} />
             <FilterSelect id="builds-trigger" label="Started by" name="trigger" defaultValue={query.trigger ?? ""} options={[{ value: "", label: "Anything" }, ...BUILD_TRIGGERS.map((trigger) => ({ value: trigger, label: buildTriggerLabel(trigger) }))]} />
@@ -92,7 +95,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
           </p>
           {rows.length === 0 ? (
             <NoMatches title="No builds match" clear="/builds">
-              No build matches these filters{query.page > 1 ? " on this page" : ""}.
+              No build matches {query.q ? "this search" : "these filters"}{query.page > 1 ? " on this page" : ""}.{query.q ? " The search reads the first line of each commit's message and its author's name." : ""}
             </NoMatches>
           ) : (
             <BuildTable rows={rows} caption="Builds" showProfile />
