@@ -378,10 +378,13 @@ test.describe("build profiles", () => {
       await page.getByRole("button", { name: "Apply" }).click();
       await expect(page).toHaveURL(/[?&]show=red/);
       await expect(page.getByRole("table", { name: "Build profiles" })).toContainText(profile.name);
+      await expect(page.getByRole("row").filter({ hasText: profile.name })).toContainText("main is red");
       await expectNoSeriousA11yViolations(page, "profiles red on their default branch");
       await finished(2, "SUCCEEDED");
       await page.reload();
       await expect(page.getByText("Nothing matches this search among the profiles red on their default branch.")).toBeVisible();
+      await page.goto(`/profiles?q=${encodeURIComponent(profile.name)}`);
+      await expect(page.getByRole("row").filter({ hasText: profile.name })).not.toContainText("is red");
     } finally {
       await removeConnection(connection.id);
       await removeUser(member.id);

@@ -121,7 +121,7 @@ describe("build profiles", () => {
   });
 
   it("shows the profiles red on their default branch: its newest build that passed or failed, not a pull request's, a cancel or an error", async () => {
-    const { createProfile, listProfiles } = await import("./profiles");
+    const { createProfile, listProfiles, redAmong } = await import("./profiles");
     const scope = testScope(seeded.organizationId, seeded.adminId);
     const tag = randomUUID().slice(0, 6);
     const make = async (name: string, builds: Array<["SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "ERROR", string, number?]>, defaultBranch: string | null = "refs/heads/main") => {
@@ -131,10 +131,11 @@ describe("build profiles", () => {
           data: { organizationId: seeded.organizationId, profileId: profile.id, number: index + 1, status, trigger: "PUSH", idempotencyKey: `red-${profile.id}-${index}`, commitId: "c".repeat(40), branch: `refs/heads/${branch}`, pullRequestId: pullRequestId ?? null, steps: [], timeoutSeconds: 600, finishedAt: new Date() },
         });
       }
+      return profile.id;
     };
-    await make("Broken", [["SUCCEEDED", "main"], ["FAILED", "main"]]);
+    const broken = await make("Broken", [["SUCCEEDED", "main"], ["FAILED", "main"]]);
     await make("Timed out, then canceled", [["TIMED_OUT", "main"], ["CANCELED", "main"], ["ERROR", "main"]]);
-    await make("Fixed", [["FAILED", "main"], ["SUCCEEDED", "main"]]);
+    const fixed = await make("Fixed", [["FAILED", "main"], ["SUCCEEDED", "main"]]);
     // Red elsewhere only: a pull request into main and a feature branch.
     await make("Green main", [["SUCCEEDED", "main"], ["FAILED", "main", 7], ["FAILED", "feature/x"]]);
     await make("No builds", []);
@@ -144,6 +145,9 @@ describe("build profiles", () => {
     const red = await listProfiles(scope, { ...base, red: true });
     expect(red.rows.map((row) => row.name)).toEqual([`Broken ${tag}`, `Timed out, then canceled ${tag}`]);
     expect(red.total).toBe(2);
+    // A page of the list marks its red rows: only among the ids it is given.
+    expect([...(await redAmong(scope, [broken, fixed]))]).toEqual([broken]);
+    expect((await redAmong(scope, [])).size).toBe(0);
     // Another organization has no red profile of this one's.
     const other = await seedOrganization(database, "Red Elsewhere");
     expect((await listProfiles(testScope(other.organizationId, other.adminId), { ...base, red: true })).total).toBe(0);

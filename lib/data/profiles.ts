@@ -113,6 +113,11 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
 export type ProfileSort = "name" | "created" | "repository" | "platform";
 export type ProfileListQuery = { q?: string; platform?: BuildPlatform; connection?: string; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number; watchedBy?: string; red?: boolean };
 
+/** Which of these profiles (a page of the list) are red on their default branch (`redProfileIds`). */
+export async function redAmong(scope: Scope, profileIds: readonly string[]): Promise<Set<string>> {
+  return new Set(profileIds.length === 0 ? [] : await redProfileIds(scope, profileIds));
+}
+
 /** At most this many red profiles are listed by the filter (an organization with more has other problems). */
 export const RED_PROFILES_MAX = 5_000;
 
@@ -121,10 +126,11 @@ export const RED_PROFILES_MAX = 5_000;
  * pull request's) that succeeded, failed or timed out did not succeed. Canceled builds and errors
  * say nothing about the code, as on Insights ("Time the default branch was red").
  */
-async function redProfileIds(scope: Scope): Promise<string[]> {
+async function redProfileIds(scope: Scope, among?: readonly string[]): Promise<string[]> {
+  const only = among ? Prisma.sql`AND p.id = ANY(${[...among]}::uuid[])` : Prisma.empty;
   const rows = await db.$queryRaw<{ id: string }[]>`
     SELECT p.id::text AS id FROM "BuildProfile" p
-    WHERE p."organizationId" = ${scope.organizationId}::uuid AND p."defaultBranch" IS NOT NULL AND (
+    WHERE p."organizationId" = ${scope.organizationId}::uuid AND p."defaultBranch" IS NOT NULL ${only} AND (
       SELECT b.status::text FROM "Build" b
       WHERE b."profileId" = p.id AND b.branch = p."defaultBranch" AND b."pullRequestId" IS NULL AND b.status IN ('SUCCEEDED', 'FAILED', 'TIMED_OUT')
       ORDER BY b.number DESC LIMIT 1

@@ -18,7 +18,7 @@ import { healthOfConnection } from "@/lib/connections/service";
 import { getRecentAuditData } from "@/lib/data/audit";
 import { listConnectionIds } from "@/lib/data/connections";
 import { latestBuilds, type LatestBuild } from "@/lib/data/builds";
-import { listProfiles, watchedAmong } from "@/lib/data/profiles";
+import { listProfiles, redAmong, watchedAmong } from "@/lib/data/profiles";
 import { soonestSigningEnds } from "@/lib/data/secret-files";
 import { signingExpiryWords, signingState } from "@/lib/shared/signing-files";
 import { matchCount, shortBranchName } from "@/lib/shared/names";
@@ -59,7 +59,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   ]);
   // The newest build of each profile on this page, and signing files that end soon (a statement each, after the page's rows).
   const ids = rows.map((row) => row.id);
-  const [latest, signingEnds, watched] = await Promise.all([latestBuilds(scope, ids), soonestSigningEnds(scope, ids), watchedAmong(scope, ids)]);
+  const [latest, signingEnds, watched, red] = await Promise.all([latestBuilds(scope, ids), soonestSigningEnds(scope, ids), watchedAmong(scope, ids), redAmong(scope, ids)]);
   const now = new Date();
   const deletedName = deletedEvent && typeof deletedEvent === "object" && !Array.isArray(deletedEvent) && typeof deletedEvent.name === "string" ? deletedEvent.name : null;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -169,6 +169,11 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                         <a href={`/profiles/${profile.id}`} className="font-medium text-brand-700 underline">
                           {profile.name}
                         </a>
+                        {red.has(profile.id) && profile.defaultBranch ? (
+                          <Badge tone="error" className="ml-2">
+                            {shortBranchName(profile.defaultBranch)} is red
+                          </Badge>
+                        ) : null}
                         {watched.has(profile.id) ? (
                           <Badge tone="info" className="ml-2">
                             {watched.get(profile.id)!.everyBuild ? "Watching every build" : "Watching"}
