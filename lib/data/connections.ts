@@ -800,7 +800,7 @@ export async function setConnectionCa(scope: Scope, id: string, pem: string | nu
 export async function listConnectionStatusInputs(scope: Scope) {
   return db.connection.findMany({
     where: { organizationId: scope.organizationId },
-    select: { id: true, name: true, authMethod: true, status: true, statusReason: true, credentialExpiresAt: true, credentialExpirySource: true, lastCheckAt: true },
+    select: { id: true, name: true, authMethod: true, status: true, statusReason: true, credentialExpiresAt: true, credentialExpirySource: true, lastCheckAt: true, createdAt: true },
   });
 }
 

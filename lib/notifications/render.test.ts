@@ -200,6 +200,7 @@ describe("the week's summary", () => {
         { profile: "Wallet Android", what: "Java keystore (upload)", expiresAt: "2026-12-01T00:00:00.000Z" },
       ],
       signingTotal: 2,
+      unused: { names: ["Old Tailspin"], total: 1, days: 90 },
     };
     expect(renderNotice("digest.weekly", { ...week, attention }, link).text).toContain(
       [
@@ -208,6 +209,7 @@ describe("the week's summary", () => {
         "    - And 2 more connections.",
         "    - Wallet iOS: Provisioning profile “Wallet Ad Hoc” ends on 2026-12-12.",
         "    - Wallet Android: Java keystore (upload) ended on 2026-12-01.",
+        '    - No build for 90 days with "Old Tailspin": if nobody needs it, delete it (its token stays valid in Azure DevOps until revoked).',
       ].join("\n"),
     );
     // Nothing to attend to: no such paragraph.

@@ -237,13 +237,15 @@ const weekSummarySchema = z.object({
       connectionsTotal: z.number().int().min(0),
       signingFiles: z.array(z.object({ profile: z.string(), what: z.string(), expiresAt: z.iso.datetime() })),
       signingTotal: z.number().int().min(0),
+      unused: z.object({ names: z.array(z.string()), total: z.number().int().min(0), days: z.number().int().min(1) }).optional(),
     })
     .optional(),
 });
 
 /** The summary's "Needs attention" paragraph: connections and signing files, or nothing when all is well. */
 function attentionWords(attention: z.infer<typeof weekSummarySchema>["attention"], now: string): string {
-  if (!attention || (attention.connectionsTotal === 0 && attention.signingTotal === 0)) {
+  const unused = attention?.unused ?? { names: [], total: 0, days: 0 };
+  if (!attention || (attention.connectionsTotal === 0 && attention.signingTotal === 0 && unused.total === 0)) {
     return "";
   }
   const lines = [
@@ -251,6 +253,11 @@ function attentionWords(attention: z.infer<typeof weekSummarySchema>["attention"
     ...(attention.connectionsTotal > attention.connections.length ? [`    - And ${attention.connectionsTotal - attention.connections.length} more connections.`] : []),
     ...attention.signingFiles.map((file) => `    - ${file.profile}: ${file.what} ${file.expiresAt < now ? "ended" : "ends"} on ${file.expiresAt.slice(0, 10)}.`),
     ...(attention.signingTotal > attention.signingFiles.length ? [`    - And ${attention.signingTotal - attention.signingFiles.length} more signing files.`] : []),
+    ...(unused.total > 0
+      ? [
+          `    - No build for ${unused.days} days with ${unused.names.map((name) => `"${name}"`).join(", ")}${unused.total > unused.names.length ? ` and ${unused.total - unused.names.length} more connections` : ""}: if nobody needs ${unused.total === 1 ? "it, delete it" : "them, delete them"} (${unused.total === 1 ? "its token stays" : "their tokens stay"} valid in Azure DevOps until revoked).`,
+        ]
+      : []),
   ];
   return `\n\nNeeds attention:\n${lines.join("\n")}`;
 }

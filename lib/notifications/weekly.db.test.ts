@@ -74,14 +74,14 @@ describe("the week's summary", () => {
       ],
       moreProfiles: 0,
       // Its connection is healthy and it has no signing file: nothing needs attention.
-      attention: { connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0 },
+      attention: { connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0, unused: { names: [], total: 0, days: 90 } },
     });
   });
 
   it("ends with what needs someone now: connections that are not healthy, signing files that end soon or ended", async () => {
     const { attentionOf } = await import("./weekly");
     const { database, seeded, profileId, admin } = suite;
-    expect(await attentionOf(admin, MONDAY)).toEqual({ connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0 });
+    expect(await attentionOf(admin, MONDAY)).toEqual({ connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0, unused: { names: [], total: 0, days: 90 } });
     const { connectionId } = await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId } });
     // The token ends in 10 days: expiring. A provisioning profile ends in 5 days, a keystore ended 3 days ago, one more ends in 60 (not yet news).
     await database.prisma.connection.update({ where: { id: connectionId! }, data: { credentialExpiresAt: new Date(MONDAY.getTime() + 10 * 86_400_000), lastCheckAt: MONDAY } });
@@ -101,6 +101,11 @@ describe("the week's summary", () => {
       { profile: "Wallet", what: "Provisioning profile “Wallet Ad Hoc”", expiresAt: ends },
     ]);
     expect(attention.signingTotal).toBe(2);
+    // A connection made 100 days ago that nothing has built with since (the Wallet one built this week).
+    const { seedConnection } = await import("@/lib/repositories/test-support");
+    const old = await seedConnection(database, seeded, { origin: "https://dev.azure.com", collection: "old", token: "o".repeat(52), name: "Old Tailspin" });
+    await database.prisma.connection.update({ where: { id: old.id }, data: { createdAt: new Date(MONDAY.getTime() - 100 * 86_400_000) } });
+    expect((await attentionOf(admin, MONDAY)).unused).toEqual({ names: ["Old Tailspin"], total: 1, days: 90 });
   });
 
   it("skips an organization with no build in the week", async () => {

@@ -1,7 +1,7 @@
 import "server-only";
 import { healthOfConnection } from "@/lib/connections/service";
 import { STATUS_ORDER } from "@/lib/connections/status";
-import { listConnectionStatusInputs } from "@/lib/data/connections";
+import { lastBuildByConnection, listConnectionStatusInputs, UNUSED_CONNECTION_DAYS } from "@/lib/data/connections";
 import { weekSummary } from "@/lib/data/insights";
 import { endingSigningFiles } from "@/lib/data/secret-files";
 import { createWeeklySummaryNotice, weeklySummaryRecipients } from "@/lib/data/notifications";
@@ -21,15 +21,22 @@ export type WeekAttention = {
   connectionsTotal: number;
   signingFiles: Array<{ profile: string; what: string; expiresAt: string }>;
   signingTotal: number;
+  /** Connections nobody has built with for UNUSED_CONNECTION_DAYS (by name, at most CONNECTIONS_NAMED), and how many: their credentials stay valid. Absent in summaries recorded before it. */
+  unused?: { names: string[]; total: number; days: number };
 };
 
 /**
  * The organization's connections that need attention now (lib/connections/status.ts, the most
  * urgent first) and its signing files that end within 30 days or ended in the last 30: the other
- * half of "can we ship this week?".
+ * half of "can we ship this week?"; and the connections nobody has built with for 90 days, whose
+ * credentials stay valid (lib/connections/README.md, "Connections nobody uses").
  */
 export async function attentionOf(scope: Scope, now: Date): Promise<WeekAttention> {
-  const [connections, signing] = await Promise.all([listConnectionStatusInputs(scope), endingSigningFiles(scope, now)]);
+  const [connections, signing, lastBuilds] = await Promise.all([listConnectionStatusInputs(scope), endingSigningFiles(scope, now), lastBuildByConnection(scope)]);
+  const unused = connections
+    .filter((connection) => now.getTime() - (lastBuilds.get(connection.id)?.queuedAt ?? connection.createdAt).getTime() > UNUSED_CONNECTION_DAYS * 86_400_000)
+    .map((connection) => connection.name)
+    .sort((a, b) => a.localeCompare(b, "en"));
   const troubled = connections
     .map((connection) => ({ name: connection.name, health: healthOfConnection(connection, now) }))
     .filter((entry) => entry.health.needsAttention)
@@ -39,6 +46,7 @@ export async function attentionOf(scope: Scope, now: Date): Promise<WeekAttentio
     connectionsTotal: troubled.length,
     signingFiles: signing.files.map((file) => ({ profile: file.profile, what: file.what, expiresAt: file.expiresAt.toISOString() })),
     signingTotal: signing.total,
+    unused: { names: unused.slice(0, CONNECTIONS_NAMED), total: unused.length, days: UNUSED_CONNECTION_DAYS },
   };
 }
 
