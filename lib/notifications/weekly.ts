@@ -21,8 +21,8 @@ export type WeekAttention = {
   connectionsTotal: number;
   signingFiles: Array<{ profile: string; what: string; expiresAt: string }>;
   signingTotal: number;
-  /** Connections nobody has built with for UNUSED_CONNECTION_DAYS (by name, at most CONNECTIONS_NAMED), and how many: their credentials stay valid. Absent in summaries recorded before it. */
-  unused?: { names: string[]; total: number; days: number };
+  /** Connections nobody has built with for UNUSED_CONNECTION_DAYS (by name, at most CONNECTIONS_NAMED), and how many: their credentials stay valid (render.ts reads summaries recorded before it without it). */
+  unused: { names: string[]; total: number; days: number };
 };
 
 /**
