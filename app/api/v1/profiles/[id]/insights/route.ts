@@ -1,17 +1,17 @@
 import { z } from "zod";
 import { branchRecoveryOf, failingTestInsights, profileInsights } from "@/lib/data/insights";
-import { shortBranchName } from "@/lib/shared/names";
 import { json, tokenRoute } from "@/lib/entry/route";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
+import { shortBranchName } from "@/lib/shared/names";
 
 export const dynamic = "force-dynamic";
 
 /**
  * The token API's insights of a profile (README.md, "Starting builds from scripts"): what its page
- * shows — outcomes per day, durations, waiting, each step's median, this week against the last, and
- * the tests that fail most, how long the default branch was red — for a team's dashboard (a Grafana JSON source, a weekly report script).
- * `?days=` (1–90, default 30).
+ * shows — outcomes per day, durations, waiting, each step's median, this week against the last,
+ * the tests that fail most and how long the default branch was red — for a team's dashboard (a
+ * Grafana JSON source, a weekly report script). `?days=` (1–90, default 30).
  */
 export const GET = tokenRoute(
   {
