@@ -73,6 +73,11 @@ export const UNUSED_CONNECTION_DAYS = 90;
 /** A connection's newest build (of any of its profiles): what tells a connection nobody uses any more. */
 export type ConnectionLastBuild = { id: string; number: number; profileName: string; queuedAt: Date };
 
+/** Whether nothing has built with a connection for UNUSED_CONNECTION_DAYS: since its last build, or since it was made when it never built. */
+export function isUnusedConnection(connection: { createdAt: Date }, lastBuild: Pick<ConnectionLastBuild, "queuedAt"> | null | undefined, now: Date): boolean {
+  return now.getTime() - (lastBuild?.queuedAt ?? connection.createdAt).getTime() > UNUSED_CONNECTION_DAYS * 86_400_000;
+}
+
 /**
  * The newest build of each connection's profiles (all the organization's connections, or one), by
  * connection id: each profile's newest build through the (profileId, queuedAt) index, then the

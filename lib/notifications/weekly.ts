@@ -1,7 +1,7 @@
 import "server-only";
 import { healthOfConnection } from "@/lib/connections/service";
 import { STATUS_ORDER } from "@/lib/connections/status";
-import { lastBuildByConnection, listConnectionStatusInputs, UNUSED_CONNECTION_DAYS } from "@/lib/data/connections";
+import { isUnusedConnection, lastBuildByConnection, listConnectionStatusInputs, UNUSED_CONNECTION_DAYS } from "@/lib/data/connections";
 import { weekSummary } from "@/lib/data/insights";
 import { endingSigningFiles } from "@/lib/data/secret-files";
 import { createWeeklySummaryNotice, weeklySummaryRecipients } from "@/lib/data/notifications";
@@ -34,7 +34,7 @@ export type WeekAttention = {
 export async function attentionOf(scope: Scope, now: Date): Promise<WeekAttention> {
   const [connections, signing, lastBuilds] = await Promise.all([listConnectionStatusInputs(scope), endingSigningFiles(scope, now), lastBuildByConnection(scope)]);
   const unused = connections
-    .filter((connection) => now.getTime() - (lastBuilds.get(connection.id)?.queuedAt ?? connection.createdAt).getTime() > UNUSED_CONNECTION_DAYS * 86_400_000)
+    .filter((connection) => isUnusedConnection(connection, lastBuilds.get(connection.id), now))
     .map((connection) => connection.name)
     .sort((a, b) => a.localeCompare(b, "en"));
   const troubled = connections

@@ -29,7 +29,7 @@ import { can } from "@/lib/policy";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { healthOfConnection, problemViewerFor } from "@/lib/connections/service";
 import { readCheckSummary } from "@/lib/connections/summary";
-import { getConnection, lastBuildByConnection, listPossibleOwners, UNUSED_CONNECTION_DAYS } from "@/lib/data/connections";
+import { getConnection, isUnusedConnection, lastBuildByConnection, listPossibleOwners, UNUSED_CONNECTION_DAYS } from "@/lib/data/connections";
 import { listProfilesForConnection, PROFILES_LISTED } from "@/lib/data/profiles";
 import { HookHealthTable } from "@/components/hooks/hook-health";
 import { listHookSubscriptions } from "@/lib/data/hooks";
@@ -76,8 +76,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   ]);
   const lastBuild = lastBuilds.get(connection.id) ?? null;
   // Nobody has built with it for months (or ever, since it was made): perhaps nobody needs it, while its credential stays valid.
-  const unusedSince = lastBuild?.queuedAt ?? connection.createdAt;
-  const unused = new Date().getTime() - unusedSince.getTime() > UNUSED_CONNECTION_DAYS * 86_400_000;
+  const unused = isUnusedConnection(connection, lastBuild, new Date());
   // Members are told whom to ask, by name (issue 16).
   const askAdmin = `Ask an admin${viewer.admins.length > 0 ? ` (${formatList(viewer.admins.slice(0, 3), "or")})` : ""}`;
   // The owner has not authorized with their own token or identity yet (after a change of owner).
