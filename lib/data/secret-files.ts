@@ -137,6 +137,11 @@ export async function recordSecretFileSigning(id: string, sha256: string, signin
   return count === 1;
 }
 
+/** The ends that make a signing file news at `at`: within SIGNING_WARNING_DAYS after it, or as many days before (the reminders and the week's summary). */
+function endingWindow(at: Date): { gte: Date; lte: Date } {
+  return { gte: new Date(at.getTime() - SIGNING_WARNING_DAYS * DAY_MS), lte: new Date(at.getTime() + SIGNING_WARNING_DAYS * DAY_MS) };
+}
+
 /** How many ending signing files the week's summary names. */
 export const ENDING_NAMED = 5;
 
@@ -146,10 +151,7 @@ export const ENDING_NAMED = 5;
  * first ENDING_NAMED with their profile, and how many in all. Read from the end Keel stored.
  */
 export async function endingSigningFiles(scope: Scope, at: Date): Promise<{ files: Array<{ profile: string; what: string; expiresAt: Date }>; total: number }> {
-  const where = {
-    organizationId: scope.organizationId,
-    expiresAt: { gte: new Date(at.getTime() - SIGNING_WARNING_DAYS * DAY_MS), lte: new Date(at.getTime() + SIGNING_WARNING_DAYS * DAY_MS) },
-  };
+  const where = { organizationId: scope.organizationId, expiresAt: endingWindow(at) };
   const [rows, total] = await Promise.all([
     db.buildSecretFile.findMany({ where, orderBy: [{ expiresAt: "asc" }, { id: "asc" }], take: ENDING_NAMED, select: { fileName: true, signing: true, expiresAt: true, profile: { select: { name: true } } } }),
     db.buildSecretFile.count({ where }),
@@ -175,7 +177,7 @@ const ENDED = 0;
  */
 export async function remindEndingSigningFiles(now = new Date()): Promise<number> {
   const files = await db.buildSecretFile.findMany({
-    where: { expiresAt: { gte: new Date(now.getTime() - SIGNING_WARNING_DAYS * DAY_MS), lte: new Date(now.getTime() + SIGNING_WARNING_DAYS * DAY_MS) } },
+    where: { expiresAt: endingWindow(now) },
     select: { id: true, organizationId: true, profileId: true, variable: true, fileName: true, signing: true, expiresAt: true, profile: { select: { name: true } } },
   });
   if (files.length === 0) {
