@@ -13,6 +13,15 @@ export type MemberFilter = { q?: string; role?: "ADMIN" | "MEMBER"; status?: "AC
 /** An active account not signed in for this long is idle (the Members page's filter): its person may have left. */
 export const IDLE_DAYS = 90;
 
+/** Whether an account last signed in then (null: never since Keel kept it) is idle at `now`: the filter's rule, and the page's mark. */
+export function isIdleSignIn(lastSignInAt: Date | null, now: Date): boolean {
+  return lastSignInAt === null || lastSignInAt.getTime() < idleCutoff(now).getTime();
+}
+
+function idleCutoff(now: Date): Date {
+  return new Date(now.getTime() - IDLE_DAYS * 86_400_000);
+}
+
 /** The organization's members (a page of them, searched by name or email and filtered), newest first, and how many match. */
 export async function listMembers(scope: Scope, filter: MemberFilter) {
   const term = filter.q ? likeLiteral(filter.q) : undefined;
@@ -29,7 +38,7 @@ export async function listMembers(scope: Scope, filter: MemberFilter) {
             ? { isActive: false }
             : filter.status === "IDLE"
               ? // AND, not OR: the search's OR sits beside it.
-                { isActive: true, passwordHash: { not: null }, AND: [{ OR: [{ lastSignInAt: null }, { lastSignInAt: { lt: new Date(Date.now() - IDLE_DAYS * 86_400_000) } }] }] }
+                { isActive: true, passwordHash: { not: null }, AND: [{ OR: [{ lastSignInAt: null }, { lastSignInAt: { lt: idleCutoff(new Date()) } }] }] }
               : {}),
     },
   };

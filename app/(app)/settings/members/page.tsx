@@ -14,7 +14,7 @@ import { InvitationLink } from "@/components/members/invitation-link";
 import { requireScope } from "@/lib/auth/guards";
 import { throttledUserIds } from "@/lib/auth/sign-in";
 import { connectionsHeldBy, type HeldConnection } from "@/lib/data/connections";
-import { IDLE_DAYS, listMembers } from "@/lib/data/members";
+import { IDLE_DAYS, isIdleSignIn, listMembers } from "@/lib/data/members";
 import { memberListQuerySchema, type MemberListQuery } from "@/lib/validation/auth";
 import { matchCount } from "@/lib/shared/names";
 import { listHref, parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
@@ -123,7 +123,7 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
                               </Badge>
                             ) : null}
                             {member.pendingInvitation ? null : (
-                              <p className={`mt-1 text-xs ${member.isActive && isIdle(member.lastSignInAt, now) ? "text-amber-900" : "text-slate-600"}`}>
+                              <p className={`mt-1 text-xs ${member.isActive && isIdleSignIn(member.lastSignInAt, now) ? "text-amber-900" : "text-slate-600"}`}>
                                 {member.lastSignInAt ? (
                                   <>
                                     Last signed in <When date={member.lastSignInAt} relative />
@@ -131,7 +131,7 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
                                 ) : (
                                   "No sign-in recorded"
                                 )}
-                                {member.isActive && isIdle(member.lastSignInAt, now) ? `: if they have left, disable the account (their connections keep working until handed over).` : null}
+                                {member.isActive && isIdleSignIn(member.lastSignInAt, now) ? `: if they have left, disable the account (their connections keep working until handed over).` : null}
                               </p>
                             )}
                             {member.isActive && member.pendingInvitation && member.openLink !== "PASSWORD_RESET" ? <InvitationLink memberName={member.name} action={regenerateInvitationAction.bind(null, member.userId)} /> : null}
@@ -167,11 +167,6 @@ export default async function MembersPage({ searchParams }: { searchParams: Prom
       </div>
     </>
   );
-}
-
-/** Whether an active member has not signed in for IDLE_DAYS (or never since Keel kept it). */
-function isIdle(lastSignInAt: Date | null, now: Date): boolean {
-  return lastSignInAt === null || now.getTime() - lastSignInAt.getTime() > IDLE_DAYS * 86_400_000;
 }
 
 /** How many connections a member row names (the rest are counted). */
