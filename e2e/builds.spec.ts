@@ -1336,6 +1336,48 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin has builds started again when their worker is lost: the retry builds the same commit, and Azure DevOps hears of it in the lost one's place", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Spot Workers"));
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow#runs-on`);
+      await page.getByLabel("Start again when its worker is lost").check();
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("region", { name: "Workflow" })).toContainText("Started again when its worker is lost.");
+      // A build as a worker that died (a spot machine taken back) leaves it: running, its heartbeat
+      // quiet for ten minutes. The running app's sweeper finds it.
+      const main = (await emulator.refs({ organization: "fabrikam", project: DEFAULT_REPOS.walletApp.project, repository: DEFAULT_REPOS.walletApp.name })).find((ref) => ref.name === "refs/heads/main")!;
+      const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
+      const quietSince = new Date(Date.now() - 10 * 60_000);
+      const lost = await prisma().build.create({
+        data: {
+          organizationId, profileId: profile.id, number: 1, status: "RUNNING", trigger: "PUSH", idempotencyKey: `spot-${profile.id}`, commitId: main.objectId, branch: "refs/heads/main", commitMessage: "Bump the SDK",
+          steps: FIXTURE_BUILD.steps, timeoutSeconds: 600, queuedAt: quietSince, startedAt: quietSince, heartbeatAt: quietSince, runId: randomUUID(), workerHost: "spot-mac-7", workerPid: 4242,
+        },
+      });
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 2 } });
+      await expect.poll(async () => prisma().build.count({ where: { retryOfId: lost.id } }), { timeout: 60_000 }).toBe(1);
+      const retry = await prisma().build.findUniqueOrThrow({ where: { retryOfId: lost.id } });
+      expect(retry).toMatchObject({ number: 2, commitId: main.objectId, branch: "refs/heads/main", trigger: "PUSH", commitMessage: "Bump the SDK" });
+      await page.goto(`/builds/${lost.id}`);
+      const notice = page.getByRole("status").filter({ hasText: "Started again as #2" });
+      await expect(notice).toContainText("Keel lost the worker running this build, so its profile started it again");
+      await expect(page.getByTestId("build-log")).toContainText("Keel lost the worker running this build; marked as an error.");
+      await expectNoSeriousA11yViolations(page, "a lost build started again");
+      await notice.getByRole("link", { name: /#2$/ }).click();
+      await expect(page).toHaveURL(new RegExp(`/builds/${retry.id}$`));
+      await expect(page.getByText("started again because #1 lost its worker")).toBeVisible();
+      await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
+      // The lost build told Azure DevOps nothing of its error: its retry's statuses stand for it.
+      expect(await prisma().buildReport.count({ where: { buildId: lost.id } })).toBe(0);
+      await expect.poll(async () => (await prisma().buildReport.findMany({ where: { buildId: retry.id, kind: "COMMIT_STATUS", state: "SENT" }, select: { buildStatus: true } })).map((row) => row.buildStatus).includes("SUCCEEDED"), { timeout: 30_000 }).toBe(true);
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("an admin makes a profile build one at a time: a second build waits for the first, saying so", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Release Lane"));
     try {

@@ -40,6 +40,7 @@ export function WorkflowEditor({
   groups,
   pool: initialPool,
   oneAtATime: initialOneAtATime,
+  retryLostBuilds: initialRetryLost,
   workflowFile: initialWorkflowFile,
   livePools,
   version,
@@ -68,6 +69,8 @@ export function WorkflowEditor({
   pool: string;
   /** Whether a build waits while another of the profile runs. */
   oneAtATime: boolean;
+  /** Whether a build whose worker was lost is started again once. */
+  retryLostBuilds: boolean;
   /** The file of the commit the steps come from, or null (the steps on this page). */
   workflowFile: string | null;
   /** The build pools live workers build for now (suggestions, and a warning for a pool none serves). */
@@ -92,6 +95,7 @@ export function WorkflowEditor({
   const [chosenGroups, setChosenGroups] = useState<string[]>(initialGroups);
   const [pool, setPool] = useState(initialPool);
   const [oneAtATime, setOneAtATime] = useState(initialOneAtATime);
+  const [retryLost, setRetryLost] = useState(initialRetryLost);
   const [fromFile, setFromFile] = useState(initialWorkflowFile !== null);
   const [workflowFile, setWorkflowFile] = useState(initialWorkflowFile ?? DEFAULT_WORKFLOW_FILE);
   const [chosenStep, setChosenStep] = useState("");
@@ -130,6 +134,7 @@ export function WorkflowEditor({
     variableGroups: chosenGroups,
     pool,
     oneAtATime,
+    retryLostBuilds: retryLost,
     workflowFile: fromFile ? workflowFile : null,
     basedOn: version,
   });
@@ -329,6 +334,14 @@ export function WorkflowEditor({
         </label>
         <p id={`${id}-one-hint`} className="text-sm text-slate-600">
           A build of this profile waits while another of its builds runs, and they start in the order they were queued — for release builds that bump a version number or upload to a store, which must not overlap. Off, builds run side by side as workers are free.
+        </p>
+        <label className="flex items-start gap-2 text-sm text-slate-800">
+          {/* Not `checked`: React resets the form after each answer, to the defaults (components/ui/use-radio-choice.ts). */}
+          <input type="checkbox" className="mt-1" defaultChecked={retryLost} onChange={(event) => setRetryLost(event.target.checked)} aria-describedby={`${id}-retry-hint`} />
+          Start again when its worker is lost
+        </label>
+        <p id={`${id}-retry-hint`} className="text-sm text-slate-600">
+          When the machine running a build dies or its worker is killed (a spot instance taken back, a Mac restarted for an update), Keel queues the build once more: the same commit, variables and steps, under the same status in Azure DevOps. Once only, and never after someone canceled it or when a newer build of its branch is there. Leave it off for steps that must never run twice, such as an upload that a second run would repeat.
         </p>
       </section>
 

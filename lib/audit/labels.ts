@@ -169,6 +169,8 @@ function workflowChangeWords(data: Record<string, unknown>): string {
         return data.fetchLfs === false ? "Git LFS files no longer fetched" : "Git LFS files fetched";
       case "oneAtATime":
         return data.oneAtATime === true ? "one build at a time" : "builds side by side";
+      case "retryLostBuilds":
+        return data.retryLostBuilds === true ? "builds started again when their worker is lost" : "lost builds no longer started again";
       case "workflowFile":
         return text(data.workflowFile) ? `steps from ${text(data.workflowFile)}` : "steps on the page";
       default:

@@ -56,6 +56,10 @@ export function buildJson(
     // The build pool whose workers run it (its profile's "Runs on" when it was queued).
     pool: build.pool,
     statusReason: build.statusReason,
+    // Keel lost the worker running it (it says nothing about the code); a script waiting for it follows `retriedAs`.
+    workerLost: build.workerLostAt !== null,
+    retriedAs: build.retriedAs ? { id: build.retriedAs.id, number: build.retriedAs.number } : null,
+    retryOf: build.retryOf ? { id: build.retryOf.id, number: build.retryOf.number } : null,
     variables: Object.fromEntries(buildParametersOf(build.parameters).map((parameter) => [parameter.name, parameter.value])),
     // A failed build's lines that say why (lib/shared/log-errors.ts), as the build page shows them.
     whatWentWrong: failure ? { step: failure.step.name, lines: failure.lines.map((line) => ({ line: line.seq + 1, text: line.text })), lastLines: !failure.matched } : null,

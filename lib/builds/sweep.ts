@@ -41,9 +41,15 @@ export async function sweepBuildsJob(): Promise<void> {
   const now = Date.now();
   const { lost, queued } = await sweepBuilds(new Date(now - staleAfterMs(env.KEEL_WORKER_HEARTBEAT_MS)), new Date(now - REQUEUE_AFTER_MS));
   for (const build of lost) {
-    log.warn({ buildId: build.id }, "a running build lost its worker: marked as an error");
+    log.warn({ buildId: build.id, retryId: build.retry?.id }, build.retry ? "a running build lost its worker: marked as an error and started again" : "a running build lost its worker: marked as an error");
     await cleanUpOnThisMachine(build.id, env.KEEL_BUILD_DIR ?? os.tmpdir());
-    await requestReport(systemScope(build.organizationId, "builds.sweep"), build.id);
+    const scope = systemScope(build.organizationId, "builds.sweep", build.requestedById);
+    await requestReport(scope, build.id);
+    if (build.retry) {
+      // A failure here leaves the retry queued: the requeue below (next sweep, after a minute) sends its job.
+      await enqueue(buildQueueFor(build.retry.pool), { buildId: build.retry.id }, { scope, id: build.retry.id }).catch((error: unknown) => log.warn({ err: error, buildId: build.retry?.id }, "could not queue a lost build's retry"));
+      await requestReport(scope, build.retry.id);
+    }
   }
   for (const build of queued) {
     await enqueue(buildQueueFor(build.pool), { buildId: build.id }, { scope: systemScope(build.organizationId, "builds.sweep"), id: build.id }).catch((error: unknown) =>

@@ -648,3 +648,79 @@ describe("the builds list's search", () => {
     expect((await listBuilds(admin, { q: "login crash", page: 1, pageSize: 50 })).rows).toEqual([]);
   });
 });
+
+describe("a build whose worker is lost", () => {
+  it("is ended as an error by the sweeper and, when its profile asks, started again once — same commit and settings — with only webhooks hearing of the lost one", async () => {
+    const { sweepBuilds, endChange } = await import("./builds");
+    const other = await seedOrganization(database);
+    const profile = await database.prisma.buildProfile.create({
+      data: { organizationId: other.organizationId, name: "Spot", nameKey: "spot", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r-spot", repositoryName: "R", retryLostBuilds: true, nextBuildNumber: 1 },
+    });
+    // An outgoing webhook for queued and finished builds (never sent here: its deliveries are rows).
+    const hook = await database.prisma.outgoingWebhook.create({ data: { organizationId: other.organizationId, name: "Dashboard", urlSealed: "sealed", host: "hooks.example.test", secretSealed: "sealed", events: ["build.queued", "build.finished"] } });
+    const quiet = new Date(Date.now() - 10 * 60_000);
+    const running = async (extra: Record<string, unknown> = {}) => {
+      const number = (await database.prisma.buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: { increment: 1 } } })).nextBuildNumber - 1;
+      return database.prisma.build.create({
+        data: {
+          organizationId: other.organizationId, profileId: profile.id, number, status: "RUNNING", trigger: "PULL_REQUEST", idempotencyKey: `spot-${number}`, commitId: "c".repeat(40), branch: "refs/heads/feature/pay", pullRequestId: 7, pullRequestIteration: 2, sourceRef: "refs/heads/feature/pay", targetRef: "refs/heads/main",
+          commitMessage: "Pay with a card", commitAuthor: "Ana", parameters: [{ name: "FLAVOR", value: "qa" }], steps: [{ name: "Build", command: "make" }], timeoutSeconds: 900, pool: "macos", cachePaths: ["Pods"], cacheKeyFiles: ["Podfile.lock"], artifactPatterns: ["*.ipa"],
+          requestedById: other.memberId, startedAt: quiet, heartbeatAt: quiet, runId: crypto.randomUUID(), workerHost: "spot-1", workerPid: 7, logLines: 3, ...extra,
+        },
+      });
+    };
+    const sweep = async () => (await sweepBuilds(new Date(Date.now() - 60_000), new Date(0))).lost.filter((build) => build.organizationId === other.organizationId);
+    const logOf = async (id: string) => (await database.prisma.buildLogLine.findMany({ where: { buildId: id }, orderBy: { seq: "asc" } })).map((line) => [line.seq, line.text]);
+
+    const lost = await running();
+    const [swept] = await sweep();
+    const retry = await database.prisma.build.findUniqueOrThrow({ where: { retryOfId: lost.id } });
+    expect(swept).toEqual({ id: lost.id, organizationId: other.organizationId, requestedById: other.memberId, retry: { id: retry.id, pool: "macos" } });
+    expect(retry).toMatchObject({
+      number: 2, status: "QUEUED", trigger: "PULL_REQUEST", commitId: "c".repeat(40), branch: "refs/heads/feature/pay", pullRequestId: 7, pullRequestIteration: 2, targetRef: "refs/heads/main", commitMessage: "Pay with a card",
+      parameters: [{ name: "FLAVOR", value: "qa" }], steps: [{ name: "Build", command: "make" }], timeoutSeconds: 900, pool: "macos", cachePaths: ["Pods"], cacheKeyFiles: ["Podfile.lock"], artifactPatterns: ["*.ipa"], requestedById: other.memberId, workerLostAt: null,
+    });
+    expect((await database.prisma.buildStep.findMany({ where: { buildId: retry.id }, orderBy: { index: "asc" } })).map((step) => step.name)).toEqual(["Fetch commit", "Build"]);
+    const ended = await database.prisma.build.findUniqueOrThrow({ where: { id: lost.id } });
+    expect(ended).toMatchObject({ status: "ERROR", logLines: 5 });
+    expect(ended.workerLostAt).not.toBeNull();
+    expect(ended.statusReason).toMatch(/^Keel lost the worker running this build \(spot-1, process 7\).* Keel started it again as #2: the profile starts a build again once when its worker is lost\.$/);
+    // The log goes on where the worker left it.
+    expect((await logOf(lost.id)).map(([seq]) => seq)).toEqual([3, 4]);
+    // Azure DevOps hears of the retry (queued: a commit status and the pull request's), not of the lost build's error.
+    expect(await database.prisma.buildReport.count({ where: { buildId: lost.id } })).toBe(0);
+    expect((await database.prisma.buildReport.findMany({ where: { buildId: retry.id }, orderBy: { seq: "asc" } })).map((report) => [report.kind, report.buildStatus])).toEqual([["COMMIT_STATUS", "QUEUED"], ["PR_STATUS", "QUEUED"]]);
+    // Outgoing webhooks hear that it ended, and which build goes on in its place; then that the retry was queued.
+    const deliveries = async (buildId: string) => database.prisma.outgoingDelivery.findMany({ where: { webhookId: hook.id, buildId }, select: { event: true, payload: true } });
+    expect(await deliveries(lost.id)).toMatchObject([{ event: "build.finished", payload: { build: { status: "ERROR", workerLost: true, retriedAs: { id: retry.id, number: 2 }, retryOf: null } } }]);
+    expect(await deliveries(retry.id)).toMatchObject([{ event: "build.queued", payload: { build: { workerLost: false, retriedAs: null, retryOf: { id: lost.id, number: 1 } } } }]);
+    const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "build.started", targetId: retry.id } });
+    // Keel's sweeper did it, on behalf of whoever started the lost build.
+    expect(audit).toMatchObject({ actorKind: "SYSTEM", actorJob: "builds.sweep", actorId: other.memberId, data: { number: 2, retryOf: lost.id } });
+    // A second sweep finds nothing more to do.
+    expect(await sweep()).toEqual([]);
+    expect(await database.prisma.build.count({ where: { profileId: profile.id } })).toBe(2);
+    // The retry succeeds: that fixes nothing (the lost build said nothing about the code).
+    expect(await endChange(database.prisma as never, retry, "SUCCEEDED")).toBeNull();
+
+    // The retry loses its worker too: ended, not started a third time, saying why.
+    await database.prisma.build.update({ where: { id: retry.id }, data: { status: "RUNNING", startedAt: quiet, heartbeatAt: quiet, runId: crypto.randomUUID() } });
+    expect(await sweep()).toMatchObject([{ id: retry.id, retry: null }]);
+    expect((await logOf(retry.id)).at(-1)?.[1]).toMatch(/^Not started again: it was itself the start-again of a build whose worker was lost, and Keel tries once/);
+    // Not after a cancel someone asked for, nor with a newer build of its pull request there.
+    const canceled = await running({ cancelRequestedAt: new Date() });
+    expect(await sweep()).toMatchObject([{ id: canceled.id, retry: null }]);
+    const older = await running();
+    await running({ status: "QUEUED", heartbeatAt: null, idempotencyKey: "spot-newer" });
+    expect(await sweep()).toMatchObject([{ id: older.id, retry: null }]);
+    expect((await logOf(older.id)).at(-1)?.[1]).toBe(`Not started again: #${older.number + 1}, a newer build of pull request !7, is already there.`);
+    // A profile that does not ask: the build ends as an error, and the log says how to have it started again.
+    await database.prisma.buildProfile.update({ where: { id: profile.id }, data: { retryLostBuilds: false } });
+    const plain = await running({ pullRequestId: null, trigger: "PUSH", branch: "refs/heads/release/1.2" });
+    expect(await sweep()).toMatchObject([{ id: plain.id, retry: null }]);
+    expect((await logOf(plain.id)).at(-1)?.[1]).toBe("Start the build again — or let the profile do that by itself: Edit workflow → “Start again when its worker is lost”.");
+    expect((await database.prisma.buildReport.findMany({ where: { buildId: plain.id } })).map((report) => [report.kind, report.buildStatus])).toEqual([["COMMIT_STATUS", "ERROR"]]);
+    // Five builds the test made, and the one retry.
+    expect(await database.prisma.build.count({ where: { profileId: profile.id } })).toBe(6);
+  });
+});

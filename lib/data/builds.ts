@@ -1,6 +1,6 @@
 import "server-only";
 import { buildChangesOf, suspectsOf, type BuildChanges } from "@/lib/shared/build-changes";
-import type { BuildParameter } from "@/lib/shared/build-parameters";
+import { buildParametersOf, type BuildParameter } from "@/lib/shared/build-parameters";
 import { DEFAULT_POOL } from "@/lib/shared/build-pools";
 import { FAILURE_LINE_PATTERN, failureSummary, LAST_LINES, MAX_FAILURE_LINES, type FailureLine } from "@/lib/shared/log-errors";
 import { createHash, randomUUID } from "node:crypto";
@@ -8,11 +8,12 @@ import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, type BuildTrigger, type LogStream } from "@/lib/generated/prisma/client";
 import { can, refusalOf } from "@/lib/policy";
-import { onBehalfOf, requireUserActor, type Scope } from "@/lib/scope";
-import type { BuildStateDto, LogLineDto, LogSearchDto } from "@/lib/shared/builds";
+import { onBehalfOf, requireUserActor, systemScope, type Scope } from "@/lib/scope";
+import { lostRetryDecision, type BuildStateDto, type LogLineDto, type LogSearchDto } from "@/lib/shared/builds";
 import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { failureHistories, passingAgain, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
+import { shortBranchName } from "@/lib/shared/names";
 import type { WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
 import { openVariable, saveVariables, storedVariableSelect, variableViews, type StoredVariable } from "./variables";
@@ -52,6 +53,8 @@ export type WorkflowView = {
   pool: string;
   /** "One build at a time": a build waits while another of the profile runs. */
   oneAtATime: boolean;
+  /** "Start again when its worker is lost": the sweeper queues a lost build once more. */
+  retryLostBuilds: boolean;
   /** The file of the commit its builds take their steps from (keel.yml), or null: `steps` above. */
   workflowFile: string | null;
 };
@@ -75,6 +78,7 @@ export const workflowSelect = {
   cacheKeyFiles: true,
   buildPool: true,
   oneAtATime: true,
+  retryLostBuilds: true,
   workflowFile: true,
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
   variableGroups: { select: { group: { select: { id: true, name: true } } } },
@@ -96,6 +100,7 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
     variableGroups: profile.variableGroups.map((link) => link.group).sort((a, b) => a.name.localeCompare(b.name, "en")),
     pool: profile.buildPool,
     oneAtATime: profile.oneAtATime,
+    retryLostBuilds: profile.retryLostBuilds,
     workflowFile: profile.workflowFile,
   };
 }
@@ -121,6 +126,7 @@ export function workflowVersion(view: WorkflowView): string {
     ...(view.variableGroups.length > 0 ? { variableGroups: view.variableGroups.map((group) => group.id).sort() } : {}),
     ...(view.pool !== DEFAULT_POOL ? { pool: view.pool } : {}),
     ...(view.oneAtATime ? { oneAtATime: true } : {}),
+    ...(view.retryLostBuilds ? { retryLostBuilds: true } : {}),
     ...(view.workflowFile ? { workflowFile: view.workflowFile } : {}),
   };
   return createHash("sha256").update(JSON.stringify(shown)).digest("hex").slice(0, 16);
@@ -141,7 +147,7 @@ export async function getProfileWorkflow(scope: Scope, profileId: string) {
   if (!row) {
     return null;
   }
-  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, buildPool: _pool, oneAtATime: _oneAtATime, workflowFile: _file, variables: _variables, variableGroups: _groups, ...profile } = row;
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, buildPool: _pool, oneAtATime: _oneAtATime, retryLostBuilds: _retry, workflowFile: _file, variables: _variables, variableGroups: _groups, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
 }
@@ -188,7 +194,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
   }
   return db.$transaction(async (tx) => {
     await lockProfile(tx, scope, profileId);
-    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, buildPool: true, oneAtATime: true, workflowFile: true } });
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, buildPool: true, oneAtATime: true, retryLostBuilds: true, workflowFile: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: storedVariableSelect });
     const linked = await tx.profileVariableGroup.findMany({ where: { profileId }, select: { group: { select: { id: true, name: true } } } });
     // A secret file's variable holds the file's path: a workflow variable may not take its name.
@@ -233,6 +239,10 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
     if (profile.oneAtATime !== oneAtATime) {
       changed.push("oneAtATime");
     }
+    const retryLostBuilds = input.retryLostBuilds ?? profile.retryLostBuilds;
+    if (profile.retryLostBuilds !== retryLostBuilds) {
+      changed.push("retryLostBuilds");
+    }
     const workflowFile = input.workflowFile === undefined ? profile.workflowFile : input.workflowFile;
     if (profile.workflowFile !== workflowFile) {
       changed.push("workflowFile");
@@ -263,7 +273,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
       }
       groupsAfter = found;
     }
-    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts, cachePaths, cacheKeyFiles, buildPool: pool, oneAtATime, workflowFile } });
+    await tx.buildProfile.update({ where: { id: profileId }, data: { workflowSteps: input.steps, buildTimeoutMinutes: input.timeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns: artifacts, cachePaths, cacheKeyFiles, buildPool: pool, oneAtATime, retryLostBuilds, workflowFile } });
     if (changed.length > 0) {
       await recordAudit(
         scope,
@@ -284,6 +294,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
             ...(changed.includes("caches") ? { cachePaths, cacheKeyFiles } : {}),
             ...(changed.includes("pool") ? { pool, poolBefore: profile.buildPool } : {}),
             ...(changed.includes("oneAtATime") ? { oneAtATime } : {}),
+            ...(changed.includes("retryLostBuilds") ? { retryLostBuilds } : {}),
             ...(changed.includes("workflowFile") ? { workflowFile, workflowFileBefore: profile.workflowFile } : {}),
             variables: variableChanges,
             ...(changed.includes("variableGroups") ? { variableGroups: groupsAfter.map((group) => group.name).sort(), variableGroupsBefore: groupsBefore.map((group) => group.name).sort() } : {}),
@@ -412,6 +423,9 @@ const buildView = {
   logBytes: true,
   logTruncated: true,
   workerHost: true,
+  workerLostAt: true,
+  retryOf: { select: { id: true, number: true } },
+  retriedAs: { select: { id: true, number: true, status: true } },
   pool: true,
   profileId: true,
   requestedBy: { select: { id: true, name: true } },
@@ -649,10 +663,20 @@ export type NewBuild = {
   pool?: string;
   /** The steps file of the commit (the workflow's setting; then `steps` is empty until the worker reads it). */
   workflowFile?: string | null;
+  /** The build whose lost worker this one starts again (the sweeper's; at most one per build). */
+  retryOfId?: string;
 };
 
-/** Inserts the report intents a state change causes (in the caller's transaction). */
-async function addReports(tx: Tx, organizationId: string, build: { id: string; pullRequestId: number | null }, status: BuildStatus): Promise<void> {
+/**
+ * Inserts the report intents a state change causes (in the caller's transaction). `toAzureDevOps`
+ * false: only the organization's outgoing webhooks hear of it (a lost build started again, whose
+ * retry reports under the same status in its place).
+ */
+async function addReports(tx: Tx, organizationId: string, build: { id: string; pullRequestId: number | null }, status: BuildStatus, toAzureDevOps = true): Promise<void> {
+  if (!toAzureDevOps) {
+    await addWebhookDeliveries(tx, organizationId, build.id, status);
+    return;
+  }
   const kinds: BuildReportKind[] = ["COMMIT_STATUS"];
   if (build.pullRequestId !== null) {
     kinds.push("PR_STATUS");
@@ -678,64 +702,7 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
     return { id: existing.id, created: false };
   }
   try {
-    return await db.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ number: number }[]>`
-        UPDATE "BuildProfile" SET "nextBuildNumber" = "nextBuildNumber" + 1
-        WHERE id = ${input.profileId}::uuid AND "organizationId" = ${scope.organizationId}::uuid
-        RETURNING "nextBuildNumber" - 1 AS number`;
-      const number = rows[0]?.number;
-      if (number === undefined) {
-        throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
-      }
-      const id = randomUUID();
-      const pr = input.pullRequest;
-      await tx.build.create({
-        data: {
-          id,
-          organizationId: scope.organizationId,
-          profileId: input.profileId,
-          number,
-          trigger: input.trigger,
-          requestedById: onBehalfOf(scope),
-          idempotencyKey: input.idempotencyKey,
-          commitId: input.commitId,
-          branch: input.branch,
-          tag: input.tag ?? null,
-          ...(input.parameters && input.parameters.length > 0 ? { parameters: input.parameters } : {}),
-          commitMessage: input.commitMessage,
-          commitAuthor: input.commitAuthor,
-          commitAuthorEmail: input.commitAuthorEmail ?? null,
-          pullRequestId: pr?.id ?? null,
-          pullRequestIteration: pr?.iteration ?? null,
-          sourceRef: pr?.sourceRef ?? null,
-          targetRef: pr?.targetRef ?? null,
-          steps: input.steps,
-          timeoutSeconds: input.timeoutSeconds,
-          fetchSubmodules: input.fetchSubmodules ?? true,
-          fetchLfs: input.fetchLfs ?? true,
-          artifactPatterns: input.artifactPatterns ?? [],
-          cachePaths: input.cachePaths ?? [],
-          cacheKeyFiles: input.cacheKeyFiles ?? [],
-          pool: input.pool ?? DEFAULT_POOL,
-          workflowFile: input.workflowFile ?? null,
-        },
-      });
-      await tx.buildStep.createMany({
-        data: [{ name: "Fetch commit", command: `git fetch ${input.commitId}` }, ...input.steps].map((step, index) => ({ buildId: id, index, name: step.name, command: step.command })),
-      });
-      await addReports(tx, scope.organizationId, { id, pullRequestId: pr?.id ?? null }, "QUEUED");
-      await recordAudit(
-        scope,
-        {
-          action: "build.started",
-          targetType: "build",
-          targetId: id,
-          data: { profileId: input.profileId, number, trigger: input.trigger, commitId: input.commitId, branch: input.branch, ...(input.tag ? { tag: input.tag } : {}), ...(input.parameters?.length ? { variables: input.parameters.map((item) => item.name) } : {}), pullRequestId: pr?.id ?? null },
-        },
-        tx,
-      );
-      return { id, created: true };
-    });
+    return await db.$transaction(async (tx) => ({ id: (await insertBuild(tx, scope, input)).id, created: true }));
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       const again = await db.build.findFirst({ where: { organizationId: scope.organizationId, idempotencyKey: input.idempotencyKey }, select: { id: true } });
@@ -745,6 +712,77 @@ export async function createBuild(scope: Scope, input: NewBuild): Promise<{ id: 
     }
     throw error;
   }
+}
+
+/** A new build's rows, in the caller's transaction (createBuild's, or the sweeper's when it starts a lost build again). */
+async function insertBuild(tx: Tx, scope: Scope, input: NewBuild): Promise<{ id: string; number: number }> {
+  const rows = await tx.$queryRaw<{ number: number }[]>`
+    UPDATE "BuildProfile" SET "nextBuildNumber" = "nextBuildNumber" + 1
+    WHERE id = ${input.profileId}::uuid AND "organizationId" = ${scope.organizationId}::uuid
+    RETURNING "nextBuildNumber" - 1 AS number`;
+  const number = rows[0]?.number;
+  if (number === undefined) {
+    throw new AppError("NOT_FOUND", "That build profile does not exist in your organization.");
+  }
+  const id = randomUUID();
+  const pr = input.pullRequest;
+  await tx.build.create({
+    data: {
+      id,
+      organizationId: scope.organizationId,
+      profileId: input.profileId,
+      number,
+      trigger: input.trigger,
+      requestedById: onBehalfOf(scope),
+      idempotencyKey: input.idempotencyKey,
+      commitId: input.commitId,
+      branch: input.branch,
+      tag: input.tag ?? null,
+      ...(input.parameters && input.parameters.length > 0 ? { parameters: input.parameters } : {}),
+      commitMessage: input.commitMessage,
+      commitAuthor: input.commitAuthor,
+      commitAuthorEmail: input.commitAuthorEmail ?? null,
+      pullRequestId: pr?.id ?? null,
+      pullRequestIteration: pr?.iteration ?? null,
+      sourceRef: pr?.sourceRef ?? null,
+      targetRef: pr?.targetRef ?? null,
+      steps: input.steps,
+      timeoutSeconds: input.timeoutSeconds,
+      fetchSubmodules: input.fetchSubmodules ?? true,
+      fetchLfs: input.fetchLfs ?? true,
+      artifactPatterns: input.artifactPatterns ?? [],
+      cachePaths: input.cachePaths ?? [],
+      cacheKeyFiles: input.cacheKeyFiles ?? [],
+      pool: input.pool ?? DEFAULT_POOL,
+      workflowFile: input.workflowFile ?? null,
+      retryOfId: input.retryOfId ?? null,
+    },
+  });
+  await tx.buildStep.createMany({
+    data: [{ name: "Fetch commit", command: `git fetch ${input.commitId}` }, ...input.steps].map((step, index) => ({ buildId: id, index, name: step.name, command: step.command })),
+  });
+  await addReports(tx, scope.organizationId, { id, pullRequestId: pr?.id ?? null }, "QUEUED");
+  await recordAudit(
+    scope,
+    {
+      action: "build.started",
+      targetType: "build",
+      targetId: id,
+      data: {
+        profileId: input.profileId,
+        number,
+        trigger: input.trigger,
+        commitId: input.commitId,
+        branch: input.branch,
+        ...(input.tag ? { tag: input.tag } : {}),
+        ...(input.parameters?.length ? { variables: input.parameters.map((item) => item.name) } : {}),
+        pullRequestId: pr?.id ?? null,
+        ...(input.retryOfId ? { retryOf: input.retryOfId } : {}),
+      },
+    },
+    tx,
+  );
+  return { id, number };
 }
 
 /**
@@ -1263,7 +1301,7 @@ const BROKEN: BuildStatus[] = ["FAILED", "TIMED_OUT", "ERROR"];
 /**
  * What a build's end changed, for the people told about it (e-mail notices, chat): it broke
  * (failed, timed out, errored), or it succeeded where the previous finished build of the same
- * profile, branch and pull request (cancels skipped) had not — fixed. Null for anything else.
+ * profile, branch and pull request (cancels and lost workers skipped) had not — fixed. Null for anything else.
  */
 export async function endChange(
   client: Tx | typeof db,
@@ -1278,7 +1316,8 @@ export async function endChange(
   }
   // The client and a transaction have the same `build` delegate; TypeScript cannot call a union of them.
   const previous = await (client as Tx).build.findFirst({
-    where: { profileId: build.profileId, branch: build.branch, pullRequestId: build.pullRequestId, number: { lt: build.number }, status: { in: [...FINAL.filter((value) => value !== "CANCELED")] } },
+    // A build whose worker was lost says nothing about the code: it neither broke the line nor was fixed.
+    where: { profileId: build.profileId, branch: build.branch, pullRequestId: build.pullRequestId, number: { lt: build.number }, status: { in: [...FINAL.filter((value) => value !== "CANCELED")] }, workerLostAt: null },
     orderBy: { number: "desc" },
     select: { status: true },
   });
@@ -1369,33 +1408,83 @@ async function noticeOfEnd(
  * them, and queued builds older than `requeueBefore` whose job may have been lost (re-sending
  * is idempotent: the job id is the build id).
  */
-export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promise<{ lost: { id: string; organizationId: string }[]; queued: { id: string; organizationId: string; pool: string }[] }> {
+export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promise<{ lost: LostBuild[]; queued: { id: string; organizationId: string; pool: string }[] }> {
   const stale = await db.build.findMany({ where: { status: "RUNNING", heartbeatAt: { lt: staleBefore } }, select: { id: true, organizationId: true, workerHost: true, workerPid: true }, take: 100 });
-  const lost: { id: string; organizationId: string }[] = [];
+  const lost: LostBuild[] = [];
   for (const build of stale) {
-    const reason = `Keel lost the worker running this build (${build.workerHost ?? "unknown host"}, process ${build.workerPid ?? "?"}): it stopped without finishing, killed or its machine gone. The log up to that moment is kept. Start the build again.`;
-    const done = await db.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ logLines: number; pullRequestId: number | null }[]>`
-        UPDATE "Build" SET status = 'ERROR', "finishedAt" = now(), "statusReason" = ${reason}, "logLines" = "logLines" + 1, "updatedAt" = now()
-        WHERE id = ${build.id}::uuid AND status = 'RUNNING' AND "heartbeatAt" < ${staleBefore}
-        RETURNING "logLines", "pullRequestId"`;
-      const row = rows[0];
-      if (!row) {
-        return false;
+    const reason = `Keel lost the worker running this build (${build.workerHost ?? "unknown host"}, process ${build.workerPid ?? "?"}): it stopped without finishing, killed or its machine gone. The log up to that moment is kept.`;
+    const done = await db.$transaction(async (tx): Promise<LostBuild | null> => {
+      const marked = await tx.$executeRaw`
+        UPDATE "Build" SET status = 'ERROR', "finishedAt" = now(), "workerLostAt" = now(), "updatedAt" = now()
+        WHERE id = ${build.id}::uuid AND status = 'RUNNING' AND "heartbeatAt" < ${staleBefore}`;
+      if (marked !== 1) {
+        return null;
       }
+      const row = await tx.build.findUniqueOrThrow({ where: { id: build.id }, include: { profile: { select: { retryLostBuilds: true } } } });
+      const retry = row.profile.retryLostBuilds ? await retryLostBuild(tx, row) : null;
+      const outcome = retry && "number" in retry ? `Keel started it again as #${retry.number}: the profile starts a build again once when its worker is lost.` : (retry?.why ?? "Start the build again — or let the profile do that by itself: Edit workflow → “Start again when its worker is lost”.");
       const running = await tx.buildStep.findFirst({ where: { buildId: build.id, status: "RUNNING" }, select: { index: true } });
-      await tx.buildLogLine.create({ data: { buildId: build.id, seq: row.logLines - 1, step: running?.index ?? 0, stream: "SYSTEM", text: `Keel lost the worker running this build; marked as an error. ${reason.split(": ")[1] ?? ""}`.trim() } });
+      const lines = [`Keel lost the worker running this build; marked as an error. ${reason.split(": ")[1] ?? ""}`.trim(), outcome];
+      await tx.buildLogLine.createMany({ data: lines.map((text, index) => ({ buildId: build.id, seq: row.logLines + index, step: running?.index ?? 0, stream: "SYSTEM" as const, text })) });
+      await tx.build.update({ where: { id: build.id }, data: { statusReason: `${reason} ${outcome}`, logLines: { increment: lines.length } } });
       await tx.buildStep.updateMany({ where: { buildId: build.id, status: "RUNNING" }, data: { status: "FAILED", finishedAt: new Date() } });
       await tx.buildStep.updateMany({ where: { buildId: build.id, status: "PENDING" }, data: { status: "SKIPPED" } });
-      await addReports(tx, build.organizationId, { id: build.id, pullRequestId: row.pullRequestId }, "ERROR");
-      return true;
+      // Started again: its retry reports under the same status in its place, so Azure DevOps never
+      // shows an error for a build that is still going; outgoing webhooks hear of both.
+      const retried = retry !== null && "number" in retry;
+      await addReports(tx, build.organizationId, { id: build.id, pullRequestId: row.pullRequestId }, "ERROR", !retried);
+      return { id: build.id, organizationId: build.organizationId, retry: retried ? { id: retry.id, pool: row.pool } : null, requestedById: row.requestedById };
     });
     if (done) {
-      lost.push({ id: build.id, organizationId: build.organizationId });
+      lost.push(done);
     }
   }
   const queued = await db.build.findMany({ where: { status: "QUEUED", queuedAt: { lt: requeueBefore } }, select: { id: true, organizationId: true, pool: true }, orderBy: { queuedAt: "asc" }, take: 500 });
   return { lost, queued };
+}
+
+/** A build whose worker the sweeper found gone; `retry`: the build that starts it again, when its profile asked for one. */
+export type LostBuild = { id: string; organizationId: string; requestedById: string | null; retry: { id: string; pool: string } | null };
+
+/**
+ * Starts a lost build again in the sweeper's transaction (lib/shared/builds.ts, lostRetryDecision):
+ * the same commit, branch, pull request, variables and workflow as queued, the same trigger and
+ * requester, linked by `retryOfId`. Returns the new build, or why there is none.
+ */
+async function retryLostBuild(tx: Tx, lost: Prisma.BuildGetPayload<object>): Promise<{ id: string; number: number } | { why: string }> {
+  const line = lost.pullRequestId !== null ? { pullRequestId: lost.pullRequestId } : lost.tag !== null ? { tag: lost.tag } : lost.branch !== null ? { branch: lost.branch, pullRequestId: null } : { commitId: lost.commitId, branch: null, tag: null, pullRequestId: null };
+  const newer = await tx.build.findFirst({ where: { profileId: lost.profileId, number: { gt: lost.number }, ...line }, orderBy: { number: "desc" }, select: { number: true } });
+  const lineWords = lost.pullRequestId !== null ? `pull request !${lost.pullRequestId}` : lost.tag !== null ? `the tag ${lost.tag}` : lost.branch !== null ? `the branch ${shortBranchName(lost.branch)}` : "the same commit";
+  const decision = lostRetryDecision({ isRetry: lost.retryOfId !== null, cancelRequested: lost.cancelRequestedAt !== null, newer: newer ? { number: newer.number, line: lineWords } : null });
+  if (!decision.retry) {
+    return { why: decision.why };
+  }
+  // Steps from the commit's file are read again by the worker, as for any build.
+  const steps = lost.workflowFile ? [] : (lost.steps as WorkflowStep[]);
+  return insertBuild(tx, systemScope(lost.organizationId, "builds.sweep", lost.requestedById), {
+    profileId: lost.profileId,
+    trigger: lost.trigger,
+    idempotencyKey: `lost-worker:${lost.id}`,
+    commitId: lost.commitId,
+    branch: lost.branch,
+    tag: lost.tag,
+    parameters: buildParametersOf(lost.parameters),
+    commitMessage: lost.commitMessage,
+    commitAuthor: lost.commitAuthor,
+    commitAuthorEmail: lost.commitAuthorEmail,
+    pullRequest:
+      lost.pullRequestId !== null && lost.sourceRef && lost.targetRef ? { id: lost.pullRequestId, iteration: lost.pullRequestIteration ?? 1, sourceRef: lost.sourceRef, targetRef: lost.targetRef } : undefined,
+    steps,
+    timeoutSeconds: lost.timeoutSeconds,
+    fetchSubmodules: lost.fetchSubmodules,
+    fetchLfs: lost.fetchLfs,
+    artifactPatterns: lost.artifactPatterns,
+    cachePaths: lost.cachePaths,
+    cacheKeyFiles: lost.cacheKeyFiles,
+    pool: lost.pool,
+    workflowFile: lost.workflowFile,
+    retryOfId: lost.id,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -356,6 +356,9 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       changes: true,
       pool: true,
       statusReason: true,
+      workerLostAt: true,
+      retriedAs: { select: { id: true, number: true } },
+      retryOf: { select: { id: true, number: true } },
       queuedAt: true,
       startedAt: true,
       finishedAt: true,
@@ -400,6 +403,10 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       profile: build.profile,
       pool: build.pool,
       statusReason: build.statusReason,
+      // Keel lost its worker; the build its profile started again in its place (lib/builds/README.md, "A lost worker").
+      workerLost: build.workerLostAt !== null,
+      retriedAs: build.retriedAs,
+      retryOf: build.retryOf,
       // The commits since its line's last successful build (known once it runs), as the token API.
       changes: changesJson(build.changes),
       artifacts,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { branchRecovery, buildProgress, buildStats, describeBuildStats, formatDuration, progressWords, recoveryWords, roundedDuration, weekTrendWords } from "./builds";
+import { branchRecovery, buildProgress, buildStats, describeBuildStats, formatDuration, lostRetryDecision, progressWords, recoveryWords, roundedDuration, weekTrendWords } from "./builds";
 
 describe("the week's trend of build durations", () => {
   it("says how much longer or shorter this week's median is, about the same within 5 %, and nothing without this week's builds", () => {
@@ -129,5 +129,16 @@ describe("a branch's recovery", () => {
     expect(recoveryWords("main", recovery, 30)).toBe("main did not break in the last 30 days.");
     // One fix: no "median".
     expect(recoveryWords("main", branchRecovery(null, [build("FAILED", "01T08:00:00"), build("SUCCEEDED", "01T08:10:00")], SINCE, NOW), 7)).toBe("main broke once in the last 7 days and was red for 10 min in all; a fix took 10 min.");
+  });
+});
+
+describe("starting a lost build again", () => {
+  it("starts it once, not when someone asked to cancel it, and not when a newer build of its line is there", () => {
+    expect(lostRetryDecision({ isRetry: false, cancelRequested: false, newer: null })).toEqual({ retry: true });
+    expect(lostRetryDecision({ isRetry: true, cancelRequested: false, newer: null })).toMatchObject({ retry: false, why: expect.stringContaining("Keel tries once") });
+    expect(lostRetryDecision({ isRetry: false, cancelRequested: true, newer: null })).toEqual({ retry: false, why: "Not started again: someone asked to cancel it." });
+    expect(lostRetryDecision({ isRetry: false, cancelRequested: false, newer: { number: 14, line: "the branch main" } })).toEqual({ retry: false, why: "Not started again: #14, a newer build of the branch main, is already there." });
+    // Cancel is said first: it is what someone did.
+    expect(lostRetryDecision({ isRetry: true, cancelRequested: true, newer: { number: 3, line: "the same commit" } })).toEqual({ retry: false, why: "Not started again: someone asked to cancel it." });
   });
 });

@@ -281,3 +281,24 @@ export function describeBuildStats(stats: BuildStats): string | null {
   const took = stats.medianMs !== null ? ` · usually ${formatDuration(stats.medianMs)}${stats.slowestMs !== null && stats.slowestMs > stats.medianMs ? `, at most ${formatDuration(stats.slowestMs)}` : ""}` : "";
   return `${stats.finished === 1 ? "Last build" : `Last ${stats.finished} builds`}: ${rate} % succeeded${took}.`;
 }
+
+/** What the sweeper does with a build whose worker was lost, when its profile starts such builds again. */
+export type LostRetryDecision = { retry: true } | { retry: false; why: string };
+
+/**
+ * Whether a lost build is started again (lib/builds/README.md, "A lost worker"): once — never a
+ * retry itself —, not when someone asked to cancel it, and not when a newer build of the same
+ * branch, pull request, tag or commit (`newer`, its `line` in words) already builds what it would.
+ */
+export function lostRetryDecision(build: { isRetry: boolean; cancelRequested: boolean; newer: { number: number; line: string } | null }): LostRetryDecision {
+  if (build.cancelRequested) {
+    return { retry: false, why: "Not started again: someone asked to cancel it." };
+  }
+  if (build.isRetry) {
+    return { retry: false, why: "Not started again: it was itself the start-again of a build whose worker was lost, and Keel tries once. If workers keep vanishing, look at the machines under Settings → Workers." };
+  }
+  if (build.newer !== null) {
+    return { retry: false, why: `Not started again: #${build.newer.number}, a newer build of ${build.newer.line}, is already there.` };
+  }
+  return { retry: true };
+}

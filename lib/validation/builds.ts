@@ -161,7 +161,7 @@ export type WorkflowVariableInput = { name: string; isSecret: boolean; value: st
 
 /** `basedOn`: the version of the workflow the editor started from (lib/data/builds.ts, `workflowVersion`). */
 /** `fetchSubmodules`, `fetchLfs`, `artifacts`, `variableGroups` or the caches absent: the stored setting stays (the editor always sends them). */
-export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; cachePaths?: string[]; cacheKeyFiles?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; pool?: string; oneAtATime?: boolean; workflowFile?: string | null; basedOn?: string };
+export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fetchSubmodules?: boolean; fetchLfs?: boolean; artifacts?: string[]; cachePaths?: string[]; cacheKeyFiles?: string[]; variables: WorkflowVariableInput[]; variableGroups?: string[]; pool?: string; oneAtATime?: boolean; retryLostBuilds?: boolean; workflowFile?: string | null; basedOn?: string };
 
 /** A variable as the workflow and variable-group editors send it. */
 export const rawVariable = z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict();
@@ -180,6 +180,8 @@ const rawWorkflow = z.object({
   pool: z.string().max(200).optional(),
   /** One build at a time; absent: the stored setting stays. */
   oneAtATime: z.boolean().optional(),
+  /** Start a build again once when its worker is lost; absent: the stored setting stays. */
+  retryLostBuilds: z.boolean().optional(),
   /** Steps from this file of the commit (null: the steps above); absent: the stored setting stays. */
   workflowFile: z.string().max(1_000).nullable().optional(),
   variables: z.array(rawVariable).max(500),
@@ -339,7 +341,7 @@ export function checkWorkflow(raw: unknown): { ok: true; value: WorkflowInput } 
   }
   return {
     ok: true,
-    value: { ...(pool ? { pool } : {}), ...(input.oneAtATime === undefined ? {} : { oneAtATime: input.oneAtATime }), ...(workflowFile === undefined ? {} : { workflowFile }), ...(cachePaths ? { cachePaths } : {}), ...(cacheKeyFiles ? { cacheKeyFiles } : {}), steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
+    value: { ...(pool ? { pool } : {}), ...(input.oneAtATime === undefined ? {} : { oneAtATime: input.oneAtATime }), ...(input.retryLostBuilds === undefined ? {} : { retryLostBuilds: input.retryLostBuilds }), ...(workflowFile === undefined ? {} : { workflowFile }), ...(cachePaths ? { cachePaths } : {}), ...(cacheKeyFiles ? { cacheKeyFiles } : {}), steps, timeoutMinutes: minutes, fetchSubmodules: input.fetchSubmodules, ...(input.fetchLfs === undefined ? {} : { fetchLfs: input.fetchLfs }), ...(artifacts ? { artifacts } : {}), variables, ...(input.variableGroups ? { variableGroups: [...new Set(input.variableGroups.map((id) => id.toLowerCase()))] } : {}), ...(input.basedOn ? { basedOn: input.basedOn } : {}) },
   };
 }
 

@@ -10,6 +10,7 @@ import { ShareCard } from "@/components/builds/share-card";
 import { TestSummaryCard } from "@/components/builds/test-summary";
 import { ActionButton } from "@/components/ui/action-button";
 import { ProblemAlert } from "@/components/picker/problem-alert";
+import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -103,6 +104,15 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
               {buildTriggerLabel(build.trigger)}
               {build.requestedBy ? ` by ${build.requestedBy.name}` : ""}
             </span>
+            {build.retryOf ? (
+              <span>
+                · started again because{" "}
+                <Link href={`/builds/${build.retryOf.id}`} className="text-brand-700 underline">
+                  #{build.retryOf.number}
+                </Link>{" "}
+                lost its worker
+              </span>
+            ) : null}
             {build.branch ? <Badge tone="neutral">{shortBranchName(build.branch)}</Badge> : build.tag ? <Badge tone="neutral">tag {build.tag}</Badge> : null}
             {build.keptAt ? <Badge tone="info">Kept forever{build.keptBy ? ` by ${build.keptBy.name}` : ""}</Badge> : null}
           </span>
@@ -127,6 +137,17 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
           </>
         }
       />
+      {build.retriedAs ? (
+        <Alert title={`Started again as #${build.retriedAs.number}`} className="mb-6">
+          <p>
+            Keel lost the worker running this build, so its profile started it again:{" "}
+            <Link href={`/builds/${build.retriedAs.id}`} className="font-medium underline">
+              {build.profile.name} #{build.retriedAs.number}
+            </Link>{" "}
+            ({buildStatusLabel(build.retriedAs.status).toLowerCase()}), the same commit with the same settings. Azure DevOps hears of that build in this one&apos;s place.
+          </p>
+        </Alert>
+      ) : null}
       {finding ? <ProblemAlert problem={finding} className="mb-6" /> : null}
       {failure && failure.lines.length > 0 ? (
         <Card title="What went wrong" id="what-went-wrong" className="mb-6" description={

@@ -95,6 +95,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           groups={groups.map(({ id: groupId, name, description, variables, secrets }) => ({ id: groupId, name, description, variables, secrets }))}
           pool={workflow.pool}
           oneAtATime={workflow.oneAtATime}
+          retryLostBuilds={workflow.retryLostBuilds}
           livePools={workers.pools}
           version={version}
           defaults={defaultWorkflowSteps(profile.platform)}
