@@ -1243,7 +1243,8 @@ test.describe("builds", () => {
     const pool = `usage-${randomUUID().slice(0, 8)}`;
     const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { buildPool: pool }, select: { organizationId: true } });
     try {
-      // Three finished builds an hour ago: 20 min on a worker after waiting 10 min, then two of 5 min side by side that waited 30 s and 90 s.
+      // Three finished builds an hour ago: 20 min on a worker after waiting 10 min, then two of 5 min side by side that waited 30 s and 90 s
+      // — the second ended when its machine went away.
       const hourAgo = Date.now() - 3_600_000;
       for (const [number, waitS, tookS] of [
         [1, 600, 1_200],
@@ -1252,18 +1253,23 @@ test.describe("builds", () => {
       ] as const) {
         const queuedAt = new Date(hourAgo + number * 60_000);
         const startedAt = new Date(queuedAt.getTime() + waitS * 1_000);
+        const finishedAt = new Date(startedAt.getTime() + tookS * 1_000);
         await prisma().build.create({
-          data: { organizationId, profileId: profile.id, number, trigger: "PUSH", idempotencyKey: `usage-${profile.id}-${number}`, commitId: String(number).repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 3_600, pool, status: "SUCCEEDED", queuedAt, startedAt, finishedAt: new Date(startedAt.getTime() + tookS * 1_000) },
+          data: {
+            organizationId, profileId: profile.id, number, trigger: "PUSH", idempotencyKey: `usage-${profile.id}-${number}`, commitId: String(number).repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 3_600, pool, queuedAt, startedAt, finishedAt,
+            ...(number === 2 ? { status: "ERROR", workerLostAt: finishedAt, workerHost: "spot-mac-9" } : { status: "SUCCEEDED" }),
+          },
         });
       }
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto("/settings/workers");
       const usage = page.getByRole("table", { name: "Build pools' usage over the last 30 days" });
       // Waits 30, 90, 600 s: median 90 s; the 90th percentile interpolates 90 → 600 at 0.8: 498 s.
-      await expect(usage.getByRole("row").filter({ hasText: pool }).getByRole("cell")).toHaveText([pool, "3", "30 min", /^1 min 30 s, 8 min 18 s\s*Longest: .* #1, 10 min$/, "1", "2", `${profile.name} 100 %`]);
+      await expect(usage.getByRole("row").filter({ hasText: pool }).getByRole("cell")).toHaveText([pool, /^3\s*1 lost its worker$/, "30 min", /^1 min 30 s, 8 min 18 s\s*Longest: .* #1, 10 min$/, "1", "2", `${profile.name} 100 %`]);
       await expect(page.getByRole("alert").filter({ hasText: `The ${pool} pool is short of workers` })).toContainText(
         `1 of 3 builds (33 %) waited 5 minutes or more for a worker: add a worker to the pool (KEEL_BUILD_POOLS=${pool} npm run worker on another machine)`,
       );
+      await expect(page.getByRole("alert").filter({ hasText: `Builds of the ${pool} pool lost their worker` })).toContainText("1 build lost its worker mid-build — on spot-mac-9 (1).");
       await expectNoSeriousA11yViolations(page, "workers with a pool's usage");
       await usage.getByRole("link", { name: /Longest: .* #1, 10 min/ }).click();
       await expect(page).toHaveURL(/\/builds\/[0-9a-f-]{36}$/);

@@ -250,6 +250,8 @@ describe("build pools' usage", () => {
       peakRunning: 1,
       longest: { id: longWait.id, number: longWait.number, profileName: "Wallet", waitMs: 400_000 },
       profiles: [{ id: profileId, name: "Wallet", builds: 4, buildMs: 1_050_000 }],
+      lost: 0,
+      lostHosts: [],
     });
     // While the release profile builds side by side, its second build waited 1,230 s for a worker.
     expect(macos).toMatchObject({ pool: "macos", builds: 4, buildMs: 2_200_000, waitedLong: 1, peakRunning: 2, longest: { id: serial.id, waitMs: 1_230_000 } });
@@ -257,6 +259,16 @@ describe("build pools' usage", () => {
       { id: release.id, name: "Wallet Release", builds: 3, buildMs: 1_900_000 },
       { id: profileId, name: "Wallet", builds: 1, buildMs: 300_000 },
     ]);
+    // Builds whose worker was lost, per machine (most first); one whose worker's host is unknown too.
+    // (The sweeper ends the running one now: its time on workers stays what it was.)
+    const lostOn = async (id: string, host: string | null) => database.prisma.build.update({ where: { id }, data: { status: "ERROR", workerLostAt: NOW, workerHost: host, finishedAt: (await database.prisma.build.findUniqueOrThrow({ where: { id } })).finishedAt ?? NOW } });
+    const macBuilds = await database.prisma.build.findMany({ where: { pool: "macos", organizationId: seeded.organizationId, startedAt: { not: null } }, orderBy: { startedAt: "asc" }, select: { id: true } });
+    await lostOn(macBuilds[0]!.id, "mac-mini-4");
+    await lostOn(macBuilds[1]!.id, "mac-mini-2");
+    await lostOn(macBuilds[2]!.id, "mac-mini-2");
+    await lostOn(macBuilds[3]!.id, null);
+    expect((await poolUsage(admin, 30, NOW))[1]).toMatchObject({ pool: "macos", lost: 4, lostHosts: [{ host: "mac-mini-2", builds: 2 }, { host: "mac-mini-4", builds: 1 }, { host: null, builds: 1 }] });
+    expect((await poolUsage(admin, 30, NOW))[0]).toMatchObject({ pool: "default", lost: 0 });
     // Once it runs one build at a time, that wait was for its own first build, not for a worker:
     // waits 0, 0, 60, 100 s.
     await database.prisma.buildProfile.update({ where: { id: release.id }, data: { oneAtATime: true } });

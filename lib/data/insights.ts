@@ -213,6 +213,9 @@ export type PoolUsage = {
   longest: { id: string; number: number; profileName: string; waitMs: number };
   /** The profiles that used the pool most (by time on workers), at most 5. */
   profiles: Array<{ id: string; name: string; builds: number; buildMs: number }>;
+  /** Builds whose worker was lost mid-build (`Build.workerLostAt`), and the machines they ran on, most first (at most 3; host null when unknown). */
+  lost: number;
+  lostHosts: Array<{ host: string | null; builds: number }>;
 };
 
 /**
@@ -228,10 +231,10 @@ export async function poolUsage(scope: Scope, days = 30, now = new Date()): Prom
     throw new AppError("FORBIDDEN", refusalOf("worker.read"));
   }
   const since = windowStart(days, now);
-  const [pools, profiles, peaks] = await Promise.all([
-    db.$queryRaw<{ pool: string; builds: bigint; build_ms: number; median_wait: number; p90_wait: number; waited_long: bigint; longest_id: string; longest_number: number; longest_profile: string; longest_wait: number }[]>`
+  const [pools, profiles, peaks, lostHosts] = await Promise.all([
+    db.$queryRaw<{ pool: string; builds: bigint; build_ms: number; median_wait: number; p90_wait: number; waited_long: bigint; longest_id: string; longest_number: number; longest_profile: string; longest_wait: number; lost: bigint }[]>`
       WITH started AS (
-        SELECT b.id, b.number, b.pool, p.name AS profile,
+        SELECT b.id, b.number, b.pool, p.name AS profile, b."workerLostAt" IS NOT NULL AS lost,
           extract(epoch FROM (coalesce(b."finishedAt", ${now}) - b."startedAt")) * 1000 AS run_ms,
           greatest(0, extract(epoch FROM (b."startedAt" - greatest(b."queuedAt", CASE WHEN p."oneAtATime" THEN (
             SELECT max(o."finishedAt") FROM "Build" o
@@ -247,7 +250,8 @@ export async function poolUsage(scope: Scope, days = 30, now = new Date()): Prom
         (array_agg(id::text ORDER BY wait_ms DESC, number))[1] AS longest_id,
         (array_agg(number ORDER BY wait_ms DESC, number))[1] AS longest_number,
         (array_agg(profile ORDER BY wait_ms DESC, number))[1] AS longest_profile,
-        max(wait_ms) AS longest_wait
+        max(wait_ms) AS longest_wait,
+        count(*) FILTER (WHERE lost) AS lost
       FROM started GROUP BY pool ORDER BY pool`,
     db.$queryRaw<{ pool: string; id: string; name: string; builds: bigint; build_ms: number }[]>`
       SELECT pool, id, name, builds, build_ms FROM (
@@ -270,6 +274,14 @@ export async function poolUsage(scope: Scope, days = 30, now = new Date()): Prom
           WHERE "organizationId" = ${scope.organizationId}::uuid AND "startedAt" >= ${since} AND "startedAt" <= ${now} AND "finishedAt" IS NOT NULL
         ) events
       ) sums GROUP BY pool`,
+    // The machines that lost builds: one that keeps losing them restarts, sleeps or runs out of memory.
+    db.$queryRaw<{ pool: string; host: string | null; builds: bigint }[]>`
+      SELECT pool, host, builds FROM (
+        SELECT pool, "workerHost" AS host, count(*) AS builds, row_number() OVER (PARTITION BY pool ORDER BY count(*) DESC, "workerHost") AS rank
+        FROM "Build"
+        WHERE "organizationId" = ${scope.organizationId}::uuid AND "startedAt" >= ${since} AND "startedAt" <= ${now} AND "workerLostAt" IS NOT NULL
+        GROUP BY pool, "workerHost"
+      ) ranked WHERE rank <= 3 ORDER BY pool, rank`,
   ]);
   return pools.map((row) => ({
     pool: row.pool,
@@ -281,6 +293,8 @@ export async function poolUsage(scope: Scope, days = 30, now = new Date()): Prom
     peakRunning: peaks.find((peak) => peak.pool === row.pool)?.peak ?? 1,
     longest: { id: row.longest_id, number: row.longest_number, profileName: row.longest_profile, waitMs: Math.round(Number(row.longest_wait)) },
     profiles: profiles.filter((entry) => entry.pool === row.pool).map((entry) => ({ id: entry.id, name: entry.name, builds: Number(entry.builds), buildMs: Math.round(Number(entry.build_ms)) })),
+    lost: Number(row.lost),
+    lostHosts: lostHosts.filter((entry) => entry.pool === row.pool).map((entry) => ({ host: entry.host, builds: Number(entry.builds) })),
   }));
 }
 

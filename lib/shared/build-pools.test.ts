@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { DEFAULT_POOL, parsePoolList, poolNameProblem, poolOfQueue, poolQueueName, poolUsageAdvice, poolWorkerCommand } from "./build-pools";
+import { DEFAULT_POOL, lostWorkerAdvice, parsePoolList, poolNameProblem, poolOfQueue, poolQueueName, poolUsageAdvice, poolWorkerCommand } from "./build-pools";
 
 // Build pools (lib/shared/build-pools.ts): names, their queues, and KEEL_BUILD_POOLS.
 
@@ -67,5 +67,20 @@ describe("a pool's usage advice", () => {
       "4 of 40 builds (10 %) waited 5 minutes or more for a worker: add a worker to the pool (KEEL_BUILD_POOLS=macos npm run worker on another machine), or let a machine with room run more builds at once (KEEL_BUILD_CONCURRENCY).",
     );
     expect(poolUsageAdvice({ pool: DEFAULT_POOL, builds: 3, waitedLong: 2 }, 5)).toMatch(/^2 of 3 builds \(67 %\) .*\(npm run worker on another machine\)/);
+  });
+});
+
+describe("a pool's lost builds", () => {
+  it("says nothing when no build lost its worker", () => {
+    expect(lostWorkerAdvice({ pool: "macos", lost: 0, lostHosts: [] })).toBeNull();
+  });
+
+  it("names the machines, what to check, and the profile setting that starts such builds again", () => {
+    expect(lostWorkerAdvice({ pool: "macos", lost: 1, lostHosts: [{ host: "mac-mini-2", builds: 1 }] })).toBe(
+      "1 build lost its worker mid-build — on mac-mini-2 (1). A machine that restarts for updates, sleeps or runs out of memory kills the builds it runs: check it, and drain it (npm run drain) before a planned restart so its builds finish. A profile can have such builds started again by itself: Edit workflow → Start again when its worker is lost.",
+    );
+    expect(lostWorkerAdvice({ pool: "macos", lost: 4, lostHosts: [{ host: "mac-mini-2", builds: 2 }, { host: null, builds: 1 }, { host: "mac-mini-4", builds: 1 }] })).toMatch(
+      /^4 builds lost their worker mid-build — on mac-mini-2 \(2\), an unknown machine \(1\) and mac-mini-4 \(1\)\. /,
+    );
   });
 });

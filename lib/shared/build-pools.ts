@@ -87,3 +87,20 @@ export function poolUsageAdvice(usage: PoolUsageFigures, longWaitMinutes: number
     `add a worker to the pool (${poolWorkerCommand(usage.pool)} on another machine), or let a machine with room run more builds at once (KEEL_BUILD_CONCURRENCY).`
   );
 }
+
+/**
+ * What to do about builds of a pool that lost their worker over the window (lib/builds/README.md,
+ * "A lost worker"), naming the machines they ran on; null when none did.
+ */
+export function lostWorkerAdvice(usage: { pool: string; lost: number; lostHosts: ReadonlyArray<{ host: string | null; builds: number }> }): string | null {
+  if (usage.lost === 0) {
+    return null;
+  }
+  const hosts = usage.lostHosts.map((entry) => `${entry.host ?? "an unknown machine"} (${entry.builds})`);
+  const where = hosts.length === 0 ? "" : ` — on ${hosts.length === 1 ? hosts[0] : `${hosts.slice(0, -1).join(", ")} and ${hosts.at(-1)}`}`;
+  return (
+    `${usage.lost} ${usage.lost === 1 ? "build" : "builds"} lost ${usage.lost === 1 ? "its" : "their"} worker mid-build${where}. ` +
+    "A machine that restarts for updates, sleeps or runs out of memory kills the builds it runs: check it, and drain it (npm run drain) before a planned restart so its builds finish. " +
+    "A profile can have such builds started again by itself: Edit workflow → Start again when its worker is lost."
+  );
+}

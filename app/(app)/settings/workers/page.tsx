@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Fragment } from "react";
 import { NoWorkerAlert } from "@/components/builds/queue-status";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -13,7 +14,7 @@ import { LONG_WAIT_MS, poolUsage } from "@/lib/data/insights";
 import { listWorkers } from "@/lib/data/jobs";
 import { countProfilesByPool } from "@/lib/data/profiles";
 import { getEnv } from "@/lib/env";
-import { DEFAULT_POOL, poolUsageAdvice, poolWorkerCommand } from "@/lib/shared/build-pools";
+import { DEFAULT_POOL, lostWorkerAdvice, poolUsageAdvice, poolWorkerCommand } from "@/lib/shared/build-pools";
 import { formatDuration } from "@/lib/shared/builds";
 
 export const metadata: Metadata = { title: "Workers" };
@@ -128,6 +129,7 @@ export default async function WorkersPage() {
                   <td className="px-4 py-2 font-mono text-sm">{entry.pool}</td>
                   <td className="px-4 py-2" data-label="Builds">
                     {entry.builds}
+                    {entry.lost > 0 ? <span className="block text-xs text-amber-800">{entry.lost} lost {entry.lost === 1 ? "its" : "their"} worker</span> : null}
                   </td>
                   <td className="px-4 py-2" data-label="Time on workers">
                     {formatDuration(entry.buildMs)}
@@ -163,11 +165,21 @@ export default async function WorkersPage() {
             </DataTable>
             {usage.map((entry) => {
               const advice = poolUsageAdvice(entry, LONG_WAIT_MS / 60_000);
-              return advice ? (
-                <Alert key={entry.pool} tone="warning" title={`The ${entry.pool} pool is short of workers`} className="mt-4">
-                  <p>{advice}</p>
-                </Alert>
-              ) : null;
+              const lost = lostWorkerAdvice(entry);
+              return (
+                <Fragment key={entry.pool}>
+                  {advice ? (
+                    <Alert tone="warning" title={`The ${entry.pool} pool is short of workers`} className="mt-4">
+                      <p>{advice}</p>
+                    </Alert>
+                  ) : null}
+                  {lost ? (
+                    <Alert tone="warning" title={`Builds of the ${entry.pool} pool lost their worker`} className="mt-4">
+                      <p>{lost}</p>
+                    </Alert>
+                  ) : null}
+                </Fragment>
+              );
             })}
           </>
         )}
