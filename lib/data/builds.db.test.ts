@@ -686,7 +686,10 @@ describe("a build whose worker is lost", () => {
     expect(ended.workerLostAt).not.toBeNull();
     expect(ended.statusReason).toMatch(/^Keel lost the worker running this build \(spot-1, process 7\).* Keel started it again as #2: the profile starts a build again once when its worker is lost\.$/);
     // The log goes on where the worker left it.
-    expect((await logOf(lost.id)).map(([seq]) => seq)).toEqual([3, 4]);
+    expect(await logOf(lost.id)).toEqual([
+      [3, "Keel lost the worker running this build; marked as an error. It stopped without finishing, killed or its machine gone."],
+      [4, "Keel started it again as #2: the profile starts a build again once when its worker is lost."],
+    ]);
     // Azure DevOps hears of the retry (queued: a commit status and the pull request's), not of the lost build's error.
     expect(await database.prisma.buildReport.count({ where: { buildId: lost.id } })).toBe(0);
     expect((await database.prisma.buildReport.findMany({ where: { buildId: retry.id }, orderBy: { seq: "asc" } })).map((report) => [report.kind, report.buildStatus])).toEqual([["COMMIT_STATUS", "QUEUED"], ["PR_STATUS", "QUEUED"]]);

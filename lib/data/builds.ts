@@ -1413,6 +1413,7 @@ export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promi
   const lost: LostBuild[] = [];
   for (const build of stale) {
     const reason = `Keel lost the worker running this build (${build.workerHost ?? "unknown host"}, process ${build.workerPid ?? "?"}): it stopped without finishing, killed or its machine gone. The log up to that moment is kept.`;
+    const lostLine = "Keel lost the worker running this build; marked as an error. It stopped without finishing, killed or its machine gone.";
     const done = await db.$transaction(async (tx): Promise<LostBuild | null> => {
       const marked = await tx.$executeRaw`
         UPDATE "Build" SET status = 'ERROR', "finishedAt" = now(), "workerLostAt" = now(), "updatedAt" = now()
@@ -1424,7 +1425,7 @@ export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promi
       const retry = row.profile.retryLostBuilds ? await retryLostBuild(tx, row) : null;
       const outcome = retry && "number" in retry ? `Keel started it again as #${retry.number}: the profile starts a build again once when its worker is lost.` : (retry?.why ?? "Start the build again — or let the profile do that by itself: Edit workflow → “Start again when its worker is lost”.");
       const running = await tx.buildStep.findFirst({ where: { buildId: build.id, status: "RUNNING" }, select: { index: true } });
-      const lines = [`Keel lost the worker running this build; marked as an error. ${reason.split(": ")[1] ?? ""}`.trim(), outcome];
+      const lines = [lostLine, outcome];
       await tx.buildLogLine.createMany({ data: lines.map((text, index) => ({ buildId: build.id, seq: row.logLines + index, step: running?.index ?? 0, stream: "SYSTEM" as const, text })) });
       await tx.build.update({ where: { id: build.id }, data: { statusReason: `${reason} ${outcome}`, logLines: { increment: lines.length } } });
       await tx.buildStep.updateMany({ where: { buildId: build.id, status: "RUNNING" }, data: { status: "FAILED", finishedAt: new Date() } });
