@@ -129,7 +129,7 @@ export default async function WorkersPage() {
                   <td className="px-4 py-2 font-mono text-sm">{entry.pool}</td>
                   <td className="px-4 py-2" data-label="Builds">
                     {entry.builds}
-                    {entry.lost > 0 ? <span className="block text-xs text-amber-800">{entry.lost} lost {entry.lost === 1 ? "its" : "their"} worker</span> : null}
+                    {entry.lost > 0 ? <span className="block whitespace-nowrap text-xs text-amber-800">{entry.lost} lost {entry.lost === 1 ? "its" : "their"} worker</span> : null}
                   </td>
                   <td className="px-4 py-2" data-label="Time on workers">
                     {formatDuration(entry.buildMs)}
