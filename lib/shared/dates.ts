@@ -8,6 +8,14 @@ export function formatDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
+/**
+ * A day filter's value as its field shows it (lib/validation/form.ts, `dayFilterField`): `from`
+ * is the start of its day, `to` (`endOfDay`) the start of the next, shown as the day before.
+ */
+export function filterDay(date: Date, endOfDay = false): string {
+  return formatDay(new Date(date.getTime() - (endOfDay ? 86_400_000 : 0)));
+}
+
 /** A moment: `2026-12-05 14:03 UTC`, or with `seconds` `2026-12-05 14:03:09 UTC`. */
 export function formatTime(date: Date, options: { seconds?: boolean } = {}): string {
   return `${date.toISOString().slice(0, options.seconds ? 19 : 16).replace("T", " ")} UTC`;

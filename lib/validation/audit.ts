@@ -1,22 +1,8 @@
 import { z } from "zod";
 import { formatTimeCursor, parseTimeCursor } from "./cursor";
-import { calendarDate } from "./form";
+import { dayFilterField } from "./form";
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-const dateField = (label: string, endOfDay: boolean) =>
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} must be a date like 2026-12-01`)
-    .transform((value, ctx) => {
-      const day = calendarDate(value);
-      if (!day) {
-        ctx.addIssue({ code: "custom", message: `${label} must be a real date` });
-        return z.NEVER;
-      }
-      // "To 2026-12-04" includes that whole day (UTC).
-      return new Date(day.getTime() + (endOfDay ? 86_400_000 : 0));
-    });
 
 /** The audit log's filters (page and CSV export alike); strict: an unknown parameter is refused. */
 export const auditFilterShape = {
@@ -32,8 +18,8 @@ export const auditFilterShape = {
     .refine((value) => !CONTROL.test(value), "Target must not contain control characters")
     .transform((value) => value.trim())
     .optional(),
-  from: dateField("From", false).optional(),
-  to: dateField("To", true).optional(),
+  from: dayFilterField("From", false).optional(),
+  to: dayFilterField("To", true).optional(),
 };
 
 /** `/settings/audit?…&cursor=`: the cursor is the keyset of the next page (createdAt and id). */

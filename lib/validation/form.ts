@@ -38,6 +38,24 @@ export function calendarDate(value: string): Date | null {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value ? date : null;
 }
 
+/**
+ * A filter's day (`from`/`to` of a list or an export), yyyy-mm-dd in UTC: the start of that day,
+ * or with `endOfDay` the start of the next, so "to 2026-12-04" includes that whole day.
+ */
+export function dayFilterField(label: string, endOfDay: boolean) {
+  return z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} must be a date like 2026-12-01`)
+    .transform((value, ctx) => {
+      const day = calendarDate(value);
+      if (!day) {
+        ctx.addIssue({ code: "custom", message: `${label} must be a real date` });
+        return z.NEVER;
+      }
+      return new Date(day.getTime() + (endOfDay ? 86_400_000 : 0));
+    });
+}
+
 /** A button's hidden yes/no field (Keep forever, Watch): true for "yes"; anything else was not sent by the page. */
 export const yesNoField = z.enum(["yes", "no"], { error: "Reload the page and try again" }).transform((value) => value === "yes");
 

@@ -10,7 +10,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { listAuditActors, listAuditEvents } from "@/lib/data/audit";
 import { auditPageQuerySchema, encodeAuditCursor, type AuditPageQuery } from "@/lib/validation/audit";
 import { parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
-import { formatDay, formatTime } from "@/lib/shared/dates";
+import { filterDay, formatTime } from "@/lib/shared/dates";
 import { FilterBar, FilterField, FilterSelect, filterControlClasses, IgnoredFilters } from "@/components/ui/filters";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -25,8 +25,6 @@ const FAMILIES = [
 ];
 
 const when = (date: Date) => formatTime(date, { seconds: true });
-const day = (date: Date, endOfDay = false) => formatDay(new Date(date.getTime() - (endOfDay ? 86_400_000 : 0)));
-
 /** The filters of a query as URL parameters (for "Older", "Export" and "Clear"). */
 function filterParams(query: AuditPageQuery): URLSearchParams {
   const params = new URLSearchParams();
@@ -40,10 +38,10 @@ function filterParams(query: AuditPageQuery): URLSearchParams {
     params.set("target", query.target);
   }
   if (query.from) {
-    params.set("from", day(query.from));
+    params.set("from", filterDay(query.from));
   }
   if (query.to) {
-    params.set("to", day(query.to, true));
+    params.set("to", filterDay(query.to, true));
   }
   return params;
 }
@@ -96,10 +94,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <input id="audit-target" name="target" type="search" maxLength={200} defaultValue={query.target ?? ""} placeholder="Name or id" className={`${filterControlClasses} w-full`} />
         </FilterField>
         <FilterField id="audit-from" label="From">
-          <input id="audit-from" name="from" type="date" defaultValue={query.from ? day(query.from) : ""} className={`${filterControlClasses} w-full`} />
+          <input id="audit-from" name="from" type="date" defaultValue={query.from ? filterDay(query.from) : ""} className={`${filterControlClasses} w-full`} />
         </FilterField>
         <FilterField id="audit-to" label="To">
-          <input id="audit-to" name="to" type="date" defaultValue={query.to ? day(query.to, true) : ""} className={`${filterControlClasses} w-full`} />
+          <input id="audit-to" name="to" type="date" defaultValue={query.to ? filterDay(query.to, true) : ""} className={`${filterControlClasses} w-full`} />
         </FilterField>
       </FilterBar>
       {rows.length === 0 ? (
