@@ -377,6 +377,8 @@ const ROUTES: Record<string, RouteRow> = {
     request: get((f) => `/api/connections/${f.connectionId}/repositories/${DEFAULT_REPOS.walletApp.id}/profiles`),
   },
   // A finished build without output: the event stream sends its state and ends.
+  // Everyone signed in exports their own organization's builds (no target: the filters are their organization's).
+  "GET /api/builds/export": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/builds/export?status=SUCCEEDED") },
   "GET /api/builds/[id]/events": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/events`) },
   "GET /api/builds/[id]/log": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/log`) },
   "GET /api/builds/[id]/artifacts.zip": { expect: MEMBER_TARGET, request: get((f) => `/api/builds/${f.buildId}/artifacts.zip`) },

@@ -305,6 +305,45 @@ test.describe("builds", () => {
     }
   });
 
+  test("a member downloads a month of a profile's builds as CSV: the filters apply, times and durations are there, a commit message cannot become a formula", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Export"));
+    const member = await createUser({ role: "MEMBER", name: "Mo Money" });
+    const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
+    // November's two builds (one waited 90 s and ran 10 min; one's message starts with "="), and one of December 1st.
+    const made = (number: number, queued: string, data: Record<string, unknown>) =>
+      prisma().build.create({ data: { organizationId, profileId: profile.id, number, trigger: "PUSH", idempotencyKey: `export-${profile.id}-${number}`, commitId: String(number).repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 3_600, pool: "macos", queuedAt: new Date(queued), ...data } });
+    try {
+      await made(1, "2026-11-03T09:00:00Z", { status: "SUCCEEDED", startedAt: new Date("2026-11-03T09:01:30Z"), finishedAt: new Date("2026-11-03T09:11:30Z"), commitMessage: "Ship the card screen", commitAuthor: "Ada" });
+      await made(2, "2026-11-30T23:59:00Z", { status: "FAILED", startedAt: new Date("2026-11-30T23:59:10Z"), finishedAt: new Date("2026-12-01T00:00:10Z"), commitMessage: '=HYPERLINK("https://evil.example","x")', statusReason: "Step “Test” failed with exit code 1." });
+      await made(3, "2026-12-01T00:00:00Z", { status: "SUCCEEDED", startedAt: new Date("2026-12-01T00:00:05Z"), finishedAt: new Date("2026-12-01T00:02:05Z") });
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 4 } });
+      await signInPage(page, member.email, member.password);
+      // A date that is no date is named and ignored; the rest of the address still filters.
+      await page.goto(`/builds?profile=${profile.id}&from=2026-11-31`);
+      await expect(page.getByRole("alert").filter({ hasText: "Some filters in the address were not valid" })).toContainText("From must be a real date");
+      await expect(page.getByText("3 builds match")).toBeVisible();
+      await page.getByLabel("Queued from").fill("2026-11-01");
+      await page.getByLabel("Queued until").fill("2026-11-30");
+      await page.getByRole("button", { name: "Apply" }).click();
+      await expect(page).toHaveURL(/from=2026-11-01&to=2026-11-30/);
+      await expect(page.getByText("2 builds match")).toBeVisible();
+      await expectNoSeriousA11yViolations(page, "builds filtered by days");
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+      expect(download.suggestedFilename()).toMatch(/^keel-builds-\d{4}-\d{2}-\d{2}\.csv$/);
+      const lines = readFileSync(await download.path(), "utf8").split("\r\n");
+      expect(lines[0]).toBe('"Profile","Build","Status","Trigger","Started by","Branch","Tag","Pull request","Commit","Commit message","Commit author","Build pool","Queued at (UTC)","Started at (UTC)","Finished at (UTC)","Wait (s)","Duration (s)","Worker lost","Started again from","Reason","Link"');
+      // Newest first; December's build is not in November.
+      expect(lines.slice(1)).toEqual([
+        `"${profile.name}","2","Failed","Push","","main","","","${"2".repeat(40)}","'=HYPERLINK(""https://evil.example"",""x"")","","macos","2026-11-30T23:59:00.000Z","2026-11-30T23:59:10.000Z","2026-12-01T00:00:10.000Z","10","60","","","Step “Test” failed with exit code 1.","${KEEL_URL}/builds/${(await prisma().build.findFirstOrThrow({ where: { profileId: profile.id, number: 2 } })).id}"`,
+        `"${profile.name}","1","Succeeded","Push","","main","","","${"1".repeat(40)}","Ship the card screen","Ada","macos","2026-11-03T09:00:00.000Z","2026-11-03T09:01:30.000Z","2026-11-03T09:11:30.000Z","90","600","","","","${KEEL_URL}/builds/${(await prisma().build.findFirstOrThrow({ where: { profileId: profile.id, number: 1 } })).id}"`,
+        "",
+      ]);
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+
   test("a member makes one link to the newest build of a branch: testers always get the newest successful one", async ({ page, browser }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Nightly"));
     const member = await createUser({ role: "MEMBER", name: "Nia Nightly" });

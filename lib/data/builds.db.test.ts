@@ -727,3 +727,48 @@ describe("a build whose worker is lost", () => {
     expect(await database.prisma.build.count({ where: { profileId: profile.id } })).toBe(6);
   });
 });
+
+describe("exporting builds", () => {
+  it("reads the filtered builds newest first in batches that meet exactly — equal queue times included — within the days asked and the organization", async () => {
+    const { exportBuilds, listBuilds } = await import("./builds");
+    const other = await seedOrganization(database, "Build Export");
+    const scope = testScope(other.organizationId, other.adminId);
+    const profile = await database.prisma.buildProfile.create({ data: { organizationId: other.organizationId, name: "Export", nameKey: "export", platform: "IOS", projectId: "p", projectName: "P", repositoryId: "r-export", repositoryName: "R" } });
+    // Twelve builds: four on each of Nov 30, Dec 1 and Dec 2 (UTC), the three last of each day queued at the same instant.
+    let number = 0;
+    for (const day of ["2026-11-30", "2026-12-01", "2026-12-02"]) {
+      for (const time of ["08:00:00", "23:59:59", "23:59:59", "23:59:59"]) {
+        number += 1;
+        await database.prisma.build.create({
+          data: { organizationId: other.organizationId, profileId: profile.id, number, status: number % 3 === 0 ? "FAILED" : "SUCCEEDED", trigger: "PUSH", idempotencyKey: `export-${number}`, commitId: "d".repeat(40), steps: [], timeoutSeconds: 60, queuedAt: new Date(`${day}T${time}Z`) },
+        });
+      }
+    }
+    const everything = async (filter: Parameters<typeof exportBuilds>[1], batch: number) => {
+      const numbers: number[] = [];
+      let cursor: Parameters<typeof exportBuilds>[2] = null;
+      let batches = 0;
+      do {
+        const page: Awaited<ReturnType<typeof exportBuilds>> = await exportBuilds(scope, filter, cursor, batch);
+        numbers.push(...page.rows.map((row) => row.number));
+        cursor = page.next;
+        batches += 1;
+      } while (cursor);
+      return { numbers, batches };
+    };
+    // Batches of 5 and of 4 (the last one full: one more read, empty) give the list's order, each build once.
+    const listed = (await listBuilds(scope, { page: 1, pageSize: 50 })).rows.map((row) => row.number);
+    expect(listed).toHaveLength(12);
+    expect(await everything({}, 5)).toEqual({ numbers: listed, batches: 3 });
+    expect(await everything({}, 4)).toEqual({ numbers: listed, batches: 4 });
+    // Dec 1 from its first second to its last: the "to" day is included whole.
+    const { dayFilterField } = await import("@/lib/validation/form");
+    const from = dayFilterField("From", false).parse("2026-12-01");
+    const to = dayFilterField("To", true).parse("2026-12-01");
+    expect((await everything({ from, to }, 2)).numbers.sort((a, b) => a - b)).toEqual([5, 6, 7, 8]);
+    expect((await everything({ from, to, status: "FAILED" }, 2)).numbers).toEqual([6]);
+    expect((await listBuilds(scope, { from, page: 1, pageSize: 50 })).total).toBe(8);
+    // Another organization's export has none of these.
+    expect((await exportBuilds(admin, { from: new Date("2026-11-30T00:00:00Z"), to: new Date("2026-12-03T00:00:00Z") }, null, 100)).rows.filter((row) => row.profile.name === "Export")).toEqual([]);
+  });
+});

@@ -14,7 +14,7 @@ import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { failureHistories, passingAgain, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import { shortBranchName } from "@/lib/shared/names";
-import type { WorkflowInput } from "@/lib/validation/builds";
+import type { BuildExportQuery, WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
 import { openVariable, saveVariables, storedVariableSelect, variableViews, type StoredVariable } from "./variables";
 import { likeLiteral } from "./like";
@@ -447,7 +447,7 @@ export async function getBuildTitle(scope: Scope, id: string): Promise<{ profile
 }
 
 /** `mine`: only the builds this person started, or of a commit with their e-mail as its author (as the build notices decide). */
-export type BuildListQuery = {
+export type BuildListFilter = {
   profileId?: string;
   status?: BuildStatus;
   trigger?: BuildTrigger;
@@ -457,9 +457,45 @@ export type BuildListQuery = {
   mine?: { userId: string; email: string };
   /** Words of the commit message or the author's name (case-insensitive; % and _ taken literally). */
   q?: string;
-  page: number;
-  pageSize: number;
+  /** Queued at or after `from`, and before `to` (lib/validation/builds.ts: whole UTC days). */
+  from?: Date;
+  to?: Date;
 };
+
+export type BuildListQuery = BuildListFilter & { page: number; pageSize: number };
+
+/** The builds list's filters as the page and the CSV export read them from the address (`who=mine`: the reader's builds). */
+export function buildFilterOf(query: BuildExportQuery, reader: { id: string; email: string }): BuildListFilter {
+  return {
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.trigger ? { trigger: query.trigger } : {}),
+    ...(query.profile ? { profileId: query.profile } : {}),
+    ...(query.branch ? { branch: query.branch } : {}),
+    ...(query.commit ? { commit: query.commit } : {}),
+    ...(query.q ? { q: query.q } : {}),
+    ...(query.from ? { from: query.from } : {}),
+    ...(query.to ? { to: query.to } : {}),
+    ...(query.who === "mine" ? { mine: { userId: reader.id, email: reader.email } } : {}),
+  };
+}
+
+function buildListWhere(scope: Scope, query: BuildListFilter): Prisma.BuildWhereInput {
+  return {
+    organizationId: scope.organizationId,
+    ...(query.mine ? { OR: [{ requestedById: query.mine.userId }, { commitAuthorEmail: { equals: query.mine.email, mode: "insensitive" } }] } : {}),
+    ...(query.profileId ? { profileId: query.profileId } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.trigger ? { trigger: query.trigger } : {}),
+    ...(query.branch ? { branch: { in: [query.branch, `refs/heads/${query.branch.replace(/^refs\/heads\//, "")}`] } } : {}),
+    // Every id starting with the prefix lies in [prefix, prefix + "g"): hex digits sort below "g",
+    // byte by byte (the embedded database's C.UTF-8) as in the usual collations; the
+    // (organizationId, commitId) index serves the range, where LIKE 'prefix%' needs C ordering.
+    ...(query.commit ? { commitId: query.commit.length === 40 ? query.commit : { gte: query.commit, lt: `${query.commit}g` } } : {}),
+    // AND, beside `mine`'s OR; the trigram indexes on both columns serve the substring search.
+    ...(query.q ? { AND: [{ OR: [{ commitMessage: { contains: likeLiteral(query.q), mode: "insensitive" as const } }, { commitAuthor: { contains: likeLiteral(query.q), mode: "insensitive" as const } }] }] } : {}),
+    ...(query.from || query.to ? { queuedAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lt: query.to } : {}) } } : {}),
+  };
+}
 
 /** A build as the tables of builds show it. */
 export const buildRow = {
@@ -484,25 +520,56 @@ export type BuildRow = Prisma.BuildGetPayload<{ select: typeof buildRow }>;
 
 /** A page of the organization's builds, newest first, filtered. */
 export async function listBuilds(scope: Scope, query: BuildListQuery): Promise<{ rows: BuildRow[]; total: number }> {
-  const where: Prisma.BuildWhereInput = {
-    organizationId: scope.organizationId,
-    ...(query.mine ? { OR: [{ requestedById: query.mine.userId }, { commitAuthorEmail: { equals: query.mine.email, mode: "insensitive" } }] } : {}),
-    ...(query.profileId ? { profileId: query.profileId } : {}),
-    ...(query.status ? { status: query.status } : {}),
-    ...(query.trigger ? { trigger: query.trigger } : {}),
-    ...(query.branch ? { branch: { in: [query.branch, `refs/heads/${query.branch.replace(/^refs\/heads\//, "")}`] } } : {}),
-    // Every id starting with the prefix lies in [prefix, prefix + "g"): hex digits sort below "g",
-    // byte by byte (the embedded database's C.UTF-8) as in the usual collations; the
-    // (organizationId, commitId) index serves the range, where LIKE 'prefix%' needs C ordering.
-    ...(query.commit ? { commitId: query.commit.length === 40 ? query.commit : { gte: query.commit, lt: `${query.commit}g` } } : {}),
-    // AND, beside `mine`'s OR; the trigram indexes on both columns serve the substring search.
-    ...(query.q ? { AND: [{ OR: [{ commitMessage: { contains: likeLiteral(query.q), mode: "insensitive" as const } }, { commitAuthor: { contains: likeLiteral(query.q), mode: "insensitive" as const } }] }] } : {}),
-  };
+  const where = buildListWhere(scope, query);
   const [rows, total] = await Promise.all([
     db.build.findMany({ where, orderBy: [{ queuedAt: "desc" }, { id: "desc" }], skip: (query.page - 1) * query.pageSize, take: query.pageSize, select: buildRow }),
     db.build.count({ where }),
   ]);
   return { rows, total };
+}
+
+/** A build as the CSV export writes it (lib/builds/README.md, "Exporting builds"). */
+const exportRow = {
+  id: true,
+  number: true,
+  status: true,
+  trigger: true,
+  branch: true,
+  tag: true,
+  pullRequestId: true,
+  commitId: true,
+  commitMessage: true,
+  commitAuthor: true,
+  pool: true,
+  queuedAt: true,
+  startedAt: true,
+  finishedAt: true,
+  workerLostAt: true,
+  statusReason: true,
+  requestedBy: { select: { name: true } },
+  profile: { select: { name: true } },
+  retryOf: { select: { number: true } },
+} satisfies Prisma.BuildSelect;
+
+export type ExportedBuild = Prisma.BuildGetPayload<{ select: typeof exportRow }>;
+
+/** Where the next batch of an export starts: after this build (newest first). */
+export type BuildCursor = { queuedAt: Date; id: string };
+
+/**
+ * One batch of the filtered builds, newest first, after `cursor` (keyset on queuedAt and id, as the
+ * list sorts): an export of 100,000 builds reads them in batches, never all at once.
+ */
+export async function exportBuilds(scope: Scope, filter: BuildListFilter, cursor: BuildCursor | null, limit: number): Promise<{ rows: ExportedBuild[]; next: BuildCursor | null }> {
+  const where = buildListWhere(scope, filter);
+  const rows = await db.build.findMany({
+    where: cursor ? { AND: [where, { OR: [{ queuedAt: { lt: cursor.queuedAt } }, { queuedAt: cursor.queuedAt, id: { lt: cursor.id } }] }] } : where,
+    orderBy: [{ queuedAt: "desc" }, { id: "desc" }],
+    take: limit,
+    select: exportRow,
+  });
+  const last = rows.at(-1);
+  return { rows, next: rows.length === limit && last ? { queuedAt: last.queuedAt, id: last.id } : null };
 }
 
 /** A profile's newest build, as the profiles list shows it. */

@@ -302,3 +302,6 @@ export function lostRetryDecision(build: { isRetry: boolean; cancelRequested: bo
   }
   return { retry: true };
 }
+
+/** The most builds one CSV export writes (newest first): a narrower filter, such as a month, gets the rest. */
+export const BUILD_EXPORT_MAX = 100_000;

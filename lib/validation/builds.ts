@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { yesNoField } from "./form";
+import { dayFilterField, yesNoField } from "./form";
 import { listPageField, listSearchField } from "./list-query";
 import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
 import { parseBuildParameters } from "@/lib/shared/build-parameters";
@@ -383,7 +383,8 @@ export function commitPrefixField(must: string) {
     .regex(/^[0-9a-f]{4,40}$/, `${must} 4 to 40 hexadecimal characters: a commit id or its start, such as 3cf776d9`);
 }
 
-export const buildListQuerySchema = z.strictObject({
+/** The builds list's filters (the page and its CSV export alike). */
+const buildFilterShape = {
   status: z.enum(BUILD_STATUSES as [BuildStatusValue, ...BuildStatusValue[]], { error: "Unknown build status" }).optional(),
   profile: z.uuid({ error: "Unknown build profile" }).optional(),
   branch: z
@@ -397,9 +398,18 @@ export const buildListQuerySchema = z.strictObject({
   who: z.enum(["mine"], { error: "Who must be mine" }).optional(),
   /** Words of the commit's message (its first line, as kept) or its author's name: "which build has the login fix?". */
   q: listSearchField,
-  page: listPageField,
-});
+  /** Builds queued from the start of this day (UTC) … */
+  from: dayFilterField("From", false).optional(),
+  /** … to the end of this one. */
+  to: dayFilterField("To", true).optional(),
+};
+
+export const buildListQuerySchema = z.strictObject({ ...buildFilterShape, page: listPageField });
 export type BuildListQuery = z.infer<typeof buildListQuerySchema>;
+
+/** `GET /api/builds/export?…`: the page's filters, without its page. */
+export const buildExportQuerySchema = z.strictObject(buildFilterShape);
+export type BuildExportQuery = z.infer<typeof buildExportQuerySchema>;
 
 /** "Find in the log": what to find in a build's log, as typed (spaces inside kept). */
 export const logSearchSchema = z

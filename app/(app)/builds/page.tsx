@@ -9,11 +9,12 @@ import { requireScope } from "@/lib/auth/guards";
 import { ActionButton } from "@/components/ui/action-button";
 import { cancelQueuedAction } from "@/lib/actions/builds";
 import { can } from "@/lib/policy";
-import { buildQueueCounts, hasBuildProfiles, listBuildProfileOptions, listBuilds } from "@/lib/data/builds";
+import { buildFilterOf, buildQueueCounts, hasBuildProfiles, listBuildProfileOptions, listBuilds } from "@/lib/data/builds";
+import { filterDay } from "@/lib/shared/dates";
 import { summarizeWorkers } from "@/lib/data/jobs";
 import { getEnv } from "@/lib/env";
 import { QueueStatusLine } from "@/components/builds/queue-status";
-import { BUILD_STATUSES, BUILD_TRIGGERS, buildStatusLabel, buildTriggerLabel } from "@/lib/shared/builds";
+import { BUILD_EXPORT_MAX, BUILD_STATUSES, BUILD_TRIGGERS, buildStatusLabel, buildTriggerLabel } from "@/lib/shared/builds";
 import { buildListQuerySchema, type BuildListQuery } from "@/lib/validation/builds";
 import { matchCount } from "@/lib/shared/names";
 import { listHref, parseListQuery, searchParamsObject } from "@/lib/validation/list-query";
@@ -24,9 +25,24 @@ export const metadata: Metadata = { title: "Builds" };
 
 const PAGE_SIZE = 25;
 
+/** The filters as the address has them (a page link, the CSV export's). */
+function filterValues(query: BuildListQuery) {
+  return {
+    q: query.q,
+    who: query.who,
+    status: query.status,
+    trigger: query.trigger,
+    profile: query.profile,
+    branch: query.branch,
+    commit: query.commit,
+    from: query.from ? filterDay(query.from) : undefined,
+    to: query.to ? filterDay(query.to, true) : undefined,
+  };
+}
+
 function href(query: BuildListQuery, change: Partial<BuildListQuery>): string {
   const next = { ...query, ...change };
-  return listHref("/builds", { q: next.q, who: next.who, status: next.status, trigger: next.trigger, profile: next.profile, branch: next.branch, commit: next.commit, page: next.page });
+  return listHref("/builds", { ...filterValues(next), page: next.page });
 }
 
 export default async function BuildsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -34,7 +50,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   // A hand-edited URL never breaks the page: a bad filter is named and ignored, the others still apply.
   const { query, problems } = parseListQuery(buildListQuerySchema, searchParamsObject(await searchParams));
   const [{ rows, total }, profiles, queue, workers] = await Promise.all([
-    listBuilds(scope, { ...(query.status ? { status: query.status } : {}), ...(query.trigger ? { trigger: query.trigger } : {}), ...(query.profile ? { profileId: query.profile } : {}), ...(query.branch ? { branch: query.branch } : {}), ...(query.commit ? { commit: query.commit } : {}), ...(query.q ? { q: query.q } : {}), ...(query.who === "mine" ? { mine: { userId: user.id, email: user.email } } : {}), page: query.page, pageSize: PAGE_SIZE }),
+    listBuilds(scope, { ...buildFilterOf(query, user), page: query.page, pageSize: PAGE_SIZE }),
     listBuildProfileOptions(scope, query.profile),
     buildQueueCounts(scope),
     summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS),
@@ -44,7 +60,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
     // A page past the end (a bookmark, rows deleted since): the last page, not "nothing matches".
     redirect(href(query, { page: pages }));
   }
-  const filtered = Boolean(query.q || query.who || query.status || query.trigger || query.profile || query.branch || query.commit);
+  const filtered = Boolean(query.q || query.who || query.status || query.trigger || query.profile || query.branch || query.commit || query.from || query.to);
   const empty = total === 0 && !filtered;
   const anyProfile = empty ? await hasBuildProfiles(scope) : true;
   return (
@@ -89,10 +105,24 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
             <FilterField id="builds-commit" label="Commit">
               <input id="builds-commit" name="commit" type="search" defaultValue={query.commit ?? ""} maxLength={40} placeholder="3cf776d9" autoComplete="off" spellCheck={false} className={`${filterControlClasses} w-36 font-mono`} />
             </FilterField>
+            <FilterField id="builds-from" label="Queued from">
+              <input id="builds-from" name="from" type="date" defaultValue={query.from ? filterDay(query.from) : ""} className={filterControlClasses} />
+            </FilterField>
+            <FilterField id="builds-to" label="Queued until">
+              <input id="builds-to" name="to" type="date" defaultValue={query.to ? filterDay(query.to, true) : ""} className={filterControlClasses} />
+            </FilterField>
           </FilterBar>
-          <p className="mb-2 text-sm text-slate-600" aria-live="polite">
-            {matchCount(total, "build", "builds", filtered)}
-          </p>
+          <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
+            <p className="text-sm text-slate-600" aria-live="polite">
+              {matchCount(total, "build", "builds", filtered)}
+            </p>
+            {total > 0 ? (
+              // Every matching build, not this page's: with a day range, build minutes per month for whoever pays for the machines.
+              <a href={listHref("/api/builds/export", filterValues(query))} className="text-sm font-medium text-brand-700 underline" download>
+                Download CSV{total > BUILD_EXPORT_MAX ? ` (the newest ${BUILD_EXPORT_MAX.toLocaleString("en")})` : ""}
+              </a>
+            ) : null}
+          </div>
           {rows.length === 0 ? (
             <NoMatches title="No builds match" clear="/builds">
               No build matches {query.q ? "this search" : "these filters"}{query.page > 1 ? " on this page" : ""}.{query.q ? " The search reads the first line of each commit's message and its author's name." : ""}
