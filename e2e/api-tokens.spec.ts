@@ -185,7 +185,19 @@ test.describe("API tokens", () => {
       // A release: the commit a tag names, built as a tag build.
       const tagged = await start({ tag: "v1.0.0", variables: { DEPLOY_TARGET: "testflight" } });
       expect(tagged.status()).toBe(201);
-      expect(((await tagged.json()) as { build: ApiBuild & { tag: string | null } }).build).toMatchObject({ tag: "v1.0.0", branch: null, trigger: "API", number: 2, variables: { DEPLOY_TARGET: "testflight" } });
+      const release = ((await tagged.json()) as { build: ApiBuild & { tag: string | null } }).build;
+      expect(release).toMatchObject({ tag: "v1.0.0", branch: null, trigger: "API", number: 2, variables: { DEPLOY_TARGET: "testflight" } });
+      // The release again (a store upload that failed): the same commit, tag and variables, as a new build; once per key.
+      const rebuildAnswer = await script.post(`/api/v1/builds/${release.id}/rebuild`, { headers: { ...bearer, "idempotency-key": "release-1.0.0-again" } });
+      expect(rebuildAnswer.status()).toBe(201);
+      const rebuilt = ((await rebuildAnswer.json()) as { build: ApiBuild & { tag: string | null } }).build;
+      expect(rebuilt).toMatchObject({ tag: "v1.0.0", branch: null, trigger: "API", number: 3, commit: release.commit, variables: { DEPLOY_TARGET: "testflight" } });
+      expect(rebuildAnswer.headers()["location"]).toBe(`${KEEL_URL}/api/v1/builds/${rebuilt.id}`);
+      const repeated = await script.post(`/api/v1/builds/${release.id}/rebuild`, { headers: { ...bearer, "idempotency-key": "release-1.0.0-again" } });
+      expect([repeated.status(), ((await repeated.json()) as { build: ApiBuild }).build.id]).toEqual([200, rebuilt.id]);
+      const badKey = await script.post(`/api/v1/builds/${release.id}/rebuild`, { headers: { ...bearer, "idempotency-key": "has spaces" } });
+      expect(((await badKey.json()) as { error: { fields: Record<string, string[]> } }).error.fields["Idempotency-Key"]?.[0]).toMatch(/^Idempotency-Key must be printable ASCII/);
+      expect((await script.post(`/api/v1/builds/${randomUUID()}/rebuild`, { headers: bearer })).status()).toBe(404);
 
       // A failed build's tests: each failed case with its history, for a script that tolerates flaky ones.
       const tested = (number: number, commitId: string, failed: string[]) =>

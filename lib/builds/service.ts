@@ -267,8 +267,11 @@ export async function cancelQueued(scope: Scope, filter: { profileId?: string } 
   return { canceled, more: ids.length > CANCEL_QUEUED_MAX };
 }
 
-/** Starts the same commit again (a PR build stays a PR build, so its comment is updated). */
-export async function rebuild(scope: Scope, buildId: string, idempotencyKey: string): Promise<StartedBuild> {
+/**
+ * Starts the same commit again (a PR build stays a PR build, so its comment is updated), with
+ * its variables; `trigger` says who asked: a person on the build page, or a script (API).
+ */
+export async function rebuild(scope: Scope, buildId: string, idempotencyKey: string, trigger: "MANUAL" | "API" = "MANUAL"): Promise<StartedBuild> {
   const build = await getBuild(scope, buildId);
   if (!build) {
     throw new AppError("NOT_FOUND", "That build does not exist in your organization.");
@@ -279,7 +282,7 @@ export async function rebuild(scope: Scope, buildId: string, idempotencyKey: str
     ...(build.branch ? { branch: build.branch } : {}),
     ...(build.tag ? { tag: build.tag } : {}),
     parameters: buildParametersOf(build.parameters),
-    trigger: "MANUAL",
+    trigger,
     ...(build.pullRequestId !== null && build.sourceRef && build.targetRef
       ? { pullRequest: { id: build.pullRequestId, iteration: build.pullRequestIteration ?? 1, sourceRef: build.sourceRef, targetRef: build.targetRef } }
       : {}),

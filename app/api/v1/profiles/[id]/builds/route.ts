@@ -1,17 +1,12 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { buildJson, buildSummaryJson } from "@/lib/builds/api";
+import { buildSummaryJson } from "@/lib/builds/api";
+import { apiIdempotencyKey, startedAnswer } from "@/lib/builds/api-start";
 import { startBuild } from "@/lib/builds/service";
-import { noteUseFailure } from "@/lib/connections/health";
-import { listArtifacts } from "@/lib/data/artifacts";
 import { listBuilds } from "@/lib/data/builds";
-import { InvalidRequest } from "@/lib/entry/request";
-import { json, jsonError, tokenRoute } from "@/lib/entry/route";
+import { json, tokenRoute } from "@/lib/entry/route";
 import { getEnv } from "@/lib/env";
-import { isAppError } from "@/lib/errors";
 import { publicUrlOf } from "@/lib/oauth/config";
-import { problemFromError } from "@/lib/repositories/connection-client";
-import { apiListBuildsQuery, apiStartBuildBody, idempotencyKeyHeader } from "@/lib/validation/api-tokens";
+import { apiListBuildsQuery, apiStartBuildBody } from "@/lib/validation/api-tokens";
 
 export const dynamic = "force-dynamic";
 
@@ -34,19 +29,9 @@ export const GET = tokenRoute(
 export const POST = tokenRoute(
   { name: "api.v1.builds.start", permission: "build.start", target: "profile", query: z.strictObject({}), body: apiStartBuildBody },
   async ({ scope, user, target: profile, body, request }) => {
-    const header = request.headers.get("idempotency-key");
-    let idempotencyKey = `api:${randomUUID()}`;
-    if (header !== null) {
-      const key = idempotencyKeyHeader.safeParse(header);
-      if (!key.success) {
-        throw new InvalidRequest({ "Idempotency-Key": [`Idempotency-Key ${key.error.issues[0]?.message ?? "is not valid"}`] });
-      }
-      // Per person: two people's scripts that happen to pick the same key do not meet.
-      idempotencyKey = `api:${user.id}:${key.data}`;
-    }
-    let started;
-    try {
-      started = await startBuild(scope, {
+    const idempotencyKey = apiIdempotencyKey(request, user.id);
+    return startedAnswer(scope, profile.connection ?? null, () =>
+      startBuild(scope, {
         profileId: profile.id,
         ...(body.branch ? { branch: body.branch } : {}),
         ...(body.commit ? { commit: body.commit } : {}),
@@ -55,19 +40,7 @@ export const POST = tokenRoute(
         ...(body.pullRequest ? { pullRequestNumber: body.pullRequest } : {}),
         trigger: "API",
         idempotencyKey,
-      });
-    } catch (caught) {
-      const connection = profile.connection;
-      const problem = !isAppError(caught) && connection ? problemFromError(caught, connection) : null;
-      if (!problem || !connection) {
-        throw caught;
-      }
-      await noteUseFailure(scope, connection, problem);
-      // Azure DevOps refused or could not be reached: what the profile page would say, for the script's log.
-      return jsonError(502, "PROVIDER_REJECTED", `${problem.title}. ${problem.detail} ${problem.fix.join(" ")}`.trim(), { problem: problem.id });
-    }
-    const origin = publicUrlOf(getEnv());
-    const { artifacts } = await listArtifacts(scope, started.build.id);
-    return json({ build: buildJson(started.build, artifacts, origin) }, started.created ? 201 : 200, { Location: `${origin}/api/v1/builds/${started.build.id}` });
+      }),
+    );
   },
 );
