@@ -1423,6 +1423,35 @@ test.describe("builds", () => {
     }
   });
 
+  test("a queued build says when it is likely to start, from the builds running and waiting in its pool", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Queue"));
+    // A pool of this test's own, whose one (pretended) worker is busy: no real worker takes these builds.
+    const pool = `eta-${randomUUID().slice(0, 8)}`;
+    const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { buildPool: pool }, select: { organizationId: true } });
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    let number = 0;
+    const build = (data: Record<string, unknown>) =>
+      prisma().build.create({ data: { organizationId, profileId: profile.id, number: ++number, trigger: "PUSH", idempotencyKey: `eta-${profile.id}-${number}`, commitId: "e".repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 3_600, pool, ...data } });
+    try {
+      // Its builds usually take 10 minutes; one runs since 4 minutes, one waits ahead.
+      for (let index = 0; index < 3; index += 1) {
+        await build({ status: "SUCCEEDED", queuedAt: minutesAgo(300), startedAt: minutesAgo(200), finishedAt: minutesAgo(190) });
+      }
+      await build({ status: "RUNNING", queuedAt: minutesAgo(5), startedAt: minutesAgo(4) });
+      await build({ status: "QUEUED", queuedAt: minutesAgo(2) });
+      const waiting = await build({ status: "QUEUED", queuedAt: minutesAgo(1) });
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: number + 1 } });
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/builds/${waiting.id}`);
+      await expect(page.getByTestId("queue-position")).toHaveText("Position 2 in the queue (1 build ahead).");
+      // Free in 6 minutes, then the build ahead's 10: about 16 (15 or 16 as the seconds fall).
+      await expect(page.getByTestId("queue-eta")).toHaveText(/^Starts likely in about 1[56] min$/);
+      await expectNoSeriousA11yViolations(page, "a queued build with its likely start");
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("an admin makes a profile build one at a time: a second build waits for the first, saying so", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Release Lane"));
     try {

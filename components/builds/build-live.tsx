@@ -16,7 +16,7 @@ import { cn } from "@/components/ui/cn";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { parseAnsiLine, PLAIN_STYLE, type AnsiSegment, type AnsiStyle } from "@/lib/shared/ansi";
-import { buildProgress, buildStatusLabel, buildStatusTone, formatDuration, isFinal, progressWords, roundedDuration, type BuildStateDto, type BuildStepDto, type LogLineDto, type TypicalDuration } from "@/lib/shared/builds";
+import { buildProgress, buildStatusLabel, buildStatusTone, etaWords, formatDuration, isFinal, progressWords, roundedDuration, type BuildStateDto, type BuildStepDto, type LogLineDto, type TypicalDuration } from "@/lib/shared/builds";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { FinishNotifier } from "./finish-notifier";
 
@@ -221,8 +221,10 @@ export function BuildLive({
   const markedSeq = foundSeq ?? linked.seq;
 
   const running = state.status === "RUNNING";
+  // The clock ticks while something on the page counts with it: a running build's time, a queued one's likely start.
+  const ticking = running || (state.status === "QUEUED" && state.expectedStartAt !== null);
   useEffect(() => {
-    if (!running) {
+    if (!ticking) {
       return;
     }
     // The first tick comes at once: the server's page knew no clock (it rendered the start time).
@@ -233,7 +235,7 @@ export function BuildLive({
       clearTimeout(first);
       clearInterval(timer);
     };
-  }, [running]);
+  }, [ticking]);
 
   useEffect(() => {
     const source = new EventSource(`/api/builds/${buildId}/events`);
@@ -374,6 +376,12 @@ export function BuildLive({
               {final && !state.statusReason && state.startedAt && state.finishedAt ? <span className="text-slate-700">Took {formatDuration(Date.parse(state.finishedAt) - Date.parse(state.startedAt))}.</span> : null}
             </p>
             {state.status === "RUNNING" && state.startedAt ? <span>Running for {formatDuration(Math.max(0, now - Date.parse(state.startedAt)))}</span> : null}
+            {state.status === "QUEUED" && state.expectedStartAt && now > 0 ? (
+              // From how long the builds ahead and running usually take (lib/shared/builds.ts, queueEta); not announced as it ticks.
+              <span className="text-slate-600" data-testid="queue-eta">
+                Starts {etaWords(Date.parse(state.expectedStartAt), now)}
+              </span>
+            ) : null}
           </div>
           {canCancel && !final ? (
             <form action={cancelFormAction}>

@@ -772,3 +772,46 @@ describe("exporting builds", () => {
     expect((await exportBuilds(admin, { from: new Date("2026-11-30T00:00:00Z"), to: new Date("2026-12-03T00:00:00Z") }, null, 100)).rows.filter((row) => row.profile.name === "Export")).toEqual([]);
   });
 });
+
+describe("a queued build's likely start", () => {
+  it("counts from the pool's running builds and the builds ahead, each at its profile's usual time; no guess without a worker or for a one-at-a-time profile", async () => {
+    const { getBuildState } = await import("./builds");
+    const other = await seedOrganization(database, "Queue Estimate");
+    const scope = testScope(other.organizationId, other.adminId);
+    const pool = `eta-${crypto.randomUUID().slice(0, 8)}`;
+    const profileOf = async (name: string) =>
+      database.prisma.buildProfile.create({ data: { organizationId: other.organizationId, name, nameKey: name.toLowerCase(), platform: "IOS", projectId: "p", projectName: "P", repositoryId: `r-${name}`, repositoryName: "R", buildPool: pool } });
+    const app = await profileOf("EtaApp");
+    const sdk = await profileOf("EtaSdk");
+    let number = 0;
+    const build = async (profileId: string, data: Record<string, unknown>) =>
+      database.prisma.build.create({ data: { organizationId: other.organizationId, profileId, number: ++number, trigger: "PUSH", idempotencyKey: `eta-${number}`, commitId: "e".repeat(40), steps: [], timeoutSeconds: 3_600, pool, ...data } });
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    // The app usually takes 10 min (three successes; its failure of 1 min does not count), the SDK 20 min.
+    for (const [profileId, minutes] of [[app.id, 10], [app.id, 10], [app.id, 10], [sdk.id, 20], [sdk.id, 20], [sdk.id, 20]] as const) {
+      await build(profileId, { status: "SUCCEEDED", queuedAt: minutesAgo(200), startedAt: minutesAgo(100 + minutes), finishedAt: minutesAgo(100) });
+    }
+    await build(app.id, { status: "FAILED", queuedAt: minutesAgo(150), startedAt: minutesAgo(150), finishedAt: minutesAgo(149) });
+    const estimate = async (id: string) => {
+      const at = (await getBuildState(scope, id))!.expectedStartAt;
+      return at === null ? null : Math.round((Date.parse(at) - Date.now()) / 60_000);
+    };
+    // Nothing runs in the pool: no worker, no guess.
+    const first = await build(app.id, { status: "QUEUED", queuedAt: minutesAgo(3) });
+    expect(await estimate(first.id)).toBeNull();
+    // One worker, on an app build 4 min in (free in 6); an SDK build (20) then the app build (10) wait ahead of the last.
+    await build(app.id, { status: "RUNNING", queuedAt: minutesAgo(5), startedAt: minutesAgo(4) });
+    await database.prisma.build.update({ where: { id: first.id }, data: { profileId: sdk.id } });
+    const second = await build(app.id, { status: "QUEUED", queuedAt: minutesAgo(2) });
+    const last = await build(app.id, { status: "QUEUED", queuedAt: minutesAgo(1) });
+    expect(await estimate(first.id)).toBe(6);
+    expect(await estimate(second.id)).toBe(26);
+    expect(await estimate(last.id)).toBe(36);
+    // A build of a profile that runs one at a time waits for its own profile's build: no guess.
+    await database.prisma.buildProfile.update({ where: { id: app.id }, data: { oneAtATime: true } });
+    expect(await estimate(last.id)).toBeNull();
+    expect(await estimate(first.id)).toBe(6);
+    // A running build is not queued: nothing to estimate.
+    expect((await getBuildState(scope, (await database.prisma.build.findFirstOrThrow({ where: { pool, status: "RUNNING" } })).id))!.expectedStartAt).toBeNull();
+  });
+});

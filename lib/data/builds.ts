@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, type BuildTrigger, type LogStream } from "@/lib/generated/prisma/client";
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, requireUserActor, systemScope, type Scope } from "@/lib/scope";
-import { lostRetryDecision, type BuildStateDto, type LogLineDto, type LogSearchDto } from "@/lib/shared/builds";
+import { lostRetryDecision, queueEta, TYPICAL_MIN_BUILDS, TYPICAL_OF_BUILDS, type BuildStateDto, type LogLineDto, type LogSearchDto } from "@/lib/shared/builds";
 import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { failureHistories, passingAgain, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
@@ -624,6 +624,45 @@ export const PROFILE_OPTIONS = 1_000;
  * is not queued. Global by nature: the workers are shared by every organization, so builds of
  * others in the same pool count — only their number is used, nothing of them is shown.
  */
+/** Builds ahead beyond this: the estimate would be a guess on a guess (the position says enough). */
+const ETA_MAX_AHEAD = 200;
+
+/**
+ * When a queued build is likely to start (`queueEta` in lib/shared/builds.ts), from the builds of
+ * its pool — every organization's, as its place in the queue counts them; nothing of theirs leaves
+ * this function but the moment — and how long each one's profile's last successful builds took
+ * (the median of its newest TYPICAL_OF_BUILDS, from TYPICAL_MIN_BUILDS: typicalDuration's rule).
+ * One statement; null when Keel cannot tell.
+ */
+async function expectedStart(buildId: string): Promise<string | null> {
+  const rows = await db.$queryRaw<{ kind: "ahead" | "running"; started_at: Date | null; typical: number | null }[]>`
+    WITH target AS (SELECT id, pool, "queuedAt" FROM "Build" WHERE id = ${buildId}::uuid AND status = 'QUEUED'),
+    ahead AS (
+      SELECT q."profileId", q."queuedAt", q.id FROM "Build" q, target t
+      WHERE q.status = 'QUEUED' AND q.pool = t.pool AND (q."queuedAt", q.id) < (t."queuedAt", t.id)
+      ORDER BY q."queuedAt", q.id LIMIT ${ETA_MAX_AHEAD + 1}),
+    running AS (SELECT r."profileId", r."startedAt" FROM "Build" r, target t WHERE r.status = 'RUNNING' AND r.pool = t.pool),
+    typical AS (
+      SELECT p."profileId", (
+        SELECT CASE WHEN count(*) >= ${TYPICAL_MIN_BUILDS} THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY recent.ms) END FROM (
+          SELECT extract(epoch FROM (b."finishedAt" - b."startedAt")) * 1000 AS ms FROM "Build" b
+          WHERE b."profileId" = p."profileId" AND b.status = 'SUCCEEDED' AND b."startedAt" IS NOT NULL AND b."finishedAt" IS NOT NULL
+          ORDER BY b."queuedAt" DESC LIMIT ${TYPICAL_OF_BUILDS}) recent) AS ms
+      FROM (SELECT "profileId" FROM ahead UNION SELECT "profileId" FROM running) p)
+    SELECT 'ahead' AS kind, NULL::timestamp AS started_at, t.ms AS typical, a."queuedAt" AS queued_at, a.id FROM ahead a JOIN typical t USING ("profileId")
+    UNION ALL
+    SELECT 'running', r."startedAt", t.ms, NULL, NULL FROM running r JOIN typical t USING ("profileId")
+    ORDER BY kind, queued_at, id`;
+  const ahead = rows.filter((row) => row.kind === "ahead");
+  if (ahead.length > ETA_MAX_AHEAD) {
+    return null;
+  }
+  const now = Date.now();
+  const running = rows.filter((row) => row.kind === "running").map((row) => ({ elapsedMs: row.started_at ? now - row.started_at.getTime() : 0, typicalMs: row.typical === null ? null : Number(row.typical) }));
+  const eta = queueEta(running, ahead.map((row) => ({ typicalMs: row.typical === null ? null : Number(row.typical) })));
+  return eta === null ? null : new Date(now + eta).toISOString();
+}
+
 export async function queuePosition(buildId: string): Promise<number | null> {
   const rows = await db.$queryRaw<{ position: bigint | null }[]>`
     SELECT CASE WHEN b.status = 'QUEUED' THEN (SELECT count(*) FROM "Build" q WHERE q.status = 'QUEUED' AND q.pool = b.pool AND (q."queuedAt", q.id) <= (b."queuedAt", b.id)) END AS position
@@ -661,6 +700,8 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,
     queuePosition: queued ? await queuePosition(id) : null,
+    // A build waiting for its own profile's build waits for that one, not for the pool: no guess.
+    expectedStartAt: queued && !build.profile.oneAtATime ? await expectedStart(id) : null,
     workflowFile: build.workflowFile,
     steps: build.stepRuns.map((step) => ({ ...step, startedAt: step.startedAt?.toISOString() ?? null, finishedAt: step.finishedAt?.toISOString() ?? null })),
     logLines: build.logLines,

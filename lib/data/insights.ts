@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { can, refusalOf } from "@/lib/policy";
-import { branchRecovery, type BranchRecovery, type BuildRef, type TypicalDuration } from "@/lib/shared/builds";
+import { branchRecovery, TYPICAL_MIN_BUILDS, TYPICAL_OF_BUILDS, type BranchRecovery, type BuildRef, type TypicalDuration } from "@/lib/shared/builds";
 import { shortBranchName } from "@/lib/shared/names";
 import type { Scope } from "@/lib/scope";
 import { failingTests, type FailingTest } from "@/lib/shared/tests";
@@ -157,9 +157,7 @@ export async function failingTestInsights(scope: Scope, profileId: string, days 
   return { builds: runs.length, tests: failingTests(runs, limit) };
 }
 
-/** How many successful builds an estimate needs, and how many of the newest it looks at. */
-export const TYPICAL_MIN_BUILDS = 3;
-export const TYPICAL_OF_BUILDS = 10;
+export { TYPICAL_MIN_BUILDS, TYPICAL_OF_BUILDS };
 
 /**
  * How long a profile's builds usually take (lib/builds/README.md, "How long a build takes"): the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { branchRecovery, buildProgress, buildStats, describeBuildStats, formatDuration, lostRetryDecision, progressWords, recoveryWords, roundedDuration, weekTrendWords } from "./builds";
+import { branchRecovery, buildProgress, buildStats, describeBuildStats, etaWords, formatDuration, lostRetryDecision, OVERDUE_REMAINING_MS, progressWords, queueEta, recoveryWords, roundedDuration, weekTrendWords } from "./builds";
 
 describe("the week's trend of build durations", () => {
   it("says how much longer or shorter this week's median is, about the same within 5 %, and nothing without this week's builds", () => {
@@ -140,5 +140,38 @@ describe("starting a lost build again", () => {
     expect(lostRetryDecision({ isRetry: false, cancelRequested: false, newer: { number: 14, line: "the branch main" } })).toEqual({ retry: false, why: "Not started again: #14, a newer build of the branch main, is already there." });
     // Cancel is said first: it is what someone did.
     expect(lostRetryDecision({ isRetry: true, cancelRequested: true, newer: { number: 3, line: "the same commit" } })).toEqual({ retry: false, why: "Not started again: someone asked to cancel it." });
+  });
+});
+
+describe("when a queued build is likely to start", () => {
+  const min = 60_000;
+  it("gives each build ahead the first free worker for its usual time, and this one the next", () => {
+    // Two workers free in 2 and 5 min; three builds of 10 min ahead: they end at 12, 15 and 22; this one starts at 15.
+    const running = [{ elapsedMs: 8 * min, typicalMs: 10 * min }, { elapsedMs: 5 * min, typicalMs: 10 * min }];
+    expect(queueEta(running, [{ typicalMs: 10 * min }, { typicalMs: 10 * min }, { typicalMs: 10 * min }])).toBe(15 * min);
+    // Next in line: the first worker to be free.
+    expect(queueEta(running, [])).toBe(2 * min);
+    // Builds ahead of other lengths: a 1-min build (2 → 3) then a 30-min one (3 → 33); this one takes the worker free at 5.
+    expect(queueEta(running, [{ typicalMs: 1 * min }, { typicalMs: 30 * min }])).toBe(5 * min);
+  });
+
+  it("expects an overdue build to end soon, not now, and takes the median for a profile without a usual time", () => {
+    expect(queueEta([{ elapsedMs: 20 * min, typicalMs: 10 * min }], [])).toBe(OVERDUE_REMAINING_MS);
+    // Known: 4, 10 and 30 min (median 10): the unknown running build and the unknown build ahead take 10; one worker builds them all first.
+    expect(queueEta([{ elapsedMs: 0, typicalMs: null }], [{ typicalMs: 4 * min }, { typicalMs: null }, { typicalMs: 10 * min }, { typicalMs: 30 * min }])).toBe((10 + 4 + 10 + 10 + 30) * min);
+    // An even count: the mean of the middle two.
+    expect(queueEta([{ elapsedMs: 0, typicalMs: null }], [{ typicalMs: 4 * min }, { typicalMs: 6 * min }])).toBe(5 * min + 4 * min + 6 * min);
+  });
+
+  it("cannot tell without a running build (no worker) or any usual time", () => {
+    expect(queueEta([], [{ typicalMs: 10 * min }])).toBeNull();
+    expect(queueEta([{ elapsedMs: 0, typicalMs: null }], [{ typicalMs: null }])).toBeNull();
+  });
+
+  it("says it in words that round to minutes", () => {
+    expect(etaWords(1_000_000 + 59_000, 1_000_000)).toBe("likely within a minute");
+    expect(etaWords(1_000_000 + 12 * min + 10_000, 1_000_000)).toBe("likely in about 12 min");
+    expect(etaWords(1_000_000 - 5_000, 1_000_000)).toBe("likely within a minute");
+    expect(etaWords(1_000_000 + 90 * min, 1_000_000)).toBe("likely in about 1 h 30 min");
   });
 });
