@@ -106,7 +106,7 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           name="supersede"
           defaultValue={sent?.supersede ?? triggers.supersede ?? "off"}
           errors={errors.supersede}
-          hint="Mobile builds are long: canceling the older ones frees workers for the commit people are waiting for. Builds started by hand or by the schedule are never canceled this way."
+          hint="Mobile builds are long: canceling the older ones frees workers for the commit people are waiting for. The same goes for a pull request completed or abandoned: its builds are canceled. Builds started by hand or by the schedule are never canceled this way."
         >
           <option value="off">Let the older builds run</option>
           <option value="queued">Cancel older builds still waiting in the queue</option>

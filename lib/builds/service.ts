@@ -214,17 +214,39 @@ async function supersedeOlder(scope: Scope, build: BuildView, mode: SupersedeMod
     return;
   }
   const what = build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.branch ? shortBranchName(build.branch) : "this branch";
-  for (const older of await supersededBuilds(scope, build, mode === "running")) {
+  await cancelSuperseded(scope, await supersededBuilds(scope, build, mode === "running"), `Superseded by #${build.number}, a newer commit of ${what}.`);
+}
+
+/** Cancels each build (as Cancel does, reported to Azure DevOps) with `reason`; returns the numbers it canceled. A failure is logged, never thrown. */
+async function cancelSuperseded(scope: Scope, builds: ReadonlyArray<{ id: string; number: number }>, reason: string): Promise<number[]> {
+  const canceled: number[] = [];
+  for (const older of builds) {
     try {
-      const result = await requestCancel(scope, older.id, `Superseded by #${build.number}, a newer commit of ${what}.`);
+      const result = await requestCancel(scope, older.id, reason);
       if (!result.alreadyFinal && result.status === "CANCELED") {
+        canceled.push(older.number);
         await requestReport(scope, older.id);
       }
     } catch (error) {
-      // The new build is queued whatever happens to the old ones.
+      // Whatever superseded them goes on whatever happens to the old ones.
       log.warn({ err: error, buildId: older.id }, "could not cancel a superseded build");
     }
   }
+  return canceled;
+}
+
+/**
+ * A pull request that was completed or abandoned (lib/hooks/README.md, "Triggers"): its builds of
+ * the profile still waiting — and running, when the profile cancels those too — are canceled
+ * under the profile's "newer commit" setting, since nothing will read their outcome. `how` says
+ * what happened to it ("was abandoned"). Returns the numbers canceled; none when the setting is off.
+ */
+export async function cancelClosedPullRequestBuilds(scope: Scope, profileId: string, mode: SupersedeMode, pullRequestId: number, how: string): Promise<number[]> {
+  if (mode === "off") {
+    return [];
+  }
+  const open = await supersededBuilds(scope, { profileId, number: null, branch: null, pullRequestId }, mode === "running");
+  return cancelSuperseded(scope, open, `Pull request ${pullRequestId} ${how}: nothing will read this build's outcome.`);
 }
 
 /** Sends the build's job to its pool's queue (its id is the build's: sending twice queues it once). */

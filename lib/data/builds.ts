@@ -1085,18 +1085,19 @@ export type ClaimedBuild = {
 
 /**
  * The profile's older builds of the same branch (push and poll builds) or pull request that are
- * queued (and running, with `includeRunning`): what a newer automatic build supersedes.
+ * queued (and running, with `includeRunning`): what a newer automatic build supersedes. `number`
+ * null: all of them (a pull request that was closed).
  */
 export async function supersededBuilds(
   scope: Scope,
-  build: { profileId: string; number: number; branch: string | null; pullRequestId: number | null },
+  build: { profileId: string; number: number | null; branch: string | null; pullRequestId: number | null },
   includeRunning: boolean,
 ): Promise<{ id: string; number: number; status: BuildStatus }[]> {
   return db.build.findMany({
     where: {
       organizationId: scope.organizationId,
       profileId: build.profileId,
-      number: { lt: build.number },
+      ...(build.number !== null ? { number: { lt: build.number } } : {}),
       status: { in: includeRunning ? ["QUEUED", "RUNNING"] : ["QUEUED"] },
       cancelRequestedAt: null,
       ...(build.pullRequestId !== null ? { trigger: "PULL_REQUEST", pullRequestId: build.pullRequestId } : { trigger: { in: ["PUSH", "POLL"] }, pullRequestId: null, branch: build.branch }),

@@ -390,6 +390,34 @@ describe("service hooks", () => {
     }
   }, 60_000);
 
+  it("a pull request abandoned cancels its builds still waiting, for a profile that cancels superseded builds, and the delivery log says so", async () => {
+    const lane = await seedProfile("Wallet PR lane", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, supersede: "queued" });
+    // A pool no worker serves: its builds stay queued.
+    await database.prisma.buildProfile.update({ where: { id: lane }, data: { buildPool: "nobody-builds-this" } });
+    try {
+      const created = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "feature/hooks-abandon", targetBranch: "main", title: "Abandoned PR" });
+      const queued = await until("the pull request's build", async () => (await buildsOf(lane)).find((build) => build.pullRequestId === created.pullRequestId));
+      expect(queued.status).toBe("QUEUED");
+      await emulator.control.updatePullRequest({ organization: "fabrikam", pullRequestId: created.pullRequestId, status: "abandoned" } as Parameters<EmulatorHandle["control"]["updatePullRequest"]>[0]);
+      const canceled = await until("the abandoned pull request's build to be canceled", async () => {
+        const build = await database.prisma.build.findUniqueOrThrow({ where: { id: queued.id } });
+        return build.status === "CANCELED" ? build : null;
+      });
+      expect(canceled.statusReason).toBe(`Pull request ${created.pullRequestId} was abandoned: nothing will read this build's outcome.`);
+      const delivery = await until("the abandonment's delivery", async () =>
+        (await database.prisma.hookDelivery.findMany({ where: { eventType: "git.pullrequest.updated", status: "PROCESSED", pullRequestId: created.pullRequestId } })).find((row) => JSON.stringify(row.outcome).includes("Canceled its build")),
+      );
+      expect((delivery.outcome as { profileId: string; reason?: string }[]).find((item) => item.profileId === lane)).toMatchObject({
+        reason: `The pull request is abandoned: Keel builds active pull requests only. Canceled its build #${queued.number}, which nothing will read.`,
+      });
+      // The profile that lets older builds run (the default) keeps its build of the pull request as it was.
+      const kept = (await buildsOf(profiles.main)).find((build) => build.pullRequestId === created.pullRequestId);
+      expect(kept?.status).not.toBe("CANCELED");
+    } finally {
+      await database.prisma.buildProfile.deleteMany({ where: { id: lane } });
+    }
+  }, 60_000);
+
   it("Keel down while three pushes happen: backfill starts the three builds once each", async () => {
     const { backfillConnection } = await import("./backfill");
     const subscription = await pushSubscription();
@@ -510,5 +538,17 @@ describe("service hooks", () => {
     expect(tagBuild).toMatchObject({ trigger: "TAG", commitId: tagged.commit, branch: null });
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect((await buildsOf(profile)).filter((item) => item.tag !== null).map((item) => item.tag)).toEqual(["poll-7"]);
+
+    // A pull request the poller built, closed before its build ran: the next poll cancels it (the profile cancels superseded builds).
+    await database.prisma.buildProfile.update({ where: { id: profile }, data: { buildPool: "nobody-builds-this", triggers: { ...automatic(["poll/**"], []), supersede: "queued" } } });
+    const pr = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "poll/pr", targetBranch: "main", title: "Polled PR" });
+    const prBuild = await until("the polled pull request's build", async () => (await buildsOf(profile)).find((item) => item.pullRequestId === pr.pullRequestId));
+    expect(prBuild).toMatchObject({ trigger: "PULL_REQUEST", status: "QUEUED" });
+    await emulator.control.updatePullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId, status: "completed" } as Parameters<EmulatorHandle["control"]["updatePullRequest"]>[0]);
+    const closed = await until("the closed pull request's build to be canceled", async () => {
+      const build = await database.prisma.build.findUniqueOrThrow({ where: { id: prBuild.id } });
+      return build.status === "CANCELED" ? build : null;
+    });
+    expect(closed.statusReason).toBe(`Pull request ${pr.pullRequestId} is no longer active (completed or abandoned): nothing will read this build's outcome.`);
   }, 60_000);
 });

@@ -9,8 +9,9 @@ import { slotJobId } from "@/lib/jobs/schedules";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { systemScope, type Scope } from "@/lib/scope";
-import { draftDecision, pullRequestBuildKey, pullRequestDecision, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
-import { changeLister, latestIteration, messageLister, onPush, pathsAllow, skipAllows, start, type ProfileOutcome } from "./process";
+import { draftDecision, pullRequestBuildKey, pullRequestDecision, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { cancelClosedPullRequestBuilds } from "@/lib/builds/service";
+import { changeLister, closedWords, latestIteration, messageLister, onPush, pathsAllow, skipAllows, start, type ProfileOutcome } from "./process";
 
 // The polling fallback (issue 14) for repositories that cannot receive service hooks — Azure
 // DevOps refused Keel the subscriptions, or KEEL_HOOKS=off because it cannot reach Keel. Every
@@ -86,6 +87,23 @@ export async function pollRepository(scope: Scope, connectionId: string, project
     return [];
   }
   const outcome: ProfileOutcome[] = [];
+  // A pull request seen last time and no longer active was completed or abandoned (polling cannot
+  // tell which): its builds still waiting, or running, are nobody's any more. Its cursor goes, so once.
+  if (wantsPullRequests) {
+    const active = new Set(pullRequests.map((pr) => `pr/${pr.pullRequestId}`));
+    for (const key of cursors.keys()) {
+      if (!key.startsWith("pr/") || active.has(key)) {
+        continue;
+      }
+      const pullRequestId = Number(key.slice(3));
+      for (const profile of profiles.filter((item) => item.triggers.pullRequest.enabled)) {
+        const canceled = await cancelClosedPullRequestBuilds(scope, profile.id, supersedeOf(profile.triggers), pullRequestId, "is no longer active (completed or abandoned)");
+        if (canceled.length > 0) {
+          outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `Pull request ${pullRequestId} is no longer active.${closedWords(canceled)}` });
+        }
+      }
+    }
+  }
   // The last tip seen is the push's base: the path filters compare against it.
   const changes = changeLister(scope, connection, repositoryId);
   const messages = messageLister(scope, connection, repositoryId);

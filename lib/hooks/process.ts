@@ -1,6 +1,6 @@
 import "server-only";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
-import { latestPullRequestIteration, startBuild } from "@/lib/builds/service";
+import { cancelClosedPullRequestBuilds, latestPullRequestIteration, startBuild } from "@/lib/builds/service";
 import { getConnection, type ConnectionView } from "@/lib/data/connections";
 import { countDeliveryAttempt, finishDelivery, getDelivery, listRepositoryProfiles, type RepositoryProfile } from "@/lib/data/hooks";
 import { isAppError } from "@/lib/errors";
@@ -10,7 +10,7 @@ import { processDeliveryQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
-import { draftDecision, pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, skipDecision, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
+import { draftDecision, pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, skipDecision, supersedeOf, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
 import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID } from "./payload";
 
 // The hooks.process job: one stored delivery → the profiles of its repository → startBuild for
@@ -138,7 +138,10 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
         continue;
       }
       if (pr.data.status !== "active") {
-        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `The pull request is ${pr.data.status}: Keel builds active pull requests only.` });
+        // Completed or abandoned: its builds still waiting (or running) are nobody's any more.
+        const how = pr.data.status === "completed" ? "was completed" : pr.data.status === "abandoned" ? "was abandoned" : `is ${pr.data.status}`;
+        const canceled = await cancelClosedPullRequestBuilds(scope, profile.id, supersedeOf(profile.triggers), pr.data.pullRequestId, how);
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `The pull request is ${pr.data.status}: Keel builds active pull requests only.${closedWords(canceled)}` });
         continue;
       }
       const draft = draftDecision(profile.triggers, pr.data.isDraft);
@@ -175,6 +178,11 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
     return outcome;
   }
   throw new Unprocessable(`Keel does not act on ${eventType} events.`);
+}
+
+/** What closing a pull request canceled, for the delivery log (lib/builds/service.ts, cancelClosedPullRequestBuilds). */
+export function closedWords(canceled: readonly number[]): string {
+  return canceled.length === 0 ? "" : ` Canceled its ${canceled.length === 1 ? "build" : "builds"} ${canceled.map((number) => `#${number}`).join(", ")}, which nothing will read.`;
 }
 
 /** The pull request's newest iteration (Azure DevOps' payload does not carry it). */
