@@ -619,11 +619,6 @@ export async function hasBuildProfiles(scope: Scope): Promise<boolean> {
 /** How many profiles the builds page's Profile filter offers (the rest are reached from a profile's page). */
 export const PROFILE_OPTIONS = 1_000;
 
-/**
- * The 1-based place of a queued build in its build pool's queue (oldest first), or null when it
- * is not queued. Global by nature: the workers are shared by every organization, so builds of
- * others in the same pool count — only their number is used, nothing of them is shown.
- */
 /** Builds ahead beyond this: the estimate would be a guess on a guess (the position says enough). */
 const ETA_MAX_AHEAD = 200;
 
@@ -653,16 +648,22 @@ async function expectedStart(buildId: string): Promise<string | null> {
     UNION ALL
     SELECT 'running', r."startedAt", t.ms, NULL, NULL FROM running r JOIN typical t USING ("profileId")
     ORDER BY kind, queued_at, id`;
-  const ahead = rows.filter((row) => row.kind === "ahead");
+  const builds = rows.map((row) => ({ kind: row.kind, startedAt: row.started_at, typicalMs: row.typical === null ? null : Number(row.typical) }));
+  const ahead = builds.filter((build) => build.kind === "ahead");
   if (ahead.length > ETA_MAX_AHEAD) {
     return null;
   }
   const now = Date.now();
-  const running = rows.filter((row) => row.kind === "running").map((row) => ({ elapsedMs: row.started_at ? now - row.started_at.getTime() : 0, typicalMs: row.typical === null ? null : Number(row.typical) }));
-  const eta = queueEta(running, ahead.map((row) => ({ typicalMs: row.typical === null ? null : Number(row.typical) })));
+  const running = builds.filter((build) => build.kind === "running").map((build) => ({ elapsedMs: build.startedAt ? now - build.startedAt.getTime() : 0, typicalMs: build.typicalMs }));
+  const eta = queueEta(running, ahead);
   return eta === null ? null : new Date(now + eta).toISOString();
 }
 
+/**
+ * The 1-based place of a queued build in its build pool's queue (oldest first), or null when it
+ * is not queued. Global by nature: the workers are shared by every organization, so builds of
+ * others in the same pool count — only their number is used, nothing of them is shown.
+ */
 export async function queuePosition(buildId: string): Promise<number | null> {
   const rows = await db.$queryRaw<{ position: bigint | null }[]>`
     SELECT CASE WHEN b.status = 'QUEUED' THEN (SELECT count(*) FROM "Build" q WHERE q.status = 'QUEUED' AND q.pool = b.pool AND (q."queuedAt", q.id) <= (b."queuedAt", b.id)) END AS position
