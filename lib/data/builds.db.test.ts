@@ -716,7 +716,7 @@ describe("a build whose worker is lost", () => {
     const older = await running();
     await running({ status: "QUEUED", heartbeatAt: null, idempotencyKey: "spot-newer" });
     expect(await sweep()).toMatchObject([{ id: older.id, retry: null }]);
-    expect((await logOf(older.id)).at(-1)?.[1]).toBe(`Not started again: #${older.number + 1}, a newer build of pull request !7, is already there.`);
+    expect((await logOf(older.id)).at(-1)?.[1]).toBe(`Not started again: #${older.number + 1}, a newer build of pull request 7, is already there.`);
     // A profile that does not ask: the build ends as an error, and the log says how to have it started again.
     await database.prisma.buildProfile.update({ where: { id: profile.id }, data: { retryLostBuilds: false } });
     const plain = await running({ pullRequestId: null, trigger: "PUSH", branch: "refs/heads/release/1.2" });

@@ -1565,7 +1565,7 @@ export type LostBuild = { id: string; organizationId: string; requestedById: str
 async function retryLostBuild(tx: Tx, lost: Prisma.BuildGetPayload<object>): Promise<{ id: string; number: number } | { why: string }> {
   const line = lost.pullRequestId !== null ? { pullRequestId: lost.pullRequestId } : lost.tag !== null ? { tag: lost.tag } : lost.branch !== null ? { branch: lost.branch, pullRequestId: null } : { commitId: lost.commitId, branch: null, tag: null, pullRequestId: null };
   const newer = await tx.build.findFirst({ where: { profileId: lost.profileId, number: { gt: lost.number }, ...line }, orderBy: { number: "desc" }, select: { number: true } });
-  const lineWords = lost.pullRequestId !== null ? `pull request !${lost.pullRequestId}` : lost.tag !== null ? `the tag ${lost.tag}` : lost.branch !== null ? `the branch ${shortBranchName(lost.branch)}` : "the same commit";
+  const lineWords = lost.pullRequestId !== null ? `pull request ${lost.pullRequestId}` : lost.tag !== null ? `the tag ${lost.tag}` : lost.branch !== null ? `the branch ${shortBranchName(lost.branch)}` : "the same commit";
   const decision = lostRetryDecision({ isRetry: lost.retryOfId !== null, cancelRequested: lost.cancelRequestedAt !== null, newer: newer ? { number: newer.number, line: lineWords } : null });
   if (!decision.retry) {
     return { why: decision.why };
