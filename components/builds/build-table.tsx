@@ -23,6 +23,9 @@ export type BuildTableRow = {
   profile: { id: string; name: string };
   /** Set when an admin keeps the build forever (a release). */
   keptAt?: Date | null;
+  /** The build its profile started again in its place when its worker was lost, and the other way round. */
+  retriedAs?: { number: number } | null;
+  retryOf?: { number: number } | null;
 };
 
 
@@ -61,6 +64,9 @@ export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow
               {showProfile ? "" : null}
             </Link>
             {row.keptAt ? <span className="block text-xs text-slate-600">kept forever</span> : null}
+            {/* An error that is already being dealt with: the worker was lost and the build runs again. */}
+            {row.retriedAs ? <span className="block whitespace-nowrap text-xs text-slate-600">started again as #{row.retriedAs.number}</span> : null}
+            {row.retryOf ? <span className="block whitespace-nowrap text-xs text-slate-600">again for #{row.retryOf.number}</span> : null}
           </td>
           {showProfile ? (
             <td className="px-4 py-3" data-label="Profile">

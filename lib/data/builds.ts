@@ -514,6 +514,8 @@ export const buildRow = {
   requestedBy: { select: { name: true } },
   profile: { select: { id: true, name: true } },
   keptAt: true,
+  retriedAs: { select: { number: true } },
+  retryOf: { select: { number: true } },
 } satisfies Prisma.BuildSelect;
 
 export type BuildRow = Prisma.BuildGetPayload<{ select: typeof buildRow }>;
