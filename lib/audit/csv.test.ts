@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, csvLine } from "./csv";
+import { csvCell, csvDownload, csvLine } from "./csv";
 
 describe("the audit CSV", () => {
   it("neutralises cells a spreadsheet would run as a formula", () => {
@@ -21,5 +21,27 @@ describe("the audit CSV", () => {
     expect(csvCell(`token ${pat}`)).not.toContain(pat);
     expect(csvCell("Authorization: Basic dXNlcjpwYXNzd29yZA==")).not.toContain("dXNlcjpwYXNzd29yZA==");
     expect(csvCell("smtp://keel:hunter2@mail.example.com")).not.toContain("hunter2");
+  });
+});
+
+describe("a CSV download", () => {
+  it("streams the header and every row the batches yield, as an attachment that is never cached", async () => {
+    const response = csvDownload("keel-test.csv", ["Name", "Note"], async function* () {
+      yield ["Ada", "=1+1"];
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      yield ["Grace", 'said "hi"'];
+    });
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toBe('attachment; filename="keel-test.csv"');
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.text()).toBe('"Name","Note"\r\n"Ada","\'=1+1"\r\n"Grace","said ""hi"""\r\n');
+  });
+
+  it("ends with an error when a batch fails, so a half-written file never looks complete", async () => {
+    const response = csvDownload("keel-test.csv", ["Name"], async function* () {
+      yield ["Ada"];
+      throw new Error("the database went away");
+    });
+    await expect(response.text()).rejects.toThrow("the database went away");
   });
 });

@@ -1,8 +1,8 @@
-// The audit log's CSV export: RFC 4180 quoting, and formula injection neutralised. A cell a
-// spreadsheet would run as a formula — one starting with = + - @ (or a tab or carriage return,
-// which some spreadsheets strip before looking) — gets a leading apostrophe, as OWASP's "CSV
-// Injection" page recommends. Every value is scrubbed of credential-shaped text on the way out,
-// although audit data never holds a secret by construction. Pure.
+// Keel's CSV exports (the audit log's, the builds'): RFC 4180 quoting, and formula injection
+// neutralised. A cell a spreadsheet would run as a formula — one starting with = + - @ (or a tab
+// or carriage return, which some spreadsheets strip before looking) — gets a leading apostrophe,
+// as OWASP's "CSV Injection" page recommends. Every value is scrubbed of credential-shaped text on
+// the way out, although neither export holds a secret by construction.
 import { scrubSecrets } from "@/lib/logger";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -18,4 +18,35 @@ export function csvCell(value: unknown): string {
 /** One CSV line (CRLF-terminated, as RFC 4180 writes them). */
 export function csvLine(cells: readonly unknown[]): string {
   return `${cells.map(csvCell).join(",")}\r\n`;
+}
+
+/**
+ * A CSV file as a download (the audit log's and the builds' exports): the header, then each row
+ * `rows` yields, encoded as it comes — the caller reads its batches one at a time, so a large
+ * export never sits in memory. A failure mid-way ends the download with an error, never a file
+ * that looks complete.
+ */
+export function csvDownload(filename: string, header: readonly string[], rows: () => AsyncIterable<readonly unknown[]>): Response {
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      try {
+        controller.enqueue(encoder.encode(csvLine(header)));
+        for await (const row of rows()) {
+          controller.enqueue(encoder.encode(csvLine(row)));
+        }
+        controller.close();
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${filename}"`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
 }

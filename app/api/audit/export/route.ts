@@ -1,5 +1,5 @@
 import { auditLabel, describeAudit, targetTypeLabel } from "@/lib/audit/labels";
-import { csvLine } from "@/lib/audit/csv";
+import { csvDownload } from "@/lib/audit/csv";
 import { listAuditEvents, type AuditCursor } from "@/lib/data/audit";
 import { recordAudit } from "@/lib/data/audit";
 import { route } from "@/lib/entry/route";
@@ -23,39 +23,17 @@ export const GET = route({ name: "api.audit.export", permission: "audit.read", q
     ...(query.to ? { to: query.to } : {}),
   };
   await recordAudit(scope, { action: "audit.exported", data: { filter: { ...filter, from: query.from?.toISOString() ?? null, to: query.to?.toISOString() ?? null } } });
-  const encoder = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        controller.enqueue(encoder.encode(csvLine(["Time (UTC)", "Actor", "Actor email", "Job", "Action", "Event", "Target type", "Target id", "Details", "IP address", "Data"])));
-        let cursor: AuditCursor | null = null;
-        let written = 0;
-        do {
-          const page: Awaited<ReturnType<typeof listAuditEvents>> = await listAuditEvents(scope, filter, { cursor, limit: BATCH });
-          for (const row of page.rows) {
-            const actor = row.actorKind === "SYSTEM" ? `Keel (${row.actorJob ?? "job"})${row.actor ? ` for ${row.actor.name}` : ""}` : (row.actor?.name ?? "(deleted user)");
-            controller.enqueue(
-              encoder.encode(
-                csvLine([row.createdAt, actor, row.actor?.email ?? "", row.actorJob ?? "", row.action, auditLabel(row.action), targetTypeLabel(row.targetType), row.targetId ?? "", describeAudit(row.action, row.data), row.ip ?? "", row.data ?? ""]),
-              ),
-            );
-          }
-          written += page.rows.length;
-          cursor = page.next;
-        } while (cursor && written < MAX_ROWS);
-        controller.close();
-      } catch (error) {
-        controller.error(error);
+  return csvDownload(`keel-audit-${formatDay(new Date())}.csv`, ["Time (UTC)", "Actor", "Actor email", "Job", "Action", "Event", "Target type", "Target id", "Details", "IP address", "Data"], async function* () {
+    let cursor: AuditCursor | null = null;
+    let written = 0;
+    do {
+      const page: Awaited<ReturnType<typeof listAuditEvents>> = await listAuditEvents(scope, filter, { cursor, limit: BATCH });
+      for (const row of page.rows) {
+        const actor = row.actorKind === "SYSTEM" ? `Keel (${row.actorJob ?? "job"})${row.actor ? ` for ${row.actor.name}` : ""}` : (row.actor?.name ?? "(deleted user)");
+        yield [row.createdAt, actor, row.actor?.email ?? "", row.actorJob ?? "", row.action, auditLabel(row.action), targetTypeLabel(row.targetType), row.targetId ?? "", describeAudit(row.action, row.data), row.ip ?? "", row.data ?? ""];
       }
-    },
-  });
-  const day = formatDay(new Date());
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="keel-audit-${day}.csv"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
+      written += page.rows.length;
+      cursor = page.next;
+    } while (cursor && written < MAX_ROWS);
   });
 });

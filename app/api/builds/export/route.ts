@@ -1,4 +1,4 @@
-import { csvLine } from "@/lib/audit/csv";
+import { csvDownload } from "@/lib/audit/csv";
 import { buildFilterOf, exportBuilds, type BuildCursor } from "@/lib/data/builds";
 import { route } from "@/lib/entry/route";
 import { getEnv } from "@/lib/env";
@@ -24,49 +24,25 @@ function seconds(from: Date | null, to: Date | null): number | "" {
 export const GET = route({ name: "api.builds.export", permission: "build.read", query: buildExportQuerySchema }, async ({ scope, user, query }) => {
   const filter = buildFilterOf(query, user);
   const origin = publicUrlOf(getEnv());
-  const encoder = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        controller.enqueue(
-          encoder.encode(
-            csvLine([
-              "Profile", "Build", "Status", "Trigger", "Started by", "Branch", "Tag", "Pull request", "Commit", "Commit message", "Commit author", "Build pool",
-              "Queued at (UTC)", "Started at (UTC)", "Finished at (UTC)", "Wait (s)", "Duration (s)", "Worker lost", "Started again from", "Reason", "Link",
-            ]),
-          ),
-        );
-        let cursor: BuildCursor | null = null;
-        let written = 0;
-        do {
-          const batch: Awaited<ReturnType<typeof exportBuilds>> = await exportBuilds(scope, filter, cursor, Math.min(BATCH, BUILD_EXPORT_MAX - written));
-          for (const build of batch.rows) {
-            controller.enqueue(
-              encoder.encode(
-                csvLine([
-                  build.profile.name, build.number, buildStatusLabel(build.status), buildTriggerLabel(build.trigger), build.requestedBy?.name ?? "",
-                  build.branch ? shortBranchName(build.branch) : "", build.tag ?? "", build.pullRequestId ?? "", build.commitId, build.commitMessage ?? "", build.commitAuthor ?? "", build.pool,
-                  build.queuedAt, build.startedAt ?? "", build.finishedAt ?? "", seconds(build.queuedAt, build.startedAt), seconds(build.startedAt, build.finishedAt),
-                  build.workerLostAt ? "yes" : "", build.retryOf ? build.retryOf.number : "", build.statusReason ?? "", `${origin}/builds/${build.id}`,
-                ]),
-              ),
-            );
-          }
-          written += batch.rows.length;
-          cursor = batch.next;
-        } while (cursor && written < BUILD_EXPORT_MAX);
-        controller.close();
-      } catch (error) {
-        controller.error(error);
+  const header = [
+    "Profile", "Build", "Status", "Trigger", "Started by", "Branch", "Tag", "Pull request", "Commit", "Commit message", "Commit author", "Build pool",
+    "Queued at (UTC)", "Started at (UTC)", "Finished at (UTC)", "Wait (s)", "Duration (s)", "Worker lost", "Started again from", "Reason", "Link",
+  ];
+  return csvDownload(`keel-builds-${formatDay(new Date())}.csv`, header, async function* () {
+    let cursor: BuildCursor | null = null;
+    let written = 0;
+    do {
+      const batch: Awaited<ReturnType<typeof exportBuilds>> = await exportBuilds(scope, filter, cursor, Math.min(BATCH, BUILD_EXPORT_MAX - written));
+      for (const build of batch.rows) {
+        yield [
+          build.profile.name, build.number, buildStatusLabel(build.status), buildTriggerLabel(build.trigger), build.requestedBy?.name ?? "",
+          build.branch ? shortBranchName(build.branch) : "", build.tag ?? "", build.pullRequestId ?? "", build.commitId, build.commitMessage ?? "", build.commitAuthor ?? "", build.pool,
+          build.queuedAt, build.startedAt ?? "", build.finishedAt ?? "", seconds(build.queuedAt, build.startedAt), seconds(build.startedAt, build.finishedAt),
+          build.workerLostAt ? "yes" : "", build.retryOf ? build.retryOf.number : "", build.statusReason ?? "", `${origin}/builds/${build.id}`,
+        ];
       }
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="keel-builds-${formatDay(new Date())}.csv"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
+      written += batch.rows.length;
+      cursor = batch.next;
+    } while (cursor && written < BUILD_EXPORT_MAX);
   });
 });
