@@ -14,6 +14,7 @@ import { expectNoSeriousA11yViolations } from "./support/axe";
 import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { createUser, prisma, removeUser } from "./support/db";
 import { emulator } from "./support/emulator";
+import { downloadOf } from "./support/download";
 import { mailsTo } from "./support/mail";
 import { seedProfile, seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
@@ -328,9 +329,9 @@ test.describe("builds", () => {
       await expect(page).toHaveURL(/from=2026-11-01&to=2026-11-30/);
       await expect(page.getByText("2 builds match")).toBeVisible();
       await expectNoSeriousA11yViolations(page, "builds filtered by days");
-      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
-      expect(download.suggestedFilename()).toMatch(/^keel-builds-\d{4}-\d{2}-\d{2}\.csv$/);
-      const lines = readFileSync(await download.path(), "utf8").split("\r\n");
+      const csv = await downloadOf(page, () => page.getByRole("link", { name: "Download CSV" }).click());
+      expect(csv.name).toMatch(/^keel-builds-\d{4}-\d{2}-\d{2}\.csv$/);
+      const lines = csv.body.toString("utf8").split("\r\n");
       expect(lines[0]).toBe('"Profile","Build","Status","Trigger","Started by","Branch","Tag","Pull request","Commit","Commit message","Commit author","Build pool","Queued at (UTC)","Started at (UTC)","Finished at (UTC)","Wait (s)","Duration (s)","Worker lost","Started again from","Reason","Link"');
       // Newest first; December's build is not in November.
       expect(lines.slice(1)).toEqual([
@@ -680,18 +681,17 @@ test.describe("builds", () => {
       await expect(tests.getByRole("list", { name: "Failed tests" })).toContainText("expected 0.00");
       await expect(page.getByRole("region", { name: "Artifacts" })).toContainText("Kept until a newer build of this profile succeeds");
       await expectNoSeriousA11yViolations(page, "build page with artifacts");
-      const [download] = await Promise.all([page.waitForEvent("download"), kept.getByRole("link", { name: "out/Wallet.ipa" }).click()]);
-      expect(download.suggestedFilename()).toBe("Wallet.ipa");
-      const file = await download.path();
-      expect(readFileSync(file, "utf8")).toBe("wallet-ipa");
+      const downloaded = await downloadOf(page, () => kept.getByRole("link", { name: "out/Wallet.ipa" }).click());
+      expect(downloaded.name).toBe("Wallet.ipa");
+      expect(downloaded.body.toString("utf8")).toBe("wallet-ipa");
       // Only for people of the organization: without a session the link answers 401.
       const href = (await kept.getByRole("link", { name: "out/Wallet.ipa" }).getAttribute("href"))!;
       expect(href).toMatch(new RegExp(`^/api/builds/${buildId}/artifacts/[0-9a-f-]{36}$`));
       expect((await request.get(href)).status()).toBe(401);
       // Download all: one zip with every file at its path, as built.
-      const [zipped] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Download all \(/ }).click()]);
-      expect(zipped.suggestedFilename()).toBe(`${profile.name} #${(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).number} artifacts.zip`);
-      const entries = await zipEntries(readFileSync(await zipped.path()));
+      const zipped = await downloadOf(page, () => page.getByRole("link", { name: /^Download all \(/ }).click());
+      expect(zipped.name).toBe(`${profile.name} #${(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).number} artifacts.zip`);
+      const entries = await zipEntries(zipped.body);
       expect([...entries.keys()]).toEqual(["junit.xml", "notes.txt", "out/Wallet-AdHoc.ipa", "out/Wallet-AppStore.ipa", "out/Wallet.ipa", "wallet-release.apk"]);
       expect(entries.get("out/Wallet.ipa")).toBe("wallet-ipa");
       expect(entries.get("notes.txt")).toBe("release notes\n");
@@ -1000,10 +1000,10 @@ test.describe("builds", () => {
       await expect(rows.filter({ hasText: "Ana" })).toContainText("Not in the newest build's profile");
       await expect(rows.filter({ hasText: listed })).toContainText("In the newest build's profile");
       await expectNoSeriousA11yViolations(page, "profile page with testers' devices");
-      const [list] = await Promise.all([page.waitForEvent("download"), devices.getByRole("link", { name: "Download the list for Apple" }).click()]);
-      expect(readFileSync(await list.path(), "utf8")).toBe(`Device ID\tDevice Name\tDevice Platform\n${listed}\tiPhone14,5\tios\n00008101-000A1B2C3D4E5F60\tAna\tios\n`);
-      const [missing] = await Promise.all([page.waitForEvent("download"), devices.getByRole("link", { name: "only the devices the newest build lacks" }).click()]);
-      expect(readFileSync(await missing.path(), "utf8")).toBe("Device ID\tDevice Name\tDevice Platform\n00008101-000A1B2C3D4E5F60\tAna\tios\n");
+      const list = await downloadOf(page, () => devices.getByRole("link", { name: "Download the list for Apple" }).click());
+      expect(list.body.toString("utf8")).toBe(`Device ID\tDevice Name\tDevice Platform\n${listed}\tiPhone14,5\tios\n00008101-000A1B2C3D4E5F60\tAna\tios\n`);
+      const missing = await downloadOf(page, () => devices.getByRole("link", { name: "only the devices the newest build lacks" }).click());
+      expect(missing.body.toString("utf8")).toBe("Device ID\tDevice Name\tDevice Platform\n00008101-000A1B2C3D4E5F60\tAna\tios\n");
       expect((await page.request.get(`/api/profiles/${profile.id}/tester-devices?missing=yes`)).status()).toBe(400);
 
       // Members see the list; admins remove from it.
@@ -1415,6 +1415,11 @@ test.describe("builds", () => {
       await expect(page).toHaveURL(new RegExp(`/builds/${retry.id}$`));
       await expect(page.getByText("started again because #1 lost its worker")).toBeVisible();
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
+      // The builds list says the error is being dealt with.
+      await page.goto(`/builds?profile=${profile.id}`);
+      const listed = page.getByRole("table", { name: "Builds" });
+      await expect(listed.getByRole("row").filter({ has: page.getByRole("link", { name: "#1", exact: true }) })).toContainText("started again as #2");
+      await expect(listed.getByRole("row").filter({ has: page.getByRole("link", { name: "#2", exact: true }) })).toContainText("again for #1");
       // The lost build told Azure DevOps nothing of its error: its retry's statuses stand for it.
       expect(await prisma().buildReport.count({ where: { buildId: lost.id } })).toBe(0);
       await expect.poll(async () => (await prisma().buildReport.findMany({ where: { buildId: retry.id, kind: "COMMIT_STATUS", state: "SENT" }, select: { buildStatus: true } })).map((row) => row.buildStatus).includes("SUCCEEDED"), { timeout: 30_000 }).toBe(true);
