@@ -195,7 +195,7 @@ test("a PAT expiring in 5 days: warning, one e-mail; a bad replacement keeps the
     expect(href).toBe(`/api/audit/export?target=${connection.id}`);
     const response = await page.request.get(href!);
     expect(response.headers()["content-type"]).toContain("text/csv");
-    expect(response.headers()["content-disposition"]).toMatch(/^attachment; filename="keel-audit-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(response.headers()["content-disposition"]).toMatch(/^attachment; filename="keel-audit-\d{4}-\d{2}-\d{2}\.csv"; filename\*=UTF-8''keel-audit-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = await response.text();
     expect(csv.split("\r\n")[0]).toContain('"Time (UTC)","Actor"');
     for (const action of ["connection.token_replaced", "connection.token_replace_refused", "connection.expiry_reminder", "connection.status_changed"]) {

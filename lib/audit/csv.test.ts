@@ -32,9 +32,35 @@ describe("a CSV download", () => {
       yield ["Grace", 'said "hi"'];
     });
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("content-disposition")).toBe('attachment; filename="keel-test.csv"');
+    expect(response.headers.get("content-disposition")).toBe(`attachment; filename="keel-test.csv"; filename*=UTF-8''keel-test.csv`);
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(await response.text()).toBe('"Name","Note"\r\n"Ada","\'=1+1"\r\n"Grace","said ""hi"""\r\n');
+  });
+
+  it("reads the rows only as fast as the client reads the file, a chunk at a time", async () => {
+    let produced = 0;
+    const response = csvDownload("keel-test.csv", ["Row"], async function* () {
+      for (let index = 0; index < 20_000; index += 1) {
+        produced += 1;
+        yield [`row ${index} ${"x".repeat(90)}`];
+      }
+    });
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    // One chunk holds the header and some hundreds of rows; the rest wait for the reader.
+    expect(first.value!.byteLength).toBeGreaterThan(60 * 1024);
+    expect(produced).toBeLessThan(2_000);
+    let total = first.value!.byteLength;
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      total += next.value.byteLength;
+    }
+    expect(produced).toBe(20_000);
+    // Every row once, nothing lost between chunks.
+    let expected = Buffer.byteLength(csvLine(["Row"]));
+    for (let index = 0; index < 20_000; index += 1) {
+      expected += Buffer.byteLength(csvLine([`row ${index} ${"x".repeat(90)}`]));
+    }
+    expect(total).toBe(expected);
   });
 
   it("ends with an error when a batch fails, so a half-written file never looks complete", async () => {

@@ -2,6 +2,7 @@ import "server-only";
 import { readLogLines, type BuildView } from "@/lib/data/builds";
 import type { Scope } from "@/lib/scope";
 import { stripAnsi } from "@/lib/shared/ansi";
+import { downloadHeaders } from "@/lib/shared/names";
 
 const PAGE = 2_000;
 
@@ -25,12 +26,5 @@ export function logDownload(scope: Scope, build: Pick<BuildView, "id" | "number"
     },
   });
   const name = `${build.profile.name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "build"}-${build.number}.log`;
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/plain; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${name}"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return new Response(stream, { headers: downloadHeaders("text/plain; charset=utf-8", name) });
 }

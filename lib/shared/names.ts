@@ -97,3 +97,8 @@ export function attachmentDisposition(name: string): string {
   const exact = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
 }
+
+/** The headers of a file Keel sends to be saved (a log, an export): its type, its name, never cached, never sniffed as something else. */
+export function downloadHeaders(contentType: string, name: string): Record<string, string> {
+  return { "Content-Type": contentType, "Content-Disposition": attachmentDisposition(name), "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
+}
