@@ -272,14 +272,7 @@ export async function poolUsage(scope: Scope, days = 30, now = new Date()): Prom
           WHERE "organizationId" = ${scope.organizationId}::uuid AND "startedAt" >= ${since} AND "startedAt" <= ${now} AND "finishedAt" IS NOT NULL
         ) events
       ) sums GROUP BY pool`,
-    // The machines that lost builds: one that keeps losing them restarts, sleeps or runs out of memory.
-    db.$queryRaw<{ pool: string; host: string | null; builds: bigint }[]>`
-      SELECT pool, host, builds FROM (
-        SELECT pool, "workerHost" AS host, count(*) AS builds, row_number() OVER (PARTITION BY pool ORDER BY count(*) DESC, "workerHost") AS rank
-        FROM "Build"
-        WHERE "organizationId" = ${scope.organizationId}::uuid AND "startedAt" >= ${since} AND "startedAt" <= ${now} AND "workerLostAt" IS NOT NULL
-        GROUP BY pool, "workerHost"
-      ) ranked WHERE rank <= 3 ORDER BY pool, rank`,
+    lostBuildsByHost(scope, since, now),
   ]);
   return pools.map((row) => ({
     pool: row.pool,
@@ -292,8 +285,21 @@ export async function poolUsage(scope: Scope, days = 30, now = new Date()): Prom
     longest: { id: row.longest_id, number: row.longest_number, profileName: row.longest_profile, waitMs: Math.round(Number(row.longest_wait)) },
     profiles: profiles.filter((entry) => entry.pool === row.pool).map((entry) => ({ id: entry.id, name: entry.name, builds: Number(entry.builds), buildMs: Math.round(Number(entry.build_ms)) })),
     lost: Number(row.lost),
-    lostHosts: lostHosts.filter((entry) => entry.pool === row.pool).map((entry) => ({ host: entry.host, builds: Number(entry.builds) })),
+    lostHosts: lostHosts.filter((entry) => entry.pool === row.pool).slice(0, 3).map(({ host, builds }) => ({ host, builds })),
   }));
+}
+
+/**
+ * The organization's builds that started in [`from`, `until`] and lost their worker
+ * (`Build.workerLostAt`), per pool and machine, most first: a machine that keeps losing them
+ * restarts, sleeps or runs out of memory. For the Workers page's usage and the week's summary.
+ */
+export async function lostBuildsByHost(scope: Scope, from: Date, until: Date): Promise<Array<{ pool: string; host: string | null; builds: number }>> {
+  const rows = await db.$queryRaw<{ pool: string; host: string | null; builds: bigint }[]>`
+    SELECT pool, "workerHost" AS host, count(*) AS builds FROM "Build"
+    WHERE "organizationId" = ${scope.organizationId}::uuid AND "startedAt" >= ${from} AND "startedAt" <= ${until} AND "workerLostAt" IS NOT NULL
+    GROUP BY pool, "workerHost" ORDER BY pool, count(*) DESC, "workerHost"`;
+  return rows.map((row) => ({ pool: row.pool, host: row.host, builds: Number(row.builds) }));
 }
 
 /** One profile's week in the week's summary (lib/notifications/weekly.ts). */

@@ -201,6 +201,7 @@ describe("the week's summary", () => {
       ],
       signingTotal: 2,
       unused: { names: ["Old Tailspin"], total: 1, days: 90 },
+      lostWorkers: { builds: 3, hosts: [{ host: "mac-mini-2", builds: 2 }, { host: null, builds: 1 }] },
     };
     expect(renderNotice("digest.weekly", { ...week, attention }, link).text).toContain(
       [
@@ -210,7 +211,12 @@ describe("the week's summary", () => {
         "    - Wallet iOS: Provisioning profile “Wallet Ad Hoc” ends on 2026-12-12.",
         "    - Wallet Android: Java keystore (upload) ended on 2026-12-01.",
         '    - No build for 90 days with "Old Tailspin": if nobody needs it, delete it (its token stays valid in Azure DevOps until revoked).',
+        "    - 3 builds lost their worker mid-build, on mac-mini-2 (2) and an unknown machine (1): Settings → Workers says what to check.",
       ].join("\n"),
+    );
+    // Lost builds alone make the paragraph too.
+    expect(renderNotice("digest.weekly", { ...week, attention: { connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0, lostWorkers: { builds: 1, hosts: [{ host: "spot-7", builds: 1 }] } } }, link).text).toContain(
+      "Needs attention:\n    - 1 build lost its worker mid-build, on spot-7 (1): Settings → Workers says what to check.",
     );
     // Nothing to attend to: no such paragraph.
     expect(renderNotice("digest.weekly", { ...week, attention: { connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0 } }, link).text).not.toContain("Needs attention");

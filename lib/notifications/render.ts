@@ -6,7 +6,7 @@ import { isConnectionStatus, statusLabel } from "@/lib/connections/status";
 import { brokenWords, durationChange, formatDuration } from "@/lib/shared/builds";
 import { moreWords, suspectsSchema, suspectWords } from "@/lib/shared/build-changes";
 import { testNewsWords } from "@/lib/shared/tests";
-import { poolWorkerCommand } from "@/lib/shared/build-pools";
+import { lostHostsWords, poolWorkerCommand } from "@/lib/shared/build-pools";
 import { signingRenewAdvice, type SigningFacts } from "@/lib/shared/signing-files";
 
 export type RenderedNotice = { subject: string; text: string };
@@ -238,6 +238,7 @@ const weekSummarySchema = z.object({
       signingFiles: z.array(z.object({ profile: z.string(), what: z.string(), expiresAt: z.iso.datetime() })),
       signingTotal: z.number().int().min(0),
       unused: z.object({ names: z.array(z.string()), total: z.number().int().min(0), days: z.number().int().min(1) }).optional(),
+      lostWorkers: z.object({ builds: z.number().int().min(0), hosts: z.array(z.object({ host: z.string().nullable(), builds: z.number().int().min(1) })) }).optional(),
     })
     .optional(),
 });
@@ -245,7 +246,8 @@ const weekSummarySchema = z.object({
 /** The summary's "Needs attention" paragraph: connections and signing files, or nothing when all is well. */
 function attentionWords(attention: z.infer<typeof weekSummarySchema>["attention"], now: string): string {
   const unused = attention?.unused ?? { names: [], total: 0, days: 0 };
-  if (!attention || (attention.connectionsTotal === 0 && attention.signingTotal === 0 && unused.total === 0)) {
+  const lost = attention?.lostWorkers ?? { builds: 0, hosts: [] };
+  if (!attention || (attention.connectionsTotal === 0 && attention.signingTotal === 0 && unused.total === 0 && lost.builds === 0)) {
     return "";
   }
   const lines = [
@@ -257,6 +259,9 @@ function attentionWords(attention: z.infer<typeof weekSummarySchema>["attention"
       ? [
           `    - No build for ${unused.days} days with ${unused.names.map((name) => `"${name}"`).join(", ")}${unused.total > unused.names.length ? ` and ${unused.total - unused.names.length} more connections` : ""}: if nobody needs ${unused.total === 1 ? "it, delete it" : "them, delete them"} (${unused.total === 1 ? "its token stays" : "their tokens stay"} valid in Azure DevOps until revoked).`,
         ]
+      : []),
+    ...(lost.builds > 0
+      ? [`    - ${lost.builds} ${lost.builds === 1 ? "build" : "builds"} lost ${lost.builds === 1 ? "its" : "their"} worker mid-build${lost.hosts.length > 0 ? `, on ${lostHostsWords(lost.hosts)}` : ""}: Settings → Workers says what to check.`]
       : []),
   ];
   return `\n\nNeeds attention:\n${lines.join("\n")}`;

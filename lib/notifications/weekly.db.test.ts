@@ -74,14 +74,14 @@ describe("the week's summary", () => {
       ],
       moreProfiles: 0,
       // Its connection is healthy and it has no signing file: nothing needs attention.
-      attention: { connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0, unused: { names: [], total: 0, days: 90 } },
+      attention: { connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0, unused: { names: [], total: 0, days: 90 }, lostWorkers: { builds: 0, hosts: [] } },
     });
   });
 
   it("ends with what needs someone now: connections that are not healthy, signing files that end soon or ended", async () => {
     const { attentionOf } = await import("./weekly");
     const { database, seeded, profileId, admin } = suite;
-    expect(await attentionOf(admin, MONDAY)).toEqual({ connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0, unused: { names: [], total: 0, days: 90 } });
+    expect(await attentionOf(admin, MONDAY)).toEqual({ connections: [], connectionsTotal: 0, signingFiles: [], signingTotal: 0, unused: { names: [], total: 0, days: 90 }, lostWorkers: { builds: 0, hosts: [] } });
     const { connectionId } = await database.prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId } });
     // The token ends in 10 days: expiring. A provisioning profile ends in 5 days, a keystore ended 3 days ago, one more ends in 60 (not yet news).
     await database.prisma.connection.update({ where: { id: connectionId! }, data: { credentialExpiresAt: new Date(MONDAY.getTime() + 10 * 86_400_000), lastCheckAt: MONDAY } });
@@ -106,6 +106,19 @@ describe("the week's summary", () => {
     const old = await seedConnection(database, seeded, { origin: "https://dev.azure.com", collection: "old", token: "o".repeat(52), name: "Old Tailspin" });
     await database.prisma.connection.update({ where: { id: old.id }, data: { createdAt: new Date(MONDAY.getTime() - 100 * 86_400_000) } });
     expect((await attentionOf(admin, MONDAY)).unused).toEqual({ names: ["Old Tailspin"], total: 1, days: 90 });
+    // Builds that lost their worker in the week, by machine across pools (most first); one of the week before does not count.
+    const lostOn = (host: string | null, pool: string, daysBefore: number) =>
+      database.prisma.build.create({
+        data: {
+          organizationId: seeded.organizationId, profileId, number: 9_000 + Math.round(daysBefore * 10) + (host?.length ?? 0) + pool.length, trigger: "PUSH", idempotencyKey: `lost-${host}-${pool}-${daysBefore}`, commitId: "f".repeat(40), steps: [], timeoutSeconds: 60, pool,
+          status: "ERROR", startedAt: new Date(MONDAY.getTime() - daysBefore * 86_400_000), finishedAt: new Date(MONDAY.getTime() - daysBefore * 86_400_000 + 60_000), workerLostAt: new Date(MONDAY.getTime() - daysBefore * 86_400_000 + 60_000), workerHost: host,
+        },
+      });
+    await lostOn("mac-mini-2", "macos", 2);
+    await lostOn("mac-mini-2", "default", 3);
+    await lostOn(null, "macos", 4);
+    await lostOn("mac-mini-4", "macos", 9);
+    expect((await attentionOf(admin, MONDAY)).lostWorkers).toEqual({ builds: 3, hosts: [{ host: "mac-mini-2", builds: 2 }, { host: null, builds: 1 }] });
   });
 
   it("skips an organization with no build in the week", async () => {

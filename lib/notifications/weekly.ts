@@ -2,7 +2,7 @@ import "server-only";
 import { healthOfConnection } from "@/lib/connections/service";
 import { STATUS_ORDER } from "@/lib/connections/status";
 import { isUnusedConnection, lastBuildByConnection, listConnectionStatusInputs, UNUSED_CONNECTION_DAYS } from "@/lib/data/connections";
-import { weekSummary } from "@/lib/data/insights";
+import { lostBuildsByHost, weekSummary } from "@/lib/data/insights";
 import { endingSigningFiles } from "@/lib/data/secret-files";
 import { createWeeklySummaryNotice, weeklySummaryRecipients } from "@/lib/data/notifications";
 import { logger } from "@/lib/logger";
@@ -23,16 +23,28 @@ export type WeekAttention = {
   signingTotal: number;
   /** Connections nobody has built with for UNUSED_CONNECTION_DAYS (by name, at most CONNECTIONS_NAMED), and how many: their credentials stay valid (render.ts reads summaries recorded before it without it). */
   unused: { names: string[]; total: number; days: number };
+  /** The week's builds whose worker was lost, and the machines that lost most (at most LOST_HOSTS_NAMED; render.ts reads summaries without it). */
+  lostWorkers: { builds: number; hosts: Array<{ host: string | null; builds: number }> };
 };
+
+/** How many machines that lost builds the summary names. */
+const LOST_HOSTS_NAMED = 3;
 
 /**
  * The organization's connections that need attention now (lib/connections/status.ts, the most
  * urgent first) and its signing files that end within 30 days or ended in the last 30: the other
- * half of "can we ship this week?"; and the connections nobody has built with for 90 days, whose
- * credentials stay valid (lib/connections/README.md, "Connections nobody uses").
+ * half of "can we ship this week?"; the connections nobody has built with for 90 days, whose
+ * credentials stay valid (lib/connections/README.md, "Connections nobody uses"); and the week's
+ * builds whose worker was lost, by machine (lib/builds/README.md, "A lost worker").
  */
-export async function attentionOf(scope: Scope, now: Date): Promise<WeekAttention> {
-  const [connections, signing, lastBuilds] = await Promise.all([listConnectionStatusInputs(scope), endingSigningFiles(scope, now), lastBuildByConnection(scope)]);
+export async function attentionOf(scope: Scope, now: Date, week: { from: Date; to: Date } = { from: new Date(now.getTime() - 7 * 86_400_000), to: now }): Promise<WeekAttention> {
+  const [connections, signing, lastBuilds, lost] = await Promise.all([listConnectionStatusInputs(scope), endingSigningFiles(scope, now), lastBuildByConnection(scope), lostBuildsByHost(scope, week.from, week.to)]);
+  // A machine of several pools counts once.
+  const byHost = new Map<string | null, number>();
+  for (const entry of lost) {
+    byHost.set(entry.host, (byHost.get(entry.host) ?? 0) + entry.builds);
+  }
+  const hosts = [...byHost].map(([host, builds]) => ({ host, builds })).sort((a, b) => b.builds - a.builds || (a.host ?? "").localeCompare(b.host ?? "", "en"));
   const unused = connections
     .filter((connection) => isUnusedConnection(connection, lastBuilds.get(connection.id), now))
     .map((connection) => connection.name)
@@ -47,6 +59,7 @@ export async function attentionOf(scope: Scope, now: Date): Promise<WeekAttentio
     signingFiles: signing.files.map((file) => ({ profile: file.profile, what: file.what, expiresAt: file.expiresAt.toISOString() })),
     signingTotal: signing.total,
     unused: { names: unused.slice(0, CONNECTIONS_NAMED), total: unused.length, days: UNUSED_CONNECTION_DAYS },
+    lostWorkers: { builds: hosts.reduce((sum, entry) => sum + entry.builds, 0), hosts: hosts.slice(0, LOST_HOSTS_NAMED) },
   };
 }
 
@@ -70,7 +83,7 @@ export async function weeklySummaryJob(now = new Date()): Promise<number> {
     if (summary.builds === 0) {
       continue;
     }
-    if (await createWeeklySummaryNotice(scope, week.to, recipientIds, { ...summary, attention: await attentionOf(scope, now) })) {
+    if (await createWeeklySummaryNotice(scope, week.to, recipientIds, { ...summary, attention: await attentionOf(scope, now, week) })) {
       sent += 1;
     }
   }

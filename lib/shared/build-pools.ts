@@ -88,6 +88,12 @@ export function poolUsageAdvice(usage: PoolUsageFigures, longWaitMinutes: number
   );
 }
 
+/** The machines that lost builds, with how many each: "mac-mini-2 (2), an unknown machine (1) and mac-mini-4 (1)". */
+export function lostHostsWords(hosts: ReadonlyArray<{ host: string | null; builds: number }>): string {
+  const words = hosts.map((entry) => `${entry.host ?? "an unknown machine"} (${entry.builds})`);
+  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+}
+
 /**
  * What to do about builds of a pool that lost their worker over the window (lib/builds/README.md,
  * "A lost worker"), naming the machines they ran on; null when none did.
@@ -96,8 +102,7 @@ export function lostWorkerAdvice(usage: { pool: string; lost: number; lostHosts:
   if (usage.lost === 0) {
     return null;
   }
-  const hosts = usage.lostHosts.map((entry) => `${entry.host ?? "an unknown machine"} (${entry.builds})`);
-  const where = hosts.length === 0 ? "" : ` — on ${hosts.length === 1 ? hosts[0] : `${hosts.slice(0, -1).join(", ")} and ${hosts.at(-1)}`}`;
+  const where = usage.lostHosts.length === 0 ? "" : ` — on ${lostHostsWords(usage.lostHosts)}`;
   return (
     `${usage.lost} ${usage.lost === 1 ? "build" : "builds"} lost ${usage.lost === 1 ? "its" : "their"} worker mid-build${where}. ` +
     "A machine that restarts for updates, sleeps or runs out of memory kills the builds it runs: check it, and drain it (npm run drain) before a planned restart so its builds finish. " +
