@@ -792,10 +792,12 @@ describe("a queued build's likely start", () => {
       await build(profileId, { status: "SUCCEEDED", queuedAt: minutesAgo(200), startedAt: minutesAgo(100 + minutes), finishedAt: minutesAgo(100) });
     }
     await build(app.id, { status: "FAILED", queuedAt: minutesAgo(150), startedAt: minutesAgo(150), finishedAt: minutesAgo(149) });
+    // In whole minutes from now (the moment is kept to 10 s).
     const estimate = async (id: string) => {
       const at = (await getBuildState(scope, id))!.expectedStartAt;
       return at === null ? null : Math.round((Date.parse(at) - Date.now()) / 60_000);
     };
+
     // Nothing runs in the pool: no worker, no guess.
     const first = await build(app.id, { status: "QUEUED", queuedAt: minutesAgo(3) });
     expect(await estimate(first.id)).toBeNull();

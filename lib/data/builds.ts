@@ -623,6 +623,7 @@ export const PROFILE_OPTIONS = 1_000;
 
 /** Builds ahead beyond this: the estimate would be a guess on a guess (the position says enough). */
 const ETA_MAX_AHEAD = 200;
+const ETA_STEP_MS = 10_000;
 
 /**
  * When a queued build is likely to start (`queueEta` in lib/shared/builds.ts), from the builds of
@@ -658,7 +659,9 @@ async function expectedStart(buildId: string): Promise<string | null> {
   const now = Date.now();
   const running = builds.filter((build) => build.kind === "running").map((build) => ({ elapsedMs: build.startedAt ? now - build.startedAt.getTime() : 0, typicalMs: build.typicalMs }));
   const eta = queueEta(running, ahead);
-  return eta === null ? null : new Date(now + eta).toISOString();
+  // To 10 s: a build running past its usual time moves the moment with the clock, and the live
+  // feed sends a state each time it changes — every 10 s at most, not at every read.
+  return eta === null ? null : new Date(Math.round((now + eta) / ETA_STEP_MS) * ETA_STEP_MS).toISOString();
 }
 
 /**
