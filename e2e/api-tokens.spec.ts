@@ -176,6 +176,15 @@ test.describe("API tokens", () => {
       // The list of the profile's builds, filtered as asked (and a bad filter named).
       const listed = (await (await script.get(`/api/v1/profiles/${profile.id}/builds?status=succeeded&branch=main&limit=5`, { headers: bearer })).json()) as { builds: ApiBuild[] };
       expect(listed.builds.map((item) => item.id)).toEqual([build.id]);
+      // Queued within days: the day it was queued finds it, the days before do not; a date that is no date is named.
+      const { queuedAt } = await prisma().build.findUniqueOrThrow({ where: { id: build.id }, select: { queuedAt: true } });
+      const today = queuedAt.toISOString().slice(0, 10);
+      const yesterday = new Date(queuedAt.getTime() - 86_400_000).toISOString().slice(0, 10);
+      const ofDays = async (query: string) => ((await (await script.get(`/api/v1/profiles/${profile.id}/builds?${query}`, { headers: bearer })).json()) as { builds: ApiBuild[] }).builds.map((item) => item.id);
+      expect(await ofDays(`from=${today}&to=${today}`)).toEqual([build.id]);
+      expect(await ofDays(`to=${yesterday}`)).toEqual([]);
+      const badDay = await script.get(`/api/v1/profiles/${profile.id}/builds?from=2026-02-30`, { headers: bearer });
+      expect(((await badDay.json()) as { error: { fields: Record<string, string[]> } }).error.fields.from).toEqual(["from must be a real date"]);
       const badLimit = await script.get(`/api/v1/profiles/${profile.id}/builds?limit=500`, { headers: bearer });
       expect(((await badLimit.json()) as { error: { fields: Record<string, string[]> } }).error.fields.limit).toEqual(["limit must be at most 50"]);
       // Cancel on a finished build leaves it as it was.

@@ -3,7 +3,7 @@ import { API_TOKEN_LIFETIMES, API_TOKEN_SHAPE, DEFAULT_API_TOKEN_DAYS } from "@/
 import { buildParametersProblem } from "@/lib/shared/build-parameters";
 import { BUILD_STATUSES, type BuildStatusValue } from "@/lib/shared/builds";
 import { commitPrefixField, isBranchName } from "./builds";
-import { textField } from "./form";
+import { dayFilterField, textField } from "./form";
 
 // The API tokens page's form, and what Keel's token API (app/api/v1) accepts: every header,
 // path part, query parameter and body field, with messages that name it and the fix (the
@@ -107,6 +107,9 @@ export const apiListBuildsQuery = z.strictObject({
     .refine((value): value is BuildStatusValue => (BUILD_STATUSES as readonly string[]).includes(value), `must be one of ${BUILD_STATUSES.map((status) => status.toLowerCase()).join(", ")}`)
     .optional(),
   limit: z.coerce.number({ error: "must be a number from 1 to 50" }).int("must be a whole number").min(1, "must be 1 or more").max(50, "must be at most 50").default(10),
+  /** Builds queued from the start of this day (UTC) to the end of `to`'s, as the builds page's filter. */
+  from: dayFilterField(null, false).optional(),
+  to: dayFilterField(null, true).optional(),
 });
 
 /** Seconds `GET /api/v1/builds/{id}?wait=` may hold the answer until the build finishes. */

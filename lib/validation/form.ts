@@ -40,16 +40,18 @@ export function calendarDate(value: string): Date | null {
 
 /**
  * A filter's day (`from`/`to` of a list or an export), yyyy-mm-dd in UTC: the start of that day,
- * or with `endOfDay` the start of the next, so "to 2026-12-04" includes that whole day.
+ * or with `endOfDay` the start of the next, so "to 2026-12-04" includes that whole day. `label`
+ * starts its messages; null for the token API, which puts the parameter's name before them.
  */
-export function dayFilterField(label: string, endOfDay: boolean) {
+export function dayFilterField(label: string | null, endOfDay: boolean) {
+  const must = label ? `${label} must` : "must";
   return z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} must be a date like 2026-12-01`)
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${must} be a date like 2026-12-01`)
     .transform((value, ctx) => {
       const day = calendarDate(value);
       if (!day) {
-        ctx.addIssue({ code: "custom", message: `${label} must be a real date` });
+        ctx.addIssue({ code: "custom", message: `${must} be a real date` });
         return z.NEVER;
       }
       return new Date(day.getTime() + (endOfDay ? 86_400_000 : 0));

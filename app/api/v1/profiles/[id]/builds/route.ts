@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 
 /**
  * The token API's builds of a profile (README.md, "Starting builds from scripts"). GET: the
- * newest builds, of a branch, of a commit (or its start) or in a status if asked. POST: starts a build — of the default
+ * newest builds, of a branch, of a commit (or its start), in a status or queued within days if asked. POST: starts a build — of the default
  * branch's tip, a branch's tip, a commit, a tag, or a pull request's merge commit — as the token's
  * owner, and answers 201 with the build (200 with the same build when an Idempotency-Key was
  * used before by this person).
@@ -20,7 +20,16 @@ export const dynamic = "force-dynamic";
 export const GET = tokenRoute(
   { name: "api.v1.builds.list", permission: "build.read", target: "profile", query: apiListBuildsQuery },
   async ({ scope, target: profile, query }) => {
-    const { rows } = await listBuilds(scope, { profileId: profile.id, ...(query.branch ? { branch: query.branch } : {}), ...(query.commit ? { commit: query.commit } : {}), ...(query.status ? { status: query.status } : {}), page: 1, pageSize: query.limit });
+    const { rows } = await listBuilds(scope, {
+      profileId: profile.id,
+      ...(query.branch ? { branch: query.branch } : {}),
+      ...(query.commit ? { commit: query.commit } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.from ? { from: query.from } : {}),
+      ...(query.to ? { to: query.to } : {}),
+      page: 1,
+      pageSize: query.limit,
+    });
     const origin = publicUrlOf(getEnv());
     return json({ builds: rows.map((row) => buildSummaryJson(row, origin)) });
   },
