@@ -12,10 +12,10 @@ export const dynamic = "force-dynamic";
 
 /**
  * The token API's builds of a profile (README.md, "Starting builds from scripts"). GET: the
- * newest builds, of a branch, of a commit (or its start), in a status or queued within days if asked. POST: starts a build — of the default
- * branch's tip, a branch's tip, a commit, a tag, or a pull request's merge commit — as the token's
- * owner, and answers 201 with the build (200 with the same build when an Idempotency-Key was
- * used before by this person).
+ * newest builds, of a branch, of a commit (or its start), in a status or queued within days if
+ * asked. POST: starts a build — of the default branch's tip, a branch's tip, a commit, a tag, or a
+ * pull request's merge commit — as the token's owner, and answers 201 with the build (200 with the
+ * same build when an Idempotency-Key was used before by this person).
  */
 export const GET = tokenRoute(
   { name: "api.v1.builds.list", permission: "build.read", target: "profile", query: apiListBuildsQuery },
