@@ -82,6 +82,14 @@ async function seedSdkProfile(name: string) {
   return { connection, profile };
 }
 
+/** An admin ticks one of the workflow's Runs on choices ("One build at a time"…) and saves it. */
+async function turnOnRunsOnChoice(page: Page, profileId: string, label: string): Promise<void> {
+  await page.goto(`/profiles/${profileId}/workflow#runs-on`);
+  await page.getByLabel(label).check();
+  await page.getByRole("button", { name: "Save workflow" }).click();
+  await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+}
+
 async function startFromProfile(page: Page, profileId: string, branch: string, variables?: string): Promise<string> {
   await page.goto(`/profiles/${profileId}`);
   const form = page.getByRole("form", { name: "Start a build" });
@@ -1385,10 +1393,7 @@ test.describe("builds", () => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Spot Workers"));
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
-      await page.goto(`/profiles/${profile.id}/workflow#runs-on`);
-      await page.getByLabel("Start again when its worker is lost").check();
-      await page.getByRole("button", { name: "Save workflow" }).click();
-      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      await turnOnRunsOnChoice(page, profile.id, "Start again when its worker is lost");
       await page.goto(`/profiles/${profile.id}`);
       await expect(page.getByRole("region", { name: "Workflow" })).toContainText("Started again when its worker is lost.");
       // A build as a worker that died (a spot machine taken back) leaves it: running, its heartbeat
@@ -1461,10 +1466,7 @@ test.describe("builds", () => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Release Lane"));
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
-      await page.goto(`/profiles/${profile.id}/workflow#runs-on`);
-      await page.getByLabel("One build at a time").check();
-      await page.getByRole("button", { name: "Save workflow" }).click();
-      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      await turnOnRunsOnChoice(page, profile.id, "One build at a time");
       expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).oneAtATime).toBe(true);
       const first = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.slow);
       await expect(page.getByTestId("build-log")).toContainText("compiling module", { timeout: 60_000 });

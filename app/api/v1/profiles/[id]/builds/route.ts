@@ -2,7 +2,7 @@ import { z } from "zod";
 import { buildSummaryJson } from "@/lib/builds/api";
 import { apiIdempotencyKey, startedAnswer } from "@/lib/builds/api-start";
 import { startBuild } from "@/lib/builds/service";
-import { listBuilds } from "@/lib/data/builds";
+import { buildFilterOf, listBuilds } from "@/lib/data/builds";
 import { json, tokenRoute } from "@/lib/entry/route";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
@@ -19,17 +19,9 @@ export const dynamic = "force-dynamic";
  */
 export const GET = tokenRoute(
   { name: "api.v1.builds.list", permission: "build.read", target: "profile", query: apiListBuildsQuery },
-  async ({ scope, target: profile, query }) => {
-    const { rows } = await listBuilds(scope, {
-      profileId: profile.id,
-      ...(query.branch ? { branch: query.branch } : {}),
-      ...(query.commit ? { commit: query.commit } : {}),
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.from ? { from: query.from } : {}),
-      ...(query.to ? { to: query.to } : {}),
-      page: 1,
-      pageSize: query.limit,
-    });
+  async ({ scope, user, target: profile, query }) => {
+    // The builds page's filters, read the same way (`buildFilterOf`), for this profile.
+    const { rows } = await listBuilds(scope, { ...buildFilterOf(query, user), profileId: profile.id, page: 1, pageSize: query.limit });
     const origin = publicUrlOf(getEnv());
     return json({ builds: rows.map((row) => buildSummaryJson(row, origin)) });
   },
