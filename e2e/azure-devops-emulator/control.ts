@@ -112,6 +112,8 @@ export type CreatePullRequestControlInput = RepositoryInput & {
   createdById?: string;
   isDraft?: boolean;
   reviewerIds?: string[];
+  /** A pull request from a fork: the name of a fork of the repository (its `forkSource`). */
+  fork?: string;
 };
 
 export type UpdatePullRequestControlInput = {
@@ -141,6 +143,8 @@ export type PullRequestSnapshot = {
   description?: string;
   status: string;
   isDraft: boolean;
+  /** The fork the source branch comes from, if any. */
+  fork?: string;
   sourceRefName: string;
   targetRefName: string;
   createdById: string;
@@ -372,6 +376,15 @@ function userOrFirstMember(host: ControlHost, record: HostRecord, userId: string
   return user;
 }
 
+/** A fork of `repo` by name, in any project of its organization/collection, or a 404 ControlError. */
+function forkOfRepo(host: ControlHost, record: HostRecord, repo: RepoRecord, name: string): RepoRecord {
+  const fork = [...record.reposById.values()].find((candidate) => candidate.name.toLowerCase() === name.toLowerCase() && host.store.parentOf(candidate) === repo);
+  if (!fork) {
+    throw new ControlError(404, `No fork '${name}' of '${repo.name}' in '${record.name}'.`);
+  }
+  return fork;
+}
+
 /** A pull request of an organization/collection, or a 404 ControlError. */
 function findPullRequest(record: HostRecord, id: number): PullRequestRecord {
   const pr = pullRequestsOf(record).byId.get(id);
@@ -394,6 +407,7 @@ function snapshot(deployment: string, record: HostRecord, pr: PullRequestRecord)
     description: pr.description,
     status: pr.status,
     isDraft: pr.isDraft,
+    ...(pr.fork ? { fork: pr.fork.name } : {}),
     sourceRefName: pr.sourceRefName,
     targetRefName: pr.targetRefName,
     createdById: pr.createdById,
@@ -731,6 +745,7 @@ export function createControl(host: ControlHost): EmulatorControl {
         description: input.description,
         isDraft: input.isDraft,
         reviewerIds: input.reviewerIds,
+        ...(input.fork !== undefined ? { fork: forkOfRepo(host, record, repo, input.fork) } : {}),
       });
       return snapshot(deployment.name, record, pr);
     },
@@ -942,6 +957,7 @@ const schemas = {
     createdById: z.string().optional(),
     isDraft: z.boolean().optional(),
     reviewerIds: z.array(z.string()).optional(),
+    fork: z.string().min(1).optional(),
   }),
   updatePullRequest: z.object({
     deployment: z.string().optional(),

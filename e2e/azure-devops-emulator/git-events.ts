@@ -192,6 +192,8 @@ export type CreatePullRequestInput = {
   description?: string;
   isDraft?: boolean;
   reviewerIds?: string[];
+  /** A fork of the repository the source branch comes from (`forkSource`). */
+  fork?: RepoRecord;
 };
 
 /** `refs/heads/x` for `x` or `refs/heads/x`. */
@@ -238,6 +240,7 @@ export async function createPullRequest(context: Context, creator: FixtureUser, 
     targetRefName,
     status: "active",
     isDraft: input.isDraft ?? false,
+    ...(input.fork ? { fork: input.fork } : {}),
     createdById: creator.id,
     creationDate: date,
     mergeId: randomGuid(),

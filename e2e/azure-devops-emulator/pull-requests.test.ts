@@ -258,6 +258,29 @@ describe("pull requests through the control API and git pushes, with their servi
     expect(handle.control.deliveries({ subscriptionId: updated })).toHaveLength(2);
   });
 
+  it("a pull request from a fork names the fork in forkSource, over REST and in its service hook; other pull requests have none", async () => {
+    const created = String(
+      body(
+        await postJson(
+          `${base}/_apis/hooks/subscriptions`,
+          hookSubscription({ url: `${receiver.url}/fork`, eventType: "git.pullrequest.created", projectId: DEFAULT_PROJECTS.mobileIos.id, repository: DEFAULT_REPOS.walletApp.id, branch: "main" }),
+          alex,
+        ),
+      ).id,
+    );
+    const pr = await handle.control.createPullRequest({ ...wallet, sourceBranch: "contrib/dark-mode", title: "Dark mode", fork: "wallet-app-fork" });
+    expect(pr.fork).toBe("wallet-app-fork");
+    const rest = conforms("GitPullRequest", await request(`${repoApi}/pullRequests/${pr.pullRequestId}`, { headers: alex }));
+    expect(rest.forkSource).toMatchObject({ name: "refs/heads/contrib/dark-mode", repository: { id: DEFAULT_REPOS.fork.id, name: "wallet-app-fork" } });
+    expect(rest.lastMergeCommit).toBeDefined();
+    const [delivery] = await handle.control.waitForDeliveries({ subscriptionId: created });
+    expect(((delivery?.payload as Record<string, unknown>).resource as Record<string, unknown>).forkSource).toMatchObject({ repository: { id: DEFAULT_REPOS.fork.id } });
+    const own = await handle.control.createPullRequest({ ...wallet, sourceBranch: "feature/own", title: "Own branch" });
+    expect(body(await request(`${repoApi}/pullRequests/${own.pullRequestId}`, { headers: alex })).forkSource).toBeUndefined();
+    // Only a fork of the pull request's repository can be its source.
+    await expect(handle.control.createPullRequest({ ...wallet, sourceBranch: "contrib/other", fork: "Wallet App" })).rejects.toThrow(/No fork 'Wallet App' of 'Wallet App'/);
+  });
+
   it("a push to the target recomputes the merge (no new iteration); conflicting changes give mergeStatus conflicts", async () => {
     const pr = await handle.control.createPullRequest({ ...wallet, sourceBranch: "feature/one", title: "One" });
     await handle.control.push({ ...wallet, branch: "main", commits: [{ message: "Unrelated change on main" }] });

@@ -65,6 +65,12 @@ export type PullRequestRecord = {
   targetRefName: string;
   status: PullRequestStatus;
   isDraft: boolean;
+  /**
+   * The fork the source branch belongs to, for a pull request from a fork (`forkSource`). A
+   * shortcut: the branch's commits live in the target repository's store, as Azure DevOps keeps a
+   * fork network's objects together; what clients see is the fork's identity in `forkSource`.
+   */
+  fork?: RepoRecord;
   createdById: string;
   creationDate: string;
   closedDate?: string;
@@ -171,6 +177,9 @@ export function pullRequestJson(store: Store, urls: HostUrls, pr: PullRequestRec
   body.targetRefName = pr.targetRefName;
   body.mergeStatus = pr.mergeStatus;
   body.isDraft = pr.isDraft;
+  if (pr.fork) {
+    body.forkSource = { name: pr.sourceRefName, objectId: pr.lastMergeSourceCommit, url: `${repoApiUrl(urls, pr.fork)}/refs?filter=${encodeURIComponent(pr.sourceRefName.replace(/^refs\//, ""))}`, repository: repositoryRef(urls, pr.fork) };
+  }
   body.mergeId = pr.mergeId;
   body.lastMergeSourceCommit = commitRef(urls, pr.repo, pr.lastMergeSourceCommit);
   body.lastMergeTargetCommit = commitRef(urls, pr.repo, pr.lastMergeTargetCommit);
