@@ -50,12 +50,16 @@ test.describe("service hooks", () => {
       await form.getByRole("textbox", { name: "Tags" }).fill("v*\n!v*-beta*");
       // Drafts wait for their authors to publish them.
       await form.getByRole("checkbox", { name: "Wait until a draft pull request is published" }).check();
+      // Pull requests from forks wait for a person unless every fork is trusted: this team trusts them.
+      await expect(form.getByRole("checkbox", { name: "Build pull requests from forks by themselves" })).not.toBeChecked();
+      await form.getByRole("checkbox", { name: "Build pull requests from forks by themselves" }).check();
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText(/Saved\. Keel sets up the service hooks/)).toBeVisible();
       await expect(page.getByRole("region", { name: "Triggers" })).toContainText("Tags: v*, !v*-beta*.");
-      await expect(page.getByRole("region", { name: "Triggers" })).toContainText("pull requests into the default branch (master) once they are no longer drafts.");
+      await expect(page.getByRole("region", { name: "Triggers" })).toContainText("pull requests into the default branch (master) once they are no longer drafts, from forks too.");
       await expect(form.getByRole("checkbox", { name: "Wait until a draft pull request is published" })).toBeChecked();
-      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers).toMatchObject({ tags: { enabled: true, patterns: ["v*", "!v*-beta*"] }, pullRequest: { enabled: true, drafts: false } });
+      await expect(form.getByRole("checkbox", { name: "Build pull requests from forks by themselves" })).toBeChecked();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers).toMatchObject({ tags: { enabled: true, patterns: ["v*", "!v*-beta*"] }, pullRequest: { enabled: true, drafts: false, forks: true } });
       // The worker creates the three subscriptions; the page says so once they exist.
       await expect(async () => {
         await page.reload();

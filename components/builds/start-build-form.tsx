@@ -161,7 +161,7 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
           <datalist id={`${listId}-pull-requests`}>
             {pullRequests.state === "ready" &&
               pullRequests.items.map((pr) => (
-                <option key={pr.id} value={String(pr.id)} label={`!${pr.id} ${pr.title}${pr.isDraft ? " (draft)" : ""} — ${pr.sourceBranch} into ${pr.targetBranch}`} />
+                <option key={pr.id} value={String(pr.id)} label={`!${pr.id} ${pr.title}${pr.isDraft ? " (draft)" : ""} — ${pr.sourceBranch}${pr.fork ? ` of the fork ${pr.fork}` : ""} into ${pr.targetBranch}`} />
               ))}
           </datalist>
         </>

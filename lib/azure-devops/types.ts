@@ -226,6 +226,8 @@ export type GitPullRequest = {
   sourceRefName: string;
   targetRefName: string;
   isDraft?: boolean;
+  /** The fork the source branch is in, for a pull request from a fork. */
+  forkSource?: { name?: string; repository?: { id: string; name?: string } };
   mergeStatus?: string;
   lastMergeSourceCommit?: { commitId: string };
   lastMergeTargetCommit?: { commitId: string };

@@ -390,6 +390,26 @@ describe("service hooks", () => {
     }
   }, 60_000);
 
+  it("a pull request from a fork waits for a person, unless the profile builds forks by themselves", async () => {
+    const trusting = await seedProfile("Wallet fork PRs", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], forks: true } });
+    try {
+      const created = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "contrib/hooks-fork", targetBranch: "main", title: "Fork PR", fork: "wallet-app-fork" } as Parameters<EmulatorHandle["control"]["createPullRequest"]>[0]);
+      const build = await until("the fork's build by the profile that builds forks", async () => (await buildsOf(trusting)).find((item) => item.pullRequestId === created.pullRequestId));
+      expect(build).toMatchObject({ trigger: "PULL_REQUEST", targetRef: "refs/heads/main", commitId: created.lastMergeCommit });
+      const delivery = await until("the fork's delivery", async () =>
+        (await database.prisma.hookDelivery.findMany({ where: { eventType: "git.pullrequest.created", status: "PROCESSED", pullRequestId: created.pullRequestId } }))[0],
+      );
+      // The default profile (pull requests into main) names the fork and how to build it.
+      expect((delivery.outcome as { profileId: string; matched: boolean; reason?: string }[]).find((item) => item.profileId === profiles.main)).toMatchObject({
+        matched: false,
+        reason: expect.stringContaining("The pull request comes from the fork wallet-app-fork"),
+      });
+      expect((await buildsOf(profiles.main)).filter((item) => item.pullRequestId === created.pullRequestId)).toHaveLength(0);
+    } finally {
+      await database.prisma.buildProfile.deleteMany({ where: { id: trusting } });
+    }
+  }, 60_000);
+
   it("a pull request abandoned cancels its builds still waiting, for a profile that cancels superseded builds, and the delivery log says so", async () => {
     const lane = await seedProfile("Wallet PR lane", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, supersede: "queued" });
     // A pool no worker serves: its builds stay queued.
@@ -541,9 +561,12 @@ describe("service hooks", () => {
 
     // A pull request the poller built, closed before its build ran: the next poll cancels it (the profile cancels superseded builds).
     await database.prisma.buildProfile.update({ where: { id: profile }, data: { buildPool: "nobody-builds-this", triggers: { ...automatic(["poll/**"], []), supersede: "queued" } } });
+    // A pull request from a fork, opened first: the poll that builds the next one has seen it, and left it to a person.
+    const fromFork = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "contrib/poll-fork", targetBranch: "main", title: "Polled fork PR", fork: "wallet-app-fork" } as Parameters<EmulatorHandle["control"]["createPullRequest"]>[0]);
     const pr = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "poll/pr", targetBranch: "main", title: "Polled PR" });
     const prBuild = await until("the polled pull request's build", async () => (await buildsOf(profile)).find((item) => item.pullRequestId === pr.pullRequestId));
     expect(prBuild).toMatchObject({ trigger: "PULL_REQUEST", status: "QUEUED" });
+    expect((await buildsOf(profile)).filter((item) => item.pullRequestId === fromFork.pullRequestId)).toHaveLength(0);
     await emulator.control.updatePullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId, status: "completed" } as Parameters<EmulatorHandle["control"]["updatePullRequest"]>[0]);
     const closed = await until("the closed pull request's build to be canceled", async () => {
       const build = await database.prisma.build.findUniqueOrThrow({ where: { id: prBuild.id } });

@@ -37,6 +37,8 @@ export const pullRequestResourceSchema = z.looseObject({
   repository: repositorySchema,
   mergeStatus: z.string().max(50).optional(),
   isDraft: z.boolean().optional(),
+  /** Present when the source branch is in a fork (lib/shared/triggers.ts, forkOf). */
+  forkSource: z.looseObject({ repository: repositorySchema.optional() }).optional(),
   lastMergeSourceCommit: z.looseObject({ commitId: objectId }).optional(),
   lastMergeTargetCommit: z.looseObject({ commitId: objectId }).optional(),
   lastMergeCommit: z.looseObject({ commitId: objectId }).optional(),

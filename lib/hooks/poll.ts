@@ -9,7 +9,7 @@ import { slotJobId } from "@/lib/jobs/schedules";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { systemScope, type Scope } from "@/lib/scope";
-import { draftDecision, pullRequestBuildKey, pullRequestDecision, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { draftDecision, forkDecision, forkOf, pullRequestBuildKey, pullRequestDecision, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { cancelClosedPullRequestBuilds } from "@/lib/builds/service";
 import { changeLister, closedWords, latestIteration, messageLister, onPush, pathsAllow, skipAllows, start, type ProfileOutcome } from "./process";
 
@@ -123,7 +123,7 @@ export async function pollRepository(scope: Scope, connectionId: string, project
     }
     let iteration: number | null = null;
     for (const profile of profiles) {
-      if (!pullRequestDecision(profile.triggers, pr.targetRefName, profile.defaultBranch).start || !draftDecision(profile.triggers, pr.isDraft).start) {
+      if (!pullRequestDecision(profile.triggers, pr.targetRefName, profile.defaultBranch).start || !draftDecision(profile.triggers, pr.isDraft).start || !forkDecision(profile.triggers, forkOf(pr)).start) {
         continue;
       }
       if (!(await skipAllows(source, () => messages(projectId, source))).start || !(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {

@@ -10,7 +10,7 @@ import { processDeliveryQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
-import { draftDecision, pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, skipDecision, supersedeOf, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
+import { draftDecision, forkDecision, forkOf, pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, skipDecision, supersedeOf, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
 import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID } from "./payload";
 
 // The hooks.process job: one stored delivery → the profiles of its repository → startBuild for
@@ -147,6 +147,11 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
       const draft = draftDecision(profile.triggers, pr.data.isDraft);
       if (!draft.start) {
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: draft.reason });
+        continue;
+      }
+      const fork = forkDecision(profile.triggers, forkOf(pr.data));
+      if (!fork.start) {
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: fork.reason });
         continue;
       }
       if (!pr.data.lastMergeCommit || !pr.data.lastMergeSourceCommit) {

@@ -3,6 +3,8 @@ import {
   branchMatches,
   DEFAULT_TRIGGERS,
   draftDecision,
+  forkDecision,
+  forkOf,
   pathDecision,
   pathMatches,
   pullRequestBuildKey,
@@ -75,6 +77,9 @@ describe("the triggers form", () => {
     expect(triggersFormSchema.parse({ mode: "automatic", supersede: "running" }).supersede).toBe("running");
     // Waiting for drafts to be published is stored only when asked for: triggers saved without it build drafts.
     expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on", pullRequestSkipDrafts: "on" }).pullRequest).toEqual({ enabled: true, branches: [], drafts: false });
+    // Building forks by themselves is stored only when asked for: triggers saved without it wait for a person.
+    expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on", pullRequestForks: "on" }).pullRequest).toEqual({ enabled: true, branches: [], forks: true });
+    expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on" }).pullRequest).toEqual({ enabled: true, branches: [] });
     expect(triggersFormSchema.safeParse({ mode: "automatic", supersede: "all" }).error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
       ["supersede", "Choose what happens to older builds of the same branch or pull request"],
     ]);
@@ -207,5 +212,26 @@ describe("draft pull requests", () => {
     // Published, or an event that does not say: built.
     expect(draftDecision(waits, false)).toEqual({ start: true });
     expect(draftDecision(waits, undefined)).toEqual({ start: true });
+  });
+});
+
+describe("pull requests from forks", () => {
+  const repository = { id: "5E0F8C1A-0000-4000-8000-000000000001" };
+  it("are told by forkSource naming another repository", () => {
+    expect(forkOf({ repository, forkSource: { repository: { id: "f0f0", name: "wallet-app-fork" } } })).toBe("wallet-app-fork");
+    expect(forkOf({ repository, forkSource: { repository: { id: "f0f0" } } })).toBe("f0f0");
+    expect(forkOf({ repository })).toBeNull();
+    // A forkSource naming the repository itself (ids compared without case) is no fork.
+    expect(forkOf({ repository, forkSource: { repository: { id: repository.id.toLowerCase(), name: "Wallet App" } } })).toBeNull();
+    expect(forkOf({ repository, forkSource: {} })).toBeNull();
+  });
+
+  it("wait for a person unless the profile builds them by themselves", () => {
+    expect(forkDecision(DEFAULT_TRIGGERS, null)).toEqual({ start: true });
+    const waiting = forkDecision(DEFAULT_TRIGGERS, "wallet-app-fork");
+    expect(waiting.start).toBe(false);
+    expect(waiting.start === false && waiting.reason).toMatch(/^The pull request comes from the fork wallet-app-fork: .*Start build → Pull request.*Build pull requests from forks by themselves/);
+    const trusting = { ...DEFAULT_TRIGGERS, pullRequest: { enabled: true, branches: [], forks: true } };
+    expect(forkDecision(trusting, "wallet-app-fork")).toEqual({ start: true });
   });
 });

@@ -64,6 +64,7 @@ export type BranchDto = { name: string; objectId: string };
 export type BranchPageDto = { items: BranchDto[]; nextCursor: string | null };
 export type CommitDto = { id: string; message: string; author: string | null; date: string | null };
 export type CommitPageDto = { branch: string; items: CommitDto[]; hasMore: boolean; limit: number };
-export type PullRequestDto = { id: number; title: string; sourceBranch: string; targetBranch: string; isDraft: boolean };
+/** `fork`: the fork its source branch is in (a pull request from a fork), else null. */
+export type PullRequestDto = { id: number; title: string; sourceBranch: string; targetBranch: string; isDraft: boolean; fork: string | null };
 export type PullRequestListDto = { items: PullRequestDto[] };
 export type TagListDto = { items: { name: string }[] };

@@ -44,8 +44,11 @@ export const triggersSchema = z.object({
   /** "manual": only people start builds; "automatic": the push and pull-request triggers below. */
   mode: z.enum(["automatic", "manual"]),
   push: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS) }),
-  /** `drafts: false`: a draft pull request waits until it is published (absent: drafts are built, as before it existed). */
-  pullRequest: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS), drafts: z.boolean().optional() }),
+  /**
+   * `drafts: false`: a draft pull request waits until it is published (absent: drafts are built, as before it existed).
+   * `forks: true`: pull requests from forks are built by themselves too (absent: someone starts their builds; forkDecision).
+   */
+  pullRequest: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS), drafts: z.boolean().optional(), forks: z.boolean().optional() }),
   /** Builds at set times (lib/shared/schedule.ts); absent (triggers saved before schedules existed): off. */
   schedule: scheduleSchema.optional(),
   /**
@@ -259,6 +262,42 @@ export function buildsDrafts(triggers: ProfileTriggers): boolean {
  */
 export function draftDecision(triggers: ProfileTriggers, isDraft: boolean | undefined): TriggerDecision {
   return isDraft === true && !buildsDrafts(triggers) ? { start: false, reason: "The pull request is a draft: this profile builds pull requests once they are published (Triggers → Draft pull requests)." } : { start: true };
+}
+
+/** Whether the triggers build pull requests from forks by themselves (only when told to). */
+export function buildsForks(triggers: ProfileTriggers): boolean {
+  return triggers.pullRequest.forks === true;
+}
+
+/** What a pull request (a service hook's resource, or the REST list's item) says about its source repository. */
+type ForkedPullRequest = { repository?: { id: string }; forkSource?: { repository?: { id: string; name?: string } } };
+
+/**
+ * The fork a pull request comes from (its name, else its id), or null when its source branch is
+ * in the repository itself: Azure DevOps names the fork in `forkSource`.
+ */
+export function forkOf(pr: ForkedPullRequest): string | null {
+  const fork = pr.forkSource?.repository;
+  if (!fork || (pr.repository && fork.id.toLowerCase() === pr.repository.id.toLowerCase())) {
+    return null;
+  }
+  return fork.name ?? fork.id;
+}
+
+/**
+ * Whether a pull request that matched the triggers is built by itself, from a fork or not. Anyone
+ * who can read a repository can fork it and open a pull request, and a build runs its code on the
+ * workers with the profile's secret variables and files; so, as Azure Pipelines' fork protection
+ * does, a fork's pull request waits for someone who read the change to start its build, unless the
+ * profile says every fork is trusted.
+ */
+export function forkDecision(triggers: ProfileTriggers, fork: string | null): TriggerDecision {
+  return fork !== null && !buildsForks(triggers)
+    ? {
+        start: false,
+        reason: `The pull request comes from the fork ${fork}: its code would run on the workers with this profile's secrets, so it is built when someone who read the change starts it (Start build → Pull request), or by itself once Triggers → Build pull requests from forks by themselves is on.`,
+      }
+    : { start: true };
 }
 
 /** Whether a tag (`v2.4.0` or `refs/tags/v2.4.0`) matches tag patterns: as branches do, but no patterns means every tag. */

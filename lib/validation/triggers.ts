@@ -15,6 +15,7 @@ export const triggersFields = [
   "pullRequest",
   "pullRequestBranches",
   "pullRequestSkipDrafts",
+  "pullRequestForks",
   "tags",
   "tagPatterns",
   "paths",
@@ -63,6 +64,7 @@ export const triggersFormSchema = z
     pullRequest: box,
     pullRequestBranches: patternsField("Pull request target branches"),
     pullRequestSkipDrafts: box,
+    pullRequestForks: box,
     tags: box,
     tagPatterns: patternsField("Tags", "tag"),
     paths: patternsField("Paths", "path"),
@@ -100,7 +102,12 @@ export const triggersFormSchema = z
     (form): ProfileTriggers => ({
       mode: form.mode,
       push: { enabled: form.push === "on", branches: form.pushBranches },
-      pullRequest: { enabled: form.pullRequest === "on", branches: form.pullRequestBranches, ...(form.pullRequestSkipDrafts === "on" ? { drafts: false } : {}) },
+      pullRequest: {
+        enabled: form.pullRequest === "on",
+        branches: form.pullRequestBranches,
+        ...(form.pullRequestSkipDrafts === "on" ? { drafts: false } : {}),
+        ...(form.pullRequestForks === "on" ? { forks: true } : {}),
+      },
       tags: { enabled: form.tags === "on", patterns: form.tagPatterns },
       schedule: {
         enabled: form.schedule === "on",

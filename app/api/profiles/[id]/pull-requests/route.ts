@@ -3,6 +3,7 @@ import { clientForConnection } from "@/lib/repositories/connection-client";
 import { disconnectedProfile, upstreamFailure } from "@/lib/repositories/route-helpers";
 import { shortBranchName } from "@/lib/shared/names";
 import type { PullRequestListDto } from "@/lib/shared/repository-dto";
+import { forkOf } from "@/lib/shared/triggers";
 
 /**
  * The profile repository's active pull requests (up to 100, newest first), live from Azure
@@ -19,7 +20,7 @@ export const GET = route({ name: "api.profiles.pullRequests", permission: "profi
     const body: PullRequestListDto = {
       items: pullRequests
         .sort((a, b) => b.pullRequestId - a.pullRequestId)
-        .map((pr) => ({ id: pr.pullRequestId, title: pr.title ?? "", sourceBranch: shortBranchName(pr.sourceRefName), targetBranch: shortBranchName(pr.targetRefName), isDraft: pr.isDraft === true })),
+        .map((pr) => ({ id: pr.pullRequestId, title: pr.title ?? "", sourceBranch: shortBranchName(pr.sourceRefName), targetBranch: shortBranchName(pr.targetRefName), isDraft: pr.isDraft === true, fork: forkOf(pr) })),
     };
     return json(body);
   } catch (error) {
