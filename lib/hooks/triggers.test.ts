@@ -208,7 +208,7 @@ describe("draft pull requests", () => {
   it("are built unless the profile waits for them to be published", () => {
     expect(draftDecision(DEFAULT_TRIGGERS, true)).toEqual({ start: true });
     const waits = { ...DEFAULT_TRIGGERS, pullRequest: { enabled: true, branches: [], drafts: false } };
-    expect(draftDecision(waits, true)).toEqual({ start: false, reason: "The pull request is a draft: this profile builds pull requests once they are published (Triggers → Draft pull requests)." });
+    expect(draftDecision(waits, true)).toEqual({ start: false, reason: "The pull request is a draft: this profile builds pull requests once they are published (Triggers → Wait until a draft pull request is published)." });
     // Published, or an event that does not say: built.
     expect(draftDecision(waits, false)).toEqual({ start: true });
     expect(draftDecision(waits, undefined)).toEqual({ start: true });

@@ -261,7 +261,7 @@ export function buildsDrafts(triggers: ProfileTriggers): boolean {
  * waits for drafts builds it once its author publishes it (Azure DevOps then sends an update).
  */
 export function draftDecision(triggers: ProfileTriggers, isDraft: boolean | undefined): TriggerDecision {
-  return isDraft === true && !buildsDrafts(triggers) ? { start: false, reason: "The pull request is a draft: this profile builds pull requests once they are published (Triggers → Draft pull requests)." } : { start: true };
+  return isDraft === true && !buildsDrafts(triggers) ? { start: false, reason: "The pull request is a draft: this profile builds pull requests once they are published (Triggers → Wait until a draft pull request is published)." } : { start: true };
 }
 
 /** Whether the triggers build pull requests from forks by themselves (only when told to). */
