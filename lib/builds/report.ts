@@ -3,14 +3,15 @@ import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import type { GitStatusState } from "@/lib/azure-devops/types";
 import { noteUseFailure } from "@/lib/connections/health";
-import { failureLines, getPullRequestComment, markReportFailed, markReportSent, pendingReports, savePullRequestComment, failureHistoriesOf, type ReportTarget } from "@/lib/data/builds";
-import { getConnection } from "@/lib/data/connections";
+import { failureLines, getPullRequestComment, hasPullRequestIterationBuild, markReportFailed, markReportSent, pendingReports, savePullRequestComment, failureHistoriesOf, type ReportTarget } from "@/lib/data/builds";
+import { getConnection, type ConnectionView } from "@/lib/data/connections";
 import { getEnv } from "@/lib/env";
 import type { JobContext } from "@/lib/jobs/define";
 import { reportBuildQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
+import type { Scope } from "@/lib/scope";
 import { buildStatusLabel, formatDuration } from "@/lib/shared/builds";
 import { unexpectedProblem, type PickerProblem } from "@/lib/shared/problems";
 import type { FailureLine } from "@/lib/shared/log-errors";
@@ -44,6 +45,36 @@ export function statusState(status: string): GitStatusState {
     default:
       // CANCELED and ERROR: the check did not complete; neither says the code is wrong.
       return "error";
+  }
+}
+
+/** The status a pull request from a fork shows while its build waits for a person. */
+export const FORK_WAITING_DESCRIPTION = "Waiting: a pull request from a fork is built once someone who read it starts its build in Keel";
+
+/**
+ * Tells a pull request from a fork that its build waits for a person (lib/hooks/README.md, "Pull
+ * requests from forks"): a pending status in the profile's context on its newest iteration,
+ * linking the profile's page, so reviewers see why no build ran and where to start one. A build
+ * of that iteration (someone started it) is not covered over; a build started later replaces it
+ * (same context). Best effort: a refusal is logged and false returned, the delivery goes on.
+ */
+export async function reportForkWaiting(scope: Scope, connection: ConnectionView, profile: { id: string; name: string; projectId: string }, repositoryId: string, pullRequestId: number, iteration: number): Promise<boolean> {
+  if (await hasPullRequestIterationBuild(scope, profile.id, pullRequestId, iteration)) {
+    return false;
+  }
+  try {
+    const { client } = await clientForConnection(scope, connection);
+    await client.createPullRequestStatus(profile.projectId, repositoryId, pullRequestId, {
+      state: "pending",
+      description: FORK_WAITING_DESCRIPTION,
+      targetUrl: `${publicUrlOf(getEnv())}/profiles/${profile.id}`,
+      context: { genre: STATUS_GENRE, name: profile.name },
+      iterationId: iteration,
+    });
+    return true;
+  } catch (error) {
+    log.warn({ profileId: profile.id, pullRequestId, finding: problemFromError(error, connection)?.id ?? "unexpected" }, "telling a pull request from a fork that it waits failed");
+    return false;
   }
 }
 

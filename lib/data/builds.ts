@@ -1680,6 +1680,11 @@ export async function listReports(scope: Scope, buildId: string) {
   });
 }
 
+/** Whether a profile has a build of a pull request's iteration, started by anyone (a fork's waiting status must not cover it). */
+export async function hasPullRequestIterationBuild(scope: Scope, profileId: string, pullRequestId: number, iteration: number): Promise<boolean> {
+  return (await db.build.findFirst({ where: { organizationId: scope.organizationId, profileId, pullRequestId, pullRequestIteration: iteration }, select: { id: true } })) !== null;
+}
+
 /** The PR thread comment a profile keeps on a pull request, if Keel made one. */
 export async function getPullRequestComment(scope: Scope, profileId: string, pullRequestId: number): Promise<{ threadId: number; commentId: number } | null> {
   return db.pullRequestComment.findFirst({ where: { organizationId: scope.organizationId, profileId, pullRequestId }, select: { threadId: true, commentId: true } });

@@ -399,12 +399,27 @@ describe("service hooks", () => {
       const delivery = await until("the fork's delivery", async () =>
         (await database.prisma.hookDelivery.findMany({ where: { eventType: "git.pullrequest.created", status: "PROCESSED", pullRequestId: created.pullRequestId } }))[0],
       );
-      // The default profile (pull requests into main) names the fork and how to build it.
+      // The default profile (pull requests into main) names the fork and how to build it, and says so on the pull request.
+      const { FORK_WAITING_DESCRIPTION } = await import("@/lib/builds/report");
+      const { FORK_WAITING_TOLD, processDelivery } = await import("./process");
       expect((delivery.outcome as { profileId: string; matched: boolean; reason?: string }[]).find((item) => item.profileId === profiles.main)).toMatchObject({
         matched: false,
-        reason: expect.stringContaining("The pull request comes from the fork wallet-app-fork"),
+        reason: expect.stringMatching(/^The pull request comes from the fork wallet-app-fork: .* The pull request shows it as waiting/),
       });
       expect((await buildsOf(profiles.main)).filter((item) => item.pullRequestId === created.pullRequestId)).toHaveLength(0);
+      const waiting = async () =>
+        (await emulator.control.pullRequest({ organization: "fabrikam", pullRequestId: created.pullRequestId } as Parameters<EmulatorHandle["control"]["pullRequest"]>[0])).statuses.filter(
+          (status) => status.contextName === "Wallet main" && status.description === FORK_WAITING_DESCRIPTION,
+        );
+      expect(await waiting()).toEqual([expect.objectContaining({ state: "pending", contextGenre: "keel", iterationId: 1, targetUrl: `http://127.0.0.1:${receiverPort}/profiles/${profiles.main}` })]);
+      // Someone who read it starts its build; the event again (a replay) does not cover the build's status with the waiting one.
+      const { startBuild } = await import("@/lib/builds/service");
+      const manual = await startBuild(scope, { profileId: profiles.main, trigger: "MANUAL", pullRequestNumber: created.pullRequestId, idempotencyKey: `fork-${created.pullRequestId}` });
+      expect(manual.build).toMatchObject({ pullRequestId: created.pullRequestId, pullRequestIteration: 1, commitId: created.lastMergeCommit });
+      const again = (await processDelivery(scope, delivery.id)).find((item) => item.profileId === profiles.main);
+      expect(again?.reason).toMatch(/^The pull request comes from the fork wallet-app-fork/);
+      expect(again?.reason).not.toContain(FORK_WAITING_TOLD.trim());
+      expect(await waiting()).toHaveLength(1);
     } finally {
       await database.prisma.buildProfile.deleteMany({ where: { id: trusting } });
     }
@@ -567,6 +582,11 @@ describe("service hooks", () => {
     const prBuild = await until("the polled pull request's build", async () => (await buildsOf(profile)).find((item) => item.pullRequestId === pr.pullRequestId));
     expect(prBuild).toMatchObject({ trigger: "PULL_REQUEST", status: "QUEUED" });
     expect((await buildsOf(profile)).filter((item) => item.pullRequestId === fromFork.pullRequestId)).toHaveLength(0);
+    const { FORK_WAITING_DESCRIPTION } = await import("@/lib/builds/report");
+    const waiting = await until("the polled fork's waiting status", async () =>
+      (await emulator.control.pullRequest({ organization: "fabrikam", pullRequestId: fromFork.pullRequestId } as Parameters<EmulatorHandle["control"]["pullRequest"]>[0])).statuses.find((status) => status.contextName === "Wallet polled"),
+    );
+    expect(waiting).toMatchObject({ state: "pending", description: FORK_WAITING_DESCRIPTION, iterationId: 1 });
     await emulator.control.updatePullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId, status: "completed" } as Parameters<EmulatorHandle["control"]["updatePullRequest"]>[0]);
     const closed = await until("the closed pull request's build to be canceled", async () => {
       const build = await database.prisma.build.findUniqueOrThrow({ where: { id: prBuild.id } });

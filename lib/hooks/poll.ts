@@ -10,8 +10,9 @@ import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { systemScope, type Scope } from "@/lib/scope";
 import { draftDecision, forkDecision, forkOf, pullRequestBuildKey, pullRequestDecision, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { reportForkWaiting } from "@/lib/builds/report";
 import { cancelClosedPullRequestBuilds } from "@/lib/builds/service";
-import { changeLister, closedWords, latestIteration, messageLister, onPush, pathsAllow, skipAllows, start, type ProfileOutcome } from "./process";
+import { changeLister, closedWords, FORK_WAITING_TOLD, latestIteration, messageLister, onPush, pathsAllow, skipAllows, start, type ProfileOutcome } from "./process";
 
 // The polling fallback (issue 14) for repositories that cannot receive service hooks — Azure
 // DevOps refused Keel the subscriptions, or KEEL_HOOKS=off because it cannot reach Keel. Every
@@ -123,7 +124,14 @@ export async function pollRepository(scope: Scope, connectionId: string, project
     }
     let iteration: number | null = null;
     for (const profile of profiles) {
-      if (!pullRequestDecision(profile.triggers, pr.targetRefName, profile.defaultBranch).start || !draftDecision(profile.triggers, pr.isDraft).start || !forkDecision(profile.triggers, forkOf(pr)).start) {
+      if (!pullRequestDecision(profile.triggers, pr.targetRefName, profile.defaultBranch).start || !draftDecision(profile.triggers, pr.isDraft).start) {
+        continue;
+      }
+      const fork = forkDecision(profile.triggers, forkOf(pr));
+      if (!fork.start) {
+        iteration ??= await latestIteration(scope, connection, projectId, repositoryId, pr.pullRequestId);
+        const told = await reportForkWaiting(scope, connection, profile, repositoryId, pr.pullRequestId, iteration);
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${told ? FORK_WAITING_TOLD : ""}` });
         continue;
       }
       if (!(await skipAllows(source, () => messages(projectId, source))).start || !(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {

@@ -1,5 +1,6 @@
 import "server-only";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
+import { reportForkWaiting } from "@/lib/builds/report";
 import { cancelClosedPullRequestBuilds, latestPullRequestIteration, startBuild } from "@/lib/builds/service";
 import { getConnection, type ConnectionView } from "@/lib/data/connections";
 import { countDeliveryAttempt, finishDelivery, getDelivery, listRepositoryProfiles, type RepositoryProfile } from "@/lib/data/hooks";
@@ -151,7 +152,9 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
       }
       const fork = forkDecision(profile.triggers, forkOf(pr.data));
       if (!fork.start) {
-        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: fork.reason });
+        iteration ??= await latestIteration(scope, connection, pr.data.repository.project?.id ?? "", pr.data.repository.id, pr.data.pullRequestId);
+        const told = await reportForkWaiting(scope, connection, profile, pr.data.repository.id, pr.data.pullRequestId, iteration);
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${told ? FORK_WAITING_TOLD : ""}` });
         continue;
       }
       if (!pr.data.lastMergeCommit || !pr.data.lastMergeSourceCommit) {
@@ -184,6 +187,9 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
   }
   throw new Unprocessable(`Keel does not act on ${eventType} events.`);
 }
+
+/** The delivery log's words when a waiting fork's pull request got Keel's pending status (lib/builds/report.ts, reportForkWaiting). */
+export const FORK_WAITING_TOLD = " The pull request shows it as waiting: Keel's pending status links this profile.";
 
 /** What closing a pull request canceled, for the delivery log (lib/builds/service.ts, cancelClosedPullRequestBuilds). */
 export function closedWords(canceled: readonly number[]): string {
