@@ -283,6 +283,36 @@ test.describe("builds", () => {
     }
   });
 
+  test("a pull request from a fork is marked in the list and, once chosen, named as someone else's code before it starts", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet forks"));
+    const member = await createUser({ role: "MEMBER" });
+    try {
+      const source = `contrib/${uniqueName("fork-pr").toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
+      const fromFork = await emulator.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: DEFAULT_REPOS.walletApp.name, sourceBranch: source, targetBranch: "main", title: "Faster sync", fork: "wallet-app-fork" });
+      const own = await emulator.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: DEFAULT_REPOS.walletApp.name, sourceBranch: `${source}-own`, targetBranch: "main", title: "Own branch" });
+      await signInPage(page, member.email, member.password);
+      await page.goto(`/profiles/${profile.id}`);
+      const start = page.getByRole("form", { name: "Start a build" });
+      await start.getByLabel("A pull request").check();
+      await expect(start.locator(`datalist option[value="${fromFork.pullRequestId}"]`)).toHaveAttribute("label", `!${fromFork.pullRequestId} Faster sync — ${source} of the fork wallet-app-fork into main`);
+      await expect(start.locator(`datalist option[value="${own.pullRequestId}"]`)).toHaveAttribute("label", `!${own.pullRequestId} Own branch — ${source}-own into main`);
+      const warning = start.getByRole("note");
+      await start.getByLabel("Pull request", { exact: true }).fill(String(own.pullRequestId));
+      await expect(warning).toHaveCount(0);
+      await start.getByLabel("Pull request", { exact: true }).fill(`!${fromFork.pullRequestId}`);
+      await expect(warning).toHaveText(`Pull request ${fromFork.pullRequestId} comes from the fork wallet-app-fork: its build runs that code on your workers with this profile's secret variables and files. Start it once you have read the change.`);
+      await expectNoSeriousA11yViolations(page, "start a build of a fork's pull request");
+      // Read, and started: a build of its merge commit like any pull request's.
+      await start.getByRole("button", { name: "Start build" }).click();
+      await page.waitForURL(/\/builds\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+      const buildId = new URL(page.url()).pathname.split("/").at(-1)!;
+      expect(await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).toMatchObject({ trigger: "MANUAL", pullRequestId: fromFork.pullRequestId, commitId: fromFork.lastMergeCommit });
+    } finally {
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+    }
+  });
+
   test("a release from a tag: chosen among the repository's tags, built as a tag build of the commit it names", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Tags"));
     const member = await createUser({ role: "MEMBER", name: "Tag Builder" });

@@ -29,6 +29,9 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
   const listId = useId();
   const fieldErrors = state.status === "error" ? state.fieldErrors : {};
   const values = state.status === "error" ? state.values : {};
+  const [typedPullRequest, setTypedPullRequest] = useState("");
+  // A pull request from a fork runs someone else's code with the profile's secrets: say so before it starts.
+  const fromFork = pullRequests.state === "ready" ? pullRequests.items.find((pr) => pr.fork !== null && String(pr.id) === typedPullRequest.trim().replace(/^!/, "")) : undefined;
 
   useEffect(() => {
     const term = branch.trim();
@@ -147,6 +150,7 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
             autoComplete="off"
             maxLength={12}
             defaultValue={values.pullRequest ?? ""}
+            onChange={(event) => setTypedPullRequest(event.target.value)}
             errors={fieldErrors.pullRequest}
             hint={
               pullRequests.state === "ready"
@@ -164,6 +168,11 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
                 <option key={pr.id} value={String(pr.id)} label={`!${pr.id} ${pr.title}${pr.isDraft ? " (draft)" : ""} — ${pr.sourceBranch}${pr.fork ? ` of the fork ${pr.fork}` : ""} into ${pr.targetBranch}`} />
               ))}
           </datalist>
+          {fromFork ? (
+            <p role="note" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+              Pull request {fromFork.id} comes from the fork {fromFork.fork}: its build runs that code on your workers with this profile&apos;s secret variables and files. Start it once you have read the change.
+            </p>
+          ) : null}
         </>
       ) : source === "tag" ? (
         <>
