@@ -302,7 +302,17 @@ test.describe("builds", () => {
       await start.getByLabel("Pull request", { exact: true }).fill(`!${fromFork.pullRequestId}`);
       await expect(warning).toHaveText(`Pull request ${fromFork.pullRequestId} comes from the fork wallet-app-fork: its build runs that code on your workers with this profile's secret variables and files. Start it once you have read the change.`);
       await expectNoSeriousA11yViolations(page, "start a build of a fork's pull request");
+      // The link of Keel's waiting status on the pull request opens the form set to it, warning included.
+      await page.goto(`/profiles/${profile.id}?pullRequest=${fromFork.pullRequestId}#start-build`);
+      await expect(start.getByLabel("A pull request")).toBeChecked();
+      await expect(start.getByLabel("Pull request", { exact: true })).toHaveValue(String(fromFork.pullRequestId));
+      await expect(warning).toContainText(`Pull request ${fromFork.pullRequestId} comes from the fork wallet-app-fork`);
+      // A link with anything else opens the form as usual.
+      await page.goto(`/profiles/${profile.id}?pullRequest=abc`);
+      await expect(start.getByLabel("A branch")).toBeChecked();
+      await page.goto(`/profiles/${profile.id}?pullRequest=${fromFork.pullRequestId}#start-build`);
       // Read, and started: a build of its merge commit like any pull request's.
+      await expect(warning).toBeVisible();
       await start.getByRole("button", { name: "Start build" }).click();
       await page.waitForURL(/\/builds\/[0-9a-f-]{36}$/, { timeout: 30_000 });
       const buildId = new URL(page.url()).pathname.split("/").at(-1)!;

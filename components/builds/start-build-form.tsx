@@ -18,9 +18,22 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
  * the same way). The form carries an
  * idempotency key made when it appears, so a double click queues one build.
  */
-export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKey }: { profileId: string; defaultBranch: string | null; action: Action; idempotencyKey: string }) {
+export function StartBuildForm({
+  profileId,
+  defaultBranch,
+  action,
+  idempotencyKey,
+  pullRequest,
+}: {
+  profileId: string;
+  defaultBranch: string | null;
+  action: Action;
+  idempotencyKey: string;
+  /** A pull request to start with (a link from Keel's status on a fork's pull request). */
+  pullRequest?: number | null;
+}) {
   const [state, formAction] = useActionState(action, idleState as FormState);
-  const { choice: source, radio } = useRadioChoice<"branch" | "commit" | "pullRequest" | "tag">("branch");
+  const { choice: source, radio } = useRadioChoice<"branch" | "commit" | "pullRequest" | "tag">(pullRequest ? "pullRequest" : "branch");
   const [branch, setBranch] = useState(defaultBranch ?? "");
   const [options, setOptions] = useState<string[]>([]);
   const [listState, setListState] = useState<"idle" | "loading" | "ready" | "error">("idle");
@@ -29,7 +42,7 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
   const listId = useId();
   const fieldErrors = state.status === "error" ? state.fieldErrors : {};
   const values = state.status === "error" ? state.values : {};
-  const [typedPullRequest, setTypedPullRequest] = useState("");
+  const [typedPullRequest, setTypedPullRequest] = useState(pullRequest ? String(pullRequest) : "");
   // A pull request from a fork runs someone else's code with the profile's secrets: say so before it starts.
   const fromFork = pullRequests.state === "ready" ? pullRequests.items.find((pr) => pr.fork !== null && String(pr.id) === typedPullRequest.trim().replace(/^!/, "")) : undefined;
 
@@ -89,7 +102,7 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
   }, [wantsPullRequests, profileId]);
 
   return (
-    <form action={formAction} className="space-y-4" aria-label="Start a build">
+    <form id="start-build" action={formAction} className="scroll-mt-6 space-y-4" aria-label="Start a build">
       <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
       {/* React resets the form after each answer: the commit field starts from the value just sent. */}
       <fieldset>
@@ -149,7 +162,7 @@ export function StartBuildForm({ profileId, defaultBranch, action, idempotencyKe
             list={`${listId}-pull-requests`}
             autoComplete="off"
             maxLength={12}
-            defaultValue={values.pullRequest ?? ""}
+            defaultValue={values.pullRequest ?? (pullRequest ? String(pullRequest) : "")}
             onChange={(event) => setTypedPullRequest(event.target.value)}
             errors={fieldErrors.pullRequest}
             hint={

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseAnsiLine, PLAIN_STYLE, stripAnsi } from "@/lib/shared/ansi";
-import { checkWorkflow, startBuildSchema } from "@/lib/validation/builds";
+import { checkWorkflow, pullRequestLinkSchema, startBuildSchema } from "@/lib/validation/builds";
 import { checkFetchUrl, fetchConfig, fetchFailure } from "./git";
 import { maskList, maskSecrets } from "./log";
 import { cacheMember, cachePathProblem } from "@/lib/shared/workflow";
@@ -168,6 +168,15 @@ describe("the workflow's checks", () => {
     }
     expect(startBuildSchema.safeParse({ source: "branch", branch: "bad..name", idempotencyKey: key }).error?.issues[0]?.message).toBe("Branch is not a valid Git branch name");
     expect(startBuildSchema.safeParse({ source: "commit", commit: "abc1234", idempotencyKey: key }).error?.issues[0]?.message).toMatch(/^Commit must be a full commit id/);
+  });
+});
+
+describe("a link to start a pull request's build", () => {
+  it("takes a pull request number, and nothing else", () => {
+    expect(pullRequestLinkSchema.safeParse("42").data).toBe(42);
+    for (const value of [undefined, "", "0", "!42", "4.2", "-1", "99999999999", "2147483648", ["42", "43"]]) {
+      expect(pullRequestLinkSchema.safeParse(value).success, JSON.stringify(value)).toBe(false);
+    }
   });
 });
 

@@ -67,7 +67,8 @@ export async function reportForkWaiting(scope: Scope, connection: ConnectionView
     await client.createPullRequestStatus(profile.projectId, repositoryId, pullRequestId, {
       state: "pending",
       description: FORK_WAITING_DESCRIPTION,
-      targetUrl: `${publicUrlOf(getEnv())}/profiles/${profile.id}`,
+      // The profile's page with Start build set to this pull request.
+      targetUrl: `${publicUrlOf(getEnv())}/profiles/${profile.id}?pullRequest=${pullRequestId}#start-build`,
       context: { genre: STATUS_GENRE, name: profile.name },
       iterationId: iteration,
     });

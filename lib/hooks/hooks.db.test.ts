@@ -411,7 +411,7 @@ describe("service hooks", () => {
         (await emulator.control.pullRequest({ organization: "fabrikam", pullRequestId: created.pullRequestId } as Parameters<EmulatorHandle["control"]["pullRequest"]>[0])).statuses.filter(
           (status) => status.contextName === "Wallet main" && status.description === FORK_WAITING_DESCRIPTION,
         );
-      expect(await waiting()).toEqual([expect.objectContaining({ state: "pending", contextGenre: "keel", iterationId: 1, targetUrl: `http://127.0.0.1:${receiverPort}/profiles/${profiles.main}` })]);
+      expect(await waiting()).toEqual([expect.objectContaining({ state: "pending", contextGenre: "keel", iterationId: 1, targetUrl: `http://127.0.0.1:${receiverPort}/profiles/${profiles.main}?pullRequest=${created.pullRequestId}#start-build` })]);
       // Someone who read it starts its build; the event again (a replay) does not cover the build's status with the waiting one.
       const { startBuild } = await import("@/lib/builds/service");
       const manual = await startBuild(scope, { profileId: profiles.main, trigger: "MANUAL", pullRequestNumber: created.pullRequestId, idempotencyKey: `fork-${created.pullRequestId}` });

@@ -54,6 +54,16 @@ export const startBuildSchema = z
     return chosen === z.NEVER ? z.NEVER : { ...chosen, parameters };
   });
 
+/**
+ * `?pullRequest=` on a profile's page (the link of Keel's status on a fork's pull request): a
+ * pull request number to start the Start build form with. Anything else starts it as usual.
+ */
+export const pullRequestLinkSchema = z
+  .string()
+  .regex(/^\d{1,10}$/)
+  .transform(Number)
+  .refine((number) => number >= 1 && number <= 2_147_483_647);
+
 /** Which of branch, commit, pull request and tag the form chose, checked; a refusal names its field. */
 function chooseSource(
   value: { source: "branch" | "commit" | "pullRequest" | "tag"; branch: string; commit: string; pullRequest: string; tag: string; idempotencyKey: string },

@@ -57,6 +57,7 @@ import { cloneUrlsFor, type CloneUrl, type CloneUrls } from "@/lib/repositories/
 import { formatList, shortBranchName } from "@/lib/shared/names";
 import { sharePath } from "@/lib/shared/shares";
 import { idSchema } from "@/lib/validation/auth";
+import { pullRequestLinkSchema } from "@/lib/validation/builds";
 import { platformLabel } from "@/lib/shared/platforms";
 import { formatTime } from "@/lib/shared/dates";
 import { signingExpiryWords, signingTitle } from "@/lib/shared/signing-files";
@@ -245,7 +246,13 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                   <p>Its connection to Azure DevOps was deleted, so Keel cannot fetch its code. Re-bind it to a connection that reaches this repository (above).</p>
                 </Alert>
               ) : canStart ? (
-                <StartBuildForm profileId={profile.id} defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null} action={startBuildAction.bind(null, profile.id)} idempotencyKey={randomUUID()} />
+                <StartBuildForm
+                  profileId={profile.id}
+                  defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null}
+                  action={startBuildAction.bind(null, profile.id)}
+                  idempotencyKey={randomUUID()}
+                  pullRequest={pullRequestLinkSchema.safeParse(query.pullRequest).data ?? null}
+                />
               ) : null}
               {latestApp ? (
                 <div className="rounded-md border border-slate-200 bg-slate-50 px-4 py-3 text-sm" aria-label="Latest successful build's artifacts" role="group">
