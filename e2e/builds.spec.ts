@@ -1453,7 +1453,7 @@ test.describe("builds", () => {
       expect(retry).toMatchObject({ number: 2, commitId: main.objectId, branch: "refs/heads/main", trigger: "PUSH", commitMessage: "Bump the SDK" });
       await page.goto(`/builds/${lost.id}`);
       const notice = page.getByRole("status").filter({ hasText: "Started again as #2" });
-      await expect(notice).toContainText("Keel lost the worker running this build, so its profile started it again");
+      await expect(notice).toContainText("The worker running this build went away before it finished (lost, or shut down), so its profile started it again");
       await expect(page.getByTestId("build-log")).toContainText("Keel lost the worker running this build; marked as an error.");
       await expectNoSeriousA11yViolations(page, "a lost build started again");
       await notice.getByRole("link", { name: /#2$/ }).click();

@@ -341,7 +341,7 @@ export function WorkflowEditor({
           Start again when its worker is lost
         </label>
         <p id={`${id}-retry-hint`} className="text-sm text-slate-600">
-          When the machine running a build dies or its worker is killed (a spot instance taken back, a Mac restarted for an update), Keel queues the build once more: the same commit, variables and steps, under the same status in Azure DevOps. Once only, and never after someone canceled it or when a newer build of its branch is there. Leave it off for steps that must never run twice, such as an upload that a second run would repeat.
+          When the machine running a build dies, or its worker is killed or shut down mid-build (a spot instance taken back, a Mac restarted for an update), Keel queues the build once more: the same commit, variables and steps, under the same status in Azure DevOps. Once only, and never after someone canceled it or when a newer build of its branch is there. Leave it off for steps that must never run twice, such as an upload that a second run would repeat.
         </p>
       </section>
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -510,6 +510,35 @@ describe("the build worker", () => {
     expect((await finished(next.id)).workerPid).toBe(upgraded.process.pid);
     upgraded.process.kill("SIGTERM");
     await upgraded.exited;
+  });
+
+  it("a worker shut down (SIGTERM) mid-build ends it as its worker gone, and a profile that asks starts it again on another worker", async () => {
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const spot = await seedProfile("Wallet spot lane", DEFAULT_PATS.fabrikamFull);
+    // The first run finds no flag and outlasts the shutdown grace (2 s); the run started again finds it and ends at once.
+    const flag = path.join(outside, `spot-${Date.now()}`);
+    await updateWorkflow(scope, spot, { steps: [{ name: "Build", command: `test -e ${flag} && echo built the second time || { touch ${flag}; sleep 30; }` }], timeoutMinutes: 30, variables: [], pool: "spot", retryLostBuilds: true });
+    const first = startWorker({ KEEL_BUILD_POOLS: "spot" });
+    const build = await start({ branch: "main", profile: spot });
+    await until("the build to run its step", async () => existsSync(flag));
+    first.process.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    const ended = await database.prisma.build.findUniqueOrThrow({ where: { id: build.id } });
+    const retry = await database.prisma.build.findUniqueOrThrow({ where: { retryOfId: build.id } });
+    expect(ended).toMatchObject({ status: "ERROR", statusReason: `The Keel worker running this build was shut down before it finished. Keel started it again as #${retry.number}: the profile starts a build again once when its worker is lost.` });
+    expect(ended.workerLostAt).not.toBeNull();
+    expect((await logOf(build.id)).slice(-2)).toEqual([expect.stringMatching(/^The Keel worker running this build was shut down before it finished\. \(/), `Keel started it again as #${retry.number}: the profile starts a build again once when its worker is lost.`]);
+    expect(retry).toMatchObject({ status: "QUEUED", commitId: ended.commitId, branch: "refs/heads/main", pool: "spot", requestedById: ended.requestedById });
+    // Azure DevOps hears no error for it: its retry reports in its place.
+    expect(await database.prisma.buildReport.count({ where: { buildId: build.id, buildStatus: "ERROR" } })).toBe(0);
+    expect(await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "build.started", targetId: retry.id } })).toMatchObject({ actorKind: "SYSTEM", actorJob: "builds.run", data: { retryOf: build.id } });
+    // Another worker of the pool takes the retry.
+    const second = startWorker({ KEEL_BUILD_POOLS: "spot" });
+    const done = await finished(retry.id);
+    expect([done.status, done.workerPid]).toEqual(["SUCCEEDED", second.process.pid]);
+    expect(await logOf(retry.id)).toContain("built the second time");
+    second.process.kill("SIGTERM");
+    await second.exited;
   });
 
   it("steps from the repository: the commit's keel.yml is read after the fetch and run; a missing or wrong file fails the build, naming the line", async () => {

@@ -7,7 +7,7 @@ import { authorizationHeader } from "@/lib/azure-devops/transport";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { noteUseFailure } from "@/lib/connections/health";
 import { connectionCredential } from "@/lib/connections/service";
-import { beatBuild, claimBuild, finishBuild, getBuild, openBuildVariables, previousGoodBuild, setBuildChanges, setBuildSteps, setStepStatus, setTestSummary, type ClaimedBuild } from "@/lib/data/builds";
+import { beatBuild, claimBuild, finishBuild, finishShutdownBuild, getBuild, openBuildVariables, previousGoodBuild, setBuildChanges, setBuildSteps, setStepStatus, setTestSummary, type ClaimedBuild, type LostBuild } from "@/lib/data/builds";
 import { getProfile, type ProfileView } from "@/lib/data/profiles";
 import { openSecretFiles } from "@/lib/data/secret-files";
 import { getEnv, isolatedChildEnv } from "@/lib/env";
@@ -15,6 +15,8 @@ import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import { isAppError } from "@/lib/errors";
 import type { BuildStatus } from "@/lib/generated/prisma/enums";
 import { JobDeferred, type JobContext } from "@/lib/jobs/define";
+import { enqueue } from "@/lib/jobs/enqueue";
+import { buildQueueFor } from "@/lib/jobs/queues";
 import { logger, scrubSecrets } from "@/lib/logger";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { outboundPolicyFor } from "@/lib/outbound";
@@ -111,6 +113,20 @@ function textLines(content: Buffer): string[] {
     return [];
   }
   return text.split(/\r?\n/).map((line) => line.trim());
+}
+
+/**
+ * After a build whose worker went away was ended (the sweeper found it lost, or its worker shut
+ * down): its reports go out, and its retry, when the profile started one, gets its build job. A
+ * failure to send that job leaves the retry queued: the sweeper sends it within a minute.
+ */
+export async function followWorkerGone(scope: Scope, build: LostBuild): Promise<void> {
+  await requestReport(scope, build.id);
+  if (build.retry) {
+    const retry = build.retry;
+    await enqueue(buildQueueFor(retry.pool), { buildId: retry.id }, { scope, id: retry.id }).catch((error: unknown) => log.warn({ err: error, buildId: retry.id }, "could not queue the retry of a build whose worker went away"));
+    await requestReport(scope, retry.id);
+  }
 }
 
 /** Removes a directory tree even when a build left read-only folders in it. */
@@ -227,6 +243,15 @@ class BuildRun {
       log.warn({ buildId: build.id }, "the run lost its build (the sweeper marked it, or the profile was deleted): stopped");
       return;
     }
+    if (this.stopReason === "shutdown") {
+      // A worker stopped mid-build is a worker gone for the build: the same end as a lost one's.
+      const gone = await finishShutdownBuild(this.scope, build.id, this.runId, outcome.reason ?? "The Keel worker running this build was shut down before it finished.");
+      if (gone) {
+        await followWorkerGone(this.scope, gone);
+      }
+      log.info({ buildId: build.id, retryId: gone?.retry?.id }, "build stopped by the worker's shutdown");
+      return;
+    }
     const finished = await finishBuild(this.scope, build.id, this.runId, { status: outcome.status, reason: outcome.reason, finding: outcome.finding ?? null });
     if (finished) {
       await requestReport(this.scope, build.id);
@@ -271,7 +296,8 @@ class BuildRun {
       return { status: "CANCELED", reason: text };
     }
     if (reason === "shutdown") {
-      const text = "The Keel worker running this build was shut down before it finished. Start the build again.";
+      // What comes of it (started again, or how to) is the last line finishShutdownBuild adds.
+      const text = "The Keel worker running this build was shut down before it finished.";
       this.buildLog.system(0, text);
       return { status: "ERROR", reason: text };
     }

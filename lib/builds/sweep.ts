@@ -14,7 +14,7 @@ import { killBuildProcesses } from "./process";
 import { requestNoticeEmails } from "@/lib/notifications/request";
 import { requestWebhook } from "@/lib/webhooks/deliver";
 import { requestReport } from "./report-queue";
-import { removeTree, WORKSPACE_PREFIX } from "./runner";
+import { followWorkerGone, removeTree, WORKSPACE_PREFIX } from "./runner";
 
 // The builds.sweep schedule (every KEEL_BUILD_SWEEP_SECONDS): pg-boss would notice a killed
 // worker's job only at its expiry (hours, for builds), so running builds carry their own
@@ -43,13 +43,7 @@ export async function sweepBuildsJob(): Promise<void> {
   for (const build of lost) {
     log.warn({ buildId: build.id, retryId: build.retry?.id }, build.retry ? "a running build lost its worker: marked as an error and started again" : "a running build lost its worker: marked as an error");
     await cleanUpOnThisMachine(build.id, env.KEEL_BUILD_DIR ?? os.tmpdir());
-    const scope = systemScope(build.organizationId, "builds.sweep", build.requestedById);
-    await requestReport(scope, build.id);
-    if (build.retry) {
-      // A failure here leaves the retry queued: the requeue below (next sweep, after a minute) sends its job.
-      await enqueue(buildQueueFor(build.retry.pool), { buildId: build.retry.id }, { scope, id: build.retry.id }).catch((error: unknown) => log.warn({ err: error, buildId: build.retry?.id }, "could not queue a lost build's retry"));
-      await requestReport(scope, build.retry.id);
-    }
+    await followWorkerGone(systemScope(build.organizationId, "builds.sweep", build.requestedById), build);
   }
   for (const build of queued) {
     await enqueue(buildQueueFor(build.pool), { buildId: build.id }, { scope: systemScope(build.organizationId, "builds.sweep"), id: build.id }).catch((error: unknown) =>

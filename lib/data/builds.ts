@@ -1533,23 +1533,7 @@ export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promi
       const marked = await tx.$executeRaw`
         UPDATE "Build" SET status = 'ERROR', "finishedAt" = now(), "workerLostAt" = now(), "updatedAt" = now()
         WHERE id = ${build.id}::uuid AND status = 'RUNNING' AND "heartbeatAt" < ${staleBefore}`;
-      if (marked !== 1) {
-        return null;
-      }
-      const row = await tx.build.findUniqueOrThrow({ where: { id: build.id }, include: { profile: { select: { retryLostBuilds: true } } } });
-      const retry = row.profile.retryLostBuilds ? await retryLostBuild(tx, row) : null;
-      const outcome = retry && "number" in retry ? `Keel started it again as #${retry.number}: the profile starts a build again once when its worker is lost.` : (retry?.why ?? "Start the build again — or let the profile do that by itself: Edit workflow → “Start again when its worker is lost”.");
-      const running = await tx.buildStep.findFirst({ where: { buildId: build.id, status: "RUNNING" }, select: { index: true } });
-      const lines = [lostLine, outcome];
-      await tx.buildLogLine.createMany({ data: lines.map((text, index) => ({ buildId: build.id, seq: row.logLines + index, step: running?.index ?? 0, stream: "SYSTEM" as const, text })) });
-      await tx.build.update({ where: { id: build.id }, data: { statusReason: `${reason} ${outcome}`, logLines: { increment: lines.length } } });
-      await tx.buildStep.updateMany({ where: { buildId: build.id, status: "RUNNING" }, data: { status: "FAILED", finishedAt: new Date() } });
-      await tx.buildStep.updateMany({ where: { buildId: build.id, status: "PENDING" }, data: { status: "SKIPPED" } });
-      // Started again: its retry reports under the same status in its place, so Azure DevOps never
-      // shows an error for a build that is still going; outgoing webhooks hear of both.
-      const retried = retry !== null && "number" in retry;
-      await addReports(tx, build.organizationId, { id: build.id, pullRequestId: row.pullRequestId }, "ERROR", !retried);
-      return { id: build.id, organizationId: build.organizationId, retry: retried ? { id: retry.id, pool: row.pool } : null, requestedById: row.requestedById };
+      return marked === 1 ? endWorkerGone(tx, "builds.sweep", build.id, reason, [lostLine]) : null;
     });
     if (done) {
       lost.push(done);
@@ -1559,15 +1543,51 @@ export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promi
   return { lost, queued };
 }
 
-/** A build whose worker the sweeper found gone; `retry`: the build that starts it again, when its profile asked for one. */
+/**
+ * Ends the run of a worker that is shutting down (SIGTERM) as its worker gone, as the sweeper ends
+ * a lost one: `ERROR` with `workerLostAt`, started again when the profile asks (lib/builds/README.md,
+ * "A lost worker"). `reason` is what the run already logged; the log's last line says what came of
+ * it. Null when the run no longer owns the build.
+ */
+export async function finishShutdownBuild(scope: Scope, id: string, runId: string, reason: string): Promise<LostBuild | null> {
+  return db.$transaction(async (tx) => {
+    const marked = await tx.build.updateMany({ where: { id, organizationId: scope.organizationId, runId, status: "RUNNING" }, data: { status: "ERROR", finishedAt: new Date(), workerLostAt: new Date() } });
+    return marked.count === 1 ? endWorkerGone(tx, "builds.run", id, reason, []) : null;
+  });
+}
+
+/**
+ * The rest of ending a build whose worker went away, inside the transaction that marked it (`job`:
+ * the audit log's actor of a retry, on behalf of whoever started the build): started
+ * again when its profile asks, `lines` and what came of it added to the log, its status reason,
+ * its steps closed, and its reports — to Azure DevOps only when it is not started again (its retry
+ * reports under the same status in its place, so Azure DevOps never shows an error for a build
+ * that is still going); outgoing webhooks hear of both. No notice: it says nothing about the code.
+ */
+async function endWorkerGone(tx: Tx, job: string, id: string, reason: string, lines: string[]): Promise<LostBuild> {
+  const row = await tx.build.findUniqueOrThrow({ where: { id }, include: { profile: { select: { retryLostBuilds: true } } } });
+  const retry = row.profile.retryLostBuilds ? await retryLostBuild(tx, job, row) : null;
+  const outcome = retry && "number" in retry ? `Keel started it again as #${retry.number}: the profile starts a build again once when its worker is lost.` : (retry?.why ?? "Start the build again — or let the profile do that by itself: Edit workflow → “Start again when its worker is lost”.");
+  const running = await tx.buildStep.findFirst({ where: { buildId: id, status: "RUNNING" }, select: { index: true } });
+  const added = [...lines, outcome];
+  await tx.buildLogLine.createMany({ data: added.map((text, index) => ({ buildId: id, seq: row.logLines + index, step: running?.index ?? 0, stream: "SYSTEM" as const, text })) });
+  await tx.build.update({ where: { id }, data: { statusReason: `${reason} ${outcome}`, logLines: { increment: added.length } } });
+  await tx.buildStep.updateMany({ where: { buildId: id, status: "RUNNING" }, data: { status: "FAILED", finishedAt: new Date() } });
+  await tx.buildStep.updateMany({ where: { buildId: id, status: "PENDING" }, data: { status: "SKIPPED" } });
+  const retried = retry !== null && "number" in retry;
+  await addReports(tx, row.organizationId, { id, pullRequestId: row.pullRequestId }, "ERROR", !retried);
+  return { id, organizationId: row.organizationId, retry: retried ? { id: retry.id, pool: row.pool } : null, requestedById: row.requestedById };
+}
+
+/** A build whose worker went away (the sweeper found it gone, or it was shut down); `retry`: the build that starts it again, when its profile asked for one. */
 export type LostBuild = { id: string; organizationId: string; requestedById: string | null; retry: { id: string; pool: string } | null };
 
 /**
- * Starts a lost build again in the sweeper's transaction (lib/shared/builds.ts, lostRetryDecision):
+ * Starts a lost build again in the transaction that ended it (lib/shared/builds.ts, lostRetryDecision):
  * the same commit, branch, pull request, variables and workflow as queued, the same trigger and
  * requester, linked by `retryOfId`. Returns the new build, or why there is none.
  */
-async function retryLostBuild(tx: Tx, lost: Prisma.BuildGetPayload<object>): Promise<{ id: string; number: number } | { why: string }> {
+async function retryLostBuild(tx: Tx, job: string, lost: Prisma.BuildGetPayload<object>): Promise<{ id: string; number: number } | { why: string }> {
   const line = lost.pullRequestId !== null ? { pullRequestId: lost.pullRequestId } : lost.tag !== null ? { tag: lost.tag } : lost.branch !== null ? { branch: lost.branch, pullRequestId: null } : { commitId: lost.commitId, branch: null, tag: null, pullRequestId: null };
   const newer = await tx.build.findFirst({ where: { profileId: lost.profileId, number: { gt: lost.number }, ...line }, orderBy: { number: "desc" }, select: { number: true } });
   const lineWords = lost.pullRequestId !== null ? `pull request ${lost.pullRequestId}` : lost.tag !== null ? `the tag ${lost.tag}` : lost.branch !== null ? `the branch ${shortBranchName(lost.branch)}` : "the same commit";
@@ -1577,7 +1597,7 @@ async function retryLostBuild(tx: Tx, lost: Prisma.BuildGetPayload<object>): Pro
   }
   // Steps from the commit's file are read again by the worker, as for any build.
   const steps = lost.workflowFile ? [] : (lost.steps as WorkflowStep[]);
-  return insertBuild(tx, systemScope(lost.organizationId, "builds.sweep", lost.requestedById), {
+  return insertBuild(tx, systemScope(lost.organizationId, job, lost.requestedById), {
     profileId: lost.profileId,
     trigger: lost.trigger,
     idempotencyKey: `lost-worker:${lost.id}`,

@@ -140,7 +140,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
       {build.retriedAs ? (
         <Alert title={`Started again as #${build.retriedAs.number}`} className="mb-6">
           <p>
-            Keel lost the worker running this build, so its profile started it again:{" "}
+            The worker running this build went away before it finished (lost, or shut down), so its profile started it again:{" "}
             <Link href={`/builds/${build.retriedAs.id}`} className="font-medium underline">
               {build.profile.name} #{build.retriedAs.number}
             </Link>{" "}
