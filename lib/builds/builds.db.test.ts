@@ -836,13 +836,28 @@ describe("the build worker", () => {
     expect(branchLog.some((line) => line.startsWith(`Restored the cache of #${third.number} on main`))).toBe(true);
     expect((await caches()).map((cache) => cache.branch)).toEqual(["refs/heads/main", `refs/heads/${DEFAULT_BUILD_BRANCHES.slow}`]);
 
+    // A pull request (from a fork here) starts from the branch it merges into and keeps what it
+    // changed under the pull request: its code never fills a cache that a branch's builds restore.
+    const pr = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "cache/from-a-fork", targetBranch: "main", title: "Cache from a fork", fork: "wallet-app-fork" } as Parameters<EmulatorHandle["control"]["createPullRequest"]>[0]);
+    await updateWorkflow(scope, profileId, workflow("\necho from-the-pull-request >> .keel-cache/stamp"));
+    const fromPullRequest = await finished(
+      (await start({ commit: pr.lastMergeCommit!, pullRequest: { id: pr.pullRequestId, iteration: 1, sourceRef: pr.sourceRefName, targetRef: pr.targetRefName } })).id,
+    );
+    const pullRequestLog = await logOf(fromPullRequest.id);
+    expect(pullRequestLog.some((line) => line.startsWith(`Restored the cache of #${third.number} on main`))).toBe(true);
+    expect(pullRequestLog.some((line) => line.startsWith(`Saved the cache for pull request ${pr.pullRequestId} (`))).toBe(true);
+    expect((await caches()).map((cache) => cache.branch)).toEqual(["refs/heads/main", `refs/heads/${DEFAULT_BUILD_BRANCHES.slow}`, `refs/pull/${pr.pullRequestId}/merge`]);
+    await updateWorkflow(scope, profileId, workflow());
+    const afterPullRequest = await finished((await start({ branch: "main" })).id);
+    expect((await logOf(afterPullRequest.id)).some((line) => line.startsWith(`Restored the cache of #${third.number} on main`))).toBe(true);
+
     // A failed build keeps nothing; clearing deletes every cache, and the next build starts clean.
     await updateWorkflow(scope, profileId, workflow("\nexit 3"));
     const failed = await finished((await start({ branch: "main" })).id);
     expect(failed.status).toBe("FAILED");
     expect(await logOf(failed.id)).toContain("Not saving a cache: a step failed, and its folders may be half-made.");
     const { clearCaches } = await import("@/lib/data/caches");
-    expect(await clearCaches(scope, profileId)).toBe(2);
+    expect(await clearCaches(scope, profileId)).toBe(3);
     await updateWorkflow(scope, profileId, workflow());
     expect(await logOf((await finished((await start({ branch: "main" })).id)).id)).toContain("cache-miss");
     await updateWorkflow(scope, profileId, { steps: (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, variables: [], cachePaths: [], cacheKeyFiles: [] });

@@ -8,8 +8,8 @@ import { addCacheChunk, completeCache, dropCache, findCache, readCacheChunk, sta
 import { isolatedChildEnv } from "@/lib/env";
 import type { Scope } from "@/lib/scope";
 import { formatDuration } from "@/lib/shared/builds";
-import { formatSize, shortBranchName } from "@/lib/shared/names";
-import { cacheMember } from "@/lib/shared/workflow";
+import { formatSize } from "@/lib/shared/names";
+import { cacheMember, cacheScopeWords } from "@/lib/shared/workflow";
 import { ARTIFACT_CHUNK_BYTES } from "./artifacts";
 import { startProcess, type RunningProcess } from "./process";
 
@@ -71,18 +71,18 @@ async function tar(context: CacheContext, args: string[]): Promise<{ code: numbe
 
 /** Where a cache came from, for the log. */
 function origin(cache: CacheView): string {
-  return `#${cache.buildNumber} on ${shortBranchName(cache.branch)}`;
+  return `#${cache.buildNumber} on ${cacheScopeWords(cache.branch)}`;
 }
 
 /**
  * Restores the build's cache before the steps: the archive is read from PostgreSQL into the
  * private directory, checked against its hash, and unpacked over the workspace and home.
  */
-export async function restoreCache(context: CacheContext, where: { branch: string | null; defaultBranch: string | null; key: string }): Promise<Restored> {
+export async function restoreCache(context: CacheContext, where: { branches: readonly string[]; key: string }): Promise<Restored> {
   const started = Date.now();
   const found = await findCache(context.scope, context.profileId, where);
   if (!found) {
-    context.say(`No cache to restore yet (${context.paths.join(", ")}): a successful build of ${where.branch ? shortBranchName(where.branch) : "a branch"} saves one.`);
+    context.say(`No cache to restore yet (${context.paths.join(", ")}): a successful build of ${where.branches[0] ? cacheScopeWords(where.branches[0]) : "a branch"} saves one.`);
     return null;
   }
   const { cache, exact } = found;
@@ -176,7 +176,7 @@ export async function saveCache(context: CacheContext, input: { branch: string; 
       seq += 1;
     }
     await completeCache(context.scope, cacheId, size, sha256);
-    context.say(`Saved the cache for ${shortBranchName(input.branch)} (${members.length === 1 ? "1 folder" : `${members.length} folders`}, ${formatSize(size)}) in ${formatDuration(Date.now() - started)}.`);
+    context.say(`Saved the cache for ${cacheScopeWords(input.branch)} (${members.length === 1 ? "1 folder" : `${members.length} folders`}, ${formatSize(size)}) in ${formatDuration(Date.now() - started)}.`);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

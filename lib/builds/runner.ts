@@ -27,7 +27,7 @@ import { buildParametersOf } from "@/lib/shared/build-parameters";
 import { formatDuration } from "@/lib/shared/builds";
 import type { PickerProblem } from "@/lib/shared/problems";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
-import { ARTIFACTS_VARIABLE, WORKFLOW_FILE_MAX_BYTES, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
+import { ARTIFACTS_VARIABLE, cacheScopeOf, cacheScopesToRestore, WORKFLOW_FILE_MAX_BYTES, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 import { describeTests } from "@/lib/shared/tests";
 import { findArtifacts, keepArtifacts } from "./artifacts";
 import { signingLogLines } from "./signing-files";
@@ -396,7 +396,7 @@ class BuildRun {
     }
     // The cache (lib/builds/README.md, "Caches"): restored before the steps, saved after they all succeeded.
     const cache = build.cachePaths.length > 0 ? { context: this.cacheContext(privateDir, 0), key: await cacheKey(workspace, build.cachePaths, build.cacheKeyFiles) } : null;
-    const restored = cache ? await restoreCache(cache.context, { branch: build.branch, defaultBranch: profile.defaultBranch, key: cache.key }) : null;
+    const restored = cache ? await restoreCache(cache.context, { branches: cacheScopesToRestore(build, profile.defaultBranch), key: cache.key }) : null;
 
     const stepEnv: Record<string, string> = {
       PATH: this.env.KEEL_BUILD_PATH,
@@ -500,12 +500,13 @@ class BuildRun {
     await this.keepArtifacts(lastStep, workspace, dirs.artifacts);
     if (cache && !this.stopReason) {
       const say = (text: string) => this.buildLog.system(lastStep, text);
+      const cacheScope = cacheScopeOf(build);
       if (failed) {
         say("Not saving a cache: a step failed, and its folders may be half-made.");
-      } else if (!build.branch) {
+      } else if (!cacheScope) {
         say(`Not saving a cache: this build is of ${build.tag ? `the tag ${build.tag}` : "a commit"}, not of a branch (caches belong to branches).`);
       } else {
-        await saveCache({ ...cache.context, say }, { branch: build.branch, key: cache.key, buildNumber: build.number, maxBytes: this.env.KEEL_BUILD_CACHE_MAX_BYTES, restored });
+        await saveCache({ ...cache.context, say }, { branch: cacheScope, key: cache.key, buildNumber: build.number, maxBytes: this.env.KEEL_BUILD_CACHE_MAX_BYTES, restored });
       }
     }
     return failed ?? { status: "SUCCEEDED", reason: null };

@@ -3,9 +3,11 @@ import type { TestDatabase } from "@/lib/testing/db";
 import { testScope } from "@/lib/testing/scopes";
 import { seedOrganization, walletProfileDatabase, type Seeded } from "@/lib/repositories/test-support";
 import type { Scope } from "@/lib/scope";
+import { cacheScopeOf, cacheScopesToRestore } from "@/lib/shared/workflow";
 
 // Which cache a build restores (its branch's with its key, the default branch's with its key, then
-// the newest of either; never another branch's), and which ones housekeeping deletes.
+// the newest of either; a pull request its own, then its target branch's; never another branch's),
+// and which ones housekeeping deletes.
 
 let database: TestDatabase;
 let seeded: Seeded;
@@ -31,7 +33,7 @@ describe("build caches", () => {
       await completeCache(admin, id, 10, "f".repeat(64));
       return number;
     };
-    const where = (branch: string | null, key: string) => ({ branch, defaultBranch: "refs/heads/main", key });
+    const where = (branch: string | null, key: string) => ({ branches: cacheScopesToRestore({ pullRequestId: null, branch, targetRef: null }, "refs/heads/main"), key });
     expect(await findCache(admin, profileId, where("refs/heads/feature", "k1"))).toBeNull();
     const mainOld = await save("refs/heads/main", "k0");
     const mainFit = await save("refs/heads/main", "k1");
@@ -50,6 +52,17 @@ describe("build caches", () => {
     const replaced = await save("refs/heads/main", "k1");
     expect(await database.prisma.buildCache.count({ where: { profileId, branch: "refs/heads/main", key: "k1" } })).toBe(1);
     expect(await findCache(admin, profileId, where("refs/heads/main", "k1"))).toMatchObject({ cache: { buildNumber: replaced } });
+    // A pull request from feature into release: its own caches, then release's, then main's — never its source branch's.
+    const pullRequest = { pullRequestId: 7, branch: "refs/heads/feature", targetRef: "refs/heads/release" };
+    const forPullRequest = (key: string) => ({ branches: cacheScopesToRestore(pullRequest, "refs/heads/main"), key });
+    expect(await findCache(admin, profileId, forPullRequest("k2"))).toMatchObject({ exact: false, cache: { branch: "refs/heads/main", buildNumber: replaced } });
+    const release = await save("refs/heads/release", "k2");
+    expect(await findCache(admin, profileId, forPullRequest("k2"))).toMatchObject({ exact: true, cache: { buildNumber: release } });
+    // What it saves (under refs/pull/7/merge) it restores first; the branches never read it.
+    const own = await save(cacheScopeOf(pullRequest)!, "k2");
+    expect(await findCache(admin, profileId, forPullRequest("k2"))).toMatchObject({ exact: true, cache: { branch: "refs/pull/7/merge", buildNumber: own } });
+    expect(await findCache(admin, profileId, where("refs/heads/feature", "k2"))).toMatchObject({ cache: { buildNumber: featureOld } });
+    expect(await findCache(admin, profileId, where("refs/heads/main", "k2"))).toMatchObject({ exact: false, cache: { branch: "refs/heads/main" } });
     // Another organization finds nothing of these.
     const other = await seedOrganization(database, "Contoso");
     expect(await findCache(testScope(other.organizationId, other.adminId), profileId, where("refs/heads/main", "k1"))).toBeNull();

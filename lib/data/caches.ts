@@ -7,7 +7,8 @@ import { recordAudit } from "./audit";
 
 // A profile's build caches (lib/builds/README.md, "Caches"): the worker writes a cache row, its
 // archive in chunks, then marks it complete (which retires the older ones of the same branch and
-// key); builds restore complete ones only, of their own branch or the default branch.
+// key); builds restore complete ones only, of their own branch or pull request, a pull request's
+// target branch, or the default branch. `branch` holds the scope: a branch, or `refs/pull/{id}/merge`.
 
 export type CacheView = { id: string; branch: string; key: string; paths: string[]; size: number; sha256: string; buildNumber: number; createdAt: Date; lastUsedAt: Date; chunks: number };
 
@@ -18,18 +19,19 @@ function viewOf(row: { id: string; branch: string; key: string; paths: string[];
 }
 
 /**
- * The cache a build restores, and whether its key is the build's (an exact fit): this branch's
- * with the key, the default branch's with the key, then the newest of this branch, then the
- * newest of the default branch. Another branch's caches are never read (a branch cannot
- * poison another's builds; the default branch is the shared base). Null when there is none.
+ * The cache a build restores, and whether its key is the build's (an exact fit), from `branches`
+ * — its cache scopes best first (lib/shared/workflow.ts, cacheScopesToRestore: its branch or pull
+ * request, a pull request's target branch, the default branch): the first with the key, else the
+ * first one's newest. No other scope is read (a branch cannot poison another's builds; the
+ * default branch is the shared base). Null when there is none.
  */
-export async function findCache(scope: Scope, profileId: string, input: { branch: string | null; defaultBranch: string | null; key: string }): Promise<{ cache: CacheView; exact: boolean } | null> {
-  const branches = [...new Set([input.branch, input.defaultBranch].filter((branch): branch is string => branch !== null))];
+export async function findCache(scope: Scope, profileId: string, input: { branches: readonly string[]; key: string }): Promise<{ cache: CacheView; exact: boolean } | null> {
+  const { branches } = input;
   if (branches.length === 0) {
     return null;
   }
   const rows = await db.buildCache.findMany({
-    where: { organizationId: scope.organizationId, profileId, complete: true, branch: { in: branches } },
+    where: { organizationId: scope.organizationId, profileId, complete: true, branch: { in: [...branches] } },
     orderBy: { createdAt: "desc" },
     select: cacheSelect,
     take: 50,

@@ -1,3 +1,5 @@
+import { shortBranchName } from "./names";
+
 /**
  * A build profile's workflow as every layer sees it (data, worker, forms, pages): ordered
  * steps, a time limit, and the defaults per platform. Pure, safe in client components.
@@ -130,6 +132,31 @@ export function cacheMember(folder: string): string {
   const home = homePrefix(folder);
   const parts = folder.slice(home).split("/").filter((part) => part !== "");
   return `${home > 0 ? "home" : "workspace"}/${parts.join("/")}`;
+}
+
+/**
+ * Where a build's cache is saved (lib/builds/README.md, "Caches"): a branch build's under its
+ * branch; a pull request's under the pull request (`refs/pull/{id}/merge`, the ref Azure DevOps
+ * keeps its merge in), never under its source branch — whose name, for a fork, is the fork's, so
+ * its code could otherwise fill the cache the repository's own branch of that name restores.
+ */
+export function cacheScopeOf(build: { pullRequestId: number | null; branch: string | null }): string | null {
+  return build.pullRequestId !== null ? `refs/pull/${build.pullRequestId}/merge` : build.branch;
+}
+
+/**
+ * The caches a build restores, best first: its own scope's, then — for a pull request — those of
+ * the branch it merges into, then the default branch's. No other branch's or pull request's.
+ */
+export function cacheScopesToRestore(build: { pullRequestId: number | null; branch: string | null; targetRef: string | null }, defaultBranch: string | null): string[] {
+  const scopes = [cacheScopeOf(build), build.pullRequestId !== null ? build.targetRef : null, defaultBranch];
+  return [...new Set(scopes.filter((scope): scope is string => scope !== null))];
+}
+
+/** A cache's scope in words: "main", "pull request 7". */
+export function cacheScopeWords(scope: string): string {
+  const pullRequest = /^refs\/pull\/(\d+)\/merge$/.exec(scope);
+  return pullRequest ? `pull request ${pullRequest[1]}` : shortBranchName(scope);
 }
 
 export const DEFAULT_TIMEOUT_MINUTES = 30;

@@ -18,10 +18,10 @@ import { listCaches } from "@/lib/data/caches";
 import { listSecretFiles } from "@/lib/data/secret-files";
 import { listVariableGroups } from "@/lib/data/variable-groups";
 import { formatTime } from "@/lib/shared/dates";
-import { formatSize, shortBranchName } from "@/lib/shared/names";
+import { formatSize } from "@/lib/shared/names";
 import { profileAppMatch, signingDetails, signingExpiry, signingExpiryWords, signingFingerprints, signingState, signingTitle, type SigningFacts } from "@/lib/shared/signing-files";
 import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
-import { ARTIFACT_EXAMPLES, CACHE_EXAMPLES, defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
+import { ARTIFACT_EXAMPLES, CACHE_EXAMPLES, cacheScopeWords, defaultWorkflowHint, defaultWorkflowSteps } from "@/lib/shared/workflow";
 import { idSchema } from "@/lib/validation/auth";
 import { platformLabel } from "@/lib/shared/platforms";
 
@@ -137,7 +137,7 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
       </Card>
       <Card title="Saved caches" id="saved-caches" className="mt-6" description="What builds of this profile restore before their steps (see Caches in the workflow above).">
         <CacheList
-          caches={caches.map((cache) => ({ id: cache.id, branch: shortBranchName(cache.branch), paths: cache.paths.join(", "), size: formatSize(cache.size), savedBy: `#${cache.buildNumber}`, saved: formatTime(cache.createdAt), used: formatTime(cache.lastUsedAt) }))}
+          caches={caches.map((cache) => ({ id: cache.id, branch: cacheScopeWords(cache.branch), paths: cache.paths.join(", "), size: formatSize(cache.size), savedBy: `#${cache.buildNumber}`, saved: formatTime(cache.createdAt), used: formatTime(cache.lastUsedAt) }))}
           configured={workflow.cachePaths.length > 0}
           clearAction={clearCachesAction.bind(null, profile.id)}
         />
