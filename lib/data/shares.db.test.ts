@@ -9,10 +9,11 @@ import { seedOrganization, walletProfileSuite } from "@/lib/repositories/test-su
 const suite = walletProfileSuite();
 let number = 0;
 
-async function build(status: "SUCCEEDED" | "FAILED" | "RUNNING" = "SUCCEEDED", files: string[] = ["out/Wallet.apk"], branch = "refs/heads/main") {
+async function build(status: "SUCCEEDED" | "FAILED" | "RUNNING" = "SUCCEEDED", files: string[] = ["out/Wallet.apk"], branch = "refs/heads/main", pullRequestId: number | null = null) {
   number += 1;
+  const pullRequest = pullRequestId === null ? {} : { pullRequestId, pullRequestIteration: 1, sourceRef: branch, targetRef: "refs/heads/main" };
   const row = await suite.database.prisma.build.create({
-    data: { organizationId: suite.seeded.organizationId, profileId: suite.profileId, number, status, trigger: "MANUAL", idempotencyKey: randomUUID(), commitId: "a".repeat(40), branch, steps: [], timeoutSeconds: 600, finishedAt: status === "RUNNING" ? null : new Date() },
+    data: { organizationId: suite.seeded.organizationId, profileId: suite.profileId, number, status, trigger: "MANUAL", idempotencyKey: randomUUID(), commitId: "a".repeat(40), branch, ...pullRequest, steps: [], timeoutSeconds: 600, finishedAt: status === "RUNNING" ? null : new Date() },
   });
   for (const path of files) {
     await suite.database.prisma.buildArtifact.create({ data: { organizationId: suite.seeded.organizationId, buildId: row.id, path, size: 3n, sha256: "0".repeat(64), complete: true, chunks: { create: { seq: 0, data: Buffer.from("apk") } } } });
@@ -36,6 +37,8 @@ describe("links to the newest build of a branch", () => {
     await build("FAILED", ["out/Wallet.apk"], "refs/heads/release/2.4");
     await build("SUCCEEDED", [], "refs/heads/release/2.4");
     await build("SUCCEEDED", ["out/Wallet.apk"], "refs/heads/main");
+    // Nor a pull request's build whose source branch has the same name (a fork's release/2.4): it is the pull request's code, merged.
+    await build("SUCCEEDED", ["out/Wallet.apk"], "refs/heads/release/2.4", 12);
     expect((await openShare(link.key))?.build?.id).toBe(first);
     const second = await build("SUCCEEDED", ["out/Wallet.apk", "out/mapping.txt"], "refs/heads/release/2.4");
     const opened = await openShare(link.key);

@@ -195,8 +195,10 @@ export async function openShare(key: string): Promise<SharedBuild | null> {
     return null;
   }
   const scope = systemScope(standing.organizationId, "share");
+  // The branch's own builds: a pull request's build carries its source branch's name (a fork's
+  // `main` too), but its code is the pull request's, not the branch's.
   const build = await db.build.findFirst({
-    where: { organizationId: standing.organizationId, profileId: standing.profileId, branch: standing.branch, status: "SUCCEEDED", artifacts: { some: { complete: true } } },
+    where: { organizationId: standing.organizationId, profileId: standing.profileId, branch: standing.branch, pullRequestId: null, status: "SUCCEEDED", artifacts: { some: { complete: true } } },
     orderBy: { number: "desc" },
     select: sharedBuildSelect,
   });
