@@ -4,14 +4,15 @@ import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import type { GitStatusState } from "@/lib/azure-devops/types";
 import { noteUseFailure } from "@/lib/connections/health";
 import { failureLines, getPullRequestComment, hasPullRequestIterationBuild, markReportFailed, markReportSent, pendingReports, savePullRequestComment, failureHistoriesOf, type ReportTarget } from "@/lib/data/builds";
-import { getConnection, type ConnectionView } from "@/lib/data/connections";
+import { getConnection } from "@/lib/data/connections";
+import { getProfile } from "@/lib/data/profiles";
 import { getEnv } from "@/lib/env";
 import type { JobContext } from "@/lib/jobs/define";
 import { reportBuildQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
-import type { Scope } from "@/lib/scope";
+import { latestPullRequestIteration } from "./service";
 import { buildStatusLabel, formatDuration } from "@/lib/shared/builds";
 import { unexpectedProblem, type PickerProblem } from "@/lib/shared/problems";
 import type { FailureLine } from "@/lib/shared/log-errors";
@@ -52,30 +53,36 @@ export function statusState(status: string): GitStatusState {
 export const FORK_WAITING_DESCRIPTION = "Waiting: a pull request from a fork is built once someone who read it starts its build in Keel";
 
 /**
- * Tells a pull request from a fork that its build waits for a person (lib/hooks/README.md, "Pull
- * requests from forks"): a pending status in the profile's context on its newest iteration,
- * linking the profile's page, so reviewers see why no build ran and where to start one. A build
- * of that iteration (someone started it) is not covered over; a build started later replaces it
- * (same context). Best effort: a refusal is logged and false returned, the delivery goes on.
+ * The builds.fork-waiting job: tells a pull request from a fork that its build waits for a person
+ * (lib/hooks/README.md, "Pull requests from forks") — a pending status in the profile's context on
+ * its newest iteration, linking the profile's page with Start build set to it, so reviewers see
+ * why no build ran and where to start one. A build of that iteration (someone started it
+ * meanwhile) is not covered over; a build started later replaces it (same context). A refusal is
+ * retried a few times, then logged: the pull request only lacks the hint.
  */
-export async function reportForkWaiting(scope: Scope, connection: ConnectionView, profile: { id: string; name: string; projectId: string }, repositoryId: string, pullRequestId: number, iteration: number): Promise<boolean> {
-  if (await hasPullRequestIterationBuild(scope, profile.id, pullRequestId, iteration)) {
-    return false;
+export async function reportForkWaitingJob(payload: { profileId: string; pullRequestId: number; sourceCommit: string }, context: JobContext<"organization">): Promise<void> {
+  const { scope } = context;
+  const profile = await getProfile(scope, payload.profileId);
+  const connection = profile?.connection ?? null;
+  if (!profile || !connection) {
+    return;
   }
   try {
-    const { client } = await clientForConnection(scope, connection);
-    await client.createPullRequestStatus(profile.projectId, repositoryId, pullRequestId, {
+    const { client } = await clientForConnection(scope, connection, { signal: context.signal });
+    const iteration = await latestPullRequestIteration(client, profile.projectId, profile.repositoryId, payload.pullRequestId);
+    if (await hasPullRequestIterationBuild(scope, profile.id, payload.pullRequestId, iteration)) {
+      return;
+    }
+    await client.createPullRequestStatus(profile.projectId, profile.repositoryId, payload.pullRequestId, {
       state: "pending",
       description: FORK_WAITING_DESCRIPTION,
-      // The profile's page with Start build set to this pull request.
-      targetUrl: `${publicUrlOf(getEnv())}/profiles/${profile.id}?pullRequest=${pullRequestId}#start-build`,
+      targetUrl: `${publicUrlOf(getEnv())}/profiles/${profile.id}?pullRequest=${payload.pullRequestId}#start-build`,
       context: { genre: STATUS_GENRE, name: profile.name },
       iterationId: iteration,
     });
-    return true;
   } catch (error) {
-    log.warn({ profileId: profile.id, pullRequestId, finding: problemFromError(error, connection)?.id ?? "unexpected" }, "telling a pull request from a fork that it waits failed");
-    return false;
+    log.warn({ profileId: profile.id, pullRequestId: payload.pullRequestId, attempt: context.retryCount + 1, finding: problemFromError(error, connection)?.id ?? "unexpected" }, "telling a pull request from a fork that it waits failed");
+    throw error;
   }
 }
 

@@ -10,7 +10,7 @@ import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { systemScope, type Scope } from "@/lib/scope";
 import { draftDecision, forkDecision, forkOf, pullRequestBuildKey, pullRequestDecision, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
-import { reportForkWaiting } from "@/lib/builds/report";
+import { requestForkWaiting } from "@/lib/builds/report-queue";
 import { cancelClosedPullRequestBuilds } from "@/lib/builds/service";
 import { changeLister, closedWords, FORK_WAITING_TOLD, latestIteration, messageLister, onPush, pathsAllow, skipAllows, start, type ProfileOutcome } from "./process";
 
@@ -129,9 +129,8 @@ export async function pollRepository(scope: Scope, connectionId: string, project
       }
       const fork = forkDecision(profile.triggers, forkOf(pr));
       if (!fork.start) {
-        iteration ??= await latestIteration(scope, connection, projectId, repositoryId, pr.pullRequestId);
-        const told = await reportForkWaiting(scope, connection, profile, repositoryId, pr.pullRequestId, iteration);
-        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${told ? FORK_WAITING_TOLD : ""}` });
+        await requestForkWaiting(scope, { profileId: profile.id, pullRequestId: pr.pullRequestId, sourceCommit: source });
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${FORK_WAITING_TOLD}` });
         continue;
       }
       if (!(await skipAllows(source, () => messages(projectId, source))).start || !(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {

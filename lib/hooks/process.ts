@@ -1,6 +1,6 @@
 import "server-only";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
-import { reportForkWaiting } from "@/lib/builds/report";
+import { requestForkWaiting } from "@/lib/builds/report-queue";
 import { cancelClosedPullRequestBuilds, latestPullRequestIteration, startBuild } from "@/lib/builds/service";
 import { getConnection, type ConnectionView } from "@/lib/data/connections";
 import { countDeliveryAttempt, finishDelivery, getDelivery, listRepositoryProfiles, type RepositoryProfile } from "@/lib/data/hooks";
@@ -152,9 +152,10 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
       }
       const fork = forkDecision(profile.triggers, forkOf(pr.data));
       if (!fork.start) {
-        iteration ??= await latestIteration(scope, connection, pr.data.repository.project?.id ?? "", pr.data.repository.id, pr.data.pullRequestId);
-        const told = await reportForkWaiting(scope, connection, profile, pr.data.repository.id, pr.data.pullRequestId, iteration);
-        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${told ? FORK_WAITING_TOLD : ""}` });
+        if (pr.data.lastMergeSourceCommit) {
+          await requestForkWaiting(scope, { profileId: profile.id, pullRequestId: pr.data.pullRequestId, sourceCommit: pr.data.lastMergeSourceCommit.commitId });
+        }
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${FORK_WAITING_TOLD}` });
         continue;
       }
       if (!pr.data.lastMergeCommit || !pr.data.lastMergeSourceCommit) {
@@ -188,8 +189,8 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
   throw new Unprocessable(`Keel does not act on ${eventType} events.`);
 }
 
-/** The delivery log's words when a waiting fork's pull request got Keel's pending status (lib/builds/report.ts, reportForkWaiting). */
-export const FORK_WAITING_TOLD = " The pull request shows it as waiting: Keel's pending status links this profile.";
+/** The delivery log's words for a fork's pull request left to a person (its pending status: lib/builds/report.ts, reportForkWaitingJob). */
+export const FORK_WAITING_TOLD = " Keel marks the pull request as waiting (a pending status linking this profile).";
 
 /** What closing a pull request canceled, for the delivery log (lib/builds/service.ts, cancelClosedPullRequestBuilds). */
 export function closedWords(canceled: readonly number[]): string {

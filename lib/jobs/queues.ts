@@ -165,6 +165,20 @@ export const chatBuildQueue = defineQueue({
   expireInSeconds: 2 * 60,
 });
 
+/**
+ * Tells a pull request from a fork that its build waits for a person: a pending status (lib/builds/report.ts,
+ * reportForkWaitingJob). The job id is derived from the profile, pull request and source commit: once per
+ * iteration, however many updates (votes, comments) Azure DevOps sends about it.
+ */
+export const forkWaitingQueue = defineQueue({
+  name: "builds.fork-waiting",
+  payload: z.object({ profileId: z.uuid(), pullRequestId: z.number().int().min(1), sourceCommit: z.string().regex(/^[0-9a-f]{40}$/) }),
+  scope: "organization",
+  policy: "standard",
+  retry: { limit: 4, delaySeconds: 20, backoff: true },
+  expireInSeconds: 2 * 60,
+});
+
 /** Every minute: queues a `builds.scheduled` job for each profile whose schedule has a slot due (lib/builds/schedule.ts). */
 export const scheduleBuildsQueue = defineQueue({
   name: "builds.schedule",

@@ -1,5 +1,5 @@
 import "server-only";
-import { reportBuildJob } from "@/lib/builds/report";
+import { reportBuildJob, reportForkWaitingJob } from "@/lib/builds/report";
 import { runBuildJob } from "@/lib/builds/runner";
 import { readUnreadSigningFiles } from "@/lib/builds/signing-files";
 import { scheduleBuildsJob, scheduledBuildJob } from "@/lib/builds/schedule";
@@ -35,6 +35,7 @@ import { defineSchedule, handle, type Registry } from "./define";
 import {
   backfillHooksQueue,
   chatBuildQueue,
+  forkWaitingQueue,
   deliverWebhookQueue,
   checkAllConnectionsQueue,
   checkConnectionQueue,
@@ -104,6 +105,7 @@ export const registry: Registry = {
     handle(scheduleBuildsQueue, scheduleBuildsJob),
     handle(scheduledBuildQueue, scheduledBuildJob),
     handle(chatBuildQueue, chatBuildJob),
+    handle(forkWaitingQueue, reportForkWaitingJob),
     handle(deliverWebhookQueue, deliverWebhookJob),
     handle(syncHooksQueue, syncHooksJob),
     handle(processDeliveryQueue, processDeliveryJob),
