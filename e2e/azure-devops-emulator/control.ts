@@ -19,7 +19,7 @@ import { parseJsonBody, send, sendJson, type DeploymentRuntime, type RequestCont
 import { PRODUCT_VERSIONS } from "./locations.js";
 import type { FaultSpec, Fixture, FixtureUser, Product } from "./model.js";
 import { issueTokens, revokeGrants } from "./oauth-tokens.js";
-import { pullRequestsOf, type PullRequestRecord } from "./pull-requests.js";
+import { forkStoreRef, pullRequestsOf, sourceRefInStore, type PullRequestRecord } from "./pull-requests.js";
 import type { RequestLogEntry } from "./request-log.js";
 import { byName, type HostRecord, type ProjectRecord, type PushRecord, type RepoRecord } from "./store.js";
 import { enc, listenerOrigin, serverPublicUrl } from "./urls.js";
@@ -473,7 +473,8 @@ async function pushCommits(
   startFrom?: string,
 ): Promise<PushResult> {
   const backend = gitBackend(host.store);
-  const refName = `refs/heads/${branch}`;
+  // A branch name, or a full ref (a fork's branch kept under refs/forks/).
+  const refName = branch.startsWith("refs/") ? branch : `refs/heads/${branch}`;
   const written = await backend.withLock(repo, async (git) => {
     if (commits === "delete") {
       if (!git.refs.has(refName)) {
@@ -732,11 +733,14 @@ export function createControl(host: ControlHost): EmulatorControl {
         throw new ControlError(400, `'${repo.name}' has no default branch: give targetBranch.`);
       }
       const sourceRef = branchRef(input.sourceBranch);
-      if (!git.refs.has(sourceRef)) {
+      const fork = input.fork !== undefined ? forkOfRepo(host, record, repo, input.fork) : undefined;
+      // A fork's branch is kept here under refs/forks/ (pull-requests.ts, forkStoreRef): the repository's own branches stay as they were.
+      const storedSource = fork ? forkStoreRef(fork, sourceRef) : sourceRef;
+      if (!git.refs.has(storedSource)) {
         if (!git.refs.has(branchRef(target))) {
           throw new ControlError(404, `No branch '${target}' in '${repo.name}'.`);
         }
-        await pushCommits(host, deployment, record, repo, sourceRef.replace(/^refs\/heads\//, ""), creator, [{ message: input.title ?? `Work on ${input.sourceBranch}` }], branchRef(target));
+        await pushCommits(host, deployment, record, repo, fork ? storedSource : sourceRef.replace(/^refs\/heads\//, ""), creator, [{ message: input.title ?? `Work on ${input.sourceBranch}` }], branchRef(target));
       }
       const { pr } = await createPullRequest({ core: host, deployment, host: record, repo }, creator, {
         sourceRefName: sourceRef,
@@ -745,7 +749,7 @@ export function createControl(host: ControlHost): EmulatorControl {
         description: input.description,
         isDraft: input.isDraft,
         reviewerIds: input.reviewerIds,
-        ...(input.fork !== undefined ? { fork: forkOfRepo(host, record, repo, input.fork) } : {}),
+        ...(fork ? { fork } : {}),
       });
       return snapshot(deployment.name, record, pr);
     },
@@ -756,7 +760,7 @@ export function createControl(host: ControlHost): EmulatorControl {
       const pr = findPullRequest(record, input.pullRequestId);
       const actor = userOrFirstMember(host, record, input.actorId ?? pr.createdById, "actor");
       if (input.commits !== undefined) {
-        await pushCommits(host, deployment, record, pr.repo, pr.sourceRefName.replace(/^refs\/heads\//, ""), actor, input.commits);
+        await pushCommits(host, deployment, record, pr.repo, pr.fork ? sourceRefInStore(pr) : pr.sourceRefName.replace(/^refs\/heads\//, ""), actor, input.commits);
       }
       const patch: PullRequestPatch = { title: input.title, description: input.description, isDraft: input.isDraft, status: input.status, deleteSourceBranch: input.deleteSourceBranch };
       await updatePullRequest({ core: host, deployment, host: record, repo: pr.repo }, pr, actor, patch);

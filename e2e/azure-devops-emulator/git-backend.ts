@@ -329,7 +329,7 @@ export class GitBackend {
     let previous = parent;
     for (const [index, commit] of commits.entries()) {
       const who = signature(commit.author, commit.seconds);
-      parts.push(Buffer.from(`commit refs/heads/${branch}\nmark :${index + 1}\nauthor ${who}\ncommitter ${who}\n`, "utf8"));
+      parts.push(Buffer.from(`commit ${branch.startsWith("refs/") ? branch : `refs/heads/${branch}`}\nmark :${index + 1}\nauthor ${who}\ncommitter ${who}\n`, "utf8"));
       parts.push(dataBlock(commit.message));
       if (previous !== undefined) {
         parts.push(Buffer.from(`from ${previous}\n`, "utf8"));

@@ -6,7 +6,7 @@ import type { NotificationSummary } from "./hooks.js";
 import type { DeploymentRuntime } from "./http.js";
 import { randomGuid, ZERO_SHA } from "./ids.js";
 import type { FixtureUser } from "./model.js";
-import { commitsBetween, pullRequestsOf, pullRequestsTouching, type IterationReason, type PullRequestRecord } from "./pull-requests.js";
+import { commitsBetween, forkStoreRef, pullRequestsOf, pullRequestsTouching, sourceRefInStore, type IterationReason, type PullRequestRecord } from "./pull-requests.js";
 import type { CommitRecord, GitData, HostRecord, PushRecord, RepoRecord } from "./store.js";
 
 /**
@@ -60,6 +60,12 @@ export async function afterPush(
 ): Promise<PushOutcome | undefined> {
   const { core, deployment, host, repo } = context;
   const git = repo.git;
+  // A push to a fork's branch (kept here under refs/forks/) is no push of this repository: only its pull requests move.
+  for (const update of changes.filter((change) => change.name.startsWith("refs/forks/"))) {
+    for (const pr of pullRequestsTouching(host, repo, update.name).sources) {
+      await onSourcePushed(context, pr, update, pusher, undefined);
+    }
+  }
   const refUpdates = changes.filter((change) => change.name.startsWith("refs/heads/") || change.name.startsWith("refs/tags/"));
   if (!git || refUpdates.length === 0) {
     return undefined;
@@ -106,7 +112,7 @@ export async function refreshMerge(core: EmulatorCore, pr: PullRequestRecord): P
   const backend = gitBackend(core.store);
   const repo = pr.repo;
   await backend.withLock(repo, async (git) => {
-    const source = git.refs.get(pr.sourceRefName)?.objectId;
+    const source = git.refs.get(sourceRefInStore(pr))?.objectId;
     const target = git.refs.get(pr.targetRefName)?.objectId;
     const mergeRef = `refs/pull/${pr.id}/merge`;
     if (source === undefined || target === undefined) {
@@ -135,7 +141,7 @@ export async function refreshMerge(core: EmulatorCore, pr: PullRequestRecord): P
 }
 
 /** A push moved a pull request's source branch: a new iteration, a new merge, git.pullrequest.updated. */
-async function onSourcePushed(context: Context, pr: PullRequestRecord, update: RefChange, pusher: FixtureUser, push: PushRecord): Promise<void> {
+async function onSourcePushed(context: Context, pr: PullRequestRecord, update: RefChange, pusher: FixtureUser, push: PushRecord | undefined): Promise<void> {
   const git = pr.repo.git;
   if (!git || update.newObjectId === ZERO_SHA) {
     return;
@@ -151,7 +157,7 @@ async function onSourcePushed(context: Context, pr: PullRequestRecord, update: R
 /** Appends an iteration for the current tips and recomputes the merge. */
 async function addIteration(core: EmulatorCore, pr: PullRequestRecord, author: FixtureUser, reason: IterationReason, push?: PushRecord): Promise<void> {
   const git = pr.repo.git;
-  const source = git?.refs.get(pr.sourceRefName)?.objectId;
+  const source = git?.refs.get(sourceRefInStore(pr))?.objectId;
   const target = git?.refs.get(pr.targetRefName)?.objectId;
   if (source === undefined || target === undefined) {
     return;
@@ -210,7 +216,7 @@ export async function createPullRequest(context: Context, creator: FixtureUser, 
   if (sourceRefName === targetRefName) {
     throw invalidArgumentError("TF401398: The source and target branches of a pull request cannot be the same.");
   }
-  const source = git.refs.get(sourceRefName);
+  const source = git.refs.get(input.fork ? forkStoreRef(input.fork, sourceRefName) : sourceRefName);
   const target = git.refs.get(targetRefName);
   if (!source || !target || !sourceRefName.startsWith("refs/heads/") || !targetRefName.startsWith("refs/heads/")) {
     throw invalidArgumentError(
@@ -219,7 +225,7 @@ export async function createPullRequest(context: Context, creator: FixtureUser, 
   }
   const state = pullRequestsOf(host);
   for (const existing of state.byId.values()) {
-    if (existing.repo === repo && existing.status === "active" && existing.sourceRefName === sourceRefName && existing.targetRefName === targetRefName) {
+    if (existing.repo === repo && existing.status === "active" && existing.sourceRefName === sourceRefName && existing.fork === input.fork && existing.targetRefName === targetRefName) {
       throw conflictError(`TF401179: An active pull request for the source and target branch already exists.`, "GitPullRequestExistsException");
     }
   }
@@ -322,14 +328,14 @@ export async function updatePullRequest(context: Context, pr: PullRequestRecord,
   const backend = gitBackend(core.store);
   const result = await backend.withLock(pr.repo, async (git) => {
     const target = git.refs.get(pr.targetRefName)?.objectId ?? pr.lastMergeTargetCommit;
-    const source = git.refs.get(pr.sourceRefName)?.objectId ?? pr.lastMergeSourceCommit;
+    const source = git.refs.get(sourceRefInStore(pr))?.objectId ?? pr.lastMergeSourceCommit;
     const merged = await backend.mergeCommit(pr.repo, target, source, `Merged PR ${pr.id}: ${pr.title}`, { name: actor.displayName, email: actor.email }, now(core).seconds);
     if (merged !== undefined) {
       await backend.updateRef(pr.repo, pr.targetRefName, merged);
       pr.lastMergeCommit = merged;
     }
     if (patch.deleteSourceBranch === true) {
-      await backend.deleteRef(pr.repo, pr.sourceRefName);
+      await backend.deleteRef(pr.repo, sourceRefInStore(pr));
     }
     return backend.refresh(pr.repo, git);
   });

@@ -275,6 +275,14 @@ describe("pull requests through the control API and git pushes, with their servi
     expect(rest.lastMergeCommit).toBeDefined();
     const [delivery] = await handle.control.waitForDeliveries({ subscriptionId: created });
     expect(((delivery?.payload as Record<string, unknown>).resource as Record<string, unknown>).forkSource).toMatchObject({ repository: { id: DEFAULT_REPOS.fork.id } });
+    // The fork's branch is not one of the repository's; a push to it is a new iteration, not a push of the repository.
+    const branches = values(await request(`${repoApi}/refs?filter=heads/`, { headers: alex })).map((ref) => ref.name);
+    expect(branches).not.toContain("refs/heads/contrib/dark-mode");
+    const pushesBefore = (await handle.control.pushes(wallet)).length;
+    const updated = await handle.control.updatePullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId, commits: 1 });
+    expect(updated.iterations.map((iteration) => iteration.reason)).toEqual(["create", "push"]);
+    expect(updated.lastMergeSourceCommit).not.toBe(pr.lastMergeSourceCommit);
+    expect(await handle.control.pushes(wallet)).toHaveLength(pushesBefore);
     const own = await handle.control.createPullRequest({ ...wallet, sourceBranch: "feature/own", title: "Own branch" });
     expect(body(await request(`${repoApi}/pullRequests/${own.pullRequestId}`, { headers: alex })).forkSource).toBeUndefined();
     // Only a fork of the pull request's repository can be its source.

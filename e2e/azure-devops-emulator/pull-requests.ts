@@ -67,8 +67,9 @@ export type PullRequestRecord = {
   isDraft: boolean;
   /**
    * The fork the source branch belongs to, for a pull request from a fork (`forkSource`). A
-   * shortcut: the branch's commits live in the target repository's store, as Azure DevOps keeps a
-   * fork network's objects together; what clients see is the fork's identity in `forkSource`.
+   * shortcut: the branch is kept in the target repository's store under a ref that is no branch
+   * (`forkStoreRef`), as Azure DevOps keeps a fork network's objects together; clients see the
+   * fork's identity in `forkSource`, and the target's branches stay its own.
    */
   fork?: RepoRecord;
   createdById: string;
@@ -101,7 +102,17 @@ export function pullRequestsOf(host: HostRecord): HostPullRequests {
   return state;
 }
 
-/** Active pull requests of a repository whose source or target is `refName`. */
+/** Where the target repository's store keeps a fork's branch (`refs/forks/{fork id}/heads/…`): no branch of its own. */
+export function forkStoreRef(fork: RepoRecord, sourceRefName: string): string {
+  return `refs/forks/${fork.id}/${sourceRefName.replace(/^refs\//, "")}`;
+}
+
+/** The ref of the store that holds a pull request's source: its branch, or a fork's hidden ref. */
+export function sourceRefInStore(pr: Pick<PullRequestRecord, "fork" | "sourceRefName">): string {
+  return pr.fork ? forkStoreRef(pr.fork, pr.sourceRefName) : pr.sourceRefName;
+}
+
+/** Active pull requests of a repository whose source (as stored) or target is `refName`. */
 export function pullRequestsTouching(host: HostRecord, repo: RepoRecord, refName: string): { sources: PullRequestRecord[]; targets: PullRequestRecord[] } {
   const sources: PullRequestRecord[] = [];
   const targets: PullRequestRecord[] = [];
@@ -109,7 +120,7 @@ export function pullRequestsTouching(host: HostRecord, repo: RepoRecord, refName
     if (pr.repo !== repo || pr.status !== "active") {
       continue;
     }
-    if (pr.sourceRefName === refName) {
+    if (sourceRefInStore(pr) === refName) {
       sources.push(pr);
     }
     if (pr.targetRefName === refName) {
