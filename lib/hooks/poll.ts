@@ -127,13 +127,13 @@ export async function pollRepository(scope: Scope, connectionId: string, project
       if (!pullRequestDecision(profile.triggers, pr.targetRefName, profile.defaultBranch).start || !draftDecision(profile.triggers, pr.isDraft).start) {
         continue;
       }
+      if (!(await skipAllows(source, () => messages(projectId, source))).start || !(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {
+        continue;
+      }
       const fork = forkDecision(profile.triggers, forkOf(pr));
       if (!fork.start) {
         await requestForkWaiting(scope, { profileId: profile.id, pullRequestId: pr.pullRequestId, sourceCommit: source });
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${FORK_WAITING_TOLD}` });
-        continue;
-      }
-      if (!(await skipAllows(source, () => messages(projectId, source))).start || !(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {
         continue;
       }
       iteration ??= await latestIteration(scope, connection, projectId, repositoryId, pr.pullRequestId);

@@ -150,14 +150,6 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: draft.reason });
         continue;
       }
-      const fork = forkDecision(profile.triggers, forkOf(pr.data));
-      if (!fork.start) {
-        if (pr.data.lastMergeSourceCommit) {
-          await requestForkWaiting(scope, { profileId: profile.id, pullRequestId: pr.data.pullRequestId, sourceCommit: pr.data.lastMergeSourceCommit.commitId });
-        }
-        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${FORK_WAITING_TOLD}` });
-        continue;
-      }
       if (!pr.data.lastMergeCommit || !pr.data.lastMergeSourceCommit) {
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: true, reason: `Azure DevOps has no merge commit for it (merge status ${pr.data.mergeStatus ?? "unknown"}): resolve the conflicts, then push again.` });
         continue;
@@ -172,6 +164,13 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
       const paths = await pathsAllow(profile, () => changes(profile.projectId, pr.data.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, pr.data.lastMergeSourceCommit!.commitId.toLowerCase()));
       if (!paths.start) {
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: paths.reason });
+        continue;
+      }
+      // Last: a pull request that would build, but comes from a fork, waits for a person — and says so on the pull request.
+      const fork = forkDecision(profile.triggers, forkOf(pr.data));
+      if (!fork.start) {
+        await requestForkWaiting(scope, { profileId: profile.id, pullRequestId: pr.data.pullRequestId, sourceCommit: source });
+        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${FORK_WAITING_TOLD}` });
         continue;
       }
       iteration ??= await latestIteration(scope, connection, pr.data.repository.project?.id ?? "", pr.data.repository.id, pr.data.pullRequestId);
