@@ -7,7 +7,7 @@ import { TextWithCode } from "@/components/ui/text-with-code";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { CopyBlock } from "@/components/ui/copy-block";
-import { ARTIFACTS_VARIABLE, DEFAULT_TIMEOUT_MINUTES, DEFAULT_WORKFLOW_FILE, stepsFileText, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
+import { ARTIFACTS_VARIABLE, BUILD_VARIABLES, DEFAULT_TIMEOUT_MINUTES, DEFAULT_WORKFLOW_FILE, stepsFileText, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import { inputClass as input, useVariableRows, VariableRows, variablesPayload } from "./variable-rows";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { DEFAULT_POOL, POOL_NAME, poolWorkerCommand } from "@/lib/shared/build-pools";
@@ -419,7 +419,7 @@ export function WorkflowEditor({
           onChange={(event) => setCacheKeyFiles(event.target.value)}
         />
         <p id={`${id}-caches-hint`} className="text-sm text-slate-600">
-          Before the steps, Keel restores the newest cache of the build&apos;s branch (or of the default branch); after every step succeeded it saves the folders again if they changed. Up to {WORKFLOW_LIMITS.cachePaths} folders; a cache no build uses for a week is deleted.
+          Before the steps, Keel restores the newest cache of the build&apos;s branch (a pull request: its own, else its target branch&apos;s), else of the default branch; after every step succeeded it saves the folders again if they changed — a pull request&apos;s for that pull request only. Up to {WORKFLOW_LIMITS.cachePaths} folders; a cache no build uses for a week is deleted.
         </p>
       </section>
 
@@ -430,6 +430,21 @@ export function WorkflowEditor({
         <p className="text-sm text-slate-600">
           Every step gets these. A secret value is stored encrypted, never shown again, and replaced by *** wherever it appears in the log. Keel sets CI, HOME, TMPDIR and the KEEL_BUILD_* variables itself.
         </p>
+        <details className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm">
+          <summary className="cursor-pointer font-medium text-slate-800">Variables every build gets from Keel</summary>
+          <dl className="mt-2 space-y-1.5">
+            {BUILD_VARIABLES.map((variable) => (
+              <div key={variable.name}>
+                <dt className="inline font-mono text-xs text-slate-900">{variable.name}</dt>
+                <dd className="inline text-slate-700">
+                  {" "}
+                  — {variable.only ? `${variable.only === "tag" ? "A tag build" : "A pull request"} only. ` : ""}
+                  {variable.meaning}
+                </dd>
+              </div>
+            ))}
+          </dl>
+        </details>
         <VariableRows rows={variables} onChange={setVariables} />
       </section>
 

@@ -206,6 +206,11 @@ describe("the build worker", () => {
     expect(env).toContain("CI=true");
     expect(env).toContain(`KEEL_BUILD_ID=${build.id}`);
     expect(env).toContain("SIGNING_KEY=s3cr3t-signing-key");
+    // Exactly the variables the workflow editor lists (lib/shared/workflow.ts): those of every build, not a pull request's or a tag's.
+    const { BUILD_VARIABLES } = await import("@/lib/shared/workflow");
+    const names = new Set(env.split("\n").map((line) => line.split("=")[0] ?? ""));
+    expect(BUILD_VARIABLES.filter((variable) => !names.has(variable.name)).map((variable) => variable.name)).toEqual(BUILD_VARIABLES.filter((variable) => variable.only).map((variable) => variable.name));
+    expect([...names].filter((name) => name.startsWith("KEEL_") && !BUILD_VARIABLES.some((variable) => variable.name === name))).toEqual([]);
     for (const forbidden of ["DATABASE_URL", "KEEL_ENCRYPTION_KEYS", "KEEL_SESSION_SECRET", "GIT_CONFIG", "Authorization", DEFAULT_PATS.fabrikamFull, Buffer.from(`:${DEFAULT_PATS.fabrikamFull}`).toString("base64")]) {
       expect(env, forbidden).not.toContain(forbidden);
     }
@@ -839,13 +844,14 @@ describe("the build worker", () => {
     // A pull request (from a fork here) starts from the branch it merges into and keeps what it
     // changed under the pull request: its code never fills a cache that a branch's builds restore.
     const pr = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "cache/from-a-fork", targetBranch: "main", title: "Cache from a fork", fork: "wallet-app-fork" } as Parameters<EmulatorHandle["control"]["createPullRequest"]>[0]);
-    await updateWorkflow(scope, profileId, workflow("\necho from-the-pull-request >> .keel-cache/stamp"));
+    await updateWorkflow(scope, profileId, workflow('\necho from-the-pull-request >> .keel-cache/stamp\necho "pull request $KEEL_BUILD_PULL_REQUEST from $KEEL_BUILD_BRANCH into $KEEL_BUILD_TARGET_BRANCH"'));
     const fromPullRequest = await finished(
       (await start({ commit: pr.lastMergeCommit!, pullRequest: { id: pr.pullRequestId, iteration: 1, sourceRef: pr.sourceRefName, targetRef: pr.targetRefName } })).id,
     );
     const pullRequestLog = await logOf(fromPullRequest.id);
     expect(pullRequestLog.some((line) => line.startsWith(`Restored the cache of #${third.number} on main`))).toBe(true);
     expect(pullRequestLog.some((line) => line.startsWith(`Saved the cache for pull request ${pr.pullRequestId} (`))).toBe(true);
+    expect(pullRequestLog).toContain(`pull request ${pr.pullRequestId} from cache/from-a-fork into main`);
     expect((await caches()).map((cache) => cache.branch)).toEqual(["refs/heads/main", `refs/heads/${DEFAULT_BUILD_BRANCHES.slow}`, `refs/pull/${pr.pullRequestId}/merge`]);
     await updateWorkflow(scope, profileId, workflow());
     const afterPullRequest = await finished((await start({ branch: "main" })).id);

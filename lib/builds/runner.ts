@@ -417,7 +417,7 @@ class BuildRun {
       // The commits since the line's last good build, one per line (empty when none are known).
       KEEL_BUILD_CHANGELOG: changelog,
       [ARTIFACTS_VARIABLE]: dirs.artifacts,
-      ...(build.pullRequestId !== null ? { KEEL_BUILD_PULL_REQUEST: String(build.pullRequestId) } : {}),
+      ...(build.pullRequestId !== null ? { KEEL_BUILD_PULL_REQUEST: String(build.pullRequestId), KEEL_BUILD_TARGET_BRANCH: build.targetRef ? shortBranchName(build.targetRef) : "" } : {}),
       // A tag build (a release): its tag, e.g. v2.4.0 — a script can take the version from it.
       ...(build.tag ? { KEEL_BUILD_TAG: build.tag } : {}),
     };

@@ -41,6 +41,31 @@ export const WORKFLOW_LIMITS = {
 /** The directory every build's steps can put files in to keep them (its path is in this variable). */
 export const ARTIFACTS_VARIABLE = "KEEL_BUILD_ARTIFACTS";
 
+/**
+ * The variables Keel gives every build's steps (the worker sets them: lib/builds/runner.ts), as the
+ * workflow editor lists them. `only`: set for pull-request or tag builds alone.
+ */
+export const BUILD_VARIABLES: ReadonlyArray<{ name: string; meaning: string; only?: "pull request" | "tag" }> = [
+  { name: "KEEL_BUILD_NUMBER", meaning: "The build's number in its profile, only ever going up: the app's build number (CFBundleVersion, versionCode)." },
+  { name: "KEEL_BUILD_ID", meaning: "The build's id in Keel." },
+  { name: "KEEL_BUILD_URL", meaning: "The build's page in Keel." },
+  { name: "KEEL_BUILD_COMMIT", meaning: "The commit being built; for a pull request, the merge commit Azure DevOps made of it." },
+  { name: "KEEL_BUILD_BRANCH", meaning: "The branch, without refs/heads/ (empty for a tag or a bare commit). A pull request's is its source branch — a fork's, named as the fork named it." },
+  { name: "KEEL_BUILD_PULL_REQUEST", meaning: "The pull request's number. A step that ships (TestFlight, Google Play) should run only when this is not set.", only: "pull request" },
+  { name: "KEEL_BUILD_TARGET_BRANCH", meaning: "The branch the pull request merges into.", only: "pull request" },
+  { name: "KEEL_BUILD_TAG", meaning: "The tag a release build was started by, such as v2.4.0.", only: "tag" },
+  { name: "KEEL_BUILD_TRIGGER", meaning: "What started it: MANUAL, PUSH, PULL_REQUEST, TAG, SCHEDULE, API or POLL." },
+  { name: "KEEL_BUILD_PROFILE", meaning: "The build profile's name." },
+  { name: "KEEL_BUILD_PLATFORM", meaning: "The profile's platform: IOS, ANDROID, REACT_NATIVE, FLUTTER, DOTNET_MAUI or OTHER." },
+  { name: "KEEL_BUILD_POOL", meaning: "The build pool of the worker running it." },
+  { name: "KEEL_BUILD_WORKSPACE", meaning: "The repository's folder, where the steps start." },
+  { name: ARTIFACTS_VARIABLE, meaning: "A folder: files a step copies here are kept with the build, like those the artifact patterns match." },
+  { name: "KEEL_BUILD_CHANGELOG", meaning: "A file listing the commits since the last successful build, one “- message (author)” line each: release notes." },
+  { name: "CI", meaning: "Always true." },
+  { name: "HOME", meaning: "A home folder of the build's own, deleted with it." },
+  { name: "TMPDIR", meaning: "A temporary folder of the build's own, deleted with it." },
+];
+
 /** Patterns the workflow editor suggests per platform (what the platform's builds usually produce). */
 export const ARTIFACT_EXAMPLES: Record<string, string> = {
   IOS: "build/**/*.ipa\nbuild/**/*.dSYM.zip",
