@@ -1187,6 +1187,10 @@ test.describe("builds", () => {
       await common.selectOption({ label: "Build the release APK (Gradle)" });
       await page.getByRole("button", { name: "Add it" }).click();
       await expect(patterns).toHaveValue("**/build/test-results/**/*.xml\napp/build/outputs/apk/release/*.apk");
+      // A step that ships (a store upload) must tell a pull request's build from the branch's: the list of Keel's variables says how.
+      await page.getByText("Variables every build gets from Keel").click();
+      await expect(page.getByRole("definition").filter({ hasText: "A pull request only. The pull request's number." })).toContainText("should run only when this is not set");
+      await expect(page.getByRole("term").filter({ hasText: /^KEEL_BUILD_TARGET_BRANCH$/ })).toBeVisible();
       await expectNoSeriousA11yViolations(page, "workflow with common steps added");
       await page.getByRole("button", { name: "Save workflow" }).click();
       await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
