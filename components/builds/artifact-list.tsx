@@ -1,10 +1,10 @@
 import DownloadIcon from "lucide-react/icons/download";
 import Link from "next/link";
-import type { ArtifactView } from "@/lib/data/artifacts";
+import type { ArtifactsKept, ArtifactView } from "@/lib/data/artifacts";
 import { appIdentity, certificateWords, signingWords } from "@/lib/shared/app-info";
 import { formatDay } from "@/lib/shared/dates";
 import { matchSizes, sizeChange } from "@/lib/shared/artifact-sizes";
-import { formatSize } from "@/lib/shared/names";
+import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE } from "@/lib/shared/workflow";
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -61,7 +61,7 @@ export function ArtifactLinks({ buildId, artifacts, label, baseline = null }: { 
 export function ArtifactList({
   buildId,
   artifacts,
-  keptAsLatest,
+  keptPast,
   keptForever = false,
   retentionDays,
   final,
@@ -72,7 +72,8 @@ export function ArtifactList({
   artifacts: ArtifactView[];
   /** The last successful build of its line, whose files' sizes each file is compared with. */
   baseline?: ArtifactBaseline | null;
-  keptAsLatest: boolean;
+  /** Why its files outlive the retention period, if they do (lib/data/artifacts.ts, keptPastRetention). */
+  keptPast: ArtifactsKept;
   /** The build is kept forever (Keep forever): its files are never deleted. */
   keptForever?: boolean;
   retentionDays: number;
@@ -119,9 +120,11 @@ export function ArtifactList({
         {artifacts.length} file{artifacts.length === 1 ? "" : "s"}, {formatSize(total)}.{" "}
         {keptForever
           ? "Kept forever, with the build."
-          : keptAsLatest
+          : keptPast?.reason === "latest"
             ? "Kept until a newer build of this profile succeeds: this is its latest successful build."
-            : `Kept until ${formatDay(until)} (${retentionDays} days).`}
+            : keptPast?.reason === "testers"
+              ? `Kept while the testers' link to the newest build of ${shortBranchName(keptPast.branch)} opens it: until a newer build of ${shortBranchName(keptPast.branch)} keeps files.`
+              : `Kept until ${formatDay(until)} (${retentionDays} days).`}
       </p>
     </div>
   );

@@ -900,7 +900,7 @@ describe("the build worker", () => {
       ["out/sub/mid.bin", 1_500_000],
       ["report.xml", 12],
     ]);
-    expect(kept.keptAsLatest).toBe(false);
+    expect(kept.kept).toBeNull();
     const log = await logOf(failed.id);
     expect(log.some((line) => line.startsWith("No file matched the artifact pattern nothing/*.zip"))).toBe(true);
     expect(log.some((line) => line.startsWith("Not kept: out/sub/zbig.bin (2.9 MB)") && line.includes("KEEL_BUILD_ARTIFACT_MAX_BYTES"))).toBe(true);
@@ -919,7 +919,7 @@ describe("the build worker", () => {
     await updateWorkflow(scope, profileId, { steps: [{ name: "Package", command: 'printf one > "$KEEL_BUILD_ARTIFACTS/App.ipa"' }], timeoutMinutes: 30, artifacts: [], variables: [] });
     const first = await finished((await start({ branch: "main" })).id);
     expect(first.status).toBe("SUCCEEDED");
-    expect((await listArtifacts(scope, first.id)).keptAsLatest).toBe(true);
+    expect((await listArtifacts(scope, first.id)).kept).toEqual({ reason: "latest" });
     // A month on: the failed build's artifacts go, the latest successful build's stay.
     const monthOn = new Date(Date.now() + 31 * 24 * 3_600_000);
     expect(await pruneArtifacts(30, monthOn)).toBeGreaterThanOrEqual(3);
@@ -928,10 +928,25 @@ describe("the build worker", () => {
     // Once a newer build succeeds, the older one's go too.
     const second = await finished((await start({ branch: "main" })).id);
     expect(second.status).toBe("SUCCEEDED");
-    expect((await listArtifacts(scope, first.id)).keptAsLatest).toBe(false);
+    expect((await listArtifacts(scope, first.id)).kept).toBeNull();
     await pruneArtifacts(30, monthOn);
     expect((await listArtifacts(scope, first.id)).artifacts).toEqual([]);
     expect((await listArtifacts(scope, second.id)).artifacts.map((artifact) => artifact.path)).toEqual(["App.ipa"]);
+    // With a testers' link to main, main's newest build with files keeps them while newer successes are another branch's.
+    const { createProfileShare } = await import("@/lib/data/shares");
+    await createProfileShare(scope, profileId, "refs/heads/main", 90);
+    const develop = await finished((await start({ branch: "develop" })).id);
+    expect(develop.status).toBe("SUCCEEDED");
+    expect((await listArtifacts(scope, second.id)).kept).toEqual({ reason: "testers", branch: "refs/heads/main" });
+    await pruneArtifacts(30, monthOn);
+    expect((await listArtifacts(scope, second.id)).artifacts.map((artifact) => artifact.path)).toEqual(["App.ipa"]);
+    // A newer build of main with files takes its place.
+    const third = await finished((await start({ branch: "main" })).id);
+    expect((await listArtifacts(scope, third.id)).kept).toEqual({ reason: "latest" });
+    expect((await listArtifacts(scope, second.id)).kept).toBeNull();
+    await pruneArtifacts(30, monthOn);
+    expect((await listArtifacts(scope, second.id)).artifacts).toEqual([]);
+    await database.prisma.profileShare.deleteMany({ where: { profileId } });
     await setWorkflow(null);
   }, 120_000);
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 import type { Scope } from "@/lib/scope";
 import { appInfoOf, type AppInfo } from "@/lib/shared/app-info";
 
@@ -46,23 +47,40 @@ function viewOf(row: { id: string; path: string; size: bigint; sha256: string | 
 }
 
 /**
- * A build's complete artifacts in path order, and whether they are kept past the retention
- * period because the build is its profile's latest successful one.
+ * Why a build's files outlive the retention period (lib/builds/README.md, "Artifacts"), as SQL over
+ * the build `b` at `at`: "latest" — its profile's latest successful build; "testers" — the build a
+ * live testers' link of its branch opens (the branch's newest successful build with files, not a
+ * pull request's: lib/data/shares.ts, openShare), so the link still installs something when the
+ * profile's newer successes are pull requests or other branches. Null otherwise.
  */
-export async function listArtifacts(scope: Scope, buildId: string): Promise<{ artifacts: ArtifactView[]; keptAsLatest: boolean }> {
-  const [rows, latest] = await Promise.all([
+function keptPastRetention(at: Date | Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`CASE WHEN b.status <> 'SUCCEEDED' THEN NULL
+    WHEN NOT EXISTS (SELECT 1 FROM "Build" n WHERE n."profileId" = b."profileId" AND n.status = 'SUCCEEDED' AND n.number > b.number) THEN 'latest'
+    WHEN b."pullRequestId" IS NULL AND b.branch IS NOT NULL
+      AND EXISTS (SELECT 1 FROM "ProfileShare" s WHERE s."profileId" = b."profileId" AND s.branch = b.branch AND s."expiresAt" > ${at})
+      AND NOT EXISTS (
+        SELECT 1 FROM "Build" n WHERE n."profileId" = b."profileId" AND n.branch = b.branch AND n."pullRequestId" IS NULL AND n.status = 'SUCCEEDED' AND n.number > b.number
+          AND EXISTS (SELECT 1 FROM "BuildArtifact" f WHERE f."buildId" = n.id AND f.complete)) THEN 'testers'
+    END`;
+}
+
+/** Why a build's files are kept past the retention period: see keptPastRetention; the branch for "testers". */
+export type ArtifactsKept = { reason: "latest" } | { reason: "testers"; branch: string } | null;
+
+/** A build's complete artifacts in path order, and whether (and why) they are kept past the retention period. */
+export async function listArtifacts(scope: Scope, buildId: string): Promise<{ artifacts: ArtifactView[]; kept: ArtifactsKept }> {
+  const [rows, kept] = await Promise.all([
     db.buildArtifact.findMany({
       where: { buildId, organizationId: scope.organizationId, complete: true },
       orderBy: [{ path: "asc" }, { createdAt: "asc" }],
       select: { id: true, path: true, size: true, sha256: true, createdAt: true, app: true },
     }),
-    db.$queryRaw<{ latest: boolean }[]>`
-      SELECT b.status = 'SUCCEEDED' AND NOT EXISTS (
-        SELECT 1 FROM "Build" n WHERE n."profileId" = b."profileId" AND n.status = 'SUCCEEDED' AND n.number > b.number
-      ) AS latest
+    db.$queryRaw<{ reason: "latest" | "testers" | null; branch: string | null }[]>`
+      SELECT ${keptPastRetention(Prisma.sql`now()`)} AS reason, b.branch
       FROM "Build" b WHERE b.id = ${buildId}::uuid AND b."organizationId" = ${scope.organizationId}::uuid`,
   ]);
-  return { artifacts: rows.map(viewOf), keptAsLatest: latest[0]?.latest ?? false };
+  const row = kept[0];
+  return { artifacts: rows.map(viewOf), kept: row?.reason === "latest" ? { reason: "latest" } : row?.reason === "testers" && row.branch ? { reason: "testers", branch: row.branch } : null };
 }
 
 /**
@@ -100,8 +118,9 @@ export async function readArtifactChunk(scope: Scope, artifactId: string, seq: n
 
 /**
  * Deletes artifacts past the retention period — except those of each profile's latest successful
- * build — and unfinished ones older than a day (their worker died). Global: the hourly
- * housekeeping job covers every organization. Deletes in batches; returns how many.
+ * build and of the builds live testers' links open (keptPastRetention) — and unfinished ones older
+ * than a day (their worker died). Global: the hourly housekeeping job covers every organization.
+ * Deletes in batches; returns how many.
  */
 export async function pruneArtifacts(retentionDays: number, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * 24 * 3_600_000);
@@ -112,8 +131,7 @@ export async function pruneArtifacts(retentionDays: number, now = new Date()): P
       DELETE FROM "BuildArtifact" WHERE id IN (
         SELECT a.id FROM "BuildArtifact" a JOIN "Build" b ON b.id = a."buildId"
         WHERE (a.complete = false AND a."createdAt" < ${abandoned})
-           OR (a."createdAt" < ${cutoff} AND b."keptAt" IS NULL AND NOT (b.status = 'SUCCEEDED' AND NOT EXISTS (
-                SELECT 1 FROM "Build" n WHERE n."profileId" = b."profileId" AND n.status = 'SUCCEEDED' AND n.number > b.number)))
+           OR (a."createdAt" < ${cutoff} AND b."keptAt" IS NULL AND (${keptPastRetention(now)}) IS NULL)
         LIMIT 200)`;
     total += deleted;
     if (deleted < 200) {

@@ -252,7 +252,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
             <ArtifactList
               buildId={build.id}
               artifacts={kept.artifacts}
-              keptAsLatest={kept.keptAsLatest}
+              keptPast={kept.kept}
               keptForever={build.keptAt !== null}
               retentionDays={getEnv().KEEL_BUILD_ARTIFACT_DAYS}
               final={final}
