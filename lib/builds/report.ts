@@ -12,12 +12,12 @@ import { reportBuildQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { clientForConnection, problemFromError } from "@/lib/repositories/connection-client";
-import { latestPullRequestIteration } from "./service";
 import { buildStatusLabel, formatDuration } from "@/lib/shared/builds";
 import { unexpectedProblem, type PickerProblem } from "@/lib/shared/problems";
 import type { FailureLine } from "@/lib/shared/log-errors";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { describeTests, failureName, historyLabel, testSummaryOf, type FailureHistory } from "@/lib/shared/tests";
+import { latestPullRequestIteration } from "./service";
 
 // The builds.report job: sends a build's report intents (commit status, PR status, PR
 // comment) to Azure DevOps in order (lib/builds/README.md, "Reporting"). An intent is sent
