@@ -21,8 +21,8 @@ function viewOf(row: { id: string; branch: string; key: string; paths: string[];
 /**
  * The cache a build restores, and whether its key is the build's (an exact fit), from `branches`
  * — its cache scopes best first (lib/shared/workflow.ts, cacheScopesToRestore: its branch or pull
- * request, a pull request's target branch, the default branch): the first with the key, else the
- * first one's newest. No other scope is read (a branch cannot poison another's builds; the
+ * request, a pull request's target branch, the default branch): the first of them with a cache of
+ * the key, else the newest cache of the first that has any. No other scope is read (a branch cannot poison another's builds; the
  * default branch is the shared base). Null when there is none.
  */
 export async function findCache(scope: Scope, profileId: string, input: { branches: readonly string[]; key: string }): Promise<{ cache: CacheView; exact: boolean } | null> {
