@@ -238,18 +238,22 @@ class BuildRun {
     }
     this.buildLog.system(0, `${outcome.status === "SUCCEEDED" ? "Build succeeded" : (outcome.reason ?? outcome.status)} (${formatDuration(Date.now() - build.startedAt.getTime())}).`);
     await this.buildLog.close();
+    if (this.stopReason === "shutdown") {
+      // A worker stopped mid-build is a worker gone for the build: the same end as a lost one's —
+      // before the workspace goes (a large one takes seconds the stopping worker may not have; if
+      // it stops first, the sweeper ends the build the same way a little later).
+      const gone = await finishShutdownBuild(this.scope, build.id, this.runId, outcome.reason ?? "The Keel worker running this build was shut down before it finished.");
+      if (gone) {
+        await followWorkerGone(this.scope, gone);
+      }
+      log.info({ buildId: build.id, retryId: gone?.retry?.id }, "build stopped by the worker's shutdown");
+    }
     await removeTree(privateDir).catch((error: unknown) => log.warn({ err: error, buildId: build.id }, "could not delete the build's workspace"));
     if (this.stopReason === "lost") {
       log.warn({ buildId: build.id }, "the run lost its build (the sweeper marked it, or the profile was deleted): stopped");
       return;
     }
     if (this.stopReason === "shutdown") {
-      // A worker stopped mid-build is a worker gone for the build: the same end as a lost one's.
-      const gone = await finishShutdownBuild(this.scope, build.id, this.runId, outcome.reason ?? "The Keel worker running this build was shut down before it finished.");
-      if (gone) {
-        await followWorkerGone(this.scope, gone);
-      }
-      log.info({ buildId: build.id, retryId: gone?.retry?.id }, "build stopped by the worker's shutdown");
       return;
     }
     const finished = await finishBuild(this.scope, build.id, this.runId, { status: outcome.status, reason: outcome.reason, finding: outcome.finding ?? null });
