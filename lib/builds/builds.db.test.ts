@@ -546,6 +546,29 @@ describe("the build worker", () => {
     await second.exited;
   });
 
+  it("a worker starting deletes the workspaces that stopped runs left behind, and what they left running — only of builds that are over", async () => {
+    await setWorkflow([{ name: "Quick", command: "true" }]);
+    const over = await finished((await start({ branch: "main" })).id);
+    const { randomUUID } = await import("node:crypto");
+    const unknown = randomUUID();
+    // A crash mid-build leaves its folder and a process of the build (found by its marker).
+    const left = path.join(buildDir, `keel-build-${over.id}-left01`);
+    const foreign = path.join(buildDir, `keel-build-${unknown}-other1`);
+    mkdirSync(path.join(left, "workspace"), { recursive: true });
+    writeFileSync(path.join(left, "workspace", "DerivedData.bin"), "x".repeat(1024));
+    mkdirSync(foreign);
+    const orphan = spawn("sleep", ["60"], { env: childProcessEnv({ KEEL_BUILD_ID: over.id }), detached: true, stdio: "ignore" });
+    const orphanGone = new Promise((resolve) => orphan.once("exit", resolve));
+    const restarted = startWorker({ KEEL_BUILD_POOLS: "cleanup-only" });
+    await until("the left workspace to be deleted", async () => !existsSync(left));
+    await orphanGone;
+    // Another Keel's (or an unknown build's) folder is not this worker's to delete.
+    expect(existsSync(foreign)).toBe(true);
+    rmSync(foreign, { recursive: true });
+    restarted.process.kill("SIGTERM");
+    await restarted.exited;
+  });
+
   it("steps from the repository: the commit's keel.yml is read after the fetch and run; a missing or wrong file fails the build, naming the line", async () => {
     const { updateWorkflow } = await import("@/lib/data/builds");
     const fromFile = await seedProfile("Wallet from file", DEFAULT_PATS.fabrikamFull);

@@ -1,5 +1,5 @@
 import "server-only";
-import { buildsWithStaleReports, noticeStrandedPools, sweepBuilds } from "@/lib/data/builds";
+import { buildsOver, buildsWithStaleReports, noticeStrandedPools, sweepBuilds } from "@/lib/data/builds";
 import { summarizeWorkers } from "@/lib/data/jobs";
 import { webhooksWithStaleDeliveries } from "@/lib/data/webhooks";
 import { getEnv } from "@/lib/env";
@@ -73,6 +73,29 @@ export async function sweepBuildsJob(): Promise<void> {
  * a fleet, each worker machine cleans what is its own when its sweeper runs, and a container
  * that died takes both with it.
  */
+/**
+ * When a worker starts: deletes the build workspaces in this machine's build folder that runs left
+ * behind (a worker killed, a machine restarted, a worker stopped before its cleanup ended) and
+ * kills what those runs left running — only for builds this database knows to be over: a running
+ * build's may be another worker's on the same machine, and an unknown one another Keel's sharing
+ * the folder. Returns how many builds' it deleted.
+ */
+export async function cleanUpLeftWorkspaces(root: string): Promise<number> {
+  const entries = await readdir(root).catch(() => [] as string[]);
+  const ids = new Set(entries.flatMap((entry) => LEFT_WORKSPACE.exec(entry)?.slice(1, 2) ?? []));
+  if (ids.size === 0) {
+    return 0;
+  }
+  const over = await buildsOver([...ids]);
+  for (const id of over) {
+    await cleanUpOnThisMachine(id, root);
+  }
+  return over.size;
+}
+
+/** A build workspace's folder name: the prefix, the build's id, mkdtemp's suffix. */
+const LEFT_WORKSPACE = new RegExp(`^${WORKSPACE_PREFIX}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-`);
+
 async function cleanUpOnThisMachine(buildId: string, root: string): Promise<void> {
   await killBuildProcesses([], `KEEL_BUILD_ID=${buildId}`, 0).catch(() => 0);
   const entries = await readdir(root).catch(() => [] as string[]);

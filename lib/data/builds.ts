@@ -1581,6 +1581,19 @@ async function endWorkerGone(tx: Tx, job: string, id: string, reason: string, li
   return { id, organizationId: row.organizationId, retry: retried ? { id: retry.id, pool: row.pool } : null, requestedById: row.requestedById };
 }
 
+/**
+ * Which of these builds are over — not queued or running (any organization's: a worker's machine
+ * holds workspaces of every organization's builds, and only asks about its own folders). Ids this
+ * database does not know are not among them. Global by nature.
+ */
+export async function buildsOver(ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) {
+    return new Set();
+  }
+  const rows = await db.build.findMany({ where: { id: { in: [...ids] }, status: { notIn: ["QUEUED", "RUNNING"] } }, select: { id: true } });
+  return new Set(rows.map((row) => row.id));
+}
+
 /** A build whose worker went away (the sweeper found it gone, or it was shut down); `retry`: the build that starts it again, when its profile asked for one. */
 export type LostBuild = { id: string; organizationId: string; requestedById: string | null; retry: { id: string; pool: string } | null };
 

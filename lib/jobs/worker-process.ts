@@ -6,7 +6,9 @@
 // condition Next.js itself sets for server code. With it the marker resolves to an empty
 // module, so the worker runs the very modules the web server runs, unchanged.
 import "server-only";
+import os from "node:os";
 import path from "node:path";
+import { cleanUpLeftWorkspaces } from "@/lib/builds/sweep";
 import { assertServerSecrets, childProcessEnv, EnvError, getEnv, parseEnv, supplyUnsetVariables } from "@/lib/env";
 import { configureLogger, logger } from "@/lib/logger";
 import { applyMigrations } from "@/prisma/runner";
@@ -77,6 +79,11 @@ export async function runWorkerProcess(registry: Registry, options: { child: boo
     },
     log,
   });
+  // Workspaces that runs on this machine left behind (a crash, a restart mid-build) go now, not never.
+  void cleanUpLeftWorkspaces(env.KEEL_BUILD_DIR ?? os.tmpdir()).then(
+    (removed) => (removed > 0 ? log.info({ removed }, "deleted build workspaces that stopped runs left behind") : undefined),
+    (error: unknown) => log.warn({ err: error }, "could not look for build workspaces left behind"),
+  );
   const exitAfter = (stopped: Promise<void>) => {
     stopped.then(
       () => process.exit(0),
