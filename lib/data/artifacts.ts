@@ -144,16 +144,23 @@ export async function pruneArtifacts(retentionDays: number, now = new Date()): P
  * The artifacts of a profile's latest successful build that kept any (the profile page's "latest
  * app"): the build's id and number and its first files, or null.
  */
-export async function latestSuccessfulArtifacts(scope: Scope, profileId: string, take = 5): Promise<{ buildId: string; number: number; artifacts: ArtifactView[]; total: number } | null> {
+export async function latestSuccessfulArtifacts(
+  scope: Scope,
+  profileId: string,
+  take = 5,
+): Promise<{ buildId: string; number: number; branch: string | null; tag: string | null; pullRequestId: number | null; artifacts: ArtifactView[]; total: number } | null> {
   const build = await db.build.findFirst({
     where: { organizationId: scope.organizationId, profileId, status: "SUCCEEDED", artifacts: { some: { complete: true } } },
     orderBy: { number: "desc" },
     select: {
       id: true,
       number: true,
+      branch: true,
+      tag: true,
+      pullRequestId: true,
       artifacts: { where: { complete: true }, orderBy: [{ path: "asc" }, { createdAt: "asc" }], take, select: { id: true, path: true, size: true, sha256: true, createdAt: true, app: true } },
       _count: { select: { artifacts: { where: { complete: true } } } },
     },
   });
-  return build ? { buildId: build.id, number: build.number, artifacts: build.artifacts.map(viewOf), total: build._count.artifacts } : null;
+  return build ? { buildId: build.id, number: build.number, branch: build.branch, tag: build.tag, pullRequestId: build.pullRequestId, artifacts: build.artifacts.map(viewOf), total: build._count.artifacts } : null;
 }

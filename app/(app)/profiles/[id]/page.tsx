@@ -261,6 +261,14 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                     <Link href={`/builds/${latestApp.buildId}#artifacts`} className="text-brand-700 underline">
                       #{latestApp.number}
                     </Link>
+                    {/* Which code it is: a pull request's app is not the branch's. */}
+                    {latestApp.pullRequestId !== null
+                      ? ` of pull request ${latestApp.pullRequestId}`
+                      : latestApp.tag
+                        ? ` of the tag ${latestApp.tag}`
+                        : latestApp.branch
+                          ? ` of ${shortBranchName(latestApp.branch)}`
+                          : ""}
                   </p>
                   <div className="mt-2">
                     <ArtifactLinks buildId={latestApp.buildId} artifacts={latestApp.artifacts} label={`Files of build #${latestApp.number}`} />
