@@ -28,6 +28,8 @@ export function buildSummaryJson(build: BuildRow | BuildView, origin: string) {
     commit: build.commitId,
     commitMessage: build.commitMessage,
     pullRequest: build.pullRequestId,
+    // A pull request's build: the branch it merges into (`branch` is its source branch — a fork's, named as the fork named it).
+    targetBranch: build.pullRequestId !== null && build.targetRef ? shortBranchName(build.targetRef) : null,
     queuedAt: build.queuedAt.toISOString(),
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,

@@ -1225,6 +1225,10 @@ describe("the build worker", () => {
     const pullRequest = { id: pr.pullRequestId, iteration: 1, sourceRef: pr.sourceRefName, targetRef: pr.targetRefName };
     const first = await start({ commit: pr.lastMergeCommit!, pullRequest, profile: prProfile });
     expect((await finished(first.id)).status).toBe("SUCCEEDED");
+    // The token API says which branch it merges into, beside its source branch.
+    const { buildSummaryJson } = await import("./api");
+    const { getBuild } = await import("@/lib/data/builds");
+    expect(buildSummaryJson((await getBuild(scope, first.id))!, "https://keel.test")).toMatchObject({ branch: "feature/keel-pr", pullRequest: pr.pullRequestId, targetBranch: "main" });
     const snapshot = async () => emulator.control.pullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId });
     await until("the comment", async () => (await snapshot()).threads.length === 1 && (await snapshot()).statuses.some((status) => status.state === "succeeded"));
     const one = await snapshot();

@@ -695,7 +695,9 @@ describe("a build whose worker is lost", () => {
     expect((await database.prisma.buildReport.findMany({ where: { buildId: retry.id }, orderBy: { seq: "asc" } })).map((report) => [report.kind, report.buildStatus])).toEqual([["COMMIT_STATUS", "QUEUED"], ["PR_STATUS", "QUEUED"]]);
     // Outgoing webhooks hear that it ended, and which build goes on in its place; then that the retry was queued.
     const deliveries = async (buildId: string) => database.prisma.outgoingDelivery.findMany({ where: { webhookId: hook.id, buildId }, select: { event: true, payload: true } });
-    expect(await deliveries(lost.id)).toMatchObject([{ event: "build.finished", payload: { build: { status: "ERROR", workerLost: true, retriedAs: { id: retry.id, number: 2 }, retryOf: null } } }]);
+    expect(await deliveries(lost.id)).toMatchObject([
+      { event: "build.finished", payload: { build: { status: "ERROR", branch: "feature/pay", pullRequest: 7, targetBranch: "main", workerLost: true, retriedAs: { id: retry.id, number: 2 }, retryOf: null } } },
+    ]);
     expect(await deliveries(retry.id)).toMatchObject([{ event: "build.queued", payload: { build: { workerLost: false, retriedAs: null, retryOf: { id: lost.id, number: 1 } } } }]);
     const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "build.started", targetId: retry.id } });
     // Keel's sweeper did it, on behalf of whoever started the lost build.

@@ -508,6 +508,7 @@ export const buildRow = {
   tag: true,
   commitMessage: true,
   pullRequestId: true,
+  targetRef: true,
   queuedAt: true,
   startedAt: true,
   finishedAt: true,
