@@ -70,9 +70,17 @@ export async function sweepBuildsJob(): Promise<void> {
 /**
  * What a killed worker left on this machine: the build's processes (they carry its marker
  * variable) and its workspace. On a single machine the launcher's next worker sweeps them; on
- * a fleet, each worker machine cleans what is its own when its sweeper runs, and a container
- * that died takes both with it.
+ * a fleet, each worker machine cleans what is its own when its sweeper runs or when a worker
+ * starts there (cleanUpLeftWorkspaces), and a container that died takes both with it.
  */
+async function cleanUpOnThisMachine(buildId: string, root: string): Promise<void> {
+  await killBuildProcesses([], `KEEL_BUILD_ID=${buildId}`, 0).catch(() => 0);
+  const entries = await readdir(root).catch(() => [] as string[]);
+  for (const entry of entries.filter((name) => name.startsWith(`${WORKSPACE_PREFIX}${buildId}-`))) {
+    await removeTree(path.join(root, entry)).catch(() => undefined);
+  }
+}
+
 /**
  * When a worker starts: deletes the build workspaces in this machine's build folder that runs left
  * behind (a worker killed, a machine restarted, a worker stopped before its cleanup ended) and
@@ -95,11 +103,3 @@ export async function cleanUpLeftWorkspaces(root: string): Promise<number> {
 
 /** A build workspace's folder name: the prefix, the build's id, mkdtemp's suffix. */
 const LEFT_WORKSPACE = new RegExp(`^${WORKSPACE_PREFIX}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-`);
-
-async function cleanUpOnThisMachine(buildId: string, root: string): Promise<void> {
-  await killBuildProcesses([], `KEEL_BUILD_ID=${buildId}`, 0).catch(() => 0);
-  const entries = await readdir(root).catch(() => [] as string[]);
-  for (const entry of entries.filter((name) => name.startsWith(`${WORKSPACE_PREFIX}${buildId}-`))) {
-    await removeTree(path.join(root, entry)).catch(() => undefined);
-  }
-}
