@@ -812,7 +812,7 @@ test.describe("builds", () => {
       const latestApp = page.getByRole("group", { name: "Latest successful build's artifacts" });
       await expect(latestApp.getByRole("link", { name: "out/Wallet.ipa" })).toHaveAttribute("href", href);
       await expect(latestApp.getByRole("link", { name: /^#\d+$/ })).toHaveAttribute("href", `/builds/${buildId}#artifacts`);
-      await expect(latestApp).toContainText(/From the latest successful build, #\d+ of main/);
+      await expect(latestApp).toContainText(/From the latest successful build, #\d+ of the branch main/);
       await expect(latestApp.getByRole("link", { name: "Share it with testers" })).toHaveAttribute("href", `/builds/${buildId}#share`);
       await expectNoSeriousA11yViolations(page, "profile page with the latest build's files");
     } finally {

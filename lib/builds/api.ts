@@ -3,6 +3,7 @@ import type { ArtifactView } from "@/lib/data/artifacts";
 import type { BuildRow, BuildView } from "@/lib/data/builds";
 import { changesJson } from "@/lib/shared/build-changes";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
+import { targetBranchOf } from "@/lib/shared/builds";
 import type { FailureLine } from "@/lib/shared/log-errors";
 import { shortBranchName } from "@/lib/shared/names";
 import { historyKind, testSummaryOf, type FailureHistory } from "@/lib/shared/tests";
@@ -29,7 +30,7 @@ export function buildSummaryJson(build: BuildRow | BuildView, origin: string) {
     commitMessage: build.commitMessage,
     pullRequest: build.pullRequestId,
     // A pull request's build: the branch it merges into (`branch` is its source branch — a fork's, named as the fork named it).
-    targetBranch: build.pullRequestId !== null && build.targetRef ? shortBranchName(build.targetRef) : null,
+    targetBranch: targetBranchOf(build),
     queuedAt: build.queuedAt.toISOString(),
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,

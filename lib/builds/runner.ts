@@ -24,7 +24,7 @@ import { clientForConnection, problemFromError } from "@/lib/repositories/connec
 import type { Scope } from "@/lib/scope";
 import { CHANGES_MAX, changelogText, changesSummary, firstLine, hasLine, lineWords, type BuildChanges } from "@/lib/shared/build-changes";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
-import { formatDuration } from "@/lib/shared/builds";
+import { formatDuration, targetBranchOf } from "@/lib/shared/builds";
 import type { PickerProblem } from "@/lib/shared/problems";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE, cacheScopeOf, cacheScopesToRestore, WORKFLOW_FILE_MAX_BYTES, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
@@ -421,7 +421,7 @@ class BuildRun {
       // The commits since the line's last good build, one per line (empty when none are known).
       KEEL_BUILD_CHANGELOG: changelog,
       [ARTIFACTS_VARIABLE]: dirs.artifacts,
-      ...(build.pullRequestId !== null ? { KEEL_BUILD_PULL_REQUEST: String(build.pullRequestId), KEEL_BUILD_TARGET_BRANCH: build.targetRef ? shortBranchName(build.targetRef) : "" } : {}),
+      ...(build.pullRequestId !== null ? { KEEL_BUILD_PULL_REQUEST: String(build.pullRequestId), KEEL_BUILD_TARGET_BRANCH: targetBranchOf(build) ?? "" } : {}),
       // A tag build (a release): its tag, e.g. v2.4.0 — a script can take the version from it.
       ...(build.tag ? { KEEL_BUILD_TAG: build.tag } : {}),
     };

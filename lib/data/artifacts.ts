@@ -53,7 +53,7 @@ function viewOf(row: { id: string; path: string; size: bigint; sha256: string | 
  * pull request's: lib/data/shares.ts, openShare), so the link still installs something when the
  * profile's newer successes are pull requests or other branches. Null otherwise.
  */
-function keptPastRetention(at: Date | Prisma.Sql): Prisma.Sql {
+function keptPastRetention(at: Date): Prisma.Sql {
   return Prisma.sql`CASE WHEN b.status <> 'SUCCEEDED' THEN NULL
     WHEN NOT EXISTS (SELECT 1 FROM "Build" n WHERE n."profileId" = b."profileId" AND n.status = 'SUCCEEDED' AND n.number > b.number) THEN 'latest'
     WHEN b."pullRequestId" IS NULL AND b.branch IS NOT NULL
@@ -76,7 +76,7 @@ export async function listArtifacts(scope: Scope, buildId: string): Promise<{ ar
       select: { id: true, path: true, size: true, sha256: true, createdAt: true, app: true },
     }),
     db.$queryRaw<{ reason: "latest" | "testers" | null; branch: string | null }[]>`
-      SELECT ${keptPastRetention(Prisma.sql`now()`)} AS reason, b.branch
+      SELECT ${keptPastRetention(new Date())} AS reason, b.branch
       FROM "Build" b WHERE b.id = ${buildId}::uuid AND b."organizationId" = ${scope.organizationId}::uuid`,
   ]);
   const row = kept[0];

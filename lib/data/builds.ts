@@ -9,11 +9,10 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, type BuildTrigger, type LogStream } from "@/lib/generated/prisma/client";
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, requireUserActor, systemScope, type Scope } from "@/lib/scope";
-import { lostRetryDecision, queueEta, TYPICAL_MIN_BUILDS, TYPICAL_OF_BUILDS, type BuildStateDto, type LogLineDto, type LogSearchDto } from "@/lib/shared/builds";
+import { builtWords, lostRetryDecision, queueEta, TYPICAL_MIN_BUILDS, TYPICAL_OF_BUILDS, type BuildStateDto, type LogLineDto, type LogSearchDto } from "@/lib/shared/builds";
 import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { failureHistories, passingAgain, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
-import { shortBranchName } from "@/lib/shared/names";
 import type { BuildExportQuery, WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
 import { openVariable, saveVariables, storedVariableSelect, variableViews, type StoredVariable } from "./variables";
@@ -1606,7 +1605,7 @@ export type LostBuild = { id: string; organizationId: string; requestedById: str
 async function retryLostBuild(tx: Tx, job: string, lost: Prisma.BuildGetPayload<object>): Promise<{ id: string; number: number } | { why: string }> {
   const line = lost.pullRequestId !== null ? { pullRequestId: lost.pullRequestId } : lost.tag !== null ? { tag: lost.tag } : lost.branch !== null ? { branch: lost.branch, pullRequestId: null } : { commitId: lost.commitId, branch: null, tag: null, pullRequestId: null };
   const newer = await tx.build.findFirst({ where: { profileId: lost.profileId, number: { gt: lost.number }, ...line }, orderBy: { number: "desc" }, select: { number: true } });
-  const lineWords = lost.pullRequestId !== null ? `pull request ${lost.pullRequestId}` : lost.tag !== null ? `the tag ${lost.tag}` : lost.branch !== null ? `the branch ${shortBranchName(lost.branch)}` : "the same commit";
+  const lineWords = builtWords(lost) ?? "the same commit";
   const decision = lostRetryDecision({ isRetry: lost.retryOfId !== null, cancelRequested: lost.cancelRequestedAt !== null, newer: newer ? { number: newer.number, line: lineWords } : null });
   if (!decision.retry) {
     return { why: decision.why };

@@ -8,6 +8,7 @@ import { onBehalfOf, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { appInfoOf } from "@/lib/shared/app-info";
 import { changesJson } from "@/lib/shared/build-changes";
+import { targetBranchOf } from "@/lib/shared/builds";
 import { eventOfStatus, MAX_WEBHOOKS, WEBHOOK_SECRET_PREFIX, type WebhookEvent } from "@/lib/shared/webhooks";
 import { recordAudit } from "./audit";
 
@@ -397,7 +398,7 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       commitMessage: build.commitMessage,
       commitAuthor: build.commitAuthor,
       pullRequest: build.pullRequestId,
-      targetBranch: build.pullRequestId !== null ? (build.targetRef?.replace(/^refs\/heads\//, "") ?? null) : null,
+      targetBranch: targetBranchOf(build),
       queuedAt: build.queuedAt.toISOString(),
       startedAt: build.startedAt?.toISOString() ?? null,
       finishedAt: build.finishedAt?.toISOString() ?? null,

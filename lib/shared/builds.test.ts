@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { branchRecovery, buildProgress, buildStats, describeBuildStats, etaWords, formatDuration, lostRetryDecision, OVERDUE_REMAINING_MS, progressWords, queueEta, recoveryWords, roundedDuration, weekTrendWords } from "./builds";
+import { branchRecovery, buildProgress, buildStats, builtWords, describeBuildStats, etaWords, formatDuration, lostRetryDecision, OVERDUE_REMAINING_MS, progressWords, queueEta, recoveryWords, roundedDuration, targetBranchOf, weekTrendWords } from "./builds";
 
 describe("the week's trend of build durations", () => {
   it("says how much longer or shorter this week's median is, about the same within 5 %, and nothing without this week's builds", () => {
@@ -129,6 +129,17 @@ describe("a branch's recovery", () => {
     expect(recoveryWords("main", recovery, 30)).toBe("main did not break in the last 30 days.");
     // One fix: no "median".
     expect(recoveryWords("main", branchRecovery(null, [build("FAILED", "01T08:00:00"), build("SUCCEEDED", "01T08:10:00")], SINCE, NOW), 7)).toBe("main broke once in the last 7 days and was red for 10 min in all; a fix took 10 min.");
+  });
+});
+
+describe("what a build built", () => {
+  it("names a pull request before its source branch, then a tag, then a branch; a pasted commit has no words", () => {
+    expect(builtWords({ pullRequestId: 7, tag: null, branch: "refs/heads/main" })).toBe("pull request 7");
+    expect(builtWords({ pullRequestId: null, tag: "v2.4.0", branch: null })).toBe("the tag v2.4.0");
+    expect(builtWords({ pullRequestId: null, tag: null, branch: "refs/heads/release/2.4" })).toBe("the branch release/2.4");
+    expect(builtWords({ pullRequestId: null, tag: null, branch: null })).toBeNull();
+    expect(targetBranchOf({ pullRequestId: 7, targetRef: "refs/heads/main" })).toBe("main");
+    expect(targetBranchOf({ pullRequestId: null, targetRef: "refs/heads/main" })).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Build states and their words, shared by pages, client components and the worker. Pure.
  */
+import { shortBranchName } from "./names";
 
 export type BuildStatusValue = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "TIMED_OUT" | "ERROR";
 export type BuildTriggerValue = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE" | "API" | "TAG";
@@ -62,6 +63,19 @@ export function brokenWords(status: string): string {
 /** "PULL_REQUEST" → "Pull request". */
 export function buildTriggerLabel(trigger: string): string {
   return TRIGGER_LABELS[trigger as BuildTriggerValue] ?? trigger;
+}
+
+/**
+ * What a build built, in words: "pull request 7", "the tag v2.4.0", "the branch main"; null for a
+ * pasted commit. A pull request's comes first: its branch is its source branch (a fork's too).
+ */
+export function builtWords(build: { pullRequestId: number | null; tag: string | null; branch: string | null }): string | null {
+  return build.pullRequestId !== null ? `pull request ${build.pullRequestId}` : build.tag !== null ? `the tag ${build.tag}` : build.branch !== null ? `the branch ${shortBranchName(build.branch)}` : null;
+}
+
+/** A pull request's build: the branch it merges into, short ("main"); null for any other build. */
+export function targetBranchOf(build: { pullRequestId: number | null; targetRef: string | null }): string | null {
+  return build.pullRequestId !== null && build.targetRef ? shortBranchName(build.targetRef) : null;
 }
 
 /** "3 min 2 s", "850 ms", "1 h 4 min", "30 min" (no "0 s"): a duration for people. */

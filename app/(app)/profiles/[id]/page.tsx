@@ -43,7 +43,7 @@ import { appleDeviceName } from "@/lib/shared/devices";
 import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/chat";
 import { deleteProfileAction, duplicateProfileAction, rebindProfileAction, watchProfileAction } from "@/lib/actions/profiles";
 import { WatchForm } from "@/components/profiles/watch-form";
-import { buildStats, describeBuildStats, formatDuration } from "@/lib/shared/builds";
+import { buildStats, builtWords, describeBuildStats, formatDuration } from "@/lib/shared/builds";
 import { recentFinishedBuilds } from "@/lib/data/builds";
 import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
 import { requireScope } from "@/lib/auth/guards";
@@ -262,13 +262,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                       #{latestApp.number}
                     </Link>
                     {/* Which code it is: a pull request's app is not the branch's. */}
-                    {latestApp.pullRequestId !== null
-                      ? ` of pull request ${latestApp.pullRequestId}`
-                      : latestApp.tag
-                        ? ` of the tag ${latestApp.tag}`
-                        : latestApp.branch
-                          ? ` of ${shortBranchName(latestApp.branch)}`
-                          : ""}
+                    {builtWords(latestApp) ? ` of ${builtWords(latestApp)}` : ""}
                   </p>
                   <div className="mt-2">
                     <ArtifactLinks buildId={latestApp.buildId} artifacts={latestApp.artifacts} label={`Files of build #${latestApp.number}`} />
