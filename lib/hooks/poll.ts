@@ -9,10 +9,9 @@ import { slotJobId } from "@/lib/jobs/schedules";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { systemScope, type Scope } from "@/lib/scope";
-import { draftDecision, forkDecision, forkOf, pullRequestBuildKey, pullRequestDecision, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
-import { requestForkWaiting } from "@/lib/builds/report-queue";
+import { draftDecision, pullRequestBuildKey, pullRequestDecision, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { cancelClosedPullRequestBuilds } from "@/lib/builds/service";
-import { changeLister, closedWords, FORK_WAITING_TOLD, latestIteration, messageLister, onPush, pathsAllow, skipAllows, start, type ProfileOutcome } from "./process";
+import { changeLister, closedWords, forkWaits, latestIteration, messageLister, onPush, pathsAllow, skipAllows, start, type ProfileOutcome } from "./process";
 
 // The polling fallback (issue 14) for repositories that cannot receive service hooks — Azure
 // DevOps refused Keel the subscriptions, or KEEL_HOOKS=off because it cannot reach Keel. Every
@@ -130,10 +129,9 @@ export async function pollRepository(scope: Scope, connectionId: string, project
       if (!(await skipAllows(source, () => messages(projectId, source))).start || !(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {
         continue;
       }
-      const fork = forkDecision(profile.triggers, forkOf(pr));
-      if (!fork.start) {
-        await requestForkWaiting(scope, { profileId: profile.id, pullRequestId: pr.pullRequestId, sourceCommit: source });
-        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${FORK_WAITING_TOLD}` });
+      const waits = await forkWaits(scope, profile, pr, source);
+      if (waits) {
+        outcome.push(waits);
         continue;
       }
       iteration ??= await latestIteration(scope, connection, projectId, repositoryId, pr.pullRequestId);

@@ -166,11 +166,10 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: paths.reason });
         continue;
       }
-      // Last: a pull request that would build, but comes from a fork, waits for a person — and says so on the pull request.
-      const fork = forkDecision(profile.triggers, forkOf(pr.data));
-      if (!fork.start) {
-        await requestForkWaiting(scope, { profileId: profile.id, pullRequestId: pr.data.pullRequestId, sourceCommit: source });
-        outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason}${FORK_WAITING_TOLD}` });
+      // Last: a pull request that would build, but comes from a fork, waits for a person.
+      const waits = await forkWaits(scope, profile, pr.data, source);
+      if (waits) {
+        outcome.push(waits);
         continue;
       }
       iteration ??= await latestIteration(scope, connection, pr.data.repository.project?.id ?? "", pr.data.repository.id, pr.data.pullRequestId);
@@ -188,8 +187,19 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
   throw new Unprocessable(`Keel does not act on ${eventType} events.`);
 }
 
-/** The delivery log's words for a fork's pull request left to a person (its pending status: lib/builds/report.ts, reportForkWaitingJob). */
-export const FORK_WAITING_TOLD = " Keel marks the pull request as waiting (a pending status linking this profile).";
+/**
+ * A pull request from a fork that a profile leaves to a person (lib/shared/triggers.ts,
+ * forkDecision): its pending status is asked for (lib/builds/report.ts, reportForkWaitingJob) and
+ * the delivery log's outcome says why; null when the profile builds it.
+ */
+export async function forkWaits(scope: Scope, profile: RepositoryProfile, pr: Parameters<typeof forkOf>[0] & { pullRequestId: number }, sourceCommit: string): Promise<ProfileOutcome | null> {
+  const fork = forkDecision(profile.triggers, forkOf(pr));
+  if (fork.start) {
+    return null;
+  }
+  await requestForkWaiting(scope, { profileId: profile.id, pullRequestId: pr.pullRequestId, sourceCommit });
+  return { profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason} Keel marks the pull request as waiting (a pending status linking this profile).` };
+}
 
 /** What closing a pull request canceled, for the delivery log (lib/builds/service.ts, cancelClosedPullRequestBuilds). */
 export function closedWords(canceled: readonly number[]): string {
