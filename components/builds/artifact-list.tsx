@@ -54,6 +54,17 @@ export function ArtifactLinks({ buildId, artifacts, label, baseline = null }: { 
   );
 }
 
+/** Why a build's files outlive the retention period, in the words of the Artifacts card. */
+function keptPastWords(kept: NonNullable<ArtifactsKept>): string {
+  if (kept.reason === "latest") {
+    return "Kept until a newer build of this profile succeeds: this is its latest successful build.";
+  }
+  const branch = shortBranchName(kept.branch);
+  return kept.reason === "default"
+    ? `Kept until a newer build of ${branch} keeps files: this is the newest successful build of the profile's default branch.`
+    : `Kept while the testers' link to the newest build of ${branch} opens it: until a newer build of ${branch} keeps files.`;
+}
+
 /**
  * A build's artifacts: each file to download, how long they are kept, and — when there are
  * none — how to keep the app a build makes.
@@ -118,13 +129,7 @@ export function ArtifactList({
       ) : null}
       <p className="text-xs text-slate-600">
         {artifacts.length} file{artifacts.length === 1 ? "" : "s"}, {formatSize(total)}.{" "}
-        {keptForever
-          ? "Kept forever, with the build."
-          : keptPast?.reason === "latest"
-            ? "Kept until a newer build of this profile succeeds: this is its latest successful build."
-            : keptPast?.reason === "testers"
-              ? `Kept while the testers' link to the newest build of ${shortBranchName(keptPast.branch)} opens it: until a newer build of ${shortBranchName(keptPast.branch)} keeps files.`
-              : `Kept until ${formatDay(until)} (${retentionDays} days).`}
+        {keptForever ? "Kept forever, with the build." : keptPast ? keptPastWords(keptPast) : `Kept until ${formatDay(until)} (${retentionDays} days).`}
       </p>
     </div>
   );

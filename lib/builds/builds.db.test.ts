@@ -955,20 +955,30 @@ describe("the build worker", () => {
     await pruneArtifacts(30, monthOn);
     expect((await listArtifacts(scope, first.id)).artifacts).toEqual([]);
     expect((await listArtifacts(scope, second.id)).artifacts.map((artifact) => artifact.path)).toEqual(["App.ipa"]);
-    // With a testers' link to main, main's newest build with files keeps them while newer successes are another branch's.
-    const { createProfileShare } = await import("@/lib/data/shares");
-    await createProfileShare(scope, profileId, "refs/heads/main", 90);
+    // The default branch's newest build with files keeps them while newer successes are another branch's.
     const develop = await finished((await start({ branch: "develop" })).id);
     expect(develop.status).toBe("SUCCEEDED");
-    expect((await listArtifacts(scope, second.id)).kept).toEqual({ reason: "testers", branch: "refs/heads/main" });
+    expect((await listArtifacts(scope, second.id)).kept).toEqual({ reason: "default", branch: "refs/heads/main" });
     await pruneArtifacts(30, monthOn);
     expect((await listArtifacts(scope, second.id)).artifacts.map((artifact) => artifact.path)).toEqual(["App.ipa"]);
-    // A newer build of main with files takes its place.
+    // Another branch's is kept only while a testers' link of that branch opens it.
     const third = await finished((await start({ branch: "main" })).id);
     expect((await listArtifacts(scope, third.id)).kept).toEqual({ reason: "latest" });
     expect((await listArtifacts(scope, second.id)).kept).toBeNull();
+    expect((await listArtifacts(scope, develop.id)).kept).toBeNull();
+    const { createProfileShare } = await import("@/lib/data/shares");
+    await createProfileShare(scope, profileId, "refs/heads/develop", 90);
+    expect((await listArtifacts(scope, develop.id)).kept).toEqual({ reason: "testers", branch: "refs/heads/develop" });
     await pruneArtifacts(30, monthOn);
     expect((await listArtifacts(scope, second.id)).artifacts).toEqual([]);
+    expect((await listArtifacts(scope, develop.id)).artifacts.map((artifact) => artifact.path)).toEqual(["App.ipa"]);
+    // A newer build of that branch with files takes its place.
+    const newerDevelop = await finished((await start({ branch: "develop" })).id);
+    expect((await listArtifacts(scope, newerDevelop.id)).kept).toEqual({ reason: "latest" });
+    expect((await listArtifacts(scope, develop.id)).kept).toBeNull();
+    expect((await listArtifacts(scope, third.id)).kept).toEqual({ reason: "default", branch: "refs/heads/main" });
+    await pruneArtifacts(30, monthOn);
+    expect((await listArtifacts(scope, develop.id)).artifacts).toEqual([]);
     await database.prisma.profileShare.deleteMany({ where: { profileId } });
     await setWorkflow(null);
   }, 120_000);

@@ -48,39 +48,42 @@ function viewOf(row: { id: string; path: string; size: bigint; sha256: string | 
 
 /**
  * Why a build's files outlive the retention period (lib/builds/README.md, "Artifacts"), as SQL over
- * the build `b` at `at`: "latest" — its profile's latest successful build; "testers" — the build a
- * live testers' link of its branch opens (the branch's newest successful build with files, not a
- * pull request's: lib/data/shares.ts, openShare), so the link still installs something when the
- * profile's newer successes are pull requests or other branches. Null otherwise.
+ * the build `b` at `at`: "latest" — its profile's latest successful build; otherwise, when it is its
+ * branch's newest successful build with files (not a pull request's), "default" — the branch is
+ * the profile's default branch, so the last good app of main stays however many pull requests and
+ * other branches succeeded since — or "testers" — a live testers' link of its branch opens it
+ * (lib/data/shares.ts, openShare), so the link still installs something. Null otherwise.
  */
 function keptPastRetention(at: Date): Prisma.Sql {
   return Prisma.sql`CASE WHEN b.status <> 'SUCCEEDED' THEN NULL
     WHEN NOT EXISTS (SELECT 1 FROM "Build" n WHERE n."profileId" = b."profileId" AND n.status = 'SUCCEEDED' AND n.number > b.number) THEN 'latest'
     WHEN b."pullRequestId" IS NULL AND b.branch IS NOT NULL
-      AND EXISTS (SELECT 1 FROM "ProfileShare" s WHERE s."profileId" = b."profileId" AND s.branch = b.branch AND s."expiresAt" > ${at})
       AND NOT EXISTS (
         SELECT 1 FROM "Build" n WHERE n."profileId" = b."profileId" AND n.branch = b.branch AND n."pullRequestId" IS NULL AND n.status = 'SUCCEEDED' AND n.number > b.number
-          AND EXISTS (SELECT 1 FROM "BuildArtifact" f WHERE f."buildId" = n.id AND f.complete)) THEN 'testers'
+          AND EXISTS (SELECT 1 FROM "BuildArtifact" f WHERE f."buildId" = n.id AND f.complete))
+      THEN CASE WHEN EXISTS (SELECT 1 FROM "BuildProfile" p WHERE p.id = b."profileId" AND p."defaultBranch" = b.branch) THEN 'default'
+        WHEN EXISTS (SELECT 1 FROM "ProfileShare" s WHERE s."profileId" = b."profileId" AND s.branch = b.branch AND s."expiresAt" > ${at}) THEN 'testers' END
     END`;
 }
 
-/** Why a build's files are kept past the retention period: see keptPastRetention; the branch for "testers". */
-export type ArtifactsKept = { reason: "latest" } | { reason: "testers"; branch: string } | null;
+/** Why a build's files are kept past the retention period: see keptPastRetention; the branch for "default" and "testers". */
+export type ArtifactsKept = { reason: "latest" } | { reason: "default" | "testers"; branch: string } | null;
 
 /** A build's complete artifacts in path order, and whether (and why) they are kept past the retention period. */
 export async function listArtifacts(scope: Scope, buildId: string): Promise<{ artifacts: ArtifactView[]; kept: ArtifactsKept }> {
-  const [rows, kept] = await Promise.all([
+  const [rows, reasons] = await Promise.all([
     db.buildArtifact.findMany({
       where: { buildId, organizationId: scope.organizationId, complete: true },
       orderBy: [{ path: "asc" }, { createdAt: "asc" }],
       select: { id: true, path: true, size: true, sha256: true, createdAt: true, app: true },
     }),
-    db.$queryRaw<{ reason: "latest" | "testers" | null; branch: string | null }[]>`
+    db.$queryRaw<{ reason: "latest" | "default" | "testers" | null; branch: string | null }[]>`
       SELECT ${keptPastRetention(new Date())} AS reason, b.branch
       FROM "Build" b WHERE b.id = ${buildId}::uuid AND b."organizationId" = ${scope.organizationId}::uuid`,
   ]);
-  const row = kept[0];
-  return { artifacts: rows.map(viewOf), kept: row?.reason === "latest" ? { reason: "latest" } : row?.reason === "testers" && row.branch ? { reason: "testers", branch: row.branch } : null };
+  const row = reasons[0];
+  const kept: ArtifactsKept = !row?.reason ? null : row.reason === "latest" ? { reason: "latest" } : row.branch ? { reason: row.reason, branch: row.branch } : null;
+  return { artifacts: rows.map(viewOf), kept };
 }
 
 /**
@@ -118,7 +121,7 @@ export async function readArtifactChunk(scope: Scope, artifactId: string, seq: n
 
 /**
  * Deletes artifacts past the retention period — except those of each profile's latest successful
- * build and of the builds live testers' links open (keptPastRetention) — and unfinished ones older
+ * build, of its default branch's and of the builds live testers' links open (keptPastRetention) — and unfinished ones older
  * than a day (their worker died). Global: the hourly housekeeping job covers every organization.
  * Deletes in batches; returns how many.
  */
