@@ -1492,7 +1492,7 @@ test.describe("builds", () => {
         await build({ status: "SUCCEEDED", queuedAt: minutesAgo(300), startedAt: minutesAgo(200), finishedAt: minutesAgo(190) });
       }
       await build({ status: "RUNNING", queuedAt: minutesAgo(5), startedAt: minutesAgo(4) });
-      await build({ status: "QUEUED", queuedAt: minutesAgo(2) });
+      const ahead = await build({ status: "QUEUED", queuedAt: minutesAgo(2) });
       const waiting = await build({ status: "QUEUED", queuedAt: minutesAgo(1) });
       await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: number + 1 } });
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
@@ -1501,6 +1501,13 @@ test.describe("builds", () => {
       // Free in 6 minutes, then the build ahead's 10: about 16 (15 or 16 as the seconds fall).
       await expect(page.getByTestId("queue-eta")).toHaveText(/^Starts likely in about 1[56] min$/);
       await expectNoSeriousA11yViolations(page, "a queued build with its likely start");
+      // Lists of builds say it of each queued one: the profile's and /builds.
+      for (const [path, table] of [[`/profiles/${profile.id}`, `Latest builds of ${profile.name}`], [`/builds?profile=${profile.id}`, "Builds"]] as const) {
+        await page.goto(path);
+        const rows = page.getByRole("table", { name: table }).getByRole("row");
+        await expect(rows.filter({ has: page.getByRole("link", { name: `#${ahead.number}`, exact: true }) })).toContainText(/starts likely in about [56] min/);
+        await expect(rows.filter({ has: page.getByRole("link", { name: `#${waiting.number}`, exact: true }) })).toContainText(/starts likely in about 1[56] min/);
+      }
     } finally {
       await removeConnection(connection.id);
     }

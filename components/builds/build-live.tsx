@@ -377,7 +377,7 @@ export function BuildLive({
             </p>
             {state.status === "RUNNING" && state.startedAt ? <span>Running for {formatDuration(Math.max(0, now - Date.parse(state.startedAt)))}</span> : null}
             {state.status === "QUEUED" && state.expectedStartAt && now > 0 ? (
-              // From how long the builds ahead and running usually take (lib/shared/builds.ts, queueEta); not announced as it ticks.
+              // From how long the builds ahead and running usually take (lib/shared/builds.ts, queueStarts); not announced as it ticks.
               <span className="text-slate-600" data-testid="queue-eta">
                 Starts {etaWords(Date.parse(state.expectedStartAt), now)}
               </span>

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { DataTable } from "@/components/ui/data-table";
-import { buildTriggerLabel, formatDuration } from "@/lib/shared/builds";
+import { buildTriggerLabel, etaWords, formatDuration } from "@/lib/shared/builds";
 import { shortBranchName } from "@/lib/shared/names";
 import { BuildStatusBadge } from "./build-status-badge";
 import { When } from "@/components/ui/when";
@@ -26,13 +26,15 @@ export type BuildTableRow = {
   /** The build its profile started again in its place when its worker was lost, and the other way round. */
   retriedAs?: { number: number } | null;
   retryOf?: { number: number } | null;
+  /** While queued: when it is likely to start (ISO, lib/data/builds.ts expectedStarts), if Keel can tell. */
+  expectedStartAt?: string | null;
 };
 
 
-/** How long it ran (so far, while running), or that it has not started. */
+/** How long it ran (so far, while running), or that it has not started (and when it likely will). */
 function duration(row: BuildTableRow): string {
   if (!row.startedAt) {
-    return "not started";
+    return row.expectedStartAt ? `starts ${etaWords(Date.parse(row.expectedStartAt), Date.now())}` : "not started";
   }
   return `${row.finishedAt ? "took" : "running for"} ${formatDuration((row.finishedAt ?? new Date()).getTime() - row.startedAt.getTime())}`;
 }
@@ -61,7 +63,6 @@ export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow
           <td className="px-4 py-3" data-inline="">
             <Link href={`/builds/${row.id}`} className="font-medium text-brand-700 underline">
               #{row.number}
-              {showProfile ? "" : null}
             </Link>
             {row.keptAt ? <span className="block text-xs text-slate-600">kept forever</span> : null}
             {/* An error that is already being dealt with: the worker was lost and the build runs again. */}

@@ -777,7 +777,7 @@ describe("exporting builds", () => {
 
 describe("a queued build's likely start", () => {
   it("counts from the pool's running builds and the builds ahead, each at its profile's usual time; no guess without a worker or for a one-at-a-time profile", async () => {
-    const { getBuildState } = await import("./builds");
+    const { expectedStarts, getBuildState } = await import("./builds");
     const other = await seedOrganization(database, "Queue Estimate");
     const scope = testScope(other.organizationId, other.adminId);
     const pool = `eta-${crypto.randomUUID().slice(0, 8)}`;
@@ -795,10 +795,8 @@ describe("a queued build's likely start", () => {
     }
     await build(app.id, { status: "FAILED", queuedAt: minutesAgo(150), startedAt: minutesAgo(150), finishedAt: minutesAgo(149) });
     // In whole minutes from now (the moment is kept to 10 s).
-    const estimate = async (id: string) => {
-      const at = (await getBuildState(scope, id))!.expectedStartAt;
-      return at === null ? null : Math.round((Date.parse(at) - Date.now()) / 60_000);
-    };
+    const minutesTo = (at: string | null | undefined) => (at === null || at === undefined ? null : Math.round((Date.parse(at) - Date.now()) / 60_000));
+    const estimate = async (id: string) => minutesTo((await getBuildState(scope, id))!.expectedStartAt);
 
     // Nothing runs in the pool: no worker, no guess.
     const first = await build(app.id, { status: "QUEUED", queuedAt: minutesAgo(3) });
@@ -811,10 +809,15 @@ describe("a queued build's likely start", () => {
     expect(await estimate(first.id)).toBe(6);
     expect(await estimate(second.id)).toBe(26);
     expect(await estimate(last.id)).toBe(36);
+    // A list's builds in one statement, as their pages say (in any order; a finished build gets none).
+    const listed = await expectedStarts([last.id, first.id, second.id, (await database.prisma.build.findFirstOrThrow({ where: { pool, status: "SUCCEEDED" } })).id]);
+    expect([first, second, last].map((queued) => minutesTo(listed.get(queued.id)))).toEqual([6, 26, 36]);
+    expect(listed.size).toBe(3);
     // A build of a profile that runs one at a time waits for its own profile's build: no guess.
     await database.prisma.buildProfile.update({ where: { id: app.id }, data: { oneAtATime: true } });
     expect(await estimate(last.id)).toBeNull();
     expect(await estimate(first.id)).toBe(6);
+    expect([...(await expectedStarts([first.id, last.id])).keys()]).toEqual([first.id]);
     // A running build is not queued: nothing to estimate.
     expect((await getBuildState(scope, (await database.prisma.build.findFirstOrThrow({ where: { pool, status: "RUNNING" } })).id))!.expectedStartAt).toBeNull();
   });

@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, type BuildTrigger, type LogStream } from "@/lib/generated/prisma/client";
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, requireUserActor, systemScope, type Scope } from "@/lib/scope";
-import { builtWords, lostRetryDecision, queueEta, TYPICAL_MIN_BUILDS, TYPICAL_OF_BUILDS, type BuildStateDto, type LogLineDto, type LogSearchDto } from "@/lib/shared/builds";
+import { builtWords, lostRetryDecision, queueStarts, TYPICAL_MIN_BUILDS, TYPICAL_OF_BUILDS, type BuildStateDto, type LogLineDto, type LogSearchDto } from "@/lib/shared/builds";
 import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { failureHistories, passingAgain, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
@@ -626,42 +626,62 @@ const ETA_MAX_AHEAD = 200;
 const ETA_STEP_MS = 10_000;
 
 /**
- * When a queued build is likely to start (`queueEta` in lib/shared/builds.ts), from the builds of
- * its pool — every organization's, as its place in the queue counts them; nothing of theirs leaves
- * this function but the moment — and how long each one's profile's last successful builds took
- * (the median of its newest TYPICAL_OF_BUILDS, from TYPICAL_MIN_BUILDS: typicalDuration's rule).
- * One statement; null when Keel cannot tell.
+ * When queued builds are likely to start (`queueStarts` in lib/shared/builds.ts), from the builds
+ * of their pools — every organization's, as a place in the queue counts them; nothing of theirs
+ * leaves this function but the moments — and how long each one's profile's last successful builds
+ * took (the median of its newest TYPICAL_OF_BUILDS, from TYPICAL_MIN_BUILDS: typicalDuration's
+ * rule). One statement for any number of builds (ids the caller read in its own scope); the ISO
+ * moment by build id, for those Keel can tell: none for a build of a one-at-a-time profile (it
+ * waits for its own profile's build, which its page names) or with more than ETA_MAX_AHEAD builds ahead of it.
  */
-async function expectedStart(buildId: string): Promise<string | null> {
-  const rows = await db.$queryRaw<{ kind: "ahead" | "running"; started_at: Date | null; typical: number | null }[]>`
-    WITH target AS (SELECT id, pool, "queuedAt" FROM "Build" WHERE id = ${buildId}::uuid AND status = 'QUEUED'),
-    ahead AS (
-      SELECT q."profileId", q."queuedAt", q.id FROM "Build" q, target t
-      WHERE q.status = 'QUEUED' AND q.pool = t.pool AND (q."queuedAt", q.id) < (t."queuedAt", t.id)
-      ORDER BY q."queuedAt", q.id LIMIT ${ETA_MAX_AHEAD + 1}),
-    running AS (SELECT r."profileId", r."startedAt" FROM "Build" r, target t WHERE r.status = 'RUNNING' AND r.pool = t.pool),
+export async function expectedStarts(buildIds: readonly string[]): Promise<Map<string, string>> {
+  const starts = new Map<string, string>();
+  if (buildIds.length === 0) {
+    return starts;
+  }
+  const rows = await db.$queryRaw<{ kind: "queued" | "running"; id: string | null; wanted: boolean; pool: string; started_at: Date | null; typical: number | null }[]>`
+    WITH target AS (
+      SELECT b.id, b.pool FROM "Build" b JOIN "BuildProfile" p ON p.id = b."profileId"
+      WHERE b.id = ANY(${[...buildIds]}::uuid[]) AND b.status = 'QUEUED' AND NOT p."oneAtATime"),
+    queue AS (
+      SELECT q.* FROM (SELECT DISTINCT pool FROM target) t, LATERAL (
+        SELECT q.id, q.pool, q."profileId", q."queuedAt" FROM "Build" q
+        WHERE q.status = 'QUEUED' AND q.pool = t.pool ORDER BY q."queuedAt", q.id LIMIT ${ETA_MAX_AHEAD + 1}) q),
+    running AS (SELECT r.pool, r."profileId", r."startedAt" FROM "Build" r WHERE r.status = 'RUNNING' AND r.pool IN (SELECT pool FROM target)),
     typical AS (
       SELECT p."profileId", (
         SELECT CASE WHEN count(*) >= ${TYPICAL_MIN_BUILDS} THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY recent.ms) END FROM (
           SELECT extract(epoch FROM (b."finishedAt" - b."startedAt")) * 1000 AS ms FROM "Build" b
           WHERE b."profileId" = p."profileId" AND b.status = 'SUCCEEDED' AND b."startedAt" IS NOT NULL AND b."finishedAt" IS NOT NULL
           ORDER BY b."queuedAt" DESC LIMIT ${TYPICAL_OF_BUILDS}) recent) AS ms
-      FROM (SELECT "profileId" FROM ahead UNION SELECT "profileId" FROM running) p)
-    SELECT 'ahead' AS kind, NULL::timestamp AS started_at, t.ms AS typical, a."queuedAt" AS queued_at, a.id FROM ahead a JOIN typical t USING ("profileId")
+      FROM (SELECT "profileId" FROM queue UNION SELECT "profileId" FROM running) p)
+    SELECT 'queued' AS kind, q.id::text AS id, q.id IN (SELECT id FROM target) AS wanted, q.pool, NULL::timestamp AS started_at, t.ms AS typical, q."queuedAt" AS queued_at
+    FROM queue q JOIN typical t USING ("profileId")
     UNION ALL
-    SELECT 'running', r."startedAt", t.ms, NULL, NULL FROM running r JOIN typical t USING ("profileId")
-    ORDER BY kind, queued_at, id`;
-  const builds = rows.map((row) => ({ kind: row.kind, startedAt: row.started_at, typicalMs: row.typical === null ? null : Number(row.typical) }));
-  const ahead = builds.filter((build) => build.kind === "ahead");
-  if (ahead.length > ETA_MAX_AHEAD) {
-    return null;
-  }
+    SELECT 'running', NULL, false, r.pool, r."startedAt", t.ms, NULL FROM running r JOIN typical t USING ("profileId")
+    ORDER BY pool, kind, queued_at, id`;
   const now = Date.now();
-  const running = builds.filter((build) => build.kind === "running").map((build) => ({ elapsedMs: build.startedAt ? now - build.startedAt.getTime() : 0, typicalMs: build.typicalMs }));
-  const eta = queueEta(running, ahead);
-  // To 10 s: a build running past its usual time moves the moment with the clock, and the live
-  // feed sends a state each time it changes — every 10 s at most, not at every read.
-  return eta === null ? null : new Date(Math.round((now + eta) / ETA_STEP_MS) * ETA_STEP_MS).toISOString();
+  for (const pool of new Set(rows.map((row) => row.pool))) {
+    const builds = rows.filter((row) => row.pool === pool).map((row) => ({ ...row, typicalMs: row.typical === null ? null : Number(row.typical) }));
+    // The builds up to the 201st: one at the last place has ETA_MAX_AHEAD ahead of it.
+    const queue = builds.filter((build) => build.kind === "queued");
+    const running = builds.filter((build) => build.kind === "running").map((build) => ({ elapsedMs: build.started_at ? now - build.started_at.getTime() : 0, typicalMs: build.typicalMs }));
+    queueStarts(running, queue)?.forEach((eta, place) => {
+      const { id, wanted } = queue[place]!;
+      if (wanted && id) {
+        // To 10 s: a build running past its usual time moves the moment with the clock, and the live
+        // feed sends a state each time it changes — every 10 s at most, not at every read.
+        starts.set(id, new Date(Math.round((now + eta) / ETA_STEP_MS) * ETA_STEP_MS).toISOString());
+      }
+    });
+  }
+  return starts;
+}
+
+/** A list's builds, each queued one with when it is likely to start (expectedStarts; no statement when none is queued). */
+export async function withExpectedStarts<T extends { id: string; status: string }>(rows: T[]): Promise<Array<T & { expectedStartAt: string | null }>> {
+  const starts = await expectedStarts(rows.filter((row) => row.status === "QUEUED").map((row) => row.id));
+  return rows.map((row) => ({ ...row, expectedStartAt: starts.get(row.id) ?? null }));
 }
 
 /**
@@ -706,8 +726,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,
     queuePosition: queued ? await queuePosition(id) : null,
-    // A build waiting for its own profile's build waits for that one, not for the pool: no guess.
-    expectedStartAt: queued && !build.profile.oneAtATime ? await expectedStart(id) : null,
+    expectedStartAt: queued ? ((await expectedStarts([id])).get(id) ?? null) : null,
     workflowFile: build.workflowFile,
     steps: build.stepRuns.map((step) => ({ ...step, startedAt: step.startedAt?.toISOString() ?? null, finishedAt: step.finishedAt?.toISOString() ?? null })),
     logLines: build.logLines,

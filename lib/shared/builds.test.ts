@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { branchRecovery, buildProgress, buildStats, builtWords, describeBuildStats, etaWords, formatDuration, lostRetryDecision, OVERDUE_REMAINING_MS, progressWords, queueEta, recoveryWords, roundedDuration, targetBranchOf, weekTrendWords } from "./builds";
+import { branchRecovery, buildProgress, buildStats, builtWords, describeBuildStats, etaWords, formatDuration, lostRetryDecision, OVERDUE_REMAINING_MS, progressWords, queueStarts, recoveryWords, roundedDuration, targetBranchOf, weekTrendWords } from "./builds";
 
 describe("the week's trend of build durations", () => {
   it("says how much longer or shorter this week's median is, about the same within 5 %, and nothing without this week's builds", () => {
@@ -156,27 +156,26 @@ describe("starting a lost build again", () => {
 
 describe("when a queued build is likely to start", () => {
   const min = 60_000;
-  it("gives each build ahead the first free worker for its usual time, and this one the next", () => {
-    // Two workers free in 2 and 5 min; three builds of 10 min ahead: they end at 12, 15 and 22; this one starts at 15.
+  it("gives each queued build in turn the first free worker for its usual time", () => {
+    // Two workers free in 2 and 5 min; four builds of 10 min: they start at 2, 5, 12 and 15.
     const running = [{ elapsedMs: 8 * min, typicalMs: 10 * min }, { elapsedMs: 5 * min, typicalMs: 10 * min }];
-    expect(queueEta(running, [{ typicalMs: 10 * min }, { typicalMs: 10 * min }, { typicalMs: 10 * min }])).toBe(15 * min);
-    // Next in line: the first worker to be free.
-    expect(queueEta(running, [])).toBe(2 * min);
-    // Builds ahead of other lengths: a 1-min build (2 → 3) then a 30-min one (3 → 33); this one takes the worker free at 5.
-    expect(queueEta(running, [{ typicalMs: 1 * min }, { typicalMs: 30 * min }])).toBe(5 * min);
+    expect(queueStarts(running, [{ typicalMs: 10 * min }, { typicalMs: 10 * min }, { typicalMs: 10 * min }, { typicalMs: 10 * min }])).toEqual([2, 5, 12, 15].map((m) => m * min));
+    expect(queueStarts(running, [])).toEqual([]);
+    // Other lengths: a 1-min build (2 → 3), a 30-min one (3 → 33); the next takes the worker free at 5.
+    expect(queueStarts(running, [{ typicalMs: 1 * min }, { typicalMs: 30 * min }, { typicalMs: 10 * min }])).toEqual([2, 3, 5].map((m) => m * min));
   });
 
   it("expects an overdue build to end soon, not now, and takes the median for a profile without a usual time", () => {
-    expect(queueEta([{ elapsedMs: 20 * min, typicalMs: 10 * min }], [])).toBe(OVERDUE_REMAINING_MS);
-    // Known: 4, 10 and 30 min (median 10): the unknown running build and the unknown build ahead take 10; one worker builds them all first.
-    expect(queueEta([{ elapsedMs: 0, typicalMs: null }], [{ typicalMs: 4 * min }, { typicalMs: null }, { typicalMs: 10 * min }, { typicalMs: 30 * min }])).toBe((10 + 4 + 10 + 10 + 30) * min);
+    expect(queueStarts([{ elapsedMs: 20 * min, typicalMs: 10 * min }], [{ typicalMs: 10 * min }])).toEqual([OVERDUE_REMAINING_MS]);
+    // Known: 4, 10 and 30 min (median 10): the unknown running build and the unknown queued build take 10; one worker builds them in turn.
+    expect(queueStarts([{ elapsedMs: 0, typicalMs: null }], [{ typicalMs: 4 * min }, { typicalMs: null }, { typicalMs: 10 * min }, { typicalMs: 30 * min }])).toEqual([10, 14, 24, 34].map((m) => m * min));
     // An even count: the mean of the middle two.
-    expect(queueEta([{ elapsedMs: 0, typicalMs: null }], [{ typicalMs: 4 * min }, { typicalMs: 6 * min }])).toBe(5 * min + 4 * min + 6 * min);
+    expect(queueStarts([{ elapsedMs: 0, typicalMs: null }], [{ typicalMs: 4 * min }, { typicalMs: 6 * min }])).toEqual([5, 9].map((m) => m * min));
   });
 
   it("cannot tell without a running build (no worker) or any usual time", () => {
-    expect(queueEta([], [{ typicalMs: 10 * min }])).toBeNull();
-    expect(queueEta([{ elapsedMs: 0, typicalMs: null }], [{ typicalMs: null }])).toBeNull();
+    expect(queueStarts([], [{ typicalMs: 10 * min }])).toBeNull();
+    expect(queueStarts([{ elapsedMs: 0, typicalMs: null }], [{ typicalMs: null }])).toBeNull();
   });
 
   it("says it in words that round to minutes", () => {

@@ -119,7 +119,7 @@ export type BuildStateDto = {
   queuePosition: number | null;
   /** While QUEUED in a profile that runs one build at a time: the number of the build it waits for (null otherwise). */
   waitingFor: number | null;
-  /** While QUEUED: when it is likely to start (ISO, `queueEta`), or null when Keel cannot tell. */
+  /** While QUEUED: when it is likely to start (ISO, `queueStarts`), or null when Keel cannot tell. */
   expectedStartAt: string | null;
   /** The file of the commit its steps come from (keel.yml), or null; its steps appear once read. */
   workflowFile: string | null;
@@ -330,32 +330,32 @@ export const BUILD_EXPORT_MAX = 100_000;
 export const OVERDUE_REMAINING_MS = 30_000;
 
 /**
- * When a queued build is likely to start (lib/builds/README.md, "The queue, as people see it"),
- * in ms from now: the pool's running builds free their workers as their profiles' builds usually
- * take (`typicalMs`, less what they have run); each build ahead of it takes the first free worker
- * for its own profile's usual time; this one gets the next. A queue waits only while every worker
- * of the pool is busy, so the running builds are the pool's workers. Unknown usual times take the
- * median of the known ones; null when none is known or nothing runs (no worker: said elsewhere).
+ * When each build of a pool's queue (oldest first) is likely to start (lib/builds/README.md, "The
+ * queue, as people see it"), in ms from now: the pool's running builds free their workers as their
+ * profiles' builds usually take (`typicalMs`, less what they have run); each queued build in turn
+ * takes the first free worker for its own profile's usual time. A queue waits only while every
+ * worker of the pool is busy, so the running builds are the pool's workers. Unknown usual times
+ * take the median of the known ones; null when none is known or nothing runs (no worker: said elsewhere).
  */
-export function queueEta(running: ReadonlyArray<{ elapsedMs: number; typicalMs: number | null }>, ahead: ReadonlyArray<{ typicalMs: number | null }>): number | null {
+export function queueStarts(running: ReadonlyArray<{ elapsedMs: number; typicalMs: number | null }>, queue: ReadonlyArray<{ typicalMs: number | null }>): number[] | null {
   if (running.length === 0) {
     return null;
   }
-  const known = [...running, ...ahead].map((build) => build.typicalMs).filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
+  const known = [...running, ...queue].map((build) => build.typicalMs).filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
   if (known.length === 0) {
     return null;
   }
   const middle = Math.floor(known.length / 2);
   const fallback = known.length % 2 === 1 ? known[middle]! : (known[middle - 1]! + known[middle]!) / 2;
   const free = running.map((build) => Math.max((build.typicalMs ?? fallback) - build.elapsedMs, OVERDUE_REMAINING_MS)).sort((a, b) => a - b);
-  for (const build of ahead) {
+  return queue.map((build) => {
     const at = free.shift()!;
     const done = at + (build.typicalMs ?? fallback);
     // Keep `free` sorted: a handful of workers, a short insertion.
     const index = free.findIndex((value) => value > done);
     free.splice(index === -1 ? free.length : index, 0, done);
-  }
-  return Math.round(free[0]!);
+    return Math.round(at);
+  });
 }
 
 /** A queued build's likely start in words, from its expected moment and now ("in about 12 min"). */

@@ -9,7 +9,7 @@ import { requireScope } from "@/lib/auth/guards";
 import { ActionButton } from "@/components/ui/action-button";
 import { cancelQueuedAction } from "@/lib/actions/builds";
 import { can } from "@/lib/policy";
-import { buildFilterOf, buildQueueCounts, hasBuildProfiles, listBuildProfileOptions, listBuilds } from "@/lib/data/builds";
+import { buildFilterOf, buildQueueCounts, hasBuildProfiles, listBuildProfileOptions, listBuilds, withExpectedStarts } from "@/lib/data/builds";
 import { filterDay } from "@/lib/shared/dates";
 import { summarizeWorkers } from "@/lib/data/jobs";
 import { getEnv } from "@/lib/env";
@@ -50,7 +50,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   // A hand-edited URL never breaks the page: a bad filter is named and ignored, the others still apply.
   const { query, problems } = parseListQuery(buildListQuerySchema, searchParamsObject(await searchParams));
   const [{ rows, total }, profiles, queue, workers] = await Promise.all([
-    listBuilds(scope, { ...buildFilterOf(query, user), page: query.page, pageSize: PAGE_SIZE }),
+    listBuilds(scope, { ...buildFilterOf(query, user), page: query.page, pageSize: PAGE_SIZE }).then(async (list) => ({ ...list, rows: await withExpectedStarts(list.rows) })),
     listBuildProfileOptions(scope, query.profile),
     buildQueueCounts(scope),
     summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS),

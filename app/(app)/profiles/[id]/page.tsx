@@ -44,7 +44,7 @@ import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/
 import { deleteProfileAction, duplicateProfileAction, rebindProfileAction, watchProfileAction } from "@/lib/actions/profiles";
 import { WatchForm } from "@/components/profiles/watch-form";
 import { buildStats, builtWords, describeBuildStats, formatDuration } from "@/lib/shared/builds";
-import { recentFinishedBuilds } from "@/lib/data/builds";
+import { recentFinishedBuilds, withExpectedStarts } from "@/lib/data/builds";
 import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
@@ -102,7 +102,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
       : [];
   // The rest depends only on the profile and its connection: asked for together, not one after the other.
   const canShare = can(scope, "build.share");
-  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices, watch, buildEmails] = await Promise.all([
+  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices, watch, buildEmails, listedBuilds] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
     buildCount > 0 ? recentFinishedBuilds(scope, profile.id) : [],
@@ -112,6 +112,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
     profile.platform === "ANDROID" ? [] : listTesterDevices(scope, profile.id),
     profileWatchOf(scope, profile.id),
     getOwnEmailPreferences(scope).then((preferences) => preferences.buildEmails),
+    withExpectedStarts(builds),
   ]);
   // Which registered devices the newest successful build's provisioning profile lists (when Keel read one).
   const devicesListed = againstNewestBuild(testerDevices, latestApp?.artifacts ?? []);
@@ -282,7 +283,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                 <p className="text-sm text-slate-600">No builds yet. {canStart ? "Choose a branch above and start the first one." : ""}</p>
               ) : (
                 <>
-                  <BuildTable rows={builds.map((build) => ({ ...build, profile: { id: profile.id, name: profile.name } }))} caption={`Latest builds of ${profile.name}`} showProfile={false} />
+                  <BuildTable rows={listedBuilds.map((build) => ({ ...build, profile: { id: profile.id, name: profile.name } }))} caption={`Latest builds of ${profile.name}`} showProfile={false} />
                   <p className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
                     {buildCount > builds.length ? (
                       <Link href={`/builds?profile=${profile.id}`} className="font-medium text-brand-700 underline">
