@@ -143,6 +143,15 @@ export const envSchema = z
       }),
     /** Where build workspaces are made (default: the system's temporary directory); each build's is deleted afterwards. */
     KEEL_BUILD_DIR: z.string().min(1).optional(),
+    /**
+     * The operating-system user a build's steps run as (lib/builds/README.md, "Isolation"): a
+     * worker started as root hands each build's folder to it, so a step cannot read the worker's
+     * environment or files. Unset: steps run as the worker's own user.
+     */
+    KEEL_BUILD_USER: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, "must be a user name of this machine, e.g. keel-build")
+      .optional(),
     /** PATH of a build's steps (their environment is built from scratch; default the standard system directories). */
     KEEL_BUILD_PATH: z.string().min(1).default("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
     /** Lines of output Keel stores per build (default 50000); past it a marker says the rest was cut. */
@@ -200,6 +209,10 @@ export const envSchema = z
       parseTrustedProxies(env.KEEL_TRUSTED_PROXIES);
     } catch (error) {
       ctx.addIssue({ code: "custom", path: ["KEEL_TRUSTED_PROXIES"], message: `must list IP addresses or CIDR ranges: ${error instanceof Error ? error.message : "an entry is invalid"}` });
+    }
+    if (env.KEEL_BUILD_USER && env.KEEL_BUILD_CONCURRENCY > 1) {
+      // The build user's processes are all the build's (ended together after the steps): one at a time.
+      ctx.addIssue({ code: "custom", path: ["KEEL_BUILD_CONCURRENCY"], message: "must be 1 with KEEL_BUILD_USER: a build user runs one build at a time (run one worker per build user)" });
     }
     if (Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_ID) !== Boolean(env.AZURE_DEVOPS_OAUTH_CLIENT_SECRET)) {
       ctx.addIssue({

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -486,6 +486,80 @@ describe("the build worker", () => {
       await mac.exited;
     } finally {
       await updateWorkflow(scope, profileId, { steps, timeoutMinutes: 30, variables: [], pool: "default" });
+    }
+  });
+
+  // Only root starts processes as another user; CI runs as root (it installs Debian packages).
+  it.skipIf(process.getuid?.() !== 0)("steps as another user (KEEL_BUILD_USER): the build's folder is the user's, the worker's environment is closed to it, and none of its processes outlive the steps", async () => {
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const { saveSecretFile } = await import("@/lib/data/secret-files");
+    const { listArtifacts } = await import("@/lib/data/artifacts");
+    const user = "keel-build-test";
+    await promisify(execFile)("id", ["-u", user]).catch(() => promisify(execFile)("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user]));
+    const uid = Number((await promisify(execFile)("id", ["-u", user])).stdout.trim());
+    // The user's live processes (a zombie is dead: PID 1 of a container may never reap it).
+    const userProcesses = () =>
+      readdirSync("/proc")
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((entry) => {
+          try {
+            const status = readFileSync(`/proc/${entry}/status`, "utf8");
+            return status.match(/^Uid:\s+(\d+)/m)?.[1] === String(uid) && !/^State:\s+Z/m.test(status);
+          } catch {
+            return false;
+          }
+        });
+    // Refused at start, saying why: an unknown user, and more than one build at a time.
+    const unknown = startWorker({ KEEL_BUILD_POOLS: "isolated", KEEL_BUILD_USER: "keel-no-such-user", KEEL_BUILD_CONCURRENCY: "1" });
+    expect(await unknown.exited, unknown.output.join("")).toBe(2);
+    expect(unknown.output.join("")).toContain("KEEL_BUILD_USER=keel-no-such-user: there is no such user on this machine");
+    const many = startWorker({ KEEL_BUILD_POOLS: "isolated", KEEL_BUILD_USER: user });
+    expect(await many.exited, many.output.join("")).toBe(2);
+    expect(many.output.join("")).toContain("KEEL_BUILD_CONCURRENCY must be 1 with KEEL_BUILD_USER");
+    // The user must pass through the build folder to reach its own.
+    const isolatedDir = mkdtempSync(path.join(tmpdir(), "keel-builds-isolated-"));
+    const closed = startWorker({ KEEL_BUILD_POOLS: "isolated", KEEL_BUILD_USER: user, KEEL_BUILD_CONCURRENCY: "1", KEEL_BUILD_DIR: isolatedDir });
+    expect(await closed.exited, closed.output.join("")).toBe(2);
+    expect(closed.output.join("")).toContain(`cannot reach the build folder ${isolatedDir}`);
+    chmodSync(isolatedDir, 0o711);
+    const worker = startWorker({ KEEL_BUILD_POOLS: "isolated", KEEL_BUILD_USER: user, KEEL_BUILD_CONCURRENCY: "1", KEEL_BUILD_DIR: isolatedDir });
+    const steps = [
+      { name: "Who", command: 'echo "user=$(id -un) home=$(stat -c %U "$HOME") workspace=$(stat -c %U .)"; test -r "$ISOLATED_FILE" && echo "secret file: $(cat "$ISOLATED_FILE")"; cat "$HOME/.tool-cache/x" 2>/dev/null || echo no-cache' },
+      // Every environment on the machine this user can read: the worker's (DATABASE_URL, KEEL_ENCRYPTION_KEYS) is not among them.
+      { name: "Peek", command: 'n=0; for f in /proc/[0-9]*/environ; do if grep -qa "DATABASE_URL=" "$f" 2>/dev/null; then n=$((n+1)); fi; done; echo "environments with DATABASE_URL: $n"' },
+      { name: "Leave", command: 'mkdir -p out "$HOME/.tool-cache"; echo made > out/result.txt; echo tool > "$HOME/.tool-cache/x"; (env -i setsid sleep 300 > /dev/null 2>&1 &); echo left' },
+    ];
+    // The same look as the worker's own user finds the workers' environments: the probe can see them.
+    expect((await promisify(execFile)("bash", ["-c", steps[1]!.command])).stdout).toMatch(/environments with DATABASE_URL: [1-9]/);
+    // A profile of its own: its cache and secret file stay out of the other tests.
+    const isolated = await seedProfile("Wallet Isolated", DEFAULT_PATS.fabrikamFull);
+    await saveSecretFile(scope, isolated, { variable: "ISOLATED_FILE", fileName: "note.txt", content: Buffer.from("only-for-the-build"), signing: { kind: "other" } });
+    await updateWorkflow(scope, isolated, { steps, timeoutMinutes: 30, variables: [], pool: "isolated", artifacts: ["out/*.txt"], cachePaths: ["$HOME/.tool-cache"], cacheKeyFiles: [] });
+    try {
+      const first = await finished((await start({ branch: "main", profile: isolated })).id);
+      const log = await logOf(first.id);
+      expect(first.status, log.join("\n")).toBe("SUCCEEDED");
+      expect(first.workerPid).toBe(worker.process.pid);
+      expect(log).toContain(`user=${user} home=${user} workspace=${user}`);
+      expect(log).toContain("secret file: ***");
+      expect(log).toContain("no-cache");
+      expect(log).toContain("environments with DATABASE_URL: 0");
+      expect(log.some((line) => line.startsWith("Saved the cache for main"))).toBe(true);
+      expect((await listArtifacts(scope, first.id)).artifacts.map((artifact) => artifact.path)).toEqual(["out/result.txt"]);
+      // The escaped sleep (no group, no marker) ended with the user's other processes; the folder is gone.
+      expect(userProcesses()).toEqual([]);
+      expect(readdirSync(isolatedDir)).toEqual([]);
+      // The next build unpacks the cache as the user, into its own home.
+      const second = await finished((await start({ branch: "main", profile: isolated })).id);
+      const again = await logOf(second.id);
+      expect(second.status, again.join("\n")).toBe("SUCCEEDED");
+      expect(again).toContain("tool");
+      expect(again.some((line) => line.startsWith(`Restored the cache of #${first.number} on main`))).toBe(true);
+      expect(userProcesses()).toEqual([]);
+    } finally {
+      worker.process.kill("SIGTERM");
+      await worker.exited;
+      rmSync(isolatedDir, { recursive: true, force: true });
     }
   });
 

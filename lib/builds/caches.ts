@@ -11,6 +11,7 @@ import { formatDuration } from "@/lib/shared/builds";
 import { formatSize } from "@/lib/shared/names";
 import { cacheMember, cacheScopeWords } from "@/lib/shared/workflow";
 import { ARTIFACT_CHUNK_BYTES } from "./artifacts";
+import { giveToUser, type BuildUser } from "./build-user";
 import { startProcess, type RunningProcess } from "./process";
 
 // Build caches (lib/builds/README.md, "Caches"): the folders a workflow names are kept after a
@@ -29,6 +30,8 @@ export type CacheContext = {
   pathEnv: string;
   say: (text: string) => void;
   onProcess: (process: RunningProcess) => void;
+  /** The build user, when steps run as one: tar packs and unpacks as it, what it may read and write only. */
+  user: BuildUser | null;
 };
 
 export type Restored = { cache: CacheView; exact: boolean } | null;
@@ -58,6 +61,7 @@ async function tar(context: CacheContext, args: string[]): Promise<{ code: numbe
     args,
     cwd: context.privateDir,
     env: isolatedChildEnv({ PATH: context.pathEnv, LANG: "C.UTF-8" }),
+    user: context.user,
     onLine: (stream, text) => {
       if (stream === "ERR" && errors.length < 5) {
         errors.push(text);
@@ -104,6 +108,9 @@ export async function restoreCache(context: CacheContext, where: { branches: rea
     if (hash.digest("hex") !== cache.sha256) {
       throw new Error("it does not match its hash (damaged)");
     }
+    if (context.user) {
+      await giveToUser(context.user, [archive]);
+    }
     const unpacked = await tar(context, ["-x", "-z", "-f", archive, "--no-same-owner", "-C", context.privateDir]);
     if (unpacked.code !== 0) {
       throw new Error(`tar could not unpack it: ${unpacked.problem}`);
@@ -141,6 +148,9 @@ export async function saveCache(context: CacheContext, input: { branch: string; 
   }
   const staging = path.join(context.privateDir, "cache-save");
   await mkdir(staging, { recursive: true, mode: 0o700 });
+  if (context.user) {
+    await giveToUser(context.user, [staging]);
+  }
   const archive = path.join(staging, "cache.tar.gz");
   try {
     // Names sorted, owners and gzip's own timestamp left out: unchanged folders give the same bytes.

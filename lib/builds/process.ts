@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import type { ChildProcessEnv } from "@/lib/env";
+import type { BuildUser } from "./build-user";
 import { storableText } from "@/lib/shared/names";
 
 // Processes of a build: each step (and git) runs as the leader of its own process group, so
@@ -74,10 +75,12 @@ export type RunningProcess = {
 
 /**
  * Starts a command as the leader of a new process group (`detached`), its output delivered as
- * lines. Resolves when the leader exited and its output was drained.
+ * lines — as the build user when one is given (lib/builds/build-user.ts). Resolves when the
+ * leader exited and its output was drained.
  */
-export function startProcess(options: { file: string; args: string[]; cwd: string; env: ChildProcessEnv; onLine: (stream: Stream, text: string) => void }): RunningProcess {
-  const child = spawn(options.file, options.args, { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+export function startProcess(options: { file: string; args: string[]; cwd: string; env: ChildProcessEnv; user?: BuildUser | null; onLine: (stream: Stream, text: string) => void }): RunningProcess {
+  const user = options.user ? { uid: options.user.uid, gid: options.user.gid } : {};
+  const child = spawn(options.file, options.args, { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"], ...user });
   const out = new LineSplitter((text) => options.onLine("OUT", text));
   const err = new LineSplitter((text) => options.onLine("ERR", text));
   child.stdout.on("data", (chunk: Buffer) => out.push(chunk));

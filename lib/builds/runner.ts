@@ -37,6 +37,7 @@ import { cacheKey, restoreCache, saveCache, type CacheContext } from "./caches";
 import { FetchError, fetchCommit } from "./git";
 import { BuildLog, maskList } from "./log";
 import { killBuildProcesses, startProcess, type RunningProcess } from "./process";
+import { configuredBuildUser, endUserProcesses, giveToUser, handOver, type BuildUser } from "./build-user";
 import { requestChatMessage } from "@/lib/notifications/chat";
 import { requestNoticeEmails } from "@/lib/notifications/request";
 import { requestReport } from "./report-queue";
@@ -149,6 +150,8 @@ export async function removeTree(dir: string): Promise<void> {
 
 class BuildRun {
   private readonly env = getEnv();
+  /** The user the steps run as (KEEL_BUILD_USER), or null: the worker's own. */
+  private readonly user: BuildUser | null = configuredBuildUser();
   private readonly pgids = new Set<number>();
   private stopReason: StopReason | null = null;
   /** Aborted with the first stop: ends the downloads Keel makes itself (Git LFS), as killing ends processes. */
@@ -233,6 +236,10 @@ class BuildRun {
     // Whatever happened: nothing of the build outlives it, on this machine or in the workspace.
     const escaped = await killBuildProcesses(this.pgids, `${this.marker[0]}=${this.marker[1]}`, this.env.KEEL_BUILD_KILL_GRACE_MS).catch(() => 0);
     await this.stopping;
+    if (this.user) {
+      // Also what cleared its environment and left its group: every process of the build user.
+      await endUserProcesses(this.user);
+    }
     if (escaped > 0) {
       this.buildLog.system(0, `Keel killed ${escaped} process${escaped === 1 ? "" : "es"} the build had started outside its process group.`);
     }
@@ -398,6 +405,10 @@ class BuildRun {
       // Which shared values the steps get, and which a later source replaced: a surprise value is traceable.
       this.buildLog.system(0, `Variables from ${groups.length === 1 ? "the variable group" : "the variable groups"} ${groups.join(", ")}${overridden.length > 0 ? `; set again by a later group or the workflow: ${overridden.join(", ")}` : ""}.`);
     }
+    if (this.user) {
+      // From here on the build's folder is the build user's: the cache's tar and the steps run as it.
+      await handOver(privateDir, this.user);
+    }
     // The cache (lib/builds/README.md, "Caches"): restored before the steps, saved after they all succeeded.
     const cache = build.cachePaths.length > 0 ? { context: this.cacheContext(privateDir, 0), key: await cacheKey(workspace, build.cachePaths, build.cacheKeyFiles) } : null;
     const restored = cache ? await restoreCache(cache.context, { branches: cacheScopesToRestore(build, profile.defaultBranch), key: cache.key }) : null;
@@ -446,6 +457,9 @@ class BuildRun {
       await mkdir(folder, { recursive: true, mode: 0o700 });
       const target = path.join(folder, file.fileName);
       await writeFile(target, file.content, { mode: 0o600 });
+      if (this.user) {
+        await giveToUser(this.user, [path.join(privateDir, "files"), folder, target]);
+      }
       stepEnv[file.variable] = target;
       this.buildLog.addSecrets(maskList([file.content.toString("base64"), ...textLines(file.content)], 16));
     }
@@ -473,6 +487,7 @@ class BuildRun {
         args: ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.command],
         cwd: workspace,
         env: isolatedChildEnv(stepEnv),
+        user: this.user,
         onLine: (stream, text) => this.buildLog.line(index, stream, text),
       });
       this.track(running);
@@ -496,6 +511,11 @@ class BuildRun {
       }
       failed = { status: "FAILED", reason: `Step “${step.name}” ${why}.` };
       break;
+    }
+    if (this.user) {
+      // What the steps left running ends before the worker reads their files: none can swap a
+      // checked file for a link to one only root may read.
+      await endUserProcesses(this.user);
     }
     if (this.stopReason) {
       return { status: "ERROR", reason: null };
@@ -583,6 +603,7 @@ class BuildRun {
       pathEnv: this.env.KEEL_BUILD_PATH,
       say: (text) => this.buildLog.system(step, text),
       onProcess: (running) => this.track(running),
+      user: this.user,
     };
   }
 

@@ -8,6 +8,7 @@
 import "server-only";
 import os from "node:os";
 import path from "node:path";
+import { configuredBuildUser } from "@/lib/builds/build-user";
 import { cleanUpLeftWorkspaces } from "@/lib/builds/sweep";
 import { assertServerSecrets, childProcessEnv, EnvError, getEnv, parseEnv, supplyUnsetVariables } from "@/lib/env";
 import { configureLogger, logger } from "@/lib/logger";
@@ -29,7 +30,7 @@ function refuse(message: string): never {
  * no new ones start, other work goes on meanwhile; then it stops and exits 0). `child`: started by
  * the launcher, which already applied the migrations and copies the output into KEEL_LOG_FILE.
  */
-export async function runWorkerProcess(registry: Registry, options: { child: boolean }): Promise<void> {
+export async function runWorkerProcess(registryOf: Registry | (() => Promise<Registry>), options: { child: boolean }): Promise<void> {
   const { child } = options;
   let env;
   try {
@@ -54,6 +55,12 @@ export async function runWorkerProcess(registry: Registry, options: { child: boo
     supplyUnsetVariables({ KEEL_ENCRYPTION_KEYS: secrets.encryptionKeys, KEEL_SESSION_SECRET: secrets.sessionSecret });
   }
   env = getEnv();
+  try {
+    // A build user that cannot work is said at start, not by every build failing.
+    configuredBuildUser();
+  } catch (error) {
+    refuse(error instanceof Error ? error.message : String(error));
+  }
   // The launcher copies a child's output into KEEL_LOG_FILE itself.
   configureLogger(env.LOG_LEVEL, child ? undefined : env.KEEL_LOG_FILE);
   const log = logger("jobs.worker");
@@ -65,6 +72,8 @@ export async function runWorkerProcess(registry: Registry, options: { child: boo
     }
     await installJobSchema(env.DATABASE_URL!);
   }
+  // Loaded once the configuration is known to be good: Keel's registry reads it as it loads.
+  const registry = typeof registryOf === "function" ? await registryOf() : registryOf;
   const worker = await startWorker({
     databaseUrl: env.DATABASE_URL!,
     registry,
