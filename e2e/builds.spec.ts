@@ -1279,6 +1279,8 @@ test.describe("builds", () => {
       await expect(pools.getByRole("row").filter({ hasText: /^macos/ }).getByRole("cell")).toHaveText(["macos", "none: builds wait", "1", "0", "1"]);
       const workers = page.getByRole("table", { name: "Workers" });
       await expect(workers.getByRole("row").filter({ hasText: "process" }).first()).toContainText("default");
+      // Whether its steps can read the worker's environment: here they run as its own user (no KEEL_BUILD_USER).
+      await expect(workers.getByRole("row").filter({ hasText: "process" }).first()).toContainText("steps run as the worker's own user");
       await expectNoSeriousA11yViolations(page, "workers and build pools");
       // The default worker never took it.
       expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("QUEUED");

@@ -540,6 +540,8 @@ describe("the build worker", () => {
       const log = await logOf(first.id);
       expect(first.status, log.join("\n")).toBe("SUCCEEDED");
       expect(first.workerPid).toBe(worker.process.pid);
+      // Its heartbeat says so, for the admins' Workers page.
+      expect((await database.prisma.workerHeartbeat.findFirstOrThrow({ where: { pid: worker.process.pid } })).buildUser).toBe(user);
       expect(log).toContain(`user=${user} home=${user} workspace=${user}`);
       expect(log).toContain("secret file: ***");
       expect(log).toContain("no-cache");

@@ -57,7 +57,7 @@ export async function effectRecorded(key: string): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------
 // Worker heartbeats
 
-export type WorkerBeat = { id: string; host: string; pid: number; queues: string[]; startedAt: Date; activeJobs: number; drainingSince: Date | null };
+export type WorkerBeat = { id: string; host: string; pid: number; queues: string[]; startedAt: Date; activeJobs: number; drainingSince: Date | null; buildUser: string | null };
 
 /** Writes (or refreshes) a worker's heartbeat row. */
 export async function beatWorker(beat: WorkerBeat): Promise<void> {
@@ -117,6 +117,8 @@ export type WorkerView = {
   live: boolean;
   /** Since when it drains (SIGQUIT): it finishes its builds, takes no new ones, then stops. */
   drainingSince: Date | null;
+  /** The user its builds' steps run as (KEEL_BUILD_USER); null: the worker's own. */
+  buildUser: string | null;
 };
 
 /**
@@ -140,6 +142,7 @@ export async function listWorkers(scope: Scope, liveWithinMs: number): Promise<W
       lastBeatAt: row.lastBeatAt,
       live: row.lastBeatAt.getTime() >= since,
       drainingSince: row.drainingSince,
+      buildUser: row.buildUser,
     }))
     .sort((a, b) => Number(b.live) - Number(a.live) || a.host.localeCompare(b.host, "en") || a.pid - b.pid);
 }

@@ -55,9 +55,10 @@ export async function runWorkerProcess(registryOf: Registry | (() => Promise<Reg
     supplyUnsetVariables({ KEEL_ENCRYPTION_KEYS: secrets.encryptionKeys, KEEL_SESSION_SECRET: secrets.sessionSecret });
   }
   env = getEnv();
+  let buildUser;
   try {
     // A build user that cannot work is said at start, not by every build failing.
-    configuredBuildUser();
+    buildUser = configuredBuildUser();
   } catch (error) {
     refuse(error instanceof Error ? error.message : String(error));
   }
@@ -85,6 +86,7 @@ export async function runWorkerProcess(registryOf: Registry | (() => Promise<Reg
       maintenanceSeconds: env.KEEL_JOB_MAINTENANCE_SECONDS,
       // The build handler's own queue is its first pool's (its other pools share these slots).
       queueConcurrency: { [buildQueueFor(env.KEEL_BUILD_POOLS[0]!).name]: env.KEEL_BUILD_CONCURRENCY },
+      buildUser: buildUser?.name ?? null,
     },
     log,
   });

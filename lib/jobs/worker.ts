@@ -27,6 +27,8 @@ export type WorkerSettings = {
   maintenanceSeconds: number;
   /** Per-queue concurrency from configuration (e.g. builds.run ← KEEL_BUILD_CONCURRENCY), over the queue's own. */
   queueConcurrency?: Record<string, number>;
+  /** The user its builds' steps run as (KEEL_BUILD_USER), reported in its heartbeat; null: its own. */
+  buildUser?: string | null;
 };
 
 export type RunningWorker = {
@@ -92,7 +94,7 @@ export async function startWorker(options: { databaseUrl: string; registry: Regi
 
   const beat = async () => {
     try {
-      await beatWorker({ id, host: os.hostname(), pid: process.pid, queues, startedAt, activeJobs: active.size, drainingSince });
+      await beatWorker({ id, host: os.hostname(), pid: process.pid, queues, startedAt, activeJobs: active.size, drainingSince, buildUser: settings.buildUser ?? null });
     } catch (error) {
       log.warn({ err: error }, "job engine: heartbeat failed (retrying)");
     }

@@ -189,7 +189,8 @@ export default async function WorkersPage() {
         description={
           <>
             Every worker process that reported in the last day: one that stops reporting (killed, or its machine gone) shows here until housekeeping forgets it. Before upgrading a machine, run{" "}
-            <code>npm run drain</code> there: its builds finish, no new one starts on it, then it stops.
+            <code>npm run drain</code> there: its builds finish, no new one starts on it, then it stops. Steps that run as the worker&apos;s own user can read its database address and keys: where the code
+            built is not all your own, start the worker as root with <code>KEEL_BUILD_USER</code> set, and its steps run as that user.
           </>
         }
       >
@@ -207,6 +208,18 @@ export default async function WorkersPage() {
                 </td>
                 <td className="px-4 py-2" data-label="Builds for">
                   {worker.pools.length > 0 ? <span className="font-mono text-sm">{worker.pools.join(", ")}</span> : <span className="text-slate-500">no builds</span>}
+                  {worker.pools.length > 0 ? (
+                    // Whether a step can read this worker's environment (lib/builds/README.md, "Isolation").
+                    <span className="block text-xs text-slate-600">
+                      {worker.buildUser ? (
+                        <>
+                          steps run as <code>{worker.buildUser}</code>
+                        </>
+                      ) : (
+                        "steps run as the worker's own user"
+                      )}
+                    </span>
+                  ) : null}
                   {worker.drainingSince && worker.live ? (
                     <span className="block text-xs text-slate-600">
                       <Badge tone="info">draining</Badge> since <When date={worker.drainingSince} relative />: finishes its builds, starts no new one, then stops
