@@ -523,8 +523,11 @@ describe("the build worker", () => {
     expect(closed.output.join("")).toContain(`cannot reach the build folder ${isolatedDir}`);
     chmodSync(isolatedDir, 0o711);
     const worker = startWorker({ KEEL_BUILD_POOLS: "isolated", KEEL_BUILD_USER: user, KEEL_BUILD_CONCURRENCY: "1", KEEL_BUILD_DIR: isolatedDir });
+    // What a build the worker lost left running as the user (here: started by hand) ends before the next build's steps.
+    const leftover = spawn("sleep", ["300"], { uid, gid: Number((await promisify(execFile)("id", ["-g", user])).stdout.trim()), detached: true, stdio: "ignore" });
+    leftover.unref();
     const steps = [
-      { name: "Who", command: 'echo "user=$(id -un) home=$(stat -c %U "$HOME") workspace=$(stat -c %U .)"; test -r "$ISOLATED_FILE" && echo "secret file: $(cat "$ISOLATED_FILE")"; cat "$HOME/.tool-cache/x" 2>/dev/null || echo no-cache' },
+      { name: "Who", command: `echo "user=$(id -un) home=$(stat -c %U "$HOME") workspace=$(stat -c %U .)"; test -r "$ISOLATED_FILE" && echo "secret file: $(cat "$ISOLATED_FILE")"; cat "$HOME/.tool-cache/x" 2>/dev/null || echo no-cache; kill -0 ${leftover.pid} 2>/dev/null && echo "leftover running" || echo "leftover gone"` },
       // Every environment on the machine this user can read: the worker's (DATABASE_URL, KEEL_ENCRYPTION_KEYS) is not among them.
       { name: "Peek", command: 'n=0; for f in /proc/[0-9]*/environ; do if grep -qa "DATABASE_URL=" "$f" 2>/dev/null; then n=$((n+1)); fi; done; echo "environments with DATABASE_URL: $n"' },
       { name: "Leave", command: 'mkdir -p out "$HOME/.tool-cache"; echo made > out/result.txt; echo tool > "$HOME/.tool-cache/x"; (env -i setsid sleep 300 > /dev/null 2>&1 &); echo left' },
@@ -545,6 +548,7 @@ describe("the build worker", () => {
       expect(log).toContain(`user=${user} home=${user} workspace=${user}`);
       expect(log).toContain("secret file: ***");
       expect(log).toContain("no-cache");
+      expect(log).toContain("leftover gone");
       expect(log).toContain("environments with DATABASE_URL: 0");
       expect(log.some((line) => line.startsWith("Saved the cache for main"))).toBe(true);
       expect((await listArtifacts(scope, first.id)).artifacts.map((artifact) => artifact.path)).toEqual(["out/result.txt"]);

@@ -406,7 +406,10 @@ class BuildRun {
       this.buildLog.system(0, `Variables from ${groups.length === 1 ? "the variable group" : "the variable groups"} ${groups.join(", ")}${overridden.length > 0 ? `; set again by a later group or the workflow: ${overridden.join(", ")}` : ""}.`);
     }
     if (this.user) {
-      // From here on the build's folder is the build user's: the cache's tar and the steps run as it.
+      // Nothing of an earlier build (a worker killed mid-build left its processes) may watch this
+      // one's secrets: the user's processes end first. Then the build's folder is the user's: the
+      // cache's tar and the steps run as it.
+      await endUserProcesses(this.user);
       await handOver(privateDir, this.user);
     }
     // The cache (lib/builds/README.md, "Caches"): restored before the steps, saved after they all succeeded.
