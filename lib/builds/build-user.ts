@@ -1,7 +1,7 @@
 import "server-only";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { chown } from "node:fs/promises";
+import { lchown } from "node:fs/promises";
 import os from "node:os";
 import { getEnv, isolatedChildEnv } from "@/lib/env";
 
@@ -19,8 +19,8 @@ const SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
 
 /**
  * The build user named by KEEL_BUILD_USER, checked: this process must be root (only root starts
- * processes as another user), the user must exist and be neither root nor this process's user,
- * and it must be able to reach `buildDir` (its folders are made there). Throws an Error whose
+ * processes as another user), the user must exist and not be root, and it must be able to reach
+ * `buildDir` (its folders are made there). Throws an Error whose
  * message says what to do.
  */
 export function resolveBuildUser(name: string, buildDir: string): BuildUser {
@@ -84,14 +84,15 @@ export async function handOver(dir: string, user: BuildUser): Promise<void> {
 /** Makes files the worker wrote into a handed-over folder the build user's too (one by one, links not followed). */
 export async function giveToUser(user: BuildUser, paths: readonly string[]): Promise<void> {
   for (const file of paths) {
-    await chown(file, user.uid, user.gid);
+    await lchown(file, user.uid, user.gid);
   }
 }
 
 /**
  * Ends every process of the build user — what a step left running, in its group or not, whatever
  * its environment says — by a signal the user sends to all its own processes (`kill -1`, which
- * spares only the sender). Done before the worker reads what the steps left (artifacts, caches):
+ * spares only the sender). Done before a build's folder is handed over (nothing of an earlier
+ * build watches this one) and before the worker reads what the steps left (artifacts, caches):
  * nothing of the user's can change a file between the worker's check and its read.
  */
 export async function endUserProcesses(user: BuildUser): Promise<void> {
