@@ -1503,6 +1503,15 @@ test.describe("builds", () => {
       // Free in 6 minutes, then the build ahead's 10: about 16 (15 or 16 as the seconds fall).
       await expect(page.getByTestId("queue-eta")).toHaveText(/^Starts likely in about 1[56] min$/);
       await expectNoSeriousA11yViolations(page, "a queued build with its likely start");
+      // A script hears it from the token API too.
+      const token = `keel_${randomBytes(32).toString("base64url")}`;
+      const admin = await prisma().user.findFirstOrThrow({ where: { email: FIRST_ADMIN.email, organizationId }, select: { id: true } });
+      const seededToken = await prisma().apiToken.create({ data: { organizationId, userId: admin.id, name: "ETA script", tokenHash: createHash("sha256").update(token).digest("hex"), prefix: token.slice(0, 11), expiresAt: new Date(Date.now() + 86_400_000) } });
+      const answer = (await (await page.request.get(`/api/v1/builds/${waiting.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { build: { status: string; expectedStartAt: string | null } };
+      expect(answer.build.status).toBe("QUEUED");
+      expect(Math.round((Date.parse(answer.build.expectedStartAt ?? "") - Date.now()) / 60_000)).toBeGreaterThanOrEqual(15);
+      expect(Math.round((Date.parse(answer.build.expectedStartAt ?? "") - Date.now()) / 60_000)).toBeLessThanOrEqual(16);
+      await prisma().apiToken.delete({ where: { id: seededToken.id } });
       // Lists of builds say it of each queued one: the profile's and /builds.
       for (const [path, table] of [[`/profiles/${profile.id}`, `Latest builds of ${profile.name}`], [`/builds?profile=${profile.id}`, "Builds"]] as const) {
         await page.goto(path);

@@ -42,8 +42,10 @@ export function buildSummaryJson(build: BuildRow | BuildView, origin: string) {
 }
 
 /**
- * One build: its state, why it ended so (and what went wrong), its tests (each failed case with its
- * history, given `histories`: one per stored failure), its artifacts with their download links, its log.
+ * One build: its state (while queued, when it likely starts: `expectedStartAt`, from
+ * lib/data/builds.ts expectedStarts), why it ended so (and what went wrong), its tests (each failed
+ * case with its history, given `histories`: one per stored failure), its artifacts with their
+ * download links, its log.
  */
 export function buildJson(
   build: BuildView,
@@ -51,6 +53,7 @@ export function buildJson(
   origin: string,
   failure: { step: { name: string }; lines: FailureLine[]; matched: boolean } | null = null,
   histories: FailureHistory[] = [],
+  expectedStartAt: string | null = null,
 ) {
   const tests = testSummaryOf(build.testSummary);
   return {
@@ -58,6 +61,8 @@ export function buildJson(
     profile: { id: build.profile.id, name: build.profile.name },
     // The build pool whose workers run it (its profile's "Runs on" when it was queued).
     pool: build.pool,
+    // Queued: when it is likely to start (ISO), as its page says; null when Keel cannot tell or it is not queued.
+    expectedStartAt: build.status === "QUEUED" ? expectedStartAt : null,
     statusReason: build.statusReason,
     // Keel lost the worker running it (it says nothing about the code); a script waiting for it follows `retriedAs`.
     workerLost: build.workerLostAt !== null,
