@@ -546,6 +546,7 @@ describe("the build worker", () => {
       // Its heartbeat says so, for the admins' Workers page.
       expect((await database.prisma.workerHeartbeat.findFirstOrThrow({ where: { pid: worker.process.pid } })).buildUser).toBe(user);
       expect(log).toContain(`user=${user} home=${user} workspace=${user}`);
+      expect(log.some((line) => line.endsWith(`a worker of the build pool “isolated”; the steps run as the user ${user}.`))).toBe(true);
       expect(log).toContain("secret file: ***");
       expect(log).toContain("no-cache");
       expect(log).toContain("leftover gone");

@@ -348,7 +348,7 @@ class BuildRun {
 
     const collectionUrl = buildCollectionUrl(connection);
     const url = `${collectionUrl}/${encodeURIComponent(profile.projectName)}/_git/${encodeURIComponent(profile.repositoryName)}`;
-    this.buildLog.system(0, `Running on ${os.hostname()}, a worker of the build pool “${build.pool}”.`);
+    this.buildLog.system(0, `Running on ${os.hostname()}, a worker of the build pool “${build.pool}”${this.user ? `; the steps run as the user ${this.user.name}` : ""}.`);
     this.buildLog.system(0, `Fetching commit ${build.commitId}${build.branch ? ` (${shortBranchName(build.branch)})` : build.tag ? ` (tag ${build.tag})` : ""} from ${url} with the connection's ${credential.kind === "pat" ? "Personal Access Token" : "OAuth token"}.`);
     const fetchStarted = Date.now();
     try {
