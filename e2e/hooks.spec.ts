@@ -50,16 +50,17 @@ test.describe("service hooks", () => {
       await form.getByRole("textbox", { name: "Tags" }).fill("v*\n!v*-beta*");
       // Drafts wait for their authors to publish them.
       await form.getByRole("checkbox", { name: "Wait until a draft pull request is published" }).check();
-      // Pull requests from forks wait for a person unless every fork is trusted: this team trusts them.
-      await expect(form.getByRole("checkbox", { name: "Build pull requests from forks by themselves" })).not.toBeChecked();
-      await form.getByRole("checkbox", { name: "Build pull requests from forks by themselves" }).check();
+      // Pull requests from forks wait for a person by default: this team builds them by themselves, without the profile's secrets.
+      const forks = form.getByRole("group", { name: "Pull requests from forks" });
+      await expect(forks.getByRole("radio", { name: "Wait for someone who read the change to start the build" })).toBeChecked();
+      await forks.getByRole("radio", { name: /^Build them by themselves, without this profile's secret variables and files/ }).check();
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText(/Saved\. Keel sets up the service hooks/)).toBeVisible();
       await expect(page.getByRole("region", { name: "Triggers" })).toContainText("Tags: v*, !v*-beta*.");
-      await expect(page.getByRole("region", { name: "Triggers" })).toContainText("pull requests into the default branch (master) once they are no longer drafts, from forks too.");
+      await expect(page.getByRole("region", { name: "Triggers" })).toContainText("pull requests into the default branch (master) once they are no longer drafts, from forks too (without its secrets).");
       await expect(form.getByRole("checkbox", { name: "Wait until a draft pull request is published" })).toBeChecked();
-      await expect(form.getByRole("checkbox", { name: "Build pull requests from forks by themselves" })).toBeChecked();
-      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers).toMatchObject({ tags: { enabled: true, patterns: ["v*", "!v*-beta*"] }, pullRequest: { enabled: true, drafts: false, forks: true } });
+      await expect(forks.getByRole("radio", { name: /^Build them by themselves, without this profile's secret variables and files/ })).toBeChecked();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers).toMatchObject({ tags: { enabled: true, patterns: ["v*", "!v*-beta*"] }, pullRequest: { enabled: true, drafts: false, forks: "withoutSecrets" } });
       // The worker creates the three subscriptions; the page says so once they exist.
       await expect(async () => {
         await page.reload();

@@ -7,7 +7,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { WEEKDAYS } from "@/lib/shared/schedule";
-import { buildsDrafts, buildsForks, scheduleOf, tagsOf, type ProfileTriggers } from "@/lib/shared/triggers";
+import { buildsDrafts, forkMode, scheduleOf, tagsOf, type ForkMode, type ProfileTriggers } from "@/lib/shared/triggers";
 
 /** Monday first, as calendars in most of the world show a week. */
 const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
@@ -24,7 +24,7 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
   const push = sent ? sent.push === "on" : triggers.push.enabled;
   const pullRequest = sent ? sent.pullRequest === "on" : triggers.pullRequest.enabled;
   const skipDrafts = sent ? sent.pullRequestSkipDrafts === "on" : !buildsDrafts(triggers);
-  const forks = sent ? sent.pullRequestForks === "on" : buildsForks(triggers);
+  const forks: ForkMode = sent ? ((["withoutSecrets", "withSecrets"] as const).find((mode) => sent.pullRequestForks === mode) ?? "wait") : forkMode(triggers);
   const tags = sent ? sent.tags === "on" : tagsOf(triggers).enabled;
   const emptyMeans = `Empty: the default branch${defaultBranch ? ` (${defaultBranch})` : ""}.`;
   const schedule = scheduleOf(triggers);
@@ -78,13 +78,24 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
         <p id="skip-drafts-hint" className="-mt-2 text-xs text-slate-600">
           Draft pull requests are work in progress: waiting keeps the workers for the ones ready for review. Publishing the draft starts its build.
         </p>
-        <label className="flex items-start gap-2 text-sm text-slate-800">
-          <input type="checkbox" name="pullRequestForks" className="mt-1" defaultChecked={forks} disabled={mode === "manual"} aria-describedby="forks-hint" />
-          Build pull requests from forks by themselves
-        </label>
-        <p id="forks-hint" className="-mt-2 text-xs text-slate-600">
-          Anyone who can read the repository can fork it and open a pull request, and its build runs that code on your workers with this profile&apos;s secret variables and files. Off: someone who read the change starts its build (Start build → Pull request). Turn on only when everyone who can fork the repository is trusted.
-        </p>
+        <fieldset className="space-y-1" aria-describedby="forks-hint">
+          <legend className="text-sm text-slate-800">Pull requests from forks</legend>
+          <p id="forks-hint" className="text-xs text-slate-600">
+            Anyone who can read the repository can fork it and open a pull request, and its build runs that code on your workers. Someone who read the change can always start its build (Start build → Pull request).
+          </p>
+          {(
+            [
+              ["wait", "Wait for someone who read the change to start the build"],
+              ["withoutSecrets", "Build them by themselves, without this profile's secret variables and files (only on workers whose steps run as a build user, KEEL_BUILD_USER)"],
+              ["withSecrets", "Build them by themselves, with its secrets: everyone who can fork the repository is trusted"],
+            ] as const
+          ).map(([value, label]) => (
+            <label key={value} className="flex items-start gap-2 text-sm text-slate-800">
+              <input type="radio" name="pullRequestForks" value={value} className="mt-1" defaultChecked={forks === value} disabled={mode === "manual"} />
+              {label}
+            </label>
+          ))}
+        </fieldset>
         <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
           <input type="checkbox" name="tags" defaultChecked={tags} disabled={mode === "manual"} />
           Build tags pushed with these names (releases)

@@ -90,7 +90,7 @@ async function setWorkflow(steps: { name: string; command: string }[] | null, va
   await updateWorkflow(scope, profileId, { steps: steps ?? (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, variables });
 }
 
-async function start(input: { branch?: string; commit?: string; pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string }; profile?: string; parameters?: { name: string; value: string }[] }) {
+async function start(input: { branch?: string; commit?: string; pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string }; profile?: string; parameters?: { name: string; value: string }[]; withholdSecrets?: boolean }) {
   const { startBuild } = await import("./service");
   const { randomUUID } = await import("node:crypto");
   const { profile, ...rest } = input;
@@ -563,6 +563,25 @@ describe("the build worker", () => {
       expect(again).toContain("tool");
       expect(again.some((line) => line.startsWith(`Restored the cache of #${first.number} on main`))).toBe(true);
       expect(userProcesses()).toEqual([]);
+
+      // A fork's pull request built by itself without the profile's secrets: no secret variable or file reaches its steps.
+      await updateWorkflow(scope, isolated, {
+        steps: [{ name: "Secrets", command: 'echo "variable=${ISOLATED_SECRET:-none} plain=$ISOLATED_PLAIN file=${ISOLATED_FILE:-none}"' }],
+        timeoutMinutes: 30,
+        variables: [{ name: "ISOLATED_SECRET", value: "fork-must-not-see-this", isSecret: true }, { name: "ISOLATED_PLAIN", value: "seen", isSecret: false }],
+        pool: "isolated",
+      });
+      const withheld = await finished((await start({ branch: "main", profile: isolated, withholdSecrets: true })).id);
+      const withheldLog = await logOf(withheld.id);
+      expect(withheld.status, withheldLog.join("\n")).toBe("SUCCEEDED");
+      expect(withheldLog).toContain("variable=none plain=seen file=none");
+      expect(withheldLog.some((line) => line.startsWith("Without the profile's secrets: this pull request from a fork was built by itself (Triggers → Pull requests from forks), so its steps do not get ISOLATED_SECRET, ISOLATED_FILE (a file)."))).toBe(true);
+      // On a worker whose steps run as its own user, such a build does not run at all: it could read everything.
+      await updateWorkflow(scope, isolated, { steps: [{ name: "Secrets", command: "echo should-not-run" }], timeoutMinutes: 30, variables: [], pool: "default" });
+      const refused = await finished((await start({ branch: "main", profile: isolated, withholdSecrets: true })).id);
+      expect(refused.status).toBe("ERROR");
+      expect(refused.statusReason).toMatch(/^This build of a pull request from a fork runs without the profile's secrets, which only a worker whose steps run as a build user can promise/);
+      expect(await logOf(refused.id)).not.toContain("should-not-run");
     } finally {
       worker.process.kill("SIGTERM");
       await worker.exited;

@@ -320,6 +320,22 @@ class BuildRun {
     const { workspace, privateDir, home, tmp } = dirs;
     const build = this.build;
     await setStepStatus(this.scope, build.id, this.runId, 0, "RUNNING");
+    if (build.secretsWithheld && !this.user) {
+      // Without a build user its steps could read this worker's environment, and every secret with it.
+      await setStepStatus(this.scope, build.id, this.runId, 0, "FAILED");
+      const text = "This build of a pull request from a fork runs without the profile's secrets, which only a worker whose steps run as a build user can promise: this worker's steps run as its own user, which can read its database address and keys.";
+      this.buildLog.system(0, text);
+      return {
+        status: "ERROR",
+        reason: text,
+        finding: {
+          id: "fork_needs_build_user",
+          title: "No worker of this pool runs steps as a build user",
+          detail: text,
+          fix: ["An admin starts the pool's workers as root with KEEL_BUILD_USER (README, \"Builds\"), then starts the build again.", "Or someone who read the change starts its build (Start build → Pull request): it then runs with the profile's secrets."],
+        },
+      };
+    }
     const profile = await getProfile(this.scope, build.profileId);
     const connection = profile?.connection ?? null;
     if (!profile || !connection) {
@@ -343,8 +359,11 @@ class BuildRun {
     }
     const header = authorizationHeader(credential);
     this.buildLog.addSecrets(maskList([credential.token, ...(header ? [header, header.replace(/^\w+\s+/, "")] : [])], 4));
-    const { variables, groups, overridden } = await openBuildVariables(this.scope, build.profileId);
-    this.buildLog.addSecrets(maskList(variables.filter((variable) => variable.isSecret).map((variable) => variable.value), WORKFLOW_LIMITS.secretMin));
+    const opened = await openBuildVariables(this.scope, build.profileId);
+    const { groups, overridden } = opened;
+    this.buildLog.addSecrets(maskList(opened.variables.filter((variable) => variable.isSecret).map((variable) => variable.value), WORKFLOW_LIMITS.secretMin));
+    // A fork's pull request built by itself: the steps get no secret (lib/hooks/README.md, "Pull requests from forks").
+    const variables = build.secretsWithheld ? opened.variables.filter((variable) => !variable.isSecret) : opened.variables;
 
     const collectionUrl = buildCollectionUrl(connection);
     const url = `${collectionUrl}/${encodeURIComponent(profile.projectName)}/_git/${encodeURIComponent(profile.repositoryName)}`;
@@ -454,7 +473,15 @@ class BuildRun {
     }
     // Secret files: each in a folder of its own in the private directory (outside the workspace),
     // readable by the build's user only; its variable holds the path.
-    const files = await openSecretFiles(this.scope, build.profileId);
+    const secretFiles = await openSecretFiles(this.scope, build.profileId);
+    const files = build.secretsWithheld ? [] : secretFiles;
+    if (build.secretsWithheld) {
+      const withheld = [...opened.variables.filter((variable) => variable.isSecret).map((variable) => variable.name), ...secretFiles.map((file) => `${file.variable} (a file)`)];
+      this.buildLog.system(
+        0,
+        `Without the profile's secrets: this pull request from a fork was built by itself (Triggers → Pull requests from forks)${withheld.length > 0 ? `, so its steps do not get ${withheld.join(", ")}` : ""}. Someone who read the change gets them by starting its build (Start build → Pull request).`,
+      );
+    }
     for (const file of files) {
       const folder = path.join(privateDir, "files", file.variable);
       await mkdir(folder, { recursive: true, mode: 0o700 });

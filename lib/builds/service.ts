@@ -45,6 +45,11 @@ export type StartBuildInput = {
   parameters?: BuildParameter[];
   /** Unique per organization: the same key returns the same build (a double click, a redelivered hook). */
   idempotencyKey: string;
+  /**
+   * A pull request from a fork that its profile builds by itself without its secrets (service
+   * hooks and polling: lib/hooks/process.ts, forkWaits). A person's start never withholds them.
+   */
+  withholdSecrets?: boolean;
 };
 
 export type StartedBuild = { build: BuildView; created: boolean };
@@ -140,6 +145,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     cachePaths: workflow!.cachePaths,
     cacheKeyFiles: workflow!.cacheKeyFiles,
     pool: workflow!.pool,
+    secretsWithheld: input.withholdSecrets === true,
   });
   if (created.created) {
     await queueRun(scope, created.id, workflow!.pool);

@@ -423,6 +423,7 @@ const buildView = {
   logTruncated: true,
   workerHost: true,
   workerLostAt: true,
+  secretsWithheld: true,
   retryOf: { select: { id: true, number: true } },
   retriedAs: { select: { id: true, number: true, status: true } },
   pool: true,
@@ -798,6 +799,8 @@ export type NewBuild = {
   workflowFile?: string | null;
   /** The build whose lost worker this one starts again (the sweeper's; at most one per build). */
   retryOfId?: string;
+  /** A fork's pull request built by itself without the profile's secrets (Build.secretsWithheld). */
+  secretsWithheld?: boolean;
 };
 
 /**
@@ -889,6 +892,7 @@ async function insertBuild(tx: Tx, scope: Scope, input: NewBuild): Promise<{ id:
       pool: input.pool ?? DEFAULT_POOL,
       workflowFile: input.workflowFile ?? null,
       retryOfId: input.retryOfId ?? null,
+      secretsWithheld: input.secretsWithheld ?? false,
     },
   });
   await tx.buildStep.createMany({
@@ -1106,6 +1110,8 @@ export type ClaimedBuild = {
   pool: string;
   /** The steps file of the commit its steps come from (then `steps` is empty until read), or null. */
   workflowFile: string | null;
+  /** A fork's pull request built without the profile's secrets: none reaches the steps, and only a build user runs them. */
+  secretsWithheld: boolean;
   queuedAt: Date;
   startedAt: Date;
 };
@@ -1188,7 +1194,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, targetRef: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, pool: true, workflowFile: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, targetRef: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, pool: true, workflowFile: true, secretsWithheld: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };
@@ -1654,6 +1660,8 @@ async function retryLostBuild(tx: Tx, job: string, lost: Prisma.BuildGetPayload<
     pool: lost.pool,
     workflowFile: lost.workflowFile,
     retryOfId: lost.id,
+    // Started again by nobody who read it: still without the secrets.
+    secretsWithheld: lost.secretsWithheld,
   });
 }
 

@@ -390,12 +390,16 @@ describe("service hooks", () => {
     }
   }, 60_000);
 
-  it("a pull request from a fork waits for a person, unless the profile builds forks by themselves", async () => {
+  it("a pull request from a fork waits for a person, unless the profile builds forks by themselves (without its secrets, or with them)", async () => {
     const trusting = await seedProfile("Wallet fork PRs", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], forks: true } });
+    const guarded = await seedProfile("Wallet fork PRs guarded", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], forks: "withoutSecrets" } });
     try {
       const created = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "contrib/hooks-fork", targetBranch: "main", title: "Fork PR", fork: "wallet-app-fork" } as Parameters<EmulatorHandle["control"]["createPullRequest"]>[0]);
       const build = await until("the fork's build by the profile that builds forks", async () => (await buildsOf(trusting)).find((item) => item.pullRequestId === created.pullRequestId));
-      expect(build).toMatchObject({ trigger: "PULL_REQUEST", targetRef: "refs/heads/main", commitId: created.lastMergeCommit });
+      expect(build).toMatchObject({ trigger: "PULL_REQUEST", targetRef: "refs/heads/main", commitId: created.lastMergeCommit, secretsWithheld: false });
+      // The profile that builds forks without its secrets builds it too, marked so.
+      const guardedBuild = await until("the fork's build without secrets", async () => (await buildsOf(guarded)).find((item) => item.pullRequestId === created.pullRequestId));
+      expect(guardedBuild).toMatchObject({ trigger: "PULL_REQUEST", commitId: created.lastMergeCommit, secretsWithheld: true });
       const delivery = await until("the fork's delivery", async () =>
         (await database.prisma.hookDelivery.findMany({ where: { eventType: "git.pullrequest.created", status: "PROCESSED", pullRequestId: created.pullRequestId } }))[0],
       );
@@ -426,6 +430,8 @@ describe("service hooks", () => {
       const { startBuild } = await import("@/lib/builds/service");
       const manual = await startBuild(scope, { profileId: profiles.main, trigger: "MANUAL", pullRequestNumber: created.pullRequestId, idempotencyKey: `fork-${created.pullRequestId}` });
       expect(manual.build).toMatchObject({ pullRequestId: created.pullRequestId, pullRequestIteration: 1, commitId: created.lastMergeCommit });
+      // A person's start gets the secrets, as any build does.
+      expect((await database.prisma.build.findUniqueOrThrow({ where: { id: manual.build.id } })).secretsWithheld).toBe(false);
       // A waiting status asked for later (another event of the same iteration) does not cover the build's.
       const { reportForkWaitingJob } = await import("@/lib/builds/report");
       await reportForkWaitingJob(
@@ -434,7 +440,7 @@ describe("service hooks", () => {
       );
       expect(await waiting()).toHaveLength(1);
     } finally {
-      await database.prisma.buildProfile.deleteMany({ where: { id: trusting } });
+      await database.prisma.buildProfile.deleteMany({ where: { id: { in: [trusting, guarded] } } });
     }
   }, 60_000);
 
@@ -589,6 +595,9 @@ describe("service hooks", () => {
 
     // A pull request the poller built, closed before its build ran: the next poll cancels it (the profile cancels superseded builds).
     await database.prisma.buildProfile.update({ where: { id: profile }, data: { buildPool: "nobody-builds-this", triggers: { ...automatic(["poll/**"], []), supersede: "queued" } } });
+    // A profile of the same repository that builds forks by themselves, without its secrets (its builds stay queued too).
+    const guarded = await seedProfile("Wallet polled guarded", polling, { ...automatic([], []), push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], forks: "withoutSecrets" } });
+    await database.prisma.buildProfile.update({ where: { id: guarded }, data: { buildPool: "nobody-builds-this" } });
     // A pull request from a fork, opened first: the poll that builds the next one has seen it, and left it to a person.
     const fromFork = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "contrib/poll-fork", targetBranch: "main", title: "Polled fork PR", fork: "wallet-app-fork" } as Parameters<EmulatorHandle["control"]["createPullRequest"]>[0]);
     const pr = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "poll/pr", targetBranch: "main", title: "Polled PR" });
@@ -600,6 +609,7 @@ describe("service hooks", () => {
       (await emulator.control.pullRequest({ organization: "fabrikam", pullRequestId: fromFork.pullRequestId } as Parameters<EmulatorHandle["control"]["pullRequest"]>[0])).statuses.find((status) => status.contextName === "Wallet polled"),
     );
     expect(waiting).toMatchObject({ state: "pending", description: FORK_WAITING_DESCRIPTION, iterationId: 1 });
+    expect(await until("the polled fork's build without secrets", async () => (await buildsOf(guarded)).find((item) => item.pullRequestId === fromFork.pullRequestId))).toMatchObject({ trigger: "PULL_REQUEST", secretsWithheld: true });
     await emulator.control.updatePullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId, status: "completed" } as Parameters<EmulatorHandle["control"]["updatePullRequest"]>[0]);
     const closed = await until("the closed pull request's build to be canceled", async () => {
       const build = await database.prisma.build.findUniqueOrThrow({ where: { id: prBuild.id } });

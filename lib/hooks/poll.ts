@@ -129,9 +129,9 @@ export async function pollRepository(scope: Scope, connectionId: string, project
       if (!(await skipAllows(source, () => messages(projectId, source))).start || !(await pathsAllow(profile, () => changes(projectId, pr.lastMergeTargetCommit?.commitId.toLowerCase() ?? null, source))).start) {
         continue;
       }
-      const waits = await forkWaits(scope, profile, pr, source);
-      if (waits) {
-        outcome.push(waits);
+      const fork = await forkWaits(scope, profile, pr, source);
+      if (fork.waits) {
+        outcome.push(fork.waits);
         continue;
       }
       iteration ??= await latestIteration(scope, connection, projectId, repositoryId, pr.pullRequestId);
@@ -141,6 +141,7 @@ export async function pollRepository(scope: Scope, connectionId: string, project
           trigger: "PULL_REQUEST",
           pullRequest: { id: pr.pullRequestId, iteration, sourceRef: pr.sourceRefName, targetRef: pr.targetRefName },
           idempotencyKey: pullRequestBuildKey(profile.id, pr.pullRequestId, source),
+          withholdSecrets: fork.withholdSecrets,
         }),
       );
     }

@@ -167,9 +167,9 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
         continue;
       }
       // Last: a pull request that would build, but comes from a fork, waits for a person.
-      const waits = await forkWaits(scope, profile, pr.data, source);
-      if (waits) {
-        outcome.push(waits);
+      const fork = await forkWaits(scope, profile, pr.data, source);
+      if (fork.waits) {
+        outcome.push(fork.waits);
         continue;
       }
       iteration ??= await latestIteration(scope, connection, pr.data.repository.project?.id ?? "", pr.data.repository.id, pr.data.pullRequestId);
@@ -179,6 +179,7 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
           trigger: "PULL_REQUEST",
           pullRequest: { id: pr.data.pullRequestId, iteration, sourceRef: pr.data.sourceRefName, targetRef: pr.data.targetRefName },
           idempotencyKey: pullRequestBuildKey(profile.id, pr.data.pullRequestId, pr.data.lastMergeSourceCommit.commitId),
+          withholdSecrets: fork.withholdSecrets,
         }),
       );
     }
@@ -190,15 +191,21 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
 /**
  * A pull request from a fork that a profile leaves to a person (lib/shared/triggers.ts,
  * forkDecision): its pending status is asked for (lib/builds/report.ts, reportForkWaitingJob) and
- * the delivery log's outcome says why; null when the profile builds it.
+ * the delivery log's outcome says why (`waits`); otherwise whether the profile builds it without
+ * its secrets.
  */
-export async function forkWaits(scope: Scope, profile: RepositoryProfile, pr: Parameters<typeof forkOf>[0] & { pullRequestId: number }, sourceCommit: string): Promise<ProfileOutcome | null> {
+export async function forkWaits(
+  scope: Scope,
+  profile: RepositoryProfile,
+  pr: Parameters<typeof forkOf>[0] & { pullRequestId: number },
+  sourceCommit: string,
+): Promise<{ waits: ProfileOutcome } | { waits: null; withholdSecrets: boolean }> {
   const fork = forkDecision(profile.triggers, forkOf(pr));
   if (fork.start) {
-    return null;
+    return { waits: null, withholdSecrets: fork.withholdSecrets === true };
   }
   await requestForkWaiting(scope, { profileId: profile.id, pullRequestId: pr.pullRequestId, sourceCommit });
-  return { profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason} Keel marks the pull request as waiting (a pending status linking this profile).` };
+  return { waits: { profileId: profile.id, profileName: profile.name, matched: false, reason: `${fork.reason} Keel marks the pull request as waiting (a pending status linking this profile).` } };
 }
 
 /** What closing a pull request canceled, for the delivery log (lib/builds/service.ts, cancelClosedPullRequestBuilds). */
@@ -330,7 +337,16 @@ export async function onPush(
 export async function start(
   scope: Scope,
   profile: RepositoryProfile,
-  input: { commit?: string; branch?: string; tag?: string; trigger: "PUSH" | "PULL_REQUEST" | "POLL" | "TAG"; pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string }; idempotencyKey: string },
+  input: {
+    commit?: string;
+    branch?: string;
+    tag?: string;
+    trigger: "PUSH" | "PULL_REQUEST" | "POLL" | "TAG";
+    pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string };
+    idempotencyKey: string;
+    /** A fork's pull request that the profile builds without its secrets (forkWaits). */
+    withholdSecrets?: boolean;
+  },
 ): Promise<ProfileOutcome> {
   try {
     const { build, created } = await startBuild(scope, { profileId: profile.id, ...input });

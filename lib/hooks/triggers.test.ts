@@ -4,6 +4,7 @@ import {
   DEFAULT_TRIGGERS,
   draftDecision,
   forkDecision,
+  forkMode,
   forkOf,
   pathDecision,
   pathMatches,
@@ -78,8 +79,11 @@ describe("the triggers form", () => {
     // Waiting for drafts to be published is stored only when asked for: triggers saved without it build drafts.
     expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on", pullRequestSkipDrafts: "on" }).pullRequest).toEqual({ enabled: true, branches: [], drafts: false });
     // Building forks by themselves is stored only when asked for: triggers saved without it wait for a person.
-    expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on", pullRequestForks: "on" }).pullRequest).toEqual({ enabled: true, branches: [], forks: true });
+    expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on", pullRequestForks: "withSecrets" }).pullRequest).toEqual({ enabled: true, branches: [], forks: true });
+    expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on", pullRequestForks: "withoutSecrets" }).pullRequest).toEqual({ enabled: true, branches: [], forks: "withoutSecrets" });
+    expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on", pullRequestForks: "wait" }).pullRequest).toEqual({ enabled: true, branches: [] });
     expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on" }).pullRequest).toEqual({ enabled: true, branches: [] });
+    expect(triggersFormSchema.safeParse({ mode: "automatic", pullRequestForks: "on" }).error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["pullRequestForks", "Choose what pull requests from forks do"]]);
     expect(triggersFormSchema.safeParse({ mode: "automatic", supersede: "all" }).error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
       ["supersede", "Choose what happens to older builds of the same branch or pull request"],
     ]);
@@ -226,12 +230,21 @@ describe("pull requests from forks", () => {
     expect(forkOf({ repository, forkSource: {} })).toBeNull();
   });
 
-  it("wait for a person unless the profile builds them by themselves", () => {
+  it("wait for a person unless the profile builds them by themselves, without or with its secrets", () => {
     expect(forkDecision(DEFAULT_TRIGGERS, null)).toEqual({ start: true });
+    expect(forkMode(DEFAULT_TRIGGERS)).toBe("wait");
     const waiting = forkDecision(DEFAULT_TRIGGERS, "wallet-app-fork");
     expect(waiting.start).toBe(false);
-    expect(waiting.start === false && waiting.reason).toMatch(/^The pull request comes from the fork wallet-app-fork: .*Start build → Pull request.*Build pull requests from forks by themselves/);
+    expect(waiting.start === false && waiting.reason).toMatch(/^The pull request comes from the fork wallet-app-fork: .*Start build → Pull request.*Triggers → Pull requests from forks/);
+    const withoutSecrets = { ...DEFAULT_TRIGGERS, pullRequest: { enabled: true, branches: [], forks: "withoutSecrets" as const } };
+    expect(forkMode(withoutSecrets)).toBe("withoutSecrets");
+    expect(forkDecision(withoutSecrets, "wallet-app-fork")).toEqual({ start: true, withholdSecrets: true });
+    // A pull request from a branch of the repository itself gets the secrets, as every build does.
+    expect(forkDecision(withoutSecrets, null)).toEqual({ start: true });
+    // Triggers saved before the choice had three answers keep theirs: `true` trusts every fork.
     const trusting = { ...DEFAULT_TRIGGERS, pullRequest: { enabled: true, branches: [], forks: true } };
+    expect(forkMode(trusting)).toBe("withSecrets");
     expect(forkDecision(trusting, "wallet-app-fork")).toEqual({ start: true });
+    expect(forkMode({ ...DEFAULT_TRIGGERS, pullRequest: { enabled: true, branches: [], forks: false } })).toBe("wait");
   });
 });

@@ -46,9 +46,15 @@ export const triggersSchema = z.object({
   push: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS) }),
   /**
    * `drafts: false`: a draft pull request waits until it is published (absent: drafts are built, as before it existed).
-   * `forks: true`: pull requests from forks are built by themselves too (absent: someone starts their builds; forkDecision).
+   * `forks`: whether pull requests from forks are built by themselves too — `true` with the
+   * profile's secrets, "withoutSecrets" without them (absent: someone starts their builds; forkMode).
    */
-  pullRequest: z.object({ enabled: z.boolean(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS), drafts: z.boolean().optional(), forks: z.boolean().optional() }),
+  pullRequest: z.object({
+    enabled: z.boolean(),
+    branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS),
+    drafts: z.boolean().optional(),
+    forks: z.union([z.boolean(), z.literal("withoutSecrets")]).optional(),
+  }),
   /** Builds at set times (lib/shared/schedule.ts); absent (triggers saved before schedules existed): off. */
   schedule: scheduleSchema.optional(),
   /**
@@ -264,9 +270,13 @@ export function draftDecision(triggers: ProfileTriggers, isDraft: boolean | unde
   return isDraft === true && !buildsDrafts(triggers) ? { start: false, reason: "The pull request is a draft: this profile builds pull requests once they are published (Triggers → Wait until a draft pull request is published)." } : { start: true };
 }
 
-/** Whether the triggers build pull requests from forks by themselves (only when told to). */
-export function buildsForks(triggers: ProfileTriggers): boolean {
-  return triggers.pullRequest.forks === true;
+/** What the triggers do with a pull request from a fork: wait for a person (unless told otherwise), or build it by itself without or with the profile's secrets. */
+export type ForkMode = "wait" | "withoutSecrets" | "withSecrets";
+
+/** The triggers' ForkMode. */
+export function forkMode(triggers: ProfileTriggers): ForkMode {
+  const forks = triggers.pullRequest.forks;
+  return forks === true ? "withSecrets" : forks === "withoutSecrets" ? "withoutSecrets" : "wait";
 }
 
 /** What a pull request (a service hook's resource, or the REST list's item) says about its source repository. */
@@ -285,19 +295,27 @@ export function forkOf(pr: ForkedPullRequest): string | null {
 }
 
 /**
- * Whether a pull request that matched the triggers is built by itself, from a fork or not. Anyone
- * who can read a repository can fork it and open a pull request, and a build runs its code on the
- * workers with the profile's secret variables and files; so, as Azure Pipelines' fork protection
- * does, a fork's pull request waits for someone who read the change to start its build, unless the
- * profile says every fork is trusted.
+ * Whether a pull request that matched the triggers is built by itself, from a fork or not, and
+ * whether its build goes without the profile's secrets. Anyone who can read a repository can fork
+ * it and open a pull request, and a build runs its code on the workers with the profile's secret
+ * variables and files; so, as Azure Pipelines' fork protection does, a fork's pull request waits
+ * for someone who read the change to start its build, unless the profile builds forks by
+ * themselves — without its secrets (on workers whose steps run as a build user), or with them
+ * when every fork is trusted.
  */
-export function forkDecision(triggers: ProfileTriggers, fork: string | null): TriggerDecision {
-  return fork !== null && !buildsForks(triggers)
+export function forkDecision(triggers: ProfileTriggers, fork: string | null): TriggerDecision & { withholdSecrets?: true } {
+  if (fork === null) {
+    return { start: true };
+  }
+  const mode = forkMode(triggers);
+  return mode === "wait"
     ? {
         start: false,
-        reason: `The pull request comes from the fork ${fork}: its code would run on the workers with this profile's secrets, so it is built when someone who read the change starts it (Start build → Pull request), or by itself once Triggers → Build pull requests from forks by themselves is on.`,
+        reason: `The pull request comes from the fork ${fork}: its code would run on the workers with this profile's secrets, so it is built when someone who read the change starts it (Start build → Pull request), or by itself once Triggers → Pull requests from forks says so.`,
       }
-    : { start: true };
+    : mode === "withoutSecrets"
+      ? { start: true, withholdSecrets: true }
+      : { start: true };
 }
 
 /** Whether a tag (`v2.4.0` or `refs/tags/v2.4.0`) matches tag patterns: as branches do, but no patterns means every tag. */

@@ -64,7 +64,8 @@ export const triggersFormSchema = z
     pullRequest: box,
     pullRequestBranches: patternsField("Pull request target branches"),
     pullRequestSkipDrafts: box,
-    pullRequestForks: box,
+    // What pull requests from forks do (lib/shared/triggers.ts, ForkMode); absent: wait for a person.
+    pullRequestForks: z.enum(["wait", "withoutSecrets", "withSecrets"], { error: "Choose what pull requests from forks do" }).optional(),
     tags: box,
     tagPatterns: patternsField("Tags", "tag"),
     paths: patternsField("Paths", "path"),
@@ -106,7 +107,7 @@ export const triggersFormSchema = z
         enabled: form.pullRequest === "on",
         branches: form.pullRequestBranches,
         ...(form.pullRequestSkipDrafts === "on" ? { drafts: false } : {}),
-        ...(form.pullRequestForks === "on" ? { forks: true } : {}),
+        ...(form.pullRequestForks === "withSecrets" ? { forks: true } : form.pullRequestForks === "withoutSecrets" ? { forks: "withoutSecrets" as const } : {}),
       },
       tags: { enabled: form.tags === "on", patterns: form.tagPatterns },
       schedule: {

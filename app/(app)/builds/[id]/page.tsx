@@ -309,6 +309,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
                       `Pull request ${build.pullRequestId}`
                     )}
                     {build.sourceRef && build.targetRef ? <span className="block text-xs text-slate-600">{`${shortBranchName(build.sourceRef)} → ${shortBranchName(build.targetRef)}`}</span> : null}
+                    {build.secretsWithheld ? <span className="block text-xs text-slate-600">From a fork, built by itself without the profile&apos;s secrets</span> : null}
                   </dd>
                 </div>
               ) : null}

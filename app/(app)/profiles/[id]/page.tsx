@@ -23,7 +23,7 @@ import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscripti
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { describeSchedule, formatSlot, nextSlot, timeZoneChoices } from "@/lib/shared/schedule";
-import { buildsDrafts, buildsForks, describeBranches, describeTags, pathsOf, scheduleIsOn, scheduleOf, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { buildsDrafts, forkMode, describeBranches, describeTags, pathsOf, scheduleIsOn, scheduleOf, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -310,7 +310,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                   ? "Nothing starts builds by itself yet: turn on pushes, pull requests, tags or a schedule."
                   : [
                       triggersAreAutomatic(triggers)
-                        ? `Pushes to ${triggers.push.enabled ? describeBranches(triggers.push.branches, profile.defaultBranch) : "no branch"}; pull requests into ${triggers.pullRequest.enabled ? `${describeBranches(triggers.pullRequest.branches, profile.defaultBranch)}${buildsDrafts(triggers) ? "" : " once they are no longer drafts"}${buildsForks(triggers) ? ", from forks too" : ""}` : "no branch"}.`
+                        ? `Pushes to ${triggers.push.enabled ? describeBranches(triggers.push.branches, profile.defaultBranch) : "no branch"}; pull requests into ${triggers.pullRequest.enabled ? `${describeBranches(triggers.pullRequest.branches, profile.defaultBranch)}${buildsDrafts(triggers) ? "" : " once they are no longer drafts"}${{ wait: "", withoutSecrets: ", from forks too (without its secrets)", withSecrets: ", from forks too" }[forkMode(triggers)]}` : "no branch"}.`
                         : null,
                       triggersAreAutomatic(triggers) && tagsOf(triggers).enabled ? `Tags: ${describeTags(tagsOf(triggers).patterns)}.` : null,
                       triggersAreAutomatic(triggers) && pathsOf(triggers).length > 0 ? `Only when files in ${pathsOf(triggers).join(", ")} change.` : null,

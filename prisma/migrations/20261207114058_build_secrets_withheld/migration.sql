@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Build" ADD COLUMN     "secretsWithheld" BOOLEAN NOT NULL DEFAULT false;
