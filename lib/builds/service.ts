@@ -47,7 +47,7 @@ export type StartBuildInput = {
   idempotencyKey: string;
   /**
    * A pull request from a fork that its profile builds by itself without its secrets (service
-   * hooks and polling: lib/hooks/process.ts, forkWaits). A person's start never withholds them.
+   * hooks and polling: lib/hooks/process.ts, forkWaits), and a rebuild of such a build. Start build never withholds them.
    */
   withholdSecrets?: boolean;
 };
@@ -315,5 +315,8 @@ export async function rebuild(scope: Scope, buildId: string, idempotencyKey: str
       ? { pullRequest: { id: build.pullRequestId, iteration: build.pullRequestIteration ?? 1, sourceRef: build.sourceRef, targetRef: build.targetRef } }
       : {}),
     idempotencyKey,
+    // A fork's code built without the secrets stays so: Rebuild (a flaky failure) is no reading of
+    // the change. Start build → Pull request, which says whose code it runs, gives them.
+    withholdSecrets: build.secretsWithheld,
   });
 }

@@ -400,6 +400,10 @@ describe("service hooks", () => {
       // The profile that builds forks without its secrets builds it too, marked so.
       const guardedBuild = await until("the fork's build without secrets", async () => (await buildsOf(guarded)).find((item) => item.pullRequestId === created.pullRequestId));
       expect(guardedBuild).toMatchObject({ trigger: "PULL_REQUEST", commitId: created.lastMergeCommit, secretsWithheld: true });
+      // Rebuild (a flaky failure) is no reading of the change: the same code, still without the secrets.
+      const { rebuild } = await import("@/lib/builds/service");
+      const again = await rebuild(scope, guardedBuild.id, crypto.randomUUID());
+      expect((await database.prisma.build.findUniqueOrThrow({ where: { id: again.build.id } })).secretsWithheld).toBe(true);
       const delivery = await until("the fork's delivery", async () =>
         (await database.prisma.hookDelivery.findMany({ where: { eventType: "git.pullrequest.created", status: "PROCESSED", pullRequestId: created.pullRequestId } }))[0],
       );
