@@ -60,6 +60,8 @@ test.describe("service hooks", () => {
       await expect(page.getByRole("region", { name: "Triggers" })).toContainText("pull requests into the default branch (master) once they are no longer drafts, from forks too (without its secrets).");
       await expect(form.getByRole("checkbox", { name: "Wait until a draft pull request is published" })).toBeChecked();
       await expect(forks.getByRole("radio", { name: /^Build them by themselves, without this profile's secret variables and files/ })).toBeChecked();
+      // This Keel's one worker runs steps as its own user: the card says such builds cannot run yet, and how to fix it.
+      await expect(page.getByRole("region", { name: "Triggers" }).getByRole("alert").filter({ hasText: "No worker of the pool “default” runs steps as a build user" })).toContainText("KEEL_BUILD_USER");
       expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers).toMatchObject({ tags: { enabled: true, patterns: ["v*", "!v*-beta*"] }, pullRequest: { enabled: true, drafts: false, forks: "withoutSecrets" } });
       // The worker creates the three subscriptions; the page says so once they exist.
       await expect(async () => {

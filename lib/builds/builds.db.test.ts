@@ -543,8 +543,10 @@ describe("the build worker", () => {
       const log = await logOf(first.id);
       expect(first.status, log.join("\n")).toBe("SUCCEEDED");
       expect(first.workerPid).toBe(worker.process.pid);
-      // Its heartbeat says so, for the admins' Workers page.
+      // Its heartbeat says so, for the admins' Workers page; its pool has a worker that runs forks' builds without secrets, the default pool none.
       expect((await database.prisma.workerHeartbeat.findFirstOrThrow({ where: { pid: worker.process.pid } })).buildUser).toBe(user);
+      const { isolatedWorkers } = await import("@/lib/data/jobs");
+      expect([await isolatedWorkers("isolated", 60_000), await isolatedWorkers("default", 60_000)]).toEqual([1, 0]);
       expect(log).toContain(`user=${user} home=${user} workspace=${user}`);
       expect(log.some((line) => line.endsWith(`a worker of the build pool “isolated”; the steps run as the user ${user}.`))).toBe(true);
       expect(log).toContain("secret file: ***");

@@ -103,6 +103,16 @@ export async function summarizeWorkers(liveWithinMs: number): Promise<WorkerSumm
   };
 }
 
+/**
+ * How many live workers (a beat within `liveWithinMs`, not draining) build for `pool` with their
+ * steps run as a build user: those that run a fork's build without secrets (lib/builds/README.md,
+ * "Isolation"). One row per worker process: a handful.
+ */
+export async function isolatedWorkers(pool: string, liveWithinMs: number): Promise<number> {
+  const rows = await db.workerHeartbeat.findMany({ where: { lastBeatAt: { gte: new Date(Date.now() - liveWithinMs) }, drainingSince: null, buildUser: { not: null } }, select: { queues: true } });
+  return rows.filter((row) => row.queues.map(poolOfQueue).includes(pool)).length;
+}
+
 export type WorkerView = {
   id: string;
   host: string;

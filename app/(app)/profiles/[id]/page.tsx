@@ -45,6 +45,7 @@ import { deleteProfileAction, duplicateProfileAction, rebindProfileAction, watch
 import { WatchForm } from "@/components/profiles/watch-form";
 import { buildStats, builtWords, describeBuildStats, formatDuration } from "@/lib/shared/builds";
 import { recentFinishedBuilds, withExpectedStarts } from "@/lib/data/builds";
+import { isolatedWorkers } from "@/lib/data/jobs";
 import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
 import { requireScope } from "@/lib/auth/guards";
 import { can } from "@/lib/policy";
@@ -102,7 +103,9 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
       : [];
   // The rest depends only on the profile and its connection: asked for together, not one after the other.
   const canShare = can(scope, "build.share");
-  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices, watch, buildEmails, listedBuilds] = await Promise.all([
+  // Forks built without secrets run only on workers with a build user: whether the pool has one.
+  const forksWithoutSecrets = triggersAreAutomatic(triggers) && triggers.pullRequest.enabled && forkMode(triggers) === "withoutSecrets";
+  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices, watch, buildEmails, listedBuilds, isolated] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
     buildCount > 0 ? recentFinishedBuilds(scope, profile.id) : [],
@@ -113,6 +116,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
     profileWatchOf(scope, profile.id),
     getOwnEmailPreferences(scope).then((preferences) => preferences.buildEmails),
     withExpectedStarts(builds),
+    forksWithoutSecrets ? isolatedWorkers(workflow.pool, 3 * getEnv().KEEL_WORKER_HEARTBEAT_MS) : null,
   ]);
   // Which registered devices the newest successful build's provisioning profile lists (when Keel read one).
   const devicesListed = againstNewestBuild(testerDevices, latestApp?.artifacts ?? []);
@@ -330,6 +334,14 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               ) : null
             }
           >
+            {isolated === 0 ? (
+              <Alert tone="warning" title={`No worker of the pool “${workflow.pool}” runs steps as a build user`} className="mb-4">
+                <p>
+                  Pull requests from forks are built without this profile&apos;s secrets, which only a worker whose steps run as a build user runs: until one does, those builds end as errors. An admin
+                  starts the pool&apos;s workers as root with <code>KEEL_BUILD_USER</code> set (Settings → Workers says which do).
+                </p>
+              </Alert>
+            ) : null}
             {connection && triggersAreAutomatic(triggers) ? (
               <div className="mb-4 text-sm" aria-live="polite">
                 {env.KEEL_HOOKS === "off" ? (
