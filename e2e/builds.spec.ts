@@ -614,7 +614,10 @@ test.describe("builds", () => {
 
       // A pull request into main: a case main's newest build (#3) fails too is not its doing; another is new.
       const pullRequest = await build(5, "feature/rates", "f".repeat(40), ["testLogin", "testRates"], 9);
+      // From a fork, built by itself without the profile's secrets: its page says so.
+      await prisma().build.update({ where: { id: pullRequest.id }, data: { secretsWithheld: true } });
       await page.goto(`/builds/${pullRequest.id}`);
+      await expect(page.getByText("From a fork, built by itself without the profile's secrets")).toBeVisible();
       const prFailed = page.getByRole("region", { name: "Tests" }).getByRole("list", { name: "Failed tests" }).getByRole("listitem");
       await expect(prFailed.nth(0)).toContainText("Fails on main too");
       await expect(prFailed.nth(0)).toContainText("Not this pull request's doing: #3 of main, the newest build of main before it with test results, failed it too.");
