@@ -393,6 +393,8 @@ describe("service hooks", () => {
   it("a pull request from a fork waits for a person, unless the profile builds forks by themselves (without its secrets, or with them)", async () => {
     const trusting = await seedProfile("Wallet fork PRs", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], forks: true } });
     const guarded = await seedProfile("Wallet fork PRs guarded", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], forks: "withoutSecrets" } });
+    // No worker here runs steps as a build user: its builds stay queued in a pool nobody builds (lib/builds/builds.db.test.ts runs them).
+    await database.prisma.buildProfile.update({ where: { id: guarded }, data: { buildPool: "nobody-builds-this" } });
     try {
       const created = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "contrib/hooks-fork", targetBranch: "main", title: "Fork PR", fork: "wallet-app-fork" } as Parameters<EmulatorHandle["control"]["createPullRequest"]>[0]);
       const build = await until("the fork's build by the profile that builds forks", async () => (await buildsOf(trusting)).find((item) => item.pullRequestId === created.pullRequestId));
