@@ -33,7 +33,7 @@ import { configureLogger, logger } from "@/lib/logger";
 import { applyMigrations } from "@/prisma/runner";
 import { installJobSchema } from "@/lib/jobs/boss";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres";
-import { describeExit, Supervisor, type ExitInfo, type Supervisable } from "./supervisor";
+import { DEFAULT_RESTART_POLICY, describeExit, Supervisor, type ExitInfo, type Supervisable } from "./supervisor";
 import { loadOrCreateSecrets } from "./secrets";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -492,7 +492,8 @@ export async function start(options: { build: boolean }): Promise<void> {
     await web.run();
   }
   if (env.KEEL_WORKER === "on") {
-    const worker = new Supervisor("the job worker", async () => spawnNode(workerArguments(), childProcessEnv({ ...childEnv, NODE_ENV: env.NODE_ENV }), logFile), events, undefined, recordPids);
+    // Exit code 2: the worker refused its configuration (a build user that cannot work): said once, not six times.
+    const worker = new Supervisor("the job worker", async () => spawnNode(workerArguments(), childProcessEnv({ ...childEnv, NODE_ENV: env.NODE_ENV }), logFile), events, { ...DEFAULT_RESTART_POLICY, refusalExitCode: 2 }, recordPids);
     supervisors.worker = worker;
     await worker.run();
   } else {

@@ -71,6 +71,20 @@ describe("Supervisor", () => {
     expect(events.crashes.every((crash) => crash.exit?.code === 3)).toBe(true);
   });
 
+  it("gives up at once on a child that refuses its configuration (its refusal exit code), restarting other exits", async () => {
+    const events = recorder();
+    let starts = 0;
+    const supervisor = new Supervisor("refuser", async () => {
+      starts += 1;
+      return node(starts === 1 ? "process.exit(1)" : "process.exit(2)");
+    }, events.events, { ...FAST, refusalExitCode: 2 });
+    await supervisor.run();
+    expect(await events.givenUp).toBe("refuser refused to start (exit code 2): what it said is above");
+    // Exit code 1 was restarted; exit code 2 was not.
+    expect(starts).toBe(2);
+    expect(events.crashes.map((crash) => [crash.exit?.code, crash.restartInMs])).toEqual([[1, 50], [2, null]]);
+  });
+
   it("counts a restart that fails to start as a quick crash", async () => {
     const events = recorder();
     let starts = 0;

@@ -19,6 +19,12 @@ export type RestartPolicy = {
   quickCrashMs: number;
   /** Give up after this many quick crashes in a row. */
   maxQuickCrashes: number;
+  /**
+   * The exit code with which the child refuses to start because of its configuration (the job
+   * worker's: lib/jobs/worker-process.ts, `refuse`): it said why, and a restart would only say it
+   * again, so the supervisor gives up at once.
+   */
+  refusalExitCode?: number;
 };
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = { initialDelayMs: 500, maxDelayMs: 15_000, quickCrashMs: 30_000, maxQuickCrashes: 5 };
@@ -105,6 +111,12 @@ export class Supervisor<Child extends Supervisable> {
   private crashed(exit: ExitInfo | null, error: unknown, ranMs: number): void {
     // A child that ran a good while before crashing starts a new count.
     this.quickCrashes = ranMs < this.policy.quickCrashMs ? this.quickCrashes + 1 : 1;
+    if (this.policy.refusalExitCode !== undefined && exit?.code === this.policy.refusalExitCode) {
+      this.events.onCrash({ name: this.name, exit, error, quickCrashes: this.quickCrashes, restartInMs: null });
+      this.stopped = true;
+      this.events.onGiveUp(`${this.name} refused to start (exit code ${exit.code}): what it said is above`);
+      return;
+    }
     if (this.quickCrashes > this.policy.maxQuickCrashes) {
       this.events.onCrash({ name: this.name, exit, error, quickCrashes: this.quickCrashes, restartInMs: null });
       this.stopped = true;
