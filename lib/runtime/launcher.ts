@@ -441,10 +441,10 @@ export async function start(options: { build: boolean }): Promise<void> {
   process.on("SIGQUIT", () => void drainThenStop());
 
   const events = {
-    onCrash: (info: { name: string; exit: ExitInfo | null; error?: unknown; quickCrashes: number; restartInMs: number | null }) => {
+    onCrash: (info: { name: string; exit: ExitInfo | null; error?: unknown; quickCrashes: number; restartInMs: number | null; refused?: true }) => {
       log.error(
         { child: info.name, exit: info.exit ? describeExit(info.exit) : "failed to start", err: info.error, quickCrashes: info.quickCrashes, restartInMs: info.restartInMs },
-        info.restartInMs === null ? `${info.name} crashed again: giving up` : `${info.name} stopped unexpectedly: restarting`,
+        info.refused ? `${info.name} refused its configuration: not restarting` : info.restartInMs === null ? `${info.name} crashed again: giving up` : `${info.name} stopped unexpectedly: restarting`,
       );
     },
     onRestart: (info: { name: string; pid: number; restarts: number }) => log.info(info, `${info.name} restarted`),

@@ -15,7 +15,7 @@ function node(script: string): Supervisable & { kill(signal: NodeJS.Signals): vo
 }
 
 function recorder() {
-  const crashes: { exit: ExitInfo | null; restartInMs: number | null }[] = [];
+  const crashes: { exit: ExitInfo | null; restartInMs: number | null; refused?: true }[] = [];
   const restarts: number[] = [];
   let gaveUp: ((reason: string) => void) | undefined;
   const givenUp = new Promise<string>((resolve) => {
@@ -26,7 +26,7 @@ function recorder() {
     restarts,
     givenUp,
     events: {
-      onCrash: (info: { exit: ExitInfo | null; restartInMs: number | null }) => crashes.push({ exit: info.exit, restartInMs: info.restartInMs }),
+      onCrash: (info: { exit: ExitInfo | null; restartInMs: number | null; refused?: true }) => crashes.push({ exit: info.exit, restartInMs: info.restartInMs, ...(info.refused ? { refused: info.refused } : {}) }),
       onRestart: (info: { pid: number }) => restarts.push(info.pid),
       onGiveUp: (reason: string) => gaveUp!(reason),
     },
@@ -82,7 +82,7 @@ describe("Supervisor", () => {
     expect(await events.givenUp).toBe("refuser refused to start (exit code 2): what it said is above");
     // Exit code 1 was restarted; exit code 2 was not.
     expect(starts).toBe(2);
-    expect(events.crashes.map((crash) => [crash.exit?.code, crash.restartInMs])).toEqual([[1, 50], [2, null]]);
+    expect(events.crashes.map((crash) => [crash.exit?.code, crash.restartInMs, crash.refused ?? false])).toEqual([[1, 50, false], [2, null, true]]);
   });
 
   it("counts a restart that fails to start as a quick crash", async () => {

@@ -30,8 +30,8 @@ export type RestartPolicy = {
 export const DEFAULT_RESTART_POLICY: RestartPolicy = { initialDelayMs: 500, maxDelayMs: 15_000, quickCrashMs: 30_000, maxQuickCrashes: 5 };
 
 export type SupervisorEvents = {
-  /** The child ended unexpectedly; `restartInMs` is null when the supervisor gives up. */
-  onCrash(info: { name: string; exit: ExitInfo | null; error?: unknown; quickCrashes: number; restartInMs: number | null }): void;
+  /** The child ended unexpectedly; `restartInMs` is null when the supervisor gives up (`refused`: it refused its configuration). */
+  onCrash(info: { name: string; exit: ExitInfo | null; error?: unknown; quickCrashes: number; restartInMs: number | null; refused?: true }): void;
   /** A restarted child is running again. */
   onRestart(info: { name: string; pid: number; restarts: number }): void;
   /** Repeated quick crashes: the launcher should stop everything and exit non-zero. */
@@ -112,7 +112,7 @@ export class Supervisor<Child extends Supervisable> {
     // A child that ran a good while before crashing starts a new count.
     this.quickCrashes = ranMs < this.policy.quickCrashMs ? this.quickCrashes + 1 : 1;
     if (this.policy.refusalExitCode !== undefined && exit?.code === this.policy.refusalExitCode) {
-      this.events.onCrash({ name: this.name, exit, error, quickCrashes: this.quickCrashes, restartInMs: null });
+      this.events.onCrash({ name: this.name, exit, error, quickCrashes: this.quickCrashes, restartInMs: null, refused: true });
       this.stopped = true;
       this.events.onGiveUp(`${this.name} refused to start (exit code ${exit.code}): what it said is above`);
       return;
