@@ -9,7 +9,7 @@ import { noteUseFailure } from "@/lib/connections/health";
 import { connectionCredential } from "@/lib/connections/service";
 import { beatBuild, claimBuild, finishBuild, finishShutdownBuild, getBuild, openBuildVariables, previousGoodBuild, setBuildChanges, setBuildSteps, setStepStatus, setTestSummary, type ClaimedBuild, type LostBuild } from "@/lib/data/builds";
 import { getProfile, type ProfileView } from "@/lib/data/profiles";
-import { openSecretFiles } from "@/lib/data/secret-files";
+import { listSecretFiles, openSecretFiles } from "@/lib/data/secret-files";
 import { getEnv, isolatedChildEnv } from "@/lib/env";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import { isAppError } from "@/lib/errors";
@@ -473,10 +473,11 @@ class BuildRun {
     }
     // Secret files: each in a folder of its own in the private directory (outside the workspace),
     // readable by the build's user only; its variable holds the path.
-    const secretFiles = await openSecretFiles(this.scope, build.profileId);
-    const files = build.secretsWithheld ? [] : secretFiles;
+    // Withheld: the files are not even opened, only named.
+    const files = build.secretsWithheld ? [] : await openSecretFiles(this.scope, build.profileId);
     if (build.secretsWithheld) {
-      const withheld = [...opened.variables.filter((variable) => variable.isSecret).map((variable) => variable.name), ...secretFiles.map((file) => `${file.variable} (a file)`)];
+      const withheldFiles = await listSecretFiles(this.scope, build.profileId);
+      const withheld = [...opened.variables.filter((variable) => variable.isSecret).map((variable) => variable.name), ...withheldFiles.map((file) => `${file.variable} (a file)`)];
       this.buildLog.system(
         0,
         `Without the profile's secrets: this pull request from a fork was built by itself (Triggers → Pull requests from forks)${withheld.length > 0 ? `, so its steps do not get ${withheld.join(", ")}` : ""}. Someone who read the change gets them by starting its build (Start build → Pull request).`,
