@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { noteUseFailure } from "@/lib/connections/health";
 import { listArtifacts } from "@/lib/data/artifacts";
-import { expectedStarts } from "@/lib/data/builds";
+import { expectedStartOf } from "@/lib/data/builds";
 import { InvalidRequest } from "@/lib/entry/request";
 import { json, jsonError } from "@/lib/entry/route";
 import { getEnv } from "@/lib/env";
@@ -55,6 +55,6 @@ export async function startedAnswer(scope: Scope, connection: ProfileConnection 
     return jsonError(502, "PROVIDER_REJECTED", `${problem.title}. ${problem.detail} ${problem.fix.join(" ")}`.trim(), { problem: problem.id });
   }
   const origin = publicUrlOf(getEnv());
-  const [{ artifacts }, starts] = await Promise.all([listArtifacts(scope, started.build.id), expectedStarts(started.build.status === "QUEUED" ? [started.build.id] : [])]);
-  return json({ build: buildJson(started.build, artifacts, origin, null, [], starts.get(started.build.id) ?? null) }, started.created ? 201 : 200, { Location: `${origin}/api/v1/builds/${started.build.id}` });
+  const [{ artifacts }, expectedStartAt] = await Promise.all([listArtifacts(scope, started.build.id), expectedStartOf(started.build)]);
+  return json({ build: buildJson(started.build, artifacts, origin, null, [], expectedStartAt) }, started.created ? 201 : 200, { Location: `${origin}/api/v1/builds/${started.build.id}` });
 }

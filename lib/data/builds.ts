@@ -679,6 +679,11 @@ export async function expectedStarts(buildIds: readonly string[]): Promise<Map<s
   return starts;
 }
 
+/** When one build is likely to start (expectedStarts), or null: not queued, or Keel cannot tell. */
+export async function expectedStartOf(build: { id: string; status: string }): Promise<string | null> {
+  return build.status === "QUEUED" ? ((await expectedStarts([build.id])).get(build.id) ?? null) : null;
+}
+
 /** A list's builds, each queued one with when it is likely to start (expectedStarts; no statement when none is queued). */
 export async function withExpectedStarts<T extends { id: string; status: string }>(rows: T[]): Promise<Array<T & { expectedStartAt: string | null }>> {
   const starts = await expectedStarts(rows.filter((row) => row.status === "QUEUED").map((row) => row.id));
@@ -727,7 +732,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,
     queuePosition: queued ? await queuePosition(id) : null,
-    expectedStartAt: queued ? ((await expectedStarts([id])).get(id) ?? null) : null,
+    expectedStartAt: await expectedStartOf({ id, status: build.status }),
     workflowFile: build.workflowFile,
     steps: build.stepRuns.map((step) => ({ ...step, startedAt: step.startedAt?.toISOString() ?? null, finishedAt: step.finishedAt?.toISOString() ?? null })),
     logLines: build.logLines,

@@ -1,6 +1,6 @@
 import { buildJson } from "@/lib/builds/api";
 import { listArtifacts } from "@/lib/data/artifacts";
-import { expectedStarts, failureHistoriesOf, failureLines, getBuild } from "@/lib/data/builds";
+import { expectedStartOf, failureHistoriesOf, failureLines, getBuild } from "@/lib/data/builds";
 import { json, tokenRoute } from "@/lib/entry/route";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
@@ -25,11 +25,11 @@ export const GET = tokenRoute({ name: "api.v1.builds.get", permission: "build.re
     await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_STEP_MS, until - Date.now())));
     build = (await getBuild(scope, build.id)) ?? build;
   }
-  const [{ artifacts }, failure, histories, starts] = await Promise.all([
+  const [{ artifacts }, failure, histories, expectedStartAt] = await Promise.all([
     listArtifacts(scope, build.id),
     build.status === "FAILED" || build.status === "TIMED_OUT" ? failureLines(scope, build.id) : null,
     failureHistoriesOf(scope, build),
-    build.status === "QUEUED" ? expectedStarts([build.id]) : null,
+    expectedStartOf(build),
   ]);
-  return json({ build: buildJson(build, artifacts, publicUrlOf(getEnv()), failure, histories, starts?.get(build.id) ?? null) });
+  return json({ build: buildJson(build, artifacts, publicUrlOf(getEnv()), failure, histories, expectedStartAt) });
 });
