@@ -31,6 +31,8 @@ export function buildSummaryJson(build: BuildRow | BuildView, origin: string) {
     pullRequest: build.pullRequestId,
     // A pull request's build: the branch it merges into (`branch` is its source branch — a fork's, named as the fork named it).
     targetBranch: targetBranchOf(build),
+    // A fork's pull request built by itself without the profile's secrets (lib/hooks/README.md): a script never ships it.
+    secretsWithheld: build.secretsWithheld,
     queuedAt: build.queuedAt.toISOString(),
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,

@@ -672,13 +672,15 @@ describe("a build whose worker is lost", () => {
     const sweep = async () => (await sweepBuilds(new Date(Date.now() - 60_000), new Date(0))).lost.filter((build) => build.organizationId === other.organizationId);
     const logOf = async (id: string) => (await database.prisma.buildLogLine.findMany({ where: { buildId: id }, orderBy: { seq: "asc" } })).map((line) => [line.seq, line.text]);
 
-    const lost = await running();
+    // A fork's pull request built without the profile's secrets: its retry is too (nobody read the change since).
+    const lost = await running({ secretsWithheld: true });
     const [swept] = await sweep();
     const retry = await database.prisma.build.findUniqueOrThrow({ where: { retryOfId: lost.id } });
     expect(swept).toEqual({ id: lost.id, organizationId: other.organizationId, requestedById: other.memberId, retry: { id: retry.id, pool: "macos" } });
     expect(retry).toMatchObject({
       number: 2, status: "QUEUED", trigger: "PULL_REQUEST", commitId: "c".repeat(40), branch: "refs/heads/feature/pay", pullRequestId: 7, pullRequestIteration: 2, targetRef: "refs/heads/main", commitMessage: "Pay with a card",
       parameters: [{ name: "FLAVOR", value: "qa" }], steps: [{ name: "Build", command: "make" }], timeoutSeconds: 900, pool: "macos", cachePaths: ["Pods"], cacheKeyFiles: ["Podfile.lock"], artifactPatterns: ["*.ipa"], requestedById: other.memberId, workerLostAt: null,
+      secretsWithheld: true,
     });
     expect((await database.prisma.buildStep.findMany({ where: { buildId: retry.id }, orderBy: { index: "asc" } })).map((step) => step.name)).toEqual(["Fetch commit", "Build"]);
     const ended = await database.prisma.build.findUniqueOrThrow({ where: { id: lost.id } });
@@ -696,9 +698,9 @@ describe("a build whose worker is lost", () => {
     // Outgoing webhooks hear that it ended, and which build goes on in its place; then that the retry was queued.
     const deliveries = async (buildId: string) => database.prisma.outgoingDelivery.findMany({ where: { webhookId: hook.id, buildId }, select: { event: true, payload: true } });
     expect(await deliveries(lost.id)).toMatchObject([
-      { event: "build.finished", payload: { build: { status: "ERROR", branch: "feature/pay", pullRequest: 7, targetBranch: "main", workerLost: true, retriedAs: { id: retry.id, number: 2 }, retryOf: null } } },
+      { event: "build.finished", payload: { build: { status: "ERROR", branch: "feature/pay", pullRequest: 7, targetBranch: "main", secretsWithheld: true, workerLost: true, retriedAs: { id: retry.id, number: 2 }, retryOf: null } } },
     ]);
-    expect(await deliveries(retry.id)).toMatchObject([{ event: "build.queued", payload: { build: { workerLost: false, retriedAs: null, retryOf: { id: lost.id, number: 1 } } } }]);
+    expect(await deliveries(retry.id)).toMatchObject([{ event: "build.queued", payload: { build: { secretsWithheld: true, workerLost: false, retriedAs: null, retryOf: { id: lost.id, number: 1 } } } }]);
     const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "build.started", targetId: retry.id } });
     // Keel's sweeper did it, on behalf of whoever started the lost build.
     expect(audit).toMatchObject({ actorKind: "SYSTEM", actorJob: "builds.sweep", actorId: other.memberId, data: { number: 2, retryOf: lost.id } });

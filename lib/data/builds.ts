@@ -509,6 +509,7 @@ export const buildRow = {
   commitMessage: true,
   pullRequestId: true,
   targetRef: true,
+  secretsWithheld: true,
   queuedAt: true,
   startedAt: true,
   finishedAt: true,

@@ -355,6 +355,7 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       commitAuthor: true,
       pullRequestId: true,
       targetRef: true,
+      secretsWithheld: true,
       changes: true,
       pool: true,
       statusReason: true,
@@ -399,6 +400,8 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       commitAuthor: build.commitAuthor,
       pullRequest: build.pullRequestId,
       targetBranch: targetBranchOf(build),
+      // A fork's pull request built by itself without the profile's secrets (lib/hooks/README.md): a receiver never ships it.
+      secretsWithheld: build.secretsWithheld,
       queuedAt: build.queuedAt.toISOString(),
       startedAt: build.startedAt?.toISOString() ?? null,
       finishedAt: build.finishedAt?.toISOString() ?? null,

@@ -406,6 +406,11 @@ describe("service hooks", () => {
       const { rebuild } = await import("@/lib/builds/service");
       const again = await rebuild(scope, guardedBuild.id, crypto.randomUUID());
       expect((await database.prisma.build.findUniqueOrThrow({ where: { id: again.build.id } })).secretsWithheld).toBe(true);
+      // Scripts read it (the token API's build and its lists), and never ship such a build.
+      const { buildJson, buildSummaryJson } = await import("@/lib/builds/api");
+      const { getBuild } = await import("@/lib/data/builds");
+      expect(buildJson((await getBuild(scope, guardedBuild.id))!, [], "https://keel.test")).toMatchObject({ pullRequest: created.pullRequestId, secretsWithheld: true });
+      expect(buildSummaryJson((await getBuild(scope, build.id))!, "https://keel.test")).toMatchObject({ pullRequest: created.pullRequestId, secretsWithheld: false });
       const delivery = await until("the fork's delivery", async () =>
         (await database.prisma.hookDelivery.findMany({ where: { eventType: "git.pullrequest.created", status: "PROCESSED", pullRequestId: created.pullRequestId } }))[0],
       );
