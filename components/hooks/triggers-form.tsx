@@ -44,127 +44,132 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           Only when someone starts one (manual only)
         </label>
       </fieldset>
-      <div className={mode === "manual" ? "space-y-4 opacity-60" : "space-y-4"}>
-        <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
-          <input type="checkbox" name="push" defaultChecked={push} disabled={mode === "manual"} />
-          Build pushes to these branches
-        </label>
-        <TextAreaField
-          label="Push branches"
-          name="pushBranches"
-          rows={2}
-          defaultValue={sent?.pushBranches ?? triggers.push.branches.join("\n")}
-          readOnly={mode === "manual"}
-          errors={errors.pushBranches}
-          hint={`One per line: main, release/* (one level), feature/** (any depth), !release/old (exclude). ${emptyMeans}`}
-        />
-        <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
-          <input type="checkbox" name="pullRequest" defaultChecked={pullRequest} disabled={mode === "manual"} />
-          Build pull requests (created or updated) into these branches
-        </label>
-        <TextAreaField
-          label="Pull request target branches"
-          name="pullRequestBranches"
-          rows={2}
-          defaultValue={sent?.pullRequestBranches ?? triggers.pullRequest.branches.join("\n")}
-          readOnly={mode === "manual"}
-          errors={errors.pullRequestBranches}
-          hint={`The branch a pull request merges into. ${emptyMeans}`}
-        />
-        <label className="flex items-start gap-2 text-sm text-slate-800">
-          <input type="checkbox" name="pullRequestSkipDrafts" className="mt-1" defaultChecked={skipDrafts} disabled={mode === "manual"} aria-describedby="skip-drafts-hint" />
-          Wait until a draft pull request is published
-        </label>
-        <p id="skip-drafts-hint" className="-mt-2 text-xs text-slate-600">
-          Draft pull requests are work in progress: waiting keeps the workers for the ones ready for review. Publishing the draft starts its build.
-        </p>
-        <fieldset className="space-y-1" aria-describedby="forks-hint">
-          <legend className="text-sm text-slate-800">Pull requests from forks</legend>
-          <p id="forks-hint" className="text-xs text-slate-600">
-            Anyone who can read the repository can fork it and open a pull request, and its build runs that code on your workers. Someone who read the change can always start its build (Start build → Pull request).
+      {/* Two columns on a wide screen: what a push or pull request starts; tags, paths, older builds and the schedule. */}
+      <div className={`grid grid-cols-1 items-start gap-4 lg:grid-cols-2 lg:gap-x-8${mode === "manual" ? " opacity-60" : ""}`}>
+        <div className="space-y-4">
+          <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
+            <input type="checkbox" name="push" defaultChecked={push} disabled={mode === "manual"} />
+            Build pushes to these branches
+          </label>
+          <TextAreaField
+            label="Push branches"
+            name="pushBranches"
+            rows={2}
+            defaultValue={sent?.pushBranches ?? triggers.push.branches.join("\n")}
+            readOnly={mode === "manual"}
+            errors={errors.pushBranches}
+            hint={`One per line: main, release/* (one level), feature/** (any depth), !release/old (exclude). ${emptyMeans}`}
+          />
+          <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
+            <input type="checkbox" name="pullRequest" defaultChecked={pullRequest} disabled={mode === "manual"} />
+            Build pull requests (created or updated) into these branches
+          </label>
+          <TextAreaField
+            label="Pull request target branches"
+            name="pullRequestBranches"
+            rows={2}
+            defaultValue={sent?.pullRequestBranches ?? triggers.pullRequest.branches.join("\n")}
+            readOnly={mode === "manual"}
+            errors={errors.pullRequestBranches}
+            hint={`The branch a pull request merges into. ${emptyMeans}`}
+          />
+          <label className="flex items-start gap-2 text-sm text-slate-800">
+            <input type="checkbox" name="pullRequestSkipDrafts" className="mt-1" defaultChecked={skipDrafts} disabled={mode === "manual"} aria-describedby="skip-drafts-hint" />
+            Wait until a draft pull request is published
+          </label>
+          <p id="skip-drafts-hint" className="-mt-2 text-xs text-slate-600">
+            Draft pull requests are work in progress: waiting keeps the workers for the ones ready for review. Publishing the draft starts its build.
           </p>
-          {(
-            [
-              ["wait", "Wait for someone who read the change to start the build"],
-              ["withoutSecrets", "Build them by themselves, without this profile's secret variables and files (only on workers whose steps run as a build user, KEEL_BUILD_USER)"],
-              ["withSecrets", "Build them by themselves, with its secrets: everyone who can fork the repository is trusted"],
-            ] as const
-          ).map(([value, label]) => (
-            <label key={value} className="flex items-start gap-2 text-sm text-slate-800">
-              <input type="radio" name="pullRequestForks" value={value} className="mt-1" defaultChecked={forks === value} disabled={mode === "manual"} />
-              {label}
-            </label>
-          ))}
-        </fieldset>
-        <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
-          <input type="checkbox" name="tags" defaultChecked={tags} disabled={mode === "manual"} />
-          Build tags pushed with these names (releases)
-        </label>
-        <TextAreaField
-          label="Tags"
-          name="tagPatterns"
-          rows={2}
-          defaultValue={sent?.tagPatterns ?? tagsOf(triggers).patterns.join("\n")}
-          readOnly={mode === "manual"}
-          errors={errors.tagPatterns}
-          optional
-          hint="One per line: v* (every version tag), release/**, !v*-beta (exclude). Empty: every tag. The commit a tag names is built, whatever files it changed; the build's steps get the tag in KEEL_BUILD_TAG."
-        />
-        <TextAreaField
-          label="Paths"
-          name="paths"
-          rows={2}
-          defaultValue={sent?.paths ?? (triggers.paths ?? []).join("\n")}
-          readOnly={mode === "manual"}
-          errors={errors.paths}
-          optional
-          hint="Only pushes and pull requests (not tags) that change a file here start a build — for a repository with several apps, e.g. ios/** for the iOS app. One pattern per line from the repository's root: * within a folder, ** at any depth, ! to ignore (!docs/**). Empty: any change. Whatever the paths, a commit whose message says [skip ci] is not built by a push or pull request."
-        />
-        <SelectField
-          label="When a newer commit of the same branch or pull request is built"
-          name="supersede"
-          defaultValue={sent?.supersede ?? triggers.supersede ?? "off"}
-          errors={errors.supersede}
-          hint="Mobile builds are long: canceling the older ones frees workers for the commit people are waiting for. The same goes for a pull request completed or abandoned: its builds are canceled. Builds started by hand or by the schedule are never canceled this way."
-        >
-          <option value="off">Let the older builds run</option>
-          <option value="queued">Cancel older builds still waiting in the queue</option>
-          <option value="running">Cancel older builds, running ones too</option>
-        </SelectField>
-        <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
-          {/* Never disabled (a disabled box is not sent): in manual mode the schedule is kept and does not run. */}
-          <input type="checkbox" name="schedule" defaultChecked={scheduled} aria-describedby="field-schedule-error" />
-          Build on a schedule (nightly builds)
-        </label>
-        <FieldErrors id="field-schedule-error" errors={errors.schedule} />
-        <fieldset className="space-y-1">
-          <legend className="text-sm text-slate-800">Days</legend>
-          <div className="flex flex-wrap gap-x-3 gap-y-1">
-            {WEEK_ORDER.map((day) => (
-              <label key={day} className="flex items-center gap-1.5 text-sm text-slate-800">
-                <input type="checkbox" name={`scheduleDay${day}`} defaultChecked={onDay(day)} />
-                <abbr title={WEEKDAYS[day]} className="no-underline">
-                  {WEEKDAYS[day]!.slice(0, 3)}
-                </abbr>
+          <fieldset className="space-y-1" aria-describedby="forks-hint">
+            <legend className="text-sm text-slate-800">Pull requests from forks</legend>
+            <p id="forks-hint" className="text-xs text-slate-600">
+              Anyone who can read the repository can fork it and open a pull request, and its build runs that code on your workers. Someone who read the change can always start its build (Start build → Pull request).
+            </p>
+            {(
+              [
+                ["wait", "Wait for someone who read the change to start the build"],
+                ["withoutSecrets", "Build them by themselves, without this profile's secret variables and files (only on workers whose steps run as a build user, KEEL_BUILD_USER)"],
+                ["withSecrets", "Build them by themselves, with its secrets: everyone who can fork the repository is trusted"],
+              ] as const
+            ).map(([value, label]) => (
+              <label key={value} className="flex items-start gap-2 text-sm text-slate-800">
+                <input type="radio" name="pullRequestForks" value={value} className="mt-1" defaultChecked={forks === value} disabled={mode === "manual"} />
+                {label}
               </label>
             ))}
-          </div>
-        </fieldset>
-        <div className="grid grid-cols-1 gap-3 sm:grid-cols-[8rem_1fr]">
-          <TextField label="Time" name="scheduleTime" type="time" step={60} required defaultValue={sent?.scheduleTime ?? schedule.time} errors={errors.scheduleTime} />
-          <SelectField label="Time zone" name="scheduleTimeZone" defaultValue={sent?.scheduleTimeZone ?? schedule.timeZone} errors={errors.scheduleTimeZone}>
-            {timeZones.map((zone) => (
-              <option key={zone} value={zone}>
-                {zone}
-              </option>
-            ))}
-          </SelectField>
+          </fieldset>
         </div>
-        <TextField label="Scheduled branch" name="scheduleBranch" defaultValue={sent?.scheduleBranch ?? schedule.branch} errors={errors.scheduleBranch} hint={`One branch, no wildcards. ${emptyMeans}`} spellCheck={false} autoComplete="off" />
-        <label className="flex items-start gap-2 text-sm text-slate-800">
-          <input type="checkbox" name="scheduleOnlyWhenChanged" defaultChecked={onlyWhenChanged} className="mt-1" />
-          Only when the branch has new commits since the last scheduled build
-        </label>
+        <div className="space-y-4">
+          <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
+            <input type="checkbox" name="tags" defaultChecked={tags} disabled={mode === "manual"} />
+            Build tags pushed with these names (releases)
+          </label>
+          <TextAreaField
+            label="Tags"
+            name="tagPatterns"
+            rows={2}
+            defaultValue={sent?.tagPatterns ?? tagsOf(triggers).patterns.join("\n")}
+            readOnly={mode === "manual"}
+            errors={errors.tagPatterns}
+            optional
+            hint="One per line: v* (every version tag), release/**, !v*-beta (exclude). Empty: every tag. The commit a tag names is built, whatever files it changed; the build's steps get the tag in KEEL_BUILD_TAG."
+          />
+          <TextAreaField
+            label="Paths"
+            name="paths"
+            rows={2}
+            defaultValue={sent?.paths ?? (triggers.paths ?? []).join("\n")}
+            readOnly={mode === "manual"}
+            errors={errors.paths}
+            optional
+            hint="Only pushes and pull requests (not tags) that change a file here start a build — for a repository with several apps, e.g. ios/** for the iOS app. One pattern per line from the repository's root: * within a folder, ** at any depth, ! to ignore (!docs/**). Empty: any change. Whatever the paths, a commit whose message says [skip ci] is not built by a push or pull request."
+          />
+          <SelectField
+            label="When a newer commit of the same branch or pull request is built"
+            name="supersede"
+            defaultValue={sent?.supersede ?? triggers.supersede ?? "off"}
+            errors={errors.supersede}
+            hint="Mobile builds are long: canceling the older ones frees workers for the commit people are waiting for. The same goes for a pull request completed or abandoned: its builds are canceled. Builds started by hand or by the schedule are never canceled this way."
+          >
+            <option value="off">Let the older builds run</option>
+            <option value="queued">Cancel older builds still waiting in the queue</option>
+            <option value="running">Cancel older builds, running ones too</option>
+          </SelectField>
+          <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
+            {/* Never disabled (a disabled box is not sent): in manual mode the schedule is kept and does not run. */}
+            <input type="checkbox" name="schedule" defaultChecked={scheduled} aria-describedby="field-schedule-error" />
+            Build on a schedule (nightly builds)
+          </label>
+          <FieldErrors id="field-schedule-error" errors={errors.schedule} />
+          <fieldset className="space-y-1">
+            <legend className="text-sm text-slate-800">Days</legend>
+            <div className="flex flex-wrap gap-x-3 gap-y-1">
+              {WEEK_ORDER.map((day) => (
+                <label key={day} className="flex items-center gap-1.5 text-sm text-slate-800">
+                  <input type="checkbox" name={`scheduleDay${day}`} defaultChecked={onDay(day)} />
+                  <abbr title={WEEKDAYS[day]} className="no-underline">
+                    {WEEKDAYS[day]!.slice(0, 3)}
+                  </abbr>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-[8rem_1fr]">
+            <TextField label="Time" name="scheduleTime" type="time" step={60} required defaultValue={sent?.scheduleTime ?? schedule.time} errors={errors.scheduleTime} />
+            <SelectField label="Time zone" name="scheduleTimeZone" defaultValue={sent?.scheduleTimeZone ?? schedule.timeZone} errors={errors.scheduleTimeZone}>
+              {timeZones.map((zone) => (
+                <option key={zone} value={zone}>
+                  {zone}
+                </option>
+              ))}
+            </SelectField>
+          </div>
+          <TextField label="Scheduled branch" name="scheduleBranch" defaultValue={sent?.scheduleBranch ?? schedule.branch} errors={errors.scheduleBranch} hint={`One branch, no wildcards. ${emptyMeans}`} spellCheck={false} autoComplete="off" />
+          <label className="flex items-start gap-2 text-sm text-slate-800">
+            <input type="checkbox" name="scheduleOnlyWhenChanged" defaultChecked={onlyWhenChanged} className="mt-1" />
+            Only when the branch has new commits since the last scheduled build
+          </label>
+        </div>
       </div>
       {mode === "manual" ? (
         <>

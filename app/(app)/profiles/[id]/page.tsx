@@ -303,8 +303,6 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             </div>
           </Card>
           {connection ? <BranchList profileId={profile.id} defaultBranch={profile.defaultBranch} webUrl={urls.web?.url ?? null} viewer={viewer} healthy={health?.status === "HEALTHY" || health?.status === "EXPIRING"} /> : null}
-        </div>
-        <div className="space-y-6">
           <Card
             title="Triggers"
             description={
@@ -425,6 +423,8 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
               <p className="text-xs text-slate-600">Admins and the person who created the profile change its triggers.</p>
             )}
           </Card>
+        </div>
+        <div className="space-y-6">
           <Card
             title="Workflow"
             description={`${workflow.isDefault ? `The default for ${platformLabel(profile.platform)}.` : `Time limit ${formatDuration(workflow.timeoutMinutes * 60_000)}.`}${workflow.pool === DEFAULT_POOL ? "" : ` Runs on the build pool “${workflow.pool}”.`}${workflow.oneAtATime ? " One build at a time." : ""}${workflow.retryLostBuilds ? " Started again when its worker is lost." : ""}${workflow.fetchSubmodules ? "" : " Submodules are not fetched."}${workflow.fetchLfs ? "" : " Git LFS files are not fetched."}${workflow.artifacts.length > 0 ? ` Keeps ${workflow.artifacts.join(", ")}.` : ""}${workflow.cachePaths.length > 0 ? ` Caches ${workflow.cachePaths.join(", ")}.` : ""}${workflow.variableGroups.length > 0 ? ` Variable groups: ${workflow.variableGroups.map((group) => group.name).join(", ")}.` : ""}`}
