@@ -3,7 +3,7 @@
 // end and downloads its artifact — the worker runs the build for real against the emulator.
 // Bad input is named field by field; a session alone opens nothing; an admin revokes a member's
 // token and its next request is refused.
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
@@ -190,6 +190,20 @@ test.describe("API tokens", () => {
       // Cancel on a finished build leaves it as it was.
       const canceled = await script.post(`/api/v1/builds/${build.id}/cancel`, { headers: bearer });
       expect(((await canceled.json()) as { build: ApiBuild }).build.status).toBe("SUCCEEDED");
+      // The build a store got is kept forever by the release script — an admin's token only; a member's is told why.
+      const memberKeeps = await script.post(`/api/v1/builds/${build.id}/keep`, { headers: bearer });
+      expect([memberKeeps.status(), ((await memberKeeps.json()) as { error: { message: string } }).error.message]).toEqual([403, "Only admins can keep a build forever. Ask an admin of your organization."]);
+      const adminToken = `keel_${randomBytes(32).toString("base64url")}`;
+      await prisma().apiToken.create({
+        data: { organizationId, userId: admin.id, name: "Store upload", tokenHash: createHash("sha256").update(adminToken).digest("hex"), prefix: adminToken.slice(0, 11), expiresAt: new Date(Date.now() + 3_600_000) },
+      });
+      for (const attempt of [1, 2]) {
+        // Twice (a retried request): still kept, one audit event.
+        const kept = await script.post(`/api/v1/builds/${build.id}/keep`, { headers: { authorization: `Bearer ${adminToken}` } });
+        expect([attempt, kept.status(), ((await kept.json()) as { build: ApiBuild & { keptForever: boolean } }).build.keptForever]).toEqual([attempt, 200, true]);
+      }
+      expect(await prisma().build.findUniqueOrThrow({ where: { id: build.id }, select: { keptById: true } })).toEqual({ keptById: admin.id });
+      expect((await prisma().auditEvent.findMany({ where: { action: "build.kept", targetId: build.id } })).map((event) => event.data)).toEqual([expect.objectContaining({ apiToken: "Store upload" })]);
 
       // A release: the commit a tag names, built as a tag build.
       const tagged = await start({ tag: "v1.0.0", variables: { DEPLOY_TARGET: "testflight" } });

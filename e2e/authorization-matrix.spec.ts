@@ -397,6 +397,7 @@ const ROUTES: Record<string, RouteRow> = {
   "GET /api/v1/builds/[id]/artifacts.zip": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/builds/${f.buildId}/artifacts.zip`) },
   "POST /api/v1/builds/[id]/rebuild": { expect: MEMBER_TARGET, request: tokenPost(async (f) => `/api/v1/builds/${await f.build("SUCCEEDED")}/rebuild`) },
   "POST /api/v1/builds/[id]/cancel": { expect: MEMBER_TARGET, request: tokenPost(async (f) => `/api/v1/builds/${await f.build("QUEUED")}/cancel`) },
+  "POST /api/v1/builds/[id]/keep": { expect: ADMIN_TARGET, request: tokenPost(async (f) => `/api/v1/builds/${await f.build("SUCCEEDED")}/keep`) },
   "GET /api/v1/profiles/[id]/builds": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/profiles/${f.profileId}/builds?limit=5`) },
   "GET /api/v1/profiles/[id]/insights": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/profiles/${f.profileId}/insights?days=7`) },
   "GET /api/v1/profiles/[id]/tester-devices": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/profiles/${f.profileId}/tester-devices?format=apple&missing=1`) },

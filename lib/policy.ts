@@ -108,10 +108,11 @@ export const PERMISSIONS = Object.keys(RULES) as Permission[];
 
 /**
  * What a request with an API token may do at most (its owner's role still decides within
- * these): read profiles and builds, start and cancel builds. Nothing that changes settings,
+ * these): read profiles and builds, start and cancel builds, keep a build forever (admins: the
+ * build a store got; the token API offers no way to let one go). Nothing that changes settings,
  * connections, members or tokens — a leaked token cannot be used to keep access.
  */
-export const API_TOKEN_PERMISSIONS: readonly Permission[] = ["profile.read", "build.read", "build.start", "build.cancel"];
+export const API_TOKEN_PERMISSIONS: readonly Permission[] = ["profile.read", "build.read", "build.start", "build.cancel", "build.keep"];
 
 /** The resource an owner rule looks at: who created it (resources without a creator never match). */
 export type OwnedResource = { createdById?: string | null };

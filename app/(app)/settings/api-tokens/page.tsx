@@ -28,7 +28,7 @@ export default async function ApiTokensPage() {
       <PageHeader
         breadcrumbs={[{ label: "Settings", href: "/settings" }, { label: "API tokens" }]}
         title="API tokens"
-        description="Start builds, follow them and download their artifacts from scripts and other CI systems. A token acts as you, with your role — it can read build profiles and builds, start and cancel builds, and nothing else."
+        description="Start builds, follow them and download their artifacts from scripts and other CI systems. A token acts as you, with your role — it can read build profiles and builds, start and cancel builds, keep a build forever if you are an admin, and nothing else."
       />
       <div className="space-y-6">
         <Card title="New token" className="max-w-3xl">
