@@ -4,7 +4,7 @@ import type { EmulatorCore } from "./core.js";
 import { ServiceError } from "./errors.js";
 import type { FaultRecord } from "./faults.js";
 import { gitBackend } from "./git-backend.js";
-import { afterPush, branchRef, createPullRequest, updatePullRequest, type PullRequestPatch } from "./git-events.js";
+import { afterPush, branchRef, createPullRequest, forgetHeldMerges, holdMerges, updatePullRequest, type PullRequestPatch } from "./git-events.js";
 import { storeLfsObject } from "./git-lfs.js";
 import {
   WaitTimeout,
@@ -232,6 +232,11 @@ export type EmulatorControl = EntraControl & {
   /** Pushes to the source branch (a new iteration) and/or changes title, draft or status; queues git.pullrequest.updated. */
   updatePullRequest(input: UpdatePullRequestControlInput): Promise<PullRequestSnapshot>;
   pullRequest(input: { deployment?: string; organization: string; pullRequestId: number }): PullRequestSnapshot;
+  /**
+   * `true`: pull requests opened or pushed to from now on keep mergeStatus `queued` and no merge
+   * commit, as Azure DevOps shows them while it computes the merge; `false` computes them (returns how many). `reset()` ends it.
+   */
+  holdMerges(held: boolean): Promise<number>;
   pullRequests(input?: { deployment?: string; organization?: string }): PullRequestSnapshot[];
   /** Renames a repository in place (same id, new name and URLs), as Project settings → Repositories → Rename does. */
   renameRepository(input: { deployment?: string; organization: string; project: string; repository: string; name: string }): { id: string; name: string };
@@ -517,7 +522,10 @@ export function createControl(host: ControlHost): EmulatorControl {
   const defaultDeployment = (): string => defaultDeploymentOf(host);
   return {
     ...createEntraControl(host),
-    reset: () => host.reset(),
+    reset: () => {
+      forgetHeldMerges(host);
+      host.reset();
+    },
     state: () => {
       const store = host.store;
       let statuses = 0;
@@ -753,6 +761,7 @@ export function createControl(host: ControlHost): EmulatorControl {
       });
       return snapshot(deployment.name, record, pr);
     },
+    holdMerges: (held) => holdMerges(host, held),
     updatePullRequest: async (input) => {
       const deploymentName = input.deployment ?? defaultDeployment();
       const deployment = deploymentByName(host, deploymentName);
@@ -1203,6 +1212,9 @@ export async function handleControlRequest(control: EmulatorControl, ctx: Reques
         return;
       case "POST /pullrequests":
         sendJson(ctx, 201, await control.createPullRequest(input(ctx, schemas.createPullRequest)));
+        return;
+      case "POST /merges/hold":
+        sendJson(ctx, 200, { computed: await control.holdMerges(input(ctx, z.object({ held: z.boolean() })).held) });
         return;
       case "GET /pullrequests":
         sendJson(ctx, 200, control.pullRequests({ deployment: query.get("deployment") ?? undefined, organization: query.get("organization") ?? undefined }));

@@ -107,8 +107,43 @@ export async function afterPush(
   return { push, commits: newCommits, notifications };
 }
 
+/** Pull requests whose merge waits while a test holds merges (`holdMerges`), per emulator. */
+const heldMerges = new WeakMap<EmulatorCore, Set<PullRequestRecord>>();
+
+/**
+ * Holds every merge as Azure DevOps leaves one while it computes it (mergeStatus `queued`, no
+ * lastMergeCommit, the source commit already known) — a client that reads the pull request then
+ * has nothing to build yet. `false` computes the held ones; returns how many there were.
+ */
+export async function holdMerges(core: EmulatorCore, held: boolean): Promise<number> {
+  if (held) {
+    if (!heldMerges.has(core)) {
+      heldMerges.set(core, new Set());
+    }
+    return 0;
+  }
+  const pending = [...(heldMerges.get(core) ?? [])];
+  heldMerges.delete(core);
+  for (const pr of pending) {
+    await refreshMerge(core, pr);
+  }
+  return pending.length;
+}
+
+/** Ends holding merges without computing the held ones (the emulator's reset). */
+export function forgetHeldMerges(core: EmulatorCore): void {
+  heldMerges.delete(core);
+}
+
 /** Recomputes a pull request's merge commit (`refs/pull/{id}/merge`) from the current branch tips. */
 export async function refreshMerge(core: EmulatorCore, pr: PullRequestRecord): Promise<void> {
+  const held = heldMerges.get(core);
+  if (held) {
+    pr.mergeStatus = "queued";
+    pr.lastMergeCommit = undefined;
+    held.add(pr);
+    return;
+  }
   const backend = gitBackend(core.store);
   const repo = pr.repo;
   await backend.withLock(repo, async (git) => {

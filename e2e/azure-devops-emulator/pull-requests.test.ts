@@ -98,6 +98,20 @@ describe("pull requests over REST", () => {
     expect(conforms("GitPullRequest", patched).title).toBe("Login screen, take two");
   });
 
+  it("a merge held as Azure DevOps holds one while computing it: queued, no merge commit, then computed", async () => {
+    await handle.control.holdMerges(true);
+    const created = conforms("GitPullRequest", await postJson(`${repoApi}/pullrequests`, { sourceRefName: "refs/heads/feature/login", targetRefName: "refs/heads/main", title: "Login screen" }, alex));
+    expect(created).toMatchObject({ mergeStatus: "queued", lastMergeSourceCommit: { commitId: expect.any(String) } });
+    expect(created.lastMergeCommit).toBeUndefined();
+    expect(values(await request(`${repoApi}/refs?filter=pull/`, { headers: alex }))).toEqual([]);
+    // Completing it waits for the merge, as Azure DevOps refuses to.
+    expect((await send("PATCH", `${repoApi}/pullrequests/${created.pullRequestId}`, { status: "completed" })).status).toBe(409);
+    expect(await handle.control.holdMerges(false)).toBe(1);
+    const computed = body(await request(`${repoApi}/pullrequests/${created.pullRequestId}`, { headers: alex }));
+    expect(computed).toMatchObject({ mergeStatus: "succeeded", lastMergeCommit: { commitId: expect.any(String) } });
+    expect(values(await request(`${repoApi}/refs?filter=pull/`, { headers: alex }))).toMatchObject([{ name: `refs/pull/${created.pullRequestId}/merge`, objectId: (computed.lastMergeCommit as Record<string, string>).commitId }]);
+  });
+
   it("refuses a duplicate (409 TF401179), identical branches and missing branches (400), an unknown id (404), a read-only token (401)", async () => {
     const input = { sourceRefName: "refs/heads/develop", targetRefName: "refs/heads/main", title: "Develop" };
     expect((await postJson(`${repoApi}/pullrequests`, input, alex)).status).toBe(201);

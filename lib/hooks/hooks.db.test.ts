@@ -627,5 +627,24 @@ describe("service hooks", () => {
       return build.status === "CANCELED" ? build : null;
     });
     expect(closed.statusReason).toBe(`Pull request ${pr.pullRequestId} is no longer active (completed or abandoned): nothing will read this build's outcome.`);
-  }, 60_000);
+
+    // A pull request polled while Azure DevOps still computes its merge (no merge commit yet) is built once it has one.
+    const { pollRepository } = await import("./poll");
+    await emulator.control.holdMerges(true);
+    let merging: Awaited<ReturnType<EmulatorHandle["control"]["createPullRequest"]>>;
+    try {
+      merging = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "poll/merging", targetBranch: "main", title: "Merge not computed yet" });
+      expect([merging.mergeStatus, merging.lastMergeCommit]).toEqual(["queued", undefined]);
+      // Polls that see it (besides the worker's, every second) start nothing: there is no commit to build.
+      for (const _ of [1, 2]) {
+        await pollRepository(scope, polling, DEFAULT_PROJECTS.mobileIos.id.toLowerCase(), DEFAULT_REPOS.walletApp.id.toLowerCase());
+      }
+      expect((await buildsOf(profile)).filter((item) => item.pullRequestId === merging.pullRequestId)).toHaveLength(0);
+    } finally {
+      await emulator.control.holdMerges(false);
+    }
+    const mergeCommit = (await emulator.control.pullRequest({ organization: "fabrikam", pullRequestId: merging.pullRequestId } as Parameters<EmulatorHandle["control"]["pullRequest"]>[0])).lastMergeCommit;
+    const mergedBuild = await until("the build of the pull request whose merge was computed", async () => (await buildsOf(profile)).find((item) => item.pullRequestId === merging.pullRequestId));
+    expect(mergedBuild).toMatchObject({ trigger: "PULL_REQUEST", commitId: mergeCommit });
+  }, 90_000);
 });

@@ -76,7 +76,9 @@ export async function pollRepository(scope: Scope, connectionId: string, project
   const prCursor = (pr: (typeof pullRequests)[number]) => (pr.lastMergeSourceCommit ? `${pr.lastMergeSourceCommit.commitId.toLowerCase()}${pr.isDraft ? ":draft" : ""}` : null);
   for (const pr of pullRequests) {
     const cursor = prCursor(pr);
-    if (cursor) {
+    // Not seen while it has no merge commit: Azure DevOps computes it after a pull request is opened or
+    // pushed to (mergeStatus "queued"), and one recorded then would never be built; conflicts are looked at each poll, cheaply.
+    if (cursor && pr.lastMergeCommit) {
       seen.set(`pr/${pr.pullRequestId}`, cursor);
     }
   }
