@@ -390,6 +390,27 @@ describe("service hooks", () => {
     }
   }, 60_000);
 
+  it("a pull request whose merge Azure DevOps is still computing is built once it has one, not called conflicted", async () => {
+    await emulator.control.holdMerges(true);
+    let created: Awaited<ReturnType<EmulatorHandle["control"]["createPullRequest"]>>;
+    try {
+      created = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "contrib/merging", targetBranch: "main", title: "Merge not computed yet" });
+      expect([created.mergeStatus, created.lastMergeCommit]).toEqual(["queued", undefined]);
+      // The event has no merge commit: its job asks Azure DevOps again, and tries later while it is still computed.
+      const waiting = await until("the delivery waiting for the merge", async () =>
+        (await database.prisma.hookDelivery.findMany({ where: { eventType: "git.pullrequest.created", pullRequestId: created.pullRequestId } })).find((delivery) => delivery.reason?.includes("still computing the merge commit")),
+      );
+      expect(waiting).toMatchObject({ status: "RECEIVED", reason: `Attempt 1 failed (Azure DevOps is still computing the merge commit of pull request ${created.pullRequestId}.); Keel tries again.` });
+      expect((await buildsOf(profiles.main)).filter((item) => item.pullRequestId === created.pullRequestId)).toHaveLength(0);
+    } finally {
+      await emulator.control.holdMerges(false);
+    }
+    const mergeCommit = (await emulator.control.pullRequest({ organization: "fabrikam", pullRequestId: created.pullRequestId } as Parameters<EmulatorHandle["control"]["pullRequest"]>[0])).lastMergeCommit;
+    const build = await until("the build once the merge is computed", async () => (await buildsOf(profiles.main)).find((item) => item.pullRequestId === created.pullRequestId));
+    expect(build).toMatchObject({ trigger: "PULL_REQUEST", commitId: mergeCommit });
+    expect(await database.prisma.hookDelivery.findFirstOrThrow({ where: { eventType: "git.pullrequest.created", pullRequestId: created.pullRequestId } })).toMatchObject({ status: "PROCESSED" });
+  }, 60_000);
+
   it("a pull request from a fork waits for a person, unless the profile builds forks by themselves (without its secrets, or with them)", async () => {
     const trusting = await seedProfile("Wallet fork PRs", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], forks: true } });
     const guarded = await seedProfile("Wallet fork PRs guarded", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], forks: "withoutSecrets" } });

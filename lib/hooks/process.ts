@@ -4,7 +4,7 @@ import { requestForkWaiting } from "@/lib/builds/report-queue";
 import { cancelClosedPullRequestBuilds, latestPullRequestIteration, startBuild } from "@/lib/builds/service";
 import { getConnection, type ConnectionView } from "@/lib/data/connections";
 import { countDeliveryAttempt, finishDelivery, getDelivery, listRepositoryProfiles, type RepositoryProfile } from "@/lib/data/hooks";
-import { isAppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { JobContext } from "@/lib/jobs/define";
 import { processDeliveryQueue } from "@/lib/jobs/queues";
@@ -12,7 +12,7 @@ import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
 import { draftDecision, forkDecision, forkOf, pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, skipDecision, supersedeOf, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
-import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID } from "./payload";
+import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID, type PullRequestResource } from "./payload";
 
 // The hooks.process job: one stored delivery → the profiles of its repository → startBuild for
 // each whose triggers match, with an idempotency key derived from the change itself (lib/shared/
@@ -149,6 +149,9 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
       if (!draft.start) {
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: false, reason: draft.reason });
         continue;
+      }
+      if (!pr.data.lastMergeCommit && pr.data.mergeStatus === "queued") {
+        await awaitMerge(scope, connection, profile.projectId, pr.data);
       }
       if (!pr.data.lastMergeCommit || !pr.data.lastMergeSourceCommit) {
         outcome.push({ profileId: profile.id, profileName: profile.name, matched: true, reason: `Azure DevOps has no merge commit for it (merge status ${pr.data.mergeStatus ?? "unknown"}): resolve the conflicts, then push again.` });
@@ -331,6 +334,21 @@ export async function onPush(
     return { profileId: profile.id, profileName: profile.name, matched: false, reason: paths.reason };
   }
   return start(scope, profile, { commit: newObjectId, branch: ref, trigger, idempotencyKey: pushBuildKey(profile.id, ref, newObjectId) });
+}
+
+/**
+ * A pull request opened or pushed to a moment ago: Azure DevOps computes its merge commit after
+ * it sends the event, which then has none (mergeStatus "queued"). Reads the pull request as it is
+ * now into `pr`; while the merge is still being computed, throws, and the delivery's job tries
+ * again (its retries, seconds apart) instead of telling of conflicts there are not.
+ */
+async function awaitMerge(scope: Scope, connection: ConnectionView, projectId: string, pr: PullRequestResource): Promise<void> {
+  const { client } = await clientForConnection(scope, connection);
+  const now = await client.getPullRequest(projectId, pr.repository.id, pr.pullRequestId);
+  if (!now.lastMergeCommit && now.mergeStatus === "queued") {
+    throw new AppError("CONFLICT", `Azure DevOps is still computing the merge commit of pull request ${pr.pullRequestId}.`);
+  }
+  Object.assign(pr, { mergeStatus: now.mergeStatus, lastMergeCommit: now.lastMergeCommit, lastMergeSourceCommit: now.lastMergeSourceCommit ?? pr.lastMergeSourceCommit, lastMergeTargetCommit: now.lastMergeTargetCommit ?? pr.lastMergeTargetCommit });
 }
 
 /** startBuild for one matching profile; a refusal about this change (a commit gone) is the profile's outcome, the rest is thrown. */
