@@ -400,7 +400,8 @@ describe("service hooks", () => {
       const waiting = await until("the delivery waiting for the merge", async () =>
         (await database.prisma.hookDelivery.findMany({ where: { eventType: "git.pullrequest.created", pullRequestId: created.pullRequestId } })).find((delivery) => delivery.reason?.includes("still computing the merge commit")),
       );
-      expect(waiting).toMatchObject({ status: "RECEIVED", reason: `Attempt 1 failed (Azure DevOps is still computing the merge commit of pull request ${created.pullRequestId}.); Keel tries again.` });
+      expect(waiting.status).toBe("RECEIVED");
+      expect(waiting.reason).toMatch(new RegExp(`^Attempt \\d failed \\(Azure DevOps is still computing the merge commit of pull request ${created.pullRequestId}\\.\\); Keel tries again\\.$`));
       expect((await buildsOf(profiles.main)).filter((item) => item.pullRequestId === created.pullRequestId)).toHaveLength(0);
     } finally {
       await emulator.control.holdMerges(false);
