@@ -180,9 +180,9 @@ test.describe("API tokens", () => {
       const { queuedAt } = await prisma().build.findUniqueOrThrow({ where: { id: build.id }, select: { queuedAt: true } });
       const today = queuedAt.toISOString().slice(0, 10);
       const yesterday = new Date(queuedAt.getTime() - 86_400_000).toISOString().slice(0, 10);
-      const ofDays = async (query: string) => ((await (await script.get(`/api/v1/profiles/${profile.id}/builds?${query}`, { headers: bearer })).json()) as { builds: ApiBuild[] }).builds.map((item) => item.id);
-      expect(await ofDays(`from=${today}&to=${today}`)).toEqual([build.id]);
-      expect(await ofDays(`to=${yesterday}`)).toEqual([]);
+      const listedIds = async (query: string) => ((await (await script.get(`/api/v1/profiles/${profile.id}/builds?${query}`, { headers: bearer })).json()) as { builds: ApiBuild[] }).builds.map((item) => item.id);
+      expect(await listedIds(`from=${today}&to=${today}`)).toEqual([build.id]);
+      expect(await listedIds(`to=${yesterday}`)).toEqual([]);
       const badDay = await script.get(`/api/v1/profiles/${profile.id}/builds?from=2026-02-30`, { headers: bearer });
       expect(((await badDay.json()) as { error: { fields: Record<string, string[]> } }).error.fields.from).toEqual(["from must be a real date"]);
       const badLimit = await script.get(`/api/v1/profiles/${profile.id}/builds?limit=500`, { headers: bearer });
@@ -221,6 +221,15 @@ test.describe("API tokens", () => {
       const badKey = await script.post(`/api/v1/builds/${release.id}/rebuild`, { headers: { ...bearer, "idempotency-key": "has spaces" } });
       expect(((await badKey.json()) as { error: { fields: Record<string, string[]> } }).error.fields["Idempotency-Key"]?.[0]).toMatch(/^Idempotency-Key must be printable ASCII/);
       expect((await script.post(`/api/v1/builds/${randomUUID()}/rebuild`, { headers: bearer })).status()).toBe(404);
+      // Which builds made a release, by its tag (newest first); the builds kept forever (the one the store got, above) and the others.
+      expect(await listedIds("tag=v1.0.0")).toEqual([rebuilt.id, release.id]);
+      expect(await listedIds("tag=refs/tags/v1.0.0&limit=1")).toEqual([rebuilt.id]);
+      expect(await listedIds("tag=v9.9.9")).toEqual([]);
+      expect(await listedIds("kept=true")).toEqual([build.id]);
+      expect(await listedIds("kept=false")).toEqual([rebuilt.id, release.id]);
+      const badFilters = await script.get(`/api/v1/profiles/${profile.id}/builds?tag=v1..0&kept=yes`, { headers: bearer });
+      expect(badFilters.status()).toBe(400);
+      expect(((await badFilters.json()) as { error: { fields: Record<string, string[]> } }).error.fields).toEqual({ tag: ['tag is not a valid Git tag name, like "v2.4.0"'], kept: ["kept must be true or false"] });
 
       // A failed build's tests: each failed case with its history, for a script that tolerates flaky ones.
       const tested = (number: number, commitId: string, failed: string[]) =>

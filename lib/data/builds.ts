@@ -460,6 +460,10 @@ export type BuildListFilter = {
   /** Queued at or after `from`, and before `to` (lib/validation/builds.ts: whole UTC days). */
   from?: Date;
   to?: Date;
+  /** A tag build's tag, as stored (`v2.4.0`): which build made the release. */
+  tag?: string;
+  /** Only builds kept forever (true: the builds a store got), or only those retention may delete (false). */
+  kept?: boolean;
 };
 
 export type BuildListQuery = BuildListFilter & { page: number; pageSize: number };
@@ -494,6 +498,8 @@ function buildListWhere(scope: Scope, query: BuildListFilter): Prisma.BuildWhere
     // AND, beside `mine`'s OR; the trigram indexes on both columns serve the substring search.
     ...(query.q ? { AND: [{ OR: [{ commitMessage: { contains: likeLiteral(query.q), mode: "insensitive" as const } }, { commitAuthor: { contains: likeLiteral(query.q), mode: "insensitive" as const } }] }] } : {}),
     ...(query.from || query.to ? { queuedAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lt: query.to } : {}) } } : {}),
+    ...(query.tag ? { tag: query.tag } : {}),
+    ...(query.kept === undefined ? {} : { keptAt: query.kept ? { not: null } : null }),
   };
 }
 

@@ -101,6 +101,13 @@ export const apiStartBuildBody = z
 export const apiListBuildsQuery = z.strictObject({
   branch: branchField.optional(),
   commit: commitPrefixField("must be").optional(),
+  tag: z
+    .string()
+    .transform((value) => value.trim().replace(/^refs\/tags\//, ""))
+    .refine(isBranchName, 'is not a valid Git tag name, like "v2.4.0"')
+    .optional(),
+  /** true: the builds kept forever (the ones a store got); false: the others. */
+  kept: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
   status: z
     .string()
     .transform((value) => value.toUpperCase())

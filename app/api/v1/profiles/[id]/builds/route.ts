@@ -12,8 +12,8 @@ export const dynamic = "force-dynamic";
 
 /**
  * The token API's builds of a profile (README.md, "Starting builds from scripts"). GET: the
- * newest builds, of a branch, of a commit (or its start), in a status or queued within days if
- * asked. POST: starts a build — of the default branch's tip, a branch's tip, a commit, a tag, or a
+ * newest builds, of a branch, of a tag, of a commit (or its start), in a status, kept forever or
+ * queued within days if asked. POST: starts a build — of the default branch's tip, a branch's tip, a commit, a tag, or a
  * pull request's merge commit — as the token's owner, and answers 201 with the build (200 with the
  * same build when an Idempotency-Key was used before by this person).
  */
@@ -21,7 +21,15 @@ export const GET = tokenRoute(
   { name: "api.v1.builds.list", permission: "build.read", target: "profile", query: apiListBuildsQuery },
   async ({ scope, user, target: profile, query }) => {
     // The builds page's filters, read the same way (`buildFilterOf`), for this profile.
-    const { rows } = await listBuilds(scope, { ...buildFilterOf(query, user), profileId: profile.id, page: 1, pageSize: query.limit });
+    const { rows } = await listBuilds(scope, {
+      ...buildFilterOf(query, user),
+      // The token API's own: a release's build by its tag, and the builds kept forever.
+      ...(query.tag ? { tag: query.tag } : {}),
+      ...(query.kept ? { kept: query.kept === "true" } : {}),
+      profileId: profile.id,
+      page: 1,
+      pageSize: query.limit,
+    });
     const origin = publicUrlOf(getEnv());
     return json({ builds: rows.map((row) => buildSummaryJson(row, origin)) });
   },
