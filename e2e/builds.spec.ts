@@ -361,7 +361,8 @@ test.describe("builds", () => {
     const made = (number: number, queued: string, data: Record<string, unknown>) =>
       prisma().build.create({ data: { organizationId, profileId: profile.id, number, trigger: "PUSH", idempotencyKey: `export-${profile.id}-${number}`, commitId: String(number).repeat(40), branch: "refs/heads/main", steps: [], timeoutSeconds: 3_600, pool: "macos", queuedAt: new Date(queued), ...data } });
     try {
-      await made(1, "2026-11-03T09:00:00Z", { status: "SUCCEEDED", startedAt: new Date("2026-11-03T09:01:30Z"), finishedAt: new Date("2026-11-03T09:11:30Z"), commitMessage: "Ship the card screen", commitAuthor: "Ada" });
+      // The one the store got, kept forever.
+      await made(1, "2026-11-03T09:00:00Z", { status: "SUCCEEDED", startedAt: new Date("2026-11-03T09:01:30Z"), finishedAt: new Date("2026-11-03T09:11:30Z"), commitMessage: "Ship the card screen", commitAuthor: "Ada", keptAt: new Date("2026-11-04T10:00:00Z") });
       await made(2, "2026-11-30T23:59:00Z", { status: "FAILED", startedAt: new Date("2026-11-30T23:59:10Z"), finishedAt: new Date("2026-12-01T00:00:10Z"), commitMessage: '=HYPERLINK("https://evil.example","x")', statusReason: "Step “Test” failed with exit code 1." });
       await made(3, "2026-12-01T00:00:00Z", { status: "SUCCEEDED", startedAt: new Date("2026-12-01T00:00:05Z"), finishedAt: new Date("2026-12-01T00:02:05Z") });
       await prisma().buildProfile.update({ where: { id: profile.id }, data: { nextBuildNumber: 4 } });
@@ -386,6 +387,17 @@ test.describe("builds", () => {
         `"${profile.name}","1","Succeeded","Push","","main","","","${"1".repeat(40)}","Ship the card screen","Ada","macos","2026-11-03T09:00:00.000Z","2026-11-03T09:01:30.000Z","2026-11-03T09:11:30.000Z","90","600","","","","${KEEL_URL}/builds/${(await prisma().build.findFirstOrThrow({ where: { profileId: profile.id, number: 1 } })).id}"`,
         "",
       ]);
+      // Which of them a store got: the builds kept forever, the days still applied.
+      await page.getByLabel("Kept", { exact: true }).selectOption({ label: "Kept forever" });
+      await page.getByRole("button", { name: "Apply" }).click();
+      await expect(page).toHaveURL(/kept=true/);
+      await expect(page.getByText("1 build matches")).toBeVisible();
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: "#1", exact: true })).toBeVisible();
+      await page.getByLabel("Kept", { exact: true }).selectOption({ label: "Not kept forever" });
+      await page.getByRole("button", { name: "Apply" }).click();
+      await expect(page).toHaveURL(/kept=false/);
+      await expect(page.getByRole("table", { name: "Builds" }).getByRole("link", { name: "#2", exact: true })).toBeVisible();
+      await expect(page.getByText("1 build matches")).toBeVisible();
     } finally {
       await removeConnection(connection.id);
       await removeUser(member.id);

@@ -480,6 +480,7 @@ export function buildFilterOf(query: BuildExportQuery, reader: { id: string; ema
     ...(query.from ? { from: query.from } : {}),
     ...(query.to ? { to: query.to } : {}),
     ...(query.who === "mine" ? { mine: { userId: reader.id, email: reader.email } } : {}),
+    ...(query.kept ? { kept: query.kept === "true" } : {}),
   };
 }
 

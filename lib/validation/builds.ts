@@ -412,6 +412,8 @@ const buildFilterShape = {
   from: dayFilterField("From", false).optional(),
   /** … to the end of this one. */
   to: dayFilterField("To", true).optional(),
+  /** `true`: the builds kept forever (the ones a store got); `false`: those retention deletes. */
+  kept: z.enum(["true", "false"], { error: "Kept must be true or false" }).optional(),
 };
 
 export const buildListQuerySchema = z.strictObject({ ...buildFilterShape, page: listPageField });

@@ -37,6 +37,7 @@ function filterValues(query: BuildListQuery) {
     commit: query.commit,
     from: query.from ? filterDay(query.from) : undefined,
     to: query.to ? filterDay(query.to, true) : undefined,
+    kept: query.kept,
   };
 }
 
@@ -60,7 +61,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
     // A page past the end (a bookmark, rows deleted since): the last page, not "nothing matches".
     redirect(href(query, { page: pages }));
   }
-  const filtered = Boolean(query.q || query.who || query.status || query.trigger || query.profile || query.branch || query.commit || query.from || query.to);
+  const filtered = Boolean(query.q || query.who || query.status || query.trigger || query.profile || query.branch || query.commit || query.from || query.to || query.kept);
   const empty = total === 0 && !filtered;
   const anyProfile = empty ? await hasBuildProfiles(scope) : true;
   return (
@@ -105,6 +106,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
             <FilterField id="builds-commit" label="Commit">
               <input id="builds-commit" name="commit" type="search" defaultValue={query.commit ?? ""} maxLength={40} placeholder="3cf776d9" autoComplete="off" spellCheck={false} className={`${filterControlClasses} w-36 font-mono`} />
             </FilterField>
+            <FilterSelect id="builds-kept" label="Kept" name="kept" defaultValue={query.kept ?? ""} options={[{ value: "", label: "Any build" }, { value: "true", label: "Kept forever" }, { value: "false", label: "Not kept forever" }]} />
             <FilterField id="builds-from" label="Queued from">
               <input id="builds-from" name="from" type="date" defaultValue={query.from ? filterDay(query.from) : ""} className={filterControlClasses} />
             </FilterField>

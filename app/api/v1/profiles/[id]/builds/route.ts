@@ -23,9 +23,8 @@ export const GET = tokenRoute(
     // The builds page's filters, read the same way (`buildFilterOf`), for this profile.
     const { rows } = await listBuilds(scope, {
       ...buildFilterOf(query, user),
-      // The token API's own: a release's build by its tag, and the builds kept forever.
+      // The token API's own: a release's builds by its tag.
       ...(query.tag ? { tag: query.tag } : {}),
-      ...(query.kept ? { kept: query.kept === "true" } : {}),
       profileId: profile.id,
       page: 1,
       pageSize: query.limit,
