@@ -630,6 +630,12 @@ test.describe("builds", () => {
       await prisma().build.update({ where: { id: pullRequest.id }, data: { secretsWithheld: true } });
       await page.goto(`/builds/${pullRequest.id}`);
       await expect(page.getByText("From a fork, built by itself without the profile's secrets")).toBeVisible();
+      // Lists mark it too: not an app to ship.
+      await page.goto(`/builds?profile=${profile.id}`);
+      const rowOf = (number: number) => page.getByRole("table", { name: "Builds" }).getByRole("row").filter({ has: page.getByRole("link", { name: `#${number}`, exact: true }) });
+      await expect(rowOf(5)).toContainText("fork, no secrets");
+      await expect(rowOf(4)).not.toContainText("fork, no secrets");
+      await page.goto(`/builds/${pullRequest.id}`);
       const prFailed = page.getByRole("region", { name: "Tests" }).getByRole("list", { name: "Failed tests" }).getByRole("listitem");
       await expect(prFailed.nth(0)).toContainText("Fails on main too");
       await expect(prFailed.nth(0)).toContainText("Not this pull request's doing: #3 of main, the newest build of main before it with test results, failed it too.");
