@@ -1246,6 +1246,18 @@ test.describe("builds", () => {
       await startFromProfile(page, profile.id, "main");
       await expect(page.getByTestId("build-log")).toContainText("deps-cached", { timeout: 60_000 });
       await expect(page.getByTestId("build-log")).toContainText(`Restored the cache of #${(await prisma().build.findUniqueOrThrow({ where: { id: first } })).number} on main`);
+      // For a cache that breaks builds, anyone who starts builds starts one without caches: nothing restored, its own replaces main's.
+      await page.goto(`/profiles/${profile.id}`);
+      const start = page.getByRole("form", { name: "Start a build" });
+      await start.getByLabel("Without caches").check();
+      await start.getByRole("button", { name: "Start build" }).click();
+      await page.waitForURL(/\/builds\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+      const clean = new URL(page.url()).pathname.split("/").at(-1)!;
+      await expect(page.getByTestId("build-log")).toContainText("Not restoring a cache: this build was started without caches.", { timeout: 60_000 });
+      await expect(page.getByTestId("build-log")).toContainText("deps-installed", { timeout: 60_000 });
+      await expect(page.getByTestId("build-log")).toContainText("Saved the cache for main (1 folder,", { timeout: 30_000 });
+      expect(await prisma().build.findUniqueOrThrow({ where: { id: clean }, select: { skipCaches: true } })).toEqual({ skipCaches: true });
+      expect(await prisma().buildCache.findMany({ where: { profileId: profile.id }, select: { buildNumber: true } })).toEqual([{ buildNumber: (await prisma().build.findUniqueOrThrow({ where: { id: clean } })).number }]);
 
       await page.goto(`/profiles/${profile.id}/workflow#saved-caches`);
       const saved = page.getByRole("table", { name: "Saved caches" });

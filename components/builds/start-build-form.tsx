@@ -24,11 +24,14 @@ export function StartBuildForm({
   action,
   idempotencyKey,
   pullRequest,
+  caches = false,
 }: {
   profileId: string;
   defaultBranch: string | null;
   action: Action;
   idempotencyKey: string;
+  /** The workflow keeps caches: offer a build without them. */
+  caches?: boolean;
   /** A pull request to start with (a link from Keel's status on a fork's pull request). */
   pullRequest?: number | null;
 }) {
@@ -243,6 +246,17 @@ export function StartBuildForm({
           />
         </div>
       </details>
+      {caches ? (
+        <div>
+          <label className="flex items-start gap-2 text-sm text-slate-800">
+            <input type="checkbox" name="skipCaches" className="mt-1" defaultChecked={values.skipCaches === "on"} aria-describedby="skip-caches-hint" />
+            Without caches
+          </label>
+          <p id="skip-caches-hint" className="ml-6 text-xs text-slate-600">
+            For a cache that breaks builds: the build restores none, and when it succeeds its cache replaces the branch&apos;s.
+          </p>
+        </div>
+      ) : null}
       <FormMessage state={state} />
       <SubmitButton pendingLabel="Queuing…">Start build</SubmitButton>
     </form>

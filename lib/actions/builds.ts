@@ -38,6 +38,7 @@ export const startBuildAction = action(
         ...(input.pullRequest ? { pullRequestNumber: input.pullRequest } : {}),
         ...(input.tag ? { tag: input.tag } : {}),
         parameters: input.parameters,
+        skipCaches: input.skipCaches,
         trigger: "MANUAL",
         idempotencyKey: input.idempotencyKey,
       });

@@ -90,7 +90,7 @@ async function setWorkflow(steps: { name: string; command: string }[] | null, va
   await updateWorkflow(scope, profileId, { steps: steps ?? (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, variables });
 }
 
-async function start(input: { branch?: string; commit?: string; pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string }; profile?: string; parameters?: { name: string; value: string }[]; withholdSecrets?: boolean }) {
+async function start(input: { branch?: string; commit?: string; pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string }; profile?: string; parameters?: { name: string; value: string }[]; withholdSecrets?: boolean; skipCaches?: boolean }) {
   const { startBuild } = await import("./service");
   const { randomUUID } = await import("node:crypto");
   const { profile, ...rest } = input;
@@ -959,11 +959,20 @@ describe("the build worker", () => {
     expect((await logOf(third.id)).some((line) => line.startsWith("Saved the cache for main"))).toBe(true);
     expect(await caches()).toEqual([expect.objectContaining({ branch: "refs/heads/main", buildNumber: third.number })]);
 
+    // Started without caches (a cache that breaks builds): nothing restored; its own replaces main's.
+    const clean = await finished((await start({ branch: "main", skipCaches: true })).id);
+    const cleanLog = await logOf(clean.id);
+    expect(cleanLog).toContain("Not restoring a cache: this build was started without caches. If it succeeds, its cache replaces the branch's.");
+    expect(cleanLog).toContain("cache-miss");
+    expect(cleanLog.some((line) => line.startsWith("Restored the cache"))).toBe(false);
+    expect(cleanLog.some((line) => line.startsWith("Saved the cache for main"))).toBe(true);
+    expect(await caches()).toEqual([expect.objectContaining({ branch: "refs/heads/main", buildNumber: clean.number })]);
+
     // Another branch starts from the default branch's cache and saves its own.
     const branch = await finished((await start({ branch: DEFAULT_BUILD_BRANCHES.slow })).id);
     const branchLog = await logOf(branch.id);
     expect(branchLog).toContain("cache-hit first");
-    expect(branchLog.some((line) => line.startsWith(`Restored the cache of #${third.number} on main`))).toBe(true);
+    expect(branchLog.some((line) => line.startsWith(`Restored the cache of #${clean.number} on main`))).toBe(true);
     expect((await caches()).map((cache) => cache.branch)).toEqual(["refs/heads/main", `refs/heads/${DEFAULT_BUILD_BRANCHES.slow}`]);
 
     // A pull request (from a fork here) starts from the branch it merges into and keeps what it
@@ -974,13 +983,13 @@ describe("the build worker", () => {
       (await start({ commit: pr.lastMergeCommit!, pullRequest: { id: pr.pullRequestId, iteration: 1, sourceRef: pr.sourceRefName, targetRef: pr.targetRefName } })).id,
     );
     const pullRequestLog = await logOf(fromPullRequest.id);
-    expect(pullRequestLog.some((line) => line.startsWith(`Restored the cache of #${third.number} on main`))).toBe(true);
+    expect(pullRequestLog.some((line) => line.startsWith(`Restored the cache of #${clean.number} on main`))).toBe(true);
     expect(pullRequestLog.some((line) => line.startsWith(`Saved the cache for pull request ${pr.pullRequestId} (`))).toBe(true);
     expect(pullRequestLog).toContain(`pull request ${pr.pullRequestId} from cache/from-a-fork into main`);
     expect((await caches()).map((cache) => cache.branch)).toEqual(["refs/heads/main", `refs/heads/${DEFAULT_BUILD_BRANCHES.slow}`, `refs/pull/${pr.pullRequestId}/merge`]);
     await updateWorkflow(scope, profileId, workflow());
     const afterPullRequest = await finished((await start({ branch: "main" })).id);
-    expect((await logOf(afterPullRequest.id)).some((line) => line.startsWith(`Restored the cache of #${third.number} on main`))).toBe(true);
+    expect((await logOf(afterPullRequest.id)).some((line) => line.startsWith(`Restored the cache of #${clean.number} on main`))).toBe(true);
 
     // A failed build keeps nothing; clearing deletes every cache, and the next build starts clean.
     await updateWorkflow(scope, profileId, workflow("\nexit 3"));

@@ -156,8 +156,11 @@ describe("the workflow's checks", () => {
 
   it("the Start build form takes a branch, a full commit id or a pull request number, and says what is wrong", () => {
     const key = "0b6f5c1e-8a44-4a3c-9a1e-2f0d6c7b8a9e";
-    expect(startBuildSchema.parse({ source: "branch", branch: "refs/heads/feature/x", idempotencyKey: key })).toEqual({ branch: "feature/x", commit: undefined, pullRequest: undefined, parameters: [], idempotencyKey: key });
-    expect(startBuildSchema.parse({ source: "pullRequest", pullRequest: " !42 ", branch: "main", idempotencyKey: key })).toEqual({ branch: undefined, commit: undefined, pullRequest: 42, parameters: [], idempotencyKey: key });
+    expect(startBuildSchema.parse({ source: "branch", branch: "refs/heads/feature/x", idempotencyKey: key })).toEqual({ branch: "feature/x", commit: undefined, pullRequest: undefined, parameters: [], skipCaches: false, idempotencyKey: key });
+    expect(startBuildSchema.parse({ source: "pullRequest", pullRequest: " !42 ", branch: "main", idempotencyKey: key })).toEqual({ branch: undefined, commit: undefined, pullRequest: 42, parameters: [], skipCaches: false, idempotencyKey: key });
+    // "Without caches" is a check box: "on", or a stale form.
+    expect(startBuildSchema.parse({ source: "branch", branch: "main", skipCaches: "on", idempotencyKey: key }).skipCaches).toBe(true);
+    expect(startBuildSchema.safeParse({ source: "branch", branch: "main", skipCaches: "yes", idempotencyKey: key }).error?.issues[0]).toMatchObject({ path: ["skipCaches"], message: "Reload the page and try again" });
     for (const [typed, message] of [
       ["", "Choose a pull request to build"],
       ["42a", "Pull request must be its number, like 42 (Azure DevOps shows it as !42)"],

@@ -433,7 +433,10 @@ class BuildRun {
     }
     // The cache (lib/builds/README.md, "Caches"): restored before the steps, saved after they all succeeded.
     const cache = build.cachePaths.length > 0 ? { context: this.cacheContext(privateDir, 0), key: await cacheKey(workspace, build.cachePaths, build.cacheKeyFiles) } : null;
-    const restored = cache ? await restoreCache(cache.context, { branches: cacheScopesToRestore(build, profile.defaultBranch), key: cache.key }) : null;
+    if (cache && build.skipCaches) {
+      this.buildLog.system(0, "Not restoring a cache: this build was started without caches. If it succeeds, its cache replaces the branch's.");
+    }
+    const restored = cache && !build.skipCaches ? await restoreCache(cache.context, { branches: cacheScopesToRestore(build, profile.defaultBranch), key: cache.key }) : null;
 
     const stepEnv: Record<string, string> = {
       PATH: this.env.KEEL_BUILD_PATH,

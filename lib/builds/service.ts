@@ -50,6 +50,8 @@ export type StartBuildInput = {
    * hooks and polling: lib/hooks/process.ts, forkWaits), and a rebuild of such a build. Start build never withholds them.
    */
   withholdSecrets?: boolean;
+  /** Start build's "without caches": restore none, and let this build's cache replace its branch's (a cache that breaks builds). */
+  skipCaches?: boolean;
 };
 
 export type StartedBuild = { build: BuildView; created: boolean };
@@ -146,6 +148,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     cacheKeyFiles: workflow!.cacheKeyFiles,
     pool: workflow!.pool,
     secretsWithheld: input.withholdSecrets === true,
+    skipCaches: input.skipCaches === true,
   });
   if (created.created) {
     await queueRun(scope, created.id, workflow!.pool);

@@ -814,6 +814,8 @@ export type NewBuild = {
   retryOfId?: string;
   /** A fork's pull request built by itself without the profile's secrets (Build.secretsWithheld). */
   secretsWithheld?: boolean;
+  /** Started without caches: none is restored, and its own replaces the branch's (Build.skipCaches). */
+  skipCaches?: boolean;
 };
 
 /**
@@ -906,6 +908,7 @@ async function insertBuild(tx: Tx, scope: Scope, input: NewBuild): Promise<{ id:
       workflowFile: input.workflowFile ?? null,
       retryOfId: input.retryOfId ?? null,
       secretsWithheld: input.secretsWithheld ?? false,
+      skipCaches: input.skipCaches ?? false,
     },
   });
   await tx.buildStep.createMany({
@@ -1125,6 +1128,8 @@ export type ClaimedBuild = {
   workflowFile: string | null;
   /** A fork's pull request built without the profile's secrets: none reaches the steps, and only a build user runs them. */
   secretsWithheld: boolean;
+  /** Started without caches: none is restored before the steps. */
+  skipCaches: boolean;
   queuedAt: Date;
   startedAt: Date;
 };
@@ -1207,7 +1212,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, targetRef: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, pool: true, workflowFile: true, secretsWithheld: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, targetRef: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, pool: true, workflowFile: true, secretsWithheld: true, skipCaches: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };

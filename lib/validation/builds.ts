@@ -46,12 +46,14 @@ export const startBuildSchema = z
         }
         return parsed.parameters;
       }),
+    // "Without caches": restore none, and let this build's cache replace the branch's.
+    skipCaches: z.literal("on", { error: "Reload the page and try again" }).optional(),
     idempotencyKey: z.uuid({ error: "The form is stale: reload the page and try again" }),
   })
   .transform((all, ctx) => {
-    const { parameters, ...value } = all;
+    const { parameters, skipCaches, ...value } = all;
     const chosen = chooseSource(value, ctx);
-    return chosen === z.NEVER ? z.NEVER : { ...chosen, parameters };
+    return chosen === z.NEVER ? z.NEVER : { ...chosen, parameters, skipCaches: skipCaches === "on" };
   });
 
 /**
@@ -107,7 +109,7 @@ function chooseSource(
   return { branch: undefined, commit, pullRequest: undefined, idempotencyKey: value.idempotencyKey };
 }
 
-export const startBuildFields = ["source", "branch", "commit", "pullRequest", "tag", "parameters", "idempotencyKey"] as const;
+export const startBuildFields = ["source", "branch", "commit", "pullRequest", "tag", "parameters", "skipCaches", "idempotencyKey"] as const;
 
 /** "Share with testers": how many days the link works. */
 export const shareBuildSchema = z.object({

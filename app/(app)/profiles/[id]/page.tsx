@@ -257,6 +257,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                   action={startBuildAction.bind(null, profile.id)}
                   idempotencyKey={randomUUID()}
                   pullRequest={pullRequestLinkSchema.safeParse(query.pullRequest).data ?? null}
+                  caches={workflow.cachePaths.length > 0}
                 />
               ) : null}
               {latestApp ? (

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Build" ADD COLUMN     "skipCaches" BOOLEAN NOT NULL DEFAULT false;
