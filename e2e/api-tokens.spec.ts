@@ -205,11 +205,14 @@ test.describe("API tokens", () => {
       expect(await prisma().build.findUniqueOrThrow({ where: { id: build.id }, select: { keptById: true } })).toEqual({ keptById: admin.id });
       expect((await prisma().auditEvent.findMany({ where: { action: "build.kept", targetId: build.id } })).map((event) => event.data)).toEqual([expect.objectContaining({ apiToken: "Store upload" })]);
 
-      // A release: the commit a tag names, built as a tag build.
-      const tagged = await start({ tag: "v1.0.0", variables: { DEPLOY_TARGET: "testflight" } });
+      // A release: the commit a tag names, built as a tag build — clean, from no cache (`caches` is true or false).
+      const badCaches = await start({ tag: "v1.0.0", caches: "no" });
+      expect(((await badCaches.json()) as { error: { fields: Record<string, string[]> } }).error.fields.caches).toEqual(["caches must be true or false"]);
+      const tagged = await start({ tag: "v1.0.0", variables: { DEPLOY_TARGET: "testflight" }, caches: false });
       expect(tagged.status()).toBe(201);
       const release = ((await tagged.json()) as { build: ApiBuild & { tag: string | null } }).build;
       expect(release).toMatchObject({ tag: "v1.0.0", branch: null, trigger: "API", number: 2, variables: { DEPLOY_TARGET: "testflight" } });
+      expect(await prisma().build.findUniqueOrThrow({ where: { id: release.id }, select: { skipCaches: true } })).toEqual({ skipCaches: true });
       // The release again (a store upload that failed): the same commit, tag and variables, as a new build; once per key.
       const rebuildAnswer = await script.post(`/api/v1/builds/${release.id}/rebuild`, { headers: { ...bearer, "idempotency-key": "release-1.0.0-again" } });
       expect(rebuildAnswer.status()).toBe(201);

@@ -81,6 +81,8 @@ export const apiStartBuildBody = z
           return parameters;
         })
         .optional(),
+      // false: a clean build (a release built from nothing cached, or past a cache that breaks builds): none restored, its own replaces the branch's.
+      caches: z.boolean({ error: "must be true or false" }).optional(),
       pullRequest: z
         .number({ error: "must be the pull request's number, like 42" })
         .int("must be a whole number, like 42")

@@ -46,6 +46,7 @@ export const POST = tokenRoute(
         ...(body.tag ? { tag: body.tag } : {}),
         ...(body.variables ? { parameters: body.variables } : {}),
         ...(body.pullRequest ? { pullRequestNumber: body.pullRequest } : {}),
+        ...(body.caches === false ? { skipCaches: true } : {}),
         trigger: "API",
         idempotencyKey,
       }),
