@@ -149,4 +149,58 @@ test.describe("service hooks", () => {
       await removeConnection(connection.id);
     }
   });
+
+  test("a profile builds after another's successes: chosen on the triggers form, a loop refused, the build page names the build it follows", async ({ page }) => {
+    const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
+    try {
+      const of = (name: string) =>
+        seedProfile({
+          connectionId: connection.id,
+          name: uniqueName(name),
+          projectId: DEFAULT_PROJECTS.mobileIos.id,
+          projectName: DEFAULT_REPOS.iosSdk.project,
+          repositoryId: DEFAULT_REPOS.iosSdk.id,
+          repositoryName: DEFAULT_REPOS.iosSdk.name,
+          defaultBranch: "refs/heads/master",
+        });
+      const tests = await of("SDK tests");
+      const store = await of("SDK to the store");
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${store.id}`);
+      const form = page.getByRole("form", { name: "Build triggers" });
+      // Only after the tests: no pushes or pull requests of its own (and no service hooks for them).
+      await form.getByRole("checkbox", { name: "Build pushes to these branches" }).uncheck();
+      await form.getByRole("checkbox", { name: /^Build pull requests/ }).uncheck();
+      await form.getByRole("checkbox", { name: "Build after another profile's builds succeed" }).check();
+      await form.getByRole("button", { name: "Save triggers" }).click();
+      await expect(form.getByText("Build after: choose the profile whose successful builds start this one's, or turn it off").first()).toBeVisible();
+      await expect(form.getByRole("button", { name: "Save triggers" })).toBeEnabled();
+      await form.getByRole("combobox", { name: "Build after the profile" }).selectOption({ label: tests.name });
+      await form.getByRole("button", { name: "Save triggers" }).click();
+      await expect(form.getByText("Saved. Its builds start after the other profile's successful builds.")).toBeVisible();
+      await expect(page.getByRole("region", { name: "Triggers" })).toContainText(`After successful builds of “${tests.name}” on the default branch (master).`);
+      await expectNoSeriousA11yViolations(page, "triggers building after another profile");
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: store.id } })).triggers).toMatchObject({ push: { enabled: false }, after: { enabled: true, profileId: tests.id, branches: [] } });
+      // The tests profile cannot build after it in turn: each would start the other's builds forever.
+      await page.goto(`/profiles/${tests.id}`);
+      await form.getByRole("checkbox", { name: "Build after another profile's builds succeed" }).check();
+      await form.getByRole("combobox", { name: "Build after the profile" }).selectOption({ label: store.name });
+      await form.getByRole("button", { name: "Save triggers" }).click();
+      await expect(form.getByText(`Build after: “${store.name}” already builds after this profile`).first()).toBeVisible();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: tests.id } })).triggers).toBeNull();
+      // A build it started names the one it follows (the worker's part: lib/builds/builds.db.test.ts).
+      const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: tests.id }, select: { organizationId: true } });
+      const commitId = "a".repeat(40);
+      const made = (profileId: string, data: Record<string, unknown>) =>
+        prisma().build.create({ data: { organizationId, profileId, number: 1, status: "SUCCEEDED", idempotencyKey: `after-${profileId}`, commitId, branch: "refs/heads/master", steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(), ...data } as never });
+      const upstream = await made(tests.id, { trigger: "PUSH" });
+      const downstream = await made(store.id, { trigger: "AFTER_BUILD", upstreamBuildId: upstream.id });
+      await page.goto(`/builds/${downstream.id}`);
+      await expect(page.getByText("After a build", { exact: true })).toBeVisible();
+      await page.getByRole("link", { name: `${tests.name} #1` }).click();
+      await expect(page).toHaveURL(new RegExp(`/builds/${upstream.id}$`));
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
 });

@@ -7,15 +7,30 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { WEEKDAYS } from "@/lib/shared/schedule";
-import { buildsDrafts, forkMode, scheduleOf, tagsOf, type ForkMode, type ProfileTriggers } from "@/lib/shared/triggers";
+import { afterOf, buildsDrafts, forkMode, scheduleOf, tagsOf, type ForkMode, type ProfileTriggers } from "@/lib/shared/triggers";
 
 /** Monday first, as calendars in most of the world show a week. */
 const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
-/** Edits a profile's triggers: automatic (push and pull-request branch patterns, a schedule) or manual only. */
-export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { action: Action; triggers: ProfileTriggers; defaultBranch: string | null; timeZones: string[] }) {
+/**
+ * Edits a profile's triggers: automatic (push and pull-request branch patterns, tags, paths, a
+ * schedule, after another profile's builds: `siblings`, the other profiles of its repository) or manual only.
+ */
+export function TriggersForm({
+  action,
+  triggers,
+  defaultBranch,
+  timeZones,
+  siblings = [],
+}: {
+  action: Action;
+  triggers: ProfileTriggers;
+  defaultBranch: string | null;
+  timeZones: string[];
+  siblings?: { id: string; name: string }[];
+}) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const { choice: mode, radio } = useRadioChoice(triggers.mode);
   const errors = state.status === "error" ? state.fieldErrors : {};
@@ -26,6 +41,8 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
   const skipDrafts = sent ? sent.pullRequestSkipDrafts === "on" : !buildsDrafts(triggers);
   const forks: ForkMode = sent ? ((["withoutSecrets", "withSecrets"] as const).find((mode) => sent.pullRequestForks === mode) ?? "wait") : forkMode(triggers);
   const tags = sent ? sent.tags === "on" : tagsOf(triggers).enabled;
+  const after = afterOf(triggers);
+  const afterOn = sent ? sent.after === "on" : after.enabled;
   const emptyMeans = `Empty: the default branch${defaultBranch ? ` (${defaultBranch})` : ""}.`;
   const schedule = scheduleOf(triggers);
   const scheduled = sent ? sent.schedule === "on" : schedule.enabled;
@@ -98,6 +115,37 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
               </label>
             ))}
           </fieldset>
+          {siblings.length > 0 ? (
+            <>
+              <label className="flex items-start gap-2 text-sm font-medium text-slate-800">
+                <input type="checkbox" name="after" className="mt-1" defaultChecked={afterOn} disabled={mode === "manual"} />
+                Build after another profile&apos;s builds succeed
+              </label>
+              <SelectField
+                label="Build after the profile"
+                name="afterProfile"
+                defaultValue={sent?.afterProfile ?? after.profileId ?? ""}
+                errors={errors.afterProfile}
+                hint="A profile of this repository: when one of its builds of a branch succeeds, this profile builds the same commit — a release lane after the tests. Pull-request and tag builds start nothing."
+              >
+                <option value="">Choose a profile</option>
+                {siblings.map((sibling) => (
+                  <option key={sibling.id} value={sibling.id}>
+                    {sibling.name}
+                  </option>
+                ))}
+              </SelectField>
+              <TextAreaField
+                label="Branches it builds after"
+                name="afterBranches"
+                rows={2}
+                defaultValue={sent?.afterBranches ?? after.branches.join("\n")}
+                readOnly={mode === "manual"}
+                errors={errors.afterBranches}
+                hint={`The branches of the other profile's successful builds, one pattern per line. ${emptyMeans}`}
+              />
+            </>
+          ) : null}
         </div>
         <div className="space-y-4">
           <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
@@ -176,6 +224,7 @@ export function TriggersForm({ action, triggers, defaultBranch, timeZones }: { a
           {/* Disabled boxes are not sent: keep what was set, so switching back restores it. */}
           {push ? <input type="hidden" name="push" value="on" /> : null}
           {pullRequest ? <input type="hidden" name="pullRequest" value="on" /> : null}
+          {afterOn ? <input type="hidden" name="after" value="on" /> : null}
         </>
       ) : null}
       <SubmitButton pendingLabel="Saving triggers…">Save triggers</SubmitButton>

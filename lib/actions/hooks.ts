@@ -12,7 +12,7 @@ import { processDelivery } from "@/lib/hooks/process";
 import { requestHookSync, rotateHookPassword } from "@/lib/hooks/subscriptions";
 import { problemFromError } from "@/lib/repositories/connection-client";
 import { formatSlot, nextSlot } from "@/lib/shared/schedule";
-import { scheduleIsOn, scheduleOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { afterOf, scheduleIsOn, scheduleOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { errorState } from "@/lib/validation/form";
 import { triggersFields, triggersFormSchema } from "@/lib/validation/triggers";
 
@@ -42,7 +42,7 @@ export const updateTriggersAction = action(
           ? "Saved. Builds of this profile start only when someone starts one."
           : triggersAreAutomatic(input)
             ? `Saved. Keel sets up the service hooks for this repository in the background (or polls it when Azure DevOps does not allow them).${when ? ` ${when}` : ""}`
-            : `Saved. ${when || "Nothing starts builds of this profile by itself: turn on pushes, pull requests or a schedule."}`,
+            : `Saved. ${when || (afterOf(input).enabled ? "Its builds start after the other profile's successful builds." : "Nothing starts builds of this profile by itself: turn on pushes, pull requests or a schedule.")}`,
     };
   },
 );

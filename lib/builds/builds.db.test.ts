@@ -713,6 +713,41 @@ describe("the build worker", () => {
     expect(await database.prisma.buildStep.count({ where: { buildId: broken.id } })).toBe(1);
   });
 
+  it("after another profile's builds: a success of main builds the same commit in the profile that follows; other branches and a loop do not", async () => {
+    const { updateWorkflow } = await import("@/lib/data/builds");
+    const { updateProfileTriggers } = await import("@/lib/data/hooks");
+    const tests = await seedProfile("Wallet tests", DEFAULT_PATS.fabrikamFull);
+    const { id: _id, name: _name, nameKey: _nameKey, createdAt: _createdAt, updatedAt: _updatedAt, ...same } = await database.prisma.buildProfile.findUniqueOrThrow({
+      where: { id: tests },
+      select: { id: true, name: true, nameKey: true, createdAt: true, updatedAt: true, organizationId: true, connectionId: true, platform: true, projectId: true, projectName: true, repositoryId: true, repositoryName: true, defaultBranch: true },
+    });
+    const release = (await database.prisma.buildProfile.create({ data: { ...same, name: "Wallet to the store", nameKey: "wallet to the store" } })).id;
+    for (const id of [tests, release]) {
+      await updateWorkflow(scope, id, { steps: [{ name: "Build", command: "echo built $KEEL_BUILD_BRANCH" }], timeoutMinutes: 30, variables: [] });
+    }
+    const manual = { mode: "automatic" as const, push: { enabled: false, branches: [] }, pullRequest: { enabled: false, branches: [] } };
+    await updateProfileTriggers(scope, release, { ...manual, after: { enabled: true, profileId: tests, branches: [] } });
+    // Itself, a profile of another repository or connection, or one that builds after it: refused, naming the field.
+    await expect(updateProfileTriggers(scope, release, { ...manual, after: { enabled: true, profileId: release, branches: [] } })).rejects.toThrow("Build after: choose another build profile of this repository.");
+    await expect(updateProfileTriggers(scope, release, { ...manual, after: { enabled: true, profileId, branches: [] } })).rejects.toThrow("Build after: choose another build profile of this repository.");
+    await expect(updateProfileTriggers(scope, tests, { ...manual, after: { enabled: true, profileId: release, branches: [] } })).rejects.toThrow(
+      "Build after: “Wallet to the store” already builds after this profile (or after one that does), so each would start the other's builds forever. Turn that off first.",
+    );
+
+    const upstream = await finished((await start({ branch: "main", profile: tests })).id);
+    expect(upstream.status).toBe("SUCCEEDED");
+    const downstream = await until("the build after it", async () => database.prisma.build.findFirst({ where: { profileId: release, upstreamBuildId: upstream.id } }));
+    // On behalf of whoever started the build it follows (they hear if it fails).
+    expect(downstream).toMatchObject({ trigger: "AFTER_BUILD", commitId: upstream.commitId, branch: "refs/heads/main", requestedById: upstream.requestedById });
+    expect(upstream.requestedById).not.toBeNull();
+    expect((await finished(downstream.id)).status).toBe("SUCCEEDED");
+    // Its success starts nothing more (no profile follows it), and a branch it does not build after starts nothing.
+    const other = await finished((await start({ branch: DEFAULT_BUILD_BRANCHES.slow, profile: tests })).id);
+    expect(other.status).toBe("SUCCEEDED");
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await database.prisma.build.count({ where: { profileId: release } })).toBe(1);
+  }, 120_000);
+
   it("one build at a time: a profile's builds run one after another, in order, whatever the free workers", async () => {
     const { updateWorkflow, getBuildState } = await import("@/lib/data/builds");
     const serial = await seedProfile("Wallet release lane", DEFAULT_PATS.fabrikamFull);

@@ -33,6 +33,7 @@ import { findArtifacts, keepArtifacts } from "./artifacts";
 import { signingLogLines } from "./signing-files";
 import { readTestReports } from "./test-reports";
 import { parseWorkflowFile } from "./workflow-file";
+import { requestDownstreamBuilds } from "./after";
 import { cacheKey, restoreCache, saveCache, type CacheContext } from "./caches";
 import { FetchError, fetchCommit } from "./git";
 import { BuildLog, maskList } from "./log";
@@ -270,6 +271,10 @@ class BuildRun {
       // tell the profile's chat channel (its job decides whether this end is news there).
       await requestNoticeEmails();
       await requestChatMessage(this.scope, build.id);
+      if (outcome.status === "SUCCEEDED") {
+        // Profiles of the repository that build after this one (the triggers' `after`).
+        await requestDownstreamBuilds(this.scope, build);
+      }
     }
     log.info({ buildId: build.id, status: outcome.status, lines: this.buildLog.lines }, "build finished");
   }

@@ -20,7 +20,7 @@ import { requestReport } from "./report-queue";
 
 const log = logger("builds.service");
 
-export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE" | "API" | "TAG";
+export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE" | "API" | "TAG" | "AFTER_BUILD";
 
 export type StartBuildInput = {
   profileId: string;
@@ -52,6 +52,8 @@ export type StartBuildInput = {
   withholdSecrets?: boolean;
   /** Start build's "without caches": restore none, and let this build's cache replace its branch's (a cache that breaks builds). */
   skipCaches?: boolean;
+  /** An AFTER_BUILD build: the other profile's successful build that started it (lib/builds/after.ts). */
+  upstreamBuildId?: string;
 };
 
 export type StartedBuild = { build: BuildView; created: boolean };
@@ -149,6 +151,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     pool: workflow!.pool,
     secretsWithheld: input.withholdSecrets === true,
     skipCaches: input.skipCaches === true,
+    ...(input.upstreamBuildId ? { upstreamBuildId: input.upstreamBuildId } : {}),
   });
   if (created.created) {
     await queueRun(scope, created.id, workflow!.pool);

@@ -426,6 +426,7 @@ const buildView = {
   secretsWithheld: true,
   retryOf: { select: { id: true, number: true } },
   retriedAs: { select: { id: true, number: true, status: true } },
+  upstreamBuild: { select: { id: true, number: true, profile: { select: { name: true } } } },
   pool: true,
   profileId: true,
   requestedBy: { select: { id: true, name: true } },
@@ -812,6 +813,8 @@ export type NewBuild = {
   workflowFile?: string | null;
   /** The build whose lost worker this one starts again (the sweeper's; at most one per build). */
   retryOfId?: string;
+  /** An AFTER_BUILD build: the other profile's successful build that started it. */
+  upstreamBuildId?: string;
   /** A fork's pull request built by itself without the profile's secrets (Build.secretsWithheld). */
   secretsWithheld?: boolean;
   /** Started without caches: none is restored, and its own replaces the branch's (Build.skipCaches). */
@@ -907,6 +910,7 @@ async function insertBuild(tx: Tx, scope: Scope, input: NewBuild): Promise<{ id:
       pool: input.pool ?? DEFAULT_POOL,
       workflowFile: input.workflowFile ?? null,
       retryOfId: input.retryOfId ?? null,
+      upstreamBuildId: input.upstreamBuildId ?? null,
       secretsWithheld: input.secretsWithheld ?? false,
       skipCaches: input.skipCaches ?? false,
     },
@@ -1423,6 +1427,42 @@ export async function setStepStatus(scope: Scope, id: string, runId: string, ind
     where: { buildId: id, index, build: { organizationId: scope.organizationId, runId, status: "RUNNING" } },
     data: { status, ...(status === "RUNNING" ? { startedAt: now } : { finishedAt: now, exitCode }) },
   });
+}
+
+/** How many builds may start each other in a row (the triggers' `after`): past it, a loop. */
+export const MAX_AFTER_CHAIN = 10;
+
+/** True when a profile of the organization builds after `profileId`'s builds (the triggers' `after`): a success then asks for the downstream job. */
+export async function hasDownstreamProfiles(scope: Scope, profileId: string): Promise<boolean> {
+  return (await db.buildProfile.count({ where: { organizationId: scope.organizationId, triggers: { path: ["after", "profileId"], equals: profileId } } })) > 0;
+}
+
+/**
+ * A successful build and the other profiles of its repository (through the same connection),
+ * for the triggers' `after`; null unless it succeeded as a branch's build (not a pull request's
+ * or a tag's) or when it ends a chain of MAX_AFTER_CHAIN builds started by each other.
+ */
+export async function downstreamCandidates(scope: Scope, buildId: string) {
+  const upstream = await db.build.findFirst({
+    where: { id: buildId, organizationId: scope.organizationId },
+    select: { id: true, number: true, status: true, branch: true, tag: true, pullRequestId: true, commitId: true, profileId: true, upstreamBuildId: true, profile: { select: { name: true, connectionId: true, repositoryId: true } } },
+  });
+  if (!upstream || upstream.status !== "SUCCEEDED" || !upstream.branch || upstream.tag !== null || upstream.pullRequestId !== null || !upstream.profile.connectionId) {
+    return null;
+  }
+  let depth = 1;
+  for (let link = upstream.upstreamBuildId; link !== null && depth < MAX_AFTER_CHAIN; depth += 1) {
+    link = (await db.build.findUnique({ where: { id: link }, select: { upstreamBuildId: true } }))?.upstreamBuildId ?? null;
+  }
+  if (depth >= MAX_AFTER_CHAIN) {
+    return null;
+  }
+  const profiles = await db.buildProfile.findMany({
+    where: { organizationId: scope.organizationId, connectionId: upstream.profile.connectionId, repositoryId: upstream.profile.repositoryId, id: { not: upstream.profileId } },
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, triggers: true, defaultBranch: true },
+  });
+  return { upstream, profiles };
 }
 
 /**

@@ -1,9 +1,10 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
+import { AppError } from "@/lib/errors";
 import { Prisma, type HookDeliverySource, type HookDeliveryStatus, type HookSubscriptionState } from "@/lib/generated/prisma/client";
 import type { Scope } from "@/lib/scope";
 import { storableText } from "@/lib/shared/names";
-import { triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
+import { afterOf, triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
 import { recordAudit } from "./audit";
 import { lockProfile } from "./locks";
 
@@ -41,6 +42,10 @@ export async function updateProfileTriggers(scope: Scope, profileId: string, tri
   return db.$transaction(async (tx) => {
     await lockProfile(tx, scope, profileId);
     const before = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true, triggers: true, connectionId: true, projectId: true, repositoryId: true } });
+    const after = afterOf(triggers);
+    if (after.enabled && after.profileId) {
+      await checkUpstream(tx, scope, { id: profileId, connectionId: before.connectionId, repositoryId: before.repositoryId }, after.profileId);
+    }
     // A schedule starts with the save: a slot that passed before it never starts a build.
     triggers = triggers.schedule ? { ...triggers, schedule: { ...triggers.schedule, since: new Date().toISOString() } } : triggers;
     await tx.buildProfile.update({ where: { id: profileId }, data: { triggers: triggers as Prisma.InputJsonValue } });
@@ -51,6 +56,30 @@ export async function updateProfileTriggers(scope: Scope, profileId: string, tri
     );
     return { connectionId: before.connectionId, projectId: before.projectId, repositoryId: before.repositoryId };
   });
+}
+
+/**
+ * The profile whose builds another builds after (the triggers' `after`): one of the same
+ * repository through the same connection, not itself, and not one that — directly or along a
+ * chain — builds after it, which would start each other's builds forever.
+ */
+async function checkUpstream(tx: Tx, scope: Scope, profile: { id: string; connectionId: string | null; repositoryId: string }, upstreamId: string): Promise<void> {
+  const upstream = await tx.buildProfile.findFirst({ where: { id: upstreamId, organizationId: scope.organizationId }, select: { name: true, connectionId: true, repositoryId: true } });
+  if (!upstream || upstreamId === profile.id || upstream.connectionId !== profile.connectionId || upstream.repositoryId !== profile.repositoryId) {
+    throw new AppError("INVALID_INPUT", "Build after: choose another build profile of this repository.", { details: { field: "afterProfile" } });
+  }
+  const seen = new Set<string>();
+  for (let next: string | null = upstreamId; next !== null && !seen.has(next); ) {
+    if (next === profile.id) {
+      throw new AppError("INVALID_INPUT", `Build after: “${upstream.name}” already builds after this profile (or after one that does), so each would start the other's builds forever. Turn that off first.`, {
+        details: { field: "afterProfile" },
+      });
+    }
+    seen.add(next);
+    const row: { triggers: Prisma.JsonValue } | null = await tx.buildProfile.findUnique({ where: { id: next }, select: { triggers: true } });
+    const link: ReturnType<typeof afterOf> | null = row ? afterOf(triggersOf(row.triggers)) : null;
+    next = link?.enabled ? link.profileId : null;
+  }
 }
 
 const subscriptionView = {

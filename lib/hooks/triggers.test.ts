@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  afterDecision,
+  afterOf,
   branchMatches,
   DEFAULT_TRIGGERS,
   draftDecision,
@@ -186,6 +188,32 @@ describe("tag triggers", () => {
     expect(triggersFormSchema.parse({ ...form, tagPatterns: "v*" }).tags).toEqual({ enabled: false, patterns: ["v*"] });
     const refused = triggersFormSchema.safeParse({ ...form, tags: "on", tagPatterns: "v 1" });
     expect(refused.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["tagPatterns", expect.stringMatching(/^Tags: “v 1” — A tag pattern is a tag name/)]]);
+  });
+});
+
+describe("after another profile's builds", () => {
+  const tests = "5b4e2c1a-8f3d-4e6a-9b7c-1d2e3f4a5b6c";
+  const after = (branches: string[], enabled = true) => ({ ...DEFAULT_TRIGGERS, after: { enabled, profileId: tests, branches } });
+
+  it("start a build after that profile's success on the branches named (none: the default branch), and say why not", () => {
+    expect(afterOf(DEFAULT_TRIGGERS)).toEqual({ enabled: false, profileId: null, branches: [] });
+    expect(afterDecision(after([]), tests, "refs/heads/main", "refs/heads/main")).toEqual({ start: true });
+    expect(afterDecision(after([]), tests, "refs/heads/develop", "refs/heads/main")).toEqual({ start: false, reason: "develop does not match the branches it builds after (the default branch (main))." });
+    expect(afterDecision(after(["release/*"]), tests, "refs/heads/release/2.4", "refs/heads/main")).toEqual({ start: true });
+    expect(afterDecision(after([]), "another-profile", "refs/heads/main", "refs/heads/main")).toEqual({ start: false, reason: "The profile does not build after that profile's builds." });
+    expect(afterDecision(after([], false), tests, "refs/heads/main", "refs/heads/main").start).toBe(false);
+    expect(afterDecision({ ...after([]), mode: "manual" }, tests, "refs/heads/main", "refs/heads/main")).toEqual({ start: false, reason: "The profile builds only when someone starts a build." });
+  });
+
+  it("are read from the triggers form: a profile to follow, its branches; on without a profile is refused by name", () => {
+    const form = { mode: "automatic", push: "on", pushBranches: "", pullRequestBranches: "" };
+    expect(triggersFormSchema.parse({ ...form, after: "on", afterProfile: tests, afterBranches: "main\nrelease/*" }).after).toEqual({ enabled: true, profileId: tests, branches: ["main", "release/*"] });
+    // Off with a profile chosen: kept, as the schedule is, for turning it on again.
+    expect(triggersFormSchema.parse({ ...form, afterProfile: tests }).after).toEqual({ enabled: false, profileId: tests, branches: [] });
+    expect(triggersFormSchema.parse(form).after).toBeUndefined();
+    const refused = triggersFormSchema.safeParse({ ...form, after: "on", afterProfile: "" });
+    expect(refused.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["afterProfile", "Build after: choose the profile whose successful builds start this one's, or turn it off"]]);
+    expect(triggersFormSchema.safeParse({ ...form, afterProfile: "not-a-profile" }).error?.issues[0]?.message).toBe("Build after: choose a build profile of the list");
   });
 });
 

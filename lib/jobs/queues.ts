@@ -166,6 +166,20 @@ export const chatBuildQueue = defineQueue({
 });
 
 /**
+ * After a build succeeds: the profiles of its repository that build after it (the triggers'
+ * `after`) start a build of its commit (lib/builds/after.ts). One job per build (its id is derived from the build's).
+ */
+export const afterBuildQueue = defineQueue({
+  name: "builds.after",
+  payload: z.object({ buildId: z.uuid() }),
+  scope: "organization",
+  policy: "standard",
+  // Azure DevOps unreachable while the commit is checked: a few tries over a few minutes.
+  retry: { limit: 4, delaySeconds: 15, backoff: true },
+  expireInSeconds: 2 * 60,
+});
+
+/**
  * Tells a pull request from a fork that its build waits for a person: a pending status (lib/builds/report.ts,
  * reportForkWaitingJob). The job id is derived from the profile, pull request and source commit: once per
  * iteration, however many updates (votes, comments) Azure DevOps sends about it.

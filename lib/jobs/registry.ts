@@ -1,4 +1,5 @@
 import "server-only";
+import { downstreamBuildsJob } from "@/lib/builds/after";
 import { reportBuildJob, reportForkWaitingJob } from "@/lib/builds/report";
 import { runBuildJob } from "@/lib/builds/runner";
 import { readUnreadSigningFiles } from "@/lib/builds/signing-files";
@@ -35,6 +36,7 @@ import { defineSchedule, handle, type Registry } from "./define";
 import {
   backfillHooksQueue,
   chatBuildQueue,
+  afterBuildQueue,
   forkWaitingQueue,
   deliverWebhookQueue,
   checkAllConnectionsQueue,
@@ -105,6 +107,7 @@ export const registry: Registry = {
     handle(scheduleBuildsQueue, scheduleBuildsJob),
     handle(scheduledBuildQueue, scheduledBuildJob),
     handle(chatBuildQueue, chatBuildJob),
+    handle(afterBuildQueue, downstreamBuildsJob),
     handle(forkWaitingQueue, reportForkWaitingJob),
     handle(deliverWebhookQueue, deliverWebhookJob),
     handle(syncHooksQueue, syncHooksJob),

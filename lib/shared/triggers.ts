@@ -73,6 +73,13 @@ export const triggersSchema = z.object({
    * pull request starts a build only when a changed file matches. Absent or empty: any change.
    */
   paths: z.array(pathPatternSchema).max(MAX_PATH_PATTERNS).optional(),
+  /**
+   * After another profile's builds (a release lane after the tests, an app after its shared
+   * library's checks): when a build of `profileId` — a profile of the same repository — succeeds
+   * on a branch matching `branches` (none: this profile's default branch), this profile builds
+   * the same commit of that branch. Pull-request and tag builds start nothing. Absent: off.
+   */
+  after: z.object({ enabled: z.boolean(), profileId: z.uuid().nullable(), branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS) }).optional(),
 });
 
 /**
@@ -236,6 +243,26 @@ export function pushDecision(triggers: ProfileTriggers, branch: string, defaultB
   }
   if (!branchMatches(branch, triggers.push.branches, defaultBranch)) {
     return { start: false, reason: `${shortName(branch)} does not match the push trigger's branches (${describeBranches(triggers.push.branches, defaultBranch)}).` };
+  }
+  return { start: true };
+}
+
+/** The triggers' "after another profile's builds" (off when they have none). */
+export function afterOf(triggers: ProfileTriggers): { enabled: boolean; profileId: string | null; branches: string[] } {
+  return triggers.after ?? { enabled: false, profileId: null, branches: [] };
+}
+
+/** Whether a successful build of `upstreamProfileId` on `branch` starts a build of a profile with these triggers, and if not, why. */
+export function afterDecision(triggers: ProfileTriggers, upstreamProfileId: string, branch: string, defaultBranch: string | null): TriggerDecision {
+  const after = afterOf(triggers);
+  if (triggers.mode === "manual") {
+    return { start: false, reason: "The profile builds only when someone starts a build." };
+  }
+  if (!after.enabled || after.profileId !== upstreamProfileId) {
+    return { start: false, reason: "The profile does not build after that profile's builds." };
+  }
+  if (!branchMatches(branch, after.branches, defaultBranch)) {
+    return { start: false, reason: `${shortName(branch)} does not match the branches it builds after (${describeBranches(after.branches, defaultBranch)}).` };
   }
   return { start: true };
 }

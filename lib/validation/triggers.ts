@@ -26,6 +26,9 @@ export const triggersFields = [
   "scheduleBranch",
   "scheduleOnlyWhenChanged",
   "supersede",
+  "after",
+  "afterProfile",
+  "afterBranches",
 ] as const;
 
 function patternsField(label: string, kind: "branch" | "tag" | "path" = "branch") {
@@ -92,11 +95,18 @@ export const triggersFormSchema = z
       .default(""),
     scheduleOnlyWhenChanged: box,
     supersede: z.enum(["off", "queued", "running"], { error: "Choose what happens to older builds of the same branch or pull request" }).optional().default("off"),
+    // After another profile's builds: on, which profile (one of the same repository, checked when saved), which branches.
+    after: box,
+    afterProfile: z.union([z.literal(""), z.uuid({ error: "Build after: choose a build profile of the list" })]).optional().default(""),
+    afterBranches: patternsField("Build after: branches"),
   })
   .superRefine((form, ctx) => {
     const days = DAY_FIELDS.filter((field) => (form as Record<string, unknown>)[field] === "on");
     if (form.schedule === "on" && days.length === 0) {
       ctx.addIssue({ code: "custom", path: ["schedule"], message: "Choose at least one day for the schedule, or turn the schedule off" });
+    }
+    if (form.after === "on" && form.afterProfile === "") {
+      ctx.addIssue({ code: "custom", path: ["afterProfile"], message: "Build after: choose the profile whose successful builds start this one's, or turn it off" });
     }
   })
   .transform(
@@ -120,5 +130,6 @@ export const triggersFormSchema = z
       },
       supersede: form.supersede,
       ...(form.paths.length > 0 ? { paths: form.paths } : {}),
+      ...(form.afterProfile !== "" ? { after: { enabled: form.after === "on", profileId: form.afterProfile, branches: form.afterBranches } } : {}),
     }),
   );

@@ -113,6 +113,15 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
                 lost its worker
               </span>
             ) : null}
+            {build.upstreamBuild ? (
+              <span>
+                · after{" "}
+                <Link href={`/builds/${build.upstreamBuild.id}`} className="text-brand-700 underline">
+                  {build.upstreamBuild.profile.name} #{build.upstreamBuild.number}
+                </Link>{" "}
+                succeeded
+              </span>
+            ) : null}
             {build.branch ? <Badge tone="neutral">{shortBranchName(build.branch)}</Badge> : build.tag ? <Badge tone="neutral">tag {build.tag}</Badge> : null}
             {build.keptAt ? <Badge tone="info">Kept forever{build.keptBy ? ` by ${build.keptBy.name}` : ""}</Badge> : null}
           </span>

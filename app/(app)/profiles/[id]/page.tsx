@@ -18,12 +18,12 @@ import { RebindForm } from "@/components/profiles/rebind-form";
 import { IssueCredentialsButton } from "@/components/hooks/action-button";
 import { TriggersForm } from "@/components/hooks/triggers-form";
 import { issueHookCredentialsAction, updateTriggersAction } from "@/lib/actions/hooks";
-import { listHookSubscriptions } from "@/lib/data/hooks";
+import { listHookSubscriptions, listRepositoryProfiles } from "@/lib/data/hooks";
 import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscriptions";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { describeSchedule, formatSlot, nextSlot, timeZoneChoices } from "@/lib/shared/schedule";
-import { buildsDrafts, forkMode, describeBranches, describeTags, pathsOf, scheduleIsOn, scheduleOf, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { afterOf, buildsDrafts, forkMode, describeBranches, describeTags, pathsOf, scheduleIsOn, scheduleOf, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -105,7 +105,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
   const canShare = can(scope, "build.share");
   // Forks built without secrets run only on workers with a build user: whether the pool has one.
   const forksWithoutSecrets = triggersAreAutomatic(triggers) && triggers.pullRequest.enabled && forkMode(triggers) === "withoutSecrets";
-  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices, watch, buildEmails, listedBuilds, isolated] = await Promise.all([
+  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices, watch, buildEmails, listedBuilds, isolated, repositoryProfiles] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
     buildCount > 0 ? recentFinishedBuilds(scope, profile.id) : [],
@@ -117,7 +117,12 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
     getOwnEmailPreferences(scope).then((preferences) => preferences.buildEmails),
     withExpectedStarts(builds),
     forksWithoutSecrets ? isolatedWorkers(workflow.pool, 3 * getEnv().KEEL_WORKER_HEARTBEAT_MS) : null,
+    // The other profiles of the repository: whose builds this one may build after.
+    connection ? listRepositoryProfiles(scope, connection.id, profile.repositoryId) : [],
   ]);
+  const siblings = repositoryProfiles.filter((other) => other.id !== profile.id).map((other) => ({ id: other.id, name: other.name }));
+  const after = afterOf(triggers);
+  const afterName = after.enabled && triggers.mode === "automatic" ? siblings.find((other) => other.id === after.profileId)?.name : undefined;
   // Which registered devices the newest successful build's provisioning profile lists (when Keel read one).
   const devicesListed = againstNewestBuild(testerDevices, latestApp?.artifacts ?? []);
   const now = new Date();
@@ -309,7 +314,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             description={
               triggers.mode === "manual"
                 ? "Manual only: builds start when someone starts one."
-                : !triggersAreAutomatic(triggers) && !scheduleOn
+                : !triggersAreAutomatic(triggers) && !scheduleOn && !afterName
                   ? "Nothing starts builds by itself yet: turn on pushes, pull requests, tags or a schedule."
                   : [
                       triggersAreAutomatic(triggers)
@@ -318,6 +323,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                       triggersAreAutomatic(triggers) && tagsOf(triggers).enabled ? `Tags: ${describeTags(tagsOf(triggers).patterns)}.` : null,
                       triggersAreAutomatic(triggers) && pathsOf(triggers).length > 0 ? `Only when files in ${pathsOf(triggers).join(", ")} change.` : null,
                       scheduleOn ? `On a schedule: ${describeSchedule(schedule, profile.defaultBranch)}.` : null,
+                      afterName ? `After successful builds of “${afterName}” on ${describeBranches(after.branches, profile.defaultBranch)}.` : null,
                       triggersAreAutomatic(triggers) && supersedeOf(triggers) !== "off"
                         ? `A newer commit of a branch or pull request cancels its older builds${supersedeOf(triggers) === "queued" ? " still in the queue" : ", running ones too"}.`
                         : null,
@@ -419,6 +425,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                 triggers={triggers}
                 defaultBranch={profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null}
                 timeZones={timeZoneChoices(schedule.timeZone)}
+                siblings={siblings}
               />
             ) : (
               <p className="text-xs text-slate-600">Admins and the person who created the profile change its triggers.</p>
