@@ -165,12 +165,15 @@ test.describe("service hooks", () => {
         });
       const tests = await of("SDK tests");
       const store = await of("SDK to the store");
+      // Started by hand only: the repository's pushes (another journey's) build neither.
+      for (const profile of [tests, store]) {
+        await prisma().buildProfile.update({ where: { id: profile.id }, data: { triggers: { mode: "manual", push: { enabled: false, branches: [] }, pullRequest: { enabled: false, branches: [] } } } });
+      }
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${store.id}`);
       const form = page.getByRole("form", { name: "Build triggers" });
       // Only after the tests: no pushes or pull requests of its own (and no service hooks for them).
-      await form.getByRole("checkbox", { name: "Build pushes to these branches" }).uncheck();
-      await form.getByRole("checkbox", { name: /^Build pull requests/ }).uncheck();
+      await form.getByRole("radio", { name: /^By themselves/ }).check();
       await form.getByRole("checkbox", { name: "Build after another profile's builds succeed" }).check();
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText("Build after: choose the profile whose successful builds start this one's, or turn it off").first()).toBeVisible();
@@ -183,21 +186,22 @@ test.describe("service hooks", () => {
       expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: store.id } })).triggers).toMatchObject({ push: { enabled: false }, after: { enabled: true, profileId: tests.id, branches: [] } });
       // The tests profile cannot build after it in turn: each would start the other's builds forever.
       await page.goto(`/profiles/${tests.id}`);
+      await form.getByRole("radio", { name: /^By themselves/ }).check();
       await form.getByRole("checkbox", { name: "Build after another profile's builds succeed" }).check();
       await form.getByRole("combobox", { name: "Build after the profile" }).selectOption({ label: store.name });
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText(`Build after: “${store.name}” already builds after this profile`).first()).toBeVisible();
-      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: tests.id } })).triggers).toBeNull();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: tests.id } })).triggers).not.toHaveProperty("after");
       // A build it started names the one it follows (the worker's part: lib/builds/builds.db.test.ts).
       const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: tests.id }, select: { organizationId: true } });
       const commitId = "a".repeat(40);
       const made = (profileId: string, data: Record<string, unknown>) =>
-        prisma().build.create({ data: { organizationId, profileId, number: 1, status: "SUCCEEDED", idempotencyKey: `after-${profileId}`, commitId, branch: "refs/heads/master", steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(), ...data } as never });
+        prisma().build.create({ data: { organizationId, profileId, number: 900, status: "SUCCEEDED", idempotencyKey: `after-${profileId}`, commitId, branch: "refs/heads/master", steps: [], timeoutSeconds: 600, startedAt: new Date(), finishedAt: new Date(), ...data } as never });
       const upstream = await made(tests.id, { trigger: "PUSH" });
       const downstream = await made(store.id, { trigger: "AFTER_BUILD", upstreamBuildId: upstream.id });
       await page.goto(`/builds/${downstream.id}`);
       await expect(page.getByText("After a build", { exact: true })).toBeVisible();
-      await page.getByRole("link", { name: `${tests.name} #1` }).click();
+      await page.getByRole("link", { name: `${tests.name} #900` }).click();
       await expect(page).toHaveURL(new RegExp(`/builds/${upstream.id}$`));
     } finally {
       await removeConnection(connection.id);
