@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { buildBinary, parse as parsePlist } from "plist";
 import * as yauzl from "yauzl";
-import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_PROJECTS, DEFAULT_REPOS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
+import { DEFAULT_BUILD_BRANCHES, DEFAULT_PATS, DEFAULT_REPOS, FIXTURE_BUILD } from "@/e2e/azure-devops-emulator/fixtures/default";
 import { signInPage } from "./support/auth";
 import { expectNoSeriousA11yViolations } from "./support/axe";
 import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
@@ -16,7 +16,7 @@ import { createUser, prisma, removeUser } from "./support/db";
 import { emulator } from "./support/emulator";
 import { downloadOf } from "./support/download";
 import { mailsTo } from "./support/mail";
-import { seedProfile, seedWalletProfile } from "./support/profiles";
+import { seedSdkProfileOn, seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN, KEEL_URL } from "./support/settings";
 import { binaryManifest, WALLET_MANIFEST, withSigningBlock, zipOf } from "@/lib/testing/apps";
 import { deviceAnswer, javaKeystore, provisioningProfile, signingCertificate } from "@/lib/testing/signing";
@@ -70,16 +70,7 @@ async function zipEntries(zip: Buffer): Promise<Map<string, string>> {
 /** A profile of the ios-sdk repository (which no journey's triggers hear of), on a connection of its own. */
 async function seedSdkProfile(name: string) {
   const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
-  const profile = await seedProfile({
-    connectionId: connection.id,
-    name: uniqueName(name),
-    projectId: DEFAULT_PROJECTS.mobileIos.id,
-    projectName: DEFAULT_REPOS.iosSdk.project,
-    repositoryId: DEFAULT_REPOS.iosSdk.id,
-    repositoryName: DEFAULT_REPOS.iosSdk.name,
-    defaultBranch: "refs/heads/master",
-  });
-  return { connection, profile };
+  return { connection, profile: await seedSdkProfileOn(connection.id, uniqueName(name)) };
 }
 
 /** An admin ticks one of the workflow's Runs on choices ("One build at a time"…) and saves it. */

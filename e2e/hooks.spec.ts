@@ -10,7 +10,7 @@ import { expectNoSeriousA11yViolations } from "./support/axe";
 import { removeConnection, seedPatConnection, uniqueName } from "./support/connections";
 import { prisma } from "./support/db";
 import { emulator } from "./support/emulator";
-import { seedProfile, seedWalletProfile } from "./support/profiles";
+import { seedProfile, seedSdkProfileOn, seedWalletProfile } from "./support/profiles";
 import { FIRST_ADMIN } from "./support/settings";
 
 test.describe("service hooks", () => {
@@ -153,18 +153,8 @@ test.describe("service hooks", () => {
   test("a profile builds after another's successes: chosen on the triggers form, a loop refused, the build page names the build it follows", async ({ page }) => {
     const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
     try {
-      const of = (name: string) =>
-        seedProfile({
-          connectionId: connection.id,
-          name: uniqueName(name),
-          projectId: DEFAULT_PROJECTS.mobileIos.id,
-          projectName: DEFAULT_REPOS.iosSdk.project,
-          repositoryId: DEFAULT_REPOS.iosSdk.id,
-          repositoryName: DEFAULT_REPOS.iosSdk.name,
-          defaultBranch: "refs/heads/master",
-        });
-      const tests = await of("SDK tests");
-      const store = await of("SDK to the store");
+      const tests = await seedSdkProfileOn(connection.id, uniqueName("SDK tests"));
+      const store = await seedSdkProfileOn(connection.id, uniqueName("SDK to the store"));
       // Started by hand only: the repository's pushes (another journey's) build neither.
       for (const profile of [tests, store]) {
         await prisma().buildProfile.update({ where: { id: profile.id }, data: { triggers: { mode: "manual", push: { enabled: false, branches: [] }, pullRequest: { enabled: false, branches: [] } } } });

@@ -46,6 +46,19 @@ export async function seedProfile(input: SeedProfile) {
   });
 }
 
+/** A profile of the ios-sdk repository (which no journey's triggers hear of) on a connection to fabrikam. */
+export async function seedSdkProfileOn(connectionId: string, name: string) {
+  return seedProfile({
+    connectionId,
+    name,
+    projectId: DEFAULT_PROJECTS.mobileIos.id,
+    projectName: DEFAULT_REPOS.iosSdk.project,
+    repositoryId: DEFAULT_REPOS.iosSdk.id,
+    repositoryName: DEFAULT_REPOS.iosSdk.name,
+    defaultBranch: "refs/heads/master",
+  });
+}
+
 /** A PAT connection of its own to fabrikam and a profile of its Wallet App repository (remove with `removeConnection`). */
 export async function seedWalletProfile(name: string) {
   const connection = await seedPatConnection({ collection: "fabrikam", token: DEFAULT_PATS.fabrikamFull });
