@@ -44,7 +44,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       const dropper = new pg.Client({ connectionString: admin });
       await dropper.connect();
       try {
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // An autovacuum worker analysing the database (after a test wrote many rows) belongs to no
+        // role, so a role that is not a superuser (CI's external PostgreSQL) may not terminate it:
+        // PostgreSQL says 42501 until the worker is done, a moment later.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== "42501" || attempt >= 40) {
+              throw error;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        }
       } finally {
         await dropper.end();
       }
