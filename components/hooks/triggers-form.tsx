@@ -43,6 +43,14 @@ export function TriggersForm({
   const tags = sent ? sent.tags === "on" : tagsOf(triggers).enabled;
   const after = afterOf(triggers);
   const afterOn = sent ? sent.after === "on" : after.enabled;
+  // A field of patterns, one per line: what was sent after a refused save, else what is saved; read-only in manual mode.
+  const patternsField = (name: string, saved: readonly string[]) => ({
+    name,
+    rows: 2,
+    defaultValue: sent?.[name] ?? saved.join("\n"),
+    readOnly: mode === "manual",
+    errors: errors[name],
+  });
   const emptyMeans = `Empty: the default branch${defaultBranch ? ` (${defaultBranch})` : ""}.`;
   const schedule = scheduleOf(triggers);
   const scheduled = sent ? sent.schedule === "on" : schedule.enabled;
@@ -70,11 +78,7 @@ export function TriggersForm({
           </label>
           <TextAreaField
             label="Push branches"
-            name="pushBranches"
-            rows={2}
-            defaultValue={sent?.pushBranches ?? triggers.push.branches.join("\n")}
-            readOnly={mode === "manual"}
-            errors={errors.pushBranches}
+            {...patternsField("pushBranches", triggers.push.branches)}
             hint={`One per line: main, release/* (one level), feature/** (any depth), !release/old (exclude). ${emptyMeans}`}
           />
           <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
@@ -83,11 +87,7 @@ export function TriggersForm({
           </label>
           <TextAreaField
             label="Pull request target branches"
-            name="pullRequestBranches"
-            rows={2}
-            defaultValue={sent?.pullRequestBranches ?? triggers.pullRequest.branches.join("\n")}
-            readOnly={mode === "manual"}
-            errors={errors.pullRequestBranches}
+            {...patternsField("pullRequestBranches", triggers.pullRequest.branches)}
             hint={`The branch a pull request merges into. ${emptyMeans}`}
           />
           <label className="flex items-start gap-2 text-sm text-slate-800">
@@ -137,11 +137,7 @@ export function TriggersForm({
               </SelectField>
               <TextAreaField
                 label="Branches it builds after"
-                name="afterBranches"
-                rows={2}
-                defaultValue={sent?.afterBranches ?? after.branches.join("\n")}
-                readOnly={mode === "manual"}
-                errors={errors.afterBranches}
+                {...patternsField("afterBranches", after.branches)}
                 hint={`The branches of the other profile's successful builds, one pattern per line. ${emptyMeans}`}
               />
             </>
@@ -154,21 +150,13 @@ export function TriggersForm({
           </label>
           <TextAreaField
             label="Tags"
-            name="tagPatterns"
-            rows={2}
-            defaultValue={sent?.tagPatterns ?? tagsOf(triggers).patterns.join("\n")}
-            readOnly={mode === "manual"}
-            errors={errors.tagPatterns}
+            {...patternsField("tagPatterns", tagsOf(triggers).patterns)}
             optional
             hint="One per line: v* (every version tag), release/**, !v*-beta (exclude). Empty: every tag. The commit a tag names is built, whatever files it changed; the build's steps get the tag in KEEL_BUILD_TAG."
           />
           <TextAreaField
             label="Paths"
-            name="paths"
-            rows={2}
-            defaultValue={sent?.paths ?? (triggers.paths ?? []).join("\n")}
-            readOnly={mode === "manual"}
-            errors={errors.paths}
+            {...patternsField("paths", triggers.paths ?? [])}
             optional
             hint="Only pushes and pull requests (not tags) that change a file here start a build — for a repository with several apps, e.g. ios/** for the iOS app. One pattern per line from the repository's root: * within a folder, ** at any depth, ! to ignore (!docs/**). Empty: any change. Whatever the paths, a commit whose message says [skip ci] is not built by a push or pull request."
           />
