@@ -49,6 +49,12 @@ const branchField = z
   .transform((value) => value.trim().replace(/^refs\/heads\//, ""))
   .refine(isBranchName, "is not a valid Git branch name");
 
+/** A tag, by its name or its full ref: what a build starts from, and which builds made a release. */
+const tagField = z
+  .string({ error: 'must be a tag name, like "v2.4.0"' })
+  .transform((value) => value.trim().replace(/^refs\/tags\//, ""))
+  .refine(isBranchName, 'is not a valid Git tag name, like "v2.4.0"');
+
 /**
  * POST /api/v1/profiles/{id}/builds: what to build. Nothing builds the default branch's tip; a
  * branch builds its tip; a commit (with the branch it belongs to, if given) builds that commit; a
@@ -64,11 +70,7 @@ export const apiStartBuildBody = z
         .transform((value) => value.trim().toLowerCase())
         .refine((value) => /^[0-9a-f]{40}$/.test(value), "must be a full commit id: 40 hexadecimal characters")
         .optional(),
-      tag: z
-        .string({ error: 'must be a tag name, like "v2.4.0"' })
-        .transform((value) => value.trim().replace(/^refs\/tags\//, ""))
-        .refine(isBranchName, "is not a valid Git tag name")
-        .optional(),
+      tag: tagField.optional(),
       variables: z
         .record(z.string(), z.string({ error: "must map names to text values, like {\"DEPLOY\": \"testflight\"}" }), { error: 'must be an object of names and values, like {"DEPLOY": "testflight"}' })
         .transform((record, ctx) => {
@@ -103,11 +105,7 @@ export const apiStartBuildBody = z
 export const apiListBuildsQuery = z.strictObject({
   branch: branchField.optional(),
   commit: commitPrefixField("must be").optional(),
-  tag: z
-    .string()
-    .transform((value) => value.trim().replace(/^refs\/tags\//, ""))
-    .refine(isBranchName, 'is not a valid Git tag name, like "v2.4.0"')
-    .optional(),
+  tag: tagField.optional(),
   /** true: the builds kept forever (the ones a store got); false: the others. */
   kept: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
   status: z
