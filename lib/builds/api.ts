@@ -3,7 +3,7 @@ import type { ArtifactView } from "@/lib/data/artifacts";
 import type { BuildRow, BuildView } from "@/lib/data/builds";
 import { changesJson } from "@/lib/shared/build-changes";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
-import { targetBranchOf } from "@/lib/shared/builds";
+import { targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
 import type { FailureLine } from "@/lib/shared/log-errors";
 import { shortBranchName } from "@/lib/shared/names";
 import { historyKind, testSummaryOf, type FailureHistory } from "@/lib/shared/tests";
@@ -70,6 +70,8 @@ export function buildJson(
     workerLost: build.workerLostAt !== null,
     retriedAs: build.retriedAs ? { id: build.retriedAs.id, number: build.retriedAs.number } : null,
     retryOf: build.retryOf ? { id: build.retryOf.id, number: build.retryOf.number } : null,
+    // Started by another profile's success ("Build after another profile's builds"): that build, or null.
+    upstreamBuild: upstreamBuildJson(build.upstreamBuild),
     variables: Object.fromEntries(buildParametersOf(build.parameters).map((parameter) => [parameter.name, parameter.value])),
     // A failed build's lines that say why (lib/shared/log-errors.ts), as the build page shows them.
     whatWentWrong: failure ? { step: failure.step.name, lines: failure.lines.map((line) => ({ line: line.seq + 1, text: line.text })), lastLines: !failure.matched } : null,

@@ -734,13 +734,28 @@ describe("the build worker", () => {
       "Build after: “Wallet to the store” already builds after this profile (or after one that does), so each would start the other's builds forever. Turn that off first.",
     );
 
-    const upstream = await finished((await start({ branch: "main", profile: tests })).id);
-    expect(upstream.status).toBe("SUCCEEDED");
-    const downstream = await until("the build after it", async () => database.prisma.build.findFirst({ where: { profileId: release, upstreamBuildId: upstream.id } }));
-    // On behalf of whoever started the build it follows (they hear if it fails).
-    expect(downstream).toMatchObject({ trigger: "AFTER_BUILD", commitId: upstream.commitId, branch: "refs/heads/main", requestedById: upstream.requestedById });
-    expect(upstream.requestedById).not.toBeNull();
-    expect((await finished(downstream.id)).status).toBe("SUCCEEDED");
+    // A webhook of the follower's builds (its receiver is never reached: the stored event is read).
+    const { createWebhook, deleteWebhook } = await import("@/lib/data/webhooks");
+    const webhook = await createWebhook(scope, { name: "Release lane", url: "http://127.0.0.1:9/keel", host: "127.0.0.1:9", events: ["build.queued"], profileIds: [release] });
+    try {
+      const upstream = await finished((await start({ branch: "main", profile: tests })).id);
+      expect(upstream.status).toBe("SUCCEEDED");
+      const downstream = await until("the build after it", async () => database.prisma.build.findFirst({ where: { profileId: release, upstreamBuildId: upstream.id } }));
+      // On behalf of whoever started the build it follows (they hear if it fails).
+      expect(downstream).toMatchObject({ trigger: "AFTER_BUILD", commitId: upstream.commitId, branch: "refs/heads/main", requestedById: upstream.requestedById });
+      expect(upstream.requestedById).not.toBeNull();
+      expect((await finished(downstream.id)).status).toBe("SUCCEEDED");
+      // Scripts and receivers learn which build it follows; a build no success started says null.
+      const { getBuild } = await import("@/lib/data/builds");
+      const { buildJson } = await import("@/lib/builds/api");
+      const named = { id: upstream.id, number: upstream.number, profile: { id: tests, name: "Wallet tests" } };
+      expect(buildJson((await getBuild(scope, downstream.id))!, [], "https://keel.test").upstreamBuild).toEqual(named);
+      expect(buildJson((await getBuild(scope, upstream.id))!, [], "https://keel.test").upstreamBuild).toBeNull();
+      const queued = await database.prisma.outgoingDelivery.findFirstOrThrow({ where: { webhookId: webhook.id, buildId: downstream.id, event: "build.queued" }, select: { payload: true } });
+      expect((queued.payload as { build: { trigger: string; upstreamBuild: unknown } }).build).toMatchObject({ trigger: "AFTER_BUILD", upstreamBuild: named });
+    } finally {
+      await deleteWebhook(scope, webhook.id);
+    }
     // Its success starts nothing more (no profile follows it), and a branch it does not build after starts nothing.
     const other = await finished((await start({ branch: DEFAULT_BUILD_BRANCHES.slow, profile: tests })).id);
     expect(other.status).toBe("SUCCEEDED");

@@ -426,7 +426,7 @@ const buildView = {
   secretsWithheld: true,
   retryOf: { select: { id: true, number: true } },
   retriedAs: { select: { id: true, number: true, status: true } },
-  upstreamBuild: { select: { id: true, number: true, profile: { select: { name: true } } } },
+  upstreamBuild: { select: { id: true, number: true, profile: { select: { id: true, name: true } } } },
   pool: true,
   profileId: true,
   requestedBy: { select: { id: true, name: true } },

@@ -8,7 +8,7 @@ import { onBehalfOf, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { appInfoOf } from "@/lib/shared/app-info";
 import { changesJson } from "@/lib/shared/build-changes";
-import { targetBranchOf } from "@/lib/shared/builds";
+import { targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
 import { eventOfStatus, MAX_WEBHOOKS, WEBHOOK_SECRET_PREFIX, type WebhookEvent } from "@/lib/shared/webhooks";
 import { recordAudit } from "./audit";
 
@@ -362,6 +362,7 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       workerLostAt: true,
       retriedAs: { select: { id: true, number: true } },
       retryOf: { select: { id: true, number: true } },
+      upstreamBuild: { select: { id: true, number: true, profile: { select: { id: true, name: true } } } },
       queuedAt: true,
       startedAt: true,
       finishedAt: true,
@@ -413,6 +414,8 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       workerLost: build.workerLostAt !== null,
       retriedAs: build.retriedAs,
       retryOf: build.retryOf,
+      // The other profile's build whose success started it (trigger AFTER_BUILD), or null.
+      upstreamBuild: upstreamBuildJson(build.upstreamBuild),
       // The commits since its line's last successful build (known once it runs), as the token API.
       changes: changesJson(build.changes),
       artifacts,

@@ -363,3 +363,8 @@ export function etaWords(expectedAt: number, now: number): string {
   const ms = expectedAt - now;
   return ms < 60_000 ? "likely within a minute" : `likely in about ${roundedDuration(ms)}`;
 }
+
+/** The build whose success started this one (trigger AFTER_BUILD), as the token API and webhooks name it. */
+export function upstreamBuildJson(upstream: { id: string; number: number; profile: { id: string; name: string } } | null) {
+  return upstream ? { id: upstream.id, number: upstream.number, profile: { id: upstream.profile.id, name: upstream.profile.name } } : null;
+}
