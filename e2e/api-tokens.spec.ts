@@ -67,7 +67,12 @@ test.describe("API tokens", () => {
       // A script finds its profile's id by name.
       const found = (await (await script.get(`/api/v1/profiles?q=${encodeURIComponent(profile.name)}`, { headers: bearer })).json()) as { profiles: { id: string; buildsUrl: string }[]; total: number };
       expect(found.total).toBe(1);
-      expect(found.profiles[0]).toMatchObject({ id: profile.id, buildsUrl: `${KEEL_URL}/api/v1/profiles/${profile.id}/builds` });
+      expect(found.profiles[0]).toMatchObject({ id: profile.id, buildsUrl: `${KEEL_URL}/api/v1/profiles/${profile.id}/builds`, paused: null });
+      // A team's screen shows which profiles an admin paused, and why (set here as the profile page's Pause builds would).
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { pausedAt: new Date("2026-12-07T10:00:00Z"), pauseReason: "Xcode 17 upgrade" } });
+      const paused = (await (await script.get(`/api/v1/profiles?q=${encodeURIComponent(profile.name)}`, { headers: bearer })).json()) as { profiles: { paused: unknown }[] };
+      expect(paused.profiles[0]!.paused).toEqual({ since: "2026-12-07T10:00:00.000Z", by: null, reason: "Xcode 17 upgrade" });
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { pausedAt: null, pauseReason: null } });
       // A release script registers testers' devices with Apple before it signs (fastlane's register_devices reads Apple's format).
       const devicesUrl = `/api/v1/profiles/${profile.id}/tester-devices`;
       expect(await (await script.get(devicesUrl, { headers: bearer })).json()).toEqual({ devices: [] });

@@ -227,6 +227,8 @@ const ACTIONS: Record<string, ActionRow> = {
   // An id no file has: the admin's call answers that it was already removed.
   "lib/actions/secret-files.ts#removeSecretFileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId, randomUUID()]) },
   "lib/actions/builds.ts#clearCachesAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId]) },
+  // Resume (the fixture's profile is not paused: the admin's call changes nothing, and other rows' builds still start).
+  "lib/actions/builds.ts#pauseBuildsAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { pause: "no", reason: "" } }) },
   // Above any number the fixture's profile has given (its seeded builds count from 1001; the same number again changes nothing, and is allowed too).
   "lib/actions/builds.ts#setBuildNumberAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { nextNumber: "50000" } }) },
   "lib/actions/variable-groups.ts#createVariableGroupAction": { expect: ADMIN_ANYWHERE, call: async () => ({ args: [], form: { name: uniqueName("Matrix Group"), description: "", idempotencyKey: randomUUID() } }) },

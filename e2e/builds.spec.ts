@@ -895,6 +895,49 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin pauses a profile's builds: one started meanwhile waits, saying who paused them and why, and runs once they are resumed", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Paused"));
+    try {
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { workflowSteps: [{ name: "Build", command: "echo built" }] } });
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}`);
+      const pause = page.getByRole("form", { name: "Pause builds" });
+      // A panel over the page, closed with Escape like a menu (the focus back on its button).
+      await pause.getByRole("button", { name: "Pause builds…" }).click();
+      await pause.getByRole("textbox", { name: /^Why/ }).press("Escape");
+      await expect(pause.getByRole("textbox", { name: /^Why/ })).toHaveCount(0);
+      await expect(pause.getByRole("button", { name: "Pause builds…" })).toBeFocused();
+      await pause.getByRole("button", { name: "Pause builds…" }).click();
+      await pause.getByRole("textbox", { name: /^Why/ }).fill("Xcode 17 upgrade on the Macs");
+      await pause.getByRole("button", { name: "Pause builds", exact: true }).click();
+      await expect(page.getByText("Paused: builds still queue, but none starts until an admin resumes them.")).toBeVisible();
+      await expect(page.getByText("Builds of this profile are paused")).toBeVisible();
+      await expect(page.getByText(/paused them on .*: “Xcode 17 upgrade on the Macs”\./)).toBeVisible();
+      await expectNoSeriousA11yViolations(page, "paused profile");
+
+      const buildId = await startFromProfile(page, profile.id, "main");
+      await expect(page.getByTestId("queue-position")).toContainText("paused this profile's builds (“Xcode 17 upgrade on the Macs”). It starts once an admin resumes them");
+      // A worker took its job and put it back: it stays queued.
+      await expect
+        .poll(async () => (await prisma().$queryRawUnsafe<{ state: string }[]>(`SELECT state::text FROM pgboss.job WHERE id = $1::uuid`, buildId)).map((row) => row.state), { timeout: 30_000 })
+        .toContain("retry");
+      expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("QUEUED");
+      await page.goto(`/profiles?q=${encodeURIComponent(profile.name)}`);
+      await expect(page.getByRole("row").filter({ hasText: profile.name })).toContainText("Builds paused");
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByText(/no worker starts them \(1 build waits\)/)).toBeVisible();
+      await expect(page.getByRole("table", { name: `Latest builds of ${profile.name}` })).toContainText("paused: waits for an admin to resume");
+
+      await page.getByRole("form", { name: "Resume builds" }).getByRole("button", { name: "Resume builds" }).click();
+      await expect(page.getByText("Resumed: the build in its queue starts within seconds.")).toBeVisible();
+      await expect(page.getByText("Builds of this profile are paused")).toHaveCount(0);
+      await page.goto(`/builds/${buildId}`);
+      await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("a status badge: turned on by an admin, public at its address, per branch, gone with a new address", async ({ page, request }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Badge"));
     try {

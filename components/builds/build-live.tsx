@@ -363,7 +363,9 @@ export function BuildLive({
               <Badge tone={buildStatusTone(state.status)}>{buildStatusLabel(state.status)}</Badge>
               {state.status === "QUEUED" ? (
                 <span data-testid="queue-position">
-                  {state.waitingFor !== null
+                  {state.paused !== null
+                    ? `Waiting: ${state.paused.by ?? "an admin"} paused this profile's builds${state.paused.reason ? ` (“${state.paused.reason}”)` : ""}. It starts once an admin resumes them on the profile's page.`
+                    : state.waitingFor !== null
                     ? `Waiting for #${state.waitingFor} of this profile to finish: it runs one build at a time.`
                     : state.queuePosition === null
                       ? "Waiting for a worker…"

@@ -20,7 +20,8 @@ export type BuildTableRow = {
   startedAt: Date | null;
   finishedAt: Date | null;
   requestedBy: { name: string } | null;
-  profile: { id: string; name: string };
+  /** `pausedAt`: an admin paused the profile's builds (its queued ones wait for the resume). */
+  profile: { id: string; name: string; pausedAt?: Date | null };
   /** Set when an admin keeps the build forever (a release). */
   keptAt?: Date | null;
   /** A fork's pull request built by itself without the profile's secrets: not an app to ship. */
@@ -36,7 +37,7 @@ export type BuildTableRow = {
 /** How long it ran (so far, while running), or that it has not started (and when it likely will). */
 function duration(row: BuildTableRow): string {
   if (!row.startedAt) {
-    return row.expectedStartAt ? `starts ${etaWords(Date.parse(row.expectedStartAt), Date.now())}` : "not started";
+    return row.expectedStartAt ? `starts ${etaWords(Date.parse(row.expectedStartAt), Date.now())}` : row.status === "QUEUED" && row.profile.pausedAt ? "paused: waits for an admin to resume" : "not started";
   }
   return `${row.finishedAt ? "took" : "running for"} ${formatDuration((row.finishedAt ?? new Date()).getTime() - row.startedAt.getTime())}`;
 }

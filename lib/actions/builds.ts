@@ -6,12 +6,12 @@ import { cancelBuild, cancelQueued, rebuild, startBuild } from "@/lib/builds/ser
 import { noteUseFailure } from "@/lib/connections/health";
 import { problemViewerFor } from "@/lib/connections/service";
 import { problemForViewer } from "@/lib/shared/problems";
-import { setBuildKept, setNextBuildNumber, updateWorkflow } from "@/lib/data/builds";
+import { setBuildKept, setNextBuildNumber, setProfilePaused, updateWorkflow } from "@/lib/data/builds";
 import { clearCaches } from "@/lib/data/caches";
 import { action } from "@/lib/entry/action";
 import { isAppError } from "@/lib/errors";
 import { problemFromError } from "@/lib/repositories/connection-client";
-import { buildNumberSchema, cancelQueuedSchema, keepBuildSchema, rebuildSchema, startBuildFields, startBuildSchema, workflowFormSchema } from "@/lib/validation/builds";
+import { buildNumberSchema, cancelQueuedSchema, keepBuildSchema, pauseBuildsSchema, rebuildSchema, startBuildFields, startBuildSchema, workflowFormSchema } from "@/lib/validation/builds";
 import { errorState } from "@/lib/validation/form";
 import { flash } from "@/lib/entry/flash";
 
@@ -103,6 +103,28 @@ export const keepBuildAction = action(
     await setBuildKept(scope, build.id, input.keep);
     revalidatePath(`/builds/${build.id}`);
     return { status: "success", message: input.keep ? "Kept forever: its log and artifacts are never deleted." : `No longer kept: its log and artifacts follow the retention periods again.` };
+  },
+);
+
+/**
+ * Pause a profile's builds, or resume them (admins; lib/builds/README.md, "Paused profiles"):
+ * builds still queue while paused, and start once resumed.
+ */
+export const pauseBuildsAction = action(
+  { name: "builds.pause", permission: "workflow.update", target: "profile", form: { schema: pauseBuildsSchema, fields: ["pause", "reason"] }, unexpected: "Saving failed unexpectedly. Nothing was changed; try again." },
+  async ({ scope, target: profile, input }) => {
+    const { changed, queued } = await setProfilePaused(scope, profile.id, input.pause ? { reason: input.reason } : null);
+    revalidatePath(`/profiles/${profile.id}`);
+    revalidatePath("/profiles");
+    const builds = queued === 1 ? "1 build" : `${queued} builds`;
+    if (input.pause) {
+      const waiting = queued === 0 ? "" : ` The ${builds} already queued wait too.`;
+      return { status: "success", message: `${changed ? "Paused" : "Still paused"}: builds still queue, but none starts until an admin resumes them.${waiting}` };
+    }
+    return {
+      status: "success",
+      message: !changed ? "Its builds were not paused." : queued === 0 ? "Resumed: new builds start as usual." : `Resumed: the ${queued === 1 ? "build in its queue starts" : `${builds} in its queue start`} within seconds.`,
+    };
   },
 );
 

@@ -62,6 +62,8 @@ const LABELS: Record<string, string> = {
   "workflow.secret_file_saved": "Secret file saved",
   "workflow.secret_file_removed": "Secret file removed",
   "profile.caches_cleared": "Build caches cleared",
+  "profile.builds_paused": "Builds paused",
+  "profile.builds_resumed": "Builds resumed",
   "build.started": "Build started",
   "build.canceled": "Build canceled",
   "build.kept": "Build kept forever",
@@ -246,6 +248,10 @@ function describeData(action: string, data: Record<string, unknown>): string {
       return `${text(data.fileName) ?? "?"} ($${text(data.variable) ?? "?"})`;
     case "variable_group.updated":
       return `${name ?? ""}: ${[...(Array.isArray(data.changed) ? data.changed.filter((item) => item !== "variables").map(String) : []), ...variableChangeWords(data.variables)].join("; ") || "?"}`;
+    case "profile.builds_paused":
+      return `${name ?? ""}${text(data.reason) ? `: “${text(data.reason)}”` : ""}${text(data.queued) && data.queued !== 0 ? `; ${text(data.queued)} queued` : ""}`;
+    case "profile.builds_resumed":
+      return `${name ?? ""}${text(data.queued) && data.queued !== 0 ? `; ${text(data.queued)} queued builds start` : ""}`;
     case "profile.build_number_set":
       return `${name ?? ""}: next build #${text(data.from) ?? "?"} → #${text(data.to) ?? "?"}`;
     case "member.role_changed":

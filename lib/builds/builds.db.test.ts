@@ -785,6 +785,32 @@ describe("the build worker", () => {
     expect(audit?.data).toMatchObject({ oneAtATime: true });
   }, 120_000);
 
+  it("paused builds: they queue but no worker starts them, their page says who paused them and why, and they start once resumed", async () => {
+    const { updateWorkflow, getBuildState, expectedStarts, setProfilePaused } = await import("@/lib/data/builds");
+    const paused = await seedProfile("Wallet paused", DEFAULT_PATS.fabrikamFull);
+    await updateWorkflow(scope, paused, { steps: [{ name: "Build", command: "echo built" }], timeoutMinutes: 30, variables: [] });
+    expect(await setProfilePaused(scope, paused, { reason: "Xcode 17 upgrade on the Macs" })).toEqual({ changed: true, queued: 0 });
+    const build = await start({ branch: "main", profile: paused });
+    // Idle workers took its job and put it back, the build still queued.
+    await until("its job to be put back", async () => {
+      const rows = await database.prisma.$queryRawUnsafe<{ state: string }[]>(`SELECT state::text FROM pgboss.job WHERE id = $1::uuid`, build.id);
+      return rows.some((row) => row.state === "retry");
+    });
+    const { name } = await database.prisma.user.findUniqueOrThrow({ where: { id: seeded.adminId }, select: { name: true } });
+    expect(await getBuildState(scope, build.id)).toMatchObject({ status: "QUEUED", paused: { by: name, reason: "Xcode 17 upgrade on the Macs" }, expectedStartAt: null });
+    expect((await expectedStarts([build.id])).size).toBe(0);
+    expect((await database.prisma.build.findUniqueOrThrow({ where: { id: build.id } })).status).toBe("QUEUED");
+    // Pausing again changes nothing; resuming starts what waits.
+    expect(await setProfilePaused(scope, paused, { reason: "Xcode 17 upgrade on the Macs" })).toEqual({ changed: false, queued: 1 });
+    expect(await setProfilePaused(scope, paused, null)).toEqual({ changed: true, queued: 1 });
+    expect((await finished(build.id)).status).toBe("SUCCEEDED");
+    const audit = await database.prisma.auditEvent.findMany({ where: { targetId: paused, action: { in: ["profile.builds_paused", "profile.builds_resumed"] } }, orderBy: { createdAt: "asc" }, select: { action: true, data: true } });
+    expect(audit).toEqual([
+      { action: "profile.builds_paused", data: expect.objectContaining({ reason: "Xcode 17 upgrade on the Macs", queued: 0 }) },
+      { action: "profile.builds_resumed", data: expect.objectContaining({ queued: 1 }) },
+    ]);
+  }, 120_000);
+
   it("the time limit kills the whole process tree", async () => {
     const { createBuild } = await import("@/lib/data/builds");
     const { enqueue } = await import("@/lib/jobs/enqueue");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseAnsiLine, PLAIN_STYLE, stripAnsi } from "@/lib/shared/ansi";
-import { checkWorkflow, pullRequestLinkSchema, startBuildSchema } from "@/lib/validation/builds";
+import { checkWorkflow, pauseBuildsSchema, PAUSE_REASON_MAX, pullRequestLinkSchema, startBuildSchema } from "@/lib/validation/builds";
 import { checkFetchUrl, fetchConfig, fetchFailure } from "./git";
 import { maskList, maskSecrets } from "./log";
 import { cacheMember, cachePathProblem } from "@/lib/shared/workflow";
@@ -241,5 +241,16 @@ describe("git's fetch", () => {
     expect(fetchFailure("fatal: remote error: upload-pack: not our ref 0123", "exit 128").finding.id).toBe("commit_not_found");
     expect(fetchFailure("fatal: unable to access 'https://x/': SSL certificate problem: unable to get local issuer certificate", "exit 128").finding.id).toBe("tls_failed");
     expect(fetchFailure("something else", "git exited with 1").finding).toMatchObject({ id: "fetch_failed", detail: "git exited with 1" });
+  });
+});
+
+describe("pausing a profile's builds", () => {
+  it("takes an optional reason, trimmed, and refuses a long one by name", () => {
+    expect(pauseBuildsSchema.parse({ pause: "yes", reason: "  Xcode 17 upgrade  " })).toEqual({ pause: true, reason: "Xcode 17 upgrade" });
+    expect(pauseBuildsSchema.parse({ pause: "yes", reason: "   " })).toEqual({ pause: true, reason: null });
+    expect(pauseBuildsSchema.parse({ pause: "no" })).toEqual({ pause: false, reason: null });
+    const long = pauseBuildsSchema.safeParse({ pause: "yes", reason: "x".repeat(PAUSE_REASON_MAX + 1) });
+    expect(long.error?.issues[0]).toMatchObject({ path: ["reason"], message: expect.stringMatching(/^Reason must be at most 200 characters/) });
+    expect(pauseBuildsSchema.safeParse({ pause: "maybe" }).success).toBe(false);
   });
 });

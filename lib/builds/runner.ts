@@ -90,6 +90,8 @@ async function readStepsFile(workspace: string, file: string): Promise<{ ok: tru
 
 /** How often a build of a profile that runs one build at a time looks again whether it may start. */
 const SERIAL_RECHECK_SECONDS = 5;
+/** How often a build of a paused profile looks again (a resume starts it within this). */
+const PAUSED_RECHECK_SECONDS = 10;
 
 /** The handler of the builds.run queue. */
 export async function runBuildJob(payload: { buildId: string }, context: JobContext<"organization">): Promise<void> {
@@ -103,6 +105,10 @@ export async function runBuildJob(payload: { buildId: string }, context: JobCont
   if ("waitingFor" in claimed) {
     // The profile runs one build at a time: the job comes back when #N may have finished.
     throw new JobDeferred(SERIAL_RECHECK_SECONDS, `its profile runs one build at a time: waiting for #${claimed.waitingFor}`);
+  }
+  if ("paused" in claimed) {
+    // An admin paused the profile's builds: it stays queued until they resume them.
+    throw new JobDeferred(PAUSED_RECHECK_SECONDS, "its profile's builds are paused");
   }
   await requestReport(context.scope, claimed.id);
   await new BuildRun(context.scope, claimed, runId, context.signal).execute();

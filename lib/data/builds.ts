@@ -522,7 +522,7 @@ export const buildRow = {
   startedAt: true,
   finishedAt: true,
   requestedBy: { select: { name: true } },
-  profile: { select: { id: true, name: true } },
+  profile: { select: { id: true, name: true, pausedAt: true } },
   keptAt: true,
   retriedAs: { select: { number: true } },
   retryOf: { select: { number: true } },
@@ -652,11 +652,11 @@ export async function expectedStarts(buildIds: readonly string[]): Promise<Map<s
   const rows = await db.$queryRaw<{ kind: "queued" | "running"; id: string | null; wanted: boolean; pool: string; started_at: Date | null; typical: number | null }[]>`
     WITH target AS (
       SELECT b.id, b.pool FROM "Build" b JOIN "BuildProfile" p ON p.id = b."profileId"
-      WHERE b.id = ANY(${[...buildIds]}::uuid[]) AND b.status = 'QUEUED' AND NOT p."oneAtATime"),
+      WHERE b.id = ANY(${[...buildIds]}::uuid[]) AND b.status = 'QUEUED' AND NOT p."oneAtATime" AND p."pausedAt" IS NULL),
     queue AS (
       SELECT q.* FROM (SELECT DISTINCT pool FROM target) t, LATERAL (
-        SELECT q.id, q.pool, q."profileId", q."queuedAt" FROM "Build" q
-        WHERE q.status = 'QUEUED' AND q.pool = t.pool ORDER BY q."queuedAt", q.id LIMIT ${ETA_MAX_AHEAD + 1}) q),
+        SELECT q.id, q.pool, q."profileId", q."queuedAt" FROM "Build" q JOIN "BuildProfile" qp ON qp.id = q."profileId"
+        WHERE q.status = 'QUEUED' AND q.pool = t.pool AND qp."pausedAt" IS NULL ORDER BY q."queuedAt", q.id LIMIT ${ETA_MAX_AHEAD + 1}) q),
     running AS (SELECT r.pool, r."profileId", r."startedAt" FROM "Build" r WHERE r.status = 'RUNNING' AND r.pool IN (SELECT pool FROM target)),
     typical AS (
       SELECT p."profileId", (
@@ -706,7 +706,9 @@ export async function withExpectedStarts<T extends { id: string; status: string 
  */
 export async function queuePosition(buildId: string): Promise<number | null> {
   const rows = await db.$queryRaw<{ position: bigint | null }[]>`
-    SELECT CASE WHEN b.status = 'QUEUED' THEN (SELECT count(*) FROM "Build" q WHERE q.status = 'QUEUED' AND q.pool = b.pool AND (q."queuedAt", q.id) <= (b."queuedAt", b.id)) END AS position
+    SELECT CASE WHEN b.status = 'QUEUED' THEN (
+      SELECT count(*) FROM "Build" q JOIN "BuildProfile" qp ON qp.id = q."profileId"
+      WHERE q.status = 'QUEUED' AND q.pool = b.pool AND (q."queuedAt", q.id) <= (b."queuedAt", b.id) AND qp."pausedAt" IS NULL) END AS position
     FROM "Build" b WHERE b.id = ${buildId}::uuid`;
   const position = rows[0]?.position;
   return position === null || position === undefined ? null : Number(position);
@@ -726,7 +728,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
       profileId: true,
       number: true,
       workflowFile: true,
-      profile: { select: { oneAtATime: true } },
+      profile: { select: { oneAtATime: true, pausedAt: true, pauseReason: true, pausedBy: { select: { name: true } } } },
       stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true } },
     },
   });
@@ -737,6 +739,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
   return {
     status: build.status,
     waitingFor: queued && build.profile.oneAtATime ? await db.$transaction((tx) => serialBlocker(tx, build.profileId, build.number)) : null,
+    paused: queued ? pauseOf(build.profile) : null,
     statusReason: build.statusReason,
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,
@@ -999,7 +1002,8 @@ export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; 
 export async function noticeStrandedPools(waitingSince: Date, livePools: readonly string[]): Promise<number> {
   const stuck = await db.build.groupBy({
     by: ["organizationId", "pool"],
-    where: { status: "QUEUED", queuedAt: { lt: waitingSince }, cancelRequestedAt: null, pool: { notIn: [...livePools] } },
+    // A paused profile's builds wait for an admin, not for a worker.
+    where: { status: "QUEUED", queuedAt: { lt: waitingSince }, cancelRequestedAt: null, pool: { notIn: [...livePools] }, profile: { pausedAt: null } },
     _count: { _all: true },
   });
   let made = 0;
@@ -1064,6 +1068,41 @@ export async function setBuildKept(scope: Scope, id: string, keep: boolean): Pro
     }
     await tx.build.update({ where: { id }, data: keep ? { keptAt: new Date(), keptById: actor.userId } : { keptAt: null, keptById: null } });
     await recordAudit(scope, { action: keep ? "build.kept" : "build.unkept", targetType: "build", targetId: id, data: { profile: build.profile.name, number: build.number } }, tx);
+  });
+}
+
+/** Who paused a profile's builds, when and why (a queued build's page and the profile's say it). */
+export type ProfilePause = { since: string; by: string | null; reason: string | null };
+
+function pauseOf(profile: { pausedAt: Date | null; pauseReason: string | null; pausedBy: { name: string } | null }): ProfilePause | null {
+  return profile.pausedAt ? { since: profile.pausedAt.toISOString(), by: profile.pausedBy?.name ?? null, reason: profile.pauseReason } : null;
+}
+
+/**
+ * Pauses a profile's builds (admins; lib/builds/README.md, "Paused profiles"), or resumes them
+ * (`pause` null): while paused, builds queue as usual (nothing a push or the schedule starts is
+ * lost) and no worker starts them. Audited when it changes. Returns whether it changed and how
+ * many of its builds are queued (they start once resumed).
+ */
+export async function setProfilePaused(scope: Scope, profileId: string, pause: { reason: string | null } | null): Promise<{ changed: boolean; queued: number }> {
+  if (!can(scope, "workflow.update")) {
+    throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
+  }
+  const actor = requireUserActor(scope);
+  return db.$transaction(async (tx) => {
+    await lockProfile(tx, scope, profileId);
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true, pausedAt: true, pauseReason: true } });
+    const queued = await tx.build.count({ where: { profileId, status: "QUEUED" } });
+    // Pausing again only changes the reason (audited as a pause); resuming what runs changes nothing.
+    if (pause === null ? profile.pausedAt === null : profile.pausedAt !== null && profile.pauseReason === pause.reason) {
+      return { changed: false, queued };
+    }
+    await tx.buildProfile.update({
+      where: { id: profileId },
+      data: pause ? { pausedAt: profile.pausedAt ?? new Date(), pausedById: actor.userId, pauseReason: pause.reason } : { pausedAt: null, pausedById: null, pauseReason: null },
+    });
+    await recordAudit(scope, { action: pause ? "profile.builds_paused" : "profile.builds_resumed", targetType: "build_profile", targetId: profileId, data: { name: profile.name, reason: pause?.reason ?? null, queued } }, tx);
+    return { changed: true, queued };
   });
 }
 
@@ -1174,6 +1213,11 @@ async function serialBlocker(tx: Tx, profileId: string, number: number): Promise
   return rows[0]?.number ?? null;
 }
 
+/** How many of a profile's builds are queued (a paused profile's page says how many wait). */
+export async function queuedBuildCount(scope: Scope, profileId: string): Promise<number> {
+  return db.build.count({ where: { organizationId: scope.organizationId, profileId, status: "QUEUED" } });
+}
+
 /** How many queued builds one "Cancel the queued builds" cancels (the rest: press it again). */
 export const CANCEL_QUEUED_MAX = 200;
 
@@ -1194,11 +1238,19 @@ export async function queuedBuildIds(scope: Scope, filter: { profileId?: string 
  * build at a time and another of its builds runs or is older in the queue. The profile's row lock
  * makes two workers' claims of its builds take turns.
  */
-export async function claimBuild(scope: Scope, id: string, runId: string, worker: { host: string; pid: number }): Promise<ClaimedBuild | null | { waitingFor: number }> {
+export async function claimBuild(scope: Scope, id: string, runId: string, worker: { host: string; pid: number }): Promise<ClaimedBuild | null | { waitingFor: number } | { paused: ProfilePause }> {
   return db.$transaction(async (tx) => {
-    const queued = await tx.build.findFirst({ where: { id, organizationId: scope.organizationId, status: "QUEUED" }, select: { profileId: true, number: true, profile: { select: { oneAtATime: true } } } });
+    const queued = await tx.build.findFirst({
+      where: { id, organizationId: scope.organizationId, status: "QUEUED" },
+      select: { profileId: true, number: true, profile: { select: { oneAtATime: true, pausedAt: true, pauseReason: true, pausedBy: { select: { name: true } } } } },
+    });
     if (!queued) {
       return null;
+    }
+    // Paused by an admin: it stays queued (a resume that commits meanwhile is seen at the next look).
+    const paused = pauseOf(queued.profile);
+    if (paused) {
+      return { paused };
     }
     if (queued.profile.oneAtATime) {
       await lockProfile(tx, scope, queued.profileId);

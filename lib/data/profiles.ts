@@ -35,6 +35,10 @@ const profileView = {
   connectionId: true,
   disconnectedAt: true,
   disconnectedConnectionName: true,
+  // "Pause builds": when, by whom and why (null: its builds start as usual).
+  pausedAt: true,
+  pauseReason: true,
+  pausedBy: { select: { name: true } },
   connection: {
     select: {
       ...connectionTargetSelect,

@@ -146,6 +146,20 @@ export const shareProfileSchema = z.object({
 /** Keep forever, or stop keeping (the button says which). */
 export const keepBuildSchema = z.object({ keep: yesNoField });
 
+/** The longest reason for pausing a profile's builds (shown on its page and its queued builds'). */
+export const PAUSE_REASON_MAX = 200;
+
+/** Pause a profile's builds (with why, optional), or resume them (the button says which). */
+export const pauseBuildsSchema = z.object({
+  pause: yesNoField,
+  reason: z
+    .string()
+    .trim()
+    .max(PAUSE_REASON_MAX, `Reason must be at most ${PAUSE_REASON_MAX} characters: say why in a few words, such as “Xcode 17 upgrade on the Macs”.`)
+    .optional()
+    .transform((value) => value || null),
+});
+
 /**
  * The largest build number Keel gives: Google Play's largest versionCode, so that a number used
  * as one is always accepted (and within PostgreSQL's integer with room for millions of builds).

@@ -174,6 +174,11 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                             {shortBranchName(profile.defaultBranch)} is red
                           </Badge>
                         ) : null}
+                        {profile.pausedAt ? (
+                          <Badge tone="warning" className="ml-2">
+                            Builds paused
+                          </Badge>
+                        ) : null}
                         {watched.has(profile.id) ? (
                           <Badge tone="info" className="ml-2">
                             {watched.get(profile.id)!.everyBuild ? "Watching every build" : "Watching"}

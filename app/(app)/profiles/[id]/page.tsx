@@ -30,7 +30,8 @@ import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { PageHeader } from "@/components/ui/page-header";
-import { startBuildAction } from "@/lib/actions/builds";
+import { pauseBuildsAction, startBuildAction } from "@/lib/actions/builds";
+import { PauseBuildsForm } from "@/components/profiles/pause-builds-form";
 import { setBadgeAction } from "@/lib/actions/badges";
 import { removeTesterDeviceAction, shareProfileAction, unshareProfileAction } from "@/lib/actions/shares";
 import { ProfileShareCard } from "@/components/builds/share-card";
@@ -44,7 +45,7 @@ import { removeChatAction, saveChatAction, testChatAction } from "@/lib/actions/
 import { deleteProfileAction, duplicateProfileAction, rebindProfileAction, watchProfileAction } from "@/lib/actions/profiles";
 import { WatchForm } from "@/components/profiles/watch-form";
 import { buildStats, builtWords, describeBuildStats, formatDuration } from "@/lib/shared/builds";
-import { recentFinishedBuilds, withExpectedStarts } from "@/lib/data/builds";
+import { queuedBuildCount, recentFinishedBuilds, withExpectedStarts } from "@/lib/data/builds";
 import { isolatedWorkers } from "@/lib/data/jobs";
 import { latestSuccessfulArtifacts } from "@/lib/data/artifacts";
 import { requireScope } from "@/lib/auth/guards";
@@ -105,7 +106,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
   const canShare = can(scope, "build.share");
   // Forks built without secrets run only on workers with a build user: whether the pool has one.
   const forksWithoutSecrets = triggersAreAutomatic(triggers) && triggers.pullRequest.enabled && forkMode(triggers) === "withoutSecrets";
-  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices, watch, buildEmails, listedBuilds, isolated, repositoryProfiles] = await Promise.all([
+  const [hookRows, viewer, recent, latestApp, standingShares, endingFiles, testerDevices, watch, buildEmails, listedBuilds, isolated, repositoryProfiles, queuedCount] = await Promise.all([
     connection ? listHookSubscriptions(scope, { connectionId: connection.id, repositoryId: profile.repositoryId }) : [],
     connection ? problemViewerFor(scope, connection) : null,
     buildCount > 0 ? recentFinishedBuilds(scope, profile.id) : [],
@@ -119,6 +120,8 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
     forksWithoutSecrets ? isolatedWorkers(workflow.pool, 3 * getEnv().KEEL_WORKER_HEARTBEAT_MS) : null,
     // The other profiles of the repository: whose builds this one may build after.
     connection ? listRepositoryProfiles(scope, connection.id, profile.repositoryId) : [],
+    // Paused: how many builds wait for the resume.
+    profile.pausedAt ? queuedBuildCount(scope, profile.id) : 0,
   ]);
   const siblings = repositoryProfiles.filter((other) => other.id !== profile.id).map((other) => ({ id: other.id, name: other.name }));
   const after = afterOf(triggers);
@@ -165,6 +168,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         actions={
           <>
             {can(scope, "profile.watch") ? <WatchForm action={watchProfileAction.bind(null, profile.id)} current={watch.choice} /> : null}
+            {canEditWorkflow && connection ? <PauseBuildsForm action={pauseBuildsAction.bind(null, profile.id)} paused={profile.pausedAt !== null} /> : null}
             {canEdit ? (
               <Link href={`/profiles/${profile.id}/edit`} className={buttonClasses("secondary")}>
                 Edit
@@ -215,6 +219,18 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             <Link href={`/connections/${connection.id}`} className="font-medium underline">
               Open the connection
             </Link>
+          </p>
+        </Alert>
+      ) : null}
+      {profile.pausedAt ? (
+        <Alert tone="warning" title="Builds of this profile are paused" className="mb-6">
+          <p>
+            {profile.pausedBy ? `${profile.pausedBy.name} paused them` : "An admin paused them"} on {when(profile.pausedAt)}
+            {profile.pauseReason ? <>: “{profile.pauseReason}”</> : null}.
+          </p>
+          <p className="mt-1">
+            Builds still queue — pushes, pull requests, the schedule and people start them as usual — but no worker starts them{queuedCount > 0 ? ` (${queuedCount === 1 ? "1 build waits" : `${queuedCount} builds wait`})` : ""}.{" "}
+            {canEditWorkflow ? "Resume builds (above) when it is over." : "An admin resumes them; ask one if a build cannot wait."}
           </p>
         </Alert>
       ) : null}
@@ -293,7 +309,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                 <p className="text-sm text-slate-600">No builds yet. {canStart ? "Choose a branch above and start the first one." : ""}</p>
               ) : (
                 <>
-                  <BuildTable rows={listedBuilds.map((build) => ({ ...build, profile: { id: profile.id, name: profile.name } }))} caption={`Latest builds of ${profile.name}`} showProfile={false} />
+                  <BuildTable rows={listedBuilds.map((build) => ({ ...build, profile: { id: profile.id, name: profile.name, pausedAt: profile.pausedAt } }))} caption={`Latest builds of ${profile.name}`} showProfile={false} />
                   <p className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
                     {buildCount > builds.length ? (
                       <Link href={`/builds?profile=${profile.id}`} className="font-medium text-brand-700 underline">

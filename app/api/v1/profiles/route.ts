@@ -32,6 +32,8 @@ export const GET = tokenRoute({ name: "api.v1.profiles.list", permission: "profi
       repository: profile.repositoryName,
       defaultBranch: profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null,
       connected: profile.connectionId !== null,
+      // An admin paused its builds: they queue but do not start until resumed (null: they start as usual).
+      paused: profile.pausedAt ? { since: profile.pausedAt.toISOString(), by: profile.pausedBy?.name ?? null, reason: profile.pauseReason } : null,
       webUrl: `${origin}/profiles/${profile.id}`,
       buildsUrl: `${origin}/api/v1/profiles/${profile.id}/builds`,
     })),
