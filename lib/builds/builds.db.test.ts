@@ -799,6 +799,12 @@ describe("the build worker", () => {
     const { name } = await database.prisma.user.findUniqueOrThrow({ where: { id: seeded.adminId }, select: { name: true } });
     expect(await getBuildState(scope, build.id)).toMatchObject({ status: "QUEUED", paused: { by: name, reason: "Xcode 17 upgrade on the Macs" }, expectedStartAt: null });
     expect((await expectedStarts([build.id])).size).toBe(0);
+    // Azure DevOps shows the commit's author why it does not start.
+    await until("the queued commit status", async () => emulator.control.statuses().some((status) => status.targetUrl === `https://keel.test/builds/${build.id}`));
+    expect(emulator.control.statuses().find((status) => status.targetUrl === `https://keel.test/builds/${build.id}`)).toMatchObject({
+      state: "pending",
+      description: `Keel build #${build.number} is queued: an admin paused this profile's builds (Xcode 17 upgrade on the Macs); it starts once they are resumed`,
+    });
     expect((await database.prisma.build.findUniqueOrThrow({ where: { id: build.id } })).status).toBe("QUEUED");
     // Pausing again changes nothing; resuming starts what waits.
     expect(await setProfilePaused(scope, paused, { reason: "Xcode 17 upgrade on the Macs" })).toEqual({ changed: false, queued: 1 });

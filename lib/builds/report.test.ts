@@ -28,16 +28,16 @@ describe("the pull-request comment", () => {
       testSummary: tests,
     };
     const histories = failureHistories(tests, [], [run("r", 13, ["testBalance", "testLogin"], build.commitId)], run("m", 9, ["testLogin"]));
-    const content = commentText({ build, profile: { id: "p", name: "Wallet PRs", projectId: "x", repositoryId: "y", connectionId: null }, artifacts: [], artifactCount: 0 }, "FAILED", [], histories);
+    const content = commentText({ build, profile: { id: "p", name: "Wallet PRs", projectId: "x", repositoryId: "y", connectionId: null, pausedAt: null, pauseReason: null }, artifacts: [], artifactCount: 0 }, "FAILED", [], histories);
     expect(content).toContain("Tests: 10 tests: 6 passed, 4 failed — `WalletTests › testBalance` (new), `WalletTests › testLogin` (fails on main too), `WalletTests › testSync` (flaky) and 1 more");
     // The lines that say why are quoted, with a link to the first in the log.
-    const failed = commentText({ build, profile: { id: "p", name: "Wallet PRs", projectId: "x", repositoryId: "y", connectionId: null }, artifacts: [], artifactCount: 0 }, "FAILED", [
+    const failed = commentText({ build, profile: { id: "p", name: "Wallet PRs", projectId: "x", repositoryId: "y", connectionId: null, pausedAt: null, pauseReason: null }, artifacts: [], artifactCount: 0 }, "FAILED", [
       { seq: 1_203, text: "WalletTests.swift:12: error: XCTAssertEqual failed" },
     ]);
     expect(failed).toContain("```text\nWalletTests.swift:12: error: XCTAssertEqual failed\n```\n\n[See it in the log](");
     expect(failed).toMatch(/\[See it in the log\]\(https?:\/\/[^)]+\/builds\/b0000000-0000-4000-8000-000000000000#L1204\)/);
     // Without a history, the names alone, as before.
-    expect(commentText({ build, profile: { id: "p", name: "Wallet PRs", projectId: "x", repositoryId: "y", connectionId: null }, artifacts: [], artifactCount: 0 }, "FAILED")).toContain(
+    expect(commentText({ build, profile: { id: "p", name: "Wallet PRs", projectId: "x", repositoryId: "y", connectionId: null, pausedAt: null, pauseReason: null }, artifacts: [], artifactCount: 0 }, "FAILED")).toContain(
       "— `WalletTests › testBalance`, `WalletTests › testLogin`, `WalletTests › testSync` and 1 more",
     );
   });

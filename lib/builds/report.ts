@@ -96,7 +96,10 @@ function describe(target: ReportTarget, status: string): string {
   const took = build.startedAt && build.finishedAt ? ` in ${formatDuration(build.finishedAt.getTime() - build.startedAt.getTime())}` : "";
   switch (status) {
     case "QUEUED":
-      return `Keel build #${build.number} is queued`;
+      // Queued while an admin paused the profile: the pull request's author learns why it does not start.
+      return target.profile.pausedAt
+        ? `Keel build #${build.number} is queued: an admin paused this profile's builds${target.profile.pauseReason ? ` (${target.profile.pauseReason})` : ""}; it starts once they are resumed`.slice(0, 250)
+        : `Keel build #${build.number} is queued`;
     case "RUNNING":
       return `Keel build #${build.number} is running`;
     case "SUCCEEDED":

@@ -1798,7 +1798,8 @@ export type ReportTarget = {
   /** The first artifacts the build kept (path order), and how many it kept: the PR comment names them. */
   artifacts: { path: string; size: number }[];
   artifactCount: number;
-  profile: { id: string; name: string; projectId: string; repositoryId: string; connectionId: string | null };
+  /** `pausedAt`, `pauseReason`: an admin paused its builds (a queued status says so). */
+  profile: { id: string; name: string; projectId: string; repositoryId: string; connectionId: string | null; pausedAt: Date | null; pauseReason: string | null };
   reports: { id: string; seq: number; kind: BuildReportKind; buildStatus: BuildStatus; attempts: number }[];
 };
 
@@ -1820,7 +1821,7 @@ export async function pendingReports(scope: Scope, buildId: string): Promise<Rep
       finishedAt: true,
       statusReason: true,
       testSummary: true,
-      profile: { select: { id: true, name: true, projectId: true, repositoryId: true, connectionId: true } },
+      profile: { select: { id: true, name: true, projectId: true, repositoryId: true, connectionId: true, pausedAt: true, pauseReason: true } },
       reports: { where: { state: { not: "SENT" } }, orderBy: { seq: "asc" }, select: { id: true, seq: true, kind: true, buildStatus: true, attempts: true } },
       artifacts: { where: { complete: true }, orderBy: { path: "asc" }, take: 5, select: { path: true, size: true } },
       _count: { select: { artifacts: { where: { complete: true } } } },
