@@ -7,6 +7,8 @@ export type QueueStatus = {
   draining?: number;
   queued: number;
   running: number;
+  /** Of the queued builds, those whose profile an admin paused (no worker starts them until resumed). */
+  paused?: number;
   /** Queued builds per build pool. */
   byPool?: Array<{ pool: string; queued: number }>;
   /** The build pools live workers build for. */
@@ -19,7 +21,7 @@ export type QueueStatus = {
  * queued build otherwise only says "waiting").
  */
 export function QueueStatusLine({ status, className }: { status: QueueStatus; className?: string }) {
-  if (status.queued > 0 && status.workers === 0) {
+  if (status.queued > (status.paused ?? 0) && status.workers === 0) {
     return <NoWorkerAlert className={className} />;
   }
   const served = new Set(status.pools ?? []);
@@ -28,7 +30,7 @@ export function QueueStatusLine({ status, className }: { status: QueueStatus; cl
     <>
       <p className={`text-sm text-slate-600 ${className ?? ""}`} data-testid="queue-status">
         {status.workers === 0 ? "No worker is running" : `${status.workers} worker${status.workers === 1 ? "" : "s"} online${status.draining ? ` (${status.draining} draining: ${status.draining === 1 ? "it takes" : "they take"} no new builds)` : ""}`} ·{" "}
-        {status.running} running · {status.queued} queued
+        {status.running} running · {status.queued} queued{status.paused ? ` (${status.paused} of them paused by an admin)` : ""}
         {served.size > 1 || (served.size === 1 && !served.has(DEFAULT_POOL)) ? ` · build pools: ${[...served].join(", ")}` : ""}
       </p>
       {stranded.map((entry) => (

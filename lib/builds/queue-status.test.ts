@@ -18,6 +18,11 @@ describe("the queue status line", () => {
   it("otherwise counts workers, running and queued builds", () => {
     expect(render({ workers: 2, queued: 3, running: 1 })).toContain("2 workers online · 1 running · 3 queued");
     expect(render({ workers: 1, queued: 0, running: 0 })).toContain("1 worker online · 0 running · 0 queued");
+    // Builds of paused profiles are counted as what they are, and raise no alarm about workers.
+    expect(render({ workers: 1, queued: 3, paused: 2, running: 0 })).toContain("1 worker online · 0 running · 3 queued (2 of them paused by an admin)");
+    const pausedOnly = render({ workers: 0, queued: 2, paused: 2, running: 0 });
+    expect(pausedOnly).toContain("No worker is running · 0 running · 2 queued (2 of them paused by an admin)");
+    expect(pausedOnly).not.toContain("builds wait");
     // Nothing waits: no alarm even without a worker.
     const idle = render({ workers: 0, queued: 0, running: 0 });
     expect(idle).toContain("No worker is running · 0 running · 0 queued");

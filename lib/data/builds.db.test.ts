@@ -562,6 +562,17 @@ describe("build pools' queues", () => {
     expect(await queuePosition(mac1)).toBeNull();
     expect(await queuePosition(mac2)).toBe(1);
     expect((await buildQueueCounts(admin)).byPool.find((entry) => entry.pool === "macos")).toEqual({ pool: "macos", queued: 1, running: 1 });
+    // An admin pauses the profile: its queued builds hold no place (workers pass them by) and are counted as paused.
+    const queuedOfProfile = await database.prisma.build.count({ where: { profileId, status: "QUEUED" } });
+    await database.prisma.buildProfile.update({ where: { id: profileId }, data: { pausedAt: new Date() } });
+    try {
+      expect(await queuePosition(mac2)).toBeNull();
+      expect((await buildQueueCounts(admin)).paused).toBe(queuedOfProfile);
+    } finally {
+      await database.prisma.buildProfile.update({ where: { id: profileId }, data: { pausedAt: null } });
+    }
+    expect(await queuePosition(mac2)).toBe(1);
+    expect((await buildQueueCounts(admin)).paused).toBe(0);
   });
 });
 

@@ -701,15 +701,15 @@ export async function withExpectedStarts<T extends { id: string; status: string 
 
 /**
  * The 1-based place of a queued build in its build pool's queue (oldest first), or null when it
- * is not queued. Global by nature: the workers are shared by every organization, so builds of
+ * is not queued or its profile is paused (paused builds hold no place: workers pass them by). Global by nature: the workers are shared by every organization, so builds of
  * others in the same pool count — only their number is used, nothing of them is shown.
  */
 export async function queuePosition(buildId: string): Promise<number | null> {
   const rows = await db.$queryRaw<{ position: bigint | null }[]>`
-    SELECT CASE WHEN b.status = 'QUEUED' THEN (
+    SELECT CASE WHEN b.status = 'QUEUED' AND p."pausedAt" IS NULL THEN (
       SELECT count(*) FROM "Build" q JOIN "BuildProfile" qp ON qp.id = q."profileId"
       WHERE q.status = 'QUEUED' AND q.pool = b.pool AND (q."queuedAt", q.id) <= (b."queuedAt", b.id) AND qp."pausedAt" IS NULL) END AS position
-    FROM "Build" b WHERE b.id = ${buildId}::uuid`;
+    FROM "Build" b JOIN "BuildProfile" p ON p.id = b."profileId" WHERE b.id = ${buildId}::uuid`;
   const position = rows[0]?.position;
   return position === null || position === undefined ? null : Number(position);
 }
@@ -979,9 +979,15 @@ export async function recentFinishedBuilds(scope: Scope, profileId: string, take
 /** One build pool's share of the organization's queued and running builds. */
 export type PoolCounts = { pool: string; queued: number; running: number };
 
-/** How many of the organization's builds wait in the queue and how many run now, in all and per build pool. */
-export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; running: number; byPool: PoolCounts[] }> {
-  const rows = await db.build.groupBy({ by: ["status", "pool"], where: { organizationId: scope.organizationId, status: { in: ["QUEUED", "RUNNING"] } }, _count: { _all: true } });
+/**
+ * How many of the organization's builds wait in the queue and how many run now, in all and per
+ * build pool, and how many of the queued ones wait because an admin paused their profile.
+ */
+export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; running: number; paused: number; byPool: PoolCounts[] }> {
+  const [rows, paused] = await Promise.all([
+    db.build.groupBy({ by: ["status", "pool"], where: { organizationId: scope.organizationId, status: { in: ["QUEUED", "RUNNING"] } }, _count: { _all: true } }),
+    db.build.count({ where: { organizationId: scope.organizationId, status: "QUEUED", profile: { pausedAt: { not: null } } } }),
+  ]);
   // Per build pool too: a pool whose builds wait with no live worker is named on the pages.
   const byPool = new Map<string, PoolCounts>();
   for (const row of rows) {
@@ -990,7 +996,7 @@ export async function buildQueueCounts(scope: Scope): Promise<{ queued: number; 
     byPool.set(row.pool, entry);
   }
   const pools = [...byPool.values()].sort((a, b) => a.pool.localeCompare(b.pool, "en"));
-  return { queued: pools.reduce((sum, entry) => sum + entry.queued, 0), running: pools.reduce((sum, entry) => sum + entry.running, 0), byPool: pools };
+  return { queued: pools.reduce((sum, entry) => sum + entry.queued, 0), running: pools.reduce((sum, entry) => sum + entry.running, 0), paused, byPool: pools };
 }
 
 /**

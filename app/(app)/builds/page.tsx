@@ -67,7 +67,7 @@ export default async function BuildsPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <PageHeader title="Builds" description="Every build of your organization's profiles, newest first." />
-      {empty ? null : <QueueStatusLine status={{ workers: workers.live, draining: workers.draining, queued: queue.queued, running: queue.running, byPool: queue.byPool, pools: workers.pools }} className="mb-4" />}
+      {empty ? null : <QueueStatusLine status={{ workers: workers.live, draining: workers.draining, queued: queue.queued, paused: queue.paused, running: queue.running, byPool: queue.byPool, pools: workers.pools }} className="mb-4" />}
       {queue.queued >= 2 && can(scope, "build.cancel_queued") ? (
         // A flood of queued builds (a bad trigger, a mass merge) is stopped in one go, not one page of Cancel at a time.
         <ActionButton
