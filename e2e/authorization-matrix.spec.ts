@@ -228,6 +228,8 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/secret-files.ts#removeSecretFileAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId, randomUUID()]) },
   "lib/actions/builds.ts#clearCachesAction": { expect: ADMIN_TARGET, call: async (f) => noForm([f.profileId]) },
   // Resume (the fixture's profile is not paused: the admin's call changes nothing, and other rows' builds still start).
+  // Every build (the fixture's profile's setting already): the admin's call changes nothing.
+  "lib/actions/builds.ts#secretRefsAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { who: "every" } }) },
   "lib/actions/builds.ts#pauseBuildsAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { pause: "no", reason: "" } }) },
   // Above any number the fixture's profile has given (its seeded builds count from 1001; the same number again changes nothing, and is allowed too).
   "lib/actions/builds.ts#setBuildNumberAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [f.profileId], form: { nextNumber: "50000" } }) },

@@ -895,6 +895,39 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin gives the secrets only to the default branch: a feature branch's build runs without them and says why", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Guarded"));
+    try {
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { workflowSteps: [{ name: "Build", command: "echo built" }] } });
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow`);
+      const form = page.getByRole("form", { name: "Who gets the secrets" });
+      await expect(form.getByRole("radio", { name: /^Every build/ })).toBeChecked();
+      await form.getByRole("radio", { name: /^Only builds of these branches and tags/ }).check();
+      // A pattern with a space is refused by name, and what was typed stays.
+      await form.getByRole("textbox", { name: "Branches" }).fill("main\nbad branch");
+      await form.getByRole("button", { name: "Save" }).click();
+      await expect(form.getByText(/Branches: “bad branch” — /).first()).toBeVisible();
+      await expect(form.getByRole("textbox", { name: "Branches" })).toHaveValue("main\nbad branch");
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).secretRefs).toBeNull();
+      await form.getByRole("textbox", { name: "Branches" }).fill("");
+      await form.getByRole("button", { name: "Save" }).click();
+      await expect(form.getByText("Saved. From the next build, only builds of these branches and tags get the secrets")).toBeVisible();
+      await expect(page.getByRole("region", { name: "Who gets the secrets" })).toContainText("Only builds of the default branch (main) get the secret variables");
+      await expectNoSeriousA11yViolations(page, "who gets the secrets");
+
+      const buildId = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.slow);
+      await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByText(`Not given to this build: the branch ${DEFAULT_BUILD_BRANCHES.slow} is not one of them: only builds of the default branch (main) get them`)).toBeVisible();
+      await expect(page.getByTestId("build-log")).toContainText(`Without the profile's secrets: the branch ${DEFAULT_BUILD_BRANCHES.slow} is not one of them`);
+      expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).secretsWithheldFor).toBe("REF");
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("table", { name: `Latest builds of ${profile.name}` }).getByRole("row").filter({ hasText: "no secrets" })).toHaveCount(1);
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("an admin pauses a profile's builds: one started meanwhile waits, saying who paused them and why, and runs once they are resumed", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Paused"));
     try {

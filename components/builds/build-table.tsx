@@ -26,6 +26,8 @@ export type BuildTableRow = {
   keptAt?: Date | null;
   /** A fork's pull request built by itself without the profile's secrets: not an app to ship. */
   secretsWithheld?: boolean;
+  /** Why: a fork's pull request (FORK), or a branch the profile gives no secrets (REF). */
+  secretsWithheldFor?: "FORK" | "REF" | null;
   /** The build its profile started again in its place when its worker was lost, and the other way round. */
   retriedAs?: { number: number } | null;
   retryOf?: { number: number } | null;
@@ -68,7 +70,7 @@ export function BuildTable({ rows, caption, showProfile }: { rows: BuildTableRow
               #{row.number}
             </Link>
             {row.keptAt ? <span className="block text-xs text-slate-600">kept forever</span> : null}
-            {row.secretsWithheld ? <span className="block whitespace-nowrap text-xs text-slate-600">fork, no secrets</span> : null}
+            {row.secretsWithheld ? <span className="block whitespace-nowrap text-xs text-slate-600">{row.secretsWithheldFor === "REF" ? "no secrets" : "fork, no secrets"}</span> : null}
             {/* An error that is already being dealt with: the worker was lost and the build runs again. */}
             {row.retriedAs ? <span className="block whitespace-nowrap text-xs text-slate-600">started again as #{row.retriedAs.number}</span> : null}
             {row.retryOf ? <span className="block whitespace-nowrap text-xs text-slate-600">again for #{row.retryOf.number}</span> : null}

@@ -6,7 +6,8 @@ import { cancelBuild, cancelQueued, rebuild, startBuild } from "@/lib/builds/ser
 import { noteUseFailure } from "@/lib/connections/health";
 import { problemViewerFor } from "@/lib/connections/service";
 import { problemForViewer } from "@/lib/shared/problems";
-import { setBuildKept, setNextBuildNumber, setProfilePaused, updateWorkflow } from "@/lib/data/builds";
+import { setBuildKept, setNextBuildNumber, setProfilePaused, setSecretRefs, updateWorkflow } from "@/lib/data/builds";
+import { secretRefsFields, secretRefsFormSchema } from "@/lib/validation/secret-refs";
 import { clearCaches } from "@/lib/data/caches";
 import { action } from "@/lib/entry/action";
 import { isAppError } from "@/lib/errors";
@@ -124,6 +125,31 @@ export const pauseBuildsAction = action(
     return {
       status: "success",
       message: !changed ? "Its builds were not paused." : queued === 0 ? "Resumed: new builds start as usual." : `Resumed: the ${queued === 1 ? "build in its queue starts" : `${builds} in its queue start`} within seconds.`,
+    };
+  },
+);
+
+/**
+ * Which builds get the profile's secrets (admins; lib/builds/README.md, "Secrets only for some
+ * branches"): every build, or only those of the branches and tags named.
+ */
+export const secretRefsAction = action(
+  {
+    name: "builds.secrets_for",
+    permission: "workflow.update",
+    target: "profile",
+    form: { schema: secretRefsFormSchema, fields: [...secretRefsFields] },
+    unexpected: "Saving failed unexpectedly. Nothing was changed; try again.",
+  },
+  async ({ scope, target: profile, input }) => {
+    const { changed } = await setSecretRefs(scope, profile.id, input);
+    revalidatePath(`/profiles/${profile.id}/workflow`);
+    if (!changed) {
+      return { status: "success", message: "Nothing changed." };
+    }
+    return {
+      status: "success",
+      message: input === null ? "Saved. Every build gets the secrets, as before." : "Saved. From the next build, only builds of these branches and tags get the secrets; the others run without them.",
     };
   },
 );

@@ -63,6 +63,7 @@ const LABELS: Record<string, string> = {
   "workflow.secret_file_removed": "Secret file removed",
   "profile.caches_cleared": "Build caches cleared",
   "profile.builds_paused": "Builds paused",
+  "workflow.secrets_for": "Who gets the secrets changed",
   "profile.builds_resumed": "Builds resumed",
   "build.started": "Build started",
   "build.canceled": "Build canceled",
@@ -250,6 +251,8 @@ function describeData(action: string, data: Record<string, unknown>): string {
       return `${name ?? ""}: ${[...(Array.isArray(data.changed) ? data.changed.filter((item) => item !== "variables").map(String) : []), ...variableChangeWords(data.variables)].join("; ") || "?"}`;
     case "profile.builds_paused":
       return `${name ?? ""}${text(data.reason) ? `: “${text(data.reason)}”` : ""}${text(data.queued) && data.queued !== 0 ? `; ${text(data.queued)} queued` : ""}`;
+    case "workflow.secrets_for":
+      return `${name ?? ""}: ${text(data.secretsFor) ?? "?"}`;
     case "profile.builds_resumed":
       return `${name ?? ""}${text(data.queued) && data.queued !== 0 ? `; ${text(data.queued)} queued builds start` : ""}`;
     case "profile.build_number_set":

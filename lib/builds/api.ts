@@ -3,7 +3,7 @@ import type { ArtifactView } from "@/lib/data/artifacts";
 import type { BuildRow, BuildView } from "@/lib/data/builds";
 import { changesJson } from "@/lib/shared/build-changes";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
-import { targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
+import { secretsWithheldBecause, targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
 import type { FailureLine } from "@/lib/shared/log-errors";
 import { shortBranchName } from "@/lib/shared/names";
 import { historyKind, testSummaryOf, type FailureHistory } from "@/lib/shared/tests";
@@ -33,6 +33,8 @@ export function buildSummaryJson(build: BuildRow | BuildView, origin: string) {
     targetBranch: targetBranchOf(build),
     // A fork's pull request built by itself without the profile's secrets (lib/hooks/README.md): a script never ships it.
     secretsWithheld: build.secretsWithheld,
+    // Why, in words: a fork's pull request, or a branch the profile gives no secrets ("Who gets the secrets").
+    secretsWithheldBecause: secretsWithheldBecause(build),
     queuedAt: build.queuedAt.toISOString(),
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,

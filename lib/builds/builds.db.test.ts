@@ -785,6 +785,47 @@ describe("the build worker", () => {
     expect(audit?.data).toMatchObject({ oneAtATime: true });
   }, 120_000);
 
+  it("secrets only for some branches: a feature branch's build runs without them and says why, the default branch's gets them; a rebuild asks again", async () => {
+    const { updateWorkflow, setSecretRefs, getBuild } = await import("@/lib/data/builds");
+    const { rebuild } = await import("./service");
+    const { buildSummaryJson } = await import("./api");
+    const { randomUUID } = await import("node:crypto");
+    const guarded = await seedProfile("Wallet guarded", DEFAULT_PATS.fabrikamFull);
+    await updateWorkflow(scope, guarded, {
+      steps: [{ name: "Sign", command: 'echo "key=${SIGNING_KEY:-none} flavor=$FLAVOR"' }],
+      timeoutMinutes: 30,
+      variables: [
+        { name: "SIGNING_KEY", value: "hunter2-signing-key", isSecret: true },
+        { name: "FLAVOR", value: "release", isSecret: false },
+      ],
+    });
+    expect(await setSecretRefs(scope, guarded, { branches: [], tags: { enabled: true, patterns: ["v*"] } })).toEqual({ changed: true });
+    expect(await setSecretRefs(scope, guarded, { branches: [], tags: { enabled: true, patterns: ["v*"] } })).toEqual({ changed: false });
+
+    // A feature branch: no secret, plain variables as ever; this worker has no build user, and that is no reason to refuse it.
+    const feature = await finished((await start({ branch: DEFAULT_BUILD_BRANCHES.slow, profile: guarded })).id);
+    expect(feature).toMatchObject({ status: "SUCCEEDED", secretsWithheld: true, secretsWithheldFor: "REF" });
+    const featureLog = await logOf(feature.id);
+    expect(featureLog).toContain("key=none flavor=release");
+    expect(featureLog).toContain(
+      `Without the profile's secrets (its steps do not get SIGNING_KEY): the branch ${DEFAULT_BUILD_BRANCHES.slow} is not one of them: only builds of the default branch (main) and of tags v* get them (Edit workflow → Who gets the secrets).`,
+    );
+    expect(buildSummaryJson((await getBuild(scope, feature.id))!, "https://keel.test")).toMatchObject({ secretsWithheld: true, secretsWithheldBecause: expect.stringContaining(`the branch ${DEFAULT_BUILD_BRANCHES.slow} is not one of them`) });
+
+    // The default branch gets them (masked in the log).
+    const main = await finished((await start({ branch: "main", profile: guarded })).id);
+    expect(main).toMatchObject({ status: "SUCCEEDED", secretsWithheld: false, secretsWithheldFor: null });
+    expect(await logOf(main.id)).toContain("key=*** flavor=release");
+
+    // Every build again: a rebuild of the feature branch's build is decided anew, and gets them.
+    expect(await setSecretRefs(scope, guarded, null)).toEqual({ changed: true });
+    const again = await finished((await rebuild(scope, feature.id, randomUUID())).build.id);
+    expect(again).toMatchObject({ status: "SUCCEEDED", secretsWithheld: false });
+    expect(await logOf(again.id)).toContain("key=*** flavor=release");
+    const audit = await database.prisma.auditEvent.findMany({ where: { targetId: guarded, action: "workflow.secrets_for" }, orderBy: { createdAt: "asc" }, select: { data: true } });
+    expect(audit.map((event) => (event.data as { secretsFor: string }).secretsFor)).toEqual(["builds of the default branch (main) and of tags v*", "every build"]);
+  }, 120_000);
+
   it("paused builds: they queue but no worker starts them, their page says who paused them and why, and they start once resumed", async () => {
     const { updateWorkflow, getBuildState, expectedStarts, setProfilePaused } = await import("@/lib/data/builds");
     const paused = await seedProfile("Wallet paused", DEFAULT_PATS.fabrikamFull);

@@ -331,7 +331,7 @@ class BuildRun {
     const { workspace, privateDir, home, tmp } = dirs;
     const build = this.build;
     await setStepStatus(this.scope, build.id, this.runId, 0, "RUNNING");
-    if (build.secretsWithheld && !this.user) {
+    if (build.secretsWithheld && build.secretsWithheldFor !== "REF" && !this.user) {
       // Without a build user its steps could read this worker's environment, and every secret with it.
       await setStepStatus(this.scope, build.id, this.runId, 0, "FAILED");
       const text = "This build of a pull request from a fork runs without the profile's secrets, which only a worker whose steps run as a build user can promise: this worker's steps run as its own user, which can read its database address and keys.";
@@ -373,7 +373,8 @@ class BuildRun {
     const opened = await openBuildVariables(this.scope, build.profileId);
     const { groups, overridden } = opened;
     this.buildLog.addSecrets(maskList(opened.variables.filter((variable) => variable.isSecret).map((variable) => variable.value), WORKFLOW_LIMITS.secretMin));
-    // A fork's pull request built by itself: the steps get no secret (lib/hooks/README.md, "Pull requests from forks").
+    // A fork's pull request built by itself, or a build of a branch the profile gives no secrets: the steps get
+    // no secret (lib/hooks/README.md, "Pull requests from forks"; lib/builds/README.md, "Secrets only for some branches").
     const variables = build.secretsWithheld ? opened.variables.filter((variable) => !variable.isSecret) : opened.variables;
 
     const collectionUrl = buildCollectionUrl(connection);
@@ -494,7 +495,9 @@ class BuildRun {
       const withheld = [...opened.variables.filter((variable) => variable.isSecret).map((variable) => variable.name), ...withheldFiles.map((file) => `${file.variable} (a file)`)];
       this.buildLog.system(
         0,
-        `Without the profile's secrets: this pull request from a fork was built by itself (Triggers → Pull requests from forks)${withheld.length > 0 ? `, so its steps do not get ${withheld.join(", ")}` : ""}. Someone who read the change gets them by starting its build (Start build → Pull request).`,
+        build.secretsWithheldFor === "REF"
+          ? `Without the profile's secrets${withheld.length > 0 ? ` (its steps do not get ${withheld.join(", ")})` : ""}: ${build.secretsWithheldWhy ?? "this build's branch is not one the profile gives them to (Edit workflow → Who gets the secrets)"}.`
+          : `Without the profile's secrets: this pull request from a fork was built by itself (Triggers → Pull requests from forks)${withheld.length > 0 ? `, so its steps do not get ${withheld.join(", ")}` : ""}. Someone who read the change gets them by starting its build (Start build → Pull request).`,
       );
     }
     for (const file of files) {

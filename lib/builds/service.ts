@@ -1,4 +1,5 @@
 import "server-only";
+import { secretsDecision } from "@/lib/shared/secret-refs";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
 import { CANCEL_QUEUED_MAX, createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, queuedBuildIds, requestCancel, secretVariableNames, supersededBuilds, type BuildView } from "@/lib/data/builds";
 import { getProfile, getProfileTriggers } from "@/lib/data/profiles";
@@ -127,6 +128,9 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     throw error;
   }
   const workflow = await getWorkflow(scope, profile.id);
+  // A fork's pull request built by itself never gets them; otherwise the profile says which builds do.
+  const refs = secretsDecision(workflow!.secretRefs, { branch, tag, pullRequest: Boolean(pullRequest) }, profile.defaultBranch);
+  const secretsWithheld = input.withholdSecrets ? ({ for: "FORK", why: null } as const) : refs.withhold ? ({ for: "REF", why: refs.because } as const) : null;
   const created = await createBuild(scope, {
     profileId: profile.id,
     trigger: input.trigger,
@@ -149,7 +153,7 @@ export async function startBuild(scope: Scope, input: StartBuildInput): Promise<
     cachePaths: workflow!.cachePaths,
     cacheKeyFiles: workflow!.cacheKeyFiles,
     pool: workflow!.pool,
-    secretsWithheld: input.withholdSecrets === true,
+    secretsWithheld,
     skipCaches: input.skipCaches === true,
     ...(input.upstreamBuildId ? { upstreamBuildId: input.upstreamBuildId } : {}),
   });
@@ -323,6 +327,6 @@ export async function rebuild(scope: Scope, buildId: string, idempotencyKey: str
     idempotencyKey,
     // A fork's code built without the secrets stays so: Rebuild (a flaky failure) is no reading of
     // the change. Start build → Pull request, which says whose code it runs, gives them.
-    withholdSecrets: build.secretsWithheld,
+    withholdSecrets: build.secretsWithheld && build.secretsWithheldFor !== "REF",
   });
 }

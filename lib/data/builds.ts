@@ -6,13 +6,14 @@ import { FAILURE_LINE_PATTERN, failureSummary, LAST_LINES, MAX_FAILURE_LINES, ty
 import { createHash, randomUUID } from "node:crypto";
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, type BuildTrigger, type LogStream } from "@/lib/generated/prisma/client";
+import { Prisma, type BuildReportKind, type BuildStatus, type BuildStepStatus, type BuildTrigger, type LogStream, type SecretsWithheldFor } from "@/lib/generated/prisma/client";
 import { can, refusalOf } from "@/lib/policy";
 import { onBehalfOf, requireUserActor, systemScope, type Scope } from "@/lib/scope";
 import { builtWords, lostRetryDecision, queueStarts, TYPICAL_MIN_BUILDS, TYPICAL_OF_BUILDS, type BuildStateDto, type LogLineDto, type LogSearchDto } from "@/lib/shared/builds";
 import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { failureHistories, passingAgain, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
+import { describeSecretRefs, secretRefsOf, type SecretRefs } from "@/lib/shared/secret-refs";
 import type { BuildExportQuery, WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
 import { openVariable, saveVariables, storedVariableSelect, variableViews, type StoredVariable } from "./variables";
@@ -56,6 +57,8 @@ export type WorkflowView = {
   retryLostBuilds: boolean;
   /** The file of the commit its builds take their steps from (keel.yml), or null: `steps` above. */
   workflowFile: string | null;
+  /** Which builds get the secrets (lib/shared/secret-refs.ts): null, every build. */
+  secretRefs: SecretRefs | null;
 };
 
 function stepsOf(raw: unknown, platform: string): { steps: WorkflowStep[]; isDefault: boolean } {
@@ -79,6 +82,7 @@ export const workflowSelect = {
   oneAtATime: true,
   retryLostBuilds: true,
   workflowFile: true,
+  secretRefs: true,
   variables: { orderBy: { name: "asc" }, select: { name: true, isSecret: true, value: true } },
   variableGroups: { select: { group: { select: { id: true, name: true } } } },
 } satisfies Prisma.BuildProfileSelect;
@@ -101,6 +105,7 @@ export function workflowOf(profile: WorkflowColumns): WorkflowView {
     oneAtATime: profile.oneAtATime,
     retryLostBuilds: profile.retryLostBuilds,
     workflowFile: profile.workflowFile,
+    secretRefs: secretRefsOf(profile.secretRefs),
   };
 }
 
@@ -141,12 +146,12 @@ export async function getWorkflow(scope: Scope, profileId: string): Promise<Work
 export async function getProfileWorkflow(scope: Scope, profileId: string) {
   const row = await db.buildProfile.findFirst({
     where: { id: profileId, organizationId: scope.organizationId },
-    select: { id: true, name: true, projectName: true, repositoryName: true, nextBuildNumber: true, ...workflowSelect },
+    select: { id: true, name: true, projectName: true, repositoryName: true, defaultBranch: true, nextBuildNumber: true, ...workflowSelect },
   });
   if (!row) {
     return null;
   }
-  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, buildPool: _pool, oneAtATime: _oneAtATime, retryLostBuilds: _retry, workflowFile: _file, variables: _variables, variableGroups: _groups, ...profile } = row;
+  const { workflowSteps: _steps, buildTimeoutMinutes: _timeout, fetchSubmodules: _submodules, fetchLfs: _lfs, artifactPatterns: _artifacts, cachePaths: _cachePaths, cacheKeyFiles: _cacheKeyFiles, buildPool: _pool, oneAtATime: _oneAtATime, retryLostBuilds: _retry, workflowFile: _file, secretRefs: _secretRefs, variables: _variables, variableGroups: _groups, ...profile } = row;
   const workflow = workflowOf(row);
   return { profile, workflow, version: workflowVersion(workflow) };
 }
@@ -193,7 +198,7 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
   }
   return db.$transaction(async (tx) => {
     await lockProfile(tx, scope, profileId);
-    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, buildPool: true, oneAtATime: true, retryLostBuilds: true, workflowFile: true } });
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { platform: true, workflowSteps: true, buildTimeoutMinutes: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, buildPool: true, oneAtATime: true, retryLostBuilds: true, workflowFile: true, secretRefs: true } });
     const existing = await tx.buildVariable.findMany({ where: { profileId }, select: storedVariableSelect });
     const linked = await tx.profileVariableGroup.findMany({ where: { profileId }, select: { group: { select: { id: true, name: true } } } });
     // A secret file's variable holds the file's path: a workflow variable may not take its name.
@@ -424,6 +429,8 @@ const buildView = {
   workerHost: true,
   workerLostAt: true,
   secretsWithheld: true,
+  secretsWithheldFor: true,
+  secretsWithheldWhy: true,
   retryOf: { select: { id: true, number: true } },
   retriedAs: { select: { id: true, number: true, status: true } },
   upstreamBuild: { select: { id: true, number: true, profile: { select: { id: true, name: true } } } },
@@ -518,6 +525,8 @@ export const buildRow = {
   pullRequestId: true,
   targetRef: true,
   secretsWithheld: true,
+  secretsWithheldFor: true,
+  secretsWithheldWhy: true,
   queuedAt: true,
   startedAt: true,
   finishedAt: true,
@@ -818,8 +827,8 @@ export type NewBuild = {
   retryOfId?: string;
   /** An AFTER_BUILD build: the other profile's successful build that started it. */
   upstreamBuildId?: string;
-  /** A fork's pull request built by itself without the profile's secrets (Build.secretsWithheld). */
-  secretsWithheld?: boolean;
+  /** Built without the profile's secrets, and why (Build.secretsWithheld, secretsWithheldFor, secretsWithheldWhy). */
+  secretsWithheld?: { for: SecretsWithheldFor; why: string | null } | null;
   /** Started without caches: none is restored, and its own replaces the branch's (Build.skipCaches). */
   skipCaches?: boolean;
 };
@@ -914,7 +923,9 @@ async function insertBuild(tx: Tx, scope: Scope, input: NewBuild): Promise<{ id:
       workflowFile: input.workflowFile ?? null,
       retryOfId: input.retryOfId ?? null,
       upstreamBuildId: input.upstreamBuildId ?? null,
-      secretsWithheld: input.secretsWithheld ?? false,
+      secretsWithheld: Boolean(input.secretsWithheld),
+      secretsWithheldFor: input.secretsWithheld?.for ?? null,
+      secretsWithheldWhy: input.secretsWithheld?.why ?? null,
       skipCaches: input.skipCaches ?? false,
     },
   });
@@ -1077,6 +1088,32 @@ export async function setBuildKept(scope: Scope, id: string, keep: boolean): Pro
   });
 }
 
+/**
+ * Which builds get the profile's secret variables and files (admins; lib/builds/README.md,
+ * "Secrets only for some branches"): every build (`refs` null), or only builds of the branches
+ * and tags named. Audited when it changes, in words. Builds already queued keep what they were given.
+ */
+export async function setSecretRefs(scope: Scope, profileId: string, refs: SecretRefs | null): Promise<{ changed: boolean }> {
+  if (!can(scope, "workflow.update")) {
+    throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
+  }
+  return db.$transaction(async (tx) => {
+    await lockProfile(tx, scope, profileId);
+    const profile = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true, secretRefs: true, defaultBranch: true } });
+    const before = secretRefsOf(profile.secretRefs);
+    if (JSON.stringify(before) === JSON.stringify(refs)) {
+      return { changed: false };
+    }
+    await tx.buildProfile.update({ where: { id: profileId }, data: { secretRefs: refs ?? Prisma.DbNull } });
+    await recordAudit(
+      scope,
+      { action: "workflow.secrets_for", targetType: "build_profile", targetId: profileId, data: { name: profile.name, secretsFor: refs ? describeSecretRefs(refs, profile.defaultBranch) : "every build" } },
+      tx,
+    );
+    return { changed: true };
+  });
+}
+
 /** Who paused a profile's builds, when and why (a queued build's page and the profile's say it). */
 export type ProfilePause = { since: string; by: string | null; reason: string | null };
 
@@ -1175,8 +1212,10 @@ export type ClaimedBuild = {
   pool: string;
   /** The steps file of the commit its steps come from (then `steps` is empty until read), or null. */
   workflowFile: string | null;
-  /** A fork's pull request built without the profile's secrets: none reaches the steps, and only a build user runs them. */
+  /** Built without the profile's secrets: none reaches the steps (a fork's pull request's only on a build user's worker); why, and in words. */
   secretsWithheld: boolean;
+  secretsWithheldFor: SecretsWithheldFor | null;
+  secretsWithheldWhy: string | null;
   /** Started without caches: none is restored before the steps. */
   skipCaches: boolean;
   queuedAt: Date;
@@ -1274,7 +1313,7 @@ export async function claimBuild(scope: Scope, id: string, runId: string, worker
     }
     const build = await tx.build.findUniqueOrThrow({
       where: { id },
-      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, targetRef: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, pool: true, workflowFile: true, secretsWithheld: true, skipCaches: true, queuedAt: true, startedAt: true },
+      select: { id: true, number: true, organizationId: true, profileId: true, commitId: true, branch: true, tag: true, parameters: true, trigger: true, pullRequestId: true, targetRef: true, steps: true, timeoutSeconds: true, fetchSubmodules: true, fetchLfs: true, artifactPatterns: true, cachePaths: true, cacheKeyFiles: true, pool: true, workflowFile: true, secretsWithheld: true, secretsWithheldFor: true, secretsWithheldWhy: true, skipCaches: true, queuedAt: true, startedAt: true },
     });
     await addReports(tx, scope.organizationId, build, "RUNNING");
     return { ...build, steps: build.steps as WorkflowStep[], startedAt: build.startedAt ?? new Date() };
@@ -1776,8 +1815,8 @@ async function retryLostBuild(tx: Tx, job: string, lost: Prisma.BuildGetPayload<
     pool: lost.pool,
     workflowFile: lost.workflowFile,
     retryOfId: lost.id,
-    // Started again by nobody who read it: still without the secrets.
-    secretsWithheld: lost.secretsWithheld,
+    // Started again by nobody who read it: still without the secrets, for the same reason.
+    secretsWithheld: lost.secretsWithheld ? { for: lost.secretsWithheldFor ?? "FORK", why: lost.secretsWithheldWhy } : null,
   });
 }
 

@@ -100,10 +100,10 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
   if (!row) {
     return null;
   }
-  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, cachePaths, cacheKeyFiles, buildPool, oneAtATime, retryLostBuilds, workflowFile, variables, variableGroups, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, badgeKey, builds, _count, ...profile } = row;
+  const { workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, cachePaths, cacheKeyFiles, buildPool, oneAtATime, retryLostBuilds, workflowFile, secretRefs, variables, variableGroups, triggers, scheduleLastSlotAt, scheduleLastOutcome, chatHook, badgeKey, builds, _count, ...profile } = row;
   return {
     profile,
-    workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, cachePaths, cacheKeyFiles, buildPool, oneAtATime, retryLostBuilds, workflowFile, variables, variableGroups }),
+    workflow: workflowOf({ platform: row.platform, workflowSteps, buildTimeoutMinutes, fetchSubmodules, fetchLfs, artifactPatterns, cachePaths, cacheKeyFiles, buildPool, oneAtATime, retryLostBuilds, workflowFile, secretRefs, variables, variableGroups }),
     triggers: triggersOf(triggers),
     lastScheduled: scheduleLastSlotAt && scheduleLastOutcome ? { at: scheduleLastSlotAt, outcome: scheduleLastOutcome } : null,
     chat: chatHook ? { ...chatHook, notify: chatHook.notify === "all" ? "all" : "changes" } : null,
@@ -543,6 +543,8 @@ export async function duplicateProfile(scope: Scope, sourceId: string, input: { 
         oneAtATime: source.oneAtATime,
         retryLostBuilds: source.retryLostBuilds,
         workflowFile: source.workflowFile,
+        // Who gets the secrets goes with them: a copy never gives them to more builds.
+        secretRefs: source.secretRefs ?? Prisma.DbNull,
         triggers: { ...triggers, mode: "manual" } as Prisma.InputJsonValue,
         createdById: requireUserActor(scope).userId,
       },

@@ -8,7 +8,7 @@ import { onBehalfOf, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { appInfoOf } from "@/lib/shared/app-info";
 import { changesJson } from "@/lib/shared/build-changes";
-import { targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
+import { secretsWithheldBecause, targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
 import { eventOfStatus, MAX_WEBHOOKS, WEBHOOK_SECRET_PREFIX, type WebhookEvent } from "@/lib/shared/webhooks";
 import { recordAudit } from "./audit";
 
@@ -356,6 +356,8 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       pullRequestId: true,
       targetRef: true,
       secretsWithheld: true,
+      secretsWithheldFor: true,
+      secretsWithheldWhy: true,
       changes: true,
       pool: true,
       statusReason: true,
@@ -403,6 +405,7 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       targetBranch: targetBranchOf(build),
       // A fork's pull request built by itself without the profile's secrets (lib/hooks/README.md): a receiver never ships it.
       secretsWithheld: build.secretsWithheld,
+      secretsWithheldBecause: secretsWithheldBecause(build),
       queuedAt: build.queuedAt.toISOString(),
       startedAt: build.startedAt?.toISOString() ?? null,
       finishedAt: build.finishedAt?.toISOString() ?? null,

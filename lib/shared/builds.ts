@@ -370,3 +370,11 @@ export function etaWords(expectedAt: number, now: number): string {
 export function upstreamBuildJson(upstream: { id: string; number: number; profile: { id: string; name: string } } | null) {
   return upstream ? { id: upstream.id, number: upstream.number, profile: { id: upstream.profile.id, name: upstream.profile.name } } : null;
 }
+
+/** Why a build ran without its profile's secrets, in words (the token API's and webhooks' `secretsWithheldBecause`), or null. */
+export function secretsWithheldBecause(build: { secretsWithheld: boolean; secretsWithheldFor?: "FORK" | "REF" | null; secretsWithheldWhy?: string | null }): string | null {
+  if (!build.secretsWithheld) {
+    return null;
+  }
+  return build.secretsWithheldFor === "REF" ? (build.secretsWithheldWhy ?? "its branch is not one the profile gives them to") : "a pull request from a fork, built by itself without the profile's secrets";
+}

@@ -31,7 +31,7 @@ export const triggersFields = [
   "afterBranches",
 ] as const;
 
-function patternsField(label: string, kind: "branch" | "tag" | "path" = "branch") {
+export function patternsField(label: string, kind: "branch" | "tag" | "path" = "branch") {
   const max = kind === "path" ? MAX_PATH_PATTERNS : MAX_BRANCH_PATTERNS;
   const element =
     kind === "branch" ? triggersSchema.shape.push.shape.branches.element : kind === "tag" ? triggersSchema.shape.tags.unwrap().shape.patterns.element : triggersSchema.shape.paths.unwrap().element;

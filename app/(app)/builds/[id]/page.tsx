@@ -318,8 +318,14 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
                       `Pull request ${build.pullRequestId}`
                     )}
                     {build.sourceRef && build.targetRef ? <span className="block text-xs text-slate-600">{`${shortBranchName(build.sourceRef)} → ${shortBranchName(build.targetRef)}`}</span> : null}
-                    {build.secretsWithheld ? <span className="block text-xs text-slate-600">From a fork, built by itself without the profile&apos;s secrets</span> : null}
+                    {build.secretsWithheld && build.secretsWithheldFor !== "REF" ? <span className="block text-xs text-slate-600">From a fork, built by itself without the profile&apos;s secrets</span> : null}
                   </dd>
+                </div>
+              ) : null}
+              {build.secretsWithheldFor === "REF" ? (
+                <div>
+                  <dt className="text-slate-500">Secrets</dt>
+                  <dd>Not given to this build: {build.secretsWithheldWhy ?? "its branch is not one the profile gives them to"}.</dd>
                 </div>
               ) : null}
               {parameters.length > 0 ? (

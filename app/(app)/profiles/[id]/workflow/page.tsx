@@ -8,11 +8,13 @@ import { WorkflowEditor } from "@/components/builds/workflow-editor";
 import { stepLibrary } from "@/lib/shared/step-library";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { clearCachesAction, setBuildNumberAction, updateWorkflowAction } from "@/lib/actions/builds";
+import { clearCachesAction, secretRefsAction, setBuildNumberAction, updateWorkflowAction } from "@/lib/actions/builds";
+import { SecretRefsForm } from "@/components/builds/secret-refs-form";
+import { describeSecretRefs } from "@/lib/shared/secret-refs";
 import { removeSecretFileAction, saveSecretFileAction } from "@/lib/actions/secret-files";
 import { requireScope } from "@/lib/auth/guards";
 import { getProfileWorkflow } from "@/lib/data/builds";
-import { summarizeWorkers } from "@/lib/data/jobs";
+import { isolatedWorkers, summarizeWorkers } from "@/lib/data/jobs";
 import { getEnv } from "@/lib/env";
 import { listCaches } from "@/lib/data/caches";
 import { listSecretFiles } from "@/lib/data/secret-files";
@@ -53,12 +55,13 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
   }
   const { profile, workflow, version } = found;
   const now = new Date();
-  const [files, groups, caches, workers, latest] = await Promise.all([
+  const [files, groups, caches, workers, latest, isolated] = await Promise.all([
     listSecretFiles(scope, profile.id),
     listVariableGroups(scope),
     listCaches(scope, profile.id),
     summarizeWorkers(3 * getEnv().KEEL_WORKER_HEARTBEAT_MS),
     latestSuccessfulArtifacts(scope, profile.id),
+    isolatedWorkers(workflow.pool, 3 * getEnv().KEEL_WORKER_HEARTBEAT_MS),
   ]);
   // The newest successful build's iOS apps: what its provisioning profiles must be for.
   const bundleIds = [...new Set(latest?.artifacts.flatMap((artifact) => (artifact.app?.platform === "ios" ? [artifact.app.bundleId] : [])) ?? [])];
@@ -134,6 +137,18 @@ export default async function WorkflowPage({ params }: { params: Promise<{ id: s
           }))}
           saveAction={saveSecretFileAction.bind(null, profile.id)}
         />
+      </Card>
+      <Card
+        title="Who gets the secrets"
+        id="secrets-for"
+        className="mt-6"
+        description={
+          workflow.secretRefs
+            ? `Only ${describeSecretRefs(workflow.secretRefs, profile.defaultBranch)} get the secret variables (this workflow's and its variable groups') and the secret files; other builds run without them.`
+            : "Every build gets the secret variables (this workflow's and its variable groups') and the secret files."
+        }
+      >
+        <SecretRefsForm action={secretRefsAction.bind(null, profile.id)} current={workflow.secretRefs} defaultBranch={profile.defaultBranch} pool={workflow.pool} isolated={isolated} />
       </Card>
       <Card title="Saved caches" id="saved-caches" className="mt-6" description="What builds of this profile restore before their steps (see Caches in the workflow above).">
         <CacheList
