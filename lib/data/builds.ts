@@ -1388,7 +1388,7 @@ export async function previousGoodBuild(
 }
 
 /** Audit actions on a profile that change what its builds do (not its triggers, chat or badge). */
-const BUILD_CHANGING_ACTIONS = ["workflow.updated", "workflow.secret_file_saved", "workflow.secret_file_removed", "profile.rebound"];
+const BUILD_CHANGING_ACTIONS = ["workflow.updated", "workflow.secret_file_saved", "workflow.secret_file_removed", "workflow.secrets_for", "profile.rebound"];
 /** Audit actions on a variable group the profile uses. */
 const GROUP_ACTIONS = ["variable_group.updated", "variable_group.deleted"];
 /** Audit actions on the profile's connection that change how builds fetch (its credential, its trust). */

@@ -36,6 +36,8 @@ describe("changes in Keel since the last good build", () => {
     const { connectionId } = await prisma.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { connectionId: true } });
     await event("connection.token_replaced", "2026-12-02T11:10:00Z", { type: "connection", id: connectionId! }, { name: "Fabrikam", tokenLastFour: "abcd" });
     await event("connection.checked", "2026-12-02T11:20:00Z", { type: "connection", id: connectionId! }, { ok: true });
+    // Its builds no longer get the secrets on every branch.
+    await event("workflow.secrets_for", "2026-12-02T11:25:00Z", profile, { name: "Wallet", secretsFor: "builds of main" });
     // Not what the build does: the triggers and the chat channel.
     await event("profile.triggers_updated", "2026-12-02T11:30:00Z", profile);
     await event("profile.chat_updated", "2026-12-02T11:40:00Z", profile);
@@ -52,6 +54,7 @@ describe("changes in Keel since the last good build", () => {
       ["variable_group.updated", "2026-12-02T10:00:00.000Z", expect.any(String)],
       ["workflow.secret_file_saved", "2026-12-02T11:00:00.000Z", expect.any(String)],
       ["connection.token_replaced", "2026-12-02T11:10:00.000Z", expect.any(String)],
+      ["workflow.secrets_for", "2026-12-02T11:25:00.000Z", expect.any(String)],
     ]);
     expect(found?.changes[1]?.data).toMatchObject({ name: "Signing" });
     // Without a good build before it there is nothing to compare with; another organization sees nothing.
