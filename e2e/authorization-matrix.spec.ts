@@ -195,6 +195,7 @@ const ACTIONS: Record<string, ActionRow> = {
   "lib/actions/builds.ts#cancelBuildAction": { expect: MEMBER_TARGET, call: async (f) => noForm([await f.build("QUEUED")]) },
   // Scoped to the fixture's profile, so that the admins' call cancels none of the other rows' queued builds.
   "lib/actions/builds.ts#cancelQueuedAction": { expect: ADMIN_ANYWHERE, call: async (f) => ({ args: [], form: { profile: f.profileId } }) },
+  "lib/actions/builds.ts#runNextAction": { expect: ADMIN_TARGET, call: async (f) => noForm([await f.build("QUEUED")]) },
   "lib/actions/builds.ts#keepBuildAction": { expect: ADMIN_TARGET, call: async (f) => ({ args: [await f.build("SUCCEEDED")], form: { keep: "yes" } }) },
   "lib/actions/builds.ts#rebuildAction": { expect: MEMBER_TARGET, call: async (f) => ({ args: [await f.build("SUCCEEDED")], form: { idempotencyKey: randomUUID() } }) },
   "lib/actions/builds.ts#updateWorkflowAction": {

@@ -928,6 +928,28 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin moves a queued build to the front of its pool's queue", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Hotfix"));
+    try {
+      // A pool no worker of this Keel builds for: the build stays queued while the page is looked at.
+      await prisma().buildProfile.update({ where: { id: profile.id }, data: { workflowSteps: [{ name: "Build", command: "echo built" }], buildPool: "hotfix-macs" } });
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      const buildId = await startFromProfile(page, profile.id, "main");
+      const status = page.getByRole("region", { name: "Status" });
+      await status.getByRole("button", { name: "Run next" }).click();
+      await expect(status.getByText("Moved to the front of the queue: the next free worker of its pool takes it.")).toBeVisible();
+      await expect(status.getByText("An admin moved it to the front of the queue")).toBeVisible();
+      await expect(status.getByRole("button", { name: "Run next" })).toHaveCount(0);
+      await expect(page.getByTestId("queue-position")).toContainText("Next in the queue");
+      expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).runNextAt).not.toBeNull();
+      await expectNoSeriousA11yViolations(page, "queued build moved to the front");
+      await status.getByRole("button", { name: "Cancel build" }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Canceled" })).toBeVisible();
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("an admin pauses a profile's builds: one started meanwhile waits, saying who paused them and why, and runs once they are resumed", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Paused"));
     try {

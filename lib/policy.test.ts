@@ -28,6 +28,7 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "build.start": { member: true, system: true },
   "build.cancel": { member: true, system: true },
   "build.cancel_queued": { member: false, system: false },
+  "build.run_next": { member: false, system: false },
   "build.share": { member: true, system: false },
   "build.keep": { member: false, system: false },
   "profile.triggers": { member: false, system: false },

@@ -62,6 +62,8 @@ const RULES = {
   "build.cancel": { roles: ["ADMIN", "MEMBER"], system: true, refusal: ADMINS_ONLY },
   /** Cancel every queued build at once (a flood of builds after a bad trigger or a mass merge). */
   "build.cancel_queued": { roles: ["ADMIN"], system: false, refusal: "Only admins can cancel every queued build at once. Cancel builds one by one, or ask an admin." },
+  /** Move a queued build to the front of its pool's queue ("Run next": a hotfix while the Macs are busy). */
+  "build.run_next": { roles: ["ADMIN"], system: false, refusal: "Only admins can move a build to the front of the queue. Ask an admin if it cannot wait." },
   /** Change what starts a profile's builds by itself (push and pull-request triggers, manual only): admins, and the person who created it. */
   "profile.triggers": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can change its triggers." },
   /** See the service-hook delivery log, replay deliveries, backfill, manage subscriptions (the system keeps them healthy). */

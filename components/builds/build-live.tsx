@@ -175,6 +175,7 @@ export function BuildLive({
   initial,
   cancelAction,
   canCancel,
+  runNextAction = null,
   logDeleted = null,
   typical = null,
   title,
@@ -185,6 +186,8 @@ export function BuildLive({
   initial: BuildStateDto;
   cancelAction: Action;
   canCancel: boolean;
+  /** "Run next" (admins: lib/builds/README.md, "Run next"); null for whoever may not. */
+  runNextAction?: Action | null;
   /** How long the profile's builds usually take (null: too few successful builds to tell). */
   typical?: TypicalDuration | null;
   /** Why the log is gone (the retention period passed), or null. */
@@ -200,6 +203,7 @@ export function BuildLive({
   const [showTimes, changeShowTimes] = useStoredToggle("keel.buildLog.times", false);
   const [now, setNow] = useState(() => Date.parse(initial.startedAt ?? "") || 0);
   const [cancelState, cancelFormAction] = useActionState(cancelAction, idleState as FormState);
+  const [runNextState, runNextFormAction] = useActionState(runNextAction ?? (async () => idleState as FormState), idleState as FormState);
   const ansi = useRef<AnsiStyle>(PLAIN_STYLE);
   // A build that had finished when the page was rendered: its feed still ends with "end", but
   // the page already shows everything the end changes, so it is not rendered again.
@@ -385,13 +389,22 @@ export function BuildLive({
               </span>
             ) : null}
           </div>
-          {canCancel && !final ? (
-            <form action={cancelFormAction}>
-              <SubmitButton variant="secondary" pendingLabel="Canceling…">
-                Cancel build
-              </SubmitButton>
-            </form>
-          ) : null}
+          <div className="flex flex-wrap gap-2">
+            {runNextAction && state.status === "QUEUED" && !state.runNext && state.paused === null ? (
+              <form action={runNextFormAction}>
+                <SubmitButton variant="secondary" pendingLabel="Moving…">
+                  Run next
+                </SubmitButton>
+              </form>
+            ) : null}
+            {canCancel && !final ? (
+              <form action={cancelFormAction}>
+                <SubmitButton variant="secondary" pendingLabel="Canceling…">
+                  Cancel build
+                </SubmitButton>
+              </form>
+            ) : null}
+          </div>
         </div>
         {running && state.startedAt && typical ? <BuildProgress elapsedMs={now - Date.parse(state.startedAt)} typical={typical} /> : null}
         <div className="mt-3 empty:hidden">
@@ -402,9 +415,15 @@ export function BuildLive({
             Once it starts, builds of this profile usually take {roundedDuration(typical.ms)} (the median of the last {typical.builds} successful builds).
           </p>
         ) : null}
+        {state.status === "QUEUED" && state.runNext ? <p className="mt-2 text-xs text-slate-600">An admin moved it to the front of the queue: the next free worker of its pool takes it.</p> : null}
         {cancelState.status !== "idle" ? (
           <div className="mt-3">
             <FormMessage state={cancelState} />
+          </div>
+        ) : null}
+        {runNextState.status !== "idle" ? (
+          <div className="mt-3">
+            <FormMessage state={runNextState} />
           </div>
         ) : null}
       </section>

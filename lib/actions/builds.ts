@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { cancelBuild, cancelQueued, rebuild, startBuild } from "@/lib/builds/service";
+import { cancelBuild, cancelQueued, rebuild, runBuildNext, startBuild } from "@/lib/builds/service";
 import { noteUseFailure } from "@/lib/connections/health";
 import { problemViewerFor } from "@/lib/connections/service";
 import { problemForViewer } from "@/lib/shared/problems";
@@ -151,6 +151,16 @@ export const secretRefsAction = action(
       status: "success",
       message: input === null ? "Saved. Every build gets the secrets, as before." : "Saved. From the next build, only builds of these branches and tags get the secrets; the others run without them.",
     };
+  },
+);
+
+/** "Run next" on a queued build's page (admins): to the front of its pool's queue. */
+export const runNextAction = action(
+  { name: "builds.run_next", permission: "build.run_next", target: "build", unexpected: "Moving the build failed unexpectedly. Try again." },
+  async ({ scope, target: build }) => {
+    const { changed } = await runBuildNext(scope, build.id);
+    revalidatePath(`/builds/${build.id}`);
+    return { status: "success", message: changed ? "Moved to the front of the queue: the next free worker of its pool takes it." : "It is already at the front of the queue." };
   },
 );
 

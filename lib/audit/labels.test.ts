@@ -45,6 +45,7 @@ describe("audit labels", () => {
     expect(describeAudit("profile.build_number_set", { name: "Wallet", from: 1, to: 4513 })).toBe("Wallet: next build #1 → #4513");
     expect(describeAudit("profile.builds_paused", { name: "Wallet", reason: "Xcode 17 upgrade", queued: 2 })).toBe("Wallet: “Xcode 17 upgrade”; 2 queued");
     expect(describeAudit("profile.builds_paused", { name: "Wallet", reason: null, queued: 0 })).toBe("Wallet");
+    expect(describeAudit("build.run_next", { profile: "Wallet", number: 12 })).toBe("Wallet #12");
     expect(describeAudit("profile.builds_resumed", { name: "Wallet", reason: null, queued: 3 })).toBe("Wallet; 3 queued builds start");
     expect(describeAudit("profile.shared", { name: "Wallet", branch: "refs/heads/release/2.4", days: 90 })).toBe("Wallet: newest build of release/2.4, 90 days");
   });

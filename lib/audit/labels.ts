@@ -68,6 +68,7 @@ const LABELS: Record<string, string> = {
   "build.started": "Build started",
   "build.canceled": "Build canceled",
   "build.kept": "Build kept forever",
+  "build.run_next": "Build moved to the front of the queue",
   "build.shared": "Build shared with a link",
   "build.share_revoked": "Share link turned off",
   "profile.shared": "Link to the newest build made",
@@ -251,6 +252,8 @@ function describeData(action: string, data: Record<string, unknown>): string {
       return `${name ?? ""}: ${[...(Array.isArray(data.changed) ? data.changed.filter((item) => item !== "variables").map(String) : []), ...variableChangeWords(data.variables)].join("; ") || "?"}`;
     case "profile.builds_paused":
       return `${name ?? ""}${text(data.reason) ? `: “${text(data.reason)}”` : ""}${text(data.queued) && data.queued !== 0 ? `; ${text(data.queued)} queued` : ""}`;
+    case "build.run_next":
+      return `${text(data.profile) ?? "?"} #${text(data.number) ?? "?"}`;
     case "workflow.secrets_for":
       return `${name ?? ""}: ${text(data.secretsFor) ?? "?"}`;
     case "profile.builds_resumed":

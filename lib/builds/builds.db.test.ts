@@ -826,6 +826,38 @@ describe("the build worker", () => {
     expect(audit.map((event) => (event.data as { secretsFor: string }).secretsFor)).toEqual(["builds of the default branch (main) and of tags v*", "every build"]);
   }, 120_000);
 
+  it("run next: a queued build moved to the front is placed first and the pool's next free worker takes it before older ones", async () => {
+    const { updateWorkflow, queuePosition } = await import("@/lib/data/builds");
+    const { runBuildNext } = await import("./service");
+    const lane = await seedProfile("Wallet hotfix lane", DEFAULT_PATS.fabrikamFull);
+    await updateWorkflow(scope, lane, { steps: [{ name: "Build", command: "echo built" }], timeoutMinutes: 30, variables: [], pool: "hotfix" });
+    // No worker builds for the pool yet: three builds wait, oldest first.
+    const [first, second, urgent] = [await start({ branch: "main", profile: lane }), await start({ branch: "main", profile: lane }), await start({ branch: "main", profile: lane })];
+    expect(await Promise.all([first, second, urgent].map((build) => queuePosition(build.id)))).toEqual([1, 2, 3]);
+    expect(await runBuildNext(scope, urgent.id)).toEqual({ changed: true });
+    expect(await runBuildNext(scope, urgent.id)).toEqual({ changed: false });
+    expect(await Promise.all([urgent, first, second].map((build) => queuePosition(build.id)))).toEqual([1, 2, 3]);
+    const jobs = await database.prisma.$queryRawUnsafe<{ id: string; priority: number }[]>(`SELECT id::text, priority FROM pgboss.job WHERE name = 'builds.run.hotfix' ORDER BY priority DESC, created_on`);
+    expect(jobs.map((job) => [job.id, job.priority])).toEqual([
+      [urgent.id, 10],
+      [first.id, 0],
+      [second.id, 0],
+    ]);
+    // One worker, one build at a time: it takes the urgent build first.
+    const solo = startWorker({ KEEL_BUILD_POOLS: "hotfix", KEEL_BUILD_CONCURRENCY: "1" });
+    try {
+      const done = await Promise.all([urgent, first, second].map((build) => finished(build.id)));
+      expect(done.map((build) => build.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+      expect(done[0]!.startedAt!.getTime()).toBeLessThan(done[1]!.startedAt!.getTime());
+      expect(done[1]!.startedAt!.getTime()).toBeLessThan(done[2]!.startedAt!.getTime());
+    } finally {
+      solo.process.kill("SIGTERM");
+      await solo.exited;
+    }
+    await expect(runBuildNext(scope, urgent.id)).rejects.toThrow("The build is not in the queue any more: it has started or ended.");
+    expect(await database.prisma.auditEvent.count({ where: { action: "build.run_next", targetId: urgent.id } })).toBe(1);
+  }, 120_000);
+
   it("paused builds: they queue but no worker starts them, their page says who paused them and why, and they start once resumed", async () => {
     const { updateWorkflow, getBuildState, expectedStarts, setProfilePaused } = await import("@/lib/data/builds");
     const paused = await seedProfile("Wallet paused", DEFAULT_PATS.fabrikamFull);

@@ -1,11 +1,11 @@
 import "server-only";
 import { secretsDecision } from "@/lib/shared/secret-refs";
 import { isAzureDevOpsError } from "@/lib/azure-devops/errors";
-import { CANCEL_QUEUED_MAX, createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, queuedBuildIds, requestCancel, secretVariableNames, supersededBuilds, type BuildView } from "@/lib/data/builds";
+import { CANCEL_QUEUED_MAX, createBuild, findBuildByIdempotencyKey, getBuild, getWorkflow, markRunNext, queuedBuildIds, requestCancel, secretVariableNames, supersededBuilds, type BuildView } from "@/lib/data/builds";
 import { getProfile, getProfileTriggers } from "@/lib/data/profiles";
 import { AppError } from "@/lib/errors";
-import { enqueue } from "@/lib/jobs/enqueue";
-import { buildQueueFor } from "@/lib/jobs/queues";
+import { enqueue, raiseJobPriority } from "@/lib/jobs/enqueue";
+import { buildQueueFor, RUN_NEXT_PRIORITY } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { can, refusalOf } from "@/lib/policy";
 import type { AzureDevOpsClient } from "@/lib/azure-devops/client";
@@ -273,6 +273,23 @@ async function queueRun(scope: Scope, buildId: string, pool: string): Promise<vo
     // The build row is there, QUEUED: the sweeper sends its job again within a minute.
     log.warn({ err: error, buildId }, "could not queue the build's job (the sweeper will)");
   }
+}
+
+/**
+ * "Run next" (admins): moves a queued build to the front of its pool's queue — its place and
+ * estimate at once, and its job's priority, so the next free worker of the pool takes it. A job
+ * momentarily held by a worker (a deferred claim) keeps its old priority; its place still shows first.
+ */
+export async function runBuildNext(scope: Scope, buildId: string): Promise<{ changed: boolean }> {
+  const { changed, pool } = await markRunNext(scope, buildId);
+  const raised = await raiseJobPriority(buildQueueFor(pool), buildId, RUN_NEXT_PRIORITY).catch((error: unknown) => {
+    log.warn({ err: error, buildId }, "could not raise the build's job priority");
+    return false;
+  });
+  if (!raised) {
+    log.info({ buildId }, "run next: the build's job was not waiting in its queue (taken, or not sent yet)");
+  }
+  return { changed };
 }
 
 /** Cancels a queued or running build (members and admins, or a job); a finished one is left as it is. */

@@ -4,7 +4,7 @@ import { summarizeWorkers } from "@/lib/data/jobs";
 import { webhooksWithStaleDeliveries } from "@/lib/data/webhooks";
 import { getEnv } from "@/lib/env";
 import { enqueue } from "@/lib/jobs/enqueue";
-import { buildQueueFor } from "@/lib/jobs/queues";
+import { buildQueueFor, RUN_NEXT_PRIORITY } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { systemScope } from "@/lib/scope";
 import { readdir } from "node:fs/promises";
@@ -46,7 +46,8 @@ export async function sweepBuildsJob(): Promise<void> {
     await followWorkerGone(systemScope(build.organizationId, "builds.sweep", build.requestedById), build);
   }
   for (const build of queued) {
-    await enqueue(buildQueueFor(build.pool), { buildId: build.id }, { scope: systemScope(build.organizationId, "builds.sweep"), id: build.id }).catch((error: unknown) =>
+    // A build moved to the front keeps its place when its job is sent again.
+    await enqueue(buildQueueFor(build.pool), { buildId: build.id }, { scope: systemScope(build.organizationId, "builds.sweep"), id: build.id, ...(build.runNextAt ? { priority: RUN_NEXT_PRIORITY } : {}) }).catch((error: unknown) =>
       log.warn({ err: error, buildId: build.id }, "could not queue a build's job again"),
     );
   }

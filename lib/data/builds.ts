@@ -664,8 +664,8 @@ export async function expectedStarts(buildIds: readonly string[]): Promise<Map<s
       WHERE b.id = ANY(${[...buildIds]}::uuid[]) AND b.status = 'QUEUED' AND NOT p."oneAtATime" AND p."pausedAt" IS NULL),
     queue AS (
       SELECT q.* FROM (SELECT DISTINCT pool FROM target) t, LATERAL (
-        SELECT q.id, q.pool, q."profileId", q."queuedAt" FROM "Build" q JOIN "BuildProfile" qp ON qp.id = q."profileId"
-        WHERE q.status = 'QUEUED' AND q.pool = t.pool AND qp."pausedAt" IS NULL ORDER BY q."queuedAt", q.id LIMIT ${ETA_MAX_AHEAD + 1}) q),
+        SELECT q.id, q.pool, q."profileId", q."queuedAt", q."runNextAt" FROM "Build" q JOIN "BuildProfile" qp ON qp.id = q."profileId"
+        WHERE q.status = 'QUEUED' AND q.pool = t.pool AND qp."pausedAt" IS NULL ORDER BY q."runNextAt" IS NULL, q."queuedAt", q.id LIMIT ${ETA_MAX_AHEAD + 1}) q),
     running AS (SELECT r.pool, r."profileId", r."startedAt" FROM "Build" r WHERE r.status = 'RUNNING' AND r.pool IN (SELECT pool FROM target)),
     typical AS (
       SELECT p."profileId", (
@@ -674,11 +674,11 @@ export async function expectedStarts(buildIds: readonly string[]): Promise<Map<s
           WHERE b."profileId" = p."profileId" AND b.status = 'SUCCEEDED' AND b."startedAt" IS NOT NULL AND b."finishedAt" IS NOT NULL
           ORDER BY b."queuedAt" DESC LIMIT ${TYPICAL_OF_BUILDS}) recent) AS ms
       FROM (SELECT "profileId" FROM queue UNION SELECT "profileId" FROM running) p)
-    SELECT 'queued' AS kind, q.id::text AS id, q.id IN (SELECT id FROM target) AS wanted, q.pool, NULL::timestamp AS started_at, t.ms AS typical, q."queuedAt" AS queued_at
+    SELECT 'queued' AS kind, q.id::text AS id, q.id IN (SELECT id FROM target) AS wanted, q.pool, NULL::timestamp AS started_at, t.ms AS typical, q."runNextAt" IS NULL AS later, q."queuedAt" AS queued_at
     FROM queue q JOIN typical t USING ("profileId")
     UNION ALL
-    SELECT 'running', NULL, false, r.pool, r."startedAt", t.ms, NULL FROM running r JOIN typical t USING ("profileId")
-    ORDER BY pool, kind, queued_at, id`;
+    SELECT 'running', NULL, false, r.pool, r."startedAt", t.ms, NULL, NULL FROM running r JOIN typical t USING ("profileId")
+    ORDER BY pool, kind, later, queued_at, id`;
   const now = Date.now();
   for (const pool of new Set(rows.map((row) => row.pool))) {
     const builds = rows.filter((row) => row.pool === pool).map((row) => ({ ...row, typicalMs: row.typical === null ? null : Number(row.typical) }));
@@ -717,7 +717,8 @@ export async function queuePosition(buildId: string): Promise<number | null> {
   const rows = await db.$queryRaw<{ position: bigint | null }[]>`
     SELECT CASE WHEN b.status = 'QUEUED' AND p."pausedAt" IS NULL THEN (
       SELECT count(*) FROM "Build" q JOIN "BuildProfile" qp ON qp.id = q."profileId"
-      WHERE q.status = 'QUEUED' AND q.pool = b.pool AND (q."queuedAt", q.id) <= (b."queuedAt", b.id) AND qp."pausedAt" IS NULL) END AS position
+      WHERE q.status = 'QUEUED' AND q.pool = b.pool AND qp."pausedAt" IS NULL
+        AND (q."runNextAt" IS NULL, q."queuedAt", q.id) <= (b."runNextAt" IS NULL, b."queuedAt", b.id)) END AS position
     FROM "Build" b JOIN "BuildProfile" p ON p.id = b."profileId" WHERE b.id = ${buildId}::uuid`;
   const position = rows[0]?.position;
   return position === null || position === undefined ? null : Number(position);
@@ -737,6 +738,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
       profileId: true,
       number: true,
       workflowFile: true,
+      runNextAt: true,
       profile: { select: { oneAtATime: true, pausedAt: true, pauseReason: true, pausedBy: { select: { name: true } } } },
       stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true } },
     },
@@ -749,6 +751,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
     status: build.status,
     waitingFor: queued && build.profile.oneAtATime ? await db.$transaction((tx) => serialBlocker(tx, build.profileId, build.number)) : null,
     paused: queued ? pauseOf(build.profile) : null,
+    runNext: queued && build.runNextAt !== null,
     statusReason: build.statusReason,
     startedAt: build.startedAt?.toISOString() ?? null,
     finishedAt: build.finishedAt?.toISOString() ?? null,
@@ -1085,6 +1088,32 @@ export async function setBuildKept(scope: Scope, id: string, keep: boolean): Pro
     }
     await tx.build.update({ where: { id }, data: keep ? { keptAt: new Date(), keptById: actor.userId } : { keptAt: null, keptById: null } });
     await recordAudit(scope, { action: keep ? "build.kept" : "build.unkept", targetType: "build", targetId: id, data: { profile: build.profile.name, number: build.number } }, tx);
+  });
+}
+
+/**
+ * Moves a queued build to the front of its pool's queue (admins, "Run next"): queue places and
+ * estimates put it first (with others moved there, in their order), and the caller raises its
+ * job's priority so workers fetch it first. Audited. CONFLICT once it has started.
+ */
+export async function markRunNext(scope: Scope, id: string): Promise<{ changed: boolean; pool: string }> {
+  if (!can(scope, "build.run_next")) {
+    throw new AppError("FORBIDDEN", refusalOf("build.run_next"));
+  }
+  return db.$transaction(async (tx) => {
+    const build = await tx.build.findFirst({ where: { id, organizationId: scope.organizationId }, select: { status: true, number: true, pool: true, runNextAt: true, profile: { select: { name: true } } } });
+    if (!build) {
+      throw new AppError("NOT_FOUND", "That build does not exist in your organization.");
+    }
+    if (build.status !== "QUEUED") {
+      throw new AppError("CONFLICT", "The build is not in the queue any more: it has started or ended.");
+    }
+    if (build.runNextAt !== null) {
+      return { changed: false, pool: build.pool };
+    }
+    await tx.build.update({ where: { id }, data: { runNextAt: new Date() } });
+    await recordAudit(scope, { action: "build.run_next", targetType: "build", targetId: id, data: { profile: build.profile.name, number: build.number } }, tx);
+    return { changed: true, pool: build.pool };
   });
 }
 
@@ -1705,7 +1734,7 @@ async function noticeOfEnd(
  * them, and queued builds older than `requeueBefore` whose job may have been lost (re-sending
  * is idempotent: the job id is the build id).
  */
-export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promise<{ lost: LostBuild[]; queued: { id: string; organizationId: string; pool: string }[] }> {
+export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promise<{ lost: LostBuild[]; queued: { id: string; organizationId: string; pool: string; runNextAt: Date | null }[] }> {
   const stale = await db.build.findMany({ where: { status: "RUNNING", heartbeatAt: { lt: staleBefore } }, select: { id: true, organizationId: true, workerHost: true, workerPid: true }, take: 100 });
   const lost: LostBuild[] = [];
   for (const build of stale) {
@@ -1721,7 +1750,7 @@ export async function sweepBuilds(staleBefore: Date, requeueBefore: Date): Promi
       lost.push(done);
     }
   }
-  const queued = await db.build.findMany({ where: { status: "QUEUED", queuedAt: { lt: requeueBefore } }, select: { id: true, organizationId: true, pool: true }, orderBy: { queuedAt: "asc" }, take: 500 });
+  const queued = await db.build.findMany({ where: { status: "QUEUED", queuedAt: { lt: requeueBefore } }, select: { id: true, organizationId: true, pool: true, runNextAt: true }, orderBy: { queuedAt: "asc" }, take: 500 });
   return { lost, queued };
 }
 

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import type { Scope } from "@/lib/scope";
-import { createBoss } from "./boss";
+import { createBoss, JOB_SCHEMA } from "./boss";
 import type { QueueDefinition, ScopeKind } from "./define";
 import { sendJob } from "./send";
 
@@ -43,6 +43,8 @@ export type EnqueueOptions<Kind extends ScopeKind> = (Kind extends "organization
   startAfter?: Date;
   /** A fixed job id (derive it from what makes the job unique): a second send with the same id is dropped. */
   id?: string;
+  /** Fetched before the queue's jobs of a lower priority (0 by default). */
+  priority?: number;
 };
 
 /**
@@ -62,9 +64,21 @@ export async function enqueue<Schema extends z.ZodType, Kind extends ScopeKind>(
     requestedBy,
     ...(options.startAfter ? { startAfter: options.startAfter } : {}),
     ...(options.id ? { id: options.id } : {}),
+    ...(options.priority ? { priority: options.priority } : {}),
   });
   log.debug({ queue: queue.name, jobId: id }, id ? "job enqueued" : "job not enqueued: the same work is already queued");
   return id;
+}
+
+/**
+ * Raises the priority of a job still waiting in its queue (created, or put back for later), so
+ * that workers fetch it before the others: pg-boss has no call for it. False when the job is not
+ * waiting any more (running, done) or does not exist.
+ */
+export async function raiseJobPriority(queue: QueueDefinition, id: string, priority: number): Promise<boolean> {
+  const boss = await jobSender();
+  const { rows } = await boss.getDb().executeSql(`UPDATE ${JOB_SCHEMA}.job SET priority = $3 WHERE name = $1 AND id = $2 AND state IN ('created', 'retry') RETURNING id`, [queue.name, id, priority]);
+  return rows.length === 1;
 }
 
 /** Closes the send-only pg-boss of this process (tests, before dropping their database). */

@@ -98,6 +98,9 @@ export const runBuildQueue = defineQueue({
   finishOnDrain: true,
 });
 
+/** The pg-boss priority of a build an admin moved to the front ("Run next"); others have 0. */
+export const RUN_NEXT_PRIORITY = 10;
+
 const poolQueues = new Map<string, typeof runBuildQueue>();
 
 /**

@@ -65,6 +65,8 @@ export type SendOptions = {
   /** Start no earlier than this. */
   startAfter?: Date;
   scheduledFor?: Date | null;
+  /** Fetched before the queue's other jobs (pg-boss orders by priority, then age): a build moved to the front. */
+  priority?: number;
 };
 
 /**
@@ -91,5 +93,6 @@ export async function sendJob(boss: PgBoss, queue: QueueDefinition, payload: unk
     ...(options.id ? { id: options.id } : {}),
     ...(singletonKey ? { singletonKey } : {}),
     ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+    ...(options.priority ? { priority: options.priority } : {}),
   });
 }

@@ -119,6 +119,8 @@ export type BuildStateDto = {
   queuePosition: number | null;
   /** While QUEUED in a profile that runs one build at a time: the number of the build it waits for (null otherwise). */
   waitingFor: number | null;
+  /** While QUEUED: an admin moved it to the front of its pool's queue ("Run next"). */
+  runNext: boolean;
   /** While QUEUED in a profile an admin paused: who, since when, why (null otherwise); it starts once they resume it. */
   paused: { since: string; by: string | null; reason: string | null } | null;
   /** While QUEUED: when it is likely to start (ISO, `queueStarts`), or null when Keel cannot tell. */

@@ -15,7 +15,7 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { cancelBuildAction, keepBuildAction, rebuildAction } from "@/lib/actions/builds";
+import { cancelBuildAction, keepBuildAction, rebuildAction, runNextAction } from "@/lib/actions/builds";
 import { shareBuildAction, unshareBuildAction } from "@/lib/actions/shares";
 import { requireScope } from "@/lib/auth/guards";
 import { baselineArtifacts, listArtifacts } from "@/lib/data/artifacts";
@@ -187,6 +187,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
             initial={state}
             cancelAction={cancelBuildAction.bind(null, build.id)}
             canCancel={can(scope, "build.cancel")}
+            runNextAction={can(scope, "build.run_next") ? runNextAction.bind(null, build.id) : null}
             typical={typical}
             logDeleted={
               build.logDeletedAt
