@@ -916,6 +916,16 @@ test.describe("builds", () => {
       await expect(page.getByRole("region", { name: "Who gets the secrets" })).toContainText("Only builds of the default branch (main) get the secret variables");
       await expectNoSeriousA11yViolations(page, "who gets the secrets");
 
+      // The profile says so, and Start build tells before a branch's build starts without them.
+      await page.goto(`/profiles/${profile.id}`);
+      await expect(page.getByRole("region", { name: "Workflow" })).toContainText("Secrets only for builds of the default branch (main).");
+      const startForm = page.getByRole("form", { name: "Start a build" });
+      const note = startForm.getByRole("note").filter({ hasText: "runs without the profile's secret variables and files" });
+      await expect(note).toHaveCount(0);
+      await startForm.getByRole("combobox", { name: "Branch" }).fill(DEFAULT_BUILD_BRANCHES.slow);
+      await expect(note).toHaveText("A build of this branch runs without the profile's secret variables and files: only builds of the default branch (main) get them.");
+      await startForm.getByLabel("A pull request").check();
+      await expect(note).toContainText("A pull request's build runs without");
       const buildId = await startFromProfile(page, profile.id, DEFAULT_BUILD_BRANCHES.slow);
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
       await expect(page.getByText(`Not given to this build: the branch ${DEFAULT_BUILD_BRANCHES.slow} is not one of them: only builds of the default branch (main) get them`)).toBeVisible();

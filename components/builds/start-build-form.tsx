@@ -8,6 +8,7 @@ import { TextAreaField, TextField } from "@/components/ui/field";
 import { useRadioChoice } from "@/components/ui/use-radio-choice";
 import type { BranchPageDto, PullRequestDto, PullRequestListDto, TagListDto } from "@/lib/shared/repository-dto";
 import { idleState, type FormState } from "@/lib/shared/form-state";
+import { describeSecretRefs, secretsDecision, type SecretRefs } from "@/lib/shared/secret-refs";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
@@ -25,6 +26,7 @@ export function StartBuildForm({
   idempotencyKey,
   pullRequest,
   caches = false,
+  secretRefs = null,
 }: {
   profileId: string;
   defaultBranch: string | null;
@@ -32,6 +34,8 @@ export function StartBuildForm({
   idempotencyKey: string;
   /** The workflow keeps caches: offer a build without them. */
   caches?: boolean;
+  /** Which builds get the profile's secrets (null: every build): the form says before a build starts without them. */
+  secretRefs?: SecretRefs | null;
   /** A pull request to start with (a link from Keel's status on a fork's pull request). */
   pullRequest?: number | null;
 }) {
@@ -48,6 +52,16 @@ export function StartBuildForm({
   const [typedPullRequest, setTypedPullRequest] = useState(pullRequest ? String(pullRequest) : "");
   // A pull request from a fork runs someone else's code with the profile's secrets: say so before it starts.
   const fromFork = pullRequests.state === "ready" ? pullRequests.items.find((pr) => pr.fork !== null && String(pr.id) === typedPullRequest.trim().replace(/^!/, "")) : undefined;
+  // A branch or pull request the profile gives no secrets: said before the build starts without them.
+  const withheld =
+    secretRefs && (source === "pullRequest" || (source === "branch" && branch.trim() !== ""))
+      ? secretsDecision(secretRefs, { branch: source === "branch" ? branch.trim() : null, tag: null, pullRequest: source === "pullRequest" }, defaultBranch)
+      : null;
+  const withoutSecrets = withheld?.withhold ? (
+    <p role="note" className="text-sm text-slate-700">
+      {source === "pullRequest" ? "A pull request's build" : "A build of this branch"} runs without the profile&apos;s secret variables and files: only {describeSecretRefs(secretRefs!, defaultBranch)} get them.
+    </p>
+  ) : null;
 
   useEffect(() => {
     const term = branch.trim();
@@ -154,6 +168,7 @@ export function StartBuildForm({
               <option key={name} value={name} />
             ))}
           </datalist>
+          {withoutSecrets}
         </>
       ) : source === "pullRequest" ? (
         <>
@@ -186,9 +201,11 @@ export function StartBuildForm({
           </datalist>
           {fromFork ? (
             <p role="note" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
-              Pull request {fromFork.id} comes from the fork {fromFork.fork}: its build runs that code on your workers with this profile&apos;s secret variables and files. Start it once you have read the change.
+              Pull request {fromFork.id} comes from the fork {fromFork.fork}: its build runs that code on your workers
+              {secretRefs ? "" : " with this profile's secret variables and files"}. Start it once you have read the change.
             </p>
           ) : null}
+          {withoutSecrets}
         </>
       ) : source === "tag" ? (
         <>

@@ -32,6 +32,7 @@ import { DangerAction, DangerZone } from "@/components/ui/danger-zone";
 import { PageHeader } from "@/components/ui/page-header";
 import { pauseBuildsAction, startBuildAction } from "@/lib/actions/builds";
 import { PauseBuildsForm } from "@/components/profiles/pause-builds-form";
+import { describeSecretRefs } from "@/lib/shared/secret-refs";
 import { setBadgeAction } from "@/lib/actions/badges";
 import { removeTesterDeviceAction, shareProfileAction, unshareProfileAction } from "@/lib/actions/shares";
 import { ProfileShareCard } from "@/components/builds/share-card";
@@ -279,6 +280,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                   idempotencyKey={randomUUID()}
                   pullRequest={pullRequestLinkSchema.safeParse(query.pullRequest).data ?? null}
                   caches={workflow.cachePaths.length > 0}
+                  secretRefs={workflow.secretRefs}
                 />
               ) : null}
               {latestApp ? (
@@ -451,7 +453,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         <div className="space-y-6">
           <Card
             title="Workflow"
-            description={`${workflow.isDefault ? `The default for ${platformLabel(profile.platform)}.` : `Time limit ${formatDuration(workflow.timeoutMinutes * 60_000)}.`}${workflow.pool === DEFAULT_POOL ? "" : ` Runs on the build pool “${workflow.pool}”.`}${workflow.oneAtATime ? " One build at a time." : ""}${workflow.retryLostBuilds ? " Started again when its worker is lost." : ""}${workflow.fetchSubmodules ? "" : " Submodules are not fetched."}${workflow.fetchLfs ? "" : " Git LFS files are not fetched."}${workflow.artifacts.length > 0 ? ` Keeps ${workflow.artifacts.join(", ")}.` : ""}${workflow.cachePaths.length > 0 ? ` Caches ${workflow.cachePaths.join(", ")}.` : ""}${workflow.variableGroups.length > 0 ? ` Variable groups: ${workflow.variableGroups.map((group) => group.name).join(", ")}.` : ""}`}
+            description={`${workflow.isDefault ? `The default for ${platformLabel(profile.platform)}.` : `Time limit ${formatDuration(workflow.timeoutMinutes * 60_000)}.`}${workflow.pool === DEFAULT_POOL ? "" : ` Runs on the build pool “${workflow.pool}”.`}${workflow.oneAtATime ? " One build at a time." : ""}${workflow.retryLostBuilds ? " Started again when its worker is lost." : ""}${workflow.fetchSubmodules ? "" : " Submodules are not fetched."}${workflow.fetchLfs ? "" : " Git LFS files are not fetched."}${workflow.artifacts.length > 0 ? ` Keeps ${workflow.artifacts.join(", ")}.` : ""}${workflow.cachePaths.length > 0 ? ` Caches ${workflow.cachePaths.join(", ")}.` : ""}${workflow.variableGroups.length > 0 ? ` Variable groups: ${workflow.variableGroups.map((group) => group.name).join(", ")}.` : ""}${workflow.secretRefs ? ` Secrets only for ${describeSecretRefs(workflow.secretRefs, profile.defaultBranch)}.` : ""}`}
             actions={
               canEditWorkflow ? (
                 <Link href={`/profiles/${profile.id}/workflow`} className="text-sm font-medium text-brand-700 underline">
