@@ -1,5 +1,5 @@
 import "server-only";
-import { buildsOver, buildsWithStaleReports, noticeStrandedPools, sweepBuilds } from "@/lib/data/builds";
+import { buildsOver, buildsWithStaleReports, noticeLongPauses, noticeStrandedPools, sweepBuilds } from "@/lib/data/builds";
 import { summarizeWorkers } from "@/lib/data/jobs";
 import { webhooksWithStaleDeliveries } from "@/lib/data/webhooks";
 import { getEnv } from "@/lib/env";
@@ -32,6 +32,8 @@ export function staleAfterMs(heartbeatMs: number): number {
 const REQUEUE_AFTER_MS = 60_000;
 /** Builds queued this long in a pool with no live worker make a notice for the admins. */
 const STRANDED_AFTER_MS = 10 * 60_000;
+/** A profile paused this long makes a notice for the admins (a pause nobody lifted). */
+const PAUSED_LONG_AFTER_MS = 24 * 3_600_000;
 /** Unsent report intents older than this get their report job queued again. */
 const REPORT_AGAIN_AFTER_MS = 120_000;
 
@@ -57,6 +59,11 @@ export async function sweepBuildsJob(): Promise<void> {
   // Builds waiting for a pool no live worker builds for: its admins hear of it (once per episode).
   const { pools } = await summarizeWorkers(staleAfterMs(env.KEEL_WORKER_HEARTBEAT_MS));
   const stranded = await noticeStrandedPools(new Date(now - STRANDED_AFTER_MS), pools);
+  const pausedLong = await noticeLongPauses(new Date(now - PAUSED_LONG_AFTER_MS));
+  if (pausedLong > 0) {
+    log.info({ notices: pausedLong }, "profiles paused for a day: told the admins");
+    await requestNoticeEmails();
+  }
   if (stranded > 0) {
     log.warn({ notices: stranded }, "builds wait for a build pool with no live worker: told the admins");
     await requestNoticeEmails();

@@ -602,6 +602,31 @@ describe("build pools without a worker", () => {
   });
 });
 
+describe("profiles paused for a day", () => {
+  it("tell the organization's admins once per pause, with who paused them, why and how many builds wait", async () => {
+    const { noticeLongPauses } = await import("./builds");
+    const dayAgo = new Date(Date.now() - 24 * 3_600_000);
+    const pausedAt = new Date(Date.now() - 25 * 3_600_000);
+    await database.prisma.buildProfile.update({ where: { id: profileId }, data: { pausedAt, pausedById: seeded.adminId, pauseReason: "Xcode 17 upgrade" } });
+    try {
+      const queued = await database.prisma.build.count({ where: { profileId, status: "QUEUED" } });
+      // Paused for an hour only: nothing to say yet.
+      expect(await noticeLongPauses(new Date(Date.now() - 26 * 3_600_000))).toBe(0);
+      expect(await noticeLongPauses(dayAgo)).toBe(1);
+      expect(await noticeLongPauses(dayAgo)).toBe(0);
+      const notices = await database.prisma.notification.findMany({ where: { organizationId: seeded.organizationId, kind: "profile.paused_long" } });
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatchObject({ recipientIds: [seeded.adminId], data: { profileId, profile: "Wallet", since: pausedAt.toISOString(), reason: "Xcode 17 upgrade", queued } });
+      // Resumed and paused again: a new pause, told again a day later.
+      await database.prisma.buildProfile.update({ where: { id: profileId }, data: { pausedAt: new Date(pausedAt.getTime() + 1_000) } });
+      expect(await noticeLongPauses(dayAgo)).toBe(1);
+    } finally {
+      await database.prisma.buildProfile.update({ where: { id: profileId }, data: { pausedAt: null, pausedById: null, pauseReason: null } });
+    }
+    expect(await noticeLongPauses(dayAgo)).toBe(0);
+  });
+});
+
 describe("finding lines in a build's log", () => {
   it("finds text in any case, takes % and _ as themselves, counts every match, and reads only the organization's builds", async () => {
     const { searchLogLines } = await import("./builds");

@@ -1055,6 +1055,42 @@ export async function noticeStrandedPools(waitingSince: Date, livePools: readonl
   return made;
 }
 
+/**
+ * Tells each organization's admins (a notice, e-mailed) about profiles paused since before
+ * `pausedBefore`: a pause for an Xcode upgrade that nobody lifted leaves every push waiting.
+ * Once per pause (keyed by the profile and when it was paused); returns how many were made.
+ */
+export async function noticeLongPauses(pausedBefore: Date): Promise<number> {
+  const paused = await db.buildProfile.findMany({
+    where: { pausedAt: { lt: pausedBefore } },
+    select: { id: true, organizationId: true, name: true, pausedAt: true, pauseReason: true, pausedBy: { select: { name: true } }, _count: { select: { builds: { where: { status: "QUEUED" } } } } },
+    take: 500,
+  });
+  let made = 0;
+  for (const profile of paused) {
+    const admins = await db.membership.findMany({ where: { organizationId: profile.organizationId, role: "ADMIN", user: { isActive: true } }, select: { userId: true } });
+    if (admins.length === 0) {
+      continue;
+    }
+    const since = profile.pausedAt!.toISOString();
+    const { count } = await db.notification.createMany({
+      data: [
+        {
+          organizationId: profile.organizationId,
+          connectionId: null,
+          kind: "profile.paused_long",
+          dedupeKey: `profile.paused_long:${profile.id}:${since}`,
+          data: { profileId: profile.id, profile: profile.name, since, by: profile.pausedBy?.name ?? null, reason: profile.pauseReason, queued: profile._count.builds },
+          recipientIds: admins.map((admin) => admin.userId),
+        },
+      ],
+      skipDuplicates: true,
+    });
+    made += count;
+  }
+  return made;
+}
+
 /** The organization's running builds with the worker process running each (the Workers page). */
 export async function runningBuildsByWorker(scope: Scope): Promise<Array<{ id: string; number: number; profileName: string; workerHost: string | null; workerPid: number | null }>> {
   const rows = await db.build.findMany({

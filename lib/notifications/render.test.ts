@@ -88,6 +88,22 @@ describe("build notices", () => {
   });
 });
 
+describe("a profile paused for a day", () => {
+  it("says who paused it, when, why and how many builds wait, and links to the profile", async () => {
+    const { noticePath, noticeLinkLabel } = await import("./render");
+    const profileId = "0b7f1c7e-3f2a-4f7e-9a51-0d6c1f2e8a10";
+    const data = { profileId, profile: "Wallet iOS", since: "2026-12-06T09:15:00.000Z", by: "Dee Admin", reason: "Xcode 17 upgrade", queued: 4 };
+    const notice = renderNotice("profile.paused_long", data, `https://keel.example/profiles/${profileId}`);
+    expect(notice.subject).toBe('Keel: the builds of "Wallet iOS" have been paused for a day');
+    expect(notice.text).toMatch(/^Dee Admin paused the builds of "Wallet iOS" on 2026-12-06 09:15 UTC \("Xcode 17 upgrade"\), and they are still paused: 4 builds wait/);
+    expect(notice.text).toContain("resume them on the profile's page (Resume builds)");
+    expect(notice.text).toContain(`The profile in Keel: https://keel.example/profiles/${profileId}`);
+    expect(renderNotice("profile.paused_long", { ...data, by: null, reason: null, queued: 0 }, null).text).toMatch(/^An admin paused the builds of "Wallet iOS" on 2026-12-06 09:15 UTC, and they are still paused: no build waits yet/);
+    expect(noticePath({ kind: "profile.paused_long", data, connectionId: null })).toBe(`/profiles/${profileId}`);
+    expect(noticeLinkLabel(`/profiles/${profileId}`)).toBe("Open the profile");
+  });
+});
+
 describe("a build pool without a worker", () => {
   it("names the pool, how many wait since when, the command that starts its worker, and links to the workers page", async () => {
     const { noticePath } = await import("./render");

@@ -83,6 +83,9 @@ export function noticePath(notice: { kind: string; data: unknown; connectionId: 
   if (notice.kind.startsWith("digest.")) {
     return "/profiles";
   }
+  if (notice.kind === "profile.paused_long") {
+    return typeof data.profileId === "string" && /^[0-9a-f-]{36}$/.test(data.profileId) ? `/profiles/${data.profileId}` : "/profiles";
+  }
   if (notice.kind.startsWith("tester_device.")) {
     return typeof data.profileId === "string" && /^[0-9a-f-]{36}$/.test(data.profileId) ? `/profiles/${data.profileId}#tester-devices` : null;
   }
@@ -117,6 +120,9 @@ export function noticeLinkLabel(path: string): string {
   }
   if (path.includes("/workflow")) {
     return "Open the workflow's secret files";
+  }
+  if (/^\/profiles\/[0-9a-f-]{36}$/.test(path)) {
+    return "Open the profile";
   }
   return path === "/profiles" ? "Open the build profiles" : "Open it";
 }
@@ -162,6 +168,19 @@ export function renderNotice(kind: string, raw: unknown, link: string | null): R
         `${waiting} build${waiting === 1 ? "" : "s"} of your organization ha${waiting === 1 ? "s" : "ve"} waited more than 10 minutes for a worker of the build pool "${pool}" (the oldest: ${oldest}, queued ${str(data, "since")?.slice(0, 16).replace("T", " ") ?? "?"} UTC), and no running worker builds for that pool.\n\n` +
         `Start one on a machine that has what these builds need (a Mac with Xcode for iOS): ${poolWorkerCommand(pool)}, with the same DATABASE_URL and KEEL_ENCRYPTION_KEYS as Keel. Or move the profiles to another pool under Edit workflow → Runs on. The queued builds start as soon as a worker of the pool reports.` +
         (link ? `\n\nWorkers and build pools in Keel: ${link}\n` : "\n"),
+    };
+  }
+  if (kind === "profile.paused_long") {
+    const profile = str(data, "profile") ?? "A build profile";
+    const queued = num(data, "queued") ?? 0;
+    const reason = str(data, "reason");
+    return {
+      subject: `Keel: the builds of "${profile}" have been paused for a day`,
+      text:
+        `${str(data, "by") ?? "An admin"} paused the builds of "${profile}" on ${str(data, "since")?.slice(0, 16).replace("T", " ") ?? "?"} UTC${reason ? ` ("${reason}")` : ""}, and they are still paused: ` +
+        `${queued === 0 ? "no build waits yet" : `${queued} build${queued === 1 ? " waits" : "s wait"}`}, and every push, pull request and schedule adds one that no worker starts.\n\n` +
+        `If what they waited for is done, resume them on the profile's page (Resume builds); if the pause is meant to last, nothing needs doing.` +
+        (link ? `\n\nThe profile in Keel: ${link}\n` : "\n"),
     };
   }
   if (kind === "tester_device.registered") {
