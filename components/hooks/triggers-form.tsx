@@ -39,6 +39,7 @@ export function TriggersForm({
   const push = sent ? sent.push === "on" : triggers.push.enabled;
   const pullRequest = sent ? sent.pullRequest === "on" : triggers.pullRequest.enabled;
   const skipDrafts = sent ? sent.pullRequestSkipDrafts === "on" : !buildsDrafts(triggers);
+  const comments = sent ? sent.pullRequestComments === "on" : triggers.pullRequest.comments === true;
   const forks: ForkMode = sent ? ((["withoutSecrets", "withSecrets"] as const).find((mode) => sent.pullRequestForks === mode) ?? "wait") : forkMode(triggers);
   const tags = sent ? sent.tags === "on" : tagsOf(triggers).enabled;
   const after = afterOf(triggers);
@@ -115,6 +116,13 @@ export function TriggersForm({
               </label>
             ))}
           </fieldset>
+          <label className="flex items-start gap-2 text-sm text-slate-800">
+            <input type="checkbox" name="pullRequestComments" className="mt-1" defaultChecked={comments} disabled={mode === "manual"} aria-describedby="comments-hint" />
+            Members start a pull request&apos;s build with a comment: /keel build
+          </label>
+          <p id="comments-hint" className="-mt-2 text-xs text-slate-600">
+            From the pull request in Azure DevOps — a fork&apos;s change they read, or a flaky build run again. Keel knows a member by the e-mail they sign in to Azure DevOps with; anyone else&apos;s comment starts nothing. Keel subscribes to the repository&apos;s comments for it.
+          </p>
           {siblings.length > 0 ? (
             <>
               <label className="flex items-start gap-2 text-sm font-medium text-slate-800">

@@ -7,14 +7,15 @@ import { identityRefOf } from "./identities.js";
 import type { SubscriptionRecord } from "./store.js";
 
 /**
- * Event types the emulator accepts for subscriptions; git.push, git.pullrequest.created and
- * git.pullrequest.updated are delivered (the others never fire here).
+ * Event types the emulator accepts for subscriptions; git.push, git.pullrequest.created,
+ * git.pullrequest.updated and pull-request comments are delivered (the others never fire here).
  */
 const EVENT_TYPES = new Set([
   "git.push",
   "git.pullrequest.created",
   "git.pullrequest.updated",
   "git.pullrequest.merged",
+  "ms.vss-code.git-pullrequest-comment-event",
   "build.complete",
   "ms.vss-pipelines.run-state-changed-event",
 ]);

@@ -4,7 +4,7 @@ import type { EmulatorCore } from "./core.js";
 import { ServiceError } from "./errors.js";
 import type { FaultRecord } from "./faults.js";
 import { gitBackend } from "./git-backend.js";
-import { afterPush, branchRef, createPullRequest, forgetHeldMerges, holdMerges, updatePullRequest, type PullRequestPatch } from "./git-events.js";
+import { afterPush, branchRef, commentOnPullRequest, createPullRequest, forgetHeldMerges, holdMerges, updatePullRequest, type PullRequestPatch } from "./git-events.js";
 import { storeLfsObject } from "./git-lfs.js";
 import {
   WaitTimeout,
@@ -231,6 +231,8 @@ export type EmulatorControl = EntraControl & {
   createPullRequest(input: CreatePullRequestControlInput): Promise<PullRequestSnapshot>;
   /** Pushes to the source branch (a new iteration) and/or changes title, draft or status; queues git.pullrequest.updated. */
   updatePullRequest(input: UpdatePullRequestControlInput): Promise<PullRequestSnapshot>;
+  /** Someone (`authorId`, default the pull request's creator) comments on a pull request: a new thread, and the comment event. */
+  commentOnPullRequest(input: { deployment?: string; organization: string; pullRequestId: number; content: string; authorId?: string }): { threadId: number; commentId: number };
   pullRequest(input: { deployment?: string; organization: string; pullRequestId: number }): PullRequestSnapshot;
   /**
    * `true`: pull requests opened or pushed to from now on keep mergeStatus `queued` and no merge
@@ -762,6 +764,15 @@ export function createControl(host: ControlHost): EmulatorControl {
       return snapshot(deployment.name, record, pr);
     },
     holdMerges: (held) => holdMerges(host, held),
+    commentOnPullRequest: (input) => {
+      const deploymentName = input.deployment ?? defaultDeployment();
+      const deployment = deploymentByName(host, deploymentName);
+      const record = findHost(host, deploymentName, input.organization);
+      const pr = findPullRequest(record, input.pullRequestId);
+      const author = userOrFirstMember(host, record, input.authorId ?? pr.createdById, "author");
+      const { thread, comment } = commentOnPullRequest({ core: host, deployment, host: record, repo: pr.repo }, pr, author, input.content);
+      return { threadId: thread.id, commentId: comment.id };
+    },
     updatePullRequest: async (input) => {
       const deploymentName = input.deployment ?? defaultDeployment();
       const deployment = deploymentByName(host, deploymentName);

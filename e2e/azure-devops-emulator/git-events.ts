@@ -1,12 +1,12 @@
 import type { EmulatorCore } from "./core.js";
 import { conflictError, invalidArgumentError, ServiceError, wrapped } from "./errors.js";
 import { gitBackend, type RefChange } from "./git-backend.js";
-import { pullRequestHookEvent, pushHookEvent, type PullRequestChange } from "./hook-events.js";
+import { pullRequestCommentHookEvent, pullRequestHookEvent, pushHookEvent, type PullRequestChange } from "./hook-events.js";
 import type { NotificationSummary } from "./hooks.js";
 import type { DeploymentRuntime } from "./http.js";
 import { randomGuid, ZERO_SHA } from "./ids.js";
 import type { FixtureUser } from "./model.js";
-import { commitsBetween, forkStoreRef, pullRequestsOf, pullRequestsTouching, sourceRefInStore, type IterationReason, type PullRequestRecord } from "./pull-requests.js";
+import { commitsBetween, forkStoreRef, pullRequestsOf, pullRequestsTouching, sourceRefInStore, type CommentRecord, type IterationReason, type PullRequestRecord, type ThreadRecord } from "./pull-requests.js";
 import type { CommitRecord, GitData, HostRecord, PushRecord, RepoRecord } from "./store.js";
 
 /**
@@ -224,6 +224,22 @@ export function publishPullRequest(
   commits?: CommitRecord[],
 ): NotificationSummary[] {
   return context.core.hooks.publish(context.core.store, pullRequestHookEvent(context.core.store, { deployment: context.deployment, host: context.host, pr, actor, kind, change, commits }));
+}
+
+/**
+ * A person comments on a pull request (a new thread with one comment, as the web UI's comment
+ * box makes): the thread is kept with the pull request's others, and the comment event is
+ * published (ms.vss-code.git-pullrequest-comment-event).
+ */
+export function commentOnPullRequest(context: Context, pr: PullRequestRecord, actor: FixtureUser, content: string): { thread: ThreadRecord; comment: CommentRecord; notifications: NotificationSummary[] } {
+  const date = now(context.core).iso;
+  const state = pullRequestsOf(context.host);
+  const comment: CommentRecord = { id: 1, parentCommentId: 0, authorId: actor.id, content, commentType: "text", publishedDate: date, lastUpdatedDate: date, lastContentUpdatedDate: date, isDeleted: false };
+  const thread: ThreadRecord = { id: state.nextThreadId, status: "active", publishedDate: date, lastUpdatedDate: date, comments: [comment], nextCommentId: 2, properties: {}, isDeleted: false };
+  state.nextThreadId += 1;
+  pr.threads.push(thread);
+  const notifications = context.core.hooks.publish(context.core.store, pullRequestCommentHookEvent(context.core.store, { deployment: context.deployment, host: context.host, pr, actor, thread, comment }));
+  return { thread, comment, notifications };
 }
 
 export type CreatePullRequestInput = {

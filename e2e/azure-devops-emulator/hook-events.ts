@@ -3,7 +3,7 @@ import type { DeploymentRuntime } from "./http.js";
 import { guidFrom } from "./ids.js";
 import { identityRefOf } from "./identities.js";
 import type { FixtureUser } from "./model.js";
-import { pullRequestJson, pullRequestUrl, type PullRequestRecord } from "./pull-requests.js";
+import { commentJson, pullRequestJson, pullRequestUrl, type CommentRecord, type PullRequestRecord, type ThreadRecord } from "./pull-requests.js";
 import { defaultBranchRef, type CommitRecord, type HostRecord, type RepoRecord, type Store, type SubscriptionRecord } from "./store.js";
 import { primaryUrls, projectUrl, repoApiUrl, repoRemoteUrl, repoWebUrl, type HostUrls } from "./urls.js";
 
@@ -272,3 +272,45 @@ export function pullRequestHookEvent(store: Store, event: PullRequestEvent): Hoo
       }),
   };
 }
+
+export type PullRequestCommentEvent = {
+  deployment: DeploymentRuntime;
+  host: HostRecord;
+  pr: PullRequestRecord;
+  actor: FixtureUser;
+  thread: ThreadRecord;
+  comment: CommentRecord;
+};
+
+/**
+ * ms.vss-code.git-pullrequest-comment-event ("Pull request commented on", event reference):
+ * `resource` is `{ comment, pullRequest }`, the comment as the threads API shows it (its
+ * `_links.threads` name its thread) and the pull request as the pull-request events carry it.
+ */
+export function pullRequestCommentHookEvent(store: Store, event: PullRequestCommentEvent): HookEvent {
+  const urls = primaryUrls(event.deployment, event.host);
+  const { pr, actor, thread, comment } = event;
+  const eventType = "ms.vss-code.git-pullrequest-comment-event";
+  const sentence = `${actor.displayName} has commented on pull request ${pr.id} (${pr.title}) in ${pr.repo.name}`;
+  const message: Message = { text: sentence, html: sentence, markdown: sentence };
+  const detailedMessage: Message = { text: `${sentence}\r\n${comment.content}\r\n`, html: `${sentence}<p>${comment.content}</p>`, markdown: `${sentence}\r\n${comment.content}\r\n` };
+  const resource = { comment: commentJson(store, urls, pr, thread, comment), pullRequest: pullRequestJson(store, urls, pr, { links: true }) };
+  return {
+    deployment: event.deployment.name,
+    host: event.host,
+    eventType,
+    matches: (subscription) => matchesRepository(subscription, pr.repo),
+    payload: (subscription, notificationId, eventId, createdDate) =>
+      envelope(subscription, notificationId, eventId, eventType, createdDate, {
+        message,
+        detailedMessage,
+        resource,
+        minimal: { comment: { id: comment.id }, pullRequest: { pullRequestId: pr.id, repository: { id: pr.repo.id, url: repoApiUrl(urls, pr.repo) } } },
+        deployment: event.deployment,
+        host: event.host,
+        repo: pr.repo,
+        urls,
+      }),
+  };
+}
+

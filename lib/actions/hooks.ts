@@ -118,7 +118,7 @@ export const issueHookCredentialsAction = action(
     name: "hooks.issue-credentials",
     permission: "hooks.manage",
     target: "profile",
-    args: [z.enum(["git.push", "git.pullrequest.created", "git.pullrequest.updated"])],
+    args: [z.enum(["git.push", "git.pullrequest.created", "git.pullrequest.updated", "ms.vss-code.git-pullrequest-comment-event"])],
     unexpected: "Creating the credentials failed unexpectedly. Try again.",
   },
   async ({ scope, target: profile, args: [eventType] }) => {

@@ -5,6 +5,21 @@ import type { Role } from "@/lib/generated/prisma/client";
 import { requireUserActor, type Scope } from "@/lib/scope";
 import { recordAudit } from "./audit";
 
+/**
+ * The active member of the scope's organization whose e-mail is this address (case-insensitive),
+ * or null: who a pull-request comment's author is in Keel (lib/hooks/README.md, "Comments").
+ */
+export async function activeMemberByEmail(scope: Scope, email: string): Promise<{ id: string; name: string } | null> {
+  const address = email.trim().toLowerCase();
+  if (!address.includes("@")) {
+    return null;
+  }
+  return db.user.findFirst({
+    where: { organizationId: scope.organizationId, email: address, isActive: true, memberships: { some: { organizationId: scope.organizationId } } },
+    select: { id: true, name: true },
+  });
+}
+
 /** True once the first admin exists (first-run setup is then gone for good). */
 export async function hasAnyUser(): Promise<boolean> {
   return (await db.user.count({ take: 1 })) > 0;

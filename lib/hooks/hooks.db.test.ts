@@ -477,6 +477,66 @@ describe("service hooks", () => {
     }
   }, 60_000);
 
+  it("a member's /keel build comment starts a pull request's build (a fork's too), as that member; anyone else's, or another comment, starts nothing", async () => {
+    const { syncRepositoryHooks } = await import("./subscriptions");
+    const { getConnection } = await import("@/lib/data/connections");
+    const { processDelivery } = await import("./process");
+    const connection = (await getConnection(scope, connectionId))!;
+    const repository = { projectId: DEFAULT_PROJECTS.mobileIos.id.toLowerCase(), repositoryId: DEFAULT_REPOS.walletApp.id.toLowerCase() };
+    const commenting = await seedProfile("Wallet PR comments", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], comments: true } });
+    // Its builds stay queued in a pool nobody builds: who started them is what is looked at.
+    await database.prisma.buildProfile.update({ where: { id: commenting }, data: { buildPool: "nobody-builds-this" } });
+    const comments = () => database.prisma.hookSubscription.findMany({ where: { connectionId, eventType: "ms.vss-code.git-pullrequest-comment-event" } });
+    try {
+      // The repository's comments are subscribed to, for this profile only.
+      await syncRepositoryHooks(scope, connection, repository.projectId, repository.repositoryId);
+      expect(await comments()).toEqual([expect.objectContaining({ state: "ACTIVE" })]);
+      const pr = await emulator.control.createPullRequest({ organization: "fabrikam", project: "MOBILE_IOS", repository: "Wallet App", sourceBranch: "contrib/comment-fork", targetBranch: "main", title: "Fork PR to comment on", fork: "wallet-app-fork" } as Parameters<EmulatorHandle["control"]["createPullRequest"]>[0]);
+      const commentDelivery = async (commentId: number, threadId: number) =>
+        until(`the comment's delivery (thread ${threadId})`, async () =>
+          (await database.prisma.hookDelivery.findMany({ where: { eventType: "ms.vss-code.git-pullrequest-comment-event", status: "PROCESSED", pullRequestId: pr.pullRequestId } })).find(
+            (delivery) => ((delivery.payload as { resource: { comment: { id: number; _links: { threads: { href: string } } } } }).resource.comment._links.threads.href.endsWith(`/threads/${threadId}`) && commentId > 0),
+          ),
+        );
+      const outcomeOf = (delivery: { outcome: unknown }) => (delivery.outcome as { profileId: string; matched: boolean; buildId?: string; reason?: string }[]).find((item) => item.profileId === commenting);
+      const comment = (content: string) => emulator.control.commentOnPullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId, content, authorId: DEFAULT_USERS.alex.id } as Parameters<EmulatorHandle["control"]["commentOnPullRequest"]>[0]);
+
+      // A fork's pull request: the profile waits for a person.
+      expect((await buildsOf(commenting)).filter((build) => build.pullRequestId === pr.pullRequestId)).toHaveLength(0);
+      // Alex is no Keel member yet: the command is refused, and says why.
+      const stranger = comment("/keel build");
+      expect(outcomeOf(await commentDelivery(stranger.commentId, stranger.threadId))).toMatchObject({
+        matched: true,
+        reason: `Alex Morgan (${DEFAULT_USERS.alex.email}) is no active member of this Keel organization: only members start builds with a comment, and Keel knows them by the e-mail they sign in to Azure DevOps with.`,
+      });
+      // A comment that is no command starts nothing.
+      const chatter = comment("Looks good to me, but /keel build is what starts it");
+      expect(outcomeOf(await commentDelivery(chatter.commentId, chatter.threadId))).toMatchObject({ matched: false, reason: "The comment is no Keel command (/keel build, on a line of its own, starts a build)." });
+
+      // Alex joins Keel with the address they sign in to Azure DevOps with, and asks again.
+      const alex = await database.prisma.user.create({
+        data: { organizationId: seeded.organizationId, email: DEFAULT_USERS.alex.email.toLowerCase(), name: "Alex", memberships: { create: { organizationId: seeded.organizationId, role: "MEMBER" } } },
+      });
+      const asked = comment("/Keel Build\nThe flaky test again.");
+      const delivery = await commentDelivery(asked.commentId, asked.threadId);
+      expect(outcomeOf(delivery)).toMatchObject({ matched: true, buildId: expect.any(String) });
+      const build = await database.prisma.build.findUniqueOrThrow({ where: { id: outcomeOf(delivery)!.buildId! } });
+      // As Alex's own start: their build, of the merge commit, reported on the pull request, with the secrets a person's start gets.
+      expect(build).toMatchObject({ trigger: "MANUAL", requestedById: alex.id, pullRequestId: pr.pullRequestId, commitId: pr.lastMergeCommit, secretsWithheld: false });
+      // A redelivery starts nothing twice; another comment builds again.
+      await processDelivery(scope, delivery.id);
+      expect((await buildsOf(commenting)).filter((item) => item.pullRequestId === pr.pullRequestId)).toHaveLength(1);
+      const again = comment("/keel run");
+      expect(outcomeOf(await commentDelivery(again.commentId, again.threadId))).toMatchObject({ matched: true, buildId: expect.any(String) });
+      expect((await buildsOf(commenting)).filter((item) => item.pullRequestId === pr.pullRequestId)).toHaveLength(2);
+    } finally {
+      await database.prisma.buildProfile.deleteMany({ where: { id: commenting } });
+    }
+    // No profile lets comments start builds any more: their subscription goes.
+    await syncRepositoryHooks(scope, connection, repository.projectId, repository.repositoryId);
+    expect(await comments()).toEqual([]);
+  }, 60_000);
+
   it("a pull request abandoned cancels its builds still waiting, for a profile that cancels superseded builds, and the delivery log says so", async () => {
     const lane = await seedProfile("Wallet PR lane", connectionId, { ...automatic([], []), push: { enabled: false, branches: [] }, supersede: "queued" });
     // A pool no worker serves: its builds stay queued.

@@ -7,6 +7,9 @@ import { z } from "zod";
 export const HOOK_EVENT_TYPES = ["git.push", "git.pullrequest.created", "git.pullrequest.updated"] as const;
 export type HookEventType = (typeof HOOK_EVENT_TYPES)[number];
 
+/** "Pull request commented on": subscribed only where a profile lets comments start builds (`/keel build`). */
+export const PR_COMMENT_EVENT = "ms.vss-code.git-pullrequest-comment-event";
+
 /** What every delivery carries: which subscription and notification it is, and what happened. */
 export const envelopeSchema = z.looseObject({
   subscriptionId: z.string().min(1).max(100),
@@ -44,6 +47,27 @@ export const pullRequestResourceSchema = z.looseObject({
   lastMergeCommit: z.looseObject({ commitId: objectId }).optional(),
 });
 
+/** A comment added (or edited) on a pull request: who wrote what, and the pull request as it is. */
+export const pullRequestCommentResourceSchema = z.looseObject({
+  comment: z.looseObject({
+    id: z.number().int().min(0),
+    content: z.string().max(200_000).optional(),
+    isDeleted: z.boolean().optional(),
+    commentType: z.string().max(50).optional(),
+    author: z.looseObject({ id: z.string().max(100).optional(), displayName: z.string().max(500).optional(), uniqueName: z.string().max(500).optional() }),
+    _links: z.looseObject({ threads: z.looseObject({ href: z.string().max(2_000) }).optional() }).optional(),
+  }),
+  pullRequest: pullRequestResourceSchema,
+});
+
+export type PullRequestCommentResource = z.infer<typeof pullRequestCommentResourceSchema>;
+
+/** The comment's thread id, from its links (`…/threads/{id}`), or 0 when they do not say. */
+export function commentThreadId(comment: PullRequestCommentResource["comment"]): number {
+  const match = /\/threads\/(\d+)(?:\/|$)/.exec(comment._links?.threads?.href ?? "");
+  return match ? Number(match[1]) : 0;
+}
+
 export type PushResource = z.infer<typeof pushResourceSchema>;
 export type PullRequestResource = z.infer<typeof pullRequestResourceSchema>;
 
@@ -67,6 +91,12 @@ export function aboutEvent(envelope: HookEnvelope): DeliveryAbout {
     if (push.success) {
       const update = push.data.refUpdates[0]!;
       return { repositoryId: push.data.repository.id.toLowerCase(), branch: update.name, commitId: update.newObjectId.toLowerCase(), pullRequestId: null };
+    }
+  } else if (envelope.eventType === PR_COMMENT_EVENT) {
+    const commented = pullRequestCommentResourceSchema.safeParse(envelope.resource);
+    if (commented.success) {
+      const pr = commented.data.pullRequest;
+      return { repositoryId: pr.repository.id.toLowerCase(), branch: pr.targetRefName, commitId: pr.lastMergeSourceCommit?.commitId.toLowerCase() ?? null, pullRequestId: pr.pullRequestId };
     }
   } else if (envelope.eventType.startsWith("git.pullrequest.")) {
     const pr = pullRequestResourceSchema.safeParse(envelope.resource);

@@ -10,9 +10,10 @@ import type { JobContext } from "@/lib/jobs/define";
 import { processDeliveryQueue } from "@/lib/jobs/queues";
 import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
-import type { Scope } from "@/lib/scope";
-import { draftDecision, forkDecision, forkOf, pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, skipDecision, supersedeOf, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
-import { describeIssues, envelopeSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID, type PullRequestResource } from "./payload";
+import { systemScope, type Scope } from "@/lib/scope";
+import { commentsStartBuilds, draftDecision, forkDecision, isBuildCommand, forkOf, pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, skipDecision, supersedeOf, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
+import { commentThreadId, describeIssues, envelopeSchema, PR_COMMENT_EVENT, pullRequestCommentResourceSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID, type PullRequestCommentResource, type PullRequestResource } from "./payload";
+import { activeMemberByEmail } from "@/lib/data/users";
 
 // The hooks.process job: one stored delivery → the profiles of its repository → startBuild for
 // each whose triggers match, with an idempotency key derived from the change itself (lib/shared/
@@ -188,7 +189,73 @@ async function actOn(scope: Scope, connection: ConnectionView, payload: unknown)
     }
     return outcome;
   }
+  if (eventType === PR_COMMENT_EVENT) {
+    const commented = pullRequestCommentResourceSchema.safeParse(resource);
+    if (!commented.success) {
+      throw new Unprocessable(`The ${eventType} resource is not what Keel expects (${describeIssues(commented.error)}).`);
+    }
+    return onComment(scope, connection, commented.data);
+  }
   throw new Unprocessable(`Keel does not act on ${eventType} events.`);
+}
+
+/**
+ * A comment on a pull request (lib/hooks/README.md, "Comments"): `/keel build` from a member of
+ * the organization — the Keel user whose e-mail is the author's Azure DevOps sign-in name —
+ * starts the pull request's build in each profile that lets comments do so, as that member (as if
+ * they had started it on Keel: a fork's code, which they read, gets the secrets a person's build
+ * gets). Any other comment, and anyone else's, starts nothing and says why in the log.
+ */
+async function onComment(scope: Scope, connection: ConnectionView, event: PullRequestCommentResource): Promise<ProfileOutcome[]> {
+  const { comment, pullRequest: pr } = event;
+  const profiles = await listRepositoryProfiles(scope, connection.id, pr.repository.id);
+  const none = (reason: string, matched = false) => profiles.map((profile) => ({ profileId: profile.id, profileName: profile.name, matched, reason }));
+  if (comment.isDeleted || !isBuildCommand(comment.content)) {
+    return none("The comment is no Keel command (/keel build, on a line of its own, starts a build).");
+  }
+  const willing = profiles.filter((profile) => commentsStartBuilds(profile.triggers));
+  const member = willing.length > 0 && comment.author.uniqueName ? await activeMemberByEmail(scope, comment.author.uniqueName) : null;
+  const outcome: ProfileOutcome[] = [];
+  let iteration: number | null = null;
+  for (const profile of profiles) {
+    const skip = (reason: string, matched = true) => outcome.push({ profileId: profile.id, profileName: profile.name, matched, reason });
+    if (!commentsStartBuilds(profile.triggers)) {
+      skip("The profile does not let comments start builds (Triggers → Pull requests → comments).", false);
+      continue;
+    }
+    const decision = pullRequestDecision(profile.triggers, pr.targetRefName, profile.defaultBranch);
+    if (!decision.start) {
+      skip(decision.reason, false);
+      continue;
+    }
+    if (!member) {
+      const who = comment.author.displayName ?? comment.author.uniqueName ?? "The comment's author";
+      skip(`${who}${comment.author.uniqueName ? ` (${comment.author.uniqueName})` : ""} is no active member of this Keel organization: only members start builds with a comment, and Keel knows them by the e-mail they sign in to Azure DevOps with.`);
+      continue;
+    }
+    if (pr.status !== "active") {
+      skip(`The pull request is ${pr.status}: Keel builds active pull requests only.`);
+      continue;
+    }
+    if (!pr.lastMergeCommit && pr.mergeStatus === "queued") {
+      await awaitMerge(scope, connection, profile.projectId, pr);
+    }
+    if (!pr.lastMergeCommit || !pr.lastMergeSourceCommit) {
+      skip(`Azure DevOps has no merge commit for it (merge status ${pr.mergeStatus ?? "unknown"}): resolve the conflicts, then comment again.`);
+      continue;
+    }
+    iteration ??= await latestIteration(scope, connection, pr.repository.project?.id ?? "", pr.repository.id, pr.pullRequestId);
+    outcome.push(
+      await start(systemScope(scope.organizationId, "hooks.comment", member.id), profile, {
+        commit: pr.lastMergeCommit.commitId.toLowerCase(),
+        trigger: "MANUAL",
+        pullRequest: { id: pr.pullRequestId, iteration, sourceRef: pr.sourceRefName, targetRef: pr.targetRefName },
+        // One build per comment: commenting again builds again (a flaky failure), a redelivery does not.
+        idempotencyKey: `comment:${profile.id}:${pr.pullRequestId}:${commentThreadId(comment)}:${comment.id}`,
+      }),
+    );
+  }
+  return outcome;
 }
 
 /**
@@ -359,7 +426,7 @@ export async function start(
     commit?: string;
     branch?: string;
     tag?: string;
-    trigger: "PUSH" | "PULL_REQUEST" | "POLL" | "TAG";
+    trigger: "PUSH" | "PULL_REQUEST" | "POLL" | "TAG" | "MANUAL";
     pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string };
     idempotencyKey: string;
     /** A fork's pull request that the profile builds without its secrets (forkWaits). */

@@ -25,8 +25,8 @@ import { publicUrlOf } from "@/lib/oauth/config";
 import { clientForConnection, findingContextOf } from "@/lib/repositories/connection-client";
 import type { Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
-import { triggersAreAutomatic } from "@/lib/shared/triggers";
-import { HOOK_EVENT_TYPES } from "./payload";
+import { commentsStartBuilds, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { HOOK_EVENT_TYPES, PR_COMMENT_EVENT } from "./payload";
 
 // The service-hook subscriptions Keel keeps in Azure DevOps (issue 14): one set per repository of
 // a connection — git.push, git.pullrequest.created, git.pullrequest.updated, consumer webHooks —
@@ -170,7 +170,12 @@ export async function syncRepositoryHooks(scope: Scope, connection: ConnectionVi
     }
     return result;
   }
-  for (const eventType of HOOK_EVENT_TYPES) {
+  // Comments are subscribed only where a profile lets them start builds; a subscription no profile needs any more goes.
+  const eventTypes: string[] = [...HOOK_EVENT_TYPES, ...(profiles.some((profile) => commentsStartBuilds(profile.triggers)) ? [PR_COMMENT_EVENT] : [])];
+  for (const row of rows.filter((row) => !eventTypes.includes(row.eventType))) {
+    result.removed += (await removeSubscription(scope, client, row, "no profile of the repository lets pull-request comments start builds")) ? 1 : 0;
+  }
+  for (const eventType of eventTypes) {
     if (!rows.some((row) => row.eventType === eventType)) {
       const credentials = newCredentials();
       const id = randomUUID();

@@ -3,11 +3,13 @@ import {
   afterDecision,
   afterOf,
   branchMatches,
+  commentsStartBuilds,
   DEFAULT_TRIGGERS,
   draftDecision,
   forkDecision,
   forkMode,
   forkOf,
+  isBuildCommand,
   pathDecision,
   pathMatches,
   pullRequestBuildKey,
@@ -21,9 +23,10 @@ import {
   tagMatches,
   triggersAreAutomatic,
   triggersOf,
+  type ProfileTriggers,
 } from "@/lib/shared/triggers";
 import { triggersFormSchema } from "@/lib/validation/triggers";
-import { maskPayload } from "./payload";
+import { aboutEvent, commentThreadId, maskPayload, PR_COMMENT_EVENT, pullRequestCommentResourceSchema } from "./payload";
 
 describe("branch patterns", () => {
   it.each([
@@ -274,5 +277,36 @@ describe("pull requests from forks", () => {
     expect(forkMode(trusting)).toBe("withSecrets");
     expect(forkDecision(trusting, "wallet-app-fork")).toEqual({ start: true });
     expect(forkMode({ ...DEFAULT_TRIGGERS, pullRequest: { enabled: true, branches: [], forks: false } })).toBe("wait");
+  });
+});
+
+describe("pull-request comments that start builds", () => {
+  it("know /keel build and /keel run on the comment's first line, in any case, and nothing else", () => {
+    expect(isBuildCommand("/keel build")).toBe(true);
+    expect(isBuildCommand("\n  /Keel  Run  \nthe flaky test again")).toBe(true);
+    expect(isBuildCommand("please /keel build")).toBe(false);
+    expect(isBuildCommand("/keel builds")).toBe(false);
+    expect(isBuildCommand("Looks good\n/keel build")).toBe(false);
+    expect(isBuildCommand("")).toBe(false);
+    expect(isBuildCommand(undefined)).toBe(false);
+  });
+
+  it("are the profile's choice, and only while pull requests build by themselves", () => {
+    const on: ProfileTriggers = { mode: "automatic", push: { enabled: false, branches: [] }, pullRequest: { enabled: true, branches: [], comments: true } };
+    expect(commentsStartBuilds(on)).toBe(true);
+    expect(commentsStartBuilds({ ...on, mode: "manual" })).toBe(false);
+    expect(commentsStartBuilds({ ...on, pullRequest: { ...on.pullRequest, enabled: false } })).toBe(false);
+    expect(commentsStartBuilds({ ...on, pullRequest: { enabled: true, branches: [] } })).toBe(false);
+    expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on", pullRequestComments: "on" }).pullRequest.comments).toBe(true);
+    expect(triggersFormSchema.parse({ mode: "automatic", pullRequest: "on" }).pullRequest).not.toHaveProperty("comments");
+  });
+
+  it("read the comment and its pull request from the event, and the thread from the comment's links", () => {
+    const pullRequest = { pullRequestId: 7, status: "active", sourceRefName: "refs/heads/fix", targetRefName: "refs/heads/main", repository: { id: "ABC" }, lastMergeSourceCommit: { commitId: "a".repeat(40) } };
+    const resource = { comment: { id: 1, content: "/keel build", author: { uniqueName: "alex@example.test" }, _links: { threads: { href: "https://dev.azure.com/o/p/_apis/git/repositories/abc/pullRequests/7/threads/12" } } }, pullRequest };
+    const parsed = pullRequestCommentResourceSchema.parse(resource);
+    expect(commentThreadId(parsed.comment)).toBe(12);
+    expect(commentThreadId({ ...parsed.comment, _links: undefined })).toBe(0);
+    expect(aboutEvent({ subscriptionId: "s", notificationId: 1, eventType: PR_COMMENT_EVENT, resource })).toEqual({ repositoryId: "abc", branch: "refs/heads/main", commitId: "a".repeat(40), pullRequestId: 7 });
   });
 });

@@ -54,6 +54,8 @@ export const triggersSchema = z.object({
     branches: z.array(patternSchema).max(MAX_BRANCH_PATTERNS),
     drafts: z.boolean().optional(),
     forks: z.union([z.boolean(), z.literal("withoutSecrets")]).optional(),
+    /** `true`: a member's comment `/keel build` on a pull request starts its build (commentCommand); absent: off. */
+    comments: z.boolean().optional(),
   }),
   /** Builds at set times (lib/shared/schedule.ts); absent (triggers saved before schedules existed): off. */
   schedule: scheduleSchema.optional(),
@@ -121,6 +123,20 @@ export function scheduleIsOn(triggers: ProfileTriggers): boolean {
 /** The triggers' tag trigger (off when they have none). */
 export function tagsOf(triggers: ProfileTriggers): { enabled: boolean; patterns: string[] } {
   return triggers.tags ?? { enabled: false, patterns: [] };
+}
+
+/** Whether a member's `/keel build` comment on a pull request starts the profile's build of it (pull requests must build). */
+export function commentsStartBuilds(triggers: ProfileTriggers): boolean {
+  return triggers.mode === "automatic" && triggers.pullRequest.enabled && triggers.pullRequest.comments === true;
+}
+
+/** The comment commands Keel answers, as typed on a line of their own (any case): `/keel build`, `/keel run`. */
+export const COMMENT_COMMANDS = ["/keel build", "/keel run"] as const;
+
+/** Whether a pull-request comment asks Keel to build: its first non-empty line is one of COMMENT_COMMANDS. */
+export function isBuildCommand(content: string | null | undefined): boolean {
+  const first = (content ?? "").split(/\r?\n/).find((line) => line.trim() !== "")?.trim().toLowerCase().replace(/\s+/g, " ");
+  return first !== undefined && (COMMENT_COMMANDS as readonly string[]).includes(first);
 }
 
 /** True when pushes, pull requests or tags start builds by themselves (Keel then wants service hooks, or polls). */

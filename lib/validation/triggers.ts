@@ -16,6 +16,7 @@ export const triggersFields = [
   "pullRequestBranches",
   "pullRequestSkipDrafts",
   "pullRequestForks",
+  "pullRequestComments",
   "tags",
   "tagPatterns",
   "paths",
@@ -69,6 +70,7 @@ export const triggersFormSchema = z
     pullRequestSkipDrafts: box,
     // What pull requests from forks do (lib/shared/triggers.ts, ForkMode); absent: wait for a person.
     pullRequestForks: z.enum(["wait", "withoutSecrets", "withSecrets"], { error: "Choose what pull requests from forks do" }).optional(),
+    pullRequestComments: box,
     tags: box,
     tagPatterns: patternsField("Tags", "tag"),
     paths: patternsField("Paths", "path"),
@@ -118,6 +120,7 @@ export const triggersFormSchema = z
         branches: form.pullRequestBranches,
         ...(form.pullRequestSkipDrafts === "on" ? { drafts: false } : {}),
         ...(form.pullRequestForks === "withSecrets" ? { forks: true } : form.pullRequestForks === "withoutSecrets" ? { forks: "withoutSecrets" as const } : {}),
+        ...(form.pullRequestComments === "on" ? { comments: true } : {}),
       },
       tags: { enabled: form.tags === "on", patterns: form.tagPatterns },
       schedule: {

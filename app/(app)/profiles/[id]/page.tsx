@@ -23,7 +23,7 @@ import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscripti
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
 import { describeSchedule, formatSlot, nextSlot, timeZoneChoices } from "@/lib/shared/schedule";
-import { afterOf, buildsDrafts, forkMode, describeBranches, describeTags, pathsOf, scheduleIsOn, scheduleOf, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
+import { afterOf, buildsDrafts, commentsStartBuilds, forkMode, describeBranches, describeTags, pathsOf, scheduleIsOn, scheduleOf, supersedeOf, tagsOf, triggersAreAutomatic } from "@/lib/shared/triggers";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -342,6 +342,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                       triggersAreAutomatic(triggers) && pathsOf(triggers).length > 0 ? `Only when files in ${pathsOf(triggers).join(", ")} change.` : null,
                       scheduleOn ? `On a schedule: ${describeSchedule(schedule, profile.defaultBranch)}.` : null,
                       afterName ? `After successful builds of “${afterName}” on ${describeBranches(after.branches, profile.defaultBranch)}.` : null,
+                      commentsStartBuilds(triggers) ? "A member's comment /keel build on a pull request starts its build." : null,
                       triggersAreAutomatic(triggers) && supersedeOf(triggers) !== "off"
                         ? `A newer commit of a branch or pull request cancels its older builds${supersedeOf(triggers) === "queued" ? " still in the queue" : ", running ones too"}.`
                         : null,
