@@ -54,20 +54,29 @@ test.describe("service hooks", () => {
       const forks = form.getByRole("group", { name: "Pull requests from forks" });
       await expect(forks.getByRole("radio", { name: "Wait for someone who read the change to start the build" })).toBeChecked();
       await forks.getByRole("radio", { name: /^Build them by themselves, without this profile's secret variables and files/ }).check();
+      // Members may also start a pull request's build from Azure DevOps with a comment.
+      await form.getByRole("checkbox", { name: "Members start a pull request's build with a comment: /keel build" }).check();
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText(/Saved\. Keel sets up the service hooks/)).toBeVisible();
       await expect(page.getByRole("region", { name: "Triggers" })).toContainText("Tags: v*, !v*-beta*.");
       await expect(page.getByRole("region", { name: "Triggers" })).toContainText("pull requests into the default branch (master) once they are no longer drafts, from forks too (without its secrets).");
+      await expect(page.getByRole("region", { name: "Triggers" })).toContainText("A member's comment /keel build on a pull request starts its build.");
       await expect(form.getByRole("checkbox", { name: "Wait until a draft pull request is published" })).toBeChecked();
       await expect(forks.getByRole("radio", { name: /^Build them by themselves, without this profile's secret variables and files/ })).toBeChecked();
       // This Keel's one worker runs steps as its own user: the card says such builds cannot run yet, and how to fix it.
       await expect(page.getByRole("region", { name: "Triggers" }).getByRole("alert").filter({ hasText: "No worker of the pool “default” runs steps as a build user" })).toContainText("KEEL_BUILD_USER");
-      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers).toMatchObject({ tags: { enabled: true, patterns: ["v*", "!v*-beta*"] }, pullRequest: { enabled: true, drafts: false, forks: "withoutSecrets" } });
-      // The worker creates the three subscriptions; the page says so once they exist.
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).triggers).toMatchObject({ tags: { enabled: true, patterns: ["v*", "!v*-beta*"] }, pullRequest: { enabled: true, drafts: false, forks: "withoutSecrets", comments: true } });
+      // The worker creates the four subscriptions (comments too); the page says so once they exist.
       await expect(async () => {
         await page.reload();
         await expect(page.getByText("Service hooks active")).toBeVisible({ timeout: 1_000 });
       }).toPass({ timeout: 30_000 });
+      expect((await prisma().hookSubscription.findMany({ where: { connectionId: connection.id, state: "ACTIVE" }, select: { eventType: true } })).map((row) => row.eventType).sort()).toEqual([
+        "git.pullrequest.created",
+        "git.pullrequest.updated",
+        "git.push",
+        "ms.vss-code.git-pullrequest-comment-event",
+      ]);
       await expectNoSeriousA11yViolations(page, "profile page with triggers");
 
       const pushed = await emulator.push({ organization: "fabrikam", project: DEFAULT_REPOS.iosSdk.project, repository: DEFAULT_REPOS.iosSdk.name, branch: "master" });
