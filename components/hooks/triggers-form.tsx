@@ -118,7 +118,7 @@ export function TriggersForm({
           </fieldset>
           <label className="flex items-start gap-2 text-sm text-slate-800">
             <input type="checkbox" name="pullRequestComments" className="mt-1" defaultChecked={comments} disabled={mode === "manual"} aria-describedby="comments-hint" />
-            Members start a pull request&apos;s build with a comment: /keel build
+            Members start a pull request&apos;s build with a comment: <code>/keel build</code>
           </label>
           <p id="comments-hint" className="-mt-2 text-xs text-slate-600">
             From the pull request in Azure DevOps — a fork&apos;s change they read, or a flaky build run again. Keel knows a member by the e-mail they sign in to Azure DevOps with; anyone else&apos;s comment starts nothing. Keel subscribes to the repository&apos;s comments for it.

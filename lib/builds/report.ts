@@ -5,7 +5,8 @@ import type { GitStatusState } from "@/lib/azure-devops/types";
 import { noteUseFailure } from "@/lib/connections/health";
 import { failureLines, getPullRequestComment, hasPullRequestIterationBuild, markReportFailed, markReportSent, pendingReports, savePullRequestComment, failureHistoriesOf, type ReportTarget } from "@/lib/data/builds";
 import { getConnection } from "@/lib/data/connections";
-import { getProfile } from "@/lib/data/profiles";
+import { getProfile, getProfileTriggers } from "@/lib/data/profiles";
+import { commentsStartBuilds } from "@/lib/shared/triggers";
 import { getEnv } from "@/lib/env";
 import type { JobContext } from "@/lib/jobs/define";
 import { reportBuildQueue } from "@/lib/jobs/queues";
@@ -51,6 +52,8 @@ export function statusState(status: string): GitStatusState {
 
 /** The status a pull request from a fork shows while its build waits for a person. */
 export const FORK_WAITING_DESCRIPTION = "Waiting: a pull request from a fork is built once someone who read it starts its build in Keel";
+/** The same, for a profile that lets members start it with a comment (lib/hooks/README.md, "Comments"). */
+export const FORK_WAITING_COMMENT_DESCRIPTION = "Waiting: a pull request from a fork is built once a Keel member who read it comments /keel build, or starts its build in Keel";
 
 /**
  * The builds.fork-waiting job: tells a pull request from a fork that its build waits for a person
@@ -67,6 +70,7 @@ export async function reportForkWaitingJob(payload: { profileId: string; pullReq
   if (!profile || !connection) {
     return;
   }
+  const triggers = await getProfileTriggers(scope, profile.id);
   try {
     const { client } = await clientForConnection(scope, connection, { signal: context.signal });
     const iteration = await latestPullRequestIteration(client, profile.projectId, profile.repositoryId, payload.pullRequestId);
@@ -75,7 +79,7 @@ export async function reportForkWaitingJob(payload: { profileId: string; pullReq
     }
     await client.createPullRequestStatus(profile.projectId, profile.repositoryId, payload.pullRequestId, {
       state: "pending",
-      description: FORK_WAITING_DESCRIPTION,
+      description: triggers && commentsStartBuilds(triggers) ? FORK_WAITING_COMMENT_DESCRIPTION : FORK_WAITING_DESCRIPTION,
       targetUrl: `${publicUrlOf(getEnv())}/profiles/${profile.id}?pullRequest=${payload.pullRequestId}#start-build`,
       context: { genre: STATUS_GENRE, name: profile.name },
       iterationId: iteration,

@@ -501,8 +501,14 @@ describe("service hooks", () => {
       const outcomeOf = (delivery: { outcome: unknown }) => (delivery.outcome as { profileId: string; matched: boolean; buildId?: string; reason?: string }[]).find((item) => item.profileId === commenting);
       const comment = (content: string) => emulator.control.commentOnPullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId, content, authorId: DEFAULT_USERS.alex.id } as Parameters<EmulatorHandle["control"]["commentOnPullRequest"]>[0]);
 
-      // A fork's pull request: the profile waits for a person.
+      // A fork's pull request: the profile waits for a person, and the pull request says how to ask for its build.
       expect((await buildsOf(commenting)).filter((build) => build.pullRequestId === pr.pullRequestId)).toHaveLength(0);
+      const { FORK_WAITING_COMMENT_DESCRIPTION } = await import("@/lib/builds/report");
+      await until("the waiting status naming the comment", async () =>
+        (await emulator.control.pullRequest({ organization: "fabrikam", pullRequestId: pr.pullRequestId } as Parameters<EmulatorHandle["control"]["pullRequest"]>[0])).statuses.some(
+          (status) => status.contextName === "Wallet PR comments" && status.state === "pending" && status.description === FORK_WAITING_COMMENT_DESCRIPTION,
+        ),
+      );
       // Alex is no Keel member yet: the command is refused, and says why.
       const stranger = comment("/keel build");
       expect(outcomeOf(await commentDelivery(stranger.commentId, stranger.threadId))).toMatchObject({
