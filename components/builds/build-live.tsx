@@ -390,20 +390,8 @@ export function BuildLive({
             ) : null}
           </div>
           <div className="flex flex-wrap gap-2">
-            {runNextAction && state.status === "QUEUED" && !state.runNext && state.paused === null ? (
-              <form action={runNextFormAction}>
-                <SubmitButton variant="secondary" pendingLabel="Moving…">
-                  Run next
-                </SubmitButton>
-              </form>
-            ) : null}
-            {canCancel && !final ? (
-              <form action={cancelFormAction}>
-                <SubmitButton variant="secondary" pendingLabel="Canceling…">
-                  Cancel build
-                </SubmitButton>
-              </form>
-            ) : null}
+            {runNextAction && state.status === "QUEUED" && !state.runNext && state.paused === null ? <ButtonForm action={runNextFormAction} label="Run next" pendingLabel="Moving…" /> : null}
+            {canCancel && !final ? <ButtonForm action={cancelFormAction} label="Cancel build" pendingLabel="Canceling…" /> : null}
           </div>
         </div>
         {running && state.startedAt && typical ? <BuildProgress elapsedMs={now - Date.parse(state.startedAt)} typical={typical} /> : null}
@@ -416,16 +404,13 @@ export function BuildLive({
           </p>
         ) : null}
         {state.status === "QUEUED" && state.runNext ? <p className="mt-2 text-xs text-slate-600">An admin moved it to the front of the queue: the next free worker of its pool takes it.</p> : null}
-        {cancelState.status !== "idle" ? (
-          <div className="mt-3">
-            <FormMessage state={cancelState} />
-          </div>
-        ) : null}
-        {runNextState.status !== "idle" ? (
-          <div className="mt-3">
-            <FormMessage state={runNextState} />
-          </div>
-        ) : null}
+        {[cancelState, runNextState].map((answer, index) =>
+          answer.status !== "idle" ? (
+            <div key={index} className="mt-3">
+              <FormMessage state={answer} />
+            </div>
+          ) : null,
+        )}
       </section>
 
       <section aria-labelledby="steps-heading" className="rounded-lg border border-slate-200 bg-white shadow-sm">
@@ -577,3 +562,15 @@ export function BuildLive({
     </div>
   );
 }
+
+/** A one-button form of the status card (Cancel build, Run next): its action's answer is shown below the card's line. */
+function ButtonForm({ action, label, pendingLabel }: { action: (formData: FormData) => void; label: string; pendingLabel: string }) {
+  return (
+    <form action={action}>
+      <SubmitButton variant="secondary" pendingLabel={pendingLabel}>
+        {label}
+      </SubmitButton>
+    </form>
+  );
+}
+
