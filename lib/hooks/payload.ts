@@ -54,6 +54,7 @@ export const pullRequestCommentResourceSchema = z.looseObject({
     content: z.string().max(200_000).optional(),
     isDeleted: z.boolean().optional(),
     commentType: z.string().max(50).optional(),
+    publishedDate: z.string().max(100).optional(),
     author: z.looseObject({ id: z.string().max(100).optional(), displayName: z.string().max(500).optional(), uniqueName: z.string().max(500).optional() }),
     _links: z.looseObject({ threads: z.looseObject({ href: z.string().max(2_000) }).optional() }).optional(),
   }),
@@ -66,6 +67,16 @@ export type PullRequestCommentResource = z.infer<typeof pullRequestCommentResour
 export function commentThreadId(comment: PullRequestCommentResource["comment"]): number {
   const match = /\/threads\/(\d+)(?:\/|$)/.exec(comment._links?.threads?.href ?? "");
   return match ? Number(match[1]) : 0;
+}
+
+/**
+ * What makes a comment one (its id is only unique within its thread): the thread and the id, or,
+ * when the links do not name the thread, when it was first published — an edit keeps both, so an
+ * edited command starts nothing more.
+ */
+export function commentKey(comment: PullRequestCommentResource["comment"]): string {
+  const thread = commentThreadId(comment);
+  return `${thread > 0 ? thread : (comment.publishedDate ?? "?")}:${comment.id}`;
 }
 
 export type PushResource = z.infer<typeof pushResourceSchema>;

@@ -12,7 +12,7 @@ import { logger } from "@/lib/logger";
 import { clientForConnection } from "@/lib/repositories/connection-client";
 import { systemScope, type Scope } from "@/lib/scope";
 import { commentsStartBuilds, draftDecision, forkDecision, isBuildCommand, forkOf, pathDecision, pathsOf, pullRequestBuildKey, pullRequestDecision, pushBuildKey, pushDecision, skipDecision, supersedeOf, tagBuildKey, tagDecision, type TriggerDecision } from "@/lib/shared/triggers";
-import { commentThreadId, describeIssues, envelopeSchema, PR_COMMENT_EVENT, pullRequestCommentResourceSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID, type PullRequestCommentResource, type PullRequestResource } from "./payload";
+import { commentKey, describeIssues, envelopeSchema, PR_COMMENT_EVENT, pullRequestCommentResourceSchema, pullRequestResourceSchema, pushResourceSchema, ZERO_OBJECT_ID, type PullRequestCommentResource, type PullRequestResource } from "./payload";
 import { activeMemberByEmail } from "@/lib/data/users";
 
 // The hooks.process job: one stored delivery → the profiles of its repository → startBuild for
@@ -251,7 +251,7 @@ async function onComment(scope: Scope, connection: ConnectionView, event: PullRe
         trigger: "MANUAL",
         pullRequest: { id: pr.pullRequestId, iteration, sourceRef: pr.sourceRefName, targetRef: pr.targetRefName },
         // One build per comment: commenting again builds again (a flaky failure), a redelivery does not.
-        idempotencyKey: `comment:${profile.id}:${pr.pullRequestId}:${commentThreadId(comment)}:${comment.id}`,
+        idempotencyKey: `comment:${profile.id}:${pr.pullRequestId}:${commentKey(comment)}`,
       }),
     );
   }

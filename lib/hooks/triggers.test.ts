@@ -26,7 +26,7 @@ import {
   type ProfileTriggers,
 } from "@/lib/shared/triggers";
 import { triggersFormSchema } from "@/lib/validation/triggers";
-import { aboutEvent, commentThreadId, maskPayload, PR_COMMENT_EVENT, pullRequestCommentResourceSchema } from "./payload";
+import { aboutEvent, commentKey, commentThreadId, maskPayload, PR_COMMENT_EVENT, pullRequestCommentResourceSchema } from "./payload";
 
 describe("branch patterns", () => {
   it.each([
@@ -307,6 +307,8 @@ describe("pull-request comments that start builds", () => {
     const parsed = pullRequestCommentResourceSchema.parse(resource);
     expect(commentThreadId(parsed.comment)).toBe(12);
     expect(commentThreadId({ ...parsed.comment, _links: undefined })).toBe(0);
+    expect(commentKey(parsed.comment)).toBe("12:1");
+    expect(commentKey({ ...parsed.comment, _links: undefined, publishedDate: "2026-12-07T10:00:00Z" })).toBe("2026-12-07T10:00:00Z:1");
     expect(aboutEvent({ subscriptionId: "s", notificationId: 1, eventType: PR_COMMENT_EVENT, resource })).toEqual({ repositoryId: "abc", branch: "refs/heads/main", commitId: "a".repeat(40), pullRequestId: 7 });
   });
 });
