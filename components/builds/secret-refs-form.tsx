@@ -5,8 +5,7 @@ import { TextAreaField } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { idleState, type FormState } from "@/lib/shared/form-state";
-
-export type SecretRefsValue = { branches: string[]; tags: { enabled: boolean; patterns: string[] } } | null;
+import type { SecretRefs } from "@/lib/shared/secret-refs";
 
 /**
  * "Who gets the secrets" on a profile's workflow page (lib/builds/README.md, "Secrets only for
@@ -22,7 +21,7 @@ export function SecretRefsForm({
   isolated,
 }: {
   action: (previous: FormState, formData: FormData) => Promise<FormState>;
-  current: SecretRefsValue;
+  current: SecretRefs | null;
   defaultBranch: string | null;
   pool: string;
   /** Live workers of the pool whose steps run as a build user (KEEL_BUILD_USER). */
