@@ -137,11 +137,11 @@ describe("the profile pages' reads", () => {
     expect(result!.workflow.variables).toContainEqual({ name: "KEYSTORE_PASSWORD", isSecret: true, value: null });
     expect(result!.triggers).toEqual(stored);
 
-    // The workflow page's read: the profile's names, its next build number (builds written straight into the table took none) and the same workflow, in one statement.
+    // The workflow page's read: the profile's names, its default branch ("Who gets the secrets" names it), its next build number (builds written straight into the table took none) and the same workflow, in one statement.
     const { getProfileWorkflow, workflowVersion } = await import("./builds");
     const workflowPage = await countStatements(() => getProfileWorkflow(admin, profileId));
     expect(workflowPage.statements).toBe(1);
-    expect(workflowPage.result).toEqual({ profile: { id: profileId, name: "Wallet", platform: "ANDROID", projectName: "P", repositoryName: "R", nextBuildNumber: 1 }, workflow: result!.workflow, version: workflowVersion(result!.workflow) });
+    expect(workflowPage.result).toEqual({ profile: { id: profileId, name: "Wallet", platform: "ANDROID", projectName: "P", repositoryName: "R", defaultBranch: null, nextBuildNumber: 1 }, workflow: result!.workflow, version: workflowVersion(result!.workflow) });
 
     // Another organization's admin gets neither.
     const other = await seedOrganization(database);
