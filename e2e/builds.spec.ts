@@ -987,7 +987,8 @@ test.describe("builds", () => {
         .poll(async () => (await prisma().$queryRawUnsafe<{ state: string }[]>(`SELECT state::text FROM pgboss.job WHERE id = $1::uuid`, buildId)).map((row) => row.state), { timeout: 30_000 })
         .toContain("retry");
       expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("QUEUED");
-      await page.goto(`/profiles?q=${encodeURIComponent(profile.name)}`);
+      // The profiles list marks it, and Show → Builds paused finds it.
+      await page.goto(`/profiles?show=paused&q=${encodeURIComponent(profile.name)}`);
       await expect(page.getByRole("row").filter({ hasText: profile.name })).toContainText("Builds paused");
       await page.goto(`/profiles/${profile.id}`);
       await expect(page.getByText(/no worker starts them \(1 build waits\)/)).toBeVisible();
@@ -996,6 +997,9 @@ test.describe("builds", () => {
       await page.getByRole("form", { name: "Resume builds" }).getByRole("button", { name: "Resume builds" }).click();
       await expect(page.getByText("Resumed: the build in its queue starts within seconds.")).toBeVisible();
       await expect(page.getByText("Builds of this profile are paused")).toHaveCount(0);
+      await page.goto(`/profiles?show=paused&q=${encodeURIComponent(profile.name)}`);
+      await expect(page.getByText("No build profiles match")).toBeVisible();
+      await page.goto(`/profiles/${profile.id}`);
       await page.goto(`/builds/${buildId}`);
       await expect(page.getByRole("status").filter({ hasText: "Succeeded" })).toBeVisible({ timeout: 60_000 });
     } finally {

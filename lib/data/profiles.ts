@@ -115,7 +115,7 @@ export async function getProfilePage(scope: Scope, id: string): Promise<ProfileP
 
 
 export type ProfileSort = "name" | "created" | "repository" | "platform";
-export type ProfileListQuery = { q?: string; platform?: BuildPlatform; connection?: string; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number; watchedBy?: string; red?: boolean };
+export type ProfileListQuery = { q?: string; platform?: BuildPlatform; connection?: string; sort: ProfileSort; order: "asc" | "desc"; page: number; pageSize: number; watchedBy?: string; red?: boolean; paused?: boolean };
 
 /** Which of these profiles (a page of the list) are red on their default branch (`redProfileIds`). */
 export async function redAmong(scope: Scope, profileIds: readonly string[]): Promise<Set<string>> {
@@ -149,6 +149,7 @@ export async function listProfiles(scope: Scope, query: ProfileListQuery) {
   const where: Prisma.BuildProfileWhereInput = {
     organizationId: scope.organizationId,
     ...(query.red ? { id: { in: await redProfileIds(scope) } } : {}),
+    ...(query.paused ? { pausedAt: { not: null } } : {}),
     ...(query.connection ? { connectionId: query.connection } : {}),
     ...(query.platform ? { platform: query.platform } : {}),
     ...(query.watchedBy ? { watches: { some: { userId: query.watchedBy } } } : {}),

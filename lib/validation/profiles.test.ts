@@ -84,8 +84,9 @@ describe("the profiles list parameters", () => {
     expect(profileListQuerySchema.safeParse(query("page=-1")).success).toBe(false);
     expect(profileListQuerySchema.safeParse(query("evil=1")).success).toBe(false);
     expect(profileListQuerySchema.parse(query("show=watched"))).toMatchObject({ show: "watched" });
-    expect(profileListQuerySchema.safeParse(query("show=mine")).error?.issues[0]?.message).toBe("Show must be watched or red");
+    expect(profileListQuerySchema.safeParse(query("show=mine")).error?.issues[0]?.message).toBe("Show must be watched, red or paused");
     expect(profileListQuerySchema.parse(query("show=red"))).toMatchObject({ show: "red" });
+    expect(profileListQuerySchema.parse(query("show=paused"))).toMatchObject({ show: "paused" });
   });
 
   it("treats the form's “All platforms” (platform=) as no filter and keeps the search", () => {

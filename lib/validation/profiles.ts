@@ -165,8 +165,8 @@ export const profileListQuerySchema = z.strictObject({
   page: listPageField,
   /** Only the profiles of this connection (its page links here when it has more than it shows). */
   connection: z.uuid({ error: "Unknown connection" }).optional(),
-  /** `watched`: only the profiles the reader watches; `red`: only those whose default branch's newest build failed. */
-  show: z.enum(["watched", "red"], { error: "Show must be watched or red" }).optional(),
+  /** `watched`: only the profiles the reader watches; `red`: only those whose default branch's newest build failed; `paused`: only those an admin paused. */
+  show: z.enum(["watched", "red", "paused"], { error: "Show must be watched, red or paused" }).optional(),
   /** Set by the delete action's redirect: the id of the profile just deleted (its name comes from the audit log, never from the URL). */
   deleted: z.uuid({ error: "Unknown deleted profile" }).optional(),
 });

@@ -53,7 +53,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   const { query, problems } = parseListQuery(profileListQuerySchema, raw);
   // Two connection ids say all the page needs: none, exactly one (link to its picker), or more.
   const [{ rows, total }, connections, deletedEvent] = await Promise.all([
-    listProfiles(scope, { ...query, pageSize: PAGE_SIZE, ...(query.show === "watched" ? { watchedBy: user.id } : {}), ...(query.show === "red" ? { red: true } : {}) }),
+    listProfiles(scope, { ...query, pageSize: PAGE_SIZE, ...(query.show === "watched" ? { watchedBy: user.id } : {}), ...(query.show === "red" ? { red: true } : {}), ...(query.show === "paused" ? { paused: true } : {}) }),
     listConnectionIds(scope, 2),
     query.deleted ? getRecentAuditData(scope, "profile.deleted", query.deleted, 10 * 60 * 1000) : null,
   ]);
@@ -125,6 +125,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                 { value: "", label: "Every profile" },
                 { value: "watched", label: "Profiles I watch" },
                 { value: "red", label: "Red on the default branch" },
+                { value: "paused", label: "Builds paused" },
               ]} />
             <FilterSelect id="profiles-sort" label="Sort by" name="sort" defaultValue={query.sort} options={SORTS} />
             <OrderSelect id="profiles-order" defaultValue={query.order} />
@@ -138,11 +139,13 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                 <>You watch no build profile yet. Open one and choose Watch to hear when a build of its default branch or a tag fails or is fixed.</>
               ) : query.show === "red" && !query.q && !query.platform && !query.connection ? (
                 <>No default branch is red: the newest build of each profile&apos;s default branch succeeded (or it has none yet).</>
+              ) : query.show === "paused" && !query.q && !query.platform && !query.connection ? (
+                <>No profile&apos;s builds are paused: every profile&apos;s builds start as they are queued.</>
               ) : (
                 <>
                   Nothing matches {query.q ? "this search" : "this filter"}
                   {query.platform ? ` for ${platformLabel(query.platform)}` : ""}
-                  {query.show === "watched" ? " among the profiles you watch" : query.show === "red" ? " among the profiles red on their default branch" : ""}.
+                  {query.show === "watched" ? " among the profiles you watch" : query.show === "red" ? " among the profiles red on their default branch" : query.show === "paused" ? " among the profiles whose builds are paused" : ""}.
                 </>
               )}
             </NoMatches>
