@@ -143,7 +143,11 @@ async function checkPage(page: Page, testInfo: TestInfo, width: string, name: st
     expect.soft(overflow.culprits, `${name} at ${width} scrolls sideways (${overflow.scrollWidth} > ${overflow.clientWidth})`).toEqual([]);
     expect.soft(overflow.scrollWidth, `${name} at ${width} scrolls sideways`).toBeLessThanOrEqual(overflow.clientWidth);
     const file = testInfo.outputPath(`${width}-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
-    await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
+    // Headless Chromium now and then answers "Unable to capture screenshot" (a protocol error, not
+    // the page's): the screenshot is taken again, the page is not let off.
+    await expect(async () => {
+      await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
+    }).toPass({ timeout: 20_000 });
     await testInfo.attach(`${name} · ${width}`, { path: file, contentType: "image/png" });
     await expectNoSeriousA11yViolations(page, `${name} at ${width}`);
   });
