@@ -24,7 +24,7 @@ import { clientForConnection, problemFromError } from "@/lib/repositories/connec
 import type { Scope } from "@/lib/scope";
 import { CHANGES_MAX, changelogText, changesSummary, firstLine, hasLine, lineWords, type BuildChanges } from "@/lib/shared/build-changes";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
-import { formatDuration, targetBranchOf } from "@/lib/shared/builds";
+import { formatDuration, secretsWithheldBecause, targetBranchOf } from "@/lib/shared/builds";
 import type { PickerProblem } from "@/lib/shared/problems";
 import { formatSize, shortBranchName } from "@/lib/shared/names";
 import { ARTIFACTS_VARIABLE, cacheScopeOf, cacheScopesToRestore, WORKFLOW_FILE_MAX_BYTES, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
@@ -496,7 +496,7 @@ class BuildRun {
       this.buildLog.system(
         0,
         build.secretsWithheldFor === "REF"
-          ? `Without the profile's secrets${withheld.length > 0 ? ` (its steps do not get ${withheld.join(", ")})` : ""}: ${build.secretsWithheldWhy ?? "this build's branch is not one the profile gives them to (Edit workflow → Who gets the secrets)"}.`
+          ? `Without the profile's secrets${withheld.length > 0 ? ` (its steps do not get ${withheld.join(", ")})` : ""}: ${secretsWithheldBecause(build)}.`
           : `Without the profile's secrets: this pull request from a fork was built by itself (Triggers → Pull requests from forks)${withheld.length > 0 ? `, so its steps do not get ${withheld.join(", ")}` : ""}. Someone who read the change gets them by starting its build (Start build → Pull request).`,
       );
     }

@@ -31,7 +31,7 @@ import { publicUrlOf } from "@/lib/oauth/config";
 import { can } from "@/lib/policy";
 import { cloneUrlsFor } from "@/lib/repositories/clone-urls";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
-import { buildStatusLabel, buildTriggerLabel, formatDuration, isFinal } from "@/lib/shared/builds";
+import { buildStatusLabel, buildTriggerLabel, formatDuration, isFinal, secretsWithheldBecause } from "@/lib/shared/builds";
 import { shortBranchName } from "@/lib/shared/names";
 import { sharePath } from "@/lib/shared/shares";
 import { testSummaryOf } from "@/lib/shared/tests";
@@ -326,7 +326,7 @@ export default async function BuildPage({ params }: { params: Promise<{ id: stri
               {build.secretsWithheldFor === "REF" ? (
                 <div>
                   <dt className="text-slate-500">Secrets</dt>
-                  <dd>Not given to this build: {build.secretsWithheldWhy ?? "its branch is not one the profile gives them to"}.</dd>
+                  <dd>Not given to this build: {secretsWithheldBecause(build)}.</dd>
                 </div>
               ) : null}
               {parameters.length > 0 ? (
