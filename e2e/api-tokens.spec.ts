@@ -330,4 +330,89 @@ test.describe("API tokens", () => {
       await removeUser(admin.id);
     }
   });
+
+  test("an admin's maintenance script pauses a profile's builds around an upgrade, moves a hotfix to the front and resumes them", async ({ playwright }) => {
+    test.setTimeout(120_000);
+    const member = await createUser({ role: "MEMBER", name: "Pause Member" });
+    const admin = await createUser({ role: "ADMIN", name: "Mac Keeper" });
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet paused"));
+    await prisma().buildProfile.update({ where: { id: profile.id }, data: { workflowSteps: [{ name: "Build", command: "true" }] } });
+    const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
+    const tokenOf = async (userId: string, name: string) => {
+      const token = `keel_${randomBytes(32).toString("base64url")}`;
+      await prisma().apiToken.create({ data: { organizationId, userId, name, tokenHash: createHash("sha256").update(token).digest("hex"), prefix: token.slice(0, 11), expiresAt: new Date(Date.now() + 3_600_000) } });
+      return { authorization: `Bearer ${token}` };
+    };
+    const memberBearer = await tokenOf(member.id, "Member script");
+    const adminBearer = await tokenOf(admin.id, "Mac maintenance");
+    const script: APIRequestContext = await playwright.request.newContext({ baseURL: KEEL_URL });
+    type Paused = { since: string; by: string | null; reason: string | null } | null;
+    type Answer = { profile: { id: string; paused: Paused }; queued: number };
+    type QueuedBuild = ApiBuild & { paused: boolean; runNext: boolean; expectedStartAt: string | null };
+    const errorOf = async (response: Awaited<ReturnType<APIRequestContext["post"]>>) => [response.status(), ((await response.json()) as { error: { message: string; fields?: Record<string, string[]> } }).error] as const;
+    try {
+      // A member's token may read the profile, not pause it.
+      expect(((await (await script.get(`/api/v1/profiles/${profile.id}`, { headers: memberBearer })).json()) as Answer).profile).toMatchObject({ id: profile.id, paused: null });
+      const [memberStatus, memberError] = await errorOf(await script.post(`/api/v1/profiles/${profile.id}/pause`, { headers: memberBearer }));
+      expect([memberStatus, memberError.message]).toEqual([403, "Only admins can pause or resume a build profile's builds. Ask an admin of your organization."]);
+      // Bad input is named, and pauses nothing.
+      const [longStatus, longError] = await errorOf(await script.post(`/api/v1/profiles/${profile.id}/pause`, { headers: adminBearer, data: { reason: "x".repeat(201) } }));
+      expect([longStatus, longError.fields]).toEqual([400, { reason: ["reason must be at most 200 characters: say why in a few words"] }]);
+      const [listStatus] = await errorOf(await script.post(`/api/v1/profiles/${profile.id}/pause`, { headers: adminBearer, data: ["Xcode"] }));
+      expect(listStatus).toBe(400);
+      expect(await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { pausedAt: true } })).toEqual({ pausedAt: null });
+
+      // Before the upgrade: paused, with the reason the pages show.
+      const pausedAnswer = await script.post(`/api/v1/profiles/${profile.id}/pause`, { headers: adminBearer, data: { reason: "  Xcode 17 upgrade on the Macs " } });
+      expect(pausedAnswer.status()).toBe(200);
+      const paused = (await pausedAnswer.json()) as Answer;
+      expect([paused.profile.paused?.by, paused.profile.paused?.reason, paused.queued]).toEqual(["Mac Keeper", "Xcode 17 upgrade on the Macs", 0]);
+      // Builds still queue while paused (the member's script starts them as usual); none starts.
+      const started: QueuedBuild[] = [];
+      for (const branch of ["main", "main"]) {
+        const answer = await script.post(`/api/v1/profiles/${profile.id}/builds`, { headers: memberBearer, data: { branch } });
+        expect(answer.status()).toBe(201);
+        started.push(((await answer.json()) as { build: QueuedBuild }).build);
+      }
+      const [first, hotfix] = started as [QueuedBuild, QueuedBuild];
+      expect([first.status, first.paused, first.runNext, first.expectedStartAt]).toEqual(["QUEUED", true, false, null]);
+      // The hotfix goes to the front of the queue (an admin's token; a member's is told why).
+      const [memberRunNext, memberRunNextError] = await errorOf(await script.post(`/api/v1/builds/${hotfix.id}/run-next`, { headers: memberBearer }));
+      expect([memberRunNext, memberRunNextError.message]).toEqual([403, "Only admins can move a build to the front of the queue. Ask an admin if it cannot wait."]);
+      for (const attempt of [1, 2]) {
+        // Twice (a retried request): at the front, one audit event.
+        const moved = await script.post(`/api/v1/builds/${hotfix.id}/run-next`, { headers: adminBearer });
+        const build = ((await moved.json()) as { build: QueuedBuild }).build;
+        expect([attempt, moved.status(), build.status, build.runNext, build.paused]).toEqual([attempt, 200, "QUEUED", true, true]);
+      }
+      expect((await prisma().auditEvent.findMany({ where: { action: "build.run_next", targetId: hotfix.id } })).map((event) => event.data)).toEqual([expect.objectContaining({ apiToken: "Mac maintenance" })]);
+      // Pausing again changes only the reason; the builds still wait (the worker would have taken them by now).
+      const again = (await (await script.post(`/api/v1/profiles/${profile.id}/pause`, { headers: adminBearer, data: { reason: "Xcode 17.1 too" } })).json()) as Answer;
+      expect([again.profile.paused?.reason, again.queued]).toEqual(["Xcode 17.1 too", 2]);
+      expect((await prisma().build.findMany({ where: { profileId: profile.id }, select: { status: true } })).map((build) => build.status)).toEqual(["QUEUED", "QUEUED"]);
+
+      // After the upgrade: resumed, and both builds run.
+      const resumed = (await (await script.post(`/api/v1/profiles/${profile.id}/resume`, { headers: adminBearer })).json()) as Answer;
+      expect([resumed.profile.paused, resumed.queued]).toEqual([null, 2]);
+      for (const build of [first, hotfix]) {
+        await expect.poll(async () => ((await (await script.get(`/api/v1/builds/${build.id}`, { headers: memberBearer })).json()) as { build: ApiBuild }).build.status, { timeout: 60_000 }).toBe("SUCCEEDED");
+      }
+      // Resuming again changes nothing; a build that ran cannot be moved.
+      expect(((await (await script.post(`/api/v1/profiles/${profile.id}/resume`, { headers: adminBearer })).json()) as Answer).profile.paused).toBeNull();
+      const [lateStatus, lateError] = await errorOf(await script.post(`/api/v1/builds/${hotfix.id}/run-next`, { headers: adminBearer }));
+      expect([lateStatus, lateError.message]).toEqual([409, "The build is not in the queue any more: it has started or ended."]);
+      // The audit log names the token of each change (two pauses, one resume).
+      const changes = await prisma().auditEvent.findMany({ where: { targetId: profile.id, action: { in: ["profile.builds_paused", "profile.builds_resumed"] } }, orderBy: { createdAt: "asc" } });
+      expect(changes.map((event) => [event.action, (event.data as { apiToken?: string; reason: string | null }).apiToken, (event.data as { reason: string | null }).reason])).toEqual([
+        ["profile.builds_paused", "Mac maintenance", "Xcode 17 upgrade on the Macs"],
+        ["profile.builds_paused", "Mac maintenance", "Xcode 17.1 too"],
+        ["profile.builds_resumed", "Mac maintenance", null],
+      ]);
+    } finally {
+      await script.dispose();
+      await removeConnection(connection.id);
+      await removeUser(member.id);
+      await removeUser(admin.id);
+    }
+  });
 });

@@ -406,6 +406,18 @@ const ROUTES: Record<string, RouteRow> = {
   "GET /api/v1/profiles/[id]/builds": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/profiles/${f.profileId}/builds?limit=5`) },
   "GET /api/v1/profiles/[id]/insights": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/profiles/${f.profileId}/insights?days=7`) },
   "GET /api/v1/profiles/[id]/tester-devices": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/profiles/${f.profileId}/tester-devices?format=apple&missing=1`) },
+  "GET /api/v1/profiles/[id]": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/profiles/${f.profileId}`) },
+  // Pausing the profile every row shares is undone at once (the resume's own row follows), so builds other rows start still run.
+  "POST /api/v1/profiles/[id]/pause": {
+    expect: ADMIN_TARGET,
+    request: async (fixture, context) => {
+      const outcome = await tokenPost((f) => `/api/v1/profiles/${f.profileId}/pause`, { reason: "Matrix" })(fixture, context);
+      await context.post(`/api/v1/profiles/${fixture.profileId}/resume`, { headers: fixture.bearer(context) });
+      return outcome;
+    },
+  },
+  "POST /api/v1/profiles/[id]/resume": { expect: ADMIN_TARGET, request: tokenPost((f) => `/api/v1/profiles/${f.profileId}/resume`) },
+  "POST /api/v1/builds/[id]/run-next": { expect: ADMIN_TARGET, request: tokenPost(async (f) => `/api/v1/builds/${await f.build("QUEUED")}/run-next`) },
   "POST /api/v1/profiles/[id]/builds": { expect: MEMBER_TARGET, request: tokenPost((f) => `/api/v1/profiles/${f.profileId}/builds`, { branch: "main" }) },
   // next-auth's own flow: its public endpoints…
   "GET /api/auth/[...nextauth]": { expect: { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok" }, request: get(() => "/api/auth/csrf") },

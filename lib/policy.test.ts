@@ -18,6 +18,7 @@ const EXPECTED: Record<Permission, { member: boolean; system: boolean }> = {
   "connection.delete": { member: false, system: false },
   "repositories.refresh": { member: true, system: true },
   "profile.read": { member: true, system: true },
+  "profile.pause": { member: false, system: false },
   "profile.create": { member: true, system: false },
   "profile.rebind": { member: false, system: false },
   "profile.update": { member: false, system: false },
@@ -91,7 +92,7 @@ describe("can", () => {
     const adminToken = tokenScope({ id: "a", organizationId: "o", role: "ADMIN" }, { id: "t", name: "release script" });
     const memberToken = tokenScope({ id: "m", organizationId: "o", role: "MEMBER" }, { id: "t2", name: "nightly" });
     // Written out, not read from the list: widening what tokens may do must change this test.
-    const allowed: Permission[] = ["build.cancel", "build.keep", "build.read", "build.start", "profile.read"];
+    const allowed: Permission[] = ["build.cancel", "build.keep", "build.read", "build.run_next", "build.start", "profile.pause", "profile.read"];
     expect([...API_TOKEN_PERMISSIONS].sort()).toEqual(allowed);
     for (const permission of PERMISSIONS) {
       expect(can(adminToken, permission), `admin token: ${permission}`).toBe(allowed.includes(permission));

@@ -64,6 +64,8 @@ const RULES = {
   "build.cancel_queued": { roles: ["ADMIN"], system: false, refusal: "Only admins can cancel every queued build at once. Cancel builds one by one, or ask an admin." },
   /** Move a queued build to the front of its pool's queue ("Run next": a hotfix while the Macs are busy). */
   "build.run_next": { roles: ["ADMIN"], system: false, refusal: "Only admins can move a build to the front of the queue. Ask an admin if it cannot wait." },
+  /** Pause a profile's builds and resume them (an Xcode upgrade on the Macs, a store freeze): builds queue but do not start. */
+  "profile.pause": { roles: ["ADMIN"], system: false, refusal: "Only admins can pause or resume a build profile's builds. Ask an admin of your organization." },
   /** Change what starts a profile's builds by itself (push and pull-request triggers, manual only): admins, and the person who created it. */
   "profile.triggers": { roles: ["ADMIN"], system: false, owner: true, refusal: "Only the person who created this build profile or an admin can change its triggers." },
   /** See the service-hook delivery log, replay deliveries, backfill, manage subscriptions (the system keeps them healthy). */
@@ -111,10 +113,12 @@ export const PERMISSIONS = Object.keys(RULES) as Permission[];
 /**
  * What a request with an API token may do at most (its owner's role still decides within
  * these): read profiles and builds, start and cancel builds, keep a build forever (admins: the
- * build a store got; the token API offers no way to let one go). Nothing that changes settings,
+ * build a store got; the token API offers no way to let one go), and (admins) pause and resume a
+ * profile's builds and move a queued build to the front — what a maintenance or release script
+ * does around a Mac's Xcode upgrade or a hotfix. Nothing that changes settings,
  * connections, members or tokens — a leaked token cannot be used to keep access.
  */
-export const API_TOKEN_PERMISSIONS: readonly Permission[] = ["profile.read", "build.read", "build.start", "build.cancel", "build.keep"];
+export const API_TOKEN_PERMISSIONS: readonly Permission[] = ["profile.read", "profile.pause", "build.read", "build.start", "build.cancel", "build.keep", "build.run_next"];
 
 /** The resource an owner rule looks at: who created it (resources without a creator never match). */
 export type OwnedResource = { createdById?: string | null };

@@ -112,7 +112,7 @@ export const keepBuildAction = action(
  * builds still queue while paused, and start once resumed.
  */
 export const pauseBuildsAction = action(
-  { name: "builds.pause", permission: "workflow.update", target: "profile", form: { schema: pauseBuildsSchema, fields: ["pause", "reason"] }, unexpected: "Saving failed unexpectedly. Nothing was changed; try again." },
+  { name: "builds.pause", permission: "profile.pause", target: "profile", form: { schema: pauseBuildsSchema, fields: ["pause", "reason"] }, unexpected: "Saving failed unexpectedly. Nothing was changed; try again." },
   async ({ scope, target: profile, input }) => {
     const { changed, queued } = await setProfilePaused(scope, profile.id, input.pause ? { reason: input.reason } : null);
     revalidatePath(`/profiles/${profile.id}`);

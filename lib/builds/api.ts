@@ -1,6 +1,7 @@
 import "server-only";
 import type { ArtifactView } from "@/lib/data/artifacts";
 import type { BuildRow, BuildView } from "@/lib/data/builds";
+import type { ProfileView } from "@/lib/data/profiles";
 import { changesJson } from "@/lib/shared/build-changes";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
 import { secretsWithheldBecause, targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
@@ -15,6 +16,25 @@ const HISTORY_JSON = { new: "new", "fails-on-target": "failsOnTarget", failing: 
 // same field names in every answer. README.md, "Starting builds from scripts", documents it.
 
 const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "ERROR"]);
+
+/**
+ * A build profile: what it builds, whether an admin paused its builds (`since`, `by`, `reason`;
+ * null: they start as usual), and its links — the list's rows and one profile's answer alike.
+ */
+export function profileJson(profile: ProfileView, origin: string) {
+  return {
+    id: profile.id,
+    name: profile.name,
+    platform: profile.platform,
+    project: profile.projectName,
+    repository: profile.repositoryName,
+    defaultBranch: profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null,
+    connected: profile.connectionId !== null,
+    paused: profile.pausedAt ? { since: profile.pausedAt.toISOString(), by: profile.pausedBy?.name ?? null, reason: profile.pauseReason } : null,
+    webUrl: `${origin}/profiles/${profile.id}`,
+    buildsUrl: `${origin}/api/v1/profiles/${profile.id}/builds`,
+  };
+}
 
 /** A build in a list: enough to pick one and follow its link (one build's answer starts with the same fields). */
 export function buildSummaryJson(build: BuildRow | BuildView, origin: string) {
@@ -67,6 +87,10 @@ export function buildJson(
     pool: build.pool,
     // Queued: when it is likely to start (ISO), as its page says; null when Keel cannot tell or it is not queued.
     expectedStartAt: build.status === "QUEUED" ? expectedStartAt : null,
+    // Queued while an admin paused its profile's builds: it starts once they are resumed.
+    paused: build.status === "QUEUED" && build.profile.pausedAt !== null,
+    // Queued and moved to the front of its pool's queue by an admin ("Run next").
+    runNext: build.status === "QUEUED" && build.runNextAt !== null,
     statusReason: build.statusReason,
     // Keel lost the worker running it (it says nothing about the code); a script waiting for it follows `retriedAs`.
     workerLost: build.workerLostAt !== null,

@@ -434,11 +434,12 @@ const buildView = {
   retryOf: { select: { id: true, number: true } },
   retriedAs: { select: { id: true, number: true, status: true } },
   upstreamBuild: { select: { id: true, number: true, profile: { select: { id: true, name: true } } } },
+  runNextAt: true,
   pool: true,
   profileId: true,
   requestedBy: { select: { id: true, name: true } },
   canceledBy: { select: { id: true, name: true } },
-  profile: { select: { id: true, name: true, platform: true, webUrl: true, remoteUrl: true, connectionId: true } },
+  profile: { select: { id: true, name: true, platform: true, webUrl: true, remoteUrl: true, connectionId: true, pausedAt: true } },
 } satisfies Prisma.BuildSelect;
 
 export type BuildView = Prisma.BuildGetPayload<{ select: typeof buildView }>;
@@ -1193,8 +1194,8 @@ function pauseOf(profile: { pausedAt: Date | null; pauseReason: string | null; p
  * many of its builds are queued (they start once resumed).
  */
 export async function setProfilePaused(scope: Scope, profileId: string, pause: { reason: string | null } | null): Promise<{ changed: boolean; queued: number }> {
-  if (!can(scope, "workflow.update")) {
-    throw new AppError("FORBIDDEN", refusalOf("workflow.update"));
+  if (!can(scope, "profile.pause")) {
+    throw new AppError("FORBIDDEN", refusalOf("profile.pause"));
   }
   const actor = requireUserActor(scope);
   return db.$transaction(async (tx) => {

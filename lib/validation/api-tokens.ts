@@ -2,7 +2,7 @@ import { z } from "zod";
 import { API_TOKEN_LIFETIMES, API_TOKEN_SHAPE, DEFAULT_API_TOKEN_DAYS } from "@/lib/shared/api-tokens";
 import { buildParametersProblem } from "@/lib/shared/build-parameters";
 import { BUILD_STATUSES, type BuildStatusValue } from "@/lib/shared/builds";
-import { commitPrefixField, isBranchName } from "./builds";
+import { commitPrefixField, isBranchName, PAUSE_REASON_MAX } from "./builds";
 import { dayFilterField, textField } from "./form";
 
 // The API tokens page's form, and what Keel's token API (app/api/v1) accepts: every header,
@@ -100,6 +100,24 @@ export const apiStartBuildBody = z
     path: ["pullRequest"],
   })
   .refine((value) => value.tag === undefined || value.branch === undefined, { message: "and branch cannot both be sent: a tag build has no branch", path: ["tag"] });
+
+/**
+ * POST /api/v1/profiles/{id}/pause: why (optional, as on the profile's page) — the profile's page,
+ * a queued build's page and its commit status show it. No body pauses without a reason.
+ */
+export const apiPauseBody = z
+  .strictObject(
+    {
+      reason: z
+        .string({ error: 'must be text, like "Xcode 17 upgrade on the Macs"' })
+        .trim()
+        .max(PAUSE_REASON_MAX, `must be at most ${PAUSE_REASON_MAX} characters: say why in a few words`)
+        .optional()
+        .transform((value) => value || null),
+    },
+    { error: (issue) => (issue.code === "invalid_type" ? 'The body must be a JSON object, like {"reason": "Xcode 17 upgrade on the Macs"}, or none' : undefined) },
+  )
+  .prefault({});
 
 /** GET /api/v1/profiles/{id}/builds: the newest builds, optionally of one branch or in one status. */
 export const apiListBuildsQuery = z.strictObject({

@@ -169,7 +169,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         actions={
           <>
             {can(scope, "profile.watch") ? <WatchForm action={watchProfileAction.bind(null, profile.id)} current={watch.choice} /> : null}
-            {canEditWorkflow && connection ? <PauseBuildsForm action={pauseBuildsAction.bind(null, profile.id)} paused={profile.pausedAt !== null} /> : null}
+            {can(scope, "profile.pause") && connection ? <PauseBuildsForm action={pauseBuildsAction.bind(null, profile.id)} paused={profile.pausedAt !== null} /> : null}
             {canEdit ? (
               <Link href={`/profiles/${profile.id}/edit`} className={buttonClasses("secondary")}>
                 Edit

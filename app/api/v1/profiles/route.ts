@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { profileJson } from "@/lib/builds/api";
 import { searchParam } from "@/lib/validation/profiles";
 import { listProfiles } from "@/lib/data/profiles";
 import { json, tokenRoute } from "@/lib/entry/route";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
-import { shortBranchName } from "@/lib/shared/names";
 
 const querySchema = z.strictObject({
   q: searchParam,
@@ -24,19 +24,7 @@ export const GET = tokenRoute({ name: "api.v1.profiles.list", permission: "profi
   const { rows, total } = await listProfiles(scope, { ...(query.q ? { q: query.q } : {}), ...(query.red === "true" ? { red: true } : {}), sort: "name", order: "asc", page: query.page, pageSize: PAGE_SIZE });
   const origin = publicUrlOf(getEnv());
   return json({
-    profiles: rows.map((profile) => ({
-      id: profile.id,
-      name: profile.name,
-      platform: profile.platform,
-      project: profile.projectName,
-      repository: profile.repositoryName,
-      defaultBranch: profile.defaultBranch ? shortBranchName(profile.defaultBranch) : null,
-      connected: profile.connectionId !== null,
-      // An admin paused its builds: they queue but do not start until resumed (null: they start as usual).
-      paused: profile.pausedAt ? { since: profile.pausedAt.toISOString(), by: profile.pausedBy?.name ?? null, reason: profile.pauseReason } : null,
-      webUrl: `${origin}/profiles/${profile.id}`,
-      buildsUrl: `${origin}/api/v1/profiles/${profile.id}/builds`,
-    })),
+    profiles: rows.map((profile) => profileJson(profile, origin)),
     total,
     page: query.page,
     nextPage: query.page * PAGE_SIZE < total ? query.page + 1 : null,
