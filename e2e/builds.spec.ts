@@ -1683,6 +1683,60 @@ test.describe("builds", () => {
     }
   });
 
+  test("an admin marks a step that may fail and one that runs after a failure: the build goes on past the first, and the second uploads the logs", async ({ page }) => {
+    const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Conditions"));
+    try {
+      await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
+      await page.goto(`/profiles/${profile.id}/workflow`);
+      // The platform's three default steps, rewritten: a linter the team is still cleaning up, the build, and an upload of its logs.
+      const steps: Array<{ name: string; command: string; check?: string }> = [
+        { name: "Lint", command: "echo 'lint: 3 warnings'; exit 2", check: "The build goes on if this step fails" },
+        { name: "Compile", command: `echo "/src/Pay.swift:3:1: error: cannot find 'rate' in scope"; exit 65` },
+        { name: "Upload logs", command: "echo uploading logs", check: "Run even when an earlier step failed" },
+      ];
+      for (const [index, step] of steps.entries()) {
+        const group = page.getByRole("group", { name: `Step ${index + 1}`, exact: true });
+        await group.getByLabel("Name", { exact: true }).fill(step.name);
+        await group.getByLabel("Command", { exact: true }).fill(step.command);
+        if (step.check) {
+          await group.getByRole("checkbox", { name: step.check }).check();
+        }
+      }
+      await expectNoSeriousA11yViolations(page, "workflow editor with step conditions");
+      await page.getByRole("button", { name: "Save workflow" }).click();
+      await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
+      expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).workflowSteps).toEqual([
+        { name: "Lint", command: "echo 'lint: 3 warnings'; exit 2", continueOnError: true },
+        { name: "Compile", command: `echo "/src/Pay.swift:3:1: error: cannot find 'rate' in scope"; exit 65` },
+        { name: "Upload logs", command: "echo uploading logs", always: true },
+      ]);
+      // The editor shows them again as saved; the profile's page lists them with their conditions.
+      await page.reload();
+      await expect(page.getByRole("group", { name: "Step 1", exact: true }).getByRole("checkbox", { name: "The build goes on if this step fails" })).toBeChecked();
+      await expect(page.getByRole("group", { name: "Step 3", exact: true }).getByRole("checkbox", { name: "Run even when an earlier step failed" })).toBeChecked();
+      await page.goto(`/profiles/${profile.id}`);
+      const listed = page.getByRole("list", { name: "Workflow steps" }).getByRole("listitem");
+      await expect(listed.nth(0)).toContainText("Lint · may fail");
+      await expect(listed.nth(2)).toContainText("Upload logs · runs even after a failure");
+
+      const buildId = await startFromProfile(page, profile.id, "main");
+      await expect(page.getByRole("status").filter({ hasText: "Step “Compile” failed with exit code 65." })).toBeVisible({ timeout: 60_000 });
+      const run = page.getByRole("list", { name: "Build steps" }).getByRole("listitem");
+      await expect(run.filter({ hasText: "Lint" })).toHaveAttribute("data-step-status", "FAILED");
+      await expect(run.filter({ hasText: "Lint" })).toContainText("allowed to fail: the build goes on");
+      await expect(run.filter({ hasText: "Compile" })).toHaveAttribute("data-step-status", "FAILED");
+      await expect(run.filter({ hasText: "Upload logs" })).toHaveAttribute("data-step-status", "SUCCEEDED");
+      await expect(page.getByTestId("build-log")).toContainText("The steps after it are skipped, except those that run even after a failure: Upload logs.");
+      await expect(page.getByTestId("build-log")).toContainText("uploading logs");
+      // What went wrong is the step that failed the build, not the one allowed to fail before it.
+      await expect(page.getByRole("region", { name: "What went wrong" })).toContainText("The lines of the step “Compile” that look like why it failed.");
+      await expectNoSeriousA11yViolations(page, "failed build with a step allowed to fail");
+      expect((await prisma().build.findUniqueOrThrow({ where: { id: buildId } })).status).toBe("FAILED");
+    } finally {
+      await removeConnection(connection.id);
+    }
+  });
+
   test("a failing build says which step failed", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Failing"));
     try {

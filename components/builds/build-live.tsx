@@ -18,6 +18,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { parseAnsiLine, PLAIN_STYLE, type AnsiSegment, type AnsiStyle } from "@/lib/shared/ansi";
 import { buildProgress, buildStatusLabel, buildStatusTone, etaWords, formatDuration, isFinal, progressWords, roundedDuration, type BuildStateDto, type BuildStepDto, type LogLineDto, type TypicalDuration } from "@/lib/shared/builds";
 import { idleState, type FormState } from "@/lib/shared/form-state";
+import { stepConditionWords } from "@/lib/shared/workflow";
 import { FinishNotifier } from "./finish-notifier";
 
 type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
@@ -65,13 +66,14 @@ function segmentProps(style: AnsiStyle): { className: string; style?: CSSPropert
 }
 
 /** A step's status as an icon (decorative: the step's status is also said in words). */
-function StepIcon({ status }: { status: BuildStepDto["status"] }) {
+function StepIcon({ status, mayFail }: { status: BuildStepDto["status"]; mayFail: boolean }) {
   const className = "h-4 w-4";
   switch (status) {
     case "SUCCEEDED":
       return <CircleCheckIcon className={`${className} text-emerald-600`} aria-hidden="true" />;
     case "FAILED":
-      return <CircleXIcon className={`${className} text-red-600`} aria-hidden="true" />;
+      // A step that may fail failed without failing the build: a warning, not the build's failure.
+      return <CircleXIcon className={`${className} ${mayFail ? "text-amber-600" : "text-red-600"}`} aria-hidden="true" />;
     case "RUNNING":
       return <LoaderCircleIcon className={`${className} animate-spin text-brand-600`} aria-hidden="true" />;
     case "CANCELED":
@@ -422,9 +424,10 @@ export function BuildLive({
             const content = (
               <>
                 <span className="flex items-center gap-2">
-                  <StepIcon status={step.status} />
+                  <StepIcon status={step.status} mayFail={step.continueOnError} />
                   <span className={cn("font-medium text-slate-900", step.startedAt ? "underline decoration-slate-300 underline-offset-2 group-hover:decoration-slate-500" : undefined)}>{step.name}</span>
                   <span className="sr-only">: {step.status.toLowerCase()}</span>
+                  {step.always || step.continueOnError ? <span className="text-xs text-slate-600">{step.status === "FAILED" && step.continueOnError ? "allowed to fail: the build goes on" : stepConditionWords(step)}</span> : null}
                 </span>
                 <span className="text-xs text-slate-600">
                   {step.status === "FAILED" && step.exitCode !== null ? `exit code ${step.exitCode} · ` : ""}

@@ -123,7 +123,7 @@ export function WorkflowEditor({
   };
 
   const payload = JSON.stringify({
-    steps: steps.map(({ name, command }) => ({ name, command })),
+    steps: steps.map(({ key: _key, ...step }) => step),
     timeoutMinutes: timeout,
     fetchSubmodules: submodules,
     fetchLfs: lfs,
@@ -164,7 +164,7 @@ export function WorkflowEditor({
             </Button>
           )}
         </div>
-        <p className="text-sm text-slate-600">Each step runs with <code>bash -e</code> in the checked-out repository, one after the other; the first that fails ends the build. {fromFile ? null : <TextWithCode text={defaultHint} />}</p>
+        <p className="text-sm text-slate-600">Each step runs with <code>bash -e</code> in the checked-out repository, one after the other; the first that fails ends the build — after it run only the steps marked to run even when an earlier step failed (uploading logs or test results), and a step marked so the build goes on may fail without failing it. {fromFile ? null : <TextWithCode text={defaultHint} />}</p>
         <fieldset className="space-y-2">
           <legend className="text-sm font-medium text-slate-800">Where the steps are written</legend>
           {/* One radio group that the form does not send (its choice travels in the workflow's JSON): the
@@ -199,7 +199,7 @@ export function WorkflowEditor({
             <p id={`${id}-file-hint`} className="text-sm text-slate-600">
               A YAML file, from the repository&apos;s root. A commit without it, or with a mistake in it, fails its build with the line to fix.
             </p>
-            <CopyBlock label={`Steps file ${workflowFile}`} heading={<span className="text-sm text-slate-700">To start it from the steps written here, commit this as <code>{workflowFile || DEFAULT_WORKFLOW_FILE}</code>:</span>} text={stepsFileText(steps.map(({ name, command }) => ({ name, command })))} />
+            <CopyBlock label={`Steps file ${workflowFile}`} heading={<span className="text-sm text-slate-700">To start it from the steps written here, commit this as <code>{workflowFile || DEFAULT_WORKFLOW_FILE}</code>:</span>} text={stepsFileText(steps.map(({ key: _key, ...step }) => step))} />
           </div>
         ) : null}
         <ol className={fromFile ? "hidden" : "space-y-3"}>
@@ -229,6 +229,17 @@ export function WorkflowEditor({
                   spellCheck={false}
                   onChange={(event) => setSteps((current) => current.map((item) => (item.key === step.key ? { ...item, command: event.target.value } : item)))}
                 />
+                <div className="flex flex-wrap gap-x-6 gap-y-1 text-sm text-slate-700">
+                  {/* lib/builds/README.md, "Steps that run after a failure, steps that may fail". */}
+                  <label className="flex items-center gap-2">
+                    <input type="checkbox" checked={step.always === true} onChange={(event) => setSteps((current) => current.map((item) => (item.key === step.key ? { ...item, always: event.target.checked } : item)))} />
+                    Run even when an earlier step failed
+                  </label>
+                  <label className="flex items-center gap-2">
+                    <input type="checkbox" checked={step.continueOnError === true} onChange={(event) => setSteps((current) => current.map((item) => (item.key === step.key ? { ...item, continueOnError: event.target.checked } : item)))} />
+                    The build goes on if this step fails
+                  </label>
+                </div>
                 <div className="flex flex-wrap gap-2">
                   <Button type="button" variant="ghost" disabled={index === 0} onClick={() => move(index, -1)} aria-label={`Move step ${index + 1} up`}>
                     Move up

@@ -85,7 +85,7 @@ async function logOf(id: string): Promise<string[]> {
   return lines.map((line) => line.text);
 }
 
-async function setWorkflow(steps: { name: string; command: string }[] | null, variables: { name: string; value: string; isSecret: boolean }[] = []) {
+async function setWorkflow(steps: { name: string; command: string; always?: boolean; continueOnError?: boolean }[] | null, variables: { name: string; value: string; isSecret: boolean }[] = []) {
   const { updateWorkflow } = await import("@/lib/data/builds");
   await updateWorkflow(scope, profileId, { steps: steps ?? (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, variables });
 }
@@ -351,6 +351,49 @@ describe("the build worker", () => {
     expect(log.some((line) => line.includes(FIXTURE_BUILD.failureLine))).toBe(true);
     const failing = await tip(DEFAULT_BUILD_BRANCHES.failing);
     await until("the failed commit status", async () => emulator.control.statuses().some((status) => status.commitId === failing && status.state === "failed"));
+  });
+
+  it("runs the steps marked to run after a failure, and goes on past a step that may fail", async () => {
+    await setWorkflow([
+      { name: "Lint", command: "echo 'lint: 3 warnings'; exit 2", continueOnError: true },
+      { name: "Compile", command: "echo \"/src/Pay.swift:3:1: error: cannot find 'rate' in scope\"; exit 65" },
+      { name: "Test", command: "echo tested" },
+      { name: "Upload logs", command: "echo uploading logs", always: true },
+      { name: "Notify", command: "echo notifying; exit 4", always: true },
+    ]);
+    const failed = await finished((await start({ branch: "main" })).id);
+    // The build failed for the first step that may not fail; the steps after it ran only if marked.
+    expect([failed.status, failed.statusReason]).toEqual(["FAILED", "Step “Compile” failed with exit code 65."]);
+    const rows = await database.prisma.buildStep.findMany({ where: { buildId: failed.id }, orderBy: { index: "asc" }, select: { name: true, status: true, exitCode: true } });
+    expect(rows.map((row) => [row.name, row.status, row.exitCode])).toEqual([
+      ["Fetch commit", "SUCCEEDED", 0],
+      ["Lint", "FAILED", 2],
+      ["Compile", "FAILED", 65],
+      ["Test", "SKIPPED", null],
+      ["Upload logs", "SUCCEEDED", 0],
+      ["Notify", "FAILED", 4],
+    ]);
+    const log = await logOf(failed.id);
+    expect(log).toEqual(expect.arrayContaining(["This step may fail (Edit workflow → Steps): the build goes on.", "The steps after it are skipped, except those that run even after a failure: Upload logs, Notify.", "uploading logs", "notifying"]));
+    expect(log).not.toContain("tested");
+    // "What went wrong" quotes the step that failed the build, not the one allowed to fail before it.
+    const { failureLines } = await import("@/lib/data/builds");
+    const wrong = await failureLines(scope, failed.id);
+    expect([wrong?.step.name, wrong?.lines.map((line) => line.text)]).toEqual(["Compile", ["/src/Pay.swift:3:1: error: cannot find 'rate' in scope"]]);
+
+    // Only a step that may fail failed: the build succeeded, and its page marks the step.
+    await setWorkflow([
+      { name: "Lint", command: "exit 2", continueOnError: true },
+      { name: "Build", command: "echo built" },
+    ]);
+    const passed = await finished((await start({ branch: "main" })).id);
+    expect([passed.status, passed.statusReason]).toEqual(["SUCCEEDED", null]);
+    const { getBuildState } = await import("@/lib/data/builds");
+    expect((await getBuildState(scope, passed.id))?.steps.map((step) => [step.name, step.status, step.continueOnError, step.always])).toEqual([
+      ["Fetch commit", "SUCCEEDED", false, false],
+      ["Lint", "FAILED", true, false],
+      ["Build", "SUCCEEDED", false, false],
+    ]);
   });
 
   it("Cancel kills the whole process tree, escaped processes included", async () => {

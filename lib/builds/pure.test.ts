@@ -78,6 +78,13 @@ describe("the workflow's checks", () => {
       ok: true,
       value: { steps: [{ name: "Build", command: "./build.sh" }], timeoutMinutes: 30, fetchSubmodules: true, variables: [{ name: "FLAVOR", isSecret: false, value: "" }] },
     });
+    // A step's conditions are kept when on and dropped when off, so an unchanged step compares equal.
+    const flagged = checkWorkflow({ steps: [{ name: "Lint", command: "swiftlint", continueOnError: true, always: false }, { name: "Upload", command: "./upload.sh", always: true }], timeoutMinutes: 5, variables: [] });
+    expect(flagged.ok && flagged.value.steps).toEqual([
+      { name: "Lint", command: "swiftlint", continueOnError: true },
+      { name: "Upload", command: "./upload.sh", always: true },
+    ]);
+    expect(checkWorkflow({ steps: [{ name: "Lint", command: "x", continueOnError: "yes" }], timeoutMinutes: 5, variables: [] })).toMatchObject({ ok: false });
     // Submodules are fetched unless the editor says not to; anything but a boolean is a broken form.
     expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, fetchSubmodules: false, variables: [] })).toMatchObject({ ok: true, value: { fetchSubmodules: false } });
     expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, fetchSubmodules: "no", variables: [] })).toMatchObject({ ok: false });

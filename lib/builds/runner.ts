@@ -526,6 +526,11 @@ class BuildRun {
       if (this.stopReason) {
         break;
       }
+      // After a failure only the steps that run even then (uploading logs, test results) run; the
+      // others stay pending and end as skipped. A cancel or the time limit stops all of them.
+      if (failed && !step.always) {
+        continue;
+      }
       lastStep = index;
       await setStepStatus(this.scope, build.id, this.runId, index, "RUNNING");
       this.buildLog.system(index, `▶ ${step.name}`);
@@ -553,12 +558,23 @@ class BuildRun {
       await setStepStatus(this.scope, build.id, this.runId, index, "FAILED", result.code);
       const why = result.error ? `could not start (${result.error})` : result.signal ? `was killed by ${result.signal}` : `failed with exit code ${result.code}`;
       this.buildLog.system(index, `✘ ${step.name} ${why} after ${took}.`);
+      if (step.continueOnError) {
+        this.buildLog.system(index, "This step may fail (Edit workflow → Steps): the build goes on.");
+        continue;
+      }
+      if (failed) {
+        // A step that runs even after a failure failed too: the build already failed for the first.
+        continue;
+      }
       // An ended signing file is a likely cause: named where "What went wrong" looks.
       for (const line of endedSigningFiles) {
         this.buildLog.system(index, line);
       }
       failed = { status: "FAILED", reason: `Step “${step.name}” ${why}.` };
-      break;
+      const after = build.steps.slice(index).filter((later) => later.always);
+      if (after.length > 0) {
+        this.buildLog.system(index, `The steps after it are skipped, except those that run even after a failure: ${after.map((later) => later.name).join(", ")}.`);
+      }
     }
     if (this.user) {
       // What the steps left running ends before the worker reads their files: none can swap a

@@ -25,7 +25,7 @@ describe("a steps file from the repository", () => {
       ok: false,
       problems: [
         "keel.yml line 5: “variables” is not something Keel reads here; the file lists steps only (variables, secrets and the time limit are on the profile's workflow page).",
-        "keel.yml line 4: step 1 has “env”; a step has only “name:” and “run:”.",
+        "keel.yml line 4: step 1 has “env”; a step has “name:”, “run:” and, if needed, “always: true” (runs even after a failure) and “continueOnError: true” (may fail).",
       ],
     });
   });
@@ -64,7 +64,30 @@ describe("the editor's steps written as a steps file", () => {
       { name: "Install: pods", command: 'pod install --repo-update # "quoted" #hash' },
       { name: "Build", command: "set -o pipefail\nxcodebuild -scheme Wallet \\\n    build | xcpretty\n\necho done: ok" },
       { name: "Yes", command: "yes | head -1" },
+      { name: "Lint", command: "swiftlint", continueOnError: true },
+      { name: "Upload logs", command: "./ci/upload.sh", always: true, continueOnError: true },
     ];
     expect(parseWorkflowFile(stepsFileText(steps), "keel.yml")).toEqual({ ok: true, steps });
+  });
+});
+
+describe("a step's conditions in a steps file", () => {
+  it("reads always and continueOnError as true or false, and keeps only what is true", () => {
+    const text = ["steps:", "  - name: Build", "    run: ./build.sh", "    continueOnError: false", "  - name: Upload logs", "    run: ./upload.sh", "    always: true", ""].join("\n");
+    expect(parseWorkflowFile(text, "keel.yml")).toEqual({
+      ok: true,
+      steps: [
+        { name: "Build", command: "./build.sh" },
+        { name: "Upload logs", command: "./upload.sh", always: true },
+      ],
+    });
+  });
+
+  it("refuses a condition that is not true or false, at its line", () => {
+    const text = ["steps:", "  - name: Upload logs", "    run: ./upload.sh", '    always: "yes"', "    continueOnError: 1", ""].join("\n");
+    expect(parseWorkflowFile(text, "keel.yml")).toEqual({
+      ok: false,
+      problems: ["keel.yml line 4: the always of step 1 must be true or false.", "keel.yml line 5: the continueOnError of step 1 must be true or false."],
+    });
   });
 });

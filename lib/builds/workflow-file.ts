@@ -10,10 +10,16 @@
 //     - name: Build
 //       run: |
 //         xcodebuild -workspace Wallet.xcworkspace -scheme Wallet build
+//     - name: Lint
+//       run: swiftlint
+//       continueOnError: true    # its failure does not fail the build
+//     - name: Upload logs
+//       run: ./ci/upload-logs.sh
+//       always: true             # runs even when an earlier step failed
 //
 // Pure (no I/O): the runner reads the file, this checks it, naming each problem's line.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
-import type { WorkflowStep } from "@/lib/shared/workflow";
+import { cleanStep, type WorkflowStep } from "@/lib/shared/workflow";
 import { checkSteps } from "@/lib/validation/builds";
 
 /** Problems reported at most (a file that is not a steps file at all has many). */
@@ -52,7 +58,7 @@ export function parseWorkflowFile(text: string, fileName: string): WorkflowFileR
     problems.push(`${stepsNode ? at(stepsNode) : fileName}: “steps:” must be a list of steps, each with a name and a run command.`);
     return { ok: false, problems: problems.slice(0, MAX_PROBLEMS) };
   }
-  const raw: Array<{ name: string; command: string }> = [];
+  const raw: Array<{ name: string; command: string; always?: boolean; continueOnError?: boolean }> = [];
   const nodes: Node[] = [];
   /** Steps already reported (a step that is not a mapping, a value that is not text): not reported again as empty. */
   const reported = new Set<number>();
@@ -67,11 +73,20 @@ export function parseWorkflowFile(text: string, fileName: string): WorkflowFileR
       continue;
     }
     const fields: Record<string, string> = {};
+    const conditions: { always?: boolean; continueOnError?: boolean } = {};
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "?";
       const value = pair.value as Node | null;
+      if (key === "always" || key === "continueOnError") {
+        if (!isScalar(value) || typeof value.value !== "boolean") {
+          problems.push(`${at(value ?? (pair.key as Node))}: the ${key} of ${label} must be true or false.`);
+          continue;
+        }
+        conditions[key] = value.value;
+        continue;
+      }
       if (key !== "name" && key !== "run") {
-        problems.push(`${at(pair.key as Node)}: ${label} has “${key.slice(0, 40)}”; a step has only “name:” and “run:”.`);
+        problems.push(`${at(pair.key as Node)}: ${label} has “${key.slice(0, 40)}”; a step has “name:”, “run:” and, if needed, “always: true” (runs even after a failure) and “continueOnError: true” (may fail).`);
         continue;
       }
       if (!isScalar(value) || (typeof value.value !== "string" && typeof value.value !== "number" && typeof value.value !== "boolean")) {
@@ -81,7 +96,7 @@ export function parseWorkflowFile(text: string, fileName: string): WorkflowFileR
       }
       fields[key] = String(value.value);
     }
-    raw.push({ name: fields.name ?? "", command: fields.run ?? "" });
+    raw.push({ name: fields.name ?? "", command: fields.run ?? "", ...conditions });
   }
   // The editor's rules (names, lengths, at least one step), told with the step's line.
   checkSteps(raw, (index, message) => {
@@ -92,5 +107,5 @@ export function parseWorkflowFile(text: string, fileName: string): WorkflowFileR
   if (problems.length > 0) {
     return { ok: false, problems: [...new Set(problems)].slice(0, MAX_PROBLEMS) };
   }
-  return { ok: true, steps: raw.map((step) => ({ name: step.name.trim(), command: step.command.replace(/\r\n?/g, "\n").trim() })) };
+  return { ok: true, steps: raw.map((step) => cleanStep({ ...step, name: step.name.trim(), command: step.command.replace(/\r\n?/g, "\n").trim() })) };
 }

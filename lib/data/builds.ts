@@ -12,7 +12,7 @@ import { onBehalfOf, requireUserActor, systemScope, type Scope } from "@/lib/sco
 import { builtWords, lostRetryDecision, queueStarts, TYPICAL_MIN_BUILDS, TYPICAL_OF_BUILDS, type BuildStateDto, type LogLineDto, type LogSearchDto } from "@/lib/shared/builds";
 import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { failureHistories, passingAgain, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
-import { defaultWorkflowSteps, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
+import { cleanStep, defaultWorkflowSteps, stepLabel, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import { describeSecretRefs, secretRefsOf, type SecretRefs } from "@/lib/shared/secret-refs";
 import type { BuildExportQuery, WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
@@ -63,9 +63,14 @@ export type WorkflowView = {
 
 function stepsOf(raw: unknown, platform: string): { steps: WorkflowStep[]; isDefault: boolean } {
   if (Array.isArray(raw) && raw.every((step) => typeof step?.name === "string" && typeof step?.command === "string")) {
-    return { steps: raw.map((step: WorkflowStep) => ({ name: step.name, command: step.command })), isDefault: false };
+    return { steps: raw.map((step: WorkflowStep) => cleanStep(step)), isDefault: false };
   }
   return { steps: defaultWorkflowSteps(platform), isDefault: true };
+}
+
+/** A build's step row: its name, command and conditions (the runner reads the conditions from the build's steps). */
+function stepRow(step: WorkflowStep): { name: string; command: string; always: boolean; continueOnError: boolean } {
+  return { name: step.name, command: step.command, always: step.always === true, continueOnError: step.continueOnError === true };
 }
 
 /** The profile columns a workflow is made of (the profile page reads them with the rest of the profile). */
@@ -287,8 +292,8 @@ export async function updateWorkflow(scope: Scope, profileId: string, input: Wor
           targetId: profileId,
           data: {
             changed,
-            steps: input.steps.map((step) => step.name),
-            ...(changed.includes("steps") ? { stepsBefore: before.map((step) => step.name) } : {}),
+            steps: input.steps.map(stepLabel),
+            ...(changed.includes("steps") ? { stepsBefore: before.map(stepLabel) } : {}),
             timeoutMinutes: input.timeoutMinutes,
             ...(changed.includes("timeLimit") ? { timeoutMinutesBefore: profile.buildTimeoutMinutes } : {}),
             fetchSubmodules,
@@ -372,9 +377,10 @@ export async function failureLines(scope: Scope, buildId: string, client: Tx = d
   const steps = await client.buildStep.findMany({
     where: { buildId, build: { organizationId: scope.organizationId, status: { in: ["FAILED", "TIMED_OUT"] } }, startedAt: { not: null } },
     orderBy: { index: "asc" },
-    select: { index: true, name: true, status: true },
+    select: { index: true, name: true, status: true, continueOnError: true },
   });
-  const step = steps.find((item) => item.status === "FAILED") ?? steps.at(-1);
+  // The step that failed the build: not one that may fail, nor one that ran after it (lib/builds/README.md).
+  const step = steps.find((item) => item.status === "FAILED" && !item.continueOnError) ?? steps.at(-1);
   if (!step) {
     return null;
   }
@@ -741,7 +747,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
       workflowFile: true,
       runNextAt: true,
       profile: { select: { oneAtATime: true, pausedAt: true, pauseReason: true, pausedBy: { select: { name: true } } } },
-      stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true } },
+      stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true } },
     },
   });
   if (!build) {
@@ -934,7 +940,7 @@ async function insertBuild(tx: Tx, scope: Scope, input: NewBuild): Promise<{ id:
     },
   });
   await tx.buildStep.createMany({
-    data: [{ name: "Fetch commit", command: `git fetch ${input.commitId}` }, ...input.steps].map((step, index) => ({ buildId: id, index, name: step.name, command: step.command })),
+    data: [{ name: "Fetch commit", command: `git fetch ${input.commitId}` }, ...input.steps].map((step: WorkflowStep, index) => ({ buildId: id, index, ...stepRow(step) })),
   });
   await addReports(tx, scope.organizationId, { id, pullRequestId: pr?.id ?? null }, "QUEUED");
   await recordAudit(
@@ -1579,7 +1585,7 @@ export async function setBuildSteps(scope: Scope, id: string, runId: string, ste
       return;
     }
     await tx.buildStep.deleteMany({ where: { buildId: id, index: { gt: 0 } } });
-    await tx.buildStep.createMany({ data: steps.map((step, offset) => ({ buildId: id, index: offset + 1, name: step.name, command: step.command })) });
+    await tx.buildStep.createMany({ data: steps.map((step, offset) => ({ buildId: id, index: offset + 1, ...stepRow(step) })) });
   });
 }
 

@@ -5,7 +5,30 @@ import { shortBranchName } from "./names";
  * steps, a time limit, and the defaults per platform. Pure, safe in client components.
  */
 
-export type WorkflowStep = { name: string; command: string };
+/**
+ * A step. `always`: it runs even when an earlier step failed (uploading logs, test results, a
+ * message); `continueOnError`: its failure does not fail the build (a linter the team is still
+ * cleaning up). Each is stored only when true, so steps without them compare and print as before.
+ * lib/builds/README.md, "Steps that run after a failure, steps that may fail".
+ */
+export type WorkflowStep = { name: string; command: string; always?: boolean; continueOnError?: boolean };
+
+/** A step with its conditions kept only when true (what is stored, compared and sent to workers). */
+export function cleanStep(step: { name: string; command: string; always?: boolean | null; continueOnError?: boolean | null }): WorkflowStep {
+  return { name: step.name, command: step.command, ...(step.always === true ? { always: true } : {}), ...(step.continueOnError === true ? { continueOnError: true } : {}) };
+}
+
+/** A step's conditions in words ("runs even after a failure · may fail"), or null when it has none. */
+export function stepConditionWords(step: { always?: boolean; continueOnError?: boolean }): string | null {
+  const conditions = [step.always ? "runs even after a failure" : null, step.continueOnError ? "may fail" : null].filter((item) => item !== null);
+  return conditions.length > 0 ? conditions.join(" · ") : null;
+}
+
+/** A step's name with its conditions, as the audit log says it: "Upload logs (runs even after a failure)". */
+export function stepLabel(step: WorkflowStep): string {
+  const conditions = stepConditionWords(step);
+  return conditions ? `${step.name} (${conditions.replace(" · ", ", ")})` : step.name;
+}
 
 /** A variable as pages and forms see it: a secret one never carries its value. */
 export type WorkflowVariableView = { name: string; isSecret: boolean; value: string | null };
@@ -200,6 +223,12 @@ export function stepsFileText(steps: readonly WorkflowStep[]): string {
   const lines = ["# Keel: this profile's build steps (each runs with bash -e in the repository, in order)", "steps:"];
   for (const step of steps) {
     lines.push(`  - name: ${JSON.stringify(step.name)}`);
+    if (step.always) {
+      lines.push("    always: true");
+    }
+    if (step.continueOnError) {
+      lines.push("    continueOnError: true");
+    }
     const command = step.command.replace(/\r\n?/g, "\n");
     if (command.includes("\n")) {
       lines.push("    run: |-", ...command.split("\n").map((line) => (line === "" ? "" : `      ${line}`)));

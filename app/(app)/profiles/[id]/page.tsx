@@ -64,6 +64,7 @@ import { pullRequestLinkSchema } from "@/lib/validation/builds";
 import { platformLabel } from "@/lib/shared/platforms";
 import { formatTime } from "@/lib/shared/dates";
 import { signingExpiryWords, signingTitle } from "@/lib/shared/signing-files";
+import { stepConditionWords } from "@/lib/shared/workflow";
 import { When } from "@/components/ui/when";
 
 export const metadata: Metadata = { title: "Build profile" };
@@ -472,6 +473,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                 {workflow.steps.map((step, index) => (
                   <li key={index}>
                     <span className="font-medium text-slate-900">{step.name}</span>
+                    {stepConditionWords(step) ? <span className="text-xs text-slate-600"> · {stepConditionWords(step)}</span> : null}
                     <code className="mt-0.5 block truncate rounded bg-slate-100 px-2 py-1 text-xs text-slate-800" title={step.command}>
                       {step.command.split("\n")[0]}
                     </code>
