@@ -143,8 +143,13 @@ test.describe("API tokens", () => {
         done = ((await (await script.get(`${build.apiUrl}?wait=60`, { headers: bearer, timeout: 90_000 })).json()) as { build: ApiBuild }).build;
       }
       expect(done.status).toBe("SUCCEEDED");
-      const finishedBuild = done! as ApiBuild & { logUrl: string; whatWentWrong: unknown };
+      const finishedBuild = done! as ApiBuild & { logUrl: string; whatWentWrong: unknown; steps: Array<{ name: string; status: string; exitCode: number | null; finishedAt: string | null; continueOnError: boolean }> };
       expect(finishedBuild.whatWentWrong).toBeNull();
+      // Its steps as the page lists them, the fetch first.
+      expect(finishedBuild.steps.map((step) => [step.name, step.status, step.exitCode, step.finishedAt !== null, step.continueOnError])).toEqual([
+        ["Fetch commit", "SUCCEEDED", 0, true, false],
+        ["Package", "SUCCEEDED", 0, true, false],
+      ]);
       // Found again by its commit, or the start of it, as Azure DevOps shows it; a branch name is not a commit.
       const byCommit = await script.get(`/api/v1/profiles/${profile.id}/builds?commit=${build.commit.slice(0, 8).toUpperCase()}`, { headers: bearer });
       expect(((await byCommit.json()) as { builds: ApiBuild[] }).builds.map((item) => item.id)).toEqual([build.id]);

@@ -99,6 +99,16 @@ export function buildJson(
     // Started by another profile's success ("Build after another profile's builds"): that build, or null.
     upstreamBuild: upstreamBuildJson(build.upstreamBuild),
     variables: Object.fromEntries(buildParametersOf(build.parameters).map((parameter) => [parameter.name, parameter.value])),
+    // Each step as its page lists it, "Fetch commit" first: a step allowed to fail is FAILED with `continueOnError`.
+    steps: build.stepRuns.map((step) => ({
+      name: step.name,
+      status: step.status,
+      exitCode: step.exitCode,
+      startedAt: step.startedAt?.toISOString() ?? null,
+      finishedAt: step.finishedAt?.toISOString() ?? null,
+      always: step.always,
+      continueOnError: step.continueOnError,
+    })),
     // A failed build's lines that say why (lib/shared/log-errors.ts), as the build page shows them.
     whatWentWrong: failure ? { step: failure.step.name, lines: failure.lines.map((line) => ({ line: line.seq + 1, text: line.text })), lastLines: !failure.matched } : null,
     tests: tests

@@ -441,6 +441,8 @@ const buildView = {
   retriedAs: { select: { id: true, number: true, status: true } },
   upstreamBuild: { select: { id: true, number: true, profile: { select: { id: true, name: true } } } },
   runNextAt: true,
+  // The step rows, for the token API's `steps` (the page reads them live: getBuildState).
+  stepRuns: { orderBy: { index: "asc" }, select: { name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true } },
   pool: true,
   profileId: true,
   requestedBy: { select: { id: true, name: true } },
