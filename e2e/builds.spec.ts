@@ -1683,15 +1683,16 @@ test.describe("builds", () => {
     }
   });
 
-  test("an admin marks a step that may fail and one that runs after a failure: the build goes on past the first, and the second uploads the logs", async ({ page }) => {
+  test("an admin marks a step that may fail, one tried again and one that runs after a failure: the build goes on past the first, tries the second twice, and the third uploads the logs", async ({ page }) => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet Conditions"));
     try {
       await signInPage(page, FIRST_ADMIN.email, FIRST_ADMIN.password);
       await page.goto(`/profiles/${profile.id}/workflow`);
       // The platform's three default steps, rewritten: a linter the team is still cleaning up, the build, and an upload of its logs.
-      const steps: Array<{ name: string; command: string; check?: string }> = [
+      // The build is tried once more when it fails (a flaky simulator would pass the second time; this one does not).
+      const steps: Array<{ name: string; command: string; check?: string; retries?: string }> = [
         { name: "Lint", command: "echo 'lint: 3 warnings'; exit 2", check: "The build goes on if this step fails" },
-        { name: "Compile", command: `echo "/src/Pay.swift:3:1: error: cannot find 'rate' in scope"; exit 65` },
+        { name: "Compile", command: `echo "/src/Pay.swift:3:1: error: cannot find 'rate' in scope"; exit 65`, retries: "once" },
         { name: "Upload logs", command: "echo uploading logs", check: "Run even when an earlier step failed" },
       ];
       for (const [index, step] of steps.entries()) {
@@ -1701,13 +1702,16 @@ test.describe("builds", () => {
         if (step.check) {
           await group.getByRole("checkbox", { name: step.check }).check();
         }
+        if (step.retries) {
+          await group.getByLabel("If it fails, try again").selectOption({ label: step.retries });
+        }
       }
       await expectNoSeriousA11yViolations(page, "workflow editor with step conditions");
       await page.getByRole("button", { name: "Save workflow" }).click();
       await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
       expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).workflowSteps).toEqual([
         { name: "Lint", command: "echo 'lint: 3 warnings'; exit 2", continueOnError: true },
-        { name: "Compile", command: `echo "/src/Pay.swift:3:1: error: cannot find 'rate' in scope"; exit 65` },
+        { name: "Compile", command: `echo "/src/Pay.swift:3:1: error: cannot find 'rate' in scope"; exit 65`, retries: 1 },
         { name: "Upload logs", command: "echo uploading logs", always: true },
       ]);
       // The editor shows them again as saved; the profile's page lists them with their conditions.
@@ -1717,6 +1721,7 @@ test.describe("builds", () => {
       await page.goto(`/profiles/${profile.id}`);
       const listed = page.getByRole("list", { name: "Workflow steps" }).getByRole("listitem");
       await expect(listed.nth(0)).toContainText("Lint · may fail");
+      await expect(listed.nth(1)).toContainText("Compile · tried again once if it fails");
       await expect(listed.nth(2)).toContainText("Upload logs · runs even after a failure");
 
       const buildId = await startFromProfile(page, profile.id, "main");
@@ -1725,6 +1730,7 @@ test.describe("builds", () => {
       await expect(run.filter({ hasText: "Lint" })).toHaveAttribute("data-step-status", "FAILED");
       await expect(run.filter({ hasText: "Lint" })).toContainText("allowed to fail: the build goes on");
       await expect(run.filter({ hasText: "Compile" })).toHaveAttribute("data-step-status", "FAILED");
+      await expect(run.filter({ hasText: "Compile" })).toContainText("tries: 2 of 2");
       await expect(run.filter({ hasText: "Upload logs" })).toHaveAttribute("data-step-status", "SUCCEEDED");
       await expect(page.getByTestId("build-log")).toContainText("The steps after it are skipped, except those that run even after a failure: Upload logs.");
       await expect(page.getByTestId("build-log")).toContainText("uploading logs");

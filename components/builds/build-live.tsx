@@ -431,6 +431,7 @@ export function BuildLive({
                 </span>
                 <span className="text-xs text-slate-600">
                   {step.status === "FAILED" && step.exitCode !== null ? `exit code ${step.exitCode} · ` : ""}
+                  {step.tries > 1 ? `${step.status === "RUNNING" ? "try" : "tries:"} ${step.tries} of ${step.retries + 1} · ` : ""}
                   {stepDuration(step, now, final ? undefined : typical?.steps[step.name]) ?? (step.status === "SKIPPED" ? "skipped" : "")}
                 </span>
               </>

@@ -7,7 +7,7 @@ import { TextWithCode } from "@/components/ui/text-with-code";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { CopyBlock } from "@/components/ui/copy-block";
-import { ARTIFACTS_VARIABLE, BUILD_VARIABLES, DEFAULT_TIMEOUT_MINUTES, DEFAULT_WORKFLOW_FILE, stepsFileText, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
+import { ARTIFACTS_VARIABLE, BUILD_VARIABLES, DEFAULT_TIMEOUT_MINUTES, DEFAULT_WORKFLOW_FILE, MAX_STEP_RETRIES, stepsFileText, WORKFLOW_LIMITS, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
 import { inputClass as input, useVariableRows, VariableRows, variablesPayload } from "./variable-rows";
 import { idleState, type FormState } from "@/lib/shared/form-state";
 import { DEFAULT_POOL, POOL_NAME, poolWorkerCommand } from "@/lib/shared/build-pools";
@@ -164,7 +164,7 @@ export function WorkflowEditor({
             </Button>
           )}
         </div>
-        <p className="text-sm text-slate-600">Each step runs with <code>bash -e</code> in the checked-out repository, one after the other; the first that fails ends the build — after it run only the steps marked to run even when an earlier step failed (uploading logs or test results), and a step marked so the build goes on may fail without failing it. {fromFile ? null : <TextWithCode text={defaultHint} />}</p>
+        <p className="text-sm text-slate-600">Each step runs with <code>bash -e</code> in the checked-out repository, one after the other; the first that fails ends the build — after it run only the steps marked to run even when an earlier step failed (uploading logs or test results), a step marked so the build goes on may fail without failing it, and a flaky one (a simulator that does not boot, a mirror that times out) can be tried again in the same folder. {fromFile ? null : <TextWithCode text={defaultHint} />}</p>
         <fieldset className="space-y-2">
           <legend className="text-sm font-medium text-slate-800">Where the steps are written</legend>
           {/* One radio group that the form does not send (its choice travels in the workflow's JSON): the
@@ -230,7 +230,7 @@ export function WorkflowEditor({
                   onChange={(event) => setSteps((current) => current.map((item) => (item.key === step.key ? { ...item, command: event.target.value } : item)))}
                 />
                 <div className="flex flex-wrap gap-x-6 gap-y-1 text-sm text-slate-700">
-                  {/* lib/builds/README.md, "Steps that run after a failure, steps that may fail". */}
+                  {/* lib/builds/README.md, "Steps that run after a failure, steps that may fail, flaky steps". */}
                   <label className="flex items-center gap-2">
                     <input type="checkbox" checked={step.always === true} onChange={(event) => setSteps((current) => current.map((item) => (item.key === step.key ? { ...item, always: event.target.checked } : item)))} />
                     Run even when an earlier step failed
@@ -238,6 +238,20 @@ export function WorkflowEditor({
                   <label className="flex items-center gap-2">
                     <input type="checkbox" checked={step.continueOnError === true} onChange={(event) => setSteps((current) => current.map((item) => (item.key === step.key ? { ...item, continueOnError: event.target.checked } : item)))} />
                     The build goes on if this step fails
+                  </label>
+                  <label className="flex items-center gap-2">
+                    If it fails, try again
+                    <select
+                      className={input.replace("w-full", "w-28")}
+                      value={step.retries ?? 0}
+                      onChange={(event) => setSteps((current) => current.map((item) => (item.key === step.key ? { ...item, retries: Number(event.target.value) } : item)))}
+                    >
+                      {Array.from({ length: MAX_STEP_RETRIES + 1 }, (_, retries) => (
+                        <option key={retries} value={retries}>
+                          {["never", "once", "twice", `${retries} times`][Math.min(retries, 3)]}
+                        </option>
+                      ))}
+                    </select>
                   </label>
                 </div>
                 <div className="flex flex-wrap gap-2">

@@ -85,7 +85,7 @@ async function logOf(id: string): Promise<string[]> {
   return lines.map((line) => line.text);
 }
 
-async function setWorkflow(steps: { name: string; command: string; always?: boolean; continueOnError?: boolean }[] | null, variables: { name: string; value: string; isSecret: boolean }[] = []) {
+async function setWorkflow(steps: { name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number }[] | null, variables: { name: string; value: string; isSecret: boolean }[] = []) {
   const { updateWorkflow } = await import("@/lib/data/builds");
   await updateWorkflow(scope, profileId, { steps: steps ?? (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, variables });
 }
@@ -394,6 +394,39 @@ describe("the build worker", () => {
       ["Lint", "FAILED", true, false],
       ["Build", "SUCCEEDED", false, false],
     ]);
+  });
+
+  it("tries a flaky step again in the same folder, as many times as it may, and fails only once the tries are spent", async () => {
+    // Fails on its first try, succeeds on its second: the file it counts in is still there.
+    const flaky = 'n=$(cat .tries 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > .tries; echo "try $n"; [ "$n" -ge 2 ]';
+    await setWorkflow([
+      { name: "Boot simulator", command: flaky, retries: 2 },
+      { name: "Upload", command: "echo 'mirror timed out'; exit 7", retries: 1 },
+      { name: "Never", command: "echo never" },
+    ]);
+    const build = await finished((await start({ branch: "main" })).id);
+    expect([build.status, build.statusReason]).toEqual(["FAILED", "Step “Upload” failed with exit code 7."]);
+    const rows = await database.prisma.buildStep.findMany({ where: { buildId: build.id }, orderBy: { index: "asc" }, select: { name: true, status: true, retries: true, tries: true } });
+    expect(rows.map((row) => [row.name, row.status, row.retries, row.tries])).toEqual([
+      ["Fetch commit", "SUCCEEDED", 0, 1],
+      ["Boot simulator", "SUCCEEDED", 2, 2],
+      ["Upload", "FAILED", 1, 2],
+      ["Never", "SKIPPED", 0, 0],
+    ]);
+    const log = await logOf(build.id);
+    expect(log).toEqual(
+      expect.arrayContaining([
+        "try 1",
+        "✘ Boot simulator failed with exit code 1 (try 1 of 3); trying it again.",
+        "▶ Boot simulator (try 2 of 3)",
+        "try 2",
+        "✘ Upload failed with exit code 7 (try 1 of 2); trying it again.",
+        "▶ Upload (try 2 of 2)",
+      ]),
+    );
+    expect(log.some((line) => /^✔ Boot simulator succeeded in .+ on try 2 of 3: it failed before, so it may be flaky\.$/.test(line))).toBe(true);
+    expect(log.some((line) => /^✘ Upload failed with exit code 7 after .+ \(2 tries\)\.$/.test(line))).toBe(true);
+    expect(log.filter((line) => line === "mirror timed out")).toHaveLength(2);
   });
 
   it("Cancel kills the whole process tree, escaped processes included", async () => {

@@ -85,6 +85,9 @@ describe("the workflow's checks", () => {
       { name: "Upload", command: "./upload.sh", always: true },
     ]);
     expect(checkWorkflow({ steps: [{ name: "Lint", command: "x", continueOnError: "yes" }], timeoutMinutes: 5, variables: [] })).toMatchObject({ ok: false });
+    expect(checkWorkflow({ steps: [{ name: "Boot", command: "x", retries: 4 }], timeoutMinutes: 5, variables: [] })).toEqual({ ok: false, errors: ["Step 1 (Boot): tries again 0 to 3 times when it fails."] });
+    const retried = checkWorkflow({ steps: [{ name: "Boot", command: "x", retries: 3 }, { name: "Test", command: "y", retries: 0 }], timeoutMinutes: 5, variables: [] });
+    expect(retried.ok && retried.value.steps).toEqual([{ name: "Boot", command: "x", retries: 3 }, { name: "Test", command: "y" }]);
     // Submodules are fetched unless the editor says not to; anything but a boolean is a broken form.
     expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, fetchSubmodules: false, variables: [] })).toMatchObject({ ok: true, value: { fetchSubmodules: false } });
     expect(checkWorkflow({ steps: [{ name: "Build", command: "x" }], timeoutMinutes: 5, fetchSubmodules: "no", variables: [] })).toMatchObject({ ok: false });

@@ -7,7 +7,7 @@ import { authorizationHeader } from "@/lib/azure-devops/transport";
 import { buildCollectionUrl } from "@/lib/azure-devops/url";
 import { noteUseFailure } from "@/lib/connections/health";
 import { connectionCredential } from "@/lib/connections/service";
-import { beatBuild, claimBuild, finishBuild, finishShutdownBuild, getBuild, openBuildVariables, previousGoodBuild, setBuildChanges, setBuildSteps, setStepStatus, setTestSummary, type ClaimedBuild, type LostBuild } from "@/lib/data/builds";
+import { beatBuild, claimBuild, finishBuild, finishShutdownBuild, getBuild, openBuildVariables, previousGoodBuild, setBuildChanges, setBuildSteps, retryStepRun, setStepStatus, setTestSummary, type ClaimedBuild, type LostBuild } from "@/lib/data/builds";
 import { getProfile, type ProfileView } from "@/lib/data/profiles";
 import { listSecretFiles, openSecretFiles } from "@/lib/data/secret-files";
 import { getEnv, isolatedChildEnv } from "@/lib/env";
@@ -535,16 +535,33 @@ class BuildRun {
       await setStepStatus(this.scope, build.id, this.runId, index, "RUNNING");
       this.buildLog.system(index, `▶ ${step.name}`);
       const started = Date.now();
-      const running = startProcess({
-        file: "bash",
-        args: ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.command],
-        cwd: workspace,
-        env: isolatedChildEnv(stepEnv),
-        user: this.user,
-        onLine: (stream, text) => this.buildLog.line(index, stream, text),
-      });
-      this.track(running);
-      const result = await running.done;
+      const tries = 1 + (step.retries ?? 0);
+      let result: Awaited<ReturnType<typeof startProcess>["done"]>;
+      let why = "";
+      let attempt = 1;
+      for (; ; attempt += 1) {
+        const running = startProcess({
+          file: "bash",
+          args: ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.command],
+          cwd: workspace,
+          env: isolatedChildEnv(stepEnv),
+          user: this.user,
+          onLine: (stream, text) => this.buildLog.line(index, stream, text),
+        });
+        this.track(running);
+        result = await running.done;
+        if (result.code === 0 || this.stopReason) {
+          break;
+        }
+        why = result.error ? `could not start (${result.error})` : result.signal ? `was killed by ${result.signal}` : `failed with exit code ${result.code}`;
+        if (attempt >= tries) {
+          break;
+        }
+        // Its retries (lib/builds/README.md, "Trying a flaky step again"): in the same workspace, as the failed try left it.
+        this.buildLog.system(index, `✘ ${step.name} ${why} (try ${attempt} of ${tries}); trying it again.`);
+        await retryStepRun(this.scope, build.id, this.runId, index);
+        this.buildLog.system(index, `▶ ${step.name} (try ${attempt + 1} of ${tries})`);
+      }
       const took = formatDuration(Date.now() - started);
       if (this.stopReason) {
         await setStepStatus(this.scope, build.id, this.runId, index, this.stopReason === "cancel" ? "CANCELED" : "FAILED", result.code);
@@ -552,12 +569,11 @@ class BuildRun {
       }
       if (result.code === 0) {
         await setStepStatus(this.scope, build.id, this.runId, index, "SUCCEEDED", 0);
-        this.buildLog.system(index, `✔ ${step.name} succeeded in ${took}.`);
+        this.buildLog.system(index, `✔ ${step.name} succeeded in ${took}${attempt > 1 ? ` on try ${attempt} of ${tries}: it failed before, so it may be flaky` : ""}.`);
         continue;
       }
       await setStepStatus(this.scope, build.id, this.runId, index, "FAILED", result.code);
-      const why = result.error ? `could not start (${result.error})` : result.signal ? `was killed by ${result.signal}` : `failed with exit code ${result.code}`;
-      this.buildLog.system(index, `✘ ${step.name} ${why} after ${took}.`);
+      this.buildLog.system(index, `✘ ${step.name} ${why} after ${took}${tries > 1 ? ` (${tries} tries)` : ""}.`);
       if (step.continueOnError) {
         this.buildLog.system(index, "This step may fail (Edit workflow → Steps): the build goes on.");
         continue;

@@ -25,7 +25,7 @@ describe("a steps file from the repository", () => {
       ok: false,
       problems: [
         "keel.yml line 5: “variables” is not something Keel reads here; the file lists steps only (variables, secrets and the time limit are on the profile's workflow page).",
-        "keel.yml line 4: step 1 has “env”; a step has “name:”, “run:” and, if needed, “always: true” (runs even after a failure) and “continueOnError: true” (may fail).",
+        "keel.yml line 4: step 1 has “env”; a step has “name:”, “run:” and, if needed, “always: true” (runs even after a failure), “continueOnError: true” (may fail) and “retries: 2” (tried again when it fails).",
       ],
     });
   });
@@ -65,7 +65,7 @@ describe("the editor's steps written as a steps file", () => {
       { name: "Build", command: "set -o pipefail\nxcodebuild -scheme Wallet \\\n    build | xcpretty\n\necho done: ok" },
       { name: "Yes", command: "yes | head -1" },
       { name: "Lint", command: "swiftlint", continueOnError: true },
-      { name: "Upload logs", command: "./ci/upload.sh", always: true, continueOnError: true },
+      { name: "Upload logs", command: "./ci/upload.sh", always: true, continueOnError: true, retries: 2 },
     ];
     expect(parseWorkflowFile(stepsFileText(steps), "keel.yml")).toEqual({ ok: true, steps });
   });
@@ -79,6 +79,21 @@ describe("a step's conditions in a steps file", () => {
       steps: [
         { name: "Build", command: "./build.sh" },
         { name: "Upload logs", command: "./upload.sh", always: true },
+      ],
+    });
+  });
+
+  it("reads retries as a number from 0 to 3, at its line", () => {
+    const text = ["steps:", "  - name: Boot simulator", "    run: ./boot.sh", "    retries: 2", "  - name: Test", "    run: ./test.sh", "    retries: 9", "  - name: Upload", "    run: ./upload.sh", "    retries: twice", ""].join("\n");
+    expect(parseWorkflowFile(text, "keel.yml")).toEqual({
+      ok: false,
+      problems: ["keel.yml line 10: the retries of step 3 must be a number from 0 to 3.", "keel.yml line 5: Step 2 (Test): tries again 0 to 3 times when it fails."],
+    });
+    expect(parseWorkflowFile(text.split("\n").slice(0, 7).join("\n").replace("retries: 9", "retries: 0"), "keel.yml")).toEqual({
+      ok: true,
+      steps: [
+        { name: "Boot simulator", command: "./boot.sh", retries: 2 },
+        { name: "Test", command: "./test.sh" },
       ],
     });
   });

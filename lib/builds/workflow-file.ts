@@ -19,7 +19,7 @@
 //
 // Pure (no I/O): the runner reads the file, this checks it, naming each problem's line.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
-import { cleanStep, type WorkflowStep } from "@/lib/shared/workflow";
+import { cleanStep, MAX_STEP_RETRIES, type WorkflowStep } from "@/lib/shared/workflow";
 import { checkSteps } from "@/lib/validation/builds";
 
 /** Problems reported at most (a file that is not a steps file at all has many). */
@@ -58,7 +58,7 @@ export function parseWorkflowFile(text: string, fileName: string): WorkflowFileR
     problems.push(`${stepsNode ? at(stepsNode) : fileName}: “steps:” must be a list of steps, each with a name and a run command.`);
     return { ok: false, problems: problems.slice(0, MAX_PROBLEMS) };
   }
-  const raw: Array<{ name: string; command: string; always?: boolean; continueOnError?: boolean }> = [];
+  const raw: Array<{ name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number }> = [];
   const nodes: Node[] = [];
   /** Steps already reported (a step that is not a mapping, a value that is not text): not reported again as empty. */
   const reported = new Set<number>();
@@ -73,7 +73,7 @@ export function parseWorkflowFile(text: string, fileName: string): WorkflowFileR
       continue;
     }
     const fields: Record<string, string> = {};
-    const conditions: { always?: boolean; continueOnError?: boolean } = {};
+    const conditions: { always?: boolean; continueOnError?: boolean; retries?: number } = {};
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "?";
       const value = pair.value as Node | null;
@@ -85,8 +85,17 @@ export function parseWorkflowFile(text: string, fileName: string): WorkflowFileR
         conditions[key] = value.value;
         continue;
       }
+      if (key === "retries") {
+        if (!isScalar(value) || typeof value.value !== "number") {
+          problems.push(`${at(value ?? (pair.key as Node))}: the retries of ${label} must be a number from 0 to ${MAX_STEP_RETRIES}.`);
+          reported.add(index);
+          continue;
+        }
+        conditions.retries = value.value;
+        continue;
+      }
       if (key !== "name" && key !== "run") {
-        problems.push(`${at(pair.key as Node)}: ${label} has “${key.slice(0, 40)}”; a step has “name:”, “run:” and, if needed, “always: true” (runs even after a failure) and “continueOnError: true” (may fail).`);
+        problems.push(`${at(pair.key as Node)}: ${label} has “${key.slice(0, 40)}”; a step has “name:”, “run:” and, if needed, “always: true” (runs even after a failure), “continueOnError: true” (may fail) and “retries: 2” (tried again when it fails).`);
         continue;
       }
       if (!isScalar(value) || (typeof value.value !== "string" && typeof value.value !== "number" && typeof value.value !== "boolean")) {

@@ -69,8 +69,8 @@ function stepsOf(raw: unknown, platform: string): { steps: WorkflowStep[]; isDef
 }
 
 /** A build's step row: its name, command and conditions (the runner reads the conditions from the build's steps). */
-function stepRow(step: WorkflowStep): { name: string; command: string; always: boolean; continueOnError: boolean } {
-  return { name: step.name, command: step.command, always: step.always === true, continueOnError: step.continueOnError === true };
+function stepRow(step: WorkflowStep): { name: string; command: string; always: boolean; continueOnError: boolean; retries: number } {
+  return { name: step.name, command: step.command, always: step.always === true, continueOnError: step.continueOnError === true, retries: step.retries ?? 0 };
 }
 
 /** The profile columns a workflow is made of (the profile page reads them with the rest of the profile). */
@@ -442,7 +442,7 @@ const buildView = {
   upstreamBuild: { select: { id: true, number: true, profile: { select: { id: true, name: true } } } },
   runNextAt: true,
   // The step rows, for the token API's `steps` (the page reads them live: getBuildState).
-  stepRuns: { orderBy: { index: "asc" }, select: { name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true } },
+  stepRuns: { orderBy: { index: "asc" }, select: { name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true, retries: true, tries: true } },
   pool: true,
   profileId: true,
   requestedBy: { select: { id: true, name: true } },
@@ -749,7 +749,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
       workflowFile: true,
       runNextAt: true,
       profile: { select: { oneAtATime: true, pausedAt: true, pauseReason: true, pausedBy: { select: { name: true } } } },
-      stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true } },
+      stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true, retries: true, tries: true } },
     },
   });
   if (!build) {
@@ -1596,7 +1596,15 @@ export async function setStepStatus(scope: Scope, id: string, runId: string, ind
   const now = new Date();
   await db.buildStep.updateMany({
     where: { buildId: id, index, build: { organizationId: scope.organizationId, runId, status: "RUNNING" } },
-    data: { status, ...(status === "RUNNING" ? { startedAt: now } : { finishedAt: now, exitCode }) },
+    data: { status, ...(status === "RUNNING" ? { startedAt: now, tries: 1 } : { finishedAt: now, exitCode }) },
+  });
+}
+
+/** A failed step started again (its retries): running once more, its start kept, its tries counted. */
+export async function retryStepRun(scope: Scope, id: string, runId: string, index: number): Promise<void> {
+  await db.buildStep.updateMany({
+    where: { buildId: id, index, build: { organizationId: scope.organizationId, runId, status: "RUNNING" } },
+    data: { status: "RUNNING", tries: { increment: 1 }, finishedAt: null, exitCode: null },
   });
 }
 

@@ -9,25 +9,39 @@ import { shortBranchName } from "./names";
  * A step. `always`: it runs even when an earlier step failed (uploading logs, test results, a
  * message); `continueOnError`: its failure does not fail the build (a linter the team is still
  * cleaning up). Each is stored only when true, so steps without them compare and print as before.
- * lib/builds/README.md, "Steps that run after a failure, steps that may fail".
+ * lib/builds/README.md, "Steps that run after a failure, steps that may fail, flaky steps".
  */
-export type WorkflowStep = { name: string; command: string; always?: boolean; continueOnError?: boolean };
+export type WorkflowStep = { name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number };
+
+/** How many more times a failing step may be tried (Azure Pipelines' retryCountOnTaskFailure): a flaky simulator, a mirror that times out. */
+export const MAX_STEP_RETRIES = 3;
 
 /** A step with its conditions kept only when true (what is stored, compared and sent to workers). */
-export function cleanStep(step: { name: string; command: string; always?: boolean | null; continueOnError?: boolean | null }): WorkflowStep {
-  return { name: step.name, command: step.command, ...(step.always === true ? { always: true } : {}), ...(step.continueOnError === true ? { continueOnError: true } : {}) };
+export function cleanStep(step: { name: string; command: string; always?: boolean | null; continueOnError?: boolean | null; retries?: number | null }): WorkflowStep {
+  return {
+    name: step.name,
+    command: step.command,
+    ...(step.always === true ? { always: true } : {}),
+    ...(step.continueOnError === true ? { continueOnError: true } : {}),
+    ...(typeof step.retries === "number" && step.retries > 0 ? { retries: step.retries } : {}),
+  };
+}
+
+/** A step's retries in words: "tried again once if it fails", "tried again up to 3 times if it fails". */
+export function retriesWords(retries: number): string {
+  return retries === 1 ? "tried again once if it fails" : `tried again up to ${retries} times if it fails`;
 }
 
 /** A step's conditions in words ("runs even after a failure · may fail"), or null when it has none. */
-export function stepConditionWords(step: { always?: boolean; continueOnError?: boolean }): string | null {
-  const conditions = [step.always ? "runs even after a failure" : null, step.continueOnError ? "may fail" : null].filter((item) => item !== null);
+export function stepConditionWords(step: { always?: boolean; continueOnError?: boolean; retries?: number }): string | null {
+  const conditions = [step.retries ? retriesWords(step.retries) : null, step.always ? "runs even after a failure" : null, step.continueOnError ? "may fail" : null].filter((item) => item !== null);
   return conditions.length > 0 ? conditions.join(" · ") : null;
 }
 
 /** A step's name with its conditions, as the audit log says it: "Upload logs (runs even after a failure)". */
 export function stepLabel(step: WorkflowStep): string {
   const conditions = stepConditionWords(step);
-  return conditions ? `${step.name} (${conditions.replace(" · ", ", ")})` : step.name;
+  return conditions ? `${step.name} (${conditions.replaceAll(" · ", ", ")})` : step.name;
 }
 
 /** A variable as pages and forms see it: a secret one never carries its value. */
@@ -228,6 +242,9 @@ export function stepsFileText(steps: readonly WorkflowStep[]): string {
     }
     if (step.continueOnError) {
       lines.push("    continueOnError: true");
+    }
+    if (step.retries) {
+      lines.push(`    retries: ${step.retries}`);
     }
     const command = step.command.replace(/\r\n?/g, "\n");
     if (command.includes("\n")) {

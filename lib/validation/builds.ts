@@ -5,7 +5,7 @@ import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTrigge
 import { parseBuildParameters } from "@/lib/shared/build-parameters";
 import { poolNameProblem } from "@/lib/shared/build-pools";
 import { SHARE_LIFETIMES, SHARE_NOTES_MAX, STANDING_SHARE_LIFETIMES } from "@/lib/shared/shares";
-import { artifactPatternProblem, cachePathProblem, cleanStep, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, workflowFileProblem, type WorkflowStep } from "@/lib/shared/workflow";
+import { artifactPatternProblem, cachePathProblem, cleanStep, MAX_STEP_RETRIES, reservedVariableReason, VARIABLE_NAME, WORKFLOW_LIMITS, workflowFileProblem, type WorkflowStep } from "@/lib/shared/workflow";
 
 // C0/C1 controls and bidi overrides in one-line fields (names); commands may span lines.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -193,7 +193,7 @@ export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fet
 export const rawVariable = z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict();
 
 const rawWorkflow = z.object({
-  steps: z.array(z.object({ name: z.string(), command: z.string(), always: z.boolean().optional(), continueOnError: z.boolean().optional() }).strict()).max(200),
+  steps: z.array(z.object({ name: z.string(), command: z.string(), always: z.boolean().optional(), continueOnError: z.boolean().optional(), retries: z.number().optional() }).strict()).max(200),
   timeoutMinutes: z.union([z.number(), z.string()]),
   // Absent (an editor older than the setting): on, the default.
   fetchSubmodules: z.boolean().default(true),
@@ -268,7 +268,7 @@ function lines(values: readonly string[]): string[] {
  * reporting each problem with the index of the step it is about (-1: the list); returns them
  * trimmed, line breaks normalized.
  */
-export function checkSteps(input: ReadonlyArray<{ name: string; command: string; always?: boolean; continueOnError?: boolean }>, report: (index: number, message: string) => void, commandWord = "command"): WorkflowStep[] {
+export function checkSteps(input: ReadonlyArray<{ name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number }>, report: (index: number, message: string) => void, commandWord = "command"): WorkflowStep[] {
   if (input.length === 0) {
     report(-1, "Add at least one step.");
   }
@@ -293,7 +293,10 @@ export function checkSteps(input: ReadonlyArray<{ name: string; command: string;
     } else if (CONTROL_EXCEPT_LINES.test(command)) {
       report(index, `${label}: the ${commandWord} must not contain control characters.`);
     }
-    return cleanStep({ name, command, always: step.always, continueOnError: step.continueOnError });
+    if (step.retries !== undefined && !(Number.isInteger(step.retries) && step.retries >= 0 && step.retries <= MAX_STEP_RETRIES)) {
+      report(index, `${label}${name ? ` (${name})` : ""}: tries again 0 to ${MAX_STEP_RETRIES} times when it fails.`);
+    }
+    return cleanStep({ name, command, always: step.always, continueOnError: step.continueOnError, retries: step.retries });
   });
 }
 
