@@ -11,7 +11,7 @@ const at = (iso: string) => new Date(iso);
 
 let number = 0;
 /** Writes a finished build of the suite's profile: queued at `queued`, started `waitS` later, `tookS` long, its steps one after another. */
-async function finishedBuild(status: "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "ERROR", queued: string, waitS: number, tookS: number, steps: Array<[string, number]> = []): Promise<void> {
+async function finishedBuild(status: "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "ERROR", queued: string, waitS: number, tookS: number, steps: Array<[string, number, number?]> = []): Promise<void> {
   const { database, seeded, profileId } = suite;
   number += 1;
   const queuedAt = at(queued);
@@ -22,8 +22,8 @@ async function finishedBuild(status: "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CAN
   });
   let clock = startedAt.getTime();
   await database.prisma.buildStep.createMany({
-    data: steps.map(([name, seconds], index) => {
-      const step = { buildId: row.id, index, name, command: name, status: "SUCCEEDED" as const, startedAt: new Date(clock), finishedAt: new Date(clock + seconds * 1_000) };
+    data: steps.map(([name, seconds, tries = 1], index) => {
+      const step = { buildId: row.id, index, name, command: name, status: "SUCCEEDED" as const, startedAt: new Date(clock), finishedAt: new Date(clock + seconds * 1_000), tries };
       clock += seconds * 1_000;
       return step;
     }),
@@ -38,7 +38,8 @@ describe("a profile's insights", () => {
     // older than the window, one still running (neither counts).
     await finishedBuild("SUCCEEDED", "2026-12-01T10:00:00Z", 2, 240, [["Fetch commit", 10], ["Build", 200], ["Test", 30]]);
     await finishedBuild("SUCCEEDED", "2026-12-01T23:59:00Z", 4, 300, [["Fetch commit", 20], ["Build", 250], ["Test", 30]]);
-    await finishedBuild("SUCCEEDED", "2026-12-05T08:00:00Z", 6, 600, [["Fetch commit", 30], ["Build", 500], ["Test", 70]]);
+    // The third's tests passed only on their second try (a flaky step).
+    await finishedBuild("SUCCEEDED", "2026-12-05T08:00:00Z", 6, 600, [["Fetch commit", 30], ["Build", 500], ["Test", 70, 2]]);
     await finishedBuild("FAILED", "2026-12-05T09:00:00Z", 8, 120);
     await finishedBuild("TIMED_OUT", "2026-12-06T09:00:00Z", 10, 1_800);
     await finishedBuild("CANCELED", "2026-12-06T10:00:00Z", 12, 5);
@@ -67,9 +68,9 @@ describe("a profile's insights", () => {
     // The last 7 days (from Nov 30th) hold all three successes; the 7 before them none.
     expect(insights.week).toEqual({ thisMs: 300_000, beforeMs: null });
     expect(insights.steps).toEqual([
-      { index: 0, name: "Fetch commit", medianMs: 20_000, builds: 3 },
-      { index: 1, name: "Build", medianMs: 250_000, builds: 3 },
-      { index: 2, name: "Test", medianMs: 30_000, builds: 3 },
+      { index: 0, name: "Fetch commit", medianMs: 20_000, builds: 3, retried: 0 },
+      { index: 1, name: "Build", medianMs: 250_000, builds: 3, retried: 0 },
+      { index: 2, name: "Test", medianMs: 30_000, builds: 3, retried: 1 },
     ]);
     // Another organization sees nothing of this profile.
     const other = await database.prisma.organization.create({ data: { name: "Elsewhere" }, select: { id: true } });

@@ -32,8 +32,8 @@ export type ProfileInsights = {
   medianWaitMs: number | null;
   /** One entry per UTC day of the window, oldest first (days without builds included). */
   perDay: InsightsDay[];
-  /** Successful builds' steps in order: median duration and in how many builds. */
-  steps: Array<{ index: number; name: string; medianMs: number; builds: number }>;
+  /** Successful builds' steps in order: median duration, in how many builds, and in how many of them it passed only on a later try (flaky). */
+  steps: Array<{ index: number; name: string; medianMs: number; builds: number; retried: number }>;
   /** Successful builds' median duration over the last 7 days and the 7 before them (null without one): is the build getting slower? */
   week: { thisMs: number | null; beforeMs: number | null };
 };
@@ -63,8 +63,9 @@ export async function profileInsights(scope: Scope, profileId: string, days = 30
         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ("startedAt" - "queuedAt"))) * 1000 AS wait
       FROM "Build"
       WHERE "organizationId" = ${scope.organizationId}::uuid AND "profileId" = ${profileId}::uuid AND "finishedAt" >= ${since} AND "startedAt" IS NOT NULL`,
-    db.$queryRaw<{ index: number; name: string; median: number; builds: bigint }[]>`
-      SELECT s.index, s.name, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (s."finishedAt" - s."startedAt"))) * 1000 AS median, count(*) AS builds
+    db.$queryRaw<{ index: number; name: string; median: number; builds: bigint; retried: bigint }[]>`
+      SELECT s.index, s.name, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (s."finishedAt" - s."startedAt"))) * 1000 AS median, count(*) AS builds,
+        count(*) FILTER (WHERE s.tries > 1) AS retried
       FROM "BuildStep" s JOIN "Build" b ON b.id = s."buildId"
       WHERE b."organizationId" = ${scope.organizationId}::uuid AND b."profileId" = ${profileId}::uuid AND b."finishedAt" >= ${since} AND b.status = 'SUCCEEDED'
         AND s."startedAt" IS NOT NULL AND s."finishedAt" IS NOT NULL
@@ -108,7 +109,7 @@ export async function profileInsights(scope: Scope, profileId: string, days = 30
     p90Ms: round(durations[0]?.p90),
     medianWaitMs: round(durations[0]?.wait),
     perDay,
-    steps: steps.filter((step) => !seen.has(step.index) && seen.add(step.index)).map((step) => ({ index: step.index, name: step.name, medianMs: Math.round(Number(step.median)), builds: Number(step.builds) })),
+    steps: steps.filter((step) => !seen.has(step.index) && seen.add(step.index)).map((step) => ({ index: step.index, name: step.name, medianMs: Math.round(Number(step.median)), builds: Number(step.builds), retried: Number(step.retried) })),
     week: { thisMs: round(weeks[0]?.this), beforeMs: round(weeks[0]?.before) },
   };
 }

@@ -194,6 +194,7 @@ export default async function InsightsPage({ params }: { params: Promise<{ id: s
                   <li key={step.index} className="grid grid-cols-[10rem_1fr_6rem] items-center gap-3 text-sm">
                     <span className="truncate text-slate-800" title={step.name}>
                       {step.name}
+                      {step.retried > 0 ? <span className="block truncate text-xs text-amber-800">passed only when tried again in {step.retried} of {step.builds}</span> : null}
                     </span>
                     <span className="h-3 rounded bg-slate-100" aria-hidden="true">
                       <span className="block h-3 rounded bg-brand-600" style={{ width: `${Math.max(1, (step.medianMs / slowest) * 100)}%` }} />

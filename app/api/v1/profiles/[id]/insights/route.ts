@@ -44,7 +44,8 @@ export const GET = tokenRoute(
         medianWaitMs: insights.medianWaitMs,
         week: insights.week,
         perDay: insights.perDay,
-        steps: insights.steps.map(({ name, medianMs, builds }) => ({ name, medianMs, builds })),
+        // `retried`: in how many of those builds the step passed only on a later try (its retries): a flaky step.
+        steps: insights.steps.map(({ name, medianMs, builds, retried }) => ({ name, medianMs, builds, retried })),
         failingTests: {
           builds: failing.builds,
           tests: failing.tests.map((test) => ({
