@@ -104,3 +104,61 @@ describe("the connection status migration", () => {
     expect(after.filter((row) => row.name !== "dated").every((row) => row.credentialExpiresAt === null)).toBe(true);
   });
 });
+
+// Builds a `/keel build` comment started were recorded as MANUAL until the COMMENT trigger
+// existed: the migration after the one that adds the value moves them by their idempotency key.
+const COMMENT_BACKFILL = "20261207204031_comment_trigger_backfill";
+
+describe("the comment trigger's backfill", () => {
+  const commentDatabase = `keel_comment_${Date.now().toString(36)}`;
+  let beforeBackfill: string;
+
+  beforeAll(async () => {
+    await sql(`CREATE DATABASE ${commentDatabase}`, [], admin);
+    beforeBackfill = await mkdtemp(path.join(os.tmpdir(), "keel-before-comment-"));
+    for (const entry of await readdir(defaultPaths.migrations, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name < COMMENT_BACKFILL) {
+        await cp(path.join(defaultPaths.migrations, entry.name), path.join(beforeBackfill, entry.name), { recursive: true });
+      }
+    }
+  });
+
+  afterAll(async () => {
+    await sql(`DROP DATABASE IF EXISTS ${commentDatabase} WITH (FORCE)`, [], admin);
+    await rm(beforeBackfill, { recursive: true, force: true });
+  });
+
+  it("moves the builds comments started to COMMENT, and leaves a person's own starts MANUAL", async () => {
+    const url = urlFor(commentDatabase);
+    await applyMigrations(url, { migrationsDir: beforeBackfill });
+    const organization = (await sql(`INSERT INTO "Organization" (id, name, "updatedAt") VALUES (gen_random_uuid(), 'Old', now()) RETURNING id`, [], url)).rows[0].id as string;
+    const profile = (
+      await sql(
+        `INSERT INTO "BuildProfile" (id, "organizationId", name, "nameKey", platform, "projectId", "projectName", "repositoryId", "repositoryName", "updatedAt")
+         VALUES (gen_random_uuid(), $1, 'Wallet', 'wallet', 'IOS', 'p', 'Mobile', 'r', 'Wallet', now()) RETURNING id`,
+        [organization],
+        url,
+      )
+    ).rows[0].id as string;
+    const keys: [number, string, string][] = [
+      [1, "MANUAL", `comment:${profile}:12:3:1`],
+      [2, "MANUAL", "start-build-form-key"],
+      [3, "PULL_REQUEST", `pr:${profile}:12:1`],
+    ];
+    for (const [number, trigger, key] of keys) {
+      await sql(
+        `INSERT INTO "Build" (id, "organizationId", "profileId", number, trigger, "idempotencyKey", "commitId", steps, "timeoutSeconds", "updatedAt")
+         VALUES (gen_random_uuid(), $1, $2, $3, $4::"BuildTrigger", $5, $6, '[]'::jsonb, 600, now())`,
+        [organization, profile, number, trigger, key, "a".repeat(40)],
+        url,
+      );
+    }
+    await applyMigrations(url);
+    const after = (await sql(`SELECT number, trigger::text AS trigger FROM "Build" ORDER BY number`, [], url)).rows as { number: number; trigger: string }[];
+    expect(after).toEqual([
+      { number: 1, trigger: "COMMENT" },
+      { number: 2, trigger: "MANUAL" },
+      { number: 3, trigger: "PULL_REQUEST" },
+    ]);
+  });
+});

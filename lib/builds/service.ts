@@ -21,7 +21,7 @@ import { requestReport } from "./report-queue";
 
 const log = logger("builds.service");
 
-export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE" | "API" | "TAG" | "AFTER_BUILD";
+export type BuildTrigger = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE" | "API" | "TAG" | "AFTER_BUILD" | "COMMENT";
 
 export type StartBuildInput = {
   profileId: string;

@@ -527,8 +527,8 @@ describe("service hooks", () => {
       const delivery = await commentDelivery(asked.commentId, asked.threadId);
       expect(outcomeOf(delivery)).toMatchObject({ matched: true, buildId: expect.any(String) });
       const build = await database.prisma.build.findUniqueOrThrow({ where: { id: outcomeOf(delivery)!.buildId! } });
-      // As Alex's own start: their build, of the merge commit, reported on the pull request, with the secrets a person's start gets.
-      expect(build).toMatchObject({ trigger: "MANUAL", requestedById: alex.id, pullRequestId: pr.pullRequestId, commitId: pr.lastMergeCommit, secretsWithheld: false });
+      // Alex's build, started by their comment: of the merge commit, reported on the pull request, with the secrets a person's start gets.
+      expect(build).toMatchObject({ trigger: "COMMENT", requestedById: alex.id, pullRequestId: pr.pullRequestId, commitId: pr.lastMergeCommit, secretsWithheld: false });
       // A redelivery starts nothing twice; another comment builds again.
       await processDelivery(scope, delivery.id);
       expect((await buildsOf(commenting)).filter((item) => item.pullRequestId === pr.pullRequestId)).toHaveLength(1);

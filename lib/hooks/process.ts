@@ -248,7 +248,8 @@ async function onComment(scope: Scope, connection: ConnectionView, event: PullRe
     outcome.push(
       await start(systemScope(scope.organizationId, "hooks.comment", member.id), profile, {
         commit: pr.lastMergeCommit.commitId.toLowerCase(),
-        trigger: "MANUAL",
+        // Its own trigger: lists say "Comment by <member>"; like a person's start, a newer push neither supersedes it nor is superseded by it.
+        trigger: "COMMENT",
         pullRequest: { id: pr.pullRequestId, iteration, sourceRef: pr.sourceRefName, targetRef: pr.targetRefName },
         // One build per comment: commenting again builds again (a flaky failure), a redelivery does not.
         idempotencyKey: `comment:${profile.id}:${pr.pullRequestId}:${commentKey(comment)}`,
@@ -426,7 +427,7 @@ export async function start(
     commit?: string;
     branch?: string;
     tag?: string;
-    trigger: "PUSH" | "PULL_REQUEST" | "POLL" | "TAG" | "MANUAL";
+    trigger: "PUSH" | "PULL_REQUEST" | "POLL" | "TAG" | "MANUAL" | "COMMENT";
     pullRequest?: { id: number; iteration: number; sourceRef: string; targetRef: string };
     idempotencyKey: string;
     /** A fork's pull request that the profile builds without its secrets (forkWaits). */

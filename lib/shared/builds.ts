@@ -4,7 +4,7 @@
 import { shortBranchName } from "./names";
 
 export type BuildStatusValue = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "TIMED_OUT" | "ERROR";
-export type BuildTriggerValue = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE" | "API" | "TAG" | "AFTER_BUILD";
+export type BuildTriggerValue = "MANUAL" | "PUSH" | "PULL_REQUEST" | "POLL" | "SCHEDULE" | "API" | "TAG" | "AFTER_BUILD" | "COMMENT";
 export type BuildStepStatusValue = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "SKIPPED" | "CANCELED";
 
 export const BUILD_STATUSES: readonly BuildStatusValue[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED", "TIMED_OUT", "ERROR"];
@@ -50,7 +50,7 @@ export function buildStatusTone(status: string): "success" | "error" | "warning"
   }
 }
 
-const TRIGGER_LABELS: Record<BuildTriggerValue, string> = { MANUAL: "Manual", PUSH: "Push", PULL_REQUEST: "Pull request", POLL: "Polling", SCHEDULE: "Scheduled", TAG: "Tag", API: "API", AFTER_BUILD: "After a build" };
+const TRIGGER_LABELS: Record<BuildTriggerValue, string> = { MANUAL: "Manual", PUSH: "Push", PULL_REQUEST: "Pull request", POLL: "Polling", SCHEDULE: "Scheduled", TAG: "Tag", API: "API", AFTER_BUILD: "After a build", COMMENT: "Comment" };
 
 /** What can start a build, in the order the builds list offers them. */
 export const BUILD_TRIGGERS = Object.keys(TRIGGER_LABELS) as BuildTriggerValue[];

@@ -91,7 +91,7 @@ export const BUILD_VARIABLES: ReadonlyArray<{ name: string; meaning: string; onl
   { name: "KEEL_BUILD_PULL_REQUEST", meaning: "The pull request's number. A step that ships (TestFlight, Google Play) should run only when this is not set.", only: "pull request" },
   { name: "KEEL_BUILD_TARGET_BRANCH", meaning: "The branch the pull request merges into.", only: "pull request" },
   { name: "KEEL_BUILD_TAG", meaning: "The tag a release build was started by, such as v2.4.0.", only: "tag" },
-  { name: "KEEL_BUILD_TRIGGER", meaning: "What started it: MANUAL, PUSH, PULL_REQUEST, TAG, SCHEDULE, API or POLL." },
+  { name: "KEEL_BUILD_TRIGGER", meaning: "What started it: MANUAL, PUSH, PULL_REQUEST, TAG, SCHEDULE, API, POLL, AFTER_BUILD (another profile's success) or COMMENT (a member's /keel build on the pull request)." },
   { name: "KEEL_BUILD_PROFILE", meaning: "The build profile's name." },
   { name: "KEEL_BUILD_PLATFORM", meaning: "The profile's platform: IOS, ANDROID, REACT_NATIVE, FLUTTER, DOTNET_MAUI or OTHER." },
   { name: "KEEL_BUILD_POOL", meaning: "The build pool of the worker running it." },

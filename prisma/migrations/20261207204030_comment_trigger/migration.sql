@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "BuildTrigger" ADD VALUE 'COMMENT';
