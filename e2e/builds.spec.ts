@@ -1704,6 +1704,8 @@ test.describe("builds", () => {
         }
         if (step.retries) {
           await group.getByLabel("If it fails, try again").selectOption({ label: step.retries });
+          // A try that hangs ends after 5 minutes, not after the build's whole time limit.
+          await group.getByRole("spinbutton", { name: /Its own time limit/ }).fill("5");
         }
       }
       await expectNoSeriousA11yViolations(page, "workflow editor with step conditions");
@@ -1711,7 +1713,7 @@ test.describe("builds", () => {
       await expect(page.getByText("Saved. The next build uses this workflow.")).toBeVisible();
       expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id } })).workflowSteps).toEqual([
         { name: "Lint", command: "echo 'lint: 3 warnings'; exit 2", continueOnError: true },
-        { name: "Compile", command: `echo "/src/Pay.swift:3:1: error: cannot find 'rate' in scope"; exit 65`, retries: 1 },
+        { name: "Compile", command: `echo "/src/Pay.swift:3:1: error: cannot find 'rate' in scope"; exit 65`, retries: 1, timeoutMinutes: 5 },
         { name: "Upload logs", command: "echo uploading logs", always: true },
       ]);
       // The editor shows them again as saved; the profile's page lists them with their conditions.
@@ -1721,7 +1723,7 @@ test.describe("builds", () => {
       await page.goto(`/profiles/${profile.id}`);
       const listed = page.getByRole("list", { name: "Workflow steps" }).getByRole("listitem");
       await expect(listed.nth(0)).toContainText("Lint · may fail");
-      await expect(listed.nth(1)).toContainText("Compile · tried again once if it fails");
+      await expect(listed.nth(1)).toContainText("Compile · at most 5 min · tried again once if it fails");
       await expect(listed.nth(2)).toContainText("Upload logs · runs even after a failure");
 
       const buildId = await startFromProfile(page, profile.id, "main");

@@ -164,7 +164,7 @@ export function WorkflowEditor({
             </Button>
           )}
         </div>
-        <p className="text-sm text-slate-600">Each step runs with <code>bash -e</code> in the checked-out repository, one after the other; the first that fails ends the build — after it run only the steps marked to run even when an earlier step failed (uploading logs or test results), a step marked so the build goes on may fail without failing it, and a flaky one (a simulator that does not boot, a mirror that times out) can be tried again in the same folder. {fromFile ? null : <TextWithCode text={defaultHint} />}</p>
+        <p className="text-sm text-slate-600">Each step runs with <code>bash -e</code> in the checked-out repository, one after the other; the first that fails ends the build — after it run only the steps marked to run even when an earlier step failed (uploading logs or test results), a step marked so the build goes on may fail without failing it, and a flaky one (a simulator that does not boot, a mirror that times out) can be tried again in the same folder — with a time limit of its own, a hung try ends long before the build&apos;s. {fromFile ? null : <TextWithCode text={defaultHint} />}</p>
         <fieldset className="space-y-2">
           <legend className="text-sm font-medium text-slate-800">Where the steps are written</legend>
           {/* One radio group that the form does not send (its choice travels in the workflow's JSON): the
@@ -252,6 +252,20 @@ export function WorkflowEditor({
                         </option>
                       ))}
                     </select>
+                  </label>
+                  <label className="flex items-center gap-2">
+                    Its own time limit
+                    <input
+                      type="number"
+                      inputMode="numeric"
+                      min={WORKFLOW_LIMITS.timeoutMinutes.min}
+                      max={WORKFLOW_LIMITS.timeoutMinutes.max}
+                      placeholder="none"
+                      className={input.replace("w-full", "w-24")}
+                      value={step.timeoutMinutes ?? ""}
+                      onChange={(event) => setSteps((current) => current.map((item) => (item.key === step.key ? { ...item, timeoutMinutes: event.target.value === "" ? undefined : Number(event.target.value) } : item)))}
+                    />
+                    minutes
                   </label>
                 </div>
                 <div className="flex flex-wrap gap-2">

@@ -126,6 +126,30 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 /**
+ * Waits for a step's process, ending its group when it runs past `limitMs` (a step's own time
+ * limit; null: none): SIGTERM, then SIGKILL after `graceMs`. `timedOut` says the limit ended it.
+ * Processes that left the group (setsid) are left to the build's end, which kills them all.
+ */
+export async function waitWithLimit(running: RunningProcess, limitMs: number | null, graceMs: number): Promise<{ result: ProcessResult; timedOut: boolean }> {
+  if (limitMs === null || running.pgid <= 1) {
+    return { result: await running.done, timedOut: false };
+  }
+  let timedOut = false;
+  let kill: NodeJS.Timeout | undefined;
+  const limit = setTimeout(() => {
+    timedOut = true;
+    signalGroup(running.pgid, "SIGTERM");
+    kill = setTimeout(() => signalGroup(running.pgid, "SIGKILL"), graceMs);
+  }, limitMs);
+  try {
+    return { result: await running.done, timedOut };
+  } finally {
+    clearTimeout(limit);
+    clearTimeout(kill);
+  }
+}
+
+/**
  * Pids of processes whose environment carries `marker` (`NAME=value`): the build's processes
  * that left their group. Linux only (/proc); elsewhere nothing is found.
  */

@@ -86,6 +86,9 @@ describe("the workflow's checks", () => {
     ]);
     expect(checkWorkflow({ steps: [{ name: "Lint", command: "x", continueOnError: "yes" }], timeoutMinutes: 5, variables: [] })).toMatchObject({ ok: false });
     expect(checkWorkflow({ steps: [{ name: "Boot", command: "x", retries: 4 }], timeoutMinutes: 5, variables: [] })).toEqual({ ok: false, errors: ["Step 1 (Boot): tries again 0 to 3 times when it fails."] });
+    expect(checkWorkflow({ steps: [{ name: "Boot", command: "x", timeoutMinutes: 400 }], timeoutMinutes: 5, variables: [] })).toEqual({ ok: false, errors: ["Step 1 (Boot): its time limit must be a whole number of minutes from 1 to 360, or none."] });
+    const limited = checkWorkflow({ steps: [{ name: "Boot", command: "x", timeoutMinutes: 5 }, { name: "Test", command: "y", timeoutMinutes: null }], timeoutMinutes: 30, variables: [] });
+    expect(limited.ok && limited.value.steps).toEqual([{ name: "Boot", command: "x", timeoutMinutes: 5 }, { name: "Test", command: "y" }]);
     const retried = checkWorkflow({ steps: [{ name: "Boot", command: "x", retries: 3 }, { name: "Test", command: "y", retries: 0 }], timeoutMinutes: 5, variables: [] });
     expect(retried.ok && retried.value.steps).toEqual([{ name: "Boot", command: "x", retries: 3 }, { name: "Test", command: "y" }]);
     // Submodules are fetched unless the editor says not to; anything but a boolean is a broken form.

@@ -37,7 +37,7 @@ import { requestDownstreamBuilds } from "./after";
 import { cacheKey, restoreCache, saveCache, type CacheContext } from "./caches";
 import { FetchError, fetchCommit } from "./git";
 import { BuildLog, maskList } from "./log";
-import { killBuildProcesses, startProcess, type RunningProcess } from "./process";
+import { killBuildProcesses, startProcess, waitWithLimit, type RunningProcess } from "./process";
 import { configuredBuildUser, endUserProcesses, giveToUser, handOver, type BuildUser } from "./build-user";
 import { requestChatMessage } from "@/lib/notifications/chat";
 import { requestNoticeEmails } from "@/lib/notifications/request";
@@ -538,6 +538,7 @@ class BuildRun {
       const tries = 1 + (step.retries ?? 0);
       let result: Awaited<ReturnType<typeof startProcess>["done"]>;
       let why = "";
+      let timedOut = false;
       let attempt = 1;
       for (; ; attempt += 1) {
         const running = startProcess({
@@ -549,11 +550,20 @@ class BuildRun {
           onLine: (stream, text) => this.buildLog.line(index, stream, text),
         });
         this.track(running);
-        result = await running.done;
-        if (result.code === 0 || this.stopReason) {
+        // Its own time limit (lib/builds/README.md, "A step's time limit"): a hung simulator ends this try, not the build's whole time.
+        const waited = await waitWithLimit(running, step.timeoutMinutes ? step.timeoutMinutes * 60_000 : null, this.env.KEEL_BUILD_KILL_GRACE_MS);
+        result = waited.result;
+        timedOut = waited.timedOut;
+        if ((result.code === 0 && !timedOut) || this.stopReason) {
           break;
         }
-        why = result.error ? `could not start (${result.error})` : result.signal ? `was killed by ${result.signal}` : `failed with exit code ${result.code}`;
+        why = timedOut
+          ? `ran past its time limit of ${step.timeoutMinutes} min`
+          : result.error
+            ? `could not start (${result.error})`
+            : result.signal
+              ? `was killed by ${result.signal}`
+              : `failed with exit code ${result.code}`;
         if (attempt >= tries) {
           break;
         }
@@ -567,7 +577,7 @@ class BuildRun {
         await setStepStatus(this.scope, build.id, this.runId, index, this.stopReason === "cancel" ? "CANCELED" : "FAILED", result.code);
         break;
       }
-      if (result.code === 0) {
+      if (result.code === 0 && !timedOut) {
         await setStepStatus(this.scope, build.id, this.runId, index, "SUCCEEDED", 0);
         this.buildLog.system(index, `✔ ${step.name} succeeded in ${took}${attempt > 1 ? ` on try ${attempt} of ${tries}: it failed before, so it may be flaky` : ""}.`);
         continue;

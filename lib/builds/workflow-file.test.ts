@@ -25,7 +25,7 @@ describe("a steps file from the repository", () => {
       ok: false,
       problems: [
         "keel.yml line 5: “variables” is not something Keel reads here; the file lists steps only (variables, secrets and the time limit are on the profile's workflow page).",
-        "keel.yml line 4: step 1 has “env”; a step has “name:”, “run:” and, if needed, “always: true” (runs even after a failure), “continueOnError: true” (may fail) and “retries: 2” (tried again when it fails).",
+        "keel.yml line 4: step 1 has “env”; a step has “name:”, “run:” and, if needed, “always: true” (runs even after a failure), “continueOnError: true” (may fail), “retries: 2” (tried again when it fails) and “timeoutMinutes: 10” (its own time limit).",
       ],
     });
   });
@@ -65,7 +65,7 @@ describe("the editor's steps written as a steps file", () => {
       { name: "Build", command: "set -o pipefail\nxcodebuild -scheme Wallet \\\n    build | xcpretty\n\necho done: ok" },
       { name: "Yes", command: "yes | head -1" },
       { name: "Lint", command: "swiftlint", continueOnError: true },
-      { name: "Upload logs", command: "./ci/upload.sh", always: true, continueOnError: true, retries: 2 },
+      { name: "Upload logs", command: "./ci/upload.sh", always: true, continueOnError: true, retries: 2, timeoutMinutes: 10 },
     ];
     expect(parseWorkflowFile(stepsFileText(steps), "keel.yml")).toEqual({ ok: true, steps });
   });
@@ -96,6 +96,15 @@ describe("a step's conditions in a steps file", () => {
         { name: "Test", command: "./test.sh" },
       ],
     });
+  });
+
+  it("reads a step's own time limit in whole minutes, at its line", () => {
+    const text = ["steps:", "  - name: Boot simulator", "    run: ./boot.sh", "    timeoutMinutes: 5", "  - name: Test", "    run: ./test.sh", "    timeoutMinutes: 0.5", "  - name: Upload", "    run: ./upload.sh", "    timeoutMinutes: ten", ""].join("\n");
+    expect(parseWorkflowFile(text, "keel.yml")).toEqual({
+      ok: false,
+      problems: ["keel.yml line 10: the timeoutMinutes of step 3 must be a number of minutes from 1 to 360.", "keel.yml line 5: Step 2 (Test): its time limit must be a whole number of minutes from 1 to 360, or none."],
+    });
+    expect(parseWorkflowFile(text.split("\n").slice(0, 4).join("\n"), "keel.yml")).toEqual({ ok: true, steps: [{ name: "Boot simulator", command: "./boot.sh", timeoutMinutes: 5 }] });
   });
 
   it("refuses a condition that is not true or false, at its line", () => {

@@ -19,7 +19,7 @@
 //
 // Pure (no I/O): the runner reads the file, this checks it, naming each problem's line.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
-import { cleanStep, MAX_STEP_RETRIES, type WorkflowStep } from "@/lib/shared/workflow";
+import { cleanStep, MAX_STEP_RETRIES, WORKFLOW_LIMITS, type WorkflowStep } from "@/lib/shared/workflow";
 import { checkSteps } from "@/lib/validation/builds";
 
 /** Problems reported at most (a file that is not a steps file at all has many). */
@@ -58,7 +58,7 @@ export function parseWorkflowFile(text: string, fileName: string): WorkflowFileR
     problems.push(`${stepsNode ? at(stepsNode) : fileName}: “steps:” must be a list of steps, each with a name and a run command.`);
     return { ok: false, problems: problems.slice(0, MAX_PROBLEMS) };
   }
-  const raw: Array<{ name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number }> = [];
+  const raw: Array<{ name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number; timeoutMinutes?: number }> = [];
   const nodes: Node[] = [];
   /** Steps already reported (a step that is not a mapping, a value that is not text): not reported again as empty. */
   const reported = new Set<number>();
@@ -73,7 +73,7 @@ export function parseWorkflowFile(text: string, fileName: string): WorkflowFileR
       continue;
     }
     const fields: Record<string, string> = {};
-    const conditions: { always?: boolean; continueOnError?: boolean; retries?: number } = {};
+    const conditions: { always?: boolean; continueOnError?: boolean; retries?: number; timeoutMinutes?: number } = {};
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "?";
       const value = pair.value as Node | null;
@@ -85,17 +85,18 @@ export function parseWorkflowFile(text: string, fileName: string): WorkflowFileR
         conditions[key] = value.value;
         continue;
       }
-      if (key === "retries") {
+      if (key === "retries" || key === "timeoutMinutes") {
         if (!isScalar(value) || typeof value.value !== "number") {
-          problems.push(`${at(value ?? (pair.key as Node))}: the retries of ${label} must be a number from 0 to ${MAX_STEP_RETRIES}.`);
+          const range = key === "retries" ? `from 0 to ${MAX_STEP_RETRIES}` : `of minutes from ${WORKFLOW_LIMITS.timeoutMinutes.min} to ${WORKFLOW_LIMITS.timeoutMinutes.max}`;
+          problems.push(`${at(value ?? (pair.key as Node))}: the ${key} of ${label} must be a number ${range}.`);
           reported.add(index);
           continue;
         }
-        conditions.retries = value.value;
+        conditions[key] = value.value;
         continue;
       }
       if (key !== "name" && key !== "run") {
-        problems.push(`${at(pair.key as Node)}: ${label} has “${key.slice(0, 40)}”; a step has “name:”, “run:” and, if needed, “always: true” (runs even after a failure), “continueOnError: true” (may fail) and “retries: 2” (tried again when it fails).`);
+        problems.push(`${at(pair.key as Node)}: ${label} has “${key.slice(0, 40)}”; a step has “name:”, “run:” and, if needed, “always: true” (runs even after a failure), “continueOnError: true” (may fail), “retries: 2” (tried again when it fails) and “timeoutMinutes: 10” (its own time limit).`);
         continue;
       }
       if (!isScalar(value) || (typeof value.value !== "string" && typeof value.value !== "number" && typeof value.value !== "boolean")) {

@@ -11,19 +11,20 @@ import { shortBranchName } from "./names";
  * cleaning up). Each is stored only when true, so steps without them compare and print as before.
  * lib/builds/README.md, "Steps that run after a failure, steps that may fail, flaky steps".
  */
-export type WorkflowStep = { name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number };
+export type WorkflowStep = { name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number; timeoutMinutes?: number };
 
 /** How many more times a failing step may be tried (Azure Pipelines' retryCountOnTaskFailure): a flaky simulator, a mirror that times out. */
 export const MAX_STEP_RETRIES = 3;
 
 /** A step with its conditions kept only when true (what is stored, compared and sent to workers). */
-export function cleanStep(step: { name: string; command: string; always?: boolean | null; continueOnError?: boolean | null; retries?: number | null }): WorkflowStep {
+export function cleanStep(step: { name: string; command: string; always?: boolean | null; continueOnError?: boolean | null; retries?: number | null; timeoutMinutes?: number | null }): WorkflowStep {
   return {
     name: step.name,
     command: step.command,
     ...(step.always === true ? { always: true } : {}),
     ...(step.continueOnError === true ? { continueOnError: true } : {}),
     ...(typeof step.retries === "number" && step.retries > 0 ? { retries: step.retries } : {}),
+    ...(typeof step.timeoutMinutes === "number" && step.timeoutMinutes > 0 ? { timeoutMinutes: step.timeoutMinutes } : {}),
   };
 }
 
@@ -33,8 +34,8 @@ export function retriesWords(retries: number): string {
 }
 
 /** A step's conditions in words ("runs even after a failure · may fail"), or null when it has none. */
-export function stepConditionWords(step: { always?: boolean; continueOnError?: boolean; retries?: number }): string | null {
-  const conditions = [step.retries ? retriesWords(step.retries) : null, step.always ? "runs even after a failure" : null, step.continueOnError ? "may fail" : null].filter((item) => item !== null);
+export function stepConditionWords(step: { always?: boolean; continueOnError?: boolean; retries?: number; timeoutMinutes?: number }): string | null {
+  const conditions = [step.timeoutMinutes ? `at most ${step.timeoutMinutes} min` : null, step.retries ? retriesWords(step.retries) : null, step.always ? "runs even after a failure" : null, step.continueOnError ? "may fail" : null].filter((item) => item !== null);
   return conditions.length > 0 ? conditions.join(" · ") : null;
 }
 
@@ -245,6 +246,9 @@ export function stepsFileText(steps: readonly WorkflowStep[]): string {
     }
     if (step.retries) {
       lines.push(`    retries: ${step.retries}`);
+    }
+    if (step.timeoutMinutes) {
+      lines.push(`    timeoutMinutes: ${step.timeoutMinutes}`);
     }
     const command = step.command.replace(/\r\n?/g, "\n");
     if (command.includes("\n")) {

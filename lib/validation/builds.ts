@@ -193,7 +193,7 @@ export type WorkflowInput = { steps: WorkflowStep[]; timeoutMinutes: number; fet
 export const rawVariable = z.object({ name: z.string(), isSecret: z.boolean(), value: z.string().nullable() }).strict();
 
 const rawWorkflow = z.object({
-  steps: z.array(z.object({ name: z.string(), command: z.string(), always: z.boolean().optional(), continueOnError: z.boolean().optional(), retries: z.number().optional() }).strict()).max(200),
+  steps: z.array(z.object({ name: z.string(), command: z.string(), always: z.boolean().optional(), continueOnError: z.boolean().optional(), retries: z.number().optional(), timeoutMinutes: z.number().nullable().optional() }).strict()).max(200),
   timeoutMinutes: z.union([z.number(), z.string()]),
   // Absent (an editor older than the setting): on, the default.
   fetchSubmodules: z.boolean().default(true),
@@ -268,7 +268,7 @@ function lines(values: readonly string[]): string[] {
  * reporting each problem with the index of the step it is about (-1: the list); returns them
  * trimmed, line breaks normalized.
  */
-export function checkSteps(input: ReadonlyArray<{ name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number }>, report: (index: number, message: string) => void, commandWord = "command"): WorkflowStep[] {
+export function checkSteps(input: ReadonlyArray<{ name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number; timeoutMinutes?: number | null }>, report: (index: number, message: string) => void, commandWord = "command"): WorkflowStep[] {
   if (input.length === 0) {
     report(-1, "Add at least one step.");
   }
@@ -296,7 +296,11 @@ export function checkSteps(input: ReadonlyArray<{ name: string; command: string;
     if (step.retries !== undefined && !(Number.isInteger(step.retries) && step.retries >= 0 && step.retries <= MAX_STEP_RETRIES)) {
       report(index, `${label}${name ? ` (${name})` : ""}: tries again 0 to ${MAX_STEP_RETRIES} times when it fails.`);
     }
-    return cleanStep({ name, command, always: step.always, continueOnError: step.continueOnError, retries: step.retries });
+    const { min, max } = WORKFLOW_LIMITS.timeoutMinutes;
+    if (step.timeoutMinutes !== undefined && step.timeoutMinutes !== null && !(Number.isInteger(step.timeoutMinutes) && step.timeoutMinutes >= min && step.timeoutMinutes <= max)) {
+      report(index, `${label}${name ? ` (${name})` : ""}: its time limit must be a whole number of minutes from ${min} to ${max}, or none.`);
+    }
+    return cleanStep({ name, command, always: step.always, continueOnError: step.continueOnError, retries: step.retries, timeoutMinutes: step.timeoutMinutes });
   });
 }
 
