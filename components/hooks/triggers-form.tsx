@@ -16,7 +16,7 @@ type Action = (previous: FormState, formData: FormData) => Promise<FormState>;
 
 /**
  * Edits a profile's triggers: automatic (push and pull-request branch patterns, tags, paths, a
- * schedule, after another profile's builds: `siblings`, the other profiles of its repository) or manual only.
+ * schedule, after another profile's builds: `siblings`, the organization's other profiles) or manual only.
  */
 export function TriggersForm({
   action,
@@ -29,7 +29,7 @@ export function TriggersForm({
   triggers: ProfileTriggers;
   defaultBranch: string | null;
   timeZones: string[];
-  siblings?: { id: string; name: string }[];
+  siblings?: { id: string; name: string; repositoryName: string; sameRepository: boolean }[];
 }) {
   const [state, formAction] = useActionState(action, idleState as FormState);
   const { choice: mode, radio } = useRadioChoice(triggers.mode);
@@ -134,14 +134,22 @@ export function TriggersForm({
                 name="afterProfile"
                 defaultValue={sent?.afterProfile ?? after.profileId ?? ""}
                 errors={errors.afterProfile}
-                hint="A profile of this repository: when one of its builds of a branch succeeds, this profile builds the same commit — a release lane after the tests. Pull-request and tag builds start nothing."
+                hint="When one of its builds of a branch succeeds: a profile of this repository makes this one build the same commit (a release lane after the tests); one of another repository makes it build its default branch (an app after its shared library). Pull-request and tag builds start nothing."
               >
                 <option value="">Choose a profile</option>
-                {siblings.map((sibling) => (
-                  <option key={sibling.id} value={sibling.id}>
-                    {sibling.name}
-                  </option>
-                ))}
+                {[true, false].map((same) =>
+                  siblings.some((sibling) => sibling.sameRepository === same) ? (
+                    <optgroup key={String(same)} label={same ? "This repository" : "Other repositories"}>
+                      {siblings
+                        .filter((sibling) => sibling.sameRepository === same)
+                        .map((sibling) => (
+                          <option key={sibling.id} value={sibling.id}>
+                            {same ? sibling.name : `${sibling.name} (${sibling.repositoryName})`}
+                          </option>
+                        ))}
+                    </optgroup>
+                  ) : null,
+                )}
               </SelectField>
               <TextAreaField
                 label="Branches it builds after"

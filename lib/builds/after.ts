@@ -12,8 +12,8 @@ import { startBuild } from "./service";
 
 // Builds after another profile's builds (lib/shared/triggers.ts, `after`; lib/builds/README.md,
 // "After another profile's builds"): a build that succeeds on a branch starts the builds of the
-// profiles of its repository that build after it — the same commit and branch, trigger
-// AFTER_BUILD, linked to it. The worker asks for the job once the build has ended; the job's id
+// profiles that build after it, trigger AFTER_BUILD, linked to it — of its repository the same
+// commit and branch, of another repository that profile's default branch as it is now. The worker asks for the job once the build has ended; the job's id
 // and each build's idempotency key derive from the build, so a retry starts nothing twice.
 
 const log = logger("builds.after");
@@ -40,11 +40,15 @@ export async function downstreamBuildsJob(payload: { buildId: string }, context:
     if (!afterDecision(triggersOf(profile.triggers), upstream.profileId, upstream.branch!, profile.defaultBranch).start) {
       continue;
     }
+    if (!profile.sameRepository && !profile.defaultBranch) {
+      log.warn({ upstreamBuildId: upstream.id, profileId: profile.id }, "a profile of another repository builds after this one but has no default branch to build");
+      continue;
+    }
     try {
       const { build, created } = await startBuild(context.scope, {
         profileId: profile.id,
-        commit: upstream.commitId,
-        branch: upstream.branch!,
+        // Another repository (an app after its SDK): its default branch's tip, not the upstream's commit.
+        ...(profile.sameRepository ? { commit: upstream.commitId, branch: upstream.branch! } : { branch: profile.defaultBranch! }),
         trigger: "AFTER_BUILD",
         upstreamBuildId: upstream.id,
         idempotencyKey: `after:${profile.id}:${upstream.id}`,

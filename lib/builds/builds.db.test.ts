@@ -803,9 +803,17 @@ describe("the build worker", () => {
     }
     const manual = { mode: "automatic" as const, push: { enabled: false, branches: [] }, pullRequest: { enabled: false, branches: [] } };
     await updateProfileTriggers(scope, release, { ...manual, after: { enabled: true, profileId: tests, branches: [] } });
-    // Itself, a profile of another repository or connection, or one that builds after it: refused, naming the field.
-    await expect(updateProfileTriggers(scope, release, { ...manual, after: { enabled: true, profileId: release, branches: [] } })).rejects.toThrow("Build after: choose another build profile of this repository.");
-    await expect(updateProfileTriggers(scope, release, { ...manual, after: { enabled: true, profileId, branches: [] } })).rejects.toThrow("Build after: choose another build profile of this repository.");
+    // Itself, or one that builds after it: refused, naming the field.
+    await expect(updateProfileTriggers(scope, release, { ...manual, after: { enabled: true, profileId: release, branches: [] } })).rejects.toThrow("Build after: choose another build profile.");
+    // A profile of another repository (here: through another connection) follows the slow branch's builds: it builds its own default branch.
+    const app = await seedProfile("Wallet app elsewhere", DEFAULT_PATS.fabrikamFull);
+    await updateWorkflow(scope, app, { steps: [{ name: "Build", command: "echo built $KEEL_BUILD_BRANCH" }], timeoutMinutes: 30, variables: [] });
+    await database.prisma.buildProfile.update({ where: { id: app }, data: { defaultBranch: null } });
+    await expect(updateProfileTriggers(scope, app, { ...manual, after: { enabled: true, profileId: tests, branches: [DEFAULT_BUILD_BRANCHES.slow] } })).rejects.toThrow(
+      "Build after: “Wallet tests” builds another repository, so this profile would build its default branch, and it has none. Set one on the profile first.",
+    );
+    await database.prisma.buildProfile.update({ where: { id: app }, data: { defaultBranch: "refs/heads/main" } });
+    await updateProfileTriggers(scope, app, { ...manual, after: { enabled: true, profileId: tests, branches: [DEFAULT_BUILD_BRANCHES.slow] } });
     await expect(updateProfileTriggers(scope, tests, { ...manual, after: { enabled: true, profileId: release, branches: [] } })).rejects.toThrow(
       "Build after: “Wallet to the store” already builds after this profile (or after one that does), so each would start the other's builds forever. Turn that off first.",
     );
@@ -833,10 +841,17 @@ describe("the build worker", () => {
       await deleteWebhook(scope, webhook.id);
     }
     // Its success starts nothing more (no profile follows it), and a branch it does not build after starts nothing.
+    expect(await database.prisma.build.count({ where: { profileId: app } })).toBe(0);
     const other = await finished((await start({ branch: DEFAULT_BUILD_BRANCHES.slow, profile: tests })).id);
     expect(other.status).toBe("SUCCEEDED");
+    // The profile of another repository builds its default branch as it is now, not the slow branch's commit.
+    const elsewhere = await until("the other repository's build after it", async () => database.prisma.build.findFirst({ where: { profileId: app, upstreamBuildId: other.id } }));
+    expect(elsewhere).toMatchObject({ trigger: "AFTER_BUILD", branch: "refs/heads/main", commitId: await tip("main") });
+    expect(elsewhere.commitId).not.toBe(other.commitId);
+    expect((await finished(elsewhere.id)).status).toBe("SUCCEEDED");
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await database.prisma.build.count({ where: { profileId: release } })).toBe(1);
+    expect(await database.prisma.build.count({ where: { profileId: app } })).toBe(1);
   }, 120_000);
 
   it("one build at a time: a profile's builds run one after another, in order, whatever the free workers", async () => {

@@ -13,6 +13,7 @@ import { builtWords, lostRetryDecision, queueStarts, TYPICAL_MIN_BUILDS, TYPICAL
 import { appInfoOf, appLabel, type AppInfo } from "@/lib/shared/app-info";
 import { failureHistories, passingAgain, testNews, testSummaryOf, type FailureHistory, type TestRun } from "@/lib/shared/tests";
 import { cleanStep, defaultWorkflowSteps, stepLabel, type WorkflowStep, type WorkflowVariableView } from "@/lib/shared/workflow";
+import { sameRepository } from "@/lib/shared/triggers";
 import { describeSecretRefs, secretRefsOf, type SecretRefs } from "@/lib/shared/secret-refs";
 import type { BuildExportQuery, WorkflowInput } from "@/lib/validation/builds";
 import { recordAudit } from "./audit";
@@ -1617,9 +1618,10 @@ export async function hasDownstreamProfiles(scope: Scope, profileId: string): Pr
 }
 
 /**
- * A successful build and the other profiles of its repository (through the same connection),
- * for the triggers' `after`; null unless it succeeded as a branch's build (not a pull request's
- * or a tag's) or when it ends a chain of MAX_AFTER_CHAIN builds started by each other.
+ * A successful build and the profiles that build after its profile's (the triggers' `after`, of
+ * any repository: `sameRepository` says which build its very commit); null unless it succeeded as
+ * a branch's build (not a pull request's or a tag's) or when it ends a chain of MAX_AFTER_CHAIN
+ * builds started by each other.
  */
 export async function downstreamCandidates(scope: Scope, buildId: string) {
   const upstream = await db.build.findFirst({
@@ -1637,11 +1639,12 @@ export async function downstreamCandidates(scope: Scope, buildId: string) {
     return null;
   }
   const profiles = await db.buildProfile.findMany({
-    where: { organizationId: scope.organizationId, connectionId: upstream.profile.connectionId, repositoryId: upstream.profile.repositoryId, id: { not: upstream.profileId } },
+    where: { organizationId: scope.organizationId, id: { not: upstream.profileId }, triggers: { path: ["after", "profileId"], equals: upstream.profileId } },
     orderBy: { name: "asc" },
-    select: { id: true, name: true, triggers: true, defaultBranch: true },
+    select: { id: true, name: true, triggers: true, defaultBranch: true, connectionId: true, repositoryId: true },
   });
-  return { upstream, profiles };
+  const upstreamRepository = { connectionId: upstream.profile.connectionId, repositoryId: upstream.profile.repositoryId };
+  return { upstream, profiles: profiles.map((profile) => ({ ...profile, sameRepository: sameRepository(profile, upstreamRepository) })) };
 }
 
 /**

@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import { Prisma, type HookDeliverySource, type HookDeliveryStatus, type HookSubscriptionState } from "@/lib/generated/prisma/client";
 import type { Scope } from "@/lib/scope";
 import { storableText } from "@/lib/shared/names";
-import { afterOf, triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
+import { afterOf, sameRepository, triggersOf, type ProfileTriggers } from "@/lib/shared/triggers";
 import { recordAudit } from "./audit";
 import { lockProfile } from "./locks";
 
@@ -24,6 +24,24 @@ export async function listRepositoryProfiles(scope: Scope, connectionId: string,
   return rows.map((row) => ({ id: row.id, name: row.name, projectId: row.projectId, defaultBranch: row.defaultBranch, triggers: triggersOf(row.triggers) }));
 }
 
+/** How many profiles the triggers form offers to build after (an organization with more types a search elsewhere). */
+export const PROFILES_TO_FOLLOW = 500;
+
+/**
+ * The profiles a profile may build after (the triggers' `after`): every other profile of the
+ * organization, by name, each saying whether it builds the same repository through the same
+ * connection — then a success builds the same commit; otherwise this profile's default branch.
+ */
+export async function listProfilesToFollow(scope: Scope, profile: { id: string; connectionId: string | null; repositoryId: string }): Promise<{ id: string; name: string; repositoryName: string; sameRepository: boolean }[]> {
+  const rows = await db.buildProfile.findMany({
+    where: { organizationId: scope.organizationId, id: { not: profile.id } },
+    select: { id: true, name: true, repositoryName: true, repositoryId: true, connectionId: true },
+    orderBy: { nameKey: "asc" },
+    take: PROFILES_TO_FOLLOW,
+  });
+  return rows.map((row) => ({ id: row.id, name: row.name, repositoryName: row.repositoryName, sameRepository: sameRepository(row, profile) }));
+}
+
 /** The repositories (project and repository ids) of a connection that have profiles or subscriptions. */
 export async function listConnectionRepositories(scope: Scope, connectionId: string): Promise<{ projectId: string; repositoryId: string }[]> {
   const [profiles, subscriptions] = await Promise.all([
@@ -41,10 +59,10 @@ export async function listConnectionRepositories(scope: Scope, connectionId: str
 export async function updateProfileTriggers(scope: Scope, profileId: string, triggers: ProfileTriggers): Promise<{ connectionId: string | null; projectId: string; repositoryId: string }> {
   return db.$transaction(async (tx) => {
     await lockProfile(tx, scope, profileId);
-    const before = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true, triggers: true, connectionId: true, projectId: true, repositoryId: true } });
+    const before = await tx.buildProfile.findUniqueOrThrow({ where: { id: profileId }, select: { name: true, triggers: true, connectionId: true, projectId: true, repositoryId: true, defaultBranch: true } });
     const after = afterOf(triggers);
     if (after.enabled && after.profileId) {
-      await checkUpstream(tx, scope, { id: profileId, connectionId: before.connectionId, repositoryId: before.repositoryId }, after.profileId);
+      await checkUpstream(tx, scope, { id: profileId, connectionId: before.connectionId, repositoryId: before.repositoryId, defaultBranch: before.defaultBranch }, after.profileId);
     }
     // A schedule starts with the save: a slot that passed before it never starts a build.
     triggers = triggers.schedule ? { ...triggers, schedule: { ...triggers.schedule, since: new Date().toISOString() } } : triggers;
@@ -59,14 +77,20 @@ export async function updateProfileTriggers(scope: Scope, profileId: string, tri
 }
 
 /**
- * The profile whose builds another builds after (the triggers' `after`): one of the same
- * repository through the same connection, not itself, and not one that — directly or along a
- * chain — builds after it, which would start each other's builds forever.
+ * The profile whose builds another builds after (the triggers' `after`): another profile of the
+ * organization — of this repository (the same commit is built) or of another (this profile's
+ * default branch is built, so it needs one) —, and not one that — directly or along a chain —
+ * builds after it, which would start each other's builds forever.
  */
-async function checkUpstream(tx: Tx, scope: Scope, profile: { id: string; connectionId: string | null; repositoryId: string }, upstreamId: string): Promise<void> {
+async function checkUpstream(tx: Tx, scope: Scope, profile: { id: string; connectionId: string | null; repositoryId: string; defaultBranch: string | null }, upstreamId: string): Promise<void> {
   const upstream = await tx.buildProfile.findFirst({ where: { id: upstreamId, organizationId: scope.organizationId }, select: { name: true, connectionId: true, repositoryId: true } });
-  if (!upstream || upstreamId === profile.id || upstream.connectionId !== profile.connectionId || upstream.repositoryId !== profile.repositoryId) {
-    throw new AppError("INVALID_INPUT", "Build after: choose another build profile of this repository.", { details: { field: "afterProfile" } });
+  if (!upstream || upstreamId === profile.id) {
+    throw new AppError("INVALID_INPUT", "Build after: choose another build profile.", { details: { field: "afterProfile" } });
+  }
+  if (!sameRepository(upstream, profile) && !profile.defaultBranch) {
+    throw new AppError("INVALID_INPUT", `Build after: “${upstream.name}” builds another repository, so this profile would build its default branch, and it has none. Set one on the profile first.`, {
+      details: { field: "afterProfile" },
+    });
   }
   const seen = new Set<string>();
   for (let next: string | null = upstreamId; next !== null && !seen.has(next); ) {

@@ -263,6 +263,11 @@ export function pushDecision(triggers: ProfileTriggers, branch: string, defaultB
   return { start: true };
 }
 
+/** Whether two profiles build the same repository through the same connection (a build after the other's then builds its very commit; otherwise its own default branch). */
+export function sameRepository(one: { connectionId: string | null; repositoryId: string }, other: { connectionId: string | null; repositoryId: string }): boolean {
+  return one.connectionId !== null && one.connectionId === other.connectionId && one.repositoryId.toLowerCase() === other.repositoryId.toLowerCase();
+}
+
 /** The triggers' "after another profile's builds" (off when they have none). */
 export function afterOf(triggers: ProfileTriggers): { enabled: boolean; profileId: string | null; branches: string[] } {
   return triggers.after ?? { enabled: false, profileId: null, branches: [] };

@@ -18,7 +18,7 @@ import { RebindForm } from "@/components/profiles/rebind-form";
 import { IssueCredentialsButton } from "@/components/hooks/action-button";
 import { TriggersForm } from "@/components/hooks/triggers-form";
 import { issueHookCredentialsAction, updateTriggersAction } from "@/lib/actions/hooks";
-import { listHookSubscriptions, listRepositoryProfiles } from "@/lib/data/hooks";
+import { listHookSubscriptions, listProfilesToFollow } from "@/lib/data/hooks";
 import { manualSubscriptionOf, repositoryHookMode } from "@/lib/hooks/subscriptions";
 import { getEnv } from "@/lib/env";
 import { publicUrlOf } from "@/lib/oauth/config";
@@ -120,14 +120,15 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
     getOwnEmailPreferences(scope).then((preferences) => preferences.buildEmails),
     withExpectedStarts(builds),
     forksWithoutSecrets ? isolatedWorkers(workflow.pool, 3 * getEnv().KEEL_WORKER_HEARTBEAT_MS) : null,
-    // The other profiles of the repository: whose builds this one may build after.
-    connection ? listRepositoryProfiles(scope, connection.id, profile.repositoryId) : [],
+    // The other profiles: whose builds this one may build after (its repository's first).
+    connection ? listProfilesToFollow(scope, { id: profile.id, connectionId: profile.connectionId, repositoryId: profile.repositoryId }) : [],
     // Paused: how many builds wait for the resume.
     profile.pausedAt ? queuedBuildCount(scope, profile.id) : 0,
   ]);
-  const siblings = repositoryProfiles.filter((other) => other.id !== profile.id).map((other) => ({ id: other.id, name: other.name }));
+  const siblings = repositoryProfiles;
   const after = afterOf(triggers);
-  const afterName = after.enabled && triggers.mode === "automatic" ? siblings.find((other) => other.id === after.profileId)?.name : undefined;
+  const followed = after.enabled && triggers.mode === "automatic" ? siblings.find((other) => other.id === after.profileId) : undefined;
+  const afterName = followed?.name;
   // Which registered devices the newest successful build's provisioning profile lists (when Keel read one).
   const devicesListed = againstNewestBuild(testerDevices, latestApp?.artifacts ?? []);
   const now = new Date();
@@ -342,7 +343,9 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
                       triggersAreAutomatic(triggers) && tagsOf(triggers).enabled ? `Tags: ${describeTags(tagsOf(triggers).patterns)}.` : null,
                       triggersAreAutomatic(triggers) && pathsOf(triggers).length > 0 ? `Only when files in ${pathsOf(triggers).join(", ")} change.` : null,
                       scheduleOn ? `On a schedule: ${describeSchedule(schedule, profile.defaultBranch)}.` : null,
-                      afterName ? `After successful builds of “${afterName}” on ${describeBranches(after.branches, profile.defaultBranch)}.` : null,
+                      followed
+                        ? `After successful builds of “${followed.name}” on ${describeBranches(after.branches, profile.defaultBranch)}${followed.sameRepository ? "" : ` (of ${followed.repositoryName}: this profile then builds ${profile.defaultBranch ? shortBranchName(profile.defaultBranch) : "its default branch"})`}.`
+                        : null,
                       commentsStartBuilds(triggers) ? "A member's comment /keel build on a pull request starts its build." : null,
                       triggersAreAutomatic(triggers) && supersedeOf(triggers) !== "off"
                         ? `A newer commit of a branch or pull request cancels its older builds${supersedeOf(triggers) === "queued" ? " still in the queue" : ", running ones too"}.`
