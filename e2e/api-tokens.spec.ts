@@ -402,6 +402,14 @@ test.describe("API tokens", () => {
       for (const build of [first, hotfix]) {
         await expect.poll(async () => ((await (await script.get(`/api/v1/builds/${build.id}`, { headers: memberBearer })).json()) as { build: ApiBuild }).build.status, { timeout: 60_000 }).toBe("SUCCEEDED");
       }
+      // A team's screen lists every profile's builds, each naming its profile, filtered by what started them.
+      const everyProfile = (await (await script.get("/api/v1/builds?trigger=api&branch=main&limit=50", { headers: memberBearer })).json()) as { builds: Array<{ id: string; trigger: string; profile: { id: string; name: string } }> };
+      expect(everyProfile.builds.filter((item) => item.profile.id === profile.id).map((item) => [item.id, item.trigger, item.profile.name])).toEqual([
+        [hotfix.id, "API", profile.name],
+        [first.id, "API", profile.name],
+      ]);
+      const badTrigger = await script.get("/api/v1/builds?trigger=robot", { headers: memberBearer });
+      expect([badTrigger.status(), ((await badTrigger.json()) as { error: { fields: Record<string, string[]> } }).error.fields.trigger?.[0]]).toEqual([400, expect.stringMatching(/^trigger must be one of manual, push, /)]);
       // Resuming again changes nothing; a build that ran cannot be moved.
       expect(((await (await script.post(`/api/v1/profiles/${profile.id}/resume`, { headers: adminBearer })).json()) as Answer).profile.paused).toBeNull();
       const [lateStatus, lateError] = await errorOf(await script.post(`/api/v1/builds/${hotfix.id}/run-next`, { headers: adminBearer }));

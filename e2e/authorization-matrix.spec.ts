@@ -396,6 +396,8 @@ const ROUTES: Record<string, RouteRow> = {
   "GET /api/profiles/[id]/tags": { expect: MEMBER_TARGET, request: get((f) => `/api/profiles/${f.profileId}/tags?q=v1`) },
   // The token API: a caller's own API token is the credential (a session is not), so the anonymous caller is refused first.
   "GET /api/v1/profiles": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, request: tokenGet(() => "/api/v1/profiles?q=Matrix") },
+  // Every profile's builds: the caller's own organization's (no target).
+  "GET /api/v1/builds": { expect: { anonymous: "UNAUTHENTICATED", member: "ok", admin: "ok", otherAdmin: "ok" }, request: tokenGet(() => "/api/v1/builds?status=succeeded&limit=5") },
   "GET /api/v1/builds/[id]": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/builds/${f.buildId}`) },
   "GET /api/v1/builds/[id]/log": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/builds/${f.buildId}/log`) },
   "GET /api/v1/builds/[id]/artifacts/[artifactId]": { expect: MEMBER_TARGET, request: tokenGet((f) => `/api/v1/builds/${f.buildId}/artifacts/${f.artifactId}`) },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { API_TOKEN_LIFETIMES, API_TOKEN_SHAPE, DEFAULT_API_TOKEN_DAYS } from "@/lib/shared/api-tokens";
 import { buildParametersProblem } from "@/lib/shared/build-parameters";
-import { BUILD_STATUSES, type BuildStatusValue } from "@/lib/shared/builds";
+import { BUILD_STATUSES, BUILD_TRIGGERS, type BuildStatusValue, type BuildTriggerValue } from "@/lib/shared/builds";
 import { commitPrefixField, isBranchName, PAUSE_REASON_MAX } from "./builds";
 import { dayFilterField, textField } from "./form";
 
@@ -135,6 +135,15 @@ export const apiListBuildsQuery = z.strictObject({
   /** Builds queued from the start of this day (UTC) to the end of `to`'s, as the builds page's filter. */
   from: dayFilterField(null, false).optional(),
   to: dayFilterField(null, true).optional(),
+});
+
+/** GET /api/v1/builds: the organization's newest builds, with the same filters and what started them (`trigger=comment`). */
+export const apiListAllBuildsQuery = apiListBuildsQuery.extend({
+  trigger: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .refine((value): value is BuildTriggerValue => (BUILD_TRIGGERS as readonly string[]).includes(value), `must be one of ${BUILD_TRIGGERS.map((trigger) => trigger.toLowerCase()).join(", ")}`)
+    .optional(),
 });
 
 /** Seconds `GET /api/v1/builds/{id}?wait=` may hold the answer until the build finishes. */
