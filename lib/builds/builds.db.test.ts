@@ -398,7 +398,7 @@ describe("the build worker", () => {
 
   it("tries a flaky step again in the same folder, as many times as it may, and fails only once the tries are spent", async () => {
     // Fails on its first try, succeeds on its second: the file it counts in is still there.
-    const flaky = 'n=$(cat .tries 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > .tries; echo "try $n"; [ "$n" -ge 2 ]';
+    const flaky = 'n=$(cat .tries 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > .tries; echo "try $n of KEEL_BUILD_STEP_TRY=$KEEL_BUILD_STEP_TRY"; [ "$n" -ge 2 ]';
     await setWorkflow([
       { name: "Boot simulator", command: flaky, retries: 2 },
       { name: "Upload", command: "echo 'mirror timed out'; exit 7", retries: 1 },
@@ -416,10 +416,10 @@ describe("the build worker", () => {
     const log = await logOf(build.id);
     expect(log).toEqual(
       expect.arrayContaining([
-        "try 1",
+        "try 1 of KEEL_BUILD_STEP_TRY=1",
         "✘ Boot simulator failed with exit code 1 (try 1 of 3); trying it again.",
         "▶ Boot simulator (try 2 of 3)",
-        "try 2",
+        "try 2 of KEEL_BUILD_STEP_TRY=2",
         "✘ Upload failed with exit code 7 (try 1 of 2); trying it again.",
         "▶ Upload (try 2 of 2)",
       ]),

@@ -545,7 +545,8 @@ class BuildRun {
           file: "bash",
           args: ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.command],
           cwd: workspace,
-          env: isolatedChildEnv(stepEnv),
+          // Which try this is: a step that is tried again can clean up after the failed one first.
+          env: isolatedChildEnv({ ...stepEnv, KEEL_BUILD_STEP_TRY: String(attempt) }),
           user: this.user,
           onLine: (stream, text) => this.buildLog.line(index, stream, text),
         });

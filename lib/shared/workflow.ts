@@ -97,6 +97,7 @@ export const BUILD_VARIABLES: ReadonlyArray<{ name: string; meaning: string; onl
   { name: "KEEL_BUILD_PLATFORM", meaning: "The profile's platform: IOS, ANDROID, REACT_NATIVE, FLUTTER, DOTNET_MAUI or OTHER." },
   { name: "KEEL_BUILD_POOL", meaning: "The build pool of the worker running it." },
   { name: "KEEL_BUILD_WORKSPACE", meaning: "The repository's folder, where the steps start." },
+  { name: "KEEL_BUILD_STEP_TRY", meaning: "Which try of the step this is: 1, or more when the step is tried again after failing (If it fails, try again) — a retried step can clean up first, such as erasing the simulator." },
   { name: ARTIFACTS_VARIABLE, meaning: "A folder: files a step copies here are kept with the build, like those the artifact patterns match." },
   { name: "KEEL_BUILD_CHANGELOG", meaning: "A file listing the commits since the last successful build, one “- message (author)” line each: release notes." },
   { name: "CI", meaning: "Always true." },
