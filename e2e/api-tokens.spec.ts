@@ -53,6 +53,14 @@ test.describe("API tokens", () => {
       await expectNoSeriousA11yViolations(page, "API tokens page with a new token");
       // Only a fingerprint is stored.
       const stored = await prisma().apiToken.findFirstOrThrow({ where: { userId: member.id } });
+      expect(stored.readOnly).toBe(false);
+      // A dashboard's token only reads: marked so in the list.
+      await form.getByLabel("Name").fill("Team screen");
+      await form.getByRole("checkbox", { name: "Read only" }).check();
+      await form.getByRole("button", { name: "Create token" }).click();
+      await expect(page.getByRole("status").filter({ hasText: "Your new token “Team screen”" })).toBeVisible();
+      await expect(page.getByRole("table", { name: "Your API tokens" }).getByRole("row").filter({ hasText: "Team screen" })).toContainText("Read only");
+      expect((await prisma().apiToken.findFirstOrThrow({ where: { userId: member.id, name: "Team screen" } })).readOnly).toBe(true);
       expect(JSON.stringify(stored)).not.toContain(token.slice(11));
       // After a reload the token itself is gone from the page.
       await page.reload();
@@ -314,13 +322,14 @@ test.describe("API tokens", () => {
         await signInPage(adminPage, admin.email, admin.password);
         await adminPage.goto("/settings/api-tokens");
         const others = adminPage.getByRole("table", { name: "Other members' API tokens" });
-        const memberRow = others.getByRole("row").filter({ hasText: "Release script" });
+        // The token's own name (its owner is "Release Script Owner", in every row of theirs).
+        const memberRow = others.getByRole("row").filter({ has: adminPage.getByText("Release script", { exact: true }) });
         await expect(memberRow).toContainText(member.email);
         await expectNoSeriousA11yViolations(adminPage, "API tokens page, an admin's");
         await memberRow.getByRole("button", { name: "Revoke Release script" }).click();
         const dialog = adminPage.getByRole("dialog", { name: "Revoke “Release script”?" });
         await dialog.getByRole("button", { name: "Revoke token" }).click();
-        await expect(others.getByRole("row").filter({ hasText: "Release script" })).toHaveCount(0);
+        await expect(others.getByRole("row").filter({ has: adminPage.getByText("Release script", { exact: true }) })).toHaveCount(0);
       } finally {
         await adminContext.close();
       }
@@ -343,13 +352,15 @@ test.describe("API tokens", () => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet paused"));
     await prisma().buildProfile.update({ where: { id: profile.id }, data: { workflowSteps: [{ name: "Build", command: "true" }] } });
     const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: profile.id }, select: { organizationId: true } });
-    const tokenOf = async (userId: string, name: string) => {
+    const tokenOf = async (userId: string, name: string, readOnly = false) => {
       const token = `keel_${randomBytes(32).toString("base64url")}`;
-      await prisma().apiToken.create({ data: { organizationId, userId, name, tokenHash: createHash("sha256").update(token).digest("hex"), prefix: token.slice(0, 11), expiresAt: new Date(Date.now() + 3_600_000) } });
+      await prisma().apiToken.create({ data: { organizationId, userId, name, readOnly, tokenHash: createHash("sha256").update(token).digest("hex"), prefix: token.slice(0, 11), expiresAt: new Date(Date.now() + 3_600_000) } });
       return { authorization: `Bearer ${token}` };
     };
     const memberBearer = await tokenOf(member.id, "Member script");
     const adminBearer = await tokenOf(admin.id, "Mac maintenance");
+    // An admin's read-only token (a team's screen): it reads, and changes nothing, whoever owns it.
+    const screenBearer = await tokenOf(admin.id, "Team screen", true);
     const script: APIRequestContext = await playwright.request.newContext({ baseURL: KEEL_URL });
     type Paused = { since: string; by: string | null; reason: string | null } | null;
     type Answer = { profile: { id: string; paused: Paused }; queued: number };
@@ -360,6 +371,11 @@ test.describe("API tokens", () => {
       expect(((await (await script.get(`/api/v1/profiles/${profile.id}`, { headers: memberBearer })).json()) as Answer).profile).toMatchObject({ id: profile.id, paused: null });
       const [memberStatus, memberError] = await errorOf(await script.post(`/api/v1/profiles/${profile.id}/pause`, { headers: memberBearer }));
       expect([memberStatus, memberError.message]).toEqual([403, "Only admins can pause or resume a build profile's builds. Ask an admin of your organization."]);
+      expect((await script.get(`/api/v1/profiles/${profile.id}`, { headers: screenBearer })).status()).toBe(200);
+      for (const [path, data] of [[`/api/v1/profiles/${profile.id}/pause`, { reason: "x" }], [`/api/v1/profiles/${profile.id}/builds`, { branch: "main" }]] as const) {
+        const [readOnlyStatus, readOnlyError] = await errorOf(await script.post(path, { headers: screenBearer, data }));
+        expect([readOnlyStatus, readOnlyError.message]).toEqual([403, expect.stringMatching(/^This API token is read-only: it reads profiles, builds and their files, and changes nothing\./)]);
+      }
       // Bad input is named, and pauses nothing.
       const [longStatus, longError] = await errorOf(await script.post(`/api/v1/profiles/${profile.id}/pause`, { headers: adminBearer, data: { reason: "x".repeat(201) } }));
       expect([longStatus, longError.fields]).toEqual([400, { reason: ["reason must be at most 200 characters: say why in a few words"] }]);

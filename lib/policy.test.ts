@@ -98,6 +98,11 @@ describe("can", () => {
       expect(can(adminToken, permission), `admin token: ${permission}`).toBe(allowed.includes(permission));
       expect(can(memberToken, permission), `member token: ${permission}`).toBe(allowed.includes(permission) && EXPECTED[permission].member);
     }
+    // A read-only token (a dashboard's) reads, whoever owns it; an admin's cannot start, cancel, keep or pause either.
+    const readOnly = tokenScope({ id: "a", organizationId: "o", role: "ADMIN" }, { id: "t3", name: "dashboard", readOnly: true });
+    for (const permission of PERMISSIONS) {
+      expect(can(readOnly, permission), `read-only token: ${permission}`).toBe(permission === "profile.read" || permission === "build.read");
+    }
     // Owning a thing grants a token nothing beyond its list either (a leaked token cannot revoke or delete).
     expect(can(memberToken, "profile.delete", { createdById: "m" })).toBe(false);
     expect(canForSome(memberToken, "apiToken.revoke")).toBe(false);

@@ -118,6 +118,9 @@ export const PERMISSIONS = Object.keys(RULES) as Permission[];
  * does around a Mac's Xcode upgrade or a hotfix. Nothing that changes settings,
  * connections, members or tokens — a leaked token cannot be used to keep access.
  */
+/** What a read-only token (a dashboard's, a report's) may do at most: read profiles and builds, download artifacts. */
+export const API_TOKEN_READ_PERMISSIONS: readonly Permission[] = ["profile.read", "build.read"];
+
 export const API_TOKEN_PERMISSIONS: readonly Permission[] = ["profile.read", "profile.pause", "build.read", "build.start", "build.cancel", "build.keep", "build.run_next"];
 
 /** The resource an owner rule looks at: who created it (resources without a creator never match). */
@@ -134,7 +137,7 @@ export function can(subject: Actor | Scope, permission: Permission, resource?: O
   if (actor.kind === "system") {
     return rule.system;
   }
-  if (actor.apiToken && !API_TOKEN_PERMISSIONS.includes(permission)) {
+  if (actor.apiToken && !(actor.apiToken.readOnly ? API_TOKEN_READ_PERMISSIONS : API_TOKEN_PERMISSIONS).includes(permission)) {
     return false;
   }
   if (rule.roles.includes(actor.role)) {

@@ -9,7 +9,7 @@ import type { Role } from "@/lib/generated/prisma/enums";
  * script using one of their API tokens (`apiToken`), which lib/policy.ts allows only a few
  * permissions and the audit log names.
  */
-export type UserActor = { kind: "user"; userId: string; role: Role; apiToken?: { id: string; name: string } };
+export type UserActor = { kind: "user"; userId: string; role: Role; apiToken?: { id: string; name: string; readOnly?: boolean } };
 
 /**
  * Keel itself: a job (`job` is the queue or schedule name, e.g. "connections.check") acting
@@ -29,7 +29,7 @@ export function userScope(user: { id: string; organizationId: string; role: Role
 }
 
 /** The scope of a script acting with one of a member's API tokens. */
-export function tokenScope(user: { id: string; organizationId: string; role: Role }, token: { id: string; name: string }): Scope {
+export function tokenScope(user: { id: string; organizationId: string; role: Role }, token: { id: string; name: string; readOnly?: boolean }): Scope {
   return { organizationId: user.organizationId, actor: { kind: "user", userId: user.id, role: user.role, apiToken: token } };
 }
 

@@ -49,6 +49,13 @@ export function CreateApiTokenForm({ action, origin }: { action: Action; origin:
             ))}
           </SelectField>
         </div>
+        <label className="flex items-start gap-2 text-sm text-slate-800">
+          <input type="checkbox" name="readOnly" className="mt-1" defaultChecked={sent?.readOnly === "on"} aria-describedby="read-only-hint" />
+          Read only
+        </label>
+        <p id="read-only-hint" className="-mt-2 text-xs text-slate-600">
+          For a dashboard or a report: it reads profiles, builds and their files, and cannot start, cancel or keep builds — a leaked one changes nothing.
+        </p>
         <SubmitButton pendingLabel="Creating…">Create token</SubmitButton>
         <div aria-live="polite">{state.status === "error" ? <FormMessage state={state} /> : null}</div>
       </form>

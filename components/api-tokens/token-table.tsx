@@ -29,6 +29,11 @@ export function ApiTokenTable({ caption, tokens, showOwner, revoke, now }: { cap
           <tr key={token.id} className="border-t border-slate-100">
             <td className="px-4 py-3">
               <span className="font-medium text-slate-900">{token.name}</span>
+              {token.readOnly ? (
+                <Badge tone="neutral" className="ml-2">
+                  Read only
+                </Badge>
+              ) : null}
               <span className="block font-mono text-xs text-slate-600">{token.prefix}…</span>
             </td>
             {showOwner ? (

@@ -6,6 +6,7 @@ describe("audit labels", () => {
     expect(auditLabel("api_token.created")).toBe("API token created");
     expect(targetTypeLabel("api_token")).toBe("API token");
     expect(describeAudit("api_token.created", { name: "Release script", prefix: "keel_Ab12Cd", expiresAt: "2027-03-06T07:00:00.000Z" })).toBe("Release script (keel_Ab12Cd…), ends 2027-03-06");
+    expect(describeAudit("api_token.created", { name: "Team screen", prefix: "keel_Ef34Gh", expiresAt: "2027-03-06T07:00:00.000Z", readOnly: true })).toBe("Team screen (keel_Ef34Gh…), read only, ends 2027-03-06");
     expect(describeAudit("api_token.revoked", { name: "Release script", prefix: "keel_Ab12Cd", owner: "dee@example.test" })).toBe("Release script (keel_Ab12Cd…) of dee@example.test");
   });
 

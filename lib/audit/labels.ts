@@ -198,7 +198,7 @@ function describeData(action: string, data: Record<string, unknown>): string {
     case "build.started":
       return `#${text(data.number) ?? "?"}${text(data.branch) ? ` of ${text(data.branch)?.replace(/^refs\/heads\//, "")}` : ""}, trigger: ${buildTriggerLabel(text(data.trigger) ?? "?")}`;
     case "api_token.created":
-      return `${name ?? ""} (${text(data.prefix) ?? "?"}…), ends ${text(data.expiresAt)?.slice(0, 10) ?? "?"}`;
+      return `${name ?? ""} (${text(data.prefix) ?? "?"}…)${data.readOnly === true ? ", read only" : ""}, ends ${text(data.expiresAt)?.slice(0, 10) ?? "?"}`;
     case "api_token.revoked":
       return `${name ?? ""} (${text(data.prefix) ?? "?"}…) of ${text(data.owner) ?? "?"}`;
     case "webhook.created":

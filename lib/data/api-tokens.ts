@@ -24,6 +24,8 @@ export type ApiTokenView = {
   expiresAt: Date;
   lastUsedAt: Date | null;
   lastUsedIp: string | null;
+  /** Reads only: it cannot start, cancel, keep, pause or move builds (lib/policy.ts, API_TOKEN_READ_PERMISSIONS). */
+  readOnly: boolean;
   owner: { id: string; name: string; email: string; isActive: boolean };
 };
 
@@ -46,10 +48,11 @@ const viewSelect = {
   expiresAt: true,
   lastUsedAt: true,
   lastUsedIp: true,
+  readOnly: true,
   user: { select: { id: true, name: true, email: true, isActive: true } },
 } as const;
 
-type ViewRow = { id: string; name: string; prefix: string; createdAt: Date; expiresAt: Date; lastUsedAt: Date | null; lastUsedIp: string | null; user: ApiTokenView["owner"] };
+type ViewRow = { id: string; name: string; prefix: string; createdAt: Date; expiresAt: Date; lastUsedAt: Date | null; lastUsedIp: string | null; readOnly: boolean; user: ApiTokenView["owner"] };
 
 function viewOf({ user, ...row }: ViewRow): ApiTokenView {
   return { ...row, owner: user };
@@ -59,7 +62,7 @@ function viewOf({ user, ...row }: ViewRow): ApiTokenView {
  * Creates a token of the scope's own user, lasting `days`; returns it with the token itself,
  * which nothing can show again. Refused past MAX_API_TOKENS_PER_USER. Audited (name and prefix).
  */
-export async function createApiToken(scope: Scope, input: { name: string; days: number }): Promise<ApiTokenView & { token: string }> {
+export async function createApiToken(scope: Scope, input: { name: string; days: number; readOnly?: boolean }): Promise<ApiTokenView & { token: string }> {
   requireManage(scope);
   const userId = requireUserActor(scope).userId;
   const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
@@ -72,10 +75,10 @@ export async function createApiToken(scope: Scope, input: { name: string; days: 
       throw new AppError("CONFLICT", `You have ${held} API tokens, the most one person may hold. Revoke one you no longer use, then create this one.`);
     }
     const row = await tx.apiToken.create({
-      data: { organizationId: scope.organizationId, userId, name: input.name, tokenHash: hashApiToken(token), prefix: apiTokenDisplayPrefix(token), expiresAt },
+      data: { organizationId: scope.organizationId, userId, name: input.name, tokenHash: hashApiToken(token), prefix: apiTokenDisplayPrefix(token), expiresAt, readOnly: input.readOnly === true },
       select: viewSelect,
     });
-    await recordAudit(scope, { action: "api_token.created", targetType: "api_token", targetId: row.id, data: { name: row.name, prefix: row.prefix, expiresAt: expiresAt.toISOString() } }, tx);
+    await recordAudit(scope, { action: "api_token.created", targetType: "api_token", targetId: row.id, data: { name: row.name, prefix: row.prefix, expiresAt: expiresAt.toISOString(), readOnly: row.readOnly } }, tx);
     return { ...viewOf(row), token };
   });
 }
@@ -124,7 +127,7 @@ export type TokenRefusal = "unknown" | "expired";
 
 export type TokenCaller = { user: { id: string; name: string; email: string; organizationId: string; role: Role }; scope: Scope };
 
-type TokenRow = { id: string; name: string; expired: boolean; userId: string; userName: string; email: string; organizationId: string; role: Role | null; isActive: boolean };
+type TokenRow = { id: string; name: string; readOnly: boolean; expired: boolean; userId: string; userName: string; email: string; organizationId: string; role: Role | null; isActive: boolean };
 
 /**
  * The member a request's token acts as, or why not: unknown (never issued, revoked, or its owner
@@ -134,7 +137,7 @@ type TokenRow = { id: string; name: string; expired: boolean; userId: string; us
  */
 export async function authenticateApiToken(token: string, address: string | null): Promise<TokenCaller | TokenRefusal> {
   const rows = await db.$queryRaw<TokenRow[]>`
-    SELECT t."id", t."name", t."expiresAt" <= now() AS "expired", u."id" AS "userId", u."name" AS "userName", u."email", t."organizationId", m."role", u."isActive"
+    SELECT t."id", t."name", t."readOnly", t."expiresAt" <= now() AS "expired", u."id" AS "userId", u."name" AS "userName", u."email", t."organizationId", m."role", u."isActive"
     FROM "ApiToken" t
     JOIN "User" u ON u."id" = t."userId"
     LEFT JOIN "Membership" m ON m."userId" = u."id" AND m."organizationId" = t."organizationId"
@@ -150,7 +153,7 @@ export async function authenticateApiToken(token: string, address: string | null
     UPDATE "ApiToken" SET "lastUsedAt" = now(), "lastUsedIp" = ${address?.slice(0, 64) ?? null}
     WHERE "id" = ${row.id}::uuid AND ("lastUsedAt" IS NULL OR "lastUsedAt" < now() - interval '1 minute')`;
   const user = { id: row.userId, name: row.userName, email: row.email, organizationId: row.organizationId, role: row.role };
-  return { user, scope: tokenScope(user, { id: row.id, name: row.name }) };
+  return { user, scope: tokenScope(user, { id: row.id, name: row.name, ...(row.readOnly ? { readOnly: true } : {}) }) };
 }
 
 /** Deletes tokens that ended more than `afterMs` ago (housekeeping; the page shows them as expired until then). */

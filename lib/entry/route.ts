@@ -6,7 +6,7 @@ import { clientAddress } from "@/lib/auth/options";
 import { authenticateApiToken, type TokenCaller } from "@/lib/data/api-tokens";
 import { readRateLimits, takeRateLimit } from "@/lib/data/rate-limits";
 import { AppError } from "@/lib/errors";
-import { canForSome, refusalOf, type Permission } from "@/lib/policy";
+import { API_TOKEN_READ_PERMISSIONS, canForSome, refusalOf, type Permission } from "@/lib/policy";
 import type { Scope } from "@/lib/scope";
 import { bearerTokenOf } from "@/lib/validation/api-tokens";
 import { authorizeCaller, authorizeTarget, type Caller } from "./caller";
@@ -110,6 +110,9 @@ export const TOKEN_FAILURE_WINDOW_SECONDS = 10 * 60;
 
 const BEARER_CHALLENGE = { "WWW-Authenticate": 'Bearer realm="Keel"' };
 
+/** What a read-only token is told when it asks for more than reading. */
+export const READ_ONLY_REFUSAL = "This API token is read-only: it reads profiles, builds and their files, and changes nothing. A script that starts, cancels or keeps builds needs a token made without “Read only” (Settings → API tokens).";
+
 export type TokenRouteContext<K extends TargetKind | undefined, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> = TokenCaller & {
   request: Request;
   target: K extends TargetKind ? TargetOf<K> : undefined;
@@ -164,7 +167,8 @@ export function tokenRoute<K extends TargetKind | undefined = undefined, P exten
         return tokenRefusal(caller);
       }
       if (!canForSome(caller.scope, config.permission)) {
-        throw new AppError("FORBIDDEN", refusalOf(config.permission));
+        const readOnly = caller.scope.actor.kind === "user" && caller.scope.actor.apiToken?.readOnly === true && !API_TOKEN_READ_PERMISSIONS.includes(config.permission);
+        throw new AppError("FORBIDDEN", readOnly ? READ_ONLY_REFUSAL : refusalOf(config.permission));
       }
       const input = await inputAndTarget(request, segment, config, caller.scope, null);
       return await handler({ ...caller, request, ...input, target: input.target as TokenRouteContext<K, P, Q, B>["target"] });

@@ -9,9 +9,9 @@ import { dayFilterField, textField } from "./form";
 // path part, query parameter and body field, with messages that name it and the fix (the
 // route wrapper puts the field's name before a field's message: "branch is not …").
 
-export const createApiTokenFields = ["name", "days"] as const;
+export const createApiTokenFields = ["name", "days", "readOnly"] as const;
 
-/** A new token: what it is for, and how many days it lasts. */
+/** A new token: what it is for, how many days it lasts, and whether it only reads. */
 export const createApiTokenSchema = z.object({
   name: textField("Name", { max: 80 }),
   days: z
@@ -25,6 +25,10 @@ export const createApiTokenSchema = z.object({
       }
       return days;
     }),
+  readOnly: z
+    .enum(["on"], { error: "Reload the page and try again" })
+    .optional()
+    .transform((value) => value === "on"),
 });
 
 /**
