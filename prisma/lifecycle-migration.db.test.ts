@@ -31,15 +31,21 @@ async function sql(query: string, params: unknown[] = [], url = urlFor(database)
   }
 }
 
+/** A copy of the migrations folder as it was before `first` (the migration under test) was added. */
+async function migrationsBefore(first: string): Promise<string> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), "keel-migrations-before-"));
+  for (const entry of await readdir(defaultPaths.migrations, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name < first) {
+      await cp(path.join(defaultPaths.migrations, entry.name), path.join(folder, entry.name), { recursive: true });
+    }
+  }
+  return folder;
+}
+
 beforeAll(async () => {
   await sql(`CREATE DATABASE ${database}`, [], admin);
   // The migrations folder as it was before issue 12.
-  before = await mkdtemp(path.join(os.tmpdir(), "keel-before-lifecycle-"));
-  for (const entry of await readdir(defaultPaths.migrations, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name < LIFECYCLE) {
-      await cp(path.join(defaultPaths.migrations, entry.name), path.join(before, entry.name), { recursive: true });
-    }
-  }
+  before = await migrationsBefore(LIFECYCLE);
 });
 
 afterAll(async () => {
@@ -115,12 +121,7 @@ describe("the comment trigger's backfill", () => {
 
   beforeAll(async () => {
     await sql(`CREATE DATABASE ${commentDatabase}`, [], admin);
-    beforeBackfill = await mkdtemp(path.join(os.tmpdir(), "keel-before-comment-"));
-    for (const entry of await readdir(defaultPaths.migrations, { withFileTypes: true })) {
-      if (!entry.isDirectory() || entry.name < COMMENT_BACKFILL) {
-        await cp(path.join(defaultPaths.migrations, entry.name), path.join(beforeBackfill, entry.name), { recursive: true });
-      }
-    }
+    beforeBackfill = await migrationsBefore(COMMENT_BACKFILL);
   });
 
   afterAll(async () => {
