@@ -427,7 +427,11 @@ export function BuildLive({
                   <StepIcon status={step.status} mayFail={step.continueOnError} />
                   <span className={cn("font-medium text-slate-900", step.startedAt ? "underline decoration-slate-300 underline-offset-2 group-hover:decoration-slate-500" : undefined)}>{step.name}</span>
                   <span className="sr-only">: {step.status.toLowerCase()}</span>
-                  {step.always || step.continueOnError ? <span className="text-xs text-slate-600">{step.status === "FAILED" && step.continueOnError ? "allowed to fail: the build goes on" : stepConditionWords(step)}</span> : null}
+                  {step.status === "FAILED" && step.continueOnError ? (
+                    <span className="text-xs text-slate-600">allowed to fail: the build goes on</span>
+                  ) : stepConditionWords(step) ? (
+                    <span className="text-xs text-slate-600">{stepConditionWords(step)}</span>
+                  ) : null}
                 </span>
                 <span className="text-xs text-slate-600">
                   {step.status === "FAILED" && step.exitCode !== null ? `exit code ${step.exitCode} · ` : ""}
