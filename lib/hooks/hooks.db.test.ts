@@ -409,7 +409,10 @@ describe("service hooks", () => {
     const mergeCommit = (await emulator.control.pullRequest({ organization: "fabrikam", pullRequestId: created.pullRequestId } as Parameters<EmulatorHandle["control"]["pullRequest"]>[0])).lastMergeCommit;
     const build = await until("the build once the merge is computed", async () => (await buildsOf(profiles.main)).find((item) => item.pullRequestId === created.pullRequestId));
     expect(build).toMatchObject({ trigger: "PULL_REQUEST", commitId: mergeCommit });
-    expect(await database.prisma.hookDelivery.findFirstOrThrow({ where: { eventType: "git.pullrequest.created", pullRequestId: created.pullRequestId } })).toMatchObject({ status: "PROCESSED" });
+    // The job marks its delivery processed just after it started the build: waited for, not raced.
+    await until("the delivery processed", async () =>
+      (await database.prisma.hookDelivery.findFirstOrThrow({ where: { eventType: "git.pullrequest.created", pullRequestId: created.pullRequestId } })).status === "PROCESSED" ? true : null,
+    );
   }, 60_000);
 
   it("a pull request from a fork waits for a person, unless the profile builds forks by themselves (without its secrets, or with them)", async () => {
