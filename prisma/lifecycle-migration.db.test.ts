@@ -13,7 +13,6 @@ import { applyMigrations, defaultPaths } from "./runner";
 const LIFECYCLE = "20261204223920_lifecycle";
 const admin = getToolingEnv().KEEL_TEST_ADMIN_URL!;
 const database = `keel_lifecycle_${Date.now().toString(36)}`;
-let before: string;
 
 function urlFor(name: string) {
   const url = new URL(admin);
@@ -42,20 +41,29 @@ async function migrationsBefore(first: string): Promise<string> {
   return folder;
 }
 
-beforeAll(async () => {
-  await sql(`CREATE DATABASE ${database}`, [], admin);
-  // The migrations folder as it was before issue 12.
-  before = await migrationsBefore(LIFECYCLE);
-});
+/**
+ * An empty database `name` and the migrations folder as it was before `first`, made before the
+ * tests of the enclosing block and removed after them; `migrations()` is the folder.
+ */
+function databaseBefore(name: string, first: string): { migrations: () => string } {
+  let folder = "";
+  beforeAll(async () => {
+    await sql(`CREATE DATABASE ${name}`, [], admin);
+    folder = await migrationsBefore(first);
+  });
+  afterAll(async () => {
+    await sql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, [], admin);
+    await rm(folder, { recursive: true, force: true });
+  });
+  return { migrations: () => folder };
+}
 
-afterAll(async () => {
-  await sql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`, [], admin);
-  await rm(before, { recursive: true, force: true });
-});
+// The migrations folder as it was before issue 12.
+const lifecycle = databaseBefore(database, LIFECYCLE);
 
 describe("the connection status migration", () => {
   it("maps every old status by the last findings, and fills the generic credential columns", async () => {
-    await applyMigrations(urlFor(database), { migrationsDir: before });
+    await applyMigrations(urlFor(database), { migrationsDir: lifecycle.migrations() });
     const organization = (await sql(`INSERT INTO "Organization" (id, name, "updatedAt") VALUES (gen_random_uuid(), 'Old', now()) RETURNING id`)).rows[0].id as string;
     const owner = (await sql(`INSERT INTO "User" (id, email, name, "updatedAt") VALUES (gen_random_uuid(), 'old@example.com', 'Old Owner', now()) RETURNING id`)).rows[0].id as string;
     const findings = (id: string) => JSON.stringify({ ok: false, checkedAt: "2026-01-01T00:00:00Z", findings: [{ id: "version_unknown", severity: "warning", title: "w" }, { id, severity: "error", title: id }] });
@@ -117,21 +125,11 @@ const COMMENT_BACKFILL = "20261207204031_comment_trigger_backfill";
 
 describe("the comment trigger's backfill", () => {
   const commentDatabase = `keel_comment_${Date.now().toString(36)}`;
-  let beforeBackfill: string;
-
-  beforeAll(async () => {
-    await sql(`CREATE DATABASE ${commentDatabase}`, [], admin);
-    beforeBackfill = await migrationsBefore(COMMENT_BACKFILL);
-  });
-
-  afterAll(async () => {
-    await sql(`DROP DATABASE IF EXISTS ${commentDatabase} WITH (FORCE)`, [], admin);
-    await rm(beforeBackfill, { recursive: true, force: true });
-  });
+  const beforeBackfill = databaseBefore(commentDatabase, COMMENT_BACKFILL);
 
   it("moves the builds comments started to COMMENT, and leaves a person's own starts MANUAL", async () => {
     const url = urlFor(commentDatabase);
-    await applyMigrations(url, { migrationsDir: beforeBackfill });
+    await applyMigrations(url, { migrationsDir: beforeBackfill.migrations() });
     const organization = (await sql(`INSERT INTO "Organization" (id, name, "updatedAt") VALUES (gen_random_uuid(), 'Old', now()) RETURNING id`, [], url)).rows[0].id as string;
     const profile = (
       await sql(
