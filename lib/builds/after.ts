@@ -13,7 +13,8 @@ import { startBuild } from "./service";
 // Builds after another profile's builds (lib/shared/triggers.ts, `after`; lib/builds/README.md,
 // "After another profile's builds"): a build that succeeds on a branch starts the builds of the
 // profiles that build after it, trigger AFTER_BUILD, linked to it — of its repository the same
-// commit and branch, of another repository that profile's default branch as it is now. The worker asks for the job once the build has ended; the job's id
+// commit and branch, of another repository that profile's default branch as it is now. The
+// worker asks for the job once the build has ended; the job's id
 // and each build's idempotency key derive from the build, so a retry starts nothing twice.
 
 const log = logger("builds.after");
