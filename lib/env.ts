@@ -418,6 +418,11 @@ export const toolingEnvSchema = z.object({
   KEEL_E2E_EMULATOR_PORT: port.default(4600),
   /** SMTP port of the browser tests' mail catcher, which Keel e-mails through (default KEEL_E2E_PORT + 1). */
   KEEL_E2E_SMTP_PORT: port.optional(),
+  /**
+   * Parallel Vitest workers; unset: one per core, and never fewer than two — the test files wait on
+   * worker processes, git and PostgreSQL about as much as they compute, so two share two cores well.
+   */
+  KEEL_UNIT_WORKERS: z.coerce.number().int().min(1).max(16).optional(),
   /** Parallel Playwright workers (default 2). */
   KEEL_E2E_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   /** Set by `npm test` for Playwright: the browser tests' database. */

@@ -55,7 +55,14 @@ async function main(): Promise<number> {
     if (runUnit) {
       console.log("\n▶ Vitest: unit, integration and emulator tests\n");
       const vitest = path.join(root, "node_modules", "vitest", "vitest.mjs");
-      if ((await run(process.execPath, [vitest, "run", ...(stage ? args : [])], { KEEL_TEST_DATABASE_URL: adminUrl })) !== 0) {
+      const vitestArgs = stage ? args : [];
+      // Vitest's own default is one worker less than the cores: one on CI's two. Each file has its
+      // own database (lib/testing/db.ts), ports and temporary folders, and most of a file's time is
+      // waiting on worker processes, git and PostgreSQL, so at least two run side by side.
+      if (!vitestArgs.some((arg) => arg.startsWith("--maxWorkers"))) {
+        vitestArgs.unshift(`--maxWorkers=${getToolingEnv().KEEL_UNIT_WORKERS ?? Math.max(2, os.availableParallelism())}`);
+      }
+      if ((await run(process.execPath, [vitest, "run", ...vitestArgs], { KEEL_TEST_DATABASE_URL: adminUrl })) !== 0) {
         failures.push("vitest");
       }
     }
