@@ -164,7 +164,7 @@ test.describe("API tokens", () => {
       const notACommit = await script.get(`/api/v1/profiles/${profile.id}/builds?commit=main`, { headers: bearer });
       expect(notACommit.status()).toBe(400);
       expect(((await notACommit.json()) as { error: { fields: Record<string, string[]> } }).error.fields.commit).toEqual(["commit must be 4 to 40 hexadecimal characters: a commit id or its start, such as 3cf776d9"]);
-      // The profile's first build of main: nothing to count changes from (lib/builds/builds.db.test.ts has a list of them).
+      // The profile's first build of main: nothing to count changes from (lib/builds/build-io.db.test.ts has a list of them).
       expect((done as ApiBuild & { changes: unknown }).changes).toEqual({ since: null, commits: [], complete: true });
       // The log, for the script's own output.
       const logText = await (await script.get(finishedBuild.logUrl, { headers: bearer })).text();

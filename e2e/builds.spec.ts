@@ -470,7 +470,7 @@ test.describe("builds", () => {
     const { organizationId } = await prisma().buildProfile.update({ where: { id: profile.id }, data: { webUrl: web, nextBuildNumber: 3 }, select: { organizationId: true } });
     const member = await createUser({ role: "MEMBER", name: "Cam Changes" });
     const [older, newer] = ["b".repeat(40), "c".repeat(40)];
-    // Builds as the worker leaves them: #2 with the commits Azure DevOps listed since #1 (lib/builds/builds.db.test.ts proves the worker's part).
+    // Builds as the worker leaves them: #2 with the commits Azure DevOps listed since #1 (lib/builds/build-io.db.test.ts proves the worker's part).
     const build = (number: number, commitId: string, changes?: object, apk = "apk") =>
       prisma().build.create({
         data: {

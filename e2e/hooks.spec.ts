@@ -191,7 +191,7 @@ test.describe("service hooks", () => {
       await form.getByRole("button", { name: "Save triggers" }).click();
       await expect(form.getByText(`Build after: “${store.name}” already builds after this profile`).first()).toBeVisible();
       expect((await prisma().buildProfile.findUniqueOrThrow({ where: { id: tests.id } })).triggers).not.toHaveProperty("after");
-      // A build it started names the one it follows (the worker's part: lib/builds/builds.db.test.ts).
+      // A build it started names the one it follows (the worker's part: lib/builds/build-io.db.test.ts).
       const { organizationId } = await prisma().buildProfile.findUniqueOrThrow({ where: { id: tests.id }, select: { organizationId: true } });
       const commitId = "a".repeat(40);
       const made = (profileId: string, data: Record<string, unknown>) =>

@@ -3,7 +3,7 @@ import { failureHistories, type TestRun, type TestSummaryView } from "@/lib/shar
 import { commentText } from "./report";
 
 // The pull-request comment's words (lib/builds/report.ts); sending it to Azure DevOps is proven
-// against the emulator in builds.db.test.ts.
+// against the emulator in build-io.db.test.ts.
 
 const failures = (names: string[]) => names.map((name) => ({ suite: "WalletTests", className: "WalletTests", name, kind: "failure" as const, message: "" }));
 const summary = (names: string[]): TestSummaryView => ({ total: 10, passed: 10 - names.length, failed: names.length, skipped: 0, durationMs: 0, reports: 1, failures: failures(names) });
