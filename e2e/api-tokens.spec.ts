@@ -22,7 +22,7 @@ test.describe("API tokens", () => {
     const { connection, profile } = await seedWalletProfile(uniqueName("Wallet API"));
     await prisma().buildProfile.update({
       where: { id: profile.id },
-      data: { workflowSteps: [{ name: "Package", command: 'mkdir -p out && printf "wallet-ipa" > out/Wallet.ipa' }], artifactPatterns: ["out/*.ipa"] },
+      data: { workflowSteps: [{ name: "Package", command: 'mkdir -p out && printf "wallet-ipa" > out/Wallet.ipa', timeoutMinutes: 15 }], artifactPatterns: ["out/*.ipa"] },
     });
     const script: APIRequestContext = await playwright.request.newContext({ baseURL: KEEL_URL });
     try {
@@ -151,12 +151,12 @@ test.describe("API tokens", () => {
         done = ((await (await script.get(`${build.apiUrl}?wait=60`, { headers: bearer, timeout: 90_000 })).json()) as { build: ApiBuild }).build;
       }
       expect(done.status).toBe("SUCCEEDED");
-      const finishedBuild = done! as ApiBuild & { logUrl: string; whatWentWrong: unknown; steps: Array<{ name: string; status: string; exitCode: number | null; finishedAt: string | null; continueOnError: boolean }> };
+      const finishedBuild = done! as ApiBuild & { logUrl: string; whatWentWrong: unknown; steps: Array<{ name: string; status: string; exitCode: number | null; finishedAt: string | null; continueOnError: boolean; timeoutMinutes: number | null }> };
       expect(finishedBuild.whatWentWrong).toBeNull();
-      // Its steps as the page lists them, the fetch first.
-      expect(finishedBuild.steps.map((step) => [step.name, step.status, step.exitCode, step.finishedAt !== null, step.continueOnError])).toEqual([
-        ["Fetch commit", "SUCCEEDED", 0, true, false],
-        ["Package", "SUCCEEDED", 0, true, false],
+      // Its steps as the page lists them, the fetch first, each with its own time limit (or null).
+      expect(finishedBuild.steps.map((step) => [step.name, step.status, step.exitCode, step.finishedAt !== null, step.continueOnError, step.timeoutMinutes])).toEqual([
+        ["Fetch commit", "SUCCEEDED", 0, true, false, null],
+        ["Package", "SUCCEEDED", 0, true, false, 15],
       ]);
       // Found again by its commit, or the start of it, as Azure DevOps shows it; a branch name is not a commit.
       const byCommit = await script.get(`/api/v1/profiles/${profile.id}/builds?commit=${build.commit.slice(0, 8).toUpperCase()}`, { headers: bearer });

@@ -1733,6 +1733,8 @@ test.describe("builds", () => {
       await expect(run.filter({ hasText: "Lint" })).toContainText("allowed to fail: the build goes on");
       await expect(run.filter({ hasText: "Compile" })).toHaveAttribute("data-step-status", "FAILED");
       await expect(run.filter({ hasText: "Compile" })).toContainText("tries: 2 of 2");
+      // Its own time limit, from the build's step row (the profile's workflow may have changed since).
+      await expect(run.filter({ hasText: "Compile" })).toContainText("at most 5 min · tried again once if it fails");
       await expect(run.filter({ hasText: "Upload logs" })).toHaveAttribute("data-step-status", "SUCCEEDED");
       await expect(page.getByTestId("build-log")).toContainText("The steps after it are skipped, except those that run even after a failure: Upload logs.");
       await expect(page.getByTestId("build-log")).toContainText("uploading logs");

@@ -110,6 +110,8 @@ export function buildJson(
       continueOnError: step.continueOnError,
       // Started more than once: it failed and was tried again (its `retries`); 0 for a step that never ran.
       tries: step.tries,
+      // Its own time limit per try in minutes (a try past it failed), or null: only the build's limit.
+      timeoutMinutes: step.timeoutMinutes,
     })),
     // A failed build's lines that say why (lib/shared/log-errors.ts), as the build page shows them.
     whatWentWrong: failure ? { step: failure.step.name, lines: failure.lines.map((line) => ({ line: line.seq + 1, text: line.text })), lastLines: !failure.matched } : null,

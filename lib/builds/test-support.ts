@@ -85,7 +85,7 @@ export async function logOf(id: string): Promise<string[]> {
   return lines.map((line) => line.text);
 }
 
-export async function setWorkflow(steps: { name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number }[] | null, variables: { name: string; value: string; isSecret: boolean }[] = []) {
+export async function setWorkflow(steps: { name: string; command: string; always?: boolean; continueOnError?: boolean; retries?: number; timeoutMinutes?: number }[] | null, variables: { name: string; value: string; isSecret: boolean }[] = []) {
   const { updateWorkflow } = await import("@/lib/data/builds");
   await updateWorkflow(scope, profileId, { steps: steps ?? (await import("@/lib/shared/workflow")).defaultWorkflowSteps("IOS"), timeoutMinutes: 30, variables });
 }

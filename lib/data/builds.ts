@@ -69,9 +69,9 @@ function stepsOf(raw: unknown, platform: string): { steps: WorkflowStep[]; isDef
   return { steps: defaultWorkflowSteps(platform), isDefault: true };
 }
 
-/** A build's step row: its name, command and conditions (the runner reads the conditions from the build's steps). */
-function stepRow(step: WorkflowStep): { name: string; command: string; always: boolean; continueOnError: boolean; retries: number } {
-  return { name: step.name, command: step.command, always: step.always === true, continueOnError: step.continueOnError === true, retries: step.retries ?? 0 };
+/** A build's step row: its name, command and conditions (the runner reads the conditions from the build's steps; the page and the API from these rows). */
+function stepRow(step: WorkflowStep): { name: string; command: string; always: boolean; continueOnError: boolean; retries: number; timeoutMinutes: number | null } {
+  return { name: step.name, command: step.command, always: step.always === true, continueOnError: step.continueOnError === true, retries: step.retries ?? 0, timeoutMinutes: step.timeoutMinutes ?? null };
 }
 
 /** The profile columns a workflow is made of (the profile page reads them with the rest of the profile). */
@@ -443,7 +443,7 @@ const buildView = {
   upstreamBuild: { select: { id: true, number: true, profile: { select: { id: true, name: true } } } },
   runNextAt: true,
   // The step rows, for the token API's `steps` (the page reads them live: getBuildState).
-  stepRuns: { orderBy: { index: "asc" }, select: { name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true, retries: true, tries: true } },
+  stepRuns: { orderBy: { index: "asc" }, select: { name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true, retries: true, tries: true, timeoutMinutes: true } },
   pool: true,
   profileId: true,
   requestedBy: { select: { id: true, name: true } },
@@ -750,7 +750,7 @@ export async function getBuildState(scope: Scope, id: string): Promise<BuildStat
       workflowFile: true,
       runNextAt: true,
       profile: { select: { oneAtATime: true, pausedAt: true, pauseReason: true, pausedBy: { select: { name: true } } } },
-      stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true, retries: true, tries: true } },
+      stepRuns: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true, retries: true, tries: true, timeoutMinutes: true } },
     },
   });
   if (!build) {

@@ -107,7 +107,7 @@ export type LogSearchDto = { total: number; matches: Array<{ seq: number; step: 
 export const LOG_SEARCH_LIMIT = 100;
 
 /** A build step as the page receives it. */
-export type BuildStepDto = { index: number; name: string; status: BuildStepStatusValue; exitCode: number | null; startedAt: string | null; finishedAt: string | null; always: boolean; continueOnError: boolean; retries: number; tries: number };
+export type BuildStepDto = { index: number; name: string; status: BuildStepStatusValue; exitCode: number | null; startedAt: string | null; finishedAt: string | null; always: boolean; continueOnError: boolean; retries: number; tries: number; timeoutMinutes: number | null };
 
 /** The live part of a build page (sent on the event stream whenever it changes). */
 export type BuildStateDto = {

@@ -34,7 +34,7 @@ export function retriesWords(retries: number): string {
 }
 
 /** A step's conditions in words ("runs even after a failure · may fail"), or null when it has none. */
-export function stepConditionWords(step: { always?: boolean; continueOnError?: boolean; retries?: number; timeoutMinutes?: number }): string | null {
+export function stepConditionWords(step: { always?: boolean; continueOnError?: boolean; retries?: number; timeoutMinutes?: number | null }): string | null {
   const conditions = [step.timeoutMinutes ? `at most ${step.timeoutMinutes} min` : null, step.retries ? retriesWords(step.retries) : null, step.always ? "runs even after a failure" : null, step.continueOnError ? "may fail" : null].filter((item) => item !== null);
   return conditions.length > 0 ? conditions.join(" · ") : null;
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BuildStep" ADD COLUMN     "timeoutMinutes" INTEGER;
