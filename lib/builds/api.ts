@@ -4,7 +4,7 @@ import type { BuildRow, BuildView } from "@/lib/data/builds";
 import type { ProfileView } from "@/lib/data/profiles";
 import { changesJson } from "@/lib/shared/build-changes";
 import { buildParametersOf } from "@/lib/shared/build-parameters";
-import { secretsWithheldBecause, targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
+import { secretsWithheldBecause, stepJson, targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
 import type { FailureLine } from "@/lib/shared/log-errors";
 import { shortBranchName } from "@/lib/shared/names";
 import { historyKind, testSummaryOf, type FailureHistory } from "@/lib/shared/tests";
@@ -99,20 +99,8 @@ export function buildJson(
     // Started by another profile's success ("Build after another profile's builds"): that build, or null.
     upstreamBuild: upstreamBuildJson(build.upstreamBuild),
     variables: Object.fromEntries(buildParametersOf(build.parameters).map((parameter) => [parameter.name, parameter.value])),
-    // Each step as its page lists it, "Fetch commit" first: a step allowed to fail is FAILED with `continueOnError`.
-    steps: build.stepRuns.map((step) => ({
-      name: step.name,
-      status: step.status,
-      exitCode: step.exitCode,
-      startedAt: step.startedAt?.toISOString() ?? null,
-      finishedAt: step.finishedAt?.toISOString() ?? null,
-      always: step.always,
-      continueOnError: step.continueOnError,
-      // Started more than once: it failed and was tried again (its `retries`); 0 for a step that never ran.
-      tries: step.tries,
-      // Its own time limit per try in minutes (a try past it failed), or null: only the build's limit.
-      timeoutMinutes: step.timeoutMinutes,
-    })),
+    // Each step as its page lists it (stepJson says what each field means).
+    steps: build.stepRuns.map(stepJson),
     // A failed build's lines that say why (lib/shared/log-errors.ts), as the build page shows them.
     whatWentWrong: failure ? { step: failure.step.name, lines: failure.lines.map((line) => ({ line: line.seq + 1, text: line.text })), lastLines: !failure.matched } : null,
     tests: tests

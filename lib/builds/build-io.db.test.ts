@@ -740,6 +740,13 @@ describe("the build worker: what a build takes in and sends out", () => {
       expect(received[3]!.body.build).toMatchObject({ artifactsZipUrl: `https://keel.test/api/v1/builds/${build.id}/artifacts.zip` });
       // Before it finished, nothing was kept yet.
       expect(received[1]!.body.build).toMatchObject({ artifacts: [], artifactsZipUrl: null });
+      // Its steps as the token API lists them, the fetch first: on build.finished only.
+      const steps = (received[3]!.body.build as { steps: Array<{ name: string; status: string; tries: number; finishedAt: string | null }> }).steps;
+      const stepRows = await database.prisma.buildStep.findMany({ where: { buildId: build.id }, orderBy: { index: "asc" } });
+      expect(steps.map((step) => [step.name, step.status, step.tries, step.finishedAt])).toEqual(stepRows.map((row) => [row.name, "SUCCEEDED", 1, row.finishedAt!.toISOString()]));
+      expect(steps[0]).toMatchObject({ name: "Fetch commit" });
+      expect(steps.at(-1)).toEqual({ name: "Package", status: "SUCCEEDED", exitCode: 0, startedAt: stepRows.at(-1)!.startedAt!.toISOString(), finishedAt: stepRows.at(-1)!.finishedAt!.toISOString(), always: false, continueOnError: false, tries: 1, timeoutMinutes: null });
+      expect((received[1]!.body.build as { steps: unknown[] }).steps).toEqual([]);
       // The commits since main's last good build: asked once it ran, so known to build.finished only.
       const { changesJson } = await import("@/lib/shared/build-changes");
       expect(build.changes).not.toBeNull();

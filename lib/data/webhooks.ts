@@ -8,7 +8,7 @@ import { onBehalfOf, type Scope } from "@/lib/scope";
 import { openSecret, sealSecret } from "@/lib/secrets";
 import { appInfoOf } from "@/lib/shared/app-info";
 import { changesJson } from "@/lib/shared/build-changes";
-import { secretsWithheldBecause, targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
+import { secretsWithheldBecause, stepJson, stepJsonSelect, targetBranchOf, upstreamBuildJson } from "@/lib/shared/builds";
 import { eventOfStatus, MAX_WEBHOOKS, WEBHOOK_SECRET_PREFIX, type WebhookEvent } from "@/lib/shared/webhooks";
 import { recordAudit } from "./audit";
 
@@ -371,6 +371,8 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       requestedBy: { select: { name: true } },
       profile: { select: { id: true, name: true, platform: true } },
       organization: { select: { id: true, name: true } },
+      // Only build.finished carries its steps (the others would list them pending).
+      stepRuns: event === "build.finished" ? { orderBy: { index: "asc" }, select: stepJsonSelect } : false,
     },
   });
   // What a finished build kept (a receiver that publishes the app needs no second request to learn it).
@@ -421,6 +423,8 @@ export async function addWebhookDeliveries(tx: Tx, organizationId: string, build
       upstreamBuild: upstreamBuildJson(build.upstreamBuild),
       // The commits since its line's last successful build (known once it runs), as the token API.
       changes: changesJson(build.changes),
+      // A finished build's steps as the token API lists them: a chat bot names the step that failed.
+      steps: build.stepRuns?.map(stepJson) ?? [],
       artifacts,
     },
   };

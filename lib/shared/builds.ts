@@ -373,6 +373,19 @@ export function upstreamBuildJson(upstream: { id: string; number: number; profil
   return upstream ? { id: upstream.id, number: upstream.number, profile: { id: upstream.profile.id, name: upstream.profile.name } } : null;
 }
 
+/** The step row columns a build's `steps[]` is made of (token API and webhooks). */
+export const stepJsonSelect = { name: true, status: true, exitCode: true, startedAt: true, finishedAt: true, always: true, continueOnError: true, tries: true, timeoutMinutes: true } as const;
+
+/**
+ * A build's step as the token API and webhooks name it ("Fetch commit" first): a step allowed to
+ * fail is FAILED with `continueOnError`; `tries` above 1: it failed and was tried again (0: never
+ * ran); `timeoutMinutes`: its own time limit per try, or null for only the build's.
+ */
+export function stepJson(step: { name: string; status: string; exitCode: number | null; startedAt: Date | string | null; finishedAt: Date | string | null; always: boolean; continueOnError: boolean; tries: number; timeoutMinutes: number | null }) {
+  const iso = (at: Date | string | null) => (at === null ? null : typeof at === "string" ? at : at.toISOString());
+  return { name: step.name, status: step.status, exitCode: step.exitCode, startedAt: iso(step.startedAt), finishedAt: iso(step.finishedAt), always: step.always, continueOnError: step.continueOnError, tries: step.tries, timeoutMinutes: step.timeoutMinutes };
+}
+
 /** Why a build ran without its profile's secrets, in words (the token API's and webhooks' `secretsWithheldBecause`), or null. */
 export function secretsWithheldBecause(build: { secretsWithheld: boolean; secretsWithheldFor?: "FORK" | "REF" | null; secretsWithheldWhy?: string | null }): string | null {
   if (!build.secretsWithheld) {
