@@ -381,9 +381,8 @@ export const stepJsonSelect = { name: true, status: true, exitCode: true, starte
  * fail is FAILED with `continueOnError`; `tries` above 1: it failed and was tried again (0: never
  * ran); `timeoutMinutes`: its own time limit per try, or null for only the build's.
  */
-export function stepJson(step: { name: string; status: string; exitCode: number | null; startedAt: Date | string | null; finishedAt: Date | string | null; always: boolean; continueOnError: boolean; tries: number; timeoutMinutes: number | null }) {
-  const iso = (at: Date | string | null) => (at === null ? null : typeof at === "string" ? at : at.toISOString());
-  return { name: step.name, status: step.status, exitCode: step.exitCode, startedAt: iso(step.startedAt), finishedAt: iso(step.finishedAt), always: step.always, continueOnError: step.continueOnError, tries: step.tries, timeoutMinutes: step.timeoutMinutes };
+export function stepJson(step: { name: string; status: string; exitCode: number | null; startedAt: Date | null; finishedAt: Date | null; always: boolean; continueOnError: boolean; tries: number; timeoutMinutes: number | null }) {
+  return { name: step.name, status: step.status, exitCode: step.exitCode, startedAt: step.startedAt?.toISOString() ?? null, finishedAt: step.finishedAt?.toISOString() ?? null, always: step.always, continueOnError: step.continueOnError, tries: step.tries, timeoutMinutes: step.timeoutMinutes };
 }
 
 /** Why a build ran without its profile's secrets, in words (the token API's and webhooks' `secretsWithheldBecause`), or null. */
