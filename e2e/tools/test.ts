@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { childProcessEnv, getToolingEnv } from "@/lib/env";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/runtime/embedded-postgres";
 import { buildIfNeeded, freePort } from "@/lib/runtime/launcher";
@@ -19,6 +20,35 @@ import { recreateDatabase } from "@/lib/testing/databases";
 import { ensureChromium } from "./chromium";
 
 const root = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * Connections one database test file may hold at once: the build worker's two files run worker
+ * processes (a Prisma pool of 10 and a job-engine pool of 4 each) beside their own clients, and
+ * were seen at 114 and 69 together. Two files at a time fit the 200 of the embedded server and of
+ * CI's; a server left at PostgreSQL's default of 100 gets one file at a time instead of failures.
+ */
+const CONNECTIONS_PER_FILE = 90;
+
+/** How many Vitest files run side by side: KEEL_UNIT_WORKERS, else one per core and at least two, as many as the server's connections hold. */
+async function unitWorkers(adminUrl: string): Promise<number> {
+  const chosen = getToolingEnv().KEEL_UNIT_WORKERS;
+  if (chosen) {
+    return chosen;
+  }
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ usable: number }>("SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int AS usable");
+    const held = Math.max(1, Math.floor(rows[0]!.usable / CONNECTIONS_PER_FILE));
+    const wanted = Math.max(2, os.availableParallelism());
+    if (held < wanted) {
+      console.log(`PostgreSQL allows ${rows[0]!.usable} connections: Vitest runs ${held} file${held === 1 ? "" : "s"} at a time (about ${CONNECTIONS_PER_FILE} each; raise max_connections for more).`);
+    }
+    return Math.min(held, wanted);
+  } finally {
+    await client.end();
+  }
+}
 
 function run(command: string, args: string[], env: Record<string, string | undefined>): Promise<number> {
   return new Promise((resolve) => {
@@ -60,7 +90,7 @@ async function main(): Promise<number> {
       // own database (lib/testing/db.ts), ports and temporary folders, and most of a file's time is
       // waiting on worker processes, git and PostgreSQL, so at least two run side by side.
       if (!vitestArgs.some((arg) => arg.startsWith("--maxWorkers"))) {
-        vitestArgs.unshift(`--maxWorkers=${getToolingEnv().KEEL_UNIT_WORKERS ?? Math.max(2, os.availableParallelism())}`);
+        vitestArgs.unshift(`--maxWorkers=${await unitWorkers(adminUrl)}`);
       }
       if ((await run(process.execPath, [vitest, "run", ...vitestArgs], { KEEL_TEST_DATABASE_URL: adminUrl })) !== 0) {
         failures.push("vitest");
